@@ -1,0 +1,68 @@
+//! `frontline check [DIR]`: the validation report of a geodata directory.
+
+use super::{DataArg, Failure};
+use frontline::geodata::load_dir;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Geodata directory to check (overrides --data).
+    dir: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArg,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+    let dir = a.dir.unwrap_or(a.data.data);
+    let (report, summary) = match load_dir(&dir) {
+        Ok(l) => {
+            let g = &l.geodata;
+            let mut s = vec![format!(
+                "{}: {} border(s), {} baseline(s), {} source(s)",
+                dir.display(),
+                g.borders.len(),
+                g.baselines.len(),
+                g.sources.len()
+            )];
+            for src in &g.sources {
+                let (first, last) = (src.snapshots.first(), src.snapshots.last());
+                let synthetic = src.snapshots.iter().any(|s| s.synthetic);
+                s.push(format!(
+                    "  source {}: {} snapshot(s), {} .. {}{}",
+                    src.name,
+                    src.snapshots.len(),
+                    first.map(|s| s.date.to_string()).unwrap_or_default(),
+                    last.map(|s| s.date.to_string()).unwrap_or_default(),
+                    if synthetic { " (SYNTHETIC)" } else { "" }
+                ));
+            }
+            (l.report, s)
+        }
+        Err(report) => (report, vec![format!("{}: INVALID", dir.display())]),
+    };
+    if a.json {
+        let doc = serde_json::json!({
+            "dir": dir.display().to_string(),
+            "ok": report.is_ok(),
+            "problems": report.problems,
+            "repairs": report.repairs,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?);
+    } else {
+        for line in &summary {
+            println!("{line}");
+        }
+        println!("{} problem(s), {} repair(s)", report.problems.len(), report.repairs.len());
+        for p in &report.problems {
+            println!("problem: {p}");
+        }
+        for r in &report.repairs {
+            println!("repair: {r}");
+        }
+    }
+    Ok(if report.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

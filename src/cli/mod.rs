@@ -1,0 +1,120 @@
+//! Subcommands of the `frontline` binary. Each parses its arguments, calls one library
+//! function and prints; errors go to stderr with a non-zero exit code.
+
+mod check;
+mod classify;
+mod query;
+mod timeline;
+
+use clap::{Parser, Subcommand};
+use frontline::Catalog;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Dated lines of control against a recognized border.
+#[derive(Debug, Parser)]
+#[command(name = "frontline", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the geodata is.
+#[derive(Debug, clap::Args)]
+struct DataArg {
+    /// Geodata directory (borders/, baselines/, sources/).
+    #[arg(long, default_value = "./geodata", global = true)]
+    data: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate a geodata directory: every problem and repair, non-zero exit on problems.
+    Check(check::Args),
+    /// Status of one point on a date (JSON).
+    Query(query::Args),
+    /// Classify a CSV of points (id,lon,lat) on a date, streaming (CSV out).
+    Classify(classify::Args),
+    /// Areas per snapshot date (CSV).
+    Timeline(timeline::Args),
+}
+
+/// A failure to report: message for stderr and exit code.
+pub(crate) struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    /// Bad input or arguments (exit 2).
+    pub(crate) fn input(message: impl Into<String>) -> Self {
+        Self { message: message.into(), code: 2 }
+    }
+
+    /// Invalid geodata (exit 1).
+    pub(crate) fn data(message: impl Into<String>) -> Self {
+        Self { message: message.into(), code: 1 }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure { message: format!("i/o error: {e}"), code: 1 }
+    }
+}
+
+impl From<frontline::CatalogError> for Failure {
+    fn from(e: frontline::CatalogError) -> Self {
+        Failure::input(e.to_string())
+    }
+}
+
+/// Runs the command line.
+pub fn run() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Query(a) => query::run(a),
+        Command::Classify(a) => classify::run(a),
+        Command::Timeline(a) => timeline::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Loads the catalog or fails with every problem listed.
+pub(crate) fn load_catalog(dir: &Path) -> Result<Catalog, Failure> {
+    Catalog::load(dir).map_err(|report| {
+        let mut msg = format!("{} problem(s) in geodata {}:", report.problems.len(), dir.display());
+        for p in &report.problems {
+            msg.push_str(&format!("\n  {p}"));
+        }
+        msg.push_str("\n(run `frontline check` for the full report)");
+        Failure::data(msg)
+    })
+}
+
+/// Parses a date argument strictly.
+pub(crate) fn parse_date_arg(name: &str, s: &str) -> Result<chrono::NaiveDate, Failure> {
+    frontline::model::parse_date(s).map_err(|e| Failure::input(format!("--{name}: {e}")))
+}
+
+/// Parses a coordinate strictly: a finite decimal number in range (refuses inf, NaN, 1e400).
+pub(crate) fn parse_coord_arg(name: &str, s: &str, limit: f64) -> Result<f64, Failure> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v.abs() <= limit => Ok(v),
+        Ok(_) => Err(Failure::input(format!("--{name} '{s}' must be a finite number in [-{limit}, {limit}]"))),
+        Err(_) => Err(Failure::input(format!("--{name} '{s}' is not a number"))),
+    }
+}

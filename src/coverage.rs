@@ -1,0 +1,74 @@
+//! The control layers of one date: occupied, contested and covered areas, clipped to the border,
+//! with their geodesic areas.
+//!
+//! occupied = (union of occupied areas) ∩ border; contested = (union of contested areas) ∩ border
+//! minus occupied; covered = border minus both. The three partition the border. Boolean
+//! operations are `geo`'s (i_overlay) with the nonzero fill rule, so overlapping inputs union.
+
+use crate::geodesy::area_km2;
+use geo::{BooleanOps, MultiPolygon, Polygon};
+use geo::bool_ops::{FillRule, OpType};
+
+/// The three layers of one date and their areas.
+#[derive(Debug, Clone)]
+pub struct ControlLayers {
+    /// Occupied territory inside the border.
+    pub occupied: MultiPolygon<f64>,
+    /// Contested territory inside the border, not occupied.
+    pub contested: MultiPolygon<f64>,
+    /// The rest of the border: the area of application.
+    pub covered: MultiPolygon<f64>,
+    /// Geodesic area of `occupied`, km2.
+    pub occupied_km2: f64,
+    /// Geodesic area of `contested`, km2.
+    pub contested_km2: f64,
+    /// Geodesic area of `covered`, km2.
+    pub covered_km2: f64,
+}
+
+/// Computes the layers from the border and the raw occupied and contested polygons.
+pub fn compute_layers(border: &MultiPolygon<f64>, occupied: &[Polygon<f64>], contested: &[Polygon<f64>]) -> ControlLayers {
+    let occupied_raw = MultiPolygon(occupied.to_vec());
+    let occ = border.boolean_op_with_fill_rule(&occupied_raw, OpType::Intersection, FillRule::NonZero);
+    let (con, covered) = if contested.is_empty() {
+        (MultiPolygon(vec![]), border.boolean_op_with_fill_rule(&occupied_raw, OpType::Difference, FillRule::NonZero))
+    } else {
+        let contested_raw = MultiPolygon(contested.to_vec());
+        let con_in = border.boolean_op_with_fill_rule(&contested_raw, OpType::Intersection, FillRule::NonZero);
+        let con = con_in.boolean_op_with_fill_rule(&occupied_raw, OpType::Difference, FillRule::NonZero);
+        let mut both = occupied.to_vec();
+        both.extend_from_slice(contested);
+        let covered = border.boolean_op_with_fill_rule(&MultiPolygon(both), OpType::Difference, FillRule::NonZero);
+        (con, covered)
+    };
+    let (occupied_km2, contested_km2, covered_km2) = (area_km2(&occ), area_km2(&con), area_km2(&covered));
+    ControlLayers { occupied: occ, contested: con, covered, occupied_km2, contested_km2, covered_km2 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::LineString;
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
+        Polygon::new(LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]), vec![])
+    }
+
+    #[test]
+    fn layers_partition_the_border() {
+        let border = MultiPolygon(vec![rect(30.0, 46.0, 32.0, 48.0)]);
+        // Occupied sticks out of the border; contested overlaps occupied and the covered area.
+        let occ = [rect(31.0, 45.0, 33.0, 47.0), rect(31.5, 46.5, 32.5, 47.5)];
+        let con = [rect(30.8, 46.0, 31.2, 48.0)];
+        let l = compute_layers(&border, &occ, &con);
+        let b = area_km2(&border);
+        let sum = l.occupied_km2 + l.contested_km2 + l.covered_km2;
+        assert!((sum - b).abs() / b < 1e-9, "{sum} vs {b}");
+        // occupied = [31,32]x[46,47] ∪ [31.5,32]x[47,47.5]
+        let want_occ = area_km2(&MultiPolygon(vec![rect(31.0, 46.0, 32.0, 47.0), rect(31.5, 47.0, 32.0, 47.5)]));
+        assert!((l.occupied_km2 - want_occ).abs() / want_occ < 1e-9);
+        // contested = [30.8,31.2]x[46,48] minus [31,31.2]x[46,47]
+        let want_con = area_km2(&MultiPolygon(vec![rect(30.8, 46.0, 31.0, 48.0), rect(31.0, 47.0, 31.2, 48.0)]));
+        assert!((l.contested_km2 - want_con).abs() / want_con < 1e-9);
+    }
+}

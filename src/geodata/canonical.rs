@@ -1,0 +1,242 @@
+//! The canonical file format: a FeatureCollection with a `frontline` foreign member.
+
+use super::geometry::read_areal;
+use super::report::{Finding, Report, Scope};
+use super::{Baseline, Border, ControlFeature, Snapshot, content_sha256, parse_json, read_bytes};
+use crate::model::{ControlStatus, Provenance, parse_date};
+use geo::MultiPolygon;
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// A parsed canonical document: its `frontline` member and its features, not yet interpreted.
+struct Document {
+    meta: Map<String, Value>,
+    features: Vec<Value>,
+    provenance: Provenance,
+}
+
+fn problem(report: &mut Report, file: &str, message: String) {
+    report.problems.push(Finding { file: file.to_string(), feature: None, location: None, message });
+}
+
+fn read_document(path: &Path, shown: &str, kind: &str, report: &mut Report) -> Option<Document> {
+    let (bytes, sha256) = read_bytes(path, shown, report)?;
+    let value = parse_json(&bytes, shown, report)?;
+    let Value::Object(mut obj) = value else {
+        problem(report, shown, "not a JSON object; expected a GeoJSON FeatureCollection".into());
+        return None;
+    };
+    if obj.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+        problem(report, shown, "'type' is not \"FeatureCollection\"".into());
+        return None;
+    }
+    check_crs(&obj, shown, report);
+    let Some(Value::Object(meta)) = obj.remove("frontline") else {
+        problem(report, shown, format!("no 'frontline' object member: a {kind} file needs {{\"kind\": \"{kind}\", ...}}"));
+        return None;
+    };
+    let found = meta.get("kind").and_then(Value::as_str).unwrap_or("");
+    if found != kind {
+        problem(report, shown, format!("frontline.kind is '{found}', expected '{kind}' for a file in this directory"));
+        return None;
+    }
+    let Some(Value::Array(features)) = obj.remove("features") else {
+        problem(report, shown, "'features' is missing or not an array".into());
+        return None;
+    };
+    let origin = meta.get("provenance").and_then(Value::as_str).map(str::to_string);
+    Some(Document { meta, features, provenance: Provenance { file: shown.to_string(), sha256, origin } })
+}
+
+/// A legacy `crs` member is allowed only when it names CRS84 (lon/lat WGS84).
+pub(super) fn check_crs(obj: &Map<String, Value>, shown: &str, report: &mut Report) {
+    let Some(crs) = obj.get("crs") else { return };
+    let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
+    if !matches!(name, "urn:ogc:def:crs:OGC:1.3:CRS84" | "urn:ogc:def:crs:OGC::CRS84" | "CRS84") {
+        problem(report, shown, format!("crs '{name}' is not CRS84: only WGS84 lon/lat coordinates are accepted"));
+    }
+}
+
+fn meta_str<'a>(doc: &'a Document, key: &str, shown: &str, report: &mut Report) -> Option<&'a str> {
+    match doc.meta.get(key) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s),
+        _ => {
+            problem(report, shown, format!("frontline.{key} is missing or not a non-empty string"));
+            None
+        }
+    }
+}
+
+fn meta_date(doc: &Document, key: &str, shown: &str, report: &mut Report) -> Option<chrono::NaiveDate> {
+    let s = meta_str(doc, key, shown, report)?;
+    match parse_date(s) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            problem(report, shown, format!("frontline.{key}: {e}"));
+            None
+        }
+    }
+}
+
+fn meta_synthetic(doc: &Document, shown: &str, report: &mut Report) -> bool {
+    match doc.meta.get("synthetic") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            problem(report, shown, "frontline.synthetic must be true or false".into());
+            false
+        }
+    }
+}
+
+fn feature_geometry(doc: &Document, i: usize, shown: &str, report: &mut Report) -> Option<MultiPolygon<f64>> {
+    let f = &doc.features[i];
+    let mut scope = Scope { file: shown, feature: Some(i), report };
+    if f.get("type").and_then(Value::as_str) != Some("Feature") {
+        scope.problem(None, "'type' is not \"Feature\"");
+        return None;
+    }
+    match f.get("geometry") {
+        Some(g) if !g.is_null() => read_areal(g, &mut scope),
+        _ => {
+            scope.problem(None, "feature has no geometry");
+            None
+        }
+    }
+}
+
+/// Reads a `borders/<ISO3>.geojson` file: exactly one feature.
+pub(super) fn read_border(path: &Path, shown: &str) -> (Option<Border>, Report) {
+    let mut report = Report::default();
+    let out = (|| {
+        let doc = read_document(path, shown, "border", &mut report)?;
+        let iso3 = meta_str(&doc, "iso3", shown, &mut report).map(str::to_string);
+        let name = meta_str(&doc, "name", shown, &mut report).map(str::to_string);
+        let synthetic = meta_synthetic(&doc, shown, &mut report);
+        if doc.features.len() != 1 {
+            problem(&mut report, shown, format!("a border file holds exactly one feature, this one holds {}", doc.features.len()));
+            return None;
+        }
+        let geometry = feature_geometry(&doc, 0, shown, &mut report);
+        let iso3 = iso3?;
+        if iso3.len() != 3 || !iso3.chars().all(|c| c.is_ascii_uppercase()) {
+            problem(&mut report, shown, format!("frontline.iso3 '{iso3}' is not three capital letters"));
+            return None;
+        }
+        Some(Border { iso3, name: name?, geometry: geometry?, provenance: doc.provenance, synthetic })
+    })();
+    (out, report)
+}
+
+/// Reads a `baselines/<name>.geojson` file: its features' union is the baseline's area.
+pub(super) fn read_baseline(path: &Path, shown: &str) -> (Option<Baseline>, Report) {
+    let mut report = Report::default();
+    let out = (|| {
+        let doc = read_document(path, shown, "baseline", &mut report)?;
+        let name = meta_str(&doc, "name", shown, &mut report).map(str::to_string);
+        let status = meta_str(&doc, "status", shown, &mut report).and_then(|s| {
+            let st = ControlStatus::parse(s);
+            if st.is_none() {
+                problem(&mut report, shown, format!("frontline.status '{s}' is unknown; expected occupied or contested"));
+            }
+            st
+        });
+        let valid_from = meta_date(&doc, "valid_from", shown, &mut report);
+        let valid_to = match doc.meta.get("valid_to") {
+            None | Some(Value::Null) => Some(None),
+            Some(_) => meta_date(&doc, "valid_to", shown, &mut report).map(Some),
+        };
+        let synthetic = meta_synthetic(&doc, shown, &mut report);
+        let mut polys = Vec::new();
+        let mut ok = true;
+        for i in 0..doc.features.len() {
+            match feature_geometry(&doc, i, shown, &mut report) {
+                Some(g) => polys.extend(g.0),
+                None => ok = false,
+            }
+        }
+        if doc.features.is_empty() {
+            problem(&mut report, shown, "a baseline needs at least one feature".into());
+            return None;
+        }
+        let (valid_from, valid_to) = (valid_from?, valid_to?);
+        if valid_to.is_some_and(|t| t <= valid_from) {
+            problem(&mut report, shown, "frontline.valid_to must be after valid_from".into());
+            return None;
+        }
+        if !ok {
+            return None;
+        }
+        let geometry = if polys.len() > 1 {
+            // Features of one baseline may touch or overlap: their union is the area.
+            geo::unary_union(polys.iter())
+        } else {
+            MultiPolygon(polys)
+        };
+        Some(Baseline {
+            name: name?,
+            status: status?,
+            valid_from,
+            valid_to,
+            geometry,
+            provenance: doc.provenance,
+            synthetic,
+        })
+    })();
+    (out, report)
+}
+
+/// Reads a `sources/<source>/<date>.geojson` snapshot file.
+pub(super) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
+    let mut report = Report::default();
+    let out = (|| {
+        let doc = read_document(path, shown, "snapshot", &mut report)?;
+        let declared = meta_str(&doc, "source", shown, &mut report)?;
+        if declared != source {
+            problem(&mut report, shown, format!("frontline.source is '{declared}' but the file lies in sources/{source}/"));
+        }
+        let date = meta_date(&doc, "date", shown, &mut report)?;
+        if let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+            && let Ok(name_date) = parse_date(stem)
+            && name_date != date
+        {
+            problem(&mut report, shown, format!("file name says {name_date} but frontline.date is {date}"));
+        }
+        let synthetic = meta_synthetic(&doc, shown, &mut report);
+        let mut features = Vec::with_capacity(doc.features.len());
+        for (i, f) in doc.features.iter().enumerate() {
+            let status = match f.pointer("/properties/status").and_then(Value::as_str) {
+                Some(s) => match ControlStatus::parse(s) {
+                    Some(st) => Some(st),
+                    None => {
+                        Scope { file: shown, feature: Some(i), report: &mut report }
+                            .problem(None, format!("unknown status '{s}'; expected occupied or contested"));
+                        None
+                    }
+                },
+                None => {
+                    Scope { file: shown, feature: Some(i), report: &mut report }
+                        .problem(None, "properties.status is missing (occupied or contested)");
+                    None
+                }
+            };
+            let geometry = feature_geometry(&doc, i, shown, &mut report);
+            if let (Some(status), Some(geometry)) = (status, geometry) {
+                features.push(ControlFeature { status, geometry });
+            }
+        }
+        if !report.is_ok() {
+            return None;
+        }
+        let content_sha256 = content_sha256(&features);
+        Some(Snapshot {
+            source: source.to_string(),
+            date,
+            synthetic,
+            features,
+            provenance: doc.provenance,
+            content_sha256,
+        })
+    })();
+    (out, report)
+}

@@ -1,0 +1,97 @@
+//! Reading a DeepStateMap archive file (`deepstatemap_data_YYYYMMDD.geojson`) as a snapshot.
+//!
+//! The archive's FeatureCollection holds the occupied territory (Crimea and the areas occupied
+//! since 2014 included) as (Multi)Polygon features with empty properties, under a legacy CRS84
+//! `crs` member. The snapshot's date is the date in the file name (the day the archive fetched
+//! it). The full importer, with its checks and reports, is a separate stage.
+
+use super::geometry::read_areal;
+use super::report::{Report, Scope};
+use super::{ControlFeature, Finding, Snapshot, content_sha256, parse_json, read_bytes};
+use crate::model::{ControlStatus, Provenance};
+use chrono::NaiveDate;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The date in a `deepstatemap_data_YYYYMMDD.geojson` file name.
+pub fn date_from_file_name(path: &Path) -> Option<NaiveDate> {
+    let name = path.file_name()?.to_str()?;
+    let digits = name.strip_prefix("deepstatemap_data_")?.strip_suffix(".geojson")?;
+    if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::parse_from_str(digits, "%Y%m%d").ok()
+}
+
+/// The archive files in `dir`, sorted by name (and so by date).
+pub fn list_archive(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| date_from_file_name(p).is_some())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// Reads one archive file as a snapshot of `source`; every problem is in the report.
+pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
+    let mut report = Report::default();
+    let out = (|| {
+        let Some(date) = date_from_file_name(path) else {
+            report.problems.push(Finding {
+                file: shown.to_string(),
+                feature: None,
+                location: None,
+                message: "file name is not deepstatemap_data_YYYYMMDD.geojson with a valid date".into(),
+            });
+            return None;
+        };
+        let (bytes, sha256) = read_bytes(path, shown, &mut report)?;
+        let value = parse_json(&bytes, shown, &mut report)?;
+        let obj = value.as_object().filter(|o| o.get("type").and_then(Value::as_str) == Some("FeatureCollection"));
+        let Some(obj) = obj else {
+            report.problems.push(Finding {
+                file: shown.to_string(),
+                feature: None,
+                location: None,
+                message: "not a GeoJSON FeatureCollection".into(),
+            });
+            return None;
+        };
+        super::canonical::check_crs(obj, shown, &mut report);
+        let features = obj.get("features").and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut out = Vec::with_capacity(features.len());
+        for (i, f) in features.iter().enumerate() {
+            let mut scope = Scope { file: shown, feature: Some(i), report: &mut report };
+            let geometry = f.get("geometry").and_then(|g| read_areal(g, &mut scope));
+            if f.get("geometry").is_none_or(Value::is_null) {
+                scope.problem(None, "feature has no geometry");
+            }
+            if let Some(geometry) = geometry {
+                out.push(ControlFeature { status: ControlStatus::Occupied, geometry });
+            }
+        }
+        if out.is_empty() && report.is_ok() {
+            report.problems.push(Finding {
+                file: shown.to_string(),
+                feature: None,
+                location: None,
+                message: "no features".into(),
+            });
+        }
+        if !report.is_ok() {
+            return None;
+        }
+        let content_sha256 = content_sha256(&out);
+        Some(Snapshot {
+            source: source.to_string(),
+            date,
+            synthetic: false,
+            features: out,
+            provenance: Provenance { file: shown.to_string(), sha256, origin: Some("DeepStateMap archive".into()) },
+            content_sha256,
+        })
+    })();
+    (out, report)
+}

@@ -1,0 +1,301 @@
+//! GeoJSON (Multi)Polygon geometries to validated `geo` multipolygons.
+//!
+//! Written against `serde_json::Value` rather than through the `geojson` crate's conversions:
+//! those panic on positions with fewer than two numbers and silently close open rings, and every
+//! finding here must name the polygon, ring and position it is about.
+
+use super::report::Scope;
+use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
+use serde_json::Value;
+
+/// Largest gap (degrees, per axis) between the ends of a ring that is repaired by closing it.
+pub const CLOSE_RING_TOLERANCE_DEG: f64 = 1e-9;
+
+/// Reads a GeoJSON `Polygon` or `MultiPolygon` geometry object into a valid multipolygon with
+/// RFC 7946 orientation (exteriors counterclockwise, holes clockwise).
+///
+/// Every problem is recorded in `scope`; `None` is returned when there was any.
+pub(crate) fn read_areal(geometry: &Value, scope: &mut Scope<'_>) -> Option<MultiPolygon<f64>> {
+    let Some(obj) = geometry.as_object() else {
+        scope.problem(None, "geometry is missing or not an object");
+        return None;
+    };
+    let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
+    let Some(coords) = obj.get("coordinates") else {
+        scope.problem(None, format!("{kind} geometry has no 'coordinates'"));
+        return None;
+    };
+    let polygons: Vec<(Option<usize>, &Value)> = match kind {
+        "Polygon" => vec![(None, coords)],
+        "MultiPolygon" => match coords.as_array() {
+            Some(ps) => ps.iter().enumerate().map(|(i, p)| (Some(i), p)).collect(),
+            None => {
+                scope.problem(None, "MultiPolygon coordinates are not an array");
+                return None;
+            }
+        },
+        other => {
+            scope.problem(
+                None,
+                format!("geometry type '{other}' is not allowed here; expected Polygon or MultiPolygon"),
+            );
+            return None;
+        }
+    };
+    let problems_before = scope.report.problems.len();
+    let mut out = Vec::with_capacity(polygons.len());
+    for (pi, rings) in polygons {
+        if let Some(p) = read_polygon(pi, rings, scope) {
+            out.push(p);
+        }
+    }
+    if scope.report.problems.len() > problems_before {
+        return None;
+    }
+    if out.is_empty() {
+        scope.problem(None, format!("{kind} has no polygons"));
+        return None;
+    }
+    let mp = MultiPolygon(out);
+    for err in mp.validation_errors() {
+        scope.problem(None, format!("invalid geometry: {err}"));
+    }
+    (scope.report.problems.len() == problems_before).then_some(mp)
+}
+
+fn place(pi: Option<usize>, ri: usize) -> String {
+    let ring = if ri == 0 {
+        "ring 0 (exterior)".to_string()
+    } else {
+        format!("ring {ri} (hole)")
+    };
+    match pi {
+        Some(p) => format!("polygon {p}, {ring}"),
+        None => ring,
+    }
+}
+
+fn read_polygon(pi: Option<usize>, rings: &Value, scope: &mut Scope<'_>) -> Option<Polygon<f64>> {
+    let Some(rings) = rings.as_array() else {
+        scope.problem(place_polygon(pi), "polygon is not an array of rings");
+        return None;
+    };
+    if rings.is_empty() {
+        scope.problem(place_polygon(pi), "polygon has no rings");
+        return None;
+    }
+    let mut read = Vec::with_capacity(rings.len());
+    for (ri, ring) in rings.iter().enumerate() {
+        read.push(read_ring(pi, ri, ring, scope));
+    }
+    let mut read: Vec<LineString<f64>> = read.into_iter().collect::<Option<_>>()?;
+    let exterior = read.remove(0);
+    Some(Polygon::new(exterior, read))
+}
+
+fn place_polygon(pi: Option<usize>) -> Option<String> {
+    pi.map(|p| format!("polygon {p}"))
+}
+
+fn read_ring(pi: Option<usize>, ri: usize, ring: &Value, scope: &mut Scope<'_>) -> Option<LineString<f64>> {
+    let here = || Some(place(pi, ri));
+    let Some(positions) = ring.as_array() else {
+        scope.problem(here(), "ring is not an array of positions");
+        return None;
+    };
+    let mut coords = Vec::with_capacity(positions.len());
+    let mut ok = true;
+    for (k, pos) in positions.iter().enumerate() {
+        match read_position(pos) {
+            Ok(c) => coords.push(c),
+            Err(msg) => {
+                scope.problem(Some(format!("{}, position {k}", place(pi, ri))), msg);
+                ok = false;
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    if coords.len() < 4 {
+        scope.problem(
+            here(),
+            format!(
+                "ring has {} positions; a closed ring needs at least 4 (3 corners and the first repeated)",
+                coords.len()
+            ),
+        );
+        return None;
+    }
+    let (first, last) = (coords[0], coords[coords.len() - 1]);
+    if first != last {
+        let gap = (first.x - last.x).abs().max((first.y - last.y).abs());
+        if gap < CLOSE_RING_TOLERANCE_DEG {
+            let n = coords.len() - 1;
+            coords[n] = first;
+            scope.repair(
+                here(),
+                format!("closed a ring whose ends differed by {gap:.1e} degrees (under {CLOSE_RING_TOLERANCE_DEG:e})"),
+            );
+        } else {
+            scope.problem(
+                here(),
+                format!(
+                    "ring is not closed: first position [{}, {}] differs from last [{}, {}]",
+                    first.x, first.y, last.x, last.y
+                ),
+            );
+            return None;
+        }
+    }
+    let area2 = twice_signed_area(&coords);
+    if area2 == 0.0 && all_collinear(&coords) {
+        scope.problem(here(), "ring encloses no area (all positions on one line or repeated)");
+        return None;
+    }
+    // A zero net area with corners off one line is a ring that crosses itself: the geometry
+    // validation below names it, so its orientation is left alone here.
+    let want_ccw = ri == 0;
+    if area2 != 0.0 && (area2 > 0.0) != want_ccw {
+        coords.reverse();
+        let (was, now) = if want_ccw {
+            ("clockwise", "counterclockwise")
+        } else {
+            ("counterclockwise", "clockwise")
+        };
+        scope.repair(
+            here(),
+            format!("ring was {was}; reversed to {now} (RFC 7946 right-hand rule)"),
+        );
+    }
+    Some(LineString(coords))
+}
+
+/// Twice the planar signed area of a closed ring in lon/lat (positive = counterclockwise).
+fn twice_signed_area(c: &[Coord<f64>]) -> f64 {
+    c.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum()
+}
+
+fn all_collinear(c: &[Coord<f64>]) -> bool {
+    let a = c[0];
+    let Some(b) = c.iter().find(|p| **p != a) else {
+        return true;
+    };
+    c.iter().all(|p| {
+        robust::orient2d(
+            robust::Coord { x: a.x, y: a.y },
+            robust::Coord { x: b.x, y: b.y },
+            robust::Coord { x: p.x, y: p.y },
+        ) == 0.0
+    })
+}
+
+/// Reads one position: at least two finite numbers, lon in [-180, 180], lat in [-90, 90].
+/// A third number (elevation) is allowed and ignored.
+fn read_position(pos: &Value) -> Result<Coord<f64>, String> {
+    let Some(nums) = pos.as_array() else {
+        return Err(format!("position is not an array of numbers: {}", short(pos)));
+    };
+    if nums.len() < 2 {
+        return Err(format!(
+            "position has {} number(s); it needs longitude and latitude",
+            nums.len()
+        ));
+    }
+    let mut xy = [0.0; 2];
+    for (i, v) in nums.iter().enumerate() {
+        let Some(f) = v.as_f64() else {
+            return Err(format!(
+                "coordinate {i} is {}, not a number",
+                short(v)
+            ));
+        };
+        if !f.is_finite() {
+            return Err(format!("coordinate {i} is not finite"));
+        }
+        if i < 2 {
+            xy[i] = f;
+        }
+    }
+    let [x, y] = xy;
+    if !(-180.0..=180.0).contains(&x) {
+        return Err(format!("longitude {x} is outside [-180, 180]"));
+    }
+    if !(-90.0..=90.0).contains(&y) {
+        return Err(format!("latitude {y} is outside [-90, 90]"));
+    }
+    Ok(Coord { x, y })
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 40 {
+        format!("{}...", &s[..s.char_indices().nth(40).map_or(s.len(), |(i, _)| i)])
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::report::Report;
+    use super::*;
+    use serde_json::json;
+
+    fn read(v: Value) -> (Option<MultiPolygon<f64>>, Report) {
+        let mut report = Report::default();
+        let mut scope = Scope { file: "t.geojson", feature: Some(0), report: &mut report };
+        let mp = read_areal(&v, &mut scope);
+        (mp, report)
+    }
+
+    fn first_problem(v: Value) -> String {
+        let (mp, r) = read(v);
+        assert!(mp.is_none());
+        r.problems[0].to_string()
+    }
+
+    #[test]
+    fn accepts_ccw_and_repairs_cw() {
+        let (mp, r) = read(json!({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}));
+        assert!(mp.is_some() && r.repairs.is_empty() && r.problems.is_empty());
+        let (mp, r) = read(json!({"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,0]]]}));
+        let mp = mp.unwrap();
+        assert!(twice_signed_area(&mp.0[0].exterior().0) > 0.0);
+        assert_eq!(r.repairs.len(), 1);
+        assert!(r.repairs[0].message.contains("was clockwise"), "{:?}", r.repairs);
+    }
+
+    #[test]
+    fn closes_nearly_closed_ring_and_refuses_open_one() {
+        let (mp, r) = read(json!({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1e-12]]]}));
+        assert!(mp.is_some());
+        assert!(r.repairs[0].message.contains("closed a ring"));
+        let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0.5]]]}));
+        assert!(p.contains("ring is not closed"), "{p}");
+    }
+
+    #[test]
+    fn refuses_bad_rings_and_positions() {
+        let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}));
+        assert!(p.contains("ring has 3 positions"), "{p}");
+        let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[200,0],[1,1],[0,0]]]}));
+        assert!(p.contains("position 1") && p.contains("longitude 200"), "{p}");
+        let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],["NaN",0],[1,1],[0,0]]]}));
+        assert!(p.contains("coordinate 0 is \"NaN\", not a number"), "{p}");
+        let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[1],[1,1],[0,0]]]}));
+        assert!(p.contains("needs longitude and latitude"), "{p}");
+        let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[1,1],[2,2],[0,0]]]}));
+        assert!(p.contains("no area"), "{p}");
+        let p = first_problem(json!({"type":"Point","coordinates":[0,0]}));
+        assert!(p.contains("'Point' is not allowed"), "{p}");
+    }
+
+    #[test]
+    fn refuses_bow_tie() {
+        let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}));
+        assert!(p.contains("self-intersection"), "{p}");
+        let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[3,1],[3,0],[0,1],[0,0]]]}));
+        assert!(p.contains("self-intersection"), "{p}");
+    }
+}

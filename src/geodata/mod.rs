@@ -1,0 +1,483 @@
+//! Reading and validating a geodata directory: borders, baselines and dated control snapshots.
+//!
+//! The canonical format (documented in `geodata/README.md`) is a GeoJSON FeatureCollection with a
+//! `frontline` foreign member saying what the file is. A load either returns every file, valid,
+//! or a [`Report`] listing every problem; repairs that cannot change an area beyond rounding
+//! (ring orientation, closing a ring whose ends differ by under 1e-9 degrees) are applied and
+//! reported, never silent.
+
+mod canonical;
+pub mod deepstate;
+mod geometry;
+mod report;
+
+pub use report::{Finding, Report};
+
+use crate::model::{ControlStatus, Provenance};
+use chrono::NaiveDate;
+use geo::MultiPolygon;
+use rayon::prelude::*;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The recognized territory of one country.
+#[derive(Debug, Clone)]
+pub struct Border {
+    /// ISO 3166-1 alpha-3 code, e.g. `UKR`.
+    pub iso3: String,
+    /// Country name.
+    pub name: String,
+    /// The territory, RFC 7946 orientation.
+    pub geometry: MultiPolygon<f64>,
+    /// Where it came from.
+    pub provenance: Provenance,
+    /// Whether the data is made up.
+    pub synthetic: bool,
+}
+
+/// A control layer valid over a date interval, composed with the snapshots of the sources that
+/// name it (e.g. Crimea, occupied since 2014-02-27).
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    /// Name, referred to by sources.
+    pub name: String,
+    /// The status of its whole area.
+    pub status: ControlStatus,
+    /// First day it applies.
+    pub valid_from: NaiveDate,
+    /// First day it no longer applies (exclusive), if it ended.
+    pub valid_to: Option<NaiveDate>,
+    /// Its area.
+    pub geometry: MultiPolygon<f64>,
+    /// Where it came from.
+    pub provenance: Provenance,
+    /// Whether the data is made up.
+    pub synthetic: bool,
+}
+
+impl Baseline {
+    /// Whether it applies on `date`.
+    pub fn valid_on(&self, date: NaiveDate) -> bool {
+        self.valid_from <= date && self.valid_to.is_none_or(|end| date < end)
+    }
+}
+
+/// One area of a snapshot with its declared status.
+#[derive(Debug, Clone)]
+pub struct ControlFeature {
+    /// `occupied` or `contested`.
+    pub status: ControlStatus,
+    /// The area, RFC 7946 orientation.
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// The control of one source on one effective date.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The source that published it.
+    pub source: String,
+    /// The date it takes effect.
+    pub date: NaiveDate,
+    /// Whether the data is made up.
+    pub synthetic: bool,
+    /// Its areas.
+    pub features: Vec<ControlFeature>,
+    /// Where it came from.
+    pub provenance: Provenance,
+    /// SHA-256 of the parsed content (statuses and coordinates after repairs), hex: equal for
+    /// snapshots with the same areas even when their files differ in formatting or metadata.
+    pub content_sha256: String,
+}
+
+impl Snapshot {
+    /// Stable identifier: `source:YYYY-MM-DD`.
+    pub fn id(&self) -> String {
+        format!("{}:{}", self.source, self.date)
+    }
+}
+
+/// A source of snapshots and how it composes with the border and baselines.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Name (the directory name under `sources/`).
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// ISO3 of the border the source is measured against.
+    pub border: String,
+    /// Names of the baselines composed with each snapshot.
+    pub baselines: Vec<String>,
+    /// Snapshots sorted by date, at most one per date.
+    pub snapshots: Vec<Snapshot>,
+}
+
+/// Everything read from a geodata directory, validated.
+#[derive(Debug, Clone)]
+pub struct Geodata {
+    /// The directory.
+    pub root: PathBuf,
+    /// Recognized borders.
+    pub borders: Vec<Border>,
+    /// Baseline layers.
+    pub baselines: Vec<Baseline>,
+    /// Sources sorted by name.
+    pub sources: Vec<Source>,
+    /// The source used where a query names none.
+    pub default_source: Option<String>,
+}
+
+/// A successful load: the data and the repairs that were applied.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The data.
+    pub geodata: Geodata,
+    /// Repairs applied (problems are empty).
+    pub report: Report,
+}
+
+/// `geodata/frontline.json`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DirConfig {
+    default_source: Option<String>,
+}
+
+/// `geodata/sources/NAME/source.json`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceConfig {
+    description: Option<String>,
+    border: Option<String>,
+    #[serde(default)]
+    baselines: Vec<String>,
+    archive: Option<ArchiveConfig>,
+}
+
+/// A source read in place from a third-party archive directory.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArchiveConfig {
+    /// Only `deepstate` for now.
+    format: String,
+    /// The archive directory, relative to the source directory or absolute.
+    dir: PathBuf,
+}
+
+/// Reads and validates a whole geodata directory: all of it, or a report of every problem.
+pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
+    let mut report = Report::default();
+    let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
+    if !root.is_dir() {
+        report.problems.push(Finding {
+            file: root.display().to_string(),
+            feature: None,
+            location: None,
+            message: "geodata directory does not exist or is not a directory".into(),
+        });
+        return Err(report);
+    }
+
+    let config: DirConfig = read_json_config(&root.join("frontline.json"), &shown, &mut report).unwrap_or_default();
+
+    let border_files = list_geojson(&root.join("borders"), &shown, &mut report);
+    let baseline_files = list_geojson(&root.join("baselines"), &shown, &mut report);
+    if border_files.is_empty() {
+        report.problems.push(Finding {
+            file: shown(&root.join("borders")),
+            feature: None,
+            location: None,
+            message: "no border: borders/ must hold at least one <ISO3>.geojson".into(),
+        });
+    }
+
+    let borders: Vec<(Option<Border>, Report)> = border_files
+        .par_iter()
+        .map(|p| canonical::read_border(p, &shown(p)))
+        .collect();
+    let baselines: Vec<(Option<Baseline>, Report)> = baseline_files
+        .par_iter()
+        .map(|p| canonical::read_baseline(p, &shown(p)))
+        .collect();
+    let borders = collect(borders, &mut report);
+    let baselines = collect(baselines, &mut report);
+
+    // Sources: one directory each.
+    let mut sources = Vec::new();
+    let sources_dir = root.join("sources");
+    let mut source_dirs = Vec::new();
+    if sources_dir.exists() {
+        match std::fs::read_dir(&sources_dir) {
+            Ok(rd) => {
+                for e in rd.flatten() {
+                    if e.path().is_dir() {
+                        source_dirs.push(e.path());
+                    }
+                }
+            }
+            Err(e) => report.problems.push(Finding {
+                file: shown(&sources_dir),
+                feature: None,
+                location: None,
+                message: format!("cannot list directory: {e}"),
+            }),
+        }
+    }
+    source_dirs.sort();
+    for dir in source_dirs {
+        if let Some(src) = read_source(&dir, &borders, &baselines, &shown, &mut report) {
+            sources.push(src);
+        }
+    }
+
+    // Cross-checks.
+    check_unique(&borders, |b| b.iso3.clone(), "border", &shown, root, &mut report);
+    check_unique(&baselines, |b| b.name.clone(), "baseline", &shown, root, &mut report);
+    if let Some(d) = &config.default_source
+        && !sources.iter().any(|s: &Source| &s.name == d)
+    {
+        report.problems.push(Finding {
+            file: shown(&root.join("frontline.json")),
+            feature: None,
+            location: None,
+            message: format!("default_source '{d}' is not a directory under sources/"),
+        });
+    }
+
+    if !report.is_ok() {
+        return Err(report);
+    }
+    let default_source = config
+        .default_source
+        .or_else(|| (sources.len() == 1).then(|| sources[0].name.clone()));
+    Ok(Loaded {
+        geodata: Geodata {
+            root: root.to_path_buf(),
+            borders,
+            baselines,
+            sources,
+            default_source,
+        },
+        report,
+    })
+}
+
+fn collect<T>(items: Vec<(Option<T>, Report)>, report: &mut Report) -> Vec<T> {
+    let mut out = Vec::new();
+    for (item, r) in items {
+        report.merge(r);
+        out.extend(item);
+    }
+    out
+}
+
+fn check_unique<T>(
+    items: &[T],
+    key: impl Fn(&T) -> String,
+    what: &str,
+    shown: &(dyn Fn(&Path) -> String + Sync),
+    root: &Path,
+    report: &mut Report,
+) {
+    let mut seen = BTreeMap::new();
+    for it in items {
+        *seen.entry(key(it)).or_insert(0) += 1;
+    }
+    for (k, n) in seen {
+        if n > 1 {
+            report.problems.push(Finding {
+                file: shown(root),
+                feature: None,
+                location: None,
+                message: format!("{n} files define the {what} '{k}'; names must be unique"),
+            });
+        }
+    }
+}
+
+fn read_source(
+    dir: &Path,
+    borders: &[Border],
+    baselines: &[Baseline],
+    shown: &(dyn Fn(&Path) -> String + Sync),
+    report: &mut Report,
+) -> Option<Source> {
+    let name = dir.file_name()?.to_string_lossy().to_string();
+    let problem = |report: &mut Report, file: String, message: String| {
+        report.problems.push(Finding { file, feature: None, location: None, message });
+    };
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
+        problem(report, shown(dir), format!("source name '{name}' must use only a-z, 0-9, '-' and '_'"));
+        return None;
+    }
+    let config_path = dir.join("source.json");
+    let config: SourceConfig = read_json_config(&config_path, shown, report).unwrap_or_default();
+
+    let border = match (&config.border, borders) {
+        (Some(b), _) => b.clone(),
+        (None, [only]) => only.iso3.clone(),
+        (None, _) => {
+            problem(report, shown(&config_path), "several borders are loaded: say which one this source uses with \"border\"".into());
+            String::new()
+        }
+    };
+    if !border.is_empty() && !borders.iter().any(|b| b.iso3 == border) {
+        problem(report, shown(&config_path), format!("border '{border}' is not in borders/"));
+    }
+    for b in &config.baselines {
+        if !baselines.iter().any(|x| &x.name == b) {
+            problem(report, shown(&config_path), format!("baseline '{b}' is not in baselines/"));
+        }
+    }
+
+    let snapshots: Vec<(Option<Snapshot>, Report)> = match &config.archive {
+        None => list_geojson(dir, shown, report)
+            .par_iter()
+            .map(|p| canonical::read_snapshot(p, &shown(p), &name))
+            .collect(),
+        Some(arch) if arch.format == "deepstate" => {
+            let adir = if arch.dir.is_absolute() { arch.dir.clone() } else { dir.join(&arch.dir) };
+            let files = deepstate::list_archive(&adir);
+            match files {
+                Ok(files) if !files.is_empty() => files
+                    .par_iter()
+                    .map(|p| deepstate::read_snapshot(p, &p.display().to_string(), &name))
+                    .collect(),
+                Ok(_) => {
+                    problem(report, adir.display().to_string(), "archive holds no deepstatemap_data_YYYYMMDD.geojson file".into());
+                    Vec::new()
+                }
+                Err(e) => {
+                    problem(report, adir.display().to_string(), format!("cannot list archive: {e}"));
+                    Vec::new()
+                }
+            }
+        }
+        Some(arch) => {
+            problem(report, shown(&config_path), format!("archive format '{}' is unknown; known: deepstate", arch.format));
+            Vec::new()
+        }
+    };
+    let mut snapshots = collect(snapshots, report);
+    snapshots.sort_by(|a, b| a.date.cmp(&b.date));
+    for w in snapshots.windows(2) {
+        if w[0].date == w[1].date {
+            problem(
+                report,
+                w[1].provenance.file.clone(),
+                format!("source '{name}' has two snapshots dated {} (the other: {})", w[1].date, w[0].provenance.file),
+            );
+        }
+    }
+    if snapshots.is_empty() {
+        problem(report, shown(dir), format!("source '{name}' has no snapshot"));
+    }
+    Some(Source {
+        name,
+        description: config.description,
+        border,
+        baselines: config.baselines,
+        snapshots,
+    })
+}
+
+fn read_json_config<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    shown: &(dyn Fn(&Path) -> String + Sync),
+    report: &mut Report,
+) -> Option<T> {
+    if !path.exists() {
+        return None;
+    }
+    let res = std::fs::read(path)
+        .map_err(|e| format!("cannot read: {e}"))
+        .and_then(|b| serde_json::from_slice::<T>(&b).map_err(|e| format!("invalid configuration: {e}")));
+    match res {
+        Ok(c) => Some(c),
+        Err(message) => {
+            report.problems.push(Finding { file: shown(path), feature: None, location: None, message });
+            None
+        }
+    }
+}
+
+/// `*.geojson` files directly in `dir`, sorted; an absent directory has none.
+fn list_geojson(dir: &Path, shown: &(dyn Fn(&Path) -> String + Sync), report: &mut Report) -> Vec<PathBuf> {
+    if !dir.exists() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    match std::fs::read_dir(dir) {
+        Ok(rd) => {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_file() && p.extension().is_some_and(|x| x == "geojson") {
+                    out.push(p);
+                }
+            }
+        }
+        Err(e) => report.problems.push(Finding {
+            file: shown(dir),
+            feature: None,
+            location: None,
+            message: format!("cannot list directory: {e}"),
+        }),
+    }
+    out.sort();
+    out
+}
+
+/// Bytes of a file with their SHA-256, or a finding saying why they cannot be read.
+pub(crate) fn read_bytes(path: &Path, shown: &str, report: &mut Report) -> Option<(Vec<u8>, String)> {
+    match std::fs::read(path) {
+        Ok(b) => {
+            let sha = hex::encode(Sha256::digest(&b));
+            Some((b, sha))
+        }
+        Err(e) => {
+            report.problems.push(Finding {
+                file: shown.to_string(),
+                feature: None,
+                location: None,
+                message: format!("cannot read file: {e}"),
+            });
+            None
+        }
+    }
+}
+
+/// Parses JSON, or records where it is malformed.
+pub(crate) fn parse_json(bytes: &[u8], shown: &str, report: &mut Report) -> Option<serde_json::Value> {
+    match serde_json::from_slice(bytes) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            report.problems.push(Finding {
+                file: shown.to_string(),
+                feature: None,
+                location: Some(format!("line {}, column {}", e.line(), e.column())),
+                message: format!("invalid JSON: {e}"),
+            });
+            None
+        }
+    }
+}
+
+/// SHA-256 over the statuses and coordinate bits of a snapshot's features.
+pub(crate) fn content_sha256(features: &[ControlFeature]) -> String {
+    let mut h = Sha256::new();
+    for f in features {
+        h.update(f.status.as_str().as_bytes());
+        for p in &f.geometry.0 {
+            h.update(b"P");
+            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                h.update(b"R");
+                for c in &ring.0 {
+                    h.update(c.x.to_le_bytes());
+                    h.update(c.y.to_le_bytes());
+                }
+            }
+        }
+    }
+    hex::encode(h.finalize())
+}
