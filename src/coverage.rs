@@ -63,12 +63,15 @@ mod tests {
         let l = compute_layers(&border, &occ, &con);
         let b = area_km2(&border);
         let sum = l.occupied_km2 + l.contested_km2 + l.covered_km2;
-        assert!((sum - b).abs() / b < 1e-9, "{sum} vs {b}");
+        // Edges are geodesics between vertices, so splitting a long parallel edge at a new
+        // vertex moves it slightly: the parts add up to the whole only to about 1e-5 here
+        // (2-degree edges); on real data, with edges of a few km, the gap is far smaller.
+        assert!((sum - b).abs() / b < 2e-5, "{sum} vs {b}");
         // occupied = [31,32]x[46,47] ∪ [31.5,32]x[47,47.5]
         let want_occ = area_km2(&MultiPolygon(vec![rect(31.0, 46.0, 32.0, 47.0), rect(31.5, 47.0, 32.0, 47.5)]));
-        assert!((l.occupied_km2 - want_occ).abs() / want_occ < 1e-9);
+        assert!((l.occupied_km2 - want_occ).abs() / want_occ < 1e-5);
         // contested = [30.8,31.2]x[46,48] minus [31,31.2]x[46,47]
         let want_con = area_km2(&MultiPolygon(vec![rect(30.8, 46.0, 31.0, 48.0), rect(31.0, 47.0, 31.2, 48.0)]));
-        assert!((l.contested_km2 - want_con).abs() / want_con < 1e-9);
+        assert!((l.contested_km2 - want_con).abs() / want_con < 1e-5);
     }
 }

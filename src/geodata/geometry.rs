@@ -5,7 +5,7 @@
 //! finding here must name the polygon, ring and position it is about.
 
 use super::report::Scope;
-use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde_json::Value;
 
 /// Largest gap (degrees, per axis) between the ends of a ring that is repaired by closing it.
@@ -57,7 +57,7 @@ pub(crate) fn read_areal(geometry: &Value, scope: &mut Scope<'_>) -> Option<Mult
         return None;
     }
     let mp = MultiPolygon(out);
-    for err in mp.validation_errors() {
+    for err in super::validity::problems(&mp) {
         scope.problem(None, format!("invalid geometry: {err}"));
     }
     (scope.report.problems.len() == problems_before).then_some(mp)

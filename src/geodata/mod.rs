@@ -10,6 +10,7 @@ mod canonical;
 pub mod deepstate;
 mod geometry;
 mod report;
+mod validity;
 
 pub use report::{Finding, Report};
 
