@@ -67,11 +67,16 @@ mod tests {
         // vertex moves it slightly: the parts add up to the whole only to about 1e-5 here
         // (2-degree edges); on real data, with edges of a few km, the gap is far smaller.
         assert!((sum - b).abs() / b < 2e-5, "{sum} vs {b}");
-        // occupied = [31,32]x[46,47] ∪ [31.5,32]x[47,47.5]
-        let want_occ = area_km2(&MultiPolygon(vec![rect(31.0, 46.0, 32.0, 47.0), rect(31.5, 47.0, 32.0, 47.5)]));
-        assert!((l.occupied_km2 - want_occ).abs() / want_occ < 1e-5);
-        // contested = [30.8,31.2]x[46,48] minus [31,31.2]x[46,47]
-        let want_con = area_km2(&MultiPolygon(vec![rect(30.8, 46.0, 31.0, 48.0), rect(31.0, 47.0, 31.2, 48.0)]));
-        assert!((l.contested_km2 - want_con).abs() / want_con < 1e-5);
+        // Expected outlines, vertex for vertex (geodesic edges: the same vertices give the same
+        // area). i_overlay snaps to a fixed-point grid (about 1e-9 degrees here): hence 1e-7.
+        let ring = |v: &[(f64, f64)]| {
+            let mut v = v.to_vec();
+            v.push(v[0]);
+            MultiPolygon(vec![Polygon::new(LineString::from(v), vec![])])
+        };
+        let want_occ = area_km2(&ring(&[(31.0, 46.0), (32.0, 46.0), (32.0, 47.5), (31.5, 47.5), (31.5, 47.0), (31.0, 47.0)]));
+        assert!((l.occupied_km2 - want_occ).abs() / want_occ < 1e-7, "{} vs {want_occ}: {:?}", l.occupied_km2, l.occupied);
+        let want_con = area_km2(&ring(&[(30.8, 46.0), (31.0, 46.0), (31.0, 47.0), (31.2, 47.0), (31.2, 48.0), (30.8, 48.0)]));
+        assert!((l.contested_km2 - want_con).abs() / want_con < 1e-7, "{} vs {want_con}: {:?}", l.contested_km2, l.contested);
     }
 }
