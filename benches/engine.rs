@@ -1,1 +1,147 @@
-fn main(){}
+//! Engine benchmark on the shared DeepStateMap archive: load + validate every file, build every
+//! coverage, area and index (both cores), and classify the 1,000,000 seeded points of
+//! `../shared/bench/make_workload.py` on one thread. Prints medians with min-max; run it through
+//! `scripts/bench-engine.sh`, which also runs the shapely peer in the same session and prints
+//! the ratios.
+//!
+//! Env: FRONTLINE_DEEPSTATE (archive dir, default ../shared/data/deepstate), PEERS_WORK (workload
+//! dir, default $TMPDIR/frontline-bench), REPEAT (default 5).
+
+use frontline::Catalog;
+use frontline::geodata::{Geodata, Source, deepstate, load_dir};
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[0], v[v.len() - 1])
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn report(name: &str, secs: Vec<f64>, extra: &str) -> f64 {
+    let (m, lo, hi) = median(secs);
+    println!("{name:32} median {m:9.4} s  [{lo:.4}-{hi:.4}] {extra}");
+    m
+}
+
+fn main() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let archive = std::env::var_os("FRONTLINE_DEEPSTATE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("../shared/data/deepstate"));
+    if !archive.is_dir() {
+        println!("SKIP: no DeepState archive at {} (set FRONTLINE_DEEPSTATE)", archive.display());
+        return;
+    }
+    let repeat: usize = std::env::var("REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let base = match load_dir(&repo.join("geodata")) {
+        Ok(l) => l.geodata,
+        Err(r) => {
+            println!("embedded geodata invalid: {:?}", r.problems);
+            std::process::exit(1);
+        }
+    };
+    let mut load_s = Vec::new();
+    let mut build_s = Vec::new();
+    let mut total_s = Vec::new();
+    let mut catalog = None;
+    let mut n_files = 0;
+    for _ in 0..repeat {
+        drop(catalog.take());
+        let t0 = Instant::now();
+        let (snapshots, _) = match deepstate::read_archive(&archive, "deepstate") {
+            Ok(x) => x,
+            Err(r) => {
+                println!("archive invalid: {:?}", &r.problems[..r.problems.len().min(5)]);
+                std::process::exit(1);
+            }
+        };
+        n_files = snapshots.len();
+        let t1 = Instant::now();
+        let g = Geodata {
+            root: archive.clone(),
+            borders: base.borders.clone(),
+            baselines: vec![],
+            sources: vec![Source {
+                name: "deepstate".into(),
+                description: None,
+                border: "UKR".into(),
+                baselines: vec![],
+                snapshots,
+            }],
+            default_source: Some("deepstate".into()),
+        };
+        let cat = Catalog::build(g);
+        let t2 = Instant::now();
+        load_s.push((t1 - t0).as_secs_f64());
+        build_s.push((t2 - t1).as_secs_f64());
+        total_s.push((t2 - t0).as_secs_f64());
+        catalog = Some(cat);
+    }
+    let Some(cat) = catalog else { return };
+    let src = &cat.sources["deepstate"];
+    let distinct = {
+        let mut h: Vec<&str> = src.snapshots.iter().map(|s| s.content_sha256.as_str()).collect();
+        h.sort();
+        h.dedup();
+        h.len()
+    };
+    report("ds.load (read+validate)", load_s, &format!("{n_files} files, {} threads", rayon::current_num_threads()));
+    report("ds.build (coverage+areas+index)", build_s, &format!("{distinct} distinct snapshots"));
+    let total = report("ds.load+build", total_s, "");
+    println!("  per file: {:.2} ms; peak RSS {:.0} MB", total / n_files as f64 * 1e3, peak_rss_mb());
+
+    // Classification of the seeded 1M points.
+    let work = std::env::var_os("PEERS_WORK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
+    let pts_path = work.join("points_1m.f64");
+    let Ok(bytes) = std::fs::read(&pts_path) else {
+        println!("SKIP classify: no {} (run ../shared/bench/make_workload.py)", pts_path.display());
+        return;
+    };
+    let pts: Vec<(f64, f64)> = bytes
+        .chunks_exact(16)
+        .map(|c| {
+            let x = f64::from_le_bytes(c[0..8].try_into().unwrap_or_default());
+            let y = f64::from_le_bytes(c[8..16].try_into().unwrap_or_default());
+            (x, y)
+        })
+        .collect();
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default();
+    let Ok(f) = cat.in_force(Some("deepstate"), date) else { return };
+    let state = &f.epoch.state;
+    let border = &f.source.border.index;
+    let mut secs = Vec::new();
+    let mut counts = [0usize; 4];
+    for _ in 0..repeat.max(5) {
+        counts = [0; 4];
+        let t = Instant::now();
+        for &(x, y) in &pts {
+            counts[state.status(border, x, y).0 as usize] += 1;
+        }
+        secs.push(t.elapsed().as_secs_f64());
+    }
+    let m = report("classify.1M (one thread)", secs, &format!("snapshot {}", f.snapshot().id()));
+    println!(
+        "  {:.1} M points/s; covered {} occupied {} contested {} outside {}",
+        pts.len() as f64 / m / 1e6,
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3]
+    );
+    let (bnx, bny, bmixed) = border.grid_stats();
+    println!("  border grid {bnx}x{bny}, {:.2} % cells exact-tested", bmixed * 100.0);
+    for ix in &state.occupied {
+        let (nx, ny, mixed) = ix.grid_stats();
+        println!("  occupied grid {nx}x{ny}, {:.2} % cells exact-tested, {} KiB", mixed * 100.0, ix.heap_bytes() / 1024);
+    }
+}

@@ -34,6 +34,35 @@ pub fn list_archive(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Reads every archive file in `dir` as snapshots of `source` (in parallel), sorted by date; on
+/// any problem, the report of all of them.
+pub fn read_archive(dir: &Path, source: &str) -> Result<(Vec<Snapshot>, Report), Report> {
+    use rayon::prelude::*;
+    let files = list_archive(dir).map_err(|e| {
+        let mut r = Report::default();
+        r.problems.push(Finding {
+            file: dir.display().to_string(),
+            feature: None,
+            location: None,
+            message: format!("cannot list archive: {e}"),
+        });
+        r
+    })?;
+    let read: Vec<(Option<Snapshot>, Report)> =
+        files.par_iter().map(|p| read_snapshot(p, &p.display().to_string(), source)).collect();
+    let mut report = Report::default();
+    let mut out = Vec::with_capacity(read.len());
+    for (s, r) in read {
+        report.merge(r);
+        out.extend(s);
+    }
+    if !report.is_ok() {
+        return Err(report);
+    }
+    out.sort_by_key(|s| s.date);
+    Ok((out, report))
+}
+
 /// Reads one archive file as a snapshot of `source`; every problem is in the report.
 pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
