@@ -340,7 +340,7 @@ fn build_source(
             }
             occ_ix.retain(|i| i.edge_count() > 0);
             con_ix.retain(|i| i.edge_count() > 0);
-            let layers = compute_layers(&border.border.geometry, &occ, &con);
+            let layers = compute_layers(&border.border.geometry, border.area_km2, &occ, &con);
             (key, Arc::new(ControlState { layers, occupied: occ_ix, contested: con_ix }))
         })
         .collect();

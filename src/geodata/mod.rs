@@ -360,6 +360,7 @@ fn read_source(
             Vec::new()
         }
     };
+    let files_found = snapshots.len();
     let mut snapshots = collect(snapshots, report);
     snapshots.sort_by(|a, b| a.date.cmp(&b.date));
     for w in snapshots.windows(2) {
@@ -371,8 +372,8 @@ fn read_source(
             );
         }
     }
-    if snapshots.is_empty() {
-        problem(report, shown(dir), format!("source '{name}' has no snapshot"));
+    if files_found == 0 {
+        problem(report, shown(dir), format!("source '{name}' has no snapshot file"));
     }
     Some(Source {
         name,
