@@ -177,9 +177,9 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         if p.interiors().is_empty() {
             continue;
         }
-        let shell = PolygonIndex::new([&Polygon::new(p.exterior().clone(), vec![])]);
+        let shell = coarse_index(&Polygon::new(p.exterior().clone(), vec![]));
         let holes: Vec<PolygonIndex> =
-            p.interiors().iter().map(|h| PolygonIndex::new([&Polygon::new(h.clone(), vec![])])).collect();
+            p.interiors().iter().map(|h| coarse_index(&Polygon::new(h.clone(), vec![]))).collect();
         for (hi, h) in p.interiors().iter().enumerate() {
             if first_off_boundary(h, &shell) == Some(Location::Outside) {
                 out.push(format!("{} is not inside its exterior ring", ring_name(pi, hi + 1, multi)));
@@ -192,7 +192,7 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         }
     }
     if multi {
-        let indexes: Vec<PolygonIndex> = mp.0.iter().map(|p| PolygonIndex::new([p])).collect();
+        let indexes: Vec<PolygonIndex> = mp.0.iter().map(coarse_index).collect();
         for (i, p) in mp.0.iter().enumerate() {
             for (j, other) in indexes.iter().enumerate() {
                 if i != j && first_off_boundary(p.exterior(), other) == Some(Location::Inside) {
@@ -202,6 +202,11 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         }
     }
     out
+}
+
+/// An index with the fewest cells: it answers only a few points, so building is what counts.
+fn coarse_index(p: &Polygon<f64>) -> PolygonIndex {
+    PolygonIndex::with_cells_per_edge([p], 0)
 }
 
 /// Location, against `idx`, of the first vertex of `ring` not on its boundary.

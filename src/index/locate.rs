@@ -46,7 +46,7 @@ const CELL_IN: u8 = 1;
 const CELL_MIXED: u8 = 2;
 
 /// Default number of grid cells per edge (capped, see [`PolygonIndex::new`]).
-pub const CELLS_PER_EDGE: usize = 64;
+pub const CELLS_PER_EDGE: usize = 32;
 const MIN_CELLS: usize = 1 << 10;
 const MAX_CELLS: usize = 1 << 20;
 
