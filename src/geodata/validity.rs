@@ -6,10 +6,10 @@
 //! graph) takes about 56 ms for one 3,000-vertex DeepState snapshot, a hundred times our load
 //! budget. Here every pair of edges whose bounding boxes meet (found with an `rstar` tree) is
 //! classified with exact orientation predicates (`robust`); containment is decided with the
-//! exact [`PolygonIndex`]. Unit tests compare the verdicts with `geo`'s `Validation`.
+//! exact winding test of [`locate_in_polygon`]. Unit tests compare the verdicts with `geo`'s `Validation`.
 
-use crate::index::{Location, PolygonIndex};
-use geo::{Coord, MultiPolygon, Polygon};
+use crate::index::{Location, locate_in_polygon};
+use geo::{BoundingRect, Coord, Intersects, MultiPolygon, Polygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 use std::collections::HashMap;
@@ -177,9 +177,8 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         if p.interiors().is_empty() {
             continue;
         }
-        let shell = coarse_index(&Polygon::new(p.exterior().clone(), vec![]));
-        let holes: Vec<PolygonIndex> =
-            p.interiors().iter().map(|h| coarse_index(&Polygon::new(h.clone(), vec![]))).collect();
+        let shell = Polygon::new(p.exterior().clone(), vec![]);
+        let holes: Vec<Polygon<f64>> = p.interiors().iter().map(|h| Polygon::new(h.clone(), vec![])).collect();
         for (hi, h) in p.interiors().iter().enumerate() {
             if first_off_boundary(h, &shell) == Some(Location::Outside) {
                 out.push(format!("{} is not inside its exterior ring", ring_name(pi, hi + 1, multi)));
@@ -192,10 +191,11 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         }
     }
     if multi {
-        let indexes: Vec<PolygonIndex> = mp.0.iter().map(coarse_index).collect();
+        let rects: Vec<Option<geo::Rect<f64>>> = mp.0.iter().map(|p| p.bounding_rect()).collect();
         for (i, p) in mp.0.iter().enumerate() {
-            for (j, other) in indexes.iter().enumerate() {
-                if i != j && first_off_boundary(p.exterior(), other) == Some(Location::Inside) {
+            for (j, other) in mp.0.iter().enumerate() {
+                let meets = matches!((rects[i], rects[j]), (Some(a), Some(b)) if a.intersects(&b));
+                if i != j && meets && first_off_boundary(p.exterior(), other) == Some(Location::Inside) {
                     out.push(format!("polygons {i} and {j} overlap"));
                 }
             }
@@ -204,14 +204,9 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
     out
 }
 
-/// An index with the fewest cells: it answers only a few points, so building is what counts.
-fn coarse_index(p: &Polygon<f64>) -> PolygonIndex {
-    PolygonIndex::with_cells_per_edge([p], 0)
-}
-
-/// Location, against `idx`, of the first vertex of `ring` not on its boundary.
-fn first_off_boundary(ring: &geo::LineString<f64>, idx: &PolygonIndex) -> Option<Location> {
-    ring.0.iter().map(|c| idx.locate(c.x, c.y)).find(|l| *l != Location::Boundary)
+/// Location, against `p`, of the first vertex of `ring` not on its boundary.
+fn first_off_boundary(ring: &geo::LineString<f64>, p: &Polygon<f64>) -> Option<Location> {
+    ring.0.iter().map(|c| locate_in_polygon(p, c.x, c.y)).find(|l| *l != Location::Boundary)
 }
 
 #[cfg(test)]

@@ -236,35 +236,9 @@ impl PolygonIndex {
         }
     }
 
-    /// Winding number of the point against the edges of its row, with exact predicates.
+    /// Exact location against the edges of the point's row.
     fn locate_exact(&self, r: usize, x: f64, y: f64) -> Location {
-        let p = robust::Coord { x, y };
-        let mut winding = 0i32;
-        for e in self.row_edges(r) {
-            let (a, b) = (robust::Coord { x: e.ax, y: e.ay }, robust::Coord { x: e.bx, y: e.by });
-            let (a_above, b_above) = (e.ay > y, e.by > y);
-            if a_above != b_above {
-                let o = robust::orient2d(a, b, p);
-                if o == 0.0 {
-                    return Location::Boundary;
-                }
-                // The edge crosses the line y = p.y left of p: +1 going up, -1 going down.
-                if b_above {
-                    if o < 0.0 {
-                        winding += 1;
-                    }
-                } else if o > 0.0 {
-                    winding -= 1;
-                }
-            } else if (e.ay == y || e.by == y)
-                && x >= e.ax.min(e.bx)
-                && x <= e.ax.max(e.bx)
-                && robust::orient2d(a, b, p) == 0.0
-            {
-                return Location::Boundary;
-            }
-        }
-        if winding != 0 { Location::Inside } else { Location::Outside }
+        winding_location(self.row_edges(r).iter().copied(), x, y)
     }
 
     /// Number of edges indexed.
@@ -282,6 +256,48 @@ impl PolygonIndex {
     pub fn heap_bytes(&self) -> usize {
         self.cells.len() + self.row_start.len() * 4 + self.edges.len() * std::mem::size_of::<Edge>()
     }
+}
+
+/// Exact location of a point against one polygon, testing every edge (no index): for the few
+/// points of a validity check, where building a grid would cost more than it saves.
+pub fn locate_in_polygon(p: &Polygon<f64>, x: f64, y: f64) -> Location {
+    let edges = std::iter::once(p.exterior())
+        .chain(p.interiors())
+        .flat_map(|r| r.0.windows(2).map(|w| Edge { ax: w[0].x, ay: w[0].y, bx: w[1].x, by: w[1].y }));
+    winding_location(edges, x, y)
+}
+
+/// Nonzero winding test of (x, y) against `edges` (all edges that cross the horizontal line
+/// through the point must be among them), with exact orientation predicates. A point on an edge
+/// is [`Location::Boundary`].
+fn winding_location(edges: impl Iterator<Item = Edge>, x: f64, y: f64) -> Location {
+    let p = robust::Coord { x, y };
+    let mut winding = 0i32;
+    for e in edges {
+        let (a, b) = (robust::Coord { x: e.ax, y: e.ay }, robust::Coord { x: e.bx, y: e.by });
+        let (a_above, b_above) = (e.ay > y, e.by > y);
+        if a_above != b_above {
+            let o = robust::orient2d(a, b, p);
+            if o == 0.0 {
+                return Location::Boundary;
+            }
+            // The edge crosses the line y = p.y left of p: +1 going up, -1 going down.
+            if b_above {
+                if o < 0.0 {
+                    winding += 1;
+                }
+            } else if o > 0.0 {
+                winding -= 1;
+            }
+        } else if (e.ay == y || e.by == y)
+            && x >= e.ax.min(e.bx)
+            && x <= e.ax.max(e.bx)
+            && robust::orient2d(a, b, p) == 0.0
+        {
+            return Location::Boundary;
+        }
+    }
+    if winding != 0 { Location::Inside } else { Location::Outside }
 }
 
 #[cfg(test)]
@@ -350,6 +366,7 @@ mod tests {
                 let want = mp.intersects(&Point::new(x, y));
                 let got = idx.locate(x, y);
                 prop_assert_eq!(got.in_closed(), want, "point {} {}", x, y);
+                prop_assert_eq!(locate_in_polygon(&p, x, y), got);
                 if got == Location::Inside {
                     prop_assert!(mp.contains(&Point::new(x, y)));
                 }

@@ -3,4 +3,4 @@
 
 pub mod locate;
 
-pub use locate::{Location, PolygonIndex};
+pub use locate::{Location, PolygonIndex, locate_in_polygon};
