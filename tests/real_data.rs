@@ -1,0 +1,203 @@
+//! Checks on the real DeepStateMap archive in `../shared/data/deepstate` (skipped, with the
+//! reason printed, where it is absent): areas against the pyproj reference, the point index
+//! against a brute-force classifier, the 1M-point reference counts, and date semantics.
+//!
+//! `FRONTLINE_FULL=1` widens the brute-force check from a sample to every snapshot.
+
+use frontline::catalog::Catalog;
+use frontline::geodata::{Geodata, Source, deepstate, load_dir};
+use frontline::model::Status;
+use geo::{Distance, Euclidean, Intersects, MultiPolygon, Point};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn shared() -> PathBuf {
+    repo().join("../shared")
+}
+
+/// The catalog of the whole archive, built once for all tests of this file.
+fn catalog() -> Option<&'static Catalog> {
+    static CAT: OnceLock<Option<Catalog>> = OnceLock::new();
+    CAT.get_or_init(|| {
+        let dir = shared().join("data/deepstate");
+        if !dir.is_dir() {
+            eprintln!("SKIP: {} is absent; real-data checks not run", dir.display());
+            return None;
+        }
+        let base = load_dir(&repo().join("geodata")).expect("embedded geodata").geodata;
+        let (snapshots, _) = deepstate::read_archive(&dir, "deepstate").expect("archive loads");
+        let g = Geodata {
+            root: dir,
+            borders: base.borders,
+            baselines: vec![],
+            sources: vec![Source {
+                name: "deepstate".into(),
+                description: None,
+                border: "UKR".into(),
+                baselines: vec![],
+                snapshots,
+            }],
+            default_source: Some("deepstate".into()),
+        };
+        Some(Catalog::build(g))
+    })
+    .as_ref()
+}
+
+fn date(s: &str) -> chrono::NaiveDate {
+    frontline::model::parse_date(s).expect("date")
+}
+
+#[test]
+fn areas_agree_with_the_pyproj_reference_within_0_01_percent() {
+    let Some(cat) = catalog() else { return };
+    let text = std::fs::read_to_string(shared().join("bench/ref/deepstate_timeline.csv")).expect("reference timeline");
+    let rows = frontline::query::timeline(cat, Some("deepstate")).expect("timeline");
+    let mut compared = 0;
+    let mut worst: (f64, String) = (0.0, String::new());
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let d = date(f[0]);
+        let (occ_ref, cov_ref): (f64, f64) = (f[1].parse().expect("num"), f[2].parse().expect("num"));
+        let row = rows.iter().find(|r| r.date == d).expect("date present in both");
+        for (ours, theirs, what) in [(row.occupied_km2, occ_ref, "occupied"), (row.covered_km2, cov_ref, "covered")] {
+            let rel = (ours - theirs).abs() / theirs;
+            if rel > worst.0 {
+                worst = (rel, format!("{d} {what}: ours {ours:.3} km2, pyproj {theirs:.3} km2"));
+            }
+        }
+        compared += 1;
+    }
+    eprintln!("compared {compared} dates; worst relative difference {:.2e} ({})", worst.0, worst.1);
+    assert_eq!(compared, 536);
+    assert!(worst.0 < 1e-4, "worst {:?}", worst);
+}
+
+/// xorshift64*: a seeded generator for test points.
+struct Rng(u64);
+impl Rng {
+    fn next_f64(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545F4914F6CDD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn boundary_distance(mp: &MultiPolygon<f64>, p: Point<f64>) -> f64 {
+    mp.0.iter()
+        .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+        .map(|ring| Euclidean.distance(&p, ring))
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn index_agrees_with_brute_force_on_real_snapshots() {
+    let Some(cat) = catalog() else { return };
+    let full = std::env::var_os("FRONTLINE_FULL").is_some();
+    let src = cat.source(Some("deepstate")).expect("source");
+    let border = &src.border.border.geometry;
+    let step = if full { 1 } else { 48 };
+    let per_snapshot = if full { 100_000 } else { 20_000 };
+    let mut rng = Rng(20250601);
+    let (mut tested, mut mismatches, mut near_boundary, mut on_vertex) = (0u64, 0u64, 0u64, 0u64);
+    for snap in src.snapshots.iter().step_by(step) {
+        let f = cat.in_force(Some("deepstate"), snap.date).expect("in force");
+        assert_eq!(f.snapshot().date, snap.date);
+        let occ = MultiPolygon(snap.features.iter().flat_map(|x| x.geometry.0.iter().cloned()).collect());
+        let brute = |x: f64, y: f64| {
+            let p = Point::new(x, y);
+            if !border.intersects(&p) {
+                Status::Outside
+            } else if occ.intersects(&p) {
+                Status::Occupied
+            } else {
+                Status::Covered
+            }
+        };
+        // Seeded uniform points over the bounding box of the workload, plus every 10th vertex of
+        // the snapshot (exactly on its boundary).
+        let mut pts: Vec<(f64, f64)> =
+            (0..per_snapshot).map(|_| (22.0 + 18.3 * rng.next_f64(), 44.3 + 8.1 * rng.next_f64())).collect();
+        let vertices: Vec<(f64, f64)> =
+            occ.0.iter().flat_map(|p| p.exterior().0.iter().step_by(10).map(|c| (c.x, c.y))).collect();
+        on_vertex += vertices.len() as u64;
+        pts.extend(vertices);
+        for (x, y) in pts {
+            tested += 1;
+            let (ours, _) = f.status(x, y).expect("valid coordinate");
+            let theirs = brute(x, y);
+            if ours != theirs {
+                let d = boundary_distance(border, Point::new(x, y)).min(boundary_distance(&occ, Point::new(x, y)));
+                eprintln!("mismatch {} ({x}, {y}): index {ours}, brute force {theirs}, {d:e} deg from a boundary", snap.date);
+                if d <= 1e-9 {
+                    near_boundary += 1;
+                } else {
+                    mismatches += 1;
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{tested} points ({on_vertex} on snapshot vertices): {mismatches} mismatches, {near_boundary} within 1e-9 deg of a boundary"
+    );
+    assert_eq!(mismatches, 0);
+}
+
+#[test]
+fn one_million_seeded_points_reproduce_the_reference_counts() {
+    let Some(cat) = catalog() else { return };
+    let work = std::env::var_os("PEERS_WORK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
+    let Ok(bytes) = std::fs::read(work.join("points_1m.f64")) else {
+        eprintln!(
+            "SKIP: no {} (scripts/check-classify-1m.sh makes it with ../shared/bench/make_workload.py)",
+            work.join("points_1m.f64").display()
+        );
+        return;
+    };
+    let f = cat.in_force(Some("deepstate"), date("2025-06-01")).expect("in force");
+    let mut counts = [0u64; 4];
+    for c in bytes.chunks_exact(16) {
+        let x = f64::from_le_bytes(c[..8].try_into().expect("8 bytes"));
+        let y = f64::from_le_bytes(c[8..].try_into().expect("8 bytes"));
+        counts[f.status(x, y).expect("valid").0 as usize] += 1;
+    }
+    let text = std::fs::read_to_string(shared().join("bench/ref/classify_20250601.csv")).expect("reference");
+    let want: Vec<u64> = text.lines().nth(1).expect("row").split(',').skip(2).map(|s| s.parse().expect("n")).collect();
+    // Reference columns: covered, occupied, outside.
+    assert_eq!([counts[0], counts[1], counts[3]], [want[0], want[1], want[2]]);
+    assert_eq!(counts[2], 0);
+}
+
+#[test]
+fn date_semantics_on_the_archive() {
+    let Some(cat) = catalog() else { return };
+    // 2024-08-18 and -19 are missing from the archive: the 17th stays in force.
+    let f = cat.in_force(Some("deepstate"), date("2024-08-19")).expect("in force");
+    assert_eq!(f.snapshot().date, date("2024-08-17"));
+    assert_eq!(cat.in_force(Some("deepstate"), date("2024-08-20")).expect("in force").snapshot().date, date("2024-08-20"));
+    let err = cat.in_force(Some("deepstate"), date("2024-07-07")).expect_err("before the first");
+    assert_eq!(err.to_string(), "no snapshot of source 'deepstate' in force on 2024-07-07: its first snapshot is dated 2024-07-08");
+    // The last snapshot stays in force afterwards.
+    assert_eq!(cat.in_force(Some("deepstate"), date("2026-06-01")).expect("in force").snapshot().date, date("2025-12-31"));
+}
+
+#[test]
+fn identical_consecutive_snapshots_share_one_computation() {
+    let Some(cat) = catalog() else { return };
+    let src = cat.source(Some("deepstate")).expect("source");
+    let mut identical = 0;
+    for w in src.epochs.windows(2) {
+        let same = src.snapshots[w[0].snapshot].content_sha256 == src.snapshots[w[1].snapshot].content_sha256;
+        assert_eq!(same, Arc::ptr_eq(&w[0].state, &w[1].state));
+        identical += same as usize;
+    }
+    // shapely's equals_exact finds the same 67 identical consecutive pairs in this archive.
+    assert_eq!(identical, 67);
+}
