@@ -7,6 +7,8 @@
 //! Env: FRONTLINE_DEEPSTATE (archive dir, default ../shared/data/deepstate), PEERS_WORK (workload
 //! dir, default $TMPDIR/frontline-bench), REPEAT (default 5).
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use frontline::Catalog;
 use frontline::geodata::{Geodata, Source, deepstate, load_dir};
 use std::path::PathBuf;
@@ -37,7 +39,10 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| repo.join("../shared/data/deepstate"));
     if !archive.is_dir() {
-        println!("SKIP: no DeepState archive at {} (set FRONTLINE_DEEPSTATE)", archive.display());
+        println!(
+            "SKIP: no DeepState archive at {} (set FRONTLINE_DEEPSTATE)",
+            archive.display()
+        );
         return;
     }
     let repeat: usize = std::env::var("REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
@@ -93,10 +98,22 @@ fn main() {
         h.dedup();
         h.len()
     };
-    report("ds.load (read+validate)", load_s, &format!("{n_files} files, {} threads", rayon::current_num_threads()));
-    report("ds.build (coverage+areas+index)", build_s, &format!("{distinct} distinct snapshots"));
+    report(
+        "ds.load (read+validate)",
+        load_s,
+        &format!("{n_files} files, {} threads", rayon::current_num_threads()),
+    );
+    report(
+        "ds.build (coverage+areas+index)",
+        build_s,
+        &format!("{distinct} distinct snapshots"),
+    );
     let total = report("ds.load+build", total_s, "");
-    println!("  per file: {:.2} ms; peak RSS {:.0} MB", total / n_files as f64 * 1e3, peak_rss_mb());
+    println!(
+        "  per file: {:.2} ms; peak RSS {:.0} MB",
+        total / n_files as f64 * 1e3,
+        peak_rss_mb()
+    );
 
     // Classification of the seeded 1M points.
     let work = std::env::var_os("PEERS_WORK")
@@ -104,7 +121,10 @@ fn main() {
         .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
     let pts_path = work.join("points_1m.f64");
     let Ok(bytes) = std::fs::read(&pts_path) else {
-        println!("SKIP classify: no {} (run ../shared/bench/make_workload.py)", pts_path.display());
+        println!(
+            "SKIP classify: no {} (run ../shared/bench/make_workload.py)",
+            pts_path.display()
+        );
         return;
     };
     let pts: Vec<(f64, f64)> = bytes
@@ -116,7 +136,9 @@ fn main() {
         })
         .collect();
     let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default();
-    let Ok(f) = cat.in_force(Some("deepstate"), date) else { return };
+    let Ok(f) = cat.in_force(Some("deepstate"), date) else {
+        return;
+    };
     let state = &f.epoch.state;
     let border = &f.source.border.index;
     let mut secs = Vec::new();
@@ -129,7 +151,11 @@ fn main() {
         }
         secs.push(t.elapsed().as_secs_f64());
     }
-    let m = report("classify.1M (one thread)", secs, &format!("snapshot {}", f.snapshot().id()));
+    let m = report(
+        "classify.1M (one thread)",
+        secs,
+        &format!("snapshot {}", f.snapshot().id()),
+    );
     println!(
         "  {:.1} M points/s; covered {} occupied {} contested {} outside {}",
         pts.len() as f64 / m / 1e6,
@@ -142,6 +168,10 @@ fn main() {
     println!("  border grid {bnx}x{bny}, {:.2} % cells exact-tested", bmixed * 100.0);
     for ix in &state.occupied {
         let (nx, ny, mixed) = ix.grid_stats();
-        println!("  occupied grid {nx}x{ny}, {:.2} % cells exact-tested, {} KiB", mixed * 100.0, ix.heap_bytes() / 1024);
+        println!(
+            "  occupied grid {nx}x{ny}, {:.2} % cells exact-tested, {} KiB",
+            mixed * 100.0,
+            ix.heap_bytes() / 1024
+        );
     }
 }

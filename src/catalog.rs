@@ -162,7 +162,9 @@ impl<'a> InForce<'a> {
 
     /// Whether any data in force is synthetic.
     pub fn synthetic(&self) -> bool {
-        self.snapshot().synthetic || self.source.border.border.synthetic || self.baselines().any(|b| b.baseline.synthetic)
+        self.snapshot().synthetic
+            || self.source.border.border.synthetic
+            || self.baselines().any(|b| b.baseline.synthetic)
     }
 
     /// Status of a point; checks the coordinate first.
@@ -175,10 +177,14 @@ impl<'a> InForce<'a> {
 /// Refuses non-finite or out-of-range coordinates (lon in [-180, 180], lat in [-90, 90]).
 pub fn check_coordinate(lon: f64, lat: f64) -> Result<(), CatalogError> {
     if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-        return Err(CatalogError::InvalidCoordinate(format!("lon {lon} is not a finite number in [-180, 180]")));
+        return Err(CatalogError::InvalidCoordinate(format!(
+            "lon {lon} is not a finite number in [-180, 180]"
+        )));
     }
     if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-        return Err(CatalogError::InvalidCoordinate(format!("lat {lat} is not a finite number in [-90, 90]")));
+        return Err(CatalogError::InvalidCoordinate(format!(
+            "lat {lat} is not a finite number in [-90, 90]"
+        )));
     }
     Ok(())
 }
@@ -213,7 +219,14 @@ impl Catalog {
             .map(|b| {
                 let index = PolygonIndex::new(&b.geometry.0);
                 let area_km2 = crate::geodesy::area_km2(&b.geometry);
-                (b.iso3.clone(), Arc::new(BorderEntry { border: b, index, area_km2 }))
+                (
+                    b.iso3.clone(),
+                    Arc::new(BorderEntry {
+                        border: b,
+                        index,
+                        area_km2,
+                    }),
+                )
             })
             .collect();
         let baselines: HashMap<String, Arc<BaselineEntry>> = geodata
@@ -227,12 +240,19 @@ impl Catalog {
         let mut sources = BTreeMap::new();
         for src in geodata.sources {
             // Loading has checked that the border and baselines exist.
-            let Some(border) = borders.get(&src.border).cloned() else { continue };
+            let Some(border) = borders.get(&src.border).cloned() else {
+                continue;
+            };
             let bls: Vec<Arc<BaselineEntry>> = src.baselines.iter().filter_map(|n| baselines.get(n).cloned()).collect();
             let entry = build_source(src.name, src.description, border, bls, src.snapshots);
             sources.insert(entry.name.clone(), entry);
         }
-        Catalog { sources, default_source: geodata.default_source, report: Report::default(), root: geodata.root }
+        Catalog {
+            sources,
+            default_source: geodata.default_source,
+            report: Report::default(),
+            root: geodata.root,
+        }
     }
 
     /// The source named, or the default one.
@@ -240,9 +260,15 @@ impl Catalog {
         let known = || self.sources.keys().cloned().collect::<Vec<_>>();
         let name = match name {
             Some(n) => n,
-            None => self.default_source.as_deref().ok_or_else(|| CatalogError::NoDefaultSource { known: known() })?,
+            None => self
+                .default_source
+                .as_deref()
+                .ok_or_else(|| CatalogError::NoDefaultSource { known: known() })?,
         };
-        self.sources.get(name).ok_or_else(|| CatalogError::UnknownSource { name: name.to_string(), known: known() })
+        self.sources.get(name).ok_or_else(|| CatalogError::UnknownSource {
+            name: name.to_string(),
+            known: known(),
+        })
     }
 
     /// What is in force for a source (or the default) on `date`: the latest snapshot dated on or
@@ -252,9 +278,16 @@ impl Catalog {
         let i = src.epochs.partition_point(|e| e.from <= date);
         if i == 0 {
             let first = src.snapshots.first().map_or(date, |s| s.date);
-            return Err(CatalogError::BeforeFirstSnapshot { source_name: src.name.clone(), date, first });
+            return Err(CatalogError::BeforeFirstSnapshot {
+                source_name: src.name.clone(),
+                date,
+                first,
+            });
         }
-        Ok(InForce { source: src, epoch: &src.epochs[i - 1] })
+        Ok(InForce {
+            source: src,
+            epoch: &src.epochs[i - 1],
+        })
     }
 }
 
@@ -281,7 +314,9 @@ fn build_source(
         .into_iter()
         .map(|d| {
             let snap = snapshots.partition_point(|s| s.date <= d) - 1;
-            let active = (0..baselines.len()).filter(|&i| baselines[i].baseline.valid_on(d)).collect();
+            let active = (0..baselines.len())
+                .filter(|&i| baselines[i].baseline.valid_on(d))
+                .collect();
             (d, snap, active)
         })
         .collect();
@@ -296,7 +331,12 @@ fn build_source(
         .par_iter()
         .map(|&i| {
             let s = &snapshots[i];
-            let polys = |st: ControlStatus| s.features.iter().filter(move |f| f.status == st).flat_map(|f| f.geometry.0.iter());
+            let polys = |st: ControlStatus| {
+                s.features
+                    .iter()
+                    .filter(move |f| f.status == st)
+                    .flat_map(|f| f.geometry.0.iter())
+            };
             let ix = SnapshotIndex {
                 occupied: Arc::new(PolygonIndex::new(polys(ControlStatus::Occupied))),
                 contested: Arc::new(PolygonIndex::new(polys(ControlStatus::Contested))),
@@ -341,15 +381,34 @@ fn build_source(
             occ_ix.retain(|i| i.edge_count() > 0);
             con_ix.retain(|i| i.edge_count() > 0);
             let layers = compute_layers(&border.border.geometry, border.area_km2, &occ, &con);
-            (key, Arc::new(ControlState { layers, occupied: occ_ix, contested: con_ix }))
+            (
+                key,
+                Arc::new(ControlState {
+                    layers,
+                    occupied: occ_ix,
+                    contested: con_ix,
+                }),
+            )
         })
         .collect();
     let epochs = plan
         .into_iter()
         .map(|(from, snapshot, baselines)| {
             let state = states[&(snapshots[snapshot].content_sha256.clone(), baselines.clone())].clone();
-            Epoch { from, snapshot, baselines, state }
+            Epoch {
+                from,
+                snapshot,
+                baselines,
+                state,
+            }
         })
         .collect();
-    SourceEntry { name, description, border, baselines, snapshots, epochs }
+    SourceEntry {
+        name,
+        description,
+        border,
+        baselines,
+        snapshots,
+        epochs,
+    }
 }

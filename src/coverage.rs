@@ -45,7 +45,10 @@ pub fn split(subject: &MultiPolygon<f64>, clip: &[Polygon<f64>]) -> (MultiPolygo
     };
     let subj = paths(&mut subject.0.iter());
     let clip = paths(&mut clip.iter());
-    let options = OverlayOptions { preserve_output_collinear: true, ..OverlayOptions::ogc() };
+    let options = OverlayOptions {
+        preserve_output_collinear: true,
+        ..OverlayOptions::ogc()
+    };
     let mut overlay = FloatOverlay::with_subj_and_clip_custom(&subj, &clip, options, Default::default());
     let Some(graph) = overlay.build_graph_view(FillRule::NonZero) else {
         // No segments at all: both inputs empty.
@@ -80,15 +83,31 @@ fn to_multipolygon(shapes: Vec<Vec<Vec<[f64; 2]>>>) -> MultiPolygon<f64> {
 
 /// Computes the layers from the border (and its geodesic area, km2) and the raw occupied and
 /// contested polygons.
-pub fn compute_layers(border: &MultiPolygon<f64>, border_km2: f64, occupied: &[Polygon<f64>], contested: &[Polygon<f64>]) -> ControlLayers {
+pub fn compute_layers(
+    border: &MultiPolygon<f64>,
+    border_km2: f64,
+    occupied: &[Polygon<f64>],
+    contested: &[Polygon<f64>],
+) -> ControlLayers {
     let (occ, rest) = split(border, occupied);
-    let (con, covered) = if contested.is_empty() { (MultiPolygon(vec![]), rest) } else { split(&rest, contested) };
+    let (con, covered) = if contested.is_empty() {
+        (MultiPolygon(vec![]), rest)
+    } else {
+        split(&rest, contested)
+    };
     let (occupied_km2, contested_km2) = (area_km2(&occ), area_km2(&con));
     // The covered area is the border's minus the other two, so that the three add up to the
     // border exactly; measured on its own the covered polygon agrees to rounding (shared
     // boundaries keep the same vertices on both sides).
     let covered_km2 = border_km2 - occupied_km2 - contested_km2;
-    ControlLayers { occupied: occ, contested: con, covered, occupied_km2, contested_km2, covered_km2 }
+    ControlLayers {
+        occupied: occ,
+        contested: con,
+        covered,
+        occupied_km2,
+        contested_km2,
+        covered_km2,
+    }
 }
 
 #[cfg(test)]
@@ -97,7 +116,10 @@ mod tests {
     use geo::LineString;
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
-        Polygon::new(LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]), vec![])
+        Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )
     }
 
     #[test]
@@ -112,7 +134,12 @@ mod tests {
         // border's 2-degree edges are split at new vertices placed on the straight lon/lat line,
         // off the geodesic between the original corners (on real borders, with edges of a few
         // km, the effect is negligible).
-        assert!((area_km2(&l.covered) - l.covered_km2).abs() / b < 2e-5, "{} vs {}", area_km2(&l.covered), l.covered_km2);
+        assert!(
+            (area_km2(&l.covered) - l.covered_km2).abs() / b < 2e-5,
+            "{} vs {}",
+            area_km2(&l.covered),
+            l.covered_km2
+        );
         // Expected outlines, vertex for vertex (geodesic edges: the same vertices give the same
         // area). i_overlay snaps to a fixed-point grid (about 1e-9 degrees here): hence 1e-7.
         let ring = |v: &[(f64, f64)]| {
@@ -120,9 +147,33 @@ mod tests {
             v.push(v[0]);
             MultiPolygon(vec![Polygon::new(LineString::from(v), vec![])])
         };
-        let want_occ = area_km2(&ring(&[(31.0, 46.0), (32.0, 46.0), (32.0, 47.5), (31.5, 47.5), (31.5, 47.0), (31.0, 47.0)]));
-        assert!((l.occupied_km2 - want_occ).abs() / want_occ < 1e-7, "{} vs {want_occ}: {:?}", l.occupied_km2, l.occupied);
-        let want_con = area_km2(&ring(&[(30.8, 46.0), (31.0, 46.0), (31.0, 47.0), (31.2, 47.0), (31.2, 48.0), (30.8, 48.0)]));
-        assert!((l.contested_km2 - want_con).abs() / want_con < 1e-7, "{} vs {want_con}: {:?}", l.contested_km2, l.contested);
+        let want_occ = area_km2(&ring(&[
+            (31.0, 46.0),
+            (32.0, 46.0),
+            (32.0, 47.5),
+            (31.5, 47.5),
+            (31.5, 47.0),
+            (31.0, 47.0),
+        ]));
+        assert!(
+            (l.occupied_km2 - want_occ).abs() / want_occ < 1e-7,
+            "{} vs {want_occ}: {:?}",
+            l.occupied_km2,
+            l.occupied
+        );
+        let want_con = area_km2(&ring(&[
+            (30.8, 46.0),
+            (31.0, 46.0),
+            (31.0, 47.0),
+            (31.2, 47.0),
+            (31.2, 48.0),
+            (30.8, 48.0),
+        ]));
+        assert!(
+            (l.contested_km2 - want_con).abs() / want_con < 1e-7,
+            "{} vs {want_con}: {:?}",
+            l.contested_km2,
+            l.contested
+        );
     }
 }

@@ -15,7 +15,10 @@ mod tests {
     #[test]
     fn one_degree_cell_at_the_equator() {
         // Reference: geographiclib (Karney) for the 1x1 degree cell (0..1, 0..1): 12,308.778 km2.
-        let p = Polygon::new(LineString::from(vec![(0., 0.), (1., 0.), (1., 1.), (0., 1.), (0., 0.)]), vec![]);
+        let p = Polygon::new(
+            LineString::from(vec![(0., 0.), (1., 0.), (1., 1.), (0., 1.), (0., 0.)]),
+            vec![],
+        );
         let a = area_km2(&MultiPolygon(vec![p]));
         assert!((a - 12308.778).abs() < 0.01, "{a}");
     }

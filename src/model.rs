@@ -92,8 +92,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     if !shape_ok {
         return Err(format!("'{s}' is not a date of the form YYYY-MM-DD"));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("'{s}' is not a valid calendar date"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is not a valid calendar date"))
 }
 
 #[cfg(test)]
@@ -104,7 +103,11 @@ mod tests {
     fn dates_are_strict() {
         assert!(parse_date("2022-02-28").is_ok());
         assert!(parse_date("2024-02-29").is_ok());
-        assert!(parse_date("2022-02-30").unwrap_err().contains("not a valid calendar date"));
+        assert!(
+            parse_date("2022-02-30")
+                .unwrap_err()
+                .contains("not a valid calendar date")
+        );
         assert!(parse_date("2022-13-01").is_err());
         assert!(parse_date("2022-2-3").unwrap_err().contains("YYYY-MM-DD"));
         assert!(parse_date("").is_err());

@@ -1,5 +1,7 @@
 //! The `frontline` binary end to end: on the embedded geodata and on temporary directories.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -36,7 +38,10 @@ fn check_accepts_the_embedded_geodata_without_repairs() {
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let out = stdout(&o);
     assert!(out.contains("1 border(s), 1 baseline(s), 1 source(s)"), "{out}");
-    assert!(out.contains("source example: 4 snapshot(s), 2024-01-01 .. 2024-09-01 (SYNTHETIC)"), "{out}");
+    assert!(
+        out.contains("source example: 4 snapshot(s), 2024-01-01 .. 2024-09-01 (SYNTHETIC)"),
+        "{out}"
+    );
     assert!(out.contains("0 problem(s), 0 repair(s)"), "{out}");
 }
 
@@ -58,7 +63,10 @@ fn query_answers_status_with_provenance_and_synthetic_flag() {
     assert_eq!(v["snapshot"]["date"], "2024-03-01");
     assert_eq!(v["synthetic"], true);
     assert_eq!(v["baselines"][0]["name"], "crimea");
-    assert_eq!(v["snapshot"]["provenance"]["file"], "sources/example/2024-03-01.geojson");
+    assert_eq!(
+        v["snapshot"]["provenance"]["file"],
+        "sources/example/2024-03-01.geojson"
+    );
     assert_eq!(v["snapshot"]["provenance"]["sha256"].as_str().map(str::len), Some(64));
     // Kyiv: covered. Warsaw: outside.
     assert_eq!(query("30.52", "50.45", "2024-05-01").1["status"], "covered");
@@ -68,19 +76,43 @@ fn query_answers_status_with_provenance_and_synthetic_flag() {
     assert_eq!(query("37.51", "48.60", "2024-03-01").1["status"], "contested");
     assert_eq!(query("37.51", "48.60", "2024-01-01").1["status"], "covered");
     // The latest snapshot stays in force after its date.
-    assert_eq!(query("37.51", "48.60", "2030-01-01").1["snapshot"]["id"], "example:2024-09-01");
+    assert_eq!(
+        query("37.51", "48.60", "2030-01-01").1["snapshot"]["id"],
+        "example:2024-09-01"
+    );
 }
 
 #[test]
 fn query_refuses_bad_input_with_precise_errors() {
     let cases: [(&[&str], &str); 7] = [
-        (&["--lon", "200", "--lat", "48", "--date", "2024-05-01"], "--lon '200' must be a finite number"),
-        (&["--lon", "NaN", "--lat", "48", "--date", "2024-05-01"], "--lon 'NaN' must be a finite number"),
-        (&["--lon", "1e400", "--lat", "48", "--date", "2024-05-01"], "--lon '1e400' must be a finite number"),
-        (&["--lon", "abc", "--lat", "48", "--date", "2024-05-01"], "--lon 'abc' is not a number"),
-        (&["--lon", "30", "--lat", "-91", "--date", "2024-05-01"], "--lat '-91' must be a finite number"),
-        (&["--lon", "30", "--lat", "48", "--date", "2022-02-30"], "--date: '2022-02-30' is not a valid calendar date"),
-        (&["--lon", "30", "--lat", "48", "--date", "2023-12-31"], "first snapshot is dated 2024-01-01"),
+        (
+            &["--lon", "200", "--lat", "48", "--date", "2024-05-01"],
+            "--lon '200' must be a finite number",
+        ),
+        (
+            &["--lon", "NaN", "--lat", "48", "--date", "2024-05-01"],
+            "--lon 'NaN' must be a finite number",
+        ),
+        (
+            &["--lon", "1e400", "--lat", "48", "--date", "2024-05-01"],
+            "--lon '1e400' must be a finite number",
+        ),
+        (
+            &["--lon", "abc", "--lat", "48", "--date", "2024-05-01"],
+            "--lon 'abc' is not a number",
+        ),
+        (
+            &["--lon", "30", "--lat", "-91", "--date", "2024-05-01"],
+            "--lat '-91' must be a finite number",
+        ),
+        (
+            &["--lon", "30", "--lat", "48", "--date", "2022-02-30"],
+            "--date: '2022-02-30' is not a valid calendar date",
+        ),
+        (
+            &["--lon", "30", "--lat", "48", "--date", "2023-12-31"],
+            "first snapshot is dated 2024-01-01",
+        ),
     ];
     for (args, want) in cases {
         let mut all = vec!["query"];
@@ -90,9 +122,23 @@ fn query_refuses_bad_input_with_precise_errors() {
         assert!(stderr(&o).contains(want), "{args:?}: {}", stderr(&o));
         assert!(o.stdout.is_empty());
     }
-    let o = frontline(&["query", "--lon", "30", "--lat", "48", "--date", "2024-05-01", "--source", "nope"]);
+    let o = frontline(&[
+        "query",
+        "--lon",
+        "30",
+        "--lat",
+        "48",
+        "--date",
+        "2024-05-01",
+        "--source",
+        "nope",
+    ]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("unknown source 'nope'; loaded sources: example"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown source 'nope'; loaded sources: example"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -101,9 +147,15 @@ fn timeline_lists_every_snapshot_date_with_areas() {
     assert_eq!(code(&o), 0);
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "date,occupied_km2,contested_km2,covered_km2,snapshot,synthetic");
+    assert_eq!(
+        lines[0],
+        "date,occupied_km2,contested_km2,covered_km2,snapshot,synthetic"
+    );
     assert_eq!(lines.len(), 5, "{out}");
-    for (line, date) in lines[1..].iter().zip(["2024-01-01", "2024-03-01", "2024-06-01", "2024-09-01"]) {
+    for (line, date) in lines[1..]
+        .iter()
+        .zip(["2024-01-01", "2024-03-01", "2024-06-01", "2024-09-01"])
+    {
         let f: Vec<&str> = line.split(',').collect();
         assert_eq!(f[0], date);
         let nums: Vec<f64> = f[1..4].iter().map(|s| s.parse().expect("number")).collect();
@@ -140,7 +192,9 @@ fn tiny_geodata(dir: &Path, snapshot_features: &str) {
 }
 
 fn feature(coords: &str) -> String {
-    format!(r#"{{"type":"Feature","properties":{{"status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[{coords}]}}}}"#)
+    format!(
+        r#"{{"type":"Feature","properties":{{"status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[{coords}]}}}}"#
+    )
 }
 
 #[test]
@@ -148,14 +202,34 @@ fn check_refuses_each_kind_of_bad_snapshot_precisely() {
     let ok_ring = "[[31,46.5],[31.5,46.5],[31.5,47],[31,47],[31,46.5]]";
     let cases: Vec<(String, &str)> = vec![
         ("{not json".to_string(), "invalid JSON"),
-        (feature("[[31,46.5],[31.5,46.5],[31,46.5]]"), "feature 0: ring 0 (exterior): ring has 3 positions"),
-        (feature("[[31,46.5],[31.5,46.5],[31.5,47],[31,47]]"), "ring is not closed: first position [31, 46.5] differs from last [31, 47]"),
-        (feature("[[31,46.5],[31.5,47],[31.5,46.5],[31,47],[31,46.5]]"), "self-intersection: exterior ring crosses itself"),
-        (feature("[[31,46.5],[200,46.5],[31.5,47],[31,47],[31,46.5]]"), "position 1: longitude 200 is outside [-180, 180]"),
-        (feature(r#"[[31,46.5],["NaN",46.5],[31.5,47],[31,47],[31,46.5]]"#), "position 1: coordinate 0 is \"NaN\", not a number"),
-        (feature("[[31,46.5],[31.5,46.5],[31.5,1e400],[31,47],[31,46.5]]"), "invalid JSON"),
         (
-            format!(r#"{{"type":"Feature","properties":{{"status":"liberated"}},"geometry":{{"type":"Polygon","coordinates":[{ok_ring}]}}}}"#),
+            feature("[[31,46.5],[31.5,46.5],[31,46.5]]"),
+            "feature 0: ring 0 (exterior): ring has 3 positions",
+        ),
+        (
+            feature("[[31,46.5],[31.5,46.5],[31.5,47],[31,47]]"),
+            "ring is not closed: first position [31, 46.5] differs from last [31, 47]",
+        ),
+        (
+            feature("[[31,46.5],[31.5,47],[31.5,46.5],[31,47],[31,46.5]]"),
+            "self-intersection: exterior ring crosses itself",
+        ),
+        (
+            feature("[[31,46.5],[200,46.5],[31.5,47],[31,47],[31,46.5]]"),
+            "position 1: longitude 200 is outside [-180, 180]",
+        ),
+        (
+            feature(r#"[[31,46.5],["NaN",46.5],[31.5,47],[31,47],[31,46.5]]"#),
+            "position 1: coordinate 0 is \"NaN\", not a number",
+        ),
+        (
+            feature("[[31,46.5],[31.5,46.5],[31.5,1e400],[31,47],[31,46.5]]"),
+            "invalid JSON",
+        ),
+        (
+            format!(
+                r#"{{"type":"Feature","properties":{{"status":"liberated"}},"geometry":{{"type":"Polygon","coordinates":[{ok_ring}]}}}}"#
+            ),
             "unknown status 'liberated'",
         ),
     ];
@@ -168,10 +242,23 @@ fn check_refuses_each_kind_of_bad_snapshot_precisely() {
         let o = frontline(&["check", dir.path().to_str().expect("utf8")]);
         assert_eq!(code(&o), 1, "case {i}: {}", stdout(&o));
         let out = stdout(&o);
-        assert!(out.contains("problem: sources/test/2024-01-01.geojson"), "case {i}: {out}");
+        assert!(
+            out.contains("problem: sources/test/2024-01-01.geojson"),
+            "case {i}: {out}"
+        );
         assert!(out.contains(want), "case {i}: want '{want}' in:\n{out}");
         // A query on an invalid directory refuses to answer rather than half-load.
-        let q = frontline(&["query", "--lon", "31", "--lat", "47", "--date", "2024-01-01", "--data", dir.path().to_str().expect("utf8")]);
+        let q = frontline(&[
+            "query",
+            "--lon",
+            "31",
+            "--lat",
+            "47",
+            "--date",
+            "2024-01-01",
+            "--data",
+            dir.path().to_str().expect("utf8"),
+        ]);
         assert_eq!(code(&q), 1);
         assert!(stderr(&q).contains("problem(s) in geodata"), "{}", stderr(&q));
     }
@@ -180,26 +267,50 @@ fn check_refuses_each_kind_of_bad_snapshot_precisely() {
 #[test]
 fn check_refuses_an_impossible_date_and_a_name_mismatch() {
     let dir = tempfile::tempdir().expect("tempdir");
-    tiny_geodata(dir.path(), &feature("[[31,46.5],[31.5,46.5],[31.5,47],[31,47],[31,46.5]]"));
+    tiny_geodata(
+        dir.path(),
+        &feature("[[31,46.5],[31.5,46.5],[31.5,47],[31,47],[31,46.5]]"),
+    );
     let p = dir.path().join("sources/test/2024-01-01.geojson");
-    let text = std::fs::read_to_string(&p).expect("read").replace("2024-01-01", "2022-02-30");
+    let text = std::fs::read_to_string(&p)
+        .expect("read")
+        .replace("2024-01-01", "2022-02-30");
     std::fs::remove_file(&p).expect("rm");
     write(dir.path(), "sources/test/snap.geojson", &text);
     let o = frontline(&["check", dir.path().to_str().expect("utf8")]);
     assert_eq!(code(&o), 1);
-    assert!(stdout(&o).contains("frontline.date: '2022-02-30' is not a valid calendar date"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("frontline.date: '2022-02-30' is not a valid calendar date"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
 fn check_accepts_a_clockwise_exterior_and_reports_the_repair() {
     let dir = tempfile::tempdir().expect("tempdir");
-    tiny_geodata(dir.path(), &feature("[[31,46.5],[31,47],[31.5,47],[31.5,46.5],[31,46.5]]"));
+    tiny_geodata(
+        dir.path(),
+        &feature("[[31,46.5],[31,47],[31.5,47],[31.5,46.5],[31,46.5]]"),
+    );
     let o = frontline(&["check", dir.path().to_str().expect("utf8")]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     assert!(stdout(&o).contains("0 problem(s), 1 repair(s)"), "{}", stdout(&o));
-    assert!(stdout(&o).contains("repair: sources/test/2024-01-01.geojson: feature 0: ring 0 (exterior): ring was clockwise; reversed"));
+    assert!(stdout(&o).contains(
+        "repair: sources/test/2024-01-01.geojson: feature 0: ring 0 (exterior): ring was clockwise; reversed"
+    ));
     // The repaired snapshot answers queries: inside the square is occupied.
-    let q = frontline(&["query", "--lon", "31.2", "--lat", "46.7", "--date", "2024-02-01", "--data", dir.path().to_str().expect("utf8")]);
+    let q = frontline(&[
+        "query",
+        "--lon",
+        "31.2",
+        "--lat",
+        "46.7",
+        "--date",
+        "2024-02-01",
+        "--data",
+        dir.path().to_str().expect("utf8"),
+    ]);
     assert_eq!(code(&q), 0, "{}", stderr(&q));
     let v: serde_json::Value = serde_json::from_slice(&q.stdout).expect("json");
     assert_eq!(v["status"], "occupied");
@@ -230,22 +341,39 @@ fn check_lists_every_problem_across_files() {
 fn classify_streams_csv_and_stops_at_a_bad_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("in.csv");
-    std::fs::write(&input, "id,lon,lat\na,34.10,44.95\nb,30.52,50.45\r\nc,21.01,52.23\nd,37.51,48.60").expect("write");
-    let o = frontline(&["classify", input.to_str().expect("utf8"), "--date", "2024-03-01", "--summary"]);
+    std::fs::write(
+        &input,
+        "id,lon,lat\na,34.10,44.95\nb,30.52,50.45\r\nc,21.01,52.23\nd,37.51,48.60",
+    )
+    .expect("write");
+    let o = frontline(&[
+        "classify",
+        input.to_str().expect("utf8"),
+        "--date",
+        "2024-03-01",
+        "--summary",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
         "id,lon,lat,status,snapshot\na,34.10,44.95,occupied,example:2024-03-01\nb,30.52,50.45,covered,example:2024-03-01\n\
          c,21.01,52.23,outside,example:2024-03-01\nd,37.51,48.60,contested,example:2024-03-01\n"
     );
-    assert!(stderr(&o).contains("4 points: covered 1, occupied 1, contested 1, outside 1"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("4 points: covered 1, occupied 1, contested 1, outside 1"),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).contains("SYNTHETIC"));
 
     for (text, want) in [
         ("id,lon,lat\na,34.1\n", "line 2: expected 3 fields id,lon,lat, found 2"),
         ("id,lon,lat\na,34.1,inf\n", "line 2: lat 'inf' is not a finite number"),
         ("id,lon,lat\na,1e400,44\n", "line 2: lon '1e400' is not a finite number"),
-        ("id,lon,lat\na,34,44\nb,-190,44\n", "line 3: invalid coordinate: lon -190"),
+        (
+            "id,lon,lat\na,34,44\nb,-190,44\n",
+            "line 3: invalid coordinate: lon -190",
+        ),
         ("lon,lat\n34,44\n", "line 1: header is 'lon,lat', expected 'id,lon,lat'"),
     ] {
         std::fs::write(&input, text).expect("write");
@@ -259,5 +387,9 @@ fn classify_streams_csv_and_stops_at_a_bad_line() {
 fn missing_geodata_directory_is_a_clear_error() {
     let o = frontline(&["timeline", "--data", "/nonexistent/geodata"]);
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("/nonexistent/geodata: geodata directory does not exist"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/nonexistent/geodata: geodata directory does not exist"),
+        "{}",
+        stderr(&o)
+    );
 }

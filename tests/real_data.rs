@@ -2,7 +2,9 @@
 //! reason printed, where it is absent): areas against the pyproj reference, the point index
 //! against a brute-force classifier, the 1M-point reference counts, and date semantics.
 //!
-//! `FRONTLINE_FULL=1` widens the brute-force check from a sample to every snapshot.
+//! `FRONTLINE_FULL=1` widens the brute-force check from every 48th snapshot to all of them.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use frontline::catalog::Catalog;
 use frontline::geodata::{Geodata, Source, deepstate, load_dir};
@@ -64,7 +66,10 @@ fn areas_agree_with_the_pyproj_reference_within_0_01_percent() {
         let d = date(f[0]);
         let (occ_ref, cov_ref): (f64, f64) = (f[1].parse().expect("num"), f[2].parse().expect("num"));
         let row = rows.iter().find(|r| r.date == d).expect("date present in both");
-        for (ours, theirs, what) in [(row.occupied_km2, occ_ref, "occupied"), (row.covered_km2, cov_ref, "covered")] {
+        for (ours, theirs, what) in [
+            (row.occupied_km2, occ_ref, "occupied"),
+            (row.covered_km2, cov_ref, "covered"),
+        ] {
             let rel = (ours - theirs).abs() / theirs;
             if rel > worst.0 {
                 worst = (rel, format!("{d} {what}: ours {ours:.3} km2, pyproj {theirs:.3} km2"));
@@ -72,7 +77,10 @@ fn areas_agree_with_the_pyproj_reference_within_0_01_percent() {
         }
         compared += 1;
     }
-    eprintln!("compared {compared} dates; worst relative difference {:.2e} ({})", worst.0, worst.1);
+    eprintln!(
+        "compared {compared} dates; worst relative difference {:.2e} ({})",
+        worst.0, worst.1
+    );
     assert_eq!(compared, 536);
     assert!(worst.0 < 1e-4, "worst {:?}", worst);
 }
@@ -102,13 +110,18 @@ fn index_agrees_with_brute_force_on_real_snapshots() {
     let src = cat.source(Some("deepstate")).expect("source");
     let border = &src.border.border.geometry;
     let step = if full { 1 } else { 48 };
-    let per_snapshot = if full { 100_000 } else { 20_000 };
+    let per_snapshot = 20_000;
     let mut rng = Rng(20250601);
     let (mut tested, mut mismatches, mut near_boundary, mut on_vertex) = (0u64, 0u64, 0u64, 0u64);
     for snap in src.snapshots.iter().step_by(step) {
         let f = cat.in_force(Some("deepstate"), snap.date).expect("in force");
         assert_eq!(f.snapshot().date, snap.date);
-        let occ = MultiPolygon(snap.features.iter().flat_map(|x| x.geometry.0.iter().cloned()).collect());
+        let occ = MultiPolygon(
+            snap.features
+                .iter()
+                .flat_map(|x| x.geometry.0.iter().cloned())
+                .collect(),
+        );
         let brute = |x: f64, y: f64| {
             let p = Point::new(x, y);
             if !border.intersects(&p) {
@@ -121,10 +134,14 @@ fn index_agrees_with_brute_force_on_real_snapshots() {
         };
         // Seeded uniform points over the bounding box of the workload, plus every 10th vertex of
         // the snapshot (exactly on its boundary).
-        let mut pts: Vec<(f64, f64)> =
-            (0..per_snapshot).map(|_| (22.0 + 18.3 * rng.next_f64(), 44.3 + 8.1 * rng.next_f64())).collect();
-        let vertices: Vec<(f64, f64)> =
-            occ.0.iter().flat_map(|p| p.exterior().0.iter().step_by(10).map(|c| (c.x, c.y))).collect();
+        let mut pts: Vec<(f64, f64)> = (0..per_snapshot)
+            .map(|_| (22.0 + 18.3 * rng.next_f64(), 44.3 + 8.1 * rng.next_f64()))
+            .collect();
+        let vertices: Vec<(f64, f64)> = occ
+            .0
+            .iter()
+            .flat_map(|p| p.exterior().0.iter().step_by(10).map(|c| (c.x, c.y)))
+            .collect();
         on_vertex += vertices.len() as u64;
         pts.extend(vertices);
         for (x, y) in pts {
@@ -133,7 +150,10 @@ fn index_agrees_with_brute_force_on_real_snapshots() {
             let theirs = brute(x, y);
             if ours != theirs {
                 let d = boundary_distance(border, Point::new(x, y)).min(boundary_distance(&occ, Point::new(x, y)));
-                eprintln!("mismatch {} ({x}, {y}): index {ours}, brute force {theirs}, {d:e} deg from a boundary", snap.date);
+                eprintln!(
+                    "mismatch {} ({x}, {y}): index {ours}, brute force {theirs}, {d:e} deg from a boundary",
+                    snap.date
+                );
                 if d <= 1e-9 {
                     near_boundary += 1;
                 } else {
@@ -169,7 +189,14 @@ fn one_million_seeded_points_reproduce_the_reference_counts() {
         counts[f.status(x, y).expect("valid").0 as usize] += 1;
     }
     let text = std::fs::read_to_string(shared().join("bench/ref/classify_20250601.csv")).expect("reference");
-    let want: Vec<u64> = text.lines().nth(1).expect("row").split(',').skip(2).map(|s| s.parse().expect("n")).collect();
+    let want: Vec<u64> = text
+        .lines()
+        .nth(1)
+        .expect("row")
+        .split(',')
+        .skip(2)
+        .map(|s| s.parse().expect("n"))
+        .collect();
     // Reference columns: covered, occupied, outside.
     assert_eq!([counts[0], counts[1], counts[3]], [want[0], want[1], want[2]]);
     assert_eq!(counts[2], 0);
@@ -181,11 +208,28 @@ fn date_semantics_on_the_archive() {
     // 2024-08-18 and -19 are missing from the archive: the 17th stays in force.
     let f = cat.in_force(Some("deepstate"), date("2024-08-19")).expect("in force");
     assert_eq!(f.snapshot().date, date("2024-08-17"));
-    assert_eq!(cat.in_force(Some("deepstate"), date("2024-08-20")).expect("in force").snapshot().date, date("2024-08-20"));
-    let err = cat.in_force(Some("deepstate"), date("2024-07-07")).expect_err("before the first");
-    assert_eq!(err.to_string(), "no snapshot of source 'deepstate' in force on 2024-07-07: its first snapshot is dated 2024-07-08");
+    assert_eq!(
+        cat.in_force(Some("deepstate"), date("2024-08-20"))
+            .expect("in force")
+            .snapshot()
+            .date,
+        date("2024-08-20")
+    );
+    let err = cat
+        .in_force(Some("deepstate"), date("2024-07-07"))
+        .expect_err("before the first");
+    assert_eq!(
+        err.to_string(),
+        "no snapshot of source 'deepstate' in force on 2024-07-07: its first snapshot is dated 2024-07-08"
+    );
     // The last snapshot stays in force afterwards.
-    assert_eq!(cat.in_force(Some("deepstate"), date("2026-06-01")).expect("in force").snapshot().date, date("2025-12-31"));
+    assert_eq!(
+        cat.in_force(Some("deepstate"), date("2026-06-01"))
+            .expect("in force")
+            .snapshot()
+            .date,
+        date("2025-12-31")
+    );
 }
 
 #[test]

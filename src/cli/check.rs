@@ -2,6 +2,7 @@
 
 use super::{DataArg, Failure};
 use frontline::geodata::load_dir;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,6 +45,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         }
         Err(report) => (report, vec![format!("{}: INVALID", dir.display())]),
     };
+    let mut out = std::io::stdout().lock();
     if a.json {
         let doc = serde_json::json!({
             "dir": dir.display().to_string(),
@@ -51,18 +53,31 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             "problems": report.problems,
             "repairs": report.repairs,
         });
-        println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?);
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?
+        )?;
     } else {
         for line in &summary {
-            println!("{line}");
+            writeln!(out, "{line}")?;
         }
-        println!("{} problem(s), {} repair(s)", report.problems.len(), report.repairs.len());
+        writeln!(
+            out,
+            "{} problem(s), {} repair(s)",
+            report.problems.len(),
+            report.repairs.len()
+        )?;
         for p in &report.problems {
-            println!("problem: {p}");
+            writeln!(out, "problem: {p}")?;
         }
         for r in &report.repairs {
-            println!("repair: {r}");
+            writeln!(out, "repair: {r}")?;
         }
     }
-    Ok(if report.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -48,18 +48,27 @@ pub(crate) struct Failure {
 impl Failure {
     /// Bad input or arguments (exit 2).
     pub(crate) fn input(message: impl Into<String>) -> Self {
-        Self { message: message.into(), code: 2 }
+        Self {
+            message: message.into(),
+            code: 2,
+        }
     }
 
     /// Invalid geodata (exit 1).
     pub(crate) fn data(message: impl Into<String>) -> Self {
-        Self { message: message.into(), code: 1 }
+        Self {
+            message: message.into(),
+            code: 1,
+        }
     }
 }
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        Failure { message: format!("i/o error: {e}"), code: 1 }
+        Failure {
+            message: format!("i/o error: {e}"),
+            code: 1,
+        }
     }
 }
 
@@ -73,9 +82,7 @@ impl From<frontline::CatalogError> for Failure {
 pub fn run() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -87,7 +94,9 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            if !f.message.is_empty() {
+                eprintln!("error: {}", f.message);
+            }
             ExitCode::from(f.code)
         }
     }
@@ -114,7 +123,9 @@ pub(crate) fn parse_date_arg(name: &str, s: &str) -> Result<chrono::NaiveDate, F
 pub(crate) fn parse_coord_arg(name: &str, s: &str, limit: f64) -> Result<f64, Failure> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v.abs() <= limit => Ok(v),
-        Ok(_) => Err(Failure::input(format!("--{name} '{s}' must be a finite number in [-{limit}, {limit}]"))),
+        Ok(_) => Err(Failure::input(format!(
+            "--{name} '{s}' must be a finite number in [-{limit}, {limit}]"
+        ))),
         Err(_) => Err(Failure::input(format!("--{name} '{s}' is not a number"))),
     }
 }

@@ -1,6 +1,7 @@
 //! `frontline query --lon --lat --date [--source]`: the status of one point, as JSON.
 
 use super::{DataArg, Failure, load_catalog, parse_coord_arg, parse_date_arg};
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -28,6 +29,6 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let cat = load_catalog(&a.data.data)?;
     let answer = frontline::query::point(&cat, a.source.as_deref(), date, lon, lat)?;
     let text = serde_json::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
-    println!("{text}");
+    writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(ExitCode::SUCCESS)
 }

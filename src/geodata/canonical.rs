@@ -16,14 +16,23 @@ struct Document {
 }
 
 fn problem(report: &mut Report, file: &str, message: String) {
-    report.problems.push(Finding { file: file.to_string(), feature: None, location: None, message });
+    report.problems.push(Finding {
+        file: file.to_string(),
+        feature: None,
+        location: None,
+        message,
+    });
 }
 
 fn read_document(path: &Path, shown: &str, kind: &str, report: &mut Report) -> Option<Document> {
     let (bytes, sha256) = read_bytes(path, shown, report)?;
     let value = parse_json(&bytes, shown, report)?;
     let Value::Object(mut obj) = value else {
-        problem(report, shown, "not a JSON object; expected a GeoJSON FeatureCollection".into());
+        problem(
+            report,
+            shown,
+            "not a JSON object; expected a GeoJSON FeatureCollection".into(),
+        );
         return None;
     };
     if obj.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
@@ -32,12 +41,20 @@ fn read_document(path: &Path, shown: &str, kind: &str, report: &mut Report) -> O
     }
     check_crs(&obj, shown, report);
     let Some(Value::Object(meta)) = obj.remove("frontline") else {
-        problem(report, shown, format!("no 'frontline' object member: a {kind} file needs {{\"kind\": \"{kind}\", ...}}"));
+        problem(
+            report,
+            shown,
+            format!("no 'frontline' object member: a {kind} file needs {{\"kind\": \"{kind}\", ...}}"),
+        );
         return None;
     };
     let found = meta.get("kind").and_then(Value::as_str).unwrap_or("");
     if found != kind {
-        problem(report, shown, format!("frontline.kind is '{found}', expected '{kind}' for a file in this directory"));
+        problem(
+            report,
+            shown,
+            format!("frontline.kind is '{found}', expected '{kind}' for a file in this directory"),
+        );
         return None;
     }
     let Some(Value::Array(features)) = obj.remove("features") else {
@@ -45,15 +62,30 @@ fn read_document(path: &Path, shown: &str, kind: &str, report: &mut Report) -> O
         return None;
     };
     let origin = meta.get("provenance").and_then(Value::as_str).map(str::to_string);
-    Some(Document { meta, features, provenance: Provenance { file: shown.to_string(), sha256, origin } })
+    Some(Document {
+        meta,
+        features,
+        provenance: Provenance {
+            file: shown.to_string(),
+            sha256,
+            origin,
+        },
+    })
 }
 
 /// A legacy `crs` member is allowed only when it names CRS84 (lon/lat WGS84).
 pub(super) fn check_crs(obj: &Map<String, Value>, shown: &str, report: &mut Report) {
     let Some(crs) = obj.get("crs") else { return };
     let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
-    if !matches!(name, "urn:ogc:def:crs:OGC:1.3:CRS84" | "urn:ogc:def:crs:OGC::CRS84" | "CRS84") {
-        problem(report, shown, format!("crs '{name}' is not CRS84: only WGS84 lon/lat coordinates are accepted"));
+    if !matches!(
+        name,
+        "urn:ogc:def:crs:OGC:1.3:CRS84" | "urn:ogc:def:crs:OGC::CRS84" | "CRS84"
+    ) {
+        problem(
+            report,
+            shown,
+            format!("crs '{name}' is not CRS84: only WGS84 lon/lat coordinates are accepted"),
+        );
     }
 }
 
@@ -61,7 +93,11 @@ fn meta_str<'a>(doc: &'a Document, key: &str, shown: &str, report: &mut Report) 
     match doc.meta.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Some(s),
         _ => {
-            problem(report, shown, format!("frontline.{key} is missing or not a non-empty string"));
+            problem(
+                report,
+                shown,
+                format!("frontline.{key} is missing or not a non-empty string"),
+            );
             None
         }
     }
@@ -91,7 +127,11 @@ fn meta_synthetic(doc: &Document, shown: &str, report: &mut Report) -> bool {
 
 fn feature_geometry(doc: &Document, i: usize, shown: &str, report: &mut Report) -> Option<MultiPolygon<f64>> {
     let f = &doc.features[i];
-    let mut scope = Scope { file: shown, feature: Some(i), report };
+    let mut scope = Scope {
+        file: shown,
+        feature: Some(i),
+        report,
+    };
     if f.get("type").and_then(Value::as_str) != Some("Feature") {
         scope.problem(None, "'type' is not \"Feature\"");
         return None;
@@ -114,16 +154,33 @@ pub(super) fn read_border(path: &Path, shown: &str) -> (Option<Border>, Report) 
         let name = meta_str(&doc, "name", shown, &mut report).map(str::to_string);
         let synthetic = meta_synthetic(&doc, shown, &mut report);
         if doc.features.len() != 1 {
-            problem(&mut report, shown, format!("a border file holds exactly one feature, this one holds {}", doc.features.len()));
+            problem(
+                &mut report,
+                shown,
+                format!(
+                    "a border file holds exactly one feature, this one holds {}",
+                    doc.features.len()
+                ),
+            );
             return None;
         }
         let geometry = feature_geometry(&doc, 0, shown, &mut report);
         let iso3 = iso3?;
         if iso3.len() != 3 || !iso3.chars().all(|c| c.is_ascii_uppercase()) {
-            problem(&mut report, shown, format!("frontline.iso3 '{iso3}' is not three capital letters"));
+            problem(
+                &mut report,
+                shown,
+                format!("frontline.iso3 '{iso3}' is not three capital letters"),
+            );
             return None;
         }
-        Some(Border { iso3, name: name?, geometry: geometry?, provenance: doc.provenance, synthetic })
+        Some(Border {
+            iso3,
+            name: name?,
+            geometry: geometry?,
+            provenance: doc.provenance,
+            synthetic,
+        })
     })();
     (out, report)
 }
@@ -137,7 +194,11 @@ pub(super) fn read_baseline(path: &Path, shown: &str) -> (Option<Baseline>, Repo
         let status = meta_str(&doc, "status", shown, &mut report).and_then(|s| {
             let st = ControlStatus::parse(s);
             if st.is_none() {
-                problem(&mut report, shown, format!("frontline.status '{s}' is unknown; expected occupied or contested"));
+                problem(
+                    &mut report,
+                    shown,
+                    format!("frontline.status '{s}' is unknown; expected occupied or contested"),
+                );
             }
             st
         });
@@ -193,14 +254,22 @@ pub(super) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<S
         let doc = read_document(path, shown, "snapshot", &mut report)?;
         let declared = meta_str(&doc, "source", shown, &mut report)?;
         if declared != source {
-            problem(&mut report, shown, format!("frontline.source is '{declared}' but the file lies in sources/{source}/"));
+            problem(
+                &mut report,
+                shown,
+                format!("frontline.source is '{declared}' but the file lies in sources/{source}/"),
+            );
         }
         let date = meta_date(&doc, "date", shown, &mut report)?;
         if let Some(stem) = path.file_stem().and_then(|s| s.to_str())
             && let Ok(name_date) = parse_date(stem)
             && name_date != date
         {
-            problem(&mut report, shown, format!("file name says {name_date} but frontline.date is {date}"));
+            problem(
+                &mut report,
+                shown,
+                format!("file name says {name_date} but frontline.date is {date}"),
+            );
         }
         let synthetic = meta_synthetic(&doc, shown, &mut report);
         let mut features = Vec::with_capacity(doc.features.len());
@@ -209,14 +278,22 @@ pub(super) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<S
                 Some(s) => match ControlStatus::parse(s) {
                     Some(st) => Some(st),
                     None => {
-                        Scope { file: shown, feature: Some(i), report: &mut report }
-                            .problem(None, format!("unknown status '{s}'; expected occupied or contested"));
+                        Scope {
+                            file: shown,
+                            feature: Some(i),
+                            report: &mut report,
+                        }
+                        .problem(None, format!("unknown status '{s}'; expected occupied or contested"));
                         None
                     }
                 },
                 None => {
-                    Scope { file: shown, feature: Some(i), report: &mut report }
-                        .problem(None, "properties.status is missing (occupied or contested)");
+                    Scope {
+                        file: shown,
+                        feature: Some(i),
+                        report: &mut report,
+                    }
+                    .problem(None, "properties.status is missing (occupied or contested)");
                     None
                 }
             };

@@ -48,8 +48,10 @@ pub fn read_archive(dir: &Path, source: &str) -> Result<(Vec<Snapshot>, Report),
         });
         r
     })?;
-    let read: Vec<(Option<Snapshot>, Report)> =
-        files.par_iter().map(|p| read_snapshot(p, &p.display().to_string(), source)).collect();
+    let read: Vec<(Option<Snapshot>, Report)> = files
+        .par_iter()
+        .map(|p| read_snapshot(p, &p.display().to_string(), source))
+        .collect();
     let mut report = Report::default();
     let mut out = Vec::with_capacity(read.len());
     for (s, r) in read {
@@ -78,7 +80,9 @@ pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot
         };
         let (bytes, sha256) = read_bytes(path, shown, &mut report)?;
         let value = parse_json(&bytes, shown, &mut report)?;
-        let obj = value.as_object().filter(|o| o.get("type").and_then(Value::as_str) == Some("FeatureCollection"));
+        let obj = value
+            .as_object()
+            .filter(|o| o.get("type").and_then(Value::as_str) == Some("FeatureCollection"));
         let Some(obj) = obj else {
             report.problems.push(Finding {
                 file: shown.to_string(),
@@ -89,16 +93,27 @@ pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot
             return None;
         };
         super::canonical::check_crs(obj, shown, &mut report);
-        let features = obj.get("features").and_then(Value::as_array).cloned().unwrap_or_default();
+        let features = obj
+            .get("features")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let mut out = Vec::with_capacity(features.len());
         for (i, f) in features.iter().enumerate() {
-            let mut scope = Scope { file: shown, feature: Some(i), report: &mut report };
+            let mut scope = Scope {
+                file: shown,
+                feature: Some(i),
+                report: &mut report,
+            };
             let geometry = f.get("geometry").and_then(|g| read_areal(g, &mut scope));
             if f.get("geometry").is_none_or(Value::is_null) {
                 scope.problem(None, "feature has no geometry");
             }
             if let Some(geometry) = geometry {
-                out.push(ControlFeature { status: ControlStatus::Occupied, geometry });
+                out.push(ControlFeature {
+                    status: ControlStatus::Occupied,
+                    geometry,
+                });
             }
         }
         if out.is_empty() && report.is_ok() {
@@ -118,7 +133,11 @@ pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot
             date,
             synthetic: false,
             features: out,
-            provenance: Provenance { file: shown.to_string(), sha256, origin: Some("DeepStateMap archive".into()) },
+            provenance: Provenance {
+                file: shown.to_string(),
+                sha256,
+                origin: Some("DeepStateMap archive".into()),
+            },
             content_sha256,
         })
     })();

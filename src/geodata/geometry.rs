@@ -205,10 +205,7 @@ fn read_position(pos: &Value) -> Result<Coord<f64>, String> {
     let mut xy = [0.0; 2];
     for (i, v) in nums.iter().enumerate() {
         let Some(f) = v.as_f64() else {
-            return Err(format!(
-                "coordinate {i} is {}, not a number",
-                short(v)
-            ));
+            return Err(format!("coordinate {i} is {}, not a number", short(v)));
         };
         if !f.is_finite() {
             return Err(format!("coordinate {i} is not finite"));
@@ -244,7 +241,11 @@ mod tests {
 
     fn read(v: Value) -> (Option<MultiPolygon<f64>>, Report) {
         let mut report = Report::default();
-        let mut scope = Scope { file: "t.geojson", feature: Some(0), report: &mut report };
+        let mut scope = Scope {
+            file: "t.geojson",
+            feature: Some(0),
+            report: &mut report,
+        };
         let mp = read_areal(&v, &mut scope);
         (mp, report)
     }

@@ -306,10 +306,23 @@ fn read_source(
 ) -> Option<Source> {
     let name = dir.file_name()?.to_string_lossy().to_string();
     let problem = |report: &mut Report, file: String, message: String| {
-        report.problems.push(Finding { file, feature: None, location: None, message });
+        report.problems.push(Finding {
+            file,
+            feature: None,
+            location: None,
+            message,
+        });
     };
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
-        problem(report, shown(dir), format!("source name '{name}' must use only a-z, 0-9, '-' and '_'"));
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    {
+        problem(
+            report,
+            shown(dir),
+            format!("source name '{name}' must use only a-z, 0-9, '-' and '_'"),
+        );
         return None;
     }
     let config_path = dir.join("source.json");
@@ -319,16 +332,28 @@ fn read_source(
         (Some(b), _) => b.clone(),
         (None, [only]) => only.iso3.clone(),
         (None, _) => {
-            problem(report, shown(&config_path), "several borders are loaded: say which one this source uses with \"border\"".into());
+            problem(
+                report,
+                shown(&config_path),
+                "several borders are loaded: say which one this source uses with \"border\"".into(),
+            );
             String::new()
         }
     };
     if !border.is_empty() && !borders.iter().any(|b| b.iso3 == border) {
-        problem(report, shown(&config_path), format!("border '{border}' is not in borders/"));
+        problem(
+            report,
+            shown(&config_path),
+            format!("border '{border}' is not in borders/"),
+        );
     }
     for b in &config.baselines {
         if !baselines.iter().any(|x| &x.name == b) {
-            problem(report, shown(&config_path), format!("baseline '{b}' is not in baselines/"));
+            problem(
+                report,
+                shown(&config_path),
+                format!("baseline '{b}' is not in baselines/"),
+            );
         }
     }
 
@@ -338,7 +363,11 @@ fn read_source(
             .map(|p| canonical::read_snapshot(p, &shown(p), &name))
             .collect(),
         Some(arch) if arch.format == "deepstate" => {
-            let adir = if arch.dir.is_absolute() { arch.dir.clone() } else { dir.join(&arch.dir) };
+            let adir = if arch.dir.is_absolute() {
+                arch.dir.clone()
+            } else {
+                dir.join(&arch.dir)
+            };
             let files = deepstate::list_archive(&adir);
             match files {
                 Ok(files) if !files.is_empty() => files
@@ -346,7 +375,11 @@ fn read_source(
                     .map(|p| deepstate::read_snapshot(p, &p.display().to_string(), &name))
                     .collect(),
                 Ok(_) => {
-                    problem(report, adir.display().to_string(), "archive holds no deepstatemap_data_YYYYMMDD.geojson file".into());
+                    problem(
+                        report,
+                        adir.display().to_string(),
+                        "archive holds no deepstatemap_data_YYYYMMDD.geojson file".into(),
+                    );
                     Vec::new()
                 }
                 Err(e) => {
@@ -356,19 +389,26 @@ fn read_source(
             }
         }
         Some(arch) => {
-            problem(report, shown(&config_path), format!("archive format '{}' is unknown; known: deepstate", arch.format));
+            problem(
+                report,
+                shown(&config_path),
+                format!("archive format '{}' is unknown; known: deepstate", arch.format),
+            );
             Vec::new()
         }
     };
     let files_found = snapshots.len();
     let mut snapshots = collect(snapshots, report);
-    snapshots.sort_by(|a, b| a.date.cmp(&b.date));
+    snapshots.sort_by_key(|s| s.date);
     for w in snapshots.windows(2) {
         if w[0].date == w[1].date {
             problem(
                 report,
                 w[1].provenance.file.clone(),
-                format!("source '{name}' has two snapshots dated {} (the other: {})", w[1].date, w[0].provenance.file),
+                format!(
+                    "source '{name}' has two snapshots dated {} (the other: {})",
+                    w[1].date, w[0].provenance.file
+                ),
             );
         }
     }
@@ -398,7 +438,12 @@ fn read_json_config<T: for<'de> Deserialize<'de>>(
     match res {
         Ok(c) => Some(c),
         Err(message) => {
-            report.problems.push(Finding { file: shown(path), feature: None, location: None, message });
+            report.problems.push(Finding {
+                file: shown(path),
+                feature: None,
+                location: None,
+                message,
+            });
             None
         }
     }

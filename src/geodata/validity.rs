@@ -10,8 +10,8 @@
 
 use crate::index::{Location, locate_in_polygon};
 use geo::{BoundingRect, Coord, Intersects, MultiPolygon, Polygon};
-use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
+use rstar::primitives::{GeomWithData, Rectangle};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy)]
@@ -55,10 +55,21 @@ enum Meet {
 }
 
 fn meet(p: &Seg, q: &Seg) -> Meet {
-    let (o1, o2, o3, o4) = (orient(p.a, p.b, q.a), orient(p.a, p.b, q.b), orient(q.a, q.b, p.a), orient(q.a, q.b, p.b));
+    let (o1, o2, o3, o4) = (
+        orient(p.a, p.b, q.a),
+        orient(p.a, p.b, q.b),
+        orient(q.a, q.b, p.a),
+        orient(q.a, q.b, p.b),
+    );
     if o1 == 0 && o2 == 0 {
         // Collinear: compare projections on the dominant axis.
-        let key = |c: Coord<f64>| if (p.a.x - p.b.x).abs() >= (p.a.y - p.b.y).abs() { c.x } else { c.y };
+        let key = |c: Coord<f64>| {
+            if (p.a.x - p.b.x).abs() >= (p.a.y - p.b.y).abs() {
+                c.x
+            } else {
+                c.y
+            }
+        };
         let (p0, p1) = (key(p.a).min(key(p.b)), key(p.a).max(key(p.b)));
         let (q0, q1) = (key(q.a).min(key(q.b)), key(q.a).max(key(q.b)));
         let (lo, hi) = (p0.max(q0), p1.min(q1));
@@ -87,7 +98,11 @@ fn adjacent(p: &Seg, q: &Seg) -> bool {
 }
 
 fn ring_name(poly: usize, ring: usize, multi: bool) -> String {
-    let r = if ring == 0 { "exterior ring".to_string() } else { format!("hole {ring}") };
+    let r = if ring == 0 {
+        "exterior ring".to_string()
+    } else {
+        format!("hole {ring}")
+    };
     if multi { format!("polygon {poly} {r}") } else { r }
 }
 
@@ -102,7 +117,14 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
             pts.dedup();
             let n = pts.len().saturating_sub(1);
             for (k, w) in pts.windows(2).enumerate() {
-                segs.push(Seg { poly: pi, ring: ri, k, n, a: w[0], b: w[1] });
+                segs.push(Seg {
+                    poly: pi,
+                    ring: ri,
+                    k,
+                    n,
+                    a: w[0],
+                    b: w[1],
+                });
             }
         }
     }
@@ -114,7 +136,9 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         .map(|(i, s)| GeomWithData::new(Rectangle::from_corners([s.a.x, s.a.y], [s.b.x, s.b.y]), i))
         .collect();
     let tree = RTree::bulk_load(boxes);
-    let mut touches: HashMap<(usize, usize, usize, usize), Vec<(u64, u64)>> = HashMap::new();
+    // (polygon, ring, polygon, ring) -> the points (as bits) where the two rings touch.
+    type RingPair = (usize, usize, usize, usize);
+    let mut touches: HashMap<RingPair, Vec<(u64, u64)>> = HashMap::new();
     for (x, y) in tree.intersection_candidates_with_other_tree(&tree) {
         let (i, j) = (x.data, y.data);
         if i >= j {
@@ -126,7 +150,11 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
             if same_ring {
                 format!("{} crosses itself", ring_name(p.poly, p.ring, multi))
             } else {
-                format!("{} and {} cross", ring_name(p.poly, p.ring, multi), ring_name(q.poly, q.ring, multi))
+                format!(
+                    "{} and {} cross",
+                    ring_name(p.poly, p.ring, multi),
+                    ring_name(q.poly, q.ring, multi)
+                )
             }
         };
         match meet(p, q) {
@@ -134,7 +162,11 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
             Meet::Cross => out.push(format!("self-intersection: {} {}", what(), near(p.a))),
             Meet::Overlap => out.push(format!(
                 "self-intersection: {} along a line (collinear edges overlap) {}",
-                if same_ring { ring_name(p.poly, p.ring, multi) } else { what() },
+                if same_ring {
+                    ring_name(p.poly, p.ring, multi)
+                } else {
+                    what()
+                },
                 near(p.a)
             )),
             Meet::Touch(c) => {
@@ -142,7 +174,11 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
                     continue;
                 }
                 if same_ring {
-                    out.push(format!("self-intersection: {} touches itself {}", ring_name(p.poly, p.ring, multi), near(c)));
+                    out.push(format!(
+                        "self-intersection: {} touches itself {}",
+                        ring_name(p.poly, p.ring, multi),
+                        near(c)
+                    ));
                 } else if p.poly == q.poly {
                     let key = (p.poly, p.ring.min(q.ring), p.poly, p.ring.max(q.ring));
                     touches.entry(key).or_default().push((c.x.to_bits(), c.y.to_bits()));
@@ -181,11 +217,18 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         let holes: Vec<Polygon<f64>> = p.interiors().iter().map(|h| Polygon::new(h.clone(), vec![])).collect();
         for (hi, h) in p.interiors().iter().enumerate() {
             if first_off_boundary(h, &shell) == Some(Location::Outside) {
-                out.push(format!("{} is not inside its exterior ring", ring_name(pi, hi + 1, multi)));
+                out.push(format!(
+                    "{} is not inside its exterior ring",
+                    ring_name(pi, hi + 1, multi)
+                ));
             }
             for (hj, other) in holes.iter().enumerate() {
                 if hj != hi && first_off_boundary(h, other) == Some(Location::Inside) {
-                    out.push(format!("{} lies inside {}", ring_name(pi, hi + 1, multi), ring_name(pi, hj + 1, multi)));
+                    out.push(format!(
+                        "{} lies inside {}",
+                        ring_name(pi, hi + 1, multi),
+                        ring_name(pi, hj + 1, multi)
+                    ));
                 }
             }
         }
@@ -206,7 +249,10 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
 
 /// Location, against `p`, of the first vertex of `ring` not on its boundary.
 fn first_off_boundary(ring: &geo::LineString<f64>, p: &Polygon<f64>) -> Option<Location> {
-    ring.0.iter().map(|c| locate_in_polygon(p, c.x, c.y)).find(|l| *l != Location::Boundary)
+    ring.0
+        .iter()
+        .map(|c| locate_in_polygon(p, c.x, c.y))
+        .find(|l| *l != Location::Boundary)
 }
 
 #[cfg(test)]
@@ -217,7 +263,12 @@ mod tests {
     fn check(mp: MultiPolygon<f64>) {
         let ours = problems(&mp);
         let geo_valid = mp.is_valid();
-        assert_eq!(ours.is_empty(), geo_valid, "ours: {ours:?}, geo: {:?}", mp.validation_errors());
+        assert_eq!(
+            ours.is_empty(),
+            geo_valid,
+            "ours: {ours:?}, geo: {:?}",
+            mp.validation_errors()
+        );
     }
 
     #[test]
@@ -263,7 +314,10 @@ mod tests {
 
     #[test]
     fn repeated_points_are_fine() {
-        let p = Polygon::new(LineString::from(vec![(0., 0.), (1., 0.), (1., 0.), (1., 1.), (0., 0.)]), vec![]);
+        let p = Polygon::new(
+            LineString::from(vec![(0., 0.), (1., 0.), (1., 0.), (1., 1.), (0., 0.)]),
+            vec![],
+        );
         assert!(problems(&MultiPolygon(vec![p])).is_empty());
     }
 }

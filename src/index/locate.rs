@@ -77,14 +77,22 @@ impl PolygonIndex {
     }
 
     /// Indexes `polygons` with about `cells_per_edge` grid cells per edge.
-    pub fn with_cells_per_edge<'a>(polygons: impl IntoIterator<Item = &'a Polygon<f64>>, cells_per_edge: usize) -> Self {
+    pub fn with_cells_per_edge<'a>(
+        polygons: impl IntoIterator<Item = &'a Polygon<f64>>,
+        cells_per_edge: usize,
+    ) -> Self {
         let mut edges = Vec::new();
         for p in polygons {
             for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
                 for w in ring.0.windows(2) {
                     let (a, b) = (w[0], w[1]);
                     if a != b {
-                        edges.push(Edge { ax: a.x, ay: a.y, bx: b.x, by: b.y });
+                        edges.push(Edge {
+                            ax: a.x,
+                            ay: a.y,
+                            bx: b.x,
+                            by: b.y,
+                        });
                     }
                 }
             }
@@ -93,7 +101,8 @@ impl PolygonIndex {
     }
 
     fn from_edges(edges: Vec<Edge>, cells_per_edge: usize) -> Self {
-        let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        let (mut min_x, mut min_y, mut max_x, mut max_y) =
+            (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
         for e in &edges {
             min_x = min_x.min(e.ax).min(e.bx);
             max_x = max_x.max(e.ax).max(e.bx);
@@ -103,8 +112,18 @@ impl PolygonIndex {
         let edge_count = edges.len();
         if edges.is_empty() {
             return Self {
-                min_x, min_y, max_x, max_y, sx: 1.0, sy: 1.0, nx: 1, ny: 1,
-                cells: vec![CELL_OUT], row_start: vec![0, 0], edges, edge_count,
+                min_x,
+                min_y,
+                max_x,
+                max_y,
+                sx: 1.0,
+                sy: 1.0,
+                nx: 1,
+                ny: 1,
+                cells: vec![CELL_OUT],
+                row_start: vec![0, 0],
+                edges,
+                edge_count,
             };
         }
         let (w, h) = ((max_x - min_x).max(1e-9), (max_y - min_y).max(1e-9));
@@ -114,7 +133,14 @@ impl PolygonIndex {
         let ny = ((h / side).ceil() as usize).clamp(1, 1 << 14);
         let (sx, sy) = (nx as f64 / w, ny as f64 / h);
         let mut idx = Self {
-            min_x, min_y, max_x, max_y, sx, sy, nx, ny,
+            min_x,
+            min_y,
+            max_x,
+            max_y,
+            sx,
+            sy,
+            nx,
+            ny,
             cells: vec![CELL_OUT; nx * ny],
             row_start: Vec::new(),
             edges: Vec::new(),
@@ -151,7 +177,12 @@ impl PolygonIndex {
             start[r + 1] = start[r] + count[r];
         }
         let mut fill = start.clone();
-        let placeholder = Edge { ax: 0.0, ay: 0.0, bx: 0.0, by: 0.0 };
+        let placeholder = Edge {
+            ax: 0.0,
+            ay: 0.0,
+            bx: 0.0,
+            by: 0.0,
+        };
         let mut out = vec![placeholder; start[self.ny] as usize];
         for e in edges {
             let (r0, r1) = (self.row(e.ay.min(e.by)), self.row(e.ay.max(e.by)));
@@ -261,9 +292,14 @@ impl PolygonIndex {
 /// Exact location of a point against one polygon, testing every edge (no index): for the few
 /// points of a validity check, where building a grid would cost more than it saves.
 pub fn locate_in_polygon(p: &Polygon<f64>, x: f64, y: f64) -> Location {
-    let edges = std::iter::once(p.exterior())
-        .chain(p.interiors())
-        .flat_map(|r| r.0.windows(2).map(|w| Edge { ax: w[0].x, ay: w[0].y, bx: w[1].x, by: w[1].y }));
+    let edges = std::iter::once(p.exterior()).chain(p.interiors()).flat_map(|r| {
+        r.0.windows(2).map(|w| Edge {
+            ax: w[0].x,
+            ay: w[0].y,
+            bx: w[1].x,
+            by: w[1].y,
+        })
+    });
     winding_location(edges, x, y)
 }
 
@@ -297,22 +333,35 @@ fn winding_location(edges: impl Iterator<Item = Edge>, x: f64, y: f64) -> Locati
             return Location::Boundary;
         }
     }
-    if winding != 0 { Location::Inside } else { Location::Outside }
+    if winding != 0 {
+        Location::Inside
+    } else {
+        Location::Outside
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{Coord, Intersects, LineString, MultiPolygon, Point, Contains};
+    use geo::{Contains, Coord, Intersects, LineString, MultiPolygon, Point};
     use proptest::prelude::*;
 
     fn square(x0: f64, y0: f64, s: f64) -> Polygon<f64> {
-        Polygon::new(LineString::from(vec![(x0, y0), (x0 + s, y0), (x0 + s, y0 + s), (x0, y0 + s), (x0, y0)]), vec![])
+        Polygon::new(
+            LineString::from(vec![(x0, y0), (x0 + s, y0), (x0 + s, y0 + s), (x0, y0 + s), (x0, y0)]),
+            vec![],
+        )
     }
 
     #[test]
     fn square_with_hole_and_boundaries() {
-        let hole = LineString::from(vec![(0.25, 0.25), (0.25, 0.75), (0.75, 0.75), (0.75, 0.25), (0.25, 0.25)]);
+        let hole = LineString::from(vec![
+            (0.25, 0.25),
+            (0.25, 0.75),
+            (0.75, 0.75),
+            (0.75, 0.25),
+            (0.25, 0.25),
+        ]);
         let p = Polygon::new(square(0.0, 0.0, 1.0).exterior().clone(), vec![hole]);
         let idx = PolygonIndex::new([&p]);
         assert_eq!(idx.locate(0.1, 0.1), Location::Inside);
@@ -348,7 +397,10 @@ mod tests {
                 s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 let r = 0.5 + ((s >> 33) as f64 / (1u64 << 31) as f64) * 2.0;
                 let t = i as f64 / n as f64 * std::f64::consts::TAU;
-                Coord { x: 30.0 + r * t.cos(), y: 48.0 + r * t.sin() }
+                Coord {
+                    x: 30.0 + r * t.cos(),
+                    y: 48.0 + r * t.sin(),
+                }
             })
             .collect();
         let mut ring = LineString(coords);

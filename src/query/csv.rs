@@ -67,7 +67,11 @@ fn number(field: &[u8], name: &str) -> Result<f64, String> {
 }
 
 /// Classifies every row of `input` against what is in force, writing rows to `output`.
-pub fn classify_csv<R: BufRead, W: Write>(f: &InForce<'_>, mut input: R, output: &mut W) -> Result<StatusCounts, CsvError> {
+pub fn classify_csv<R: BufRead, W: Write>(
+    f: &InForce<'_>,
+    mut input: R,
+    output: &mut W,
+) -> Result<StatusCounts, CsvError> {
     let snapshot_id = f.snapshot().id();
     let suffix = |s: Status| format!(",{},{}\n", s.as_str(), snapshot_id).into_bytes();
     let suffixes = [Status::Covered, Status::Occupied, Status::Contested, Status::Outside].map(suffix);
@@ -84,7 +88,13 @@ pub fn classify_csv<R: BufRead, W: Write>(f: &InForce<'_>, mut input: R, output:
         return Err(err(n, format!("empty input; expected the header '{INPUT_HEADER}'")));
     }
     if trim_eol(&line) != INPUT_HEADER.as_bytes() {
-        return Err(err(n, format!("header is '{}', expected '{INPUT_HEADER}'", String::from_utf8_lossy(trim_eol(&line)))));
+        return Err(err(
+            n,
+            format!(
+                "header is '{}', expected '{INPUT_HEADER}'",
+                String::from_utf8_lossy(trim_eol(&line))
+            ),
+        ));
     }
     output.write_all(OUTPUT_HEADER.as_bytes())?;
     output.write_all(b"\n")?;
@@ -103,12 +113,16 @@ pub fn classify_csv<R: BufRead, W: Write>(f: &InForce<'_>, mut input: R, output:
             continue;
         }
         let mut fields = row.split(|&b| b == b',');
-        let (Some(id), Some(lon), Some(lat), None) = (fields.next(), fields.next(), fields.next(), fields.next()) else {
+        let (Some(id), Some(lon), Some(lat), None) = (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
             let k = row.split(|&b| b == b',').count();
             return Err(err(n, format!("expected 3 fields id,lon,lat, found {k}")));
         };
         if id.contains(&b'"') {
-            return Err(err(n, "quoted fields are not supported; ids may not contain '\"' or ','".into()));
+            return Err(err(
+                n,
+                "quoted fields are not supported; ids may not contain '\"' or ','".into(),
+            ));
         }
         let x = number(lon, "lon").map_err(|m| err(n, m))?;
         let y = number(lat, "lat").map_err(|m| err(n, m))?;

@@ -84,7 +84,10 @@ impl InForceRef {
                     provenance: b.baseline.provenance.clone(),
                 })
                 .collect(),
-            border: BorderRef { iso3: f.source.border.border.iso3.clone(), provenance: f.source.border.border.provenance.clone() },
+            border: BorderRef {
+                iso3: f.source.border.border.iso3.clone(),
+                provenance: f.source.border.border.provenance.clone(),
+            },
             synthetic: f.synthetic(),
         }
     }
@@ -110,10 +113,23 @@ pub struct PointAnswer {
 }
 
 /// Status of (lon, lat) on `date` against `source` (or the default source).
-pub fn point(cat: &Catalog, source: Option<&str>, date: NaiveDate, lon: f64, lat: f64) -> Result<PointAnswer, CatalogError> {
+pub fn point(
+    cat: &Catalog,
+    source: Option<&str>,
+    date: NaiveDate,
+    lon: f64,
+    lat: f64,
+) -> Result<PointAnswer, CatalogError> {
     let f = cat.in_force(source, date)?;
     let (status, on_boundary) = f.status(lon, lat)?;
-    Ok(PointAnswer { lon, lat, date, status, on_boundary, in_force: InForceRef::new(&f) })
+    Ok(PointAnswer {
+        lon,
+        lat,
+        date,
+        status,
+        on_boundary,
+        in_force: InForceRef::new(&f),
+    })
 }
 
 /// One row of a timeline: the areas in force from `date` on.
