@@ -65,6 +65,13 @@ impl Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader went away (`| head`): stop quietly, like other Unix tools.
+            return Failure {
+                message: String::new(),
+                code: 0,
+            };
+        }
         Failure {
             message: format!("i/o error: {e}"),
             code: 1,
