@@ -84,6 +84,7 @@ fn main() {
             default_source: Some("deepstate".into()),
         };
         let cat = Catalog::build(g);
+        cat.compute_all();
         let t2 = Instant::now();
         load_s.push((t1 - t0).as_secs_f64());
         build_s.push((t2 - t1).as_secs_f64());
@@ -139,8 +140,8 @@ fn main() {
     let Ok(f) = cat.in_force(Some("deepstate"), date) else {
         return;
     };
-    let state = &f.epoch.state;
-    let border = &f.source.border.index;
+    let state = f.computed();
+    let border = f.border_index();
     let mut secs = Vec::new();
     let mut counts = [0usize; 4];
     for _ in 0..repeat.max(5) {

@@ -7,10 +7,11 @@ use crate::geodata::{Baseline, Border, Geodata, Report, Snapshot, load_dir};
 use crate::index::{Location, PolygonIndex};
 use crate::model::{ControlStatus, Status};
 use chrono::NaiveDate;
+use geo::Polygon;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Why a question cannot be answered.
 #[derive(Debug, thiserror::Error)]
@@ -64,18 +65,19 @@ pub struct BaselineEntry {
     pub index: Arc<PolygonIndex>,
 }
 
-/// Point indexes of one snapshot's own features, by status.
-#[derive(Debug)]
-pub struct SnapshotIndex {
-    /// Occupied features.
-    pub occupied: Arc<PolygonIndex>,
-    /// Contested features.
-    pub contested: Arc<PolygonIndex>,
-}
-
-/// The control in force over an epoch: layers, areas and what to test a point against.
+/// The control in force over an epoch: what it is made of, and (computed on first use, once)
+/// its layers, areas and point indexes.
 #[derive(Debug)]
 pub struct ControlState {
+    snapshot: Arc<Snapshot>,
+    baselines: Vec<Arc<BaselineEntry>>,
+    border: Arc<BorderEntry>,
+    computed: OnceLock<Computed>,
+}
+
+/// Layers, areas and point indexes of a [`ControlState`].
+#[derive(Debug)]
+pub struct Computed {
     /// Layers and areas.
     pub layers: ControlLayers,
     /// Indexes whose union is the occupied area (before clipping to the border).
@@ -85,7 +87,49 @@ pub struct ControlState {
 }
 
 impl ControlState {
-    /// Status of a point (finite, in range) against this state and the border's index.
+    /// The layers, areas and indexes, computed now if this is the first use.
+    pub fn computed(&self) -> &Computed {
+        self.computed.get_or_init(|| self.compute())
+    }
+
+    /// Whether [`Self::computed`] has run.
+    pub fn is_computed(&self) -> bool {
+        self.computed.get().is_some()
+    }
+
+    fn compute(&self) -> Computed {
+        let polys = |st: ControlStatus| {
+            self.snapshot
+                .features
+                .iter()
+                .filter(move |f| f.status == st)
+                .flat_map(|f| f.geometry.0.iter())
+        };
+        let mut occ: Vec<Polygon<f64>> = polys(ControlStatus::Occupied).cloned().collect();
+        let mut con: Vec<Polygon<f64>> = polys(ControlStatus::Contested).cloned().collect();
+        let mut occ_ix = vec![Arc::new(PolygonIndex::new(polys(ControlStatus::Occupied)))];
+        let mut con_ix = vec![Arc::new(PolygonIndex::new(polys(ControlStatus::Contested)))];
+        for bl in &self.baselines {
+            let (area, ix) = match bl.baseline.status {
+                ControlStatus::Occupied => (&mut occ, &mut occ_ix),
+                ControlStatus::Contested => (&mut con, &mut con_ix),
+            };
+            area.extend(bl.baseline.geometry.0.iter().cloned());
+            ix.push(bl.index.clone());
+        }
+        occ_ix.retain(|i| i.edge_count() > 0);
+        con_ix.retain(|i| i.edge_count() > 0);
+        let layers = compute_layers(&self.border.border.geometry, self.border.area_km2, &occ, &con);
+        Computed {
+            layers,
+            occupied: occ_ix,
+            contested: con_ix,
+        }
+    }
+}
+
+impl Computed {
+    /// Status of a point (finite, in range) against these layers and the border's index.
     /// The second value is true when the point lies exactly on a boundary that decided it.
     #[inline]
     pub fn status(&self, border: &PolygonIndex, x: f64, y: f64) -> (Status, bool) {
@@ -118,8 +162,14 @@ pub struct Epoch {
     pub snapshot: usize,
     /// Indexes into the source's baselines that are in force.
     pub baselines: Vec<usize>,
-    /// The computed state (shared between epochs with the same content).
+    /// The state in force (shared between epochs with the same content and baselines).
     pub state: Arc<ControlState>,
+}
+
+fn compute_states(states: &[&Arc<ControlState>]) {
+    states.par_iter().for_each(|s| {
+        s.computed();
+    });
 }
 
 /// One loaded source.
@@ -137,6 +187,14 @@ pub struct SourceEntry {
     pub snapshots: Vec<Arc<Snapshot>>,
     /// Epochs in date order; the first starts on the first snapshot's date.
     pub epochs: Vec<Epoch>,
+}
+
+impl SourceEntry {
+    /// Computes the layers, areas and indexes of every epoch of this source now (in parallel).
+    pub fn compute_all(&self) {
+        let states: Vec<&Arc<ControlState>> = self.epochs.iter().map(|e| &e.state).collect();
+        compute_states(&states);
+    }
 }
 
 /// What is in force for a source on a date.
@@ -167,10 +225,20 @@ impl<'a> InForce<'a> {
             || self.baselines().any(|b| b.baseline.synthetic)
     }
 
+    /// Layers, areas and indexes in force (computed on first use).
+    pub fn computed(&self) -> &'a Computed {
+        self.epoch.state.computed()
+    }
+
+    /// The border's point index.
+    pub fn border_index(&self) -> &'a PolygonIndex {
+        &self.source.border.index
+    }
+
     /// Status of a point; checks the coordinate first.
     pub fn status(&self, lon: f64, lat: f64) -> Result<(Status, bool), CatalogError> {
         check_coordinate(lon, lat)?;
-        Ok(self.epoch.state.status(&self.source.border.index, lon, lat))
+        Ok(self.computed().status(self.border_index(), lon, lat))
     }
 }
 
@@ -211,7 +279,8 @@ impl Catalog {
         Ok(cat)
     }
 
-    /// Computes layers, areas and indexes for validated geodata (both cores, via rayon).
+    /// Indexes validated geodata: borders and baselines now (both cores, via rayon); the layers,
+    /// areas and indexes of each epoch on first use, or all at once with [`Self::compute_all`].
     pub fn build(geodata: Geodata) -> Catalog {
         let borders: HashMap<String, Arc<BorderEntry>> = geodata
             .borders
@@ -253,6 +322,17 @@ impl Catalog {
             report: Report::default(),
             root: geodata.root,
         }
+    }
+
+    /// Computes the layers, areas and indexes of every epoch now (in parallel), instead of on
+    /// first use: for a server, which should answer every date at once.
+    pub fn compute_all(&self) {
+        let states: Vec<&Arc<ControlState>> = self
+            .sources
+            .values()
+            .flat_map(|s| s.epochs.iter().map(|e| &e.state))
+            .collect();
+        compute_states(&states);
     }
 
     /// The source named, or the default one.
@@ -321,80 +401,25 @@ fn build_source(
         })
         .collect();
 
-    // One index per distinct snapshot content, one state per distinct (content, baselines).
-    let mut first_with_content: HashMap<&str, usize> = HashMap::new();
-    for (i, s) in snapshots.iter().enumerate() {
-        first_with_content.entry(s.content_sha256.as_str()).or_insert(i);
-    }
-    let distinct: Vec<usize> = first_with_content.values().copied().collect();
-    let indexes: HashMap<String, Arc<SnapshotIndex>> = distinct
-        .par_iter()
-        .map(|&i| {
-            let s = &snapshots[i];
-            let polys = |st: ControlStatus| {
-                s.features
-                    .iter()
-                    .filter(move |f| f.status == st)
-                    .flat_map(|f| f.geometry.0.iter())
-            };
-            let ix = SnapshotIndex {
-                occupied: Arc::new(PolygonIndex::new(polys(ControlStatus::Occupied))),
-                contested: Arc::new(PolygonIndex::new(polys(ControlStatus::Contested))),
-            };
-            (s.content_sha256.clone(), Arc::new(ix))
-        })
-        .collect();
-    let mut keys: Vec<(String, Vec<usize>)> = plan
-        .iter()
-        .map(|(_, snap, active)| (snapshots[*snap].content_sha256.clone(), active.clone()))
-        .collect();
-    keys.sort();
-    keys.dedup();
-    let states: HashMap<(String, Vec<usize>), Arc<ControlState>> = keys
-        .into_par_iter()
-        .map(|key| {
-            let snap = &snapshots[first_with_content[key.0.as_str()]];
-            let mut occ = Vec::new();
-            let mut con = Vec::new();
-            for f in &snap.features {
-                match f.status {
-                    ControlStatus::Occupied => occ.extend(f.geometry.0.iter().cloned()),
-                    ControlStatus::Contested => con.extend(f.geometry.0.iter().cloned()),
-                }
-            }
-            let six = &indexes[&key.0];
-            let mut occ_ix = vec![six.occupied.clone()];
-            let mut con_ix = vec![six.contested.clone()];
-            for &b in &key.1 {
-                let bl = &baselines[b];
-                match bl.baseline.status {
-                    ControlStatus::Occupied => {
-                        occ.extend(bl.baseline.geometry.0.iter().cloned());
-                        occ_ix.push(bl.index.clone());
-                    }
-                    ControlStatus::Contested => {
-                        con.extend(bl.baseline.geometry.0.iter().cloned());
-                        con_ix.push(bl.index.clone());
-                    }
-                }
-            }
-            occ_ix.retain(|i| i.edge_count() > 0);
-            con_ix.retain(|i| i.edge_count() > 0);
-            let layers = compute_layers(&border.border.geometry, border.area_km2, &occ, &con);
-            (
-                key,
+    // One state per distinct (snapshot content, baselines): identical snapshots share it.
+    let mut states: HashMap<(&str, Vec<usize>), Arc<ControlState>> = HashMap::new();
+    for (_, snap, active) in &plan {
+        let s = &snapshots[*snap];
+        states
+            .entry((s.content_sha256.as_str(), active.clone()))
+            .or_insert_with(|| {
                 Arc::new(ControlState {
-                    layers,
-                    occupied: occ_ix,
-                    contested: con_ix,
-                }),
-            )
-        })
-        .collect();
+                    snapshot: s.clone(),
+                    baselines: active.iter().map(|&i| baselines[i].clone()).collect(),
+                    border: border.clone(),
+                    computed: OnceLock::new(),
+                })
+            });
+    }
     let epochs = plan
         .into_iter()
         .map(|(from, snapshot, baselines)| {
-            let state = states[&(snapshots[snapshot].content_sha256.clone(), baselines.clone())].clone();
+            let state = states[&(snapshots[snapshot].content_sha256.as_str(), baselines.clone())].clone();
             Epoch {
                 from,
                 snapshot,

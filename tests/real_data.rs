@@ -45,7 +45,9 @@ fn catalog() -> Option<&'static Catalog> {
             }],
             default_source: Some("deepstate".into()),
         };
-        Some(Catalog::build(g))
+        let cat = Catalog::build(g);
+        cat.compute_all();
+        Some(cat)
     })
     .as_ref()
 }

@@ -75,8 +75,8 @@ pub fn classify_csv<R: BufRead, W: Write>(
     let snapshot_id = f.snapshot().id();
     let suffix = |s: Status| format!(",{},{}\n", s.as_str(), snapshot_id).into_bytes();
     let suffixes = [Status::Covered, Status::Occupied, Status::Contested, Status::Outside].map(suffix);
-    let state = &f.epoch.state;
-    let border = &f.source.border.index;
+    let state = f.computed();
+    let border = f.border_index();
 
     let mut line = Vec::with_capacity(128);
     let mut n: u64 = 0;

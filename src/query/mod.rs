@@ -152,12 +152,13 @@ pub struct TimelineRow {
 /// The areas of every epoch of a source, in date order.
 pub fn timeline(cat: &Catalog, source: Option<&str>) -> Result<Vec<TimelineRow>, CatalogError> {
     let src = cat.source(source)?;
+    src.compute_all();
     Ok(src
         .epochs
         .iter()
         .map(|e| {
             let f = InForce { source: src, epoch: e };
-            let l = &e.state.layers;
+            let l = &e.state.computed().layers;
             TimelineRow {
                 date: e.from,
                 occupied_km2: l.occupied_km2,
