@@ -27,10 +27,26 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+thread_local! {
+    static TIMINGS: std::cell::RefCell<serde_json::Map<String, serde_json::Value>> = Default::default();
+}
+
 fn report(name: &str, secs: Vec<f64>, extra: &str) -> f64 {
     let (m, lo, hi) = median(secs);
     println!("{name:32} median {m:9.4} s  [{lo:.4}-{hi:.4}] {extra}");
+    TIMINGS.with(|t| {
+        t.borrow_mut().insert(name.trim().to_string(), serde_json::json!({"median_s": m, "min_s": lo, "max_s": hi}))
+    });
     m
+}
+
+/// Writes the medians to `$PEERS_WORK/frontline_timings.json` for `scripts/bench-engine.sh`.
+fn save(work: &std::path::Path) {
+    let doc = TIMINGS.with(|t| serde_json::Value::Object(t.borrow().clone()));
+    let path = work.join("frontline_timings.json");
+    if std::fs::create_dir_all(work).and_then(|_| std::fs::write(&path, doc.to_string())).is_ok() {
+        println!("timings -> {}", path.display());
+    }
 }
 
 fn main() {
@@ -116,6 +132,8 @@ fn main() {
         peak_rss_mb()
     );
 
+    TIMINGS.with(|t| t.borrow_mut().insert("peak_rss_mb".into(), serde_json::json!(peak_rss_mb())));
+
     // Classification of the seeded 1M points.
     let work = std::env::var_os("PEERS_WORK")
         .map(PathBuf::from)
@@ -165,6 +183,32 @@ fn main() {
         counts[2],
         counts[3]
     );
+    // The CSV path of `frontline classify`: parse + classify + write, from memory to a sink,
+    // against a plain line copy (read + write, no parsing) as the I/O ceiling.
+    let csv_path = work.join("points_1m.csv");
+    if let Ok(csv) = std::fs::read(&csv_path) {
+        let mb = csv.len() as f64 / 1e6;
+        let mut secs = Vec::new();
+        let mut copy_secs = Vec::new();
+        for _ in 0..repeat.max(5) {
+            let t = Instant::now();
+            let counts = frontline::query::csv::classify_csv(&f, &csv[..], &mut std::io::sink());
+            secs.push(t.elapsed().as_secs_f64());
+            assert!(counts.is_ok());
+            let t = Instant::now();
+            let mut line = Vec::new();
+            let mut input = std::io::BufReader::new(&csv[..]);
+            let mut out = std::io::sink();
+            while std::io::BufRead::read_until(&mut input, b'\n', &mut line).unwrap_or(0) > 0 {
+                std::io::Write::write_all(&mut out, &line).unwrap_or_default();
+                line.clear();
+            }
+            copy_secs.push(t.elapsed().as_secs_f64());
+        }
+        let m = report("classify.csv 1M (one thread)", secs, &format!("{mb:.1} MB"));
+        let c = report("  line copy, no parsing", copy_secs, "");
+        println!("  classify {:.0} MB/s vs line copy {:.0} MB/s", mb / m, mb / c);
+    }
     let (bnx, bny, bmixed) = border.grid_stats();
     println!("  border grid {bnx}x{bny}, {:.2} % cells exact-tested", bmixed * 100.0);
     for ix in &state.occupied {
@@ -175,4 +219,5 @@ fn main() {
             ix.heap_bytes() / 1024
         );
     }
+    save(&work);
 }

@@ -273,9 +273,24 @@ pub struct Catalog {
 impl Catalog {
     /// Loads, validates and computes a geodata directory; on any problem, the full report.
     pub fn load(dir: &Path) -> Result<Catalog, Report> {
-        let loaded = load_dir(dir)?;
+        let t = std::time::Instant::now();
+        let loaded = match load_dir(dir) {
+            Ok(l) => l,
+            Err(report) => {
+                tracing::warn!(dir = %dir.display(), problems = report.problems.len(), "geodata refused");
+                return Err(report);
+            }
+        };
         let mut cat = Catalog::build(loaded.geodata);
         cat.report = loaded.report;
+        tracing::info!(
+            dir = %dir.display(),
+            sources = cat.sources.len(),
+            snapshots = cat.sources.values().map(|s| s.snapshots.len()).sum::<usize>(),
+            repairs = cat.report.repairs.len(),
+            ms = t.elapsed().as_millis() as u64,
+            "geodata loaded"
+        );
         Ok(cat)
     }
 
