@@ -35,7 +35,10 @@ fn report(name: &str, secs: Vec<f64>, extra: &str) -> f64 {
     let (m, lo, hi) = median(secs);
     println!("{name:32} median {m:9.4} s  [{lo:.4}-{hi:.4}] {extra}");
     TIMINGS.with(|t| {
-        t.borrow_mut().insert(name.trim().to_string(), serde_json::json!({"median_s": m, "min_s": lo, "max_s": hi}))
+        t.borrow_mut().insert(
+            name.trim().to_string(),
+            serde_json::json!({"median_s": m, "min_s": lo, "max_s": hi}),
+        )
     });
     m
 }
@@ -44,7 +47,10 @@ fn report(name: &str, secs: Vec<f64>, extra: &str) -> f64 {
 fn save(work: &std::path::Path) {
     let doc = TIMINGS.with(|t| serde_json::Value::Object(t.borrow().clone()));
     let path = work.join("frontline_timings.json");
-    if std::fs::create_dir_all(work).and_then(|_| std::fs::write(&path, doc.to_string())).is_ok() {
+    if std::fs::create_dir_all(work)
+        .and_then(|_| std::fs::write(&path, doc.to_string()))
+        .is_ok()
+    {
         println!("timings -> {}", path.display());
     }
 }
@@ -132,7 +138,10 @@ fn main() {
         peak_rss_mb()
     );
 
-    TIMINGS.with(|t| t.borrow_mut().insert("peak_rss_mb".into(), serde_json::json!(peak_rss_mb())));
+    TIMINGS.with(|t| {
+        t.borrow_mut()
+            .insert("peak_rss_mb".into(), serde_json::json!(peak_rss_mb()))
+    });
 
     // Classification of the seeded 1M points.
     let work = std::env::var_os("PEERS_WORK")
@@ -209,6 +218,33 @@ fn main() {
         let c = report("  line copy, no parsing", copy_secs, "");
         println!("  classify {:.0} MB/s vs line copy {:.0} MB/s", mb / m, mb / c);
     }
+    // One snapshot's build, by step.
+    let occ_polys: Vec<geo::Polygon<f64>> = f
+        .snapshot()
+        .features
+        .iter()
+        .flat_map(|x| x.geometry.0.iter().cloned())
+        .collect();
+    let bgeom = &f.source.border.border.geometry;
+    let time = |name: &str, n: usize, run: &mut dyn FnMut()| {
+        let mut secs = Vec::new();
+        for _ in 0..n {
+            let t = Instant::now();
+            run();
+            secs.push(t.elapsed().as_secs_f64());
+        }
+        report(name, secs, "one snapshot")
+    };
+    let occ_layer = &state.layers.occupied;
+    time("step.overlay (clip + difference)", 20, &mut || {
+        std::hint::black_box(frontline::coverage::split(bgeom, &occ_polys));
+    });
+    time("step.geodesic area of occupied", 20, &mut || {
+        std::hint::black_box(frontline::geodesy::area_km2(occ_layer));
+    });
+    time("step.point index", 20, &mut || {
+        std::hint::black_box(frontline::index::PolygonIndex::new(&occ_polys));
+    });
     let (bnx, bny, bmixed) = border.grid_stats();
     println!("  border grid {bnx}x{bny}, {:.2} % cells exact-tested", bmixed * 100.0);
     for ix in &state.occupied {

@@ -1,7 +1,9 @@
 //! Streaming classification of CSV points (`id,lon,lat` in, `id,lon,lat,status,snapshot` out):
-//! one line in memory at a time, the input text of each field echoed unchanged.
+//! a bounded block of input in memory at a time (1 MiB, split between both cores), the input
+//! text of each field echoed unchanged.
 
-use crate::catalog::{InForce, check_coordinate};
+use crate::catalog::{Computed, InForce, check_coordinate};
+use crate::index::PolygonIndex;
 use crate::model::Status;
 use std::io::{BufRead, Write};
 
@@ -45,6 +47,14 @@ impl StatusCounts {
         }
     }
 
+    /// Adds another count.
+    pub fn merge(&mut self, o: StatusCounts) {
+        self.covered += o.covered;
+        self.occupied += o.occupied;
+        self.contested += o.contested;
+        self.outside += o.outside;
+    }
+
     /// All points.
     pub fn total(&self) -> u64 {
         self.covered + self.occupied + self.contested + self.outside
@@ -56,17 +66,26 @@ pub const INPUT_HEADER: &str = "id,lon,lat";
 /// The header written.
 pub const OUTPUT_HEADER: &str = "id,lon,lat,status,snapshot";
 
-/// Parses one coordinate field strictly (finite; range checked by the caller).
+/// Bytes read per block: each block is split in two halves classified on both cores.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// Parses one coordinate field strictly (finite; range checked by the caller). `fast-float2`
+/// parses the bytes directly, without a UTF-8 check, about twice as fast as `str::parse`.
 fn number(field: &[u8], name: &str) -> Result<f64, String> {
-    let s = std::str::from_utf8(field).map_err(|_| format!("{name} is not UTF-8 text"))?;
-    match s.parse::<f64>() {
+    match fast_float2::parse::<f64, _>(field) {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("{name} '{s}' is not a finite number")),
-        Err(_) => Err(format!("{name} '{s}' is not a number")),
+        Ok(_) => Err(format!(
+            "{name} '{}' is not a finite number",
+            String::from_utf8_lossy(field)
+        )),
+        Err(_) => Err(format!("{name} '{}' is not a number", String::from_utf8_lossy(field))),
     }
 }
 
 /// Classifies every row of `input` against what is in force, writing rows to `output`.
+///
+/// Streams in blocks of 1 MiB, each classified on both cores; output keeps the input order.
+/// On a malformed line, every row before it has been written and the error names its line.
 pub fn classify_csv<R: BufRead, W: Write>(
     f: &InForce<'_>,
     mut input: R,
@@ -75,64 +94,131 @@ pub fn classify_csv<R: BufRead, W: Write>(
     let snapshot_id = f.snapshot().id();
     let suffix = |s: Status| format!(",{},{}\n", s.as_str(), snapshot_id).into_bytes();
     let suffixes = [Status::Covered, Status::Occupied, Status::Contested, Status::Outside].map(suffix);
-    let state = f.computed();
-    let border = f.border_index();
+    let classifier = Rows {
+        state: f.computed(),
+        border: f.border_index(),
+        suffixes: &suffixes,
+    };
 
-    let mut line = Vec::with_capacity(128);
-    let mut n: u64 = 0;
-    let mut counts = StatusCounts::default();
-    let err = |line: u64, message: String| CsvError::Line { line, message };
-
-    n += 1;
-    if input.read_until(b'\n', &mut line)? == 0 {
-        return Err(err(n, format!("empty input; expected the header '{INPUT_HEADER}'")));
+    let mut header = Vec::with_capacity(64);
+    if input.read_until(b'\n', &mut header)? == 0 {
+        return Err(CsvError::Line {
+            line: 1,
+            message: format!("empty input; expected the header '{INPUT_HEADER}'"),
+        });
     }
-    if trim_eol(&line) != INPUT_HEADER.as_bytes() {
-        return Err(err(
-            n,
-            format!(
+    if trim_eol(&header) != INPUT_HEADER.as_bytes() {
+        return Err(CsvError::Line {
+            line: 1,
+            message: format!(
                 "header is '{}', expected '{INPUT_HEADER}'",
-                String::from_utf8_lossy(trim_eol(&line))
+                String::from_utf8_lossy(trim_eol(&header))
             ),
-        ));
+        });
     }
     output.write_all(OUTPUT_HEADER.as_bytes())?;
     output.write_all(b"\n")?;
+
+    let mut counts = StatusCounts::default();
+    let mut next_line: u64 = 2;
+    let mut block: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + 4096);
+    let (mut out_a, mut out_b) = (Vec::with_capacity(BLOCK_BYTES * 2), Vec::with_capacity(BLOCK_BYTES * 2));
     loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
+        // Fill the block up to its size, then complete its last line.
+        let eof = fill(&mut input, &mut block)?;
+        if block.is_empty() {
             break;
         }
-        n += 1;
-        if line.last() != Some(&b'\n') {
-            // The last line may lack its newline, but must still be complete.
-            line.push(b'\n');
-        }
-        let row = trim_eol(&line);
-        if row.is_empty() {
-            continue;
-        }
-        let mut fields = row.split(|&b| b == b',');
-        let (Some(id), Some(lon), Some(lat), None) = (fields.next(), fields.next(), fields.next(), fields.next())
-        else {
-            let k = row.split(|&b| b == b',').count();
-            return Err(err(n, format!("expected 3 fields id,lon,lat, found {k}")));
+        let mid = split_point(&block);
+        let (a, b) = block.split_at(mid);
+        out_a.clear();
+        out_b.clear();
+        let (ra, rb) = rayon::join(|| classifier.rows(a, &mut out_a), || classifier.rows(b, &mut out_b));
+        // Line numbers of the second half are known once the first half is counted.
+        let at = |first: u64, (rel, message): (u64, String)| CsvError::Line {
+            line: first + rel,
+            message,
         };
-        if id.contains(&b'"') {
-            return Err(err(
-                n,
-                "quoted fields are not supported; ids may not contain '\"' or ','".into(),
-            ));
+        output.write_all(&out_a)?;
+        let (ca, lines_a) = ra.map_err(|e| at(next_line, e))?;
+        counts.merge(ca);
+        output.write_all(&out_b)?;
+        let (cb, lines_b) = rb.map_err(|e| at(next_line + lines_a, e))?;
+        counts.merge(cb);
+        next_line += lines_a + lines_b;
+        block.clear();
+        if eof {
+            break;
         }
-        let x = number(lon, "lon").map_err(|m| err(n, m))?;
-        let y = number(lat, "lat").map_err(|m| err(n, m))?;
-        check_coordinate(x, y).map_err(|e| err(n, e.to_string()))?;
-        let (status, _) = state.status(border, x, y);
-        counts.add(status);
-        output.write_all(row)?;
-        output.write_all(&suffixes[status as usize])?;
     }
     Ok(counts)
+}
+
+/// Reads about [`BLOCK_BYTES`] into `block`, ending at a line end (or at end of input).
+/// Returns whether the input is exhausted.
+fn fill<R: BufRead>(input: &mut R, block: &mut Vec<u8>) -> std::io::Result<bool> {
+    while block.len() < BLOCK_BYTES {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(true);
+        }
+        let take = buf.len().min(BLOCK_BYTES - block.len());
+        block.extend_from_slice(&buf[..take]);
+        input.consume(take);
+    }
+    Ok(input.read_until(b'\n', block)? == 0)
+}
+
+/// A line boundary near the middle of `block` (0 or its length when there is none).
+fn split_point(block: &[u8]) -> usize {
+    let half = block.len() / 2;
+    block[half..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(block.len(), |i| half + i + 1)
+}
+
+/// What classifying rows needs: the state in force, the border index and the output suffixes.
+struct Rows<'a> {
+    state: &'a Computed,
+    border: &'a PolygonIndex,
+    suffixes: &'a [Vec<u8>; 4],
+}
+
+impl Rows<'_> {
+    /// Classifies the lines of `text` into `out`: the counts and the number of lines, or the
+    /// 0-based index of the first bad line with what is wrong (rows before it are in `out`).
+    fn rows(&self, text: &[u8], out: &mut Vec<u8>) -> Result<(StatusCounts, u64), (u64, String)> {
+        let mut counts = StatusCounts::default();
+        let mut n = 0u64;
+        for line in text.split_inclusive(|&c| c == b'\n') {
+            let row = trim_eol(line);
+            n += 1;
+            if row.is_empty() {
+                continue;
+            }
+            let at = |m: String| (n - 1, m);
+            let mut fields = row.split(|&b| b == b',');
+            let (Some(id), Some(lon), Some(lat), None) = (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                let k = row.split(|&b| b == b',').count();
+                return Err(at(format!("expected 3 fields id,lon,lat, found {k}")));
+            };
+            if id.contains(&b'"') {
+                return Err(at(
+                    "quoted fields are not supported; ids may not contain '\"' or ','".into()
+                ));
+            }
+            let x = number(lon, "lon").map_err(at)?;
+            let y = number(lat, "lat").map_err(at)?;
+            check_coordinate(x, y).map_err(|e| at(e.to_string()))?;
+            let (status, _) = self.state.status(self.border, x, y);
+            counts.add(status);
+            out.extend_from_slice(row);
+            out.extend_from_slice(&self.suffixes[status as usize]);
+        }
+        Ok((counts, n))
+    }
 }
 
 fn trim_eol(line: &[u8]) -> &[u8] {
