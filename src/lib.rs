@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod coverage;
 pub mod geodata;
 pub mod geodesy;
+pub mod http;
 pub mod index;
 pub mod model;
 pub mod query;

@@ -36,7 +36,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let in_force = cat.in_force(a.source.as_deref(), date)?;
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let counts = classify_csv(&in_force, input, &mut out).map_err(|e| match e {
-        CsvError::Line { .. } => Failure::input(format!("{}: {e}", a.file.display())),
+        CsvError::Line { .. } | CsvError::TooManyRows { .. } => Failure::input(format!("{}: {e}", a.file.display())),
         CsvError::Io(e) => Failure::from(e),
     })?;
     out.flush()?;

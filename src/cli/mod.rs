@@ -4,6 +4,7 @@
 mod check;
 mod classify;
 mod query;
+mod serve;
 mod timeline;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ enum Command {
     Classify(classify::Args),
     /// Areas per snapshot date (CSV).
     Timeline(timeline::Args),
+    /// Serve the HTTP API (JSON, CSV, GeoJSON layers) on the geodata.
+    Serve(serve::Args),
 }
 
 /// A failure to report: message for stderr and exit code.
@@ -97,6 +100,7 @@ pub fn run() -> ExitCode {
         Command::Query(a) => query::run(a),
         Command::Classify(a) => classify::run(a),
         Command::Timeline(a) => timeline::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -18,6 +18,12 @@ pub enum CsvError {
         /// What is wrong.
         message: String,
     },
+    /// More rows than allowed.
+    #[error("more than {limit} rows")]
+    TooManyRows {
+        /// The limit.
+        limit: u64,
+    },
     /// Reading or writing failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
@@ -86,10 +92,17 @@ fn number(field: &[u8], name: &str) -> Result<f64, String> {
 ///
 /// Streams in blocks of 1 MiB, each classified on both cores; output keeps the input order.
 /// On a malformed line, every row before it has been written and the error names its line.
-pub fn classify_csv<R: BufRead, W: Write>(
+pub fn classify_csv<R: BufRead, W: Write>(f: &InForce<'_>, input: R, output: &mut W) -> Result<StatusCounts, CsvError> {
+    classify_csv_limited(f, input, output, None)
+}
+
+/// [`classify_csv`], refusing more than `max_rows` rows (checked per block: rows of the block
+/// that crosses the limit are not written).
+pub fn classify_csv_limited<R: BufRead, W: Write>(
     f: &InForce<'_>,
     mut input: R,
     output: &mut W,
+    max_rows: Option<u64>,
 ) -> Result<StatusCounts, CsvError> {
     let snapshot_id = f.snapshot().id();
     let suffix = |s: Status| format!(",{},{}\n", s.as_str(), snapshot_id).into_bytes();
@@ -139,6 +152,12 @@ pub fn classify_csv<R: BufRead, W: Write>(
             line: first + rel,
             message,
         };
+        if let Some(limit) = max_rows {
+            let rows = |r: &Result<(StatusCounts, u64), (u64, String)>| r.as_ref().map_or(0, |(c, _)| c.total());
+            if counts.total() + rows(&ra) + rows(&rb) > limit {
+                return Err(CsvError::TooManyRows { limit });
+            }
+        }
         output.write_all(&out_a)?;
         let (ca, lines_a) = ra.map_err(|e| at(next_line, e))?;
         counts.merge(ca);

@@ -132,6 +132,105 @@ pub fn point(
     })
 }
 
+/// A loaded source, as listed by `GET /v1/sources`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceSummary {
+    /// Name.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Whether queries without a source use it.
+    pub default: bool,
+    /// ISO3 of its border.
+    pub border: String,
+    /// Baselines it composes with.
+    pub baselines: Vec<String>,
+    /// Number of snapshots.
+    pub snapshots: usize,
+    /// First snapshot date.
+    pub first: Option<NaiveDate>,
+    /// Last snapshot date.
+    pub last: Option<NaiveDate>,
+    /// Whether any of its snapshots is synthetic.
+    pub synthetic: bool,
+}
+
+/// Every loaded source.
+pub fn sources(cat: &Catalog) -> Vec<SourceSummary> {
+    cat.sources
+        .values()
+        .map(|s| SourceSummary {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            default: cat.default_source.as_deref() == Some(s.name.as_str()),
+            border: s.border.border.iso3.clone(),
+            baselines: s.baselines.iter().map(|b| b.baseline.name.clone()).collect(),
+            snapshots: s.snapshots.len(),
+            first: s.snapshots.first().map(|x| x.date),
+            last: s.snapshots.last().map(|x| x.date),
+            synthetic: s.snapshots.iter().any(|x| x.synthetic),
+        })
+        .collect()
+}
+
+/// A snapshot, as listed by `GET /v1/snapshots`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotSummary {
+    /// The snapshot and its provenance.
+    #[serde(flatten)]
+    pub snapshot: SnapshotRef,
+    /// Its source.
+    pub source: String,
+    /// Number of features.
+    pub features: usize,
+    /// Number of vertices.
+    pub vertices: usize,
+    /// Areas in force from its date (with the baselines valid then), km2.
+    pub occupied_km2: f64,
+    /// Contested area, km2.
+    pub contested_km2: f64,
+    /// Covered area, km2.
+    pub covered_km2: f64,
+}
+
+/// The snapshots of a source (or of every source), in date order.
+pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSummary>, CatalogError> {
+    let list: Vec<&crate::catalog::SourceEntry> = match source {
+        Some(_) => vec![cat.source(source)?],
+        None => cat.sources.values().collect(),
+    };
+    let mut out = Vec::new();
+    for src in list {
+        for e in &src.epochs {
+            let s = &src.snapshots[e.snapshot];
+            if e.from != s.date {
+                continue; // an epoch started by a baseline change, not by this snapshot
+            }
+            let l = &e.state.computed().layers;
+            out.push(SnapshotSummary {
+                snapshot: SnapshotRef {
+                    id: s.id(),
+                    date: s.date,
+                    content_sha256: s.content_sha256.clone(),
+                    provenance: s.provenance.clone(),
+                    synthetic: s.synthetic,
+                },
+                source: src.name.clone(),
+                features: s.features.len(),
+                vertices: s
+                    .features
+                    .iter()
+                    .map(|f| geo::CoordsIter::coords_count(&f.geometry))
+                    .sum(),
+                occupied_km2: l.occupied_km2,
+                contested_km2: l.contested_km2,
+                covered_km2: l.covered_km2,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// One row of a timeline: the areas in force from `date` on.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineRow {
@@ -151,11 +250,22 @@ pub struct TimelineRow {
 
 /// The areas of every epoch of a source, in date order.
 pub fn timeline(cat: &Catalog, source: Option<&str>) -> Result<Vec<TimelineRow>, CatalogError> {
+    timeline_between(cat, source, None, None)
+}
+
+/// The areas of the epochs of a source that start within `[from, to]` (either end open).
+pub fn timeline_between(
+    cat: &Catalog,
+    source: Option<&str>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Vec<TimelineRow>, CatalogError> {
     let src = cat.source(source)?;
     src.compute_all();
     Ok(src
         .epochs
         .iter()
+        .filter(|e| from.is_none_or(|d| e.from >= d) && to.is_none_or(|d| e.from <= d))
         .map(|e| {
             let f = InForce { source: src, epoch: e };
             let l = &e.state.computed().layers;
@@ -172,3 +282,4 @@ pub fn timeline(cat: &Catalog, source: Option<&str>) -> Result<Vec<TimelineRow>,
 }
 
 pub mod csv;
+pub mod layers;

@@ -1,0 +1,86 @@
+//! `frontline serve`: the HTTP API on the loaded geodata.
+
+use super::{DataArg, Failure, load_catalog};
+use frontline::http::{App, Config, serve};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Address to listen on (port 0: any free port; the bound address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Largest request body accepted, in MiB.
+    #[arg(long, default_value_t = 256)]
+    max_body_mb: u64,
+    /// Most points accepted in one classification request.
+    #[arg(long, default_value_t = 10_000_000)]
+    max_points: u64,
+    /// Origin allowed by CORS (repeatable; `*` for any). None: no CORS headers.
+    #[arg(long = "cors-origin")]
+    cors_origins: Vec<String>,
+    /// Seconds allowed to send a request's headers (slow clients are disconnected).
+    #[arg(long, default_value_t = 10)]
+    header_timeout_s: u64,
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
+    #[arg(long, default_value_t = 30)]
+    shutdown_grace_s: u64,
+    #[command(flatten)]
+    data: DataArg,
+}
+
+pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+    let t = Instant::now();
+    let catalog = load_catalog(&a.data.data)?;
+    catalog.compute_all();
+    tracing::info!(ms = t.elapsed().as_millis() as u64, "all layers and indexes computed");
+    let config = Config {
+        max_body_bytes: a.max_body_mb.saturating_mul(1 << 20),
+        max_points: a.max_points,
+        cors_origins: a.cors_origins,
+        header_read_timeout: Duration::from_secs(a.header_timeout_s.max(1)),
+        shutdown_grace: Duration::from_secs(a.shutdown_grace_s),
+    };
+    let app = App::new(Arc::new(catalog), config);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(a.listen)
+            .await
+            .map_err(|e| Failure::input(format!("cannot listen on {}: {e}", a.listen)))?;
+        let addr = listener.local_addr()?;
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "listening on http://{addr}")?;
+            out.flush()?;
+        }
+        tracing::info!(%addr, "listening");
+        serve(listener, app, shutdown_signal()).await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}

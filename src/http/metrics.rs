@@ -1,0 +1,129 @@
+//! Prometheus metrics: requests by route and status, a latency histogram by route, and what is
+//! loaded. Counters are atomics (no lock on the query path), except the (route, status) table,
+//! which takes a short uncontended lock once per request.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// The routes, as labels.
+pub const ROUTES: [&str; 12] = [
+    "/v1/coverage",
+    "/v1/classify",
+    "/v1/sources",
+    "/v1/snapshots",
+    "/v1/layers/{layer}",
+    "/v1/timeline",
+    "/openapi.json",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/",
+    "other",
+];
+
+/// Upper bounds of the latency buckets, seconds.
+const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
+
+/// The label of a request path.
+pub fn route_of(path: &str) -> usize {
+    let p = path.trim_end_matches('/');
+    if p.starts_with("/v1/layers/") {
+        return 4;
+    }
+    ROUTES
+        .iter()
+        .position(|r| *r == p || (p.is_empty() && *r == "/"))
+        .unwrap_or(ROUTES.len() - 1)
+}
+
+/// A gauge and its samples (`{label="value"}` text, value).
+#[derive(Debug)]
+pub struct Gauge {
+    /// Metric name.
+    pub name: &'static str,
+    /// Help text.
+    pub help: &'static str,
+    /// Samples.
+    pub samples: Vec<(String, f64)>,
+}
+
+/// Counters of the server.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    by_status: Mutex<BTreeMap<(usize, u16), u64>>,
+    /// Per route: bucket counts, then the sum of seconds (as nanoseconds) and the count.
+    buckets: [[AtomicU64; BUCKETS.len()]; ROUTES.len()],
+    sum_ns: [AtomicU64; ROUTES.len()],
+    count: [AtomicU64; ROUTES.len()],
+}
+
+impl Metrics {
+    /// Records one answered request.
+    pub fn record(&self, route: usize, status: u16, latency: Duration) {
+        if let Ok(mut m) = self.by_status.lock() {
+            *m.entry((route, status)).or_insert(0) += 1;
+        }
+        let s = latency.as_secs_f64();
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if s <= *b {
+                self.buckets[route][i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.sum_ns[route].fetch_add(latency.as_nanos() as u64, Ordering::Relaxed);
+        self.count[route].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The exposition text, with the loaded-state gauges given by the caller.
+    pub fn render(&self, gauges: &[Gauge]) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP frontline_http_requests_total Requests answered, by route and status.\n");
+        out.push_str("# TYPE frontline_http_requests_total counter\n");
+        if let Ok(m) = self.by_status.lock() {
+            for ((route, status), n) in m.iter() {
+                let _ = writeln!(
+                    out,
+                    "frontline_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
+                    ROUTES[*route]
+                );
+            }
+        }
+        out.push_str("# HELP frontline_http_request_duration_seconds Time to the answer's headers, by route.\n");
+        out.push_str("# TYPE frontline_http_request_duration_seconds histogram\n");
+        for (r, name) in ROUTES.iter().enumerate() {
+            let count = self.count[r].load(Ordering::Relaxed);
+            if count == 0 {
+                continue;
+            }
+            for (i, b) in BUCKETS.iter().enumerate() {
+                let n = self.buckets[r][i].load(Ordering::Relaxed);
+                let _ = writeln!(
+                    out,
+                    "frontline_http_request_duration_seconds_bucket{{route=\"{name}\",le=\"{b}\"}} {n}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "frontline_http_request_duration_seconds_bucket{{route=\"{name}\",le=\"+Inf\"}} {count}"
+            );
+            let sum = self.sum_ns[r].load(Ordering::Relaxed) as f64 / 1e9;
+            let _ = writeln!(
+                out,
+                "frontline_http_request_duration_seconds_sum{{route=\"{name}\"}} {sum}"
+            );
+            let _ = writeln!(
+                out,
+                "frontline_http_request_duration_seconds_count{{route=\"{name}\"}} {count}"
+            );
+        }
+        for g in gauges {
+            let _ = writeln!(out, "# HELP {} {}\n# TYPE {} gauge", g.name, g.help, g.name);
+            for (labels, value) in &g.samples {
+                let _ = writeln!(out, "{}{labels} {value}", g.name);
+            }
+        }
+        out
+    }
+}

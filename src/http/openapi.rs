@@ -1,0 +1,117 @@
+//! The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. A test checks that
+//! every path here answers and that every route of the server is described.
+
+use serde_json::{Value, json};
+
+/// The routes served, as they appear in the document (GET unless said).
+pub const PATHS: [&str; 11] = [
+    "/v1/coverage",
+    "/v1/classify",
+    "/v1/sources",
+    "/v1/snapshots",
+    "/v1/layers/{layer}",
+    "/v1/timeline",
+    "/openapi.json",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/",
+];
+
+fn param(name: &str, required: bool, schema: Value, description: &str) -> Value {
+    json!({"name": name, "in": "query", "required": required, "schema": schema, "description": description})
+}
+
+fn problems(codes: &[&str]) -> Value {
+    let mut m = serde_json::Map::new();
+    for c in codes {
+        m.insert(
+            (*c).to_string(),
+            json!({"description": "problem details (RFC 9457)",
+                   "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
+        );
+    }
+    Value::Object(m)
+}
+
+fn merge(mut a: Value, b: Value) -> Value {
+    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+    a
+}
+
+/// The document.
+pub fn document() -> Value {
+    let date = param(
+        "date",
+        true,
+        json!({"type": "string", "format": "date"}),
+        "YYYY-MM-DD; the snapshot in force is the latest of the source dated on or before it",
+    );
+    let source = param(
+        "source",
+        false,
+        json!({"type": "string"}),
+        "source name (default: the configured default source)",
+    );
+    let lon = param(
+        "lon",
+        true,
+        json!({"type": "number", "minimum": -180, "maximum": 180}),
+        "WGS84 longitude",
+    );
+    let lat = param(
+        "lat",
+        true,
+        json!({"type": "number", "minimum": -90, "maximum": 90}),
+        "WGS84 latitude",
+    );
+    let json_ok =
+        |desc: &str| json!({"description": desc, "content": {"application/json": {"schema": {"type": "object"}}}});
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "frontline", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Dated lines of control against a recognized border: coverage, point status, layers, timelines. Every answer names the source and snapshot it used and says whether the data is synthetic."},
+        "paths": {
+            "/v1/coverage": {"get": {"summary": "Status of one point on a date",
+                "parameters": [lon, lat, date.clone(), source.clone()],
+                "responses": merge(json!({"200": json_ok("status, on_boundary, source, snapshot, baselines, border, synthetic")}), problems(&["400", "404"]))}},
+            "/v1/classify": {"post": {"summary": "Status of many points on a date",
+                "parameters": [date.clone(), source.clone()],
+                "requestBody": {"required": true, "content": {
+                    "text/csv": {"schema": {"type": "string", "description": "header id,lon,lat; streamed, chunked uploads accepted"}},
+                    "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}},
+                    "application/json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}}}},
+                "responses": merge(json!({"200": {"description": "CSV id,lon,lat,status,snapshot (streamed; a stream cut short means an error after the first block), or the features with status and snapshot added to their properties, order kept",
+                    "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
+                    problems(&["400", "404", "413", "415"]))}},
+            "/v1/sources": {"get": {"summary": "Loaded sources", "responses": {"200": json_ok("sources")}}},
+            "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance",
+                "parameters": [source.clone()],
+                "responses": merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"]))}},
+            "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (strong ETag, If-None-Match, gzip)",
+                "parameters": [
+                    {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["coverage", "occupied", "contested"]}},
+                    date.clone(), source.clone(),
+                    param("bbox", false, json!({"type": "string"}), "minLon,minLat,maxLon,maxLat (OGC API Features): features intersecting it"),
+                    param("simplify_m", false, json!({"type": "number", "minimum": 0, "maximum": 100000}), "simplification tolerance in metres, topology kept"),
+                    param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
+                "responses": merge(json!({"200": {"description": "FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}},
+                    "304": {"description": "not modified (If-None-Match)"}}), problems(&["400", "404"]))}},
+            "/v1/timeline": {"get": {"summary": "Areas per snapshot date (JSON, or CSV with Accept: text/csv)",
+                "parameters": [source, param("from", false, json!({"type": "string", "format": "date"}), "first date"),
+                    param("to", false, json!({"type": "string", "format": "date"}), "last date")],
+                "responses": merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
+                    problems(&["400", "404", "406"]))}},
+            "/openapi.json": {"get": {"summary": "This document", "responses": {"200": json_ok("OpenAPI 3.1")}}},
+            "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_ok("ok")}}},
+            "/readyz": {"get": {"summary": "Readiness: what is loaded", "responses": {"200": json_ok("ready")}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+            "/": {"get": {"summary": "Index of the API", "responses": {"200": json_ok("links")}}}
+        },
+        "components": {"schemas": {"Problem": {"type": "object", "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "detail": {"type": "string"}, "parameter": {"type": "string"}}, "required": ["type", "title", "status", "detail"]}}}
+    })
+}

@@ -1,0 +1,530 @@
+//! The warp routes of the JSON API. Each handler parses its parameters, calls one library
+//! function and serialises the answer; every failure is a [`Problem`].
+
+use super::App;
+use super::params::{Params, number};
+use super::problem::{Problem, recover};
+use crate::catalog::check_coordinate;
+use crate::query::layers::{LayerKind, LayerOptions, layer_geojson};
+use crate::query::{self, InForceRef};
+use bytes::{Buf, Bytes};
+use futures_util::{Stream, StreamExt};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::sync::Arc;
+use warp::Filter;
+use warp::http::{HeaderValue, Response, StatusCode, header};
+use warp::reply::Response as Reply;
+
+/// A rendered layer, plain and gzipped.
+#[derive(Debug)]
+pub struct CachedLayer {
+    json: Bytes,
+    gzip: Bytes,
+}
+
+/// Rendered layers kept (any beyond are evicted).
+const LAYER_CACHE_ENTRIES: usize = 64;
+
+fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
+    let mut res: Reply = Response::new(body.into().into());
+    *res.status_mut() = status;
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res
+}
+
+fn json_response<T: Serialize>(value: &T) -> Reply {
+    match serde_json::to_vec(value) {
+        Ok(v) => bytes_response(StatusCode::OK, "application/json", v),
+        Err(e) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()).into_response(),
+    }
+}
+
+fn answer(r: Result<Reply, Problem>) -> Reply {
+    r.unwrap_or_else(Problem::into_response)
+}
+
+/// All warp routes, with every rejection recovered into a problem.
+pub fn routes(
+    app: Arc<App>,
+) -> impl Filter<Extract = (Reply,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static {
+    let with_app = warp::any().map(move || app.clone());
+    let raw = warp::query::raw().or(warp::any().map(String::new)).unify();
+
+    let coverage = warp::path!("v1" / "coverage")
+        .and(warp::get())
+        .and(raw.clone())
+        .and(with_app.clone())
+        .map(coverage);
+    let classify = warp::path!("v1" / "classify")
+        .and(warp::post())
+        .and(raw.clone())
+        .and(warp::header::optional::<String>("content-type"))
+        .and(warp::header::optional::<String>("content-encoding"))
+        .and(warp::body::stream())
+        .and(with_app.clone())
+        .then(classify_geojson);
+    let sources = warp::path!("v1" / "sources")
+        .and(warp::get())
+        .and(raw.clone())
+        .and(with_app.clone())
+        .map(sources);
+    let snapshots = warp::path!("v1" / "snapshots")
+        .and(warp::get())
+        .and(raw.clone())
+        .and(with_app.clone())
+        .map(snapshots);
+    let layers = warp::path!("v1" / "layers" / String)
+        .and(warp::get())
+        .and(raw.clone())
+        .and(warp::header::optional::<String>("if-none-match"))
+        .and(warp::header::optional::<String>("accept-encoding"))
+        .and(with_app.clone())
+        .map(layers);
+    let timeline = warp::path!("v1" / "timeline")
+        .and(warp::get())
+        .and(raw)
+        .and(warp::header::optional::<String>("accept"))
+        .and(with_app.clone())
+        .map(timeline);
+    let openapi = warp::path!("openapi.json")
+        .and(warp::get())
+        .map(|| json_response(&super::openapi::document()));
+    let healthz = warp::path!("healthz")
+        .and(warp::get())
+        .map(|| json_response(&json!({"status": "ok"})));
+    let readyz = warp::path!("readyz").and(warp::get()).and(with_app.clone()).map(readyz);
+    let metrics = warp::path!("metrics").and(warp::get()).and(with_app).map(metrics);
+    let index = warp::path::end().and(warp::get()).map(|| {
+        json_response(&json!({"name": "frontline", "openapi": "/openapi.json", "paths": super::openapi::PATHS}))
+    });
+
+    coverage
+        .or(classify)
+        .unify()
+        .or(sources)
+        .unify()
+        .or(snapshots)
+        .unify()
+        .or(layers)
+        .unify()
+        .or(timeline)
+        .unify()
+        .or(openapi)
+        .unify()
+        .or(healthz)
+        .unify()
+        .or(readyz)
+        .unify()
+        .or(metrics)
+        .unify()
+        .or(index)
+        .unify()
+        .recover(recover)
+        .unify()
+}
+
+fn coverage(raw: String, app: Arc<App>) -> Reply {
+    answer((|| {
+        let p = Params::parse(&raw, &["lon", "lat", "date", "source"])?;
+        let (lon, lat) = p.lon_lat()?;
+        let date = p.required_date("date")?;
+        let a = query::point(&app.catalog, p.get("source"), date, lon, lat)?;
+        Ok(json_response(&a))
+    })())
+}
+
+fn sources(raw: String, app: Arc<App>) -> Reply {
+    answer((|| {
+        Params::parse(&raw, &[])?;
+        Ok(json_response(&json!({"sources": query::sources(&app.catalog)})))
+    })())
+}
+
+fn snapshots(raw: String, app: Arc<App>) -> Reply {
+    answer((|| {
+        let p = Params::parse(&raw, &["source"])?;
+        let list = query::snapshots(&app.catalog, p.get("source"))?;
+        Ok(json_response(&json!({"snapshots": list})))
+    })())
+}
+
+fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
+    answer((|| {
+        let p = Params::parse(&raw, &["source", "from", "to"])?;
+        let (from, to) = (p.date("from")?, p.date("to")?);
+        if let (Some(a), Some(b)) = (from, to)
+            && a > b
+        {
+            return Err(Problem::parameter("from", format!("from {a} is after to {b}")));
+        }
+        let rows = query::timeline_between(&app.catalog, p.get("source"), from, to)?;
+        let csv = match accept.as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some(a) => {
+                let types: Vec<String> = a.split(',').map(super::media_type).collect();
+                let wants = |t: &str| types.iter().any(|x| x == t);
+                if wants("application/json") || wants("*/*") || wants("application/*") {
+                    false
+                } else if wants("text/csv") || wants("text/*") {
+                    true
+                } else {
+                    return Err(Problem::new(
+                        StatusCode::NOT_ACCEPTABLE,
+                        "not-acceptable",
+                        format!("cannot answer '{a}'; available: application/json, text/csv"),
+                    ));
+                }
+            }
+        };
+        if csv {
+            let mut out = String::from("date,occupied_km2,contested_km2,covered_km2,snapshot,synthetic\n");
+            for r in &rows {
+                out.push_str(&format!(
+                    "{},{:.3},{:.3},{:.3},{},{}\n",
+                    r.date, r.occupied_km2, r.contested_km2, r.covered_km2, r.snapshot, r.synthetic
+                ));
+            }
+            Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out))
+        } else {
+            let src = app.catalog.source(p.get("source"))?;
+            Ok(json_response(&json!({"source": src.name, "rows": rows})))
+        }
+    })())
+}
+
+fn readyz(app: Arc<App>) -> Reply {
+    let c = &app.catalog;
+    let snapshots: usize = c.sources.values().map(|s| s.snapshots.len()).sum();
+    let computed = c
+        .sources
+        .values()
+        .all(|s| s.epochs.iter().all(|e| e.state.is_computed()));
+    let mut res = json_response(&json!({
+        "status": if computed { "ready" } else { "loading" },
+        "sources": c.sources.len(),
+        "snapshots": snapshots,
+        "repairs_applied": c.report.repairs.len(),
+        "geodata": c.root.display().to_string(),
+    }));
+    if !computed {
+        *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    }
+    res
+}
+
+fn metrics(app: Arc<App>) -> Reply {
+    use super::metrics::Gauge;
+    let c = &app.catalog;
+    let gauges = [
+        Gauge {
+            name: "frontline_snapshots_loaded",
+            help: "Snapshots loaded, by source.",
+            samples: c
+                .sources
+                .values()
+                .map(|s| (format!("{{source=\"{}\"}}", s.name), s.snapshots.len() as f64))
+                .collect(),
+        },
+        Gauge {
+            name: "frontline_epochs_computed",
+            help: "Epochs whose layers and indexes are computed, by source.",
+            samples: c
+                .sources
+                .values()
+                .map(|s| {
+                    let n = s.epochs.iter().filter(|e| e.state.is_computed()).count();
+                    (format!("{{source=\"{}\"}}", s.name), n as f64)
+                })
+                .collect(),
+        },
+    ];
+    bytes_response(StatusCode::OK, "text/plain; version=0.0.4", app.metrics.render(&gauges))
+}
+
+fn layers(
+    kind: String,
+    raw: String,
+    if_none_match: Option<String>,
+    accept_encoding: Option<String>,
+    app: Arc<App>,
+) -> Reply {
+    answer((|| {
+        let kind = LayerKind::parse(&kind).ok_or_else(|| {
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                "unknown-layer",
+                format!("unknown layer '{kind}'; layers: coverage, occupied, contested"),
+            )
+        })?;
+        let p = Params::parse(&raw, &["date", "source", "bbox", "simplify_m", "precision"])?;
+        let date = p.required_date("date")?;
+        let f = app.catalog.in_force(p.get("source"), date)?;
+        let mut opts = LayerOptions::default();
+        if let Some(b) = p.get("bbox") {
+            opts.bbox = Some(parse_bbox(b)?);
+        }
+        if let Some(s) = p.get("simplify_m") {
+            opts.simplify_m = Some(number("simplify_m", s, 0.0, 100_000.0)?);
+        }
+        if let Some(s) = p.get("precision") {
+            let v = number("precision", s, 0.0, 15.0)?;
+            if v.fract() != 0.0 {
+                return Err(Problem::parameter(
+                    "precision",
+                    format!("precision '{s}' must be a whole number in [0, 15]"),
+                ));
+            }
+            opts.precision = v as u8;
+        }
+        // The answer depends only on what is in force and on the options: hash them.
+        let info = InForceRef::new(&f);
+        let mut h = Sha256::new();
+        h.update(kind.as_str());
+        h.update(serde_json::to_vec(&info).unwrap_or_default());
+        h.update(f.epoch.from.to_string());
+        h.update(format!("{:?}|{:?}|{}", opts.bbox, opts.simplify_m, opts.precision));
+        let etag = format!("\"{}\"", &hex::encode(h.finalize())[..32]);
+        let headers = |res: &mut Reply| {
+            let h = res.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&etag) {
+                h.insert(header::ETAG, v);
+            }
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300, must-revalidate"),
+            );
+            h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        };
+        if if_none_match
+            .as_deref()
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+        {
+            let mut res: Reply = Response::new(Bytes::new().into());
+            *res.status_mut() = StatusCode::NOT_MODIFIED;
+            headers(&mut res);
+            return Ok(res);
+        }
+        let cached = app.layer_cache.lock().ok().and_then(|c| c.get(&etag).cloned());
+        let layer = match cached {
+            Some(c) => c,
+            None => {
+                let json = Bytes::from(layer_geojson(&f, kind, &opts));
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                let gzip = gz
+                    .write_all(&json)
+                    .and_then(|_| gz.finish())
+                    .map(Bytes::from)
+                    .unwrap_or_default();
+                let c = Arc::new(CachedLayer { json, gzip });
+                if let Ok(mut cache) = app.layer_cache.lock() {
+                    if cache.len() >= super::routes::LAYER_CACHE_ENTRIES
+                        && let Some(k) = cache.keys().next().cloned()
+                    {
+                        cache.remove(&k);
+                    }
+                    cache.insert(etag.clone(), c.clone());
+                }
+                c
+            }
+        };
+        let gzip_ok = accept_encoding.as_deref().is_some_and(accepts_gzip) && !layer.gzip.is_empty();
+        let mut res = bytes_response(
+            StatusCode::OK,
+            "application/geo+json",
+            if gzip_ok {
+                layer.gzip.clone()
+            } else {
+                layer.json.clone()
+            },
+        );
+        if gzip_ok {
+            res.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        headers(&mut res);
+        Ok(res)
+    })())
+}
+
+/// Whether an Accept-Encoding value allows gzip (a q=0 refuses it).
+fn accepts_gzip(v: &str) -> bool {
+    v.split(',').any(|part| {
+        let mut it = part.split(';');
+        let coding = it.next().unwrap_or("").trim().to_ascii_lowercase();
+        let refused = it.any(|p| {
+            matches!(
+                p.trim().replace(' ', "").as_str(),
+                "q=0" | "q=0.0" | "q=0.00" | "q=0.000"
+            )
+        });
+        (coding == "gzip" || coding == "*") && !refused
+    })
+}
+
+/// `minLon,minLat,maxLon,maxLat` (OGC API Features; no antimeridian crossing).
+fn parse_bbox(s: &str) -> Result<[f64; 4], Problem> {
+    let parts: Vec<&str> = s.split(',').collect();
+    if parts.len() != 4 {
+        return Err(Problem::parameter(
+            "bbox",
+            format!("bbox '{s}' must be minLon,minLat,maxLon,maxLat (4 numbers)"),
+        ));
+    }
+    let v = [
+        number("bbox", parts[0], -180.0, 180.0)?,
+        number("bbox", parts[1], -90.0, 90.0)?,
+        number("bbox", parts[2], -180.0, 180.0)?,
+        number("bbox", parts[3], -90.0, 90.0)?,
+    ];
+    if v[0] > v[2] || v[1] > v[3] {
+        return Err(Problem::parameter(
+            "bbox",
+            format!("bbox '{s}': min must not exceed max (boxes across the antimeridian are not supported)"),
+        ));
+    }
+    Ok(v)
+}
+
+/// `POST /v1/classify` with a GeoJSON FeatureCollection of Points (CSV bodies are streamed by
+/// the dispatcher before warp sees them).
+async fn classify_geojson(
+    raw: String,
+    content_type: Option<String>,
+    content_encoding: Option<String>,
+    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    app: Arc<App>,
+) -> Reply {
+    let max = app.config.max_body_bytes;
+    let bytes = match (|| {
+        let p = Params::parse(&raw, &["date", "source"])?;
+        let date = p.required_date("date")?;
+        app.catalog.in_force(p.get("source"), date)?;
+        match content_type.as_deref().map(super::media_type).as_deref() {
+            Some("application/geo+json" | "application/json") => {}
+            Some(other) => {
+                return Err(Problem::unsupported_media_type(format!(
+                    "Content-Type '{other}' is not accepted; use text/csv (id,lon,lat), application/geo+json or application/json"
+                )));
+            }
+            None => {
+                return Err(Problem::unsupported_media_type(
+                    "Content-Type is required: text/csv (id,lon,lat), application/geo+json or application/json",
+                ));
+            }
+        }
+        if content_encoding
+            .as_deref()
+            .is_some_and(|e| !e.eq_ignore_ascii_case("identity"))
+        {
+            return Err(Problem::unsupported_media_type(
+                "compressed request bodies are not accepted (Content-Encoding)",
+            ));
+        }
+        Ok(p)
+    })() {
+        Err(p) => return p.into_response(),
+        Ok(p) => match read_limited(body, max).await {
+            Ok(b) => (p, b),
+            Err(problem) => return problem.into_response(),
+        },
+    };
+    let (p, body) = bytes;
+    answer((|| {
+        let date = p.required_date("date")?;
+        let f = app.catalog.in_force(p.get("source"), date)?;
+        let mut doc: Value = serde_json::from_slice(&body)
+            .map_err(|e| Problem::body(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column())))?;
+        if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+            return Err(Problem::body(
+                "body must be a GeoJSON FeatureCollection of Point features",
+            ));
+        }
+        let Some(features) = doc.get_mut("features").and_then(Value::as_array_mut) else {
+            return Err(Problem::body("'features' is missing or not an array"));
+        };
+        if features.len() as u64 > app.config.max_points {
+            return Err(Problem::too_large(format!(
+                "{} features; at most {} points per request",
+                features.len(),
+                app.config.max_points
+            )));
+        }
+        let snapshot = Value::String(f.snapshot().id());
+        let computed = f.computed();
+        let border = f.border_index();
+        for (i, feat) in features.iter_mut().enumerate() {
+            let (lon, lat) = point_of(feat).map_err(|m| Problem::body(format!("feature {i}: {m}")))?;
+            check_coordinate(lon, lat).map_err(|e| Problem::body(format!("feature {i}: {e}")))?;
+            let (status, on_boundary) = computed.status(border, lon, lat);
+            let Some(obj) = feat.as_object_mut() else { continue };
+            let props = obj.entry("properties").or_insert_with(|| json!({}));
+            if props.is_null() {
+                *props = json!({});
+            }
+            if let Some(props) = props.as_object_mut() {
+                props.insert("status".into(), Value::String(status.as_str().into()));
+                props.insert("snapshot".into(), snapshot.clone());
+                if on_boundary {
+                    props.insert("on_boundary".into(), Value::Bool(true));
+                }
+            }
+        }
+        if let Some(obj) = doc.as_object_mut() {
+            obj.insert(
+                "frontline".into(),
+                serde_json::to_value(InForceRef::new(&f)).unwrap_or(Value::Null),
+            );
+        }
+        let v = serde_json::to_vec(&doc)
+            .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+        Ok(bytes_response(StatusCode::OK, "application/geo+json", v))
+    })())
+}
+
+fn point_of(feat: &Value) -> Result<(f64, f64), String> {
+    if feat.get("type").and_then(Value::as_str) != Some("Feature") {
+        return Err("not a GeoJSON Feature".into());
+    }
+    let g = feat
+        .get("geometry")
+        .filter(|g| !g.is_null())
+        .ok_or("feature has no geometry")?;
+    let t = g.get("type").and_then(Value::as_str).unwrap_or("?");
+    if t != "Point" {
+        return Err(format!("geometry is a {t}; only Point features can be classified"));
+    }
+    let c = g
+        .get("coordinates")
+        .and_then(Value::as_array)
+        .ok_or("Point has no coordinates array")?;
+    match (c.first().and_then(Value::as_f64), c.get(1).and_then(Value::as_f64)) {
+        (Some(x), Some(y)) => Ok((x, y)),
+        _ => Err("Point coordinates must be [lon, lat] numbers".into()),
+    }
+}
+
+/// Reads a body up to `max` bytes; more is a 413 (whether or not Content-Length was sent).
+async fn read_limited(
+    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    max: u64,
+) -> Result<Vec<u8>, Problem> {
+    let mut out = Vec::new();
+    let mut body = std::pin::pin!(body);
+    while let Some(chunk) = body.next().await {
+        let mut chunk = chunk.map_err(|e| Problem::body(format!("could not read the request body: {e}")))?;
+        if out.len() as u64 + chunk.remaining() as u64 > max {
+            return Err(Problem::too_large(format!("request body exceeds {max} bytes")));
+        }
+        while chunk.has_remaining() {
+            let c = chunk.chunk();
+            out.extend_from_slice(c);
+            let n = c.len();
+            chunk.advance(n);
+        }
+    }
+    Ok(out)
+}

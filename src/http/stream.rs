@@ -1,0 +1,241 @@
+//! `POST /v1/classify` with a CSV body, streamed both ways: the request body is fed block by
+//! block to the engine's CSV classifier on a blocking thread, and its output is sent as it is
+//! made. Neither the input nor the output is ever held whole.
+//!
+//! The status is decided when the first 2 MiB of output are ready (or the input ends): errors
+//! before that (bad header, bad line in the first block, too large, unknown source) are a 4xx
+//! problem; an error after it ends the chunked response early, without its final chunk, so that
+//! a client never takes a cut answer for a whole one. Uploads may be chunked (no Content-Length).
+
+use super::params::Params;
+use super::problem::Problem;
+use super::{App, Body, BoxError};
+use crate::query::csv::{CsvError, classify_csv_limited};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Frame, Incoming};
+use std::io::{BufReader, Read, Write};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+use warp::http::{HeaderValue, Request, Response, StatusCode, header};
+
+/// Output bytes gathered before they are sent (and before the status is decided): more than one
+/// block of the classifier makes, so that errors in the first block are a proper 4xx.
+const SEND_BYTES: usize = 2 << 20;
+
+fn problem_response(p: Problem) -> Response<Body> {
+    p.into_response::<Bytes>()
+        .map(|b| http_body_util::Full::new(b).map_err(|e| match e {}).boxed())
+}
+
+/// Marks the input error raised when the body exceeds the limit.
+#[derive(Debug)]
+struct TooLarge(u64);
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "request body exceeds {} bytes", self.0)
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// Handles one CSV classification request.
+pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let raw = parts.uri.query().unwrap_or("");
+    let prepared = (|| {
+        let p = Params::parse(raw, &["date", "source"])?;
+        let date = p.required_date("date")?;
+        let source = p.get("source").map(str::to_string);
+        let f = app.catalog.in_force(source.as_deref(), date)?;
+        if parts
+            .headers
+            .get(header::CONTENT_ENCODING)
+            .is_some_and(|e| e.as_bytes() != b"identity")
+        {
+            return Err(Problem::unsupported_media_type(
+                "compressed request bodies are not accepted (Content-Encoding)",
+            ));
+        }
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > app.config.max_body_bytes) {
+            return Err(Problem::too_large(format!(
+                "request body exceeds {} bytes",
+                app.config.max_body_bytes
+            )));
+        }
+        Ok((date, source, f.snapshot().id(), f.synthetic()))
+    })();
+    let (date, source, snapshot_id, synthetic) = match prepared {
+        Ok(x) => x,
+        Err(p) => return problem_response(p),
+    };
+
+    // Request body -> blocking reader.
+    let (in_tx, in_rx) = mpsc::channel::<std::io::Result<Bytes>>(8);
+    let max = app.config.max_body_bytes;
+    tokio::spawn(async move {
+        let mut body = body;
+        let mut total = 0u64;
+        while let Some(frame) = body.frame().await {
+            let item = match frame {
+                Ok(f) => match f.into_data() {
+                    Ok(data) => {
+                        total += data.len() as u64;
+                        if total > max {
+                            Err(std::io::Error::other(TooLarge(max)))
+                        } else {
+                            Ok(data)
+                        }
+                    }
+                    Err(_) => continue, // trailers
+                },
+                Err(e) => Err(std::io::Error::other(e)),
+            };
+            let stop = item.is_err();
+            if in_tx.send(item).await.is_err() || stop {
+                break;
+            }
+        }
+    });
+
+    // Blocking classifier -> response body.
+    let (out_tx, out_rx) = mpsc::channel::<Result<Bytes, BoxError>>(4);
+    let (first_tx, first_rx) = oneshot::channel::<Result<(), Problem>>();
+    let max_points = app.config.max_points;
+    tokio::task::spawn_blocking(move || {
+        let mut out = ChannelWriter {
+            tx: out_tx,
+            buf: Vec::with_capacity(SEND_BYTES * 2),
+            first: Some(first_tx),
+        };
+        let input = BufReader::with_capacity(
+            1 << 16,
+            ChannelReader {
+                rx: in_rx,
+                current: Bytes::new(),
+            },
+        );
+        let result = match app.catalog.in_force(source.as_deref(), date) {
+            Ok(f) => classify_csv_limited(&f, input, &mut out, Some(max_points)).map(|_| ()),
+            Err(e) => Err(CsvError::Io(std::io::Error::other(e.to_string()))),
+        };
+        match result {
+            Ok(()) => out.finish(),
+            Err(e) => out.fail(problem_of(e)),
+        }
+    });
+
+    match first_rx.await {
+        Ok(Ok(())) => {
+            let stream = futures_util::stream::unfold(out_rx, |mut rx| async move {
+                rx.recv().await.map(|item| (item.map(Frame::data), rx))
+            });
+            let mut res = Response::new(http_body_util::StreamBody::new(stream).boxed());
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&snapshot_id) {
+                h.insert("x-frontline-snapshot", v);
+            }
+            h.insert(
+                "x-frontline-synthetic",
+                HeaderValue::from_static(if synthetic { "true" } else { "false" }),
+            );
+            res
+        }
+        Ok(Err(p)) => problem_response(p),
+        Err(_) => problem_response(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "classification stopped",
+        )),
+    }
+}
+
+fn problem_of(e: CsvError) -> Problem {
+    match e {
+        CsvError::Line { .. } => Problem::body(e.to_string()),
+        CsvError::TooManyRows { limit } => Problem::too_large(format!("more than {limit} points in one request")),
+        CsvError::Io(io) => match io.get_ref().and_then(|inner| inner.downcast_ref::<TooLarge>()) {
+            Some(t) => Problem::too_large(t.to_string()),
+            None => Problem::body(format!("could not read the request body: {io}")),
+        },
+    }
+}
+
+/// Blocking reader over the request body's chunks.
+struct ChannelReader {
+    rx: mpsc::Receiver<std::io::Result<Bytes>>,
+    current: Bytes,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(Ok(b)) => self.current = b,
+                Some(Err(e)) => return Err(e),
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        bytes::Buf::advance(&mut self.current, n);
+        Ok(n)
+    }
+}
+
+/// Blocking writer into the response body; the first send decides the status (200).
+struct ChannelWriter {
+    tx: mpsc::Sender<Result<Bytes, BoxError>>,
+    buf: Vec<u8>,
+    first: Option<oneshot::Sender<Result<(), Problem>>>,
+}
+
+impl ChannelWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        if let Some(first) = self.first.take() {
+            let _ = first.send(Ok(()));
+        }
+        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(SEND_BYTES * 2)));
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))
+    }
+
+    fn finish(mut self) {
+        let _ = self.send();
+    }
+
+    fn fail(mut self, p: Problem) {
+        match self.first.take() {
+            Some(first) => {
+                let _ = first.send(Err(p));
+            }
+            None => {
+                let _ = self.tx.blocking_send(Err(p.detail.into()));
+            }
+        }
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= SEND_BYTES {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,151 @@
+//! Map layers as GeoJSON: the covered, occupied or contested area in force on a date, one
+//! Feature per polygon, with the answer's provenance as foreign members. Options: a bounding box
+//! (features whose geometry intersects it, as OGC API Features), a simplification tolerance in
+//! metres (topology-preserving Visvalingam-Whyatt) and a number of decimals.
+
+use super::InForceRef;
+use crate::catalog::InForce;
+use geo::{Intersects, MultiPolygon, Polygon, Rect, SimplifyVwPreserve};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// Which layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerKind {
+    /// The area of application: the border minus occupied and contested.
+    Coverage,
+    /// Occupied inside the border.
+    Occupied,
+    /// Contested inside the border, not occupied.
+    Contested,
+}
+
+impl LayerKind {
+    /// Parses a path segment.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "coverage" => Some(Self::Coverage),
+            "occupied" => Some(Self::Occupied),
+            "contested" => Some(Self::Contested),
+            _ => None,
+        }
+    }
+
+    /// The name used in paths and answers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Coverage => "coverage",
+            Self::Occupied => "occupied",
+            Self::Contested => "contested",
+        }
+    }
+}
+
+/// Metres per degree of latitude, for turning a tolerance in metres into degrees.
+pub const METRES_PER_DEGREE: f64 = 111_320.0;
+
+/// How to render a layer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LayerOptions {
+    /// `[min_lon, min_lat, max_lon, max_lat]`: keep the features that intersect it.
+    pub bbox: Option<[f64; 4]>,
+    /// Simplification tolerance in metres (0 or `None`: none).
+    pub simplify_m: Option<f64>,
+    /// Decimals of the coordinates written (0 to 15).
+    pub precision: u8,
+}
+
+impl Default for LayerOptions {
+    fn default() -> Self {
+        LayerOptions {
+            bbox: None,
+            simplify_m: None,
+            precision: 6,
+        }
+    }
+}
+
+/// The GeoJSON FeatureCollection of a layer, as text.
+pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> String {
+    let layers = &f.computed().layers;
+    let (geometry, area_km2): (&MultiPolygon<f64>, f64) = match kind {
+        LayerKind::Coverage => (&layers.covered, layers.covered_km2),
+        LayerKind::Occupied => (&layers.occupied, layers.occupied_km2),
+        LayerKind::Contested => (&layers.contested, layers.contested_km2),
+    };
+    let rect = opts.bbox.map(|[a, b, c, d]| Rect::new((a, b), (c, d)));
+    let simplified;
+    let geometry = match opts.simplify_m {
+        Some(m) if m > 0.0 => {
+            // Visvalingam-Whyatt removes a vertex whose triangle is smaller than epsilon
+            // (degree units): a tolerance of m metres is taken as an area of (m in degrees)^2.
+            let deg = m / METRES_PER_DEGREE;
+            simplified = geometry.simplify_vw_preserve(deg * deg);
+            &simplified
+        }
+        _ => geometry,
+    };
+    let parts: Vec<&Polygon<f64>> = geometry
+        .0
+        .iter()
+        .filter(|p| rect.is_none_or(|r| p.intersects(&r)))
+        .collect();
+
+    let meta = LayerMeta {
+        layer: kind,
+        date: f.epoch.from,
+        area_km2,
+        in_force: InForceRef::new(f),
+        bbox: opts.bbox,
+        simplify_m: opts.simplify_m,
+        precision: opts.precision,
+    };
+    let mut out = String::with_capacity(64 + parts.iter().map(|p| p.exterior().0.len() * 24).sum::<usize>());
+    out.push_str("{\"type\":\"FeatureCollection\",\"frontline\":");
+    out.push_str(&serde_json::to_string(&meta).unwrap_or_else(|_| "null".into()));
+    out.push_str(",\"features\":[");
+    let p = usize::from(opts.precision.min(15));
+    for (i, poly) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(
+            out,
+            "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{{\"layer\":\"{}\"}},",
+            kind.as_str()
+        );
+        out.push_str("\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[");
+        for (ri, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
+            if ri > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            for (ci, c) in ring.0.iter().enumerate() {
+                if ci > 0 {
+                    out.push(',');
+                }
+                let _ = write!(out, "[{:.p$},{:.p$}]", c.x, c.y);
+            }
+            out.push(']');
+        }
+        out.push_str("]}}");
+    }
+    out.push_str("]}");
+    out
+}
+
+/// The `frontline` foreign member of a layer.
+#[derive(Serialize)]
+struct LayerMeta {
+    layer: LayerKind,
+    /// First day of the epoch in force.
+    date: chrono::NaiveDate,
+    /// Area of the whole layer (before bbox and simplification), km2.
+    area_km2: f64,
+    #[serde(flatten)]
+    in_force: InForceRef,
+    bbox: Option<[f64; 4]>,
+    simplify_m: Option<f64>,
+    precision: u8,
+}
