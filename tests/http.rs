@@ -1,0 +1,676 @@
+//! The HTTP API end to end: the real `frontline serve` binary on an ephemeral port of
+//! 127.0.0.1, spoken to with raw HTTP/1.1 (so that chunked uploads, missing lengths and slow
+//! headers can be tested exactly).
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A running server, killed on drop.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .current_dir(repo())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected: {line}"));
+        Server {
+            child,
+            addr: addr.parse().expect("address"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    /// A problem+json answer with this status whose detail contains `want`.
+    fn assert_problem(&self, status: u16, want: &str) {
+        assert_eq!(self.status, status, "{}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text()
+        );
+        let v = self.json();
+        assert_eq!(v["status"], status);
+        let detail = v["detail"].as_str().unwrap_or("");
+        assert!(detail.contains(want), "want '{want}' in '{detail}'");
+    }
+}
+
+/// Sends raw request bytes, reads the whole answer (the request asks to close).
+fn raw(addr: SocketAddr, request: &[u8]) -> Reply {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+    let _ = s.write_all(request);
+    read_reply(&mut s)
+}
+
+fn read_reply(s: &mut TcpStream) -> Reply {
+    let mut data = Vec::new();
+    let _ = s.read_to_end(&mut data);
+    let split = data
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no head: {:?}", String::from_utf8_lossy(&data)));
+    let head = String::from_utf8_lossy(&data[..split]).into_owned();
+    let mut lines = head.lines();
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("status");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        })
+        .collect();
+    let mut body = data[split + 4..].to_vec();
+    if headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    Reply { status, headers, body }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
+        let n = usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).expect("chunk size");
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 2 + n + 2..];
+    }
+    out
+}
+
+fn get(addr: SocketAddr, path: &str, extra: &str) -> Reply {
+    raw(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{extra}\r\n").as_bytes(),
+    )
+}
+
+fn post(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Reply {
+    let mut req = format!(
+        "POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    raw(addr, &req)
+}
+
+fn post_chunked(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Reply {
+    let mut req = format!(
+        "POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .into_bytes();
+    for c in body.chunks(7919) {
+        req.extend_from_slice(format!("{:x}\r\n", c.len()).as_bytes());
+        req.extend_from_slice(c);
+        req.extend_from_slice(b"\r\n");
+    }
+    req.extend_from_slice(b"0\r\n\r\n");
+    raw(addr, &req)
+}
+
+#[test]
+fn coverage_answers_with_provenance() {
+    let s = Server::start(&[]);
+    let r = get(s.addr, "/v1/coverage?lon=34.1&lat=44.95&date=2024-05-01", "");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let v = r.json();
+    assert_eq!(v["status"], "occupied");
+    assert_eq!(v["snapshot"]["id"], "example:2024-03-01");
+    assert_eq!(v["synthetic"], true);
+    assert_eq!(v["baselines"][0]["name"], "crimea");
+    assert_eq!(
+        get(
+            s.addr,
+            "/v1/coverage?lon=30.52&lat=50.45&date=2024-05-01&source=example",
+            ""
+        )
+        .json()["status"],
+        "covered"
+    );
+    assert_eq!(
+        get(s.addr, "/v1/coverage?lon=21&lat=52&date=2024-05-01", "").json()["status"],
+        "outside"
+    );
+}
+
+#[test]
+fn bad_parameters_are_precise_problems_and_the_server_keeps_answering() {
+    let s = Server::start(&[]);
+    let cases: [(&str, u16, &str); 14] = [
+        (
+            "/v1/coverage?lat=44&date=2024-05-01",
+            400,
+            "parameter 'lon' is required",
+        ),
+        (
+            "/v1/coverage?lon=30&lon=31&lat=44&date=2024-05-01",
+            400,
+            "parameter 'lon' is given more than once",
+        ),
+        (
+            "/v1/coverage?lon=abc&lat=44&date=2024-05-01",
+            400,
+            "lon 'abc' is not a number",
+        ),
+        (
+            "/v1/coverage?lon=1e400&lat=44&date=2024-05-01",
+            400,
+            "lon '1e400' must be a finite number in [-180, 180]",
+        ),
+        (
+            "/v1/coverage?lon=NaN&lat=44&date=2024-05-01",
+            400,
+            "lon 'NaN' must be a finite number",
+        ),
+        (
+            "/v1/coverage?lon=30&lat=inf&date=2024-05-01",
+            400,
+            "lat 'inf' must be a finite number",
+        ),
+        (
+            "/v1/coverage?lon=30&lat=44&date=2022-13-01",
+            400,
+            "date: '2022-13-01' is not a valid calendar date",
+        ),
+        (
+            "/v1/coverage?lon=30&lat=44&date=2024-05-01&zoom=3",
+            400,
+            "unknown parameter 'zoom'",
+        ),
+        (
+            "/v1/coverage?lon=30&lat=44&date=2024-05-01&source=nope",
+            404,
+            "unknown source 'nope'",
+        ),
+        (
+            "/v1/coverage?lon=30&lat=44&date=2023-01-01",
+            404,
+            "its first snapshot is dated 2024-01-01",
+        ),
+        ("/v1/layers/roads?date=2024-05-01", 404, "unknown layer 'roads'"),
+        (
+            "/v1/layers/coverage?date=2024-05-01&bbox=1,2,3",
+            400,
+            "minLon,minLat,maxLon,maxLat",
+        ),
+        ("/v1/layers/coverage?date=2024-05-01&precision=2.5", 400, "whole number"),
+        ("/nowhere", 404, "no such route"),
+    ];
+    for (path, status, want) in cases {
+        let r = get(s.addr, path, "");
+        r.assert_problem(status, want);
+    }
+    let r = raw(
+        s.addr,
+        b"DELETE /v1/coverage HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    r.assert_problem(405, "method not allowed");
+    let r = get(s.addr, "/v1/timeline", "Accept: image/png\r\n");
+    r.assert_problem(406, "available: application/json, text/csv");
+    assert_eq!(get(s.addr, "/healthz", "").status, 200);
+}
+
+#[test]
+fn classify_csv_streams_chunked_uploads_and_reports_bad_input() {
+    let s = Server::start(&["--max-body-mb", "1", "--max-points", "50000"]);
+    let mut csv = String::from("id,lon,lat\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!(
+            "p{i},{},{}\n",
+            22.0 + (i % 180) as f64 * 0.1,
+            44.3 + (i / 180) as f64 * 0.07
+        ));
+    }
+    let r = post_chunked(s.addr, "/v1/classify?date=2024-05-01", "text/csv", csv.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-frontline-snapshot"), Some("example:2024-03-01"));
+    assert_eq!(r.header("x-frontline-synthetic"), Some("true"));
+    let text = r.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "id,lon,lat,status,snapshot");
+    assert_eq!(lines.len(), 20_001);
+    assert!(lines[1].starts_with("p0,22,44.3,outside,"));
+    assert!(lines.last().unwrap().starts_with("p19999,"));
+
+    // A truncated line, a bad header, a number that is not finite: precise 400s.
+    post(
+        s.addr,
+        "/v1/classify?date=2024-05-01",
+        "text/csv",
+        b"id,lon,lat\na,30,50\nb,30.1\n",
+    )
+    .assert_problem(400, "line 3: expected 3 fields id,lon,lat, found 2");
+    post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", b"lon,lat\n30,50\n")
+        .assert_problem(400, "line 1: header is 'lon,lat'");
+    post(
+        s.addr,
+        "/v1/classify?date=2024-05-01",
+        "text/csv; charset=utf-8",
+        b"id,lon,lat\na,1e400,50\n",
+    )
+    .assert_problem(400, "line 2: lon '1e400' is not a finite number");
+    // Too many points; too large a body, declared or streamed.
+    let mut many = String::from("id,lon,lat\n");
+    for i in 0..50_001 {
+        many.push_str(&format!("{i},30,50\n"));
+    }
+    post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", many.as_bytes())
+        .assert_problem(413, "more than 50000 points");
+    let big = vec![b'x'; 1_100_000];
+    post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", &big).assert_problem(413, "exceeds 1048576 bytes");
+    post_chunked(s.addr, "/v1/classify?date=2024-05-01", "text/csv", &big).assert_problem(413, "exceeds 1048576 bytes");
+    // A 100 MB declared body is refused before it is read.
+    let r = raw(
+        s.addr,
+        b"POST /v1/classify?date=2024-05-01 HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: text/csv\r\nContent-Length: 104857600\r\n\r\nid,lon,lat\n",
+    );
+    r.assert_problem(413, "exceeds");
+    // Unknown media type, missing date.
+    post(s.addr, "/v1/classify?date=2024-05-01", "application/xml", b"<x/>")
+        .assert_problem(415, "'application/xml' is not accepted");
+    post(s.addr, "/v1/classify", "text/csv", b"id,lon,lat\n").assert_problem(400, "parameter 'date' is required");
+    assert_eq!(get(s.addr, "/healthz", "").status, 200);
+}
+
+#[test]
+fn classify_geojson_keeps_order_and_refuses_polygons() {
+    let s = Server::start(&[]);
+    let body = br#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"name":"Simferopol"},"geometry":{"type":"Point","coordinates":[34.1,44.95]}},
+        {"type":"Feature","properties":null,"geometry":{"type":"Point","coordinates":[30.52,50.45]}},
+        {"type":"Feature","geometry":{"type":"Point","coordinates":[21.0,52.0]}}]}"#;
+    for ct in ["application/geo+json", "application/json; charset=utf-8"] {
+        let r = post(s.addr, "/v1/classify?date=2024-05-01", ct, body);
+        assert_eq!(r.status, 200, "{}", r.text());
+        let v = r.json();
+        let f = v["features"].as_array().unwrap();
+        assert_eq!(f[0]["properties"]["name"], "Simferopol");
+        let statuses: Vec<&str> = f.iter().map(|x| x["properties"]["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["occupied", "covered", "outside"]);
+        assert_eq!(f[1]["properties"]["snapshot"], "example:2024-03-01");
+        assert_eq!(v["frontline"]["synthetic"], true);
+    }
+    let bad = br#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[34.1,44.95]}},
+        {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[30,50],[31,50],[31,51],[30,50]]]}}]}"#;
+    post(s.addr, "/v1/classify?date=2024-05-01", "application/geo+json", bad).assert_problem(
+        400,
+        "feature 1: geometry is a Polygon; only Point features can be classified",
+    );
+    post(
+        s.addr,
+        "/v1/classify?date=2024-05-01",
+        "application/geo+json",
+        b"{\"type\":",
+    )
+    .assert_problem(400, "invalid JSON");
+    post(
+        s.addr,
+        "/v1/classify?date=2024-05-01",
+        "application/geo+json",
+        br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[200,50]}}]}"#,
+    )
+    .assert_problem(400, "feature 0: invalid coordinate: lon 200");
+    assert_eq!(get(s.addr, "/healthz", "").status, 200);
+}
+
+#[test]
+fn listings_timeline_and_health() {
+    let s = Server::start(&[]);
+    let v = get(s.addr, "/v1/sources", "").json();
+    assert_eq!(v["sources"][0]["name"], "example");
+    assert_eq!(v["sources"][0]["default"], true);
+    assert_eq!(v["sources"][0]["snapshots"], 4);
+    assert_eq!(v["sources"][0]["synthetic"], true);
+    let v = get(s.addr, "/v1/snapshots?source=example", "").json();
+    let snaps = v["snapshots"].as_array().unwrap();
+    assert_eq!(snaps.len(), 4);
+    assert_eq!(snaps[0]["id"], "example:2024-01-01");
+    assert_eq!(snaps[0]["provenance"]["sha256"].as_str().unwrap().len(), 64);
+    assert!(snaps[0]["occupied_km2"].as_f64().unwrap() > 60_000.0);
+    assert_eq!(snaps[0]["features"], 2);
+    get(s.addr, "/v1/snapshots?source=nope", "").assert_problem(404, "unknown source");
+
+    let v = get(s.addr, "/v1/timeline?from=2024-02-01&to=2024-06-01", "").json();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["date"], "2024-03-01");
+    let r = get(s.addr, "/v1/timeline", "Accept: text/csv\r\n");
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(
+        r.text()
+            .starts_with("date,occupied_km2,contested_km2,covered_km2,snapshot,synthetic\n2024-01-01,")
+    );
+    get(s.addr, "/v1/timeline?from=2024-06-01&to=2024-01-01", "").assert_problem(400, "is after");
+
+    assert_eq!(get(s.addr, "/healthz", "").json()["status"], "ok");
+    let v = get(s.addr, "/readyz", "").json();
+    assert_eq!(v["status"], "ready");
+    assert_eq!(v["snapshots"], 4);
+    let m = get(s.addr, "/metrics", "").text();
+    assert!(
+        m.contains("frontline_http_requests_total{route=\"/v1/snapshots\",status=\"200\"} 1"),
+        "{m}"
+    );
+    assert!(
+        m.contains("frontline_http_requests_total{route=\"/v1/snapshots\",status=\"404\"} 1"),
+        "{m}"
+    );
+    assert!(
+        m.contains("frontline_http_request_duration_seconds_bucket{route=\"/v1/timeline\",le=\"+Inf\"} 3"),
+        "{m}"
+    );
+    assert!(m.contains("frontline_snapshots_loaded{source=\"example\"} 4"), "{m}");
+}
+
+#[test]
+fn layers_have_strong_etags_gzip_and_options() {
+    let s = Server::start(&[]);
+    let path = "/v1/layers/coverage?date=2024-05-01";
+    let r = get(s.addr, path, "");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/geo+json"));
+    let etag = r.header("etag").unwrap().to_string();
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"));
+    assert!(r.header("cache-control").unwrap().contains("max-age"));
+    let v = r.json();
+    assert_eq!(v["type"], "FeatureCollection");
+    assert_eq!(v["frontline"]["layer"], "coverage");
+    assert_eq!(v["frontline"]["synthetic"], true);
+    assert!(!v["features"].as_array().unwrap().is_empty());
+    let first = &v["features"][0]["geometry"]["coordinates"][0][0];
+    assert!(first[0].to_string().split('.').nth(1).is_none_or(|d| d.len() <= 6));
+
+    // Same ETag for another date in the same epoch; 304 on If-None-Match.
+    assert_eq!(
+        get(s.addr, "/v1/layers/coverage?date=2024-04-01", "").header("etag"),
+        Some(etag.as_str())
+    );
+    let r = get(s.addr, path, &format!("If-None-Match: {etag}\r\n"));
+    assert_eq!(r.status, 304);
+    assert!(r.body.is_empty());
+    assert_ne!(
+        get(s.addr, "/v1/layers/coverage?date=2024-06-01", "").header("etag"),
+        Some(etag.as_str())
+    );
+
+    // gzip when accepted, identical content.
+    let r = get(s.addr, path, "Accept-Encoding: gzip, br\r\n");
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(&r.body[..])
+        .read_to_end(&mut plain)
+        .unwrap();
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&plain).unwrap(), v);
+    assert_eq!(
+        get(s.addr, path, "Accept-Encoding: gzip;q=0\r\n").header("content-encoding"),
+        None
+    );
+
+    // bbox keeps the features that intersect it; simplify_m removes vertices; precision.
+    let all = v["features"].as_array().unwrap().len();
+    let crimea = get(s.addr, "/v1/layers/occupied?date=2024-05-01&bbox=33,44.3,36,46", "").json();
+    let n = crimea["features"].as_array().unwrap().len();
+    assert!(n >= 1, "{crimea}");
+    let full_occ = get(s.addr, "/v1/layers/occupied?date=2024-05-01", "").json();
+    assert!(full_occ["features"].as_array().unwrap().len() > n);
+    let count = |v: &serde_json::Value| v.to_string().matches('[').count();
+    let simplified = get(s.addr, "/v1/layers/coverage?date=2024-05-01&simplify_m=2000", "").json();
+    assert!(
+        count(&simplified) < count(&v) / 2,
+        "{} vs {}",
+        count(&simplified),
+        count(&v)
+    );
+    let p2 = get(s.addr, "/v1/layers/coverage?date=2024-05-01&precision=2", "").text();
+    assert!(!p2.contains(".123456"));
+    let c = &serde_json::from_str::<serde_json::Value>(&p2).unwrap()["features"][0]["geometry"]["coordinates"][0][0][0];
+    assert!(c.to_string().split('.').nth(1).is_none_or(|d| d.len() <= 2), "{c}");
+    assert!(all >= 1);
+}
+
+#[test]
+fn cors_preflight_and_origins() {
+    let s = Server::start(&["--cors-origin", "https://dash.example"]);
+    let r = raw(
+        s.addr,
+        b"OPTIONS /v1/coverage HTTP/1.1\r\nHost: t\r\nConnection: close\r\nOrigin: https://dash.example\r\nAccess-Control-Request-Method: GET\r\n\r\n",
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("access-control-allow-origin"), Some("https://dash.example"));
+    assert!(r.header("access-control-allow-methods").unwrap().contains("GET"));
+    let r = raw(
+        s.addr,
+        b"OPTIONS /v1/coverage HTTP/1.1\r\nHost: t\r\nConnection: close\r\nOrigin: https://evil.example\r\nAccess-Control-Request-Method: GET\r\n\r\n",
+    );
+    r.assert_problem(403, "origin not allowed");
+    let r = get(
+        s.addr,
+        "/v1/coverage?lon=30&lat=50&date=2024-05-01",
+        "Origin: https://dash.example\r\n",
+    );
+    assert_eq!(r.header("access-control-allow-origin"), Some("https://dash.example"));
+    let r = get(
+        s.addr,
+        "/v1/coverage?lon=30&lat=50&date=2024-05-01",
+        "Origin: https://evil.example\r\n",
+    );
+    assert_eq!(r.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn openapi_describes_exactly_the_routes_served() {
+    let s = Server::start(&[]);
+    let doc = get(s.addr, "/openapi.json", "").json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    let mut want: Vec<String> = frontline::http::openapi::PATHS.iter().map(|p| p.to_string()).collect();
+    let mut got = paths.clone();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    // Every documented path and method answers something other than 404/405 on the live server.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let concrete = path.replace("{layer}", "coverage");
+            let r = if method == "post" {
+                post(
+                    s.addr,
+                    &format!("{concrete}?date=2024-05-01"),
+                    "text/csv",
+                    b"id,lon,lat\n1,30,50\n",
+                )
+            } else {
+                get(s.addr, &format!("{concrete}?date=2024-05-01&lon=30&lat=50"), "")
+            };
+            assert!(r.status != 404 && r.status != 405, "{method} {path}: {}", r.status);
+        }
+    }
+    // Every route in the metrics table (the server's own list) is documented.
+    for r in frontline::http::metrics::ROUTES.iter().filter(|r| **r != "other") {
+        assert!(paths.iter().any(|p| p == r), "{r} undocumented");
+    }
+}
+
+#[test]
+fn slow_headers_are_cut_off() {
+    let s = Server::start(&["--header-timeout-s", "1"]);
+    let mut c = TcpStream::connect(s.addr).unwrap();
+    c.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n").unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let t = Instant::now();
+    let mut buf = Vec::new();
+    let _ = c.read_to_end(&mut buf); // returns when the server closes the connection
+    let waited = t.elapsed();
+    assert!(waited < Duration::from_secs(5), "connection held for {waited:?}");
+    assert_eq!(get(s.addr, "/healthz", "").status, 200);
+}
+
+#[test]
+fn sigterm_lets_an_in_flight_request_finish() {
+    let s = Server::start(&[]);
+    let mut c = TcpStream::connect(s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    c.write_all(b"POST /v1/classify?date=2024-05-01 HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n").unwrap();
+    let part1 = b"id,lon,lat\na,34.1,44.95\n";
+    c.write_all(format!("{:x}\r\n", part1.len()).as_bytes()).unwrap();
+    c.write_all(part1).unwrap();
+    c.write_all(b"\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = s.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(300));
+    let part2 = b"b,30.5,50.4\n";
+    c.write_all(format!("{:x}\r\n", part2.len()).as_bytes()).unwrap();
+    c.write_all(part2).unwrap();
+    c.write_all(b"\r\n0\r\n\r\n").unwrap();
+    let r = read_reply(&mut c);
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.text(),
+        "id,lon,lat,status,snapshot\na,34.1,44.95,occupied,example:2024-03-01\nb,30.5,50.4,covered,example:2024-03-01\n"
+    );
+    let mut s = s;
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    // New connections are refused after shutdown.
+    assert!(TcpStream::connect(s.addr).is_err());
+}
+
+/// The server and the CLI give the same status to the same 10,000 seeded points on a real
+/// DeepState snapshot.
+#[test]
+fn server_and_cli_agree_on_real_data() {
+    let archive = repo().join("../shared/data/deepstate");
+    if !archive.is_dir() {
+        eprintln!("SKIP: {} is absent", archive.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("geodata");
+    let ok = Command::new("bash")
+        .arg(repo().join("scripts/deepstate-geodata.sh"))
+        .arg(&data)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let work = std::env::var_os("PEERS_WORK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
+    let points = work.join("points_10k.csv");
+    let csv = if points.is_file() {
+        std::fs::read(&points).unwrap()
+    } else {
+        eprintln!(
+            "NOTE: no {} (scripts/make-workload.sh); using 10,000 points of our own seed",
+            points.display()
+        );
+        let mut s = String::from("id,lon,lat\n");
+        let mut x: u64 = 20250601;
+        for i in 0..10_000 {
+            let mut next = || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 11) as f64 / (1u64 << 53) as f64
+            };
+            s.push_str(&format!("{i},{},{}\n", 22.0 + 18.3 * next(), 44.3 + 8.1 * next()));
+        }
+        s.into_bytes()
+    };
+    let input = dir.path().join("points.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let cli = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args([
+            "classify",
+            input.to_str().unwrap(),
+            "--date",
+            "2025-06-01",
+            "--data",
+            data.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let s = Server::start(&["--data", data.to_str().unwrap()]);
+    let r = post(s.addr, "/v1/classify?date=2025-06-01", "text/csv", &csv);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-frontline-snapshot"), Some("deepstate:2025-06-01"));
+    let http = r.text();
+    let cli = String::from_utf8(cli.stdout).unwrap();
+    assert_eq!(http.lines().count(), 10_001);
+    let differing = http.lines().zip(cli.lines()).filter(|(a, b)| a != b).count();
+    assert_eq!(differing, 0);
+    assert_eq!(http, cli);
+    let _ = Path::new(&input);
+}
