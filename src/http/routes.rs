@@ -56,12 +56,12 @@ pub fn routes(
 
     let coverage = warp::path!("v1" / "coverage")
         .and(warp::get())
-        .and(raw.clone())
+        .and(raw)
         .and(with_app.clone())
         .map(coverage);
     let classify = warp::path!("v1" / "classify")
         .and(warp::post())
-        .and(raw.clone())
+        .and(raw)
         .and(warp::header::optional::<String>("content-type"))
         .and(warp::header::optional::<String>("content-encoding"))
         .and(warp::body::stream())
@@ -69,17 +69,17 @@ pub fn routes(
         .then(classify_geojson);
     let sources = warp::path!("v1" / "sources")
         .and(warp::get())
-        .and(raw.clone())
+        .and(raw)
         .and(with_app.clone())
         .map(sources);
     let snapshots = warp::path!("v1" / "snapshots")
         .and(warp::get())
-        .and(raw.clone())
+        .and(raw)
         .and(with_app.clone())
         .map(snapshots);
     let layers = warp::path!("v1" / "layers" / String)
         .and(warp::get())
-        .and(raw.clone())
+        .and(raw)
         .and(warp::header::optional::<String>("if-none-match"))
         .and(warp::header::optional::<String>("accept-encoding"))
         .and(with_app.clone())
