@@ -321,7 +321,11 @@ fn classify_csv_streams_chunked_uploads_and_reports_bad_input() {
     }
     post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", many.as_bytes())
         .assert_problem(413, "more than 50000 points");
-    let big = vec![b'x'; 1_100_000];
+    let mut big = String::from("id,lon,lat\n");
+    while big.len() < 1_100_000 {
+        big.push_str(&format!("{}{},30,50\n", "x".repeat(100), big.len()));
+    }
+    let big = big.into_bytes();
     post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", &big).assert_problem(413, "exceeds 1048576 bytes");
     post_chunked(s.addr, "/v1/classify?date=2024-05-01", "text/csv", &big).assert_problem(413, "exceeds 1048576 bytes");
     // A 100 MB declared body is refused before it is read.
@@ -330,6 +334,24 @@ fn classify_csv_streams_chunked_uploads_and_reports_bad_input() {
         b"POST /v1/classify?date=2024-05-01 HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: text/csv\r\nContent-Length: 104857600\r\n\r\nid,lon,lat\n",
     );
     r.assert_problem(413, "exceeds");
+    // A body with no line ends is refused at the first over-long line, quickly.
+    post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", &vec![b'7'; 900_000])
+        .assert_problem(400, "line 1: a line is longer than 4096 bytes");
+    let mut long_line = b"id,lon,lat\n1,30,50\n2,".to_vec();
+    long_line.extend(vec![b'4'; 10_000]);
+    post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", &long_line)
+        .assert_problem(400, "line 3: a line is longer than 4096 bytes");
+    let r = post(
+        s.addr,
+        "/v1/classify?date=2024-05-01",
+        "text/csv",
+        format!("id,lon,lat\n1,{},50\n", "9".repeat(1000)).as_bytes(),
+    );
+    r.assert_problem(
+        400,
+        "line 2: lon '9999999999999999999999999999999999999999...' is not a finite number",
+    );
+    assert!(r.text().len() < 400);
     // Unknown media type, missing date.
     post(s.addr, "/v1/classify?date=2024-05-01", "application/xml", b"<x/>")
         .assert_problem(415, "'application/xml' is not accepted");

@@ -80,11 +80,8 @@ const BLOCK_BYTES: usize = 1 << 20;
 fn number(field: &[u8], name: &str) -> Result<f64, String> {
     match fast_float2::parse::<f64, _>(field) {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!(
-            "{name} '{}' is not a finite number",
-            String::from_utf8_lossy(field)
-        )),
-        Err(_) => Err(format!("{name} '{}' is not a number", String::from_utf8_lossy(field))),
+        Ok(_) => Err(format!("{name} '{}' is not a finite number", shown(field))),
+        Err(_) => Err(format!("{name} '{}' is not a number", shown(field))),
     }
 }
 
@@ -114,7 +111,11 @@ pub fn classify_csv_limited<R: BufRead, W: Write>(
     };
 
     let mut header = Vec::with_capacity(64);
-    if input.read_until(b'\n', &mut header)? == 0 {
+    let read = read_line_bounded(&mut input, &mut header).map_err(|e| match e {
+        CsvError::Line { line: 0, message } => CsvError::Line { line: 1, message },
+        other => other,
+    })?;
+    if read == 0 {
         return Err(CsvError::Line {
             line: 1,
             message: format!("empty input; expected the header '{INPUT_HEADER}'"),
@@ -123,10 +124,7 @@ pub fn classify_csv_limited<R: BufRead, W: Write>(
     if trim_eol(&header) != INPUT_HEADER.as_bytes() {
         return Err(CsvError::Line {
             line: 1,
-            message: format!(
-                "header is '{}', expected '{INPUT_HEADER}'",
-                String::from_utf8_lossy(trim_eol(&header))
-            ),
+            message: format!("header is '{}', expected '{INPUT_HEADER}'", shown(trim_eol(&header))),
         });
     }
     output.write_all(OUTPUT_HEADER.as_bytes())?;
@@ -138,7 +136,17 @@ pub fn classify_csv_limited<R: BufRead, W: Write>(
     let (mut out_a, mut out_b) = (Vec::with_capacity(BLOCK_BYTES * 2), Vec::with_capacity(BLOCK_BYTES * 2));
     loop {
         // Fill the block up to its size, then complete its last line.
-        let eof = fill(&mut input, &mut block)?;
+        let eof = fill(&mut input, &mut block).map_err(|e| match e {
+            // The over-long line is the one after the block's complete lines.
+            CsvError::Line { line: 0, message } => {
+                let complete = block.iter().filter(|&&c| c == b'\n').count() as u64;
+                CsvError::Line {
+                    line: next_line + complete,
+                    message,
+                }
+            }
+            other => other,
+        })?;
         if block.is_empty() {
             break;
         }
@@ -175,7 +183,7 @@ pub fn classify_csv_limited<R: BufRead, W: Write>(
 
 /// Reads about [`BLOCK_BYTES`] into `block`, ending at a line end (or at end of input).
 /// Returns whether the input is exhausted.
-fn fill<R: BufRead>(input: &mut R, block: &mut Vec<u8>) -> std::io::Result<bool> {
+fn fill<R: BufRead>(input: &mut R, block: &mut Vec<u8>) -> Result<bool, CsvError> {
     while block.len() < BLOCK_BYTES {
         let buf = input.fill_buf()?;
         if buf.is_empty() {
@@ -185,7 +193,47 @@ fn fill<R: BufRead>(input: &mut R, block: &mut Vec<u8>) -> std::io::Result<bool>
         block.extend_from_slice(&buf[..take]);
         input.consume(take);
     }
-    Ok(input.read_until(b'\n', block)? == 0)
+    Ok(read_line_bounded(input, block)? == 0)
+}
+
+/// Longest line accepted, bytes: a row is a short id and two numbers.
+pub const MAX_LINE_BYTES: usize = 4096;
+
+/// `read_until(b'\n')` that refuses to read more than [`MAX_LINE_BYTES`] without a line end, so
+/// that a body without newlines cannot grow a buffer without bound.
+fn read_line_bounded<R: BufRead>(input: &mut R, out: &mut Vec<u8>) -> Result<usize, CsvError> {
+    let mut n = 0;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(n);
+        }
+        let (take, done) = match buf.iter().position(|&c| c == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        if n + take > MAX_LINE_BYTES {
+            return Err(CsvError::Line {
+                line: 0,
+                message: format!("a line is longer than {MAX_LINE_BYTES} bytes (is this CSV id,lon,lat?)"),
+            });
+        }
+        out.extend_from_slice(&buf[..take]);
+        input.consume(take);
+        n += take;
+        if done {
+            return Ok(n);
+        }
+    }
+}
+
+/// At most 40 characters of a field, for messages.
+fn shown(field: &[u8]) -> String {
+    let s = String::from_utf8_lossy(field);
+    match s.char_indices().nth(40) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.into_owned(),
+    }
 }
 
 /// A line boundary near the middle of `block` (0 or its length when there is none).
@@ -217,6 +265,11 @@ impl Rows<'_> {
                 continue;
             }
             let at = |m: String| (n - 1, m);
+            if row.len() > MAX_LINE_BYTES {
+                return Err(at(format!(
+                    "a line is longer than {MAX_LINE_BYTES} bytes (is this CSV id,lon,lat?)"
+                )));
+            }
             let mut fields = row.split(|&b| b == b',');
             let (Some(id), Some(lon), Some(lat), None) = (fields.next(), fields.next(), fields.next(), fields.next())
             else {
