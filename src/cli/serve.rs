@@ -16,6 +16,9 @@ pub(crate) struct Args {
     /// Largest request body accepted, in MiB.
     #[arg(long, default_value_t = 256)]
     max_body_mb: u64,
+    /// Largest GeoJSON request body accepted, in MiB (parsed whole, unlike CSV).
+    #[arg(long, default_value_t = 64)]
+    max_json_body_mb: u64,
     /// Most points accepted in one classification request.
     #[arg(long, default_value_t = 10_000_000)]
     max_points: u64,
@@ -39,6 +42,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     tracing::info!(ms = t.elapsed().as_millis() as u64, "all layers and indexes computed");
     let config = Config {
         max_body_bytes: a.max_body_mb.saturating_mul(1 << 20),
+        max_json_body_bytes: a.max_json_body_mb.saturating_mul(1 << 20),
         max_points: a.max_points,
         cors_origins: a.cors_origins,
         header_read_timeout: Duration::from_secs(a.header_timeout_s.max(1)),

@@ -36,8 +36,10 @@ pub type Body = BoxBody<Bytes, BoxError>;
 /// Settings of the server.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Largest request body accepted, bytes.
+    /// Largest request body accepted, bytes (CSV bodies are streamed).
     pub max_body_bytes: u64,
+    /// Largest GeoJSON request body accepted, bytes (held and parsed whole).
+    pub max_json_body_bytes: u64,
     /// Most points accepted in one batch.
     pub max_points: u64,
     /// Origins allowed by CORS (`*` for any); empty: no CORS headers.
@@ -52,6 +54,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_body_bytes: 256 << 20,
+            max_json_body_bytes: 64 << 20,
             max_points: 10_000_000,
             cors_origins: Vec::new(),
             header_read_timeout: Duration::from_secs(10),

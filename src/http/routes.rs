@@ -398,7 +398,7 @@ async fn classify_geojson(
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
-    let max = app.config.max_body_bytes;
+    let max = app.config.max_json_body_bytes.min(app.config.max_body_bytes);
     let bytes = match (|| {
         let p = Params::parse(&raw, &["date", "source"])?;
         let date = p.required_date("date")?;
