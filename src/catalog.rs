@@ -154,7 +154,7 @@ impl Computed {
 }
 
 /// A date interval of a source over which the same snapshot and baselines are in force.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Epoch {
     /// First day.
     pub from: NaiveDate,
@@ -164,6 +164,9 @@ pub struct Epoch {
     pub baselines: Vec<usize>,
     /// The state in force (shared between epochs with the same content and baselines).
     pub state: Arc<ControlState>,
+    /// The provenance of this epoch as a JSON object's members, rendered once (see
+    /// `query::point_json`).
+    pub provenance_json: OnceLock<String>,
 }
 
 fn compute_states(states: &[&Arc<ControlState>]) {
@@ -440,6 +443,7 @@ fn build_source(
                 snapshot,
                 baselines,
                 state,
+                provenance_json: OnceLock::new(),
             }
         })
         .collect();

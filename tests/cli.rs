@@ -393,3 +393,22 @@ fn missing_geodata_directory_is_a_clear_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn point_json_equals_the_serialised_point_answer() {
+    let cat = frontline::Catalog::load(&repo().join("geodata")).expect("load");
+    let d = frontline::model::parse_date("2024-05-01").expect("date");
+    for (lon, lat) in [
+        (34.1, 44.95),
+        (30.52, 50.45),
+        (21.0, 52.0),
+        (37.51, 48.6),
+        (0.1 + 0.2, -0.0),
+    ] {
+        let a = serde_json::to_value(frontline::query::point(&cat, None, d, lon, lat).expect("answer")).expect("json");
+        let b: serde_json::Value =
+            serde_json::from_str(&frontline::query::point_json(&cat, None, d, lon, lat).expect("answer"))
+                .expect("json");
+        assert_eq!(a, b);
+    }
+}

@@ -90,11 +90,20 @@ impl From<frontline::CatalogError> for Failure {
 
 /// Runs the command line.
 pub fn run() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
-        .init();
     let cli = Cli::parse();
+    // The server logs one line per request, written by a background thread so that requests do
+    // not wait on the terminal or disk; the one-shot commands log only warnings.
+    let serving = matches!(cli.command, Command::Serve(_));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| (if serving { "info" } else { "warn" }).into());
+    let (writer, _flush_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(filter)
+        .init();
     let result = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Query(a) => query::run(a),

@@ -1,10 +1,7 @@
 //! Prometheus metrics: requests by route and status, a latency histogram by route, and what is
-//! loaded. Counters are atomics (no lock on the query path), except the (route, status) table,
-//! which takes a short uncontended lock once per request.
+//! loaded. Every counter is an atomic: no lock on the query path.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -23,6 +20,15 @@ pub const ROUTES: [&str; 12] = [
     "/",
     "other",
 ];
+
+/// The statuses counted one by one; any other is counted under its class (`2xx`...).
+const STATUSES: [u16; 16] = [
+    200, 204, 304, 400, 401, 403, 404, 405, 406, 408, 411, 413, 415, 500, 503, 0,
+];
+
+fn status_slot(status: u16) -> usize {
+    STATUSES.iter().position(|s| *s == status).unwrap_or(STATUSES.len() - 1)
+}
 
 /// Upper bounds of the latency buckets, seconds.
 const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
@@ -53,7 +59,9 @@ pub struct Gauge {
 /// Counters of the server.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    by_status: Mutex<BTreeMap<(usize, u16), u64>>,
+    by_status: [[AtomicU64; STATUSES.len()]; ROUTES.len()],
+    /// Statuses outside [`STATUSES`], by route and class (1xx..5xx).
+    other_status: [[AtomicU64; 6]; ROUTES.len()],
     /// Per route: bucket counts, then the sum of seconds (as nanoseconds) and the count.
     buckets: [[AtomicU64; BUCKETS.len()]; ROUTES.len()],
     sum_ns: [AtomicU64; ROUTES.len()],
@@ -63,8 +71,11 @@ pub struct Metrics {
 impl Metrics {
     /// Records one answered request.
     pub fn record(&self, route: usize, status: u16, latency: Duration) {
-        if let Ok(mut m) = self.by_status.lock() {
-            *m.entry((route, status)).or_insert(0) += 1;
+        let slot = status_slot(status);
+        if slot == STATUSES.len() - 1 {
+            self.other_status[route][usize::from(status / 100).min(5)].fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.by_status[route][slot].fetch_add(1, Ordering::Relaxed);
         }
         let s = latency.as_secs_f64();
         for (i, b) in BUCKETS.iter().enumerate() {
@@ -81,13 +92,24 @@ impl Metrics {
         let mut out = String::new();
         out.push_str("# HELP frontline_http_requests_total Requests answered, by route and status.\n");
         out.push_str("# TYPE frontline_http_requests_total counter\n");
-        if let Ok(m) = self.by_status.lock() {
-            for ((route, status), n) in m.iter() {
-                let _ = writeln!(
-                    out,
-                    "frontline_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
-                    ROUTES[*route]
-                );
+        for (r, name) in ROUTES.iter().enumerate() {
+            for (i, status) in STATUSES.iter().enumerate().take(STATUSES.len() - 1) {
+                let n = self.by_status[r][i].load(Ordering::Relaxed);
+                if n > 0 {
+                    let _ = writeln!(
+                        out,
+                        "frontline_http_requests_total{{route=\"{name}\",status=\"{status}\"}} {n}"
+                    );
+                }
+            }
+            for class in 1..6 {
+                let n = self.other_status[r][class].load(Ordering::Relaxed);
+                if n > 0 {
+                    let _ = writeln!(
+                        out,
+                        "frontline_http_requests_total{{route=\"{name}\",status=\"{class}xx\"}} {n}"
+                    );
+                }
             }
         }
         out.push_str("# HELP frontline_http_request_duration_seconds Time to the answer's headers, by route.\n");

@@ -132,8 +132,8 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
         let p = Params::parse(&raw, &["lon", "lat", "date", "source"])?;
         let (lon, lat) = p.lon_lat()?;
         let date = p.required_date("date")?;
-        let a = query::point(&app.catalog, p.get("source"), date, lon, lat)?;
-        Ok(json_response(&a))
+        let a = query::point_json(&app.catalog, p.get("source"), date, lon, lat)?;
+        Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
 }
 

@@ -231,6 +231,31 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
     Ok(out)
 }
 
+/// [`point`], serialised: the same JSON object, with the provenance members rendered once per
+/// epoch instead of per answer (the hot path of `GET /v1/coverage`).
+pub fn point_json(
+    cat: &Catalog,
+    source: Option<&str>,
+    date: NaiveDate,
+    lon: f64,
+    lat: f64,
+) -> Result<String, CatalogError> {
+    let f = cat.in_force(source, date)?;
+    let (status, on_boundary) = f.status(lon, lat)?;
+    let members = f.epoch.provenance_json.get_or_init(|| {
+        let v = serde_json::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
+        v.trim_start_matches('{').trim_end_matches('}').to_string()
+    });
+    // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
+    let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "null".into());
+    Ok(format!(
+        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{on_boundary},{members}}}",
+        num(lon),
+        num(lat),
+        status.as_str()
+    ))
+}
+
 /// One row of a timeline: the areas in force from `date` on.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineRow {
