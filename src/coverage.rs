@@ -10,7 +10,7 @@ use crate::geodesy::area_km2;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use i_overlay::core::extract::BooleanExtractionBuffer;
 use i_overlay::core::fill_rule::FillRule;
-use i_overlay::core::overlay_rule::OverlayRule;
+pub use i_overlay::core::overlay_rule::OverlayRule;
 use i_overlay::float::overlay::{FloatOverlay, OverlayOptions};
 
 /// The three layers of one date and their areas.
@@ -32,37 +32,55 @@ pub struct ControlLayers {
 
 /// Intersection and difference of `subject` with the union of `clip` (nonzero rule), from one
 /// overlay graph.
-///
-/// `geo`'s `BooleanOps` runs one overlay per operation and drops collinear output vertices; we
-/// call its engine, i_overlay, directly to extract both results from one graph and to keep every
-/// vertex, so that a shared boundary has the same vertices (and so the same geodesic edges) on
-/// both sides.
 pub fn split(subject: &MultiPolygon<f64>, clip: &[Polygon<f64>]) -> (MultiPolygon<f64>, MultiPolygon<f64>) {
-    let paths = |ps: &mut dyn Iterator<Item = &Polygon<f64>>| -> Vec<Vec<[f64; 2]>> {
-        ps.flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+    let [inside, outside] = overlay(
+        &subject.0,
+        clip,
+        [OverlayRule::Intersect, OverlayRule::Difference],
+        false,
+    );
+    (inside, outside)
+}
+
+/// Several boolean results of `subject` against `clip` (each the union of its polygons under
+/// the nonzero rule) from one overlay graph.
+///
+/// `geo`'s `BooleanOps` runs one overlay per operation; we call its engine, i_overlay, directly
+/// to extract several results from one graph. `keep_collinear` keeps every output vertex, so
+/// that a boundary shared by two results has the same vertices (and so the same geodesic
+/// edges) on both; without it, vertices that i_overlay's snapping grid (about 1e-9 degrees)
+/// made collinear are dropped, as an exact overlay (GEOS) would never have created them.
+pub fn overlay<const N: usize>(
+    subject: &[Polygon<f64>],
+    clip: &[Polygon<f64>],
+    rules: [OverlayRule; N],
+    keep_collinear: bool,
+) -> [MultiPolygon<f64>; N] {
+    let paths = |ps: &[Polygon<f64>]| -> Vec<Vec<[f64; 2]>> {
+        ps.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
             .map(|r| r.0[..r.0.len().saturating_sub(1)].iter().map(|c| [c.x, c.y]).collect())
             .collect()
     };
-    let subj = paths(&mut subject.0.iter());
-    let clip = paths(&mut clip.iter());
+    let (subj, clip_paths) = (paths(subject), paths(clip));
     let options = OverlayOptions {
-        preserve_output_collinear: true,
+        preserve_output_collinear: keep_collinear,
+        clean_result: true,
         ..OverlayOptions::ogc()
     };
-    let mut overlay = FloatOverlay::with_subj_and_clip_custom(&subj, &clip, options, Default::default());
+    let mut overlay = FloatOverlay::with_subj_and_clip_custom(&subj, &clip_paths, options, Default::default());
     let Some(graph) = overlay.build_graph_view(FillRule::NonZero) else {
-        // No segments at all: both inputs empty.
-        return (MultiPolygon(vec![]), subject.clone());
+        // No segments at all: both inputs are empty.
+        return std::array::from_fn(|_| MultiPolygon(vec![]));
     };
     let mut buf = BooleanExtractionBuffer::default();
-    let inside = graph.extract_shapes(OverlayRule::Intersect, &mut buf);
-    let outside = graph.extract_shapes(OverlayRule::Difference, &mut buf);
-    (to_multipolygon(inside), to_multipolygon(outside))
+    rules.map(|rule| to_multipolygon(graph.extract_shapes(rule, &mut buf)))
 }
 
 fn to_multipolygon(shapes: Vec<Vec<Vec<[f64; 2]>>>) -> MultiPolygon<f64> {
     let ring = |path: Vec<[f64; 2]>| {
         let mut cs: Vec<Coord<f64>> = path.into_iter().map(|[x, y]| Coord { x, y }).collect();
+        despike(&mut cs);
         if let Some(&first) = cs.first() {
             cs.push(first);
         }
@@ -71,14 +89,51 @@ fn to_multipolygon(shapes: Vec<Vec<Vec<[f64; 2]>>>) -> MultiPolygon<f64> {
     MultiPolygon(
         shapes
             .into_iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                let mut rings = s.into_iter().map(ring);
-                let exterior = rings.next().unwrap_or_else(|| LineString(vec![]));
-                Polygon::new(exterior, rings.collect())
+            .filter_map(|s| {
+                let mut rings = s.into_iter().map(ring).filter(|r| r.0.len() >= 4);
+                let exterior = rings.next()?;
+                Some(Polygon::new(exterior, rings.collect()))
             })
             .collect(),
     )
+}
+
+/// Largest distance (degrees) of a vertex from the line through its neighbours for the three
+/// to count as collinear when removing spikes: about 1 mm, a thousand times i_overlay's grid.
+const SPIKE_TOLERANCE_DEG: f64 = 1e-8;
+
+/// Removes spikes from an open ring: a vertex B whose neighbours A and C lie on one line with it
+/// and on the same side of it (the path goes out to B and comes back).
+///
+/// Written here because i_overlay keeps such zero-width spikes where two nearly collinear input
+/// edges (consecutive days of one archive re-digitise a line) meet within its snapping grid but
+/// not exactly on it; planar they enclose nothing, but measured as geodesic edges a 10 km spike
+/// encloses about 0.01 km2 (seen on the DeepState pair 2025-10-27/28).
+fn despike(ring: &mut Vec<Coord<f64>>) {
+    let mut changed = true;
+    while changed && ring.len() >= 3 {
+        changed = false;
+        let n = ring.len();
+        let mut keep = vec![true; n];
+        for i in 0..n {
+            let (a, b, c) = (ring[(i + n - 1) % n], ring[i], ring[(i + 1) % n]);
+            let (ab, bc) = ((b.x - a.x, b.y - a.y), (c.x - b.x, c.y - b.y));
+            let reverses = ab.0 * bc.0 + ab.1 * bc.1 < 0.0;
+            let ac = (c.x - a.x, c.y - a.y);
+            let len = ab.0.hypot(ab.1).max(bc.0.hypot(bc.1));
+            let off_line = (ab.0 * ac.1 - ab.1 * ac.0).abs() / len.max(f64::MIN_POSITIVE);
+            let duplicate = a == b;
+            if duplicate || (reverses && off_line < SPIKE_TOLERANCE_DEG) {
+                keep[i] = false;
+                changed = true;
+                break;
+            }
+        }
+        if changed {
+            let mut k = keep.iter();
+            ring.retain(|_| *k.next().unwrap_or(&true));
+        }
+    }
 }
 
 /// Computes the layers from the border (and its geodesic area, km2) and the raw occupied and
@@ -113,6 +168,19 @@ pub fn compute_layers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spikes_are_removed() {
+        let c = |x: f64, y: f64| Coord { x, y };
+        // Out to (3, 0) along the bottom edge and back to (2, 1e-12): a spike at (3, 0).
+        let mut r = vec![c(0.0, 0.0), c(3.0, 0.0), c(2.0, 1e-12), c(2.0, 1.0), c(0.0, 1.0)];
+        despike(&mut r);
+        assert_eq!(r, vec![c(0.0, 0.0), c(2.0, 1e-12), c(2.0, 1.0), c(0.0, 1.0)]);
+        // A real corner stays.
+        let mut sq = vec![c(0.0, 0.0), c(1.0, 0.0), c(1.0, 1.0), c(0.0, 1.0)];
+        despike(&mut sq);
+        assert_eq!(sq.len(), 4);
+    }
     use geo::LineString;
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {

@@ -2,9 +2,13 @@
 
 use geo::{GeodesicArea, MultiPolygon};
 
-/// Geodesic area on the WGS84 ellipsoid, in km2 (holes subtracted).
+/// Geodesic area on the WGS84 ellipsoid, in km2 (holes subtracted), of polygons smaller than a
+/// hemisphere, whatever their ring orientation.
+///
+/// `geodesic_area_unsigned` reads a clockwise ring as enclosing the rest of the Earth (about
+/// 510 million km2); the signed area's magnitude does not, so it is used per polygon.
 pub fn area_km2(mp: &MultiPolygon<f64>) -> f64 {
-    mp.geodesic_area_unsigned() / 1e6
+    mp.0.iter().map(|p| p.geodesic_area_signed().abs()).sum::<f64>() / 1e6
 }
 
 #[cfg(test)]
@@ -21,5 +25,11 @@ mod tests {
         );
         let a = area_km2(&MultiPolygon(vec![p]));
         assert!((a - 12308.778).abs() < 0.01, "{a}");
+        // The same cell, clockwise.
+        let cw = Polygon::new(
+            LineString::from(vec![(0., 0.), (0., 1.), (1., 1.), (1., 0.), (0., 0.)]),
+            vec![],
+        );
+        assert!((area_km2(&MultiPolygon(vec![cw])) - a).abs() < 1e-9);
     }
 }

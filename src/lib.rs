@@ -5,6 +5,7 @@
 //! point location and date lookup ([`index`]), gathered into an immutable [`catalog::Catalog`],
 //! and queried ([`query`]). The CLI (`src/cli`, in the binary) only parses and prints.
 
+pub mod analytics;
 pub mod catalog;
 pub mod coverage;
 pub mod geodata;

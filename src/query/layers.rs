@@ -115,24 +115,31 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
             "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{{\"layer\":\"{}\"}},",
             kind.as_str()
         );
-        out.push_str("\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[");
-        for (ri, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
-            if ri > 0 {
-                out.push(',');
-            }
-            out.push('[');
-            for (ci, c) in ring.0.iter().enumerate() {
-                if ci > 0 {
-                    out.push(',');
-                }
-                let _ = write!(out, "[{:.p$},{:.p$}]", c.x, c.y);
-            }
-            out.push(']');
-        }
-        out.push_str("]}}");
+        out.push_str("\"geometry\":");
+        write_polygon(&mut out, poly, p);
+        out.push('}');
     }
     out.push_str("]}");
     out
+}
+
+/// Writes a GeoJSON Polygon geometry object with `p` decimals.
+pub fn write_polygon(out: &mut String, poly: &Polygon<f64>, p: usize) {
+    out.push_str("{\"type\":\"Polygon\",\"coordinates\":[");
+    for (ri, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
+        if ri > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        for (ci, c) in ring.0.iter().enumerate() {
+            if ci > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "[{:.p$},{:.p$}]", c.x, c.y);
+        }
+        out.push(']');
+    }
+    out.push_str("]}");
 }
 
 /// The `frontline` foreign member of a layer.
