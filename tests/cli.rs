@@ -412,3 +412,97 @@ fn point_json_equals_the_serialised_point_answer() {
         assert_eq!(a, b);
     }
 }
+
+#[test]
+fn diff_of_a_square_moving_east_is_exact() {
+    // A square 1 x 1 degree moves 0.5 degrees east inside a larger border: gained and lost are
+    // the two 0.5 x 1 strips, whose geodesic areas are known.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "borders/TST.geojson",
+        r#"{"type":"FeatureCollection","frontline":{"kind":"border","iso3":"TST","name":"Testland","synthetic":true},
+        "features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[30,46],[34,46],[34,48],[30,48],[30,46]]]}}]}"#,
+    );
+    for (date, x0) in [("2024-01-01", 32.0), ("2024-02-01", 32.5)] {
+        write(
+            dir.path(),
+            &format!("sources/test/{date}.geojson"),
+            &format!(
+                r#"{{"type":"FeatureCollection","frontline":{{"kind":"snapshot","source":"test","date":"{date}","synthetic":true}},
+                "features":[{}]}}"#,
+                feature(&format!(
+                    "[[{x0},46.5],[{x1},46.5],[{x1},47.5],[{x0},47.5],[{x0},46.5]]",
+                    x1 = x0 + 1.0
+                ))
+            ),
+        );
+    }
+    let d = dir.path().to_str().expect("utf8");
+    let o = frontline(&["diff", "--from", "2024-01-01", "--to", "2024-02-01", "--data", d]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("geojson");
+    let strip = |x0: f64| {
+        let ring = geo::LineString::from(vec![
+            (x0, 46.5),
+            (x0 + 0.5, 46.5),
+            (x0 + 0.5, 47.5),
+            (x0, 47.5),
+            (x0, 46.5),
+        ]);
+        frontline::geodesy::area_km2(&geo::MultiPolygon(vec![geo::Polygon::new(ring, vec![])]))
+    };
+    let (gained, lost) = (strip(33.0), strip(32.0));
+    let t = &v["frontline"]["totals"];
+    let rel = |a: f64, b: f64| (a - b).abs() / b;
+    assert!(
+        rel(t["gained_km2"].as_f64().expect("num"), gained) < 1e-6,
+        "{t} vs {gained}"
+    );
+    assert!(rel(t["lost_km2"].as_f64().expect("num"), lost) < 1e-6, "{t} vs {lost}");
+    assert_eq!(t["slivers_dropped"], 0);
+    let f = v["features"].as_array().expect("features");
+    assert_eq!(f.len(), 2);
+    assert_eq!(f[0]["properties"]["change"], "gained");
+    let c = &f[0]["properties"]["centroid"];
+    assert!(
+        (c[0].as_f64().expect("x") - 33.25).abs() < 1e-6 && (c[1].as_f64().expect("y") - 47.0).abs() < 1e-6,
+        "{c}"
+    );
+    assert_eq!(f[1]["properties"]["change"], "lost");
+    assert_eq!(v["frontline"]["synthetic"], true);
+    // The same date twice is identical and empty; a date before the first is an error.
+    let o = frontline(&[
+        "diff",
+        "--from",
+        "2024-02-01",
+        "--to",
+        "2024-03-01",
+        "--data",
+        d,
+        "--summary",
+    ]);
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(s["identical"], true);
+    assert_eq!(s["parts"], 0);
+    let o = frontline(&["diff", "--from", "2023-01-01", "--to", "2024-02-01", "--data", d]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("first snapshot is dated 2024-01-01"));
+    // A sliver threshold larger than the strips drops them and reports their area.
+    let o = frontline(&[
+        "diff",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-02-01",
+        "--data",
+        d,
+        "--summary",
+        "--min-area-km2",
+        "1e6",
+    ]);
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(s["totals"]["slivers_dropped"], 2);
+    assert!(rel(s["totals"]["sliver_gained_km2"].as_f64().expect("num"), gained) < 1e-6);
+    assert_eq!(s["totals"]["gained_km2"], 0.0);
+}

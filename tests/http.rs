@@ -402,6 +402,22 @@ fn classify_geojson_keeps_order_and_refuses_polygons() {
 }
 
 #[test]
+fn diff_answers_geojson_with_totals() {
+    let s = Server::start(&[]);
+    let r = get(s.addr, "/v1/diff?from=2024-01-01&to=2024-03-01", "");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/geo+json"));
+    let v = r.json();
+    assert!(v["frontline"]["totals"]["gained_km2"].as_f64().unwrap() > 3000.0);
+    assert_eq!(v["frontline"]["from"]["snapshot"]["id"], "example:2024-01-01");
+    assert_eq!(v["frontline"]["to"]["snapshot"]["id"], "example:2024-03-01");
+    assert_eq!(v["features"][0]["properties"]["change"], "gained");
+    get(s.addr, "/v1/diff?from=2024-01-01", "").assert_problem(400, "parameter 'to' is required");
+    get(s.addr, "/v1/diff?from=2024-01-01&to=2024-03-01&min_area_km2=-1", "").assert_problem(400, "min_area_km2 '-1'");
+    get(s.addr, "/v1/diff?from=2020-01-01&to=2024-03-01", "").assert_problem(404, "first snapshot is dated 2024-01-01");
+}
+
+#[test]
 fn listings_timeline_and_health() {
     let s = Server::start(&[]);
     let v = get(s.addr, "/v1/sources", "").json();

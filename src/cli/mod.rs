@@ -3,6 +3,7 @@
 
 mod check;
 mod classify;
+mod diff;
 mod query;
 mod serve;
 mod timeline;
@@ -38,6 +39,8 @@ enum Command {
     Classify(classify::Args),
     /// Areas per snapshot date (CSV).
     Timeline(timeline::Args),
+    /// What changed hands between two dates (or two sources): GeoJSON with totals.
+    Diff(diff::Args),
     /// Serve the HTTP API (JSON, CSV, GeoJSON layers) on the geodata.
     Serve(serve::Args),
 }
@@ -109,6 +112,7 @@ pub fn run() -> ExitCode {
         Command::Query(a) => query::run(a),
         Command::Classify(a) => classify::run(a),
         Command::Timeline(a) => timeline::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Serve(a) => serve::run(a),
     };
     match result {

@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The routes, as labels.
-pub const ROUTES: [&str; 12] = [
+pub const ROUTES: [&str; 13] = [
     "/v1/coverage",
+    "/v1/diff",
     "/v1/classify",
     "/v1/sources",
     "/v1/snapshots",
@@ -37,7 +38,7 @@ const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1,
 pub fn route_of(path: &str) -> usize {
     let p = path.trim_end_matches('/');
     if p.starts_with("/v1/layers/") {
-        return 4;
+        return 5;
     }
     ROUTES
         .iter()

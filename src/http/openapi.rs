@@ -4,8 +4,9 @@
 use serde_json::{Value, json};
 
 /// The routes served, as they appear in the document (GET unless said).
-pub const PATHS: [&str; 11] = [
+pub const PATHS: [&str; 12] = [
     "/v1/coverage",
+    "/v1/diff",
     "/v1/classify",
     "/v1/sources",
     "/v1/snapshots",
@@ -86,6 +87,15 @@ pub fn document() -> Value {
                 "responses": merge(json!({"200": {"description": "CSV id,lon,lat,status,snapshot (streamed; a stream cut short means an error after the first block), or the features with status and snapshot added to their properties, order kept",
                     "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
                     problems(&["400", "404", "413", "415"]))}},
+            "/v1/diff": {"get": {"summary": "What changed hands between two dates (or two sources): newly occupied, freed, newly contested and no longer contested parts with geodesic areas and centroids; totals and the sliver area dropped in the frontline member",
+                "parameters": [
+                    param("from", true, json!({"type": "string", "format": "date"}), "start date"),
+                    param("to", true, json!({"type": "string", "format": "date"}), "end date"),
+                    source.clone(),
+                    param("to_source", false, json!({"type": "string"}), "source at the end (default: source)"),
+                    param("min_area_km2", false, json!({"type": "number", "minimum": 0, "default": 0.01}), "parts under it are dropped as slivers (area reported)"),
+                    param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
+                "responses": merge(json!({"200": {"description": "FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}}}), problems(&["400", "404"]))}},
             "/v1/sources": {"get": {"summary": "Loaded sources", "responses": {"200": json_ok("sources")}}},
             "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance",
                 "parameters": [source.clone()],

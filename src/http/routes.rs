@@ -67,6 +67,11 @@ pub fn routes(
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(classify_geojson);
+    let diff = warp::path!("v1" / "diff")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .map(diff);
     let sources = warp::path!("v1" / "sources")
         .and(warp::get())
         .and(raw)
@@ -105,6 +110,8 @@ pub fn routes(
     coverage
         .or(classify)
         .unify()
+        .or(diff)
+        .unify()
         .or(sources)
         .unify()
         .or(snapshots)
@@ -135,6 +142,46 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
         let a = query::point_json(&app.catalog, p.get("source"), date, lon, lat)?;
         Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
+}
+
+fn diff(raw: String, app: Arc<App>) -> Reply {
+    use crate::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff, diff_geojson};
+    answer((|| {
+        let p = Params::parse(
+            &raw,
+            &["from", "to", "source", "to_source", "min_area_km2", "precision"],
+        )?;
+        let from = p.required_date("from")?;
+        let to = p.required_date("to")?;
+        let min_area = match p.get("min_area_km2") {
+            Some(v) => number("min_area_km2", v, 0.0, 1e7)?,
+            None => DEFAULT_MIN_AREA_KM2,
+        };
+        let precision = precision_param(&p)?;
+        let d = diff(&app.catalog, p.get("source"), from, p.get("to_source"), to, min_area)?;
+        Ok(bytes_response(
+            StatusCode::OK,
+            "application/geo+json",
+            diff_geojson(&d, precision),
+        ))
+    })())
+}
+
+/// The `precision` parameter: a whole number of decimals in [0, 15], default 6.
+fn precision_param(p: &Params) -> Result<u8, Problem> {
+    match p.get("precision") {
+        None => Ok(6),
+        Some(s) => {
+            let v = number("precision", s, 0.0, 15.0)?;
+            if v.fract() != 0.0 {
+                return Err(Problem::parameter(
+                    "precision",
+                    format!("precision '{s}' must be a whole number in [0, 15]"),
+                ));
+            }
+            Ok(v as u8)
+        }
+    }
 }
 
 fn sources(raw: String, app: Arc<App>) -> Reply {
@@ -270,16 +317,7 @@ fn layers(
         if let Some(s) = p.get("simplify_m") {
             opts.simplify_m = Some(number("simplify_m", s, 0.0, 100_000.0)?);
         }
-        if let Some(s) = p.get("precision") {
-            let v = number("precision", s, 0.0, 15.0)?;
-            if v.fract() != 0.0 {
-                return Err(Problem::parameter(
-                    "precision",
-                    format!("precision '{s}' must be a whole number in [0, 15]"),
-                ));
-            }
-            opts.precision = v as u8;
-        }
+        opts.precision = precision_param(&p)?;
         // The answer depends only on what is in force and on the options: hash them.
         let info = InForceRef::new(&f);
         let mut h = Sha256::new();

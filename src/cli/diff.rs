@@ -1,0 +1,76 @@
+//! `frontline diff --from --to [--source] [--to-source] [--min-area-km2]`: what changed hands,
+//! as GeoJSON (or the totals with `--summary`).
+
+use super::{DataArg, Failure, load_catalog, parse_date_arg};
+use frontline::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff, diff_geojson};
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Start date, YYYY-MM-DD.
+    #[arg(long)]
+    from: String,
+    /// End date, YYYY-MM-DD.
+    #[arg(long)]
+    to: String,
+    /// Source at the start (default: the configured default source).
+    #[arg(long)]
+    source: Option<String>,
+    /// Source at the end (default: the same source): compares two sources.
+    #[arg(long)]
+    to_source: Option<String>,
+    /// Parts smaller than this (km2) are dropped as slivers; their area is reported.
+    #[arg(long, default_value_t = DEFAULT_MIN_AREA_KM2)]
+    min_area_km2: f64,
+    /// Decimals of the coordinates written.
+    #[arg(long, default_value_t = 6)]
+    precision: u8,
+    /// Print only what was compared and the totals (JSON).
+    #[arg(long)]
+    summary: bool,
+    #[command(flatten)]
+    data: DataArg,
+}
+
+pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+    let from = parse_date_arg("from", &a.from)?;
+    let to = parse_date_arg("to", &a.to)?;
+    if !a.min_area_km2.is_finite() || a.min_area_km2 < 0.0 {
+        return Err(Failure::input(format!(
+            "--min-area-km2 {} must be a finite number >= 0",
+            a.min_area_km2
+        )));
+    }
+    if a.precision > 15 {
+        return Err(Failure::input("--precision must be 0 to 15"));
+    }
+    let cat = load_catalog(&a.data.data)?;
+    let d = diff(
+        &cat,
+        a.source.as_deref(),
+        from,
+        a.to_source.as_deref(),
+        to,
+        a.min_area_km2,
+    )?;
+    let mut out = std::io::stdout().lock();
+    if a.summary {
+        let doc = serde_json::json!({
+            "from": {"source": d.from.source, "snapshot": d.from.snapshot.id},
+            "to": {"source": d.to.source, "snapshot": d.to.snapshot.id},
+            "identical": d.identical,
+            "parts": d.parts.len(),
+            "totals": d.totals,
+            "synthetic": d.from.synthetic || d.to.synthetic,
+        });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?
+        )?;
+    } else {
+        writeln!(out, "{}", diff_geojson(&d, a.precision))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
