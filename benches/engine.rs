@@ -143,6 +143,50 @@ fn main() {
             .insert("peak_rss_mb".into(), serde_json::json!(peak_rss_mb()))
     });
 
+    // Consecutive-day diffs over the whole archive, one thread: both directions + geodesic
+    // areas of every part (no sliver filter, as the peers).
+    {
+        let src = &cat.sources["deepstate"];
+        let mut per_pair = Vec::new();
+        let mut totals = Vec::new();
+        for _ in 0..repeat.min(3) {
+            let t_all = Instant::now();
+            for w in src.epochs.windows(2) {
+                let t = Instant::now();
+                let fa = frontline::catalog::InForce {
+                    source: src,
+                    epoch: &w[0],
+                };
+                let fb = frontline::catalog::InForce {
+                    source: src,
+                    epoch: &w[1],
+                };
+                std::hint::black_box(frontline::analytics::diff::diff_in_force(&fa, &fb, 0.0));
+                per_pair.push(t.elapsed().as_secs_f64());
+            }
+            totals.push(t_all.elapsed().as_secs_f64());
+        }
+        let n = src.epochs.len() - 1;
+        let m = report(
+            "ds.diffs (all pairs, one thread)",
+            totals,
+            &format!("{n} consecutive pairs"),
+        );
+        let (pm, _, _) = median(per_pair.clone());
+        per_pair.retain(|s| *s > 1e-5);
+        let (pc, _, _) = median(per_pair);
+        println!(
+            "  per pair: mean {:.2} ms, median {:.2} ms, median of pairs that changed {:.2} ms",
+            m / n as f64 * 1e3,
+            pm * 1e3,
+            pc * 1e3
+        );
+        TIMINGS.with(|t| {
+            t.borrow_mut()
+                .insert("ds.diffs.mean_per_pair_s".into(), serde_json::json!(m / n as f64))
+        });
+    }
+
     // Classification of the seeded 1M points.
     let work = std::env::var_os("PEERS_WORK")
         .map(PathBuf::from)

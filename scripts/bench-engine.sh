@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Engine benchmark against the shapely peer, both run here in the same session:
 #   load + validate the shared DeepState archive and build every coverage, area and index;
-#   classify the 1,000,000 seeded points of ../shared/bench/make_workload.py (one thread).
+#   classify the 1,000,000 seeded points of ../shared/bench/make_workload.py (one thread);
+#   diff every consecutive pair of days (both directions + geodesic areas, one thread).
 # Prints both sides' medians and the ratios. Needs python3 and the package registries (PyPI) once.
 # Env: REPEAT (default 3), PEERS_WORK (default $TMPDIR/frontline-bench).
 set -euo pipefail
@@ -13,14 +14,14 @@ export REPEAT=${REPEAT:-3}
 venv=${TMPDIR:-/tmp}/frontline-venv
 
 echo "== shapely peer (REPEAT=$REPEAT)"
-(cd "$bench" && DATA_DIR="$repo/../shared/data" REF_DIR="$PEERS_WORK/ref" "$venv/bin/python" shapely_peer.py load coverage classify)
+(cd "$bench" && DATA_DIR="$repo/../shared/data" REF_DIR="$PEERS_WORK/ref" "$venv/bin/python" shapely_peer.py load coverage classify diff)
 echo "== frontline"
 (cd "$repo" && cargo bench --bench engine)
 
 "$venv/bin/python" - "$PEERS_WORK" <<'PY'
 import json, sys, os
 w = sys.argv[1]
-s = json.load(open(os.path.join(w, "shapely_timings_load_coverage_classify.json")))
+s = json.load(open(os.path.join(w, "shapely_timings_load_coverage_classify_diff.json")))
 f = json.load(open(os.path.join(w, "frontline_timings.json")))
 peer_load = s["ds.load"]["median_s"] + s["ds.coverage_build"]["median_s"]
 ours_load = f["ds.load+build"]["median_s"]
@@ -29,4 +30,8 @@ print(f"\nload + build all coverages: shapely {peer_load:.2f} s, frontline {ours
 if "classify.1M (one thread)" in f:
     ps = 1e6 / s["classify.1M"]["median_s"]; fs = 1e6 / f["classify.1M (one thread)"]["median_s"]
     print(f"classify 1M points: shapely {ps / 1e6:.1f} M/s, frontline {fs / 1e6:.1f} M/s -> {fs / ps:.1f}x (target 5x, stretch 10x)")
+sd = s["ds.diffs"]["median_s"] / s["ds.diffs.per_pair"]["n"]
+fd = f["ds.diffs.mean_per_pair_s"]
+print(f"consecutive-day diffs: shapely {sd * 1e3:.1f} ms a pair, frontline {fd * 1e3:.2f} ms a pair -> {sd / fd:.1f}x "
+      f"(target 4x the faster peer; PostGIS's README figure is 27 ms a pair: {0.027 / fd:.1f}x)")
 PY
