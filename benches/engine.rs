@@ -286,6 +286,10 @@ fn main() {
     time("step.geodesic area of occupied", 20, &mut || {
         std::hint::black_box(frontline::geodesy::area_km2(occ_layer));
     });
+    let border_edges = &f.source.border.edges;
+    time("step.line of contact + length", 20, &mut || {
+        std::hint::black_box(frontline::analytics::line::LineOfContact::new(occ_layer, border_edges));
+    });
     time("step.point index", 20, &mut || {
         std::hint::black_box(frontline::index::PolygonIndex::new(&occ_polys));
     });

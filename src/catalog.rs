@@ -2,6 +2,7 @@
 //! (epoch) the control layers, areas and point indexes in force. Built once from a validated
 //! [`Geodata`], immutable afterwards; identical snapshots share one computation.
 
+use crate::analytics::line::{BorderEdges, LineOfContact};
 use crate::coverage::{ControlLayers, compute_layers};
 use crate::geodata::{Baseline, Border, Geodata, Report, Snapshot, load_dir};
 use crate::index::{Location, PolygonIndex};
@@ -54,6 +55,8 @@ pub struct BorderEntry {
     pub index: PolygonIndex,
     /// Geodesic area, km2.
     pub area_km2: f64,
+    /// Its boundary edges, to tell the line of contact from the border and the coast.
+    pub edges: BorderEdges,
 }
 
 /// A baseline with its point index.
@@ -73,6 +76,7 @@ pub struct ControlState {
     baselines: Vec<Arc<BaselineEntry>>,
     border: Arc<BorderEntry>,
     computed: OnceLock<Computed>,
+    line: OnceLock<LineOfContact>,
 }
 
 /// Layers, areas and point indexes of a [`ControlState`].
@@ -90,6 +94,12 @@ impl ControlState {
     /// The layers, areas and indexes, computed now if this is the first use.
     pub fn computed(&self) -> &Computed {
         self.computed.get_or_init(|| self.compute())
+    }
+
+    /// The line of contact, computed now if this is the first use.
+    pub fn line(&self) -> &LineOfContact {
+        self.line
+            .get_or_init(|| LineOfContact::new(&self.computed().layers.occupied, &self.border.edges))
     }
 
     /// Whether [`Self::computed`] has run.
@@ -233,6 +243,11 @@ impl<'a> InForce<'a> {
         self.epoch.state.computed()
     }
 
+    /// The line of contact in force (computed on first use).
+    pub fn line(&self) -> &'a LineOfContact {
+        self.epoch.state.line()
+    }
+
     /// The border's point index.
     pub fn border_index(&self) -> &'a PolygonIndex {
         &self.source.border.index
@@ -306,12 +321,14 @@ impl Catalog {
             .map(|b| {
                 let index = PolygonIndex::new(&b.geometry.0);
                 let area_km2 = crate::geodesy::area_km2(&b.geometry);
+                let edges = BorderEdges::new(&b.geometry);
                 (
                     b.iso3.clone(),
                     Arc::new(BorderEntry {
                         border: b,
                         index,
                         area_km2,
+                        edges,
                     }),
                 )
             })
@@ -431,6 +448,7 @@ fn build_source(
                     baselines: active.iter().map(|&i| baselines[i].clone()).collect(),
                     border: border.clone(),
                     computed: OnceLock::new(),
+                    line: OnceLock::new(),
                 })
             });
     }

@@ -37,7 +37,7 @@ pub fn split(subject: &MultiPolygon<f64>, clip: &[Polygon<f64>]) -> (MultiPolygo
         &subject.0,
         clip,
         [OverlayRule::Intersect, OverlayRule::Difference],
-        false,
+        true,
     );
     (inside, outside)
 }
@@ -65,6 +65,7 @@ pub fn overlay<const N: usize>(
     let (subj, clip_paths) = (paths(subject), paths(clip));
     let options = OverlayOptions {
         preserve_output_collinear: keep_collinear,
+        preserve_input_collinear: keep_collinear,
         clean_result: true,
         ..OverlayOptions::ogc()
     };

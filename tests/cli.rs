@@ -149,21 +149,31 @@ fn timeline_lists_every_snapshot_date_with_areas() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
-        "date,occupied_km2,contested_km2,covered_km2,snapshot,synthetic"
+        "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic"
     );
     assert_eq!(lines.len(), 5, "{out}");
+    let mut previous_occupied: Option<f64> = None;
     for (line, date) in lines[1..]
         .iter()
         .zip(["2024-01-01", "2024-03-01", "2024-06-01", "2024-09-01"])
     {
         let f: Vec<&str> = line.split(',').collect();
         assert_eq!(f[0], date);
-        let nums: Vec<f64> = f[1..4].iter().map(|s| s.parse().expect("number")).collect();
+        let nums: Vec<f64> = f[1..7].iter().map(|s| s.parse().expect("number")).collect();
         // The three areas partition the border (599,094.6 km2, Natural Earth UKR).
-        let sum: f64 = nums.iter().sum();
+        let sum: f64 = nums[..3].iter().sum();
         assert!((sum - 599_094.6).abs() < 1.0, "{line}");
         assert!(nums[0] > 27_000.0 && nums[1] > 0.0, "{line}");
-        assert_eq!(f[5], "true");
+        // A line of contact (the synthetic front and the Crimea cut line).
+        assert!(nums[3] > 300.0, "{line}");
+        // Gained minus lost is the change of the occupied area (3 decimals printed).
+        if let Some(prev) = previous_occupied {
+            assert!((nums[4] - nums[5] - (nums[0] - prev)).abs() < 0.01, "{line}");
+        } else {
+            assert_eq!((nums[4], nums[5]), (0.0, 0.0));
+        }
+        previous_occupied = Some(nums[0]);
+        assert_eq!(f[8], "true");
     }
 }
 

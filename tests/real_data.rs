@@ -305,3 +305,26 @@ fn diffs_agree_with_the_shapely_reference_within_0_1_percent() {
     assert!(worst.0 <= 1.0, "{worst:?}");
     assert!(worst_balance.0 <= 1.0, "{worst_balance:?}");
 }
+
+#[test]
+fn line_of_contact_distances_agree_with_brute_force() {
+    let Some(cat) = catalog() else { return };
+    let f = cat.in_force(Some("deepstate"), date("2025-06-01")).expect("in force");
+    let line = f.line();
+    eprintln!(
+        "line of contact 2025-06-01: {} lines, {:.1} km",
+        line.lines.0.len(),
+        line.length_km
+    );
+    assert!(line.length_km > 1000.0 && line.length_km < 5000.0, "{}", line.length_km);
+    let mut rng = Rng(7);
+    let mut worst = 0.0f64;
+    for _ in 0..60 {
+        let (x, y) = (22.0 + 18.3 * rng.next_f64(), 44.3 + 8.1 * rng.next_f64());
+        let fast = line.distance_km(x, y).expect("a line");
+        let brute = line.distance_km_brute_force(x, y).expect("a line");
+        worst = worst.max((fast - brute).abs() / brute.max(1e-9));
+    }
+    eprintln!("distance: worst relative difference to brute force {worst:.2e}");
+    assert!(worst < 1e-9, "{worst}");
+}

@@ -123,8 +123,11 @@ def main():
 
 
 def orient_ccw(ring):
-    p = shapely.geometry.Polygon(ring)
-    return [list(c) for c in shapely.geometry.polygon.orient(p, 1.0).exterior.coords]
+    """Counterclockwise ring with a vertex at least every 0.01 degree: edges that short make the
+    geodesic and the lon/lat-straight readings of an edge agree to well under a square metre, so
+    areas of pieces add up however an overlay splits them."""
+    p = shapely.segmentize(shapely.geometry.Polygon(ring), 0.01)
+    return [[round(x, 6), round(y, 6)] for x, y in shapely.geometry.polygon.orient(p, 1.0).exterior.coords]
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ pub fn changes(a: &Computed, b: &Computed, min_area_km2: f64, totals: &mut DiffT
         &b.layers.occupied.0,
         &a.layers.occupied.0,
         [OverlayRule::Difference, OverlayRule::InverseDifference],
-        false,
+        true,
     );
     keep(gained, Change::Gained, min_area_km2, totals, &mut parts);
     keep(lost, Change::Lost, min_area_km2, totals, &mut parts);
@@ -133,7 +133,7 @@ pub fn changes(a: &Computed, b: &Computed, min_area_km2: f64, totals: &mut DiffT
             &b.layers.contested.0,
             &a.layers.contested.0,
             [OverlayRule::Difference, OverlayRule::InverseDifference],
-            false,
+            true,
         );
         keep(newly, Change::NewlyContested, min_area_km2, totals, &mut parts);
         keep(no_longer, Change::NoLongerContested, min_area_km2, totals, &mut parts);

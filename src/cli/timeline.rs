@@ -17,13 +17,9 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let cat = load_catalog(&a.data.data)?;
     let rows = frontline::query::timeline(&cat, a.source.as_deref())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(out, "date,occupied_km2,contested_km2,covered_km2,snapshot,synthetic")?;
+    writeln!(out, "{}", frontline::query::TIMELINE_CSV_HEADER)?;
     for r in rows {
-        writeln!(
-            out,
-            "{},{:.3},{:.3},{:.3},{},{}",
-            r.date, r.occupied_km2, r.contested_km2, r.covered_km2, r.snapshot, r.synthetic
-        )?;
+        out.write_all(r.to_csv().as_bytes())?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -228,12 +228,9 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             }
         };
         if csv {
-            let mut out = String::from("date,occupied_km2,contested_km2,covered_km2,snapshot,synthetic\n");
+            let mut out = format!("{}\n", query::TIMELINE_CSV_HEADER);
             for r in &rows {
-                out.push_str(&format!(
-                    "{},{:.3},{:.3},{:.3},{},{}\n",
-                    r.date, r.occupied_km2, r.contested_km2, r.covered_km2, r.snapshot, r.synthetic
-                ));
+                out.push_str(&r.to_csv());
             }
             Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out))
         } else {

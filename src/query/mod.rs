@@ -107,6 +107,8 @@ pub struct PointAnswer {
     /// True when the point lies exactly on the boundary that decided its status (areas are
     /// closed: see [`Status`]).
     pub on_boundary: bool,
+    /// Geodesic distance to the line of contact in force, km (`null` when there is none).
+    pub line_of_contact_km: Option<f64>,
     /// What was in force.
     #[serde(flatten)]
     pub in_force: InForceRef,
@@ -128,6 +130,7 @@ pub fn point(
         date,
         status,
         on_boundary,
+        line_of_contact_km: f.line().distance_km(lon, lat),
         in_force: InForceRef::new(&f),
     })
 }
@@ -248,8 +251,9 @@ pub fn point_json(
     });
     // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
     let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "null".into());
+    let line = f.line().distance_km(lon, lat).map_or_else(|| "null".to_string(), num);
     Ok(format!(
-        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{on_boundary},{members}}}",
+        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{on_boundary},\"line_of_contact_km\":{line},{members}}}",
         num(lon),
         num(lat),
         status.as_str()
@@ -267,10 +271,39 @@ pub struct TimelineRow {
     pub contested_km2: f64,
     /// The rest of the border, km2.
     pub covered_km2: f64,
+    /// Geodesic length of the line of contact, km.
+    pub line_km: f64,
+    /// Area newly occupied since the previous epoch, km2 (all parts, no sliver filter; 0 for
+    /// the first epoch).
+    pub gained_km2: f64,
+    /// Area freed since the previous epoch, km2.
+    pub lost_km2: f64,
     /// The snapshot in force.
     pub snapshot: String,
     /// Whether any data used is synthetic.
     pub synthetic: bool,
+}
+
+/// The header of a timeline as CSV.
+pub const TIMELINE_CSV_HEADER: &str =
+    "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic";
+
+impl TimelineRow {
+    /// The row as CSV (areas and lengths to 3 decimals), with its line end.
+    pub fn to_csv(&self) -> String {
+        format!(
+            "{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{},{}\n",
+            self.date,
+            self.occupied_km2,
+            self.contested_km2,
+            self.covered_km2,
+            self.line_km,
+            self.gained_km2,
+            self.lost_km2,
+            self.snapshot,
+            self.synthetic
+        )
+    }
 }
 
 /// The areas of every epoch of a source, in date order.
@@ -285,20 +318,39 @@ pub fn timeline_between(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<Vec<TimelineRow>, CatalogError> {
+    use rayon::prelude::*;
     let src = cat.source(source)?;
-    src.compute_all();
-    Ok(src
-        .epochs
-        .iter()
-        .filter(|e| from.is_none_or(|d| e.from >= d) && to.is_none_or(|d| e.from <= d))
-        .map(|e| {
+    let chosen: Vec<usize> = (0..src.epochs.len())
+        .filter(|&i| from.is_none_or(|d| src.epochs[i].from >= d) && to.is_none_or(|d| src.epochs[i].from <= d))
+        .collect();
+    Ok(chosen
+        .par_iter()
+        .map(|&i| {
+            let e = &src.epochs[i];
             let f = InForce { source: src, epoch: e };
             let l = &e.state.computed().layers;
+            let (gained_km2, lost_km2) = match i.checked_sub(1).map(|p| &src.epochs[p]) {
+                Some(prev) => {
+                    let d = crate::analytics::diff::diff_in_force(
+                        &InForce {
+                            source: src,
+                            epoch: prev,
+                        },
+                        &f,
+                        0.0,
+                    );
+                    (d.totals.gained_km2, d.totals.lost_km2)
+                }
+                None => (0.0, 0.0),
+            };
             TimelineRow {
                 date: e.from,
                 occupied_km2: l.occupied_km2,
                 contested_km2: l.contested_km2,
                 covered_km2: l.covered_km2,
+                line_km: e.state.line().length_km,
+                gained_km2,
+                lost_km2,
                 snapshot: f.snapshot().id(),
                 synthetic: f.synthetic(),
             }

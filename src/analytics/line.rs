@@ -1,0 +1,295 @@
+//! The line of contact: the part of the occupied area's boundary that lies inside the recognized
+//! territory (not along the international border, not along the coast), as lines with their
+//! geodesic length, and the geodesic distance from a point to it.
+
+use geo::{Coord, Distance, Geodesic, LineString, MultiLineString, MultiPolygon, Point};
+use rstar::primitives::{GeomWithData, Line as RLine};
+use rstar::{AABB, RTree};
+
+/// Distance (degrees) within which an occupied edge counts as lying on the border's boundary:
+/// about 1 cm, far above the overlay's snapping (1e-9 degrees), far below any real feature.
+const ON_BORDER_DEG: f64 = 1e-7;
+
+type Seg = GeomWithData<RLine<[f64; 2]>, ()>;
+
+/// The border's boundary, indexed for "does this edge lie on it".
+#[derive(Debug)]
+pub struct BorderEdges {
+    tree: RTree<Seg>,
+}
+
+impl BorderEdges {
+    /// Indexes every ring edge of the border.
+    pub fn new(border: &MultiPolygon<f64>) -> Self {
+        let segs = rings(border)
+            .flat_map(|r| {
+                r.0.windows(2)
+                    .map(|w| GeomWithData::new(RLine::new([w[0].x, w[0].y], [w[1].x, w[1].y]), ()))
+            })
+            .collect();
+        BorderEdges {
+            tree: RTree::bulk_load(segs),
+        }
+    }
+
+    /// Whether the segment a-b lies along the border's boundary (both ends and the middle within
+    /// [`ON_BORDER_DEG`] of one border edge... or of the boundary, where it turns a corner).
+    fn covers(&self, a: Coord<f64>, b: Coord<f64>) -> bool {
+        let mid = Coord {
+            x: (a.x + b.x) / 2.0,
+            y: (a.y + b.y) / 2.0,
+        };
+        [a, mid, b].iter().all(|p| self.near(*p))
+    }
+
+    fn near(&self, p: Coord<f64>) -> bool {
+        let env = AABB::from_corners(
+            [p.x - ON_BORDER_DEG, p.y - ON_BORDER_DEG],
+            [p.x + ON_BORDER_DEG, p.y + ON_BORDER_DEG],
+        );
+        self.tree.locate_in_envelope_intersecting(&env).any(|s| {
+            let (q, r) = (s.geom().from, s.geom().to);
+            segment_distance_deg(p, Coord { x: q[0], y: q[1] }, Coord { x: r[0], y: r[1] }) <= ON_BORDER_DEG
+        })
+    }
+}
+
+fn rings(mp: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
+    mp.0.iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+}
+
+/// The smallest geodesic distance (m) from `p` to the edge a-b (its points interpolated in
+/// lon/lat, as polygon edges are drawn), starting from the parameter `t0`: three rounds of a
+/// parabola through the distances at t - h, t, t + h, with h shrinking tenfold each round.
+fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> f64 {
+    let f = |t: f64| {
+        let t = t.clamp(0.0, 1.0);
+        Geodesic.distance(p, Point::new(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
+    };
+    let (mut t, mut h) = (t0, 0.02);
+    let mut best = f(t);
+    for _ in 0..4 {
+        let (fm, fp) = (f(t - h), f(t + h));
+        let curvature = fm - 2.0 * best + fp;
+        let next = if curvature > 0.0 {
+            (t + h * (fm - fp) / (2.0 * curvature)).clamp(0.0, 1.0)
+        } else if fm < fp {
+            (t - h).max(0.0)
+        } else {
+            (t + h).min(1.0)
+        };
+        let fnext = f(next);
+        if fnext <= best {
+            best = fnext;
+            t = next;
+        }
+        best = best.min(fm).min(fp);
+        h /= 10.0;
+    }
+    best
+}
+
+/// Planar distance (degrees) from p to segment a-b.
+fn segment_distance_deg(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0)
+    };
+    (p.x - a.x - t * dx).hypot(p.y - a.y - t * dy)
+}
+
+/// The line of contact of one date.
+#[derive(Debug)]
+pub struct LineOfContact {
+    /// The lines, in ring order.
+    pub lines: MultiLineString<f64>,
+    /// Their geodesic length (WGS84), km.
+    pub length_km: f64,
+    tree: RTree<Seg>,
+}
+
+impl LineOfContact {
+    /// The edges of `occupied` that do not lie along `border`'s boundary, joined into lines.
+    pub fn new(occupied: &MultiPolygon<f64>, border: &BorderEdges) -> Self {
+        let mut lines = Vec::new();
+        for ring in rings(occupied) {
+            let c = &ring.0;
+            let n = c.len().saturating_sub(1);
+            if n < 3 {
+                continue;
+            }
+            let kept: Vec<bool> = (0..n).map(|i| !border.covers(c[i], c[i + 1])).collect();
+            if kept.iter().all(|k| *k) {
+                lines.push(ring.clone());
+                continue;
+            }
+            // Start right after an edge on the border, so that no line wraps around the ring end.
+            let Some(start) = (0..n).find(|&i| !kept[i]) else {
+                continue;
+            };
+            let mut current: Vec<Coord<f64>> = Vec::new();
+            for k in 1..=n {
+                let i = (start + k) % n;
+                if kept[i] {
+                    if current.is_empty() {
+                        current.push(c[i]);
+                    }
+                    current.push(c[i + 1]);
+                } else if current.len() >= 2 {
+                    lines.push(LineString(std::mem::take(&mut current)));
+                } else {
+                    current.clear();
+                }
+            }
+            if current.len() >= 2 {
+                lines.push(LineString(current));
+            }
+        }
+        let length_km = lines
+            .iter()
+            .flat_map(|l| l.0.windows(2))
+            .map(|w| Geodesic.distance(Point(w[0]), Point(w[1])))
+            .sum::<f64>()
+            / 1e3;
+        let segs = lines
+            .iter()
+            .flat_map(|l| {
+                l.0.windows(2)
+                    .map(|w| GeomWithData::new(RLine::new([w[0].x, w[0].y], [w[1].x, w[1].y]), ()))
+            })
+            .collect();
+        LineOfContact {
+            lines: MultiLineString(lines),
+            length_km,
+            tree: RTree::bulk_load(segs),
+        }
+    }
+
+    /// The distance every edge would give, the smallest kept: the reference [`Self::distance_km`]
+    /// is tested against.
+    pub fn distance_km_brute_force(&self, lon: f64, lat: f64) -> Option<f64> {
+        let p = Point::new(lon, lat);
+        let k = lat.to_radians().cos().max(1e-6);
+        self.tree
+            .iter()
+            .map(|seg| {
+                let (a, b) = (seg.geom().from, seg.geom().to);
+                let (ax, ay, bx, by) = ((a[0] - lon) * k, a[1] - lat, (b[0] - lon) * k, b[1] - lat);
+                let (dx, dy) = (bx - ax, by - ay);
+                let len2 = dx * dx + dy * dy;
+                let t = if len2 == 0.0 {
+                    0.0
+                } else {
+                    (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
+                };
+                refine(p, a, b, t) / 1e3
+            })
+            .min_by(f64::total_cmp)
+    }
+
+    /// Geodesic distance (km) from (lon, lat) to the nearest point of the line, or `None` when
+    /// there is no line.
+    ///
+    /// Edges come from the R-tree nearest first; each is measured in a local equirectangular
+    /// frame around the point (longitude scaled by the cosine of its latitude) to find the foot
+    /// of the perpendicular, and the geodesic distance to that foot is computed exactly (Karney).
+    /// The frame's foot is then refined by parabolic steps on the geodesic distance along the
+    /// edge (the foot of a geodesic perpendicular on the ellipsoid is not where the frame puts it:
+    /// 0.5 km off for a point a degree from a meridian).
+    pub fn distance_km(&self, lon: f64, lat: f64) -> Option<f64> {
+        let k = lat.to_radians().cos().max(1e-6);
+        let p = Point::new(lon, lat);
+        let mut best: Option<f64> = None;
+        for (i, seg) in self.tree.nearest_neighbor_iter(&[lon, lat]).enumerate() {
+            let (a, b) = (seg.geom().from, seg.geom().to);
+            // Local frame: x scaled by k, in degrees of latitude.
+            let (ax, ay, bx, by) = ((a[0] - lon) * k, a[1] - lat, (b[0] - lon) * k, b[1] - lat);
+            let (dx, dy) = (bx - ax, by - ay);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 == 0.0 {
+                0.0
+            } else {
+                (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
+            };
+            let local_deg = (ax + t * dx).hypot(ay + t * dy);
+            if let Some(d) = best {
+                // The R-tree orders by unscaled degrees, which overstate east-west distances by
+                // at most 1/k: stop once even that bound is past the best (1 % margin for the
+                // ellipsoid).
+                let unscaled = segment_distance_deg(
+                    Coord { x: lon, y: lat },
+                    Coord { x: a[0], y: a[1] },
+                    Coord { x: b[0], y: b[1] },
+                );
+                if unscaled * k * 110.5 > d * 1.01 && i > 2 {
+                    break;
+                }
+                if local_deg * 110.5 > d * 1.02 {
+                    continue;
+                }
+            }
+            let d = refine(p, a, b, t) / 1e3;
+            best = Some(best.map_or(d, |x: f64| x.min(d)));
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::Polygon;
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
+        Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )
+    }
+
+    #[test]
+    fn only_the_edges_inside_the_border_are_the_line() {
+        // Border [30,34]x[46,48]; occupied [32,34]x[46,48] (touches the border on three sides):
+        // the line of contact is the meridian 32 from 46 to 48.
+        let border = MultiPolygon(vec![rect(30.0, 46.0, 34.0, 48.0)]);
+        let occ = MultiPolygon(vec![rect(32.0, 46.0, 34.0, 48.0)]);
+        let l = LineOfContact::new(&occ, &BorderEdges::new(&border));
+        assert_eq!(l.lines.0.len(), 1);
+        assert_eq!(
+            l.lines.0[0].0,
+            vec![Coord { x: 32.0, y: 48.0 }, Coord { x: 32.0, y: 46.0 }]
+        );
+        let want = Geodesic.distance(Point::new(32.0, 46.0), Point::new(32.0, 48.0)) / 1e3;
+        assert!((l.length_km - want).abs() / want < 1e-12, "{} vs {want}", l.length_km);
+        // Distance from a point due west of the middle of the line.
+        let d = l.distance_km(31.0, 47.0).unwrap_or(f64::NAN);
+        // Reference: the minimum of the geodesic distance along the edge, by dense sampling.
+        let want = (0..=200_000)
+            .map(|i| {
+                Geodesic.distance(
+                    Point::new(31.0, 47.0),
+                    Point::new(32.0, 46.0 + 2.0 * i as f64 / 200_000.0),
+                )
+            })
+            .fold(f64::INFINITY, f64::min)
+            / 1e3;
+        assert!((d - want).abs() / want < 1e-6, "{d} vs {want}");
+        // Beyond the end of the line: the distance to its end point.
+        let d = l.distance_km(31.0, 49.0).unwrap_or(f64::NAN);
+        let want = Geodesic.distance(Point::new(31.0, 49.0), Point::new(32.0, 48.0)) / 1e3;
+        assert!((d - want).abs() / want < 1e-9, "{d} vs {want}");
+    }
+
+    #[test]
+    fn an_enclave_is_a_closed_line() {
+        let border = MultiPolygon(vec![rect(30.0, 46.0, 34.0, 48.0)]);
+        let occ = MultiPolygon(vec![rect(31.0, 46.5, 32.0, 47.5)]);
+        let l = LineOfContact::new(&occ, &BorderEdges::new(&border));
+        assert_eq!(l.lines.0.len(), 1);
+        assert_eq!(l.lines.0[0].0.len(), 5);
+    }
+}
