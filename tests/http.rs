@@ -183,6 +183,7 @@ fn coverage_answers_with_provenance() {
     assert_eq!(v["snapshot"]["id"], "example:2024-03-01");
     assert_eq!(v["synthetic"], true);
     assert_eq!(v["baselines"][0]["name"], "crimea");
+    assert!(v["line_of_contact_km"].as_f64().unwrap() > 50.0, "{v}");
     assert_eq!(
         get(
             s.addr,
@@ -441,10 +442,9 @@ fn listings_timeline_and_health() {
     let r = get(s.addr, "/v1/timeline", "Accept: text/csv\r\n");
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").unwrap().starts_with("text/csv"));
-    assert!(
-        r.text()
-            .starts_with("date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic\n2024-01-01,")
-    );
+    assert!(r.text().starts_with(
+        "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic\n2024-01-01,"
+    ));
     get(s.addr, "/v1/timeline?from=2024-06-01&to=2024-01-01", "").assert_problem(400, "is after");
 
     assert_eq!(get(s.addr, "/healthz", "").json()["status"], "ok");
@@ -526,6 +526,20 @@ fn layers_have_strong_etags_gzip_and_options() {
         count(&simplified),
         count(&v)
     );
+    let line = get(s.addr, "/v1/layers/line?date=2024-05-01", "").json();
+    assert_eq!(line["frontline"]["layer"], "line");
+    let total: f64 = line["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["length_km"].as_f64().unwrap())
+        .sum();
+    let length = line["frontline"]["length_km"].as_f64().unwrap();
+    assert!(
+        length > 300.0 && (total - length).abs() < 1e-6 * length,
+        "{total} vs {length}"
+    );
+    assert_eq!(line["features"][0]["geometry"]["type"], "LineString");
     let p2 = get(s.addr, "/v1/layers/coverage?date=2024-05-01&precision=2", "").text();
     assert!(!p2.contains(".123456"));
     let c = &serde_json::from_str::<serde_json::Value>(&p2).unwrap()["features"][0]["geometry"]["coordinates"][0][0][0];

@@ -102,7 +102,7 @@ pub fn document() -> Value {
                 "responses": merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"]))}},
             "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (strong ETag, If-None-Match, gzip)",
                 "parameters": [
-                    {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["coverage", "occupied", "contested"]}},
+                    {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["coverage", "occupied", "contested", "line"]}},
                     date.clone(), source.clone(),
                     param("bbox", false, json!({"type": "string"}), "minLon,minLat,maxLon,maxLat (OGC API Features): features intersecting it"),
                     param("simplify_m", false, json!({"type": "number", "minimum": 0, "maximum": 100000}), "simplification tolerance in metres, topology kept"),

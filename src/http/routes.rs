@@ -301,7 +301,7 @@ fn layers(
             Problem::new(
                 StatusCode::NOT_FOUND,
                 "unknown-layer",
-                format!("unknown layer '{kind}'; layers: coverage, occupied, contested"),
+                format!("unknown layer '{kind}'; layers: coverage, occupied, contested, line"),
             )
         })?;
         let p = Params::parse(&raw, &["date", "source", "bbox", "simplify_m", "precision"])?;

@@ -19,6 +19,8 @@ pub enum LayerKind {
     Occupied,
     /// Contested inside the border, not occupied.
     Contested,
+    /// The line of contact.
+    Line,
 }
 
 impl LayerKind {
@@ -28,6 +30,7 @@ impl LayerKind {
             "coverage" => Some(Self::Coverage),
             "occupied" => Some(Self::Occupied),
             "contested" => Some(Self::Contested),
+            "line" => Some(Self::Line),
             _ => None,
         }
     }
@@ -38,6 +41,7 @@ impl LayerKind {
             Self::Coverage => "coverage",
             Self::Occupied => "occupied",
             Self::Contested => "contested",
+            Self::Line => "line",
         }
     }
 }
@@ -68,11 +72,14 @@ impl Default for LayerOptions {
 
 /// The GeoJSON FeatureCollection of a layer, as text.
 pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> String {
+    if kind == LayerKind::Line {
+        return line_geojson(f, opts);
+    }
     let layers = &f.computed().layers;
     let (geometry, area_km2): (&MultiPolygon<f64>, f64) = match kind {
         LayerKind::Coverage => (&layers.covered, layers.covered_km2),
         LayerKind::Occupied => (&layers.occupied, layers.occupied_km2),
-        LayerKind::Contested => (&layers.contested, layers.contested_km2),
+        LayerKind::Contested | LayerKind::Line => (&layers.contested, layers.contested_km2),
     };
     let rect = opts.bbox.map(|[a, b, c, d]| Rect::new((a, b), (c, d)));
     let simplified;
@@ -118,6 +125,63 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
         out.push_str("\"geometry\":");
         write_polygon(&mut out, poly, p);
         out.push('}');
+    }
+    out.push_str("]}");
+    out
+}
+
+/// The line of contact as a FeatureCollection of LineStrings (one per line, with its geodesic
+/// length); bbox keeps the lines that intersect it; simplification is Visvalingam-Whyatt.
+fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
+    use geo::{Distance, Geodesic, Point, SimplifyVw};
+    let line = f.line();
+    let rect = opts.bbox.map(|[a, b, c, d]| Rect::new((a, b), (c, d)));
+    let meta = serde_json::json!({
+        "layer": LayerKind::Line,
+        "date": f.epoch.from,
+        "length_km": line.length_km,
+        "in_force": InForceRef::new(f),
+        "synthetic": f.synthetic(),
+        "bbox": opts.bbox,
+        "simplify_m": opts.simplify_m,
+        "precision": opts.precision,
+    });
+    let p = usize::from(opts.precision.min(15));
+    let mut out = String::from("{\"type\":\"FeatureCollection\",\"frontline\":");
+    out.push_str(&meta.to_string());
+    out.push_str(",\"features\":[");
+    let mut first = true;
+    for (i, l) in line.lines.0.iter().enumerate() {
+        if rect.is_some_and(|r| !l.intersects(&r)) {
+            continue;
+        }
+        let length_km: f64 =
+            l.0.windows(2)
+                .map(|w| Geodesic.distance(Point(w[0]), Point(w[1])))
+                .sum::<f64>()
+                / 1e3;
+        let drawn = match opts.simplify_m {
+            Some(m) if m > 0.0 => {
+                let deg = m / METRES_PER_DEGREE;
+                l.simplify_vw(deg * deg)
+            }
+            _ => l.clone(),
+        };
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        let _ = write!(
+            out,
+            "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{{\"layer\":\"line\",\"length_km\":{length_km}}},\"geometry\":{{\"type\":\"LineString\",\"coordinates\":["
+        );
+        for (ci, c) in drawn.0.iter().enumerate() {
+            if ci > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "[{:.p$},{:.p$}]", c.x, c.y);
+        }
+        out.push_str("]}}");
     }
     out.push_str("]}");
     out
