@@ -415,11 +415,14 @@ fn point_json_equals_the_serialised_point_answer() {
         (37.51, 48.6),
         (0.1 + 0.2, -0.0),
     ] {
-        let a = serde_json::to_value(frontline::query::point(&cat, None, d, lon, lat).expect("answer")).expect("json");
-        let b: serde_json::Value =
-            serde_json::from_str(&frontline::query::point_json(&cat, None, d, lon, lat).expect("answer"))
-                .expect("json");
-        assert_eq!(a, b);
+        for distance in [false, true] {
+            let a = frontline::query::point(&cat, None, d, lon, lat, distance).expect("answer");
+            let a = serde_json::to_value(a).expect("json");
+            let b = frontline::query::point_json(&cat, None, d, lon, lat, distance).expect("answer");
+            let b: serde_json::Value = serde_json::from_str(&b).expect("json");
+            assert_eq!(a, b);
+            assert_eq!(a.get("line_of_contact_km").is_some(), distance);
+        }
     }
 }
 

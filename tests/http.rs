@@ -183,7 +183,20 @@ fn coverage_answers_with_provenance() {
     assert_eq!(v["snapshot"]["id"], "example:2024-03-01");
     assert_eq!(v["synthetic"], true);
     assert_eq!(v["baselines"][0]["name"], "crimea");
+    assert!(v.get("line_of_contact_km").is_none());
+    let v = get(
+        s.addr,
+        "/v1/coverage?lon=34.1&lat=44.95&date=2024-05-01&distance=true",
+        "",
+    )
+    .json();
     assert!(v["line_of_contact_km"].as_f64().unwrap() > 50.0, "{v}");
+    get(
+        s.addr,
+        "/v1/coverage?lon=34.1&lat=44.95&date=2024-05-01&distance=yes",
+        "",
+    )
+    .assert_problem(400, "must be true or false");
     assert_eq!(
         get(
             s.addr,

@@ -60,7 +60,7 @@ fn rings(mp: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
 }
 
 /// The smallest geodesic distance (m) from `p` to the edge a-b (its points interpolated in
-/// lon/lat, as polygon edges are drawn), starting from the parameter `t0`: three rounds of a
+/// lon/lat, as polygon edges are drawn), starting from the parameter `t0`: rounds of a
 /// parabola through the distances at t - h, t, t + h, with h shrinking tenfold each round.
 fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> f64 {
     let f = |t: f64| {
@@ -69,7 +69,7 @@ fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> f64 {
     };
     let (mut t, mut h) = (t0, 0.02);
     let mut best = f(t);
-    for _ in 0..4 {
+    for _ in 0..3 {
         let (fm, fp) = (f(t - h), f(t + h));
         let curvature = fm - 2.0 * best + fp;
         let next = if curvature > 0.0 {
@@ -109,7 +109,10 @@ pub struct LineOfContact {
     pub lines: MultiLineString<f64>,
     /// Their geodesic length (WGS84), km.
     pub length_km: f64,
-    tree: RTree<Seg>,
+    /// Edges in a frame with longitudes scaled by `k0`, carrying their lon/lat ends.
+    tree: RTree<GeomWithData<RLine<[f64; 2]>, ([f64; 2], [f64; 2])>>,
+    /// Cosine of the mean latitude of the line.
+    k0: f64,
 }
 
 impl LineOfContact {
@@ -155,17 +158,28 @@ impl LineOfContact {
             .map(|w| Geodesic.distance(Point(w[0]), Point(w[1])))
             .sum::<f64>()
             / 1e3;
+        let mean_lat = {
+            let (sum, n) = lines
+                .iter()
+                .flat_map(|l| l.0.iter())
+                .fold((0.0, 0usize), |(s, n), c| (s + c.y, n + 1));
+            if n == 0 { 0.0 } else { sum / n as f64 }
+        };
+        let k0 = mean_lat.to_radians().cos().max(1e-6);
         let segs = lines
             .iter()
             .flat_map(|l| {
-                l.0.windows(2)
-                    .map(|w| GeomWithData::new(RLine::new([w[0].x, w[0].y], [w[1].x, w[1].y]), ()))
+                l.0.windows(2).map(move |w| {
+                    let (a, b) = ([w[0].x, w[0].y], [w[1].x, w[1].y]);
+                    GeomWithData::new(RLine::new([a[0] * k0, a[1]], [b[0] * k0, b[1]]), (a, b))
+                })
             })
             .collect();
         LineOfContact {
             lines: MultiLineString(lines),
             length_km,
             tree: RTree::bulk_load(segs),
+            k0,
         }
     }
 
@@ -177,7 +191,7 @@ impl LineOfContact {
         self.tree
             .iter()
             .map(|seg| {
-                let (a, b) = (seg.geom().from, seg.geom().to);
+                let (a, b) = seg.data;
                 let (ax, ay, bx, by) = ((a[0] - lon) * k, a[1] - lat, (b[0] - lon) * k, b[1] - lat);
                 let (dx, dy) = (bx - ax, by - ay);
                 let len2 = dx * dx + dy * dy;
@@ -202,11 +216,30 @@ impl LineOfContact {
     /// 0.5 km off for a point a degree from a meridian).
     pub fn distance_km(&self, lon: f64, lat: f64) -> Option<f64> {
         let k = lat.to_radians().cos().max(1e-6);
-        let p = Point::new(lon, lat);
-        let mut best: Option<f64> = None;
-        for (i, seg) in self.tree.nearest_neighbor_iter(&[lon, lat]).enumerate() {
-            let (a, b) = (seg.geom().from, seg.geom().to);
-            // Local frame: x scaled by k, in degrees of latitude.
+        // Phase 1: nearest edges in the local frame (cheap), in the R-tree's order of unscaled
+        // distance, until that order can no longer produce a nearer edge.
+        let mut candidates: Vec<(f64, [f64; 2], [f64; 2], f64)> = Vec::new();
+        let mut best_local = f64::INFINITY;
+        // The tree's frame scales longitudes by k0, the point's by k: a tree distance overstates
+        // the local one by at most max(1, k0 / k).
+        let slack = (self.k0 / k).max(1.0) * 1.02;
+        for seg in self.tree.nearest_neighbor_iter(&[lon * self.k0, lat]) {
+            let (a, b) = seg.data;
+            let g = seg.geom();
+            let tree_dist = segment_distance_deg(
+                Coord {
+                    x: lon * self.k0,
+                    y: lat,
+                },
+                Coord {
+                    x: g.from[0],
+                    y: g.from[1],
+                },
+                Coord { x: g.to[0], y: g.to[1] },
+            );
+            if tree_dist > best_local * slack {
+                break;
+            }
             let (ax, ay, bx, by) = ((a[0] - lon) * k, a[1] - lat, (b[0] - lon) * k, b[1] - lat);
             let (dx, dy) = (bx - ax, by - ay);
             let len2 = dx * dx + dy * dy;
@@ -215,27 +248,17 @@ impl LineOfContact {
             } else {
                 (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
             };
-            let local_deg = (ax + t * dx).hypot(ay + t * dy);
-            if let Some(d) = best {
-                // The R-tree orders by unscaled degrees, which overstate east-west distances by
-                // at most 1/k: stop once even that bound is past the best (1 % margin for the
-                // ellipsoid).
-                let unscaled = segment_distance_deg(
-                    Coord { x: lon, y: lat },
-                    Coord { x: a[0], y: a[1] },
-                    Coord { x: b[0], y: b[1] },
-                );
-                if unscaled * k * 110.5 > d * 1.01 && i > 2 {
-                    break;
-                }
-                if local_deg * 110.5 > d * 1.02 {
-                    continue;
-                }
-            }
-            let d = refine(p, a, b, t) / 1e3;
-            best = Some(best.map_or(d, |x: f64| x.min(d)));
+            let local = (ax + t * dx).hypot(ay + t * dy);
+            best_local = best_local.min(local);
+            candidates.push((local, a, b, t));
         }
-        best
+        // Phase 2: exact geodesic distance for the edges within 2 % of the best in the frame.
+        let p = Point::new(lon, lat);
+        candidates
+            .iter()
+            .filter(|c| c.0 <= best_local * 1.02 + 1e-12)
+            .map(|&(_, a, b, t)| refine(p, a, b, t) / 1e3)
+            .min_by(f64::total_cmp)
     }
 }
 

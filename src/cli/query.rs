@@ -27,7 +27,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let lat = parse_coord_arg("lat", &a.lat, 90.0)?;
     let date = parse_date_arg("date", &a.date)?;
     let cat = load_catalog(&a.data.data)?;
-    let answer = frontline::query::point(&cat, a.source.as_deref(), date, lon, lat)?;
+    let answer = frontline::query::point(&cat, a.source.as_deref(), date, lon, lat, true)?;
     let text = serde_json::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(ExitCode::SUCCESS)

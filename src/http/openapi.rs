@@ -76,7 +76,8 @@ pub fn document() -> Value {
                  "description": "Dated lines of control against a recognized border: coverage, point status, layers, timelines. Every answer names the source and snapshot it used and says whether the data is synthetic."},
         "paths": {
             "/v1/coverage": {"get": {"summary": "Status of one point on a date",
-                "parameters": [lon, lat, date.clone(), source.clone()],
+                "parameters": [lon, lat, date.clone(), source.clone(),
+                    param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km, the geodesic distance to the line of contact")],
                 "responses": merge(json!({"200": json_ok("status, on_boundary, source, snapshot, baselines, border, synthetic")}), problems(&["400", "404"]))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
                 "parameters": [date.clone(), source.clone()],

@@ -136,10 +136,20 @@ pub fn routes(
 
 fn coverage(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["lon", "lat", "date", "source"])?;
+        let p = Params::parse(&raw, &["lon", "lat", "date", "source", "distance"])?;
         let (lon, lat) = p.lon_lat()?;
         let date = p.required_date("date")?;
-        let a = query::point_json(&app.catalog, p.get("source"), date, lon, lat)?;
+        let distance = match p.get("distance") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(v) => {
+                return Err(Problem::parameter(
+                    "distance",
+                    format!("distance '{v}' must be true or false"),
+                ));
+            }
+        };
+        let a = query::point_json(&app.catalog, p.get("source"), date, lon, lat, distance)?;
         Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
 }

@@ -107,20 +107,24 @@ pub struct PointAnswer {
     /// True when the point lies exactly on the boundary that decided its status (areas are
     /// closed: see [`Status`]).
     pub on_boundary: bool,
-    /// Geodesic distance to the line of contact in force, km (`null` when there is none).
+    /// Geodesic distance to the line of contact in force, km: present when asked for (it costs
+    /// about ten exact geodesic computations) and when there is a line on that date.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_of_contact_km: Option<f64>,
     /// What was in force.
     #[serde(flatten)]
     pub in_force: InForceRef,
 }
 
-/// Status of (lon, lat) on `date` against `source` (or the default source).
+/// Status of (lon, lat) on `date` against `source` (or the default source), with the distance
+/// to the line of contact when `distance` is true.
 pub fn point(
     cat: &Catalog,
     source: Option<&str>,
     date: NaiveDate,
     lon: f64,
     lat: f64,
+    distance: bool,
 ) -> Result<PointAnswer, CatalogError> {
     let f = cat.in_force(source, date)?;
     let (status, on_boundary) = f.status(lon, lat)?;
@@ -130,7 +134,7 @@ pub fn point(
         date,
         status,
         on_boundary,
-        line_of_contact_km: f.line().distance_km(lon, lat),
+        line_of_contact_km: if distance { f.line().distance_km(lon, lat) } else { None },
         in_force: InForceRef::new(&f),
     })
 }
@@ -242,6 +246,7 @@ pub fn point_json(
     date: NaiveDate,
     lon: f64,
     lat: f64,
+    distance: bool,
 ) -> Result<String, CatalogError> {
     let f = cat.in_force(source, date)?;
     let (status, on_boundary) = f.status(lon, lat)?;
@@ -251,9 +256,12 @@ pub fn point_json(
     });
     // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
     let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "null".into());
-    let line = f.line().distance_km(lon, lat).map_or_else(|| "null".to_string(), num);
+    let line = match distance.then(|| f.line().distance_km(lon, lat)).flatten() {
+        Some(d) => format!("\"line_of_contact_km\":{},", num(d)),
+        None => String::new(),
+    };
     Ok(format!(
-        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{on_boundary},\"line_of_contact_km\":{line},{members}}}",
+        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{on_boundary},{line}{members}}}",
         num(lon),
         num(lat),
         status.as_str()
