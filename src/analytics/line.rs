@@ -11,6 +11,8 @@ use rstar::{AABB, RTree};
 const ON_BORDER_DEG: f64 = 1e-7;
 
 type Seg = GeomWithData<RLine<[f64; 2]>, ()>;
+/// An edge in a frame with scaled longitudes, carrying its lon/lat ends.
+type ScaledSeg = GeomWithData<RLine<[f64; 2]>, ([f64; 2], [f64; 2])>;
 
 /// The border's boundary, indexed for "does this edge lie on it".
 #[derive(Debug)]
@@ -110,7 +112,7 @@ pub struct LineOfContact {
     /// Their geodesic length (WGS84), km.
     pub length_km: f64,
     /// Edges in a frame with longitudes scaled by `k0`, carrying their lon/lat ends.
-    tree: RTree<GeomWithData<RLine<[f64; 2]>, ([f64; 2], [f64; 2])>>,
+    tree: RTree<ScaledSeg>,
     /// Cosine of the mean latitude of the line.
     k0: f64,
 }
