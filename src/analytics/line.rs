@@ -61,6 +61,20 @@ fn rings(mp: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
 }
 
+/// Distance (degrees of latitude) from (lon, lat) to the edge a-b in the local frame where
+/// longitudes are scaled by `k`, and the edge parameter of the foot of the perpendicular.
+fn local_foot(lon: f64, lat: f64, k: f64, a: [f64; 2], b: [f64; 2]) -> (f64, f64) {
+    let (ax, ay, bx, by) = ((a[0] - lon) * k, a[1] - lat, (b[0] - lon) * k, b[1] - lat);
+    let (dx, dy) = (bx - ax, by - ay);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
+    };
+    ((ax + t * dx).hypot(ay + t * dy), t)
+}
+
 /// The smallest geodesic distance (m) from `p` to the edge a-b (its points interpolated in
 /// lon/lat, as polygon edges are drawn), starting from the parameter `t0`: rounds of a
 /// parabola through the distances at t - h, t, t + h, with h shrinking tenfold each round.
@@ -194,14 +208,7 @@ impl LineOfContact {
             .iter()
             .map(|seg| {
                 let (a, b) = seg.data;
-                let (ax, ay, bx, by) = ((a[0] - lon) * k, a[1] - lat, (b[0] - lon) * k, b[1] - lat);
-                let (dx, dy) = (bx - ax, by - ay);
-                let len2 = dx * dx + dy * dy;
-                let t = if len2 == 0.0 {
-                    0.0
-                } else {
-                    (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
-                };
+                let (_, t) = local_foot(lon, lat, k, a, b);
                 refine(p, a, b, t) / 1e3
             })
             .min_by(f64::total_cmp)
@@ -242,15 +249,7 @@ impl LineOfContact {
             if tree_dist > best_local * slack {
                 break;
             }
-            let (ax, ay, bx, by) = ((a[0] - lon) * k, a[1] - lat, (b[0] - lon) * k, b[1] - lat);
-            let (dx, dy) = (bx - ax, by - ay);
-            let len2 = dx * dx + dy * dy;
-            let t = if len2 == 0.0 {
-                0.0
-            } else {
-                (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
-            };
-            let local = (ax + t * dx).hypot(ay + t * dy);
+            let (local, t) = local_foot(lon, lat, k, a, b);
             best_local = best_local.min(local);
             candidates.push((local, a, b, t));
         }

@@ -5,22 +5,15 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// The routes, as labels.
-pub const ROUTES: [&str; 13] = [
-    "/v1/coverage",
-    "/v1/diff",
-    "/v1/classify",
-    "/v1/sources",
-    "/v1/snapshots",
-    "/v1/layers/{layer}",
-    "/v1/timeline",
-    "/openapi.json",
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/",
-    "other",
-];
+use super::openapi::PATHS;
+
+/// Number of route labels: every documented path, then `other`.
+const N_ROUTES: usize = PATHS.len() + 1;
+
+/// The label of route index `i` (from [`route_of`]).
+pub fn route_label(i: usize) -> &'static str {
+    PATHS.get(i).copied().unwrap_or("other")
+}
 
 /// The statuses counted one by one; any other is counted under its class (`2xx`...).
 const STATUSES: [u16; 16] = [
@@ -37,13 +30,15 @@ const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1,
 /// The label of a request path.
 pub fn route_of(path: &str) -> usize {
     let p = path.trim_end_matches('/');
-    if p.starts_with("/v1/layers/") {
-        return 5;
-    }
-    ROUTES
+    let p = if p.starts_with("/v1/layers/") {
+        "/v1/layers/{layer}"
+    } else {
+        p
+    };
+    PATHS
         .iter()
         .position(|r| *r == p || (p.is_empty() && *r == "/"))
-        .unwrap_or(ROUTES.len() - 1)
+        .unwrap_or(PATHS.len())
 }
 
 /// A gauge and its samples (`{label="value"}` text, value).
@@ -60,13 +55,13 @@ pub struct Gauge {
 /// Counters of the server.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    by_status: [[AtomicU64; STATUSES.len()]; ROUTES.len()],
+    by_status: [[AtomicU64; STATUSES.len()]; N_ROUTES],
     /// Statuses outside [`STATUSES`], by route and class (1xx..5xx).
-    other_status: [[AtomicU64; 6]; ROUTES.len()],
+    other_status: [[AtomicU64; 6]; N_ROUTES],
     /// Per route: bucket counts, then the sum of seconds (as nanoseconds) and the count.
-    buckets: [[AtomicU64; BUCKETS.len()]; ROUTES.len()],
-    sum_ns: [AtomicU64; ROUTES.len()],
-    count: [AtomicU64; ROUTES.len()],
+    buckets: [[AtomicU64; BUCKETS.len()]; N_ROUTES],
+    sum_ns: [AtomicU64; N_ROUTES],
+    count: [AtomicU64; N_ROUTES],
 }
 
 impl Metrics {
@@ -93,7 +88,7 @@ impl Metrics {
         let mut out = String::new();
         out.push_str("# HELP frontline_http_requests_total Requests answered, by route and status.\n");
         out.push_str("# TYPE frontline_http_requests_total counter\n");
-        for (r, name) in ROUTES.iter().enumerate() {
+        for (r, name) in (0..N_ROUTES).map(|r| (r, route_label(r))) {
             for (i, status) in STATUSES.iter().enumerate().take(STATUSES.len() - 1) {
                 let n = self.by_status[r][i].load(Ordering::Relaxed);
                 if n > 0 {
@@ -115,7 +110,7 @@ impl Metrics {
         }
         out.push_str("# HELP frontline_http_request_duration_seconds Time to the answer's headers, by route.\n");
         out.push_str("# TYPE frontline_http_request_duration_seconds histogram\n");
-        for (r, name) in ROUTES.iter().enumerate() {
+        for (r, name) in (0..N_ROUTES).map(|r| (r, route_label(r))) {
             let count = self.count[r].load(Ordering::Relaxed);
             if count == 0 {
                 continue;

@@ -176,7 +176,7 @@ where
     let status = res.status().as_u16();
     let latency = start.elapsed();
     app.metrics.record(route, status, latency);
-    tracing::info!(method = %method, route = metrics::ROUTES[route], path = %path, status, latency_us = latency.as_micros() as u64, "request");
+    tracing::info!(method = %method, route = metrics::route_label(route), path = %path, status, latency_us = latency.as_micros() as u64, "request");
     Ok(res)
 }
 
