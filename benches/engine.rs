@@ -10,7 +10,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use frontline::Catalog;
-use frontline::geodata::{Geodata, Source, deepstate, load_dir};
+use frontline::geodata::{deepstate, load_dir};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -75,6 +75,10 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let Some(border) = base.borders.into_iter().next() else {
+        println!("embedded geodata has no border");
+        std::process::exit(1);
+    };
     let mut load_s = Vec::new();
     let mut build_s = Vec::new();
     let mut total_s = Vec::new();
@@ -83,28 +87,15 @@ fn main() {
     for _ in 0..repeat {
         drop(catalog.take());
         let t0 = Instant::now();
-        let (snapshots, _) = match deepstate::read_archive(&archive, "deepstate") {
-            Ok(x) => x,
+        let g = match deepstate::archive_geodata(border.clone(), &archive, "deepstate") {
+            Ok(g) => g,
             Err(r) => {
                 println!("archive invalid: {:?}", &r.problems[..r.problems.len().min(5)]);
                 std::process::exit(1);
             }
         };
-        n_files = snapshots.len();
+        n_files = g.sources[0].snapshots.len();
         let t1 = Instant::now();
-        let g = Geodata {
-            root: archive.clone(),
-            borders: base.borders.clone(),
-            baselines: vec![],
-            sources: vec![Source {
-                name: "deepstate".into(),
-                description: None,
-                border: "UKR".into(),
-                baselines: vec![],
-                snapshots,
-            }],
-            default_source: Some("deepstate".into()),
-        };
         let cat = Catalog::build(g);
         cat.compute_all();
         let t2 = Instant::now();

@@ -7,7 +7,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use frontline::catalog::Catalog;
-use frontline::geodata::{Geodata, Source, deepstate, load_dir};
+use frontline::geodata::{deepstate, load_dir};
 use frontline::model::Status;
 use geo::{Distance, Euclidean, Intersects, MultiPolygon, Point};
 use std::path::PathBuf;
@@ -31,20 +31,8 @@ fn catalog() -> Option<&'static Catalog> {
             return None;
         }
         let base = load_dir(&repo().join("geodata")).expect("embedded geodata").geodata;
-        let (snapshots, _) = deepstate::read_archive(&dir, "deepstate").expect("archive loads");
-        let g = Geodata {
-            root: dir,
-            borders: base.borders,
-            baselines: vec![],
-            sources: vec![Source {
-                name: "deepstate".into(),
-                description: None,
-                border: "UKR".into(),
-                baselines: vec![],
-                snapshots,
-            }],
-            default_source: Some("deepstate".into()),
-        };
+        let border = base.borders.into_iter().next().expect("a border");
+        let g = deepstate::archive_geodata(border, &dir, "deepstate").expect("archive loads");
         let cat = Catalog::build(g);
         cat.compute_all();
         Some(cat)

@@ -65,6 +65,26 @@ pub fn read_archive(dir: &Path, source: &str) -> Result<(Vec<Snapshot>, Report),
     Ok((out, report))
 }
 
+/// A geodata set whose one source, `source`, is the archive in `dir` read in place, measured
+/// against `border`, with no baselines (the archive includes Crimea and the areas occupied since
+/// 2014). For tests and benchmarks on the shared archive.
+pub fn archive_geodata(border: super::Border, dir: &Path, source: &str) -> Result<super::Geodata, Report> {
+    let (snapshots, _) = read_archive(dir, source)?;
+    Ok(super::Geodata {
+        root: dir.to_path_buf(),
+        sources: vec![super::Source {
+            name: source.to_string(),
+            description: None,
+            border: border.iso3.clone(),
+            baselines: vec![],
+            snapshots,
+        }],
+        borders: vec![border],
+        baselines: vec![],
+        default_source: Some(source.to_string()),
+    })
+}
+
 /// Reads one archive file as a snapshot of `source`; every problem is in the report.
 pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();

@@ -126,17 +126,32 @@ pub fn point(
     lat: f64,
     distance: bool,
 ) -> Result<PointAnswer, CatalogError> {
-    let f = cat.in_force(source, date)?;
-    let (status, on_boundary) = f.status(lon, lat)?;
+    let (f, status, on_boundary, line_of_contact_km) = locate(cat, source, date, lon, lat, distance)?;
     Ok(PointAnswer {
         lon,
         lat,
         date,
         status,
         on_boundary,
-        line_of_contact_km: if distance { f.line().distance_km(lon, lat) } else { None },
+        line_of_contact_km,
         in_force: InForceRef::new(&f),
     })
+}
+
+/// What both forms of a point answer need: what is in force, the status, whether the point is on
+/// the deciding boundary, and the distance to the line of contact when asked for.
+fn locate<'a>(
+    cat: &'a Catalog,
+    source: Option<&str>,
+    date: NaiveDate,
+    lon: f64,
+    lat: f64,
+    distance: bool,
+) -> Result<(InForce<'a>, Status, bool, Option<f64>), CatalogError> {
+    let f = cat.in_force(source, date)?;
+    let (status, on_boundary) = f.status(lon, lat)?;
+    let line = if distance { f.line().distance_km(lon, lat) } else { None };
+    Ok((f, status, on_boundary, line))
 }
 
 /// A loaded source, as listed by `GET /v1/sources`.
@@ -248,15 +263,14 @@ pub fn point_json(
     lat: f64,
     distance: bool,
 ) -> Result<String, CatalogError> {
-    let f = cat.in_force(source, date)?;
-    let (status, on_boundary) = f.status(lon, lat)?;
+    let (f, status, on_boundary, line) = locate(cat, source, date, lon, lat, distance)?;
     let members = f.epoch.provenance_json.get_or_init(|| {
         let v = serde_json::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
         v.trim_start_matches('{').trim_end_matches('}').to_string()
     });
     // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
     let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "null".into());
-    let line = match distance.then(|| f.line().distance_km(lon, lat)).flatten() {
+    let line = match line {
         Some(d) => format!("\"line_of_contact_km\":{},", num(d)),
         None => String::new(),
     };
