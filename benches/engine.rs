@@ -178,10 +178,12 @@ fn main() {
         });
     }
 
-    // Classification of the seeded 1M points.
     let work = std::env::var_os("PEERS_WORK")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
+    history_bench(&cat, &work, repeat);
+
+    // Classification of the seeded 1M points.
     let pts_path = work.join("points_1m.f64");
     let Ok(bytes) = std::fs::read(&pts_path) else {
         println!(
@@ -295,4 +297,86 @@ fn main() {
         );
     }
     save(&work);
+}
+
+/// Reads a workload file of little-endian (lon, lat) f64 pairs.
+fn read_points(path: &std::path::Path) -> Option<Vec<(f64, f64)>> {
+    let bytes = std::fs::read(path).ok()?;
+    Some(
+        bytes
+            .chunks_exact(16)
+            .map(|c| {
+                let x = f64::from_le_bytes(c[0..8].try_into().unwrap_or_default());
+                let y = f64::from_le_bytes(c[8..16].try_into().unwrap_or_default());
+                (x, y)
+            })
+            .collect(),
+    )
+}
+
+/// Point histories of the 10k seeded points over every DeepState date: the change index (built
+/// once, timed apart), one thread and all threads, against re-testing every epoch.
+fn history_bench(cat: &Catalog, work: &std::path::Path, repeat: usize) {
+    use frontline::analytics::history::{HistoryIndex, histories, history_brute_force, history_with};
+    let path = work.join("points_10k.f64");
+    let Some(pts) = read_points(&path) else {
+        println!("SKIP history: no {} (run scripts/make-workload.sh)", path.display());
+        return;
+    };
+    let src = &cat.sources["deepstate"];
+    let mut build = Vec::new();
+    let mut index = None;
+    for _ in 0..repeat.max(3) {
+        let t = Instant::now();
+        index = Some(HistoryIndex::build(src));
+        build.push(t.elapsed().as_secs_f64());
+    }
+    let Some(index) = index else { return };
+    let (transitions, boxes) = index.stats();
+    report(
+        "history.index build",
+        build,
+        &format!("{transitions} transitions, {boxes} change boxes"),
+    );
+    src.history_index();
+    let mut scratch = Vec::new();
+    let mut candidates = 0usize;
+    for &(x, y) in &pts {
+        index.candidates(x, y, &mut scratch);
+        candidates += scratch.len();
+    }
+    let mut one = Vec::new();
+    let mut all = Vec::new();
+    let mut brute = Vec::new();
+    let mut intervals = 0;
+    for _ in 0..repeat.max(5) {
+        let t = Instant::now();
+        intervals = 0;
+        for &(x, y) in &pts {
+            intervals += history_with(src, &index, x, y, &mut scratch).len();
+        }
+        one.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        std::hint::black_box(histories(src, &pts));
+        all.push(t.elapsed().as_secs_f64());
+    }
+    for _ in 0..repeat.min(3) {
+        let t = Instant::now();
+        for &(x, y) in &pts {
+            std::hint::black_box(history_brute_force(src, x, y));
+        }
+        brute.push(t.elapsed().as_secs_f64());
+    }
+    let n = pts.len();
+    let e = src.epochs.len();
+    report(
+        "history.10k (one thread)",
+        one,
+        &format!(
+            "{n} points x {e} epochs; {intervals} intervals; {:.2} candidate epochs a point",
+            candidates as f64 / n as f64
+        ),
+    );
+    report("history.10k (all threads)", all, "");
+    report("history.10k brute force (one thread)", brute, "every epoch re-tested");
 }

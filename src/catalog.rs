@@ -2,6 +2,7 @@
 //! (epoch) the control layers, areas and point indexes in force. Built once from a validated
 //! [`Geodata`], immutable afterwards; identical snapshots share one computation.
 
+use crate::analytics::history::HistoryIndex;
 use crate::analytics::line::{BorderEdges, LineOfContact};
 use crate::coverage::{ControlLayers, compute_layers};
 use crate::geodata::{Baseline, Border, Geodata, Report, Snapshot, load_dir};
@@ -102,6 +103,26 @@ impl ControlState {
             .get_or_init(|| LineOfContact::new(&self.computed().layers.occupied, &self.border.edges))
     }
 
+    /// Every ring (exterior and holes, RFC 7946 orientation) of the areas of one status in this
+    /// state: the snapshot's features and the baselines composed with it. The winding number of
+    /// these rings at a point counts the features that contain it.
+    pub fn rings(&self, status: ControlStatus) -> impl Iterator<Item = &geo::LineString<f64>> + '_ {
+        let snap = self
+            .snapshot
+            .features
+            .iter()
+            .filter(move |f| f.status == status)
+            .map(|f| &f.geometry);
+        let base = self
+            .baselines
+            .iter()
+            .filter(move |b| b.baseline.status == status)
+            .map(|b| &b.baseline.geometry);
+        snap.chain(base)
+            .flat_map(|mp| mp.0.iter())
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+    }
+
     /// Whether [`Self::computed`] has run.
     pub fn is_computed(&self) -> bool {
         self.computed.get().is_some()
@@ -200,6 +221,8 @@ pub struct SourceEntry {
     pub snapshots: Vec<Arc<Snapshot>>,
     /// Epochs in date order; the first starts on the first snapshot's date.
     pub epochs: Vec<Epoch>,
+    /// The change index for point histories (built on first use).
+    history: OnceLock<HistoryIndex>,
 }
 
 impl SourceEntry {
@@ -207,6 +230,11 @@ impl SourceEntry {
     pub fn compute_all(&self) {
         let states: Vec<&Arc<ControlState>> = self.epochs.iter().map(|e| &e.state).collect();
         compute_states(&states);
+    }
+
+    /// The change index for point histories, built now if this is the first use.
+    pub fn history_index(&self) -> &HistoryIndex {
+        self.history.get_or_init(|| HistoryIndex::build(self))
     }
 }
 
@@ -368,6 +396,9 @@ impl Catalog {
             .flat_map(|s| s.epochs.iter().map(|e| &e.state))
             .collect();
         compute_states(&states);
+        for s in self.sources.values() {
+            s.history_index();
+        }
     }
 
     /// The source named, or the default one.
@@ -472,5 +503,6 @@ fn build_source(
         baselines,
         snapshots,
         epochs,
+        history: OnceLock::new(),
     }
 }

@@ -519,3 +519,85 @@ fn diff_of_a_square_moving_east_is_exact() {
     assert!(rel(s["totals"]["sliver_gained_km2"].as_f64().expect("num"), gained) < 1e-6);
     assert_eq!(s["totals"]["gained_km2"], 0.0);
 }
+
+#[test]
+fn history_of_one_point_lists_merged_intervals_with_provenance() {
+    // A point of the synthetic example that changes three times.
+    let o = frontline(&["history", "--lon", "37.6", "--lat", "49.5"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let got: Vec<(String, String, String)> = v["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["from"].as_str().unwrap().to_string(),
+                i["to"].as_str().unwrap_or("-").to_string(),
+                i["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("2024-01-01", "2024-02-29", "covered"),
+        ("2024-03-01", "2024-05-31", "contested"),
+        ("2024-06-01", "2024-08-31", "occupied"),
+        ("2024-09-01", "-", "covered"),
+    ];
+    assert_eq!(
+        got,
+        want.iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(v["source"], "example");
+    assert_eq!(v["synthetic"], true);
+    // Every snapshot named has its provenance.
+    for i in v["intervals"].as_array().unwrap() {
+        for key in ["snapshot", "last_snapshot"] {
+            let id = i[key].as_str().unwrap();
+            assert!(v["snapshots"][id]["provenance"]["sha256"].is_string(), "{id}");
+        }
+    }
+    // Each interval agrees with `query` on its first and last day.
+    for i in v["intervals"].as_array().unwrap() {
+        let from = i["from"].as_str().unwrap();
+        let (_, q, _) = query("37.6", "49.5", from);
+        assert_eq!(q["status"], i["status"], "{from}");
+        if let Some(to) = i["to"].as_str() {
+            let (_, q, _) = query("37.6", "49.5", to);
+            assert_eq!(q["status"], i["status"], "{to}");
+        }
+    }
+}
+
+#[test]
+fn history_of_a_csv_of_points_writes_one_row_per_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("p.csv");
+    std::fs::write(&input, "id,lon,lat\na,37.6,49.5\nb,10,10\n").unwrap();
+    let o = frontline(&["history", "--points", input.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "id,lon,lat,from,to,status,snapshot,last_snapshot");
+    assert_eq!(lines.len(), 1 + 4 + 1, "{out}");
+    assert_eq!(
+        lines[1],
+        "a,37.6,49.5,2024-01-01,2024-02-29,covered,example:2024-01-01,example:2024-01-01"
+    );
+    assert_eq!(
+        lines[5],
+        "b,10,10,2024-01-01,,outside,example:2024-01-01,example:2024-09-01"
+    );
+    assert!(stderr(&o).contains("SYNTHETIC"));
+    // A bad row names its line; no output rows.
+    std::fs::write(&input, "id,lon,lat\na,37.6,49.5\nb,inf,10\n").unwrap();
+    let o = frontline(&["history", "--points", input.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("line 3"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    // Neither a point nor a file.
+    let o = frontline(&["history"]);
+    assert_eq!(code(&o), 2);
+}

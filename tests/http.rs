@@ -737,3 +737,56 @@ fn server_and_cli_agree_on_real_data() {
     assert_eq!(http, cli);
     let _ = Path::new(&input);
 }
+
+#[test]
+fn history_one_point_and_batches() {
+    let s = Server::start(&[]);
+    let r = get(s.addr, "/v1/history?lon=37.6&lat=49.5", "");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    let statuses: Vec<&str> = v["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["covered", "contested", "occupied", "covered"]);
+    assert_eq!(v["intervals"][3]["to"], serde_json::Value::Null);
+    assert_eq!(v["synthetic"], true);
+    // The same as the CLI.
+    let cli = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["history", "--lon", "37.6", "--lat", "49.5"])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(cli, v);
+
+    // GeoJSON batch: histories added to the properties, provenance in the foreign member.
+    let body = br#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"name":"x"},"geometry":{"type":"Point","coordinates":[37.6,49.5]}},
+        {"type":"Feature","properties":null,"geometry":{"type":"Point","coordinates":[10,10]}}]}"#;
+    let r = post(s.addr, "/v1/history", "application/geo+json", body);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = r.json();
+    assert_eq!(g["features"][0]["properties"]["name"], "x");
+    assert_eq!(g["features"][0]["properties"]["history"], v["intervals"]);
+    assert_eq!(g["features"][1]["properties"]["history"][0]["status"], "outside");
+    assert_eq!(g["frontline"]["source"], "example");
+    assert!(g["frontline"]["snapshots"]["example:2024-06-01"]["provenance"]["sha256"].is_string());
+
+    // CSV batch.
+    let r = post(s.addr, "/v1/history", "text/csv", b"id,lon,lat\na,37.6,49.5\n");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("text/csv"));
+    assert_eq!(r.text().lines().count(), 5);
+
+    // Errors.
+    get(s.addr, "/v1/history?lon=37.6", "").assert_problem(400, "lat");
+    get(s.addr, "/v1/history?lon=37.6&lat=49.5&date=2024-01-01", "").assert_problem(400, "unknown parameter");
+    get(s.addr, "/v1/history?lon=37.6&lat=49.5&source=nope", "").assert_problem(404, "unknown source");
+    post(s.addr, "/v1/history", "text/csv", b"id,lon,lat\na,NaN,1\n").assert_problem(400, "line 2");
+    post(s.addr, "/v1/history", "application/xml", b"<a/>").assert_problem(415, "not accepted");
+    let bad = br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[200,1]}}]}"#;
+    post(s.addr, "/v1/history", "application/json", bad).assert_problem(400, "point 0");
+}

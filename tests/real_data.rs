@@ -316,3 +316,97 @@ fn line_of_contact_distances_agree_with_brute_force() {
     eprintln!("distance: worst relative difference to brute force {worst:.2e}");
     assert!(worst < 1e-9, "{worst}");
 }
+
+/// The 10k seeded points of the workload (`scripts/make-workload.sh`), or, where it was not made,
+/// 10k points of our own generator over the border's box (said on stderr).
+fn ten_thousand_points(cat: &Catalog) -> (Vec<(f64, f64)>, bool) {
+    let work = std::env::var_os("PEERS_WORK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
+    if let Ok(bytes) = std::fs::read(work.join("points_10k.f64")) {
+        let points = bytes
+            .chunks_exact(16)
+            .map(|c| {
+                let x = f64::from_le_bytes(c[..8].try_into().expect("8 bytes"));
+                let y = f64::from_le_bytes(c[8..].try_into().expect("8 bytes"));
+                (x, y)
+            })
+            .collect();
+        return (points, true);
+    }
+    eprintln!(
+        "NOTE: no points_10k.f64 in {}; using 10k points of the test's own generator",
+        work.display()
+    );
+    let b = geo::BoundingRect::bounding_rect(&cat.sources["deepstate"].border.border.geometry).expect("bbox");
+    let mut rng = Rng(0x5eed_0010);
+    let points = (0..10_000)
+        .map(|_| {
+            (
+                b.min().x + rng.next_f64() * b.width(),
+                b.min().y + rng.next_f64() * b.height(),
+            )
+        })
+        .collect();
+    (points, false)
+}
+
+#[test]
+fn point_histories_equal_brute_force_over_the_whole_archive() {
+    use frontline::analytics::history::{histories, history_brute_force};
+    let Some(cat) = catalog() else { return };
+    let src = cat.source(Some("deepstate")).expect("source");
+    let (mut points, from_workload) = ten_thousand_points(cat);
+    let seeded = points.len();
+    // Plus points exactly on the lines: vertices and edge midpoints of every 16th snapshot.
+    for s in src.snapshots.iter().step_by(16) {
+        for f in &s.features {
+            for p in &f.geometry.0 {
+                for w in p.exterior().0.windows(2).step_by(7) {
+                    points.push((w[0].x, w[0].y));
+                    points.push(((w[0].x + w[1].x) / 2.0, (w[0].y + w[1].y) / 2.0));
+                }
+            }
+        }
+    }
+    let fast = histories(src, &points);
+    let mut changed = 0;
+    for (i, (&(x, y), h)) in points.iter().zip(&fast).enumerate() {
+        let h = h.as_ref().expect("valid point");
+        let want = history_brute_force(src, x, y);
+        assert_eq!(h, &want, "point {i} ({x}, {y})");
+        changed += usize::from(h.len() > 1);
+    }
+    eprintln!(
+        "{} points ({seeded} seeded + {} on lines) x {} epochs: histories equal brute force; {changed} change status",
+        points.len(),
+        points.len() - seeded,
+        src.epochs.len()
+    );
+    assert!(changed > 100, "the check must include points whose status changes");
+
+    // Per-date counts of the seeded points against shapely's reference (ref/history10k_counts.csv).
+    let text = std::fs::read_to_string(shared().join("bench/ref/history10k_counts.csv")).expect("reference");
+    if !from_workload {
+        eprintln!("SKIP reference counts: the seeded workload is absent");
+        return;
+    }
+    let mut compared = 0;
+    for line in text.lines().skip(1) {
+        let v: Vec<&str> = line.split(',').collect();
+        let d = date(v[0]);
+        let mut counts = [0u64; 4];
+        for h in &fast[..seeded] {
+            let h = h.as_ref().expect("valid");
+            let iv = h
+                .iter()
+                .find(|iv| iv.from <= d && iv.to.is_none_or(|t| d <= t))
+                .expect("interval");
+            counts[iv.status as usize] += 1;
+        }
+        let want: Vec<u64> = v[1..].iter().map(|s| s.parse().expect("n")).collect();
+        assert_eq!([counts[0], counts[1], counts[3]], [want[0], want[1], want[2]], "{d}");
+        compared += 1;
+    }
+    assert_eq!(compared, 536);
+}

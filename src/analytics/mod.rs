@@ -1,5 +1,6 @@
 //! Analytics over the catalog: diffs of control between two dates (or two sources), and the
-//! line of contact.
+//! line of contact, point histories.
 
 pub mod diff;
+pub mod history;
 pub mod line;

@@ -4,6 +4,7 @@
 mod check;
 mod classify;
 mod diff;
+mod history;
 mod query;
 mod serve;
 mod timeline;
@@ -41,6 +42,8 @@ enum Command {
     Timeline(timeline::Args),
     /// What changed hands between two dates (or two sources): GeoJSON with totals.
     Diff(diff::Args),
+    /// A point's status over time (JSON), or of a CSV of points (CSV, one row per interval).
+    History(history::Args),
     /// Serve the HTTP API (JSON, CSV, GeoJSON layers) on the geodata.
     Serve(serve::Args),
 }
@@ -113,6 +116,7 @@ pub fn run() -> ExitCode {
         Command::Classify(a) => classify::run(a),
         Command::Timeline(a) => timeline::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::History(a) => history::run(a),
         Command::Serve(a) => serve::run(a),
     };
     match result {

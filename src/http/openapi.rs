@@ -4,8 +4,9 @@
 use serde_json::{Value, json};
 
 /// The routes served, as they appear in the document (GET unless said).
-pub const PATHS: [&str; 12] = [
+pub const PATHS: [&str; 13] = [
     "/v1/coverage",
+    "/v1/history",
     "/v1/diff",
     "/v1/classify",
     "/v1/sources",
@@ -76,7 +77,7 @@ pub fn document() -> Value {
                  "description": "Dated lines of control against a recognized border: coverage, point status, layers, timelines. Every answer names the source and snapshot it used and says whether the data is synthetic."},
         "paths": {
             "/v1/coverage": {"get": {"summary": "Status of one point on a date",
-                "parameters": [lon, lat, date.clone(), source.clone(),
+                "parameters": [lon.clone(), lat.clone(), date.clone(), source.clone(),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km, the geodesic distance to the line of contact")],
                 "responses": merge(json!({"200": json_ok("status, on_boundary, source, snapshot, baselines, border, synthetic")}), problems(&["400", "404"]))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
@@ -88,6 +89,19 @@ pub fn document() -> Value {
                 "responses": merge(json!({"200": {"description": "CSV id,lon,lat,status,snapshot (streamed; a stream cut short means an error after the first block), or the features with status and snapshot added to their properties, order kept",
                     "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
                     problems(&["400", "404", "413", "415"]))}},
+            "/v1/history": {
+                "get": {"summary": "One point's status over every snapshot of a source: intervals {from, to, status, snapshot, last_snapshot}, merged where the status does not change, with the provenance of every snapshot named",
+                    "parameters": [lon.clone(), lat.clone(), source.clone()],
+                    "responses": merge(json!({"200": json_ok("lon, lat, intervals, source, first_date, last_date, epochs, snapshots, baselines, border, synthetic")}), problems(&["400", "404"]))},
+                "post": {"summary": "Histories of many points",
+                    "parameters": [source.clone()],
+                    "requestBody": {"required": true, "content": {
+                        "text/csv": {"schema": {"type": "string", "description": "header id,lon,lat"}},
+                        "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}},
+                        "application/json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}}}},
+                    "responses": merge(json!({"200": {"description": "CSV id,lon,lat,from,to,status,snapshot,last_snapshot (one row per interval), or the features with properties.history and the provenance in the frontline member",
+                        "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
+                        problems(&["400", "404", "413", "415"]))}},
             "/v1/diff": {"get": {"summary": "What changed hands between two dates (or two sources): newly occupied, freed, newly contested and no longer contested parts with geodesic areas and centroids; totals and the sliver area dropped in the frontline member",
                 "parameters": [
                     param("from", true, json!({"type": "string", "format": "date"}), "start date"),

@@ -265,31 +265,92 @@ impl Rows<'_> {
                 continue;
             }
             let at = |m: String| (n - 1, m);
-            if row.len() > MAX_LINE_BYTES {
-                return Err(at(format!(
-                    "a line is longer than {MAX_LINE_BYTES} bytes (is this CSV id,lon,lat?)"
-                )));
-            }
-            let mut fields = row.split(|&b| b == b',');
-            let (Some(id), Some(lon), Some(lat), None) = (fields.next(), fields.next(), fields.next(), fields.next())
-            else {
-                let k = row.split(|&b| b == b',').count();
-                return Err(at(format!("expected 3 fields id,lon,lat, found {k}")));
-            };
-            if id.contains(&b'"') {
-                return Err(at(
-                    "quoted fields are not supported; ids may not contain '\"' or ','".into()
-                ));
-            }
-            let x = number(lon, "lon").map_err(at)?;
-            let y = number(lat, "lat").map_err(at)?;
-            check_coordinate(x, y).map_err(|e| at(e.to_string()))?;
+            let (_, x, y) = parse_row(row).map_err(at)?;
             let (status, _) = self.state.status(self.border, x, y);
             counts.add(status);
             out.extend_from_slice(row);
             out.extend_from_slice(&self.suffixes[status as usize]);
         }
         Ok((counts, n))
+    }
+}
+
+/// Parses one non-empty row `id,lon,lat` strictly: the id's bytes and the coordinates, checked.
+fn parse_row(row: &[u8]) -> Result<(&[u8], f64, f64), String> {
+    if row.len() > MAX_LINE_BYTES {
+        return Err(format!(
+            "a line is longer than {MAX_LINE_BYTES} bytes (is this CSV id,lon,lat?)"
+        ));
+    }
+    let mut fields = row.split(|&b| b == b',');
+    let (Some(id), Some(lon), Some(lat), None) = (fields.next(), fields.next(), fields.next(), fields.next()) else {
+        let k = row.split(|&b| b == b',').count();
+        return Err(format!("expected 3 fields id,lon,lat, found {k}"));
+    };
+    if id.contains(&b'"') {
+        return Err("quoted fields are not supported; ids may not contain '\"' or ','".into());
+    }
+    let x = number(lon, "lon")?;
+    let y = number(lat, "lat")?;
+    check_coordinate(x, y).map_err(|e| e.to_string())?;
+    Ok((id, x, y))
+}
+
+/// One row of an `id,lon,lat` input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointRow {
+    /// The id as given.
+    pub id: String,
+    /// Longitude.
+    pub lon: f64,
+    /// Latitude.
+    pub lat: f64,
+}
+
+/// Reads a whole `id,lon,lat` input (header first) with the same checks as [`classify_csv`], for
+/// answers that are not one row per input row; refuses more than `max_rows` rows.
+pub fn read_points<R: BufRead>(mut input: R, max_rows: u64) -> Result<Vec<PointRow>, CsvError> {
+    let mut line = Vec::with_capacity(64);
+    if read_line_bounded(&mut input, &mut line).map_err(|e| at_line(e, 1))? == 0 {
+        return Err(CsvError::Line {
+            line: 1,
+            message: format!("empty input; expected the header '{INPUT_HEADER}'"),
+        });
+    }
+    if trim_eol(&line) != INPUT_HEADER.as_bytes() {
+        return Err(CsvError::Line {
+            line: 1,
+            message: format!("header is '{}', expected '{INPUT_HEADER}'", shown(trim_eol(&line))),
+        });
+    }
+    let mut out = Vec::new();
+    for n in 2u64.. {
+        line.clear();
+        if read_line_bounded(&mut input, &mut line).map_err(|e| at_line(e, n))? == 0 {
+            break;
+        }
+        let row = trim_eol(&line);
+        if row.is_empty() {
+            continue;
+        }
+        let (id, lon, lat) = parse_row(row).map_err(|message| CsvError::Line { line: n, message })?;
+        if out.len() as u64 >= max_rows {
+            return Err(CsvError::TooManyRows { limit: max_rows });
+        }
+        out.push(PointRow {
+            id: String::from_utf8_lossy(id).into_owned(),
+            lon,
+            lat,
+        });
+    }
+    Ok(out)
+}
+
+/// Puts a line number on an error of [`read_line_bounded`].
+fn at_line(e: CsvError, line: u64) -> CsvError {
+    match e {
+        CsvError::Line { line: 0, message } => CsvError::Line { line, message },
+        other => other,
     }
 }
 

@@ -2,7 +2,8 @@
 //! Answers carry their provenance: the source, the snapshot (id, date, file, hashes), the
 //! baselines composed with it, and whether any of it is synthetic.
 
-use crate::catalog::{Catalog, CatalogError, InForce};
+use crate::catalog::{BaselineEntry, Catalog, CatalogError, InForce};
+use crate::geodata::{Border, Snapshot};
 use crate::model::{Provenance, Status};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -64,31 +65,48 @@ pub struct BorderRef {
 impl InForceRef {
     /// Describes what is in force.
     pub fn new(f: &InForce<'_>) -> Self {
-        let s = f.snapshot();
         InForceRef {
             source: f.source.name.clone(),
-            snapshot: SnapshotRef {
-                id: s.id(),
-                date: s.date,
-                content_sha256: s.content_sha256.clone(),
-                provenance: s.provenance.clone(),
-                synthetic: s.synthetic,
-            },
-            baselines: f
-                .baselines()
-                .map(|b| BaselineRef {
-                    name: b.baseline.name.clone(),
-                    status: b.baseline.status.as_str(),
-                    valid_from: b.baseline.valid_from,
-                    valid_to: b.baseline.valid_to,
-                    provenance: b.baseline.provenance.clone(),
-                })
-                .collect(),
-            border: BorderRef {
-                iso3: f.source.border.border.iso3.clone(),
-                provenance: f.source.border.border.provenance.clone(),
-            },
+            snapshot: SnapshotRef::new(f.snapshot()),
+            baselines: f.baselines().map(BaselineRef::new).collect(),
+            border: BorderRef::new(&f.source.border.border),
             synthetic: f.synthetic(),
+        }
+    }
+}
+
+impl SnapshotRef {
+    /// Describes a snapshot.
+    pub fn new(s: &Snapshot) -> Self {
+        SnapshotRef {
+            id: s.id(),
+            date: s.date,
+            content_sha256: s.content_sha256.clone(),
+            provenance: s.provenance.clone(),
+            synthetic: s.synthetic,
+        }
+    }
+}
+
+impl BaselineRef {
+    /// Describes a baseline.
+    pub fn new(b: &BaselineEntry) -> Self {
+        BaselineRef {
+            name: b.baseline.name.clone(),
+            status: b.baseline.status.as_str(),
+            valid_from: b.baseline.valid_from,
+            valid_to: b.baseline.valid_to,
+            provenance: b.baseline.provenance.clone(),
+        }
+    }
+}
+
+impl BorderRef {
+    /// Describes a border.
+    pub fn new(b: &Border) -> Self {
+        BorderRef {
+            iso3: b.iso3.clone(),
+            provenance: b.provenance.clone(),
         }
     }
 }
@@ -381,4 +399,5 @@ pub fn timeline_between(
 }
 
 pub mod csv;
+pub mod history;
 pub mod layers;

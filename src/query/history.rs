@@ -1,0 +1,169 @@
+//! Point histories as answers: the intervals of a point's status with the snapshots that show
+//! them, and the provenance of every snapshot named (one point as JSON, many points as GeoJSON
+//! or CSV).
+
+use super::{BaselineRef, BorderRef, SnapshotRef};
+use crate::analytics::history::{Interval, histories, history};
+use crate::catalog::{Catalog, CatalogError, SourceEntry};
+use crate::model::Status;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One interval of a point's history.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HistoryInterval {
+    /// First day of the status.
+    pub from: NaiveDate,
+    /// Last day (inclusive), or null while it is the status of the latest snapshot.
+    pub to: Option<NaiveDate>,
+    /// The status throughout.
+    pub status: Status,
+    /// The snapshot in force on `from` (the first to show this status).
+    pub snapshot: String,
+    /// The last snapshot in force during the interval (the last to show this status).
+    pub last_snapshot: String,
+}
+
+/// What the intervals of one or many histories rest on: the source, its border and baselines,
+/// and every snapshot named, with provenance.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryProvenance {
+    /// The source.
+    pub source: String,
+    /// Its first and latest snapshot dates: a history covers this span (and the latest status
+    /// holds after it until a newer snapshot says otherwise).
+    pub first_date: Option<NaiveDate>,
+    /// Its latest snapshot date.
+    pub last_date: Option<NaiveDate>,
+    /// How many epochs (snapshot dates and baseline changes) the history was read across.
+    pub epochs: usize,
+    /// The snapshots named by the intervals, by id.
+    pub snapshots: BTreeMap<String, SnapshotRef>,
+    /// The baselines the source composes with (each over its own validity).
+    pub baselines: Vec<BaselineRef>,
+    /// The border.
+    pub border: BorderRef,
+    /// True if any data used is synthetic.
+    pub synthetic: bool,
+}
+
+impl HistoryProvenance {
+    fn new(src: &SourceEntry) -> Self {
+        let border = &src.border.border;
+        HistoryProvenance {
+            source: src.name.clone(),
+            first_date: src.snapshots.first().map(|s| s.date),
+            last_date: src.snapshots.last().map(|s| s.date),
+            epochs: src.epochs.len(),
+            snapshots: BTreeMap::new(),
+            baselines: src.baselines.iter().map(|b| BaselineRef::new(b)).collect(),
+            border: BorderRef::new(border),
+            synthetic: border.synthetic || src.baselines.iter().any(|b| b.baseline.synthetic),
+        }
+    }
+
+    /// Describes the intervals, adding the snapshots they name.
+    fn describe(&mut self, src: &SourceEntry, intervals: &[Interval]) -> Vec<HistoryInterval> {
+        let mut name = |epoch: usize| {
+            let s = &src.snapshots[src.epochs[epoch].snapshot];
+            let id = s.id();
+            if !self.snapshots.contains_key(&id) {
+                self.synthetic |= s.synthetic;
+                self.snapshots.insert(id.clone(), SnapshotRef::new(s));
+            }
+            id
+        };
+        intervals
+            .iter()
+            .map(|iv| HistoryInterval {
+                from: iv.from,
+                to: iv.to,
+                status: iv.status,
+                snapshot: name(iv.first_epoch),
+                last_snapshot: name(iv.last_epoch),
+            })
+            .collect()
+    }
+}
+
+/// The history of one point.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryAnswer {
+    /// Longitude asked for.
+    pub lon: f64,
+    /// Latitude asked for.
+    pub lat: f64,
+    /// The intervals, in date order, merged where the status does not change.
+    pub intervals: Vec<HistoryInterval>,
+    /// What they rest on.
+    #[serde(flatten)]
+    pub provenance: HistoryProvenance,
+}
+
+/// The history of (lon, lat) across every snapshot of `source` (or the default source).
+pub fn point_history(cat: &Catalog, source: Option<&str>, lon: f64, lat: f64) -> Result<HistoryAnswer, CatalogError> {
+    let src = cat.source(source)?;
+    let intervals = history(src, lon, lat)?;
+    let mut provenance = HistoryProvenance::new(src);
+    let intervals = provenance.describe(src, &intervals);
+    Ok(HistoryAnswer {
+        lon,
+        lat,
+        intervals,
+        provenance,
+    })
+}
+
+/// The histories of many points.
+#[derive(Debug, Clone)]
+pub struct BatchHistory {
+    /// The intervals of each point, in input order.
+    pub histories: Vec<Vec<HistoryInterval>>,
+    /// What they rest on.
+    pub provenance: HistoryProvenance,
+}
+
+/// Why a batch failed: the error, and the index of the point where it is about one point.
+#[derive(Debug)]
+pub struct BatchError {
+    /// The 0-based index of the point at fault, if any.
+    pub index: Option<usize>,
+    /// What is wrong.
+    pub error: CatalogError,
+}
+
+/// Histories of many points (on every core). A point with an invalid coordinate fails the whole
+/// batch, naming its index.
+pub fn batch_history(cat: &Catalog, source: Option<&str>, points: &[(f64, f64)]) -> Result<BatchHistory, BatchError> {
+    let src = cat.source(source).map_err(|error| BatchError { index: None, error })?;
+    let mut provenance = HistoryProvenance::new(src);
+    let mut out = Vec::with_capacity(points.len());
+    for (i, h) in histories(src, points).into_iter().enumerate() {
+        let h = h.map_err(|error| BatchError { index: Some(i), error })?;
+        out.push(provenance.describe(src, &h));
+    }
+    Ok(BatchHistory {
+        histories: out,
+        provenance,
+    })
+}
+
+/// Header of the CSV form: one row per interval.
+pub const HISTORY_CSV_HEADER: &str = "id,lon,lat,from,to,status,snapshot,last_snapshot";
+
+/// One CSV row per interval (`to` empty while in force); `id` as given, coordinates as numbers.
+pub fn history_csv_rows(id: &str, lon: f64, lat: f64, intervals: &[HistoryInterval], out: &mut String) {
+    use std::fmt::Write;
+    for iv in intervals {
+        let to = iv.to.map(|d| d.to_string()).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{id},{lon},{lat},{},{to},{},{},{}",
+            iv.from,
+            iv.status.as_str(),
+            iv.snapshot,
+            iv.last_snapshot
+        );
+    }
+}
