@@ -182,6 +182,7 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
     history_bench(&cat, &work, repeat);
+    nzz_bench(&repo, repeat);
 
     // Classification of the seeded 1M points.
     let pts_path = work.join("points_1m.f64");
@@ -379,4 +380,44 @@ fn history_bench(cat: &Catalog, work: &std::path::Path, repeat: usize) {
     );
     report("history.10k (all threads)", all, "");
     report("history.10k brute force (one thread)", brute, "every epoch re-tested");
+}
+
+/// The NZZ archive: read + validate + union(nochange, gains) of every file, then every coverage,
+/// area and index, composed with the embedded Crimea baseline.
+fn nzz_bench(repo: &std::path::Path, repeat: usize) {
+    let dir = repo.join("../shared/data/nzz");
+    if !dir.is_dir() {
+        println!("SKIP nzz: no {}", dir.display());
+        return;
+    }
+    let Ok(base) = load_dir(&repo.join("geodata")) else {
+        return;
+    };
+    let border = base.geodata.borders[0].clone();
+    let crimea: Vec<_> = base
+        .geodata
+        .baselines
+        .into_iter()
+        .filter(|b| b.name == "crimea")
+        .collect();
+    let (mut load, mut build, mut total) = (Vec::new(), Vec::new(), Vec::new());
+    let mut files = 0;
+    for _ in 0..repeat {
+        let t0 = Instant::now();
+        let Ok((g, _)) = frontline::geodata::nzz::archive_geodata(border.clone(), crimea.clone(), &dir, "nzz") else {
+            println!("nzz archive invalid");
+            return;
+        };
+        files = g.sources[0].snapshots.len();
+        let t1 = Instant::now();
+        let cat = Catalog::build(g);
+        cat.compute_all();
+        let t2 = Instant::now();
+        load.push((t1 - t0).as_secs_f64());
+        build.push((t2 - t1).as_secs_f64());
+        total.push((t2 - t0).as_secs_f64());
+    }
+    report("nzz.load (read+validate+union)", load, &format!("{files} files"));
+    report("nzz.build (coverage+areas+index)", build, "");
+    report("nzz.load+build", total, "");
 }

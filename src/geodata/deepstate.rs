@@ -37,8 +37,20 @@ pub fn list_archive(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Reads every archive file in `dir` as snapshots of `source` (in parallel), sorted by date; on
 /// any problem, the report of all of them.
 pub fn read_archive(dir: &Path, source: &str) -> Result<(Vec<Snapshot>, Report), Report> {
+    read_files(dir, list_archive(dir), |p| {
+        read_snapshot(p, &p.display().to_string(), source)
+    })
+}
+
+/// Reads listed archive files with `read` (in parallel), sorted by date; on any problem, or when
+/// the listing failed, the report of all of them. Shared by the archive formats.
+pub(crate) fn read_files(
+    dir: &Path,
+    files: std::io::Result<Vec<PathBuf>>,
+    read: impl Fn(&Path) -> (Option<Snapshot>, Report) + Sync,
+) -> Result<(Vec<Snapshot>, Report), Report> {
     use rayon::prelude::*;
-    let files = list_archive(dir).map_err(|e| {
+    let files = files.map_err(|e| {
         let mut r = Report::default();
         r.problems.push(Finding {
             file: dir.display().to_string(),
@@ -48,10 +60,7 @@ pub fn read_archive(dir: &Path, source: &str) -> Result<(Vec<Snapshot>, Report),
         });
         r
     })?;
-    let read: Vec<(Option<Snapshot>, Report)> = files
-        .par_iter()
-        .map(|p| read_snapshot(p, &p.display().to_string(), source))
-        .collect();
+    let read: Vec<(Option<Snapshot>, Report)> = files.par_iter().map(|p| read(p)).collect();
     let mut report = Report::default();
     let mut out = Vec::with_capacity(read.len());
     for (s, r) in read {

@@ -16,6 +16,18 @@ pub const CLOSE_RING_TOLERANCE_DEG: f64 = 1e-9;
 ///
 /// Every problem is recorded in `scope`; `None` is returned when there was any.
 pub(crate) fn read_areal(geometry: &Value, scope: &mut Scope<'_>) -> Option<MultiPolygon<f64>> {
+    let problems_before = scope.report.problems.len();
+    let mp = read_areal_unvalidated(geometry, scope)?;
+    for err in super::validity::problems(&mp) {
+        scope.problem(None, format!("invalid geometry: {err}"));
+    }
+    (scope.report.problems.len() == problems_before).then_some(mp)
+}
+
+/// [`read_areal`] without the OGC validity check of the whole (positions, ring closure, ring
+/// sizes and orientation are checked and repaired as there): for archives whose invalid
+/// geometries are made valid by a union, with the repair reported by the caller.
+pub(crate) fn read_areal_unvalidated(geometry: &Value, scope: &mut Scope<'_>) -> Option<MultiPolygon<f64>> {
     let Some(obj) = geometry.as_object() else {
         scope.problem(None, "geometry is missing or not an object");
         return None;
@@ -56,11 +68,7 @@ pub(crate) fn read_areal(geometry: &Value, scope: &mut Scope<'_>) -> Option<Mult
         scope.problem(None, format!("{kind} has no polygons"));
         return None;
     }
-    let mp = MultiPolygon(out);
-    for err in super::validity::problems(&mp) {
-        scope.problem(None, format!("invalid geometry: {err}"));
-    }
-    (scope.report.problems.len() == problems_before).then_some(mp)
+    Some(MultiPolygon(out))
 }
 
 fn place(pi: Option<usize>, ri: usize) -> String {

@@ -9,6 +9,7 @@
 mod canonical;
 pub mod deepstate;
 mod geometry;
+pub mod nzz;
 mod report;
 mod validity;
 
@@ -160,7 +161,7 @@ struct SourceConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ArchiveConfig {
-    /// Only `deepstate` for now.
+    /// `deepstate` or `nzz`.
     format: String,
     /// The archive directory, relative to the source directory or absolute.
     dir: PathBuf,
@@ -362,23 +363,40 @@ fn read_source(
             .par_iter()
             .map(|p| canonical::read_snapshot(p, &shown(p), &name))
             .collect(),
-        Some(arch) if arch.format == "deepstate" => {
+        Some(arch) => {
+            type Reader = fn(&Path, &str, &str) -> (Option<Snapshot>, Report);
+            let (list, read, pattern): (fn(&Path) -> std::io::Result<Vec<PathBuf>>, Reader, &str) =
+                match arch.format.as_str() {
+                    "deepstate" => (
+                        deepstate::list_archive,
+                        deepstate::read_snapshot,
+                        "deepstatemap_data_YYYYMMDD.geojson",
+                    ),
+                    "nzz" => (nzz::list_archive, nzz::read_snapshot, "YYYY-MM-DD.json"),
+                    other => {
+                        problem(
+                            report,
+                            shown(&config_path),
+                            format!("archive format '{other}' is unknown; known: deepstate, nzz"),
+                        );
+                        return None;
+                    }
+                };
             let adir = if arch.dir.is_absolute() {
                 arch.dir.clone()
             } else {
                 dir.join(&arch.dir)
             };
-            let files = deepstate::list_archive(&adir);
-            match files {
+            match list(&adir) {
                 Ok(files) if !files.is_empty() => files
                     .par_iter()
-                    .map(|p| deepstate::read_snapshot(p, &p.display().to_string(), &name))
+                    .map(|p| read(p, &p.display().to_string(), &name))
                     .collect(),
                 Ok(_) => {
                     problem(
                         report,
                         adir.display().to_string(),
-                        "archive holds no deepstatemap_data_YYYYMMDD.geojson file".into(),
+                        format!("archive holds no {pattern} file"),
                     );
                     Vec::new()
                 }
@@ -387,14 +405,6 @@ fn read_source(
                     Vec::new()
                 }
             }
-        }
-        Some(arch) => {
-            problem(
-                report,
-                shown(&config_path),
-                format!("archive format '{}' is unknown; known: deepstate", arch.format),
-            );
-            Vec::new()
         }
     };
     let files_found = snapshots.len();

@@ -1,0 +1,204 @@
+//! Checks on the real NZZ archive in `../shared/data/nzz` (skipped, with the reason printed,
+//! where it is absent): every file loads, the occupied area per day agrees with the shapely
+//! reference, the Crimea baseline composes, and the comparison with NZZ's own published table.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use frontline::catalog::Catalog;
+use frontline::geodata::{load_dir, nzz};
+use frontline::model::Status;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn shared() -> PathBuf {
+    repo().join("../shared")
+}
+
+/// The NZZ archive as a source with and without the embedded Crimea baseline, built once.
+fn catalogs() -> Option<&'static (Catalog, Catalog, usize)> {
+    static CAT: OnceLock<Option<(Catalog, Catalog, usize)>> = OnceLock::new();
+    CAT.get_or_init(|| {
+        let dir = shared().join("data/nzz");
+        if !dir.is_dir() {
+            eprintln!("SKIP: {} is absent; NZZ checks not run", dir.display());
+            return None;
+        }
+        let base = load_dir(&repo().join("geodata")).expect("embedded geodata").geodata;
+        let border = base.borders[0].clone();
+        let crimea: Vec<_> = base.baselines.iter().filter(|b| b.name == "crimea").cloned().collect();
+        assert_eq!(crimea.len(), 1, "embedded Crimea baseline");
+        let (with, report) = nzz::archive_geodata(border.clone(), crimea, &dir, "nzz").expect("archive loads");
+        let repairs = report.repairs.len();
+        let (without, _) = nzz::archive_geodata(border, vec![], &dir, "nzz").expect("archive loads");
+        let (with, without) = (Catalog::build(with), Catalog::build(without));
+        with.compute_all();
+        without.compute_all();
+        Some((with, without, repairs))
+    })
+    .as_ref()
+}
+
+fn date(s: &str) -> chrono::NaiveDate {
+    frontline::model::parse_date(s).expect("date")
+}
+
+fn reference(name: &str) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(shared().join(name)).expect("reference");
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn every_file_loads_and_the_occupied_area_agrees_with_shapely() {
+    let Some((_, without, repairs)) = catalogs() else {
+        return;
+    };
+    let src = without.source(Some("nzz")).unwrap();
+    assert_eq!(src.snapshots.len(), 311);
+    let rows = frontline::query::timeline(without, Some("nzz")).unwrap();
+    let ours: BTreeMap<_, _> = rows.iter().map(|r| (r.date, r)).collect();
+    let mut worst = (0.0f64, String::new());
+    for r in reference("bench/ref/nzz_timeline.csv") {
+        let d = date(&r[0]);
+        let (occ, cov): (f64, f64) = (r[1].parse().unwrap(), r[2].parse().unwrap());
+        let row = ours.get(&d).unwrap_or_else(|| panic!("no row for {d}"));
+        for (what, want, got) in [("occupied", occ, row.occupied_km2), ("covered", cov, row.covered_km2)] {
+            let rel = (got - want).abs() / want.max(1.0);
+            if rel > worst.0 {
+                worst = (rel, format!("{d} {what}: ours {got:.3}, shapely {want:.3}"));
+            }
+        }
+    }
+    eprintln!(
+        "311 files, {repairs} repairs reported; worst relative difference {:.2e} ({})",
+        worst.0, worst.1
+    );
+    assert!(worst.0 < 1e-3, "{worst:?}");
+}
+
+#[test]
+fn crimea_comes_from_the_baseline() {
+    let Some((with, without, _)) = catalogs() else { return };
+    // Simferopol on 2022-03-29: occupied only with the baseline (NZZ omits Crimea).
+    let f = with.in_force(Some("nzz"), date("2022-03-29")).unwrap();
+    assert_eq!(f.status(34.10, 44.95).unwrap().0, Status::Occupied);
+    assert_eq!(f.baselines().count(), 1);
+    let g = without.in_force(Some("nzz"), date("2022-03-29")).unwrap();
+    assert_eq!(g.status(34.10, 44.95).unwrap().0, Status::Covered);
+    // Kherson (northern districts): occupied from early March to the liberation on 11 November 2022.
+    let src = with.source(Some("nzz")).unwrap();
+    let h = frontline::analytics::history::history(src, 32.60, 46.68).unwrap();
+    let occupied: Vec<_> = h.iter().filter(|i| i.status == Status::Occupied).collect();
+    assert_eq!(occupied.len(), 1, "{h:?}");
+    let iv = occupied[0];
+    assert!(iv.from >= date("2022-03-01") && iv.from <= date("2022-03-05"), "{iv:?}");
+    let to = iv.to.expect("freed");
+    assert!(to >= date("2022-11-09") && to <= date("2022-11-14"), "{iv:?}");
+}
+
+/// The union of every feature of an NZZ file (losses included), unclipped: NZZ's own method.
+fn union_of_all_features(path: &std::path::Path) -> geo::MultiPolygon<f64> {
+    use geo::{LineString, Polygon};
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let ring = |r: &serde_json::Value, ccw: bool| {
+        let mut ls: LineString<f64> = r
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+            .collect();
+        let area2: f64 = ls.0.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum();
+        if (area2 > 0.0) != ccw {
+            ls.0.reverse();
+        }
+        ls
+    };
+    let polygon = |rings: &serde_json::Value| {
+        let rings = rings.as_array().unwrap();
+        Polygon::new(
+            ring(&rings[0], true),
+            rings[1..].iter().map(|r| ring(r, false)).collect(),
+        )
+    };
+    let mut polys = Vec::new();
+    for f in v["value"]["features"].as_array().unwrap() {
+        let g = &f["geometry"];
+        match g["type"].as_str().unwrap() {
+            "Polygon" => polys.push(polygon(&g["coordinates"])),
+            _ => polys.extend(g["coordinates"].as_array().unwrap().iter().map(polygon)),
+        }
+    }
+    let [u] = frontline::coverage::overlay(&polys, &[], [frontline::coverage::OverlayRule::Subject], false);
+    u
+}
+
+/// NZZ's published occupied area per day against ours, difference explained term by term.
+#[test]
+fn nzz_published_table_is_explained() {
+    let Some((with, without, _)) = catalogs() else { return };
+    const NZZ_CRIMEA_KM2: f64 = 26_689.32;
+    let ours_with: BTreeMap<_, _> = frontline::query::timeline(with, Some("nzz"))
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.date, r.occupied_km2))
+        .collect();
+    let ours_without: BTreeMap<_, _> = frontline::query::timeline(without, Some("nzz"))
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.date, r.occupied_km2))
+        .collect();
+    let src = without.source(Some("nzz")).unwrap();
+    let mut gaps = Vec::new();
+    let mut terms: Vec<[f64; 5]> = Vec::new();
+    for r in reference("data/nzz_published_areas_2022.csv") {
+        let d = date(&r[0][..10]);
+        let theirs: f64 = r[1].parse().unwrap();
+        let Some(snap) = src.snapshots.iter().find(|s| s.date == d) else {
+            continue;
+        };
+        let path = PathBuf::from(&snap.provenance.file);
+        let all = frontline::geodesy::area_km2(&union_of_all_features(&path));
+        let occupied_unclipped = frontline::geodesy::area_km2(&snap.features[0].geometry);
+        let ours = ours_with[&d];
+        let crimea_ours = ours - ours_without[&d];
+        // theirs - ours = (Crimea constant - our Crimea) + losses + outside the border + rest.
+        let crimea = NZZ_CRIMEA_KM2 - crimea_ours;
+        let losses = all - occupied_unclipped;
+        let outside = occupied_unclipped - ours_without[&d];
+        let rest = theirs - ours - crimea - losses - outside;
+        gaps.push(theirs - ours);
+        terms.push([crimea, losses, outside, rest, rest / theirs]);
+    }
+    let n = terms.len();
+    assert!(n > 250, "compared {n} days");
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let col = |i: usize| terms.iter().map(|t| t[i]).collect::<Vec<_>>();
+    let max_abs = |v: Vec<f64>| v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    eprintln!(
+        "NZZ published vs ours over {n} days: gap median {:.1} km2 (min {:.1}, max {:.1}); of which \
+         Crimea constant minus our baseline median {:.1}, losses included median {:.1}, occupied outside \
+         the border median {:.1}; rest median {:.1} km2, largest |rest| {:.1} km2 ({:.3} % at most)",
+        median(gaps.clone()),
+        gaps.iter().copied().fold(f64::INFINITY, f64::min),
+        gaps.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        median(col(0)),
+        median(col(1)),
+        median(col(2)),
+        median(col(3)),
+        max_abs(col(3)),
+        max_abs(col(4)) * 100.0
+    );
+    // Once the three terms are accounted for, their figure is ours to within their projection
+    // (cylindrical equal-area on the ellipsoid vs geodesic) and buffer(0) repairs.
+    assert!(max_abs(col(4)) < 0.005, "largest unexplained share {}", max_abs(col(4)));
+}
