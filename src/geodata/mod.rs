@@ -365,23 +365,23 @@ fn read_source(
             .collect(),
         Some(arch) => {
             type Reader = fn(&Path, &str, &str) -> (Option<Snapshot>, Report);
-            let (list, read, pattern): (fn(&Path) -> std::io::Result<Vec<PathBuf>>, Reader, &str) =
-                match arch.format.as_str() {
-                    "deepstate" => (
-                        deepstate::list_archive,
-                        deepstate::read_snapshot,
-                        "deepstatemap_data_YYYYMMDD.geojson",
-                    ),
-                    "nzz" => (nzz::list_archive, nzz::read_snapshot, "YYYY-MM-DD.json"),
-                    other => {
-                        problem(
-                            report,
-                            shown(&config_path),
-                            format!("archive format '{other}' is unknown; known: deepstate, nzz"),
-                        );
-                        return None;
-                    }
-                };
+            type Lister = fn(&Path) -> std::io::Result<Vec<PathBuf>>;
+            let (list, read, pattern): (Lister, Reader, &str) = match arch.format.as_str() {
+                "deepstate" => (
+                    deepstate::list_archive,
+                    deepstate::read_snapshot,
+                    "deepstatemap_data_YYYYMMDD.geojson",
+                ),
+                "nzz" => (nzz::list_archive, nzz::read_snapshot, "YYYY-MM-DD.json"),
+                other => {
+                    problem(
+                        report,
+                        shown(&config_path),
+                        format!("archive format '{other}' is unknown; known: deepstate, nzz"),
+                    );
+                    return None;
+                }
+            };
             let adir = if arch.dir.is_absolute() {
                 arch.dir.clone()
             } else {
