@@ -601,3 +601,29 @@ fn history_of_a_csv_of_points_writes_one_row_per_interval() {
     let o = frontline(&["history"]);
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn classify_with_distance_matches_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("p.csv");
+    std::fs::write(&input, "id,lon,lat\na,37.6,49.5\nb,10,10\nc,34.1,44.95\n").unwrap();
+    let o = frontline(&[
+        "classify",
+        input.to_str().unwrap(),
+        "--date",
+        "2024-06-01",
+        "--distance",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("id,lon,lat,status,snapshot,line_of_contact_km"));
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let (_, q, _) = query(f[1], f[2], "2024-06-01");
+        assert_eq!(q["status"], f[3]);
+        let want = q["line_of_contact_km"].as_f64().unwrap();
+        let got: f64 = f[5].parse().unwrap();
+        assert!((got - want).abs() <= 5e-7, "{line}: {want}");
+    }
+}

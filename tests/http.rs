@@ -790,3 +790,48 @@ fn history_one_point_and_batches() {
     let bad = br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[200,1]}}]}"#;
     post(s.addr, "/v1/history", "application/json", bad).assert_problem(400, "point 0");
 }
+
+#[test]
+fn classify_adds_distances_on_request() {
+    let s = Server::start(&[]);
+    let r = post(
+        s.addr,
+        "/v1/classify?date=2024-06-01&distance=true",
+        "text/csv",
+        b"id,lon,lat\na,37.6,49.5\n",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let text = r.text();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("id,lon,lat,status,snapshot,line_of_contact_km"));
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let point = get(
+        s.addr,
+        "/v1/coverage?lon=37.6&lat=49.5&date=2024-06-01&distance=true",
+        "",
+    )
+    .json();
+    let want = point["line_of_contact_km"].as_f64().unwrap();
+    assert!((row[5].parse::<f64>().unwrap() - want).abs() <= 5e-7);
+    let body = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[37.6,49.5]}}]}"#;
+    let g = post(
+        s.addr,
+        "/v1/classify?date=2024-06-01&distance=true",
+        "application/geo+json",
+        body,
+    )
+    .json();
+    assert_eq!(
+        g["features"][0]["properties"]["line_of_contact_km"].as_f64().unwrap(),
+        want
+    );
+    let g = post(s.addr, "/v1/classify?date=2024-06-01", "application/geo+json", body).json();
+    assert!(g["features"][0]["properties"].get("line_of_contact_km").is_none());
+    post(
+        s.addr,
+        "/v1/classify?date=2024-06-01&distance=yes",
+        "text/csv",
+        b"id,lon,lat\n",
+    )
+    .assert_problem(400, "true or false");
+}

@@ -1,8 +1,8 @@
-//! `frontline classify FILE --date [--source]`: CSV `id,lon,lat` in, `id,lon,lat,status,snapshot`
-//! out, streaming. A malformed line stops the run with its line number and a non-zero exit.
+//! `frontline classify FILE --date [--source] [--distance]`: CSV `id,lon,lat` in,
+//! `id,lon,lat,status,snapshot[,line_of_contact_km]` out, streaming. A malformed line stops the run with its line number and a non-zero exit.
 
 use super::{DataArg, Failure, load_catalog, parse_date_arg};
-use frontline::query::csv::{CsvError, classify_csv};
+use frontline::query::csv::{CsvError, CsvOptions, classify_csv_with};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,6 +17,9 @@ pub(crate) struct Args {
     /// Source (default: the configured default source).
     #[arg(long)]
     source: Option<String>,
+    /// Add the geodesic distance to the line of contact (km) to every row.
+    #[arg(long)]
+    distance: bool,
     /// Print the counts per status on stderr at the end.
     #[arg(long)]
     summary: bool,
@@ -35,7 +38,11 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let cat = load_catalog(&a.data.data)?;
     let in_force = cat.in_force(a.source.as_deref(), date)?;
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    let counts = classify_csv(&in_force, input, &mut out).map_err(|e| match e {
+    let options = CsvOptions {
+        max_rows: None,
+        distance: a.distance,
+    };
+    let counts = classify_csv_with(&in_force, input, &mut out, &options).map_err(|e| match e {
         CsvError::Line { .. } | CsvError::TooManyRows { .. } => Failure::input(format!("{}: {e}", a.file.display())),
         CsvError::Io(e) => Failure::from(e),
     })?;

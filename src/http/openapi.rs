@@ -81,7 +81,8 @@ pub fn document() -> Value {
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km, the geodesic distance to the line of contact")],
                 "responses": merge(json!({"200": json_ok("status, on_boundary, source, snapshot, baselines, border, synthetic")}), problems(&["400", "404"]))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
-                "parameters": [date.clone(), source.clone()],
+                "parameters": [date.clone(), source.clone(),
+                    param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km to every point (CSV: a sixth column)")],
                 "requestBody": {"required": true, "content": {
                     "text/csv": {"schema": {"type": "string", "description": "header id,lon,lat; streamed, chunked uploads accepted"}},
                     "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}},

@@ -62,6 +62,15 @@ impl Params {
             .transpose()
     }
 
+    /// An optional boolean parameter: `true` or `false` (absent: false).
+    pub fn flag(&self, name: &str) -> Result<bool, Problem> {
+        match self.get(name) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(v) => Err(Problem::parameter(name, format!("{name} '{v}' must be true or false"))),
+        }
+    }
+
     /// A required date parameter.
     pub fn required_date(&self, name: &str) -> Result<NaiveDate, Problem> {
         self.required(name)?;

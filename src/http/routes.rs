@@ -157,16 +157,7 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
         let p = Params::parse(&raw, &["lon", "lat", "date", "source", "distance"])?;
         let (lon, lat) = p.lon_lat()?;
         let date = p.required_date("date")?;
-        let distance = match p.get("distance") {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(v) => {
-                return Err(Problem::parameter(
-                    "distance",
-                    format!("distance '{v}' must be true or false"),
-                ));
-            }
-        };
+        let distance = p.flag("distance")?;
         let a = query::point_json(&app.catalog, p.get("source"), date, lon, lat, distance)?;
         Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
@@ -463,8 +454,9 @@ async fn classify_geojson(
 ) -> Reply {
     let max = app.config.max_json_body_bytes.min(app.config.max_body_bytes);
     let bytes = match (|| {
-        let p = Params::parse(&raw, &["date", "source"])?;
+        let p = Params::parse(&raw, &["date", "source", "distance"])?;
         let date = p.required_date("date")?;
+        p.flag("distance")?;
         app.catalog.in_force(p.get("source"), date)?;
         body_kind(content_type.as_deref(), content_encoding.as_deref(), false)?;
         Ok::<_, Problem>(p)
@@ -484,6 +476,7 @@ async fn classify_geojson(
             return Err(Problem::body("'features' is missing or not an array"));
         };
         let snapshot = Value::String(f.snapshot().id());
+        let line = p.flag("distance")?.then(|| f.line());
         let computed = f.computed();
         let border = f.border_index();
         for (i, feat) in features.iter_mut().enumerate() {
@@ -494,6 +487,9 @@ async fn classify_geojson(
             set_property(feat, "snapshot", snapshot.clone());
             if on_boundary {
                 set_property(feat, "on_boundary", Value::Bool(true));
+            }
+            if let Some(km) = line.and_then(|l| l.distance_km(lon, lat)) {
+                set_property(feat, "line_of_contact_km", json!(km));
             }
         }
         if let Some(obj) = doc.as_object_mut() {

@@ -10,7 +10,7 @@
 use super::params::Params;
 use super::problem::Problem;
 use super::{App, Body, BoxError};
-use crate::query::csv::{CsvError, classify_csv_limited};
+use crate::query::csv::{CsvError, CsvOptions, classify_csv_with};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Frame, Incoming};
@@ -45,8 +45,9 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
     let (parts, body) = req.into_parts();
     let raw = parts.uri.query().unwrap_or("");
     let prepared = (|| {
-        let p = Params::parse(raw, &["date", "source"])?;
+        let p = Params::parse(raw, &["date", "source", "distance"])?;
         let date = p.required_date("date")?;
+        let distance = p.flag("distance")?;
         let source = p.get("source").map(str::to_string);
         let f = app.catalog.in_force(source.as_deref(), date)?;
         if parts
@@ -68,9 +69,9 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
                 app.config.max_body_bytes
             )));
         }
-        Ok((date, source, f.snapshot().id(), f.synthetic()))
+        Ok((date, source, distance, f.snapshot().id(), f.synthetic()))
     })();
-    let (date, source, snapshot_id, synthetic) = match prepared {
+    let (date, source, distance, snapshot_id, synthetic) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -121,7 +122,13 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             },
         );
         let result = match app.catalog.in_force(source.as_deref(), date) {
-            Ok(f) => classify_csv_limited(&f, input, &mut out, Some(max_points)).map(|_| ()),
+            Ok(f) => {
+                let options = CsvOptions {
+                    max_rows: Some(max_points),
+                    distance,
+                };
+                classify_csv_with(&f, input, &mut out, &options).map(|_| ())
+            }
             Err(e) => Err(CsvError::Io(std::io::Error::other(e.to_string()))),
         };
         match result {

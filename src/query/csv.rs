@@ -2,6 +2,7 @@
 //! a bounded block of input in memory at a time (1 MiB, split between both cores), the input
 //! text of each field echoed unchanged.
 
+use crate::analytics::line::LineOfContact;
 use crate::catalog::{Computed, InForce, check_coordinate};
 use crate::index::PolygonIndex;
 use crate::model::Status;
@@ -71,6 +72,18 @@ impl StatusCounts {
 pub const INPUT_HEADER: &str = "id,lon,lat";
 /// The header written.
 pub const OUTPUT_HEADER: &str = "id,lon,lat,status,snapshot";
+/// The header written with distances.
+pub const OUTPUT_HEADER_DISTANCE: &str = "id,lon,lat,status,snapshot,line_of_contact_km";
+
+/// Options of a CSV classification.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CsvOptions {
+    /// Refuse more rows than this (checked per block: rows of the block that crosses the limit
+    /// are not written).
+    pub max_rows: Option<u64>,
+    /// Add the geodesic distance to the line of contact in km (empty where there is no line).
+    pub distance: bool,
+}
 
 /// Bytes read per block: each block is split in two halves classified on both cores.
 const BLOCK_BYTES: usize = 1 << 20;
@@ -97,17 +110,36 @@ pub fn classify_csv<R: BufRead, W: Write>(f: &InForce<'_>, input: R, output: &mu
 /// that crosses the limit are not written).
 pub fn classify_csv_limited<R: BufRead, W: Write>(
     f: &InForce<'_>,
-    mut input: R,
+    input: R,
     output: &mut W,
     max_rows: Option<u64>,
 ) -> Result<StatusCounts, CsvError> {
+    let options = CsvOptions {
+        max_rows,
+        distance: false,
+    };
+    classify_csv_with(f, input, output, &options)
+}
+
+/// [`classify_csv`] with options: a row limit, distances to the line of contact.
+pub fn classify_csv_with<R: BufRead, W: Write>(
+    f: &InForce<'_>,
+    mut input: R,
+    output: &mut W,
+    options: &CsvOptions,
+) -> Result<StatusCounts, CsvError> {
+    let max_rows = options.max_rows;
     let snapshot_id = f.snapshot().id();
-    let suffix = |s: Status| format!(",{},{}\n", s.as_str(), snapshot_id).into_bytes();
+    let suffix = |s: Status| {
+        let sep = if options.distance { "," } else { "\n" };
+        format!(",{},{}{sep}", s.as_str(), snapshot_id).into_bytes()
+    };
     let suffixes = [Status::Covered, Status::Occupied, Status::Contested, Status::Outside].map(suffix);
     let classifier = Rows {
         state: f.computed(),
         border: f.border_index(),
         suffixes: &suffixes,
+        line: options.distance.then(|| f.line()),
     };
 
     let mut header = Vec::with_capacity(64);
@@ -127,7 +159,12 @@ pub fn classify_csv_limited<R: BufRead, W: Write>(
             message: format!("header is '{}', expected '{INPUT_HEADER}'", shown(trim_eol(&header))),
         });
     }
-    output.write_all(OUTPUT_HEADER.as_bytes())?;
+    let header = if options.distance {
+        OUTPUT_HEADER_DISTANCE
+    } else {
+        OUTPUT_HEADER
+    };
+    output.write_all(header.as_bytes())?;
     output.write_all(b"\n")?;
 
     let mut counts = StatusCounts::default();
@@ -250,6 +287,8 @@ struct Rows<'a> {
     state: &'a Computed,
     border: &'a PolygonIndex,
     suffixes: &'a [Vec<u8>; 4],
+    /// The line of contact, when distances are asked for.
+    line: Option<&'a LineOfContact>,
 }
 
 impl Rows<'_> {
@@ -270,6 +309,13 @@ impl Rows<'_> {
             counts.add(status);
             out.extend_from_slice(row);
             out.extend_from_slice(&self.suffixes[status as usize]);
+            if let Some(line) = self.line {
+                if let Some(km) = line.distance_km(x, y) {
+                    // Metre-and-better precision: six decimals of a km.
+                    let _ = write!(out, "{km:.6}");
+                }
+                out.push(b'\n');
+            }
         }
         Ok((counts, n))
     }
