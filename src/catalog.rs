@@ -5,7 +5,7 @@
 use crate::analytics::history::HistoryIndex;
 use crate::analytics::line::{BorderEdges, LineOfContact};
 use crate::coverage::{ControlLayers, compute_layers};
-use crate::geodata::{Baseline, Border, Geodata, Report, Snapshot, load_dir};
+use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, load_dir};
 use crate::index::{Location, PolygonIndex};
 use crate::model::{ControlStatus, Status};
 use chrono::NaiveDate;
@@ -56,6 +56,8 @@ pub struct BorderEntry {
     pub index: PolygonIndex,
     /// Geodesic area, km2.
     pub area_km2: f64,
+    /// Its regions (admin-1), where the geodata has them.
+    pub regions: Option<Regions>,
     /// Its boundary edges, to tell the line of contact from the border and the coast.
     pub edges: BorderEdges,
 }
@@ -343,10 +345,21 @@ impl Catalog {
     /// Indexes validated geodata: borders and baselines now (both cores, via rayon); the layers,
     /// areas and indexes of each epoch on first use, or all at once with [`Self::compute_all`].
     pub fn build(geodata: Geodata) -> Catalog {
-        let borders: HashMap<String, Arc<BorderEntry>> = geodata
+        let mut regions = geodata.regions;
+        let borders: Vec<(Border, Option<Regions>)> = geodata
             .borders
-            .into_par_iter()
+            .into_iter()
             .map(|b| {
+                let r = regions
+                    .iter()
+                    .position(|r| r.border == b.iso3)
+                    .map(|i| regions.swap_remove(i));
+                (b, r)
+            })
+            .collect();
+        let borders: HashMap<String, Arc<BorderEntry>> = borders
+            .into_par_iter()
+            .map(|(b, regions)| {
                 let index = PolygonIndex::new(&b.geometry.0);
                 let area_km2 = crate::geodesy::area_km2(&b.geometry);
                 let edges = BorderEdges::new(&b.geometry);
@@ -356,6 +369,7 @@ impl Catalog {
                         border: b,
                         index,
                         area_km2,
+                        regions,
                         edges,
                     }),
                 )

@@ -627,3 +627,122 @@ fn classify_with_distance_matches_query() {
         assert!((got - want).abs() <= 5e-7, "{line}: {want}");
     }
 }
+
+/// A copy of the embedded geodata with the SYNTHETIC test regions (three longitude bands) added.
+fn geodata_with_regions(dir: &Path) -> PathBuf {
+    let root = dir.join("geodata");
+    let copy = |from: &Path, to: &Path| {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            if e.path().is_file() {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    };
+    for sub in ["", "borders", "baselines", "sources/example"] {
+        copy(&repo().join("geodata").join(sub), &root.join(sub));
+    }
+    copy(&repo().join("tests/fixtures/regions"), &root.join("regions"));
+    root
+}
+
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn timeline_and_diff_by_region_add_up_to_the_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_with_regions(dir.path());
+    let data = root.to_str().unwrap();
+    let o = frontline(&["timeline", "--by-region", "--data", data]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let by_region = csv_rows(&stdout(&o));
+    let o = frontline(&["timeline", "--data", data]);
+    let totals = csv_rows(&stdout(&o));
+    assert_eq!(by_region.len(), totals.len() * 4, "three bands and unassigned per date");
+    for t in &totals {
+        let rows: Vec<&Vec<String>> = by_region.iter().filter(|r| r[0] == t[0]).collect();
+        assert!(rows.iter().all(|r| r[6] == "true"), "synthetic regions are flagged");
+        for (col, total_col) in [(2, 1), (3, 2), (4, 3)] {
+            let sum: f64 = rows.iter().map(|r| r[col].parse::<f64>().unwrap()).sum();
+            let total: f64 = t[total_col].parse().unwrap();
+            // Rows are printed to 0.001 km2; the total covered area is the border's minus the
+            // others, the rows measure the covered pieces: equal to 1e-6.
+            assert!(
+                (sum - total).abs() <= 0.003 + 1e-6 * total,
+                "{} column {col}: {sum} vs {total}",
+                t[0]
+            );
+        }
+        let west = rows.iter().find(|r| r[1] == "SYN-W").unwrap();
+        assert_eq!(west[2], "0.000", "the synthetic front lies east of 32E");
+    }
+    let o = frontline(&[
+        "diff",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-06-01",
+        "--by-region",
+        "--summary",
+        "--data",
+        data,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["by_region"]["regions"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    for key in [
+        "gained_km2",
+        "lost_km2",
+        "newly_contested_km2",
+        "no_longer_contested_km2",
+    ] {
+        let sum: f64 = rows.iter().map(|r| r[key].as_f64().unwrap()).sum();
+        let total = v["totals"][key].as_f64().unwrap();
+        assert!((sum - total).abs() <= 1e-6 * total.max(1.0), "{key}: {sum} vs {total}");
+    }
+    assert_eq!(v["synthetic"], true);
+    // Without a regions layer: a clear error.
+    let o = frontline(&["timeline", "--by-region"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no regions layer"), "{}", stderr(&o));
+}
+
+#[test]
+fn bad_regions_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_with_regions(dir.path());
+    let path = root.join("regions/UKR.geojson");
+    let good = std::fs::read_to_string(&path).unwrap();
+    let cases = [
+        (
+            good.replace("\"SYN-C\"", "\"SYN-W\""),
+            "region id 'SYN-W' is used twice",
+        ),
+        (
+            good.replace("[[[32, 43]", "[[[31, 43]")
+                .replace("[32, 53], [32, 43]]", "[31, 53], [31, 43]]"),
+            "regions overlap",
+        ),
+        (
+            good.replace("\"border\": \"UKR\"", "\"border\": \"XXX\""),
+            "not in borders/",
+        ),
+    ];
+    for (text, want) in cases {
+        assert_ne!(text, good, "{want}: fixture edit did not apply");
+        std::fs::write(&path, &text).unwrap();
+        let o = frontline(&["check", "--data", root.to_str().unwrap()]);
+        assert_eq!(code(&o), 1, "{want}");
+        assert!(
+            stdout(&o).contains(want) || stderr(&o).contains(want),
+            "want '{want}': {}",
+            stdout(&o)
+        );
+    }
+}

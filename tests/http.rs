@@ -835,3 +835,37 @@ fn classify_adds_distances_on_request() {
     )
     .assert_problem(400, "true or false");
 }
+
+#[test]
+fn breakdowns_by_region_need_a_regions_layer() {
+    let s = Server::start(&[]);
+    get(s.addr, "/v1/diff?from=2024-01-01&to=2024-06-01&by_region=true", "").assert_problem(404, "no regions layer");
+    get(s.addr, "/v1/timeline?by_region=true", "").assert_problem(404, "no regions layer");
+    drop(s);
+    // The embedded geodata plus the SYNTHETIC test regions.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("geodata");
+    for sub in ["", "borders", "baselines", "sources/example"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+        for e in std::fs::read_dir(repo().join("geodata").join(sub)).unwrap().flatten() {
+            if e.path().is_file() {
+                std::fs::copy(e.path(), root.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    std::fs::create_dir_all(root.join("regions")).unwrap();
+    std::fs::copy(
+        repo().join("tests/fixtures/regions/UKR.geojson"),
+        root.join("regions/UKR.geojson"),
+    )
+    .unwrap();
+    let s = Server::start(&["--data", root.to_str().unwrap()]);
+    let d = get(s.addr, "/v1/diff?from=2024-01-01&to=2024-06-01&by_region=true", "").json();
+    let rows = d["frontline"]["by_region"]["regions"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert!(rows[2]["gained_km2"].as_f64().unwrap() > 1000.0, "{rows:?}");
+    let t = get(s.addr, "/v1/timeline?by_region=true", "Accept: text/csv\r\n");
+    assert_eq!(t.status, 200, "{}", t.text());
+    assert!(t.text().starts_with("date,region,occupied_km2"));
+    assert_eq!(t.text().lines().count(), 1 + 4 * 4);
+}

@@ -410,3 +410,27 @@ fn point_histories_equal_brute_force_over_the_whole_archive() {
     }
     assert_eq!(compared, 536);
 }
+
+#[test]
+fn line_of_contact_leaves_out_the_coast_and_border_strips() {
+    let Some(cat) = catalog() else { return };
+    let f = cat.in_force(Some("deepstate"), date("2025-06-01")).unwrap();
+    let l = f.line();
+    let all = frontline::analytics::line::LineOfContact::with_coast_tolerance(
+        &f.computed().layers.occupied,
+        &f.source.border.edges,
+        0.0,
+    );
+    eprintln!(
+        "2025-06-01: {} pieces, {:.1} km of line; {} pieces, {:.1} km along the coast or border left out",
+        l.lines.0.len(),
+        l.length_km,
+        l.coastal_pieces,
+        l.coastal_km
+    );
+    assert_eq!(all.lines.0.len(), l.lines.0.len() + l.coastal_pieces);
+    assert!((all.length_km - l.length_km - l.coastal_km).abs() < 1e-6 * all.length_km);
+    // The front itself stays: one piece over a thousand km from Kharkiv oblast to the Dnipro.
+    assert!(l.lines.0.len() <= 5, "{} pieces", l.lines.0.len());
+    assert!((1_100.0..1_300.0).contains(&l.length_km), "{}", l.length_km);
+}

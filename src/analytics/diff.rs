@@ -170,16 +170,20 @@ fn keep(mp: MultiPolygon<f64>, change: Change, min_area_km2: f64, totals: &mut D
 }
 
 /// The diff as a GeoJSON FeatureCollection (one Feature per part; totals and what was compared
-/// in the `frontline` foreign member), coordinates with `precision` decimals.
-pub fn diff_geojson(d: &Diff, precision: u8) -> String {
+/// in the `frontline` foreign member, with the breakdown by region where given), coordinates
+/// with `precision` decimals.
+pub fn diff_geojson(d: &Diff, precision: u8, by_region: Option<&super::regions::RegionBreakdown>) -> String {
     use std::fmt::Write;
-    let meta = serde_json::json!({
+    let mut meta = serde_json::json!({
         "from": d.from,
         "to": d.to,
         "totals": d.totals,
         "identical": d.identical,
-        "synthetic": d.from.synthetic || d.to.synthetic,
+        "synthetic": d.from.synthetic || d.to.synthetic || by_region.is_some_and(|r| r.synthetic),
     });
+    if let (Some(r), Some(m)) = (by_region, meta.as_object_mut()) {
+        m.insert("by_region".into(), serde_json::to_value(r).unwrap_or_default());
+    }
     let p = usize::from(precision.min(15));
     let mut out = String::from("{\"type\":\"FeatureCollection\",\"frontline\":");
     out.push_str(&meta.to_string());

@@ -353,6 +353,7 @@ mod tests {
         Catalog::build(Geodata {
             borders: vec![border],
             baselines: vec![],
+            regions: vec![],
             sources: vec![Source {
                 name: "t".into(),
                 description: None,

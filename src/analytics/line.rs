@@ -10,6 +10,16 @@ use rstar::{AABB, RTree};
 /// about 1 cm, far above the overlay's snapping (1e-9 degrees), far below any real feature.
 const ON_BORDER_DEG: f64 = 1e-7;
 
+/// A piece of the occupied boundary that stays within this distance of the border's boundary
+/// along its whole length is left out of the line of contact (see [`LineOfContact::new`]).
+///
+/// 5 km is Natural Earth 1:10m's nominal precision (0.5 mm at 1:10,000,000): on the DeepState
+/// archive (2025-06-01) the boundary has 167 pieces inside the border, 2,356 km; every piece but
+/// the front itself (1,124 km) and two short ones lies along the coast of Crimea and the Sea of
+/// Azov or the Russian border, where the source drew them apart from Natural Earth. Left out,
+/// they are still counted (`coastal_pieces`, `coastal_km`) and reported with the layer.
+pub const COAST_TOLERANCE_KM: f64 = 5.0;
+
 type Seg = GeomWithData<RLine<[f64; 2]>, ()>;
 /// An edge in a frame with scaled longitudes, carrying its lon/lat ends.
 type ScaledSeg = GeomWithData<RLine<[f64; 2]>, ([f64; 2], [f64; 2])>;
@@ -42,6 +52,23 @@ impl BorderEdges {
             y: (a.y + b.y) / 2.0,
         };
         [a, mid, b].iter().all(|p| self.near(*p))
+    }
+
+    /// Whether `p` lies within about `km` of the border's boundary (measured in a local
+    /// equirectangular frame: a threshold, not a reported figure).
+    fn within_km(&self, p: Coord<f64>, km: f64) -> bool {
+        const KM_PER_DEG: f64 = 111.32;
+        let k = p.y.to_radians().cos().max(1e-6);
+        let (dy, dx) = (km / KM_PER_DEG, km / KM_PER_DEG / k);
+        let env = AABB::from_corners([p.x - dx, p.y - dy], [p.x + dx, p.y + dy]);
+        self.tree.locate_in_envelope_intersecting(&env).any(|s| {
+            let (q, r) = (s.geom().from, s.geom().to);
+            let scaled = |c: [f64; 2]| Coord {
+                x: (c[0] - p.x) * k,
+                y: c[1] - p.y,
+            };
+            segment_distance_deg(Coord { x: 0.0, y: 0.0 }, scaled(q), scaled(r)) * KM_PER_DEG <= km
+        })
     }
 
     fn near(&self, p: Coord<f64>) -> bool {
@@ -121,6 +148,10 @@ fn segment_distance_deg(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
 /// The line of contact of one date.
 #[derive(Debug)]
 pub struct LineOfContact {
+    /// Pieces left out as lying along the border or coast (within the tolerance all along).
+    pub coastal_pieces: usize,
+    /// Their geodesic length, km.
+    pub coastal_km: f64,
     /// The lines, in ring order.
     pub lines: MultiLineString<f64>,
     /// Their geodesic length (WGS84), km.
@@ -134,6 +165,11 @@ pub struct LineOfContact {
 impl LineOfContact {
     /// The edges of `occupied` that do not lie along `border`'s boundary, joined into lines.
     pub fn new(occupied: &MultiPolygon<f64>, border: &BorderEdges) -> Self {
+        Self::with_coast_tolerance(occupied, border, COAST_TOLERANCE_KM)
+    }
+
+    /// [`Self::new`] with another tolerance for pieces along the border (0: keep every piece).
+    pub fn with_coast_tolerance(occupied: &MultiPolygon<f64>, border: &BorderEdges, tolerance_km: f64) -> Self {
         let mut lines = Vec::new();
         for ring in rings(occupied) {
             let c = &ring.0;
@@ -168,12 +204,35 @@ impl LineOfContact {
                 lines.push(LineString(current));
             }
         }
-        let length_km = lines
-            .iter()
-            .flat_map(|l| l.0.windows(2))
-            .map(|w| Geodesic.distance(Point(w[0]), Point(w[1])))
-            .sum::<f64>()
-            / 1e3;
+        let geodesic_km = |l: &LineString<f64>| {
+            l.0.windows(2)
+                .map(|w| Geodesic.distance(Point(w[0]), Point(w[1])))
+                .sum::<f64>()
+                / 1e3
+        };
+        // A piece that never leaves the border's boundary by more than the tolerance is where the
+        // source's coastline (or border) was drawn apart from Natural Earth's, not a front.
+        let (mut coastal_pieces, mut coastal_km) = (0, 0.0);
+        if tolerance_km > 0.0 {
+            lines.retain(|l: &LineString<f64>| {
+                let coastal = l.0.iter().all(|c| border.within_km(*c, tolerance_km))
+                    && l.0.windows(2).all(|w| {
+                        border.within_km(
+                            Coord {
+                                x: (w[0].x + w[1].x) / 2.0,
+                                y: (w[0].y + w[1].y) / 2.0,
+                            },
+                            tolerance_km,
+                        )
+                    });
+                if coastal {
+                    coastal_pieces += 1;
+                    coastal_km += geodesic_km(l);
+                }
+                !coastal
+            });
+        }
+        let length_km = lines.iter().map(geodesic_km).sum::<f64>();
         let mean_lat = {
             let (sum, n) = lines
                 .iter()
@@ -194,6 +253,8 @@ impl LineOfContact {
         LineOfContact {
             lines: MultiLineString(lines),
             length_km,
+            coastal_pieces,
+            coastal_km,
             tree: RTree::bulk_load(segs),
             k0,
         }

@@ -3,6 +3,7 @@
 
 use super::{DataArg, Failure, load_catalog, parse_date_arg};
 use frontline::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff, diff_geojson};
+use frontline::analytics::regions::diff_breakdown;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -29,6 +30,9 @@ pub(crate) struct Args {
     /// Print only what was compared and the totals (JSON).
     #[arg(long)]
     summary: bool,
+    /// Break the changes down by region (needs a regions layer for the border).
+    #[arg(long)]
+    by_region: bool,
     #[command(flatten)]
     data: DataArg,
 }
@@ -54,23 +58,32 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         to,
         a.min_area_km2,
     )?;
+    let by_region = if a.by_region {
+        let source = a.to_source.as_deref().or(a.source.as_deref());
+        Some(diff_breakdown(&cat, source, &d).map_err(|e| Failure::input(e.to_string()))?)
+    } else {
+        None
+    };
     let mut out = std::io::stdout().lock();
     if a.summary {
-        let doc = serde_json::json!({
+        let mut doc = serde_json::json!({
             "from": {"source": d.from.source, "snapshot": d.from.snapshot.id},
             "to": {"source": d.to.source, "snapshot": d.to.snapshot.id},
             "identical": d.identical,
             "parts": d.parts.len(),
             "totals": d.totals,
-            "synthetic": d.from.synthetic || d.to.synthetic,
+            "synthetic": d.from.synthetic || d.to.synthetic || by_region.as_ref().is_some_and(|r| r.synthetic),
         });
+        if let (Some(r), Some(m)) = (&by_region, doc.as_object_mut()) {
+            m.insert("by_region".into(), serde_json::to_value(r).unwrap_or_default());
+        }
         writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?
         )?;
     } else {
-        writeln!(out, "{}", diff_geojson(&d, a.precision))?;
+        writeln!(out, "{}", diff_geojson(&d, a.precision, by_region.as_ref()))?;
     }
     Ok(ExitCode::SUCCESS)
 }

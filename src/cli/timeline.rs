@@ -1,4 +1,4 @@
-//! `frontline timeline [--source]`: areas per epoch as CSV.
+//! `frontline timeline [--source] [--by-region]`: areas per epoch (and region) as CSV.
 
 use super::{DataArg, Failure, load_catalog};
 use std::io::Write;
@@ -9,12 +9,27 @@ pub(crate) struct Args {
     /// Source (default: the configured default source).
     #[arg(long)]
     source: Option<String>,
+    /// One row per region and date (needs a regions layer for the border).
+    #[arg(long)]
+    by_region: bool,
     #[command(flatten)]
     data: DataArg,
 }
 
 pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let cat = load_catalog(&a.data.data)?;
+    if a.by_region {
+        use frontline::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
+        let rows =
+            timeline_by_region(&cat, a.source.as_deref(), None, None).map_err(|e| Failure::input(e.to_string()))?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        writeln!(out, "{REGION_TIMELINE_CSV_HEADER}")?;
+        for r in rows {
+            out.write_all(r.to_csv().as_bytes())?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let rows = frontline::query::timeline(&cat, a.source.as_deref())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "{}", frontline::query::TIMELINE_CSV_HEADER)?;

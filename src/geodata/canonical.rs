@@ -2,7 +2,7 @@
 
 use super::geometry::read_areal;
 use super::report::{Finding, Report, Scope};
-use super::{Baseline, Border, ControlFeature, Snapshot, content_sha256, parse_json, read_bytes};
+use super::{Baseline, Border, ControlFeature, Region, Regions, Snapshot, content_sha256, parse_json, read_bytes};
 use crate::model::{ControlStatus, Provenance, parse_date};
 use geo::MultiPolygon;
 use serde_json::{Map, Value};
@@ -178,6 +178,73 @@ pub(super) fn read_border(path: &Path, shown: &str) -> (Option<Border>, Report) 
             iso3,
             name: name?,
             geometry: geometry?,
+            provenance: doc.provenance,
+            synthetic,
+        })
+    })();
+    (out, report)
+}
+
+/// Reads a `regions/<ISO3>.geojson` file: one feature per region, with string properties `id`
+/// (unique) and `name`; regions may not overlap (checked by comparing the sum of their geodesic
+/// areas with the area of their union).
+pub(super) fn read_regions(path: &Path, shown: &str) -> (Option<Regions>, Report) {
+    let mut report = Report::default();
+    let out = (|| {
+        let doc = read_document(path, shown, "regions", &mut report)?;
+        let border = meta_str(&doc, "border", shown, &mut report).map(str::to_string);
+        let synthetic = meta_synthetic(&doc, shown, &mut report);
+        if doc.features.is_empty() {
+            problem(&mut report, shown, "a regions file needs at least one feature".into());
+            return None;
+        }
+        let mut regions: Vec<Region> = Vec::new();
+        for i in 0..doc.features.len() {
+            let prop = |key: &str| {
+                doc.features[i]
+                    .pointer(&format!("/properties/{key}"))
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            };
+            let (id, name) = (prop("id"), prop("name"));
+            let geometry = feature_geometry(&doc, i, shown, &mut report);
+            let mut scope = Scope {
+                file: shown,
+                feature: Some(i),
+                report: &mut report,
+            };
+            let (Some(id), Some(name)) = (id, name) else {
+                scope.problem(None, "properties.id and properties.name must be non-empty strings");
+                continue;
+            };
+            if regions.iter().any(|r| r.id == id) {
+                scope.problem(None, format!("region id '{id}' is used twice"));
+                continue;
+            }
+            if let Some(geometry) = geometry {
+                regions.push(Region { id, name, geometry });
+            }
+        }
+        if !report.is_ok() {
+            return None;
+        }
+        let sum: f64 = regions.iter().map(|r| crate::geodesy::area_km2(&r.geometry)).sum();
+        let all: Vec<geo::Polygon<f64>> = regions.iter().flat_map(|r| r.geometry.0.iter().cloned()).collect();
+        // Collinear vertices kept: dropping one would change the geodesic edges and so the area.
+        let [union] = crate::coverage::overlay(&all, &[], [crate::coverage::OverlayRule::Subject], true);
+        let union_km2 = crate::geodesy::area_km2(&union);
+        if sum - union_km2 > 1e-6 * union_km2.max(1.0) {
+            problem(
+                &mut report,
+                shown,
+                format!("regions overlap: their areas add up to {sum:.3} km2 but cover {union_km2:.3} km2"),
+            );
+            return None;
+        }
+        Some(Regions {
+            border: border?,
+            regions,
             provenance: doc.provenance,
             synthetic,
         })

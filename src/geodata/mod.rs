@@ -66,6 +66,30 @@ impl Baseline {
     }
 }
 
+/// An administrative region (admin-1) of a border, to break diffs and timelines down by.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Stable identifier (e.g. an ISO 3166-2 code).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its area.
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// The regions of one border (`regions/<ISO3>.geojson`): non-overlapping.
+#[derive(Debug, Clone)]
+pub struct Regions {
+    /// ISO3 of the border they divide.
+    pub border: String,
+    /// The regions.
+    pub regions: Vec<Region>,
+    /// Where they came from.
+    pub provenance: Provenance,
+    /// Whether the data is made up.
+    pub synthetic: bool,
+}
+
 /// One area of a snapshot with its declared status.
 #[derive(Debug, Clone)]
 pub struct ControlFeature {
@@ -124,6 +148,8 @@ pub struct Geodata {
     pub borders: Vec<Border>,
     /// Baseline layers.
     pub baselines: Vec<Baseline>,
+    /// Region layers, at most one per border.
+    pub regions: Vec<Regions>,
     /// Sources sorted by name.
     pub sources: Vec<Source>,
     /// The source used where a query names none.
@@ -204,6 +230,34 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
         .collect();
     let borders = collect(borders, &mut report);
     let baselines = collect(baselines, &mut report);
+    let region_files = if root.join("regions").exists() {
+        list_geojson(&root.join("regions"), &shown, &mut report)
+    } else {
+        Vec::new()
+    };
+    let regions: Vec<(Option<Regions>, Report)> = region_files
+        .par_iter()
+        .map(|p| canonical::read_regions(p, &shown(p)))
+        .collect();
+    let regions = collect(regions, &mut report);
+    for r in &regions {
+        if !borders.iter().any(|b| b.iso3 == r.border) {
+            report.problems.push(Finding {
+                file: shown(&root.join("regions")),
+                feature: None,
+                location: None,
+                message: format!("regions of border '{}', which is not in borders/", r.border),
+            });
+        }
+    }
+    check_unique(
+        &regions,
+        |r| r.border.clone(),
+        "regions of border",
+        &shown,
+        root,
+        &mut report,
+    );
 
     // Sources: one directory each.
     let mut sources = Vec::new();
@@ -258,6 +312,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
             root: root.to_path_buf(),
             borders,
             baselines,
+            regions,
             sources,
             default_source,
         },

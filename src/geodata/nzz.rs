@@ -71,6 +71,7 @@ pub fn archive_geodata(
         }],
         borders: vec![border],
         baselines,
+        regions: vec![],
         default_source: Some(source.to_string()),
     };
     Ok((geodata, report))

@@ -94,6 +94,16 @@ impl From<CatalogError> for Problem {
     }
 }
 
+impl From<crate::analytics::regions::RegionError> for Problem {
+    fn from(e: crate::analytics::regions::RegionError) -> Self {
+        use crate::analytics::regions::RegionError;
+        match e {
+            RegionError::Catalog(c) => c.into(),
+            RegionError::NoRegions(_) => Problem::new(StatusCode::NOT_FOUND, "no-regions", e.to_string()),
+        }
+    }
+}
+
 /// Turns every warp rejection (unknown route, wrong method, too large, bad header...) into a
 /// problem, so that no answer is plain text.
 pub async fn recover(r: warp::Rejection) -> Result<warp::reply::Response, std::convert::Infallible> {

@@ -168,8 +168,17 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         let p = Params::parse(
             &raw,
-            &["from", "to", "source", "to_source", "min_area_km2", "precision"],
+            &[
+                "from",
+                "to",
+                "source",
+                "to_source",
+                "min_area_km2",
+                "precision",
+                "by_region",
+            ],
         )?;
+        let by_region = p.flag("by_region")?;
         let from = p.required_date("from")?;
         let to = p.required_date("to")?;
         let min_area = match p.get("min_area_km2") {
@@ -178,10 +187,16 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
         };
         let precision = precision_param(&p)?;
         let d = diff(&app.catalog, p.get("source"), from, p.get("to_source"), to, min_area)?;
+        let regions = if by_region {
+            let source = p.get("to_source").or(p.get("source"));
+            Some(crate::analytics::regions::diff_breakdown(&app.catalog, source, &d)?)
+        } else {
+            None
+        };
         Ok(bytes_response(
             StatusCode::OK,
             "application/geo+json",
-            diff_geojson(&d, precision),
+            diff_geojson(&d, precision, regions.as_ref()),
         ))
     })())
 }
@@ -220,14 +235,14 @@ fn snapshots(raw: String, app: Arc<App>) -> Reply {
 
 fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["source", "from", "to"])?;
+        let p = Params::parse(&raw, &["source", "from", "to", "by_region"])?;
         let (from, to) = (p.date("from")?, p.date("to")?);
+        let by_region = p.flag("by_region")?;
         if let (Some(a), Some(b)) = (from, to)
             && a > b
         {
             return Err(Problem::parameter("from", format!("from {a} is after to {b}")));
         }
-        let rows = query::timeline_between(&app.catalog, p.get("source"), from, to)?;
         let csv = match accept.as_deref().map(str::trim) {
             None | Some("") => false,
             Some(a) => {
@@ -246,6 +261,20 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
                 }
             }
         };
+        if by_region {
+            use crate::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
+            let rows = timeline_by_region(&app.catalog, p.get("source"), from, to)?;
+            if csv {
+                let mut out = format!("{REGION_TIMELINE_CSV_HEADER}\n");
+                for r in &rows {
+                    out.push_str(&r.to_csv());
+                }
+                return Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out));
+            }
+            let src = app.catalog.source(p.get("source"))?;
+            return Ok(json_response(&json!({"source": src.name, "rows": rows})));
+        }
+        let rows = query::timeline_between(&app.catalog, p.get("source"), from, to)?;
         if csv {
             let mut out = format!("{}\n", query::TIMELINE_CSV_HEADER);
             for r in &rows {

@@ -140,6 +140,12 @@ fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
         "layer": LayerKind::Line,
         "date": f.epoch.from,
         "length_km": line.length_km,
+        "along_border": {
+            "tolerance_km": crate::analytics::line::COAST_TOLERANCE_KM,
+            "pieces": line.coastal_pieces,
+            "length_km": line.coastal_km,
+            "note": "pieces of the occupied boundary inside the border that never leave the border or coast by more than tolerance_km: where the source drew the coast or border apart from the reference border; not part of the line",
+        },
         "in_force": InForceRef::new(f),
         "synthetic": f.synthetic(),
         "bbox": opts.bbox,
