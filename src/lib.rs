@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod geodata;
 pub mod geodesy;
 pub mod http;
+pub mod import;
 pub mod index;
 pub mod model;
 pub mod query;

@@ -746,3 +746,184 @@ fn bad_regions_files_are_refused() {
         );
     }
 }
+
+fn square_feature(date: &str, x0: f64, y0: f64, size: f64) -> String {
+    let (x1, y1) = (x0 + size, y0 + size);
+    format!(
+        r#"{{"type":"Feature","properties":{{"date":"{date}","status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
+    )
+}
+
+fn import(args: &[&str], data: &Path) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["import"];
+    all.extend_from_slice(args);
+    all.extend(["--json", "--data", data.to_str().unwrap()]);
+    let o = frontline(&all);
+    let c = code(&o);
+    (c, serde_json::from_slice(&o.stdout).unwrap_or_default(), stderr(&o))
+}
+
+#[test]
+fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_with_regions(dir.path());
+    let input = dir.path().join("analyst.geojson");
+    let fc = format!(
+        r#"{{"type":"FeatureCollection","features":[{},{},{}]}}"#,
+        square_feature("2024-01-01", 35.0, 48.0, 0.5),
+        square_feature("2024-01-02", 35.0, 48.0, 0.5),
+        square_feature("2024-01-03", 35.0, 48.0, 1.0),
+    );
+    std::fs::write(&input, &fc).unwrap();
+    // The same data gzipped, and a snapshot far outside the border.
+    let gz = dir.path().join("more.geojson.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(
+        &mut enc,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            square_feature("2024-01-05", 100.0, 10.0, 1.0)
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let bad = dir.path().join("bad.geojson");
+    std::fs::write(&bad, r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"date":"2024-02-30","status":"occupied"},"geometry":null}]}"#).unwrap();
+
+    let args = [
+        "geojson",
+        input.to_str().unwrap(),
+        gz.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        "--source",
+        "analyst",
+    ];
+    let (c, r, err) = import(&args, &root);
+    assert_eq!(c, 0, "{err}");
+    let dates = |key: &str| -> Vec<String> {
+        r[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["date"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(dates("added"), ["2024-01-01", "2024-01-03"]);
+    assert_eq!(r["duplicates"], serde_json::json!([["2024-01-02", "2024-01-01"]]));
+    let rejected = r["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    let far = rejected.iter().find(|x| x["date"] == "2024-01-05").unwrap();
+    assert!(
+        far["reasons"][0].as_str().unwrap().contains("outside the border UKR"),
+        "{far}"
+    );
+    assert!(root.join("quarantine/analyst/2024-01-05.geojson").is_file());
+    let broken = rejected
+        .iter()
+        .find(|x| x["file"].as_str().unwrap().ends_with("bad.geojson"))
+        .unwrap();
+    let reasons = broken["reasons"].to_string();
+    assert!(
+        reasons.contains("not a valid calendar date") && reasons.contains("no geometry"),
+        "{reasons}"
+    );
+    // The kept snapshot records the date it stands for; provenance names the input and its hash.
+    let kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("sources/analyst/2024-01-01.geojson")).unwrap()).unwrap();
+    assert_eq!(kept["frontline"]["confirmed"], serde_json::json!(["2024-01-02"]));
+    assert!(
+        kept["frontline"]["provenance"]
+            .as_str()
+            .unwrap()
+            .contains("analyst.geojson (sha256 ")
+    );
+    // The store loads and answers.
+    let o = frontline(&[
+        "query",
+        "--lon",
+        "35.2",
+        "--lat",
+        "48.2",
+        "--date",
+        "2024-01-02",
+        "--source",
+        "analyst",
+        "--data",
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let q: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(q["status"], "occupied");
+    assert_eq!(q["snapshot"]["id"], "analyst:2024-01-01");
+
+    // Again: a no-op, byte for byte.
+    let snapshot_of = |p: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(p)
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = snapshot_of(&root.join("sources/analyst"));
+    let (c, r2, _) = import(&args[..3].iter().chain(&args[4..]).copied().collect::<Vec<_>>(), &root);
+    assert_eq!(c, 0);
+    assert_eq!(r2["added"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        r2["unchanged"],
+        serde_json::json!(["2024-01-01", "2024-01-02", "2024-01-03"])
+    );
+    assert_eq!(snapshot_of(&root.join("sources/analyst")), before);
+
+    // Other content for an existing date: refused, then replaced with --replace (old kept).
+    let changed = dir.path().join("changed.geojson");
+    std::fs::write(
+        &changed,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            square_feature("2024-01-03", 35.0, 48.0, 0.8)
+        ),
+    )
+    .unwrap();
+    let (_, r3, _) = import(&["geojson", changed.to_str().unwrap(), "--source", "analyst"], &root);
+    assert!(
+        r3["rejected"][0]["reasons"][0].as_str().unwrap().contains("--replace"),
+        "{r3}"
+    );
+    assert_eq!(snapshot_of(&root.join("sources/analyst")), before);
+    let (_, r4, _) = import(
+        &["geojson", changed.to_str().unwrap(), "--source", "analyst", "--replace"],
+        &root,
+    );
+    assert_eq!(r4["replaced"], serde_json::json!(["2024-01-03"]));
+    assert_eq!(
+        std::fs::read_dir(root.join("sources/analyst/.history"))
+            .unwrap()
+            .count(),
+        1
+    );
+    let o = frontline(&["check", "--data", root.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+}
+
+#[test]
+fn import_refuses_bad_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_with_regions(dir.path());
+    let (c, _, err) = import(&["shapefile", "x", "--source", "a"], &root);
+    assert_eq!(c, 2);
+    assert!(err.contains("format 'shapefile' is unknown"), "{err}");
+    let (c, _, err) = import(&["geojson", "/nonexistent/file", "--source", "a"], &root);
+    assert_eq!(c, 2);
+    assert!(err.contains("no such file"), "{err}");
+    let (c, _, err) = import(&["geojson", "/nonexistent/file", "--source", "Bad Name"], &root);
+    assert_eq!(c, 2);
+    assert!(err.contains("source name"), "{err}");
+}

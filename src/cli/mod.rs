@@ -5,6 +5,7 @@ mod check;
 mod classify;
 mod diff;
 mod history;
+mod import;
 mod query;
 mod serve;
 mod timeline;
@@ -44,6 +45,8 @@ enum Command {
     Diff(diff::Args),
     /// A point's status over time (JSON), or of a CSV of points (CSV, one row per interval).
     History(history::Args),
+    /// Import archive files (deepstate, nzz, geojson) into a source, with checks.
+    Import(import::Args),
     /// Serve the HTTP API (JSON, CSV, GeoJSON layers) on the geodata.
     Serve(serve::Args),
 }
@@ -117,6 +120,7 @@ pub fn run() -> ExitCode {
         Command::Timeline(a) => timeline::run(a),
         Command::Diff(a) => diff::run(a),
         Command::History(a) => history::run(a),
+        Command::Import(a) => import::run(a),
         Command::Serve(a) => serve::run(a),
     };
     match result {

@@ -1,4 +1,5 @@
-//! The canonical file format: a FeatureCollection with a `frontline` foreign member.
+//! The canonical file format: a FeatureCollection with a `frontline` foreign member (reading,
+//! and writing snapshots for the importer).
 
 use super::geometry::read_areal;
 use super::report::{Finding, Report, Scope};
@@ -146,7 +147,7 @@ fn feature_geometry(doc: &Document, i: usize, shown: &str, report: &mut Report) 
 }
 
 /// Reads a `borders/<ISO3>.geojson` file: exactly one feature.
-pub(super) fn read_border(path: &Path, shown: &str) -> (Option<Border>, Report) {
+pub(crate) fn read_border(path: &Path, shown: &str) -> (Option<Border>, Report) {
     let mut report = Report::default();
     let out = (|| {
         let doc = read_document(path, shown, "border", &mut report)?;
@@ -188,7 +189,7 @@ pub(super) fn read_border(path: &Path, shown: &str) -> (Option<Border>, Report) 
 /// Reads a `regions/<ISO3>.geojson` file: one feature per region, with string properties `id`
 /// (unique) and `name`; regions may not overlap (checked by comparing the sum of their geodesic
 /// areas with the area of their union).
-pub(super) fn read_regions(path: &Path, shown: &str) -> (Option<Regions>, Report) {
+pub(crate) fn read_regions(path: &Path, shown: &str) -> (Option<Regions>, Report) {
     let mut report = Report::default();
     let out = (|| {
         let doc = read_document(path, shown, "regions", &mut report)?;
@@ -253,7 +254,7 @@ pub(super) fn read_regions(path: &Path, shown: &str) -> (Option<Regions>, Report
 }
 
 /// Reads a `baselines/<name>.geojson` file: its features' union is the baseline's area.
-pub(super) fn read_baseline(path: &Path, shown: &str) -> (Option<Baseline>, Report) {
+pub(crate) fn read_baseline(path: &Path, shown: &str) -> (Option<Baseline>, Report) {
     let mut report = Report::default();
     let out = (|| {
         let doc = read_document(path, shown, "baseline", &mut report)?;
@@ -315,7 +316,7 @@ pub(super) fn read_baseline(path: &Path, shown: &str) -> (Option<Baseline>, Repo
 }
 
 /// Reads a `sources/<source>/<date>.geojson` snapshot file.
-pub(super) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
+pub(crate) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
     let out = (|| {
         let doc = read_document(path, shown, "snapshot", &mut report)?;
@@ -383,4 +384,57 @@ pub(super) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<S
         })
     })();
     (out, report)
+}
+
+/// A snapshot as a canonical document: `meta` are the `frontline` members (kind, source and date
+/// are set here); coordinates are written as the shortest decimal that reads back to the same
+/// f64, so the content hash survives the round trip.
+pub fn snapshot_document(s: &Snapshot, mut meta: Map<String, Value>) -> String {
+    use std::fmt::Write;
+    meta.insert("kind".into(), Value::from("snapshot"));
+    meta.insert("source".into(), Value::from(s.source.as_str()));
+    meta.insert("date".into(), Value::from(s.date.to_string()));
+    meta.insert("synthetic".into(), Value::from(s.synthetic));
+    let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "0".into());
+    let mut out = String::from("{\"type\":\"FeatureCollection\",\"frontline\":");
+    out.push_str(&Value::Object(meta).to_string());
+    out.push_str(",\n\"features\":[");
+    for (i, f) in s.features.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        let _ = write!(
+            out,
+            "{{\"type\":\"Feature\",\"properties\":{{\"status\":\"{}\"}},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[",
+            f.status.as_str()
+        );
+        for (pi, p) in f.geometry.0.iter().enumerate() {
+            out.push_str(if pi > 0 { ",[" } else { "[" });
+            for (ri, r) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
+                out.push_str(if ri > 0 { ",[" } else { "[" });
+                for (ci, c) in r.0.iter().enumerate() {
+                    if ci > 0 {
+                        out.push(',');
+                    }
+                    let _ = write!(out, "[{},{}]", num(c.x), num(c.y));
+                }
+                out.push(']');
+            }
+            out.push(']');
+        }
+        out.push_str("]}}");
+    }
+    out.push_str("]}\n");
+    out
+}
+
+/// The `frontline` member of a canonical file (for the importer's bookkeeping), or `None` when
+/// the file cannot be read as one.
+pub fn read_meta(path: &Path) -> Option<Map<String, Value>> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut v: Value = serde_json::from_slice(&bytes).ok()?;
+    match v.get_mut("frontline")?.take() {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
 }

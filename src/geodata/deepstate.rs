@@ -13,9 +13,9 @@ use chrono::NaiveDate;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// The date in a `deepstatemap_data_YYYYMMDD.geojson` file name.
+/// The date in a `deepstatemap_data_YYYYMMDD.geojson` file name (or the same name + `.gz`).
 pub fn date_from_file_name(path: &Path) -> Option<NaiveDate> {
-    let name = path.file_name()?.to_str()?;
+    let name = super::name_without_gz(path)?;
     let digits = name.strip_prefix("deepstatemap_data_")?.strip_suffix(".geojson")?;
     if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;

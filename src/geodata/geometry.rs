@@ -180,6 +180,26 @@ fn read_ring(pi: Option<usize>, ri: usize, ring: &Value, scope: &mut Scope<'_>) 
 }
 
 /// Twice the planar signed area of a closed ring in lon/lat (positive = counterclockwise).
+/// Orients every ring as [`read_areal`] does (exteriors counterclockwise, holes clockwise, by
+/// the same shoelace sum), so that a geometry computed here reads back unchanged.
+pub(crate) fn normalize_orientation(mp: &mut MultiPolygon<f64>) {
+    for p in &mut mp.0 {
+        p.exterior_mut(|r| orient(&mut r.0, true));
+        p.interiors_mut(|rs| {
+            for r in rs {
+                orient(&mut r.0, false);
+            }
+        });
+    }
+}
+
+fn orient(c: &mut [Coord<f64>], ccw: bool) {
+    let a = twice_signed_area(c);
+    if a != 0.0 && (a > 0.0) != ccw {
+        c.reverse();
+    }
+}
+
 fn twice_signed_area(c: &[Coord<f64>]) -> f64 {
     c.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum()
 }

@@ -6,10 +6,11 @@
 //! (ring orientation, closing a ring whose ends differ by under 1e-9 degrees) are applied and
 //! reported, never silent.
 
-mod canonical;
+pub mod canonical;
 pub mod deepstate;
 mod geometry;
 pub mod nzz;
+pub mod plain;
 mod report;
 mod validity;
 
@@ -542,21 +543,52 @@ fn list_geojson(dir: &Path, shown: &(dyn Fn(&Path) -> String + Sync), report: &m
 
 /// Bytes of a file with their SHA-256, or a finding saying why they cannot be read.
 pub(crate) fn read_bytes(path: &Path, shown: &str, report: &mut Report) -> Option<(Vec<u8>, String)> {
-    match std::fs::read(path) {
-        Ok(b) => {
-            let sha = hex::encode(Sha256::digest(&b));
-            Some((b, sha))
-        }
+    let fail = |report: &mut Report, message: String| {
+        report.problems.push(Finding {
+            file: shown.to_string(),
+            feature: None,
+            location: None,
+            message,
+        });
+    };
+    let raw = match std::fs::read(path) {
+        Ok(b) => b,
         Err(e) => {
-            report.problems.push(Finding {
-                file: shown.to_string(),
-                feature: None,
-                location: None,
-                message: format!("cannot read file: {e}"),
-            });
-            None
+            fail(report, format!("cannot read file: {e}"));
+            return None;
+        }
+    };
+    // The provenance hash is of the file as published (compressed or not).
+    let sha = hex::encode(Sha256::digest(&raw));
+    if path.extension().is_some_and(|e| e == "gz") {
+        use std::io::Read;
+        let mut out = Vec::new();
+        let limit = MAX_INFLATED_BYTES;
+        match flate2::read::MultiGzDecoder::new(&raw[..])
+            .take(limit + 1)
+            .read_to_end(&mut out)
+        {
+            Ok(_) if out.len() as u64 > limit => {
+                fail(report, format!("gzip inflates to more than {limit} bytes"));
+                return None;
+            }
+            Ok(_) => return Some((out, sha)),
+            Err(e) => {
+                fail(report, format!("not a valid gzip file: {e}"));
+                return None;
+            }
         }
     }
+    Some((raw, sha))
+}
+
+/// Largest inflated size of a gzipped input file (a guard against decompression bombs).
+pub const MAX_INFLATED_BYTES: u64 = 1 << 30;
+
+/// A file name without a trailing `.gz`: readers accept gzipped files under the same names.
+pub(crate) fn name_without_gz(path: &Path) -> Option<&str> {
+    let name = path.file_name()?.to_str()?;
+    Some(name.strip_suffix(".gz").unwrap_or(name))
 }
 
 /// Parses JSON, or records where it is malformed.

@@ -21,9 +21,9 @@ use chrono::NaiveDate;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// The date in a `YYYY-MM-DD.json` file name.
+/// The date in a `YYYY-MM-DD.json` file name (or the same name + `.gz`).
 pub fn date_from_file_name(path: &Path) -> Option<NaiveDate> {
-    let name = path.file_name()?.to_str()?;
+    let name = super::name_without_gz(path)?;
     let stem = name.strip_suffix(".json")?;
     if stem.len() != 10 {
         return None;
@@ -192,7 +192,9 @@ pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot
         if !report.is_ok() {
             return None;
         }
-        let [union] = overlay(&occupied, &[], [OverlayRule::Subject], false);
+        let [mut union] = overlay(&occupied, &[], [OverlayRule::Subject], false);
+        // As a canonical file would read it back, so that an imported copy has the same content hash.
+        super::geometry::normalize_orientation(&mut union);
         if union.0.is_empty() {
             file_problem(&mut report, "no occupied area (no nochange or gains feature)".into());
             return None;

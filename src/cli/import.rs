@@ -1,0 +1,95 @@
+//! `frontline import FORMAT PATH... --source NAME [--data DIR]`: imports archive files
+//! (`deepstate`, `nzz` or `geojson`; `.gz` too) into the geodata directory, with checks; prints
+//! what was added, confirmed as duplicates, left unchanged and rejected (JSON with `--json`).
+
+use super::{DataArg, Failure};
+use frontline::import::{
+    DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportError, ImportOptions, import,
+};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// `deepstate`, `nzz` or `geojson`.
+    format: String,
+    /// Files or directories of the archive.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// The source to import into (created when absent).
+    #[arg(long)]
+    source: String,
+    /// Flag a day-over-day change of the occupied area above this, km2.
+    #[arg(long, default_value_t = DEFAULT_MAX_CHANGE_KM2)]
+    max_change_km2: f64,
+    /// Quarantine a snapshot with more than this share of its occupied area outside the border.
+    #[arg(long, default_value_t = DEFAULT_MAX_OUTSIDE_SHARE)]
+    max_outside_share: f64,
+    /// Replace snapshots of dates that already hold other content (the old files go to .history/).
+    #[arg(long)]
+    replace: bool,
+    /// Print the full report as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    data: DataArg,
+}
+
+pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+    let Some(format) = Format::parse(&a.format) else {
+        return Err(Failure::input(format!(
+            "format '{}' is unknown; use deepstate, nzz or geojson",
+            a.format
+        )));
+    };
+    if !(a.max_change_km2.is_finite() && a.max_change_km2 >= 0.0) {
+        return Err(Failure::input("--max-change-km2 must be a finite number >= 0"));
+    }
+    if !(0.0..=1.0).contains(&a.max_outside_share) {
+        return Err(Failure::input("--max-outside-share must be between 0 and 1"));
+    }
+    let opts = ImportOptions {
+        source: a.source.clone(),
+        data_dir: a.data.data.clone(),
+        max_change_km2: a.max_change_km2,
+        max_outside_share: a.max_outside_share,
+        replace: a.replace,
+    };
+    let report = import(format, &a.paths, &opts).map_err(|e| match e {
+        ImportError::Io { .. } => Failure::data(e.to_string()),
+        _ => Failure::input(e.to_string()),
+    })?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::data(e.to_string()))?;
+        writeln!(out, "{text}")?;
+    } else {
+        writeln!(
+            out,
+            "source {}: {} file(s) read; {} snapshot(s) added, {} duplicate(s) of the day before kept once, {} unchanged, {} replaced, {} rejected",
+            report.source,
+            report.files,
+            report.added.len(),
+            report.duplicates.len(),
+            report.unchanged.len(),
+            report.replaced.len(),
+            report.rejected.len()
+        )?;
+        for a in report.added.iter().filter(|a| !a.flags.is_empty()) {
+            for f in &a.flags {
+                writeln!(out, "flag: {} ({}): {f}", a.date, a.original)?;
+            }
+        }
+        for r in &report.rejected {
+            let date = r.date.map(|d| format!(" ({d})")).unwrap_or_default();
+            for reason in &r.reasons {
+                writeln!(out, "rejected: {}{date}: {reason}", r.file)?;
+            }
+            if let Some(q) = &r.quarantined {
+                writeln!(out, "  quarantined as {q}")?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

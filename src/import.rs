@@ -1,0 +1,641 @@
+//! Importing published archives into a geodata directory as canonical snapshot files, with
+//! checks: `frontline import FORMAT PATH... --source NAME`.
+//!
+//! Every input file is read and validated as at load time (DeepStateMap, NZZ, or a plain GeoJSON
+//! FeatureCollection with a date and status per feature; `.gz` accepted). Each new snapshot is
+//! then checked against the recognized border and against the snapshot before it:
+//! - a snapshot whose occupied area lies mostly outside the border (`max_outside_share`) is
+//!   quarantined (written under `quarantine/<source>/` with the reason, not loaded);
+//! - a feature that does not touch the border, a day-over-day change of the occupied area larger
+//!   than `max_change_km2`, and whatever the reader repaired or noted (a content date other than
+//!   the file's) are flags: the snapshot is kept and the flags are written into it and reported.
+//!
+//! Identical consecutive snapshots are kept once: the later dates are added to the kept file's
+//! `confirmed` list. Importing again changes nothing. A date that already holds other content is
+//! refused unless `replace` (the old file then moves to `sources/<source>/.history/`). Files are
+//! written durably: a temporary file, fsync, rename, fsync of the directory.
+
+use crate::coverage::{OverlayRule, overlay};
+use crate::geodata::canonical::{read_meta, snapshot_document};
+use crate::geodata::{Border, Report, Snapshot, deepstate, load_dir, nzz, plain};
+use crate::geodesy::area_km2;
+use crate::index::PolygonIndex;
+use chrono::NaiveDate;
+use geo::Polygon;
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// An archive format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// `deepstatemap_data_YYYYMMDD.geojson`.
+    Deepstate,
+    /// `YYYY-MM-DD.json` of the NZZ map.
+    Nzz,
+    /// A FeatureCollection with `date` and `status` per feature.
+    Geojson,
+}
+
+impl Format {
+    /// Parses `deepstate`, `nzz` or `geojson`.
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "deepstate" => Some(Format::Deepstate),
+            "nzz" => Some(Format::Nzz),
+            "geojson" => Some(Format::Geojson),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Deepstate => "deepstate",
+            Format::Nzz => "nzz",
+            Format::Geojson => "geojson",
+        }
+    }
+
+    /// Whether a directory entry is an input file of this format.
+    fn matches(self, path: &Path) -> bool {
+        match self {
+            Format::Deepstate => deepstate::date_from_file_name(path).is_some(),
+            Format::Nzz => nzz::date_from_file_name(path).is_some(),
+            Format::Geojson => {
+                crate::geodata::name_without_gz(path).is_some_and(|n| n.ends_with(".geojson") || n.ends_with(".json"))
+            }
+        }
+    }
+
+    fn read(self, path: &Path, source: &str) -> (Vec<Snapshot>, Report) {
+        let shown = path.display().to_string();
+        match self {
+            Format::Deepstate => {
+                let (s, r) = deepstate::read_snapshot(path, &shown, source);
+                (s.into_iter().collect(), r)
+            }
+            Format::Nzz => {
+                let (s, r) = nzz::read_snapshot(path, &shown, source);
+                (s.into_iter().collect(), r)
+            }
+            Format::Geojson => plain::read_file(path, &shown, source),
+        }
+    }
+}
+
+/// What to import and how strictly.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The source to import into (created when absent).
+    pub source: String,
+    /// The geodata directory.
+    pub data_dir: PathBuf,
+    /// A day-over-day change of the occupied area inside the border above this is flagged, km2.
+    pub max_change_km2: f64,
+    /// A snapshot with more than this share of its occupied area outside the border is
+    /// quarantined.
+    pub max_outside_share: f64,
+    /// Replace a snapshot of an existing date that has other content.
+    pub replace: bool,
+}
+
+/// Default of [`ImportOptions::max_change_km2`]: above the largest daily moves of 2022 after the
+/// first week (Kharkiv, September: about 2,000 km2 a day on the NZZ map).
+pub const DEFAULT_MAX_CHANGE_KM2: f64 = 2_500.0;
+/// Default of [`ImportOptions::max_outside_share`].
+pub const DEFAULT_MAX_OUTSIDE_SHARE: f64 = 0.5;
+
+/// A snapshot written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Added {
+    /// Its date.
+    pub date: NaiveDate,
+    /// The canonical file, relative to the geodata directory.
+    pub file: String,
+    /// The input file and its SHA-256.
+    pub original: String,
+    /// What the checks flagged (kept anyway).
+    pub flags: Vec<String>,
+}
+
+/// A snapshot not loaded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejected {
+    /// The input file.
+    pub file: String,
+    /// Its date, when it was read.
+    pub date: Option<NaiveDate>,
+    /// Why.
+    pub reasons: Vec<String>,
+    /// Where it was quarantined, if it was read.
+    pub quarantined: Option<String>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ImportReport {
+    /// The source.
+    pub source: String,
+    /// Input files read.
+    pub files: usize,
+    /// New snapshots written.
+    pub added: Vec<Added>,
+    /// Dates whose content equals the snapshot before them: kept once, the date recorded in the
+    /// kept file's `confirmed` list (date, the kept snapshot's date).
+    pub duplicates: Vec<(NaiveDate, NaiveDate)>,
+    /// Dates already imported with the same content.
+    pub unchanged: Vec<NaiveDate>,
+    /// Dates replaced (`replace`).
+    pub replaced: Vec<NaiveDate>,
+    /// Files or snapshots refused or quarantined, with the reasons.
+    pub rejected: Vec<Rejected>,
+}
+
+/// Why an import could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The geodata directory does not load.
+    #[error("geodata {dir} does not load: {problems}")]
+    Geodata {
+        /// The directory.
+        dir: String,
+        /// The first problems.
+        problems: String,
+    },
+    /// Bad arguments.
+    #[error("{0}")]
+    Input(String),
+    /// Writing failed (nothing is half-written: files are renamed into place whole).
+    #[error("i/o error on {path}: {error}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        error: std::io::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ImportError + '_ {
+    move |error| ImportError::Io {
+        path: path.display().to_string(),
+        error,
+    }
+}
+
+/// Measures of a snapshot for the checks.
+struct Measured {
+    snapshot: Snapshot,
+    /// Occupied area inside the border, km2.
+    inside_km2: f64,
+    /// Share of the occupied area outside the border.
+    outside_share: f64,
+    /// Features that do not touch the border.
+    stray: Vec<usize>,
+    /// Notes from the reader (repairs), as flags.
+    notes: Vec<String>,
+}
+
+fn measure(snapshot: Snapshot, border: &Border, border_index: &PolygonIndex, notes: Vec<String>) -> Measured {
+    let occ: Vec<Polygon<f64>> = snapshot
+        .features
+        .iter()
+        .filter(|f| f.status == crate::model::ControlStatus::Occupied)
+        .flat_map(|f| f.geometry.0.iter().cloned())
+        .collect();
+    let [inside, outside] = overlay(
+        &occ,
+        &border.geometry.0,
+        [OverlayRule::Intersect, OverlayRule::Difference],
+        true,
+    );
+    let (a_in, a_out) = (area_km2(&inside), area_km2(&outside));
+    // A feature none of whose vertices lies in or on the border: far off (geo's polygon
+    // intersection test compares every pair of edges, seconds on an archive).
+    let stray = snapshot
+        .features
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            !f.geometry
+                .0
+                .iter()
+                .flat_map(|p| p.exterior().0.iter())
+                .any(|c| border_index.locate(c.x, c.y).in_closed())
+        })
+        .map(|(i, _)| i)
+        .collect();
+    Measured {
+        snapshot,
+        inside_km2: a_in,
+        outside_share: if a_in + a_out > 0.0 {
+            a_out / (a_in + a_out)
+        } else {
+            0.0
+        },
+        stray,
+        notes,
+    }
+}
+
+/// The input files of `paths` (directories listed for files of the format), sorted.
+fn input_files(format: Format, paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let rd = std::fs::read_dir(p).map_err(io_err(p))?;
+            out.extend(
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|f| f.is_file() && format.matches(f)),
+            );
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            return Err(ImportError::Input(format!(
+                "{}: no such file or directory",
+                p.display()
+            )));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// An existing snapshot of the source in the store.
+struct Existing {
+    content_sha256: String,
+    file: PathBuf,
+    confirmed: Vec<NaiveDate>,
+}
+
+/// Imports `paths` into the source, or fails without writing anything.
+pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result<ImportReport, ImportError> {
+    let name_ok = !opts.source.is_empty()
+        && opts
+            .source
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !name_ok {
+        return Err(ImportError::Input(format!(
+            "source name '{}' must use only a-z, 0-9, '-' and '_'",
+            opts.source
+        )));
+    }
+    let loaded = load_dir(&opts.data_dir).map_err(|r| ImportError::Geodata {
+        dir: opts.data_dir.display().to_string(),
+        problems: r
+            .problems
+            .iter()
+            .take(5)
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+    })?;
+    let geodata = loaded.geodata;
+    let existing_source = geodata.sources.iter().find(|s| s.name == opts.source);
+    let border_iso3 = existing_source
+        .map(|s| s.border.clone())
+        .or_else(|| (geodata.borders.len() == 1).then(|| geodata.borders[0].iso3.clone()));
+    let Some(border) = border_iso3.and_then(|iso| geodata.borders.iter().find(|b| b.iso3 == iso)) else {
+        return Err(ImportError::Input(
+            "the geodata has several borders: create sources/<source>/source.json naming one first".into(),
+        ));
+    };
+    let source_dir = opts.data_dir.join("sources").join(&opts.source);
+    let border_index = PolygonIndex::new(&border.geometry.0);
+
+    // What the store holds: dates with files, and dates confirmed by a kept file.
+    let mut store: BTreeMap<NaiveDate, Existing> = BTreeMap::new();
+    let mut confirmed_by: BTreeMap<NaiveDate, NaiveDate> = BTreeMap::new();
+    if let Some(src) = existing_source {
+        for s in &src.snapshots {
+            let file = opts.data_dir.join(&s.provenance.file);
+            let confirmed: Vec<NaiveDate> = read_meta(&file)
+                .and_then(|m| m.get("confirmed").cloned())
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
+            for d in &confirmed {
+                confirmed_by.insert(*d, s.date);
+            }
+            store.insert(
+                s.date,
+                Existing {
+                    content_sha256: s.content_sha256.clone(),
+                    file,
+                    confirmed,
+                },
+            );
+        }
+    }
+
+    // Read and measure every input (both cores).
+    let files = input_files(format, paths)?;
+    let read: Vec<(PathBuf, Vec<Snapshot>, Report)> = files
+        .par_iter()
+        .map(|p| {
+            let (s, r) = format.read(p, &opts.source);
+            (p.clone(), s, r)
+        })
+        .collect();
+    let mut report = ImportReport {
+        source: opts.source.clone(),
+        files: files.len(),
+        ..ImportReport::default()
+    };
+    let mut inputs: Vec<(PathBuf, Snapshot, Vec<String>)> = Vec::new();
+    for (path, snaps, r) in read {
+        if !r.is_ok() {
+            report.rejected.push(Rejected {
+                file: path.display().to_string(),
+                date: None,
+                reasons: r.problems.iter().map(|p| p.to_string()).collect(),
+                quarantined: None,
+            });
+            continue;
+        }
+        // Ring orientation is normalised without loss: not worth a flag.
+        let notes: Vec<String> = r
+            .repairs
+            .iter()
+            .filter(|f| !f.message.contains("reversed to"))
+            .map(|f| f.message.clone())
+            .collect();
+        for s in snaps {
+            inputs.push((path.clone(), s, notes.clone()));
+        }
+    }
+    inputs.sort_by_key(|(_, s, _)| s.date);
+    // Two inputs for one date: the first (by file name) is taken, the others refused.
+    let mut seen: BTreeMap<NaiveDate, (String, PathBuf)> = BTreeMap::new();
+    inputs.retain(|(p, s, _)| match seen.get(&s.date) {
+        Some((sha, _)) if *sha == s.content_sha256 => false,
+        Some((_, first)) => {
+            report.rejected.push(Rejected {
+                file: p.display().to_string(),
+                date: Some(s.date),
+                reasons: vec![format!(
+                    "another input ({}) holds other content for {}",
+                    first.display(),
+                    s.date
+                )],
+                quarantined: None,
+            });
+            false
+        }
+        None => {
+            seen.insert(s.date, (s.content_sha256.clone(), p.clone()));
+            true
+        }
+    });
+    // Dates already in the store with the same content need no checks.
+    inputs.retain(|(_, s, _)| {
+        let same = |d: &NaiveDate| store.get(d).is_some_and(|e| e.content_sha256 == s.content_sha256);
+        let unchanged = same(&s.date) || confirmed_by.get(&s.date).is_some_and(same);
+        if unchanged {
+            report.unchanged.push(s.date);
+        }
+        !unchanged
+    });
+    let measured: Vec<(PathBuf, Measured)> = inputs
+        .into_par_iter()
+        .map(|(p, s, notes)| {
+            let m = measure(s, border, &border_index, notes);
+            (p, m)
+        })
+        .collect();
+
+    // Decide, in date order, against the snapshot in force before each date.
+    let mut writes: Vec<(PathBuf, String)> = Vec::new();
+    let mut quarantine: Vec<(PathBuf, String)> = Vec::new();
+    let mut moves: Vec<(PathBuf, PathBuf)> = Vec::new();
+    /// The latest kept snapshot before the current date, and the document to (re)write for it:
+    /// a new snapshot, or one of the store that gained confirmed dates.
+    struct Kept {
+        date: NaiveDate,
+        content: String,
+        inside_km2: Option<f64>,
+        confirmed: Vec<NaiveDate>,
+        rewrite: Option<(PathBuf, Map<String, Value>, Snapshot)>,
+    }
+    let mut prev: Option<Kept> = None;
+    let kept_before = |date: NaiveDate, store: &BTreeMap<NaiveDate, Existing>| {
+        store.range(..date).next_back().map(|(d, e)| Kept {
+            date: *d,
+            content: e.content_sha256.clone(),
+            inside_km2: existing_source
+                .and_then(|src| src.snapshots.iter().find(|s| s.date == *d))
+                .map(|s| measure(s.clone(), border, &border_index, Vec::new()).inside_km2),
+            confirmed: e.confirmed.clone(),
+            rewrite: None,
+        })
+    };
+    let flush = |k: Option<Kept>, writes: &mut Vec<(PathBuf, String)>| {
+        if let Some(Kept {
+            rewrite: Some((path, mut meta, snap)),
+            confirmed,
+            ..
+        }) = k
+        {
+            meta.insert("confirmed".into(), json!(confirmed));
+            writes.retain(|(p, _)| *p != path);
+            writes.push((path, snapshot_document(&snap, meta)));
+        }
+    };
+    for (path, m) in measured {
+        let date = m.snapshot.date;
+        let original = format!("{} (sha256 {})", path.display(), m.snapshot.provenance.sha256);
+        // Already in the store under this date, or confirmed by a kept file?
+        if let Some(e) = store.get(&date) {
+            if e.content_sha256 == m.snapshot.content_sha256 {
+                report.unchanged.push(date);
+                continue;
+            }
+            if !opts.replace {
+                report.rejected.push(Rejected {
+                    file: path.display().to_string(),
+                    date: Some(date),
+                    reasons: vec![format!(
+                        "{} already holds a snapshot for {date} with other content (use --replace; the old one is kept in .history/)",
+                        e.file.display()
+                    )],
+                    quarantined: None,
+                });
+                continue;
+            }
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            let to = source_dir.join(".history").join(format!("{date}.{stamp}.geojson"));
+            moves.push((e.file.clone(), to));
+            report.replaced.push(date);
+        } else if let Some(kept) = confirmed_by.get(&date) {
+            let same = store
+                .get(kept)
+                .is_some_and(|e| e.content_sha256 == m.snapshot.content_sha256);
+            if same {
+                report.unchanged.push(date);
+                continue;
+            }
+        }
+        // The snapshot in force before this date: the latest kept so far, or a later one of the store.
+        let store_before = store.range(..date).next_back().map(|(d, _)| *d);
+        if store_before.is_some() && store_before > prev.as_ref().map(|p| p.date) {
+            flush(prev.take(), &mut writes);
+            prev = kept_before(date, &store);
+        }
+        // Checks.
+        let mut reasons = Vec::new();
+        if m.outside_share > opts.max_outside_share {
+            reasons.push(format!(
+                "{:.0} % of the occupied area lies outside the border {} (limit {:.0} %)",
+                m.outside_share * 100.0,
+                border.iso3,
+                opts.max_outside_share * 100.0
+            ));
+        }
+        if !reasons.is_empty() {
+            let qdir = opts.data_dir.join("quarantine").join(&opts.source);
+            let qfile = qdir.join(format!("{date}.geojson"));
+            let mut meta = Map::new();
+            meta.insert("original".into(), json!(original));
+            meta.insert("quarantine_reasons".into(), json!(reasons));
+            quarantine.push((qfile.clone(), snapshot_document(&m.snapshot, meta)));
+            report.rejected.push(Rejected {
+                file: path.display().to_string(),
+                date: Some(date),
+                reasons,
+                quarantined: Some(qfile.display().to_string()),
+            });
+            continue;
+        }
+        // Identical to the snapshot before it: keep once.
+        if let Some(p) = prev.as_mut()
+            && p.content == m.snapshot.content_sha256
+            && !store.contains_key(&date)
+        {
+            if !p.confirmed.contains(&date) {
+                p.confirmed.push(date);
+                p.confirmed.sort();
+                if p.rewrite.is_none() {
+                    // The kept snapshot is in the store: rewrite its file with the new date.
+                    if let Some(e) = store.get(&p.date)
+                        && let Some(src) = existing_source
+                        && let Some(snap) = src.snapshots.iter().find(|s| s.date == p.date)
+                    {
+                        let meta = read_meta(&e.file).unwrap_or_default();
+                        p.rewrite = Some((e.file.clone(), meta, snap.clone()));
+                    }
+                }
+            }
+            report.duplicates.push((date, p.date));
+            continue;
+        }
+        let mut flags = m.notes.clone();
+        for i in &m.stray {
+            flags.push(format!(
+                "feature {i} lies outside the border {} (no vertex in it)",
+                border.iso3
+            ));
+        }
+        if let Some(p) = &prev
+            && let Some(before) = p.inside_km2
+        {
+            let change = m.inside_km2 - before;
+            if change.abs() > opts.max_change_km2 {
+                flags.push(format!(
+                    "occupied area inside the border changed by {change:+.0} km2 since {} (flag above {:.0} km2): check whether the source added or dropped an area",
+                    p.date, opts.max_change_km2
+                ));
+            }
+        }
+        let file = source_dir.join(format!("{date}.geojson"));
+        let mut meta = Map::new();
+        let origin = m.snapshot.provenance.origin.clone().unwrap_or_default();
+        meta.insert(
+            "provenance".into(),
+            json!(format!("{origin}; imported from {original}")),
+        );
+        meta.insert(
+            "original".into(),
+            json!({"format": format.name(), "file": path.display().to_string(), "sha256": m.snapshot.provenance.sha256}),
+        );
+        if !flags.is_empty() {
+            meta.insert("flags".into(), json!(flags));
+        }
+        report.added.push(Added {
+            date,
+            file: file.strip_prefix(&opts.data_dir).unwrap_or(&file).display().to_string(),
+            original,
+            flags,
+        });
+        flush(prev.take(), &mut writes);
+        prev = Some(Kept {
+            date,
+            content: m.snapshot.content_sha256.clone(),
+            inside_km2: Some(m.inside_km2),
+            confirmed: Vec::new(),
+            rewrite: Some((file, meta, m.snapshot)),
+        });
+    }
+    // The last kept snapshot (new, or from the store with new confirmed dates).
+    flush(prev.take(), &mut writes);
+
+    // Write: the source's config first if it is new, then the snapshots, then quarantine.
+    if existing_source.is_none() && !writes.is_empty() {
+        let baselines: Vec<&str> = match format {
+            // NZZ omits Crimea: compose with the baseline where the geodata has it.
+            Format::Nzz => geodata
+                .baselines
+                .iter()
+                .filter(|b| b.name == "crimea")
+                .map(|b| b.name.as_str())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let config = json!({
+            "description": format!("imported from {} archive files", format.name()),
+            "border": border.iso3,
+            "baselines": baselines,
+        });
+        writes.insert(0, (source_dir.join("source.json"), format!("{config:#}\n")));
+    }
+    for (from, to) in &moves {
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        std::fs::rename(from, to).map_err(io_err(from))?;
+    }
+    write_all_durably(&writes)?;
+    write_all_durably(&quarantine)?;
+    Ok(report)
+}
+
+/// Writes files durably and whole: each to a temporary file beside it, fsync'ed, renamed into
+/// place; then each directory touched is fsync'ed once.
+pub fn write_all_durably(files: &[(PathBuf, String)]) -> Result<(), ImportError> {
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in &dirs {
+        std::fs::create_dir_all(d).map_err(io_err(d))?;
+    }
+    files.par_iter().try_for_each(|(path, text)| {
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let mut f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        f.write_all(text.as_bytes()).map_err(io_err(&tmp))?;
+        f.sync_all().map_err(io_err(&tmp))?;
+        std::fs::rename(&tmp, path).map_err(io_err(path))
+    })?;
+    for d in &dirs {
+        std::fs::File::open(d).and_then(|f| f.sync_all()).map_err(io_err(d))?;
+    }
+    Ok(())
+}
