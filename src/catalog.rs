@@ -309,7 +309,7 @@ pub fn check_coordinate(lon: f64, lat: f64) -> Result<(), CatalogError> {
 #[derive(Debug)]
 pub struct Catalog {
     /// Sources by name.
-    pub sources: BTreeMap<String, SourceEntry>,
+    pub sources: BTreeMap<String, Arc<SourceEntry>>,
     /// The source used where a query names none.
     pub default_source: Option<String>,
     /// Repairs applied while loading.
@@ -390,8 +390,8 @@ impl Catalog {
                 continue;
             };
             let bls: Vec<Arc<BaselineEntry>> = src.baselines.iter().filter_map(|n| baselines.get(n).cloned()).collect();
-            let entry = build_source(src.name, src.description, border, bls, src.snapshots);
-            sources.insert(entry.name.clone(), entry);
+            let entry = build_source(src.name, src.description, border, bls, src.snapshots, None);
+            sources.insert(entry.name.clone(), Arc::new(entry));
         }
         Catalog {
             sources,
@@ -415,6 +415,37 @@ impl Catalog {
         }
     }
 
+    /// A new catalog with `snapshot` added to (or replacing the one of its date in) its source;
+    /// everything else is shared with this one, computed states included, so only the new
+    /// content is computed.
+    pub fn with_snapshot(&self, snapshot: Snapshot) -> Result<Catalog, CatalogError> {
+        let old = self.source(Some(&snapshot.source))?;
+        let mut snapshots: Vec<Arc<Snapshot>> = old
+            .snapshots
+            .iter()
+            .filter(|s| s.date != snapshot.date)
+            .cloned()
+            .collect();
+        let at = snapshots.partition_point(|s| s.date < snapshot.date);
+        snapshots.insert(at, Arc::new(snapshot));
+        let entry = build_source_arcs(
+            old.name.clone(),
+            old.description.clone(),
+            old.border.clone(),
+            old.baselines.clone(),
+            snapshots,
+            Some(old),
+        );
+        let mut sources = self.sources.clone();
+        sources.insert(entry.name.clone(), Arc::new(entry));
+        Ok(Catalog {
+            sources,
+            default_source: self.default_source.clone(),
+            report: self.report.clone(),
+            root: self.root.clone(),
+        })
+    }
+
     /// The source named, or the default one.
     pub fn source(&self, name: Option<&str>) -> Result<&SourceEntry, CatalogError> {
         let known = || self.sources.keys().cloned().collect::<Vec<_>>();
@@ -425,10 +456,13 @@ impl Catalog {
                 .as_deref()
                 .ok_or_else(|| CatalogError::NoDefaultSource { known: known() })?,
         };
-        self.sources.get(name).ok_or_else(|| CatalogError::UnknownSource {
-            name: name.to_string(),
-            known: known(),
-        })
+        self.sources
+            .get(name)
+            .map(|s| &**s)
+            .ok_or_else(|| CatalogError::UnknownSource {
+                name: name.to_string(),
+                known: known(),
+            })
     }
 
     /// What is in force for a source (or the default) on `date`: the latest snapshot dated on or
@@ -457,8 +491,22 @@ fn build_source(
     border: Arc<BorderEntry>,
     baselines: Vec<Arc<BaselineEntry>>,
     snapshots: Vec<Snapshot>,
+    reuse: Option<&SourceEntry>,
 ) -> SourceEntry {
     let snapshots: Vec<Arc<Snapshot>> = snapshots.into_iter().map(Arc::new).collect();
+    build_source_arcs(name, description, border, baselines, snapshots, reuse)
+}
+
+/// [`build_source`] from shared snapshots; the computed states of `reuse` (an older version of
+/// the source) are taken over where the content and baselines are the same.
+fn build_source_arcs(
+    name: String,
+    description: Option<String>,
+    border: Arc<BorderEntry>,
+    baselines: Vec<Arc<BaselineEntry>>,
+    snapshots: Vec<Arc<Snapshot>>,
+    reuse: Option<&SourceEntry>,
+) -> SourceEntry {
     // Epoch boundaries: every snapshot date and every baseline change after the first snapshot.
     let mut starts: BTreeSet<NaiveDate> = snapshots.iter().map(|s| s.date).collect();
     if let Some(first) = snapshots.first().map(|s| s.date) {
@@ -483,6 +531,16 @@ fn build_source(
 
     // One state per distinct (snapshot content, baselines): identical snapshots share it.
     let mut states: HashMap<(&str, Vec<usize>), Arc<ControlState>> = HashMap::new();
+    if let Some(old) = reuse {
+        for e in &old.epochs {
+            let content = old.snapshots[e.snapshot].content_sha256.as_str();
+            if let Some(s) = snapshots.iter().find(|s| s.content_sha256 == content) {
+                states
+                    .entry((s.content_sha256.as_str(), e.baselines.clone()))
+                    .or_insert_with(|| e.state.clone());
+            }
+        }
+    }
     for (_, snap, active) in &plan {
         let s = &snapshots[*snap];
         states

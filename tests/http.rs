@@ -869,3 +869,400 @@ fn breakdowns_by_region_need_a_regions_layer() {
     assert!(t.text().starts_with("date,region,occupied_km2"));
     assert_eq!(t.text().lines().count(), 1 + 4 * 4);
 }
+
+// ---- ingest, reload, crash safety, concurrency ----
+
+const TOKEN: &str = "test-token-0123456789abcdef";
+
+/// A copy of the embedded geodata and a token file in a temporary directory.
+fn writable_geodata() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("geodata");
+    for sub in ["", "borders", "baselines", "sources/example"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+        for e in std::fs::read_dir(repo().join("geodata").join(sub)).unwrap().flatten() {
+            if e.path().is_file() {
+                std::fs::copy(e.path(), root.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let token = dir.path().join("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    (dir, root, token)
+}
+
+/// A snapshot body: one occupied square of `size` degrees at (35, 48).
+fn square_snapshot(size: f64) -> Vec<u8> {
+    let (x0, y0, x1, y1) = (35.0, 48.0, 35.0 + size, 48.0 + size);
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}]}}"#
+    )
+    .into_bytes()
+}
+
+fn ingest(addr: SocketAddr, query: &str, auth: Option<&str>, body: &[u8]) -> Reply {
+    let auth = auth
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let mut req = format!(
+        "POST /v1/snapshots?{query} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{auth}Content-Type: application/geo+json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    raw(addr, &req)
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn ingest_needs_the_token_and_writes_nothing_without_it() {
+    let (_d, root, token) = writable_geodata();
+    let src = root.join("sources/example");
+    let before = listing(&src);
+    // Ingest off.
+    let s = Server::start(&["--data", root.to_str().unwrap(), "--watch-s", "0"]);
+    ingest(
+        s.addr,
+        "source=example&date=2025-01-01",
+        Some(TOKEN),
+        &square_snapshot(0.5),
+    )
+    .assert_problem(403, "ingest is off");
+    drop(s);
+    let s = Server::start(&[
+        "--data",
+        root.to_str().unwrap(),
+        "--ingest-token-file",
+        token.to_str().unwrap(),
+        "--watch-s",
+        "0",
+    ]);
+    let r = ingest(s.addr, "source=example&date=2025-01-01", None, &square_snapshot(0.5));
+    r.assert_problem(401, "Bearer");
+    assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+    ingest(
+        s.addr,
+        "source=example&date=2025-01-01",
+        Some("wrong-token-0123456789"),
+        &square_snapshot(0.5),
+    )
+    .assert_problem(403, "not valid");
+    ingest(
+        s.addr,
+        &format!("source=example&date=2025-01-01&access_token={TOKEN}"),
+        None,
+        &square_snapshot(0.5),
+    )
+    .assert_problem(401, "Bearer");
+    ingest(
+        s.addr,
+        &format!("source=example&date=2025-01-01&access_token={TOKEN}"),
+        Some(TOKEN),
+        &square_snapshot(0.5),
+    )
+    .assert_problem(400, "never taken from the query string");
+    assert_eq!(listing(&src), before);
+    let m = get(s.addr, "/metrics", "").text();
+    assert!(m.contains("frontline_ingests_total{outcome=\"refused\"} 4"), "{m}");
+}
+
+#[test]
+fn ingest_validates_writes_durably_and_goes_live() {
+    let (_d, root, token) = writable_geodata();
+    let src = root.join("sources/example");
+    let before = listing(&src);
+    let s = Server::start(&[
+        "--data",
+        root.to_str().unwrap(),
+        "--ingest-token-file",
+        token.to_str().unwrap(),
+        "--watch-s",
+        "0",
+    ]);
+    // Invalid: every problem listed, nothing written.
+    let bad = br#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"status":"won"},"geometry":{"type":"Polygon","coordinates":[[[35,48],[36,48],[36,49],[35,48]]]}},
+        {"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[35,48],[36,49],[36,48],[35,49],[35,48]]]}}]}"#;
+    let r = ingest(s.addr, "source=example&date=2025-01-01", Some(TOKEN), bad);
+    r.assert_problem(422, "invalid");
+    let problems = r.json()["problems"].as_array().unwrap().len();
+    assert!(problems >= 2, "{}", r.text());
+    ingest(
+        s.addr,
+        "source=nope&date=2025-01-01",
+        Some(TOKEN),
+        &square_snapshot(0.5),
+    )
+    .assert_problem(404, "unknown source");
+    assert_eq!(listing(&src), before);
+    // Good: 201, on disk, live.
+    let r = ingest(
+        s.addr,
+        "source=example&date=2025-01-01",
+        Some(TOKEN),
+        &square_snapshot(0.5),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["id"], "example:2025-01-01");
+    assert!(src.join("2025-01-01.geojson").is_file());
+    let q = get(s.addr, "/v1/coverage?lon=35.2&lat=48.2&date=2025-02-01", "").json();
+    assert_eq!(q["snapshot"]["id"], "example:2025-01-01");
+    assert_eq!(q["status"], "occupied");
+    // The same again: unchanged. Other content: 409 unless replace=true (old one kept).
+    let r = ingest(
+        s.addr,
+        "source=example&date=2025-01-01",
+        Some(TOKEN),
+        &square_snapshot(0.5),
+    );
+    assert_eq!(
+        (r.status, r.json()["state"].as_str()),
+        (200, Some("unchanged: the same content is live"))
+    );
+    ingest(
+        s.addr,
+        "source=example&date=2025-01-01",
+        Some(TOKEN),
+        &square_snapshot(0.8),
+    )
+    .assert_problem(409, "replace=true");
+    let r = ingest(
+        s.addr,
+        "source=example&date=2025-01-01&replace=true",
+        Some(TOKEN),
+        &square_snapshot(0.8),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(listing(&src.join(".history")).len(), 1);
+    let q = get(s.addr, "/v1/coverage?lon=35.7&lat=48.7&date=2025-02-01", "").json();
+    assert_eq!(q["status"], "occupied");
+    // What was written loads as it was served.
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["check", "--data", root.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+#[test]
+fn a_failed_reload_keeps_the_old_state_serving() {
+    let (_d, root, _) = writable_geodata();
+    let s = Server::start(&["--data", root.to_str().unwrap(), "--watch-s", "0"]);
+    let hup = || {
+        Command::new("kill")
+            .args(["-HUP", &s.child.id().to_string()])
+            .status()
+            .unwrap();
+    };
+    let wait_reload = |want_ok: bool| {
+        let t = Instant::now();
+        loop {
+            let v = get(s.addr, "/readyz", "").json();
+            if v["last_reload"]["ok"] == want_ok {
+                return v;
+            }
+            assert!(t.elapsed() < Duration::from_secs(20), "no reload: {v}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    std::fs::write(root.join("sources/example/2025-01-01.geojson"), b"{ not json").unwrap();
+    hup();
+    let v = wait_reload(false);
+    assert!(
+        v["last_reload"]["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("2025-01-01.geojson"),
+        "{v}"
+    );
+    let q = get(s.addr, "/v1/coverage?lon=34.1&lat=44.95&date=2025-02-01", "");
+    assert_eq!(q.status, 200);
+    assert_eq!(q.json()["snapshot"]["id"], "example:2024-09-01");
+    assert!(
+        get(s.addr, "/metrics", "")
+            .text()
+            .contains("frontline_reloads_total{outcome=\"refused\"} 1")
+    );
+    // Fixed: the next reload goes live.
+    std::fs::write(
+        root.join("sources/example/2025-01-01.geojson"),
+        String::from_utf8(square_snapshot(0.5)).unwrap().replacen(
+            "{\"type\":\"FeatureCollection\",",
+            "{\"type\":\"FeatureCollection\",\"frontline\":{\"kind\":\"snapshot\",\"source\":\"example\",\"date\":\"2025-01-01\",\"synthetic\":true},",
+            1,
+        ),
+    )
+    .unwrap();
+    hup();
+    wait_reload(true);
+    let q = get(s.addr, "/v1/coverage?lon=34.1&lat=44.95&date=2025-02-01", "").json();
+    assert_eq!(q["snapshot"]["id"], "example:2025-01-01");
+}
+
+#[test]
+fn answers_stay_whole_while_snapshots_are_ingested_and_reloads_run() {
+    let (_d, root, token) = writable_geodata();
+    let s = Server::start(&[
+        "--data",
+        root.to_str().unwrap(),
+        "--ingest-token-file",
+        token.to_str().unwrap(),
+        "--watch-s",
+        "0",
+    ]);
+    let addr = s.addr;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..2)
+        .map(|k| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                let mut n = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let day = 1 + (n + k) % 28;
+                    let r = get(
+                        addr,
+                        &format!("/v1/coverage?lon=35.2&lat=48.2&date=2025-01-{day:02}"),
+                        "",
+                    );
+                    assert_eq!(r.status, 200, "{}", r.text());
+                    seen.push((day, r.json()["snapshot"]["id"].as_str().unwrap().to_string()));
+                    n += 1;
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut live = vec!["example:2024-09-01".to_string()];
+    for i in 0..20 {
+        let date = format!("2025-01-{:02}", i + 1);
+        let r = ingest(
+            addr,
+            &format!("source=example&date={date}"),
+            Some(TOKEN),
+            &square_snapshot(0.2 + 0.01 * i as f64),
+        );
+        assert_eq!(r.status, 201, "{}", r.text());
+        live.push(format!("example:{date}"));
+        Command::new("kill")
+            .args(["-HUP", &s.child.id().to_string()])
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut answers = 0;
+    for c in clients {
+        for (day, id) in c.join().unwrap() {
+            answers += 1;
+            assert!(live.contains(&id), "{id} was never live");
+            // The snapshot in force is dated on or before the day asked for.
+            assert!(
+                id.as_str() <= format!("example:2025-01-{day:02}").as_str() || id == "example:2024-09-01",
+                "{day}: {id}"
+            );
+        }
+    }
+    assert!(answers > 100, "{answers} answers");
+    let m = get(addr, "/metrics", "").text();
+    assert!(m.contains("frontline_ingests_total{outcome=\"live\"} 20"), "{m}");
+}
+
+#[test]
+fn a_killed_ingest_never_leaves_a_half_written_store() {
+    use rand_like::Lcg;
+    let (_d, root, token) = writable_geodata();
+    let mut rng = Lcg(7);
+    let mut acked: Vec<(String, String)> = Vec::new();
+    let mut next_day = 0u32;
+    for round in 0..50 {
+        let s = Server::start(&[
+            "--data",
+            root.to_str().unwrap(),
+            "--ingest-token-file",
+            token.to_str().unwrap(),
+            "--watch-s",
+            "0",
+        ]);
+        let addr = s.addr;
+        let delay = Duration::from_millis(rng.next() % 40);
+        let start_day = next_day;
+        let poster = std::thread::spawn(move || {
+            let mut ok = Vec::new();
+            for d in start_day..start_day + 50 {
+                let date = (chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(u64::from(d)))
+                    .to_string();
+                let body = square_snapshot(0.1 + f64::from(d % 97) * 0.005);
+                let mut req = format!(
+                    "POST /v1/snapshots?source=example&date={date} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                )
+                .into_bytes();
+                req.extend_from_slice(&body);
+                let Ok(mut c) = TcpStream::connect(addr) else { break };
+                let _ = c.write_all(&req);
+                let mut data = Vec::new();
+                let _ = c.read_to_end(&mut data);
+                let text = String::from_utf8_lossy(&data);
+                if !text.starts_with("HTTP/1.1 201") {
+                    break; // killed (or not acknowledged)
+                }
+                let sha = text
+                    .split("\"content_sha256\":\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .unwrap()
+                    .to_string();
+                ok.push((date, sha));
+            }
+            ok
+        });
+        std::thread::sleep(delay);
+        drop(s); // SIGKILL
+        let ok = poster.join().unwrap();
+        next_day += 50;
+        acked.extend(ok);
+        // The store loads cleanly and holds every acknowledged snapshot, as acknowledged.
+        let cat =
+            frontline::catalog::Catalog::load(&root).unwrap_or_else(|r| panic!("round {round}: {:?}", r.problems));
+        let src = cat.source(Some("example")).unwrap();
+        for (date, sha) in &acked {
+            let s = src
+                .snapshots
+                .iter()
+                .find(|s| s.date.to_string() == *date)
+                .unwrap_or_else(|| panic!("round {round}: acknowledged {date} lost"));
+            assert_eq!(&s.content_sha256, sha, "{date}");
+        }
+    }
+    eprintln!("50 kills: {} ingests acknowledged and all found intact", acked.len());
+    assert!(
+        acked.len() > 20,
+        "only {} ingests acknowledged over 50 kills",
+        acked.len()
+    );
+}
+
+mod rand_like {
+    /// A tiny seeded generator for kill delays.
+    pub struct Lcg(pub u64);
+    impl Lcg {
+        pub fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            self.0 >> 33
+        }
+    }
+}

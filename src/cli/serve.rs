@@ -31,6 +31,14 @@ pub(crate) struct Args {
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
     #[arg(long, default_value_t = 30)]
     shutdown_grace_s: u64,
+    /// A file holding the bearer token that allows POST /v1/snapshots (or set
+    /// FRONTLINE_INGEST_TOKEN). Without either, ingest is off.
+    #[arg(long)]
+    ingest_token_file: Option<std::path::PathBuf>,
+    /// Seconds between checks of the geodata directory for changes (reloaded on change); 0: off.
+    /// SIGHUP reloads at any time.
+    #[arg(long, default_value_t = 2)]
+    watch_s: u64,
     #[command(flatten)]
     data: DataArg,
 }
@@ -40,7 +48,21 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let catalog = load_catalog(&a.data.data)?;
     catalog.compute_all();
     tracing::info!(ms = t.elapsed().as_millis() as u64, "all layers and indexes computed");
+    let ingest_token = match &a.ingest_token_file {
+        Some(p) => {
+            let t = std::fs::read_to_string(p)
+                .map_err(|e| Failure::input(format!("--ingest-token-file {}: {e}", p.display())))?;
+            Some(t.trim().to_string())
+        }
+        None => std::env::var("FRONTLINE_INGEST_TOKEN")
+            .ok()
+            .map(|t| t.trim().to_string()),
+    };
+    if ingest_token.as_deref().is_some_and(|t| t.len() < 16) {
+        return Err(Failure::input("the ingest token must be at least 16 characters"));
+    }
     let config = Config {
+        ingest_token,
         max_body_bytes: a.max_body_mb.saturating_mul(1 << 20),
         max_json_body_bytes: a.max_json_body_mb.saturating_mul(1 << 20),
         max_points: a.max_points,
@@ -55,12 +77,20 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             .await
             .map_err(|e| Failure::input(format!("cannot listen on {}: {e}", a.listen)))?;
         let addr = listener.local_addr()?;
+        #[cfg(unix)]
+        tokio::spawn(frontline::http::reload_on_sighup(app.clone()));
         {
             let mut out = std::io::stdout().lock();
             writeln!(out, "listening on http://{addr}")?;
             out.flush()?;
         }
         tracing::info!(%addr, "listening");
+        if a.watch_s > 0 {
+            tokio::spawn(frontline::http::watch_geodata(
+                app.clone(),
+                Duration::from_secs(a.watch_s),
+            ));
+        }
         serve(listener, app, shutdown_signal()).await;
         Ok(ExitCode::SUCCESS)
     })

@@ -4,6 +4,7 @@
 //!
 //! Handlers only parse parameters, call one library function and serialise its answer.
 
+pub mod ingest;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
@@ -48,6 +49,8 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// Time in-flight requests get to finish after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// The bearer token that allows `POST /v1/snapshots`; `None`: ingest is off.
+    pub ingest_token: Option<String>,
 }
 
 impl Default for Config {
@@ -59,16 +62,22 @@ impl Default for Config {
             cors_origins: Vec::new(),
             header_read_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(30),
+            ingest_token: None,
         }
     }
 }
 
-/// What every handler shares: the loaded catalog, the settings, the counters and the cache of
+/// What every handler shares: the live catalog, the settings, the counters and the cache of
 /// rendered layers.
 #[derive(Debug)]
 pub struct App {
-    /// The loaded state (immutable).
-    pub catalog: Arc<Catalog>,
+    /// The live state: an immutable catalog, swapped whole by reloads and ingests (readers keep
+    /// the one they started with).
+    state: arc_swap::ArcSwap<Catalog>,
+    /// Serialises writers (ingest, reload): one new catalog is built at a time.
+    pub(crate) writer: tokio::sync::Mutex<()>,
+    /// The outcome of the last reload.
+    pub(crate) last_reload: Mutex<Option<ReloadOutcome>>,
     /// Settings.
     pub config: Config,
     /// Counters.
@@ -80,12 +89,87 @@ impl App {
     /// Wraps a loaded catalog.
     pub fn new(catalog: Arc<Catalog>, config: Config) -> Arc<App> {
         Arc::new(App {
-            catalog,
+            state: arc_swap::ArcSwap::new(catalog),
+            writer: tokio::sync::Mutex::new(()),
+            last_reload: Mutex::new(None),
             config,
             metrics: Metrics::default(),
             layer_cache: Mutex::new(HashMap::new()),
         })
     }
+
+    /// The catalog live now. A request takes it once and answers from it to the end.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.state.load_full()
+    }
+
+    /// Makes `catalog` the live state (computed first by the caller) and drops the rendered
+    /// layers of the old one.
+    pub fn swap(&self, catalog: Arc<Catalog>) {
+        self.state.store(catalog);
+        if let Ok(mut cache) = self.layer_cache.lock() {
+            cache.clear();
+        }
+    }
+
+    /// Reloads the geodata directory: on success the new catalog goes live; on failure the old
+    /// one keeps serving and the problems are kept for `/readyz` and `/metrics`.
+    pub async fn reload(self: &Arc<Self>, why: &str) -> Result<(), String> {
+        let _writer = self.writer.lock().await;
+        let root = self.catalog().root.clone();
+        let t = Instant::now();
+        let loaded = tokio::task::spawn_blocking(move || Catalog::load(&root).inspect(Catalog::compute_all))
+            .await
+            .map_err(|e| format!("reload task failed: {e}"))?;
+        let outcome = match loaded {
+            Ok(c) => {
+                self.swap(Arc::new(c));
+                self.metrics
+                    .reloads_ok
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::info!(why, ms = t.elapsed().as_millis() as u64, "geodata reloaded");
+                ReloadOutcome {
+                    ok: true,
+                    why: why.to_string(),
+                    problems: Vec::new(),
+                }
+            }
+            Err(report) => {
+                self.metrics
+                    .reloads_failed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+                tracing::warn!(
+                    why,
+                    problems = problems.len(),
+                    first = problems.first().map(String::as_str).unwrap_or(""),
+                    "reload refused; the previous geodata keeps serving"
+                );
+                ReloadOutcome {
+                    ok: false,
+                    why: why.to_string(),
+                    problems,
+                }
+            }
+        };
+        let ok = outcome.ok;
+        let first = outcome.problems.first().cloned();
+        if let Ok(mut last) = self.last_reload.lock() {
+            *last = Some(outcome);
+        }
+        if ok { Ok(()) } else { Err(first.unwrap_or_default()) }
+    }
+}
+
+/// What the last reload did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReloadOutcome {
+    /// Whether the new geodata went live.
+    pub ok: bool,
+    /// What triggered it (SIGHUP, a change in the directory).
+    pub why: String,
+    /// Why it was refused.
+    pub problems: Vec<String>,
 }
 
 fn boxed<B>(res: Response<B>) -> Response<Body>
@@ -221,4 +305,67 @@ fn preflight(app: &App, origin: Option<&HeaderValue>) -> Response<Body> {
     );
     h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     res
+}
+
+/// Reloads the geodata on every SIGHUP, until the process ends. The handler is installed when
+/// this is called (before the server says it listens, so that an early SIGHUP cannot kill it);
+/// the future then serves the signals.
+#[cfg(unix)]
+pub fn reload_on_sighup(app: Arc<App>) -> impl Future<Output = ()> {
+    let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup());
+    async move {
+        let Ok(mut hup) = hup else {
+            tracing::warn!("cannot listen for SIGHUP; reload by signal is off");
+            return;
+        };
+        while hup.recv().await.is_some() {
+            let _ = app.reload("SIGHUP").await;
+        }
+    }
+}
+
+/// Polls the geodata directory every `interval` and reloads when a file was added, removed or
+/// changed (size or modification time). Polling rather than inotify (`notify`): a few hundred
+/// `stat` calls every seconds cost nothing, work on every file system (network and container
+/// mounts included), and need no event debouncing.
+pub async fn watch_geodata(app: Arc<App>, interval: Duration) {
+    let fingerprint = |root: std::path::PathBuf| async move {
+        tokio::task::spawn_blocking(move || geodata_fingerprint(&root))
+            .await
+            .ok()
+    };
+    let mut last = fingerprint(app.catalog().root.clone()).await;
+    loop {
+        tokio::time::sleep(interval).await;
+        let now = fingerprint(app.catalog().root.clone()).await;
+        if now != last {
+            last = now;
+            let _ = app.reload("geodata directory changed").await;
+        }
+    }
+}
+
+/// (path, size, modification time) of every file under `root` that a load reads: hidden names
+/// (`.history/`, temporary files) and `quarantine/` are left out.
+pub fn geodata_fingerprint(root: &std::path::Path) -> Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || name.contains(".tmp-") || (dir == root && name == "quarantine") {
+                continue;
+            }
+            let Ok(meta) = e.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push((e.path(), meta.len(), meta.modified().ok()));
+            }
+        }
+    }
+    out.sort();
+    out
 }

@@ -116,7 +116,17 @@ pub fn document() -> Value {
             "/v1/sources": {"get": {"summary": "Loaded sources", "responses": {"200": json_ok("sources")}}},
             "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance",
                 "parameters": [source.clone()],
-                "responses": merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"]))}},
+                "responses": merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"]))},
+                "post": {"summary": "Ingest a snapshot (bearer token): validated as at load, written durably, live at once",
+                    "security": [{"bearer": []}],
+                    "parameters": [param("source", true, json!({"type": "string"}), "an existing source"),
+                        param("date", true, json!({"type": "string", "format": "date"}), "the snapshot's date"),
+                        param("replace", false, json!({"type": "boolean", "default": false}), "replace other content of that date (the old file is kept in .history/)")],
+                    "requestBody": {"required": true, "content": {
+                        "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection, properties.status occupied or contested per feature"}},
+                        "application/json": {"schema": {"type": "object"}}}},
+                    "responses": merge(json!({"201": json_ok("id, content_sha256, provenance, state live"), "200": json_ok("unchanged, or replaced")}),
+                        problems(&["400", "401", "403", "404", "409", "413", "415", "422"]))}},
             "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (strong ETag, If-None-Match, gzip)",
                 "parameters": [
                     {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["coverage", "occupied", "contested", "line"]}},
@@ -138,7 +148,7 @@ pub fn document() -> Value {
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
             "/": {"get": {"summary": "Index of the API", "responses": {"200": json_ok("links")}}}
         },
-        "components": {"schemas": {"Problem": {"type": "object", "properties": {
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": {"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
             "detail": {"type": "string"}, "parameter": {"type": "string"}}, "required": ["type", "title", "status", "detail"]}}}
     })

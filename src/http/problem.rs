@@ -21,6 +21,9 @@ pub struct Problem {
     /// The query parameter at fault, where there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// Every problem found, where there are several (a refused snapshot).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub problems: Box<[String]>,
 }
 
 impl Problem {
@@ -32,6 +35,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             parameter: None,
+            problems: Box::default(),
         }
     }
 

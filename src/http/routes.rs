@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use warp::Filter;
 use warp::http::{HeaderValue, Response, StatusCode, header};
 use warp::reply::Response as Reply;
@@ -80,6 +81,14 @@ pub fn routes(
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(history_batch);
+    let ingest = warp::path!("v1" / "snapshots")
+        .and(warp::post())
+        .and(raw)
+        .and(warp::header::optional::<String>("authorization"))
+        .and(warp::header::optional::<String>("content-type"))
+        .and(warp::body::stream())
+        .and(with_app.clone())
+        .then(super::ingest::ingest);
     let diff = warp::path!("v1" / "diff")
         .and(warp::get())
         .and(raw)
@@ -126,6 +135,8 @@ pub fn routes(
         .unify()
         .or(history_get.or(history_post).unify().boxed())
         .unify()
+        .or(ingest.boxed())
+        .unify()
         .or(diff)
         .unify()
         .or(sources)
@@ -158,7 +169,7 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
         let (lon, lat) = p.lon_lat()?;
         let date = p.required_date("date")?;
         let distance = p.flag("distance")?;
-        let a = query::point_json(&app.catalog, p.get("source"), date, lon, lat, distance)?;
+        let a = query::point_json(&app.catalog(), p.get("source"), date, lon, lat, distance)?;
         Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
 }
@@ -186,10 +197,10 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
             None => DEFAULT_MIN_AREA_KM2,
         };
         let precision = precision_param(&p)?;
-        let d = diff(&app.catalog, p.get("source"), from, p.get("to_source"), to, min_area)?;
+        let d = diff(&app.catalog(), p.get("source"), from, p.get("to_source"), to, min_area)?;
         let regions = if by_region {
             let source = p.get("to_source").or(p.get("source"));
-            Some(crate::analytics::regions::diff_breakdown(&app.catalog, source, &d)?)
+            Some(crate::analytics::regions::diff_breakdown(&app.catalog(), source, &d)?)
         } else {
             None
         };
@@ -221,14 +232,14 @@ fn precision_param(p: &Params) -> Result<u8, Problem> {
 fn sources(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         Params::parse(&raw, &[])?;
-        Ok(json_response(&json!({"sources": query::sources(&app.catalog)})))
+        Ok(json_response(&json!({"sources": query::sources(&app.catalog())})))
     })())
 }
 
 fn snapshots(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         let p = Params::parse(&raw, &["source"])?;
-        let list = query::snapshots(&app.catalog, p.get("source"))?;
+        let list = query::snapshots(&app.catalog(), p.get("source"))?;
         Ok(json_response(&json!({"snapshots": list})))
     })())
 }
@@ -263,7 +274,7 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
         };
         if by_region {
             use crate::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
-            let rows = timeline_by_region(&app.catalog, p.get("source"), from, to)?;
+            let rows = timeline_by_region(&app.catalog(), p.get("source"), from, to)?;
             if csv {
                 let mut out = format!("{REGION_TIMELINE_CSV_HEADER}\n");
                 for r in &rows {
@@ -271,10 +282,11 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
                 }
                 return Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out));
             }
-            let src = app.catalog.source(p.get("source"))?;
+            let catalog = app.catalog();
+            let src = catalog.source(p.get("source"))?;
             return Ok(json_response(&json!({"source": src.name, "rows": rows})));
         }
-        let rows = query::timeline_between(&app.catalog, p.get("source"), from, to)?;
+        let rows = query::timeline_between(&app.catalog(), p.get("source"), from, to)?;
         if csv {
             let mut out = format!("{}\n", query::TIMELINE_CSV_HEADER);
             for r in &rows {
@@ -282,14 +294,15 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             }
             Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out))
         } else {
-            let src = app.catalog.source(p.get("source"))?;
+            let catalog = app.catalog();
+            let src = catalog.source(p.get("source"))?;
             Ok(json_response(&json!({"source": src.name, "rows": rows})))
         }
     })())
 }
 
 fn readyz(app: Arc<App>) -> Reply {
-    let c = &app.catalog;
+    let c = &app.catalog();
     let snapshots: usize = c.sources.values().map(|s| s.snapshots.len()).sum();
     let computed = c
         .sources
@@ -301,6 +314,7 @@ fn readyz(app: Arc<App>) -> Reply {
         "snapshots": snapshots,
         "repairs_applied": c.report.repairs.len(),
         "geodata": c.root.display().to_string(),
+        "last_reload": app.last_reload.lock().ok().and_then(|l| l.clone()),
     }));
     if !computed {
         *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
@@ -310,7 +324,7 @@ fn readyz(app: Arc<App>) -> Reply {
 
 fn metrics(app: Arc<App>) -> Reply {
     use super::metrics::Gauge;
-    let c = &app.catalog;
+    let c = &app.catalog();
     let gauges = [
         Gauge {
             name: "frontline_snapshots_loaded",
@@ -333,6 +347,34 @@ fn metrics(app: Arc<App>) -> Reply {
                 })
                 .collect(),
         },
+        Gauge {
+            name: "frontline_reloads_total",
+            help: "Reloads of the geodata, by outcome (refused: the previous state kept serving).",
+            samples: vec![
+                (
+                    "{outcome=\"ok\"}".into(),
+                    app.metrics.reloads_ok.load(Ordering::Relaxed) as f64,
+                ),
+                (
+                    "{outcome=\"refused\"}".into(),
+                    app.metrics.reloads_failed.load(Ordering::Relaxed) as f64,
+                ),
+            ],
+        },
+        Gauge {
+            name: "frontline_ingests_total",
+            help: "Snapshots posted to /v1/snapshots, by outcome.",
+            samples: vec![
+                (
+                    "{outcome=\"live\"}".into(),
+                    app.metrics.ingested.load(Ordering::Relaxed) as f64,
+                ),
+                (
+                    "{outcome=\"refused\"}".into(),
+                    app.metrics.ingest_refused.load(Ordering::Relaxed) as f64,
+                ),
+            ],
+        },
     ];
     bytes_response(StatusCode::OK, "text/plain; version=0.0.4", app.metrics.render(&gauges))
 }
@@ -354,7 +396,8 @@ fn layers(
         })?;
         let p = Params::parse(&raw, &["date", "source", "bbox", "simplify_m", "precision"])?;
         let date = p.required_date("date")?;
-        let f = app.catalog.in_force(p.get("source"), date)?;
+        let catalog = app.catalog();
+        let f = catalog.in_force(p.get("source"), date)?;
         let mut opts = LayerOptions::default();
         if let Some(b) = p.get("bbox") {
             opts.bbox = Some(parse_bbox(b)?);
@@ -486,7 +529,7 @@ async fn classify_geojson(
         let p = Params::parse(&raw, &["date", "source", "distance"])?;
         let date = p.required_date("date")?;
         p.flag("distance")?;
-        app.catalog.in_force(p.get("source"), date)?;
+        app.catalog().in_force(p.get("source"), date)?;
         body_kind(content_type.as_deref(), content_encoding.as_deref(), false)?;
         Ok::<_, Problem>(p)
     })() {
@@ -499,7 +542,8 @@ async fn classify_geojson(
     let (p, body) = bytes;
     answer((|| {
         let date = p.required_date("date")?;
-        let f = app.catalog.in_force(p.get("source"), date)?;
+        let catalog = app.catalog();
+        let f = catalog.in_force(p.get("source"), date)?;
         let mut doc = feature_collection(&body, app.config.max_points)?;
         let Some(features) = doc.get_mut("features").and_then(Value::as_array_mut) else {
             return Err(Problem::body("'features' is missing or not an array"));
@@ -576,7 +620,7 @@ fn history(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         let p = Params::parse(&raw, &["lon", "lat", "source"])?;
         let (lon, lat) = p.lon_lat()?;
-        let a = query::history::point_history(&app.catalog, p.get("source"), lon, lat)?;
+        let a = query::history::point_history(&app.catalog(), p.get("source"), lon, lat)?;
         Ok(json_response(&a))
     })())
 }
@@ -594,7 +638,7 @@ async fn history_batch(
     let max = app.config.max_json_body_bytes.min(app.config.max_body_bytes);
     let checked = (|| {
         let p = Params::parse(&raw, &["source"])?;
-        app.catalog.source(p.get("source"))?;
+        app.catalog().source(p.get("source"))?;
         let kind = body_kind(content_type.as_deref(), content_encoding.as_deref(), true)?;
         Ok::<_, Problem>((p, kind))
     })();
@@ -618,7 +662,7 @@ async fn history_batch(
                     let rows = crate::query::csv::read_points(&body[..], app.config.max_points)
                         .map_err(|e| Problem::body(format!("CSV body: {e}")))?;
                     let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
-                    let hs = batch_history(&app.catalog, source, &coords).map_err(at)?.histories;
+                    let hs = batch_history(&app.catalog(), source, &coords).map_err(at)?.histories;
                     let mut out = String::with_capacity(rows.len() * 96);
                     out.push_str(HISTORY_CSV_HEADER);
                     out.push('\n');
@@ -638,7 +682,7 @@ async fn history_batch(
                         .enumerate()
                         .map(|(i, f)| point_of(f).map_err(|m| Problem::body(format!("feature {i}: {m}"))))
                         .collect::<Result<Vec<_>, _>>()?;
-                    let batch = batch_history(&app.catalog, source, &coords).map_err(at)?;
+                    let batch = batch_history(&app.catalog(), source, &coords).map_err(at)?;
                     let (hs, provenance) = (batch.histories, batch.provenance);
                     for (feat, h) in features.iter_mut().zip(hs) {
                         set_property(feat, "history", serde_json::to_value(h).unwrap_or(Value::Null));
@@ -723,7 +767,7 @@ fn point_of(feat: &Value) -> Result<(f64, f64), String> {
 }
 
 /// Reads a body up to `max` bytes; more is a 413 (whether or not Content-Length was sent).
-async fn read_limited(
+pub(super) async fn read_limited(
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     max: u64,
 ) -> Result<Vec<u8>, Problem> {

@@ -49,7 +49,8 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
         let date = p.required_date("date")?;
         let distance = p.flag("distance")?;
         let source = p.get("source").map(str::to_string);
-        let f = app.catalog.in_force(source.as_deref(), date)?;
+        let catalog = app.catalog();
+        let f = catalog.in_force(source.as_deref(), date)?;
         if parts
             .headers
             .get(header::CONTENT_ENCODING)
@@ -121,7 +122,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
                 current: Bytes::new(),
             },
         );
-        let result = match app.catalog.in_force(source.as_deref(), date) {
+        let result = match app.catalog().in_force(source.as_deref(), date) {
             Ok(f) => {
                 let options = CsvOptions {
                     max_rows: Some(max_points),

@@ -237,7 +237,7 @@ pub struct SnapshotSummary {
 pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSummary>, CatalogError> {
     let list: Vec<&crate::catalog::SourceEntry> = match source {
         Some(_) => vec![cat.source(source)?],
-        None => cat.sources.values().collect(),
+        None => cat.sources.values().map(|s| &**s).collect(),
     };
     let mut out = Vec::new();
     for src in list {

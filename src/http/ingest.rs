@@ -1,0 +1,324 @@
+//! `POST /v1/snapshots?source=&date=[&replace=true]`: a new snapshot over HTTP, live at once.
+//!
+//! Allowed only with the bearer token the server was started with (checked in constant time,
+//! before the body is read; never taken from the query string; no token configured: ingest is
+//! off). The body is a GeoJSON FeatureCollection with a `status` per feature. It is validated by
+//! the load-time reader itself (written to a hidden temporary file and read back as a canonical
+//! snapshot), so a snapshot refused here would be refused at load and the other way round. A good
+//! one is made durable (fsync, rename, fsync of the directory) and then swapped into the live
+//! catalog, which shares every other computed state with the old one. Requests in flight finish
+//! on the catalog they started with.
+
+use super::App;
+use super::params::Params;
+use super::problem::Problem;
+use crate::geodata::canonical::{read_snapshot, snapshot_document};
+use bytes::Buf;
+use futures_util::Stream;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response as Reply;
+
+/// Compares a presented token with the configured one in time that depends on neither: both are
+/// hashed to 32 bytes first and every byte is compared. Written here because it is four lines;
+/// a crate would add a dependency for them.
+pub fn token_matches(presented: &[u8], expected: &[u8]) -> bool {
+    let (a, b) = (Sha256::digest(presented), Sha256::digest(expected));
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Checks the Authorization header: `Ok` when ingest is on and the bearer token matches.
+pub fn authorize(app: &App, authorization: Option<&str>) -> Result<(), Problem> {
+    let Some(expected) = app.config.ingest_token.as_deref() else {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "ingest-off",
+            "ingest is off: the server was started without --ingest-token-file or FRONTLINE_INGEST_TOKEN",
+        ));
+    };
+    let Some(presented) = authorization.and_then(|v| v.strip_prefix("Bearer ")) else {
+        let mut p = Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "an Authorization: Bearer <token> header is required",
+        );
+        p.parameter = None;
+        return Err(p);
+    };
+    if token_matches(presented.trim().as_bytes(), expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "the bearer token is not valid",
+        ))
+    }
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn io_problem(what: &str, path: &Path, e: std::io::Error) -> Problem {
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "storage",
+        format!("{what} {}: {e}", path.display()),
+    )
+}
+
+/// Writes `text` to `path` durably: a hidden temporary file beside it, fsync, rename, fsync of
+/// the directory. A crash leaves either the old file or the new one, never a part.
+pub fn write_durably(path: &Path, text: &[u8]) -> Result<(), Problem> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp).map_err(|e| io_problem("cannot create", &tmp, e))?;
+        f.write_all(text).map_err(|e| io_problem("cannot write", &tmp, e))?;
+        f.sync_all().map_err(|e| io_problem("cannot sync", &tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| io_problem("cannot rename to", path, e))?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn sync_dir(dir: &Path) -> Result<(), Problem> {
+    std::fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io_problem("cannot sync directory", dir, e))
+}
+
+/// The handler. `authorization` and the parameters are checked before the body is read.
+pub async fn ingest(
+    raw: String,
+    authorization: Option<String>,
+    content_type: Option<String>,
+    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    app: Arc<App>,
+) -> Reply {
+    let t = Instant::now();
+    let result = run(raw, authorization, content_type, body, &app, t).await;
+    match result {
+        Ok(r) => {
+            app.metrics.ingested.fetch_add(1, Ordering::Relaxed);
+            r
+        }
+        Err(p) => {
+            app.metrics.ingest_refused.fetch_add(1, Ordering::Relaxed);
+            let unauthorized = p.status == 401;
+            let mut res: Reply = p.into_response();
+            if unauthorized {
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            res
+        }
+    }
+}
+
+async fn run(
+    raw: String,
+    authorization: Option<String>,
+    content_type: Option<String>,
+    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    app: &Arc<App>,
+    t: Instant,
+) -> Result<Reply, Problem> {
+    authorize(app, authorization.as_deref())?;
+    let p = Params::parse(&raw, &["source", "date", "replace"]).map_err(|mut e| {
+        if e.parameter.as_deref().is_some_and(|k| k.contains("token")) {
+            e.detail = "tokens are never taken from the query string; use Authorization: Bearer".into();
+        }
+        e
+    })?;
+    let source = p.required("source")?.to_string();
+    let date = p.required_date("date")?;
+    let replace = p.flag("replace")?;
+    match content_type.as_deref().map(super::media_type).as_deref() {
+        Some("application/geo+json" | "application/json") => {}
+        other => {
+            return Err(Problem::unsupported_media_type(format!(
+                "Content-Type {} is not accepted; use application/geo+json or application/json",
+                other.map_or("(none)".to_string(), |o| format!("'{o}'"))
+            )));
+        }
+    }
+    app.catalog().source(Some(&source))?;
+    let body = super::routes::read_limited(body, app.config.max_json_body_bytes).await?;
+
+    // One writer at a time: the check of the existing date and the swap see the same state.
+    let _writer = app.writer.lock().await;
+    let app2 = app.clone();
+    // The guard is held until the task's answer is back (end of this function).
+    tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, &body, t))
+        .await
+        .map_err(|e| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("ingest task failed: {e}"),
+            )
+        })?
+}
+
+/// Validates, writes and swaps in (blocking).
+fn store(
+    app: &App,
+    source: &str,
+    date: chrono::NaiveDate,
+    replace: bool,
+    body: &[u8],
+    t: Instant,
+) -> Result<Reply, Problem> {
+    let mut doc: Value = serde_json::from_slice(body)
+        .map_err(|e| Problem::body(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column())))?;
+    let Some(obj) = doc.as_object_mut() else {
+        return Err(Problem::body("body must be a GeoJSON FeatureCollection"));
+    };
+    // A `frontline` member in the body must agree with the query; kind, source and date are set.
+    let mut meta = match obj.remove("frontline") {
+        Some(Value::Object(m)) => m,
+        Some(_) => return Err(Problem::body("'frontline' must be an object")),
+        None => Map::new(),
+    };
+    for (key, want) in [("source", source.to_string()), ("date", date.to_string())] {
+        if let Some(v) = meta.get(key)
+            && v.as_str() != Some(want.as_str())
+        {
+            return Err(Problem::body(format!(
+                "frontline.{key} is {v} but the query says '{want}'"
+            )));
+        }
+    }
+    let body_sha = hex::encode(Sha256::digest(body));
+    meta.insert("kind".into(), json!("snapshot"));
+    meta.insert("source".into(), json!(source));
+    meta.insert("date".into(), json!(date.to_string()));
+    meta.entry("provenance").or_insert_with(|| json!("ingested over HTTP"));
+    meta.insert("ingest".into(), json!({"body_sha256": body_sha}));
+    obj.insert("frontline".into(), Value::Object(meta));
+    let text = serde_json::to_vec(&doc).map_err(|e| Problem::body(e.to_string()))?;
+
+    let catalog = app.catalog();
+    let dir = catalog.root.join("sources").join(source);
+    let file = dir.join(format!("{date}.geojson"));
+    let shown = format!("sources/{source}/{date}.geojson");
+    // Validate exactly as a load would: the same reader on the same bytes.
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let probe = dir.join(format!(".ingest-{}-{n}.tmp", std::process::id()));
+    std::fs::write(&probe, &text).map_err(|e| io_problem("cannot write", &probe, e))?;
+    let (snapshot, report) = read_snapshot(&probe, &shown, source);
+    let _ = std::fs::remove_file(&probe);
+    let Some(snapshot) = snapshot.filter(|_| report.is_ok()) else {
+        let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-snapshot",
+            format!(
+                "the snapshot is invalid ({} problem(s)); nothing was written: {}",
+                problems.len(),
+                problems.first().cloned().unwrap_or_default()
+            ),
+        );
+        p.problems = problems.into_boxed_slice();
+        return Err(p);
+    };
+    let existing = catalog
+        .source(Some(source))?
+        .snapshots
+        .iter()
+        .find(|s| s.date == date)
+        .cloned();
+    let mut replaced = None;
+    if let Some(old) = &existing {
+        if old.content_sha256 == snapshot.content_sha256 {
+            return Ok(answer(
+                StatusCode::OK,
+                &snapshot,
+                "unchanged: the same content is live",
+                None,
+                t,
+            ));
+        }
+        if !replace {
+            return Err(Problem::new(
+                StatusCode::CONFLICT,
+                "snapshot-exists",
+                format!(
+                    "{source} already has a snapshot for {date} with other content; add replace=true (the old one is kept in .history/)"
+                ),
+            ));
+        }
+        let history = dir.join(".history");
+        std::fs::create_dir_all(&history).map_err(|e| io_problem("cannot create", &history, e))?;
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let kept: PathBuf = history.join(format!("{date}.{stamp}.geojson"));
+        let old_file = catalog.root.join(&old.provenance.file);
+        // Append-only history: a hard copy first, then the new file replaces the old by rename.
+        std::fs::copy(&old_file, &kept).map_err(|e| io_problem("cannot keep", &old_file, e))?;
+        std::fs::File::open(&kept)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| io_problem("cannot sync", &kept, e))?;
+        sync_dir(&history)?;
+        replaced = Some(kept.strip_prefix(&catalog.root).unwrap_or(&kept).display().to_string());
+    }
+    // The canonical form of what was validated (same content hash), written durably.
+    let mut meta = match doc.get("frontline") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    meta.remove("kind");
+    let canonical = snapshot_document(&snapshot, meta);
+    write_durably(&file, canonical.as_bytes())?;
+    // Its provenance is the file as written.
+    let mut snapshot = snapshot;
+    snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
+    let next = catalog.with_snapshot(snapshot.clone())?;
+    next.compute_all();
+    app.swap(Arc::new(next));
+    let status = if replaced.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok(answer(status, &snapshot, "live", replaced, t))
+}
+
+fn answer(
+    status: StatusCode,
+    s: &crate::geodata::Snapshot,
+    state: &str,
+    replaced: Option<String>,
+    t: Instant,
+) -> Reply {
+    let body = json!({
+        "id": s.id(),
+        "source": s.source,
+        "date": s.date,
+        "content_sha256": s.content_sha256,
+        "provenance": s.provenance,
+        "state": state,
+        "replaced": replaced,
+        "ms": t.elapsed().as_secs_f64() * 1e3,
+    });
+    let mut res: Reply = Reply::new(serde_json::to_vec(&body).unwrap_or_default().into());
+    *res.status_mut() = status;
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
