@@ -404,14 +404,51 @@ impl Catalog {
     /// Computes the layers, areas and indexes of every epoch now (in parallel), instead of on
     /// first use: for a server, which should answer every date at once.
     pub fn compute_all(&self) {
+        self.compute_states();
+        for s in self.sources.values() {
+            s.history_index();
+        }
+    }
+
+    /// [`Self::compute_all`] without the change indexes of point histories (built on first use).
+    pub fn compute_states(&self) {
         let states: Vec<&Arc<ControlState>> = self
             .sources
             .values()
             .flat_map(|s| s.epochs.iter().map(|e| &e.state))
             .collect();
         compute_states(&states);
-        for s in self.sources.values() {
-            s.history_index();
+    }
+
+    /// Takes over the computed states of `old` (an earlier load of the same directory) wherever
+    /// a source has the same border and baselines and a snapshot the same content, so that a
+    /// reload computes only what changed.
+    pub fn reuse_from(&mut self, old: &Catalog) {
+        let key = |s: &SourceEntry| {
+            let mut k = vec![s.border.border.provenance.sha256.clone()];
+            k.extend(
+                s.baselines
+                    .iter()
+                    .map(|b| format!("{}:{}", b.baseline.name, b.baseline.provenance.sha256)),
+            );
+            k
+        };
+        for entry in self.sources.values_mut() {
+            let Some(prev) = old.sources.get(&entry.name) else {
+                continue;
+            };
+            if key(prev) != key(entry) {
+                continue;
+            }
+            let rebuilt = build_source_arcs(
+                entry.name.clone(),
+                entry.description.clone(),
+                entry.border.clone(),
+                entry.baselines.clone(),
+                entry.snapshots.clone(),
+                Some(prev),
+            );
+            *entry = Arc::new(rebuilt);
         }
     }
 

@@ -288,9 +288,16 @@ fn store(
     // Its provenance is the file as written.
     let mut snapshot = snapshot;
     snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
-    let next = catalog.with_snapshot(snapshot.clone())?;
-    next.compute_all();
-    app.swap(Arc::new(next));
+    let next = Arc::new(catalog.with_snapshot(snapshot.clone())?);
+    next.compute_states();
+    app.swap(next.clone());
+    // The change index of point histories after the swap, off the answer's path.
+    let name = source.to_string();
+    std::thread::spawn(move || {
+        if let Some(s) = next.sources.get(&name) {
+            s.history_index();
+        }
+    });
     let status = if replaced.is_some() {
         StatusCode::OK
     } else {

@@ -118,9 +118,24 @@ impl App {
         let _writer = self.writer.lock().await;
         let root = self.catalog().root.clone();
         let t = Instant::now();
-        let loaded = tokio::task::spawn_blocking(move || Catalog::load(&root).inspect(Catalog::compute_all))
-            .await
-            .map_err(|e| format!("reload task failed: {e}"))?;
+        let old = self.catalog();
+        let loaded = tokio::task::spawn_blocking(move || {
+            // On one core, leaving the other to the requests; unchanged content is taken over
+            // from the live catalog instead of being computed again.
+            let run = || {
+                Catalog::load(&root).map(|mut c| {
+                    c.reuse_from(&old);
+                    c.compute_all();
+                    c
+                })
+            };
+            match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+                Ok(pool) => pool.install(run),
+                Err(_) => run(),
+            }
+        })
+        .await
+        .map_err(|e| format!("reload task failed: {e}"))?;
         let outcome = match loaded {
             Ok(c) => {
                 self.swap(Arc::new(c));
