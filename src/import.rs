@@ -101,6 +101,9 @@ pub struct ImportOptions {
     pub max_outside_share: f64,
     /// Replace a snapshot of an existing date that has other content.
     pub replace: bool,
+    /// Where the input files were fetched from (a URL prefix to name them by, for sync);
+    /// `None`: their paths.
+    pub origin_prefix: Option<String>,
 }
 
 /// Default of [`ImportOptions::max_change_km2`]: above the largest daily moves of 2022 after the
@@ -448,7 +451,11 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     };
     for (path, m) in measured {
         let date = m.snapshot.date;
-        let original = format!("{} (sha256 {})", path.display(), m.snapshot.provenance.sha256);
+        let input = match (&opts.origin_prefix, path.file_name()) {
+            (Some(prefix), Some(name)) => format!("{prefix}{}", name.to_string_lossy()),
+            _ => path.display().to_string(),
+        };
+        let original = format!("{input} (sha256 {})", m.snapshot.provenance.sha256);
         // Already in the store under this date, or confirmed by a kept file?
         if let Some(e) = store.get(&date) {
             if e.content_sha256 == m.snapshot.content_sha256 {
@@ -562,7 +569,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         );
         meta.insert(
             "original".into(),
-            json!({"format": format.name(), "file": path.display().to_string(), "sha256": m.snapshot.provenance.sha256}),
+            json!({"format": format.name(), "file": input, "sha256": m.snapshot.provenance.sha256}),
         );
         if !flags.is_empty() {
             meta.insert("flags".into(), json!(flags));

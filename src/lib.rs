@@ -15,6 +15,7 @@ pub mod import;
 pub mod index;
 pub mod model;
 pub mod query;
+pub mod sync;
 
 pub use catalog::{Catalog, CatalogError};
 pub use model::Status;

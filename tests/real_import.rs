@@ -35,6 +35,7 @@ fn options(source: &str, root: &Path) -> ImportOptions {
         max_change_km2: DEFAULT_MAX_CHANGE_KM2,
         max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
         replace: false,
+        origin_prefix: None,
     }
 }
 

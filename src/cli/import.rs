@@ -55,6 +55,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         max_change_km2: a.max_change_km2,
         max_outside_share: a.max_outside_share,
         replace: a.replace,
+        origin_prefix: None,
     };
     let report = import(format, &a.paths, &opts).map_err(|e| match e {
         ImportError::Io { .. } => Failure::data(e.to_string()),

@@ -8,6 +8,7 @@ mod history;
 mod import;
 mod query;
 mod serve;
+mod sync;
 mod timeline;
 
 use clap::{Parser, Subcommand};
@@ -25,10 +26,10 @@ struct Cli {
 
 /// Where the geodata is.
 #[derive(Debug, clap::Args)]
-struct DataArg {
+pub(crate) struct DataArg {
     /// Geodata directory (borders/, baselines/, sources/).
     #[arg(long, default_value = "./geodata", global = true)]
-    data: PathBuf,
+    pub(crate) data: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,6 +48,8 @@ enum Command {
     History(history::Args),
     /// Import archive files (deepstate, nzz, geojson) into a source, with checks.
     Import(import::Args),
+    /// Fetch new daily files from an HTTP archive (deepstate, nzz) and import them.
+    Sync(sync::Args),
     /// Serve the HTTP API (JSON, CSV, GeoJSON layers) on the geodata.
     Serve(serve::Args),
 }
@@ -121,6 +124,7 @@ pub fn run() -> ExitCode {
         Command::Diff(a) => diff::run(a),
         Command::History(a) => history::run(a),
         Command::Import(a) => import::run(a),
+        Command::Sync(a) => sync::run(a),
         Command::Serve(a) => serve::run(a),
     };
     match result {

@@ -35,6 +35,19 @@ pub(crate) struct Args {
     /// FRONTLINE_INGEST_TOKEN). Without either, ingest is off.
     #[arg(long)]
     ingest_token_file: Option<std::path::PathBuf>,
+    /// Sync: base URL of an HTTP archive to fetch new daily files from (with --sync-source,
+    /// --sync-format and --sync-every).
+    #[arg(long, requires_all = ["sync_source", "sync_every"])]
+    sync_url: Option<String>,
+    /// Sync: the archive's layout, deepstate or nzz.
+    #[arg(long, default_value = "deepstate")]
+    sync_format: String,
+    /// Sync: the source to import into (it must have a snapshot already).
+    #[arg(long)]
+    sync_source: Option<String>,
+    /// Sync: how often, e.g. 6h, 30m, 90s.
+    #[arg(long)]
+    sync_every: Option<String>,
     /// Seconds between checks of the geodata directory for changes (reloaded on change); 0: off.
     /// SIGHUP reloads at any time.
     #[arg(long, default_value_t = 2)]
@@ -70,6 +83,27 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         header_read_timeout: Duration::from_secs(a.header_timeout_s.max(1)),
         shutdown_grace: Duration::from_secs(a.shutdown_grace_s),
     };
+    let sync = match (&a.sync_url, &a.sync_source, &a.sync_every) {
+        (Some(url), Some(source), Some(every)) => {
+            let every = parse_interval(every)?;
+            let args = super::sync::Args {
+                format: a.sync_format.clone(),
+                base_url: url.clone(),
+                source: source.clone(),
+                from: None,
+                lookback_days: 7,
+                until: None,
+                retries: 3,
+                timeout_s: 30,
+                data: DataArg {
+                    data: a.data.data.clone(),
+                },
+            };
+            super::sync::options(&args)?;
+            Some((args, every))
+        }
+        _ => None,
+    };
     let app = App::new(Arc::new(catalog), config);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
@@ -90,6 +124,9 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
                 app.clone(),
                 Duration::from_secs(a.watch_s),
             ));
+        }
+        if let Some((args, every)) = sync {
+            tokio::spawn(sync_loop(app.clone(), args, every));
         }
         serve(listener, app, shutdown_signal()).await;
         Ok(ExitCode::SUCCESS)
@@ -117,4 +154,56 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutdown signal received");
+}
+
+/// Parses an interval such as `6h`, `30m` or `90s`.
+fn parse_interval(s: &str) -> Result<Duration, Failure> {
+    let bad = || {
+        Failure::input(format!(
+            "--sync-every '{s}': use a whole number with s, m or h (e.g. 6h)"
+        ))
+    };
+    let (n, unit) = s.split_at(s.len().saturating_sub(1));
+    let n: u64 = n.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(bad()),
+    };
+    if secs == 0 {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+/// Every `every`: fetch and import what the archive published since the source's latest date,
+/// then reload when something was added. Failures are logged and retried at the next round.
+async fn sync_loop(app: Arc<App>, args: super::sync::Args, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let Ok(mut opts) = super::sync::options(&args) else {
+            return;
+        };
+        opts.until = super::sync::today();
+        let handle = tokio::runtime::Handle::current();
+        let done = tokio::task::spawn_blocking(move || handle.block_on(frontline::sync::sync(&opts))).await;
+        match done {
+            Ok(Ok(r)) => {
+                let added = r.import.as_ref().map_or(0, |i| i.added.len());
+                tracing::info!(
+                    fetched = r.fetched.len(),
+                    missing = r.missing.len(),
+                    failed = r.failed.len(),
+                    added,
+                    "sync done"
+                );
+                if added > 0 {
+                    let _ = app.reload("sync").await;
+                }
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "sync failed"),
+            Err(e) => tracing::warn!(error = %e, "sync task failed"),
+        }
+    }
 }

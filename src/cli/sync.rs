@@ -1,0 +1,101 @@
+//! `frontline sync FORMAT --base-url URL --source NAME [--from D] [--until D]`: fetches the daily
+//! files an HTTP archive published since the source's latest date and imports them; prints the
+//! report (JSON). Exit 0 when every day was fetched or is missing upstream, 3 when some failed.
+
+use super::{DataArg, Failure, parse_date_arg};
+use frontline::import::{DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportOptions};
+use frontline::sync::{SyncOptions, sync};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// `deepstate` or `nzz`.
+    pub(crate) format: String,
+    /// Base URL of the archive (files are `<base>/<daily file name>`).
+    #[arg(long)]
+    pub(crate) base_url: String,
+    /// The source to import into.
+    #[arg(long)]
+    pub(crate) source: String,
+    /// First day to fetch (default: the day after the source's latest date).
+    #[arg(long)]
+    pub(crate) from: Option<String>,
+    /// Days before the source's latest date fetched again (see `frontline::sync`).
+    #[arg(long, default_value_t = 7)]
+    pub(crate) lookback_days: u32,
+    /// Last day to fetch (default: today, UTC).
+    #[arg(long)]
+    pub(crate) until: Option<String>,
+    /// Retries of a day that failed transiently (timeouts, connection errors, 5xx, 429).
+    #[arg(long, default_value_t = 3)]
+    pub(crate) retries: u32,
+    /// Seconds allowed for one request.
+    #[arg(long, default_value_t = 30)]
+    pub(crate) timeout_s: u64,
+    #[command(flatten)]
+    pub(crate) data: DataArg,
+}
+
+/// The options of a sync from the arguments.
+pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
+    let format = match Format::parse(&a.format) {
+        Some(f @ (Format::Deepstate | Format::Nzz)) => f,
+        _ => {
+            return Err(Failure::input(format!(
+                "format '{}': sync reads deepstate or nzz archives",
+                a.format
+            )));
+        }
+    };
+    if !(a.base_url.starts_with("http://") || a.base_url.starts_with("https://")) {
+        return Err(Failure::input(format!(
+            "--base-url '{}' is not an http(s) URL",
+            a.base_url
+        )));
+    }
+    let from = a.from.as_deref().map(|d| parse_date_arg("from", d)).transpose()?;
+    let until = match a.until.as_deref() {
+        Some(d) => parse_date_arg("until", d)?,
+        None => today(),
+    };
+    Ok(SyncOptions {
+        format,
+        base_url: a.base_url.clone(),
+        from,
+        lookback_days: a.lookback_days,
+        until,
+        retries: a.retries,
+        timeout: Duration::from_secs(a.timeout_s.max(1)),
+        import: ImportOptions {
+            source: a.source.clone(),
+            data_dir: a.data.data.clone(),
+            max_change_km2: DEFAULT_MAX_CHANGE_KM2,
+            max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
+            replace: false,
+            origin_prefix: None,
+        },
+    })
+}
+
+/// Today's date, UTC.
+pub(crate) fn today() -> chrono::NaiveDate {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    chrono::DateTime::from_timestamp(secs as i64, 0).map_or_else(chrono::NaiveDate::default, |t| t.date_naive())
+}
+
+pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+    let opts = options(&a)?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let report = rt.block_on(sync(&opts)).map_err(|e| Failure::input(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::data(e.to_string()))?;
+    writeln!(std::io::stdout().lock(), "{text}")?;
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
+}

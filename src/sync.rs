@@ -1,0 +1,201 @@
+//! Scheduled sync: fetch the daily files an HTTP archive published since the last snapshot of a
+//! source (laid out like the DeepStateMap archive, `<base>/deepstatemap_data_YYYYMMDD.geojson`,
+//! or the NZZ archive, `<base>/YYYY-MM-DD.json`), import them with the importer's checks, and
+//! report what happened to every day.
+//!
+//! Days are fetched one by one, in order. A 404 is a day the archive does not have (archives skip
+//! days); a timeout, a connection error or a 5xx is retried (`retries` times, waiting 0.2 s, 0.4 s,
+//! ...), then reported as failed while the other days go on. Only fetched files are imported.
+//! Each sync starts `lookback_days` (default 7) before the day after the source's latest date,
+//! so a day that failed, or that the archive published late, is fetched again by the next sync;
+//! days already imported are reported unchanged by the (idempotent) importer.
+
+use crate::geodata::load_dir;
+use crate::import::{Format, ImportError, ImportOptions, ImportReport, import};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What to fetch and how patiently.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// The archive's layout.
+    pub format: Format,
+    /// Base URL of the archive (the files are `<base>/<file name>`).
+    pub base_url: String,
+    /// First day to fetch; default: `lookback_days` before the day after the source's latest
+    /// date.
+    pub from: Option<NaiveDate>,
+    /// Days before the source's latest date fetched again (a day that failed last time, or was
+    /// published late, is picked up; days already imported are reported unchanged).
+    pub lookback_days: u32,
+    /// Last day to fetch.
+    pub until: NaiveDate,
+    /// Attempts after the first for a day that failed transiently.
+    pub retries: u32,
+    /// Time allowed for one request.
+    pub timeout: Duration,
+    /// Where and how to import.
+    pub import: ImportOptions,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncReport {
+    /// Days asked for (first, last).
+    pub days: (NaiveDate, NaiveDate),
+    /// Files fetched.
+    pub fetched: Vec<NaiveDate>,
+    /// Days the archive does not have (404).
+    pub missing: Vec<NaiveDate>,
+    /// Days that failed after every retry, with the last error.
+    pub failed: Vec<(NaiveDate, String)>,
+    /// The import of what was fetched.
+    pub import: Option<ImportReport>,
+}
+
+/// Why a sync could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// Bad options or an unknown start.
+    #[error("{0}")]
+    Input(String),
+    /// The import failed as a whole.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// The HTTP client could not be made or a file could not be kept.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// The archive's file name for a day.
+pub fn file_name(format: Format, day: NaiveDate) -> Option<String> {
+    match format {
+        Format::Deepstate => Some(format!("deepstatemap_data_{}.geojson", day.format("%Y%m%d"))),
+        Format::Nzz => Some(format!("{day}.json")),
+        Format::Geojson => None,
+    }
+}
+
+/// The latest date the source stands for (snapshot dates and confirmed dates), if it exists.
+fn latest_date(opts: &ImportOptions) -> Result<Option<NaiveDate>, SyncError> {
+    let loaded = load_dir(&opts.data_dir).map_err(|r| {
+        SyncError::Input(format!(
+            "geodata {} does not load: {}",
+            opts.data_dir.display(),
+            r.problems.first().map(|p| p.to_string()).unwrap_or_default()
+        ))
+    })?;
+    let Some(src) = loaded.geodata.sources.into_iter().find(|s| s.name == opts.source) else {
+        return Ok(None);
+    };
+    let mut latest = src.snapshots.last().map(|s| s.date);
+    if let Some(last) = src.snapshots.last() {
+        let meta = crate::geodata::canonical::read_meta(&opts.data_dir.join(&last.provenance.file));
+        let confirmed: Vec<NaiveDate> = meta
+            .and_then(|m| m.get("confirmed").cloned())
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        latest = latest.max(confirmed.into_iter().max());
+    }
+    Ok(latest)
+}
+
+enum Fetch {
+    Got(Vec<u8>),
+    Missing,
+}
+
+async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetch, String> {
+    let mut wait = Duration::from_millis(200);
+    let mut last = String::new();
+    for attempt in 0..=retries {
+        if attempt > 0 {
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+        }
+        match client.get(url).send().await {
+            Ok(r) if r.status() == reqwest::StatusCode::NOT_FOUND => return Ok(Fetch::Missing),
+            Ok(r) if r.status().is_success() => match r.bytes().await {
+                Ok(b) => return Ok(Fetch::Got(b.to_vec())),
+                Err(e) => last = format!("reading the body: {e}"),
+            },
+            Ok(r) if r.status().is_server_error() || r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+                last = format!("HTTP {}", r.status());
+            }
+            // Other 4xx will not get better by retrying.
+            Ok(r) => return Err(format!("HTTP {}", r.status())),
+            Err(e) if e.is_timeout() => last = "timed out".into(),
+            Err(e) => last = format!("request failed: {e}"),
+        }
+    }
+    Err(format!("{last} (after {} attempts)", retries + 1))
+}
+
+/// Fetches and imports the days from the start to `until`.
+pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
+    if file_name(opts.format, opts.until).is_none() {
+        return Err(SyncError::Input("sync reads deepstate or nzz archives".into()));
+    }
+    let start = match opts.from {
+        Some(d) => d,
+        None => match latest_date(&opts.import)? {
+            Some(d) => d
+                .checked_sub_days(chrono::Days::new(u64::from(opts.lookback_days)))
+                .and_then(|d| d.succ_opt())
+                .unwrap_or(d),
+            None => {
+                return Err(SyncError::Input(format!(
+                    "source '{}' has no snapshot yet: give the first day to fetch (--from)",
+                    opts.import.source
+                )));
+            }
+        },
+    };
+    let client = reqwest::Client::builder()
+        .timeout(opts.timeout)
+        .build()
+        .map_err(|e| SyncError::Io(format!("HTTP client: {e}")))?;
+    let tmp = opts.import.data_dir.join(format!(".sync-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).map_err(|e| SyncError::Io(format!("{}: {e}", tmp.display())))?;
+    let mut report = SyncReport {
+        days: (start, opts.until),
+        fetched: Vec::new(),
+        missing: Vec::new(),
+        failed: Vec::new(),
+        import: None,
+    };
+    let base = opts.base_url.trim_end_matches('/');
+    let mut day = start;
+    let mut files: Vec<PathBuf> = Vec::new();
+    while day <= opts.until {
+        let name = file_name(opts.format, day).unwrap_or_default();
+        let url = format!("{base}/{name}");
+        match fetch(&client, &url, opts.retries).await {
+            Ok(Fetch::Got(bytes)) => {
+                let path = tmp.join(&name);
+                std::fs::write(&path, bytes).map_err(|e| SyncError::Io(format!("{}: {e}", path.display())))?;
+                files.push(path);
+                report.fetched.push(day);
+            }
+            Ok(Fetch::Missing) => report.missing.push(day),
+            Err(e) => {
+                tracing::warn!(%url, error = %e, "sync: day failed");
+                report.failed.push((day, format!("{url}: {e}")));
+            }
+        }
+        let Some(next) = day.succ_opt() else { break };
+        day = next;
+    }
+    let imported = if files.is_empty() {
+        Ok(None)
+    } else {
+        let mut io = opts.import.clone();
+        io.origin_prefix = Some(format!("{base}/"));
+        import(opts.format, &files, &io).map(Some)
+    };
+    let _ = std::fs::remove_dir_all(&tmp);
+    report.import = imported?;
+    Ok(report)
+}

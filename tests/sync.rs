@@ -1,0 +1,199 @@
+//! `frontline sync` against a local HTTP archive on 127.0.0.1 (made up here, DeepStateMap layout):
+//! missing days, transient failures retried, a day that keeps failing reported while the others
+//! are imported, and the next sync picking it up.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What the archive answers for a file: a body, or a status (with how many times).
+#[derive(Clone)]
+enum Answer {
+    File(Vec<u8>),
+    FailThenFile(u32, Vec<u8>),
+    Fail,
+}
+
+/// A one-thread HTTP/1.1 server of `files` (404 for anything else); counts requests per path.
+fn archive(files: Arc<Mutex<HashMap<String, Answer>>>, hits: Arc<Mutex<HashMap<String, u32>>>) -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for c in l.incoming().flatten() {
+            let mut r = BufReader::new(c);
+            let mut line = String::new();
+            if r.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split(' ').nth(1).unwrap_or("").trim_start_matches('/').to_string();
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
+                    break;
+                }
+            }
+            let n = {
+                let mut hits = hits.lock().unwrap();
+                let e = hits.entry(path.clone()).or_insert(0);
+                *e += 1;
+                *e
+            };
+            let answer = files.lock().unwrap().get(&path).cloned();
+            let (status, body) = match answer {
+                Some(Answer::File(b)) => ("200 OK", b),
+                Some(Answer::FailThenFile(k, b)) if n > k => ("200 OK", b),
+                Some(Answer::FailThenFile(..) | Answer::Fail) => ("500 Internal Server Error", b"oops".to_vec()),
+                None => ("404 Not Found", b"no".to_vec()),
+            };
+            let mut c = r.into_inner();
+            let _ = write!(
+                c,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = c.write_all(&body);
+        }
+    });
+    addr
+}
+
+/// A DeepStateMap-style file: one feature, empty properties, a MultiPolygon square.
+fn deepstate_file(size: f64) -> Vec<u8> {
+    let (x0, y0, x1, y1) = (35.0, 48.0, 35.0 + size, 48.0 + size);
+    format!(
+        r#"{{"type":"FeatureCollection","name":"x","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPolygon","coordinates":[[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]]}}}}]}}"#
+    )
+    .into_bytes()
+}
+
+fn geodata_copy(dir: &Path) -> PathBuf {
+    let root = dir.join("geodata");
+    for sub in ["", "borders", "baselines", "sources/example"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+        for e in std::fs::read_dir(repo().join("geodata").join(sub)).unwrap().flatten() {
+            if e.path().is_file() {
+                std::fs::copy(e.path(), root.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    root
+}
+
+fn sync(base: &str, root: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args([
+            "sync",
+            "deepstate",
+            "--base-url",
+            base,
+            "--source",
+            "ds",
+            "--until",
+            "2025-01-10",
+            "--data",
+        ])
+        .arg(root)
+        .args(extra)
+        .output()
+        .unwrap();
+    let code = o.status.code().unwrap();
+    assert_ne!(code, 101, "panicked: {}", String::from_utf8_lossy(&o.stderr));
+    (
+        code,
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&o.stderr))),
+    )
+}
+
+#[test]
+fn sync_fetches_retries_reports_failures_and_catches_up() {
+    let files = Arc::new(Mutex::new(HashMap::new()));
+    let hits = Arc::new(Mutex::new(HashMap::new()));
+    let name = |d: u32| format!("deepstatemap_data_202501{d:02}.geojson");
+    {
+        let mut f = files.lock().unwrap();
+        for d in 1..=10u32 {
+            let body = deepstate_file(0.1 + 0.01 * f64::from(d));
+            let a = match d {
+                5 => continue, // not in the archive
+                7 => Answer::FailThenFile(2, body),
+                9 => Answer::Fail,
+                _ => Answer::File(body),
+            };
+            f.insert(name(d), a);
+        }
+    }
+    let addr = archive(files.clone(), hits.clone());
+    let base = format!("http://{addr}/data");
+    // The archive lives under /data/ (as the DeepStateMap repository's data/ folder).
+    {
+        let mut f = files.lock().unwrap();
+        let all: Vec<(String, Answer)> = f.iter().map(|(k, v)| (format!("data/{k}"), v.clone())).collect();
+        f.extend(all);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_copy(dir.path());
+    // No snapshot yet and no --from: a clear error.
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["sync", "deepstate", "--base-url", &base, "--source", "ds", "--data"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--from"));
+
+    let (code, r) = sync(&base, &root, &["--from", "2025-01-01", "--retries", "2"]);
+    assert_eq!(code, 3, "a day failed: {r}");
+    let days = |k: &str| {
+        r[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap()[8..10].to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(days("fetched"), ["01", "02", "03", "04", "06", "07", "08", "10"]);
+    assert_eq!(days("missing"), ["05"]);
+    let failed = r["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0][1].as_str().unwrap().contains("HTTP 500") && failed[0][1].as_str().unwrap().contains("3 attempts"),
+        "{r}"
+    );
+    assert_eq!(
+        hits.lock().unwrap()[&format!("data/{}", name(7))],
+        3,
+        "two failures, then the file"
+    );
+    assert_eq!(r["import"]["added"].as_array().unwrap().len(), 8);
+    // Provenance names the URL.
+    assert!(r["import"]["added"][0]["original"].as_str().unwrap().starts_with(&base));
+
+    // The archive recovers; the next sync (no --from) looks back and picks day 9 up.
+    files
+        .lock()
+        .unwrap()
+        .insert(format!("data/{}", name(9)), Answer::File(deepstate_file(0.19)));
+    let (code, r) = sync(&base, &root, &[]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(
+        r["import"]["added"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["date"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["2025-01-09"]
+    );
+    assert!(!r["import"]["unchanged"].as_array().unwrap().is_empty());
+    // The store loads with nine snapshots: every day but the one the archive does not have.
+    let cat = frontline::catalog::Catalog::load(&root).unwrap();
+    assert_eq!(cat.source(Some("ds")).unwrap().snapshots.len(), 9);
+}
