@@ -1003,6 +1003,22 @@ fn ingest_validates_writes_durably_and_goes_live() {
         &square_snapshot(0.5),
     )
     .assert_problem(404, "unknown source");
+    // A key given twice is refused, not read as the last one.
+    let dup = String::from_utf8(square_snapshot(0.5)).unwrap().replace(
+        "{\"status\":\"occupied\"}",
+        "{\"status\":\"occupied\",\"status\":\"contested\"}",
+    );
+    ingest(s.addr, "source=example&date=2025-01-01", Some(TOKEN), dup.as_bytes())
+        .assert_problem(400, "duplicated key 'status'");
+    // Compressed bodies are refused.
+    let body = square_snapshot(0.5);
+    let mut req = format!(
+        "POST /v1/snapshots?source=example&date=2025-01-01 HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(&body);
+    raw(s.addr, &req).assert_problem(415, "compressed");
     assert_eq!(listing(&src), before);
     // Good: 201, on disk, live.
     let r = ingest(

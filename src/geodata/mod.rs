@@ -12,6 +12,7 @@ mod geometry;
 pub mod nzz;
 pub mod plain;
 mod report;
+pub(crate) mod strict_json;
 mod validity;
 
 pub use report::{Finding, Report};
@@ -593,7 +594,7 @@ pub(crate) fn name_without_gz(path: &Path) -> Option<&str> {
 
 /// Parses JSON, or records where it is malformed.
 pub(crate) fn parse_json(bytes: &[u8], shown: &str, report: &mut Report) -> Option<serde_json::Value> {
-    match serde_json::from_slice(bytes) {
+    match strict_json::from_slice(bytes) {
         Ok(v) => Some(v),
         Err(e) => {
             report.problems.push(Finding {

@@ -106,11 +106,12 @@ pub async fn ingest(
     raw: String,
     authorization: Option<String>,
     content_type: Option<String>,
+    content_encoding: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
     let t = Instant::now();
-    let result = run(raw, authorization, content_type, body, &app, t).await;
+    let result = run(raw, authorization, content_type, content_encoding, body, &app, t).await;
     match result {
         Ok(r) => {
             app.metrics.ingested.fetch_add(1, Ordering::Relaxed);
@@ -133,6 +134,7 @@ async fn run(
     raw: String,
     authorization: Option<String>,
     content_type: Option<String>,
+    content_encoding: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: &Arc<App>,
     t: Instant,
@@ -147,6 +149,14 @@ async fn run(
     let source = p.required("source")?.to_string();
     let date = p.required_date("date")?;
     let replace = p.flag("replace")?;
+    if content_encoding
+        .as_deref()
+        .is_some_and(|e| !e.eq_ignore_ascii_case("identity"))
+    {
+        return Err(Problem::unsupported_media_type(
+            "compressed request bodies are not accepted (Content-Encoding)",
+        ));
+    }
     match content_type.as_deref().map(super::media_type).as_deref() {
         Some("application/geo+json" | "application/json") => {}
         other => {
@@ -183,7 +193,7 @@ fn store(
     body: &[u8],
     t: Instant,
 ) -> Result<Reply, Problem> {
-    let mut doc: Value = serde_json::from_slice(body)
+    let mut doc: Value = crate::geodata::strict_json::from_slice(body)
         .map_err(|e| Problem::body(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column())))?;
     let Some(obj) = doc.as_object_mut() else {
         return Err(Problem::body("body must be a GeoJSON FeatureCollection"));

@@ -86,6 +86,7 @@ pub fn routes(
         .and(raw)
         .and(warp::header::optional::<String>("authorization"))
         .and(warp::header::optional::<String>("content-type"))
+        .and(warp::header::optional::<String>("content-encoding"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::ingest::ingest);
