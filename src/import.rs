@@ -209,11 +209,13 @@ fn measure(snapshot: Snapshot, border: &Border, border_index: &PolygonIndex, not
         .filter(|f| f.status == crate::model::ControlStatus::Occupied)
         .flat_map(|f| f.geometry.0.iter().cloned())
         .collect();
+    // Collinear vertices may be dropped: these figures are thresholds and flags, not the
+    // catalog's areas.
     let [inside, outside] = overlay(
         &occ,
         &border.geometry.0,
         [OverlayRule::Intersect, OverlayRule::Difference],
-        true,
+        false,
     );
     let (a_in, a_out) = (area_km2(&inside), area_km2(&outside));
     // A feature none of whose vertices lies in or on the border: far off (geo's polygon
@@ -404,13 +406,38 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         }
         !unchanged
     });
-    let measured: Vec<(PathBuf, Measured)> = inputs
+    // A snapshot identical to the one before it is measured once (its duplicates are kept once
+    // anyway): the others take its figures.
+    let repeats: Vec<bool> = (0..inputs.len())
+        .map(|i| i > 0 && inputs[i].1.content_sha256 == inputs[i - 1].1.content_sha256)
+        .collect();
+    let mut measured: Vec<(PathBuf, Measured)> = inputs
         .into_par_iter()
-        .map(|(p, s, notes)| {
-            let m = measure(s, border, &border_index, notes);
+        .zip(repeats.par_iter())
+        .map(|((p, s, notes), &repeat)| {
+            let m = if repeat {
+                Measured {
+                    snapshot: s,
+                    inside_km2: f64::NAN,
+                    outside_share: f64::NAN,
+                    stray: Vec::new(),
+                    notes,
+                }
+            } else {
+                measure(s, border, &border_index, notes)
+            };
             (p, m)
         })
         .collect();
+    for i in 1..measured.len() {
+        if repeats[i] {
+            let (before, after) = measured.split_at_mut(i);
+            let (prev, cur) = (&before[i - 1].1, &mut after[0].1);
+            cur.inside_km2 = prev.inside_km2;
+            cur.outside_share = prev.outside_share;
+            cur.stray = prev.stray.clone();
+        }
+    }
 
     // Decide, in date order, against the snapshot in force before each date.
     let mut writes: Vec<(PathBuf, String)> = Vec::new();
