@@ -1282,3 +1282,29 @@ mod rand_like {
         }
     }
 }
+
+#[test]
+fn a_change_in_the_geodata_directory_is_picked_up() {
+    let (_d, root, _) = writable_geodata();
+    let s = Server::start(&["--data", root.to_str().unwrap(), "--watch-s", "1"]);
+    let q = get(s.addr, "/v1/coverage?lon=35.2&lat=48.2&date=2025-02-01", "").json();
+    assert_eq!(q["snapshot"]["id"], "example:2024-09-01");
+    let text = String::from_utf8(square_snapshot(0.5)).unwrap().replacen(
+        "{\"type\":\"FeatureCollection\",",
+        "{\"type\":\"FeatureCollection\",\"frontline\":{\"kind\":\"snapshot\",\"source\":\"example\",\"date\":\"2025-01-01\",\"synthetic\":true},",
+        1,
+    );
+    std::fs::write(root.join("sources/example/2025-01-01.geojson"), text).unwrap();
+    let t = Instant::now();
+    loop {
+        let q = get(s.addr, "/v1/coverage?lon=35.2&lat=48.2&date=2025-02-01", "").json();
+        if q["snapshot"]["id"] == "example:2025-01-01" {
+            assert_eq!(q["status"], "occupied");
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(20), "not reloaded: {q}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let v = get(s.addr, "/readyz", "").json();
+    assert_eq!(v["last_reload"]["why"], "geodata directory changed");
+}
