@@ -113,18 +113,19 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         let addr = listener.local_addr()?;
         #[cfg(unix)]
         tokio::spawn(frontline::http::reload_on_sighup(app.clone()));
+        if a.watch_s > 0 {
+            // Its first listing is taken here, before we say we listen.
+            tokio::spawn(frontline::http::watch_geodata(
+                app.clone(),
+                Duration::from_secs(a.watch_s),
+            ));
+        }
         {
             let mut out = std::io::stdout().lock();
             writeln!(out, "listening on http://{addr}")?;
             out.flush()?;
         }
         tracing::info!(%addr, "listening");
-        if a.watch_s > 0 {
-            tokio::spawn(frontline::http::watch_geodata(
-                app.clone(),
-                Duration::from_secs(a.watch_s),
-            ));
-        }
         if let Some((args, every)) = sync {
             tokio::spawn(sync_loop(app.clone(), args, every));
         }

@@ -343,19 +343,22 @@ pub fn reload_on_sighup(app: Arc<App>) -> impl Future<Output = ()> {
 /// changed (size or modification time). Polling rather than inotify (`notify`): a few hundred
 /// `stat` calls every seconds cost nothing, work on every file system (network and container
 /// mounts included), and need no event debouncing.
-pub async fn watch_geodata(app: Arc<App>, interval: Duration) {
-    let fingerprint = |root: std::path::PathBuf| async move {
-        tokio::task::spawn_blocking(move || geodata_fingerprint(&root))
-            .await
-            .ok()
-    };
-    let mut last = fingerprint(app.catalog().root.clone()).await;
-    loop {
-        tokio::time::sleep(interval).await;
-        let now = fingerprint(app.catalog().root.clone()).await;
-        if now != last {
-            last = now;
-            let _ = app.reload("geodata directory changed").await;
+///
+/// The first listing is taken when this is called (before the server says it listens), so that a
+/// change made right after start is seen.
+pub fn watch_geodata(app: Arc<App>, interval: Duration) -> impl Future<Output = ()> {
+    let mut last = geodata_fingerprint(&app.catalog().root);
+    async move {
+        loop {
+            tokio::time::sleep(interval).await;
+            let root = app.catalog().root.clone();
+            let Ok(now) = tokio::task::spawn_blocking(move || geodata_fingerprint(&root)).await else {
+                continue;
+            };
+            if now != last {
+                last = now;
+                let _ = app.reload("geodata directory changed").await;
+            }
         }
     }
 }
