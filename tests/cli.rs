@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::repo;
 
 fn frontline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_frontline"))
@@ -630,20 +630,7 @@ fn classify_with_distance_matches_query() {
 
 /// A copy of the embedded geodata with the SYNTHETIC test regions (three longitude bands) added.
 fn geodata_with_regions(dir: &Path) -> PathBuf {
-    let root = dir.join("geodata");
-    let copy = |from: &Path, to: &Path| {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap().flatten() {
-            if e.path().is_file() {
-                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
-    };
-    for sub in ["", "borders", "baselines", "sources/example"] {
-        copy(&repo().join("geodata").join(sub), &root.join(sub));
-    }
-    copy(&repo().join("tests/fixtures/regions"), &root.join("regions"));
-    root
+    common::copy_embedded_geodata(dir, true)
 }
 
 fn csv_rows(text: &str) -> Vec<Vec<String>> {

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::repo;
 
 /// A running server, killed on drop.
 struct Server {
@@ -844,21 +844,7 @@ fn breakdowns_by_region_need_a_regions_layer() {
     drop(s);
     // The embedded geodata plus the SYNTHETIC test regions.
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("geodata");
-    for sub in ["", "borders", "baselines", "sources/example"] {
-        std::fs::create_dir_all(root.join(sub)).unwrap();
-        for e in std::fs::read_dir(repo().join("geodata").join(sub)).unwrap().flatten() {
-            if e.path().is_file() {
-                std::fs::copy(e.path(), root.join(sub).join(e.file_name())).unwrap();
-            }
-        }
-    }
-    std::fs::create_dir_all(root.join("regions")).unwrap();
-    std::fs::copy(
-        repo().join("tests/fixtures/regions/UKR.geojson"),
-        root.join("regions/UKR.geojson"),
-    )
-    .unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), true);
     let s = Server::start(&["--data", root.to_str().unwrap()]);
     let d = get(s.addr, "/v1/diff?from=2024-01-01&to=2024-06-01&by_region=true", "").json();
     let rows = d["frontline"]["by_region"]["regions"].as_array().unwrap();
@@ -877,15 +863,7 @@ const TOKEN: &str = "test-token-0123456789abcdef";
 /// A copy of the embedded geodata and a token file in a temporary directory.
 fn writable_geodata() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("geodata");
-    for sub in ["", "borders", "baselines", "sources/example"] {
-        std::fs::create_dir_all(root.join(sub)).unwrap();
-        for e in std::fs::read_dir(repo().join("geodata").join(sub)).unwrap().flatten() {
-            if e.path().is_file() {
-                std::fs::copy(e.path(), root.join(sub).join(e.file_name())).unwrap();
-            }
-        }
-    }
+    let root = common::copy_embedded_geodata(dir.path(), false);
     let token = dir.path().join("token");
     std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
     (dir, root, token)

@@ -10,22 +10,13 @@ use frontline::import::{DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Forma
 use frontline::model::Status;
 use std::path::{Path, PathBuf};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::repo;
 
 /// A copy of the embedded geodata (border, baselines, example source) in `dir`.
 fn geodata_copy(dir: &Path) -> PathBuf {
-    let root = dir.join("geodata");
-    for sub in ["", "borders", "baselines", "sources/example"] {
-        std::fs::create_dir_all(root.join(sub)).unwrap();
-        for e in std::fs::read_dir(repo().join("geodata").join(sub)).unwrap().flatten() {
-            if e.path().is_file() {
-                std::fs::copy(e.path(), root.join(sub).join(e.file_name())).unwrap();
-            }
-        }
-    }
-    root
+    common::copy_embedded_geodata(dir, false)
 }
 
 fn options(source: &str, root: &Path) -> ImportOptions {

@@ -11,9 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
 /// What the archive answers for a file: a body, or a status (with how many times).
 #[derive(Clone)]
@@ -76,16 +74,7 @@ fn deepstate_file(size: f64) -> Vec<u8> {
 }
 
 fn geodata_copy(dir: &Path) -> PathBuf {
-    let root = dir.join("geodata");
-    for sub in ["", "borders", "baselines", "sources/example"] {
-        std::fs::create_dir_all(root.join(sub)).unwrap();
-        for e in std::fs::read_dir(repo().join("geodata").join(sub)).unwrap().flatten() {
-            if e.path().is_file() {
-                std::fs::copy(e.path(), root.join(sub).join(e.file_name())).unwrap();
-            }
-        }
-    }
-    root
+    common::copy_embedded_geodata(dir, false)
 }
 
 fn sync(base: &str, root: &Path, extra: &[&str]) -> (i32, serde_json::Value) {

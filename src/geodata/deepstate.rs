@@ -25,10 +25,16 @@ pub fn date_from_file_name(path: &Path) -> Option<NaiveDate> {
 
 /// The archive files in `dir`, sorted by name (and so by date).
 pub fn list_archive(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    list_dated(dir, date_from_file_name)
+}
+
+/// The files of `dir` whose names carry a date (per `date_of`), sorted by name. Shared by the
+/// archive formats.
+pub(crate) fn list_dated(dir: &Path, date_of: fn(&Path) -> Option<NaiveDate>) -> std::io::Result<Vec<PathBuf>> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)?
         .flatten()
         .map(|e| e.path())
-        .filter(|p| date_from_file_name(p).is_some())
+        .filter(|p| date_of(p).is_some())
         .collect();
     out.sort();
     Ok(out)
@@ -95,6 +101,31 @@ pub fn archive_geodata(border: super::Border, dir: &Path, source: &str) -> Resul
     })
 }
 
+/// Reads a GeoJSON FeatureCollection file (a legacy `crs` only if CRS84): its features and the
+/// file's SHA-256, or the problems in `report`. Shared by the DeepState and plain readers.
+pub(crate) fn read_feature_collection(path: &Path, shown: &str, report: &mut Report) -> Option<(Vec<Value>, String)> {
+    let (bytes, sha256) = read_bytes(path, shown, report)?;
+    let mut value = parse_json(&bytes, shown, report)?;
+    let obj = value
+        .as_object_mut()
+        .filter(|o| o.get("type").and_then(Value::as_str) == Some("FeatureCollection"));
+    let Some(obj) = obj else {
+        report.problems.push(Finding {
+            file: shown.to_string(),
+            feature: None,
+            location: None,
+            message: "not a GeoJSON FeatureCollection".into(),
+        });
+        return None;
+    };
+    super::canonical::check_crs(obj, shown, report);
+    let features = match obj.remove("features") {
+        Some(Value::Array(f)) => f,
+        _ => Vec::new(),
+    };
+    Some((features, sha256))
+}
+
 /// Reads one archive file as a snapshot of `source`; every problem is in the report.
 pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
@@ -108,26 +139,7 @@ pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot
             });
             return None;
         };
-        let (bytes, sha256) = read_bytes(path, shown, &mut report)?;
-        let value = parse_json(&bytes, shown, &mut report)?;
-        let obj = value
-            .as_object()
-            .filter(|o| o.get("type").and_then(Value::as_str) == Some("FeatureCollection"));
-        let Some(obj) = obj else {
-            report.problems.push(Finding {
-                file: shown.to_string(),
-                feature: None,
-                location: None,
-                message: "not a GeoJSON FeatureCollection".into(),
-            });
-            return None;
-        };
-        super::canonical::check_crs(obj, shown, &mut report);
-        let features = obj
-            .get("features")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let (features, sha256) = read_feature_collection(path, shown, &mut report)?;
         let mut out = Vec::with_capacity(features.len());
         for (i, f) in features.iter().enumerate() {
             let mut scope = Scope {

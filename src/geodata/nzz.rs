@@ -33,13 +33,7 @@ pub fn date_from_file_name(path: &Path) -> Option<NaiveDate> {
 
 /// The archive files in `dir`, sorted by name (and so by date).
 pub fn list_archive(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| date_from_file_name(p).is_some())
-        .collect();
-    out.sort();
-    Ok(out)
+    super::deepstate::list_dated(dir, date_from_file_name)
 }
 
 /// Reads every archive file in `dir` as snapshots of `source` (in parallel), sorted by date; on

@@ -4,7 +4,7 @@
 
 use super::geometry::read_areal;
 use super::report::{Report, Scope};
-use super::{ControlFeature, Finding, Snapshot, content_sha256, parse_json, read_bytes};
+use super::{ControlFeature, Finding, Snapshot, content_sha256};
 use crate::model::{ControlStatus, Provenance, parse_date};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -16,26 +16,7 @@ use std::path::Path;
 pub fn read_file(path: &Path, shown: &str, source: &str) -> (Vec<Snapshot>, Report) {
     let mut report = Report::default();
     let out = (|| {
-        let (bytes, sha256) = read_bytes(path, shown, &mut report)?;
-        let value = parse_json(&bytes, shown, &mut report)?;
-        let obj = value
-            .as_object()
-            .filter(|o| o.get("type").and_then(Value::as_str) == Some("FeatureCollection"));
-        let Some(obj) = obj else {
-            report.problems.push(Finding {
-                file: shown.to_string(),
-                feature: None,
-                location: None,
-                message: "not a GeoJSON FeatureCollection".into(),
-            });
-            return None;
-        };
-        super::canonical::check_crs(obj, shown, &mut report);
-        let features = obj
-            .get("features")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let (features, sha256) = super::deepstate::read_feature_collection(path, shown, &mut report)?;
         if features.is_empty() {
             report.problems.push(Finding {
                 file: shown.to_string(),
