@@ -12,21 +12,22 @@
 //!
 //! Identical consecutive snapshots are kept once: the later dates are added to the kept file's
 //! `confirmed` list. Importing again changes nothing. A date that already holds other content is
-//! refused unless `replace` (the old file then moves to `sources/<source>/.history/`). Files are
-//! written durably: a temporary file, fsync, rename, fsync of the directory.
+//! refused unless `replace` (the old file is then kept in `sources/<source>/.history/`). Files are
+//! written through the store ([`crate::store`]): under its writer lock, durably. A source that
+//! reads a third-party archive in place is read-only: importing into it is refused.
 
 use crate::coverage::{OverlayRule, overlay};
 use crate::geodata::canonical::{read_meta, snapshot_document};
 use crate::geodata::{Border, Report, Snapshot, deepstate, load_dir, nzz, plain};
 use crate::geodesy::area_km2;
 use crate::index::PolygonIndex;
+use crate::store::{SourceConfig, Store, StoreError, check_name};
 use chrono::NaiveDate;
 use geo::Polygon;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// An archive format.
@@ -172,7 +173,11 @@ pub enum ImportError {
     /// Bad arguments.
     #[error("{0}")]
     Input(String),
-    /// Writing failed (nothing is half-written: files are renamed into place whole).
+    /// The store refused (a read-only source, another writer, a write that failed: nothing is
+    /// half-written, files are renamed into place whole).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading an input failed.
     #[error("i/o error on {path}: {error}")]
     Io {
         /// The path.
@@ -280,17 +285,17 @@ struct Existing {
 
 /// Imports `paths` into the source, or fails without writing anything.
 pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result<ImportReport, ImportError> {
-    let name_ok = !opts.source.is_empty()
-        && opts
-            .source
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if !name_ok {
-        return Err(ImportError::Input(format!(
-            "source name '{}' must use only a-z, 0-9, '-' and '_'",
-            opts.source
-        )));
+    let dir = Store::new(&opts.data_dir);
+    check_name("source", &opts.source).map_err(|e| ImportError::Input(e.to_string()))?;
+    if opts.data_dir.is_dir() {
+        dir.check_writable_source(&opts.source)?;
     }
+    // Read, decide and write under the writer lock: nothing else writes in between.
+    let lock = if opts.data_dir.is_dir() {
+        Some(dir.lock("import", WRITER_LOCK_WAIT)?)
+    } else {
+        None
+    };
     let loaded = load_dir(&opts.data_dir).map_err(|r| ImportError::Geodata {
         dir: opts.data_dir.display().to_string(),
         problems: r
@@ -311,7 +316,6 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             "the geodata has several borders: create sources/<source>/source.json naming one first".into(),
         ));
     };
-    let source_dir = opts.data_dir.join("sources").join(&opts.source);
     let border_index = PolygonIndex::new(&border.geometry.0);
 
     // What the store holds: dates with files, and dates confirmed by a kept file.
@@ -442,7 +446,9 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     // Decide, in date order, against the snapshot in force before each date.
     let mut writes: Vec<(PathBuf, String)> = Vec::new();
     let mut quarantine: Vec<(PathBuf, String)> = Vec::new();
-    let mut moves: Vec<(PathBuf, PathBuf)> = Vec::new();
+    // Store files replaced (`replace`): kept in .history/ first; removed when their name is
+    // not the new file's.
+    let mut replaced_files: Vec<(NaiveDate, PathBuf)> = Vec::new();
     /// The latest kept snapshot before the current date, and the document to (re)write for it:
     /// a new snapshot, or one of the store that gained confirmed dates.
     struct Kept {
@@ -501,11 +507,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 });
                 continue;
             }
-            let stamp = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos());
-            let to = source_dir.join(".history").join(format!("{date}.{stamp}.geojson"));
-            moves.push((e.file.clone(), to));
+            replaced_files.push((date, e.file.clone()));
             report.replaced.push(date);
         } else if let Some(kept) = confirmed_by.get(&date) {
             let same = store
@@ -533,8 +535,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             ));
         }
         if !reasons.is_empty() {
-            let qdir = opts.data_dir.join("quarantine").join(&opts.source);
-            let qfile = qdir.join(format!("{date}.geojson"));
+            let qfile = dir.quarantine_file(&opts.source, date)?;
             let mut meta = Map::new();
             meta.insert("original".into(), json!(original));
             meta.insert("quarantine_reasons".into(), json!(reasons));
@@ -587,7 +588,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 ));
             }
         }
-        let file = source_dir.join(format!("{date}.geojson"));
+        let file = dir.snapshot_file(&opts.source, date)?;
         let mut meta = Map::new();
         let origin = m.snapshot.provenance.origin.clone().unwrap_or_default();
         meta.insert(
@@ -631,45 +632,37 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 .collect(),
             _ => Vec::new(),
         };
-        let config = json!({
-            "description": format!("imported from {} archive files", format.name()),
-            "border": border.iso3,
-            "baselines": baselines,
-        });
-        writes.insert(0, (source_dir.join("source.json"), format!("{config:#}\n")));
+        let config = SourceConfig {
+            description: Some(format!("imported from {} archive files", format.name())),
+            border: Some(border.iso3.clone()),
+            baselines: baselines.into_iter().map(str::to_string).collect(),
+            archive: None,
+        };
+        let text = serde_json::to_string_pretty(&config).map_err(|e| ImportError::Input(e.to_string()))?;
+        writes.insert(0, (dir.source_config_file(&opts.source)?, format!("{text}\n")));
     }
-    for (from, to) in &moves {
-        if let Some(dir) = to.parent() {
-            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-        }
-        std::fs::rename(from, to).map_err(io_err(from))?;
+    let Some(lock) = lock else {
+        return Ok(report);
+    };
+    let mut kept = Vec::new();
+    for (date, file) in &replaced_files {
+        kept.push(lock.keep(&opts.source, *date, file)?);
     }
-    write_all_durably(&writes)?;
-    write_all_durably(&quarantine)?;
+    let bytes = |files: Vec<(PathBuf, String)>| -> Vec<(PathBuf, Vec<u8>)> {
+        files.into_iter().map(|(p, t)| (p, t.into_bytes())).collect()
+    };
+    let new_paths: Vec<PathBuf> = writes.iter().map(|(p, _)| p.clone()).collect();
+    lock.write_keeping(&bytes(writes), &kept)?;
+    // A replaced file under another name than the new one would be a second file for its date.
+    let stale: Vec<PathBuf> = replaced_files
+        .into_iter()
+        .map(|(_, f)| f)
+        .filter(|f| !new_paths.contains(f))
+        .collect();
+    lock.remove(&stale)?;
+    lock.write(&bytes(quarantine))?;
     Ok(report)
 }
 
-/// Writes files durably and whole: each to a temporary file beside it, fsync'ed, renamed into
-/// place; then each directory touched is fsync'ed once.
-pub fn write_all_durably(files: &[(PathBuf, String)]) -> Result<(), ImportError> {
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d).map_err(io_err(d))?;
-    }
-    files.par_iter().try_for_each(|(path, text)| {
-        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-        let mut f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
-        f.write_all(text.as_bytes()).map_err(io_err(&tmp))?;
-        f.sync_all().map_err(io_err(&tmp))?;
-        std::fs::rename(&tmp, path).map_err(io_err(path))
-    })?;
-    for d in &dirs {
-        std::fs::File::open(d).and_then(|f| f.sync_all()).map_err(io_err(d))?;
-    }
-    Ok(())
-}
+/// How long an import waits for another writer (a server ingesting, another import) to finish.
+pub const WRITER_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);

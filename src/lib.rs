@@ -16,6 +16,7 @@ pub mod index;
 pub mod model;
 pub mod output;
 pub mod query;
+pub mod store;
 pub mod sync;
 
 pub use catalog::{Catalog, CatalogError};

@@ -12,6 +12,7 @@
 
 use crate::geodata::load_dir;
 use crate::import::{Format, ImportError, ImportOptions, ImportReport, import};
+use crate::store::Store;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -135,6 +136,13 @@ async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetc
 
 /// Fetches and imports the days from the start to `until`.
 pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
+    let store = Store::new(&opts.import.data_dir);
+    // Refused before anything is fetched: nothing is written into a third-party archive.
+    if opts.import.data_dir.is_dir() {
+        store
+            .check_writable_source(&opts.import.source)
+            .map_err(ImportError::from)?;
+    }
     if file_name(opts.format, opts.until).is_none() {
         return Err(SyncError::Input("sync reads deepstate or nzz archives".into()));
     }
@@ -157,7 +165,7 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
         .timeout(opts.timeout)
         .build()
         .map_err(|e| SyncError::Io(format!("HTTP client: {e}")))?;
-    let tmp = opts.import.data_dir.join(format!(".sync-{}", std::process::id()));
+    let tmp = store.download_dir();
     std::fs::create_dir_all(&tmp).map_err(|e| SyncError::Io(format!("{}: {e}", tmp.display())))?;
     let mut report = SyncReport {
         days: (start, opts.until),

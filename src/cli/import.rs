@@ -59,6 +59,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     };
     let report = import(format, &a.paths, &opts).map_err(|e| match e {
         ImportError::Io { .. } => Failure::data(e.to_string()),
+        ImportError::Store(frontline::store::StoreError::Io { .. }) => Failure::data(e.to_string()),
         _ => Failure::input(e.to_string()),
     })?;
     let mut out = std::io::stdout().lock();

@@ -27,7 +27,12 @@ fn problem(report: &mut Report, file: &str, message: String) {
 
 fn read_document(path: &Path, shown: &str, kind: &str, report: &mut Report) -> Option<Document> {
     let (bytes, sha256) = read_bytes(path, shown, report)?;
-    let value = parse_json(&bytes, shown, report)?;
+    parse_document(&bytes, sha256, shown, kind, report)
+}
+
+/// A canonical document from its bytes (`sha256`: of the bytes as stored).
+fn parse_document(bytes: &[u8], sha256: String, shown: &str, kind: &str, report: &mut Report) -> Option<Document> {
+    let value = parse_json(bytes, shown, report)?;
     let Value::Object(mut obj) = value else {
         problem(
             report,
@@ -318,8 +323,28 @@ pub(crate) fn read_baseline(path: &Path, shown: &str) -> (Option<Baseline>, Repo
 /// Reads a `sources/<source>/<date>.geojson` snapshot file.
 pub(crate) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
+    let Some((bytes, sha256)) = read_bytes(path, shown, &mut report) else {
+        return (None, report);
+    };
+    let stem = path.file_stem().and_then(|s| s.to_str());
+    let (out, more) = snapshot_from_bytes(&bytes, sha256, stem, shown, source);
+    report.merge(more);
+    (out, report)
+}
+
+/// Reads a snapshot from the bytes of a canonical file, in memory, exactly as [`read_snapshot`]
+/// reads a file (the same checks): `sha256` is of the bytes as stored, `stem` the file name
+/// without extension when there is a file (its date must agree).
+pub fn snapshot_from_bytes(
+    bytes: &[u8],
+    sha256: String,
+    stem: Option<&str>,
+    shown: &str,
+    source: &str,
+) -> (Option<Snapshot>, Report) {
+    let mut report = Report::default();
     let out = (|| {
-        let doc = read_document(path, shown, "snapshot", &mut report)?;
+        let doc = parse_document(bytes, sha256, shown, "snapshot", &mut report)?;
         let declared = meta_str(&doc, "source", shown, &mut report)?;
         if declared != source {
             problem(
@@ -329,7 +354,7 @@ pub(crate) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<S
             );
         }
         let date = meta_date(&doc, "date", shown, &mut report)?;
-        if let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+        if let Some(stem) = stem
             && let Ok(name_date) = parse_date(stem)
             && name_date != date
         {

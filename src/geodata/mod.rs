@@ -18,6 +18,7 @@ mod validity;
 pub use report::{Finding, Report};
 
 use crate::model::{ControlStatus, Provenance};
+use crate::store::{SOURCE_CONFIG, SOURCES_DIR, SourceConfig};
 use chrono::NaiveDate;
 use geo::MultiPolygon;
 use rayon::prelude::*;
@@ -174,27 +175,6 @@ struct DirConfig {
     default_source: Option<String>,
 }
 
-/// `geodata/sources/NAME/source.json`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SourceConfig {
-    description: Option<String>,
-    border: Option<String>,
-    #[serde(default)]
-    baselines: Vec<String>,
-    archive: Option<ArchiveConfig>,
-}
-
-/// A source read in place from a third-party archive directory.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ArchiveConfig {
-    /// `deepstate` or `nzz`.
-    format: String,
-    /// The archive directory, relative to the source directory or absolute.
-    dir: PathBuf,
-}
-
 /// Reads and validates a whole geodata directory: all of it, or a report of every problem.
 pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
     let mut report = Report::default();
@@ -263,7 +243,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
 
     // Sources: one directory each.
     let mut sources = Vec::new();
-    let sources_dir = root.join("sources");
+    let sources_dir = root.join(SOURCES_DIR);
     let mut source_dirs = Vec::new();
     if sources_dir.exists() {
         match std::fs::read_dir(&sources_dir) {
@@ -371,19 +351,11 @@ fn read_source(
             message,
         });
     };
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-    {
-        problem(
-            report,
-            shown(dir),
-            format!("source name '{name}' must use only a-z, 0-9, '-' and '_'"),
-        );
+    if let Err(e) = crate::store::check_name("source", &name) {
+        problem(report, shown(dir), e.to_string());
         return None;
     }
-    let config_path = dir.join("source.json");
+    let config_path = dir.join(SOURCE_CONFIG);
     let config: SourceConfig = read_json_config(&config_path, shown, report).unwrap_or_default();
 
     let border = match (&config.border, borders) {

@@ -3,23 +3,24 @@
 //! Allowed only with the bearer token the server was started with (checked in constant time,
 //! before the body is read; never taken from the query string; no token configured: ingest is
 //! off). The body is a GeoJSON FeatureCollection with a `status` per feature. It is validated by
-//! the load-time reader itself (written to a hidden temporary file and read back as a canonical
-//! snapshot), so a snapshot refused here would be refused at load and the other way round. A good
-//! one is made durable (fsync, rename, fsync of the directory) and then swapped into the live
-//! catalog, which shares every other computed state with the old one. Requests in flight finish
-//! on the catalog they started with.
+//! the load-time reader itself, in memory (the same checks on the same canonical bytes), so a
+//! snapshot refused here would be refused at load and the other way round. A good one is written
+//! through the store ([`crate::store`]: under the writer lock shared with CLI imports, durably,
+//! the replaced file kept in `.history/`) and then swapped into the live catalog, which shares
+//! every other computed state with the old one. Requests in flight finish on the catalog they
+//! started with. A source that reads a third-party archive in place is read-only (409).
 
 use super::App;
 use super::params::Params;
 use super::problem::Problem;
-use crate::geodata::canonical::{read_snapshot, snapshot_document};
+use crate::geodata::canonical::{read_snapshot, snapshot_document, snapshot_from_bytes};
+use crate::store::Store;
 use bytes::Buf;
 use futures_util::Stream;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response as Reply;
@@ -61,45 +62,8 @@ pub fn authorize(app: &App, authorization: Option<&str>) -> Result<(), Problem> 
     }
 }
 
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-fn io_problem(what: &str, path: &Path, e: std::io::Error) -> Problem {
-    Problem::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "storage",
-        format!("{what} {}: {e}", path.display()),
-    )
-}
-
-/// Writes `text` to `path` durably: a hidden temporary file beside it, fsync, rename, fsync of
-/// the directory. A crash leaves either the old file or the new one, never a part.
-pub fn write_durably(path: &Path, text: &[u8]) -> Result<(), Problem> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(|e| io_problem("cannot create", &tmp, e))?;
-        f.write_all(text).map_err(|e| io_problem("cannot write", &tmp, e))?;
-        f.sync_all().map_err(|e| io_problem("cannot sync", &tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| io_problem("cannot rename to", path, e))?;
-        sync_dir(dir)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn sync_dir(dir: &Path) -> Result<(), Problem> {
-    std::fs::File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| io_problem("cannot sync directory", dir, e))
-}
+/// How long an ingest waits for another writer (a CLI import) before answering 503.
+pub const INGEST_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The handler. `authorization` and the parameters are checked before the body is read.
 pub async fn ingest(
@@ -223,15 +187,14 @@ fn store(
     let text = serde_json::to_vec(&doc).map_err(|e| Problem::body(e.to_string()))?;
 
     let catalog = app.catalog();
-    let dir = catalog.root.join("sources").join(source);
-    let file = dir.join(format!("{date}.geojson"));
-    let shown = format!("sources/{source}/{date}.geojson");
-    // Validate exactly as a load would: the same reader on the same bytes.
-    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let probe = dir.join(format!(".ingest-{}-{n}.tmp", std::process::id()));
-    std::fs::write(&probe, &text).map_err(|e| io_problem("cannot write", &probe, e))?;
-    let (snapshot, report) = read_snapshot(&probe, &shown, source);
-    let _ = std::fs::remove_file(&probe);
+    let layout = Store::new(&catalog.root);
+    layout.check_writable_source(source)?;
+    let file = layout.snapshot_file(source, date)?;
+    let shown = layout.relative(&file);
+    // Validate exactly as a load would: the same reader, on the same bytes, in memory.
+    let sha = hex::encode(Sha256::digest(&text));
+    let stem = date.to_string();
+    let (snapshot, report) = snapshot_from_bytes(&text, sha, Some(&stem), &shown, source);
     let Some(snapshot) = snapshot.filter(|_| report.is_ok()) else {
         let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
         let mut p = Problem::new(
@@ -246,46 +209,55 @@ fn store(
         p.problems = problems.into_boxed_slice();
         return Err(p);
     };
-    let existing = catalog
+    // From here to the swap, no other writer (another request, a CLI import) touches the store.
+    let lock = layout.lock("ingest", INGEST_LOCK_WAIT)?;
+    // What the store holds for this date now: the file the catalog read it from, or the file of
+    // that date that another writer may have written since the catalog was loaded.
+    let in_catalog = catalog
         .source(Some(source))?
         .snapshots
         .iter()
         .find(|s| s.date == date)
         .cloned();
+    let on_disk = in_catalog
+        .as_ref()
+        .map(|s| catalog.root.join(&s.provenance.file))
+        .filter(|p| p.is_file())
+        .or_else(|| file.is_file().then(|| file.clone()));
+    let stored_content = on_disk.as_ref().map(|p| {
+        let (s, _) = read_snapshot(p, &layout.relative(p), source);
+        s.map(|s| s.content_sha256)
+    });
     let mut replaced = None;
-    if let Some(old) = &existing {
-        if old.content_sha256 == snapshot.content_sha256 {
+    let mut kept = Vec::new();
+    if let (Some(old_file), Some(old_content)) = (&on_disk, &stored_content) {
+        if old_content.as_deref() == Some(snapshot.content_sha256.as_str())
+            && in_catalog
+                .as_ref()
+                .is_some_and(|s| s.content_sha256 == snapshot.content_sha256)
+        {
             return Ok(answer(
                 StatusCode::OK,
-                &snapshot,
+                in_catalog.as_deref().unwrap_or(&snapshot),
                 "unchanged: the same content is live",
                 None,
                 t,
             ));
         }
-        if !replace {
-            return Err(Problem::new(
-                StatusCode::CONFLICT,
-                "snapshot-exists",
-                format!(
-                    "{source} already has a snapshot for {date} with other content; add replace=true (the old one is kept in .history/)"
-                ),
-            ));
+        if old_content.as_deref() != Some(snapshot.content_sha256.as_str()) {
+            if !replace {
+                return Err(Problem::new(
+                    StatusCode::CONFLICT,
+                    "snapshot-exists",
+                    format!(
+                        "{source} already has a snapshot for {date} with other content; add replace=true (the old one is kept in .history/)"
+                    ),
+                ));
+            }
+            let k = lock.keep(source, date, old_file)?;
+            replaced = Some(layout.relative(&k));
+            kept.push(k);
         }
-        let history = dir.join(".history");
-        std::fs::create_dir_all(&history).map_err(|e| io_problem("cannot create", &history, e))?;
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let kept: PathBuf = history.join(format!("{date}.{stamp}.geojson"));
-        let old_file = catalog.root.join(&old.provenance.file);
-        // Append-only history: a hard copy first, then the new file replaces the old by rename.
-        std::fs::copy(&old_file, &kept).map_err(|e| io_problem("cannot keep", &old_file, e))?;
-        std::fs::File::open(&kept)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| io_problem("cannot sync", &kept, e))?;
-        sync_dir(&history)?;
-        replaced = Some(kept.strip_prefix(&catalog.root).unwrap_or(&kept).display().to_string());
     }
     // The canonical form of what was validated (same content hash), written durably.
     let mut meta = match doc.get("frontline") {
@@ -294,13 +266,18 @@ fn store(
     };
     meta.remove("kind");
     let canonical = snapshot_document(&snapshot, meta);
-    write_durably(&file, canonical.as_bytes())?;
+    lock.write_keeping(&[(file.clone(), canonical.as_bytes().to_vec())], &kept)?;
+    if let Some(old_file) = on_disk.filter(|p| *p != file) {
+        lock.remove(&[old_file])?;
+    }
     // Its provenance is the file as written.
     let mut snapshot = snapshot;
     snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
     let next = Arc::new(catalog.with_snapshot(snapshot.clone())?);
     next.compute_states();
     app.swap(next.clone());
+    // Released once the new state is live: the next writer sees it.
+    drop(lock);
     // The change index of point histories after the swap, off the answer's path.
     let name = source.to_string();
     std::thread::spawn(move || {

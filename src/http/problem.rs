@@ -108,6 +108,21 @@ impl From<crate::analytics::regions::RegionError> for Problem {
     }
 }
 
+impl From<crate::store::StoreError> for Problem {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match &e {
+            StoreError::BadName { .. } => Problem::parameter("source", e.to_string()),
+            StoreError::Busy { .. } => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "store-busy", e.to_string()),
+            StoreError::ReadOnlySource { .. } => Problem::new(StatusCode::CONFLICT, "source-read-only", e.to_string()),
+            StoreError::OutsideStore { .. } | StoreError::Io { .. } => {
+                tracing::error!(error = %e, "store write failed");
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", e.to_string())
+            }
+        }
+    }
+}
+
 /// Turns every warp rejection (unknown route, wrong method, too large, bad header...) into a
 /// problem, so that no answer is plain text.
 pub async fn recover(r: warp::Rejection) -> Result<warp::reply::Response, std::convert::Infallible> {

@@ -1,0 +1,704 @@
+//! The geodata directory as a store: where every file lives, and the one way files are written.
+//!
+//! The layout (readers in [`crate::geodata`] read it; only this module names it):
+//!
+//! ```text
+//! frontline.json                  directory settings (default source)
+//! borders/ baselines/ regions/    reference data (written by hand or by scripts)
+//! sources/<name>/source.json      a source's settings (border, baselines, or an archive read in place)
+//! sources/<name>/YYYY-MM-DD.geojson   its snapshots, canonical format
+//! sources/<name>/.history/        every snapshot file ever replaced, never overwritten or deleted
+//! quarantine/<name>/YYYY-MM-DD.geojson  snapshots refused by the importer's checks, with reasons
+//! scenarios/ watchlists/ outboxes/    one `<name>.json` each
+//! .frontline/writer.lock          the writer lock (advisory, held by one process at a time)
+//! .frontline/journal.jsonl        the journal: one line per write, appended, never rewritten
+//! .frontline/download-<pid>/      files fetched by a sync before they are imported
+//! .<name>.<pid>-<n>.tmp           a file being written (never read; swept by the next writer)
+//! ```
+//!
+//! Writing: one writer at a time holds the [`WriterLock`] (an advisory lock on
+//! `.frontline/writer.lock`, so a server ingesting and a CLI importing into the same directory
+//! never interleave; the second waits up to a timeout, then fails saying who holds it). Every
+//! file is written through [`WriterLock::write`]: a temporary file beside the target, fsync,
+//! rename over the target, then an fsync of every directory touched (also the parents of
+//! directories it created). A crash leaves the old file or the new one, never a part of one. A
+//! file that is replaced is first kept in `.history/` ([`WriterLock::keep`]). Paths outside the
+//! store's directory are refused. Readers never write.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// `sources/`: one directory per source.
+pub const SOURCES_DIR: &str = "sources";
+/// `sources/<name>/source.json`.
+pub const SOURCE_CONFIG: &str = "source.json";
+/// `sources/<name>/.history/`: replaced snapshot files.
+pub const HISTORY_DIR: &str = ".history";
+/// `quarantine/<name>/`: snapshots refused by the importer's checks.
+pub const QUARANTINE_DIR: &str = "quarantine";
+/// `.frontline/`: the writer lock, the journal, downloads.
+pub const STORE_DIR: &str = ".frontline";
+/// `.frontline/writer.lock`.
+pub const LOCK_FILE: &str = "writer.lock";
+/// `.frontline/journal.jsonl`.
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+/// Suffix of a file being written.
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Kinds of named documents kept by the store besides snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// A saved ceasefire scenario: `scenarios/<name>.json`.
+    Scenario,
+    /// A watchlist: `watchlists/<name>.json`.
+    Watchlist,
+    /// A watchlist's undelivered events: `outboxes/<name>.json`.
+    Outbox,
+}
+
+impl DocumentKind {
+    fn dir(self) -> &'static str {
+        match self {
+            DocumentKind::Scenario => "scenarios",
+            DocumentKind::Watchlist => "watchlists",
+            DocumentKind::Outbox => "outboxes",
+        }
+    }
+}
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A name (source, scenario, ...) breaks the naming rule.
+    #[error("{what} name '{name}' must be 1 to 64 characters of a-z, 0-9, '-' and '_'")]
+    BadName {
+        /// Source, scenario, watchlist, outbox.
+        what: &'static str,
+        /// The name given.
+        name: String,
+    },
+    /// Another process holds the writer lock.
+    #[error(
+        "the geodata directory {root} is being written by another process ({holder}); waited {waited_s:.0} s for it: try again when it has finished"
+    )]
+    Busy {
+        /// The geodata directory.
+        root: String,
+        /// What the lock file says about its holder.
+        holder: String,
+        /// How long this writer waited.
+        waited_s: f64,
+    },
+    /// A write aimed outside the store's directory.
+    #[error("refusing to write {path}: it lies outside the geodata directory {root}")]
+    OutsideStore {
+        /// The path.
+        path: String,
+        /// The geodata directory.
+        root: String,
+    },
+    /// A source reads a third-party archive in place: nothing is written into it.
+    #[error(
+        "source '{source_name}' reads the archive {archive} in place and is read-only: nothing is written into a third-party archive. Import or sync into a source of its own instead (e.g. --source {source_name}-live), or copy the archive's files into a new source with `frontline import`"
+    )]
+    ReadOnlySource {
+        /// The source.
+        source_name: String,
+        /// Its archive directory.
+        archive: String,
+    },
+    /// A file system operation failed.
+    #[error("{what} {path}: {error}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// On which path.
+        path: String,
+        /// The error.
+        error: std::io::Error,
+    },
+}
+
+fn io<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
+    move |error| StoreError::Io {
+        what,
+        path: path.display().to_string(),
+        error,
+    }
+}
+
+/// Checks a name of a source (or scenario, watchlist, outbox): 1 to 64 characters of a-z, 0-9,
+/// `-` and `_`, so that it is a safe file name everywhere and needs no escaping in a URL.
+pub fn check_name(what: &'static str, name: &str) -> Result<(), StoreError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::BadName {
+            what,
+            name: name.to_string(),
+        })
+    }
+}
+
+/// Whether a file name is one the store uses while writing (never geodata).
+pub fn is_temporary(file_name: &str) -> bool {
+    file_name.starts_with('.') && file_name.ends_with(TEMP_SUFFIX)
+}
+
+/// `sources/<name>/source.json`.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// ISO3 of the border it is measured against (optional with one border).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub border: Option<String>,
+    /// Baselines it composes with.
+    #[serde(default)]
+    pub baselines: Vec<String>,
+    /// A third-party archive read in place (read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveConfig>,
+}
+
+/// A source read in place from a third-party archive directory.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveConfig {
+    /// `deepstate` or `nzz`.
+    pub format: String,
+    /// The archive directory, relative to the source directory or absolute.
+    pub dir: PathBuf,
+}
+
+/// A geodata directory as a store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    /// The store of the geodata directory `root` (nothing is read or written yet).
+    pub fn new(root: impl Into<PathBuf>) -> Store {
+        Store { root: root.into() }
+    }
+
+    /// The geodata directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `sources/`.
+    pub fn sources_dir(&self) -> PathBuf {
+        self.root.join(SOURCES_DIR)
+    }
+
+    /// `sources/<name>/`, the name checked.
+    pub fn source_dir(&self, source: &str) -> Result<PathBuf, StoreError> {
+        check_name("source", source)?;
+        Ok(self.sources_dir().join(source))
+    }
+
+    /// `sources/<name>/source.json`.
+    pub fn source_config_file(&self, source: &str) -> Result<PathBuf, StoreError> {
+        Ok(self.source_dir(source)?.join(SOURCE_CONFIG))
+    }
+
+    /// The settings of a source, `None` when it has no `source.json` (or no directory).
+    pub fn source_config(&self, source: &str) -> Result<Option<SourceConfig>, StoreError> {
+        let path = self.source_config_file(source)?;
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io("cannot read", &path)(e)),
+        };
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| StoreError::Io {
+            what: "invalid configuration",
+            path: path.display().to_string(),
+            error: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })
+    }
+
+    /// The archive directory a source reads in place, if it does (such a source is read-only).
+    pub fn source_archive(&self, source: &str) -> Result<Option<PathBuf>, StoreError> {
+        let dir = self.source_dir(source)?;
+        Ok(self
+            .source_config(source)?
+            .and_then(|c| c.archive)
+            .map(|a| if a.dir.is_absolute() { a.dir } else { dir.join(a.dir) }))
+    }
+
+    /// Refuses (with what to do instead) when the source reads a third-party archive in place.
+    pub fn check_writable_source(&self, source: &str) -> Result<(), StoreError> {
+        match self.source_archive(source)? {
+            Some(archive) => Err(StoreError::ReadOnlySource {
+                source_name: source.to_string(),
+                archive: archive.display().to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// `sources/<name>/YYYY-MM-DD.geojson`.
+    pub fn snapshot_file(&self, source: &str, date: NaiveDate) -> Result<PathBuf, StoreError> {
+        Ok(self.source_dir(source)?.join(format!("{date}.geojson")))
+    }
+
+    /// `sources/<name>/.history/`.
+    pub fn history_dir(&self, source: &str) -> Result<PathBuf, StoreError> {
+        Ok(self.source_dir(source)?.join(HISTORY_DIR))
+    }
+
+    /// `quarantine/<name>/YYYY-MM-DD.geojson`.
+    pub fn quarantine_file(&self, source: &str, date: NaiveDate) -> Result<PathBuf, StoreError> {
+        check_name("source", source)?;
+        Ok(self
+            .root
+            .join(QUARANTINE_DIR)
+            .join(source)
+            .join(format!("{date}.geojson")))
+    }
+
+    /// `scenarios/<name>.json`, `watchlists/<name>.json` or `outboxes/<name>.json`.
+    pub fn document_file(&self, kind: DocumentKind, name: &str) -> Result<PathBuf, StoreError> {
+        let what = match kind {
+            DocumentKind::Scenario => "scenario",
+            DocumentKind::Watchlist => "watchlist",
+            DocumentKind::Outbox => "outbox",
+        };
+        check_name(what, name)?;
+        Ok(self.root.join(kind.dir()).join(format!("{name}.json")))
+    }
+
+    /// A directory of this process for files fetched before they are imported (not geodata;
+    /// removed by the caller when done).
+    pub fn download_dir(&self) -> PathBuf {
+        self.root
+            .join(STORE_DIR)
+            .join(format!("download-{}", std::process::id()))
+    }
+
+    /// A path as shown in answers: relative to the geodata directory.
+    pub fn relative(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root).unwrap_or(path).display().to_string()
+    }
+
+    /// Takes the writer lock for `writer` (a word saying who: `ingest`, `import`, ...), waiting
+    /// up to `wait` for another holder to finish. Stale temporary files of writers that died
+    /// are removed once the lock is held.
+    pub fn lock(&self, writer: &str, wait: Duration) -> Result<WriterLock, StoreError> {
+        let dir = self.root.join(STORE_DIR);
+        if !dir.is_dir() {
+            if !self.root.is_dir() {
+                return Err(io("cannot use the geodata directory", &self.root)(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such directory",
+                )));
+            }
+            std::fs::create_dir_all(&dir).map_err(io("cannot create", &dir))?;
+            sync_dir(&self.root)?;
+        }
+        let path = dir.join(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io("cannot open", &path))?;
+        let t = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) if t.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    return Err(StoreError::Busy {
+                        root: self.root.display().to_string(),
+                        holder: if holder.trim().is_empty() {
+                            "unknown".into()
+                        } else {
+                            holder.trim().to_string()
+                        },
+                        waited_s: t.elapsed().as_secs_f64(),
+                    });
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io("cannot lock", &path)(e)),
+            }
+        }
+        let locked_at = now_ns();
+        // Who holds it, for the message of a writer that waits (advisory text, not a protocol).
+        let holder = format!("{writer}, pid {}, since {}", std::process::id(), rfc3339(locked_at));
+        let _ = file.set_len(0).and_then(|()| (&file).write_all(holder.as_bytes()));
+        let lock = WriterLock {
+            store: self.clone(),
+            _file: file,
+            writer: writer.to_string(),
+            locked_at,
+        };
+        lock.sweep_temporaries();
+        Ok(lock)
+    }
+
+    /// The journal's records, oldest first (a torn last line, from a writer killed while
+    /// appending, is left out).
+    pub fn journal(&self) -> Vec<JournalRecord> {
+        let path = self.root.join(STORE_DIR).join(JOURNAL_FILE);
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+}
+
+/// One line of the journal: a batch of files written under one writer lock.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JournalRecord {
+    /// Who wrote (`ingest`, `import`, ...).
+    pub writer: String,
+    /// Its process id.
+    pub pid: u32,
+    /// When it took the writer lock, ns since the Unix epoch.
+    pub locked_ns: u64,
+    /// When this batch was in place (renamed and its directories synced), ns since the epoch.
+    pub written_ns: u64,
+    /// The files written, relative to the geodata directory.
+    pub files: Vec<String>,
+    /// Files kept in a `.history/` before this batch replaced them.
+    #[serde(default)]
+    pub kept: Vec<String>,
+}
+
+/// The writer lock of a store, held until dropped. Writing goes through it.
+#[derive(Debug)]
+pub struct WriterLock {
+    store: Store,
+    /// Holds the advisory lock; closing it releases the lock (also when the process dies).
+    _file: File,
+    writer: String,
+    locked_at: u64,
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+fn rfc3339(ns: u64) -> String {
+    let secs = i64::try_from(ns / 1_000_000_000).unwrap_or(0);
+    chrono::DateTime::from_timestamp(secs, 0).map_or_else(|| secs.to_string(), |t| t.to_rfc3339())
+}
+
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(io("cannot sync directory", dir))
+}
+
+/// Creates `dir` and any missing parents; returns the directories whose entries changed (the
+/// parent of each directory created), to be synced.
+fn create_dirs(dir: &Path, touched: &mut Vec<PathBuf>) -> Result<(), StoreError> {
+    let mut missing = Vec::new();
+    let mut d = dir;
+    while !d.is_dir() {
+        missing.push(d.to_path_buf());
+        match d.parent() {
+            Some(p) => d = p,
+            None => break,
+        }
+    }
+    for m in missing.iter().rev() {
+        match std::fs::create_dir(m) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io("cannot create", m)(e)),
+        }
+        if let Some(p) = m.parent() {
+            touched.push(p.to_path_buf());
+        }
+    }
+    Ok(())
+}
+
+impl WriterLock {
+    /// The store this lock writes.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn check_inside(&self, path: &Path) -> Result<(), StoreError> {
+        let inside = path.starts_with(&self.store.root)
+            && !path.components().any(|c| matches!(c, std::path::Component::ParentDir));
+        if inside {
+            Ok(())
+        } else {
+            Err(StoreError::OutsideStore {
+                path: path.display().to_string(),
+                root: self.store.root.display().to_string(),
+            })
+        }
+    }
+
+    /// Writes files durably and whole, in the order given: each to a temporary file beside it,
+    /// fsync'ed (in parallel), renamed into place (in order); then every directory touched is
+    /// fsync'ed once. A crash leaves each file old or new, never a part. Recorded in the journal.
+    pub fn write(&self, files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
+        self.write_keeping(files, &[])
+    }
+
+    /// [`Self::write`], recording in the journal the history copies made for it.
+    pub fn write_keeping(&self, files: &[(PathBuf, Vec<u8>)], kept: &[PathBuf]) -> Result<(), StoreError> {
+        use rayon::prelude::*;
+        if files.is_empty() {
+            return Ok(());
+        }
+        let mut touched: Vec<PathBuf> = Vec::new();
+        for (path, _) in files {
+            self.check_inside(path)?;
+            let dir = path.parent().unwrap_or(&self.store.root);
+            create_dirs(dir, &mut touched)?;
+            touched.push(dir.to_path_buf());
+        }
+        let temps: Vec<PathBuf> = files
+            .par_iter()
+            .map(|(path, bytes)| {
+                let dir = path.parent().unwrap_or(&self.store.root);
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+                let tmp = dir.join(format!(".{name}.{}-{n}{TEMP_SUFFIX}", std::process::id()));
+                let written = File::create(&tmp)
+                    .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+                    .map_err(io("cannot write", &tmp));
+                match written {
+                    Ok(()) => Ok(tmp),
+                    Err(e) => {
+                        let _ = std::fs::remove_file(&tmp);
+                        Err(e)
+                    }
+                }
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .inspect_err(|_| self.sweep_temporaries())?;
+        for (tmp, (path, _)) in temps.iter().zip(files) {
+            if let Err(e) = std::fs::rename(tmp, path) {
+                self.sweep_temporaries();
+                return Err(io("cannot rename into place", path)(e));
+            }
+        }
+        touched.sort();
+        touched.dedup();
+        for d in &touched {
+            sync_dir(d)?;
+        }
+        self.record(
+            files.iter().map(|(p, _)| self.store.relative(p)).collect(),
+            kept.iter().map(|p| self.store.relative(p)).collect(),
+        )
+    }
+
+    /// Removes files of the store (a snapshot file replaced under another name) and syncs their
+    /// directories.
+    pub fn remove(&self, files: &[PathBuf]) -> Result<(), StoreError> {
+        let mut dirs = Vec::new();
+        for f in files {
+            self.check_inside(f)?;
+            std::fs::remove_file(f).map_err(io("cannot remove", f))?;
+            dirs.extend(f.parent().map(Path::to_path_buf));
+        }
+        dirs.sort();
+        dirs.dedup();
+        for d in &dirs {
+            sync_dir(d)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the current file of a snapshot in `sources/<name>/.history/` before it is replaced:
+    /// a new name (`YYYY-MM-DD.<ns>.geojson`) that is never reused, a hard link (a copy where
+    /// links are not possible), fsync'ed with its directory. Returns the kept path.
+    pub fn keep(&self, source: &str, date: NaiveDate, current: &Path) -> Result<PathBuf, StoreError> {
+        let history = self.store.history_dir(source)?;
+        self.check_inside(&history)?;
+        let mut touched = Vec::new();
+        create_dirs(&history, &mut touched)?;
+        let mut stamp = now_ns();
+        let kept = loop {
+            let candidate = history.join(format!("{date}.{stamp}.geojson"));
+            if !candidate.exists() {
+                break candidate;
+            }
+            stamp += 1;
+        };
+        if std::fs::hard_link(current, &kept).is_err() {
+            std::fs::copy(current, &kept).map_err(io("cannot keep", current))?;
+            File::open(&kept)
+                .and_then(|f| f.sync_all())
+                .map_err(io("cannot sync", &kept))?;
+        }
+        touched.push(history);
+        for d in &touched {
+            sync_dir(d)?;
+        }
+        Ok(kept)
+    }
+
+    /// Appends a line to the journal and syncs it.
+    fn record(&self, files: Vec<String>, kept: Vec<String>) -> Result<(), StoreError> {
+        let rec = JournalRecord {
+            writer: self.writer.clone(),
+            pid: std::process::id(),
+            locked_ns: self.locked_at,
+            written_ns: now_ns(),
+            files,
+            kept,
+        };
+        let path = self.store.root.join(STORE_DIR).join(JOURNAL_FILE);
+        let mut line = serde_json::to_string(&rec).unwrap_or_default();
+        line.push('\n');
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path)
+            .map_err(io("cannot open", &path))?;
+        f.write_all(line.as_bytes())
+            .and_then(|()| f.sync_data())
+            .map_err(io("cannot append to", &path))
+    }
+
+    /// Removes temporary files left by writers that died (only this lock's holder writes, so
+    /// every temporary file in the store's directories is stale).
+    fn sweep_temporaries(&self) {
+        let root = &self.store.root;
+        let mut dirs = vec![root.to_path_buf()];
+        for parent in [root.join(SOURCES_DIR), root.join(QUARANTINE_DIR)] {
+            if let Ok(rd) = std::fs::read_dir(&parent) {
+                for e in rd.flatten() {
+                    let p = e.path();
+                    if p.is_dir() {
+                        dirs.push(p.join(HISTORY_DIR));
+                        dirs.push(p);
+                    }
+                }
+            }
+        }
+        for kind in [DocumentKind::Scenario, DocumentKind::Watchlist, DocumentKind::Outbox] {
+            dirs.push(root.join(kind.dir()));
+        }
+        for d in dirs {
+            let Ok(rd) = std::fs::read_dir(&d) else { continue };
+            for e in rd.flatten() {
+                if is_temporary(&e.file_name().to_string_lossy()) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_one_rule() {
+        assert!(check_name("source", "deepstate-live_2").is_ok());
+        for bad in ["", "Deep", "a/b", "..", "a b", "é", &"x".repeat(65)] {
+            assert!(check_name("source", bad).is_err(), "{bad}");
+        }
+        let s = Store::new("/g");
+        assert!(s.source_dir("../etc").is_err());
+        assert_eq!(
+            s.document_file(DocumentKind::Outbox, "w1").unwrap(),
+            PathBuf::from("/g/outboxes/w1.json")
+        );
+    }
+
+    #[test]
+    fn writes_are_whole_journaled_and_stay_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let lock = store.lock("test", Duration::from_secs(1)).unwrap();
+        let f = store
+            .snapshot_file("a", NaiveDate::from_ymd_opt(2024, 1, 2).unwrap())
+            .unwrap();
+        lock.write(&[(f.clone(), b"one".to_vec())]).unwrap();
+        let kept = lock
+            .keep("a", NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(), &f)
+            .unwrap();
+        lock.write_keeping(&[(f.clone(), b"two".to_vec())], std::slice::from_ref(&kept))
+            .unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), b"two");
+        assert_eq!(std::fs::read(&kept).unwrap(), b"one");
+        let outside = dir.path().join("..").join("x");
+        assert!(matches!(
+            lock.write(&[(outside, b"x".to_vec())]),
+            Err(StoreError::OutsideStore { .. })
+        ));
+        assert!(matches!(
+            lock.write(&[(PathBuf::from("/tmp/x"), b"x".to_vec())]),
+            Err(StoreError::OutsideStore { .. })
+        ));
+        let journal = store.journal();
+        assert_eq!(journal.len(), 2);
+        assert_eq!(journal[1].files, vec!["sources/a/2024-01-02.geojson".to_string()]);
+        assert_eq!(journal[1].kept.len(), 1);
+        // No temporary file is left.
+        let left: Vec<String> = std::fs::read_dir(dir.path().join("sources/a"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| is_temporary(n))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn a_second_writer_waits_then_fails_saying_who_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let first = store.lock("ingest", Duration::from_secs(1)).unwrap();
+        let t = Instant::now();
+        let err = store.lock("import", Duration::from_millis(200)).unwrap_err();
+        assert!(t.elapsed() >= Duration::from_millis(200));
+        let msg = err.to_string();
+        assert!(msg.contains("being written by another process (ingest, pid"), "{msg}");
+        drop(first);
+        assert!(store.lock("import", Duration::from_millis(200)).is_ok());
+    }
+
+    #[test]
+    fn stale_temporaries_are_swept_by_the_next_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("sources/a");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join(".2024-01-01.geojson.999-0.tmp"), b"part").unwrap();
+        std::fs::write(src.join("2024-01-01.geojson"), b"whole").unwrap();
+        let _lock = Store::new(dir.path()).lock("test", Duration::from_secs(1)).unwrap();
+        assert!(!src.join(".2024-01-01.geojson.999-0.tmp").exists());
+        assert!(src.join("2024-01-01.geojson").exists());
+    }
+}

@@ -1,0 +1,482 @@
+//! The store: nothing is written into a third-party archive read in place, and a server ingesting
+//! and a CLI import writing into the same source never interleave, even when the server is
+//! killed (SIGKILL) at random moments.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+mod common;
+
+const TOKEN: &str = "store-test-token-0123456789abcdef";
+
+fn frontline() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_frontline"))
+}
+
+/// A server on an ephemeral port, with ingest on.
+fn start_server(root: &Path, token: &Path) -> (Child, SocketAddr) {
+    let mut child = frontline()
+        .arg("serve")
+        .args(["--listen", "127.0.0.1:0", "--watch-s", "0"])
+        .arg("--data")
+        .arg(root)
+        .arg("--ingest-token-file")
+        .arg(token)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read address");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected: {line}"))
+        .parse()
+        .expect("address");
+    (child, addr)
+}
+
+/// POSTs a snapshot; `None` when no whole answer came back (the server died).
+fn ingest(addr: SocketAddr, source: &str, date: &str, body: &[u8]) -> Option<(u16, serde_json::Value)> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let mut req = format!(
+        "POST /v1/snapshots?source={source}&date={date} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    s.write_all(&req).ok()?;
+    let mut data = Vec::new();
+    s.read_to_end(&mut data).ok()?;
+    let split = data.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&data[..split]).into_owned();
+    let status: u16 = head.split(' ').nth(1)?.parse().ok()?;
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().to_string())
+        })?
+        .parse()
+        .ok()?;
+    let body = &data[split + 4..];
+    if body.len() != length {
+        return None;
+    }
+    Some((status, serde_json::from_slice(body).ok()?))
+}
+
+/// One occupied square of `size` degrees at (35, 48), as a snapshot body.
+fn square(size: f64) -> Vec<u8> {
+    let (x0, y0, x1, y1) = (35.0, 48.0, 35.0 + size, 48.0 + size);
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}]}}"#
+    )
+    .into_bytes()
+}
+
+/// A plain GeoJSON import file: one occupied square per date.
+fn plain_file(days: &[(String, f64)]) -> Vec<u8> {
+    let features: Vec<String> = days
+        .iter()
+        .map(|(date, size)| {
+            let (x0, y0, x1, y1) = (36.0, 48.5, 36.0 + size, 48.5 + size);
+            format!(
+                r#"{{"type":"Feature","properties":{{"date":"{date}","status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
+            )
+        })
+        .collect();
+    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(",")).into_bytes()
+}
+
+/// A DeepStateMap-style archive file: one feature, empty properties, a MultiPolygon square.
+fn deepstate_file(size: f64) -> Vec<u8> {
+    let (x0, y0, x1, y1) = (35.0, 48.0, 35.0 + size, 48.0 + size);
+    format!(
+        r#"{{"type":"FeatureCollection","name":"x","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}}}},"features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPolygon","coordinates":[[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]]}}}}]}}"#
+    )
+    .into_bytes()
+}
+
+fn day(n: u64) -> String {
+    let base = chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap();
+    base.checked_add_days(chrono::Days::new(n)).unwrap().to_string()
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot_of_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// A one-thread HTTP/1.1 server of `files` (404 for anything else).
+fn http_archive(files: HashMap<String, Vec<u8>>) -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for c in l.incoming().flatten() {
+            let mut r = BufReader::new(c);
+            let mut line = String::new();
+            if r.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split(' ').nth(1).unwrap_or("").trim_start_matches('/').to_string();
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
+                    break;
+                }
+            }
+            let (status, body) = match files.get(&path) {
+                Some(b) => ("200 OK", b.clone()),
+                None => ("404 Not Found", b"no".to_vec()),
+            };
+            let mut c = r.into_inner();
+            let _ = write!(
+                c,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = c.write_all(&body);
+        }
+    });
+    addr
+}
+
+/// Case store-01 (`../shared/cases/round2/scripts/archive_rewrite.sh`), on made-up files: a
+/// source that reads a DeepStateMap archive in place; a sync of the days after it (one identical
+/// to the last, one new), an import of a new day, an ingest: each refused with what to do, and
+/// the archive's bytes unchanged.
+#[test]
+fn an_archive_read_in_place_is_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let archive = dir.path().join("archive");
+    std::fs::create_dir_all(&archive).unwrap();
+    for (i, d) in (25..=31).enumerate() {
+        std::fs::write(
+            archive.join(format!("deepstatemap_data_202512{d}.geojson")),
+            deepstate_file(0.2 + 0.01 * i as f64),
+        )
+        .unwrap();
+    }
+    let src = root.join("sources/deepstate");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("source.json"),
+        format!(
+            r#"{{"border":"UKR","baselines":[],"archive":{{"format":"deepstate","dir":{:?}}}}}"#,
+            archive.display().to_string()
+        ),
+    )
+    .unwrap();
+    let archive_before = snapshot_of_tree(&archive);
+    let source_before = snapshot_of_tree(&src);
+
+    // sync: 2026-01-01 identical to 2025-12-31, 2026-01-02 new.
+    let mut files = HashMap::new();
+    for (name, bytes) in &archive_before {
+        files.insert(name.display().to_string(), bytes.clone());
+    }
+    files.insert(
+        "deepstatemap_data_20260101.geojson".into(),
+        archive_before[Path::new("deepstatemap_data_20251231.geojson")].clone(),
+    );
+    files.insert("deepstatemap_data_20260102.geojson".into(), deepstate_file(0.5));
+    let addr = http_archive(files);
+    let out = frontline()
+        .args(["sync", "deepstate", "--source", "deepstate", "--until", "2026-01-02"])
+        .arg("--base-url")
+        .arg(format!("http://{addr}/"))
+        .arg("--data")
+        .arg(&root)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("reads the archive") && err.contains("read-only"), "{err}");
+    assert!(err.contains("--source deepstate-live"), "says what to do: {err}");
+
+    // import of a new day.
+    let new_day = dir.path().join("deepstatemap_data_20260103.geojson");
+    std::fs::write(&new_day, deepstate_file(0.6)).unwrap();
+    let out = frontline()
+        .args(["import", "deepstate"])
+        .arg(&new_day)
+        .args(["--source", "deepstate", "--replace"])
+        .arg("--data")
+        .arg(&root)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("read-only"), "{err}");
+
+    // ingest over HTTP.
+    let token = dir.path().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    let (mut server, addr) = start_server(&root, &token);
+    let (status, body) = ingest(addr, "deepstate", "2026-01-04", &square(0.3)).unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["type"], "/problems/source-read-only", "{body}");
+
+    assert_eq!(
+        snapshot_of_tree(&archive),
+        archive_before,
+        "the archive's bytes changed"
+    );
+    assert_eq!(snapshot_of_tree(&src), source_before, "the source directory changed");
+    assert!(frontline::geodata::load_dir(&root).is_ok());
+
+    // What sync reports as added is served: the same sync into a source of its own.
+    let out = frontline()
+        .args([
+            "sync",
+            "deepstate",
+            "--source",
+            "deepstate-live",
+            "--from",
+            "2025-12-25",
+            "--until",
+            "2026-01-02",
+        ])
+        .arg("--base-url")
+        .arg(format!(
+            "http://{addr_archive}/",
+            addr_archive = http_archive({
+                let mut f = HashMap::new();
+                f.insert("deepstatemap_data_20251231.geojson".to_string(), deepstate_file(0.3));
+                f.insert("deepstatemap_data_20260102.geojson".to_string(), deepstate_file(0.5));
+                f
+            })
+        ))
+        .arg("--data")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let added: Vec<&str> = report["import"]["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["2025-12-31", "2026-01-02"]);
+    let loaded = frontline::geodata::load_dir(&root).unwrap().geodata;
+    let live = loaded.sources.iter().find(|s| s.name == "deepstate-live").unwrap();
+    let served: Vec<String> = live.snapshots.iter().map(|s| s.date.to_string()).collect();
+    assert_eq!(served, added);
+    assert_eq!(snapshot_of_tree(&archive), archive_before);
+}
+
+/// Parses the `added` dates of an import's JSON report.
+fn added_dates(stdout: &[u8]) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(stdout).unwrap_or_default();
+    v["added"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["date"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A small deterministic generator (xorshift) for the kill moments.
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// The acceptance test of the store: 50 times, a server ingests snapshots one after the other
+/// while a CLI import writes three other dates into the same source, and the server is killed
+/// (SIGKILL) at a random moment. Afterwards: the store loads, every snapshot the server
+/// acknowledged and every one the import reported added is there with its content, no
+/// temporary file is read as geodata, and the journal shows the writers' lock sessions never
+/// overlapped.
+#[test]
+fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("kill moments seed: {seed}");
+    let mut rng = Rng(seed);
+    // date -> content hash, of everything acknowledged so far.
+    let mut acked: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut ingest_day = 2000;
+    let (mut acked_ingests, mut imported) = (0, 0);
+    for round in 0..50u64 {
+        let (mut server, addr) = start_server(&root, &token);
+        let input = dir.path().join(format!("import-{round}.geojson"));
+        let days: Vec<(String, f64)> = (0..3)
+            .map(|k| (day(round * 3 + k), 0.1 + 0.002 * (round * 3 + k) as f64))
+            .collect();
+        std::fs::write(&input, plain_file(&days)).unwrap();
+        let import = frontline()
+            .args(["import", "geojson"])
+            .arg(&input)
+            .args(["--source", "example", "--json"])
+            .arg("--data")
+            .arg(&root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let kill_after = Duration::from_millis(rng.below(400));
+        let start_day = ingest_day;
+        let ingester = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            let mut d = start_day;
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_secs(20) {
+                let size = 0.05 + 0.0001 * (d % 5000) as f64;
+                match ingest(addr, "example", &day(d), &square(size)) {
+                    Some((201, v)) => got.push((day(d), v["content_sha256"].as_str().map(str::to_string))),
+                    Some((status, v)) => panic!("ingest of {} answered {status}: {v}", day(d)),
+                    None => break,
+                }
+                d += 1;
+            }
+            (got, d)
+        });
+        std::thread::sleep(kill_after);
+        server.kill().unwrap(); // SIGKILL
+        server.wait().unwrap();
+        let (got, next_day) = ingester.join().unwrap();
+        ingest_day = next_day + 1;
+        let out = import.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "import failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let added = added_dates(&out.stdout);
+        assert_eq!(added.len(), 3, "{}", String::from_utf8_lossy(&out.stdout));
+        acked_ingests += got.len();
+        imported += added.len();
+        for (d, sha) in got {
+            acked.insert(d, sha);
+        }
+        for d in added {
+            acked.insert(d, None);
+        }
+
+        // The store loads, with everything acknowledged.
+        let loaded = frontline::geodata::load_dir(&root)
+            .unwrap_or_else(|r| panic!("round {round}: the store does not load: {:?}", r.problems));
+        let example = loaded.geodata.sources.iter().find(|s| s.name == "example").unwrap();
+        let have: HashMap<String, &str> = example
+            .snapshots
+            .iter()
+            .map(|s| (s.date.to_string(), s.content_sha256.as_str()))
+            .collect();
+        for (d, sha) in &acked {
+            let found = have
+                .get(d)
+                .unwrap_or_else(|| panic!("round {round}: acknowledged {d} is missing"));
+            if let Some(sha) = sha {
+                assert_eq!(found, sha, "round {round}: {d} has other content");
+            }
+        }
+        // No torn file: every snapshot file is whole JSON (the load read them all) and no
+        // temporary file is named like a snapshot.
+        for e in std::fs::read_dir(root.join("sources/example")).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            assert!(
+                name.starts_with('.') || name.ends_with(".geojson") || name == "source.json",
+                "round {round}: unexpected file {name}"
+            );
+        }
+    }
+
+    // The lock sessions in the journal (writer, pid, locked at) never overlap: each starts
+    // after the one before it ended.
+    let journal = frontline::store::Store::new(&root).journal();
+    let mut sessions: BTreeMap<(u64, u32), (u64, String)> = BTreeMap::new();
+    for r in &journal {
+        let e = sessions
+            .entry((r.locked_ns, r.pid))
+            .or_insert((r.written_ns, r.writer.clone()));
+        e.0 = e.0.max(r.written_ns);
+    }
+    let sessions: Vec<(u64, u64, u32, String)> = sessions
+        .into_iter()
+        .map(|((locked, pid), (end, writer))| (locked, end, pid, writer))
+        .collect();
+    for w in sessions.windows(2) {
+        assert!(
+            w[1].0 >= w[0].1,
+            "writers interleaved: {} (pid {}) locked at {} while {} (pid {}) wrote until {}",
+            w[1].3,
+            w[1].2,
+            w[1].0,
+            w[0].3,
+            w[0].2,
+            w[0].1
+        );
+    }
+    let imports = sessions.iter().filter(|s| s.3 == "import").count();
+    let ingests = sessions.iter().filter(|s| s.3 == "ingest").count();
+    eprintln!(
+        "50 rounds: {acked_ingests} ingests acknowledged, {imported} snapshots imported, {} lock sessions ({imports} import, {ingests} ingest)",
+        sessions.len()
+    );
+    assert_eq!(imports, 50);
+    assert!(
+        acked_ingests > 0 && ingests >= acked_ingests,
+        "{acked_ingests} / {ingests}"
+    );
+    // The two writers did contend: imports whose lock session lies between two ingest sessions
+    // of the same server.
+    let between = sessions
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            s.3 == "import"
+                && *i > 0
+                && sessions
+                    .get(i + 1)
+                    .is_some_and(|n| n.3 == "ingest" && sessions[i - 1].3 == "ingest" && n.2 == sessions[i - 1].2)
+        })
+        .count();
+    eprintln!("{between} import(s) ran between two ingests of the same server");
+    assert!(between > 0, "the import never ran while the server was ingesting");
+}
