@@ -467,7 +467,10 @@ fn tokens_with_stray_bytes_are_refused_like_wrong_tokens() {
     // A writable copy: the right token below writes a snapshot.
     let dir = tempfile::tempdir().unwrap();
     let root = common::copy_embedded_geodata(dir.path(), false);
-    let s = Server::start(&["--data", root.to_str().unwrap()], &[("FRONTLINE_INGEST_TOKEN", token)]);
+    let s = Server::start(
+        &["--data", root.to_str().unwrap()],
+        &[("FRONTLINE_INGEST_TOKEN", token)],
+    );
     let wrong = auth_request(s.addr, b"Bearer not-the-token-0123456789");
     wrong.assert_problem(403, "not valid");
     for stray in [&b"\x00"[..], b"\x7f", b"\xff", b"\x01", b"\x1b", b"\xc3\x28"] {
