@@ -356,12 +356,7 @@ fn classify_streams_csv_and_stops_at_a_bad_line() {
         "id,lon,lat\na,34.10,44.95\nb,30.52,50.45\r\nc,21.01,52.23\nd,37.51,48.60",
     )
     .expect("write");
-    let o = frontline(&[
-        "classify",
-        input.to_str().expect("utf8"),
-        "--date",
-        "2024-03-01",
-    ]);
+    let o = frontline(&["classify", input.to_str().expect("utf8"), "--date", "2024-03-01"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         stdout(&o),

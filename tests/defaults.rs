@@ -37,7 +37,9 @@ fn serve_in(dir: &Path, args: &[&str]) -> (std::process::Child, String) {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let addr = line
         .trim()
         .strip_prefix("listening on http://")
@@ -83,12 +85,24 @@ fn query_and_check_work_from_any_folder_and_a_missing_dir_names_data() {
     assert_eq!(v["status"], "covered");
     let o = run_in(dir.path(), &["check"]);
     assert!(o.status.success(), "{}", text(&o.stdout));
-    assert!(text(&o.stdout).contains("(embedded geodata): 1 border(s)"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("(embedded geodata): 1 border(s)"),
+        "{}",
+        text(&o.stdout)
+    );
     // first-02: a directory that does not exist says what --data is.
     let o = run_in(
         dir.path(),
         &[
-            "query", "--lon", "30.52", "--lat", "50.45", "--date", "2024-05-01", "--data", "geodata",
+            "query",
+            "--lon",
+            "30.52",
+            "--lat",
+            "50.45",
+            "--date",
+            "2024-05-01",
+            "--data",
+            "geodata",
         ],
     );
     assert_eq!(o.status.code(), Some(1));
@@ -107,7 +121,11 @@ fn init_writes_a_starting_directory_and_writers_need_data() {
     let g = dir.path().join("g");
     let o = run_in(dir.path(), &["init", "g"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("frontline import deepstate"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("frontline import deepstate"),
+        "{}",
+        text(&o.stdout)
+    );
     for f in [
         "borders/UKR.geojson",
         "baselines/crimea.geojson",
@@ -141,7 +159,11 @@ fn init_writes_a_starting_directory_and_writers_need_data() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("embedded geodata is read-only"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("embedded geodata is read-only"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]
@@ -161,10 +183,7 @@ fn classify_summary_prints_only_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("p.csv");
     std::fs::write(&csv, "id,lon,lat\nkyiv,30.5234,50.4501\nsimferopol,34.10,44.95\n").unwrap();
-    let o = run_in(
-        dir.path(),
-        &["classify", "p.csv", "--date", "2024-05-01", "--summary"],
-    );
+    let o = run_in(dir.path(), &["classify", "p.csv", "--date", "2024-05-01", "--summary"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert_eq!(out.lines().count(), 1, "{out}");

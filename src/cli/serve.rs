@@ -155,7 +155,10 @@ async fn listen(spec: &str) -> Result<tokio::net::TcpListener, Failure> {
     let addrs: Vec<SocketAddr> = match spec.parse::<SocketAddr>() {
         Ok(a) => vec![a],
         Err(_) => {
-            if spec.rsplit_once(':').is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err()) {
+            if spec
+                .rsplit_once(':')
+                .is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err())
+            {
                 return Err(Failure::input(format!(
                     "--listen '{spec}' is not HOST:PORT (e.g. 127.0.0.1:8080, localhost:8080, [::1]:8080)"
                 )));

@@ -14,9 +14,18 @@ use std::path::{Path, PathBuf};
 pub const FILES: &[(&str, &[u8])] = &[
     ("README.md", include_bytes!("../../geodata/README.md")),
     ("frontline.json", include_bytes!("../../geodata/frontline.json")),
-    ("borders/UKR.geojson", include_bytes!("../../geodata/borders/UKR.geojson")),
-    ("baselines/crimea.geojson", include_bytes!("../../geodata/baselines/crimea.geojson")),
-    ("sources/example/source.json", include_bytes!("../../geodata/sources/example/source.json")),
+    (
+        "borders/UKR.geojson",
+        include_bytes!("../../geodata/borders/UKR.geojson"),
+    ),
+    (
+        "baselines/crimea.geojson",
+        include_bytes!("../../geodata/baselines/crimea.geojson"),
+    ),
+    (
+        "sources/example/source.json",
+        include_bytes!("../../geodata/sources/example/source.json"),
+    ),
     (
         "sources/example/2024-01-01.geojson",
         include_bytes!("../../geodata/sources/example/2024-01-01.geojson"),
@@ -49,10 +58,7 @@ pub fn write_to(dir: &Path) -> Result<(), String> {
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         if entries.next().is_some() {
-            return Err(format!(
-                "{} is not empty; give a new or empty directory",
-                dir.display()
-            ));
+            return Err(format!("{} is not empty; give a new or empty directory", dir.display()));
         }
     }
     for (rel, bytes) in FILES {
@@ -106,7 +112,10 @@ mod tests {
         assert_eq!(l.geodata.sources.len(), 1);
         assert_eq!(l.geodata.default_source.as_deref(), Some("example"));
         assert_eq!(l.geodata.sources[0].snapshots.len(), 4);
-        assert_eq!(l.geodata.sources[0].snapshots[0].provenance.file, "sources/example/2024-01-01.geojson");
+        assert_eq!(
+            l.geodata.sources[0].snapshots[0].provenance.file,
+            "sources/example/2024-01-01.geojson"
+        );
         assert!(is_embedded(&l.geodata.root));
         // Every file of geodata/ is embedded (a file added there must be added here too).
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata");
