@@ -139,6 +139,17 @@ impl App {
     pub async fn reload(self: &Arc<Self>, why: &str) -> Result<(), String> {
         let _writer = self.writer.lock().await;
         let root = self.catalog().root.clone();
+        if crate::geodata::embedded::is_embedded(&root) {
+            let why_not = "the server runs on the geodata embedded in the binary, which has no directory to reload; start it with --data DIR".to_string();
+            if let Ok(mut last) = self.last_reload.lock() {
+                *last = Some(ReloadOutcome {
+                    ok: false,
+                    why: why.to_string(),
+                    problems: vec![why_not.clone()],
+                });
+            }
+            return Err(why_not);
+        }
         let t = Instant::now();
         let old = self.catalog();
         let loaded = tokio::task::spawn_blocking(move || {
