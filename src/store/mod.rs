@@ -396,6 +396,9 @@ pub struct WriterLock {
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// From this many files a batch is written in parallel.
+const PARALLEL_WRITES: usize = 8;
+
 fn now_ns() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -477,31 +480,33 @@ impl WriterLock {
             create_dirs(dir, &mut touched)?;
             touched.push(dir.to_path_buf());
         }
-        let temps: Vec<PathBuf> = files
-            .par_iter()
-            .map(|(path, bytes)| {
-                let dir = path.parent().unwrap_or(&self.store.root);
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-                let tmp = dir.join(format!(".{name}.{}-{n}{TEMP_SUFFIX}", std::process::id()));
-                let written = File::create(&tmp)
-                    .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-                    .map_err(io("cannot write", &tmp));
-                match written {
-                    Ok(()) => Ok(tmp),
-                    Err(e) => {
-                        let _ = std::fs::remove_file(&tmp);
-                        Err(e)
-                    }
+        let write_temp = |(path, bytes): &(PathBuf, Vec<u8>)| -> Result<PathBuf, StoreError> {
+            let dir = path.parent().unwrap_or(&self.store.root);
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+            let tmp = dir.join(format!(".{name}.{}-{n}{TEMP_SUFFIX}", std::process::id()));
+            let written = File::create(&tmp)
+                .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+                .map_err(io("cannot write", &tmp));
+            match written {
+                Ok(()) => Ok(tmp),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(e)
                 }
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect::<Result<_, _>>()
-            .inspect_err(|_| self.sweep_temporaries())?;
+            }
+        };
+        // An import's hundreds of files are written on every core; one or a few files on this
+        // thread (rayon's pool may be busy with a server's computations, e.g. a change index).
+        let temps: Result<Vec<PathBuf>, StoreError> = if files.len() >= PARALLEL_WRITES {
+            files.par_iter().map(write_temp).collect()
+        } else {
+            files.iter().map(write_temp).collect()
+        };
+        let temps = temps.inspect_err(|_| self.sweep_temporaries())?;
         for (tmp, (path, _)) in temps.iter().zip(files) {
             if let Err(e) = std::fs::rename(tmp, path) {
                 self.sweep_temporaries();
@@ -565,7 +570,9 @@ impl WriterLock {
         Ok(kept)
     }
 
-    /// Appends a line to the journal and syncs it.
+    /// Appends a line to the journal. Not fsync'ed: the journal is a record of the writes, not
+    /// the data (the files it names are durable before it is written); a line lost in a power
+    /// cut costs nothing but the record.
     fn record(&self, files: Vec<String>, kept: Vec<String>) -> Result<(), StoreError> {
         let rec = JournalRecord {
             writer: self.writer.clone(),
@@ -583,9 +590,7 @@ impl WriterLock {
             .create(true)
             .open(&path)
             .map_err(io("cannot open", &path))?;
-        f.write_all(line.as_bytes())
-            .and_then(|()| f.sync_data())
-            .map_err(io("cannot append to", &path))
+        f.write_all(line.as_bytes()).map_err(io("cannot append to", &path))
     }
 
     /// Removes temporary files left by writers that died (only this lock's holder writes, so
