@@ -16,6 +16,7 @@ pub mod index;
 pub mod model;
 pub mod query;
 pub mod sync;
+pub mod waters;
 
 pub use catalog::{Catalog, CatalogError};
 pub use model::Status;

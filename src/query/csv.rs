@@ -3,8 +3,7 @@
 //! text of each field echoed unchanged.
 
 use crate::analytics::line::LineOfContact;
-use crate::catalog::{Computed, InForce, check_coordinate};
-use crate::index::PolygonIndex;
+use crate::catalog::{BorderEntry, Computed, InForce, check_coordinate};
 use crate::model::Status;
 use std::io::{BufRead, Write};
 
@@ -137,7 +136,7 @@ pub fn classify_csv_with<R: BufRead, W: Write>(
     let suffixes = [Status::Covered, Status::Occupied, Status::Contested, Status::Outside].map(suffix);
     let classifier = Rows {
         state: f.computed(),
-        border: f.border_index(),
+        border: &f.source.border,
         suffixes: &suffixes,
         line: options.distance.then(|| f.line()),
     };
@@ -285,7 +284,7 @@ fn split_point(block: &[u8]) -> usize {
 /// What classifying rows needs: the state in force, the border index and the output suffixes.
 struct Rows<'a> {
     state: &'a Computed,
-    border: &'a PolygonIndex,
+    border: &'a BorderEntry,
     suffixes: &'a [Vec<u8>; 4],
     /// The line of contact, when distances are asked for.
     line: Option<&'a LineOfContact>,
@@ -305,7 +304,7 @@ impl Rows<'_> {
             }
             let at = |m: String| (n - 1, m);
             let (_, x, y) = parse_row(row).map_err(at)?;
-            let (status, _) = self.state.status(self.border, x, y);
+            let status = self.state.status_with_waters(self.border, x, y).status;
             counts.add(status);
             out.extend_from_slice(row);
             out.extend_from_slice(&self.suffixes[status as usize]);
