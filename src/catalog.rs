@@ -2,10 +2,10 @@
 //! (epoch) the control layers, areas and point indexes in force. Built once from a validated
 //! [`Geodata`], immutable afterwards; identical snapshots share one computation.
 
-use crate::analytics::history::HistoryIndex;
-use crate::analytics::line::{BorderEdges, LineOfContact, NearestEdges};
 use crate::coverage::{ControlLayers, compute_layers};
 use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, Waters, load_dir};
+use crate::index::history::{HistoryIndex, StateRings};
+use crate::index::line::{BorderEdges, LineOfContact, NearestEdges};
 use crate::index::{Location, PolygonIndex};
 use crate::model::{ControlStatus, Status};
 use crate::waters::{WatersIndex, WatersState};
@@ -116,6 +116,12 @@ pub struct PointStatus {
     /// True when the point is off the land, in the border's waters (and takes the status of
     /// the nearest coast).
     pub in_waters: bool,
+}
+
+impl StateRings for ControlState {
+    fn state_rings(&self, status: ControlStatus) -> impl Iterator<Item = &geo::LineString<f64>> + '_ {
+        self.rings(status)
+    }
 }
 
 impl ControlState {
@@ -291,7 +297,14 @@ impl SourceEntry {
 
     /// The change index for point histories, built now if this is the first use.
     pub fn history_index(&self) -> &HistoryIndex {
-        self.history.get_or_init(|| HistoryIndex::build(self))
+        self.history.get_or_init(|| self.build_history_index())
+    }
+
+    /// Builds the change index for point histories afresh (not cached; [`Self::history_index`]
+    /// keeps one).
+    pub fn build_history_index(&self) -> HistoryIndex {
+        let states: Vec<&Arc<ControlState>> = self.epochs.iter().map(|e| &e.state).collect();
+        HistoryIndex::build(&states)
     }
 }
 
@@ -395,6 +408,15 @@ impl Catalog {
             ms = t.elapsed().as_millis() as u64,
             "geodata loaded"
         );
+        Ok(cat)
+    }
+
+    /// Loads, validates and computes the geodata embedded in the binary (see
+    /// [`crate::geodata::embedded`]); its root is [`crate::geodata::embedded::EMBEDDED_ROOT`].
+    pub fn load_embedded() -> Result<Catalog, Report> {
+        let loaded = crate::geodata::embedded::load()?;
+        let mut cat = Catalog::build(loaded.geodata);
+        cat.report = loaded.report;
         Ok(cat)
     }
 
