@@ -262,7 +262,11 @@ mod tests {
         // The layer of a status is the union of its cells.
         let occ = w.layer(&st, Status::Occupied);
         // i_overlay snaps to a grid of about 1e-9 degrees: hence a relative 1e-7.
-        assert!((area_km2(&occ) / st.occupied_km2 - 1.0).abs() < 1e-7, "{}", area_km2(&occ));
+        assert!(
+            (area_km2(&occ) / st.occupied_km2 - 1.0).abs() < 1e-7,
+            "{}",
+            area_km2(&occ)
+        );
         // When the whole coast is covered, so are the waters, one shared edge inside them.
         let all = w.state(|_, _| Status::Covered);
         assert_eq!(w.status(&all, 31.0, 45.9).map(|h| h.on_boundary), Some(false));

@@ -235,7 +235,7 @@ fn the_reader_finds_back_edges() {
     let found = back_edges(&dir);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(found.len(), 3, "{found:#?}");
-    assert!(found[0].contains("`analytics` (stage 7) uses `query`"), "{found:#?}");
-    assert!(found[1].contains("`catalog` (stage 5) uses `analytics`"), "{found:#?}");
+    assert!(found[0].contains("`analytics` (stage 8) uses `query`"), "{found:#?}");
+    assert!(found[1].contains("`catalog` (stage 6) uses `analytics`"), "{found:#?}");
     assert!(found[2].contains("`index` (stage 3) uses `catalog`"), "{found:#?}");
 }

@@ -19,7 +19,10 @@ fn catalog() -> Option<&'static Catalog> {
     CAT.get_or_init(|| {
         let archive = repo().join("../shared/data/deepstate");
         if !archive.is_dir() {
-            eprintln!("SKIP: {} is absent; waters checks on real data not run", archive.display());
+            eprintln!(
+                "SKIP: {} is absent; waters checks on real data not run",
+                archive.display()
+            );
             return None;
         }
         let dir = tempfile::tempdir().unwrap().keep();
@@ -72,14 +75,21 @@ fn open_sea_and_a_neighbours_waters_are_outside() {
     // The open Black Sea, 162 km from Ukraine's land (191 km from Turkey's, by pyproj): outside,
     // and too far from the border for a border distance.
     let sea = answer(cat, "2025-06-01", 32.0, 43.5);
-    assert_eq!((sea.status, sea.in_waters, sea.border_km), (Status::Outside, false, None));
+    assert_eq!(
+        (sea.status, sea.in_waters, sea.border_km),
+        (Status::Outside, false, None)
+    );
     let src = cat.source(Some("deepstate")).unwrap();
     let far = src.border.boundary.nearest(32.0, 43.5).unwrap();
     assert!(far.km > 100.0, "{far:?}");
     // Off the Danube delta, 8.7 km from Ukraine's land but 4.2 km from Romania's (pyproj): the
     // equidistance line leaves it to Romania. The answer says how far Ukraine's border is.
     let danube = answer(cat, "2025-06-01", 29.75, 45.15);
-    assert_eq!((danube.status, danube.in_waters), (Status::Outside, false), "{danube:?}");
+    assert_eq!(
+        (danube.status, danube.in_waters),
+        (Status::Outside, false),
+        "{danube:?}"
+    );
     let km = danube.border_km.unwrap();
     assert!(km > 8.0 && km < 9.5, "{km}");
     let p = danube.border_point.unwrap();
@@ -109,7 +119,11 @@ fn a_point_in_the_waters_has_the_history_of_its_coast() {
             }
             in_waters += 1;
             let h = hist(x, y);
-            assert_eq!(h, frontline::analytics::history::history_brute_force(src, x, y), "({x}, {y})");
+            assert_eq!(
+                h,
+                frontline::analytics::history::history_brute_force(src, x, y),
+                "({x}, {y})"
+            );
             changing += usize::from(h.len() > 1);
         }
     }

@@ -30,7 +30,11 @@ pub struct Interval {
 
 /// Status of a point in one epoch of a source.
 fn status_at(src: &SourceEntry, k: usize, x: f64, y: f64) -> Status {
-    src.epochs[k].state.computed().status_with_waters(&src.border, x, y).status
+    src.epochs[k]
+        .state
+        .computed()
+        .status_with_waters(&src.border, x, y)
+        .status
 }
 
 /// Merges per-epoch samples (epoch, status), in epoch order, the first at epoch 0, into

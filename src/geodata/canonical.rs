@@ -4,7 +4,8 @@
 use super::geometry::read_areal;
 use super::report::{Finding, Report, Scope};
 use super::{
-    Baseline, Border, ControlFeature, Region, Regions, Snapshot, WaterCell, Waters, content_sha256, parse_json, read_bytes,
+    Baseline, Border, ControlFeature, Region, Regions, Snapshot, WaterCell, Waters, content_sha256, parse_json,
+    read_bytes,
 };
 use crate::model::{ControlStatus, Provenance, parse_date};
 use geo::MultiPolygon;
@@ -329,13 +330,21 @@ pub(crate) fn read_waters(path: &Path, shown: &str) -> (Option<Waters>, Report) 
             Some(v) => match v.as_f64().filter(|x| x.is_finite() && *x > 0.0) {
                 Some(x) => Some(x),
                 None => {
-                    problem(&mut report, shown, "frontline.limit_km must be a positive number".into());
+                    problem(
+                        &mut report,
+                        shown,
+                        "frontline.limit_km must be a positive number".into(),
+                    );
                     return None;
                 }
             },
         };
         if doc.features.is_empty() {
-            problem(&mut report, shown, "a waters file needs at least one feature (cell)".into());
+            problem(
+                &mut report,
+                shown,
+                "a waters file needs at least one feature (cell)".into(),
+            );
             return None;
         }
         let mut cells = Vec::with_capacity(doc.features.len());
@@ -352,7 +361,10 @@ pub(crate) fn read_waters(path: &Path, shown: &str) -> (Option<Waters>, Report) 
                     feature: Some(i),
                     report: &mut report,
                 }
-                .problem(None, "properties.anchor must be [lon, lat] with lon in [-180, 180], lat in [-90, 90]");
+                .problem(
+                    None,
+                    "properties.anchor must be [lon, lat] with lon in [-180, 180], lat in [-90, 90]",
+                );
                 continue;
             };
             if let Some(geometry) = geometry {

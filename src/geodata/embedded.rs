@@ -22,10 +22,7 @@ pub const FILES: &[(&str, &[u8])] = &[
         "baselines/crimea.geojson",
         include_bytes!("../../geodata/baselines/crimea.geojson"),
     ),
-    (
-        "waters/UKR.geojson",
-        include_bytes!("../../geodata/waters/UKR.geojson"),
-    ),
+    ("waters/UKR.geojson", include_bytes!("../../geodata/waters/UKR.geojson")),
     (
         "sources/example/source.json",
         include_bytes!("../../geodata/sources/example/source.json"),

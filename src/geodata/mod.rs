@@ -303,7 +303,14 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
         .map(|p| canonical::read_waters(p, &shown(p)))
         .collect();
     let waters = collect(waters, &mut report);
-    check_unique(&waters, |w| w.border.clone(), "waters of border", &shown, root, &mut report);
+    check_unique(
+        &waters,
+        |w| w.border.clone(),
+        "waters of border",
+        &shown,
+        root,
+        &mut report,
+    );
     for w in &waters {
         match borders.iter().find(|b| b.iso3 == w.border) {
             Some(b) => check_waters_against_border(w, b, &mut report),
@@ -388,25 +395,24 @@ const WATERS_ON_COAST_DEG: f64 = 1e-9;
 fn check_waters_against_border(w: &Waters, b: &Border, report: &mut Report) {
     use crate::index::{Location, PolygonIndex};
     let land = PolygonIndex::new(&b.geometry.0);
-    let coast_edges: Vec<[geo::Coord<f64>; 2]> = b
-        .geometry
-        .0
-        .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .flat_map(|r| r.0.windows(2).map(|w| [w[0], w[1]]))
-        .collect();
-    // Planar distance from p to the segment a-b, degrees: only a tolerance, not a measure.
+    let coast: rstar::RTree<rstar::primitives::Line<[f64; 2]>> = rstar::RTree::bulk_load(
+        b.geometry
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| {
+                r.0.windows(2)
+                    .map(|w| rstar::primitives::Line::new([w[0].x, w[0].y], [w[1].x, w[1].y]))
+            })
+            .collect(),
+    );
+    // Planar distance to the nearest edge, degrees: only a tolerance, not a measure.
     let off_coast = |p: geo::Coord<f64>| {
-        coast_edges.iter().all(|[a, b]| {
-            let (dx, dy) = (b.x - a.x, b.y - a.y);
-            let len2 = dx * dx + dy * dy;
-            let t = if len2 == 0.0 {
-                0.0
-            } else {
-                (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0)
-            };
-            (p.x - a.x - t * dx).hypot(p.y - a.y - t * dy) > WATERS_ON_COAST_DEG
-        })
+        let t = WATERS_ON_COAST_DEG;
+        let near = rstar::AABB::from_corners([p.x - t, p.y - t], [p.x + t, p.y + t]);
+        !coast
+            .locate_in_envelope_intersecting(&near)
+            .any(|l| rstar::PointDistance::distance_2(l, &[p.x, p.y]) <= t * t)
     };
     for (i, cell) in w.cells.iter().enumerate() {
         let mut problem = |message: String| {

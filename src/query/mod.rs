@@ -59,7 +59,10 @@ pub fn point(
     distance: bool,
 ) -> Result<PointAnswer, CatalogError> {
     let (f, p) = locate(cat, source, date, lon, lat, distance)?;
-    let (land, border) = (p.land.filter(|_| p.status.in_waters), p.land.filter(|_| !p.status.in_waters));
+    let (land, border) = (
+        p.land.filter(|_| p.status.in_waters),
+        p.land.filter(|_| !p.status.in_waters),
+    );
     Ok(PointAnswer {
         lon,
         lat,
