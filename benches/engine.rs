@@ -419,9 +419,12 @@ fn csv_bench(f: &frontline::catalog::InForce<'_>, work: &std::path::Path, runs: 
     let mb = csv.len() as f64 / 1e6;
     let mut secs = Vec::new();
     let mut copy_secs = Vec::new();
+    let mut cpu = 0.0;
     for _ in 0..runs {
         let t = Instant::now();
+        let c0 = cpu_secs();
         let counts = frontline::query::csv::classify_csv(f, &csv[..], &mut std::io::sink());
+        cpu += cpu_secs() - c0;
         secs.push(t.elapsed().as_secs_f64());
         assert!(counts.is_ok());
         let t = Instant::now();
@@ -437,4 +440,21 @@ fn csv_bench(f: &frontline::catalog::InForce<'_>, work: &std::path::Path, runs: 
     let m = report("classify.csv 1M (one thread)", secs, &format!("{mb:.1} MB"));
     let c = report("  line copy, no parsing", copy_secs, "");
     println!("  classify {:.0} MB/s vs line copy {:.0} MB/s", mb / m, mb / c);
+    // CPU time of the process (both cores) per run: steadier than wall time on a shared machine.
+    let per_run = cpu / runs as f64;
+    println!(
+        "  CPU time per run {:.4} s (user+sys, all threads): {:.0} MB per CPU-second",
+        per_run,
+        mb / per_run
+    );
+}
+
+/// User + system CPU time of this process so far, seconds (`/proc/self/stat`, clock ticks of
+/// 10 ms: sum it over many runs).
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = after.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    // Fields 14 and 15 of the line; `after` starts at field 3.
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
 }
