@@ -17,9 +17,9 @@
 //! them (a leading `'`, and the field quoted). Error lines are physical lines of the input
 //! (line 1 is the header); an error names the line where its record starts.
 
-use crate::analytics::line::LineOfContact;
 use crate::catalog::{Computed, InForce, check_coordinate};
 use crate::index::PolygonIndex;
+use crate::index::line::LineOfContact;
 use crate::model::Status;
 use std::io::{BufRead, Read, Write};
 
