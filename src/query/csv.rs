@@ -425,7 +425,7 @@ fn write_field(out: &mut Vec<u8>, field: &[u8], safe: bool) {
 
 /// The input's columns, read from its header.
 #[derive(Debug, Clone)]
-pub struct Layout {
+struct Layout {
     id: usize,
     lon: usize,
     lat: usize,
@@ -436,7 +436,7 @@ pub struct Layout {
     /// Neutralise formulas when writing back.
     csv_safe: bool,
     /// The input's columns as written back (names quoted where needed), without a line end.
-    pub header: Vec<u8>,
+    header: Vec<u8>,
     /// Physical lines of the header (1 unless a name holds a line break).
     header_lines: u64,
 }
@@ -588,14 +588,12 @@ impl Layout {
         scratch: &mut Vec<u8>,
         row: &mut F,
     ) -> Result<(), (u64, String)> {
-        let mut n = 0u64;
-        for line in text.split_inclusive(|&c| c == b'\n') {
+        for (n, line) in text.split_inclusive(|&c| c == b'\n').enumerate() {
             let bytes = trim_eol(line);
-            n += 1;
             if bytes.is_empty() {
                 continue;
             }
-            let at = |m: String| (n - 1, m);
+            let at = |m: String| (n as u64, m);
             if bytes.len() > MAX_LINE_BYTES {
                 return Err(at(format!(
                     "a line is longer than {MAX_LINE_BYTES} bytes (is this CSV with columns id,lon,lat?)"
