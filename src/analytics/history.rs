@@ -146,6 +146,7 @@ mod tests {
             geometry: square(0.0, 0.0, 10.0, 10.0),
             provenance: prov(),
             synthetic: true,
+            valid_from: None,
         };
         let snaps = vec![
             snapshot(1, vec![(Occupied, square(0.0, 0.0, 2.0, 10.0))]),
