@@ -368,7 +368,7 @@ fn rfc_4180_class_members_on_every_route() {
     check(
         &s,
         "extra columns first",
-        format!("name,Id,LON,lat\n\"Kyiv, UA\",k,\"30.5234\",50.4501\n").as_bytes(),
+        b"name,Id,LON,lat\n\"Kyiv, UA\",k,\"30.5234\",50.4501\n",
         &[],
         "",
         t,

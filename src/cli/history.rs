@@ -51,7 +51,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn batch(a: &Args, path: &PathBuf) -> Result<ExitCode, Failure> {
+fn batch(a: &Args, path: &std::path::Path) -> Result<ExitCode, Failure> {
     let input = super::classify::open_csv(path, a.encoding.as_deref())?;
     let points =
         read_points(input, u64::MAX, a.csv_safe).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
