@@ -1,9 +1,10 @@
 //! `frontline classify FILE --date [--source] [--distance] [--encoding] [--csv-safe]`: a CSV
 //! (RFC 4180) with the columns `id`, `lon`, `lat` in any order (others passed through) in, the
-//! same columns then `status,snapshot[,line_of_contact_km]` out, streaming. A malformed line
-//! stops the run with its line number and exit code 2.
+//! same columns then `status,snapshot[,line_of_contact_km]` out, streaming (with `--summary`,
+//! only the counts per status). A malformed line stops the run with its line number and exit
+//! code 2.
 
-use super::{DataArg, Failure, load_catalog, parse_date_arg};
+use super::{DataArg, Failure, parse_date_arg};
 use frontline::query::csv::{CsvError, CsvOptions, classify_csv_with, decoding, encoding_for_label};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -23,7 +24,7 @@ pub(crate) struct Args {
     /// Add the geodesic distance to the line of contact (km) to every row.
     #[arg(long)]
     distance: bool,
-    /// Print the counts per status on stderr at the end.
+    /// Print only the counts per status (one line on stdout), not the rows.
     #[arg(long)]
     summary: bool,
     /// The input's text encoding (a WHATWG label, e.g. windows-1251); the output is UTF-8.
@@ -41,9 +42,13 @@ pub(crate) struct Args {
 pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let date = parse_date_arg("date", &a.date)?;
     let input = open_csv(&a.file, a.encoding.as_deref())?;
-    let cat = load_catalog(&a.data.data)?;
+    let cat = a.data.catalog()?;
     let in_force = cat.in_force(a.source.as_deref(), date)?;
-    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let mut out: Box<dyn Write> = if a.summary {
+        Box::new(std::io::sink())
+    } else {
+        Box::new(BufWriter::with_capacity(1 << 20, std::io::stdout().lock()))
+    };
     let options = CsvOptions {
         max_rows: None,
         distance: a.distance,
@@ -55,7 +60,8 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     })?;
     out.flush()?;
     if a.summary {
-        eprintln!(
+        writeln!(
+            std::io::stdout().lock(),
             "{} points: covered {}, occupied {}, contested {}, outside {} (snapshot {}{})",
             counts.total(),
             counts.covered,
@@ -64,7 +70,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             counts.outside,
             in_force.snapshot().id(),
             if in_force.synthetic() { ", SYNTHETIC data" } else { "" }
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

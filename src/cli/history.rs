@@ -3,7 +3,7 @@
 //! (RFC 4180, the columns `id`, `lon`, `lat` in any order, others passed through), one CSV row
 //! per interval.
 
-use super::{DataArg, Failure, load_catalog, parse_coord_arg};
+use super::{DataArg, Failure, parse_coord_arg};
 use frontline::query::csv::read_points;
 use frontline::query::history::{HISTORY_CSV_COLUMNS, batch_history, history_csv_rows, point_history};
 use std::io::Write;
@@ -44,7 +44,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     };
     let lon = parse_coord_arg("lon", lon, 180.0)?;
     let lat = parse_coord_arg("lat", lat, 90.0)?;
-    let cat = load_catalog(&a.data.data)?;
+    let cat = a.data.catalog()?;
     let answer = point_history(&cat, a.source.as_deref(), lon, lat)?;
     let text = serde_json::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;
@@ -56,7 +56,7 @@ fn batch(a: &Args, path: &std::path::Path) -> Result<ExitCode, Failure> {
     let points =
         read_points(input, u64::MAX, a.csv_safe).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     let rows = points.rows;
-    let cat = load_catalog(&a.data.data)?;
+    let cat = a.data.catalog()?;
     let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
     let batch = batch_history(&cat, a.source.as_deref(), &coords).map_err(|e| Failure::from(e.error))?;
     let (histories, provenance) = (batch.histories, batch.provenance);
