@@ -18,6 +18,7 @@ pub mod output;
 pub mod query;
 pub mod store;
 pub mod sync;
+pub mod waters;
 
 pub use catalog::{Catalog, CatalogError};
 pub use model::Status;

@@ -149,7 +149,8 @@ fn timeline_lists_every_snapshot_date_with_areas() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
-        "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic"
+        "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,\
+         waters_occupied_km2,waters_contested_km2,waters_covered_km2"
     );
     assert_eq!(lines.len(), 5, "{out}");
     let mut previous_occupied: Option<f64> = None;
@@ -163,6 +164,10 @@ fn timeline_lists_every_snapshot_date_with_areas() {
         // The three areas partition the border (599,094.6 km2, Natural Earth UKR).
         let sum: f64 = nums[..3].iter().sum();
         assert!((sum - 599_094.6).abs() < 1.0, "{line}");
+        // The waters, apart, by the status of their coast: Crimea's are occupied.
+        let waters: Vec<f64> = f[9..12].iter().map(|s| s.parse().expect("number")).collect();
+        assert!((waters.iter().sum::<f64>() - 38_250.9).abs() < 1.0, "{line}");
+        assert!(waters[0] > 10_000.0 && waters[2] > 10_000.0, "{line}");
         assert!(nums[0] > 27_000.0 && nums[1] > 0.0, "{line}");
         // A line of contact (the synthetic front and the Crimea cut line).
         assert!(nums[3] > 300.0, "{line}");
@@ -387,7 +392,7 @@ fn classify_streams_csv_and_stops_at_a_bad_line() {
             "id,lon,lat\na,34,44\nb,-190,44\n",
             "line 3: invalid coordinate: lon -190",
         ),
-        ("lon,lat\n34,44\n", "line 1: header is 'lon,lat', expected 'id,lon,lat'"),
+        ("lon,lat\n34,44\n", "line 1: the header 'lon,lat' has no column 'id'"),
     ] {
         std::fs::write(&input, text).expect("write");
         let o = frontline(&["classify", input.to_str().expect("utf8"), "--date", "2024-03-01"]);

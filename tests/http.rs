@@ -320,7 +320,7 @@ fn classify_csv_streams_chunked_uploads_and_reports_bad_input() {
     )
     .assert_problem(400, "line 3: expected 3 fields id,lon,lat, found 2");
     post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", b"lon,lat\n30,50\n")
-        .assert_problem(400, "line 1: header is 'lon,lat'");
+        .assert_problem(400, "line 1: the header 'lon,lat' has no column 'id'");
     post(
         s.addr,
         "/v1/classify?date=2024-05-01",
@@ -456,7 +456,8 @@ fn listings_timeline_and_health() {
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").unwrap().starts_with("text/csv"));
     assert!(r.text().starts_with(
-        "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic\n2024-01-01,"
+        "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,\
+         waters_occupied_km2,waters_contested_km2,waters_covered_km2\n2024-01-01,"
     ));
     get(s.addr, "/v1/timeline?from=2024-06-01&to=2024-01-01", "").assert_problem(400, "is after");
 
@@ -743,7 +744,7 @@ fn history_one_point_and_batches() {
     // CSV batch.
     let r = post(s.addr, "/v1/history", "text/csv", b"id,lon,lat\na,37.6,49.5\n");
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(r.header("content-type"), Some("text/csv"));
+    assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     assert_eq!(r.text().lines().count(), 5);
 
     // Errors.
