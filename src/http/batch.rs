@@ -188,16 +188,23 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
 /// `POST /v1/history[?source=]`: a GeoJSON FeatureCollection of Points (each feature gains
 /// `properties.history`) or a CSV `id,lon,lat` (one row per interval).
 pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
-    use crate::query::history::{HISTORY_CSV_HEADER, batch_history, history_csv_rows};
+    use crate::query::history::{HISTORY_CSV_COLUMNS, batch_history, history_csv_rows};
     let (parts, body) = req.into_parts();
     let prepared = (|| {
-        let p = Params::parse(parts.uri.query().unwrap_or(""), &["source"])?;
+        let p = Params::parse(parts.uri.query().unwrap_or(""), &["source", "csv_safe"])?;
         let source = p.get("source").map(str::to_string);
+        let csv_safe = p.flag("csv_safe")?;
         app.catalog().source(source.as_deref())?;
         let kind = body_kind(&parts.headers)?;
-        Ok::<_, Problem>((source, kind))
+        let encoding = match kind {
+            BodyKind::Csv => {
+                super::stream::csv_charset(parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?
+            }
+            BodyKind::Json => None,
+        };
+        Ok::<_, Problem>((source, kind, csv_safe, encoding))
     })();
-    let (source, kind) = match prepared {
+    let (source, kind, csv_safe, encoding) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -216,12 +223,19 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
                 Ok(pieces_response(answer, "application/geo+json"))
             }
             BodyKind::Csv => {
-                let rows = crate::query::csv::read_points(input.by_ref(), max_points).map_err(|e| match e {
-                    crate::query::csv::CsvError::Io(io) if too_large(&io).is_some() => {
-                        Problem::too_large(format!("request body exceeds {max} bytes"))
-                    }
-                    e => Problem::body(format!("CSV body: {e}")),
-                })?;
+                let read = |input: &mut dyn std::io::BufRead| {
+                    crate::query::csv::read_points(input, max_points, csv_safe).map_err(|e| match e {
+                        crate::query::csv::CsvError::Io(io) if too_large(&io).is_some() => {
+                            Problem::too_large(format!("request body exceeds {max} bytes"))
+                        }
+                        e => Problem::body(format!("CSV body: {e}")),
+                    })
+                };
+                let points = match encoding {
+                    Some(e) => read(&mut BufReader::new(crate::query::csv::decoding(input.by_ref(), e)))?,
+                    None => read(input)?,
+                };
+                let rows = points.rows;
                 let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
                 let hs = batch_history(&catalog, source.as_deref(), &coords)
                     .map_err(|e| match e.index {
@@ -230,18 +244,22 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
                     })?
                     .histories;
                 let mut out = String::with_capacity(rows.len() * 96);
-                out.push_str(HISTORY_CSV_HEADER);
+                out.push_str(&points.header);
+                out.push(',');
+                out.push_str(HISTORY_CSV_COLUMNS);
                 out.push('\n');
                 for (r, h) in rows.iter().zip(&hs) {
-                    history_csv_rows(&r.id, r.lon, r.lat, h, &mut out);
+                    history_csv_rows(&r.columns, h, &mut out);
                 }
                 let mut res = Response::new(
                     http_body_util::Full::new(Bytes::from(out))
                         .map_err(|e| match e {})
                         .boxed(),
                 );
-                res.headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
+                res.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/csv; charset=utf-8"),
+                );
                 Ok(res)
             }
         }
