@@ -416,7 +416,7 @@ pub struct GeoJsonOptions {
 }
 
 /// Classifies a FeatureCollection of points read from `input` on the snapshot in force `f`:
-/// each feature gains `status`, `snapshot`, `on_boundary` (when true) and, with `distance`,
+/// each feature gains `status`, `snapshot`, `on_boundary` and `in_waters` (when true) and, with `distance`,
 /// `line_of_contact_km`; order and every other member kept; `frontline` names what is in force.
 pub fn classify_geojson<R: Read>(
     f: &InForce<'_>,
@@ -426,28 +426,31 @@ pub fn classify_geojson<R: Read>(
     let snapshot = Value::String(f.snapshot().id());
     let line = options.distance.then(|| f.line());
     let computed = f.computed();
-    let border = f.border_index();
+    let border = &f.source.border;
     let mut features = FeatureWriter::default();
     let others = read_point_blocks(input, options.max_points, &mut |first, block| {
         let answers: Vec<_> = block
             .par_iter()
             .map(|p| {
                 check_coordinate(p.lon, p.lat)?;
-                let (status, on_boundary) = computed.status(border, p.lon, p.lat);
+                let located = computed.status_with_waters(border, p.lon, p.lat);
                 let km = line.and_then(|l| l.distance_km(p.lon, p.lat));
-                Ok((status, on_boundary, km))
+                Ok((located, km))
             })
             .collect::<Vec<Result<_, CatalogError>>>();
         let mut out = Vec::with_capacity(block.len());
         for (i, (mut p, a)) in block.into_iter().zip(answers).enumerate() {
-            let (status, on_boundary, km) = a.map_err(|e| BatchError::Feature {
+            let (located, km) = a.map_err(|e| BatchError::Feature {
                 index: first + i,
                 message: e.to_string(),
             })?;
-            set_property(&mut p.value, "status", Value::String(status.as_str().into()));
+            set_property(&mut p.value, "status", Value::String(located.status.as_str().into()));
             set_property(&mut p.value, "snapshot", snapshot.clone());
-            if on_boundary {
+            if located.on_boundary {
                 set_property(&mut p.value, "on_boundary", Value::Bool(true));
+            }
+            if located.in_waters {
+                set_property(&mut p.value, "in_waters", Value::Bool(true));
             }
             if let Some(km) = km {
                 set_property(&mut p.value, "line_of_contact_km", json!(km));
