@@ -17,9 +17,12 @@ pub(crate) struct Args {
     /// Largest request body accepted, in MiB.
     #[arg(long, default_value_t = 256)]
     max_body_mb: u64,
-    /// Largest GeoJSON request body accepted, in MiB (parsed whole, unlike CSV).
+    /// Largest GeoJSON request body accepted, in MiB (read as a stream of features).
     #[arg(long, default_value_t = 64)]
     max_json_body_mb: u64,
+    /// Large batch bodies (over 1 MiB) read at once; further ones wait their turn.
+    #[arg(long, default_value_t = 2)]
+    max_large_bodies: usize,
     /// Most points accepted in one classification request.
     #[arg(long, default_value_t = 10_000_000)]
     max_points: u64,
@@ -97,6 +100,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         header_read_timeout: Duration::from_secs(a.header_timeout_s.max(1)),
         shutdown_grace: Duration::from_secs(a.shutdown_grace_s),
         date_window: a.window.config()?,
+        max_large_bodies: a.max_large_bodies.max(1),
     };
     let sync = match (&a.sync_url, &a.sync_source, &a.sync_every) {
         (Some(url), Some(source), Some(every)) => {

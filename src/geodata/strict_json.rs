@@ -15,7 +15,8 @@ pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     Ok(v)
 }
 
-struct Strict;
+/// A seed that reads any JSON value as `serde_json::Value`, refusing duplicated keys.
+pub(crate) struct Strict;
 
 impl<'de> DeserializeSeed<'de> for Strict {
     type Value = Value;

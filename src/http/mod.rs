@@ -4,6 +4,7 @@
 //!
 //! Handlers only parse parameters, call one library function and serialise its answer.
 
+mod batch;
 pub mod conditional;
 pub mod head_guard;
 pub mod ingest;
@@ -42,7 +43,7 @@ pub type Body = BoxBody<Bytes, BoxError>;
 pub struct Config {
     /// Largest request body accepted, bytes (CSV bodies are streamed).
     pub max_body_bytes: u64,
-    /// Largest GeoJSON request body accepted, bytes (held and parsed whole).
+    /// Largest GeoJSON request body accepted, bytes (read as a stream of features).
     pub max_json_body_bytes: u64,
     /// Most points accepted in one batch.
     pub max_points: u64,
@@ -56,6 +57,8 @@ pub struct Config {
     pub ingest_token: Option<String>,
     /// The dates admitted for ingested snapshots (see [`crate::geodata::policy`]).
     pub date_window: crate::geodata::policy::DateWindowConfig,
+    /// Large batch bodies (over 1 MiB, or of unknown length) read at once; the others wait.
+    pub max_large_bodies: usize,
 }
 
 impl Default for Config {
@@ -69,6 +72,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(30),
             ingest_token: None,
             date_window: crate::geodata::policy::DateWindowConfig::default(),
+            max_large_bodies: 2,
         }
     }
 }
@@ -89,6 +93,8 @@ pub struct App {
     /// Counters.
     pub metrics: Metrics,
     layer_cache: Mutex<HashMap<String, Arc<routes::CachedLayer>>>,
+    /// Places for large batch bodies being read (`Config::max_large_bodies`).
+    large_bodies: Arc<tokio::sync::Semaphore>,
     /// When the live state went live (start, reload, ingest): nanoseconds since 1970.
     live_since: std::sync::atomic::AtomicU64,
 }
@@ -100,10 +106,11 @@ impl App {
             state: arc_swap::ArcSwap::new(catalog),
             writer: tokio::sync::Mutex::new(()),
             last_reload: Mutex::new(None),
-            config,
             metrics: Metrics::default(),
             layer_cache: Mutex::new(HashMap::new()),
             live_since: std::sync::atomic::AtomicU64::new(now_nanos()),
+            large_bodies: Arc::new(tokio::sync::Semaphore::new(config.max_large_bodies.max(1))),
+            config,
         })
     }
 
@@ -402,6 +409,10 @@ where
     let live_tag = (route.validation == table::Validation::LiveState && conditional).then(|| live_state_tag(app, &req));
     let mut res = if method == Method::POST && route.path == "/v1/classify" && is_csv(&req) {
         stream::classify_csv(app.clone(), req).await
+    } else if method == Method::POST && route.path == "/v1/classify" {
+        batch::classify(app.clone(), req).await
+    } else if method == Method::POST && route.path == "/v1/history" {
+        batch::history(app.clone(), req).await
     } else {
         match warp_service.call(req).await {
             Ok(r) => boxed(r),

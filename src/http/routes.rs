@@ -4,13 +4,12 @@
 use super::App;
 use super::params::{Params, number};
 use super::problem::{Problem, recover};
-use crate::catalog::check_coordinate;
 use crate::query::layers::{LayerKind, LayerOptions, layer_geojson};
 use crate::query::{self, InForceRef};
 use bytes::{Buf, Bytes};
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::sync::Arc;
@@ -77,27 +76,11 @@ pub fn routes(
         .and(raw)
         .and(with_app.clone())
         .map(coverage);
-    let classify = warp::path!("v1" / "classify")
-        .and(warp::post())
-        .and(raw)
-        .and(header_text("content-type"))
-        .and(header_text("content-encoding"))
-        .and(warp::body::stream())
-        .and(with_app.clone())
-        .then(classify_geojson);
     let history_get = warp::path!("v1" / "history")
         .and(warp::get())
         .and(raw)
         .and(with_app.clone())
         .map(history);
-    let history_post = warp::path!("v1" / "history")
-        .and(warp::post())
-        .and(raw)
-        .and(header_text("content-type"))
-        .and(header_text("content-encoding"))
-        .and(warp::body::stream())
-        .and(with_app.clone())
-        .then(history_batch);
     let ingest = warp::path!("v1" / "snapshots")
         .and(warp::post())
         .and(raw)
@@ -150,9 +133,7 @@ pub fn routes(
 
     // Boxed in two halves: the nested filter types otherwise exceed the compiler's recursion limit.
     let first = coverage
-        .or(classify)
-        .unify()
-        .or(history_get.or(history_post).unify().boxed())
+        .or(history_get.boxed())
         .unify()
         .or(ingest.boxed())
         .unify()
@@ -528,106 +509,6 @@ fn parse_bbox(s: &str) -> Result<[f64; 4], Problem> {
     Ok(v)
 }
 
-/// `POST /v1/classify` with a GeoJSON FeatureCollection of Points (CSV bodies are streamed by
-/// the dispatcher before warp sees them).
-async fn classify_geojson(
-    raw: String,
-    content_type: Option<String>,
-    content_encoding: Option<String>,
-    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
-    app: Arc<App>,
-) -> Reply {
-    let max = app.config.max_json_body_bytes.min(app.config.max_body_bytes);
-    let bytes = match (|| {
-        let p = Params::parse(&raw, &["date", "source", "distance"])?;
-        let date = p.required_date("date")?;
-        p.flag("distance")?;
-        app.catalog().in_force(p.get("source"), date)?;
-        body_kind(content_type.as_deref(), content_encoding.as_deref(), false)?;
-        Ok::<_, Problem>(p)
-    })() {
-        Err(p) => return p.into_response(),
-        Ok(p) => match read_limited(body, max).await {
-            Ok(b) => (p, b),
-            Err(problem) => return problem.into_response(),
-        },
-    };
-    let (p, body) = bytes;
-    answer((|| {
-        let date = p.required_date("date")?;
-        let catalog = app.catalog();
-        let f = catalog.in_force(p.get("source"), date)?;
-        let mut doc = feature_collection(&body, app.config.max_points)?;
-        let Some(features) = doc.get_mut("features").and_then(Value::as_array_mut) else {
-            return Err(Problem::body("'features' is missing or not an array"));
-        };
-        let snapshot = Value::String(f.snapshot().id());
-        let line = p.flag("distance")?.then(|| f.line());
-        let computed = f.computed();
-        let border = &f.source.border;
-        for (i, feat) in features.iter_mut().enumerate() {
-            let (lon, lat) = point_of(feat).map_err(|m| Problem::body(format!("feature {i}: {m}")))?;
-            check_coordinate(lon, lat).map_err(|e| Problem::body(format!("feature {i}: {e}")))?;
-            let located = computed.status_with_waters(border, lon, lat);
-            set_property(feat, "status", Value::String(located.status.as_str().into()));
-            set_property(feat, "snapshot", snapshot.clone());
-            if located.on_boundary {
-                set_property(feat, "on_boundary", Value::Bool(true));
-            }
-            if located.in_waters {
-                set_property(feat, "in_waters", Value::Bool(true));
-            }
-            if let Some(km) = line.and_then(|l| l.distance_km(lon, lat)) {
-                set_property(feat, "line_of_contact_km", json!(km));
-            }
-        }
-        if let Some(obj) = doc.as_object_mut() {
-            obj.insert(
-                "frontline".into(),
-                serde_json::to_value(InForceRef::new(&f)).unwrap_or(Value::Null),
-            );
-        }
-        let v = serde_json::to_vec(&doc)
-            .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
-        Ok(bytes_response(StatusCode::OK, "application/geo+json", v))
-    })())
-}
-
-/// The kind of a request body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BodyKind {
-    /// GeoJSON (`application/geo+json` or `application/json`).
-    Json,
-    /// `text/csv`, header `id,lon,lat`.
-    Csv,
-}
-
-/// Checks a body's Content-Type (GeoJSON, and CSV where `csv_ok`) and that it is not compressed.
-fn body_kind(content_type: Option<&str>, content_encoding: Option<&str>, csv_ok: bool) -> Result<BodyKind, Problem> {
-    // Both batch routes take CSV (classify's CSV bodies are streamed before warp sees them).
-    let accepted = "text/csv (id,lon,lat), application/geo+json or application/json";
-    let kind = match content_type.map(super::media_type).as_deref() {
-        Some("application/geo+json" | "application/json") => BodyKind::Json,
-        Some("text/csv") if csv_ok => BodyKind::Csv,
-        Some(other) => {
-            return Err(Problem::unsupported_media_type(format!(
-                "Content-Type '{other}' is not accepted; use {accepted}"
-            )));
-        }
-        None => {
-            return Err(Problem::unsupported_media_type(format!(
-                "Content-Type is required: {accepted}"
-            )));
-        }
-    };
-    if content_encoding.is_some_and(|e| !e.eq_ignore_ascii_case("identity")) {
-        return Err(Problem::unsupported_media_type(
-            "compressed request bodies are not accepted (Content-Encoding)",
-        ));
-    }
-    Ok(kind)
-}
-
 /// `GET /v1/history?lon=&lat=[&source=]`: one point's status over every snapshot.
 fn history(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
@@ -636,161 +517,6 @@ fn history(raw: String, app: Arc<App>) -> Reply {
         let a = query::history::point_history(&app.catalog(), p.get("source"), lon, lat)?;
         Ok(json_response(&a))
     })())
-}
-
-/// `POST /v1/history[?source=]`: histories of many points, a GeoJSON FeatureCollection of Points
-/// (each feature gains `properties.history`) or a CSV `id,lon,lat` (one row per interval).
-async fn history_batch(
-    raw: String,
-    content_type: Option<String>,
-    content_encoding: Option<String>,
-    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
-    app: Arc<App>,
-) -> Reply {
-    use crate::query::history::{HISTORY_CSV_COLUMNS, batch_history, history_csv_rows};
-    let max = app.config.max_json_body_bytes.min(app.config.max_body_bytes);
-    let checked = (|| {
-        let p = Params::parse(&raw, &["source", "csv_safe"])?;
-        app.catalog().source(p.get("source"))?;
-        let kind = body_kind(content_type.as_deref(), content_encoding.as_deref(), true)?;
-        let encoding = match kind {
-            BodyKind::Csv => super::stream::csv_charset(content_type.as_deref())?,
-            BodyKind::Json => None,
-        };
-        Ok::<_, Problem>((p, kind, encoding))
-    })();
-    let (p, kind, encoding) = match checked {
-        Ok(v) => v,
-        Err(problem) => return problem.into_response(),
-    };
-    let body = match read_limited(body, max).await {
-        Ok(b) => b,
-        Err(problem) => return problem.into_response(),
-    };
-    let run = move || {
-        answer((|| {
-            let source = p.get("source");
-            let at = |e: crate::query::history::BatchError| match e.index {
-                Some(i) => Problem::body(format!("point {i}: {}", e.error)),
-                None => Problem::from(e.error),
-            };
-            match kind {
-                BodyKind::Csv => {
-                    let csv_safe = p.flag("csv_safe")?;
-                    let read = |input: &mut dyn std::io::BufRead| {
-                        crate::query::csv::read_points(input, app.config.max_points, csv_safe)
-                            .map_err(|e| Problem::body(format!("CSV body: {e}")))
-                    };
-                    let points = match encoding {
-                        Some(e) => read(&mut std::io::BufReader::new(crate::query::csv::decoding(&body[..], e)))?,
-                        None => read(&mut &body[..])?,
-                    };
-                    let rows = points.rows;
-                    let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
-                    let hs = batch_history(&app.catalog(), source, &coords).map_err(at)?.histories;
-                    let mut out = String::with_capacity(rows.len() * 96);
-                    out.push_str(&points.header);
-                    out.push(',');
-                    out.push_str(HISTORY_CSV_COLUMNS);
-                    out.push('\n');
-                    for (r, h) in rows.iter().zip(&hs) {
-                        history_csv_rows(&r.columns, h, &mut out);
-                    }
-                    Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out))
-                }
-                BodyKind::Json => {
-                    let mut doc = feature_collection(&body, app.config.max_points)?;
-                    let features = doc
-                        .get_mut("features")
-                        .and_then(Value::as_array_mut)
-                        .ok_or_else(|| Problem::body("'features' is missing or not an array"))?;
-                    let coords = features
-                        .iter()
-                        .enumerate()
-                        .map(|(i, f)| point_of(f).map_err(|m| Problem::body(format!("feature {i}: {m}"))))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let batch = batch_history(&app.catalog(), source, &coords).map_err(at)?;
-                    let (hs, provenance) = (batch.histories, batch.provenance);
-                    for (feat, h) in features.iter_mut().zip(hs) {
-                        set_property(feat, "history", serde_json::to_value(h).unwrap_or(Value::Null));
-                    }
-                    if let Some(obj) = doc.as_object_mut() {
-                        obj.insert(
-                            "frontline".into(),
-                            serde_json::to_value(provenance).unwrap_or(Value::Null),
-                        );
-                    }
-                    let v = serde_json::to_vec(&doc)
-                        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
-                    Ok(bytes_response(StatusCode::OK, "application/geo+json", v))
-                }
-            }
-        })())
-    };
-    // Parsing and many histories are CPU work: off the async workers.
-    tokio::task::spawn_blocking(run).await.unwrap_or_else(|e| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("history task failed: {e}"),
-        )
-        .into_response()
-    })
-}
-
-/// Parses a body as a GeoJSON FeatureCollection of at most `max_points` features.
-fn feature_collection(body: &[u8], max_points: u64) -> Result<Value, Problem> {
-    let doc: Value = serde_json::from_slice(body)
-        .map_err(|e| Problem::body(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column())))?;
-    if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
-        return Err(Problem::body(
-            "body must be a GeoJSON FeatureCollection of Point features",
-        ));
-    }
-    let Some(features) = doc.get("features").and_then(Value::as_array) else {
-        return Err(Problem::body("'features' is missing or not an array"));
-    };
-    if features.len() as u64 > max_points {
-        return Err(Problem::too_large(format!(
-            "{} features; at most {max_points} points per request",
-            features.len()
-        )));
-    }
-    Ok(doc)
-}
-
-/// Sets `properties[name]` of a feature, creating `properties` where it is absent or null.
-fn set_property(feat: &mut Value, name: &str, value: Value) {
-    let Some(obj) = feat.as_object_mut() else { return };
-    let props = obj.entry("properties").or_insert_with(|| json!({}));
-    if props.is_null() {
-        *props = json!({});
-    }
-    if let Some(props) = props.as_object_mut() {
-        props.insert(name.into(), value);
-    }
-}
-
-fn point_of(feat: &Value) -> Result<(f64, f64), String> {
-    if feat.get("type").and_then(Value::as_str) != Some("Feature") {
-        return Err("not a GeoJSON Feature".into());
-    }
-    let g = feat
-        .get("geometry")
-        .filter(|g| !g.is_null())
-        .ok_or("feature has no geometry")?;
-    let t = g.get("type").and_then(Value::as_str).unwrap_or("?");
-    if t != "Point" {
-        return Err(format!("geometry is a {t}; only Point features can be classified"));
-    }
-    let c = g
-        .get("coordinates")
-        .and_then(Value::as_array)
-        .ok_or("Point has no coordinates array")?;
-    match (c.first().and_then(Value::as_f64), c.get(1).and_then(Value::as_f64)) {
-        (Some(x), Some(y)) => Ok((x, y)),
-        _ => Err("Point coordinates must be [lon, lat] numbers".into()),
-    }
 }
 
 /// Reads a body up to `max` bytes; more is a 413 (whether or not Content-Length was sent).

@@ -35,7 +35,7 @@ fn problem_response(p: Problem) -> Response<Body> {
 
 /// Marks the input error raised when the body exceeds the limit.
 #[derive(Debug)]
-struct TooLarge(u64);
+pub(super) struct TooLarge(pub(super) u64);
 
 impl std::fmt::Display for TooLarge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -93,32 +93,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
     };
 
     // Request body -> blocking reader.
-    let (in_tx, in_rx) = mpsc::channel::<std::io::Result<Bytes>>(8);
-    let max = app.config.max_body_bytes;
-    tokio::spawn(async move {
-        let mut body = body;
-        let mut total = 0u64;
-        while let Some(frame) = body.frame().await {
-            let item = match frame {
-                Ok(f) => match f.into_data() {
-                    Ok(data) => {
-                        total += data.len() as u64;
-                        if total > max {
-                            Err(std::io::Error::other(TooLarge(max)))
-                        } else {
-                            Ok(data)
-                        }
-                    }
-                    Err(_) => continue, // trailers
-                },
-                Err(e) => Err(std::io::Error::other(e)),
-            };
-            let stop = item.is_err();
-            if in_tx.send(item).await.is_err() || stop {
-                break;
-            }
-        }
-    });
+    let in_rx = body_reader(body, app.config.max_body_bytes);
 
     // Blocking classifier -> response body.
     let (out_tx, out_rx) = mpsc::channel::<Result<Bytes, BoxError>>(4);
@@ -130,10 +105,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             buf: Vec::with_capacity(SEND_BYTES * 2),
             first: Some(first_tx),
         };
-        let body = ChannelReader {
-            rx: in_rx,
-            current: Bytes::new(),
-        };
+        let body = in_rx;
         let input: Box<dyn BufRead> = match encoding {
             Some(e) => Box::new(BufReader::with_capacity(1 << 16, decoding(body, e))),
             None => Box::new(BufReader::with_capacity(1 << 16, body)),
@@ -209,8 +181,50 @@ fn problem_of(e: CsvError) -> Problem {
     }
 }
 
+/// The request body as a blocking reader (for a blocking thread): a task forwards its chunks
+/// through a channel of 8, so that a slow reader holds the client back instead of buffering;
+/// more than `max` bytes is an error carrying [`TooLarge`].
+pub(super) fn body_reader(body: Incoming, max: u64) -> ChannelReader {
+    let (in_tx, in_rx) = mpsc::channel::<std::io::Result<Bytes>>(8);
+    tokio::spawn(async move {
+        let mut body = body;
+        let mut total = 0u64;
+        while let Some(frame) = body.frame().await {
+            let item = match frame {
+                Ok(f) => match f.into_data() {
+                    Ok(data) => {
+                        total += data.len() as u64;
+                        if total > max {
+                            Err(std::io::Error::other(TooLarge(max)))
+                        } else {
+                            Ok(data)
+                        }
+                    }
+                    Err(_) => continue, // trailers
+                },
+                Err(e) => Err(std::io::Error::other(e)),
+            };
+            let stop = item.is_err();
+            if in_tx.send(item).await.is_err() || stop {
+                break;
+            }
+        }
+    });
+    ChannelReader {
+        rx: in_rx,
+        current: Bytes::new(),
+    }
+}
+
+/// Whether an I/O error is the body's [`TooLarge`], and its limit.
+pub(super) fn too_large(e: &std::io::Error) -> Option<u64> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<TooLarge>())
+        .map(|t| t.0)
+}
+
 /// Blocking reader over the request body's chunks.
-struct ChannelReader {
+pub(super) struct ChannelReader {
     rx: mpsc::Receiver<std::io::Result<Bytes>>,
     current: Bytes,
 }

@@ -49,7 +49,7 @@ pub struct HistoryProvenance {
 }
 
 impl HistoryProvenance {
-    fn new(src: &SourceEntry) -> Self {
+    pub(crate) fn new(src: &SourceEntry) -> Self {
         let border = &src.border.border;
         HistoryProvenance {
             source: src.name.clone(),
@@ -66,7 +66,7 @@ impl HistoryProvenance {
     }
 
     /// Describes the intervals, adding the snapshots they name.
-    fn describe(&mut self, src: &SourceEntry, intervals: &[Interval]) -> Vec<HistoryInterval> {
+    pub(crate) fn describe(&mut self, src: &SourceEntry, intervals: &[Interval]) -> Vec<HistoryInterval> {
         let mut name = |epoch: usize| {
             let s = &src.snapshots[src.epochs[epoch].snapshot];
             let id = s.id();

@@ -373,5 +373,6 @@ pub fn timeline_between(
 }
 
 pub mod csv;
+pub mod geojson;
 pub mod history;
 pub mod layers;

@@ -1,0 +1,270 @@
+//! `POST /v1/classify` with a GeoJSON body and `POST /v1/history` (GeoJSON or CSV): the request
+//! body is read as a stream on a blocking thread (never held whole; GeoJSON features are parsed
+//! one by one, see `query::geojson`), and at most `Config::max_large_bodies` large bodies are
+//! read at once (a semaphore; the others wait before reading, so their bytes stay with the
+//! client), so that memory stays bounded however many large requests arrive.
+//!
+//! The answer is sent once it is whole: an error anywhere in the body is a 4xx problem, as
+//! before. A refused body is read to its end (discarded) before the answer, so that the client,
+//! still sending, gets the answer rather than a reset connection.
+
+use super::params::Params;
+use super::problem::Problem;
+use super::stream::{ChannelReader, body_reader, too_large};
+use super::{App, Body};
+use crate::query::geojson::{BatchAnswer, BatchError, GeoJsonOptions, classify_geojson, history_geojson};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Frame, Incoming};
+use std::io::{BufReader, Read};
+use std::sync::Arc;
+use warp::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
+
+/// Bodies larger than this (or of unknown length) wait for a place among the large ones.
+pub const LARGE_BODY_BYTES: u64 = 1 << 20;
+
+/// The kind of a request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    /// GeoJSON (`application/geo+json` or `application/json`).
+    Json,
+    /// `text/csv`, header `id,lon,lat`.
+    Csv,
+}
+
+/// Checks a body's Content-Type and that it is not compressed. Both batch routes take CSV
+/// (classify's CSV bodies are streamed by `stream` before this is reached).
+fn body_kind(headers: &HeaderMap) -> Result<BodyKind, Problem> {
+    let accepted = "text/csv (id,lon,lat), application/geo+json or application/json";
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let kind = match content_type.as_deref().map(super::media_type).as_deref() {
+        Some("application/geo+json" | "application/json") => BodyKind::Json,
+        Some("text/csv") => BodyKind::Csv,
+        Some(other) => {
+            return Err(Problem::unsupported_media_type(format!(
+                "Content-Type '{other}' is not accepted; use {accepted}"
+            )));
+        }
+        None => {
+            return Err(Problem::unsupported_media_type(format!(
+                "Content-Type is required: {accepted}"
+            )));
+        }
+    };
+    if headers
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|e| !e.as_bytes().eq_ignore_ascii_case(b"identity"))
+    {
+        return Err(Problem::unsupported_media_type(
+            "compressed request bodies are not accepted (Content-Encoding)",
+        ));
+    }
+    Ok(kind)
+}
+
+fn problem_response(p: Problem) -> Response<Body> {
+    p.into_response::<Bytes>()
+        .map(|b| http_body_util::Full::new(b).map_err(|e| match e {}).boxed())
+}
+
+/// The problem of a refused batch.
+fn problem_of(e: BatchError) -> Problem {
+    match e {
+        BatchError::TooMany { .. } => Problem::too_large(e.to_string()),
+        BatchError::Catalog(c) => Problem::from(c),
+        BatchError::Io(io) => match too_large(&io) {
+            Some(max) => Problem::too_large(format!("request body exceeds {max} bytes")),
+            None => Problem::body(format!("could not read the request body: {io}")),
+        },
+        other => Problem::body(other.to_string()),
+    }
+}
+
+/// Checks the declared length, waits for a place if the body is large, and returns the body as
+/// a blocking reader with the place held.
+async fn open_body(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    body: Incoming,
+    max: u64,
+) -> Result<(ChannelReader, Option<tokio::sync::OwnedSemaphorePermit>), Problem> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(Problem::too_large(format!("request body exceeds {max} bytes")));
+    }
+    let permit = if declared.is_none_or(|n| n > LARGE_BODY_BYTES) {
+        Some(
+            app.large_bodies
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "shutting-down", e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    Ok((body_reader(body, max), permit))
+}
+
+/// Runs `work` on a blocking thread over the body; on a refusal, reads the rest of the body
+/// (discarded) first.
+async fn run_blocking<F>(reader: ChannelReader, work: F) -> Result<Response<Body>, Problem>
+where
+    F: FnOnce(&mut BufReader<ChannelReader>) -> Result<Response<Body>, Problem> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        let mut input = BufReader::with_capacity(1 << 16, reader);
+        let result = work(&mut input);
+        if result.is_err() {
+            let _ = std::io::copy(&mut input, &mut std::io::sink());
+        }
+        result
+    })
+    .await
+    .map_err(|e| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("batch task failed: {e}"),
+        )
+    })?
+}
+
+/// A 200 with a document in pieces and its exact length.
+fn pieces_response(answer: BatchAnswer, content_type: &'static str) -> Response<Body> {
+    let len = answer.len();
+    let frames = answer
+        .chunks
+        .into_iter()
+        .map(|c| Ok::<_, super::BoxError>(Frame::data(c)));
+    let mut res = Response::new(http_body_util::StreamBody::new(futures_util::stream::iter(frames)).boxed());
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    res
+}
+
+/// `POST /v1/classify` with a GeoJSON FeatureCollection of Points.
+pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let prepared = (|| {
+        let p = Params::parse(parts.uri.query().unwrap_or(""), &["date", "source", "distance"])?;
+        let date = p.required_date("date")?;
+        let distance = p.flag("distance")?;
+        let source = p.get("source").map(str::to_string);
+        app.catalog().in_force(source.as_deref(), date)?;
+        body_kind(&parts.headers)?;
+        Ok::<_, Problem>((date, source, distance))
+    })();
+    let (date, source, distance) = match prepared {
+        Ok(x) => x,
+        Err(p) => return problem_response(p),
+    };
+    let max = app.config.max_json_body_bytes.min(app.config.max_body_bytes);
+    let (reader, permit) = match open_body(&app, &parts.headers, body, max).await {
+        Ok(x) => x,
+        Err(p) => return problem_response(p),
+    };
+    let options = GeoJsonOptions {
+        max_points: app.config.max_points,
+        distance,
+    };
+    let app2 = app.clone();
+    let result = run_blocking(reader, move |input| {
+        let catalog = app2.catalog();
+        let f = catalog.in_force(source.as_deref(), date)?;
+        let answer = classify_geojson(&f, input, &options).map_err(problem_of)?;
+        Ok(pieces_response(answer, "application/geo+json"))
+    })
+    .await;
+    drop(permit);
+    result.unwrap_or_else(problem_response)
+}
+
+/// `POST /v1/history[?source=]`: a GeoJSON FeatureCollection of Points (each feature gains
+/// `properties.history`) or a CSV `id,lon,lat` (one row per interval).
+pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    use crate::query::history::{HISTORY_CSV_COLUMNS, batch_history, history_csv_rows};
+    let (parts, body) = req.into_parts();
+    let prepared = (|| {
+        let p = Params::parse(parts.uri.query().unwrap_or(""), &["source", "csv_safe"])?;
+        let source = p.get("source").map(str::to_string);
+        let csv_safe = p.flag("csv_safe")?;
+        app.catalog().source(source.as_deref())?;
+        let kind = body_kind(&parts.headers)?;
+        let encoding = match kind {
+            BodyKind::Csv => {
+                super::stream::csv_charset(parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?
+            }
+            BodyKind::Json => None,
+        };
+        Ok::<_, Problem>((source, kind, csv_safe, encoding))
+    })();
+    let (source, kind, csv_safe, encoding) = match prepared {
+        Ok(x) => x,
+        Err(p) => return problem_response(p),
+    };
+    let max = app.config.max_json_body_bytes.min(app.config.max_body_bytes);
+    let (reader, permit) = match open_body(&app, &parts.headers, body, max).await {
+        Ok(x) => x,
+        Err(p) => return problem_response(p),
+    };
+    let max_points = app.config.max_points;
+    let app2 = app.clone();
+    let result = run_blocking(reader, move |input| {
+        let catalog = app2.catalog();
+        match kind {
+            BodyKind::Json => {
+                let answer = history_geojson(&catalog, source.as_deref(), input, max_points).map_err(problem_of)?;
+                Ok(pieces_response(answer, "application/geo+json"))
+            }
+            BodyKind::Csv => {
+                let read = |input: &mut dyn std::io::BufRead| {
+                    crate::query::csv::read_points(input, max_points, csv_safe).map_err(|e| match e {
+                        crate::query::csv::CsvError::Io(io) if too_large(&io).is_some() => {
+                            Problem::too_large(format!("request body exceeds {max} bytes"))
+                        }
+                        e => Problem::body(format!("CSV body: {e}")),
+                    })
+                };
+                let points = match encoding {
+                    Some(e) => read(&mut BufReader::new(crate::query::csv::decoding(input.by_ref(), e)))?,
+                    None => read(input)?,
+                };
+                let rows = points.rows;
+                let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
+                let hs = batch_history(&catalog, source.as_deref(), &coords)
+                    .map_err(|e| match e.index {
+                        Some(i) => Problem::body(format!("point {i}: {}", e.error)),
+                        None => Problem::from(e.error),
+                    })?
+                    .histories;
+                let mut out = String::with_capacity(rows.len() * 96);
+                out.push_str(&points.header);
+                out.push(',');
+                out.push_str(HISTORY_CSV_COLUMNS);
+                out.push('\n');
+                for (r, h) in rows.iter().zip(&hs) {
+                    history_csv_rows(&r.columns, h, &mut out);
+                }
+                let mut res = Response::new(
+                    http_body_util::Full::new(Bytes::from(out))
+                        .map_err(|e| match e {})
+                        .boxed(),
+                );
+                res.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/csv; charset=utf-8"),
+                );
+                Ok(res)
+            }
+        }
+    })
+    .await;
+    drop(permit);
+    result.unwrap_or_else(problem_response)
+}

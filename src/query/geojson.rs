@@ -1,0 +1,582 @@
+//! Batch answers over GeoJSON FeatureCollections of points, read as a stream: classification
+//! (each feature gains `status`, `snapshot`, ...) and histories (each gains `history`).
+//!
+//! The body is never parsed whole into a tree (a `serde_json::Value` of a 64 MiB collection
+//! takes about 1.6 GB): a serde `DeserializeSeed` walks the collection's members and hands the
+//! features to the caller in blocks of [`BLOCK`] as they are read, each feature parsed on its
+//! own (duplicated keys refused, as everywhere). Each block is answered on both cores and
+//! written out at once, so that memory grows with the answer, not with the tree of the body.
+//! The answer is the one a whole-tree parse gave: the collection's other members kept, keys in
+//! the order `serde_json::Value` writes them (sorted), the `frontline` member added.
+
+use crate::catalog::{CatalogError, InForce, check_coordinate};
+use crate::geodata::strict_json::Strict;
+use crate::query::InForceRef;
+use crate::query::history::HistoryProvenance;
+use bytes::Bytes;
+use rayon::prelude::*;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value, json};
+use std::fmt;
+use std::io::Read;
+
+/// Features read before a block is answered.
+pub const BLOCK: usize = 4096;
+
+/// Why a batch was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// The body is not JSON.
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The body is JSON but not a FeatureCollection.
+    #[error("body must be a GeoJSON FeatureCollection of Point features")]
+    NotFeatureCollection,
+    /// No `features` array.
+    #[error("'features' is missing or not an array")]
+    NoFeatures,
+    /// A feature is not a Point feature, or its coordinate is invalid.
+    #[error("feature {index}: {message}")]
+    Feature {
+        /// 0-based index in `features`.
+        index: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A point's history cannot be read (its coordinate is invalid).
+    #[error("point {index}: {error}")]
+    Point {
+        /// 0-based index in `features`.
+        index: usize,
+        /// What is wrong.
+        error: CatalogError,
+    },
+    /// More features than allowed.
+    #[error("more than {limit} features; at most {limit} points per request")]
+    TooMany {
+        /// The limit.
+        limit: u64,
+    },
+    /// The source or date is not answerable.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// Reading the body failed (the reader's own error, kept for the caller to classify).
+    #[error("could not read the request body: {0}")]
+    Io(std::io::Error),
+}
+
+/// One Point feature as read, with its position.
+#[derive(Debug)]
+pub struct PointFeature {
+    /// The feature as given.
+    pub value: Value,
+    /// Longitude.
+    pub lon: f64,
+    /// Latitude.
+    pub lat: f64,
+}
+
+/// An answer: a GeoJSON document in pieces (the members before `features`, the features in
+/// pieces of about 1 MiB, the members after), so that nothing large is ever copied.
+#[derive(Debug)]
+pub struct BatchAnswer {
+    /// The pieces, in order.
+    pub chunks: Vec<Bytes>,
+}
+
+impl BatchAnswer {
+    /// Bytes in all.
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(Bytes::len).sum()
+    }
+
+    /// Whether it is empty (never, for a written answer).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The whole document in one buffer (tests, the CLI).
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.chunks.concat()
+    }
+}
+
+/// Reads a FeatureCollection of Point features from `input`, handing the features to `block` in
+/// blocks of up to [`BLOCK`] with the index of the first, in document order; returns the other
+/// members of the collection. More than `max_points` features is [`BatchError::TooMany`].
+pub fn read_point_blocks<R: Read>(
+    input: R,
+    max_points: u64,
+    block: &mut dyn FnMut(usize, Vec<PointFeature>) -> Result<(), BatchError>,
+) -> Result<Map<String, Value>, BatchError> {
+    let mut ctx = Ctx {
+        max_points,
+        count: 0,
+        block: Vec::with_capacity(BLOCK),
+        sink: block,
+        error: None,
+        others: Map::new(),
+        features_seen: false,
+    };
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, input));
+    let parsed = Top { ctx: &mut ctx }.deserialize(&mut de).and_then(|()| de.end());
+    if let Some(e) = ctx.error.take() {
+        return Err(e);
+    }
+    if let Err(e) = parsed {
+        if e.is_io() {
+            return Err(BatchError::Io(std::io::Error::from(e)));
+        }
+        return Err(BatchError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        });
+    }
+    if ctx.others.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+        return Err(BatchError::NotFeatureCollection);
+    }
+    if !ctx.features_seen {
+        return Err(BatchError::NoFeatures);
+    }
+    if !ctx.block.is_empty() {
+        let first = ctx.count - ctx.block.len();
+        (ctx.sink)(first, std::mem::take(&mut ctx.block))?;
+    }
+    Ok(ctx.others)
+}
+
+struct Ctx<'a> {
+    max_points: u64,
+    count: usize,
+    block: Vec<PointFeature>,
+    sink: &'a mut dyn FnMut(usize, Vec<PointFeature>) -> Result<(), BatchError>,
+    /// Our own error, raised through serde as a bare custom error.
+    error: Option<BatchError>,
+    others: Map<String, Value>,
+    features_seen: bool,
+}
+
+impl Ctx<'_> {
+    fn fail<E: de::Error>(&mut self, e: BatchError) -> E {
+        self.error = Some(e);
+        E::custom("batch refused")
+    }
+}
+
+struct Top<'c, 'a> {
+    ctx: &'c mut Ctx<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for Top<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Top<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            let duplicated = if key == "features" {
+                self.ctx.features_seen
+            } else {
+                self.ctx.others.contains_key(&key)
+            };
+            if duplicated {
+                return Err(de::Error::custom(format!("duplicated key '{key}'")));
+            }
+            if key == "features" {
+                if self
+                    .ctx
+                    .others
+                    .get("type")
+                    .is_some_and(|t| t.as_str() != Some("FeatureCollection"))
+                {
+                    return Err(self.ctx.fail(BatchError::NotFeatureCollection));
+                }
+                self.ctx.features_seen = true;
+                map.next_value_seed(Features { ctx: self.ctx })?;
+            } else {
+                let v = map.next_value_seed(Strict)?;
+                self.ctx.others.insert(key, v);
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.ctx.fail(BatchError::NotFeatureCollection))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NotFeatureCollection))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NotFeatureCollection))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NotFeatureCollection))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NotFeatureCollection))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NotFeatureCollection))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NotFeatureCollection))
+    }
+}
+
+struct Features<'c, 'a> {
+    ctx: &'c mut Ctx<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for Features<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Features<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of features")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let ctx = self.ctx;
+        while let Some(value) = seq.next_element_seed(Strict)? {
+            let index = ctx.count;
+            ctx.count += 1;
+            if ctx.count as u64 > ctx.max_points {
+                return Err(ctx.fail(BatchError::TooMany { limit: ctx.max_points }));
+            }
+            match point_of(&value) {
+                Ok((lon, lat)) => ctx.block.push(PointFeature { value, lon, lat }),
+                Err(message) => return Err(ctx.fail(BatchError::Feature { index, message })),
+            }
+            if ctx.block.len() == BLOCK {
+                let block = std::mem::replace(&mut ctx.block, Vec::with_capacity(BLOCK));
+                if let Err(e) = (ctx.sink)(index + 1 - BLOCK, block) {
+                    return Err(ctx.fail(e));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.ctx.fail(BatchError::NoFeatures))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NoFeatures))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NoFeatures))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NoFeatures))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NoFeatures))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NoFeatures))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(self.ctx.fail(BatchError::NoFeatures))
+    }
+}
+
+/// The position of a Point feature.
+fn point_of(feat: &Value) -> Result<(f64, f64), String> {
+    if feat.get("type").and_then(Value::as_str) != Some("Feature") {
+        return Err("not a GeoJSON Feature".into());
+    }
+    let g = feat
+        .get("geometry")
+        .filter(|g| !g.is_null())
+        .ok_or("feature has no geometry")?;
+    let t = g.get("type").and_then(Value::as_str).unwrap_or("?");
+    if t != "Point" {
+        return Err(format!("geometry is a {t}; only Point features can be classified"));
+    }
+    let c = g
+        .get("coordinates")
+        .and_then(Value::as_array)
+        .ok_or("Point has no coordinates array")?;
+    match (c.first().and_then(Value::as_f64), c.get(1).and_then(Value::as_f64)) {
+        (Some(x), Some(y)) => Ok((x, y)),
+        _ => Err("Point coordinates must be [lon, lat] numbers".into()),
+    }
+}
+
+/// Sets `properties[name]` of a feature, creating `properties` where it is absent or null.
+pub fn set_property(feat: &mut Value, name: &str, value: Value) {
+    let Some(obj) = feat.as_object_mut() else { return };
+    let props = obj.entry("properties").or_insert_with(|| json!({}));
+    if props.is_null() {
+        *props = json!({});
+    }
+    if let Some(props) = props.as_object_mut() {
+        props.insert(name.into(), value);
+    }
+}
+
+/// The `features` array being written, in pieces of about [`PIECE`] bytes: no reallocation of
+/// one large buffer (which would hold the old and the new copy at once) and no spare capacity
+/// beyond the last piece.
+#[derive(Debug, Default)]
+struct FeatureWriter {
+    pieces: Vec<Bytes>,
+    current: Vec<u8>,
+    written: usize,
+}
+
+/// Bytes of one piece of an answer.
+const PIECE: usize = 1 << 20;
+
+impl FeatureWriter {
+    fn write(&mut self, features: impl Iterator<Item = Value>) {
+        for f in features {
+            self.current.push(if self.written == 0 { b'[' } else { b',' });
+            self.written += 1;
+            // Writing a Value into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut self.current, &f);
+            if self.current.len() >= PIECE {
+                let full = std::mem::replace(&mut self.current, Vec::with_capacity(PIECE + (PIECE >> 3)));
+                self.pieces.push(Bytes::from(full));
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<Bytes> {
+        if self.written == 0 {
+            self.current.push(b'[');
+        }
+        self.pieces.push(Bytes::from(self.current));
+        self.pieces
+    }
+}
+
+/// The answer: the members of `others` (with `frontline`) around the `features` array, keys in
+/// sorted order as `serde_json::Value` writes them.
+fn assemble(mut others: Map<String, Value>, features: FeatureWriter, frontline: Value) -> BatchAnswer {
+    others.remove("features");
+    others.insert("frontline".into(), frontline);
+    let (mut before, mut after) = (b"{".to_vec(), b"]".to_vec());
+    for (k, v) in &others {
+        let out = if k.as_str() < "features" {
+            &mut before
+        } else {
+            &mut after
+        };
+        // Before `features`: a comma between members; after it: one before each.
+        if out.len() > 1 || out[0] == b']' {
+            out.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut *out, k);
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut *out, v);
+    }
+    if before.len() > 1 {
+        before.push(b',');
+    }
+    before.extend_from_slice(b"\"features\":");
+    after.push(b'}');
+    let mut chunks = vec![Bytes::from(before)];
+    chunks.extend(features.finish());
+    chunks.push(Bytes::from(after));
+    BatchAnswer { chunks }
+}
+
+/// Options of a GeoJSON classification.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GeoJsonOptions {
+    /// Most features accepted.
+    pub max_points: u64,
+    /// Add `line_of_contact_km` to every feature.
+    pub distance: bool,
+}
+
+/// Classifies a FeatureCollection of points read from `input` on the snapshot in force `f`:
+/// each feature gains `status`, `snapshot`, `on_boundary` and `in_waters` (when true) and, with `distance`,
+/// `line_of_contact_km`; order and every other member kept; `frontline` names what is in force.
+pub fn classify_geojson<R: Read>(
+    f: &InForce<'_>,
+    input: R,
+    options: &GeoJsonOptions,
+) -> Result<BatchAnswer, BatchError> {
+    let snapshot = Value::String(f.snapshot().id());
+    let line = options.distance.then(|| f.line());
+    let computed = f.computed();
+    let border = &f.source.border;
+    let mut features = FeatureWriter::default();
+    let others = read_point_blocks(input, options.max_points, &mut |first, block| {
+        let answers: Vec<_> = block
+            .par_iter()
+            .map(|p| {
+                check_coordinate(p.lon, p.lat)?;
+                let located = computed.status_with_waters(border, p.lon, p.lat);
+                let km = line.and_then(|l| l.distance_km(p.lon, p.lat));
+                Ok((located, km))
+            })
+            .collect::<Vec<Result<_, CatalogError>>>();
+        let mut out = Vec::with_capacity(block.len());
+        for (i, (mut p, a)) in block.into_iter().zip(answers).enumerate() {
+            let (located, km) = a.map_err(|e| BatchError::Feature {
+                index: first + i,
+                message: e.to_string(),
+            })?;
+            set_property(&mut p.value, "status", Value::String(located.status.as_str().into()));
+            set_property(&mut p.value, "snapshot", snapshot.clone());
+            if located.on_boundary {
+                set_property(&mut p.value, "on_boundary", Value::Bool(true));
+            }
+            if located.in_waters {
+                set_property(&mut p.value, "in_waters", Value::Bool(true));
+            }
+            if let Some(km) = km {
+                set_property(&mut p.value, "line_of_contact_km", json!(km));
+            }
+            out.push(p.value);
+        }
+        features.write(out.into_iter());
+        Ok(())
+    })?;
+    let frontline = serde_json::to_value(InForceRef::new(f)).unwrap_or(Value::Null);
+    Ok(assemble(others, features, frontline))
+}
+
+/// Histories of the points of a FeatureCollection read from `input`, over every snapshot of
+/// `source`: each feature gains `properties.history`; the provenance of every snapshot named is
+/// the `frontline` member.
+pub fn history_geojson<R: Read>(
+    cat: &crate::catalog::Catalog,
+    source: Option<&str>,
+    input: R,
+    max_points: u64,
+) -> Result<BatchAnswer, BatchError> {
+    use crate::analytics::history::histories;
+    let src = cat.source(source)?;
+    let mut provenance = HistoryProvenance::new(src);
+    let mut features = FeatureWriter::default();
+    let others = read_point_blocks(input, max_points, &mut |first, block| {
+        let coords: Vec<(f64, f64)> = block.iter().map(|p| (p.lon, p.lat)).collect();
+        let hs = histories(src, &coords);
+        let mut out = Vec::with_capacity(block.len());
+        for (i, (mut p, h)) in block.into_iter().zip(hs).enumerate() {
+            let h = h.map_err(|error| BatchError::Point {
+                index: first + i,
+                error,
+            })?;
+            let described = provenance.describe(src, &h);
+            set_property(
+                &mut p.value,
+                "history",
+                serde_json::to_value(described).unwrap_or(Value::Null),
+            );
+            out.push(p.value);
+        }
+        features.write(out.into_iter());
+        Ok(())
+    })?;
+    let frontline = serde_json::to_value(&provenance).unwrap_or(Value::Null);
+    Ok(assemble(others, features, frontline))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Read = (Vec<(usize, f64, f64)>, Map<String, Value>);
+
+    fn read(text: &str, max: u64) -> Result<Read, BatchError> {
+        let mut seen = Vec::new();
+        let others = read_point_blocks(text.as_bytes(), max, &mut |first, block| {
+            for (i, p) in block.iter().enumerate() {
+                seen.push((first + i, p.lon, p.lat));
+            }
+            Ok(())
+        })?;
+        Ok((seen, others))
+    }
+
+    fn point(x: f64, y: f64) -> String {
+        format!(r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[{x},{y}]}}}}"#)
+    }
+
+    #[test]
+    fn reads_features_in_blocks_in_order_and_keeps_the_other_members() {
+        let n = BLOCK * 2 + 7;
+        let features: Vec<String> = (0..n).map(|i| point(i as f64 * 1e-3, 50.0)).collect();
+        let text = format!(
+            r#"{{"name":"x","features":[{}],"type":"FeatureCollection","bbox":[1,2,3,4]}}"#,
+            features.join(",")
+        );
+        let (seen, others) = read(&text, 1_000_000).unwrap();
+        assert_eq!(seen.len(), n);
+        assert!(seen.iter().enumerate().all(|(i, s)| s.0 == i && s.1 == i as f64 * 1e-3));
+        assert_eq!(others.len(), 3);
+        assert_eq!(others["name"], "x");
+    }
+
+    #[test]
+    fn refuses_what_a_whole_parse_refused() {
+        let err = |t: &str| read(t, 10).unwrap_err().to_string();
+        assert!(err("{").contains("invalid JSON at line 1"), "{}", err("{"));
+        assert!(err("[1]").contains("FeatureCollection"));
+        assert!(err(r#"{"type":"Feature","features":[]}"#).contains("FeatureCollection"));
+        assert!(err(r#"{"type":"FeatureCollection"}"#).contains("'features' is missing"));
+        assert!(err(r#"{"type":"FeatureCollection","features":{}}"#).contains("'features' is missing"));
+        let poly = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[]}}]}"#;
+        assert_eq!(
+            err(poly),
+            "feature 0: geometry is a Polygon; only Point features can be classified"
+        );
+        let dup = format!(
+            r#"{{"type":"FeatureCollection","features":[{}],"type":"x"}}"#,
+            point(1.0, 2.0)
+        );
+        assert!(err(&dup).contains("duplicated key 'type'"), "{}", err(&dup));
+        let dup_inner = r#"{"type":"FeatureCollection","features":[{"type":"Feature","type":"Feature"}]}"#;
+        assert!(err(dup_inner).contains("duplicated key 'type'"));
+        let many: Vec<String> = (0..11).map(|_| point(30.0, 50.0)).collect();
+        let t = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, many.join(","));
+        assert!(matches!(read(&t, 10), Err(BatchError::TooMany { limit: 10 })));
+        assert!(err(r#"{"type":"FeatureCollection","features":[]} x"#).contains("invalid JSON"));
+    }
+
+    #[test]
+    fn assembles_members_in_sorted_order_like_serde_json() {
+        let mut others = Map::new();
+        others.insert("type".into(), json!("FeatureCollection"));
+        others.insert("bbox".into(), json!([1, 2]));
+        others.insert("name".into(), json!("n"));
+        let mut features = FeatureWriter::default();
+        features.write(std::iter::once(json!({"a": 1})));
+        let a = assemble(others.clone(), features, json!({"k": true}));
+        let mut whole = others;
+        whole.insert("features".into(), json!([{"a": 1}]));
+        whole.insert("frontline".into(), json!({"k": true}));
+        assert_eq!(a.to_vec(), serde_json::to_vec(&Value::Object(whole)).unwrap());
+        let empty = assemble(Map::new(), FeatureWriter::default(), Value::Null);
+        assert_eq!(empty.to_vec(), br#"{"features":[],"frontline":null}"#);
+    }
+}
