@@ -5,6 +5,7 @@
 
 use super::InForceRef;
 use crate::catalog::InForce;
+use crate::num::Fixed;
 use geo::{Intersects, MultiPolygon, Polygon, Rect, SimplifyVwPreserve};
 use serde::Serialize;
 use std::fmt::Write;
@@ -103,6 +104,7 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
         layer: kind,
         date: f.epoch.from,
         area_km2,
+        edges: crate::geodesy::EDGES,
         in_force: InForceRef::new(f),
         bbox: opts.bbox,
         simplify_m: opts.simplify_m,
@@ -110,7 +112,7 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
     };
     let mut out = String::with_capacity(64 + parts.iter().map(|p| p.exterior().0.len() * 24).sum::<usize>());
     out.push_str("{\"type\":\"FeatureCollection\",\"frontline\":");
-    out.push_str(&serde_json::to_string(&meta).unwrap_or_else(|_| "null".into()));
+    out.push_str(&crate::num::to_string(&meta).unwrap_or_else(|_| "null".into()));
     out.push_str(",\"features\":[");
     let p = usize::from(opts.precision.min(15));
     for (i, poly) in parts.iter().enumerate() {
@@ -119,8 +121,9 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
         }
         let _ = write!(
             out,
-            "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{{\"layer\":\"{}\"}},",
-            kind.as_str()
+            "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{{\"layer\":\"{}\",\"area_km2\":{}}},",
+            kind.as_str(),
+            crate::num::Json(crate::geodesy::polygon_area_m2(poly) / 1e6)
         );
         out.push_str("\"geometry\":");
         write_polygon(&mut out, poly, p);
@@ -133,13 +136,14 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
 /// The line of contact as a FeatureCollection of LineStrings (one per line, with its geodesic
 /// length); bbox keeps the lines that intersect it; simplification is Visvalingam-Whyatt.
 fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
-    use geo::{Distance, Geodesic, Point, SimplifyVw};
+    use geo::SimplifyVw;
     let line = f.line();
     let rect = opts.bbox.map(|[a, b, c, d]| Rect::new((a, b), (c, d)));
     let meta = serde_json::json!({
         "layer": LayerKind::Line,
         "date": f.epoch.from,
         "length_km": line.length_km,
+        "edges": crate::geodesy::EDGES,
         "along_border": {
             "tolerance_km": crate::analytics::line::COAST_TOLERANCE_KM,
             "pieces": line.coastal_pieces,
@@ -154,18 +158,14 @@ fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
     });
     let p = usize::from(opts.precision.min(15));
     let mut out = String::from("{\"type\":\"FeatureCollection\",\"frontline\":");
-    out.push_str(&meta.to_string());
+    out.push_str(&crate::num::to_string(&meta).unwrap_or_else(|_| "null".into()));
     out.push_str(",\"features\":[");
     let mut first = true;
     for (i, l) in line.lines.0.iter().enumerate() {
         if rect.is_some_and(|r| !l.intersects(&r)) {
             continue;
         }
-        let length_km: f64 =
-            l.0.windows(2)
-                .map(|w| Geodesic.distance(Point(w[0]), Point(w[1])))
-                .sum::<f64>()
-                / 1e3;
+        let length_km = crate::geodesy::line_length_m(l) / 1e3;
         let drawn = match opts.simplify_m {
             Some(m) if m > 0.0 => {
                 let deg = m / METRES_PER_DEGREE;
@@ -179,13 +179,14 @@ fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
         first = false;
         let _ = write!(
             out,
-            "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{{\"layer\":\"line\",\"length_km\":{length_km}}},\"geometry\":{{\"type\":\"LineString\",\"coordinates\":["
+            "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{{\"layer\":\"line\",\"length_km\":{}}},\"geometry\":{{\"type\":\"LineString\",\"coordinates\":[",
+            crate::num::Json(length_km)
         );
         for (ci, c) in drawn.0.iter().enumerate() {
             if ci > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "[{:.p$},{:.p$}]", c.x, c.y);
+            let _ = write!(out, "[{},{}]", Fixed(c.x, p), Fixed(c.y, p));
         }
         out.push_str("]}}");
     }
@@ -205,7 +206,7 @@ pub fn write_polygon(out: &mut String, poly: &Polygon<f64>, p: usize) {
             if ci > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "[{:.p$},{:.p$}]", c.x, c.y);
+            let _ = write!(out, "[{},{}]", Fixed(c.x, p), Fixed(c.y, p));
         }
         out.push(']');
     }
@@ -220,6 +221,8 @@ struct LayerMeta {
     date: chrono::NaiveDate,
     /// Area of the whole layer (before bbox and simplification), km2.
     area_km2: f64,
+    /// How edges are taken and measured ([`crate::geodesy::EDGES`]).
+    edges: &'static str,
     #[serde(flatten)]
     in_force: InForceRef,
     bbox: Option<[f64; 4]>,

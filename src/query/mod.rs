@@ -5,6 +5,7 @@
 use crate::catalog::{BaselineEntry, Catalog, CatalogError, InForce};
 use crate::geodata::{Border, Snapshot};
 use crate::model::{Provenance, Status};
+use crate::num::Fixed;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -283,11 +284,11 @@ pub fn point_json(
 ) -> Result<String, CatalogError> {
     let (f, status, on_boundary, line) = locate(cat, source, date, lon, lat, distance)?;
     let members = f.epoch.provenance_json.get_or_init(|| {
-        let v = serde_json::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
+        let v = crate::num::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
         v.trim_start_matches('{').trim_end_matches('}').to_string()
     });
     // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
-    let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "null".into());
+    let num = |x: f64| crate::num::Json(x).to_string();
     let line = match line {
         Some(d) => format!("\"line_of_contact_km\":{},", num(d)),
         None => String::new(),
@@ -332,14 +333,14 @@ impl TimelineRow {
     /// The row as CSV (areas and lengths to 3 decimals), with its line end.
     pub fn to_csv(&self) -> String {
         format!(
-            "{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{},{}\n",
+            "{},{},{},{},{},{},{},{},{}\n",
             self.date,
-            self.occupied_km2,
-            self.contested_km2,
-            self.covered_km2,
-            self.line_km,
-            self.gained_km2,
-            self.lost_km2,
+            Fixed(self.occupied_km2, 3),
+            Fixed(self.contested_km2, 3),
+            Fixed(self.covered_km2, 3),
+            Fixed(self.line_km, 3),
+            Fixed(self.gained_km2, 3),
+            Fixed(self.lost_km2, 3),
             self.snapshot,
             self.synthetic
         )

@@ -1,0 +1,185 @@
+//! One edge semantics (issue 16): an edge is the straight line between its positions in lon/lat
+//! (RFC 7946 §3.1.1) for point location and for every measure. The long-edge case of the issue
+//! through the HTTP API: a snapshot whose top side is one 9-degree edge along the parallel 50°N.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+mod common;
+
+/// A running `frontline serve` on an ephemeral port, killed on drop.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(data: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--watch-s", "0", "--data"])
+            .arg(data)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected: {line}"));
+        Server {
+            child,
+            addr: addr.parse().expect("address"),
+        }
+    }
+
+    /// GET, the status and the JSON body.
+    fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let mut s = TcpStream::connect(self.addr).expect("connect");
+        write!(s, "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").expect("send");
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).expect("read");
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        let status: u16 = text[9..12].parse().expect("status");
+        let (head, body) = text.split_once("\r\n\r\n").expect("head");
+        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+            dechunk(body)
+        } else {
+            body.to_string()
+        };
+        let v = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {body}"));
+        (status, v)
+    }
+}
+
+fn dechunk(mut b: &str) -> String {
+    let mut out = String::new();
+    while let Some((len, rest)) = b.split_once("\r\n") {
+        let n = usize::from_str_radix(len.trim(), 16).expect("chunk length");
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        b = &rest[n + 2..];
+    }
+    out
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The ring of issue 16's acceptance case: (27, 48.7) -> (36, 48.7) along the parallel sampled
+/// every 0.01 degree, (36, 48.7) -> (36, 50), one edge (36, 50) -> (27, 50), back to the start.
+fn long_edge_ring() -> Vec<[f64; 2]> {
+    let mut v: Vec<[f64; 2]> = (0..=900).map(|i| [27.0 + i as f64 * 0.01, 48.7]).collect();
+    v.extend([[36.0, 50.0], [27.0, 50.0], [27.0, 48.7]]);
+    v
+}
+
+/// A geodata directory with the embedded border and a source `longedge`: an empty snapshot on
+/// 2024-01-01, the long-edge polygon on 2024-02-01.
+fn long_edge_geodata(dir: &Path) -> std::path::PathBuf {
+    let root = dir.join("geodata");
+    std::fs::create_dir_all(root.join("borders")).unwrap();
+    std::fs::create_dir_all(root.join("sources/longedge")).unwrap();
+    std::fs::copy(
+        common::repo().join("geodata/borders/UKR.geojson"),
+        root.join("borders/UKR.geojson"),
+    )
+    .unwrap();
+    std::fs::write(root.join("frontline.json"), r#"{"default_source": "longedge"}"#).unwrap();
+    std::fs::write(
+        root.join("sources/longedge/source.json"),
+        r#"{"description": "SYNTHETIC: issue 16's long-edge case", "border": "UKR", "baselines": []}"#,
+    )
+    .unwrap();
+    let snap = |date: &str, features: serde_json::Value| {
+        serde_json::json!({
+            "type": "FeatureCollection",
+            "frontline": {"kind": "snapshot", "source": "longedge", "date": date, "synthetic": true},
+            "features": features,
+        })
+        .to_string()
+    };
+    std::fs::write(
+        root.join("sources/longedge/2024-01-01.geojson"),
+        snap("2024-01-01", serde_json::json!([])),
+    )
+    .unwrap();
+    let feature = serde_json::json!([{
+        "type": "Feature",
+        "properties": {"status": "occupied"},
+        "geometry": {"type": "Polygon", "coordinates": [long_edge_ring()]},
+    }]);
+    std::fs::write(
+        root.join("sources/longedge/2024-02-01.geojson"),
+        snap("2024-02-01", feature),
+    )
+    .unwrap();
+    root
+}
+
+/// Karney's geodesic area of the ring densified every 1e-4 degrees along its straight lon/lat
+/// edges (an independent reference): 94,542.532 km2; the issue quotes it as 94,542.5.
+const WANT_KM2: f64 = 94_542.532;
+
+#[test]
+fn the_long_edge_case_measures_the_shape_that_points_are_located_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = long_edge_geodata(tmp.path());
+    let s = Server::start(&data);
+    let close = |got: &serde_json::Value, what: &str| {
+        let got = got.as_f64().unwrap_or_else(|| panic!("{what}: {got}"));
+        assert!((got - WANT_KM2).abs() < 0.01, "{what}: {got} km2, want {WANT_KM2}");
+    };
+
+    // Points: north of the straight top edge is not in the polygon, even inside the geodesic's
+    // bulge (the geodesic from (36, 50) to (27, 50) reaches 50.13°N at 31.5°E).
+    let (st, v) = s.get("/v1/coverage?lon=31.5&lat=50.05&date=2024-02-01");
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["status"], "covered", "{v}");
+    let (_, v) = s.get("/v1/coverage?lon=31.5&lat=49.99&date=2024-02-01");
+    assert_eq!(v["status"], "occupied", "{v}");
+
+    let (st, v) = s.get("/v1/timeline");
+    assert_eq!(st, 200, "{v}");
+    assert!(v["edges"].as_str().unwrap_or("").contains("straight in lon/lat"), "{v}");
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{v}");
+    close(&rows[1]["occupied_km2"], "timeline occupied_km2");
+    close(&rows[1]["gained_km2"], "timeline gained_km2");
+
+    let (st, v) = s.get("/v1/layers/occupied?date=2024-02-01");
+    assert_eq!(st, 200, "{v}");
+    close(&v["frontline"]["area_km2"], "layer area_km2");
+    assert!(
+        v["frontline"]["edges"].as_str().unwrap_or("").contains("RFC 7946"),
+        "{v}"
+    );
+    let features = v["features"].as_array().unwrap();
+    assert_eq!(features.len(), 1);
+    close(&features[0]["properties"]["area_km2"], "feature area_km2");
+
+    let (st, v) = s.get("/v1/diff?from=2024-01-01&to=2024-02-01");
+    assert_eq!(st, 200, "{v}");
+    close(&v["frontline"]["totals"]["gained_km2"], "diff gained_km2");
+    assert!(
+        v["frontline"]["edges"].as_str().unwrap_or("").contains("RFC 7946"),
+        "{v}"
+    );
+    let parts = v["features"].as_array().unwrap();
+    assert_eq!(parts.len(), 1, "{v}");
+    close(&parts[0]["properties"]["area_km2"], "diff part area_km2");
+}
