@@ -305,6 +305,7 @@ mod tests {
                 .map(|(status, geometry)| ControlFeature { status, geometry })
                 .collect(),
             content_sha256: format!("{day}"),
+            published: None,
             provenance: prov(),
             synthetic: true,
         }

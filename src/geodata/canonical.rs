@@ -379,6 +379,7 @@ pub(crate) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<S
             date,
             synthetic,
             features,
+            published: None,
             provenance: doc.provenance,
             content_sha256,
         })

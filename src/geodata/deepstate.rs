@@ -175,6 +175,7 @@ pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot
             date,
             synthetic: false,
             features: out,
+            published: None,
             provenance: Provenance {
                 file: shown.to_string(),
                 sha256,

@@ -1,6 +1,10 @@
-//! One edge semantics (issue 16): an edge is the straight line between its positions in lon/lat
-//! (RFC 7946 §3.1.1) for point location and for every measure. The long-edge case of the issue
-//! through the HTTP API: a snapshot whose top side is one 9-degree edge along the parallel 50°N.
+//! Geometry semantics end to end (CLI and HTTP):
+//! - one edge semantics (issue 16): an edge is the straight line between its positions in lon/lat
+//!   (RFC 7946 §3.1.1) for point location and for every measure; the long-edge case of the issue,
+//!   a snapshot whose top side is one 9-degree edge along the parallel 50°N;
+//! - exact answers on the composed layers (issue 9 item 5): a point on an edge shared by two
+//!   occupied features is inside the occupied layer;
+//! - valid output geometry (issue 9 item 6).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -182,4 +186,67 @@ fn the_long_edge_case_measures_the_shape_that_points_are_located_in() {
     let parts = v["features"].as_array().unwrap();
     assert_eq!(parts.len(), 1, "{v}");
     close(&parts[0]["properties"]["area_km2"], "diff part area_km2");
+}
+
+/// A geodata directory with the embedded border and a source `twosq` of two occupied squares
+/// sharing the edge lon = 31.0 (case exact-02 of ../shared/cases/round2, rebuilt here).
+fn shared_edge_geodata(dir: &Path) -> std::path::PathBuf {
+    let root = dir.join("geodata");
+    std::fs::create_dir_all(root.join("borders")).unwrap();
+    std::fs::create_dir_all(root.join("sources/twosq")).unwrap();
+    std::fs::copy(
+        common::repo().join("geodata/borders/UKR.geojson"),
+        root.join("borders/UKR.geojson"),
+    )
+    .unwrap();
+    std::fs::write(root.join("frontline.json"), r#"{"default_source": "twosq"}"#).unwrap();
+    std::fs::write(
+        root.join("sources/twosq/source.json"),
+        r#"{"description": "SYNTHETIC: two squares sharing an edge", "border": "UKR", "baselines": []}"#,
+    )
+    .unwrap();
+    let square = |x0: f64| {
+        serde_json::json!({"type": "Feature", "properties": {"status": "occupied"},
+            "geometry": {"type": "Polygon", "coordinates": [[[x0, 49.0], [x0 + 0.1, 49.0], [x0 + 0.1, 49.1], [x0, 49.1], [x0, 49.0]]]}})
+    };
+    let doc = serde_json::json!({
+        "type": "FeatureCollection",
+        "frontline": {"kind": "snapshot", "source": "twosq", "date": "2024-01-01", "synthetic": true},
+        "features": [square(30.9), square(31.0)],
+    });
+    std::fs::write(root.join("sources/twosq/2024-01-01.geojson"), doc.to_string()).unwrap();
+    root
+}
+
+fn cli_query(data: &Path, lon: &str, lat: &str) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["query", "--lon", lon, "--lat", lat, "--date", "2024-01-01", "--data"])
+        .arg(data)
+        .output()
+        .expect("run frontline query");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// Case exact-02: the point on the edge shared by two occupied squares is inside the occupied
+/// layer (on_boundary false, 5.6 km from the line); a point on the outer edge is on it.
+#[test]
+fn a_point_on_a_shared_edge_is_inside_the_layer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = shared_edge_geodata(tmp.path());
+    let v = cli_query(&data, "31.0", "49.05");
+    assert_eq!(v["status"], "occupied", "{v}");
+    assert_eq!(v["on_boundary"], false, "{v}");
+    let v = cli_query(&data, "31.1", "49.05");
+    assert_eq!(v["status"], "occupied", "{v}");
+    assert_eq!(v["on_boundary"], true, "{v}");
+    // The shared corner on the outline and a point just outside.
+    let v = cli_query(&data, "31.0", "49.1");
+    assert_eq!((v["status"].as_str(), v["on_boundary"].as_bool()), (Some("occupied"), Some(true)), "{v}");
+    let v = cli_query(&data, "31.0", "49.1000001");
+    assert_eq!((v["status"].as_str(), v["on_boundary"].as_bool()), (Some("covered"), Some(false)), "{v}");
+    // Through HTTP, the same.
+    let s = Server::start(&data);
+    let (_, v) = s.get("/v1/coverage?lon=31.0&lat=49.05&date=2024-01-01");
+    assert_eq!((v["status"].as_str(), v["on_boundary"].as_bool()), (Some("occupied"), Some(false)), "{v}");
 }
