@@ -2,10 +2,10 @@
 //! (epoch) the control layers, areas and point indexes in force. Built once from a validated
 //! [`Geodata`], immutable afterwards; identical snapshots share one computation.
 
-use crate::analytics::history::HistoryIndex;
-use crate::analytics::line::{BorderEdges, LineOfContact};
 use crate::coverage::{ControlLayers, compute_layers};
 use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, load_dir};
+use crate::index::history::{HistoryIndex, StateRings};
+use crate::index::line::{BorderEdges, LineOfContact};
 use crate::index::{Location, PolygonIndex};
 use crate::model::{ControlStatus, Status};
 use chrono::NaiveDate;
@@ -91,6 +91,12 @@ pub struct Computed {
     pub occupied: Vec<Arc<PolygonIndex>>,
     /// Indexes whose union is the contested area (before clipping and precedence).
     pub contested: Vec<Arc<PolygonIndex>>,
+}
+
+impl StateRings for ControlState {
+    fn state_rings(&self, status: ControlStatus) -> impl Iterator<Item = &geo::LineString<f64>> + '_ {
+        self.rings(status)
+    }
 }
 
 impl ControlState {
@@ -321,7 +327,14 @@ impl SourceEntry {
 
     /// The change index for point histories, built now if this is the first use.
     pub fn history_index(&self) -> &HistoryIndex {
-        self.history.get_or_init(|| HistoryIndex::build(self))
+        self.history.get_or_init(|| self.build_history_index())
+    }
+
+    /// Builds the change index for point histories afresh (not cached; [`Self::history_index`]
+    /// keeps one).
+    pub fn build_history_index(&self) -> HistoryIndex {
+        let states: Vec<&Arc<ControlState>> = self.epochs.iter().map(|e| &e.state).collect();
+        HistoryIndex::build(&states)
     }
 }
 
@@ -793,7 +806,10 @@ mod tests {
         }
         if let Some((i, j)) = l.overlap {
             let (x, y) = (X0 + i as f64 * S, Y0 + j as f64 * S);
-            features.push((1, poly(&[(x, y), (x + 2.0 * S, y), (x + 2.0 * S, y + 2.0 * S), (x, y + 2.0 * S)])));
+            features.push((
+                1,
+                poly(&[(x, y), (x + 2.0 * S, y), (x + 2.0 * S, y + 2.0 * S), (x, y + 2.0 * S)]),
+            ));
         }
         // A snapshot needs a feature: a speck far away where the layout is empty.
         features.push((1, poly(&[(40.0, 40.0), (40.1, 40.0), (40.1, 40.1)])));
@@ -821,6 +837,7 @@ mod tests {
             borders: vec![Border {
                 iso3: "TST".into(),
                 name: "Testland".into(),
+                valid_from: None,
                 geometry: MultiPolygon(border.clone()),
                 provenance: prov(),
                 synthetic: true,
@@ -857,7 +874,10 @@ mod tests {
                 seen[i].1 &= here;
             }
         }
-        for (i, s) in [Status::Occupied, Status::Contested, Status::Covered].into_iter().enumerate() {
+        for (i, s) in [Status::Occupied, Status::Contested, Status::Covered]
+            .into_iter()
+            .enumerate()
+        {
             if seen[i].0 {
                 return (s, !seen[i].1);
             }
@@ -893,11 +913,15 @@ mod tests {
         // Two occupied squares sharing the edge x = 30.25 inside a bordered area (case exact-02).
         let l = Layout {
             border: vec![true; N * N],
-            cells: (0..N * N).map(|k| if k == 5 || k == 6 { (1, [1, 0]) } else { (0, [0, 0]) }).collect(),
+            cells: (0..N * N)
+                .map(|k| if k == 5 || k == 6 { (1, [1, 0]) } else { (0, [0, 0]) })
+                .collect(),
             overlap: None,
         };
         let (cat, _, _) = build(&l);
-        let f = cat.in_force(None, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default()).unwrap();
+        let f = cat
+            .in_force(None, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default())
+            .unwrap();
         let mid = Y0 + 1.5 * S;
         assert_eq!(f.status(X0 + 2.0 * S, mid).unwrap(), (Status::Occupied, false));
         assert_eq!(f.status(X0 + S, mid).unwrap(), (Status::Occupied, true));

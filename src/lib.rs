@@ -15,6 +15,7 @@ pub mod import;
 pub mod index;
 pub mod model;
 pub mod num;
+pub mod output;
 pub mod query;
 pub mod sync;
 

@@ -242,11 +242,23 @@ fn a_point_on_a_shared_edge_is_inside_the_layer() {
     assert_eq!(v["on_boundary"], true, "{v}");
     // The shared corner on the outline and a point just outside.
     let v = cli_query(&data, "31.0", "49.1");
-    assert_eq!((v["status"].as_str(), v["on_boundary"].as_bool()), (Some("occupied"), Some(true)), "{v}");
+    assert_eq!(
+        (v["status"].as_str(), v["on_boundary"].as_bool()),
+        (Some("occupied"), Some(true)),
+        "{v}"
+    );
     let v = cli_query(&data, "31.0", "49.1000001");
-    assert_eq!((v["status"].as_str(), v["on_boundary"].as_bool()), (Some("covered"), Some(false)), "{v}");
+    assert_eq!(
+        (v["status"].as_str(), v["on_boundary"].as_bool()),
+        (Some("covered"), Some(false)),
+        "{v}"
+    );
     // Through HTTP, the same.
     let s = Server::start(&data);
     let (_, v) = s.get("/v1/coverage?lon=31.0&lat=49.05&date=2024-01-01");
-    assert_eq!((v["status"].as_str(), v["on_boundary"].as_bool()), (Some("occupied"), Some(false)), "{v}");
+    assert_eq!(
+        (v["status"].as_str(), v["on_boundary"].as_bool()),
+        (Some("occupied"), Some(false)),
+        "{v}"
+    );
 }

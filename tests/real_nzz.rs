@@ -265,7 +265,9 @@ fn published_nzz_vertices_are_occupied_and_on_the_outline() {
             checked += 1;
         }
     }
-    eprintln!("{checked} published vertices inside the border: all occupied; {inner} inside another polygon, {touching} on another's outline");
+    eprintln!(
+        "{checked} published vertices inside the border: all occupied; {inner} inside another polygon, {touching} on another's outline"
+    );
     // Of the 6,048 vertices, 2,565 lie inside the border (1,070 of them answered `covered` before).
     assert_eq!(checked, 2565);
 }

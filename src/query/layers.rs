@@ -6,6 +6,7 @@
 use super::InForceRef;
 use crate::catalog::InForce;
 use crate::num::Fixed;
+pub use crate::output::geojson::write_polygon;
 use geo::{Intersects, MultiPolygon, Polygon, Rect, SimplifyVwPreserve};
 use serde::Serialize;
 use std::fmt::Write;
@@ -145,7 +146,7 @@ fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
         "length_km": line.length_km,
         "edges": crate::geodesy::EDGES,
         "along_border": {
-            "tolerance_km": crate::analytics::line::COAST_TOLERANCE_KM,
+            "tolerance_km": crate::index::line::COAST_TOLERANCE_KM,
             "pieces": line.coastal_pieces,
             "length_km": line.coastal_km,
             "note": "pieces of the occupied boundary inside the border that never leave the border or coast by more than tolerance_km: where the source drew the coast or border apart from the reference border; not part of the line",
@@ -192,25 +193,6 @@ fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
     }
     out.push_str("]}");
     out
-}
-
-/// Writes a GeoJSON Polygon geometry object with `p` decimals.
-pub fn write_polygon(out: &mut String, poly: &Polygon<f64>, p: usize) {
-    out.push_str("{\"type\":\"Polygon\",\"coordinates\":[");
-    for (ri, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
-        if ri > 0 {
-            out.push(',');
-        }
-        out.push('[');
-        for (ci, c) in ring.0.iter().enumerate() {
-            if ci > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "[{},{}]", Fixed(c.x, p), Fixed(c.y, p));
-        }
-        out.push(']');
-    }
-    out.push_str("]}");
 }
 
 /// The `frontline` foreign member of a layer.
