@@ -787,7 +787,10 @@ mod tests {
             })
     }
 
-    fn build(l: &Layout) -> (Catalog, Vec<Polygon<f64>>, Vec<(u8, Polygon<f64>)>) {
+    /// Pieces with their status (1 occupied, 2 contested).
+    type Pieces = Vec<(u8, Polygon<f64>)>;
+
+    fn build(l: &Layout) -> (Catalog, Vec<Polygon<f64>>, Pieces) {
         let mut border = Vec::new();
         let mut features = Vec::new();
         for j in 0..N {
