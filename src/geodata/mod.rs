@@ -15,6 +15,8 @@ pub mod policy;
 mod report;
 pub(crate) mod strict_json;
 mod validity;
+/// The loader's validity check, also applied to every polygon an answer draws.
+pub use validity::problems as validity_problems;
 
 pub use report::{Finding, Report};
 
