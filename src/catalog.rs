@@ -3,11 +3,12 @@
 //! [`Geodata`], immutable afterwards; identical snapshots share one computation.
 
 use crate::coverage::{ControlLayers, compute_layers};
-use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, load_dir};
+use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, Waters, load_dir};
 use crate::index::history::{HistoryIndex, StateRings};
-use crate::index::line::{BorderEdges, LineOfContact};
+use crate::index::line::{BorderEdges, LineOfContact, NearestEdges};
 use crate::index::{Location, PolygonIndex};
 use crate::model::{ControlStatus, Status};
+use crate::waters::{WatersIndex, WatersState};
 use chrono::NaiveDate;
 use geo::Polygon;
 use rayon::prelude::*;
@@ -60,7 +61,17 @@ pub struct BorderEntry {
     pub regions: Option<Regions>,
     /// Its boundary edges, to tell the line of contact from the border and the coast.
     pub edges: BorderEdges,
+    /// Its boundary edges, for the nearest point of the border (`border_km`, `land_km`).
+    pub boundary: NearestEdges,
+    /// Its waters (territorial sea approximation), where the geodata has them.
+    pub waters: Option<WatersIndex>,
 }
+
+/// Distance (km) from the border within which an `outside` answer says how far the border is
+/// (`border_km` and the nearest point): a coordinate just off the coast, across a river or a
+/// land border is then understood at once. 25 km is beyond the 12 nautical miles (22.224 km) of
+/// the waters and five times Natural Earth 1:10m's nominal precision.
+pub const NEAR_BORDER_KM: f64 = 25.0;
 
 /// A baseline with its point index.
 #[derive(Debug)]
@@ -91,6 +102,20 @@ pub struct Computed {
     pub occupied: Vec<Arc<PolygonIndex>>,
     /// Indexes whose union is the contested area (before clipping and precedence).
     pub contested: Vec<Arc<PolygonIndex>>,
+    /// The border's waters on this state: each cell's status and the areas by status.
+    pub waters: Option<WatersState>,
+}
+
+/// The status of a point, land and waters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PointStatus {
+    /// The status.
+    pub status: Status,
+    /// True when the point lies exactly on a boundary that decided it.
+    pub on_boundary: bool,
+    /// True when the point is off the land, in the border's waters (and takes the status of
+    /// the nearest coast).
+    pub in_waters: bool,
 }
 
 impl StateRings for ControlState {
@@ -161,11 +186,19 @@ impl ControlState {
         occ_ix.retain(|i| i.edge_count() > 0);
         con_ix.retain(|i| i.edge_count() > 0);
         let layers = compute_layers(&self.border.border.geometry, self.border.area_km2, &occ, &con);
-        Computed {
+        let mut computed = Computed {
             layers,
             occupied: occ_ix,
             contested: con_ix,
-        }
+            waters: None,
+        };
+        // Each cell of the waters follows its anchor, a point of the land: the land rule decides.
+        computed.waters = self
+            .border
+            .waters
+            .as_ref()
+            .map(|w| w.state(|x, y| computed.status(&self.border.index, x, y).0));
+        computed
     }
 }
 
@@ -275,6 +308,28 @@ impl Computed {
         }
         (Status::Outside, false)
     }
+
+    /// Status of a point (finite, in range) on land and, off the land, in the border's waters:
+    /// [`Self::status`] first, so that points on land never look at the waters.
+    #[inline]
+    pub fn status_with_waters(&self, border: &BorderEntry, x: f64, y: f64) -> PointStatus {
+        let (status, on_boundary) = self.status(&border.index, x, y);
+        if status == Status::Outside
+            && let (Some(w), Some(st)) = (&border.waters, &self.waters)
+            && let Some(hit) = w.status(st, x, y)
+        {
+            return PointStatus {
+                status: hit.status,
+                on_boundary: hit.on_boundary,
+                in_waters: true,
+            };
+        }
+        PointStatus {
+            status,
+            on_boundary,
+            in_waters: false,
+        }
+    }
 }
 
 /// A date interval of a source over which the same snapshot and baselines are in force.
@@ -363,6 +418,7 @@ impl<'a> InForce<'a> {
     pub fn synthetic(&self) -> bool {
         self.snapshot().synthetic
             || self.source.border.border.synthetic
+            || self.source.border.waters.as_ref().is_some_and(|w| w.waters.synthetic)
             || self.baselines().any(|b| b.baseline.synthetic)
     }
 
@@ -381,10 +437,10 @@ impl<'a> InForce<'a> {
         &self.source.border.index
     }
 
-    /// Status of a point; checks the coordinate first.
-    pub fn status(&self, lon: f64, lat: f64) -> Result<(Status, bool), CatalogError> {
+    /// Status of a point, waters included; checks the coordinate first.
+    pub fn status(&self, lon: f64, lat: f64) -> Result<PointStatus, CatalogError> {
         check_coordinate(lon, lat)?;
-        Ok(self.computed().status(self.border_index(), lon, lat))
+        Ok(self.computed().status_with_waters(&self.source.border, lon, lat))
     }
 }
 
@@ -453,7 +509,8 @@ impl Catalog {
     /// areas and indexes of each epoch on first use, or all at once with [`Self::compute_all`].
     pub fn build(geodata: Geodata) -> Catalog {
         let mut regions = geodata.regions;
-        let borders: Vec<(Border, Option<Regions>)> = geodata
+        let mut waters = geodata.waters;
+        let borders: Vec<(Border, Option<Regions>, Option<Waters>)> = geodata
             .borders
             .into_iter()
             .map(|b| {
@@ -461,15 +518,25 @@ impl Catalog {
                     .iter()
                     .position(|r| r.border == b.iso3)
                     .map(|i| regions.swap_remove(i));
-                (b, r)
+                let w = waters
+                    .iter()
+                    .position(|w| w.border == b.iso3)
+                    .map(|i| waters.swap_remove(i));
+                (b, r, w)
             })
             .collect();
         let borders: HashMap<String, Arc<BorderEntry>> = borders
             .into_par_iter()
-            .map(|(b, regions)| {
+            .map(|(b, regions, waters)| {
                 let index = PolygonIndex::new(&b.geometry.0);
                 let area_km2 = crate::geodesy::area_km2(&b.geometry);
                 let edges = BorderEdges::new(&b.geometry);
+                let boundary = NearestEdges::new(
+                    b.geometry
+                        .0
+                        .iter()
+                        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())),
+                );
                 (
                     b.iso3.clone(),
                     Arc::new(BorderEntry {
@@ -478,6 +545,8 @@ impl Catalog {
                         area_km2,
                         regions,
                         edges,
+                        boundary,
+                        waters: waters.map(WatersIndex::new),
                     }),
                 )
             })
@@ -533,6 +602,7 @@ impl Catalog {
     pub fn reuse_from(&mut self, old: &Catalog) {
         let key = |s: &SourceEntry| {
             let mut k = vec![s.border.border.provenance.sha256.clone()];
+            k.extend(s.border.waters.as_ref().map(|w| w.waters.provenance.sha256.clone()));
             k.extend(
                 s.baselines
                     .iter()
@@ -856,6 +926,7 @@ mod tests {
             }],
             baselines: vec![],
             regions: vec![],
+            waters: vec![],
             sources: vec![Source {
                 name: "t".into(),
                 description: None,
@@ -912,7 +983,7 @@ mod tests {
             for j in -1..=steps {
                 for i in -1..=steps {
                     let (x, y) = (X0 + i as f64 * S / 4.0, Y0 + j as f64 * S / 4.0);
-                    let got = f.status(x, y).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let got = f.status(x, y).map(|s| (s.status, s.on_boundary)).map_err(|e| TestCaseError::fail(e.to_string()))?;
                     let want = brute_force(&border, &features, x, y);
                     prop_assert_eq!(got, want, "point ({}, {})", x, y);
                 }
@@ -935,13 +1006,35 @@ mod tests {
             .in_force(None, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default())
             .unwrap();
         let mid = Y0 + 1.5 * S;
-        assert_eq!(f.status(X0 + 2.0 * S, mid).unwrap(), (Status::Occupied, false));
-        assert_eq!(f.status(X0 + S, mid).unwrap(), (Status::Occupied, true));
-        assert_eq!(f.status(X0 + 3.0 * S, mid).unwrap(), (Status::Occupied, true));
+        assert_eq!(
+            f.status(X0 + 2.0 * S, mid).map(|s| (s.status, s.on_boundary)).unwrap(),
+            (Status::Occupied, false)
+        );
+        assert_eq!(
+            f.status(X0 + S, mid).map(|s| (s.status, s.on_boundary)).unwrap(),
+            (Status::Occupied, true)
+        );
+        assert_eq!(
+            f.status(X0 + 3.0 * S, mid).map(|s| (s.status, s.on_boundary)).unwrap(),
+            (Status::Occupied, true)
+        );
         // The corner shared by both squares on their common edge's end: on the boundary.
-        assert_eq!(f.status(X0 + 2.0 * S, Y0 + S).unwrap(), (Status::Occupied, true));
+        assert_eq!(
+            f.status(X0 + 2.0 * S, Y0 + S)
+                .map(|s| (s.status, s.on_boundary))
+                .unwrap(),
+            (Status::Occupied, true)
+        );
         // On the border's boundary, covered; on a border-cell edge inside, covered and inside.
-        assert_eq!(f.status(X0, mid).unwrap(), (Status::Covered, true));
-        assert_eq!(f.status(X0 + S, Y0 + 0.5 * S).unwrap(), (Status::Covered, false));
+        assert_eq!(
+            f.status(X0, mid).map(|s| (s.status, s.on_boundary)).unwrap(),
+            (Status::Covered, true)
+        );
+        assert_eq!(
+            f.status(X0 + S, Y0 + 0.5 * S)
+                .map(|s| (s.status, s.on_boundary))
+                .unwrap(),
+            (Status::Covered, false)
+        );
     }
 }

@@ -18,6 +18,7 @@ pub mod num;
 pub mod output;
 pub mod query;
 pub mod sync;
+pub mod waters;
 
 pub use catalog::{Catalog, CatalogError};
 pub use model::Status;

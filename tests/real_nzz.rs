@@ -88,10 +88,10 @@ fn crimea_comes_from_the_baseline() {
     let Some((with, without, _)) = catalogs() else { return };
     // Simferopol on 2022-03-29: occupied only with the baseline (NZZ omits Crimea).
     let f = with.in_force(Some("nzz"), date("2022-03-29")).unwrap();
-    assert_eq!(f.status(34.10, 44.95).unwrap().0, Status::Occupied);
+    assert_eq!(f.status(34.10, 44.95).unwrap().status, Status::Occupied);
     assert_eq!(f.baselines().count(), 1);
     let g = without.in_force(Some("nzz"), date("2022-03-29")).unwrap();
-    assert_eq!(g.status(34.10, 44.95).unwrap().0, Status::Covered);
+    assert_eq!(g.status(34.10, 44.95).unwrap().status, Status::Covered);
     // Kherson (northern districts): occupied from early March to the liberation on 11 November 2022.
     let src = with.source(Some("nzz")).unwrap();
     let h = frontline::analytics::history::history(src, 32.60, 46.68).unwrap();
@@ -246,7 +246,8 @@ fn published_nzz_vertices_are_occupied_and_on_the_outline() {
             if f.border_index().locate(c.x, c.y) != Location::Inside {
                 continue;
             }
-            let (status, on_boundary) = f.status(c.x, c.y).unwrap();
+            let s = f.status(c.x, c.y).unwrap();
+            let (status, on_boundary) = (s.status, s.on_boundary);
             assert_eq!(status, frontline::Status::Occupied, "vertex {c:?} of polygon {i}");
             let elsewhere: Vec<Location> = polys
                 .iter()
