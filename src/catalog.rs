@@ -142,7 +142,7 @@ impl ControlState {
     pub fn rings(&self, status: ControlStatus) -> impl Iterator<Item = &geo::LineString<f64>> + '_ {
         let snap = self
             .snapshot
-            .features
+            .located_features()
             .iter()
             .filter(move |f| f.status == status)
             .map(|f| &f.geometry);
@@ -162,17 +162,19 @@ impl ControlState {
     }
 
     fn compute(&self) -> Computed {
-        let polys = |st: ControlStatus| {
-            self.snapshot
-                .features
+        fn of(features: &[crate::geodata::ControlFeature], st: ControlStatus) -> Vec<&Polygon<f64>> {
+            features
                 .iter()
-                .filter(move |f| f.status == st)
+                .filter(|f| f.status == st)
                 .flat_map(|f| f.geometry.0.iter())
-        };
-        let mut occ: Vec<Polygon<f64>> = polys(ControlStatus::Occupied).cloned().collect();
-        let mut con: Vec<Polygon<f64>> = polys(ControlStatus::Contested).cloned().collect();
-        let mut occ_ix = vec![Arc::new(PolygonIndex::new(polys(ControlStatus::Occupied)))];
-        let mut con_ix = vec![Arc::new(PolygonIndex::new(polys(ControlStatus::Contested)))];
+                .collect()
+        }
+        let (features, located) = (&self.snapshot.features, self.snapshot.located_features());
+        let mut occ: Vec<Polygon<f64>> = of(features, ControlStatus::Occupied).into_iter().cloned().collect();
+        let mut con: Vec<Polygon<f64>> = of(features, ControlStatus::Contested).into_iter().cloned().collect();
+        // Points are located against the features as published (see `Snapshot::published`).
+        let mut occ_ix = vec![Arc::new(PolygonIndex::new(of(located, ControlStatus::Occupied)))];
+        let mut con_ix = vec![Arc::new(PolygonIndex::new(of(located, ControlStatus::Contested)))];
         for bl in &self.baselines {
             let (area, ix) = match bl.baseline.status {
                 ControlStatus::Occupied => (&mut occ, &mut occ_ix),
@@ -202,26 +204,109 @@ impl ControlState {
 
 impl Computed {
     /// Status of a point (finite, in range) against these layers and the border's index.
-    /// The second value is true when the point lies exactly on a boundary that decided it.
+    /// The second value is true when the point lies exactly on the boundary of the layer that
+    /// decided it (the composed layer: an edge shared by two occupied features, or a feature's
+    /// edge inside a baseline, is inside the occupied layer).
+    ///
+    /// Exact on the input coordinates: off every edge, the winding numbers decide at once; on an
+    /// edge, the sectors around the point are walked ([`crate::index::locate::LocalWinding`]),
+    /// and the layers of each sector are those of the areas (occupied = occupied ∩ border,
+    /// contested = contested ∩ border minus occupied, covered = the rest of the border). A point
+    /// takes the first status, in the order occupied, contested, covered, of the layers of the
+    /// sectors around it (areas are closed), and is on the boundary unless every sector has it.
     #[inline]
     pub fn status(&self, border: &PolygonIndex, x: f64, y: f64) -> (Status, bool) {
-        let b = border.locate(x, y);
-        if b == Location::Outside {
-            return (Status::Outside, false);
+        match border.locate(x, y) {
+            Location::Outside => return (Status::Outside, false),
+            Location::Boundary => return self.status_on_edges(border, x, y),
+            Location::Inside => {}
         }
+        let mut on_edge = false;
         for idx in &self.occupied {
-            let l = idx.locate(x, y);
-            if l.in_closed() {
-                return (Status::Occupied, l == Location::Boundary);
+            match idx.locate(x, y) {
+                Location::Inside => return (Status::Occupied, false),
+                Location::Boundary => on_edge = true,
+                Location::Outside => {}
             }
+        }
+        if on_edge {
+            return self.status_on_edges(border, x, y);
         }
         for idx in &self.contested {
-            let l = idx.locate(x, y);
-            if l.in_closed() {
-                return (Status::Contested, l == Location::Boundary);
+            match idx.locate(x, y) {
+                Location::Inside => return (Status::Contested, false),
+                Location::Boundary => on_edge = true,
+                Location::Outside => {}
             }
         }
-        (Status::Covered, b == Location::Boundary)
+        if on_edge {
+            return self.status_on_edges(border, x, y);
+        }
+        (Status::Covered, false)
+    }
+
+    /// [`Self::status`] of a point on at least one edge: the sectors around it.
+    #[cold]
+    fn status_on_edges(&self, border: &PolygonIndex, x: f64, y: f64) -> (Status, bool) {
+        use crate::index::locate::{Local, cmp_angle, due_east};
+        let p = (x, y);
+        // Set 0 is the border, then the occupied sets, then the contested ones.
+        let locals: Vec<Local> = std::iter::once(border)
+            .chain(self.occupied.iter().map(|i| &**i))
+            .chain(self.contested.iter().map(|i| &**i))
+            .map(|i| i.local(x, y))
+            .collect();
+        let n_occ = self.occupied.len();
+        let mut w: Vec<i32> = locals
+            .iter()
+            .map(|l| match l {
+                Local::Outside => 0,
+                Local::Inside => 1,
+                Local::On(lw) => lw.east,
+            })
+            .collect();
+        let mut rays: Vec<(usize, crate::index::locate::Ray)> = locals
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| match l {
+                Local::On(lw) => lw.rays.iter().map(|r| (i, *r)).collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
+            .collect();
+        rays.sort_by(|a, b| cmp_angle(p, a.1.to, b.1.to));
+        // The sector walk starts just counterclockwise of due east: rays due east close it.
+        let east = rays.iter().take_while(|r| due_east(p, r.1.to)).count();
+        rays.rotate_left(east);
+        // (any sector, every sector) per status: occupied, contested, covered.
+        let mut seen = [(false, true); 3];
+        let mut sector = |w: &[i32]| {
+            let inside = |range: std::ops::Range<usize>| w[range].iter().any(|&k| k != 0);
+            let b = w[0] != 0;
+            let occ = b && inside(1..1 + n_occ);
+            let con = b && !occ && inside(1 + n_occ..w.len());
+            for (k, here) in [occ, con, b && !occ && !con].into_iter().enumerate() {
+                seen[k].0 |= here;
+                seen[k].1 &= here;
+            }
+        };
+        sector(&w);
+        let mut i = 0;
+        while i < rays.len() {
+            let mut j = i;
+            while j < rays.len() && cmp_angle(p, rays[i].1.to, rays[j].1.to) == std::cmp::Ordering::Equal {
+                w[rays[j].0] += rays[j].1.delta;
+                j += 1;
+            }
+            sector(&w);
+            i = j;
+        }
+        let statuses = [Status::Occupied, Status::Contested, Status::Covered];
+        for (k, status) in statuses.into_iter().enumerate() {
+            if seen[k].0 {
+                return (status, !seen[k].1);
+            }
+        }
+        (Status::Outside, false)
     }
 
     /// Status of a point (finite, in range) on land and, off the land, in the border's waters:
@@ -705,5 +790,251 @@ fn build_source_arcs(
         snapshots,
         epochs,
         history: OnceLock::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geodata::{ControlFeature, Geodata, Source};
+    use crate::model::Provenance;
+    use geo::{Contains, LineString, MultiPolygon, Point};
+    use proptest::prelude::*;
+
+    const X0: f64 = 30.0;
+    const Y0: f64 = 48.0;
+    /// Cell side, degrees (exact in binary, as are all lattice coordinates).
+    const S: f64 = 0.25;
+    const N: usize = 4;
+
+    fn prov() -> Provenance {
+        Provenance {
+            file: "test".into(),
+            sha256: "0".into(),
+            origin: None,
+        }
+    }
+
+    fn poly(v: &[(f64, f64)]) -> Polygon<f64> {
+        let mut v = v.to_vec();
+        // RFC 7946 orientation, as loading ensures.
+        let twice_area: f64 = (0..v.len())
+            .map(|i| {
+                let (a, b) = (v[i], v[(i + 1) % v.len()]);
+                a.0 * b.1 - b.0 * a.1
+            })
+            .sum();
+        if twice_area < 0.0 {
+            v.reverse();
+        }
+        v.push(v[0]);
+        Polygon::new(LineString::from(v), vec![])
+    }
+
+    /// The pieces of cell (i, j): `kind` 0 empty, 1 a square, 2 and 3 two triangles split along
+    /// one diagonal or the other; `st` the status of each piece (0 none, 1 occupied, 2 contested).
+    fn pieces(i: usize, j: usize, kind: u8, st: [u8; 2]) -> Vec<(u8, Polygon<f64>)> {
+        let (x, y) = (X0 + i as f64 * S, Y0 + j as f64 * S);
+        let (a, b, c, d) = ((x, y), (x + S, y), (x + S, y + S), (x, y + S));
+        let ps = match kind {
+            1 => vec![(st[0], poly(&[a, b, c, d]))],
+            2 => vec![(st[0], poly(&[a, b, c])), (st[1], poly(&[a, c, d]))],
+            3 => vec![(st[0], poly(&[a, b, d])), (st[1], poly(&[b, c, d]))],
+            _ => vec![],
+        };
+        ps.into_iter().filter(|(s, _)| *s != 0).collect()
+    }
+
+    /// A layout: which cells are in the border, each cell's pieces, and one overlapping
+    /// occupied rectangle (cells `r..r+2`), each piece its own feature.
+    #[derive(Debug, Clone)]
+    struct Layout {
+        border: Vec<bool>,
+        cells: Vec<(u8, [u8; 2])>,
+        overlap: Option<(usize, usize)>,
+    }
+
+    fn layout() -> impl Strategy<Value = Layout> {
+        (
+            prop::collection::vec(prop::bool::weighted(0.8), N * N),
+            prop::collection::vec((0u8..4, [0u8..3, 0u8..3]), N * N),
+            prop::option::of((0..N - 1, 0..N - 1)),
+        )
+            .prop_map(|(mut border, cells, overlap)| {
+                border[0] = true;
+                Layout { border, cells, overlap }
+            })
+    }
+
+    /// Pieces with their status (1 occupied, 2 contested).
+    type Pieces = Vec<(u8, Polygon<f64>)>;
+
+    fn build(l: &Layout) -> (Catalog, Vec<Polygon<f64>>, Pieces) {
+        let mut border = Vec::new();
+        let mut features = Vec::new();
+        for j in 0..N {
+            for i in 0..N {
+                if l.border[j * N + i] {
+                    border.push(poly(&[
+                        (X0 + i as f64 * S, Y0 + j as f64 * S),
+                        (X0 + (i + 1) as f64 * S, Y0 + j as f64 * S),
+                        (X0 + (i + 1) as f64 * S, Y0 + (j + 1) as f64 * S),
+                        (X0 + i as f64 * S, Y0 + (j + 1) as f64 * S),
+                    ]));
+                }
+                let (kind, st) = l.cells[j * N + i];
+                features.extend(pieces(i, j, kind, st));
+            }
+        }
+        if let Some((i, j)) = l.overlap {
+            let (x, y) = (X0 + i as f64 * S, Y0 + j as f64 * S);
+            features.push((
+                1,
+                poly(&[(x, y), (x + 2.0 * S, y), (x + 2.0 * S, y + 2.0 * S), (x, y + 2.0 * S)]),
+            ));
+        }
+        // A snapshot needs a feature: a speck far away where the layout is empty.
+        features.push((1, poly(&[(40.0, 40.0), (40.1, 40.0), (40.1, 40.1)])));
+        let snapshot = Snapshot {
+            source: "t".into(),
+            date: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
+            synthetic: true,
+            features: features
+                .iter()
+                .map(|(s, p)| ControlFeature {
+                    status: if *s == 1 {
+                        ControlStatus::Occupied
+                    } else {
+                        ControlStatus::Contested
+                    },
+                    geometry: MultiPolygon(vec![p.clone()]),
+                })
+                .collect(),
+            published: None,
+            provenance: prov(),
+            content_sha256: "0".into(),
+        };
+        let cat = Catalog::build(Geodata {
+            root: ".".into(),
+            borders: vec![Border {
+                iso3: "TST".into(),
+                name: "Testland".into(),
+                valid_from: None,
+                geometry: MultiPolygon(border.clone()),
+                provenance: prov(),
+                synthetic: true,
+            }],
+            baselines: vec![],
+            regions: vec![],
+            waters: vec![],
+            sources: vec![Source {
+                name: "t".into(),
+                description: None,
+                border: "TST".into(),
+                baselines: vec![],
+                snapshots: vec![snapshot],
+            }],
+            default_source: Some("t".into()),
+        });
+        (cat, border, features)
+    }
+
+    /// The brute force on the raw input: the layers just off p in eight directions between the
+    /// lattice's edge directions (multiples of 45 degrees), where no edge but those through p
+    /// comes within the offset; p takes the first status any direction has, and is on the
+    /// boundary unless every direction has it.
+    fn brute_force(border: &[Polygon<f64>], features: &[(u8, Polygon<f64>)], x: f64, y: f64) -> (Status, bool) {
+        let mut seen = [(false, true); 3];
+        for k in 0..8 {
+            let t = (22.5 + 45.0 * k as f64).to_radians();
+            let q = Point::new(x + 0.01 * t.cos(), y + 0.01 * t.sin());
+            let b = border.iter().any(|p| p.contains(&q));
+            let has = |s: u8| features.iter().any(|(st, p)| *st == s && p.contains(&q));
+            let occ = b && has(1);
+            let con = b && !occ && has(2);
+            for (i, here) in [occ, con, b && !occ && !con].into_iter().enumerate() {
+                seen[i].0 |= here;
+                seen[i].1 &= here;
+            }
+        }
+        for (i, s) in [Status::Occupied, Status::Contested, Status::Covered]
+            .into_iter()
+            .enumerate()
+        {
+            if seen[i].0 {
+                return (s, !seen[i].1);
+            }
+        }
+        (Status::Outside, false)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Issue 9 item 5: status and on_boundary describe the composed layers, exactly on the
+        /// input coordinates: shared edges between features (and between border cells) are
+        /// inside, the border clips, occupied takes precedence, overlaps union.
+        #[test]
+        fn status_equals_brute_force_on_shared_edge_layouts(l in layout()) {
+            let (cat, border, features) = build(&l);
+            let f = cat.in_force(None, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default())
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            // Every point of a lattice four times finer than the cells, and a margin around.
+            let steps = (N * 4 + 2) as i32;
+            for j in -1..=steps {
+                for i in -1..=steps {
+                    let (x, y) = (X0 + i as f64 * S / 4.0, Y0 + j as f64 * S / 4.0);
+                    let got = f.status(x, y).map(|s| (s.status, s.on_boundary)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let want = brute_force(&border, &features, x, y);
+                    prop_assert_eq!(got, want, "point ({}, {})", x, y);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_shared_edge_is_inside_and_an_outer_edge_is_the_boundary() {
+        // Two occupied squares sharing the edge x = 30.25 inside a bordered area (case exact-02).
+        let l = Layout {
+            border: vec![true; N * N],
+            cells: (0..N * N)
+                .map(|k| if k == 5 || k == 6 { (1, [1, 0]) } else { (0, [0, 0]) })
+                .collect(),
+            overlap: None,
+        };
+        let (cat, _, _) = build(&l);
+        let f = cat
+            .in_force(None, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default())
+            .unwrap();
+        let mid = Y0 + 1.5 * S;
+        assert_eq!(
+            f.status(X0 + 2.0 * S, mid).map(|s| (s.status, s.on_boundary)).unwrap(),
+            (Status::Occupied, false)
+        );
+        assert_eq!(
+            f.status(X0 + S, mid).map(|s| (s.status, s.on_boundary)).unwrap(),
+            (Status::Occupied, true)
+        );
+        assert_eq!(
+            f.status(X0 + 3.0 * S, mid).map(|s| (s.status, s.on_boundary)).unwrap(),
+            (Status::Occupied, true)
+        );
+        // The corner shared by both squares on their common edge's end: on the boundary.
+        assert_eq!(
+            f.status(X0 + 2.0 * S, Y0 + S)
+                .map(|s| (s.status, s.on_boundary))
+                .unwrap(),
+            (Status::Occupied, true)
+        );
+        // On the border's boundary, covered; on a border-cell edge inside, covered and inside.
+        assert_eq!(
+            f.status(X0, mid).map(|s| (s.status, s.on_boundary)).unwrap(),
+            (Status::Covered, true)
+        );
+        assert_eq!(
+            f.status(X0 + S, Y0 + 0.5 * S)
+                .map(|s| (s.status, s.on_boundary))
+                .unwrap(),
+            (Status::Covered, false)
+        );
     }
 }

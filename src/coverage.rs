@@ -99,6 +99,80 @@ fn to_multipolygon(shapes: Vec<Vec<Vec<[f64; 2]>>>) -> MultiPolygon<f64> {
     )
 }
 
+/// The union of `polygons` (areas of positive winding: a ring turned clockwise by a
+/// simplification encloses nothing) snap-rounded to the grid of `decimals` decimal places:
+/// every vertex, and every crossing the rounding creates, is a grid point, so that the result
+/// written with `decimals` decimals is exactly what was computed. The overlay runs in i_overlay's
+/// integer space with one unit per grid step; its output is OGC-valid there, and so as written.
+/// i_overlay's integers have 30 bits: where the grid is too fine for the extent (more than 7
+/// decimals over 20 degrees), the finest grid of fewer decimals that fits is used (its points
+/// are written exactly with more decimals).
+pub fn snap_to_grid(polygons: &[Polygon<f64>], decimals: u8) -> MultiPolygon<f64> {
+    use i_overlay::core::overlay::{IntOverlayOptions, Overlay, ShapeType};
+    use i_overlay::i_float::int::point::IntPoint;
+    let coords = || {
+        polygons
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| r.0.iter())
+    };
+    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for c in coords() {
+        lo = [lo[0].min(c.x), lo[1].min(c.y)];
+        hi = [hi[0].max(c.x), hi[1].max(c.y)];
+    }
+    if !lo[0].is_finite() {
+        return MultiPolygon(vec![]);
+    }
+    let mut q = i32::from(decimals.min(15));
+    let half = |scale: f64| ((hi[0] - lo[0]).max(hi[1] - lo[1]) / 2.0 * scale).ceil() + 2.0;
+    while q > -2 && half(10f64.powi(q)) >= f64::from(1u32 << 29) {
+        q -= 1;
+    }
+    let scale = 10f64.powi(q);
+    let origin = [
+        ((lo[0] + hi[0]) / 2.0 * scale).round(),
+        ((lo[1] + hi[1]) / 2.0 * scale).round(),
+    ];
+    let to_int = |c: &Coord<f64>| IntPoint {
+        x: ((c.x * scale).round() - origin[0]) as i32,
+        y: ((c.y * scale).round() - origin[1]) as i32,
+    };
+    let mut overlay = Overlay::new_custom(coords().count(), IntOverlayOptions::ogc(), Default::default());
+    for p in polygons {
+        for r in std::iter::once(p.exterior()).chain(p.interiors()) {
+            let pts: Vec<IntPoint> = r.0[..r.0.len().saturating_sub(1)].iter().map(to_int).collect();
+            overlay.add_contour(&pts, ShapeType::Subject);
+        }
+    }
+    let shapes = overlay.overlay(OverlayRule::Subject, FillRule::Positive);
+    // k / 10^q, both exact in f64: the double nearest the decimal that is written.
+    let to_coord = |p: &IntPoint| {
+        let at = |k: f64| if q >= 0 { k / scale } else { k * 10f64.powi(-q) };
+        Coord {
+            x: at(origin[0] + f64::from(p.x)),
+            y: at(origin[1] + f64::from(p.y)),
+        }
+    };
+    let ring = |c: &Vec<IntPoint>| {
+        let mut cs: Vec<Coord<f64>> = c.iter().map(to_coord).collect();
+        if let Some(&first) = cs.first() {
+            cs.push(first);
+        }
+        LineString(cs)
+    };
+    MultiPolygon(
+        shapes
+            .iter()
+            .filter_map(|s| {
+                let mut rings = s.iter().map(ring).filter(|r| r.0.len() >= 4);
+                let exterior = rings.next()?;
+                Some(Polygon::new(exterior, rings.collect()))
+            })
+            .collect(),
+    )
+}
+
 /// Largest distance (degrees) of a vertex from the line through its neighbours for the three
 /// to count as collinear when removing spikes: about 1 mm, a thousand times i_overlay's grid.
 const SPIKE_TOLERANCE_DEG: f64 = 1e-8;
@@ -243,6 +317,45 @@ mod tests {
             "{} vs {want_con}: {:?}",
             l.contested_km2,
             l.contested
+        );
+    }
+}
+
+#[cfg(test)]
+mod snap_tests {
+    use super::*;
+
+    #[test]
+    fn snapping_keeps_counterclockwise_area_and_drops_what_collapses_or_turned() {
+        let ring = |v: &[(f64, f64)]| {
+            let mut v = v.to_vec();
+            v.push(v[0]);
+            Polygon::new(LineString::from(v), vec![])
+        };
+        // A square, a sliver thinner than the grid, and a clockwise (turned) triangle.
+        let square = ring(&[(30.0, 48.0), (30.5, 48.0), (30.5, 48.5), (30.0, 48.5)]);
+        let sliver = ring(&[(31.0, 48.0), (31.5, 48.0), (31.5, 48.0000001)]);
+        let turned = ring(&[(32.0, 48.0), (32.0, 48.5), (32.5, 48.0)]);
+        let out = snap_to_grid(&[square, sliver, turned], 3);
+        assert_eq!(out.0.len(), 1, "{out:?}");
+        let e = &out.0[0].exterior().0;
+        assert_eq!(e.len(), 5);
+        let twice: f64 = e.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum();
+        assert!(twice > 0.0, "counterclockwise");
+        assert!(
+            e.iter()
+                .all(|c| (c.x * 1000.0).fract() == 0.0 || format!("{:.3}", c.x).parse::<f64>() == Ok(c.x))
+        );
+        // Too fine a grid for the extent: the finest that fits (here 6 decimals).
+        let wide = ring(&[(-170.0, -80.0), (170.0, -80.0), (170.0, 80.0)]);
+        let out = snap_to_grid(&[wide], 9);
+        assert_eq!(out.0.len(), 1);
+        assert!(
+            out.0[0]
+                .exterior()
+                .0
+                .iter()
+                .all(|c| format!("{:.6}", c.x).parse::<f64>() == Ok(c.x))
         );
     }
 }

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 /// The stages, lowest first. A module may use the modules of the stages before its own, and
 /// itself; nothing else.
 const STAGES: &[&[&str]] = &[
-    // plain domain types
-    &["model"],
+    // plain domain types; number formatting
+    &["model", "num"],
     // WGS84 measures; the on-disk layout and durable writes of the geodata directory
     &["geodesy", "store"],
     // control layers of one snapshot (overlay, areas)

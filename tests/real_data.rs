@@ -72,7 +72,41 @@ fn areas_agree_with_the_pyproj_reference_within_0_01_percent() {
         worst.0, worst.1
     );
     assert_eq!(compared, 536);
-    assert!(worst.0 < 1e-4, "worst {:?}", worst);
+    // pyproj takes edges as geodesics, we take them straight in lon/lat (RFC 7946, issue 16):
+    // on this archive the two differ by 5.5e-7 relative at most (measured by
+    // `straight_edges_move_areas_by_under_1e_5`, below), as much as pyproj and shapely differ; the
+    // worst difference against pyproj is 5.5e-7 after (7e-7 before). Hence 2e-6.
+    assert!(worst.0 < 2e-6, "worst {:?}", worst);
+}
+
+/// Issue 16 item 3: the areas of every date with edges straight in lon/lat (what is reported)
+/// against the same layers with geodesic edges (Karney via `geo`, the former measure), per date,
+/// written to `$CARGO_TARGET_TMPDIR/deepstate-straight-vs-geodesic.csv`.
+#[test]
+fn straight_edges_move_areas_by_under_1e_5() {
+    use geo::GeodesicArea;
+    let Some(cat) = catalog() else { return };
+    let geodesic_km2 = |mp: &MultiPolygon<f64>| mp.0.iter().map(|p| p.geodesic_area_signed().abs()).sum::<f64>() / 1e6;
+    let src = cat.source(Some("deepstate")).expect("source");
+    let mut csv = String::from("date,occupied_straight_km2,occupied_geodesic_km2,relative_change\n");
+    let mut rels = Vec::new();
+    for e in &src.epochs {
+        let l = &e.state.computed().layers;
+        let (straight, geodesic) = (l.occupied_km2, geodesic_km2(&l.occupied));
+        let rel = (straight - geodesic) / geodesic;
+        csv.push_str(&format!("{},{straight:.4},{geodesic:.4},{rel:.3e}\n", e.from));
+        rels.push(rel.abs());
+    }
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("deepstate-straight-vs-geodesic.csv");
+    std::fs::write(&path, csv).expect("write");
+    rels.sort_by(f64::total_cmp);
+    let (median, max) = (rels[rels.len() / 2], rels[rels.len() - 1]);
+    eprintln!(
+        "{} dates: |straight - geodesic| / geodesic median {median:.2e}, max {max:.2e} ({})",
+        rels.len(),
+        path.display()
+    );
+    assert!(max < 1e-5, "max relative change {max:e}");
 }
 
 /// xorshift64*: a seeded generator for test points.
@@ -249,10 +283,15 @@ fn diffs_agree_with_the_shapely_reference_within_0_1_percent() {
         let d = frontline::analytics::diff::diff(cat, Some("deepstate"), a, None, b, 0.0).expect("diff");
         let t = d.totals;
         assert_eq!(t.slivers_dropped, 0);
-        // 0.1 % of the reference, with a floor of 0.001 km2 (1,000 m2) for the near-empty diffs.
+        // 0.1 % of the reference, with a floor of 0.005 km2 (5,000 m2) for the small diffs: the
+        // reference takes edges as geodesics, we take them straight in lon/lat (issue 16); the
+        // two differ by L³ tan(lat) / 12R per edge of length L (2,000 m2 for a 5 km edge), which
+        // on a thin diff part whose sides are long edges is more than 0.1 % of its area (worst:
+        // 2025-11-02..03 lost, 1.5198 km2 against 1.5215; before, with geodesic edges, the floor
+        // was 0.001 km2).
         for (ours, theirs, what) in [(t.gained_km2, g_ref, "gained"), (t.lost_km2, l_ref, "lost")] {
             let err = (ours - theirs).abs();
-            let allowed = (theirs * 1e-3).max(1e-3);
+            let allowed = (theirs * 1e-3).max(5e-3);
             if err / allowed > worst.0 {
                 worst = (
                     err / allowed,
@@ -261,9 +300,10 @@ fn diffs_agree_with_the_shapely_reference_within_0_1_percent() {
             }
         }
         // Gained minus lost equals the change of the occupied area: within 0.1 %, with a floor of
-        // 0.02 km2. The floor is for geodesic-edge effects that no decomposition avoids: on
-        // 2025-10-28 the archive has a needle 11 km long and 5 cm wide whose two sides, measured
-        // as geodesics, enclose 0.011 km2; the diff splits it differently than the layer does.
+        // 0.001 km2. With edges measured straight in lon/lat the area of a region does not depend
+        // on how it is cut into parts (worst: 2e-5 km2); with geodesic edges the floor had to be
+        // 0.02 km2 (on 2025-10-28 a needle 11 km long and 5 cm wide whose two geodesic sides
+        // enclosed 0.011 km2, split differently by the diff than by the layer).
         let area = |d| {
             src.epochs[src.epochs.partition_point(|e| e.from <= d) - 1]
                 .state
@@ -273,7 +313,7 @@ fn diffs_agree_with_the_shapely_reference_within_0_1_percent() {
         };
         let change = area(b) - area(a);
         let err = (t.gained_km2 - t.lost_km2 - change).abs();
-        let allowed = (change.abs() * 1e-3).max(2e-2);
+        let allowed = (change.abs() * 1e-3).max(1e-3);
         if err / allowed > worst_balance.0 {
             worst_balance = (
                 err / allowed,

@@ -202,3 +202,73 @@ fn nzz_published_table_is_explained() {
     // (cylindrical equal-area on the ellipsoid vs geodesic) and buffer(0) repairs.
     assert!(max_abs(col(4)) < 0.005, "largest unexplained share {}", max_abs(col(4)));
 }
+
+/// Case exact-01 (issue 9 item 5): every published vertex of the nochange and gains polygons of
+/// 2022-06-01 that lies inside the border is `occupied` (the area is a closed set), and on the
+/// boundary unless another published polygon holds it strictly inside. The union moves vertices
+/// by about 4e-10 degrees: points are located against the published polygons.
+#[test]
+fn published_nzz_vertices_are_occupied_and_on_the_outline() {
+    use frontline::index::{Location, locate_in_polygon};
+    let Some((_, without, _)) = catalogs() else { return };
+    let path = shared().join("data/nzz/2022-06-01.json");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let mut polys: Vec<geo::Polygon<f64>> = Vec::new();
+    for f in v["value"]["features"].as_array().unwrap() {
+        if !matches!(f["properties"]["type"].as_str(), Some("nochange" | "gains")) {
+            continue;
+        }
+        let g = &f["geometry"];
+        let list: Vec<&serde_json::Value> = match g["type"].as_str().unwrap() {
+            "Polygon" => vec![&g["coordinates"]],
+            _ => g["coordinates"].as_array().unwrap().iter().collect(),
+        };
+        for rings in list {
+            let rings: Vec<geo::LineString<f64>> = rings
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    r.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+                        .collect()
+                })
+                .collect();
+            polys.push(geo::Polygon::new(rings[0].clone(), rings[1..].to_vec()));
+        }
+    }
+    let f = without.in_force(Some("nzz"), date("2022-06-01")).unwrap();
+    let (mut checked, mut inner, mut touching) = (0, 0, 0);
+    for (i, p) in polys.iter().enumerate() {
+        for c in &p.exterior().0[..p.exterior().0.len() - 1] {
+            if f.border_index().locate(c.x, c.y) != Location::Inside {
+                continue;
+            }
+            let s = f.status(c.x, c.y).unwrap();
+            let (status, on_boundary) = (s.status, s.on_boundary);
+            assert_eq!(status, frontline::Status::Occupied, "vertex {c:?} of polygon {i}");
+            let elsewhere: Vec<Location> = polys
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, q)| locate_in_polygon(q, c.x, c.y))
+                .collect();
+            if elsewhere.contains(&Location::Inside) {
+                inner += 1;
+                assert!(!on_boundary, "vertex {c:?} inside another polygon");
+            } else if elsewhere.contains(&Location::Boundary) {
+                touching += 1; // on another polygon's outline: either, by how they meet
+            } else {
+                assert!(on_boundary, "vertex {c:?} of polygon {i} is on the outline");
+            }
+            checked += 1;
+        }
+    }
+    eprintln!(
+        "{checked} published vertices inside the border: all occupied; {inner} inside another polygon, {touching} on another's outline"
+    );
+    // Of the 6,048 vertices, 2,565 lie inside the border (1,070 of them answered `covered` before).
+    assert_eq!(checked, 2565);
+}

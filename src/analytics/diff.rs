@@ -179,6 +179,7 @@ pub fn diff_geojson(d: &Diff, precision: u8, by_region: Option<&super::regions::
         "to": d.to,
         "totals": d.totals,
         "identical": d.identical,
+        "edges": crate::geodesy::EDGES,
         "synthetic": d.from.synthetic || d.to.synthetic || by_region.is_some_and(|r| r.synthetic),
     });
     if let (Some(r), Some(m)) = (by_region, meta.as_object_mut()) {
@@ -186,13 +187,14 @@ pub fn diff_geojson(d: &Diff, precision: u8, by_region: Option<&super::regions::
     }
     let p = usize::from(precision.min(15));
     let mut out = String::from("{\"type\":\"FeatureCollection\",\"frontline\":");
-    out.push_str(&meta.to_string());
+    out.push_str(&crate::num::to_string(&meta).unwrap_or_else(|_| "null".into()));
     out.push_str(",\"features\":[");
     for (i, part) in d.parts.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         let props = serde_json::json!({"change": part.change, "area_km2": part.area_km2, "centroid": part.centroid});
+        let props = crate::num::to_string(&props).unwrap_or_else(|_| "null".into());
         let _ = write!(
             out,
             "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{props},\"geometry\":"

@@ -146,6 +146,7 @@ mod tests {
                 .map(|(status, geometry)| ControlFeature { status, geometry })
                 .collect(),
             content_sha256: format!("{day}"),
+            published: None,
             provenance: prov(),
             synthetic: true,
         }

@@ -163,12 +163,12 @@ impl RegionTimelineRow {
     /// The row as CSV (with its line end).
     pub fn to_csv(&self) -> String {
         format!(
-            "{},{},{:.3},{:.3},{:.3},{},{}\n",
+            "{},{},{},{},{},{},{}\n",
             self.date,
             self.region,
-            self.occupied_km2,
-            self.contested_km2,
-            self.covered_km2,
+            crate::num::Fixed(self.occupied_km2, 3),
+            crate::num::Fixed(self.contested_km2, 3),
+            crate::num::Fixed(self.covered_km2, 3),
             self.snapshot,
             self.synthetic
         )

@@ -68,7 +68,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?
+            frontline::num::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?
         )?;
     } else {
         for line in &summary {

@@ -80,7 +80,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?
+            frontline::num::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?
         )?;
     } else {
         writeln!(out, "{}", diff_geojson(&d, a.precision, by_region.as_ref()))?;

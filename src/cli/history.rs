@@ -46,7 +46,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let lat = parse_coord_arg("lat", lat, 90.0)?;
     let cat = a.data.catalog()?;
     let answer = point_history(&cat, a.source.as_deref(), lon, lat)?;
-    let text = serde_json::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
+    let text = frontline::num::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -73,7 +73,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     })?;
     let mut out = std::io::stdout().lock();
     if a.json {
-        let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::data(e.to_string()))?;
+        let text = frontline::num::to_string_pretty(&report).map_err(|e| Failure::data(e.to_string()))?;
         writeln!(out, "{text}")?;
     } else {
         writeln!(

@@ -28,7 +28,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let date = parse_date_arg("date", &a.date)?;
     let cat = a.data.catalog()?;
     let answer = frontline::query::point(&cat, a.source.as_deref(), date, lon, lat, true)?;
-    let text = serde_json::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
+    let text = frontline::num::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(ExitCode::SUCCESS)
 }

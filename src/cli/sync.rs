@@ -95,7 +95,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let opts = options(&a)?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let report = rt.block_on(sync(&opts)).map_err(|e| Failure::input(e.to_string()))?;
-    let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::data(e.to_string()))?;
+    let text = frontline::num::to_string_pretty(&report).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     if let Some(why) = &report.unreachable {
         eprintln!("error: {why}");

@@ -548,6 +548,7 @@ pub fn snapshot_from_bytes(
             date,
             synthetic,
             features,
+            published: None,
             provenance: doc.provenance,
             content_sha256,
         })

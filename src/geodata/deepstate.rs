@@ -187,6 +187,7 @@ pub fn read_snapshot_admitting(
             date,
             synthetic: false,
             features: out,
+            published: None,
             provenance: Provenance {
                 file: shown.to_string(),
                 sha256,

@@ -16,6 +16,8 @@ pub mod policy;
 mod report;
 pub(crate) mod strict_json;
 mod validity;
+/// The loader's validity check, also applied to every polygon an answer draws.
+pub use validity::problems as validity_problems;
 
 pub use report::{Finding, Report};
 
@@ -147,6 +149,11 @@ pub struct Snapshot {
     pub synthetic: bool,
     /// Its areas.
     pub features: Vec<ControlFeature>,
+    /// The features as published, where `features` is derived from them and moved their
+    /// vertices (NZZ: the union of nochange and gains moves vertices by about 4e-10 degrees).
+    /// Points are located against these, so that answers are exact on the published
+    /// coordinates; `None`: `features` are as published.
+    pub published: Option<Vec<ControlFeature>>,
     /// Where it came from.
     pub provenance: Provenance,
     /// SHA-256 of the parsed content (statuses and coordinates after repairs), hex: equal for
@@ -158,6 +165,11 @@ impl Snapshot {
     /// Stable identifier: `source:YYYY-MM-DD`.
     pub fn id(&self) -> String {
         format!("{}:{}", self.source, self.date)
+    }
+
+    /// The features points are located against: as published (see [`Snapshot::published`]).
+    pub fn located_features(&self) -> &[ControlFeature] {
+        self.published.as_deref().unwrap_or(&self.features)
     }
 }
 

@@ -225,12 +225,19 @@ pub fn read_snapshot_admitting(
                 geometry: union,
             }]
         };
+        // The union moves vertices (by about 4e-10 degrees, i_overlay's grid): points are located
+        // against the published polygons, whose nonzero-winding union it is.
+        let published = vec![ControlFeature {
+            status: ControlStatus::Occupied,
+            geometry: geo::MultiPolygon(occupied),
+        }];
         let content_sha256 = content_sha256(&features);
         Some(Snapshot {
             source: source.to_string(),
             date,
             synthetic: false,
             features,
+            published: Some(published),
             provenance: Provenance {
                 file: shown.to_string(),
                 sha256,

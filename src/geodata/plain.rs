@@ -83,6 +83,7 @@ pub fn read_file(path: &Path, shown: &str, source: &str) -> (Vec<Snapshot>, Repo
                     date,
                     synthetic: false,
                     content_sha256: content_sha256(&features),
+                    published: None,
                     features,
                     provenance: Provenance {
                         file: shown.to_string(),

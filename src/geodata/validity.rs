@@ -130,7 +130,7 @@ pub(crate) fn long_edge(ring: &[Coord<f64>]) -> Option<(usize, String)> {
 
 /// Every validity problem of `mp` (empty when valid). Rings must be closed, with at least 4
 /// positions and finite coordinates (the reader checks these first).
-pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
+pub fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
     let multi = mp.0.len() > 1;
     let mut segs = Vec::new();
     for (pi, p) in mp.0.iter().enumerate() {

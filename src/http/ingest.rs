@@ -398,7 +398,7 @@ fn answer(
         "flags": notes.flags,
         "ms": t.elapsed().as_secs_f64() * 1e3,
     });
-    let mut res: Reply = Reply::new(serde_json::to_vec(&body).unwrap_or_default().into());
+    let mut res: Reply = Reply::new(crate::num::to_vec(&body).unwrap_or_default().into());
     *res.status_mut() = status;
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -37,7 +37,7 @@ fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Int
 }
 
 fn json_response<T: Serialize>(value: &T) -> Reply {
-    match serde_json::to_vec(value) {
+    match crate::num::to_vec(value) {
         Ok(v) => bytes_response(StatusCode::OK, "application/json", v),
         Err(e) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()).into_response(),
     }
@@ -240,7 +240,9 @@ fn snapshots(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         let p = Params::parse(&raw, &["source"])?;
         let list = query::snapshots(&app.catalog(), p.get("source"))?;
-        Ok(json_response(&json!({"snapshots": list})))
+        Ok(json_response(
+            &json!({"edges": crate::geodesy::EDGES, "snapshots": list}),
+        ))
     })())
 }
 
@@ -284,7 +286,9 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             }
             let catalog = app.catalog();
             let src = catalog.source(p.get("source"))?;
-            return Ok(json_response(&json!({"source": src.name, "rows": rows})));
+            return Ok(json_response(
+                &json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows}),
+            ));
         }
         let rows = query::timeline_between(&app.catalog(), p.get("source"), from, to)?;
         if csv {
@@ -296,7 +300,9 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
         } else {
             let catalog = app.catalog();
             let src = catalog.source(p.get("source"))?;
-            Ok(json_response(&json!({"source": src.name, "rows": rows})))
+            Ok(json_response(
+                &json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows}),
+            ))
         }
     })())
 }

@@ -205,12 +205,8 @@ impl LineOfContact {
                 lines.push(LineString(current));
             }
         }
-        let geodesic_km = |l: &LineString<f64>| {
-            l.0.windows(2)
-                .map(|w| Geodesic.distance(Point(w[0]), Point(w[1])))
-                .sum::<f64>()
-                / 1e3
-        };
+        // Edges straight in lon/lat, as everywhere (`crate::geodesy`).
+        let geodesic_km = |l: &LineString<f64>| crate::geodesy::line_length_m(l) / 1e3;
         // A piece that never leaves the border's boundary by more than the tolerance is where the
         // source's coastline (or border) was drawn apart from Natural Earth's, not a front.
         let (mut coastal_pieces, mut coastal_km) = (0, 0.0);

@@ -1,5 +1,6 @@
 //! GeoJSON geometry writers shared by every answer that writes polygons (layers, diffs).
 
+use crate::num::Fixed;
 use geo::Polygon;
 use std::fmt::Write;
 
@@ -15,7 +16,7 @@ pub fn write_polygon(out: &mut String, poly: &Polygon<f64>, p: usize) {
             if ci > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "[{:.p$},{:.p$}]", c.x, c.y);
+            let _ = write!(out, "[{},{}]", Fixed(c.x, p), Fixed(c.y, p));
         }
         out.push(']');
     }

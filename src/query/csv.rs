@@ -812,7 +812,7 @@ impl Rows<'_> {
                 if let Some(line) = self.line {
                     if let Some(km) = line.distance_km(x, y) {
                         // Metre-and-better precision: six decimals of a km.
-                        let _ = write!(out, "{km:.6}");
+                        let _ = write!(out, "{}", crate::num::Fixed(km, 6));
                     }
                     out.push(b'\n');
                 }

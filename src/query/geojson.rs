@@ -358,7 +358,7 @@ impl FeatureWriter {
             self.current.push(if self.written == 0 { b'[' } else { b',' });
             self.written += 1;
             // Writing a Value into a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut self.current, &f);
+            let _ = crate::num::to_writer(&mut self.current, &f);
             if self.current.len() >= PIECE {
                 let full = std::mem::replace(&mut self.current, Vec::with_capacity(PIECE + (PIECE >> 3)));
                 self.pieces.push(Bytes::from(full));
@@ -391,9 +391,9 @@ fn assemble(mut others: Map<String, Value>, features: FeatureWriter, frontline: 
         if out.len() > 1 || out[0] == b']' {
             out.push(b',');
         }
-        let _ = serde_json::to_writer(&mut *out, k);
+        let _ = crate::num::to_writer(&mut *out, k);
         out.push(b':');
-        let _ = serde_json::to_writer(&mut *out, v);
+        let _ = crate::num::to_writer(&mut *out, v);
     }
     if before.len() > 1 {
         before.push(b',');

@@ -5,6 +5,7 @@
 use crate::catalog::{Catalog, CatalogError, InForce, NEAR_BORDER_KM, PointStatus};
 use crate::index::line::Nearest;
 use crate::model::Status;
+use crate::num::Fixed;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -226,11 +227,11 @@ pub fn point_json(
 ) -> Result<String, CatalogError> {
     let (f, p) = locate(cat, source, date, lon, lat, distance)?;
     let members = f.epoch.provenance_json.get_or_init(|| {
-        let v = serde_json::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
+        let v = crate::num::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
         v.trim_start_matches('{').trim_end_matches('}').to_string()
     });
     // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
-    let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "null".into());
+    let num = |x: f64| crate::num::Json(x).to_string();
     let line = match p.line_km {
         Some(d) => format!("\"line_of_contact_km\":{},", num(d)),
         None => String::new(),
@@ -296,16 +297,16 @@ pub const TIMELINE_CSV_HEADER: &str = "date,occupied_km2,contested_km2,covered_k
 impl TimelineRow {
     /// The row as CSV (areas and lengths to 3 decimals), with its line end.
     pub fn to_csv(&self) -> String {
-        let km2 = |x: Option<f64>| x.map(|v| format!("{v:.3}")).unwrap_or_default();
+        let km2 = |x: Option<f64>| x.map(|v| Fixed(v, 3).to_string()).unwrap_or_default();
         format!(
-            "{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
             self.date,
-            self.occupied_km2,
-            self.contested_km2,
-            self.covered_km2,
-            self.line_km,
-            self.gained_km2,
-            self.lost_km2,
+            Fixed(self.occupied_km2, 3),
+            Fixed(self.contested_km2, 3),
+            Fixed(self.covered_km2, 3),
+            Fixed(self.line_km, 3),
+            Fixed(self.gained_km2, 3),
+            Fixed(self.lost_km2, 3),
             self.snapshot,
             self.synthetic,
             km2(self.waters_occupied_km2),
