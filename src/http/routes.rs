@@ -6,6 +6,8 @@ use super::params::{Params, number};
 use super::problem::{Problem, recover};
 use crate::catalog::check_coordinate;
 use crate::query::layers::{LayerKind, LayerOptions, layer_geojson};
+use crate::output::points::{ClassifiedProperties, HistoryProperties, set_properties};
+use crate::output::provenance::AnswerProvenance;
 use crate::query::{self, InForceRef};
 use bytes::{Buf, Bytes};
 use futures_util::{Stream, StreamExt};
@@ -205,11 +207,9 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
         } else {
             None
         };
-        Ok(bytes_response(
-            StatusCode::OK,
-            "application/geo+json",
-            diff_geojson(&d, precision, regions.as_ref()),
-        ))
+        let body = diff_geojson(&d, precision, regions.as_ref())
+            .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+        Ok(bytes_response(StatusCode::OK, "application/geo+json", body))
     })())
 }
 
@@ -407,12 +407,13 @@ fn layers(
             opts.simplify_m = Some(number("simplify_m", s, 0.0, 100_000.0)?);
         }
         opts.precision = precision_param(&p)?;
-        // The answer depends only on what is in force and on the options: hash them.
+        // The answer depends only on what is in force, the date asked and the options: hash them.
         let info = InForceRef::new(&f);
         let mut h = Sha256::new();
         h.update(kind.as_str());
         h.update(serde_json::to_vec(&info).unwrap_or_default());
         h.update(f.epoch.from.to_string());
+        h.update(date.to_string());
         h.update(format!("{:?}|{:?}|{}", opts.bbox, opts.simplify_m, opts.precision));
         let etag = format!("\"{}\"", &hex::encode(h.finalize())[..32]);
         let headers = |res: &mut Reply| {
@@ -439,7 +440,9 @@ fn layers(
         let layer = match cached {
             Some(c) => c,
             None => {
-                let json = Bytes::from(layer_geojson(&f, kind, &opts));
+                let json = Bytes::from(layer_geojson(&f, date, kind, &opts).map_err(|e| {
+                    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+                })?);
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
                 let gzip = gz
                     .write_all(&json)
@@ -549,28 +552,27 @@ async fn classify_geojson(
         let Some(features) = doc.get_mut("features").and_then(Value::as_array_mut) else {
             return Err(Problem::body("'features' is missing or not an array"));
         };
-        let snapshot = Value::String(f.snapshot().id());
+        let provenance = AnswerProvenance::new(&f, date);
+        let per_feature = provenance.in_force.feature();
         let line = p.flag("distance")?.then(|| f.line());
         let computed = f.computed();
         let border = f.border_index();
+        let internal = |e: serde_json::Error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string());
         for (i, feat) in features.iter_mut().enumerate() {
             let (lon, lat) = point_of(feat).map_err(|m| Problem::body(format!("feature {i}: {m}")))?;
             check_coordinate(lon, lat).map_err(|e| Problem::body(format!("feature {i}: {e}")))?;
             let (status, on_boundary) = computed.status(border, lon, lat);
-            set_property(feat, "status", Value::String(status.as_str().into()));
-            set_property(feat, "snapshot", snapshot.clone());
-            if on_boundary {
-                set_property(feat, "on_boundary", Value::Bool(true));
-            }
-            if let Some(km) = line.and_then(|l| l.distance_km(lon, lat)) {
-                set_property(feat, "line_of_contact_km", json!(km));
-            }
+            let props = ClassifiedProperties {
+                status,
+                on_boundary,
+                line_of_contact_km: line.and_then(|l| l.distance_km(lon, lat)),
+                date,
+                provenance: &per_feature,
+            };
+            set_properties(feat, &props).map_err(internal)?;
         }
         if let Some(obj) = doc.as_object_mut() {
-            obj.insert(
-                "frontline".into(),
-                serde_json::to_value(InForceRef::new(&f)).unwrap_or(Value::Null),
-            );
+            obj.insert("frontline".into(), serde_json::to_value(&provenance).map_err(internal)?);
         }
         let v = serde_json::to_vec(&doc)
             .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
@@ -683,15 +685,22 @@ async fn history_batch(
                         .enumerate()
                         .map(|(i, f)| point_of(f).map_err(|m| Problem::body(format!("feature {i}: {m}"))))
                         .collect::<Result<Vec<_>, _>>()?;
-                    let batch = batch_history(&app.catalog(), source, &coords).map_err(at)?;
-                    let (hs, provenance) = (batch.histories, batch.provenance);
-                    for (feat, h) in features.iter_mut().zip(hs) {
-                        set_property(feat, "history", serde_json::to_value(h).unwrap_or(Value::Null));
+                    let catalog = app.catalog();
+                    let batch = batch_history(&catalog, source, &coords).map_err(at)?;
+                    let per_feature = batch.provenance.feature(catalog.source(source)?);
+                    let internal =
+                        |e: serde_json::Error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string());
+                    for (feat, history) in features.iter_mut().zip(&batch.histories) {
+                        let props = HistoryProperties {
+                            history,
+                            provenance: &per_feature,
+                        };
+                        set_properties(feat, &props).map_err(internal)?;
                     }
                     if let Some(obj) = doc.as_object_mut() {
                         obj.insert(
                             "frontline".into(),
-                            serde_json::to_value(provenance).unwrap_or(Value::Null),
+                            serde_json::to_value(&batch.provenance).map_err(internal)?,
                         );
                     }
                     let v = serde_json::to_vec(&doc)
@@ -731,18 +740,6 @@ fn feature_collection(body: &[u8], max_points: u64) -> Result<Value, Problem> {
         )));
     }
     Ok(doc)
-}
-
-/// Sets `properties[name]` of a feature, creating `properties` where it is absent or null.
-fn set_property(feat: &mut Value, name: &str, value: Value) {
-    let Some(obj) = feat.as_object_mut() else { return };
-    let props = obj.entry("properties").or_insert_with(|| json!({}));
-    if props.is_null() {
-        *props = json!({});
-    }
-    if let Some(props) = props.as_object_mut() {
-        props.insert(name.into(), value);
-    }
 }
 
 fn point_of(feat: &Value) -> Result<(f64, f64), String> {

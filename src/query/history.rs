@@ -3,6 +3,7 @@
 //! or CSV).
 
 use super::{BaselineRef, BorderRef, SnapshotRef};
+use crate::output::provenance::FeatureProvenance;
 use crate::analytics::history::{Interval, histories, history};
 use crate::catalog::{Catalog, CatalogError, SourceEntry};
 use crate::model::Status;
@@ -60,6 +61,19 @@ impl HistoryProvenance {
             baselines: src.baselines.iter().map(|b| BaselineRef::new(b)).collect(),
             border: BorderRef::new(border),
             synthetic: border.synthetic || src.baselines.iter().any(|b| b.baseline.synthetic),
+        }
+    }
+
+    /// The provenance members of each feature of a GeoJSON batch: the source and its latest
+    /// snapshot, through which every history runs (`synthetic` as for the whole batch).
+    pub fn feature(&self, src: &SourceEntry) -> FeatureProvenance {
+        let latest = src.snapshots.last();
+        FeatureProvenance {
+            source: self.source.clone(),
+            snapshot: latest.map(|s| s.id()).unwrap_or_default(),
+            snapshot_date: self.last_date.unwrap_or_default(),
+            content_sha256: latest.map(|s| s.content_sha256.clone()).unwrap_or_default(),
+            synthetic: self.synthetic || latest.is_some_and(|s| s.synthetic),
         }
     }
 

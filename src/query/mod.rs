@@ -2,114 +2,12 @@
 //! Answers carry their provenance: the source, the snapshot (id, date, file, hashes), the
 //! baselines composed with it, and whether any of it is synthetic.
 
-use crate::catalog::{BaselineEntry, Catalog, CatalogError, InForce};
-use crate::geodata::{Border, Snapshot};
-use crate::model::{Provenance, Status};
+use crate::catalog::{Catalog, CatalogError, InForce};
+use crate::model::Status;
+
+pub use crate::output::provenance::{BaselineRef, BorderRef, InForceRef, SnapshotRef};
 use chrono::NaiveDate;
 use serde::Serialize;
-
-/// The snapshot an answer used.
-#[derive(Debug, Clone, Serialize)]
-pub struct SnapshotRef {
-    /// `source:YYYY-MM-DD`.
-    pub id: String,
-    /// Its effective date.
-    pub date: NaiveDate,
-    /// SHA-256 of its parsed content.
-    pub content_sha256: String,
-    /// Its file and the file's SHA-256.
-    pub provenance: Provenance,
-    /// Whether it is made up.
-    pub synthetic: bool,
-}
-
-/// A baseline an answer composed with.
-#[derive(Debug, Clone, Serialize)]
-pub struct BaselineRef {
-    /// Name.
-    pub name: String,
-    /// `occupied` or `contested`.
-    pub status: &'static str,
-    /// First day it applies.
-    pub valid_from: NaiveDate,
-    /// First day it no longer applies, if any.
-    pub valid_to: Option<NaiveDate>,
-    /// Its file and the file's SHA-256.
-    pub provenance: Provenance,
-}
-
-/// The provenance of everything in force for a source on a date.
-#[derive(Debug, Clone, Serialize)]
-pub struct InForceRef {
-    /// The source.
-    pub source: String,
-    /// The snapshot in force (the latest dated on or before the date asked for).
-    pub snapshot: SnapshotRef,
-    /// The baselines in force.
-    pub baselines: Vec<BaselineRef>,
-    /// The border: ISO3 and provenance.
-    pub border: BorderRef,
-    /// True if any data used is synthetic.
-    pub synthetic: bool,
-}
-
-/// The border an answer used.
-#[derive(Debug, Clone, Serialize)]
-pub struct BorderRef {
-    /// ISO 3166-1 alpha-3.
-    pub iso3: String,
-    /// Its file and the file's SHA-256.
-    pub provenance: Provenance,
-}
-
-impl InForceRef {
-    /// Describes what is in force.
-    pub fn new(f: &InForce<'_>) -> Self {
-        InForceRef {
-            source: f.source.name.clone(),
-            snapshot: SnapshotRef::new(f.snapshot()),
-            baselines: f.baselines().map(BaselineRef::new).collect(),
-            border: BorderRef::new(&f.source.border.border),
-            synthetic: f.synthetic(),
-        }
-    }
-}
-
-impl SnapshotRef {
-    /// Describes a snapshot.
-    pub fn new(s: &Snapshot) -> Self {
-        SnapshotRef {
-            id: s.id(),
-            date: s.date,
-            content_sha256: s.content_sha256.clone(),
-            provenance: s.provenance.clone(),
-            synthetic: s.synthetic,
-        }
-    }
-}
-
-impl BaselineRef {
-    /// Describes a baseline.
-    pub fn new(b: &BaselineEntry) -> Self {
-        BaselineRef {
-            name: b.baseline.name.clone(),
-            status: b.baseline.status.as_str(),
-            valid_from: b.baseline.valid_from,
-            valid_to: b.baseline.valid_to,
-            provenance: b.baseline.provenance.clone(),
-        }
-    }
-}
-
-impl BorderRef {
-    /// Describes a border.
-    pub fn new(b: &Border) -> Self {
-        BorderRef {
-            iso3: b.iso3.clone(),
-            provenance: b.provenance.clone(),
-        }
-    }
-}
 
 /// The answer for one point.
 #[derive(Debug, Clone, Serialize)]
@@ -271,8 +169,13 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
     Ok(out)
 }
 
-/// [`point`], serialised: the same JSON object, with the provenance members rendered once per
-/// epoch instead of per answer (the hot path of `GET /v1/coverage`).
+/// [`point`], serialised: the same JSON object, with the provenance members serialised once
+/// per epoch instead of per answer. This is the documented hot path of `GET /v1/coverage`: the
+/// head is a typed struct serialised by serde_json, and the cached members of [`InForceRef`]
+/// are appended to it (a test checks that both forms are equal).
+///
+/// # Errors
+/// As [`point`]: an unknown source, a date before the first snapshot, a coordinate out of range.
 pub fn point_json(
     cat: &Catalog,
     source: Option<&str>,
@@ -281,23 +184,38 @@ pub fn point_json(
     lat: f64,
     distance: bool,
 ) -> Result<String, CatalogError> {
-    let (f, status, on_boundary, line) = locate(cat, source, date, lon, lat, distance)?;
+    /// The members of [`PointAnswer`] before its flattened provenance, in the same order.
+    #[derive(Serialize)]
+    struct Head {
+        lon: f64,
+        lat: f64,
+        date: NaiveDate,
+        status: Status,
+        on_boundary: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line_of_contact_km: Option<f64>,
+    }
+    let (f, status, on_boundary, line_of_contact_km) = locate(cat, source, date, lon, lat, distance)?;
     let members = f.epoch.provenance_json.get_or_init(|| {
         let v = serde_json::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
         v.trim_start_matches('{').trim_end_matches('}').to_string()
     });
-    // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
-    let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "null".into());
-    let line = match line {
-        Some(d) => format!("\"line_of_contact_km\":{},", num(d)),
-        None => String::new(),
+    let head = Head {
+        lon,
+        lat,
+        date,
+        status,
+        on_boundary,
+        line_of_contact_km,
     };
-    Ok(format!(
-        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{on_boundary},{line}{members}}}",
-        num(lon),
-        num(lat),
-        status.as_str()
-    ))
+    let mut out = serde_json::to_string(&head).unwrap_or_else(|_| "{}".into());
+    out.pop(); // the closing brace: the provenance members follow
+    if !members.is_empty() {
+        out.push(',');
+        out.push_str(members);
+    }
+    out.push('}');
+    Ok(out)
 }
 
 /// One row of a timeline: the areas in force from `date` on.

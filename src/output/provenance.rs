@@ -1,0 +1,175 @@
+//! The one shape of provenance in every answer.
+//!
+//! - [`InForceRef`]: everything in force for a source on a date (the snapshot with its file and
+//!   hashes, the baselines, the border, `synthetic`). Point answers flatten it into the answer;
+//!   GeoJSON answers put it, flattened beside the date asked, into their `frontline` foreign
+//!   member ([`AnswerProvenance`]); diffs have one for each side.
+//! - [`FeatureProvenance`]: the five members copied into the `properties` of every feature of
+//!   every GeoJSON answer (`source`, `snapshot`, `snapshot_date`, `content_sha256`,
+//!   `synthetic`), because GDAL, geopandas and QGIS drop a FeatureCollection's foreign members.
+//!
+//! Names: `date` is always the date asked for; `snapshot_date` is always the date of the
+//! snapshot in force. Files are named relative to the geodata directory (an archive read in
+//! place as `archive:<source>/<file>`), never by an absolute server path.
+
+use crate::catalog::{BaselineEntry, InForce};
+use crate::geodata::{Border, Snapshot};
+use crate::model::Provenance;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// The snapshot an answer used.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotRef {
+    /// `source:YYYY-MM-DD`.
+    pub id: String,
+    /// Its effective date.
+    pub date: NaiveDate,
+    /// SHA-256 of its parsed content.
+    pub content_sha256: String,
+    /// Its file and the file's SHA-256.
+    pub provenance: Provenance,
+    /// Whether it is made up.
+    pub synthetic: bool,
+}
+
+/// A baseline an answer composed with.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineRef {
+    /// Name.
+    pub name: String,
+    /// `occupied` or `contested`.
+    pub status: &'static str,
+    /// First day it applies.
+    pub valid_from: NaiveDate,
+    /// First day it no longer applies, if any.
+    pub valid_to: Option<NaiveDate>,
+    /// Its file and the file's SHA-256.
+    pub provenance: Provenance,
+}
+
+/// The border an answer used.
+#[derive(Debug, Clone, Serialize)]
+pub struct BorderRef {
+    /// ISO 3166-1 alpha-3.
+    pub iso3: String,
+    /// Its file and the file's SHA-256.
+    pub provenance: Provenance,
+}
+
+/// The provenance of everything in force for a source on a date: the one shape every answer
+/// uses (`#/components/schemas/InForce` in the OpenAPI document).
+#[derive(Debug, Clone, Serialize)]
+pub struct InForceRef {
+    /// The source.
+    pub source: String,
+    /// The snapshot in force (the latest dated on or before the date asked for).
+    pub snapshot: SnapshotRef,
+    /// The date of the snapshot in force (as `snapshot.date`; the same name in every answer).
+    pub snapshot_date: NaiveDate,
+    /// The baselines in force.
+    pub baselines: Vec<BaselineRef>,
+    /// The border: ISO3 and provenance.
+    pub border: BorderRef,
+    /// True if any data used is synthetic.
+    pub synthetic: bool,
+}
+
+impl InForceRef {
+    /// Describes what is in force.
+    pub fn new(f: &InForce<'_>) -> Self {
+        let snapshot = SnapshotRef::new(f.snapshot());
+        InForceRef {
+            source: f.source.name.clone(),
+            snapshot_date: snapshot.date,
+            snapshot,
+            baselines: f.baselines().map(BaselineRef::new).collect(),
+            border: BorderRef::new(&f.source.border.border),
+            synthetic: f.synthetic(),
+        }
+    }
+
+    /// The members every feature carries.
+    pub fn feature(&self) -> FeatureProvenance {
+        FeatureProvenance {
+            source: self.source.clone(),
+            snapshot: self.snapshot.id.clone(),
+            snapshot_date: self.snapshot_date,
+            content_sha256: self.snapshot.content_sha256.clone(),
+            synthetic: self.synthetic,
+        }
+    }
+}
+
+impl SnapshotRef {
+    /// Describes a snapshot.
+    pub fn new(s: &Snapshot) -> Self {
+        SnapshotRef {
+            id: s.id(),
+            date: s.date,
+            content_sha256: s.content_sha256.clone(),
+            provenance: s.provenance.clone(),
+            synthetic: s.synthetic,
+        }
+    }
+}
+
+impl BaselineRef {
+    /// Describes a baseline.
+    pub fn new(b: &BaselineEntry) -> Self {
+        BaselineRef {
+            name: b.baseline.name.clone(),
+            status: b.baseline.status.as_str(),
+            valid_from: b.baseline.valid_from,
+            valid_to: b.baseline.valid_to,
+            provenance: b.baseline.provenance.clone(),
+        }
+    }
+}
+
+impl BorderRef {
+    /// Describes a border.
+    pub fn new(b: &Border) -> Self {
+        BorderRef {
+            iso3: b.iso3.clone(),
+            provenance: b.provenance.clone(),
+        }
+    }
+}
+
+/// The date asked for and what was in force then: the `frontline` member of a GeoJSON answer
+/// about one date, and each side of a diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerProvenance {
+    /// The date asked for.
+    pub date: NaiveDate,
+    /// What was in force on it.
+    #[serde(flatten)]
+    pub in_force: InForceRef,
+}
+
+impl AnswerProvenance {
+    /// What is in force on `date` (the date asked for).
+    pub fn new(f: &InForce<'_>, date: NaiveDate) -> Self {
+        AnswerProvenance {
+            date,
+            in_force: InForceRef::new(f),
+        }
+    }
+}
+
+/// The provenance members of every feature's `properties` (they survive GDAL, geopandas and
+/// QGIS, which drop foreign members): `#/components/schemas/FeatureProvenance`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeatureProvenance {
+    /// The source.
+    pub source: String,
+    /// The id of the snapshot in force (`source:YYYY-MM-DD`).
+    pub snapshot: String,
+    /// The date of the snapshot in force.
+    pub snapshot_date: NaiveDate,
+    /// SHA-256 of the snapshot's parsed content.
+    pub content_sha256: String,
+    /// True if any data used (snapshot, baselines, border) is synthetic.
+    pub synthetic: bool,
+}
