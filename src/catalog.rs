@@ -2,10 +2,10 @@
 //! (epoch) the control layers, areas and point indexes in force. Built once from a validated
 //! [`Geodata`], immutable afterwards; identical snapshots share one computation.
 
-use crate::analytics::history::HistoryIndex;
-use crate::analytics::line::{BorderEdges, LineOfContact};
 use crate::coverage::{ControlLayers, compute_layers};
 use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, load_dir};
+use crate::index::history::{HistoryIndex, StateRings};
+use crate::index::line::{BorderEdges, LineOfContact};
 use crate::index::{Location, PolygonIndex};
 use crate::model::{ControlStatus, Status};
 use chrono::NaiveDate;
@@ -91,6 +91,12 @@ pub struct Computed {
     pub occupied: Vec<Arc<PolygonIndex>>,
     /// Indexes whose union is the contested area (before clipping and precedence).
     pub contested: Vec<Arc<PolygonIndex>>,
+}
+
+impl StateRings for ControlState {
+    fn state_rings(&self, status: ControlStatus) -> impl Iterator<Item = &geo::LineString<f64>> + '_ {
+        self.rings(status)
+    }
 }
 
 impl ControlState {
@@ -236,7 +242,14 @@ impl SourceEntry {
 
     /// The change index for point histories, built now if this is the first use.
     pub fn history_index(&self) -> &HistoryIndex {
-        self.history.get_or_init(|| HistoryIndex::build(self))
+        self.history.get_or_init(|| self.build_history_index())
+    }
+
+    /// Builds the change index for point histories afresh (not cached; [`Self::history_index`]
+    /// keeps one).
+    pub fn build_history_index(&self) -> HistoryIndex {
+        let states: Vec<&Arc<ControlState>> = self.epochs.iter().map(|e| &e.state).collect();
+        HistoryIndex::build(&states)
     }
 }
 

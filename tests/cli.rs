@@ -787,7 +787,8 @@ fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
         "analyst",
     ];
     let (c, r, err) = import(&args, &root);
-    assert_eq!(c, 0, "{err}");
+    // Some inputs rejected, others taken: exit 3.
+    assert_eq!(c, 3, "{err}");
     let dates = |key: &str| -> Vec<String> {
         r[key]
             .as_array()
@@ -861,7 +862,7 @@ fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
     };
     let before = snapshot_of(&root.join("sources/analyst"));
     let (c, r2, _) = import(&args[..3].iter().chain(&args[4..]).copied().collect::<Vec<_>>(), &root);
-    assert_eq!(c, 0);
+    assert_eq!(c, 3, "the quarantined day is rejected again");
     assert_eq!(r2["added"].as_array().unwrap().len(), 0);
     assert_eq!(
         r2["unchanged"],
@@ -879,7 +880,8 @@ fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
         ),
     )
     .unwrap();
-    let (_, r3, _) = import(&["geojson", changed.to_str().unwrap(), "--source", "analyst"], &root);
+    let (c, r3, _) = import(&["geojson", changed.to_str().unwrap(), "--source", "analyst"], &root);
+    assert_eq!(c, 2, "every input rejected");
     assert!(
         r3["rejected"][0]["reasons"][0].as_str().unwrap().contains("--replace"),
         "{r3}"

@@ -504,10 +504,7 @@ fn layers_have_strong_etags_gzip_and_options() {
     assert_ne!(other.header("etag"), Some(etag.as_str()));
     assert_eq!(other.json()["frontline"]["date"], "2024-04-01");
     assert_eq!(other.json()["frontline"]["epoch_from"], v["frontline"]["epoch_from"]);
-    assert_eq!(
-        other.json()["features"][0]["geometry"],
-        v["features"][0]["geometry"]
-    );
+    assert_eq!(other.json()["features"][0]["geometry"], v["features"][0]["geometry"]);
     let r = get(s.addr, path, &format!("If-None-Match: {etag}\r\n"));
     assert_eq!(r.status, 304);
     assert!(r.body.is_empty());
@@ -1185,6 +1182,7 @@ fn a_killed_ingest_never_leaves_a_half_written_store() {
     let mut acked: Vec<(String, String)> = Vec::new();
     let mut next_day = 0u32;
     for round in 0..50 {
+        // The dates run to 2031: past the default admission window (tomorrow, UTC).
         let s = Server::start(&[
             "--data",
             root.to_str().unwrap(),
@@ -1192,6 +1190,8 @@ fn a_killed_ingest_never_leaves_a_half_written_store() {
             token.to_str().unwrap(),
             "--watch-s",
             "0",
+            "--not-after",
+            "2099-12-31",
         ]);
         let addr = s.addr;
         let delay = Duration::from_millis(rng.next() % 40);

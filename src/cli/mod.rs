@@ -54,6 +54,35 @@ enum Command {
     Serve(serve::Args),
 }
 
+/// The dates admitted for new snapshots (import, sync, ingest): see `frontline::geodata::policy`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct DateWindowArgs {
+    /// Earliest date admitted for a new snapshot, YYYY-MM-DD (default: the border's
+    /// valid_from, 1991-08-24 for the embedded UKR border).
+    #[arg(long)]
+    pub(crate) not_before: Option<String>,
+    /// Latest date admitted for a new snapshot, YYYY-MM-DD (default: tomorrow, UTC).
+    #[arg(long)]
+    pub(crate) not_after: Option<String>,
+}
+
+impl DateWindowArgs {
+    /// The window as the library takes it.
+    pub(crate) fn config(&self) -> Result<frontline::geodata::policy::DateWindowConfig, Failure> {
+        let parse = |name: &str, v: &Option<String>| v.as_deref().map(|s| parse_date_arg(name, s)).transpose();
+        let c = frontline::geodata::policy::DateWindowConfig {
+            not_before: parse("not-before", &self.not_before)?,
+            not_after: parse("not-after", &self.not_after)?,
+        };
+        if let (Some(a), Some(b)) = (c.not_before, c.not_after)
+            && a > b
+        {
+            return Err(Failure::input(format!("--not-before {a} is after --not-after {b}")));
+        }
+        Ok(c)
+    }
+}
+
 /// A failure to report: message for stderr and exit code.
 pub(crate) struct Failure {
     message: String,

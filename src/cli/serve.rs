@@ -53,6 +53,8 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 2)]
     watch_s: u64,
     #[command(flatten)]
+    window: super::DateWindowArgs,
+    #[command(flatten)]
     data: DataArg,
 }
 
@@ -82,6 +84,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         cors_origins: a.cors_origins,
         header_read_timeout: Duration::from_secs(a.header_timeout_s.max(1)),
         shutdown_grace: Duration::from_secs(a.shutdown_grace_s),
+        date_window: a.window.config()?,
     };
     let sync = match (&a.sync_url, &a.sync_source, &a.sync_every) {
         (Some(url), Some(source), Some(every)) => {
@@ -95,6 +98,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
                 until: None,
                 retries: 3,
                 timeout_s: 30,
+                window: a.window.clone(),
                 data: DataArg {
                     data: a.data.data.clone(),
                 },

@@ -35,6 +35,8 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 30)]
     pub(crate) timeout_s: u64,
     #[command(flatten)]
+    pub(crate) window: super::DateWindowArgs,
+    #[command(flatten)]
     pub(crate) data: DataArg,
 }
 
@@ -75,6 +77,8 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
             max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
             replace: false,
             origin_prefix: None,
+            allow_empty: false,
+            date_window: a.window.config()?,
         },
     })
 }

@@ -51,6 +51,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// The bearer token that allows `POST /v1/snapshots`; `None`: ingest is off.
     pub ingest_token: Option<String>,
+    /// The dates admitted for ingested snapshots (see [`crate::geodata::policy`]).
+    pub date_window: crate::geodata::policy::DateWindowConfig,
 }
 
 impl Default for Config {
@@ -63,6 +65,7 @@ impl Default for Config {
             header_read_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(30),
             ingest_token: None,
+            date_window: crate::geodata::policy::DateWindowConfig::default(),
         }
     }
 }

@@ -115,14 +115,17 @@ pub fn document() -> Value {
     );
     let json_ok =
         |desc: &str| json!({"description": desc, "content": {"application/json": {"schema": {"type": "object"}}}});
-    let schema_ok = |desc: &str, media: &str, schema: Value| json!({"description": desc, "content": {media: {"schema": schema}}});
+    let schema_ok =
+        |desc: &str, media: &str, schema: Value| json!({"description": desc, "content": {media: {"schema": schema}}});
     let point_schema = json!({"allOf": [{"$ref": "#/components/schemas/AnswerProvenance"}, {"type": "object", "properties": {
         "lon": {"type": "number"}, "lat": {"type": "number"},
         "status": {"type": "string", "enum": ["covered", "occupied", "contested", "outside"]},
         "on_boundary": {"type": "boolean"}, "line_of_contact_km": {"type": "number"}}, "required": ["lon", "lat", "status", "on_boundary"]}]});
-    let collection = |meta: Value| json!({"type": "object", "description": "GeoJSON FeatureCollection; every feature's properties hold the FeatureProvenance members",
+    let collection = |meta: Value| {
+        json!({"type": "object", "description": "GeoJSON FeatureCollection; every feature's properties hold the FeatureProvenance members",
         "properties": {"type": {"const": "FeatureCollection"}, "frontline": meta,
-            "features": {"type": "array", "items": {"type": "object", "properties": {"properties": {"$ref": "#/components/schemas/FeatureProvenance"}}}}}});
+            "features": {"type": "array", "items": {"type": "object", "properties": {"properties": {"$ref": "#/components/schemas/FeatureProvenance"}}}}}})
+    };
     json!({
         "openapi": "3.1.0",
         "info": {"title": "frontline", "version": env!("CARGO_PKG_VERSION"),
@@ -250,6 +253,9 @@ mod tests {
         let mut file = a["snapshot"]["provenance"].clone();
         file.as_object_mut().unwrap().insert("origin".into(), Value::Null);
         check("FileProvenance", &file);
-        check("FeatureProvenance", &serde_json::to_value(AnswerProvenance::new(&f, date).in_force.feature()).unwrap());
+        check(
+            "FeatureProvenance",
+            &serde_json::to_value(AnswerProvenance::new(&f, date).in_force.feature()).unwrap(),
+        );
     }
 }

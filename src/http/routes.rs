@@ -5,9 +5,9 @@ use super::App;
 use super::params::{Params, number};
 use super::problem::{Problem, recover};
 use crate::catalog::check_coordinate;
-use crate::query::layers::{LayerKind, LayerOptions, layer_geojson};
 use crate::output::points::{ClassifiedProperties, HistoryProperties, set_properties};
 use crate::output::provenance::AnswerProvenance;
+use crate::query::layers::{LayerKind, LayerOptions, layer_geojson};
 use crate::query::{self, InForceRef};
 use bytes::{Buf, Bytes};
 use futures_util::{Stream, StreamExt};
@@ -440,9 +440,10 @@ fn layers(
         let layer = match cached {
             Some(c) => c,
             None => {
-                let json = Bytes::from(layer_geojson(&f, date, kind, &opts).map_err(|e| {
-                    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-                })?);
+                let json = Bytes::from(
+                    layer_geojson(&f, date, kind, &opts)
+                        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?,
+                );
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
                 let gzip = gz
                     .write_all(&json)
@@ -557,7 +558,8 @@ async fn classify_geojson(
         let line = p.flag("distance")?.then(|| f.line());
         let computed = f.computed();
         let border = f.border_index();
-        let internal = |e: serde_json::Error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string());
+        let internal =
+            |e: serde_json::Error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string());
         for (i, feat) in features.iter_mut().enumerate() {
             let (lon, lat) = point_of(feat).map_err(|m| Problem::body(format!("feature {i}: {m}")))?;
             check_coordinate(lon, lat).map_err(|e| Problem::body(format!("feature {i}: {e}")))?;
@@ -688,8 +690,9 @@ async fn history_batch(
                     let catalog = app.catalog();
                     let batch = batch_history(&catalog, source, &coords).map_err(at)?;
                     let per_feature = batch.provenance.feature(catalog.source(source)?);
-                    let internal =
-                        |e: serde_json::Error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string());
+                    let internal = |e: serde_json::Error| {
+                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+                    };
                     for (feat, history) in features.iter_mut().zip(&batch.histories) {
                         let props = HistoryProperties {
                             history,

@@ -61,7 +61,11 @@ pub fn round(x: f64, p: u8) -> f64 {
     // already holds fewer decimals than asked for.
     let scale = 10f64.powi(i32::from(p.min(15)));
     let scaled = x * scale;
-    let r = if scaled.abs() < 9.0e15 { scaled.round() / scale } else { x };
+    let r = if scaled.abs() < 9.0e15 {
+        scaled.round() / scale
+    } else {
+        x
+    };
     if r == 0.0 { 0.0 } else { r }
 }
 

@@ -3,10 +3,10 @@
 //! or CSV).
 
 use super::{BaselineRef, BorderRef, SnapshotRef};
-use crate::output::provenance::FeatureProvenance;
 use crate::analytics::history::{Interval, histories, history};
 use crate::catalog::{Catalog, CatalogError, SourceEntry};
 use crate::model::Status;
+use crate::output::provenance::FeatureProvenance;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;

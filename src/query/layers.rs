@@ -120,7 +120,7 @@ fn line_geojson(
     let line = f.line();
     meta.length_km = Some(line.length_km);
     meta.along_border = Some(AlongBorder {
-        tolerance_km: crate::analytics::line::COAST_TOLERANCE_KM,
+        tolerance_km: crate::index::line::COAST_TOLERANCE_KM,
         pieces: line.coastal_pieces,
         length_km: line.coastal_km,
         note: "pieces of the occupied boundary inside the border that never leave the border or coast by more than tolerance_km: where the source drew the coast or border apart from the reference border; not part of the line",
