@@ -355,6 +355,15 @@ impl Catalog {
         Ok(cat)
     }
 
+    /// Loads, validates and computes the geodata embedded in the binary (see
+    /// [`crate::geodata::embedded`]); its root is [`crate::geodata::embedded::EMBEDDED_ROOT`].
+    pub fn load_embedded() -> Result<Catalog, Report> {
+        let loaded = crate::geodata::embedded::load()?;
+        let mut cat = Catalog::build(loaded.geodata);
+        cat.report = loaded.report;
+        Ok(cat)
+    }
+
     /// Indexes validated geodata: borders and baselines now (both cores, via rayon); the layers,
     /// areas and indexes of each epoch on first use, or all at once with [`Self::compute_all`].
     pub fn build(geodata: Geodata) -> Catalog {

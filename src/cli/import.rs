@@ -58,7 +58,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     }
     let opts = ImportOptions {
         source: a.source.clone(),
-        data_dir: a.data.data.clone(),
+        data_dir: a.data.writable_dir("import")?,
         max_change_km2: a.max_change_km2,
         max_outside_share: a.max_outside_share,
         replace: a.replace,

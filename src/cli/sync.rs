@@ -72,7 +72,7 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
         timeout: Duration::from_secs(a.timeout_s.max(1)),
         import: ImportOptions {
             source: a.source.clone(),
-            data_dir: a.data.data.clone(),
+            data_dir: a.data.writable_dir("sync")?,
             max_change_km2: DEFAULT_MAX_CHANGE_KM2,
             max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
             replace: false,

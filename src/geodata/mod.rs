@@ -8,6 +8,7 @@
 
 pub mod canonical;
 pub mod deepstate;
+pub mod embedded;
 mod geometry;
 pub mod nzz;
 pub mod plain;

@@ -1,24 +1,8 @@
-//! The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. A test checks that
-//! every path here answers and that every route of the server is described.
+//! The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. A test compares it
+//! with the live server: the paths with the route table the server routes by (served at `/`),
+//! the methods with `Allow` and the answers of each method, the statuses with those documented.
 
 use serde_json::{Value, json};
-
-/// The routes served, as they appear in the document (GET unless said).
-pub const PATHS: [&str; 13] = [
-    "/v1/coverage",
-    "/v1/history",
-    "/v1/diff",
-    "/v1/classify",
-    "/v1/sources",
-    "/v1/snapshots",
-    "/v1/layers/{layer}",
-    "/v1/timeline",
-    "/openapi.json",
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/",
-];
 
 fn param(name: &str, required: bool, schema: Value, description: &str) -> Value {
     json!({"name": name, "in": "query", "required": required, "schema": schema, "description": description})
@@ -87,8 +71,39 @@ pub fn provenance_schemas() -> Value {
     })
 }
 
+/// HEAD beside every GET (its parameters and answers, no body) and OPTIONS on every path, as the
+/// dispatcher answers them.
+fn head_and_options(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        if let Some(get) = item.get("get").cloned() {
+            let mut head = get;
+            if let Some(h) = head.as_object_mut() {
+                h.insert("summary".into(), json!("GET's status and headers, without the body"));
+            }
+            item.insert("head".into(), head);
+        }
+        item.insert(
+            "options".into(),
+            json!({"summary": "The methods allowed here (Allow); a CORS preflight when Access-Control-Request-Method is sent",
+                "responses": merge(json!({"204": {"description": "no content; the Allow header lists the methods",
+                    "headers": {"Allow": {"schema": {"type": "string"}}}}}),
+                    problems(&["403"]))}),
+        );
+    }
+}
+
 /// The document.
 pub fn document() -> Value {
+    let mut doc = document_without_head_and_options();
+    head_and_options(&mut doc);
+    doc
+}
+
+fn document_without_head_and_options() -> Value {
     let date = param(
         "date",
         true,
@@ -126,6 +141,14 @@ pub fn document() -> Value {
         "properties": {"type": {"const": "FeatureCollection"}, "frontline": meta,
             "features": {"type": "array", "items": {"type": "object", "properties": {"properties": {"$ref": "#/components/schemas/FeatureProvenance"}}}}}})
     };
+    // Answers drawn from the live geodata carry a weak ETag and Last-Modified (layers: a strong
+    // ETag per representation) and answer conditional requests.
+    let cached = |responses: Value| {
+        merge(
+            responses,
+            json!({"304": {"description": "not modified: If-None-Match (weak comparison, every member of every field line, *) or, without it, If-Modified-Since"}}),
+        )
+    };
     json!({
         "openapi": "3.1.0",
         "info": {"title": "frontline", "version": env!("CARGO_PKG_VERSION"),
@@ -134,7 +157,7 @@ pub fn document() -> Value {
             "/v1/coverage": {"get": {"summary": "Status of one point on a date",
                 "parameters": [lon.clone(), lat.clone(), date.clone(), source.clone(),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km, the geodesic distance to the line of contact")],
-                "responses": merge(json!({"200": schema_ok("status, on_boundary, and what was in force", "application/json", point_schema)}), problems(&["400", "404"]))}},
+                "responses": cached(merge(json!({"200": schema_ok("status, on_boundary, and what was in force", "application/json", point_schema)}), problems(&["400", "404"])))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
                 "parameters": [date.clone(), source.clone(),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km to every point (CSV: a sixth column)")],
@@ -148,7 +171,7 @@ pub fn document() -> Value {
             "/v1/history": {
                 "get": {"summary": "One point's status over every snapshot of a source: intervals {from, to, status, snapshot, last_snapshot}, merged where the status does not change, with the provenance of every snapshot named",
                     "parameters": [lon.clone(), lat.clone(), source.clone()],
-                    "responses": merge(json!({"200": json_ok("lon, lat, intervals, source, first_date, last_date, epochs, snapshots, baselines, border, synthetic")}), problems(&["400", "404"]))},
+                    "responses": cached(merge(json!({"200": json_ok("lon, lat, intervals, source, first_date, last_date, epochs, snapshots, baselines, border, synthetic")}), problems(&["400", "404"])))},
                 "post": {"summary": "Histories of many points",
                     "parameters": [source.clone()],
                     "requestBody": {"required": true, "content": {
@@ -167,12 +190,12 @@ pub fn document() -> Value {
                     param("min_area_km2", false, json!({"type": "number", "minimum": 0, "default": 0.01}), "parts under it are dropped as slivers (area reported)"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
                     param("by_region", false, json!({"type": "boolean", "default": false}), "add frontline.by_region: the changes per region of the border (404 if it has no regions layer)")],
-                "responses": merge(json!({"200": schema_ok("FeatureCollection; each part's properties: change, area_km2, centroid, centroid_lon, centroid_lat, date, from_date, from_source, from_snapshot, from_snapshot_date, from_content_sha256 and the end side's FeatureProvenance", "application/geo+json",
-                    collection(json!({"type": "object", "properties": {"from": {"$ref": "#/components/schemas/AnswerProvenance"}, "to": {"$ref": "#/components/schemas/AnswerProvenance"}}})))}), problems(&["400", "404"]))}},
-            "/v1/sources": {"get": {"summary": "Loaded sources", "responses": {"200": json_ok("sources")}}},
+                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; each part's properties: change, area_km2, centroid, centroid_lon, centroid_lat, date, from_date, from_source, from_snapshot, from_snapshot_date, from_content_sha256 and the end side's FeatureProvenance", "application/geo+json",
+                    collection(json!({"type": "object", "properties": {"from": {"$ref": "#/components/schemas/AnswerProvenance"}, "to": {"$ref": "#/components/schemas/AnswerProvenance"}}})))}), problems(&["400", "404"])))}},
+            "/v1/sources": {"get": {"summary": "Loaded sources", "responses": cached(merge(json!({"200": json_ok("sources")}), problems(&["400"])))}},
             "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance",
                 "parameters": [source.clone()],
-                "responses": merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"]))},
+                "responses": cached(merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"])))},
                 "post": {"summary": "Ingest a snapshot (bearer token): validated as at load, written durably, live at once",
                     "security": [{"bearer": []}],
                     "parameters": [param("source", true, json!({"type": "string"}), "an existing source"),
@@ -183,27 +206,26 @@ pub fn document() -> Value {
                         "application/json": {"schema": {"type": "object"}}}},
                     "responses": merge(json!({"201": json_ok("id, content_sha256, provenance, state live"), "200": json_ok("unchanged, or replaced")}),
                         problems(&["400", "401", "403", "404", "409", "413", "415", "422"]))}},
-            "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (strong ETag, If-None-Match, gzip)",
+            "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (a strong ETag per representation: gzip and identity differ; If-None-Match, If-Modified-Since, gzip)",
                 "parameters": [
                     {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["coverage", "occupied", "contested", "line"]}},
                     date.clone(), source.clone(),
-                    param("bbox", false, json!({"type": "string"}), "minLon,minLat,maxLon,maxLat (OGC API Features): features intersecting it"),
+                    param("bbox", false, json!({"type": "string"}), "minLon,minLat,maxLon,maxLat (OGC API Features): features intersecting it; minLon > maxLon is a box across the antimeridian; minLat > maxLat is a 400"),
                     param("simplify_m", false, json!({"type": "number", "minimum": 0, "maximum": 100000}), "simplification tolerance in metres, topology kept"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
-                "responses": merge(json!({"200": schema_ok("FeatureCollection; frontline: layer, the AnswerProvenance members, epoch_from, area_km2 (polygon layers) or length_km and along_border (line), bbox, simplify_m, precision", "application/geo+json",
-                        collection(json!({"$ref": "#/components/schemas/AnswerProvenance"}))),
-                    "304": {"description": "not modified (If-None-Match)"}}), problems(&["400", "404"]))}},
+                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: layer, the AnswerProvenance members, epoch_from, area_km2 (polygon layers) or length_km and along_border (line), bbox, simplify_m, precision", "application/geo+json",
+                        collection(json!({"$ref": "#/components/schemas/AnswerProvenance"})))}), problems(&["400", "404"])))}},
             "/v1/timeline": {"get": {"summary": "Areas per snapshot date (JSON, or CSV with Accept: text/csv)",
                 "parameters": [source, param("from", false, json!({"type": "string", "format": "date"}), "first date"),
                     param("to", false, json!({"type": "string", "format": "date"}), "last date"),
                     param("by_region", false, json!({"type": "boolean", "default": false}), "one row per region and date (404 if the border has no regions layer)")],
-                "responses": merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
-                    problems(&["400", "404", "406"]))}},
-            "/openapi.json": {"get": {"summary": "This document", "responses": {"200": json_ok("OpenAPI 3.1")}}},
+                "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
+                    problems(&["400", "404", "406"])))}},
+            "/openapi.json": {"get": {"summary": "This document", "responses": cached(json!({"200": json_ok("OpenAPI 3.1")}))}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_ok("ok")}}},
             "/readyz": {"get": {"summary": "Readiness: what is loaded", "responses": {"200": json_ok("ready")}}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
-            "/": {"get": {"summary": "Index of the API", "responses": {"200": json_ok("links")}}}
+            "/": {"get": {"summary": "Index of the API: the paths of the live route table", "responses": cached(json!({"200": json_ok("name, openapi, paths")}))}}
         },
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": merge(json!({"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},

@@ -50,7 +50,24 @@ fn answer(r: Result<Reply, Problem>) -> Reply {
     r.unwrap_or_else(Problem::into_response)
 }
 
-/// All warp routes, with every rejection recovered into a problem.
+/// A request header as text, or `None`; never a rejection (a value that is not visible ASCII
+/// is read lossily, so that it reaches the handler's own check instead of failing the route).
+fn header_text(
+    name: &'static str,
+) -> impl Filter<Extract = (Option<String>,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static {
+    warp::header::headers_cloned()
+        .map(move |h: warp::http::HeaderMap| h.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()))
+}
+
+/// A request header's raw bytes, or `None`; never a rejection.
+fn header_bytes(
+    name: &'static str,
+) -> impl Filter<Extract = (Option<Vec<u8>>,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static {
+    warp::header::headers_cloned().map(move |h: warp::http::HeaderMap| h.get(name).map(|v| v.as_bytes().to_vec()))
+}
+
+/// All warp routes, with every rejection recovered into a problem. Methods, 404, 405, HEAD and
+/// OPTIONS are decided before, by the route table (`table`).
 pub fn routes(
     app: Arc<App>,
 ) -> impl Filter<Extract = (Reply,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static {
@@ -65,8 +82,8 @@ pub fn routes(
     let classify = warp::path!("v1" / "classify")
         .and(warp::post())
         .and(raw)
-        .and(warp::header::optional::<String>("content-type"))
-        .and(warp::header::optional::<String>("content-encoding"))
+        .and(header_text("content-type"))
+        .and(header_text("content-encoding"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(classify_geojson);
@@ -78,17 +95,17 @@ pub fn routes(
     let history_post = warp::path!("v1" / "history")
         .and(warp::post())
         .and(raw)
-        .and(warp::header::optional::<String>("content-type"))
-        .and(warp::header::optional::<String>("content-encoding"))
+        .and(header_text("content-type"))
+        .and(header_text("content-encoding"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(history_batch);
     let ingest = warp::path!("v1" / "snapshots")
         .and(warp::post())
         .and(raw)
-        .and(warp::header::optional::<String>("authorization"))
-        .and(warp::header::optional::<String>("content-type"))
-        .and(warp::header::optional::<String>("content-encoding"))
+        .and(header_bytes("authorization"))
+        .and(header_text("content-type"))
+        .and(header_text("content-encoding"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::ingest::ingest);
@@ -110,14 +127,13 @@ pub fn routes(
     let layers = warp::path!("v1" / "layers" / String)
         .and(warp::get())
         .and(raw)
-        .and(warp::header::optional::<String>("if-none-match"))
-        .and(warp::header::optional::<String>("accept-encoding"))
+        .and(header_text("accept-encoding"))
         .and(with_app.clone())
         .map(layers);
     let timeline = warp::path!("v1" / "timeline")
         .and(warp::get())
         .and(raw)
-        .and(warp::header::optional::<String>("accept"))
+        .and(header_text("accept"))
         .and(with_app.clone())
         .map(timeline);
     let openapi = warp::path!("openapi.json")
@@ -129,7 +145,9 @@ pub fn routes(
     let readyz = warp::path!("readyz").and(warp::get()).and(with_app.clone()).map(readyz);
     let metrics = warp::path!("metrics").and(warp::get()).and(with_app).map(metrics);
     let index = warp::path::end().and(warp::get()).map(|| {
-        json_response(&json!({"name": "frontline", "openapi": "/openapi.json", "paths": super::openapi::PATHS}))
+        json_response(
+            &json!({"name": "frontline", "openapi": "/openapi.json", "paths": super::table::ROUTES.map(|r| r.path)}),
+        )
     });
 
     // Boxed in two halves: the nested filter types otherwise exceed the compiler's recursion limit.
@@ -380,13 +398,7 @@ fn metrics(app: Arc<App>) -> Reply {
     bytes_response(StatusCode::OK, "text/plain; version=0.0.4", app.metrics.render(&gauges))
 }
 
-fn layers(
-    kind: String,
-    raw: String,
-    if_none_match: Option<String>,
-    accept_encoding: Option<String>,
-    app: Arc<App>,
-) -> Reply {
+fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
         let kind = LayerKind::parse(&kind).ok_or_else(|| {
             Problem::new(
@@ -415,28 +427,8 @@ fn layers(
         h.update(f.epoch.from.to_string());
         h.update(date.to_string());
         h.update(format!("{:?}|{:?}|{}", opts.bbox, opts.simplify_m, opts.precision));
-        let etag = format!("\"{}\"", &hex::encode(h.finalize())[..32]);
-        let headers = |res: &mut Reply| {
-            let h = res.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&etag) {
-                h.insert(header::ETAG, v);
-            }
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=300, must-revalidate"),
-            );
-            h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-        };
-        if if_none_match
-            .as_deref()
-            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
-        {
-            let mut res: Reply = Response::new(Bytes::new().into());
-            *res.status_mut() = StatusCode::NOT_MODIFIED;
-            headers(&mut res);
-            return Ok(res);
-        }
-        let cached = app.layer_cache.lock().ok().and_then(|c| c.get(&etag).cloned());
+        let key = hex::encode(h.finalize())[..32].to_string();
+        let cached = app.layer_cache.lock().ok().and_then(|c| c.get(&key).cloned());
         let layer = match cached {
             Some(c) => c,
             None => {
@@ -457,12 +449,20 @@ fn layers(
                     {
                         cache.remove(&k);
                     }
-                    cache.insert(etag.clone(), c.clone());
+                    cache.insert(key.clone(), c.clone());
                 }
                 c
             }
         };
         let gzip_ok = accept_encoding.as_deref().is_some_and(accepts_gzip) && !layer.gzip.is_empty();
+        // One strong validator per representation (RFC 9110 8.8.3): the gzip body and the
+        // identity body differ in bytes, so their tags differ. The dispatcher answers
+        // If-None-Match / If-Modified-Since from these headers.
+        let etag = if gzip_ok {
+            format!("\"{key}-gzip\"")
+        } else {
+            format!("\"{key}\"")
+        };
         let mut res = bytes_response(
             StatusCode::OK,
             "application/geo+json",
@@ -472,11 +472,18 @@ fn layers(
                 layer.json.clone()
             },
         );
+        let h = res.headers_mut();
         if gzip_ok {
-            res.headers_mut()
-                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
-        headers(&mut res);
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            h.insert(header::ETAG, v);
+        }
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300, must-revalidate"),
+        );
+        h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         Ok(res)
     })())
 }
@@ -496,7 +503,9 @@ fn accepts_gzip(v: &str) -> bool {
     })
 }
 
-/// `minLon,minLat,maxLon,maxLat` (OGC API Features; no antimeridian crossing).
+/// `minLon,minLat,maxLon,maxLat` (OGC API Features 17-069r4 §7.15.3, RFC 7946 §5.2): a first
+/// longitude greater than the second is a box across the antimeridian (from minLon east to
+/// 180, then from -180 to maxLon); the first latitude must not exceed the second.
 fn parse_bbox(s: &str) -> Result<[f64; 4], Problem> {
     let parts: Vec<&str> = s.split(',').collect();
     if parts.len() != 4 {
@@ -511,10 +520,13 @@ fn parse_bbox(s: &str) -> Result<[f64; 4], Problem> {
         number("bbox", parts[2], -180.0, 180.0)?,
         number("bbox", parts[3], -90.0, 90.0)?,
     ];
-    if v[0] > v[2] || v[1] > v[3] {
+    if v[1] > v[3] {
         return Err(Problem::parameter(
             "bbox",
-            format!("bbox '{s}': min must not exceed max (boxes across the antimeridian are not supported)"),
+            format!(
+                "bbox '{s}': the latitudes are reversed: minLat {} is north of maxLat {} (a box is minLon,minLat,maxLon,maxLat; only longitudes may run across the antimeridian)",
+                v[1], v[3]
+            ),
         ));
     }
     Ok(v)
@@ -593,11 +605,8 @@ enum BodyKind {
 
 /// Checks a body's Content-Type (GeoJSON, and CSV where `csv_ok`) and that it is not compressed.
 fn body_kind(content_type: Option<&str>, content_encoding: Option<&str>, csv_ok: bool) -> Result<BodyKind, Problem> {
-    let accepted = if csv_ok {
-        "text/csv (id,lon,lat), application/geo+json or application/json"
-    } else {
-        "application/geo+json or application/json"
-    };
+    // Both batch routes take CSV (classify's CSV bodies are streamed before warp sees them).
+    let accepted = "text/csv (id,lon,lat), application/geo+json or application/json";
     let kind = match content_type.map(super::media_type).as_deref() {
         Some("application/geo+json" | "application/json") => BodyKind::Json,
         Some("text/csv") if csv_ok => BodyKind::Csv,

@@ -19,12 +19,27 @@ pub const METRES_PER_DEGREE: f64 = 111_320.0;
 /// How to render a layer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LayerOptions {
-    /// `[min_lon, min_lat, max_lon, max_lat]`: keep the features that intersect it.
+    /// `[min_lon, min_lat, max_lon, max_lat]`: keep the features that intersect it. A `min_lon`
+    /// greater than `max_lon` is a box across the antimeridian (RFC 7946 §5.2).
     pub bbox: Option<[f64; 4]>,
     /// Simplification tolerance in metres (0 or `None`: none).
     pub simplify_m: Option<f64>,
     /// Decimals of the coordinates written (0 to 15).
     pub precision: u8,
+}
+
+impl LayerOptions {
+    /// The bbox as rectangles: one, or two for a box across the antimeridian (`[min_lon, 180]`
+    /// and `[-180, max_lon]`).
+    pub fn bbox_rects(&self) -> Option<Vec<Rect<f64>>> {
+        self.bbox.map(|[a, b, c, d]| {
+            if a > c {
+                vec![Rect::new((a, b), (180.0, d)), Rect::new((-180.0, b), (c, d))]
+            } else {
+                vec![Rect::new((a, b), (c, d))]
+            }
+        })
+    }
 }
 
 impl Default for LayerOptions {
@@ -50,7 +65,7 @@ pub fn layer_geojson(
     let provenance = AnswerProvenance::new(f, date);
     let per_feature = provenance.in_force.feature();
     let precision = opts.precision.min(15);
-    let rect = opts.bbox.map(|[a, b, c, d]| Rect::new((a, b), (c, d)));
+    let rects = opts.bbox_rects();
     let mut meta = LayerMeta {
         layer: kind,
         provenance,
@@ -63,7 +78,7 @@ pub fn layer_geojson(
         precision: opts.precision,
     };
     if kind == LayerKind::Line {
-        return line_geojson(f, date, meta, &per_feature, rect, opts);
+        return line_geojson(f, date, meta, &per_feature, rects.as_deref(), opts);
     }
     let layers = &f.computed().layers;
     let (geometry, area_km2): (&MultiPolygon<f64>, f64) = match kind {
@@ -92,7 +107,7 @@ pub fn layer_geojson(
     let features: Vec<Feature<&LayerProperties, PolygonGeometry>> = geometry
         .0
         .iter()
-        .filter(|p: &&Polygon<f64>| rect.is_none_or(|r| p.intersects(&r)))
+        .filter(|p: &&Polygon<f64>| rects.as_ref().is_none_or(|rs| rs.iter().any(|r| p.intersects(r))))
         .enumerate()
         .map(|(id, polygon)| Feature {
             id,
@@ -113,7 +128,7 @@ fn line_geojson(
     date: NaiveDate,
     mut meta: LayerMeta,
     per_feature: &crate::output::FeatureProvenance,
-    rect: Option<Rect<f64>>,
+    rects: Option<&[Rect<f64>]>,
     opts: &LayerOptions,
 ) -> Result<Vec<u8>, serde_json::Error> {
     use geo::{Distance, Geodesic, Point, SimplifyVw};
@@ -131,7 +146,7 @@ fn line_geojson(
         .0
         .iter()
         .enumerate()
-        .filter(|(_, l)| rect.is_none_or(|r| l.intersects(&r)))
+        .filter(|(_, l)| rects.is_none_or(|rs| rs.iter().any(|r| l.intersects(r))))
         .map(|(i, l)| {
             let length_km: f64 =
                 l.0.windows(2)
