@@ -11,7 +11,7 @@ cp "$repo/geodata/borders/UKR.geojson" "$out/borders/"
 cp "$repo/geodata/baselines/crimea.geojson" "$out/baselines/"
 cat > "$out/sources/deepstate/source.json" <<JSON
 {
-  "description": "DeepStateMap archive read in place from $archive (Crimea and the areas occupied since 2014 included: no baseline)",
+  "description": "DeepStateMap archive read in place (Crimea and the areas occupied since 2014 included: no baseline)",
   "border": "UKR",
   "baselines": [],
   "archive": {"format": "deepstate", "dir": "$archive"}

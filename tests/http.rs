@@ -320,7 +320,7 @@ fn classify_csv_streams_chunked_uploads_and_reports_bad_input() {
     )
     .assert_problem(400, "line 3: expected 3 fields id,lon,lat, found 2");
     post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", b"lon,lat\n30,50\n")
-        .assert_problem(400, "line 1: header is 'lon,lat'");
+        .assert_problem(400, "line 1: the header 'lon,lat' has no column 'id'");
     post(
         s.addr,
         "/v1/classify?date=2024-05-01",
@@ -745,7 +745,7 @@ fn history_one_point_and_batches() {
     // CSV batch.
     let r = post(s.addr, "/v1/history", "text/csv", b"id,lon,lat\na,37.6,49.5\n");
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(r.header("content-type"), Some("text/csv"));
+    assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     assert_eq!(r.text().lines().count(), 5);
 
     // Errors.

@@ -71,6 +71,9 @@ pub fn provenance_schemas() -> Value {
     })
 }
 
+/// What a `text/csv` body may be (README, section CSV).
+const CSV_BODY: &str = "RFC 4180: a header naming the columns id, lon and lat in any order (other columns passed through to the answer in their place), quoted fields, CRLF or LF, a UTF-8 BOM skipped. UTF-8, or the charset the Content-Type declares (charset=windows-1251, any WHATWG label; the answer is UTF-8); bytes that are not UTF-8 without a declared charset are a 400 naming the line, an unknown charset a 415. Streamed for classify, chunked uploads accepted.";
+
 /// HEAD beside every GET (its parameters and answers, no body) and OPTIONS on every path, as the
 /// dispatcher answers them.
 fn head_and_options(doc: &mut Value) {
@@ -104,6 +107,12 @@ pub fn document() -> Value {
 }
 
 fn document_without_head_and_options() -> Value {
+    let csv_safe = param(
+        "csv_safe",
+        false,
+        json!({"type": "boolean", "default": false}),
+        "CSV: neutralise spreadsheet formulas in the text columns written back (a field starting with =, +, -, @, tab or CR gets a leading ' and quotes); off, they are passed through unchanged",
+    );
     let date = param(
         "date",
         true,
@@ -160,12 +169,13 @@ fn document_without_head_and_options() -> Value {
                 "responses": cached(merge(json!({"200": schema_ok("status, on_boundary, and what was in force", "application/json", point_schema)}), problems(&["400", "404"])))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
                 "parameters": [date.clone(), source.clone(),
-                    param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km to every point (CSV: a sixth column)")],
+                    param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km to every point (CSV: a column after snapshot)"),
+                    csv_safe.clone()],
                 "requestBody": {"required": true, "content": {
-                    "text/csv": {"schema": {"type": "string", "description": "header id,lon,lat; streamed, chunked uploads accepted"}},
+                    "text/csv": {"schema": {"type": "string", "description": CSV_BODY}},
                     "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}},
                     "application/json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}}}},
-                "responses": merge(json!({"200": {"description": "CSV id,lon,lat,status,snapshot (streamed; a stream cut short means an error after the first block), or the features with status and snapshot added to their properties, order kept",
+                "responses": merge(json!({"200": {"description": "CSV: the input's columns, then status,snapshot (streamed; a stream cut short means an error after the first block), or the features with status and snapshot added to their properties, order kept",
                     "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
                     problems(&["400", "404", "413", "415"]))}},
             "/v1/history": {
@@ -173,12 +183,12 @@ fn document_without_head_and_options() -> Value {
                     "parameters": [lon.clone(), lat.clone(), source.clone()],
                     "responses": cached(merge(json!({"200": json_ok("lon, lat, intervals, source, first_date, last_date, epochs, snapshots, baselines, border, synthetic")}), problems(&["400", "404"])))},
                 "post": {"summary": "Histories of many points",
-                    "parameters": [source.clone()],
+                    "parameters": [source.clone(), csv_safe.clone()],
                     "requestBody": {"required": true, "content": {
-                        "text/csv": {"schema": {"type": "string", "description": "header id,lon,lat"}},
+                        "text/csv": {"schema": {"type": "string", "description": CSV_BODY}},
                         "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}},
                         "application/json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}}}},
-                    "responses": merge(json!({"200": {"description": "CSV id,lon,lat,from,to,status,snapshot,last_snapshot (one row per interval), or the features with properties.history and the provenance in the frontline member",
+                    "responses": merge(json!({"200": {"description": "CSV: the input's columns, then from,to,status,snapshot,last_snapshot (one row per interval), or the features with properties.history and the provenance in the frontline member",
                         "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
                         problems(&["400", "404", "413", "415"]))}},
             "/v1/diff": {"get": {"summary": "What changed hands between two dates (or two sources): newly occupied, freed, newly contested and no longer contested parts with geodesic areas and centroids; totals and the sliver area dropped in the frontline member",

@@ -332,7 +332,8 @@ fn readyz(app: Arc<App>) -> Reply {
         "sources": c.sources.len(),
         "snapshots": snapshots,
         "repairs_applied": c.report.repairs.len(),
-        "geodata": c.root.display().to_string(),
+        // The directory's name only: no answer names an absolute server path.
+        "geodata": c.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         "last_reload": app.last_reload.lock().ok().and_then(|l| l.clone()),
     }));
     if !computed {
@@ -648,15 +649,19 @@ async fn history_batch(
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
-    use crate::query::history::{HISTORY_CSV_HEADER, batch_history, history_csv_rows};
+    use crate::query::history::{HISTORY_CSV_COLUMNS, batch_history, history_csv_rows};
     let max = app.config.max_json_body_bytes.min(app.config.max_body_bytes);
     let checked = (|| {
-        let p = Params::parse(&raw, &["source"])?;
+        let p = Params::parse(&raw, &["source", "csv_safe"])?;
         app.catalog().source(p.get("source"))?;
         let kind = body_kind(content_type.as_deref(), content_encoding.as_deref(), true)?;
-        Ok::<_, Problem>((p, kind))
+        let encoding = match kind {
+            BodyKind::Csv => super::stream::csv_charset(content_type.as_deref())?,
+            BodyKind::Json => None,
+        };
+        Ok::<_, Problem>((p, kind, encoding))
     })();
-    let (p, kind) = match checked {
+    let (p, kind, encoding) = match checked {
         Ok(v) => v,
         Err(problem) => return problem.into_response(),
     };
@@ -673,17 +678,27 @@ async fn history_batch(
             };
             match kind {
                 BodyKind::Csv => {
-                    let rows = crate::query::csv::read_points(&body[..], app.config.max_points)
-                        .map_err(|e| Problem::body(format!("CSV body: {e}")))?;
+                    let csv_safe = p.flag("csv_safe")?;
+                    let read = |input: &mut dyn std::io::BufRead| {
+                        crate::query::csv::read_points(input, app.config.max_points, csv_safe)
+                            .map_err(|e| Problem::body(format!("CSV body: {e}")))
+                    };
+                    let points = match encoding {
+                        Some(e) => read(&mut std::io::BufReader::new(crate::query::csv::decoding(&body[..], e)))?,
+                        None => read(&mut &body[..])?,
+                    };
+                    let rows = points.rows;
                     let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
                     let hs = batch_history(&app.catalog(), source, &coords).map_err(at)?.histories;
                     let mut out = String::with_capacity(rows.len() * 96);
-                    out.push_str(HISTORY_CSV_HEADER);
+                    out.push_str(&points.header);
+                    out.push(',');
+                    out.push_str(HISTORY_CSV_COLUMNS);
                     out.push('\n');
                     for (r, h) in rows.iter().zip(&hs) {
-                        history_csv_rows(&r.id, r.lon, r.lat, h, &mut out);
+                        history_csv_rows(&r.columns, h, &mut out);
                     }
-                    Ok(bytes_response(StatusCode::OK, "text/csv", out))
+                    Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out))
                 }
                 BodyKind::Json => {
                     let mut doc = feature_collection(&body, app.config.max_points)?;
