@@ -136,7 +136,7 @@ fn index_agrees_with_brute_force_on_real_snapshots() {
         pts.extend(vertices);
         for (x, y) in pts {
             tested += 1;
-            let (ours, _) = f.status(x, y).expect("valid coordinate");
+            let ours = f.status(x, y).expect("valid coordinate").status;
             let theirs = brute(x, y);
             if ours != theirs {
                 let d = boundary_distance(border, Point::new(x, y)).min(boundary_distance(&occ, Point::new(x, y)));
@@ -176,7 +176,7 @@ fn one_million_seeded_points_reproduce_the_reference_counts() {
     for c in bytes.chunks_exact(16) {
         let x = f64::from_le_bytes(c[..8].try_into().expect("8 bytes"));
         let y = f64::from_le_bytes(c[8..].try_into().expect("8 bytes"));
-        counts[f.status(x, y).expect("valid").0 as usize] += 1;
+        counts[f.status(x, y).expect("valid").status as usize] += 1;
     }
     let text = std::fs::read_to_string(shared().join("bench/ref/classify_20250601.csv")).expect("reference");
     let want: Vec<u64> = text

@@ -570,16 +570,17 @@ async fn classify_geojson(
         let per_feature = provenance.in_force.feature();
         let line = p.flag("distance")?.then(|| f.line());
         let computed = f.computed();
-        let border = f.border_index();
+        let border = &f.source.border;
         let internal =
             |e: serde_json::Error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string());
         for (i, feat) in features.iter_mut().enumerate() {
             let (lon, lat) = point_of(feat).map_err(|m| Problem::body(format!("feature {i}: {m}")))?;
             check_coordinate(lon, lat).map_err(|e| Problem::body(format!("feature {i}: {e}")))?;
-            let (status, on_boundary) = computed.status(border, lon, lat);
+            let located = computed.status_with_waters(border, lon, lat);
             let props = ClassifiedProperties {
-                status,
-                on_boundary,
+                status: located.status,
+                on_boundary: located.on_boundary,
+                in_waters: located.in_waters,
                 line_of_contact_km: line.and_then(|l| l.distance_km(lon, lat)),
                 date,
                 provenance: &per_feature,

@@ -103,14 +103,15 @@ fn local_foot(lon: f64, lat: f64, k: f64, a: [f64; 2], b: [f64; 2]) -> (f64, f64
 }
 
 /// The smallest geodesic distance (m) from `p` to the edge a-b (its points interpolated in
-/// lon/lat, as polygon edges are drawn), starting from the parameter `t0`: rounds of a
-/// parabola through the distances at t - h, t, t + h, with h shrinking tenfold each round.
-fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> f64 {
+/// lon/lat, as polygon edges are drawn), starting from the parameter `t0`, and the parameter of
+/// the nearest point found: rounds of a parabola through the distances at t - h, t, t + h, with
+/// h shrinking tenfold each round.
+fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> (f64, f64) {
     let f = |t: f64| {
         let t = t.clamp(0.0, 1.0);
         Geodesic.distance(p, Point::new(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
     };
-    let (mut t, mut h) = (t0, 0.02);
+    let (mut t, mut h) = (t0.clamp(0.0, 1.0), 0.02);
     let mut best = f(t);
     for _ in 0..3 {
         let (fm, fp) = (f(t - h), f(t + h));
@@ -123,14 +124,16 @@ fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> f64 {
             (t + h).min(1.0)
         };
         let fnext = f(next);
-        if fnext <= best {
-            best = fnext;
-            t = next;
+        // The best of the four evaluated parameters; ties keep the earlier one.
+        for (tc, fc) in [(next, fnext), ((t - h).max(0.0), fm), ((t + h).min(1.0), fp)] {
+            if fc < best {
+                best = fc;
+                t = tc;
+            }
         }
-        best = best.min(fm).min(fp);
         h /= 10.0;
     }
-    best
+    (best, t)
 }
 
 /// Planar distance (degrees) from p to segment a-b.
@@ -156,10 +159,8 @@ pub struct LineOfContact {
     pub lines: MultiLineString<f64>,
     /// Their geodesic length (WGS84), km.
     pub length_km: f64,
-    /// Edges in a frame with longitudes scaled by `k0`, carrying their lon/lat ends.
-    tree: RTree<ScaledSeg>,
-    /// Cosine of the mean latitude of the line.
-    k0: f64,
+    /// Its edges, for distances.
+    nearest: NearestEdges,
 }
 
 impl LineOfContact {
@@ -233,16 +234,60 @@ impl LineOfContact {
             });
         }
         let length_km = lines.iter().map(geodesic_km).sum::<f64>();
+        let nearest = NearestEdges::new(lines.iter());
+        LineOfContact {
+            lines: MultiLineString(lines),
+            length_km,
+            coastal_pieces,
+            coastal_km,
+            nearest,
+        }
+    }
+
+    /// The distance every edge would give, the smallest kept: the reference [`Self::distance_km`]
+    /// is tested against.
+    pub fn distance_km_brute_force(&self, lon: f64, lat: f64) -> Option<f64> {
+        self.nearest.nearest_brute_force(lon, lat).map(|n| n.km)
+    }
+
+    /// Geodesic distance (km) from (lon, lat) to the nearest point of the line, or `None` when
+    /// there is no line (see [`NearestEdges::nearest`]).
+    pub fn distance_km(&self, lon: f64, lat: f64) -> Option<f64> {
+        self.nearest.nearest(lon, lat).map(|n| n.km)
+    }
+}
+
+/// The nearest point of a set of edges to a point, and its geodesic distance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Nearest {
+    /// Geodesic distance (WGS84), km.
+    pub km: f64,
+    /// The nearest point (lon, lat), on an edge.
+    pub point: Coord<f64>,
+}
+
+/// Edges (of the line of contact, of a border's boundary) indexed for the nearest point to a
+/// point and its geodesic distance.
+#[derive(Debug)]
+pub struct NearestEdges {
+    /// Edges in a frame with longitudes scaled by `k0`, carrying their lon/lat ends.
+    tree: RTree<ScaledSeg>,
+    /// Cosine of the mean latitude of the vertices.
+    k0: f64,
+}
+
+impl NearestEdges {
+    /// Indexes the edges of `lines`.
+    pub fn new<'a>(lines: impl Iterator<Item = &'a LineString<f64>> + Clone) -> Self {
         let mean_lat = {
             let (sum, n) = lines
-                .iter()
+                .clone()
                 .flat_map(|l| l.0.iter())
                 .fold((0.0, 0usize), |(s, n), c| (s + c.y, n + 1));
             if n == 0 { 0.0 } else { sum / n as f64 }
         };
         let k0 = mean_lat.to_radians().cos().max(1e-6);
         let segs = lines
-            .iter()
             .flat_map(|l| {
                 l.0.windows(2).map(move |w| {
                     let (a, b) = ([w[0].x, w[0].y], [w[1].x, w[1].y]);
@@ -250,19 +295,15 @@ impl LineOfContact {
                 })
             })
             .collect();
-        LineOfContact {
-            lines: MultiLineString(lines),
-            length_km,
-            coastal_pieces,
-            coastal_km,
+        NearestEdges {
             tree: RTree::bulk_load(segs),
             k0,
         }
     }
 
-    /// The distance every edge would give, the smallest kept: the reference [`Self::distance_km`]
-    /// is tested against.
-    pub fn distance_km_brute_force(&self, lon: f64, lat: f64) -> Option<f64> {
+    /// The nearest point that every edge would give, the nearest kept: the reference
+    /// [`Self::nearest`] is tested against.
+    pub fn nearest_brute_force(&self, lon: f64, lat: f64) -> Option<Nearest> {
         let p = Point::new(lon, lat);
         let k = lat.to_radians().cos().max(1e-6);
         self.tree
@@ -270,13 +311,13 @@ impl LineOfContact {
             .map(|seg| {
                 let (a, b) = seg.data;
                 let (_, t) = local_foot(lon, lat, k, a, b);
-                refine(p, a, b, t) / 1e3
+                nearest_on_edge(p, a, b, t)
             })
-            .min_by(f64::total_cmp)
+            .min_by(|x, y| x.km.total_cmp(&y.km))
     }
 
-    /// Geodesic distance (km) from (lon, lat) to the nearest point of the line, or `None` when
-    /// there is no line.
+    /// The nearest point of the edges to (lon, lat) and its geodesic distance, or `None` when
+    /// there is no edge.
     ///
     /// Edges come from the R-tree nearest first; each is measured in a local equirectangular
     /// frame around the point (longitude scaled by the cosine of its latitude) to find the foot
@@ -284,7 +325,14 @@ impl LineOfContact {
     /// The frame's foot is then refined by parabolic steps on the geodesic distance along the
     /// edge (the foot of a geodesic perpendicular on the ellipsoid is not where the frame puts it:
     /// 0.5 km off for a point a degree from a meridian).
-    pub fn distance_km(&self, lon: f64, lat: f64) -> Option<f64> {
+    pub fn nearest(&self, lon: f64, lat: f64) -> Option<Nearest> {
+        self.nearest_within(lon, lat, f64::INFINITY)
+    }
+
+    /// [`Self::nearest`], or `None` as soon as the local frame shows every edge farther than
+    /// about `max_km` (1 % of slack): a cheap answer for points far from every edge.
+    pub fn nearest_within(&self, lon: f64, lat: f64, max_km: f64) -> Option<Nearest> {
+        const KM_PER_DEG: f64 = 111.32;
         let k = lat.to_radians().cos().max(1e-6);
         // Phase 1: nearest edges in the local frame (cheap), in the R-tree's order of unscaled
         // distance, until that order can no longer produce a nearer edge.
@@ -314,13 +362,28 @@ impl LineOfContact {
             best_local = best_local.min(local);
             candidates.push((local, a, b, t));
         }
+        if best_local * KM_PER_DEG > max_km * 1.01 {
+            return None;
+        }
         // Phase 2: exact geodesic distance for the edges within 2 % of the best in the frame.
         let p = Point::new(lon, lat);
         candidates
             .iter()
             .filter(|c| c.0 <= best_local * 1.02 + 1e-12)
-            .map(|&(_, a, b, t)| refine(p, a, b, t) / 1e3)
-            .min_by(f64::total_cmp)
+            .map(|&(_, a, b, t)| nearest_on_edge(p, a, b, t))
+            .min_by(|x, y| x.km.total_cmp(&y.km))
+    }
+}
+
+/// The nearest point of the edge a-b to `p` from the parameter `t0` on (see [`refine`]).
+fn nearest_on_edge(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> Nearest {
+    let (m, t) = refine(p, a, b, t0);
+    Nearest {
+        km: m / 1e3,
+        point: Coord {
+            x: a[0] + t * (b[0] - a[0]),
+            y: a[1] + t * (b[1] - a[1]),
+        },
     }
 }
 

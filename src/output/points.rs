@@ -15,6 +15,9 @@ pub struct ClassifiedProperties<'a> {
     /// True when the point lies exactly on the deciding boundary (absent otherwise).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub on_boundary: bool,
+    /// True when the point lies in the territorial sea or internal waters (absent otherwise).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_waters: bool,
     /// Geodesic distance to the line of contact, km (when asked for and there is a line).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_of_contact_km: Option<f64>,

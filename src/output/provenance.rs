@@ -12,8 +12,8 @@
 //! snapshot in force. Files are named relative to the geodata directory (an archive read in
 //! place as `archive:<source>/<file>`), never by an absolute server path.
 
-use crate::catalog::{BaselineEntry, InForce};
-use crate::geodata::{Border, Snapshot};
+use crate::catalog::{BaselineEntry, BorderEntry, InForce};
+use crate::geodata::Snapshot;
 use crate::model::Provenance;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -55,6 +55,9 @@ pub struct BorderRef {
     pub iso3: String,
     /// Its file and the file's SHA-256.
     pub provenance: Provenance,
+    /// Its waters' file and the file's SHA-256, where it has waters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waters: Option<Provenance>,
 }
 
 /// The provenance of everything in force for a source on a date: the one shape every answer
@@ -84,7 +87,7 @@ impl InForceRef {
             snapshot_date: snapshot.date,
             snapshot,
             baselines: f.baselines().map(BaselineRef::new).collect(),
-            border: BorderRef::new(&f.source.border.border),
+            border: BorderRef::new(&f.source.border),
             synthetic: f.synthetic(),
         }
     }
@@ -128,11 +131,12 @@ impl BaselineRef {
 }
 
 impl BorderRef {
-    /// Describes a border.
-    pub fn new(b: &Border) -> Self {
+    /// Describes a border and its waters.
+    pub fn new(b: &BorderEntry) -> Self {
         BorderRef {
-            iso3: b.iso3.clone(),
-            provenance: b.provenance.clone(),
+            iso3: b.border.iso3.clone(),
+            provenance: b.border.provenance.clone(),
+            waters: b.waters.as_ref().map(|w| w.waters.provenance.clone()),
         }
     }
 }
