@@ -47,7 +47,8 @@ pub fn provenance_schemas() -> Value {
             "name": {"type": "string"}, "status": {"type": "string", "enum": ["occupied", "contested"]},
             "valid_from": date, "valid_to": {"type": ["string", "null"], "format": "date"}, "provenance": file},
             "required": ["name", "status", "valid_from", "valid_to", "provenance"]},
-        "BorderRef": {"type": "object", "properties": {"iso3": {"type": "string"}, "provenance": file}, "required": ["iso3", "provenance"]},
+        "BorderRef": {"type": "object", "properties": {"iso3": {"type": "string"}, "provenance": file,
+            "waters": {"$ref": "#/components/schemas/FileProvenance", "description": "its territorial sea and internal waters, where it has them"}}, "required": ["iso3", "provenance"]},
         "InForce": {"type": "object", "description": "everything in force for a source on a date",
             "properties": {
                 "source": {"type": "string"},
