@@ -19,7 +19,7 @@ if [ "$waters" = 1 ]; then
 fi
 cat > "$out/sources/deepstate/source.json" <<JSON
 {
-  "description": "DeepStateMap archive read in place from $archive (Crimea and the areas occupied since 2014 included: no baseline)",
+  "description": "DeepStateMap archive read in place (Crimea and the areas occupied since 2014 included: no baseline)",
   "border": "UKR",
   "baselines": [],
   "archive": {"format": "deepstate", "dir": "$archive"}

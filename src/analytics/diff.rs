@@ -9,27 +9,16 @@
 use crate::catalog::{Catalog, CatalogError, Computed, InForce};
 use crate::coverage::{OverlayRule, overlay};
 use crate::geodesy::area_km2;
-use crate::output::provenance::InForceRef;
+use crate::output::diff::{DiffMeta, DiffProperties, DiffSide, DiffSummary};
+use crate::output::geojson::{Feature, FeatureCollection, PolygonGeometry};
+use crate::output::provenance::AnswerProvenance;
 use chrono::NaiveDate;
 use geo::{Centroid, MultiPolygon, Polygon};
-use serde::Serialize;
+
+pub use crate::output::diff::{Change, DiffTotals};
 
 /// Default sliver threshold, km2.
 pub const DEFAULT_MIN_AREA_KM2: f64 = 0.01;
-
-/// What changed in a part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Change {
-    /// Occupied at the end, not at the start.
-    Gained,
-    /// Occupied at the start, not at the end (freed).
-    Lost,
-    /// Contested at the end, not at the start.
-    NewlyContested,
-    /// Contested at the start, not at the end.
-    NoLongerContested,
-}
 
 /// One polygon of a diff.
 #[derive(Debug, Clone)]
@@ -44,36 +33,13 @@ pub struct DiffPart {
     pub centroid: [f64; 2],
 }
 
-/// Totals of a diff, km2 (kept parts; slivers separately).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct DiffTotals {
-    /// Newly occupied, parts of at least `min_area_km2`.
-    pub gained_km2: f64,
-    /// Freed.
-    pub lost_km2: f64,
-    /// Newly contested.
-    pub newly_contested_km2: f64,
-    /// No longer contested.
-    pub no_longer_contested_km2: f64,
-    /// Gained area in parts under `min_area_km2` (dropped).
-    pub sliver_gained_km2: f64,
-    /// Lost area in parts under `min_area_km2` (dropped).
-    pub sliver_lost_km2: f64,
-    /// Contested area changes in dropped parts (either direction).
-    pub sliver_contested_km2: f64,
-    /// Number of parts dropped as slivers.
-    pub slivers_dropped: usize,
-    /// The threshold used.
-    pub min_area_km2: f64,
-}
-
 /// A diff with what it compared.
 #[derive(Debug, Clone)]
 pub struct Diff {
-    /// What was in force at the start.
-    pub from: InForceRef,
-    /// What was in force at the end.
-    pub to: InForceRef,
+    /// The start date asked for and what was in force then.
+    pub from: AnswerProvenance,
+    /// The end date asked for and what was in force then.
+    pub to: AnswerProvenance,
     /// Kept parts, in the order gained, lost, newly contested, no longer contested.
     pub parts: Vec<DiffPart>,
     /// Totals.
@@ -93,10 +59,13 @@ pub fn diff(
 ) -> Result<Diff, CatalogError> {
     let a = cat.in_force(source, from)?;
     let b = cat.in_force(to_source.or(source), to)?;
-    Ok(diff_in_force(&a, &b, min_area_km2))
+    let mut d = diff_in_force(&a, &b, min_area_km2);
+    d.from.date = from;
+    d.to.date = to;
+    Ok(d)
 }
 
-/// The diff between two states in force.
+/// The diff between two states in force (the dates named are the first days of their epochs).
 pub fn diff_in_force(a: &InForce<'_>, b: &InForce<'_>, min_area_km2: f64) -> Diff {
     let identical = std::sync::Arc::ptr_eq(&a.epoch.state, &b.epoch.state);
     let mut totals = DiffTotals {
@@ -109,8 +78,8 @@ pub fn diff_in_force(a: &InForce<'_>, b: &InForce<'_>, min_area_km2: f64) -> Dif
         changes(a.computed(), b.computed(), min_area_km2, &mut totals)
     };
     Diff {
-        from: InForceRef::new(a),
-        to: InForceRef::new(b),
+        from: AnswerProvenance::new(a, a.epoch.from),
+        to: AnswerProvenance::new(b, b.epoch.from),
         parts,
         totals,
         identical,
@@ -169,39 +138,78 @@ fn keep(mp: MultiPolygon<f64>, change: Change, min_area_km2: f64, totals: &mut D
     }
 }
 
-/// The diff as a GeoJSON FeatureCollection (one Feature per part; totals and what was compared
-/// in the `frontline` foreign member, with the breakdown by region where given), coordinates
-/// with `precision` decimals.
-pub fn diff_geojson(d: &Diff, precision: u8, by_region: Option<&super::regions::RegionBreakdown>) -> String {
-    use std::fmt::Write;
-    let mut meta = serde_json::json!({
-        "from": d.from,
-        "to": d.to,
-        "totals": d.totals,
-        "identical": d.identical,
-        "edges": crate::geodesy::EDGES,
-        "synthetic": d.from.synthetic || d.to.synthetic || by_region.is_some_and(|r| r.synthetic),
-    });
-    if let (Some(r), Some(m)) = (by_region, meta.as_object_mut()) {
-        m.insert("by_region".into(), serde_json::to_value(r).unwrap_or_default());
+impl Diff {
+    /// True if any data either side used is synthetic.
+    pub fn synthetic(&self) -> bool {
+        self.from.in_force.synthetic || self.to.in_force.synthetic
     }
-    let p = usize::from(precision.min(15));
-    let mut out = String::from("{\"type\":\"FeatureCollection\",\"frontline\":");
-    out.push_str(&crate::num::to_string(&meta).unwrap_or_else(|_| "null".into()));
-    out.push_str(",\"features\":[");
-    for (i, part) in d.parts.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+
+    /// What was compared and the totals (`frontline diff --summary`), with the breakdown by
+    /// region where given.
+    pub fn summary<'a, R: serde::Serialize>(&'a self, by_region: Option<&'a R>) -> DiffSummary<'a, R> {
+        DiffSummary {
+            from: DiffSide::new(&self.from),
+            to: DiffSide::new(&self.to),
+            identical: self.identical,
+            parts: self.parts.len(),
+            totals: &self.totals,
+            synthetic: self.synthetic(),
+            by_region,
         }
-        let props = serde_json::json!({"change": part.change, "area_km2": part.area_km2, "centroid": part.centroid});
-        let props = crate::num::to_string(&props).unwrap_or_else(|_| "null".into());
-        let _ = write!(
-            out,
-            "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{props},\"geometry\":"
-        );
-        crate::output::geojson::write_polygon(&mut out, &part.polygon, p);
-        out.push('}');
     }
-    out.push_str("]}");
-    out
+}
+
+/// The diff as a GeoJSON FeatureCollection (one Feature per part, with the provenance of both
+/// sides in its properties; totals and what was compared in the `frontline` foreign member,
+/// with the breakdown by region where given), coordinates with `precision` decimals.
+///
+/// # Errors
+/// Only if serialisation fails, which these types cannot (kept as an error, not a panic).
+pub fn diff_geojson(
+    d: &Diff,
+    precision: u8,
+    by_region: Option<&super::regions::RegionBreakdown>,
+) -> Result<Vec<u8>, serde_json::Error> {
+    let synthetic = d.synthetic() || by_region.is_some_and(|r| r.synthetic);
+    let mut per_feature = d.to.in_force.feature();
+    per_feature.synthetic = synthetic;
+    let precision = precision.min(15);
+    let features: Vec<Feature<DiffProperties, PolygonGeometry>> = d
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(id, part)| Feature {
+            id,
+            properties: DiffProperties {
+                change: part.change,
+                area_km2: part.area_km2,
+                centroid: part.centroid,
+                centroid_lon: part.centroid[0],
+                centroid_lat: part.centroid[1],
+                date: d.to.date,
+                from_date: d.from.date,
+                from_source: &d.from.in_force.source,
+                from_snapshot: &d.from.in_force.snapshot.id,
+                from_snapshot_date: d.from.in_force.snapshot_date,
+                from_content_sha256: &d.from.in_force.snapshot.content_sha256,
+                provenance: &per_feature,
+            },
+            geometry: PolygonGeometry {
+                polygon: &part.polygon,
+                precision,
+            },
+        })
+        .collect();
+    crate::num::to_vec(&FeatureCollection {
+        frontline: DiffMeta {
+            from: &d.from,
+            to: &d.to,
+            totals: &d.totals,
+            identical: d.identical,
+            edges: crate::geodesy::EDGES,
+            synthetic,
+            by_region,
+        },
+        features,
+    })
 }

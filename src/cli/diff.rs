@@ -66,24 +66,13 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     };
     let mut out = std::io::stdout().lock();
     if a.summary {
-        let mut doc = serde_json::json!({
-            "from": {"source": d.from.source, "snapshot": d.from.snapshot.id},
-            "to": {"source": d.to.source, "snapshot": d.to.snapshot.id},
-            "identical": d.identical,
-            "parts": d.parts.len(),
-            "totals": d.totals,
-            "synthetic": d.from.synthetic || d.to.synthetic || by_region.as_ref().is_some_and(|r| r.synthetic),
-        });
-        if let (Some(r), Some(m)) = (&by_region, doc.as_object_mut()) {
-            m.insert("by_region".into(), serde_json::to_value(r).unwrap_or_default());
-        }
-        writeln!(
-            out,
-            "{}",
-            frontline::num::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?
-        )?;
+        let doc =
+            frontline::num::to_string_pretty(&d.summary(by_region.as_ref())).map_err(|e| Failure::data(e.to_string()))?;
+        writeln!(out, "{doc}")?;
     } else {
-        writeln!(out, "{}", diff_geojson(&d, a.precision, by_region.as_ref()))?;
+        let doc = diff_geojson(&d, a.precision, by_region.as_ref()).map_err(|e| Failure::data(e.to_string()))?;
+        out.write_all(&doc)?;
+        writeln!(out)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -564,18 +564,26 @@ fn read_source(
             match list(&adir) {
                 Ok(files) if !files.is_empty() => files
                     .par_iter()
-                    .map(|p| read(p, &p.display().to_string(), &name))
+                    // Named by the source, never by the server's absolute path (answers show it).
+                    .map(|p| {
+                        let inside = p.strip_prefix(&adir).unwrap_or(p);
+                        read(p, &format!("archive:{name}/{}", inside.display()), &name)
+                    })
                     .collect(),
                 Ok(_) => {
                     problem(
                         report,
-                        adir.display().to_string(),
+                        format!("archive:{name}"),
                         format!("archive holds no {pattern} file"),
                     );
                     Vec::new()
                 }
                 Err(e) => {
-                    problem(report, adir.display().to_string(), format!("cannot list archive: {e}"));
+                    problem(
+                        report,
+                        format!("archive:{name}"),
+                        format!("cannot list the archive dir of {}: {e}", shown(&config_path)),
+                    );
                     Vec::new()
                 }
             }

@@ -177,7 +177,7 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let result = run_blocking(reader, move |input| {
         let catalog = app2.catalog();
         let f = catalog.in_force(source.as_deref(), date)?;
-        let answer = classify_geojson(&f, input, &options).map_err(problem_of)?;
+        let answer = classify_geojson(&f, date, input, &options).map_err(problem_of)?;
         Ok(pieces_response(answer, "application/geo+json"))
     })
     .await;

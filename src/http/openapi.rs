@@ -27,6 +27,51 @@ fn merge(mut a: Value, b: Value) -> Value {
     a
 }
 
+/// The one provenance shape, as JSON Schema (`components.schemas`): `InForce` is what every
+/// answer about a date carries (flattened into point answers, in the `frontline` member of
+/// GeoJSON answers beside `date`, once per side of a diff), `FeatureProvenance` the members in
+/// every GeoJSON feature's properties. A test checks them against the serialised structs.
+pub fn provenance_schemas() -> Value {
+    let date = json!({"type": "string", "format": "date"});
+    let sha = json!({"type": "string", "pattern": "^[0-9a-f]{64}$"});
+    let file = json!({"$ref": "#/components/schemas/FileProvenance"});
+    json!({
+        "FileProvenance": {"type": "object", "description": "a file: named relative to the geodata directory (an archive read in place: archive:<source>/<file>), never by an absolute server path",
+            "properties": {"file": {"type": "string"}, "sha256": sha, "origin": {"type": "string", "description": "publisher, version, licence, where the file says"}},
+            "required": ["file", "sha256"]},
+        "SnapshotRef": {"type": "object", "properties": {
+            "id": {"type": "string", "description": "source:YYYY-MM-DD"}, "date": date, "content_sha256": sha,
+            "provenance": file, "synthetic": {"type": "boolean"}},
+            "required": ["id", "date", "content_sha256", "provenance", "synthetic"]},
+        "BaselineRef": {"type": "object", "properties": {
+            "name": {"type": "string"}, "status": {"type": "string", "enum": ["occupied", "contested"]},
+            "valid_from": date, "valid_to": {"type": ["string", "null"], "format": "date"}, "provenance": file},
+            "required": ["name", "status", "valid_from", "valid_to", "provenance"]},
+        "BorderRef": {"type": "object", "properties": {"iso3": {"type": "string"}, "provenance": file,
+            "waters": {"$ref": "#/components/schemas/FileProvenance", "description": "its territorial sea and internal waters, where it has them"}}, "required": ["iso3", "provenance"]},
+        "InForce": {"type": "object", "description": "everything in force for a source on a date",
+            "properties": {
+                "source": {"type": "string"},
+                "snapshot": {"$ref": "#/components/schemas/SnapshotRef"},
+                "snapshot_date": {"type": "string", "format": "date", "description": "the date of the snapshot in force (the date asked for is always `date`)"},
+                "baselines": {"type": "array", "items": {"$ref": "#/components/schemas/BaselineRef"}},
+                "border": {"$ref": "#/components/schemas/BorderRef"},
+                "synthetic": {"type": "boolean", "description": "true if any data used is made up"}},
+            "required": ["source", "snapshot", "snapshot_date", "baselines", "border", "synthetic"]},
+        "AnswerProvenance": {"description": "the date asked for and what was in force then",
+            "allOf": [{"$ref": "#/components/schemas/InForce"},
+                {"type": "object", "properties": {"date": {"type": "string", "format": "date", "description": "the date asked for"}}, "required": ["date"]}]},
+        "FeatureProvenance": {"type": "object", "description": "in the properties of every feature of every GeoJSON answer (GDAL, geopandas and QGIS drop foreign members)",
+            "properties": {
+                "source": {"type": "string"},
+                "snapshot": {"type": "string", "description": "id of the snapshot in force"},
+                "snapshot_date": {"type": "string", "format": "date"},
+                "content_sha256": sha,
+                "synthetic": {"type": "boolean"}},
+            "required": ["source", "snapshot", "snapshot_date", "content_sha256", "synthetic"]}
+    })
+}
+
 /// What a `text/csv` body may be (README, section CSV).
 const CSV_BODY: &str = "RFC 4180: a header naming the columns id, lon and lat in any order (other columns passed through to the answer in their place), quoted fields, CRLF or LF, a UTF-8 BOM skipped. UTF-8, or the charset the Content-Type declares (charset=windows-1251, any WHATWG label; the answer is UTF-8); bytes that are not UTF-8 without a declared charset are a 400 naming the line, an unknown charset a 415. Streamed for classify, chunked uploads accepted.";
 
@@ -95,6 +140,17 @@ fn document_without_head_and_options() -> Value {
     );
     let json_ok =
         |desc: &str| json!({"description": desc, "content": {"application/json": {"schema": {"type": "object"}}}});
+    let schema_ok =
+        |desc: &str, media: &str, schema: Value| json!({"description": desc, "content": {media: {"schema": schema}}});
+    let point_schema = json!({"allOf": [{"$ref": "#/components/schemas/AnswerProvenance"}, {"type": "object", "properties": {
+        "lon": {"type": "number"}, "lat": {"type": "number"},
+        "status": {"type": "string", "enum": ["covered", "occupied", "contested", "outside"]},
+        "on_boundary": {"type": "boolean"}, "line_of_contact_km": {"type": "number"}}, "required": ["lon", "lat", "status", "on_boundary"]}]});
+    let collection = |meta: Value| {
+        json!({"type": "object", "description": "GeoJSON FeatureCollection; every feature's properties hold the FeatureProvenance members",
+        "properties": {"type": {"const": "FeatureCollection"}, "frontline": meta,
+            "features": {"type": "array", "items": {"type": "object", "properties": {"properties": {"$ref": "#/components/schemas/FeatureProvenance"}}}}}})
+    };
     // Answers drawn from the live geodata carry a weak ETag and Last-Modified (layers: a strong
     // ETag per representation) and answer conditional requests.
     let cached = |responses: Value| {
@@ -111,7 +167,7 @@ fn document_without_head_and_options() -> Value {
             "/v1/coverage": {"get": {"summary": "Status of one point on a date",
                 "parameters": [lon.clone(), lat.clone(), date.clone(), source.clone(),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km, the geodesic distance to the line of contact")],
-                "responses": cached(merge(json!({"200": json_ok("status, on_boundary, source, snapshot, baselines, border, synthetic")}), problems(&["400", "404"])))}},
+                "responses": cached(merge(json!({"200": schema_ok("status, on_boundary, and what was in force", "application/json", point_schema)}), problems(&["400", "404"])))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
                 "parameters": [date.clone(), source.clone(),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km to every point (CSV: a column after snapshot)"),
@@ -145,7 +201,8 @@ fn document_without_head_and_options() -> Value {
                     param("min_area_km2", false, json!({"type": "number", "minimum": 0, "default": 0.01}), "parts under it are dropped as slivers (area reported)"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
                     param("by_region", false, json!({"type": "boolean", "default": false}), "add frontline.by_region: the changes per region of the border (404 if it has no regions layer)")],
-                "responses": cached(merge(json!({"200": {"description": "FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}}}), problems(&["400", "404"])))}},
+                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; each part's properties: change, area_km2, centroid, centroid_lon, centroid_lat, date, from_date, from_source, from_snapshot, from_snapshot_date, from_content_sha256 and the end side's FeatureProvenance", "application/geo+json",
+                    collection(json!({"type": "object", "properties": {"from": {"$ref": "#/components/schemas/AnswerProvenance"}, "to": {"$ref": "#/components/schemas/AnswerProvenance"}}})))}), problems(&["400", "404"])))}},
             "/v1/sources": {"get": {"summary": "Loaded sources", "responses": cached(merge(json!({"200": json_ok("sources")}), problems(&["400"])))}},
             "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance",
                 "parameters": [source.clone()],
@@ -167,7 +224,8 @@ fn document_without_head_and_options() -> Value {
                     param("bbox", false, json!({"type": "string"}), "minLon,minLat,maxLon,maxLat (OGC API Features): features intersecting it; minLon > maxLon is a box across the antimeridian; minLat > maxLat is a 400"),
                     param("simplify_m", false, json!({"type": "number", "minimum": 0, "maximum": 100000}), "simplification tolerance in metres, topology kept"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
-                "responses": cached(merge(json!({"200": {"description": "FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}}}), problems(&["400", "404"])))}},
+                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: layer, the AnswerProvenance members, epoch_from, area_km2 (polygon layers) or length_km and along_border (line), bbox, simplify_m, precision", "application/geo+json",
+                        collection(json!({"$ref": "#/components/schemas/AnswerProvenance"})))}), problems(&["400", "404"])))}},
             "/v1/timeline": {"get": {"summary": "Areas per snapshot date (JSON, or CSV with Accept: text/csv)",
                 "parameters": [source, param("from", false, json!({"type": "string", "format": "date"}), "first date"),
                     param("to", false, json!({"type": "string", "format": "date"}), "last date"),
@@ -180,8 +238,57 @@ fn document_without_head_and_options() -> Value {
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
             "/": {"get": {"summary": "Index of the API: the paths of the live route table", "responses": cached(json!({"200": json_ok("name, openapi, paths")}))}}
         },
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": {"Problem": {"type": "object", "properties": {
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": merge(json!({"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-            "detail": {"type": "string"}, "parameter": {"type": "string"}}, "required": ["type", "title", "status", "detail"]}}}
+            "detail": {"type": "string"}, "parameter": {"type": "string"}}, "required": ["type", "title", "status", "detail"]}}), provenance_schemas())}
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::output::provenance::AnswerProvenance;
+    use std::collections::BTreeSet;
+
+    /// The member names of a serialised object and of a schema's properties (through allOf).
+    fn keys(v: &Value) -> BTreeSet<String> {
+        v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+    }
+    fn schema_keys(schemas: &Value, s: &Value) -> BTreeSet<String> {
+        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            let name = r.trim_start_matches("#/components/schemas/");
+            return schema_keys(schemas, &schemas[name]);
+        }
+        let mut out = keys(&s["properties"]);
+        for part in s["allOf"].as_array().into_iter().flatten() {
+            out.extend(schema_keys(schemas, part));
+        }
+        out
+    }
+
+    #[test]
+    fn the_provenance_schemas_name_exactly_the_members_answers_have() {
+        let cat = Catalog::load(&std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("geodata")).unwrap();
+        let date = crate::model::parse_date("2024-05-01").unwrap();
+        let f = cat.in_force(None, date).unwrap();
+        let a = serde_json::to_value(AnswerProvenance::new(&f, date)).unwrap();
+        let doc = document();
+        let schemas = &doc["components"]["schemas"];
+        let check = |name: &str, v: &Value| {
+            assert_eq!(keys(v), schema_keys(schemas, &schemas[name]), "{name}");
+        };
+        check("AnswerProvenance", &a);
+        check("SnapshotRef", &a["snapshot"]);
+        check("BorderRef", &a["border"]);
+        check("BaselineRef", &a["baselines"][0]);
+        let mut file = a["snapshot"]["provenance"].clone();
+        file.as_object_mut().unwrap().insert("origin".into(), Value::Null);
+        check("FileProvenance", &file);
+        check(
+            "FeatureProvenance",
+            &serde_json::to_value(AnswerProvenance::new(&f, date).in_force.feature()).unwrap(),
+        );
+    }
 }

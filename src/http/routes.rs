@@ -204,11 +204,9 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
         } else {
             None
         };
-        Ok(bytes_response(
-            StatusCode::OK,
-            "application/geo+json",
-            diff_geojson(&d, precision, regions.as_ref()),
-        ))
+        let body = diff_geojson(&d, precision, regions.as_ref())
+            .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+        Ok(bytes_response(StatusCode::OK, "application/geo+json", body))
     })())
 }
 
@@ -319,7 +317,8 @@ fn readyz(app: Arc<App>) -> Reply {
         "sources": c.sources.len(),
         "snapshots": snapshots,
         "repairs_applied": c.report.repairs.len(),
-        "geodata": c.root.display().to_string(),
+        // The directory's name only: no answer names an absolute server path.
+        "geodata": c.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         "last_reload": app.last_reload.lock().ok().and_then(|l| l.clone()),
     }));
     if !computed {
@@ -406,19 +405,23 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
             opts.simplify_m = Some(number("simplify_m", s, 0.0, 100_000.0)?);
         }
         opts.precision = precision_param(&p)?;
-        // The answer depends only on what is in force and on the options: hash them.
+        // The answer depends only on what is in force, the date asked and the options: hash them.
         let info = InForceRef::new(&f);
         let mut h = Sha256::new();
         h.update(kind.as_str());
         h.update(serde_json::to_vec(&info).unwrap_or_default());
         h.update(f.epoch.from.to_string());
+        h.update(date.to_string());
         h.update(format!("{:?}|{:?}|{}", opts.bbox, opts.simplify_m, opts.precision));
         let key = hex::encode(h.finalize())[..32].to_string();
         let cached = app.layer_cache.lock().ok().and_then(|c| c.get(&key).cloned());
         let layer = match cached {
             Some(c) => c,
             None => {
-                let json = Bytes::from(layer_geojson(&f, kind, &opts));
+                let json = Bytes::from(
+                    layer_geojson(&f, date, kind, &opts)
+                        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?,
+                );
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
                 let gzip = gz
                     .write_all(&json)

@@ -1,6 +1,16 @@
-//! Provenance of an answer: the source, the snapshot in force (id, date, file, hashes), the
-//! baselines composed with it, the border, and whether any of it is synthetic. One shape, used by
-//! every answer that names what it was computed from.
+//! The one shape of provenance in every answer.
+//!
+//! - [`InForceRef`]: everything in force for a source on a date (the snapshot with its file and
+//!   hashes, the baselines, the border, `synthetic`). Point answers flatten it into the answer;
+//!   GeoJSON answers put it, flattened beside the date asked, into their `frontline` foreign
+//!   member ([`AnswerProvenance`]); diffs have one for each side.
+//! - [`FeatureProvenance`]: the five members copied into the `properties` of every feature of
+//!   every GeoJSON answer (`source`, `snapshot`, `snapshot_date`, `content_sha256`,
+//!   `synthetic`), because GDAL, geopandas and QGIS drop a FeatureCollection's foreign members.
+//!
+//! Names: `date` is always the date asked for; `snapshot_date` is always the date of the
+//! snapshot in force. Files are named relative to the geodata directory (an archive read in
+//! place as `archive:<source>/<file>`), never by an absolute server path.
 
 use crate::catalog::{BaselineEntry, BorderEntry, InForce};
 use crate::geodata::Snapshot;
@@ -38,21 +48,6 @@ pub struct BaselineRef {
     pub provenance: Provenance,
 }
 
-/// The provenance of everything in force for a source on a date.
-#[derive(Debug, Clone, Serialize)]
-pub struct InForceRef {
-    /// The source.
-    pub source: String,
-    /// The snapshot in force (the latest dated on or before the date asked for).
-    pub snapshot: SnapshotRef,
-    /// The baselines in force.
-    pub baselines: Vec<BaselineRef>,
-    /// The border: ISO3 and provenance.
-    pub border: BorderRef,
-    /// True if any data used is synthetic.
-    pub synthetic: bool,
-}
-
 /// The border an answer used.
 #[derive(Debug, Clone, Serialize)]
 pub struct BorderRef {
@@ -65,15 +60,46 @@ pub struct BorderRef {
     pub waters: Option<Provenance>,
 }
 
+/// The provenance of everything in force for a source on a date: the one shape every answer
+/// uses (`#/components/schemas/InForce` in the OpenAPI document).
+#[derive(Debug, Clone, Serialize)]
+pub struct InForceRef {
+    /// The source.
+    pub source: String,
+    /// The snapshot in force (the latest dated on or before the date asked for).
+    pub snapshot: SnapshotRef,
+    /// The date of the snapshot in force (as `snapshot.date`; the same name in every answer).
+    pub snapshot_date: NaiveDate,
+    /// The baselines in force.
+    pub baselines: Vec<BaselineRef>,
+    /// The border: ISO3 and provenance.
+    pub border: BorderRef,
+    /// True if any data used is synthetic.
+    pub synthetic: bool,
+}
+
 impl InForceRef {
     /// Describes what is in force.
     pub fn new(f: &InForce<'_>) -> Self {
+        let snapshot = SnapshotRef::new(f.snapshot());
         InForceRef {
             source: f.source.name.clone(),
-            snapshot: SnapshotRef::new(f.snapshot()),
+            snapshot_date: snapshot.date,
+            snapshot,
             baselines: f.baselines().map(BaselineRef::new).collect(),
             border: BorderRef::new(&f.source.border),
             synthetic: f.synthetic(),
+        }
+    }
+
+    /// The members every feature carries.
+    pub fn feature(&self) -> FeatureProvenance {
+        FeatureProvenance {
+            source: self.source.clone(),
+            snapshot: self.snapshot.id.clone(),
+            snapshot_date: self.snapshot_date,
+            content_sha256: self.snapshot.content_sha256.clone(),
+            synthetic: self.synthetic,
         }
     }
 }
@@ -113,4 +139,41 @@ impl BorderRef {
             waters: b.waters.as_ref().map(|w| w.waters.provenance.clone()),
         }
     }
+}
+
+/// The date asked for and what was in force then: the `frontline` member of a GeoJSON answer
+/// about one date, and each side of a diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerProvenance {
+    /// The date asked for.
+    pub date: NaiveDate,
+    /// What was in force on it.
+    #[serde(flatten)]
+    pub in_force: InForceRef,
+}
+
+impl AnswerProvenance {
+    /// What is in force on `date` (the date asked for).
+    pub fn new(f: &InForce<'_>, date: NaiveDate) -> Self {
+        AnswerProvenance {
+            date,
+            in_force: InForceRef::new(f),
+        }
+    }
+}
+
+/// The provenance members of every feature's `properties` (they survive GDAL, geopandas and
+/// QGIS, which drop foreign members): `#/components/schemas/FeatureProvenance`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeatureProvenance {
+    /// The source.
+    pub source: String,
+    /// The id of the snapshot in force (`source:YYYY-MM-DD`).
+    pub snapshot: String,
+    /// The date of the snapshot in force.
+    pub snapshot_date: NaiveDate,
+    /// SHA-256 of the snapshot's parsed content.
+    pub content_sha256: String,
+    /// True if any data used (snapshot, baselines, border) is synthetic.
+    pub synthetic: bool,
 }

@@ -11,7 +11,8 @@
 
 use crate::catalog::{CatalogError, InForce, check_coordinate};
 use crate::geodata::strict_json::Strict;
-use crate::query::InForceRef;
+use crate::output::points::{ClassifiedProperties, HistoryProperties, set_properties};
+use crate::output::provenance::AnswerProvenance;
 use crate::query::history::HistoryProvenance;
 use bytes::Bytes;
 use rayon::prelude::*;
@@ -420,10 +421,12 @@ pub struct GeoJsonOptions {
 /// `line_of_contact_km`; order and every other member kept; `frontline` names what is in force.
 pub fn classify_geojson<R: Read>(
     f: &InForce<'_>,
+    date: chrono::NaiveDate,
     input: R,
     options: &GeoJsonOptions,
 ) -> Result<BatchAnswer, BatchError> {
-    let snapshot = Value::String(f.snapshot().id());
+    let provenance = AnswerProvenance::new(f, date);
+    let per_feature = provenance.in_force.feature();
     let line = options.distance.then(|| f.line());
     let computed = f.computed();
     let border = &f.source.border;
@@ -444,23 +447,24 @@ pub fn classify_geojson<R: Read>(
                 index: first + i,
                 message: e.to_string(),
             })?;
-            set_property(&mut p.value, "status", Value::String(located.status.as_str().into()));
-            set_property(&mut p.value, "snapshot", snapshot.clone());
-            if located.on_boundary {
-                set_property(&mut p.value, "on_boundary", Value::Bool(true));
-            }
-            if located.in_waters {
-                set_property(&mut p.value, "in_waters", Value::Bool(true));
-            }
-            if let Some(km) = km {
-                set_property(&mut p.value, "line_of_contact_km", json!(km));
-            }
+            let props = ClassifiedProperties {
+                status: located.status,
+                on_boundary: located.on_boundary,
+                in_waters: located.in_waters,
+                line_of_contact_km: km,
+                date,
+                provenance: &per_feature,
+            };
+            set_properties(&mut p.value, &props).map_err(|e| BatchError::Feature {
+                index: first + i,
+                message: e.to_string(),
+            })?;
             out.push(p.value);
         }
         features.write(out.into_iter());
         Ok(())
     })?;
-    let frontline = serde_json::to_value(InForceRef::new(f)).unwrap_or(Value::Null);
+    let frontline = serde_json::to_value(&provenance).unwrap_or(Value::Null);
     Ok(assemble(others, features, frontline))
 }
 
@@ -476,6 +480,8 @@ pub fn history_geojson<R: Read>(
     use crate::analytics::history::histories;
     let src = cat.source(source)?;
     let mut provenance = HistoryProvenance::new(src);
+    // Every history runs through the source's latest snapshot: what each feature rests on.
+    let per_feature = provenance.feature(src);
     let mut features = FeatureWriter::default();
     let others = read_point_blocks(input, max_points, &mut |first, block| {
         let coords: Vec<(f64, f64)> = block.iter().map(|p| (p.lon, p.lat)).collect();
@@ -487,11 +493,14 @@ pub fn history_geojson<R: Read>(
                 error,
             })?;
             let described = provenance.describe(src, &h);
-            set_property(
-                &mut p.value,
-                "history",
-                serde_json::to_value(described).unwrap_or(Value::Null),
-            );
+            let props = HistoryProperties {
+                history: &described,
+                provenance: &per_feature,
+            };
+            set_properties(&mut p.value, &props).map_err(|e| BatchError::Feature {
+                index: first + i,
+                message: e.to_string(),
+            })?;
             out.push(p.value);
         }
         features.write(out.into_iter());

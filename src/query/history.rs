@@ -6,6 +6,7 @@ use super::{BaselineRef, BorderRef, SnapshotRef};
 use crate::analytics::history::{Interval, histories, history};
 use crate::catalog::{Catalog, CatalogError, SourceEntry};
 use crate::model::Status;
+use crate::output::provenance::FeatureProvenance;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -62,6 +63,19 @@ impl HistoryProvenance {
             synthetic: border.synthetic
                 || src.border.waters.as_ref().is_some_and(|w| w.waters.synthetic)
                 || src.baselines.iter().any(|b| b.baseline.synthetic),
+        }
+    }
+
+    /// The provenance members of each feature of a GeoJSON batch: the source and its latest
+    /// snapshot, through which every history runs (`synthetic` as for the whole batch).
+    pub fn feature(&self, src: &SourceEntry) -> FeatureProvenance {
+        let latest = src.snapshots.last();
+        FeatureProvenance {
+            source: self.source.clone(),
+            snapshot: latest.map(|s| s.id()).unwrap_or_default(),
+            snapshot_date: self.last_date.unwrap_or_default(),
+            content_sha256: latest.map(|s| s.content_sha256.clone()).unwrap_or_default(),
+            synthetic: self.synthetic || latest.is_some_and(|s| s.synthetic),
         }
     }
 

@@ -1,52 +1,18 @@
 //! Map layers as GeoJSON: the covered, occupied or contested area in force on a date, one
-//! Feature per polygon, with the answer's provenance as foreign members. Options: a bounding box
+//! Feature per polygon (the line of contact: one per LineString), with the answer's provenance
+//! in the `frontline` foreign member and in every feature's properties. Options: a bounding box
 //! (features whose geometry intersects it, as OGC API Features), a simplification tolerance in
 //! metres (topology-preserving Visvalingam-Whyatt) and a number of decimals.
 
-use super::InForceRef;
 use crate::catalog::InForce;
-use crate::num::Fixed;
-pub use crate::output::geojson::write_polygon;
+use crate::output::geojson::{Feature, FeatureCollection, LineStringGeometry, PolygonGeometry};
+use crate::output::layer::{AlongBorder, LayerMeta, LayerProperties};
+use crate::output::provenance::AnswerProvenance;
+use chrono::NaiveDate;
 use geo::{Intersects, MultiPolygon, Polygon, Rect, SimplifyVwPreserve};
 use serde::Serialize;
-use std::fmt::Write;
 
-/// Which layer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LayerKind {
-    /// The area of application: the border minus occupied and contested.
-    Coverage,
-    /// Occupied inside the border.
-    Occupied,
-    /// Contested inside the border, not occupied.
-    Contested,
-    /// The line of contact.
-    Line,
-}
-
-impl LayerKind {
-    /// Parses a path segment.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "coverage" => Some(Self::Coverage),
-            "occupied" => Some(Self::Occupied),
-            "contested" => Some(Self::Contested),
-            "line" => Some(Self::Line),
-            _ => None,
-        }
-    }
-
-    /// The name used in paths and answers.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Coverage => "coverage",
-            Self::Occupied => "occupied",
-            Self::Contested => "contested",
-            Self::Line => "line",
-        }
-    }
-}
+pub use crate::output::layer::LayerKind;
 
 /// Metres per degree of latitude, for turning a tolerance in metres into degrees.
 pub const METRES_PER_DEGREE: f64 = 111_320.0;
@@ -87,10 +53,35 @@ impl Default for LayerOptions {
     }
 }
 
-/// The GeoJSON FeatureCollection of a layer, as text.
-pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> String {
+/// The GeoJSON FeatureCollection of a layer in force on `date` (the date asked for), as bytes.
+///
+/// # Errors
+/// Only if serialisation fails, which these types cannot (kept as an error, not a panic).
+pub fn layer_geojson(
+    f: &InForce<'_>,
+    date: NaiveDate,
+    kind: LayerKind,
+    opts: &LayerOptions,
+) -> Result<Vec<u8>, serde_json::Error> {
+    let provenance = AnswerProvenance::new(f, date);
+    let per_feature = provenance.in_force.feature();
+    let precision = opts.precision.min(15);
+    let rects = opts.bbox_rects();
+    let mut meta = LayerMeta {
+        layer: kind,
+        provenance,
+        epoch_from: f.epoch.from,
+        area_km2: None,
+        length_km: None,
+        along_border: None,
+        edges: crate::geodesy::EDGES,
+        output_check: None,
+        bbox: opts.bbox,
+        simplify_m: opts.simplify_m,
+        precision: opts.precision,
+    };
     if kind == LayerKind::Line {
-        return line_geojson(f, opts);
+        return line_geojson(f, date, meta, &per_feature, rects.as_deref(), opts);
     }
     let layers = &f.computed().layers;
     let (geometry, area_km2): (&MultiPolygon<f64>, f64) = match kind {
@@ -98,126 +89,88 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
         LayerKind::Occupied => (&layers.occupied, layers.occupied_km2),
         LayerKind::Contested | LayerKind::Line => (&layers.contested, layers.contested_km2),
     };
-    let rects = opts.bbox_rects();
-    let (drawn, check) = drawable(geometry, opts.simplify_m, opts.precision);
-    let parts: Vec<&Polygon<f64>> = drawn
+    meta.area_km2 = Some(area_km2);
+    let (drawn, check) = drawable(geometry, opts.simplify_m, precision);
+    meta.output_check = Some(check);
+    let features: Vec<Feature<LayerProperties, PolygonGeometry>> = drawn
         .0
         .iter()
-        .filter(|p| rects.as_ref().is_none_or(|rs| rs.iter().any(|r| p.intersects(r))))
+        .filter(|p: &&Polygon<f64>| rects.as_ref().is_none_or(|rs| rs.iter().any(|r| p.intersects(r))))
+        .enumerate()
+        .map(|(id, polygon)| Feature {
+            id,
+            properties: LayerProperties {
+                layer: kind,
+                date,
+                area_km2: Some(crate::geodesy::polygon_area_m2(polygon) / 1e6),
+                length_km: None,
+                provenance: &per_feature,
+            },
+            geometry: PolygonGeometry { polygon, precision },
+        })
         .collect();
-
-    let meta = LayerMeta {
-        layer: kind,
-        date: f.epoch.from,
-        area_km2,
-        edges: crate::geodesy::EDGES,
-        in_force: InForceRef::new(f),
-        bbox: opts.bbox,
-        simplify_m: opts.simplify_m,
-        precision: opts.precision,
-        output_check: check,
-    };
-    let mut out = String::with_capacity(64 + parts.iter().map(|p| p.exterior().0.len() * 24).sum::<usize>());
-    out.push_str("{\"type\":\"FeatureCollection\",\"frontline\":");
-    out.push_str(&crate::num::to_string(&meta).unwrap_or_else(|_| "null".into()));
-    out.push_str(",\"features\":[");
-    let p = usize::from(opts.precision.min(15));
-    for (i, poly) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(
-            out,
-            "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{{\"layer\":\"{}\",\"area_km2\":{}}},",
-            kind.as_str(),
-            crate::num::Json(crate::geodesy::polygon_area_m2(poly) / 1e6)
-        );
-        out.push_str("\"geometry\":");
-        write_polygon(&mut out, poly, p);
-        out.push('}');
-    }
-    out.push_str("]}");
-    out
+    crate::num::to_vec(&FeatureCollection {
+        frontline: meta,
+        features,
+    })
 }
 
 /// The line of contact as a FeatureCollection of LineStrings (one per line, with its geodesic
 /// length); bbox keeps the lines that intersect it; simplification is Visvalingam-Whyatt.
-fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
+fn line_geojson(
+    f: &InForce<'_>,
+    date: NaiveDate,
+    mut meta: LayerMeta,
+    per_feature: &crate::output::FeatureProvenance,
+    rects: Option<&[Rect<f64>]>,
+    opts: &LayerOptions,
+) -> Result<Vec<u8>, serde_json::Error> {
     use geo::SimplifyVw;
     let line = f.line();
-    let rects = opts.bbox_rects();
-    let meta = serde_json::json!({
-        "layer": LayerKind::Line,
-        "date": f.epoch.from,
-        "length_km": line.length_km,
-        "edges": crate::geodesy::EDGES,
-        "along_border": {
-            "tolerance_km": crate::index::line::COAST_TOLERANCE_KM,
-            "pieces": line.coastal_pieces,
-            "length_km": line.coastal_km,
-            "note": "pieces of the occupied boundary inside the border that never leave the border or coast by more than tolerance_km: where the source drew the coast or border apart from the reference border; not part of the line",
-        },
-        "in_force": InForceRef::new(f),
-        "synthetic": f.synthetic(),
-        "bbox": opts.bbox,
-        "simplify_m": opts.simplify_m,
-        "precision": opts.precision,
+    meta.length_km = Some(line.length_km);
+    meta.along_border = Some(AlongBorder {
+        tolerance_km: crate::index::line::COAST_TOLERANCE_KM,
+        pieces: line.coastal_pieces,
+        length_km: line.coastal_km,
+        note: "pieces of the occupied boundary inside the border that never leave the border or coast by more than tolerance_km: where the source drew the coast or border apart from the reference border; not part of the line",
     });
-    let p = usize::from(opts.precision.min(15));
-    let mut out = String::from("{\"type\":\"FeatureCollection\",\"frontline\":");
-    out.push_str(&crate::num::to_string(&meta).unwrap_or_else(|_| "null".into()));
-    out.push_str(",\"features\":[");
-    let mut first = true;
-    for (i, l) in line.lines.0.iter().enumerate() {
-        if rects.as_ref().is_some_and(|rs| !rs.iter().any(|r| l.intersects(r))) {
-            continue;
-        }
-        let length_km = crate::geodesy::line_length_m(l) / 1e3;
-        let drawn = match opts.simplify_m {
-            Some(m) if m > 0.0 => {
-                let deg = m / METRES_PER_DEGREE;
-                l.simplify_vw(deg * deg)
-            }
-            _ => l.clone(),
-        };
-        if !first {
-            out.push(',');
-        }
-        first = false;
-        let _ = write!(
-            out,
-            "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{{\"layer\":\"line\",\"length_km\":{}}},\"geometry\":{{\"type\":\"LineString\",\"coordinates\":[",
-            crate::num::Json(length_km)
-        );
-        for (ci, c) in drawn.0.iter().enumerate() {
-            if ci > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "[{},{}]", Fixed(c.x, p), Fixed(c.y, p));
-        }
-        out.push_str("]}}");
-    }
-    out.push_str("]}");
-    out
-}
-
-/// The `frontline` foreign member of a layer.
-#[derive(Serialize)]
-struct LayerMeta {
-    layer: LayerKind,
-    /// First day of the epoch in force.
-    date: chrono::NaiveDate,
-    /// Area of the whole layer (before bbox and simplification), km2.
-    area_km2: f64,
-    /// How edges are taken and measured ([`crate::geodesy::EDGES`]).
-    edges: &'static str,
-    #[serde(flatten)]
-    in_force: InForceRef,
-    bbox: Option<[f64; 4]>,
-    simplify_m: Option<f64>,
-    precision: u8,
-    /// What was done to make the drawn polygons valid.
-    output_check: OutputCheck,
+    let precision = opts.precision.min(15);
+    let drawn: Vec<(usize, f64, geo::LineString<f64>)> = line
+        .lines
+        .0
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| rects.is_none_or(|rs| rs.iter().any(|r| l.intersects(r))))
+        .map(|(i, l)| {
+            let length_km = crate::geodesy::line_length_m(l) / 1e3;
+            let drawn = match opts.simplify_m {
+                Some(m) if m > 0.0 => {
+                    let deg = m / METRES_PER_DEGREE;
+                    l.simplify_vw(deg * deg)
+                }
+                _ => l.clone(),
+            };
+            (i, length_km, drawn)
+        })
+        .collect();
+    let features: Vec<Feature<LayerProperties, LineStringGeometry>> = drawn
+        .iter()
+        .map(|(id, length_km, l)| Feature {
+            id: *id,
+            properties: LayerProperties {
+                layer: LayerKind::Line,
+                date,
+                area_km2: None,
+                length_km: Some(*length_km),
+                provenance: per_feature,
+            },
+            geometry: LineStringGeometry { line: l, precision },
+        })
+        .collect();
+    crate::num::to_vec(&FeatureCollection {
+        frontline: meta,
+        features,
+    })
 }
 
 /// What was done to make a drawn layer valid (the `output_check` member of its answer).

@@ -6,10 +6,10 @@ use crate::catalog::{Catalog, CatalogError, InForce, NEAR_BORDER_KM, PointStatus
 use crate::index::line::Nearest;
 use crate::model::Status;
 use crate::num::Fixed;
-use chrono::NaiveDate;
-use serde::Serialize;
 
 pub use crate::output::provenance::{BaselineRef, BorderRef, InForceRef, SnapshotRef};
+use chrono::NaiveDate;
+use serde::Serialize;
 
 /// The answer for one point.
 #[derive(Debug, Clone, Serialize)]
@@ -215,8 +215,13 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
     Ok(out)
 }
 
-/// [`point`], serialised: the same JSON object, with the provenance members rendered once per
-/// epoch instead of per answer (the hot path of `GET /v1/coverage`).
+/// [`point`], serialised: the same JSON object, with the provenance members serialised once
+/// per epoch instead of per answer. This is the documented hot path of `GET /v1/coverage`: the
+/// head is a typed struct serialised by serde_json, and the cached members of [`InForceRef`]
+/// are appended to it (a test checks that both forms are equal).
+///
+/// # Errors
+/// As [`point`]: an unknown source, a date before the first snapshot, a coordinate out of range.
 pub fn point_json(
     cat: &Catalog,
     source: Option<&str>,

@@ -1,0 +1,140 @@
+//! The shapes of a diff answer (`GET /v1/diff`, `frontline diff`): the `frontline` member
+//! (what was compared, totals), the summary, and the properties of each changed part.
+
+use super::provenance::{AnswerProvenance, FeatureProvenance};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// What changed in a part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Occupied at the end, not at the start.
+    Gained,
+    /// Occupied at the start, not at the end (freed).
+    Lost,
+    /// Contested at the end, not at the start.
+    NewlyContested,
+    /// Contested at the start, not at the end.
+    NoLongerContested,
+}
+
+/// Totals of a diff, km2 (kept parts; slivers separately).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct DiffTotals {
+    /// Newly occupied, parts of at least `min_area_km2`.
+    pub gained_km2: f64,
+    /// Freed.
+    pub lost_km2: f64,
+    /// Newly contested.
+    pub newly_contested_km2: f64,
+    /// No longer contested.
+    pub no_longer_contested_km2: f64,
+    /// Gained area in parts under `min_area_km2` (dropped).
+    pub sliver_gained_km2: f64,
+    /// Lost area in parts under `min_area_km2` (dropped).
+    pub sliver_lost_km2: f64,
+    /// Contested area changes in dropped parts (either direction).
+    pub sliver_contested_km2: f64,
+    /// Number of parts dropped as slivers.
+    pub slivers_dropped: usize,
+    /// The threshold used.
+    pub min_area_km2: f64,
+}
+
+/// The `frontline` member of a diff: both sides (each the date asked and what was in force),
+/// the totals, and the breakdown by region when asked for.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffMeta<'a, R: Serialize> {
+    /// The start.
+    pub from: &'a AnswerProvenance,
+    /// The end.
+    pub to: &'a AnswerProvenance,
+    /// Totals.
+    pub totals: &'a DiffTotals,
+    /// True when both sides are the same computed state.
+    pub identical: bool,
+    /// How edges are taken and measured ([`crate::geodesy::EDGES`]).
+    pub edges: &'static str,
+    /// True if any data used is synthetic.
+    pub synthetic: bool,
+    /// The changes per region, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_region: Option<&'a R>,
+}
+
+/// One side of a diff in the summary: source and snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffSide<'a> {
+    /// The date asked for.
+    pub date: NaiveDate,
+    /// The source.
+    pub source: &'a str,
+    /// The snapshot in force.
+    pub snapshot: &'a str,
+    /// Its date.
+    pub snapshot_date: NaiveDate,
+}
+
+impl<'a> DiffSide<'a> {
+    /// The side of a diff.
+    pub fn new(p: &'a AnswerProvenance) -> Self {
+        DiffSide {
+            date: p.date,
+            source: &p.in_force.source,
+            snapshot: &p.in_force.snapshot.id,
+            snapshot_date: p.in_force.snapshot_date,
+        }
+    }
+}
+
+/// `frontline diff --summary`: what was compared and the totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffSummary<'a, R: Serialize> {
+    /// The start.
+    pub from: DiffSide<'a>,
+    /// The end.
+    pub to: DiffSide<'a>,
+    /// True when both sides are the same computed state.
+    pub identical: bool,
+    /// Number of parts kept.
+    pub parts: usize,
+    /// Totals.
+    pub totals: &'a DiffTotals,
+    /// True if any data used is synthetic.
+    pub synthetic: bool,
+    /// The changes per region, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_region: Option<&'a R>,
+}
+
+/// The properties of one changed part. The provenance members are those of the end (`to`)
+/// side, the start's are prefixed `from_`; `synthetic` is true if either side is.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffProperties<'a> {
+    /// What changed.
+    pub change: Change,
+    /// Geodesic area, km2.
+    pub area_km2: f64,
+    /// Planar centroid `[lon, lat]` (null when the part has none).
+    pub centroid: [f64; 2],
+    /// The centroid's longitude, as a number that GDAL and shapefiles keep.
+    pub centroid_lon: f64,
+    /// The centroid's latitude.
+    pub centroid_lat: f64,
+    /// The end date asked for.
+    pub date: NaiveDate,
+    /// The start date asked for.
+    pub from_date: NaiveDate,
+    /// The source at the start.
+    pub from_source: &'a str,
+    /// The snapshot in force at the start.
+    pub from_snapshot: &'a str,
+    /// Its date.
+    pub from_snapshot_date: NaiveDate,
+    /// SHA-256 of its content.
+    pub from_content_sha256: &'a str,
+    /// The end side's provenance (synthetic: either side).
+    #[serde(flatten)]
+    pub provenance: &'a FeatureProvenance,
+}

@@ -1,0 +1,108 @@
+//! The shapes of a map layer answer (`GET /v1/layers/{layer}`): the `frontline` member and the
+//! properties of each feature.
+
+use super::provenance::{AnswerProvenance, FeatureProvenance};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Which layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerKind {
+    /// The area of application: the border minus occupied and contested.
+    Coverage,
+    /// Occupied inside the border.
+    Occupied,
+    /// Contested inside the border, not occupied.
+    Contested,
+    /// The line of contact.
+    Line,
+}
+
+impl LayerKind {
+    /// Parses a path segment.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "coverage" => Some(Self::Coverage),
+            "occupied" => Some(Self::Occupied),
+            "contested" => Some(Self::Contested),
+            "line" => Some(Self::Line),
+            _ => None,
+        }
+    }
+
+    /// The name used in paths and answers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Coverage => "coverage",
+            Self::Occupied => "occupied",
+            Self::Contested => "contested",
+            Self::Line => "line",
+        }
+    }
+}
+
+/// The pieces of the occupied boundary left out of the line of contact because they stay along
+/// the border or coast.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlongBorder {
+    /// The tolerance, km.
+    pub tolerance_km: f64,
+    /// How many pieces were left out.
+    pub pieces: usize,
+    /// Their geodesic length, km.
+    pub length_km: f64,
+    /// What they are.
+    pub note: &'static str,
+}
+
+/// The `frontline` member of a layer: the same for every layer, the line adding its length and
+/// what it left out.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerMeta {
+    /// The layer.
+    pub layer: LayerKind,
+    /// The date asked for and what was in force (the one provenance shape).
+    #[serde(flatten)]
+    pub provenance: AnswerProvenance,
+    /// First day of the epoch in force (the snapshot date, or a later baseline change).
+    pub epoch_from: NaiveDate,
+    /// Area of the whole polygon layer (before bbox and simplification), km2; absent for the line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area_km2: Option<f64>,
+    /// Geodesic length of the whole line of contact, km; absent for the polygon layers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length_km: Option<f64>,
+    /// What the line left out along the border; absent for the polygon layers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub along_border: Option<AlongBorder>,
+    /// How edges are taken and measured ([`crate::geodesy::EDGES`]).
+    pub edges: &'static str,
+    /// What was done to make the drawn polygons valid; absent for the line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_check: Option<crate::query::layers::OutputCheck>,
+    /// The bbox asked for.
+    pub bbox: Option<[f64; 4]>,
+    /// The simplification tolerance asked for, metres.
+    pub simplify_m: Option<f64>,
+    /// Decimals of the coordinates.
+    pub precision: u8,
+}
+
+/// The properties of one feature of a layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerProperties<'a> {
+    /// The layer.
+    pub layer: LayerKind,
+    /// The date asked for.
+    pub date: NaiveDate,
+    /// Area of this polygon as drawn, km2 (polygon layers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area_km2: Option<f64>,
+    /// Geodesic length of this line, km (line layer only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length_km: Option<f64>,
+    /// What it rests on.
+    #[serde(flatten)]
+    pub provenance: &'a FeatureProvenance,
+}
