@@ -20,6 +20,10 @@ pub(crate) struct Args {
     /// Add the geodesic distance to the line of contact (km) to every row.
     #[arg(long)]
     distance: bool,
+    /// Statuses in the raw composition, without the sliver rule (comparable with peers that do
+    /// not apply it).
+    #[arg(long)]
+    raw: bool,
     /// Print the counts per status on stderr at the end.
     #[arg(long)]
     summary: bool,
@@ -41,6 +45,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let options = CsvOptions {
         max_rows: None,
         distance: a.distance,
+        raw: a.raw,
     };
     let counts = classify_csv_with(&in_force, input, &mut out, &options).map_err(|e| match e {
         CsvError::Line { .. } | CsvError::TooManyRows { .. } => Failure::input(format!("{}: {e}", a.file.display())),

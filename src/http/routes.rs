@@ -176,7 +176,7 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
 }
 
 fn diff(raw: String, app: Arc<App>) -> Reply {
-    use crate::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff, diff_geojson};
+    use crate::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff_geojson, diff_of};
     answer((|| {
         let p = Params::parse(
             &raw,
@@ -188,6 +188,7 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
                 "min_area_km2",
                 "precision",
                 "by_region",
+                "raw",
             ],
         )?;
         let by_region = p.flag("by_region")?;
@@ -198,7 +199,15 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
             None => DEFAULT_MIN_AREA_KM2,
         };
         let precision = precision_param(&p)?;
-        let d = diff(&app.catalog(), p.get("source"), from, p.get("to_source"), to, min_area)?;
+        let d = diff_of(
+            &app.catalog(),
+            p.get("source"),
+            from,
+            p.get("to_source"),
+            to,
+            min_area,
+            p.flag("raw")?,
+        )?;
         let regions = if by_region {
             let source = p.get("to_source").or(p.get("source"));
             Some(crate::analytics::regions::diff_breakdown(&app.catalog(), source, &d)?)
@@ -247,9 +256,10 @@ fn snapshots(raw: String, app: Arc<App>) -> Reply {
 
 fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["source", "from", "to", "by_region"])?;
+        let p = Params::parse(&raw, &["source", "from", "to", "by_region", "raw"])?;
         let (from, to) = (p.date("from")?, p.date("to")?);
         let by_region = p.flag("by_region")?;
+        let raw_areas = p.flag("raw")?;
         if let (Some(a), Some(b)) = (from, to)
             && a > b
         {
@@ -275,7 +285,7 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
         };
         if by_region {
             use crate::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
-            let rows = timeline_by_region(&app.catalog(), p.get("source"), from, to)?;
+            let rows = timeline_by_region(&app.catalog(), p.get("source"), from, to, raw_areas)?;
             if csv {
                 let mut out = format!("{REGION_TIMELINE_CSV_HEADER}\n");
                 for r in &rows {
@@ -287,7 +297,7 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             let src = catalog.source(p.get("source"))?;
             return Ok(json_response(&json!({"source": src.name, "rows": rows})));
         }
-        let rows = query::timeline_between(&app.catalog(), p.get("source"), from, to)?;
+        let rows = query::timeline_between(&app.catalog(), p.get("source"), from, to, raw_areas)?;
         if csv {
             let mut out = format!("{}\n", query::TIMELINE_CSV_HEADER);
             for r in &rows {
@@ -395,7 +405,7 @@ fn layers(
                 format!("unknown layer '{kind}'; layers: coverage, occupied, contested, line"),
             )
         })?;
-        let p = Params::parse(&raw, &["date", "source", "bbox", "simplify_m", "precision"])?;
+        let p = Params::parse(&raw, &["date", "source", "bbox", "simplify_m", "precision", "raw"])?;
         let date = p.required_date("date")?;
         let catalog = app.catalog();
         let f = catalog.in_force(p.get("source"), date)?;
@@ -407,13 +417,17 @@ fn layers(
             opts.simplify_m = Some(number("simplify_m", s, 0.0, 100_000.0)?);
         }
         opts.precision = precision_param(&p)?;
+        opts.raw = p.flag("raw")?;
         // The answer depends only on what is in force and on the options: hash them.
         let info = InForceRef::new(&f);
         let mut h = Sha256::new();
         h.update(kind.as_str());
         h.update(serde_json::to_vec(&info).unwrap_or_default());
         h.update(f.epoch.from.to_string());
-        h.update(format!("{:?}|{:?}|{}", opts.bbox, opts.simplify_m, opts.precision));
+        h.update(format!(
+            "{:?}|{:?}|{}|{}",
+            opts.bbox, opts.simplify_m, opts.precision, opts.raw
+        ));
         let etag = format!("\"{}\"", &hex::encode(h.finalize())[..32]);
         let headers = |res: &mut Reply| {
             let h = res.headers_mut();
@@ -562,8 +576,9 @@ async fn classify_geojson(
             if on_boundary {
                 set_property(feat, "on_boundary", Value::Bool(true));
             }
-            if let Some(km) = line.and_then(|l| l.distance_km(lon, lat)) {
-                set_property(feat, "line_of_contact_km", json!(km));
+            if let Some(n) = line.and_then(|l| l.nearest(lon, lat)) {
+                set_property(feat, "line_of_contact_km", json!(n.km));
+                set_property(feat, "line_of_contact_nearest", json!(n.point));
             }
         }
         if let Some(obj) = doc.as_object_mut() {

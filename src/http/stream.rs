@@ -127,6 +127,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
                 let options = CsvOptions {
                     max_rows: Some(max_points),
                     distance,
+                    raw: false,
                 };
                 classify_csv_with(&f, input, &mut out, &options).map(|_| ())
             }

@@ -73,7 +73,8 @@ pub const INPUT_HEADER: &str = "id,lon,lat";
 /// The header written.
 pub const OUTPUT_HEADER: &str = "id,lon,lat,status,snapshot";
 /// The header written with distances.
-pub const OUTPUT_HEADER_DISTANCE: &str = "id,lon,lat,status,snapshot,line_of_contact_km";
+pub const OUTPUT_HEADER_DISTANCE: &str =
+    "id,lon,lat,status,snapshot,line_of_contact_km,line_nearest_lon,line_nearest_lat";
 
 /// Options of a CSV classification.
 #[derive(Debug, Clone, Copy, Default)]
@@ -81,8 +82,11 @@ pub struct CsvOptions {
     /// Refuse more rows than this (checked per block: rows of the block that crosses the limit
     /// are not written).
     pub max_rows: Option<u64>,
-    /// Add the geodesic distance to the line of contact in km (empty where there is no line).
+    /// Add the geodesic distance to the line of contact in km and its nearest point (empty
+    /// where there is no line).
     pub distance: bool,
+    /// Statuses in the raw composition, without the sliver rule.
+    pub raw: bool,
 }
 
 /// Bytes read per block: each block is split in two halves classified on both cores.
@@ -117,6 +121,7 @@ pub fn classify_csv_limited<R: BufRead, W: Write>(
     let options = CsvOptions {
         max_rows,
         distance: false,
+        raw: false,
     };
     classify_csv_with(f, input, output, &options)
 }
@@ -140,6 +145,7 @@ pub fn classify_csv_with<R: BufRead, W: Write>(
         border: f.border_index(),
         suffixes: &suffixes,
         line: options.distance.then(|| f.line()),
+        raw: options.raw,
     };
 
     let mut header = Vec::with_capacity(64);
@@ -289,6 +295,8 @@ struct Rows<'a> {
     suffixes: &'a [Vec<u8>; 4],
     /// The line of contact, when distances are asked for.
     line: Option<&'a LineOfContact>,
+    /// Statuses in the raw composition.
+    raw: bool,
 }
 
 impl Rows<'_> {
@@ -305,14 +313,16 @@ impl Rows<'_> {
             }
             let at = |m: String| (n - 1, m);
             let (_, x, y) = parse_row(row).map_err(at)?;
-            let (status, _) = self.state.status(self.border, x, y);
+            let (status, _) = self.state.status_of(self.border, x, y, self.raw);
             counts.add(status);
             out.extend_from_slice(row);
             out.extend_from_slice(&self.suffixes[status as usize]);
             if let Some(line) = self.line {
-                if let Some(km) = line.distance_km(x, y) {
-                    // Metre-and-better precision: six decimals of a km.
-                    let _ = write!(out, "{km:.6}");
+                if let Some(n) = line.nearest(x, y) {
+                    // Metre-and-better precision: six decimals of a km, seven of a degree (1 cm).
+                    let _ = write!(out, "{:.6},{:.7},{:.7}", n.km, n.point[0], n.point[1]);
+                } else {
+                    out.extend_from_slice(b",,");
                 }
                 out.push(b'\n');
             }

@@ -58,6 +58,8 @@ pub struct LayerOptions {
     pub simplify_m: Option<f64>,
     /// Decimals of the coordinates written (0 to 15).
     pub precision: u8,
+    /// The raw composition, without the sliver rule (`analytics::slivers`).
+    pub raw: bool,
 }
 
 impl Default for LayerOptions {
@@ -66,6 +68,7 @@ impl Default for LayerOptions {
             bbox: None,
             simplify_m: None,
             precision: 6,
+            raw: false,
         }
     }
 }
@@ -75,7 +78,8 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
     if kind == LayerKind::Line {
         return line_geojson(f, opts);
     }
-    let layers = &f.computed().layers;
+    let computed = f.computed();
+    let layers = computed.layers_of(opts.raw);
     let (geometry, area_km2): (&MultiPolygon<f64>, f64) = match kind {
         LayerKind::Coverage => (&layers.covered, layers.covered_km2),
         LayerKind::Occupied => (&layers.occupied, layers.occupied_km2),
@@ -107,6 +111,8 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
         bbox: opts.bbox,
         simplify_m: opts.simplify_m,
         precision: opts.precision,
+        raw: opts.raw,
+        moved: (!opts.raw).then_some(computed.moved),
     };
     let mut out = String::with_capacity(64 + parts.iter().map(|p| p.exterior().0.len() * 24).sum::<usize>());
     out.push_str("{\"type\":\"FeatureCollection\",\"frontline\":");
@@ -134,18 +140,19 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
 /// length); bbox keeps the lines that intersect it; simplification is Visvalingam-Whyatt.
 fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
     use geo::{Distance, Geodesic, Point, SimplifyVw};
-    let line = f.line();
+    let line = f.epoch.state.line_of(opts.raw);
     let rect = opts.bbox.map(|[a, b, c, d]| Rect::new((a, b), (c, d)));
     let meta = serde_json::json!({
         "layer": LayerKind::Line,
         "date": f.epoch.from,
         "length_km": line.length_km,
-        "along_border": {
-            "tolerance_km": crate::analytics::line::COAST_TOLERANCE_KM,
-            "pieces": line.coastal_pieces,
-            "length_km": line.coastal_km,
-            "note": "pieces of the occupied boundary inside the border that never leave the border or coast by more than tolerance_km: where the source drew the coast or border apart from the reference border; not part of the line",
+        "left_out": line.left_out,
+        "rule": if opts.raw {
+            "raw: the occupied area's boundary without the edges on the border's boundary (1 cm) and without the pieces that never leave it by more than along_border_tolerance_km"
+        } else {
+            "edge by edge: the occupied area's boundary (after the sliver rule) without the edges on the border's boundary (1 cm: coast or international border) and the parts within along_border_tolerance_km of it; slivers and specks are given the surrounding status first"
         },
+        "raw": opts.raw,
         "in_force": InForceRef::new(f),
         "synthetic": f.synthetic(),
         "bbox": opts.bbox,
@@ -225,4 +232,9 @@ struct LayerMeta {
     bbox: Option<[f64; 4]>,
     simplify_m: Option<f64>,
     precision: u8,
+    /// Whether this is the raw composition.
+    raw: bool,
+    /// What the sliver rule moved (absent for the raw composition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    moved: Option<crate::analytics::slivers::Moved>,
 }

@@ -125,13 +125,32 @@ pub struct PointAnswer {
     /// True when the point lies exactly on the boundary that decided its status (areas are
     /// closed: see [`Status`]).
     pub on_boundary: bool,
-    /// Geodesic distance to the line of contact in force, km: present when asked for (it costs
-    /// about ten exact geodesic computations) and when there is a line on that date.
+    /// Geodesic distance to the line of contact in force, km: present when asked for and when
+    /// there is a line on that date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_of_contact_km: Option<f64>,
+    /// The point of the line of contact nearest to the point, `[lon, lat]`: beside
+    /// `line_of_contact_km`, so that the distance can be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_of_contact_nearest: Option<[f64; 2]>,
+    /// Present when the point lies in a sliver or speck that the rule gave the status of what
+    /// surrounds it (`analytics::slivers`): its kind, area and raw status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sliver: Option<SliverRef>,
     /// What was in force.
     #[serde(flatten)]
     pub in_force: InForceRef,
+}
+
+/// The sliver or speck a point lies in.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SliverRef {
+    /// `sliver` or `speck`.
+    pub kind: crate::analytics::slivers::PieceKind,
+    /// Its geodesic area, km2.
+    pub area_km2: f64,
+    /// The status of the point in the raw composition.
+    pub raw_status: Status,
 }
 
 /// Status of (lon, lat) on `date` against `source` (or the default source), with the distance
@@ -144,17 +163,27 @@ pub fn point(
     lat: f64,
     distance: bool,
 ) -> Result<PointAnswer, CatalogError> {
-    let (f, status, on_boundary, line_of_contact_km) = locate(cat, source, date, lon, lat, distance)?;
+    let (f, status, on_boundary, nearest, sliver) = locate(cat, source, date, lon, lat, distance)?;
     Ok(PointAnswer {
         lon,
         lat,
         date,
         status,
         on_boundary,
-        line_of_contact_km,
+        line_of_contact_km: nearest.map(|n| n.km),
+        line_of_contact_nearest: nearest.map(|n| n.point),
+        sliver,
         in_force: InForceRef::new(&f),
     })
 }
+
+type Located<'a> = (
+    InForce<'a>,
+    Status,
+    bool,
+    Option<crate::analytics::line::Nearest>,
+    Option<SliverRef>,
+);
 
 /// What both forms of a point answer need: what is in force, the status, whether the point is on
 /// the deciding boundary, and the distance to the line of contact when asked for.
@@ -165,11 +194,19 @@ fn locate<'a>(
     lon: f64,
     lat: f64,
     distance: bool,
-) -> Result<(InForce<'a>, Status, bool, Option<f64>), CatalogError> {
+) -> Result<Located<'a>, CatalogError> {
     let f = cat.in_force(source, date)?;
     let (status, on_boundary) = f.status(lon, lat)?;
-    let line = if distance { f.line().distance_km(lon, lat) } else { None };
-    Ok((f, status, on_boundary, line))
+    let line = if distance { f.line().nearest(lon, lat) } else { None };
+    let sliver = match status {
+        Status::Occupied | Status::Contested => f.computed().piece_at(lon, lat).map(|p| SliverRef {
+            kind: p.kind,
+            area_km2: p.area_km2,
+            raw_status: f.computed().status_of(f.border_index(), lon, lat, true).0,
+        }),
+        _ => None,
+    };
+    Ok((f, status, on_boundary, line, sliver))
 }
 
 /// A loaded source, as listed by `GET /v1/sources`.
@@ -231,6 +268,8 @@ pub struct SnapshotSummary {
     pub contested_km2: f64,
     /// Covered area, km2.
     pub covered_km2: f64,
+    /// Area the sliver rule moved from covered to occupied or contested, km2.
+    pub moved_km2: f64,
 }
 
 /// The snapshots of a source (or of every source), in date order.
@@ -265,6 +304,7 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
                 occupied_km2: l.occupied_km2,
                 contested_km2: l.contested_km2,
                 covered_km2: l.covered_km2,
+                moved_km2: e.state.computed().moved.moved_km2,
             });
         }
     }
@@ -281,7 +321,7 @@ pub fn point_json(
     lat: f64,
     distance: bool,
 ) -> Result<String, CatalogError> {
-    let (f, status, on_boundary, line) = locate(cat, source, date, lon, lat, distance)?;
+    let (f, status, on_boundary, line, sliver) = locate(cat, source, date, lon, lat, distance)?;
     let members = f.epoch.provenance_json.get_or_init(|| {
         let v = serde_json::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
         v.trim_start_matches('{').trim_end_matches('}').to_string()
@@ -289,11 +329,23 @@ pub fn point_json(
     // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
     let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "null".into());
     let line = match line {
-        Some(d) => format!("\"line_of_contact_km\":{},", num(d)),
+        Some(n) => format!(
+            "\"line_of_contact_km\":{},\"line_of_contact_nearest\":[{},{}],",
+            num(n.km),
+            num(n.point[0]),
+            num(n.point[1])
+        ),
+        None => String::new(),
+    };
+    let sliver = match sliver {
+        Some(s) => format!(
+            "\"sliver\":{},",
+            serde_json::to_string(&s).unwrap_or_else(|_| "null".into())
+        ),
         None => String::new(),
     };
     Ok(format!(
-        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{on_boundary},{line}{members}}}",
+        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{on_boundary},{line}{sliver}{members}}}",
         num(lon),
         num(lat),
         status.as_str()
@@ -322,17 +374,20 @@ pub struct TimelineRow {
     pub snapshot: String,
     /// Whether any data used is synthetic.
     pub synthetic: bool,
+    /// Area the sliver rule moved from covered to occupied or contested, km2 (slivers and
+    /// specks; 0 in the raw composition).
+    pub moved_km2: f64,
 }
 
 /// The header of a timeline as CSV.
 pub const TIMELINE_CSV_HEADER: &str =
-    "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic";
+    "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,moved_km2";
 
 impl TimelineRow {
     /// The row as CSV (areas and lengths to 3 decimals), with its line end.
     pub fn to_csv(&self) -> String {
         format!(
-            "{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{},{}\n",
+            "{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{},{},{:.3}\n",
             self.date,
             self.occupied_km2,
             self.contested_km2,
@@ -341,22 +396,26 @@ impl TimelineRow {
             self.gained_km2,
             self.lost_km2,
             self.snapshot,
-            self.synthetic
+            self.synthetic,
+            self.moved_km2
         )
     }
 }
 
 /// The areas of every epoch of a source, in date order.
 pub fn timeline(cat: &Catalog, source: Option<&str>) -> Result<Vec<TimelineRow>, CatalogError> {
-    timeline_between(cat, source, None, None)
+    timeline_between(cat, source, None, None, false)
 }
 
-/// The areas of the epochs of a source that start within `[from, to]` (either end open).
+/// The areas of the epochs of a source that start within `[from, to]` (either end open), after
+/// the sliver rule or of the raw composition (`raw`: the figures as before the rule, line
+/// included).
 pub fn timeline_between(
     cat: &Catalog,
     source: Option<&str>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    raw: bool,
 ) -> Result<Vec<TimelineRow>, CatalogError> {
     use rayon::prelude::*;
     let src = cat.source(source)?;
@@ -368,16 +427,18 @@ pub fn timeline_between(
         .map(|&i| {
             let e = &src.epochs[i];
             let f = InForce { source: src, epoch: e };
-            let l = &e.state.computed().layers;
+            let c = e.state.computed();
+            let l = c.layers_of(raw);
             let (gained_km2, lost_km2) = match i.checked_sub(1).map(|p| &src.epochs[p]) {
                 Some(prev) => {
-                    let d = crate::analytics::diff::diff_in_force(
+                    let d = crate::analytics::diff::diff_in_force_of(
                         &InForce {
                             source: src,
                             epoch: prev,
                         },
                         &f,
                         0.0,
+                        raw,
                     );
                     (d.totals.gained_km2, d.totals.lost_km2)
                 }
@@ -388,11 +449,12 @@ pub fn timeline_between(
                 occupied_km2: l.occupied_km2,
                 contested_km2: l.contested_km2,
                 covered_km2: l.covered_km2,
-                line_km: e.state.line().length_km,
+                line_km: e.state.line_of(raw).length_km,
                 gained_km2,
                 lost_km2,
                 snapshot: f.snapshot().id(),
                 synthetic: f.synthetic(),
+                moved_km2: if raw { 0.0 } else { c.moved.moved_km2 },
             }
         })
         .collect())
