@@ -331,7 +331,7 @@ fn read_points(path: &std::path::Path) -> Option<Vec<(f64, f64)>> {
 /// Point histories of the 10k seeded points over every DeepState date: the change index (built
 /// once, timed apart), one thread and all threads, against re-testing every epoch.
 fn history_bench(cat: &Catalog, work: &std::path::Path, repeat: usize) {
-    use frontline::analytics::history::{HistoryIndex, histories, history_brute_force, history_with};
+    use frontline::analytics::history::{histories, history_brute_force, history_with};
     let path = work.join("points_10k.f64");
     let Some(pts) = read_points(&path) else {
         println!("SKIP history: no {} (run scripts/make-workload.sh)", path.display());
@@ -342,7 +342,7 @@ fn history_bench(cat: &Catalog, work: &std::path::Path, repeat: usize) {
     let mut index = None;
     for _ in 0..repeat.max(3) {
         let t = Instant::now();
-        index = Some(HistoryIndex::build(src));
+        index = Some(src.build_history_index());
         build.push(t.elapsed().as_secs_f64());
     }
     let Some(index) = index else { return };

@@ -2,11 +2,11 @@
 //! (epoch) the control layers, areas and point indexes in force. Built once from a validated
 //! [`Geodata`], immutable afterwards; identical snapshots share one computation.
 
-use crate::analytics::history::HistoryIndex;
-use crate::analytics::line::{BorderEdges, LineOfContact};
-use crate::analytics::slivers::{Moved, Piece, find_pieces};
 use crate::coverage::{ControlLayers, OverlayRule, compute_layers, overlay};
 use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, load_dir};
+use crate::index::history::{HistoryIndex, StateRings};
+use crate::index::line::{BorderEdges, LineOfContact};
+use crate::index::slivers::{Moved, Piece, find_pieces};
 use crate::index::{Location, PolygonIndex};
 use crate::model::{ControlStatus, Status};
 use chrono::NaiveDate;
@@ -88,7 +88,7 @@ pub struct ControlState {
 }
 
 /// Layers, areas and point indexes of a [`ControlState`], after the sliver rule
-/// (`analytics::slivers`), with what the rule moved and the raw composition.
+/// (`index::slivers`), with what the rule moved and the raw composition.
 #[derive(Debug)]
 pub struct Computed {
     /// Layers and areas, after the sliver rule.
@@ -118,6 +118,12 @@ struct RawLayers {
     occupied_km2: f64,
     contested_km2: f64,
     covered_km2: f64,
+}
+
+impl StateRings for ControlState {
+    fn state_rings(&self, status: ControlStatus) -> impl Iterator<Item = &geo::LineString<f64>> + '_ {
+        self.rings(status)
+    }
 }
 
 impl ControlState {
@@ -428,7 +434,14 @@ impl SourceEntry {
 
     /// The change index for point histories, built now if this is the first use.
     pub fn history_index(&self) -> &HistoryIndex {
-        self.history.get_or_init(|| HistoryIndex::build(self))
+        self.history.get_or_init(|| self.build_history_index())
+    }
+
+    /// Builds the change index for point histories afresh (not cached; [`Self::history_index`]
+    /// keeps one).
+    pub fn build_history_index(&self) -> HistoryIndex {
+        let states: Vec<&Arc<ControlState>> = self.epochs.iter().map(|e| &e.state).collect();
+        HistoryIndex::build(&states)
     }
 }
 
@@ -531,6 +544,15 @@ impl Catalog {
             ms = t.elapsed().as_millis() as u64,
             "geodata loaded"
         );
+        Ok(cat)
+    }
+
+    /// Loads, validates and computes the geodata embedded in the binary (see
+    /// [`crate::geodata::embedded`]); its root is [`crate::geodata::embedded::EMBEDDED_ROOT`].
+    pub fn load_embedded() -> Result<Catalog, Report> {
+        let loaded = crate::geodata::embedded::load()?;
+        let mut cat = Catalog::build(loaded.geodata);
+        cat.report = loaded.report;
         Ok(cat)
     }
 

@@ -17,6 +17,7 @@
 
 use crate::coverage::{OverlayRule, overlay};
 use crate::geodata::canonical::{read_meta, snapshot_document};
+use crate::geodata::policy::{DateWindowConfig, EMPTY_ADMITTED, today_utc};
 use crate::geodata::{Border, Report, Snapshot, deepstate, load_dir, nzz, plain};
 use crate::geodesy::area_km2;
 use crate::index::PolygonIndex;
@@ -71,15 +72,15 @@ impl Format {
         }
     }
 
-    fn read(self, path: &Path, source: &str) -> (Vec<Snapshot>, Report) {
+    fn read(self, path: &Path, source: &str, allow_empty: bool) -> (Vec<Snapshot>, Report) {
         let shown = path.display().to_string();
         match self {
             Format::Deepstate => {
-                let (s, r) = deepstate::read_snapshot(path, &shown, source);
+                let (s, r) = deepstate::read_snapshot_admitting(path, &shown, source, allow_empty);
                 (s.into_iter().collect(), r)
             }
             Format::Nzz => {
-                let (s, r) = nzz::read_snapshot(path, &shown, source);
+                let (s, r) = nzz::read_snapshot_admitting(path, &shown, source, allow_empty);
                 (s.into_iter().collect(), r)
             }
             Format::Geojson => plain::read_file(path, &shown, source),
@@ -104,6 +105,10 @@ pub struct ImportOptions {
     /// Where the input files were fetched from (a URL prefix to name them by, for sync);
     /// `None`: their paths.
     pub origin_prefix: Option<String>,
+    /// Admit snapshots without features (see [`crate::geodata::policy`]).
+    pub allow_empty: bool,
+    /// The dates admitted (see [`crate::geodata::policy`]).
+    pub date_window: DateWindowConfig,
 }
 
 /// Default of [`ImportOptions::max_change_km2`]: above the largest daily moves of 2022 after the
@@ -123,6 +128,8 @@ pub struct Added {
     pub original: String,
     /// What the checks flagged (kept anyway).
     pub flags: Vec<String>,
+    /// What the reader repaired (ring orientation, rings closed within 1e-9 degrees, ...).
+    pub repairs: Vec<String>,
 }
 
 /// A snapshot not loaded.
@@ -278,6 +285,9 @@ struct Existing {
     confirmed: Vec<NaiveDate>,
 }
 
+/// Marks a reader's repair among the notes carried to the decision (stripped there).
+const REPAIR_NOTE: &str = "\u{1}repair: ";
+
 /// Imports `paths` into the source, or fails without writing anything.
 pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result<ImportReport, ImportError> {
     let name_ok = !opts.source.is_empty()
@@ -343,7 +353,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     let read: Vec<(PathBuf, Vec<Snapshot>, Report)> = files
         .par_iter()
         .map(|p| {
-            let (s, r) = format.read(p, &opts.source);
+            let (s, r) = format.read(p, &opts.source, opts.allow_empty);
             (p.clone(), s, r)
         })
         .collect();
@@ -352,6 +362,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         files: files.len(),
         ..ImportReport::default()
     };
+    let window = opts.date_window.window(border, today_utc());
     let mut inputs: Vec<(PathBuf, Snapshot, Vec<String>)> = Vec::new();
     for (path, snaps, r) in read {
         if !r.is_ok() {
@@ -363,15 +374,39 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             });
             continue;
         }
-        // Ring orientation is normalised without loss: not worth a flag.
+        // Every repair is listed (as `repairs` in the report and the file); notes prefixed with
+        // `REPAIR_NOTE` tell them from flags on the way.
         let notes: Vec<String> = r
             .repairs
             .iter()
-            .filter(|f| !f.message.contains("reversed to"))
-            .map(|f| f.message.clone())
+            .map(|f| {
+                let mut f = f.clone();
+                f.file.clear();
+                let text = f.to_string().trim_start_matches(": ").to_string();
+                // A content date other than the file's is a flag, as over HTTP.
+                if f.message.contains("features are dated") {
+                    text
+                } else {
+                    format!("{REPAIR_NOTE}{text}")
+                }
+            })
             .collect();
         for s in snaps {
-            inputs.push((path.clone(), s, notes.clone()));
+            // The admission policy: dates in the window, empty snapshots on request only.
+            if let Err(why) = window.check(s.date) {
+                report.rejected.push(Rejected {
+                    file: path.display().to_string(),
+                    date: Some(s.date),
+                    reasons: vec![why],
+                    quarantined: None,
+                });
+                continue;
+            }
+            let mut notes = notes.clone();
+            if s.features.is_empty() {
+                notes.push(EMPTY_ADMITTED.to_string());
+            }
+            inputs.push((path.clone(), s, notes));
         }
     }
     inputs.sort_by_key(|(_, s, _)| s.date);
@@ -569,7 +604,12 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             report.duplicates.push((date, p.date));
             continue;
         }
-        let mut flags = m.notes.clone();
+        let (repairs, mut flags): (Vec<String>, Vec<String>) =
+            m.notes.iter().cloned().partition(|n| n.starts_with(REPAIR_NOTE));
+        let repairs: Vec<String> = repairs
+            .into_iter()
+            .map(|n| n.trim_start_matches(REPAIR_NOTE).to_string())
+            .collect();
         for i in &m.stray {
             flags.push(format!(
                 "feature {i} lies outside the border {} (no vertex in it)",
@@ -601,11 +641,15 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         if !flags.is_empty() {
             meta.insert("flags".into(), json!(flags));
         }
+        if !repairs.is_empty() {
+            meta.insert("repairs".into(), json!(repairs));
+        }
         report.added.push(Added {
             date,
             file: file.strip_prefix(&opts.data_dir).unwrap_or(&file).display().to_string(),
             original,
             flags,
+            repairs,
         });
         flush(prev.take(), &mut writes);
         prev = Some(Kept {

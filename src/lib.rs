@@ -14,6 +14,7 @@ pub mod http;
 pub mod import;
 pub mod index;
 pub mod model;
+pub mod output;
 pub mod query;
 pub mod sync;
 

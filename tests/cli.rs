@@ -356,6 +356,14 @@ fn classify_streams_csv_and_stops_at_a_bad_line() {
         "id,lon,lat\na,34.10,44.95\nb,30.52,50.45\r\nc,21.01,52.23\nd,37.51,48.60",
     )
     .expect("write");
+    let o = frontline(&["classify", input.to_str().expect("utf8"), "--date", "2024-03-01"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "id,lon,lat,status,snapshot\na,34.10,44.95,occupied,example:2024-03-01\nb,30.52,50.45,covered,example:2024-03-01\n\
+         c,21.01,52.23,outside,example:2024-03-01\nd,37.51,48.60,contested,example:2024-03-01\n"
+    );
+    // --summary: only the counts.
     let o = frontline(&[
         "classify",
         input.to_str().expect("utf8"),
@@ -364,17 +372,12 @@ fn classify_streams_csv_and_stops_at_a_bad_line() {
         "--summary",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert_eq!(
-        stdout(&o),
-        "id,lon,lat,status,snapshot\na,34.10,44.95,occupied,example:2024-03-01\nb,30.52,50.45,covered,example:2024-03-01\n\
-         c,21.01,52.23,outside,example:2024-03-01\nd,37.51,48.60,contested,example:2024-03-01\n"
-    );
     assert!(
-        stderr(&o).contains("4 points: covered 1, occupied 1, contested 1, outside 1"),
+        stdout(&o).starts_with("4 points: covered 1, occupied 1, contested 1, outside 1"),
         "{}",
-        stderr(&o)
+        stdout(&o)
     );
-    assert!(stderr(&o).contains("SYNTHETIC"));
+    assert!(stdout(&o).contains("SYNTHETIC") && stdout(&o).lines().count() == 1);
 
     for (text, want) in [
         ("id,lon,lat\na,34.1\n", "line 2: expected 3 fields id,lon,lat, found 2"),
@@ -796,7 +799,8 @@ fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
         "analyst",
     ];
     let (c, r, err) = import(&args, &root);
-    assert_eq!(c, 0, "{err}");
+    // Some inputs rejected, others taken: exit 3.
+    assert_eq!(c, 3, "{err}");
     let dates = |key: &str| -> Vec<String> {
         r[key]
             .as_array()
@@ -870,7 +874,7 @@ fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
     };
     let before = snapshot_of(&root.join("sources/analyst"));
     let (c, r2, _) = import(&args[..3].iter().chain(&args[4..]).copied().collect::<Vec<_>>(), &root);
-    assert_eq!(c, 0);
+    assert_eq!(c, 3, "the quarantined day is rejected again");
     assert_eq!(r2["added"].as_array().unwrap().len(), 0);
     assert_eq!(
         r2["unchanged"],
@@ -888,7 +892,8 @@ fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
         ),
     )
     .unwrap();
-    let (_, r3, _) = import(&["geojson", changed.to_str().unwrap(), "--source", "analyst"], &root);
+    let (c, r3, _) = import(&["geojson", changed.to_str().unwrap(), "--source", "analyst"], &root);
+    assert_eq!(c, 2, "every input rejected");
     assert!(
         r3["rejected"][0]["reasons"][0].as_str().unwrap().contains("--replace"),
         "{r3}"

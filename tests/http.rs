@@ -1193,6 +1193,7 @@ fn a_killed_ingest_never_leaves_a_half_written_store() {
     let mut acked: Vec<(String, String)> = Vec::new();
     let mut next_day = 0u32;
     for round in 0..50 {
+        // The dates run to 2031: past the default admission window (tomorrow, UTC).
         let s = Server::start(&[
             "--data",
             root.to_str().unwrap(),
@@ -1200,6 +1201,8 @@ fn a_killed_ingest_never_leaves_a_half_written_store() {
             token.to_str().unwrap(),
             "--watch-s",
             "0",
+            "--not-after",
+            "2099-12-31",
         ]);
         let addr = s.addr;
         let delay = Duration::from_millis(rng.next() % 40);

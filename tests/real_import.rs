@@ -27,6 +27,8 @@ fn options(source: &str, root: &Path) -> ImportOptions {
         max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
         replace: false,
         origin_prefix: None,
+        allow_empty: false,
+        date_window: Default::default(),
     }
 }
 

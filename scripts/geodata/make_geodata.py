@@ -72,6 +72,8 @@ def main():
     write(os.path.join(out, "borders", "UKR.geojson"), {
         "type": "FeatureCollection",
         "frontline": {"kind": "border", "iso3": "UKR", "name": "Ukraine", "synthetic": False,
+                      # Recognized since the Act of Declaration of Independence.
+                      "valid_from": "1991-08-24",
                       "description": "Internationally recognized territory of Ukraine (Crimea included)",
                       "provenance": provenance},
         "features": [{"type": "Feature", "properties": {"iso3": "UKR", "name": rec.get("NAME", "Ukraine")},

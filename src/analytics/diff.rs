@@ -9,7 +9,7 @@
 use crate::catalog::{Catalog, CatalogError, InForce};
 use crate::coverage::{ControlLayers, OverlayRule, overlay};
 use crate::geodesy::area_km2;
-use crate::query::InForceRef;
+use crate::output::provenance::InForceRef;
 use chrono::NaiveDate;
 use geo::{Centroid, MultiPolygon, Polygon};
 use serde::Serialize;
@@ -224,7 +224,7 @@ pub fn diff_geojson(d: &Diff, precision: u8, by_region: Option<&super::regions::
             out,
             "{{\"type\":\"Feature\",\"id\":{i},\"properties\":{props},\"geometry\":"
         );
-        crate::query::layers::write_polygon(&mut out, &part.polygon, p);
+        crate::output::geojson::write_polygon(&mut out, &part.polygon, p);
         out.push('}');
     }
     out.push_str("]}");

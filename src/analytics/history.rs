@@ -1,36 +1,16 @@
 //! Point histories: for one point, the intervals of its status across every epoch of a source,
 //! merged where the status does not change.
 //!
-//! Re-testing a point against every snapshot costs one point location per epoch. The change
-//! index avoids it with an exact argument instead of a diff-polygon overlay (whose snapped
-//! output could miss a change thinner than its grid): the rings of one status in a state are
-//! valid polygons oriented by RFC 7946, so their winding number at a point counts the features
-//! (snapshot features and baselines) that contain it. Between two consecutive states, the
-//! directed edges that do not appear in both form a chain whose winding number is the change of
-//! that count, and each connected component of the chain is closed, so it winds around no point
-//! outside its bounding box. A point's status can therefore change between two epochs only if
-//! it lies in (or on) the box of one of the components of that transition. The index is an R-tree
-//! of those boxes; a history evaluates the first epoch and then only the epochs whose boxes
-//! contain the point, exactly, with the ordinary point index.
+//! Re-testing a point against every snapshot costs one point location per epoch; the change index
+//! ([`crate::index::history`]) says in which epochs a point's status may change, and a history
+//! evaluates the first epoch and then only those, exactly, with the ordinary point index.
 
-use crate::catalog::{CatalogError, ControlState, SourceEntry, check_coordinate};
+use crate::catalog::{CatalogError, SourceEntry, check_coordinate};
 use crate::index::Location;
-use crate::model::{ControlStatus, Status};
+pub use crate::index::history::HistoryIndex;
+use crate::model::Status;
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
-use std::collections::HashMap;
-use std::sync::Arc;
-
-type ChangeBox = GeomWithData<Rectangle<[f64; 2]>, u32>;
-
-/// The change index of one source: boxes around every change between consecutive epochs.
-#[derive(Debug)]
-pub struct HistoryIndex {
-    tree: RTree<ChangeBox>,
-    transitions: usize,
-}
 
 /// One interval of a point's history: `status` from `from` through `to` (inclusive; `None`
 /// while it is still the status in the latest epoch).
@@ -46,160 +26,6 @@ pub struct Interval {
     pub first_epoch: usize,
     /// Index of the last epoch of the interval in the source.
     pub last_epoch: usize,
-}
-
-/// A vertex as the exact bits of its coordinates (`-0.0` counted as `0.0`).
-fn vertex_key(x: f64, y: f64) -> [u64; 2] {
-    [(x + 0.0).to_bits(), (y + 0.0).to_bits()]
-}
-
-/// The directed edges of the rings of `status` in `state`, as exact vertex bits, sorted (with
-/// repeats: two features may share an edge).
-fn sorted_edges(state: &ControlState, status: ControlStatus) -> Vec<[u64; 4]> {
-    let mut out: Vec<[u64; 4]> = state
-        .rings(status)
-        .flat_map(|ring| ring.0.windows(2))
-        .filter(|w| w[0] != w[1])
-        .map(|w| {
-            let [ax, ay] = vertex_key(w[0].x, w[0].y);
-            let [bx, by] = vertex_key(w[1].x, w[1].y);
-            [ax, ay, bx, by]
-        })
-        .collect();
-    out.sort_unstable();
-    out
-}
-
-/// The edges of a state, per status layer (occupied, contested).
-type StateEdges = [Vec<[u64; 4]>; 2];
-
-fn state_edges(state: &ControlState) -> StateEdges {
-    [
-        sorted_edges(state, ControlStatus::Occupied),
-        sorted_edges(state, ControlStatus::Contested),
-    ]
-}
-
-/// The edges whose multiplicity differs between two sorted lists (a merge walk).
-fn differing(a: &[[u64; 4]], b: &[[u64; 4]], out: &mut Vec<[u64; 4]>) {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let take_a = j == b.len() || (i < a.len() && a[i] < b[j]);
-        let take_b = i == a.len() || (j < b.len() && b[j] < a[i]);
-        if take_a {
-            out.push(a[i]);
-            i += 1;
-        } else if take_b {
-            out.push(b[j]);
-            j += 1;
-        } else {
-            i += 1;
-            j += 1;
-        }
-    }
-}
-
-fn find(parent: &mut [u32], mut i: u32) -> u32 {
-    while parent[i as usize] != i {
-        let p = parent[parent[i as usize] as usize];
-        parent[i as usize] = p;
-        i = p;
-    }
-    i
-}
-
-/// Bounding boxes of the connected components of the edges that differ between two states, per
-/// status layer.
-fn changed_boxes(a: &StateEdges, b: &StateEdges) -> Vec<AABB<[f64; 2]>> {
-    let mut out = Vec::new();
-    let mut diff = Vec::new();
-    for layer in 0..2 {
-        diff.clear();
-        differing(&a[layer], &b[layer], &mut diff);
-        if diff.is_empty() {
-            continue;
-        }
-        let mut ids: HashMap<[u64; 2], u32> = HashMap::with_capacity(diff.len() * 2);
-        let mut parent: Vec<u32> = Vec::new();
-        let mut coords: Vec<[f64; 2]> = Vec::new();
-        let mut id = |k: [u64; 2], parent: &mut Vec<u32>| -> u32 {
-            *ids.entry(k).or_insert_with(|| {
-                let i = parent.len() as u32;
-                parent.push(i);
-                coords.push([f64::from_bits(k[0]), f64::from_bits(k[1])]);
-                i
-            })
-        };
-        for k in &diff {
-            let i = id([k[0], k[1]], &mut parent);
-            let j = id([k[2], k[3]], &mut parent);
-            let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
-            if ri != rj {
-                parent[ri as usize] = rj;
-            }
-        }
-        let mut boxes: HashMap<u32, ([f64; 2], [f64; 2])> = HashMap::new();
-        for i in 0..parent.len() as u32 {
-            let r = find(&mut parent, i);
-            let [x, y] = coords[i as usize];
-            let b = boxes.entry(r).or_insert(([x, y], [x, y]));
-            b.0 = [b.0[0].min(x), b.0[1].min(y)];
-            b.1 = [b.1[0].max(x), b.1[1].max(y)];
-        }
-        out.extend(boxes.into_values().map(|(lo, hi)| AABB::from_corners(lo, hi)));
-    }
-    out
-}
-
-impl HistoryIndex {
-    /// Builds the change index of a source (transitions in parallel). Needs only the raw rings,
-    /// not the computed layers.
-    pub fn build(src: &SourceEntry) -> HistoryIndex {
-        // Each distinct state's edges once (epochs share states), then a merge walk per transition.
-        let mut distinct: Vec<&Arc<ControlState>> = src.epochs.iter().map(|e| &e.state).collect();
-        distinct.sort_by_key(|s| Arc::as_ptr(s));
-        distinct.dedup_by_key(|s| Arc::as_ptr(s));
-        // Keyed by the state's address, as a number (raw pointers are not Send).
-        let edges: HashMap<usize, StateEdges> = distinct
-            .par_iter()
-            .map(|s| (Arc::as_ptr(s) as usize, state_edges(s)))
-            .collect();
-        let ks: Vec<usize> = (1..src.epochs.len())
-            .filter(|&k| !Arc::ptr_eq(&src.epochs[k - 1].state, &src.epochs[k].state))
-            .collect();
-        let transitions = ks.len();
-        let boxes: Vec<ChangeBox> = ks
-            .into_par_iter()
-            .flat_map_iter(|k| {
-                let a = &edges[&(Arc::as_ptr(&src.epochs[k - 1].state) as usize)];
-                let b = &edges[&(Arc::as_ptr(&src.epochs[k].state) as usize)];
-                changed_boxes(a, b)
-                    .into_iter()
-                    .map(move |b| GeomWithData::new(Rectangle::from_aabb(b), k as u32))
-            })
-            .collect();
-        HistoryIndex {
-            tree: RTree::bulk_load(boxes),
-            transitions,
-        }
-    }
-
-    /// Number of transitions between distinct states, and of change boxes.
-    pub fn stats(&self) -> (usize, usize) {
-        (self.transitions, self.tree.size())
-    }
-
-    /// The epochs (sorted, distinct) at whose start the status of (x, y) may change.
-    pub fn candidates(&self, x: f64, y: f64, out: &mut Vec<u32>) {
-        out.clear();
-        out.extend(
-            self.tree
-                .locate_in_envelope_intersecting(&AABB::from_point([x, y]))
-                .map(|b| b.data),
-        );
-        out.sort_unstable();
-        out.dedup();
-    }
 }
 
 /// Status of a point in one epoch of a source.
@@ -281,7 +107,7 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::geodata::{Border, ControlFeature, Geodata, Snapshot, Source};
-    use crate::model::Provenance;
+    use crate::model::{ControlStatus, Provenance};
     use geo::{MultiPolygon, Rect};
 
     fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
@@ -320,6 +146,7 @@ mod tests {
             geometry: square(0.0, 0.0, 10.0, 10.0),
             provenance: prov(),
             synthetic: true,
+            valid_from: None,
         };
         let snaps = vec![
             snapshot(1, vec![(Occupied, square(0.0, 0.0, 2.0, 10.0))]),

@@ -4,6 +4,8 @@
 
 pub mod diff;
 pub mod history;
-pub mod line;
+/// The line of contact is computed below the catalog (the catalog caches it per state); it is
+/// re-exported here, beside the other analytics, for callers that look for it there.
+pub use crate::index::line;
 pub mod regions;
 pub mod slivers;

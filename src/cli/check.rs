@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Geodata directory to check (overrides --data).
+    /// Geodata directory to check (overrides --data; without either, the embedded geodata).
     dir: Option<PathBuf>,
     #[command(flatten)]
     data: DataArg,
@@ -18,8 +18,14 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
-    let dir = a.dir.unwrap_or(a.data.data);
-    let (report, summary) = match load_dir(&dir) {
+    let dir = a.dir.or(a.data.data);
+    let loaded = match &dir {
+        Some(d) => load_dir(d),
+        None => frontline::geodata::embedded::load(),
+    };
+    let missing = dir.as_ref().is_some_and(|d| !d.is_dir());
+    let dir = dir.unwrap_or_else(|| PathBuf::from(frontline::geodata::embedded::EMBEDDED_ROOT));
+    let (report, summary) = match loaded {
         Ok(l) => {
             let g = &l.geodata;
             let mut s = vec![format!(
@@ -43,7 +49,13 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             }
             (l.report, s)
         }
-        Err(report) => (report, vec![format!("{}: INVALID", dir.display())]),
+        Err(report) => {
+            let mut s = vec![format!("{}: INVALID", dir.display())];
+            if missing {
+                s.push(format!("({})", super::DATA_HINT));
+            }
+            (report, s)
+        }
     };
     let mut out = std::io::stdout().lock();
     if a.json {

@@ -1,7 +1,8 @@
 //! `frontline classify FILE --date [--source] [--distance]`: CSV `id,lon,lat` in,
-//! `id,lon,lat,status,snapshot[,line_of_contact_km]` out, streaming. A malformed line stops the run with its line number and a non-zero exit.
+//! `id,lon,lat,status,snapshot[,line_of_contact_km]` out, streaming (with `--summary`, only the
+//! counts per status). A malformed line stops the run with its line number and a non-zero exit.
 
-use super::{DataArg, Failure, load_catalog, parse_date_arg};
+use super::{DataArg, Failure, parse_date_arg};
 use frontline::query::csv::{CsvError, CsvOptions, classify_csv_with};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
@@ -24,7 +25,7 @@ pub(crate) struct Args {
     /// not apply it).
     #[arg(long)]
     raw: bool,
-    /// Print the counts per status on stderr at the end.
+    /// Print only the counts per status (one line on stdout), not the rows.
     #[arg(long)]
     summary: bool,
     #[command(flatten)]
@@ -39,9 +40,13 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         let f = std::fs::File::open(&a.file).map_err(|e| Failure::input(format!("{}: {e}", a.file.display())))?;
         Box::new(BufReader::with_capacity(1 << 20, f))
     };
-    let cat = load_catalog(&a.data.data)?;
+    let cat = a.data.catalog()?;
     let in_force = cat.in_force(a.source.as_deref(), date)?;
-    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let mut out: Box<dyn Write> = if a.summary {
+        Box::new(std::io::sink())
+    } else {
+        Box::new(BufWriter::with_capacity(1 << 20, std::io::stdout().lock()))
+    };
     let options = CsvOptions {
         max_rows: None,
         distance: a.distance,
@@ -53,7 +58,8 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     })?;
     out.flush()?;
     if a.summary {
-        eprintln!(
+        writeln!(
+            std::io::stdout().lock(),
             "{} points: covered {}, occupied {}, contested {}, outside {} (snapshot {}{})",
             counts.total(),
             counts.covered,
@@ -62,7 +68,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             counts.outside,
             in_force.snapshot().id(),
             if in_force.synthetic() { ", SYNTHETIC data" } else { "" }
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

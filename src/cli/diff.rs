@@ -1,7 +1,7 @@
 //! `frontline diff --from --to [--source] [--to-source] [--min-area-km2]`: what changed hands,
 //! as GeoJSON (or the totals with `--summary`).
 
-use super::{DataArg, Failure, load_catalog, parse_date_arg};
+use super::{DataArg, Failure, parse_date_arg};
 use frontline::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff_geojson, diff_of};
 use frontline::analytics::regions::diff_breakdown;
 use std::io::Write;
@@ -52,7 +52,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     if a.precision > 15 {
         return Err(Failure::input("--precision must be 0 to 15"));
     }
-    let cat = load_catalog(&a.data.data)?;
+    let cat = a.data.catalog()?;
     let d = diff_of(
         &cat,
         a.source.as_deref(),

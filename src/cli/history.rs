@@ -2,7 +2,7 @@
 //! snapshot, as JSON; `frontline history --points FILE`: the same for a CSV of points
 //! (`id,lon,lat`), one CSV row per interval.
 
-use super::{DataArg, Failure, load_catalog, parse_coord_arg};
+use super::{DataArg, Failure, parse_coord_arg};
 use frontline::query::csv::read_points;
 use frontline::query::history::{HISTORY_CSV_HEADER, batch_history, history_csv_rows, point_history};
 use std::io::{BufRead, BufReader, Write};
@@ -36,7 +36,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     };
     let lon = parse_coord_arg("lon", lon, 180.0)?;
     let lat = parse_coord_arg("lat", lat, 90.0)?;
-    let cat = load_catalog(&a.data.data)?;
+    let cat = a.data.catalog()?;
     let answer = point_history(&cat, a.source.as_deref(), lon, lat)?;
     let text = serde_json::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;
@@ -51,7 +51,7 @@ fn batch(a: &Args, path: &PathBuf) -> Result<ExitCode, Failure> {
         Box::new(BufReader::new(f))
     };
     let rows = read_points(input, u64::MAX).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-    let cat = load_catalog(&a.data.data)?;
+    let cat = a.data.catalog()?;
     let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
     let batch = batch_history(&cat, a.source.as_deref(), &coords).map_err(|e| Failure::from(e.error))?;
     let (histories, provenance) = (batch.histories, batch.provenance);

@@ -1,6 +1,8 @@
 //! `frontline import FORMAT PATH... --source NAME [--data DIR]`: imports archive files
 //! (`deepstate`, `nzz` or `geojson`; `.gz` too) into the geodata directory, with checks; prints
 //! what was added, confirmed as duplicates, left unchanged and rejected (JSON with `--json`).
+//! Exit 0 when nothing was rejected, 3 when some inputs were rejected and others taken, 2 when
+//! every input was rejected (or there was none).
 
 use super::{DataArg, Failure};
 use frontline::import::{
@@ -32,6 +34,11 @@ pub(crate) struct Args {
     /// Print the full report as JSON.
     #[arg(long)]
     json: bool,
+    /// Admit snapshots without any feature (they say nothing is occupied from their date on).
+    #[arg(long)]
+    allow_empty: bool,
+    #[command(flatten)]
+    window: super::DateWindowArgs,
     #[command(flatten)]
     data: DataArg,
 }
@@ -51,11 +58,13 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     }
     let opts = ImportOptions {
         source: a.source.clone(),
-        data_dir: a.data.data.clone(),
+        data_dir: a.data.writable_dir("import")?,
         max_change_km2: a.max_change_km2,
         max_outside_share: a.max_outside_share,
         replace: a.replace,
         origin_prefix: None,
+        allow_empty: a.allow_empty,
+        date_window: a.window.config()?,
     };
     let report = import(format, &a.paths, &opts).map_err(|e| match e {
         ImportError::Io { .. } => Failure::data(e.to_string()),
@@ -92,5 +101,26 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    drop(out);
+    let taken = report.added.len() + report.duplicates.len() + report.unchanged.len() + report.replaced.len();
+    Ok(if report.files == 0 {
+        eprintln!(
+            "error: no {} input file found in {}",
+            a.format,
+            a.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        ExitCode::from(2)
+    } else if report.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else if taken == 0 {
+        eprintln!("error: every input was rejected; nothing was imported");
+        ExitCode::from(2)
+    } else {
+        eprintln!("warning: {} input(s) rejected, {taken} taken", report.rejected.len());
+        ExitCode::from(3)
+    })
 }

@@ -6,6 +6,7 @@ mod classify;
 mod diff;
 mod history;
 mod import;
+mod init;
 mod query;
 mod serve;
 mod sync;
@@ -27,9 +28,30 @@ struct Cli {
 /// Where the geodata is.
 #[derive(Debug, clap::Args)]
 pub(crate) struct DataArg {
-    /// Geodata directory (borders/, baselines/, sources/).
-    #[arg(long, default_value = "./geodata", global = true)]
-    pub(crate) data: PathBuf,
+    /// Geodata directory (borders/, baselines/, sources/). Without it, commands that read use
+    /// the geodata embedded in the binary (Natural Earth border, Crimea baseline, SYNTHETIC
+    /// example source); commands that write (import, sync) need it.
+    #[arg(long, global = true)]
+    pub(crate) data: Option<PathBuf>,
+}
+
+impl DataArg {
+    /// The catalog of `--data DIR`, or of the embedded geodata without it.
+    pub(crate) fn catalog(&self) -> Result<Catalog, Failure> {
+        match &self.data {
+            Some(dir) => load_catalog(dir),
+            None => Catalog::load_embedded().map_err(|r| report_failure(&r, "the embedded geodata", false)),
+        }
+    }
+
+    /// The directory `command` writes into: `--data DIR`, required.
+    pub(crate) fn writable_dir(&self, command: &str) -> Result<PathBuf, Failure> {
+        self.data.clone().ok_or_else(|| {
+            Failure::input(format!(
+                "{command} writes into a geodata directory: give --data DIR (`frontline init DIR` writes a starting one with the embedded border, baseline and example source)"
+            ))
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,6 +74,37 @@ enum Command {
     Sync(sync::Args),
     /// Serve the HTTP API (JSON, CSV, GeoJSON layers) on the geodata.
     Serve(serve::Args),
+    /// Write the embedded geodata (border, Crimea baseline, example source) into a new directory.
+    Init(init::Args),
+}
+
+/// The dates admitted for new snapshots (import, sync, ingest): see `frontline::geodata::policy`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct DateWindowArgs {
+    /// Earliest date admitted for a new snapshot, YYYY-MM-DD (default: the border's
+    /// valid_from, 1991-08-24 for the embedded UKR border).
+    #[arg(long)]
+    pub(crate) not_before: Option<String>,
+    /// Latest date admitted for a new snapshot, YYYY-MM-DD (default: tomorrow, UTC).
+    #[arg(long)]
+    pub(crate) not_after: Option<String>,
+}
+
+impl DateWindowArgs {
+    /// The window as the library takes it.
+    pub(crate) fn config(&self) -> Result<frontline::geodata::policy::DateWindowConfig, Failure> {
+        let parse = |name: &str, v: &Option<String>| v.as_deref().map(|s| parse_date_arg(name, s)).transpose();
+        let c = frontline::geodata::policy::DateWindowConfig {
+            not_before: parse("not-before", &self.not_before)?,
+            not_after: parse("not-after", &self.not_after)?,
+        };
+        if let (Some(a), Some(b)) = (c.not_before, c.not_after)
+            && a > b
+        {
+            return Err(Failure::input(format!("--not-before {a} is after --not-after {b}")));
+        }
+        Ok(c)
+    }
 }
 
 /// A failure to report: message for stderr and exit code.
@@ -126,6 +179,7 @@ pub fn run() -> ExitCode {
         Command::Import(a) => import::run(a),
         Command::Sync(a) => sync::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Init(a) => init::run(a),
     };
     match result {
         Ok(code) => code,
@@ -138,16 +192,26 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Loads the catalog or fails with every problem listed.
+/// Loads the catalog of a directory or fails with every problem listed.
 pub(crate) fn load_catalog(dir: &Path) -> Result<Catalog, Failure> {
-    Catalog::load(dir).map_err(|report| {
-        let mut msg = format!("{} problem(s) in geodata {}:", report.problems.len(), dir.display());
-        for p in &report.problems {
-            msg.push_str(&format!("\n  {p}"));
-        }
+    Catalog::load(dir).map_err(|report| report_failure(&report, &dir.display().to_string(), !dir.is_dir()))
+}
+
+/// Where the geodata comes from, for messages: what `--data` is for, and where to start.
+pub(crate) const DATA_HINT: &str = "--data DIR chooses the geodata directory (relative paths are from the current folder); \
+     without --data the geodata embedded in the binary is used; `frontline init DIR` writes a starting directory";
+
+fn report_failure(report: &frontline::geodata::Report, what: &str, missing: bool) -> Failure {
+    let mut msg = format!("{} problem(s) in geodata {what}:", report.problems.len());
+    for p in &report.problems {
+        msg.push_str(&format!("\n  {p}"));
+    }
+    if missing {
+        msg.push_str(&format!("\n({DATA_HINT})"));
+    } else {
         msg.push_str("\n(run `frontline check` for the full report)");
-        Failure::data(msg)
-    })
+    }
+    Failure::data(msg)
 }
 
 /// Parses a date argument strictly.

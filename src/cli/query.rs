@@ -1,6 +1,6 @@
 //! `frontline query --lon --lat --date [--source]`: the status of one point, as JSON.
 
-use super::{DataArg, Failure, load_catalog, parse_coord_arg, parse_date_arg};
+use super::{DataArg, Failure, parse_coord_arg, parse_date_arg};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -26,7 +26,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let lon = parse_coord_arg("lon", &a.lon, 180.0)?;
     let lat = parse_coord_arg("lat", &a.lat, 90.0)?;
     let date = parse_date_arg("date", &a.date)?;
-    let cat = load_catalog(&a.data.data)?;
+    let cat = a.data.catalog()?;
     let answer = frontline::query::point(&cat, a.source.as_deref(), date, lon, lat, true)?;
     let text = serde_json::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;

@@ -1,6 +1,6 @@
 //! `frontline serve`: the HTTP API on the loaded geodata.
 
-use super::{DataArg, Failure, load_catalog};
+use super::{DataArg, Failure};
 use frontline::http::{App, Config, serve};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Address to listen on (port 0: any free port; the bound address is printed).
+    /// Address to listen on, HOST:PORT (an IP address or a name such as localhost; port 0: any
+    /// free port; the bound address is printed).
     #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    listen: String,
     /// Largest request body accepted, in MiB.
     #[arg(long, default_value_t = 256)]
     max_body_mb: u64,
@@ -53,12 +54,25 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 2)]
     watch_s: u64,
     #[command(flatten)]
+    window: super::DateWindowArgs,
+    #[command(flatten)]
     data: DataArg,
 }
 
 pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let t = Instant::now();
-    let catalog = load_catalog(&a.data.data)?;
+    let catalog = a.data.catalog()?;
+    let embedded = a.data.data.is_none();
+    if embedded && (a.ingest_token_file.is_some() || std::env::var_os("FRONTLINE_INGEST_TOKEN").is_some()) {
+        return Err(Failure::input(
+            "ingest writes into a geodata directory, and the embedded geodata is read-only: give --data DIR (`frontline init DIR` writes a starting one)",
+        ));
+    }
+    if embedded && a.sync_url.is_some() {
+        return Err(Failure::input(
+            "sync writes into a geodata directory, and the embedded geodata is read-only: give --data DIR (`frontline init DIR` writes a starting one)",
+        ));
+    }
     catalog.compute_all();
     tracing::info!(ms = t.elapsed().as_millis() as u64, "all layers and indexes computed");
     let ingest_token = match &a.ingest_token_file {
@@ -82,6 +96,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         cors_origins: a.cors_origins,
         header_read_timeout: Duration::from_secs(a.header_timeout_s.max(1)),
         shutdown_grace: Duration::from_secs(a.shutdown_grace_s),
+        date_window: a.window.config()?,
     };
     let sync = match (&a.sync_url, &a.sync_source, &a.sync_every) {
         (Some(url), Some(source), Some(every)) => {
@@ -95,6 +110,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
                 until: None,
                 retries: 3,
                 timeout_s: 30,
+                window: a.window.clone(),
                 data: DataArg {
                     data: a.data.data.clone(),
                 },
@@ -107,13 +123,12 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let app = App::new(Arc::new(catalog), config);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(a.listen)
-            .await
-            .map_err(|e| Failure::input(format!("cannot listen on {}: {e}", a.listen)))?;
+        let listener = listen(&a.listen).await?;
         let addr = listener.local_addr()?;
         #[cfg(unix)]
         tokio::spawn(frontline::http::reload_on_sighup(app.clone()));
-        if a.watch_s > 0 {
+        // The embedded geodata has no directory to watch.
+        if a.watch_s > 0 && !embedded {
             // Its first listing is taken here, before we say we listen.
             tokio::spawn(frontline::http::watch_geodata(
                 app.clone(),
@@ -132,6 +147,39 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         serve(listener, app, shutdown_signal()).await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Binds `HOST:PORT`: an address, or a name (`localhost:8080`) resolved to its addresses, the
+/// first that binds taken.
+async fn listen(spec: &str) -> Result<tokio::net::TcpListener, Failure> {
+    let addrs: Vec<SocketAddr> = match spec.parse::<SocketAddr>() {
+        Ok(a) => vec![a],
+        Err(_) => {
+            if spec
+                .rsplit_once(':')
+                .is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err())
+            {
+                return Err(Failure::input(format!(
+                    "--listen '{spec}' is not HOST:PORT (e.g. 127.0.0.1:8080, localhost:8080, [::1]:8080)"
+                )));
+            }
+            tokio::net::lookup_host(spec)
+                .await
+                .map_err(|e| Failure::input(format!("--listen '{spec}': cannot resolve the host: {e}")))?
+                .collect()
+        }
+    };
+    let mut last = None;
+    for addr in &addrs {
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(format!("{addr}: {e}")),
+        }
+    }
+    Err(Failure::input(format!(
+        "cannot listen on {spec}: {}",
+        last.unwrap_or_else(|| "the name resolves to no address".into())
+    )))
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -35,6 +35,8 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 30)]
     pub(crate) timeout_s: u64,
     #[command(flatten)]
+    pub(crate) window: super::DateWindowArgs,
+    #[command(flatten)]
     pub(crate) data: DataArg,
 }
 
@@ -70,11 +72,13 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
         timeout: Duration::from_secs(a.timeout_s.max(1)),
         import: ImportOptions {
             source: a.source.clone(),
-            data_dir: a.data.data.clone(),
+            data_dir: a.data.writable_dir("sync")?,
             max_change_km2: DEFAULT_MAX_CHANGE_KM2,
             max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
             replace: false,
             origin_prefix: None,
+            allow_empty: false,
+            date_window: a.window.config()?,
         },
     })
 }

@@ -1,6 +1,6 @@
 //! `frontline timeline [--source] [--by-region] [--raw]`: areas per epoch (and region) as CSV.
 
-use super::{DataArg, Failure, load_catalog};
+use super::{DataArg, Failure};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -21,7 +21,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
-    let cat = load_catalog(&a.data.data)?;
+    let cat = a.data.catalog()?;
     if a.by_region {
         use frontline::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
         let rows = timeline_by_region(&cat, a.source.as_deref(), None, None, a.raw)

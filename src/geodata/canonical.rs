@@ -74,20 +74,75 @@ fn read_document(path: &Path, shown: &str, kind: &str, report: &mut Report) -> O
     })
 }
 
-/// A legacy `crs` member is allowed only when it names CRS84 (lon/lat WGS84).
+/// A legacy `crs` member is allowed only when it names CRS84 (lon/lat WGS84), in any of the
+/// spellings tools write (see [`names_crs84`]); anything else is refused, EPSG:4326 with the
+/// reason (its axis order is latitude, longitude).
 pub(super) fn check_crs(obj: &Map<String, Value>, shown: &str, report: &mut Report) {
     let Some(crs) = obj.get("crs") else { return };
-    let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
-    if !matches!(
-        name,
-        "urn:ogc:def:crs:OGC:1.3:CRS84" | "urn:ogc:def:crs:OGC::CRS84" | "CRS84"
-    ) {
+    let Some(name) = crs.pointer("/properties/name").and_then(Value::as_str) else {
         problem(
             report,
             shown,
-            format!("crs '{name}' is not CRS84: only WGS84 lon/lat coordinates are accepted"),
+            format!(
+                "crs member {} does not name a CRS (expected {{\"type\": \"name\", \"properties\": {{\"name\": \"urn:ogc:def:crs:OGC:1.3:CRS84\"}}}}); GeoJSON (RFC 7946) is always CRS84: drop the member",
+                short_json(crs)
+            ),
         );
+        return;
+    };
+    if names_crs84(name) {
+        return;
     }
+    let reason = if names_epsg_4326(name) {
+        "EPSG:4326 orders its axes latitude, longitude, while positions here are longitude, latitude \
+         (CRS84); if the file's positions are lon/lat, name CRS84 or drop the crs member"
+    } else {
+        "only WGS84 lon/lat coordinates (CRS84) are accepted; reproject the file first"
+    };
+    problem(report, shown, format!("crs '{name}' is not CRS84: {reason}"));
+}
+
+fn short_json(v: &Value) -> String {
+    let s = v.to_string();
+    match s.char_indices().nth(80) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s,
+    }
+}
+
+/// Whether a CRS name is OGC CRS84 (WGS84 longitude, latitude). Accepted, compared without
+/// regard to ASCII case and with a trailing `/` ignored: `CRS84`, `OGC:CRS84`, `[OGC:CRS84]`
+/// (a safe CURIE), `urn:ogc:def:crs:OGC:1.3:CRS84`, `urn:ogc:def:crs:OGC::CRS84`,
+/// `urn:ogc:def:crs:OGC:CRS84`, and `http(s)://www.opengis.net/def/crs/OGC/1.3/CRS84` (any
+/// version, `0` included). `CRS84h` (with heights) is not CRS84.
+pub fn names_crs84(name: &str) -> bool {
+    let n = name.trim().to_ascii_lowercase();
+    let n = n.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(&n);
+    let n = n.strip_suffix('/').unwrap_or(n);
+    let version_ok = |v: &str| v.chars().all(|c| c.is_ascii_digit() || c == '.');
+    if n == "crs84" || n == "ogc:crs84" {
+        return true;
+    }
+    if let Some(rest) = n.strip_prefix("urn:ogc:def:crs:ogc:") {
+        return rest == "crs84" || rest.strip_suffix(":crs84").is_some_and(version_ok);
+    }
+    for scheme in ["http://", "https://"] {
+        if let Some(rest) = n
+            .strip_prefix(scheme)
+            .and_then(|r| r.strip_prefix("www.opengis.net/def/crs/ogc/"))
+        {
+            return rest
+                .strip_suffix("/crs84")
+                .is_some_and(|v| !v.is_empty() && version_ok(v));
+        }
+    }
+    false
+}
+
+/// Whether a CRS name is EPSG:4326 in one of its spellings (refused with the axis-order reason).
+fn names_epsg_4326(name: &str) -> bool {
+    let n = name.trim().to_ascii_lowercase();
+    n.contains("epsg") && n.trim_end_matches('/').ends_with("4326")
 }
 
 fn meta_str<'a>(doc: &'a Document, key: &str, shown: &str, report: &mut Report) -> Option<&'a str> {
@@ -154,6 +209,10 @@ pub(crate) fn read_border(path: &Path, shown: &str) -> (Option<Border>, Report) 
         let iso3 = meta_str(&doc, "iso3", shown, &mut report).map(str::to_string);
         let name = meta_str(&doc, "name", shown, &mut report).map(str::to_string);
         let synthetic = meta_synthetic(&doc, shown, &mut report);
+        let valid_from = match doc.meta.get("valid_from") {
+            None | Some(Value::Null) => None,
+            Some(_) => Some(meta_date(&doc, "valid_from", shown, &mut report)?),
+        };
         if doc.features.len() != 1 {
             problem(
                 &mut report,
@@ -181,6 +240,7 @@ pub(crate) fn read_border(path: &Path, shown: &str) -> (Option<Border>, Report) 
             geometry: geometry?,
             provenance: doc.provenance,
             synthetic,
+            valid_from,
         })
     })();
     (out, report)
@@ -436,5 +496,69 @@ pub fn read_meta(path: &Path) -> Option<Map<String, Value>> {
     match v.get_mut("frontline")?.take() {
         Value::Object(m) => Some(m),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crs_problems(name: &str) -> Vec<String> {
+        let obj: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "type": "FeatureCollection",
+            "crs": {"type": "name", "properties": {"name": name}}
+        }))
+        .unwrap_or_default();
+        let mut report = Report::default();
+        check_crs(&obj, "f.geojson", &mut report);
+        report.problems.iter().map(|p| p.message.clone()).collect()
+    }
+
+    #[test]
+    fn crs84_is_accepted_in_every_spelling() {
+        for name in [
+            "urn:ogc:def:crs:OGC:1.3:CRS84",
+            "urn:ogc:def:crs:OGC::CRS84",
+            "urn:ogc:def:crs:OGC:CRS84",
+            "URN:OGC:DEF:CRS:OGC:1.3:CRS84",
+            "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+            "https://www.opengis.net/def/crs/OGC/1.3/CRS84",
+            "http://www.opengis.net/def/crs/OGC/0/CRS84",
+            "https://www.opengis.net/def/crs/OGC/1.3/CRS84/",
+            "OGC:CRS84",
+            "[OGC:CRS84]",
+            "CRS84",
+            " ogc:crs84 ",
+        ] {
+            assert!(crs_problems(name).is_empty(), "{name}: {:?}", crs_problems(name));
+        }
+    }
+
+    #[test]
+    fn other_crs_are_refused_with_the_reason() {
+        for name in [
+            "EPSG:4326",
+            "urn:ogc:def:crs:EPSG::4326",
+            "http://www.opengis.net/def/crs/EPSG/0/4326",
+        ] {
+            let p = crs_problems(name);
+            assert!(p[0].contains("latitude, longitude"), "{name}: {p:?}");
+        }
+        for name in [
+            "EPSG:3857",
+            "urn:ogc:def:crs:OGC:1.3:CRS84h",
+            "http://www.opengis.net/def/crs/OGC//CRS84",
+            "http://example.org/def/crs/OGC/1.3/CRS84",
+            "urn:ogc:def:crs:OGC:x:CRS84",
+            "",
+        ] {
+            let p = crs_problems(name);
+            assert!(p[0].contains("is not CRS84: only WGS84"), "{name}: {p:?}");
+        }
+        let obj: Map<String, Value> =
+            serde_json::from_value(serde_json::json!({"crs": {"type": "link"}})).unwrap_or_default();
+        let mut report = Report::default();
+        check_crs(&obj, "f", &mut report);
+        assert!(report.problems[0].message.contains("does not name a CRS"));
     }
 }

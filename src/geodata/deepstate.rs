@@ -128,6 +128,17 @@ pub(crate) fn read_feature_collection(path: &Path, shown: &str, report: &mut Rep
 
 /// Reads one archive file as a snapshot of `source`; every problem is in the report.
 pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
+    read_snapshot_admitting(path, shown, source, false)
+}
+
+/// [`read_snapshot`], with a file without features read as an empty snapshot when
+/// `allow_empty` (import `--allow-empty`); otherwise it is refused.
+pub fn read_snapshot_admitting(
+    path: &Path,
+    shown: &str,
+    source: &str,
+    allow_empty: bool,
+) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
     let out = (|| {
         let Some(date) = date_from_file_name(path) else {
@@ -158,12 +169,12 @@ pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot
                 });
             }
         }
-        if out.is_empty() && report.is_ok() {
+        if out.is_empty() && report.is_ok() && !allow_empty {
             report.problems.push(Finding {
                 file: shown.to_string(),
                 feature: None,
                 location: None,
-                message: "no features".into(),
+                message: "no features: an empty snapshot would say that nothing is occupied from its date on (import it with --allow-empty if that is meant)".into(),
             });
         }
         if !report.is_ok() {

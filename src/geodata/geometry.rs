@@ -156,6 +156,10 @@ fn read_ring(pi: Option<usize>, ri: usize, ring: &Value, scope: &mut Scope<'_>) 
             return None;
         }
     }
+    if let Some((k, why)) = super::validity::long_edge(&coords) {
+        scope.problem(Some(format!("{}, position {k}", place(pi, ri))), why);
+        return None;
+    }
     let area2 = twice_signed_area(&coords);
     if area2 == 0.0 && all_collinear(&coords) {
         scope.problem(here(), "ring encloses no area (all positions on one line or repeated)");
@@ -318,6 +322,32 @@ mod tests {
         assert!(p.contains("no area"), "{p}");
         let p = first_problem(json!({"type":"Point","coordinates":[0,0]}));
         assert!(p.contains("'Point' is not allowed"), "{p}");
+    }
+
+    #[test]
+    fn refuses_an_edge_the_long_way_round_in_holes_and_parts_too() {
+        let p =
+            first_problem(json!({"type":"Polygon","coordinates":[[[179,50],[-179,50],[-179,51],[179,51],[179,50]]]}));
+        assert!(
+            p.contains("ring 0 (exterior), position 0") && p.contains("spans 358 degrees"),
+            "{p}"
+        );
+        // A hole with a long edge inside a shell spanning the globe's width.
+        let p = first_problem(json!({"type":"Polygon","coordinates":[
+            [[-179.5,0],[-90,0],[0,0],[90,0],[179.5,0],[179.5,10],[90,10],[0,10],[-90,10],[-179.5,10],[-179.5,0]],
+            [[-179,1],[-179,2],[179,2],[179,1],[-179,1]]]}));
+        assert!(
+            p.contains("ring 1 (hole), position 1") && p.contains("spans 358 degrees"),
+            "{p}"
+        );
+        let p = first_problem(json!({"type":"MultiPolygon","coordinates":[
+            [[[30,50],[31,50],[31,51],[30,50]]],
+            [[[1,1],[2,1],[2,2],[1,1]]],
+            [[[170,-10],[-170,-10],[-170,-9],[170,-10]]]]}));
+        assert!(
+            p.contains("polygon 2, ring 0 (exterior), position 0") && p.contains("340 degrees"),
+            "{p}"
+        );
     }
 
     #[test]

@@ -8,9 +8,11 @@
 
 pub mod canonical;
 pub mod deepstate;
+pub mod embedded;
 mod geometry;
 pub mod nzz;
 pub mod plain;
+pub mod policy;
 mod report;
 pub(crate) mod strict_json;
 mod validity;
@@ -39,6 +41,9 @@ pub struct Border {
     pub provenance: Provenance,
     /// Whether the data is made up.
     pub synthetic: bool,
+    /// The first day the border is recognized (`frontline.valid_from`), where the file says:
+    /// the default earliest date of new snapshots (see [`policy`]).
+    pub valid_from: Option<NaiveDate>,
 }
 
 /// A control layer valid over a date interval, composed with the snapshots of the sources that

@@ -76,6 +76,17 @@ const KINDS: [&str; 3] = ["nochange", "gains", "losses"];
 
 /// Reads one archive file as a snapshot of `source`; every problem and repair is in the report.
 pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
+    read_snapshot_admitting(path, shown, source, false)
+}
+
+/// [`read_snapshot`], with a file without an occupied area read as an empty snapshot when
+/// `allow_empty` (import `--allow-empty`); otherwise it is refused.
+pub fn read_snapshot_admitting(
+    path: &Path,
+    shown: &str,
+    source: &str,
+    allow_empty: bool,
+) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
     let file_problem = |report: &mut Report, message: String| {
         report.problems.push(Finding {
@@ -189,8 +200,11 @@ pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot
         let [mut union] = overlay(&occupied, &[], [OverlayRule::Subject], false);
         // As a canonical file would read it back, so that an imported copy has the same content hash.
         super::geometry::normalize_orientation(&mut union);
-        if union.0.is_empty() {
-            file_problem(&mut report, "no occupied area (no nochange or gains feature)".into());
+        if union.0.is_empty() && !allow_empty {
+            file_problem(
+                &mut report,
+                "no occupied area (no nochange or gains feature): an empty snapshot would say that nothing is occupied from its date on (import it with --allow-empty if that is meant)".into(),
+            );
             return None;
         }
         for err in super::validity::problems(&union) {
@@ -202,10 +216,14 @@ pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot
         if !report.is_ok() {
             return None;
         }
-        let features = vec![ControlFeature {
-            status: ControlStatus::Occupied,
-            geometry: union,
-        }];
+        let features = if union.0.is_empty() {
+            Vec::new()
+        } else {
+            vec![ControlFeature {
+                status: ControlStatus::Occupied,
+                geometry: union,
+            }]
+        };
         let content_sha256 = content_sha256(&features);
         Some(Snapshot {
             source: source.to_string(),

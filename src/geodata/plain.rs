@@ -22,7 +22,7 @@ pub fn read_file(path: &Path, shown: &str, source: &str) -> (Vec<Snapshot>, Repo
                 file: shown.to_string(),
                 feature: None,
                 location: None,
-                message: "no features".into(),
+                message: "no features: a plain GeoJSON file takes its snapshots' dates from its features, so an empty one names no snapshot".into(),
             });
             return None;
         }

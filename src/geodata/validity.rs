@@ -106,6 +106,28 @@ fn ring_name(poly: usize, ring: usize, multi: bool) -> String {
     if multi { format!("polygon {poly} {r}") } else { r }
 }
 
+/// Longest longitude span allowed for one edge, degrees. Edges are straight in lon/lat, so an
+/// edge from 179E to 179W runs 358 degrees the long way round the globe instead of crossing the
+/// antimeridian: such a ring must be split there (RFC 7946 3.1.9).
+pub const MAX_EDGE_LON_SPAN_DEG: f64 = 180.0;
+
+/// The first edge of a ring spanning more than [`MAX_EDGE_LON_SPAN_DEG`] of longitude, as a
+/// sentence naming the position where it starts and the reason, or `None`.
+pub(crate) fn long_edge(ring: &[Coord<f64>]) -> Option<(usize, String)> {
+    ring.windows(2).enumerate().find_map(|(k, w)| {
+        let span = (w[1].x - w[0].x).abs();
+        (span > MAX_EDGE_LON_SPAN_DEG).then(|| {
+            (
+                k,
+                format!(
+                    "edge from [{}, {}] to [{}, {}] spans {span} degrees of longitude (more than {MAX_EDGE_LON_SPAN_DEG}): edges are straight in lon/lat, so it runs the long way round the globe; split the ring at the antimeridian (RFC 7946 3.1.9)",
+                    w[0].x, w[0].y, w[1].x, w[1].y
+                ),
+            )
+        })
+    })
+}
+
 /// Every validity problem of `mp` (empty when valid). Rings must be closed, with at least 4
 /// positions and finite coordinates (the reader checks these first).
 pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
@@ -129,6 +151,16 @@ pub(crate) fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
+    for (pi, p) in mp.0.iter().enumerate() {
+        for (ri, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
+            if let Some((_, why)) = long_edge(&ring.0) {
+                out.push(format!("{}: {why}", ring_name(pi, ri, multi)));
+            }
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
     let near = |c: Coord<f64>| format!("near [{}, {}]", c.x, c.y);
     let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = segs
         .iter()
@@ -310,6 +342,15 @@ mod tests {
         let mp = wkt!(MULTIPOLYGON(((0. 0.,4. 0.,4. 4.,0. 4.,0. 0.),(0. 2.,2. 4.,2. 1.,0. 2.))));
         let p = problems(&mp);
         assert!(p[0].contains("touch at 2 points"), "{p:?}");
+    }
+
+    #[test]
+    fn an_edge_over_180_degrees_of_longitude_is_refused() {
+        let mp = wkt!(MULTIPOLYGON(((179. 50.,-179. 50.,-179. 51.,179. 51.,179. 50.))));
+        let p = problems(&mp);
+        assert!(p[0].contains("spans 358 degrees of longitude"), "{p:?}");
+        let ok = wkt!(MULTIPOLYGON(((-90. 0.,90. 0.,90. 1.,-90. 1.,-90. 0.))));
+        assert!(problems(&ok).is_empty());
     }
 
     #[test]

@@ -140,7 +140,7 @@ async fn run(
     t: Instant,
 ) -> Result<Reply, Problem> {
     authorize(app, authorization.as_deref())?;
-    let p = Params::parse(&raw, &["source", "date", "replace"]).map_err(|mut e| {
+    let p = Params::parse(&raw, &["source", "date", "replace", "allow_empty"]).map_err(|mut e| {
         if e.parameter.as_deref().is_some_and(|k| k.contains("token")) {
             e.detail = "tokens are never taken from the query string; use Authorization: Bearer".into();
         }
@@ -149,6 +149,7 @@ async fn run(
     let source = p.required("source")?.to_string();
     let date = p.required_date("date")?;
     let replace = p.flag("replace")?;
+    let allow_empty = p.flag("allow_empty")?;
     if content_encoding
         .as_deref()
         .is_some_and(|e| !e.eq_ignore_ascii_case("identity"))
@@ -166,14 +167,14 @@ async fn run(
             )));
         }
     }
-    app.catalog().source(Some(&source))?;
+    admit_date(app, &source, date)?;
     let body = super::routes::read_limited(body, app.config.max_json_body_bytes).await?;
 
     // One writer at a time: the check of the existing date and the swap see the same state.
     let _writer = app.writer.lock().await;
     let app2 = app.clone();
     // The guard is held until the task's answer is back (end of this function).
-    tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, &body, t))
+    tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, allow_empty, &body, t))
         .await
         .map_err(|e| {
             Problem::new(
@@ -184,12 +185,61 @@ async fn run(
         })?
 }
 
+/// The source must exist (404 saying how to create one) and the date lie in the admitted window
+/// (422; see [`crate::geodata::policy`]).
+fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Problem> {
+    let catalog = app.catalog();
+    let src = match catalog.source(Some(source)) {
+        Ok(s) => s,
+        Err(e @ crate::catalog::CatalogError::UnknownSource { .. }) => {
+            let mut p = Problem::new(
+                StatusCode::NOT_FOUND,
+                "unknown-source",
+                format!(
+                    "{e}. Ingest adds snapshots to a source that exists; create '{source}' first with its first snapshot: \
+                     `frontline import geojson FILE --source {source} --data DIR` (a FeatureCollection with a date and a status \
+                     per feature), or a directory sources/{source}/ holding source.json (e.g. {{\"border\": \"UKR\"}}) and a \
+                     <YYYY-MM-DD>.geojson snapshot; the server picks it up on reload (SIGHUP, or the directory watch)"
+                ),
+            );
+            p.parameter = Some("source".into());
+            return Err(p);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let window = app
+        .config
+        .date_window
+        .window(&src.border.border, crate::geodata::policy::today_utc());
+    window.check(date).map_err(|why| {
+        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "date-outside-window", why);
+        p.parameter = Some("date".into());
+        p
+    })
+}
+
+fn refused(problems: Vec<String>) -> Problem {
+    let mut p = Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid-snapshot",
+        format!(
+            "the snapshot is invalid ({} problem(s)); nothing was written: {}",
+            problems.len(),
+            problems.first().cloned().unwrap_or_default()
+        ),
+    );
+    p.problems = problems.into_boxed_slice();
+    p
+}
+
 /// Validates, writes and swaps in (blocking).
+#[allow(clippy::too_many_arguments)]
 fn store(
     app: &App,
     source: &str,
     date: chrono::NaiveDate,
     replace: bool,
+    allow_empty: bool,
     body: &[u8],
     t: Instant,
 ) -> Result<Reply, Problem> {
@@ -213,6 +263,25 @@ fn store(
             )));
         }
     }
+    // The admission policy (crate::geodata::policy): empty snapshots on request only; feature
+    // dates valid, and flagged where they differ from the snapshot's.
+    let features: &[Value] = match obj.get("features") {
+        Some(Value::Array(f)) => f,
+        _ => &[],
+    };
+    let mut flags = Vec::new();
+    if obj.get("features").is_some_and(Value::is_array) {
+        use crate::geodata::policy::{EMPTY_ADMITTED, check_empty, feature_dates};
+        check_empty(features.len(), allow_empty, "allow_empty=true to the query").map_err(|why| refused(vec![why]))?;
+        if features.is_empty() {
+            flags.push(EMPTY_ADMITTED.to_string());
+        }
+        let (problems, other_dates) = feature_dates(features, date);
+        if !problems.is_empty() {
+            return Err(refused(problems));
+        }
+        flags.extend(other_dates);
+    }
     let body_sha = hex::encode(Sha256::digest(body));
     meta.insert("kind".into(), json!("snapshot"));
     meta.insert("source".into(), json!(source));
@@ -233,19 +302,19 @@ fn store(
     let (snapshot, report) = read_snapshot(&probe, &shown, source);
     let _ = std::fs::remove_file(&probe);
     let Some(snapshot) = snapshot.filter(|_| report.is_ok()) else {
-        let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
-        let mut p = Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-snapshot",
-            format!(
-                "the snapshot is invalid ({} problem(s)); nothing was written: {}",
-                problems.len(),
-                problems.first().cloned().unwrap_or_default()
-            ),
-        );
-        p.problems = problems.into_boxed_slice();
-        return Err(p);
+        return Err(refused(report.problems.iter().map(|p| p.to_string()).collect()));
     };
+    // Every repair the reader made, named as in `frontline check` (without the probe's name).
+    let repairs: Vec<String> = report
+        .repairs
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            f.file.clear();
+            f.to_string().trim_start_matches(": ").to_string()
+        })
+        .collect();
+    let notes = Notes { repairs, flags };
     let existing = catalog
         .source(Some(source))?
         .snapshots
@@ -260,6 +329,7 @@ fn store(
                 &snapshot,
                 "unchanged: the same content is live",
                 None,
+                &notes,
                 t,
             ));
         }
@@ -293,6 +363,12 @@ fn store(
         _ => Map::new(),
     };
     meta.remove("kind");
+    if !notes.repairs.is_empty() {
+        meta.insert("repairs".into(), json!(notes.repairs));
+    }
+    if !notes.flags.is_empty() {
+        meta.insert("flags".into(), json!(notes.flags));
+    }
     let canonical = snapshot_document(&snapshot, meta);
     write_durably(&file, canonical.as_bytes())?;
     // Its provenance is the file as written.
@@ -313,7 +389,14 @@ fn store(
     } else {
         StatusCode::CREATED
     };
-    Ok(answer(status, &snapshot, "live", replaced, t))
+    Ok(answer(status, &snapshot, "live", replaced, &notes, t))
+}
+
+/// What the answer and the stored file say besides the snapshot: the repairs the reader made
+/// and what the admission policy flagged.
+struct Notes {
+    repairs: Vec<String>,
+    flags: Vec<String>,
 }
 
 fn answer(
@@ -321,6 +404,7 @@ fn answer(
     s: &crate::geodata::Snapshot,
     state: &str,
     replaced: Option<String>,
+    notes: &Notes,
     t: Instant,
 ) -> Reply {
     let body = json!({
@@ -331,6 +415,8 @@ fn answer(
         "provenance": s.provenance,
         "state": state,
         "replaced": replaced,
+        "repairs": notes.repairs,
+        "flags": notes.flags,
         "ms": t.elapsed().as_secs_f64() * 1e3,
     });
     let mut res: Reply = Reply::new(serde_json::to_vec(&body).unwrap_or_default().into());

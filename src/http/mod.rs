@@ -51,6 +51,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// The bearer token that allows `POST /v1/snapshots`; `None`: ingest is off.
     pub ingest_token: Option<String>,
+    /// The dates admitted for ingested snapshots (see [`crate::geodata::policy`]).
+    pub date_window: crate::geodata::policy::DateWindowConfig,
 }
 
 impl Default for Config {
@@ -63,6 +65,7 @@ impl Default for Config {
             header_read_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(30),
             ingest_token: None,
+            date_window: crate::geodata::policy::DateWindowConfig::default(),
         }
     }
 }
@@ -117,6 +120,17 @@ impl App {
     pub async fn reload(self: &Arc<Self>, why: &str) -> Result<(), String> {
         let _writer = self.writer.lock().await;
         let root = self.catalog().root.clone();
+        if crate::geodata::embedded::is_embedded(&root) {
+            let why_not = "the server runs on the geodata embedded in the binary, which has no directory to reload; start it with --data DIR".to_string();
+            if let Ok(mut last) = self.last_reload.lock() {
+                *last = Some(ReloadOutcome {
+                    ok: false,
+                    why: why.to_string(),
+                    problems: vec![why_not.clone()],
+                });
+            }
+            return Err(why_not);
+        }
         let t = Instant::now();
         let old = self.catalog();
         let loaded = tokio::task::spawn_blocking(move || {

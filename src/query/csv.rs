@@ -2,9 +2,9 @@
 //! a bounded block of input in memory at a time (1 MiB, split between both cores), the input
 //! text of each field echoed unchanged.
 
-use crate::analytics::line::LineOfContact;
 use crate::catalog::{Computed, InForce, check_coordinate};
 use crate::index::PolygonIndex;
+use crate::index::line::LineOfContact;
 use crate::model::Status;
 use std::io::{BufRead, Write};
 

@@ -5,6 +5,7 @@
 
 use super::InForceRef;
 use crate::catalog::InForce;
+pub use crate::output::geojson::write_polygon;
 use geo::{Intersects, MultiPolygon, Polygon, Rect, SimplifyVwPreserve};
 use serde::Serialize;
 use std::fmt::Write;
@@ -198,25 +199,6 @@ fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
     }
     out.push_str("]}");
     out
-}
-
-/// Writes a GeoJSON Polygon geometry object with `p` decimals.
-pub fn write_polygon(out: &mut String, poly: &Polygon<f64>, p: usize) {
-    out.push_str("{\"type\":\"Polygon\",\"coordinates\":[");
-    for (ri, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
-        if ri > 0 {
-            out.push(',');
-        }
-        out.push('[');
-        for (ci, c) in ring.0.iter().enumerate() {
-            if ci > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "[{:.p$},{:.p$}]", c.x, c.y);
-        }
-        out.push(']');
-    }
-    out.push_str("]}");
 }
 
 /// The `frontline` foreign member of a layer.

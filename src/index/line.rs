@@ -190,7 +190,7 @@ pub struct LeftOut {
     pub along_border_km: f64,
     /// The tolerance, km.
     pub along_border_tolerance_km: f64,
-    /// Boundary with the slivers given the surrounding status (see `analytics::slivers`): it is
+    /// Boundary with the slivers given the surrounding status (see `index::slivers`): it is
     /// no longer a boundary once they are.
     pub sliver_km: f64,
     /// Number of slivers.
@@ -300,11 +300,7 @@ impl LineOfContact {
     /// edge, without the edges on the border's boundary (within 1 cm) and those that stay within
     /// [`ALONG_BORDER_KM`] of it; `pieces` are the slivers and specks the rule moved, reported
     /// with what was left out.
-    pub fn new(
-        occupied: &MultiPolygon<f64>,
-        border: &BorderEdges,
-        pieces: &[crate::analytics::slivers::Piece],
-    ) -> Self {
+    pub fn new(occupied: &MultiPolygon<f64>, border: &BorderEdges, pieces: &[crate::index::slivers::Piece]) -> Self {
         Self::with_tolerance(occupied, border, pieces, ALONG_BORDER_KM)
     }
 
@@ -312,10 +308,10 @@ impl LineOfContact {
     pub fn with_tolerance(
         occupied: &MultiPolygon<f64>,
         border: &BorderEdges,
-        pieces: &[crate::analytics::slivers::Piece],
+        pieces: &[crate::index::slivers::Piece],
         tolerance_km: f64,
     ) -> Self {
-        use crate::analytics::slivers::PieceKind;
+        use crate::index::slivers::PieceKind;
         let mut left_out = LeftOut {
             along_border_tolerance_km: tolerance_km,
             ..LeftOut::default()
@@ -595,10 +591,18 @@ mod tests {
     #[test]
     fn only_the_edges_inside_the_border_are_the_line() {
         // Border [30,34]x[46,48]; occupied [32,34]x[46,48] (touches the border on three sides):
-        // the line of contact is the meridian 32 from 46 to 48.
+        // the line of contact is the meridian 32 from 46 to 48 (without the tolerance along the
+        // border; with it, less its last 200 m at each end).
         let border = MultiPolygon(vec![rect(30.0, 46.0, 34.0, 48.0)]);
         let occ = MultiPolygon(vec![rect(32.0, 46.0, 34.0, 48.0)]);
-        let l = LineOfContact::new(&occ, &BorderEdges::new(&border), &[]);
+        let with = LineOfContact::new(&occ, &BorderEdges::new(&border), &[]);
+        assert!(
+            (with.left_out.along_border_km - 0.4).abs() < 0.01,
+            "{:?}",
+            with.left_out
+        );
+        let l = LineOfContact::with_tolerance(&occ, &BorderEdges::new(&border), &[], 0.0);
+        assert!((with.length_km - (l.length_km - 0.4)).abs() < 0.01);
         assert_eq!(l.lines.0.len(), 1);
         assert_eq!(
             l.lines.0[0].0,

@@ -1,0 +1,147 @@
+//! The default geodata compiled into the binary: the Natural Earth border of Ukraine, the Crimea
+//! baseline and the SYNTHETIC example source (the files of the repository's `geodata/`), so
+//! that `frontline serve` and `frontline query` work from any folder and after `cargo install`.
+//!
+//! It is read with the same loader as a directory: the files are written into a private
+//! temporary directory, loaded and validated there, and the directory is removed again (the
+//! loaded state is in memory). File names in provenance are relative (`borders/UKR.geojson`).
+//! `frontline init DIR` writes the same files out as a starting geodata directory.
+
+use super::{Finding, Loaded, Report, load_dir};
+use std::path::{Path, PathBuf};
+
+/// The files, by path relative to the geodata directory.
+pub const FILES: &[(&str, &[u8])] = &[
+    ("README.md", include_bytes!("../../geodata/README.md")),
+    ("frontline.json", include_bytes!("../../geodata/frontline.json")),
+    (
+        "borders/UKR.geojson",
+        include_bytes!("../../geodata/borders/UKR.geojson"),
+    ),
+    (
+        "baselines/crimea.geojson",
+        include_bytes!("../../geodata/baselines/crimea.geojson"),
+    ),
+    (
+        "sources/example/source.json",
+        include_bytes!("../../geodata/sources/example/source.json"),
+    ),
+    (
+        "sources/example/2024-01-01.geojson",
+        include_bytes!("../../geodata/sources/example/2024-01-01.geojson"),
+    ),
+    (
+        "sources/example/2024-03-01.geojson",
+        include_bytes!("../../geodata/sources/example/2024-03-01.geojson"),
+    ),
+    (
+        "sources/example/2024-06-01.geojson",
+        include_bytes!("../../geodata/sources/example/2024-06-01.geojson"),
+    ),
+    (
+        "sources/example/2024-09-01.geojson",
+        include_bytes!("../../geodata/sources/example/2024-09-01.geojson"),
+    ),
+];
+
+/// What the root of a catalog loaded from the embedded geodata is called (it has no directory).
+pub const EMBEDDED_ROOT: &str = "(embedded geodata)";
+
+/// Whether `root` names the embedded geodata rather than a directory.
+pub fn is_embedded(root: &Path) -> bool {
+    root == Path::new(EMBEDDED_ROOT)
+}
+
+/// Writes the embedded files into `dir` (created if absent); refuses a `dir` that holds
+/// anything already, so that nothing is overwritten.
+pub fn write_to(dir: &Path) -> Result<(), String> {
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        if entries.next().is_some() {
+            return Err(format!("{} is not empty; give a new or empty directory", dir.display()));
+        }
+    }
+    for (rel, bytes) in FILES {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Loads and validates the embedded geodata (see the module comment). The root of the result is
+/// [`EMBEDDED_ROOT`].
+pub fn load() -> Result<Loaded, Report> {
+    let fail = |message: String| {
+        let mut r = Report::default();
+        r.problems.push(Finding {
+            file: EMBEDDED_ROOT.into(),
+            feature: None,
+            location: None,
+            message,
+        });
+        r
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let tmp: PathBuf = std::env::temp_dir().join(format!("frontline-embedded-{}-{nanos}", std::process::id()));
+    let written = write_to(&tmp);
+    let loaded = match written {
+        Ok(()) => load_dir(&tmp),
+        Err(e) => Err(fail(format!(
+            "cannot write the embedded geodata into a temporary directory to read it ({e}); give --data DIR"
+        ))),
+    };
+    let _ = std::fs::remove_dir_all(&tmp);
+    loaded.map(|mut l| {
+        l.geodata.root = PathBuf::from(EMBEDDED_ROOT);
+        l
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_geodata_loads_and_matches_the_repository_files() {
+        let l = load().unwrap_or_else(|r| panic!("{r:?}"));
+        assert_eq!(l.geodata.sources.len(), 1);
+        assert_eq!(l.geodata.default_source.as_deref(), Some("example"));
+        assert_eq!(l.geodata.sources[0].snapshots.len(), 4);
+        assert_eq!(
+            l.geodata.sources[0].snapshots[0].provenance.file,
+            "sources/example/2024-01-01.geojson"
+        );
+        assert!(is_embedded(&l.geodata.root));
+        // Every file of geodata/ is embedded (a file added there must be added here too).
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata");
+        let mut on_disk = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else if let Ok(rel) = e.path().strip_prefix(&root) {
+                    on_disk.push(rel.to_string_lossy().into_owned());
+                }
+            }
+        }
+        on_disk.sort();
+        let mut embedded: Vec<String> = FILES.iter().map(|(p, _)| p.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
+
+    #[test]
+    fn init_refuses_a_directory_that_holds_something() {
+        let dir = std::env::temp_dir().join(format!("frontline-init-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(write_to(&dir).is_ok());
+        assert!(write_to(&dir).unwrap_err().contains("is not empty"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

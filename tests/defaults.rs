@@ -1,0 +1,195 @@
+//! Defaults that cannot break: the geodata embedded in the binary (used from any folder),
+//! `frontline init`, `--data` named in the messages, `--listen` with a host name, `classify
+//! --summary`, and geodata directories with several sources and no default.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+mod common;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_frontline"))
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin().args(args).current_dir(dir).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Starts `frontline serve` in `dir` with `args`; returns the child and its address.
+fn serve_in(dir: &Path, args: &[&str]) -> (std::process::Child, String) {
+    let mut child = bin()
+        .arg("serve")
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .env_remove("FRONTLINE_INGEST_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_string();
+    (child, addr)
+}
+
+fn get(addr: &str, path: &str) -> (u16, serde_json::Value) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").as_bytes())
+        .unwrap();
+    let mut data = Vec::new();
+    let _ = s.read_to_end(&mut data);
+    let split = data.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let status = text(&data[9..12]).parse().unwrap();
+    (status, serde_json::from_slice(&data[split + 4..]).unwrap_or_default())
+}
+
+#[test]
+fn serve_from_the_root_folder_answers_on_the_embedded_geodata() {
+    let (mut child, addr) = serve_in(Path::new("/"), &["--listen", "127.0.0.1:0"]);
+    let (status, v) = get(&addr, "/v1/coverage?lon=34.10&lat=44.95&date=2024-05-01");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["status"], "occupied");
+    assert_eq!(v["snapshot"]["id"], "example:2024-03-01");
+    assert_eq!(v["synthetic"], true);
+    assert_eq!(v["border"]["provenance"]["file"], "borders/UKR.geojson");
+}
+
+#[test]
+fn query_and_check_work_from_any_folder_and_a_missing_dir_names_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_in(
+        dir.path(),
+        &["query", "--lon", "30.52", "--lat", "50.45", "--date", "2024-05-01"],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "covered");
+    let o = run_in(dir.path(), &["check"]);
+    assert!(o.status.success(), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("(embedded geodata): 1 border(s)"),
+        "{}",
+        text(&o.stdout)
+    );
+    // first-02: a directory that does not exist says what --data is.
+    let o = run_in(
+        dir.path(),
+        &[
+            "query",
+            "--lon",
+            "30.52",
+            "--lat",
+            "50.45",
+            "--date",
+            "2024-05-01",
+            "--data",
+            "geodata",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("geodata directory does not exist"), "{err}");
+    assert!(err.contains("--data DIR chooses the geodata directory"), "{err}");
+    assert!(err.contains("frontline init DIR"), "{err}");
+    let o = run_in(dir.path(), &["check", "nowhere"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stdout).contains("--data DIR chooses"), "{}", text(&o.stdout));
+}
+
+#[test]
+fn init_writes_a_starting_directory_and_writers_need_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g");
+    let o = run_in(dir.path(), &["init", "g"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("frontline import deepstate"),
+        "{}",
+        text(&o.stdout)
+    );
+    for f in [
+        "borders/UKR.geojson",
+        "baselines/crimea.geojson",
+        "sources/example/2024-09-01.geojson",
+        "frontline.json",
+    ] {
+        assert_eq!(
+            std::fs::read(g.join(f)).unwrap(),
+            std::fs::read(common::repo().join("geodata").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let o = run_in(dir.path(), &["check", "--data", "g"]);
+    assert!(o.status.success(), "{}", text(&o.stdout));
+    // Never over something.
+    let o = run_in(dir.path(), &["init", "g"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("is not empty"));
+    // Border and baseline only: loads once a source is imported.
+    let o = run_in(dir.path(), &["init", "bare", "--no-example"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(!dir.path().join("bare/sources").exists());
+    // import, sync and ingest write: they need --data.
+    let o = run_in(dir.path(), &["import", "geojson", "x.geojson", "--source", "mine"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("import writes into a geodata directory: give --data DIR"));
+    let o = bin()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env("FRONTLINE_INGEST_TOKEN", "0123456789abcdef0123")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("embedded geodata is read-only"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn listen_takes_a_host_name() {
+    let (mut child, addr) = serve_in(Path::new("/"), &["--listen", "localhost:0"]);
+    let (status, _) = get(&addr, "/healthz");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200);
+    let o = bin().args(["serve", "--listen", "localhost"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("is not HOST:PORT"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn classify_summary_prints_only_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, "id,lon,lat\nkyiv,30.5234,50.4501\nsimferopol,34.10,44.95\n").unwrap();
+    let o = run_in(dir.path(), &["classify", "p.csv", "--date", "2024-05-01", "--summary"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.starts_with("2 points: covered 1, occupied 1, contested 0, outside 0 (snapshot example:2024-03-01"),
+        "{out}"
+    );
+    assert!(!out.contains("kyiv"));
+}

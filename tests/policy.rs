@@ -1,0 +1,513 @@
+//! The admission policy of new snapshots, over HTTP ingest and `frontline import` alike (field
+//! cases ingest-01..06, crs-01/02 and first-05 of round 2, and more members of each class):
+//! dates in a window, empty snapshots on request only, feature dates checked, edges the long way
+//! round refused, every repair listed, CRS84 in every spelling.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+mod common;
+
+const TOKEN: &str = "policy-token-0123456789abcdef";
+
+/// A server on a writable copy of the embedded geodata with ingest on; killed on drop.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    root: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let root = common::copy_embedded_geodata(dir.path(), false);
+        let token = dir.path().join("token");
+        std::fs::write(&token, TOKEN).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--watch-s", "0", "--data"])
+            .arg(&root)
+            .arg("--ingest-token-file")
+            .arg(&token)
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap()
+            .parse()
+            .unwrap();
+        Server {
+            child,
+            addr,
+            root,
+            _dir: dir,
+        }
+    }
+
+    fn request(&self, head: &str, body: &[u8]) -> (u16, serde_json::Value) {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let mut req = format!(
+            "{head}\r\nHost: t\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(body);
+        s.write_all(&req).unwrap();
+        let mut data = Vec::new();
+        let _ = s.read_to_end(&mut data);
+        let split = data.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let status = String::from_utf8_lossy(&data[9..12]).parse().unwrap();
+        let body = &data[split + 4..];
+        (status, serde_json::from_slice(body).unwrap_or(serde_json::Value::Null))
+    }
+
+    fn ingest(&self, query: &str, body: &str) -> (u16, serde_json::Value) {
+        self.request(
+            &format!(
+                "POST /v1/snapshots?{query} HTTP/1.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json"
+            ),
+            body.as_bytes(),
+        )
+    }
+
+    fn get(&self, path: &str) -> serde_json::Value {
+        let (status, v) = self.request(&format!("GET {path} HTTP/1.1"), b"");
+        assert_eq!(status, 200, "{v}");
+        v
+    }
+
+    fn files(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.root.join("sources/example"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A FeatureCollection of occupied features with these rings (and `date` properties).
+fn fc(features: &[(&str, Option<&str>)]) -> String {
+    let f: Vec<String> = features
+        .iter()
+        .map(|(rings, date)| {
+            let date = date.map(|d| format!(r#","date":"{d}""#)).unwrap_or_default();
+            format!(
+                r#"{{"type":"Feature","properties":{{"status":"occupied"{date}}},"geometry":{{"type":"Polygon","coordinates":{rings}}}}}"#
+            )
+        })
+        .collect();
+    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, f.join(","))
+}
+
+const SQUARE: &str = "[[[31.0,49.0],[31.1,49.0],[31.1,49.1],[31.0,49.1],[31.0,49.0]]]";
+
+fn assert_problem(r: &(u16, serde_json::Value), status: u16, want: &str) {
+    assert_eq!(r.0, status, "{}", r.1);
+    let all = format!("{} {}", r.1["detail"], r.1["problems"]);
+    assert!(all.contains(want), "want '{want}' in {}", r.1);
+}
+
+#[test]
+fn ingest_01_an_empty_snapshot_needs_allow_empty() {
+    let s = Server::start(&[]);
+    let before = s.files();
+    let empty = r#"{"type": "FeatureCollection", "features": []}"#;
+    let r = s.ingest("source=example&date=2024-10-01", empty);
+    assert_problem(&r, 422, "allow_empty=true");
+    assert_eq!(s.files(), before, "nothing written");
+    // (37.8, 48.0) stays occupied on 2024-10-15.
+    assert_eq!(
+        s.get("/v1/coverage?lon=37.8&lat=48.0&date=2024-10-15")["status"],
+        "occupied"
+    );
+    // Asked for explicitly: admitted, flagged in the answer and in the stored file.
+    let r = s.ingest("source=example&date=2024-10-01&allow_empty=true", empty);
+    assert_eq!(r.0, 201, "{}", r.1);
+    assert!(
+        r.1["flags"][0].as_str().unwrap().contains("empty snapshot admitted"),
+        "{}",
+        r.1
+    );
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.root.join("sources/example/2024-10-01.geojson")).unwrap()).unwrap();
+    assert!(
+        stored["frontline"]["flags"][0]
+            .as_str()
+            .unwrap()
+            .contains("empty snapshot")
+    );
+    assert_eq!(
+        s.get("/v1/coverage?lon=37.8&lat=48.0&date=2024-10-15")["status"],
+        "covered"
+    );
+    // A body without a features array is not "empty": it is invalid.
+    assert_problem(
+        &s.ingest("source=example&date=2024-10-05", r#"{"type":"FeatureCollection"}"#),
+        422,
+        "'features' is missing",
+    );
+}
+
+#[test]
+fn ingest_02_dates_outside_the_window_are_refused() {
+    let s = Server::start(&[]);
+    let before = s.files();
+    let body = fc(&[(SQUARE, None)]);
+    let r = s.ingest("source=example&date=0001-01-01", &body);
+    assert_problem(&r, 422, "before 1991-08-24 (the border's valid_from)");
+    assert_eq!(r.1["parameter"], "date");
+    assert_problem(
+        &s.ingest("source=example&date=9999-12-31", &body),
+        422,
+        "tomorrow (UTC)",
+    );
+    assert_problem(
+        &s.ingest("source=example&date=1991-08-23", &body),
+        422,
+        "before 1991-08-24",
+    );
+    assert_eq!(s.files(), before);
+    // 1900 still answers "before the first snapshot".
+    let (status, _) = s.request("GET /v1/coverage?lon=30.5234&lat=50.4501&date=1900-01-01 HTTP/1.1", b"");
+    assert_eq!(status, 404);
+    // The window's ends are admitted; tomorrow (UTC) is the last day.
+    let today = frontline::geodata::policy::today_utc();
+    let tomorrow = today.succ_opt().unwrap();
+    let r = s.ingest(&format!("source=example&date={tomorrow}"), &body);
+    assert_eq!(r.0, 201, "{}", r.1);
+    let r = s.ingest("source=example&date=1991-08-24", &body);
+    assert_eq!(r.0, 201, "{}", r.1);
+    // Moved by flags.
+    drop(s);
+    let s = Server::start(&["--not-before", "2024-01-01", "--not-after", "2024-12-31"]);
+    assert_problem(
+        &s.ingest("source=example&date=2023-12-31", &body),
+        422,
+        "(--not-before)",
+    );
+    assert_problem(&s.ingest("source=example&date=2025-01-01", &body), 422, "(--not-after)");
+    assert_eq!(s.ingest("source=example&date=2024-12-31", &body).0, 201);
+}
+
+#[test]
+fn ingest_03_feature_dates_are_checked() {
+    let s = Server::start(&[]);
+    let before = s.files();
+    let r = s.ingest("source=example&date=2024-11-01", &fc(&[(SQUARE, Some("2022-02-30"))]));
+    assert_problem(
+        &r,
+        422,
+        "feature 0: properties.date: '2022-02-30' is not a valid calendar date",
+    );
+    // Another feature's bad date is named too, with its index.
+    let r = s.ingest(
+        "source=example&date=2024-11-01",
+        &fc(&[(SQUARE, Some("2024-11-01")), (SQUARE, Some("2024-13-01"))]),
+    );
+    assert_problem(&r, 422, "feature 1: properties.date");
+    assert_eq!(s.files(), before);
+    // A date other than the snapshot's: admitted and flagged, in the answer and the stored file.
+    let r = s.ingest("source=example&date=2024-12-01", &fc(&[(SQUARE, Some("2023-01-15"))]));
+    assert_eq!(r.0, 201, "{}", r.1);
+    let flag = r.1["flags"][0].as_str().unwrap();
+    assert!(
+        flag.contains("feature 0: properties.date is 2023-01-15, not the snapshot's date 2024-12-01"),
+        "{flag}"
+    );
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.root.join("sources/example/2024-12-01.geojson")).unwrap()).unwrap();
+    assert_eq!(stored["frontline"]["flags"][0], flag);
+    // The same date: no flag.
+    let r = s.ingest("source=example&date=2025-01-10", &fc(&[(SQUARE, Some("2025-01-10"))]));
+    assert_eq!((r.0, r.1["flags"].as_array().unwrap().len()), (201, 0), "{}", r.1);
+}
+
+#[test]
+fn ingest_04_an_edge_the_long_way_round_is_refused() {
+    let s = Server::start(&[]);
+    let before = s.files();
+    let band = "[[[179.0,50.0],[-179.0,50.0],[-179.0,51.0],[179.0,51.0],[179.0,50.0]]]";
+    let r = s.ingest("source=example&date=2025-01-01", &fc(&[(band, None)]));
+    assert_problem(&r, 422, "spans 358 degrees of longitude");
+    assert_problem(&r, 422, "antimeridian");
+    // In a hole, and in one part of a MultiPolygon.
+    let hole = "[[[-179.5,0],[-90,0],[0,0],[90,0],[179.5,0],[179.5,10],[90,10],[0,10],[-90,10],[-179.5,10],[-179.5,0]],\
+                [[-179,1],[-179,2],[179,2],[179,1],[-179,1]]]";
+    assert_problem(
+        &s.ingest("source=example&date=2025-01-01", &fc(&[(hole, None)])),
+        422,
+        "ring 1 (hole), position 1",
+    );
+    let multi = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"MultiPolygon","coordinates":[[[[31.0,49.0],[31.1,49.0],[31.1,49.1],[31.0,49.0]]],[[[170,-10],[-170,-10],[-170,-9],[170,-10]]]]}}]}"#;
+    assert_problem(
+        &s.ingest("source=example&date=2025-01-01", multi),
+        422,
+        "polygon 1, ring 0 (exterior)",
+    );
+    assert_eq!(s.files(), before);
+    // Kyiv stays covered.
+    assert_eq!(
+        s.get("/v1/coverage?lon=30.5234&lat=50.4501&date=2025-01-15")["status"],
+        "covered"
+    );
+}
+
+#[test]
+fn ingest_05_every_repair_is_listed_in_the_answer_and_the_file() {
+    let s = Server::start(&[]);
+    let clockwise_open = "[[[31.0,49.0],[31.0,49.1],[31.1,49.1],[31.1,49.0],[31.0000000005,49.0]]]";
+    let r = s.ingest("source=example&date=2025-02-01", &fc(&[(clockwise_open, None)]));
+    assert_eq!(r.0, 201, "{}", r.1);
+    let repairs: Vec<String> = r.1["repairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(repairs.len(), 2, "{repairs:?}");
+    assert!(
+        repairs
+            .iter()
+            .any(|x| x.starts_with("feature 0: ring 0 (exterior): closed a ring")),
+        "{repairs:?}"
+    );
+    assert!(
+        repairs.iter().any(|x| x.contains("was clockwise; reversed")),
+        "{repairs:?}"
+    );
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.root.join("sources/example/2025-02-01.geojson")).unwrap()).unwrap();
+    assert_eq!(stored["frontline"]["repairs"], r.1["repairs"]);
+    // Nothing repaired: an empty list.
+    let r = s.ingest("source=example&date=2025-02-02", &fc(&[(SQUARE, None)]));
+    assert_eq!(r.1["repairs"], serde_json::json!([]));
+}
+
+#[test]
+fn ingest_06_an_unknown_source_says_how_to_create_one() {
+    let s = Server::start(&[]);
+    let r = s.ingest("source=newsource&date=2025-03-01", &fc(&[(SQUARE, None)]));
+    assert_problem(&r, 404, "unknown source 'newsource'");
+    assert_problem(&r, 404, "frontline import geojson FILE --source newsource");
+    assert_problem(&r, 404, "sources/newsource/");
+    assert_eq!(r.1["parameter"], "source");
+}
+
+// ---- import: the same policy ----
+
+fn frontline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn import(root: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["import"];
+    all.extend_from_slice(args);
+    all.extend(["--json", "--data", root.to_str().unwrap()]);
+    let o = frontline(&all);
+    (
+        o.status.code().unwrap_or(-1),
+        serde_json::from_slice(&o.stdout).unwrap_or_default(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+fn reasons(r: &serde_json::Value) -> String {
+    r["rejected"].to_string()
+}
+
+#[test]
+fn import_applies_the_same_window_and_geometry_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let old = write(dir.path(), "old.geojson", &fc(&[(SQUARE, Some("0001-01-01"))]));
+    let (c, r, _) = import(&root, &["geojson", &old, "--source", "mine"]);
+    assert_eq!(c, 2, "{r}");
+    assert!(reasons(&r).contains("before 1991-08-24"), "{r}");
+    let future = write(dir.path(), "future.geojson", &fc(&[(SQUARE, Some("9999-12-31"))]));
+    let (c, r, _) = import(&root, &["geojson", &future, "--source", "mine"]);
+    assert_eq!(c, 2);
+    assert!(reasons(&r).contains("tomorrow (UTC)"), "{r}");
+    let (c, r, err) = import(
+        &root,
+        &["geojson", &future, "--source", "mine", "--not-after", "9999-12-31"],
+    );
+    assert_eq!((c, r["added"].as_array().unwrap().len()), (0, 1), "{err}");
+    let band = write(
+        dir.path(),
+        "band.geojson",
+        &fc(&[(
+            "[[[179.0,50.0],[-179.0,50.0],[-179.0,51.0],[179.0,51.0],[179.0,50.0]]]",
+            Some("2024-02-01"),
+        )]),
+    );
+    let (c, r, _) = import(&root, &["geojson", &band, "--source", "mine"]);
+    assert_eq!(c, 2);
+    assert!(reasons(&r).contains("spans 358 degrees"), "{r}");
+    // Repairs listed in the report and in the file, orientation included.
+    let repaired = write(
+        dir.path(),
+        "repaired.geojson",
+        &fc(&[(
+            "[[[31.0,49.0],[31.0,49.1],[31.1,49.1],[31.1,49.0],[31.0000000005,49.0]]]",
+            Some("2024-03-01"),
+        )]),
+    );
+    let (c, r, err) = import(&root, &["geojson", &repaired, "--source", "mine"]);
+    assert_eq!(c, 0, "{err}");
+    let repairs = r["added"][0]["repairs"].to_string();
+    assert!(
+        repairs.contains("closed a ring") && repairs.contains("was clockwise"),
+        "{repairs}"
+    );
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("sources/mine/2024-03-01.geojson")).unwrap()).unwrap();
+    assert_eq!(stored["frontline"]["repairs"], r["added"][0]["repairs"]);
+}
+
+#[test]
+fn import_of_an_empty_deepstate_file_needs_allow_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let day = write(
+        dir.path(),
+        "deepstatemap_data_20240201.geojson",
+        r#"{"type":"FeatureCollection","features":[]}"#,
+    );
+    let (c, r, _) = import(&root, &["deepstate", &day, "--source", "ds"]);
+    assert_eq!(c, 2);
+    assert!(reasons(&r).contains("--allow-empty"), "{r}");
+    let (c, r, err) = import(&root, &["deepstate", &day, "--source", "ds", "--allow-empty"]);
+    assert_eq!(c, 0, "{err}");
+    assert!(
+        r["added"][0]["flags"][0]
+            .as_str()
+            .unwrap()
+            .contains("empty snapshot admitted"),
+        "{r}"
+    );
+}
+
+#[test]
+fn first_05_import_exit_codes_say_whether_anything_was_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let no_status = write(
+        dir.path(),
+        "no-status.geojson",
+        r#"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"date": "2024-02-01"}, "geometry": {"type": "Polygon", "coordinates": [[[31.0, 49.0], [31.1, 49.0], [31.1, 49.1], [31.0, 49.1], [31.0, 49.0]]]}}]}"#,
+    );
+    let impossible = write(
+        dir.path(),
+        "impossible-date.geojson",
+        &fc(&[(SQUARE, Some("2022-02-30"))]),
+    );
+    let good = write(dir.path(), "good.geojson", &fc(&[(SQUARE, Some("2024-02-01"))]));
+    // Every file rejected: 2, in text mode and with --json.
+    let o = frontline(&[
+        "import",
+        "geojson",
+        &no_status,
+        &impossible,
+        "--source",
+        "mine",
+        "--data",
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("every input was rejected"));
+    let (c, _, _) = import(&root, &["geojson", &no_status, &impossible, "--source", "mine"]);
+    assert_eq!(c, 2);
+    // Some rejected: 3. None: 0.
+    let (c, _, _) = import(&root, &["geojson", &no_status, &good, "--source", "mine"]);
+    assert_eq!(c, 3);
+    let (c, _, _) = import(&root, &["geojson", &good, "--source", "mine"]);
+    assert_eq!(c, 0);
+    // No input file at all: 2.
+    let empty_dir = dir.path().join("nothing");
+    std::fs::create_dir(&empty_dir).unwrap();
+    let (c, _, err) = import(&root, &["nzz", empty_dir.to_str().unwrap(), "--source", "mine"]);
+    assert_eq!(c, 2);
+    assert!(err.contains("no nzz input file"), "{err}");
+}
+
+#[test]
+fn crs_01_02_crs84_spellings_are_accepted_and_epsg_4326_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let with_crs = |name: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"{name}"}}}},"features":[{{"type":"Feature","properties":{{"status":"occupied","date":"2024-02-01"}},"geometry":{{"type":"Polygon","coordinates":{SQUARE}}}}}]}}"#
+        )
+    };
+    for (i, name) in [
+        "urn:ogc:def:crs:OGC:1.3:CRS84",
+        "urn:ogc:def:crs:OGC::CRS84",
+        "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        "https://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        "OGC:CRS84",
+        "http://www.opengis.net/def/crs/OGC/0/CRS84/",
+        "[ogc:crs84]",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let f = write(dir.path(), &format!("crs{i}.geojson"), &with_crs(name));
+        let (c, r, err) = import(&root, &["geojson", &f, "--source", "crs"]);
+        assert_eq!(c, 0, "{name}: {r} {err}");
+    }
+    let f = write(dir.path(), "epsg.geojson", &with_crs("EPSG:4326"));
+    let (c, r, _) = import(&root, &["geojson", &f, "--source", "crs"]);
+    assert_eq!(c, 2);
+    assert!(
+        reasons(&r).contains("crs 'EPSG:4326' is not CRS84: EPSG:4326 orders its axes latitude, longitude"),
+        "{r}"
+    );
+    // The same check over HTTP ingest.
+    let s = Server::start(&[]);
+    let r = s.ingest(
+        "source=example&date=2025-04-01",
+        &with_crs("https://www.opengis.net/def/crs/OGC/1.3/CRS84"),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    assert_problem(
+        &s.ingest(
+            "source=example&date=2025-04-02",
+            &with_crs("urn:ogc:def:crs:EPSG::4326"),
+        ),
+        422,
+        "latitude, longitude",
+    );
+}
