@@ -5,7 +5,8 @@
 //! the ratios.
 //!
 //! Env: FRONTLINE_DEEPSTATE (archive dir, default ../shared/data/deepstate), PEERS_WORK (workload
-//! dir, default $TMPDIR/frontline-bench), REPEAT (default 5).
+//! dir, default $TMPDIR/frontline-bench), REPEAT (default 5), BENCH_ONLY=csv (load the archive
+//! once and time only the CSV classification, REPEAT times with at least 11 runs).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -68,6 +69,7 @@ fn main() {
         return;
     }
     let repeat: usize = std::env::var("REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let csv_only = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "csv");
     let base = match load_dir(&repo.join("geodata")) {
         Ok(l) => l.geodata,
         Err(r) => {
@@ -84,7 +86,7 @@ fn main() {
     let mut total_s = Vec::new();
     let mut catalog = None;
     let mut n_files = 0;
-    for _ in 0..repeat {
+    for _ in 0..if csv_only { 1 } else { repeat } {
         drop(catalog.take());
         let t0 = Instant::now();
         let g = match deepstate::archive_geodata(border.clone(), &archive, "deepstate") {
@@ -134,6 +136,18 @@ fn main() {
             .insert("peak_rss_mb".into(), serde_json::json!(peak_rss_mb()))
     });
 
+    let work = std::env::var_os("PEERS_WORK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
+    if csv_only {
+        let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default();
+        if let Ok(f) = cat.in_force(Some("deepstate"), date) {
+            csv_bench(&f, &work, repeat.max(11));
+        }
+        save(&work);
+        return;
+    }
+
     // Consecutive-day diffs over the whole archive, one thread: both directions + geodesic
     // areas of every part (no sliver filter, as the peers).
     {
@@ -178,9 +192,6 @@ fn main() {
         });
     }
 
-    let work = std::env::var_os("PEERS_WORK")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
     history_bench(&cat, &work, repeat);
     nzz_bench(&repo, repeat);
 
@@ -230,32 +241,7 @@ fn main() {
         counts[2],
         counts[3]
     );
-    // The CSV path of `frontline classify`: parse + classify + write, from memory to a sink,
-    // against a plain line copy (read + write, no parsing) as the I/O ceiling.
-    let csv_path = work.join("points_1m.csv");
-    if let Ok(csv) = std::fs::read(&csv_path) {
-        let mb = csv.len() as f64 / 1e6;
-        let mut secs = Vec::new();
-        let mut copy_secs = Vec::new();
-        for _ in 0..repeat.max(5) {
-            let t = Instant::now();
-            let counts = frontline::query::csv::classify_csv(&f, &csv[..], &mut std::io::sink());
-            secs.push(t.elapsed().as_secs_f64());
-            assert!(counts.is_ok());
-            let t = Instant::now();
-            let mut line = Vec::new();
-            let mut input = std::io::BufReader::new(&csv[..]);
-            let mut out = std::io::sink();
-            while std::io::BufRead::read_until(&mut input, b'\n', &mut line).unwrap_or(0) > 0 {
-                std::io::Write::write_all(&mut out, &line).unwrap_or_default();
-                line.clear();
-            }
-            copy_secs.push(t.elapsed().as_secs_f64());
-        }
-        let m = report("classify.csv 1M (one thread)", secs, &format!("{mb:.1} MB"));
-        let c = report("  line copy, no parsing", copy_secs, "");
-        println!("  classify {:.0} MB/s vs line copy {:.0} MB/s", mb / m, mb / c);
-    }
+    csv_bench(&f, &work, repeat.max(5));
     // One snapshot's build, by step.
     let occ_polys: Vec<geo::Polygon<f64>> = f
         .snapshot()
@@ -433,4 +419,81 @@ fn nzz_bench(repo: &std::path::Path, repeat: usize) {
     report("nzz.load (read+validate+union)", load, &format!("{files} files"));
     report("nzz.build (coverage+areas+index)", build, "");
     report("nzz.load+build", total, "");
+}
+
+/// The CSV path of `frontline classify`: parse + classify + write, from memory to a sink,
+/// against a plain line copy (read + write, no parsing) as the I/O ceiling.
+fn csv_bench(f: &frontline::catalog::InForce<'_>, work: &std::path::Path, runs: usize) {
+    let csv_path = work.join("points_1m.csv");
+    let Ok(csv) = std::fs::read(&csv_path) else {
+        println!("SKIP classify.csv: no {}", csv_path.display());
+        return;
+    };
+    let mb = csv.len() as f64 / 1e6;
+    let mut secs = Vec::new();
+    let mut copy_secs = Vec::new();
+    let mut cpu = 0.0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let c0 = cpu_secs();
+        let counts = frontline::query::csv::classify_csv(f, &csv[..], &mut std::io::sink());
+        cpu += cpu_secs() - c0;
+        secs.push(t.elapsed().as_secs_f64());
+        assert!(counts.is_ok());
+        let t = Instant::now();
+        let mut line = Vec::new();
+        let mut input = std::io::BufReader::new(&csv[..]);
+        let mut out = std::io::sink();
+        while std::io::BufRead::read_until(&mut input, b'\n', &mut line).unwrap_or(0) > 0 {
+            std::io::Write::write_all(&mut out, &line).unwrap_or_default();
+            line.clear();
+        }
+        copy_secs.push(t.elapsed().as_secs_f64());
+    }
+    let m = report("classify.csv 1M (one thread)", secs, &format!("{mb:.1} MB"));
+    let c = report("  line copy, no parsing", copy_secs, "");
+    println!("  classify {:.0} MB/s vs line copy {:.0} MB/s", mb / m, mb / c);
+    // The same points with every id quoted: the RFC 4180 path (the `csv` crate) for every row.
+    let mut quoted = Vec::with_capacity(csv.len() + csv.len() / 10);
+    for (i, line) in csv.split_inclusive(|&b| b == b'\n').enumerate() {
+        match line.iter().position(|&b| b == b',') {
+            Some(c) if i > 0 => {
+                quoted.push(b'"');
+                quoted.extend_from_slice(&line[..c]);
+                quoted.push(b'"');
+                quoted.extend_from_slice(&line[c..]);
+            }
+            _ => quoted.extend_from_slice(line),
+        }
+    }
+    let mut quoted_secs = Vec::new();
+    for _ in 0..runs.min(5) {
+        let t = Instant::now();
+        let counts = frontline::query::csv::classify_csv(f, &quoted[..], &mut std::io::sink());
+        quoted_secs.push(t.elapsed().as_secs_f64());
+        assert!(counts.is_ok());
+    }
+    let q = report(
+        "classify.csv quoted ids",
+        quoted_secs,
+        &format!("{:.1} MB", quoted.len() as f64 / 1e6),
+    );
+    println!("  quoted ids (RFC 4180 path) {:.0} MB/s", quoted.len() as f64 / 1e6 / q);
+    // CPU time of the process (both cores) per run: steadier than wall time on a shared machine.
+    let per_run = cpu / runs as f64;
+    println!(
+        "  CPU time per run {:.4} s (user+sys, all threads): {:.0} MB per CPU-second",
+        per_run,
+        mb / per_run
+    );
+}
+
+/// User + system CPU time of this process so far, seconds (`/proc/self/stat`, clock ticks of
+/// 10 ms: sum it over many runs).
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = after.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    // Fields 14 and 15 of the line; `after` starts at field 3.
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
 }

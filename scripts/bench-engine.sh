@@ -6,6 +6,8 @@
 #   point histories of the 10,000 seeded points over every date; the NZZ archive's load + coverage.
 # Prints both sides' medians and the ratios. Needs python3 and the package registries (PyPI) once.
 # Env: REPEAT (default 3), PEERS_WORK (default $TMPDIR/frontline-bench).
+# `scripts/bench-engine.sh --csv-only`: no peer; loads the archive once and times only the CSV
+# classification of the 1M points (medians of at least 11 runs, MB/s).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bench=$repo/../shared/bench
@@ -13,6 +15,10 @@ export PEERS_WORK=${PEERS_WORK:-${TMPDIR:-/tmp}/frontline-bench}
 export REPEAT=${REPEAT:-3}
 "$repo/scripts/make-workload.sh"
 venv=${TMPDIR:-/tmp}/frontline-venv
+if [ "${1:-}" = "--csv-only" ]; then
+  (cd "$repo" && BENCH_ONLY=csv cargo bench --bench engine)
+  exit 0
+fi
 
 echo "== shapely peer (REPEAT=$REPEAT)"
 # The peer's NZZ step reads NZZ's published table as DATA_DIR/territory.csv: a folder of links.

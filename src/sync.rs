@@ -51,6 +51,9 @@ pub struct SyncReport {
     pub missing: Vec<NaiveDate>,
     /// Days that failed after every retry, with the last error.
     pub failed: Vec<(NaiveDate, String)>,
+    /// Set when the archive's host could not be reached at all ([`UNREACHABLE_AFTER_DAYS`] days
+    /// in a row failed to connect): the sync stopped there, saying why.
+    pub unreachable: Option<String>,
     /// The import of what was fetched.
     pub import: Option<ImportReport>,
 }
@@ -107,9 +110,31 @@ enum Fetch {
     Missing,
 }
 
-async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetch, String> {
+/// Consecutive days whose every attempt failed to connect after which a sync stops: the host
+/// cannot be reached at all, and trying every day up to today would only take minutes to say so.
+pub const UNREACHABLE_AFTER_DAYS: usize = 2;
+
+/// A failed fetch: what went wrong, and the cause when no attempt could connect at all.
+struct FetchError {
+    message: String,
+    cannot_connect: Option<String>,
+}
+
+/// The innermost cause of an error (e.g. "Connection refused (os error 111)").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetch, FetchError> {
     let mut wait = Duration::from_millis(200);
     let mut last = String::new();
+    // The cause while every attempt so far failed to connect.
+    let mut cannot_connect: Option<String> = None;
+    let mut connected = false;
     for attempt in 0..=retries {
         if attempt > 0 {
             tokio::time::sleep(wait).await;
@@ -125,12 +150,30 @@ async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetc
                 last = format!("HTTP {}", r.status());
             }
             // Other 4xx will not get better by retrying.
-            Ok(r) => return Err(format!("HTTP {}", r.status())),
+            Ok(r) => {
+                return Err(FetchError {
+                    message: format!("HTTP {}", r.status()),
+                    cannot_connect: None,
+                });
+            }
+            Err(e) if e.is_connect() => {
+                let cause = root_cause(&e);
+                last = format!("cannot connect: {cause}");
+                if !connected {
+                    cannot_connect = Some(cause);
+                }
+                continue;
+            }
             Err(e) if e.is_timeout() => last = "timed out".into(),
-            Err(e) => last = format!("request failed: {e}"),
+            Err(e) => last = format!("request failed: {}", root_cause(&e)),
         }
+        connected = true;
+        cannot_connect = None;
     }
-    Err(format!("{last} (after {} attempts)", retries + 1))
+    Err(FetchError {
+        message: format!("{last} (after {} attempts)", retries + 1),
+        cannot_connect,
+    })
 }
 
 /// Fetches and imports the days from the start to `until`.
@@ -164,8 +207,10 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
         fetched: Vec::new(),
         missing: Vec::new(),
         failed: Vec::new(),
+        unreachable: None,
         import: None,
     };
+    let mut unreachable_days = 0usize;
     let base = opts.base_url.trim_end_matches('/');
     let mut day = start;
     let mut files: Vec<PathBuf> = Vec::new();
@@ -181,10 +226,23 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
             }
             Ok(Fetch::Missing) => report.missing.push(day),
             Err(e) => {
-                tracing::warn!(%url, error = %e, "sync: day failed");
-                report.failed.push((day, format!("{url}: {e}")));
+                tracing::warn!(%url, error = %e.message, "sync: day failed");
+                report.failed.push((day, format!("{url}: {}", e.message)));
+                if let Some(cause) = e.cannot_connect {
+                    unreachable_days += 1;
+                    if unreachable_days >= UNREACHABLE_AFTER_DAYS {
+                        report.unreachable = Some(format!(
+                            "cannot reach {base}/: {cause} ({unreachable_days} days in a row could not connect; stopped at {day}, later days not tried)"
+                        ));
+                        break;
+                    }
+                    let Some(next) = day.succ_opt() else { break };
+                    day = next;
+                    continue;
+                }
             }
         }
+        unreachable_days = 0;
         let Some(next) = day.succ_opt() else { break };
         day = next;
     }

@@ -387,7 +387,7 @@ fn classify_streams_csv_and_stops_at_a_bad_line() {
             "id,lon,lat\na,34,44\nb,-190,44\n",
             "line 3: invalid coordinate: lon -190",
         ),
-        ("lon,lat\n34,44\n", "line 1: header is 'lon,lat', expected 'id,lon,lat'"),
+        ("lon,lat\n34,44\n", "line 1: the header 'lon,lat' has no column 'id'"),
     ] {
         std::fs::write(&input, text).expect("write");
         let o = frontline(&["classify", input.to_str().expect("utf8"), "--date", "2024-03-01"]);

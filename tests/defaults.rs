@@ -193,3 +193,141 @@ fn classify_summary_prints_only_the_summary() {
     );
     assert!(!out.contains("kyiv"));
 }
+
+/// A copy of the embedded geodata without `frontline.json` (the one source is the default by
+/// being alone), and a plain GeoJSON input for another source.
+fn one_source_without_config(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let root = common::copy_embedded_geodata(dir, false);
+    std::fs::remove_file(root.join("frontline.json")).unwrap();
+    let input = dir.join("mine.geojson");
+    std::fs::write(
+        &input,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"status":"occupied","date":"2024-02-01"},"geometry":{"type":"Polygon","coordinates":[[[31.0,49.0],[31.1,49.0],[31.1,49.1],[31.0,49.1],[31.0,49.0]]]}}]}"#,
+    )
+    .unwrap();
+    (root, input)
+}
+
+#[test]
+fn several_sources_without_a_default_are_refused_by_check_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    std::fs::remove_file(root.join("frontline.json")).unwrap();
+    // A second source, made by hand.
+    let other = root.join("sources/other");
+    std::fs::create_dir_all(&other).unwrap();
+    for f in ["source.json", "2024-01-01.geojson"] {
+        let text = std::fs::read_to_string(root.join("sources/example").join(f)).unwrap();
+        std::fs::write(
+            other.join(f),
+            text.replace("\"source\":\"example\"", "\"source\":\"other\""),
+        )
+        .unwrap();
+    }
+    let o = run_in(dir.path(), &["check", "--data", root.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("frontline.json: 2 sources (example, other) and no default_source")
+            && out.contains(r#"{"default_source": "example"}"#),
+        "{out}"
+    );
+    // The fix, as said.
+    std::fs::write(root.join("frontline.json"), r#"{"default_source": "other"}"#).unwrap();
+    let o = run_in(dir.path(), &["check", "--data", root.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stdout));
+}
+
+#[test]
+fn a_reload_into_several_sources_without_a_default_is_refused_and_the_old_state_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _) = one_source_without_config(dir.path());
+    let (mut child, addr) = serve_in(
+        dir.path(),
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--watch-s",
+            "0",
+            "--data",
+            root.to_str().unwrap(),
+        ],
+    );
+    // A second source appears (by hand, without a default), then SIGHUP.
+    let other = root.join("sources/other");
+    std::fs::create_dir_all(&other).unwrap();
+    let text_of = std::fs::read_to_string(root.join("sources/example/2024-01-01.geojson")).unwrap();
+    std::fs::write(
+        other.join("2024-01-01.geojson"),
+        text_of.replace("\"source\":\"example\"", "\"source\":\"other\""),
+    )
+    .unwrap();
+    Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let t = std::time::Instant::now();
+    let ready = loop {
+        let (_, v) = get(&addr, "/readyz");
+        if v["last_reload"]["ok"] == false {
+            break v;
+        }
+        assert!(t.elapsed() < Duration::from_secs(20), "no reload: {v}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        ready["last_reload"]["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("no default_source"),
+        "{ready}"
+    );
+    let (status, v) = get(&addr, "/v1/coverage?lon=34.10&lat=44.95&date=2024-05-01");
+    assert_eq!(
+        (status, v["snapshot"]["id"].as_str()),
+        (200, Some("example:2024-03-01")),
+        "{v}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn import_into_a_new_source_keeps_the_existing_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, input) = one_source_without_config(dir.path());
+    let o = run_in(
+        dir.path(),
+        &[
+            "import",
+            "geojson",
+            input.to_str().unwrap(),
+            "--source",
+            "mine",
+            "--data",
+            root.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("frontline.json")).unwrap()).unwrap();
+    assert_eq!(config["default_source"], "example");
+    let o = run_in(dir.path(), &["check", "--data", root.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stdout));
+    let o = run_in(
+        dir.path(),
+        &[
+            "query",
+            "--lon",
+            "31.05",
+            "--lat",
+            "49.05",
+            "--date",
+            "2024-05-01",
+            "--data",
+            root.to_str().unwrap(),
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["source"], "example", "{v}");
+}

@@ -186,3 +186,38 @@ fn sync_fetches_retries_reports_failures_and_catches_up() {
     let cat = frontline::catalog::Catalog::load(&root).unwrap();
     assert_eq!(cat.source(Some("ds")).unwrap().snapshots.len(), 9);
 }
+
+#[test]
+fn first_01_an_unreachable_archive_fails_fast_naming_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_copy(dir.path());
+    // A port nothing listens on: every connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}/");
+    let t = std::time::Instant::now();
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["sync", "deepstate", "--base-url", &base, "--source", "ds"])
+        .args(["--from", "2024-01-01", "--until", "2024-12-31", "--data"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let took = t.elapsed();
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("error: cannot reach http://127.0.0.1:{port}/: "))
+            && err.to_lowercase().contains("connection refused"),
+        "{err}"
+    );
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["failed"].as_array().unwrap().len(), 2, "{r}");
+    assert!(
+        r["unreachable"].as_str().unwrap().contains("stopped at 2024-01-02"),
+        "{r}"
+    );
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+}

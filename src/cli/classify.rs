@@ -1,16 +1,19 @@
-//! `frontline classify FILE --date [--source] [--distance]`: CSV `id,lon,lat` in,
-//! `id,lon,lat,status,snapshot[,line_of_contact_km]` out, streaming (with `--summary`, only the
-//! counts per status). A malformed line stops the run with its line number and a non-zero exit.
+//! `frontline classify FILE --date [--source] [--distance] [--encoding] [--csv-safe]`: a CSV
+//! (RFC 4180) with the columns `id`, `lon`, `lat` in any order (others passed through) in, the
+//! same columns then `status,snapshot[,line_of_contact_km]` out, streaming (with `--summary`,
+//! only the counts per status). A malformed line stops the run with its line number and exit
+//! code 2.
 
 use super::{DataArg, Failure, parse_date_arg};
-use frontline::query::csv::{CsvError, CsvOptions, classify_csv_with};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use frontline::query::csv::{CsvError, CsvOptions, classify_csv_with, decoding, encoding_for_label};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Input CSV with header `id,lon,lat` (`-` for standard input).
+    /// Input CSV with the columns `id`, `lon`, `lat` in any order, others passed through (`-` for
+    /// standard input).
     file: PathBuf,
     /// Date, YYYY-MM-DD.
     #[arg(long)]
@@ -28,18 +31,21 @@ pub(crate) struct Args {
     /// Print only the counts per status (one line on stdout), not the rows.
     #[arg(long)]
     summary: bool,
+    /// The input's text encoding (a WHATWG label, e.g. windows-1251); the output is UTF-8.
+    /// Default: UTF-8, bytes that are not are an error naming their line.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Neutralise spreadsheet formulas in the text columns written back (a field starting with
+    /// `=`, `+`, `-`, `@`, tab or CR gets a leading `'` and quotes).
+    #[arg(long)]
+    csv_safe: bool,
     #[command(flatten)]
     data: DataArg,
 }
 
 pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let date = parse_date_arg("date", &a.date)?;
-    let input: Box<dyn BufRead> = if a.file.as_os_str() == "-" {
-        Box::new(BufReader::with_capacity(1 << 20, std::io::stdin().lock()))
-    } else {
-        let f = std::fs::File::open(&a.file).map_err(|e| Failure::input(format!("{}: {e}", a.file.display())))?;
-        Box::new(BufReader::with_capacity(1 << 20, f))
-    };
+    let input = open_csv(&a.file, a.encoding.as_deref())?;
     let cat = a.data.catalog()?;
     let in_force = cat.in_force(a.source.as_deref(), date)?;
     let mut out: Box<dyn Write> = if a.summary {
@@ -51,6 +57,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         max_rows: None,
         distance: a.distance,
         raw: a.raw,
+        csv_safe: a.csv_safe,
     };
     let counts = classify_csv_with(&in_force, input, &mut out, &options).map_err(|e| match e {
         CsvError::Line { .. } | CsvError::TooManyRows { .. } => Failure::input(format!("{}: {e}", a.file.display())),
@@ -71,4 +78,21 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens a CSV file (`-`: standard input), decoded from `encoding` if one is named.
+pub(crate) fn open_csv(path: &std::path::Path, encoding: Option<&str>) -> Result<Box<dyn BufRead>, Failure> {
+    let encoding = match encoding {
+        Some(label) => encoding_for_label(label).map_err(|e| Failure::input(format!("--encoding: {e}")))?,
+        None => None,
+    };
+    let raw: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?)
+    };
+    Ok(match encoding {
+        Some(e) => Box::new(BufReader::with_capacity(1 << 20, decoding(raw, e))),
+        None => Box::new(BufReader::with_capacity(1 << 20, raw)),
+    })
 }

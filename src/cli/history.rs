@@ -1,11 +1,12 @@
 //! `frontline history --lon --lat [--source]`: the intervals of one point's status across every
 //! snapshot, as JSON; `frontline history --points FILE`: the same for a CSV of points
-//! (`id,lon,lat`), one CSV row per interval.
+//! (RFC 4180, the columns `id`, `lon`, `lat` in any order, others passed through), one CSV row
+//! per interval.
 
 use super::{DataArg, Failure, parse_coord_arg};
 use frontline::query::csv::read_points;
-use frontline::query::history::{HISTORY_CSV_HEADER, batch_history, history_csv_rows, point_history};
-use std::io::{BufRead, BufReader, Write};
+use frontline::query::history::{HISTORY_CSV_COLUMNS, batch_history, history_csv_rows, point_history};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,9 +18,16 @@ pub(crate) struct Args {
     /// Latitude, decimal degrees in [-90, 90].
     #[arg(long, allow_hyphen_values = true, requires = "lon")]
     lat: Option<String>,
-    /// A CSV of points with header `id,lon,lat` (`-` for standard input) instead of one point.
+    /// A CSV of points with the columns `id`, `lon`, `lat` in any order (`-` for standard input)
+    /// instead of one point.
     #[arg(long, required_unless_present = "lon")]
     points: Option<PathBuf>,
+    /// The text encoding of the --points file (a WHATWG label, e.g. windows-1251); default UTF-8.
+    #[arg(long, requires = "points")]
+    encoding: Option<String>,
+    /// Neutralise spreadsheet formulas in the text columns written back (see `classify`).
+    #[arg(long, requires = "points")]
+    csv_safe: bool,
     /// Source (default: the configured default source).
     #[arg(long)]
     source: Option<String>,
@@ -43,23 +51,22 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn batch(a: &Args, path: &PathBuf) -> Result<ExitCode, Failure> {
-    let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
-        Box::new(BufReader::new(std::io::stdin().lock()))
-    } else {
-        let f = std::fs::File::open(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-        Box::new(BufReader::new(f))
-    };
-    let rows = read_points(input, u64::MAX).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+fn batch(a: &Args, path: &std::path::Path) -> Result<ExitCode, Failure> {
+    let input = super::classify::open_csv(path, a.encoding.as_deref())?;
+    let points =
+        read_points(input, u64::MAX, a.csv_safe).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    let rows = points.rows;
     let cat = a.data.catalog()?;
     let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
     let batch = batch_history(&cat, a.source.as_deref(), &coords).map_err(|e| Failure::from(e.error))?;
     let (histories, provenance) = (batch.histories, batch.provenance);
     let mut out = String::with_capacity(rows.len() * 96);
-    out.push_str(HISTORY_CSV_HEADER);
+    out.push_str(&points.header);
+    out.push(',');
+    out.push_str(HISTORY_CSV_COLUMNS);
     out.push('\n');
     for (r, h) in rows.iter().zip(&histories) {
-        history_csv_rows(&r.id, r.lon, r.lat, h, &mut out);
+        history_csv_rows(&r.columns, h, &mut out);
     }
     std::io::stdout().lock().write_all(out.as_bytes())?;
     if provenance.synthetic {

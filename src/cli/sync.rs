@@ -97,7 +97,10 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let report = rt.block_on(sync(&opts)).map_err(|e| Failure::input(e.to_string()))?;
     let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;
-    Ok(if report.failed.is_empty() {
+    if let Some(why) = &report.unreachable {
+        eprintln!("error: {why}");
+    }
+    Ok(if report.failed.is_empty() && report.unreachable.is_none() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(3)

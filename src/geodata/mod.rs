@@ -308,6 +308,20 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
         });
     }
 
+    if config.default_source.is_none() && sources.len() > 1 {
+        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+        report.problems.push(Finding {
+            file: shown(&root.join("frontline.json")),
+            feature: None,
+            location: None,
+            message: format!(
+                "{} sources ({}) and no default_source: every query without source= would fail; name the default in frontline.json, e.g. {{\"default_source\": \"{}\"}}",
+                names.len(),
+                names.join(", "),
+                names[0]
+            ),
+        });
+    }
     if !report.is_ok() {
         return Err(report);
     }

@@ -32,8 +32,10 @@ pub fn token_matches(presented: &[u8], expected: &[u8]) -> bool {
     a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Checks the Authorization header: `Ok` when ingest is on and the bearer token matches.
-pub fn authorize(app: &App, authorization: Option<&str>) -> Result<(), Problem> {
+/// Checks the Authorization header (its raw bytes: a value that is not text, such as a token
+/// with a stray 0xFF, is a token that does not match, never another kind of error): `Ok` when
+/// ingest is on and the bearer token matches.
+pub fn authorize(app: &App, authorization: Option<&[u8]>) -> Result<(), Problem> {
     let Some(expected) = app.config.ingest_token.as_deref() else {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
@@ -41,7 +43,7 @@ pub fn authorize(app: &App, authorization: Option<&str>) -> Result<(), Problem> 
             "ingest is off: the server was started without --ingest-token-file or FRONTLINE_INGEST_TOKEN",
         ));
     };
-    let Some(presented) = authorization.and_then(|v| v.strip_prefix("Bearer ")) else {
+    let Some(presented) = authorization.and_then(|v| v.strip_prefix(b"Bearer ")) else {
         let mut p = Problem::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
@@ -50,7 +52,7 @@ pub fn authorize(app: &App, authorization: Option<&str>) -> Result<(), Problem> 
         p.parameter = None;
         return Err(p);
     };
-    if token_matches(presented.trim().as_bytes(), expected.as_bytes()) {
+    if token_matches(presented.trim_ascii(), expected.as_bytes()) {
         Ok(())
     } else {
         Err(Problem::new(
@@ -104,7 +106,7 @@ fn sync_dir(dir: &Path) -> Result<(), Problem> {
 /// The handler. `authorization` and the parameters are checked before the body is read.
 pub async fn ingest(
     raw: String,
-    authorization: Option<String>,
+    authorization: Option<Vec<u8>>,
     content_type: Option<String>,
     content_encoding: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
@@ -132,7 +134,7 @@ pub async fn ingest(
 
 async fn run(
     raw: String,
-    authorization: Option<String>,
+    authorization: Option<Vec<u8>>,
     content_type: Option<String>,
     content_encoding: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,

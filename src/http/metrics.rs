@@ -5,14 +5,14 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::openapi::PATHS;
+use super::table::ROUTES;
 
-/// Number of route labels: every documented path, then `other`.
-const N_ROUTES: usize = PATHS.len() + 1;
+/// Number of route labels: every route, then `other`.
+const N_ROUTES: usize = ROUTES.len() + 1;
 
 /// The label of route index `i` (from [`route_of`]).
 pub fn route_label(i: usize) -> &'static str {
-    PATHS.get(i).copied().unwrap_or("other")
+    ROUTES.get(i).map_or("other", |r| r.path)
 }
 
 /// The statuses counted one by one; any other is counted under its class (`2xx`...).
@@ -27,18 +27,9 @@ fn status_slot(status: u16) -> usize {
 /// Upper bounds of the latency buckets, seconds.
 const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
 
-/// The label of a request path.
+/// The label of a request path: its index in the route table.
 pub fn route_of(path: &str) -> usize {
-    let p = path.trim_end_matches('/');
-    let p = if p.starts_with("/v1/layers/") {
-        "/v1/layers/{layer}"
-    } else {
-        p
-    };
-    PATHS
-        .iter()
-        .position(|r| *r == p || (p.is_empty() && *r == "/"))
-        .unwrap_or(PATHS.len())
+    super::table::find(path).unwrap_or(ROUTES.len())
 }
 
 /// A gauge and its samples (`{label="value"}` text, value).

@@ -4,6 +4,8 @@
 //!
 //! Handlers only parse parameters, call one library function and serialise its answer.
 
+pub mod conditional;
+pub mod head_guard;
 pub mod ingest;
 pub mod metrics;
 pub mod openapi;
@@ -11,6 +13,7 @@ pub mod params;
 pub mod problem;
 mod routes;
 mod stream;
+pub mod table;
 
 use crate::catalog::Catalog;
 use bytes::Bytes;
@@ -86,6 +89,8 @@ pub struct App {
     /// Counters.
     pub metrics: Metrics,
     layer_cache: Mutex<HashMap<String, Arc<routes::CachedLayer>>>,
+    /// When the live state went live (start, reload, ingest): nanoseconds since 1970.
+    live_since: std::sync::atomic::AtomicU64,
 }
 
 impl App {
@@ -98,7 +103,13 @@ impl App {
             config,
             metrics: Metrics::default(),
             layer_cache: Mutex::new(HashMap::new()),
+            live_since: std::sync::atomic::AtomicU64::new(now_nanos()),
         })
+    }
+
+    /// When the live state went live: the `Last-Modified` of every answer drawn from it.
+    pub fn live_since(&self) -> std::time::SystemTime {
+        std::time::UNIX_EPOCH + Duration::from_nanos(self.live_since.load(std::sync::atomic::Ordering::Acquire))
     }
 
     /// The catalog live now. A request takes it once and answers from it to the end.
@@ -110,6 +121,14 @@ impl App {
     /// layers of the old one.
     pub fn swap(&self, catalog: Arc<Catalog>) {
         self.state.store(catalog);
+        // In a later whole second than the state before (even should the clock step back), so
+        // that Last-Modified, in whole seconds, changes with every change of state.
+        let now = now_nanos();
+        let _ = self.live_since.fetch_update(
+            std::sync::atomic::Ordering::AcqRel,
+            std::sync::atomic::Ordering::Acquire,
+            |old| Some(now.max((old / 1_000_000_000 + 1) * 1_000_000_000)),
+        );
         if let Ok(mut cache) = self.layer_cache.lock() {
             cache.clear();
         }
@@ -201,6 +220,12 @@ pub struct ReloadOutcome {
     pub problems: Vec<String>,
 }
 
+fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
 fn boxed<B>(res: Response<B>) -> Response<Body>
 where
     B: hyper::body::Body<Data = Bytes> + Send + Sync + 'static,
@@ -215,6 +240,16 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<O
     let warp_service = warp::service(routes::routes(app.clone()));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    // What a request gets whose Authorization line hyper's parser refused: what a wrong token
+    // gets (see `head_guard`).
+    let auth_answer = match ingest::authorize(&app, Some(b"Bearer \0")) {
+        Ok(()) => Bytes::new(),
+        Err(p) => head_guard::problem_answer(
+            p.status,
+            p.status_code().canonical_reason().unwrap_or("Forbidden"),
+            &p.to_bytes(),
+        ),
+    };
     loop {
         let (io, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -234,6 +269,7 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<O
         let warp_service = warp_service.clone();
         let service =
             hyper::service::service_fn(move |req: Request<Incoming>| dispatch(app.clone(), warp_service.clone(), req));
+        let io = head_guard::HeadGuard::new(io, auth_answer.clone());
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(timeout)
@@ -256,8 +292,9 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<O
     }
 }
 
-/// Every request: CORS, the route (streaming CSV classification, or warp), metrics, one log line.
-async fn dispatch<S>(app: Arc<App>, mut warp_service: S, req: Request<Incoming>) -> Result<Response<Body>, Infallible>
+/// Every request: the route table (404, 405 with `Allow`, OPTIONS, HEAD), CORS, conditional
+/// requests, the handler (streaming CSV classification, or warp), metrics, one log line.
+async fn dispatch<S>(app: Arc<App>, warp_service: S, req: Request<Incoming>) -> Result<Response<Body>, Infallible>
 where
     S: Service<Request<Incoming>, Response = warp::reply::Response, Error = Infallible>,
 {
@@ -265,11 +302,105 @@ where
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let origin = req.headers().get(header::ORIGIN).cloned();
-    let route = metrics::route_of(&path);
+    let route = table::find(&path);
 
-    let mut res = if method == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
-        preflight(&app, origin.as_ref())
-    } else if method == Method::POST && path == "/v1/classify" && is_csv(&req) {
+    let mut res = route_request(&app, warp_service, route, req).await;
+    if let Some(o) = origin.as_ref().filter(|o| origin_allowed(&app, o)) {
+        let h = res.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o.clone());
+        h.append(header::VARY, HeaderValue::from_static("Origin"));
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("ETag, Last-Modified, X-Frontline-Snapshot, X-Frontline-Synthetic"),
+        );
+    }
+    let status = res.status().as_u16();
+    let latency = start.elapsed();
+    let label = route.unwrap_or(table::ROUTES.len());
+    app.metrics.record(label, status, latency);
+    tracing::info!(method = %method, route = metrics::route_label(label), path = %path, status, latency_us = latency.as_micros() as u64, "request");
+    Ok(res)
+}
+
+fn problem_response(p: Problem) -> Response<Body> {
+    p.into_response::<Bytes>()
+        .map(|b| http_body_util::Full::new(b).map_err(|e| match e {}).boxed())
+}
+
+fn empty_response(status: StatusCode) -> Response<Body> {
+    let mut res = Response::new(http_body_util::Empty::new().map_err(|e| match e {}).boxed());
+    *res.status_mut() = status;
+    res
+}
+
+/// The answer of one request by the route table, before CORS and metrics.
+async fn route_request<S>(
+    app: &Arc<App>,
+    mut warp_service: S,
+    route: Option<usize>,
+    mut req: Request<Incoming>,
+) -> Response<Body>
+where
+    S: Service<Request<Incoming>, Response = warp::reply::Response, Error = Infallible>,
+{
+    let method = req.method().clone();
+    if req.uri() == "*" {
+        // `OPTIONS *` asks about the server as a whole (RFC 9110 9.3.7).
+        if method == Method::OPTIONS {
+            let mut res = empty_response(StatusCode::NO_CONTENT);
+            res.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(table::ALLOW_ANY));
+            return res;
+        }
+        return problem_response(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "the request target '*' is for OPTIONS only",
+        ));
+    }
+    let Some(route) = route.and_then(|i| table::ROUTES.get(i)) else {
+        return problem_response(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "no such route; see /openapi.json for the API",
+        ));
+    };
+    let allow = HeaderValue::from_str(&route.allow()).unwrap_or_else(|_| HeaderValue::from_static("OPTIONS"));
+    if method == Method::OPTIONS {
+        let origin = req.headers().get(header::ORIGIN).cloned();
+        let mut res = if req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
+            preflight(app, origin.as_ref(), &allow)
+        } else {
+            empty_response(StatusCode::NO_CONTENT)
+        };
+        res.headers_mut().insert(header::ALLOW, allow);
+        return res;
+    }
+    if !route.allows(&method) {
+        let mut res = problem_response(Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            format!(
+                "method not allowed: {method} on {}; allowed: {}; see /openapi.json",
+                route.path,
+                route.allow()
+            ),
+        ));
+        res.headers_mut().insert(header::ALLOW, allow);
+        return res;
+    }
+    let head = method == Method::HEAD;
+    if head {
+        *req.method_mut() = Method::GET;
+    }
+    let conditional = req.method() == Method::GET && route.validation != table::Validation::None;
+    let request_headers = conditional.then(|| req.headers().clone());
+    let last_modified = conditional::last_modified(app.live_since());
+    // Answers drawn from the live state alone get a weak tag. Conditions are evaluated on the
+    // handler's answer: only a 200 can become a 304 (RFC 9110 13.2.1: preconditions are
+    // ignored when the answer without them would not be a 2xx).
+    let live_tag = (route.validation == table::Validation::LiveState && conditional).then(|| live_state_tag(app, &req));
+    let mut res = if method == Method::POST && route.path == "/v1/classify" && is_csv(&req) {
         stream::classify_csv(app.clone(), req).await
     } else {
         match warp_service.call(req).await {
@@ -277,20 +408,54 @@ where
             Err(never) => match never {},
         }
     };
-    if let Some(o) = origin.as_ref().filter(|o| origin_allowed(&app, o)) {
-        let h = res.headers_mut();
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o.clone());
-        h.append(header::VARY, HeaderValue::from_static("Origin"));
-        h.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("ETag, X-Frontline-Snapshot, X-Frontline-Synthetic"),
-        );
+
+    if let Some(h) = request_headers.filter(|_| res.status() == StatusCode::OK) {
+        let rh = res.headers_mut();
+        if let Some(tag) = live_tag {
+            rh.insert(header::ETAG, tag);
+            if route.path == "/v1/timeline" {
+                rh.append(header::VARY, HeaderValue::from_static("Accept"));
+            }
+        }
+        if let Some(lm) = last_modified {
+            rh.insert(header::LAST_MODIFIED, conditional::http_date(lm));
+        }
+        let etag = rh.get(header::ETAG).and_then(|v| v.to_str().ok());
+        if conditional::not_modified(&h, etag, last_modified) {
+            return conditional::not_modified_response(res.headers());
+        }
     }
-    let status = res.status().as_u16();
-    let latency = start.elapsed();
-    app.metrics.record(route, status, latency);
-    tracing::info!(method = %method, route = metrics::route_label(route), path = %path, status, latency_us = latency.as_micros() as u64, "request");
-    Ok(res)
+    if head {
+        // GET's headers, no body (hyper would not send it either; the length is kept).
+        let len = hyper::body::Body::size_hint(res.body()).exact();
+        let (mut parts, _) = res.into_parts();
+        if let Some(n) = len {
+            parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+        }
+        res = Response::from_parts(parts, http_body_util::Empty::new().map_err(|e| match e {}).boxed());
+    }
+    res
+}
+
+/// The weak validator of an answer drawn from the live state alone: it changes when the live
+/// state does, and with the request target, `Accept` and the UTC day (answers may say how old
+/// a snapshot is). Weak: equal tags promise the same content, not the same bytes.
+fn live_state_tag<B>(app: &App, req: &Request<B>) -> HeaderValue {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(app.live_since.load(std::sync::atomic::Ordering::Acquire).to_le_bytes());
+    h.update(req.uri().path().as_bytes());
+    h.update(b"?");
+    h.update(req.uri().query().unwrap_or("").as_bytes());
+    h.update(b"|");
+    for v in req.headers().get_all(header::ACCEPT) {
+        h.update(v.as_bytes());
+        h.update(b",");
+    }
+    h.update(b"|");
+    h.update((now_nanos() / 86_400_000_000_000).to_le_bytes());
+    let tag = format!("W/\"{}\"", &hex::encode(h.finalize())[..24]);
+    HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
 }
 
 fn is_csv<B>(req: &Request<B>) -> bool {
@@ -310,27 +475,23 @@ fn origin_allowed(app: &App, origin: &HeaderValue) -> bool {
     app.config.cors_origins.iter().any(|a| a == "*" || a == o)
 }
 
-fn preflight(app: &App, origin: Option<&HeaderValue>) -> Response<Body> {
+fn preflight(app: &App, origin: Option<&HeaderValue>, allow: &HeaderValue) -> Response<Body> {
     if !origin.is_some_and(|o| origin_allowed(app, o)) {
         let p = Problem::new(
             StatusCode::FORBIDDEN,
             "cors-forbidden",
             "origin not allowed by this server's CORS settings",
         );
-        return p
-            .into_response::<Bytes>()
-            .map(|b| http_body_util::Full::new(b).map_err(|e| match e {}).boxed());
+        return problem_response(p);
     }
-    let mut res = Response::new(http_body_util::Empty::new().map_err(|e| match e {}).boxed());
-    *res.status_mut() = StatusCode::NO_CONTENT;
+    let mut res = empty_response(StatusCode::NO_CONTENT);
     let h = res.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, OPTIONS"),
-    );
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, allow.clone());
     h.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("content-type, accept, accept-encoding, if-none-match"),
+        HeaderValue::from_static(
+            "content-type, accept, accept-encoding, if-none-match, if-modified-since, authorization",
+        ),
     );
     h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     res

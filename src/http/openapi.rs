@@ -1,24 +1,8 @@
-//! The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. A test checks that
-//! every path here answers and that every route of the server is described.
+//! The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. A test compares it
+//! with the live server: the paths with the route table the server routes by (served at `/`),
+//! the methods with `Allow` and the answers of each method, the statuses with those documented.
 
 use serde_json::{Value, json};
-
-/// The routes served, as they appear in the document (GET unless said).
-pub const PATHS: [&str; 13] = [
-    "/v1/coverage",
-    "/v1/history",
-    "/v1/diff",
-    "/v1/classify",
-    "/v1/sources",
-    "/v1/snapshots",
-    "/v1/layers/{layer}",
-    "/v1/timeline",
-    "/openapi.json",
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/",
-];
 
 fn param(name: &str, required: bool, schema: Value, description: &str) -> Value {
     json!({"name": name, "in": "query", "required": required, "schema": schema, "description": description})
@@ -43,8 +27,48 @@ fn merge(mut a: Value, b: Value) -> Value {
     a
 }
 
+/// What a `text/csv` body may be (README, section CSV).
+const CSV_BODY: &str = "RFC 4180: a header naming the columns id, lon and lat in any order (other columns passed through to the answer in their place), quoted fields, CRLF or LF, a UTF-8 BOM skipped. UTF-8, or the charset the Content-Type declares (charset=windows-1251, any WHATWG label; the answer is UTF-8); bytes that are not UTF-8 without a declared charset are a 400 naming the line, an unknown charset a 415. Streamed for classify, chunked uploads accepted.";
+
+/// HEAD beside every GET (its parameters and answers, no body) and OPTIONS on every path, as the
+/// dispatcher answers them.
+fn head_and_options(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        if let Some(get) = item.get("get").cloned() {
+            let mut head = get;
+            if let Some(h) = head.as_object_mut() {
+                h.insert("summary".into(), json!("GET's status and headers, without the body"));
+            }
+            item.insert("head".into(), head);
+        }
+        item.insert(
+            "options".into(),
+            json!({"summary": "The methods allowed here (Allow); a CORS preflight when Access-Control-Request-Method is sent",
+                "responses": merge(json!({"204": {"description": "no content; the Allow header lists the methods",
+                    "headers": {"Allow": {"schema": {"type": "string"}}}}}),
+                    problems(&["403"]))}),
+        );
+    }
+}
+
 /// The document.
 pub fn document() -> Value {
+    let mut doc = document_without_head_and_options();
+    head_and_options(&mut doc);
+    doc
+}
+
+fn document_without_head_and_options() -> Value {
+    let csv_safe = param(
+        "csv_safe",
+        false,
+        json!({"type": "boolean", "default": false}),
+        "CSV: neutralise spreadsheet formulas in the text columns written back (a field starting with =, +, -, @, tab or CR gets a leading ' and quotes); off, they are passed through unchanged",
+    );
     let date = param(
         "date",
         true,
@@ -71,6 +95,14 @@ pub fn document() -> Value {
     );
     let json_ok =
         |desc: &str| json!({"description": desc, "content": {"application/json": {"schema": {"type": "object"}}}});
+    // Answers drawn from the live geodata carry a weak ETag and Last-Modified (layers: a strong
+    // ETag per representation) and answer conditional requests.
+    let cached = |responses: Value| {
+        merge(
+            responses,
+            json!({"304": {"description": "not modified: If-None-Match (weak comparison, every member of every field line, *) or, without it, If-Modified-Since"}}),
+        )
+    };
     json!({
         "openapi": "3.1.0",
         "info": {"title": "frontline", "version": env!("CARGO_PKG_VERSION"),
@@ -79,28 +111,29 @@ pub fn document() -> Value {
             "/v1/coverage": {"get": {"summary": "Status of one point on a date",
                 "parameters": [lon.clone(), lat.clone(), date.clone(), source.clone(),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km, the geodesic distance to the line of contact, and line_of_contact_nearest, its nearest point [lon, lat]")],
-                "responses": merge(json!({"200": json_ok("status, on_boundary, sliver (when the point lies in a sliver or speck given the surrounding status), source, snapshot, baselines, border, synthetic")}), problems(&["400", "404"]))}},
+                "responses": cached(merge(json!({"200": json_ok("status, on_boundary, sliver (when the point lies in a sliver or speck given the surrounding status), source, snapshot, baselines, border, synthetic")}), problems(&["400", "404"])))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
                 "parameters": [date.clone(), source.clone(),
-                    param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km and the line's nearest point to every point (CSV: columns line_of_contact_km, line_nearest_lon, line_nearest_lat; GeoJSON: properties line_of_contact_km, line_of_contact_nearest)")],
+                    param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km and the line's nearest point to every point (CSV: columns line_of_contact_km, line_nearest_lon, line_nearest_lat after snapshot; GeoJSON: properties line_of_contact_km, line_of_contact_nearest)"),
+                    csv_safe.clone()],
                 "requestBody": {"required": true, "content": {
-                    "text/csv": {"schema": {"type": "string", "description": "header id,lon,lat; streamed, chunked uploads accepted"}},
+                    "text/csv": {"schema": {"type": "string", "description": CSV_BODY}},
                     "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}},
                     "application/json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}}}},
-                "responses": merge(json!({"200": {"description": "CSV id,lon,lat,status,snapshot (streamed; a stream cut short means an error after the first block), or the features with status and snapshot added to their properties, order kept",
+                "responses": merge(json!({"200": {"description": "CSV: the input's columns, then status,snapshot (streamed; a stream cut short means an error after the first block), or the features with status and snapshot added to their properties, order kept",
                     "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
                     problems(&["400", "404", "413", "415"]))}},
             "/v1/history": {
                 "get": {"summary": "One point's status over every snapshot of a source: intervals {from, to, status, snapshot, last_snapshot}, merged where the status does not change, with the provenance of every snapshot named",
                     "parameters": [lon.clone(), lat.clone(), source.clone()],
-                    "responses": merge(json!({"200": json_ok("lon, lat, intervals, source, first_date, last_date, epochs, snapshots, baselines, border, synthetic")}), problems(&["400", "404"]))},
+                    "responses": cached(merge(json!({"200": json_ok("lon, lat, intervals, source, first_date, last_date, epochs, snapshots, baselines, border, synthetic")}), problems(&["400", "404"])))},
                 "post": {"summary": "Histories of many points",
-                    "parameters": [source.clone()],
+                    "parameters": [source.clone(), csv_safe.clone()],
                     "requestBody": {"required": true, "content": {
-                        "text/csv": {"schema": {"type": "string", "description": "header id,lon,lat"}},
+                        "text/csv": {"schema": {"type": "string", "description": CSV_BODY}},
                         "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}},
                         "application/json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}}}},
-                    "responses": merge(json!({"200": {"description": "CSV id,lon,lat,from,to,status,snapshot,last_snapshot (one row per interval), or the features with properties.history and the provenance in the frontline member",
+                    "responses": merge(json!({"200": {"description": "CSV: the input's columns, then from,to,status,snapshot,last_snapshot (one row per interval), or the features with properties.history and the provenance in the frontline member",
                         "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
                         problems(&["400", "404", "413", "415"]))}},
             "/v1/diff": {"get": {"summary": "What changed hands between two dates (or two sources): newly occupied, freed, newly contested and no longer contested parts with geodesic areas and centroids; totals and the sliver area dropped in the frontline member",
@@ -113,11 +146,11 @@ pub fn document() -> Value {
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
                     param("by_region", false, json!({"type": "boolean", "default": false}), "add frontline.by_region: the changes per region of the border (404 if it has no regions layer)"),
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
-                "responses": merge(json!({"200": {"description": "FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}}}), problems(&["400", "404"]))}},
-            "/v1/sources": {"get": {"summary": "Loaded sources", "responses": {"200": json_ok("sources")}}},
+                "responses": cached(merge(json!({"200": {"description": "FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}}}), problems(&["400", "404"])))}},
+            "/v1/sources": {"get": {"summary": "Loaded sources", "responses": cached(merge(json!({"200": json_ok("sources")}), problems(&["400"])))}},
             "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance",
                 "parameters": [source.clone()],
-                "responses": merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"]))},
+                "responses": cached(merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"])))},
                 "post": {"summary": "Ingest a snapshot (bearer token): validated as at load, written durably, live at once",
                     "security": [{"bearer": []}],
                     "parameters": [param("source", true, json!({"type": "string"}), "an existing source"),
@@ -128,28 +161,27 @@ pub fn document() -> Value {
                         "application/json": {"schema": {"type": "object"}}}},
                     "responses": merge(json!({"201": json_ok("id, content_sha256, provenance, state live"), "200": json_ok("unchanged, or replaced")}),
                         problems(&["400", "401", "403", "404", "409", "413", "415", "422"]))}},
-            "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (strong ETag, If-None-Match, gzip)",
+            "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (a strong ETag per representation: gzip and identity differ; If-None-Match, If-Modified-Since, gzip)",
                 "parameters": [
                     {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["coverage", "occupied", "contested", "line"]}},
                     date.clone(), source.clone(),
-                    param("bbox", false, json!({"type": "string"}), "minLon,minLat,maxLon,maxLat (OGC API Features): features intersecting it"),
+                    param("bbox", false, json!({"type": "string"}), "minLon,minLat,maxLon,maxLat (OGC API Features): features intersecting it; minLon > maxLon is a box across the antimeridian; minLat > maxLat is a 400"),
                     param("simplify_m", false, json!({"type": "number", "minimum": 0, "maximum": 100000}), "simplification tolerance in metres, topology kept"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
-                "responses": merge(json!({"200": {"description": "FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}},
-                    "304": {"description": "not modified (If-None-Match)"}}), problems(&["400", "404"]))}},
+                "responses": cached(merge(json!({"200": {"description": "FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}}}), problems(&["400", "404"])))}},
             "/v1/timeline": {"get": {"summary": "Areas per snapshot date (JSON, or CSV with Accept: text/csv)",
                 "parameters": [source, param("from", false, json!({"type": "string", "format": "date"}), "first date"),
                     param("to", false, json!({"type": "string", "format": "date"}), "last date"),
                     param("by_region", false, json!({"type": "boolean", "default": false}), "one row per region and date (404 if the border has no regions layer)"),
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
-                "responses": merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
-                    problems(&["400", "404", "406"]))}},
-            "/openapi.json": {"get": {"summary": "This document", "responses": {"200": json_ok("OpenAPI 3.1")}}},
+                "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
+                    problems(&["400", "404", "406"])))}},
+            "/openapi.json": {"get": {"summary": "This document", "responses": cached(json!({"200": json_ok("OpenAPI 3.1")}))}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_ok("ok")}}},
             "/readyz": {"get": {"summary": "Readiness: what is loaded", "responses": {"200": json_ok("ready")}}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
-            "/": {"get": {"summary": "Index of the API", "responses": {"200": json_ok("links")}}}
+            "/": {"get": {"summary": "Index of the API: the paths of the live route table", "responses": cached(json!({"200": json_ok("name, openapi, paths")}))}}
         },
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": {"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},

@@ -48,7 +48,24 @@ fn answer(r: Result<Reply, Problem>) -> Reply {
     r.unwrap_or_else(Problem::into_response)
 }
 
-/// All warp routes, with every rejection recovered into a problem.
+/// A request header as text, or `None`; never a rejection (a value that is not visible ASCII
+/// is read lossily, so that it reaches the handler's own check instead of failing the route).
+fn header_text(
+    name: &'static str,
+) -> impl Filter<Extract = (Option<String>,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static {
+    warp::header::headers_cloned()
+        .map(move |h: warp::http::HeaderMap| h.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()))
+}
+
+/// A request header's raw bytes, or `None`; never a rejection.
+fn header_bytes(
+    name: &'static str,
+) -> impl Filter<Extract = (Option<Vec<u8>>,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static {
+    warp::header::headers_cloned().map(move |h: warp::http::HeaderMap| h.get(name).map(|v| v.as_bytes().to_vec()))
+}
+
+/// All warp routes, with every rejection recovered into a problem. Methods, 404, 405, HEAD and
+/// OPTIONS are decided before, by the route table (`table`).
 pub fn routes(
     app: Arc<App>,
 ) -> impl Filter<Extract = (Reply,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static {
@@ -63,8 +80,8 @@ pub fn routes(
     let classify = warp::path!("v1" / "classify")
         .and(warp::post())
         .and(raw)
-        .and(warp::header::optional::<String>("content-type"))
-        .and(warp::header::optional::<String>("content-encoding"))
+        .and(header_text("content-type"))
+        .and(header_text("content-encoding"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(classify_geojson);
@@ -76,17 +93,17 @@ pub fn routes(
     let history_post = warp::path!("v1" / "history")
         .and(warp::post())
         .and(raw)
-        .and(warp::header::optional::<String>("content-type"))
-        .and(warp::header::optional::<String>("content-encoding"))
+        .and(header_text("content-type"))
+        .and(header_text("content-encoding"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(history_batch);
     let ingest = warp::path!("v1" / "snapshots")
         .and(warp::post())
         .and(raw)
-        .and(warp::header::optional::<String>("authorization"))
-        .and(warp::header::optional::<String>("content-type"))
-        .and(warp::header::optional::<String>("content-encoding"))
+        .and(header_bytes("authorization"))
+        .and(header_text("content-type"))
+        .and(header_text("content-encoding"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::ingest::ingest);
@@ -108,14 +125,13 @@ pub fn routes(
     let layers = warp::path!("v1" / "layers" / String)
         .and(warp::get())
         .and(raw)
-        .and(warp::header::optional::<String>("if-none-match"))
-        .and(warp::header::optional::<String>("accept-encoding"))
+        .and(header_text("accept-encoding"))
         .and(with_app.clone())
         .map(layers);
     let timeline = warp::path!("v1" / "timeline")
         .and(warp::get())
         .and(raw)
-        .and(warp::header::optional::<String>("accept"))
+        .and(header_text("accept"))
         .and(with_app.clone())
         .map(timeline);
     let openapi = warp::path!("openapi.json")
@@ -127,7 +143,9 @@ pub fn routes(
     let readyz = warp::path!("readyz").and(warp::get()).and(with_app.clone()).map(readyz);
     let metrics = warp::path!("metrics").and(warp::get()).and(with_app).map(metrics);
     let index = warp::path::end().and(warp::get()).map(|| {
-        json_response(&json!({"name": "frontline", "openapi": "/openapi.json", "paths": super::openapi::PATHS}))
+        json_response(
+            &json!({"name": "frontline", "openapi": "/openapi.json", "paths": super::table::ROUTES.map(|r| r.path)}),
+        )
     });
 
     // Boxed in two halves: the nested filter types otherwise exceed the compiler's recursion limit.
@@ -390,13 +408,7 @@ fn metrics(app: Arc<App>) -> Reply {
     bytes_response(StatusCode::OK, "text/plain; version=0.0.4", app.metrics.render(&gauges))
 }
 
-fn layers(
-    kind: String,
-    raw: String,
-    if_none_match: Option<String>,
-    accept_encoding: Option<String>,
-    app: Arc<App>,
-) -> Reply {
+fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
         let kind = LayerKind::parse(&kind).ok_or_else(|| {
             Problem::new(
@@ -428,28 +440,8 @@ fn layers(
             "{:?}|{:?}|{}|{}",
             opts.bbox, opts.simplify_m, opts.precision, opts.raw
         ));
-        let etag = format!("\"{}\"", &hex::encode(h.finalize())[..32]);
-        let headers = |res: &mut Reply| {
-            let h = res.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&etag) {
-                h.insert(header::ETAG, v);
-            }
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=300, must-revalidate"),
-            );
-            h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-        };
-        if if_none_match
-            .as_deref()
-            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
-        {
-            let mut res: Reply = Response::new(Bytes::new().into());
-            *res.status_mut() = StatusCode::NOT_MODIFIED;
-            headers(&mut res);
-            return Ok(res);
-        }
-        let cached = app.layer_cache.lock().ok().and_then(|c| c.get(&etag).cloned());
+        let key = hex::encode(h.finalize())[..32].to_string();
+        let cached = app.layer_cache.lock().ok().and_then(|c| c.get(&key).cloned());
         let layer = match cached {
             Some(c) => c,
             None => {
@@ -467,12 +459,20 @@ fn layers(
                     {
                         cache.remove(&k);
                     }
-                    cache.insert(etag.clone(), c.clone());
+                    cache.insert(key.clone(), c.clone());
                 }
                 c
             }
         };
         let gzip_ok = accept_encoding.as_deref().is_some_and(accepts_gzip) && !layer.gzip.is_empty();
+        // One strong validator per representation (RFC 9110 8.8.3): the gzip body and the
+        // identity body differ in bytes, so their tags differ. The dispatcher answers
+        // If-None-Match / If-Modified-Since from these headers.
+        let etag = if gzip_ok {
+            format!("\"{key}-gzip\"")
+        } else {
+            format!("\"{key}\"")
+        };
         let mut res = bytes_response(
             StatusCode::OK,
             "application/geo+json",
@@ -482,11 +482,18 @@ fn layers(
                 layer.json.clone()
             },
         );
+        let h = res.headers_mut();
         if gzip_ok {
-            res.headers_mut()
-                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
-        headers(&mut res);
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            h.insert(header::ETAG, v);
+        }
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300, must-revalidate"),
+        );
+        h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         Ok(res)
     })())
 }
@@ -506,7 +513,9 @@ fn accepts_gzip(v: &str) -> bool {
     })
 }
 
-/// `minLon,minLat,maxLon,maxLat` (OGC API Features; no antimeridian crossing).
+/// `minLon,minLat,maxLon,maxLat` (OGC API Features 17-069r4 §7.15.3, RFC 7946 §5.2): a first
+/// longitude greater than the second is a box across the antimeridian (from minLon east to
+/// 180, then from -180 to maxLon); the first latitude must not exceed the second.
 fn parse_bbox(s: &str) -> Result<[f64; 4], Problem> {
     let parts: Vec<&str> = s.split(',').collect();
     if parts.len() != 4 {
@@ -521,10 +530,13 @@ fn parse_bbox(s: &str) -> Result<[f64; 4], Problem> {
         number("bbox", parts[2], -180.0, 180.0)?,
         number("bbox", parts[3], -90.0, 90.0)?,
     ];
-    if v[0] > v[2] || v[1] > v[3] {
+    if v[1] > v[3] {
         return Err(Problem::parameter(
             "bbox",
-            format!("bbox '{s}': min must not exceed max (boxes across the antimeridian are not supported)"),
+            format!(
+                "bbox '{s}': the latitudes are reversed: minLat {} is north of maxLat {} (a box is minLon,minLat,maxLon,maxLat; only longitudes may run across the antimeridian)",
+                v[1], v[3]
+            ),
         ));
     }
     Ok(v)
@@ -604,11 +616,8 @@ enum BodyKind {
 
 /// Checks a body's Content-Type (GeoJSON, and CSV where `csv_ok`) and that it is not compressed.
 fn body_kind(content_type: Option<&str>, content_encoding: Option<&str>, csv_ok: bool) -> Result<BodyKind, Problem> {
-    let accepted = if csv_ok {
-        "text/csv (id,lon,lat), application/geo+json or application/json"
-    } else {
-        "application/geo+json or application/json"
-    };
+    // Both batch routes take CSV (classify's CSV bodies are streamed before warp sees them).
+    let accepted = "text/csv (id,lon,lat), application/geo+json or application/json";
     let kind = match content_type.map(super::media_type).as_deref() {
         Some("application/geo+json" | "application/json") => BodyKind::Json,
         Some("text/csv") if csv_ok => BodyKind::Csv,
@@ -650,15 +659,19 @@ async fn history_batch(
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
-    use crate::query::history::{HISTORY_CSV_HEADER, batch_history, history_csv_rows};
+    use crate::query::history::{HISTORY_CSV_COLUMNS, batch_history, history_csv_rows};
     let max = app.config.max_json_body_bytes.min(app.config.max_body_bytes);
     let checked = (|| {
-        let p = Params::parse(&raw, &["source"])?;
+        let p = Params::parse(&raw, &["source", "csv_safe"])?;
         app.catalog().source(p.get("source"))?;
         let kind = body_kind(content_type.as_deref(), content_encoding.as_deref(), true)?;
-        Ok::<_, Problem>((p, kind))
+        let encoding = match kind {
+            BodyKind::Csv => super::stream::csv_charset(content_type.as_deref())?,
+            BodyKind::Json => None,
+        };
+        Ok::<_, Problem>((p, kind, encoding))
     })();
-    let (p, kind) = match checked {
+    let (p, kind, encoding) = match checked {
         Ok(v) => v,
         Err(problem) => return problem.into_response(),
     };
@@ -675,17 +688,27 @@ async fn history_batch(
             };
             match kind {
                 BodyKind::Csv => {
-                    let rows = crate::query::csv::read_points(&body[..], app.config.max_points)
-                        .map_err(|e| Problem::body(format!("CSV body: {e}")))?;
+                    let csv_safe = p.flag("csv_safe")?;
+                    let read = |input: &mut dyn std::io::BufRead| {
+                        crate::query::csv::read_points(input, app.config.max_points, csv_safe)
+                            .map_err(|e| Problem::body(format!("CSV body: {e}")))
+                    };
+                    let points = match encoding {
+                        Some(e) => read(&mut std::io::BufReader::new(crate::query::csv::decoding(&body[..], e)))?,
+                        None => read(&mut &body[..])?,
+                    };
+                    let rows = points.rows;
                     let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
                     let hs = batch_history(&app.catalog(), source, &coords).map_err(at)?.histories;
                     let mut out = String::with_capacity(rows.len() * 96);
-                    out.push_str(HISTORY_CSV_HEADER);
+                    out.push_str(&points.header);
+                    out.push(',');
+                    out.push_str(HISTORY_CSV_COLUMNS);
                     out.push('\n');
                     for (r, h) in rows.iter().zip(&hs) {
-                        history_csv_rows(&r.id, r.lon, r.lat, h, &mut out);
+                        history_csv_rows(&r.columns, h, &mut out);
                     }
-                    Ok(bytes_response(StatusCode::OK, "text/csv", out))
+                    Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out))
                 }
                 BodyKind::Json => {
                     let mut doc = feature_collection(&body, app.config.max_points)?;

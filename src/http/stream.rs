@@ -6,15 +6,20 @@
 //! before that (bad header, bad line in the first block, too large, unknown source) are a 4xx
 //! problem; an error after it ends the chunked response early, without its final chunk, so that
 //! a client never takes a cut answer for a whole one. Uploads may be chunked (no Content-Length).
+//!
+//! The body is RFC 4180 CSV (see [`crate::query::csv`]) in UTF-8, or in the `charset` its
+//! Content-Type declares (decoded with `encoding_rs`; the answer is always UTF-8); an unknown
+//! charset is a 415 that lists the accepted ones. `csv_safe=true` neutralises spreadsheet
+//! formulas in the text columns written back.
 
 use super::params::Params;
 use super::problem::Problem;
 use super::{App, Body, BoxError};
-use crate::query::csv::{CsvError, CsvOptions, classify_csv_with};
+use crate::query::csv::{CsvError, CsvOptions, classify_csv_with, decoding, encoding_for_label};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Frame, Incoming};
-use std::io::{BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use warp::http::{HeaderValue, Request, Response, StatusCode, header};
@@ -45,9 +50,11 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
     let (parts, body) = req.into_parts();
     let raw = parts.uri.query().unwrap_or("");
     let prepared = (|| {
-        let p = Params::parse(raw, &["date", "source", "distance"])?;
+        let p = Params::parse(raw, &["date", "source", "distance", "csv_safe"])?;
         let date = p.required_date("date")?;
         let distance = p.flag("distance")?;
+        let csv_safe = p.flag("csv_safe")?;
+        let encoding = csv_charset(parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
         let source = p.get("source").map(str::to_string);
         let catalog = app.catalog();
         let f = catalog.in_force(source.as_deref(), date)?;
@@ -70,9 +77,17 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
                 app.config.max_body_bytes
             )));
         }
-        Ok((date, source, distance, f.snapshot().id(), f.synthetic()))
+        Ok((
+            date,
+            source,
+            distance,
+            csv_safe,
+            encoding,
+            f.snapshot().id(),
+            f.synthetic(),
+        ))
     })();
-    let (date, source, distance, snapshot_id, synthetic) = match prepared {
+    let (date, source, distance, csv_safe, encoding, snapshot_id, synthetic) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -115,19 +130,21 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             buf: Vec::with_capacity(SEND_BYTES * 2),
             first: Some(first_tx),
         };
-        let input = BufReader::with_capacity(
-            1 << 16,
-            ChannelReader {
-                rx: in_rx,
-                current: Bytes::new(),
-            },
-        );
+        let body = ChannelReader {
+            rx: in_rx,
+            current: Bytes::new(),
+        };
+        let input: Box<dyn BufRead> = match encoding {
+            Some(e) => Box::new(BufReader::with_capacity(1 << 16, decoding(body, e))),
+            None => Box::new(BufReader::with_capacity(1 << 16, body)),
+        };
         let result = match app.catalog().in_force(source.as_deref(), date) {
             Ok(f) => {
                 let options = CsvOptions {
                     max_rows: Some(max_points),
                     distance,
                     raw: false,
+                    csv_safe,
                 };
                 classify_csv_with(&f, input, &mut out, &options).map(|_| ())
             }
@@ -165,6 +182,20 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             "internal",
             "classification stopped",
         )),
+    }
+}
+
+/// The encoding a CSV body's Content-Type declares (`charset=`): `None` for none or UTF-8 (the
+/// bytes are then checked as UTF-8), a 415 naming the accepted charsets for one not known.
+pub(crate) fn csv_charset(content_type: Option<&str>) -> Result<Option<&'static encoding_rs::Encoding>, Problem> {
+    let Some(ct) = content_type else { return Ok(None) };
+    let charset = ct.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("charset").then_some(v.trim())
+    });
+    match charset {
+        None => Ok(None),
+        Some(label) => encoding_for_label(label).map_err(Problem::unsupported_media_type),
     }
 }
 

@@ -1,12 +1,27 @@
-//! Streaming classification of CSV points (`id,lon,lat` in, `id,lon,lat,status,snapshot` out):
-//! a bounded block of input in memory at a time (1 MiB, split between both cores), the input
-//! text of each field echoed unchanged.
+//! CSV points in, CSV rows out, read as RFC 4180: quoted fields, doubled quotes, commas and line
+//! breaks inside quotes, CRLF or LF, a leading UTF-8 BOM skipped. The header names the columns
+//! `id`, `lon` and `lat` in any order (ASCII case ignored); other columns are passed through in
+//! their place, and the answer's columns follow them (`id,lon,lat,name,status,snapshot`).
+//!
+//! Classification streams: a bounded block of input in memory at a time (1 MiB, ending at a
+//! record end, split at a record end between both cores). Two paths read a block's rows:
+//! - the fast path, for a half without a `"` byte: lines split on `,`, each row written back as
+//!   its input bytes (nothing in it can need quoting);
+//! - the RFC 4180 path (the `csv` crate), for a half with quotes: fields unquoted, checked
+//!   strictly (a quote inside an unquoted field, or text after a closing quote, is an error with
+//!   its line), and written back quoted where they need it (`csv-core`'s rule).
+//!
+//! Input must be UTF-8 (or decoded to it first, see [`encoding_for_label`]): bytes that are not
+//! are an error naming their line. Spreadsheet formulas in ids (`=`, `+`, `-`, `@`, tab, CR at
+//! the start) are passed through unchanged unless [`CsvOptions::csv_safe`] asks to neutralise
+//! them (a leading `'`, and the field quoted). Error lines are physical lines of the input
+//! (line 1 is the header); an error names the line where its record starts.
 
 use crate::catalog::{Computed, InForce, check_coordinate};
 use crate::index::PolygonIndex;
 use crate::index::line::LineOfContact;
 use crate::model::Status;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 
 /// Why a CSV classification stopped.
 #[derive(Debug, thiserror::Error)]
@@ -68,13 +83,24 @@ impl StatusCounts {
     }
 }
 
-/// The header the input must start with, and the one written.
+/// The columns the input must have, in any order.
 pub const INPUT_HEADER: &str = "id,lon,lat";
-/// The header written.
-pub const OUTPUT_HEADER: &str = "id,lon,lat,status,snapshot";
-/// The header written with distances.
-pub const OUTPUT_HEADER_DISTANCE: &str =
-    "id,lon,lat,status,snapshot,line_of_contact_km,line_nearest_lon,line_nearest_lat";
+/// The columns added to the input's by a classification.
+pub const OUTPUT_COLUMNS: &str = "status,snapshot";
+/// The columns added with distances.
+pub const OUTPUT_COLUMNS_DISTANCE: &str = "status,snapshot,line_of_contact_km,line_nearest_lon,line_nearest_lat";
+/// Names the output adds after the input's columns (by a classification or a history): an input
+/// column of one of these names is refused, as the answer would have it twice.
+const RESERVED: [&str; 8] = [
+    "status",
+    "snapshot",
+    "line_of_contact_km",
+    "line_nearest_lon",
+    "line_nearest_lat",
+    "from",
+    "to",
+    "last_snapshot",
+];
 
 /// Options of a CSV classification.
 #[derive(Debug, Clone, Copy, Default)]
@@ -87,10 +113,20 @@ pub struct CsvOptions {
     pub distance: bool,
     /// Statuses in the raw composition, without the sliver rule.
     pub raw: bool,
+    /// Neutralise spreadsheet formulas in the text columns written back (id and the extra
+    /// columns): a field starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` and is
+    /// quoted. Off by default: fields are passed through unchanged.
+    pub csv_safe: bool,
 }
 
 /// Bytes read per block: each block is split in two halves classified on both cores.
 const BLOCK_BYTES: usize = 1 << 20;
+
+/// Longest record accepted, bytes: a row is a short id, two numbers and a few extra columns.
+pub const MAX_LINE_BYTES: usize = 4096;
+
+/// Bytes that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+const FORMULA_START: [u8; 6] = [b'=', b'+', b'-', b'@', b'\t', b'\r'];
 
 /// Parses one coordinate field strictly (finite; range checked by the caller). `fast-float2`
 /// parses the bytes directly, without a UTF-8 check, about twice as fast as `str::parse`.
@@ -107,7 +143,7 @@ fn number(field: &[u8], name: &str) -> Result<f64, String> {
 /// Streams in blocks of 1 MiB, each classified on both cores; output keeps the input order.
 /// On a malformed line, every row before it has been written and the error names its line.
 pub fn classify_csv<R: BufRead, W: Write>(f: &InForce<'_>, input: R, output: &mut W) -> Result<StatusCounts, CsvError> {
-    classify_csv_limited(f, input, output, None)
+    classify_csv_with(f, input, output, &CsvOptions::default())
 }
 
 /// [`classify_csv`], refusing more than `max_rows` rows (checked per block: rows of the block
@@ -120,13 +156,13 @@ pub fn classify_csv_limited<R: BufRead, W: Write>(
 ) -> Result<StatusCounts, CsvError> {
     let options = CsvOptions {
         max_rows,
-        distance: false,
-        raw: false,
+        ..CsvOptions::default()
     };
     classify_csv_with(f, input, output, &options)
 }
 
-/// [`classify_csv`] with options: a row limit, distances to the line of contact.
+/// [`classify_csv`] with options: a row limit, distances to the line of contact, formulas
+/// neutralised.
 pub fn classify_csv_with<R: BufRead, W: Write>(
     f: &InForce<'_>,
     mut input: R,
@@ -137,10 +173,17 @@ pub fn classify_csv_with<R: BufRead, W: Write>(
     let snapshot_id = f.snapshot().id();
     let suffix = |s: Status| {
         let sep = if options.distance { "," } else { "\n" };
-        format!(",{},{}{sep}", s.as_str(), snapshot_id).into_bytes()
+        let mut v = b",".to_vec();
+        v.extend_from_slice(s.as_str().as_bytes());
+        v.push(b',');
+        write_field(&mut v, snapshot_id.as_bytes(), false);
+        v.extend_from_slice(sep.as_bytes());
+        v
     };
     let suffixes = [Status::Covered, Status::Occupied, Status::Contested, Status::Outside].map(suffix);
+    let layout = Layout::read(&mut input, options.csv_safe)?;
     let classifier = Rows {
+        layout: &layout,
         state: f.computed(),
         border: f.border_index(),
         suffixes: &suffixes,
@@ -148,56 +191,34 @@ pub fn classify_csv_with<R: BufRead, W: Write>(
         raw: options.raw,
     };
 
-    let mut header = Vec::with_capacity(64);
-    let read = read_line_bounded(&mut input, &mut header).map_err(|e| match e {
-        CsvError::Line { line: 0, message } => CsvError::Line { line: 1, message },
-        other => other,
-    })?;
-    if read == 0 {
-        return Err(CsvError::Line {
-            line: 1,
-            message: format!("empty input; expected the header '{INPUT_HEADER}'"),
-        });
-    }
-    if trim_eol(&header) != INPUT_HEADER.as_bytes() {
-        return Err(CsvError::Line {
-            line: 1,
-            message: format!("header is '{}', expected '{INPUT_HEADER}'", shown(trim_eol(&header))),
-        });
-    }
-    let header = if options.distance {
-        OUTPUT_HEADER_DISTANCE
+    output.write_all(&layout.header)?;
+    output.write_all(b",")?;
+    let added = if options.distance {
+        OUTPUT_COLUMNS_DISTANCE
     } else {
-        OUTPUT_HEADER
+        OUTPUT_COLUMNS
     };
-    output.write_all(header.as_bytes())?;
+    output.write_all(added.as_bytes())?;
     output.write_all(b"\n")?;
 
     let mut counts = StatusCounts::default();
-    let mut next_line: u64 = 2;
+    let mut next_line: u64 = 1 + layout.header_lines;
     let mut block: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + 4096);
     let (mut out_a, mut out_b) = (Vec::with_capacity(BLOCK_BYTES * 2), Vec::with_capacity(BLOCK_BYTES * 2));
     loop {
-        // Fill the block up to its size, then complete its last line.
-        let eof = fill(&mut input, &mut block).map_err(|e| match e {
-            // The over-long line is the one after the block's complete lines.
-            CsvError::Line { line: 0, message } => {
-                let complete = block.iter().filter(|&&c| c == b'\n').count() as u64;
-                CsvError::Line {
-                    line: next_line + complete,
-                    message,
-                }
-            }
-            other => other,
-        })?;
+        // Fill the block up to its size, then complete its last record.
+        let (eof, quotes) = fill(&mut input, &mut block).map_err(|e| relative_to(e, next_line))?;
         if block.is_empty() {
             break;
         }
-        let mid = split_point(&block);
+        let mid = split_point(&block, quotes);
         let (a, b) = block.split_at(mid);
         out_a.clear();
         out_b.clear();
-        let (ra, rb) = rayon::join(|| classifier.rows(a, &mut out_a), || classifier.rows(b, &mut out_b));
+        let (ra, rb) = rayon::join(
+            || classifier.rows(a, quotes, &mut out_a),
+            || classifier.rows(b, quotes, &mut out_b),
+        );
         // Line numbers of the second half are known once the first half is counted.
         let at = |first: u64, (rel, message): (u64, String)| CsvError::Line {
             line: first + rel,
@@ -224,50 +245,159 @@ pub fn classify_csv_with<R: BufRead, W: Write>(
     Ok(counts)
 }
 
-/// Reads about [`BLOCK_BYTES`] into `block`, ending at a line end (or at end of input).
-/// Returns whether the input is exhausted.
-fn fill<R: BufRead>(input: &mut R, block: &mut Vec<u8>) -> Result<bool, CsvError> {
+/// Turns a line number relative to a block (0-based) into the input's.
+fn relative_to(e: CsvError, first: u64) -> CsvError {
+    match e {
+        CsvError::Line { line, message } => CsvError::Line {
+            line: first + line,
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Reads about [`BLOCK_BYTES`] into `block`, ending at a record end (or at end of input).
+/// Returns whether the input is exhausted and whether the block holds a `"`. A record too long
+/// is an error whose line is relative to the block (0 = its first line).
+fn fill<R: BufRead>(input: &mut R, block: &mut Vec<u8>) -> Result<(bool, bool), CsvError> {
     while block.len() < BLOCK_BYTES {
         let buf = input.fill_buf()?;
         if buf.is_empty() {
-            return Ok(true);
+            return Ok((true, memchr::memchr(b'"', block).is_some()));
         }
         let take = buf.len().min(BLOCK_BYTES - block.len());
         block.extend_from_slice(&buf[..take]);
         input.consume(take);
     }
-    Ok(read_line_bounded(input, block)? == 0)
+    let quotes = memchr::memchr(b'"', block).is_some();
+    // Where the last record starts, and the quote state at the block's end.
+    let (state, start) = if quotes {
+        let (state, last_end) = Scan::FieldStart.run(block, 0);
+        (state, last_end.unwrap_or(0))
+    } else {
+        let start = memchr::memrchr(b'\n', block).map_or(0, |i| i + 1);
+        let state = match block.last() {
+            Some(b',' | b'\n') => Scan::FieldStart,
+            _ => Scan::Unquoted,
+        };
+        (state, start)
+    };
+    let before = block.len();
+    let (n, _) = read_record_rest(input, block, state).map_err(|e| match e {
+        CsvError::Line { message, .. } => CsvError::Line {
+            line: memchr::memchr_iter(b'\n', &block[..start]).count() as u64,
+            message,
+        },
+        other => other,
+    })?;
+    let quoted_more = quotes || memchr::memchr(b'"', &block[before..]).is_some();
+    Ok((n == 0, quoted_more))
 }
 
-/// Longest line accepted, bytes: a row is a short id and two numbers.
-pub const MAX_LINE_BYTES: usize = 4096;
-
-/// `read_until(b'\n')` that refuses to read more than [`MAX_LINE_BYTES`] without a line end, so
-/// that a body without newlines cannot grow a buffer without bound.
-fn read_line_bounded<R: BufRead>(input: &mut R, out: &mut Vec<u8>) -> Result<usize, CsvError> {
+/// Reads the rest of a record whose text so far left the scan in `state` (everything up to and
+/// including the `\n` that ends it, or to the end of input) into `out`; at most
+/// [`MAX_LINE_BYTES`], so that a body without line ends, or with a quote never closed, cannot
+/// grow a buffer without bound. Returns the bytes read and the state after them.
+fn read_record_rest<R: BufRead>(input: &mut R, out: &mut Vec<u8>, mut state: Scan) -> Result<(usize, Scan), CsvError> {
     let mut n = 0;
     loop {
         let buf = input.fill_buf()?;
         if buf.is_empty() {
-            return Ok(n);
+            return Ok((n, state));
         }
-        let (take, done) = match buf.iter().position(|&c| c == b'\n') {
-            Some(i) => (i + 1, true),
+        let mut end = None;
+        for (i, &b) in buf.iter().enumerate() {
+            let (next, record_end) = state.step(b);
+            state = next;
+            if record_end {
+                end = Some(i + 1);
+                break;
+            }
+            if n + i >= MAX_LINE_BYTES {
+                break;
+            }
+        }
+        let (take, done) = match end {
+            Some(i) => (i, true),
             None => (buf.len(), false),
         };
         if n + take > MAX_LINE_BYTES {
-            return Err(CsvError::Line {
-                line: 0,
-                message: format!("a line is longer than {MAX_LINE_BYTES} bytes (is this CSV id,lon,lat?)"),
-            });
+            let message = if state == Scan::Quoted {
+                format!("a record is longer than {MAX_LINE_BYTES} bytes (is a quote not closed?)")
+            } else {
+                format!("a line is longer than {MAX_LINE_BYTES} bytes (is this CSV with columns id,lon,lat?)")
+            };
+            return Err(CsvError::Line { line: 0, message });
         }
         out.extend_from_slice(&buf[..take]);
         input.consume(take);
         n += take;
         if done {
-            return Ok(n);
+            return Ok((n, state));
         }
     }
+}
+
+/// Where RFC 4180 text stands, byte by byte, as `csv-core` reads it: enough to find where
+/// records end (a `\n` outside quotes) without parsing fields. Written by hand because the
+/// block boundaries must be found before the text is handed to the parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    /// At the start of a field.
+    FieldStart,
+    /// In a field that did not start with a quote (a quote there is a literal, refused later).
+    Unquoted,
+    /// In a quoted field.
+    Quoted,
+    /// A quote in a quoted field: the end of the field, or the first of a doubled quote.
+    QuotedQuote,
+}
+
+impl Scan {
+    /// The state after `b`, and whether `b` ends a record.
+    #[inline]
+    fn step(self, b: u8) -> (Scan, bool) {
+        use Scan::*;
+        match (self, b) {
+            (Quoted, b'"') => (QuotedQuote, false),
+            (Quoted, _) => (Quoted, false),
+            (QuotedQuote, b'"') => (Quoted, false),
+            (_, b'\n') => (FieldStart, true),
+            (_, b',') => (FieldStart, false),
+            (FieldStart, b'"') => (Quoted, false),
+            _ => (Unquoted, false),
+        }
+    }
+
+    /// Scans `text` from this state: the state at its end, and the end (offset after the `\n`)
+    /// of the first record that ends at or after `from`, or else of the last record that ends.
+    fn run(self, text: &[u8], from: usize) -> (Scan, Option<usize>) {
+        let mut state = self;
+        let mut last = None;
+        for (i, &b) in text.iter().enumerate() {
+            let (next, end) = state.step(b);
+            state = next;
+            if end {
+                last = Some(i + 1);
+                if from > 0 && i + 1 >= from {
+                    return (state, last);
+                }
+            }
+        }
+        (state, last)
+    }
+}
+
+/// A record boundary near the middle of `block` (its length when there is none).
+fn split_point(block: &[u8], quotes: bool) -> usize {
+    let half = block.len() / 2;
+    if quotes {
+        return match Scan::FieldStart.run(block, half.max(1)) {
+            (_, Some(end)) if end >= half => end,
+            _ => block.len(),
+        };
+    }
+    memchr::memchr(b'\n', &block[half..]).map_or(block.len(), |i| half + i + 1)
 }
 
 /// At most 40 characters of a field, for messages.
@@ -279,17 +409,393 @@ fn shown(field: &[u8]) -> String {
     }
 }
 
-/// A line boundary near the middle of `block` (0 or its length when there is none).
-fn split_point(block: &[u8]) -> usize {
-    let half = block.len() / 2;
-    block[half..]
-        .iter()
-        .position(|&c| c == b'\n')
-        .map_or(block.len(), |i| half + i + 1)
+/// Writes one field: quoted (quotes doubled) where RFC 4180 needs it, by `csv-core`'s rule;
+/// with `safe`, a field a spreadsheet would take for a formula gets a leading `'` and quotes.
+fn write_field(out: &mut Vec<u8>, field: &[u8], safe: bool) {
+    let formula = safe && field.first().is_some_and(|b| FORMULA_START.contains(b));
+    let quoter = csv_core::Writer::new();
+    if !formula && !quoter.should_quote(field) {
+        out.extend_from_slice(field);
+        return;
+    }
+    out.push(b'"');
+    if formula {
+        out.push(b'\'');
+    }
+    let start = out.len();
+    out.resize(start + field.len() * 2, 0);
+    let (_, _, written) = csv_core::quote(field, &mut out[start..], b'"', b'"', true);
+    out.truncate(start + written);
+    out.push(b'"');
 }
 
-/// What classifying rows needs: the state in force, the border index and the output suffixes.
+/// The input's columns, read from its header.
+#[derive(Debug, Clone)]
+struct Layout {
+    id: usize,
+    lon: usize,
+    lat: usize,
+    /// The header's names (for messages).
+    names: Vec<String>,
+    /// `id,lon,lat` exactly: the fastest path.
+    simple: bool,
+    /// Neutralise formulas when writing back.
+    csv_safe: bool,
+    /// The input's columns as written back (names quoted where needed), without a line end.
+    header: Vec<u8>,
+    /// Physical lines of the header (1 unless a name holds a line break).
+    header_lines: u64,
+}
+
+impl Layout {
+    /// Reads the header record (a UTF-8 BOM before it skipped) and finds the columns.
+    fn read<R: BufRead>(input: &mut R, csv_safe: bool) -> Result<Layout, CsvError> {
+        let mut raw = Vec::with_capacity(64);
+        let (n, _) = read_record_rest(input, &mut raw, Scan::FieldStart).map_err(|e| relative_to(e, 1))?;
+        if n == 0 {
+            return Err(CsvError::Line {
+                line: 1,
+                message: format!("empty input; expected a header with the columns {INPUT_HEADER}"),
+            });
+        }
+        let text = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&raw);
+        Layout::parse(text, csv_safe).map_err(|(rel, message)| CsvError::Line { line: 1 + rel, message })
+    }
+
+    /// Finds the columns in a header record (without BOM); errors carry a 0-based line.
+    fn parse(text: &[u8], csv_safe: bool) -> Result<Layout, (u64, String)> {
+        utf8(text)?;
+        let header_lines = memchr::memchr_iter(b'\n', text.strip_suffix(b"\n").unwrap_or(text)).count() as u64 + 1;
+        let row = trim_eol(text);
+        let fields: Vec<Vec<u8>> = if memchr::memchr(b'"', row).is_some() {
+            strict(row, &[]).map_err(|m| (0, m))?;
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(row);
+            let mut rec = csv::ByteRecord::new();
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => rec.iter().map(<[u8]>::to_vec).collect(),
+                Ok(false) => Vec::new(),
+                Err(e) => return Err((0, format!("header: {e}"))),
+            }
+        } else {
+            row.split(|&b| b == b',').map(<[u8]>::to_vec).collect()
+        };
+        let names: Vec<String> = fields.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+        let shown_header = || shown(row);
+        let find = |want: &str| -> Result<usize, (u64, String)> {
+            let mut at = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.trim().eq_ignore_ascii_case(want))
+                .map(|(i, _)| i);
+            match (at.next(), at.next()) {
+                (Some(i), None) => Ok(i),
+                (Some(i), Some(j)) => Err((
+                    0,
+                    format!(
+                        "the header names the column '{want}' twice (columns {} and {})",
+                        i + 1,
+                        j + 1
+                    ),
+                )),
+                (None, _) => Err((
+                    0,
+                    format!(
+                        "the header '{}' has no column '{want}'; the columns {INPUT_HEADER} are needed, in any order",
+                        shown_header()
+                    ),
+                )),
+            }
+        };
+        let (id, lon, lat) = (find("id")?, find("lon")?, find("lat")?);
+        for (i, n) in names.iter().enumerate() {
+            let key = n.trim();
+            if key.is_empty() {
+                continue;
+            }
+            if let Some(j) = names[..i].iter().position(|m| m.trim().eq_ignore_ascii_case(key)) {
+                return Err((
+                    0,
+                    format!(
+                        "the header names the column '{key}' twice (columns {} and {})",
+                        j + 1,
+                        i + 1
+                    ),
+                ));
+            }
+            if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(key)) {
+                return Err((
+                    0,
+                    format!("the column '{key}' is one the answer adds; rename or drop it in the input"),
+                ));
+            }
+        }
+        let mut header = Vec::with_capacity(row.len() + 8);
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                header.push(b',');
+            }
+            write_field(&mut header, f, csv_safe);
+        }
+        Ok(Layout {
+            id,
+            lon,
+            lat,
+            simple: (id, lon, lat, names.len()) == (0, 1, 2, 3),
+            names,
+            csv_safe,
+            header,
+            header_lines,
+        })
+    }
+
+    /// The header's names joined, for messages.
+    fn joined(&self) -> String {
+        self.names.join(",")
+    }
+
+    /// Reads the rows of `text` (whole records), calling `row` with the row's columns as they are
+    /// written back, its id and its coordinates. Returns the number of physical lines of `text`,
+    /// or the 0-based line of the first bad record and what is wrong (rows before it were given).
+    fn rows<F: FnMut(&[u8], &[u8], f64, f64)>(
+        &self,
+        text: &[u8],
+        quotes: bool,
+        scratch: &mut Vec<u8>,
+        row: &mut F,
+    ) -> Result<u64, (u64, String)> {
+        if let Err(e) = std::str::from_utf8(text) {
+            // Rows before the record with the bad byte first: an earlier error comes first.
+            let bad = e.valid_up_to();
+            let cut = if quotes {
+                Scan::FieldStart.run(&text[..bad], 0).1.unwrap_or(0)
+            } else {
+                memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1)
+            };
+            self.rows(&text[..cut], quotes, scratch, row)?;
+            return Err(not_utf8(text, bad));
+        }
+        if quotes && memchr::memchr(b'"', text).is_some() {
+            self.rows_quoted(text, scratch, row)?;
+        } else {
+            self.rows_plain(text, scratch, row)?;
+        }
+        let lines = memchr::memchr_iter(b'\n', text).count() as u64;
+        Ok(lines + u64::from(!text.is_empty() && !text.ends_with(b"\n")))
+    }
+
+    /// The fast path: no quote in `text`, so fields are the bytes between commas and a row is
+    /// written back as it came (unless a formula is to be neutralised).
+    fn rows_plain<F: FnMut(&[u8], &[u8], f64, f64)>(
+        &self,
+        text: &[u8],
+        scratch: &mut Vec<u8>,
+        row: &mut F,
+    ) -> Result<(), (u64, String)> {
+        for (n, line) in text.split_inclusive(|&c| c == b'\n').enumerate() {
+            let bytes = trim_eol(line);
+            if bytes.is_empty() {
+                continue;
+            }
+            let at = |m: String| (n as u64, m);
+            if bytes.len() > MAX_LINE_BYTES {
+                return Err(at(format!(
+                    "a line is longer than {MAX_LINE_BYTES} bytes (is this CSV with columns id,lon,lat?)"
+                )));
+            }
+            if self.simple {
+                let mut fields = bytes.split(|&b| b == b',');
+                let (Some(id), Some(lon), Some(lat), None) =
+                    (fields.next(), fields.next(), fields.next(), fields.next())
+                else {
+                    return Err(at(self.count_error(bytes.split(|&b| b == b',').count())));
+                };
+                let (x, y) = coordinates(lon, lat).map_err(at)?;
+                if self.csv_safe && id.first().is_some_and(|b| FORMULA_START.contains(b)) {
+                    self.write_back(bytes.split(|&b| b == b','), scratch);
+                    row(scratch, id, x, y);
+                } else {
+                    row(bytes, id, x, y);
+                }
+            } else {
+                let (mut id, mut lon, mut lat) = (&b""[..], &b""[..], &b""[..]);
+                let mut k = 0;
+                let mut formula = false;
+                for (i, f) in bytes.split(|&b| b == b',').enumerate() {
+                    if i == self.id {
+                        id = f;
+                    } else if i == self.lon {
+                        lon = f;
+                    } else if i == self.lat {
+                        lat = f;
+                    }
+                    formula |= i != self.lon && i != self.lat && f.first().is_some_and(|b| FORMULA_START.contains(b));
+                    k += 1;
+                }
+                if k != self.names.len() {
+                    return Err(at(self.count_error(k)));
+                }
+                let (x, y) = coordinates(lon, lat).map_err(at)?;
+                if self.csv_safe && formula {
+                    self.write_back(bytes.split(|&b| b == b','), scratch);
+                    row(scratch, id, x, y);
+                } else {
+                    row(bytes, id, x, y);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The RFC 4180 path: records parsed by the `csv` crate, checked strictly, written back
+    /// quoted where needed.
+    fn rows_quoted<F: FnMut(&[u8], &[u8], f64, f64)>(
+        &self,
+        text: &[u8],
+        scratch: &mut Vec<u8>,
+        row: &mut F,
+    ) -> Result<(), (u64, String)> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
+        let mut rec = csv::ByteRecord::new();
+        loop {
+            let start = rdr.position().byte() as usize;
+            let start_line = rdr.position().line().saturating_sub(1);
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => return Ok(()),
+                Err(e) => return Err((start_line, e.to_string())),
+            }
+            let end = (rdr.position().byte() as usize).min(text.len());
+            let raw = &text[start.min(end)..end];
+            // Blank lines, or the LF of the previous record's CRLF, come before the record.
+            let lead = raw.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
+            let line = start_line + raw[..lead].iter().filter(|&&b| b == b'\n').count() as u64;
+            let raw = &raw[lead..];
+            let at = |m: String| (line, m);
+            if raw.len() > MAX_LINE_BYTES {
+                return Err(at(format!(
+                    "a record is longer than {MAX_LINE_BYTES} bytes (is a quote not closed?)"
+                )));
+            }
+            strict(raw, &self.names).map_err(at)?;
+            if rec.len() != self.names.len() {
+                return Err(at(self.count_error(rec.len())));
+            }
+            let (x, y) = coordinates(&rec[self.lon], &rec[self.lat]).map_err(at)?;
+            self.write_back(rec.iter(), scratch);
+            row(scratch, &rec[self.id], x, y);
+        }
+    }
+
+    /// Writes a row's fields back into `out` (cleared first): coordinates as they came (they
+    /// parsed as numbers), text columns quoted where needed and neutralised if asked.
+    fn write_back<'f>(&self, fields: impl Iterator<Item = &'f [u8]>, out: &mut Vec<u8>) {
+        out.clear();
+        for (i, f) in fields.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            if i == self.lon || i == self.lat {
+                out.extend_from_slice(f);
+            } else {
+                write_field(out, f, self.csv_safe);
+            }
+        }
+    }
+
+    fn count_error(&self, found: usize) -> String {
+        format!("expected {} fields {}, found {found}", self.names.len(), self.joined())
+    }
+}
+
+/// The two coordinates of a row, parsed and range-checked.
+fn coordinates(lon: &[u8], lat: &[u8]) -> Result<(f64, f64), String> {
+    let x = number(lon, "lon")?;
+    let y = number(lat, "lat")?;
+    check_coordinate(x, y).map_err(|e| e.to_string())?;
+    Ok((x, y))
+}
+
+/// Checks that `text` is UTF-8; else the 0-based line of the first bad byte and what is wrong.
+fn utf8(text: &[u8]) -> Result<(), (u64, String)> {
+    match std::str::from_utf8(text) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(not_utf8(text, e.valid_up_to())),
+    }
+}
+
+/// The error for the byte at `bad` that is not UTF-8: its 0-based line, and what to do.
+fn not_utf8(text: &[u8], bad: usize) -> (u64, String) {
+    let line = memchr::memchr_iter(b'\n', &text[..bad]).count() as u64;
+    let column = bad - memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1) + 1;
+    (
+        line,
+        format!(
+            "not valid UTF-8 (byte 0x{:02X} at byte {column} of the line); give the text's encoding \
+             (HTTP: Content-Type: text/csv; charset=windows-1251, CLI: --encoding windows-1251) or convert it to UTF-8",
+            text[bad]
+        ),
+    )
+}
+
+/// RFC 4180, strictly, on one record's raw text (no line end before it): a field is either
+/// quoted as a whole, its quotes doubled, or holds no quote. `csv` reads both mistakes below
+/// leniently (as Python does), taking the quote as text; here they are errors, as a stray quote
+/// usually means a field was cut or two were merged. `names` name the fields in messages.
+fn strict(raw: &[u8], names: &[String]) -> Result<(), String> {
+    let name = |k: usize| match names.get(k) {
+        Some(n) => format!("field {} ({n})", k + 1),
+        None => format!("field {}", k + 1),
+    };
+    let mut i = 0;
+    let mut k = 0;
+    loop {
+        if raw.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                match memchr::memchr(b'"', &raw[i..]) {
+                    None => return Err(format!("{}: the quote that opens it is not closed", name(k))),
+                    Some(j) if raw.get(i + j + 1) == Some(&b'"') => i += j + 2,
+                    Some(j) => {
+                        i += j + 1;
+                        break;
+                    }
+                }
+            }
+            if !matches!(raw.get(i), None | Some(b',' | b'\n' | b'\r')) {
+                return Err(format!(
+                    "{}: text after its closing quote (a quote inside a quoted field is written twice: \"a \"\"b\"\" c\")",
+                    name(k)
+                ));
+            }
+        } else {
+            let end = memchr::memchr3(b',', b'\n', b'\r', &raw[i..]).map_or(raw.len(), |j| i + j);
+            if memchr::memchr(b'"', &raw[i..end]).is_some() {
+                return Err(format!(
+                    "{}: a quote inside a field that is not quoted (quote the whole field and double the quote: \"a \"\"b\"\" c\")",
+                    name(k)
+                ));
+            }
+            i = end;
+        }
+        if raw.get(i) == Some(&b',') {
+            i += 1;
+            k += 1;
+        } else {
+            return Ok(());
+        }
+    }
+}
+
+/// What classifying rows needs: the columns, the state in force, the border index and the
+/// output suffixes.
 struct Rows<'a> {
+    layout: &'a Layout,
     state: &'a Computed,
     border: &'a PolygonIndex,
     suffixes: &'a [Vec<u8>; 4],
@@ -300,59 +806,33 @@ struct Rows<'a> {
 }
 
 impl Rows<'_> {
-    /// Classifies the lines of `text` into `out`: the counts and the number of lines, or the
-    /// 0-based index of the first bad line with what is wrong (rows before it are in `out`).
-    fn rows(&self, text: &[u8], out: &mut Vec<u8>) -> Result<(StatusCounts, u64), (u64, String)> {
+    /// Classifies the records of `text` into `out`: the counts and the number of lines, or the
+    /// 0-based line of the first bad record with what is wrong (rows before it are in `out`).
+    fn rows(&self, text: &[u8], quotes: bool, out: &mut Vec<u8>) -> Result<(StatusCounts, u64), (u64, String)> {
         let mut counts = StatusCounts::default();
-        let mut n = 0u64;
-        for line in text.split_inclusive(|&c| c == b'\n') {
-            let row = trim_eol(line);
-            n += 1;
-            if row.is_empty() {
-                continue;
-            }
-            let at = |m: String| (n - 1, m);
-            let (_, x, y) = parse_row(row).map_err(at)?;
-            let (status, _) = self.state.status_of(self.border, x, y, self.raw);
-            counts.add(status);
-            out.extend_from_slice(row);
-            out.extend_from_slice(&self.suffixes[status as usize]);
-            if let Some(line) = self.line {
-                if let Some(n) = line.nearest(x, y) {
-                    // Metre-and-better precision: six decimals of a km, seven of a degree (1 cm).
-                    let _ = write!(out, "{:.6},{:.7},{:.7}", n.km, n.point[0], n.point[1]);
-                } else {
-                    out.extend_from_slice(b",,");
+        let mut scratch = Vec::new();
+        let n = self
+            .layout
+            .rows(text, quotes, &mut scratch, &mut |columns, _id, x, y| {
+                let (status, _) = self.state.status_of(self.border, x, y, self.raw);
+                counts.add(status);
+                out.extend_from_slice(columns);
+                out.extend_from_slice(&self.suffixes[status as usize]);
+                if let Some(line) = self.line {
+                    if let Some(n) = line.nearest(x, y) {
+                        // Metre-and-better precision: six decimals of a km, seven of a degree (1 cm).
+                        let _ = write!(out, "{:.6},{:.7},{:.7}", n.km, n.point[0], n.point[1]);
+                    } else {
+                        out.extend_from_slice(b",,");
+                    }
+                    out.push(b'\n');
                 }
-                out.push(b'\n');
-            }
-        }
+            })?;
         Ok((counts, n))
     }
 }
 
-/// Parses one non-empty row `id,lon,lat` strictly: the id's bytes and the coordinates, checked.
-fn parse_row(row: &[u8]) -> Result<(&[u8], f64, f64), String> {
-    if row.len() > MAX_LINE_BYTES {
-        return Err(format!(
-            "a line is longer than {MAX_LINE_BYTES} bytes (is this CSV id,lon,lat?)"
-        ));
-    }
-    let mut fields = row.split(|&b| b == b',');
-    let (Some(id), Some(lon), Some(lat), None) = (fields.next(), fields.next(), fields.next(), fields.next()) else {
-        let k = row.split(|&b| b == b',').count();
-        return Err(format!("expected 3 fields id,lon,lat, found {k}"));
-    };
-    if id.contains(&b'"') {
-        return Err("quoted fields are not supported; ids may not contain '\"' or ','".into());
-    }
-    let x = number(lon, "lon")?;
-    let y = number(lat, "lat")?;
-    check_coordinate(x, y).map_err(|e| e.to_string())?;
-    Ok((id, x, y))
-}
-
-/// One row of an `id,lon,lat` input.
+/// One row of an input with the columns `id`, `lon` and `lat`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointRow {
     /// The id as given.
@@ -361,56 +841,263 @@ pub struct PointRow {
     pub lon: f64,
     /// Latitude.
     pub lat: f64,
+    /// The row's columns as they are written back (quoted where needed, in input order).
+    pub columns: String,
 }
 
-/// Reads a whole `id,lon,lat` input (header first) with the same checks as [`classify_csv`], for
-/// answers that are not one row per input row; refuses more than `max_rows` rows.
-pub fn read_points<R: BufRead>(mut input: R, max_rows: u64) -> Result<Vec<PointRow>, CsvError> {
-    let mut line = Vec::with_capacity(64);
-    if read_line_bounded(&mut input, &mut line).map_err(|e| at_line(e, 1))? == 0 {
-        return Err(CsvError::Line {
-            line: 1,
-            message: format!("empty input; expected the header '{INPUT_HEADER}'"),
-        });
-    }
-    if trim_eol(&line) != INPUT_HEADER.as_bytes() {
-        return Err(CsvError::Line {
-            line: 1,
-            message: format!("header is '{}', expected '{INPUT_HEADER}'", shown(trim_eol(&line))),
-        });
-    }
-    let mut out = Vec::new();
-    for n in 2u64.. {
-        line.clear();
-        if read_line_bounded(&mut input, &mut line).map_err(|e| at_line(e, n))? == 0 {
-            break;
-        }
-        let row = trim_eol(&line);
-        if row.is_empty() {
-            continue;
-        }
-        let (id, lon, lat) = parse_row(row).map_err(|message| CsvError::Line { line: n, message })?;
-        if out.len() as u64 >= max_rows {
+/// A whole CSV of points.
+#[derive(Debug, Clone)]
+pub struct PointsCsv {
+    /// The input's column names as they are written back (no line end).
+    pub header: String,
+    /// The rows.
+    pub rows: Vec<PointRow>,
+}
+
+/// Reads a whole CSV of points (header first) with the same rules and messages as
+/// [`classify_csv`], for answers that are not one row per input row; refuses more than
+/// `max_rows` rows. With `csv_safe`, formulas in the text columns are neutralised.
+pub fn read_points<R: BufRead>(mut input: R, max_rows: u64, csv_safe: bool) -> Result<PointsCsv, CsvError> {
+    let layout = Layout::read(&mut input, csv_safe)?;
+    let mut rows = Vec::new();
+    let mut next_line = 1 + layout.header_lines;
+    let mut block = Vec::new();
+    let mut scratch = Vec::new();
+    loop {
+        block.clear();
+        let (eof, quotes) = fill(&mut input, &mut block).map_err(|e| relative_to(e, next_line))?;
+        let mut too_many = false;
+        let lines = layout
+            .rows(&block, quotes, &mut scratch, &mut |columns, id, lon, lat| {
+                if rows.len() as u64 >= max_rows {
+                    too_many = true;
+                    return;
+                }
+                rows.push(PointRow {
+                    id: String::from_utf8_lossy(id).into_owned(),
+                    lon,
+                    lat,
+                    columns: String::from_utf8_lossy(columns).into_owned(),
+                });
+            })
+            .map_err(|(rel, message)| CsvError::Line {
+                line: next_line + rel,
+                message,
+            })?;
+        if too_many {
             return Err(CsvError::TooManyRows { limit: max_rows });
         }
-        out.push(PointRow {
-            id: String::from_utf8_lossy(id).into_owned(),
-            lon,
-            lat,
-        });
+        next_line += lines;
+        if eof {
+            break;
+        }
     }
-    Ok(out)
+    Ok(PointsCsv {
+        header: String::from_utf8_lossy(&layout.header).into_owned(),
+        rows,
+    })
 }
 
-/// Puts a line number on an error of [`read_line_bounded`].
-fn at_line(e: CsvError, line: u64) -> CsvError {
-    match e {
-        CsvError::Line { line: 0, message } => CsvError::Line { line, message },
-        other => other,
+/// A text encoding named by a label (`charset=` of a Content-Type, `--encoding` in the CLI):
+/// `None` for UTF-8 (read as is and checked), else the encoding to decode from.
+pub fn encoding_for_label(label: &str) -> Result<Option<&'static encoding_rs::Encoding>, String> {
+    let label = label.trim().trim_matches('"');
+    match encoding_rs::Encoding::for_label(label.as_bytes()) {
+        Some(e) if e == encoding_rs::UTF_8 => Ok(None),
+        Some(e) if e != encoding_rs::REPLACEMENT => Ok(Some(e)),
+        _ => Err(format!(
+            "charset '{label}' is not supported; accepted: {} (or another label of the WHATWG Encoding Standard for one of them)",
+            ACCEPTED_ENCODINGS
+                .iter()
+                .map(|e| e.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
+}
+
+/// The encodings a CSV may be in (every one `encoding_rs` decodes, but the replacement one).
+const ACCEPTED_ENCODINGS: [&encoding_rs::Encoding; 39] = {
+    use encoding_rs::*;
+    [
+        UTF_8,
+        UTF_16LE,
+        UTF_16BE,
+        WINDOWS_1251,
+        KOI8_U,
+        KOI8_R,
+        ISO_8859_5,
+        IBM866,
+        X_MAC_CYRILLIC,
+        WINDOWS_1250,
+        WINDOWS_1252,
+        WINDOWS_1253,
+        WINDOWS_1254,
+        WINDOWS_1255,
+        WINDOWS_1256,
+        WINDOWS_1257,
+        WINDOWS_1258,
+        WINDOWS_874,
+        ISO_8859_2,
+        ISO_8859_3,
+        ISO_8859_4,
+        ISO_8859_6,
+        ISO_8859_7,
+        ISO_8859_8,
+        ISO_8859_8_I,
+        ISO_8859_10,
+        ISO_8859_13,
+        ISO_8859_14,
+        ISO_8859_15,
+        ISO_8859_16,
+        MACINTOSH,
+        GBK,
+        GB18030,
+        BIG5,
+        EUC_JP,
+        ISO_2022_JP,
+        SHIFT_JIS,
+        EUC_KR,
+        X_USER_DEFINED,
+    ]
+};
+
+/// `input` decoded from `encoding` into UTF-8 as it is read (a BOM, if any, wins and is
+/// dropped), for the CSV readers above.
+pub fn decoding<R: Read>(input: R, encoding: &'static encoding_rs::Encoding) -> impl Read {
+    encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding))
+        .bom_override(true)
+        .strip_bom(true)
+        .build(input)
 }
 
 fn trim_eol(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows_of(text: &str) -> Result<Vec<(String, String, f64, f64)>, CsvError> {
+        let p = read_points(text.as_bytes(), 1000, false)?;
+        Ok(p.rows.into_iter().map(|r| (r.columns, r.id, r.lon, r.lat)).collect())
+    }
+
+    #[test]
+    fn scan_finds_record_ends_outside_quotes() {
+        let t = b"a,\"x\ny\",1\nb,\"\"\"\",2\n";
+        let (s, last) = Scan::FieldStart.run(t, 0);
+        assert_eq!(s, Scan::FieldStart);
+        assert_eq!(last, Some(t.len()));
+        assert_eq!(Scan::FieldStart.run(t, 3).1, Some(10));
+        assert_eq!(split_point(t, true), 10);
+    }
+
+    #[test]
+    fn fields_are_read_and_written_per_rfc_4180() {
+        let r = rows_of("id,lon,lat\n\"Kyiv, centre\",30.5,50.4\n\"the \"\"north\"\" post\",1,2\n\"a\r\nb\",3,4\n")
+            .unwrap();
+        assert_eq!(r[0].0, "\"Kyiv, centre\",30.5,50.4");
+        assert_eq!(r[0].1, "Kyiv, centre");
+        assert_eq!(r[1].0, "\"the \"\"north\"\" post\",1,2");
+        assert_eq!(r[2].0, "\"a\r\nb\",3,4");
+        assert_eq!((r[2].2, r[2].3), (3.0, 4.0));
+    }
+
+    #[test]
+    fn strict_refuses_stray_quotes() {
+        assert!(
+            strict(b"a\"b,1,2", &[])
+                .unwrap_err()
+                .contains("field 1: a quote inside a field")
+        );
+        assert!(
+            strict(b"\"a\"b,1,2", &[])
+                .unwrap_err()
+                .contains("text after its closing quote")
+        );
+        assert!(
+            strict(b"x,\"a", &[])
+                .unwrap_err()
+                .contains("field 2: the quote that opens it is not closed")
+        );
+        assert!(strict(b"\"\",\"a,b\",\"c\"\"d\"\r", &[]).is_ok());
+    }
+
+    #[test]
+    fn formulas_are_neutralised_only_when_asked() {
+        let mut v = Vec::new();
+        write_field(&mut v, b"=1+2", true);
+        assert_eq!(v, b"\"'=1+2\"");
+        v.clear();
+        write_field(&mut v, b"=1+2", false);
+        assert_eq!(v, b"=1+2");
+        v.clear();
+        write_field(&mut v, b"-\"x\"", true);
+        assert_eq!(v, b"\"'-\"\"x\"\"\"");
+    }
+
+    #[test]
+    fn header_names_in_any_order_with_extras() {
+        let l = Layout::parse(b"name,LAT,lon,id\n", false).unwrap();
+        assert_eq!((l.id, l.lon, l.lat, l.simple), (3, 2, 1, false));
+        assert!(
+            Layout::parse(b"id,lat,name\n", false)
+                .unwrap_err()
+                .1
+                .contains("no column 'lon'")
+        );
+        assert!(
+            Layout::parse(b"id,lon,lat,lon\n", false)
+                .unwrap_err()
+                .1
+                .contains("'lon' twice (columns 2 and 4)")
+        );
+        assert!(
+            Layout::parse(b"id,lon,lat,x,x\n", false)
+                .unwrap_err()
+                .1
+                .contains("'x' twice")
+        );
+        assert!(
+            Layout::parse(b"id,lon,lat,status\n", false)
+                .unwrap_err()
+                .1
+                .contains("rename")
+        );
+        assert!(Layout::parse(b"\"id\",\"lon\",\"lat\"\n", false).unwrap().simple);
+    }
+
+    #[test]
+    fn records_across_block_boundaries_and_bad_bytes() {
+        // Many rows with a quoted line break, enough for several blocks.
+        let mut text = String::from("id,lon,lat\n");
+        let mut n = 0;
+        while text.len() < 3 * BLOCK_BYTES {
+            text.push_str(&format!("\"p{n}\nsecond line\",30.5,50.25\n"));
+            n += 1;
+        }
+        let p = read_points(text.as_bytes(), u64::MAX, false).unwrap();
+        assert_eq!(p.rows.len(), n);
+        assert!(p.rows.iter().all(|r| r.id.ends_with("\nsecond line") && r.lat == 50.25));
+        text.push_str("bad\"quote,1,2\n");
+        let e = read_points(text.as_bytes(), u64::MAX, false).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "line {}: field 1 (id): a quote inside a field that is not quoted (quote the whole field and double the quote: \"a \"\"b\"\" c\")",
+                2 + 2 * n
+            )
+        );
+        let e = read_points(&b"id,lon,lat\na,1,2\n\xCA,1,2\n"[..], 10, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("line 3: not valid UTF-8 (byte 0xCA at byte 1 of the line)"),
+            "{e}"
+        );
+    }
 }

@@ -150,16 +150,17 @@ pub fn batch_history(cat: &Catalog, source: Option<&str>, points: &[(f64, f64)])
 }
 
 /// Header of the CSV form: one row per interval.
-pub const HISTORY_CSV_HEADER: &str = "id,lon,lat,from,to,status,snapshot,last_snapshot";
+pub const HISTORY_CSV_COLUMNS: &str = "from,to,status,snapshot,last_snapshot";
 
-/// One CSV row per interval (`to` empty while in force); `id` as given, coordinates as numbers.
-pub fn history_csv_rows(id: &str, lon: f64, lat: f64, intervals: &[HistoryInterval], out: &mut String) {
+/// One CSV row per interval (`to` empty while in force): the input row's `columns` as written
+/// back ([`crate::query::csv::PointRow::columns`]), then [`HISTORY_CSV_COLUMNS`].
+pub fn history_csv_rows(columns: &str, intervals: &[HistoryInterval], out: &mut String) {
     use std::fmt::Write;
     for iv in intervals {
         let to = iv.to.map(|d| d.to_string()).unwrap_or_default();
         let _ = writeln!(
             out,
-            "{id},{lon},{lat},{},{to},{},{},{}",
+            "{columns},{},{to},{},{},{}",
             iv.from,
             iv.status.as_str(),
             iv.snapshot,

@@ -53,7 +53,8 @@ pub const METRES_PER_DEGREE: f64 = 111_320.0;
 /// How to render a layer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LayerOptions {
-    /// `[min_lon, min_lat, max_lon, max_lat]`: keep the features that intersect it.
+    /// `[min_lon, min_lat, max_lon, max_lat]`: keep the features that intersect it. A `min_lon`
+    /// greater than `max_lon` is a box across the antimeridian (RFC 7946 §5.2).
     pub bbox: Option<[f64; 4]>,
     /// Simplification tolerance in metres (0 or `None`: none).
     pub simplify_m: Option<f64>,
@@ -61,6 +62,20 @@ pub struct LayerOptions {
     pub precision: u8,
     /// The raw composition, without the sliver rule (`analytics::slivers`).
     pub raw: bool,
+}
+
+impl LayerOptions {
+    /// The bbox as rectangles: one, or two for a box across the antimeridian (`[min_lon, 180]`
+    /// and `[-180, max_lon]`).
+    pub fn bbox_rects(&self) -> Option<Vec<Rect<f64>>> {
+        self.bbox.map(|[a, b, c, d]| {
+            if a > c {
+                vec![Rect::new((a, b), (180.0, d)), Rect::new((-180.0, b), (c, d))]
+            } else {
+                vec![Rect::new((a, b), (c, d))]
+            }
+        })
+    }
 }
 
 impl Default for LayerOptions {
@@ -86,7 +101,7 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
         LayerKind::Occupied => (&layers.occupied, layers.occupied_km2),
         LayerKind::Contested | LayerKind::Line => (&layers.contested, layers.contested_km2),
     };
-    let rect = opts.bbox.map(|[a, b, c, d]| Rect::new((a, b), (c, d)));
+    let rects = opts.bbox_rects();
     let simplified;
     let geometry = match opts.simplify_m {
         Some(m) if m > 0.0 => {
@@ -101,7 +116,7 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
     let parts: Vec<&Polygon<f64>> = geometry
         .0
         .iter()
-        .filter(|p| rect.is_none_or(|r| p.intersects(&r)))
+        .filter(|p| rects.as_ref().is_none_or(|rs| rs.iter().any(|r| p.intersects(r))))
         .collect();
 
     let meta = LayerMeta {
@@ -142,7 +157,7 @@ pub fn layer_geojson(f: &InForce<'_>, kind: LayerKind, opts: &LayerOptions) -> S
 fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
     use geo::{Distance, Geodesic, Point, SimplifyVw};
     let line = f.epoch.state.line_of(opts.raw);
-    let rect = opts.bbox.map(|[a, b, c, d]| Rect::new((a, b), (c, d)));
+    let rects = opts.bbox_rects();
     let meta = serde_json::json!({
         "layer": LayerKind::Line,
         "date": f.epoch.from,
@@ -166,7 +181,7 @@ fn line_geojson(f: &InForce<'_>, opts: &LayerOptions) -> String {
     out.push_str(",\"features\":[");
     let mut first = true;
     for (i, l) in line.lines.0.iter().enumerate() {
-        if rect.is_some_and(|r| !l.intersects(&r)) {
+        if rects.as_ref().is_some_and(|rs| !rs.iter().any(|r| l.intersects(r))) {
             continue;
         }
         let length_km: f64 =

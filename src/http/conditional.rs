@@ -1,0 +1,161 @@
+//! Conditional requests (RFC 9110 §13): `If-None-Match` with the weak comparison over every
+//! member of every field line (and `*`), then `If-Modified-Since` when `If-None-Match` is
+//! absent; the 304 answer keeps the headers RFC 9110 §15.4.5 asks for.
+//!
+//! Entity tags are parsed by hand (a few lines over RFC 9110 §8.8.3's grammar); dates with
+//! `httpdate`, which hyper already uses for `Date` and which reads all three HTTP-date forms.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use warp::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+
+/// The opaque part of an entity tag (`"abc"` of `W/"abc"`), or `None` if it is not one.
+fn opaque(tag: &str) -> Option<&str> {
+    let t = tag.trim();
+    let t = t.strip_prefix("W/").unwrap_or(t);
+    (t.len() >= 2 && t.starts_with('"') && t.ends_with('"') && !t[1..t.len() - 1].contains('"')).then_some(t)
+}
+
+/// The members of one `If-None-Match` field line: `*`, or entity tags (weak or strong). Tags may
+/// hold commas inside their quotes, so the list is read by the grammar, not split on commas.
+fn members(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        if rest.is_empty() {
+            return out;
+        }
+        if let Some(r) = rest.strip_prefix('*') {
+            out.push("*");
+            rest = r;
+            continue;
+        }
+        let start = rest;
+        let body = rest.strip_prefix("W/").unwrap_or(rest);
+        let Some(after_quote) = body.strip_prefix('"') else {
+            // Not a tag: skip to the next comma.
+            rest = rest.find(',').map_or("", |i| &rest[i..]);
+            continue;
+        };
+        let Some(end) = after_quote.find('"') else { return out };
+        let len = (start.len() - after_quote.len()) + end + 1;
+        out.push(&start[..len]);
+        rest = &start[len..];
+    }
+}
+
+/// Whether any `If-None-Match` field line of `headers` matches `etag` by the weak comparison
+/// (two tags match when their opaque parts are equal, `W/` or not), or is `*`.
+pub fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    let Some(ours) = opaque(etag) else { return false };
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(members)
+        .any(|m| m == "*" || opaque(m) == Some(ours))
+}
+
+/// The `Last-Modified` of a representation that changed at `changed`: whole seconds (HTTP dates
+/// have no fraction), `None` while that is later than now (a `Last-Modified` must not be later
+/// than the answer's `Date`). Whoever records `changed` keeps two changes out of one second
+/// (see `App::swap`), so that a change is never hidden by the rounding.
+pub fn last_modified(changed: SystemTime) -> Option<SystemTime> {
+    let d = changed.duration_since(UNIX_EPOCH).ok()?;
+    let t = UNIX_EPOCH + Duration::from_secs(d.as_secs());
+    (SystemTime::now() >= t).then_some(t)
+}
+
+/// Whether a GET or HEAD answer with these validators is "not modified" for this request:
+/// `If-None-Match` decides when present; otherwise `If-Modified-Since` (an unreadable date is
+/// ignored, as RFC 9110 §13.1.3 says).
+pub fn not_modified(request: &HeaderMap, etag: Option<&str>, last_modified: Option<SystemTime>) -> bool {
+    if request.contains_key(header::IF_NONE_MATCH) {
+        return etag.is_some_and(|e| none_match(request, e));
+    }
+    let since = request
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    match (since, last_modified) {
+        (Some(since), Some(lm)) => lm <= since,
+        _ => false,
+    }
+}
+
+/// The `Last-Modified` header value of a time.
+pub fn http_date(t: SystemTime) -> HeaderValue {
+    HeaderValue::from_str(&httpdate::fmt_http_date(t)).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// A 304 answer carrying the validators and caching headers of the answer it stands for.
+pub fn not_modified_response<B: Default>(headers: &HeaderMap) -> Response<B> {
+    let mut res = Response::new(B::default());
+    *res.status_mut() = StatusCode::NOT_MODIFIED;
+    for name in [
+        header::ETAG,
+        header::LAST_MODIFIED,
+        header::CACHE_CONTROL,
+        header::VARY,
+        header::EXPIRES,
+        header::CONTENT_LOCATION,
+    ] {
+        for v in headers.get_all(&name) {
+            res.headers_mut().append(name.clone(), v.clone());
+        }
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inm(lines: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for l in lines {
+            h.append(header::IF_NONE_MATCH, HeaderValue::from_str(l).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn weak_comparison_over_every_member_of_every_line() {
+        let e = "\"f2d8\"";
+        assert!(none_match(&inm(&["\"f2d8\""]), e));
+        assert!(none_match(&inm(&["W/\"f2d8\""]), e));
+        assert!(none_match(&inm(&["\"abc\", W/\"f2d8\""]), e));
+        assert!(none_match(&inm(&["\"abc\"", "\"f2d8\""]), e));
+        assert!(none_match(&inm(&["*"]), e));
+        assert!(none_match(&inm(&["\"f2d8\""]), "W/\"f2d8\""));
+        assert!(!none_match(&inm(&["\"f2d8-gzip\""]), e));
+        assert!(!none_match(&inm(&["\"abc\", \"def\""]), e));
+        assert!(!none_match(&inm(&["f2d8"]), e), "an unquoted tag is not a tag");
+        // A comma inside a tag is part of the tag.
+        assert!(none_match(&inm(&["\"a,b\""]), "\"a,b\""));
+        assert!(!none_match(&inm(&["\"a,b\""]), "\"b\""));
+        assert!(!none_match(&inm(&[]), e));
+    }
+
+    #[test]
+    fn modified_since_only_without_if_none_match() {
+        let lm = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut h = HeaderMap::new();
+        h.insert(header::IF_MODIFIED_SINCE, http_date(lm));
+        assert!(not_modified(&h, Some("\"x\""), Some(lm)));
+        assert!(!not_modified(&h, Some("\"x\""), Some(lm + Duration::from_secs(1))));
+        assert!(!not_modified(&h, Some("\"x\""), None));
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"y\""));
+        assert!(!not_modified(&h, Some("\"x\""), Some(lm)), "If-None-Match decides");
+        let mut bad = HeaderMap::new();
+        bad.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_static("yesterday"));
+        assert!(!not_modified(&bad, None, Some(lm)));
+    }
+
+    #[test]
+    fn last_modified_is_whole_seconds_and_never_in_the_future() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_700_000_000_250);
+        assert_eq!(last_modified(t), Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)));
+        assert_eq!(last_modified(SystemTime::now() + Duration::from_secs(5)), None);
+    }
+}

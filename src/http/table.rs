@@ -1,0 +1,144 @@
+//! The route table: every path the server answers, with its methods. The dispatcher routes by
+//! it before any handler runs, so it is the live set of routes: a path that is not here is a
+//! 404, a method that is not here is a 405 with `Allow`, `OPTIONS` lists the methods (204),
+//! `HEAD` is answered on every `GET` route (GET's headers, no body), and the metrics label
+//! requests by it. `/` serves it, and a test compares it and the answers with `/openapi.json`.
+
+use warp::http::Method;
+
+/// How the answers of a route are validated for conditional requests (RFC 9110 §13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// None: the answer changes with every request (health, readiness, metrics) or is a POST.
+    None,
+    /// The answer depends only on the live geodata, the request target, the `Accept` header
+    /// and the UTC day: the dispatcher gives it a weak ETag and `Last-Modified` (the time the
+    /// live geodata went live) and answers conditional requests before the handler runs.
+    LiveState,
+    /// The handler sets a strong ETag per representation (layers); the dispatcher adds
+    /// `Last-Modified` and evaluates the conditions on the answer.
+    Handler,
+}
+
+/// One route.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// The path as `/openapi.json` writes it (`{layer}`: one path segment).
+    pub path: &'static str,
+    /// The methods with a handler (HEAD and OPTIONS are added by the dispatcher).
+    pub methods: &'static [Method],
+    /// Conditional requests.
+    pub validation: Validation,
+}
+
+impl Route {
+    /// Whether `method` is answered on this route (HEAD wherever GET is; OPTIONS everywhere).
+    pub fn allows(&self, method: &Method) -> bool {
+        *method == Method::OPTIONS
+            || self.methods.contains(method)
+            || (*method == Method::HEAD && self.methods.contains(&Method::GET))
+    }
+
+    /// The `Allow` header value: the methods, HEAD after GET, then OPTIONS.
+    pub fn allow(&self) -> String {
+        let mut out: Vec<&str> = Vec::new();
+        for m in self.methods {
+            out.push(m.as_str());
+            if *m == Method::GET {
+                out.push("HEAD");
+            }
+        }
+        out.push("OPTIONS");
+        out.join(", ")
+    }
+}
+
+const GET: &[Method] = &[Method::GET];
+const GET_POST: &[Method] = &[Method::GET, Method::POST];
+const POST: &[Method] = &[Method::POST];
+
+/// Every route, in the order of the metrics labels.
+pub const ROUTES: [Route; 13] = [
+    route("/v1/coverage", GET, Validation::LiveState),
+    route("/v1/history", GET_POST, Validation::LiveState),
+    route("/v1/diff", GET, Validation::LiveState),
+    route("/v1/classify", POST, Validation::None),
+    route("/v1/sources", GET, Validation::LiveState),
+    route("/v1/snapshots", GET_POST, Validation::LiveState),
+    route("/v1/layers/{layer}", GET, Validation::Handler),
+    route("/v1/timeline", GET, Validation::LiveState),
+    route("/openapi.json", GET, Validation::LiveState),
+    route("/healthz", GET, Validation::None),
+    route("/readyz", GET, Validation::None),
+    route("/metrics", GET, Validation::None),
+    route("/", GET, Validation::LiveState),
+];
+
+const fn route(path: &'static str, methods: &'static [Method], validation: Validation) -> Route {
+    Route {
+        path,
+        methods,
+        validation,
+    }
+}
+
+/// The `Allow` value of `OPTIONS *`: every method the server answers somewhere.
+pub const ALLOW_ANY: &str = "GET, HEAD, POST, OPTIONS";
+
+/// The index in [`ROUTES`] of a request path (a trailing `/` ignored), if it is a route.
+pub fn find(path: &str) -> Option<usize> {
+    let p = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+    ROUTES.iter().position(|r| matches(r.path, p))
+}
+
+/// Whether a concrete path matches a pattern whose `{name}` parts each stand for one segment.
+fn matches(pattern: &str, path: &str) -> bool {
+    let (mut a, mut b) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) => {
+                let ok = if x.starts_with('{') && x.ends_with('}') {
+                    !y.is_empty()
+                } else {
+                    x == y
+                };
+                if !ok {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_their_routes_and_nothing_else() {
+        let label = |p: &str| find(p).map(|i| ROUTES[i].path);
+        assert_eq!(label("/"), Some("/"));
+        assert_eq!(label("/v1/coverage"), Some("/v1/coverage"));
+        assert_eq!(label("/v1/coverage/"), Some("/v1/coverage"));
+        assert_eq!(label("/v1/layers/occupied"), Some("/v1/layers/{layer}"));
+        assert_eq!(label("/v1/layers/"), None);
+        assert_eq!(label("/v1/layers/a/b"), None);
+        assert_eq!(label("/v1/nothing"), None);
+        assert_eq!(label("*"), None);
+        assert_eq!(label(""), None);
+    }
+
+    #[test]
+    fn allow_lists_head_after_get_and_options_last() {
+        let r = |p: &str| ROUTES[find(p).unwrap_or(0)];
+        assert_eq!(r("/v1/coverage").allow(), "GET, HEAD, OPTIONS");
+        assert_eq!(r("/v1/classify").allow(), "POST, OPTIONS");
+        assert_eq!(r("/v1/history").allow(), "GET, HEAD, POST, OPTIONS");
+        assert!(r("/v1/classify").allows(&Method::OPTIONS));
+        assert!(!r("/v1/classify").allows(&Method::HEAD));
+        assert!(r("/v1/coverage").allows(&Method::HEAD));
+        assert!(!r("/v1/coverage").allows(&Method::DELETE));
+    }
+}

@@ -1,0 +1,595 @@
+//! CSV input read as RFC 4180 on every route that reads it, with the same answer and the same
+//! message everywhere: `frontline classify FILE`, `frontline history --points FILE`,
+//! `POST /v1/classify` and `POST /v1/history` with `text/csv` (cases csv-01..05 of
+//! ../shared/cases/round2 and more of their class), and CSV in other charsets (windows-1251).
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+mod common;
+
+use common::repo;
+
+const SNAP: &str = "example:2024-03-01";
+const KYIV: &str = "30.5234,50.4501";
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .current_dir(repo())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected: {line}"));
+        Server {
+            child,
+            addr: addr.parse().expect("address"),
+        }
+    }
+
+    /// POSTs `body` with `content_type`; the status, the Content-Type and the body (dechunked).
+    fn post(&self, path: &str, content_type: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+        let mut s = TcpStream::connect(self.addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = s.write_all(head.as_bytes());
+        let _ = s.write_all(body);
+        let mut data = Vec::new();
+        let _ = s.read_to_end(&mut data);
+        let split = data.windows(4).position(|w| w == b"\r\n\r\n").expect("head");
+        let head = String::from_utf8_lossy(&data[..split]).into_owned();
+        let status: u16 = head.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("status");
+        let header = |name: &str| {
+            head.lines()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let mut body = data[split + 4..].to_vec();
+        if header("transfer-encoding").contains("chunked") {
+            let mut out = Vec::new();
+            let mut b = &body[..];
+            while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
+                let n = usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).expect("chunk size");
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+                b = &b[eol + 2 + n + 2..];
+            }
+            body = out;
+        }
+        (status, header("content-type"), body)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn frontline(args: &[&str]) -> Output {
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run frontline");
+    assert_ne!(
+        o.status.code(),
+        Some(101),
+        "panicked: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// The `detail` of a problem+json answer.
+fn detail(body: &[u8]) -> String {
+    let v: serde_json::Value =
+        serde_json::from_slice(body).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(body)));
+    v["detail"].as_str().unwrap_or("").to_string()
+}
+
+/// What a CSV input must give.
+enum Want<'a> {
+    /// The classification's output, exactly (header and rows, LF line ends).
+    Rows(&'a str),
+    /// An error whose message contains this (on the CLI: exit 2 and stderr; over HTTP: a 400).
+    Error(&'a str),
+}
+
+/// Checks one input on the four routes: classify and history, CLI and HTTP. `cli` and `query`
+/// are the extra CLI arguments and query parameters (the same option both ways).
+fn check(s: &Server, name: &str, input: &[u8], cli: &[&str], query: &str, content_type: &str, want: Want<'_>) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.csv");
+    std::fs::write(&file, input).unwrap();
+    let file = file.to_str().unwrap();
+    let mut classify_args = vec!["classify", file, "--date", "2024-03-01"];
+    classify_args.extend(cli);
+    let mut history_args = vec!["history", "--points", file];
+    history_args.extend(cli);
+    let c = frontline(&classify_args);
+    let h = frontline(&history_args);
+    let (status, ct, body) = s.post(&format!("/v1/classify?date=2024-03-01{query}"), content_type, input);
+    let (hstatus, hct, hbody) = s.post(
+        &format!("/v1/history?{}", query.trim_start_matches('&')),
+        content_type,
+        input,
+    );
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap_or_else(|_| panic!("{name}: answer is not UTF-8"));
+    match want {
+        Want::Rows(rows) => {
+            assert_eq!(
+                c.status.code(),
+                Some(0),
+                "{name}: {}",
+                String::from_utf8_lossy(&c.stderr)
+            );
+            assert_eq!(text(&c.stdout), rows, "{name}: CLI classify");
+            assert_eq!(status, 200, "{name}: {}", String::from_utf8_lossy(&body));
+            assert_eq!(ct, "text/csv; charset=utf-8", "{name}");
+            assert_eq!(text(&body), rows, "{name}: HTTP classify");
+            // History: the same input columns, then the intervals (one here: covered since the start).
+            let suffix = format!(",covered,{SNAP}\n");
+            let mut lines = rows.split_inclusive('\n');
+            let header = lines.next().unwrap().strip_suffix(",status,snapshot\n").unwrap();
+            let mut want_h = format!("{header},from,to,status,snapshot,last_snapshot\n");
+            let mut record = String::new();
+            for l in lines {
+                record.push_str(l);
+                if let Some(columns) = record.strip_suffix(&suffix) {
+                    want_h.push_str(&format!(
+                        "{columns},2024-01-01,,covered,example:2024-01-01,example:2024-09-01\n"
+                    ));
+                    record.clear();
+                }
+            }
+            assert_eq!(
+                h.status.code(),
+                Some(0),
+                "{name}: {}",
+                String::from_utf8_lossy(&h.stderr)
+            );
+            assert_eq!(text(&h.stdout), want_h, "{name}: CLI history");
+            assert_eq!(hstatus, 200, "{name}: {}", String::from_utf8_lossy(&hbody));
+            assert_eq!(hct, "text/csv; charset=utf-8", "{name}");
+            assert_eq!(text(&hbody), want_h, "{name}: HTTP history");
+        }
+        Want::Error(message) => {
+            for (route, o) in [("classify", &c), ("history", &h)] {
+                let err = String::from_utf8_lossy(&o.stderr);
+                assert_eq!(o.status.code(), Some(2), "{name}: CLI {route}: {err}");
+                assert!(
+                    err.contains(message),
+                    "{name}: CLI {route}: want '{message}' in '{err}'"
+                );
+            }
+            assert_eq!(status, 400, "{name}: {}", String::from_utf8_lossy(&body));
+            assert!(
+                detail(&body).contains(message),
+                "{name}: HTTP classify: {}",
+                detail(&body)
+            );
+            assert_eq!(hstatus, 400, "{name}: {}", String::from_utf8_lossy(&hbody));
+            assert!(
+                detail(&hbody).contains(message),
+                "{name}: HTTP history: {}",
+                detail(&hbody)
+            );
+        }
+    }
+}
+
+fn case(name: &str) -> Vec<u8> {
+    std::fs::read(repo().join("../shared/cases/round2/csv").join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The rows of a classification of Kyiv-like points with these input columns.
+fn out(header: &str, rows: &[&str]) -> String {
+    let mut s = format!("{header},status,snapshot\n");
+    for r in rows {
+        s.push_str(&format!("{r},covered,{SNAP}\n"));
+    }
+    s
+}
+
+#[test]
+fn field_cases_csv_01_to_05_on_every_route() {
+    if !repo().join("../shared/cases/round2/csv").is_dir() {
+        println!("SKIP: ../shared/cases/round2/csv is absent");
+        return;
+    }
+    let s = Server::start();
+    let t = "text/csv";
+    let k = KYIV;
+    // csv-01: quoted fields; the id written back quoted where it needs it.
+    check(
+        &s,
+        "csv-01 quoted comma",
+        &case("quoted-comma.csv"),
+        &[],
+        "",
+        t,
+        Want::Rows(&out("id,lon,lat", &[&format!("\"Kyiv, centre\",{k}")])),
+    );
+    check(
+        &s,
+        "csv-01 doubled quotes",
+        &case("doubled-quotes.csv"),
+        &[],
+        "",
+        t,
+        Want::Rows(&out("id,lon,lat", &[&format!("\"the \"\"north\"\" post\",{k}")])),
+    );
+    check(
+        &s,
+        "csv-01 newline in quotes",
+        &case("newline-in-quotes.csv"),
+        &[],
+        "",
+        t,
+        Want::Rows(&out("id,lon,lat", &[&format!("\"line one\nline two\",{k}")])),
+    );
+    // csv-02: CRLF in, LF out.
+    check(
+        &s,
+        "csv-02 crlf",
+        &case("crlf.csv"),
+        &[],
+        "",
+        t,
+        Want::Rows(&out("id,lon,lat", &[&format!("kyiv,{k}"), "lviv,24.0297,49.8397"])),
+    );
+    // csv-03: the BOM skipped.
+    check(
+        &s,
+        "csv-03 bom",
+        &case("bom.csv"),
+        &[],
+        "",
+        t,
+        Want::Rows(&out("id,lon,lat", &[&format!("kyiv,{k}")])),
+    );
+    // csv-04: columns found by name, extra columns passed through in their place.
+    check(
+        &s,
+        "csv-04 lon,lat,id",
+        &case("lon-lat-id.csv"),
+        &[],
+        "",
+        t,
+        Want::Rows(&out("lon,lat,id", &[&format!("{k},kyiv")])),
+    );
+    check(
+        &s,
+        "csv-04 extra column",
+        &case("extra-column.csv"),
+        &[],
+        "",
+        t,
+        Want::Rows(&out("id,lon,lat,name", &[&format!("kyiv,{k},Kyiv")])),
+    );
+    // csv-05: formulas passed through unchanged by default (documented), neutralised on demand.
+    let formulas = ["=1+2", "+1", "-2+3", "@SUM(1)"];
+    let raw: Vec<String> = formulas.iter().map(|f| format!("{f},{k}")).collect();
+    let raw: Vec<&str> = raw.iter().map(String::as_str).collect();
+    check(
+        &s,
+        "csv-05 default",
+        &case("formula-ids.csv"),
+        &[],
+        "",
+        t,
+        Want::Rows(&out("id,lon,lat", &raw)),
+    );
+    let safe: Vec<String> = formulas.iter().map(|f| format!("\"'{f}\",{k}")).collect();
+    let safe: Vec<&str> = safe.iter().map(String::as_str).collect();
+    check(
+        &s,
+        "csv-05 csv-safe",
+        &case("formula-ids.csv"),
+        &["--csv-safe"],
+        "&csv_safe=true",
+        t,
+        Want::Rows(&out("id,lon,lat", &safe)),
+    );
+}
+
+#[test]
+fn rfc_4180_class_members_on_every_route() {
+    let s = Server::start();
+    let t = "text/csv";
+    let k = KYIV;
+    let rows = |header: &str, r: &[&str]| out(header, r);
+    // Quoted header names; an empty quoted id; CRLF inside quotes kept; BOM + CRLF.
+    check(
+        &s,
+        "quoted header",
+        format!("\"id\",\"lon\",\"lat\"\nk,{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Rows(&rows("id,lon,lat", &[&format!("k,{k}")])),
+    );
+    check(
+        &s,
+        "empty quoted id",
+        format!("id,lon,lat\n\"\",{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Rows(&rows("id,lon,lat", &[&format!(",{k}")])),
+    );
+    check(
+        &s,
+        "CRLF inside quotes",
+        format!("id,lon,lat\r\n\"a\r\nb\",{k}\r\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Rows(&rows("id,lon,lat", &[&format!("\"a\r\nb\",{k}")])),
+    );
+    check(
+        &s,
+        "BOM + CRLF",
+        format!("\u{feff}id,lon,lat\r\nk,{k}\r\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Rows(&rows("id,lon,lat", &[&format!("k,{k}")])),
+    );
+    // Extra columns before the id, quoted numbers, an extra column that needs quotes.
+    check(
+        &s,
+        "extra columns first",
+        b"name,Id,LON,lat\n\"Kyiv, UA\",k,\"30.5234\",50.4501\n",
+        &[],
+        "",
+        t,
+        Want::Rows(&rows("name,Id,LON,lat", &[&format!("\"Kyiv, UA\",k,{k}")])),
+    );
+    // A formula in an extra column is neutralised too, a negative coordinate never.
+    check(
+        &s,
+        "csv-safe extra",
+        b"id,lon,lat,note\n=x,30.5234,50.4501,@y\n",
+        &["--csv-safe"],
+        "&csv_safe=true",
+        t,
+        Want::Rows(&rows("id,lon,lat,note", &[&format!("\"'=x\",{k},\"'@y\"")])),
+    );
+    // Errors, with the physical line where the record starts.
+    check(
+        &s,
+        "quote inside an unquoted field",
+        format!("id,lon,lat\nk,{k}\nab\"c,{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 3: field 1 (id): a quote inside a field that is not quoted"),
+    );
+    check(
+        &s,
+        "text after a closing quote",
+        format!("id,lon,lat\n\"ab\"c,{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 2: field 1 (id): text after its closing quote"),
+    );
+    check(
+        &s,
+        "quote never closed",
+        format!("id,lon,lat\nk,{k}\n\"abc,{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 3: field 1 (id): the quote that opens it is not closed"),
+    );
+    check(
+        &s,
+        "line after a two-line record",
+        format!("id,lon,lat\n\"a\nb\",{k}\nc,999,1\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 4: invalid coordinate: lon 999"),
+    );
+    check(
+        &s,
+        "missing lon column",
+        b"id,lat,name\nk,50,x\n",
+        &[],
+        "",
+        t,
+        Want::Error("line 1: the header 'id,lat,name' has no column 'lon'"),
+    );
+    check(
+        &s,
+        "duplicate header names",
+        b"id,lon,lat,lon\nk,30,50,31\n",
+        &[],
+        "",
+        t,
+        Want::Error("line 1: the header names the column 'lon' twice (columns 2 and 4)"),
+    );
+    check(
+        &s,
+        "an output column in the input",
+        b"id,lon,lat,status\nk,30,50,x\n",
+        &[],
+        "",
+        t,
+        Want::Error("line 1: the column 'status' is one the answer adds"),
+    );
+    check(
+        &s,
+        "field count",
+        format!("id,lon,lat,name\nk,{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 2: expected 4 fields id,lon,lat,name, found 3"),
+    );
+    check(
+        &s,
+        "field count, quoted",
+        format!("id,lon,lat\n\"k\",{k},x\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 2: expected 3 fields id,lon,lat, found 4"),
+    );
+}
+
+#[test]
+fn quoted_newlines_across_blocks_stream_in_order() {
+    // 3 MiB of records that span two lines each: blocks of 1 MiB and their halves end inside
+    // some of them unless the boundaries follow the quotes.
+    let s = Server::start();
+    let mut body = String::from("id,lon,lat\n");
+    let mut want = String::from("id,lon,lat,status,snapshot\n");
+    let mut n = 0;
+    while body.len() < 3 << 20 {
+        let id = format!("\"p{n}, \"\"x\"\"\nsecond line\"");
+        body.push_str(&format!("{id},{KYIV}\n"));
+        want.push_str(&format!("{id},{KYIV},covered,{SNAP}\n"));
+        n += 1;
+    }
+    let (status, _, answer) = s.post("/v1/classify?date=2024-03-01", "text/csv", body.as_bytes());
+    assert_eq!(status, 200);
+    assert!(answer == want.as_bytes(), "{n} records: answers differ");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.csv");
+    // A bad record at the end names its physical line (two lines a record before it).
+    body.push_str("bad\"id,1,2\n");
+    std::fs::write(&file, &body).unwrap();
+    let o = frontline(&["classify", file.to_str().unwrap(), "--date", "2024-03-01"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("line {}: field 1 (id): a quote inside", 2 + 2 * n)),
+        "{err}"
+    );
+    assert!(o.stdout == want.as_bytes(), "rows before the bad one are all written");
+}
+
+#[test]
+fn windows_1251_with_and_without_a_declared_charset() {
+    let s = Server::start();
+    // "id,lon,lat\nКиїв,...\nЛьвів,...\n" in windows-1251.
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("id,lon,lat\nКиїв,30.5234,50.4501\nЛьвів,24.0297,49.8397\n");
+    let decoded = out("id,lon,lat", &["Київ,30.5234,50.4501", "Львів,24.0297,49.8397"]);
+    check(
+        &s,
+        "windows-1251 declared",
+        &cp1251,
+        &["--encoding", "windows-1251"],
+        "",
+        "text/csv; charset=windows-1251",
+        Want::Rows(&decoded),
+    );
+    check(
+        &s,
+        "windows-1251 declared by an alias, quoted",
+        &cp1251,
+        &["--encoding", "cp1251"],
+        "",
+        "text/csv; charset=\"CP1251\"",
+        Want::Rows(&decoded),
+    );
+    check(
+        &s,
+        "windows-1251 undeclared",
+        &cp1251,
+        &[],
+        "",
+        "text/csv",
+        Want::Error("line 2: not valid UTF-8 (byte 0xCA at byte 1 of the line)"),
+    );
+    check(
+        &s,
+        "windows-1251 declared utf-8",
+        &cp1251,
+        &[],
+        "",
+        "text/csv; charset=utf-8",
+        Want::Error("line 2: not valid UTF-8"),
+    );
+    // A bad byte after good rows: they are answered on the CLI, the error names its line.
+    let mut late = b"id,lon,lat\na,30.5,50.4\nb,30.5,50.4\n".to_vec();
+    late.extend_from_slice(b"c\xff,30.5,50.4\n");
+    check(
+        &s,
+        "bad byte on line 4",
+        &late,
+        &[],
+        "",
+        "text/csv",
+        Want::Error("line 4: not valid UTF-8 (byte 0xFF at byte 2"),
+    );
+    // An unknown charset: 415 naming the accepted ones; on the CLI exit 2.
+    for path in ["/v1/classify?date=2024-03-01", "/v1/history"] {
+        let (status, ct, body) = s.post(path, "text/csv; charset=x-klingon", &cp1251);
+        assert_eq!(status, 415, "{path}");
+        assert_eq!(ct, "application/problem+json");
+        let d = detail(&body);
+        assert!(
+            d.contains("charset 'x-klingon' is not supported; accepted: UTF-8, UTF-16LE, UTF-16BE, windows-1251"),
+            "{d}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.csv");
+    std::fs::write(&file, &cp1251).unwrap();
+    let o = frontline(&[
+        "classify",
+        file.to_str().unwrap(),
+        "--date",
+        "2024-03-01",
+        "--encoding",
+        "x-klingon",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("accepted: UTF-8"));
+    // UTF-16 with its BOM, declared.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "id,lon,lat\nКиїв,30.5234,50.4501\nЛьвів,24.0297,49.8397\n".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    check(
+        &s,
+        "utf-16le declared",
+        &utf16,
+        &["--encoding", "utf-16le"],
+        "",
+        "text/csv; charset=utf-16le",
+        Want::Rows(&decoded),
+    );
+}
