@@ -77,34 +77,47 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let waters = base.waters.clone();
     let Some(border) = base.borders.into_iter().next() else {
         println!("embedded geodata has no border");
         std::process::exit(1);
     };
+    // Each round loads and builds the archive twice, without the waters (as before them) and
+    // with them, so that both figures come from the same run.
     let mut load_s = Vec::new();
     let mut build_s = Vec::new();
     let mut total_s = Vec::new();
+    let mut total_waters_s = Vec::new();
     let mut catalog = None;
     let mut n_files = 0;
     for _ in 0..if csv_only { 1 } else { repeat } {
-        drop(catalog.take());
-        let t0 = Instant::now();
-        let g = match deepstate::archive_geodata(border.clone(), &archive, "deepstate") {
-            Ok(g) => g,
-            Err(r) => {
-                println!("archive invalid: {:?}", &r.problems[..r.problems.len().min(5)]);
-                std::process::exit(1);
+        for with_waters in [false, true] {
+            drop(catalog.take());
+            let t0 = Instant::now();
+            let mut g = match deepstate::archive_geodata(border.clone(), &archive, "deepstate") {
+                Ok(g) => g,
+                Err(r) => {
+                    println!("archive invalid: {:?}", &r.problems[..r.problems.len().min(5)]);
+                    std::process::exit(1);
+                }
+            };
+            if with_waters {
+                g.waters = waters.clone();
             }
-        };
-        n_files = g.sources[0].snapshots.len();
-        let t1 = Instant::now();
-        let cat = Catalog::build(g);
-        cat.compute_all();
-        let t2 = Instant::now();
-        load_s.push((t1 - t0).as_secs_f64());
-        build_s.push((t2 - t1).as_secs_f64());
-        total_s.push((t2 - t0).as_secs_f64());
-        catalog = Some(cat);
+            n_files = g.sources[0].snapshots.len();
+            let t1 = Instant::now();
+            let cat = Catalog::build(g);
+            cat.compute_all();
+            let t2 = Instant::now();
+            if with_waters {
+                total_waters_s.push((t2 - t0).as_secs_f64());
+            } else {
+                load_s.push((t1 - t0).as_secs_f64());
+                build_s.push((t2 - t1).as_secs_f64());
+                total_s.push((t2 - t0).as_secs_f64());
+            }
+            catalog = Some(cat);
+        }
     }
     let Some(cat) = catalog else { return };
     let src = &cat.sources["deepstate"];
@@ -124,7 +137,13 @@ fn main() {
         build_s,
         &format!("{distinct} distinct snapshots"),
     );
-    let total = report("ds.load+build", total_s, "");
+    let total = report("ds.load+build", total_s, "without the waters");
+    let with_waters = report(
+        "ds.load+build with waters",
+        total_waters_s,
+        "waters/UKR.geojson given (read beforehand), statuses and areas of its cells per state",
+    );
+    println!("  with waters / without: {:.3}", with_waters / total);
     println!(
         "  per file: {:.2} ms; peak RSS {:.0} MB",
         total / n_files as f64 * 1e3,
@@ -218,8 +237,13 @@ fn main() {
     };
     let state = f.computed();
     let border = f.border_index();
+    let border_entry = &f.source.border;
     let mut secs = Vec::new();
+    let mut secs_waters = Vec::new();
     let mut counts = [0usize; 4];
+    let mut counts_waters = [0usize; 4];
+    let mut in_waters = 0usize;
+    // Land only (the rule the peers classify by) and with the waters, alternately in one run.
     for _ in 0..repeat.max(5) {
         counts = [0; 4];
         let t = Instant::now();
@@ -227,12 +251,30 @@ fn main() {
             counts[state.status(border, x, y).0 as usize] += 1;
         }
         secs.push(t.elapsed().as_secs_f64());
+        (counts_waters, in_waters) = ([0; 4], 0);
+        let t = Instant::now();
+        for &(x, y) in &pts {
+            let p = state.status_with_waters(border_entry, x, y);
+            counts_waters[p.status as usize] += 1;
+            in_waters += p.in_waters as usize;
+        }
+        secs_waters.push(t.elapsed().as_secs_f64());
     }
+    let m_waters = report(
+        "classify.1M with waters (one thread)",
+        secs_waters,
+        &format!("snapshot {}", f.snapshot().id()),
+    );
+    println!(
+        "  covered {} occupied {} contested {} outside {}; {in_waters} in the waters",
+        counts_waters[0], counts_waters[1], counts_waters[2], counts_waters[3]
+    );
     let m = report(
         "classify.1M (one thread)",
         secs,
-        &format!("snapshot {}", f.snapshot().id()),
+        &format!("snapshot {}, land only", f.snapshot().id()),
     );
+    println!("  with waters / land only: {:.3}", m_waters / m);
     println!(
         "  {:.1} M points/s; covered {} occupied {} contested {} outside {}",
         pts.len() as f64 / m / 1e6,

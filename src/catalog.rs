@@ -3,12 +3,13 @@
 //! [`Geodata`], immutable afterwards; identical snapshots share one computation.
 
 use crate::coverage::{ControlLayers, OverlayRule, compute_layers, overlay};
-use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, load_dir};
+use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, Waters, load_dir};
 use crate::index::history::{HistoryIndex, StateRings};
-use crate::index::line::{BorderEdges, LineOfContact};
+use crate::index::line::{BorderEdges, LineOfContact, NearestEdges};
 use crate::index::slivers::{Moved, Piece, find_pieces};
 use crate::index::{Location, PolygonIndex};
 use crate::model::{ControlStatus, Status};
+use crate::waters::{WatersIndex, WatersState};
 use chrono::NaiveDate;
 use geo::{MultiPolygon, Polygon};
 use rayon::prelude::*;
@@ -64,7 +65,17 @@ pub struct BorderEntry {
     pub regions: Option<Regions>,
     /// Its boundary edges, to tell the line of contact from the border and the coast.
     pub edges: BorderEdges,
+    /// Its boundary edges, for the nearest point of the border (`border_km`, `land_km`).
+    pub boundary: NearestEdges,
+    /// Its waters (territorial sea approximation), where the geodata has them.
+    pub waters: Option<WatersIndex>,
 }
+
+/// Distance (km) from the border within which an `outside` answer says how far the border is
+/// (`border_km` and the nearest point): a coordinate just off the coast, across a river or a
+/// land border is then understood at once. 25 km is beyond the 12 nautical miles (22.224 km) of
+/// the waters and five times Natural Earth 1:10m's nominal precision.
+pub const NEAR_BORDER_KM: f64 = 25.0;
 
 /// A baseline with its point index.
 #[derive(Debug)]
@@ -109,6 +120,8 @@ pub struct Computed {
     raw_contested: usize,
     /// Boxes of the pieces, to find the piece that holds a point.
     piece_boxes: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    /// The border's waters on this state: each cell's status and the areas by status.
+    pub waters: Option<WatersState>,
 }
 
 #[derive(Debug)]
@@ -118,6 +131,18 @@ struct RawLayers {
     occupied_km2: f64,
     contested_km2: f64,
     covered_km2: f64,
+}
+
+/// The status of a point, land and waters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PointStatus {
+    /// The status.
+    pub status: Status,
+    /// True when the point lies exactly on a boundary that decided it.
+    pub on_boundary: bool,
+    /// True when the point is off the land, in the border's waters (and takes the status of
+    /// the nearest coast).
+    pub in_waters: bool,
 }
 
 impl StateRings for ControlState {
@@ -296,7 +321,7 @@ impl ControlState {
                 })
                 .collect(),
         );
-        Computed {
+        let mut computed = Computed {
             layers,
             pieces,
             moved,
@@ -306,7 +331,15 @@ impl ControlState {
             raw_occupied,
             raw_contested,
             piece_boxes,
-        }
+            waters: None,
+        };
+        // Each cell of the waters follows its anchor, a point of the land: the land rule decides.
+        computed.waters = self
+            .border
+            .waters
+            .as_ref()
+            .map(|w| w.state(|x, y| computed.status(&self.border.index, x, y).0));
+        computed
     }
 }
 
@@ -381,6 +414,28 @@ impl Computed {
             contested_km2: self.raw.contested_km2,
             covered_km2: self.raw.covered_km2,
         })
+    }
+
+    /// Status of a point (finite, in range) on land and, off the land, in the border's waters:
+    /// [`Self::status`] first, so that points on land never look at the waters.
+    #[inline]
+    pub fn status_with_waters(&self, border: &BorderEntry, x: f64, y: f64) -> PointStatus {
+        let (status, on_boundary) = self.status(&border.index, x, y);
+        if status == Status::Outside
+            && let (Some(w), Some(st)) = (&border.waters, &self.waters)
+            && let Some(hit) = w.status(st, x, y)
+        {
+            return PointStatus {
+                status: hit.status,
+                on_boundary: hit.on_boundary,
+                in_waters: true,
+            };
+        }
+        PointStatus {
+            status,
+            on_boundary,
+            in_waters: false,
+        }
     }
 }
 
@@ -470,6 +525,7 @@ impl<'a> InForce<'a> {
     pub fn synthetic(&self) -> bool {
         self.snapshot().synthetic
             || self.source.border.border.synthetic
+            || self.source.border.waters.as_ref().is_some_and(|w| w.waters.synthetic)
             || self.baselines().any(|b| b.baseline.synthetic)
     }
 
@@ -488,10 +544,10 @@ impl<'a> InForce<'a> {
         &self.source.border.index
     }
 
-    /// Status of a point; checks the coordinate first.
-    pub fn status(&self, lon: f64, lat: f64) -> Result<(Status, bool), CatalogError> {
+    /// Status of a point, waters included; checks the coordinate first.
+    pub fn status(&self, lon: f64, lat: f64) -> Result<PointStatus, CatalogError> {
         check_coordinate(lon, lat)?;
-        Ok(self.computed().status(self.border_index(), lon, lat))
+        Ok(self.computed().status_with_waters(&self.source.border, lon, lat))
     }
 }
 
@@ -560,7 +616,8 @@ impl Catalog {
     /// areas and indexes of each epoch on first use, or all at once with [`Self::compute_all`].
     pub fn build(geodata: Geodata) -> Catalog {
         let mut regions = geodata.regions;
-        let borders: Vec<(Border, Option<Regions>)> = geodata
+        let mut waters = geodata.waters;
+        let borders: Vec<(Border, Option<Regions>, Option<Waters>)> = geodata
             .borders
             .into_iter()
             .map(|b| {
@@ -568,15 +625,25 @@ impl Catalog {
                     .iter()
                     .position(|r| r.border == b.iso3)
                     .map(|i| regions.swap_remove(i));
-                (b, r)
+                let w = waters
+                    .iter()
+                    .position(|w| w.border == b.iso3)
+                    .map(|i| waters.swap_remove(i));
+                (b, r, w)
             })
             .collect();
         let borders: HashMap<String, Arc<BorderEntry>> = borders
             .into_par_iter()
-            .map(|(b, regions)| {
+            .map(|(b, regions, waters)| {
                 let index = PolygonIndex::new(&b.geometry.0);
                 let area_km2 = crate::geodesy::area_km2(&b.geometry);
                 let edges = BorderEdges::new(&b.geometry);
+                let boundary = NearestEdges::new(
+                    b.geometry
+                        .0
+                        .iter()
+                        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())),
+                );
                 (
                     b.iso3.clone(),
                     Arc::new(BorderEntry {
@@ -585,6 +652,8 @@ impl Catalog {
                         area_km2,
                         regions,
                         edges,
+                        boundary,
+                        waters: waters.map(WatersIndex::new),
                     }),
                 )
             })
@@ -640,6 +709,7 @@ impl Catalog {
     pub fn reuse_from(&mut self, old: &Catalog) {
         let key = |s: &SourceEntry| {
             let mut k = vec![s.border.border.provenance.sha256.clone()];
+            k.extend(s.border.waters.as_ref().map(|w| w.waters.provenance.sha256.clone()));
             k.extend(
                 s.baselines
                     .iter()

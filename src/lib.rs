@@ -17,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod query;
 pub mod sync;
+pub mod waters;
 
 pub use catalog::{Catalog, CatalogError};
 pub use model::Status;

@@ -19,6 +19,8 @@ const STAGES: &[&[&str]] = &[
     &["index"],
     // reading and validating the canonical format and the archives
     &["geodata"],
+    // the waters of a border indexed, their statuses and areas on a state
+    &["waters"],
     // the immutable loaded state
     &["catalog"],
     // the shapes answers are written in (provenance, GeoJSON)
@@ -233,7 +235,7 @@ fn the_reader_finds_back_edges() {
     let found = back_edges(&dir);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(found.len(), 3, "{found:#?}");
-    assert!(found[0].contains("`analytics` (stage 7) uses `query`"), "{found:#?}");
-    assert!(found[1].contains("`catalog` (stage 5) uses `analytics`"), "{found:#?}");
+    assert!(found[0].contains("`analytics` (stage 8) uses `query`"), "{found:#?}");
+    assert!(found[1].contains("`catalog` (stage 6) uses `analytics`"), "{found:#?}");
     assert!(found[2].contains("`index` (stage 3) uses `catalog`"), "{found:#?}");
 }

@@ -149,7 +149,8 @@ fn timeline_lists_every_snapshot_date_with_areas() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
-        "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,moved_km2"
+        "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,\
+         waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2"
     );
     assert_eq!(lines.len(), 5, "{out}");
     let mut previous_occupied: Option<f64> = None;
@@ -163,6 +164,10 @@ fn timeline_lists_every_snapshot_date_with_areas() {
         // The three areas partition the border (599,094.6 km2, Natural Earth UKR).
         let sum: f64 = nums[..3].iter().sum();
         assert!((sum - 599_094.6).abs() < 1.0, "{line}");
+        // The waters, apart, by the status of their coast: Crimea's are occupied.
+        let waters: Vec<f64> = f[9..12].iter().map(|s| s.parse().expect("number")).collect();
+        assert!((waters.iter().sum::<f64>() - 38_250.9).abs() < 1.0, "{line}");
+        assert!(waters[0] > 10_000.0 && waters[2] > 10_000.0, "{line}");
         assert!(nums[0] > 27_000.0 && nums[1] > 0.0, "{line}");
         // A line of contact (the synthetic front and the Crimea cut line).
         assert!(nums[3] > 300.0, "{line}");

@@ -319,7 +319,7 @@ fn reference_nearest(edges: &[([f64; 2], [f64; 2])], x: f64, y: f64) -> frontlin
         .iter()
         .zip(&d)
         .filter(|(_, d)| **d <= best * 1.3 + 2.0 / 111.0)
-        .map(|(&(a, b), _)| frontline::analytics::line::nearest_on_edge(x, y, a, b))
+        .map(|(&(a, b), _)| frontline::analytics::line::nearest_point_on_edge(x, y, a, b))
         .min_by(|p, q| p.km.total_cmp(&q.km))
         .expect("a line")
 }
@@ -380,10 +380,16 @@ fn distances_to_the_front_from_five_cities() {
     for (name, x, y, km, at) in cases {
         let n = line.nearest(x, y).expect("a line");
         let r = reference_nearest(&edges, x, y);
-        eprintln!("{name}: {:.3} km at ({:.4}, {:.4})", n.km, n.point[0], n.point[1]);
+        eprintln!("{name}: {:.3} km at ({:.4}, {:.4})", n.km, n.point.x, n.point.y);
         assert!((n.km - r.km).abs() < 1e-3, "{name}: {n:?} vs {r:?}");
         assert!((n.km - km).abs() < 0.1, "{name}: {n:?}, want {km} km");
-        let off = frontline::analytics::line::nearest_on_edge(at[0], at[1], n.point, n.point).km;
+        let off = frontline::analytics::line::nearest_point_on_edge(
+            at[0],
+            at[1],
+            [n.point.x, n.point.y],
+            [n.point.x, n.point.y],
+        )
+        .km;
         assert!(
             off < 0.3,
             "{name}: nearest point {n:?}, want near {at:?} ({off:.3} km apart)"
@@ -403,8 +409,8 @@ fn distances_to_the_front_from_five_cities() {
     eprintln!(
         "Donetsk: {:.3} km at ({:.4}, {:.4}); speck {:.1} m2",
         n.km,
-        n.point[0],
-        n.point[1],
+        n.point.x,
+        n.point.y,
         speck.area_km2 * 1e6
     );
     assert!((n.km - r.km).abs() < 1e-3);

@@ -61,7 +61,9 @@ fn deepstate_archive_imports_once_and_answers_as_read_in_place() {
     // Every archive date: the imported store has the same content in force.
     let imported = Catalog::load(&root).unwrap();
     let base = load_dir(&repo().join("geodata")).unwrap().geodata;
-    let in_place = Catalog::build(deepstate::archive_geodata(base.borders[0].clone(), &archive, "deepstate").unwrap());
+    let mut in_place = deepstate::archive_geodata(base.borders[0].clone(), &archive, "deepstate").unwrap();
+    in_place.waters = base.waters.clone();
+    let in_place = Catalog::build(in_place);
     for s in &in_place.sources["deepstate"].snapshots {
         let f = imported.in_force(Some("deepstate"), s.date).unwrap();
         assert_eq!(f.snapshot().content_sha256, s.content_sha256, "{}", s.date);
@@ -77,7 +79,7 @@ fn deepstate_archive_imports_once_and_answers_as_read_in_place() {
             let (x, y) = (22.0 + i as f64 * 0.09, 44.3 + j as f64 * 0.081);
             let s = a.status(x, y).unwrap();
             assert_eq!(s, b.status(x, y).unwrap(), "({x}, {y})");
-            occupied += usize::from(s.0 == Status::Occupied);
+            occupied += usize::from(s.status == Status::Occupied);
         }
     }
     assert!(occupied > 1000);
@@ -114,7 +116,7 @@ fn nzz_archive_imports_with_the_crimea_baseline() {
     let cat = Catalog::load(&root).unwrap();
     let f = cat.in_force(Some("nzz"), date("2022-03-29")).unwrap();
     assert_eq!(
-        f.status(34.10, 44.95).unwrap().0,
+        f.status(34.10, 44.95).unwrap().status,
         Status::Occupied,
         "Simferopol, from the baseline"
     );

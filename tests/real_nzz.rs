@@ -88,10 +88,10 @@ fn crimea_comes_from_the_baseline() {
     let Some((with, without, _)) = catalogs() else { return };
     // Simferopol on 2022-03-29: occupied only with the baseline (NZZ omits Crimea).
     let f = with.in_force(Some("nzz"), date("2022-03-29")).unwrap();
-    assert_eq!(f.status(34.10, 44.95).unwrap().0, Status::Occupied);
+    assert_eq!(f.status(34.10, 44.95).unwrap().status, Status::Occupied);
     assert_eq!(f.baselines().count(), 1);
     let g = without.in_force(Some("nzz"), date("2022-03-29")).unwrap();
-    assert_eq!(g.status(34.10, 44.95).unwrap().0, Status::Covered);
+    assert_eq!(g.status(34.10, 44.95).unwrap().status, Status::Covered);
     // Kherson (northern districts): occupied from early March to the liberation on 11 November 2022.
     let src = with.source(Some("nzz")).unwrap();
     let h = frontline::analytics::history::history(src, 32.60, 46.68).unwrap();

@@ -30,7 +30,11 @@ pub struct Interval {
 
 /// Status of a point in one epoch of a source.
 fn status_at(src: &SourceEntry, k: usize, x: f64, y: f64) -> Status {
-    src.epochs[k].state.computed().status(&src.border.index, x, y).0
+    src.epochs[k]
+        .state
+        .computed()
+        .status_with_waters(&src.border, x, y)
+        .status
 }
 
 /// Merges per-epoch samples (epoch, status), in epoch order, the first at epoch 0, into
@@ -75,7 +79,18 @@ pub fn history_with(src: &SourceEntry, index: &HistoryIndex, x: f64, y: f64, scr
         return Vec::new();
     }
     if src.border.index.locate(x, y) == Location::Outside {
-        return intervals(src, [(0, Status::Outside)]);
+        // In the waters, a point follows its cell's anchor, a point of the land: its history is
+        // the anchor's. On an edge between cells (where the status order picks among them on
+        // each date) every epoch is tested.
+        let cells = src.border.waters.as_ref().map(|w| (w, w.cells_at(x, y)));
+        return match cells {
+            Some((w, cells)) if cells.len() == 1 => {
+                let a = w.waters.cells[cells[0]].anchor;
+                history_with(src, index, a.x, a.y, scratch)
+            }
+            Some((_, cells)) if cells.len() > 1 => history_brute_force(src, x, y),
+            _ => intervals(src, [(0, Status::Outside)]),
+        };
     }
     index.candidates(x, y, scratch);
     let first = (0, status_at(src, 0, x, y));
@@ -181,6 +196,7 @@ mod tests {
             borders: vec![border],
             baselines: vec![],
             regions: vec![],
+            waters: vec![],
             sources: vec![Source {
                 name: "t".into(),
                 description: None,

@@ -3,7 +3,10 @@
 
 use super::geometry::read_areal;
 use super::report::{Finding, Report, Scope};
-use super::{Baseline, Border, ControlFeature, Region, Regions, Snapshot, content_sha256, parse_json, read_bytes};
+use super::{
+    Baseline, Border, ControlFeature, Region, Regions, Snapshot, WaterCell, Waters, content_sha256, parse_json,
+    read_bytes,
+};
 use crate::model::{ControlStatus, Provenance, parse_date};
 use geo::MultiPolygon;
 use serde_json::{Map, Value};
@@ -306,6 +309,87 @@ pub(crate) fn read_regions(path: &Path, shown: &str) -> (Option<Regions>, Report
         Some(Regions {
             border: border?,
             regions,
+            provenance: doc.provenance,
+            synthetic,
+        })
+    })();
+    (out, report)
+}
+
+/// Reads a `waters/<ISO3>.geojson` file: one feature per cell, each with `properties.anchor`
+/// `[lon, lat]`; cells may not overlap (the sum of their geodesic areas is compared with the area
+/// of their union, as for regions).
+pub(crate) fn read_waters(path: &Path, shown: &str) -> (Option<Waters>, Report) {
+    let mut report = Report::default();
+    let out = (|| {
+        let doc = read_document(path, shown, "waters", &mut report)?;
+        let border = meta_str(&doc, "border", shown, &mut report).map(str::to_string);
+        let synthetic = meta_synthetic(&doc, shown, &mut report);
+        let limit_km = match doc.meta.get("limit_km") {
+            None => None,
+            Some(v) => match v.as_f64().filter(|x| x.is_finite() && *x > 0.0) {
+                Some(x) => Some(x),
+                None => {
+                    problem(
+                        &mut report,
+                        shown,
+                        "frontline.limit_km must be a positive number".into(),
+                    );
+                    return None;
+                }
+            },
+        };
+        if doc.features.is_empty() {
+            problem(
+                &mut report,
+                shown,
+                "a waters file needs at least one feature (cell)".into(),
+            );
+            return None;
+        }
+        let mut cells = Vec::with_capacity(doc.features.len());
+        for i in 0..doc.features.len() {
+            let anchor = doc.features[i].pointer("/properties/anchor").and_then(|a| {
+                let a = a.as_array().filter(|a| a.len() == 2)?;
+                let (x, y) = (a[0].as_f64()?, a[1].as_f64()?);
+                ((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)).then_some(geo::Coord { x, y })
+            });
+            let geometry = feature_geometry(&doc, i, shown, &mut report);
+            let Some(anchor) = anchor else {
+                Scope {
+                    file: shown,
+                    feature: Some(i),
+                    report: &mut report,
+                }
+                .problem(
+                    None,
+                    "properties.anchor must be [lon, lat] with lon in [-180, 180], lat in [-90, 90]",
+                );
+                continue;
+            };
+            if let Some(geometry) = geometry {
+                cells.push(WaterCell { anchor, geometry });
+            }
+        }
+        if !report.is_ok() {
+            return None;
+        }
+        let sum: f64 = cells.iter().map(|c| crate::geodesy::area_km2(&c.geometry)).sum();
+        let all: Vec<geo::Polygon<f64>> = cells.iter().flat_map(|c| c.geometry.0.iter().cloned()).collect();
+        let [union] = crate::coverage::overlay(&all, &[], [crate::coverage::OverlayRule::Subject], true);
+        let union_km2 = crate::geodesy::area_km2(&union);
+        if sum - union_km2 > 1e-6 * union_km2.max(1.0) {
+            problem(
+                &mut report,
+                shown,
+                format!("cells overlap: their areas add up to {sum:.3} km2 but cover {union_km2:.3} km2"),
+            );
+            return None;
+        }
+        Some(Waters {
+            border: border?,
+            cells,
+            limit_km,
             provenance: doc.provenance,
             synthetic,
         })

@@ -97,6 +97,7 @@ pub fn archive_geodata(border: super::Border, dir: &Path, source: &str) -> Resul
         borders: vec![border],
         baselines: vec![],
         regions: vec![],
+        waters: vec![],
         default_source: Some(source.to_string()),
     })
 }

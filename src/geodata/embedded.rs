@@ -1,5 +1,5 @@
-//! The default geodata compiled into the binary: the Natural Earth border of Ukraine, the Crimea
-//! baseline and the SYNTHETIC example source (the files of the repository's `geodata/`), so
+//! The default geodata compiled into the binary: the Natural Earth border of Ukraine, its waters
+//! (territorial sea approximation), the Crimea baseline and the SYNTHETIC example source (the files of the repository's `geodata/`), so
 //! that `frontline serve` and `frontline query` work from any folder and after `cargo install`.
 //!
 //! It is read with the same loader as a directory: the files are written into a private
@@ -22,6 +22,7 @@ pub const FILES: &[(&str, &[u8])] = &[
         "baselines/crimea.geojson",
         include_bytes!("../../geodata/baselines/crimea.geojson"),
     ),
+    ("waters/UKR.geojson", include_bytes!("../../geodata/waters/UKR.geojson")),
     (
         "sources/example/source.json",
         include_bytes!("../../geodata/sources/example/source.json"),

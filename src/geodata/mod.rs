@@ -97,6 +97,35 @@ pub struct Regions {
     pub synthetic: bool,
 }
 
+/// The waters of one border (`waters/<ISO3>.geojson`): an approximation of its internal waters
+/// and territorial sea, divided into cells that each follow a point of the coast.
+///
+/// A point in a cell takes, on each date, the status of the cell's `anchor`: a point of the
+/// border's land just inland of the piece of coast nearest to the cell ("waters follow their
+/// coast"). The file is made by `scripts/geodata/make_geodata.py`; it is not a legal delimitation.
+#[derive(Debug, Clone)]
+pub struct Waters {
+    /// ISO3 of the border whose waters these are.
+    pub border: String,
+    /// The cells: they do not overlap, and none lies on the border's land.
+    pub cells: Vec<WaterCell>,
+    /// The breadth of the waters from the land, km, as the file states it.
+    pub limit_km: Option<f64>,
+    /// Where they came from.
+    pub provenance: Provenance,
+    /// Whether the data is made up.
+    pub synthetic: bool,
+}
+
+/// One cell of [`Waters`].
+#[derive(Debug, Clone)]
+pub struct WaterCell {
+    /// The point of the border's land whose status the cell takes (lon, lat).
+    pub anchor: geo::Coord<f64>,
+    /// The cell, RFC 7946 orientation.
+    pub geometry: MultiPolygon<f64>,
+}
+
 /// One area of a snapshot with its declared status.
 #[derive(Debug, Clone)]
 pub struct ControlFeature {
@@ -157,6 +186,8 @@ pub struct Geodata {
     pub baselines: Vec<Baseline>,
     /// Region layers, at most one per border.
     pub regions: Vec<Regions>,
+    /// Waters, at most one per border.
+    pub waters: Vec<Waters>,
     /// Sources sorted by name.
     pub sources: Vec<Source>,
     /// The source used where a query names none.
@@ -266,6 +297,32 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
         &mut report,
     );
 
+    let waters_files = list_geojson(&root.join("waters"), &shown, &mut report);
+    let waters: Vec<(Option<Waters>, Report)> = waters_files
+        .par_iter()
+        .map(|p| canonical::read_waters(p, &shown(p)))
+        .collect();
+    let waters = collect(waters, &mut report);
+    check_unique(
+        &waters,
+        |w| w.border.clone(),
+        "waters of border",
+        &shown,
+        root,
+        &mut report,
+    );
+    for w in &waters {
+        match borders.iter().find(|b| b.iso3 == w.border) {
+            Some(b) => check_waters_against_border(w, b, &mut report),
+            None => report.problems.push(Finding {
+                file: w.provenance.file.clone(),
+                feature: None,
+                location: None,
+                message: format!("waters of border '{}', which is not in borders/", w.border),
+            }),
+        }
+    }
+
     // Sources: one directory each.
     let mut sources = Vec::new();
     let sources_dir = root.join("sources");
@@ -334,11 +391,68 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
             borders,
             baselines,
             regions,
+            waters,
             sources,
             default_source,
         },
         report,
     })
+}
+
+/// How far (degrees, about 0.1 mm) a vertex of the waters may lie inside the land: where a
+/// line between two cells meets the coast, the meeting point is rounded to the nearest double.
+const WATERS_ON_COAST_DEG: f64 = 1e-9;
+
+/// Waters must lie off the border's land and follow anchors on it: every anchor strictly
+/// inside the border, no vertex of a cell inside it farther than [`WATERS_ON_COAST_DEG`] from
+/// its boundary (vertices on the coast are on its boundary, to rounding).
+fn check_waters_against_border(w: &Waters, b: &Border, report: &mut Report) {
+    use crate::index::{Location, PolygonIndex};
+    let land = PolygonIndex::new(&b.geometry.0);
+    let coast: rstar::RTree<rstar::primitives::Line<[f64; 2]>> = rstar::RTree::bulk_load(
+        b.geometry
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| {
+                r.0.windows(2)
+                    .map(|w| rstar::primitives::Line::new([w[0].x, w[0].y], [w[1].x, w[1].y]))
+            })
+            .collect(),
+    );
+    // Planar distance to the nearest edge, degrees: only a tolerance, not a measure.
+    let off_coast = |p: geo::Coord<f64>| {
+        let t = WATERS_ON_COAST_DEG;
+        let near = rstar::AABB::from_corners([p.x - t, p.y - t], [p.x + t, p.y + t]);
+        !coast
+            .locate_in_envelope_intersecting(&near)
+            .any(|l| rstar::PointDistance::distance_2(l, &[p.x, p.y]) <= t * t)
+    };
+    for (i, cell) in w.cells.iter().enumerate() {
+        let mut problem = |message: String| {
+            report.problems.push(Finding {
+                file: w.provenance.file.clone(),
+                feature: Some(i),
+                location: None,
+                message,
+            })
+        };
+        let a = cell.anchor;
+        if land.locate(a.x, a.y) != Location::Inside {
+            problem(format!(
+                "anchor ({}, {}) is not inside the land of border '{}'",
+                a.x, a.y, b.iso3
+            ));
+        }
+        if let Some(c) = geo::CoordsIter::coords_iter(&cell.geometry)
+            .find(|c| land.locate(c.x, c.y) == Location::Inside && off_coast(*c))
+        {
+            problem(format!(
+                "the cell has a vertex ({}, {}) on the land of border '{}'",
+                c.x, c.y, b.iso3
+            ));
+        }
+    }
 }
 
 fn collect<T>(items: Vec<(Option<T>, Report)>, report: &mut Report) -> Vec<T> {

@@ -66,6 +66,7 @@ pub fn archive_geodata(
         borders: vec![border],
         baselines,
         regions: vec![],
+        waters: vec![],
         default_source: Some(source.to_string()),
     };
     Ok((geodata, report))

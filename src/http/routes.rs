@@ -578,19 +578,22 @@ async fn classify_geojson(
         let snapshot = Value::String(f.snapshot().id());
         let line = p.flag("distance")?.then(|| f.line());
         let computed = f.computed();
-        let border = f.border_index();
+        let border = &f.source.border;
         for (i, feat) in features.iter_mut().enumerate() {
             let (lon, lat) = point_of(feat).map_err(|m| Problem::body(format!("feature {i}: {m}")))?;
             check_coordinate(lon, lat).map_err(|e| Problem::body(format!("feature {i}: {e}")))?;
-            let (status, on_boundary) = computed.status(border, lon, lat);
-            set_property(feat, "status", Value::String(status.as_str().into()));
+            let located = computed.status_with_waters(border, lon, lat);
+            set_property(feat, "status", Value::String(located.status.as_str().into()));
             set_property(feat, "snapshot", snapshot.clone());
-            if on_boundary {
+            if located.on_boundary {
                 set_property(feat, "on_boundary", Value::Bool(true));
+            }
+            if located.in_waters {
+                set_property(feat, "in_waters", Value::Bool(true));
             }
             if let Some(n) = line.and_then(|l| l.nearest(lon, lat)) {
                 set_property(feat, "line_of_contact_km", json!(n.km));
-                set_property(feat, "line_of_contact_nearest", json!(n.point));
+                set_property(feat, "line_of_contact_nearest", json!([n.point.x, n.point.y]));
             }
         }
         if let Some(obj) = doc.as_object_mut() {

@@ -109,18 +109,11 @@ fn local_foot(lon: f64, lat: f64, k: f64, a: [f64; 2], b: [f64; 2]) -> (f64, f64
     ((ax + t * dx).hypot(ay + t * dy), t)
 }
 
-/// The nearest point of the edge a-b (points interpolated in lon/lat) to (lon, lat) and its
-/// geodesic distance, started from the foot in the point's local frame: what [`LineOfContact::nearest`]
-/// computes for each of its final candidates (for reference computations in tests).
-pub fn nearest_on_edge(lon: f64, lat: f64, a: [f64; 2], b: [f64; 2]) -> Nearest {
-    let (_, t) = local_foot(lon, lat, lat.to_radians().cos().max(1e-6), a, b);
-    refine(Point::new(lon, lat), a, b, t)
-}
-
 /// The smallest geodesic distance (m) from `p` to the edge a-b (its points interpolated in
-/// lon/lat, as polygon edges are drawn), starting from the parameter `t0`: rounds of a
-/// parabola through the distances at t - h, t, t + h, with h shrinking tenfold each round.
-fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> Nearest {
+/// lon/lat, as polygon edges are drawn), starting from the parameter `t0`, and the parameter of
+/// the nearest point found: rounds of a parabola through the distances at t - h, t, t + h, with
+/// h shrinking tenfold each round.
+fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> (f64, f64) {
     let f = |t: f64| {
         let t = t.clamp(0.0, 1.0);
         Geodesic.distance(p, Point::new(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
@@ -128,18 +121,18 @@ fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> Nearest {
     let (mut t, mut h) = (t0.clamp(0.0, 1.0), 0.02);
     let mut best = f(t);
     for _ in 0..3 {
-        let (tm, tp) = ((t - h).max(0.0), (t + h).min(1.0));
-        let (fm, fp) = (f(tm), f(tp));
+        let (fm, fp) = (f(t - h), f(t + h));
         let curvature = fm - 2.0 * best + fp;
         let next = if curvature > 0.0 {
             (t + h * (fm - fp) / (2.0 * curvature)).clamp(0.0, 1.0)
         } else if fm < fp {
-            tm
+            (t - h).max(0.0)
         } else {
-            tp
+            (t + h).min(1.0)
         };
         let fnext = f(next);
-        for (tc, fc) in [(next, fnext), (tm, fm), (tp, fp)] {
+        // The best of the four evaluated parameters; ties keep the earlier one.
+        for (tc, fc) in [(next, fnext), ((t - h).max(0.0), fm), ((t + h).min(1.0), fp)] {
             if fc < best {
                 best = fc;
                 t = tc;
@@ -147,10 +140,7 @@ fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> Nearest {
         }
         h /= 10.0;
     }
-    Nearest {
-        km: best / 1e3,
-        point: [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])],
-    }
+    (best, t)
 }
 
 /// Planar distance (degrees) from p to segment a-b.
@@ -205,14 +195,6 @@ pub struct LeftOut {
 }
 
 /// The nearest point of a line to a point, and its geodesic distance.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Nearest {
-    /// Geodesic distance, km.
-    pub km: f64,
-    /// The nearest point of the line, `[lon, lat]`.
-    pub point: [f64; 2],
-}
-
 /// The line of contact of one date.
 #[derive(Debug)]
 pub struct LineOfContact {
@@ -222,10 +204,8 @@ pub struct LineOfContact {
     pub lines: MultiLineString<f64>,
     /// Their geodesic length (WGS84), km.
     pub length_km: f64,
-    /// Edges in a frame with longitudes scaled by `k0`, carrying their lon/lat ends.
-    tree: RTree<ScaledSeg>,
-    /// Cosine of the mean latitude of the line.
-    k0: f64,
+    /// Its edges, indexed for nearest points.
+    nearest: NearestEdges,
 }
 
 fn geodesic_km(l: &LineString<f64>) -> f64 {
@@ -460,50 +440,24 @@ impl LineOfContact {
 
     fn from_lines(lines: Vec<LineString<f64>>, left_out: LeftOut) -> Self {
         let length_km = lines.iter().map(geodesic_km).sum::<f64>();
-        let mean_lat = {
-            let (sum, n) = lines
-                .iter()
-                .flat_map(|l| l.0.iter())
-                .fold((0.0, 0usize), |(s, n), c| (s + c.y, n + 1));
-            if n == 0 { 0.0 } else { sum / n as f64 }
-        };
-        let k0 = mean_lat.to_radians().cos().max(1e-6);
-        let segs = lines
-            .iter()
-            .flat_map(|l| {
-                l.0.windows(2).map(move |w| {
-                    let (a, b) = ([w[0].x, w[0].y], [w[1].x, w[1].y]);
-                    GeomWithData::new(RLine::new([a[0] * k0, a[1]], [b[0] * k0, b[1]]), (a, b))
-                })
-            })
-            .collect();
+        let nearest = NearestEdges::new(lines.iter());
         LineOfContact {
             lines: MultiLineString(lines),
             length_km,
             left_out,
-            tree: RTree::bulk_load(segs),
-            k0,
+            nearest,
         }
     }
 
     /// The nearest point every edge would give, the nearest kept: the reference
     /// [`Self::nearest`] is tested against.
     pub fn nearest_brute_force(&self, lon: f64, lat: f64) -> Option<Nearest> {
-        let p = Point::new(lon, lat);
-        let k = lat.to_radians().cos().max(1e-6);
-        self.tree
-            .iter()
-            .map(|seg| {
-                let (a, b) = seg.data;
-                let (_, t) = local_foot(lon, lat, k, a, b);
-                refine(p, a, b, t)
-            })
-            .min_by(|x, y| x.km.total_cmp(&y.km))
+        self.nearest.nearest_brute_force(lon, lat)
     }
 
     /// The edges of the line, `[lon, lat]` ends (for reference computations in tests).
     pub fn edges(&self) -> impl Iterator<Item = ([f64; 2], [f64; 2])> + '_ {
-        self.tree.iter().map(|s| s.data)
+        self.nearest.tree.iter().map(|s| s.data)
     }
 
     /// Geodesic distance (km) from (lon, lat) to the nearest point of the line, or `None` when
@@ -513,7 +467,82 @@ impl LineOfContact {
     }
 
     /// The nearest point of the line to (lon, lat) and its geodesic distance, or `None` when
-    /// there is no line.
+    /// there is no line (see [`NearestEdges::nearest`]).
+    pub fn nearest(&self, lon: f64, lat: f64) -> Option<Nearest> {
+        self.nearest.nearest(lon, lat)
+    }
+}
+
+/// The nearest point of the edge a-b (points interpolated in lon/lat) to (lon, lat) and its
+/// geodesic distance, started from the foot in the point's local frame: what
+/// [`NearestEdges::nearest`] computes for each of its final candidates (for reference
+/// computations in tests).
+pub fn nearest_point_on_edge(lon: f64, lat: f64, a: [f64; 2], b: [f64; 2]) -> Nearest {
+    let (_, t) = local_foot(lon, lat, lat.to_radians().cos().max(1e-6), a, b);
+    nearest_on_edge(Point::new(lon, lat), a, b, t)
+}
+
+/// The nearest point of a set of edges to a point, and its geodesic distance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Nearest {
+    /// Geodesic distance (WGS84), km.
+    pub km: f64,
+    /// The nearest point (lon, lat), on an edge.
+    pub point: Coord<f64>,
+}
+
+/// Edges (of the line of contact, of a border's boundary) indexed for the nearest point to a
+/// point and its geodesic distance.
+#[derive(Debug)]
+pub struct NearestEdges {
+    /// Edges in a frame with longitudes scaled by `k0`, carrying their lon/lat ends.
+    tree: RTree<ScaledSeg>,
+    /// Cosine of the mean latitude of the vertices.
+    k0: f64,
+}
+
+impl NearestEdges {
+    /// Indexes the edges of `lines`.
+    pub fn new<'a>(lines: impl Iterator<Item = &'a LineString<f64>> + Clone) -> Self {
+        let mean_lat = {
+            let (sum, n) = lines
+                .clone()
+                .flat_map(|l| l.0.iter())
+                .fold((0.0, 0usize), |(s, n), c| (s + c.y, n + 1));
+            if n == 0 { 0.0 } else { sum / n as f64 }
+        };
+        let k0 = mean_lat.to_radians().cos().max(1e-6);
+        let segs = lines
+            .flat_map(|l| {
+                l.0.windows(2).map(move |w| {
+                    let (a, b) = ([w[0].x, w[0].y], [w[1].x, w[1].y]);
+                    GeomWithData::new(RLine::new([a[0] * k0, a[1]], [b[0] * k0, b[1]]), (a, b))
+                })
+            })
+            .collect();
+        NearestEdges {
+            tree: RTree::bulk_load(segs),
+            k0,
+        }
+    }
+
+    /// The nearest point that every edge would give, the nearest kept: the reference
+    /// [`Self::nearest`] is tested against.
+    pub fn nearest_brute_force(&self, lon: f64, lat: f64) -> Option<Nearest> {
+        let p = Point::new(lon, lat);
+        let k = lat.to_radians().cos().max(1e-6);
+        self.tree
+            .iter()
+            .map(|seg| {
+                let (a, b) = seg.data;
+                let (_, t) = local_foot(lon, lat, k, a, b);
+                nearest_on_edge(p, a, b, t)
+            })
+            .min_by(|x, y| x.km.total_cmp(&y.km))
+    }
+
+    /// The nearest point of the edges to (lon, lat) and its geodesic distance, or `None` when
+    /// there is no edge.
     ///
     /// Edges come from the R-tree nearest first; each is measured in a local equirectangular
     /// frame around the point (longitude scaled by the cosine of its latitude) to find the foot
@@ -522,15 +551,22 @@ impl LineOfContact {
     /// edge (the foot of a geodesic perpendicular on the ellipsoid is not where the frame puts it:
     /// 0.5 km off for a point a degree from a meridian).
     pub fn nearest(&self, lon: f64, lat: f64) -> Option<Nearest> {
+        self.nearest_within(lon, lat, f64::INFINITY)
+    }
+
+    /// [`Self::nearest`], or `None` as soon as the local frame shows every edge farther than
+    /// about `max_km` (1 % of slack): a cheap answer for points far from every edge.
+    pub fn nearest_within(&self, lon: f64, lat: f64, max_km: f64) -> Option<Nearest> {
+        const KM_PER_DEG: f64 = 111.32;
         let k = lat.to_radians().cos().max(1e-6);
         // Phase 1: nearest edges in the local frame (cheap), in the R-tree's order of unscaled
-        // distance, until that order can no longer produce an edge nearer on the ellipsoid. The
-        // tree's frame scales longitudes by k0, the point's by k: a tree distance overstates the
-        // local one by at most max(1, k0 / k); the local frame itself misjudges a distance by
-        // less than 15 % (the cosine of latitude changes by less than that between a point and
-        // the line across the border's 9 degrees of latitude), hence the margin.
-        let mut candidates: Vec<([f64; 2], [f64; 2])> = Vec::new();
+        // distance, until that order can no longer produce a nearer edge.
+        let mut candidates: Vec<(f64, [f64; 2], [f64; 2], f64)> = Vec::new();
         let mut best_local = f64::INFINITY;
+        // The tree's frame scales longitudes by k0, the point's by k: a tree distance overstates
+        // the local one by at most max(1, k0 / k); the local frame itself misjudges a distance by
+        // less than 15 % (the cosine of latitude changes by less than that across the border's
+        // 9 degrees of latitude), hence the margin.
         let slack = (self.k0 / k).max(1.0) * 1.2;
         for seg in self.tree.nearest_neighbor_iter(&[lon * self.k0, lat]) {
             let (a, b) = seg.data;
@@ -549,17 +585,19 @@ impl LineOfContact {
             if tree_dist > best_local * slack {
                 break;
             }
-            let (local, _) = local_foot(lon, lat, k, a, b);
+            let (local, t) = local_foot(lon, lat, k, a, b);
             best_local = best_local.min(local);
-            candidates.push((a, b));
+            candidates.push((local, a, b, t));
+        }
+        if best_local * KM_PER_DEG > max_km * 1.01 {
+            return None;
         }
         // Phase 2: each candidate in the frame of the mean latitude of the point and the edge's
         // foot (flat-earth with mean latitude: off by well under 1 % at these distances); the
         // exact geodesic distance for those within 3 % of the best.
         let mut scored: Vec<(f64, [f64; 2], [f64; 2], f64)> = candidates
             .iter()
-            .map(|&(a, b)| {
-                let (_, t) = local_foot(lon, lat, k, a, b);
+            .map(|&(_, a, b, t)| {
                 let foot_lat = a[1] + t * (b[1] - a[1]);
                 let km = ((lat + foot_lat) / 2.0).to_radians().cos().max(1e-6);
                 let (d, t) = local_foot(lon, lat, km, a, b);
@@ -567,12 +605,24 @@ impl LineOfContact {
             })
             .collect();
         let best = scored.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
-        scored.retain(|c| c.0 <= best * 1.03 + 1e-9);
+        scored.retain(|c| c.0 <= best * 1.03 + 1e-12);
         let p = Point::new(lon, lat);
         scored
             .iter()
-            .map(|&(_, a, b, t)| refine(p, a, b, t))
+            .map(|&(_, a, b, t)| nearest_on_edge(p, a, b, t))
             .min_by(|x, y| x.km.total_cmp(&y.km))
+    }
+}
+
+/// The nearest point of the edge a-b to `p` from the parameter `t0` on (see [`refine`]).
+fn nearest_on_edge(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> Nearest {
+    let (m, t) = refine(p, a, b, t0);
+    Nearest {
+        km: m / 1e3,
+        point: Coord {
+            x: a[0] + t * (b[0] - a[0]),
+            y: a[1] + t * (b[1] - a[1]),
+        },
     }
 }
 

@@ -2,8 +2,8 @@
 //! baselines composed with it, the border, and whether any of it is synthetic. One shape, used by
 //! every answer that names what it was computed from.
 
-use crate::catalog::{BaselineEntry, InForce};
-use crate::geodata::{Border, Snapshot};
+use crate::catalog::{BaselineEntry, BorderEntry, InForce};
+use crate::geodata::Snapshot;
 use crate::model::Provenance;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -60,6 +60,9 @@ pub struct BorderRef {
     pub iso3: String,
     /// Its file and the file's SHA-256.
     pub provenance: Provenance,
+    /// Its waters' file and the file's SHA-256, where it has waters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waters: Option<Provenance>,
 }
 
 impl InForceRef {
@@ -69,7 +72,7 @@ impl InForceRef {
             source: f.source.name.clone(),
             snapshot: SnapshotRef::new(f.snapshot()),
             baselines: f.baselines().map(BaselineRef::new).collect(),
-            border: BorderRef::new(&f.source.border.border),
+            border: BorderRef::new(&f.source.border),
             synthetic: f.synthetic(),
         }
     }
@@ -102,11 +105,12 @@ impl BaselineRef {
 }
 
 impl BorderRef {
-    /// Describes a border.
-    pub fn new(b: &Border) -> Self {
+    /// Describes a border and its waters.
+    pub fn new(b: &BorderEntry) -> Self {
         BorderRef {
-            iso3: b.iso3.clone(),
-            provenance: b.provenance.clone(),
+            iso3: b.border.iso3.clone(),
+            provenance: b.border.provenance.clone(),
+            waters: b.waters.as_ref().map(|w| w.waters.provenance.clone()),
         }
     }
 }

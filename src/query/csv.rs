@@ -17,8 +17,7 @@
 //! them (a leading `'`, and the field quoted). Error lines are physical lines of the input
 //! (line 1 is the header); an error names the line where its record starts.
 
-use crate::catalog::{Computed, InForce, check_coordinate};
-use crate::index::PolygonIndex;
+use crate::catalog::{BorderEntry, Computed, InForce, check_coordinate};
 use crate::index::line::LineOfContact;
 use crate::model::Status;
 use std::io::{BufRead, Read, Write};
@@ -185,7 +184,7 @@ pub fn classify_csv_with<R: BufRead, W: Write>(
     let classifier = Rows {
         layout: &layout,
         state: f.computed(),
-        border: f.border_index(),
+        border: &f.source.border,
         suffixes: &suffixes,
         line: options.distance.then(|| f.line()),
         raw: options.raw,
@@ -797,7 +796,7 @@ fn strict(raw: &[u8], names: &[String]) -> Result<(), String> {
 struct Rows<'a> {
     layout: &'a Layout,
     state: &'a Computed,
-    border: &'a PolygonIndex,
+    border: &'a BorderEntry,
     suffixes: &'a [Vec<u8>; 4],
     /// The line of contact, when distances are asked for.
     line: Option<&'a LineOfContact>,
@@ -814,14 +813,18 @@ impl Rows<'_> {
         let n = self
             .layout
             .rows(text, quotes, &mut scratch, &mut |columns, _id, x, y| {
-                let (status, _) = self.state.status_of(self.border, x, y, self.raw);
+                let status = if self.raw {
+                    self.state.status_of(&self.border.index, x, y, true).0
+                } else {
+                    self.state.status_with_waters(self.border, x, y).status
+                };
                 counts.add(status);
                 out.extend_from_slice(columns);
                 out.extend_from_slice(&self.suffixes[status as usize]);
                 if let Some(line) = self.line {
                     if let Some(n) = line.nearest(x, y) {
                         // Metre-and-better precision: six decimals of a km, seven of a degree (1 cm).
-                        let _ = write!(out, "{:.6},{:.7},{:.7}", n.km, n.point[0], n.point[1]);
+                        let _ = write!(out, "{:.6},{:.7},{:.7}", n.km, n.point.x, n.point.y);
                     } else {
                         out.extend_from_slice(b",,");
                     }

@@ -58,8 +58,10 @@ impl HistoryProvenance {
             epochs: src.epochs.len(),
             snapshots: BTreeMap::new(),
             baselines: src.baselines.iter().map(|b| BaselineRef::new(b)).collect(),
-            border: BorderRef::new(border),
-            synthetic: border.synthetic || src.baselines.iter().any(|b| b.baseline.synthetic),
+            border: BorderRef::new(&src.border),
+            synthetic: border.synthetic
+                || src.border.waters.as_ref().is_some_and(|w| w.waters.synthetic)
+                || src.baselines.iter().any(|b| b.baseline.synthetic),
         }
     }
 

@@ -2,7 +2,8 @@
 //! Answers carry their provenance: the source, the snapshot (id, date, file, hashes), the
 //! baselines composed with it, and whether any of it is synthetic.
 
-use crate::catalog::{Catalog, CatalogError, InForce};
+use crate::catalog::{Catalog, CatalogError, InForce, NEAR_BORDER_KM, PointStatus};
+use crate::index::line::Nearest;
 use crate::model::Status;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -23,6 +24,21 @@ pub struct PointAnswer {
     /// True when the point lies exactly on the boundary that decided its status (areas are
     /// closed: see [`Status`]).
     pub on_boundary: bool,
+    /// True when the point is off the land, in the border's waters (an approximation of the
+    /// territorial sea, not a legal delimitation): it then takes the status of the nearest coast.
+    pub in_waters: bool,
+    /// In the waters: geodesic distance to the nearest point of the border's land, km.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub land_km: Option<f64>,
+    /// In the waters: that nearest point of the land, `[lon, lat]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub land_point: Option<[f64; 2]>,
+    /// Outside, within [`NEAR_BORDER_KM`] of the border: geodesic distance to it, km.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub border_km: Option<f64>,
+    /// Outside, within [`NEAR_BORDER_KM`] of the border: its nearest point, `[lon, lat]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub border_point: Option<[f64; 2]>,
     /// Geodesic distance to the line of contact in force, km: present when asked for and when
     /// there is a line on that date.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,30 +77,43 @@ pub fn point(
     lat: f64,
     distance: bool,
 ) -> Result<PointAnswer, CatalogError> {
-    let (f, status, on_boundary, nearest, sliver) = locate(cat, source, date, lon, lat, distance)?;
+    let (f, p) = locate(cat, source, date, lon, lat, distance)?;
+    let (land, border) = (
+        p.land.filter(|_| p.status.in_waters),
+        p.land.filter(|_| !p.status.in_waters),
+    );
     Ok(PointAnswer {
         lon,
         lat,
         date,
-        status,
-        on_boundary,
-        line_of_contact_km: nearest.map(|n| n.km),
-        line_of_contact_nearest: nearest.map(|n| n.point),
-        sliver,
+        status: p.status.status,
+        on_boundary: p.status.on_boundary,
+        in_waters: p.status.in_waters,
+        land_km: land.map(|n| n.km),
+        land_point: land.map(|n| [n.point.x, n.point.y]),
+        border_km: border.map(|n| n.km),
+        border_point: border.map(|n| [n.point.x, n.point.y]),
+        line_of_contact_km: p.line.map(|n| n.km),
+        line_of_contact_nearest: p.line.map(|n| [n.point.x, n.point.y]),
+        sliver: p.sliver,
         in_force: InForceRef::new(&f),
     })
 }
 
-type Located<'a> = (
-    InForce<'a>,
-    Status,
-    bool,
-    Option<crate::analytics::line::Nearest>,
-    Option<SliverRef>,
-);
+/// What both forms of a point answer need.
+struct Located {
+    /// The status, on land or in the waters.
+    status: PointStatus,
+    /// In the waters: the nearest point of the land; outside within [`NEAR_BORDER_KM`]: the
+    /// nearest point of the border.
+    land: Option<Nearest>,
+    /// The nearest point of the line of contact, when asked for and there is one.
+    line: Option<Nearest>,
+    /// The sliver or speck the point lies in, if any.
+    sliver: Option<SliverRef>,
+}
 
-/// What both forms of a point answer need: what is in force, the status, whether the point is on
-/// the deciding boundary, and the distance to the line of contact when asked for.
+/// What is in force, the status, and the distances a point answer gives.
 fn locate<'a>(
     cat: &'a Catalog,
     source: Option<&str>,
@@ -92,19 +121,39 @@ fn locate<'a>(
     lon: f64,
     lat: f64,
     distance: bool,
-) -> Result<Located<'a>, CatalogError> {
+) -> Result<(InForce<'a>, Located), CatalogError> {
     let f = cat.in_force(source, date)?;
-    let (status, on_boundary) = f.status(lon, lat)?;
+    let status = f.status(lon, lat)?;
+    let boundary = &f.source.border.boundary;
+    let land = if status.in_waters {
+        boundary.nearest(lon, lat)
+    } else if status.status == Status::Outside {
+        boundary
+            .nearest_within(lon, lat, NEAR_BORDER_KM)
+            .filter(|n| n.km <= NEAR_BORDER_KM)
+    } else {
+        None
+    };
     let line = if distance { f.line().nearest(lon, lat) } else { None };
-    let sliver = match status {
-        Status::Occupied | Status::Contested => f.computed().piece_at(lon, lat).map(|p| SliverRef {
-            kind: p.kind,
-            area_km2: p.area_km2,
-            raw_status: f.computed().status_of(f.border_index(), lon, lat, true).0,
-        }),
+    let sliver = match status.status {
+        Status::Occupied | Status::Contested if !status.in_waters => {
+            f.computed().piece_at(lon, lat).map(|p| SliverRef {
+                kind: p.kind,
+                area_km2: p.area_km2,
+                raw_status: f.computed().status_of(f.border_index(), lon, lat, true).0,
+            })
+        }
         _ => None,
     };
-    Ok((f, status, on_boundary, line, sliver))
+    Ok((
+        f,
+        Located {
+            status,
+            land,
+            line,
+            sliver,
+        },
+    ))
 }
 
 /// A loaded source, as listed by `GET /v1/sources`.
@@ -219,34 +268,50 @@ pub fn point_json(
     lat: f64,
     distance: bool,
 ) -> Result<String, CatalogError> {
-    let (f, status, on_boundary, line, sliver) = locate(cat, source, date, lon, lat, distance)?;
+    let (f, p) = locate(cat, source, date, lon, lat, distance)?;
     let members = f.epoch.provenance_json.get_or_init(|| {
         let v = serde_json::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
         v.trim_start_matches('{').trim_end_matches('}').to_string()
     });
     // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
     let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "null".into());
-    let line = match line {
+    let line = match p.line {
         Some(n) => format!(
             "\"line_of_contact_km\":{},\"line_of_contact_nearest\":[{},{}],",
             num(n.km),
-            num(n.point[0]),
-            num(n.point[1])
+            num(n.point.x),
+            num(n.point.y)
         ),
         None => String::new(),
     };
-    let sliver = match sliver {
+    let sliver = match p.sliver {
         Some(s) => format!(
             "\"sliver\":{},",
             serde_json::to_string(&s).unwrap_or_else(|_| "null".into())
         ),
         None => String::new(),
     };
+    let (name, point) = if p.status.in_waters {
+        ("land", "land_point")
+    } else {
+        ("border", "border_point")
+    };
+    let near = match p.land {
+        Some(n) => format!(
+            "\"{name}_km\":{},\"{point}\":[{},{}],",
+            num(n.km),
+            num(n.point.x),
+            num(n.point.y)
+        ),
+        None => String::new(),
+    };
     Ok(format!(
-        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{on_boundary},{line}{sliver}{members}}}",
+        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{},\"in_waters\":{},{near}{line}{sliver}{members}}}",
         num(lon),
         num(lat),
-        status.as_str()
+        p.status.status.as_str(),
+        p.status.on_boundary,
+        p.status.in_waters,
     ))
 }
 
@@ -272,20 +337,27 @@ pub struct TimelineRow {
     pub snapshot: String,
     /// Whether any data used is synthetic.
     pub synthetic: bool,
+    /// The border's waters whose nearest coast is occupied, km2 (`null` without waters). The
+    /// land areas above leave the waters out, so that they compare with every peer's.
+    pub waters_occupied_km2: Option<f64>,
+    /// The waters whose nearest coast is contested, km2.
+    pub waters_contested_km2: Option<f64>,
+    /// The waters whose nearest coast is covered, km2.
+    pub waters_covered_km2: Option<f64>,
     /// Area the sliver rule moved from covered to occupied or contested, km2 (slivers and
     /// specks; 0 in the raw composition).
     pub moved_km2: f64,
 }
 
-/// The header of a timeline as CSV.
-pub const TIMELINE_CSV_HEADER: &str =
-    "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,moved_km2";
+/// The header of a timeline as CSV (the waters' columns last, empty without waters).
+pub const TIMELINE_CSV_HEADER: &str = "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2";
 
 impl TimelineRow {
     /// The row as CSV (areas and lengths to 3 decimals), with its line end.
     pub fn to_csv(&self) -> String {
+        let km2 = |x: Option<f64>| x.map(|v| format!("{v:.3}")).unwrap_or_default();
         format!(
-            "{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{},{},{:.3}\n",
+            "{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{},{:.3}\n",
             self.date,
             self.occupied_km2,
             self.contested_km2,
@@ -295,7 +367,10 @@ impl TimelineRow {
             self.lost_km2,
             self.snapshot,
             self.synthetic,
-            self.moved_km2
+            km2(self.waters_occupied_km2),
+            km2(self.waters_contested_km2),
+            km2(self.waters_covered_km2),
+            self.moved_km2,
         )
     }
 }
@@ -325,8 +400,9 @@ pub fn timeline_between(
         .map(|&i| {
             let e = &src.epochs[i];
             let f = InForce { source: src, epoch: e };
-            let c = e.state.computed();
-            let l = c.layers_of(raw);
+            let computed = e.state.computed();
+            let l = computed.layers_of(raw);
+            let w = computed.waters.as_ref();
             let (gained_km2, lost_km2) = match i.checked_sub(1).map(|p| &src.epochs[p]) {
                 Some(prev) => {
                     let d = crate::analytics::diff::diff_in_force_of(
@@ -352,7 +428,10 @@ pub fn timeline_between(
                 lost_km2,
                 snapshot: f.snapshot().id(),
                 synthetic: f.synthetic(),
-                moved_km2: if raw { 0.0 } else { c.moved.moved_km2 },
+                waters_occupied_km2: w.map(|w| w.occupied_km2),
+                waters_contested_km2: w.map(|w| w.contested_km2),
+                waters_covered_km2: w.map(|w| w.covered_km2),
+                moved_km2: if raw { 0.0 } else { computed.moved.moved_km2 },
             }
         })
         .collect())

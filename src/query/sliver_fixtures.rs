@@ -68,6 +68,7 @@ fn catalog(border: Polygon<f64>, occupied: Vec<Polygon<f64>>) -> Catalog {
         }],
         default_source: Some("t".into()),
         root: ".".into(),
+        waters: vec![],
     })
 }
 
@@ -106,7 +107,7 @@ fn an_occupied_strip_2_km_deep_along_the_border_has_its_inner_edge_as_front() {
     let n = line.nearest(31.5, 48.0 - 10.0 * KM).unwrap();
     assert!((n.km - 8.0).abs() < 0.05, "{n:?}");
     assert!(
-        (n.point[0] - 31.5).abs() < 1e-3 && (n.point[1] - (48.0 - 2.0 * KM)).abs() < 1e-6,
+        (n.point.x - 31.5).abs() < 1e-3 && (n.point.y - (48.0 - 2.0 * KM)).abs() < 1e-6,
         "{n:?}"
     );
 }
@@ -167,7 +168,7 @@ fn a_strip_along_the_coast_is_a_sliver() {
     let c = f.computed();
     assert_eq!(c.pieces.len(), 1, "{:?}", c.pieces);
     assert_eq!(c.pieces[0].kind, PieceKind::Sliver);
-    assert_eq!(f.status(32.0, 46.0 + 0.5 * KM).unwrap().0, Status::Occupied);
+    assert_eq!(f.status(32.0, 46.0 + 0.5 * KM).unwrap().status, Status::Occupied);
     assert_eq!(
         c.status_of(f.border_index(), 32.0, 46.0 + 0.5 * KM, true).0,
         Status::Covered
@@ -213,7 +214,7 @@ fn a_lake_inside_an_occupied_area_is_a_sliver() {
     let c = f.computed();
     assert_eq!(c.pieces.len(), 1);
     assert_eq!(c.pieces[0].kind, PieceKind::Sliver);
-    assert_eq!(f.status(32.0, 46.9 - 0.001).unwrap().0, Status::Occupied);
+    assert_eq!(f.status(32.0, 46.9 - 0.001).unwrap().status, Status::Occupied);
     // The line is the occupied area's outer ring only.
     assert_eq!(f.line().lines.0.len(), 1);
 }
@@ -250,8 +251,8 @@ fn a_500_m2_hole_is_a_speck_and_a_20_km2_enclave_is_front() {
         "{}",
         c.pieces[0].area_km2
     );
-    assert_eq!(f.status(31.5, 47.0).unwrap().0, Status::Occupied);
-    assert_eq!(f.status(32.5, 47.0).unwrap().0, Status::Covered);
+    assert_eq!(f.status(31.5, 47.0).unwrap().status, Status::Occupied);
+    assert_eq!(f.status(32.5, 47.0).unwrap().status, Status::Covered);
     let line = f.line();
     assert_eq!(
         (line.left_out.specks, line.lines.0.len()),
@@ -288,9 +289,9 @@ fn a_real_enclave_against_the_border_stays_covered() {
     let cat = catalog(rect(30.0, 46.0, 34.0, 48.0), occ.0);
     let f = cat.in_force(None, day()).unwrap();
     assert!(f.computed().pieces.is_empty());
-    assert_eq!(f.status(32.0, 48.0 - 5.0 * KM).unwrap().0, Status::Covered);
+    assert_eq!(f.status(32.0, 48.0 - 5.0 * KM).unwrap().status, Status::Covered);
     // 5 km from its southern edge, 7.5 km from its sides.
     let n = f.line().nearest(32.0, 48.0 - 5.0 * KM).unwrap();
     assert!((n.km - 5.0).abs() < 0.05, "{n:?}");
-    assert!((n.point[1] - (48.0 - 10.0 * KM)).abs() < 1e-7, "{n:?}");
+    assert!((n.point.y - (48.0 - 10.0 * KM)).abs() < 1e-7, "{n:?}");
 }

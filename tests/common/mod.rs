@@ -9,7 +9,7 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A writable copy of the embedded geodata (border, baselines, example source) as `dir/geodata`;
+/// A writable copy of the embedded geodata (border, baselines, waters, example source) as `dir/geodata`;
 /// with `regions`, the SYNTHETIC test regions (`tests/fixtures/regions`) added.
 pub fn copy_embedded_geodata(dir: &Path, regions: bool) -> PathBuf {
     let root = dir.join("geodata");
@@ -21,7 +21,7 @@ pub fn copy_embedded_geodata(dir: &Path, regions: bool) -> PathBuf {
             }
         }
     };
-    for sub in ["", "borders", "baselines", "sources/example"] {
+    for sub in ["", "borders", "baselines", "waters", "sources/example"] {
         copy(&repo().join("geodata").join(sub), &root.join(sub));
     }
     if regions {

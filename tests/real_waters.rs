@@ -1,0 +1,153 @@
+//! The waters (territorial sea approximation) and near-border answers on the shared DeepState
+//! archive, made into a geodata directory by `scripts/deepstate-geodata.sh` (waters included).
+//! Every test prints SKIP and passes without checking anything when `../shared/data` is absent.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use common::repo;
+use frontline::Catalog;
+use frontline::model::Status;
+use frontline::query::{PointAnswer, point, point_json};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+/// The archive's catalog (waters included), loaded once; `None` (after a SKIP line) without it.
+fn catalog() -> Option<&'static Catalog> {
+    static CAT: OnceLock<Option<Catalog>> = OnceLock::new();
+    CAT.get_or_init(|| {
+        let archive = repo().join("../shared/data/deepstate");
+        if !archive.is_dir() {
+            eprintln!(
+                "SKIP: {} is absent; waters checks on real data not run",
+                archive.display()
+            );
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap().keep();
+        let data = dir.join("geodata");
+        let ok = Command::new("bash")
+            .arg(repo().join("scripts/deepstate-geodata.sh"))
+            .arg(&data)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        Some(Catalog::load(&data).expect("archive loads"))
+    })
+    .as_ref()
+}
+
+fn answer(cat: &Catalog, date: &str, lon: f64, lat: f64) -> PointAnswer {
+    let date = frontline::model::parse_date(date).unwrap();
+    let a = point(cat, Some("deepstate"), date, lon, lat, false).unwrap();
+    // Both forms of the answer say the same.
+    let j = point_json(cat, Some("deepstate"), date, lon, lat, false).unwrap();
+    assert_eq!(j, serde_json::to_string(&a).unwrap());
+    a
+}
+
+#[test]
+fn coastal_cities_take_the_status_of_their_coast() {
+    let Some(cat) = catalog() else { return };
+    // Kherson's centre lies 373 m off Natural Earth's outline, in the Dnipro: covered, from the
+    // right bank it faces.
+    let k = answer(cat, "2025-06-01", 32.6169, 46.6354);
+    assert_eq!((k.status, k.in_waters), (Status::Covered, true), "{k:?}");
+    let land_km = k.land_km.unwrap();
+    assert!(land_km > 0.3 && land_km < 0.45, "{land_km}");
+    assert!(k.border_km.is_none());
+    // Sevastopol, in its bay: occupied.
+    let s = answer(cat, "2025-06-01", 33.5224, 44.6167);
+    assert_eq!((s.status, s.in_waters), (Status::Occupied, true), "{s:?}");
+    // Henichesk (on land, occupied) and Ochakiv (in the water off its coast, covered).
+    let h = answer(cat, "2025-06-01", 34.8036, 46.1708);
+    assert_ne!(h.status, Status::Outside, "{h:?}");
+    let o = answer(cat, "2025-06-01", 31.5469, 46.6122);
+    assert_ne!(o.status, Status::Outside, "{o:?}");
+    assert_eq!(o.status, Status::Covered, "{o:?}");
+}
+
+#[test]
+fn open_sea_and_a_neighbours_waters_are_outside() {
+    let Some(cat) = catalog() else { return };
+    // The open Black Sea, 162 km from Ukraine's land (191 km from Turkey's, by pyproj): outside,
+    // and too far from the border for a border distance.
+    let sea = answer(cat, "2025-06-01", 32.0, 43.5);
+    assert_eq!(
+        (sea.status, sea.in_waters, sea.border_km),
+        (Status::Outside, false, None)
+    );
+    let src = cat.source(Some("deepstate")).unwrap();
+    let far = src.border.boundary.nearest(32.0, 43.5).unwrap();
+    assert!(far.km > 100.0, "{far:?}");
+    // Off the Danube delta, 8.7 km from Ukraine's land but 4.2 km from Romania's (pyproj): the
+    // equidistance line leaves it to Romania. The answer says how far Ukraine's border is.
+    let danube = answer(cat, "2025-06-01", 29.75, 45.15);
+    assert_eq!(
+        (danube.status, danube.in_waters),
+        (Status::Outside, false),
+        "{danube:?}"
+    );
+    let km = danube.border_km.unwrap();
+    assert!(km > 8.0 && km < 9.5, "{km}");
+    let p = danube.border_point.unwrap();
+    let back = src.border.boundary.nearest(p[0], p[1]).unwrap();
+    assert!(back.km < 1e-6, "the border point lies on the border: {back:?}");
+}
+
+#[test]
+fn a_point_in_the_waters_has_the_history_of_its_coast() {
+    let Some(cat) = catalog() else { return };
+    let src = cat.source(Some("deepstate")).unwrap();
+    let hist = |x: f64, y: f64| frontline::analytics::history::history(src, x, y).unwrap();
+    // Kherson, in the Dnipro (the archive starts in July 2024, after the city was freed): covered
+    // throughout; Sevastopol's bay: occupied throughout.
+    let k = hist(32.6169, 46.6354);
+    assert_eq!((k.len(), k[0].status), (1, Status::Covered), "{k:?}");
+    let s = hist(33.5224, 44.6167);
+    assert_eq!((s.len(), s[0].status), (1, Status::Occupied), "{s:?}");
+    // A grid over the coast from the Danube to the Sea of Azov: in the waters, histories read
+    // through the anchors equal the status tested on every date.
+    let (mut in_waters, mut changing) = (0, 0);
+    for i in 0..120 {
+        for j in 0..40 {
+            let (x, y) = (29.6 + i as f64 * 0.08, 44.3 + j as f64 * 0.07);
+            if src.border.waters.as_ref().unwrap().cells_at(x, y).is_empty() {
+                continue;
+            }
+            in_waters += 1;
+            let h = hist(x, y);
+            assert_eq!(
+                h,
+                frontline::analytics::history::history_brute_force(src, x, y),
+                "({x}, {y})"
+            );
+            changing += usize::from(h.len() > 1);
+        }
+    }
+    eprintln!("{in_waters} grid points in the waters, {changing} of them change status over the archive");
+    assert!(in_waters > 500, "{in_waters}");
+}
+
+#[test]
+fn waters_areas_are_reported_apart_from_the_land() {
+    let Some(cat) = catalog() else { return };
+    let date = frontline::model::parse_date("2025-06-01").unwrap();
+    let rows = frontline::query::timeline_between(cat, Some("deepstate"), Some(date), Some(date), false).unwrap();
+    let r = &rows[0];
+    let (o, c, v) = (
+        r.waters_occupied_km2.unwrap(),
+        r.waters_contested_km2.unwrap(),
+        r.waters_covered_km2.unwrap(),
+    );
+    let f = cat.in_force(Some("deepstate"), date).unwrap();
+    let total = f.source.border.waters.as_ref().unwrap().area_km2;
+    assert!((o + c + v - total).abs() < 1e-6 * total);
+    // Crimea's and the Sea of Azov's coasts are occupied; Odesa's and Mykolaiv's covered.
+    assert!(o > 10_000.0 && v > 10_000.0, "{r:?}");
+    eprintln!("waters on 2025-06-01: occupied {o:.1} km2, contested {c:.1}, covered {v:.1} (of {total:.1})");
+    // The land areas leave the waters out: they add up to the border's area.
+    assert!((r.occupied_km2 + r.contested_km2 + r.covered_km2 - f.source.border.area_km2).abs() < 1e-6);
+}
