@@ -576,7 +576,7 @@ fn bbox_across_the_antimeridian_on_deepstate() {
     assert!(archive.is_dir(), "SKIP: {} is absent", archive.display());
     let dir = tempfile::tempdir().unwrap();
     let ds = dir.path().join("ds");
-    let out = Command::new("sh")
+    let out = Command::new("bash")
         .arg(repo().join("scripts/deepstate-geodata.sh"))
         .arg(&ds)
         .current_dir(repo())
