@@ -310,7 +310,20 @@ fn main() {
     });
     let border_edges = &f.source.border.edges;
     time("step.line of contact + length", 20, &mut || {
-        std::hint::black_box(frontline::analytics::line::LineOfContact::new(occ_layer, border_edges));
+        std::hint::black_box(frontline::analytics::line::LineOfContact::new(
+            occ_layer,
+            border_edges,
+            &state.pieces,
+        ));
+    });
+    let raw_covered = &state.layers_of(true).covered;
+    time("step.slivers (find the pieces)", 20, &mut || {
+        std::hint::black_box(frontline::analytics::slivers::find_pieces(
+            raw_covered,
+            false,
+            border_edges,
+            |_, _| None,
+        ));
     });
     time("step.point index", 20, &mut || {
         std::hint::black_box(frontline::index::PolygonIndex::new(&occ_polys));

@@ -12,7 +12,7 @@ data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 "$repo/scripts/deepstate-geodata.sh" --no-waters "$data/geodata" >/dev/null
 (cd "$repo" && cargo build --release -q)
-"$repo/target/release/frontline" classify "$PEERS_WORK/points_1m.csv" --date 2025-06-01 --data "$data/geodata" \
+"$repo/target/release/frontline" classify "$PEERS_WORK/points_1m.csv" --date 2025-06-01 --raw --data "$data/geodata" \
   | awk -F, 'NR > 1 { n[$4]++ } END { printf "covered %d occupied %d contested %d outside %d\n", n["covered"], n["occupied"], n["contested"], n["outside"] }' \
   | tee "$data/got.txt"
 want=$(awk -F, 'NR == 2 { printf "covered %d occupied %d contested 0 outside %d\n", $3, $4, $5 }' "$repo/../shared/bench/ref/classify_20250601.csv")

@@ -2,16 +2,20 @@
 //! (epoch) the control layers, areas and point indexes in force. Built once from a validated
 //! [`Geodata`], immutable afterwards; identical snapshots share one computation.
 
-use crate::coverage::{ControlLayers, compute_layers};
+use crate::coverage::{ControlLayers, OverlayRule, compute_layers, overlay};
 use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, Waters, load_dir};
 use crate::index::history::{HistoryIndex, StateRings};
 use crate::index::line::{BorderEdges, LineOfContact, NearestEdges};
+use crate::index::slivers::{Moved, Piece, find_pieces};
 use crate::index::{Location, PolygonIndex};
 use crate::model::{ControlStatus, Status};
 use crate::waters::{WatersIndex, WatersState};
 use chrono::NaiveDate;
-use geo::Polygon;
+use geo::{MultiPolygon, Polygon};
 use rayon::prelude::*;
+use rstar::RTree;
+use rstar::primitives::{GeomWithData, Rectangle};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -91,19 +95,42 @@ pub struct ControlState {
     border: Arc<BorderEntry>,
     computed: OnceLock<Computed>,
     line: OnceLock<LineOfContact>,
+    raw_line: OnceLock<LineOfContact>,
 }
 
-/// Layers, areas and point indexes of a [`ControlState`].
+/// Layers, areas and point indexes of a [`ControlState`], after the sliver rule
+/// (`index::slivers`), with what the rule moved and the raw composition.
 #[derive(Debug)]
 pub struct Computed {
-    /// Layers and areas.
+    /// Layers and areas, after the sliver rule.
     pub layers: ControlLayers,
-    /// Indexes whose union is the occupied area (before clipping to the border).
+    /// The slivers and specks given the surrounding status.
+    pub pieces: Vec<Piece>,
+    /// Their sums.
+    pub moved: Moved,
+    /// The raw composition where it differs: occupied and contested before the rule (the
+    /// covered area is `layers.covered` with the pieces), and the raw areas.
+    raw: RawLayers,
+    /// Indexes whose union is the occupied area (before clipping to the border); after the
+    /// first `raw_occupied` come those of the pieces given the occupied status.
     pub occupied: Vec<Arc<PolygonIndex>>,
-    /// Indexes whose union is the contested area (before clipping and precedence).
+    /// Indexes whose union is the contested area (before clipping and precedence); likewise.
     pub contested: Vec<Arc<PolygonIndex>>,
+    raw_occupied: usize,
+    raw_contested: usize,
+    /// Boxes of the pieces, to find the piece that holds a point.
+    piece_boxes: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     /// The border's waters on this state: each cell's status and the areas by status.
     pub waters: Option<WatersState>,
+}
+
+#[derive(Debug)]
+struct RawLayers {
+    occupied: Option<MultiPolygon<f64>>,
+    contested: Option<MultiPolygon<f64>>,
+    occupied_km2: f64,
+    contested_km2: f64,
+    covered_km2: f64,
 }
 
 /// The status of a point, land and waters.
@@ -132,14 +159,38 @@ impl ControlState {
 
     /// The line of contact, computed now if this is the first use.
     pub fn line(&self) -> &LineOfContact {
-        self.line
-            .get_or_init(|| LineOfContact::new(&self.computed().layers.occupied, &self.border.edges))
+        self.line.get_or_init(|| {
+            let c = self.computed();
+            LineOfContact::new(&c.layers.occupied, &self.border.edges, &c.pieces)
+        })
+    }
+
+    /// The line of contact of the raw composition, by the rule before edge-by-edge decisions
+    /// ([`LineOfContact::raw`]), computed now if this is the first use.
+    pub fn raw_line(&self) -> &LineOfContact {
+        self.raw_line.get_or_init(|| {
+            let c = self.computed();
+            let occ = c.raw.occupied.as_ref().unwrap_or(&c.layers.occupied);
+            LineOfContact::raw(occ, &self.border.edges)
+        })
+    }
+
+    /// The line of contact after the rule, or the raw one.
+    pub fn line_of(&self, raw: bool) -> &LineOfContact {
+        if raw { self.raw_line() } else { self.line() }
     }
 
     /// Every ring (exterior and holes, RFC 7946 orientation) of the areas of one status in this
-    /// state: the snapshot's features and the baselines composed with it. The winding number of
-    /// these rings at a point counts the features that contain it.
+    /// state: the snapshot's features, the baselines composed with it, and the pieces the sliver
+    /// rule gave that status (disjoint from the others). The winding number of these rings at a
+    /// point counts the features that contain it.
     pub fn rings(&self, status: ControlStatus) -> impl Iterator<Item = &geo::LineString<f64>> + '_ {
+        let pieces = self
+            .computed()
+            .pieces
+            .iter()
+            .filter(move |p| p.status == status)
+            .flat_map(|p| std::iter::once(p.polygon.exterior()).chain(p.polygon.interiors()));
         let snap = self
             .snapshot
             .located_features()
@@ -154,6 +205,7 @@ impl ControlState {
         snap.chain(base)
             .flat_map(|mp| mp.0.iter())
             .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .chain(pieces)
     }
 
     /// Whether [`Self::computed`] has run.
@@ -185,11 +237,102 @@ impl ControlState {
         }
         occ_ix.retain(|i| i.edge_count() > 0);
         con_ix.retain(|i| i.edge_count() > 0);
-        let layers = compute_layers(&self.border.border.geometry, self.border.area_km2, &occ, &con);
+        let raw_layers = compute_layers(&self.border.border.geometry, self.border.area_km2, &occ, &con);
+        let (raw_occupied, raw_contested) = (occ_ix.len(), con_ix.len());
+        let side = |x: f64, y: f64| {
+            if occ_ix.iter().any(|i| i.locate(x, y).in_closed()) {
+                Some(ControlStatus::Occupied)
+            } else if con_ix.iter().any(|i| i.locate(x, y).in_closed()) {
+                Some(ControlStatus::Contested)
+            } else {
+                None
+            }
+        };
+        let pieces = find_pieces(
+            &raw_layers.covered,
+            !raw_layers.contested.0.is_empty(),
+            &self.border.edges,
+            side,
+        );
+        let moved = Moved::of(&pieces);
+        let mut raw = RawLayers {
+            occupied: None,
+            contested: None,
+            occupied_km2: raw_layers.occupied_km2,
+            contested_km2: raw_layers.contested_km2,
+            covered_km2: raw_layers.covered_km2,
+        };
+        let layers = if pieces.is_empty() {
+            raw_layers
+        } else {
+            let ControlLayers {
+                occupied,
+                contested,
+                covered,
+                ..
+            } = raw_layers;
+            let moved_out: BTreeSet<usize> = pieces.iter().map(|p| p.component).collect();
+            let covered = MultiPolygon(
+                covered
+                    .0
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| !moved_out.contains(i))
+                    .map(|(_, p)| p)
+                    .collect(),
+            );
+            let absorb = |layer: MultiPolygon<f64>, status: ControlStatus, ix: &mut Vec<Arc<PolygonIndex>>| {
+                let add: Vec<Polygon<f64>> = pieces
+                    .iter()
+                    .filter(|p| p.status == status)
+                    .map(|p| p.polygon.clone())
+                    .collect();
+                if add.is_empty() {
+                    return (layer, None, 0.0);
+                }
+                ix.push(Arc::new(PolygonIndex::new(&add)));
+                let km2: f64 = pieces.iter().filter(|p| p.status == status).map(|p| p.area_km2).sum();
+                let [union] = overlay(&layer.0, &add, [OverlayRule::Union], true);
+                (union, Some(layer), km2)
+            };
+            let (occupied2, occ_raw, occ_add) = absorb(occupied, ControlStatus::Occupied, &mut occ_ix);
+            let (contested2, con_raw, con_add) = absorb(contested, ControlStatus::Contested, &mut con_ix);
+            raw.occupied = occ_raw;
+            raw.contested = con_raw;
+            let occupied_km2 = raw.occupied_km2 + occ_add;
+            let contested_km2 = raw.contested_km2 + con_add;
+            ControlLayers {
+                occupied: occupied2,
+                contested: contested2,
+                covered,
+                occupied_km2,
+                contested_km2,
+                covered_km2: self.border.area_km2 - occupied_km2 - contested_km2,
+            }
+        };
+        let piece_boxes = RTree::bulk_load(
+            pieces
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    let r = geo::BoundingRect::bounding_rect(&p.polygon)?;
+                    Some(GeomWithData::new(
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                        i,
+                    ))
+                })
+                .collect(),
+        );
         let mut computed = Computed {
             layers,
+            pieces,
+            moved,
+            raw,
             occupied: occ_ix,
             contested: con_ix,
+            raw_occupied,
+            raw_contested,
+            piece_boxes,
             waters: None,
         };
         // Each cell of the waters follows its anchor, a point of the land: the land rule decides.
@@ -203,10 +346,10 @@ impl ControlState {
 }
 
 impl Computed {
-    /// Status of a point (finite, in range) against these layers and the border's index.
-    /// The second value is true when the point lies exactly on the boundary of the layer that
-    /// decided it (the composed layer: an edge shared by two occupied features, or a feature's
-    /// edge inside a baseline, is inside the occupied layer).
+    /// Status of a point (finite, in range) against these layers (after the sliver rule) and
+    /// the border's index. The second value is true when the point lies exactly on the boundary
+    /// of the layer that decided it (the composed layer: an edge shared by two occupied
+    /// features, or a feature's edge inside a baseline, is inside the occupied layer).
     ///
     /// Exact on the input coordinates: off every edge, the winding numbers decide at once; on an
     /// edge, the sectors around the point are walked ([`crate::index::locate::LocalWinding`]),
@@ -216,13 +359,27 @@ impl Computed {
     /// sectors around it (areas are closed), and is on the boundary unless every sector has it.
     #[inline]
     pub fn status(&self, border: &PolygonIndex, x: f64, y: f64) -> (Status, bool) {
+        self.status_of(border, x, y, false)
+    }
+
+    /// [`Self::status`] after the sliver rule, or in the raw composition (`raw`).
+    #[inline]
+    pub fn status_of(&self, border: &PolygonIndex, x: f64, y: f64, raw: bool) -> (Status, bool) {
+        let (occ, con) = if raw {
+            (
+                &self.occupied[..self.raw_occupied],
+                &self.contested[..self.raw_contested],
+            )
+        } else {
+            (&self.occupied[..], &self.contested[..])
+        };
         match border.locate(x, y) {
             Location::Outside => return (Status::Outside, false),
-            Location::Boundary => return self.status_on_edges(border, x, y),
+            Location::Boundary => return self.status_on_edges(border, occ, con, x, y),
             Location::Inside => {}
         }
         let mut on_edge = false;
-        for idx in &self.occupied {
+        for idx in occ {
             match idx.locate(x, y) {
                 Location::Inside => return (Status::Occupied, false),
                 Location::Boundary => on_edge = true,
@@ -230,9 +387,9 @@ impl Computed {
             }
         }
         if on_edge {
-            return self.status_on_edges(border, x, y);
+            return self.status_on_edges(border, occ, con, x, y);
         }
-        for idx in &self.contested {
+        for idx in con {
             match idx.locate(x, y) {
                 Location::Inside => return (Status::Contested, false),
                 Location::Boundary => on_edge = true,
@@ -240,23 +397,30 @@ impl Computed {
             }
         }
         if on_edge {
-            return self.status_on_edges(border, x, y);
+            return self.status_on_edges(border, occ, con, x, y);
         }
         (Status::Covered, false)
     }
 
     /// [`Self::status`] of a point on at least one edge: the sectors around it.
     #[cold]
-    fn status_on_edges(&self, border: &PolygonIndex, x: f64, y: f64) -> (Status, bool) {
+    fn status_on_edges(
+        &self,
+        border: &PolygonIndex,
+        occupied: &[Arc<PolygonIndex>],
+        contested: &[Arc<PolygonIndex>],
+        x: f64,
+        y: f64,
+    ) -> (Status, bool) {
         use crate::index::locate::{Local, cmp_angle, due_east};
         let p = (x, y);
         // Set 0 is the border, then the occupied sets, then the contested ones.
         let locals: Vec<Local> = std::iter::once(border)
-            .chain(self.occupied.iter().map(|i| &**i))
-            .chain(self.contested.iter().map(|i| &**i))
+            .chain(occupied.iter().map(|i| &**i))
+            .chain(contested.iter().map(|i| &**i))
             .map(|i| i.local(x, y))
             .collect();
-        let n_occ = self.occupied.len();
+        let n_occ = occupied.len();
         let mut w: Vec<i32> = locals
             .iter()
             .map(|l| match l {
@@ -307,6 +471,40 @@ impl Computed {
             }
         }
         (Status::Outside, false)
+    }
+
+    /// The sliver or speck that holds (x, y) (closed), if any.
+    pub fn piece_at(&self, x: f64, y: f64) -> Option<&Piece> {
+        self.piece_boxes
+            .locate_all_at_point(&[x, y])
+            .map(|b| &self.pieces[b.data])
+            .find(|p| crate::index::locate_in_polygon(&p.polygon, x, y).in_closed())
+    }
+
+    /// The layers after the sliver rule, or the raw composition (`raw`): occupied and contested
+    /// as composed, covered with the pieces, and the areas as measured before the rule.
+    pub fn layers_of(&self, raw: bool) -> Cow<'_, ControlLayers> {
+        if !raw || self.pieces.is_empty() {
+            return Cow::Borrowed(&self.layers);
+        }
+        let mut covered = self.layers.covered.clone();
+        covered.0.extend(self.pieces.iter().map(|p| p.polygon.clone()));
+        Cow::Owned(ControlLayers {
+            occupied: self
+                .raw
+                .occupied
+                .clone()
+                .unwrap_or_else(|| self.layers.occupied.clone()),
+            contested: self
+                .raw
+                .contested
+                .clone()
+                .unwrap_or_else(|| self.layers.contested.clone()),
+            covered,
+            occupied_km2: self.raw.occupied_km2,
+            contested_km2: self.raw.contested_km2,
+            covered_km2: self.raw.covered_km2,
+        })
     }
 
     /// Status of a point (finite, in range) on land and, off the land, in the border's waters:
@@ -766,6 +964,7 @@ fn build_source_arcs(
                     border: border.clone(),
                     computed: OnceLock::new(),
                     line: OnceLock::new(),
+                    raw_line: OnceLock::new(),
                 })
             });
     }

@@ -150,7 +150,7 @@ fn timeline_lists_every_snapshot_date_with_areas() {
     assert_eq!(
         lines[0],
         "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,\
-         waters_occupied_km2,waters_contested_km2,waters_covered_km2"
+         waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2"
     );
     assert_eq!(lines.len(), 5, "{out}");
     let mut previous_occupied: Option<f64> = None;
@@ -625,7 +625,10 @@ fn classify_with_distance_matches_query() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     let mut lines = out.lines();
-    assert_eq!(lines.next(), Some("id,lon,lat,status,snapshot,line_of_contact_km"));
+    assert_eq!(
+        lines.next(),
+        Some("id,lon,lat,status,snapshot,line_of_contact_km,line_nearest_lon,line_nearest_lat")
+    );
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
         let (_, q, _) = query(f[1], f[2], "2024-06-01");
@@ -633,6 +636,12 @@ fn classify_with_distance_matches_query() {
         let want = q["line_of_contact_km"].as_f64().unwrap();
         let got: f64 = f[5].parse().unwrap();
         assert!((got - want).abs() <= 5e-7, "{line}: {want}");
+        // The nearest point of the line, in both answers.
+        let at = q["line_of_contact_nearest"].as_array().unwrap();
+        for (k, c) in at.iter().enumerate() {
+            let got: f64 = f[6 + k].parse().unwrap();
+            assert!((got - c.as_f64().unwrap()).abs() <= 5e-8, "{line}: {at:?}");
+        }
     }
 }
 

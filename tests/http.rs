@@ -191,6 +191,11 @@ fn coverage_answers_with_provenance() {
     )
     .json();
     assert!(v["line_of_contact_km"].as_f64().unwrap() > 50.0, "{v}");
+    // The nearest point of the line, checkable: its geodesic distance is the answer's.
+    let at = v["line_of_contact_nearest"].as_array().unwrap();
+    let (x, y) = (at[0].as_f64().unwrap(), at[1].as_f64().unwrap());
+    let d = geo::Distance::distance(&geo::Geodesic, geo::Point::new(34.1, 44.95), geo::Point::new(x, y)) / 1e3;
+    assert!((d - v["line_of_contact_km"].as_f64().unwrap()).abs() < 1e-6, "{v}");
     get(
         s.addr,
         "/v1/coverage?lon=34.1&lat=44.95&date=2024-05-01&distance=yes",
@@ -457,7 +462,7 @@ fn listings_timeline_and_health() {
     assert!(r.header("content-type").unwrap().starts_with("text/csv"));
     assert!(r.text().starts_with(
         "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,\
-         waters_occupied_km2,waters_contested_km2,waters_covered_km2\n2024-01-01,"
+         waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2\n2024-01-01,"
     ));
     get(s.addr, "/v1/timeline?from=2024-06-01&to=2024-01-01", "").assert_problem(400, "is after");
 
@@ -771,7 +776,10 @@ fn classify_adds_distances_on_request() {
     assert_eq!(r.status, 200, "{}", r.text());
     let text = r.text();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("id,lon,lat,status,snapshot,line_of_contact_km"));
+    assert_eq!(
+        lines.next(),
+        Some("id,lon,lat,status,snapshot,line_of_contact_km,line_nearest_lon,line_nearest_lat")
+    );
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     let point = get(
         s.addr,
@@ -793,6 +801,11 @@ fn classify_adds_distances_on_request() {
         g["features"][0]["properties"]["line_of_contact_km"].as_f64().unwrap(),
         want
     );
+    assert_eq!(
+        g["features"][0]["properties"]["line_of_contact_nearest"],
+        point["line_of_contact_nearest"]
+    );
+    assert!((row[6].parse::<f64>().unwrap() - point["line_of_contact_nearest"][0].as_f64().unwrap()).abs() <= 5e-8);
     let g = post(s.addr, "/v1/classify?date=2024-06-01", "application/geo+json", body).json();
     assert!(g["features"][0]["properties"].get("line_of_contact_km").is_none());
     post(

@@ -62,7 +62,7 @@ fn every_file_loads_and_the_occupied_area_agrees_with_shapely() {
     };
     let src = without.source(Some("nzz")).unwrap();
     assert_eq!(src.snapshots.len(), 311);
-    let rows = frontline::query::timeline(without, Some("nzz")).unwrap();
+    let rows = frontline::query::timeline_between(without, Some("nzz"), None, None, true).unwrap();
     let ours: BTreeMap<_, _> = rows.iter().map(|r| (r.date, r)).collect();
     let mut worst = (0.0f64, String::new());
     for r in reference("bench/ref/nzz_timeline.csv") {
@@ -144,12 +144,12 @@ fn union_of_all_features(path: &std::path::Path) -> geo::MultiPolygon<f64> {
 fn nzz_published_table_is_explained() {
     let Some((with, without, _)) = catalogs() else { return };
     const NZZ_CRIMEA_KM2: f64 = 26_689.32;
-    let ours_with: BTreeMap<_, _> = frontline::query::timeline(with, Some("nzz"))
+    let ours_with: BTreeMap<_, _> = frontline::query::timeline_between(with, Some("nzz"), None, None, true)
         .unwrap()
         .into_iter()
         .map(|r| (r.date, r.occupied_km2))
         .collect();
-    let ours_without: BTreeMap<_, _> = frontline::query::timeline(without, Some("nzz"))
+    let ours_without: BTreeMap<_, _> = frontline::query::timeline_between(without, Some("nzz"), None, None, true)
         .unwrap()
         .into_iter()
         .map(|r| (r.date, r.occupied_km2))

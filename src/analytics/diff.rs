@@ -6,8 +6,8 @@
 //! `min_area_km2` are dropped from the features but their area is reported, so totals stay
 //! honest (`gained_km2 + sliver_gained_km2` is the whole gain).
 
-use crate::catalog::{Catalog, CatalogError, Computed, InForce};
-use crate::coverage::{OverlayRule, overlay};
+use crate::catalog::{Catalog, CatalogError, InForce};
+use crate::coverage::{ControlLayers, OverlayRule, overlay};
 use crate::geodesy::area_km2;
 use crate::output::diff::{DiffMeta, DiffProperties, DiffSide, DiffSummary};
 use crate::output::geojson::{Feature, FeatureCollection, PolygonGeometry};
@@ -46,6 +46,8 @@ pub struct Diff {
     pub totals: DiffTotals,
     /// True when both sides are the same computed state (nothing to compare).
     pub identical: bool,
+    /// True when the raw compositions were compared (without the sliver rule).
+    pub raw: bool,
 }
 
 /// The diff from (`source`, `from`) to (`to_source` or `source`, `to`).
@@ -57,16 +59,35 @@ pub fn diff(
     to: NaiveDate,
     min_area_km2: f64,
 ) -> Result<Diff, CatalogError> {
+    diff_of(cat, source, from, to_source, to, min_area_km2, false)
+}
+
+/// [`diff`] after the sliver rule, or of the raw compositions (`raw`).
+pub fn diff_of(
+    cat: &Catalog,
+    source: Option<&str>,
+    from: NaiveDate,
+    to_source: Option<&str>,
+    to: NaiveDate,
+    min_area_km2: f64,
+    raw: bool,
+) -> Result<Diff, CatalogError> {
     let a = cat.in_force(source, from)?;
     let b = cat.in_force(to_source.or(source), to)?;
-    let mut d = diff_in_force(&a, &b, min_area_km2);
+    let mut d = diff_in_force_of(&a, &b, min_area_km2, raw);
     d.from.date = from;
     d.to.date = to;
     Ok(d)
 }
 
-/// The diff between two states in force (the dates named are the first days of their epochs).
+/// The diff between two states in force, after the sliver rule (the dates named are the first
+/// days of their epochs).
 pub fn diff_in_force(a: &InForce<'_>, b: &InForce<'_>, min_area_km2: f64) -> Diff {
+    diff_in_force_of(a, b, min_area_km2, false)
+}
+
+/// [`diff_in_force`], or of the raw compositions (`raw`).
+pub fn diff_in_force_of(a: &InForce<'_>, b: &InForce<'_>, min_area_km2: f64, raw: bool) -> Diff {
     let identical = std::sync::Arc::ptr_eq(&a.epoch.state, &b.epoch.state);
     let mut totals = DiffTotals {
         min_area_km2,
@@ -75,7 +96,12 @@ pub fn diff_in_force(a: &InForce<'_>, b: &InForce<'_>, min_area_km2: f64) -> Dif
     let parts = if identical {
         Vec::new()
     } else {
-        changes(a.computed(), b.computed(), min_area_km2, &mut totals)
+        changes(
+            &a.computed().layers_of(raw),
+            &b.computed().layers_of(raw),
+            min_area_km2,
+            &mut totals,
+        )
     };
     Diff {
         from: AnswerProvenance::new(a, a.epoch.from),
@@ -83,24 +109,25 @@ pub fn diff_in_force(a: &InForce<'_>, b: &InForce<'_>, min_area_km2: f64) -> Dif
         parts,
         totals,
         identical,
+        raw,
     }
 }
 
 /// The parts that changed from `a` to `b`, with totals.
-pub fn changes(a: &Computed, b: &Computed, min_area_km2: f64, totals: &mut DiffTotals) -> Vec<DiffPart> {
+pub fn changes(a: &ControlLayers, b: &ControlLayers, min_area_km2: f64, totals: &mut DiffTotals) -> Vec<DiffPart> {
     let mut parts = Vec::new();
     let [gained, lost] = overlay(
-        &b.layers.occupied.0,
-        &a.layers.occupied.0,
+        &b.occupied.0,
+        &a.occupied.0,
         [OverlayRule::Difference, OverlayRule::InverseDifference],
         true,
     );
     keep(gained, Change::Gained, min_area_km2, totals, &mut parts);
     keep(lost, Change::Lost, min_area_km2, totals, &mut parts);
-    if !(a.layers.contested.0.is_empty() && b.layers.contested.0.is_empty()) {
+    if !(a.contested.0.is_empty() && b.contested.0.is_empty()) {
         let [newly, no_longer] = overlay(
-            &b.layers.contested.0,
-            &a.layers.contested.0,
+            &b.contested.0,
+            &a.contested.0,
             [OverlayRule::Difference, OverlayRule::InverseDifference],
             true,
         );
@@ -151,6 +178,7 @@ impl Diff {
             from: DiffSide::new(&self.from),
             to: DiffSide::new(&self.to),
             identical: self.identical,
+            raw: self.raw,
             parts: self.parts.len(),
             totals: &self.totals,
             synthetic: self.synthetic(),
@@ -206,6 +234,7 @@ pub fn diff_geojson(
             to: &d.to,
             totals: &d.totals,
             identical: d.identical,
+            raw: d.raw,
             edges: crate::geodesy::EDGES,
             synthetic,
             by_region,

@@ -1,5 +1,6 @@
 //! Analytics over the catalog: diffs of control between two dates (or two sources), and the
-//! line of contact, point histories, breakdowns by region.
+//! line of contact, point histories, breakdowns by region, and the rule for slivers behind the
+//! front.
 
 pub mod diff;
 pub mod history;
@@ -7,3 +8,4 @@ pub mod history;
 /// re-exported here, beside the other analytics, for callers that look for it there.
 pub use crate::index::line;
 pub mod regions;
+pub mod slivers;

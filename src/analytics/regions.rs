@@ -181,6 +181,7 @@ pub fn timeline_by_region(
     source: Option<&str>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    raw: bool,
 ) -> Result<Vec<RegionTimelineRow>, RegionError> {
     use rayon::prelude::*;
     let src = cat.source(source)?;
@@ -197,7 +198,8 @@ pub fn timeline_by_region(
         .map(|&i| {
             let e = &src.epochs[i];
             let f = InForce { source: src, epoch: e };
-            let l = &e.state.computed().layers;
+            let computed = e.state.computed();
+            let l = computed.layers_of(raw);
             let by = |mp: &MultiPolygon<f64>| area_by_region(&mp.0, regions);
             let (occ, con, cov) = (by(&l.occupied), by(&l.contested), by(&l.covered));
             let snapshot = f.snapshot().id();

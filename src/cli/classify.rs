@@ -24,6 +24,10 @@ pub(crate) struct Args {
     /// Add the geodesic distance to the line of contact (km) to every row.
     #[arg(long)]
     distance: bool,
+    /// Statuses in the raw composition, without the sliver rule (comparable with peers that do
+    /// not apply it).
+    #[arg(long)]
+    raw: bool,
     /// Print only the counts per status (one line on stdout), not the rows.
     #[arg(long)]
     summary: bool,
@@ -52,6 +56,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let options = CsvOptions {
         max_rows: None,
         distance: a.distance,
+        raw: a.raw,
         csv_safe: a.csv_safe,
     };
     let counts = classify_csv_with(&in_force, input, &mut out, &options).map_err(|e| match e {

@@ -2,7 +2,7 @@
 //! as GeoJSON (or the totals with `--summary`).
 
 use super::{DataArg, Failure, parse_date_arg};
-use frontline::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff, diff_geojson};
+use frontline::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff_geojson, diff_of};
 use frontline::analytics::regions::diff_breakdown;
 use std::io::Write;
 use std::process::ExitCode;
@@ -33,6 +33,9 @@ pub(crate) struct Args {
     /// Break the changes down by region (needs a regions layer for the border).
     #[arg(long)]
     by_region: bool,
+    /// Compare the raw compositions (without the sliver rule).
+    #[arg(long)]
+    raw: bool,
     #[command(flatten)]
     data: DataArg,
 }
@@ -50,13 +53,14 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         return Err(Failure::input("--precision must be 0 to 15"));
     }
     let cat = a.data.catalog()?;
-    let d = diff(
+    let d = diff_of(
         &cat,
         a.source.as_deref(),
         from,
         a.to_source.as_deref(),
         to,
         a.min_area_km2,
+        a.raw,
     )?;
     let by_region = if a.by_region {
         let source = a.to_source.as_deref().or(a.source.as_deref());

@@ -1,4 +1,4 @@
-//! `frontline timeline [--source] [--by-region]`: areas per epoch (and region) as CSV.
+//! `frontline timeline [--source] [--by-region] [--raw]`: areas per epoch (and region) as CSV.
 
 use super::{DataArg, Failure};
 use std::io::Write;
@@ -12,6 +12,10 @@ pub(crate) struct Args {
     /// One row per region and date (needs a regions layer for the border).
     #[arg(long)]
     by_region: bool,
+    /// The raw composition: areas and line as before the sliver rule (comparable with peers
+    /// that do not apply it).
+    #[arg(long)]
+    raw: bool,
     #[command(flatten)]
     data: DataArg,
 }
@@ -20,8 +24,8 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let cat = a.data.catalog()?;
     if a.by_region {
         use frontline::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
-        let rows =
-            timeline_by_region(&cat, a.source.as_deref(), None, None).map_err(|e| Failure::input(e.to_string()))?;
+        let rows = timeline_by_region(&cat, a.source.as_deref(), None, None, a.raw)
+            .map_err(|e| Failure::input(e.to_string()))?;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         writeln!(out, "{REGION_TIMELINE_CSV_HEADER}")?;
         for r in rows {
@@ -30,7 +34,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    let rows = frontline::query::timeline(&cat, a.source.as_deref())?;
+    let rows = frontline::query::timeline_between(&cat, a.source.as_deref(), None, None, a.raw)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "{}", frontline::query::TIMELINE_CSV_HEADER)?;
     for r in rows {

@@ -175,7 +175,7 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
 }
 
 fn diff(raw: String, app: Arc<App>) -> Reply {
-    use crate::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff, diff_geojson};
+    use crate::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff_geojson, diff_of};
     answer((|| {
         let p = Params::parse(
             &raw,
@@ -187,6 +187,7 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
                 "min_area_km2",
                 "precision",
                 "by_region",
+                "raw",
             ],
         )?;
         let by_region = p.flag("by_region")?;
@@ -197,7 +198,15 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
             None => DEFAULT_MIN_AREA_KM2,
         };
         let precision = precision_param(&p)?;
-        let d = diff(&app.catalog(), p.get("source"), from, p.get("to_source"), to, min_area)?;
+        let d = diff_of(
+            &app.catalog(),
+            p.get("source"),
+            from,
+            p.get("to_source"),
+            to,
+            min_area,
+            p.flag("raw")?,
+        )?;
         let regions = if by_region {
             let source = p.get("to_source").or(p.get("source"));
             Some(crate::analytics::regions::diff_breakdown(&app.catalog(), source, &d)?)
@@ -246,9 +255,10 @@ fn snapshots(raw: String, app: Arc<App>) -> Reply {
 
 fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["source", "from", "to", "by_region"])?;
+        let p = Params::parse(&raw, &["source", "from", "to", "by_region", "raw"])?;
         let (from, to) = (p.date("from")?, p.date("to")?);
         let by_region = p.flag("by_region")?;
+        let raw_areas = p.flag("raw")?;
         if let (Some(a), Some(b)) = (from, to)
             && a > b
         {
@@ -274,7 +284,7 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
         };
         if by_region {
             use crate::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
-            let rows = timeline_by_region(&app.catalog(), p.get("source"), from, to)?;
+            let rows = timeline_by_region(&app.catalog(), p.get("source"), from, to, raw_areas)?;
             if csv {
                 let mut out = format!("{REGION_TIMELINE_CSV_HEADER}\n");
                 for r in &rows {
@@ -288,7 +298,7 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
                 &json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows}),
             ));
         }
-        let rows = query::timeline_between(&app.catalog(), p.get("source"), from, to)?;
+        let rows = query::timeline_between(&app.catalog(), p.get("source"), from, to, raw_areas)?;
         if csv {
             let mut out = format!("{}\n", query::TIMELINE_CSV_HEADER);
             for r in &rows {
@@ -393,7 +403,7 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
                 format!("unknown layer '{kind}'; layers: coverage, occupied, contested, line"),
             )
         })?;
-        let p = Params::parse(&raw, &["date", "source", "bbox", "simplify_m", "precision"])?;
+        let p = Params::parse(&raw, &["date", "source", "bbox", "simplify_m", "precision", "raw"])?;
         let date = p.required_date("date")?;
         let catalog = app.catalog();
         let f = catalog.in_force(p.get("source"), date)?;
@@ -405,6 +415,7 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
             opts.simplify_m = Some(number("simplify_m", s, 0.0, 100_000.0)?);
         }
         opts.precision = precision_param(&p)?;
+        opts.raw = p.flag("raw")?;
         // The answer depends only on what is in force, the date asked and the options: hash them.
         let info = InForceRef::new(&f);
         let mut h = Sha256::new();
@@ -412,7 +423,10 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
         h.update(serde_json::to_vec(&info).unwrap_or_default());
         h.update(f.epoch.from.to_string());
         h.update(date.to_string());
-        h.update(format!("{:?}|{:?}|{}", opts.bbox, opts.simplify_m, opts.precision));
+        h.update(format!(
+            "{:?}|{:?}|{}|{}",
+            opts.bbox, opts.simplify_m, opts.precision, opts.raw
+        ));
         let key = hex::encode(h.finalize())[..32].to_string();
         let cached = app.layer_cache.lock().ok().and_then(|c| c.get(&key).cloned());
         let layer = match cached {

@@ -115,6 +115,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
                 let options = CsvOptions {
                     max_rows: Some(max_points),
                     distance,
+                    raw: false,
                     csv_safe,
                 };
                 classify_csv_with(&f, input, &mut out, &options).map(|_| ())

@@ -5,6 +5,7 @@
 use geo::{Coord, Distance, Geodesic, LineString, MultiLineString, MultiPolygon, Point};
 use rstar::primitives::{GeomWithData, Line as RLine};
 use rstar::{AABB, RTree};
+use serde::Serialize;
 
 /// Distance (degrees) within which an occupied edge counts as lying on the border's boundary:
 /// about 1 cm, far above the overlay's snapping (1e-9 degrees), far below any real feature.
@@ -19,6 +20,12 @@ const ON_BORDER_DEG: f64 = 1e-7;
 /// Azov or the Russian border, where the source drew them apart from Natural Earth. Left out,
 /// they are still counted (`coastal_pieces`, `coastal_km`) and reported with the layer.
 pub const COAST_TOLERANCE_KM: f64 = 5.0;
+
+/// An edge of the occupied area (after the sliver rule) that stays within this distance of the
+/// border's boundary all along is not line of contact (see [`LineOfContact::new`]): where a
+/// source draws the coast or border a few hundred metres from Natural Earth's. An occupied strip
+/// deeper than this along the border (Sumy and Kharkiv oblasts in 2025) is front.
+pub const ALONG_BORDER_KM: f64 = 0.2;
 
 type Seg = GeomWithData<RLine<[f64; 2]>, ()>;
 /// An edge in a frame with scaled longitudes, carrying its lon/lat ends.
@@ -46,7 +53,7 @@ impl BorderEdges {
 
     /// Whether the segment a-b lies along the border's boundary (both ends and the middle within
     /// [`ON_BORDER_DEG`] of one border edge... or of the boundary, where it turns a corner).
-    fn covers(&self, a: Coord<f64>, b: Coord<f64>) -> bool {
+    pub fn covers(&self, a: Coord<f64>, b: Coord<f64>) -> bool {
         let mid = Coord {
             x: (a.x + b.x) / 2.0,
             y: (a.y + b.y) / 2.0,
@@ -56,7 +63,7 @@ impl BorderEdges {
 
     /// Whether `p` lies within about `km` of the border's boundary (measured in a local
     /// equirectangular frame: a threshold, not a reported figure).
-    fn within_km(&self, p: Coord<f64>, km: f64) -> bool {
+    pub fn within_km(&self, p: Coord<f64>, km: f64) -> bool {
         const KM_PER_DEG: f64 = 111.32;
         let k = p.y.to_radians().cos().max(1e-6);
         let (dy, dx) = (km / KM_PER_DEG, km / KM_PER_DEG / k);
@@ -148,29 +155,221 @@ fn segment_distance_deg(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
     (p.x - a.x - t * dx).hypot(p.y - a.y - t * dy)
 }
 
+/// Why a piece of the occupied area's boundary is not line of contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EdgeClass {
+    /// Line of contact.
+    Front,
+    /// On the border's boundary (within 1 cm): the coast or the international border.
+    Border,
+    /// Within [`ALONG_BORDER_KM`] of the border's boundary all along.
+    AlongBorder,
+}
+
+/// Spacing (km) of the points at which an edge is tested against [`ALONG_BORDER_KM`]; an edge
+/// that is along the border only in part is split there.
+const ALONG_STEP_KM: f64 = 0.1;
+
+/// What the line of contact leaves out of the occupied area's boundary, per reason (km).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct LeftOut {
+    /// On the border's boundary (coast or international border, within 1 cm).
+    pub border_km: f64,
+    /// Within `along_border_tolerance_km` of the border's boundary all along (each edge tested
+    /// every 100 m, and split where it leaves the tolerance).
+    pub along_border_km: f64,
+    /// The tolerance, km.
+    pub along_border_tolerance_km: f64,
+    /// Boundary with the slivers given the surrounding status (see `index::slivers`): it is
+    /// no longer a boundary once they are.
+    pub sliver_km: f64,
+    /// Number of slivers.
+    pub slivers: usize,
+    /// Boundary of the specks (holes under the speck area).
+    pub speck_km: f64,
+    /// Number of specks.
+    pub specks: usize,
+    /// Pieces left out by the raw rule (`raw=true`: whole pieces within 5 km of the border).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_pieces: Option<usize>,
+}
+
+/// The nearest point of a line to a point, and its geodesic distance.
 /// The line of contact of one date.
 #[derive(Debug)]
 pub struct LineOfContact {
-    /// Pieces left out as lying along the border or coast (within the tolerance all along).
-    pub coastal_pieces: usize,
-    /// Their geodesic length, km.
-    pub coastal_km: f64,
+    /// What was left out, per reason.
+    pub left_out: LeftOut,
     /// The lines, in ring order.
     pub lines: MultiLineString<f64>,
     /// Their geodesic length (WGS84), km.
     pub length_km: f64,
-    /// Its edges, for distances.
+    /// Its edges, indexed for nearest points.
     nearest: NearestEdges,
 }
 
+/// Geodesic length of a line whose edges are straight in lon/lat ([`crate::geodesy::EDGES`]), km.
+fn geodesic_km(l: &LineString<f64>) -> f64 {
+    crate::geodesy::line_length_m(l) / 1e3
+}
+
+/// Splits the edge a-b into runs of one class (see [`EdgeClass`]), appended to `out` in order.
+fn classify_edge(
+    border: &BorderEdges,
+    a: Coord<f64>,
+    b: Coord<f64>,
+    tol_km: f64,
+    out: &mut Vec<(Coord<f64>, Coord<f64>, EdgeClass)>,
+) {
+    if border.covers(a, b) {
+        out.push((a, b, EdgeClass::Border));
+        return;
+    }
+    if tol_km <= 0.0 {
+        out.push((a, b, EdgeClass::Front));
+        return;
+    }
+    let k = ((a.y + b.y) / 2.0).to_radians().cos();
+    let len_km = ((b.x - a.x) * k).hypot(b.y - a.y) * 111.32;
+    let mid = Coord {
+        x: (a.x + b.x) / 2.0,
+        y: (a.y + b.y) / 2.0,
+    };
+    // Nothing of the border within reach of any point of the edge: front as a whole.
+    if !border.within_km(mid, tol_km + len_km / 2.0 + 1e-3) {
+        out.push((a, b, EdgeClass::Front));
+        return;
+    }
+    let n = (len_km / ALONG_STEP_KM).ceil().max(1.0) as usize;
+    let at = |i: usize| {
+        let t = i as f64 / n as f64;
+        Coord {
+            x: a.x + t * (b.x - a.x),
+            y: a.y + t * (b.y - a.y),
+        }
+    };
+    let near: Vec<bool> = (0..=n).map(|i| border.within_km(at(i), tol_km)).collect();
+    let class = |i: usize| {
+        let m = Coord {
+            x: (at(i).x + at(i + 1).x) / 2.0,
+            y: (at(i).y + at(i + 1).y) / 2.0,
+        };
+        if near[i] && near[i + 1] && border.within_km(m, tol_km) {
+            EdgeClass::AlongBorder
+        } else {
+            EdgeClass::Front
+        }
+    };
+    let mut start = 0;
+    let mut c = class(0);
+    for i in 1..n {
+        let ci = class(i);
+        if ci != c {
+            out.push((if start == 0 { a } else { at(start) }, at(i), c));
+            start = i;
+            c = ci;
+        }
+    }
+    out.push((if start == 0 { a } else { at(start) }, b, c));
+}
+
 impl LineOfContact {
-    /// The edges of `occupied` that do not lie along `border`'s boundary, joined into lines.
-    pub fn new(occupied: &MultiPolygon<f64>, border: &BorderEdges) -> Self {
+    /// The line of contact of `occupied` (after the sliver rule): its boundary decided edge by
+    /// edge, without the edges on the border's boundary (within 1 cm) and those that stay within
+    /// [`ALONG_BORDER_KM`] of it; `pieces` are the slivers and specks the rule moved, reported
+    /// with what was left out.
+    pub fn new(occupied: &MultiPolygon<f64>, border: &BorderEdges, pieces: &[crate::index::slivers::Piece]) -> Self {
+        Self::with_tolerance(occupied, border, pieces, ALONG_BORDER_KM)
+    }
+
+    /// [`Self::new`] with another tolerance along the border (0: only the edges on it are left out).
+    pub fn with_tolerance(
+        occupied: &MultiPolygon<f64>,
+        border: &BorderEdges,
+        pieces: &[crate::index::slivers::Piece],
+        tolerance_km: f64,
+    ) -> Self {
+        use crate::index::slivers::PieceKind;
+        let mut left_out = LeftOut {
+            along_border_tolerance_km: tolerance_km,
+            ..LeftOut::default()
+        };
+        for p in pieces {
+            match p.kind {
+                PieceKind::Sliver => {
+                    left_out.slivers += 1;
+                    left_out.sliver_km += p.shared_km;
+                }
+                PieceKind::Speck => {
+                    left_out.specks += 1;
+                    left_out.speck_km += p.shared_km;
+                }
+            }
+        }
+        let mut lines = Vec::new();
+        let mut runs = Vec::new();
+        for ring in rings(occupied) {
+            let c = &ring.0;
+            if c.len() < 4 {
+                continue;
+            }
+            runs.clear();
+            for w in c.windows(2) {
+                if w[0] != w[1] {
+                    classify_edge(border, w[0], w[1], tolerance_km, &mut runs);
+                }
+            }
+            for &(a, b, class) in &runs {
+                let km = crate::geodesy::edge_length_m(a, b) / 1e3;
+                match class {
+                    EdgeClass::Border => left_out.border_km += km,
+                    EdgeClass::AlongBorder => left_out.along_border_km += km,
+                    EdgeClass::Front => {}
+                }
+            }
+            if runs.iter().all(|r| r.2 == EdgeClass::Front) {
+                lines.push(ring.clone());
+                continue;
+            }
+            // Start right after a run left out, so that no line wraps around the ring end.
+            let Some(start) = runs.iter().position(|r| r.2 != EdgeClass::Front) else {
+                continue;
+            };
+            let n = runs.len();
+            let mut current: Vec<Coord<f64>> = Vec::new();
+            for k in 1..=n {
+                let (a, b, class) = runs[(start + k) % n];
+                if class == EdgeClass::Front {
+                    if current.is_empty() {
+                        current.push(a);
+                    }
+                    current.push(b);
+                } else if current.len() >= 2 {
+                    lines.push(LineString(std::mem::take(&mut current)));
+                } else {
+                    current.clear();
+                }
+            }
+            if current.len() >= 2 {
+                lines.push(LineString(current));
+            }
+        }
+        Self::from_lines(lines, left_out)
+    }
+
+    /// The line of the raw composition, as before the edge rule: the edges not on the border's
+    /// boundary, without the pieces that never leave it by more than [`COAST_TOLERANCE_KM`]
+    /// (reported in `left_out.along_border_km` and `raw_pieces`).
+    pub fn raw(occupied: &MultiPolygon<f64>, border: &BorderEdges) -> Self {
         Self::with_coast_tolerance(occupied, border, COAST_TOLERANCE_KM)
     }
 
-    /// [`Self::new`] with another tolerance for pieces along the border (0: keep every piece).
+    /// [`Self::raw`] with another tolerance for pieces along the border (0: keep every piece).
     pub fn with_coast_tolerance(occupied: &MultiPolygon<f64>, border: &BorderEdges, tolerance_km: f64) -> Self {
+        let mut left_out = LeftOut {
+            along_border_tolerance_km: tolerance_km,
+            ..LeftOut::default()
+        };
         let mut lines = Vec::new();
         for ring in rings(occupied) {
             let c = &ring.0;
@@ -179,6 +378,11 @@ impl LineOfContact {
                 continue;
             }
             let kept: Vec<bool> = (0..n).map(|i| !border.covers(c[i], c[i + 1])).collect();
+            for i in 0..n {
+                if !kept[i] {
+                    left_out.border_km += crate::geodesy::edge_length_m(c[i], c[i + 1]) / 1e3;
+                }
+            }
             if kept.iter().all(|k| *k) {
                 lines.push(ring.clone());
                 continue;
@@ -205,8 +409,6 @@ impl LineOfContact {
                 lines.push(LineString(current));
             }
         }
-        // Edges straight in lon/lat, as everywhere (`crate::geodesy`).
-        let geodesic_km = |l: &LineString<f64>| crate::geodesy::line_length_m(l) / 1e3;
         // A piece that never leaves the border's boundary by more than the tolerance is where the
         // source's coastline (or border) was drawn apart from Natural Earth's, not a front.
         let (mut coastal_pieces, mut coastal_km) = (0, 0.0);
@@ -229,28 +431,53 @@ impl LineOfContact {
                 !coastal
             });
         }
+        left_out.along_border_km = coastal_km;
+        left_out.raw_pieces = Some(coastal_pieces);
+        Self::from_lines(lines, left_out)
+    }
+
+    fn from_lines(lines: Vec<LineString<f64>>, left_out: LeftOut) -> Self {
         let length_km = lines.iter().map(geodesic_km).sum::<f64>();
         let nearest = NearestEdges::new(lines.iter());
         LineOfContact {
             lines: MultiLineString(lines),
             length_km,
-            coastal_pieces,
-            coastal_km,
+            left_out,
             nearest,
         }
     }
 
-    /// The distance every edge would give, the smallest kept: the reference [`Self::distance_km`]
-    /// is tested against.
-    pub fn distance_km_brute_force(&self, lon: f64, lat: f64) -> Option<f64> {
-        self.nearest.nearest_brute_force(lon, lat).map(|n| n.km)
+    /// The nearest point every edge would give, the nearest kept: the reference
+    /// [`Self::nearest`] is tested against.
+    pub fn nearest_brute_force(&self, lon: f64, lat: f64) -> Option<Nearest> {
+        self.nearest.nearest_brute_force(lon, lat)
+    }
+
+    /// The edges of the line, `[lon, lat]` ends (for reference computations in tests).
+    pub fn edges(&self) -> impl Iterator<Item = ([f64; 2], [f64; 2])> + '_ {
+        self.nearest.tree.iter().map(|s| s.data)
     }
 
     /// Geodesic distance (km) from (lon, lat) to the nearest point of the line, or `None` when
-    /// there is no line (see [`NearestEdges::nearest`]).
+    /// there is no line.
     pub fn distance_km(&self, lon: f64, lat: f64) -> Option<f64> {
-        self.nearest.nearest(lon, lat).map(|n| n.km)
+        self.nearest(lon, lat).map(|n| n.km)
     }
+
+    /// The nearest point of the line to (lon, lat) and its geodesic distance, or `None` when
+    /// there is no line (see [`NearestEdges::nearest`]).
+    pub fn nearest(&self, lon: f64, lat: f64) -> Option<Nearest> {
+        self.nearest.nearest(lon, lat)
+    }
+}
+
+/// The nearest point of the edge a-b (points interpolated in lon/lat) to (lon, lat) and its
+/// geodesic distance, started from the foot in the point's local frame: what
+/// [`NearestEdges::nearest`] computes for each of its final candidates (for reference
+/// computations in tests).
+pub fn nearest_point_on_edge(lon: f64, lat: f64, a: [f64; 2], b: [f64; 2]) -> Nearest {
+    let (_, t) = local_foot(lon, lat, lat.to_radians().cos().max(1e-6), a, b);
+    nearest_on_edge(Point::new(lon, lat), a, b, t)
 }
 
 /// The nearest point of a set of edges to a point, and its geodesic distance.
@@ -335,8 +562,10 @@ impl NearestEdges {
         let mut candidates: Vec<(f64, [f64; 2], [f64; 2], f64)> = Vec::new();
         let mut best_local = f64::INFINITY;
         // The tree's frame scales longitudes by k0, the point's by k: a tree distance overstates
-        // the local one by at most max(1, k0 / k).
-        let slack = (self.k0 / k).max(1.0) * 1.02;
+        // the local one by at most max(1, k0 / k); the local frame itself misjudges a distance by
+        // less than 15 % (the cosine of latitude changes by less than that across the border's
+        // 9 degrees of latitude), hence the margin.
+        let slack = (self.k0 / k).max(1.0) * 1.2;
         for seg in self.tree.nearest_neighbor_iter(&[lon * self.k0, lat]) {
             let (a, b) = seg.data;
             let g = seg.geom();
@@ -361,11 +590,23 @@ impl NearestEdges {
         if best_local * KM_PER_DEG > max_km * 1.01 {
             return None;
         }
-        // Phase 2: exact geodesic distance for the edges within 2 % of the best in the frame.
-        let p = Point::new(lon, lat);
-        candidates
+        // Phase 2: each candidate in the frame of the mean latitude of the point and the edge's
+        // foot (flat-earth with mean latitude: off by well under 1 % at these distances); the
+        // exact geodesic distance for those within 3 % of the best.
+        let mut scored: Vec<(f64, [f64; 2], [f64; 2], f64)> = candidates
             .iter()
-            .filter(|c| c.0 <= best_local * 1.02 + 1e-12)
+            .map(|&(_, a, b, t)| {
+                let foot_lat = a[1] + t * (b[1] - a[1]);
+                let km = ((lat + foot_lat) / 2.0).to_radians().cos().max(1e-6);
+                let (d, t) = local_foot(lon, lat, km, a, b);
+                (d, a, b, t)
+            })
+            .collect();
+        let best = scored.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
+        scored.retain(|c| c.0 <= best * 1.03 + 1e-12);
+        let p = Point::new(lon, lat);
+        scored
+            .iter()
             .map(|&(_, a, b, t)| nearest_on_edge(p, a, b, t))
             .min_by(|x, y| x.km.total_cmp(&y.km))
     }
@@ -398,10 +639,18 @@ mod tests {
     #[test]
     fn only_the_edges_inside_the_border_are_the_line() {
         // Border [30,34]x[46,48]; occupied [32,34]x[46,48] (touches the border on three sides):
-        // the line of contact is the meridian 32 from 46 to 48.
+        // the line of contact is the meridian 32 from 46 to 48 (without the tolerance along the
+        // border; with it, less its last 200 m at each end).
         let border = MultiPolygon(vec![rect(30.0, 46.0, 34.0, 48.0)]);
         let occ = MultiPolygon(vec![rect(32.0, 46.0, 34.0, 48.0)]);
-        let l = LineOfContact::new(&occ, &BorderEdges::new(&border));
+        let with = LineOfContact::new(&occ, &BorderEdges::new(&border), &[]);
+        assert!(
+            (with.left_out.along_border_km - 0.4).abs() < 0.01,
+            "{:?}",
+            with.left_out
+        );
+        let l = LineOfContact::with_tolerance(&occ, &BorderEdges::new(&border), &[], 0.0);
+        assert!((with.length_km - (l.length_km - 0.4)).abs() < 0.01);
         assert_eq!(l.lines.0.len(), 1);
         assert_eq!(
             l.lines.0[0].0,
@@ -432,7 +681,7 @@ mod tests {
     fn an_enclave_is_a_closed_line() {
         let border = MultiPolygon(vec![rect(30.0, 46.0, 34.0, 48.0)]);
         let occ = MultiPolygon(vec![rect(31.0, 46.5, 32.0, 47.5)]);
-        let l = LineOfContact::new(&occ, &BorderEdges::new(&border));
+        let l = LineOfContact::new(&occ, &BorderEdges::new(&border), &[]);
         assert_eq!(l.lines.0.len(), 1);
         assert_eq!(l.lines.0[0].0.len(), 5);
     }

@@ -4,5 +4,6 @@
 pub mod history;
 pub mod line;
 pub mod locate;
+pub mod slivers;
 
 pub use locate::{Location, PolygonIndex, locate_in_polygon};

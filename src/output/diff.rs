@@ -54,6 +54,8 @@ pub struct DiffMeta<'a, R: Serialize> {
     pub totals: &'a DiffTotals,
     /// True when both sides are the same computed state.
     pub identical: bool,
+    /// True when the raw compositions were compared (without the sliver rule).
+    pub raw: bool,
     /// How edges are taken and measured ([`crate::geodesy::EDGES`]).
     pub edges: &'static str,
     /// True if any data used is synthetic.
@@ -97,6 +99,8 @@ pub struct DiffSummary<'a, R: Serialize> {
     pub to: DiffSide<'a>,
     /// True when both sides are the same computed state.
     pub identical: bool,
+    /// True when the raw compositions were compared (without the sliver rule).
+    pub raw: bool,
     /// Number of parts kept.
     pub parts: usize,
     /// Totals.

@@ -42,20 +42,6 @@ impl LayerKind {
     }
 }
 
-/// The pieces of the occupied boundary left out of the line of contact because they stay along
-/// the border or coast.
-#[derive(Debug, Clone, Serialize)]
-pub struct AlongBorder {
-    /// The tolerance, km.
-    pub tolerance_km: f64,
-    /// How many pieces were left out.
-    pub pieces: usize,
-    /// Their geodesic length, km.
-    pub length_km: f64,
-    /// What they are.
-    pub note: &'static str,
-}
-
 /// The `frontline` member of a layer: the same for every layer, the line adding its length and
 /// what it left out.
 #[derive(Debug, Clone, Serialize)]
@@ -73,9 +59,17 @@ pub struct LayerMeta {
     /// Geodesic length of the whole line of contact, km; absent for the polygon layers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub length_km: Option<f64>,
-    /// What the line left out along the border; absent for the polygon layers.
+    /// What the line left out, km per reason; absent for the polygon layers.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub along_border: Option<AlongBorder>,
+    pub left_out: Option<crate::index::line::LeftOut>,
+    /// The rule that decided the line; absent for the polygon layers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+    /// Whether this is the raw composition (without the sliver rule).
+    pub raw: bool,
+    /// What the sliver rule moved (absent for the raw composition and the line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<crate::index::slivers::Moved>,
     /// How edges are taken and measured ([`crate::geodesy::EDGES`]).
     pub edges: &'static str,
     /// What was done to make the drawn polygons valid; absent for the line.

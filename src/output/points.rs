@@ -21,6 +21,9 @@ pub struct ClassifiedProperties<'a> {
     /// Geodesic distance to the line of contact, km (when asked for and there is a line).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_of_contact_km: Option<f64>,
+    /// The nearest point of the line of contact, `[lon, lat]` (with `line_of_contact_km`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_of_contact_nearest: Option<[f64; 2]>,
     /// The date asked for.
     pub date: NaiveDate,
     /// What it rests on (`snapshot` is the id of the snapshot in force).

@@ -87,13 +87,15 @@ pub const INPUT_HEADER: &str = "id,lon,lat";
 /// The columns added to the input's by a classification.
 pub const OUTPUT_COLUMNS: &str = "status,snapshot";
 /// The columns added with distances.
-pub const OUTPUT_COLUMNS_DISTANCE: &str = "status,snapshot,line_of_contact_km";
+pub const OUTPUT_COLUMNS_DISTANCE: &str = "status,snapshot,line_of_contact_km,line_nearest_lon,line_nearest_lat";
 /// Names the output adds after the input's columns (by a classification or a history): an input
 /// column of one of these names is refused, as the answer would have it twice.
-const RESERVED: [&str; 6] = [
+const RESERVED: [&str; 8] = [
     "status",
     "snapshot",
     "line_of_contact_km",
+    "line_nearest_lon",
+    "line_nearest_lat",
     "from",
     "to",
     "last_snapshot",
@@ -105,8 +107,11 @@ pub struct CsvOptions {
     /// Refuse more rows than this (checked per block: rows of the block that crosses the limit
     /// are not written).
     pub max_rows: Option<u64>,
-    /// Add the geodesic distance to the line of contact in km (empty where there is no line).
+    /// Add the geodesic distance to the line of contact in km and its nearest point (empty
+    /// where there is no line).
     pub distance: bool,
+    /// Statuses in the raw composition, without the sliver rule.
+    pub raw: bool,
     /// Neutralise spreadsheet formulas in the text columns written back (id and the extra
     /// columns): a field starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` and is
     /// quoted. Off by default: fields are passed through unchanged.
@@ -182,6 +187,7 @@ pub fn classify_csv_with<R: BufRead, W: Write>(
         border: &f.source.border,
         suffixes: &suffixes,
         line: options.distance.then(|| f.line()),
+        raw: options.raw,
     };
 
     output.write_all(&layout.header)?;
@@ -794,6 +800,8 @@ struct Rows<'a> {
     suffixes: &'a [Vec<u8>; 4],
     /// The line of contact, when distances are asked for.
     line: Option<&'a LineOfContact>,
+    /// Statuses in the raw composition.
+    raw: bool,
 }
 
 impl Rows<'_> {
@@ -805,14 +813,26 @@ impl Rows<'_> {
         let n = self
             .layout
             .rows(text, quotes, &mut scratch, &mut |columns, _id, x, y| {
-                let status = self.state.status_with_waters(self.border, x, y).status;
+                let status = if self.raw {
+                    self.state.status_of(&self.border.index, x, y, true).0
+                } else {
+                    self.state.status_with_waters(self.border, x, y).status
+                };
                 counts.add(status);
                 out.extend_from_slice(columns);
                 out.extend_from_slice(&self.suffixes[status as usize]);
                 if let Some(line) = self.line {
-                    if let Some(km) = line.distance_km(x, y) {
-                        // Metre-and-better precision: six decimals of a km.
-                        let _ = write!(out, "{}", crate::num::Fixed(km, 6));
+                    if let Some(n) = line.nearest(x, y) {
+                        // Metre-and-better precision: six decimals of a km, seven of a degree (1 cm).
+                        let _ = write!(
+                            out,
+                            "{},{},{}",
+                            crate::num::Fixed(n.km, 6),
+                            crate::num::Fixed(n.point.x, 7),
+                            crate::num::Fixed(n.point.y, 7)
+                        );
+                    } else {
+                        out.extend_from_slice(b",,");
                     }
                     out.push(b'\n');
                 }

@@ -437,7 +437,7 @@ pub fn classify_geojson<R: Read>(
             .map(|p| {
                 check_coordinate(p.lon, p.lat)?;
                 let located = computed.status_with_waters(border, p.lon, p.lat);
-                let km = line.and_then(|l| l.distance_km(p.lon, p.lat));
+                let km = line.and_then(|l| l.nearest(p.lon, p.lat));
                 Ok((located, km))
             })
             .collect::<Vec<Result<_, CatalogError>>>();
@@ -451,7 +451,8 @@ pub fn classify_geojson<R: Read>(
                 status: located.status,
                 on_boundary: located.on_boundary,
                 in_waters: located.in_waters,
-                line_of_contact_km: km,
+                line_of_contact_km: km.map(|n| n.km),
+                line_of_contact_nearest: km.map(|n| [n.point.x, n.point.y]),
                 date,
                 provenance: &per_feature,
             };

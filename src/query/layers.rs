@@ -6,7 +6,7 @@
 
 use crate::catalog::InForce;
 use crate::output::geojson::{Feature, FeatureCollection, LineStringGeometry, PolygonGeometry};
-use crate::output::layer::{AlongBorder, LayerMeta, LayerProperties};
+use crate::output::layer::{LayerMeta, LayerProperties};
 use crate::output::provenance::AnswerProvenance;
 use chrono::NaiveDate;
 use geo::{Intersects, MultiPolygon, Polygon, Rect, SimplifyVwPreserve};
@@ -27,6 +27,8 @@ pub struct LayerOptions {
     pub simplify_m: Option<f64>,
     /// Decimals of the coordinates written (0 to 15).
     pub precision: u8,
+    /// The raw composition, without the sliver rule (`index::slivers`).
+    pub raw: bool,
 }
 
 impl LayerOptions {
@@ -49,6 +51,7 @@ impl Default for LayerOptions {
             bbox: None,
             simplify_m: None,
             precision: 6,
+            raw: false,
         }
     }
 }
@@ -73,7 +76,10 @@ pub fn layer_geojson(
         epoch_from: f.epoch.from,
         area_km2: None,
         length_km: None,
-        along_border: None,
+        left_out: None,
+        rule: None,
+        raw: opts.raw,
+        moved: None,
         edges: crate::geodesy::EDGES,
         output_check: None,
         bbox: opts.bbox,
@@ -83,7 +89,9 @@ pub fn layer_geojson(
     if kind == LayerKind::Line {
         return line_geojson(f, date, meta, &per_feature, rects.as_deref(), opts);
     }
-    let layers = &f.computed().layers;
+    let computed = f.computed();
+    let layers = computed.layers_of(opts.raw);
+    meta.moved = (!opts.raw).then_some(computed.moved);
     let (geometry, area_km2): (&MultiPolygon<f64>, f64) = match kind {
         LayerKind::Coverage => (&layers.covered, layers.covered_km2),
         LayerKind::Occupied => (&layers.occupied, layers.occupied_km2),
@@ -126,13 +134,13 @@ fn line_geojson(
     opts: &LayerOptions,
 ) -> Result<Vec<u8>, serde_json::Error> {
     use geo::SimplifyVw;
-    let line = f.line();
+    let line = f.epoch.state.line_of(opts.raw);
     meta.length_km = Some(line.length_km);
-    meta.along_border = Some(AlongBorder {
-        tolerance_km: crate::index::line::COAST_TOLERANCE_KM,
-        pieces: line.coastal_pieces,
-        length_km: line.coastal_km,
-        note: "pieces of the occupied boundary inside the border that never leave the border or coast by more than tolerance_km: where the source drew the coast or border apart from the reference border; not part of the line",
+    meta.left_out = Some(line.left_out);
+    meta.rule = Some(if opts.raw {
+        "raw: the occupied area's boundary without the edges on the border's boundary (1 cm) and without the pieces that never leave it by more than along_border_tolerance_km"
+    } else {
+        "edge by edge: the occupied area's boundary (after the sliver rule) without the edges on the border's boundary (1 cm: coast or international border) and the parts within along_border_tolerance_km of it; slivers and specks are given the surrounding status first"
     });
     let precision = opts.precision.min(15);
     let drawn: Vec<(usize, f64, geo::LineString<f64>)> = line

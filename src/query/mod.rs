@@ -40,13 +40,32 @@ pub struct PointAnswer {
     /// Outside, within [`NEAR_BORDER_KM`] of the border: its nearest point, `[lon, lat]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub border_point: Option<[f64; 2]>,
-    /// Geodesic distance to the line of contact in force, km: present when asked for (it costs
-    /// about ten exact geodesic computations) and when there is a line on that date.
+    /// Geodesic distance to the line of contact in force, km: present when asked for and when
+    /// there is a line on that date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_of_contact_km: Option<f64>,
+    /// The point of the line of contact nearest to the point, `[lon, lat]`: beside
+    /// `line_of_contact_km`, so that the distance can be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_of_contact_nearest: Option<[f64; 2]>,
+    /// Present when the point lies in a sliver or speck that the rule gave the status of what
+    /// surrounds it (`analytics::slivers`): its kind, area and raw status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sliver: Option<SliverRef>,
     /// What was in force.
     #[serde(flatten)]
     pub in_force: InForceRef,
+}
+
+/// The sliver or speck a point lies in.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SliverRef {
+    /// `sliver` or `speck`.
+    pub kind: crate::analytics::slivers::PieceKind,
+    /// Its geodesic area, km2.
+    pub area_km2: f64,
+    /// The status of the point in the raw composition.
+    pub raw_status: Status,
 }
 
 /// Status of (lon, lat) on `date` against `source` (or the default source), with the distance
@@ -75,7 +94,9 @@ pub fn point(
         land_point: land.map(|n| [n.point.x, n.point.y]),
         border_km: border.map(|n| n.km),
         border_point: border.map(|n| [n.point.x, n.point.y]),
-        line_of_contact_km: p.line_km,
+        line_of_contact_km: p.line.map(|n| n.km),
+        line_of_contact_nearest: p.line.map(|n| [n.point.x, n.point.y]),
+        sliver: p.sliver,
         in_force: InForceRef::new(&f),
     })
 }
@@ -87,8 +108,10 @@ struct Located {
     /// In the waters: the nearest point of the land; outside within [`NEAR_BORDER_KM`]: the
     /// nearest point of the border.
     land: Option<Nearest>,
-    /// The distance to the line of contact, when asked for and there is one.
-    line_km: Option<f64>,
+    /// The nearest point of the line of contact, when asked for and there is one.
+    line: Option<Nearest>,
+    /// The sliver or speck the point lies in, if any.
+    sliver: Option<SliverRef>,
 }
 
 /// What is in force, the status, and the distances a point answer gives.
@@ -112,8 +135,26 @@ fn locate<'a>(
     } else {
         None
     };
-    let line_km = if distance { f.line().distance_km(lon, lat) } else { None };
-    Ok((f, Located { status, land, line_km }))
+    let line = if distance { f.line().nearest(lon, lat) } else { None };
+    let sliver = match status.status {
+        Status::Occupied | Status::Contested if !status.in_waters => {
+            f.computed().piece_at(lon, lat).map(|p| SliverRef {
+                kind: p.kind,
+                area_km2: p.area_km2,
+                raw_status: f.computed().status_of(f.border_index(), lon, lat, true).0,
+            })
+        }
+        _ => None,
+    };
+    Ok((
+        f,
+        Located {
+            status,
+            land,
+            line,
+            sliver,
+        },
+    ))
 }
 
 /// A loaded source, as listed by `GET /v1/sources`.
@@ -175,6 +216,8 @@ pub struct SnapshotSummary {
     pub contested_km2: f64,
     /// Covered area, km2.
     pub covered_km2: f64,
+    /// Area the sliver rule moved from covered to occupied or contested, km2.
+    pub moved_km2: f64,
 }
 
 /// The snapshots of a source (or of every source), in date order.
@@ -209,6 +252,7 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
                 occupied_km2: l.occupied_km2,
                 contested_km2: l.contested_km2,
                 covered_km2: l.covered_km2,
+                moved_km2: e.state.computed().moved.moved_km2,
             });
         }
     }
@@ -237,8 +281,20 @@ pub fn point_json(
     });
     // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
     let num = |x: f64| crate::num::Json(x).to_string();
-    let line = match p.line_km {
-        Some(d) => format!("\"line_of_contact_km\":{},", num(d)),
+    let line = match p.line {
+        Some(n) => format!(
+            "\"line_of_contact_km\":{},\"line_of_contact_nearest\":[{},{}],",
+            num(n.km),
+            num(n.point.x),
+            num(n.point.y)
+        ),
+        None => String::new(),
+    };
+    let sliver = match p.sliver {
+        Some(s) => format!(
+            "\"sliver\":{},",
+            serde_json::to_string(&s).unwrap_or_else(|_| "null".into())
+        ),
         None => String::new(),
     };
     let (name, point) = if p.status.in_waters {
@@ -256,7 +312,7 @@ pub fn point_json(
         None => String::new(),
     };
     Ok(format!(
-        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{},\"in_waters\":{},{near}{line}{members}}}",
+        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{},\"in_waters\":{},{near}{line}{sliver}{members}}}",
         num(lon),
         num(lat),
         p.status.status.as_str(),
@@ -294,17 +350,20 @@ pub struct TimelineRow {
     pub waters_contested_km2: Option<f64>,
     /// The waters whose nearest coast is covered, km2.
     pub waters_covered_km2: Option<f64>,
+    /// Area the sliver rule moved from covered to occupied or contested, km2 (slivers and
+    /// specks; 0 in the raw composition).
+    pub moved_km2: f64,
 }
 
 /// The header of a timeline as CSV (the waters' columns last, empty without waters).
-pub const TIMELINE_CSV_HEADER: &str = "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,waters_occupied_km2,waters_contested_km2,waters_covered_km2";
+pub const TIMELINE_CSV_HEADER: &str = "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2";
 
 impl TimelineRow {
     /// The row as CSV (areas and lengths to 3 decimals), with its line end.
     pub fn to_csv(&self) -> String {
         let km2 = |x: Option<f64>| x.map(|v| Fixed(v, 3).to_string()).unwrap_or_default();
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             self.date,
             Fixed(self.occupied_km2, 3),
             Fixed(self.contested_km2, 3),
@@ -317,21 +376,25 @@ impl TimelineRow {
             km2(self.waters_occupied_km2),
             km2(self.waters_contested_km2),
             km2(self.waters_covered_km2),
+            Fixed(self.moved_km2, 3),
         )
     }
 }
 
 /// The areas of every epoch of a source, in date order.
 pub fn timeline(cat: &Catalog, source: Option<&str>) -> Result<Vec<TimelineRow>, CatalogError> {
-    timeline_between(cat, source, None, None)
+    timeline_between(cat, source, None, None, false)
 }
 
-/// The areas of the epochs of a source that start within `[from, to]` (either end open).
+/// The areas of the epochs of a source that start within `[from, to]` (either end open), after
+/// the sliver rule or of the raw composition (`raw`: the figures as before the rule, line
+/// included).
 pub fn timeline_between(
     cat: &Catalog,
     source: Option<&str>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    raw: bool,
 ) -> Result<Vec<TimelineRow>, CatalogError> {
     use rayon::prelude::*;
     let src = cat.source(source)?;
@@ -344,17 +407,18 @@ pub fn timeline_between(
             let e = &src.epochs[i];
             let f = InForce { source: src, epoch: e };
             let computed = e.state.computed();
-            let l = &computed.layers;
+            let l = computed.layers_of(raw);
             let w = computed.waters.as_ref();
             let (gained_km2, lost_km2) = match i.checked_sub(1).map(|p| &src.epochs[p]) {
                 Some(prev) => {
-                    let d = crate::analytics::diff::diff_in_force(
+                    let d = crate::analytics::diff::diff_in_force_of(
                         &InForce {
                             source: src,
                             epoch: prev,
                         },
                         &f,
                         0.0,
+                        raw,
                     );
                     (d.totals.gained_km2, d.totals.lost_km2)
                 }
@@ -365,7 +429,7 @@ pub fn timeline_between(
                 occupied_km2: l.occupied_km2,
                 contested_km2: l.contested_km2,
                 covered_km2: l.covered_km2,
-                line_km: e.state.line().length_km,
+                line_km: e.state.line_of(raw).length_km,
                 gained_km2,
                 lost_km2,
                 snapshot: f.snapshot().id(),
@@ -373,6 +437,7 @@ pub fn timeline_between(
                 waters_occupied_km2: w.map(|w| w.occupied_km2),
                 waters_contested_km2: w.map(|w| w.contested_km2),
                 waters_covered_km2: w.map(|w| w.covered_km2),
+                moved_km2: if raw { 0.0 } else { computed.moved.moved_km2 },
             }
         })
         .collect())
@@ -382,3 +447,5 @@ pub mod csv;
 pub mod geojson;
 pub mod history;
 pub mod layers;
+#[cfg(test)]
+mod sliver_fixtures;

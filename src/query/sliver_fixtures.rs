@@ -1,0 +1,298 @@
+//! The sliver rule and the line of contact on SYNTHETIC fixtures, through a catalog and point
+//! answers (issue 10 and 17 cases).
+use crate::catalog::Catalog;
+use crate::geodata::{Border, ControlFeature, Geodata, Snapshot, Source};
+use crate::geodesy::area_km2;
+use crate::index::slivers::*;
+use crate::model::ControlStatus;
+use crate::model::{Provenance, Status};
+use chrono::NaiveDate;
+use geo::orient::{Direction, Orient};
+use geo::{Distance, Geodesic, LineString, MultiPolygon, Point, Polygon};
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
+    poly(&[(x0, y0), (x1, y0), (x1, y1), (x0, y1)], &[])
+}
+
+fn poly(ext: &[(f64, f64)], holes: &[&[(f64, f64)]]) -> Polygon<f64> {
+    let ring = |v: &[(f64, f64)]| {
+        let mut v = v.to_vec();
+        v.push(v[0]);
+        LineString::from(v)
+    };
+    Polygon::new(ring(ext), holes.iter().map(|h| ring(h)).collect()).orient(Direction::Default)
+}
+
+fn prov() -> Provenance {
+    Provenance {
+        file: "test".into(),
+        sha256: "0".into(),
+        origin: None,
+    }
+}
+
+/// A catalog of one SYNTHETIC snapshot (2024-01-01) of `occupied` against `border`.
+fn catalog(border: Polygon<f64>, occupied: Vec<Polygon<f64>>) -> Catalog {
+    let border = Border {
+        iso3: "TST".into(),
+        name: "Testland".into(),
+        geometry: MultiPolygon(vec![border]),
+        provenance: prov(),
+        synthetic: true,
+        valid_from: None,
+    };
+    let snap = Snapshot {
+        source: "t".into(),
+        date: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
+        features: occupied
+            .into_iter()
+            .map(|p| ControlFeature {
+                status: ControlStatus::Occupied,
+                geometry: MultiPolygon(vec![p]),
+            })
+            .collect(),
+        content_sha256: "1".into(),
+        provenance: prov(),
+        synthetic: true,
+        published: None,
+    };
+    Catalog::build(Geodata {
+        borders: vec![border],
+        baselines: vec![],
+        regions: vec![],
+        sources: vec![Source {
+            name: "t".into(),
+            description: None,
+            border: "TST".into(),
+            baselines: vec![],
+            snapshots: vec![snap],
+        }],
+        default_source: Some("t".into()),
+        root: ".".into(),
+        waters: vec![],
+    })
+}
+
+fn day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default()
+}
+
+/// Degrees of latitude per km.
+const KM: f64 = 1.0 / 111.2;
+
+#[test]
+fn an_occupied_strip_2_km_deep_along_the_border_has_its_inner_edge_as_front() {
+    // Border [30,34]x[46,48]; occupied: a strip 2 km deep along the northern border, from
+    // 31 to 32 E, drawn beyond the border (as sources do).
+    let cat = catalog(
+        rect(30.0, 46.0, 34.0, 48.0),
+        vec![rect(31.0, 48.0 - 2.0 * KM, 32.0, 48.2)],
+    );
+    let f = cat.in_force(None, day()).unwrap();
+    assert!(f.computed().pieces.is_empty());
+    let line = f.line();
+    // The inner edge (76 km) and the 1.8 km of each side that are more than 200 m from the
+    // border.
+    let inner = Geodesic.distance(Point::new(31.0, 48.0 - 2.0 * KM), Point::new(32.0, 48.0 - 2.0 * KM)) / 1e3;
+    assert!(
+        (line.length_km - inner - 2.0 * 1.8).abs() < 0.15,
+        "{} vs {inner}",
+        line.length_km
+    );
+    assert!(
+        (line.left_out.along_border_km - 0.4).abs() < 0.15,
+        "{:?}",
+        line.left_out
+    );
+    // South of its middle, 10 km from the border: 8 km from the line, at the inner edge.
+    let n = line.nearest(31.5, 48.0 - 10.0 * KM).unwrap();
+    assert!((n.km - 8.0).abs() < 0.05, "{n:?}");
+    assert!(
+        (n.point.x - 31.5).abs() < 1e-3 && (n.point.y - (48.0 - 2.0 * KM)).abs() < 1e-6,
+        "{n:?}"
+    );
+}
+
+#[test]
+fn an_outline_300_m_inside_the_border_leaves_a_sliver_not_a_front() {
+    // The source draws the northern border 300 m south of the reference across the whole
+    // country: the strip between is a sliver, occupied after the rule; the line is the
+    // southern edge only.
+    let cat = catalog(
+        rect(30.0, 46.0, 34.0, 48.0),
+        vec![rect(29.9, 47.0, 34.1, 48.0 - 0.3 * KM)],
+    );
+    let f = cat.in_force(None, day()).unwrap();
+    let c = f.computed();
+    assert_eq!(c.pieces.len(), 1);
+    assert_eq!(
+        (c.pieces[0].kind, c.pieces[0].status),
+        (PieceKind::Sliver, ControlStatus::Occupied)
+    );
+    let strip = area_km2(&MultiPolygon(vec![rect(30.0, 48.0 - 0.3 * KM, 34.0, 48.0)]));
+    assert!(
+        (c.moved.sliver_km2 - strip).abs() < 1e-6 * strip,
+        "{:?} vs {strip}",
+        c.moved
+    );
+    let raw = c.layers_of(true);
+    assert!((raw.covered_km2 - c.layers.covered_km2 - c.moved.moved_km2).abs() < 1e-9);
+    assert!((c.layers.occupied_km2 - raw.occupied_km2 - c.moved.moved_km2).abs() < 1e-9);
+    let south = Geodesic.distance(Point::new(30.0, 47.0), Point::new(34.0, 47.0)) / 1e3;
+    let line = f.line();
+    // Less the 200 m at each end, along the western and eastern border.
+    assert!(
+        (line.length_km - (south - 0.4)).abs() < 0.05,
+        "{} vs {south}",
+        line.length_km
+    );
+    assert_eq!(line.left_out.slivers, 1);
+    // A point in the strip: occupied, and the answer names the sliver; raw: covered.
+    let a = crate::query::point(&cat, None, day(), 32.0, 48.0 - 0.1 * KM, true).unwrap();
+    assert_eq!(a.status, Status::Occupied);
+    let s = a.sliver.unwrap();
+    assert_eq!((s.kind, s.raw_status), (PieceKind::Sliver, Status::Covered));
+    assert!((a.line_of_contact_km.unwrap() - 110.9).abs() < 0.5, "{a:?}");
+    // The raw line keeps the old rule (pieces within 5 km of the border left out).
+    assert!((f.epoch.state.raw_line().length_km - south).abs() < 1e-6 * south);
+}
+
+#[test]
+fn a_strip_along_the_coast_is_a_sliver() {
+    // The coast is the southern border (46 N); the source draws it 1 km inland between 31.1
+    // and 32.9 E, meeting it at 31 and 33 E.
+    let occ = poly(&[(31.0, 45.9), (33.0, 45.9), (33.0, 46.5), (31.0, 46.5)], &[]);
+    let notch = poly(&[(31.1, 45.8), (32.9, 45.8), (32.9, 46.0 + KM), (31.1, 46.0 + KM)], &[]);
+    let [occ] = crate::coverage::overlay(&[occ], &[notch], [crate::coverage::OverlayRule::Difference], false);
+    let cat = catalog(rect(30.0, 46.0, 34.0, 48.0), occ.0);
+    let f = cat.in_force(None, day()).unwrap();
+    let c = f.computed();
+    assert_eq!(c.pieces.len(), 1, "{:?}", c.pieces);
+    assert_eq!(c.pieces[0].kind, PieceKind::Sliver);
+    assert_eq!(f.status(32.0, 46.0 + 0.5 * KM).unwrap().status, Status::Occupied);
+    assert_eq!(
+        c.status_of(f.border_index(), 32.0, 46.0 + 0.5 * KM, true).0,
+        Status::Covered
+    );
+    // The line: the two sides and the northern edge, nothing along the coast.
+    let want = [
+        ((31.0, 46.0), (31.0, 46.5)),
+        ((31.0, 46.5), (33.0, 46.5)),
+        ((33.0, 46.5), (33.0, 46.0)),
+    ]
+    .iter()
+    .map(|(a, b)| Geodesic.distance(Point::new(a.0, a.1), Point::new(b.0, b.1)) / 1e3)
+    .sum::<f64>();
+    // Less the last 200 m of each side, along the coast.
+    let want = want - 0.4;
+    assert!(
+        (f.line().length_km - want).abs() < 0.1,
+        "{} vs {want}",
+        f.line().length_km
+    );
+}
+
+#[test]
+fn a_lake_inside_an_occupied_area_is_a_sliver() {
+    // The reference border leaves a lake out (a hole); the source draws the lake's shore
+    // 300 m further out: the ring between is a sliver.
+    let lake = [(31.9, 46.9), (32.1, 46.9), (32.1, 47.1), (31.9, 47.1)];
+    let drawn = [
+        (31.9 - 0.004, 46.9 - 0.003),
+        (32.1 + 0.004, 46.9 - 0.003),
+        (32.1 + 0.004, 47.1 + 0.003),
+        (31.9 - 0.004, 47.1 + 0.003),
+    ];
+    let border = poly(&[(30.0, 46.0), (34.0, 46.0), (34.0, 48.0), (30.0, 48.0)], &[&lake]);
+    let cat = catalog(
+        border,
+        vec![poly(
+            &[(31.0, 46.5), (33.0, 46.5), (33.0, 47.5), (31.0, 47.5)],
+            &[&drawn],
+        )],
+    );
+    let f = cat.in_force(None, day()).unwrap();
+    let c = f.computed();
+    assert_eq!(c.pieces.len(), 1);
+    assert_eq!(c.pieces[0].kind, PieceKind::Sliver);
+    assert_eq!(f.status(32.0, 46.9 - 0.001).unwrap().status, Status::Occupied);
+    // The line is the occupied area's outer ring only.
+    assert_eq!(f.line().lines.0.len(), 1);
+}
+
+#[test]
+fn a_500_m2_hole_is_a_speck_and_a_20_km2_enclave_is_front() {
+    // Occupied [31,33]x[46.5,47.5] with two holes: 500 m2 at 31.5 E, 20 km2 at 32.5 E.
+    let speck_side = (500.0f64).sqrt() / 1000.0; // km
+    let enclave_side = (20.0f64).sqrt();
+    let k = 47.0f64.to_radians().cos();
+    let hole = |x: f64, km: f64| {
+        let (dx, dy) = (km * KM / k / 2.0, km * KM / 2.0);
+        vec![
+            (x - dx, 47.0 - dy),
+            (x - dx, 47.0 + dy),
+            (x + dx, 47.0 + dy),
+            (x + dx, 47.0 - dy),
+        ]
+    };
+    let (h1, h2) = (hole(31.5, speck_side), hole(32.5, enclave_side));
+    let cat = catalog(
+        rect(30.0, 46.0, 34.0, 48.0),
+        vec![poly(
+            &[(31.0, 46.5), (33.0, 46.5), (33.0, 47.5), (31.0, 47.5)],
+            &[&h1, &h2],
+        )],
+    );
+    let f = cat.in_force(None, day()).unwrap();
+    let c = f.computed();
+    assert_eq!(c.pieces.len(), 1);
+    assert_eq!(c.pieces[0].kind, PieceKind::Speck);
+    assert!(
+        (c.pieces[0].area_km2 * 1e6 - 500.0).abs() < 5.0,
+        "{}",
+        c.pieces[0].area_km2
+    );
+    assert_eq!(f.status(31.5, 47.0).unwrap().status, Status::Occupied);
+    assert_eq!(f.status(32.5, 47.0).unwrap().status, Status::Covered);
+    let line = f.line();
+    assert_eq!(
+        (line.left_out.specks, line.lines.0.len()),
+        (1, 2),
+        "{:?}",
+        line.left_out
+    );
+    // From the middle of the enclave: half its side to the line.
+    let n = line.nearest(32.5, 47.0).unwrap();
+    assert!((n.km - enclave_side / 2.0).abs() < 0.02, "{n:?}");
+    // From the speck: to the enclave (1 degree east, less its half side) or the outer ring.
+    let n = line.nearest(31.5, 47.0).unwrap();
+    let outer = Geodesic.distance(Point::new(31.5, 47.0), Point::new(31.0, 47.0)) / 1e3;
+    assert!((n.km - outer).abs() < 0.05, "{n:?} vs {outer}");
+}
+
+#[test]
+fn a_real_enclave_against_the_border_stays_covered() {
+    // A covered pocket 10 km deep against the northern border, occupied on its three other
+    // sides: bounded by the line of contact, it stays covered.
+    let pocket = [
+        (31.9, 48.0 + 0.1),
+        (31.9, 48.0 - 10.0 * KM),
+        (32.1, 48.0 - 10.0 * KM),
+        (32.1, 48.0 + 0.1),
+    ];
+    let occ = rect(31.0, 47.0, 33.0, 48.2);
+    let [occ] = crate::coverage::overlay(
+        &[occ],
+        &[poly(&pocket, &[])],
+        [crate::coverage::OverlayRule::Difference],
+        false,
+    );
+    let cat = catalog(rect(30.0, 46.0, 34.0, 48.0), occ.0);
+    let f = cat.in_force(None, day()).unwrap();
+    assert!(f.computed().pieces.is_empty());
+    assert_eq!(f.status(32.0, 48.0 - 5.0 * KM).unwrap().status, Status::Covered);
+    // 5 km from its southern edge, 7.5 km from its sides.
+    let n = f.line().nearest(32.0, 48.0 - 5.0 * KM).unwrap();
+    assert!((n.km - 5.0).abs() < 0.05, "{n:?}");
+    assert!((n.point.y - (48.0 - 10.0 * KM)).abs() < 1e-7, "{n:?}");
+}
