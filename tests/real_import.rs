@@ -37,12 +37,17 @@ fn date(s: &str) -> chrono::NaiveDate {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_deepstate),
+    ignore = "needs ../shared/data/deepstate (absent when the tests were built)"
+)]
 fn deepstate_archive_imports_once_and_answers_as_read_in_place() {
     let archive = repo().join("../shared/data/deepstate");
-    if !archive.is_dir() {
-        eprintln!("SKIP: {} is absent", archive.display());
-        return;
-    }
+    assert!(
+        archive.is_dir(),
+        "{} is absent: rebuild the tests to have them ignored",
+        archive.display()
+    );
     let dir = tempfile::tempdir().unwrap();
     let root = geodata_copy(dir.path());
     let opts = options("deepstate", &root);
@@ -86,12 +91,17 @@ fn deepstate_archive_imports_once_and_answers_as_read_in_place() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_nzz),
+    ignore = "needs ../shared/data/nzz (absent when the tests were built)"
+)]
 fn nzz_archive_imports_with_the_crimea_baseline() {
     let archive = repo().join("../shared/data/nzz");
-    if !archive.is_dir() {
-        eprintln!("SKIP: {} is absent", archive.display());
-        return;
-    }
+    assert!(
+        archive.is_dir(),
+        "{} is absent: rebuild the tests to have them ignored",
+        archive.display()
+    );
     let dir = tempfile::tempdir().unwrap();
     let root = geodata_copy(dir.path());
     let opts = options("nzz", &root);

@@ -1,0 +1,31 @@
+//! Build script: tells the tests whether the real archives of `../shared/data` (and the seeded
+//! 1M-point workload of `scripts/make-workload.sh`) are beside the checkout, so that the tests
+//! that need them are reported by the test runner as *ignored*, with the reason, where they are
+//! absent, instead of passing without checking anything (`#[cfg_attr(not(shared_deepstate),
+//! ignore = "...")]`). Cargo re-runs it when those paths appear or change.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    for (cfg, dir) in [
+        ("shared_deepstate", "../shared/data/deepstate"),
+        ("shared_nzz", "../shared/data/nzz"),
+    ] {
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+        println!("cargo::rerun-if-changed={dir}");
+        if Path::new(dir).is_dir() {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
+    // The workload of `scripts/make-workload.sh` (PEERS_WORK, default $TMPDIR/frontline-bench).
+    println!("cargo::rustc-check-cfg=cfg(shared_workload_1m)");
+    println!("cargo::rerun-if-env-changed=PEERS_WORK");
+    let work = std::env::var_os("PEERS_WORK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
+    let points = work.join("points_1m.f64");
+    println!("cargo::rerun-if-changed={}", points.display());
+    if points.is_file() && Path::new("../shared/data/deepstate").is_dir() {
+        println!("cargo::rustc-cfg=shared_workload_1m");
+    }
+}
