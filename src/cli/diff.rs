@@ -70,8 +70,8 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     };
     let mut out = std::io::stdout().lock();
     if a.summary {
-        let doc =
-            frontline::num::to_string_pretty(&d.summary(by_region.as_ref())).map_err(|e| Failure::data(e.to_string()))?;
+        let doc = frontline::num::to_string_pretty(&d.summary(by_region.as_ref()))
+            .map_err(|e| Failure::data(e.to_string()))?;
         writeln!(out, "{doc}")?;
     } else {
         let doc = diff_geojson(&d, a.precision, by_region.as_ref()).map_err(|e| Failure::data(e.to_string()))?;
