@@ -19,7 +19,11 @@ fn catalog() -> &'static Catalog {
     static CAT: OnceLock<Catalog> = OnceLock::new();
     CAT.get_or_init(|| {
         let dir = repo().join("../shared/data/deepstate");
-        assert!(dir.is_dir(), "{} is absent: rebuild the tests to have them ignored", dir.display());
+        assert!(
+            dir.is_dir(),
+            "{} is absent: rebuild the tests to have them ignored",
+            dir.display()
+        );
         let base = load_dir(&repo().join("geodata")).expect("embedded geodata").geodata;
         let border = base.borders.into_iter().next().expect("a border");
         let mut g = deepstate::archive_geodata(border, &dir, "deepstate").expect("archive loads");
@@ -62,7 +66,11 @@ fn area_and_exclusions_partition_the_border_within_1e_9() {
         eprintln!(
             "area {:.3} km2 + excluded {:?} = {total:.6} vs border {border_km2:.6}: {rel:.2e}",
             c.answer.area_of_application_km2,
-            c.answer.excluded.iter().map(|e| (e.reason.as_str(), e.area_km2)).collect::<Vec<_>>()
+            c.answer
+                .excluded
+                .iter()
+                .map(|e| (e.reason.as_str(), e.area_km2))
+                .collect::<Vec<_>>()
         );
         assert!(rel < 1e-9, "{total} vs {border_km2}: {rel:e}");
         assert_eq!(c.answer.territory_km2, border_km2);
@@ -77,7 +85,9 @@ fn area_and_exclusions_partition_the_border_within_1e_9() {
 fn zones_keep_the_distance_rule_on_100_000_seeded_points() {
     let cat = catalog();
     let c = scenario::compute(cat, &fifteen_km()).unwrap();
-    let f = cat.in_force(Some("deepstate"), frontline::model::parse_date("2025-06-01").unwrap()).unwrap();
+    let f = cat
+        .in_force(Some("deepstate"), frontline::model::parse_date("2025-06-01").unwrap())
+        .unwrap();
     let line = f.line();
     let border = f.border_index();
     let z = &c.zones[0];
@@ -88,7 +98,10 @@ fn zones_keep_the_distance_rule_on_100_000_seeded_points() {
     let occupied = f.computed();
     // Seeded points over the line's box widened by 30 km (xorshift, seed 20250601).
     let bb = geo::BoundingRect::bounding_rect(&line.lines).unwrap();
-    let (lo, hi) = ([bb.min().x - 0.5, bb.min().y - 0.3], [bb.max().x + 0.5, bb.max().y + 0.3]);
+    let (lo, hi) = (
+        [bb.min().x - 0.5, bb.min().y - 0.3],
+        [bb.max().x + 0.5, bb.max().y + 0.3],
+    );
     let mut s: u64 = 20_250_601;
     let mut next = || {
         s ^= s << 13;
@@ -133,7 +146,9 @@ fn the_withdrawal_area_is_the_gained_side_of_the_diff() {
     let cat = catalog();
     let c = scenario::compute(
         cat,
-        &doc(serde_json::json!({"source": "deepstate", "ceasefire_date": "2025-06-01", "withdrawal_date": "2024-08-01"})),
+        &doc(
+            serde_json::json!({"source": "deepstate", "ceasefire_date": "2025-06-01", "withdrawal_date": "2024-08-01"}),
+        ),
     )
     .unwrap();
     let d = frontline::analytics::diff::diff(
@@ -173,7 +188,11 @@ fn the_same_scenario_gives_the_same_id_and_figures() {
     );
     // About 30 km times the line's length, less what lies beyond the border and the coast.
     let line_km = a.answer.reference_lines[0].length_km;
-    assert!(z.area_km2 > 20.0 * line_km && z.area_km2 < 32.0 * line_km, "{}", z.area_km2);
+    assert!(
+        z.area_km2 > 20.0 * line_km && z.area_km2 < 32.0 * line_km,
+        "{}",
+        z.area_km2
+    );
     // Timing (the benchmark is scripts/bench-scenario.sh): median of 5.
     let mut ms: Vec<f64> = (0..5)
         .map(|_| {

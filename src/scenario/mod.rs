@@ -208,13 +208,19 @@ pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
                             "exclusions" => {
                                 if let Some(list) = pv.as_array() {
                                     for (i, e) in list.iter().enumerate() {
-                                        serde_json::from_value::<Exclusion>(e.clone())
-                                            .map_err(|err| invalid(format!("policy.exclusions[{i}]"), err.to_string()))?;
+                                        serde_json::from_value::<Exclusion>(e.clone()).map_err(|err| {
+                                            invalid(format!("policy.exclusions[{i}]"), err.to_string())
+                                        })?;
                                     }
                                 }
                             }
                             "grey_zone" | "excluded_baselines" | "waters" => {}
-                            _ => return Err(invalid(field, "unknown field; expected grey_zone, excluded_baselines, exclusions, waters")),
+                            _ => {
+                                return Err(invalid(
+                                    field,
+                                    "unknown field; expected grey_zone, excluded_baselines, exclusions, waters",
+                                ));
+                            }
                         }
                     }
                 }
@@ -255,13 +261,14 @@ pub struct Checked {
 }
 
 fn in_force<'a>(cat: &'a Catalog, field: &str, source: &str, date: NaiveDate) -> Result<InForce<'a>, ScenarioError> {
-    cat.in_force(Some(source), date).map_err(|error| ScenarioError::Catalog {
-        field: match error {
-            CatalogError::UnknownSource { .. } if field.ends_with("date") => field.replace("date", "source"),
-            _ => field.to_string(),
-        },
-        error,
-    })
+    cat.in_force(Some(source), date)
+        .map_err(|error| ScenarioError::Catalog {
+            field: match error {
+                CatalogError::UnknownSource { .. } if field.ends_with("date") => field.replace("date", "source"),
+                _ => field.to_string(),
+            },
+            error,
+        })
 }
 
 /// Checks a scenario against a catalog (sources, dates, baselines, widths, zones, exclusions)
@@ -269,9 +276,9 @@ fn in_force<'a>(cat: &'a Catalog, field: &str, source: &str, date: NaiveDate) ->
 pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
     let mut s = s.clone();
     if let Some(t) = &s.title
-        && t.len() > 1000
+        && t.len() > 4000
     {
-        return Err(invalid("title", "at most 1000 bytes"));
+        return Err(invalid("title", "at most 4000 bytes"));
     }
     cat.source(Some(&s.source)).map_err(|error| ScenarioError::Catalog {
         field: "source".into(),
@@ -293,7 +300,10 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
             return Err(invalid(format!("zones[{i}].name"), "1 to 200 bytes"));
         }
         if !names.insert(z.name.clone()) {
-            return Err(invalid(format!("zones[{i}].name"), format!("'{}' names two zones", z.name)));
+            return Err(invalid(
+                format!("zones[{i}].name"),
+                format!("'{}' names two zones", z.name),
+            ));
         }
         if !(z.width_km.is_finite() && z.width_km > 0.0 && z.width_km <= MAX_WIDTH_KM) {
             return Err(invalid(
@@ -320,7 +330,10 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
             ));
         }
         if !seen.insert(b) {
-            return Err(invalid(format!("policy.excluded_baselines[{i}]"), format!("'{b}' is named twice")));
+            return Err(invalid(
+                format!("policy.excluded_baselines[{i}]"),
+                format!("'{b}' is named twice"),
+            ));
         }
     }
     if s.policy.exclusions.len() > MAX_EXCLUSIONS {
@@ -351,19 +364,24 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
     if s.policy.waters && ceasefire.source.border.waters.is_none() {
         return Err(invalid(
             "policy.waters",
-            format!("the border {} has no waters in this geodata", ceasefire.source.border.border.iso3),
+            format!(
+                "the border {} has no waters in this geodata",
+                ceasefire.source.border.border.iso3
+            ),
         ));
     }
-    Ok(Checked { scenario: s, exclusions })
+    Ok(Checked {
+        scenario: s,
+        exclusions,
+    })
 }
 
 fn multipolygon_json(mp: &MultiPolygon<f64>) -> serde_json::Value {
     let ring = |r: &geo::LineString<f64>| r.0.iter().map(|c| vec![c.x, c.y]).collect::<Vec<_>>();
-    let polys: Vec<Vec<Vec<Vec<f64>>>> = mp
-        .0
-        .iter()
-        .map(|p| std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect())
-        .collect();
+    let polys: Vec<Vec<Vec<Vec<f64>>>> =
+        mp.0.iter()
+            .map(|p| std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect())
+            .collect();
     serde_json::json!({"type": "MultiPolygon", "coordinates": polys})
 }
 
@@ -783,6 +801,9 @@ impl Computed {
             ScenarioLayer::Area => features.push((base(ceasefire, self.answer.area_of_application_km2), &self.area)),
             ScenarioLayer::Excluded => {
                 for (e, fig) in self.excluded.iter().zip(&self.answer.excluded) {
+                    if e.area.0.is_empty() {
+                        continue;
+                    }
                     let mut p = base(ceasefire, fig.area_km2);
                     p.reason = Some(e.reason);
                     p.name = e.name.clone();
@@ -865,8 +886,20 @@ impl Computed {
                 })
                 .collect::<Vec<_>>()
         };
-        let ex = |c: &Computed| c.answer.excluded.iter().map(|e| (key(e), e.area_km2)).collect::<Vec<_>>();
-        let zs = |c: &Computed| c.answer.zones.iter().map(|z| (z.name.clone(), z.area_km2)).collect::<Vec<_>>();
+        let ex = |c: &Computed| {
+            c.answer
+                .excluded
+                .iter()
+                .map(|e| (key(e), e.area_km2))
+                .collect::<Vec<_>>()
+        };
+        let zs = |c: &Computed| {
+            c.answer
+                .zones
+                .iter()
+                .map(|z| (z.name.clone(), z.area_km2))
+                .collect::<Vec<_>>()
+        };
         ScenarioDiff {
             from: self.answer.id.clone(),
             to: other.answer.id.clone(),
@@ -967,11 +1000,13 @@ pub fn load(store: &Store, cat: &Catalog, id: &str) -> Result<Computed, Scenario
             }));
         }
     };
-    let stored: Stored = serde_json::from_slice(&bytes).map_err(|e| ScenarioError::Store(StoreError::Io {
-        what: "invalid stored scenario",
-        path: store.relative(&path),
-        error: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-    }))?;
+    let stored: Stored = serde_json::from_slice(&bytes).map_err(|e| {
+        ScenarioError::Store(StoreError::Io {
+            what: "invalid stored scenario",
+            path: store.relative(&path),
+            error: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })
+    })?;
     let c = compute(cat, &stored.scenario)?;
     if c.id() != id {
         return Err(ScenarioError::InputsChanged {

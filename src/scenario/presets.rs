@@ -42,7 +42,12 @@ pub fn memorandum_date() -> NaiveDate {
 
 /// The scenario of a preset for `source` on `ceasefire_date`; `memorandum_line_date` is the date
 /// of the line standing for the 2014 memorandum's (Minsk II only). `None` for an unknown name.
-pub fn preset(name: &str, source: &str, ceasefire_date: NaiveDate, memorandum_line_date: NaiveDate) -> Option<Scenario> {
+pub fn preset(
+    name: &str,
+    source: &str,
+    ceasefire_date: NaiveDate,
+    memorandum_line_date: NaiveDate,
+) -> Option<Scenario> {
     let p = PRESETS.iter().find(|p| p.name == name)?;
     let zone = |name: &str, side: Side, width_km: f64, date: NaiveDate| Zone {
         name: name.to_string(),
@@ -55,7 +60,12 @@ pub fn preset(name: &str, source: &str, ceasefire_date: NaiveDate, memorandum_li
     };
     let zones = match name {
         "korea-1953" => vec![zone("demilitarized zone", Side::Both, 2.0, ceasefire_date)],
-        "minsk-2014" => vec![zone("security zone (weapons over 100 mm)", Side::Both, 15.0, ceasefire_date)],
+        "minsk-2014" => vec![zone(
+            "security zone (weapons over 100 mm)",
+            Side::Both,
+            15.0,
+            ceasefire_date,
+        )],
         _ => {
             let mut z = Vec::new();
             for (what, width) in [

@@ -166,7 +166,10 @@ fn pieces(c: &[Coord<f64>], width_m: f64, out: &mut Vec<Polygon<f64>>) {
     let closed = c.len() > 3 && c.first() == c.last();
     let n = c.len() - 1;
     // Azimuths of each edge at its start and at its end.
-    let az: Vec<(f64, f64)> = c.windows(2).map(|w| (azimuth(w[0], w[1], w[0]), azimuth(w[0], w[1], w[1]))).collect();
+    let az: Vec<(f64, f64)> = c
+        .windows(2)
+        .map(|w| (azimuth(w[0], w[1], w[0]), azimuth(w[0], w[1], w[1])))
+        .collect();
     for i in 0..n {
         let (a, b) = (c[i], c[i + 1]);
         let (za, zb) = az[i];
@@ -282,7 +285,13 @@ mod tests {
         let zig: Vec<(f64, f64)> = (0..400)
             .map(|i| (33.0 + i as f64 * 0.005, 48.0 + if i % 2 == 0 { 0.0 } else { 0.003 }))
             .collect();
-        let ring = LineString::from(vec![(35.0, 47.0), (35.3, 47.0), (35.3, 47.2), (35.0, 47.2), (35.0, 47.0)]);
+        let ring = LineString::from(vec![
+            (35.0, 47.0),
+            (35.3, 47.0),
+            (35.3, 47.2),
+            (35.0, 47.2),
+            (35.0, 47.0),
+        ]);
         let ls = MultiLineString(vec![LineString::from(zig), ring]);
         let pts = points(20_000, 13, [32.6, 46.7], [35.8, 48.4]);
         assert!(check_distance_rule(&ls, 5.0, &pts) > 100);
