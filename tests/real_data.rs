@@ -804,7 +804,7 @@ fn diffs_and_point_answers_use_the_same_rule() {
                 continue;
             }
             let (was, is) = (s1.status == Status::Occupied, s2.status == Status::Occupied);
-            let agree = !gained.is_empty() == (!was && is) && !lost.is_empty() == (was && !is);
+            let agree = gained.is_empty() != (!was && is) && lost.is_empty() != (was && !is);
             if k >= seeded_and_pieces {
                 // Known fault: where a snapshot's features overlap so that the point index (the
                 // winding number of the features' rings) and the overlay's union disagree, a diff
