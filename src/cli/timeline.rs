@@ -1,8 +1,8 @@
 //! `frontline timeline [--source] [--by-region] [--raw]`: areas per epoch (and region) as CSV.
 
+use super::Exit;
 use super::{DataArg, Failure};
 use std::io::Write;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -20,7 +20,7 @@ pub(crate) struct Args {
     data: DataArg,
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let cat = a.data.catalog()?;
     if a.by_region {
         use frontline::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
@@ -32,7 +32,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             out.write_all(r.to_csv().as_bytes())?;
         }
         out.flush()?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Ok);
     }
     let rows = frontline::query::timeline_between(&cat, a.source.as_deref(), None, None, a.raw)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -41,5 +41,5 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         out.write_all(r.to_csv().as_bytes())?;
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }
