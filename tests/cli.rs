@@ -940,6 +940,7 @@ fn serve_refuses_any_sync_interval_it_cannot_read_without_panicking() {
     let data = dir.path().join("geodata");
     assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
     for every in ["5µ", "µ", "", "0h", "99999999999999999999h", "1.5h", "-1m"] {
+        let flag = format!("--sync-every={every}");
         let o = frontline(&[
             "serve",
             "--listen",
@@ -952,8 +953,7 @@ fn serve_refuses_any_sync_interval_it_cannot_read_without_panicking() {
             "http://127.0.0.1:9/",
             "--sync-source",
             "example",
-            "--sync-every",
-            every,
+            &flag,
         ]);
         assert_eq!(code(&o), 2, "{every:?}: {}", stderr(&o));
         assert!(
