@@ -476,7 +476,7 @@ pub(crate) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<S
     (out, report)
 }
 
-/// Reads a snapshot from the bytes of a canonical file, in memory, exactly as [`read_snapshot`]
+/// Reads a snapshot from the bytes of a canonical file, in memory, exactly as `read_snapshot`
 /// reads a file (the same checks): `sha256` is of the bytes as stored, `stem` the file name
 /// without extension when there is a file (its date must agree).
 pub fn snapshot_from_bytes(

@@ -127,7 +127,7 @@ fn ring_name(poly: usize, ring: usize, multi: bool) -> RingRef {
     }
 }
 
-/// An edge spanning more than [`MAX_EDGE_LON_SPAN_DEG`] of longitude.
+/// An edge spanning more than `MAX_EDGE_LON_SPAN_DEG` (180) of longitude.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LongEdge {
     /// Where it starts.

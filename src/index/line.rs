@@ -52,7 +52,7 @@ impl BorderEdges {
     }
 
     /// Whether the segment a-b lies along the border's boundary (both ends and the middle within
-    /// [`ON_BORDER_DEG`] of one border edge... or of the boundary, where it turns a corner).
+    /// `ON_BORDER_DEG` of one border edge... or of the boundary, where it turns a corner).
     pub fn covers(&self, a: Coord<f64>, b: Coord<f64>) -> bool {
         let mid = Coord {
             x: (a.x + b.x) / 2.0,
