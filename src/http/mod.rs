@@ -14,6 +14,7 @@ pub mod params;
 pub mod problem;
 mod routes;
 pub use routes::routes;
+mod scenarios;
 mod stream;
 pub mod table;
 
@@ -89,6 +90,8 @@ pub struct App {
     /// Counters.
     pub metrics: Metrics,
     layer_cache: Mutex<HashMap<String, Arc<routes::CachedLayer>>>,
+    /// Computed scenarios of the live state, by id (dropped with it).
+    scenario_cache: Mutex<HashMap<String, Arc<crate::scenario::Computed>>>,
     /// Places for large batch bodies being read (`Config::max_large_bodies`).
     large_bodies: Arc<tokio::sync::Semaphore>,
 }
@@ -100,6 +103,7 @@ impl App {
             live: crate::live::Live::new(catalog),
             metrics: Metrics::default(),
             layer_cache: Mutex::new(HashMap::new()),
+            scenario_cache: Mutex::new(HashMap::new()),
             large_bodies: Arc::new(tokio::sync::Semaphore::new(config.max_large_bodies.max(1))),
             config,
         })
@@ -124,6 +128,9 @@ impl App {
 
     fn clear_layers(&self) {
         if let Ok(mut cache) = self.layer_cache.lock() {
+            cache.clear();
+        }
+        if let Ok(mut cache) = self.scenario_cache.lock() {
             cache.clear();
         }
     }

@@ -117,6 +117,60 @@ pub fn routes(
         .and(header_text("accept"))
         .and(with_app.clone())
         .map(timeline);
+    let scenario_preview = warp::path!("v1" / "scenarios" / "preview")
+        .and(warp::post())
+        .and(raw)
+        .and(header_text("content-type"))
+        .and(warp::body::stream())
+        .and(with_app.clone())
+        .then(super::scenarios::preview);
+    let scenario_create = warp::path!("v1" / "scenarios")
+        .and(warp::post())
+        .and(raw)
+        .and(header_bytes("authorization"))
+        .and(header_text("content-type"))
+        .and(warp::body::stream())
+        .and(with_app.clone())
+        .then(super::scenarios::create);
+    let scenario_presets = warp::path!("v1" / "scenarios" / "presets")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .map(super::scenarios::presets);
+    let scenario_get = warp::path!("v1" / "scenarios" / String)
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::get);
+    let scenario_layer = warp::path!("v1" / "scenarios" / String / "layers" / String)
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::layer);
+    let scenario_point = warp::path!("v1" / "scenarios" / String / "point")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::point);
+    let scenario_diff = warp::path!("v1" / "scenarios" / String / "diff" / String)
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::diff);
+    let scenarios = scenario_preview
+        .or(scenario_create)
+        .unify()
+        .or(scenario_presets)
+        .unify()
+        .or(scenario_get)
+        .unify()
+        .or(scenario_layer)
+        .unify()
+        .or(scenario_point)
+        .unify()
+        .or(scenario_diff)
+        .unify()
+        .boxed();
     let openapi = warp::path!("openapi.json")
         .and(warp::get())
         .map(|| json_response(&super::openapi::document()));
@@ -147,6 +201,8 @@ pub fn routes(
         .unify()
         .boxed();
     first
+        .or(scenarios)
+        .unify()
         .or(timeline)
         .unify()
         .or(openapi)
