@@ -310,8 +310,21 @@ fn snapshots(raw: String, app: Arc<App>) -> Reply {
 
 fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["source", "from", "to", "by_region", "raw"])?;
-        let (from, to) = (p.date("from")?, p.date("to")?);
+        let p = Params::parse(&raw, &["source", "from", "to", "date", "by_region", "raw"])?;
+        let (mut from, mut to) = (p.date("from")?, p.date("to")?);
+        // `date`: the one row in force on that date (the areas on one date), with its age.
+        let on = match p.date("date")? {
+            Some(_) if from.is_some() || to.is_some() => {
+                return Err(Problem::parameter("date", "give either date or from/to, not both"));
+            }
+            Some(d) => {
+                let catalog = app.catalog();
+                let f = catalog.in_force(p.get("source"), d)?;
+                (from, to) = (Some(f.epoch.from), Some(f.epoch.from));
+                Some((d, crate::output::provenance::SnapshotAge::new(&f, d)))
+            }
+            None => None,
+        };
         let by_region = p.flag("by_region")?;
         let raw_areas = p.flag("raw")?;
         if let (Some(a), Some(b)) = (from, to)
@@ -361,9 +374,15 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
         } else {
             let catalog = app.catalog();
             let src = catalog.source(p.get("source"))?;
-            Ok(json_response(
-                &json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows}),
-            ))
+            let mut doc = json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows});
+            if let (Some((date, age)), Some(m)) = (on, doc.as_object_mut()) {
+                m.insert("date".into(), json!(date));
+                m.insert("snapshot_age_days".into(), json!(age.snapshot_age_days));
+                if let Some(w) = age.warning {
+                    m.insert("warning".into(), json!(w));
+                }
+            }
+            Ok(json_response(&doc))
         }
     })())
 }

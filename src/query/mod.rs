@@ -7,7 +7,7 @@ use crate::index::line::Nearest;
 use crate::model::Status;
 use crate::num::Fixed;
 
-pub use crate::output::provenance::{BaselineRef, BorderRef, InForceRef, SnapshotRef};
+pub use crate::output::provenance::{BaselineRef, BorderRef, InForceRef, SnapshotAge, SnapshotRef};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -54,6 +54,9 @@ pub struct PointAnswer<P = InForceRef> {
     /// surrounds it (`analytics::slivers`): its kind, area and raw status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sliver: Option<SliverRef>,
+    /// How old the snapshot in force is on the date asked for (a warning past a month).
+    #[serde(flatten)]
+    pub age: SnapshotAge,
     /// What was in force.
     #[serde(flatten)]
     pub in_force: P,
@@ -95,11 +98,18 @@ pub fn point(
     distance: bool,
 ) -> Result<PointAnswer, CatalogError> {
     let (f, p) = locate(cat, source, date, lon, lat, distance)?;
-    Ok(answer(date, lon, lat, &p, InForceRef::new(&f)))
+    Ok(answer(
+        date,
+        lon,
+        lat,
+        &p,
+        SnapshotAge::new(&f, date),
+        InForceRef::new(&f),
+    ))
 }
 
 /// The answer for a located point, with `in_force` as what was in force.
-fn answer<P>(date: NaiveDate, lon: f64, lat: f64, p: &Located, in_force: P) -> PointAnswer<P> {
+fn answer<P>(date: NaiveDate, lon: f64, lat: f64, p: &Located, age: SnapshotAge, in_force: P) -> PointAnswer<P> {
     let (land, border) = (
         p.land.filter(|_| p.status.in_waters),
         p.land.filter(|_| !p.status.in_waters),
@@ -118,6 +128,7 @@ fn answer<P>(date: NaiveDate, lon: f64, lat: f64, p: &Located, in_force: P) -> P
         line_of_contact_km: p.line.map(|n| n.km),
         line_of_contact_nearest: p.line.map(|n| [n.point.x, n.point.y]),
         sliver: p.sliver,
+        age,
         in_force,
     }
 }
@@ -302,7 +313,8 @@ pub fn point_json(
     });
     // The typed head (every member but the provenance), serialised as `point` serialises it;
     // then the cached provenance members before its closing brace.
-    let mut out = crate::num::to_vec(&answer(date, lon, lat, &p, ())).unwrap_or_else(|_| b"{}".to_vec());
+    let head = answer(date, lon, lat, &p, SnapshotAge::new(&f, date), ());
+    let mut out = crate::num::to_vec(&head).unwrap_or_else(|_| b"{}".to_vec());
     if out.last() == Some(&b'}') && !members.is_empty() {
         out.pop();
         if out.len() > 1 {

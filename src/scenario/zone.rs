@@ -170,34 +170,54 @@ fn pieces(c: &[Coord<f64>], width_m: f64, out: &mut Vec<Polygon<f64>>) {
         .windows(2)
         .map(|w| (azimuth(w[0], w[1], w[0]), azimuth(w[0], w[1], w[1])))
         .collect();
+    // Each edge's piece: the hexagon between its normals, with the round join at its end on the
+    // outer side of the turn (one simple polygon, star-shaped around the end vertex: half as many
+    // pieces, and no normal drawn twice, which the union pays for).
     for i in 0..n {
         let (a, b) = (c[i], c[i + 1]);
         let (za, zb) = az[i];
+        let next = if i + 1 < n {
+            Some(az[i + 1].0)
+        } else if closed {
+            Some(az[0].0)
+        } else {
+            None
+        };
+        // The turn at b, clockwise positive: a right turn opens the left side.
+        let turn = next.map_or(0.0, |z_out| (z_out - zb + 540.0).rem_euclid(360.0) - 180.0);
+        let arc = |from: f64, sweep: f64| {
+            let k = (sweep.abs() / step).ceil().max(1.0) as usize;
+            (1..k)
+                .map(|j| {
+                    Geodesic
+                        .destination(Point(b), from + sweep * j as f64 / k as f64, width_m)
+                        .0
+                })
+                .collect::<Vec<_>>()
+        };
         let mut ring = vec![a];
         ring.extend(ray(a, za + 90.0, width_m));
-        ring.extend(ray(b, zb + 90.0, width_m).into_iter().rev());
+        match next {
+            Some(z_out) if turn < -1e-9 => {
+                ring.extend(ray(b, zb + 90.0, width_m).last().copied());
+                ring.extend(arc(zb + 90.0, turn));
+                ring.extend(ray(b, z_out + 90.0, width_m).into_iter().rev());
+            }
+            _ => ring.extend(ray(b, zb + 90.0, width_m).into_iter().rev()),
+        }
         ring.push(b);
-        ring.extend(ray(b, zb - 90.0, width_m));
+        match next {
+            Some(z_out) if turn > 1e-9 => {
+                ring.extend(ray(b, z_out - 90.0, width_m));
+                ring.extend(arc(z_out - 90.0, -turn));
+                ring.extend(ray(b, zb - 90.0, width_m).last().copied());
+            }
+            _ => ring.extend(ray(b, zb - 90.0, width_m)),
+        }
         ring.extend(ray(a, za - 90.0, width_m).into_iter().rev());
         out.extend(ccw(ring));
     }
-    // Round joins: from the normal of the edge coming in to that of the edge going out, on the
-    // outer side of the turn.
-    let join = |v: Coord<f64>, z_in: f64, z_out: f64, out: &mut Vec<Polygon<f64>>| {
-        let turn = (z_out - z_in + 540.0).rem_euclid(360.0) - 180.0;
-        if turn.abs() < 1e-9 {
-            return;
-        }
-        // A right turn (clockwise) opens the left side, whose normal is at azimuth - 90.
-        let side = if turn > 0.0 { -90.0 } else { 90.0 };
-        fan(v, z_in + side, turn, z_out + side, width_m, step, out);
-    };
-    for i in 1..n {
-        join(c[i], az[i - 1].1, az[i].0, out);
-    }
-    if closed {
-        join(c[0], az[n - 1].1, az[0].0, out);
-    } else {
+    if !closed {
         // Round caps: a half disc behind the start and ahead of the end.
         fan(c[0], az[0].0 + 90.0, 180.0, az[0].0 - 90.0, width_m, step, out);
         fan(c[n], az[n - 1].1 - 90.0, 180.0, az[n - 1].1 + 90.0, width_m, step, out);
