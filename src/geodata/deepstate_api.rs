@@ -317,14 +317,70 @@ pub fn is_publication_file(path: &Path) -> bool {
 }
 
 /// The instant a document says it was published (`published_at`, RFC 3339), where it says.
-fn document_instant(doc: &Value) -> Option<Result<DateTime<Utc>, String>> {
-    let v = doc.get("published_at")?;
+fn document_instant(v: Option<&Value>) -> Option<Result<DateTime<Utc>, String>> {
+    let v = v?;
     Some(
         v.as_str()
             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(|| format!("published_at {v} is not an RFC 3339 instant")),
     )
+}
+
+/// A publication as read: typed where it is read whole, raw (borrowed text) where only some
+/// features need it. Most of a publication is points and liberated or foreign areas, dropped
+/// once their class is known: their coordinates are never parsed into values.
+#[derive(serde::Deserialize)]
+struct RawDocument<'a> {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default, borrow)]
+    features: Vec<RawFeature<'a>>,
+    #[serde(default)]
+    published_at: Option<Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawFeature<'a> {
+    #[serde(default)]
+    properties: Option<RawProperties>,
+    #[serde(default, borrow)]
+    geometry: Option<RawGeometry<'a>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RawProperties {
+    #[serde(default)]
+    name: Option<Value>,
+    #[serde(default, rename = "styleUrl")]
+    style_url: Option<Value>,
+    #[serde(default)]
+    fill: Option<Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawGeometry<'a> {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default, borrow)]
+    coordinates: Option<&'a serde_json::value::RawValue>,
+    #[serde(default, borrow)]
+    geometries: Option<Vec<RawGeometry<'a>>>,
+}
+
+impl RawGeometry<'_> {
+    fn kind(&self) -> &str {
+        self.kind.as_deref().unwrap_or("")
+    }
+
+    /// The geometry as a GeoJSON value, for the geometry reader.
+    fn to_value(&self) -> Result<Value, serde_json::Error> {
+        let coordinates: Value = match self.coordinates {
+            Some(raw) => super::strict_json::from_slice(raw.get().as_bytes())?,
+            None => Value::Null,
+        };
+        Ok(serde_json::json!({"type": self.kind(), "coordinates": coordinates}))
+    }
 }
 
 /// Reads one publication as a snapshot of `source` clipped to `clip`, dated in `tz`; every
@@ -352,13 +408,22 @@ pub fn read_publication(
     };
     let out = (|| {
         let (bytes, sha256) = read_bytes(path, shown, &mut report)?;
-        let doc = parse_json(&bytes, shown, &mut report)?;
-        drop(bytes);
-        if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+        let doc: RawDocument<'_> = match serde_json::from_slice(&bytes) {
+            Ok(d) => d,
+            Err(e) => {
+                // The generic reader's message (invalid JSON, with line and column) where the
+                // text is not JSON; the shape's otherwise.
+                if parse_json(&bytes, shown, &mut report).is_some() {
+                    file_problem(&mut report, format!("not a DeepStateMap FeatureCollection: {e}"));
+                }
+                return None;
+            }
+        };
+        if doc.kind.as_deref() != Some("FeatureCollection") {
             file_problem(&mut report, "not a GeoJSON FeatureCollection".into());
             return None;
         }
-        let instant = match document_instant(&doc) {
+        let instant = match document_instant(doc.published_at.as_ref()) {
             Some(Ok(t)) => t,
             Some(Err(e)) => {
                 file_problem(&mut report, e);
@@ -375,25 +440,20 @@ pub fn read_publication(
                 }
             },
         };
-        let features = doc.get("features").and_then(Value::as_array).map_or(&[][..], |f| f);
         let mut by_class: BTreeMap<AreaClass, Vec<Polygon<f64>>> = BTreeMap::new();
-        for (i, f) in features.iter().enumerate() {
-            let props = f.get("properties");
-            let prop = |k: &str| props.and_then(|p| p.get(k)).and_then(Value::as_str);
-            let geometry = f.get("geometry").filter(|g| !g.is_null());
-            let kind = geometry
-                .and_then(|g| g.get("type"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let parts: Vec<&Value> = match kind {
+        for (i, f) in doc.features.iter().enumerate() {
+            let props = f.properties.as_ref();
+            let name = props.and_then(|p| p.name.as_ref()).and_then(Value::as_str);
+            let style_url = props.and_then(|p| p.style_url.as_ref()).and_then(Value::as_str);
+            let fill = props.and_then(|p| p.fill.as_ref()).and_then(Value::as_str);
+            let geometry = f.geometry.as_ref();
+            let kind = geometry.map_or("", RawGeometry::kind);
+            let parts: Vec<&RawGeometry<'_>> = match kind {
                 "Polygon" | "MultiPolygon" => geometry.into_iter().collect(),
                 "GeometryCollection" => {
-                    let members = geometry
-                        .and_then(|g| g.get("geometries"))
-                        .and_then(Value::as_array)
-                        .map_or(&[][..], |m| m);
+                    let members = geometry.and_then(|g| g.geometries.as_deref()).unwrap_or(&[]);
                     for m in members {
-                        match m.get("type").and_then(Value::as_str).unwrap_or("") {
+                        match m.kind() {
                             "Polygon" | "MultiPolygon" => {}
                             "Point" | "MultiPoint" => tally.count("point", "dropped", 1),
                             _ => tally.count("line", "dropped", 1),
@@ -401,7 +461,7 @@ pub fn read_publication(
                     }
                     members
                         .iter()
-                        .filter(|m| matches!(m.get("type").and_then(Value::as_str), Some("Polygon" | "MultiPolygon")))
+                        .filter(|m| matches!(m.kind(), "Polygon" | "MultiPolygon"))
                         .collect()
                 }
                 "Point" | "MultiPoint" => {
@@ -420,15 +480,15 @@ pub fn read_publication(
             if parts.is_empty() {
                 continue;
             }
-            let Some((class, clue)) = classify(prop("name"), prop("styleUrl"), prop("fill")) else {
+            let Some((class, clue)) = classify(name, style_url, fill) else {
                 tally.count("unknown", "dropped", parts.len());
                 if tally.unknown.len() < MAX_UNKNOWN_LISTED {
                     tally.unknown.push(UnknownArea {
                         file: shown.to_string(),
                         feature: i,
-                        name: prop("name").map(str::to_string),
-                        style_url: prop("styleUrl").map(str::to_string),
-                        fill: prop("fill").map(str::to_string),
+                        name: name.map(str::to_string),
+                        style_url: style_url.map(str::to_string),
+                        fill: fill.map(str::to_string),
                     });
                 }
                 continue;
@@ -449,16 +509,24 @@ pub fn read_publication(
                 continue;
             }
             for part in parts {
-                if has_third_coordinate(part) {
-                    tally.repaired("third_coordinate", 1);
-                }
                 let mut scratch = Report::default();
                 let mut scope = Scope {
                     file: shown,
                     feature: Some(i),
                     report: &mut scratch,
                 };
-                let read = read_areal_unvalidated(part, &mut scope);
+                let read = match part.to_value() {
+                    Ok(value) => {
+                        if has_third_coordinate(&value) {
+                            tally.repaired("third_coordinate", 1);
+                        }
+                        read_areal_unvalidated(&value, &mut scope)
+                    }
+                    Err(e) => {
+                        scope.problem(None, format!("coordinates: {e}"));
+                        None
+                    }
+                };
                 for r in &scratch.repairs {
                     let kind = if r.message.starts_with("ring was") {
                         "orientation"
