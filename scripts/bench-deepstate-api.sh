@@ -16,7 +16,7 @@ bin=$repo/target/release/frontline
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv" && "$venv/bin/pip" install -q shapely
 fi
-(cd "$repo" && cargo build --release --quiet)
+[ -n "${SKIP_BUILD:-}" ] || (cd "$repo" && cargo build --release --quiet)
 ours=(); ours_cpu=(); peer=(); peer_cpu=(); again=()
 for _ in $(seq "$runs"); do
   rm -rf "$work" && mkdir -p "$work" && cp -r "$repo/geodata" "$work/geodata"

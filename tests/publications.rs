@@ -168,3 +168,72 @@ fn a_source_in_utc_counts_its_days_in_utc() {
     .unwrap_err();
     assert!(e.to_string().contains("counts its days in UTC"), "{e}");
 }
+
+/// A plain GeoJSON snapshot of 2024-05-01 whose occupied squares are publication B's, the
+/// occupied-since-2022 square `grow` degrees wider.
+fn plain_of_b(dir: &Path, grow: f64) -> PathBuf {
+    let f = |coords: serde_json::Value| {
+        json!({"type": "Feature", "properties": {"date": "2024-05-01", "status": "occupied"},
+               "geometry": {"type": "Polygon", "coordinates": coords}})
+    };
+    let strip = |v: serde_json::Value| -> serde_json::Value {
+        let ring: Vec<serde_json::Value> = v[0].as_array().unwrap().iter().map(|p| json!([p[0], p[1]])).collect();
+        json!([ring])
+    };
+    let doc = json!({"type": "FeatureCollection", "features": [
+        f(strip(square(37.0, 47.5, 0.3 + grow))),
+        f(strip(square(37.05, 47.55, 0.5))),
+        f(strip(square(33.8, 45.0, 0.3))),
+    ]});
+    let p = dir.join(format!("plain-{grow}.geojson"));
+    std::fs::write(&p, doc.to_string()).unwrap();
+    p
+}
+
+#[test]
+fn two_readers_of_one_day_are_compared_within_half_a_percent() {
+    use frontline::analytics::agreement::{agreement, same_days};
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    import(Format::DeepstateApi, &inputs(dir.path()), &options("ds", &root, None)).unwrap();
+    let same = plain_of_b(dir.path(), 0.0);
+    let wider = plain_of_b(dir.path(), 0.03);
+    import(Format::Geojson, &[same], &options("daily", &root, None)).unwrap();
+    import(Format::Geojson, &[wider], &options("wider", &root, None)).unwrap();
+    let cat = frontline::Catalog::load(&root).unwrap();
+    // The one shared day, 2024-05-01: the same occupied area; a square 0.03 degrees wider
+    // (about 0.8 % of the whole) is caught.
+    let s = same_days(&cat, "ds", "daily", false).unwrap();
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].date.to_string(), "2024-05-01");
+    assert!(s[0].relative < 1e-9, "{:?}", s[0]);
+    let w = same_days(&cat, "ds", "wider", false).unwrap();
+    assert!(w[0].relative > 0.005 && w[0].relative < 0.02, "{:?}", w[0]);
+    // No shared day: an empty check.
+    assert!(same_days(&cat, "daily", "example", false).unwrap().is_empty());
+
+    // Agreement: agreed + disputed = envelope; agreed inside each; the grey zone only DeepState's.
+    let names = vec!["ds".to_string(), "wider".to_string()];
+    let d = frontline::model::parse_date("2024-05-01").unwrap();
+    let ag = agreement(&cat, Some(&names), d, false).unwrap();
+    let t = ag.occupied.totals;
+    assert!((t.agreed_km2 + t.disputed_km2 - t.envelope_km2).abs() <= 1e-9 * t.envelope_km2);
+    assert_eq!(ag.occupied.disputed.len(), 1);
+    assert_eq!(ag.occupied.disputed[0].sources, ["wider"]);
+    assert_eq!(ag.contested.disputed[0].sources, ["ds"]);
+    assert_eq!(ag.contested.totals.agreed_km2, 0.0);
+    let doc: serde_json::Value = serde_json::from_slice(&ag.geojson(6).unwrap()).unwrap();
+    let parts: Vec<&str> = doc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["part"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        parts,
+        ["agreed", "disputed", "envelope", "agreed", "disputed", "envelope"]
+    );
+    assert_eq!(doc["frontline"]["in_force"][1]["snapshot"]["id"], "wider:2024-05-01");
+    // One source is not an agreement.
+    assert!(agreement(&cat, Some(&names[..1]), d, false).is_err());
+}

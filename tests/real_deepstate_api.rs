@@ -185,4 +185,60 @@ fn deepstate_publications_import_classified_clipped_and_once() {
         .computed()
         .layers_of(true);
     assert!(c.contested_km2 > 100.0, "{}", c.contested_km2);
+
+    // Agreement with NZZ over 2022 (when the NZZ archive is there): agreed + disputed =
+    // envelope, agreed inside each source's occupied area, to 1e-9 relative.
+    let nzz = repo().join("../shared/data/nzz");
+    if !nzz.is_dir() {
+        eprintln!("SKIP agreement with NZZ: {} is absent", nzz.display());
+        return;
+    }
+    import(Format::Nzz, std::slice::from_ref(&nzz), &options("nzz", &root)).unwrap();
+    let catalog = Catalog::load(&root).unwrap();
+    let names = vec!["deepstate-api".to_string(), "nzz".to_string()];
+    for d in ["2022-04-04", "2022-08-01", "2022-11-15", "2022-12-31"] {
+        let d = frontline::model::parse_date(d).unwrap();
+        let ag = frontline::analytics::agreement::agreement(&catalog, Some(&names), d, false).unwrap();
+        let t = ag.occupied.totals;
+        assert!(
+            (t.agreed_km2 + t.disputed_km2 - t.envelope_km2).abs() <= 1e-9 * t.envelope_km2,
+            "{d}: {t:?}"
+        );
+        for f in &ag.sides {
+            let layer = catalog
+                .in_force(Some(&f.in_force.source), d)
+                .unwrap()
+                .computed()
+                .layers_of(false)
+                .occupied
+                .clone();
+            let [outside] = overlay(
+                &ag.occupied.agreed.geometry.0,
+                &layer.0,
+                [OverlayRule::Difference],
+                true,
+            );
+            let km2 = frontline::geodesy::area_km2(&outside);
+            assert!(
+                km2 <= 1e-9 * t.agreed_km2,
+                "{d}: {km2} km2 of the agreed area outside {}",
+                f.in_force.source
+            );
+        }
+    }
+    // The daily archive and the publications share no day in the shared data: the check runs
+    // and finds none (`tests/publications.rs` exercises it on a shared day).
+    let daily = repo().join("../shared/data/deepstate");
+    if daily.is_dir() {
+        import(
+            Format::Deepstate,
+            std::slice::from_ref(&daily),
+            &options("deepstate", &root),
+        )
+        .unwrap();
+        let catalog = Catalog::load(&root).unwrap();
+        let shared = frontline::analytics::agreement::same_days(&catalog, "deepstate", "deepstate-api", false).unwrap();
+        assert!(shared.iter().all(|s| s.relative <= 0.005), "{shared:?}");
+        eprintln!("daily archive vs publications: {} shared day(s)", shared.len());
+    }
 }
