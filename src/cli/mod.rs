@@ -9,6 +9,7 @@ mod history;
 mod import;
 mod init;
 mod query;
+mod scenario;
 mod serve;
 mod sync;
 mod timeline;
@@ -79,6 +80,9 @@ enum Command {
     Serve(serve::Args),
     /// Write the embedded geodata (border, Crimea baseline, example source) into a new directory.
     Init(init::Args),
+    /// Compute a ceasefire scenario (area of application, zones, withdrawal; JSON), or print a
+    /// preset's document; --save stores it.
+    Scenario(scenario::Args),
 }
 
 /// The dates admitted for new snapshots (import, sync, ingest): see `frontline::geodata::policy`.
@@ -184,6 +188,7 @@ pub fn run() -> ExitCode {
         Command::Sync(a) => sync::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Init(a) => init::run(a),
+        Command::Scenario(a) => scenario::run(a),
     };
     match result {
         Ok(code) => code,
