@@ -400,13 +400,15 @@ mod tests {
         // Agreed: lon 31.5..31.8, lat 47..49; inside each.
         let expect = area_km2(&square(31.5, 47.0, 31.8, 49.0));
         assert!(
-            (t.agreed_km2 - expect).abs() <= 1e-9 * expect,
+            // Against the square computed apart: to i_overlay's grid (1e-9 degrees a vertex).
+            (t.agreed_km2 - expect).abs() <= 1e-7 * expect,
             "{} {expect}",
             t.agreed_km2
         );
         for l in [&a, &b, &c] {
             let [outside] = overlay(&ag.agreed.geometry.0, &l.0, [OverlayRule::Difference], true);
-            assert!(area_km2(&outside) <= 1e-9 * t.agreed_km2);
+            // To i_overlay's grid: the agreed area's vertices were snapped, the layer's not.
+            assert!(area_km2(&outside) <= 1e-7 * t.agreed_km2);
         }
         let sets: Vec<Vec<String>> = ag.disputed.iter().map(|c| c.sources.clone()).collect();
         assert!(sets.contains(&vec!["a".to_string()]));
