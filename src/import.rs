@@ -899,6 +899,7 @@ mod tests {
             origin_prefix: None,
             allow_empty: false,
             date_window: DateWindowConfig::default(),
+            time_zone: None,
         }
     }
 

@@ -3,10 +3,9 @@
 //! geodesic km2; `--summary`: the areas only, JSON); `--timeline`: CSV of the areas on every
 //! snapshot date of the sources where all of them cover it.
 
-use super::{DataArg, Failure, parse_date_arg};
+use super::{DataArg, Exit, Failure, parse_date_arg};
 use frontline::analytics::agreement::{AgreementError, agreement};
 use std::io::Write;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -43,7 +42,7 @@ fn failure(e: AgreementError) -> Failure {
     Failure::input(e.to_string())
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let cat = a.data.catalog()?;
     let mut out = std::io::stdout().lock();
     if a.timeline {
@@ -95,7 +94,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             }
             writeln!(out)?;
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Ok);
     }
     let Some(date) = a.date.as_deref() else {
         return Err(Failure::input("--date is required (or --timeline)"));
@@ -113,5 +112,5 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         out.write_all(&doc)?;
         writeln!(out)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }

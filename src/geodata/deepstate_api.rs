@@ -403,7 +403,7 @@ pub fn read_publication(
             file: shown.to_string(),
             feature: None,
             location: None,
-            message,
+            kind: message.into(),
         });
     };
     let out = (|| {
@@ -528,7 +528,7 @@ pub fn read_publication(
                     }
                 };
                 for r in &scratch.repairs {
-                    let kind = if r.message.starts_with("ring was") {
+                    let kind = if matches!(r.kind, super::report::FindingKind::RingReversed { .. }) {
                         "orientation"
                     } else {
                         "ring_closed"
@@ -539,7 +539,7 @@ pub fn read_publication(
                     tally.count(class.as_str(), "invalid", 1);
                     // Listed as repairs of the file: the polygon is left out, the rest kept.
                     report.repairs.extend(scratch.problems.into_iter().map(|mut p| {
-                        p.message = format!("{} polygon left out: {}", class.as_str(), p.message);
+                        p.kind = format!("{} polygon left out: {}", class.as_str(), p.message()).into();
                         p
                     }));
                     continue;
