@@ -219,11 +219,25 @@ pub fn diff_geojson(
     let mut per_feature = d.to.in_force.feature();
     per_feature.synthetic = synthetic;
     let precision = precision.min(15);
-    let features: Vec<Feature<DiffProperties, PolygonGeometry>> = d
+    // Each part drawn at the decimals asked for, re-validated and snap-rounded where rounding
+    // broke it (crate::output::drawable): one feature per drawn polygon, with the part's figures.
+    let mut check = crate::output::layer::OutputCheck::default();
+    let drawn: Vec<(&DiffPart, Vec<Polygon<f64>>)> = d
         .parts
         .iter()
+        .map(|part| {
+            let (mp, c) = crate::output::drawable::drawable(&MultiPolygon(vec![part.polygon.clone()]), None, precision);
+            check.snapped |= c.snapped;
+            check.dropped_polygons += c.dropped_polygons;
+            check.dropped_km2 += c.dropped_km2;
+            (part, mp.0)
+        })
+        .collect();
+    let features: Vec<Feature<DiffProperties, PolygonGeometry>> = drawn
+        .iter()
+        .flat_map(|(part, polys)| polys.iter().map(move |polygon| (*part, polygon)))
         .enumerate()
-        .map(|(id, part)| Feature {
+        .map(|(id, (part, polygon))| Feature {
             id,
             properties: DiffProperties {
                 change: part.change,
@@ -239,10 +253,7 @@ pub fn diff_geojson(
                 from_content_sha256: &d.from.in_force.snapshot.content_sha256,
                 provenance: &per_feature,
             },
-            geometry: PolygonGeometry {
-                polygon: &part.polygon,
-                precision,
-            },
+            geometry: PolygonGeometry { polygon, precision },
         })
         .collect();
     crate::num::to_vec(&FeatureCollection {
@@ -253,6 +264,7 @@ pub fn diff_geojson(
             identical: d.identical,
             raw: d.raw,
             edges: crate::geodesy::EDGES,
+            output_check: check,
             synthetic,
             by_region,
         },

@@ -58,6 +58,8 @@ pub struct DiffMeta<'a, R: Serialize> {
     pub raw: bool,
     /// How edges are taken and measured ([`crate::geodesy::EDGES`]).
     pub edges: &'static str,
+    /// What was done to make the drawn parts valid at the decimals asked for.
+    pub output_check: super::layer::OutputCheck,
     /// True if any data used is synthetic.
     pub synthetic: bool,
     /// The changes per region, when asked for.

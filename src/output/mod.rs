@@ -9,6 +9,7 @@
 
 pub mod csv;
 pub mod diff;
+pub mod drawable;
 pub mod geojson;
 pub mod layer;
 pub mod points;
