@@ -184,6 +184,9 @@ pub struct Source {
     pub border: String,
     /// Names of the baselines composed with each snapshot.
     pub baselines: Vec<String>,
+    /// The classes of area it draws, as stated (the catalog adds `contested` where a snapshot
+    /// has a contested feature).
+    pub classes: crate::model::SourceClasses,
     /// Snapshots sorted by date, at most one per date.
     pub snapshots: Vec<Snapshot>,
 }
@@ -607,11 +610,19 @@ fn read_source(
     if files_found == 0 {
         problem(report, shown(dir), format!("source '{name}' has no snapshot file"));
     }
+    use crate::model::SourceClasses;
+    let classes = match (config.classes, &config.archive) {
+        (Some(list), _) => SourceClasses::new(list, "source.json"),
+        (None, Some(a)) if a.format == "deepstate" => SourceClasses::deepstate_archive(),
+        (None, Some(a)) if a.format == "nzz" => SourceClasses::nzz_archive(),
+        (None, _) => SourceClasses::canonical_unstated(),
+    };
     Some(Source {
         name,
         description: config.description,
         border,
         baselines: config.baselines,
+        classes,
         snapshots,
     })
 }

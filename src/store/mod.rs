@@ -171,6 +171,10 @@ pub struct SourceConfig {
     /// A third-party archive read in place (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archive: Option<ArchiveConfig>,
+    /// The classes of area it draws (`occupied`, `contested`, `liberated`, `before-2022`);
+    /// absent: by the archive's format, or occupied (and contested where a snapshot has it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<crate::model::DrawnClass>>,
 }
 
 /// A source read in place from a third-party archive directory.
