@@ -522,7 +522,9 @@ fn covered_area_behind_the_front_is_gone_after_the_sliver_rule() {
         c.moved
     );
     assert_eq!(raw_n, 157);
-    assert!((raw_km2 - 979.4).abs() < 0.1, "{raw_km2}");
+    // 979.6 since areas integrate straight lon/lat edges exactly (979.4 with geodesic edges):
+    // a difference of two areas of ~450,000 km2 each, so 1e-6 relative of them is 0.45 km2.
+    assert!((raw_km2 - 979.65).abs() < 0.1, "{raw_km2}");
     assert!((raw_km2 - after_km2 - c.moved.moved_km2).abs() < 1e-3);
     // What is left touches nothing occupied: every edge of it lies on the border.
     let edges = &f.source.border.edges;

@@ -12,7 +12,9 @@ use super::params::Params;
 use super::problem::Problem;
 use super::stream::{ChannelReader, body_reader, too_large};
 use super::{App, Body};
-use crate::query::geojson::{BatchAnswer, BatchError, GeoJsonOptions, classify_geojson, history_geojson};
+use crate::query::geojson::{
+    AnswerFeatures, BatchAnswer, BatchError, GeoJsonOptions, PIECE, classify_geojson, history_geojson,
+};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Frame, Incoming};
@@ -134,14 +136,38 @@ where
     })?
 }
 
-/// A 200 with a document in pieces and its exact length.
+/// A 200 with a document in pieces (its features read back from the temporary file where they
+/// were spilled) and its exact length.
 fn pieces_response(answer: BatchAnswer, content_type: &'static str) -> Response<Body> {
+    use futures_util::StreamExt;
+    use futures_util::stream::{self, Stream};
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    type Frames = std::pin::Pin<Box<dyn Stream<Item = Result<Frame<Bytes>, super::BoxError>> + Send + Sync>>;
     let len = answer.len();
-    let frames = answer
-        .chunks
-        .into_iter()
-        .map(|c| Ok::<_, super::BoxError>(Frame::data(c)));
-    let mut res = Response::new(http_body_util::StreamBody::new(futures_util::stream::iter(frames)).boxed());
+    let BatchAnswer { head, features, tail } = answer;
+    let middle: Frames = match features {
+        AnswerFeatures::Memory(pieces) => Box::pin(stream::iter(pieces.into_iter().map(|c| Ok(Frame::data(c))))),
+        AnswerFeatures::File(file, _) => {
+            let file = tokio::fs::File::from_std(file);
+            Box::pin(stream::unfold(Some((file, false)), |state| async move {
+                let (mut file, rewound) = state?;
+                if !rewound && let Err(e) = file.rewind().await {
+                    return Some((Err(e.into()), None));
+                }
+                let mut buf = bytes::BytesMut::with_capacity(PIECE);
+                match file.read_buf(&mut buf).await {
+                    Ok(0) => None,
+                    Ok(_) => Some((Ok(Frame::data(buf.freeze())), Some((file, true)))),
+                    // The length was sent: a short body tells the client the answer broke off.
+                    Err(e) => Some((Err(e.into()), None)),
+                }
+            }))
+        }
+    };
+    let frames = stream::once(async move { Ok(Frame::data(head)) })
+        .chain(middle)
+        .chain(stream::once(async move { Ok(Frame::data(tail)) }));
+    let mut res = Response::new(BodyExt::boxed(http_body_util::StreamBody::new(frames)));
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));

@@ -76,7 +76,7 @@ pub struct LayerMeta {
     pub edges: &'static str,
     /// What was done to make the drawn polygons valid; absent for the line.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub output_check: Option<crate::query::layers::OutputCheck>,
+    pub output_check: Option<OutputCheck>,
     /// The bbox asked for.
     pub bbox: Option<[f64; 4]>,
     /// The simplification tolerance asked for, metres.
@@ -101,4 +101,16 @@ pub struct LayerProperties<'a> {
     /// What it rests on.
     #[serde(flatten)]
     pub provenance: &'a FeatureProvenance,
+}
+
+/// What was done to make a drawn layer valid (the `output_check` member of its answer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct OutputCheck {
+    /// Whether rounding to the decimals asked for (or simplifying) made a polygon invalid, so
+    /// that the layer was snap-rounded to the grid of those decimals (union of positive winding).
+    pub snapped: bool,
+    /// Polygons dropped because they were still invalid after that (none is expected).
+    pub dropped_polygons: usize,
+    /// Their area, km2.
+    pub dropped_km2: f64,
 }

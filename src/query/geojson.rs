@@ -84,18 +84,36 @@ pub struct PointFeature {
     pub lat: f64,
 }
 
-/// An answer: a GeoJSON document in pieces (the members before `features`, the features in
-/// pieces of about 1 MiB, the members after), so that nothing large is ever copied.
+/// An answer: a GeoJSON document in three parts (the members before `features`, the features,
+/// the members after), so that nothing large is ever copied.
 #[derive(Debug)]
 pub struct BatchAnswer {
-    /// The pieces, in order.
-    pub chunks: Vec<Bytes>,
+    /// `{`, the members before `features`, and `"features":`.
+    pub head: Bytes,
+    /// The `features` array without its closing bracket.
+    pub features: AnswerFeatures,
+    /// `]`, the members after `features`, and `}`.
+    pub tail: Bytes,
+}
+
+/// The written `features` array: in memory, or in an unnamed temporary file once it outgrew
+/// [`SPILL`] (the answer can be several times the body: each feature gains its provenance).
+#[derive(Debug)]
+pub enum AnswerFeatures {
+    /// Pieces of about [`PIECE`] bytes.
+    Memory(Vec<Bytes>),
+    /// An unnamed temporary file (deleted when closed) and its length in bytes.
+    File(std::fs::File, u64),
 }
 
 impl BatchAnswer {
     /// Bytes in all.
-    pub fn len(&self) -> usize {
-        self.chunks.iter().map(Bytes::len).sum()
+    pub fn len(&self) -> u64 {
+        let features = match &self.features {
+            AnswerFeatures::Memory(pieces) => pieces.iter().map(|b| b.len() as u64).sum(),
+            AnswerFeatures::File(_, len) => *len,
+        };
+        self.head.len() as u64 + features + self.tail.len() as u64
     }
 
     /// Whether it is empty (never, for a written answer).
@@ -103,9 +121,22 @@ impl BatchAnswer {
         self.len() == 0
     }
 
-    /// The whole document in one buffer (tests, the CLI).
-    pub fn to_vec(&self) -> Vec<u8> {
-        self.chunks.concat()
+    /// The whole document in one buffer (tests).
+    ///
+    /// # Errors
+    /// If the temporary file cannot be read back.
+    pub fn to_vec(&mut self) -> std::io::Result<Vec<u8>> {
+        use std::io::{Seek, SeekFrom};
+        let mut out = self.head.to_vec();
+        match &mut self.features {
+            AnswerFeatures::Memory(pieces) => pieces.iter().for_each(|b| out.extend_from_slice(b)),
+            AnswerFeatures::File(file, _) => {
+                file.seek(SeekFrom::Start(0))?;
+                file.read_to_end(&mut out)?;
+            }
+        }
+        out.extend_from_slice(&self.tail);
+        Ok(out)
     }
 }
 
@@ -342,19 +373,26 @@ pub fn set_property(feat: &mut Value, name: &str, value: Value) {
 
 /// The `features` array being written, in pieces of about [`PIECE`] bytes: no reallocation of
 /// one large buffer (which would hold the old and the new copy at once) and no spare capacity
-/// beyond the last piece.
+/// beyond the last piece. Past [`SPILL`] bytes the pieces go to an unnamed temporary file
+/// (`tempfile`), so that the server's memory stays bounded whatever the size of the answer,
+/// while the status (a 400 for a bad feature anywhere) is still decided before anything is sent.
 #[derive(Debug, Default)]
 struct FeatureWriter {
     pieces: Vec<Bytes>,
+    in_memory: usize,
+    spilled: Option<(std::fs::File, u64)>,
     current: Vec<u8>,
     written: usize,
 }
 
 /// Bytes of one piece of an answer.
-const PIECE: usize = 1 << 20;
+pub const PIECE: usize = 1 << 20;
+
+/// Bytes of features kept in memory before the rest goes to a temporary file.
+pub const SPILL: usize = 16 << 20;
 
 impl FeatureWriter {
-    fn write(&mut self, features: impl Iterator<Item = Value>) {
+    fn write(&mut self, features: impl Iterator<Item = Value>) -> std::io::Result<()> {
         for f in features {
             self.current.push(if self.written == 0 { b'[' } else { b',' });
             self.written += 1;
@@ -362,23 +400,58 @@ impl FeatureWriter {
             let _ = crate::num::to_writer(&mut self.current, &f);
             if self.current.len() >= PIECE {
                 let full = std::mem::replace(&mut self.current, Vec::with_capacity(PIECE + (PIECE >> 3)));
-                self.pieces.push(Bytes::from(full));
+                self.push(Bytes::from(full))?;
             }
         }
+        Ok(())
     }
 
-    fn finish(mut self) -> Vec<Bytes> {
+    /// Keeps a full piece in memory, or in the temporary file past [`SPILL`].
+    fn push(&mut self, piece: Bytes) -> std::io::Result<()> {
+        use std::io::Write;
+        if self.spilled.is_none() && self.in_memory + piece.len() > SPILL {
+            let mut file = tempfile::tempfile()?;
+            let mut len = 0;
+            for p in self.pieces.drain(..) {
+                file.write_all(&p)?;
+                len += p.len() as u64;
+            }
+            self.in_memory = 0;
+            self.spilled = Some((file, len));
+        }
+        match &mut self.spilled {
+            Some((file, len)) => {
+                file.write_all(&piece)?;
+                *len += piece.len() as u64;
+            }
+            None => {
+                self.in_memory += piece.len();
+                self.pieces.push(piece);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<AnswerFeatures> {
         if self.written == 0 {
             self.current.push(b'[');
         }
-        self.pieces.push(Bytes::from(self.current));
-        self.pieces
+        let last = Bytes::from(std::mem::take(&mut self.current));
+        self.push(last)?;
+        Ok(match self.spilled {
+            Some((file, len)) => AnswerFeatures::File(file, len),
+            None => AnswerFeatures::Memory(self.pieces),
+        })
     }
 }
 
 /// The answer: the members of `others` (with `frontline`) around the `features` array, keys in
 /// sorted order as `serde_json::Value` writes them.
-fn assemble(mut others: Map<String, Value>, features: FeatureWriter, frontline: Value) -> BatchAnswer {
+fn assemble(
+    mut others: Map<String, Value>,
+    features: FeatureWriter,
+    frontline: Value,
+) -> Result<BatchAnswer, BatchError> {
     others.remove("features");
     others.insert("frontline".into(), frontline);
     let (mut before, mut after) = (b"{".to_vec(), b"]".to_vec());
@@ -401,10 +474,11 @@ fn assemble(mut others: Map<String, Value>, features: FeatureWriter, frontline: 
     }
     before.extend_from_slice(b"\"features\":");
     after.push(b'}');
-    let mut chunks = vec![Bytes::from(before)];
-    chunks.extend(features.finish());
-    chunks.push(Bytes::from(after));
-    BatchAnswer { chunks }
+    Ok(BatchAnswer {
+        head: Bytes::from(before),
+        features: features.finish().map_err(BatchError::Io)?,
+        tail: Bytes::from(after),
+    })
 }
 
 /// Options of a GeoJSON classification.
@@ -462,11 +536,10 @@ pub fn classify_geojson<R: Read>(
             })?;
             out.push(p.value);
         }
-        features.write(out.into_iter());
-        Ok(())
+        features.write(out.into_iter()).map_err(BatchError::Io)
     })?;
     let frontline = serde_json::to_value(&provenance).unwrap_or(Value::Null);
-    Ok(assemble(others, features, frontline))
+    assemble(others, features, frontline)
 }
 
 /// Histories of the points of a FeatureCollection read from `input`, over every snapshot of
@@ -504,11 +577,10 @@ pub fn history_geojson<R: Read>(
             })?;
             out.push(p.value);
         }
-        features.write(out.into_iter());
-        Ok(())
+        features.write(out.into_iter()).map_err(BatchError::Io)
     })?;
     let frontline = serde_json::to_value(&provenance).unwrap_or(Value::Null);
-    Ok(assemble(others, features, frontline))
+    assemble(others, features, frontline)
 }
 
 #[cfg(test)]
@@ -580,13 +652,31 @@ mod tests {
         others.insert("bbox".into(), json!([1, 2]));
         others.insert("name".into(), json!("n"));
         let mut features = FeatureWriter::default();
-        features.write(std::iter::once(json!({"a": 1})));
-        let a = assemble(others.clone(), features, json!({"k": true}));
+        features.write(std::iter::once(json!({"a": 1}))).unwrap();
+        let mut a = assemble(others.clone(), features, json!({"k": true})).unwrap();
         let mut whole = others;
         whole.insert("features".into(), json!([{"a": 1}]));
         whole.insert("frontline".into(), json!({"k": true}));
-        assert_eq!(a.to_vec(), serde_json::to_vec(&Value::Object(whole)).unwrap());
-        let empty = assemble(Map::new(), FeatureWriter::default(), Value::Null);
-        assert_eq!(empty.to_vec(), br#"{"features":[],"frontline":null}"#);
+        assert_eq!(a.to_vec().unwrap(), serde_json::to_vec(&Value::Object(whole)).unwrap());
+        let mut empty = assemble(Map::new(), FeatureWriter::default(), Value::Null).unwrap();
+        assert_eq!(empty.to_vec().unwrap(), br#"{"features":[],"frontline":null}"#);
+    }
+
+    #[test]
+    fn an_answer_past_the_spill_size_goes_to_a_file_and_reads_back_the_same() {
+        // About 3 times SPILL of features: the first pieces move to the file, the rest follow.
+        let big = "x".repeat(4096);
+        let n = 3 * SPILL / 4096;
+        let mut features = FeatureWriter::default();
+        features.write((0..n).map(|i| json!({"i": i, "pad": big}))).unwrap();
+        let mut a = assemble(Map::new(), features, json!(1)).unwrap();
+        assert!(matches!(a.features, AnswerFeatures::File(..)));
+        let bytes = a.to_vec().unwrap();
+        assert_eq!(bytes.len() as u64, a.len());
+        let v: Value = serde_json::from_slice(&bytes).unwrap();
+        let fs = v["features"].as_array().unwrap();
+        assert_eq!(fs.len(), n);
+        assert!(fs.iter().enumerate().all(|(i, f)| f["i"] == json!(i)));
+        assert_eq!(v["frontline"], json!(1));
     }
 }

@@ -6,11 +6,11 @@
 
 use crate::catalog::InForce;
 use crate::output::geojson::{Feature, FeatureCollection, LineStringGeometry, PolygonGeometry};
+pub use crate::output::layer::OutputCheck;
 use crate::output::layer::{LayerMeta, LayerProperties};
 use crate::output::provenance::AnswerProvenance;
 use chrono::NaiveDate;
 use geo::{Intersects, MultiPolygon, Polygon, Rect, SimplifyVwPreserve};
-use serde::Serialize;
 
 pub use crate::output::layer::LayerKind;
 
@@ -180,18 +180,6 @@ fn line_geojson(
         frontline: meta,
         features,
     })
-}
-
-/// What was done to make a drawn layer valid (the `output_check` member of its answer).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct OutputCheck {
-    /// Whether rounding to the decimals asked for (or simplifying) made a polygon invalid, so
-    /// that the layer was snap-rounded to the grid of those decimals (union of positive winding).
-    pub snapped: bool,
-    /// Polygons dropped because they were still invalid after that (none is expected).
-    pub dropped_polygons: usize,
-    /// Their area, km2.
-    pub dropped_km2: f64,
 }
 
 /// The polygons as they are drawn with `simplify_m` (metres, Visvalingam-Whyatt) and
