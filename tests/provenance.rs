@@ -282,7 +282,9 @@ fn a_source_without_a_grey_zone_answers_null_with_the_reason() {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
     };
     let says_why = |v: &serde_json::Value, what: &str| {
-        let why = v["not_drawn"]["contested"].as_str().unwrap_or_else(|| panic!("{what}: no not_drawn: {v}"));
+        let why = v["not_drawn"]["contested"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{what}: no not_drawn: {v}"));
         assert!(why.contains("draws no contested (grey) zone"), "{what}: {why}");
     };
 
@@ -296,7 +298,11 @@ fn a_source_without_a_grey_zone_answers_null_with_the_reason() {
             .unwrap()
             .clone()
     };
-    assert_eq!(by_name("nogrey")["classes"]["drawn"], serde_json::json!(["occupied"]), "{v}");
+    assert_eq!(
+        by_name("nogrey")["classes"]["drawn"],
+        serde_json::json!(["occupied"]),
+        "{v}"
+    );
     assert_eq!(
         by_name("example")["classes"]["drawn"],
         serde_json::json!(["occupied", "contested"]),
@@ -359,7 +365,11 @@ fn a_source_without_a_grey_zone_answers_null_with_the_reason() {
     says_why(&v["frontline"]["to"], "diff");
     // From a source with a grey zone to one without: contested changes are unknown too.
     let v = json("/v1/diff?from=2024-09-01&to=2024-09-01&source=example&to_source=nogrey");
-    assert!(v["frontline"]["totals"]["no_longer_contested_km2"].is_null(), "{}", v["frontline"]);
+    assert!(
+        v["frontline"]["totals"]["no_longer_contested_km2"].is_null(),
+        "{}",
+        v["frontline"]
+    );
     let v = json("/v1/diff?from=2024-01-01&to=2024-09-01&source=example");
     assert!(v["frontline"]["totals"]["newly_contested_km2"].as_f64().is_some());
 
@@ -383,7 +393,10 @@ fn a_source_without_a_grey_zone_answers_null_with_the_reason() {
     let v = json(&format!("/v1/coverage?{q}&source=nogrey&distance=true"));
     assert_eq!(v["classes"], serde_json::json!(["occupied"]), "{v}");
     says_why(&v, "coverage");
-    let v = json(&format!("/v1/history?lon={}&lat={}&source=nogrey", contested_point.0, contested_point.1));
+    let v = json(&format!(
+        "/v1/history?lon={}&lat={}&source=nogrey",
+        contested_point.0, contested_point.1
+    ));
     says_why(&v, "history");
     let points = format!(
         r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[{},{}]}}}}]}}"#,
@@ -402,7 +415,11 @@ fn a_source_without_a_grey_zone_answers_null_with_the_reason() {
 
     // The CLI's summary: contested unknown, not 0.
     let csv = tmp.path().join("p.csv");
-    std::fs::write(&csv, format!("id,lon,lat\n1,{},{}\n", contested_point.0, contested_point.1)).unwrap();
+    std::fs::write(
+        &csv,
+        format!("id,lon,lat\n1,{},{}\n", contested_point.0, contested_point.1),
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_frontline"))
         .arg("classify")
         .arg(&csv)
@@ -412,5 +429,8 @@ fn a_source_without_a_grey_zone_answers_null_with_the_reason() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("contested unknown") && text.contains("draws no contested"), "{text}");
+    assert!(
+        text.contains("contested unknown") && text.contains("draws no contested"),
+        "{text}"
+    );
 }

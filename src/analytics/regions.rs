@@ -171,7 +171,9 @@ impl RegionTimelineRow {
             self.date,
             self.region,
             crate::num::Fixed(self.occupied_km2, 3),
-            self.contested_km2.map(|x| crate::num::Fixed(x, 3).to_string()).unwrap_or_default(),
+            self.contested_km2
+                .map(|x| crate::num::Fixed(x, 3).to_string())
+                .unwrap_or_default(),
             crate::num::Fixed(self.covered_km2, 3),
             self.snapshot,
             self.synthetic

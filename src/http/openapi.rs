@@ -290,7 +290,9 @@ mod tests {
         // `not_drawn` is there only for a source without a grey zone (the example has one).
         assert!(a.get("not_drawn").is_none(), "{a}");
         let mut a = a;
-        a.as_object_mut().unwrap().insert("not_drawn".into(), json!({"contested": "why"}));
+        a.as_object_mut()
+            .unwrap()
+            .insert("not_drawn".into(), json!({"contested": "why"}));
         check("AnswerProvenance", &a);
         check("NotDrawn", &a["not_drawn"]);
         check("SnapshotRef", &a["snapshot"]);
