@@ -687,6 +687,9 @@ pub struct Catalog {
     pub sources: BTreeMap<String, Arc<SourceEntry>>,
     /// The source used where a query names none.
     pub default_source: Option<String>,
+    /// Every baseline of the geodata directory by name, also those no source composes with (a
+    /// scenario may exclude any of them by name).
+    pub baselines: BTreeMap<String, Arc<BaselineEntry>>,
     /// Repairs applied while loading.
     pub report: Report,
     /// The geodata directory.
@@ -793,6 +796,7 @@ impl Catalog {
         Catalog {
             sources,
             default_source: geodata.default_source,
+            baselines: baselines.into_iter().collect(),
             report: Report::default(),
             root: geodata.root,
         }
@@ -878,6 +882,7 @@ impl Catalog {
         Ok(Catalog {
             sources,
             default_source: self.default_source.clone(),
+            baselines: self.baselines.clone(),
             report: self.report.clone(),
             root: self.root.clone(),
         })

@@ -17,6 +17,7 @@ pub mod model;
 pub mod num;
 pub mod output;
 pub mod query;
+pub mod scenario;
 pub mod store;
 pub mod sync;
 pub mod waters;

@@ -27,8 +27,9 @@ const STAGES: &[&[&str]] = &[
     &["output"],
     // diffs, histories, breakdowns by region
     &["analytics"],
-    // questions asked of the catalog; writing archives into the geodata directory
-    &["query", "import"],
+    // questions asked of the catalog; writing archives into the geodata directory; ceasefire
+    // scenarios
+    &["query", "import", "scenario"],
     // fetching archives from the network into the geodata directory
     &["sync"],
     // the live state: reload, watcher, sync scheduler

@@ -8,41 +8,18 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 mod common;
 
-/// A running `frontline serve` on an ephemeral port, killed on drop.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
+use common::Server;
 
 impl Server {
     fn start(data: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--watch-s", "0", "--data"])
-            .arg(data)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read address");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected: {line}"));
-        Server {
-            child,
-            addr: addr.parse().expect("address"),
-        }
+        Server::spawn(&["--watch-s", "0", "--data", data.to_str().expect("UTF-8 path")], &[])
     }
 
     /// GET, the status and the JSON body.
@@ -75,13 +52,6 @@ fn dechunk(mut b: &str) -> String {
         b = &rest[n + 2..];
     }
     out
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The ring of issue 16's acceptance case: (27, 48.7) -> (36, 48.7) along the parallel sampled
@@ -400,17 +370,16 @@ fn no_negative_zero_in_any_answer() {
     assert!(!has_negative_zero(&text), "{text}");
 }
 
-/// Cases geom-01 and geom-02 on the DeepState archive (skipped, with the reason printed, where
+/// Cases geom-01 and geom-02 on the DeepState archive (ignored, with the reason, where
 /// ../shared/data is absent): 2025-06-01 occupied with `simplify_m` 2000 (was a bow tie) and
 /// 10000 (a clockwise exterior), coverage with 5000 (3 clockwise), occupied 2024-07-08 with
 /// 50000 (a hole outside its shell); `precision` 2, 3, 4 (self-intersections, flipped rings).
 #[test]
+#[cfg_attr(
+    not(shared_deepstate),
+    ignore = "needs ../shared/data/deepstate (absent when the tests were built)"
+)]
 fn real_layers_are_valid_simplified_and_rounded() {
-    let archive = common::repo().join("../shared/data/deepstate");
-    if !archive.is_dir() {
-        eprintln!("SKIP: {} is absent; geom-01/02 not run", archive.display());
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("ds");
     let st = Command::new(common::repo().join("scripts/deepstate-geodata.sh"))

@@ -7,39 +7,17 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 #![cfg(target_os = "linux")]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 mod common;
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
+use common::Server;
 
 impl Server {
     fn start() -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--watch-s", "0"])
-            .current_dir(common::repo())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read address");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .expect("address")
-            .parse()
-            .unwrap();
-        Server { child, addr }
+        Server::spawn(&["--watch-s", "0"], &[])
     }
 
     /// (VmRSS, VmHWM) in kB.
@@ -53,13 +31,6 @@ impl Server {
                 .unwrap()
         };
         (field("VmRSS:"), field("VmHWM:"))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -9,142 +9,37 @@
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+
+use std::net::SocketAddr;
+use std::process::Command;
 use std::time::Duration;
 
 mod common;
 
 use common::repo;
 
-/// A running server, killed on drop.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
+use common::{Reply, Server, get, request};
+
+/// Raw request bytes, the answer's body as sent (a HEAD answer has none).
+fn raw(addr: SocketAddr, request: &[u8]) -> Reply {
+    common::raw_undecoded(addr, request)
 }
 
 impl Server {
     fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
-            .arg("serve")
-            .args(["--listen", "127.0.0.1:0", "--watch-s", "0"])
-            .args(args)
-            .envs(env.iter().copied())
-            .current_dir(repo())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read address");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected: {line}"));
-        Server {
-            child,
-            addr: addr.parse().expect("address"),
-        }
+        let mut all = vec!["--watch-s", "0"];
+        all.extend_from_slice(args);
+        Server::spawn(&all, env)
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn assert_problem(&self, status: u16, want: &str) {
-        assert_eq!(self.status, status, "{}", self.text());
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json"),
-            "{}",
-            self.text()
-        );
-        let detail = self.json()["detail"].as_str().unwrap_or("").to_string();
-        assert!(detail.contains(want), "want '{want}' in '{detail}'");
-    }
-    /// The methods of the `Allow` header.
-    fn allow(&self) -> BTreeSet<String> {
-        self.header("allow")
-            .unwrap_or_else(|| panic!("no Allow: {:?}", self.headers))
-            .split(',')
-            .map(|m| m.trim().to_string())
-            .collect()
-    }
-}
-
-/// Sends raw request bytes (the request asks to close), reads the whole answer; `head`: the
-/// answer has no body whatever its headers say.
-fn raw(addr: SocketAddr, request: &[u8]) -> Reply {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
-    let _ = s.write_all(request);
-    let mut data = Vec::new();
-    let _ = s.read_to_end(&mut data);
-    let split = data
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no head: {:?}", String::from_utf8_lossy(&data)));
-    let head = String::from_utf8_lossy(&data[..split]).into_owned();
-    let mut lines = head.lines();
-    let status: u16 = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .expect("status");
-    let headers = lines
-        .filter_map(|l| {
-            l.split_once(':')
-                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        })
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: data[split + 4..].to_vec(),
-    }
-}
-
-fn request(addr: SocketAddr, method: &str, target: &str, extra: &str, body: &[u8]) -> Reply {
-    let mut req = format!("{method} {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{extra}");
-    if !body.is_empty() || method == "POST" {
-        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    req.push_str("\r\n");
-    let mut bytes = req.into_bytes();
-    bytes.extend_from_slice(body);
-    raw(addr, &bytes)
-}
-
-fn get(addr: SocketAddr, target: &str, extra: &str) -> Reply {
-    request(addr, "GET", target, extra, b"")
+/// The methods of the `Allow` header.
+fn allow(r: &Reply) -> BTreeSet<String> {
+    r.header("allow")
+        .unwrap_or_else(|| panic!("no Allow: {:?}", r.headers))
+        .split(',')
+        .map(|m| m.trim().to_string())
+        .collect()
 }
 
 /// Every GET route with a request that answers 200 on the embedded geodata.
@@ -205,10 +100,10 @@ fn wrong_methods_get_405_with_allow_and_options_lists_the_methods() {
         b"",
     );
     r.assert_problem(405, "method not allowed: DELETE on /v1/coverage");
-    assert_eq!(r.allow(), set(&["GET", "HEAD", "OPTIONS"]));
+    assert_eq!(allow(&r), set(&["GET", "HEAD", "OPTIONS"]));
     let r = request(s.addr, "POST", "/v1/sources", "", b"");
     r.assert_problem(405, "POST");
-    assert_eq!(r.allow(), set(&["GET", "HEAD", "OPTIONS"]));
+    assert_eq!(allow(&r), set(&["GET", "HEAD", "OPTIONS"]));
     // POST routes.
     for (target, methods) in [
         ("/v1/classify?date=2024-05-01", &["POST", "OPTIONS"][..]),
@@ -218,28 +113,28 @@ fn wrong_methods_get_405_with_allow_and_options_lists_the_methods() {
         for method in ["PUT", "DELETE", "PATCH"] {
             let r = request(s.addr, method, target, "", b"");
             assert_eq!(r.status, 405, "{method} {target}");
-            assert_eq!(r.allow(), set(methods), "{method} {target}");
+            assert_eq!(allow(&r), set(methods), "{method} {target}");
         }
         let r = request(s.addr, "OPTIONS", target, "", b"");
         assert_eq!(r.status, 204, "OPTIONS {target}");
-        assert_eq!(r.allow(), set(methods));
+        assert_eq!(allow(&r), set(methods));
         assert!(r.body.is_empty());
     }
     let r = request(s.addr, "GET", "/v1/classify?date=2024-05-01", "", b"");
     assert_eq!(r.status, 405);
-    assert_eq!(r.allow(), set(&["POST", "OPTIONS"]));
+    assert_eq!(allow(&r), set(&["POST", "OPTIONS"]));
     let r = request(s.addr, "HEAD", "/v1/classify?date=2024-05-01", "", b"");
     assert_eq!(r.status, 405, "HEAD only where GET is");
-    assert_eq!(r.allow(), set(&["POST", "OPTIONS"]));
+    assert_eq!(allow(&r), set(&["POST", "OPTIONS"]));
     // Every GET route answers OPTIONS.
     for target in GET_ROUTES {
         let r = request(s.addr, "OPTIONS", target, "", b"");
         assert_eq!(r.status, 204, "OPTIONS {target}");
-        assert!(r.allow().contains("GET") && r.allow().contains("HEAD"), "{target}");
+        assert!(allow(&r).contains("GET") && allow(&r).contains("HEAD"), "{target}");
     }
     let r = request(s.addr, "OPTIONS", "*", "", b"");
     assert_eq!(r.status, 204);
-    assert_eq!(r.allow(), set(&["GET", "HEAD", "POST", "OPTIONS"]));
+    assert_eq!(allow(&r), set(&["GET", "HEAD", "POST", "OPTIONS"]));
     request(s.addr, "GET", "*", "", b"").assert_problem(400, "OPTIONS only");
     // An unknown path stays a 404, whatever the method.
     for method in ["GET", "OPTIONS", "DELETE"] {
@@ -666,11 +561,11 @@ fn openapi_describes_the_live_routes() {
         // OPTIONS names the documented methods; every other method is a 405 that names them too.
         let o = request(s.addr, "OPTIONS", &concrete, "", b"");
         assert_eq!(o.status, 204, "OPTIONS {path}");
-        assert_eq!(o.allow(), methods, "Allow of {path} vs its documented methods");
+        assert_eq!(allow(&o), methods, "Allow of {path} vs its documented methods");
         for m in all_methods.iter().filter(|m| !methods.contains(**m)) {
             let r = request(s.addr, m, &concrete, "", b"");
             assert_eq!(r.status, 405, "{m} {path}");
-            assert_eq!(r.allow(), methods, "{m} {path}");
+            assert_eq!(allow(&r), methods, "{m} {path}");
         }
         // Every documented operation: its sample requests get documented statuses.
         for (method, op) in item.as_object().unwrap() {

@@ -7,48 +7,24 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 mod common;
 
+use common::Server;
+
 const FEATURE_PROVENANCE: [&str; 5] = ["source", "snapshot", "snapshot_date", "content_sha256", "synthetic"];
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(data: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .current_dir("/")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read address");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected: {line}"))
-        .parse()
-        .expect("address");
-    Server { child, addr }
+    // From `/`: nothing may depend on the working directory.
+    Server::spawn_in(
+        std::path::Path::new("/"),
+        &["--data", data.to_str().expect("UTF-8 path")],
+        &[],
+    )
 }
 
 /// Sends a request, returns (status, body) with a chunked body decoded.

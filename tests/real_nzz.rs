@@ -221,6 +221,10 @@ fn nzz_published_table_is_explained() {
 /// boundary unless another published polygon holds it strictly inside. The union moves vertices
 /// by about 4e-10 degrees: points are located against the published polygons.
 #[test]
+#[cfg_attr(
+    not(shared_nzz),
+    ignore = "needs ../shared/data/nzz (absent when the tests were built)"
+)]
 fn published_nzz_vertices_are_occupied_and_on_the_outline() {
     use frontline::index::{Location, locate_in_polygon};
     let Some((_, without, _)) = catalogs() else { return };

@@ -75,8 +75,9 @@ pub fn diff_of(
     let a = cat.in_force(source, from)?;
     let b = cat.in_force(to_source.or(source), to)?;
     let mut d = diff_in_force_of(&a, &b, min_area_km2, raw);
-    d.from.date = from;
-    d.to.date = to;
+    // The dates asked for (and the snapshots' ages on them), not the epochs' first days.
+    d.from = AnswerProvenance::new(&a, from);
+    d.to = AnswerProvenance::new(&b, to);
     Ok(d)
 }
 

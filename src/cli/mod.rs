@@ -8,6 +8,7 @@ mod history;
 mod import;
 mod init;
 mod query;
+mod scenario;
 mod serve;
 mod sync;
 mod timeline;
@@ -76,6 +77,9 @@ enum Command {
     Serve(serve::Args),
     /// Write the embedded geodata (border, Crimea baseline, example source) into a new directory.
     Init(init::Args),
+    /// Compute a ceasefire scenario (area of application, zones, withdrawal; JSON), or print a
+    /// preset's document; --save stores it.
+    Scenario(scenario::Args),
 }
 
 /// The dates admitted for new snapshots (import, sync, ingest): see `frontline::geodata::policy`.
@@ -180,6 +184,7 @@ pub fn run() -> ExitCode {
         Command::Sync(a) => sync::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Init(a) => init::run(a),
+        Command::Scenario(a) => scenario::run(a),
     };
     match result {
         Ok(code) => code,

@@ -762,3 +762,22 @@ pub(crate) fn content_sha256(features: &[ControlFeature]) -> String {
     }
     hex::encode(h.finalize())
 }
+
+/// Reads a GeoJSON `Polygon` or `MultiPolygon` geometry object given outside the geodata
+/// directory (a negotiated exclusion of a scenario) into a valid multipolygon with RFC 7946
+/// orientation; every problem found, named after `what`, otherwise.
+pub fn read_polygonal(geometry: &serde_json::Value, what: &str) -> Result<MultiPolygon<f64>, Vec<String>> {
+    let mut report = Report::default();
+    let read = {
+        let mut scope = report::Scope {
+            file: what,
+            feature: None,
+            report: &mut report,
+        };
+        geometry::read_areal(geometry, &mut scope)
+    };
+    match read {
+        Some(mp) if report.problems.is_empty() => Ok(mp),
+        _ => Err(report.problems.iter().map(ToString::to_string).collect()),
+    }
+}

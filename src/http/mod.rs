@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod params;
 pub mod problem;
 mod routes;
+mod scenarios;
 mod stream;
 pub mod table;
 
@@ -93,6 +94,8 @@ pub struct App {
     /// Counters.
     pub metrics: Metrics,
     layer_cache: Mutex<HashMap<String, Arc<routes::CachedLayer>>>,
+    /// Computed scenarios of the live state, by id (dropped with it).
+    scenario_cache: Mutex<HashMap<String, Arc<crate::scenario::Computed>>>,
     /// Places for large batch bodies being read (`Config::max_large_bodies`).
     large_bodies: Arc<tokio::sync::Semaphore>,
     /// When the live state went live (start, reload, ingest): nanoseconds since 1970.
@@ -108,6 +111,7 @@ impl App {
             last_reload: Mutex::new(None),
             metrics: Metrics::default(),
             layer_cache: Mutex::new(HashMap::new()),
+            scenario_cache: Mutex::new(HashMap::new()),
             live_since: std::sync::atomic::AtomicU64::new(now_nanos()),
             large_bodies: Arc::new(tokio::sync::Semaphore::new(config.max_large_bodies.max(1))),
             config,
@@ -137,6 +141,9 @@ impl App {
             |old| Some(now.max((old / 1_000_000_000 + 1) * 1_000_000_000)),
         );
         if let Ok(mut cache) = self.layer_cache.lock() {
+            cache.clear();
+        }
+        if let Ok(mut cache) = self.scenario_cache.lock() {
             cache.clear();
         }
     }

@@ -65,7 +65,10 @@ pub fn provenance_schemas() -> Value {
             "properties": {"contested": {"type": "string", "description": "why there is no grey zone"}}, "required": ["contested"]},
         "AnswerProvenance": {"description": "the date asked for and what was in force then",
             "allOf": [{"$ref": "#/components/schemas/InForce"},
-                {"type": "object", "properties": {"date": {"type": "string", "format": "date", "description": "the date asked for"}}, "required": ["date"]}]},
+                {"type": "object", "properties": {"date": {"type": "string", "format": "date", "description": "the date asked for"},
+                    "snapshot_age_days": {"type": "integer", "description": "days from the snapshot in force to the date asked for"},
+                    "warning": {"type": "string", "description": "present when the snapshot in force is more than 31 days older than the date asked for: why (the source ends earlier, or has a gap)"}},
+                    "required": ["date", "snapshot_age_days"]}]},
         "FeatureProvenance": {"type": "object", "description": "in the properties of every feature of every GeoJSON answer (GDAL, geopandas and QGIS drop foreign members)",
             "properties": {
                 "source": {"type": "string"},
@@ -75,6 +78,28 @@ pub fn provenance_schemas() -> Value {
                 "synthetic": {"type": "boolean"}},
             "required": ["source", "snapshot", "snapshot_date", "content_sha256", "synthetic"]}
     })
+}
+
+/// A ceasefire scenario document, as JSON Schema.
+fn scenario_schema() -> Value {
+    let date = json!({"type": "string", "format": "date"});
+    json!({"type": "object", "additionalProperties": false, "required": ["source", "ceasefire_date"],
+        "properties": {
+            "title": {"type": "string", "maxLength": 4000},
+            "source": {"type": "string"},
+            "ceasefire_date": date,
+            "withdrawal_date": {"type": "string", "format": "date", "description": "D0: the withdrawal area is occupied(ceasefire_date) minus occupied(D0)"},
+            "policy": {"type": "object", "additionalProperties": false, "properties": {
+                "grey_zone": {"type": "string", "enum": ["excluded", "included"], "default": "excluded"},
+                "excluded_baselines": {"type": "array", "items": {"type": "string"}},
+                "exclusions": {"type": "array", "maxItems": 64, "items": {"type": "object", "required": ["name", "geometry"], "properties": {
+                    "name": {"type": "string"}, "geometry": {"type": "object", "description": "GeoJSON Polygon or MultiPolygon"}}}},
+                "waters": {"type": "boolean", "default": false, "description": "the border's waters belong to the territory"}}},
+            "zones": {"type": "array", "maxItems": 16, "items": {"type": "object", "required": ["name", "reference", "side", "width_km"], "properties": {
+                "name": {"type": "string"},
+                "reference": {"type": "object", "required": ["date"], "properties": {"source": {"type": "string"}, "date": date}},
+                "side": {"type": "string", "enum": ["covered", "occupied", "both"]},
+                "width_km": {"type": "number", "exclusiveMinimum": 0, "maximum": 500}}}}}})
 }
 
 /// What a `text/csv` body may be (README, section CSV).
@@ -236,10 +261,39 @@ fn document_without_head_and_options() -> Value {
             "/v1/timeline": {"get": {"summary": "Areas per snapshot date (JSON, or CSV with Accept: text/csv); contested_km2 null (an empty CSV field) for a source without a grey zone",
                 "parameters": [source, param("from", false, json!({"type": "string", "format": "date"}), "first date"),
                     param("to", false, json!({"type": "string", "format": "date"}), "last date"),
+                    param("date", false, json!({"type": "string", "format": "date"}), "the areas in force on this date: the one row of the epoch in force (not with from/to); the JSON adds date, snapshot_age_days and a warning past a month"),
                     param("by_region", false, json!({"type": "boolean", "default": false}), "one row per region and date (404 if the border has no regions layer)"),
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
                 "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
                     problems(&["400", "404", "406"])))}},
+            "/v1/scenarios/preview": {"post": {"summary": "Compute a ceasefire scenario (README, section Ceasefire scenarios): area of application, excluded areas by reason, zones by side, withdrawal area, reference lines, the provenance of every input and its id; nothing is stored, no token",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
+                "responses": merge(json!({"200": json_ok("id, scenario (canonical), ceasefire (AnswerProvenance), territory_km2, area_of_application_km2, excluded [{reason, name, area_km2}], zones [{name, reference, side, width_km, covered_side_km2, occupied_side_km2, area_km2}], reference_lines [{AnswerProvenance, length_km}], withdrawal {to_line_of, area_km2}, inputs [{kind, name, sha256}], edges, zone_method, synthetic")}),
+                    problems(&["400", "413", "415", "422"]))}},
+            "/v1/scenarios": {"post": {"summary": "Compute and store a scenario (bearer token, as ingest): written once through the store as scenarios/<id>.json; Location names it",
+                "security": [{"bearer": []}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
+                "responses": merge(json!({"201": json_ok("stored now: the figures as the preview's, Location: /v1/scenarios/{id}"), "200": json_ok("stored before (the same id): the figures")}),
+                    problems(&["400", "401", "403", "409", "413", "415", "422", "503"]))}},
+            "/v1/scenarios/presets": {"get": {"summary": "The presets (Korean armistice 1953, Minsk memorandum 2014, Minsk II 2015) with their citations and readings; with source and date, each one's scenario document",
+                "parameters": [param("source", false, json!({"type": "string"}), "the source of the documents (default: the default source, when date is given)"),
+                    param("date", false, json!({"type": "string", "format": "date"}), "the ceasefire date of the documents"),
+                    param("memorandum_date", false, json!({"type": "string", "format": "date", "default": "2014-09-19"}), "minsk-ii-2015: the date of the line standing for the 2014 memorandum's (a reading)")],
+                "responses": cached(merge(json!({"200": json_ok("presets [{name, citation, reading, scenario}]")}), problems(&["400", "404"])))}},
+            "/v1/scenarios/{id}": {"get": {"summary": "A stored scenario's figures, recomputed on the live geodata; 409 when an input changed since it was stored (the id would no longer mean the same figures)",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}],
+                "responses": cached(merge(json!({"200": json_ok("the figures, as the preview's")}), problems(&["400", "404", "409"])))}},
+            "/v1/scenarios/{id}/layers/{layer}": {"get": {"summary": "A layer of a stored scenario as GeoJSON: one feature per reason (excluded), per zone and side (zones), with area_km2 and the FeatureProvenance of what it rests on",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["area", "excluded", "zones", "withdrawal"]}},
+                    param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
+                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: scenario, layer, ceasefire, inputs, edges, precision", "application/geo+json", collection(json!({"type": "object"})))}), problems(&["400", "404", "409"])))}},
+            "/v1/scenarios/{id}/point": {"get": {"summary": "Where a point lies in a stored scenario: in the area of application or which exclusion holds it, which zones (and side), and its geodesic distance to each reference line with the nearest point",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, lon.clone(), lat.clone()],
+                "responses": cached(merge(json!({"200": json_ok("scenario, lon, lat, in_area_of_application, in_territory, excluded {reason, name}, zones [{name, side}], distances [{reference, source, date, distance_km, nearest}], ceasefire")}), problems(&["400", "404", "409"])))}},
+            "/v1/scenarios/{id}/diff/{other}": {"get": {"summary": "What changes from one stored scenario to another: areas of application, the area gained and lost, excluded areas and zones side by side, withdrawal areas",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "other", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": cached(merge(json!({"200": json_ok("from, to, area_of_application_km2, area_gained_km2, area_lost_km2, excluded, zones, withdrawal_km2, ceasefire")}), problems(&["400", "404", "409"])))}},
             "/openapi.json": {"get": {"summary": "This document", "responses": cached(json!({"200": json_ok("OpenAPI 3.1")}))}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_ok("ok")}}},
             "/readyz": {"get": {"summary": "Readiness: what is loaded", "responses": {"200": json_ok("ready")}}},
@@ -248,7 +302,8 @@ fn document_without_head_and_options() -> Value {
         },
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": merge(json!({"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-            "detail": {"type": "string"}, "parameter": {"type": "string"}}, "required": ["type", "title", "status", "detail"]}}), provenance_schemas())}
+            "detail": {"type": "string"}, "parameter": {"type": "string", "description": "the query parameter, or the scenario field (zones[2].width_km), at fault"}}, "required": ["type", "title", "status", "detail"]},
+            "Scenario": scenario_schema()}), provenance_schemas())}
     })
 }
 

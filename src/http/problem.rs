@@ -123,6 +123,36 @@ impl From<crate::store::StoreError> for Problem {
     }
 }
 
+impl From<crate::scenario::ScenarioError> for Problem {
+    fn from(e: crate::scenario::ScenarioError) -> Self {
+        use crate::scenario::ScenarioError;
+        let detail = e.to_string();
+        let named = |mut p: Problem, field: &str| {
+            p.parameter = Some(field.to_string());
+            p
+        };
+        match e {
+            ScenarioError::Invalid { field, .. } => named(
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-scenario", detail),
+                &field,
+            ),
+            ScenarioError::Catalog { field, error } => {
+                let kind = match error {
+                    CatalogError::UnknownSource { .. } => "unknown-source",
+                    CatalogError::BeforeFirstSnapshot { .. } => "before-first-snapshot",
+                    _ => "invalid-scenario",
+                };
+                named(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, kind, detail), &field)
+            }
+            ScenarioError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, "unknown-scenario", detail),
+            ScenarioError::InputsChanged { .. } => {
+                Problem::new(StatusCode::CONFLICT, "scenario-inputs-changed", detail)
+            }
+            ScenarioError::Store(s) => s.into(),
+        }
+    }
+}
+
 /// Turns every warp rejection (unknown route, wrong method, too large, bad header...) into a
 /// problem, so that no answer is plain text.
 pub async fn recover(r: warp::Rejection) -> Result<warp::reply::Response, std::convert::Infallible> {

@@ -117,6 +117,60 @@ pub fn routes(
         .and(header_text("accept"))
         .and(with_app.clone())
         .map(timeline);
+    let scenario_preview = warp::path!("v1" / "scenarios" / "preview")
+        .and(warp::post())
+        .and(raw)
+        .and(header_text("content-type"))
+        .and(warp::body::stream())
+        .and(with_app.clone())
+        .then(super::scenarios::preview);
+    let scenario_create = warp::path!("v1" / "scenarios")
+        .and(warp::post())
+        .and(raw)
+        .and(header_bytes("authorization"))
+        .and(header_text("content-type"))
+        .and(warp::body::stream())
+        .and(with_app.clone())
+        .then(super::scenarios::create);
+    let scenario_presets = warp::path!("v1" / "scenarios" / "presets")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .map(super::scenarios::presets);
+    let scenario_get = warp::path!("v1" / "scenarios" / String)
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::get);
+    let scenario_layer = warp::path!("v1" / "scenarios" / String / "layers" / String)
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::layer);
+    let scenario_point = warp::path!("v1" / "scenarios" / String / "point")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::point);
+    let scenario_diff = warp::path!("v1" / "scenarios" / String / "diff" / String)
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::diff);
+    let scenarios = scenario_preview
+        .or(scenario_create)
+        .unify()
+        .or(scenario_presets)
+        .unify()
+        .or(scenario_get)
+        .unify()
+        .or(scenario_layer)
+        .unify()
+        .or(scenario_point)
+        .unify()
+        .or(scenario_diff)
+        .unify()
+        .boxed();
     let openapi = warp::path!("openapi.json")
         .and(warp::get())
         .map(|| json_response(&super::openapi::document()));
@@ -147,6 +201,8 @@ pub fn routes(
         .unify()
         .boxed();
     first
+        .or(scenarios)
+        .unify()
         .or(timeline)
         .unify()
         .or(openapi)
@@ -255,8 +311,21 @@ fn snapshots(raw: String, app: Arc<App>) -> Reply {
 
 fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["source", "from", "to", "by_region", "raw"])?;
-        let (from, to) = (p.date("from")?, p.date("to")?);
+        let p = Params::parse(&raw, &["source", "from", "to", "date", "by_region", "raw"])?;
+        let (mut from, mut to) = (p.date("from")?, p.date("to")?);
+        // `date`: the one row in force on that date (the areas on one date), with its age.
+        let on = match p.date("date")? {
+            Some(_) if from.is_some() || to.is_some() => {
+                return Err(Problem::parameter("date", "give either date or from/to, not both"));
+            }
+            Some(d) => {
+                let catalog = app.catalog();
+                let f = catalog.in_force(p.get("source"), d)?;
+                (from, to) = (Some(f.epoch.from), Some(f.epoch.from));
+                Some((d, crate::output::provenance::SnapshotAge::new(&f, d)))
+            }
+            None => None,
+        };
         let by_region = p.flag("by_region")?;
         let raw_areas = p.flag("raw")?;
         if let (Some(a), Some(b)) = (from, to)
@@ -308,9 +377,15 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
         } else {
             let catalog = app.catalog();
             let src = catalog.source(p.get("source"))?;
-            Ok(json_response(
-                &json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows}),
-            ))
+            let mut doc = json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows});
+            if let (Some((date, age)), Some(m)) = (on, doc.as_object_mut()) {
+                m.insert("date".into(), json!(date));
+                m.insert("snapshot_age_days".into(), json!(age.snapshot_age_days));
+                if let Some(w) = age.warning {
+                    m.insert("warning".into(), json!(w));
+                }
+            }
+            Ok(json_response(&doc))
         }
     })())
 }

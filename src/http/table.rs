@@ -58,7 +58,7 @@ const GET_POST: &[Method] = &[Method::GET, Method::POST];
 const POST: &[Method] = &[Method::POST];
 
 /// Every route, in the order of the metrics labels.
-pub const ROUTES: [Route; 13] = [
+pub const ROUTES: [Route; 20] = [
     route("/v1/coverage", GET, Validation::LiveState),
     route("/v1/history", GET_POST, Validation::LiveState),
     route("/v1/diff", GET, Validation::LiveState),
@@ -67,6 +67,13 @@ pub const ROUTES: [Route; 13] = [
     route("/v1/snapshots", GET_POST, Validation::LiveState),
     route("/v1/layers/{layer}", GET, Validation::Handler),
     route("/v1/timeline", GET, Validation::LiveState),
+    route("/v1/scenarios", POST, Validation::None),
+    route("/v1/scenarios/preview", POST, Validation::None),
+    route("/v1/scenarios/presets", GET, Validation::LiveState),
+    route("/v1/scenarios/{id}", GET, Validation::LiveState),
+    route("/v1/scenarios/{id}/layers/{layer}", GET, Validation::LiveState),
+    route("/v1/scenarios/{id}/point", GET, Validation::LiveState),
+    route("/v1/scenarios/{id}/diff/{other}", GET, Validation::LiveState),
     route("/openapi.json", GET, Validation::LiveState),
     route("/healthz", GET, Validation::None),
     route("/readyz", GET, Validation::None),
@@ -127,6 +134,12 @@ mod tests {
         assert_eq!(label("/v1/layers/a/b"), None);
         assert_eq!(label("/v1/nothing"), None);
         assert_eq!(label("*"), None);
+        assert_eq!(label("/v1/scenarios/preview"), Some("/v1/scenarios/preview"));
+        assert_eq!(label("/v1/scenarios/ab12"), Some("/v1/scenarios/{id}"));
+        assert_eq!(
+            label("/v1/scenarios/ab12/layers/zones"),
+            Some("/v1/scenarios/{id}/layers/{layer}")
+        );
         assert_eq!(label(""), None);
     }
 

@@ -12,5 +12,6 @@ pub mod geojson;
 pub mod layer;
 pub mod points;
 pub mod provenance;
+pub mod scenario;
 
 pub use provenance::{AnswerProvenance, BaselineRef, BorderRef, FeatureProvenance, InForceRef, SnapshotRef};

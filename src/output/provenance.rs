@@ -171,6 +171,9 @@ impl BorderRef {
 pub struct AnswerProvenance {
     /// The date asked for.
     pub date: NaiveDate,
+    /// How old the snapshot in force is on that date, with a warning past [`STALE_AFTER_DAYS`].
+    #[serde(flatten)]
+    pub age: SnapshotAge,
     /// What was in force on it.
     #[serde(flatten)]
     pub in_force: InForceRef,
@@ -181,7 +184,49 @@ impl AnswerProvenance {
     pub fn new(f: &InForce<'_>, date: NaiveDate) -> Self {
         AnswerProvenance {
             date,
+            age: SnapshotAge::new(f, date),
             in_force: InForceRef::new(f),
+        }
+    }
+}
+
+/// Days after which the snapshot in force is called stale on the date asked for. A month: the
+/// archives in use publish daily (DeepState) or at least monthly (NZZ), so an older snapshot
+/// means the date is past the end of the source or in a gap of it.
+pub const STALE_AFTER_DAYS: i64 = 31;
+
+/// The age of the snapshot in force on the date asked for: the date semantics (the latest
+/// snapshot dated on or before the date) answer any later date, and this says how far back that
+/// answer reaches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnapshotAge {
+    /// Days from the snapshot in force to the date asked for (0: a snapshot of that very date).
+    pub snapshot_age_days: i64,
+    /// Present when `snapshot_age_days` exceeds [`STALE_AFTER_DAYS`]: what the answer describes
+    /// and why (the source ends earlier, or has a gap there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+impl SnapshotAge {
+    /// The age of the snapshot in force `f` on `date`.
+    pub fn new(f: &InForce<'_>, date: NaiveDate) -> Self {
+        let snap = f.snapshot();
+        let days = (date - snap.date).num_days();
+        let warning = (days > STALE_AFTER_DAYS).then(|| {
+            let next = f.source.snapshots.iter().map(|s| s.date).find(|d| *d > snap.date);
+            let why = match next {
+                None => format!("'{}' has no snapshot after {}", f.source.name, snap.date),
+                Some(n) => format!("'{}' has no snapshot between {} and {n}", f.source.name, snap.date),
+            };
+            format!(
+                "the snapshot in force on {date} is {days} days old: {why}, so this answer describes the state of {}",
+                snap.date
+            )
+        });
+        SnapshotAge {
+            snapshot_age_days: days,
+            warning,
         }
     }
 }

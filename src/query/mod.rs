@@ -7,7 +7,7 @@ use crate::index::line::Nearest;
 use crate::model::Status;
 use crate::num::Fixed;
 
-pub use crate::output::provenance::{BaselineRef, BorderRef, InForceRef, SnapshotRef};
+pub use crate::output::provenance::{BaselineRef, BorderRef, InForceRef, SnapshotAge, SnapshotRef};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -52,6 +52,9 @@ pub struct PointAnswer {
     /// surrounds it (`analytics::slivers`): its kind, area and raw status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sliver: Option<SliverRef>,
+    /// How old the snapshot in force is on the date asked for (a warning past a month).
+    #[serde(flatten)]
+    pub age: SnapshotAge,
     /// What was in force.
     #[serde(flatten)]
     pub in_force: InForceRef,
@@ -97,6 +100,7 @@ pub fn point(
         line_of_contact_km: p.line.map(|n| n.km),
         line_of_contact_nearest: p.line.map(|n| [n.point.x, n.point.y]),
         sliver: p.sliver,
+        age: SnapshotAge::new(&f, date),
         in_force: InForceRef::new(&f),
     })
 }
@@ -308,6 +312,8 @@ pub fn point_json(
         ),
         None => String::new(),
     };
+    let age = crate::num::to_string(&SnapshotAge::new(&f, date)).unwrap_or_else(|_| "{}".into());
+    let age = format!("{},", age.trim_start_matches('{').trim_end_matches('}'));
     let (name, point) = if p.status.in_waters {
         ("land", "land_point")
     } else {
@@ -323,7 +329,7 @@ pub fn point_json(
         None => String::new(),
     };
     Ok(format!(
-        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{},\"in_waters\":{},{near}{line}{sliver}{members}}}",
+        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{},\"in_waters\":{},{near}{line}{sliver}{age}{members}}}",
         num(lon),
         num(lat),
         p.status.status.as_str(),

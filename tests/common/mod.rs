@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, dead_code)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -28,4 +28,210 @@ pub fn copy_embedded_geodata(dir: &Path, regions: bool) -> PathBuf {
         copy(&repo().join("tests/fixtures/regions"), &root.join("regions"));
     }
     root
+}
+
+/// A `frontline serve` child listening on an ephemeral loopback port, killed on drop.
+pub struct Server {
+    /// The process.
+    pub child: std::process::Child,
+    /// Where it listens.
+    pub addr: std::net::SocketAddr,
+}
+
+impl Server {
+    /// Starts `frontline serve --listen 127.0.0.1:0 ARGS` from the repository root with `env`
+    /// set, and waits for the line that names its address.
+    pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::spawn_in(&repo(), args, env)
+    }
+
+    /// [`Server::spawn`] with `dir` as the working directory.
+    pub fn spawn_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .envs(env.iter().copied())
+            .current_dir(dir)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected: {line}"));
+        Server {
+            child,
+            addr: addr.parse().expect("address"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP answer as read off the wire.
+#[derive(Debug)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// Header names in lower case, with their values.
+    pub headers: Vec<(String, String)>,
+    /// The body (de-chunked by [`raw`], as sent by [`raw_undecoded`]).
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// A problem+json answer (RFC 9457) with this status whose detail contains `want`.
+    pub fn assert_problem(&self, status: u16, want: &str) {
+        assert_eq!(self.status, status, "{}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text()
+        );
+        let v = self.json();
+        assert_eq!(v["status"], status);
+        let detail = v["detail"].as_str().unwrap_or("");
+        assert!(detail.contains(want), "want '{want}' in '{detail}'");
+    }
+}
+
+/// Sends raw request bytes (the request asks to close) and reads the whole answer, its body as
+/// sent (chunked framing kept; a HEAD answer has no body whatever its headers say).
+pub fn raw_undecoded(addr: std::net::SocketAddr, request: &[u8]) -> Reply {
+    read_undecoded(&mut send(addr, request))
+}
+
+/// [`raw_undecoded`], with a chunked body de-chunked.
+pub fn raw(addr: std::net::SocketAddr, request: &[u8]) -> Reply {
+    read_reply(&mut send(addr, request))
+}
+
+fn send(addr: std::net::SocketAddr, request: &[u8]) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .expect("timeout");
+    let _ = s.write_all(request);
+    s
+}
+
+/// Reads an answer to its end from a connection, a chunked body de-chunked.
+pub fn read_reply(s: &mut std::net::TcpStream) -> Reply {
+    let mut r = read_undecoded(s);
+    if r.header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+        r.body = dechunk(&r.body);
+    }
+    r
+}
+
+fn read_undecoded(s: &mut std::net::TcpStream) -> Reply {
+    use std::io::Read;
+    let mut data = Vec::new();
+    let _ = s.read_to_end(&mut data);
+    let split = data
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no head: {:?}", String::from_utf8_lossy(&data)));
+    let head = String::from_utf8_lossy(&data[..split]).into_owned();
+    let mut lines = head.lines();
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("status");
+    let headers = lines
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        })
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: data[split + 4..].to_vec(),
+    }
+}
+
+/// The data of a chunked body (RFC 9112 7.1).
+pub fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
+        let n = usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).expect("chunk size");
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 2 + n + 2..];
+    }
+    out
+}
+
+/// A request with `extra` header lines (each ending in CRLF) and a body, answered by [`raw`].
+pub fn request(addr: std::net::SocketAddr, method: &str, target: &str, extra: &str, body: &[u8]) -> Reply {
+    let mut req = format!("{method} {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{extra}");
+    if !body.is_empty() || method == "POST" {
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    raw(addr, &bytes)
+}
+
+/// `GET target` with `extra` header lines.
+pub fn get(addr: std::net::SocketAddr, target: &str, extra: &str) -> Reply {
+    request(addr, "GET", target, extra, b"")
+}
+
+/// `POST path` with a body of `content_type`.
+pub fn post(addr: std::net::SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Reply {
+    request(addr, "POST", path, &format!("Content-Type: {content_type}\r\n"), body)
+}
+
+/// `POST path` with a body of `content_type` sent in chunks of 7,919 bytes.
+pub fn post_chunked(addr: std::net::SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Reply {
+    let mut req = format!(
+        "POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .into_bytes();
+    for c in body.chunks(7919) {
+        req.extend_from_slice(format!("{:x}\r\n", c.len()).as_bytes());
+        req.extend_from_slice(c);
+        req.extend_from_slice(b"\r\n");
+    }
+    req.extend_from_slice(b"0\r\n\r\n");
+    raw(addr, &req)
 }

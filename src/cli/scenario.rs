@@ -1,0 +1,140 @@
+//! `frontline scenario FILE.json [--save] [--layer L] [--preset NAME ...]`: computes a ceasefire
+//! scenario (figures and provenance as JSON, or one of its layers as GeoJSON); `--save` stores it
+//! in the geodata directory (`scenarios/<id>.json`) through the store.
+
+use super::{DataArg, Failure, parse_date_arg};
+use frontline::scenario::{self, ScenarioError, ScenarioLayer, presets};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The scenario document (JSON; see the README, section Ceasefire scenarios). Not with --preset.
+    file: Option<PathBuf>,
+    /// Store it in the geodata directory (needs --data): `scenarios/<id>.json`.
+    #[arg(long)]
+    save: bool,
+    /// Print one layer as GeoJSON instead of the figures: area, excluded, zones or withdrawal.
+    #[arg(long)]
+    layer: Option<String>,
+    /// Decimals of the coordinates of --layer.
+    #[arg(long, default_value_t = 6)]
+    precision: u8,
+    /// Print the document of a preset instead of a FILE: korea-1953, minsk-2014, minsk-ii-2015
+    /// (with --source and --date; --memorandum-date for minsk-ii-2015).
+    #[arg(long)]
+    preset: Option<String>,
+    /// The preset's source.
+    #[arg(long)]
+    source: Option<String>,
+    /// The preset's ceasefire date, YYYY-MM-DD.
+    #[arg(long)]
+    date: Option<String>,
+    /// The date of the line standing for the 19 September 2014 memorandum's (minsk-ii-2015).
+    #[arg(long)]
+    memorandum_date: Option<String>,
+    /// Compute this many times and print the median compute time to stderr (a benchmark).
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
+    #[command(flatten)]
+    data: DataArg,
+}
+
+fn failure(e: ScenarioError) -> Failure {
+    match e {
+        ScenarioError::Store(s) => Failure::data(s.to_string()),
+        other => Failure::input(other.to_string()),
+    }
+}
+
+pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+    if let Some(name) = &a.preset {
+        let (Some(source), Some(date)) = (&a.source, &a.date) else {
+            return Err(Failure::input("--preset needs --source and --date"));
+        };
+        let date = parse_date_arg("date", date)?;
+        let memo = match &a.memorandum_date {
+            Some(d) => parse_date_arg("memorandum-date", d)?,
+            None => presets::memorandum_date(),
+        };
+        let Some(s) = presets::preset(name, source, date, memo) else {
+            let names: Vec<&str> = presets::PRESETS.iter().map(|p| p.name).collect();
+            return Err(Failure::input(format!(
+                "unknown preset '{name}'; presets: {}",
+                names.join(", ")
+            )));
+        };
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &s).map_err(|e| Failure::data(e.to_string()))?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(file) = &a.file else {
+        return Err(Failure::input(
+            "give a scenario FILE.json (or --preset NAME to print one)",
+        ));
+    };
+    let layer = match a.layer.as_deref() {
+        None => None,
+        Some(l) => Some(
+            ScenarioLayer::parse(l)
+                .ok_or_else(|| Failure::input(format!("--layer '{l}': one of area, excluded, zones, withdrawal")))?,
+        ),
+    };
+    if a.precision > 15 {
+        return Err(Failure::input("--precision must be 0 to 15"));
+    }
+    let bytes = std::fs::read(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
+    let doc = scenario::parse(&bytes).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+    let store_dir = if a.save {
+        Some(a.data.writable_dir("scenario --save")?)
+    } else {
+        None
+    };
+    let cat = a.data.catalog()?;
+    let mut times = Vec::new();
+    let mut computed = None;
+    for _ in 0..a.repeat.max(1) {
+        let t = std::time::Instant::now();
+        let c = scenario::compute(&cat, &doc).map_err(failure)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        computed = Some(c);
+    }
+    let Some(c) = computed else {
+        return Err(Failure::input("nothing computed"));
+    };
+    if a.repeat > 1 {
+        // The first run also computes the control states it reads (layers, line of contact),
+        // which a server has computed before it answers.
+        let first = times[0];
+        let mut warm = times[1..].to_vec();
+        warm.sort_by(f64::total_cmp);
+        eprintln!(
+            "scenario {}: compute median {:.1} ms over {} runs on computed states (min {:.1}, max {:.1}); first run, computing the states too: {first:.1} ms",
+            c.id(),
+            warm[warm.len() / 2],
+            warm.len(),
+            warm[0],
+            warm[warm.len() - 1]
+        );
+    }
+    if let Some(dir) = store_dir {
+        let written = scenario::save(&frontline::store::Store::new(dir), &c).map_err(failure)?;
+        eprintln!(
+            "scenario {} {}",
+            c.id(),
+            if written { "stored" } else { "was already stored" }
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    match layer {
+        Some(l) => out.write_all(
+            &c.layer_geojson(l, a.precision)
+                .map_err(|e| Failure::data(e.to_string()))?,
+        )?,
+        None => out.write_all(&frontline::num::to_vec(&c.answer).map_err(|e| Failure::data(e.to_string()))?)?,
+    }
+    writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
+}

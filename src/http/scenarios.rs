@@ -1,0 +1,270 @@
+//! The handlers of `/v1/scenarios...`: preview (computes, stores nothing), store (bearer token,
+//! as ingest), the figures, layers, point and diff of a stored scenario, and the presets. Each
+//! parses, calls the engine (`crate::scenario`) off the async threads, and serialises.
+
+use super::App;
+use super::params::{Params, number};
+use super::problem::Problem;
+use crate::scenario::{self, Computed, ScenarioLayer};
+use bytes::{Buf, Bytes};
+use futures_util::Stream;
+use std::sync::Arc;
+use warp::http::{HeaderValue, Response, StatusCode, header};
+use warp::reply::Response as Reply;
+
+/// Computed scenarios kept per live state (any beyond are evicted).
+const CACHE_ENTRIES: usize = 32;
+
+fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
+    let mut res: Reply = Response::new(body.into().into());
+    *res.status_mut() = status;
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res
+}
+
+fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Result<Reply, Problem> {
+    crate::num::to_vec(value)
+        .map(|v| bytes_response(status, "application/json", v))
+        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+}
+
+fn answer(r: Result<Reply, Problem>) -> Reply {
+    r.unwrap_or_else(Problem::into_response)
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Problem> + Send + 'static) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("scenario task failed: {e}"),
+        )
+    })?
+}
+
+/// A scenario document from a JSON request body.
+async fn document(
+    content_type: Option<String>,
+    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    app: &App,
+) -> Result<scenario::Scenario, Problem> {
+    match content_type.as_deref().map(super::media_type).as_deref() {
+        Some("application/json") => {}
+        other => {
+            return Err(Problem::unsupported_media_type(format!(
+                "Content-Type {} is not accepted; a scenario is application/json",
+                other.map_or("(none)".to_string(), |o| format!("'{o}'"))
+            )));
+        }
+    }
+    let bytes = super::routes::read_limited(body, app.config.max_json_body_bytes).await?;
+    Ok(scenario::parse(&bytes)?)
+}
+
+/// `POST /v1/scenarios/preview`: the figures, nothing stored, no token.
+pub(super) async fn preview(
+    raw: String,
+    content_type: Option<String>,
+    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    app: Arc<App>,
+) -> Reply {
+    answer(
+        async {
+            Params::parse(&raw, &[])?;
+            let doc = document(content_type, body, &app).await?;
+            let cat = app.catalog();
+            let c = blocking(move || Ok(scenario::compute(&cat, &doc)?)).await?;
+            json(StatusCode::OK, &c.answer)
+        }
+        .await,
+    )
+}
+
+/// `POST /v1/scenarios`: computes and stores (bearer token, as ingest); 201 with `Location`, or
+/// 200 when the same id was stored before.
+pub(super) async fn create(
+    raw: String,
+    authorization: Option<Vec<u8>>,
+    content_type: Option<String>,
+    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    app: Arc<App>,
+) -> Reply {
+    let r = async {
+        super::ingest::authorize(&app, authorization.as_deref())?;
+        Params::parse(&raw, &[])?;
+        let doc = document(content_type, body, &app).await?;
+        let cat = app.catalog();
+        if crate::geodata::embedded::is_embedded(&cat.root) {
+            return Err(Problem::new(
+                StatusCode::CONFLICT,
+                "no-geodata-directory",
+                "the server runs on the geodata embedded in the binary, which has no directory to store scenarios in; start it with --data DIR",
+            ));
+        }
+        let cat2 = cat.clone();
+        let (c, written) = blocking(move || {
+            let c = scenario::compute(&cat2, &doc)?;
+            let written = scenario::save(&crate::store::Store::new(cat2.root.clone()), &c)?;
+            Ok((c, written))
+        })
+        .await?;
+        let c = Arc::new(c);
+        remember(&app, &c);
+        let mut res = json(
+            if written { StatusCode::CREATED } else { StatusCode::OK },
+            &c.answer,
+        )?;
+        if let Ok(v) = HeaderValue::from_str(&format!("/v1/scenarios/{}", c.id())) {
+            res.headers_mut().insert(header::LOCATION, v);
+        }
+        Ok(res)
+    }
+    .await;
+    match r {
+        Ok(res) => res,
+        Err(p) => {
+            let unauthorized = p.status == 401;
+            let mut res: Reply = p.into_response();
+            if unauthorized {
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            res
+        }
+    }
+}
+
+fn remember(app: &App, c: &Arc<Computed>) {
+    if let Ok(mut cache) = app.scenario_cache.lock() {
+        if cache.len() >= CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(c.id().to_string(), c.clone());
+    }
+}
+
+/// A stored scenario computed on the live state (cached per state).
+async fn stored(app: &Arc<App>, id: String) -> Result<Arc<Computed>, Problem> {
+    if let Some(c) = app.scenario_cache.lock().ok().and_then(|c| c.get(&id).cloned()) {
+        return Ok(c);
+    }
+    let cat = app.catalog();
+    let c = Arc::new(
+        blocking(move || {
+            let store = crate::store::Store::new(cat.root.clone());
+            Ok(scenario::load(&store, &cat, &id)?)
+        })
+        .await?,
+    );
+    remember(app, &c);
+    Ok(c)
+}
+
+/// `GET /v1/scenarios/{id}`.
+pub(super) async fn get(id: String, raw: String, app: Arc<App>) -> Reply {
+    answer(
+        async {
+            Params::parse(&raw, &[])?;
+            let c = stored(&app, id).await?;
+            json(StatusCode::OK, &c.answer)
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/scenarios/{id}/layers/{layer}`.
+pub(super) async fn layer(id: String, layer: String, raw: String, app: Arc<App>) -> Reply {
+    answer(
+        async {
+            let p = Params::parse(&raw, &["precision"])?;
+            let kind = ScenarioLayer::parse(&layer).ok_or_else(|| {
+                Problem::new(
+                    StatusCode::NOT_FOUND,
+                    "unknown-layer",
+                    format!("no scenario layer '{layer}'; layers: area, excluded, zones, withdrawal"),
+                )
+            })?;
+            let precision = match p.get("precision") {
+                None => 6,
+                Some(s) => {
+                    let v = number("precision", s, 0.0, 15.0)?;
+                    if v.fract() != 0.0 {
+                        return Err(Problem::parameter(
+                            "precision",
+                            format!("precision '{s}' must be a whole number in [0, 15]"),
+                        ));
+                    }
+                    v as u8
+                }
+            };
+            let c = stored(&app, id).await?;
+            let body = blocking(move || {
+                c.layer_geojson(kind, precision)
+                    .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+            })
+            .await?;
+            Ok(bytes_response(StatusCode::OK, "application/geo+json", body))
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/scenarios/{id}/point?lon=&lat=`.
+pub(super) async fn point(id: String, raw: String, app: Arc<App>) -> Reply {
+    answer(
+        async {
+            let p = Params::parse(&raw, &["lon", "lat"])?;
+            let (lon, lat) = p.lon_lat()?;
+            let c = stored(&app, id).await?;
+            let a = blocking(move || Ok(c.point(lon, lat)?)).await?;
+            json(StatusCode::OK, &a)
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/scenarios/{id}/diff/{other}`.
+pub(super) async fn diff(id: String, other: String, raw: String, app: Arc<App>) -> Reply {
+    answer(
+        async {
+            Params::parse(&raw, &[])?;
+            let a = stored(&app, id).await?;
+            let b = stored(&app, other).await?;
+            let d = blocking(move || Ok(a.diff(&b))).await?;
+            json(StatusCode::OK, &d)
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/scenarios/presets[?source=&date=&memorandum_date=]`: the presets with their
+/// citations and readings; with a source and a date, each one's document.
+pub(super) fn presets(raw: String, app: Arc<App>) -> Reply {
+    answer((|| {
+        let p = Params::parse(&raw, &["source", "date", "memorandum_date"])?;
+        let date = p.date("date")?;
+        let memo = p
+            .date("memorandum_date")?
+            .unwrap_or_else(scenario::presets::memorandum_date);
+        let cat = app.catalog();
+        let source = match (p.get("source"), date) {
+            (Some(s), _) => Some(s.to_string()),
+            (None, Some(_)) => Some(cat.source(None)?.name.clone()),
+            (None, None) => None,
+        };
+        let list: Vec<serde_json::Value> = scenario::presets::PRESETS
+            .iter()
+            .map(|pr| {
+                let doc = match (&source, date) {
+                    (Some(s), Some(d)) => {
+                        scenario::presets::preset(pr.name, s, d, memo).and_then(|doc| serde_json::to_value(doc).ok())
+                    }
+                    _ => None,
+                };
+                serde_json::json!({"name": pr.name, "citation": pr.citation, "reading": pr.reading, "scenario": doc})
+            })
+            .collect();
+        json(StatusCode::OK, &serde_json::json!({"presets": list}))
+    })())
+}

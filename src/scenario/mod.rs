@@ -1,0 +1,1018 @@
+//! Ceasefire scenarios: the area of application of a ceasefire as a citable object, security
+//! zones measured from lines of contact, withdrawal to an earlier line.
+//!
+//! A scenario is a small JSON document ([`Scenario`]): a source and a ceasefire date, a policy
+//! (the grey zone excluded or included; baselines excluded by name; negotiated exclusions drawn
+//! as GeoJSON polygons; the border's waters in or out), zones (a reference line, i.e. the line
+//! of contact of a source on a date; a side; a width per side) and an optional withdrawal date
+//! D0. [`compute`] answers it against a catalog; its id is the SHA-256 of its canonical form and
+//! the content hashes of every input it used, so that one id always means the same figures.
+//! Scenarios are stored through the store (`scenarios/<id>.json`, written once, never replaced).
+
+pub mod presets;
+pub mod zone;
+
+use crate::catalog::{Catalog, CatalogError, ControlState, InForce};
+use crate::coverage::{OverlayRule, overlay, split};
+use crate::geodesy::area_km2;
+use crate::index::PolygonIndex;
+use crate::model::Status;
+use crate::output::provenance::{AnswerProvenance, FeatureProvenance};
+use crate::output::scenario::{
+    DiffRow, ExcludedFigure, ExcludedHit, LineDistance, Reason, ReferenceFigure, ScenarioAnswer, ScenarioDiff,
+    ScenarioInput, ScenarioPoint, WithdrawalFigure, ZoneFigure, ZoneHit,
+};
+pub use crate::output::scenario::{ScenarioLayer, Side};
+use crate::store::{DocumentKind, Store, StoreError};
+use chrono::NaiveDate;
+use geo::{MultiPolygon, Polygon};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+
+/// Most zones in a scenario.
+pub const MAX_ZONES: usize = 16;
+/// Most negotiated exclusions in a scenario.
+pub const MAX_EXCLUSIONS: usize = 64;
+/// Largest zone width per side, km.
+pub const MAX_WIDTH_KM: f64 = 500.0;
+
+/// A ceasefire scenario as written (see the README, section Scenarios).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Free text: what the scenario is (a preset's citation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The source of control.
+    pub source: String,
+    /// The day the ceasefire is declared: the control in force then decides the area.
+    pub ceasefire_date: NaiveDate,
+    /// What is excluded.
+    #[serde(default)]
+    pub policy: Policy,
+    /// Security zones.
+    #[serde(default)]
+    pub zones: Vec<Zone>,
+    /// D0: the withdrawal area is occupied(ceasefire date) minus occupied(D0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawal_date: Option<NaiveDate>,
+}
+
+/// Whether the grey zone (contested) is excluded from the area of application.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GreyZone {
+    /// Contested areas are excluded (as `/v1/coverage` does).
+    #[default]
+    Excluded,
+    /// Contested areas belong to the area of application.
+    Included,
+}
+
+/// What a scenario excludes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// The grey zone.
+    #[serde(default)]
+    pub grey_zone: GreyZone,
+    /// Baselines excluded by name (their whole area, whatever the snapshot says).
+    #[serde(default)]
+    pub excluded_baselines: Vec<String>,
+    /// Negotiated exclusions.
+    #[serde(default)]
+    pub exclusions: Vec<Exclusion>,
+    /// Whether the border's waters (territorial sea approximation) belong to the territory.
+    #[serde(default)]
+    pub waters: bool,
+}
+
+/// A negotiated exclusion: a name and a GeoJSON Polygon or MultiPolygon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    /// Its name.
+    pub name: String,
+    /// A GeoJSON Polygon or MultiPolygon geometry object.
+    pub geometry: serde_json::Value,
+}
+
+/// A security zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Zone {
+    /// Its name (unique in the scenario).
+    pub name: String,
+    /// The line it is measured from.
+    pub reference: Reference,
+    /// The side(s) of the line it covers.
+    pub side: Side,
+    /// Its width on each side it covers, km (0 < w <= 500).
+    pub width_km: f64,
+}
+
+/// A reference line: the line of contact of a source on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// The source (the scenario's when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The date.
+    pub date: NaiveDate,
+}
+
+/// Why a scenario cannot be answered; every case names the field at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The document is not a scenario, or a field is wrong.
+    #[error("{field}: {detail}")]
+    Invalid {
+        /// The field at fault (`zones[2].width_km`).
+        field: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A source or date the catalog does not have.
+    #[error("{field}: {error}")]
+    Catalog {
+        /// The field at fault.
+        field: String,
+        /// The catalog's answer.
+        error: CatalogError,
+    },
+    /// No stored scenario has this id.
+    #[error("no stored scenario has the id '{0}'")]
+    NotFound(String),
+    /// A stored scenario's inputs have changed since it was stored.
+    #[error(
+        "the inputs of scenario {id} have changed since it was stored (a snapshot, baseline or border was replaced): the same document now has the id {now}; its figures are no longer those of {id}"
+    )]
+    InputsChanged {
+        /// The stored id.
+        id: String,
+        /// The id the document has now.
+        now: String,
+    },
+    /// Writing or reading the store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn invalid(field: impl Into<String>, detail: impl Into<String>) -> ScenarioError {
+    ScenarioError::Invalid {
+        field: field.into(),
+        detail: detail.into(),
+    }
+}
+
+/// Parses a scenario document, naming the field at fault when it is not one.
+pub fn parse(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| invalid("(document)", format!("not JSON: {e}")))?;
+    from_value(value)
+}
+
+/// [`parse`] from a JSON value.
+pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
+    let Some(obj) = value.as_object() else {
+        return Err(invalid("(document)", "a scenario is a JSON object"));
+    };
+    // Each member on its own first, so that the error names the field.
+    let check = |field: &str, v: &serde_json::Value, f: &dyn Fn(&serde_json::Value) -> Result<(), String>| {
+        f(v).map_err(|e| invalid(field, e))
+    };
+    let de = |t: &'static str| {
+        move |v: &serde_json::Value| -> Result<(), String> {
+            let r = match t {
+                "string" => serde_json::from_value::<String>(v.clone()).map(|_| ()),
+                "date" => serde_json::from_value::<NaiveDate>(v.clone()).map(|_| ()),
+                "policy" => serde_json::from_value::<Policy>(v.clone()).map(|_| ()),
+                "zone" => serde_json::from_value::<Zone>(v.clone()).map(|_| ()),
+                _ => Ok(()),
+            };
+            r.map_err(|e| e.to_string())
+        }
+    };
+    for (k, v) in obj {
+        match k.as_str() {
+            "title" | "source" => check(k, v, &de("string"))?,
+            "ceasefire_date" | "withdrawal_date" => check(k, v, &de("date"))?,
+            "policy" => {
+                if let Some(p) = v.as_object() {
+                    for (pk, pv) in p {
+                        let field = format!("policy.{pk}");
+                        match pk.as_str() {
+                            "exclusions" => {
+                                if let Some(list) = pv.as_array() {
+                                    for (i, e) in list.iter().enumerate() {
+                                        serde_json::from_value::<Exclusion>(e.clone()).map_err(|err| {
+                                            invalid(format!("policy.exclusions[{i}]"), err.to_string())
+                                        })?;
+                                    }
+                                }
+                            }
+                            "grey_zone" | "excluded_baselines" | "waters" => {}
+                            _ => {
+                                return Err(invalid(
+                                    field,
+                                    "unknown field; expected grey_zone, excluded_baselines, exclusions, waters",
+                                ));
+                            }
+                        }
+                    }
+                }
+                check(k, v, &de("policy"))?;
+            }
+            "zones" => {
+                if let Some(list) = v.as_array() {
+                    for (i, z) in list.iter().enumerate() {
+                        check(&format!("zones[{i}]"), z, &de("zone"))?;
+                    }
+                }
+            }
+            other => {
+                return Err(invalid(
+                    other,
+                    "unknown field; expected title, source, ceasefire_date, policy, zones, withdrawal_date",
+                ));
+            }
+        }
+    }
+    serde_json::from_value(value).map_err(|e| {
+        let msg = e.to_string();
+        let field = ["source", "ceasefire_date"]
+            .into_iter()
+            .find(|f| msg.contains(f))
+            .unwrap_or("(document)");
+        invalid(field, msg)
+    })
+}
+
+/// A scenario checked against a catalog: the canonical document and its parsed exclusions.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The document in canonical form (reference sources filled in, exclusions as parsed).
+    pub scenario: Scenario,
+    /// The exclusions' areas, in the order of the document.
+    exclusions: Vec<MultiPolygon<f64>>,
+}
+
+fn in_force<'a>(cat: &'a Catalog, field: &str, source: &str, date: NaiveDate) -> Result<InForce<'a>, ScenarioError> {
+    cat.in_force(Some(source), date)
+        .map_err(|error| ScenarioError::Catalog {
+            field: match error {
+                CatalogError::UnknownSource { .. } if field.ends_with("date") => field.replace("date", "source"),
+                _ => field.to_string(),
+            },
+            error,
+        })
+}
+
+/// Checks a scenario against a catalog (sources, dates, baselines, widths, zones, exclusions)
+/// and puts it in canonical form.
+pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
+    let mut s = s.clone();
+    if let Some(t) = &s.title
+        && t.len() > 4000
+    {
+        return Err(invalid("title", "at most 4000 bytes"));
+    }
+    cat.source(Some(&s.source)).map_err(|error| ScenarioError::Catalog {
+        field: "source".into(),
+        error,
+    })?;
+    let ceasefire = in_force(cat, "ceasefire_date", &s.source, s.ceasefire_date)?;
+    if let Some(d0) = s.withdrawal_date {
+        in_force(cat, "withdrawal_date", &s.source, d0)?;
+    }
+    if s.zones.len() > MAX_ZONES {
+        return Err(invalid(
+            "zones",
+            format!("{} zones; at most {MAX_ZONES}", s.zones.len()),
+        ));
+    }
+    let mut names = BTreeSet::new();
+    for (i, z) in s.zones.iter_mut().enumerate() {
+        if z.name.trim().is_empty() || z.name.len() > 200 {
+            return Err(invalid(format!("zones[{i}].name"), "1 to 200 bytes"));
+        }
+        if !names.insert(z.name.clone()) {
+            return Err(invalid(
+                format!("zones[{i}].name"),
+                format!("'{}' names two zones", z.name),
+            ));
+        }
+        if !(z.width_km.is_finite() && z.width_km > 0.0 && z.width_km <= MAX_WIDTH_KM) {
+            return Err(invalid(
+                format!("zones[{i}].width_km"),
+                format!("{} km; a width is > 0 and <= {MAX_WIDTH_KM} km", z.width_km),
+            ));
+        }
+        let source = z.reference.source.get_or_insert_with(|| s.source.clone()).clone();
+        cat.source(Some(&source)).map_err(|error| ScenarioError::Catalog {
+            field: format!("zones[{i}].reference.source"),
+            error,
+        })?;
+        in_force(cat, &format!("zones[{i}].reference.date"), &source, z.reference.date)?;
+    }
+    let mut seen = BTreeSet::new();
+    for (i, b) in s.policy.excluded_baselines.iter().enumerate() {
+        if !cat.baselines.contains_key(b) {
+            return Err(invalid(
+                format!("policy.excluded_baselines[{i}]"),
+                format!(
+                    "unknown baseline '{b}'; baselines of the geodata: {}",
+                    cat.baselines.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        if !seen.insert(b) {
+            return Err(invalid(
+                format!("policy.excluded_baselines[{i}]"),
+                format!("'{b}' is named twice"),
+            ));
+        }
+    }
+    if s.policy.exclusions.len() > MAX_EXCLUSIONS {
+        return Err(invalid(
+            "policy.exclusions",
+            format!("{} exclusions; at most {MAX_EXCLUSIONS}", s.policy.exclusions.len()),
+        ));
+    }
+    let mut exclusions = Vec::new();
+    let mut names = BTreeSet::new();
+    for (i, e) in s.policy.exclusions.iter_mut().enumerate() {
+        if e.name.trim().is_empty() || e.name.len() > 200 {
+            return Err(invalid(format!("policy.exclusions[{i}].name"), "1 to 200 bytes"));
+        }
+        if !names.insert(e.name.clone()) {
+            return Err(invalid(
+                format!("policy.exclusions[{i}].name"),
+                format!("'{}' names two exclusions", e.name),
+            ));
+        }
+        let field = format!("policy.exclusions[{i}].geometry");
+        let mp = crate::geodata::read_polygonal(&e.geometry, &field)
+            .map_err(|problems| invalid(field.clone(), problems.join("; ")))?;
+        // Canonical: the polygons as read (RFC 7946 orientation), as a MultiPolygon.
+        e.geometry = multipolygon_json(&mp);
+        exclusions.push(mp);
+    }
+    if s.policy.waters && ceasefire.source.border.waters.is_none() {
+        return Err(invalid(
+            "policy.waters",
+            format!(
+                "the border {} has no waters in this geodata",
+                ceasefire.source.border.border.iso3
+            ),
+        ));
+    }
+    Ok(Checked {
+        scenario: s,
+        exclusions,
+    })
+}
+
+fn multipolygon_json(mp: &MultiPolygon<f64>) -> serde_json::Value {
+    let ring = |r: &geo::LineString<f64>| r.0.iter().map(|c| vec![c.x, c.y]).collect::<Vec<_>>();
+    let polys: Vec<Vec<Vec<Vec<f64>>>> =
+        mp.0.iter()
+            .map(|p| std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect())
+            .collect();
+    serde_json::json!({"type": "MultiPolygon", "coordinates": polys})
+}
+
+/// A zone's polygons by side.
+#[derive(Debug, Clone)]
+pub struct ZoneArea {
+    /// On the covered side (empty when that side is not covered).
+    pub covered: MultiPolygon<f64>,
+    /// On the occupied side (empty when that side is not covered).
+    pub occupied: MultiPolygon<f64>,
+}
+
+/// An excluded area.
+#[derive(Debug, Clone)]
+pub struct ExcludedArea {
+    /// Why.
+    pub reason: Reason,
+    /// The baseline's or exclusion's name.
+    pub name: Option<String>,
+    /// The area.
+    pub area: MultiPolygon<f64>,
+}
+
+/// A computed scenario: the figures and the geometry.
+#[derive(Debug)]
+pub struct Computed {
+    /// The figures (what `GET /v1/scenarios/{id}` answers).
+    pub answer: ScenarioAnswer,
+    /// The area of application.
+    pub area: MultiPolygon<f64>,
+    /// The excluded areas, as in `answer.excluded`.
+    pub excluded: Vec<ExcludedArea>,
+    /// The zones, as in `answer.zones`.
+    pub zones: Vec<ZoneArea>,
+    /// The withdrawal area.
+    pub withdrawal: Option<MultiPolygon<f64>>,
+    /// The states of the reference lines, as in `answer.reference_lines`.
+    references: Vec<Arc<ControlState>>,
+    /// Feature provenance of the ceasefire state and of each reference line.
+    feature_provenance: (FeatureProvenance, Vec<FeatureProvenance>),
+    /// The document, canonical (to store).
+    pub scenario: Scenario,
+    /// Point indexes, built on first use.
+    indexes: OnceLock<Indexes>,
+}
+
+#[derive(Debug)]
+struct Indexes {
+    area: PolygonIndex,
+    excluded: Vec<PolygonIndex>,
+    zones: Vec<(PolygonIndex, PolygonIndex)>,
+}
+
+fn add_inputs(f: &InForce<'_>, waters: bool, inputs: &mut BTreeSet<ScenarioInput>) {
+    let snap = f.snapshot();
+    inputs.insert(ScenarioInput {
+        kind: "snapshot",
+        name: snap.id(),
+        sha256: snap.content_sha256.clone(),
+    });
+    for b in f.baselines() {
+        inputs.insert(ScenarioInput {
+            kind: "baseline",
+            name: b.baseline.name.clone(),
+            sha256: b.baseline.provenance.sha256.clone(),
+        });
+    }
+    let border = &f.source.border;
+    inputs.insert(ScenarioInput {
+        kind: "border",
+        name: border.border.iso3.clone(),
+        sha256: border.border.provenance.sha256.clone(),
+    });
+    if waters && let Some(w) = &border.waters {
+        inputs.insert(ScenarioInput {
+            kind: "waters",
+            name: border.border.iso3.clone(),
+            sha256: w.waters.provenance.sha256.clone(),
+        });
+    }
+}
+
+/// The id of a canonical scenario with its inputs: SHA-256 (hex) of a version line, the
+/// canonical JSON and one line per input (sorted).
+pub fn scenario_id(scenario: &Scenario, inputs: &[ScenarioInput]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"frontline scenario v1\n");
+    h.update(serde_json::to_vec(scenario).unwrap_or_default());
+    for i in inputs {
+        h.update(format!("\n{} {} {}", i.kind, i.name, i.sha256).as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// The polygons of a layer, with the waters of a status added where the policy includes them.
+fn with_waters(f: &InForce<'_>, land: &MultiPolygon<f64>, waters: bool, status: Status) -> MultiPolygon<f64> {
+    let border = &f.source.border;
+    match (waters, &border.waters, &f.computed().waters) {
+        (true, Some(w), Some(st)) => {
+            let mut out = land.clone();
+            out.0.extend(w.layer(st, status).0);
+            out
+        }
+        _ => land.clone(),
+    }
+}
+
+/// Takes `clip` out of each of `parts`, returning what it took (one multipolygon: the parts are
+/// disjoint).
+fn take(parts: &mut [&mut MultiPolygon<f64>], clip: &[Polygon<f64>]) -> MultiPolygon<f64> {
+    let mut taken = MultiPolygon(vec![]);
+    for p in parts.iter_mut() {
+        if p.0.is_empty() {
+            continue;
+        }
+        let (inside, outside) = split(p, clip);
+        taken.0.extend(inside.0);
+        **p = outside;
+    }
+    taken
+}
+
+/// Computes a scenario against a catalog: checks it, then the area of application, the
+/// excluded areas by reason, the zones, the withdrawal area and the id.
+pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
+    let checked = check(cat, s)?;
+    let s = checked.scenario;
+    let waters = s.policy.waters;
+    let f = in_force(cat, "ceasefire_date", &s.source, s.ceasefire_date)?;
+    let mut inputs = BTreeSet::new();
+    add_inputs(&f, waters, &mut inputs);
+    let layers = &f.computed().layers;
+    let territory_km2 = f.source.border.area_km2
+        + if waters {
+            f.source.border.waters.as_ref().map_or(0.0, |w| w.area_km2)
+        } else {
+            0.0
+        };
+    let mut occupied = with_waters(&f, &layers.occupied, waters, Status::Occupied);
+    let mut contested = with_waters(&f, &layers.contested, waters, Status::Contested);
+    let mut rest = with_waters(&f, &layers.covered, waters, Status::Covered);
+    if s.policy.grey_zone == GreyZone::Included {
+        rest.0.append(&mut contested.0);
+    }
+    let mut excluded = Vec::new();
+    for name in &s.policy.excluded_baselines {
+        let Some(b) = cat.baselines.get(name) else { continue };
+        inputs.insert(ScenarioInput {
+            kind: "baseline",
+            name: name.clone(),
+            sha256: b.baseline.provenance.sha256.clone(),
+        });
+        let area = take(&mut [&mut occupied, &mut contested, &mut rest], &b.baseline.geometry.0);
+        excluded.push(ExcludedArea {
+            reason: Reason::Baseline,
+            name: Some(name.clone()),
+            area,
+        });
+    }
+    let mut negotiated = Vec::new();
+    for (e, mp) in s.policy.exclusions.iter().zip(&checked.exclusions) {
+        let area = take(&mut [&mut rest], &mp.0);
+        negotiated.push(ExcludedArea {
+            reason: Reason::Exclusion,
+            name: Some(e.name.clone()),
+            area,
+        });
+    }
+    excluded.insert(
+        0,
+        ExcludedArea {
+            reason: Reason::Occupied,
+            name: None,
+            area: occupied,
+        },
+    );
+    if s.policy.grey_zone == GreyZone::Excluded {
+        excluded.insert(
+            1,
+            ExcludedArea {
+                reason: Reason::Contested,
+                name: None,
+                area: contested,
+            },
+        );
+    }
+    excluded.extend(negotiated);
+    let area = rest;
+
+    // Reference lines (one per distinct source and date) and zones.
+    let mut refs: Vec<(String, NaiveDate)> = Vec::new();
+    let mut ref_states: Vec<(InForce<'_>, Arc<ControlState>)> = Vec::new();
+    let mut zones = Vec::new();
+    let mut zone_figures = Vec::new();
+    let territory: Vec<Polygon<f64>> = {
+        let mut t = f.source.border.border.geometry.0.clone();
+        if waters && let Some(w) = &f.source.border.waters {
+            t.extend(w.waters.cells.iter().flat_map(|c| c.geometry.0.iter().cloned()));
+        }
+        t
+    };
+    for (i, z) in s.zones.iter().enumerate() {
+        let source = z.reference.source.clone().unwrap_or_else(|| s.source.clone());
+        let key = (source.clone(), z.reference.date);
+        let r = match refs.iter().position(|k| *k == key) {
+            Some(r) => r,
+            None => {
+                let rf = in_force(cat, &format!("zones[{i}].reference.date"), &source, z.reference.date)?;
+                add_inputs(&rf, waters, &mut inputs);
+                refs.push(key);
+                ref_states.push((rf, rf.epoch.state.clone()));
+                refs.len() - 1
+            }
+        };
+        let rf = ref_states[r].0;
+        let buffer = zone::zone(&rf.line().lines, z.width_km);
+        let [inside] = overlay(&buffer.0, &territory, [OverlayRule::Intersect], true);
+        let occ_ref = with_waters(&rf, &rf.computed().layers.occupied, waters, Status::Occupied);
+        let (occ_side, cov_side) = split(&inside, &occ_ref.0);
+        let empty = || MultiPolygon(vec![]);
+        let za = ZoneArea {
+            covered: if z.side == Side::Occupied { empty() } else { cov_side },
+            occupied: if z.side == Side::Covered { empty() } else { occ_side },
+        };
+        let (c, o) = (area_km2(&za.covered), area_km2(&za.occupied));
+        zone_figures.push(ZoneFigure {
+            name: z.name.clone(),
+            reference: r,
+            side: z.side,
+            width_km: z.width_km,
+            covered_side_km2: c,
+            occupied_side_km2: o,
+            area_km2: c + o,
+        });
+        zones.push(za);
+    }
+
+    let mut withdrawal_figure = None;
+    let withdrawal = match s.withdrawal_date {
+        None => None,
+        Some(d0) => {
+            let w = in_force(cat, "withdrawal_date", &s.source, d0)?;
+            add_inputs(&w, waters, &mut inputs);
+            // As `/v1/diff` from D0 to the ceasefire date computes its `gained` side.
+            let [gained, _] = overlay(
+                &layers.occupied.0,
+                &w.computed().layers.occupied.0,
+                [OverlayRule::Difference, OverlayRule::InverseDifference],
+                true,
+            );
+            withdrawal_figure = Some(WithdrawalFigure {
+                to_line_of: AnswerProvenance::new(&w, d0),
+                area_km2: area_km2(&gained),
+            });
+            Some(gained)
+        }
+    };
+
+    let inputs: Vec<ScenarioInput> = inputs.into_iter().collect();
+    let id = scenario_id(&s, &inputs);
+    let reference_lines: Vec<ReferenceFigure> = ref_states
+        .iter()
+        .zip(&refs)
+        .map(|((rf, _), (_, date))| ReferenceFigure {
+            provenance: AnswerProvenance::new(rf, *date),
+            length_km: rf.line().length_km,
+        })
+        .collect();
+    let synthetic = f.synthetic()
+        || ref_states.iter().any(|(rf, _)| rf.synthetic())
+        || withdrawal_figure
+            .as_ref()
+            .is_some_and(|w| w.to_line_of.in_force.synthetic);
+    let ceasefire = AnswerProvenance::new(&f, s.ceasefire_date);
+    let answer = ScenarioAnswer {
+        id,
+        scenario: serde_json::to_value(&s).unwrap_or_default(),
+        territory_km2,
+        area_of_application_km2: area_km2(&area),
+        excluded: excluded
+            .iter()
+            .map(|e| ExcludedFigure {
+                reason: e.reason,
+                name: e.name.clone(),
+                area_km2: area_km2(&e.area),
+            })
+            .collect(),
+        zones: zone_figures,
+        reference_lines,
+        withdrawal: withdrawal_figure,
+        inputs,
+        edges: crate::geodesy::EDGES,
+        zone_method: zone::METHOD,
+        synthetic,
+        ceasefire: ceasefire.clone(),
+    };
+    let feature_provenance = (
+        ceasefire.in_force.feature(),
+        ref_states
+            .iter()
+            .map(|(rf, _)| crate::output::provenance::InForceRef::new(rf).feature())
+            .collect(),
+    );
+    Ok(Computed {
+        answer,
+        area,
+        excluded,
+        zones,
+        withdrawal,
+        references: ref_states.into_iter().map(|(_, st)| st).collect(),
+        feature_provenance,
+        scenario: s,
+        indexes: OnceLock::new(),
+    })
+}
+
+impl Computed {
+    /// The id.
+    pub fn id(&self) -> &str {
+        &self.answer.id
+    }
+
+    fn indexes(&self) -> &Indexes {
+        self.indexes.get_or_init(|| Indexes {
+            area: PolygonIndex::new(&self.area.0),
+            excluded: self.excluded.iter().map(|e| PolygonIndex::new(&e.area.0)).collect(),
+            zones: self
+                .zones
+                .iter()
+                .map(|z| (PolygonIndex::new(&z.covered.0), PolygonIndex::new(&z.occupied.0)))
+                .collect(),
+        })
+    }
+
+    /// Where a point lies: in the area of application or which exclusion, which zones, and its
+    /// distance to each reference line with the nearest point.
+    pub fn point(&self, lon: f64, lat: f64) -> Result<ScenarioPoint, CatalogError> {
+        crate::catalog::check_coordinate(lon, lat)?;
+        let ix = self.indexes();
+        let in_area = ix.area.locate(lon, lat).in_closed();
+        let excluded = if in_area {
+            None
+        } else {
+            ix.excluded
+                .iter()
+                .position(|e| e.locate(lon, lat).in_closed())
+                .map(|i| ExcludedHit {
+                    reason: self.excluded[i].reason,
+                    name: self.excluded[i].name.clone(),
+                })
+        };
+        let zones = ix
+            .zones
+            .iter()
+            .zip(&self.answer.zones)
+            .filter_map(|((c, o), z)| {
+                let side = if o.locate(lon, lat).in_closed() {
+                    Side::Occupied
+                } else if c.locate(lon, lat).in_closed() {
+                    Side::Covered
+                } else {
+                    return None;
+                };
+                Some(ZoneHit {
+                    name: z.name.clone(),
+                    side,
+                })
+            })
+            .collect();
+        let distances = self
+            .references
+            .iter()
+            .zip(&self.answer.reference_lines)
+            .enumerate()
+            .map(|(i, (st, r))| {
+                let n = st.line().nearest(lon, lat);
+                LineDistance {
+                    reference: i,
+                    source: r.provenance.in_force.source.clone(),
+                    date: r.provenance.date,
+                    distance_km: n.map(|n| n.km),
+                    nearest: n.map(|n| [n.point.x, n.point.y]),
+                }
+            })
+            .collect();
+        Ok(ScenarioPoint {
+            scenario: self.answer.id.clone(),
+            lon,
+            lat,
+            in_area_of_application: in_area,
+            in_territory: in_area || excluded.is_some(),
+            excluded,
+            zones,
+            distances,
+            ceasefire: self.answer.ceasefire.clone(),
+        })
+    }
+
+    /// A layer as GeoJSON bytes: one feature per polygon with its area and the provenance of
+    /// what it rests on.
+    pub fn layer_geojson(&self, layer: ScenarioLayer, precision: u8) -> Result<Vec<u8>, serde_json::Error> {
+        use crate::output::geojson::{Feature, FeatureCollection, MultiPolygonGeometry};
+        use crate::output::scenario::{ScenarioFeatureProperties, ScenarioLayerMeta};
+        let base = |prov: &FeatureProvenance, area: f64| ScenarioFeatureProperties {
+            scenario: self.answer.id.clone(),
+            layer,
+            reason: None,
+            name: None,
+            side: None,
+            width_km: None,
+            area_km2: area,
+            provenance: prov.clone(),
+        };
+        let ceasefire = &self.feature_provenance.0;
+        let mut features: Vec<(ScenarioFeatureProperties, &MultiPolygon<f64>)> = Vec::new();
+        match layer {
+            ScenarioLayer::Area => features.push((base(ceasefire, self.answer.area_of_application_km2), &self.area)),
+            ScenarioLayer::Excluded => {
+                for (e, fig) in self.excluded.iter().zip(&self.answer.excluded) {
+                    if e.area.0.is_empty() {
+                        continue;
+                    }
+                    let mut p = base(ceasefire, fig.area_km2);
+                    p.reason = Some(e.reason);
+                    p.name = e.name.clone();
+                    features.push((p, &e.area));
+                }
+            }
+            ScenarioLayer::Zones => {
+                for (z, fig) in self.zones.iter().zip(&self.answer.zones) {
+                    let prov = &self.feature_provenance.1[fig.reference];
+                    for (side, mp, km2) in [
+                        (Side::Covered, &z.covered, fig.covered_side_km2),
+                        (Side::Occupied, &z.occupied, fig.occupied_side_km2),
+                    ] {
+                        if mp.0.is_empty() {
+                            continue;
+                        }
+                        let mut p = base(prov, km2);
+                        p.name = Some(fig.name.clone());
+                        p.side = Some(side);
+                        p.width_km = Some(fig.width_km);
+                        features.push((p, mp));
+                    }
+                }
+            }
+            ScenarioLayer::Withdrawal => {
+                if let (Some(w), Some(fig)) = (&self.withdrawal, &self.answer.withdrawal) {
+                    features.push((base(ceasefire, fig.area_km2), w));
+                }
+            }
+        }
+        let fc = FeatureCollection {
+            frontline: ScenarioLayerMeta {
+                scenario: self.answer.id.clone(),
+                layer,
+                ceasefire: self.answer.ceasefire.clone(),
+                inputs: self.answer.inputs.clone(),
+                edges: crate::geodesy::EDGES,
+                precision,
+            },
+            features: features
+                .into_iter()
+                .enumerate()
+                .map(|(id, (properties, mp))| Feature {
+                    id,
+                    properties,
+                    geometry: MultiPolygonGeometry {
+                        polygons: &mp.0,
+                        precision,
+                    },
+                })
+                .collect::<Vec<_>>(),
+        };
+        crate::num::to_vec(&fc)
+    }
+
+    /// The diff from this scenario to `other`.
+    pub fn diff(&self, other: &Computed) -> ScenarioDiff {
+        let [gained, lost] = overlay(
+            &other.area.0,
+            &self.area.0,
+            [OverlayRule::Difference, OverlayRule::InverseDifference],
+            true,
+        );
+        let key = |e: &ExcludedFigure| match &e.name {
+            Some(n) => format!("{}:{n}", e.reason.as_str()),
+            None => e.reason.as_str().to_string(),
+        };
+        let rows = |a: Vec<(String, f64)>, b: Vec<(String, f64)>| {
+            let mut keys: Vec<String> = a.iter().map(|x| x.0.clone()).collect();
+            for (k, _) in &b {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+            keys.into_iter()
+                .map(|k| DiffRow {
+                    from_km2: a.iter().find(|x| x.0 == k).map(|x| x.1),
+                    to_km2: b.iter().find(|x| x.0 == k).map(|x| x.1),
+                    key: k,
+                })
+                .collect::<Vec<_>>()
+        };
+        let ex = |c: &Computed| {
+            c.answer
+                .excluded
+                .iter()
+                .map(|e| (key(e), e.area_km2))
+                .collect::<Vec<_>>()
+        };
+        let zs = |c: &Computed| {
+            c.answer
+                .zones
+                .iter()
+                .map(|z| (z.name.clone(), z.area_km2))
+                .collect::<Vec<_>>()
+        };
+        ScenarioDiff {
+            from: self.answer.id.clone(),
+            to: other.answer.id.clone(),
+            area_of_application_km2: [
+                self.answer.area_of_application_km2,
+                other.answer.area_of_application_km2,
+            ],
+            area_gained_km2: area_km2(&gained),
+            area_lost_km2: area_km2(&lost),
+            excluded: rows(ex(self), ex(other)),
+            zones: rows(zs(self), zs(other)),
+            withdrawal_km2: [
+                self.answer.withdrawal.as_ref().map(|w| w.area_km2),
+                other.answer.withdrawal.as_ref().map(|w| w.area_km2),
+            ],
+            ceasefire: [self.answer.ceasefire.clone(), other.answer.ceasefire.clone()],
+        }
+    }
+}
+
+/// A stored scenario: `scenarios/<id>.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Stored {
+    /// The id.
+    pub id: String,
+    /// The canonical document.
+    pub scenario: Scenario,
+    /// The inputs the id covers.
+    pub inputs: Vec<StoredInput>,
+}
+
+/// An input of a stored scenario.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredInput {
+    /// `snapshot`, `baseline`, `border`, `waters`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// Its hash.
+    pub sha256: String,
+}
+
+/// How long a save waits for another writer.
+pub const SAVE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Stores a computed scenario through the store (once: an id already stored is left as it is,
+/// the same id meaning the same content). Returns true when it was written now.
+pub fn save(store: &Store, c: &Computed) -> Result<bool, ScenarioError> {
+    let path = store.document_file(DocumentKind::Scenario, c.id())?;
+    if path.is_file() {
+        return Ok(false);
+    }
+    let stored = Stored {
+        id: c.id().to_string(),
+        scenario: c.scenario.clone(),
+        inputs: c
+            .answer
+            .inputs
+            .iter()
+            .map(|i| StoredInput {
+                kind: i.kind.to_string(),
+                name: i.name.clone(),
+                sha256: i.sha256.clone(),
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&stored).map_err(|e| invalid("(document)", e.to_string()))?;
+    bytes.push(b'\n');
+    let lock = store.lock("scenario", SAVE_LOCK_WAIT)?;
+    // Checked again under the lock: another writer may have stored it meanwhile.
+    if path.is_file() {
+        return Ok(false);
+    }
+    lock.write(&[(path, bytes)])?;
+    Ok(true)
+}
+
+/// Whether `id` looks like a scenario id (64 lowercase hex digits).
+pub fn is_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Reads a stored scenario and computes it against `cat`; refuses when its inputs have changed
+/// since (the id would no longer mean the same figures).
+pub fn load(store: &Store, cat: &Catalog, id: &str) -> Result<Computed, ScenarioError> {
+    if !is_id(id) {
+        return Err(ScenarioError::NotFound(id.to_string()));
+    }
+    let path = store.document_file(DocumentKind::Scenario, id)?;
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ScenarioError::NotFound(id.to_string())),
+        Err(error) => {
+            return Err(ScenarioError::Store(StoreError::Io {
+                what: "cannot read",
+                path: store.relative(&path),
+                error,
+            }));
+        }
+    };
+    let stored: Stored = serde_json::from_slice(&bytes).map_err(|e| {
+        ScenarioError::Store(StoreError::Io {
+            what: "invalid stored scenario",
+            path: store.relative(&path),
+            error: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })
+    })?;
+    let c = compute(cat, &stored.scenario)?;
+    if c.id() != id {
+        return Err(ScenarioError::InputsChanged {
+            id: id.to_string(),
+            now: c.id().to_string(),
+        });
+    }
+    Ok(c)
+}

@@ -1,0 +1,619 @@
+//! Ceasefire scenarios on synthetic fixtures with known answers (a straight line, a bend, a zone
+//! that reaches the border, two reference lines, a negotiated exclusion, a baseline excluded by
+//! name, a withdrawal), bad scenarios refused naming the field, the id's stability and its change
+//! with a replaced snapshot, the CLI, and the HTTP routes on a real server (also after a restart).
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use frontline::catalog::Catalog;
+use frontline::geodesy::area_km2;
+use frontline::scenario::{self, ScenarioError};
+use geo::{LineString, MultiPolygon, Polygon};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+    MultiPolygon(vec![Polygon::new(
+        LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+        vec![],
+    )])
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn snapshot(date: &str, ring: &str) -> String {
+    format!(
+        r#"{{"type":"FeatureCollection","frontline":{{"kind":"snapshot","source":"test","date":"{date}","synthetic":true}},
+        "features":[{{"type":"Feature","properties":{{"status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}]}}"#
+    )
+}
+
+/// Border [30, 34] x [46, 48]; occupied the east half on 2024-01-01 (the line: the meridian 32),
+/// east of 31.5 on 2024-06-01, and east of a bend (32, 46) - (31.5, 47) - (32, 48) on 2024-09-01;
+/// a baseline `south` ([30, 31] x [46, 46.5]) that no source composes.
+fn geodata(dir: &Path) {
+    write(
+        dir,
+        "borders/TST.geojson",
+        r#"{"type":"FeatureCollection","frontline":{"kind":"border","iso3":"TST","name":"Testland","synthetic":true},
+        "features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[30,46],[34,46],[34,48],[30,48],[30,46]]]}}]}"#,
+    );
+    write(
+        dir,
+        "baselines/south.geojson",
+        r#"{"type":"FeatureCollection","frontline":{"kind":"baseline","name":"south","status":"occupied","valid_from":"2014-01-01","valid_to":null,"synthetic":true},
+        "features":[{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[30,46],[31,46],[31,46.5],[30,46.5],[30,46]]]}}]}"#,
+    );
+    write(dir, "frontline.json", r#"{"default_source": "test"}"#);
+    write(dir, "sources/test/source.json", r#"{"border": "TST", "baselines": []}"#);
+    write(
+        dir,
+        "sources/test/2024-01-01.geojson",
+        &snapshot("2024-01-01", "[[32,46],[34,46],[34,48],[32,48],[32,46]]"),
+    );
+    write(
+        dir,
+        "sources/test/2024-06-01.geojson",
+        &snapshot("2024-06-01", "[[31.5,46],[34,46],[34,48],[31.5,48],[31.5,46]]"),
+    );
+    write(
+        dir,
+        "sources/test/2024-09-01.geojson",
+        &snapshot("2024-09-01", "[[32,46],[34,46],[34,48],[32,48],[31.5,47],[32,46]]"),
+    );
+}
+
+fn fixture() -> (tempfile::TempDir, Catalog) {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    let cat = Catalog::load(dir.path()).unwrap_or_else(|r| panic!("{r:?}"));
+    (dir, cat)
+}
+
+fn compute(cat: &Catalog, doc: Value) -> Result<scenario::Computed, ScenarioError> {
+    scenario::compute(cat, &scenario::from_value(doc)?)
+}
+
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * b.abs().max(1e-12)
+}
+
+#[test]
+fn area_of_application_and_exclusions_have_the_known_areas() {
+    let (_d, cat) = fixture();
+    let c = compute(
+        &cat,
+        json!({"source": "test", "ceasefire_date": "2024-01-01",
+            "policy": {"excluded_baselines": ["south"], "exclusions": [{"name": "box",
+                "geometry": {"type": "Polygon", "coordinates": [[[30.5, 47], [31, 47], [31, 47.5], [30.5, 47.5], [30.5, 47]]]}}]}}),
+    )
+    .unwrap();
+    let a = &c.answer;
+    let border = area_km2(&rect(30.0, 46.0, 34.0, 48.0));
+    assert!(close(a.territory_km2, border, 1e-12));
+    let by = |reason: &str| {
+        a.excluded
+            .iter()
+            .find(|e| e.reason.as_str() == reason)
+            .unwrap()
+            .area_km2
+    };
+    assert!(close(by("occupied"), area_km2(&rect(32.0, 46.0, 34.0, 48.0)), 1e-9));
+    assert_eq!(by("contested"), 0.0);
+    assert!(close(by("baseline"), area_km2(&rect(30.0, 46.0, 31.0, 46.5)), 1e-9));
+    assert!(close(by("exclusion"), area_km2(&rect(30.5, 47.0, 31.0, 47.5)), 1e-9));
+    let want = area_km2(&rect(30.0, 46.0, 32.0, 48.0))
+        - area_km2(&rect(30.0, 46.0, 31.0, 46.5))
+        - area_km2(&rect(30.5, 47.0, 31.0, 47.5));
+    assert!(
+        close(a.area_of_application_km2, want, 1e-9),
+        "{} vs {want}",
+        a.area_of_application_km2
+    );
+    let total = a.area_of_application_km2 + a.excluded.iter().map(|e| e.area_km2).sum::<f64>();
+    assert!(close(total, border, 1e-9));
+    // The point answer: which exclusion holds a point.
+    let p = c.point(30.75, 47.25).unwrap();
+    assert!(!p.in_area_of_application && p.in_territory);
+    assert_eq!(p.excluded.unwrap().name.as_deref(), Some("box"));
+    assert_eq!(
+        c.point(30.5, 46.2).unwrap().excluded.unwrap().name.as_deref(),
+        Some("south")
+    );
+    assert!(c.point(31.5, 47.8).unwrap().in_area_of_application);
+    assert!(!c.point(29.0, 47.0).unwrap().in_territory);
+    // Inputs: the snapshot, the border and the baseline excluded by name.
+    let kinds: Vec<&str> = a.inputs.iter().map(|i| i.kind).collect();
+    assert_eq!(kinds, vec!["baseline", "border", "snapshot"]);
+}
+
+#[test]
+fn a_straight_line_gives_a_band_split_evenly_by_side() {
+    let (_d, cat) = fixture();
+    let c = compute(
+        &cat,
+        json!({"source": "test", "ceasefire_date": "2024-01-01",
+            "zones": [{"name": "z", "reference": {"date": "2024-01-01"}, "side": "both", "width_km": 15}]}),
+    )
+    .unwrap();
+    let z = &c.answer.zones[0];
+    let line_km = c.answer.reference_lines[0].length_km;
+    // The meridian 32 from 46 to 48, less 200 m at each end (along the border's edge).
+    assert!((line_km - 221.94).abs() < 0.5, "{line_km}");
+    // A band 30 km wide over the border's 2 degrees of latitude (the caps beyond the ends are
+    // clipped by the border).
+    let want = 30.0 * (line_km + 0.4);
+    assert!(close(z.area_km2, want, 3e-3), "{} vs {want}", z.area_km2);
+    assert!(close(z.covered_side_km2, z.occupied_side_km2, 3e-3));
+    // The point answer: the zone and side, and the distance to the line.
+    let p = c.point(31.9, 47.0).unwrap();
+    assert_eq!(p.zones.len(), 1);
+    assert_eq!(serde_json::to_value(p.zones[0].side).unwrap(), "covered");
+    let d = p.distances[0].distance_km.unwrap();
+    assert!((d - 7.6).abs() < 0.1, "{d}");
+    let p = c.point(32.1, 47.0).unwrap();
+    assert_eq!(serde_json::to_value(p.zones[0].side).unwrap(), "occupied");
+    assert!(c.point(31.7, 47.0).unwrap().zones.is_empty());
+}
+
+#[test]
+fn a_zone_that_reaches_the_border_is_clipped_to_it() {
+    let (_d, cat) = fixture();
+    // 200 km on the covered side reaches past the west edge (150 km away): the whole covered half.
+    let c = compute(
+        &cat,
+        json!({"source": "test", "ceasefire_date": "2024-01-01",
+            "zones": [{"name": "wide", "reference": {"date": "2024-01-01"}, "side": "covered", "width_km": 200}]}),
+    )
+    .unwrap();
+    let z = &c.answer.zones[0];
+    let half = area_km2(&rect(30.0, 46.0, 32.0, 48.0));
+    assert!(
+        close(z.covered_side_km2, half, 1e-6),
+        "{} vs {half}",
+        z.covered_side_km2
+    );
+    assert_eq!(z.occupied_side_km2, 0.0);
+}
+
+#[test]
+fn a_bend_keeps_the_distance_rule_and_two_reference_lines_are_measured_apart() {
+    let (_d, cat) = fixture();
+    let c = compute(
+        &cat,
+        json!({"source": "test", "ceasefire_date": "2024-09-01", "withdrawal_date": "2024-01-01",
+            "zones": [{"name": "bend", "reference": {"date": "2024-09-01"}, "side": "both", "width_km": 20},
+                      {"name": "old line", "reference": {"source": "test", "date": "2024-06-01"}, "side": "occupied", "width_km": 10}]}),
+    )
+    .unwrap();
+    assert_eq!(c.answer.reference_lines.len(), 2);
+    let f = cat
+        .in_force(Some("test"), frontline::model::parse_date("2024-09-01").unwrap())
+        .unwrap();
+    let zone = frontline::index::PolygonIndex::new(c.zones[0].covered.0.iter().chain(c.zones[0].occupied.0.iter()));
+    let mut s: u64 = 42;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut near = 0;
+    for _ in 0..10_000 {
+        let (x, y) = (30.0 + next() * 4.0, 46.0 + next() * 2.0);
+        let d = f.line().nearest(x, y).unwrap().km;
+        let inside = zone.locate(x, y).in_closed();
+        if d < 20.0 - 0.05 {
+            assert!(inside, "({x}, {y}) at {d} km");
+        } else if d > 20.0 + 0.05 {
+            assert!(!inside, "({x}, {y}) at {d} km");
+        }
+        near += usize::from((d - 20.0).abs() < 1.0);
+    }
+    assert!(near > 50);
+    // The second zone: 10 km on the occupied side of the meridian 31.5, i.e. a band east of it.
+    let z = &c.answer.zones[1];
+    assert_eq!(z.covered_side_km2, 0.0);
+    let want = 10.0 * (c.answer.reference_lines[1].length_km + 0.4);
+    assert!(
+        close(z.occupied_side_km2, want, 5e-3),
+        "{} vs {want}",
+        z.occupied_side_km2
+    );
+    // Withdrawal to the line of 2024-01-01: the triangle west of the meridian 32 held on 09-01.
+    let w = c.answer.withdrawal.as_ref().unwrap().area_km2;
+    let tri = area_km2(&MultiPolygon(vec![Polygon::new(
+        LineString::from(vec![(32.0, 46.0), (32.0, 48.0), (31.5, 47.0), (32.0, 46.0)]),
+        vec![],
+    )]));
+    assert!(close(w, tri, 1e-9), "{w} vs {tri}");
+}
+
+#[test]
+fn bad_scenarios_are_refused_naming_the_field() {
+    let (_d, cat) = fixture();
+    let zone = |w: f64| json!({"name": "z", "reference": {"date": "2024-01-01"}, "side": "both", "width_km": w});
+    let many: Vec<Value> = (0..17)
+        .map(|i| json!({"name": format!("z{i}"), "reference": {"date": "2024-01-01"}, "side": "both", "width_km": 1}))
+        .collect();
+    let cases = [
+        (json!({"source": "nope", "ceasefire_date": "2024-01-01"}), "source"),
+        (
+            json!({"source": "test", "ceasefire_date": "2023-01-01"}),
+            "ceasefire_date",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-02-30"}),
+            "ceasefire_date",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "withdrawal_date": "2020-01-01"}),
+            "withdrawal_date",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "zones": [zone(0.0)]}),
+            "zones[0].width_km",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "zones": [zone(-1.0)]}),
+            "zones[0].width_km",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "zones": [zone(1.0), zone(501.0)]}),
+            "zones[1].name",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "zones": [zone(501.0)]}),
+            "zones[0].width_km",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "zones": many}),
+            "zones",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "zones": [{"name": "z", "reference": {"date": "2024-01-01"}, "side": "left", "width_km": 1}]}),
+            "zones[0]",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "zones": [{"name": "z", "reference": {"source": "x", "date": "2024-01-01"}, "side": "both", "width_km": 1}]}),
+            "zones[0].reference.source",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "policy": {"exclusions": [{"name": "e", "geometry": {"type": "Polygon", "coordinates": [[[30, 46], [31, 47], [31, 46], [30, 47], [30, 46]]]}}]}}),
+            "policy.exclusions[0].geometry",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "policy": {"exclusions": [{"name": "e", "geometry": {"type": "Point", "coordinates": [30, 46]}}]}}),
+            "policy.exclusions[0].geometry",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "policy": {"excluded_baselines": ["north"]}}),
+            "policy.excluded_baselines[0]",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "policy": {"waters": true}}),
+            "policy.waters",
+        ),
+        (
+            json!({"source": "test", "ceasefire_date": "2024-01-01", "colour": "red"}),
+            "colour",
+        ),
+    ];
+    for (doc, field) in cases {
+        let err = compute(&cat, doc.clone())
+            .err()
+            .unwrap_or_else(|| panic!("{doc} was accepted"));
+        let named = match &err {
+            ScenarioError::Invalid { field, .. } | ScenarioError::Catalog { field, .. } => field.clone(),
+            other => panic!("{other}"),
+        };
+        assert_eq!(named, field, "{doc}: {err}");
+    }
+}
+
+#[test]
+fn the_same_document_gives_the_same_id_and_a_replaced_snapshot_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    let doc = json!({"source": "test", "ceasefire_date": "2024-03-01",
+        "zones": [{"name": "z", "reference": {"date": "2024-01-01"}, "side": "both", "width_km": 5}]});
+    let cat = Catalog::load(dir.path()).unwrap();
+    let a = compute(&cat, doc.clone()).unwrap();
+    // Member order and a reference source spelled out do not change the canonical form.
+    let same = json!({"zones": [{"width_km": 5.0, "side": "both", "reference": {"date": "2024-01-01", "source": "test"}, "name": "z"}],
+        "ceasefire_date": "2024-03-01", "source": "test"});
+    let b = compute(&Catalog::load(dir.path()).unwrap(), same).unwrap();
+    assert_eq!(a.id(), b.id());
+    assert_eq!(
+        serde_json::to_string(&a.answer).unwrap(),
+        serde_json::to_string(&b.answer).unwrap()
+    );
+    // Stored through the store, read back: the same id and figures.
+    let store = frontline::store::Store::new(dir.path());
+    assert!(scenario::save(&store, &a).unwrap());
+    assert!(!scenario::save(&store, &a).unwrap(), "written once");
+    assert!(dir.path().join(format!("scenarios/{}.json", a.id())).is_file());
+    let loaded = scenario::load(&store, &cat, a.id()).unwrap();
+    assert_eq!(
+        serde_json::to_string(&loaded.answer).unwrap(),
+        serde_json::to_string(&a.answer).unwrap()
+    );
+    // The snapshot of 2024-01-01 replaced (another line): a new id; the stored one is refused.
+    write(
+        dir.path(),
+        "sources/test/2024-01-01.geojson",
+        &snapshot("2024-01-01", "[[32.1,46],[34,46],[34,48],[32.1,48],[32.1,46]]"),
+    );
+    let cat2 = Catalog::load(dir.path()).unwrap();
+    let c = compute(&cat2, doc).unwrap();
+    assert_ne!(c.id(), a.id());
+    match scenario::load(&store, &cat2, a.id()) {
+        Err(ScenarioError::InputsChanged { now, .. }) => assert_eq!(now, c.id()),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        scenario::load(&store, &cat2, &"0".repeat(64)),
+        Err(ScenarioError::NotFound(_))
+    ));
+}
+
+#[test]
+fn presets_cite_their_agreements_and_compute() {
+    let (_d, cat) = fixture();
+    let d = frontline::model::parse_date("2024-09-01").unwrap();
+    let memo = frontline::model::parse_date("2024-01-01").unwrap();
+    for p in scenario::presets::PRESETS {
+        let s = scenario::presets::preset(p.name, "test", d, memo).unwrap();
+        assert!(s.title.as_deref().unwrap().contains(p.citation));
+        let c = scenario::compute(&cat, &s).unwrap();
+        assert!(!c.answer.zones.is_empty());
+    }
+    let ii = scenario::presets::preset("minsk-ii-2015", "test", d, memo).unwrap();
+    let c = scenario::compute(&cat, &ii).unwrap();
+    assert_eq!(c.answer.zones.len(), 6);
+    assert_eq!(c.answer.reference_lines.len(), 2);
+    assert!(scenario::presets::preset("nope", "test", d, memo).is_none());
+}
+
+// ---- CLI and HTTP ----
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_frontline"))
+}
+
+#[test]
+fn cli_computes_saves_and_prints_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    let file = dir.path().join("s.json");
+    std::fs::write(
+        &file,
+        json!({"source": "test", "ceasefire_date": "2024-01-01",
+            "zones": [{"name": "z", "reference": {"date": "2024-01-01"}, "side": "both", "width_km": 15}]})
+        .to_string(),
+    )
+    .unwrap();
+    let out = bin()
+        .args([
+            "scenario",
+            file.to_str().unwrap(),
+            "--save",
+            "--data",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = v["id"].as_str().unwrap().to_string();
+    assert!(dir.path().join(format!("scenarios/{id}.json")).is_file());
+    let out = bin()
+        .args([
+            "scenario",
+            file.to_str().unwrap(),
+            "--layer",
+            "zones",
+            "--data",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let fc: geojson::FeatureCollection = String::from_utf8(out.stdout).unwrap().parse().unwrap();
+    assert_eq!(fc.features.len(), 2);
+    for f in &fc.features {
+        let p = f.properties.as_ref().unwrap();
+        assert_eq!(p["scenario"], id.as_str());
+        assert_eq!(p["source"], "test");
+        assert!(p["content_sha256"].as_str().unwrap().len() == 64);
+    }
+    std::fs::write(&file, r#"{"source": "test", "ceasefire_date": "2024-01-01", "zones": [{"name": "z", "reference": {"date": "2024-01-01"}, "side": "both", "width_km": 0}]}"#).unwrap();
+    let out = bin()
+        .args([
+            "scenario",
+            file.to_str().unwrap(),
+            "--data",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("zones[0].width_km"));
+}
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = bin()
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap()
+            .parse()
+            .unwrap();
+        Server { child, addr }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// (status, headers lowercased, body) of one request.
+fn request(addr: SocketAddr, method: &str, target: &str, extra: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    s.write_all(&req).unwrap();
+    let mut data = Vec::new();
+    s.read_to_end(&mut data).unwrap();
+    let split = data.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&data[..split]).to_ascii_lowercase();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head, data[split + 4..].to_vec())
+}
+
+#[test]
+fn http_previews_stores_and_answers_a_scenario_also_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    let token = dir.path().join("token");
+    std::fs::write(&token, "s3cret-0123456789abcdef\n").unwrap();
+    let args = [
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--ingest-token-file",
+        token.to_str().unwrap(),
+    ];
+    let doc = json!({"source": "test", "ceasefire_date": "2024-09-01", "withdrawal_date": "2024-01-01",
+        "zones": [{"name": "z", "reference": {"date": "2024-09-01"}, "side": "both", "width_km": 15}]})
+    .to_string();
+    let json_ct = "Content-Type: application/json\r\n";
+    let s = Server::start(&args);
+    let (st, _, body) = request(s.addr, "POST", "/v1/scenarios/preview", json_ct, doc.as_bytes());
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    let preview: Value = serde_json::from_slice(&body).unwrap();
+    let id = preview["id"].as_str().unwrap().to_string();
+    assert!(!dir.path().join("scenarios").exists(), "a preview stores nothing");
+    // Storing needs the token.
+    let (st, head, _) = request(s.addr, "POST", "/v1/scenarios", json_ct, doc.as_bytes());
+    assert_eq!(st, 401);
+    assert!(head.contains("www-authenticate: bearer"));
+    let auth = format!("{json_ct}Authorization: Bearer s3cret-0123456789abcdef\r\n");
+    let (st, head, body) = request(s.addr, "POST", "/v1/scenarios", &auth, doc.as_bytes());
+    assert_eq!(st, 201, "{}", String::from_utf8_lossy(&body));
+    assert!(head.contains(&format!("location: /v1/scenarios/{id}")), "{head}");
+    let (st, _, _) = request(s.addr, "POST", "/v1/scenarios", &auth, doc.as_bytes());
+    assert_eq!(st, 200, "stored before");
+    let (st, _, body) = request(s.addr, "GET", &format!("/v1/scenarios/{id}"), "", b"");
+    assert_eq!(st, 200);
+    let got: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(got, preview);
+    // Layers with per-feature provenance.
+    for layer in ["area", "excluded", "zones", "withdrawal"] {
+        let (st, _, body) = request(
+            s.addr,
+            "GET",
+            &format!("/v1/scenarios/{id}/layers/{layer}?precision=5"),
+            "",
+            b"",
+        );
+        assert_eq!(st, 200, "{layer}");
+        let fc: geojson::FeatureCollection = String::from_utf8(body).unwrap().parse().unwrap();
+        assert!(!fc.features.is_empty(), "{layer}");
+        for f in &fc.features {
+            let p = f.properties.as_ref().unwrap();
+            assert_eq!(p["source"], "test", "{layer}");
+            assert!(p["area_km2"].as_f64().unwrap() > 0.0, "{layer}");
+        }
+    }
+    let (st, _, _) = request(s.addr, "GET", &format!("/v1/scenarios/{id}/layers/nope"), "", b"");
+    assert_eq!(st, 404);
+    // A point.
+    let (st, _, body) = request(
+        s.addr,
+        "GET",
+        &format!("/v1/scenarios/{id}/point?lon=31.9&lat=47.5"),
+        "",
+        b"",
+    );
+    assert_eq!(st, 200);
+    let p: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(p["in_area_of_application"], false);
+    assert_eq!(p["excluded"]["reason"], "occupied");
+    assert_eq!(p["zones"][0]["side"], "occupied");
+    assert!(p["distances"][0]["distance_km"].as_f64().unwrap() > 0.0);
+    // A second scenario and the diff.
+    let doc2 =
+        json!({"source": "test", "ceasefire_date": "2024-09-01", "policy": {"grey_zone": "included"}}).to_string();
+    let (st, _, body) = request(s.addr, "POST", "/v1/scenarios", &auth, doc2.as_bytes());
+    assert_eq!(st, 201);
+    let id2 = serde_json::from_slice::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, _, body) = request(s.addr, "GET", &format!("/v1/scenarios/{id}/diff/{id2}"), "", b"");
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    let d: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(d["from"], id.as_str());
+    // Bad scenarios: problem+json naming the field.
+    for (bad, field) in [
+        (
+            r#"{"source": "test", "ceasefire_date": "2024-01-01", "zones": [{"name": "z", "reference": {"date": "2024-01-01"}, "side": "both", "width_km": 600}]}"#,
+            "zones[0].width_km",
+        ),
+        (r#"{"source": "nope", "ceasefire_date": "2024-01-01"}"#, "source"),
+        (
+            r#"{"source": "test", "ceasefire_date": "1999-01-01"}"#,
+            "ceasefire_date",
+        ),
+    ] {
+        let (st, head, body) = request(s.addr, "POST", "/v1/scenarios/preview", json_ct, bad.as_bytes());
+        assert_eq!(st, 422, "{}", String::from_utf8_lossy(&body));
+        assert!(head.contains("application/problem+json"));
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["parameter"], field);
+    }
+    let (st, _, _) = request(s.addr, "GET", &format!("/v1/scenarios/{}", "0".repeat(64)), "", b"");
+    assert_eq!(st, 404);
+    drop(s);
+    // After a restart: the same id and figures.
+    let s = Server::start(&args);
+    let (st, _, body) = request(s.addr, "GET", &format!("/v1/scenarios/{id}"), "", b"");
+    assert_eq!(st, 200);
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), preview);
+    let (st, _, body) = request(s.addr, "GET", "/v1/scenarios/presets?date=2024-09-01", "", b"");
+    assert_eq!(st, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["presets"].as_array().unwrap().len(), 3);
+    assert_eq!(v["presets"][0]["scenario"]["source"], "test");
+}
