@@ -18,6 +18,14 @@ fn main() {
             println!("cargo::rustc-cfg={cfg}");
         }
     }
+    // The Python venv of `scripts/make-workload.sh` (shapely, pyproj, pyshp, numpy), for the
+    // synthetic check of the waters rule in `scripts/geodata/test_waters.py`.
+    println!("cargo::rustc-check-cfg=cfg(python_geo)");
+    let venv_python = std::env::temp_dir().join("frontline-venv/bin/python");
+    println!("cargo::rerun-if-changed={}", venv_python.display());
+    if venv_python.is_file() {
+        println!("cargo::rustc-cfg=python_geo");
+    }
     // The workload of `scripts/make-workload.sh` (PEERS_WORK, default $TMPDIR/frontline-bench).
     println!("cargo::rustc-check-cfg=cfg(shared_workload_1m)");
     println!("cargo::rerun-if-env-changed=PEERS_WORK");

@@ -373,7 +373,16 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             report.rejected.push(Rejected {
                 file: path.display().to_string(),
                 date: None,
-                reasons: r.problems.iter().map(|p| p.to_string()).collect(),
+                // The file is named once, in `file`, not again in each reason.
+                reasons: r
+                    .problems
+                    .iter()
+                    .map(|p| {
+                        let mut p = p.clone();
+                        p.file.clear();
+                        p.to_string().trim_start_matches(": ").to_string()
+                    })
+                    .collect(),
                 quarantined: None,
             });
             continue;

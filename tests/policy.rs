@@ -254,6 +254,9 @@ fn ingest_04_an_edge_the_long_way_round_is_refused() {
     let r = s.ingest("source=example&date=2025-01-01", &fc(&[(band, None)]));
     assert_problem(&r, 422, "spans 358 degrees of longitude");
     assert_problem(&r, 422, "antimeridian");
+    // Nothing was written: no file of that name is named.
+    assert!(!r.1["detail"].as_str().unwrap().contains("sources/example"), "{}", r.1);
+    assert!(!r.1["problems"][0].as_str().unwrap().contains(".geojson"), "{}", r.1);
     // In a hole, and in one part of a MultiPolygon.
     let hole = "[[[-179.5,0],[-90,0],[0,0],[90,0],[179.5,0],[179.5,10],[90,10],[0,10],[-90,10],[-179.5,10],[-179.5,0]],\
                 [[-179,1],[-179,2],[179,2],[179,1],[-179,1]]]";
@@ -448,6 +451,18 @@ fn first_05_import_exit_codes_say_whether_anything_was_taken() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("every input was rejected"));
+    // Each rejected file is named once per line, not again inside its reason.
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("rejected: ")).collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    for l in lines {
+        let file = if l.contains("impossible-date") {
+            &impossible
+        } else {
+            &no_status
+        };
+        assert_eq!(l.matches(file.as_str()).count(), 1, "{l}");
+    }
     let (c, _, _) = import(&root, &["geojson", &no_status, &impossible, "--source", "mine"]);
     assert_eq!(c, 2);
     // Some rejected: 3. None: 0.

@@ -267,7 +267,17 @@ fn store(
     let stem = date.to_string();
     let (snapshot, report) = snapshot_from_bytes(&text, sha, Some(&stem), &shown, source);
     let Some(snapshot) = snapshot.filter(|_| report.is_ok()) else {
-        return Err(refused(report.problems.iter().map(|p| p.to_string()).collect()));
+        // Nothing was written: the problems are in the body, not in a file of that name.
+        let problems = report
+            .problems
+            .iter()
+            .map(|p| {
+                let mut p = p.clone();
+                p.file.clear();
+                p.to_string().trim_start_matches(": ").to_string()
+            })
+            .collect();
+        return Err(refused(problems));
     };
     // Every repair the reader made, named as in `frontline check` (without the file's name).
     let repairs: Vec<String> = report
