@@ -49,7 +49,7 @@ pub enum CatalogError {
     },
     /// A coordinate is not a finite number in range.
     #[error("invalid coordinate: {0}")]
-    InvalidCoordinate(String),
+    InvalidCoordinate(#[from] crate::model::CoordinateError),
 }
 
 /// A border with its point index and area.
@@ -658,26 +658,25 @@ impl<'a> InForce<'a> {
         &self.source.border.index
     }
 
-    /// Status of a point, waters included; checks the coordinate first.
+    /// Status of a point (lon, lat in degrees, WGS84), waters included; checks the coordinate
+    /// first ([`crate::model::LonLat::new`]).
+    ///
+    /// ```
+    /// use frontline::{Catalog, Status};
+    /// let catalog = Catalog::load_embedded().expect("embedded geodata");
+    /// let date = frontline::model::parse_date("2024-05-01").unwrap();
+    /// let in_force = catalog.in_force(None, date).expect("a snapshot in force");
+    /// // Simferopol, in Crimea (occupied since 2014: the Crimea baseline).
+    /// assert_eq!(in_force.status(34.10, 44.95).unwrap().status, Status::Occupied);
+    /// assert!(in_force.status(200.0, 44.95).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`CatalogError::InvalidCoordinate`] for a coordinate that is not finite or out of range.
     pub fn status(&self, lon: f64, lat: f64) -> Result<PointStatus, CatalogError> {
-        check_coordinate(lon, lat)?;
+        crate::model::LonLat::new(lon, lat)?;
         Ok(self.computed().status_with_waters(&self.source.border, lon, lat))
     }
-}
-
-/// Refuses non-finite or out-of-range coordinates (lon in [-180, 180], lat in [-90, 90]).
-pub fn check_coordinate(lon: f64, lat: f64) -> Result<(), CatalogError> {
-    if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-        return Err(CatalogError::InvalidCoordinate(format!(
-            "lon {lon} is not a finite number in [-180, 180]"
-        )));
-    }
-    if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-        return Err(CatalogError::InvalidCoordinate(format!(
-            "lat {lat} is not a finite number in [-90, 90]"
-        )));
-    }
-    Ok(())
 }
 
 /// The whole loaded state. Immutable; a reload builds a new one.
@@ -697,7 +696,23 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Loads, validates and computes a geodata directory; on any problem, the full report.
+    /// Loads and validates a geodata directory (`borders/`, `baselines/`, `sources/`; see
+    /// `geodata/README.md`). Layers, areas (km2) and indexes are computed on first use, or at
+    /// once with [`Catalog::compute_all`].
+    ///
+    /// ```
+    /// # let tmp = std::env::temp_dir().join(format!("frontline-doc-load-{}", std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&tmp);
+    /// # frontline::geodata::embedded::write_to(&tmp).unwrap();
+    /// // `tmp` is a geodata directory (`frontline init DIR` writes one).
+    /// let catalog = frontline::Catalog::load(&tmp).expect("valid geodata");
+    /// assert!(catalog.sources.contains_key("example"));
+    /// # std::fs::remove_dir_all(&tmp).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// The full validation [`Report`] when any file has a problem (every problem listed, with
+    /// its file, feature and place): nothing is half-loaded.
     pub fn load(dir: &Path) -> Result<Catalog, Report> {
         let t = std::time::Instant::now();
         let loaded = match load_dir(dir) {
@@ -909,6 +924,10 @@ impl Catalog {
 
     /// What is in force for a source (or the default) on `date`: the latest snapshot dated on or
     /// before it, with the baselines valid on it.
+    ///
+    /// # Errors
+    /// [`CatalogError::UnknownSource`], [`CatalogError::NoDefaultSource`], or
+    /// [`CatalogError::BeforeFirstSnapshot`] for a date before the source's first snapshot.
     pub fn in_force(&self, source: Option<&str>, date: NaiveDate) -> Result<InForce<'_>, CatalogError> {
         let src = self.source(source)?;
         let i = src.epochs.partition_point(|e| e.from <= date);

@@ -143,6 +143,36 @@ pub fn line_length_m(line: &LineString<f64>) -> f64 {
     line.0.windows(2).fold(0.0, |acc, w| acc + edge_length_m(w[0], w[1]))
 }
 
+/// Length (km) of a line whose edges are straight in lon/lat: the crate's one line length.
+///
+/// ```
+/// use geo::LineString;
+/// // Two degrees of a meridian at 47°N: 222.3 km on WGS84.
+/// let km = frontline::geodesy::length_km(&LineString::from(vec![(32.0, 46.0), (32.0, 48.0)]));
+/// assert!((km - 222.3).abs() < 0.1, "{km}");
+/// ```
+pub fn length_km(line: &LineString<f64>) -> f64 {
+    line_length_m(line) / 1e3
+}
+
+/// Geodesic distance (m) between two points on WGS84: the shortest path (Karney's algorithm,
+/// geographiclib-rs through `geo`), not along a straight lon/lat edge.
+pub fn distance_m(a: Coord<f64>, b: Coord<f64>) -> f64 {
+    use geo::{Distance, Geodesic, Point};
+    Geodesic.distance(Point(a), Point(b))
+}
+
+/// Geodesic distance (km) between two points on WGS84 ([`distance_m`]): the crate's one
+/// point-to-point distance.
+pub fn distance_km(a: Coord<f64>, b: Coord<f64>) -> f64 {
+    distance_m(a, b) / 1e3
+}
+
+/// Kilometres per degree of latitude (and of longitude at the equator), rounded: the scale of
+/// the local equirectangular frames used for thresholds and R-tree searches only (never for a
+/// reported figure, which comes from [`length_km`], [`distance_km`] or [`area_km2`]).
+pub const KM_PER_DEGREE: f64 = 111.32;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -397,7 +397,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 f.file.clear();
                 let text = f.to_string().trim_start_matches(": ").to_string();
                 // A content date other than the file's is a flag, as over HTTP.
-                if f.message.contains("features are dated") {
+                if matches!(f.kind, crate::geodata::FindingKind::ContentDates { .. }) {
                     text
                 } else {
                     format!("{REPAIR_NOTE}{text}")
@@ -743,3 +743,109 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
 
 /// How long an import waits for another writer (a server ingesting, another import) to finish.
 pub const WRITER_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[cfg(test)]
+mod tests {
+    //! The import plan, decision by decision, on a copy of the embedded geodata: a new date is
+    //! added, the same file again changes nothing, equal content on a later date is kept once,
+    //! other content on an existing date is refused without `replace` and kept in `.history/`
+    //! with it, a snapshot mostly outside the border is quarantined, a large change is flagged.
+    use super::*;
+
+    fn feature(date: &str, ring: &str) -> String {
+        format!(
+            r#"{{"type":"Feature","properties":{{"date":"{date}","status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}"#
+        )
+    }
+
+    fn file(dir: &Path, name: &str, features: &[String]) -> PathBuf {
+        let p = dir.join(name);
+        let text = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","));
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn options(data: &Path) -> ImportOptions {
+        ImportOptions {
+            source: "plan".into(),
+            data_dir: data.to_path_buf(),
+            max_change_km2: DEFAULT_MAX_CHANGE_KM2,
+            max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
+            replace: false,
+            origin_prefix: None,
+            allow_empty: false,
+            date_window: DateWindowConfig::default(),
+        }
+    }
+
+    const SMALL: &str = "[[37.0,48.0],[37.1,48.0],[37.1,48.1],[37.0,48.1],[37.0,48.0]]";
+    const OTHER: &str = "[[37.0,48.0],[37.2,48.0],[37.2,48.1],[37.0,48.1],[37.0,48.0]]";
+    const LARGE: &str = "[[35.0,47.0],[38.0,47.0],[38.0,49.0],[35.0,49.0],[35.0,47.0]]";
+    /// Over Poland: outside the border.
+    const OUTSIDE: &str = "[[19.0,51.0],[20.0,51.0],[20.0,52.0],[19.0,52.0],[19.0,51.0]]";
+
+    #[test]
+    fn the_import_plan_decides_each_case() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("geodata");
+        crate::geodata::embedded::write_to(&data).unwrap();
+        let opts = options(&data);
+        let inputs = tmp.path().join("in");
+        std::fs::create_dir_all(&inputs).unwrap();
+
+        // A new source, two dates with the same content: the second is a duplicate.
+        let a = file(
+            &inputs,
+            "a.geojson",
+            &[feature("2024-01-01", SMALL), feature("2024-01-02", SMALL)],
+        );
+        let r = import(Format::Geojson, std::slice::from_ref(&a), &opts).unwrap();
+        assert_eq!(r.added.len(), 1, "{r:?}");
+        assert_eq!(r.duplicates.len(), 1, "{r:?}");
+        assert!(r.rejected.is_empty(), "{r:?}");
+
+        // The same input again changes nothing.
+        let r = import(Format::Geojson, std::slice::from_ref(&a), &opts).unwrap();
+        assert!(r.added.is_empty() && r.replaced.is_empty(), "{r:?}");
+
+        // Other content on an existing date: refused without replace, replaced with it.
+        let b = file(&inputs, "b.geojson", &[feature("2024-01-01", OTHER)]);
+        let r = import(Format::Geojson, std::slice::from_ref(&b), &opts).unwrap();
+        assert_eq!(r.rejected.len(), 1, "{r:?}");
+        assert!(r.replaced.is_empty());
+        let mut replacing = opts.clone();
+        replacing.replace = true;
+        let r = import(Format::Geojson, std::slice::from_ref(&b), &replacing).unwrap();
+        assert_eq!(r.replaced.len(), 1, "{r:?}");
+        let history = data.join("sources/plan/.history");
+        assert!(
+            std::fs::read_dir(&history).unwrap().next().is_some(),
+            "the old file is kept"
+        );
+
+        // Mostly outside the border: quarantined, not loaded.
+        let c = file(&inputs, "c.geojson", &[feature("2024-02-01", OUTSIDE)]);
+        let r = import(Format::Geojson, std::slice::from_ref(&c), &opts).unwrap();
+        assert_eq!(r.rejected.len(), 1, "{r:?}");
+        assert!(r.rejected[0].quarantined.is_some(), "{r:?}");
+
+        // A change of the occupied area above max_change_km2: added, and flagged.
+        let d = file(&inputs, "d.geojson", &[feature("2024-03-01", LARGE)]);
+        let r = import(Format::Geojson, std::slice::from_ref(&d), &opts).unwrap();
+        assert_eq!(r.added.len(), 1, "{r:?}");
+        assert!(!r.added[0].flags.is_empty(), "{r:?}");
+
+        // And the directory loads with every snapshot kept.
+        let loaded = crate::Catalog::load(&data).unwrap();
+        let dates: Vec<String> = loaded.sources["plan"]
+            .snapshots
+            .iter()
+            .map(|s| s.date.to_string())
+            .collect();
+        assert!(
+            dates.contains(&"2024-01-01".to_string()) && dates.contains(&"2024-03-01".to_string()),
+            "{dates:?}"
+        );
+        assert!(!dates.contains(&"2024-02-01".to_string()), "{dates:?}");
+    }
+}

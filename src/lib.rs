@@ -5,6 +5,8 @@
 //! point location and date lookup ([`index`]), gathered into an immutable [`catalog::Catalog`],
 //! and queried ([`query`]). The CLI (`src/cli`, in the binary) only parses and prints.
 
+#![warn(missing_docs)]
+
 pub mod analytics;
 pub mod catalog;
 pub mod coverage;
@@ -13,6 +15,7 @@ pub mod geodesy;
 pub mod http;
 pub mod import;
 pub mod index;
+pub mod live;
 pub mod model;
 pub mod num;
 pub mod output;

@@ -164,6 +164,183 @@ pub struct Provenance {
     pub origin: Option<String>,
 }
 
+/// One coordinate axis of a WGS84 position, in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    /// Longitude, in [-180, 180].
+    Lon,
+    /// Latitude, in [-90, 90].
+    Lat,
+}
+
+impl Axis {
+    /// The short name used in parameters and columns: `lon`, `lat`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Axis::Lon => "lon",
+            Axis::Lat => "lat",
+        }
+    }
+
+    /// The largest magnitude allowed, degrees: 180 for longitudes, 90 for latitudes.
+    pub fn limit(self) -> f64 {
+        match self {
+            Axis::Lon => 180.0,
+            Axis::Lat => 90.0,
+        }
+    }
+
+    /// Checks one number: finite and within `[-limit, limit]`.
+    ///
+    /// # Errors
+    /// [`CoordinateError::OutOfRange`] (without text) when it is not.
+    pub fn check(self, value: f64) -> Result<f64, CoordinateError> {
+        if value.is_finite() && value.abs() <= self.limit() {
+            Ok(value)
+        } else {
+            Err(CoordinateError::OutOfRange {
+                axis: self,
+                value,
+                text: None,
+            })
+        }
+    }
+
+    /// Parses one number from text strictly (surrounding blanks allowed; `inf`, `NaN` and
+    /// `1e400` refused) and checks it.
+    ///
+    /// # Errors
+    /// [`CoordinateError::NotANumber`] or [`CoordinateError::OutOfRange`], with the text.
+    pub fn parse(self, text: &str) -> Result<f64, CoordinateError> {
+        match text.trim().parse::<f64>() {
+            Ok(v) => self.check(v).map_err(|_| CoordinateError::OutOfRange {
+                axis: self,
+                value: v,
+                text: Some(text.to_string()),
+            }),
+            Err(_) => Err(CoordinateError::NotANumber {
+                axis: self,
+                text: text.to_string(),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Axis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a coordinate is refused. Its messages are rendered here and only here.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CoordinateError {
+    /// The text is not a number at all.
+    NotANumber {
+        /// Which coordinate.
+        axis: Axis,
+        /// The text as given.
+        text: String,
+    },
+    /// The number is not finite, or outside the axis' range.
+    OutOfRange {
+        /// Which coordinate.
+        axis: Axis,
+        /// The number as parsed (may be infinite or NaN).
+        value: f64,
+        /// The text as given, when it came as text.
+        text: Option<String>,
+    },
+}
+
+impl CoordinateError {
+    /// The axis refused.
+    pub fn axis(&self) -> Axis {
+        match self {
+            CoordinateError::NotANumber { axis, .. } | CoordinateError::OutOfRange { axis, .. } => *axis,
+        }
+    }
+}
+
+impl fmt::Display for CoordinateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CoordinateError::NotANumber { axis, text } => write!(f, "{axis} '{text}' is not a number"),
+            CoordinateError::OutOfRange {
+                axis, text: Some(text), ..
+            } => {
+                let l = axis.limit();
+                write!(f, "{axis} '{text}' must be a finite number in [-{l}, {l}]")
+            }
+            CoordinateError::OutOfRange {
+                axis,
+                value,
+                text: None,
+            } => {
+                let l = axis.limit();
+                write!(f, "{axis} {value} is not a finite number in [-{l}, {l}]")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CoordinateError {}
+
+/// A WGS84 position in degrees, validated once when made: both numbers finite, the longitude in
+/// [-180, 180] and the latitude in [-90, 90]. Every edge (query strings, CLI arguments, CSV rows,
+/// GeoJSON bodies and geodata files) and every engine entry point that takes a point goes through
+/// [`LonLat::new`] or [`LonLat::parse`].
+///
+/// ```
+/// use frontline::model::LonLat;
+/// let p = LonLat::new(34.10, 44.95).unwrap();
+/// assert_eq!((p.lon(), p.lat()), (34.10, 44.95));
+/// assert!(LonLat::new(200.0, 0.0).is_err());
+/// assert_eq!(
+///     LonLat::parse("1e400", "44").unwrap_err().to_string(),
+///     "lon '1e400' must be a finite number in [-180, 180]"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LonLat {
+    lon: f64,
+    lat: f64,
+}
+
+impl LonLat {
+    /// Checks a position given as numbers.
+    ///
+    /// # Errors
+    /// [`CoordinateError::OutOfRange`] naming the first coordinate refused.
+    pub fn new(lon: f64, lat: f64) -> Result<Self, CoordinateError> {
+        Ok(LonLat {
+            lon: Axis::Lon.check(lon)?,
+            lat: Axis::Lat.check(lat)?,
+        })
+    }
+
+    /// Parses a position given as text (query strings, CLI arguments).
+    ///
+    /// # Errors
+    /// [`CoordinateError`] with the text of the first coordinate refused.
+    pub fn parse(lon: &str, lat: &str) -> Result<Self, CoordinateError> {
+        Ok(LonLat {
+            lon: Axis::Lon.parse(lon)?,
+            lat: Axis::Lat.parse(lat)?,
+        })
+    }
+
+    /// Longitude, degrees.
+    pub fn lon(self) -> f64 {
+        self.lon
+    }
+
+    /// Latitude, degrees.
+    pub fn lat(self) -> f64 {
+        self.lat
+    }
+}
+
 /// Parses a strict `YYYY-MM-DD` calendar date (2022-02-30 and 2022-2-3 are refused).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let b = s.as_bytes();
@@ -182,6 +359,25 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coordinates_are_checked_once_with_their_messages() {
+        assert!(LonLat::new(180.0, -90.0).is_ok());
+        assert_eq!(
+            LonLat::new(-190.0, 44.0).unwrap_err().to_string(),
+            "lon -190 is not a finite number in [-180, 180]"
+        );
+        assert_eq!(LonLat::new(30.0, f64::NAN).unwrap_err().axis(), Axis::Lat);
+        assert_eq!(
+            LonLat::parse("abc", "1").unwrap_err().to_string(),
+            "lon 'abc' is not a number"
+        );
+        assert_eq!(
+            LonLat::parse("30", "inf").unwrap_err().to_string(),
+            "lat 'inf' must be a finite number in [-90, 90]"
+        );
+        assert_eq!(LonLat::parse(" 30.5", "50").unwrap(), LonLat::new(30.5, 50.0).unwrap());
+    }
 
     #[test]
     fn dates_are_strict() {

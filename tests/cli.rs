@@ -933,3 +933,72 @@ fn import_refuses_bad_arguments() {
     assert_eq!(c, 2);
     assert!(err.contains("source name"), "{err}");
 }
+
+#[test]
+fn serve_refuses_any_sync_interval_it_cannot_read_without_panicking() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("geodata");
+    assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
+    for every in ["5µ", "µ", "", "0h", "99999999999999999999h", "1.5h", "-1m"] {
+        let flag = format!("--sync-every={every}");
+        let o = frontline(&[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--watch-s",
+            "0",
+            "--data",
+            data.to_str().unwrap(),
+            "--sync-url",
+            "http://127.0.0.1:9/",
+            "--sync-source",
+            "example",
+            &flag,
+        ]);
+        assert_eq!(code(&o), 2, "{every:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("--sync-every '{every}': use a whole number")),
+            "{every:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn exit_codes_come_from_one_conversion() {
+    // 0 ok, 1 invalid geodata, 2 bad input or usage (README, "Exit codes").
+    assert_eq!(code(&frontline(&["check"])), 0);
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(
+        code(&frontline(&["check", dir.path().join("none").to_str().unwrap()])),
+        1
+    );
+    assert_eq!(
+        code(&frontline(&[
+            "query",
+            "--lon",
+            "x",
+            "--lat",
+            "1",
+            "--date",
+            "2024-05-01"
+        ])),
+        2
+    );
+    assert_eq!(code(&frontline(&["no-such-command"])), 2);
+    // A geodata directory that does not load is 1 for import as for every other command.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let file = dir.path().join("a.geojson");
+    std::fs::write(&file, r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+    let o = frontline(&[
+        "import",
+        "geojson",
+        file.to_str().unwrap(),
+        "--source",
+        "s",
+        "--data",
+        empty.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+}

@@ -50,7 +50,23 @@ pub struct Diff {
     pub raw: bool,
 }
 
-/// The diff from (`source`, `from`) to (`to_source` or `source`, `to`).
+/// The diff from (`source`, `from`) to (`to_source` or `source`, `to`): the parts that changed
+/// hands, with geodesic areas in km2; parts under `min_area_km2` are counted as slivers and
+/// dropped.
+///
+/// ```
+/// use frontline::model::parse_date;
+/// let catalog = frontline::Catalog::load_embedded().expect("embedded geodata");
+/// let (from, to) = (parse_date("2024-03-01").unwrap(), parse_date("2024-09-01").unwrap());
+/// let d = frontline::analytics::diff::diff(&catalog, None, from, None, to, 0.01).unwrap();
+/// // Two snapshots of the (synthetic) example source: something changed hands.
+/// assert!(!d.identical && d.totals.gained_km2 + d.totals.lost_km2 > 0.0);
+/// // A diff of a date with itself is empty.
+/// assert!(frontline::analytics::diff::diff(&catalog, None, to, None, to, 0.01).unwrap().identical);
+/// ```
+///
+/// # Errors
+/// As [`crate::Catalog::in_force`] on either side.
 pub fn diff(
     cat: &Catalog,
     source: Option<&str>,

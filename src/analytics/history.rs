@@ -5,7 +5,7 @@
 //! ([`crate::index::history`]) says in which epochs a point's status may change, and a history
 //! evaluates the first epoch and then only those, exactly, with the ordinary point index.
 
-use crate::catalog::{CatalogError, SourceEntry, check_coordinate};
+use crate::catalog::{CatalogError, SourceEntry};
 use crate::index::Location;
 pub use crate::index::history::HistoryIndex;
 use crate::model::Status;
@@ -68,7 +68,7 @@ fn intervals(src: &SourceEntry, samples: impl IntoIterator<Item = (usize, Status
 
 /// The history of (lon, lat) across every epoch of `src`, read from its change index.
 pub fn history(src: &SourceEntry, lon: f64, lat: f64) -> Result<Vec<Interval>, CatalogError> {
-    check_coordinate(lon, lat)?;
+    crate::model::LonLat::new(lon, lat)?;
     let mut scratch = Vec::new();
     Ok(history_with(src, src.history_index(), lon, lat, &mut scratch))
 }
@@ -106,7 +106,7 @@ pub fn histories(src: &SourceEntry, points: &[(f64, f64)]) -> Vec<Result<Vec<Int
     points
         .par_iter()
         .map_init(Vec::new, |scratch, &(x, y)| {
-            check_coordinate(x, y)?;
+            crate::model::LonLat::new(x, y)?;
             Ok(history_with(src, index, x, y, scratch))
         })
         .collect()

@@ -166,18 +166,16 @@ pub const REGION_TIMELINE_CSV_HEADER: &str = "date,region,occupied_km2,contested
 impl RegionTimelineRow {
     /// The row as CSV (with its line end).
     pub fn to_csv(&self) -> String {
-        format!(
-            "{},{},{},{},{},{},{}\n",
-            self.date,
-            self.region,
-            crate::num::Fixed(self.occupied_km2, 3),
-            self.contested_km2
-                .map(|x| crate::num::Fixed(x, 3).to_string())
-                .unwrap_or_default(),
-            crate::num::Fixed(self.covered_km2, 3),
-            self.snapshot,
-            self.synthetic
-        )
+        let km = |x: f64| crate::num::Fixed(x, 3).to_string();
+        crate::output::csv::record([
+            self.date.to_string(),
+            self.region.clone(),
+            km(self.occupied_km2),
+            self.contested_km2.map(km).unwrap_or_default(),
+            km(self.covered_km2),
+            self.snapshot.clone(),
+            self.synthetic.to_string(),
+        ])
     }
 }
 

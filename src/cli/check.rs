@@ -1,10 +1,10 @@
 //! `frontline check [DIR]`: the validation report of a geodata directory.
 
+use super::Exit;
 use super::{DataArg, Failure};
 use frontline::geodata::load_dir;
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -17,7 +17,7 @@ pub(crate) struct Args {
     json: bool,
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let dir = a.dir.or(a.data.data);
     let loaded = match &dir {
         Some(d) => load_dir(d),
@@ -87,9 +87,5 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             writeln!(out, "repair: {r}")?;
         }
     }
-    Ok(if report.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if report.is_ok() { Exit::Ok } else { Exit::InvalidGeodata })
 }

@@ -4,11 +4,11 @@
 //! only the counts per status). A malformed line stops the run with its line number and exit
 //! code 2.
 
+use super::Exit;
 use super::{DataArg, Failure, parse_date_arg};
 use frontline::query::csv::{CsvError, CsvOptions, classify_csv_with, decoding, encoding_for_label};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -43,7 +43,7 @@ pub(crate) struct Args {
     data: DataArg,
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let date = parse_date_arg("date", &a.date)?;
     let input = open_csv(&a.file, a.encoding.as_deref())?;
     let cat = a.data.catalog()?;
@@ -81,7 +81,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             if in_force.synthetic() { ", SYNTHETIC data" } else { "" }
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }
 
 /// Opens a CSV file (`-`: standard input), decoded from `encoding` if one is named.

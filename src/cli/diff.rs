@@ -1,11 +1,11 @@
 //! `frontline diff --from --to [--source] [--to-source] [--min-area-km2]`: what changed hands,
 //! as GeoJSON (or the totals with `--summary`).
 
+use super::Exit;
 use super::{DataArg, Failure, parse_date_arg};
 use frontline::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff_geojson, diff_of};
 use frontline::analytics::regions::diff_breakdown;
 use std::io::Write;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -40,7 +40,7 @@ pub(crate) struct Args {
     data: DataArg,
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let from = parse_date_arg("from", &a.from)?;
     let to = parse_date_arg("to", &a.to)?;
     if !a.min_area_km2.is_finite() || a.min_area_km2 < 0.0 {
@@ -78,5 +78,5 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         out.write_all(&doc)?;
         writeln!(out)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }

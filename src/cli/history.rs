@@ -3,12 +3,12 @@
 //! (RFC 4180, the columns `id`, `lon`, `lat` in any order, others passed through), one CSV row
 //! per interval.
 
-use super::{DataArg, Failure, parse_coord_arg};
+use super::Exit;
+use super::{DataArg, Failure, parse_lon_lat_args};
 use frontline::query::csv::read_points;
-use frontline::query::history::{HISTORY_CSV_COLUMNS, batch_history, history_csv_rows, point_history};
+use frontline::query::history::{history_csv, point_history};
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -35,42 +35,31 @@ pub(crate) struct Args {
     data: DataArg,
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     if let Some(path) = &a.points {
         return batch(&a, path);
     }
     let (Some(lon), Some(lat)) = (&a.lon, &a.lat) else {
         return Err(Failure::input("give --lon and --lat, or --points FILE"));
     };
-    let lon = parse_coord_arg("lon", lon, 180.0)?;
-    let lat = parse_coord_arg("lat", lat, 90.0)?;
+    let p = parse_lon_lat_args(lon, lat)?;
+    let (lon, lat) = (p.lon(), p.lat());
     let cat = a.data.catalog()?;
     let answer = point_history(&cat, a.source.as_deref(), lon, lat)?;
     let text = frontline::num::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }
 
-fn batch(a: &Args, path: &std::path::Path) -> Result<ExitCode, Failure> {
+fn batch(a: &Args, path: &std::path::Path) -> Result<Exit, Failure> {
     let input = super::classify::open_csv(path, a.encoding.as_deref())?;
     let points =
         read_points(input, u64::MAX, a.csv_safe).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-    let rows = points.rows;
     let cat = a.data.catalog()?;
-    let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
-    let batch = batch_history(&cat, a.source.as_deref(), &coords).map_err(|e| Failure::from(e.error))?;
-    let (histories, provenance) = (batch.histories, batch.provenance);
-    let mut out = String::with_capacity(rows.len() * 96);
-    out.push_str(&points.header);
-    out.push(',');
-    out.push_str(HISTORY_CSV_COLUMNS);
-    out.push('\n');
-    for (r, h) in rows.iter().zip(&histories) {
-        history_csv_rows(&r.columns, h, &mut out);
-    }
+    let (out, provenance) = history_csv(&cat, a.source.as_deref(), &points).map_err(|e| Failure::from(e.error))?;
     std::io::stdout().lock().write_all(out.as_bytes())?;
     if provenance.synthetic {
         eprintln!("note: source '{}' uses SYNTHETIC data", provenance.source);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }

@@ -4,13 +4,11 @@
 //! Exit 0 when nothing was rejected, 3 when some inputs were rejected and others taken, 2 when
 //! every input was rejected (or there was none).
 
+use super::Exit;
 use super::{DataArg, Failure};
-use frontline::import::{
-    DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportError, ImportOptions, import,
-};
+use frontline::import::{DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportOptions, import};
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -43,7 +41,7 @@ pub(crate) struct Args {
     data: DataArg,
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let Some(format) = Format::parse(&a.format) else {
         return Err(Failure::input(format!(
             "format '{}' is unknown; use deepstate, nzz or geojson",
@@ -66,11 +64,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         allow_empty: a.allow_empty,
         date_window: a.window.config()?,
     };
-    let report = import(format, &a.paths, &opts).map_err(|e| match e {
-        ImportError::Io { .. } => Failure::data(e.to_string()),
-        ImportError::Store(frontline::store::StoreError::Io { .. }) => Failure::data(e.to_string()),
-        _ => Failure::input(e.to_string()),
-    })?;
+    let report = import(format, &a.paths, &opts)?;
     let mut out = std::io::stdout().lock();
     if a.json {
         let text = frontline::num::to_string_pretty(&report).map_err(|e| Failure::data(e.to_string()))?;
@@ -114,14 +108,14 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        ExitCode::from(2)
+        Exit::BadInput
     } else if report.rejected.is_empty() {
-        ExitCode::SUCCESS
+        Exit::Ok
     } else if taken == 0 {
         eprintln!("error: every input was rejected; nothing was imported");
-        ExitCode::from(2)
+        Exit::BadInput
     } else {
         eprintln!("warning: {} input(s) rejected, {taken} taken", report.rejected.len());
-        ExitCode::from(3)
+        Exit::Partial
     })
 }

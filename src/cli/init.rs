@@ -2,10 +2,10 @@
 //! Ukraine, the Crimea baseline and the SYNTHETIC example source) into a new directory, as a
 //! starting geodata directory to import real data into.
 
+use super::Exit;
 use super::Failure;
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -16,7 +16,7 @@ pub(crate) struct Args {
     no_example: bool,
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     frontline::geodata::embedded::write_to(&a.dir).map_err(Failure::input)?;
     if a.no_example {
         let remove = || -> std::io::Result<()> {
@@ -48,5 +48,5 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         )?;
     }
     writeln!(out, "  frontline serve --data {d}")?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }

@@ -111,10 +111,36 @@ impl DateWindowArgs {
     }
 }
 
-/// A failure to report: message for stderr and exit code.
+/// How a command ended: the process's exit code is decided here and only here (README, "Exit
+/// codes"). Clap's own usage errors exit with 2 as well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// 0: done.
+    Ok,
+    /// 1: the geodata is invalid (it does not load, `check` found problems) or cannot be read
+    /// or written.
+    InvalidGeodata,
+    /// 2: bad input or usage: an argument, an input file or body, a write the store refuses.
+    BadInput,
+    /// 3: partial failure: some inputs or days were taken, others not (import, sync).
+    Partial,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(match e {
+            Exit::Ok => 0,
+            Exit::InvalidGeodata => 1,
+            Exit::BadInput => 2,
+            Exit::Partial => 3,
+        })
+    }
+}
+
+/// A failure to report: message for stderr and how the command ends.
 pub(crate) struct Failure {
     message: String,
-    code: u8,
+    exit: Exit,
 }
 
 impl Failure {
@@ -122,15 +148,15 @@ impl Failure {
     pub(crate) fn input(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
-            code: 2,
+            exit: Exit::BadInput,
         }
     }
 
-    /// Invalid geodata (exit 1).
+    /// Invalid geodata, or geodata that cannot be read or written (exit 1).
     pub(crate) fn data(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
-            code: 1,
+            exit: Exit::InvalidGeodata,
         }
     }
 }
@@ -141,19 +167,41 @@ impl From<std::io::Error> for Failure {
             // The reader went away (`| head`): stop quietly, like other Unix tools.
             return Failure {
                 message: String::new(),
-                code: 0,
+                exit: Exit::Ok,
             };
         }
-        Failure {
-            message: format!("i/o error: {e}"),
-            code: 1,
-        }
+        Failure::data(format!("i/o error: {e}"))
     }
 }
 
 impl From<frontline::CatalogError> for Failure {
     fn from(e: frontline::CatalogError) -> Self {
         Failure::input(e.to_string())
+    }
+}
+
+impl From<frontline::scenario::ScenarioError> for Failure {
+    fn from(e: frontline::scenario::ScenarioError) -> Self {
+        match e {
+            // The geodata directory cannot be written: 1, as for import.
+            frontline::scenario::ScenarioError::Store(s) => Failure::data(s.to_string()),
+            other => Failure::input(other.to_string()),
+        }
+    }
+}
+
+impl From<frontline::import::ImportError> for Failure {
+    fn from(e: frontline::import::ImportError) -> Self {
+        use frontline::import::ImportError;
+        use frontline::store::StoreError;
+        match e {
+            // The geodata directory does not load, or cannot be read or written: 1, as for
+            // every other command.
+            ImportError::Geodata { .. } | ImportError::Io { .. } | ImportError::Store(StoreError::Io { .. }) => {
+                Failure::data(e.to_string())
+            }
+            _ => Failure::input(e.to_string()),
+        }
     }
 }
 
@@ -187,12 +235,12 @@ pub fn run() -> ExitCode {
         Command::Scenario(a) => scenario::run(a),
     };
     match result {
-        Ok(code) => code,
+        Ok(exit) => exit.into(),
         Err(f) => {
             if !f.message.is_empty() {
                 eprintln!("error: {}", f.message);
             }
-            ExitCode::from(f.code)
+            f.exit.into()
         }
     }
 }
@@ -224,13 +272,8 @@ pub(crate) fn parse_date_arg(name: &str, s: &str) -> Result<chrono::NaiveDate, F
     frontline::model::parse_date(s).map_err(|e| Failure::input(format!("--{name}: {e}")))
 }
 
-/// Parses a coordinate strictly: a finite decimal number in range (refuses inf, NaN, 1e400).
-pub(crate) fn parse_coord_arg(name: &str, s: &str, limit: f64) -> Result<f64, Failure> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v.abs() <= limit => Ok(v),
-        Ok(_) => Err(Failure::input(format!(
-            "--{name} '{s}' must be a finite number in [-{limit}, {limit}]"
-        ))),
-        Err(_) => Err(Failure::input(format!("--{name} '{s}' is not a number"))),
-    }
+/// Parses `--lon` and `--lat` strictly ([`frontline::model::LonLat::parse`]: refuses inf, NaN,
+/// 1e400 and out-of-range values); the message names the flag.
+pub(crate) fn parse_lon_lat_args(lon: &str, lat: &str) -> Result<frontline::model::LonLat, Failure> {
+    frontline::model::LonLat::parse(lon, lat).map_err(|e| Failure::input(format!("--{e}")))
 }

@@ -1,8 +1,8 @@
 //! `frontline query --lon --lat --date [--source]`: the status of one point, as JSON.
 
-use super::{DataArg, Failure, parse_coord_arg, parse_date_arg};
+use super::Exit;
+use super::{DataArg, Failure, parse_date_arg, parse_lon_lat_args};
 use std::io::Write;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -22,13 +22,13 @@ pub(crate) struct Args {
     data: DataArg,
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
-    let lon = parse_coord_arg("lon", &a.lon, 180.0)?;
-    let lat = parse_coord_arg("lat", &a.lat, 90.0)?;
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
+    let p = parse_lon_lat_args(&a.lon, &a.lat)?;
+    let (lon, lat) = (p.lon(), p.lat());
     let date = parse_date_arg("date", &a.date)?;
     let cat = a.data.catalog()?;
     let answer = frontline::query::point(&cat, a.source.as_deref(), date, lon, lat, true)?;
     let text = frontline::num::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }

@@ -2,11 +2,11 @@
 //! scenario (figures and provenance as JSON, or one of its layers as GeoJSON); `--save` stores it
 //! in the geodata directory (`scenarios/<id>.json`) through the store.
 
+use super::Exit;
 use super::{DataArg, Failure, parse_date_arg};
-use frontline::scenario::{self, ScenarioError, ScenarioLayer, presets};
+use frontline::scenario::{self, ScenarioLayer, presets};
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -41,14 +41,7 @@ pub(crate) struct Args {
     data: DataArg,
 }
 
-fn failure(e: ScenarioError) -> Failure {
-    match e {
-        ScenarioError::Store(s) => Failure::data(s.to_string()),
-        other => Failure::input(other.to_string()),
-    }
-}
-
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     if let Some(name) = &a.preset {
         let (Some(source), Some(date)) = (&a.source, &a.date) else {
             return Err(Failure::input("--preset needs --source and --date"));
@@ -68,7 +61,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         let mut out = std::io::stdout().lock();
         serde_json::to_writer_pretty(&mut out, &s).map_err(|e| Failure::data(e.to_string()))?;
         writeln!(out)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Ok);
     }
     let Some(file) = &a.file else {
         return Err(Failure::input(
@@ -97,7 +90,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     let mut computed = None;
     for _ in 0..a.repeat.max(1) {
         let t = std::time::Instant::now();
-        let c = scenario::compute(&cat, &doc).map_err(failure)?;
+        let c = scenario::compute(&cat, &doc).map_err(Failure::from)?;
         times.push(t.elapsed().as_secs_f64() * 1e3);
         computed = Some(c);
     }
@@ -120,7 +113,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         );
     }
     if let Some(dir) = store_dir {
-        let written = scenario::save(&frontline::store::Store::new(dir), &c).map_err(failure)?;
+        let written = scenario::save(&frontline::store::Store::new(dir), &c).map_err(Failure::from)?;
         eprintln!(
             "scenario {} {}",
             c.id(),
@@ -136,5 +129,5 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         None => out.write_all(&frontline::num::to_vec(&c.answer).map_err(|e| Failure::data(e.to_string()))?)?,
     }
     writeln!(out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }

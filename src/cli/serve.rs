@@ -1,10 +1,10 @@
 //! `frontline serve`: the HTTP API on the loaded geodata.
 
+use super::Exit;
 use super::{DataArg, Failure};
 use frontline::http::{App, Config, serve};
 use std::io::Write;
 use std::net::SocketAddr;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -62,7 +62,7 @@ pub(crate) struct Args {
     data: DataArg,
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let t = Instant::now();
     let catalog = a.data.catalog()?;
     let embedded = a.data.data.is_none();
@@ -104,7 +104,8 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
     };
     let sync = match (&a.sync_url, &a.sync_source, &a.sync_every) {
         (Some(url), Some(source), Some(every)) => {
-            let every = parse_interval(every)?;
+            let every =
+                frontline::live::parse_interval(every).map_err(|e| Failure::input(format!("--sync-every {e}")))?;
             let args = super::sync::Args {
                 format: a.sync_format.clone(),
                 base_url: url.clone(),
@@ -146,10 +147,24 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         }
         tracing::info!(%addr, "listening");
         if let Some((args, every)) = sync {
-            tokio::spawn(sync_loop(app.clone(), args, every));
+            let reload_app = app.clone();
+            tokio::spawn(frontline::live::sync_every(
+                every,
+                move || {
+                    let mut opts = super::sync::options(&args).ok()?;
+                    opts.until = super::sync::today();
+                    Some(opts)
+                },
+                move || {
+                    let app = reload_app.clone();
+                    async move {
+                        let _ = app.reload("sync").await;
+                    }
+                },
+            ));
         }
         serve(listener, app, shutdown_signal()).await;
-        Ok(ExitCode::SUCCESS)
+        Ok(Exit::Ok)
     })
 }
 
@@ -207,56 +222,4 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutdown signal received");
-}
-
-/// Parses an interval such as `6h`, `30m` or `90s`.
-fn parse_interval(s: &str) -> Result<Duration, Failure> {
-    let bad = || {
-        Failure::input(format!(
-            "--sync-every '{s}': use a whole number with s, m or h (e.g. 6h)"
-        ))
-    };
-    let (n, unit) = s.split_at(s.len().saturating_sub(1));
-    let n: u64 = n.parse().map_err(|_| bad())?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(bad()),
-    };
-    if secs == 0 {
-        return Err(bad());
-    }
-    Ok(Duration::from_secs(secs))
-}
-
-/// Every `every`: fetch and import what the archive published since the source's latest date,
-/// then reload when something was added. Failures are logged and retried at the next round.
-async fn sync_loop(app: Arc<App>, args: super::sync::Args, every: Duration) {
-    loop {
-        tokio::time::sleep(every).await;
-        let Ok(mut opts) = super::sync::options(&args) else {
-            return;
-        };
-        opts.until = super::sync::today();
-        let handle = tokio::runtime::Handle::current();
-        let done = tokio::task::spawn_blocking(move || handle.block_on(frontline::sync::sync(&opts))).await;
-        match done {
-            Ok(Ok(r)) => {
-                let added = r.import.as_ref().map_or(0, |i| i.added.len());
-                tracing::info!(
-                    fetched = r.fetched.len(),
-                    missing = r.missing.len(),
-                    failed = r.failed.len(),
-                    added,
-                    "sync done"
-                );
-                if added > 0 {
-                    let _ = app.reload("sync").await;
-                }
-            }
-            Ok(Err(e)) => tracing::warn!(error = %e, "sync failed"),
-            Err(e) => tracing::warn!(error = %e, "sync task failed"),
-        }
-    }
 }

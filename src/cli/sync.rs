@@ -2,11 +2,11 @@
 //! files an HTTP archive published since the source's latest date and imports them; prints the
 //! report (JSON). Exit 0 when every day was fetched or is missing upstream, 3 when some failed.
 
+use super::Exit;
 use super::{DataArg, Failure, parse_date_arg};
 use frontline::import::{DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportOptions};
 use frontline::sync::{SyncOptions, sync};
 use std::io::Write;
-use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
@@ -91,7 +91,7 @@ pub(crate) fn today() -> chrono::NaiveDate {
     chrono::DateTime::from_timestamp(secs as i64, 0).map_or_else(chrono::NaiveDate::default, |t| t.date_naive())
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let opts = options(&a)?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let report = rt.block_on(sync(&opts)).map_err(|e| Failure::input(e.to_string()))?;
@@ -101,8 +101,8 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         eprintln!("error: {why}");
     }
     Ok(if report.failed.is_empty() && report.unreachable.is_none() {
-        ExitCode::SUCCESS
+        Exit::Ok
     } else {
-        ExitCode::from(3)
+        Exit::Partial
     })
 }

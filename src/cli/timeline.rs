@@ -2,9 +2,9 @@
 //! region) as CSV; with `--date`, the one row in force on that date (a warning on stderr when
 //! its snapshot is more than a month older).
 
+use super::Exit;
 use super::{DataArg, Failure};
 use std::io::Write;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -25,7 +25,7 @@ pub(crate) struct Args {
     data: DataArg,
 }
 
-pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
+pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let cat = a.data.catalog()?;
     let (mut from, mut to) = (None, None);
     if let Some(d) = a.date {
@@ -45,7 +45,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
             out.write_all(r.to_csv().as_bytes())?;
         }
         out.flush()?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Ok);
     }
     let rows = frontline::query::timeline_between(&cat, a.source.as_deref(), from, to, a.raw)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -54,5 +54,5 @@ pub(crate) fn run(a: Args) -> Result<ExitCode, Failure> {
         out.write_all(r.to_csv().as_bytes())?;
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }

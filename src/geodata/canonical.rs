@@ -24,7 +24,7 @@ fn problem(report: &mut Report, file: &str, message: String) {
         file: file.to_string(),
         feature: None,
         location: None,
-        message,
+        kind: message.into(),
     });
 }
 
@@ -476,7 +476,7 @@ pub(crate) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<S
     (out, report)
 }
 
-/// Reads a snapshot from the bytes of a canonical file, in memory, exactly as [`read_snapshot`]
+/// Reads a snapshot from the bytes of a canonical file, in memory, exactly as `read_snapshot`
 /// reads a file (the same checks): `sha256` is of the bytes as stored, `stem` the file name
 /// without extension when there is a file (its date must agree).
 pub fn snapshot_from_bytes(
@@ -621,7 +621,7 @@ mod tests {
         .unwrap_or_default();
         let mut report = Report::default();
         check_crs(&obj, "f.geojson", &mut report);
-        report.problems.iter().map(|p| p.message.clone()).collect()
+        report.problems.iter().map(|p| p.message()).collect()
     }
 
     #[test]
@@ -669,6 +669,6 @@ mod tests {
             serde_json::from_value(serde_json::json!({"crs": {"type": "link"}})).unwrap_or_default();
         let mut report = Report::default();
         check_crs(&obj, "f", &mut report);
-        assert!(report.problems[0].message.contains("does not name a CRS"));
+        assert!(report.problems[0].message().contains("does not name a CRS"));
     }
 }

@@ -7,7 +7,7 @@
 
 use super::geometry::read_areal;
 use super::report::{Report, Scope};
-use super::{ControlFeature, Finding, Snapshot, content_sha256, parse_json, read_bytes};
+use super::{ControlFeature, Finding, FindingKind, Snapshot, content_sha256, parse_json, read_bytes};
 use crate::model::{ControlStatus, Provenance};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -62,7 +62,7 @@ pub(crate) fn read_files(
             file: dir.display().to_string(),
             feature: None,
             location: None,
-            message: format!("cannot list archive: {e}"),
+            kind: FindingKind::from(format!("cannot list archive: {e}")),
         });
         r
     })?;
@@ -116,7 +116,7 @@ pub(crate) fn read_feature_collection(path: &Path, shown: &str, report: &mut Rep
             file: shown.to_string(),
             feature: None,
             location: None,
-            message: "not a GeoJSON FeatureCollection".into(),
+            kind: FindingKind::from("not a GeoJSON FeatureCollection"),
         });
         return None;
     };
@@ -148,7 +148,7 @@ pub fn read_snapshot_admitting(
                 file: shown.to_string(),
                 feature: None,
                 location: None,
-                message: "file name is not deepstatemap_data_YYYYMMDD.geojson with a valid date".into(),
+                kind: FindingKind::from("file name is not deepstatemap_data_YYYYMMDD.geojson with a valid date"),
             });
             return None;
         };
@@ -176,7 +176,7 @@ pub fn read_snapshot_admitting(
                 file: shown.to_string(),
                 feature: None,
                 location: None,
-                message: "no features: an empty snapshot would say that nothing is occupied from its date on (import it with --allow-empty if that is meant)".into(),
+                kind: FindingKind::from("no features: an empty snapshot would say that nothing is occupied from its date on (import it with --allow-empty if that is meant)"),
             });
         }
         if !report.is_ok() {

@@ -84,7 +84,7 @@ pub fn load() -> Result<Loaded, Report> {
             file: EMBEDDED_ROOT.into(),
             feature: None,
             location: None,
-            message,
+            kind: message.into(),
         });
         r
     };

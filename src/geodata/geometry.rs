@@ -4,7 +4,7 @@
 //! those panic on positions with fewer than two numbers and silently close open rings, and every
 //! finding here must name the polygon, ring and position it is about.
 
-use super::report::Scope;
+use super::report::{FindingKind, PositionProblem, Scope, Turn};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde_json::Value;
 
@@ -19,7 +19,7 @@ pub(crate) fn read_areal(geometry: &Value, scope: &mut Scope<'_>) -> Option<Mult
     let problems_before = scope.report.problems.len();
     let mp = read_areal_unvalidated(geometry, scope)?;
     for err in super::validity::problems(&mp) {
-        scope.problem(None, format!("invalid geometry: {err}"));
+        scope.problem(None, FindingKind::InvalidGeometry(err));
     }
     (scope.report.problems.len() == problems_before).then_some(mp)
 }
@@ -116,8 +116,11 @@ fn read_ring(pi: Option<usize>, ri: usize, ring: &Value, scope: &mut Scope<'_>) 
     for (k, pos) in positions.iter().enumerate() {
         match read_position(pos) {
             Ok(c) => coords.push(c),
-            Err(msg) => {
-                scope.problem(Some(format!("{}, position {k}", place(pi, ri))), msg);
+            Err(why) => {
+                scope.problem(
+                    Some(format!("{}, position {k}", place(pi, ri))),
+                    FindingKind::Position(why),
+                );
                 ok = false;
             }
         }
@@ -126,13 +129,7 @@ fn read_ring(pi: Option<usize>, ri: usize, ring: &Value, scope: &mut Scope<'_>) 
         return None;
     }
     if coords.len() < 4 {
-        scope.problem(
-            here(),
-            format!(
-                "ring has {} positions; a closed ring needs at least 4 (3 corners and the first repeated)",
-                coords.len()
-            ),
-        );
+        scope.problem(here(), FindingKind::RingTooShort(coords.len()));
         return None;
     }
     let (first, last) = (coords[0], coords[coords.len() - 1]);
@@ -141,28 +138,28 @@ fn read_ring(pi: Option<usize>, ri: usize, ring: &Value, scope: &mut Scope<'_>) 
         if gap < CLOSE_RING_TOLERANCE_DEG {
             let n = coords.len() - 1;
             coords[n] = first;
-            scope.repair(
-                here(),
-                format!("closed a ring whose ends differed by {gap:.1e} degrees (under {CLOSE_RING_TOLERANCE_DEG:e})"),
-            );
+            scope.repair(here(), FindingKind::RingClosed { gap_deg: gap });
         } else {
             scope.problem(
                 here(),
-                format!(
-                    "ring is not closed: first position [{}, {}] differs from last [{}, {}]",
-                    first.x, first.y, last.x, last.y
-                ),
+                FindingKind::RingNotClosed {
+                    first: [first.x, first.y],
+                    last: [last.x, last.y],
+                },
             );
             return None;
         }
     }
     if let Some((k, why)) = super::validity::long_edge(&coords) {
-        scope.problem(Some(format!("{}, position {k}", place(pi, ri))), why);
+        scope.problem(
+            Some(format!("{}, position {k}", place(pi, ri))),
+            FindingKind::LongEdge(why),
+        );
         return None;
     }
     let area2 = twice_signed_area(&coords);
     if area2 == 0.0 && all_collinear(&coords) {
-        scope.problem(here(), "ring encloses no area (all positions on one line or repeated)");
+        scope.problem(here(), FindingKind::RingWithoutArea);
         return None;
     }
     // A zero net area with corners off one line is a ring that crosses itself: the geometry
@@ -170,15 +167,12 @@ fn read_ring(pi: Option<usize>, ri: usize, ring: &Value, scope: &mut Scope<'_>) 
     let want_ccw = ri == 0;
     if area2 != 0.0 && (area2 > 0.0) != want_ccw {
         coords.reverse();
-        let (was, now) = if want_ccw {
-            ("clockwise", "counterclockwise")
+        let was = if want_ccw {
+            Turn::Clockwise
         } else {
-            ("counterclockwise", "clockwise")
+            Turn::Counterclockwise
         };
-        scope.repair(
-            here(),
-            format!("ring was {was}; reversed to {now} (RFC 7946 right-hand rule)"),
-        );
+        scope.repair(here(), FindingKind::RingReversed { was });
     }
     Some(LineString(coords))
 }
@@ -224,36 +218,30 @@ fn all_collinear(c: &[Coord<f64>]) -> bool {
 
 /// Reads one position: at least two finite numbers, lon in [-180, 180], lat in [-90, 90].
 /// A third number (elevation) is allowed and ignored.
-fn read_position(pos: &Value) -> Result<Coord<f64>, String> {
+fn read_position(pos: &Value) -> Result<Coord<f64>, PositionProblem> {
     let Some(nums) = pos.as_array() else {
-        return Err(format!("position is not an array of numbers: {}", short(pos)));
+        return Err(PositionProblem::NotAnArray(short(pos)));
     };
     if nums.len() < 2 {
-        return Err(format!(
-            "position has {} number(s); it needs longitude and latitude",
-            nums.len()
-        ));
+        return Err(PositionProblem::TooFewNumbers(nums.len()));
     }
     let mut xy = [0.0; 2];
     for (i, v) in nums.iter().enumerate() {
         let Some(f) = v.as_f64() else {
-            return Err(format!("coordinate {i} is {}, not a number", short(v)));
+            return Err(PositionProblem::NotANumber {
+                index: i,
+                shown: short(v),
+            });
         };
         if !f.is_finite() {
-            return Err(format!("coordinate {i} is not finite"));
+            return Err(PositionProblem::NotFinite(i));
         }
         if i < 2 {
             xy[i] = f;
         }
     }
-    let [x, y] = xy;
-    if !(-180.0..=180.0).contains(&x) {
-        return Err(format!("longitude {x} is outside [-180, 180]"));
-    }
-    if !(-90.0..=90.0).contains(&y) {
-        return Err(format!("latitude {y} is outside [-90, 90]"));
-    }
-    Ok(Coord { x, y })
+    let p = crate::model::LonLat::new(xy[0], xy[1]).map_err(PositionProblem::OutOfRange)?;
+    Ok(Coord { x: p.lon(), y: p.lat() })
 }
 
 fn short(v: &Value) -> String {
@@ -296,14 +284,14 @@ mod tests {
         let mp = mp.unwrap();
         assert!(twice_signed_area(&mp.0[0].exterior().0) > 0.0);
         assert_eq!(r.repairs.len(), 1);
-        assert!(r.repairs[0].message.contains("was clockwise"), "{:?}", r.repairs);
+        assert!(r.repairs[0].message().contains("was clockwise"), "{:?}", r.repairs);
     }
 
     #[test]
     fn closes_nearly_closed_ring_and_refuses_open_one() {
         let (mp, r) = read(json!({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1e-12]]]}));
         assert!(mp.is_some());
-        assert!(r.repairs[0].message.contains("closed a ring"));
+        assert!(r.repairs[0].message().contains("closed a ring"));
         let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0.5]]]}));
         assert!(p.contains("ring is not closed"), "{p}");
     }

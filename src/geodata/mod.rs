@@ -19,7 +19,8 @@ mod validity;
 /// The loader's validity check, also applied to every polygon an answer draws.
 pub use validity::problems as validity_problems;
 
-pub use report::{Finding, Report};
+pub use report::{Finding, FindingKind, PositionProblem, Report, Turn};
+pub use validity::{LongEdge, RingRef, ValidityProblem};
 
 use crate::model::{ControlStatus, Provenance};
 use crate::store::{SOURCE_CONFIG, SOURCES_DIR, SourceConfig};
@@ -235,7 +236,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
             file: root.display().to_string(),
             feature: None,
             location: None,
-            message: "geodata directory does not exist or is not a directory".into(),
+            kind: FindingKind::from("geodata directory does not exist or is not a directory"),
         });
         return Err(report);
     }
@@ -249,7 +250,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
             file: shown(&root.join("borders")),
             feature: None,
             location: None,
-            message: "no border: borders/ must hold at least one <ISO3>.geojson".into(),
+            kind: FindingKind::from("no border: borders/ must hold at least one <ISO3>.geojson"),
         });
     }
 
@@ -279,7 +280,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
                 file: shown(&root.join("regions")),
                 feature: None,
                 location: None,
-                message: format!("regions of border '{}', which is not in borders/", r.border),
+                kind: FindingKind::from(format!("regions of border '{}', which is not in borders/", r.border)),
             });
         }
     }
@@ -313,7 +314,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
                 file: w.provenance.file.clone(),
                 feature: None,
                 location: None,
-                message: format!("waters of border '{}', which is not in borders/", w.border),
+                kind: FindingKind::from(format!("waters of border '{}', which is not in borders/", w.border)),
             }),
         }
     }
@@ -335,7 +336,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
                 file: shown(&sources_dir),
                 feature: None,
                 location: None,
-                message: format!("cannot list directory: {e}"),
+                kind: FindingKind::from(format!("cannot list directory: {e}")),
             }),
         }
     }
@@ -356,7 +357,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
             file: shown(&root.join("frontline.json")),
             feature: None,
             location: None,
-            message: format!("default_source '{d}' is not a directory under sources/"),
+            kind: FindingKind::from(format!("default_source '{d}' is not a directory under sources/")),
         });
     }
 
@@ -366,12 +367,12 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
             file: shown(&root.join("frontline.json")),
             feature: None,
             location: None,
-            message: format!(
+            kind: FindingKind::from(format!(
                 "{} sources ({}) and no default_source: every query without source= would fail; name the default in frontline.json, e.g. {{\"default_source\": \"{}\"}}",
                 names.len(),
                 names.join(", "),
                 names[0]
-            ),
+            )),
         });
     }
     if !report.is_ok() {
@@ -429,7 +430,7 @@ fn check_waters_against_border(w: &Waters, b: &Border, report: &mut Report) {
                 file: w.provenance.file.clone(),
                 feature: Some(i),
                 location: None,
-                message,
+                kind: message.into(),
             })
         };
         let a = cell.anchor;
@@ -477,7 +478,7 @@ fn check_unique<T>(
                 file: shown(root),
                 feature: None,
                 location: None,
-                message: format!("{n} files define the {what} '{k}'; names must be unique"),
+                kind: FindingKind::from(format!("{n} files define the {what} '{k}'; names must be unique")),
             });
         }
     }
@@ -496,7 +497,7 @@ fn read_source(
             file,
             feature: None,
             location: None,
-            message,
+            kind: message.into(),
         });
     };
     if let Err(e) = crate::store::check_name("source", &name) {
@@ -645,7 +646,7 @@ fn read_json_config<T: for<'de> Deserialize<'de>>(
                 file: shown(path),
                 feature: None,
                 location: None,
-                message,
+                kind: message.into(),
             });
             None
         }
@@ -671,7 +672,7 @@ fn list_geojson(dir: &Path, shown: &(dyn Fn(&Path) -> String + Sync), report: &m
             file: shown(dir),
             feature: None,
             location: None,
-            message: format!("cannot list directory: {e}"),
+            kind: FindingKind::from(format!("cannot list directory: {e}")),
         }),
     }
     out.sort();
@@ -685,7 +686,7 @@ pub(crate) fn read_bytes(path: &Path, shown: &str, report: &mut Report) -> Optio
             file: shown.to_string(),
             feature: None,
             location: None,
-            message,
+            kind: message.into(),
         });
     };
     let raw = match std::fs::read(path) {
@@ -737,7 +738,7 @@ pub(crate) fn parse_json(bytes: &[u8], shown: &str, report: &mut Report) -> Opti
                 file: shown.to_string(),
                 feature: None,
                 location: Some(format!("line {}, column {}", e.line(), e.column())),
-                message: format!("invalid JSON: {e}"),
+                kind: FindingKind::from(format!("invalid JSON: {e}")),
             });
             None
         }

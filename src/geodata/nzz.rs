@@ -14,7 +14,7 @@
 
 use super::geometry::read_areal_unvalidated;
 use super::report::{Report, Scope};
-use super::{ControlFeature, Finding, Snapshot, content_sha256, parse_json, read_bytes};
+use super::{ControlFeature, Finding, FindingKind, Snapshot, content_sha256, parse_json, read_bytes};
 use crate::coverage::{OverlayRule, overlay};
 use crate::model::{ControlStatus, Provenance};
 use chrono::NaiveDate;
@@ -95,7 +95,7 @@ pub fn read_snapshot_admitting(
             file: shown.to_string(),
             feature: None,
             location: None,
-            message,
+            kind: message.into(),
         });
     };
     let out = (|| {
@@ -170,18 +170,14 @@ pub fn read_snapshot_admitting(
             occupied.extend(mp.0);
         }
         // The archive draws exteriors clockwise: one line per file instead of one per ring.
-        let reversed = report
-            .repairs
-            .iter()
-            .filter(|f| f.message.contains("reversed to"))
-            .count();
+        let reversed = report.repairs.iter().filter(|f| is_reversal(&f.kind)).count();
         if reversed > 0 {
-            report.repairs.retain(|f| !f.message.contains("reversed to"));
+            report.repairs.retain(|f| !is_reversal(&f.kind));
             report.repairs.push(Finding {
                 file: shown.to_string(),
                 feature: None,
                 location: None,
-                message: format!("{reversed} ring(s) reversed to the RFC 7946 orientation"),
+                kind: FindingKind::RingsReversed(reversed),
             });
         }
         let other_dates: Vec<&String> = content_dates.iter().filter(|d| **d != date.to_string()).collect();
@@ -190,10 +186,10 @@ pub fn read_snapshot_admitting(
                 file: shown.to_string(),
                 feature: None,
                 location: None,
-                message: format!(
-                    "features are dated {} but the file {date}; the file's date is used",
-                    other_dates.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")
-                ),
+                kind: FindingKind::ContentDates {
+                    dates: other_dates.iter().map(|d| d.to_string()).collect(),
+                    file_date: date,
+                },
             });
         }
         if !report.is_ok() {
@@ -250,6 +246,11 @@ pub fn read_snapshot_admitting(
         })
     })();
     (out, report)
+}
+
+/// A ring reversed to the RFC 7946 orientation, alone or counted.
+fn is_reversal(kind: &FindingKind) -> bool {
+    matches!(kind, FindingKind::RingReversed { .. } | FindingKind::RingsReversed(_))
 }
 
 #[cfg(test)]

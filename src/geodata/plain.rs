@@ -4,7 +4,7 @@
 
 use super::geometry::read_areal;
 use super::report::{Report, Scope};
-use super::{ControlFeature, Finding, Snapshot, content_sha256};
+use super::{ControlFeature, Finding, FindingKind, Snapshot, content_sha256};
 use crate::model::{ControlStatus, Provenance, parse_date};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -22,7 +22,7 @@ pub fn read_file(path: &Path, shown: &str, source: &str) -> (Vec<Snapshot>, Repo
                 file: shown.to_string(),
                 feature: None,
                 location: None,
-                message: "no features: a plain GeoJSON file takes its snapshots' dates from its features, so an empty one names no snapshot".into(),
+                kind: FindingKind::from("no features: a plain GeoJSON file takes its snapshots' dates from its features, so an empty one names no snapshot"),
             });
             return None;
         }

@@ -97,13 +97,165 @@ fn adjacent(p: &Seg, q: &Seg) -> bool {
     p.poly == q.poly && p.ring == q.ring && (p.k.abs_diff(q.k) == 1 || p.k.abs_diff(q.k) == p.n - 1)
 }
 
-fn ring_name(poly: usize, ring: usize, multi: bool) -> String {
-    let r = if ring == 0 {
-        "exterior ring".to_string()
-    } else {
-        format!("hole {ring}")
-    };
-    if multi { format!("polygon {poly} {r}") } else { r }
+/// A ring of a (multi)polygon: the polygon (named only when there are several) and the ring
+/// (0 the exterior, then the holes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RingRef {
+    /// The polygon, when the geometry has several.
+    pub polygon: Option<usize>,
+    /// 0: the exterior ring; k: hole k.
+    pub ring: usize,
+}
+
+impl std::fmt::Display for RingRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(p) = self.polygon {
+            write!(f, "polygon {p} ")?;
+        }
+        if self.ring == 0 {
+            f.write_str("exterior ring")
+        } else {
+            write!(f, "hole {}", self.ring)
+        }
+    }
+}
+
+fn ring_name(poly: usize, ring: usize, multi: bool) -> RingRef {
+    RingRef {
+        polygon: multi.then_some(poly),
+        ring,
+    }
+}
+
+/// An edge spanning more than `MAX_EDGE_LON_SPAN_DEG` (180) of longitude.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LongEdge {
+    /// Where it starts.
+    pub from: [f64; 2],
+    /// Where it ends.
+    pub to: [f64; 2],
+    /// Its longitude span, degrees.
+    pub span_deg: f64,
+}
+
+impl std::fmt::Display for LongEdge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "edge from [{}, {}] to [{}, {}] spans {} degrees of longitude (more than {MAX_EDGE_LON_SPAN_DEG}): edges are straight in lon/lat, so it runs the long way round the globe; split the ring at the antimeridian (RFC 7946 3.1.9)",
+            self.from[0], self.from[1], self.to[0], self.to[1], self.span_deg
+        )
+    }
+}
+
+/// One OGC validity problem of a multipolygon, with the rings and place it is about; rendered to
+/// its sentence by `Display`, here only.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValidityProblem {
+    /// A ring has an edge running the long way round the globe.
+    LongEdge {
+        /// The ring.
+        ring: RingRef,
+        /// The edge.
+        edge: LongEdge,
+    },
+    /// Two rings (or one ring with itself, `other` = `None`) cross.
+    Cross {
+        /// The ring.
+        ring: RingRef,
+        /// The other ring, or `None` for the ring itself.
+        other: Option<RingRef>,
+        /// A position near the crossing.
+        near: [f64; 2],
+    },
+    /// Collinear edges of two rings (or of one ring) overlap along a line.
+    Overlap {
+        /// The ring.
+        ring: RingRef,
+        /// The other ring, or `None` for the ring itself.
+        other: Option<RingRef>,
+        /// A position near the overlap.
+        near: [f64; 2],
+    },
+    /// A ring touches itself at a point.
+    TouchesItself {
+        /// The ring.
+        ring: RingRef,
+        /// The point.
+        near: [f64; 2],
+    },
+    /// Two rings of one polygon touch at several points, cutting its interior apart.
+    TouchAt {
+        /// One ring.
+        ring: RingRef,
+        /// The other.
+        other: RingRef,
+        /// How many points.
+        points: usize,
+    },
+    /// A hole lies outside its exterior ring.
+    HoleOutside(RingRef),
+    /// A hole lies inside another hole.
+    HoleInHole {
+        /// The hole.
+        hole: RingRef,
+        /// The hole it lies in.
+        other: RingRef,
+    },
+    /// Two polygons of a multipolygon overlap.
+    PolygonsOverlap(usize, usize),
+    /// More problems were found than are listed.
+    MoreNotListed,
+}
+
+impl std::fmt::Display for ValidityProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let near = |c: &[f64; 2]| format!("near [{}, {}]", c[0], c[1]);
+        match self {
+            ValidityProblem::LongEdge { ring, edge } => write!(f, "{ring}: {edge}"),
+            ValidityProblem::Cross {
+                ring,
+                other: None,
+                near: c,
+            } => {
+                write!(f, "self-intersection: {ring} crosses itself {}", near(c))
+            }
+            ValidityProblem::Cross {
+                ring,
+                other: Some(o),
+                near: c,
+            } => write!(f, "self-intersection: {ring} and {o} cross {}", near(c)),
+            ValidityProblem::Overlap {
+                ring,
+                other: None,
+                near: c,
+            } => write!(
+                f,
+                "self-intersection: {ring} along a line (collinear edges overlap) {}",
+                near(c)
+            ),
+            ValidityProblem::Overlap {
+                ring,
+                other: Some(o),
+                near: c,
+            } => write!(
+                f,
+                "self-intersection: {ring} and {o} cross along a line (collinear edges overlap) {}",
+                near(c)
+            ),
+            ValidityProblem::TouchesItself { ring, near: c } => {
+                write!(f, "self-intersection: {ring} touches itself {}", near(c))
+            }
+            ValidityProblem::TouchAt { ring, other, points } => write!(
+                f,
+                "{ring} and {other} touch at {points} points, which cuts the polygon's interior apart"
+            ),
+            ValidityProblem::HoleOutside(h) => write!(f, "{h} is not inside its exterior ring"),
+            ValidityProblem::HoleInHole { hole, other } => write!(f, "{hole} lies inside {other}"),
+            ValidityProblem::PolygonsOverlap(i, j) => write!(f, "polygons {i} and {j} overlap"),
+            ValidityProblem::MoreNotListed => f.write_str("(further problems of this geometry not listed)"),
+        }
+    }
 }
 
 /// Longest longitude span allowed for one edge, degrees. Edges are straight in lon/lat, so an
@@ -111,18 +263,19 @@ fn ring_name(poly: usize, ring: usize, multi: bool) -> String {
 /// antimeridian: such a ring must be split there (RFC 7946 3.1.9).
 pub const MAX_EDGE_LON_SPAN_DEG: f64 = 180.0;
 
-/// The first edge of a ring spanning more than [`MAX_EDGE_LON_SPAN_DEG`] of longitude, as a
-/// sentence naming the position where it starts and the reason, or `None`.
-pub(crate) fn long_edge(ring: &[Coord<f64>]) -> Option<(usize, String)> {
+/// The first edge of a ring spanning more than [`MAX_EDGE_LON_SPAN_DEG`] of longitude, with the
+/// index of the position where it starts, or `None`.
+pub(crate) fn long_edge(ring: &[Coord<f64>]) -> Option<(usize, LongEdge)> {
     ring.windows(2).enumerate().find_map(|(k, w)| {
         let span = (w[1].x - w[0].x).abs();
         (span > MAX_EDGE_LON_SPAN_DEG).then(|| {
             (
                 k,
-                format!(
-                    "edge from [{}, {}] to [{}, {}] spans {span} degrees of longitude (more than {MAX_EDGE_LON_SPAN_DEG}): edges are straight in lon/lat, so it runs the long way round the globe; split the ring at the antimeridian (RFC 7946 3.1.9)",
-                    w[0].x, w[0].y, w[1].x, w[1].y
-                ),
+                LongEdge {
+                    from: [w[0].x, w[0].y],
+                    to: [w[1].x, w[1].y],
+                    span_deg: span,
+                },
             )
         })
     })
@@ -130,7 +283,7 @@ pub(crate) fn long_edge(ring: &[Coord<f64>]) -> Option<(usize, String)> {
 
 /// Every validity problem of `mp` (empty when valid). Rings must be closed, with at least 4
 /// positions and finite coordinates (the reader checks these first).
-pub fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
+pub fn problems(mp: &MultiPolygon<f64>) -> Vec<ValidityProblem> {
     let multi = mp.0.len() > 1;
     let mut segs = Vec::new();
     for (pi, p) in mp.0.iter().enumerate() {
@@ -153,15 +306,18 @@ pub fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
     let mut out = Vec::new();
     for (pi, p) in mp.0.iter().enumerate() {
         for (ri, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
-            if let Some((_, why)) = long_edge(&ring.0) {
-                out.push(format!("{}: {why}", ring_name(pi, ri, multi)));
+            if let Some((_, edge)) = long_edge(&ring.0) {
+                out.push(ValidityProblem::LongEdge {
+                    ring: ring_name(pi, ri, multi),
+                    edge,
+                });
             }
         }
     }
     if !out.is_empty() {
         return out;
     }
-    let near = |c: Coord<f64>| format!("near [{}, {}]", c.x, c.y);
+    let near = |c: Coord<f64>| [c.x, c.y];
     let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = segs
         .iter()
         .enumerate()
@@ -178,39 +334,26 @@ pub fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         }
         let (p, q) = (&segs[i], &segs[j]);
         let same_ring = p.poly == q.poly && p.ring == q.ring;
-        let what = || {
-            if same_ring {
-                format!("{} crosses itself", ring_name(p.poly, p.ring, multi))
-            } else {
-                format!(
-                    "{} and {} cross",
-                    ring_name(p.poly, p.ring, multi),
-                    ring_name(q.poly, q.ring, multi)
-                )
-            }
-        };
+        let ring = ring_name(p.poly, p.ring, multi);
+        let other = (!same_ring).then(|| ring_name(q.poly, q.ring, multi));
         match meet(p, q) {
             Meet::None => {}
-            Meet::Cross => out.push(format!("self-intersection: {} {}", what(), near(p.a))),
-            Meet::Overlap => out.push(format!(
-                "self-intersection: {} along a line (collinear edges overlap) {}",
-                if same_ring {
-                    ring_name(p.poly, p.ring, multi)
-                } else {
-                    what()
-                },
-                near(p.a)
-            )),
+            Meet::Cross => out.push(ValidityProblem::Cross {
+                ring,
+                other,
+                near: near(p.a),
+            }),
+            Meet::Overlap => out.push(ValidityProblem::Overlap {
+                ring,
+                other,
+                near: near(p.a),
+            }),
             Meet::Touch(c) => {
                 if adjacent(p, q) {
                     continue;
                 }
                 if same_ring {
-                    out.push(format!(
-                        "self-intersection: {} touches itself {}",
-                        ring_name(p.poly, p.ring, multi),
-                        near(c)
-                    ));
+                    out.push(ValidityProblem::TouchesItself { ring, near: near(c) });
                 } else if p.poly == q.poly {
                     let key = (p.poly, p.ring.min(q.ring), p.poly, p.ring.max(q.ring));
                     touches.entry(key).or_default().push((c.x.to_bits(), c.y.to_bits()));
@@ -218,7 +361,7 @@ pub fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
             }
         }
         if out.len() >= 20 {
-            out.push("(further problems of this geometry not listed)".into());
+            out.push(ValidityProblem::MoreNotListed);
             return out;
         }
     }
@@ -229,12 +372,11 @@ pub fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         pts.sort();
         pts.dedup();
         if pts.len() > 1 {
-            out.push(format!(
-                "{} and {} touch at {} points, which cuts the polygon's interior apart",
-                ring_name(key.0, key.1, multi),
-                ring_name(key.2, key.3, multi),
-                pts.len()
-            ));
+            out.push(ValidityProblem::TouchAt {
+                ring: ring_name(key.0, key.1, multi),
+                other: ring_name(key.2, key.3, multi),
+                points: pts.len(),
+            });
         }
     }
     if !out.is_empty() {
@@ -249,18 +391,14 @@ pub fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
         let holes: Vec<Polygon<f64>> = p.interiors().iter().map(|h| Polygon::new(h.clone(), vec![])).collect();
         for (hi, h) in p.interiors().iter().enumerate() {
             if first_off_boundary(h, &shell) == Some(Location::Outside) {
-                out.push(format!(
-                    "{} is not inside its exterior ring",
-                    ring_name(pi, hi + 1, multi)
-                ));
+                out.push(ValidityProblem::HoleOutside(ring_name(pi, hi + 1, multi)));
             }
             for (hj, other) in holes.iter().enumerate() {
                 if hj != hi && first_off_boundary(h, other) == Some(Location::Inside) {
-                    out.push(format!(
-                        "{} lies inside {}",
-                        ring_name(pi, hi + 1, multi),
-                        ring_name(pi, hj + 1, multi)
-                    ));
+                    out.push(ValidityProblem::HoleInHole {
+                        hole: ring_name(pi, hi + 1, multi),
+                        other: ring_name(pi, hj + 1, multi),
+                    });
                 }
             }
         }
@@ -271,7 +409,7 @@ pub fn problems(mp: &MultiPolygon<f64>) -> Vec<String> {
             for (j, other) in mp.0.iter().enumerate() {
                 let meets = matches!((rects[i], rects[j]), (Some(a), Some(b)) if a.intersects(&b));
                 if i != j && meets && first_off_boundary(p.exterior(), other) == Some(Location::Inside) {
-                    out.push(format!("polygons {i} and {j} overlap"));
+                    out.push(ValidityProblem::PolygonsOverlap(i, j));
                 }
             }
         }
@@ -341,14 +479,14 @@ mod tests {
         // geo 0.33's Validation misses it).
         let mp = wkt!(MULTIPOLYGON(((0. 0.,4. 0.,4. 4.,0. 4.,0. 0.),(0. 2.,2. 4.,2. 1.,0. 2.))));
         let p = problems(&mp);
-        assert!(p[0].contains("touch at 2 points"), "{p:?}");
+        assert!(p[0].to_string().contains("touch at 2 points"), "{p:?}");
     }
 
     #[test]
     fn an_edge_over_180_degrees_of_longitude_is_refused() {
         let mp = wkt!(MULTIPOLYGON(((179. 50.,-179. 50.,-179. 51.,179. 51.,179. 50.))));
         let p = problems(&mp);
-        assert!(p[0].contains("spans 358 degrees of longitude"), "{p:?}");
+        assert!(p[0].to_string().contains("spans 358 degrees of longitude"), "{p:?}");
         let ok = wkt!(MULTIPOLYGON(((-90. 0.,90. 0.,90. 1.,-90. 1.,-90. 0.))));
         assert!(problems(&ok).is_empty());
     }

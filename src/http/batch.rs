@@ -12,15 +12,13 @@ use super::params::Params;
 use super::problem::Problem;
 use super::stream::{ChannelReader, body_reader, too_large};
 use super::{App, Body};
-use crate::query::geojson::{
-    AnswerFeatures, BatchAnswer, BatchError, GeoJsonOptions, PIECE, classify_geojson, history_geojson,
-};
+use crate::query::geojson::{AnswerFeatures, BatchAnswer, GeoJsonOptions, PIECE, classify_geojson, history_geojson};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Frame, Incoming};
 use std::io::{BufReader, Read};
 use std::sync::Arc;
-use warp::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
+use warp::http::{HeaderMap, HeaderValue, Request, Response, header};
 
 /// Bodies larger than this (or of unknown length) wait for a place among the large ones.
 pub const LARGE_BODY_BYTES: u64 = 1 << 20;
@@ -71,19 +69,6 @@ fn problem_response(p: Problem) -> Response<Body> {
         .map(|b| http_body_util::Full::new(b).map_err(|e| match e {}).boxed())
 }
 
-/// The problem of a refused batch.
-fn problem_of(e: BatchError) -> Problem {
-    match e {
-        BatchError::TooMany { .. } => Problem::too_large(e.to_string()),
-        BatchError::Catalog(c) => Problem::from(c),
-        BatchError::Io(io) => match too_large(&io) {
-            Some(max) => Problem::too_large(format!("request body exceeds {max} bytes")),
-            None => Problem::body(format!("could not read the request body: {io}")),
-        },
-        other => Problem::body(other.to_string()),
-    }
-}
-
 /// Checks the declared length, waits for a place if the body is large, and returns the body as
 /// a blocking reader with the place held.
 async fn open_body(
@@ -104,7 +89,7 @@ async fn open_body(
                 .clone()
                 .acquire_owned()
                 .await
-                .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "shutting-down", e.to_string()))?,
+                .map_err(|e| Problem::unavailable("shutting-down", e.to_string()))?,
         )
     } else {
         None
@@ -126,14 +111,7 @@ where
         }
         result
     })
-    .await
-    .map_err(|e| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("batch task failed: {e}"),
-        )
-    })?
+    .await?
 }
 
 /// A 200 with a document in pieces (its features read back from the temporary file where they
@@ -203,7 +181,7 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let result = run_blocking(reader, move |input| {
         let catalog = app2.catalog();
         let f = catalog.in_force(source.as_deref(), date)?;
-        let answer = classify_geojson(&f, date, input, &options).map_err(problem_of)?;
+        let answer = classify_geojson(&f, date, input, &options)?;
         Ok(pieces_response(answer, "application/geo+json"))
     })
     .await;
@@ -214,7 +192,7 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
 /// `POST /v1/history[?source=]`: a GeoJSON FeatureCollection of Points (each feature gains
 /// `properties.history`) or a CSV `id,lon,lat` (one row per interval).
 pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
-    use crate::query::history::{HISTORY_CSV_COLUMNS, batch_history, history_csv_rows};
+    use crate::query::history::history_csv;
     let (parts, body) = req.into_parts();
     let prepared = (|| {
         let p = Params::parse(parts.uri.query().unwrap_or(""), &["source", "csv_safe"])?;
@@ -245,7 +223,7 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         let catalog = app2.catalog();
         match kind {
             BodyKind::Json => {
-                let answer = history_geojson(&catalog, source.as_deref(), input, max_points).map_err(problem_of)?;
+                let answer = history_geojson(&catalog, source.as_deref(), input, max_points)?;
                 Ok(pieces_response(answer, "application/geo+json"))
             }
             BodyKind::Csv => {
@@ -261,22 +239,10 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
                     Some(e) => read(&mut BufReader::new(crate::query::csv::decoding(input.by_ref(), e)))?,
                     None => read(input)?,
                 };
-                let rows = points.rows;
-                let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
-                let hs = batch_history(&catalog, source.as_deref(), &coords)
-                    .map_err(|e| match e.index {
-                        Some(i) => Problem::body(format!("point {i}: {}", e.error)),
-                        None => Problem::from(e.error),
-                    })?
-                    .histories;
-                let mut out = String::with_capacity(rows.len() * 96);
-                out.push_str(&points.header);
-                out.push(',');
-                out.push_str(HISTORY_CSV_COLUMNS);
-                out.push('\n');
-                for (r, h) in rows.iter().zip(&hs) {
-                    history_csv_rows(&r.columns, h, &mut out);
-                }
+                let (out, _) = history_csv(&catalog, source.as_deref(), &points).map_err(|e| match e.index {
+                    Some(i) => Problem::body(format!("point {i}: {}", e.error)),
+                    None => Problem::from(e.error),
+                })?;
                 let mut res = Response::new(
                     http_body_util::Full::new(Bytes::from(out))
                         .map_err(|e| match e {})

@@ -38,29 +38,20 @@ pub fn token_matches(presented: &[u8], expected: &[u8]) -> bool {
 /// ingest is on and the bearer token matches.
 pub fn authorize(app: &App, authorization: Option<&[u8]>) -> Result<(), Problem> {
     let Some(expected) = app.config.ingest_token.as_deref() else {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
+        return Err(Problem::forbidden(
             "ingest-off",
             "ingest is off: the server was started without --ingest-token-file or FRONTLINE_INGEST_TOKEN",
         ));
     };
     let Some(presented) = authorization.and_then(|v| v.strip_prefix(b"Bearer ")) else {
-        let mut p = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+        return Err(Problem::unauthorized(
             "an Authorization: Bearer <token> header is required",
-        );
-        p.parameter = None;
-        return Err(p);
+        ));
     };
     if token_matches(presented.trim_ascii(), expected.as_bytes()) {
         Ok(())
     } else {
-        Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "the bearer token is not valid",
-        ))
+        Err(Problem::forbidden("forbidden", "the bearer token is not valid"))
     }
 }
 
@@ -137,18 +128,10 @@ async fn run(
     let body = super::routes::read_limited(body, app.config.max_json_body_bytes).await?;
 
     // One writer at a time: the check of the existing date and the swap see the same state.
-    let _writer = app.writer.lock().await;
+    let _writer = app.live.writer.lock().await;
     let app2 = app.clone();
     // The guard is held until the task's answer is back (end of this function).
-    tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, allow_empty, &body, t))
-        .await
-        .map_err(|e| {
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                format!("ingest task failed: {e}"),
-            )
-        })?
+    tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, allow_empty, &body, t)).await?
 }
 
 /// The source must exist (404 saying how to create one) and the date lie in the admitted window
@@ -158,8 +141,7 @@ fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Pr
     let src = match catalog.source(Some(source)) {
         Ok(s) => s,
         Err(e @ crate::catalog::CatalogError::UnknownSource { .. }) => {
-            let mut p = Problem::new(
-                StatusCode::NOT_FOUND,
+            let mut p = Problem::not_found(
                 "unknown-source",
                 format!(
                     "{e}. Ingest adds snapshots to a source that exists; create '{source}' first with its first snapshot: \
@@ -178,15 +160,14 @@ fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Pr
         .date_window
         .window(&src.border.border, crate::geodata::policy::today_utc());
     window.check(date).map_err(|why| {
-        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "date-outside-window", why);
+        let mut p = Problem::unprocessable("date-outside-window", why);
         p.parameter = Some("date".into());
         p
     })
 }
 
 fn refused(problems: Vec<String>) -> Problem {
-    let mut p = Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
+    let mut p = Problem::unprocessable(
         "invalid-snapshot",
         format!(
             "the snapshot is invalid ({} problem(s)); nothing was written: {}",
@@ -328,8 +309,7 @@ fn store(
         }
         if old_content.as_deref() != Some(snapshot.content_sha256.as_str()) {
             if !replace {
-                return Err(Problem::new(
-                    StatusCode::CONFLICT,
+                return Err(Problem::conflict(
                     "snapshot-exists",
                     format!(
                         "{source} already has a snapshot for {date} with other content; add replace=true (the old one is kept in .history/)"

@@ -53,10 +53,6 @@ pub struct Metrics {
     buckets: [[AtomicU64; BUCKETS.len()]; N_ROUTES],
     sum_ns: [AtomicU64; N_ROUTES],
     count: [AtomicU64; N_ROUTES],
-    /// Reloads that went live.
-    pub reloads_ok: AtomicU64,
-    /// Reloads refused (the previous state kept serving).
-    pub reloads_failed: AtomicU64,
     /// Snapshots ingested over HTTP.
     pub ingested: AtomicU64,
     /// Ingests refused (authentication, validation, conflict).

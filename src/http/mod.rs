@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod params;
 pub mod problem;
 mod routes;
+pub use routes::routes;
 mod scenarios;
 mod stream;
 pub mod table;
@@ -78,17 +79,12 @@ impl Default for Config {
     }
 }
 
-/// What every handler shares: the live catalog, the settings, the counters and the cache of
+/// What every handler shares: the live state, the settings, the counters and the cache of
 /// rendered layers.
 #[derive(Debug)]
 pub struct App {
-    /// The live state: an immutable catalog, swapped whole by reloads and ingests (readers keep
-    /// the one they started with).
-    state: arc_swap::ArcSwap<Catalog>,
-    /// Serialises writers (ingest, reload): one new catalog is built at a time.
-    pub(crate) writer: tokio::sync::Mutex<()>,
-    /// The outcome of the last reload.
-    pub(crate) last_reload: Mutex<Option<ReloadOutcome>>,
+    /// The live state ([`crate::live::Live`]): the catalog, its reloads and their outcome.
+    pub live: crate::live::Live,
     /// Settings.
     pub config: Config,
     /// Counters.
@@ -98,21 +94,16 @@ pub struct App {
     scenario_cache: Mutex<HashMap<String, Arc<crate::scenario::Computed>>>,
     /// Places for large batch bodies being read (`Config::max_large_bodies`).
     large_bodies: Arc<tokio::sync::Semaphore>,
-    /// When the live state went live (start, reload, ingest): nanoseconds since 1970.
-    live_since: std::sync::atomic::AtomicU64,
 }
 
 impl App {
     /// Wraps a loaded catalog.
     pub fn new(catalog: Arc<Catalog>, config: Config) -> Arc<App> {
         Arc::new(App {
-            state: arc_swap::ArcSwap::new(catalog),
-            writer: tokio::sync::Mutex::new(()),
-            last_reload: Mutex::new(None),
+            live: crate::live::Live::new(catalog),
             metrics: Metrics::default(),
             layer_cache: Mutex::new(HashMap::new()),
             scenario_cache: Mutex::new(HashMap::new()),
-            live_since: std::sync::atomic::AtomicU64::new(now_nanos()),
             large_bodies: Arc::new(tokio::sync::Semaphore::new(config.max_large_bodies.max(1))),
             config,
         })
@@ -120,26 +111,22 @@ impl App {
 
     /// When the live state went live: the `Last-Modified` of every answer drawn from it.
     pub fn live_since(&self) -> std::time::SystemTime {
-        std::time::UNIX_EPOCH + Duration::from_nanos(self.live_since.load(std::sync::atomic::Ordering::Acquire))
+        self.live.live_since()
     }
 
     /// The catalog live now. A request takes it once and answers from it to the end.
     pub fn catalog(&self) -> Arc<Catalog> {
-        self.state.load_full()
+        self.live.catalog()
     }
 
     /// Makes `catalog` the live state (computed first by the caller) and drops the rendered
     /// layers of the old one.
     pub fn swap(&self, catalog: Arc<Catalog>) {
-        self.state.store(catalog);
-        // In a later whole second than the state before (even should the clock step back), so
-        // that Last-Modified, in whole seconds, changes with every change of state.
-        let now = now_nanos();
-        let _ = self.live_since.fetch_update(
-            std::sync::atomic::Ordering::AcqRel,
-            std::sync::atomic::Ordering::Acquire,
-            |old| Some(now.max((old / 1_000_000_000 + 1) * 1_000_000_000)),
-        );
+        self.live.swap(catalog);
+        self.clear_layers();
+    }
+
+    fn clear_layers(&self) {
         if let Ok(mut cache) = self.layer_cache.lock() {
             cache.clear();
         }
@@ -148,97 +135,21 @@ impl App {
         }
     }
 
-    /// Reloads the geodata directory: on success the new catalog goes live; on failure the old
-    /// one keeps serving and the problems are kept for `/readyz` and `/metrics`.
+    /// Reloads the geodata directory ([`crate::live::Live::reload`]) and drops the rendered
+    /// layers when the new state went live.
+    ///
+    /// # Errors
+    /// The first problem, when the reload was refused (the old state keeps serving).
     pub async fn reload(self: &Arc<Self>, why: &str) -> Result<(), String> {
-        let _writer = self.writer.lock().await;
-        let root = self.catalog().root.clone();
-        if crate::geodata::embedded::is_embedded(&root) {
-            let why_not = "the server runs on the geodata embedded in the binary, which has no directory to reload; start it with --data DIR".to_string();
-            if let Ok(mut last) = self.last_reload.lock() {
-                *last = Some(ReloadOutcome {
-                    ok: false,
-                    why: why.to_string(),
-                    problems: vec![why_not.clone()],
-                });
-            }
-            return Err(why_not);
+        let r = self.live.reload(why).await;
+        if r.is_ok() {
+            self.clear_layers();
         }
-        let t = Instant::now();
-        let old = self.catalog();
-        let loaded = tokio::task::spawn_blocking(move || {
-            // On one core, leaving the other to the requests; unchanged content is taken over
-            // from the live catalog instead of being computed again.
-            let run = || {
-                Catalog::load(&root).map(|mut c| {
-                    c.reuse_from(&old);
-                    c.compute_all();
-                    c
-                })
-            };
-            match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
-                Ok(pool) => pool.install(run),
-                Err(_) => run(),
-            }
-        })
-        .await
-        .map_err(|e| format!("reload task failed: {e}"))?;
-        let outcome = match loaded {
-            Ok(c) => {
-                self.swap(Arc::new(c));
-                self.metrics
-                    .reloads_ok
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                tracing::info!(why, ms = t.elapsed().as_millis() as u64, "geodata reloaded");
-                ReloadOutcome {
-                    ok: true,
-                    why: why.to_string(),
-                    problems: Vec::new(),
-                }
-            }
-            Err(report) => {
-                self.metrics
-                    .reloads_failed
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
-                tracing::warn!(
-                    why,
-                    problems = problems.len(),
-                    first = problems.first().map(String::as_str).unwrap_or(""),
-                    "reload refused; the previous geodata keeps serving"
-                );
-                ReloadOutcome {
-                    ok: false,
-                    why: why.to_string(),
-                    problems,
-                }
-            }
-        };
-        let ok = outcome.ok;
-        let first = outcome.problems.first().cloned();
-        if let Ok(mut last) = self.last_reload.lock() {
-            *last = Some(outcome);
-        }
-        if ok { Ok(()) } else { Err(first.unwrap_or_default()) }
+        r
     }
 }
 
-/// What the last reload did.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ReloadOutcome {
-    /// Whether the new geodata went live.
-    pub ok: bool,
-    /// What triggered it (SIGHUP, a change in the directory).
-    pub why: String,
-    /// Why it was refused.
-    pub problems: Vec<String>,
-}
-
-fn now_nanos() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-}
+pub use crate::live::ReloadOutcome;
 
 fn boxed<B>(res: Response<B>) -> Response<Body>
 where
@@ -366,15 +277,10 @@ where
                 .insert(header::ALLOW, HeaderValue::from_static(table::ALLOW_ANY));
             return res;
         }
-        return problem_response(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            "the request target '*' is for OPTIONS only",
-        ));
+        return problem_response(Problem::bad_request("the request target '*' is for OPTIONS only"));
     }
     let Some(route) = route.and_then(|i| table::ROUTES.get(i)) else {
-        return problem_response(Problem::new(
-            StatusCode::NOT_FOUND,
+        return problem_response(Problem::not_found(
             "not-found",
             "no such route; see /openapi.json for the API",
         ));
@@ -391,15 +297,11 @@ where
         return res;
     }
     if !route.allows(&method) {
-        let mut res = problem_response(Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
-            format!(
-                "method not allowed: {method} on {}; allowed: {}; see /openapi.json",
-                route.path,
-                route.allow()
-            ),
-        ));
+        let mut res = problem_response(Problem::method_not_allowed(format!(
+            "method not allowed: {method} on {}; allowed: {}; see /openapi.json",
+            route.path,
+            route.allow()
+        )));
         res.headers_mut().insert(header::ALLOW, allow);
         return res;
     }
@@ -461,7 +363,7 @@ where
 fn live_state_tag<B>(app: &App, req: &Request<B>) -> HeaderValue {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    h.update(app.live_since.load(std::sync::atomic::Ordering::Acquire).to_le_bytes());
+    h.update(app.live.live_since_nanos().to_le_bytes());
     h.update(req.uri().path().as_bytes());
     h.update(b"?");
     h.update(req.uri().query().unwrap_or("").as_bytes());
@@ -471,7 +373,10 @@ fn live_state_tag<B>(app: &App, req: &Request<B>) -> HeaderValue {
         h.update(b",");
     }
     h.update(b"|");
-    h.update((now_nanos() / 86_400_000_000_000).to_le_bytes());
+    let day = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    h.update(day.to_le_bytes());
     let tag = format!("W/\"{}\"", &hex::encode(h.finalize())[..24]);
     HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
 }
@@ -495,11 +400,7 @@ fn origin_allowed(app: &App, origin: &HeaderValue) -> bool {
 
 fn preflight(app: &App, origin: Option<&HeaderValue>, allow: &HeaderValue) -> Response<Body> {
     if !origin.is_some_and(|o| origin_allowed(app, o)) {
-        let p = Problem::new(
-            StatusCode::FORBIDDEN,
-            "cors-forbidden",
-            "origin not allowed by this server's CORS settings",
-        );
+        let p = Problem::forbidden("cors-forbidden", "origin not allowed by this server's CORS settings");
         return problem_response(p);
     }
     let mut res = empty_response(StatusCode::NO_CONTENT);
@@ -532,51 +433,16 @@ pub fn reload_on_sighup(app: Arc<App>) -> impl Future<Output = ()> {
     }
 }
 
-/// Polls the geodata directory every `interval` and reloads when a file was added, removed or
-/// changed (size or modification time). Polling rather than inotify (`notify`): a few hundred
-/// `stat` calls every seconds cost nothing, work on every file system (network and container
-/// mounts included), and need no event debouncing.
-///
-/// The first listing is taken when this is called (before the server says it listens), so that a
-/// change made right after start is seen.
+/// Reloads `app` when its geodata directory changes ([`crate::live::watch_geodata`]; the first
+/// listing is taken when this is called).
 pub fn watch_geodata(app: Arc<App>, interval: Duration) -> impl Future<Output = ()> {
-    let mut last = geodata_fingerprint(&app.catalog().root);
-    async move {
-        loop {
-            tokio::time::sleep(interval).await;
-            let root = app.catalog().root.clone();
-            let Ok(now) = tokio::task::spawn_blocking(move || geodata_fingerprint(&root)).await else {
-                continue;
-            };
-            if now != last {
-                last = now;
-                let _ = app.reload("geodata directory changed").await;
-            }
+    let root = app.catalog().root.clone();
+    crate::live::watch_geodata(root, interval, move || {
+        let app = app.clone();
+        async move {
+            let _ = app.reload("geodata directory changed").await;
         }
-    }
+    })
 }
 
-/// (path, size, modification time) of every file under `root` that a load reads: hidden names
-/// (`.history/`, temporary files) and `quarantine/` are left out.
-pub fn geodata_fingerprint(root: &std::path::Path) -> Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
-        for e in rd.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') || name.contains(".tmp-") || (dir == root && name == "quarantine") {
-                continue;
-            }
-            let Ok(meta) = e.metadata() else { continue };
-            if meta.is_dir() {
-                stack.push(e.path());
-            } else {
-                out.push((e.path(), meta.len(), meta.modified().ok()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
+pub use crate::live::geodata_fingerprint;

@@ -50,9 +50,9 @@ impl Params {
 
     /// A required `lon` in [-180, 180] and `lat` in [-90, 90].
     pub fn lon_lat(&self) -> Result<(f64, f64), Problem> {
-        let lon = number("lon", self.required("lon")?, -180.0, 180.0)?;
-        let lat = number("lat", self.required("lat")?, -90.0, 90.0)?;
-        Ok((lon, lat))
+        let (lon, lat) = (self.required("lon")?, self.required("lat")?);
+        let p = crate::model::LonLat::parse(lon, lat)?;
+        Ok((p.lon(), p.lat()))
     }
 
     /// A date parameter, `YYYY-MM-DD`.

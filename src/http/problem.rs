@@ -27,8 +27,10 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A problem of the given status.
-    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
+    /// A problem of the given status. Private: every status is decided by the named constructors
+    /// and `From` conversions of this file, so that the mapping of error kinds to statuses is read
+    /// in one place.
+    fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
         Problem {
             kind: format!("/problems/{kind}"),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -51,6 +53,41 @@ impl Problem {
         Problem::new(StatusCode::BAD_REQUEST, "invalid-body", detail)
     }
 
+    /// 400: the request itself is malformed (not its parameters or body).
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::BAD_REQUEST, "bad-request", detail)
+    }
+
+    /// 401: credentials are required and none were given.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+
+    /// 403, of the given kind (`ingest-off`, `forbidden`, `cors-forbidden`).
+    pub fn forbidden(kind: &str, detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::FORBIDDEN, kind, detail)
+    }
+
+    /// 404, of the given kind (`not-found`, `unknown-layer`, `unknown-source`...).
+    pub fn not_found(kind: &str, detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::NOT_FOUND, kind, detail)
+    }
+
+    /// 405 (the caller adds `Allow`).
+    pub fn method_not_allowed(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", detail)
+    }
+
+    /// 406: no representation the client accepts.
+    pub fn not_acceptable(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::NOT_ACCEPTABLE, "not-acceptable", detail)
+    }
+
+    /// 409, of the given kind (`snapshot-exists`).
+    pub fn conflict(kind: &str, detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::CONFLICT, kind, detail)
+    }
+
     /// 413.
     pub fn too_large(detail: impl Into<String>) -> Self {
         Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", detail)
@@ -59,6 +96,33 @@ impl Problem {
     /// 415.
     pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
         Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", detail)
+    }
+
+    /// 422, of the given kind (`invalid-snapshot`, `date-outside-window`).
+    pub fn unprocessable(kind: &str, detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, kind, detail)
+    }
+
+    /// 503, of the given kind (`shutting-down`, `store-busy`).
+    pub fn unavailable(kind: &str, detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, kind, detail)
+    }
+
+    /// 500: something failed that the client cannot fix. The answer carries an id, and the same
+    /// id is logged (at `error`) with what failed, so that an operator can find it.
+    pub fn internal(what: impl std::fmt::Display) -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let id = format!("{secs:x}-{n}");
+        tracing::error!(error_id = %id, error = %what, "internal error");
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("internal error {id} (the server's log has the details under this id): {what}"),
+        )
     }
 
     /// The status code.
@@ -113,12 +177,68 @@ impl From<crate::store::StoreError> for Problem {
         use crate::store::StoreError;
         match &e {
             StoreError::BadName { .. } => Problem::parameter("source", e.to_string()),
-            StoreError::Busy { .. } => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "store-busy", e.to_string()),
+            StoreError::Busy { .. } => Problem::unavailable("store-busy", e.to_string()),
             StoreError::ReadOnlySource { .. } => Problem::new(StatusCode::CONFLICT, "source-read-only", e.to_string()),
             StoreError::OutsideStore { .. } | StoreError::Io { .. } => {
                 tracing::error!(error = %e, "store write failed");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", e.to_string())
             }
+        }
+    }
+}
+
+/// A coordinate parameter (`lon`, `lat`) is wrong: 400 naming it.
+impl From<crate::model::CoordinateError> for Problem {
+    fn from(e: crate::model::CoordinateError) -> Self {
+        Problem::parameter(e.axis().name(), e.to_string())
+    }
+}
+
+/// A refused GeoJSON batch body.
+impl From<crate::query::geojson::BatchError> for Problem {
+    fn from(e: crate::query::geojson::BatchError) -> Self {
+        use crate::query::geojson::BatchError;
+        match e {
+            BatchError::TooMany { .. } => Problem::too_large(e.to_string()),
+            BatchError::Catalog(c) => Problem::from(c),
+            BatchError::Io(io) => Problem::from_body_io(&io),
+            other => Problem::body(other.to_string()),
+        }
+    }
+}
+
+/// A refused CSV batch body.
+impl From<crate::query::csv::CsvError> for Problem {
+    fn from(e: crate::query::csv::CsvError) -> Self {
+        use crate::query::csv::CsvError;
+        match e {
+            CsvError::Line { .. } => Problem::body(e.to_string()),
+            CsvError::TooManyRows { limit } => Problem::too_large(format!("more than {limit} points in one request")),
+            CsvError::Io(io) => Problem::from_body_io(&io),
+        }
+    }
+}
+
+/// A blocking task that panicked or was cancelled: 500 with an id.
+impl From<tokio::task::JoinError> for Problem {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Problem::internal(format!("task failed: {e}"))
+    }
+}
+
+/// An answer that could not be serialised: 500 with an id.
+impl From<serde_json::Error> for Problem {
+    fn from(e: serde_json::Error) -> Self {
+        Problem::internal(format!("answer not serialised: {e}"))
+    }
+}
+
+impl Problem {
+    /// A failure reading a request body: 413 past the limit, else 400.
+    pub(crate) fn from_body_io(io: &std::io::Error) -> Self {
+        match super::stream::too_large(io) {
+            Some(max) => Problem::too_large(format!("request body exceeds {max} bytes")),
+            None => Problem::body(format!("could not read the request body: {io}")),
         }
     }
 }
@@ -193,8 +313,39 @@ pub async fn recover(r: warp::Rejection) -> Result<warp::reply::Response, std::c
     } else if r.find::<warp::reject::InvalidQuery>().is_some() {
         Problem::new(StatusCode::BAD_REQUEST, "invalid-parameter", "invalid query string")
     } else {
-        tracing::warn!(rejection = ?r, "unhandled rejection");
-        Problem::new(StatusCode::BAD_REQUEST, "bad-request", format!("{r:?}"))
+        // A rejection this function does not know is a bug of ours, not of the request.
+        Problem::internal(format!("unhandled rejection {r:?}"))
     };
     Ok(p.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Unknown;
+    impl warp::reject::Reject for Unknown {}
+
+    #[tokio::test]
+    async fn an_unknown_rejection_is_a_500_with_an_id() {
+        let res = recover(warp::reject::custom(Unknown)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let p = Problem::internal("boom");
+        assert_eq!(p.status, 500);
+        assert!(
+            p.detail.starts_with("internal error ") && p.detail.ends_with(": boom"),
+            "{}",
+            p.detail
+        );
+        // Two problems, two ids.
+        assert_ne!(Problem::internal("x").detail, Problem::internal("x").detail);
+    }
+
+    #[test]
+    fn coordinates_name_their_parameter() {
+        let p = Problem::from(crate::model::LonLat::parse("30", "x").unwrap_err());
+        assert_eq!((p.status, p.parameter.as_deref()), (400, Some("lat")));
+        assert_eq!(p.detail, "lat 'x' is not a number");
+    }
 }

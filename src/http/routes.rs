@@ -39,7 +39,7 @@ fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Int
 fn json_response<T: Serialize>(value: &T) -> Reply {
     match crate::num::to_vec(value) {
         Ok(v) => bytes_response(StatusCode::OK, "application/json", v),
-        Err(e) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()).into_response(),
+        Err(e) => Problem::from(e).into_response(),
     }
 }
 
@@ -269,8 +269,7 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
         } else {
             None
         };
-        let body = diff_geojson(&d, precision, regions.as_ref())
-            .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+        let body = diff_geojson(&d, precision, regions.as_ref()).map_err(Problem::internal)?;
         Ok(bytes_response(StatusCode::OK, "application/geo+json", body))
     })())
 }
@@ -343,11 +342,9 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
                 } else if wants("text/csv") || wants("text/*") {
                     true
                 } else {
-                    return Err(Problem::new(
-                        StatusCode::NOT_ACCEPTABLE,
-                        "not-acceptable",
-                        format!("cannot answer '{a}'; available: application/json, text/csv"),
-                    ));
+                    return Err(Problem::not_acceptable(format!(
+                        "cannot answer '{a}'; available: application/json, text/csv"
+                    )));
                 }
             }
         };
@@ -404,7 +401,7 @@ fn readyz(app: Arc<App>) -> Reply {
         "repairs_applied": c.report.repairs.len(),
         // The directory's name only: no answer names an absolute server path.
         "geodata": c.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        "last_reload": app.last_reload.lock().ok().and_then(|l| l.clone()),
+        "last_reload": app.live.last_reload(),
     }));
     if !computed {
         *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
@@ -443,11 +440,11 @@ fn metrics(app: Arc<App>) -> Reply {
             samples: vec![
                 (
                     "{outcome=\"ok\"}".into(),
-                    app.metrics.reloads_ok.load(Ordering::Relaxed) as f64,
+                    app.live.reloads_ok.load(Ordering::Relaxed) as f64,
                 ),
                 (
                     "{outcome=\"refused\"}".into(),
-                    app.metrics.reloads_failed.load(Ordering::Relaxed) as f64,
+                    app.live.reloads_failed.load(Ordering::Relaxed) as f64,
                 ),
             ],
         },
@@ -472,8 +469,7 @@ fn metrics(app: Arc<App>) -> Reply {
 fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
         let kind = LayerKind::parse(&kind).ok_or_else(|| {
-            Problem::new(
-                StatusCode::NOT_FOUND,
+            Problem::not_found(
                 "unknown-layer",
                 format!("unknown layer '{kind}'; layers: coverage, occupied, contested, line"),
             )
@@ -507,10 +503,7 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
         let layer = match cached {
             Some(c) => c,
             None => {
-                let json = Bytes::from(
-                    layer_geojson(&f, date, kind, &opts)
-                        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?,
-                );
+                let json = Bytes::from(layer_geojson(&f, date, kind, &opts).map_err(Problem::internal)?);
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
                 let gzip = gz
                     .write_all(&json)

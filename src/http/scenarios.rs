@@ -26,7 +26,7 @@ fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Int
 fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Result<Reply, Problem> {
     crate::num::to_vec(value)
         .map(|v| bytes_response(status, "application/json", v))
-        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+        .map_err(Problem::from)
 }
 
 fn answer(r: Result<Reply, Problem>) -> Reply {
@@ -34,13 +34,7 @@ fn answer(r: Result<Reply, Problem>) -> Reply {
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Problem> + Send + 'static) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("scenario task failed: {e}"),
-        )
-    })?
+    tokio::task::spawn_blocking(f).await?
 }
 
 /// A scenario document from a JSON request body.
@@ -96,8 +90,7 @@ pub(super) async fn create(
         let doc = document(content_type, body, &app).await?;
         let cat = app.catalog();
         if crate::geodata::embedded::is_embedded(&cat.root) {
-            return Err(Problem::new(
-                StatusCode::CONFLICT,
+            return Err(Problem::conflict(
                 "no-geodata-directory",
                 "the server runs on the geodata embedded in the binary, which has no directory to store scenarios in; start it with --data DIR",
             ));
@@ -179,8 +172,7 @@ pub(super) async fn layer(id: String, layer: String, raw: String, app: Arc<App>)
         async {
             let p = Params::parse(&raw, &["precision"])?;
             let kind = ScenarioLayer::parse(&layer).ok_or_else(|| {
-                Problem::new(
-                    StatusCode::NOT_FOUND,
+                Problem::not_found(
                     "unknown-layer",
                     format!("no scenario layer '{layer}'; layers: area, excluded, zones, withdrawal"),
                 )
@@ -199,11 +191,7 @@ pub(super) async fn layer(id: String, layer: String, raw: String, app: Arc<App>)
                 }
             };
             let c = stored(&app, id).await?;
-            let body = blocking(move || {
-                c.layer_geojson(kind, precision)
-                    .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
-            })
-            .await?;
+            let body = blocking(move || c.layer_geojson(kind, precision).map_err(Problem::internal)).await?;
             Ok(bytes_response(StatusCode::OK, "application/geo+json", body))
         }
         .await,

@@ -22,7 +22,7 @@ use hyper::body::{Frame, Incoming};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
-use warp::http::{HeaderValue, Request, Response, StatusCode, header};
+use warp::http::{HeaderValue, Request, Response, header};
 
 /// Output bytes gathered before they are sent (and before the status is decided): more than one
 /// block of the classifier makes, so that errors in the first block are a proper 4xx.
@@ -124,7 +124,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
         };
         match result {
             Ok(()) => out.finish(),
-            Err(e) => out.fail(problem_of(e)),
+            Err(e) => out.fail(Problem::from(e)),
         }
     });
 
@@ -149,11 +149,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             res
         }
         Ok(Err(p)) => problem_response(p),
-        Err(_) => problem_response(Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "classification stopped",
-        )),
+        Err(e) => problem_response(Problem::internal(format!("classification stopped: {e}"))),
     }
 }
 
@@ -168,17 +164,6 @@ pub(crate) fn csv_charset(content_type: Option<&str>) -> Result<Option<&'static 
     match charset {
         None => Ok(None),
         Some(label) => encoding_for_label(label).map_err(Problem::unsupported_media_type),
-    }
-}
-
-fn problem_of(e: CsvError) -> Problem {
-    match e {
-        CsvError::Line { .. } => Problem::body(e.to_string()),
-        CsvError::TooManyRows { limit } => Problem::too_large(format!("more than {limit} points in one request")),
-        CsvError::Io(io) => match io.get_ref().and_then(|inner| inner.downcast_ref::<TooLarge>()) {
-            Some(t) => Problem::too_large(t.to_string()),
-            None => Problem::body(format!("could not read the request body: {io}")),
-        },
     }
 }
 

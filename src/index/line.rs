@@ -2,7 +2,7 @@
 //! territory (not along the international border, not along the coast), as lines with their
 //! geodesic length, and the geodesic distance from a point to it.
 
-use geo::{Coord, Distance, Geodesic, LineString, MultiLineString, MultiPolygon, Point};
+use geo::{Coord, LineString, MultiLineString, MultiPolygon, Point};
 use rstar::primitives::{GeomWithData, Line as RLine};
 use rstar::{AABB, RTree};
 use serde::Serialize;
@@ -52,7 +52,7 @@ impl BorderEdges {
     }
 
     /// Whether the segment a-b lies along the border's boundary (both ends and the middle within
-    /// [`ON_BORDER_DEG`] of one border edge... or of the boundary, where it turns a corner).
+    /// `ON_BORDER_DEG` of one border edge... or of the boundary, where it turns a corner).
     pub fn covers(&self, a: Coord<f64>, b: Coord<f64>) -> bool {
         let mid = Coord {
             x: (a.x + b.x) / 2.0,
@@ -64,7 +64,7 @@ impl BorderEdges {
     /// Whether `p` lies within about `km` of the border's boundary (measured in a local
     /// equirectangular frame: a threshold, not a reported figure).
     pub fn within_km(&self, p: Coord<f64>, km: f64) -> bool {
-        const KM_PER_DEG: f64 = 111.32;
+        const KM_PER_DEG: f64 = crate::geodesy::KM_PER_DEGREE;
         let k = p.y.to_radians().cos().max(1e-6);
         let (dy, dx) = (km / KM_PER_DEG, km / KM_PER_DEG / k);
         let env = AABB::from_corners([p.x - dx, p.y - dy], [p.x + dx, p.y + dy]);
@@ -116,7 +116,13 @@ fn local_foot(lon: f64, lat: f64, k: f64, a: [f64; 2], b: [f64; 2]) -> (f64, f64
 fn refine(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> (f64, f64) {
     let f = |t: f64| {
         let t = t.clamp(0.0, 1.0);
-        Geodesic.distance(p, Point::new(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
+        crate::geodesy::distance_m(
+            p.0,
+            Coord {
+                x: a[0] + t * (b[0] - a[0]),
+                y: a[1] + t * (b[1] - a[1]),
+            },
+        )
     };
     let (mut t, mut h) = (t0.clamp(0.0, 1.0), 0.02);
     let mut best = f(t);
@@ -208,11 +214,6 @@ pub struct LineOfContact {
     nearest: NearestEdges,
 }
 
-/// Geodesic length of a line whose edges are straight in lon/lat ([`crate::geodesy::EDGES`]), km.
-fn geodesic_km(l: &LineString<f64>) -> f64 {
-    crate::geodesy::line_length_m(l) / 1e3
-}
-
 /// Splits the edge a-b into runs of one class (see [`EdgeClass`]), appended to `out` in order.
 fn classify_edge(
     border: &BorderEdges,
@@ -230,7 +231,7 @@ fn classify_edge(
         return;
     }
     let k = ((a.y + b.y) / 2.0).to_radians().cos();
-    let len_km = ((b.x - a.x) * k).hypot(b.y - a.y) * 111.32;
+    let len_km = ((b.x - a.x) * k).hypot(b.y - a.y) * crate::geodesy::KM_PER_DEGREE;
     let mid = Coord {
         x: (a.x + b.x) / 2.0,
         y: (a.y + b.y) / 2.0,
@@ -426,7 +427,7 @@ impl LineOfContact {
                     });
                 if coastal {
                     coastal_pieces += 1;
-                    coastal_km += geodesic_km(l);
+                    coastal_km += crate::geodesy::length_km(l);
                 }
                 !coastal
             });
@@ -437,7 +438,7 @@ impl LineOfContact {
     }
 
     fn from_lines(lines: Vec<LineString<f64>>, left_out: LeftOut) -> Self {
-        let length_km = lines.iter().map(geodesic_km).sum::<f64>();
+        let length_km = lines.iter().map(crate::geodesy::length_km).sum::<f64>();
         let nearest = NearestEdges::new(lines.iter());
         LineOfContact {
             lines: MultiLineString(lines),
@@ -555,7 +556,7 @@ impl NearestEdges {
     /// [`Self::nearest`], or `None` as soon as the local frame shows every edge farther than
     /// about `max_km` (1 % of slack): a cheap answer for points far from every edge.
     pub fn nearest_within(&self, lon: f64, lat: f64, max_km: f64) -> Option<Nearest> {
-        const KM_PER_DEG: f64 = 111.32;
+        const KM_PER_DEG: f64 = crate::geodesy::KM_PER_DEGREE;
         let k = lat.to_radians().cos().max(1e-6);
         // Phase 1: nearest edges in the local frame (cheap), in the R-tree's order of unscaled
         // distance, until that order can no longer produce a nearer edge.
@@ -627,7 +628,7 @@ fn nearest_on_edge(p: Point<f64>, a: [f64; 2], b: [f64; 2], t0: f64) -> Nearest 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::Polygon;
+    use geo::{Distance, Geodesic, Polygon};
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
         Polygon::new(

@@ -29,9 +29,9 @@
 //! threshold, not a reported figure).
 
 use super::line::BorderEdges;
-use crate::geodesy::area_km2;
+use crate::geodesy::{KM_PER_DEGREE, area_km2};
 use crate::model::ControlStatus;
-use geo::{Coord, Distance, Geodesic, LineString, MultiPolygon, Point, Polygon};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde::Serialize;
 
 /// A covered piece whose boundary never leaves the border by more than this is a sliver (see
@@ -147,14 +147,14 @@ fn rough_km2(p: &Polygon<f64>) -> f64 {
             / 2.0
     };
     let a = shoelace(p.exterior()) - p.interiors().iter().map(shoelace).sum::<f64>();
-    a.abs() * k * 111.32 * 111.32
+    a.abs() * k * KM_PER_DEGREE * KM_PER_DEGREE
 }
 
 /// Points every [`SAMPLE_KM`] (about) along the edge a-b, ends excluded, on the straight lon/lat
 /// line between them.
 fn samples(a: Coord<f64>, b: Coord<f64>) -> impl Iterator<Item = Coord<f64>> {
     let k = ((a.y + b.y) / 2.0).to_radians().cos();
-    let km = ((b.x - a.x) * k).hypot(b.y - a.y) * 111.32;
+    let km = ((b.x - a.x) * k).hypot(b.y - a.y) * KM_PER_DEGREE;
     let n = (km / SAMPLE_KM).ceil().max(1.0) as usize;
     (1..n).map(move |i| {
         let t = i as f64 / n as f64;
@@ -175,7 +175,7 @@ fn interior_within(poly: &Polygon<f64>, border: &BorderEdges) -> bool {
     let Some(bbox) = geo::BoundingRect::bounding_rect(poly) else {
         return true;
     };
-    let dy = GRID_KM / 111.32;
+    let dy = GRID_KM / KM_PER_DEGREE;
     let rows = ((bbox.max().y - bbox.min().y) / dy).ceil().max(1.0) as usize;
     let mut order: Vec<usize> = (0..rows).step_by(16).collect();
     order.extend((0..rows).filter(|r| r % 16 != 0));
@@ -257,7 +257,7 @@ pub fn find_pieces(
         } else {
             continue;
         };
-        let len = |&(a, b): &(Coord<f64>, Coord<f64>)| Geodesic.distance(Point(a), Point(b)) / 1e3;
+        let len = |&(a, b): &(Coord<f64>, Coord<f64>)| crate::geodesy::edge_length_m(a, b) / 1e3;
         let shared_km: f64 = shared.iter().map(len).sum();
         let status = if has_contested {
             surrounding_status(poly, &shared, &side)

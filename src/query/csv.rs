@@ -17,7 +17,7 @@
 //! them (a leading `'`, and the field quoted). Error lines are physical lines of the input
 //! (line 1 is the header); an error names the line where its record starts.
 
-use crate::catalog::{BorderEntry, Computed, InForce, check_coordinate};
+use crate::catalog::{BorderEntry, Computed, InForce};
 use crate::index::line::LineOfContact;
 use crate::model::Status;
 use std::io::{BufRead, Read, Write};
@@ -716,7 +716,7 @@ impl Layout {
 fn coordinates(lon: &[u8], lat: &[u8]) -> Result<(f64, f64), String> {
     let x = number(lon, "lon")?;
     let y = number(lat, "lat")?;
-    check_coordinate(x, y).map_err(|e| e.to_string())?;
+    crate::model::LonLat::new(x, y).map_err(|e| crate::catalog::CatalogError::from(e).to_string())?;
     Ok((x, y))
 }
 

@@ -9,7 +9,7 @@
 //! The answer is the one a whole-tree parse gave: the collection's other members kept, keys in
 //! the order `serde_json::Value` writes them (sorted), the `frontline` member added.
 
-use crate::catalog::{CatalogError, InForce, check_coordinate};
+use crate::catalog::{CatalogError, InForce};
 use crate::geodata::strict_json::Strict;
 use crate::output::points::{ClassifiedProperties, HistoryProperties, set_properties};
 use crate::output::provenance::AnswerProvenance;
@@ -509,7 +509,7 @@ pub fn classify_geojson<R: Read>(
         let answers: Vec<_> = block
             .par_iter()
             .map(|p| {
-                check_coordinate(p.lon, p.lat)?;
+                crate::model::LonLat::new(p.lon, p.lat)?;
                 let located = computed.status_with_waters(border, p.lon, p.lat);
                 let km = line.and_then(|l| l.nearest(p.lon, p.lat));
                 Ok((located, km))

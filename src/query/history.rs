@@ -179,22 +179,49 @@ pub fn batch_history(cat: &Catalog, source: Option<&str>, points: &[(f64, f64)])
     })
 }
 
+/// The histories of the points of a CSV, as CSV: the input's header and
+/// [`HISTORY_CSV_COLUMNS`], then one row per interval ([`history_csv_rows`]); and what they rest
+/// on. The one form of `POST /v1/history` (CSV) and `frontline history --points`.
+///
+/// # Errors
+/// As [`batch_history`]: an unknown source, or the index of a point whose coordinate is invalid.
+pub fn history_csv(
+    cat: &Catalog,
+    source: Option<&str>,
+    points: &crate::query::csv::PointsCsv,
+) -> Result<(String, HistoryProvenance), BatchError> {
+    let coords: Vec<(f64, f64)> = points.rows.iter().map(|r| (r.lon, r.lat)).collect();
+    let batch = batch_history(cat, source, &coords)?;
+    let mut out = String::with_capacity(points.rows.len() * 96);
+    out.push_str(&points.header);
+    out.push(',');
+    out.push_str(HISTORY_CSV_COLUMNS);
+    out.push('\n');
+    for (r, h) in points.rows.iter().zip(&batch.histories) {
+        history_csv_rows(&r.columns, h, &mut out);
+    }
+    Ok((out, batch.provenance))
+}
+
 /// Header of the CSV form: one row per interval.
 pub const HISTORY_CSV_COLUMNS: &str = "from,to,status,snapshot,last_snapshot";
 
 /// One CSV row per interval (`to` empty while in force): the input row's `columns` as written
 /// back ([`crate::query::csv::PointRow::columns`]), then [`HISTORY_CSV_COLUMNS`].
 pub fn history_csv_rows(columns: &str, intervals: &[HistoryInterval], out: &mut String) {
-    use std::fmt::Write;
     for iv in intervals {
+        out.push_str(columns);
+        out.push(',');
         let to = iv.to.map(|d| d.to_string()).unwrap_or_default();
-        let _ = writeln!(
+        crate::output::csv::push_record(
             out,
-            "{columns},{},{to},{},{},{}",
-            iv.from,
-            iv.status.as_str(),
-            iv.snapshot,
-            iv.last_snapshot
+            [
+                iv.from.to_string().as_str(),
+                to.as_str(),
+                iv.status.as_str(),
+                iv.snapshot.as_str(),
+                iv.last_snapshot.as_str(),
+            ],
         );
     }
 }

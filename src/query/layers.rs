@@ -151,7 +151,7 @@ fn line_geojson(
         .enumerate()
         .filter(|(_, l)| rects.is_none_or(|rs| rs.iter().any(|r| l.intersects(r))))
         .map(|(i, l)| {
-            let length_km = crate::geodesy::line_length_m(l) / 1e3;
+            let length_km = crate::geodesy::length_km(l);
             let drawn = match opts.simplify_m {
                 Some(m) if m > 0.0 => {
                     let deg = m / METRES_PER_DEGREE;

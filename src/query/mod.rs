@@ -11,9 +11,11 @@ pub use crate::output::provenance::{BaselineRef, BorderRef, InForceRef, Snapshot
 use chrono::NaiveDate;
 use serde::Serialize;
 
-/// The answer for one point.
+/// The answer for one point. `P` is what was in force: [`InForceRef`] for [`point`];
+/// [`point_json`] serialises the same struct with `()` there and appends the provenance members
+/// it keeps serialised per epoch.
 #[derive(Debug, Clone, Serialize)]
-pub struct PointAnswer {
+pub struct PointAnswer<P = InForceRef> {
     /// Longitude asked for.
     pub lon: f64,
     /// Latitude asked for.
@@ -57,7 +59,7 @@ pub struct PointAnswer {
     pub age: SnapshotAge,
     /// What was in force.
     #[serde(flatten)]
-    pub in_force: InForceRef,
+    pub in_force: P,
 }
 
 /// The sliver or speck a point lies in.
@@ -71,8 +73,22 @@ pub struct SliverRef {
     pub raw_status: Status,
 }
 
-/// Status of (lon, lat) on `date` against `source` (or the default source), with the distance
-/// to the line of contact when `distance` is true.
+/// Status of (lon, lat) (degrees, WGS84) on `date` against `source` (or the default source),
+/// with the geodesic distance (km) to the line of contact when `distance` is true, and what was
+/// in force.
+///
+/// ```
+/// use frontline::{Catalog, Status, model::parse_date};
+/// let catalog = Catalog::load_embedded().expect("embedded geodata");
+/// let a = frontline::query::point(&catalog, None, parse_date("2024-05-01").unwrap(), 34.10, 44.95, true).unwrap();
+/// assert_eq!(a.status, Status::Occupied);
+/// assert_eq!(a.in_force.snapshot.id, "example:2024-03-01");
+/// assert!(a.in_force.synthetic);
+/// ```
+///
+/// # Errors
+/// As [`Catalog::in_force`], and [`CatalogError::InvalidCoordinate`] for a coordinate that is
+/// not finite or out of range.
 pub fn point(
     cat: &Catalog,
     source: Option<&str>,
@@ -82,11 +98,23 @@ pub fn point(
     distance: bool,
 ) -> Result<PointAnswer, CatalogError> {
     let (f, p) = locate(cat, source, date, lon, lat, distance)?;
+    Ok(answer(
+        date,
+        lon,
+        lat,
+        &p,
+        SnapshotAge::new(&f, date),
+        InForceRef::new(&f),
+    ))
+}
+
+/// The answer for a located point, with `in_force` as what was in force.
+fn answer<P>(date: NaiveDate, lon: f64, lat: f64, p: &Located, age: SnapshotAge, in_force: P) -> PointAnswer<P> {
     let (land, border) = (
         p.land.filter(|_| p.status.in_waters),
         p.land.filter(|_| !p.status.in_waters),
     );
-    Ok(PointAnswer {
+    PointAnswer {
         lon,
         lat,
         date,
@@ -100,9 +128,9 @@ pub fn point(
         line_of_contact_km: p.line.map(|n| n.km),
         line_of_contact_nearest: p.line.map(|n| [n.point.x, n.point.y]),
         sliver: p.sliver,
-        age: SnapshotAge::new(&f, date),
-        in_force: InForceRef::new(&f),
-    })
+        age,
+        in_force,
+    }
 }
 
 /// What both forms of a point answer need.
@@ -294,48 +322,20 @@ pub fn point_json(
         let v = v.strip_prefix('{').unwrap_or(&v);
         v.strip_suffix('}').unwrap_or(v).to_string()
     });
-    // Numbers as serde_json writes them (shortest round trip), so both forms are identical.
-    let num = |x: f64| crate::num::Json(x).to_string();
-    let line = match p.line {
-        Some(n) => format!(
-            "\"line_of_contact_km\":{},\"line_of_contact_nearest\":[{},{}],",
-            num(n.km),
-            num(n.point.x),
-            num(n.point.y)
-        ),
-        None => String::new(),
-    };
-    let sliver = match p.sliver {
-        Some(s) => format!(
-            "\"sliver\":{},",
-            serde_json::to_string(&s).unwrap_or_else(|_| "null".into())
-        ),
-        None => String::new(),
-    };
-    let age = crate::num::to_string(&SnapshotAge::new(&f, date)).unwrap_or_else(|_| "{}".into());
-    let age = format!("{},", age.trim_start_matches('{').trim_end_matches('}'));
-    let (name, point) = if p.status.in_waters {
-        ("land", "land_point")
-    } else {
-        ("border", "border_point")
-    };
-    let near = match p.land {
-        Some(n) => format!(
-            "\"{name}_km\":{},\"{point}\":[{},{}],",
-            num(n.km),
-            num(n.point.x),
-            num(n.point.y)
-        ),
-        None => String::new(),
-    };
-    Ok(format!(
-        "{{\"lon\":{},\"lat\":{},\"date\":\"{date}\",\"status\":\"{}\",\"on_boundary\":{},\"in_waters\":{},{near}{line}{sliver}{age}{members}}}",
-        num(lon),
-        num(lat),
-        p.status.status.as_str(),
-        p.status.on_boundary,
-        p.status.in_waters,
-    ))
+    // The typed head (every member but the provenance), serialised as `point` serialises it;
+    // then the cached provenance members before its closing brace.
+    let head = answer(date, lon, lat, &p, SnapshotAge::new(&f, date), ());
+    let mut out = crate::num::to_vec(&head).unwrap_or_else(|_| b"{}".to_vec());
+    if out.last() == Some(&b'}') && !members.is_empty() {
+        out.pop();
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        out.extend_from_slice(members.as_bytes());
+        out.push(b'}');
+    }
+    // serde_json writes UTF-8 only.
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// One row of a timeline: the areas in force from `date` on.
@@ -380,23 +380,23 @@ pub const TIMELINE_CSV_HEADER: &str = "date,occupied_km2,contested_km2,covered_k
 impl TimelineRow {
     /// The row as CSV (areas and lengths to 3 decimals), with its line end.
     pub fn to_csv(&self) -> String {
-        let km2 = |x: Option<f64>| x.map(|v| Fixed(v, 3).to_string()).unwrap_or_default();
-        format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            self.date,
-            Fixed(self.occupied_km2, 3),
+        let km = |x: f64| Fixed(x, 3).to_string();
+        let km2 = |x: Option<f64>| x.map(km).unwrap_or_default();
+        crate::output::csv::record([
+            self.date.to_string(),
+            km(self.occupied_km2),
             km2(self.contested_km2),
-            Fixed(self.covered_km2, 3),
-            Fixed(self.line_km, 3),
-            Fixed(self.gained_km2, 3),
-            Fixed(self.lost_km2, 3),
-            self.snapshot,
-            self.synthetic,
+            km(self.covered_km2),
+            km(self.line_km),
+            km(self.gained_km2),
+            km(self.lost_km2),
+            self.snapshot.clone(),
+            self.synthetic.to_string(),
             km2(self.waters_occupied_km2),
             km2(self.waters_contested_km2),
             km2(self.waters_covered_km2),
-            Fixed(self.moved_km2, 3),
-        )
+            km(self.moved_km2),
+        ])
     }
 }
 
@@ -469,3 +469,38 @@ pub mod history;
 pub mod layers;
 #[cfg(test)]
 mod sliver_fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `point_json` (the typed head with the cached provenance members spliced in) writes the
+    /// bytes that serialising [`point`]'s answer writes, on land, in the waters, outside near
+    /// the border and far from it, with and without the distance.
+    #[test]
+    fn point_json_is_the_point_answer_serialised() {
+        let cat = Catalog::load_embedded().unwrap();
+        for (lon, lat) in [
+            (34.10, 44.95),
+            (37.51, 48.60),
+            (30.52, 50.45),
+            (33.5224, 44.6167),
+            (31.0, 45.9),
+            (24.0, 52.2),
+            (-120.0, 10.0),
+        ] {
+            for date in ["2024-01-01", "2024-05-01", "2024-09-01"] {
+                let date = crate::model::parse_date(date).unwrap();
+                for distance in [false, true] {
+                    let a = point(&cat, None, date, lon, lat, distance).unwrap();
+                    let j = point_json(&cat, None, date, lon, lat, distance).unwrap();
+                    assert_eq!(
+                        j,
+                        crate::num::to_string(&a).unwrap(),
+                        "({lon}, {lat}) {date} {distance}"
+                    );
+                }
+            }
+        }
+    }
+}

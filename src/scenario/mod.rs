@@ -719,7 +719,7 @@ impl Computed {
     /// Where a point lies: in the area of application or which exclusion, which zones, and its
     /// distance to each reference line with the nearest point.
     pub fn point(&self, lon: f64, lat: f64) -> Result<ScenarioPoint, CatalogError> {
-        crate::catalog::check_coordinate(lon, lat)?;
+        crate::model::LonLat::new(lon, lat)?;
         let ix = self.indexes();
         let in_area = ix.area.locate(lon, lat).in_closed();
         let excluded = if in_area {

@@ -79,7 +79,7 @@ fn prepared(line: &LineString<f64>) -> Vec<Coord<f64>> {
     let local = LineString(
         c.iter()
             .map(|p| Coord {
-                x: p.x * k * 111.32,
+                x: p.x * k * crate::geodesy::KM_PER_DEGREE,
                 y: p.y * 110.57,
             })
             .collect(),
