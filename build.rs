@@ -10,6 +10,7 @@ fn main() {
     for (cfg, dir) in [
         ("shared_deepstate", "../shared/data/deepstate"),
         ("shared_nzz", "../shared/data/nzz"),
+        ("shared_deepstate_raw", "../shared/data/deepstate-raw"),
         ("shared_cases", "../shared/cases/round2"),
     ] {
         println!("cargo::rustc-check-cfg=cfg({cfg})");

@@ -1164,9 +1164,11 @@ mod tests {
                         ControlStatus::Contested
                     },
                     geometry: MultiPolygon(vec![p.clone()]),
+                    class: None,
                 })
                 .collect(),
             published: None,
+            published_at: None,
             provenance: prov(),
             content_sha256: "0".into(),
         };
@@ -1184,6 +1186,7 @@ mod tests {
             regions: vec![],
             waters: vec![],
             sources: vec![Source {
+                time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
                 name: "t".into(),
                 description: None,
                 border: "TST".into(),

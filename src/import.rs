@@ -18,6 +18,7 @@
 
 use crate::coverage::{OverlayRule, overlay};
 use crate::geodata::canonical::{read_meta, snapshot_document};
+use crate::geodata::deepstate_api::{self, Clip, DEFAULT_TIME_ZONE, Tally};
 use crate::geodata::policy::{DateWindowConfig, EMPTY_ADMITTED, today_utc};
 use crate::geodata::{Border, Report, Snapshot, deepstate, load_dir, nzz, plain};
 use crate::geodesy::area_km2;
@@ -41,6 +42,9 @@ pub enum Format {
     Nzz,
     /// A FeatureCollection with `date` and `status` per feature.
     Geojson,
+    /// DeepStateMap's own publications, `<UTC unix seconds>.geojson` (see
+    /// [`crate::geodata::deepstate_api`]).
+    DeepstateApi,
 }
 
 impl Format {
@@ -50,6 +54,7 @@ impl Format {
             "deepstate" => Some(Format::Deepstate),
             "nzz" => Some(Format::Nzz),
             "geojson" => Some(Format::Geojson),
+            "deepstate-api" => Some(Format::DeepstateApi),
             _ => None,
         }
     }
@@ -59,6 +64,7 @@ impl Format {
             Format::Deepstate => "deepstate",
             Format::Nzz => "nzz",
             Format::Geojson => "geojson",
+            Format::DeepstateApi => "deepstate-api",
         }
     }
 
@@ -67,15 +73,27 @@ impl Format {
         match self {
             Format::Deepstate => deepstate::date_from_file_name(path).is_some(),
             Format::Nzz => nzz::date_from_file_name(path).is_some(),
+            Format::DeepstateApi => deepstate_api::is_publication_file(path),
             Format::Geojson => {
                 crate::geodata::name_without_gz(path).is_some_and(|n| n.ends_with(".geojson") || n.ends_with(".json"))
             }
         }
     }
 
-    fn read(self, path: &Path, source: &str, allow_empty: bool) -> (Vec<Snapshot>, Report) {
+    fn read(
+        self,
+        path: &Path,
+        source: &str,
+        allow_empty: bool,
+        clip: &Clip<'_>,
+        tz: chrono_tz::Tz,
+    ) -> (Vec<Snapshot>, Report, Option<Tally>) {
         let shown = path.display().to_string();
-        match self {
+        if self == Format::DeepstateApi {
+            let (s, r, t) = deepstate_api::read_publication(path, &shown, source, clip, tz, allow_empty);
+            return (s.into_iter().collect(), r, Some(t));
+        }
+        let (s, r) = match self {
             Format::Deepstate => {
                 let (s, r) = deepstate::read_snapshot_admitting(path, &shown, source, allow_empty);
                 (s.into_iter().collect(), r)
@@ -84,8 +102,9 @@ impl Format {
                 let (s, r) = nzz::read_snapshot_admitting(path, &shown, source, allow_empty);
                 (s.into_iter().collect(), r)
             }
-            Format::Geojson => plain::read_file(path, &shown, source),
-        }
+            Format::Geojson | Format::DeepstateApi => plain::read_file(path, &shown, source),
+        };
+        (s, r, None)
     }
 }
 
@@ -110,6 +129,10 @@ pub struct ImportOptions {
     pub allow_empty: bool,
     /// The dates admitted (see [`crate::geodata::policy`]).
     pub date_window: DateWindowConfig,
+    /// The time zone whose days a new source's dates are (written into its `source.json`);
+    /// `None`: the source's own, or Europe/Kyiv for a new one. An existing source's cannot be
+    /// changed by an import.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 /// Default of [`ImportOptions::max_change_km2`]: above the largest daily moves of 2022 after the
@@ -164,6 +187,26 @@ pub struct ImportReport {
     pub replaced: Vec<NaiveDate>,
     /// Files or snapshots refused or quarantined, with the reasons.
     pub rejected: Vec<Rejected>,
+    /// Publications superseded later the same day (in the source's time zone), kept in
+    /// `sources/<source>/publications/` (formats with publication instants).
+    pub earlier_publications: Vec<EarlierPublication>,
+    /// DeepState's own format: what was done with every feature, per class and reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Tally>,
+}
+
+/// A publication superseded by a later one of its day.
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlierPublication {
+    /// When it was published (RFC 3339, UTC).
+    pub published_at: String,
+    /// The date it belongs to.
+    pub date: NaiveDate,
+    /// What became of it: `added` (written), `unchanged` (already in the store), `repeated`
+    /// (the same content as the publication before it: kept once).
+    pub outcome: &'static str,
+    /// The file, relative to the geodata directory (`None` when repeated).
+    pub file: Option<String>,
 }
 
 /// Why an import could not run at all.
@@ -221,6 +264,18 @@ fn measure(snapshot: Snapshot, border: &Border, border_index: &PolygonIndex, not
         .filter(|f| f.status == crate::model::ControlStatus::Occupied)
         .flat_map(|f| f.geometry.0.iter().cloned())
         .collect();
+    if snapshot.features.iter().all(|f| f.class.is_some()) && snapshot.published_at.is_some() {
+        // Clipped to the border by the reader (DeepState's own format): only the union of its
+        // occupied classes is measured.
+        let [union] = overlay(&occ, &[], [OverlayRule::Subject], false);
+        return Measured {
+            snapshot,
+            inside_km2: area_km2(&union),
+            outside_share: 0.0,
+            stray: Vec::new(),
+            notes,
+        };
+    }
     // Collinear vertices may be dropped: these figures are thresholds and flags, not the
     // catalog's areas.
     let [inside, outside] = overlay(
@@ -354,11 +409,26 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
 
     // Read and measure every input (both cores).
     let files = input_files(format, paths)?;
-    let read: Vec<(PathBuf, Vec<Snapshot>, Report)> = files
+    // The days of a source with publication instants are days in its time zone.
+    let time_zone = match (existing_source, opts.time_zone) {
+        (Some(s), Some(tz)) if s.time_zone != tz => {
+            return Err(ImportError::Input(format!(
+                "source {} counts its days in {}, not {tz}: change time_zone in its source.json first",
+                s.name, s.time_zone
+            )));
+        }
+        (Some(s), _) => s.time_zone,
+        (None, tz) => tz.unwrap_or(DEFAULT_TIME_ZONE),
+    };
+    let clip = Clip {
+        border: &border.geometry.0,
+        index: &border_index,
+    };
+    let read: Vec<(PathBuf, Vec<Snapshot>, Report, Option<Tally>)> = files
         .par_iter()
         .map(|p| {
-            let (s, r) = format.read(p, &opts.source, opts.allow_empty);
-            (p.clone(), s, r)
+            let (s, r, t) = format.read(p, &opts.source, opts.allow_empty, &clip, time_zone);
+            (p.clone(), s, r, t)
         })
         .collect();
     let mut report = ImportReport {
@@ -366,9 +436,14 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         files: files.len(),
         ..ImportReport::default()
     };
+    for (_, _, _, t) in &read {
+        if let Some(t) = t {
+            report.classes.get_or_insert_with(Tally::default).merge(t);
+        }
+    }
     let window = opts.date_window.window(border, today_utc());
     let mut inputs: Vec<(PathBuf, Snapshot, Vec<String>)> = Vec::new();
-    for (path, snaps, r) in read {
+    for (path, snaps, r, _) in read {
         if !r.is_ok() {
             report.rejected.push(Rejected {
                 file: path.display().to_string(),
@@ -422,7 +497,28 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             inputs.push((path.clone(), s, notes));
         }
     }
-    inputs.sort_by_key(|(_, s, _)| s.date);
+    inputs.sort_by_key(|(_, s, _)| (s.date, s.published_at));
+    // Several publications of one date (formats with instants): the last is the date's snapshot
+    // (the state in force at the end of the day); the earlier ones are kept apart.
+    let mut earlier: Vec<(PathBuf, Snapshot)> = Vec::new();
+    let mut i = 0;
+    while i + 1 < inputs.len() {
+        let (a, b) = (&inputs[i].1, &inputs[i + 1].1);
+        if a.date == b.date && a.published_at.is_some() && b.published_at.is_some() {
+            let (p, s, _) = inputs.remove(i);
+            earlier.push((p, s));
+        } else {
+            i += 1;
+        }
+    }
+    // Every publication's instant and content, to keep a repeated one once.
+    let mut all_instants: Vec<(chrono::DateTime<chrono::Utc>, String)> = earlier
+        .iter()
+        .map(|(_, s)| s)
+        .chain(inputs.iter().map(|(_, s, _)| s))
+        .filter_map(|s| s.published_at.map(|t| (t, s.content_sha256.clone())))
+        .collect();
+    all_instants.sort();
     // Two inputs for one date: the first (by file name) is taken, the others refused.
     let mut seen: BTreeMap<NaiveDate, (String, PathBuf)> = BTreeMap::new();
     inputs.retain(|(p, s, _)| match seen.get(&s.date) {
@@ -677,6 +773,43 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     // The last kept snapshot (new, or from the store with new confirmed dates).
     flush(prev.take(), &mut writes);
 
+    // Publications superseded within their day: kept apart, once per content in a row.
+    let mut publication_writes: Vec<(PathBuf, String)> = Vec::new();
+    for (path, s) in earlier {
+        let Some(t) = s.published_at else {
+            continue;
+        };
+        let stamp = crate::geodata::canonical::rfc3339(t);
+        let before = all_instants.iter().rev().find(|(u, _)| *u < t);
+        if before.is_some_and(|(_, c)| *c == s.content_sha256) {
+            report.earlier_publications.push(EarlierPublication {
+                published_at: stamp,
+                date: s.date,
+                outcome: "repeated",
+                file: None,
+            });
+            continue;
+        }
+        let file = dir.publication_file(&opts.source, t)?;
+        let mut meta = Map::new();
+        meta.insert(
+            "original".into(),
+            json!({"format": format.name(), "file": path.display().to_string(), "sha256": s.provenance.sha256}),
+        );
+        meta.insert("superseded_within_the_day".into(), json!(true));
+        let text = snapshot_document(&s, meta);
+        let unchanged = std::fs::read(&file).is_ok_and(|b| b == text.as_bytes());
+        report.earlier_publications.push(EarlierPublication {
+            published_at: stamp,
+            date: s.date,
+            outcome: if unchanged { "unchanged" } else { "added" },
+            file: Some(dir.relative(&file)),
+        });
+        if !unchanged {
+            publication_writes.push((file, text));
+        }
+    }
+
     // Write: the source's config first if it is new, then the snapshots, then quarantine.
     if existing_source.is_none() && !writes.is_empty() {
         let baselines: Vec<&str> = match format {
@@ -699,8 +832,14 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             classes: match format {
                 Format::Deepstate => Some(crate::model::SourceClasses::deepstate_archive().drawn),
                 Format::Nzz => Some(crate::model::SourceClasses::nzz_archive().drawn),
+                // DeepState's own format draws every class, the grey zone among them.
+                Format::DeepstateApi => Some({
+                    use crate::model::DrawnClass::*;
+                    vec![Occupied, Contested, Liberated, Before2022]
+                }),
                 Format::Geojson => None,
             },
+            time_zone: opts.time_zone.map(|tz| tz.name().to_string()),
         };
         let text = serde_json::to_string_pretty(&config).map_err(|e| ImportError::Input(e.to_string()))?;
         writes.insert(0, (dir.source_config_file(&opts.source)?, format!("{text}\n")));
@@ -738,6 +877,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         .collect();
     lock.remove(&stale)?;
     lock.write(&bytes(quarantine))?;
+    lock.write(&bytes(publication_writes))?;
     Ok(report)
 }
 
@@ -775,6 +915,7 @@ mod tests {
             origin_prefix: None,
             allow_empty: false,
             date_window: DateWindowConfig::default(),
+            time_zone: None,
         }
     }
 

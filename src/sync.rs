@@ -78,7 +78,7 @@ pub fn file_name(format: Format, day: NaiveDate) -> Option<String> {
     match format {
         Format::Deepstate => Some(format!("deepstatemap_data_{}.geojson", day.format("%Y%m%d"))),
         Format::Nzz => Some(format!("{day}.json")),
-        Format::Geojson => None,
+        Format::Geojson | Format::DeepstateApi => None,
     }
 }
 

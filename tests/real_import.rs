@@ -29,6 +29,7 @@ fn options(source: &str, root: &Path) -> ImportOptions {
         origin_prefix: None,
         allow_empty: false,
         date_window: Default::default(),
+        time_zone: None,
     }
 }
 

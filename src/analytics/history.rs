@@ -143,10 +143,15 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2024, 1, day).unwrap_or_default(),
             features: features
                 .into_iter()
-                .map(|(status, geometry)| ControlFeature { status, geometry })
+                .map(|(status, geometry)| ControlFeature {
+                    status,
+                    geometry,
+                    class: None,
+                })
                 .collect(),
             content_sha256: format!("{day}"),
             published: None,
+            published_at: None,
             provenance: prov(),
             synthetic: true,
         }
@@ -199,6 +204,7 @@ mod tests {
             regions: vec![],
             waters: vec![],
             sources: vec![Source {
+                time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
                 name: "t".into(),
                 description: None,
                 border: "TST".into(),

@@ -2,6 +2,7 @@
 //! line of contact, point histories, breakdowns by region, and the rule for slivers behind the
 //! front.
 
+pub mod agreement;
 pub mod diff;
 pub mod history;
 /// The line of contact is computed below the catalog (the catalog caches it per state); it is

@@ -1,5 +1,5 @@
 //! `frontline import FORMAT PATH... --source NAME [--data DIR]`: imports archive files
-//! (`deepstate`, `nzz` or `geojson`; `.gz` too) into the geodata directory, with checks; prints
+//! (`deepstate`, `nzz`, `geojson` or `deepstate-api`, DeepStateMap's own publications; `.gz` too) into the geodata directory, with checks; prints
 //! what was added, confirmed as duplicates, left unchanged and rejected (JSON with `--json`).
 //! Exit 0 when nothing was rejected, 3 when some inputs were rejected and others taken, 2 when
 //! every input was rejected (or there was none).
@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// `deepstate`, `nzz` or `geojson`.
+    /// `deepstate`, `nzz`, `geojson` or `deepstate-api`.
     format: String,
     /// Files or directories of the archive.
     #[arg(required = true)]
@@ -35,6 +35,10 @@ pub(crate) struct Args {
     /// Admit snapshots without any feature (they say nothing is occupied from their date on).
     #[arg(long)]
     allow_empty: bool,
+    /// For a new source: the IANA time zone whose days its dates are (default Europe/Kyiv);
+    /// publications (`deepstate-api`) are dated by it.
+    #[arg(long)]
+    time_zone: Option<String>,
     #[command(flatten)]
     window: super::DateWindowArgs,
     #[command(flatten)]
@@ -44,7 +48,7 @@ pub(crate) struct Args {
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let Some(format) = Format::parse(&a.format) else {
         return Err(Failure::input(format!(
-            "format '{}' is unknown; use deepstate, nzz or geojson",
+            "format '{}' is unknown; use deepstate, nzz, geojson or deepstate-api",
             a.format
         )));
     };
@@ -63,6 +67,16 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         origin_prefix: None,
         allow_empty: a.allow_empty,
         date_window: a.window.config()?,
+        time_zone: match a.time_zone.as_deref().map(str::parse::<chrono_tz::Tz>) {
+            None => None,
+            Some(Ok(tz)) => Some(tz),
+            Some(Err(_)) => {
+                return Err(Failure::input(format!(
+                    "--time-zone '{}' is not an IANA time zone name (such as Europe/Kyiv or UTC)",
+                    a.time_zone.as_deref().unwrap_or("")
+                )));
+            }
+        },
     };
     let report = import(format, &a.paths, &opts)?;
     let mut out = std::io::stdout().lock();
@@ -81,6 +95,35 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             report.replaced.len(),
             report.rejected.len()
         )?;
+        if !report.earlier_publications.is_empty() {
+            let added = report
+                .earlier_publications
+                .iter()
+                .filter(|p| p.outcome == "added")
+                .count();
+            writeln!(
+                out,
+                "{} publication(s) superseded later the same day: {added} kept in publications/, the others unchanged or repeated",
+                report.earlier_publications.len()
+            )?;
+        }
+        if let Some(t) = &report.classes {
+            for (class, outcomes) in &t.polygons {
+                let list: Vec<String> = outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();
+                writeln!(out, "{class}: {}", list.join(", "))?;
+            }
+            let repaired: Vec<String> = t.repaired.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            if !repaired.is_empty() {
+                writeln!(out, "repaired: {}", repaired.join(", "))?;
+            }
+            for u in &t.unknown {
+                writeln!(
+                    out,
+                    "unknown class: {} feature {}: name {:?}, styleUrl {:?}, fill {:?} (left out)",
+                    u.file, u.feature, u.name, u.style_url, u.fill
+                )?;
+            }
+        }
         for a in report.added.iter().filter(|a| !a.flags.is_empty()) {
             for f in &a.flags {
                 writeln!(out, "flag: {} ({}): {f}", a.date, a.original)?;
@@ -97,7 +140,11 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         }
     }
     drop(out);
-    let taken = report.added.len() + report.duplicates.len() + report.unchanged.len() + report.replaced.len();
+    let taken = report.added.len()
+        + report.duplicates.len()
+        + report.unchanged.len()
+        + report.replaced.len()
+        + report.earlier_publications.len();
     Ok(if report.files == 0 {
         eprintln!(
             "error: no {} input file found in {}",

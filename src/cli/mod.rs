@@ -1,6 +1,7 @@
 //! Subcommands of the `frontline` binary. Each parses its arguments, calls one library
 //! function and prints; errors go to stderr with a non-zero exit code.
 
+mod agreement;
 mod check;
 mod classify;
 mod diff;
@@ -67,6 +68,8 @@ enum Command {
     Timeline(timeline::Args),
     /// What changed hands between two dates (or two sources): GeoJSON with totals.
     Diff(diff::Args),
+    /// Where sources agree on a date (GeoJSON: agreed, disputed, envelope), or a timeline (CSV).
+    Agreement(agreement::Args),
     /// A point's status over time (JSON), or of a CSV of points (CSV, one row per interval).
     History(history::Args),
     /// Import archive files (deepstate, nzz, geojson) into a source, with checks.
@@ -227,6 +230,7 @@ pub fn run() -> ExitCode {
         Command::Classify(a) => classify::run(a),
         Command::Timeline(a) => timeline::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Agreement(a) => agreement::run(a),
         Command::History(a) => history::run(a),
         Command::Import(a) => import::run(a),
         Command::Sync(a) => sync::run(a),

@@ -79,6 +79,7 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
             origin_prefix: None,
             allow_empty: false,
             date_window: a.window.config()?,
+            time_zone: None,
         },
     })
 }

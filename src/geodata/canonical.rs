@@ -178,6 +178,32 @@ fn meta_date(doc: &Document, key: &str, shown: &str, report: &mut Report) -> Opt
     }
 }
 
+/// `frontline.published_at`, optional: an RFC 3339 instant, kept in UTC.
+fn meta_instant(doc: &Document, shown: &str, report: &mut Report) -> Option<chrono::DateTime<chrono::Utc>> {
+    match doc.meta.get("published_at") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => match chrono::DateTime::parse_from_rfc3339(s) {
+            Ok(t) => Some(t.with_timezone(&chrono::Utc)),
+            Err(e) => {
+                problem(
+                    report,
+                    shown,
+                    format!("frontline.published_at '{s}' is not an RFC 3339 instant: {e}"),
+                );
+                None
+            }
+        },
+        Some(_) => {
+            problem(
+                report,
+                shown,
+                "frontline.published_at must be an RFC 3339 string".into(),
+            );
+            None
+        }
+    }
+}
+
 fn meta_synthetic(doc: &Document, shown: &str, report: &mut Report) -> bool {
     match doc.meta.get("synthetic") {
         None => false,
@@ -509,6 +535,7 @@ pub fn snapshot_from_bytes(
             );
         }
         let synthetic = meta_synthetic(&doc, shown, &mut report);
+        let doc_published_at = meta_instant(&doc, shown, &mut report);
         let mut features = Vec::with_capacity(doc.features.len());
         for (i, f) in doc.features.iter().enumerate() {
             let status = match f.pointer("/properties/status").and_then(Value::as_str) {
@@ -535,8 +562,25 @@ pub fn snapshot_from_bytes(
                 }
             };
             let geometry = feature_geometry(&doc, i, shown, &mut report);
+            let class = match f.pointer("/properties/class") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(c)) => Some(c.clone()),
+                Some(_) => {
+                    Scope {
+                        file: shown,
+                        feature: Some(i),
+                        report: &mut report,
+                    }
+                    .problem(None, "properties.class must be a string");
+                    None
+                }
+            };
             if let (Some(status), Some(geometry)) = (status, geometry) {
-                features.push(ControlFeature { status, geometry });
+                features.push(ControlFeature {
+                    status,
+                    geometry,
+                    class,
+                });
             }
         }
         if !report.is_ok() {
@@ -549,6 +593,7 @@ pub fn snapshot_from_bytes(
             synthetic,
             features,
             published: None,
+            published_at: doc_published_at,
             provenance: doc.provenance,
             content_sha256,
         })
@@ -565,6 +610,9 @@ pub fn snapshot_document(s: &Snapshot, mut meta: Map<String, Value>) -> String {
     meta.insert("source".into(), Value::from(s.source.as_str()));
     meta.insert("date".into(), Value::from(s.date.to_string()));
     meta.insert("synthetic".into(), Value::from(s.synthetic));
+    if let Some(t) = s.published_at {
+        meta.insert("published_at".into(), Value::from(rfc3339(t)));
+    }
     let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "0".into());
     let mut out = String::from("{\"type\":\"FeatureCollection\",\"frontline\":");
     out.push_str(&Value::Object(meta).to_string());
@@ -573,9 +621,14 @@ pub fn snapshot_document(s: &Snapshot, mut meta: Map<String, Value>) -> String {
         if i > 0 {
             out.push_str(",\n");
         }
+        let class = f
+            .class
+            .as_ref()
+            .map(|c| format!(",\"class\":{}", Value::from(c.as_str())))
+            .unwrap_or_default();
         let _ = write!(
             out,
-            "{{\"type\":\"Feature\",\"properties\":{{\"status\":\"{}\"}},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[",
+            "{{\"type\":\"Feature\",\"properties\":{{\"status\":\"{}\"{class}}},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[",
             f.status.as_str()
         );
         for (pi, p) in f.geometry.0.iter().enumerate() {
@@ -596,6 +649,11 @@ pub fn snapshot_document(s: &Snapshot, mut meta: Map<String, Value>) -> String {
     }
     out.push_str("]}\n");
     out
+}
+
+/// An instant as written in files and answers: RFC 3339, UTC, whole seconds (`2022-04-03T12:33:28Z`).
+pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// The `frontline` member of a canonical file (for the importer's bookkeeping), or `None` when

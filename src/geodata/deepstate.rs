@@ -88,6 +88,7 @@ pub fn archive_geodata(border: super::Border, dir: &Path, source: &str) -> Resul
     Ok(super::Geodata {
         root: dir.to_path_buf(),
         sources: vec![super::Source {
+            time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
             name: source.to_string(),
             description: None,
             border: border.iso3.clone(),
@@ -168,6 +169,7 @@ pub fn read_snapshot_admitting(
                 out.push(ControlFeature {
                     status: ControlStatus::Occupied,
                     geometry,
+                    class: None,
                 });
             }
         }
@@ -189,6 +191,7 @@ pub fn read_snapshot_admitting(
             synthetic: false,
             features: out,
             published: None,
+            published_at: None,
             provenance: Provenance {
                 file: shown.to_string(),
                 sha256,

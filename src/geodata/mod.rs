@@ -8,6 +8,7 @@
 
 pub mod canonical;
 pub mod deepstate;
+pub mod deepstate_api;
 pub mod embedded;
 mod geometry;
 pub mod nzz;
@@ -137,6 +138,10 @@ pub struct ControlFeature {
     pub status: ControlStatus,
     /// The area, RFC 7946 orientation.
     pub geometry: MultiPolygon<f64>,
+    /// A finer class the source gives, where it gives one (`occupied_before_2022`,
+    /// `occupied_since_2022`, `contested` for DeepState's own format): kept in the stored file
+    /// (`properties.class`) so that policies can name it; the status decides the layers.
+    pub class: Option<String>,
 }
 
 /// The control of one source on one effective date.
@@ -155,6 +160,9 @@ pub struct Snapshot {
     /// Points are located against these, so that answers are exact on the published
     /// coordinates; `None`: `features` are as published.
     pub published: Option<Vec<ControlFeature>>,
+    /// The instant the source published it (UTC), where known: several publications a day
+    /// are told apart by it. Not part of the content hash.
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Where it came from.
     pub provenance: Provenance,
     /// SHA-256 of the parsed content (statuses and coordinates after repairs), hex: equal for
@@ -188,6 +196,9 @@ pub struct Source {
     /// The classes of area it draws, as stated (the catalog adds `contested` where a snapshot
     /// has a contested feature).
     pub classes: crate::model::SourceClasses,
+    /// The time zone its dates are days of (`time_zone` in `source.json`, default
+    /// [`deepstate_api::DEFAULT_TIME_ZONE`], Europe/Kyiv).
+    pub time_zone: chrono_tz::Tz,
     /// Snapshots sorted by date, at most one per date.
     pub snapshots: Vec<Snapshot>,
 }
@@ -618,12 +629,28 @@ fn read_source(
         (None, Some(a)) if a.format == "nzz" => SourceClasses::nzz_archive(),
         (None, _) => SourceClasses::canonical_unstated(),
     };
+    let time_zone = match config.time_zone.as_deref().map(str::parse::<chrono_tz::Tz>) {
+        None => deepstate_api::DEFAULT_TIME_ZONE,
+        Some(Ok(tz)) => tz,
+        Some(Err(_)) => {
+            problem(
+                report,
+                shown(&config_path),
+                format!(
+                    "time_zone '{}' is not an IANA time zone name (such as Europe/Kyiv or UTC)",
+                    config.time_zone.as_deref().unwrap_or("")
+                ),
+            );
+            deepstate_api::DEFAULT_TIME_ZONE
+        }
+    };
     Some(Source {
         name,
         description: config.description,
         border,
         baselines: config.baselines,
         classes,
+        time_zone,
         snapshots,
     })
 }
@@ -750,6 +777,11 @@ pub(crate) fn content_sha256(features: &[ControlFeature]) -> String {
     let mut h = Sha256::new();
     for f in features {
         h.update(f.status.as_str().as_bytes());
+        // Only where a class is given, so that the hashes of classless snapshots stay as they were.
+        if let Some(c) = &f.class {
+            h.update(b"C");
+            h.update(c.as_bytes());
+        }
         for p in &f.geometry.0 {
             h.update(b"P");
             for ring in std::iter::once(p.exterior()).chain(p.interiors()) {

@@ -57,6 +57,7 @@ pub fn archive_geodata(
     let geodata = super::Geodata {
         root: dir.to_path_buf(),
         sources: vec![super::Source {
+            time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
             name: source.to_string(),
             description: None,
             border: border.iso3.clone(),
@@ -220,6 +221,7 @@ pub fn read_snapshot_admitting(
             vec![ControlFeature {
                 status: ControlStatus::Occupied,
                 geometry: union,
+                class: None,
             }]
         };
         // The union moves vertices (by about 4e-10 degrees, i_overlay's grid): points are located
@@ -227,6 +229,7 @@ pub fn read_snapshot_admitting(
         let published = vec![ControlFeature {
             status: ControlStatus::Occupied,
             geometry: geo::MultiPolygon(occupied),
+            class: None,
         }];
         let content_sha256 = content_sha256(&features);
         Some(Snapshot {
@@ -235,6 +238,7 @@ pub fn read_snapshot_admitting(
             synthetic: false,
             features,
             published: Some(published),
+            published_at: None,
             provenance: Provenance {
                 file: shown.to_string(),
                 sha256,

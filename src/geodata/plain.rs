@@ -66,10 +66,11 @@ pub fn read_file(path: &Path, shown: &str, source: &str) -> (Vec<Snapshot>, Repo
                 }
             };
             if let (Some(date), Some(status), Some(geometry)) = (date, status, geometry) {
-                by_date
-                    .entry(date)
-                    .or_default()
-                    .push(ControlFeature { status, geometry });
+                by_date.entry(date).or_default().push(ControlFeature {
+                    status,
+                    geometry,
+                    class: None,
+                });
             }
         }
         if !report.is_ok() {
@@ -84,6 +85,7 @@ pub fn read_file(path: &Path, shown: &str, source: &str) -> (Vec<Snapshot>, Repo
                     synthetic: false,
                     content_sha256: content_sha256(&features),
                     published: None,
+                    published_at: None,
                     features,
                     provenance: Provenance {
                         file: shown.to_string(),

@@ -49,18 +49,21 @@ fn catalog(border: Polygon<f64>, occupied: Vec<Polygon<f64>>) -> Catalog {
             .map(|p| ControlFeature {
                 status: ControlStatus::Occupied,
                 geometry: MultiPolygon(vec![p]),
+                class: None,
             })
             .collect(),
         content_sha256: "1".into(),
         provenance: prov(),
         synthetic: true,
         published: None,
+        published_at: None,
     };
     Catalog::build(Geodata {
         borders: vec![border],
         baselines: vec![],
         regions: vec![],
         sources: vec![Source {
+            time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
             name: "t".into(),
             description: None,
             border: "TST".into(),

@@ -8,6 +8,7 @@
 //! sources/<name>/source.json      a source's settings (border, baselines, or an archive read in place)
 //! sources/<name>/YYYY-MM-DD.geojson   its snapshots, canonical format
 //! sources/<name>/.history/        every snapshot file ever replaced, never overwritten or deleted
+//! sources/<name>/publications/   publications superseded later the same day (kept, not loaded)
 //! quarantine/<name>/YYYY-MM-DD.geojson  snapshots refused by the importer's checks, with reasons
 //! scenarios/ watchlists/ outboxes/    one `<name>.json` each
 //! .frontline/writer.lock          the writer lock (advisory, held by one process at a time)
@@ -39,6 +40,8 @@ pub const SOURCES_DIR: &str = "sources";
 pub const SOURCE_CONFIG: &str = "source.json";
 /// `sources/<name>/.history/`: replaced snapshot files.
 pub const HISTORY_DIR: &str = ".history";
+/// The folder of a source's publications superseded within their day (see [`Store::publication_file`]).
+pub const PUBLICATIONS_DIR: &str = "publications";
 /// `quarantine/<name>/`: snapshots refused by the importer's checks.
 pub const QUARANTINE_DIR: &str = "quarantine";
 /// `.frontline/`: the writer lock, the journal, downloads.
@@ -175,6 +178,10 @@ pub struct SourceConfig {
     /// absent: by the archive's format, or occupied (and contested where a snapshot has it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classes: Option<Vec<crate::model::DrawnClass>>,
+    /// The IANA time zone its dates are days of (default `Europe/Kyiv`): the snapshot in force on
+    /// a date is its latest publication at or before the end of that day there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// A source read in place from a third-party archive directory.
@@ -258,6 +265,19 @@ impl Store {
     /// `sources/<name>/YYYY-MM-DD.geojson`.
     pub fn snapshot_file(&self, source: &str, date: NaiveDate) -> Result<PathBuf, StoreError> {
         Ok(self.source_dir(source)?.join(format!("{date}.geojson")))
+    }
+
+    /// `sources/<name>/publications/YYYYMMDDTHHMMSSZ.geojson`: a publication that an earlier
+    /// one of the same day superseded in the date's snapshot, kept (not loaded as a snapshot).
+    pub fn publication_file(
+        &self,
+        source: &str,
+        published_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<PathBuf, StoreError> {
+        Ok(self
+            .source_dir(source)?
+            .join(PUBLICATIONS_DIR)
+            .join(format!("{}.geojson", published_at.format("%Y%m%dT%H%M%SZ"))))
     }
 
     /// `sources/<name>/.history/`.

@@ -1,0 +1,422 @@
+//! Agreement between sources on a date: the area every source calls occupied (`agreed`), the
+//! area some but not all call occupied (`disputed`, in pieces named by the sources that claim
+//! them), and their union (`envelope`), with geodesic areas; the same for the grey zone
+//! (contested). And the check that two sources describing the same day agree on the occupied
+//! area within a tolerance (DeepState's daily archive against its own publications).
+//!
+//! The pieces are built source by source: with the sources before `i` cut into pieces by which
+//! of them claim each part, every piece is split by source `i`'s layer (inside: `i` joins its
+//! claimants; outside: not), and what `i` claims outside all the others' is a piece of its own.
+//! Each split is one i_overlay graph, so `agreed + disputed = envelope` holds to rounding (tested
+//! to 1e-9 relative).
+
+use crate::catalog::{Catalog, CatalogError, InForce};
+use crate::coverage::{ControlLayers, OverlayRule, overlay};
+use crate::geodesy::area_km2;
+use crate::output::provenance::AnswerProvenance;
+use chrono::NaiveDate;
+use geo::MultiPolygon;
+use serde::Serialize;
+
+/// Part of a layer claimed by exactly these sources.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// The sources that claim it (in the order asked).
+    pub sources: Vec<String>,
+    /// The area.
+    pub geometry: MultiPolygon<f64>,
+    /// Its geodesic area, km2.
+    pub area_km2: f64,
+}
+
+/// Agreement on one layer (occupied or contested).
+#[derive(Debug, Clone)]
+pub struct LayerAgreement {
+    /// Claimed by every source.
+    pub agreed: Claimed,
+    /// Claimed by some but not all, one entry per set of claimants (non-empty ones).
+    pub disputed: Vec<Claimed>,
+    /// Claimed by any.
+    pub envelope: MultiPolygon<f64>,
+    /// Areas, km2.
+    pub totals: AgreementTotals,
+}
+
+/// The areas of a [`LayerAgreement`], km2.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AgreementTotals {
+    /// Claimed by every source.
+    pub agreed_km2: f64,
+    /// Claimed by some but not all.
+    pub disputed_km2: f64,
+    /// Claimed by any.
+    pub envelope_km2: f64,
+}
+
+/// The agreement of sources on a date.
+#[derive(Debug, Clone)]
+pub struct Agreement {
+    /// The date asked for.
+    pub date: NaiveDate,
+    /// Each source's snapshot in force, in the order asked.
+    pub sides: Vec<AnswerProvenance>,
+    /// On the occupied area.
+    pub occupied: LayerAgreement,
+    /// On the grey zone.
+    pub contested: LayerAgreement,
+    /// Compared without the sliver rule.
+    pub raw: bool,
+}
+
+/// Why agreement cannot be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum AgreementError {
+    /// A source or date problem.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// Fewer than two sources.
+    #[error("agreement needs at least two sources; {0}")]
+    TooFew(String),
+    /// Sources measured against different borders cannot be compared.
+    #[error("sources {0} and {1} are measured against different borders ({2} and {3})")]
+    Borders(String, String, String, String),
+}
+
+/// The agreement of `sources` (default: every source that covers `date`) on `date`.
+pub fn agreement(
+    cat: &Catalog,
+    sources: Option<&[String]>,
+    date: NaiveDate,
+    raw: bool,
+) -> Result<Agreement, AgreementError> {
+    let names: Vec<String> = match sources {
+        Some(s) => s.to_vec(),
+        None => cat
+            .sources
+            .values()
+            .filter(|s| s.snapshots.first().is_some_and(|f| f.date <= date))
+            .map(|s| s.name.clone())
+            .collect(),
+    };
+    if names.len() < 2 {
+        return Err(AgreementError::TooFew(match sources {
+            Some(_) => format!("{} given", names.len()),
+            None => format!("{} source(s) cover {date}: {}", names.len(), names.join(", ")),
+        }));
+    }
+    let forces: Vec<InForce<'_>> = names
+        .iter()
+        .map(|n| cat.in_force(Some(n), date))
+        .collect::<Result<_, _>>()?;
+    for f in &forces[1..] {
+        let (a, b) = (&forces[0].source, &f.source);
+        if a.border.border.iso3 != b.border.border.iso3 {
+            return Err(AgreementError::Borders(
+                a.name.clone(),
+                b.name.clone(),
+                a.border.border.iso3.clone(),
+                b.border.border.iso3.clone(),
+            ));
+        }
+    }
+    let layers: Vec<std::borrow::Cow<'_, ControlLayers>> = forces.iter().map(|f| f.computed().layers_of(raw)).collect();
+    let occupied: Vec<&MultiPolygon<f64>> = layers.iter().map(|l| &l.occupied).collect();
+    let contested: Vec<&MultiPolygon<f64>> = layers.iter().map(|l| &l.contested).collect();
+    Ok(Agreement {
+        date,
+        sides: forces.iter().map(|f| AnswerProvenance::new(f, date)).collect(),
+        occupied: layer_agreement(&names, &occupied),
+        contested: layer_agreement(&names, &contested),
+        raw,
+    })
+}
+
+/// The agreement of named layers (at least one): see the module comment.
+pub fn layer_agreement(names: &[String], layers: &[&MultiPolygon<f64>]) -> LayerAgreement {
+    let n = layers.len();
+    // Pieces: (claimants as a bit set over the sources, area).
+    let mut pieces: Vec<(u64, MultiPolygon<f64>)> = Vec::new();
+    let mut envelope = MultiPolygon(vec![]);
+    for (i, layer) in layers.iter().enumerate() {
+        let bit = 1u64 << i.min(63);
+        let mut next = Vec::with_capacity(pieces.len() * 2 + 1);
+        for (set, area) in pieces {
+            let [inside, outside] = overlay(
+                &area.0,
+                &layer.0,
+                [OverlayRule::Intersect, OverlayRule::Difference],
+                true,
+            );
+            for (s, a) in [(set | bit, inside), (set, outside)] {
+                if !a.0.is_empty() {
+                    next.push((s, a));
+                }
+            }
+        }
+        let [union, only] = overlay(
+            &envelope.0,
+            &layer.0,
+            [OverlayRule::Union, OverlayRule::InverseDifference],
+            true,
+        );
+        if !only.0.is_empty() {
+            next.push((bit, only));
+        }
+        envelope = union;
+        pieces = next;
+    }
+    let all = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    let claimed = |set: u64, geometry: MultiPolygon<f64>| Claimed {
+        sources: (0..n)
+            .filter(|i| set & (1u64 << (*i).min(63)) != 0)
+            .map(|i| names[i].clone())
+            .collect(),
+        area_km2: area_km2(&geometry),
+        geometry,
+    };
+    let mut agreed = claimed(all, MultiPolygon(vec![]));
+    let mut disputed: Vec<Claimed> = Vec::new();
+    for (set, area) in pieces {
+        if set == all {
+            agreed = claimed(all, area);
+        } else {
+            disputed.push(claimed(set, area));
+        }
+    }
+    // Fewest claimants first, then the order asked.
+    disputed.sort_by_key(|c| {
+        (
+            c.sources.len(),
+            c.sources
+                .iter()
+                .map(|s| names.iter().position(|x| x == s).unwrap_or(usize::MAX))
+                .collect::<Vec<_>>(),
+        )
+    });
+    let totals = AgreementTotals {
+        agreed_km2: agreed.area_km2,
+        disputed_km2: disputed.iter().map(|c| c.area_km2).sum(),
+        envelope_km2: area_km2(&envelope),
+    };
+    LayerAgreement {
+        agreed,
+        disputed,
+        envelope,
+        totals,
+    }
+}
+
+/// One day described by two sources: their occupied areas.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SameDay {
+    /// The day (a snapshot date of both).
+    pub date: NaiveDate,
+    /// The first source's occupied area, km2.
+    pub a_km2: f64,
+    /// The second's.
+    pub b_km2: f64,
+    /// |a - b| / max(a, b).
+    pub relative: f64,
+}
+
+/// The days on which both sources have a snapshot of their own, with their occupied areas: the
+/// check that two readers of one publisher (DeepState's daily archive and its own publications)
+/// agree where they describe the same day. Empty when no day is shared.
+pub fn same_days(cat: &Catalog, a: &str, b: &str, raw: bool) -> Result<Vec<SameDay>, CatalogError> {
+    let (sa, sb) = (cat.source(Some(a))?, cat.source(Some(b))?);
+    let days_b: std::collections::BTreeSet<NaiveDate> = sb.snapshots.iter().map(|s| s.date).collect();
+    let mut out = Vec::new();
+    for s in sa.snapshots.iter().filter(|s| days_b.contains(&s.date)) {
+        let (fa, fb) = (cat.in_force(Some(a), s.date)?, cat.in_force(Some(b), s.date)?);
+        let (ka, kb) = (
+            fa.computed().layers_of(raw).occupied_km2,
+            fb.computed().layers_of(raw).occupied_km2,
+        );
+        let max = ka.max(kb);
+        out.push(SameDay {
+            date: s.date,
+            a_km2: ka,
+            b_km2: kb,
+            relative: if max > 0.0 { (ka - kb).abs() / max } else { 0.0 },
+        });
+    }
+    Ok(out)
+}
+
+/// One part of an agreement as written: `#/components/schemas`-style summary entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimedSummary<'a> {
+    /// The sources that claim it.
+    pub sources: &'a [String],
+    /// Its geodesic area, km2.
+    pub area_km2: f64,
+}
+
+/// A [`LayerAgreement`] without geometry.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerSummary<'a> {
+    /// Areas.
+    #[serde(flatten)]
+    pub totals: AgreementTotals,
+    /// The disputed parts, by claimants.
+    pub disputed: Vec<ClaimedSummary<'a>>,
+}
+
+/// What an agreement answer rests on and its areas: the summary, and the `frontline` member of
+/// the GeoJSON answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementSummary<'a> {
+    /// The date asked for.
+    pub date: NaiveDate,
+    /// The sources compared, in the order asked.
+    pub sources: Vec<&'a str>,
+    /// Each source's snapshot in force (the `InForce` shape of every answer).
+    pub in_force: &'a [AnswerProvenance],
+    /// On the occupied area.
+    pub occupied: LayerSummary<'a>,
+    /// On the grey zone.
+    pub contested: LayerSummary<'a>,
+    /// Areas are geodesic (WGS84), edges straight in lon/lat.
+    pub edges: &'static str,
+    /// Compared without the sliver rule.
+    pub raw: bool,
+    /// True if any data used is synthetic.
+    pub synthetic: bool,
+}
+
+/// Properties of one feature of the GeoJSON answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementProperties<'a> {
+    /// `occupied` or `contested`.
+    pub layer: &'static str,
+    /// `agreed`, `disputed` or `envelope`.
+    pub part: &'static str,
+    /// The sources that claim it.
+    pub sources: &'a [String],
+    /// Its geodesic area, km2.
+    pub area_km2: f64,
+    /// The date asked for.
+    pub date: NaiveDate,
+    /// The snapshot of each source used (`source:YYYY-MM-DD`).
+    pub snapshots: Vec<&'a str>,
+    /// True if any data used is synthetic.
+    pub synthetic: bool,
+}
+
+fn layer_summary(l: &LayerAgreement) -> LayerSummary<'_> {
+    LayerSummary {
+        totals: l.totals,
+        disputed: l
+            .disputed
+            .iter()
+            .map(|c| ClaimedSummary {
+                sources: &c.sources,
+                area_km2: c.area_km2,
+            })
+            .collect(),
+    }
+}
+
+impl Agreement {
+    /// The summary (no geometry).
+    pub fn summary(&self) -> AgreementSummary<'_> {
+        AgreementSummary {
+            date: self.date,
+            sources: self.sides.iter().map(|s| s.in_force.source.as_str()).collect(),
+            in_force: &self.sides,
+            occupied: layer_summary(&self.occupied),
+            contested: layer_summary(&self.contested),
+            edges: crate::geodesy::EDGES,
+            raw: self.raw,
+            synthetic: self.sides.iter().any(|s| s.in_force.synthetic),
+        }
+    }
+
+    /// The GeoJSON answer: per layer, the agreed area, each disputed part, and the envelope.
+    pub fn geojson(&self, precision: u8) -> Result<Vec<u8>, serde_json::Error> {
+        use crate::output::geojson::{Feature, FeatureCollection, MultiPolygonGeometry};
+        let summary = self.summary();
+        let snapshots: Vec<&str> = self.sides.iter().map(|s| s.in_force.snapshot.id.as_str()).collect();
+        let all: Vec<String> = summary.sources.iter().map(|s| s.to_string()).collect();
+        let precision = precision.min(15);
+        let mut features = Vec::new();
+        for (name, l) in [("occupied", &self.occupied), ("contested", &self.contested)] {
+            let parts = std::iter::once(("agreed", &l.agreed.sources, &l.agreed.geometry, l.agreed.area_km2))
+                .chain(
+                    l.disputed
+                        .iter()
+                        .map(|c| ("disputed", &c.sources, &c.geometry, c.area_km2)),
+                )
+                .chain(std::iter::once(("envelope", &all, &l.envelope, l.totals.envelope_km2)));
+            for (part, sources, geometry, area_km2) in parts {
+                features.push(Feature {
+                    id: features.len(),
+                    properties: AgreementProperties {
+                        layer: name,
+                        part,
+                        sources,
+                        area_km2,
+                        date: self.date,
+                        snapshots: snapshots.clone(),
+                        synthetic: summary.synthetic,
+                    },
+                    geometry: MultiPolygonGeometry {
+                        polygons: &geometry.0,
+                        precision,
+                    },
+                });
+            }
+        }
+        crate::num::to_vec(&FeatureCollection {
+            frontline: &summary,
+            features,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{LineString, Polygon};
+
+    fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )])
+    }
+
+    #[test]
+    fn agreed_and_disputed_make_the_envelope() {
+        let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let (a, b, c) = (
+            square(30.0, 47.0, 32.0, 49.0),
+            square(31.0, 47.0, 33.0, 49.0),
+            square(31.5, 46.0, 31.8, 50.0),
+        );
+        let ag = layer_agreement(&names, &[&a, &b, &c]);
+        let t = ag.totals;
+        assert!(((t.agreed_km2 + t.disputed_km2) - t.envelope_km2).abs() <= 1e-9 * t.envelope_km2);
+        // Agreed: lon 31.5..31.8, lat 47..49; inside each.
+        let expect = area_km2(&square(31.5, 47.0, 31.8, 49.0));
+        assert!(
+            // Against the square computed apart: to i_overlay's grid (1e-9 degrees a vertex).
+            (t.agreed_km2 - expect).abs() <= 1e-7 * expect,
+            "{} {expect}",
+            t.agreed_km2
+        );
+        for l in [&a, &b, &c] {
+            let [outside] = overlay(&ag.agreed.geometry.0, &l.0, [OverlayRule::Difference], true);
+            // To i_overlay's grid: the agreed area's vertices were snapped, the layer's not.
+            assert!(area_km2(&outside) <= 1e-7 * t.agreed_km2);
+        }
+        let sets: Vec<Vec<String>> = ag.disputed.iter().map(|c| c.sources.clone()).collect();
+        assert!(sets.contains(&vec!["a".to_string()]));
+        assert!(sets.contains(&vec!["a".to_string(), "b".to_string()]));
+        assert!(sets.contains(&vec!["c".to_string()]));
+        // Two identical layers agree entirely.
+        let same = layer_agreement(&names[..2], &[&a, &a]);
+        assert_eq!(same.disputed.len(), 0);
+        assert!((same.totals.agreed_km2 - area_km2(&a)).abs() <= 1e-9 * area_km2(&a));
+    }
+}

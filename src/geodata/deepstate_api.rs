@@ -1,0 +1,683 @@
+//! Reading DeepStateMap's own publications (the FeatureCollection its public API serves, several
+//! times a day: `<publication time, UTC unix seconds>.geojson[.gz]`) as snapshots.
+//!
+//! A publication mixes areas of several kinds with points (units, airfields, directions) and
+//! commentary drawn outside Ukraine. Every Polygon, and every Polygon inside a
+//! GeometryCollection, is given one [`AreaClass`] from, in this order of trust:
+//! 1. the **name**: its English part (after `///`), or the Ukrainian text where there is no
+//!    English part, matched against the keyword tables below (places outside Ukraine first, then
+//!    the areas held before 2022, the grey zone, liberated areas, occupied areas);
+//! 2. the **style key**: the colour named in `styleUrl` (`#poly-A52714-1200-77`), where present;
+//! 3. the **fill** colour.
+//!
+//! A polygon none of them classifies is `unknown`: reported with its name and colours, never
+//! mapped to a status. Points and lines are dropped (counted); the third coordinate of every
+//! position is dropped (counted). The areas of each class that carries a status
+//! (`occupied_before_2022`, `occupied_since_2022`: occupied; `contested`) are united (nonzero
+//! rule: overlapping and self-crossing polygons of one class become one area) and clipped to the
+//! border, and kept as one feature per class with `properties.class`, so that policies can name
+//! "occupied before 2022". `liberated` and `foreign` areas are dropped and counted. What was
+//! dropped, repaired or unknown is tallied per class and reason ([`Tally`]).
+//!
+//! The publication instant is the document's `published_at` (RFC 3339) where it has one, else the
+//! file name's UTC unix seconds; the snapshot's date is that instant's date in the source's time
+//! zone (default [`DEFAULT_TIME_ZONE`], Europe/Kyiv): the state in force at the end of a day is
+//! its last publication.
+
+use super::geometry::{normalize_orientation, read_areal_unvalidated};
+use super::report::{Report, Scope};
+use super::{ControlFeature, Finding, Snapshot, content_sha256, parse_json, read_bytes};
+use crate::coverage::{OverlayRule, overlay};
+use crate::index::PolygonIndex;
+use crate::model::{ControlStatus, Provenance};
+use chrono::{DateTime, Utc};
+use geo::{MultiPolygon, Polygon};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The time zone a source's dates are read in unless its settings name another.
+pub const DEFAULT_TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::Kyiv;
+
+/// What an area of a DeepState publication says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AreaClass {
+    /// Held by Russia before 24 February 2022: Crimea (with Tuzla island), the parts of Donetsk
+    /// and Luhansk oblasts held since 2014 ("CADR and CALR", ОРДЛО).
+    OccupiedBefore2022,
+    /// Occupied since 24 February 2022.
+    OccupiedSince2022,
+    /// The grey zone: contested, unknown status, under question.
+    Contested,
+    /// Liberated, taken back: not occupied (dropped).
+    Liberated,
+    /// Drawn outside Ukraine as commentary (Transnistria, Abkhazia, Karelia, ...): not control of
+    /// Ukrainian territory (dropped).
+    Foreign,
+}
+
+impl AreaClass {
+    /// The name used in files, reports and answers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AreaClass::OccupiedBefore2022 => "occupied_before_2022",
+            AreaClass::OccupiedSince2022 => "occupied_since_2022",
+            AreaClass::Contested => "contested",
+            AreaClass::Liberated => "liberated",
+            AreaClass::Foreign => "foreign",
+        }
+    }
+
+    /// The status its areas take, `None` for the classes that are dropped.
+    pub fn status(self) -> Option<ControlStatus> {
+        match self {
+            AreaClass::OccupiedBefore2022 | AreaClass::OccupiedSince2022 => Some(ControlStatus::Occupied),
+            AreaClass::Contested => Some(ControlStatus::Contested),
+            AreaClass::Liberated | AreaClass::Foreign => None,
+        }
+    }
+}
+
+/// Which clue decided a class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Clue {
+    /// The name (English part, or Ukrainian where there is none).
+    Name,
+    /// The colour of the `styleUrl` key.
+    Key,
+    /// The fill colour.
+    Fill,
+}
+
+/// English keywords (lowercase substrings), in order of precedence: a place outside Ukraine
+/// before "occupied" ("Occupied Abkhazia"), the areas held before 2022 before "occupied"
+/// ("Occupied Crimea").
+const ENGLISH: &[(AreaClass, &[&str])] = &[
+    (
+        AreaClass::Foreign,
+        &[
+            "transnistria",
+            "abkhazia",
+            "karelia",
+            "petsamo",
+            "salla",
+            "pechorsk",
+            "kuril",
+            "estonia",
+            "latvia",
+            "tskhinval",
+            "prussia",
+            "ichkeria",
+            "wagner",
+        ],
+    ),
+    (AreaClass::OccupiedBefore2022, &["crimea", "cadr", "calr", "tuzla"]),
+    (
+        AreaClass::Contested,
+        &[
+            "unknown",
+            "contested",
+            "contensed",
+            "contenesed",
+            "in doubt",
+            "under question",
+            "gray area",
+            "grey area",
+            "grey zone",
+            "gray zone",
+        ],
+    ),
+    (
+        AreaClass::Liberated,
+        &["liberated", "taken back", "recaptured", "pushed back"],
+    ),
+    (AreaClass::OccupiedSince2022, &["occupied", "occupation", "captured"]),
+];
+
+/// Ukrainian keywords, for names without an English part (early 2022), same order.
+const UKRAINIAN: &[(AreaClass, &[&str])] = &[
+    (AreaClass::Foreign, &["придністров"]),
+    (AreaClass::OccupiedBefore2022, &["крим", "ордло", "тузла"]),
+    (
+        AreaClass::Contested,
+        &[
+            "під питанням",
+            "невідомо",
+            "невідома",
+            "сіра зона",
+            "немає інфо",
+            "треба уточнення",
+        ],
+    ),
+    (
+        AreaClass::Liberated,
+        &["звільн", "під контролем зсу", "відкинуто", "орки відсутні"],
+    ),
+    (
+        AreaClass::OccupiedSince2022,
+        &["окупов", "зайняті ворогом", "захоплено"],
+    ),
+];
+
+/// The class of a fill colour (lowercase `#rrggbb`). `#880e4f` drew both the areas held before
+/// 2022 and Transnistria: alone it decides nothing.
+fn class_of_colour(colour: &str) -> Option<AreaClass> {
+    match colour.to_ascii_lowercase().as_str() {
+        "#a52714" => Some(AreaClass::OccupiedSince2022),
+        "#000000" => Some(AreaClass::OccupiedBefore2022),
+        "#bcaaa4" | "#bdbdbd" | "#757575" => Some(AreaClass::Contested),
+        "#0f9d58" | "#0288d1" | "#0097a7" => Some(AreaClass::Liberated),
+        "#ff5252" | "#ce93d8" => Some(AreaClass::Foreign),
+        _ => None,
+    }
+}
+
+fn class_of_text(text: &str, table: &[(AreaClass, &[&str])]) -> Option<AreaClass> {
+    let text = text.to_lowercase();
+    table
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| text.contains(w)))
+        .map(|(c, _)| *c)
+}
+
+/// The class of an area from its `name`, `styleUrl` and `fill`, and the clue that decided it;
+/// `None` when none does.
+pub fn classify(name: Option<&str>, style_url: Option<&str>, fill: Option<&str>) -> Option<(AreaClass, Clue)> {
+    if let Some(name) = name {
+        let mut parts = name.split("///");
+        let ukrainian = parts.next().unwrap_or("");
+        let english: Vec<&str> = parts.collect();
+        let by_name = if english.iter().any(|e| !e.trim().is_empty()) {
+            english.iter().find_map(|e| class_of_text(e, ENGLISH))
+        } else {
+            class_of_text(ukrainian, UKRAINIAN)
+        };
+        if let Some(c) = by_name {
+            return Some((c, Clue::Name));
+        }
+    }
+    let key_colour = style_url
+        .and_then(|s| s.strip_prefix("#poly-"))
+        .and_then(|s| s.get(..6))
+        .map(|hex| format!("#{hex}"));
+    if let Some(c) = key_colour.as_deref().and_then(class_of_colour) {
+        return Some((c, Clue::Key));
+    }
+    fill.and_then(class_of_colour).map(|c| (c, Clue::Fill))
+}
+
+/// What reading one or more publications did with their features: counts per class and
+/// outcome, and the areas of unknown class.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Tally {
+    /// Publications read.
+    pub publications: usize,
+    /// Per class (`occupied_before_2022`, ..., `unknown`, and `point`, `line` for the dropped
+    /// geometry kinds), per outcome: `kept` (united and clipped), `outside_border` (kept for the
+    /// clip, no vertex inside the border), `dropped` (the class carries no status, or is
+    /// unknown), `invalid` (a polygon that cannot be read: dropped).
+    pub polygons: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Per class, which clue decided it: `name`, `key`, `fill`.
+    pub decided_by: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Repairs of the polygons read (those of the classes kept), per kind: `third_coordinate`
+    /// (polygons whose positions had a third number, dropped), `orientation` (rings reversed to
+    /// RFC 7946), `ring_closed`.
+    pub repaired: BTreeMap<String, usize>,
+    /// The areas of unknown class (at most [`MAX_UNKNOWN_LISTED`] listed; all counted under
+    /// `polygons.unknown`).
+    pub unknown: Vec<UnknownArea>,
+}
+
+/// At most this many areas of unknown class are listed one by one in a [`Tally`].
+pub const MAX_UNKNOWN_LISTED: usize = 50;
+
+/// An area whose class nothing told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownArea {
+    /// The file.
+    pub file: String,
+    /// The feature's index.
+    pub feature: usize,
+    /// Its name, style key and fill, as published.
+    pub name: Option<String>,
+    /// `styleUrl`.
+    pub style_url: Option<String>,
+    /// `fill`.
+    pub fill: Option<String>,
+}
+
+impl Tally {
+    fn count(&mut self, class: &str, outcome: &str, n: usize) {
+        if n > 0 {
+            *self
+                .polygons
+                .entry(class.to_string())
+                .or_default()
+                .entry(outcome.to_string())
+                .or_default() += n;
+        }
+    }
+
+    fn repaired(&mut self, kind: &str, n: usize) {
+        if n > 0 {
+            *self.repaired.entry(kind.to_string()).or_default() += n;
+        }
+    }
+
+    /// Adds another tally's counts (the unknown areas up to [`MAX_UNKNOWN_LISTED`]).
+    pub fn merge(&mut self, other: &Tally) {
+        self.publications += other.publications;
+        for (class, outcomes) in &other.polygons {
+            for (outcome, n) in outcomes {
+                self.count(class, outcome, *n);
+            }
+        }
+        for (class, clues) in &other.decided_by {
+            for (clue, n) in clues {
+                *self
+                    .decided_by
+                    .entry(class.clone())
+                    .or_default()
+                    .entry(clue.clone())
+                    .or_default() += n;
+            }
+        }
+        for (kind, n) in &other.repaired {
+            self.repaired(kind, *n);
+        }
+        let room = MAX_UNKNOWN_LISTED.saturating_sub(self.unknown.len());
+        self.unknown.extend(other.unknown.iter().take(room).cloned());
+    }
+}
+
+/// The border a publication is clipped to.
+pub struct Clip<'a> {
+    /// The border's polygons.
+    pub border: &'a [Polygon<f64>],
+    /// Its point index (which polygons have a vertex inside).
+    pub index: &'a PolygonIndex,
+}
+
+/// The publication instant in a `<UTC unix seconds>.geojson[.gz]` file name.
+pub fn instant_from_file_name(path: &Path) -> Option<DateTime<Utc>> {
+    let name = super::name_without_gz(path)?;
+    let digits = name.strip_suffix(".geojson").or_else(|| name.strip_suffix(".json"))?;
+    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    DateTime::from_timestamp(digits.parse().ok()?, 0)
+}
+
+/// Whether a directory entry is a publication file.
+pub fn is_publication_file(path: &Path) -> bool {
+    instant_from_file_name(path).is_some()
+}
+
+/// The instant a document says it was published (`published_at`, RFC 3339), where it says.
+fn document_instant(v: Option<&Value>) -> Option<Result<DateTime<Utc>, String>> {
+    let v = v?;
+    Some(
+        v.as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| format!("published_at {v} is not an RFC 3339 instant")),
+    )
+}
+
+/// A publication as read: typed where it is read whole, raw (borrowed text) where only some
+/// features need it. Most of a publication is points and liberated or foreign areas, dropped
+/// once their class is known: their coordinates are never parsed into values.
+#[derive(serde::Deserialize)]
+struct RawDocument<'a> {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default, borrow)]
+    features: Vec<RawFeature<'a>>,
+    #[serde(default)]
+    published_at: Option<Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawFeature<'a> {
+    #[serde(default)]
+    properties: Option<RawProperties>,
+    #[serde(default, borrow)]
+    geometry: Option<RawGeometry<'a>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RawProperties {
+    #[serde(default)]
+    name: Option<Value>,
+    #[serde(default, rename = "styleUrl")]
+    style_url: Option<Value>,
+    #[serde(default)]
+    fill: Option<Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawGeometry<'a> {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default, borrow)]
+    coordinates: Option<&'a serde_json::value::RawValue>,
+    #[serde(default, borrow)]
+    geometries: Option<Vec<RawGeometry<'a>>>,
+}
+
+impl RawGeometry<'_> {
+    fn kind(&self) -> &str {
+        self.kind.as_deref().unwrap_or("")
+    }
+
+    /// The geometry as a GeoJSON value, for the geometry reader.
+    fn to_value(&self) -> Result<Value, serde_json::Error> {
+        let coordinates: Value = match self.coordinates {
+            Some(raw) => super::strict_json::from_slice(raw.get().as_bytes())?,
+            None => Value::Null,
+        };
+        Ok(serde_json::json!({"type": self.kind(), "coordinates": coordinates}))
+    }
+}
+
+/// Reads one publication as a snapshot of `source` clipped to `clip`, dated in `tz`; every
+/// problem is in the report, every feature counted in the tally.
+pub fn read_publication(
+    path: &Path,
+    shown: &str,
+    source: &str,
+    clip: &Clip<'_>,
+    tz: chrono_tz::Tz,
+    allow_empty: bool,
+) -> (Option<Snapshot>, Report, Tally) {
+    let mut report = Report::default();
+    let mut tally = Tally {
+        publications: 1,
+        ..Tally::default()
+    };
+    let file_problem = |report: &mut Report, message: String| {
+        report.problems.push(Finding {
+            file: shown.to_string(),
+            feature: None,
+            location: None,
+            kind: message.into(),
+        });
+    };
+    let out = (|| {
+        let (bytes, sha256) = read_bytes(path, shown, &mut report)?;
+        let doc: RawDocument<'_> = match serde_json::from_slice(&bytes) {
+            Ok(d) => d,
+            Err(e) => {
+                // The generic reader's message (invalid JSON, with line and column) where the
+                // text is not JSON; the shape's otherwise.
+                if parse_json(&bytes, shown, &mut report).is_some() {
+                    file_problem(&mut report, format!("not a DeepStateMap FeatureCollection: {e}"));
+                }
+                return None;
+            }
+        };
+        if doc.kind.as_deref() != Some("FeatureCollection") {
+            file_problem(&mut report, "not a GeoJSON FeatureCollection".into());
+            return None;
+        }
+        let instant = match document_instant(doc.published_at.as_ref()) {
+            Some(Ok(t)) => t,
+            Some(Err(e)) => {
+                file_problem(&mut report, e);
+                return None;
+            }
+            None => match instant_from_file_name(path) {
+                Some(t) => t,
+                None => {
+                    file_problem(
+                        &mut report,
+                        "no publication instant: the file name is not <UTC unix seconds>.geojson and the document has no published_at".into(),
+                    );
+                    return None;
+                }
+            },
+        };
+        let mut by_class: BTreeMap<AreaClass, Vec<Polygon<f64>>> = BTreeMap::new();
+        for (i, f) in doc.features.iter().enumerate() {
+            let props = f.properties.as_ref();
+            let name = props.and_then(|p| p.name.as_ref()).and_then(Value::as_str);
+            let style_url = props.and_then(|p| p.style_url.as_ref()).and_then(Value::as_str);
+            let fill = props.and_then(|p| p.fill.as_ref()).and_then(Value::as_str);
+            let geometry = f.geometry.as_ref();
+            let kind = geometry.map_or("", RawGeometry::kind);
+            let parts: Vec<&RawGeometry<'_>> = match kind {
+                "Polygon" | "MultiPolygon" => geometry.into_iter().collect(),
+                "GeometryCollection" => {
+                    let members = geometry.and_then(|g| g.geometries.as_deref()).unwrap_or(&[]);
+                    for m in members {
+                        match m.kind() {
+                            "Polygon" | "MultiPolygon" => {}
+                            "Point" | "MultiPoint" => tally.count("point", "dropped", 1),
+                            _ => tally.count("line", "dropped", 1),
+                        }
+                    }
+                    members
+                        .iter()
+                        .filter(|m| matches!(m.kind(), "Polygon" | "MultiPolygon"))
+                        .collect()
+                }
+                "Point" | "MultiPoint" => {
+                    tally.count("point", "dropped", 1);
+                    continue;
+                }
+                "" => {
+                    tally.count("no_geometry", "dropped", 1);
+                    continue;
+                }
+                _ => {
+                    tally.count("line", "dropped", 1);
+                    continue;
+                }
+            };
+            if parts.is_empty() {
+                continue;
+            }
+            let Some((class, clue)) = classify(name, style_url, fill) else {
+                tally.count("unknown", "dropped", parts.len());
+                if tally.unknown.len() < MAX_UNKNOWN_LISTED {
+                    tally.unknown.push(UnknownArea {
+                        file: shown.to_string(),
+                        feature: i,
+                        name: name.map(str::to_string),
+                        style_url: style_url.map(str::to_string),
+                        fill: fill.map(str::to_string),
+                    });
+                }
+                continue;
+            };
+            let clue = match clue {
+                Clue::Name => "name",
+                Clue::Key => "key",
+                Clue::Fill => "fill",
+            };
+            *tally
+                .decided_by
+                .entry(class.as_str().to_string())
+                .or_default()
+                .entry(clue.to_string())
+                .or_default() += parts.len();
+            if class.status().is_none() {
+                tally.count(class.as_str(), "dropped", parts.len());
+                continue;
+            }
+            for part in parts {
+                let mut scratch = Report::default();
+                let mut scope = Scope {
+                    file: shown,
+                    feature: Some(i),
+                    report: &mut scratch,
+                };
+                let read = match part.to_value() {
+                    Ok(value) => {
+                        if has_third_coordinate(&value) {
+                            tally.repaired("third_coordinate", 1);
+                        }
+                        read_areal_unvalidated(&value, &mut scope)
+                    }
+                    Err(e) => {
+                        scope.problem(None, format!("coordinates: {e}"));
+                        None
+                    }
+                };
+                for r in &scratch.repairs {
+                    let kind = if matches!(r.kind, super::report::FindingKind::RingReversed { .. }) {
+                        "orientation"
+                    } else {
+                        "ring_closed"
+                    };
+                    tally.repaired(kind, 1);
+                }
+                let Some(mp) = read.filter(|_| scratch.problems.is_empty()) else {
+                    tally.count(class.as_str(), "invalid", 1);
+                    // Listed as repairs of the file: the polygon is left out, the rest kept.
+                    report.repairs.extend(scratch.problems.into_iter().map(|mut p| {
+                        p.kind = format!("{} polygon left out: {}", class.as_str(), p.message()).into();
+                        p
+                    }));
+                    continue;
+                };
+                for p in mp.0 {
+                    let inside = p.exterior().0.iter().any(|c| clip.index.locate(c.x, c.y).in_closed());
+                    tally.count(class.as_str(), if inside { "kept" } else { "outside_border" }, 1);
+                    by_class.entry(class).or_default().push(p);
+                }
+            }
+        }
+        // Unite each class (nonzero rule) and clip it to the border, in one overlay.
+        let mut out = Vec::new();
+        for (class, polygons) in by_class {
+            let Some(status) = class.status() else {
+                continue;
+            };
+            let [mut area] = overlay(&polygons, clip.border, [OverlayRule::Intersect], false);
+            normalize_orientation(&mut area);
+            if area.0.is_empty() {
+                continue;
+            }
+            for err in super::validity::problems(&area) {
+                file_problem(
+                    &mut report,
+                    format!("the union of the {} areas is invalid: {err}", class.as_str()),
+                );
+            }
+            out.push(ControlFeature {
+                status,
+                geometry: area,
+                class: Some(class.as_str().to_string()),
+            });
+        }
+        if out.is_empty() && !allow_empty {
+            file_problem(
+                &mut report,
+                "no occupied or contested area inside the border: an empty snapshot would say that nothing is occupied from its date on (import it with --allow-empty if that is meant)".into(),
+            );
+        }
+        if !report.is_ok() {
+            return None;
+        }
+        let content_sha256 = content_sha256(&out);
+        Some(Snapshot {
+            source: source.to_string(),
+            date: instant.with_timezone(&tz).date_naive(),
+            synthetic: false,
+            features: out,
+            published: None,
+            published_at: Some(instant),
+            provenance: Provenance {
+                file: shown.to_string(),
+                sha256,
+                origin: Some(format!(
+                    "DeepStateMap publication of {} (its own format; classes from name, style key and fill; clipped to the border)",
+                    super::canonical::rfc3339(instant)
+                )),
+            },
+            content_sha256,
+        })
+    })();
+    (out, report, tally)
+}
+
+/// Whether any position of a (Multi)Polygon geometry has more than two numbers.
+fn has_third_coordinate(geometry: &Value) -> bool {
+    fn walk(v: &Value) -> bool {
+        match v.as_array() {
+            Some(a) if a.first().is_some_and(Value::is_number) => a.len() > 2,
+            Some(a) => a.iter().any(walk),
+            None => false,
+        }
+    }
+    geometry.get("coordinates").is_some_and(walk)
+}
+
+/// The union of a class's areas as one multipolygon (for tests and checks).
+pub fn class_area(snapshot: &Snapshot, class: AreaClass) -> MultiPolygon<f64> {
+    MultiPolygon(
+        snapshot
+            .features
+            .iter()
+            .filter(|f| f.class.as_deref() == Some(class.as_str()))
+            .flat_map(|f| f.geometry.0.iter().cloned())
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_decide_before_colours() {
+        let c = |n: &str, f: &str| classify(Some(n), None, Some(f)).map(|(c, _)| c);
+        assert_eq!(
+            c("Окупована Абхазія /// Occupied Abkhazia", "#a52714"),
+            Some(AreaClass::Foreign)
+        );
+        assert_eq!(
+            c("Окупований Крим /// Occupied Crimea", "#880e4f"),
+            Some(AreaClass::OccupiedBefore2022)
+        );
+        assert_eq!(
+            c("ОРДЛО /// CADR and CALR\n", "#880e4f"),
+            Some(AreaClass::OccupiedBefore2022)
+        );
+        assert_eq!(c("Придністров'я", "#880e4f"), Some(AreaClass::Foreign));
+        assert_eq!(c("Під питанням", "#a52714"), Some(AreaClass::Contested));
+        assert_eq!(c("x /// Unknown status", "#bcaaa4"), Some(AreaClass::Contested));
+        assert_eq!(c("x /// Liberated 25.03", "#a52714"), Some(AreaClass::Liberated));
+        assert_eq!(c("Зміїний", "#a52714"), Some(AreaClass::OccupiedSince2022));
+        assert_eq!(c("x /// Snake Island", "#0f9d58"), Some(AreaClass::Liberated));
+        assert_eq!(
+            c(
+                "Sieverodonetsk /// Sieverodonetsk. Territories, which are under occupation",
+                "#bcaaa4"
+            ),
+            Some(AreaClass::OccupiedSince2022)
+        );
+        // #880e4f alone decides nothing; an unknown colour neither.
+        assert_eq!(c("Багатокутник 11", "#880e4f"), None);
+        assert_eq!(c("Багатокутник 11", "#fbc02d"), None);
+        // The style key before the fill.
+        assert_eq!(
+            classify(Some("Polygon 3"), Some("#poly-BCAAA4-1200-77-nodesc"), Some("#a52714")),
+            Some((AreaClass::Contested, Clue::Key))
+        );
+    }
+
+    #[test]
+    fn instants_come_from_file_names() {
+        let t = instant_from_file_name(Path::new("/x/1648989208.geojson.gz"));
+        assert_eq!(
+            t.map(super::super::canonical::rfc3339).as_deref(),
+            Some("2022-04-03T12:33:28Z")
+        );
+        assert!(instant_from_file_name(Path::new("deepstatemap_data_20240708.geojson")).is_none());
+    }
+}

@@ -1,0 +1,239 @@
+//! DeepStateMap's own format on small synthetic publications: classes, points and the third
+//! coordinate dropped, clipping, and which publication is a date's snapshot at the day boundary
+//! in Kyiv time and in UTC.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use frontline::geodata::load_dir;
+use frontline::import::{DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportOptions, import};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+mod common;
+
+fn options(source: &str, root: &Path, tz: Option<chrono_tz::Tz>) -> ImportOptions {
+    ImportOptions {
+        source: source.into(),
+        data_dir: root.to_path_buf(),
+        max_change_km2: DEFAULT_MAX_CHANGE_KM2,
+        max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
+        replace: false,
+        origin_prefix: None,
+        allow_empty: false,
+        date_window: Default::default(),
+        time_zone: tz,
+    }
+}
+
+/// A square of `side` degrees at (x, y), every position with a third coordinate 0.
+fn square(x: f64, y: f64, side: f64) -> serde_json::Value {
+    json!([[
+        [x, y, 0],
+        [x + side, y, 0],
+        [x + side, y + side, 0],
+        [x, y + side, 0],
+        [x, y, 0]
+    ]])
+}
+
+fn area(name: &str, fill: &str, coords: serde_json::Value) -> serde_json::Value {
+    json!({"type": "Feature", "properties": {"name": name, "fill": fill},
+           "geometry": {"type": "Polygon", "coordinates": coords}})
+}
+
+/// Writes a publication of `instant` (UTC unix seconds) whose occupied square has side `side`.
+fn publication(dir: &Path, instant: i64, side: f64) -> PathBuf {
+    let doc = json!({"type": "FeatureCollection", "features": [
+        area("Окуповано /// Occupied", "#a52714", square(37.0, 47.5, side)),
+        area("Сіра зона /// Unknown status", "#bcaaa4", square(37.5, 47.5, 0.1)),
+        area("Окупований Крим /// Occupied Crimea", "#880e4f", square(33.8, 45.0, 0.3)),
+        area("Придністров'я /// Transnistria", "#880e4f", square(29.4, 46.8, 0.3)),
+        area("x /// Liberated 25.03", "#0288d1", square(36.0, 49.5, 0.2)),
+        area("Polygon 54", "#fbc02d", square(36.0, 48.5, 0.2)),
+        {"type": "Feature", "properties": {"name": "HQ"}, "geometry": {"type": "Point", "coordinates": [37.1, 47.6, 0]}},
+        {"type": "Feature", "properties": {"name": "x /// Occupied"}, "geometry": {"type": "GeometryCollection", "geometries": [
+            {"type": "Polygon", "coordinates": square(37.05, 47.55, 0.5)},
+            {"type": "Point", "coordinates": [37.2, 47.7, 0]}]}},
+    ]});
+    let p = dir.join(format!("{instant}.geojson"));
+    std::fs::write(&p, doc.to_string()).unwrap();
+    p
+}
+
+/// 2024-05-01 10:00 UTC (13:00 Kyiv), 20:30 UTC (23:30 Kyiv), 21:30 UTC (00:30 Kyiv on 2 May).
+const A: i64 = 1_714_557_600;
+const B: i64 = 1_714_595_400;
+const C: i64 = 1_714_599_000;
+
+fn inputs(dir: &Path) -> Vec<PathBuf> {
+    vec![
+        publication(dir, A, 0.2),
+        publication(dir, B, 0.3),
+        publication(dir, C, 0.4),
+    ]
+}
+
+#[test]
+fn the_last_publication_of_a_kyiv_day_is_its_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let files = inputs(dir.path());
+    let r = import(Format::DeepstateApi, &files, &options("ds", &root, None)).unwrap();
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    let added: Vec<String> = r.added.iter().map(|a| a.date.to_string()).collect();
+    assert_eq!(added, ["2024-05-01", "2024-05-02"]);
+    assert_eq!(r.earlier_publications.len(), 1);
+    assert_eq!(r.earlier_publications[0].published_at, "2024-05-01T10:00:00Z");
+    assert_eq!(r.earlier_publications[0].outcome, "added");
+    assert!(root.join("sources/ds/publications/20240501T100000Z.geojson").is_file());
+    let g = load_dir(&root).unwrap().geodata;
+    let src = g.sources.iter().find(|s| s.name == "ds").unwrap();
+    assert_eq!(src.time_zone, chrono_tz::Europe::Kyiv);
+    let at: Vec<String> = src
+        .snapshots
+        .iter()
+        .map(|s| frontline::geodata::canonical::rfc3339(s.published_at.unwrap()))
+        .collect();
+    assert_eq!(at, ["2024-05-01T20:30:00Z", "2024-05-01T21:30:00Z"]);
+
+    // The report: per class and outcome.
+    let t = r.classes.unwrap();
+    let get = |c: &str, o: &str| t.polygons.get(c).and_then(|m| m.get(o)).copied().unwrap_or(0);
+    assert_eq!(
+        get("occupied_since_2022", "kept"),
+        6,
+        "two per publication (one in a GeometryCollection)"
+    );
+    assert_eq!(get("occupied_before_2022", "kept"), 3);
+    assert_eq!(get("contested", "kept"), 3);
+    assert_eq!(
+        get("foreign", "dropped"),
+        3,
+        "Transnistria, by its name despite the colour of Crimea"
+    );
+    assert_eq!(get("liberated", "dropped"), 3);
+    assert_eq!(get("unknown", "dropped"), 3);
+    assert_eq!(get("point", "dropped"), 6);
+    assert_eq!(
+        t.repaired.get("third_coordinate"),
+        Some(&12),
+        "the polygons read: those of the classes kept"
+    );
+    assert_eq!(t.unknown.len(), 3);
+    assert_eq!(t.unknown[0].fill.as_deref(), Some("#fbc02d"));
+
+    // Classes kept in the stored file; the two occupied squares united into one polygon.
+    let last = &src.snapshots[1];
+    let classes: Vec<&str> = last.features.iter().filter_map(|f| f.class.as_deref()).collect();
+    assert_eq!(classes, ["occupied_before_2022", "occupied_since_2022", "contested"]);
+    assert_eq!(last.features[1].geometry.0.len(), 1);
+    assert!(
+        last.features
+            .iter()
+            .all(|f| f.geometry.0.iter().all(|p| p.exterior().0.iter().all(|c| c.x > 33.0)))
+    );
+
+    // Importing again changes nothing.
+    let again = import(Format::DeepstateApi, &files, &options("ds", &root, None)).unwrap();
+    assert!(again.added.is_empty() && again.rejected.is_empty());
+    assert_eq!(again.unchanged.len(), 2);
+    assert_eq!(again.earlier_publications[0].outcome, "unchanged");
+}
+
+#[test]
+fn a_source_in_utc_counts_its_days_in_utc() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let files = inputs(dir.path());
+    let r = import(
+        Format::DeepstateApi,
+        &files,
+        &options("utc", &root, Some(chrono_tz::UTC)),
+    )
+    .unwrap();
+    let added: Vec<String> = r.added.iter().map(|a| a.date.to_string()).collect();
+    assert_eq!(added, ["2024-05-01"], "all three are of 1 May in UTC");
+    let earlier: Vec<&str> = r.earlier_publications.iter().map(|p| p.published_at.as_str()).collect();
+    assert_eq!(earlier, ["2024-05-01T10:00:00Z", "2024-05-01T20:30:00Z"]);
+    let g = load_dir(&root).unwrap().geodata;
+    let src = g.sources.iter().find(|s| s.name == "utc").unwrap();
+    assert_eq!(src.time_zone, chrono_tz::UTC);
+    assert_eq!(src.snapshots[0].published_at.map(|t| t.timestamp()), Some(C));
+    // The source's time zone cannot be changed by an import.
+    let e = import(
+        Format::DeepstateApi,
+        &files,
+        &options("utc", &root, Some(chrono_tz::Europe::Kyiv)),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("counts its days in UTC"), "{e}");
+}
+
+/// A plain GeoJSON snapshot of 2024-05-01 whose occupied squares are publication B's, the
+/// occupied-since-2022 square `grow` degrees wider.
+fn plain_of_b(dir: &Path, grow: f64) -> PathBuf {
+    let f = |coords: serde_json::Value| {
+        json!({"type": "Feature", "properties": {"date": "2024-05-01", "status": "occupied"},
+               "geometry": {"type": "Polygon", "coordinates": coords}})
+    };
+    let strip = |v: serde_json::Value| -> serde_json::Value {
+        let ring: Vec<serde_json::Value> = v[0].as_array().unwrap().iter().map(|p| json!([p[0], p[1]])).collect();
+        json!([ring])
+    };
+    let doc = json!({"type": "FeatureCollection", "features": [
+        f(strip(square(37.0, 47.5, 0.3 + grow))),
+        f(strip(square(37.05, 47.55, 0.5))),
+        f(strip(square(33.8, 45.0, 0.3))),
+    ]});
+    let p = dir.join(format!("plain-{grow}.geojson"));
+    std::fs::write(&p, doc.to_string()).unwrap();
+    p
+}
+
+#[test]
+fn two_readers_of_one_day_are_compared_within_half_a_percent() {
+    use frontline::analytics::agreement::{agreement, same_days};
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    import(Format::DeepstateApi, &inputs(dir.path()), &options("ds", &root, None)).unwrap();
+    let same = plain_of_b(dir.path(), 0.0);
+    let wider = plain_of_b(dir.path(), 0.03);
+    import(Format::Geojson, &[same], &options("daily", &root, None)).unwrap();
+    import(Format::Geojson, &[wider], &options("wider", &root, None)).unwrap();
+    let cat = frontline::Catalog::load(&root).unwrap();
+    // The one shared day, 2024-05-01: the same occupied area; a square 0.03 degrees wider
+    // (about 0.8 % of the whole) is caught.
+    let s = same_days(&cat, "ds", "daily", false).unwrap();
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].date.to_string(), "2024-05-01");
+    assert!(s[0].relative < 1e-9, "{:?}", s[0]);
+    let w = same_days(&cat, "ds", "wider", false).unwrap();
+    assert!(w[0].relative > 0.005 && w[0].relative < 0.02, "{:?}", w[0]);
+    // No shared day: an empty check.
+    assert!(same_days(&cat, "daily", "example", false).unwrap().is_empty());
+
+    // Agreement: agreed + disputed = envelope; agreed inside each; the grey zone only DeepState's.
+    let names = vec!["ds".to_string(), "wider".to_string()];
+    let d = frontline::model::parse_date("2024-05-01").unwrap();
+    let ag = agreement(&cat, Some(&names), d, false).unwrap();
+    let t = ag.occupied.totals;
+    assert!((t.agreed_km2 + t.disputed_km2 - t.envelope_km2).abs() <= 1e-9 * t.envelope_km2);
+    assert_eq!(ag.occupied.disputed.len(), 1);
+    assert_eq!(ag.occupied.disputed[0].sources, ["wider"]);
+    assert_eq!(ag.contested.disputed[0].sources, ["ds"]);
+    assert_eq!(ag.contested.totals.agreed_km2, 0.0);
+    let doc: serde_json::Value = serde_json::from_slice(&ag.geojson(6).unwrap()).unwrap();
+    let parts: Vec<&str> = doc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["part"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        parts,
+        ["agreed", "disputed", "envelope", "agreed", "disputed", "envelope"]
+    );
+    assert_eq!(doc["frontline"]["in_force"][1]["snapshot"]["id"], "wider:2024-05-01");
+    // One source is not an agreement.
+    assert!(agreement(&cat, Some(&names[..1]), d, false).is_err());
+}

@@ -1,0 +1,251 @@
+//! Importing DeepStateMap's own publications (`../shared/data/deepstate-raw`, 779 files; the tests
+//! are ignored, with the reason, where it was absent when they were built): every file imports,
+//! the report's counts per class and reason, idempotence, nothing outside Ukraine occupied, Crimea
+//! and the areas held since 2014 occupied before 2022, the grey zone contested, the state at the
+//! end of a Kyiv day is its last publication.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use frontline::catalog::Catalog;
+use frontline::coverage::{OverlayRule, overlay};
+use frontline::geodata::deepstate_api::{AreaClass, class_area};
+use frontline::geodata::load_dir;
+use frontline::import::{DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportOptions, import};
+use frontline::index::PolygonIndex;
+use frontline::model::Status;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+mod common;
+
+use common::repo;
+
+fn options(source: &str, root: &Path) -> ImportOptions {
+    ImportOptions {
+        source: source.into(),
+        data_dir: root.to_path_buf(),
+        max_change_km2: DEFAULT_MAX_CHANGE_KM2,
+        max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
+        replace: false,
+        origin_prefix: None,
+        allow_empty: false,
+        date_window: Default::default(),
+        time_zone: None,
+    }
+}
+
+fn files_of(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+}
+
+#[test]
+#[cfg_attr(
+    not(shared_deepstate_raw),
+    ignore = "needs ../shared/data/deepstate-raw (absent when the tests were built)"
+)]
+fn deepstate_publications_import_classified_clipped_and_once() {
+    let archive = repo().join("../shared/data/deepstate-raw");
+    assert!(
+        archive.is_dir(),
+        "{} is absent: rebuild the tests to have them ignored",
+        archive.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let opts = options("deepstate-api", &root);
+    let r = import(Format::DeepstateApi, std::slice::from_ref(&archive), &opts).unwrap();
+
+    // Every file imports: 577 Kyiv days (573 written, 4 identical to the day before), 202
+    // publications superseded later their day (192 kept apart, 10 repeating the one before).
+    assert_eq!(r.files, 779);
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    assert_eq!((r.added.len(), r.duplicates.len()), (573, 4));
+    assert_eq!(r.earlier_publications.len(), 202);
+    let kept_apart = r.earlier_publications.iter().filter(|p| p.outcome == "added").count();
+    assert_eq!(kept_apart, 192);
+    assert_eq!(r.added.len() + r.duplicates.len() + r.earlier_publications.len(), 779);
+
+    // The report: per class and outcome, which clue decided, repairs, the one unknown area.
+    let t = r.classes.as_ref().expect("a tally for DeepState's own format");
+    assert_eq!(t.publications, 779);
+    let p = &t.polygons;
+    assert_eq!(
+        p["occupied_since_2022"],
+        counts(&[("kept", 6574), ("outside_border", 491)])
+    );
+    assert_eq!(
+        p["occupied_before_2022"],
+        counts(&[("kept", 1853), ("outside_border", 854)])
+    );
+    assert_eq!(p["contested"], counts(&[("kept", 9092), ("outside_border", 290)]));
+    assert_eq!(p["liberated"], counts(&[("dropped", 40821)]));
+    assert_eq!(p["foreign"], counts(&[("dropped", 5684)]));
+    assert_eq!(p["point"], counts(&[("dropped", 134560)]));
+    assert_eq!(p["unknown"], counts(&[("dropped", 1)]));
+    assert_eq!(
+        t.repaired,
+        counts(&[("orientation", 1001), ("third_coordinate", 19154)])
+    );
+    assert_eq!(t.unknown.len(), 1);
+    assert_eq!(t.unknown[0].fill.as_deref(), Some("#fbc02d"), "{:?}", t.unknown);
+    assert!(t.unknown[0].file.ends_with("1675810986.geojson.gz"));
+    // Foreign areas are told by their names (Transnistria, Abkhazia, ...) or their colour.
+    assert!(t.decided_by["foreign"].values().sum::<usize>() == 5684);
+
+    // Again: nothing changes, not a byte.
+    let before = files_of(&root.join("sources/deepstate-api"));
+    let again = import(Format::DeepstateApi, std::slice::from_ref(&archive), &opts).unwrap();
+    assert!(again.added.is_empty() && again.duplicates.is_empty() && again.rejected.is_empty());
+    assert_eq!(again.unchanged.len(), 577);
+    assert!(again.earlier_publications.iter().all(|p| p.outcome != "added"));
+    assert_eq!(files_of(&root.join("sources/deepstate-api")), before);
+
+    // Classes on the map.
+    let loaded = load_dir(&root).unwrap().geodata;
+    let src = loaded.sources.iter().find(|s| s.name == "deepstate-api").unwrap();
+    let catalog = Catalog::load(&root).unwrap();
+    let (simferopol, donetsk, kherson_2022_10) = ((34.10, 44.95), (37.80, 48.00), (32.62, 46.64));
+    for s in &src.snapshots {
+        let before_2022 = PolygonIndex::new(&class_area(s, AreaClass::OccupiedBefore2022).0);
+        for (x, y) in [simferopol, donetsk] {
+            assert!(
+                before_2022.locate(x, y).in_closed(),
+                "{}: ({x}, {y}) not occupied before 2022",
+                s.date
+            );
+        }
+        assert!(s.features.iter().all(|f| f.class.is_some()));
+    }
+    // Every kept area lies inside the border (clipped, to i_overlay's grid of about 1e-9
+    // degrees), so nothing outside Ukraine is occupied or contested.
+    for s in src.snapshots.iter().step_by(8) {
+        let kept: Vec<_> = s.features.iter().flat_map(|f| f.geometry.0.iter().cloned()).collect();
+        let [outside] = overlay(&kept, &loaded.borders[0].geometry.0, [OverlayRule::Difference], false);
+        let km2 = frontline::geodesy::area_km2(&outside);
+        assert!(km2 < 1e-3, "{}: {km2} km2 outside the border", s.date);
+    }
+    // Points of the foreign commentary: outside, never occupied.
+    let late = frontline::model::parse_date("2023-06-01").unwrap();
+    let f = catalog.in_force(Some("deepstate-api"), late).unwrap();
+    for (name, x, y) in [
+        ("Tiraspol", 29.63, 46.84),
+        ("Sukhumi", 41.02, 43.00),
+        ("Petrozavodsk", 34.35, 61.78),
+        ("Kaliningrad", 20.51, 54.71),
+    ] {
+        assert_eq!(f.status(x, y).unwrap().status, Status::Outside, "{name}");
+    }
+    assert_eq!(f.status(simferopol.0, simferopol.1).unwrap().status, Status::Occupied);
+    // Kherson: occupied in the summer of 2022, not after the withdrawal of November 2022.
+    let on = |d: &str| {
+        let f = catalog
+            .in_force(Some("deepstate-api"), frontline::model::parse_date(d).unwrap())
+            .unwrap();
+        f.status(kherson_2022_10.0, kherson_2022_10.1).unwrap().status
+    };
+    assert_eq!(on("2022-08-01"), Status::Occupied);
+    assert_eq!(on("2022-12-01"), Status::Covered);
+    // The grey zone is contested: every date from mid-2022 has some, with the class.
+    let contested_dates = src
+        .snapshots
+        .iter()
+        .filter(|s| s.features.iter().any(|f| f.class.as_deref() == Some("contested")))
+        .count();
+    assert!(contested_dates > 500, "{contested_dates}");
+    for s in &src.snapshots {
+        for f in &s.features {
+            let want = if f.class.as_deref() == Some("contested") {
+                frontline::model::ControlStatus::Contested
+            } else {
+                frontline::model::ControlStatus::Occupied
+            };
+            assert_eq!(f.status, want);
+        }
+    }
+    let c = catalog
+        .in_force(Some("deepstate-api"), late)
+        .unwrap()
+        .computed()
+        .layers_of(true);
+    assert!(c.contested_km2 > 100.0, "{}", c.contested_km2);
+
+    // Agreement with NZZ over 2022 (when the NZZ archive is there): agreed + disputed =
+    // envelope to 1e-8 relative (3.1e-9 measured, see the README), agreed inside each source's
+    // occupied area to 1e-9.
+    let nzz = repo().join("../shared/data/nzz");
+    if !nzz.is_dir() {
+        eprintln!("SKIP agreement with NZZ: {} is absent", nzz.display());
+        return;
+    }
+    import(Format::Nzz, std::slice::from_ref(&nzz), &options("nzz", &root)).unwrap();
+    let catalog = Catalog::load(&root).unwrap();
+    let names = vec!["deepstate-api".to_string(), "nzz".to_string()];
+    for d in ["2022-04-04", "2022-08-01", "2022-11-15", "2022-12-31"] {
+        let d = frontline::model::parse_date(d).unwrap();
+        let ag = frontline::analytics::agreement::agreement(&catalog, Some(&names), d, false).unwrap();
+        let t = ag.occupied.totals;
+        assert!(
+            (t.agreed_km2 + t.disputed_km2 - t.envelope_km2).abs() <= 1e-8 * t.envelope_km2,
+            "{d}: {t:?}"
+        );
+        for f in &ag.sides {
+            let layer = catalog
+                .in_force(Some(&f.in_force.source), d)
+                .unwrap()
+                .computed()
+                .layers_of(false)
+                .occupied
+                .clone();
+            let [outside] = overlay(
+                &ag.occupied.agreed.geometry.0,
+                &layer.0,
+                [OverlayRule::Difference],
+                true,
+            );
+            let km2 = frontline::geodesy::area_km2(&outside);
+            eprintln!(
+                "{d}: agreed outside {}: {:.3e} relative; pieces vs envelope {:.3e}",
+                f.in_force.source,
+                km2 / t.agreed_km2,
+                (t.agreed_km2 + t.disputed_km2 - t.envelope_km2) / t.envelope_km2
+            );
+            assert!(
+                km2 <= 1e-9 * t.agreed_km2,
+                "{d}: {km2} km2 of the agreed area outside {}",
+                f.in_force.source
+            );
+        }
+    }
+    // The daily archive and the publications share no day in the shared data: the check runs
+    // and finds none (`tests/publications.rs` exercises it on a shared day).
+    let daily = repo().join("../shared/data/deepstate");
+    if daily.is_dir() {
+        import(
+            Format::Deepstate,
+            std::slice::from_ref(&daily),
+            &options("deepstate", &root),
+        )
+        .unwrap();
+        let catalog = Catalog::load(&root).unwrap();
+        let shared = frontline::analytics::agreement::same_days(&catalog, "deepstate", "deepstate-api", false).unwrap();
+        assert!(shared.iter().all(|s| s.relative <= 0.005), "{shared:?}");
+        eprintln!("daily archive vs publications: {} shared day(s)", shared.len());
+    }
+}
