@@ -154,6 +154,9 @@ fn main() {
         t.borrow_mut()
             .insert("peak_rss_mb".into(), serde_json::json!(peak_rss_mb()))
     });
+    if !csv_only {
+        edge_measure_bench(&cat, repeat, total);
+    }
 
     let work = std::env::var_os("PEERS_WORK")
         .map(PathBuf::from)
@@ -425,6 +428,49 @@ fn history_bench(cat: &Catalog, work: &std::path::Path, repeat: usize) {
 
 /// The NZZ archive: read + validate + union(nochange, gains) of every file, then every coverage,
 /// area and index, composed with the embedded Crimea baseline.
+/// The cost of issue 16's edge semantics, in one run whatever the machine's load: the areas of
+/// every distinct occupied layer of the archive measured on straight lon/lat edges (integrated
+/// exactly, `frontline::geodesy::area_km2`) and as geodesic polygons (geo's Karney area, what was
+/// measured before), alternately, single-threaded; and the sum of the differences.
+fn edge_measure_bench(cat: &Catalog, repeat: usize, load_build_s: f64) {
+    use geo::GeodesicArea;
+    let src = &cat.sources["deepstate"];
+    let mut seen = std::collections::HashSet::new();
+    let layers: Vec<&geo::MultiPolygon<f64>> = src
+        .epochs
+        .iter()
+        .filter(|e| seen.insert(std::sync::Arc::as_ptr(&e.state)))
+        .map(|e| &e.state.computed().layers.occupied)
+        .collect();
+    let (mut straight, mut geodesic) = (Vec::new(), Vec::new());
+    let (mut a_s, mut a_g, mut worst) = (0.0, 0.0, 0.0f64);
+    for _ in 0..repeat.max(5) {
+        let t = Instant::now();
+        a_s = layers.iter().map(|l| frontline::geodesy::area_km2(l)).sum::<f64>();
+        straight.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        a_g = layers.iter().map(|l| l.geodesic_area_unsigned() / 1e6).sum::<f64>();
+        geodesic.push(t.elapsed().as_secs_f64());
+    }
+    for l in &layers {
+        let (s, g) = (frontline::geodesy::area_km2(l), l.geodesic_area_unsigned() / 1e6);
+        worst = worst.max((s - g).abs() / g);
+    }
+    let ms = report(
+        "areas, straight edges (exact)",
+        straight,
+        &format!("{} distinct occupied layers, one thread", layers.len()),
+    );
+    let mg = report("areas, geodesic polygons (before)", geodesic, "same layers");
+    println!(
+        "  straight / geodesic: {:.2}x; the difference is {:.1} ms a load = {:.2} % of ds.load+build; areas differ by {:.2e} relative at most (sum {a_s:.1} vs {a_g:.1} km2)",
+        ms / mg,
+        (ms - mg) * 1e3,
+        (ms - mg) / load_build_s * 100.0,
+        worst
+    );
+}
+
 fn nzz_bench(repo: &std::path::Path, repeat: usize) {
     let dir = repo.join("../shared/data/nzz");
     if !dir.is_dir() {

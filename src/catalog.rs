@@ -8,7 +8,7 @@ use crate::index::history::{HistoryIndex, StateRings};
 use crate::index::line::{BorderEdges, LineOfContact, NearestEdges};
 use crate::index::slivers::{Moved, Piece, find_pieces};
 use crate::index::{Location, PolygonIndex};
-use crate::model::{ControlStatus, Status};
+use crate::model::{ControlStatus, DrawnClass, SourceClasses, Status};
 use crate::waters::{WatersIndex, WatersState};
 use chrono::NaiveDate;
 use geo::{MultiPolygon, Polygon};
@@ -559,6 +559,10 @@ pub struct SourceEntry {
     pub name: String,
     /// Free text.
     pub description: Option<String>,
+    /// The classes of area it draws: as stated, with `contested` where a snapshot has it.
+    pub classes: SourceClasses,
+    /// The classes as stated (by `source.json` or the archive's format).
+    stated_classes: SourceClasses,
     /// The border it is measured against.
     pub border: Arc<BorderEntry>,
     /// The baselines it composes with.
@@ -572,6 +576,17 @@ pub struct SourceEntry {
 }
 
 impl SourceEntry {
+    /// Why this source can show no contested area, when it cannot: it draws no grey zone and
+    /// `contested_baseline` (a contested baseline in force) is false.
+    pub fn contested_not_drawn(&self, contested_baseline: bool) -> Option<String> {
+        (!self.classes.draws(DrawnClass::Contested) && !contested_baseline).then(|| {
+            format!(
+                "source '{}' draws no contested (grey) zone ({}): contested areas are unknown (null), and a point in a grey zone on the ground reads as what the source drew there",
+                self.name, self.classes.basis
+            )
+        })
+    }
+
     /// Computes the layers, areas and indexes of every epoch of this source now (in parallel).
     pub fn compute_all(&self) {
         let states: Vec<&Arc<ControlState>> = self.epochs.iter().map(|e| &e.state).collect();
@@ -610,6 +625,14 @@ impl<'a> InForce<'a> {
     pub fn baselines(&self) -> impl Iterator<Item = &'a BaselineEntry> + 'a {
         let src = self.source;
         self.epoch.baselines.iter().map(move |&i| &*src.baselines[i])
+    }
+
+    /// Why no contested area can be shown, when none can: the source draws no grey zone and no
+    /// contested baseline is in force. Contested areas and layers are then `null` with this
+    /// reason, never `0`.
+    pub fn contested_not_drawn(&self) -> Option<String> {
+        self.source
+            .contested_not_drawn(self.baselines().any(|b| b.baseline.status == ControlStatus::Contested))
     }
 
     /// Whether any data in force is synthetic.
@@ -782,7 +805,7 @@ impl Catalog {
                 continue;
             };
             let bls: Vec<Arc<BaselineEntry>> = src.baselines.iter().filter_map(|n| baselines.get(n).cloned()).collect();
-            let entry = build_source(src.name, src.description, border, bls, src.snapshots, None);
+            let entry = build_source(src.name, src.description, src.classes, border, bls, src.snapshots, None);
             sources.insert(entry.name.clone(), Arc::new(entry));
         }
         Catalog {
@@ -837,6 +860,7 @@ impl Catalog {
             let rebuilt = build_source_arcs(
                 entry.name.clone(),
                 entry.description.clone(),
+                entry.stated_classes.clone(),
                 entry.border.clone(),
                 entry.baselines.clone(),
                 entry.snapshots.clone(),
@@ -862,6 +886,7 @@ impl Catalog {
         let entry = build_source_arcs(
             old.name.clone(),
             old.description.clone(),
+            old.stated_classes.clone(),
             old.border.clone(),
             old.baselines.clone(),
             snapshots,
@@ -924,13 +949,14 @@ impl Catalog {
 fn build_source(
     name: String,
     description: Option<String>,
+    stated_classes: SourceClasses,
     border: Arc<BorderEntry>,
     baselines: Vec<Arc<BaselineEntry>>,
     snapshots: Vec<Snapshot>,
     reuse: Option<&SourceEntry>,
 ) -> SourceEntry {
     let snapshots: Vec<Arc<Snapshot>> = snapshots.into_iter().map(Arc::new).collect();
-    build_source_arcs(name, description, border, baselines, snapshots, reuse)
+    build_source_arcs(name, description, stated_classes, border, baselines, snapshots, reuse)
 }
 
 /// [`build_source`] from shared snapshots; the computed states of `reuse` (an older version of
@@ -938,6 +964,7 @@ fn build_source(
 fn build_source_arcs(
     name: String,
     description: Option<String>,
+    stated_classes: SourceClasses,
     border: Arc<BorderEntry>,
     baselines: Vec<Arc<BaselineEntry>>,
     snapshots: Vec<Arc<Snapshot>>,
@@ -1005,9 +1032,15 @@ fn build_source_arcs(
             }
         })
         .collect();
+    let with_contested = snapshots
+        .iter()
+        .find(|s| s.features.iter().any(|f| f.status == ControlStatus::Contested))
+        .map(|s| s.id());
     SourceEntry {
         name,
         description,
+        classes: stated_classes.clone().with_statuses(with_contested.as_deref()),
+        stated_classes,
         border,
         baselines,
         snapshots,
@@ -1158,6 +1191,7 @@ mod tests {
                 description: None,
                 border: "TST".into(),
                 baselines: vec![],
+                classes: crate::model::SourceClasses::canonical_unstated(),
                 snapshots: vec![snapshot],
             }],
             default_source: Some("t".into()),

@@ -624,8 +624,12 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     };
     for (path, m) in measured {
         let date = m.snapshot.date;
+        // Named by its file name (or the URL it was fetched from), never by the operator's
+        // path: the stored provenance is shown in answers, and a path would name the server's
+        // folders (issue 17). The SHA-256 beside it identifies the bytes.
         let input = match (&opts.origin_prefix, path.file_name()) {
             (Some(prefix), Some(name)) => format!("{prefix}{}", name.to_string_lossy()),
+            (None, Some(name)) => name.to_string_lossy().into_owned(),
             _ => path.display().to_string(),
         };
         let original = format!("{input} (sha256 {})", m.snapshot.provenance.sha256);
@@ -823,6 +827,18 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             border: Some(border.iso3.clone()),
             baselines: baselines.into_iter().map(str::to_string).collect(),
             archive: None,
+            // What the archive's format can draw; a GeoJSON import says nothing (the catalog
+            // adds contested where a snapshot has it).
+            classes: match format {
+                Format::Deepstate => Some(crate::model::SourceClasses::deepstate_archive().drawn),
+                Format::Nzz => Some(crate::model::SourceClasses::nzz_archive().drawn),
+                // DeepState's own format draws every class, the grey zone among them.
+                Format::DeepstateApi => Some({
+                    use crate::model::DrawnClass::*;
+                    vec![Occupied, Contested, Liberated, Before2022]
+                }),
+                Format::Geojson => None,
+            },
             time_zone: opts.time_zone.map(|tz| tz.name().to_string()),
         };
         let text = serde_json::to_string_pretty(&config).map_err(|e| ImportError::Input(e.to_string()))?;

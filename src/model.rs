@@ -68,6 +68,90 @@ impl ControlStatus {
     }
 }
 
+/// A class of area that a source draws (issue 17): what its maps can show at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DrawnClass {
+    /// Areas under occupation.
+    Occupied,
+    /// Contested (grey) zones.
+    Contested,
+    /// Areas freed (drawn as such by some maps).
+    Liberated,
+    /// The areas occupied before 24 February 2022 (Crimea, parts of Donetsk and Luhansk
+    /// oblasts), drawn by the source itself rather than added by a baseline.
+    #[serde(rename = "before-2022")]
+    Before2022,
+}
+
+/// The classes a source draws and what says so. A layer or area of a class it does not draw is
+/// `null` in answers, with the reason, never `0`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceClasses {
+    /// The classes, in the order occupied, contested, liberated, before-2022.
+    pub drawn: Vec<DrawnClass>,
+    /// What states them: `source.json`, the archive's format, or the source's snapshots.
+    pub basis: String,
+}
+
+impl SourceClasses {
+    /// The classes `drawn` (sorted, once each), stated by `basis`.
+    pub fn new(mut drawn: Vec<DrawnClass>, basis: impl Into<String>) -> Self {
+        drawn.sort();
+        drawn.dedup();
+        SourceClasses {
+            drawn,
+            basis: basis.into(),
+        }
+    }
+
+    /// A source in the canonical format that does not state its classes: it draws the occupied
+    /// area, and a grey zone where one of its snapshots has a contested feature (see
+    /// [`Self::with_statuses`]).
+    pub fn canonical_unstated() -> Self {
+        Self::new(
+            vec![DrawnClass::Occupied],
+            "not stated in source.json: occupied, and contested where a snapshot has a contested feature",
+        )
+    }
+
+    /// The DeepStateMap daily archive: one occupied layer, Crimea and the areas occupied since
+    /// 2014 included, no grey zone.
+    pub fn deepstate_archive() -> Self {
+        Self::new(
+            vec![DrawnClass::Occupied, DrawnClass::Before2022],
+            "the DeepStateMap daily archive's format: one occupied layer, Crimea and the areas occupied since 2014 included; no grey zone",
+        )
+    }
+
+    /// The NZZ archive (Liveuamap data): occupied (`nochange`, `gains`) and the period's freed
+    /// area (`losses`, read and left out of the layers), Crimea left out, no grey zone.
+    pub fn nzz_archive() -> Self {
+        Self::new(
+            vec![DrawnClass::Occupied, DrawnClass::Liberated],
+            "the NZZ archive's format: occupied (nochange, gains) and the period's liberated area (losses, left out of the layers); Crimea left out; no grey zone",
+        )
+    }
+
+    /// Whether it draws `class`.
+    pub fn draws(&self, class: DrawnClass) -> bool {
+        self.drawn.contains(&class)
+    }
+
+    /// These classes, with `contested` added when a snapshot has a contested feature (the data
+    /// shows a grey zone whatever was stated; the basis says so).
+    pub fn with_statuses(mut self, snapshot_with_contested: Option<&str>) -> Self {
+        if let Some(id) = snapshot_with_contested
+            && !self.draws(DrawnClass::Contested)
+        {
+            self.drawn.push(DrawnClass::Contested);
+            self.drawn.sort();
+            self.basis = format!("{}; contested: snapshot {id} has a contested feature", self.basis);
+        }
+        self
+    }
+}
+
 /// Where a piece of data came from: enough to find the exact bytes again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Provenance {

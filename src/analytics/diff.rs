@@ -106,8 +106,14 @@ pub fn diff_in_force(a: &InForce<'_>, b: &InForce<'_>, min_area_km2: f64) -> Dif
 /// [`diff_in_force`], or of the raw compositions (`raw`).
 pub fn diff_in_force_of(a: &InForce<'_>, b: &InForce<'_>, min_area_km2: f64, raw: bool) -> Diff {
     let identical = std::sync::Arc::ptr_eq(&a.epoch.state, &b.epoch.state);
+    // Contested changes are known only where both sides can show a grey zone: `null`, not 0,
+    // otherwise.
+    let contested = (a.contested_not_drawn().is_none() && b.contested_not_drawn().is_none()).then_some(0.0);
     let mut totals = DiffTotals {
         min_area_km2,
+        newly_contested_km2: contested,
+        no_longer_contested_km2: contested,
+        sliver_contested_km2: contested,
         ..DiffTotals::default()
     };
     let parts = if identical {
@@ -130,7 +136,8 @@ pub fn diff_in_force_of(a: &InForce<'_>, b: &InForce<'_>, min_area_km2: f64, raw
     }
 }
 
-/// The parts that changed from `a` to `b`, with totals.
+/// The parts that changed from `a` to `b`, with totals. Contested changes are looked for only
+/// where `totals` counts them (`newly_contested_km2` is `Some`): both sides draw a grey zone.
 pub fn changes(a: &ControlLayers, b: &ControlLayers, min_area_km2: f64, totals: &mut DiffTotals) -> Vec<DiffPart> {
     let mut parts = Vec::new();
     let [gained, lost] = overlay(
@@ -141,7 +148,7 @@ pub fn changes(a: &ControlLayers, b: &ControlLayers, min_area_km2: f64, totals: 
     );
     keep(gained, Change::Gained, min_area_km2, totals, &mut parts);
     keep(lost, Change::Lost, min_area_km2, totals, &mut parts);
-    if !(a.contested.0.is_empty() && b.contested.0.is_empty()) {
+    if totals.newly_contested_km2.is_some() && !(a.contested.0.is_empty() && b.contested.0.is_empty()) {
         let [newly, no_longer] = overlay(
             &b.contested.0,
             &a.contested.0,
@@ -162,15 +169,15 @@ fn keep(mp: MultiPolygon<f64>, change: Change, min_area_km2: f64, totals: &mut D
             match change {
                 Change::Gained => totals.sliver_gained_km2 += area,
                 Change::Lost => totals.sliver_lost_km2 += area,
-                _ => totals.sliver_contested_km2 += area,
+                _ => *totals.sliver_contested_km2.get_or_insert(0.0) += area,
             }
             continue;
         }
         match change {
             Change::Gained => totals.gained_km2 += area,
             Change::Lost => totals.lost_km2 += area,
-            Change::NewlyContested => totals.newly_contested_km2 += area,
-            Change::NoLongerContested => totals.no_longer_contested_km2 += area,
+            Change::NewlyContested => *totals.newly_contested_km2.get_or_insert(0.0) += area,
+            Change::NoLongerContested => *totals.no_longer_contested_km2.get_or_insert(0.0) += area,
         }
         let centroid = polygon.centroid().map_or([f64::NAN, f64::NAN], |c| [c.x(), c.y()]);
         out.push(DiffPart {

@@ -209,6 +209,7 @@ mod tests {
                 description: None,
                 border: "TST".into(),
                 baselines: vec![],
+                classes: crate::model::SourceClasses::canonical_unstated(),
                 snapshots: snaps,
             }],
             default_source: Some("t".into()),

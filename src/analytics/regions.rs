@@ -58,10 +58,10 @@ pub struct RegionChanges {
     pub gained_km2: f64,
     /// Freed.
     pub lost_km2: f64,
-    /// Newly contested.
-    pub newly_contested_km2: f64,
-    /// No longer contested.
-    pub no_longer_contested_km2: f64,
+    /// Newly contested; `null` when either side's source draws no grey zone.
+    pub newly_contested_km2: Option<f64>,
+    /// No longer contested; `null` likewise.
+    pub no_longer_contested_km2: Option<f64>,
 }
 
 /// A diff broken down by region, with the regions' provenance.
@@ -112,6 +112,9 @@ pub fn diff_by_region(d: &Diff, regions: &Regions) -> Vec<RegionChanges> {
             (area_by_region(&parts, regions), total)
         })
         .collect();
+    // As the diff's totals: no contested changes where a side draws no grey zone.
+    let contested = d.totals.newly_contested_km2.is_some();
+    let known = |x: f64| contested.then_some(x);
     let mut rows: Vec<RegionChanges> = regions
         .regions
         .iter()
@@ -121,8 +124,8 @@ pub fn diff_by_region(d: &Diff, regions: &Regions) -> Vec<RegionChanges> {
             name: r.name.clone(),
             gained_km2: per_kind[0].0[i],
             lost_km2: per_kind[1].0[i],
-            newly_contested_km2: per_kind[2].0[i],
-            no_longer_contested_km2: per_kind[3].0[i],
+            newly_contested_km2: known(per_kind[2].0[i]),
+            no_longer_contested_km2: known(per_kind[3].0[i]),
         })
         .collect();
     let rest = |k: usize| (per_kind[k].1 - per_kind[k].0.iter().sum::<f64>()).max(0.0);
@@ -131,8 +134,8 @@ pub fn diff_by_region(d: &Diff, regions: &Regions) -> Vec<RegionChanges> {
         name: "in no region".into(),
         gained_km2: rest(0),
         lost_km2: rest(1),
-        newly_contested_km2: rest(2),
-        no_longer_contested_km2: rest(3),
+        newly_contested_km2: known(rest(2)),
+        no_longer_contested_km2: known(rest(3)),
     });
     rows
 }
@@ -146,8 +149,9 @@ pub struct RegionTimelineRow {
     pub region: String,
     /// Occupied area in the region, km2.
     pub occupied_km2: f64,
-    /// Contested area in the region, km2.
-    pub contested_km2: f64,
+    /// Contested area in the region, km2; `null` (an empty CSV field) when the source draws no
+    /// grey zone.
+    pub contested_km2: Option<f64>,
     /// Covered area in the region (the area of application), km2.
     pub covered_km2: f64,
     /// The snapshot in force.
@@ -167,7 +171,7 @@ impl RegionTimelineRow {
             self.date.to_string(),
             self.region.clone(),
             km(self.occupied_km2),
-            km(self.contested_km2),
+            self.contested_km2.map(km).unwrap_or_default(),
             km(self.covered_km2),
             self.snapshot.clone(),
             self.synthetic.to_string(),
@@ -204,6 +208,8 @@ pub fn timeline_by_region(
             let (occ, con, cov) = (by(&l.occupied), by(&l.contested), by(&l.covered));
             let snapshot = f.snapshot().id();
             let synthetic = f.synthetic() || regions.synthetic;
+            let contested = f.contested_not_drawn().is_none();
+            let known = |x: f64| contested.then_some(x);
             let mut out: Vec<RegionTimelineRow> = regions
                 .regions
                 .iter()
@@ -212,7 +218,7 @@ pub fn timeline_by_region(
                     date: e.from,
                     region: r.id.clone(),
                     occupied_km2: occ[k],
-                    contested_km2: con[k],
+                    contested_km2: known(con[k]),
                     covered_km2: cov[k],
                     snapshot: snapshot.clone(),
                     synthetic,
@@ -223,7 +229,7 @@ pub fn timeline_by_region(
                 date: e.from,
                 region: UNASSIGNED.into(),
                 occupied_km2: rest(l.occupied_km2, &occ),
-                contested_km2: rest(l.contested_km2, &con),
+                contested_km2: known(rest(l.contested_km2, &con)),
                 covered_km2: rest(l.covered_km2, &cov),
                 snapshot,
                 synthetic,

@@ -65,13 +65,17 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     })?;
     out.flush()?;
     if a.summary {
+        // A source without a grey zone cannot say how many points are contested: not 0.
+        let (contested, note) = match in_force.contested_not_drawn() {
+            None => (counts.contested.to_string(), String::new()),
+            Some(why) => ("unknown".to_string(), format!("; {why}")),
+        };
         writeln!(
             std::io::stdout().lock(),
-            "{} points: covered {}, occupied {}, contested {}, outside {} (snapshot {}{})",
+            "{} points: covered {}, occupied {}, contested {contested}, outside {} (snapshot {}{}{note})",
             counts.total(),
             counts.covered,
             counts.occupied,
-            counts.contested,
             counts.outside,
             in_force.snapshot().id(),
             if in_force.synthetic() { ", SYNTHETIC data" } else { "" }

@@ -93,6 +93,7 @@ pub fn archive_geodata(border: super::Border, dir: &Path, source: &str) -> Resul
             description: None,
             border: border.iso3.clone(),
             baselines: vec![],
+            classes: crate::model::SourceClasses::deepstate_archive(),
             snapshots,
         }],
         borders: vec![border],

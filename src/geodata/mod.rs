@@ -193,6 +193,9 @@ pub struct Source {
     pub border: String,
     /// Names of the baselines composed with each snapshot.
     pub baselines: Vec<String>,
+    /// The classes of area it draws, as stated (the catalog adds `contested` where a snapshot
+    /// has a contested feature).
+    pub classes: crate::model::SourceClasses,
     /// The time zone its dates are days of (`time_zone` in `source.json`, default
     /// [`deepstate_api::DEFAULT_TIME_ZONE`], Europe/Kyiv).
     pub time_zone: chrono_tz::Tz,
@@ -619,6 +622,13 @@ fn read_source(
     if files_found == 0 {
         problem(report, shown(dir), format!("source '{name}' has no snapshot file"));
     }
+    use crate::model::SourceClasses;
+    let classes = match (config.classes, &config.archive) {
+        (Some(list), _) => SourceClasses::new(list, "source.json"),
+        (None, Some(a)) if a.format == "deepstate" => SourceClasses::deepstate_archive(),
+        (None, Some(a)) if a.format == "nzz" => SourceClasses::nzz_archive(),
+        (None, _) => SourceClasses::canonical_unstated(),
+    };
     let time_zone = match config.time_zone.as_deref().map(str::parse::<chrono_tz::Tz>) {
         None => deepstate_api::DEFAULT_TIME_ZONE,
         Some(Ok(tz)) => tz,
@@ -639,6 +649,7 @@ fn read_source(
         description: config.description,
         border,
         baselines: config.baselines,
+        classes,
         time_zone,
         snapshots,
     })

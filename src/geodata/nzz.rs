@@ -62,6 +62,7 @@ pub fn archive_geodata(
             description: None,
             border: border.iso3.clone(),
             baselines: baselines.iter().map(|b| b.name.clone()).collect(),
+            classes: crate::model::SourceClasses::nzz_archive(),
             snapshots,
         }],
         borders: vec![border],

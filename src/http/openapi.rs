@@ -56,8 +56,13 @@ pub fn provenance_schemas() -> Value {
                 "snapshot_date": {"type": "string", "format": "date", "description": "the date of the snapshot in force (the date asked for is always `date`)"},
                 "baselines": {"type": "array", "items": {"$ref": "#/components/schemas/BaselineRef"}},
                 "border": {"$ref": "#/components/schemas/BorderRef"},
-                "synthetic": {"type": "boolean", "description": "true if any data used is made up"}},
-            "required": ["source", "snapshot", "snapshot_date", "baselines", "border", "synthetic"]},
+                "synthetic": {"type": "boolean", "description": "true if any data used is made up"},
+                "classes": {"type": "array", "items": {"$ref": "#/components/schemas/DrawnClass"}, "description": "the classes of area the source draws"},
+                "not_drawn": {"$ref": "#/components/schemas/NotDrawn"}},
+            "required": ["source", "snapshot", "snapshot_date", "baselines", "border", "synthetic", "classes"]},
+        "DrawnClass": {"type": "string", "enum": ["occupied", "contested", "liberated", "before-2022"]},
+        "NotDrawn": {"type": "object", "description": "what the answer cannot show because the source does not draw it, with the reason (absent when it can show everything): its areas are null, never 0",
+            "properties": {"contested": {"type": "string", "description": "why there is no grey zone"}}, "required": ["contested"]},
         "AnswerProvenance": {"description": "the date asked for and what was in force then",
             "allOf": [{"$ref": "#/components/schemas/InForce"},
                 {"type": "object", "properties": {"date": {"type": "string", "format": "date", "description": "the date asked for"},
@@ -229,8 +234,8 @@ fn document_without_head_and_options() -> Value {
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
                 "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; each part's properties: change, area_km2, centroid, centroid_lon, centroid_lat, date, from_date, from_source, from_snapshot, from_snapshot_date, from_content_sha256 and the end side's FeatureProvenance", "application/geo+json",
                     collection(json!({"type": "object", "properties": {"from": {"$ref": "#/components/schemas/AnswerProvenance"}, "to": {"$ref": "#/components/schemas/AnswerProvenance"}}})))}), problems(&["400", "404"])))}},
-            "/v1/sources": {"get": {"summary": "Loaded sources", "responses": cached(merge(json!({"200": json_ok("sources")}), problems(&["400"])))}},
-            "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance",
+            "/v1/sources": {"get": {"summary": "Loaded sources, each with classes: {drawn (DrawnClass list), basis (what states them)}", "responses": cached(merge(json!({"200": json_ok("sources")}), problems(&["400"])))}},
+            "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance (contested_km2 null, with not_drawn, for a source without a grey zone)",
                 "parameters": [source.clone()],
                 "responses": cached(merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"])))},
                 "post": {"summary": "Ingest a snapshot (bearer token): validated as at load, written durably, live at once",
@@ -251,9 +256,9 @@ fn document_without_head_and_options() -> Value {
                     param("simplify_m", false, json!({"type": "number", "minimum": 0, "maximum": 100000}), "simplification tolerance in metres, topology kept"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
-                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: layer, the AnswerProvenance members, epoch_from, area_km2 (polygon layers) or length_km and along_border (line), bbox, simplify_m, precision", "application/geo+json",
+                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: layer, the AnswerProvenance members, epoch_from, area_km2 (polygon layers; null for the contested layer of a source without a grey zone, the reason in not_drawn) or length_km and along_border (line), bbox, simplify_m, precision", "application/geo+json",
                         collection(json!({"$ref": "#/components/schemas/AnswerProvenance"})))}), problems(&["400", "404"])))}},
-            "/v1/timeline": {"get": {"summary": "Areas per snapshot date (JSON, or CSV with Accept: text/csv)",
+            "/v1/timeline": {"get": {"summary": "Areas per snapshot date (JSON, or CSV with Accept: text/csv); contested_km2 null (an empty CSV field) for a source without a grey zone",
                 "parameters": [source, param("from", false, json!({"type": "string", "format": "date"}), "first date"),
                     param("to", false, json!({"type": "string", "format": "date"}), "last date"),
                     param("date", false, json!({"type": "string", "format": "date"}), "the areas in force on this date: the one row of the epoch in force (not with from/to); the JSON adds date, snapshot_age_days and a warning past a month"),
@@ -337,7 +342,14 @@ mod tests {
         let check = |name: &str, v: &Value| {
             assert_eq!(keys(v), schema_keys(schemas, &schemas[name]), "{name}");
         };
+        // `not_drawn` is there only for a source without a grey zone (the example has one).
+        assert!(a.get("not_drawn").is_none(), "{a}");
+        let mut a = a;
+        a.as_object_mut()
+            .unwrap()
+            .insert("not_drawn".into(), json!({"contested": "why"}));
         check("AnswerProvenance", &a);
+        check("NotDrawn", &a["not_drawn"]);
         check("SnapshotRef", &a["snapshot"]);
         check("BorderRef", &a["border"]);
         check("BaselineRef", &a["baselines"][0]);

@@ -26,16 +26,17 @@ pub struct DiffTotals {
     pub gained_km2: f64,
     /// Freed.
     pub lost_km2: f64,
-    /// Newly contested.
-    pub newly_contested_km2: f64,
-    /// No longer contested.
-    pub no_longer_contested_km2: f64,
+    /// Newly contested; `null` when either side's source draws no grey zone (the reason in the
+    /// side's `not_drawn`).
+    pub newly_contested_km2: Option<f64>,
+    /// No longer contested; `null` likewise.
+    pub no_longer_contested_km2: Option<f64>,
     /// Gained area in parts under `min_area_km2` (dropped).
     pub sliver_gained_km2: f64,
     /// Lost area in parts under `min_area_km2` (dropped).
     pub sliver_lost_km2: f64,
-    /// Contested area changes in dropped parts (either direction).
-    pub sliver_contested_km2: f64,
+    /// Contested area changes in dropped parts (either direction); `null` likewise.
+    pub sliver_contested_km2: Option<f64>,
     /// Number of parts dropped as slivers.
     pub slivers_dropped: usize,
     /// The threshold used.

@@ -53,9 +53,11 @@ pub struct LayerMeta {
     pub provenance: AnswerProvenance,
     /// First day of the epoch in force (the snapshot date, or a later baseline change).
     pub epoch_from: NaiveDate,
-    /// Area of the whole polygon layer (before bbox and simplification), km2; absent for the line.
+    /// Area of the whole polygon layer (before bbox and simplification), km2; absent for the
+    /// line; `null` for the contested layer of a source that draws no grey zone (the reason in
+    /// `not_drawn`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub area_km2: Option<f64>,
+    pub area_km2: Option<Option<f64>>,
     /// Geodesic length of the whole line of contact, km; absent for the polygon layers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub length_km: Option<f64>,

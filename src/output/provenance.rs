@@ -3,7 +3,8 @@
 //! - [`InForceRef`]: everything in force for a source on a date (the snapshot with its file and
 //!   hashes, the baselines, the border, `synthetic`). Point answers flatten it into the answer;
 //!   GeoJSON answers put it, flattened beside the date asked, into their `frontline` foreign
-//!   member ([`AnswerProvenance`]); diffs have one for each side.
+//!   member ([`AnswerProvenance`]); diffs have one for each side. It names the classes the
+//!   source draws and, in `not_drawn`, what it cannot show and why ([`NotDrawn`]).
 //! - [`FeatureProvenance`]: the five members copied into the `properties` of every feature of
 //!   every GeoJSON answer (`source`, `snapshot`, `snapshot_date`, `content_sha256`,
 //!   `synthetic`), because GDAL, geopandas and QGIS drop a FeatureCollection's foreign members.
@@ -14,7 +15,7 @@
 
 use crate::catalog::{BaselineEntry, BorderEntry, InForce};
 use crate::geodata::Snapshot;
-use crate::model::Provenance;
+use crate::model::{DrawnClass, Provenance};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -76,6 +77,27 @@ pub struct InForceRef {
     pub border: BorderRef,
     /// True if any data used is synthetic.
     pub synthetic: bool,
+    /// The classes of area the source draws (`occupied`, `contested`, `liberated`,
+    /// `before-2022`).
+    pub classes: Vec<DrawnClass>,
+    /// What the answer cannot show because the source does not draw it, with the reason
+    /// (absent when it can show everything): its areas are `null`, never `0`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_drawn: Option<NotDrawn>,
+}
+
+/// The classes an answer cannot show, each with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotDrawn {
+    /// Why there is no contested (grey) zone: the source draws none.
+    pub contested: String,
+}
+
+impl NotDrawn {
+    /// What `f` cannot show, if anything.
+    pub fn of(f: &InForce<'_>) -> Option<Self> {
+        f.contested_not_drawn().map(|contested| NotDrawn { contested })
+    }
 }
 
 impl InForceRef {
@@ -89,6 +111,8 @@ impl InForceRef {
             baselines: f.baselines().map(BaselineRef::new).collect(),
             border: BorderRef::new(&f.source.border),
             synthetic: f.synthetic(),
+            classes: f.source.classes.drawn.clone(),
+            not_drawn: NotDrawn::of(f),
         }
     }
 

@@ -47,6 +47,12 @@ pub struct HistoryProvenance {
     pub border: BorderRef,
     /// True if any data used is synthetic.
     pub synthetic: bool,
+    /// The classes of area the source draws.
+    pub classes: Vec<crate::model::DrawnClass>,
+    /// What the history cannot show because the source does not draw it (a grey zone), with
+    /// the reason; absent when it can show everything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_drawn: Option<crate::output::provenance::NotDrawn>,
 }
 
 impl HistoryProvenance {
@@ -63,6 +69,14 @@ impl HistoryProvenance {
             synthetic: border.synthetic
                 || src.border.waters.as_ref().is_some_and(|w| w.waters.synthetic)
                 || src.baselines.iter().any(|b| b.baseline.synthetic),
+            classes: src.classes.drawn.clone(),
+            not_drawn: src
+                .contested_not_drawn(
+                    src.baselines
+                        .iter()
+                        .any(|b| b.baseline.status == crate::model::ControlStatus::Contested),
+                )
+                .map(|contested| crate::output::provenance::NotDrawn { contested }),
         }
     }
 

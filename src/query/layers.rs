@@ -98,7 +98,8 @@ pub fn layer_geojson(
         LayerKind::Occupied => (&layers.occupied, layers.occupied_km2),
         LayerKind::Contested | LayerKind::Line => (&layers.contested, layers.contested_km2),
     };
-    meta.area_km2 = Some(area_km2);
+    let unknown = kind == LayerKind::Contested && f.contested_not_drawn().is_some();
+    meta.area_km2 = Some((!unknown).then_some(area_km2));
     let (drawn, check) = drawable(geometry, opts.simplify_m, precision);
     meta.output_check = Some(check);
     let features: Vec<Feature<LayerProperties, PolygonGeometry>> = drawn

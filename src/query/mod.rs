@@ -202,6 +202,9 @@ pub struct SourceSummary {
     pub border: String,
     /// Baselines it composes with.
     pub baselines: Vec<String>,
+    /// The classes of area it draws and what states them; an area of a class it does not draw
+    /// is `null` in answers, with the reason.
+    pub classes: crate::model::SourceClasses,
     /// Number of snapshots.
     pub snapshots: usize,
     /// First snapshot date.
@@ -222,6 +225,7 @@ pub fn sources(cat: &Catalog) -> Vec<SourceSummary> {
             default: cat.default_source.as_deref() == Some(s.name.as_str()),
             border: s.border.border.iso3.clone(),
             baselines: s.baselines.iter().map(|b| b.baseline.name.clone()).collect(),
+            classes: s.classes.clone(),
             snapshots: s.snapshots.len(),
             first: s.snapshots.first().map(|x| x.date),
             last: s.snapshots.last().map(|x| x.date),
@@ -244,12 +248,15 @@ pub struct SnapshotSummary {
     pub vertices: usize,
     /// Areas in force from its date (with the baselines valid then), km2.
     pub occupied_km2: f64,
-    /// Contested area, km2.
-    pub contested_km2: f64,
+    /// Contested area, km2; `null` when the source draws no grey zone (see `not_drawn`).
+    pub contested_km2: Option<f64>,
     /// Covered area, km2.
     pub covered_km2: f64,
     /// Area the sliver rule moved from covered to occupied or contested, km2.
     pub moved_km2: f64,
+    /// What it cannot show, with the reason (absent when it can show everything).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_drawn: Option<crate::output::provenance::NotDrawn>,
 }
 
 /// The snapshots of a source (or of every source), in date order.
@@ -266,6 +273,7 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
                 continue; // an epoch started by a baseline change, not by this snapshot
             }
             let l = &e.state.computed().layers;
+            let not_drawn = crate::output::provenance::NotDrawn::of(&InForce { source: src, epoch: e });
             out.push(SnapshotSummary {
                 snapshot: SnapshotRef {
                     id: s.id(),
@@ -282,9 +290,10 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
                     .map(|f| geo::CoordsIter::coords_count(&f.geometry))
                     .sum(),
                 occupied_km2: l.occupied_km2,
-                contested_km2: l.contested_km2,
+                contested_km2: not_drawn.is_none().then_some(l.contested_km2),
                 covered_km2: l.covered_km2,
                 moved_km2: e.state.computed().moved.moved_km2,
+                not_drawn,
             });
         }
     }
@@ -309,7 +318,9 @@ pub fn point_json(
     let (f, p) = locate(cat, source, date, lon, lat, distance)?;
     let members = f.epoch.provenance_json.get_or_init(|| {
         let v = crate::num::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
-        v.trim_start_matches('{').trim_end_matches('}').to_string()
+        // One brace off each end (trim_*_matches would also eat a nested object's last brace).
+        let v = v.strip_prefix('{').unwrap_or(&v);
+        v.strip_suffix('}').unwrap_or(v).to_string()
     });
     // The typed head (every member but the provenance), serialised as `point` serialises it;
     // then the cached provenance members before its closing brace.
@@ -334,8 +345,9 @@ pub struct TimelineRow {
     pub date: NaiveDate,
     /// Occupied area inside the border, km2.
     pub occupied_km2: f64,
-    /// Contested area inside the border (not occupied), km2.
-    pub contested_km2: f64,
+    /// Contested area inside the border (not occupied), km2; `null` when the source draws no
+    /// grey zone (`GET /v1/sources` says which classes it draws; the CSV field is empty).
+    pub contested_km2: Option<f64>,
     /// The rest of the border, km2.
     pub covered_km2: f64,
     /// Geodesic length of the line of contact, km.
@@ -352,7 +364,8 @@ pub struct TimelineRow {
     /// The border's waters whose nearest coast is occupied, km2 (`null` without waters). The
     /// land areas above leave the waters out, so that they compare with every peer's.
     pub waters_occupied_km2: Option<f64>,
-    /// The waters whose nearest coast is contested, km2.
+    /// The waters whose nearest coast is contested, km2 (`null` without waters or when the
+    /// source draws no grey zone).
     pub waters_contested_km2: Option<f64>,
     /// The waters whose nearest coast is covered, km2.
     pub waters_covered_km2: Option<f64>,
@@ -372,7 +385,7 @@ impl TimelineRow {
         crate::output::csv::record([
             self.date.to_string(),
             km(self.occupied_km2),
-            km(self.contested_km2),
+            km2(self.contested_km2),
             km(self.covered_km2),
             km(self.line_km),
             km(self.gained_km2),
@@ -415,6 +428,7 @@ pub fn timeline_between(
             let computed = e.state.computed();
             let l = computed.layers_of(raw);
             let w = computed.waters.as_ref();
+            let contested = f.contested_not_drawn().is_none();
             let (gained_km2, lost_km2) = match i.checked_sub(1).map(|p| &src.epochs[p]) {
                 Some(prev) => {
                     let d = crate::analytics::diff::diff_in_force_of(
@@ -433,7 +447,7 @@ pub fn timeline_between(
             TimelineRow {
                 date: e.from,
                 occupied_km2: l.occupied_km2,
-                contested_km2: l.contested_km2,
+                contested_km2: contested.then_some(l.contested_km2),
                 covered_km2: l.covered_km2,
                 line_km: e.state.line_of(raw).length_km,
                 gained_km2,
@@ -441,7 +455,7 @@ pub fn timeline_between(
                 snapshot: f.snapshot().id(),
                 synthetic: f.synthetic(),
                 waters_occupied_km2: w.map(|w| w.occupied_km2),
-                waters_contested_km2: w.map(|w| w.contested_km2),
+                waters_contested_km2: w.filter(|_| contested).map(|w| w.contested_km2),
                 waters_covered_km2: w.map(|w| w.covered_km2),
                 moved_km2: if raw { 0.0 } else { computed.moved.moved_km2 },
             }

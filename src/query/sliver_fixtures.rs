@@ -1,5 +1,5 @@
-//! The sliver rule and the line of contact on SYNTHETIC fixtures, through a catalog and point
-//! answers (issue 10 and 17 cases).
+//! The sliver rule, the line of contact and the meaning of an edge on SYNTHETIC fixtures,
+//! through a catalog and point answers (issue 10, 16 and 17 cases).
 use crate::catalog::Catalog;
 use crate::geodata::{Border, ControlFeature, Geodata, Snapshot, Source};
 use crate::geodesy::area_km2;
@@ -68,6 +68,7 @@ fn catalog(border: Polygon<f64>, occupied: Vec<Polygon<f64>>) -> Catalog {
             description: None,
             border: "TST".into(),
             baselines: vec![],
+            classes: crate::model::SourceClasses::canonical_unstated(),
             snapshots: vec![snap],
         }],
         default_source: Some("t".into()),
@@ -299,4 +300,95 @@ fn a_real_enclave_against_the_border_stays_covered() {
     let n = f.line().nearest(32.0, 48.0 - 5.0 * KM).unwrap();
     assert!((n.km - 5.0).abs() < 0.05, "{n:?}");
     assert!((n.point.y - (48.0 - 10.0 * KM)).abs() < 1e-7, "{n:?}");
+}
+
+/// A ring with a vertex every `step` degrees (at most) along each straight lon/lat edge.
+fn densify(ring: &LineString<f64>, step: f64) -> Vec<geo::Coord<f64>> {
+    let mut out = Vec::new();
+    for w in ring.0.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let n = ((b.x - a.x).abs().max((b.y - a.y).abs()) / step).ceil().max(1.0) as usize;
+        out.extend((0..n).map(|k| a + (b - a) * (k as f64 / n as f64)));
+    }
+    out.extend(ring.0.last().copied());
+    out
+}
+
+/// A star-shaped (so simple) ring of 3 to 12 vertices around a centre at latitude 45 to 65:
+/// edges up to about 15 degrees long, between latitudes 40 and 70.
+fn sparse_polygon() -> impl proptest::strategy::Strategy<Value = Polygon<f64>> {
+    use proptest::prelude::*;
+    (3usize..=12, 25.0f64..40.0, 45.0f64..65.0).prop_flat_map(|(n, cx, cy)| {
+        (
+            prop::collection::vec(0.5f64..5.0, n),
+            prop::collection::vec(0.0f64..0.9, n),
+        )
+            .prop_map(move |(r, jitter)| {
+                let v: Vec<(f64, f64)> = (0..n)
+                    .map(|i| {
+                        let t = (i as f64 + jitter[i]) / n as f64 * std::f64::consts::TAU;
+                        (cx + r[i] * 1.5 * t.cos(), cy + r[i] * t.sin())
+                    })
+                    .collect();
+                poly(&v, &[])
+            })
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+    /// Issue 16 item 2, through a catalog: on a random sparse occupied polygon (3 to 12
+    /// vertices, edges up to 15 degrees, latitudes 40 to 70), the reported occupied area equals
+    /// Karney's geodesic area of the ring densified every 1e-4 degrees within 1e-7 relative; a
+    /// point 1 m inside each long edge's straight lon/lat line (at five places along it) is
+    /// occupied and a point 1 m outside is covered; the line of contact (the whole ring, far
+    /// from the border) is as long as the densified geodesic ring within 1 cm per edge. With
+    /// geodesic edges the points 1 m outside a long edge would fall inside the measured shape
+    /// (which bulges by up to tens of km), and its area would differ by percent.
+    #[test]
+    fn areas_points_and_lengths_describe_one_shape(p in sparse_polygon()) {
+        use geo::GeodesicArea;
+        let ring = p.exterior().clone();
+        let cat = catalog(rect(0.0, 20.0, 80.0, 85.0), vec![p]);
+        let f = cat.in_force(None, day()).unwrap();
+        let dense = Polygon::new(LineString(densify(&ring, 1e-4)), vec![]);
+        let want_km2 = dense.geodesic_area_unsigned() / 1e6;
+        let got_km2 = f.computed().layers.occupied_km2;
+        proptest::prop_assert!(
+            (got_km2 - want_km2).abs() <= 1e-7 * want_km2,
+            "area {} vs Karney densified {}", got_km2, want_km2
+        );
+        for w in ring.0.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if (b.x - a.x).abs().max((b.y - a.y).abs()) < 1.0 {
+                continue;
+            }
+            for t in [0.05, 0.25, 0.5, 0.75, 0.95] {
+                let q = a + (b - a) * t;
+                // The unit normal to the edge in local metres (east, north), to the left: the
+                // inside of a counterclockwise exterior.
+                let (mx, my) = (111_320.0 * q.y.to_radians().cos(), 110_574.0 + 1_120.0 * (q.y.to_radians()).sin().powi(2));
+                let (ex, ey) = ((b.x - a.x) * mx, (b.y - a.y) * my);
+                let len = ex.hypot(ey);
+                let (nx, ny) = (-ey / len, ex / len);
+                for (side, want) in [(1.0, Status::Occupied), (-1.0, Status::Covered)] {
+                    let (lon, lat) = (q.x + side * nx / mx, q.y + side * ny / my);
+                    let off = Geodesic.distance(Point::new(lon, lat), Point(q));
+                    proptest::prop_assert!((off - 1.0).abs() < 0.02, "offset {} m", off);
+                    let s = f.status(lon, lat).unwrap();
+                    proptest::prop_assert_eq!(
+                        (s.status, s.on_boundary), (want, false),
+                        "({}, {}), 1 m {} the edge {:?} -> {:?}", lon, lat,
+                        if side > 0.0 { "inside" } else { "outside" }, a, b
+                    );
+                }
+            }
+        }
+        let line = f.line();
+        let dense_m: f64 = dense.exterior().0.windows(2).map(|w| Geodesic.distance(Point(w[0]), Point(w[1]))).sum();
+        proptest::prop_assert!(
+            (line.length_km * 1e3 - dense_m).abs() < 0.01 * (ring.0.len() - 1) as f64,
+            "line {} m vs densified geodesic {} m", line.length_km * 1e3, dense_m
+        );
+    }
 }

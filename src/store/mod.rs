@@ -174,6 +174,10 @@ pub struct SourceConfig {
     /// A third-party archive read in place (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archive: Option<ArchiveConfig>,
+    /// The classes of area it draws (`occupied`, `contested`, `liberated`, `before-2022`);
+    /// absent: by the archive's format, or occupied (and contested where a snapshot has it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<crate::model::DrawnClass>>,
     /// The IANA time zone its dates are days of (default `Europe/Kyiv`): the snapshot in force on
     /// a date is its latest publication at or before the end of that day there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
