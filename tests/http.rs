@@ -1205,6 +1205,39 @@ fn a_date_long_after_the_last_snapshot_says_how_old_the_answer_is() {
     assert_eq!(mid["rows"][0]["date"], "2024-03-01", "{mid}");
     assert_eq!(mid["snapshot_age_days"], 45);
     get(s.addr, "/v1/timeline?date=2024-04-15&from=2024-01-01", "").assert_problem(400, "either date or from/to");
+    // A CSV classification has no room in its body: headers say it.
+    let c = post(
+        s.addr,
+        "/v1/classify?date=2030-01-01",
+        "text/csv",
+        b"id,lon,lat\na,30.5,50.4\n",
+    );
+    assert_eq!(c.status, 200);
+    assert_eq!(
+        c.header("x-frontline-snapshot-age-days"),
+        Some(days.to_string().as_str())
+    );
+    assert!(
+        c.header("x-frontline-warning").is_some_and(|w| w.contains("days old")),
+        "{:?}",
+        c.headers
+    );
+    let c = post(
+        s.addr,
+        &format!("/v1/classify?date={last}"),
+        "text/csv",
+        b"id,lon,lat\na,30.5,50.4\n",
+    );
+    assert_eq!(c.header("x-frontline-snapshot-age-days"), Some("0"));
+    assert!(c.header("x-frontline-warning").is_none());
+    // The CLI says it on stderr.
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["query", "--lon", "30.5", "--lat", "50.4", "--date", "2030-01-01"])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning: the snapshot in force on 2030-01-01 is"));
     // Both sides of a diff carry it.
     let d = get(s.addr, &format!("/v1/diff?from={last}&to=2030-01-01"), "").json();
     assert_eq!(d["frontline"]["from"]["snapshot_age_days"], 0);

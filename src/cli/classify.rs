@@ -48,6 +48,9 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let input = open_csv(&a.file, a.encoding.as_deref())?;
     let cat = a.data.catalog()?;
     let in_force = cat.in_force(a.source.as_deref(), date)?;
+    if let Some(w) = frontline::output::provenance::SnapshotAge::new(&in_force, date).warning {
+        eprintln!("warning: {w}");
+    }
     let mut out: Box<dyn Write> = if a.summary {
         Box::new(std::io::sink())
     } else {

@@ -62,6 +62,11 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         a.min_area_km2,
         a.raw,
     )?;
+    for side in [&d.from, &d.to] {
+        if let Some(w) = &side.age.warning {
+            eprintln!("warning: {w}");
+        }
+    }
     let by_region = if a.by_region {
         let source = a.to_source.as_deref().or(a.source.as_deref());
         Some(diff_breakdown(&cat, source, &d).map_err(|e| Failure::input(e.to_string()))?)

@@ -28,6 +28,9 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let date = parse_date_arg("date", &a.date)?;
     let cat = a.data.catalog()?;
     let answer = frontline::query::point(&cat, a.source.as_deref(), date, lon, lat, true)?;
+    if let Some(w) = &answer.age.warning {
+        eprintln!("warning: {w}");
+    }
     let text = frontline::num::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(Exit::Ok)

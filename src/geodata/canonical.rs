@@ -120,7 +120,7 @@ fn short_json(v: &Value) -> String {
 
 /// Whether a CRS name is OGC CRS84 (WGS84 longitude, latitude). Accepted, compared without
 /// regard to ASCII case and with a trailing `/` ignored: `CRS84`, `OGC:CRS84`, `[OGC:CRS84]`
-/// (a safe CURIE), `urn:ogc:def:crs:OGC:1.3:CRS84`, `urn:ogc:def:crs:OGC::CRS84`,
+/// (a safe CURIE), `CRS:84` (the WMS 1.3 spelling, OGC 06-042 annex B.3), `urn:ogc:def:crs:OGC:1.3:CRS84`, `urn:ogc:def:crs:OGC::CRS84`,
 /// `urn:ogc:def:crs:OGC:CRS84`, and `http(s)://www.opengis.net/def/crs/OGC/1.3/CRS84` (any
 /// version, `0` included). `CRS84h` (with heights) is not CRS84.
 pub fn names_crs84(name: &str) -> bool {
@@ -128,7 +128,7 @@ pub fn names_crs84(name: &str) -> bool {
     let n = n.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(&n);
     let n = n.strip_suffix('/').unwrap_or(n);
     let version_ok = |v: &str| v.chars().all(|c| c.is_ascii_digit() || c == '.');
-    if n == "crs84" || n == "ogc:crs84" {
+    if n == "crs84" || n == "ogc:crs84" || n == "crs:84" {
         return true;
     }
     if let Some(rest) = n.strip_prefix("urn:ogc:def:crs:ogc:") {
@@ -697,6 +697,8 @@ mod tests {
             "[OGC:CRS84]",
             "CRS84",
             " ogc:crs84 ",
+            "CRS:84",
+            "crs:84",
         ] {
             assert!(crs_problems(name).is_empty(), "{name}: {:?}", crs_problems(name));
         }

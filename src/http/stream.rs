@@ -83,11 +83,11 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             distance,
             csv_safe,
             encoding,
-            f.snapshot().id(),
+            (f.snapshot().id(), crate::output::provenance::SnapshotAge::new(&f, date)),
             f.synthetic(),
         ))
     })();
-    let (date, source, distance, csv_safe, encoding, snapshot_id, synthetic) = match prepared {
+    let (date, source, distance, csv_safe, encoding, (snapshot_id, age), synthetic) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -146,6 +146,15 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
                 "x-frontline-synthetic",
                 HeaderValue::from_static(if synthetic { "true" } else { "false" }),
             );
+            // A CSV body has no room for it: the snapshot's age on the date asked, and the warning
+            // past a month, as headers (the `Warning` field is obsolete, RFC 9111 5.5).
+            h.insert(
+                "x-frontline-snapshot-age-days",
+                HeaderValue::from(age.snapshot_age_days),
+            );
+            if let Some(w) = age.warning.and_then(|w| HeaderValue::from_str(&w).ok()) {
+                h.insert("x-frontline-warning", w);
+            }
             res
         }
         Ok(Err(p)) => problem_response(p),
