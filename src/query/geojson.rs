@@ -17,7 +17,7 @@ use crate::query::history::HistoryProvenance;
 use bytes::Bytes;
 use rayon::prelude::*;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::fmt;
 use std::io::Read;
 
@@ -140,6 +140,31 @@ impl BatchAnswer {
     }
 }
 
+/// The visitor methods of every JSON scalar (string, boolean, number, null), each refusing the
+/// value with one error: where a collection or its `features` array must stand.
+macro_rules! refuse_scalars {
+    ($err:expr) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+            Err(self.ctx.fail($err))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            Err(self.ctx.fail($err))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            Err(self.ctx.fail($err))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+            Err(self.ctx.fail($err))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            Err(self.ctx.fail($err))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            Err(self.ctx.fail($err))
+        }
+    };
+}
+
 /// Reads a FeatureCollection of Point features from `input`, handing the features to `block` in
 /// blocks of up to [`BLOCK`] with the index of the first, in document order; returns the other
 /// members of the collection. More than `max_points` features is [`BatchError::TooMany`].
@@ -253,24 +278,7 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
         Err(self.ctx.fail(BatchError::NotFeatureCollection))
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NotFeatureCollection))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NotFeatureCollection))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NotFeatureCollection))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NotFeatureCollection))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NotFeatureCollection))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NotFeatureCollection))
-    }
+    refuse_scalars!(BatchError::NotFeatureCollection);
 }
 
 struct Features<'c, 'a> {
@@ -316,24 +324,7 @@ impl<'de> Visitor<'de> for Features<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
         Err(self.ctx.fail(BatchError::NoFeatures))
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NoFeatures))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NoFeatures))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NoFeatures))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NoFeatures))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NoFeatures))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Err(self.ctx.fail(BatchError::NoFeatures))
-    }
+    refuse_scalars!(BatchError::NoFeatures);
 }
 
 /// The position of a Point feature.
@@ -356,18 +347,6 @@ fn point_of(feat: &Value) -> Result<(f64, f64), String> {
     match (c.first().and_then(Value::as_f64), c.get(1).and_then(Value::as_f64)) {
         (Some(x), Some(y)) => Ok((x, y)),
         _ => Err("Point coordinates must be [lon, lat] numbers".into()),
-    }
-}
-
-/// Sets `properties[name]` of a feature, creating `properties` where it is absent or null.
-pub fn set_property(feat: &mut Value, name: &str, value: Value) {
-    let Some(obj) = feat.as_object_mut() else { return };
-    let props = obj.entry("properties").or_insert_with(|| json!({}));
-    if props.is_null() {
-        *props = json!({});
-    }
-    if let Some(props) = props.as_object_mut() {
-        props.insert(name.into(), value);
     }
 }
 
@@ -586,6 +565,7 @@ pub fn history_geojson<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     type Read = (Vec<(usize, f64, f64)>, Map<String, Value>);
 
