@@ -837,3 +837,89 @@ fn diffs_and_point_answers_use_the_same_rule() {
     );
     assert!(checked > 10_000, "{checked}");
 }
+
+/// The status of a point by brute force: the statuses of 16 points around it at `r` degrees
+/// that lie inside the border, when they agree (None otherwise: within `r` of another boundary).
+fn status_around(f: &frontline::catalog::InForce<'_>, x: f64, y: f64, r: f64) -> Option<Status> {
+    let mut seen = None;
+    for i in 0..16 {
+        let t = (i as f64 + 0.5) / 16.0 * std::f64::consts::TAU;
+        let s = f.status(x + r * t.cos(), y + r * t.sin()).ok()?.status;
+        if s == Status::Outside {
+            continue;
+        }
+        match seen {
+            None => seen = Some(s),
+            Some(o) if o != s => return None,
+            _ => {}
+        }
+    }
+    seen
+}
+
+#[test]
+#[cfg_attr(
+    not(shared_deepstate),
+    ignore = "needs ../shared/data/deepstate (absent when the tests were built)"
+)]
+fn points_on_the_border_next_to_slivers_answer_exactly() {
+    // Issue 10 (a tester's fault; issue 9 item 5): a point exactly on the border where a sliver
+    // meets it answered `covered` (the sliver's vertices are the overlay's, rounded to its grid).
+    // The tester's point on the Kinburn spit, then every vertex of the border in the box of a
+    // sliver, and points exactly on the border's edges there (robust orientation), against a
+    // brute force: the statuses of the points 1e-5 degrees (about 1 m) around, inside the border.
+    let cat = catalog();
+    let f = cat.in_force(Some("deepstate"), date("2025-06-01")).expect("in force");
+    let s = f.status(31.9, 46.51927317900004).expect("status");
+    assert_eq!((s.status, s.on_boundary, s.in_waters), (Status::Occupied, true, false));
+    let c = f.computed();
+    let boxes: Vec<geo::Rect<f64>> = c
+        .pieces
+        .iter()
+        .filter_map(|p| geo::BoundingRect::bounding_rect(&p.polygon))
+        .collect();
+    let in_a_box = |x: f64, y: f64| {
+        boxes.iter().any(|b| {
+            x >= b.min().x - 1e-6 && x <= b.max().x + 1e-6 && y >= b.min().y - 1e-6 && y <= b.max().y + 1e-6
+        })
+    };
+    let mut points = Vec::new();
+    for p in &f.source.border.border.geometry.0 {
+        for r in std::iter::once(p.exterior()).chain(p.interiors()) {
+            for w in r.0.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                if !in_a_box(a.x, a.y) {
+                    continue;
+                }
+                points.push((a.x, a.y));
+                for k in 1..16 {
+                    let t = k as f64 / 16.0;
+                    let (x, y) = (a.x + t * (b.x - a.x), a.y + t * (b.y - a.y));
+                    let o = robust::orient2d(
+                        robust::Coord { x: a.x, y: a.y },
+                        robust::Coord { x: b.x, y: b.y },
+                        robust::Coord { x, y },
+                    );
+                    if o == 0.0 {
+                        points.push((x, y));
+                    }
+                }
+            }
+        }
+    }
+    let (mut checked, mut occupied, mut skipped) = (0, 0, 0);
+    for (x, y) in points {
+        let Some(want) = status_around(&f, x, y, 1e-5) else {
+            skipped += 1;
+            continue;
+        };
+        let s = f.status(x, y).expect("status");
+        assert_eq!((s.status, s.on_boundary), (want, true), "({x}, {y})");
+        checked += 1;
+        occupied += usize::from(want == Status::Occupied);
+    }
+    eprintln!(
+        "{checked} points on the border in the boxes of the slivers: {occupied} occupied; {skipped} within 1 m of another boundary (not compared)"
+    );
+    assert!(occupied > 1000, "{occupied}");
+}
