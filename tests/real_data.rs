@@ -879,9 +879,9 @@ fn points_on_the_border_next_to_slivers_answer_exactly() {
         .filter_map(|p| geo::BoundingRect::bounding_rect(&p.polygon))
         .collect();
     let in_a_box = |x: f64, y: f64| {
-        boxes.iter().any(|b| {
-            x >= b.min().x - 1e-6 && x <= b.max().x + 1e-6 && y >= b.min().y - 1e-6 && y <= b.max().y + 1e-6
-        })
+        boxes
+            .iter()
+            .any(|b| x >= b.min().x - 1e-6 && x <= b.max().x + 1e-6 && y >= b.min().y - 1e-6 && y <= b.max().y + 1e-6)
     };
     let mut points = Vec::new();
     for p in &f.source.border.border.geometry.0 {

@@ -338,10 +338,7 @@ fn small_enclaves_against_the_border_bounded_by_the_source_stay_covered() {
     // source draws as holes of its polygon (its own lines close them; the border cuts them):
     // the tester's 2.8 x 2 km, 1 x 1 km, 20 km along the border x 0.5 km, 4 x 4.5 km. Each is
     // bounded by the line of contact and stays covered; its sides and bottom are front.
-    let plain = catalog(
-        rect(30.0, 46.0, 34.0, 48.0),
-        vec![rect(31.0, 47.0, 33.0, 48.2)],
-    );
+    let plain = catalog(rect(30.0, 46.0, 34.0, 48.0), vec![rect(31.0, 47.0, 33.0, 48.2)]);
     let plain_km = plain.in_force(None, day()).unwrap().line().length_km;
     for (w_km, d_km) in [(2.8, 2.0), (1.0, 1.0), (20.0, 0.5), (4.0, 4.5)] {
         let cat = pocket_catalog(w_km, d_km, true);
@@ -350,7 +347,11 @@ fn small_enclaves_against_the_border_bounded_by_the_source_stay_covered() {
         assert!(c.pieces.is_empty(), "{w_km} x {d_km} km: {:?}", c.moved);
         let centre = (32.0, 48.0 - d_km / 2.0 * KM);
         let s = f.status(centre.0, centre.1).unwrap();
-        assert_eq!((s.status, s.on_boundary), (Status::Covered, false), "{w_km} x {d_km} km");
+        assert_eq!(
+            (s.status, s.on_boundary),
+            (Status::Covered, false),
+            "{w_km} x {d_km} km"
+        );
         // On the border, in the pocket's mouth: covered too.
         let s = f.status(32.0, 48.0).unwrap();
         assert_eq!((s.status, s.on_boundary), (Status::Covered, true), "{w_km} x {d_km} km");
@@ -484,7 +485,9 @@ fn points_on_the_coast_next_to_a_sliver_take_its_status_exactly() {
             in_sliver += 1;
         }
     }
-    eprintln!("{checked} points on the coast checked, {in_sliver} of them along the sliver; {skipped} within 1e-5 degrees of another boundary");
+    eprintln!(
+        "{checked} points on the coast checked, {in_sliver} of them along the sliver; {skipped} within 1e-5 degrees of another boundary"
+    );
     assert!(in_sliver > 150 && skipped < 10, "{in_sliver} {skipped}");
 }
 
