@@ -298,7 +298,14 @@ fn document_without_head_and_options() -> Value {
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_ok("ok")}}},
             "/readyz": {"get": {"summary": "Readiness: what is loaded", "responses": {"200": json_ok("ready")}}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
-            "/": {"get": {"summary": "Index of the API: the paths of the live route table", "responses": cached(json!({"200": json_ok("name, openapi, paths")}))}}
+            "/": {"get": {"summary": "To a browser (an Accept naming text/html), the built-in dashboard (an HTML page whose files are under /dashboard/); to any other client, the index of the API: the paths of the live route table", "responses": cached(json!({"200": {"description": "the index (name, dashboard, openapi, paths), or the dashboard's page", "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}}))}},
+            "/v1/border": {"get": {"summary": "The recognized border a source is measured against, as GeoJSON: one feature per polygon with its geodesic area_km2, the border's provenance (file, sha256, origin) in the frontline member and in each feature",
+                "parameters": [param("source", false, json!({"type": "string"}), "the source (default: the default source)"),
+                    param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
+                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: source, iso3, name, area_km2, provenance, synthetic, edges", "application/geo+json", collection(json!({"type": "object"})))}), problems(&["400", "404"])))}},
+            "/dashboard/{asset}": {"get": {"summary": "A file of the built-in dashboard, embedded in the binary (its script and style, MapLibre GL JS and uPlot with their licences, the Natural Earth basemap): a strong ETag per representation, gzip when accepted",
+                "parameters": [{"name": "asset", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": cached(merge(json!({"200": {"description": "the file", "content": {"text/javascript": {"schema": {"type": "string"}}, "text/css": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}}}}), problems(&["404"])))}}
         },
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": merge(json!({"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
