@@ -27,7 +27,23 @@ fn main() {
     if venv_python.is_file() {
         println!("cargo::rustc-cfg=python_geo");
     }
-<<<<<<< HEAD
+    // The same venv with mapbox-vector-tile (PyPI), the second decoder of the vector tiles
+    // (`tests/real_tiles.rs`, `scripts/tiles/decode_tiles.py`).
+    println!("cargo::rustc-check-cfg=cfg(python_mvt)");
+    let venv_lib = std::env::temp_dir().join("frontline-venv/lib");
+    println!("cargo::rerun-if-changed={}", venv_lib.display());
+    let has_mvt = std::fs::read_dir(&venv_lib)
+        .map(|d| {
+            d.flatten().any(|e| {
+                let pkg = e.path().join("site-packages/mapbox_vector_tile");
+                println!("cargo::rerun-if-changed={}", pkg.display());
+                pkg.is_dir()
+            })
+        })
+        .unwrap_or(false);
+    if venv_python.is_file() && has_mvt {
+        println!("cargo::rustc-cfg=python_mvt");
+    }
     // The browser test of the dashboard (tests/dashboard.rs): node on PATH, Debian's Chromium and
     // playwright-core installed by `.ci/run` in target/browser-test (or FRONTLINE_NODE_MODULES).
     println!("cargo::rustc-check-cfg=cfg(browser_test)");
@@ -45,24 +61,6 @@ fn main() {
     let node = std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("node").is_file()));
     if node && chromium.is_file() && playwright.is_file() {
         println!("cargo::rustc-cfg=browser_test");
-=======
-    // The same venv with mapbox-vector-tile (PyPI), the second decoder of the vector tiles
-    // (`tests/real_tiles.rs`, `scripts/tiles/decode_tiles.py`).
-    println!("cargo::rustc-check-cfg=cfg(python_mvt)");
-    let venv_lib = std::env::temp_dir().join("frontline-venv/lib");
-    println!("cargo::rerun-if-changed={}", venv_lib.display());
-    let has_mvt = std::fs::read_dir(&venv_lib)
-        .map(|d| {
-            d.flatten().any(|e| {
-                let pkg = e.path().join("site-packages/mapbox_vector_tile");
-                println!("cargo::rerun-if-changed={}", pkg.display());
-                pkg.is_dir()
-            })
-        })
-        .unwrap_or(false);
-    if venv_python.is_file() && has_mvt {
-        println!("cargo::rustc-cfg=python_mvt");
->>>>>>> main
     }
     // The workload of `scripts/make-workload.sh` (PEERS_WORK, default $TMPDIR/frontline-bench).
     println!("cargo::rustc-check-cfg=cfg(shared_workload_1m)");
