@@ -1,5 +1,7 @@
 // The frontline dashboard. Reads only this server's API (same origin); every file it needs is
-// embedded in the binary. The view (source, mode, dates, map position) lives in the URL's query
+// embedded in the binary. The layers are the server's vector tiles: the TileJSON of a date
+// (`/v1/tiles/{source}/{date}.json`) names the epoch in force and gives the layers' km2; its
+// tiles never change, so the browser caches them for good. The view (source, mode, dates, map position) lives in the URL's query
 // string, so that any view can be shared and reopened exactly.
 //
 // Performance marks (read by scripts/bench-dashboard.sh and the browser test):
@@ -9,12 +11,13 @@ import * as maplibregl from './maplibre-gl.mjs';
 import uPlot from './uPlot.esm.js';
 
 const LAYERS = [
-  // id on the map, route of /v1/layers, legend text
-  { id: 'covered', route: 'coverage', label: 'Covered (area of application)' },
-  { id: 'occupied', route: 'occupied', label: 'Occupied' },
-  { id: 'contested', route: 'contested', label: 'Contested (grey zone)' },
-  { id: 'line', route: 'line', label: 'Line of contact' },
+  // id on the map = the tile layer's name, the TileJSON's figure, legend text
+  { id: 'covered', figure: 'covered_km2', label: 'Covered (area of application)' },
+  { id: 'occupied', figure: 'occupied_km2', label: 'Occupied' },
+  { id: 'contested', figure: 'contested_km2', label: 'Contested (grey zone)' },
+  { id: 'line', figure: 'line_km', label: 'Line of contact' },
 ];
+const DIFF_LAYERS = ['gained', 'lost', 'newly_contested', 'no_longer_contested'].map((c) => `diff-${c}`);
 const CHANGES = [
   { id: 'gained', label: 'Gained (newly occupied)', total: 'gained_km2' },
   { id: 'lost', label: 'Lost (no longer occupied)', total: 'lost_km2' },
@@ -135,41 +138,21 @@ function writeUrl() {
 let map = null;
 
 function style() {
-  const fillLayer = (id, color, opacity) => ({
-    id, type: 'fill', source: id, paint: { 'fill-color': color, 'fill-opacity': opacity, 'fill-outline-color': color },
-  });
   return {
     version: 8,
     sources: {
       countries: { type: 'geojson', data: '/dashboard/countries.geojson' },
       coastline: { type: 'geojson', data: '/dashboard/coastline.geojson' },
       border: { type: 'geojson', data: EMPTY },
-      covered: { type: 'geojson', data: EMPTY },
-      occupied: { type: 'geojson', data: EMPTY },
-      contested: { type: 'geojson', data: EMPTY },
-      line: { type: 'geojson', data: EMPTY },
-      diff: { type: 'geojson', data: EMPTY },
       point: { type: 'geojson', data: EMPTY },
+      // The vector tile sources `state` and `diff` are added with the first TileJSON of each.
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': '#dde8f0' } },
       { id: 'countries', type: 'fill', source: 'countries', paint: { 'fill-color': '#f5f3ef' } },
       { id: 'country-lines', type: 'line', source: 'countries', paint: { 'line-color': '#bdb6aa', 'line-width': 0.6 } },
       { id: 'coastline', type: 'line', source: 'coastline', paint: { 'line-color': '#7f9db3', 'line-width': 0.8 } },
-      fillLayer('covered', COLORS.covered, 0.45),
-      fillLayer('contested', COLORS.contested, 0.75),
-      fillLayer('occupied', COLORS.occupied, 0.6),
-      {
-        id: 'diff', type: 'fill', source: 'diff',
-        paint: {
-          'fill-color': ['match', ['get', 'change'], 'gained', COLORS.gained, 'lost', COLORS.lost,
-            'newly_contested', COLORS.newly_contested, 'no_longer_contested', COLORS.no_longer_contested, '#888'],
-          'fill-opacity': 0.75,
-        },
-      },
-      { id: 'diff-outline', type: 'line', source: 'diff', paint: { 'line-color': '#222', 'line-width': 0.5 } },
       { id: 'border', type: 'line', source: 'border', paint: { 'line-color': COLORS.border, 'line-width': 1.6 } },
-      { id: 'line', type: 'line', source: 'line', paint: { 'line-color': COLORS.line, 'line-width': 2.4 } },
       {
         id: 'point-link', type: 'line', source: 'point', filter: ['==', ['geometry-type'], 'LineString'],
         paint: { 'line-color': '#111', 'line-width': 1.2, 'line-dasharray': [2, 2] },
@@ -185,6 +168,40 @@ function style() {
     ],
   };
 }
+
+const fill = (id, source, layer, color, opacity) => ({
+  id, type: 'fill', source, 'source-layer': layer,
+  paint: { 'fill-color': color, 'fill-opacity': opacity, 'fill-outline-color': color },
+});
+
+/** Points the vector source `id` at the tiles of `tilejson`; adds it, and its layers, the first time. */
+const templates = new Map();
+function useTiles(id, tilejson) {
+  const tiles = tilejson.tiles;
+  if (map.getSource(id)) {
+    if (templates.get(id) !== tiles[0]) map.getSource(id).setTiles(tiles);
+  } else {
+    map.addSource(id, { type: 'vector', tiles, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom });
+    const layers = id === 'state'
+      ? [fill('covered', id, 'covered', COLORS.covered, 0.45), fill('contested', id, 'contested', COLORS.contested, 0.75),
+        fill('occupied', id, 'occupied', COLORS.occupied, 0.6),
+        { id: 'line', type: 'line', source: id, 'source-layer': 'line', paint: { 'line-color': COLORS.line, 'line-width': 2.4 } }]
+      : DIFF_LAYERS.map((l) => fill(l, id, l.slice(5), COLORS[l.slice(5)], 0.75));
+    // Under the border and the clicked point.
+    for (const l of layers) map.addLayer(l, 'border');
+  }
+  templates.set(id, tiles[0]);
+}
+
+/** Shows the layers of one mode, hides the other's (a layer the legend switched off stays off). */
+function showMode(diff) {
+  const set = (ids, on) => ids.forEach((l) => {
+    if (map.getLayer(l)) map.setLayoutProperty(l, 'visibility', on && !switchedOff.has(l) ? 'visible' : 'none');
+  });
+  set(LAYERS.map((l) => l.id), !diff);
+  set(DIFF_LAYERS, diff);
+}
+const switchedOff = new Set();
 
 function idle() {
   return new Promise((resolve) => {
@@ -203,19 +220,19 @@ function epochOf(d) {
   return best;
 }
 
-const layerCache = new Map();
-async function layersOf(source, epochDate) {
+const tilejsonCache = new Map();
+/** The TileJSON of the epoch that starts on `epochDate` (every day of an epoch has the same). */
+async function tilejsonOf(source, epochDate) {
   const key = `${source}|${epochDate}`;
-  if (!layerCache.has(key)) {
-    const q = (route) => `/v1/layers/${route}?source=${encodeURIComponent(source)}&date=${epochDate}&precision=5`;
-    const p = Promise.all(LAYERS.map((l) => api(q(l.route)))).catch((e) => {
-      layerCache.delete(key);
+  if (!tilejsonCache.has(key)) {
+    const p = api(`/v1/tiles/${encodeURIComponent(source)}/${epochDate}.json`).catch((e) => {
+      tilejsonCache.delete(key);
       throw e;
     });
-    layerCache.set(key, p);
-    if (layerCache.size > 32) layerCache.delete(layerCache.keys().next().value);
+    tilejsonCache.set(key, p);
+    if (tilejsonCache.size > 64) tilejsonCache.delete(tilejsonCache.keys().next().value);
   }
-  return layerCache.get(key);
+  return tilejsonCache.get(key);
 }
 
 let drawSeq = 0;
@@ -225,12 +242,12 @@ async function drawDate() {
   const d = day(state.date);
   const epoch = epochOf(d);
   if (!epoch) throw new Error(`no snapshot of '${state.source}' on or before ${state.date}`);
-  const docs = await busy(layersOf(state.source, epoch.date));
+  const tilejson = await busy(tilejsonOf(state.source, epoch.date));
   if (seq !== drawSeq) return false;
-  LAYERS.forEach((l, i) => map.getSource(l.id).setData(docs[i]));
-  map.getSource('diff').setData(EMPTY);
-  renderLegend(docs);
-  renderInForce(docs[1].frontline, d);
+  useTiles('state', tilejson);
+  showMode(false);
+  renderLegend(tilejson.frontline);
+  renderInForce(tilejson.frontline, d);
   await idle();
   return seq === drawSeq;
 }
@@ -246,15 +263,18 @@ function renderInForce(meta, d) {
   );
 }
 
-function renderLegend(docs) {
+function renderLegend(meta) {
   const box = $('legend');
-  const rows = LAYERS.map((l, i) => {
-    const m = docs[i].frontline;
-    const value = l.id === 'line' ? km(m.length_km) : km2(m.area_km2);
-    const raw = l.id === 'line' ? m.length_km : m.area_km2;
+  const rows = LAYERS.map((l) => {
+    const raw = meta[l.figure];
+    const value = l.id === 'line' ? km(raw) : km2(raw);
     const checkbox = el('input', { type: 'checkbox', id: `show-${l.id}`, 'aria-label': `show ${l.label}` });
-    checkbox.checked = map.getLayoutProperty(l.id, 'visibility') !== 'none';
-    checkbox.addEventListener('change', () => map.setLayoutProperty(l.id, 'visibility', checkbox.checked ? 'visible' : 'none'));
+    checkbox.checked = !switchedOff.has(l.id);
+    checkbox.addEventListener('change', () => {
+      if (checkbox.checked) switchedOff.delete(l.id);
+      else switchedOff.add(l.id);
+      map.setLayoutProperty(l.id, 'visibility', checkbox.checked ? 'visible' : 'none');
+    });
     return el('div', { class: 'legend-row', data: { layer: l.id, value: raw === null ? '' : String(raw) } },
       el('span', { class: `swatch sw-${l.id}${l.id === 'line' ? ' line' : ''}` }),
       el('label', { for: `show-${l.id}` }, checkbox, ' ', l.label),
@@ -270,11 +290,15 @@ function renderLegend(docs) {
 
 async function drawDiff() {
   const seq = ++drawSeq;
-  const url = `/v1/diff?source=${encodeURIComponent(state.source)}&from=${state.from}&to=${state.to}&precision=5`;
-  const doc = await busy(api(url));
+  const src = encodeURIComponent(state.source);
+  // The parts are drawn from the diff's tiles; listed (with their extent) from /v1/diff.
+  const [tilejson, doc] = await busy(Promise.all([
+    api(`/v1/tiles/${src}/diff/${state.from}/${state.to}.json`),
+    api(`/v1/diff?source=${src}&from=${state.from}&to=${state.to}&precision=5`),
+  ]));
   if (seq !== drawSeq) return false;
-  for (const l of LAYERS) map.getSource(l.id).setData(EMPTY);
-  map.getSource('diff').setData(doc);
+  useTiles('diff', tilejson);
+  showMode(true);
   renderDiff(doc);
   await idle();
   return seq === drawSeq;
@@ -606,7 +630,7 @@ async function selectSource(name, view) {
   const prev = state.snapshotDays.filter((d) => d < day(state.to));
   state.from = valid(view?.from) || iso(prev.length ? prev[prev.length - 1] : state.snapshotDays[0]);
   if (state.mode === 'diff') state.date = state.to;
-  layerCache.clear();
+  tilejsonCache.clear();
   setupSlider();
   renderChart();
   return refresh();
@@ -638,7 +662,7 @@ async function main() {
   $('source').replaceChildren(...state.sources.map((s) => el('option', { value: s.name }, s.synthetic ? `${s.name} (synthetic)` : s.name)));
   state.point = view.point;
   await selectSource(view.source, view);
-  if (map.queryRenderedFeatures({ layers: ['occupied'] }).length || state.mode === 'diff') {
+  if (state.mode === 'diff' || (map.getLayer('occupied') && map.queryRenderedFeatures({ layers: ['occupied'] }).length)) {
     performance.mark('fl:occupied-drawn');
   }
   map.on('moveend', writeUrl);
