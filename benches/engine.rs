@@ -325,6 +325,7 @@ fn main() {
             raw_covered,
             false,
             border_edges,
+            occ_polys.iter().map(|p| p.exterior()),
             |_, _| None,
         ));
     });

@@ -6,6 +6,7 @@
 
 mod batch;
 pub mod conditional;
+pub mod dashboard;
 pub mod head_guard;
 pub mod ingest;
 pub mod metrics;

@@ -104,6 +104,9 @@ fn dist3(p: [f64; 3], q: [f64; 3]) -> f64 {
 #[derive(Debug)]
 pub struct BorderEdges {
     tree: RTree<Seg>,
+    /// The exterior rings of the border's polygons (to tell a point in a hole of the border,
+    /// such as a lake, from a point beyond it).
+    exteriors: Vec<LineString<f64>>,
 }
 
 impl BorderEdges {
@@ -117,7 +120,13 @@ impl BorderEdges {
             .collect();
         BorderEdges {
             tree: RTree::bulk_load(segs),
+            exteriors: border.0.iter().map(|p| p.exterior().clone()).collect(),
         }
+    }
+
+    /// The exterior rings of the border's polygons.
+    pub fn exteriors(&self) -> impl Iterator<Item = &LineString<f64>> + '_ {
+        self.exteriors.iter()
     }
 
     /// Whether the segment a-b lies along the border's boundary (both ends and the middle within

@@ -463,6 +463,7 @@ pub fn timeline_between(
         .collect())
 }
 
+pub mod border;
 pub mod csv;
 pub mod geojson;
 pub mod history;
