@@ -23,7 +23,7 @@ use crate::geodata::policy::{DateWindowConfig, EMPTY_ADMITTED, today_utc};
 use crate::geodata::{Border, Report, Snapshot, deepstate, load_dir, nzz, plain};
 use crate::geodesy::area_km2;
 use crate::index::PolygonIndex;
-use crate::store::{SourceConfig, Store, StoreError, check_name};
+use crate::store::{Held, SnapshotDecision, SourceConfig, Store, StoreError, check_name, decide_snapshot};
 use chrono::NaiveDate;
 use geo::Polygon;
 use rayon::prelude::*;
@@ -647,12 +647,19 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         };
         let original = format!("{input} (sha256 {})", m.snapshot.provenance.sha256);
         // Already in the store under this date, or confirmed by a kept file?
+        // One rule for every writer (crate::store::decide_snapshot), over the files on disk read
+        // under the lock above.
         if let Some(e) = store.get(&date) {
-            if e.content_sha256 == m.snapshot.content_sha256 {
+            let decision = decide_snapshot(
+                Held::Content(&e.content_sha256),
+                &m.snapshot.content_sha256,
+                opts.replace,
+            );
+            if decision == SnapshotDecision::Unchanged {
                 report.unchanged.push(date);
                 continue;
             }
-            if !opts.replace {
+            if decision == SnapshotDecision::Refuse {
                 report.rejected.push(Rejected {
                     file: path.display().to_string(),
                     date: Some(date),

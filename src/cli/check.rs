@@ -65,11 +65,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             "problems": report.problems,
             "repairs": report.repairs,
         });
-        writeln!(
-            out,
-            "{}",
-            frontline::num::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?
-        )?;
+        writeln!(out, "{}", frontline::num::to_string_pretty(&doc)?)?;
     } else {
         for line in &summary {
             writeln!(out, "{line}")?;

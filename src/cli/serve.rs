@@ -46,14 +46,15 @@ pub(crate) struct Args {
     /// --sync-format and --sync-every).
     #[arg(long, requires_all = ["sync_source", "sync_every"])]
     sync_url: Option<String>,
-    /// Sync: the archive's layout, deepstate or nzz.
-    #[arg(long, default_value = "deepstate")]
-    sync_format: String,
-    /// Sync: the source to import into (it must have a snapshot already).
-    #[arg(long)]
+    /// Sync: the archive's layout, deepstate (the default) or nzz. Only with --sync-url.
+    #[arg(long, requires = "sync_url")]
+    sync_format: Option<String>,
+    /// Sync: the source to import into (it must have a snapshot already). Only with --sync-url.
+    #[arg(long, requires = "sync_url")]
     sync_source: Option<String>,
-    /// Sync: how often, e.g. 6h, 30m, 90s.
-    #[arg(long)]
+    /// Sync: how often, e.g. 6h, 30m, 90s. Only with --sync-url (a schedule without an archive
+    /// to fetch from is refused, never ignored).
+    #[arg(long, requires = "sync_url")]
     sync_every: Option<String>,
     /// Seconds between checks of the geodata directory for changes (reloaded on change); 0: off.
     /// SIGHUP reloads at any time.
@@ -111,7 +112,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             let every =
                 frontline::live::parse_interval(every).map_err(|e| Failure::input(format!("--sync-every {e}")))?;
             let args = super::sync::Args {
-                format: a.sync_format.clone(),
+                format: a.sync_format.clone().unwrap_or_else(|| "deepstate".into()),
                 base_url: url.clone(),
                 source: source.clone(),
                 from: None,

@@ -366,11 +366,6 @@ pub enum DirectoryProblem {
         /// The border's ISO3.
         border: String,
     },
-    /// The embedded geodata could not be written out to be read.
-    EmbeddedUnwritable {
-        /// Why.
-        error: String,
-    },
 }
 
 impl DirectoryProblem {
@@ -385,7 +380,6 @@ impl DirectoryProblem {
             DirectoryProblem::NoDefaultSource { .. } => "no-default-source",
             DirectoryProblem::AnchorOffLand { .. } => "anchor-off-land",
             DirectoryProblem::CellVertexOnLand { .. } => "cell-vertex-on-land",
-            DirectoryProblem::EmbeddedUnwritable { .. } => "embedded-unwritable",
         }
     }
 }
@@ -425,10 +419,6 @@ impl fmt::Display for DirectoryProblem {
                 f,
                 "the cell has a vertex ({}, {}) on the land of border '{border}'",
                 vertex[0], vertex[1]
-            ),
-            DirectoryProblem::EmbeddedUnwritable { error } => write!(
-                f,
-                "cannot write the embedded geodata into a temporary directory to read it ({error}); give --data DIR"
             ),
         }
     }
