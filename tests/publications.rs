@@ -237,3 +237,231 @@ fn two_readers_of_one_day_are_compared_within_half_a_percent() {
     // One source is not an agreement.
     assert!(agreement(&cat, Some(&names[..1]), d, false).is_err());
 }
+
+/// Both sources of the boundary tests: `ds` counts days in Kyiv time, `utc` in UTC, each with
+/// publications A (10:00 UTC), B (20:30 UTC) and C (21:30 UTC, 00:30 Kyiv on 2 May).
+fn two_time_zones() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let files = inputs(dir.path());
+    import(Format::DeepstateApi, &files, &options("ds", &root, None)).unwrap();
+    import(
+        Format::DeepstateApi,
+        &files,
+        &options("utc", &root, Some(chrono_tz::UTC)),
+    )
+    .unwrap();
+    (dir, root)
+}
+
+/// (37.25, 47.52) is occupied in B and C (squares of 0.3 and 0.4 degrees), covered in A (0.2);
+/// (37.35, 47.52) only in C.
+const IN_B: (f64, f64) = (37.25, 47.52);
+const IN_C: (f64, f64) = (37.35, 47.52);
+
+/// What `datetime`/`date` gives for each source at the day boundary: (source, parameter,
+/// expected snapshot id, expected date, status at IN_B, status at IN_C).
+const BOUNDARY: &[(&str, &str, &str, &str, &str, &str)] = &[
+    // Kyiv: 1 May ends at 21:00 UTC.
+    (
+        "ds",
+        "date=2024-05-01",
+        "ds:2024-05-01",
+        "2024-05-01",
+        "occupied",
+        "covered",
+    ),
+    (
+        "ds",
+        "datetime=2024-05-01T20:29:59Z",
+        "ds:2024-05-01@2024-05-01T10:00:00Z",
+        "2024-05-01",
+        "covered",
+        "covered",
+    ),
+    (
+        "ds",
+        "datetime=2024-05-01T13:00:00%2B03:00",
+        "ds:2024-05-01@2024-05-01T10:00:00Z",
+        "2024-05-01",
+        "covered",
+        "covered",
+    ),
+    (
+        "ds",
+        "datetime=2024-05-01T20:30:00Z",
+        "ds:2024-05-01",
+        "2024-05-01",
+        "occupied",
+        "covered",
+    ),
+    (
+        "ds",
+        "datetime=2024-05-01T20:59:59Z",
+        "ds:2024-05-01",
+        "2024-05-01",
+        "occupied",
+        "covered",
+    ),
+    // 00:00 Kyiv on 2 May, before C: still B, on the Kyiv date 2 May.
+    (
+        "ds",
+        "datetime=2024-05-01T21:00:00Z",
+        "ds:2024-05-01",
+        "2024-05-02",
+        "occupied",
+        "covered",
+    ),
+    (
+        "ds",
+        "datetime=2024-05-01T21:30:00Z",
+        "ds:2024-05-02",
+        "2024-05-02",
+        "occupied",
+        "occupied",
+    ),
+    (
+        "ds",
+        "date=2024-05-02",
+        "ds:2024-05-02",
+        "2024-05-02",
+        "occupied",
+        "occupied",
+    ),
+    // UTC: all three are of 1 May; date=2024-05-01 is C, the last.
+    (
+        "utc",
+        "date=2024-05-01",
+        "utc:2024-05-01",
+        "2024-05-01",
+        "occupied",
+        "occupied",
+    ),
+    (
+        "utc",
+        "datetime=2024-05-01T10:00:00Z",
+        "utc:2024-05-01@2024-05-01T10:00:00Z",
+        "2024-05-01",
+        "covered",
+        "covered",
+    ),
+    (
+        "utc",
+        "datetime=2024-05-01T21:29:59Z",
+        "utc:2024-05-01@2024-05-01T20:30:00Z",
+        "2024-05-01",
+        "occupied",
+        "covered",
+    ),
+    (
+        "utc",
+        "datetime=2024-05-01T23:59:59Z",
+        "utc:2024-05-01",
+        "2024-05-01",
+        "occupied",
+        "occupied",
+    ),
+    (
+        "utc",
+        "datetime=2024-05-02T00:00:00Z",
+        "utc:2024-05-01",
+        "2024-05-02",
+        "occupied",
+        "occupied",
+    ),
+];
+
+#[test]
+fn datetime_answers_as_published_at_the_day_boundary_in_both_time_zones_over_http() {
+    let (_dir, root) = two_time_zones();
+    let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+    for &(source, when, id, date, at_b, at_c) in BOUNDARY {
+        for ((lon, lat), want) in [(IN_B, at_b), (IN_C, at_c)] {
+            let r = common::get(
+                server.addr,
+                &format!("/v1/coverage?lon={lon}&lat={lat}&source={source}&{when}"),
+                "",
+            );
+            assert_eq!(r.status, 200, "{source} {when}: {}", r.text());
+            let a = r.json();
+            assert_eq!(a["snapshot"]["id"], id, "{source} {when}");
+            assert_eq!(a["date"], date, "{source} {when}");
+            assert_eq!(a["status"], want, "{source} {when} ({lon}, {lat})");
+            let zone = if source == "ds" { "Europe/Kyiv" } else { "UTC" };
+            assert_eq!(a["time_zone"], zone);
+            assert_eq!(a.get("datetime").is_some(), when.starts_with("datetime"), "{a}");
+            assert!(a["snapshot"]["published_at"].is_string());
+        }
+        // The layers and the one-date timeline row use the same publication.
+        let l = common::get(server.addr, &format!("/v1/layers/occupied?source={source}&{when}"), "").json();
+        assert_eq!(l["frontline"]["snapshot"]["id"], id, "layers {source} {when}");
+        assert_eq!(
+            l["frontline"]["time_zone"],
+            if source == "ds" { "Europe/Kyiv" } else { "UTC" }
+        );
+        let t = common::get(server.addr, &format!("/v1/timeline?source={source}&{when}"), "").json();
+        assert_eq!(t["rows"][0]["snapshot"], id, "timeline {source} {when}");
+        assert_eq!(t["date"], date);
+        let c = common::post(
+            server.addr,
+            &format!("/v1/classify?source={source}&{when}"),
+            "text/csv",
+            format!("id,lon,lat\nb,{},{}\nc,{},{}\n", IN_B.0, IN_B.1, IN_C.0, IN_C.1).as_bytes(),
+        );
+        assert_eq!(c.status, 200, "{}", c.text());
+        assert_eq!(c.header("x-frontline-snapshot"), Some(id));
+        assert!(
+            c.text().contains(&format!("b,{},{},{at_b}", IN_B.0, IN_B.1)),
+            "{}",
+            c.text()
+        );
+    }
+    // Before the first publication: a 404 naming it; date and datetime together: a 400.
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.25&lat=47.52&source=ds&datetime=2024-05-01T09:59:59Z",
+        "",
+    );
+    r.assert_problem(404, "first publication is of 2024-05-01T10:00:00Z");
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.25&lat=47.52&source=ds&date=2024-05-01&datetime=2024-05-01T10:00:00Z",
+        "",
+    );
+    r.assert_problem(400, "either date or datetime");
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.25&lat=47.52&source=ds&datetime=2024-05-01",
+        "",
+    );
+    r.assert_problem(400, "not an RFC 3339 instant");
+}
+
+#[test]
+fn datetime_answers_as_published_at_the_day_boundary_in_both_time_zones_on_the_cli() {
+    let (_dir, root) = two_time_zones();
+    for &(source, when, id, date, at_b, _) in BOUNDARY {
+        let (flag, value) = when.split_once('=').unwrap();
+        let value = value.replace("%2B", "+");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(["query", "--data", root.to_str().unwrap(), "--source", source])
+            .args(["--lon", &IN_B.0.to_string(), "--lat", &IN_B.1.to_string()])
+            .arg(format!("--{flag}"))
+            .arg(&value)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(a["snapshot"]["id"], id, "{source} {when}");
+        assert_eq!(a["date"], date);
+        assert_eq!(a["status"], at_b);
+        assert!(a["time_zone"].is_string());
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["query", "--data", root.to_str().unwrap(), "--source", "ds"])
+        .args(["--lon", "37.25", "--lat", "47.52", "--datetime", "2024-05-01T09:59:59Z"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("first publication is of 2024-05-01T10:00:00Z"));
+}

@@ -40,7 +40,8 @@ pub fn provenance_schemas() -> Value {
             "properties": {"file": {"type": "string"}, "sha256": sha, "origin": {"type": "string", "description": "publisher, version, licence, where the file says"}},
             "required": ["file", "sha256"]},
         "SnapshotRef": {"type": "object", "properties": {
-            "id": {"type": "string", "description": "source:YYYY-MM-DD"}, "date": date, "content_sha256": sha,
+            "id": {"type": "string", "description": "source:YYYY-MM-DD (source:YYYY-MM-DD@instant for a publication superseded later its day)"}, "date": date, "content_sha256": sha,
+            "published_at": {"type": "string", "format": "date-time", "description": "the instant the source published it, where known"},
             "provenance": file, "synthetic": {"type": "boolean"}},
             "required": ["id", "date", "content_sha256", "provenance", "synthetic"]},
         "BaselineRef": {"type": "object", "properties": {
@@ -54,12 +55,13 @@ pub fn provenance_schemas() -> Value {
                 "source": {"type": "string"},
                 "snapshot": {"$ref": "#/components/schemas/SnapshotRef"},
                 "snapshot_date": {"type": "string", "format": "date", "description": "the date of the snapshot in force (the date asked for is always `date`)"},
+                "time_zone": {"type": "string", "description": "the IANA time zone the source's dates are days of (default Europe/Kyiv)"},
                 "baselines": {"type": "array", "items": {"$ref": "#/components/schemas/BaselineRef"}},
                 "border": {"$ref": "#/components/schemas/BorderRef"},
                 "synthetic": {"type": "boolean", "description": "true if any data used is made up"},
                 "classes": {"type": "array", "items": {"$ref": "#/components/schemas/DrawnClass"}, "description": "the classes of area the source draws"},
                 "not_drawn": {"$ref": "#/components/schemas/NotDrawn"}},
-            "required": ["source", "snapshot", "snapshot_date", "baselines", "border", "synthetic", "classes"]},
+            "required": ["source", "snapshot", "snapshot_date", "time_zone", "baselines", "border", "synthetic", "classes"]},
         "DrawnClass": {"type": "string", "enum": ["occupied", "contested", "liberated", "before-2022"]},
         "NotDrawn": {"type": "object", "description": "what the answer cannot show because the source does not draw it, with the reason (absent when it can show everything): its areas are null, never 0",
             "properties": {"contested": {"type": "string", "description": "why there is no grey zone"}}, "required": ["contested"]},
@@ -146,9 +148,15 @@ fn document_without_head_and_options() -> Value {
     );
     let date = param(
         "date",
-        true,
+        false,
         json!({"type": "string", "format": "date"}),
-        "YYYY-MM-DD; the snapshot in force is the latest of the source dated on or before it",
+        "YYYY-MM-DD (this or datetime is required); the snapshot in force is the latest of the source dated on or before it: on a day with several publications, the last one of that day in the source's time zone (default Europe/Kyiv, said as time_zone in every answer)",
+    );
+    let datetime = param(
+        "datetime",
+        false,
+        json!({"type": "string", "format": "date-time"}),
+        "an RFC 3339 instant, instead of date: the source as published at that instant (the latest publication at or before it; an earlier publication of the day has the id source:YYYY-MM-DD@instant); the answer's date is the day it falls on in the source's time zone",
     );
     let source = param(
         "source",
@@ -195,11 +203,11 @@ fn document_without_head_and_options() -> Value {
                  "description": "Dated lines of control against a recognized border: coverage, point status, layers, timelines. Every answer names the source and snapshot it used and says whether the data is synthetic."},
         "paths": {
             "/v1/coverage": {"get": {"summary": "Status of one point on a date",
-                "parameters": [lon.clone(), lat.clone(), date.clone(), source.clone(),
+                "parameters": [lon.clone(), lat.clone(), date.clone(), datetime.clone(), source.clone(),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km, the geodesic distance to the line of contact, and line_of_contact_nearest, its nearest point [lon, lat]")],
                 "responses": cached(merge(json!({"200": schema_ok("status, on_boundary, sliver (when the point lies in a sliver or speck given the surrounding status), and what was in force", "application/json", point_schema)}), problems(&["400", "404"])))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
-                "parameters": [date.clone(), source.clone(),
+                "parameters": [date.clone(), datetime.clone(), source.clone(),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km and the line's nearest point to every point (CSV: columns line_of_contact_km, line_nearest_lon, line_nearest_lat after snapshot; GeoJSON: properties line_of_contact_km, line_of_contact_nearest)"),
                     csv_safe.clone()],
                 "requestBody": {"required": true, "content": {
@@ -251,7 +259,7 @@ fn document_without_head_and_options() -> Value {
             "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (a strong ETag per representation: gzip and identity differ; If-None-Match, If-Modified-Since, gzip)",
                 "parameters": [
                     {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["coverage", "occupied", "contested", "line"]}},
-                    date.clone(), source.clone(),
+                    date.clone(), datetime.clone(), source.clone(),
                     param("bbox", false, json!({"type": "string"}), "minLon,minLat,maxLon,maxLat (OGC API Features): features intersecting it; minLon > maxLon is a box across the antimeridian; minLat > maxLat is a 400"),
                     param("simplify_m", false, json!({"type": "number", "minimum": 0, "maximum": 100000}), "simplification tolerance in metres, topology kept"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
@@ -261,7 +269,8 @@ fn document_without_head_and_options() -> Value {
             "/v1/timeline": {"get": {"summary": "Areas per snapshot date (JSON, or CSV with Accept: text/csv); contested_km2 null (an empty CSV field) for a source without a grey zone",
                 "parameters": [source, param("from", false, json!({"type": "string", "format": "date"}), "first date"),
                     param("to", false, json!({"type": "string", "format": "date"}), "last date"),
-                    param("date", false, json!({"type": "string", "format": "date"}), "the areas in force on this date: the one row of the epoch in force (not with from/to); the JSON adds date, snapshot_age_days and a warning past a month"),
+                    param("date", false, json!({"type": "string", "format": "date"}), "the areas in force on this date: the one row of the epoch in force (not with from/to); the JSON adds date, time_zone, snapshot_age_days and a warning past a month"),
+                    datetime.clone(),
                     param("by_region", false, json!({"type": "boolean", "default": false}), "one row per region and date (404 if the border has no regions layer)"),
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
                 "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),

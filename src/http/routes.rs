@@ -221,11 +221,11 @@ pub fn routes(
 
 fn coverage(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["lon", "lat", "date", "source", "distance"])?;
+        let p = Params::parse(&raw, &["lon", "lat", "date", "datetime", "source", "distance"])?;
         let (lon, lat) = p.lon_lat()?;
-        let date = p.required_date("date")?;
+        let when = p.required_when()?;
         let distance = p.flag("distance")?;
-        let a = query::point_json(&app.catalog(), p.get("source"), date, lon, lat, distance)?;
+        let a = query::point_json(&app.catalog(), p.get("source"), when, lon, lat, distance)?;
         Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
 }
@@ -310,18 +310,29 @@ fn snapshots(raw: String, app: Arc<App>) -> Reply {
 
 fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["source", "from", "to", "date", "by_region", "raw"])?;
+        let p = Params::parse(&raw, &["source", "from", "to", "date", "datetime", "by_region", "raw"])?;
         let (mut from, mut to) = (p.date("from")?, p.date("to")?);
         // `date`: the one row in force on that date (the areas on one date), with its age.
-        let on = match p.date("date")? {
+        let on = match p.when()? {
             Some(_) if from.is_some() || to.is_some() => {
                 return Err(Problem::parameter("date", "give either date or from/to, not both"));
             }
-            Some(d) => {
+            Some(when) => {
                 let catalog = app.catalog();
-                let f = catalog.in_force(p.get("source"), d)?;
+                let (f, d) = catalog.resolve(p.get("source"), when)?;
                 (from, to) = (Some(f.epoch.from), Some(f.epoch.from));
-                Some((d, crate::output::provenance::SnapshotAge::new(&f, d)))
+                // A publication superseded later its day is no epoch of the timeline: its row
+                // is measured apart (gains and losses from the day before).
+                let row = f.publication.is_some().then(|| {
+                    let prev = d.pred_opt().and_then(|y| catalog.in_force(p.get("source"), y).ok());
+                    query::timeline_row(&f, prev.as_ref(), p.flag("raw").unwrap_or(false))
+                });
+                Some((
+                    d,
+                    crate::output::provenance::SnapshotAge::new(&f, d),
+                    row,
+                    when.instant(),
+                ))
             }
             None => None,
         };
@@ -349,6 +360,12 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             }
         };
         if by_region {
+            if p.get("datetime").is_some() {
+                return Err(Problem::parameter(
+                    "datetime",
+                    "by_region is by snapshot date: give date, not datetime",
+                ));
+            }
             use crate::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
             let rows = timeline_by_region(&app.catalog(), p.get("source"), from, to, raw_areas)?;
             if csv {
@@ -364,7 +381,10 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
                 &json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows}),
             ));
         }
-        let rows = query::timeline_between(&app.catalog(), p.get("source"), from, to, raw_areas)?;
+        let rows = match on.as_ref().and_then(|o| o.2.clone()) {
+            Some(row) => vec![row],
+            None => query::timeline_between(&app.catalog(), p.get("source"), from, to, raw_areas)?,
+        };
         if csv {
             let mut out = format!("{}\n", query::TIMELINE_CSV_HEADER);
             for r in &rows {
@@ -375,8 +395,12 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             let catalog = app.catalog();
             let src = catalog.source(p.get("source"))?;
             let mut doc = json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows});
-            if let (Some((date, age)), Some(m)) = (on, doc.as_object_mut()) {
+            if let (Some((date, age, _, instant)), Some(m)) = (on, doc.as_object_mut()) {
                 m.insert("date".into(), json!(date));
+                if let Some(t) = instant {
+                    m.insert("datetime".into(), json!(crate::geodata::canonical::rfc3339(t)));
+                }
+                m.insert("time_zone".into(), json!(src.time_zone.name()));
                 m.insert("snapshot_age_days".into(), json!(age.snapshot_age_days));
                 if let Some(w) = age.warning {
                     m.insert("warning".into(), json!(w));
@@ -474,11 +498,17 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
                 format!("unknown layer '{kind}'; layers: coverage, occupied, contested, line"),
             )
         })?;
-        let p = Params::parse(&raw, &["date", "source", "bbox", "simplify_m", "precision", "raw"])?;
-        let date = p.required_date("date")?;
+        let p = Params::parse(
+            &raw,
+            &["date", "datetime", "source", "bbox", "simplify_m", "precision", "raw"],
+        )?;
+        let when = p.required_when()?;
         let catalog = app.catalog();
-        let f = catalog.in_force(p.get("source"), date)?;
-        let mut opts = LayerOptions::default();
+        let (f, date) = catalog.resolve(p.get("source"), when)?;
+        let mut opts = LayerOptions {
+            datetime: when.instant(),
+            ..LayerOptions::default()
+        };
         if let Some(b) = p.get("bbox") {
             opts.bbox = Some(parse_bbox(b)?);
         }
@@ -494,6 +524,7 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
         h.update(serde_json::to_vec(&info).unwrap_or_default());
         h.update(f.epoch.from.to_string());
         h.update(date.to_string());
+        h.update(format!("{:?}", when.instant()));
         h.update(format!(
             "{:?}|{:?}|{}|{}",
             opts.bbox, opts.simplify_m, opts.precision, opts.raw
