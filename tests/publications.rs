@@ -465,3 +465,101 @@ fn datetime_answers_as_published_at_the_day_boundary_in_both_time_zones_on_the_c
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("first publication is of 2024-05-01T10:00:00Z"));
 }
+
+#[test]
+fn agreement_over_http_partitions_the_envelope_and_names_the_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    import(Format::DeepstateApi, &inputs(dir.path()), &options("ds", &root, None)).unwrap();
+    let wider = plain_of_b(dir.path(), 0.03);
+    import(Format::Geojson, &[wider], &options("wider", &root, None)).unwrap();
+    let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+
+    let r = common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,wider", "");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/geo+json"));
+    let doc = r.json();
+    let fl = &doc["frontline"];
+    for layer in ["occupied", "contested"] {
+        let t = &fl[layer];
+        let (a, d, e) = (
+            t["agreed_km2"].as_f64().unwrap(),
+            t["disputed_km2"].as_f64().unwrap(),
+            t["envelope_km2"].as_f64().unwrap(),
+        );
+        assert!((a + d - e).abs() <= 1e-9 * e, "{layer}: {t}");
+        let g = t["envelope_geometry_km2"].as_f64().unwrap();
+        assert!((g - e).abs() <= 1e-9 * e, "{layer}: {t}");
+    }
+    assert_eq!(fl["occupied"]["disputed"][0]["sources"], json!(["wider"]));
+    assert_eq!(fl["contested"]["disputed"][0]["sources"], json!(["ds"]));
+    assert_eq!(fl["in_force"][0]["time_zone"], "Europe/Kyiv");
+    let disputed: Vec<&serde_json::Value> = doc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["part"] == "disputed")
+        .collect();
+    assert_eq!(disputed[0]["properties"]["sources"], json!(["wider"]));
+    assert!(
+        disputed[0]["geometry"]["coordinates"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+
+    // The same for an earlier publication of the day (datetime): A, a smaller square.
+    let early = common::get(
+        server.addr,
+        "/v1/agreement?datetime=2024-05-01T12:00:00Z&sources=ds,wider&summary=true",
+        "",
+    )
+    .json();
+    assert_eq!(
+        early["in_force"][0]["snapshot"]["id"],
+        "ds:2024-05-01@2024-05-01T10:00:00Z"
+    );
+    assert!(early["occupied"]["disputed_km2"].as_f64().unwrap() > fl["occupied"]["disputed_km2"].as_f64().unwrap());
+
+    // The timeline of the disputed km2: JSON with the date where they differ most, and CSV.
+    let t = common::get(server.addr, "/v1/agreement/timeline?sources=ds,wider", "").json();
+    assert_eq!(t["rows"].as_array().unwrap().len(), 2, "{t}");
+    assert!(t["most_disputed"]["date"].is_string());
+    let csv = common::get(
+        server.addr,
+        "/v1/agreement/timeline?sources=ds,wider",
+        "Accept: text/csv\r\n",
+    );
+    assert_eq!(csv.status, 200);
+    let lines: Vec<String> = csv.text().lines().map(str::to_string).collect();
+    assert!(lines[0].ends_with("only_ds_km2,only_wider_km2"), "{}", lines[0]);
+    assert!(lines[1].starts_with("2024-05-01,"));
+
+    // A point where they differ: every source's verdict and snapshot.
+    let p = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.31&lat=47.52&date=2024-05-01&sources=ds,wider",
+        "",
+    )
+    .json();
+    assert_eq!(p["agree"], false, "{p}");
+    assert_eq!(p["statuses"]["occupied"], json!(["wider"]));
+    assert_eq!(p["statuses"]["covered"], json!(["ds"]));
+    let all = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.31&lat=47.52&date=2024-05-01&sources=all",
+        "",
+    )
+    .json();
+    let p = all;
+    let ids: Vec<&str> = p["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["snapshot"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["ds:2024-05-01", "example:2024-03-01", "wider:2024-05-01"]);
+    // Bad lists are 400s naming the parameter; one source is not an agreement.
+    common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,", "").assert_problem(400, "comma-separated");
+    common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds", "").assert_problem(400, "at least two");
+    common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,nope", "").assert_problem(404, "unknown source");
+}

@@ -68,6 +68,7 @@ pub fn provenance_schemas() -> Value {
         "AnswerProvenance": {"description": "the date asked for and what was in force then",
             "allOf": [{"$ref": "#/components/schemas/InForce"},
                 {"type": "object", "properties": {"date": {"type": "string", "format": "date", "description": "the date asked for"},
+                    "datetime": {"type": "string", "format": "date-time", "description": "the instant asked for (datetime=), when one was"},
                     "snapshot_age_days": {"type": "integer", "description": "days from the snapshot in force to the date asked for"},
                     "warning": {"type": "string", "description": "present when the snapshot in force is more than 31 days older than the date asked for: why (the source ends earlier, or has a gap)"}},
                     "required": ["date", "snapshot_age_days"]}]},
@@ -204,6 +205,7 @@ fn document_without_head_and_options() -> Value {
         "paths": {
             "/v1/coverage": {"get": {"summary": "Status of one point on a date",
                 "parameters": [lon.clone(), lat.clone(), date.clone(), datetime.clone(), source.clone(),
+                    param("sources", false, json!({"type": "string"}), "all, or comma-separated source names, instead of source: every source's verdict and snapshot (answers), the sources by status (statuses), agree, and the sources that do not cover the date (not_covering)"),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km, the geodesic distance to the line of contact, and line_of_contact_nearest, its nearest point [lon, lat]")],
                 "responses": cached(merge(json!({"200": schema_ok("status, on_boundary, sliver (when the point lies in a sliver or speck given the surrounding status), and what was in force", "application/json", point_schema)}), problems(&["400", "404"])))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
@@ -275,6 +277,21 @@ fn document_without_head_and_options() -> Value {
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
                 "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
                     problems(&["400", "404", "406"])))}},
+            "/v1/agreement": {"get": {"summary": "Where sources agree on a date: per layer (occupied, contested) the area every source claims (agreed), each part claimed by some but not all with the sources that claim it (disputed), and their union (envelope), with geodesic km2; the pieces partition the envelope (agreed_km2 + disputed_km2 = envelope_km2); frontline names each source's snapshot in force",
+                "parameters": [date.clone(), datetime.clone(),
+                    param("sources", false, json!({"type": "string"}), "comma-separated source names, or all (default: every source that covers the date; at least two)"),
+                    param("raw", false, json!({"type": "boolean", "default": false}), "compare the raw compositions, without the sliver rule"),
+                    param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
+                    param("summary", false, json!({"type": "boolean", "default": false}), "the areas and provenance only (JSON), no geometry")],
+                "responses": cached(merge(json!({"200": {"description": "FeatureCollection (features: layer, part, sources, area_km2, date, snapshots, synthetic), or the summary", "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}}}}),
+                    problems(&["400", "404"])))}},
+            "/v1/agreement/timeline": {"get": {"summary": "The agreement's areas on every snapshot date of the sources where all of them cover (JSON rows with most_disputed, or CSV with Accept: text/csv): agreed, disputed and envelope km2 of the occupied area and the grey zone, and the occupied km2 each source claims alone",
+                "parameters": [param("sources", false, json!({"type": "string"}), "comma-separated source names, or all (default: every source)"),
+                    param("from", false, json!({"type": "string", "format": "date"}), "first date"),
+                    param("to", false, json!({"type": "string", "format": "date"}), "last date"),
+                    param("raw", false, json!({"type": "boolean", "default": false}), "compare the raw compositions, without the sliver rule")],
+                "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
+                    problems(&["400", "404"])))}},
             "/v1/scenarios/preview": {"post": {"summary": "Compute a ceasefire scenario (README, section Ceasefire scenarios): area of application, excluded areas by reason, zones by side, withdrawal area, reference lines, the provenance of every input and its id; nothing is stored, no token",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
                 "responses": merge(json!({"200": json_ok("id, scenario (canonical), ceasefire (AnswerProvenance), territory_km2, area_of_application_km2, excluded [{reason, name, area_km2}], zones [{name, reference, side, width_km, covered_side_km2, occupied_side_km2, area_km2}], reference_lines [{AnswerProvenance, length_km}], withdrawal {to_line_of, area_km2}, inputs [{kind, name, sha256}], edges, zone_method, synthetic")}),
@@ -357,6 +374,14 @@ mod tests {
         a.as_object_mut()
             .unwrap()
             .insert("not_drawn".into(), json!({"contested": "why"}));
+        // `datetime` only when one was asked; `published_at` where the source gives instants.
+        a.as_object_mut()
+            .unwrap()
+            .insert("datetime".into(), json!("2024-05-01T20:30:00Z"));
+        a["snapshot"]
+            .as_object_mut()
+            .unwrap()
+            .insert("published_at".into(), json!("2024-05-01T20:30:00Z"));
         check("AnswerProvenance", &a);
         check("NotDrawn", &a["not_drawn"]);
         check("SnapshotRef", &a["snapshot"]);

@@ -28,7 +28,7 @@ pub struct CachedLayer {
 /// Rendered layers kept (any beyond are evicted).
 const LAYER_CACHE_ENTRIES: usize = 64;
 
-fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
+pub(super) fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
     let mut res: Reply = Response::new(body.into().into());
     *res.status_mut() = status;
     res.headers_mut()
@@ -36,14 +36,14 @@ fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Int
     res
 }
 
-fn json_response<T: Serialize>(value: &T) -> Reply {
+pub(super) fn json_response<T: Serialize>(value: &T) -> Reply {
     match crate::num::to_vec(value) {
         Ok(v) => bytes_response(StatusCode::OK, "application/json", v),
         Err(e) => Problem::from(e).into_response(),
     }
 }
 
-fn answer(r: Result<Reply, Problem>) -> Reply {
+pub(super) fn answer(r: Result<Reply, Problem>) -> Reply {
     r.unwrap_or_else(Problem::into_response)
 }
 
@@ -105,6 +105,17 @@ pub fn routes(
         .and(raw)
         .and(with_app.clone())
         .map(snapshots);
+    let agreement = warp::path!("v1" / "agreement")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::agreement::on_date);
+    let agreement_timeline = warp::path!("v1" / "agreement" / "timeline")
+        .and(warp::get())
+        .and(raw)
+        .and(header_text("accept"))
+        .and(with_app.clone())
+        .then(super::agreement::timeline);
     let layers = warp::path!("v1" / "layers" / String)
         .and(warp::get())
         .and(raw)
@@ -199,6 +210,10 @@ pub fn routes(
         .unify()
         .or(layers)
         .unify()
+        .or(agreement)
+        .unify()
+        .or(agreement_timeline)
+        .unify()
         .boxed();
     first
         .or(scenarios)
@@ -221,10 +236,29 @@ pub fn routes(
 
 fn coverage(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["lon", "lat", "date", "datetime", "source", "distance"])?;
+        let p = Params::parse(
+            &raw,
+            &["lon", "lat", "date", "datetime", "source", "sources", "distance"],
+        )?;
         let (lon, lat) = p.lon_lat()?;
         let when = p.required_when()?;
         let distance = p.flag("distance")?;
+        if p.get("sources").is_some() {
+            // Every source's verdict (`sources=all` or a list): not the one-source hot path.
+            if p.get("source").is_some() {
+                return Err(Problem::parameter("sources", "give either source or sources, not both"));
+            }
+            let sources = super::agreement::sources_param(&p)?;
+            let a = crate::analytics::agreement::point_agreement(
+                &app.catalog(),
+                sources.as_deref(),
+                when,
+                lon,
+                lat,
+                distance,
+            )?;
+            return Ok(json_response(&a));
+        }
         let a = query::point_json(&app.catalog(), p.get("source"), when, lon, lat, distance)?;
         Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
