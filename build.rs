@@ -27,6 +27,23 @@ fn main() {
     if venv_python.is_file() {
         println!("cargo::rustc-cfg=python_geo");
     }
+    // The same venv with mapbox-vector-tile (PyPI), the second decoder of the vector tiles
+    // (`tests/real_tiles.rs`, `scripts/tiles/decode_tiles.py`).
+    println!("cargo::rustc-check-cfg=cfg(python_mvt)");
+    let venv_lib = std::env::temp_dir().join("frontline-venv/lib");
+    println!("cargo::rerun-if-changed={}", venv_lib.display());
+    let has_mvt = std::fs::read_dir(&venv_lib)
+        .map(|d| {
+            d.flatten().any(|e| {
+                let pkg = e.path().join("site-packages/mapbox_vector_tile");
+                println!("cargo::rerun-if-changed={}", pkg.display());
+                pkg.is_dir()
+            })
+        })
+        .unwrap_or(false);
+    if venv_python.is_file() && has_mvt {
+        println!("cargo::rustc-cfg=python_mvt");
+    }
     // The workload of `scripts/make-workload.sh` (PEERS_WORK, default $TMPDIR/frontline-bench).
     println!("cargo::rustc-check-cfg=cfg(shared_workload_1m)");
     println!("cargo::rerun-if-env-changed=PEERS_WORK");

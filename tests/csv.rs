@@ -439,6 +439,84 @@ fn rfc_4180_class_members_on_every_route() {
     );
 }
 
+/// Issue 9 leftover (a fresh tester): what cannot be seen is said, with the line and what was
+/// seen, on every route: a second BOM, CR-only line ends (short and past the line limit), a CR
+/// inside a data line, a BOM before a coordinate, and invisible characters shown in a value (a
+/// BOM inside an id is text, passed through).
+#[test]
+fn invisible_characters_are_named_on_every_route() {
+    let s = Server::start();
+    let t = "text/csv";
+    let k = KYIV;
+    check(
+        &s,
+        "double BOM",
+        format!("\u{feff}\u{feff}id,lon,lat\nk,{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 1: the header starts with a second byte order mark (U+FEFF, invisible)"),
+    );
+    check(
+        &s,
+        "CR-only line ends",
+        format!("id,lon,lat\rk,{k}\rj,{k}\r").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 1: a carriage return (CR) at byte 11 ends no line: the file seems to use CR-only line ends"),
+    );
+    let long: String = std::iter::once("id,lon,lat\r".to_string())
+        .chain((0..400).map(|i| format!("p{i},{k}\r")))
+        .collect();
+    assert!(long.len() > 4096);
+    check(
+        &s,
+        "CR-only line ends, longer than a line may be",
+        long.as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("a carriage return (CR) at byte 11 ends no line"),
+    );
+    check(
+        &s,
+        "a CR inside a data line",
+        format!("id,lon,lat\nk,{k}\rj,{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 2: a carriage return (CR) at byte 18 ends no line"),
+    );
+    check(
+        &s,
+        "a BOM inside a data line",
+        format!("id,lon,lat\nk,{k}\nj,\u{feff}{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 3: a byte order mark (U+FEFF, invisible) at byte 3 of the line: remove it"),
+    );
+    check(
+        &s,
+        "a zero-width space in a coordinate",
+        "id,lon,lat\nk,30.5\u{200b},50.4\n".as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 2: lon '30.5<U+200B>' is not a number"),
+    );
+    check(
+        &s,
+        "a CRLF file still reads",
+        format!("id,lon,lat\r\nk,{k}\r\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Rows(&out("id,lon,lat", &[&format!("k,{k}")])),
+    );
+}
+
 #[test]
 fn quoted_newlines_across_blocks_stream_in_order() {
     // 3 MiB of records that span two lines each: blocks of 1 MiB and their halves end inside

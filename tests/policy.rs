@@ -423,6 +423,62 @@ fn import_of_an_empty_deepstate_file_needs_allow_empty() {
     );
 }
 
+/// Issue 9 leftover: `import geojson --allow-empty` admits an empty FeatureCollection, dated by
+/// its file name (its features name no date); without the flag, or without a dated name, it is
+/// refused saying what to do. The admitted day is served: nothing occupied from it on.
+#[test]
+fn import_of_an_empty_geojson_file_needs_allow_empty_and_a_dated_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let empty = r#"{"type":"FeatureCollection","features":[]}"#;
+    let dated = write(dir.path(), "2024-10-01.geojson", empty);
+    let undated = write(dir.path(), "empty.geojson", empty);
+    let (c, r, _) = import(&root, &["geojson", &dated, "--source", "example"]);
+    assert_eq!(c, 2, "{r}");
+    assert!(
+        reasons(&r).contains("name the file by its date (YYYY-MM-DD.geojson) and add --allow-empty"),
+        "{r}"
+    );
+    let (c, r, _) = import(&root, &["geojson", &undated, "--source", "example", "--allow-empty"]);
+    assert_eq!(c, 2, "{r}");
+    assert!(reasons(&r).contains("rename the file to its date"), "{r}");
+    let (c, r, err) = import(&root, &["geojson", &dated, "--source", "example", "--allow-empty"]);
+    assert_eq!(c, 0, "{err} {r}");
+    assert_eq!(r["added"][0]["date"], "2024-10-01", "{r}");
+    assert!(
+        r["added"][0]["flags"][0]
+            .as_str()
+            .unwrap()
+            .contains("empty snapshot admitted"),
+        "{r}"
+    );
+    let loaded = frontline::geodata::load_dir(&root).unwrap().geodata;
+    let example = loaded.sources.iter().find(|s| s.name == "example").unwrap();
+    let day = example
+        .snapshots
+        .iter()
+        .find(|s| s.date.to_string() == "2024-10-01")
+        .unwrap();
+    assert!(day.features.is_empty());
+    // (37.8, 48.0) was occupied before; from 2024-10-01 nothing is (the Crimea baseline aside).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args([
+            "query",
+            "--lon",
+            "37.8",
+            "--lat",
+            "48.0",
+            "--date",
+            "2024-10-15",
+            "--data",
+        ])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["status"], "covered", "{answer}");
+}
+
 #[test]
 fn first_05_import_exit_codes_say_whether_anything_was_taken() {
     let dir = tempfile::tempdir().unwrap();

@@ -84,7 +84,10 @@ fn the_last_publication_of_a_kyiv_day_is_its_snapshot() {
     assert_eq!(added, ["2024-05-01", "2024-05-02"]);
     assert_eq!(r.earlier_publications.len(), 1);
     assert_eq!(r.earlier_publications[0].published_at, "2024-05-01T10:00:00Z");
-    assert_eq!(r.earlier_publications[0].outcome, "added");
+    assert_eq!(
+        r.earlier_publications[0].outcome,
+        frontline::import::PublicationOutcome::Added
+    );
     assert!(root.join("sources/ds/publications/20240501T100000Z.geojson").is_file());
     let g = load_dir(&root).unwrap().geodata;
     let src = g.sources.iter().find(|s| s.name == "ds").unwrap();
@@ -137,7 +140,10 @@ fn the_last_publication_of_a_kyiv_day_is_its_snapshot() {
     let again = import(Format::DeepstateApi, &files, &options("ds", &root, None)).unwrap();
     assert!(again.added.is_empty() && again.rejected.is_empty());
     assert_eq!(again.unchanged.len(), 2);
-    assert_eq!(again.earlier_publications[0].outcome, "unchanged");
+    assert_eq!(
+        again.earlier_publications[0].outcome,
+        frontline::import::PublicationOutcome::Unchanged
+    );
 }
 
 #[test]

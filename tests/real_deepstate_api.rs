@@ -78,7 +78,11 @@ fn deepstate_publications_import_classified_clipped_and_once() {
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
     assert_eq!((r.added.len(), r.duplicates.len()), (573, 4));
     assert_eq!(r.earlier_publications.len(), 202);
-    let kept_apart = r.earlier_publications.iter().filter(|p| p.outcome == "added").count();
+    let kept_apart = r
+        .earlier_publications
+        .iter()
+        .filter(|p| p.outcome == frontline::import::PublicationOutcome::Added)
+        .count();
     assert_eq!(kept_apart, 192);
     assert_eq!(r.added.len() + r.duplicates.len() + r.earlier_publications.len(), 779);
 
@@ -114,7 +118,12 @@ fn deepstate_publications_import_classified_clipped_and_once() {
     let again = import(Format::DeepstateApi, std::slice::from_ref(&archive), &opts).unwrap();
     assert!(again.added.is_empty() && again.duplicates.is_empty() && again.rejected.is_empty());
     assert_eq!(again.unchanged.len(), 577);
-    assert!(again.earlier_publications.iter().all(|p| p.outcome != "added"));
+    assert!(
+        again
+            .earlier_publications
+            .iter()
+            .all(|p| p.outcome != frontline::import::PublicationOutcome::Added)
+    );
     assert_eq!(files_of(&root.join("sources/deepstate-api")), before);
 
     // Classes on the map.

@@ -220,6 +220,32 @@ fn an_archive_read_in_place_is_never_written() {
     assert!(err.contains("reads the archive") && err.contains("read-only"), "{err}");
     assert!(err.contains("--source deepstate-live"), "says what to do: {err}");
 
+    // serve --sync-source into it: refused at start, before it listens (a server left running
+    // is killed after 60 s, and the test fails).
+    let mut child = frontline()
+        .args(["serve", "--listen", "127.0.0.1:0", "--watch-s", "0"])
+        .args(["--sync-source", "deepstate", "--sync-every", "1h", "--sync-url"])
+        .arg(format!("http://{addr}/"))
+        .arg("--data")
+        .arg(&root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() && t0.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "serve must refuse at start: {err}");
+    assert!(
+        err.contains("read-only") && err.contains("--source deepstate-live"),
+        "{err}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"));
+
     // import of a new day.
     let new_day = dir.path().join("deepstatemap_data_20260103.geojson");
     std::fs::write(&new_day, deepstate_file(0.6)).unwrap();

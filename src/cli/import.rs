@@ -99,7 +99,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             let added = report
                 .earlier_publications
                 .iter()
-                .filter(|p| p.outcome == "added")
+                .filter(|p| p.outcome == frontline::import::PublicationOutcome::Added)
                 .count();
             writeln!(
                 out,

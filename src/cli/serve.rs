@@ -26,6 +26,9 @@ pub(crate) struct Args {
     /// Most points accepted in one classification request.
     #[arg(long, default_value_t = 10_000_000)]
     max_points: u64,
+    /// Vector tiles kept in memory, in MiB (least recently used evicted beyond it).
+    #[arg(long, default_value_t = 128)]
+    tile_cache_mb: usize,
     /// Origin allowed by CORS (repeatable; `*` for any). None: no CORS headers.
     #[arg(long = "cors-origin")]
     cors_origins: Vec<String>,
@@ -101,6 +104,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         shutdown_grace: Duration::from_secs(a.shutdown_grace_s),
         date_window: a.window.config()?,
         max_large_bodies: a.max_large_bodies.max(1),
+        tile_cache_bytes: a.tile_cache_mb.saturating_mul(1 << 20),
     };
     let sync = match (&a.sync_url, &a.sync_source, &a.sync_every) {
         (Some(url), Some(source), Some(every)) => {

@@ -62,6 +62,12 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
         Some(d) => parse_date_arg("until", d)?,
         None => today(),
     };
+    let data_dir = a.data.writable_dir("sync")?;
+    // A source that reads a third-party archive in place is read-only: refused here, before
+    // anything is fetched (and for `serve --sync-source`, before the server starts).
+    frontline::store::Store::new(&data_dir)
+        .check_writable_source(&a.source)
+        .map_err(|e| Failure::input(e.to_string()))?;
     Ok(SyncOptions {
         format,
         base_url: a.base_url.clone(),
@@ -72,7 +78,7 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
         timeout: Duration::from_secs(a.timeout_s.max(1)),
         import: ImportOptions {
             source: a.source.clone(),
-            data_dir: a.data.writable_dir("sync")?,
+            data_dir,
             max_change_km2: DEFAULT_MAX_CHANGE_KM2,
             max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
             replace: false,

@@ -2,7 +2,7 @@
 //! and writing snapshots for the importer).
 
 use super::geometry::read_areal;
-use super::report::{Finding, Report, Scope};
+use super::report::{FeatureProblem, FileProblem, Finding, FindingKind, Layer, MetaProblem, Report, Scope};
 use super::{
     Baseline, Border, ControlFeature, Region, Regions, Snapshot, WaterCell, Waters, content_sha256, parse_json,
     read_bytes,
@@ -19,12 +19,12 @@ struct Document {
     provenance: Provenance,
 }
 
-fn problem(report: &mut Report, file: &str, message: String) {
+fn problem(report: &mut Report, file: &str, kind: impl Into<FindingKind>) {
     report.problems.push(Finding {
         file: file.to_string(),
         feature: None,
         location: None,
-        kind: message.into(),
+        kind: kind.into(),
     });
 }
 
@@ -37,24 +37,16 @@ fn read_document(path: &Path, shown: &str, kind: &str, report: &mut Report) -> O
 fn parse_document(bytes: &[u8], sha256: String, shown: &str, kind: &str, report: &mut Report) -> Option<Document> {
     let value = parse_json(bytes, shown, report)?;
     let Value::Object(mut obj) = value else {
-        problem(
-            report,
-            shown,
-            "not a JSON object; expected a GeoJSON FeatureCollection".into(),
-        );
+        problem(report, shown, FileProblem::NotAnObject);
         return None;
     };
     if obj.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
-        problem(report, shown, "'type' is not \"FeatureCollection\"".into());
+        problem(report, shown, FileProblem::TypeNotFeatureCollection);
         return None;
     }
     check_crs(&obj, shown, report);
     let Some(Value::Object(meta)) = obj.remove("frontline") else {
-        problem(
-            report,
-            shown,
-            format!("no 'frontline' object member: a {kind} file needs {{\"kind\": \"{kind}\", ...}}"),
-        );
+        problem(report, shown, MetaProblem::Missing { kind: kind.to_string() });
         return None;
     };
     let found = meta.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -62,12 +54,15 @@ fn parse_document(bytes: &[u8], sha256: String, shown: &str, kind: &str, report:
         problem(
             report,
             shown,
-            format!("frontline.kind is '{found}', expected '{kind}' for a file in this directory"),
+            MetaProblem::WrongKind {
+                found: found.to_string(),
+                expected: kind.to_string(),
+            },
         );
         return None;
     }
     let Some(Value::Array(features)) = obj.remove("features") else {
-        problem(report, shown, "'features' is missing or not an array".into());
+        problem(report, shown, FileProblem::FeaturesNotArray);
         return None;
     };
     let origin = meta.get("provenance").and_then(Value::as_str).map(str::to_string);
@@ -88,26 +83,20 @@ fn parse_document(bytes: &[u8], sha256: String, shown: &str, kind: &str, report:
 pub(super) fn check_crs(obj: &Map<String, Value>, shown: &str, report: &mut Report) {
     let Some(crs) = obj.get("crs") else { return };
     let Some(name) = crs.pointer("/properties/name").and_then(Value::as_str) else {
-        problem(
-            report,
-            shown,
-            format!(
-                "crs member {} does not name a CRS (expected {{\"type\": \"name\", \"properties\": {{\"name\": \"urn:ogc:def:crs:OGC:1.3:CRS84\"}}}}); GeoJSON (RFC 7946) is always CRS84: drop the member",
-                short_json(crs)
-            ),
-        );
+        problem(report, shown, FileProblem::CrsNotNamed { shown: short_json(crs) });
         return;
     };
     if names_crs84(name) {
         return;
     }
-    let reason = if names_epsg_4326(name) {
-        "EPSG:4326 orders its axes latitude, longitude, while positions here are longitude, latitude \
-         (CRS84); if the file's positions are lon/lat, name CRS84 or drop the crs member"
-    } else {
-        "only WGS84 lon/lat coordinates (CRS84) are accepted; reproject the file first"
-    };
-    problem(report, shown, format!("crs '{name}' is not CRS84: {reason}"));
+    problem(
+        report,
+        shown,
+        FileProblem::CrsNotCrs84 {
+            name: name.to_string(),
+            epsg_4326: names_epsg_4326(name),
+        },
+    );
 }
 
 fn short_json(v: &Value) -> String {
@@ -157,11 +146,7 @@ fn meta_str<'a>(doc: &'a Document, key: &str, shown: &str, report: &mut Report) 
     match doc.meta.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Some(s),
         _ => {
-            problem(
-                report,
-                shown,
-                format!("frontline.{key} is missing or not a non-empty string"),
-            );
+            problem(report, shown, MetaProblem::NotAString { key: key.to_string() });
             None
         }
     }
@@ -172,7 +157,14 @@ fn meta_date(doc: &Document, key: &str, shown: &str, report: &mut Report) -> Opt
     match parse_date(s) {
         Ok(d) => Some(d),
         Err(e) => {
-            problem(report, shown, format!("frontline.{key}: {e}"));
+            problem(
+                report,
+                shown,
+                MetaProblem::BadDate {
+                    key: key.to_string(),
+                    reason: e,
+                },
+            );
             None
         }
     }
@@ -188,17 +180,16 @@ fn meta_instant(doc: &Document, shown: &str, report: &mut Report) -> Option<chro
                 problem(
                     report,
                     shown,
-                    format!("frontline.published_at '{s}' is not an RFC 3339 instant: {e}"),
+                    MetaProblem::PublishedAtInvalid {
+                        text: s.clone(),
+                        error: e.to_string(),
+                    },
                 );
                 None
             }
         },
         Some(_) => {
-            problem(
-                report,
-                shown,
-                "frontline.published_at must be an RFC 3339 string".into(),
-            );
+            problem(report, shown, MetaProblem::PublishedAtNotString);
             None
         }
     }
@@ -209,7 +200,7 @@ fn meta_synthetic(doc: &Document, shown: &str, report: &mut Report) -> bool {
         None => false,
         Some(Value::Bool(b)) => *b,
         Some(_) => {
-            problem(report, shown, "frontline.synthetic must be true or false".into());
+            problem(report, shown, MetaProblem::SyntheticNotBool);
             false
         }
     }
@@ -223,13 +214,13 @@ fn feature_geometry(doc: &Document, i: usize, shown: &str, report: &mut Report) 
         report,
     };
     if f.get("type").and_then(Value::as_str) != Some("Feature") {
-        scope.problem(None, "'type' is not \"Feature\"");
+        scope.problem(None, FeatureProblem::NotAFeature);
         return None;
     }
     match f.get("geometry") {
         Some(g) if !g.is_null() => read_areal(g, &mut scope),
         _ => {
-            scope.problem(None, "feature has no geometry");
+            scope.problem(None, FeatureProblem::NoGeometry);
             None
         }
     }
@@ -248,24 +239,13 @@ pub(crate) fn read_border(path: &Path, shown: &str) -> (Option<Border>, Report) 
             Some(_) => Some(meta_date(&doc, "valid_from", shown, &mut report)?),
         };
         if doc.features.len() != 1 {
-            problem(
-                &mut report,
-                shown,
-                format!(
-                    "a border file holds exactly one feature, this one holds {}",
-                    doc.features.len()
-                ),
-            );
+            problem(&mut report, shown, FileProblem::BorderFeatures(doc.features.len()));
             return None;
         }
         let geometry = feature_geometry(&doc, 0, shown, &mut report);
         let iso3 = iso3?;
         if iso3.len() != 3 || !iso3.chars().all(|c| c.is_ascii_uppercase()) {
-            problem(
-                &mut report,
-                shown,
-                format!("frontline.iso3 '{iso3}' is not three capital letters"),
-            );
+            problem(&mut report, shown, MetaProblem::Iso3Invalid(iso3.clone()));
             return None;
         }
         Some(Border {
@@ -290,7 +270,7 @@ pub(crate) fn read_regions(path: &Path, shown: &str) -> (Option<Regions>, Report
         let border = meta_str(&doc, "border", shown, &mut report).map(str::to_string);
         let synthetic = meta_synthetic(&doc, shown, &mut report);
         if doc.features.is_empty() {
-            problem(&mut report, shown, "a regions file needs at least one feature".into());
+            problem(&mut report, shown, FileProblem::NoFeatures(Layer::Regions));
             return None;
         }
         let mut regions: Vec<Region> = Vec::new();
@@ -310,11 +290,11 @@ pub(crate) fn read_regions(path: &Path, shown: &str) -> (Option<Regions>, Report
                 report: &mut report,
             };
             let (Some(id), Some(name)) = (id, name) else {
-                scope.problem(None, "properties.id and properties.name must be non-empty strings");
+                scope.problem(None, FeatureProblem::RegionUnnamed);
                 continue;
             };
             if regions.iter().any(|r| r.id == id) {
-                scope.problem(None, format!("region id '{id}' is used twice"));
+                scope.problem(None, FeatureProblem::RegionIdTwice(id));
                 continue;
             }
             if let Some(geometry) = geometry {
@@ -333,7 +313,11 @@ pub(crate) fn read_regions(path: &Path, shown: &str) -> (Option<Regions>, Report
             problem(
                 &mut report,
                 shown,
-                format!("regions overlap: their areas add up to {sum:.3} km2 but cover {union_km2:.3} km2"),
+                FileProblem::Overlap {
+                    layer: Layer::Regions,
+                    sum_km2: sum,
+                    union_km2,
+                },
             );
             return None;
         }
@@ -361,21 +345,13 @@ pub(crate) fn read_waters(path: &Path, shown: &str) -> (Option<Waters>, Report) 
             Some(v) => match v.as_f64().filter(|x| x.is_finite() && *x > 0.0) {
                 Some(x) => Some(x),
                 None => {
-                    problem(
-                        &mut report,
-                        shown,
-                        "frontline.limit_km must be a positive number".into(),
-                    );
+                    problem(&mut report, shown, MetaProblem::LimitKmInvalid);
                     return None;
                 }
             },
         };
         if doc.features.is_empty() {
-            problem(
-                &mut report,
-                shown,
-                "a waters file needs at least one feature (cell)".into(),
-            );
+            problem(&mut report, shown, FileProblem::NoFeatures(Layer::Waters));
             return None;
         }
         let mut cells = Vec::with_capacity(doc.features.len());
@@ -392,10 +368,7 @@ pub(crate) fn read_waters(path: &Path, shown: &str) -> (Option<Waters>, Report) 
                     feature: Some(i),
                     report: &mut report,
                 }
-                .problem(
-                    None,
-                    "properties.anchor must be [lon, lat] with lon in [-180, 180], lat in [-90, 90]",
-                );
+                .problem(None, FeatureProblem::AnchorInvalid);
                 continue;
             };
             if let Some(geometry) = geometry {
@@ -413,7 +386,11 @@ pub(crate) fn read_waters(path: &Path, shown: &str) -> (Option<Waters>, Report) 
             problem(
                 &mut report,
                 shown,
-                format!("cells overlap: their areas add up to {sum:.3} km2 but cover {union_km2:.3} km2"),
+                FileProblem::Overlap {
+                    layer: Layer::Waters,
+                    sum_km2: sum,
+                    union_km2,
+                },
             );
             return None;
         }
@@ -437,11 +414,7 @@ pub(crate) fn read_baseline(path: &Path, shown: &str) -> (Option<Baseline>, Repo
         let status = meta_str(&doc, "status", shown, &mut report).and_then(|s| {
             let st = ControlStatus::parse(s);
             if st.is_none() {
-                problem(
-                    &mut report,
-                    shown,
-                    format!("frontline.status '{s}' is unknown; expected occupied or contested"),
-                );
+                problem(&mut report, shown, MetaProblem::UnknownStatus(s.to_string()));
             }
             st
         });
@@ -460,12 +433,12 @@ pub(crate) fn read_baseline(path: &Path, shown: &str) -> (Option<Baseline>, Repo
             }
         }
         if doc.features.is_empty() {
-            problem(&mut report, shown, "a baseline needs at least one feature".into());
+            problem(&mut report, shown, FileProblem::NoFeatures(Layer::Baseline));
             return None;
         }
         let (valid_from, valid_to) = (valid_from?, valid_to?);
         if valid_to.is_some_and(|t| t <= valid_from) {
-            problem(&mut report, shown, "frontline.valid_to must be after valid_from".into());
+            problem(&mut report, shown, MetaProblem::ValidToNotAfterFrom);
             return None;
         }
         if !ok {
@@ -520,7 +493,10 @@ pub fn snapshot_from_bytes(
             problem(
                 &mut report,
                 shown,
-                format!("frontline.source is '{declared}' but the file lies in sources/{source}/"),
+                MetaProblem::SourceMismatch {
+                    declared: declared.to_string(),
+                    source: source.to_string(),
+                },
             );
         }
         let date = meta_date(&doc, "date", shown, &mut report)?;
@@ -531,7 +507,10 @@ pub fn snapshot_from_bytes(
             problem(
                 &mut report,
                 shown,
-                format!("file name says {name_date} but frontline.date is {date}"),
+                MetaProblem::DateMismatch {
+                    file_name: name_date,
+                    declared: date,
+                },
             );
         }
         let synthetic = meta_synthetic(&doc, shown, &mut report);
@@ -547,7 +526,7 @@ pub fn snapshot_from_bytes(
                             feature: Some(i),
                             report: &mut report,
                         }
-                        .problem(None, format!("unknown status '{s}'; expected occupied or contested"));
+                        .problem(None, FeatureProblem::UnknownStatus(s.to_string()));
                         None
                     }
                 },
@@ -557,7 +536,7 @@ pub fn snapshot_from_bytes(
                         feature: Some(i),
                         report: &mut report,
                     }
-                    .problem(None, "properties.status is missing (occupied or contested)");
+                    .problem(None, FeatureProblem::StatusMissing);
                     None
                 }
             };
@@ -571,7 +550,7 @@ pub fn snapshot_from_bytes(
                         feature: Some(i),
                         report: &mut report,
                     }
-                    .problem(None, "properties.class must be a string");
+                    .problem(None, FeatureProblem::ClassNotString);
                     None
                 }
             };

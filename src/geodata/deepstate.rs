@@ -7,7 +7,7 @@
 
 use super::geometry::read_areal;
 use super::report::{Report, Scope};
-use super::{ControlFeature, Finding, FindingKind, Snapshot, content_sha256, parse_json, read_bytes};
+use super::{ControlFeature, FeatureProblem, FileProblem, Finding, Snapshot, content_sha256, parse_json, read_bytes};
 use crate::model::{ControlStatus, Provenance};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -62,7 +62,7 @@ pub(crate) fn read_files(
             file: dir.display().to_string(),
             feature: None,
             location: None,
-            kind: FindingKind::from(format!("cannot list archive: {e}")),
+            kind: FileProblem::CannotListArchive { error: e.to_string() }.into(),
         });
         r
     })?;
@@ -118,7 +118,7 @@ pub(crate) fn read_feature_collection(path: &Path, shown: &str, report: &mut Rep
             file: shown.to_string(),
             feature: None,
             location: None,
-            kind: FindingKind::from("not a GeoJSON FeatureCollection"),
+            kind: FileProblem::NotFeatureCollection.into(),
         });
         return None;
     };
@@ -150,7 +150,10 @@ pub fn read_snapshot_admitting(
                 file: shown.to_string(),
                 feature: None,
                 location: None,
-                kind: FindingKind::from("file name is not deepstatemap_data_YYYYMMDD.geojson with a valid date"),
+                kind: FileProblem::NameNotDated {
+                    pattern: "deepstatemap_data_YYYYMMDD.geojson",
+                }
+                .into(),
             });
             return None;
         };
@@ -164,7 +167,7 @@ pub fn read_snapshot_admitting(
             };
             let geometry = f.get("geometry").and_then(|g| read_areal(g, &mut scope));
             if f.get("geometry").is_none_or(Value::is_null) {
-                scope.problem(None, "feature has no geometry");
+                scope.problem(None, FeatureProblem::NoGeometry);
             }
             if let Some(geometry) = geometry {
                 out.push(ControlFeature {
@@ -179,7 +182,7 @@ pub fn read_snapshot_admitting(
                 file: shown.to_string(),
                 feature: None,
                 location: None,
-                kind: FindingKind::from("no features: an empty snapshot would say that nothing is occupied from its date on (import it with --allow-empty if that is meant)"),
+                kind: FileProblem::EmptyArchiveFile { nothing: "no features" }.into(),
             });
         }
         if !report.is_ok() {

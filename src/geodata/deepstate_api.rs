@@ -26,7 +26,9 @@
 
 use super::geometry::{normalize_orientation, read_areal_unvalidated};
 use super::report::{Report, Scope};
-use super::{ControlFeature, Finding, Snapshot, content_sha256, parse_json, read_bytes};
+use super::{
+    ControlFeature, FeatureProblem, FileProblem, Finding, FindingKind, Snapshot, content_sha256, parse_json, read_bytes,
+};
 use crate::coverage::{OverlayRule, overlay};
 use crate::index::PolygonIndex;
 use crate::model::{ControlStatus, Provenance};
@@ -317,13 +319,13 @@ pub fn is_publication_file(path: &Path) -> bool {
 }
 
 /// The instant a document says it was published (`published_at`, RFC 3339), where it says.
-fn document_instant(v: Option<&Value>) -> Option<Result<DateTime<Utc>, String>> {
+fn document_instant(v: Option<&Value>) -> Option<Result<DateTime<Utc>, FileProblem>> {
     let v = v?;
     Some(
         v.as_str()
             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
             .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| format!("published_at {v} is not an RFC 3339 instant")),
+            .ok_or_else(|| FileProblem::PublishedAtInvalid { shown: v.to_string() }),
     )
 }
 
@@ -398,12 +400,12 @@ pub fn read_publication(
         publications: 1,
         ..Tally::default()
     };
-    let file_problem = |report: &mut Report, message: String| {
+    let file_problem = |report: &mut Report, kind: FileProblem| {
         report.problems.push(Finding {
             file: shown.to_string(),
             feature: None,
             location: None,
-            kind: message.into(),
+            kind: kind.into(),
         });
     };
     let out = (|| {
@@ -414,13 +416,13 @@ pub fn read_publication(
                 // The generic reader's message (invalid JSON, with line and column) where the
                 // text is not JSON; the shape's otherwise.
                 if parse_json(&bytes, shown, &mut report).is_some() {
-                    file_problem(&mut report, format!("not a DeepStateMap FeatureCollection: {e}"));
+                    file_problem(&mut report, FileProblem::NotDeepStateApi { error: e.to_string() });
                 }
                 return None;
             }
         };
         if doc.kind.as_deref() != Some("FeatureCollection") {
-            file_problem(&mut report, "not a GeoJSON FeatureCollection".into());
+            file_problem(&mut report, FileProblem::NotFeatureCollection);
             return None;
         }
         let instant = match document_instant(doc.published_at.as_ref()) {
@@ -432,10 +434,7 @@ pub fn read_publication(
             None => match instant_from_file_name(path) {
                 Some(t) => t,
                 None => {
-                    file_problem(
-                        &mut report,
-                        "no publication instant: the file name is not <UTC unix seconds>.geojson and the document has no published_at".into(),
-                    );
+                    file_problem(&mut report, FileProblem::NoPublicationInstant);
                     return None;
                 }
             },
@@ -523,7 +522,7 @@ pub fn read_publication(
                         read_areal_unvalidated(&value, &mut scope)
                     }
                     Err(e) => {
-                        scope.problem(None, format!("coordinates: {e}"));
+                        scope.problem(None, FeatureProblem::CoordinatesUnreadable { error: e.to_string() });
                         None
                     }
                 };
@@ -539,7 +538,10 @@ pub fn read_publication(
                     tally.count(class.as_str(), "invalid", 1);
                     // Listed as repairs of the file: the polygon is left out, the rest kept.
                     report.repairs.extend(scratch.problems.into_iter().map(|mut p| {
-                        p.kind = format!("{} polygon left out: {}", class.as_str(), p.message()).into();
+                        p.kind = FindingKind::PolygonLeftOut {
+                            class: class.as_str().to_string(),
+                            why: Box::new(p.kind),
+                        };
                         p
                     }));
                     continue;
@@ -565,7 +567,10 @@ pub fn read_publication(
             for err in super::validity::problems(&area) {
                 file_problem(
                     &mut report,
-                    format!("the union of the {} areas is invalid: {err}", class.as_str()),
+                    FileProblem::UnionInvalid {
+                        of: format!("the {} areas", class.as_str()),
+                        problem: err,
+                    },
                 );
             }
             out.push(ControlFeature {
@@ -577,7 +582,9 @@ pub fn read_publication(
         if out.is_empty() && !allow_empty {
             file_problem(
                 &mut report,
-                "no occupied or contested area inside the border: an empty snapshot would say that nothing is occupied from its date on (import it with --allow-empty if that is meant)".into(),
+                FileProblem::EmptyArchiveFile {
+                    nothing: "no occupied or contested area inside the border",
+                },
             );
         }
         if !report.is_ok() {

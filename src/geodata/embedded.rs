@@ -7,7 +7,7 @@
 //! loaded state is in memory). File names in provenance are relative (`borders/UKR.geojson`).
 //! `frontline init DIR` writes the same files out as a starting geodata directory.
 
-use super::{Finding, Loaded, Report, load_dir};
+use super::{DirectoryProblem, Finding, Loaded, Report, load_dir};
 use std::path::{Path, PathBuf};
 
 /// The files, by path relative to the geodata directory.
@@ -78,13 +78,13 @@ pub fn write_to(dir: &Path) -> Result<(), String> {
 /// Loads and validates the embedded geodata (see the module comment). The root of the result is
 /// [`EMBEDDED_ROOT`].
 pub fn load() -> Result<Loaded, Report> {
-    let fail = |message: String| {
+    let fail = |kind: DirectoryProblem| {
         let mut r = Report::default();
         r.problems.push(Finding {
             file: EMBEDDED_ROOT.into(),
             feature: None,
             location: None,
-            kind: message.into(),
+            kind: kind.into(),
         });
         r
     };
@@ -95,9 +95,7 @@ pub fn load() -> Result<Loaded, Report> {
     let written = write_to(&tmp);
     let loaded = match written {
         Ok(()) => load_dir(&tmp),
-        Err(e) => Err(fail(format!(
-            "cannot write the embedded geodata into a temporary directory to read it ({e}); give --data DIR"
-        ))),
+        Err(error) => Err(fail(DirectoryProblem::EmbeddedUnwritable { error })),
     };
     let _ = std::fs::remove_dir_all(&tmp);
     loaded.map(|mut l| {

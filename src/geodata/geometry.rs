@@ -4,7 +4,7 @@
 //! those panic on positions with fewer than two numbers and silently close open rings, and every
 //! finding here must name the polygon, ring and position it is about.
 
-use super::report::{FindingKind, PositionProblem, Scope, Turn};
+use super::report::{FeatureProblem, FindingKind, PositionProblem, Scope, Turn};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde_json::Value;
 
@@ -29,12 +29,17 @@ pub(crate) fn read_areal(geometry: &Value, scope: &mut Scope<'_>) -> Option<Mult
 /// geometries are made valid by a union, with the repair reported by the caller.
 pub(crate) fn read_areal_unvalidated(geometry: &Value, scope: &mut Scope<'_>) -> Option<MultiPolygon<f64>> {
     let Some(obj) = geometry.as_object() else {
-        scope.problem(None, "geometry is missing or not an object");
+        scope.problem(None, FeatureProblem::GeometryNotObject);
         return None;
     };
     let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
     let Some(coords) = obj.get("coordinates") else {
-        scope.problem(None, format!("{kind} geometry has no 'coordinates'"));
+        scope.problem(
+            None,
+            FeatureProblem::NoCoordinates {
+                geometry_type: kind.to_string(),
+            },
+        );
         return None;
     };
     let polygons: Vec<(Option<usize>, &Value)> = match kind {
@@ -42,15 +47,12 @@ pub(crate) fn read_areal_unvalidated(geometry: &Value, scope: &mut Scope<'_>) ->
         "MultiPolygon" => match coords.as_array() {
             Some(ps) => ps.iter().enumerate().map(|(i, p)| (Some(i), p)).collect(),
             None => {
-                scope.problem(None, "MultiPolygon coordinates are not an array");
+                scope.problem(None, FeatureProblem::MultiPolygonNotArray);
                 return None;
             }
         },
         other => {
-            scope.problem(
-                None,
-                format!("geometry type '{other}' is not allowed here; expected Polygon or MultiPolygon"),
-            );
+            scope.problem(None, FeatureProblem::GeometryTypeNotAllowed(other.to_string()));
             return None;
         }
     };
@@ -65,7 +67,12 @@ pub(crate) fn read_areal_unvalidated(geometry: &Value, scope: &mut Scope<'_>) ->
         return None;
     }
     if out.is_empty() {
-        scope.problem(None, format!("{kind} has no polygons"));
+        scope.problem(
+            None,
+            FeatureProblem::NoPolygons {
+                geometry_type: kind.to_string(),
+            },
+        );
         return None;
     }
     Some(MultiPolygon(out))
@@ -85,11 +92,11 @@ fn place(pi: Option<usize>, ri: usize) -> String {
 
 fn read_polygon(pi: Option<usize>, rings: &Value, scope: &mut Scope<'_>) -> Option<Polygon<f64>> {
     let Some(rings) = rings.as_array() else {
-        scope.problem(place_polygon(pi), "polygon is not an array of rings");
+        scope.problem(place_polygon(pi), FeatureProblem::PolygonNotArray);
         return None;
     };
     if rings.is_empty() {
-        scope.problem(place_polygon(pi), "polygon has no rings");
+        scope.problem(place_polygon(pi), FeatureProblem::PolygonNoRings);
         return None;
     }
     let mut read = Vec::with_capacity(rings.len());
@@ -108,7 +115,7 @@ fn place_polygon(pi: Option<usize>) -> Option<String> {
 fn read_ring(pi: Option<usize>, ri: usize, ring: &Value, scope: &mut Scope<'_>) -> Option<LineString<f64>> {
     let here = || Some(place(pi, ri));
     let Some(positions) = ring.as_array() else {
-        scope.problem(here(), "ring is not an array of positions");
+        scope.problem(here(), FeatureProblem::RingNotArray);
         return None;
     };
     let mut coords = Vec::with_capacity(positions.len());

@@ -20,7 +20,10 @@ mod validity;
 /// The loader's validity check, also applied to every polygon an answer draws.
 pub use validity::problems as validity_problems;
 
-pub use report::{Finding, FindingKind, PositionProblem, Report, Turn};
+pub use report::{
+    DirectoryProblem, FeatureProblem, FileProblem, Finding, FindingKind, Layer, MetaProblem, PositionProblem, Report,
+    SourceProblem, Turn,
+};
 pub use validity::{LongEdge, RingRef, ValidityProblem};
 
 use crate::model::{ControlStatus, Provenance};
@@ -250,7 +253,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
             file: root.display().to_string(),
             feature: None,
             location: None,
-            kind: FindingKind::from("geodata directory does not exist or is not a directory"),
+            kind: DirectoryProblem::Missing.into(),
         });
         return Err(report);
     }
@@ -264,7 +267,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
             file: shown(&root.join("borders")),
             feature: None,
             location: None,
-            kind: FindingKind::from("no border: borders/ must hold at least one <ISO3>.geojson"),
+            kind: DirectoryProblem::NoBorder.into(),
         });
     }
 
@@ -294,14 +297,18 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
                 file: shown(&root.join("regions")),
                 feature: None,
                 location: None,
-                kind: FindingKind::from(format!("regions of border '{}', which is not in borders/", r.border)),
+                kind: DirectoryProblem::OfUnknownBorder {
+                    layer: Layer::Regions,
+                    border: r.border.clone(),
+                }
+                .into(),
             });
         }
     }
     check_unique(
         &regions,
         |r| r.border.clone(),
-        "regions of border",
+        Layer::Regions,
         &shown,
         root,
         &mut report,
@@ -313,14 +320,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
         .map(|p| canonical::read_waters(p, &shown(p)))
         .collect();
     let waters = collect(waters, &mut report);
-    check_unique(
-        &waters,
-        |w| w.border.clone(),
-        "waters of border",
-        &shown,
-        root,
-        &mut report,
-    );
+    check_unique(&waters, |w| w.border.clone(), Layer::Waters, &shown, root, &mut report);
     for w in &waters {
         match borders.iter().find(|b| b.iso3 == w.border) {
             Some(b) => check_waters_against_border(w, b, &mut report),
@@ -328,7 +328,11 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
                 file: w.provenance.file.clone(),
                 feature: None,
                 location: None,
-                kind: FindingKind::from(format!("waters of border '{}', which is not in borders/", w.border)),
+                kind: DirectoryProblem::OfUnknownBorder {
+                    layer: Layer::Waters,
+                    border: w.border.clone(),
+                }
+                .into(),
             }),
         }
     }
@@ -350,7 +354,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
                 file: shown(&sources_dir),
                 feature: None,
                 location: None,
-                kind: FindingKind::from(format!("cannot list directory: {e}")),
+                kind: DirectoryProblem::CannotList { error: e.to_string() }.into(),
             }),
         }
     }
@@ -362,8 +366,15 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
     }
 
     // Cross-checks.
-    check_unique(&borders, |b| b.iso3.clone(), "border", &shown, root, &mut report);
-    check_unique(&baselines, |b| b.name.clone(), "baseline", &shown, root, &mut report);
+    check_unique(&borders, |b| b.iso3.clone(), Layer::Border, &shown, root, &mut report);
+    check_unique(
+        &baselines,
+        |b| b.name.clone(),
+        Layer::Baseline,
+        &shown,
+        root,
+        &mut report,
+    );
     if let Some(d) = &config.default_source
         && !sources.iter().any(|s: &Source| &s.name == d)
     {
@@ -371,22 +382,19 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
             file: shown(&root.join("frontline.json")),
             feature: None,
             location: None,
-            kind: FindingKind::from(format!("default_source '{d}' is not a directory under sources/")),
+            kind: DirectoryProblem::UnknownDefaultSource(d.clone()).into(),
         });
     }
 
     if config.default_source.is_none() && sources.len() > 1 {
-        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
         report.problems.push(Finding {
             file: shown(&root.join("frontline.json")),
             feature: None,
             location: None,
-            kind: FindingKind::from(format!(
-                "{} sources ({}) and no default_source: every query without source= would fail; name the default in frontline.json, e.g. {{\"default_source\": \"{}\"}}",
-                names.len(),
-                names.join(", "),
-                names[0]
-            )),
+            kind: DirectoryProblem::NoDefaultSource {
+                sources: sources.iter().map(|s| s.name.clone()).collect(),
+            }
+            .into(),
         });
     }
     if !report.is_ok() {
@@ -439,28 +447,28 @@ fn check_waters_against_border(w: &Waters, b: &Border, report: &mut Report) {
             .any(|l| rstar::PointDistance::distance_2(l, &[p.x, p.y]) <= t * t)
     };
     for (i, cell) in w.cells.iter().enumerate() {
-        let mut problem = |message: String| {
+        let mut problem = |kind: DirectoryProblem| {
             report.problems.push(Finding {
                 file: w.provenance.file.clone(),
                 feature: Some(i),
                 location: None,
-                kind: message.into(),
+                kind: kind.into(),
             })
         };
         let a = cell.anchor;
         if land.locate(a.x, a.y) != Location::Inside {
-            problem(format!(
-                "anchor ({}, {}) is not inside the land of border '{}'",
-                a.x, a.y, b.iso3
-            ));
+            problem(DirectoryProblem::AnchorOffLand {
+                anchor: [a.x, a.y],
+                border: b.iso3.clone(),
+            });
         }
         if let Some(c) = geo::CoordsIter::coords_iter(&cell.geometry)
             .find(|c| land.locate(c.x, c.y) == Location::Inside && off_coast(*c))
         {
-            problem(format!(
-                "the cell has a vertex ({}, {}) on the land of border '{}'",
-                c.x, c.y, b.iso3
-            ));
+            problem(DirectoryProblem::CellVertexOnLand {
+                vertex: [c.x, c.y],
+                border: b.iso3.clone(),
+            });
         }
     }
 }
@@ -477,7 +485,7 @@ fn collect<T>(items: Vec<(Option<T>, Report)>, report: &mut Report) -> Vec<T> {
 fn check_unique<T>(
     items: &[T],
     key: impl Fn(&T) -> String,
-    what: &str,
+    layer: Layer,
     shown: &(dyn Fn(&Path) -> String + Sync),
     root: &Path,
     report: &mut Report,
@@ -492,7 +500,12 @@ fn check_unique<T>(
                 file: shown(root),
                 feature: None,
                 location: None,
-                kind: FindingKind::from(format!("{n} files define the {what} '{k}'; names must be unique")),
+                kind: DirectoryProblem::NotUnique {
+                    layer,
+                    name: k,
+                    files: n,
+                }
+                .into(),
             });
         }
     }
@@ -506,16 +519,16 @@ fn read_source(
     report: &mut Report,
 ) -> Option<Source> {
     let name = dir.file_name()?.to_string_lossy().to_string();
-    let problem = |report: &mut Report, file: String, message: String| {
+    let problem = |report: &mut Report, file: String, kind: SourceProblem| {
         report.problems.push(Finding {
             file,
             feature: None,
             location: None,
-            kind: message.into(),
+            kind: kind.into(),
         });
     };
-    if let Err(e) = crate::store::check_name("source", &name) {
-        problem(report, shown(dir), e.to_string());
+    if crate::store::check_name("source", &name).is_err() {
+        problem(report, shown(dir), SourceProblem::BadName(name));
         return None;
     }
     let config_path = dir.join(SOURCE_CONFIG);
@@ -525,11 +538,7 @@ fn read_source(
         (Some(b), _) => b.clone(),
         (None, [only]) => only.iso3.clone(),
         (None, _) => {
-            problem(
-                report,
-                shown(&config_path),
-                "several borders are loaded: say which one this source uses with \"border\"".into(),
-            );
+            problem(report, shown(&config_path), SourceProblem::BorderNotNamed);
             String::new()
         }
     };
@@ -537,16 +546,12 @@ fn read_source(
         problem(
             report,
             shown(&config_path),
-            format!("border '{border}' is not in borders/"),
+            SourceProblem::UnknownBorder(border.clone()),
         );
     }
     for b in &config.baselines {
         if !baselines.iter().any(|x| &x.name == b) {
-            problem(
-                report,
-                shown(&config_path),
-                format!("baseline '{b}' is not in baselines/"),
-            );
+            problem(report, shown(&config_path), SourceProblem::UnknownBaseline(b.clone()));
         }
     }
 
@@ -569,7 +574,7 @@ fn read_source(
                     problem(
                         report,
                         shown(&config_path),
-                        format!("archive format '{other}' is unknown; known: deepstate, nzz"),
+                        SourceProblem::UnknownArchiveFormat(other.to_string()),
                     );
                     return None;
                 }
@@ -592,7 +597,7 @@ fn read_source(
                     problem(
                         report,
                         format!("archive:{name}"),
-                        format!("archive holds no {pattern} file"),
+                        SourceProblem::EmptyArchive { pattern },
                     );
                     Vec::new()
                 }
@@ -600,7 +605,10 @@ fn read_source(
                     problem(
                         report,
                         format!("archive:{name}"),
-                        format!("cannot list the archive dir of {}: {e}", shown(&config_path)),
+                        SourceProblem::CannotListArchive {
+                            config: shown(&config_path),
+                            error: e.to_string(),
+                        },
                     );
                     Vec::new()
                 }
@@ -615,15 +623,20 @@ fn read_source(
             problem(
                 report,
                 w[1].provenance.file.clone(),
-                format!(
-                    "source '{name}' has two snapshots dated {} (the other: {})",
-                    w[1].date, w[0].provenance.file
-                ),
+                SourceProblem::TwoSnapshotsOneDate {
+                    source: name.clone(),
+                    date: w[1].date,
+                    other: w[0].provenance.file.clone(),
+                },
             );
         }
     }
     if files_found == 0 {
-        problem(report, shown(dir), format!("source '{name}' has no snapshot file"));
+        problem(
+            report,
+            shown(dir),
+            SourceProblem::NoSnapshotFile { source: name.clone() },
+        );
     }
     let publications = read_publications(dir, &name, shown, report);
     use crate::model::SourceClasses;
@@ -640,10 +653,7 @@ fn read_source(
             problem(
                 report,
                 shown(&config_path),
-                format!(
-                    "time_zone '{}' is not an IANA time zone name (such as Europe/Kyiv or UTC)",
-                    config.time_zone.as_deref().unwrap_or("")
-                ),
+                SourceProblem::UnknownTimeZone(config.time_zone.clone().unwrap_or_default()),
             );
             deepstate_api::DEFAULT_TIME_ZONE
         }
@@ -682,9 +692,7 @@ fn read_publications(
                 file: s.provenance.file.clone(),
                 feature: None,
                 location: None,
-                kind: FindingKind::from(
-                    "a publication superseded within its day must say when it was published (frontline.published_at)",
-                ),
+                kind: FindingKind::Meta(report::MetaProblem::PublishedAtMissing),
             });
         }
     }
@@ -701,16 +709,16 @@ fn read_json_config<T: for<'de> Deserialize<'de>>(
         return None;
     }
     let res = std::fs::read(path)
-        .map_err(|e| format!("cannot read: {e}"))
-        .and_then(|b| serde_json::from_slice::<T>(&b).map_err(|e| format!("invalid configuration: {e}")));
+        .map_err(|e| FileProblem::ConfigUnreadable { error: e.to_string() })
+        .and_then(|b| serde_json::from_slice::<T>(&b).map_err(|e| FileProblem::ConfigInvalid { error: e.to_string() }));
     match res {
         Ok(c) => Some(c),
-        Err(message) => {
+        Err(kind) => {
             report.problems.push(Finding {
                 file: shown(path),
                 feature: None,
                 location: None,
-                kind: message.into(),
+                kind: kind.into(),
             });
             None
         }
@@ -736,7 +744,7 @@ fn list_geojson(dir: &Path, shown: &(dyn Fn(&Path) -> String + Sync), report: &m
             file: shown(dir),
             feature: None,
             location: None,
-            kind: FindingKind::from(format!("cannot list directory: {e}")),
+            kind: DirectoryProblem::CannotList { error: e.to_string() }.into(),
         }),
     }
     out.sort();
@@ -745,18 +753,18 @@ fn list_geojson(dir: &Path, shown: &(dyn Fn(&Path) -> String + Sync), report: &m
 
 /// Bytes of a file with their SHA-256, or a finding saying why they cannot be read.
 pub(crate) fn read_bytes(path: &Path, shown: &str, report: &mut Report) -> Option<(Vec<u8>, String)> {
-    let fail = |report: &mut Report, message: String| {
+    let fail = |report: &mut Report, kind: FileProblem| {
         report.problems.push(Finding {
             file: shown.to_string(),
             feature: None,
             location: None,
-            kind: message.into(),
+            kind: kind.into(),
         });
     };
     let raw = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            fail(report, format!("cannot read file: {e}"));
+            fail(report, FileProblem::Unreadable { error: e.to_string() });
             return None;
         }
     };
@@ -771,12 +779,12 @@ pub(crate) fn read_bytes(path: &Path, shown: &str, report: &mut Report) -> Optio
             .read_to_end(&mut out)
         {
             Ok(_) if out.len() as u64 > limit => {
-                fail(report, format!("gzip inflates to more than {limit} bytes"));
+                fail(report, FileProblem::GzipTooLarge { limit });
                 return None;
             }
             Ok(_) => return Some((out, sha)),
             Err(e) => {
-                fail(report, format!("not a valid gzip file: {e}"));
+                fail(report, FileProblem::GzipInvalid { error: e.to_string() });
                 return None;
             }
         }
@@ -802,7 +810,7 @@ pub(crate) fn parse_json(bytes: &[u8], shown: &str, report: &mut Report) -> Opti
                 file: shown.to_string(),
                 feature: None,
                 location: Some(format!("line {}, column {}", e.line(), e.column())),
-                kind: FindingKind::from(format!("invalid JSON: {e}")),
+                kind: FileProblem::InvalidJson { error: e.to_string() }.into(),
             });
             None
         }

@@ -14,7 +14,9 @@
 
 use super::geometry::read_areal_unvalidated;
 use super::report::{Report, Scope};
-use super::{ControlFeature, Finding, FindingKind, Snapshot, content_sha256, parse_json, read_bytes};
+use super::{
+    ControlFeature, FeatureProblem, FileProblem, Finding, FindingKind, Snapshot, content_sha256, parse_json, read_bytes,
+};
 use crate::coverage::{OverlayRule, overlay};
 use crate::model::{ControlStatus, Provenance};
 use chrono::NaiveDate;
@@ -92,17 +94,22 @@ pub fn read_snapshot_admitting(
     allow_empty: bool,
 ) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
-    let file_problem = |report: &mut Report, message: String| {
+    let file_problem = |report: &mut Report, kind: FileProblem| {
         report.problems.push(Finding {
             file: shown.to_string(),
             feature: None,
             location: None,
-            kind: message.into(),
+            kind: kind.into(),
         });
     };
     let out = (|| {
         let Some(date) = date_from_file_name(path) else {
-            file_problem(&mut report, "file name is not YYYY-MM-DD.json with a valid date".into());
+            file_problem(
+                &mut report,
+                FileProblem::NameNotDated {
+                    pattern: "YYYY-MM-DD.json",
+                },
+            );
             return None;
         };
         let (bytes, sha256) = read_bytes(path, shown, &mut report)?;
@@ -111,14 +118,11 @@ pub fn read_snapshot_admitting(
             .get("value")
             .filter(|v| v.get("type").and_then(Value::as_str) == Some("FeatureCollection"));
         let Some(fc) = fc else {
-            file_problem(
-                &mut report,
-                "not an NZZ archive file: expected {\"value\": FeatureCollection}".into(),
-            );
+            file_problem(&mut report, FileProblem::NotNzz);
             return None;
         };
         let Some(features) = fc.get("features").and_then(Value::as_array) else {
-            file_problem(&mut report, "'value.features' is missing or not an array".into());
+            file_problem(&mut report, FileProblem::NzzFeaturesNotArray);
             return None;
         };
         let mut occupied = Vec::new();
@@ -134,11 +138,10 @@ pub fn read_snapshot_admitting(
             let Some(kind) = kind.filter(|k| KINDS.contains(k)) else {
                 scope.problem(
                     None,
-                    format!(
-                        "properties.type is {}; expected one of {}",
-                        kind.map_or("missing".to_string(), |k| format!("'{k}'")),
-                        KINDS.join(", ")
-                    ),
+                    FeatureProblem::UnknownType {
+                        found: kind.map(str::to_string),
+                        expected: &KINDS,
+                    },
                 );
                 continue;
             };
@@ -146,7 +149,7 @@ pub fn read_snapshot_admitting(
                 content_dates.insert(d.get(..10).unwrap_or(d).to_string());
             }
             let Some(geometry) = f.get("geometry").filter(|g| !g.is_null()) else {
-                scope.problem(None, "feature has no geometry");
+                scope.problem(None, FeatureProblem::NoGeometry);
                 continue;
             };
             let Some(mp) = read_areal_unvalidated(geometry, &mut scope) else {
@@ -159,14 +162,11 @@ pub fn read_snapshot_admitting(
             if let Some(first) = invalid.first() {
                 scope.repair(
                     None,
-                    format!(
-                        "invalid {kind} geometry ({first}{}): its area is the nonzero-winding union of its rings",
-                        if invalid.len() > 1 {
-                            format!(" and {} more", invalid.len() - 1)
-                        } else {
-                            String::new()
-                        }
-                    ),
+                    FindingKind::UnitedInvalid {
+                        feature_kind: kind.to_string(),
+                        first: first.clone(),
+                        more: invalid.len() - 1,
+                    },
                 );
             }
             occupied.extend(mp.0);
@@ -203,14 +203,19 @@ pub fn read_snapshot_admitting(
         if union.0.is_empty() && !allow_empty {
             file_problem(
                 &mut report,
-                "no occupied area (no nochange or gains feature): an empty snapshot would say that nothing is occupied from its date on (import it with --allow-empty if that is meant)".into(),
+                FileProblem::EmptyArchiveFile {
+                    nothing: "no occupied area (no nochange or gains feature)",
+                },
             );
             return None;
         }
         for err in super::validity::problems(&union) {
             file_problem(
                 &mut report,
-                format!("the union of nochange and gains is invalid: {err}"),
+                FileProblem::UnionInvalid {
+                    of: "nochange and gains".into(),
+                    problem: err,
+                },
             );
         }
         if !report.is_ok() {

@@ -4,7 +4,7 @@
 
 use super::geometry::read_areal;
 use super::report::{Report, Scope};
-use super::{ControlFeature, Finding, FindingKind, Snapshot, content_sha256};
+use super::{ControlFeature, FeatureProblem, FileProblem, Finding, Snapshot, content_sha256};
 use crate::model::{ControlStatus, Provenance, parse_date};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -14,17 +14,48 @@ use std::path::Path;
 /// Reads one file as snapshots of `source`, one per date, in date order; every problem is in the
 /// report, and on any problem there are no snapshots.
 pub fn read_file(path: &Path, shown: &str, source: &str) -> (Vec<Snapshot>, Report) {
+    read_file_admitting(path, shown, source, false)
+}
+
+/// The date a file name gives (`2024-03-01.geojson`, `.json`, either gzipped), if it gives one.
+fn date_from_file_name(path: &Path) -> Option<NaiveDate> {
+    let name = super::name_without_gz(path)?;
+    let stem = name.strip_suffix(".geojson").or_else(|| name.strip_suffix(".json"))?;
+    parse_date(stem).ok()
+}
+
+/// [`read_file`], with a FeatureCollection without features admitted when `allow_empty` (import
+/// `--allow-empty`) as one empty snapshot of the date its file name gives (`YYYY-MM-DD.geojson`):
+/// its features name no date. Otherwise it is refused, saying how to admit it.
+pub fn read_file_admitting(path: &Path, shown: &str, source: &str, allow_empty: bool) -> (Vec<Snapshot>, Report) {
     let mut report = Report::default();
     let out = (|| {
         let (features, sha256) = super::deepstate::read_feature_collection(path, shown, &mut report)?;
         if features.is_empty() {
-            report.problems.push(Finding {
-                file: shown.to_string(),
-                feature: None,
-                location: None,
-                kind: FindingKind::from("no features: a plain GeoJSON file takes its snapshots' dates from its features, so an empty one names no snapshot"),
-            });
-            return None;
+            let date = date_from_file_name(path).filter(|_| allow_empty);
+            let Some(date) = date else {
+                report.problems.push(Finding {
+                    file: shown.to_string(),
+                    feature: None,
+                    location: None,
+                    kind: FileProblem::EmptyPlainFile { allow_empty }.into(),
+                });
+                return None;
+            };
+            return Some(vec![Snapshot {
+                source: source.to_string(),
+                date,
+                synthetic: false,
+                content_sha256: content_sha256(&[]),
+                published: None,
+                published_at: None,
+                features: Vec::new(),
+                provenance: Provenance {
+                    file: shown.to_string(),
+                    sha256,
+                    origin: Some("GeoJSON FeatureCollection without features, dated by its file name".into()),
+                },
+            }]);
         }
         let mut by_date: BTreeMap<NaiveDate, Vec<ControlFeature>> = BTreeMap::new();
         for (i, f) in features.iter().enumerate() {
@@ -37,11 +68,11 @@ pub fn read_file(path: &Path, shown: &str, source: &str) -> (Vec<Snapshot>, Repo
             let date = match prop("date").map(parse_date) {
                 Some(Ok(d)) => Some(d),
                 Some(Err(e)) => {
-                    scope.problem(None, format!("properties.date: {e}"));
+                    scope.problem(None, FeatureProblem::DateInvalid { reason: e });
                     None
                 }
                 None => {
-                    scope.problem(None, "properties.date is missing (YYYY-MM-DD)");
+                    scope.problem(None, FeatureProblem::DateMissing);
                     None
                 }
             };
@@ -49,19 +80,19 @@ pub fn read_file(path: &Path, shown: &str, source: &str) -> (Vec<Snapshot>, Repo
                 Some(s) => {
                     let st = ControlStatus::parse(s);
                     if st.is_none() {
-                        scope.problem(None, format!("unknown status '{s}'; expected occupied or contested"));
+                        scope.problem(None, FeatureProblem::UnknownStatus(s.to_string()));
                     }
                     st
                 }
                 None => {
-                    scope.problem(None, "properties.status is missing (occupied or contested)");
+                    scope.problem(None, FeatureProblem::StatusMissing);
                     None
                 }
             };
             let geometry = match f.get("geometry").filter(|g| !g.is_null()) {
                 Some(g) => read_areal(g, &mut scope),
                 None => {
-                    scope.problem(None, "feature has no geometry");
+                    scope.problem(None, FeatureProblem::NoGeometry);
                     None
                 }
             };

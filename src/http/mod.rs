@@ -18,6 +18,7 @@ pub use routes::routes;
 mod scenarios;
 mod stream;
 pub mod table;
+pub mod tiles;
 
 use crate::catalog::Catalog;
 use bytes::Bytes;
@@ -62,6 +63,8 @@ pub struct Config {
     pub date_window: crate::geodata::policy::DateWindowConfig,
     /// Large batch bodies (over 1 MiB, or of unknown length) read at once; the others wait.
     pub max_large_bodies: usize,
+    /// Bound of the vector tile cache, bytes (`tiles`).
+    pub tile_cache_bytes: usize,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             ingest_token: None,
             date_window: crate::geodata::policy::DateWindowConfig::default(),
             max_large_bodies: 2,
+            tile_cache_bytes: tiles::DEFAULT_TILE_CACHE_BYTES,
         }
     }
 }
@@ -95,6 +99,8 @@ pub struct App {
     scenario_cache: Mutex<HashMap<String, Arc<crate::scenario::Computed>>>,
     /// Places for large batch bodies being read (`Config::max_large_bodies`).
     large_bodies: Arc<tokio::sync::Semaphore>,
+    /// Vector tiles: epoch ids of the live catalog, projected layers, rendered tiles.
+    tiles: tiles::TileService,
 }
 
 impl App {
@@ -106,6 +112,7 @@ impl App {
             layer_cache: Mutex::new(HashMap::new()),
             scenario_cache: Mutex::new(HashMap::new()),
             large_bodies: Arc::new(tokio::sync::Semaphore::new(config.max_large_bodies.max(1))),
+            tiles: tiles::TileService::new(config.tile_cache_bytes),
             config,
         })
     }
@@ -128,6 +135,7 @@ impl App {
     }
 
     fn clear_layers(&self) {
+        self.tiles.catalog_swapped();
         if let Ok(mut cache) = self.layer_cache.lock() {
             cache.clear();
         }
@@ -323,6 +331,8 @@ where
         batch::classify(app.clone(), req).await
     } else if method == Method::POST && route.path == "/v1/history" {
         batch::history(app.clone(), req).await
+    } else if route.path.starts_with("/v1/tiles/") {
+        tiles::answer(app, req.uri().path(), req.headers())
     } else {
         match warp_service.call(req).await {
             Ok(r) => boxed(r),

@@ -8,6 +8,10 @@ fn param(name: &str, required: bool, schema: Value, description: &str) -> Value 
     json!({"name": name, "in": "query", "required": required, "schema": schema, "description": description})
 }
 
+fn path_param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}, "description": description})
+}
+
 fn problems(codes: &[&str]) -> Value {
     let mut m = serde_json::Map::new();
     for c in codes {
@@ -320,6 +324,20 @@ fn document_without_head_and_options() -> Value {
             "/v1/scenarios/{id}/diff/{other}": {"get": {"summary": "What changes from one stored scenario to another: areas of application, the area gained and lost, excluded areas and zones side by side, withdrawal areas",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "other", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": cached(merge(json!({"200": json_ok("from, to, area_of_application_km2, area_gained_km2, area_lost_km2, excluded, zones, withdrawal_km2, ceasefire")}), problems(&["400", "404", "409"])))}},
+            "/v1/tiles/{source}/{date}.json": {"get": {"summary": "TileJSON 3.0.0 of the state in force on a date: its tiles template names the epoch (one computed state), so a date that later resolves to another state gets another document; vector_layers covered, occupied, contested, line; frontline: epoch, epoch_from, the AnswerProvenance members, covered_km2, occupied_km2, contested_km2, line_km, tile settings. Strong ETag, Cache-Control no-cache",
+                "parameters": [path_param("source", "a source"), path_param("date", "YYYY-MM-DD")],
+                "responses": cached(merge(json!({"200": json_ok("TileJSON 3.0.0 with a frontline member")}), problems(&["400", "404"])))}},
+            "/v1/tiles/{source}/diff/{from}/{to}.json": {"get": {"summary": "TileJSON 3.0.0 of the diff between two dates of a source (parts of at least 0.01 km2, as /v1/diff): vector_layers gained, lost, newly_contested, no_longer_contested; frontline: from_epoch, to_epoch, from, to (AnswerProvenance), totals",
+                "parameters": [path_param("source", "a source"), path_param("from", "YYYY-MM-DD"), path_param("to", "YYYY-MM-DD")],
+                "responses": cached(merge(json!({"200": json_ok("TileJSON 3.0.0 with a frontline member")}), problems(&["400", "404"])))}},
+            "/v1/tiles/{source}/{epoch}/{z}/{x}/{y}.mvt": {"get": {"summary": "A vector tile (MVT 2.1, extent 4096, buffer 64) of an epoch: layers covered, occupied, contested, line; properties status, area_km2 (length_km), and the FeatureProvenance members. Immutable: Cache-Control public, max-age=31536000, immutable, strong ETag; 204 when the tile is empty",
+                "parameters": [path_param("source", "a source"), path_param("epoch", "an epoch id, from a TileJSON"), path_param("z", "zoom, 0 to 18"), path_param("x", "column"), path_param("y", "row")],
+                "responses": cached(merge(json!({"200": {"description": "the tile", "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "format": "binary"}}}},
+                    "204": {"description": "nothing in this tile (same caching headers)"}}), problems(&["400", "404"])))}},
+            "/v1/tiles/{source}/diff/{from_epoch}/{to_epoch}/{z}/{x}/{y}.mvt": {"get": {"summary": "A vector tile of the diff between two epochs: layers gained, lost, newly_contested, no_longer_contested; properties status, area_km2, the FeatureProvenance members of the end, from_* of the start, date, from_date. Immutable, as state tiles",
+                "parameters": [path_param("source", "a source"), path_param("from_epoch", "an epoch id"), path_param("to_epoch", "an epoch id"), path_param("z", "zoom, 0 to 18"), path_param("x", "column"), path_param("y", "row")],
+                "responses": cached(merge(json!({"200": {"description": "the tile", "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "format": "binary"}}}},
+                    "204": {"description": "nothing in this tile (same caching headers)"}}), problems(&["400", "404"])))}},
             "/openapi.json": {"get": {"summary": "This document", "responses": cached(json!({"200": json_ok("OpenAPI 3.1")}))}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_ok("ok")}}},
             "/readyz": {"get": {"summary": "Readiness: what is loaded", "responses": {"200": json_ok("ready")}}},

@@ -58,7 +58,7 @@ const GET_POST: &[Method] = &[Method::GET, Method::POST];
 const POST: &[Method] = &[Method::POST];
 
 /// Every route, in the order of the metrics labels.
-pub const ROUTES: [Route; 22] = [
+pub const ROUTES: [Route; 26] = [
     route("/v1/coverage", GET, Validation::LiveState),
     route("/v1/history", GET_POST, Validation::LiveState),
     route("/v1/diff", GET, Validation::LiveState),
@@ -76,6 +76,14 @@ pub const ROUTES: [Route; 22] = [
     route("/v1/scenarios/{id}/layers/{layer}", GET, Validation::LiveState),
     route("/v1/scenarios/{id}/point", GET, Validation::LiveState),
     route("/v1/scenarios/{id}/diff/{other}", GET, Validation::LiveState),
+    route("/v1/tiles/{source}/{date}.json", GET, Validation::Handler),
+    route("/v1/tiles/{source}/diff/{from}/{to}.json", GET, Validation::Handler),
+    route("/v1/tiles/{source}/{epoch}/{z}/{x}/{y}.mvt", GET, Validation::Handler),
+    route(
+        "/v1/tiles/{source}/diff/{from_epoch}/{to_epoch}/{z}/{x}/{y}.mvt",
+        GET,
+        Validation::Handler,
+    ),
     route("/openapi.json", GET, Validation::LiveState),
     route("/healthz", GET, Validation::None),
     route("/readyz", GET, Validation::None),
@@ -107,10 +115,10 @@ fn matches(pattern: &str, path: &str) -> bool {
         match (a.next(), b.next()) {
             (None, None) => return true,
             (Some(x), Some(y)) => {
-                let ok = if x.starts_with('{') && x.ends_with('}') {
-                    !y.is_empty()
-                } else {
-                    x == y
+                // `{name}` is one non-empty segment; `{name}.ext` one that ends in `.ext`.
+                let ok = match x.strip_prefix('{').and_then(|v| v.split_once('}')) {
+                    Some((_, suffix)) => y.len() > suffix.len() && y.ends_with(suffix),
+                    None => x == y,
                 };
                 if !ok {
                     return false;
@@ -143,6 +151,25 @@ mod tests {
             Some("/v1/scenarios/{id}/layers/{layer}")
         );
         assert_eq!(label(""), None);
+        assert_eq!(
+            label("/v1/tiles/ds/2025-06-01.json"),
+            Some("/v1/tiles/{source}/{date}.json")
+        );
+        assert_eq!(
+            label("/v1/tiles/ds/diff/2025-06-01/2025-07-01.json"),
+            Some("/v1/tiles/{source}/diff/{from}/{to}.json")
+        );
+        assert_eq!(
+            label("/v1/tiles/ds/ab12/8/150/88.mvt"),
+            Some("/v1/tiles/{source}/{epoch}/{z}/{x}/{y}.mvt")
+        );
+        assert_eq!(
+            label("/v1/tiles/ds/diff/ab/cd/8/150/88.mvt"),
+            Some("/v1/tiles/{source}/diff/{from_epoch}/{to_epoch}/{z}/{x}/{y}.mvt")
+        );
+        assert_eq!(label("/v1/tiles/ds/ab12/8/150/88.png"), None);
+        assert_eq!(label("/v1/tiles/ds/ab12/8/150/.mvt"), None);
+        assert_eq!(label("/v1/tiles/ds/2025-06-01"), None);
     }
 
     #[test]

@@ -321,7 +321,11 @@ fn read_record_rest<R: BufRead>(input: &mut R, out: &mut Vec<u8>, mut state: Sca
             None => (buf.len(), false),
         };
         if n + take > MAX_LINE_BYTES {
-            let message = if state == Scan::Quoted {
+            let mut seen = std::mem::take(out);
+            seen.extend_from_slice(&buf[..take]);
+            let message = if let Some(why) = invisible_cause(&seen, false) {
+                why
+            } else if state == Scan::Quoted {
                 format!("a record is longer than {MAX_LINE_BYTES} bytes (is a quote not closed?)")
             } else {
                 format!("a line is longer than {MAX_LINE_BYTES} bytes (is this CSV with columns id,lon,lat?)")
@@ -401,11 +405,60 @@ fn split_point(block: &[u8], quotes: bool) -> usize {
 
 /// At most 40 characters of a field, for messages.
 fn shown(field: &[u8]) -> String {
-    let s = String::from_utf8_lossy(field);
-    match s.char_indices().nth(40) {
-        Some((i, _)) => format!("{}...", &s[..i]),
-        None => s.into_owned(),
+    let mut out = String::new();
+    for (n, c) in String::from_utf8_lossy(field).chars().enumerate() {
+        if n == 40 {
+            out.push_str("...");
+            break;
+        }
+        // What cannot be seen is named, so that two texts that look alike in a message differ.
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_invisible(c) => {
+                out.push_str(&format!("<U+{:04X}>", u32::from(c)));
+            }
+            c => out.push(c),
+        }
     }
+    out
+}
+
+/// Characters that print as nothing: the byte order mark and the zero-width ones.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{feff}' | '\u{200b}'..='\u{200f}' | '\u{2060}')
+}
+
+/// What invisible in a record's text (its line end cut off) makes it misread, said plainly: a
+/// carriage return that ends no line (a file with CR-only line ends, classic Mac OS, reads as
+/// one long line) or a byte order mark that is not the file's first (two files joined, or a
+/// BOM written twice). `None` when there is neither. Only called on an error, so the fast
+/// path pays nothing.
+fn invisible_cause(raw: &[u8], header: bool) -> Option<String> {
+    let mut quoted = false;
+    for (i, &b) in raw.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\r' if !quoted && i + 1 < raw.len() && raw[i + 1] != b'\n' => {
+                return Some(format!(
+                    "a carriage return (CR) at byte {} ends no line: the file seems to use CR-only line ends (classic Mac OS); convert them to LF or CRLF (for instance: tr '\\r' '\\n')",
+                    i + 1
+                ));
+            }
+            _ => {}
+        }
+    }
+    let bom = "\u{feff}".as_bytes();
+    let at = raw.windows(bom.len()).position(|w| w == bom)?;
+    Some(if header && at == 0 {
+        "the header starts with a second byte order mark (U+FEFF, invisible) after the file's first: save the file as UTF-8 with one BOM or none".to_string()
+    } else {
+        format!(
+            "a byte order mark (U+FEFF, invisible) at byte {} of the line: remove it (were two files joined?)",
+            at + 1
+        )
+    })
 }
 
 /// Writes one field: quoted (quotes doubled) where RFC 4180 needs it, by `csv-core`'s rule;
@@ -466,6 +519,9 @@ impl Layout {
         utf8(text)?;
         let header_lines = memchr::memchr_iter(b'\n', text.strip_suffix(b"\n").unwrap_or(text)).count() as u64 + 1;
         let row = trim_eol(text);
+        if let Some(why) = invisible_cause(row, true) {
+            return Err((0, why));
+        }
         let fields: Vec<Vec<u8>> = if memchr::memchr(b'"', row).is_some() {
             strict(row, &[]).map_err(|m| (0, m))?;
             let mut rdr = csv::ReaderBuilder::new()
@@ -598,7 +654,7 @@ impl Layout {
             if bytes.is_empty() {
                 continue;
             }
-            let at = |m: String| (n as u64, m);
+            let at = |m: String| (n as u64, invisible_cause(bytes, false).unwrap_or(m));
             if bytes.len() > MAX_LINE_BYTES {
                 return Err(at(format!(
                     "a line is longer than {MAX_LINE_BYTES} bytes (is this CSV with columns id,lon,lat?)"
@@ -675,7 +731,7 @@ impl Layout {
             let lead = raw.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
             let line = start_line + raw[..lead].iter().filter(|&&b| b == b'\n').count() as u64;
             let raw = &raw[lead..];
-            let at = |m: String| (line, m);
+            let at = |m: String| (line, invisible_cause(trim_eol(raw), false).unwrap_or(m));
             if raw.len() > MAX_LINE_BYTES {
                 return Err(at(format!(
                     "a record is longer than {MAX_LINE_BYTES} bytes (is a quote not closed?)"
@@ -1014,6 +1070,24 @@ mod tests {
         assert_eq!(r[1].0, "\"the \"\"north\"\" post\",1,2");
         assert_eq!(r[2].0, "\"a\r\nb\",3,4");
         assert_eq!((r[2].2, r[2].3), (3.0, 4.0));
+    }
+
+    #[test]
+    fn invisible_characters_are_named() {
+        assert_eq!(shown("a\u{feff}b\r\tc\u{1}".as_bytes()), "a<U+FEFF>b\\r\\tc<U+0001>");
+        assert_eq!(shown(&[b'x'; 50]).len(), 43);
+        assert_eq!(invisible_cause(b"id,lon,lat", true), None);
+        assert_eq!(
+            invisible_cause(b"\"a\rb\",1,2", false),
+            None,
+            "a CR inside quotes is text"
+        );
+        assert!(invisible_cause(b"a,1,2\rb,1,2", false).is_some_and(|m| m.contains("CR) at byte 6")));
+        assert!(
+            invisible_cause("\u{feff}id,lon,lat".as_bytes(), true)
+                .is_some_and(|m| m.contains("second byte order mark"))
+        );
+        assert!(invisible_cause("k,\u{feff}1,2".as_bytes(), false).is_some_and(|m| m.contains("at byte 3")));
     }
 
     #[test]

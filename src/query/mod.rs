@@ -475,6 +475,7 @@ pub mod history;
 pub mod layers;
 #[cfg(test)]
 mod sliver_fixtures;
+pub mod tiles;
 
 #[cfg(test)]
 mod tests {

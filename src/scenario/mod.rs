@@ -241,14 +241,13 @@ pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
             }
         }
     }
-    serde_json::from_value(value).map_err(|e| {
-        let msg = e.to_string();
-        let field = ["source", "ceasefire_date"]
-            .into_iter()
-            .find(|f| msg.contains(f))
-            .unwrap_or("(document)");
-        invalid(field, msg)
-    })
+    // The members without a default, named when absent (every member present was checked above).
+    for required in ["source", "ceasefire_date"] {
+        if !obj.contains_key(required) {
+            return Err(invalid(required, format!("missing field `{required}`")));
+        }
+    }
+    serde_json::from_value(value).map_err(|e| invalid("(document)", e.to_string()))
 }
 
 /// A scenario checked against a catalog: the canonical document and its parsed exclusions.

@@ -1,27 +1,34 @@
 //! Geodesic zones: the points whose geodesic (WGS84) distance to a line is at most a width, as
 //! polygons.
 //!
-//! How (a buffer built piece by piece on the ellipsoid, then unioned):
+//! How (a buffer built on the ellipsoid chunk by chunk, then merged):
 //! 1. Each line is simplified (Douglas-Peucker, `geo`'s `SimplifyIdx`, in a local frame in km)
 //!    with a tolerance of [`SIMPLIFY_KM`]: the distance to the simplified line differs from the
 //!    distance to the line by at most that. Edges longer than [`MAX_EDGE_KM`] are cut (their
 //!    points stay on the straight lon/lat edge).
-//! 2. At each end of each edge, the normals to the edge (its local azimuth on the ellipsoid, as
-//!    a straight lon/lat edge runs there) are walked to the width by the geodesic direct problem
-//!    (Karney, `geo`'s `Geodesic`, i.e. geographiclib-rs); each edge gives the quadrilateral (a
-//!    hexagon through its two ends) between its normals: the points whose nearest point is
-//!    inside the edge.
-//! 3. At each vertex, the outer side of the turn gets a fan of points at the width (a round
-//!    join); each end of a line a half disc (a round cap). Fan points are spaced so that the chord
-//!    between two of them stays within [`ARC_SAG_KM`] of the circle.
-//! 4. Every piece, turned counterclockwise, is unioned in one i_overlay graph (nonzero rule),
-//!    the engine `geo`'s `BooleanOps` runs on.
+//! 2. The zone is the union of pieces: for each edge, the hexagon between its normals at its two
+//!    ends (the points whose nearest point is inside the edge), the normals walked to the width
+//!    by the geodesic direct problem (Karney, `geo`'s `Geodesic`, i.e. geographiclib-rs) along
+//!    the edge's local azimuth on the ellipsoid; at each vertex, a fan on the outer side of the
+//!    turn (a round join); at each end of a line, a half disc (a round cap). Fan points are
+//!    spaced so that the chord between two of them stays within [`ARC_SAG_KM`] of the circle.
+//! 3. The pieces are not unioned one by one (a front drawn with 1 km edges and a 15 km zone
+//!    makes every piece overlap thirty others: one overlay of all of them spends its time on
+//!    the crossings of boundaries that all end up inside). The line is cut into chunks of
+//!    [`CHUNK_EDGES`] edges; each chunk's pieces are written as one ring, their outline, whose
+//!    winding number at a point is the number of pieces covering it (the boundaries two pieces
+//!    share cancel; what is left is the offset at the width on each side, the round joins and,
+//!    on the inner side of each turn, the two normals through the vertex, as Clipper's
+//!    offsetting joins a concave corner). i_overlay (the engine `geo`'s `BooleanOps` runs on)
+//!    fills it by the nonzero rule: the chunk's zone. Neighbouring chunks share an edge, so that
+//!    each turn is inside a chunk. The chunks' zones are then unioned pairwise, neighbours first
+//!    (a balanced tree): each overlay meets two outlines, not the pieces' inner boundaries.
 //!
-//! The error is the simplification plus the sagitta of the fans (≤ 30 m together, well inside
-//! the 50 m the tests check with the exact distance of [`crate::index::line::NearestEdges`]).
-//! Written by hand because no crate of the ecosystem buffers on the ellipsoid: `geo`'s and
-//! i_overlay's buffers are planar (a projection would be off by hundreds of metres at the ends
-//! of a 1,000 km line).
+//! The result is the union of the pieces, whatever the chunking. The error is the
+//! simplification plus the sagitta of the fans (≤ 35 m together, inside the 50 m the tests
+//! check with the exact distance of [`crate::index::line::NearestEdges`]). Written by hand
+//! because no crate of the ecosystem buffers on the ellipsoid: `geo`'s and i_overlay's buffers
+//! are planar (a projection would be off by hundreds of metres at the ends of a 1,000 km line).
 
 use crate::coverage::{OverlayRule, overlay};
 use geo::{Coord, Destination, Geodesic, LineString, MultiLineString, MultiPolygon, Point, Polygon, SimplifyIdx};
@@ -29,7 +36,11 @@ use geo::{Coord, Destination, Geodesic, LineString, MultiLineString, MultiPolygo
 /// Douglas-Peucker tolerance of the line before it is buffered, km.
 pub const SIMPLIFY_KM: f64 = 0.010;
 /// Largest distance between a fan's chord and its circle, km.
-pub const ARC_SAG_KM: f64 = 0.015;
+pub const ARC_SAG_KM: f64 = 0.025;
+/// Edges per chunk whose outline is filled on its own before the chunks are merged (measured on
+/// the DeepState line of 2025-06-01 with a 15 km zone: 8 to 16 are alike, fewer pays in merges,
+/// more in crossings).
+pub const CHUNK_EDGES: usize = 12;
 /// Edges longer than this are cut before buffering, km.
 pub const MAX_EDGE_KM: f64 = 5.0;
 /// Normals longer than this are walked in steps of this length (a geodesic is not a straight
@@ -37,7 +48,7 @@ pub const MAX_EDGE_KM: f64 = 5.0;
 const NORMAL_STEP_KM: f64 = 20.0;
 
 /// How the zone polygons are made, as said in answers.
-pub const METHOD: &str = "geodesic buffer: line simplified by 10 m (Douglas-Peucker, local frame); per-edge normals and round joins and caps walked by the geodesic direct problem (Karney, WGS84), chord sag <= 15 m; pieces unioned with i_overlay (nonzero); checked against the exact geodesic distance to the line (tests: inside below w - 50 m, outside above w + 50 m)";
+pub const METHOD: &str = "geodesic buffer: line simplified by 10 m (Douglas-Peucker, local frame); per-edge normals and round joins and caps walked by the geodesic direct problem (Karney, WGS84), chord sag <= 25 m; pieces written as one outline per chunk of 12 edges, filled with i_overlay (nonzero), chunks unioned pairwise; checked against the exact geodesic distance to the line (tests: inside below w - 50 m, outside above w + 50 m)";
 
 /// WGS84 semi-major axis, m.
 const A: f64 = 6_378_137.0;
@@ -138,8 +149,8 @@ fn ccw(mut ring: Vec<Coord<f64>>) -> Option<Polygon<f64>> {
 }
 
 /// A fan at `p` from azimuth `from` turning by `sweep` degrees (clockwise positive) to azimuth
-/// `to` (the same direction as `from + sweep`, given as the caller computed it for the
-/// neighbouring piece), at the width, as a polygon with `p` as a vertex. Its two sides are the
+/// `to` (the same direction as `from + sweep`), at the width, as a polygon with `p` as a vertex
+/// (two of them make the disc around a line of one point). Its two sides are the
 /// rays of [`ray`], point for point those of the neighbouring edges' pieces: a straight lon/lat
 /// side would leave a sliver between them (a geodesic of 140 km bows 400 m off it).
 fn fan(p: Coord<f64>, from: f64, sweep: f64, to: f64, width_m: f64, step: f64, out: &mut Vec<Polygon<f64>>) {
@@ -155,91 +166,173 @@ fn fan(p: Coord<f64>, from: f64, sweep: f64, to: f64, width_m: f64, step: f64, o
     out.extend(ccw(ring));
 }
 
-/// The pieces of the zone around one line (vertices as [`prepared`]).
-fn pieces(c: &[Coord<f64>], width_m: f64, out: &mut Vec<Polygon<f64>>) {
+/// The outline of the pieces of edges `s..e` of `v` (edge `i` runs from `v[i]` to `v[i + 1]`,
+/// with azimuths `az[i]` at its two ends): one ring whose winding number at a point is the
+/// number of pieces (edge hexagons, round joins on the outer side of the turns between these
+/// edges) covering it. Ends are round caps where `caps` says so (start, end), otherwise the
+/// end edge's normal (a butt end, inside the neighbouring chunk's piece of that edge).
+fn outline(
+    v: &[Coord<f64>],
+    az: &[(f64, f64)],
+    (s, e): (usize, usize),
+    caps: (bool, bool),
+    width_m: f64,
+) -> Vec<Coord<f64>> {
     let step = fan_step_deg(width_m);
+    let at = |p: Coord<f64>, azimuth: f64| Geodesic.destination(Point(p), azimuth, width_m).0;
+    // The inner points of an arc of the width around `p` (its two ends are pushed by the caller,
+    // as the normals' ends that the neighbouring pieces share).
+    let arc = |ring: &mut Vec<Coord<f64>>, p: Coord<f64>, from: f64, sweep: f64| {
+        let k = (sweep.abs() / step).ceil().max(1.0) as usize;
+        ring.extend((1..k).map(|j| at(p, from + sweep * j as f64 / k as f64)));
+    };
+    // Out from `p` along a normal to its end, or in from its end (already pushed) back to `p`.
+    let out = |ring: &mut Vec<Coord<f64>>, p: Coord<f64>, azimuth: f64| ring.extend(ray(p, azimuth, width_m));
+    let back = |ring: &mut Vec<Coord<f64>>, p: Coord<f64>, azimuth: f64| {
+        let r = ray(p, azimuth, width_m);
+        ring.extend(r.iter().rev().skip(1));
+        ring.push(p);
+    };
+    // The turn at the end of edge i, clockwise positive: a right turn opens the left side.
+    let turn = |i: usize| (az[i + 1].0 - az[i].1 + 540.0).rem_euclid(360.0) - 180.0;
+    let mut ring = Vec::with_capacity(16 * (e - s) + 64);
+    if caps.0 {
+        ring.push(at(v[s], az[s].0 + 90.0));
+    } else {
+        ring.push(v[s]);
+        out(&mut ring, v[s], az[s].0 + 90.0);
+    }
+    // The right side, forward: a join where the line turns left, the normals where it turns right.
+    for i in s..e {
+        ring.push(at(v[i + 1], az[i].1 + 90.0));
+        if i + 1 < e {
+            let t = turn(i);
+            if t < 0.0 {
+                arc(&mut ring, v[i + 1], az[i].1 + 90.0, t);
+                ring.push(at(v[i + 1], az[i + 1].0 + 90.0));
+            } else if t > 0.0 {
+                back(&mut ring, v[i + 1], az[i].1 + 90.0);
+                out(&mut ring, v[i + 1], az[i + 1].0 + 90.0);
+            }
+        }
+    }
+    let last = az[e - 1].1;
+    if caps.1 {
+        arc(&mut ring, v[e], last + 90.0, -180.0);
+        ring.push(at(v[e], last - 90.0));
+    } else {
+        back(&mut ring, v[e], last + 90.0);
+        out(&mut ring, v[e], last - 90.0);
+    }
+    // The left side, backward: a join where the line turns right, the normals where it turns left.
+    for i in (s..e).rev() {
+        ring.push(at(v[i], az[i].0 - 90.0));
+        if i > s {
+            let t = turn(i - 1);
+            if t > 0.0 {
+                arc(&mut ring, v[i], az[i].0 - 90.0, -t);
+                ring.push(at(v[i], az[i - 1].1 - 90.0));
+            } else if t < 0.0 {
+                back(&mut ring, v[i], az[i].0 - 90.0);
+                out(&mut ring, v[i], az[i - 1].1 - 90.0);
+            }
+        }
+    }
+    if caps.0 {
+        arc(&mut ring, v[s], az[s].0 - 90.0, -180.0);
+    } else {
+        // Back to v[s], where the ring starts.
+        back(&mut ring, v[s], az[s].0 - 90.0);
+        ring.pop();
+    }
+    ring.dedup();
+    ring
+}
+
+/// The zone around one line (vertices as [`prepared`]), chunk by chunk in order along the line:
+/// each chunk's outline filled by the nonzero rule.
+fn chunks(c: &[Coord<f64>], width_m: f64, out: &mut Vec<Vec<Polygon<f64>>>) {
     if c.len() == 1 {
-        fan(c[0], 0.0, 180.0, 180.0, width_m, step, out);
-        fan(c[0], 180.0, 180.0, 360.0, width_m, step, out);
+        let step = fan_step_deg(width_m);
+        let mut disc = Vec::new();
+        fan(c[0], 0.0, 180.0, 180.0, width_m, step, &mut disc);
+        fan(c[0], 180.0, 180.0, 360.0, width_m, step, &mut disc);
+        let [u] = overlay(&disc, &[], [OverlayRule::Subject], false);
+        out.push(u.0);
         return;
     }
     let closed = c.len() > 3 && c.first() == c.last();
-    let n = c.len() - 1;
+    // A closed line goes on over its first edge again, so that the turn at its first vertex is
+    // joined too (and has no caps).
+    let v: Vec<Coord<f64>> = if closed {
+        c.iter().chain(c.get(1)).copied().collect()
+    } else {
+        c.to_vec()
+    };
     // Azimuths of each edge at its start and at its end.
-    let az: Vec<(f64, f64)> = c
+    let az: Vec<(f64, f64)> = v
         .windows(2)
         .map(|w| (azimuth(w[0], w[1], w[0]), azimuth(w[0], w[1], w[1])))
         .collect();
-    // Each edge's piece: the hexagon between its normals, with the round join at its end on the
-    // outer side of the turn (one simple polygon, star-shaped around the end vertex: half as many
-    // pieces, and no normal drawn twice, which the union pays for).
-    for i in 0..n {
-        let (a, b) = (c[i], c[i + 1]);
-        let (za, zb) = az[i];
-        let next = if i + 1 < n {
-            Some(az[i + 1].0)
-        } else if closed {
-            Some(az[0].0)
-        } else {
-            None
-        };
-        // The turn at b, clockwise positive: a right turn opens the left side.
-        let turn = next.map_or(0.0, |z_out| (z_out - zb + 540.0).rem_euclid(360.0) - 180.0);
-        let arc = |from: f64, sweep: f64| {
-            let k = (sweep.abs() / step).ceil().max(1.0) as usize;
-            (1..k)
-                .map(|j| {
-                    Geodesic
-                        .destination(Point(b), from + sweep * j as f64 / k as f64, width_m)
-                        .0
-                })
-                .collect::<Vec<_>>()
-        };
-        let mut ring = vec![a];
-        ring.extend(ray(a, za + 90.0, width_m));
-        match next {
-            Some(z_out) if turn < -1e-9 => {
-                ring.extend(ray(b, zb + 90.0, width_m).last().copied());
-                ring.extend(arc(zb + 90.0, turn));
-                ring.extend(ray(b, z_out + 90.0, width_m).into_iter().rev());
-            }
-            _ => ring.extend(ray(b, zb + 90.0, width_m).into_iter().rev()),
+    let edges = az.len();
+    let mut s = 0;
+    loop {
+        // Neighbouring chunks share an edge: each turn is inside one chunk, and each butt end
+        // inside the other chunk's piece of the shared edge.
+        let e = (s + CHUNK_EDGES + 1).min(edges);
+        let caps = (!closed && s == 0, !closed && e == edges);
+        let mut ring = outline(&v, &az, (s, e), caps, width_m);
+        if let Some(&first) = ring.first()
+            && ring.len() >= 3
+        {
+            ring.push(first);
+            let [u] = overlay(
+                &[Polygon::new(LineString(ring), vec![])],
+                &[],
+                [OverlayRule::Subject],
+                false,
+            );
+            out.push(u.0);
         }
-        ring.push(b);
-        match next {
-            Some(z_out) if turn > 1e-9 => {
-                ring.extend(ray(b, z_out - 90.0, width_m));
-                ring.extend(arc(z_out - 90.0, -turn));
-                ring.extend(ray(b, zb - 90.0, width_m).last().copied());
-            }
-            _ => ring.extend(ray(b, zb - 90.0, width_m)),
+        if e == edges {
+            break;
         }
-        ring.extend(ray(a, za - 90.0, width_m).into_iter().rev());
-        out.extend(ccw(ring));
+        s = e - 1;
     }
-    if !closed {
-        // Round caps: a half disc behind the start and ahead of the end.
-        fan(c[0], az[0].0 + 90.0, 180.0, az[0].0 - 90.0, width_m, step, out);
-        fan(c[n], az[n - 1].1 - 90.0, 180.0, az[n - 1].1 + 90.0, width_m, step, out);
+}
+
+/// The union of `parts`, pairwise, neighbours first (a balanced tree: each overlay meets the
+/// outlines of two neighbouring parts, which overlap near where they meet).
+fn merge(mut parts: Vec<Vec<Polygon<f64>>>) -> MultiPolygon<f64> {
+    while parts.len() > 1 {
+        let mut next = Vec::with_capacity(parts.len().div_ceil(2));
+        let mut it = parts.into_iter();
+        while let Some(a) = it.next() {
+            match it.next() {
+                Some(b) => {
+                    let [u] = overlay(&a, &b, [OverlayRule::Union], false);
+                    next.push(u.0);
+                }
+                None => next.push(a),
+            }
+        }
+        parts = next;
     }
+    MultiPolygon(parts.pop().unwrap_or_default())
 }
 
 /// The zone of `width_km` around `lines`: the points within that geodesic distance of them
 /// (see the module comment for how and how exactly).
 pub fn zone(lines: &MultiLineString<f64>, width_km: f64) -> MultiPolygon<f64> {
     let width_m = width_km * 1e3;
-    let mut polys = Vec::new();
+    let mut parts = Vec::new();
     for l in &lines.0 {
         let c = prepared(l);
         if !c.is_empty() {
-            pieces(&c, width_m, &mut polys);
+            chunks(&c, width_m, &mut parts);
         }
     }
-    if polys.is_empty() {
-        return MultiPolygon(vec![]);
-    }
-    let [union] = overlay(&polys, &[], [OverlayRule::Subject], false);
-    union
+    merge(parts)
 }
 
 #[cfg(test)]
@@ -301,7 +394,8 @@ mod tests {
         let bend = MultiLineString(vec![LineString::from(vec![(30.0, 47.0), (31.0, 47.5), (30.2, 48.0)])]);
         let pts = points(20_000, 11, [29.5, 46.6], [31.6, 48.4]);
         assert!(check_distance_rule(&bend, 20.0, &pts) > 500);
-        // A zigzag of short edges (as a front is drawn), and a closed ring (an enclave).
+        // A zigzag of short edges (as a front is drawn), a closed square and a closed wavy ring
+        // of more edges than a chunk (enclaves).
         let zig: Vec<(f64, f64)> = (0..400)
             .map(|i| (33.0 + i as f64 * 0.005, 48.0 + if i % 2 == 0 { 0.0 } else { 0.003 }))
             .collect();
@@ -312,7 +406,14 @@ mod tests {
             (35.0, 47.2),
             (35.0, 47.0),
         ]);
-        let ls = MultiLineString(vec![LineString::from(zig), ring]);
+        let wavy: Vec<(f64, f64)> = (0..=60)
+            .map(|i| {
+                let a = (i % 60) as f64 / 60.0 * std::f64::consts::TAU;
+                let r = 0.12 + if i % 2 == 0 { 0.0 } else { 0.02 };
+                (34.2 + r * a.cos() / 0.68, 47.4 + r * a.sin())
+            })
+            .collect();
+        let ls = MultiLineString(vec![LineString::from(zig), ring, LineString::from(wavy)]);
         let pts = points(20_000, 13, [32.6, 46.7], [35.8, 48.4]);
         assert!(check_distance_rule(&ls, 5.0, &pts) > 100);
         assert!(check_distance_rule(&ls, 0.5, &pts) > 10);

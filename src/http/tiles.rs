@@ -1,0 +1,388 @@
+//! The vector tile routes (issue 12): TileJSON documents for a date or a diff between two dates,
+//! and MVT tiles addressed by epoch ids (`crate::query::tiles`).
+//!
+//! Routed by the dispatcher directly (not through warp's filters): a cached tile is a lookup
+//! in two maps. Tiles are generated on demand and kept in a least-recently-used cache bounded
+//! in bytes (`Config::tile_cache_bytes`); the projected layers of an epoch (or a diff) are kept
+//! in a small LRU of their own. Tiles never change (the epoch id names one computed state):
+//! `Cache-Control: public, max-age=31536000, immutable` and a strong ETag; an empty tile is a
+//! 204 with the same headers. A TileJSON names the epoch in force on its date, so it is
+//! revalidated on every use (`no-cache`, strong ETag over its bytes).
+
+use super::problem::Problem;
+use super::{App, Body};
+use crate::catalog::{Catalog, InForce};
+use crate::query::tiles::{Prepared, RenderedTile, TileError, TileId, diff_tilejson, epoch_id, state_tilejson};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use lru::LruCache;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+use warp::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+
+/// Projected layers kept (states and diffs together).
+const PREPARED_ENTRIES: usize = 8;
+/// Default bound of the tile cache, bytes.
+pub const DEFAULT_TILE_CACHE_BYTES: usize = 128 << 20;
+/// What an immutable tile is cached with.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// MVT's media type.
+const MVT: &str = "application/vnd.mapbox-vector-tile";
+
+/// Epoch ids of one catalog, by source.
+#[derive(Debug)]
+struct EpochIndex {
+    catalog: Arc<Catalog>,
+    /// (source, epoch id) -> index of the epoch in the source.
+    ids: HashMap<(String, String), usize>,
+}
+
+/// A tile as served.
+#[derive(Debug)]
+struct CachedTile {
+    body: Bytes,
+    etag: HeaderValue,
+    dropped: usize,
+}
+
+/// Tiles by key, bounded in bytes.
+#[derive(Debug)]
+struct TileCache {
+    map: LruCache<String, Arc<CachedTile>>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+/// The state of the tile routes: epoch ids of the live catalog, projected layers, tiles.
+#[derive(Debug)]
+pub struct TileService {
+    epochs: Mutex<Option<Arc<EpochIndex>>>,
+    prepared: Mutex<LruCache<String, Arc<Prepared>>>,
+    tiles: Mutex<TileCache>,
+}
+
+impl TileService {
+    /// An empty service whose tile cache holds at most `max_bytes`.
+    pub fn new(max_bytes: usize) -> TileService {
+        TileService {
+            epochs: Mutex::new(None),
+            prepared: Mutex::new(LruCache::new(NonZeroUsize::MIN.saturating_add(PREPARED_ENTRIES - 1))),
+            tiles: Mutex::new(TileCache {
+                map: LruCache::unbounded(),
+                bytes: 0,
+                max_bytes,
+            }),
+        }
+    }
+
+    /// Forgets the epoch ids of the old catalog (tiles stay: they describe their epochs for
+    /// ever, and are served only while their epoch is live).
+    pub fn catalog_swapped(&self) {
+        if let Ok(mut e) = self.epochs.lock() {
+            *e = None;
+        }
+    }
+
+    fn index(&self, catalog: &Arc<Catalog>) -> Arc<EpochIndex> {
+        if let Ok(e) = self.epochs.lock()
+            && let Some(ix) = e.as_ref()
+            && Arc::ptr_eq(&ix.catalog, catalog)
+        {
+            return ix.clone();
+        }
+        let mut ids = HashMap::new();
+        for (name, src) in &catalog.sources {
+            for (i, epoch) in src.epochs.iter().enumerate() {
+                let f = InForce::of(src, epoch);
+                ids.insert((name.clone(), epoch_id(&f)), i);
+            }
+        }
+        let ix = Arc::new(EpochIndex {
+            catalog: catalog.clone(),
+            ids,
+        });
+        if let Ok(mut e) = self.epochs.lock() {
+            *e = Some(ix.clone());
+        }
+        ix
+    }
+
+    fn prepared(&self, key: &str, make: impl FnOnce() -> Prepared) -> Arc<Prepared> {
+        if let Some(p) = self.prepared.lock().ok().and_then(|mut c| c.get(key).cloned()) {
+            return p;
+        }
+        let p = Arc::new(make());
+        if let Ok(mut c) = self.prepared.lock() {
+            c.put(key.to_string(), p.clone());
+        }
+        p
+    }
+
+    fn cached_tile(&self, key: &str) -> Option<Arc<CachedTile>> {
+        self.tiles.lock().ok().and_then(|mut c| c.map.get(key).cloned())
+    }
+
+    fn keep_tile(&self, key: String, tile: Arc<CachedTile>) {
+        if let Ok(mut c) = self.tiles.lock() {
+            let size = tile.body.len() + key.len() + 64;
+            if size > c.max_bytes {
+                return;
+            }
+            if let Some(old) = c.map.put(key.clone(), tile) {
+                c.bytes -= old.body.len() + key.len() + 64;
+            }
+            c.bytes += size;
+            while c.bytes > c.max_bytes {
+                match c.map.pop_lru() {
+                    Some((k, t)) => c.bytes -= t.body.len() + k.len() + 64,
+                    None => break,
+                }
+            }
+        }
+    }
+}
+
+impl From<TileError> for Problem {
+    fn from(e: TileError) -> Self {
+        match e {
+            TileError::BadAddress(m) => Problem::parameter("z/x/y", m),
+            TileError::Encode(m) => Problem::internal(m),
+        }
+    }
+}
+
+fn full(status: StatusCode, body: Bytes) -> Response<Body> {
+    let mut res = Response::new(http_body_util::Full::new(body).map_err(|e| match e {}).boxed());
+    *res.status_mut() = status;
+    res
+}
+
+fn problem(p: Problem) -> Response<Body> {
+    p.into_response::<Bytes>()
+        .map(|b| http_body_util::Full::new(b).map_err(|e| match e {}).boxed())
+}
+
+/// Answers a request on one of the `/v1/tiles/` routes (GET; HEAD is GET here, the dispatcher
+/// drops the body).
+pub fn answer(app: &Arc<App>, path: &str, headers: &HeaderMap) -> Response<Body> {
+    let segments: Vec<&str> = path
+        .trim_end_matches('/')
+        .split('/')
+        .skip(3) // "", "v1", "tiles"
+        .collect();
+    let r = match segments.as_slice() {
+        [source, date] => date
+            .strip_suffix(".json")
+            .ok_or_else(not_found)
+            .and_then(|d| state_json(app, source, d, headers)),
+        [source, "diff", from, to] => to
+            .strip_suffix(".json")
+            .ok_or_else(not_found)
+            .and_then(|t| diff_json(app, source, from, t, headers)),
+        [source, epoch, z, x, y] => y
+            .strip_suffix(".mvt")
+            .ok_or_else(not_found)
+            .and_then(|y| state_tile(app, source, epoch, z, x, y)),
+        [source, "diff", a, b, z, x, y] => y
+            .strip_suffix(".mvt")
+            .ok_or_else(not_found)
+            .and_then(|y| diff_tile(app, source, a, b, z, x, y)),
+        _ => Err(not_found()),
+    };
+    r.unwrap_or_else(problem)
+}
+
+fn not_found() -> Problem {
+    Problem::not_found("not-found", "no such route; see /openapi.json for the API")
+}
+
+fn date(name: &str, s: &str) -> Result<chrono::NaiveDate, Problem> {
+    crate::model::parse_date(s).map_err(|e| Problem::parameter(name, format!("{name}: {e}")))
+}
+
+/// The epoch `epoch` of `source` in the live catalog, or a 404 saying why.
+fn live_epoch<'a>(ix: &'a EpochIndex, source: &str, epoch: &str) -> Result<InForce<'a>, Problem> {
+    let src = ix.catalog.source(Some(source))?;
+    let i = ix
+        .ids
+        .get(&(source.to_string(), epoch.to_string()))
+        .copied()
+        .ok_or_else(|| {
+            Problem::not_found(
+                "unknown-epoch",
+                format!(
+                    "no live epoch '{epoch}' in source '{source}' (an epoch names one computed state; an ingest or reload may have replaced it): ask the TileJSON of the date again"
+                ),
+            )
+        })?;
+    let epoch = src.epochs.get(i).ok_or_else(not_found)?;
+    Ok(InForce::of(src, epoch))
+}
+
+fn tile_response(t: &CachedTile) -> Response<Body> {
+    let empty = t.body.is_empty();
+    let mut res = full(
+        if empty { StatusCode::NO_CONTENT } else { StatusCode::OK },
+        t.body.clone(),
+    );
+    let h = res.headers_mut();
+    if !empty {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT));
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    h.insert(header::ETAG, t.etag.clone());
+    if t.dropped > 0 {
+        h.insert("x-frontline-dropped-polygons", HeaderValue::from(t.dropped));
+    }
+    res
+}
+
+fn serve_tile(
+    app: &Arc<App>,
+    key: String,
+    tile: TileId,
+    prepared: impl FnOnce() -> Arc<Prepared>,
+) -> Result<Response<Body>, Problem> {
+    if let Some(t) = app.tiles.cached_tile(&key) {
+        return Ok(tile_response(&t));
+    }
+    let RenderedTile {
+        bytes,
+        dropped_polygons,
+        ..
+    } = prepared().render(tile)?;
+    if dropped_polygons > 0 {
+        tracing::warn!(tile = %key, dropped_polygons, "polygons not valid after quantisation were dropped");
+    }
+    let etag = HeaderValue::from_str(&format!("\"{}\"", key.replace('/', "-"))).map_err(Problem::internal)?;
+    let t = Arc::new(CachedTile {
+        body: Bytes::from(bytes),
+        etag,
+        dropped: dropped_polygons,
+    });
+    app.tiles.keep_tile(key, t.clone());
+    Ok(tile_response(&t))
+}
+
+fn state_tile(app: &Arc<App>, source: &str, epoch: &str, z: &str, x: &str, y: &str) -> Result<Response<Body>, Problem> {
+    let tile = TileId::parse(z, x, y)?;
+    let catalog = app.catalog();
+    let ix = app.tiles.index(&catalog);
+    let f = live_epoch(&ix, source, epoch)?;
+    let key = format!("{source}/{epoch}/{}/{}/{}", tile.z, tile.x, tile.y);
+    serve_tile(app, key, tile, || {
+        app.tiles.prepared(&format!("{source}/{epoch}"), || Prepared::state(&f))
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn diff_tile(
+    app: &Arc<App>,
+    source: &str,
+    a: &str,
+    b: &str,
+    z: &str,
+    x: &str,
+    y: &str,
+) -> Result<Response<Body>, Problem> {
+    let tile = TileId::parse(z, x, y)?;
+    let catalog = app.catalog();
+    let ix = app.tiles.index(&catalog);
+    let (fa, fb) = (live_epoch(&ix, source, a)?, live_epoch(&ix, source, b)?);
+    let key = format!("{source}/diff/{a}/{b}/{}/{}/{}", tile.z, tile.x, tile.y);
+    serve_tile(app, key, tile, || {
+        app.tiles.prepared(&format!("{source}/diff/{a}/{b}"), || {
+            let d = crate::analytics::diff::diff_in_force(&fa, &fb, crate::analytics::diff::DEFAULT_MIN_AREA_KM2);
+            Prepared::diff(&d)
+        })
+    })
+}
+
+/// `http://host` (or `https` behind a proxy that says so), or nothing without a Host header.
+fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic() && b != b'/' && b != b'"'));
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    match host {
+        Some(h) => format!("{}://{h}", if https { "https" } else { "http" }),
+        None => String::new(),
+    }
+}
+
+fn json_answer(body: Vec<u8>) -> Response<Body> {
+    let tag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
+    let mut res = full(StatusCode::OK, Bytes::from(body));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        h.insert(header::ETAG, v);
+    }
+    res
+}
+
+fn state_json(app: &Arc<App>, source: &str, d: &str, headers: &HeaderMap) -> Result<Response<Body>, Problem> {
+    let on = date("date", d)?;
+    let catalog = app.catalog();
+    let f = catalog.in_force(Some(source), on)?;
+    let epoch = epoch_id(&f);
+    let prepared = app.tiles.prepared(&format!("{source}/{epoch}"), || Prepared::state(&f));
+    let url = format!("{}/v1/tiles/{source}/{epoch}/{{z}}/{{x}}/{{y}}.mvt", origin(headers));
+    let bounds = prepared.bounds.unwrap_or([-180.0, -85.0, 180.0, 85.0]);
+    let doc = state_tilejson(&f, on, url, bounds);
+    Ok(json_answer(crate::num::to_vec(&doc)?))
+}
+
+fn diff_json(
+    app: &Arc<App>,
+    source: &str,
+    from: &str,
+    to: &str,
+    headers: &HeaderMap,
+) -> Result<Response<Body>, Problem> {
+    let (from, to) = (date("from", from)?, date("to", to)?);
+    let catalog = app.catalog();
+    let (fa, fb) = (
+        catalog.in_force(Some(source), from)?,
+        catalog.in_force(Some(source), to)?,
+    );
+    let (a, b) = (epoch_id(&fa), epoch_id(&fb));
+    let d = crate::analytics::diff::diff_of(
+        &catalog,
+        Some(source),
+        from,
+        None,
+        to,
+        crate::analytics::diff::DEFAULT_MIN_AREA_KM2,
+        false,
+    )?;
+    let url = format!(
+        "{}/v1/tiles/{source}/diff/{a}/{b}/{{z}}/{{x}}/{{y}}.mvt",
+        origin(headers)
+    );
+    let prepared = app.tiles.prepared(&format!("{source}/diff/{a}/{b}"), || {
+        // The same parts; the tiles name the epochs' first days (what the URL names), not the
+        // dates this request asked for.
+        let mut of_epochs = d.clone();
+        of_epochs.from = crate::output::provenance::AnswerProvenance::new(&fa, fa.epoch.from);
+        of_epochs.to = crate::output::provenance::AnswerProvenance::new(&fb, fb.epoch.from);
+        Prepared::diff(&of_epochs)
+    });
+    let bounds = match prepared.bounds {
+        Some(b) => b,
+        None => app
+            .tiles
+            .prepared(&format!("{source}/{b}"), || Prepared::state(&fb))
+            .bounds
+            .unwrap_or([-180.0, -85.0, 180.0, 85.0]),
+    };
+    let doc = diff_tilejson(&d, (a, b), url, bounds);
+    Ok(json_answer(crate::num::to_vec(&doc)?))
+}

@@ -1,0 +1,151 @@
+//! Vector tiles of the shared DeepState archive read by two decoders that are not ours (issue 12
+//! acceptance): every z8 tile of 2025-06-01 is fetched over HTTP, read by GDAL's MVT driver
+//! (`ogrinfo`, Debian `gdal-bin`) and by mapbox-vector-tile (PyPI, in the venv of
+//! `scripts/make-workload.sh`) through `scripts/tiles/decode_tiles.py`, which checks every
+//! polygon with shapely, unions the `occupied` polygons back in lon/lat and measures them with
+//! pyproj (WGS84), and adds up the line of contact cut to each tile's own square.
+//!
+//! Needs `../shared/data/deepstate` and the venv with mapbox-vector-tile: reported as ignored,
+//! with the reason, where either was absent when the tests were built.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Server, get, repo};
+use std::collections::BTreeMap;
+use std::process::Command;
+
+/// The z/x/y of every tile at `z` that meets `bounds` ([west, south, east, north]).
+fn tiles_over(bounds: [f64; 4], z: u32) -> Vec<(u32, u32, u32)> {
+    let n = f64::from(1u32 << z);
+    let col = |lon: f64| ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let row = |lat: f64| {
+        let r = lat.to_radians();
+        ((1.0 - (std::f64::consts::FRAC_PI_4 + r / 2.0).tan().ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32
+    };
+    let mut out = Vec::new();
+    for x in col(bounds[0])..=col(bounds[2]) {
+        for y in row(bounds[3])..=row(bounds[1]) {
+            out.push((z, x, y));
+        }
+    }
+    out
+}
+
+#[test]
+#[cfg_attr(
+    not(all(shared_deepstate, python_mvt)),
+    ignore = "needs ../shared/data/deepstate and $TMPDIR/frontline-venv with mapbox-vector-tile (scripts/make-workload.sh makes it; .ci/run runs that)"
+)]
+fn z8_tiles_of_2025_06_01_add_up_to_the_occupied_area_and_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dir.path().join("ds");
+    let out = Command::new("bash")
+        .arg(repo().join("scripts/deepstate-geodata.sh"))
+        .arg(&ds)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = Server::spawn(&["--data", ds.to_str().unwrap(), "--watch-s", "0"], &[]);
+    let doc = get(s.addr, "/v1/tiles/deepstate/2025-06-01.json", "").json();
+    let meta = &doc["frontline"];
+    let (occupied_km2, line_km) = (
+        meta["occupied_km2"].as_f64().unwrap(),
+        meta["line_km"].as_f64().unwrap(),
+    );
+    // The TileJSON's figures are the layers' own.
+    let layer = get(s.addr, "/v1/layers/occupied?source=deepstate&date=2025-06-01", "").json();
+    assert!((layer["frontline"]["area_km2"].as_f64().unwrap() - occupied_km2).abs() < 0.001);
+    let template = doc["tiles"][0].as_str().unwrap();
+    let path_of = |z: u32, x: u32, y: u32| {
+        let t = template.split_once("/v1/").map(|(_, p)| format!("/v1/{p}")).unwrap();
+        t.replace("{z}", &z.to_string())
+            .replace("{x}", &x.to_string())
+            .replace("{y}", &y.to_string())
+    };
+    let bounds: Vec<f64> = doc["bounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let tiles_dir = dir.path().join("z8");
+    std::fs::create_dir_all(&tiles_dir).unwrap();
+    let (mut full, mut empty) = (0, 0);
+    for (z, x, y) in tiles_over([bounds[0], bounds[1], bounds[2], bounds[3]], 8) {
+        let r = get(s.addr, &path_of(z, x, y), "");
+        match r.status {
+            200 => {
+                assert_eq!(r.header("x-frontline-dropped-polygons"), None, "{z}/{x}/{y}");
+                std::fs::write(tiles_dir.join(format!("{z}-{x}-{y}.mvt")), &r.body).unwrap();
+                full += 1;
+            }
+            204 => empty += 1,
+            st => panic!("{z}/{x}/{y}: {st} {}", r.text()),
+        }
+    }
+    println!("z8 over the layers' bounds: {full} tiles with features, {empty} empty (204)");
+    assert!(full > 50, "{full}");
+
+    // mapbox-vector-tile + shapely + pyproj.
+    let python = std::env::temp_dir().join("frontline-venv/bin/python");
+    let out = Command::new(python)
+        .arg(repo().join("scripts/tiles/decode_tiles.py"))
+        .arg(&tiles_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tiles"], full);
+    assert_eq!(v["invalid"], 0, "invalid decoded polygons: {}", v["invalid_where"]);
+    let (area, line) = (v["occupied_km2"].as_f64().unwrap(), v["line_km"].as_f64().unwrap());
+    let (da, dl) = (
+        (area - occupied_km2).abs() / occupied_km2,
+        (line - line_km).abs() / line_km,
+    );
+    println!(
+        "decoded: {} polygons, all valid; occupied {area:.3} km2 vs {occupied_km2:.3} (x{:.6}, {:.4} %); line {line:.3} km vs {line_km:.3} ({:.4} %)",
+        v["polygons"],
+        area / occupied_km2,
+        da * 100.0,
+        dl * 100.0
+    );
+    assert!(da < 0.005, "occupied: {area} vs {occupied_km2}");
+    assert!(dl < 0.01, "line: {line} vs {line_km}");
+
+    // GDAL's MVT driver reads the same layers and feature counts.
+    if Command::new("ogrinfo").arg("--version").output().is_err() {
+        println!(
+            "SKIP (ogrinfo part): GDAL's ogrinfo is not installed (apt-get install gdal-bin; .ci/run installs it)"
+        );
+        return;
+    }
+    let counts = v["counts"].as_object().unwrap();
+    for (name, want) in counts {
+        let out = Command::new("ogrinfo")
+            .args(["-ro", "-so", "-al"])
+            .arg(tiles_dir.join(name))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut got: BTreeMap<String, u64> = BTreeMap::new();
+        let mut layer = String::new();
+        for l in text.lines() {
+            if let Some(n) = l.strip_prefix("Layer name: ") {
+                layer = n.trim().to_string();
+            }
+            if let Some(c) = l.strip_prefix("Feature Count: ") {
+                got.insert(layer.clone(), c.trim().parse().unwrap());
+            }
+        }
+        let want: BTreeMap<String, u64> = want
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+            .collect();
+        assert_eq!(got, want, "{name}: GDAL vs mapbox-vector-tile");
+    }
+}

@@ -1,0 +1,265 @@
+//! Vector tiles over HTTP on the embedded (SYNTHETIC) geodata: TileJSON documents naming epochs,
+//! immutable tiles with strong ETags, empty tiles, bad addresses, a TileJSON that changes when
+//! an ingest changes what is in force on its date, and diff tiles whose totals are `/v1/diff`'s.
+//! Tiles are read back by GDAL's MVT driver (`ogrinfo`, Debian `gdal-bin`) where it is installed
+//! (SKIP printed otherwise). The real-data acceptance is in `tests/real_tiles.rs`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Reply, Server, get, request};
+use std::net::SocketAddr;
+use std::process::Command;
+
+const TOKEN: &str = "test-token-0123456789abcdef";
+
+/// The z5 tile over the example source's occupied areas (east of Ukraine).
+const TILE: &str = "5/19/11";
+
+fn tilejson(addr: SocketAddr, path: &str) -> (Reply, serde_json::Value) {
+    let r = get(addr, path, "");
+    assert_eq!(r.status, 200, "{path}: {}", r.text());
+    let v = r.json();
+    (r, v)
+}
+
+/// The tile URL of a TileJSON's template, as a path on the server.
+fn tile_path(doc: &serde_json::Value, zxy: &str) -> String {
+    let t = doc["tiles"][0].as_str().unwrap();
+    let path = t.strip_prefix("http://t").unwrap_or(t);
+    let mut parts = zxy.split('/');
+    path.replace("{z}", parts.next().unwrap())
+        .replace("{x}", parts.next().unwrap())
+        .replace("{y}", parts.next().unwrap())
+}
+
+/// The layers and feature counts GDAL's MVT driver reads from `bytes`, or `None` (SKIP) without
+/// ogrinfo.
+fn ogr_layers(bytes: &[u8]) -> Option<Vec<(String, usize)>> {
+    if Command::new("ogrinfo").arg("--version").output().is_err() {
+        println!(
+            "SKIP (ogrinfo part): GDAL's ogrinfo is not installed (apt-get install gdal-bin; .ci/run installs it)"
+        );
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.mvt");
+    std::fs::write(&file, bytes).unwrap();
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-so", "-al"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut layers = Vec::new();
+    let mut name = None;
+    for line in text.lines() {
+        if let Some(n) = line.strip_prefix("Layer name: ") {
+            name = Some(n.trim().to_string());
+        }
+        if let (Some(n), Some(c)) = (name.as_ref(), line.strip_prefix("Feature Count: ")) {
+            layers.push((n.clone(), c.trim().parse().unwrap()));
+        }
+    }
+    Some(layers)
+}
+
+#[test]
+fn tilejson_names_the_epoch_and_its_tiles_are_immutable() {
+    let s = Server::spawn(&[], &[]);
+    let (r, doc) = tilejson(s.addr, "/v1/tiles/example/2024-05-01.json");
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("cache-control"), Some("no-cache"));
+    let etag = r.header("etag").unwrap().to_string();
+    assert!(!etag.starts_with("W/"), "a strong ETag: {etag}");
+    assert_eq!(doc["tilejson"], "3.0.0");
+    assert_eq!(doc["scheme"], "xyz");
+    let epoch = doc["frontline"]["epoch"].as_str().unwrap().to_string();
+    assert_eq!(epoch.len(), 24);
+    assert_eq!(
+        doc["tiles"][0],
+        format!("http://t/v1/tiles/example/{epoch}/{{z}}/{{x}}/{{y}}.mvt")
+    );
+    let ids: Vec<&str> = doc["vector_layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["covered", "occupied", "contested", "line"]);
+    assert_eq!(doc["frontline"]["date"], "2024-05-01");
+    assert_eq!(doc["frontline"]["snapshot"]["id"], "example:2024-03-01");
+    assert_eq!(doc["frontline"]["synthetic"], true);
+    // The areas are the timeline's on that date.
+    let row = get(s.addr, "/v1/timeline?source=example&date=2024-05-01", "").json()["rows"][0].clone();
+    for k in ["covered_km2", "occupied_km2", "contested_km2"] {
+        let (a, b) = (doc["frontline"][k].as_f64().unwrap(), row[k].as_f64().unwrap());
+        assert!((a - b).abs() < 0.001, "{k}: {a} vs {b}");
+    }
+    // Every date of the same epoch names the same epoch; conditional requests on the TileJSON.
+    let (_, same) = tilejson(s.addr, "/v1/tiles/example/2024-05-31.json");
+    assert_eq!(same["frontline"]["epoch"], epoch.as_str());
+    let r = get(
+        s.addr,
+        "/v1/tiles/example/2024-05-01.json",
+        &format!("If-None-Match: {etag}\r\n"),
+    );
+    assert_eq!(r.status, 304);
+
+    // A tile: MVT, immutable, a strong ETag; 304 on If-None-Match; HEAD has GET's headers.
+    let path = tile_path(&doc, TILE);
+    let t = get(s.addr, &path, "");
+    assert_eq!(t.status, 200, "{}", t.text());
+    assert_eq!(t.header("content-type"), Some("application/vnd.mapbox-vector-tile"));
+    assert_eq!(t.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    let tag = t.header("etag").unwrap().to_string();
+    assert!(tag.starts_with('"'), "{tag}");
+    assert!(!t.body.is_empty());
+    let again = get(s.addr, &path, "");
+    assert_eq!(again.body, t.body, "the same bytes from the cache");
+    assert_eq!(get(s.addr, &path, &format!("If-None-Match: {tag}\r\n")).status, 304);
+    let head = request(s.addr, "HEAD", &path, "", b"");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("etag"), Some(tag.as_str()));
+    if let Some(layers) = ogr_layers(&t.body) {
+        let names: Vec<&str> = layers.iter().map(|(n, _)| n.as_str()).collect();
+        assert!(names.contains(&"covered") && names.contains(&"occupied"), "{layers:?}");
+        assert!(layers.iter().all(|(_, n)| *n > 0), "{layers:?}");
+    }
+
+    // Empty tiles: 204 with the same caching.
+    let empty = get(s.addr, &tile_path(&doc, "5/0/0"), "");
+    assert_eq!(empty.status, 204);
+    assert!(empty.body.is_empty());
+    assert_eq!(
+        empty.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert!(empty.header("etag").is_some());
+
+    // Bad addresses and unknown things: problem+json.
+    let base = format!("/v1/tiles/example/{epoch}");
+    get(s.addr, &format!("{base}/5/32/0.mvt"), "").assert_problem(400, "outside the grid");
+    get(s.addr, &format!("{base}/19/0/0.mvt"), "").assert_problem(400, "beyond the deepest");
+    get(s.addr, &format!("{base}/a/0/0.mvt"), "").assert_problem(400, "whole number");
+    get(s.addr, &format!("{base}/5/-1/0.mvt"), "").assert_problem(400, "whole number");
+    get(s.addr, "/v1/tiles/example/0123456789abcdef01234567/5/19/11.mvt", "").assert_problem(404, "no live epoch");
+    get(s.addr, &format!("/v1/tiles/nope/{epoch}/5/19/11.mvt"), "").assert_problem(404, "nope");
+    get(s.addr, "/v1/tiles/nope/2024-05-01.json", "").assert_problem(404, "nope");
+    get(s.addr, "/v1/tiles/example/2024-02-30.json", "").assert_problem(400, "date");
+    get(s.addr, "/v1/tiles/example/1990-01-01.json", "").assert_problem(404, "first snapshot");
+    assert_eq!(get(s.addr, &format!("{base}/5/19/11.png"), "").status, 404);
+    let post = request(s.addr, "POST", &path, "", b"");
+    assert_eq!(post.status, 405);
+}
+
+#[test]
+fn a_diff_tilejson_has_the_totals_of_v1_diff_and_diff_tiles_decode() {
+    let s = Server::spawn(&[], &[]);
+    let (_, doc) = tilejson(s.addr, "/v1/tiles/example/diff/2024-01-15/2024-09-15.json");
+    let d = get(s.addr, "/v1/diff?source=example&from=2024-01-15&to=2024-09-15", "").json();
+    assert_eq!(doc["frontline"]["totals"], d["frontline"]["totals"]);
+    let ids: Vec<&str> = doc["vector_layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["gained", "lost", "newly_contested", "no_longer_contested"]);
+    let (a, b) = (
+        doc["frontline"]["from_epoch"].as_str().unwrap(),
+        doc["frontline"]["to_epoch"].as_str().unwrap(),
+    );
+    assert_eq!(
+        doc["tiles"][0],
+        format!("http://t/v1/tiles/example/diff/{a}/{b}/{{z}}/{{x}}/{{y}}.mvt")
+    );
+    // The epochs are the states' own.
+    let (_, from) = tilejson(s.addr, "/v1/tiles/example/2024-01-15.json");
+    assert_eq!(from["frontline"]["epoch"], a);
+    // Some tile of z4 over Ukraine holds the parts.
+    let bodies: Vec<Reply> = [(4, 9, 5), (4, 9, 4), (4, 8, 5), (4, 8, 4)]
+        .iter()
+        .map(|(z, x, y)| get(s.addr, &tile_path(&doc, &format!("{z}/{x}/{y}")), ""))
+        .collect();
+    assert!(bodies.iter().all(|r| r.status == 200 || r.status == 204));
+    let full: Vec<&Reply> = bodies.iter().filter(|r| r.status == 200).collect();
+    assert!(!full.is_empty(), "no diff tile over Ukraine at z4");
+    assert_eq!(
+        full[0].header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    if let Some(layers) = ogr_layers(&full[0].body) {
+        assert!(
+            layers
+                .iter()
+                .all(|(n, _)| ["gained", "lost", "newly_contested", "no_longer_contested"].contains(&n.as_str())),
+            "{layers:?}"
+        );
+        assert!(!layers.is_empty());
+    }
+}
+
+#[test]
+fn a_tilejson_for_a_date_changes_when_an_ingest_changes_what_is_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    let s = Server::spawn(
+        &[
+            "--data",
+            root.to_str().unwrap(),
+            "--ingest-token-file",
+            token.to_str().unwrap(),
+            "--watch-s",
+            "0",
+        ],
+        &[],
+    );
+    let (r, before) = tilejson(s.addr, "/v1/tiles/example/2024-10-15.json");
+    let etag = r.header("etag").unwrap().to_string();
+    let old_epoch = before["frontline"]["epoch"].as_str().unwrap().to_string();
+    assert_eq!(before["frontline"]["snapshot"]["id"], "example:2024-09-01");
+    let old_tile = tile_path(&before, TILE);
+    assert_eq!(get(s.addr, &old_tile, "").status, 200);
+
+    // A snapshot dated 2024-10-01: 2024-10-15 now resolves to another state.
+    let body = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[35,48],[36,48],[36,49],[35,49],[35,48]]]}}]}"#;
+    let ingest = |query: &str| {
+        request(
+            s.addr,
+            "POST",
+            &format!("/v1/snapshots?{query}"),
+            &format!("Authorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\n"),
+            body,
+        )
+    };
+    let r = ingest("source=example&date=2024-10-01");
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = get(
+        s.addr,
+        "/v1/tiles/example/2024-10-15.json",
+        &format!("If-None-Match: {etag}\r\n"),
+    );
+    assert_eq!(r.status, 200, "the old ETag no longer matches");
+    let after = r.json();
+    let new_epoch = after["frontline"]["epoch"].as_str().unwrap();
+    assert_ne!(new_epoch, old_epoch);
+    assert_eq!(after["frontline"]["snapshot"]["id"], "example:2024-10-01");
+    assert!(after["tiles"][0].as_str().unwrap().contains(new_epoch));
+    // A date before the ingested one still resolves to the old state, whose tiles still serve.
+    let (_, sept) = tilejson(s.addr, "/v1/tiles/example/2024-09-15.json");
+    assert_eq!(sept["frontline"]["epoch"], old_epoch.as_str());
+    assert_eq!(get(s.addr, &old_tile, "").status, 200);
+
+    // Replacing the 2024-09-01 snapshot's content retires that epoch: its tiles are a 404.
+    let r = ingest("source=example&date=2024-09-01&replace=true");
+    assert!(r.status == 200 || r.status == 201, "{}", r.text());
+    get(s.addr, &old_tile, "").assert_problem(404, "no live epoch");
+    let (_, sept) = tilejson(s.addr, "/v1/tiles/example/2024-09-15.json");
+    assert_ne!(sept["frontline"]["epoch"], old_epoch.as_str());
+}
