@@ -44,6 +44,24 @@ fn main() {
     if venv_python.is_file() && has_mvt {
         println!("cargo::rustc-cfg=python_mvt");
     }
+    // The browser test of the dashboard (tests/dashboard.rs): node on PATH, Debian's Chromium and
+    // playwright-core installed by `.ci/run` in target/browser-test (or FRONTLINE_NODE_MODULES).
+    println!("cargo::rustc-check-cfg=cfg(browser_test)");
+    println!("cargo::rerun-if-env-changed=FRONTLINE_NODE_MODULES");
+    println!("cargo::rerun-if-env-changed=CHROMIUM");
+    let modules = std::env::var_os("FRONTLINE_NODE_MODULES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/browser-test/node_modules"));
+    let playwright = modules.join("playwright-core/package.json");
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    println!("cargo::rerun-if-changed={}", playwright.display());
+    println!("cargo::rerun-if-changed={}", chromium.display());
+    let node = std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("node").is_file()));
+    if node && chromium.is_file() && playwright.is_file() {
+        println!("cargo::rustc-cfg=browser_test");
+    }
     // The workload of `scripts/make-workload.sh` (PEERS_WORK, default $TMPDIR/frontline-bench).
     println!("cargo::rustc-check-cfg=cfg(shared_workload_1m)");
     println!("cargo::rerun-if-env-changed=PEERS_WORK");

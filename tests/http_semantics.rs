@@ -43,7 +43,7 @@ fn allow(r: &Reply) -> BTreeSet<String> {
 }
 
 /// Every GET route with a request that answers 200 on the embedded geodata.
-const GET_ROUTES: [&str; 12] = [
+const GET_ROUTES: [&str; 14] = [
     "/",
     "/healthz",
     "/readyz",
@@ -56,6 +56,8 @@ const GET_ROUTES: [&str; 12] = [
     "/v1/snapshots",
     "/v1/layers/occupied?date=2024-05-01",
     "/v1/timeline",
+    "/v1/border",
+    "/dashboard/app.js",
 ];
 
 /// http-01: HEAD on every GET route gives GET's status and headers and no body.
@@ -540,6 +542,11 @@ fn samples(path: &str, method: &str) -> Vec<(String, &'static str, Vec<u8>)> {
         ],
         ("/v1/timeline", _) => vec![(q(""), "", vec![]), (q("from=2025-01-01&to=2024-01-01"), "", vec![])],
         ("/v1/sources", _) => vec![(q(""), "", vec![]), (q("x=1"), "", vec![])],
+        ("/v1/border", _) => vec![
+            (q(""), "", vec![]),
+            (q("source=nope"), "", vec![]),
+            (q("x=1"), "", vec![]),
+        ],
         _ => vec![(q(""), "", vec![])],
     }
 }
@@ -563,7 +570,7 @@ fn openapi_describes_the_live_routes() {
     assert_eq!(documented, live, "documented paths vs the live route table");
     let all_methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let concrete = path.replace("{layer}", "occupied");
+        let concrete = path.replace("{layer}", "occupied").replace("{asset}", "app.js");
         let methods: BTreeSet<String> = item.as_object().unwrap().keys().map(|m| m.to_uppercase()).collect();
         // OPTIONS names the documented methods; every other method is a 405 that names them too.
         let o = request(s.addr, "OPTIONS", &concrete, "", b"");
@@ -627,7 +634,7 @@ fn openapi_describes_the_live_routes() {
     }
     // The metrics label every route of the table.
     for p in &live {
-        let r = frontline::http::metrics::route_of(&p.replace("{layer}", "occupied"));
+        let r = frontline::http::metrics::route_of(&p.replace("{layer}", "occupied").replace("{asset}", "app.js"));
         assert_eq!(frontline::http::metrics::route_label(r), p);
     }
 }

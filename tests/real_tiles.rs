@@ -149,3 +149,56 @@ fn z8_tiles_of_2025_06_01_add_up_to_the_occupied_area_and_the_line() {
         assert_eq!(got, want, "{name}: GDAL vs mapbox-vector-tile");
     }
 }
+
+/// Every polygon of every z6, z8 and z10 tile over the layers of DeepState 2025-06-01, as the
+/// tiles hold it (clipped, simplified, rounded, repaired where needed), passes the loader's full
+/// validity check on the tile grid, and none is dropped.
+#[test]
+#[cfg_attr(not(shared_deepstate), ignore = "needs ../shared/data/deepstate")]
+fn every_tile_polygon_at_z6_z8_z10_passes_the_loaders_validity_check() {
+    use frontline::query::tiles::geometry::{TileFrame, WorldPolygon, tile_polygon, valid};
+    use frontline::query::tiles::{TileId, geometry};
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dir.path().join("ds");
+    let out = Command::new("bash")
+        .arg(repo().join("scripts/deepstate-geodata.sh"))
+        .arg(&ds)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let catalog = frontline::Catalog::load(&ds).unwrap();
+    let f = catalog
+        .in_force(Some("deepstate"), frontline::model::parse_date("2025-06-01").unwrap())
+        .unwrap();
+    let layers = f.computed().layers_of(false);
+    let polygons: Vec<WorldPolygon> = [&layers.covered, &layers.occupied]
+        .iter()
+        .flat_map(|mp| mp.0.iter().map(WorldPolygon::new))
+        .collect();
+    let (mut checked, mut repaired, mut tiles) = (0, 0, 0);
+    for z in [6u8, 8, 10] {
+        let b = polygons
+            .iter()
+            .map(WorldPolygon::bbox)
+            .fold([1.0f64, 1.0, 0.0, 0.0], |a, b| {
+                [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
+            });
+        let [w, north] = geometry::lon_lat([b[0], b[1]]);
+        let [e, south] = geometry::lon_lat([b[2], b[3]]);
+        for (zz, x, y) in tiles_over([w, south, e, north], u32::from(z)) {
+            let frame = TileFrame::new(TileId { z: zz as u8, x, y });
+            tiles += 1;
+            for p in &polygons {
+                let t = tile_polygon(p, &frame, true);
+                assert_eq!(t.dropped, 0, "{zz}/{x}/{y}");
+                repaired += usize::from(t.repaired);
+                for poly in &t.polygons {
+                    assert!(valid(poly), "{zz}/{x}/{y}: an invalid polygon");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    println!("{tiles} tiles, {checked} polygons valid by the loader's check ({repaired} rebuilt by the overlay)");
+    assert!(checked > 300, "{checked}");
+}

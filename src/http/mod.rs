@@ -7,6 +7,7 @@
 mod agreement;
 mod batch;
 pub mod conditional;
+pub mod dashboard;
 pub mod head_guard;
 pub mod ingest;
 pub mod metrics;

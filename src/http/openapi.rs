@@ -202,7 +202,20 @@ fn document_without_head_and_options() -> Value {
             json!({"304": {"description": "not modified: If-None-Match (weak comparison, every member of every field line, *) or, without it, If-Modified-Since"}}),
         )
     };
-    json!({
+    // The paths of the built-in dashboard: `/` (the page or the index), the border it draws,
+    // its files. Apart from the main literal: one `json!` of every path exceeds the macro
+    // recursion limit.
+    let dashboard_paths = json!({
+            "/": {"get": {"summary": "To a browser (an Accept naming text/html), the built-in dashboard (an HTML page whose files are under /dashboard/); to any other client, the index of the API: the paths of the live route table", "responses": cached(json!({"200": {"description": "the index (name, dashboard, openapi, paths), or the dashboard's page", "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}}))}},
+            "/v1/border": {"get": {"summary": "The recognized border a source is measured against, as GeoJSON: one feature per polygon with its geodesic area_km2, the border's provenance (file, sha256, origin) in the frontline member and in each feature",
+                "parameters": [param("source", false, json!({"type": "string"}), "the source (default: the default source)"),
+                    param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
+                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: source, iso3, name, area_km2, provenance, synthetic, edges", "application/geo+json", collection(json!({"type": "object"})))}), problems(&["400", "404"])))}},
+            "/dashboard/{asset}": {"get": {"summary": "A file of the built-in dashboard, embedded in the binary (its script and style, MapLibre GL JS and uPlot with their licences, the Natural Earth basemap): a strong ETag per representation, gzip when accepted",
+                "parameters": [{"name": "asset", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": cached(merge(json!({"200": {"description": "the file", "content": {"text/javascript": {"schema": {"type": "string"}}, "text/css": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}}}}), problems(&["404"])))}}
+    });
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "frontline", "version": env!("CARGO_PKG_VERSION"),
                  "description": "Dated lines of control against a recognized border: coverage, point status, layers, timelines. Every answer names the source and snapshot it used and says whether the data is synthetic."},
@@ -341,14 +354,17 @@ fn document_without_head_and_options() -> Value {
             "/openapi.json": {"get": {"summary": "This document", "responses": cached(json!({"200": json_ok("OpenAPI 3.1")}))}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_ok("ok")}}},
             "/readyz": {"get": {"summary": "Readiness: what is loaded", "responses": {"200": json_ok("ready")}}},
-            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
-            "/": {"get": {"summary": "Index of the API: the paths of the live route table", "responses": cached(json!({"200": json_ok("name, openapi, paths")}))}}
+            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}}
         },
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": merge(json!({"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
             "detail": {"type": "string"}, "parameter": {"type": "string", "description": "the query parameter, or the scenario field (zones[2].width_km), at fault"}}, "required": ["type", "title", "status", "detail"]},
             "Scenario": scenario_schema()}), provenance_schemas())}
-    })
+    });
+    if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), dashboard_paths) {
+        paths.extend(more);
+    }
+    doc
 }
 
 #[cfg(test)]

@@ -189,12 +189,34 @@ pub fn routes(
         .and(warp::get())
         .map(|| json_response(&json!({"status": "ok"})));
     let readyz = warp::path!("readyz").and(warp::get()).and(with_app.clone()).map(readyz);
-    let metrics = warp::path!("metrics").and(warp::get()).and(with_app).map(metrics);
-    let index = warp::path::end().and(warp::get()).map(|| {
-        json_response(
-            &json!({"name": "frontline", "openapi": "/openapi.json", "paths": super::table::ROUTES.map(|r| r.path)}),
-        )
-    });
+    let metrics = warp::path!("metrics")
+        .and(warp::get())
+        .and(with_app.clone())
+        .map(metrics);
+    let border = warp::path!("v1" / "border")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app)
+        .map(border);
+    let dashboard = warp::path!("dashboard" / String)
+        .and(warp::get())
+        .and(header_text("accept-encoding"))
+        .map(|name: String, enc: Option<String>| super::dashboard::asset_reply(&name, enc.as_deref()));
+    // A browser gets the dashboard; any other client the index of the API.
+    let index = warp::path::end()
+        .and(warp::get())
+        .and(header_text("accept"))
+        .and(header_text("accept-encoding"))
+        .map(|accept: Option<String>, enc: Option<String>| {
+            if super::dashboard::wants_page(accept.as_deref()) {
+                return super::dashboard::page_reply(enc.as_deref());
+            }
+            let mut res = json_response(
+                &json!({"name": "frontline", "dashboard": "/ (from a browser: Accept: text/html)", "openapi": "/openapi.json", "paths": super::table::ROUTES.map(|r| r.path)}),
+            );
+            res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+            res
+        });
 
     // Boxed in two halves: the nested filter types otherwise exceed the compiler's recursion limit.
     let first = coverage
@@ -227,6 +249,10 @@ pub fn routes(
         .or(readyz)
         .unify()
         .or(metrics)
+        .unify()
+        .or(border)
+        .unify()
+        .or(dashboard)
         .unify()
         .or(index)
         .unify()
@@ -622,7 +648,7 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
 }
 
 /// Whether an Accept-Encoding value allows gzip (a q=0 refuses it).
-fn accepts_gzip(v: &str) -> bool {
+pub(super) fn accepts_gzip(v: &str) -> bool {
     v.split(',').any(|part| {
         let mut it = part.split(';');
         let coding = it.next().unwrap_or("").trim().to_ascii_lowercase();
@@ -663,6 +689,18 @@ fn parse_bbox(s: &str) -> Result<[f64; 4], Problem> {
         ));
     }
     Ok(v)
+}
+
+/// `GET /v1/border[?source=][&precision=]`: the recognized border a source is measured against.
+fn border(raw: String, app: Arc<App>) -> Reply {
+    answer((|| {
+        let p = Params::parse(&raw, &["source", "precision"])?;
+        let precision = precision_param(&p)?;
+        let catalog = app.catalog();
+        let src = catalog.source(p.get("source"))?;
+        let body = crate::query::border::border_geojson(src, precision).map_err(Problem::internal)?;
+        Ok(bytes_response(StatusCode::OK, "application/geo+json", body))
+    })())
 }
 
 /// `GET /v1/history?lon=&lat=[&source=]`: one point's status over every snapshot.

@@ -2,7 +2,8 @@
 //! it before any handler runs, so it is the live set of routes: a path that is not here is a
 //! 404, a method that is not here is a 405 with `Allow`, `OPTIONS` lists the methods (204),
 //! `HEAD` is answered on every `GET` route (GET's headers, no body), and the metrics label
-//! requests by it. `/` serves it, and a test compares it and the answers with `/openapi.json`.
+//! requests by it. `/` serves it (to a client that does not ask for `text/html`; a browser gets
+//! the dashboard), and a test compares it and the answers with `/openapi.json`.
 
 use warp::http::Method;
 
@@ -58,7 +59,7 @@ const GET_POST: &[Method] = &[Method::GET, Method::POST];
 const POST: &[Method] = &[Method::POST];
 
 /// Every route, in the order of the metrics labels.
-pub const ROUTES: [Route; 26] = [
+pub const ROUTES: [Route; 28] = [
     route("/v1/coverage", GET, Validation::LiveState),
     route("/v1/history", GET_POST, Validation::LiveState),
     route("/v1/diff", GET, Validation::LiveState),
@@ -89,6 +90,8 @@ pub const ROUTES: [Route; 26] = [
     route("/readyz", GET, Validation::None),
     route("/metrics", GET, Validation::None),
     route("/", GET, Validation::LiveState),
+    route("/v1/border", GET, Validation::LiveState),
+    route("/dashboard/{asset}", GET, Validation::Handler),
 ];
 
 const fn route(path: &'static str, methods: &'static [Method], validation: Validation) -> Route {

@@ -469,6 +469,7 @@ pub fn timeline_row(f: &InForce<'_>, prev: Option<&InForce<'_>>, raw: bool) -> T
     }
 }
 
+pub mod border;
 pub mod csv;
 pub mod geojson;
 pub mod history;

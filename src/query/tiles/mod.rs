@@ -256,12 +256,21 @@ impl Prepared {
     /// # Errors
     /// [`TileError::Encode`] if the encoder refuses a geometry (not expected).
     pub fn render(&self, t: TileId) -> Result<RenderedTile, TileError> {
+        self.render_layers(t, None)
+    }
+
+    /// [`Self::render`] with only the layers named in `only` (all with `None`): for benchmarks
+    /// against peers that make one layer.
+    ///
+    /// # Errors
+    /// As [`Self::render`].
+    pub fn render_layers(&self, t: TileId, only: Option<&[&str]>) -> Result<RenderedTile, TileError> {
         let frame = TileFrame::new(t);
         let simplify = t.z < MAX_ZOOM;
         let mut tile = Tile::new(EXTENT);
         let (mut features, mut dropped) = (0, 0);
         let enc = |e: mvt::Error| TileError::Encode(e.to_string());
-        for layer in &self.layers {
+        for layer in self.layers.iter().filter(|l| only.is_none_or(|o| o.contains(&l.name))) {
             let mut out = tile.create_layer(layer.name);
             let mut any = false;
             for (id, (shape, tags)) in layer.features.iter().enumerate() {

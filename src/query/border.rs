@@ -1,0 +1,95 @@
+//! The recognized border a source is measured against, as GeoJSON (`GET /v1/border`): what the
+//! dashboard draws as the border, from the loaded geodata rather than a copy of it.
+
+use crate::catalog::SourceEntry;
+use crate::model::Provenance;
+use crate::output::geojson::{Feature, FeatureCollection, PolygonGeometry};
+use serde::Serialize;
+
+/// The `frontline` member of the answer.
+#[derive(Debug, Serialize)]
+struct BorderMeta<'a> {
+    source: &'a str,
+    iso3: &'a str,
+    name: &'a str,
+    area_km2: f64,
+    provenance: &'a Provenance,
+    synthetic: bool,
+    edges: &'static str,
+}
+
+/// The properties of each polygon.
+#[derive(Debug, Serialize)]
+struct BorderProperties<'a> {
+    iso3: &'a str,
+    area_km2: f64,
+    file: &'a str,
+    sha256: &'a str,
+    synthetic: bool,
+}
+
+/// The border of `src`: one feature per polygon, with its geodesic area, and the border's
+/// provenance in the `frontline` member and in every feature.
+///
+/// # Errors
+/// Serialisation, which cannot fail for these types (string keys only).
+pub fn border_geojson(src: &SourceEntry, precision: u8) -> Result<Vec<u8>, serde_json::Error> {
+    let entry = &src.border;
+    let b = &entry.border;
+    let features: Vec<Feature<BorderProperties<'_>, PolygonGeometry<'_>>> = b
+        .geometry
+        .0
+        .iter()
+        .enumerate()
+        .map(|(id, polygon)| Feature {
+            id,
+            properties: BorderProperties {
+                iso3: &b.iso3,
+                area_km2: crate::geodesy::polygon_area_m2(polygon) / 1e6,
+                file: &b.provenance.file,
+                sha256: &b.provenance.sha256,
+                synthetic: b.synthetic,
+            },
+            geometry: PolygonGeometry {
+                polygon,
+                precision: precision.min(15),
+            },
+        })
+        .collect();
+    let doc = FeatureCollection {
+        frontline: BorderMeta {
+            source: &src.name,
+            iso3: &b.iso3,
+            name: &b.name,
+            area_km2: entry.area_km2,
+            provenance: &b.provenance,
+            synthetic: b.synthetic,
+            edges: crate::geodesy::EDGES,
+        },
+        features,
+    };
+    crate::num::to_vec(&doc)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_embedded_border_has_its_provenance_and_area() {
+        let catalog = crate::Catalog::load_embedded().unwrap();
+        let src = catalog.source(None).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&border_geojson(src, 6).unwrap()).unwrap();
+        assert_eq!(doc["frontline"]["iso3"], "UKR");
+        assert_eq!(doc["frontline"]["provenance"]["file"], "borders/UKR.geojson");
+        let total: f64 = doc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["area_km2"].as_f64().unwrap())
+            .sum();
+        let area = doc["frontline"]["area_km2"].as_f64().unwrap();
+        assert!((total - area).abs() < 1e-6 * area, "{total} vs {area}");
+    }
+}

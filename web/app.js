@@ -1,0 +1,680 @@
+// The frontline dashboard. Reads only this server's API (same origin); every file it needs is
+// embedded in the binary. The layers are the server's vector tiles: the TileJSON of a date
+// (`/v1/tiles/{source}/{date}.json`) names the epoch in force and gives the layers' km2; its
+// tiles never change, so the browser caches them for good. The view (source, mode, dates, map position) lives in the URL's query
+// string, so that any view can be shared and reopened exactly.
+//
+// Performance marks (read by scripts/bench-dashboard.sh and the browser test):
+//   fl:occupied-drawn  the occupied layer of the first date is drawn (startTime: from navigation)
+//   fl:step-start / fl:step-drawn, measure fl:step   a date change until its layers are drawn
+import * as maplibregl from './maplibre-gl.mjs';
+import uPlot from './uPlot.esm.js';
+
+const LAYERS = [
+  // id on the map = the tile layer's name, the TileJSON's figure, legend text
+  { id: 'covered', figure: 'covered_km2', label: 'Covered (area of application)' },
+  { id: 'occupied', figure: 'occupied_km2', label: 'Occupied' },
+  { id: 'contested', figure: 'contested_km2', label: 'Contested (grey zone)' },
+  { id: 'line', figure: 'line_km', label: 'Line of contact' },
+];
+const DIFF_LAYERS = ['gained', 'lost', 'newly_contested', 'no_longer_contested'].map((c) => `diff-${c}`);
+const CHANGES = [
+  { id: 'gained', label: 'Gained (newly occupied)', total: 'gained_km2' },
+  { id: 'lost', label: 'Lost (no longer occupied)', total: 'lost_km2' },
+  { id: 'newly_contested', label: 'Newly contested', total: 'newly_contested_km2' },
+  { id: 'no_longer_contested', label: 'No longer contested', total: 'no_longer_contested_km2' },
+];
+const COLORS = {
+  covered: '#8bc48a', occupied: '#d9534f', contested: '#f0a030', line: '#7a0c0c', border: '#1d4f91',
+  gained: '#c62828', lost: '#1565c0', newly_contested: '#ef6c00', no_longer_contested: '#6a9f2c',
+};
+const UKRAINE_BOUNDS = [[22.1, 44.3], [40.3, 52.4]];
+const EMPTY = { type: 'FeatureCollection', features: [] };
+const DAY_MS = 86400000;
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'class') e.className = v;
+    else if (k === 'data') Object.assign(e.dataset, v);
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+};
+const day = (s) => Math.round(Date.parse(`${s}T00:00:00Z`) / DAY_MS);
+const iso = (d) => new Date(d * DAY_MS).toISOString().slice(0, 10);
+const km2 = (v) => (v === null || v === undefined ? 'not drawn' : `${v.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} km²`);
+const km = (v) => `${v.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 })} km`;
+
+/** The state of the view; `writeUrl` puts it in the address bar. */
+const state = {
+  sources: [],
+  source: null,
+  mode: 'date',
+  date: null,
+  from: null,
+  to: null,
+  epochs: [], // timeline rows of the source, by date
+  snapshotDays: [],
+  point: null, // [lon, lat] clicked
+  playing: false,
+};
+
+async function api(path) {
+  const res = await fetch(path, { headers: { Accept: 'application/json' } });
+  if (!res.ok) {
+    let detail = `${res.status} ${res.statusText}`;
+    try {
+      const p = await res.json();
+      detail = p.detail || detail;
+    } catch { /* not problem+json */ }
+    throw new Error(`${path.split('?')[0]}: ${detail}`);
+  }
+  return res.json();
+}
+
+let busyCount = 0;
+async function busy(promise) {
+  busyCount += 1;
+  $('busy').textContent = 'loading…';
+  try {
+    const v = await promise;
+    $('error').hidden = true;
+    return v;
+  } catch (e) {
+    $('error').textContent = String(e.message || e);
+    $('error').hidden = false;
+    throw e;
+  } finally {
+    busyCount -= 1;
+    if (busyCount === 0) $('busy').textContent = '';
+  }
+}
+
+// ---- the URL ----------------------------------------------------------------------------------
+
+function readUrl() {
+  const q = new URLSearchParams(location.search);
+  const view = {
+    source: q.get('source'),
+    mode: q.get('mode') === 'diff' ? 'diff' : 'date',
+    date: q.get('date'),
+    from: q.get('from'),
+    to: q.get('to'),
+    map: null,
+    point: null,
+  };
+  const m = (q.get('map') || '').split('/').map(Number);
+  if (m.length === 3 && m.every(Number.isFinite)) view.map = { zoom: m[0], center: [m[2], m[1]] };
+  const p = (q.get('point') || '').split(',').map(Number);
+  if (p.length === 2 && p.every(Number.isFinite)) view.point = p;
+  return view;
+}
+
+function writeUrl() {
+  const q = new URLSearchParams();
+  q.set('source', state.source);
+  q.set('mode', state.mode);
+  if (state.mode === 'diff') {
+    q.set('from', state.from);
+    q.set('to', state.to);
+  } else {
+    q.set('date', state.date);
+  }
+  if (map) {
+    const c = map.getCenter();
+    q.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(4)}/${c.lng.toFixed(4)}`);
+  }
+  if (state.point) q.set('point', `${state.point[0].toFixed(5)},${state.point[1].toFixed(5)}`);
+  const url = `${location.pathname}?${q.toString().replaceAll('%2F', '/').replaceAll('%2C', ',')}`;
+  if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
+}
+
+// ---- the map ----------------------------------------------------------------------------------
+
+let map = null;
+
+function style() {
+  return {
+    version: 8,
+    sources: {
+      countries: { type: 'geojson', data: '/dashboard/countries.geojson' },
+      coastline: { type: 'geojson', data: '/dashboard/coastline.geojson' },
+      border: { type: 'geojson', data: EMPTY },
+      point: { type: 'geojson', data: EMPTY },
+      // The vector tile sources `state` and `diff` are added with the first TileJSON of each.
+    },
+    layers: [
+      { id: 'sea', type: 'background', paint: { 'background-color': '#dde8f0' } },
+      { id: 'countries', type: 'fill', source: 'countries', paint: { 'fill-color': '#f5f3ef' } },
+      { id: 'country-lines', type: 'line', source: 'countries', paint: { 'line-color': '#bdb6aa', 'line-width': 0.6 } },
+      { id: 'coastline', type: 'line', source: 'coastline', paint: { 'line-color': '#7f9db3', 'line-width': 0.8 } },
+      { id: 'border', type: 'line', source: 'border', paint: { 'line-color': COLORS.border, 'line-width': 1.6 } },
+      {
+        id: 'point-link', type: 'line', source: 'point', filter: ['==', ['geometry-type'], 'LineString'],
+        paint: { 'line-color': '#111', 'line-width': 1.2, 'line-dasharray': [2, 2] },
+      },
+      {
+        id: 'point', type: 'circle', source: 'point', filter: ['==', ['geometry-type'], 'Point'],
+        paint: {
+          'circle-radius': ['case', ['==', ['get', 'role'], 'clicked'], 6, 4],
+          'circle-color': ['case', ['==', ['get', 'role'], 'clicked'], '#111', '#fff'],
+          'circle-stroke-color': '#111', 'circle-stroke-width': 1.5,
+        },
+      },
+    ],
+  };
+}
+
+const fill = (id, source, layer, color, opacity) => ({
+  id, type: 'fill', source, 'source-layer': layer,
+  paint: { 'fill-color': color, 'fill-opacity': opacity, 'fill-outline-color': color },
+});
+
+/** Points the vector source `id` at the tiles of `tilejson`; adds it, and its layers, the first time. */
+const templates = new Map();
+function useTiles(id, tilejson) {
+  const tiles = tilejson.tiles;
+  if (map.getSource(id)) {
+    if (templates.get(id) !== tiles[0]) map.getSource(id).setTiles(tiles);
+  } else {
+    map.addSource(id, { type: 'vector', tiles, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom });
+    const layers = id === 'state'
+      ? [fill('covered', id, 'covered', COLORS.covered, 0.45), fill('contested', id, 'contested', COLORS.contested, 0.75),
+        fill('occupied', id, 'occupied', COLORS.occupied, 0.6),
+        { id: 'line', type: 'line', source: id, 'source-layer': 'line', paint: { 'line-color': COLORS.line, 'line-width': 2.4 } }]
+      : DIFF_LAYERS.map((l) => fill(l, id, l.slice(5), COLORS[l.slice(5)], 0.75));
+    // Under the border and the clicked point.
+    for (const l of layers) map.addLayer(l, 'border');
+  }
+  templates.set(id, tiles[0]);
+}
+
+/** Shows the layers of one mode, hides the other's (a layer the legend switched off stays off). */
+function showMode(diff) {
+  const set = (ids, on) => ids.forEach((l) => {
+    if (map.getLayer(l)) map.setLayoutProperty(l, 'visibility', on && !switchedOff.has(l) ? 'visible' : 'none');
+  });
+  set(LAYERS.map((l) => l.id), !diff);
+  set(DIFF_LAYERS, diff);
+}
+const switchedOff = new Set();
+
+function idle() {
+  return new Promise((resolve) => {
+    // `idle` fires once nothing is loading or moving; after a setData it waits for the worker.
+    map.once('idle', () => resolve());
+    map.triggerRepaint();
+  });
+}
+
+// ---- loading a date ---------------------------------------------------------------------------
+
+/** The first day of the epoch in force on `d` (the latest timeline row on or before it). */
+function epochOf(d) {
+  let best = null;
+  for (const r of state.epochs) if (r.day <= d) best = r;
+  return best;
+}
+
+const tilejsonCache = new Map();
+/** The TileJSON of the epoch that starts on `epochDate` (every day of an epoch has the same). */
+async function tilejsonOf(source, epochDate) {
+  const key = `${source}|${epochDate}`;
+  if (!tilejsonCache.has(key)) {
+    const p = api(`/v1/tiles/${encodeURIComponent(source)}/${epochDate}.json`).catch((e) => {
+      tilejsonCache.delete(key);
+      throw e;
+    });
+    tilejsonCache.set(key, p);
+    if (tilejsonCache.size > 64) tilejsonCache.delete(tilejsonCache.keys().next().value);
+  }
+  return tilejsonCache.get(key);
+}
+
+let drawSeq = 0;
+/** Shows the layers in force on `state.date`; resolves when the map has drawn them. */
+async function drawDate() {
+  const seq = ++drawSeq;
+  const d = day(state.date);
+  const epoch = epochOf(d);
+  if (!epoch) throw new Error(`no snapshot of '${state.source}' on or before ${state.date}`);
+  const tilejson = await busy(tilejsonOf(state.source, epoch.date));
+  if (seq !== drawSeq) return false;
+  useTiles('state', tilejson);
+  showMode(false);
+  renderLegend(tilejson.frontline);
+  renderInForce(tilejson.frontline, d);
+  await idle();
+  return seq === drawSeq;
+}
+
+function renderInForce(meta, d) {
+  const age = d - day(meta.snapshot.date);
+  const p = $('in-force');
+  p.replaceChildren(
+    'In force: snapshot ', el('code', {}, meta.snapshot.id),
+    ` (${meta.snapshot.date}${age > 0 ? `, ${age} days before ${state.date}` : ''}), file `,
+    el('code', {}, meta.snapshot.provenance.file),
+    meta.synthetic ? el('strong', {}, ' SYNTHETIC') : '',
+  );
+}
+
+function renderLegend(meta) {
+  const box = $('legend');
+  const rows = LAYERS.map((l) => {
+    const raw = meta[l.figure];
+    const value = l.id === 'line' ? km(raw) : km2(raw);
+    const checkbox = el('input', { type: 'checkbox', id: `show-${l.id}`, 'aria-label': `show ${l.label}` });
+    checkbox.checked = !switchedOff.has(l.id);
+    checkbox.addEventListener('change', () => {
+      if (checkbox.checked) switchedOff.delete(l.id);
+      else switchedOff.add(l.id);
+      map.setLayoutProperty(l.id, 'visibility', checkbox.checked ? 'visible' : 'none');
+    });
+    return el('div', { class: 'legend-row', data: { layer: l.id, value: raw === null ? '' : String(raw) } },
+      el('span', { class: `swatch sw-${l.id}${l.id === 'line' ? ' line' : ''}` }),
+      el('label', { for: `show-${l.id}` }, checkbox, ' ', l.label),
+      el('span', { class: 'km' }, value));
+  });
+  const border = el('div', { class: 'legend-row', data: { layer: 'border' } },
+    el('span', { class: 'swatch sw-border line' }), el('span', {}, 'Recognized border'),
+    el('span', { class: 'km' }, borderArea === null ? '' : km2(borderArea)));
+  box.replaceChildren(el('h2', {}, `On ${state.date}`), ...rows, border);
+}
+
+// ---- diff mode --------------------------------------------------------------------------------
+
+async function drawDiff() {
+  const seq = ++drawSeq;
+  const src = encodeURIComponent(state.source);
+  // The parts are drawn from the diff's tiles; listed (with their extent) from /v1/diff.
+  const [tilejson, doc] = await busy(Promise.all([
+    api(`/v1/tiles/${src}/diff/${state.from}/${state.to}.json`),
+    api(`/v1/diff?source=${src}&from=${state.from}&to=${state.to}&precision=5`),
+  ]));
+  if (seq !== drawSeq) return false;
+  useTiles('diff', tilejson);
+  showMode(true);
+  renderDiff(doc);
+  await idle();
+  return seq === drawSeq;
+}
+
+function renderDiff(doc) {
+  const t = doc.frontline.totals;
+  $('diff-range').textContent = `${state.from} → ${state.to}`;
+  $('diff-totals').replaceChildren(...CHANGES.map((c) => el('tr', { data: { change: c.id, value: t[c.total] === null ? '' : String(t[c.total]) } },
+    el('td', {}, el('span', { class: `swatch ch-${c.id}` })),
+    el('td', {}, c.label),
+    el('td', { class: 'km' }, km2(t[c.total])))));
+  const parts = [...doc.features].sort((a, b) => b.properties.area_km2 - a.properties.area_km2).slice(0, 12);
+  $('diff-parts').replaceChildren(...parts.map((f) => {
+    const li = el('li', { tabindex: '0', data: { change: f.properties.change } },
+      el('span', { class: `swatch ch-${f.properties.change}` }), ' ',
+      `${f.properties.change.replaceAll('_', ' ')}: ${km2(f.properties.area_km2)}`);
+    const zoom = () => map.fitBounds(bounds(f.geometry), { padding: 40, maxZoom: 11 });
+    li.addEventListener('click', zoom);
+    li.addEventListener('keydown', (e) => { if (e.key === 'Enter') zoom(); });
+    return li;
+  }));
+  if (!parts.length) $('diff-parts').replaceChildren(el('li', {}, doc.frontline.identical ? 'identical snapshots: nothing changed' : 'no part above the sliver threshold'));
+  $('legend').replaceChildren(el('h2', {}, 'Diff'), ...CHANGES.map((c) => el('div', { class: 'legend-row' },
+    el('span', { class: `swatch ch-${c.id}` }), el('span', {}, c.label), el('span'))));
+}
+
+function bounds(geometry) {
+  let [w, s, e, n] = [180, 90, -180, -90];
+  const walk = (c) => {
+    if (typeof c[0] === 'number') {
+      w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]);
+    } else c.forEach(walk);
+  };
+  walk(geometry.coordinates);
+  return [[w, s], [e, n]];
+}
+
+// ---- a point ----------------------------------------------------------------------------------
+
+async function showPoint() {
+  const box = $('point');
+  if (!state.point) {
+    box.hidden = true;
+    map.getSource('point').setData(EMPTY);
+    return;
+  }
+  const [lon, lat] = state.point;
+  const date = state.mode === 'diff' ? state.to : state.date;
+  const src = encodeURIComponent(state.source);
+  const [cov, hist] = await busy(Promise.all([
+    api(`/v1/coverage?source=${src}&lon=${lon}&lat=${lat}&date=${date}&distance=true`),
+    api(`/v1/history?source=${src}&lon=${lon}&lat=${lat}`),
+  ]));
+  const features = [{ type: 'Feature', properties: { role: 'clicked' }, geometry: { type: 'Point', coordinates: [lon, lat] } }];
+  const near = cov.line_of_contact_nearest;
+  if (near) {
+    features.push({ type: 'Feature', properties: { role: 'nearest' }, geometry: { type: 'Point', coordinates: near } });
+    features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: [[lon, lat], near] } });
+  }
+  map.getSource('point').setData({ type: 'FeatureCollection', features });
+  const s = cov.snapshot;
+  const dl = el('dl', {},
+    el('dt', {}, 'status'), el('dd', {}, el('span', { class: `status st-text-${cov.status}`, id: 'point-status' }, cov.status),
+      cov.sliver ? ` (a ${cov.sliver.kind} of ${km2(cov.sliver.area_km2)}, drawn covered)` : ''),
+    el('dt', {}, 'on boundary'), el('dd', { id: 'point-boundary' }, String(cov.on_boundary)),
+    el('dt', {}, 'line of contact'), el('dd', {}, cov.line_of_contact_km === undefined || cov.line_of_contact_km === null
+      ? 'none on this date' : `${km(cov.line_of_contact_km)} to (${near[0].toFixed(5)}, ${near[1].toFixed(5)})`),
+    ...(cov.in_waters ? [el('dt', {}, 'in waters'), el('dd', {}, `yes, ${km(cov.land_km)} from the land`)] : []),
+    ...(cov.border_km !== undefined ? [el('dt', {}, 'border'), el('dd', {}, `${km(cov.border_km)} away`)] : []),
+    el('dt', {}, 'snapshot'), el('dd', {}, el('code', {}, s.id), ` of ${s.date}`),
+    el('dt', {}, 'file'), el('dd', {}, el('code', {}, s.provenance.file)),
+    el('dt', {}, 'sha256'), el('dd', {}, el('code', { class: 'small' }, s.provenance.sha256)),
+    ...(s.provenance.origin ? [el('dt', {}, 'origin'), el('dd', {}, s.provenance.origin)] : []),
+    el('dt', {}, 'synthetic'), el('dd', {}, String(cov.synthetic)));
+  box.replaceChildren(
+    el('h2', {}, `(${lon.toFixed(5)}, ${lat.toFixed(5)}) on ${date}`),
+    dl,
+    el('h3', {}, 'History ', el('span', { class: 'small' }, '(click a span to go to its first day)')),
+    timeBar(hist, date),
+    el('button', { type: 'button', onclick: () => { state.point = null; showPoint(); writeUrl(); } }, 'close'));
+  box.hidden = false;
+}
+
+function timeBar(hist, date) {
+  const first = day(hist.first_date);
+  const last = Math.max(day(hist.last_date), day(date));
+  const span = Math.max(1, last - first + 1);
+  const bar = el('div', { class: 'timebar', role: 'list' });
+  for (const iv of hist.intervals) {
+    const a = day(iv.from);
+    const b = iv.to ? day(iv.to) : last;
+    const seg = el('span', {
+      class: `st-${iv.status}`, role: 'listitem', title: `${iv.from} – ${iv.to || 'now'}: ${iv.status} (${iv.snapshot})`,
+    });
+    seg.style.width = `${(100 * (b - a + 1)) / span}%`;
+    seg.addEventListener('click', () => setDate(iv.from));
+    bar.append(seg);
+  }
+  const now = el('span', { class: 'now' });
+  now.style.left = `${(100 * (day(date) - first)) / span}%`;
+  bar.append(now);
+  const list = el('ul', { class: 'small' }, ...hist.intervals.map((iv) => el('li', {}, `${iv.from} – ${iv.to || 'now'}: ${iv.status}`)));
+  return el('div', {}, bar, list);
+}
+
+// ---- the timeline chart -------------------------------------------------------------------------
+
+let chart = null;
+function renderChart() {
+  const rows = state.epochs;
+  const xs = rows.map((r) => r.day * 86400);
+  const data = [xs, rows.map((r) => r.occupied_km2), rows.map((r) => r.contested_km2), rows.map((r) => r.line_km)];
+  const box = $('chart');
+  const width = Math.max(240, box.clientWidth || 340);
+  const marker = {
+    hooks: {
+      draw: [(u) => {
+        const d = state.mode === 'diff' ? [state.from, state.to] : [state.date];
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.strokeStyle = '#111';
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        for (const s of d) {
+          if (!s) continue;
+          const x = u.valToPos(day(s) * 86400, 'x', true);
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      }],
+    },
+  };
+  const opts = {
+    width, height: 190, plugins: [marker],
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: true }, km: {} },
+    series: [
+      { label: 'date', value: (u, v) => (v === null ? '' : iso(Math.round(v / 86400))) },
+      { label: 'occupied km²', stroke: COLORS.occupied, width: 2, scale: 'km2', value: (u, v) => (v === null ? '–' : Math.round(v).toLocaleString('en-US')) },
+      { label: 'contested km²', stroke: COLORS.contested, width: 2, scale: 'km2', value: (u, v) => (v === null ? '–' : Math.round(v).toLocaleString('en-US')) },
+      { label: 'line km', stroke: COLORS.line, width: 1.5, dash: [4, 3], scale: 'km', value: (u, v) => (v === null ? '–' : Math.round(v).toLocaleString('en-US')) },
+    ],
+    axes: [
+      {},
+      { scale: 'km2', size: 60, values: (u, vals) => vals.map((v) => `${Math.round(v / 1000)}k`) },
+      { scale: 'km', side: 1, size: 44, grid: { show: false } },
+    ],
+  };
+  if (chart) chart.destroy();
+  chart = new uPlot(opts, data, box);
+  chart.over.addEventListener('click', () => {
+    const x = chart.posToVal(chart.cursor.left, 'x');
+    if (!Number.isFinite(x)) return;
+    const d = Math.round(x / 86400);
+    const first = state.snapshotDays[0];
+    const last = state.snapshotDays[state.snapshotDays.length - 1];
+    const target = iso(Math.min(last, Math.max(first, d)));
+    if (state.mode === 'diff') {
+      state.to = target;
+      $('date').value = target;
+      refresh();
+    } else setDate(target);
+  });
+}
+
+// ---- controls ----------------------------------------------------------------------------------
+
+function setupSlider() {
+  const days = state.snapshotDays;
+  const slider = $('slider');
+  slider.min = String(days[0]);
+  slider.max = String(days[days.length - 1]);
+  slider.step = '1';
+  $('ticks').replaceChildren(...days.map((d) => el('option', { value: String(d) })));
+  const span = Math.max(1, days[days.length - 1] - days[0]);
+  $('ticks-bar').replaceChildren(...days.map((d) => {
+    const t = el('span', { title: iso(d) });
+    t.style.left = `${(100 * (d - days[0])) / span}%`;
+    return t;
+  }));
+  for (const id of ['date', 'from']) {
+    $(id).min = iso(days[0]);
+    $(id).max = iso(days[days.length - 1]);
+  }
+}
+
+function syncControls() {
+  const diff = state.mode === 'diff';
+  $('mode-date').setAttribute('aria-pressed', String(!diff));
+  $('mode-diff').setAttribute('aria-pressed', String(diff));
+  $('from-field').hidden = !diff;
+  $('diff').hidden = !diff;
+  $('date-caption').textContent = diff ? 'To' : 'Date';
+  const shown = diff ? state.to : state.date;
+  $('date').value = shown;
+  $('from').value = state.from || '';
+  $('slider').value = String(day(shown));
+  $('slider').setAttribute('aria-valuetext', shown);
+}
+
+/** Redraws what the state asks for; resolves true when it is drawn (false when overtaken). */
+async function refresh() {
+  syncControls();
+  writeUrl();
+  if (chart) chart.redraw(false);
+  const drawn = state.mode === 'diff' ? drawDiff() : drawDate();
+  const ok = await drawn.catch(() => false);
+  if (ok) window.__frontline.drawn += 1;
+  if (ok && state.point) showPoint().catch(() => {});
+  return ok;
+}
+
+function clampDay(d) {
+  const days = state.snapshotDays;
+  return Math.min(days[days.length - 1], Math.max(days[0], d));
+}
+
+/** Sets the shown date (the `to` date in diff mode) and draws it, with the step marks. */
+async function setDate(s) {
+  performance.mark('fl:step-start');
+  if (state.mode === 'diff') state.to = s;
+  else state.date = s;
+  const ok = await refresh();
+  if (ok) {
+    performance.mark('fl:step-drawn');
+    const m = performance.measure('fl:step', 'fl:step-start', 'fl:step-drawn');
+    window.__frontline.lastStepMs = m.duration;
+  }
+  return ok;
+}
+
+function neighbourSnapshot(dir) {
+  const cur = day(state.mode === 'diff' ? state.to : state.date);
+  const days = state.snapshotDays;
+  const next = dir > 0 ? days.find((d) => d > cur) : [...days].reverse().find((d) => d < cur);
+  return next === undefined ? null : iso(next);
+}
+
+async function play() {
+  state.playing = !state.playing;
+  $('play').innerHTML = state.playing ? '&#10074;&#10074;' : '&#9654;';
+  $('play').setAttribute('aria-label', state.playing ? 'pause' : 'play through the snapshots');
+  while (state.playing) {
+    let next = neighbourSnapshot(1);
+    if (!next) next = iso(state.snapshotDays[0]);
+    await setDate(next);
+    await new Promise((r) => setTimeout(r, 600));
+  }
+}
+
+function setupControls() {
+  const slider = $('slider');
+  let pending = null;
+  slider.addEventListener('input', () => {
+    const s = iso(clampDay(Number(slider.value)));
+    slider.setAttribute('aria-valuetext', s);
+    $('date').value = s;
+    clearTimeout(pending);
+    pending = setTimeout(() => setDate(s), 60);
+  });
+  $('date').addEventListener('change', () => {
+    if ($('date').value) setDate(iso(clampDay(day($('date').value))));
+  });
+  $('from').addEventListener('change', () => {
+    if (!$('from').value) return;
+    state.from = iso(clampDay(day($('from').value)));
+    refresh();
+  });
+  $('play').addEventListener('click', play);
+  $('mode-date').addEventListener('click', () => setMode('date'));
+  $('mode-diff').addEventListener('click', () => setMode('diff'));
+  $('source').addEventListener('change', () => selectSource($('source').value, null));
+  document.addEventListener('keydown', (e) => {
+    const t = e.target;
+    const typing = t instanceof HTMLInputElement && t.type !== 'range' || t instanceof HTMLSelectElement;
+    if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === ' ' && !(t instanceof HTMLButtonElement)) {
+      e.preventDefault();
+      play();
+    } else if (e.key === ']' || e.key === '[') {
+      const s = neighbourSnapshot(e.key === ']' ? 1 : -1);
+      if (s) setDate(s);
+    } else if (e.key === 'd') {
+      setMode(state.mode === 'diff' ? 'date' : 'diff');
+    }
+  });
+}
+
+function setMode(mode) {
+  if (mode === state.mode) return;
+  state.mode = mode;
+  const days = state.snapshotDays;
+  if (mode === 'diff') {
+    state.to = state.date;
+    const prev = days.filter((d) => d < day(state.to));
+    state.from = state.from || iso(prev.length ? prev[prev.length - 1] : days[0]);
+  } else {
+    state.date = state.to || state.date;
+  }
+  refresh();
+}
+
+async function selectSource(name, view) {
+  const src = state.sources.find((s) => s.name === name) || state.sources.find((s) => s.default) || state.sources[0];
+  state.source = src.name;
+  $('source').value = src.name;
+  const banner = $('synthetic');
+  banner.hidden = !src.synthetic;
+  banner.textContent = src.synthetic
+    ? `SYNTHETIC DATA: the source '${src.name}' is made up (${src.description || 'not real'}). Do not read anything real into this map.`
+    : '';
+  const [timeline, snapshots, border] = await busy(Promise.all([
+    api(`/v1/timeline?source=${encodeURIComponent(src.name)}`),
+    api(`/v1/snapshots?source=${encodeURIComponent(src.name)}`),
+    api(`/v1/border?source=${encodeURIComponent(src.name)}&precision=5`),
+  ]));
+  state.epochs = timeline.rows.map((r) => ({ ...r, day: day(r.date) }));
+  state.snapshotDays = [...new Set(snapshots.snapshots.map((s) => day(s.date)))].sort((a, b) => a - b);
+  borderArea = border.frontline.area_km2;
+  map.getSource('border').setData(border);
+  const last = iso(state.snapshotDays[state.snapshotDays.length - 1]);
+  const valid = (s) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? iso(clampDay(day(s))) : null);
+  state.mode = view?.mode || state.mode;
+  state.date = valid(view?.date) || (state.mode === 'date' ? last : null) || last;
+  state.to = valid(view?.to) || state.date;
+  const prev = state.snapshotDays.filter((d) => d < day(state.to));
+  state.from = valid(view?.from) || iso(prev.length ? prev[prev.length - 1] : state.snapshotDays[0]);
+  if (state.mode === 'diff') state.date = state.to;
+  tilejsonCache.clear();
+  setupSlider();
+  renderChart();
+  return refresh();
+}
+
+let borderArea = null;
+
+async function main() {
+  const view = readUrl();
+  map = new maplibregl.Map({
+    container: 'map',
+    style: style(),
+    bounds: view.map ? undefined : UKRAINE_BOUNDS,
+    center: view.map?.center,
+    zoom: view.map?.zoom,
+    minZoom: 3,
+    maxZoom: 14,
+    attributionControl: { compact: true, customAttribution: 'Natural Earth · frontline' },
+    dragRotate: false,
+    pitchWithRotate: false,
+  });
+  map.touchZoomRotate.disableRotation();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  window.__frontline = { map, state, lastStepMs: null, drawn: 0, setDate };
+  setupControls();
+  const [sources] = await Promise.all([busy(api('/v1/sources')), map.once('load')]);
+  state.sources = sources.sources;
+  $('source').replaceChildren(...state.sources.map((s) => el('option', { value: s.name }, s.synthetic ? `${s.name} (synthetic)` : s.name)));
+  state.point = view.point;
+  await selectSource(view.source, view);
+  if (state.mode === 'diff' || (map.getLayer('occupied') && map.queryRenderedFeatures({ layers: ['occupied'] }).length)) {
+    performance.mark('fl:occupied-drawn');
+  }
+  map.on('moveend', writeUrl);
+  map.on('click', (e) => {
+    state.point = [e.lngLat.lng, e.lngLat.lat];
+    writeUrl();
+    showPoint().catch(() => {});
+  });
+  new ResizeObserver(() => {
+    if (chart) chart.setSize({ width: Math.max(240, $('chart').clientWidth), height: 190 });
+  }).observe($('chart'));
+  document.body.dataset.ready = 'true';
+}
+
+window.__frontlineReady = main();
