@@ -275,14 +275,8 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
                 return Err(Problem::parameter("sources", "give either source or sources, not both"));
             }
             let sources = super::agreement::sources_param(&p)?;
-            let a = crate::analytics::agreement::point_agreement(
-                &app.catalog(),
-                sources.as_deref(),
-                when,
-                lon,
-                lat,
-                distance,
-            )?;
+            let a =
+                crate::query::sources::point_agreement(&app.catalog(), sources.as_deref(), when, lon, lat, distance)?;
             return Ok(json_response(&a));
         }
         let a = query::point_json(&app.catalog(), p.get("source"), when, lon, lat, distance)?;

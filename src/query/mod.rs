@@ -476,6 +476,7 @@ pub mod history;
 pub mod layers;
 #[cfg(test)]
 mod sliver_fixtures;
+pub mod sources;
 pub mod tiles;
 
 #[cfg(test)]
