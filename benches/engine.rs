@@ -319,6 +319,7 @@ fn main() {
             raw_covered,
             false,
             border_edges,
+            occ_polys.iter().map(|p| p.exterior()),
             |_, _| None,
         ));
     });

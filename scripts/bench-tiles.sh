@@ -60,13 +60,13 @@ for x in range(col(b[0]), col(b[2]) + 1):
         print(z, x, y)" | while read -r z x y; do
     p=$(echo "$path" | sed "s/{z}/$z/;s/{x}/$x/;s/{y}/$y/")
     code=$(curl -s -o "$work/t.mvt" -w '%{http_code}' "$base$p")
-    [ "$code" = 200 ] && echo "$p $(stat -c %s "$work/t.mvt")"
+    if [ "$code" = 200 ]; then echo "$p $(stat -c %s "$work/t.mvt")"; fi
   done > "$work/tiles.txt"
   echo "cached z8 tiles: $(wc -l < "$work/tiles.txt"), mean $(awk '{s+=$2} END {printf "%.0f", s/NR}' "$work/tiles.txt") bytes"
   { echo "paths = {"; awk '{printf "  \"%s\",\n", $1}' "$work/tiles.txt"; echo "}"
     echo 'i = 0'
     echo 'request = function() i = i % #paths + 1; return wrk.format("GET", paths[i]) end'; } > "$work/tiles.lua"
-  small=$(sort -k2 -n "$work/tiles.txt" | head -1)
+  small=$(sort -k2 -n "$work/tiles.txt" | sed -n 1p)
   echo "small tile: $small"
   for r in $(seq 1 "$RUNS"); do
     echo "tiles (all z8, in turn) run=$r"

@@ -200,7 +200,7 @@ impl ControlState {
             .pieces
             .iter()
             .filter(move |p| p.status == status)
-            .flat_map(|p| std::iter::once(p.polygon.exterior()).chain(p.polygon.interiors()));
+            .flat_map(|p| std::iter::once(p.located.exterior()).chain(p.located.interiors()));
         let snap = self
             .snapshot
             .located_features()
@@ -258,10 +258,18 @@ impl ControlState {
                 None
             }
         };
+        // Condition 4 of the rule: the exterior rings of what the source (and the baselines
+        // composed with it) drew.
+        let drawn = features
+            .iter()
+            .map(|f| &f.geometry)
+            .chain(self.baselines.iter().map(|b| &b.baseline.geometry))
+            .flat_map(|mp| mp.0.iter().map(|p| p.exterior()));
         let pieces = find_pieces(
             &raw_layers.covered,
             !raw_layers.contested.0.is_empty(),
             &self.border.edges,
+            drawn,
             side,
         );
         let moved = Moved::of(&pieces);
@@ -300,7 +308,10 @@ impl ControlState {
                 if add.is_empty() {
                     return (layer, None, 0.0);
                 }
-                ix.push(Arc::new(PolygonIndex::new(&add)));
+                // Points are located in the pieces as `Piece::located` (exact on the border).
+                ix.push(Arc::new(PolygonIndex::new(
+                    pieces.iter().filter(|p| p.status == status).map(|p| &p.located),
+                )));
                 let km2: f64 = pieces.iter().filter(|p| p.status == status).map(|p| p.area_km2).sum();
                 let [union] = overlay(&layer.0, &add, [OverlayRule::Union], true);
                 (union, Some(layer), km2)
@@ -325,7 +336,7 @@ impl ControlState {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, p)| {
-                    let r = geo::BoundingRect::bounding_rect(&p.polygon)?;
+                    let r = geo::BoundingRect::bounding_rect(&p.located)?;
                     Some(GeomWithData::new(
                         Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
                         i,
@@ -488,7 +499,7 @@ impl Computed {
         self.piece_boxes
             .locate_all_at_point(&[x, y])
             .map(|b| &self.pieces[b.data])
-            .find(|p| crate::index::locate_in_polygon(&p.polygon, x, y).in_closed())
+            .find(|p| crate::index::locate_in_polygon(&p.located, x, y).in_closed())
     }
 
     /// The layers after the sliver rule, or the raw composition (`raw`): occupied and contested

@@ -168,6 +168,24 @@ pub fn distance_km(a: Coord<f64>, b: Coord<f64>) -> f64 {
     distance_m(a, b) / 1e3
 }
 
+/// Earth-centred Cartesian coordinates (m) of a point on the WGS84 ellipsoid (height 0).
+pub fn ecef_m(lon: f64, lat: f64) -> [f64; 3] {
+    let (sp, cp) = lat.to_radians().sin_cos();
+    let (sl, cl) = lon.to_radians().sin_cos();
+    let n = A / (1.0 - E2 * sp * sp).sqrt();
+    [n * cp * cl, n * cp * sl, n * (1.0 - E2) * sp]
+}
+
+/// A lower bound (m) on the WGS84 geodesic distance between two points `chord_m` apart in a
+/// straight line: the arc of that chord on a sphere of the ellipsoid's largest radius of
+/// curvature (a²/b, at the poles), which bends less than any geodesic. Within 1 m of the
+/// geodesic distance up to about 500 km (the arc's excess over the chord is c³/24R², and the
+/// radii of curvature differ by under 1 %).
+pub fn geodesic_lower_bound_m(chord_m: f64) -> f64 {
+    const R: f64 = A * A / (A * (1.0 - F));
+    2.0 * R * (chord_m / (2.0 * R)).clamp(0.0, 1.0).asin()
+}
+
 /// Kilometres per degree of latitude (and of longitude at the equator), rounded: the scale of
 /// the local equirectangular frames used for thresholds and R-tree searches only (never for a
 /// reported figure, which comes from [`length_km`], [`distance_km`] or [`area_km2`]).

@@ -41,6 +41,24 @@ fn catalog() -> &'static Catalog {
     })
 }
 
+/// The catalog of the whole archive with the embedded border's waters (territorial sea
+/// approximation), for the tests of answers in the waters (the other tests here count points
+/// outside the land, as their references do).
+fn catalog_with_waters() -> &'static Catalog {
+    static CAT: OnceLock<Catalog> = OnceLock::new();
+    CAT.get_or_init(|| {
+        let dir = shared().join("data/deepstate");
+        let base = load_dir(&repo().join("geodata")).expect("embedded geodata").geodata;
+        let waters = base.waters.clone();
+        let border = base.borders.into_iter().next().expect("a border");
+        let mut g = deepstate::archive_geodata(border, &dir, "deepstate").expect("archive loads");
+        g.waters = waters;
+        let cat = Catalog::build(g);
+        cat.compute_all();
+        cat
+    })
+}
+
 fn date(s: &str) -> chrono::NaiveDate {
     frontline::model::parse_date(s).expect("date")
 }
@@ -753,14 +771,22 @@ fn line_of_contact_lists_what_it_leaves_out() {
 fn diffs_and_point_answers_use_the_same_rule() {
     use frontline::analytics::diff::{Change, diff};
     use frontline::index::{Location, locate_in_polygon};
-    let cat = catalog();
+    let cat = catalog_with_waters();
     let src = cat.source(Some("deepstate")).expect("source");
     let mut rng = Rng(20251001);
     let (mut checked, mut changed, mut on_edge) = (0u64, 0u64, 0u64);
     let mut part_mismatches: Vec<String> = Vec::new();
+    let (mut sea_checked, mut sea_changed) = (0u64, 0u64);
     let epochs: Vec<chrono::NaiveDate> = src.epochs.iter().map(|e| e.from).collect();
-    for w in epochs.windows(2).step_by(25) {
-        let (d1, d2) = (w[0], w[1]);
+    // Every 25th pair of epochs, and every pair where a cell of the waters changes status
+    // (waters follow their coast: a sea point's answer changes there).
+    let waters_of = |k: usize| src.epochs[k].state.computed().waters.as_ref().map(|w| w.status.clone());
+    let pairs: Vec<usize> = (0..epochs.len() - 1)
+        .filter(|&k| k % 25 == 0 || waters_of(k) != waters_of(k + 1))
+        .collect();
+    let waters = src.border.waters.as_ref().expect("the embedded border has waters");
+    for k in pairs {
+        let (d1, d2) = (epochs[k], epochs[k + 1]);
         let d = diff(cat, Some("deepstate"), d1, None, d2, 0.0).expect("diff");
         let (a, b) = (
             cat.in_force(Some("deepstate"), d1).unwrap(),
@@ -783,6 +809,22 @@ fn diffs_and_point_answers_use_the_same_rule() {
                 pts.push((p.x(), p.y()));
             }
         }
+        // A point inside every cell of the waters whose status changed.
+        let (wa, wb) = (waters_of(k).unwrap_or_default(), waters_of(k + 1).unwrap_or_default());
+        let mut changed_km2 = 0.0;
+        for (i, cell) in waters.waters.cells.iter().enumerate() {
+            if wa.get(i) != wb.get(i) {
+                changed_km2 += waters.cell_km2[i];
+                if let Some(p) = cell.geometry.interior_point() {
+                    pts.push((p.x(), p.y()));
+                }
+            }
+        }
+        let wt = d.totals.waters.expect("waters totals");
+        assert!(
+            (wt.gained_km2 + wt.lost_km2 - changed_km2).abs() < 1e-6 * changed_km2.max(1.0),
+            "{d1} -> {d2}: {wt:?} vs {changed_km2} km2 of cells changed"
+        );
         // A point inside every part of the diff: compared too, but counted apart (see below).
         let seeded_and_pieces = pts.len();
         let mut part_km2 = Vec::new();
@@ -794,13 +836,15 @@ fn diffs_and_point_answers_use_the_same_rule() {
         }
         for (k, (x, y)) in pts.into_iter().enumerate() {
             let (s1, s2) = (a.status(x, y).unwrap(), b.status(x, y).unwrap());
-            if s1.in_waters || s2.in_waters || s1.status == Status::Outside {
+            // Land points against the land parts, points in the waters against the waters'.
+            let water = s1.in_waters;
+            if s1.in_waters != s2.in_waters || (!water && s1.status == Status::Outside) {
                 continue;
             }
             let locs = |change: Change| -> Vec<Location> {
                 d.parts
                     .iter()
-                    .filter(|p| p.change == change)
+                    .filter(|p| p.change == change && p.in_waters == water)
                     .map(|p| locate_in_polygon(&p.polygon, x, y))
                     .filter(|l| *l != Location::Outside)
                     .collect()
@@ -835,8 +879,13 @@ fn diffs_and_point_answers_use_the_same_rule() {
                 agree,
                 "{d1} -> {d2} ({x}, {y}): {s1:?} -> {s2:?}, gained {gained:?}, lost {lost:?}"
             );
-            checked += 1;
-            changed += u64::from(was != is);
+            if water {
+                sea_checked += 1;
+                sea_changed += u64::from(was != is);
+            } else {
+                checked += 1;
+                changed += u64::from(was != is);
+            }
         }
     }
     eprintln!(
@@ -845,5 +894,97 @@ fn diffs_and_point_answers_use_the_same_rule() {
         part_mismatches.len(),
         part_mismatches.iter().take(5).collect::<Vec<_>>()
     );
+    eprintln!("{sea_checked} points in the waters compared, {sea_changed} of them changed status");
     assert!(checked > 10_000, "{checked}");
+    // No cell of the waters changes status over the DeepState archive (its coasts do not change
+    // hands from 2024-07 to 2025-12): the sea points are compared, and the NZZ archive, where
+    // the coast of Kherson oblast changes hands in 2022, has the changes
+    // (`real_nzz::diffs_in_the_waters_follow_point_answers`).
+    assert!(sea_checked > 1_000, "{sea_checked}");
+}
+
+/// The status of a point by brute force: the statuses of 16 points around it at `r` degrees
+/// that lie inside the border, when they agree (None otherwise: within `r` of another boundary).
+fn status_around(f: &frontline::catalog::InForce<'_>, x: f64, y: f64, r: f64) -> Option<Status> {
+    let mut seen = None;
+    for i in 0..16 {
+        let t = (i as f64 + 0.5) / 16.0 * std::f64::consts::TAU;
+        let s = f.status(x + r * t.cos(), y + r * t.sin()).ok()?.status;
+        if s == Status::Outside {
+            continue;
+        }
+        match seen {
+            None => seen = Some(s),
+            Some(o) if o != s => return None,
+            _ => {}
+        }
+    }
+    seen
+}
+
+#[test]
+#[cfg_attr(
+    not(shared_deepstate),
+    ignore = "needs ../shared/data/deepstate (absent when the tests were built)"
+)]
+fn points_on_the_border_next_to_slivers_answer_exactly() {
+    // Issue 10 (a tester's fault; issue 9 item 5): a point exactly on the border where a sliver
+    // meets it answered `covered` (the sliver's vertices are the overlay's, rounded to its grid).
+    // The tester's point on the Kinburn spit, then every vertex of the border in the box of a
+    // sliver, and points exactly on the border's edges there (robust orientation), against a
+    // brute force: the statuses of the points 1e-5 degrees (about 1 m) around, inside the border.
+    let cat = catalog();
+    let f = cat.in_force(Some("deepstate"), date("2025-06-01")).expect("in force");
+    let s = f.status(31.9, 46.51927317900004).expect("status");
+    assert_eq!((s.status, s.on_boundary, s.in_waters), (Status::Occupied, true, false));
+    let c = f.computed();
+    let boxes: Vec<geo::Rect<f64>> = c
+        .pieces
+        .iter()
+        .filter_map(|p| geo::BoundingRect::bounding_rect(&p.polygon))
+        .collect();
+    let in_a_box = |x: f64, y: f64| {
+        boxes
+            .iter()
+            .any(|b| x >= b.min().x - 1e-6 && x <= b.max().x + 1e-6 && y >= b.min().y - 1e-6 && y <= b.max().y + 1e-6)
+    };
+    let mut points = Vec::new();
+    for p in &f.source.border.border.geometry.0 {
+        for r in std::iter::once(p.exterior()).chain(p.interiors()) {
+            for w in r.0.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                if !in_a_box(a.x, a.y) {
+                    continue;
+                }
+                points.push((a.x, a.y));
+                for k in 1..16 {
+                    let t = k as f64 / 16.0;
+                    let (x, y) = (a.x + t * (b.x - a.x), a.y + t * (b.y - a.y));
+                    let o = robust::orient2d(
+                        robust::Coord { x: a.x, y: a.y },
+                        robust::Coord { x: b.x, y: b.y },
+                        robust::Coord { x, y },
+                    );
+                    if o == 0.0 {
+                        points.push((x, y));
+                    }
+                }
+            }
+        }
+    }
+    let (mut checked, mut occupied, mut skipped) = (0, 0, 0);
+    for (x, y) in points {
+        let Some(want) = status_around(&f, x, y, 1e-5) else {
+            skipped += 1;
+            continue;
+        };
+        let s = f.status(x, y).expect("status");
+        assert_eq!((s.status, s.on_boundary), (want, true), "({x}, {y})");
+        checked += 1;
+        occupied += usize::from(want == Status::Occupied);
+    }
+    eprintln!(
+        "{checked} points on the border in the boxes of the slivers: {occupied} occupied; {skipped} within 1 m of another boundary (not compared)"
+    );
+    assert!(occupied > 1000, "{occupied}");
 }

@@ -291,3 +291,89 @@ fn published_nzz_vertices_are_occupied_and_on_the_outline() {
     // Of the 6,048 vertices, 2,565 lie inside the border (1,070 of them answered `covered` before).
     assert_eq!(checked, 2565);
 }
+
+#[test]
+#[cfg_attr(
+    not(shared_nzz),
+    ignore = "needs ../shared/data/nzz (absent when the tests were built)"
+)]
+fn diffs_in_the_waters_follow_point_answers() {
+    // Issue 10 (a tester's fault): a point in the waters that changes status is in a diff part
+    // labelled `in_waters` of that change, and one that does not change is in none; the waters'
+    // areas are apart in `totals.waters`. On NZZ 2022 (with the Crimea baseline and the
+    // embedded waters) the coast of Kherson oblast changes hands.
+    use frontline::analytics::diff::{Change, diff};
+    use frontline::index::{Location, locate_in_polygon};
+    use geo::InteriorPoint;
+    let dir = shared().join("data/nzz");
+    let base = load_dir(&repo().join("geodata")).expect("embedded geodata").geodata;
+    let crimea: Vec<_> = base.baselines.iter().filter(|b| b.name == "crimea").cloned().collect();
+    let (mut g, _) = nzz::archive_geodata(base.borders[0].clone(), crimea, &dir, "nzz").expect("archive loads");
+    g.waters = base.waters.clone();
+    let cat = Catalog::build(g);
+    let src = cat.source(Some("nzz")).expect("source");
+    let waters = src.border.waters.as_ref().expect("the embedded border has waters");
+    let status_of = |k: usize| {
+        src.epochs[k]
+            .state
+            .computed()
+            .waters
+            .as_ref()
+            .map(|w| w.status.clone())
+            .unwrap_or_default()
+    };
+    let (mut pairs, mut checked, mut changed) = (0, 0, 0);
+    for k in 0..src.epochs.len() - 1 {
+        let (wa, wb) = (status_of(k), status_of(k + 1));
+        if wa == wb {
+            continue;
+        }
+        pairs += 1;
+        let (d1, d2) = (src.epochs[k].from, src.epochs[k + 1].from);
+        let d = diff(&cat, Some("nzz"), d1, None, d2, 0.0).expect("diff");
+        let (a, b) = (
+            cat.in_force(Some("nzz"), d1).unwrap(),
+            cat.in_force(Some("nzz"), d2).unwrap(),
+        );
+        let mut changed_km2 = 0.0;
+        for (i, cell) in waters.waters.cells.iter().enumerate() {
+            changed_km2 += if wa[i] != wb[i] { waters.cell_km2[i] } else { 0.0 };
+            let Some(p) = cell.geometry.interior_point() else {
+                continue;
+            };
+            let (x, y) = (p.x(), p.y());
+            let (s1, s2) = (a.status(x, y).unwrap(), b.status(x, y).unwrap());
+            if !(s1.in_waters && s2.in_waters) || s1.on_boundary || s2.on_boundary {
+                continue;
+            }
+            let held = |change: Change| {
+                d.parts.iter().any(|p| {
+                    p.change == change && p.in_waters && locate_in_polygon(&p.polygon, x, y) != Location::Outside
+                })
+            };
+            let (was, is) = (s1.status == Status::Occupied, s2.status == Status::Occupied);
+            assert_eq!(
+                (held(Change::Gained), held(Change::Lost)),
+                (!was && is, was && !is),
+                "{d1} -> {d2} ({x}, {y}): {s1:?} -> {s2:?}"
+            );
+            // No land part holds a point of the waters.
+            assert!(
+                !d.parts
+                    .iter()
+                    .any(|p| !p.in_waters && locate_in_polygon(&p.polygon, x, y) == Location::Inside)
+            );
+            checked += 1;
+            changed += usize::from(was != is);
+        }
+        let wt = d.totals.waters.expect("waters totals");
+        assert!(
+            (wt.gained_km2 + wt.lost_km2 - changed_km2).abs() < 1e-6 * changed_km2.max(1.0),
+            "{d1} -> {d2}: {wt:?} vs {changed_km2} km2 of cells changed"
+        );
+    }
+    eprintln!(
+        "{pairs} pairs of epochs where the waters change; {checked} points in the waters compared, {changed} changed status"
+    );
+    assert!(pairs > 0 && changed > 0, "{pairs} {changed}");
+}

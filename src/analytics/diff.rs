@@ -5,6 +5,11 @@
 //! Archives re-digitise lines daily, so most raw difference parts are slivers: parts under
 //! `min_area_km2` are dropped from the features but their area is reported, so totals stay
 //! honest (`gained_km2 + sliver_gained_km2` is the whole gain).
+//!
+//! Where the border has waters (territorial sea approximation, [`crate::waters`]), the cells
+//! whose status changed are parts too, labelled `in_waters`, with their areas apart in
+//! `totals.waters`: a point in the waters is in a part exactly when its answer changes, as on
+//! land. Raw diffs (without the sliver rule, comparable with peers) have no waters.
 
 use crate::catalog::{Catalog, CatalogError, InForce};
 use crate::coverage::{ControlLayers, OverlayRule, overlay};
@@ -15,7 +20,7 @@ use crate::output::provenance::AnswerProvenance;
 use chrono::NaiveDate;
 use geo::{Centroid, MultiPolygon, Polygon};
 
-pub use crate::output::diff::{Change, DiffTotals};
+pub use crate::output::diff::{Change, DiffTotals, WatersTotals};
 
 /// Default sliver threshold, km2.
 pub const DEFAULT_MIN_AREA_KM2: f64 = 0.01;
@@ -25,6 +30,8 @@ pub const DEFAULT_MIN_AREA_KM2: f64 = 0.01;
 pub struct DiffPart {
     /// What changed.
     pub change: Change,
+    /// True for a part of the border's waters (not land).
+    pub in_waters: bool,
     /// The area.
     pub polygon: Polygon<f64>,
     /// Its geodesic area, km2.
@@ -126,6 +133,10 @@ pub fn diff_in_force_of(a: &InForce<'_>, b: &InForce<'_>, min_area_km2: f64, raw
             &mut totals,
         )
     };
+    let mut parts = parts;
+    if !raw {
+        waters_changes(a, b, &mut totals, &mut parts);
+    }
     Diff {
         from: AnswerProvenance::new(a, a.epoch.from),
         to: AnswerProvenance::new(b, b.epoch.from),
@@ -161,6 +172,73 @@ pub fn changes(a: &ControlLayers, b: &ControlLayers, min_area_km2: f64, totals: 
     parts
 }
 
+/// The waters' parts of a diff between two states of one border: per kind of change, the union
+/// of the cells whose status changed so (a point in the waters takes its cell's status), added
+/// to `parts` (labelled `in_waters`) and to `totals.waters`. Nothing where the two sides have
+/// different borders or the border has no waters.
+fn waters_changes(a: &InForce<'_>, b: &InForce<'_>, totals: &mut DiffTotals, parts: &mut Vec<DiffPart>) {
+    use crate::model::Status;
+    if !std::sync::Arc::ptr_eq(&a.source.border, &b.source.border) {
+        return;
+    }
+    let (Some(w), Some(sa), Some(sb)) = (
+        a.source.border.waters.as_ref(),
+        a.computed().waters.as_ref(),
+        b.computed().waters.as_ref(),
+    ) else {
+        return;
+    };
+    let contested = totals.newly_contested_km2.is_some();
+    let mut wt = WatersTotals {
+        newly_contested_km2: contested.then_some(0.0),
+        no_longer_contested_km2: contested.then_some(0.0),
+        ..WatersTotals::default()
+    };
+    // A cell changed so when its status is `s` at one end and not at the other.
+    let kinds = [
+        (Change::Gained, Status::Occupied, true),
+        (Change::Lost, Status::Occupied, false),
+        (Change::NewlyContested, Status::Contested, true),
+        (Change::NoLongerContested, Status::Contested, false),
+    ];
+    for (change, s, at_end) in kinds {
+        if !contested && s == Status::Contested {
+            continue;
+        }
+        let changed = |x: Status, y: Status| if at_end { x != s && y == s } else { x == s && y != s };
+        let cells: Vec<Polygon<f64>> = w
+            .waters
+            .cells
+            .iter()
+            .zip(sa.status.iter().zip(&sb.status))
+            .filter(|(_, (x, y))| changed(**x, **y))
+            .flat_map(|(c, _)| c.geometry.0.iter().cloned())
+            .collect();
+        if cells.is_empty() {
+            continue;
+        }
+        let [union] = overlay(&cells, &[], [OverlayRule::Subject], true);
+        for polygon in union.0 {
+            let area = area_km2(&MultiPolygon(vec![polygon.clone()]));
+            match change {
+                Change::Gained => wt.gained_km2 += area,
+                Change::Lost => wt.lost_km2 += area,
+                Change::NewlyContested => *wt.newly_contested_km2.get_or_insert(0.0) += area,
+                Change::NoLongerContested => *wt.no_longer_contested_km2.get_or_insert(0.0) += area,
+            }
+            let centroid = polygon.centroid().map_or([f64::NAN, f64::NAN], |c| [c.x(), c.y()]);
+            parts.push(DiffPart {
+                change,
+                in_waters: true,
+                polygon,
+                area_km2: area,
+                centroid,
+            });
+        }
+    }
+    totals.waters = Some(wt);
+}
+
 fn keep(mp: MultiPolygon<f64>, change: Change, min_area_km2: f64, totals: &mut DiffTotals, out: &mut Vec<DiffPart>) {
     for polygon in mp.0 {
         let area = area_km2(&MultiPolygon(vec![polygon.clone()]));
@@ -182,6 +260,7 @@ fn keep(mp: MultiPolygon<f64>, change: Change, min_area_km2: f64, totals: &mut D
         let centroid = polygon.centroid().map_or([f64::NAN, f64::NAN], |c| [c.x(), c.y()]);
         out.push(DiffPart {
             change,
+            in_waters: false,
             polygon,
             area_km2: area,
             centroid,
@@ -248,6 +327,7 @@ pub fn diff_geojson(
             id,
             properties: DiffProperties {
                 change: part.change,
+                in_waters: part.in_waters,
                 area_km2: part.area_km2,
                 centroid: part.centroid,
                 centroid_lon: part.centroid[0],

@@ -105,10 +105,16 @@ pub fn diff_by_region(d: &Diff, regions: &Regions) -> Vec<RegionChanges> {
             let parts: Vec<Polygon<f64>> = d
                 .parts
                 .iter()
-                .filter(|p| p.change == *k)
+                .filter(|p| p.change == *k && !p.in_waters)
                 .map(|p| p.polygon.clone())
                 .collect();
-            let total: f64 = d.parts.iter().filter(|p| p.change == *k).map(|p| p.area_km2).sum();
+            // Land only: regions divide the border's land (the waters are in `totals.waters`).
+            let total: f64 = d
+                .parts
+                .iter()
+                .filter(|p| p.change == *k && !p.in_waters)
+                .map(|p| p.area_km2)
+                .sum();
             (area_by_region(&parts, regions), total)
         })
         .collect();

@@ -28,13 +28,85 @@ pub const COAST_TOLERANCE_KM: f64 = 5.0;
 pub const ALONG_BORDER_KM: f64 = 0.2;
 
 type Seg = GeomWithData<RLine<[f64; 2]>, ()>;
-/// An edge in a frame with scaled longitudes, carrying its lon/lat ends.
-type ScaledSeg = GeomWithData<RLine<[f64; 2]>, ([f64; 2], [f64; 2])>;
+/// An edge of [`NearestEdges`]: its lon/lat ends, and the chord between them in Earth-centred
+/// coordinates with how far the edge (straight in lon/lat) bows away from that chord. Indexed in
+/// an R-tree in Earth-centred coordinates, its distance to a point being the straight-line
+/// distance to its chord less the bow: never more than the distance to any point of the edge.
+#[derive(Debug, Clone, Copy)]
+struct EdgeData {
+    a: [f64; 2],
+    b: [f64; 2],
+    a3: [f64; 3],
+    b3: [f64; 3],
+    /// An upper bound (m) on the distance from any point of the edge to the chord a3-b3.
+    bow_m: f64,
+}
+
+impl EdgeData {
+    fn new(a: [f64; 2], b: [f64; 2]) -> Self {
+        let (a3, b3) = (crate::geodesy::ecef_m(a[0], a[1]), crate::geodesy::ecef_m(b[0], b[1]));
+        // The bow is largest near the middle (a smooth curve off its chord): the largest of three
+        // samples, with half as much again for the samples' spacing, and a centimetre.
+        let bow = [0.25, 0.5, 0.75]
+            .iter()
+            .map(|&t| {
+                let p = crate::geodesy::ecef_m(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]));
+                let q = std::array::from_fn::<f64, 3, _>(|i| a3[i] + t * (b3[i] - a3[i]));
+                dist3(p, q)
+            })
+            .fold(0.0, f64::max);
+        EdgeData {
+            a,
+            b,
+            a3,
+            b3,
+            bow_m: bow * 1.5 + 0.01,
+        }
+    }
+
+    /// The straight-line distance (m) from the point `p3` (Earth-centred) to the nearest point
+    /// of the edge, from below: to the chord, less the bow.
+    fn chord_m(&self, p3: [f64; 3]) -> f64 {
+        let d = std::array::from_fn::<f64, 3, _>(|i| self.b3[i] - self.a3[i]);
+        let w = std::array::from_fn::<f64, 3, _>(|i| p3[i] - self.a3[i]);
+        let len2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+        let t = if len2 == 0.0 {
+            0.0
+        } else {
+            ((w[0] * d[0] + w[1] * d[1] + w[2] * d[2]) / len2).clamp(0.0, 1.0)
+        };
+        (dist3(p3, std::array::from_fn(|i| self.a3[i] + t * d[i])) - self.bow_m).max(0.0)
+    }
+}
+
+impl rstar::RTreeObject for EdgeData {
+    type Envelope = AABB<[f64; 3]>;
+
+    fn envelope(&self) -> Self::Envelope {
+        // The chord's box grown by the bow holds every point within the bow of the chord.
+        let lo = std::array::from_fn(|i| self.a3[i].min(self.b3[i]) - self.bow_m);
+        let hi = std::array::from_fn(|i| self.a3[i].max(self.b3[i]) + self.bow_m);
+        AABB::from_corners(lo, hi)
+    }
+}
+
+impl rstar::PointDistance for EdgeData {
+    fn distance_2(&self, p3: &[f64; 3]) -> f64 {
+        self.chord_m(*p3).powi(2)
+    }
+}
+
+fn dist3(p: [f64; 3], q: [f64; 3]) -> f64 {
+    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+}
 
 /// The border's boundary, indexed for "does this edge lie on it".
 #[derive(Debug)]
 pub struct BorderEdges {
     tree: RTree<Seg>,
+    /// The exterior rings of the border's polygons (to tell a point in a hole of the border,
+    /// such as a lake, from a point beyond it).
+    exteriors: Vec<LineString<f64>>,
 }
 
 impl BorderEdges {
@@ -48,7 +120,13 @@ impl BorderEdges {
             .collect();
         BorderEdges {
             tree: RTree::bulk_load(segs),
+            exteriors: border.0.iter().map(|p| p.exterior().clone()).collect(),
         }
+    }
+
+    /// The exterior rings of the border's polygons.
+    pub fn exteriors(&self) -> impl Iterator<Item = &LineString<f64>> + '_ {
+        self.exteriors.iter()
     }
 
     /// Whether the segment a-b lies along the border's boundary (both ends and the middle within
@@ -456,7 +534,7 @@ impl LineOfContact {
 
     /// The edges of the line, `[lon, lat]` ends (for reference computations in tests).
     pub fn edges(&self) -> impl Iterator<Item = ([f64; 2], [f64; 2])> + '_ {
-        self.nearest.tree.iter().map(|s| s.data)
+        self.nearest.tree.iter().map(|e| (e.a, e.b))
     }
 
     /// Geodesic distance (km) from (lon, lat) to the nearest point of the line, or `None` when
@@ -494,34 +572,21 @@ pub struct Nearest {
 /// point and its geodesic distance.
 #[derive(Debug)]
 pub struct NearestEdges {
-    /// Edges in a frame with longitudes scaled by `k0`, carrying their lon/lat ends.
-    tree: RTree<ScaledSeg>,
-    /// Cosine of the mean latitude of the vertices.
-    k0: f64,
+    /// The edges, in Earth-centred coordinates (see [`EdgeData`]).
+    tree: RTree<EdgeData>,
 }
 
 impl NearestEdges {
     /// Indexes the edges of `lines`.
     pub fn new<'a>(lines: impl Iterator<Item = &'a LineString<f64>> + Clone) -> Self {
-        let mean_lat = {
-            let (sum, n) = lines
-                .clone()
-                .flat_map(|l| l.0.iter())
-                .fold((0.0, 0usize), |(s, n), c| (s + c.y, n + 1));
-            if n == 0 { 0.0 } else { sum / n as f64 }
-        };
-        let k0 = mean_lat.to_radians().cos().max(1e-6);
-        let segs = lines
+        let edges = lines
             .flat_map(|l| {
-                l.0.windows(2).map(move |w| {
-                    let (a, b) = ([w[0].x, w[0].y], [w[1].x, w[1].y]);
-                    GeomWithData::new(RLine::new([a[0] * k0, a[1]], [b[0] * k0, b[1]]), (a, b))
-                })
+                l.0.windows(2)
+                    .map(|w| EdgeData::new([w[0].x, w[0].y], [w[1].x, w[1].y]))
             })
             .collect();
         NearestEdges {
-            tree: RTree::bulk_load(segs),
-            k0,
+            tree: RTree::bulk_load(edges),
         }
     }
 
@@ -529,13 +594,11 @@ impl NearestEdges {
     /// [`Self::nearest`] is tested against.
     pub fn nearest_brute_force(&self, lon: f64, lat: f64) -> Option<Nearest> {
         let p = Point::new(lon, lat);
-        let k = lat.to_radians().cos().max(1e-6);
         self.tree
             .iter()
-            .map(|seg| {
-                let (a, b) = seg.data;
-                let (_, t) = local_foot(lon, lat, k, a, b);
-                nearest_on_edge(p, a, b, t)
+            .map(|e| {
+                let (_, t) = local_foot(lon, lat, lat.to_radians().cos().max(1e-6), e.a, e.b);
+                nearest_on_edge(p, e.a, e.b, t)
             })
             .min_by(|x, y| x.km.total_cmp(&y.km))
     }
@@ -543,74 +606,51 @@ impl NearestEdges {
     /// The nearest point of the edges to (lon, lat) and its geodesic distance, or `None` when
     /// there is no edge.
     ///
-    /// Edges come from the R-tree nearest first; each is measured in a local equirectangular
-    /// frame around the point (longitude scaled by the cosine of its latitude) to find the foot
-    /// of the perpendicular, and the geodesic distance to that foot is computed exactly (Karney).
-    /// The frame's foot is then refined by parabolic steps on the geodesic distance along the
-    /// edge (the foot of a geodesic perpendicular on the ellipsoid is not where the frame puts it:
-    /// 0.5 km off for a point a degree from a meridian).
+    /// Edges come from the R-tree (in Earth-centred coordinates) in the order of a lower bound
+    /// on their distance: the straight line to their chord, less their bow, as an arc of the
+    /// ellipsoid's largest radius of curvature (within a metre or so of the geodesic distance;
+    /// [`crate::geodesy::geodesic_lower_bound_m`]). Each is measured exactly until the next
+    /// bound exceeds the nearest distance found: only the edges within about a metre of the
+    /// nearest are measured, and the answer is the one measuring every edge would give. An edge
+    /// is measured from the foot of the perpendicular in a local frame (flat-earth at the mean
+    /// latitude of the point and the foot), refined by parabolic steps on the exact geodesic
+    /// distance (Karney) along the edge (the foot of a geodesic perpendicular on the ellipsoid is
+    /// not where the frame puts it: 0.5 km off for a point a degree from a meridian).
     pub fn nearest(&self, lon: f64, lat: f64) -> Option<Nearest> {
         self.nearest_within(lon, lat, f64::INFINITY)
     }
 
-    /// [`Self::nearest`], or `None` as soon as the local frame shows every edge farther than
-    /// about `max_km` (1 % of slack): a cheap answer for points far from every edge.
+    /// [`Self::nearest`], or `None` as soon as every edge is known to be farther than `max_km`
+    /// (give or take 1 %): a cheap answer for points far from every edge.
     pub fn nearest_within(&self, lon: f64, lat: f64, max_km: f64) -> Option<Nearest> {
-        const KM_PER_DEG: f64 = crate::geodesy::KM_PER_DEGREE;
-        let k = lat.to_radians().cos().max(1e-6);
-        // Phase 1: nearest edges in the local frame (cheap), in the R-tree's order of unscaled
-        // distance, until that order can no longer produce a nearer edge.
-        let mut candidates: Vec<(f64, [f64; 2], [f64; 2], f64)> = Vec::new();
-        let mut best_local = f64::INFINITY;
-        // The tree's frame scales longitudes by k0, the point's by k: a tree distance overstates
-        // the local one by at most max(1, k0 / k); the local frame itself misjudges a distance by
-        // less than 15 % (the cosine of latitude changes by less than that across the border's
-        // 9 degrees of latitude), hence the margin.
-        let slack = (self.k0 / k).max(1.0) * 1.2;
-        for seg in self.tree.nearest_neighbor_iter(&[lon * self.k0, lat]) {
-            let (a, b) = seg.data;
-            let g = seg.geom();
-            let tree_dist = segment_distance_deg(
-                Coord {
-                    x: lon * self.k0,
-                    y: lat,
-                },
-                Coord {
-                    x: g.from[0],
-                    y: g.from[1],
-                },
-                Coord { x: g.to[0], y: g.to[1] },
-            );
-            if tree_dist > best_local * slack {
-                break;
-            }
-            let (local, t) = local_foot(lon, lat, k, a, b);
-            best_local = best_local.min(local);
-            candidates.push((local, a, b, t));
-        }
-        if best_local * KM_PER_DEG > max_km * 1.01 {
-            return None;
-        }
-        // Phase 2: each candidate in the frame of the mean latitude of the point and the edge's
-        // foot (flat-earth with mean latitude: off by well under 1 % at these distances); the
-        // exact geodesic distance for those within 3 % of the best.
-        let mut scored: Vec<(f64, [f64; 2], [f64; 2], f64)> = candidates
-            .iter()
-            .map(|&(_, a, b, t)| {
-                let foot_lat = a[1] + t * (b[1] - a[1]);
-                let km = ((lat + foot_lat) / 2.0).to_radians().cos().max(1e-6);
-                let (d, t) = local_foot(lon, lat, km, a, b);
-                (d, a, b, t)
-            })
-            .collect();
-        let best = scored.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
-        scored.retain(|c| c.0 <= best * 1.03 + 1e-12);
+        let p3 = crate::geodesy::ecef_m(lon, lat);
         let p = Point::new(lon, lat);
-        scored
-            .iter()
-            .map(|&(_, a, b, t)| nearest_on_edge(p, a, b, t))
-            .min_by(|x, y| x.km.total_cmp(&y.km))
+        let mut best: Option<Nearest> = None;
+        for (e, chord2) in self.tree.nearest_neighbor_iter_with_distance_2(&p3) {
+            // A centimetre and a part in a billion under the bound, for rounding.
+            let bound_km = (crate::geodesy::geodesic_lower_bound_m(chord2.sqrt()) * (1.0 - 1e-9) - 0.01) / 1e3;
+            match best {
+                Some(n) if bound_km > n.km => break,
+                None if bound_km > max_km * 1.01 => return None,
+                _ => {}
+            }
+            let n = nearest_on_edge(p, e.a, e.b, start(lon, lat, e));
+            if best.is_none_or(|b| n.km < b.km) {
+                best = Some(n);
+            }
+        }
+        best
     }
+}
+
+/// Where the exact search on edge `e` starts for (lon, lat): the foot of the perpendicular in
+/// the frame of the point's latitude, then again in the frame of the mean latitude of the point
+/// and that foot.
+fn start(lon: f64, lat: f64, e: &EdgeData) -> f64 {
+    let (_, t) = local_foot(lon, lat, lat.to_radians().cos().max(1e-6), e.a, e.b);
+    let foot_lat = e.a[1] + t * (e.b[1] - e.a[1]);
+    let km = ((lat + foot_lat) / 2.0).to_radians().cos().max(1e-6);
+    local_foot(lon, lat, km, e.a, e.b).1
 }
 
 /// The nearest point of the edge a-b to `p` from the parameter `t0` on (see [`refine`]).
@@ -676,6 +716,60 @@ mod tests {
         let d = l.distance_km(31.0, 49.0).unwrap_or(f64::NAN);
         let want = Geodesic.distance(Point::new(31.0, 49.0), Point::new(32.0, 48.0)) / 1e3;
         assert!((d - want).abs() / want < 1e-9, "{d} vs {want}");
+    }
+
+    /// Seeded uniform numbers in [0, 1) (xorshift), reproducible.
+    fn uniform(seed: u64) -> impl FnMut() -> f64 {
+        let mut s = seed;
+        move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    #[test]
+    fn the_chord_bound_never_exceeds_the_geodesic_distance() {
+        let mut r = uniform(3);
+        for _ in 0..20_000 {
+            let (a, b) = (
+                Point::new(20.0 + 25.0 * r(), 40.0 + 15.0 * r()),
+                Point::new(20.0 + 25.0 * r(), 40.0 + 15.0 * r()),
+            );
+            let s = Geodesic.distance(a, b);
+            let chord = super::dist3(
+                crate::geodesy::ecef_m(a.x(), a.y()),
+                crate::geodesy::ecef_m(b.x(), b.y()),
+            );
+            let lb = crate::geodesy::geodesic_lower_bound_m(chord);
+            assert!(lb <= s, "{a:?} {b:?}: {lb} > {s}");
+            if s < 500e3 {
+                assert!(s - lb < 1.5, "{a:?} {b:?}: {lb} vs {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn nearest_equals_every_edge_measured_on_a_wiggly_line() {
+        // A front-like line: 600 edges of about 1 km wiggling around an arc, a long straight
+        // edge, and points from on the line to 1,000 km away.
+        let mut r = uniform(5);
+        let mut pts: Vec<(f64, f64)> = (0..600)
+            .map(|i| {
+                let a = i as f64 / 600.0 * 1.2;
+                (35.0 + 3.0 * a.cos() + 0.01 * r(), 46.0 + 2.5 * a.sin() + 0.01 * r())
+            })
+            .collect();
+        pts.push((32.0, 50.0));
+        let line = LineString::from(pts);
+        let ix = NearestEdges::new(std::iter::once(&line));
+        for _ in 0..2_000 {
+            let (x, y) = (22.0 + 24.0 * r(), 40.0 + 14.0 * r());
+            let fast = ix.nearest(x, y).unwrap_or_else(|| unreachable!());
+            let all = ix.nearest_brute_force(x, y).unwrap_or_else(|| unreachable!());
+            assert!((fast.km - all.km).abs() < 1e-6, "({x}, {y}): {fast:?} vs {all:?}");
+        }
     }
 
     #[test]

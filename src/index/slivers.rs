@@ -10,15 +10,27 @@
 //!   coast or the international border, within 1 cm), (2) at least one does not (it touches the
 //!   occupied or contested area), and (3) every point of it lies within [`SLIVER_DEPTH_KM`] of
 //!   the border's boundary (tested at its vertices, every [`SAMPLE_KM`] along the edges that are
-//!   not on the border, and on a grid of [`GRID_KM`] inside it). It is a strip between the
-//!   source's outline and the border, closed at both ends: no point of it is further from the
-//!   border than Natural Earth 1:10m's nominal precision.
+//!   not on the border, and on a grid of [`GRID_KM`] inside it), and (4) it is **open to the
+//!   outside of the source's drawing**: beyond its edges on the border, the source drew nothing
+//!   around it (see below). It is a strip between the source's outline and the border, closed
+//!   at both ends: no point of it is further from the border than Natural Earth 1:10m's nominal
+//!   precision, and the source never drew it as a place.
+//! - Condition (4), edge by edge: for each edge of C on the border, the point 1e-6 degrees
+//!   (about 10 cm) beyond its middle, outside the border, is tested against the exterior rings
+//!   of the source's features (and of the baselines composed with them). Where it lies inside
+//!   one of them (in a hole of the source's polygon that the border cuts, not in a hole of the
+//!   border such as a lake) the source's own lines close C there: C is bounded by the line of
+//!   contact on every side the source drew, a **real enclave**, and stays covered whatever its
+//!   size. C is open when the edges so closed are less than half of its border edges by
+//!   length. A covered pocket that the source draws as a notch of its outline (open to the
+//!   outside) cannot be told from a strip between two outlines: within the depth, it is a
+//!   sliver.
 //! - C is a **speck** when it is not a sliver, touches the occupied or contested area, and its
 //!   geodesic area is below [`SPECK_MAX_KM2`]: a hole a digitiser left in a polygon, far
 //!   smaller than any place that could be held.
 //! - Every other component stays covered, whatever its size: the main covered area, and real
-//!   enclaves (covered territory bounded somewhere by the line of contact, i.e. by an edge of
-//!   the occupied area further than the depth from the border).
+//!   enclaves (covered territory bounded by the line of contact: by an edge of the occupied
+//!   area further than the depth from the border, or by the source's own lines, condition 4).
 //!
 //! A sliver or speck takes the status of what surrounds it: occupied, or contested where its
 //! boundary with the contested area is longer than with the occupied area. The layers, areas,
@@ -27,6 +39,14 @@
 //!
 //! Distances to the border's boundary are measured in a local equirectangular frame (a
 //! threshold, not a reported figure).
+//!
+//! Points are located in a piece through [`Piece::located`], the piece with its edges on the
+//! border moved [`BEYOND_BORDER_DEG`] outward: the overlay that cuts the pieces rounds their
+//! vertices to its grid (about 1e-9 degrees), so that a point exactly on the border's coast
+//! could fall a hair outside the piece it bounds. Beyond the border, the border's own exact
+//! edges decide (a point outside the border is outside whatever the layers say), so that a
+//! point on the border next to a sliver takes the sliver's status, `on_boundary`, exactly on
+//! the border's coordinates.
 
 use super::line::BorderEdges;
 use crate::geodesy::{KM_PER_DEGREE, area_km2};
@@ -46,6 +66,12 @@ pub const SPECK_MAX_KM2: f64 = 0.01;
 
 /// Spacing (km) of the points tested along an edge for the depth rule.
 pub const SAMPLE_KM: f64 = 0.5;
+
+/// How far beyond the border (degrees, about 10 cm) the point tested against the source's
+/// drawing lies (condition 4), and how far a piece's edges on the border are moved outward for
+/// point location ([`Piece::located`]): far above the overlay's grid (1e-9 degrees) and the
+/// tolerance of "on the border" (1e-7), far below any real feature.
+pub const BEYOND_BORDER_DEG: f64 = 1e-6;
 
 /// Why a covered piece was moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -76,6 +102,9 @@ pub struct Piece {
     pub status: ControlStatus,
     /// The piece (RFC 7946 orientation).
     pub polygon: Polygon<f64>,
+    /// The piece as points are located in it: its edges on the border moved
+    /// [`BEYOND_BORDER_DEG`] outward (see the module documentation).
+    pub located: Polygon<f64>,
     /// Its geodesic area, km2.
     pub area_km2: f64,
     /// Index of the component in the raw covered area.
@@ -206,16 +235,27 @@ fn interior_within(poly: &Polygon<f64>, border: &BorderEdges) -> bool {
 }
 
 /// Finds the slivers and specks among the components of `covered` (see the module
-/// documentation). `side` gives the status of the raw layers at a point (None: covered or
-/// outside); it is asked only where the contested area is not empty, to choose between occupied
-/// and contested.
-pub fn find_pieces(
+/// documentation). `source_exteriors` are the exterior rings of the source's features and of the
+/// baselines composed with them (condition 4). `side` gives the status of the raw layers at a
+/// point (None: covered or outside); it is asked only where the contested area is not empty,
+/// to choose between occupied and contested.
+pub fn find_pieces<'a>(
     covered: &MultiPolygon<f64>,
     has_contested: bool,
     border: &BorderEdges,
+    source_exteriors: impl Iterator<Item = &'a LineString<f64>> + Clone,
     side: impl Fn(f64, f64) -> Option<ControlStatus>,
 ) -> Vec<Piece> {
-    let mut out = Vec::new();
+    struct Candidate {
+        component: usize,
+        polygon: Polygon<f64>,
+        /// Per ring, per edge: on the border's boundary.
+        on_border: Vec<Vec<bool>>,
+        shared: Vec<(Coord<f64>, Coord<f64>)>,
+        sliver: bool,
+        area_km2: f64,
+    }
+    let mut candidates = Vec::new();
     for (component, poly) in covered.0.iter().enumerate() {
         // The depth test on every vertex first, every 64th vertex before the rest: the main
         // covered area fails at once on a vertex of the front.
@@ -226,56 +266,200 @@ pub fn find_pieces(
         if !shallow && !small {
             continue;
         }
+        let mut polygon = poly.clone();
+        orient_rfc7946(&mut polygon);
         // Edges on the border's boundary, and the others (shared with occupied or contested).
-        let (mut on_border, mut shared) = (0usize, Vec::new());
-        for r in rings(poly) {
-            for (a, b) in ring_edges(r) {
-                if a == b {
-                    continue;
-                }
-                if border.covers(a, b) {
-                    on_border += 1;
-                } else {
-                    shared.push((a, b));
-                }
-            }
+        let (mut on_border, mut shared, mut any_on_border) = (Vec::new(), Vec::new(), false);
+        for r in rings(&polygon) {
+            let flags: Vec<bool> = ring_edges(r)
+                .map(|(a, b)| {
+                    let on = a != b && border.covers(a, b);
+                    if !on && a != b {
+                        shared.push((a, b));
+                    }
+                    on
+                })
+                .collect();
+            any_on_border |= flags.iter().any(|f| *f);
+            on_border.push(flags);
         }
         if shared.is_empty() {
             continue; // an island of covered territory, adjacent to nothing
         }
         let sliver = shallow
-            && on_border > 0
+            && any_on_border
             && shared
                 .iter()
                 .all(|&(a, b)| samples(a, b).all(|c| border.within_km(c, SLIVER_DEPTH_KM)))
-            && interior_within(poly, border);
-        let area = area_km2(&MultiPolygon(vec![poly.clone()]));
+            && interior_within(&polygon, border);
+        let area_km2 = area_km2(&MultiPolygon(vec![polygon.clone()]));
+        if !sliver && area_km2 >= SPECK_MAX_KM2 {
+            continue;
+        }
+        candidates.push(Candidate {
+            component,
+            polygon,
+            on_border,
+            shared,
+            sliver,
+            area_km2,
+        });
+    }
+    // Condition 4 for every sliver candidate at once: the points just beyond its edges on the
+    // border, and the length of each edge.
+    let mut beyond: Vec<(usize, Coord<f64>, f64)> = Vec::new();
+    for (i, c) in candidates.iter().enumerate().filter(|(_, c)| c.sliver) {
+        for (r, flags) in rings(&c.polygon).zip(&c.on_border) {
+            for ((a, b), _) in ring_edges(r).zip(flags).filter(|(_, on)| **on) {
+                let (q, len) = beyond_edge(a, b, BEYOND_BORDER_DEG);
+                beyond.push((i, q, len));
+            }
+        }
+    }
+    let points: Vec<Coord<f64>> = beyond.iter().map(|b| b.1).collect();
+    let in_source = inside_any_ring(source_exteriors, &points);
+    let in_border = inside_any_ring(border.exteriors(), &points);
+    let mut closed = vec![(0.0, 0.0); candidates.len()];
+    for (k, &(i, _, len)) in beyond.iter().enumerate() {
+        closed[i].1 += len;
+        if in_source[k] && !in_border[k] {
+            closed[i].0 += len;
+        }
+    }
+    let mut out = Vec::new();
+    for (i, c) in candidates.into_iter().enumerate() {
+        let sliver = c.sliver && closed[i].0 < 0.5 * closed[i].1;
         let kind = if sliver {
             PieceKind::Sliver
-        } else if area < SPECK_MAX_KM2 {
+        } else if c.area_km2 < SPECK_MAX_KM2 {
             PieceKind::Speck
         } else {
             continue;
         };
         let len = |&(a, b): &(Coord<f64>, Coord<f64>)| crate::geodesy::edge_length_m(a, b) / 1e3;
-        let shared_km: f64 = shared.iter().map(len).sum();
+        let shared_km: f64 = c.shared.iter().map(len).sum();
         let status = if has_contested {
-            surrounding_status(poly, &shared, &side)
+            surrounding_status(&c.polygon, &c.shared, &side)
         } else {
             ControlStatus::Occupied
         };
-        let mut polygon = poly.clone();
-        orient_rfc7946(&mut polygon);
+        let located = located_polygon(&c.polygon, &c.on_border);
         out.push(Piece {
             kind,
             status,
-            polygon,
-            area_km2: area,
-            component,
+            polygon: c.polygon,
+            located,
+            area_km2: c.area_km2,
+            component: c.component,
             shared_km,
         });
     }
     out
+}
+
+/// The point `d` degrees (longitudes scaled at the edge's latitude) to the right of the middle
+/// of the edge a-b (outside a piece whose interior is on its left), and the edge's length in
+/// that frame (degrees).
+fn beyond_edge(a: Coord<f64>, b: Coord<f64>, d: f64) -> (Coord<f64>, f64) {
+    let k = ((a.y + b.y) / 2.0).to_radians().cos().max(1e-6);
+    let (dx, dy) = ((b.x - a.x) * k, b.y - a.y);
+    let len = dx.hypot(dy).max(f64::MIN_POSITIVE);
+    let (nx, ny) = (dy / len, -dx / len);
+    (
+        Coord {
+            x: (a.x + b.x) / 2.0 + nx * d / k,
+            y: (a.y + b.y) / 2.0 + ny * d,
+        },
+        len,
+    )
+}
+
+/// Whether each point lies inside at least one of `rings` (each ring taken on its own, whatever
+/// its orientation): one pass over the edges, the points sorted by latitude, a crossing count
+/// of the horizontal ray east of each point weighted by the ring's orientation.
+fn inside_any_ring<'a>(rings: impl Iterator<Item = &'a LineString<f64>>, points: &[Coord<f64>]) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&i, &j| points[i].y.total_cmp(&points[j].y));
+    let ys: Vec<f64> = order.iter().map(|&i| points[i].y).collect();
+    let mut winding = vec![0i64; points.len()];
+    for ring in rings {
+        let twice_area: f64 = ring.0.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum();
+        let sign = if twice_area < 0.0 { -1 } else { 1 };
+        for (a, b) in ring_edges(ring) {
+            if a.y == b.y {
+                continue;
+            }
+            // The points with min(a.y, b.y) <= y < max(a.y, b.y).
+            let (lo, hi) = (a.y.min(b.y), a.y.max(b.y));
+            let from = ys.partition_point(|&y| y < lo);
+            let to = ys.partition_point(|&y| y < hi);
+            for &i in &order[from..to] {
+                let p = points[i];
+                let x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y);
+                if x > p.x {
+                    winding[i] += if b.y > a.y { sign } else { -sign };
+                }
+            }
+        }
+    }
+    winding.into_iter().map(|w| w != 0).collect()
+}
+
+/// The piece with its runs of edges on the border moved [`BEYOND_BORDER_DEG`] outward (to their
+/// right: the piece is oriented with its interior on the left), joined to the edges that stay
+/// by short connectors, so that the edges shared with the occupied or contested area are
+/// unchanged.
+fn located_polygon(p: &Polygon<f64>, on_border: &[Vec<bool>]) -> Polygon<f64> {
+    let offset = |r: &LineString<f64>, flags: &[bool]| -> LineString<f64> {
+        let c = &r.0;
+        let n = c.len().saturating_sub(1);
+        if n < 3 || !flags.iter().any(|f| *f) {
+            return r.clone();
+        }
+        let normal = |i: usize| {
+            let (a, b) = (c[i], c[i + 1]);
+            let k = ((a.y + b.y) / 2.0).to_radians().cos().max(1e-6);
+            let (dx, dy) = ((b.x - a.x) * k, b.y - a.y);
+            let len = dx.hypot(dy).max(f64::MIN_POSITIVE);
+            (dy / len, -dx / len, k)
+        };
+        let moved = |v: Coord<f64>, (nx, ny, k): (f64, f64, f64), scale: f64| Coord {
+            x: v.x + nx * scale * BEYOND_BORDER_DEG / k,
+            y: v.y + ny * scale * BEYOND_BORDER_DEG,
+        };
+        let mut out = Vec::with_capacity(n + 8);
+        for i in 0..n {
+            let prev = (i + n - 1) % n;
+            let v = c[i];
+            match (flags[prev], flags[i]) {
+                (false, false) => out.push(v),
+                (false, true) => {
+                    out.push(v);
+                    out.push(moved(v, normal(i), 1.0));
+                }
+                (true, false) => {
+                    out.push(moved(v, normal(prev), 1.0));
+                    out.push(v);
+                }
+                (true, true) => {
+                    // Both edges moved by the same distance: the miter, bounded at sharp turns.
+                    let (n1, n2) = (normal(prev), normal(i));
+                    let (sx, sy) = (n1.0 + n2.0, n1.1 + n2.1);
+                    let cos = n1.0 * n2.0 + n1.1 * n2.1;
+                    let scale = 1.0 / (1.0 + cos).max(0.1);
+                    let k = n2.2;
+                    out.push(moved(v, (sx, sy, k), scale));
+                }
+            }
+        }
+        if let Some(&first) = out.first() {
+            out.push(first);
+        }
+        LineString(out)
+    };
+    let mut rs = rings(p).zip(on_border).map(|(r, f)| offset(r, f));
+    let exterior = rs.next().unwrap_or_else(|| p.exterior().clone());
+    Polygon::new(exterior, rs.collect())
 }
 
 /// The status along the longer part of a piece's shared boundary: each shared edge's midpoint,

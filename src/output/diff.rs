@@ -41,6 +41,25 @@ pub struct DiffTotals {
     pub slivers_dropped: usize,
     /// The threshold used.
     pub min_area_km2: f64,
+    /// The changes in the border's waters (territorial sea approximation), apart from the land
+    /// figures above (which stay comparable with every peer); `null` without waters, and in a
+    /// raw diff.
+    pub waters: Option<WatersTotals>,
+}
+
+/// The changes in the waters of a diff, km2: the cells whose status changed (waters follow their
+/// coast), every part kept whatever its size (cells are the approximation's own pieces, not
+/// overlay slivers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct WatersTotals {
+    /// Newly occupied waters.
+    pub gained_km2: f64,
+    /// Freed waters.
+    pub lost_km2: f64,
+    /// Newly contested waters; `null` as `newly_contested_km2`.
+    pub newly_contested_km2: Option<f64>,
+    /// No longer contested waters; `null` likewise.
+    pub no_longer_contested_km2: Option<f64>,
 }
 
 /// The `frontline` member of a diff: both sides (each the date asked and what was in force),
@@ -121,6 +140,9 @@ pub struct DiffSummary<'a, R: Serialize> {
 pub struct DiffProperties<'a> {
     /// What changed.
     pub change: Change,
+    /// True for a part of the border's waters (its area is in `totals.waters`, not in the land
+    /// totals).
+    pub in_waters: bool,
     /// Geodesic area, km2.
     pub area_km2: f64,
     /// Planar centroid `[lon, lat]` (null when the part has none).

@@ -226,6 +226,9 @@ impl Prepared {
                 ("from_snapshot_date", from.snapshot_date.to_string()),
                 ("from_content_sha256", from.snapshot.content_sha256.clone()),
             ]);
+            if part.in_waters {
+                tags.strings.push(("in_waters", "true".into()));
+            }
             layers[i]
                 .features
                 .push((Shape::Polygon(WorldPolygon::new(&part.polygon)), tags));
