@@ -90,7 +90,7 @@ impl Params {
         self.when()?.ok_or_else(|| {
             Problem::parameter(
                 "date",
-                "parameter 'date' (YYYY-MM-DD) or 'datetime' (an RFC 3339 instant) is required",
+                "parameter 'date' is required (YYYY-MM-DD), or 'datetime' (an RFC 3339 instant)",
             )
         })
     }
