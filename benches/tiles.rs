@@ -19,22 +19,6 @@ use frontline::query::tiles::{Prepared, TileId};
 use geo::BoundingRect;
 use std::time::Instant;
 
-fn tiles_over(b: [f64; 4], z: u8) -> Vec<TileId> {
-    let n = f64::from(1u32 << z);
-    let col = |lon: f64| ((lon + 180.0) / 360.0 * n).floor() as u32;
-    let row = |lat: f64| {
-        let r = lat.to_radians();
-        ((1.0 - (std::f64::consts::FRAC_PI_4 + r / 2.0).tan().ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32
-    };
-    let mut out = Vec::new();
-    for x in col(b[0])..=col(b[2]) {
-        for y in row(b[3])..=row(b[1]) {
-            out.push(TileId { z, x, y });
-        }
-    }
-    out
-}
-
 fn main() {
     let Some(dir) = std::env::var_os("FRONTLINE_GEODATA") else {
         println!("SKIP: set FRONTLINE_GEODATA to a geodata dir (scripts/deepstate-geodata.sh makes one)");
@@ -78,7 +62,7 @@ fn main() {
     }
     for (label, only) in [("occupied only", Some(&["occupied"][..])), ("whole tile", None)] {
         for z in [6u8, 8, 10] {
-            let tiles = tiles_over(bounds, z);
+            let tiles = TileId::covering(bounds, z);
             let mut times: Vec<Vec<f64>> = vec![Vec::new(); tiles.len()];
             let mut touching = vec![false; tiles.len()];
             let mut bytes = 0usize;

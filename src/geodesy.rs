@@ -112,6 +112,11 @@ pub fn polygon_area_m2(p: &Polygon<f64>) -> f64 {
     ring_area_m2(p.exterior()).abs() - p.interiors().iter().map(|h| ring_area_m2(h).abs()).sum::<f64>()
 }
 
+/// Area (km2) of one polygon: [`polygon_area_m2`] in km2.
+pub fn polygon_area_km2(p: &Polygon<f64>) -> f64 {
+    polygon_area_m2(p) / 1e6
+}
+
 /// Area (km2) of polygons (holes subtracted), whatever their ring orientation. Polygons are
 /// taken as disjoint (as the layers are).
 pub fn area_km2(mp: &MultiPolygon<f64>) -> f64 {

@@ -11,7 +11,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 mod common;
 
@@ -381,13 +381,7 @@ fn no_negative_zero_in_any_answer() {
 )]
 fn real_layers_are_valid_simplified_and_rounded() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("ds");
-    let st = Command::new(common::repo().join("scripts/deepstate-geodata.sh"))
-        .arg(&data)
-        .stdout(Stdio::null())
-        .status()
-        .expect("run scripts/deepstate-geodata.sh");
-    assert!(st.success());
+    let data = common::deepstate_geodata(&tmp.path().join("ds"));
     let s = Server::start(&data);
     for q in [
         "occupied?date=2025-06-01&simplify_m=2000&precision=15",

@@ -7,7 +7,7 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod common;
@@ -507,14 +507,7 @@ fn server_and_cli_agree_on_real_data() {
         archive.display()
     );
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("geodata");
-    let ok = Command::new("bash")
-        .arg(repo().join("scripts/deepstate-geodata.sh"))
-        .arg(&data)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    let data = common::deepstate_geodata(&dir.path().join("geodata"));
     let work = std::env::var_os("PEERS_WORK")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));

@@ -11,7 +11,6 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 use std::net::SocketAddr;
-use std::process::Command;
 use std::time::Duration;
 
 mod common;
@@ -479,14 +478,7 @@ fn bbox_across_the_antimeridian_on_deepstate() {
         archive.display()
     );
     let dir = tempfile::tempdir().unwrap();
-    let ds = dir.path().join("ds");
-    let out = Command::new("bash")
-        .arg(repo().join("scripts/deepstate-geodata.sh"))
-        .arg(&ds)
-        .current_dir(repo())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ds = common::deepstate_geodata(&dir.path().join("ds"));
     let s = Server::start(&["--data", ds.to_str().unwrap()], &[]);
     let base = "/v1/layers/occupied?date=2025-06-01";
     let all = get(s.addr, base, "").json();

@@ -16,23 +16,6 @@ use common::{Server, get, repo};
 use std::collections::BTreeMap;
 use std::process::Command;
 
-/// The z/x/y of every tile at `z` that meets `bounds` ([west, south, east, north]).
-fn tiles_over(bounds: [f64; 4], z: u32) -> Vec<(u32, u32, u32)> {
-    let n = f64::from(1u32 << z);
-    let col = |lon: f64| ((lon + 180.0) / 360.0 * n).floor() as u32;
-    let row = |lat: f64| {
-        let r = lat.to_radians();
-        ((1.0 - (std::f64::consts::FRAC_PI_4 + r / 2.0).tan().ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32
-    };
-    let mut out = Vec::new();
-    for x in col(bounds[0])..=col(bounds[2]) {
-        for y in row(bounds[3])..=row(bounds[1]) {
-            out.push((z, x, y));
-        }
-    }
-    out
-}
-
 #[test]
 #[cfg_attr(
     not(all(shared_deepstate, python_mvt)),
@@ -40,13 +23,7 @@ fn tiles_over(bounds: [f64; 4], z: u32) -> Vec<(u32, u32, u32)> {
 )]
 fn z8_tiles_of_2025_06_01_add_up_to_the_occupied_area_and_the_line() {
     let dir = tempfile::tempdir().unwrap();
-    let ds = dir.path().join("ds");
-    let out = Command::new("bash")
-        .arg(repo().join("scripts/deepstate-geodata.sh"))
-        .arg(&ds)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ds = common::deepstate_geodata(&dir.path().join("ds"));
     let s = Server::spawn(&["--data", ds.to_str().unwrap(), "--watch-s", "0"], &[]);
     let doc = get(s.addr, "/v1/tiles/deepstate/2025-06-01.json", "").json();
     let meta = &doc["frontline"];
@@ -58,7 +35,7 @@ fn z8_tiles_of_2025_06_01_add_up_to_the_occupied_area_and_the_line() {
     let layer = get(s.addr, "/v1/layers/occupied?source=deepstate&date=2025-06-01", "").json();
     assert!((layer["frontline"]["area_km2"].as_f64().unwrap() - occupied_km2).abs() < 0.001);
     let template = doc["tiles"][0].as_str().unwrap();
-    let path_of = |z: u32, x: u32, y: u32| {
+    let path_of = |z: u8, x: u32, y: u32| {
         let t = template.split_once("/v1/").map(|(_, p)| format!("/v1/{p}")).unwrap();
         t.replace("{z}", &z.to_string())
             .replace("{x}", &x.to_string())
@@ -73,7 +50,9 @@ fn z8_tiles_of_2025_06_01_add_up_to_the_occupied_area_and_the_line() {
     let tiles_dir = dir.path().join("z8");
     std::fs::create_dir_all(&tiles_dir).unwrap();
     let (mut full, mut empty) = (0, 0);
-    for (z, x, y) in tiles_over([bounds[0], bounds[1], bounds[2], bounds[3]], 8) {
+    for frontline::query::tiles::TileId { z, x, y } in
+        frontline::query::tiles::TileId::covering([bounds[0], bounds[1], bounds[2], bounds[3]], 8)
+    {
         let r = get(s.addr, &path_of(z, x, y), "");
         match r.status {
             200 => {
@@ -156,16 +135,10 @@ fn z8_tiles_of_2025_06_01_add_up_to_the_occupied_area_and_the_line() {
 #[test]
 #[cfg_attr(not(shared_deepstate), ignore = "needs ../shared/data/deepstate")]
 fn every_tile_polygon_at_z6_z8_z10_passes_the_loaders_validity_check() {
+    use frontline::query::tiles::TileId;
     use frontline::query::tiles::geometry::{TileFrame, WorldPolygon, tile_polygon, valid};
-    use frontline::query::tiles::{TileId, geometry};
     let dir = tempfile::tempdir().unwrap();
-    let ds = dir.path().join("ds");
-    let out = Command::new("bash")
-        .arg(repo().join("scripts/deepstate-geodata.sh"))
-        .arg(&ds)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ds = common::deepstate_geodata(&dir.path().join("ds"));
     let catalog = frontline::Catalog::load(&ds).unwrap();
     let f = catalog
         .in_force(Some("deepstate"), frontline::model::parse_date("2025-06-01").unwrap())
@@ -183,10 +156,9 @@ fn every_tile_polygon_at_z6_z8_z10_passes_the_loaders_validity_check() {
             .fold([1.0f64, 1.0, 0.0, 0.0], |a, b| {
                 [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
             });
-        let [w, north] = geometry::lon_lat([b[0], b[1]]);
-        let [e, south] = geometry::lon_lat([b[2], b[3]]);
-        for (zz, x, y) in tiles_over([w, south, e, north], u32::from(z)) {
-            let frame = TileFrame::new(TileId { z: zz as u8, x, y });
+        for tile in TileId::covering_world(b, z) {
+            let TileId { z: zz, x, y } = tile;
+            let frame = TileFrame::new(tile);
             tiles += 1;
             for p in &polygons {
                 let t = tile_polygon(p, &frame, true);

@@ -11,7 +11,6 @@ use common::repo;
 use frontline::Catalog;
 use frontline::model::Status;
 use frontline::query::{PointAnswer, point, point_json};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 /// The archive's catalog (waters included), loaded once.
@@ -25,14 +24,7 @@ fn catalog() -> &'static Catalog {
             archive.display()
         );
         let dir = tempfile::tempdir().unwrap().keep();
-        let data = dir.join("geodata");
-        let ok = Command::new("bash")
-            .arg(repo().join("scripts/deepstate-geodata.sh"))
-            .arg(&data)
-            .stdout(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(ok.success());
+        let data = common::deepstate_geodata(&dir.join("geodata"));
         Catalog::load(&data).expect("archive loads")
     })
 }

@@ -13,7 +13,7 @@
 
 use crate::catalog::{Catalog, CatalogError, InForce};
 use crate::coverage::{ControlLayers, OverlayRule, overlay};
-use crate::geodesy::area_km2;
+use crate::geodesy::polygon_area_km2;
 use crate::output::diff::{DiffMeta, DiffProperties, DiffSide, DiffSummary};
 use crate::output::geojson::{Feature, FeatureCollection, PolygonGeometry};
 use crate::output::provenance::AnswerProvenance;
@@ -38,6 +38,19 @@ pub struct DiffPart {
     pub area_km2: f64,
     /// Its centroid (planar, in lon/lat).
     pub centroid: [f64; 2],
+}
+
+impl DiffPart {
+    /// The part `polygon` of `change`, whose geodesic area is `area_km2`, with its centroid.
+    fn new(change: Change, in_waters: bool, polygon: Polygon<f64>, area_km2: f64) -> DiffPart {
+        DiffPart {
+            change,
+            in_waters,
+            area_km2,
+            centroid: polygon.centroid().map_or([f64::NAN, f64::NAN], |c| [c.x(), c.y()]),
+            polygon,
+        }
+    }
 }
 
 /// A diff with what it compared.
@@ -219,21 +232,9 @@ fn waters_changes(a: &InForce<'_>, b: &InForce<'_>, totals: &mut DiffTotals, par
         }
         let [union] = overlay(&cells, &[], [OverlayRule::Subject], true);
         for polygon in union.0 {
-            let area = area_km2(&MultiPolygon(vec![polygon.clone()]));
-            match change {
-                Change::Gained => wt.gained_km2 += area,
-                Change::Lost => wt.lost_km2 += area,
-                Change::NewlyContested => *wt.newly_contested_km2.get_or_insert(0.0) += area,
-                Change::NoLongerContested => *wt.no_longer_contested_km2.get_or_insert(0.0) += area,
-            }
-            let centroid = polygon.centroid().map_or([f64::NAN, f64::NAN], |c| [c.x(), c.y()]);
-            parts.push(DiffPart {
-                change,
-                in_waters: true,
-                polygon,
-                area_km2: area,
-                centroid,
-            });
+            let area = polygon_area_km2(&polygon);
+            *wt.total_mut(change) += area;
+            parts.push(DiffPart::new(change, true, polygon, area));
         }
     }
     totals.waters = Some(wt);
@@ -241,7 +242,7 @@ fn waters_changes(a: &InForce<'_>, b: &InForce<'_>, totals: &mut DiffTotals, par
 
 fn keep(mp: MultiPolygon<f64>, change: Change, min_area_km2: f64, totals: &mut DiffTotals, out: &mut Vec<DiffPart>) {
     for polygon in mp.0 {
-        let area = area_km2(&MultiPolygon(vec![polygon.clone()]));
+        let area = polygon_area_km2(&polygon);
         if area < min_area_km2 {
             totals.slivers_dropped += 1;
             match change {
@@ -251,20 +252,8 @@ fn keep(mp: MultiPolygon<f64>, change: Change, min_area_km2: f64, totals: &mut D
             }
             continue;
         }
-        match change {
-            Change::Gained => totals.gained_km2 += area,
-            Change::Lost => totals.lost_km2 += area,
-            Change::NewlyContested => *totals.newly_contested_km2.get_or_insert(0.0) += area,
-            Change::NoLongerContested => *totals.no_longer_contested_km2.get_or_insert(0.0) += area,
-        }
-        let centroid = polygon.centroid().map_or([f64::NAN, f64::NAN], |c| [c.x(), c.y()]);
-        out.push(DiffPart {
-            change,
-            in_waters: false,
-            polygon,
-            area_km2: area,
-            centroid,
-        });
+        *totals.total_mut(change) += area;
+        out.push(DiffPart::new(change, false, polygon, area));
     }
 }
 

@@ -49,7 +49,7 @@
 //! the border's coordinates.
 
 use super::line::BorderEdges;
-use crate::geodesy::{KM_PER_DEGREE, area_km2};
+use crate::geodesy::{KM_PER_DEGREE, polygon_area_km2};
 use crate::model::ControlStatus;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde::Serialize;
@@ -292,7 +292,7 @@ pub fn find_pieces<'a>(
                 .iter()
                 .all(|&(a, b)| samples(a, b).all(|c| border.within_km(c, SLIVER_DEPTH_KM)))
             && interior_within(&polygon, border);
-        let area_km2 = area_km2(&MultiPolygon(vec![polygon.clone()]));
+        let area_km2 = polygon_area_km2(&polygon);
         if !sliver && area_km2 >= SPECK_MAX_KM2 {
             continue;
         }
@@ -518,7 +518,7 @@ mod tests {
             ]),
             vec![],
         );
-        let g = area_km2(&MultiPolygon(vec![p.clone()]));
+        let g = polygon_area_km2(&p);
         assert!((rough_km2(&p) - g).abs() / g < 0.01, "{} vs {g}", rough_km2(&p));
     }
 }

@@ -62,6 +62,43 @@ pub struct WatersTotals {
     pub no_longer_contested_km2: Option<f64>,
 }
 
+/// The total of `change` among four totals (gained, lost, newly and no longer contested): the
+/// one place that picks it, for the land's totals and the waters'.
+fn total_of<'t>(
+    change: Change,
+    [gained, lost]: [&'t mut f64; 2],
+    [newly, no_longer]: [&'t mut Option<f64>; 2],
+) -> &'t mut f64 {
+    match change {
+        Change::Gained => gained,
+        Change::Lost => lost,
+        Change::NewlyContested => newly.get_or_insert(0.0),
+        Change::NoLongerContested => no_longer.get_or_insert(0.0),
+    }
+}
+
+impl DiffTotals {
+    /// The total of kept parts that a part of `change` adds to, km2.
+    pub fn total_mut(&mut self, change: Change) -> &mut f64 {
+        total_of(
+            change,
+            [&mut self.gained_km2, &mut self.lost_km2],
+            [&mut self.newly_contested_km2, &mut self.no_longer_contested_km2],
+        )
+    }
+}
+
+impl WatersTotals {
+    /// The total that a waters part of `change` adds to, km2.
+    pub fn total_mut(&mut self, change: Change) -> &mut f64 {
+        total_of(
+            change,
+            [&mut self.gained_km2, &mut self.lost_km2],
+            [&mut self.newly_contested_km2, &mut self.no_longer_contested_km2],
+        )
+    }
+}
+
 /// The `frontline` member of a diff: both sides (each the date asked and what was in force),
 /// the totals, and the breakdown by region when asked for.
 #[derive(Debug, Clone, Serialize)]

@@ -65,7 +65,7 @@ pub fn drawable(
             return (layer, check);
         }
         let named: Vec<usize> = problems.iter().flat_map(polygons_named).collect();
-        let area = |i: &usize| crate::geodesy::area_km2(&MultiPolygon(vec![layer.0[*i].clone()]));
+        let area = |i: &usize| crate::geodesy::polygon_area_km2(&layer.0[*i]);
         let drop = named
             .iter()
             .copied()

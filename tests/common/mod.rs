@@ -9,6 +9,19 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A geodata directory at `dir` made by `scripts/deepstate-geodata.sh` from the shared DeepState
+/// archive (read in place), waters included; `dir` is returned.
+pub fn deepstate_geodata(dir: &Path) -> PathBuf {
+    let out = std::process::Command::new("bash")
+        .arg(repo().join("scripts/deepstate-geodata.sh"))
+        .arg(dir)
+        .current_dir(repo())
+        .output()
+        .expect("run scripts/deepstate-geodata.sh");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir.to_path_buf()
+}
+
 /// A writable copy of the embedded geodata (border, baselines, waters, example source) as `dir/geodata`;
 /// with `regions`, the SYNTHETIC test regions (`tests/fixtures/regions`) added.
 pub fn copy_embedded_geodata(dir: &Path, regions: bool) -> PathBuf {

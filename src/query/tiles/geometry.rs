@@ -128,6 +128,27 @@ pub struct TileId {
     pub y: u32,
 }
 
+impl TileId {
+    /// Every tile of zoom `z` that meets `bounds` (`[west, south, east, north]`, degrees), column
+    /// by column from the west, each from the north.
+    pub fn covering(bounds: [f64; 4], z: u8) -> Vec<TileId> {
+        let [west, north] = world(bounds[0], bounds[3]);
+        let [east, south] = world(bounds[2], bounds[1]);
+        TileId::covering_world([west, north, east, south], z)
+    }
+
+    /// [`TileId::covering`] for a box in world coordinates (`[min_x, min_y, max_x, max_y]`, as
+    /// [`world`] gives them).
+    pub fn covering_world(b: [f64; 4], z: u8) -> Vec<TileId> {
+        let n = 1u32 << z;
+        // A position on the east or south edge of the world lies in the last tile.
+        let cell = |w: f64| ((w.clamp(0.0, 1.0) * f64::from(n)).floor() as u32).min(n - 1);
+        (cell(b[0])..=cell(b[2]))
+            .flat_map(|x| (cell(b[1])..=cell(b[3])).map(move |y| TileId { z, x, y }))
+            .collect()
+    }
+}
+
 /// The square of a tile in world coordinates, and the transform into its tile coordinates.
 #[derive(Debug, Clone, Copy)]
 pub struct TileFrame {
@@ -529,6 +550,21 @@ mod tests {
             LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
             vec![],
         )
+    }
+
+    #[test]
+    fn the_tiles_covering_a_box_are_those_every_slippy_map_names() {
+        // Kyiv's z10 tile alone, then a box over Ukraine at z6 (columns 35-39, rows 21-23), and
+        // the whole world at z1 with its east and south edges in the last tiles.
+        let kyiv = TileId::covering([30.5234, 50.4501, 30.5234, 50.4501], 10);
+        assert_eq!(kyiv, [TileId { z: 10, x: 598, y: 345 }]);
+        let ua: Vec<(u32, u32)> = TileId::covering([22.1, 44.3, 40.2, 52.4], 6)
+            .iter()
+            .map(|t| (t.x, t.y))
+            .collect();
+        assert_eq!(ua.len(), 15);
+        assert_eq!((ua[0], ua[1], ua[3], ua[14]), ((35, 21), (35, 22), (36, 21), (39, 23)));
+        assert_eq!(TileId::covering([-180.0, -90.0, 180.0, 90.0], 1).len(), 4);
     }
 
     #[test]
