@@ -6,19 +6,10 @@ use super::App;
 use super::params::Params;
 use super::problem::Problem;
 use super::routes::{answer, bytes_response, json_response};
-use crate::analytics::agreement::{AgreementError, AgreementRow, agreement, agreement_timeline};
+use crate::analytics::agreement::{AgreementRow, agreement, agreement_timeline};
 use std::sync::Arc;
 use warp::http::StatusCode;
 use warp::reply::Response as Reply;
-
-impl From<AgreementError> for Problem {
-    fn from(e: AgreementError) -> Self {
-        match e {
-            AgreementError::Catalog(c) => c.into(),
-            AgreementError::TooFew(_) | AgreementError::Borders(..) => Problem::parameter("sources", e.to_string()),
-        }
-    }
-}
 
 /// `sources=a,b,...` or `sources=all` (absent: the default of each question).
 pub(super) fn sources_param(p: &Params) -> Result<Option<Vec<String>>, Problem> {

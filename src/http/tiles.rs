@@ -12,7 +12,7 @@
 use super::problem::Problem;
 use super::{App, Body};
 use crate::catalog::{Catalog, InForce};
-use crate::query::tiles::{Prepared, RenderedTile, TileError, TileId, diff_tilejson, epoch_id, state_tilejson};
+use crate::query::tiles::{Prepared, RenderedTile, TileId, diff_tilejson, epoch_id, state_tilejson};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use lru::LruCache;
@@ -140,15 +140,6 @@ impl TileService {
                     None => break,
                 }
             }
-        }
-    }
-}
-
-impl From<TileError> for Problem {
-    fn from(e: TileError) -> Self {
-        match e {
-            TileError::BadAddress(m) => Problem::parameter("z/x/y", m),
-            TileError::Encode(m) => Problem::internal(m),
         }
     }
 }

@@ -563,7 +563,7 @@ proptest::proptest! {
                 let q = a + (b - a) * t;
                 // The unit normal to the edge in local metres (east, north), to the left: the
                 // inside of a counterclockwise exterior.
-                let (mx, my) = (111_320.0 * q.y.to_radians().cos(), 110_574.0 + 1_120.0 * (q.y.to_radians()).sin().powi(2));
+                let (mx, my) = (crate::geodesy::METRES_PER_DEGREE * q.y.to_radians().cos(), 110_574.0 + 1_120.0 * (q.y.to_radians()).sin().powi(2));
                 let (ex, ey) = ((b.x - a.x) * mx, (b.y - a.y) * my);
                 let len = ex.hypot(ey);
                 let (nx, ny) = (-ey / len, ex / len);
