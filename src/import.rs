@@ -466,15 +466,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 file: path.display().to_string(),
                 date: None,
                 // The file is named once, in `file`, not again in each reason.
-                reasons: r
-                    .problems
-                    .iter()
-                    .map(|p| {
-                        let mut p = p.clone();
-                        p.file.clear();
-                        p.to_string().trim_start_matches(": ").to_string()
-                    })
-                    .collect(),
+                reasons: r.problems.iter().map(crate::geodata::Finding::without_file).collect(),
                 quarantined: None,
             });
             continue;
@@ -482,9 +474,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         // Every repair is listed (as `repairs` in the report and the file).
         let mut notes = Notes::default();
         for f in &r.repairs {
-            let mut f = f.clone();
-            f.file.clear();
-            let text = f.to_string().trim_start_matches(": ").to_string();
+            let text = f.without_file();
             // A content date other than the file's is a flag, as over HTTP.
             if matches!(f.kind, crate::geodata::FindingKind::ContentDates { .. }) {
                 notes.flags.push(text);

@@ -836,8 +836,11 @@ pub(crate) fn content_sha256(features: &[ControlFeature]) -> String {
 
 /// Reads a GeoJSON `Polygon` or `MultiPolygon` geometry object given outside the geodata
 /// directory (a negotiated exclusion of a scenario) into a valid multipolygon with RFC 7946
-/// orientation; every problem found, named after `what`, otherwise.
-pub fn read_polygonal(geometry: &serde_json::Value, what: &str) -> Result<MultiPolygon<f64>, Vec<String>> {
+/// orientation; every problem found otherwise, as typed findings whose `file` is `what`.
+///
+/// # Errors
+/// The findings (positions, rings, validity) that refuse the geometry.
+pub fn read_polygonal(geometry: &serde_json::Value, what: &str) -> Result<MultiPolygon<f64>, Vec<Finding>> {
     let mut report = Report::default();
     let read = {
         let mut scope = report::Scope {
@@ -849,6 +852,6 @@ pub fn read_polygonal(geometry: &serde_json::Value, what: &str) -> Result<MultiP
     };
     match read {
         Some(mp) if report.problems.is_empty() => Ok(mp),
-        _ => Err(report.problems.iter().map(ToString::to_string).collect()),
+        _ => Err(report.problems),
     }
 }

@@ -80,12 +80,15 @@ pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>)
             .iter()
             .max_by(|a, b| a.occupied.disputed_km2.total_cmp(&b.occupied.disputed_km2))
             .map(|r| (r.date, r.occupied.disputed_km2));
-        Ok(json_response(&serde_json::json!({
-            "sources": names,
-            "edges": crate::geodesy::EDGES,
-            "most_disputed": most.map(|(date, km2)| serde_json::json!({"date": date, "occupied_disputed_km2": km2})),
-            "rows": rows,
-        })))
+        Ok(json_response(&crate::output::answers::AgreementTimeline {
+            sources: names,
+            edges: crate::geodesy::EDGES,
+            most_disputed: most.map(|(date, km2)| crate::output::answers::MostDisputed {
+                date,
+                occupied_disputed_km2: km2,
+            }),
+            rows,
+        }))
     })
     .await
 }

@@ -13,6 +13,7 @@
 use super::App;
 use super::params::Params;
 use super::problem::Problem;
+use crate::geodata::Finding;
 use crate::geodata::canonical::{snapshot_document, snapshot_from_bytes};
 use crate::store::{Held, SnapshotDecision, Store, decide_snapshot};
 use bytes::Buf;
@@ -225,9 +226,9 @@ fn store(
         }
         let (problems, other_dates) = feature_dates(features, date);
         if !problems.is_empty() {
-            return Err(refused(problems));
+            return Err(refused(problems.iter().map(Finding::without_file).collect()));
         }
-        flags.extend(other_dates);
+        flags.extend(other_dates.iter().map(Finding::without_file));
     }
     let body_sha = hex::encode(Sha256::digest(body));
     meta.insert("kind".into(), json!("snapshot"));
@@ -249,27 +250,10 @@ fn store(
     let (snapshot, report) = snapshot_from_bytes(&text, sha, Some(&stem), &shown, source);
     let Some(snapshot) = snapshot.filter(|_| report.is_ok()) else {
         // Nothing was written: the problems are in the body, not in a file of that name.
-        let problems = report
-            .problems
-            .iter()
-            .map(|p| {
-                let mut p = p.clone();
-                p.file.clear();
-                p.to_string().trim_start_matches(": ").to_string()
-            })
-            .collect();
-        return Err(refused(problems));
+        return Err(refused(report.problems.iter().map(Finding::without_file).collect()));
     };
     // Every repair the reader made, named as in `frontline check` (without the file's name).
-    let repairs: Vec<String> = report
-        .repairs
-        .iter()
-        .map(|f| {
-            let mut f = f.clone();
-            f.file.clear();
-            f.to_string().trim_start_matches(": ").to_string()
-        })
-        .collect();
+    let repairs: Vec<String> = report.repairs.iter().map(Finding::without_file).collect();
     let notes = Notes { repairs, flags };
     // From here to the swap, no other writer (another request, a CLI import) touches the store.
     let lock = layout.lock("ingest", INGEST_LOCK_WAIT)?;
@@ -390,18 +374,18 @@ fn answer(
     notes: &Notes,
     t: Instant,
 ) -> Reply {
-    let body = json!({
-        "id": s.id(),
-        "source": s.source,
-        "date": s.date,
-        "content_sha256": s.content_sha256,
-        "provenance": s.provenance,
-        "state": state,
-        "replaced": replaced,
-        "repairs": notes.repairs,
-        "flags": notes.flags,
-        "ms": t.elapsed().as_secs_f64() * 1e3,
-    });
+    let body = crate::output::answers::Ingested {
+        id: s.id(),
+        source: &s.source,
+        date: s.date,
+        content_sha256: &s.content_sha256,
+        provenance: &s.provenance,
+        state,
+        replaced,
+        repairs: &notes.repairs,
+        flags: &notes.flags,
+        ms: t.elapsed().as_secs_f64() * 1e3,
+    };
     let mut res: Reply = Reply::new(crate::num::to_vec(&body).unwrap_or_default().into());
     *res.status_mut() = status;
     res.headers_mut()

@@ -245,14 +245,17 @@ pub(super) fn presets(raw: String, app: Arc<App>) -> Reply {
             .iter()
             .map(|pr| {
                 let doc = match (&source, date) {
-                    (Some(s), Some(d)) => {
-                        scenario::presets::preset(pr.name, s, d, memo).and_then(|doc| serde_json::to_value(doc).ok())
-                    }
+                    (Some(s), Some(d)) => scenario::presets::preset(pr.name, s, d, memo),
                     _ => None,
                 };
-                serde_json::json!({"name": pr.name, "citation": pr.citation, "reading": pr.reading, "scenario": doc})
+                crate::output::answers::Preset {
+                    name: pr.name,
+                    citation: pr.citation,
+                    reading: pr.reading,
+                    scenario: doc,
+                }
             })
             .collect();
-        json(StatusCode::OK, &serde_json::json!({"presets": list}))
+        json(StatusCode::OK, &crate::output::answers::Presets { presets: list })
     })())
 }

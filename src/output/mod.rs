@@ -7,6 +7,7 @@
 //! GeoJSON goes through [`geojson`]'s typed FeatureCollection and geometries, provenance
 //! through [`provenance`].
 
+pub mod answers;
 pub mod csv;
 pub mod diff;
 pub mod drawable;

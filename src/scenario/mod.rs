@@ -354,8 +354,10 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
             ));
         }
         let field = format!("policy.exclusions[{i}].geometry");
-        let mp = crate::geodata::read_polygonal(&e.geometry, &field)
-            .map_err(|problems| invalid(field.clone(), problems.join("; ")))?;
+        let mp = crate::geodata::read_polygonal(&e.geometry, &field).map_err(|problems| {
+            let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            invalid(field.clone(), shown.join("; "))
+        })?;
         // Canonical: the polygons as read (RFC 7946 orientation), as a MultiPolygon.
         e.geometry = multipolygon_json(&mp);
         exclusions.push(mp);
