@@ -241,7 +241,7 @@ pub(super) fn presets(raw: String, app: Arc<App>) -> Reply {
             (None, Some(_)) => Some(cat.source(None)?.name.clone()),
             (None, None) => None,
         };
-        let list: Vec<serde_json::Value> = scenario::presets::PRESETS
+        let list: Vec<_> = scenario::presets::PRESETS
             .iter()
             .map(|pr| {
                 let doc = match (&source, date) {
