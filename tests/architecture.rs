@@ -317,7 +317,8 @@ fn edges(src: &Path) -> Vec<(String, usize, String, String)> {
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         let path = module_path(src, &file);
-        let own = path.first().cloned().unwrap_or_default();
+        // The crate root (`lib.rs`) is the module map: it names every module.
+        let Some(own) = path.first().cloned() else { continue };
         let in_binary = own == "cli";
         // In the binary the module path is the binary's own: `crate::` is not the library.
         let module = if in_binary {
