@@ -734,12 +734,16 @@ fn openapi_schemas_name_every_member_of_the_answers() {
         // outside, near the border: border_km, border_point
         ("/v1/coverage", "lon=31.0&lat=52.2&date=2024-05-01"),
         ("/v1/coverage", "lon=37.5&lat=48.0&date=2024-05-01&distance=true"),
+        ("/v1/coverage", "lon=37.5&lat=48.0&datetime=2024-05-01T12:00:00Z"),
+        // every source's verdict
+        ("/v1/coverage", "lon=37.5&lat=48.0&date=2024-05-01&sources=all"),
         ("/v1/history", "lon=30.5&lat=50.4"),
         ("/v1/history", "lon=37.5&lat=48.0"),
         ("/v1/diff", "from=2024-01-01&to=2024-06-01"),
         ("/v1/diff", "from=2024-01-01&to=2024-09-01&raw=true"),
         ("/v1/timeline", ""),
         ("/v1/timeline", "date=2024-05-01"),
+        ("/v1/timeline", "datetime=2024-05-01T12:00:00Z"),
         ("/v1/timeline", "raw=true"),
     ];
     let mut answers = Vec::new();
@@ -762,6 +766,9 @@ fn openapi_schemas_name_every_member_of_the_answers() {
         "warning",
         "in_waters",
         "\"waters\":{",
+        "time_zone",
+        "\"datetime\"",
+        "\"agree\"",
     ] {
         assert!(text.contains(m), "no answer carried {m}");
     }
