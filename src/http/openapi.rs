@@ -242,7 +242,10 @@ fn scenario_schema() -> Value {
 }
 
 /// What a `text/csv` body may be (README, section CSV).
-const CSV_BODY: &str = "RFC 4180: a header naming the columns id, lon and lat in any order (other columns passed through to the answer in their place), quoted fields, CRLF or LF, a UTF-8 BOM skipped. UTF-8, or the charset the Content-Type declares (charset=windows-1251, any WHATWG label; the answer is UTF-8); bytes that are not UTF-8 without a declared charset are a 400 naming the line, an unknown charset a 415. Streamed for classify, chunked uploads accepted.";
+const CSV_BODY: &str = "RFC 4180: a header naming the columns id, lon and lat in any order (other columns passed through to the answer in their place), quoted fields, CRLF or LF, a UTF-8 BOM skipped. UTF-8, or the charset the Content-Type declares (charset=windows-1251, any WHATWG label; the answer is UTF-8); bytes that are not UTF-8 without a declared charset are a 400 naming the line, an unknown charset a 415. Streamed for classify, chunked uploads accepted. A record (a row, quoted newlines included) is at most 4096 bytes: a longer one is a 400 naming its line and the limit.";
+
+/// The GeoJSON batch body and its limits (`query::geojson`).
+const GEOJSON_BODY: &str = "FeatureCollection of Point features, read as a stream of features (at most --max-json-body-mb, default 64 MiB, and --max-points). Limits, each a 413 naming it: one feature at most 65536 bytes of JSON (properties, geometry and other members) with at most 1000 properties; the collection's members other than features at most 65536 bytes together (they are copied into the answer). A Point's coordinates are [lon, lat] or [lon, lat, altitude] (more is a 400).";
 
 /// HEAD beside every GET (its parameters and answers, no body) and OPTIONS on every path, as the
 /// dispatcher answers them.
@@ -360,8 +363,8 @@ fn document_without_head_and_options() -> Value {
                     csv_safe.clone()],
                 "requestBody": {"required": true, "content": {
                     "text/csv": {"schema": {"type": "string", "description": CSV_BODY}},
-                    "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}},
-                    "application/json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}}}},
+                    "application/geo+json": {"schema": {"type": "object", "description": GEOJSON_BODY}},
+                    "application/json": {"schema": {"type": "object", "description": GEOJSON_BODY}}}},
                 "responses": merge(json!({"200": {"description": "CSV: the input's columns, then status,snapshot (streamed; a stream cut short means an error after the first block), or the features with status and snapshot added to their properties, order kept",
                     "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
                     problems(&["400", "404", "413", "415"]))}},
@@ -373,8 +376,8 @@ fn document_without_head_and_options() -> Value {
                     "parameters": [source.clone(), csv_safe.clone()],
                     "requestBody": {"required": true, "content": {
                         "text/csv": {"schema": {"type": "string", "description": CSV_BODY}},
-                        "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}},
-                        "application/json": {"schema": {"type": "object", "description": "FeatureCollection of Points"}}}},
+                        "application/geo+json": {"schema": {"type": "object", "description": GEOJSON_BODY}},
+                        "application/json": {"schema": {"type": "object", "description": GEOJSON_BODY}}}},
                     "responses": merge(json!({"200": {"description": "CSV: the input's columns, then from,to,status,snapshot,last_snapshot (one row per interval), or the features with properties.history and the provenance in the frontline member",
                         "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
                         problems(&["400", "404", "413", "415"]))}},
@@ -398,7 +401,7 @@ fn document_without_head_and_options() -> Value {
                     "parameters": [param("source", true, json!({"type": "string"}), "an existing source"),
                         param("date", true, json!({"type": "string", "format": "date"}), "the snapshot's date"),
                         param("replace", false, json!({"type": "boolean", "default": false}), "replace other content of that date (the old file is kept in .history/)")],
-                    "requestBody": {"required": true, "content": {
+                    "requestBody": {"required": true, "description": "At most --max-ingest-body-mb (default 16 MiB; real daily snapshots are under 1 MB): a larger body is a 413 naming the limit. Members other than type, features, frontline and crs are skipped (the stored file does not keep them)", "content": {
                         "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection, properties.status occupied or contested per feature"}},
                         "application/json": {"schema": {"type": "object"}}}},
                     "responses": merge(json!({"201": json_ok("id, content_sha256, provenance, state live"), "200": json_ok("unchanged, or replaced")}),
@@ -438,12 +441,12 @@ fn document_without_head_and_options() -> Value {
                 "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
                     problems(&["400", "404"])))}},
             "/v1/scenarios/preview": {"post": {"summary": "Compute a ceasefire scenario (README, section Ceasefire scenarios): area of application, excluded areas by reason, zones by side, withdrawal area, reference lines, the provenance of every input and its id; nothing is stored, no token",
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
+                "requestBody": {"required": true, "description": "At most --max-scenario-body-mb (default 4 MiB): a larger body is a 413 naming the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
                 "responses": merge(json!({"200": json_ok("id, scenario (canonical), ceasefire (AnswerProvenance), territory_km2, area_of_application_km2, excluded [{reason, name, area_km2}], zones [{name, reference, side, width_km, covered_side_km2, occupied_side_km2, area_km2}], reference_lines [{AnswerProvenance, length_km}], withdrawal {to_line_of, area_km2}, inputs [{kind, name, sha256}], edges, zone_method, synthetic")}),
                     problems(&["400", "413", "415", "422"]))}},
             "/v1/scenarios": {"post": {"summary": "Compute and store a scenario (bearer token, as ingest): written once through the store as scenarios/<id>.json; Location names it",
                 "security": [{"bearer": []}],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
+                "requestBody": {"required": true, "description": "At most --max-scenario-body-mb (default 4 MiB): a larger body is a 413 naming the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
                 "responses": merge(json!({"201": json_ok("stored now: the figures as the preview's, Location: /v1/scenarios/{id}"), "200": json_ok("stored before (the same id): the figures")}),
                     problems(&["400", "401", "403", "409", "413", "415", "422", "503"]))}},
             "/v1/scenarios/presets": {"get": {"summary": "The presets (Korean armistice 1953, Minsk memorandum 2014, Minsk II 2015) with their citations and readings; with source and date, each one's scenario document",
