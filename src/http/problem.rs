@@ -24,10 +24,6 @@ pub struct Problem {
     /// Every problem found, where there are several (a refused snapshot).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub problems: Box<[String]>,
-    /// The id of a server error (5xx), logged with its cause: the answer names no cause, no
-    /// path and no debug text of ours, the log has them under this id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
 }
 
 impl Problem {
@@ -42,7 +38,6 @@ impl Problem {
             detail: detail.into(),
             parameter: None,
             problems: Box::default(),
-            id: None,
         }
     }
 
@@ -60,13 +55,18 @@ impl Problem {
         } else {
             tracing::warn!(error_id = %id, kind, error = %cause, "service unavailable");
         }
-        let mut p = Problem::new(
+        Problem::new(
             status,
             kind,
             format!("{public} (error id {id}: the server's log has the details under this id)"),
-        );
-        p.id = Some(id);
-        p
+        )
+    }
+
+    /// The id of a server error (5xx), as its detail names it: logged with the cause, which the
+    /// answer does not show.
+    pub fn error_id(&self) -> Option<&str> {
+        let rest = self.detail.split("(error id ").nth(1)?;
+        rest.split(':').next()
     }
 
     /// 400: a query parameter is wrong.
@@ -396,8 +396,7 @@ mod tests {
             .unwrap()
             .to_bytes();
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        let id = v["id"].as_str().unwrap();
-        assert!(v["detail"].as_str().unwrap().contains(id), "{v}");
+        assert!(v["detail"].as_str().unwrap().contains("(error id "), "{v}");
         assert!(
             !body.windows(7).any(|w| w == b"Unknown") && !body.windows(9).any(|w| w == b"rejection"),
             "{v}"
@@ -406,7 +405,8 @@ mod tests {
         assert_eq!(p.status, 500);
         assert!(!p.detail.contains("boom"), "{}", p.detail);
         // Two problems, two ids.
-        assert_ne!(Problem::internal("x").id, Problem::internal("x").id);
+        assert_ne!(Problem::internal("x").error_id(), Problem::internal("x").error_id());
+        assert!(Problem::internal("x").error_id().is_some_and(|id| id.contains('-')));
     }
 
     /// Every 5xx that an engine error can become: an id, in the detail too, and none of the
@@ -442,8 +442,7 @@ mod tests {
         ];
         for p in &problems {
             assert!(p.status >= 500, "{p:?}");
-            let id = p.id.as_deref().unwrap_or_else(|| panic!("no id: {p:?}"));
-            assert!(p.detail.contains(id), "{p:?}");
+            assert!(p.error_id().is_some_and(|id| !id.is_empty()), "no id: {p:?}");
             let text = serde_json::to_string(p).unwrap();
             for leak in [
                 secret,
@@ -462,7 +461,7 @@ mod tests {
         assert!(problems[2].detail.contains("import, pid 7"), "{:?}", problems[2]);
         // A 4xx has no id.
         assert_eq!(
-            Problem::from(crate::query::tiles::TileError::BadAddress("z".into())).id,
+            Problem::from(crate::query::tiles::TileError::BadAddress("z".into())).error_id(),
             None
         );
         let read_only = Problem::from(StoreError::ReadOnlySource {

@@ -747,7 +747,7 @@ pub(super) async fn read_whole(
                 .clone()
                 .acquire_owned()
                 .await
-                .map_err(|e| Problem::unavailable("shutting-down", e.to_string()))?,
+                .map_err(|e| Problem::unavailable("shutting-down", "the server is shutting down: try again", e))?,
         )
     } else {
         None
