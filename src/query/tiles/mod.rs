@@ -94,6 +94,18 @@ pub fn epoch_id(f: &InForce<'_>) -> String {
     hex::encode(h.finalize())[..24].to_string()
 }
 
+/// When the content of an epoch last changed: the later of its snapshot's publication instant
+/// (its date at 00:00 UTC where the source gives no instant) and the epoch's first day (00:00
+/// UTC). Both are inputs of the epoch id (the instant comes from the snapshot's file, whose
+/// name and SHA-256 are hashed), so one epoch id always has one time: the `Last-Modified` of
+/// its immutable tiles, the same after a reload or a restart.
+pub fn epoch_modified(f: &InForce<'_>) -> chrono::DateTime<chrono::Utc> {
+    let snap = f.snapshot();
+    let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let published = snap.published_at.unwrap_or_else(|| midnight(snap.date));
+    published.max(midnight(f.epoch.from))
+}
+
 /// Properties of one feature.
 #[derive(Debug, Clone)]
 struct Tags {
