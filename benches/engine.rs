@@ -180,14 +180,8 @@ fn main() {
             let t_all = Instant::now();
             for w in src.epochs.windows(2) {
                 let t = Instant::now();
-                let fa = frontline::catalog::InForce {
-                    source: src,
-                    epoch: &w[0],
-                };
-                let fb = frontline::catalog::InForce {
-                    source: src,
-                    epoch: &w[1],
-                };
+                let fa = frontline::catalog::InForce::of(src, &w[0]);
+                let fb = frontline::catalog::InForce::of(src, &w[1]);
                 std::hint::black_box(frontline::analytics::diff::diff_in_force(&fa, &fb, 0.0));
                 per_pair.push(t.elapsed().as_secs_f64());
             }

@@ -47,6 +47,16 @@ pub enum CatalogError {
         /// The first snapshot's date.
         first: NaiveDate,
     },
+    /// The instant is before the source's first publication.
+    #[error("nothing of source '{source_name}' was published by {instant}: its first publication is of {first}")]
+    BeforeFirstPublication {
+        /// The source.
+        source_name: String,
+        /// The instant asked for (RFC 3339, UTC).
+        instant: String,
+        /// The first publication's instant (RFC 3339, UTC).
+        first: String,
+    },
     /// A coordinate is not a finite number in range.
     #[error("invalid coordinate: {0}")]
     InvalidCoordinate(#[from] crate::model::CoordinateError),
@@ -584,6 +594,35 @@ pub struct SourceEntry {
     pub epochs: Vec<Epoch>,
     /// The change index for point histories (built on first use).
     history: OnceLock<HistoryIndex>,
+    /// The IANA time zone its dates are days of (default Europe/Kyiv).
+    pub time_zone: chrono_tz::Tz,
+    /// Publications superseded later the same day, by instant, each with what it puts in force
+    /// (`datetime=` between two publications of one day).
+    pub publications: Vec<Publication>,
+}
+
+/// A publication superseded later its day, and what it puts in force (its state is computed on
+/// first use, or shared with a snapshot of the same content).
+#[derive(Debug)]
+pub struct Publication {
+    /// The publication.
+    pub snapshot: Arc<Snapshot>,
+    /// Its epoch: from its date, with the baselines valid then; `snapshot` indexes the date's
+    /// snapshot (the one that superseded it).
+    pub epoch: Epoch,
+}
+
+/// What a source is besides its snapshots, as `source.json` and its archive's format say.
+#[derive(Debug, Clone)]
+pub struct SourceMeta {
+    /// Name.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// The classes as stated.
+    pub stated_classes: SourceClasses,
+    /// The time zone its dates are days of.
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl SourceEntry {
@@ -596,6 +635,16 @@ impl SourceEntry {
                 self.name, self.classes.basis
             )
         })
+    }
+
+    /// Its name, description, classes and time zone, to rebuild it.
+    pub fn meta(&self) -> SourceMeta {
+        SourceMeta {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            stated_classes: self.stated_classes.clone(),
+            time_zone: self.time_zone,
+        }
     }
 
     /// Computes the layers, areas and indexes of every epoch of this source now (in parallel).
@@ -624,12 +673,34 @@ pub struct InForce<'a> {
     pub source: &'a SourceEntry,
     /// The epoch.
     pub epoch: &'a Epoch,
+    /// The publication in force when it is not the date's snapshot (`datetime=` earlier in a
+    /// day than its last publication).
+    pub publication: Option<&'a Snapshot>,
 }
 
 impl<'a> InForce<'a> {
+    /// What is in force in `epoch` of `source` (the date's snapshot).
+    pub fn of(source: &'a SourceEntry, epoch: &'a Epoch) -> Self {
+        InForce {
+            source,
+            epoch,
+            publication: None,
+        }
+    }
+
     /// The snapshot in force.
     pub fn snapshot(&self) -> &'a Snapshot {
-        &self.source.snapshots[self.epoch.snapshot]
+        self.publication.unwrap_or(&self.source.snapshots[self.epoch.snapshot])
+    }
+
+    /// The id of the snapshot in force: `source:YYYY-MM-DD`, and for a publication superseded
+    /// later its day `source:YYYY-MM-DD@<instant>` (it is not the date's snapshot).
+    pub fn snapshot_id(&self) -> String {
+        let s = self.snapshot();
+        match (self.publication, s.published_at) {
+            (Some(_), Some(t)) => format!("{}@{}", s.id(), crate::geodata::canonical::rfc3339(t)),
+            _ => s.id(),
+        }
     }
 
     /// The baselines in force.
@@ -816,7 +887,14 @@ impl Catalog {
                 continue;
             };
             let bls: Vec<Arc<BaselineEntry>> = src.baselines.iter().filter_map(|n| baselines.get(n).cloned()).collect();
-            let entry = build_source(src.name, src.description, src.classes, border, bls, src.snapshots, None);
+            let meta = SourceMeta {
+                name: src.name,
+                description: src.description,
+                stated_classes: src.classes,
+                time_zone: src.time_zone,
+            };
+            let publications = src.publications.into_iter().map(Arc::new).collect();
+            let entry = build_source(meta, border, bls, src.snapshots, publications, None);
             sources.insert(entry.name.clone(), Arc::new(entry));
         }
         Catalog {
@@ -869,12 +947,11 @@ impl Catalog {
                 continue;
             }
             let rebuilt = build_source_arcs(
-                entry.name.clone(),
-                entry.description.clone(),
-                entry.stated_classes.clone(),
+                entry.meta(),
                 entry.border.clone(),
                 entry.baselines.clone(),
                 entry.snapshots.clone(),
+                entry.publications.iter().map(|p| p.snapshot.clone()).collect(),
                 Some(prev),
             );
             *entry = Arc::new(rebuilt);
@@ -895,12 +972,11 @@ impl Catalog {
         let at = snapshots.partition_point(|s| s.date < snapshot.date);
         snapshots.insert(at, Arc::new(snapshot));
         let entry = build_source_arcs(
-            old.name.clone(),
-            old.description.clone(),
-            old.stated_classes.clone(),
+            old.meta(),
             old.border.clone(),
             old.baselines.clone(),
             snapshots,
+            old.publications.iter().map(|p| p.snapshot.clone()).collect(),
             Some(old),
         );
         let mut sources = self.sources.clone();
@@ -950,37 +1026,99 @@ impl Catalog {
                 first,
             });
         }
-        Ok(InForce {
-            source: src,
-            epoch: &src.epochs[i - 1],
-        })
+        Ok(InForce::of(src, &src.epochs[i - 1]))
+    }
+
+    /// What is in force for a source (or the default) at `when`, and the date the answer is
+    /// about: for a date, [`Self::in_force`] (the last publication of that day in the source's
+    /// time zone); for an instant, the latest publication at or before it, on the day the
+    /// instant falls on in the source's time zone. A snapshot without a publication instant (a
+    /// daily archive) is in force for its whole day.
+    ///
+    /// # Errors
+    /// As [`Self::in_force`], and [`CatalogError::BeforeFirstPublication`] for an instant
+    /// before the source's first publication.
+    pub fn resolve(
+        &self,
+        source: Option<&str>,
+        when: impl Into<crate::model::When>,
+    ) -> Result<(InForce<'_>, NaiveDate), CatalogError> {
+        let t = match when.into() {
+            crate::model::When::Date(d) => return Ok((self.in_force(source, d)?, d)),
+            crate::model::When::Instant(t) => t,
+        };
+        let src = self.source(source)?;
+        let day = t.with_timezone(&src.time_zone).date_naive();
+        let f = self.in_force(source, day)?;
+        let published_later = |s: &Snapshot| s.published_at.is_some_and(|p| p > t);
+        if !published_later(f.snapshot()) {
+            return Ok((f, day));
+        }
+        // The day's last publication came after `t`: the latest one of the day before it, or
+        // else what was in force at the end of the day before.
+        let earlier = src
+            .publications
+            .iter()
+            .rev()
+            .find(|p| p.snapshot.date == day && p.snapshot.published_at.is_some_and(|at| at <= t));
+        if let Some(p) = earlier {
+            return Ok((
+                InForce {
+                    source: src,
+                    epoch: &p.epoch,
+                    publication: Some(&p.snapshot),
+                },
+                day,
+            ));
+        }
+        let before_first = || CatalogError::BeforeFirstPublication {
+            source_name: src.name.clone(),
+            instant: crate::geodata::canonical::rfc3339(t),
+            first: src
+                .publications
+                .iter()
+                .filter_map(|p| p.snapshot.published_at)
+                .chain(src.snapshots.iter().filter_map(|s| s.published_at))
+                .min()
+                .map(crate::geodata::canonical::rfc3339)
+                .unwrap_or_default(),
+        };
+        let prev = day.pred_opt().ok_or_else(before_first)?;
+        match self.in_force(source, prev) {
+            Ok(f) if !published_later(f.snapshot()) => Ok((f, day)),
+            _ => Err(before_first()),
+        }
     }
 }
 
 fn build_source(
-    name: String,
-    description: Option<String>,
-    stated_classes: SourceClasses,
+    meta: SourceMeta,
     border: Arc<BorderEntry>,
     baselines: Vec<Arc<BaselineEntry>>,
     snapshots: Vec<Snapshot>,
+    publications: Vec<Arc<Snapshot>>,
     reuse: Option<&SourceEntry>,
 ) -> SourceEntry {
     let snapshots: Vec<Arc<Snapshot>> = snapshots.into_iter().map(Arc::new).collect();
-    build_source_arcs(name, description, stated_classes, border, baselines, snapshots, reuse)
+    build_source_arcs(meta, border, baselines, snapshots, publications, reuse)
 }
 
 /// [`build_source`] from shared snapshots; the computed states of `reuse` (an older version of
 /// the source) are taken over where the content and baselines are the same.
 fn build_source_arcs(
-    name: String,
-    description: Option<String>,
-    stated_classes: SourceClasses,
+    meta: SourceMeta,
     border: Arc<BorderEntry>,
     baselines: Vec<Arc<BaselineEntry>>,
     snapshots: Vec<Arc<Snapshot>>,
+    publications: Vec<Arc<Snapshot>>,
     reuse: Option<&SourceEntry>,
 ) -> SourceEntry {
+    let SourceMeta {
+        name,
+        description,
+        stated_classes,
+        time_zone,
+    } = meta;
     // Epoch boundaries: every snapshot date and every baseline change after the first snapshot.
     let mut starts: BTreeSet<NaiveDate> = snapshots.iter().map(|s| s.date).collect();
     if let Some(first) = snapshots.first().map(|s| s.date) {
@@ -1030,6 +1168,37 @@ fn build_source_arcs(
                 })
             });
     }
+    // Publications superseded within their day: an epoch each, its state shared by content.
+    let publications: Vec<Publication> = publications
+        .into_iter()
+        .filter(|p| snapshots.first().is_some_and(|f| f.date <= p.date))
+        .map(|p| {
+            let active: Vec<usize> = (0..baselines.len())
+                .filter(|&i| baselines[i].baseline.valid_on(p.date))
+                .collect();
+            let state = states
+                .get(&(p.content_sha256.as_str(), active.clone()))
+                .cloned()
+                .unwrap_or_else(|| {
+                    Arc::new(ControlState {
+                        snapshot: p.clone(),
+                        baselines: active.iter().map(|&i| baselines[i].clone()).collect(),
+                        border: border.clone(),
+                        computed: OnceLock::new(),
+                        line: OnceLock::new(),
+                        raw_line: OnceLock::new(),
+                    })
+                });
+            let epoch = Epoch {
+                from: p.date,
+                snapshot: snapshots.partition_point(|s| s.date <= p.date).saturating_sub(1),
+                baselines: active,
+                state,
+                provenance_json: OnceLock::new(),
+            };
+            Publication { snapshot: p, epoch }
+        })
+        .collect();
     let epochs = plan
         .into_iter()
         .map(|(from, snapshot, baselines)| {
@@ -1057,6 +1226,8 @@ fn build_source_arcs(
         snapshots,
         epochs,
         history: OnceLock::new(),
+        time_zone,
+        publications,
     }
 }
 
@@ -1198,6 +1369,7 @@ mod tests {
             waters: vec![],
             sources: vec![Source {
                 time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
+                publications: Vec::new(),
                 name: "t".into(),
                 description: None,
                 border: "TST".into(),

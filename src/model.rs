@@ -356,9 +356,52 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is not a valid calendar date"))
 }
 
+/// The moment a question is asked about: a date (the state in force at the end of that day in
+/// the source's time zone) or an instant (`datetime=`: the state as published at that instant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// A calendar day of the source's time zone.
+    Date(NaiveDate),
+    /// An instant (UTC).
+    Instant(chrono::DateTime<chrono::Utc>),
+}
+
+impl From<NaiveDate> for When {
+    fn from(d: NaiveDate) -> Self {
+        When::Date(d)
+    }
+}
+
+impl When {
+    /// The instant asked for, if one was.
+    pub fn instant(self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self {
+            When::Date(_) => None,
+            When::Instant(t) => Some(t),
+        }
+    }
+}
+
+/// Parses an RFC 3339 instant (`2024-05-01T23:30:00+03:00`, `2024-05-01T20:30:00Z`) into UTC.
+/// A date without a time or an offset is refused: an instant must say which one it is.
+pub fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("'{s}' is not an RFC 3339 instant such as 2024-05-01T20:30:00Z ({e})"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_are_rfc_3339_with_an_offset() {
+        let t = parse_instant("2024-05-01T23:30:00+03:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2024-05-01T20:30:00+00:00");
+        for bad in ["2024-05-01", "2024-05-01T20:30:00", "yesterday"] {
+            assert!(parse_instant(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn coordinates_are_checked_once_with_their_messages() {

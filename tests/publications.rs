@@ -243,3 +243,329 @@ fn two_readers_of_one_day_are_compared_within_half_a_percent() {
     // One source is not an agreement.
     assert!(agreement(&cat, Some(&names[..1]), d, false).is_err());
 }
+
+/// Both sources of the boundary tests: `ds` counts days in Kyiv time, `utc` in UTC, each with
+/// publications A (10:00 UTC), B (20:30 UTC) and C (21:30 UTC, 00:30 Kyiv on 2 May).
+fn two_time_zones() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let files = inputs(dir.path());
+    import(Format::DeepstateApi, &files, &options("ds", &root, None)).unwrap();
+    import(
+        Format::DeepstateApi,
+        &files,
+        &options("utc", &root, Some(chrono_tz::UTC)),
+    )
+    .unwrap();
+    (dir, root)
+}
+
+/// (37.25, 47.52) is occupied in B and C (squares of 0.3 and 0.4 degrees), covered in A (0.2);
+/// (37.35, 47.52) only in C.
+const IN_B: (f64, f64) = (37.25, 47.52);
+const IN_C: (f64, f64) = (37.35, 47.52);
+
+/// What `datetime`/`date` gives for each source at the day boundary: (source, parameter,
+/// expected snapshot id, expected date, status at IN_B, status at IN_C).
+const BOUNDARY: &[(&str, &str, &str, &str, &str, &str)] = &[
+    // Kyiv: 1 May ends at 21:00 UTC.
+    (
+        "ds",
+        "date=2024-05-01",
+        "ds:2024-05-01",
+        "2024-05-01",
+        "occupied",
+        "covered",
+    ),
+    (
+        "ds",
+        "datetime=2024-05-01T20:29:59Z",
+        "ds:2024-05-01@2024-05-01T10:00:00Z",
+        "2024-05-01",
+        "covered",
+        "covered",
+    ),
+    (
+        "ds",
+        "datetime=2024-05-01T13:00:00%2B03:00",
+        "ds:2024-05-01@2024-05-01T10:00:00Z",
+        "2024-05-01",
+        "covered",
+        "covered",
+    ),
+    (
+        "ds",
+        "datetime=2024-05-01T20:30:00Z",
+        "ds:2024-05-01",
+        "2024-05-01",
+        "occupied",
+        "covered",
+    ),
+    (
+        "ds",
+        "datetime=2024-05-01T20:59:59Z",
+        "ds:2024-05-01",
+        "2024-05-01",
+        "occupied",
+        "covered",
+    ),
+    // 00:00 Kyiv on 2 May, before C: still B, on the Kyiv date 2 May.
+    (
+        "ds",
+        "datetime=2024-05-01T21:00:00Z",
+        "ds:2024-05-01",
+        "2024-05-02",
+        "occupied",
+        "covered",
+    ),
+    (
+        "ds",
+        "datetime=2024-05-01T21:30:00Z",
+        "ds:2024-05-02",
+        "2024-05-02",
+        "occupied",
+        "occupied",
+    ),
+    (
+        "ds",
+        "date=2024-05-02",
+        "ds:2024-05-02",
+        "2024-05-02",
+        "occupied",
+        "occupied",
+    ),
+    // UTC: all three are of 1 May; date=2024-05-01 is C, the last.
+    (
+        "utc",
+        "date=2024-05-01",
+        "utc:2024-05-01",
+        "2024-05-01",
+        "occupied",
+        "occupied",
+    ),
+    (
+        "utc",
+        "datetime=2024-05-01T10:00:00Z",
+        "utc:2024-05-01@2024-05-01T10:00:00Z",
+        "2024-05-01",
+        "covered",
+        "covered",
+    ),
+    (
+        "utc",
+        "datetime=2024-05-01T21:29:59Z",
+        "utc:2024-05-01@2024-05-01T20:30:00Z",
+        "2024-05-01",
+        "occupied",
+        "covered",
+    ),
+    (
+        "utc",
+        "datetime=2024-05-01T23:59:59Z",
+        "utc:2024-05-01",
+        "2024-05-01",
+        "occupied",
+        "occupied",
+    ),
+    (
+        "utc",
+        "datetime=2024-05-02T00:00:00Z",
+        "utc:2024-05-01",
+        "2024-05-02",
+        "occupied",
+        "occupied",
+    ),
+];
+
+#[test]
+fn datetime_answers_as_published_at_the_day_boundary_in_both_time_zones_over_http() {
+    let (_dir, root) = two_time_zones();
+    let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+    for &(source, when, id, date, at_b, at_c) in BOUNDARY {
+        for ((lon, lat), want) in [(IN_B, at_b), (IN_C, at_c)] {
+            let r = common::get(
+                server.addr,
+                &format!("/v1/coverage?lon={lon}&lat={lat}&source={source}&{when}"),
+                "",
+            );
+            assert_eq!(r.status, 200, "{source} {when}: {}", r.text());
+            let a = r.json();
+            assert_eq!(a["snapshot"]["id"], id, "{source} {when}");
+            assert_eq!(a["date"], date, "{source} {when}");
+            assert_eq!(a["status"], want, "{source} {when} ({lon}, {lat})");
+            let zone = if source == "ds" { "Europe/Kyiv" } else { "UTC" };
+            assert_eq!(a["time_zone"], zone);
+            assert_eq!(a.get("datetime").is_some(), when.starts_with("datetime"), "{a}");
+            assert!(a["snapshot"]["published_at"].is_string());
+        }
+        // The layers and the one-date timeline row use the same publication.
+        let l = common::get(server.addr, &format!("/v1/layers/occupied?source={source}&{when}"), "").json();
+        assert_eq!(l["frontline"]["snapshot"]["id"], id, "layers {source} {when}");
+        assert_eq!(
+            l["frontline"]["time_zone"],
+            if source == "ds" { "Europe/Kyiv" } else { "UTC" }
+        );
+        let t = common::get(server.addr, &format!("/v1/timeline?source={source}&{when}"), "").json();
+        assert_eq!(t["rows"][0]["snapshot"], id, "timeline {source} {when}");
+        assert_eq!(t["date"], date);
+        let c = common::post(
+            server.addr,
+            &format!("/v1/classify?source={source}&{when}"),
+            "text/csv",
+            format!("id,lon,lat\nb,{},{}\nc,{},{}\n", IN_B.0, IN_B.1, IN_C.0, IN_C.1).as_bytes(),
+        );
+        assert_eq!(c.status, 200, "{}", c.text());
+        assert_eq!(c.header("x-frontline-snapshot"), Some(id));
+        assert!(
+            c.text().contains(&format!("b,{},{},{at_b}", IN_B.0, IN_B.1)),
+            "{}",
+            c.text()
+        );
+    }
+    // Before the first publication: a 404 naming it; date and datetime together: a 400.
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.25&lat=47.52&source=ds&datetime=2024-05-01T09:59:59Z",
+        "",
+    );
+    r.assert_problem(404, "first publication is of 2024-05-01T10:00:00Z");
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.25&lat=47.52&source=ds&date=2024-05-01&datetime=2024-05-01T10:00:00Z",
+        "",
+    );
+    r.assert_problem(400, "either date or datetime");
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.25&lat=47.52&source=ds&datetime=2024-05-01",
+        "",
+    );
+    r.assert_problem(400, "not an RFC 3339 instant");
+}
+
+#[test]
+fn datetime_answers_as_published_at_the_day_boundary_in_both_time_zones_on_the_cli() {
+    let (_dir, root) = two_time_zones();
+    for &(source, when, id, date, at_b, _) in BOUNDARY {
+        let (flag, value) = when.split_once('=').unwrap();
+        let value = value.replace("%2B", "+");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(["query", "--data", root.to_str().unwrap(), "--source", source])
+            .args(["--lon", &IN_B.0.to_string(), "--lat", &IN_B.1.to_string()])
+            .arg(format!("--{flag}"))
+            .arg(&value)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(a["snapshot"]["id"], id, "{source} {when}");
+        assert_eq!(a["date"], date);
+        assert_eq!(a["status"], at_b);
+        assert!(a["time_zone"].is_string());
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["query", "--data", root.to_str().unwrap(), "--source", "ds"])
+        .args(["--lon", "37.25", "--lat", "47.52", "--datetime", "2024-05-01T09:59:59Z"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("first publication is of 2024-05-01T10:00:00Z"));
+}
+
+#[test]
+fn agreement_over_http_partitions_the_envelope_and_names_the_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    import(Format::DeepstateApi, &inputs(dir.path()), &options("ds", &root, None)).unwrap();
+    let wider = plain_of_b(dir.path(), 0.03);
+    import(Format::Geojson, &[wider], &options("wider", &root, None)).unwrap();
+    let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+
+    let r = common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,wider", "");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/geo+json"));
+    let doc = r.json();
+    let fl = &doc["frontline"];
+    for layer in ["occupied", "contested"] {
+        let t = &fl[layer];
+        let (a, d, e) = (
+            t["agreed_km2"].as_f64().unwrap(),
+            t["disputed_km2"].as_f64().unwrap(),
+            t["envelope_km2"].as_f64().unwrap(),
+        );
+        assert!((a + d - e).abs() <= 1e-9 * e, "{layer}: {t}");
+        let g = t["envelope_geometry_km2"].as_f64().unwrap();
+        assert!((g - e).abs() <= 1e-9 * e, "{layer}: {t}");
+    }
+    assert_eq!(fl["occupied"]["disputed"][0]["sources"], json!(["wider"]));
+    assert_eq!(fl["contested"]["disputed"][0]["sources"], json!(["ds"]));
+    assert_eq!(fl["in_force"][0]["time_zone"], "Europe/Kyiv");
+    let disputed: Vec<&serde_json::Value> = doc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["part"] == "disputed")
+        .collect();
+    assert_eq!(disputed[0]["properties"]["sources"], json!(["wider"]));
+    assert!(
+        disputed[0]["geometry"]["coordinates"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+
+    // The same for an earlier publication of the day (datetime): A, a smaller square.
+    let early = common::get(
+        server.addr,
+        "/v1/agreement?datetime=2024-05-01T12:00:00Z&sources=ds,wider&summary=true",
+        "",
+    )
+    .json();
+    assert_eq!(
+        early["in_force"][0]["snapshot"]["id"],
+        "ds:2024-05-01@2024-05-01T10:00:00Z"
+    );
+    assert!(early["occupied"]["disputed_km2"].as_f64().unwrap() > fl["occupied"]["disputed_km2"].as_f64().unwrap());
+
+    // The timeline of the disputed km2: JSON with the date where they differ most, and CSV.
+    let t = common::get(server.addr, "/v1/agreement/timeline?sources=ds,wider", "").json();
+    assert_eq!(t["rows"].as_array().unwrap().len(), 2, "{t}");
+    assert!(t["most_disputed"]["date"].is_string());
+    let csv = common::get(
+        server.addr,
+        "/v1/agreement/timeline?sources=ds,wider",
+        "Accept: text/csv\r\n",
+    );
+    assert_eq!(csv.status, 200);
+    let lines: Vec<String> = csv.text().lines().map(str::to_string).collect();
+    assert!(lines[0].ends_with("only_ds_km2,only_wider_km2"), "{}", lines[0]);
+    assert!(lines[1].starts_with("2024-05-01,"));
+
+    // A point where they differ: every source's verdict and snapshot.
+    let p = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.31&lat=47.52&date=2024-05-01&sources=ds,wider",
+        "",
+    )
+    .json();
+    assert_eq!(p["agree"], false, "{p}");
+    assert_eq!(p["statuses"]["occupied"], json!(["wider"]));
+    assert_eq!(p["statuses"]["covered"], json!(["ds"]));
+    let all = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.31&lat=47.52&date=2024-05-01&sources=all",
+        "",
+    )
+    .json();
+    let p = all;
+    let ids: Vec<&str> = p["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["snapshot"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["ds:2024-05-01", "example:2024-03-01", "wider:2024-05-01"]);
+    // Bad lists are 400s naming the parameter; one source is not an agreement.
+    common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,", "").assert_problem(400, "comma-separated");
+    common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds", "").assert_problem(400, "at least two");
+    common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,nope", "").assert_problem(404, "unknown source");
+}

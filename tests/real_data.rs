@@ -597,7 +597,7 @@ fn raw_timeline_reproduces_the_figures_before_the_rule() {
     let after = frontline::query::timeline(cat, Some("deepstate")).expect("timeline");
     let src = cat.source(Some("deepstate")).expect("source");
     for (r, e) in raw.iter().zip(&src.epochs) {
-        let f = frontline::catalog::InForce { source: src, epoch: e };
+        let f = frontline::catalog::InForce::of(src, e);
         let fresh = frontline::coverage::compute_layers(
             &src.border.border.geometry,
             src.border.area_km2,

@@ -205,6 +205,7 @@ mod tests {
             waters: vec![],
             sources: vec![Source {
                 time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
+                publications: Vec::new(),
                 name: "t".into(),
                 description: None,
                 border: "TST".into(),

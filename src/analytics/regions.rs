@@ -207,7 +207,7 @@ pub fn timeline_by_region(
         .par_iter()
         .map(|&i| {
             let e = &src.epochs[i];
-            let f = InForce { source: src, epoch: e };
+            let f = InForce::of(src, e);
             let computed = e.state.computed();
             let l = computed.layers_of(raw);
             let by = |mp: &MultiPolygon<f64>| area_by_region(&mp.0, regions);

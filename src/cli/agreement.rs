@@ -1,17 +1,17 @@
-//! `frontline agreement --date D [--sources a,b,...]`: where sources agree on the occupied area
+//! `frontline agreement --date D|--datetime T [--sources a,b,...]`: where sources agree on the occupied area
 //! and the grey zone on a date (GeoJSON: agreed, disputed parts with their sources, envelope,
 //! geodesic km2; `--summary`: the areas only, JSON); `--timeline`: CSV of the areas on every
 //! snapshot date of the sources where all of them cover it.
 
-use super::{DataArg, Exit, Failure, parse_date_arg};
-use frontline::analytics::agreement::{AgreementError, agreement};
+use super::{DataArg, Exit, Failure, WhenArg, parse_date_arg};
+use frontline::analytics::agreement::{AgreementError, AgreementRow, agreement, agreement_timeline};
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The date, YYYY-MM-DD (not with --timeline).
-    #[arg(long)]
-    date: Option<String>,
+    /// The date or instant (not with --timeline).
+    #[command(flatten)]
+    when: WhenArg,
     /// Sources to compare, comma-separated (default: every source that covers the date).
     #[arg(long, value_delimiter = ',')]
     sources: Option<Vec<String>>,
@@ -46,64 +46,27 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let cat = a.data.catalog()?;
     let mut out = std::io::stdout().lock();
     if a.timeline {
-        if a.date.is_some() {
-            return Err(Failure::input("--timeline takes --from and --to, not --date"));
+        if a.when.optional()?.is_some() {
+            return Err(Failure::input(
+                "--timeline takes --from and --to, not --date or --datetime",
+            ));
         }
-        let names: Vec<String> = match &a.sources {
-            Some(s) => s.clone(),
-            None => cat.sources.keys().cloned().collect(),
-        };
         let from = a.from.as_deref().map(|d| parse_date_arg("from", d)).transpose()?;
         let to = a.to.as_deref().map(|d| parse_date_arg("to", d)).transpose()?;
-        let mut dates = std::collections::BTreeSet::new();
-        let mut first = None;
-        for n in &names {
-            let s = cat.source(Some(n))?;
-            let start = s.snapshots.first().map(|x| x.date);
-            first = first.max(start);
-            dates.extend(s.snapshots.iter().map(|x| x.date));
-        }
-        write!(
-            out,
-            "date,occupied_agreed_km2,occupied_disputed_km2,occupied_envelope_km2,contested_agreed_km2,contested_disputed_km2,contested_envelope_km2"
-        )?;
-        for n in &names {
-            write!(out, ",only_{n}_km2")?;
-        }
-        writeln!(out)?;
-        for d in dates
-            .into_iter()
-            .filter(|d| Some(*d) >= first && from.is_none_or(|f| *d >= f) && to.is_none_or(|t| *d <= t))
-        {
-            let ag = agreement(&cat, Some(&names), d, a.raw).map_err(failure)?;
-            let (o, c) = (ag.occupied.totals, ag.contested.totals);
-            write!(
-                out,
-                "{d},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3}",
-                o.agreed_km2, o.disputed_km2, o.envelope_km2, c.agreed_km2, c.disputed_km2, c.envelope_km2
-            )?;
-            for n in &names {
-                let alone: f64 = ag
-                    .occupied
-                    .disputed
-                    .iter()
-                    .filter(|p| p.sources.len() == 1 && &p.sources[0] == n)
-                    .map(|p| p.area_km2)
-                    .sum();
-                write!(out, ",{alone:.3}")?;
-            }
-            writeln!(out)?;
+        let (names, rows) = agreement_timeline(&cat, a.sources.as_deref(), from, to, a.raw).map_err(failure)?;
+        writeln!(out, "{}", AgreementRow::csv_header(&names))?;
+        for r in &rows {
+            out.write_all(r.to_csv().as_bytes())?;
         }
         return Ok(Exit::Ok);
     }
-    let Some(date) = a.date.as_deref() else {
-        return Err(Failure::input("--date is required (or --timeline)"));
+    let Some(when) = a.when.optional()? else {
+        return Err(Failure::input("--date or --datetime is required (or --timeline)"));
     };
-    let date = parse_date_arg("date", date)?;
     if a.precision > 15 {
         return Err(Failure::input("--precision must be 0 to 15"));
     }
-    let ag = agreement(&cat, a.sources.as_deref(), date, a.raw).map_err(failure)?;
+    let ag = agreement(&cat, a.sources.as_deref(), when, a.raw).map_err(failure)?;
     if a.summary {
         let doc = frontline::num::to_string_pretty(&ag.summary()).map_err(|e| Failure::data(e.to_string()))?;
         writeln!(out, "{doc}")?;

@@ -5,7 +5,7 @@
 //! code 2.
 
 use super::Exit;
-use super::{DataArg, Failure, parse_date_arg};
+use super::{DataArg, Failure, WhenArg};
 use frontline::query::csv::{CsvError, CsvOptions, classify_csv_with, decoding, encoding_for_label};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -15,9 +15,8 @@ pub(crate) struct Args {
     /// Input CSV with the columns `id`, `lon`, `lat` in any order, others passed through (`-` for
     /// standard input).
     file: PathBuf,
-    /// Date, YYYY-MM-DD.
-    #[arg(long)]
-    date: String,
+    #[command(flatten)]
+    when: WhenArg,
     /// Source (default: the configured default source).
     #[arg(long)]
     source: Option<String>,
@@ -44,10 +43,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
-    let date = parse_date_arg("date", &a.date)?;
+    let when = a.when.required()?;
     let input = open_csv(&a.file, a.encoding.as_deref())?;
     let cat = a.data.catalog()?;
-    let in_force = cat.in_force(a.source.as_deref(), date)?;
+    let (in_force, date) = cat.resolve(a.source.as_deref(), when)?;
     if let Some(w) = frontline::output::provenance::SnapshotAge::new(&in_force, date).warning {
         eprintln!("warning: {w}");
     }
@@ -80,7 +79,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             counts.covered,
             counts.occupied,
             counts.outside,
-            in_force.snapshot().id(),
+            in_force.snapshot_id(),
             if in_force.synthetic() { ", SYNTHETIC data" } else { "" }
         )?;
     }

@@ -272,6 +272,39 @@ fn report_failure(report: &frontline::geodata::Report, what: &str, missing: bool
 }
 
 /// Parses a date argument strictly.
+/// `--date` or `--datetime`: the moment a command answers for.
+#[derive(Debug, clap::Args)]
+pub(crate) struct WhenArg {
+    /// Date, YYYY-MM-DD: the last publication of that day in the source's time zone (default
+    /// Europe/Kyiv) is in force, or the latest snapshot dated before it.
+    #[arg(long, conflicts_with = "datetime")]
+    date: Option<String>,
+    /// An RFC 3339 instant (2024-05-01T20:30:00Z, 2024-05-01T23:30:00+03:00): the source as
+    /// published at that instant (an earlier publication of the day where there was one).
+    #[arg(long)]
+    datetime: Option<String>,
+}
+
+impl WhenArg {
+    /// The moment given, if any.
+    pub(crate) fn optional(&self) -> Result<Option<frontline::model::When>, Failure> {
+        use frontline::model::When;
+        match (&self.date, &self.datetime) {
+            (Some(d), _) => Ok(Some(When::Date(parse_date_arg("date", d)?))),
+            (None, Some(t)) => frontline::model::parse_instant(t)
+                .map(|t| Some(When::Instant(t)))
+                .map_err(|e| Failure::input(format!("--datetime: {e}"))),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The moment given: `--date` or `--datetime` is required.
+    pub(crate) fn required(&self) -> Result<frontline::model::When, Failure> {
+        self.optional()?
+            .ok_or_else(|| Failure::input("--date (YYYY-MM-DD) or --datetime (an RFC 3339 instant) is required"))
+    }
+}
+
 pub(crate) fn parse_date_arg(name: &str, s: &str) -> Result<chrono::NaiveDate, Failure> {
     frontline::model::parse_date(s).map_err(|e| Failure::input(format!("--{name}: {e}")))
 }

@@ -1,7 +1,7 @@
-//! `frontline query --lon --lat --date [--source]`: the status of one point, as JSON.
+//! `frontline query --lon --lat --date|--datetime [--source]`: the status of one point, as JSON.
 
 use super::Exit;
-use super::{DataArg, Failure, parse_date_arg, parse_lon_lat_args};
+use super::{DataArg, Failure, WhenArg, parse_lon_lat_args};
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
@@ -12,9 +12,8 @@ pub(crate) struct Args {
     /// Latitude, decimal degrees in [-90, 90].
     #[arg(long, allow_hyphen_values = true)]
     lat: String,
-    /// Date, YYYY-MM-DD: the snapshot in force is the latest dated on or before it.
-    #[arg(long)]
-    date: String,
+    #[command(flatten)]
+    when: WhenArg,
     /// Source (default: the configured default source).
     #[arg(long)]
     source: Option<String>,
@@ -25,9 +24,9 @@ pub(crate) struct Args {
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let p = parse_lon_lat_args(&a.lon, &a.lat)?;
     let (lon, lat) = (p.lon(), p.lat());
-    let date = parse_date_arg("date", &a.date)?;
+    let when = a.when.required()?;
     let cat = a.data.catalog()?;
-    let answer = frontline::query::point(&cat, a.source.as_deref(), date, lon, lat, true)?;
+    let answer = frontline::query::point(&cat, a.source.as_deref(), when, lon, lat, true)?;
     if let Some(w) = &answer.age.warning {
         eprintln!("warning: {w}");
     }

@@ -3,7 +3,7 @@
 //! its snapshot is more than a month older).
 
 use super::Exit;
-use super::{DataArg, Failure};
+use super::{DataArg, Failure, WhenArg};
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
@@ -18,9 +18,9 @@ pub(crate) struct Args {
     /// that do not apply it).
     #[arg(long)]
     raw: bool,
-    /// Only the row in force on this date (YYYY-MM-DD): the areas on one date.
-    #[arg(long, value_parser = frontline::model::parse_date)]
-    date: Option<chrono::NaiveDate>,
+    /// Only the row in force on this date or at this instant: the areas on one date.
+    #[command(flatten)]
+    when: WhenArg,
     #[command(flatten)]
     data: DataArg,
 }
@@ -28,11 +28,22 @@ pub(crate) struct Args {
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let cat = a.data.catalog()?;
     let (mut from, mut to) = (None, None);
-    if let Some(d) = a.date {
-        let f = cat.in_force(a.source.as_deref(), d)?;
+    let mut publication_row = None;
+    if let Some(when) = a.when.optional()? {
+        let (f, d) = cat.resolve(a.source.as_deref(), when)?;
         (from, to) = (Some(f.epoch.from), Some(f.epoch.from));
         if let Some(w) = frontline::output::provenance::SnapshotAge::new(&f, d).warning {
             eprintln!("warning: {w}");
+        }
+        // A publication superseded later its day is no epoch: its row is measured apart.
+        if f.publication.is_some() {
+            if a.by_region {
+                return Err(Failure::input(
+                    "--by-region is by snapshot date: give --date, not --datetime",
+                ));
+            }
+            let prev = d.pred_opt().and_then(|y| cat.in_force(a.source.as_deref(), y).ok());
+            publication_row = Some(frontline::query::timeline_row(&f, prev.as_ref(), a.raw));
         }
     }
     if a.by_region {
@@ -47,7 +58,10 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         out.flush()?;
         return Ok(Exit::Ok);
     }
-    let rows = frontline::query::timeline_between(&cat, a.source.as_deref(), from, to, a.raw)?;
+    let rows = match publication_row {
+        Some(row) => vec![row],
+        None => frontline::query::timeline_between(&cat, a.source.as_deref(), from, to, a.raw)?,
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "{}", frontline::query::TIMELINE_CSV_HEADER)?;
     for r in rows {

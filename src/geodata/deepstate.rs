@@ -89,6 +89,7 @@ pub fn archive_geodata(border: super::Border, dir: &Path, source: &str) -> Resul
         root: dir.to_path_buf(),
         sources: vec![super::Source {
             time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
+            publications: Vec::new(),
             name: source.to_string(),
             description: None,
             border: border.iso3.clone(),

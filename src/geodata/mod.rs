@@ -204,6 +204,9 @@ pub struct Source {
     pub time_zone: chrono_tz::Tz,
     /// Snapshots sorted by date, at most one per date.
     pub snapshots: Vec<Snapshot>,
+    /// Publications superseded later the same day (`sources/<name>/publications/`), sorted by
+    /// their instant: what `datetime=` answers between two publications of one day.
+    pub publications: Vec<Snapshot>,
 }
 
 /// Everything read from a geodata directory, validated.
@@ -635,6 +638,7 @@ fn read_source(
             SourceProblem::NoSnapshotFile { source: name.clone() },
         );
     }
+    let publications = read_publications(dir, &name, shown, report);
     use crate::model::SourceClasses;
     let classes = match (config.classes, &config.archive) {
         (Some(list), _) => SourceClasses::new(list, "source.json"),
@@ -662,7 +666,38 @@ fn read_source(
         classes,
         time_zone,
         snapshots,
+        publications,
     })
+}
+
+/// The publications of a source superseded later the same day
+/// (`sources/<name>/publications/*.geojson`, canonical, each with its `published_at`), sorted
+/// by instant.
+fn read_publications(
+    dir: &Path,
+    name: &str,
+    shown: &(dyn Fn(&Path) -> String + Sync),
+    report: &mut Report,
+) -> Vec<Snapshot> {
+    let pdir = dir.join(crate::store::PUBLICATIONS_DIR);
+    let files = list_geojson(&pdir, shown, report);
+    let read: Vec<(Option<Snapshot>, Report)> = files
+        .par_iter()
+        .map(|p| canonical::read_snapshot(p, &shown(p), name))
+        .collect();
+    let mut out = collect(read, report);
+    for s in &out {
+        if s.published_at.is_none() {
+            report.problems.push(Finding {
+                file: s.provenance.file.clone(),
+                feature: None,
+                location: None,
+                kind: FindingKind::Meta(report::MetaProblem::PublishedAtMissing),
+            });
+        }
+    }
+    out.sort_by_key(|s| s.published_at);
+    out
 }
 
 fn read_json_config<T: for<'de> Deserialize<'de>>(

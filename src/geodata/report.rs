@@ -778,6 +778,8 @@ pub enum MetaProblem {
     },
     /// `published_at` is not a string.
     PublishedAtNotString,
+    /// A publication superseded within its day has no `published_at`.
+    PublishedAtMissing,
     /// `synthetic` is not a boolean.
     SyntheticNotBool,
     /// `iso3` is not three capital letters.
@@ -811,7 +813,9 @@ impl MetaProblem {
             MetaProblem::WrongKind { .. } => "meta-wrong-kind",
             MetaProblem::NotAString { .. } => "meta-not-a-string",
             MetaProblem::BadDate { .. } => "meta-bad-date",
-            MetaProblem::PublishedAtInvalid { .. } | MetaProblem::PublishedAtNotString => "meta-published-at",
+            MetaProblem::PublishedAtInvalid { .. }
+            | MetaProblem::PublishedAtNotString
+            | MetaProblem::PublishedAtMissing => "meta-published-at",
             MetaProblem::SyntheticNotBool => "meta-synthetic",
             MetaProblem::Iso3Invalid(_) => "meta-iso3",
             MetaProblem::LimitKmInvalid => "meta-limit-km",
@@ -840,6 +844,9 @@ impl fmt::Display for MetaProblem {
                 write!(f, "frontline.published_at '{text}' is not an RFC 3339 instant: {error}")
             }
             MetaProblem::PublishedAtNotString => f.write_str("frontline.published_at must be an RFC 3339 string"),
+            MetaProblem::PublishedAtMissing => f.write_str(
+                "a publication superseded within its day must say when it was published (frontline.published_at)",
+            ),
             MetaProblem::SyntheticNotBool => f.write_str("frontline.synthetic must be true or false"),
             MetaProblem::Iso3Invalid(iso3) => write!(f, "frontline.iso3 '{iso3}' is not three capital letters"),
             MetaProblem::LimitKmInvalid => f.write_str("frontline.limit_km must be a positive number"),

@@ -156,15 +156,18 @@ fn pieces_response(answer: BatchAnswer, content_type: &'static str) -> Response<
 pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let (parts, body) = req.into_parts();
     let prepared = (|| {
-        let p = Params::parse(parts.uri.query().unwrap_or(""), &["date", "source", "distance"])?;
-        let date = p.required_date("date")?;
+        let p = Params::parse(
+            parts.uri.query().unwrap_or(""),
+            &["date", "datetime", "source", "distance"],
+        )?;
+        let when = p.required_when()?;
         let distance = p.flag("distance")?;
         let source = p.get("source").map(str::to_string);
-        app.catalog().in_force(source.as_deref(), date)?;
+        app.catalog().resolve(source.as_deref(), when)?;
         body_kind(&parts.headers)?;
-        Ok::<_, Problem>((date, source, distance))
+        Ok::<_, Problem>((when, source, distance))
     })();
-    let (date, source, distance) = match prepared {
+    let (when, source, distance) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -176,11 +179,12 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let options = GeoJsonOptions {
         max_points: app.config.max_points,
         distance,
+        datetime: when.instant(),
     };
     let app2 = app.clone();
     let result = run_blocking(reader, move |input| {
         let catalog = app2.catalog();
-        let f = catalog.in_force(source.as_deref(), date)?;
+        let (f, date) = catalog.resolve(source.as_deref(), when)?;
         let answer = classify_geojson(&f, date, input, &options)?;
         Ok(pieces_response(answer, "application/geo+json"))
     })

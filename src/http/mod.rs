@@ -4,6 +4,7 @@
 //!
 //! Handlers only parse parameters, call one library function and serialise its answer.
 
+mod agreement;
 mod batch;
 pub mod conditional;
 pub mod dashboard;

@@ -44,7 +44,8 @@ pub fn provenance_schemas() -> Value {
             "properties": {"file": {"type": "string"}, "sha256": sha, "origin": {"type": "string", "description": "publisher, version, licence, where the file says"}},
             "required": ["file", "sha256"]},
         "SnapshotRef": {"type": "object", "properties": {
-            "id": {"type": "string", "description": "source:YYYY-MM-DD"}, "date": date, "content_sha256": sha,
+            "id": {"type": "string", "description": "source:YYYY-MM-DD (source:YYYY-MM-DD@instant for a publication superseded later its day)"}, "date": date, "content_sha256": sha,
+            "published_at": {"type": "string", "format": "date-time", "description": "the instant the source published it, where known"},
             "provenance": file, "synthetic": {"type": "boolean"}},
             "required": ["id", "date", "content_sha256", "provenance", "synthetic"]},
         "BaselineRef": {"type": "object", "properties": {
@@ -58,18 +59,20 @@ pub fn provenance_schemas() -> Value {
                 "source": {"type": "string"},
                 "snapshot": {"$ref": "#/components/schemas/SnapshotRef"},
                 "snapshot_date": {"type": "string", "format": "date", "description": "the date of the snapshot in force (the date asked for is always `date`)"},
+                "time_zone": {"type": "string", "description": "the IANA time zone the source's dates are days of (default Europe/Kyiv)"},
                 "baselines": {"type": "array", "items": {"$ref": "#/components/schemas/BaselineRef"}},
                 "border": {"$ref": "#/components/schemas/BorderRef"},
                 "synthetic": {"type": "boolean", "description": "true if any data used is made up"},
                 "classes": {"type": "array", "items": {"$ref": "#/components/schemas/DrawnClass"}, "description": "the classes of area the source draws"},
                 "not_drawn": {"$ref": "#/components/schemas/NotDrawn"}},
-            "required": ["source", "snapshot", "snapshot_date", "baselines", "border", "synthetic", "classes"]},
+            "required": ["source", "snapshot", "snapshot_date", "time_zone", "baselines", "border", "synthetic", "classes"]},
         "DrawnClass": {"type": "string", "enum": ["occupied", "contested", "liberated", "before-2022"]},
         "NotDrawn": {"type": "object", "description": "what the answer cannot show because the source does not draw it, with the reason (absent when it can show everything): its areas are null, never 0",
             "properties": {"contested": {"type": "string", "description": "why there is no grey zone"}}, "required": ["contested"]},
         "AnswerProvenance": {"description": "the date asked for and what was in force then",
             "allOf": [{"$ref": "#/components/schemas/InForce"},
                 {"type": "object", "properties": {"date": {"type": "string", "format": "date", "description": "the date asked for"},
+                    "datetime": {"type": "string", "format": "date-time", "description": "the instant asked for (datetime=), when one was"},
                     "snapshot_age_days": {"type": "integer", "description": "days from the snapshot in force to the date asked for"},
                     "warning": {"type": "string", "description": "present when the snapshot in force is more than 31 days older than the date asked for: why (the source ends earlier, or has a gap)"}},
                     "required": ["date", "snapshot_age_days"]}]},
@@ -150,9 +153,15 @@ fn document_without_head_and_options() -> Value {
     );
     let date = param(
         "date",
-        true,
+        false,
         json!({"type": "string", "format": "date"}),
-        "YYYY-MM-DD; the snapshot in force is the latest of the source dated on or before it",
+        "YYYY-MM-DD (this or datetime is required); the snapshot in force is the latest of the source dated on or before it: on a day with several publications, the last one of that day in the source's time zone (default Europe/Kyiv, said as time_zone in every answer)",
+    );
+    let datetime = param(
+        "datetime",
+        false,
+        json!({"type": "string", "format": "date-time"}),
+        "an RFC 3339 instant, instead of date: the source as published at that instant (the latest publication at or before it; an earlier publication of the day has the id source:YYYY-MM-DD@instant); the answer's date is the day it falls on in the source's time zone",
     );
     let source = param(
         "source",
@@ -212,11 +221,12 @@ fn document_without_head_and_options() -> Value {
                  "description": "Dated lines of control against a recognized border: coverage, point status, layers, timelines. Every answer names the source and snapshot it used and says whether the data is synthetic."},
         "paths": {
             "/v1/coverage": {"get": {"summary": "Status of one point on a date",
-                "parameters": [lon.clone(), lat.clone(), date.clone(), source.clone(),
+                "parameters": [lon.clone(), lat.clone(), date.clone(), datetime.clone(), source.clone(),
+                    param("sources", false, json!({"type": "string"}), "all, or comma-separated source names, instead of source: every source's verdict and snapshot (answers), the sources by status (statuses), agree, and the sources that do not cover the date (not_covering)"),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km, the geodesic distance to the line of contact, and line_of_contact_nearest, its nearest point [lon, lat]")],
                 "responses": cached(merge(json!({"200": schema_ok("status, on_boundary, sliver (when the point lies in a sliver or speck given the surrounding status), and what was in force", "application/json", point_schema)}), problems(&["400", "404"])))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
-                "parameters": [date.clone(), source.clone(),
+                "parameters": [date.clone(), datetime.clone(), source.clone(),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km and the line's nearest point to every point (CSV: columns line_of_contact_km, line_nearest_lon, line_nearest_lat after snapshot; GeoJSON: properties line_of_contact_km, line_of_contact_nearest)"),
                     csv_safe.clone()],
                 "requestBody": {"required": true, "content": {
@@ -268,7 +278,7 @@ fn document_without_head_and_options() -> Value {
             "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (a strong ETag per representation: gzip and identity differ; If-None-Match, If-Modified-Since, gzip)",
                 "parameters": [
                     {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["coverage", "occupied", "contested", "line"]}},
-                    date.clone(), source.clone(),
+                    date.clone(), datetime.clone(), source.clone(),
                     param("bbox", false, json!({"type": "string"}), "minLon,minLat,maxLon,maxLat (OGC API Features): features intersecting it; minLon > maxLon is a box across the antimeridian; minLat > maxLat is a 400"),
                     param("simplify_m", false, json!({"type": "number", "minimum": 0, "maximum": 100000}), "simplification tolerance in metres, topology kept"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
@@ -278,11 +288,27 @@ fn document_without_head_and_options() -> Value {
             "/v1/timeline": {"get": {"summary": "Areas per snapshot date (JSON, or CSV with Accept: text/csv); contested_km2 null (an empty CSV field) for a source without a grey zone",
                 "parameters": [source, param("from", false, json!({"type": "string", "format": "date"}), "first date"),
                     param("to", false, json!({"type": "string", "format": "date"}), "last date"),
-                    param("date", false, json!({"type": "string", "format": "date"}), "the areas in force on this date: the one row of the epoch in force (not with from/to); the JSON adds date, snapshot_age_days and a warning past a month"),
+                    param("date", false, json!({"type": "string", "format": "date"}), "the areas in force on this date: the one row of the epoch in force (not with from/to); the JSON adds date, time_zone, snapshot_age_days and a warning past a month"),
+                    datetime.clone(),
                     param("by_region", false, json!({"type": "boolean", "default": false}), "one row per region and date (404 if the border has no regions layer)"),
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
                 "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
                     problems(&["400", "404", "406"])))}},
+            "/v1/agreement": {"get": {"summary": "Where sources agree on a date: per layer (occupied, contested) the area every source claims (agreed), each part claimed by some but not all with the sources that claim it (disputed), and their union (envelope), with geodesic km2; the pieces partition the envelope (agreed_km2 + disputed_km2 = envelope_km2); frontline names each source's snapshot in force",
+                "parameters": [date.clone(), datetime.clone(),
+                    param("sources", false, json!({"type": "string"}), "comma-separated source names, or all (default: every source that covers the date; at least two)"),
+                    param("raw", false, json!({"type": "boolean", "default": false}), "compare the raw compositions, without the sliver rule"),
+                    param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
+                    param("summary", false, json!({"type": "boolean", "default": false}), "the areas and provenance only (JSON), no geometry")],
+                "responses": cached(merge(json!({"200": {"description": "FeatureCollection (features: layer, part, sources, area_km2, date, snapshots, synthetic), or the summary", "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}}}}),
+                    problems(&["400", "404"])))}},
+            "/v1/agreement/timeline": {"get": {"summary": "The agreement's areas on every snapshot date of the sources where all of them cover (JSON rows with most_disputed, or CSV with Accept: text/csv): agreed, disputed and envelope km2 of the occupied area and the grey zone, and the occupied km2 each source claims alone",
+                "parameters": [param("sources", false, json!({"type": "string"}), "comma-separated source names, or all (default: every source)"),
+                    param("from", false, json!({"type": "string", "format": "date"}), "first date"),
+                    param("to", false, json!({"type": "string", "format": "date"}), "last date"),
+                    param("raw", false, json!({"type": "boolean", "default": false}), "compare the raw compositions, without the sliver rule")],
+                "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
+                    problems(&["400", "404"])))}},
             "/v1/scenarios/preview": {"post": {"summary": "Compute a ceasefire scenario (README, section Ceasefire scenarios): area of application, excluded areas by reason, zones by side, withdrawal area, reference lines, the provenance of every input and its id; nothing is stored, no token",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
                 "responses": merge(json!({"200": json_ok("id, scenario (canonical), ceasefire (AnswerProvenance), territory_km2, area_of_application_km2, excluded [{reason, name, area_km2}], zones [{name, reference, side, width_km, covered_side_km2, occupied_side_km2, area_km2}], reference_lines [{AnswerProvenance, length_km}], withdrawal {to_line_of, area_km2}, inputs [{kind, name, sha256}], edges, zone_method, synthetic")}),
@@ -382,6 +408,14 @@ mod tests {
         a.as_object_mut()
             .unwrap()
             .insert("not_drawn".into(), json!({"contested": "why"}));
+        // `datetime` only when one was asked; `published_at` where the source gives instants.
+        a.as_object_mut()
+            .unwrap()
+            .insert("datetime".into(), json!("2024-05-01T20:30:00Z"));
+        a["snapshot"]
+            .as_object_mut()
+            .unwrap()
+            .insert("published_at".into(), json!("2024-05-01T20:30:00Z"));
         check("AnswerProvenance", &a);
         check("NotDrawn", &a["not_drawn"]);
         check("SnapshotRef", &a["snapshot"]);

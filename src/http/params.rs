@@ -71,6 +71,30 @@ impl Params {
         }
     }
 
+    /// `date` (`YYYY-MM-DD`: the last publication of that day in the source's time zone) or
+    /// `datetime` (an RFC 3339 instant: as published at that instant), one of them, or `None`.
+    pub fn when(&self) -> Result<Option<crate::model::When>, Problem> {
+        use crate::model::When;
+        match (self.date("date")?, self.get("datetime")) {
+            (Some(_), Some(_)) => Err(Problem::parameter("datetime", "give either date or datetime, not both")),
+            (Some(d), None) => Ok(Some(When::Date(d))),
+            (None, Some(t)) => crate::model::parse_instant(t)
+                .map(|t| Some(When::Instant(t)))
+                .map_err(|e| Problem::parameter("datetime", format!("datetime: {e}"))),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// [`Self::when`], required: `date` or `datetime`.
+    pub fn required_when(&self) -> Result<crate::model::When, Problem> {
+        self.when()?.ok_or_else(|| {
+            Problem::parameter(
+                "date",
+                "parameter 'date' is required (YYYY-MM-DD), or 'datetime' (an RFC 3339 instant)",
+            )
+        })
+    }
+
     /// A required date parameter.
     pub fn required_date(&self, name: &str) -> Result<NaiveDate, Problem> {
         self.required(name)?;

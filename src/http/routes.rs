@@ -28,7 +28,7 @@ pub struct CachedLayer {
 /// Rendered layers kept (any beyond are evicted).
 const LAYER_CACHE_ENTRIES: usize = 64;
 
-fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
+pub(super) fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
     let mut res: Reply = Response::new(body.into().into());
     *res.status_mut() = status;
     res.headers_mut()
@@ -36,14 +36,14 @@ fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Int
     res
 }
 
-fn json_response<T: Serialize>(value: &T) -> Reply {
+pub(super) fn json_response<T: Serialize>(value: &T) -> Reply {
     match crate::num::to_vec(value) {
         Ok(v) => bytes_response(StatusCode::OK, "application/json", v),
         Err(e) => Problem::from(e).into_response(),
     }
 }
 
-fn answer(r: Result<Reply, Problem>) -> Reply {
+pub(super) fn answer(r: Result<Reply, Problem>) -> Reply {
     r.unwrap_or_else(Problem::into_response)
 }
 
@@ -105,6 +105,17 @@ pub fn routes(
         .and(raw)
         .and(with_app.clone())
         .map(snapshots);
+    let agreement = warp::path!("v1" / "agreement")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::agreement::on_date);
+    let agreement_timeline = warp::path!("v1" / "agreement" / "timeline")
+        .and(warp::get())
+        .and(raw)
+        .and(header_text("accept"))
+        .and(with_app.clone())
+        .then(super::agreement::timeline);
     let layers = warp::path!("v1" / "layers" / String)
         .and(warp::get())
         .and(raw)
@@ -231,6 +242,10 @@ pub fn routes(
         .unify()
         .or(layers)
         .unify()
+        .or(agreement)
+        .unify()
+        .or(agreement_timeline)
+        .unify()
         .boxed();
     first
         .or(scenarios)
@@ -257,11 +272,24 @@ pub fn routes(
 
 fn coverage(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["lon", "lat", "date", "source", "distance"])?;
+        let p = Params::parse(
+            &raw,
+            &["lon", "lat", "date", "datetime", "source", "sources", "distance"],
+        )?;
         let (lon, lat) = p.lon_lat()?;
-        let date = p.required_date("date")?;
+        let when = p.required_when()?;
         let distance = p.flag("distance")?;
-        let a = query::point_json(&app.catalog(), p.get("source"), date, lon, lat, distance)?;
+        if p.get("sources").is_some() {
+            // Every source's verdict (`sources=all` or a list): not the one-source hot path.
+            if p.get("source").is_some() {
+                return Err(Problem::parameter("sources", "give either source or sources, not both"));
+            }
+            let sources = super::agreement::sources_param(&p)?;
+            let a =
+                crate::query::sources::point_agreement(&app.catalog(), sources.as_deref(), when, lon, lat, distance)?;
+            return Ok(json_response(&a));
+        }
+        let a = query::point_json(&app.catalog(), p.get("source"), when, lon, lat, distance)?;
         Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
 }
@@ -346,18 +374,29 @@ fn snapshots(raw: String, app: Arc<App>) -> Reply {
 
 fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["source", "from", "to", "date", "by_region", "raw"])?;
+        let p = Params::parse(&raw, &["source", "from", "to", "date", "datetime", "by_region", "raw"])?;
         let (mut from, mut to) = (p.date("from")?, p.date("to")?);
         // `date`: the one row in force on that date (the areas on one date), with its age.
-        let on = match p.date("date")? {
+        let on = match p.when()? {
             Some(_) if from.is_some() || to.is_some() => {
                 return Err(Problem::parameter("date", "give either date or from/to, not both"));
             }
-            Some(d) => {
+            Some(when) => {
                 let catalog = app.catalog();
-                let f = catalog.in_force(p.get("source"), d)?;
+                let (f, d) = catalog.resolve(p.get("source"), when)?;
                 (from, to) = (Some(f.epoch.from), Some(f.epoch.from));
-                Some((d, crate::output::provenance::SnapshotAge::new(&f, d)))
+                // A publication superseded later its day is no epoch of the timeline: its row
+                // is measured apart (gains and losses from the day before).
+                let row = f.publication.is_some().then(|| {
+                    let prev = d.pred_opt().and_then(|y| catalog.in_force(p.get("source"), y).ok());
+                    query::timeline_row(&f, prev.as_ref(), p.flag("raw").unwrap_or(false))
+                });
+                Some((
+                    d,
+                    crate::output::provenance::SnapshotAge::new(&f, d),
+                    row,
+                    when.instant(),
+                ))
             }
             None => None,
         };
@@ -378,6 +417,12 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             }
         };
         if by_region {
+            if p.get("datetime").is_some() {
+                return Err(Problem::parameter(
+                    "datetime",
+                    "by_region is by snapshot date: give date, not datetime",
+                ));
+            }
             use crate::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
             let rows = timeline_by_region(&app.catalog(), p.get("source"), from, to, raw_areas)?;
             if csv {
@@ -393,7 +438,10 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
                 &json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows}),
             ));
         }
-        let rows = query::timeline_between(&app.catalog(), p.get("source"), from, to, raw_areas)?;
+        let rows = match on.as_ref().and_then(|o| o.2.clone()) {
+            Some(row) => vec![row],
+            None => query::timeline_between(&app.catalog(), p.get("source"), from, to, raw_areas)?,
+        };
         if csv {
             let mut out = format!("{}\n", query::TIMELINE_CSV_HEADER);
             for r in &rows {
@@ -404,8 +452,12 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             let catalog = app.catalog();
             let src = catalog.source(p.get("source"))?;
             let mut doc = json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows});
-            if let (Some((date, age)), Some(m)) = (on, doc.as_object_mut()) {
+            if let (Some((date, age, _, instant)), Some(m)) = (on, doc.as_object_mut()) {
                 m.insert("date".into(), json!(date));
+                if let Some(t) = instant {
+                    m.insert("datetime".into(), json!(crate::geodata::canonical::rfc3339(t)));
+                }
+                m.insert("time_zone".into(), json!(src.time_zone.name()));
                 m.insert("snapshot_age_days".into(), json!(age.snapshot_age_days));
                 if let Some(w) = age.warning {
                     m.insert("warning".into(), json!(w));
@@ -503,11 +555,17 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
                 format!("unknown layer '{kind}'; layers: coverage, occupied, contested, line"),
             )
         })?;
-        let p = Params::parse(&raw, &["date", "source", "bbox", "simplify_m", "precision", "raw"])?;
-        let date = p.required_date("date")?;
+        let p = Params::parse(
+            &raw,
+            &["date", "datetime", "source", "bbox", "simplify_m", "precision", "raw"],
+        )?;
+        let when = p.required_when()?;
         let catalog = app.catalog();
-        let f = catalog.in_force(p.get("source"), date)?;
-        let mut opts = LayerOptions::default();
+        let (f, date) = catalog.resolve(p.get("source"), when)?;
+        let mut opts = LayerOptions {
+            datetime: when.instant(),
+            ..LayerOptions::default()
+        };
         if let Some(b) = p.get("bbox") {
             opts.bbox = Some(parse_bbox(b)?);
         }
@@ -523,6 +581,7 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
         h.update(serde_json::to_vec(&info).unwrap_or_default());
         h.update(f.epoch.from.to_string());
         h.update(date.to_string());
+        h.update(format!("{:?}", when.instant()));
         h.update(format!(
             "{:?}|{:?}|{}|{}",
             opts.bbox, opts.simplify_m, opts.precision, opts.raw

@@ -50,14 +50,14 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
     let (parts, body) = req.into_parts();
     let raw = parts.uri.query().unwrap_or("");
     let prepared = (|| {
-        let p = Params::parse(raw, &["date", "source", "distance", "csv_safe"])?;
-        let date = p.required_date("date")?;
+        let p = Params::parse(raw, &["date", "datetime", "source", "distance", "csv_safe"])?;
+        let when = p.required_when()?;
         let distance = p.flag("distance")?;
         let csv_safe = p.flag("csv_safe")?;
         let encoding = csv_charset(parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
         let source = p.get("source").map(str::to_string);
         let catalog = app.catalog();
-        let f = catalog.in_force(source.as_deref(), date)?;
+        let (f, date) = catalog.resolve(source.as_deref(), when)?;
         if parts
             .headers
             .get(header::CONTENT_ENCODING)
@@ -78,16 +78,16 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             )));
         }
         Ok((
-            date,
+            when,
             source,
             distance,
             csv_safe,
             encoding,
-            (f.snapshot().id(), crate::output::provenance::SnapshotAge::new(&f, date)),
-            f.synthetic(),
+            (f.snapshot_id(), crate::output::provenance::SnapshotAge::new(&f, date)),
+            (f.synthetic(), f.source.time_zone.name()),
         ))
     })();
-    let (date, source, distance, csv_safe, encoding, (snapshot_id, age), synthetic) = match prepared {
+    let (when, source, distance, csv_safe, encoding, (snapshot_id, age), (synthetic, time_zone)) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -110,8 +110,8 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             Some(e) => Box::new(BufReader::with_capacity(1 << 16, decoding(body, e))),
             None => Box::new(BufReader::with_capacity(1 << 16, body)),
         };
-        let result = match app.catalog().in_force(source.as_deref(), date) {
-            Ok(f) => {
+        let result = match app.catalog().resolve(source.as_deref(), when) {
+            Ok((f, _)) => {
                 let options = CsvOptions {
                     max_rows: Some(max_points),
                     distance,
@@ -142,6 +142,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             if let Ok(v) = HeaderValue::from_str(&snapshot_id) {
                 h.insert("x-frontline-snapshot", v);
             }
+            h.insert("x-frontline-time-zone", HeaderValue::from_static(time_zone));
             h.insert(
                 "x-frontline-synthetic",
                 HeaderValue::from_static(if synthetic { "true" } else { "false" }),

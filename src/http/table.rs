@@ -59,7 +59,7 @@ const GET_POST: &[Method] = &[Method::GET, Method::POST];
 const POST: &[Method] = &[Method::POST];
 
 /// Every route, in the order of the metrics labels.
-pub const ROUTES: [Route; 26] = [
+pub const ROUTES: [Route; 28] = [
     route("/v1/coverage", GET, Validation::LiveState),
     route("/v1/history", GET_POST, Validation::LiveState),
     route("/v1/diff", GET, Validation::LiveState),
@@ -68,6 +68,8 @@ pub const ROUTES: [Route; 26] = [
     route("/v1/snapshots", GET_POST, Validation::LiveState),
     route("/v1/layers/{layer}", GET, Validation::Handler),
     route("/v1/timeline", GET, Validation::LiveState),
+    route("/v1/agreement", GET, Validation::LiveState),
+    route("/v1/agreement/timeline", GET, Validation::LiveState),
     route("/v1/scenarios", POST, Validation::None),
     route("/v1/scenarios/preview", POST, Validation::None),
     route("/v1/scenarios/presets", GET, Validation::LiveState),

@@ -98,7 +98,7 @@ impl TileService {
         let mut ids = HashMap::new();
         for (name, src) in &catalog.sources {
             for (i, epoch) in src.epochs.iter().enumerate() {
-                let f = InForce { source: src, epoch };
+                let f = InForce::of(src, epoch);
                 ids.insert((name.clone(), epoch_id(&f)), i);
             }
         }
@@ -253,7 +253,7 @@ fn live_epoch<'a>(ix: &'a EpochIndex, source: &str, epoch: &str) -> Result<InFor
             )
         })?;
     let epoch = src.epochs.get(i).ok_or_else(not_found)?;
-    Ok(InForce { source: src, epoch })
+    Ok(InForce::of(src, epoch))
 }
 
 fn tile_response(t: &CachedTile, modified: Option<SystemTime>) -> Response<Body> {

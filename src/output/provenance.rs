@@ -32,6 +32,9 @@ pub struct SnapshotRef {
     pub provenance: Provenance,
     /// Whether it is made up.
     pub synthetic: bool,
+    /// The instant the source published it (RFC 3339, UTC), where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
 }
 
 /// A baseline an answer composed with.
@@ -71,6 +74,9 @@ pub struct InForceRef {
     pub snapshot: SnapshotRef,
     /// The date of the snapshot in force (as `snapshot.date`; the same name in every answer).
     pub snapshot_date: NaiveDate,
+    /// The IANA time zone the source's dates are days of (default `Europe/Kyiv`): the snapshot
+    /// in force on a date is its last publication at or before the end of that day there.
+    pub time_zone: &'static str,
     /// The baselines in force.
     pub baselines: Vec<BaselineRef>,
     /// The border: ISO3 and provenance.
@@ -103,10 +109,14 @@ impl NotDrawn {
 impl InForceRef {
     /// Describes what is in force.
     pub fn new(f: &InForce<'_>) -> Self {
-        let snapshot = SnapshotRef::new(f.snapshot());
+        let snapshot = SnapshotRef {
+            id: f.snapshot_id(),
+            ..SnapshotRef::new(f.snapshot())
+        };
         InForceRef {
             source: f.source.name.clone(),
             snapshot_date: snapshot.date,
+            time_zone: f.source.time_zone.name(),
             snapshot,
             baselines: f.baselines().map(BaselineRef::new).collect(),
             border: BorderRef::new(&f.source.border),
@@ -137,6 +147,7 @@ impl SnapshotRef {
             content_sha256: s.content_sha256.clone(),
             provenance: s.provenance.clone(),
             synthetic: s.synthetic,
+            published_at: s.published_at.map(crate::geodata::canonical::rfc3339),
         }
     }
 }
@@ -169,8 +180,11 @@ impl BorderRef {
 /// about one date, and each side of a diff.
 #[derive(Debug, Clone, Serialize)]
 pub struct AnswerProvenance {
-    /// The date asked for.
+    /// The date asked for (with `datetime`: the day it falls on in the source's time zone).
     pub date: NaiveDate,
+    /// The instant asked for (`datetime=`, RFC 3339 UTC), when one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datetime: Option<String>,
     /// How old the snapshot in force is on that date, with a warning past [`STALE_AFTER_DAYS`].
     #[serde(flatten)]
     pub age: SnapshotAge,
@@ -184,8 +198,19 @@ impl AnswerProvenance {
     pub fn new(f: &InForce<'_>, date: NaiveDate) -> Self {
         AnswerProvenance {
             date,
+            datetime: None,
             age: SnapshotAge::new(f, date),
             in_force: InForceRef::new(f),
+        }
+    }
+}
+
+impl AnswerProvenance {
+    /// [`Self::new`] for an answer asked at an instant (`datetime=`), when it was.
+    pub fn at(f: &InForce<'_>, date: NaiveDate, instant: Option<chrono::DateTime<chrono::Utc>>) -> Self {
+        AnswerProvenance {
+            datetime: instant.map(crate::geodata::canonical::rfc3339),
+            ..Self::new(f, date)
         }
     }
 }

@@ -169,7 +169,7 @@ pub fn classify_csv_with<R: BufRead, W: Write>(
     options: &CsvOptions,
 ) -> Result<StatusCounts, CsvError> {
     let max_rows = options.max_rows;
-    let snapshot_id = f.snapshot().id();
+    let snapshot_id = f.snapshot_id();
     let suffix = |s: Status| {
         let sep = if options.distance { "," } else { "\n" };
         let mut v = b",".to_vec();

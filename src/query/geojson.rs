@@ -467,6 +467,8 @@ pub struct GeoJsonOptions {
     pub max_points: u64,
     /// Add `line_of_contact_km` to every feature.
     pub distance: bool,
+    /// The instant asked for (`datetime=`), said in the answer when there was one.
+    pub datetime: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Classifies a FeatureCollection of points read from `input` on the snapshot in force `f`:
@@ -478,7 +480,7 @@ pub fn classify_geojson<R: Read>(
     input: R,
     options: &GeoJsonOptions,
 ) -> Result<BatchAnswer, BatchError> {
-    let provenance = AnswerProvenance::new(f, date);
+    let provenance = AnswerProvenance::at(f, date, options.datetime);
     let per_feature = provenance.in_force.feature();
     let line = options.distance.then(|| f.line());
     let computed = f.computed();

@@ -30,6 +30,8 @@ pub struct LayerOptions {
     pub precision: u8,
     /// The raw composition, without the sliver rule (`index::slivers`).
     pub raw: bool,
+    /// The instant asked for (`datetime=`), said in the answer when there was one.
+    pub datetime: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl LayerOptions {
@@ -53,6 +55,7 @@ impl Default for LayerOptions {
             simplify_m: None,
             precision: 6,
             raw: false,
+            datetime: None,
         }
     }
 }
@@ -67,7 +70,7 @@ pub fn layer_geojson(
     kind: LayerKind,
     opts: &LayerOptions,
 ) -> Result<Vec<u8>, serde_json::Error> {
-    let provenance = AnswerProvenance::new(f, date);
+    let provenance = AnswerProvenance::at(f, date, opts.datetime);
     let per_feature = provenance.in_force.feature();
     let precision = opts.precision.min(15);
     let rects = opts.bbox_rects();

@@ -4,7 +4,7 @@
 
 use crate::catalog::{Catalog, CatalogError, InForce, NEAR_BORDER_KM, PointStatus};
 use crate::index::line::Nearest;
-use crate::model::Status;
+use crate::model::{Status, When};
 use crate::num::Fixed;
 
 pub use crate::output::provenance::{BaselineRef, BorderRef, InForceRef, SnapshotAge, SnapshotRef};
@@ -20,8 +20,11 @@ pub struct PointAnswer<P = InForceRef> {
     pub lon: f64,
     /// Latitude asked for.
     pub lat: f64,
-    /// Date asked for.
+    /// Date asked for (with `datetime`: the day it falls on in the source's time zone).
     pub date: NaiveDate,
+    /// The instant asked for (`datetime=`, RFC 3339 UTC), when one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datetime: Option<String>,
     /// The status.
     pub status: Status,
     /// True when the point lies exactly on the boundary that decided its status (areas are
@@ -92,14 +95,15 @@ pub struct SliverRef {
 pub fn point(
     cat: &Catalog,
     source: Option<&str>,
-    date: NaiveDate,
+    when: impl Into<When>,
     lon: f64,
     lat: f64,
     distance: bool,
 ) -> Result<PointAnswer, CatalogError> {
-    let (f, p) = locate(cat, source, date, lon, lat, distance)?;
+    let when = when.into();
+    let (f, date, p) = locate(cat, source, when, lon, lat, distance)?;
     Ok(answer(
-        date,
+        (date, when.instant()),
         lon,
         lat,
         &p,
@@ -109,7 +113,14 @@ pub fn point(
 }
 
 /// The answer for a located point, with `in_force` as what was in force.
-fn answer<P>(date: NaiveDate, lon: f64, lat: f64, p: &Located, age: SnapshotAge, in_force: P) -> PointAnswer<P> {
+fn answer<P>(
+    (date, instant): (NaiveDate, Option<chrono::DateTime<chrono::Utc>>),
+    lon: f64,
+    lat: f64,
+    p: &Located,
+    age: SnapshotAge,
+    in_force: P,
+) -> PointAnswer<P> {
     let (land, border) = (
         p.land.filter(|_| p.status.in_waters),
         p.land.filter(|_| !p.status.in_waters),
@@ -118,6 +129,7 @@ fn answer<P>(date: NaiveDate, lon: f64, lat: f64, p: &Located, age: SnapshotAge,
         lon,
         lat,
         date,
+        datetime: instant.map(crate::geodata::canonical::rfc3339),
         status: p.status.status,
         on_boundary: p.status.on_boundary,
         in_waters: p.status.in_waters,
@@ -150,12 +162,12 @@ struct Located {
 fn locate<'a>(
     cat: &'a Catalog,
     source: Option<&str>,
-    date: NaiveDate,
+    when: When,
     lon: f64,
     lat: f64,
     distance: bool,
-) -> Result<(InForce<'a>, Located), CatalogError> {
-    let f = cat.in_force(source, date)?;
+) -> Result<(InForce<'a>, NaiveDate, Located), CatalogError> {
+    let (f, date) = cat.resolve(source, when)?;
     let status = f.status(lon, lat)?;
     let boundary = &f.source.border.boundary;
     let land = if status.in_waters {
@@ -180,6 +192,7 @@ fn locate<'a>(
     };
     Ok((
         f,
+        date,
         Located {
             status,
             land,
@@ -273,15 +286,9 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
                 continue; // an epoch started by a baseline change, not by this snapshot
             }
             let l = &e.state.computed().layers;
-            let not_drawn = crate::output::provenance::NotDrawn::of(&InForce { source: src, epoch: e });
+            let not_drawn = crate::output::provenance::NotDrawn::of(&InForce::of(src, e));
             out.push(SnapshotSummary {
-                snapshot: SnapshotRef {
-                    id: s.id(),
-                    date: s.date,
-                    content_sha256: s.content_sha256.clone(),
-                    provenance: s.provenance.clone(),
-                    synthetic: s.synthetic,
-                },
+                snapshot: SnapshotRef::new(s),
                 source: src.name.clone(),
                 features: s.features.len(),
                 vertices: s
@@ -310,12 +317,13 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
 pub fn point_json(
     cat: &Catalog,
     source: Option<&str>,
-    date: NaiveDate,
+    when: impl Into<When>,
     lon: f64,
     lat: f64,
     distance: bool,
 ) -> Result<String, CatalogError> {
-    let (f, p) = locate(cat, source, date, lon, lat, distance)?;
+    let when = when.into();
+    let (f, date, p) = locate(cat, source, when, lon, lat, distance)?;
     let members = f.epoch.provenance_json.get_or_init(|| {
         let v = crate::num::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
         // One brace off each end (trim_*_matches would also eat a nested object's last brace).
@@ -324,7 +332,7 @@ pub fn point_json(
     });
     // The typed head (every member but the provenance), serialised as `point` serialises it;
     // then the cached provenance members before its closing brace.
-    let head = answer(date, lon, lat, &p, SnapshotAge::new(&f, date), ());
+    let head = answer((date, when.instant()), lon, lat, &p, SnapshotAge::new(&f, date), ());
     let mut out = crate::num::to_vec(&head).unwrap_or_else(|_| b"{}".to_vec());
     if out.last() == Some(&b'}') && !members.is_empty() {
         out.pop();
@@ -423,44 +431,42 @@ pub fn timeline_between(
     Ok(chosen
         .par_iter()
         .map(|&i| {
-            let e = &src.epochs[i];
-            let f = InForce { source: src, epoch: e };
-            let computed = e.state.computed();
-            let l = computed.layers_of(raw);
-            let w = computed.waters.as_ref();
-            let contested = f.contested_not_drawn().is_none();
-            let (gained_km2, lost_km2) = match i.checked_sub(1).map(|p| &src.epochs[p]) {
-                Some(prev) => {
-                    let d = crate::analytics::diff::diff_in_force_of(
-                        &InForce {
-                            source: src,
-                            epoch: prev,
-                        },
-                        &f,
-                        0.0,
-                        raw,
-                    );
-                    (d.totals.gained_km2, d.totals.lost_km2)
-                }
-                None => (0.0, 0.0),
-            };
-            TimelineRow {
-                date: e.from,
-                occupied_km2: l.occupied_km2,
-                contested_km2: contested.then_some(l.contested_km2),
-                covered_km2: l.covered_km2,
-                line_km: e.state.line_of(raw).length_km,
-                gained_km2,
-                lost_km2,
-                snapshot: f.snapshot().id(),
-                synthetic: f.synthetic(),
-                waters_occupied_km2: w.map(|w| w.occupied_km2),
-                waters_contested_km2: w.filter(|_| contested).map(|w| w.contested_km2),
-                waters_covered_km2: w.map(|w| w.covered_km2),
-                moved_km2: if raw { 0.0 } else { computed.moved.moved_km2 },
-            }
+            let prev = i.checked_sub(1).map(|p| InForce::of(src, &src.epochs[p]));
+            timeline_row(&InForce::of(src, &src.epochs[i]), prev.as_ref(), raw)
         })
         .collect())
+}
+
+/// The timeline row of what is in force `f` (an epoch, or a publication superseded later its
+/// day), its gains and losses measured from `prev`.
+pub fn timeline_row(f: &InForce<'_>, prev: Option<&InForce<'_>>, raw: bool) -> TimelineRow {
+    let e = f.epoch;
+    let computed = e.state.computed();
+    let l = computed.layers_of(raw);
+    let w = computed.waters.as_ref();
+    let contested = f.contested_not_drawn().is_none();
+    let (gained_km2, lost_km2) = match prev {
+        Some(prev) => {
+            let d = crate::analytics::diff::diff_in_force_of(prev, f, 0.0, raw);
+            (d.totals.gained_km2, d.totals.lost_km2)
+        }
+        None => (0.0, 0.0),
+    };
+    TimelineRow {
+        date: e.from,
+        occupied_km2: l.occupied_km2,
+        contested_km2: contested.then_some(l.contested_km2),
+        covered_km2: l.covered_km2,
+        line_km: e.state.line_of(raw).length_km,
+        gained_km2,
+        lost_km2,
+        snapshot: f.snapshot_id(),
+        synthetic: f.synthetic(),
+        waters_occupied_km2: w.map(|w| w.occupied_km2),
+        waters_contested_km2: w.filter(|_| contested).map(|w| w.contested_km2),
+        waters_covered_km2: w.map(|w| w.covered_km2),
+        moved_km2: if raw { 0.0 } else { computed.moved.moved_km2 },
+    }
 }
 
 pub mod border;
@@ -470,6 +476,7 @@ pub mod history;
 pub mod layers;
 #[cfg(test)]
 mod sliver_fixtures;
+pub mod sources;
 pub mod tiles;
 
 #[cfg(test)]

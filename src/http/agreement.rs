@@ -1,0 +1,100 @@
+//! The handlers of `/v1/agreement` (where sources agree on a date: GeoJSON, or the areas only
+//! with `summary=true`) and `/v1/agreement/timeline` (the areas on every date, JSON or CSV).
+//! The overlays run off the async threads.
+
+use super::App;
+use super::params::Params;
+use super::problem::Problem;
+use super::routes::{answer, bytes_response, json_response};
+use crate::analytics::agreement::{AgreementError, AgreementRow, agreement, agreement_timeline};
+use std::sync::Arc;
+use warp::http::StatusCode;
+use warp::reply::Response as Reply;
+
+impl From<AgreementError> for Problem {
+    fn from(e: AgreementError) -> Self {
+        match e {
+            AgreementError::Catalog(c) => c.into(),
+            AgreementError::TooFew(_) | AgreementError::Borders(..) => Problem::parameter("sources", e.to_string()),
+        }
+    }
+}
+
+/// `sources=a,b,...` or `sources=all` (absent: the default of each question).
+pub(super) fn sources_param(p: &Params) -> Result<Option<Vec<String>>, Problem> {
+    match p.get("sources") {
+        None | Some("all") => Ok(None),
+        Some(list) => {
+            let names: Vec<String> = list.split(',').map(|s| s.trim().to_string()).collect();
+            if names.iter().any(String::is_empty) {
+                return Err(Problem::parameter(
+                    "sources",
+                    "sources is a comma-separated list of source names, or all",
+                ));
+            }
+            Ok(Some(names))
+        }
+    }
+}
+
+async fn blocking(f: impl FnOnce() -> Result<Reply, Problem> + Send + 'static) -> Reply {
+    answer(tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| Err(e.into())))
+}
+
+/// `GET /v1/agreement?date=|datetime=&sources=&raw=&precision=&summary=`.
+pub(super) async fn on_date(raw: String, app: Arc<App>) -> Reply {
+    blocking(move || {
+        let p = Params::parse(&raw, &["date", "datetime", "sources", "raw", "precision", "summary"])?;
+        let when = p.required_when()?;
+        let sources = sources_param(&p)?;
+        let precision = match p.get("precision") {
+            None => 6,
+            Some(v) => v.parse::<u8>().ok().filter(|n| *n <= 15).ok_or_else(|| {
+                Problem::parameter("precision", format!("precision '{v}' must be an integer 0 to 15"))
+            })?,
+        };
+        let ag = agreement(&app.catalog(), sources.as_deref(), when, p.flag("raw")?)?;
+        if p.flag("summary")? {
+            return Ok(json_response(&ag.summary()));
+        }
+        let body = ag.geojson(precision).map_err(Problem::from)?;
+        Ok(bytes_response(StatusCode::OK, "application/geo+json", body))
+    })
+    .await
+}
+
+/// `GET /v1/agreement/timeline?sources=&from=&to=&raw=` (CSV with `Accept: text/csv`).
+pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
+    blocking(move || {
+        let p = Params::parse(&raw, &["sources", "from", "to", "raw"])?;
+        let sources = sources_param(&p)?;
+        let (from, to) = (p.date("from")?, p.date("to")?);
+        if let (Some(a), Some(b)) = (from, to)
+            && a > b
+        {
+            return Err(Problem::parameter("from", format!("from {a} is after to {b}")));
+        }
+        let csv = accept
+            .as_deref()
+            .is_some_and(|a| a.split(',').map(super::media_type).any(|t| t == "text/csv"));
+        let (names, rows) = agreement_timeline(&app.catalog(), sources.as_deref(), from, to, p.flag("raw")?)?;
+        if csv {
+            let mut out = format!("{}\n", AgreementRow::csv_header(&names));
+            for r in &rows {
+                out.push_str(&r.to_csv());
+            }
+            return Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out));
+        }
+        let most = rows
+            .iter()
+            .max_by(|a, b| a.occupied.disputed_km2.total_cmp(&b.occupied.disputed_km2))
+            .map(|r| (r.date, r.occupied.disputed_km2));
+        Ok(json_response(&serde_json::json!({
+            "sources": names,
+            "edges": crate::geodesy::EDGES,
+            "most_disputed": most.map(|(date, km2)| serde_json::json!({"date": date, "occupied_disputed_km2": km2})),
+            "rows": rows,
+        })))
+    })
+    .await
+}

@@ -1,0 +1,98 @@
+//! Every source's answer for one point (`GET /v1/coverage?sources=all`): each source's verdict
+//! and snapshot, the sources grouped by verdict, and whether they agree.
+
+use crate::analytics::agreement::AgreementError;
+use crate::catalog::{Catalog, CatalogError};
+use crate::model::When;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// A source that cannot answer for the date asked, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotCovering {
+    /// The source.
+    pub source: String,
+    /// Why (its first snapshot is later, ...).
+    pub reason: String,
+}
+
+/// Every source's answer for one point: `GET /v1/coverage?sources=all`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PointAgreement {
+    /// Longitude asked for.
+    pub lon: f64,
+    /// Latitude asked for.
+    pub lat: f64,
+    /// The date asked for (with an instant: each answer says its own day).
+    pub date: Option<NaiveDate>,
+    /// The instant asked for (`datetime=`), when one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datetime: Option<String>,
+    /// True when every source that answers gives the same status.
+    pub agree: bool,
+    /// The sources by the status they give, in the order asked.
+    pub statuses: std::collections::BTreeMap<&'static str, Vec<String>>,
+    /// Each source's answer: its verdict, the snapshot it used and what was in force.
+    pub answers: Vec<crate::query::PointAnswer>,
+    /// The sources asked for that do not cover the date, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_covering: Vec<NotCovering>,
+}
+
+/// The status of (lon, lat) by every source in `sources` (default: all) at `when`: each
+/// source's verdict and snapshot, the sources grouped by verdict, and whether they agree.
+///
+/// # Errors
+/// An unknown source, a coordinate out of range, or no source covering the date.
+pub fn point_agreement(
+    cat: &Catalog,
+    sources: Option<&[String]>,
+    when: impl Into<When>,
+    lon: f64,
+    lat: f64,
+    distance: bool,
+) -> Result<PointAgreement, AgreementError> {
+    let when = when.into();
+    crate::model::LonLat::new(lon, lat).map_err(CatalogError::from)?;
+    let names: Vec<String> = match sources {
+        Some(s) => s.to_vec(),
+        None => cat.sources.keys().cloned().collect(),
+    };
+    let mut answers = Vec::new();
+    let mut not_covering = Vec::new();
+    let mut statuses: std::collections::BTreeMap<&'static str, Vec<String>> = Default::default();
+    for n in &names {
+        match crate::query::point(cat, Some(n), when, lon, lat, distance) {
+            Ok(a) => {
+                statuses.entry(a.status.as_str()).or_default().push(n.clone());
+                answers.push(a);
+            }
+            Err(e @ (CatalogError::BeforeFirstSnapshot { .. } | CatalogError::BeforeFirstPublication { .. })) => {
+                not_covering.push(NotCovering {
+                    source: n.clone(),
+                    reason: e.to_string(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if answers.is_empty() {
+        return Err(AgreementError::TooFew(format!(
+            "no source among {} covers the date asked",
+            names.join(", ")
+        )));
+    }
+    Ok(PointAgreement {
+        lon,
+        lat,
+        date: match when {
+            When::Date(d) => Some(d),
+            When::Instant(_) => None,
+        },
+        datetime: when.instant().map(crate::geodata::canonical::rfc3339),
+        agree: statuses.len() == 1,
+        statuses,
+        answers,
+        not_covering,
+    })
+}
