@@ -76,7 +76,10 @@ fn the_timeline_honours_weights_and_q0() {
 #[test]
 fn gzip_is_refused_by_its_own_q0_even_under_a_wildcard() {
     let s = Server::spawn(&["--watch-s", "0"], &[]);
-    for path in ["/dashboard/app.js", "/v1/layers/occupied?source=example&date=2024-05-01"] {
+    for path in [
+        "/dashboard/app.js",
+        "/v1/layers/occupied?source=example&date=2024-05-01",
+    ] {
         for (enc, gzip) in [
             ("gzip", true),
             ("*", true),

@@ -290,7 +290,10 @@ fn a_tilejson_names_the_configured_or_listening_address_never_the_host_header() 
     starts(s.addr, "/v1/tiles/example/2024-05-01.json", &own);
     starts(s.addr, "/v1/tiles/example/diff/2024-01-15/2024-09-15.json", &own);
 
-    let p = Server::spawn(&["--watch-s", "0", "--public-url", "https://maps.example.org/frontline/"], &[]);
+    let p = Server::spawn(
+        &["--watch-s", "0", "--public-url", "https://maps.example.org/frontline/"],
+        &[],
+    );
     starts(
         p.addr,
         "/v1/tiles/example/2024-05-01.json",
@@ -303,7 +306,12 @@ fn a_tilejson_names_the_configured_or_listening_address_never_the_host_header() 
         "http://10.1.2.3:9000/v1/tiles/example/diff/",
     );
     // A public URL that is not one is refused at start, naming the flag.
-    for bad in ["ftp://maps.example.org", "maps.example.org", "https://maps.example.org/?a=1", "https://u:p@m.org"] {
+    for bad in [
+        "ftp://maps.example.org",
+        "maps.example.org",
+        "https://maps.example.org/?a=1",
+        "https://u:p@m.org",
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_frontline"))
             .args(["serve", "--listen", "127.0.0.1:0", "--public-url", bad])
             .output()
@@ -345,7 +353,9 @@ fn an_immutable_tile_keeps_its_etag_and_last_modified_over_reloads_and_restarts(
     let lm = first[0].2.clone().unwrap();
     let path = tile_path(&get(s.addr, "/v1/tiles/example/2024-05-01.json", "").json(), TILE);
     assert_eq!(get(s.addr, &path, &format!("If-Modified-Since: {lm}\r\n")).status, 304);
-    let json_lm = get(s.addr, "/v1/timeline?source=example", "").header("last-modified").map(str::to_string);
+    let json_lm = get(s.addr, "/v1/timeline?source=example", "")
+        .header("last-modified")
+        .map(str::to_string);
 
     // A reload (SIGHUP) in a later second: the live state's time moves, the tile's does not.
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -357,7 +367,11 @@ fn an_immutable_tile_keeps_its_etag_and_last_modified_over_reloads_and_restarts(
             .success()
     );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while get(s.addr, "/v1/timeline?source=example", "").header("last-modified").map(str::to_string) == json_lm {
+    while get(s.addr, "/v1/timeline?source=example", "")
+        .header("last-modified")
+        .map(str::to_string)
+        == json_lm
+    {
         assert!(std::time::Instant::now() < deadline, "the reload did not happen");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
@@ -380,7 +394,10 @@ fn a_tile_has_one_url_and_its_other_spellings_are_refused() {
     let canonical = tile_path(&doc, TILE);
     assert_eq!(get(s.addr, &canonical, "").status, 200);
     let state = canonical.strip_suffix("/5/19/11.mvt").unwrap().to_string();
-    let diff_base = tile_path(&diff, "4/9/5").strip_suffix("/4/9/5.mvt").unwrap().to_string();
+    let diff_base = tile_path(&diff, "4/9/5")
+        .strip_suffix("/4/9/5.mvt")
+        .unwrap()
+        .to_string();
     for base in [&state, &diff_base] {
         for (tail, status, says) in [
             ("05/19/11.mvt", 404, "/5/19/11.mvt"),

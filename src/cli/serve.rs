@@ -101,7 +101,11 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     if ingest_token.as_deref().is_some_and(|t| t.len() < 16) {
         return Err(Failure::input("the ingest token must be at least 16 characters"));
     }
-    let public_url = match a.public_url.clone().or_else(|| std::env::var("FRONTLINE_PUBLIC_URL").ok()) {
+    let public_url = match a
+        .public_url
+        .clone()
+        .or_else(|| std::env::var("FRONTLINE_PUBLIC_URL").ok())
+    {
         Some(u) => Some(frontline::http::public_base_url(&u).map_err(|e| Failure::input(format!("--public-url {e}")))?),
         None => None,
     };

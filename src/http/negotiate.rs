@@ -91,7 +91,11 @@ mod tests {
     fn the_most_specific_range_gives_the_weight_and_q0_refuses() {
         let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
         assert_eq!(preferred(Some(browser), OFFERS), Some("text/html"));
-        assert_eq!(preferred(Some("*/*"), OFFERS), Some("application/json"), "a tie: our order");
+        assert_eq!(
+            preferred(Some("*/*"), OFFERS),
+            Some("application/json"),
+            "a tie: our order"
+        );
         assert_eq!(preferred(None, OFFERS), Some("application/json"));
         assert_eq!(preferred(Some(""), OFFERS), Some("application/json"));
         assert_eq!(
@@ -101,12 +105,25 @@ mod tests {
         assert_eq!(preferred(Some("text/html;q=0, */*"), OFFERS), Some("application/json"));
         assert_eq!(preferred(Some("text/html; q=0.000"), OFFERS), None);
         assert_eq!(preferred(Some("application/json;q=0, */*"), OFFERS), Some("text/html"));
-        assert_eq!(preferred(Some("text/*;q=0.5, application/json;q=0.4"), OFFERS), Some("text/html"));
-        assert_eq!(preferred(Some("TEXT/HTML;Q=0.2, application/*;q=0.1"), OFFERS), Some("text/html"));
+        assert_eq!(
+            preferred(Some("text/*;q=0.5, application/json;q=0.4"), OFFERS),
+            Some("text/html")
+        );
+        assert_eq!(
+            preferred(Some("TEXT/HTML;Q=0.2, application/*;q=0.1"), OFFERS),
+            Some("text/html")
+        );
         assert_eq!(preferred(Some("image/png"), OFFERS), None);
-        assert_eq!(preferred(Some("text/*, text/html;q=0"), OFFERS), None, "text/html's own range decides");
+        assert_eq!(
+            preferred(Some("text/*, text/html;q=0"), OFFERS),
+            None,
+            "text/html's own range decides"
+        );
         // A malformed weight drops its member only.
-        assert_eq!(preferred(Some("text/html;q=2, application/json"), OFFERS), Some("application/json"));
+        assert_eq!(
+            preferred(Some("text/html;q=2, application/json"), OFFERS),
+            Some("application/json")
+        );
     }
 
     #[test]

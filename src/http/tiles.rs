@@ -176,7 +176,11 @@ fn problem(p: Problem) -> Response<Body> {
 pub fn answer(app: &Arc<App>, uri: &Uri, base: &str) -> Response<Body> {
     let path = uri.path();
     let r = (|| {
-        if let Some(name) = uri.query().filter(|q| !q.is_empty()).map(|q| q.split(['=', '&']).next().unwrap_or(q)) {
+        if let Some(name) = uri
+            .query()
+            .filter(|q| !q.is_empty())
+            .map(|q| q.split(['=', '&']).next().unwrap_or(q))
+        {
             return Err(Problem::parameter(
                 name,
                 format!("the tile routes take no query parameters (got '{name}'): each tile and TileJSON has one URL"),
@@ -359,13 +363,7 @@ fn state_json(app: &Arc<App>, source: &str, d: &str, base: &str) -> Result<Respo
     Ok(json_answer(crate::num::to_vec(&doc)?))
 }
 
-fn diff_json(
-    app: &Arc<App>,
-    source: &str,
-    from: &str,
-    to: &str,
-    base: &str,
-) -> Result<Response<Body>, Problem> {
+fn diff_json(app: &Arc<App>, source: &str, from: &str, to: &str, base: &str) -> Result<Response<Body>, Problem> {
     let (from, to) = (date("from", from)?, date("to", to)?);
     let catalog = app.catalog();
     let (fa, fb) = (
