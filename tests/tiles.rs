@@ -428,3 +428,230 @@ fn a_tile_has_one_url_and_its_other_spellings_are_refused() {
     get(s.addr, "/v1/tiles/example/2024-05-01.json?x=1", "").assert_problem(400, "'x'");
     get(s.addr, "/v1/tiles/example/2024-05-01.json/", "").assert_problem(404, "one URL");
 }
+
+/// A stored scenario (the Minsk memorandum preset, 15 km each side, on the example source's
+/// 2024-09-01 line, with a withdrawal to 2024-01-01) on a copy of the embedded geodata, served
+/// with an ingest token: (server, directory, scenario id).
+fn saved_scenario() -> (Server, tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    let s = Server::spawn(
+        &[
+            "--data",
+            root.to_str().unwrap(),
+            "--ingest-token-file",
+            token.to_str().unwrap(),
+            "--watch-s",
+            "0",
+        ],
+        &[],
+    );
+    let presets = get(s.addr, "/v1/scenarios/presets?source=example&date=2024-09-01", "").json();
+    let mut doc = presets["presets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "minsk-2014")
+        .unwrap()["scenario"]
+        .clone();
+    doc["withdrawal_date"] = "2024-01-01".into();
+    let r = request(
+        s.addr,
+        "POST",
+        "/v1/scenarios",
+        &format!("Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"),
+        doc.to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    (s, dir, id)
+}
+
+/// A saved scenario's layers as vector tiles: listed, its TileJSON names an epoch and its
+/// figures with provenance, its tiles are immutable (strong ETag, Last-Modified from its
+/// snapshots, the same after a restart), one URL per tile, and a scenario whose input changed
+/// is refused as `GET /v1/scenarios/{id}` refuses it.
+#[test]
+fn a_saved_scenarios_layers_are_immutable_vector_tiles() {
+    let (s, dir, id) = saved_scenario();
+    let list = get(s.addr, "/v1/scenarios", "").json();
+    assert_eq!(list["scenarios"][0]["id"], id.as_str(), "{list}");
+    assert_eq!(list["scenarios"][0]["ceasefire_date"], "2024-09-01");
+    assert!(
+        list["scenarios"][0]["title"].as_str().unwrap().contains("Minsk"),
+        "{list}"
+    );
+
+    let path = format!("/v1/scenarios/{id}/tiles.json");
+    let (r, doc) = tilejson(s.addr, &path);
+    assert_eq!(r.header("cache-control"), Some("no-cache"));
+    assert!(!r.header("etag").unwrap().starts_with("W/"));
+    let epoch = doc["frontline"]["epoch"].as_str().unwrap().to_string();
+    assert_eq!(
+        doc["tiles"][0],
+        format!(
+            "http://{}/v1/scenarios/{id}/tiles/{epoch}/{{z}}/{{x}}/{{y}}.mvt",
+            s.addr
+        )
+    );
+    let layers: Vec<&str> = doc["vector_layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        layers,
+        [
+            "area",
+            "excluded",
+            "zones",
+            "withdrawal",
+            "reference_lines",
+            "withdrawal_line"
+        ]
+    );
+    let figures = get(s.addr, &format!("/v1/scenarios/{id}"), "").json();
+    assert_eq!(
+        doc["frontline"]["scenario"], figures,
+        "the figures and provenance of the scenario"
+    );
+    assert!(doc["frontline"]["title"].as_str().unwrap().contains("Minsk"));
+
+    let tile = tile_path(&doc, TILE);
+    let t = get(s.addr, &tile, "");
+    assert_eq!(t.status, 200, "{}", t.text());
+    assert_eq!(t.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    let validators = (
+        t.header("etag").unwrap().to_string(),
+        t.header("last-modified").unwrap().to_string(),
+    );
+    assert_eq!(
+        validators.1, "Sun, 01 Sep 2024 00:00:00 GMT",
+        "its latest snapshot's date"
+    );
+    assert_eq!(
+        get(s.addr, &tile, &format!("If-None-Match: {}\r\n", validators.0)).status,
+        304
+    );
+    if let Some(l) = ogr_layers(&t.body) {
+        let names: Vec<&str> = l.iter().map(|(n, _)| n.as_str()).collect();
+        for want in ["area", "zones", "withdrawal", "reference_lines"] {
+            assert!(names.contains(&want), "{want} in {l:?}");
+        }
+    }
+    let base = tile.strip_suffix("/5/19/11.mvt").unwrap();
+    get(s.addr, &format!("{base}/05/19/11.mvt"), "").assert_problem(404, "/5/19/11.mvt");
+    get(s.addr, &format!("{base}/5/19/11.mvt?x=1"), "").assert_problem(400, "no query parameters");
+    get(
+        s.addr,
+        &format!("/v1/scenarios/{id}/tiles/0123456789abcdef01234567/5/19/11.mvt"),
+        "",
+    )
+    .assert_problem(404, &epoch);
+    get(s.addr, &format!("/v1/scenarios/{}/tiles.json", "0".repeat(64)), "").assert_problem(404, "");
+
+    // The same after a restart.
+    let token = dir.path().join("token");
+    let root = dir.path().join("geodata");
+    let args = [
+        "--data",
+        root.to_str().unwrap(),
+        "--ingest-token-file",
+        token.to_str().unwrap(),
+        "--watch-s",
+        "0",
+    ];
+    drop(s);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let s = Server::spawn(&args, &[]);
+    let (_, again) = tilejson(s.addr, &path);
+    assert_eq!(again["frontline"]["epoch"], epoch.as_str());
+    let t2 = get(s.addr, &tile_path(&again, TILE), "");
+    assert_eq!(t2.body, t.body);
+    assert_eq!(
+        (
+            t2.header("etag").unwrap().to_string(),
+            t2.header("last-modified").unwrap().to_string()
+        ),
+        validators
+    );
+
+    // An input replaced (the 2024-09-01 snapshot): the id no longer means these figures, its
+    // TileJSON and tiles are refused.
+    let body = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[35,48],[36,48],[36,49],[35,49],[35,48]]]}}]}"#;
+    let r = request(
+        s.addr,
+        "POST",
+        "/v1/snapshots?source=example&date=2024-09-01&replace=true",
+        &format!("Authorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\n"),
+        body,
+    );
+    assert!(r.status == 200 || r.status == 201, "{}", r.text());
+    get(s.addr, &path, "").assert_problem(409, &id);
+    assert_eq!(get(s.addr, &tile_path(&doc, TILE), "").status, 409);
+}
+
+/// The tiles of a saved scenario read by a decoder that is not ours (mapbox-vector-tile): the
+/// union of the `area` polygons of every z7 tile is the scenario's area of application within
+/// 0.5 % (quantisation), the `zones` polygons its zones' area, and every polygon is valid.
+#[test]
+#[cfg_attr(
+    not(python_mvt),
+    ignore = "needs $TMPDIR/frontline-venv with mapbox-vector-tile (scripts/make-workload.sh makes it; .ci/run runs that)"
+)]
+fn a_saved_scenarios_tiles_decode_to_its_area_and_zones() {
+    let (s, dir, id) = saved_scenario();
+    let (_, doc) = tilejson(s.addr, &format!("/v1/scenarios/{id}/tiles.json"));
+    let figures = &doc["frontline"]["scenario"];
+    let b: Vec<f64> = doc["bounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let tiles = dir.path().join("z7");
+    std::fs::create_dir_all(&tiles).unwrap();
+    let mut n = 0;
+    for frontline::query::tiles::TileId { z, x, y } in
+        frontline::query::tiles::TileId::covering([b[0], b[1], b[2], b[3]], 7)
+    {
+        let r = get(s.addr, &tile_path(&doc, &format!("{z}/{x}/{y}")), "");
+        assert!(r.status == 200 || r.status == 204, "{z}/{x}/{y}: {}", r.status);
+        if r.status == 200 {
+            std::fs::write(tiles.join(format!("{z}-{x}-{y}.mvt")), &r.body).unwrap();
+            n += 1;
+        }
+    }
+    assert!(n > 4, "{n} tiles");
+    let python = std::env::temp_dir().join("frontline-venv/bin/python");
+    for (layer, want) in [
+        ("area", figures["area_of_application_km2"].as_f64().unwrap()),
+        (
+            "zones",
+            figures["zones"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|z| z["area_km2"].as_f64().unwrap())
+                .sum(),
+        ),
+        ("withdrawal", figures["withdrawal"]["area_km2"].as_f64().unwrap()),
+    ] {
+        let out = Command::new(&python)
+            .arg(common::repo().join("scripts/tiles/decode_tiles.py"))
+            .arg(&tiles)
+            .arg(layer)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["invalid"], 0, "{}", v["invalid_where"]);
+        let got = v["layer_km2"].as_f64().unwrap();
+        let rel = (got - want).abs() / want;
+        println!("{layer}: decoded {got:.3} km2 vs {want:.3} km2 ({:.4} %)", rel * 100.0);
+        assert!(want > 100.0 && rel < 0.005, "{layer}: {got} vs {want}");
+    }
+}

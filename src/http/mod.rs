@@ -379,6 +379,8 @@ where
         batch::history(app.clone(), req).await
     } else if route.path.starts_with("/v1/tiles/") {
         tiles::answer(app, req.uri(), &link_base(app, &req))
+    } else if route.path.starts_with("/v1/scenarios/{id}/tiles") {
+        tiles::scenario_answer(app, req.uri(), &link_base(app, &req)).await
     } else {
         match warp_service.call(req).await {
             Ok(r) => boxed(r),

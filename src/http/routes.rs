@@ -143,6 +143,11 @@ pub fn routes(
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::scenarios::create);
+    let scenario_list = warp::path!("v1" / "scenarios")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::list);
     let scenario_presets = warp::path!("v1" / "scenarios" / "presets")
         .and(warp::get())
         .and(raw)
@@ -170,6 +175,8 @@ pub fn routes(
         .then(super::scenarios::diff);
     let scenarios = scenario_preview
         .or(scenario_create)
+        .unify()
+        .or(scenario_list)
         .unify()
         .or(scenario_presets)
         .unify()

@@ -13,7 +13,8 @@ use super::problem::Problem;
 use super::{App, Body};
 use crate::catalog::{Catalog, InForce};
 use crate::query::tiles::{
-    Prepared, RenderedTile, TileError, TileId, diff_tilejson, epoch_id, epoch_modified, state_tilejson,
+    Prepared, RenderedTile, TileError, TileId, diff_tilejson, epoch_id, epoch_modified, layers_epoch, layers_tilejson,
+    state_tilejson,
 };
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -176,19 +177,7 @@ fn problem(p: Problem) -> Response<Body> {
 pub fn answer(app: &Arc<App>, uri: &Uri, base: &str) -> Response<Body> {
     let path = uri.path();
     let r = (|| {
-        if let Some(name) = uri
-            .query()
-            .filter(|q| !q.is_empty())
-            .map(|q| q.split(['=', '&']).next().unwrap_or(q))
-        {
-            return Err(Problem::parameter(
-                name,
-                format!("the tile routes take no query parameters (got '{name}'): each tile and TileJSON has one URL"),
-            ));
-        }
-        if path.ends_with('/') {
-            return Err(not_canonical(path.trim_end_matches('/')));
-        }
+        one_url(uri)?;
         let segments: Vec<&str> = path.split('/').skip(3).collect(); // "", "v1", "tiles"
         match segments.as_slice() {
             [source, date] => date
@@ -213,6 +202,128 @@ pub fn answer(app: &Arc<App>, uri: &Uri, base: &str) -> Response<Body> {
         }
     })();
     r.unwrap_or_else(problem)
+}
+
+/// Refuses what would give a tile route a second URL: a query string (400) or a trailing `/`
+/// (404 naming the canonical path).
+fn one_url(uri: &Uri) -> Result<(), Problem> {
+    if let Some(name) = uri
+        .query()
+        .filter(|q| !q.is_empty())
+        .map(|q| q.split(['=', '&']).next().unwrap_or(q))
+    {
+        return Err(Problem::parameter(
+            name,
+            format!("the tile routes take no query parameters (got '{name}'): each tile and TileJSON has one URL"),
+        ));
+    }
+    let path = uri.path();
+    if path.ends_with('/') {
+        return Err(not_canonical(path.trim_end_matches('/')));
+    }
+    Ok(())
+}
+
+/// Answers `/v1/scenarios/{id}/tiles.json` (the TileJSON of a stored scenario's layers) and
+/// `/v1/scenarios/{id}/tiles/{epoch}/{z}/{x}/{y}.mvt` (its tiles: immutable, as the scenario id
+/// names its content and the epoch the tile format). A scenario whose inputs changed since it
+/// was stored is refused as `GET /v1/scenarios/{id}` refuses it.
+pub async fn scenario_answer(app: &Arc<App>, uri: &Uri, base: &str) -> Response<Body> {
+    let path = uri.path();
+    let r = async {
+        one_url(uri)?;
+        let segments: Vec<&str> = path.split('/').skip(3).collect(); // "", "v1", "scenarios"
+        match segments.as_slice() {
+            [id, "tiles.json"] => {
+                let c = super::scenarios::stored(app, id.to_string()).await?;
+                scenario_json(app, &c, base)
+            }
+            [id, "tiles", epoch, z, x, y] => {
+                let y = y.strip_suffix(".mvt").ok_or_else(not_found)?;
+                let tile = canonical_tile(z, x, y, &format!("/v1/scenarios/{id}/tiles/{epoch}"))?;
+                let c = super::scenarios::stored(app, id.to_string()).await?;
+                let own = layers_epoch(SCENARIO, c.id());
+                if *epoch != own {
+                    return Err(Problem::not_found(
+                        "unknown-epoch",
+                        format!("no epoch '{epoch}' of scenario {id}: its tiles are under epoch {own} (ask its TileJSON again)"),
+                    ));
+                }
+                let key = format!("scenario/{id}/{epoch}/{}/{}/{}", tile.z, tile.x, tile.y);
+                serve_tile(app, key, tile, scenario_modified(&c), || scenario_prepared(app, &c))
+            }
+            _ => Err(not_found()),
+        }
+    }
+    .await;
+    r.unwrap_or_else(problem)
+}
+
+/// The kind named in a scenario's tile epoch.
+const SCENARIO: &str = "scenario";
+
+fn scenario_prepared(app: &Arc<App>, c: &crate::scenario::Computed) -> Arc<Prepared> {
+    app.tiles
+        .prepared(&format!("{SCENARIO}/{}", c.id()), || Prepared::layers(c.tile_layers()))
+}
+
+/// `Last-Modified` of a scenario's tiles: the latest date of a snapshot it rests on (00:00 UTC),
+/// a function of its id like the tiles themselves.
+fn scenario_modified(c: &crate::scenario::Computed) -> Option<SystemTime> {
+    let a = &c.answer;
+    let latest = std::iter::once(&a.ceasefire)
+        .chain(a.reference_lines.iter().map(|r| &r.provenance))
+        .chain(a.withdrawal.iter().map(|w| &w.to_line_of))
+        .map(|p| p.in_force.snapshot_date)
+        .max()?;
+    super::conditional::last_modified(SystemTime::from(latest.and_time(chrono::NaiveTime::MIN).and_utc()))
+}
+
+/// The `frontline` member of a scenario's TileJSON: the epoch, the tile settings and the
+/// scenario's figures with the provenance of every input (what `GET /v1/scenarios/{id}` gives).
+#[derive(serde::Serialize)]
+struct ScenarioTileMeta<'a> {
+    epoch: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    scenario: &'a crate::output::scenario::ScenarioAnswer,
+    tiles: crate::query::tiles::TileSettings,
+}
+
+fn scenario_json(app: &Arc<App>, c: &crate::scenario::Computed, base: &str) -> Result<Response<Body>, Problem> {
+    let id = c.id();
+    let epoch = layers_epoch(SCENARIO, id);
+    let prepared = scenario_prepared(app, c);
+    let a = &c.answer;
+    let title = c.scenario.title.as_deref();
+    let synthetic = if a.synthetic { " (SYNTHETIC data)" } else { "" };
+    let doc = layers_tilejson(
+        &prepared,
+        format!("frontline scenario {}", &id[..12]),
+        format!(
+            "Ceasefire scenario {id}{}: source '{}', ceasefire {}; the area of application, excluded areas, security zones, withdrawal area, reference lines and withdrawal line",
+            title.map(|t| format!(" ({t})")).unwrap_or_default(),
+            a.ceasefire.in_force.source,
+            a.ceasefire.date,
+        ),
+        format!(
+            "scenario {id}; source {}: snapshot {}{synthetic}",
+            a.ceasefire.in_force.source, a.ceasefire.in_force.snapshot.id
+        ),
+        format!("{base}/v1/scenarios/{id}/tiles/{epoch}/{{z}}/{{x}}/{{y}}.mvt"),
+        ScenarioTileMeta {
+            epoch,
+            title,
+            scenario: a,
+            tiles: crate::query::tiles::TileSettings::current(),
+        },
+    );
+    let mut res = json_answer(crate::num::to_vec(&doc)?);
+    if let Some(m) = scenario_modified(c) {
+        res.headers_mut()
+            .insert(header::LAST_MODIFIED, super::conditional::http_date(m));
+    }
+    Ok(res)
 }
 
 /// The tile `z/x/y` names, if it is written the one way it is served (no sign, no leading
