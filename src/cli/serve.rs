@@ -36,6 +36,13 @@ pub(crate) struct Args {
     /// Vector tiles kept in memory, in MiB (least recently used evicted beyond it).
     #[arg(long, default_value_t = 128)]
     tile_cache_mb: usize,
+    /// The public base URL clients reach this server at, http(s)://HOST[:PORT][/PREFIX] (or set
+    /// FRONTLINE_PUBLIC_URL): absolute links in answers (the TileJSON `tiles` templates) start
+    /// with it. Without it they start with the address the client's connection reached; the
+    /// request's Host header is never used (a client can set it to anything). Set it behind a
+    /// reverse proxy.
+    #[arg(long)]
+    public_url: Option<String>,
     /// Origin allowed by CORS (repeatable; `*` for any). None: no CORS headers.
     #[arg(long = "cors-origin")]
     cors_origins: Vec<String>,
@@ -102,6 +109,14 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     if ingest_token.as_deref().is_some_and(|t| t.len() < 16) {
         return Err(Failure::input("the ingest token must be at least 16 characters"));
     }
+    let public_url = match a
+        .public_url
+        .clone()
+        .or_else(|| std::env::var("FRONTLINE_PUBLIC_URL").ok())
+    {
+        Some(u) => Some(frontline::http::public_base_url(&u).map_err(|e| Failure::input(format!("--public-url {e}")))?),
+        None => None,
+    };
     let config = Config {
         ingest_token,
         max_body_bytes: a.max_body_mb.saturating_mul(1 << 20),
@@ -115,6 +130,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         date_window: a.window.config()?,
         max_large_bodies: a.max_large_bodies.max(1),
         tile_cache_bytes: a.tile_cache_mb.saturating_mul(1 << 20),
+        public_url,
     };
     let sync = match (&a.sync_url, &a.sync_source, &a.sync_every) {
         (Some(url), Some(source), Some(every)) => {

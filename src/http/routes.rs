@@ -146,6 +146,11 @@ pub fn routes(
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::scenarios::create);
+    let scenario_list = warp::path!("v1" / "scenarios")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::list);
     let scenario_presets = warp::path!("v1" / "scenarios" / "presets")
         .and(warp::get())
         .and(raw)
@@ -173,6 +178,8 @@ pub fn routes(
         .then(super::scenarios::diff);
     let scenarios = scenario_preview
         .or(scenario_create)
+        .unify()
+        .or(scenario_list)
         .unify()
         .or(scenario_presets)
         .unify()
@@ -211,8 +218,18 @@ pub fn routes(
         .and(header_text("accept"))
         .and(header_text("accept-encoding"))
         .map(|accept: Option<String>, enc: Option<String>| {
-            if super::dashboard::wants_page(accept.as_deref()) {
-                return super::dashboard::page_reply(enc.as_deref());
+            match super::negotiate::preferred(accept.as_deref(), &["application/json", "text/html"]) {
+                Some("text/html") => return super::dashboard::page_reply(enc.as_deref()),
+                Some(_) => {}
+                None => {
+                    let mut res = Problem::not_acceptable(format!(
+                        "cannot answer '{}'; available: application/json (the index of the API), text/html (the dashboard)",
+                        accept.as_deref().unwrap_or_default()
+                    ))
+                    .into_response();
+                    res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+                    return res;
+                }
             }
             let mut res = json_response(&answers::RouteIndex {
                 name: "frontline",
@@ -407,20 +424,13 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
         {
             return Err(Problem::parameter("from", format!("from {a} is after to {b}")));
         }
-        let csv = match accept.as_deref().map(str::trim) {
-            None | Some("") => false,
-            Some(a) => {
-                let types: Vec<String> = a.split(',').map(super::media_type).collect();
-                let wants = |t: &str| types.iter().any(|x| x == t);
-                if wants("application/json") || wants("*/*") || wants("application/*") {
-                    false
-                } else if wants("text/csv") || wants("text/*") {
-                    true
-                } else {
-                    return Err(Problem::not_acceptable(format!(
-                        "cannot answer '{a}'; available: application/json, text/csv"
-                    )));
-                }
+        let csv = match super::negotiate::preferred(accept.as_deref(), &["application/json", "text/csv"]) {
+            Some(t) => t == "text/csv",
+            None => {
+                return Err(Problem::not_acceptable(format!(
+                    "cannot answer '{}'; available: application/json, text/csv",
+                    accept.as_deref().unwrap_or_default()
+                )));
             }
         };
         if by_region {
@@ -649,19 +659,10 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
     })())
 }
 
-/// Whether an Accept-Encoding value allows gzip (a q=0 refuses it).
+/// Whether an Accept-Encoding value allows gzip (RFC 9110 §12.5.3: its own member, else `*`;
+/// a q=0 refuses it).
 pub(super) fn accepts_gzip(v: &str) -> bool {
-    v.split(',').any(|part| {
-        let mut it = part.split(';');
-        let coding = it.next().unwrap_or("").trim().to_ascii_lowercase();
-        let refused = it.any(|p| {
-            matches!(
-                p.trim().replace(' ', "").as_str(),
-                "q=0" | "q=0.0" | "q=0.00" | "q=0.000"
-            )
-        });
-        (coding == "gzip" || coding == "*") && !refused
-    })
+    super::negotiate::accepts_coding(v, "gzip")
 }
 
 /// `minLon,minLat,maxLon,maxLat` (OGC API Features 17-069r4 §7.15.3, RFC 7946 §5.2): a first

@@ -16,5 +16,6 @@ pub mod layer;
 pub mod points;
 pub mod provenance;
 pub mod scenario;
+pub mod tile_layers;
 
 pub use provenance::{AnswerProvenance, BaselineRef, BorderRef, FeatureProvenance, InForceRef, SnapshotRef};

@@ -67,7 +67,8 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
-    fn dir(self) -> &'static str {
+    /// The directory of this kind's documents, relative to the geodata directory.
+    pub fn dir(self) -> &'static str {
         match self {
             DocumentKind::Scenario => "scenarios",
             DocumentKind::Watchlist => "watchlists",
