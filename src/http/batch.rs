@@ -83,18 +83,26 @@ async fn open_body(
     if declared.is_some_and(|n| n > max) {
         return Err(Problem::too_large(format!("request body exceeds {max} bytes")));
     }
-    let permit = if declared.is_none_or(|n| n > LARGE_BODY_BYTES) {
-        Some(
-            app.large_bodies
-                .clone()
-                .acquire_owned()
-                .await
-                .map_err(|e| Problem::unavailable("shutting-down", "the server is shutting down: try again", e))?,
-        )
-    } else {
-        None
-    };
+    let permit = large_body_place(app, declared).await?;
     Ok((body_reader(body, max), permit))
+}
+
+/// Waits for a place among `Config::max_large_bodies` when a body is large (over
+/// [`LARGE_BODY_BYTES`] as declared, or of unknown length); a small body needs none. The place
+/// is held as long as the returned permit lives.
+pub(super) async fn large_body_place(
+    app: &App,
+    declared: Option<u64>,
+) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, Problem> {
+    if declared.is_some_and(|n| n <= LARGE_BODY_BYTES) {
+        return Ok(None);
+    }
+    app.large_bodies
+        .clone()
+        .acquire_owned()
+        .await
+        .map(Some)
+        .map_err(|e| Problem::unavailable("shutting-down", "the server is shutting down: try again", e))
 }
 
 /// Runs `work` on a blocking thread over the body; on a refusal, reads the rest of the body

@@ -742,17 +742,7 @@ pub(super) async fn read_whole(
     if declared.is_some_and(|n| n > max) {
         return Err(over());
     }
-    let place = if declared.is_none_or(|n| n > super::batch::LARGE_BODY_BYTES) {
-        Some(
-            app.large_bodies
-                .clone()
-                .acquire_owned()
-                .await
-                .map_err(|e| Problem::unavailable("shutting-down", "the server is shutting down: try again", e))?,
-        )
-    } else {
-        None
-    };
+    let place = super::batch::large_body_place(app, declared).await?;
     let bytes = read_limited(body, max)
         .await
         .map_err(|p| if p.status == 413 { over() } else { p })?;

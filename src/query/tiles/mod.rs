@@ -455,6 +455,35 @@ pub struct TileJson<M: Serialize> {
     pub frontline: M,
 }
 
+impl<M: Serialize> TileJson<M> {
+    /// A TileJSON 3.0.0 document of `xyz` tiles at `tiles_url` from zoom 0 to the deepest zoom
+    /// served, centred in `bounds`: what every TileJSON of the service shares.
+    pub fn new(
+        name: String,
+        description: String,
+        tiles_url: String,
+        bounds: [f64; 4],
+        attribution: String,
+        vector_layers: Vec<VectorLayer>,
+        frontline: M,
+    ) -> Self {
+        TileJson {
+            tilejson: "3.0.0",
+            name,
+            description,
+            tiles: vec![tiles_url],
+            scheme: "xyz",
+            minzoom: 0,
+            maxzoom: TILEJSON_MAX_ZOOM,
+            bounds,
+            center: center(bounds),
+            attribution,
+            vector_layers,
+            frontline,
+        }
+    }
+}
+
 /// The tile geometry settings, stated in every TileJSON.
 #[derive(Debug, Serialize)]
 pub struct TileSettings {
@@ -572,21 +601,16 @@ pub fn state_tilejson(
     let unknown = f.contested_not_drawn().is_some();
     let src = &provenance.in_force.source;
     let area = &[("area_km2", "Number")];
-    TileJson {
-        tilejson: "3.0.0",
-        name: format!("frontline {src} {date}"),
-        description: format!(
+    TileJson::new(
+        format!("frontline {src} {date}"),
+        format!(
             "The area of application (covered), occupied and contested areas and the line of contact of source '{src}' in force on {date} (snapshot {}), clipped to the recognized border, after the sliver rule",
             provenance.in_force.snapshot.id
         ),
-        tiles: vec![tiles_url],
-        scheme: "xyz",
-        minzoom: 0,
-        maxzoom: TILEJSON_MAX_ZOOM,
+        tiles_url,
         bounds,
-        center: center(bounds),
-        attribution: attribution(&provenance.in_force),
-        vector_layers: vec![
+        attribution(&provenance.in_force),
+        vec![
             layer(
                 "covered",
                 "the area of application: the recognized territory neither occupied nor contested",
@@ -600,7 +624,7 @@ pub fn state_tilejson(
             ),
             layer("line", "the line of contact", &[("length_km", "Number")]),
         ],
-        frontline: StateMeta {
+        StateMeta {
             epoch: epoch_id(f),
             epoch_from: f.epoch.from,
             covered_km2: round3(layers.covered_km2),
@@ -610,7 +634,7 @@ pub fn state_tilejson(
             provenance,
             tiles: TileSettings::current(),
         },
-    }
+    )
 }
 
 /// The TileJSON of a set made by [`Prepared::layers`], its tiles at `tiles_url`, with `frontline`
@@ -624,18 +648,13 @@ pub fn layers_tilejson<M: Serialize>(
     frontline: M,
 ) -> TileJson<M> {
     let bounds = prepared.bounds.unwrap_or([-180.0, -85.0, 180.0, 85.0]);
-    TileJson {
-        tilejson: "3.0.0",
+    TileJson::new(
         name,
         description,
-        tiles: vec![tiles_url],
-        scheme: "xyz",
-        minzoom: 0,
-        maxzoom: TILEJSON_MAX_ZOOM,
+        tiles_url,
         bounds,
-        center: center(bounds),
         attribution,
-        vector_layers: prepared
+        prepared
             .vector_layers
             .iter()
             .map(|l| VectorLayer {
@@ -647,7 +666,7 @@ pub fn layers_tilejson<M: Serialize>(
             })
             .collect(),
         frontline,
-    }
+    )
 }
 
 /// The TileJSON of a diff, its tiles at `tiles_url`.
@@ -667,21 +686,16 @@ pub fn diff_tilejson<'a>(
         ("from_snapshot_date", "String"),
         ("from_content_sha256", "String"),
     ];
-    TileJson {
-        tilejson: "3.0.0",
-        name: format!("frontline {src} diff {} {}", d.from.date, d.to.date),
-        description: format!(
+    TileJson::new(
+        format!("frontline {src} diff {} {}", d.from.date, d.to.date),
+        format!(
             "What changed hands in source '{src}' from {} to {}: parts of at least {} km2, as /v1/diff",
             d.from.date, d.to.date, d.totals.min_area_km2
         ),
-        tiles: vec![tiles_url],
-        scheme: "xyz",
-        minzoom: 0,
-        maxzoom: TILEJSON_MAX_ZOOM,
+        tiles_url,
         bounds,
-        center: center(bounds),
-        attribution: attribution(&d.to.in_force),
-        vector_layers: vec![
+        attribution(&d.to.in_force),
+        vec![
             layer("gained", "newly occupied", diff_fields),
             layer("lost", "freed: occupied at the start, not at the end", diff_fields),
             layer("newly_contested", "contested at the end, not at the start", diff_fields),
@@ -691,7 +705,7 @@ pub fn diff_tilejson<'a>(
                 diff_fields,
             ),
         ],
-        frontline: DiffMeta {
+        DiffMeta {
             from_epoch: epochs.0,
             to_epoch: epochs.1,
             from: &d.from,
@@ -699,7 +713,7 @@ pub fn diff_tilejson<'a>(
             totals: &d.totals,
             tiles: TileSettings::current(),
         },
-    }
+    )
 }
 
 fn attribution(f: &InForceRef) -> String {
