@@ -758,6 +758,14 @@ fn square_feature(date: &str, x0: f64, y0: f64, size: f64) -> String {
     )
 }
 
+/// A FeatureCollection of the one square of [`square_feature`].
+fn square_collection(date: &str, x0: f64, y0: f64, size: f64) -> String {
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        square_feature(date, x0, y0, size)
+    )
+}
+
 fn import(args: &[&str], data: &Path) -> (i32, serde_json::Value, String) {
     let mut all = vec!["import"];
     all.extend_from_slice(args);
@@ -782,15 +790,7 @@ fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
     // The same data gzipped, and a snapshot far outside the border.
     let gz = dir.path().join("more.geojson.gz");
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    std::io::Write::write_all(
-        &mut enc,
-        format!(
-            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-            square_feature("2024-01-05", 100.0, 10.0, 1.0)
-        )
-        .as_bytes(),
-    )
-    .unwrap();
+    std::io::Write::write_all(&mut enc, square_collection("2024-01-05", 100.0, 10.0, 1.0).as_bytes()).unwrap();
     std::fs::write(&gz, enc.finish().unwrap()).unwrap();
     let bad = dir.path().join("bad.geojson");
     std::fs::write(&bad, r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"date":"2024-02-30","status":"occupied"},"geometry":null}]}"#).unwrap();
@@ -889,14 +889,7 @@ fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
 
     // Other content for an existing date: refused, then replaced with --replace (old kept).
     let changed = dir.path().join("changed.geojson");
-    std::fs::write(
-        &changed,
-        format!(
-            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-            square_feature("2024-01-03", 35.0, 48.0, 0.8)
-        ),
-    )
-    .unwrap();
+    std::fs::write(&changed, square_collection("2024-01-03", 35.0, 48.0, 0.8)).unwrap();
     let (c, r3, _) = import(&["geojson", changed.to_str().unwrap(), "--source", "analyst"], &root);
     assert_eq!(c, 2, "every input rejected");
     assert!(
@@ -1109,14 +1102,7 @@ fn exit_codes_agree_across_commands() {
     assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
     let d = data.to_str().unwrap();
     let input = dir.path().join("in.geojson");
-    std::fs::write(
-        &input,
-        format!(
-            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-            square_feature("2024-10-01", 35.0, 48.0, 0.2)
-        ),
-    )
-    .unwrap();
+    std::fs::write(&input, square_collection("2024-10-01", 35.0, 48.0, 0.2)).unwrap();
     let input = input.to_str().unwrap();
     let broken = dir.path().join("broken");
     std::fs::create_dir_all(broken.join("borders")).unwrap();

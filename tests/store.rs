@@ -33,16 +33,7 @@ fn start_server(root: &Path, token: &Path) -> (Child, SocketAddr) {
         .stderr(Stdio::null())
         .spawn()
         .expect("start server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read address");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected: {line}"))
-        .parse()
-        .expect("address");
+    let addr = common::listening_addr(&mut child);
     (child, addr)
 }
 

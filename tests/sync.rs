@@ -286,11 +286,7 @@ fn a_server_stopped_during_a_scheduled_sync_exits_cleanly() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(line.starts_with("listening on"), "{line}");
+        common::listening_addr(&mut child);
         std::thread::sleep(std::time::Duration::from_millis(stop_after_ms));
         let killed = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])

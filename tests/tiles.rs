@@ -34,6 +34,36 @@ fn tile_path(doc: &serde_json::Value, zxy: &str) -> String {
         .replace("{y}", parts.next().unwrap())
 }
 
+/// A server over `dir/geodata` with ingest on (token in `dir/token`) and no watcher.
+fn serve_with_ingest(dir: &std::path::Path) -> Server {
+    let root = dir.join("geodata");
+    let token = dir.join("token");
+    Server::spawn(
+        &[
+            "--data",
+            root.to_str().unwrap(),
+            "--ingest-token-file",
+            token.to_str().unwrap(),
+            "--watch-s",
+            "0",
+        ],
+        &[],
+    )
+}
+
+/// POSTs a snapshot of one occupied square (35-36 E, 48-49 N) with the token, `query` naming
+/// the source and date.
+fn ingest(addr: SocketAddr, query: &str) -> Reply {
+    let body = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[35,48],[36,48],[36,49],[35,49],[35,48]]]}}]}"#;
+    request(
+        addr,
+        "POST",
+        &format!("/v1/snapshots?{query}"),
+        &format!("Authorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\n"),
+        body,
+    )
+}
+
 /// The layers and feature counts GDAL's MVT driver reads from `bytes`, or `None` (SKIP) without
 /// ogrinfo.
 fn ogr_layers(bytes: &[u8]) -> Option<Vec<(String, usize)>> {
@@ -206,20 +236,9 @@ fn a_diff_tilejson_has_the_totals_of_v1_diff_and_diff_tiles_decode() {
 #[test]
 fn a_tilejson_for_a_date_changes_when_an_ingest_changes_what_is_in_force() {
     let dir = tempfile::tempdir().unwrap();
-    let root = common::copy_embedded_geodata(dir.path(), false);
-    let token = dir.path().join("token");
-    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
-    let s = Server::spawn(
-        &[
-            "--data",
-            root.to_str().unwrap(),
-            "--ingest-token-file",
-            token.to_str().unwrap(),
-            "--watch-s",
-            "0",
-        ],
-        &[],
-    );
+    common::copy_embedded_geodata(dir.path(), false);
+    std::fs::write(dir.path().join("token"), format!("{TOKEN}\n")).unwrap();
+    let s = serve_with_ingest(dir.path());
     let (r, before) = tilejson(s.addr, "/v1/tiles/example/2024-10-15.json");
     let etag = r.header("etag").unwrap().to_string();
     let old_epoch = before["frontline"]["epoch"].as_str().unwrap().to_string();
@@ -228,17 +247,7 @@ fn a_tilejson_for_a_date_changes_when_an_ingest_changes_what_is_in_force() {
     assert_eq!(get(s.addr, &old_tile, "").status, 200);
 
     // A snapshot dated 2024-10-01: 2024-10-15 now resolves to another state.
-    let body = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[35,48],[36,48],[36,49],[35,49],[35,48]]]}}]}"#;
-    let ingest = |query: &str| {
-        request(
-            s.addr,
-            "POST",
-            &format!("/v1/snapshots?{query}"),
-            &format!("Authorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\n"),
-            body,
-        )
-    };
-    let r = ingest("source=example&date=2024-10-01");
+    let r = ingest(s.addr, "source=example&date=2024-10-01");
     assert_eq!(r.status, 201, "{}", r.text());
     let r = get(
         s.addr,
@@ -257,7 +266,7 @@ fn a_tilejson_for_a_date_changes_when_an_ingest_changes_what_is_in_force() {
     assert_eq!(get(s.addr, &old_tile, "").status, 200);
 
     // Replacing the 2024-09-01 snapshot's content retires that epoch: its tiles are a 404.
-    let r = ingest("source=example&date=2024-09-01&replace=true");
+    let r = ingest(s.addr, "source=example&date=2024-09-01&replace=true");
     assert!(r.status == 200 || r.status == 201, "{}", r.text());
     get(s.addr, &old_tile, "").assert_problem(404, "no live epoch");
     let (_, sept) = tilejson(s.addr, "/v1/tiles/example/2024-09-15.json");
@@ -434,20 +443,9 @@ fn a_tile_has_one_url_and_its_other_spellings_are_refused() {
 /// with an ingest token: (server, directory, scenario id).
 fn saved_scenario() -> (Server, tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let root = common::copy_embedded_geodata(dir.path(), false);
-    let token = dir.path().join("token");
-    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
-    let s = Server::spawn(
-        &[
-            "--data",
-            root.to_str().unwrap(),
-            "--ingest-token-file",
-            token.to_str().unwrap(),
-            "--watch-s",
-            "0",
-        ],
-        &[],
-    );
+    common::copy_embedded_geodata(dir.path(), false);
+    std::fs::write(dir.path().join("token"), format!("{TOKEN}\n")).unwrap();
+    let s = serve_with_ingest(dir.path());
     let presets = get(s.addr, "/v1/scenarios/presets?source=example&date=2024-09-01", "").json();
     let mut doc = presets["presets"]
         .as_array()
@@ -554,19 +552,9 @@ fn a_saved_scenarios_layers_are_immutable_vector_tiles() {
     get(s.addr, &format!("/v1/scenarios/{}/tiles.json", "0".repeat(64)), "").assert_problem(404, "");
 
     // The same after a restart.
-    let token = dir.path().join("token");
-    let root = dir.path().join("geodata");
-    let args = [
-        "--data",
-        root.to_str().unwrap(),
-        "--ingest-token-file",
-        token.to_str().unwrap(),
-        "--watch-s",
-        "0",
-    ];
     drop(s);
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let s = Server::spawn(&args, &[]);
+    let s = serve_with_ingest(dir.path());
     let (_, again) = tilejson(s.addr, &path);
     assert_eq!(again["frontline"]["epoch"], epoch.as_str());
     let t2 = get(s.addr, &tile_path(&again, TILE), "");
@@ -581,14 +569,7 @@ fn a_saved_scenarios_layers_are_immutable_vector_tiles() {
 
     // An input replaced (the 2024-09-01 snapshot): the id no longer means these figures, its
     // TileJSON and tiles are refused.
-    let body = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[35,48],[36,48],[36,49],[35,49],[35,48]]]}}]}"#;
-    let r = request(
-        s.addr,
-        "POST",
-        "/v1/snapshots?source=example&date=2024-09-01&replace=true",
-        &format!("Authorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\n"),
-        body,
-    );
+    let r = ingest(s.addr, "source=example&date=2024-09-01&replace=true");
     assert!(r.status == 200 || r.status == 201, "{}", r.text());
     get(s.addr, &path, "").assert_problem(409, &id);
     assert_eq!(get(s.addr, &tile_path(&doc, TILE), "").status, 409);

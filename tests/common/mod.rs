@@ -60,7 +60,6 @@ impl Server {
 
     /// [`Server::spawn`] with `dir` as the working directory.
     pub fn spawn_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
-        use std::io::BufRead;
         use std::process::{Command, Stdio};
         let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
             .arg("serve")
@@ -73,19 +72,24 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start server");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read address");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected: {line}"));
-        Server {
-            child,
-            addr: addr.parse().expect("address"),
-        }
+        let addr = listening_addr(&mut child);
+        Server { child, addr }
     }
+}
+
+/// Reads the first line a `frontline serve` child (stdout piped) writes, `listening on
+/// http://ADDR`, and returns ADDR.
+pub fn listening_addr(child: &mut std::process::Child) -> std::net::SocketAddr {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read address");
+    line.trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected: {line}"))
+        .parse()
+        .expect("address")
 }
 
 impl Drop for Server {
