@@ -256,6 +256,9 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("text/csv; charset=utf-8"),
                 );
+                if let Ok(src) = catalog.source(source.as_deref()) {
+                    super::insert_terms(res.headers_mut(), &src.terms);
+                }
                 Ok(res)
             }
         }

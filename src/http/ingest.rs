@@ -138,13 +138,16 @@ async fn run(
 /// (422; see [`crate::geodata::policy`]).
 fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Problem> {
     let catalog = app.catalog();
-    let src = match catalog.source(Some(source)) {
-        Ok(s) => s,
+    let border = match catalog.source(Some(source)) {
+        Ok(s) => &s.border.border,
+        // Described by `PUT /v1/sources/{name}`, no snapshot yet: this one is its first.
+        Err(_) if let Some(b) = catalog.declared.get(source).and_then(|d| catalog.borders.get(&d.border)) => &b.border,
         Err(e @ crate::catalog::CatalogError::UnknownSource { .. }) => {
             let mut p = Problem::not_found(
                 "unknown-source",
                 format!(
                     "{e}. Ingest adds snapshots to a source that exists; create '{source}' first with its first snapshot: \
+                     `PUT /v1/sources/{source}` with its description (licence, attribution, time zone...), or \
                      `frontline import geojson FILE --source {source} --data DIR` (a FeatureCollection with a date and a status \
                      per feature), or a directory sources/{source}/ holding source.json (e.g. {{\"border\": \"UKR\"}}) and a \
                      <YYYY-MM-DD>.geojson snapshot; the server picks it up on reload (SIGHUP, or the directory watch)"
@@ -158,7 +161,7 @@ fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Pr
     let window = app
         .config
         .date_window
-        .window(&src.border.border, crate::geodata::policy::today_utc());
+        .window(border, crate::geodata::policy::today_utc());
     window.check(date).map_err(|why| {
         let mut p = Problem::unprocessable("date-outside-window", why);
         p.parameter = Some("date".into());
@@ -275,12 +278,11 @@ fn store(
     let lock = layout.lock("ingest", INGEST_LOCK_WAIT)?;
     // What the store holds for this date now: the file the catalog read it from, or the file of
     // that date that another writer may have written since the catalog was loaded.
-    let in_catalog = catalog
-        .source(Some(source))?
-        .snapshots
-        .iter()
-        .find(|s| s.date == date)
-        .cloned();
+    let in_catalog = match catalog.source(Some(source)) {
+        Ok(s) => s.snapshots.iter().find(|s| s.date == date).cloned(),
+        Err(_) if catalog.declared.contains_key(source) => None,
+        Err(e) => return Err(e.into()),
+    };
     let on_disk = in_catalog
         .as_ref()
         .map(|s| catalog.root.join(&s.provenance.file))
@@ -341,7 +343,7 @@ fn store(
     // Its provenance is the file as written.
     let mut snapshot = snapshot;
     snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
-    let next = Arc::new(catalog.with_snapshot(snapshot.clone())?);
+    let next = Arc::new(catalog.with_snapshot(snapshot.clone(), replaced.is_some())?);
     next.compute_states();
     app.swap(next.clone());
     // Released once the new state is live: the next writer sees it.

@@ -21,6 +21,9 @@ pub struct Problem {
     /// The query parameter at fault, where there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// The member of the request body (or the path segment) at fault, where there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     /// Every problem found, where there are several (a refused snapshot).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub problems: Box<[String]>,
@@ -37,6 +40,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             parameter: None,
+            field: None,
             problems: Box::default(),
         }
     }
@@ -45,6 +49,18 @@ impl Problem {
     pub fn parameter(name: &str, detail: impl Into<String>) -> Self {
         let mut p = Problem::new(StatusCode::BAD_REQUEST, "invalid-parameter", detail);
         p.parameter = Some(name.to_string());
+        p
+    }
+
+    /// 422 `invalid-source-description`: a member of a source's description (or its name) is
+    /// not acceptable; `field` names it.
+    pub fn description(e: crate::geodata::description::DescriptionError) -> Self {
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-source-description",
+            e.to_string(),
+        );
+        p.field = Some(e.field.to_string());
         p
     }
 

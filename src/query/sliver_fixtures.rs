@@ -64,6 +64,8 @@ fn catalog(border: Polygon<f64>, occupied: Vec<Polygon<f64>>) -> Catalog {
         regions: vec![],
         sources: vec![Source {
             time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
+            terms: Default::default(),
+            revised: Default::default(),
             publications: Vec::new(),
             name: "t".into(),
             description: None,
