@@ -433,6 +433,11 @@ mod tests {
         a.as_object_mut()
             .unwrap()
             .insert("datetime".into(), json!("2024-05-01T20:30:00Z"));
+        // The terms only where the source's description gives them (the example's does not).
+        for k in ["licence", "attribution", "source_url"] {
+            assert!(a.get(k).is_none(), "{a}");
+            a.as_object_mut().unwrap().insert(k.into(), json!("x"));
+        }
         a["snapshot"]
             .as_object_mut()
             .unwrap()
