@@ -20,7 +20,14 @@ pub(crate) struct Args {
     /// Largest GeoJSON request body accepted, in MiB (read as a stream of features).
     #[arg(long, default_value_t = 64)]
     max_json_body_mb: u64,
-    /// Large batch bodies (over 1 MiB) read at once; further ones wait their turn.
+    /// Largest ingest body (POST /v1/snapshots) accepted, in MiB (parsed whole).
+    #[arg(long, default_value_t = 16)]
+    max_ingest_body_mb: u64,
+    /// Largest scenario document (POST /v1/scenarios and /v1/scenarios/preview) accepted, in MiB.
+    #[arg(long, default_value_t = 4)]
+    max_scenario_body_mb: u64,
+    /// Large request bodies (over 1 MiB, or of unknown length) read at once; further ones wait
+    /// their turn (every route that reads a body but CSV classification, which is streamed).
     #[arg(long, default_value_t = 2)]
     max_large_bodies: usize,
     /// Most points accepted in one classification request.
@@ -98,6 +105,8 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         ingest_token,
         max_body_bytes: a.max_body_mb.saturating_mul(1 << 20),
         max_json_body_bytes: a.max_json_body_mb.saturating_mul(1 << 20),
+        max_ingest_body_bytes: a.max_ingest_body_mb.saturating_mul(1 << 20),
+        max_scenario_body_bytes: a.max_scenario_body_mb.saturating_mul(1 << 20),
         max_points: a.max_points,
         cors_origins: a.cors_origins,
         header_read_timeout: Duration::from_secs(a.header_timeout_s.max(1)),

@@ -36,6 +36,11 @@ fn read_document(path: &Path, shown: &str, kind: &str, report: &mut Report) -> O
 /// A canonical document from its bytes (`sha256`: of the bytes as stored).
 fn parse_document(bytes: &[u8], sha256: String, shown: &str, kind: &str, report: &mut Report) -> Option<Document> {
     let value = parse_json(bytes, shown, report)?;
+    document_from_value(value, sha256, shown, kind, report)
+}
+
+/// A canonical document from its parsed JSON.
+fn document_from_value(value: Value, sha256: String, shown: &str, kind: &str, report: &mut Report) -> Option<Document> {
     let Value::Object(mut obj) = value else {
         problem(report, shown, FileProblem::NotAnObject);
         return None;
@@ -486,8 +491,24 @@ pub fn snapshot_from_bytes(
     source: &str,
 ) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
+    match parse_json(bytes, shown, &mut report) {
+        Some(value) => snapshot_from_value(value, sha256, stem, shown, source),
+        None => (None, report),
+    }
+}
+
+/// [`snapshot_from_bytes`] on the document already parsed (strictly: duplicated keys refused),
+/// so that a body read over HTTP is parsed once.
+pub fn snapshot_from_value(
+    value: Value,
+    sha256: String,
+    stem: Option<&str>,
+    shown: &str,
+    source: &str,
+) -> (Option<Snapshot>, Report) {
+    let mut report = Report::default();
     let out = (|| {
-        let doc = parse_document(bytes, sha256, shown, "snapshot", &mut report)?;
+        let doc = document_from_value(value, sha256, shown, "snapshot", &mut report)?;
         let declared = meta_str(&doc, "source", shown, &mut report)?;
         if declared != source {
             problem(

@@ -196,7 +196,7 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
 /// `POST /v1/history[?source=]`: a GeoJSON FeatureCollection of Points (each feature gains
 /// `properties.history`) or a CSV `id,lon,lat` (one row per interval).
 pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
-    use crate::query::history::history_csv;
+    use crate::query::history::history_csv_answer;
     let (parts, body) = req.into_parts();
     let prepared = (|| {
         let p = Params::parse(parts.uri.query().unwrap_or(""), &["source", "csv_safe"])?;
@@ -231,31 +231,25 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
                 Ok(pieces_response(answer, "application/geo+json"))
             }
             BodyKind::Csv => {
-                let read = |input: &mut dyn std::io::BufRead| {
-                    crate::query::csv::read_points(input, max_points, csv_safe).map_err(|e| match e {
-                        crate::query::csv::CsvError::Io(io) if too_large(&io).is_some() => {
+                use crate::query::history::HistoryCsvError;
+                let answer = |input: &mut dyn std::io::BufRead| {
+                    history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe).map_err(|e| match e {
+                        HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_large(&io).is_some() => {
                             Problem::too_large(format!("request body exceeds {max} bytes"))
                         }
-                        e => Problem::body(format!("CSV body: {e}")),
+                        HistoryCsvError::Csv(e) => Problem::body(format!("CSV body: {e}")),
+                        HistoryCsvError::Batch(e) => match e.index {
+                            Some(i) => Problem::body(format!("point {i}: {}", e.error)),
+                            None => Problem::from(e.error),
+                        },
+                        HistoryCsvError::Io(e) => Problem::internal(e),
                     })
                 };
-                let points = match encoding {
-                    Some(e) => read(&mut BufReader::new(crate::query::csv::decoding(input.by_ref(), e)))?,
-                    None => read(input)?,
+                let answer = match encoding {
+                    Some(e) => answer(&mut BufReader::new(crate::query::csv::decoding(input.by_ref(), e)))?,
+                    None => answer(input)?,
                 };
-                let (out, _) = history_csv(&catalog, source.as_deref(), &points).map_err(|e| match e.index {
-                    Some(i) => Problem::body(format!("point {i}: {}", e.error)),
-                    None => Problem::from(e.error),
-                })?;
-                let mut res = Response::new(
-                    http_body_util::Full::new(Bytes::from(out))
-                        .map_err(|e| match e {})
-                        .boxed(),
-                );
-                res.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/csv; charset=utf-8"),
-                );
+                let mut res = pieces_response(answer, "text/csv; charset=utf-8");
                 if let Ok(src) = catalog.source(source.as_deref()) {
                     super::insert_terms(res.headers_mut(), &src.terms);
                 }

@@ -13,7 +13,7 @@
 use super::App;
 use super::params::Params;
 use super::problem::Problem;
-use crate::geodata::canonical::{read_snapshot, snapshot_document, snapshot_from_bytes};
+use crate::geodata::canonical::{read_snapshot, snapshot_document, snapshot_from_value};
 use crate::store::Store;
 use bytes::Buf;
 use futures_util::Stream;
@@ -64,11 +64,18 @@ pub async fn ingest(
     authorization: Option<Vec<u8>>,
     content_type: Option<String>,
     content_encoding: Option<String>,
+    content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
     let t = Instant::now();
-    let result = run(raw, authorization, content_type, content_encoding, body, &app, t).await;
+    let headers = Headers {
+        authorization,
+        content_type,
+        content_encoding,
+        content_length,
+    };
+    let result = run(raw, headers, body, &app, t).await;
     match result {
         Ok(r) => {
             app.metrics.ingested.fetch_add(1, Ordering::Relaxed);
@@ -87,15 +94,27 @@ pub async fn ingest(
     }
 }
 
-async fn run(
-    raw: String,
+/// The request headers ingest reads.
+struct Headers {
     authorization: Option<Vec<u8>>,
     content_type: Option<String>,
     content_encoding: Option<String>,
+    content_length: Option<String>,
+}
+
+async fn run(
+    raw: String,
+    headers: Headers,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: &Arc<App>,
     t: Instant,
 ) -> Result<Reply, Problem> {
+    let Headers {
+        authorization,
+        content_type,
+        content_encoding,
+        content_length,
+    } = headers;
     authorize(app, authorization.as_deref())?;
     let p = Params::parse(&raw, &["source", "date", "replace", "allow_empty"]).map_err(|mut e| {
         if e.parameter.as_deref().is_some_and(|k| k.contains("token")) {
@@ -125,13 +144,82 @@ async fn run(
         }
     }
     admit_date(app, &source, date)?;
-    let body = super::routes::read_limited(body, app.config.max_json_body_bytes).await?;
+    let body = super::routes::read_whole(
+        app,
+        content_length,
+        body,
+        app.config.max_ingest_body_bytes,
+        "an ingested snapshot; the server's --max-ingest-body-mb",
+    )
+    .await?;
 
     // One writer at a time: the check of the existing date and the swap see the same state.
     let _writer = app.live.writer.lock().await;
     let app2 = app.clone();
     // The guard is held until the task's answer is back (end of this function).
-    tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, allow_empty, &body, t)).await?
+    tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, allow_empty, body, t)).await?
+}
+
+/// Reads an ingest body: a JSON object whose members the stored snapshot keeps (`type`,
+/// `features`, `frontline`, `crs`) are parsed strictly (duplicated keys refused); any other
+/// (foreign) member is skipped without being kept (`IgnoredAny`): the stored file never held
+/// them, and a large one would only cost memory. `None`: the body is JSON but not an object.
+fn read_body(bytes: &[u8]) -> Result<Option<Map<String, Value>>, serde_json::Error> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Top;
+    impl<'de> DeserializeSeed<'de> for Top {
+        type Value = Option<Map<String, Value>>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Top {
+        type Value = Option<Map<String, Value>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a GeoJSON FeatureCollection")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Map::new();
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!("duplicated key '{key}'")));
+                }
+                if matches!(key.as_str(), "type" | "features" | "frontline" | "crs") {
+                    out.insert(key, map.next_value_seed(crate::geodata::strict_json::Strict)?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(Some(out))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let v = Top.deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
 }
 
 /// The source must exist (404 saying how to create one) and the date lie in the admitted window
@@ -190,11 +278,19 @@ fn store(
     date: chrono::NaiveDate,
     replace: bool,
     allow_empty: bool,
-    body: &[u8],
+    body: super::routes::WholeBody,
     t: Instant,
 ) -> Result<Reply, Problem> {
-    let mut doc: Value = crate::geodata::strict_json::from_slice(body)
+    // The body's place among the large ones is held to the end; its bytes only until parsed.
+    let super::routes::WholeBody { bytes, _place } = body;
+    let body_sha = hex::encode(Sha256::digest(&bytes));
+    let parsed = read_body(&bytes)
         .map_err(|e| Problem::body(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column())))?;
+    drop(bytes);
+    let Some(obj) = parsed else {
+        return Err(Problem::body("body must be a GeoJSON FeatureCollection"));
+    };
+    let mut doc = Value::Object(obj);
     let Some(obj) = doc.as_object_mut() else {
         return Err(Problem::body("body must be a GeoJSON FeatureCollection"));
     };
@@ -232,24 +328,27 @@ fn store(
         }
         flags.extend(other_dates);
     }
-    let body_sha = hex::encode(Sha256::digest(body));
     meta.insert("kind".into(), json!("snapshot"));
     meta.insert("source".into(), json!(source));
     meta.insert("date".into(), json!(date.to_string()));
     meta.entry("provenance").or_insert_with(|| json!("ingested over HTTP"));
     meta.insert("ingest".into(), json!({"body_sha256": body_sha}));
     obj.insert("frontline".into(), Value::Object(meta));
-    let text = serde_json::to_vec(&doc).map_err(|e| Problem::body(e.to_string()))?;
+    // What the reader validates keeps a copy of the `frontline` member for the stored file.
+    let stored_meta = match doc.get("frontline") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
 
     let catalog = app.catalog();
     let layout = Store::new(&catalog.root);
     layout.check_writable_source(source)?;
     let file = layout.snapshot_file(source, date)?;
     let shown = layout.relative(&file);
-    // Validate exactly as a load would: the same reader, on the same bytes, in memory.
-    let sha = hex::encode(Sha256::digest(&text));
+    // Validate exactly as a load would: the same reader, on the same document, in memory (the
+    // provenance's hash, of the body here, becomes that of the file as written below).
     let stem = date.to_string();
-    let (snapshot, report) = snapshot_from_bytes(&text, sha, Some(&stem), &shown, source);
+    let (snapshot, report) = snapshot_from_value(doc, body_sha, Some(&stem), &shown, source);
     let Some(snapshot) = snapshot.filter(|_| report.is_ok()) else {
         // Nothing was written: the problems are in the body, not in a file of that name.
         let problems = report
@@ -324,10 +423,7 @@ fn store(
         }
     }
     // The canonical form of what was validated (same content hash), written durably.
-    let mut meta = match doc.get("frontline") {
-        Some(Value::Object(m)) => m.clone(),
-        _ => Map::new(),
-    };
+    let mut meta = stored_meta;
     meta.remove("kind");
     if !notes.repairs.is_empty() {
         meta.insert("repairs".into(), json!(notes.repairs));

@@ -51,6 +51,11 @@ pub struct Config {
     pub max_body_bytes: u64,
     /// Largest GeoJSON request body accepted, bytes (read as a stream of features).
     pub max_json_body_bytes: u64,
+    /// Largest ingest body accepted (`POST /v1/snapshots`), bytes: read whole and parsed into a
+    /// tree, so kept far below the batch limits (real daily snapshots are under 1 MB).
+    pub max_ingest_body_bytes: u64,
+    /// Largest scenario document accepted (`POST /v1/scenarios`, `/v1/scenarios/preview`), bytes.
+    pub max_scenario_body_bytes: u64,
     /// Most points accepted in one batch.
     pub max_points: u64,
     /// Origins allowed by CORS (`*` for any); empty: no CORS headers.
@@ -63,7 +68,8 @@ pub struct Config {
     pub ingest_token: Option<String>,
     /// The dates admitted for ingested snapshots (see [`crate::geodata::policy`]).
     pub date_window: crate::geodata::policy::DateWindowConfig,
-    /// Large batch bodies (over 1 MiB, or of unknown length) read at once; the others wait.
+    /// Large bodies (over 1 MiB, or of unknown length) read at once, on every route that reads
+    /// a body but CSV classification (streamed); the others wait before reading.
     pub max_large_bodies: usize,
     /// Bound of the vector tile cache, bytes (`tiles`).
     pub tile_cache_bytes: usize,
@@ -74,6 +80,8 @@ impl Default for Config {
         Config {
             max_body_bytes: 256 << 20,
             max_json_body_bytes: 64 << 20,
+            max_ingest_body_bytes: 16 << 20,
+            max_scenario_body_bytes: 4 << 20,
             max_points: 10_000_000,
             cors_origins: Vec::new(),
             header_read_timeout: Duration::from_secs(10),

@@ -215,7 +215,10 @@ impl From<crate::query::geojson::BatchError> for Problem {
     fn from(e: crate::query::geojson::BatchError) -> Self {
         use crate::query::geojson::BatchError;
         match e {
-            BatchError::TooMany { .. } => Problem::too_large(e.to_string()),
+            BatchError::TooMany { .. }
+            | BatchError::FeatureTooLarge { .. }
+            | BatchError::TooManyProperties { .. }
+            | BatchError::MembersTooLarge { .. } => Problem::too_large(e.to_string()),
             BatchError::Catalog(c) => Problem::from(c),
             BatchError::Io(io) => Problem::from_body_io(&io),
             other => Problem::body(other.to_string()),

@@ -87,6 +87,7 @@ pub fn routes(
         .and(header_bytes("authorization"))
         .and(header_text("content-type"))
         .and(header_text("content-encoding"))
+        .and(header_text("content-length"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::ingest::ingest);
@@ -140,6 +141,7 @@ pub fn routes(
         .and(warp::post())
         .and(raw)
         .and(header_text("content-type"))
+        .and(header_text("content-length"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::scenarios::preview);
@@ -148,6 +150,7 @@ pub fn routes(
         .and(raw)
         .and(header_bytes("authorization"))
         .and(header_text("content-type"))
+        .and(header_text("content-length"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::scenarios::create);
@@ -715,6 +718,49 @@ fn history(raw: String, app: Arc<App>) -> Reply {
         let a = query::history::point_history(&app.catalog(), p.get("source"), lon, lat)?;
         Ok(json_response(&a))
     })())
+}
+
+/// A request body read whole (ingest, scenarios), with the place it holds among the large
+/// bodies (dropped with it).
+pub(super) struct WholeBody {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The place among the large bodies, when it is one.
+    pub _place: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+/// Reads a body that is parsed whole, up to `max` bytes (`what` names the limit's setting):
+/// a declared length over it is a 413 before anything is read, and so is a body that grows
+/// past it. A large body (over `batch::LARGE_BODY_BYTES`, or of unknown length) first waits
+/// for a place among `Config::max_large_bodies`, so that memory stays bounded however many
+/// arrive at once.
+pub(super) async fn read_whole(
+    app: &super::App,
+    content_length: Option<String>,
+    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    max: u64,
+    what: &str,
+) -> Result<WholeBody, Problem> {
+    let over = || Problem::too_large(format!("request body exceeds {max} bytes ({what})"));
+    let declared = content_length.and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(over());
+    }
+    let place = if declared.is_none_or(|n| n > super::batch::LARGE_BODY_BYTES) {
+        Some(
+            app.large_bodies
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| Problem::unavailable("shutting-down", e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let bytes = read_limited(body, max)
+        .await
+        .map_err(|p| if p.status == 413 { over() } else { p })?;
+    Ok(WholeBody { bytes, _place: place })
 }
 
 /// Reads a body up to `max` bytes; more is a 413 (whether or not Content-Length was sent).

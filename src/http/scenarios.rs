@@ -37,12 +37,14 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Problem> + Se
     tokio::task::spawn_blocking(f).await?
 }
 
-/// A scenario document from a JSON request body.
+/// A scenario document from a JSON request body (at most `Config::max_scenario_body_bytes`),
+/// with the body's place among the large ones, held while the scenario is computed.
 async fn document(
     content_type: Option<String>,
+    content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: &App,
-) -> Result<scenario::Scenario, Problem> {
+) -> Result<(scenario::Scenario, super::routes::WholeBody), Problem> {
     match content_type.as_deref().map(super::media_type).as_deref() {
         Some("application/json") => {}
         other => {
@@ -52,21 +54,31 @@ async fn document(
             )));
         }
     }
-    let bytes = super::routes::read_limited(body, app.config.max_json_body_bytes).await?;
-    Ok(scenario::parse(&bytes)?)
+    let mut body = super::routes::read_whole(
+        app,
+        content_length,
+        body,
+        app.config.max_scenario_body_bytes,
+        "a scenario document; the server's --max-scenario-body-mb",
+    )
+    .await?;
+    let doc = scenario::parse(&body.bytes)?;
+    body.bytes = Vec::new();
+    Ok((doc, body))
 }
 
 /// `POST /v1/scenarios/preview`: the figures, nothing stored, no token.
 pub(super) async fn preview(
     raw: String,
     content_type: Option<String>,
+    content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
     answer(
         async {
             Params::parse(&raw, &[])?;
-            let doc = document(content_type, body, &app).await?;
+            let (doc, _place) = document(content_type, content_length, body, &app).await?;
             let cat = app.catalog();
             let c = blocking(move || Ok(scenario::compute(&cat, &doc)?)).await?;
             json(StatusCode::OK, &c.answer)
@@ -81,13 +93,14 @@ pub(super) async fn create(
     raw: String,
     authorization: Option<Vec<u8>>,
     content_type: Option<String>,
+    content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
     let r = async {
         super::ingest::authorize(&app, authorization.as_deref())?;
         Params::parse(&raw, &[])?;
-        let doc = document(content_type, body, &app).await?;
+        let (doc, _place) = document(content_type, content_length, body, &app).await?;
         let cat = app.catalog();
         if crate::geodata::embedded::is_embedded(&cat.root) {
             return Err(Problem::conflict(

@@ -922,22 +922,41 @@ pub struct PointsCsv {
 /// Reads a whole CSV of points (header first) with the same rules and messages as
 /// [`classify_csv`], for answers that are not one row per input row; refuses more than
 /// `max_rows` rows. With `csv_safe`, formulas in the text columns are neutralised.
-pub fn read_points<R: BufRead>(mut input: R, max_rows: u64, csv_safe: bool) -> Result<PointsCsv, CsvError> {
-    let layout = Layout::read(&mut input, csv_safe)?;
+pub fn read_points<R: BufRead>(input: R, max_rows: u64, csv_safe: bool) -> Result<PointsCsv, CsvError> {
     let mut rows = Vec::new();
+    let header = read_point_blocks(input, max_rows, csv_safe, &mut |_, block| {
+        rows.extend(block);
+        Ok::<(), CsvError>(())
+    })?;
+    Ok(PointsCsv { header, rows })
+}
+
+/// [`read_points`] a block at a time (the rows of one block of input, about 1 MiB), handed to
+/// `block` with the index of its first row as they are read, so that a large input is never
+/// held whole; returns the input's column names as they are written back.
+pub fn read_point_blocks<R: BufRead, E: From<CsvError>>(
+    mut input: R,
+    max_rows: u64,
+    csv_safe: bool,
+    block: &mut dyn FnMut(usize, Vec<PointRow>) -> Result<(), E>,
+) -> Result<String, E> {
+    let layout = Layout::read(&mut input, csv_safe)?;
+    let mut count = 0u64;
     let mut next_line = 1 + layout.header_lines;
-    let mut block = Vec::new();
+    let mut bytes = Vec::new();
     let mut scratch = Vec::new();
     loop {
-        block.clear();
-        let (eof, quotes) = fill(&mut input, &mut block).map_err(|e| relative_to(e, next_line))?;
+        bytes.clear();
+        let (eof, quotes) = fill(&mut input, &mut bytes).map_err(|e| relative_to(e, next_line))?;
         let mut too_many = false;
+        let mut rows = Vec::new();
         let lines = layout
-            .rows(&block, quotes, &mut scratch, &mut |columns, id, lon, lat| {
-                if rows.len() as u64 >= max_rows {
+            .rows(&bytes, quotes, &mut scratch, &mut |columns, id, lon, lat| {
+                if count >= max_rows {
                     too_many = true;
                     return;
                 }
+                count += 1;
                 rows.push(PointRow {
                     id: String::from_utf8_lossy(id).into_owned(),
                     lon,
@@ -950,17 +969,18 @@ pub fn read_points<R: BufRead>(mut input: R, max_rows: u64, csv_safe: bool) -> R
                 message,
             })?;
         if too_many {
-            return Err(CsvError::TooManyRows { limit: max_rows });
+            return Err(CsvError::TooManyRows { limit: max_rows }.into());
         }
         next_line += lines;
+        if !rows.is_empty() {
+            let first = count as usize - rows.len();
+            block(first, rows)?;
+        }
         if eof {
             break;
         }
     }
-    Ok(PointsCsv {
-        header: String::from_utf8_lossy(&layout.header).into_owned(),
-        rows,
-    })
+    Ok(String::from_utf8_lossy(&layout.header).into_owned())
 }
 
 /// A text encoding named by a label (`charset=` of a Content-Type, `--encoding` in the CLI):

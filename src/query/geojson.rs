@@ -8,9 +8,17 @@
 //! written out at once, so that memory grows with the answer, not with the tree of the body.
 //! The answer is the one a whole-tree parse gave: the collection's other members kept, keys in
 //! the order `serde_json::Value` writes them (sorted), the `frontline` member added.
+//!
+//! Memory is bounded by the body's text, never by what it parses into (a tree of small JSON
+//! numbers takes about 30 times its text): every part kept is read with a byte limit
+//! ([`crate::geodata::strict_json::Bounded`]), stopping as soon as the parser passes it. One
+//! feature is at most [`MAX_FEATURE_BYTES`] of JSON with at most [`MAX_PROPERTIES`]
+//! properties; the collection's other (foreign) members, copied into the answer, at most
+//! [`MAX_MEMBERS_BYTES`] together; a Point's coordinates are a position (2 or 3 numbers); a
+//! block is answered once it holds [`BLOCK`] features or [`BLOCK_BYTES`] of their text.
 
 use crate::catalog::{CatalogError, InForce};
-use crate::geodata::strict_json::Strict;
+use crate::geodata::strict_json::{Bounded, CountingReader};
 use crate::output::points::{ClassifiedProperties, HistoryProperties, set_properties};
 use crate::output::provenance::AnswerProvenance;
 use crate::query::history::HistoryProvenance;
@@ -23,6 +31,19 @@ use std::io::Read;
 
 /// Features read before a block is answered.
 pub const BLOCK: usize = 4096;
+
+/// Bytes of feature text read before a block is answered (whatever the number of features).
+pub const BLOCK_BYTES: u64 = 4 << 20;
+
+/// Most bytes of JSON text of one feature (its properties, geometry and other members).
+pub const MAX_FEATURE_BYTES: u64 = 64 << 10;
+
+/// Most members of one feature's `properties`.
+pub const MAX_PROPERTIES: usize = 1000;
+
+/// Most bytes of JSON text of the collection's members other than `features` together (they are
+/// copied into the answer).
+pub const MAX_MEMBERS_BYTES: u64 = 64 << 10;
 
 /// Why a batch was refused.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +84,36 @@ pub enum BatchError {
     #[error("more than {limit} features; at most {limit} points per request")]
     TooMany {
         /// The limit.
+        limit: u64,
+    },
+    /// A feature's JSON text is longer than [`MAX_FEATURE_BYTES`].
+    #[error(
+        "feature {index}: more than {limit} bytes of JSON; a feature is at most {limit} bytes (properties, geometry and other members)"
+    )]
+    FeatureTooLarge {
+        /// 0-based index in `features`.
+        index: usize,
+        /// The limit, bytes.
+        limit: u64,
+    },
+    /// A feature has more than [`MAX_PROPERTIES`] properties.
+    #[error("feature {index}: {count} properties; a feature has at most {limit}")]
+    TooManyProperties {
+        /// 0-based index in `features`.
+        index: usize,
+        /// Properties given.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The collection's members other than `features` are longer than [`MAX_MEMBERS_BYTES`].
+    #[error(
+        "the collection's members other than 'features' take more than {limit} bytes of JSON (at '{member}'); at most {limit} bytes, as they are copied into the answer"
+    )]
+    MembersTooLarge {
+        /// The member being read when the limit was passed.
+        member: String,
+        /// The limit, bytes.
         limit: u64,
     },
     /// The source or date is not answerable.
@@ -173,16 +224,23 @@ pub fn read_point_blocks<R: Read>(
     max_points: u64,
     block: &mut dyn FnMut(usize, Vec<PointFeature>) -> Result<(), BatchError>,
 ) -> Result<Map<String, Value>, BatchError> {
+    let read = std::cell::Cell::new(0);
     let mut ctx = Ctx {
         max_points,
         count: 0,
         block: Vec::with_capacity(BLOCK),
+        block_bytes: 0,
         sink: block,
         error: None,
         others: Map::new(),
+        members_bytes: 0,
         features_seen: false,
+        read: &read,
     };
-    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, input));
+    let mut de = serde_json::Deserializer::from_reader(CountingReader {
+        inner: std::io::BufReader::with_capacity(1 << 16, input),
+        read: &read,
+    });
     let parsed = Top { ctx: &mut ctx }.deserialize(&mut de).and_then(|()| de.end());
     if let Some(e) = ctx.error.take() {
         return Err(e);
@@ -214,11 +272,17 @@ struct Ctx<'a> {
     max_points: u64,
     count: usize,
     block: Vec<PointFeature>,
+    /// Bytes of text of the features in `block`.
+    block_bytes: u64,
     sink: &'a mut dyn FnMut(usize, Vec<PointFeature>) -> Result<(), BatchError>,
     /// Our own error, raised through serde as a bare custom error.
     error: Option<BatchError>,
     others: Map<String, Value>,
+    /// Bytes of text of the members in `others`.
+    members_bytes: u64,
     features_seen: bool,
+    /// Bytes the parser has read.
+    read: &'a std::cell::Cell<u64>,
 }
 
 impl Ctx<'_> {
@@ -268,7 +332,25 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
                 self.ctx.features_seen = true;
                 map.next_value_seed(Features { ctx: self.ctx })?;
             } else {
-                let v = map.next_value_seed(Strict)?;
+                let start = self.ctx.read.get();
+                let seed = Bounded {
+                    read: self.ctx.read,
+                    end: start + (MAX_MEMBERS_BYTES - self.ctx.members_bytes),
+                };
+                let too_large = |ctx: &mut Ctx<'_>, member: String| {
+                    ctx.fail(BatchError::MembersTooLarge {
+                        member,
+                        limit: MAX_MEMBERS_BYTES,
+                    })
+                };
+                let v = match map.next_value_seed(seed) {
+                    Err(_) if seed.passed() => return Err(too_large(self.ctx, key)),
+                    r => r?,
+                };
+                self.ctx.members_bytes += self.ctx.read.get() - start;
+                if self.ctx.members_bytes > MAX_MEMBERS_BYTES {
+                    return Err(too_large(self.ctx, key));
+                }
                 self.ctx.others.insert(key, v);
             }
         }
@@ -301,19 +383,54 @@ impl<'de> Visitor<'de> for Features<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let ctx = self.ctx;
-        while let Some(value) = seq.next_element_seed(Strict)? {
+        loop {
             let index = ctx.count;
+            let start = ctx.read.get();
+            let seed = Bounded {
+                read: ctx.read,
+                end: start + MAX_FEATURE_BYTES,
+            };
+            let too_large = |ctx: &mut Ctx<'_>| {
+                ctx.fail(BatchError::FeatureTooLarge {
+                    index,
+                    limit: MAX_FEATURE_BYTES,
+                })
+            };
+            let value = match seq.next_element_seed(seed) {
+                Ok(Some(v)) => v,
+                Ok(None) => break,
+                Err(_) if seed.passed() => return Err(too_large(ctx)),
+                Err(e) => return Err(e),
+            };
+            // A single long string is read whole before the check can see it.
+            if seed.passed() {
+                return Err(too_large(ctx));
+            }
             ctx.count += 1;
             if ctx.count as u64 > ctx.max_points {
                 return Err(ctx.fail(BatchError::TooMany { limit: ctx.max_points }));
+            }
+            if let Some(count) = value
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(Map::len)
+                .filter(|n| *n > MAX_PROPERTIES)
+            {
+                return Err(ctx.fail(BatchError::TooManyProperties {
+                    index,
+                    count,
+                    limit: MAX_PROPERTIES,
+                }));
             }
             match point_of(&value) {
                 Ok((lon, lat)) => ctx.block.push(PointFeature { value, lon, lat }),
                 Err(message) => return Err(ctx.fail(BatchError::Feature { index, message })),
             }
-            if ctx.block.len() == BLOCK {
+            ctx.block_bytes += ctx.read.get() - start;
+            if ctx.block.len() == BLOCK || ctx.block_bytes >= BLOCK_BYTES {
                 let block = std::mem::replace(&mut ctx.block, Vec::with_capacity(BLOCK));
-                if let Err(e) = (ctx.sink)(index + 1 - BLOCK, block) {
+                ctx.block_bytes = 0;
+                if let Err(e) = (ctx.sink)(index + 1 - block.len(), block) {
                     return Err(ctx.fail(e));
                 }
             }
@@ -344,6 +461,12 @@ fn point_of(feat: &Value) -> Result<(f64, f64), String> {
         .get("coordinates")
         .and_then(Value::as_array)
         .ok_or("Point has no coordinates array")?;
+    if c.len() > 3 {
+        return Err(format!(
+            "Point coordinates have {} numbers; a position is [lon, lat] or [lon, lat, altitude]",
+            c.len()
+        ));
+    }
     match (c.first().and_then(Value::as_f64), c.get(1).and_then(Value::as_f64)) {
         (Some(x), Some(y)) => Ok((x, y)),
         _ => Err("Point coordinates must be [lon, lat] numbers".into()),
@@ -356,7 +479,7 @@ fn point_of(feat: &Value) -> Result<(f64, f64), String> {
 /// (`tempfile`), so that the server's memory stays bounded whatever the size of the answer,
 /// while the status (a 400 for a bad feature anywhere) is still decided before anything is sent.
 #[derive(Debug, Default)]
-struct FeatureWriter {
+pub(crate) struct FeatureWriter {
     pieces: Vec<Bytes>,
     in_memory: usize,
     spilled: Option<(std::fs::File, u64)>,
@@ -371,6 +494,26 @@ pub const PIECE: usize = 1 << 20;
 pub const SPILL: usize = 16 << 20;
 
 impl FeatureWriter {
+    /// Appends bytes as they are (the rows of a CSV answer; not for a `features` array).
+    pub(crate) fn write_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(bytes);
+        if self.current.len() >= PIECE {
+            let full = std::mem::replace(&mut self.current, Vec::with_capacity(PIECE + (PIECE >> 3)));
+            self.push(Bytes::from(full))?;
+        }
+        Ok(())
+    }
+
+    /// The bytes written with [`FeatureWriter::write_raw`].
+    pub(crate) fn finish_raw(mut self) -> std::io::Result<AnswerFeatures> {
+        let last = Bytes::from(std::mem::take(&mut self.current));
+        self.push(last)?;
+        Ok(match self.spilled {
+            Some((file, len)) => AnswerFeatures::File(file, len),
+            None => AnswerFeatures::Memory(self.pieces),
+        })
+    }
+
     fn write(&mut self, features: impl Iterator<Item = Value>) -> std::io::Result<()> {
         for f in features {
             self.current.push(if self.written == 0 { b'[' } else { b',' });
@@ -625,6 +768,119 @@ mod tests {
         let t = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, many.join(","));
         assert!(matches!(read(&t, 10), Err(BatchError::TooMany { limit: 10 })));
         assert!(err(r#"{"type":"FeatureCollection","features":[]} x"#).contains("invalid JSON"));
+    }
+
+    #[test]
+    fn every_part_kept_is_bounded_and_the_limit_named() {
+        let fc = |members: &str, features: &[String]| {
+            format!(
+                r#"{{"type":"FeatureCollection",{members}"features":[{}]}}"#,
+                features.join(",")
+            )
+        };
+        let ok = point(30.0, 50.0);
+        // A foreign member: kept up to the limit, refused past it (whatever its shape).
+        let small = format!(r#""junk":[{}1],"#, "1,".repeat(1000));
+        assert_eq!(read(&fc(&small, std::slice::from_ref(&ok)), 10).unwrap().1.len(), 2);
+        for junk in [
+            format!(r#""junk":[{}1],"#, "1,".repeat(40_000)),
+            format!(r#""junk":"{}","#, "x".repeat(70_000)),
+            format!(r#""a":[{}1],"b":[{}1],"#, "1,".repeat(20_000), "1,".repeat(20_000)),
+        ] {
+            let e = read(&fc(&junk, std::slice::from_ref(&ok)), 10).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    BatchError::MembersTooLarge {
+                        limit: MAX_MEMBERS_BYTES,
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+            assert!(e.to_string().contains("65536 bytes"), "{e}");
+        }
+        // A feature: its text, however it is spent (properties, a member, a geometry member).
+        let big_props = format!(
+            r#"{{"type":"Feature","properties":{{"p":[{}1]}},"geometry":{{"type":"Point","coordinates":[30,50]}}}}"#,
+            "1,".repeat(40_000)
+        );
+        let big_member = format!(
+            r#"{{"type":"Feature","junk":"{}","properties":{{}},"geometry":{{"type":"Point","coordinates":[30,50]}}}}"#,
+            "x".repeat(70_000)
+        );
+        let long_coordinates = format!(
+            r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[30,50{}]}}}}"#,
+            ",1".repeat(40_000)
+        );
+        for f in [big_props, big_member, long_coordinates] {
+            let e = read(&fc("", &[ok.clone(), f]), 10).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    BatchError::FeatureTooLarge {
+                        index: 1,
+                        limit: MAX_FEATURE_BYTES
+                    }
+                ),
+                "{e}"
+            );
+        }
+        // Properties: at most MAX_PROPERTIES.
+        let props = |n: usize| {
+            let p: Vec<String> = (0..n).map(|i| format!(r#""p{i}":{i}"#)).collect();
+            format!(
+                r#"{{"type":"Feature","properties":{{{}}},"geometry":{{"type":"Point","coordinates":[30,50]}}}}"#,
+                p.join(",")
+            )
+        };
+        assert!(read(&fc("", &[props(MAX_PROPERTIES)]), 10).is_ok());
+        let e = read(&fc("", &[props(MAX_PROPERTIES + 1)]), 10).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                BatchError::TooManyProperties {
+                    index: 0,
+                    count: 1001,
+                    limit: 1000
+                }
+            ),
+            "{e}"
+        );
+        // A position is 2 or 3 numbers.
+        let coords = |c: &str| {
+            format!(r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":{c}}}}}"#)
+        };
+        assert!(read(&fc("", &[coords("[30,50,100]")]), 10).is_ok());
+        let e = read(&fc("", &[coords("[30,50,100,1]")]), 10).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "feature 0: Point coordinates have 4 numbers; a position is [lon, lat] or [lon, lat, altitude]"
+        );
+    }
+
+    #[test]
+    fn a_block_is_answered_once_its_features_hold_block_bytes_of_text() {
+        // Features of about 60 KiB each: a block holds far fewer than BLOCK of them.
+        let pad = "x".repeat(60_000);
+        let f = format!(
+            r#"{{"type":"Feature","properties":{{"pad":"{pad}"}},"geometry":{{"type":"Point","coordinates":[30,50]}}}}"#
+        );
+        let n = 200;
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            vec![f; n].join(",")
+        );
+        let mut blocks = Vec::new();
+        read_point_blocks(text.as_bytes(), 1000, &mut |first, block| {
+            blocks.push((first, block.len()));
+            Ok(())
+        })
+        .unwrap();
+        let per_block = (BLOCK_BYTES as usize).div_ceil(60_100);
+        assert!(blocks.iter().all(|b| b.1 <= per_block + 1), "{blocks:?}");
+        assert_eq!(blocks.iter().map(|b| b.1).sum::<usize>(), n);
+        assert!(blocks.windows(2).all(|w| w[0].0 + w[0].1 == w[1].0));
     }
 
     #[test]

@@ -203,6 +203,62 @@ pub fn history_csv(
     Ok((out, batch.provenance))
 }
 
+/// Why a streamed CSV history ([`history_csv_answer`]) was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryCsvError {
+    /// The CSV is not readable (a line, the header, the body's reader).
+    #[error(transparent)]
+    Csv(#[from] crate::query::csv::CsvError),
+    /// A point or the source (see [`BatchError`]).
+    #[error("{}", .0.error)]
+    Batch(BatchError),
+    /// Writing the answer to its temporary file failed.
+    #[error("could not write the answer: {0}")]
+    Io(std::io::Error),
+}
+
+/// [`history_csv`] over a CSV read from `input` a block at a time: each block's histories are
+/// written out at once, the answer kept in memory up to `query::geojson::SPILL` bytes and in an
+/// unnamed temporary file beyond, so that memory stays bounded whatever the size of the body
+/// (the rows and their histories are never all held). The same bytes as [`history_csv`].
+///
+/// # Errors
+/// The CSV's first fault, an unknown source, or the index of a point whose coordinate is invalid.
+pub fn history_csv_answer<R: std::io::BufRead>(
+    cat: &Catalog,
+    source: Option<&str>,
+    input: R,
+    max_rows: u64,
+    csv_safe: bool,
+) -> Result<crate::query::geojson::BatchAnswer, HistoryCsvError> {
+    use crate::query::geojson::{BatchAnswer, FeatureWriter};
+    let src = cat
+        .source(source)
+        .map_err(|error| HistoryCsvError::Batch(BatchError { index: None, error }))?;
+    let mut provenance = HistoryProvenance::new(src);
+    let mut rows_out = FeatureWriter::default();
+    let mut text = String::new();
+    let header = crate::query::csv::read_point_blocks(input, max_rows, csv_safe, &mut |first, rows| {
+        let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
+        text.clear();
+        for (i, (r, h)) in rows.iter().zip(histories(src, &coords)).enumerate() {
+            let h = h.map_err(|error| {
+                HistoryCsvError::Batch(BatchError {
+                    index: Some(first + i),
+                    error,
+                })
+            })?;
+            history_csv_rows(&r.columns, &provenance.describe(src, &h), &mut text);
+        }
+        rows_out.write_raw(text.as_bytes()).map_err(HistoryCsvError::Io)
+    })?;
+    Ok(BatchAnswer {
+        head: bytes::Bytes::from(format!("{header},{HISTORY_CSV_COLUMNS}\n")),
+        features: rows_out.finish_raw().map_err(HistoryCsvError::Io)?,
+        tail: bytes::Bytes::new(),
+    })
+}
+
 /// Header of the CSV form: one row per interval.
 pub const HISTORY_CSV_COLUMNS: &str = "from,to,status,snapshot,last_snapshot";
 

@@ -184,13 +184,16 @@ pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
     let check = |field: &str, v: &serde_json::Value, f: &dyn Fn(&serde_json::Value) -> Result<(), String>| {
         f(v).map_err(|e| invalid(field, e))
     };
+    // Each check reads the member in place (`&Value` is a deserializer): no copy of a large
+    // exclusion's geometry.
     let de = |t: &'static str| {
         move |v: &serde_json::Value| -> Result<(), String> {
+            use serde::Deserialize;
             let r = match t {
-                "string" => serde_json::from_value::<String>(v.clone()).map(|_| ()),
-                "date" => serde_json::from_value::<NaiveDate>(v.clone()).map(|_| ()),
-                "policy" => serde_json::from_value::<Policy>(v.clone()).map(|_| ()),
-                "zone" => serde_json::from_value::<Zone>(v.clone()).map(|_| ()),
+                "string" => String::deserialize(v).map(|_| ()),
+                "date" => NaiveDate::deserialize(v).map(|_| ()),
+                "policy" => Policy::deserialize(v).map(|_| ()),
+                "zone" => Zone::deserialize(v).map(|_| ()),
                 _ => Ok(()),
             };
             r.map_err(|e| e.to_string())
@@ -208,7 +211,7 @@ pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
                             "exclusions" => {
                                 if let Some(list) = pv.as_array() {
                                     for (i, e) in list.iter().enumerate() {
-                                        serde_json::from_value::<Exclusion>(e.clone()).map_err(|err| {
+                                        <Exclusion as serde::Deserialize>::deserialize(e).map_err(|err| {
                                             invalid(format!("policy.exclusions[{i}]"), err.to_string())
                                         })?;
                                     }

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Peak memory of the server for every route that reads a request body (issue 9, class 3):
+# for each case a fresh `frontline serve` (on `frontline init`'s geodata, ingest on) gets one
+# large body; the growth of its VmHWM over its VmRSS before the request (read from
+# /proc/<pid>/status) is printed with the answer's status. Needs python3 and curl.
+# Env: FRONTLINE (default target/release/frontline), WORK (default $TMPDIR/frontline-body-memory),
+# CASES (space-separated names; default all).
+# Usage: scripts/bench-body-memory.sh            (every case, one line each)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bin=${FRONTLINE:-$repo/target/release/frontline}
+work=${WORK:-${TMPDIR:-/tmp}/frontline-body-memory}
+mkdir -p "$work"
+
+# The bodies, made once (about 64 MiB each).
+python3 - "$work" <<'PY'
+import json, os, random, sys
+w = sys.argv[1]
+MiB = 1 << 20
+def write(name, make):
+    path = os.path.join(w, name)
+    if not os.path.exists(path):
+        with open(path + ".tmp", "w") as f:
+            make(f)
+        os.replace(path + ".tmp", path)
+rng = random.Random(20250601)
+def points(f, limit=64 * MiB - 4096):
+    f.write('{"type":"FeatureCollection","features":[\n')
+    n = 0
+    i = 0
+    while n < limit:
+        s = ('' if i == 0 else ',\n') + json.dumps({"type": "Feature", "properties": {"id": i},
+            "geometry": {"type": "Point", "coordinates": [round(22 + 18.3 * rng.random(), 6), round(44.3 + 8.1 * rng.random(), 6)]}})
+        f.write(s); n += len(s); i += 1
+    f.write('\n]}\n')
+def junk_numbers(f, mb):
+    # An array of small numbers: the costliest JSON per byte once parsed into a tree.
+    chunk = ",".join(["1"] * 4096)
+    f.write("[" + chunk)
+    for _ in range(mb * MiB // len(chunk)):
+        f.write("," + chunk)
+    f.write("]")
+def foreign_member(f):
+    f.write('{"type":"FeatureCollection","junk":')
+    junk_numbers(f, 60)
+    f.write(',"features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[30.5,50.4]}}]}')
+def many_properties(f):
+    f.write('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{')
+    f.write(",".join('"p%d":%d' % (i, i) for i in range(3_000_000)))
+    f.write('},"geometry":{"type":"Point","coordinates":[30.5,50.4]}}]}')
+def long_coordinates(f):
+    f.write('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[30.5,50.4')
+    f.write(",1" * 15_000_000)
+    f.write(']}}]}')
+def scenario(f):
+    f.write('{"source":"example","ceasefire_date":"2024-05-01","policy":{"exclusions":[{"name":"big","geometry":')
+    junk_numbers(f, 63)
+    f.write('}]}}')
+def ingest(f):
+    f.write('{"type":"FeatureCollection","junk":')
+    junk_numbers(f, 61)
+    f.write(',"features":[]}')
+def csv(f, limit=64 * MiB - 4096):
+    f.write("id,lon,lat\n")
+    n = 0; i = 0
+    while n < limit:
+        s = "%d,%.6f,%.6f\n" % (i, 22 + 18.3 * rng.random(), 44.3 + 8.1 * rng.random())
+        f.write(s); n += len(s); i += 1
+write("points.geojson", points)
+write("foreign-member.geojson", foreign_member)
+write("many-properties.geojson", many_properties)
+write("long-coordinates.geojson", long_coordinates)
+write("scenario.json", scenario)
+write("ingest.geojson", ingest)
+write("points.csv", csv)
+PY
+
+data=$work/geodata
+[ -d "$data" ] || "$bin" init "$data" >/dev/null
+
+# name | method path | content type | body file | token?
+cases=(
+  "classify-points|/v1/classify?date=2024-05-01|application/geo+json|points.geojson|"
+  "classify-foreign-member|/v1/classify?date=2024-05-01|application/geo+json|foreign-member.geojson|"
+  "classify-many-properties|/v1/classify?date=2024-05-01|application/geo+json|many-properties.geojson|"
+  "classify-long-coordinates|/v1/classify?date=2024-05-01|application/geo+json|long-coordinates.geojson|"
+  "classify-csv|/v1/classify?date=2024-05-01|text/csv|points.csv|"
+  "history-points|/v1/history|application/geo+json|points.geojson|"
+  "history-foreign-member|/v1/history|application/geo+json|foreign-member.geojson|"
+  "history-csv|/v1/history|text/csv|points.csv|"
+  "scenario-preview|/v1/scenarios/preview|application/json|scenario.json|"
+  "scenario-create|/v1/scenarios|application/json|scenario.json|token"
+  "ingest|/v1/snapshots?source=example\&date=2024-07-01|application/geo+json|ingest.geojson|token"
+)
+
+field() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/status"; }
+
+printf '%-28s %6s %10s %10s %14s\n' case status "rss0 MB" "hwm MB" "growth MB"
+for c in "${cases[@]}"; do
+  IFS='|' read -r name path ctype file token <<<"$c"
+  if [ -n "${CASES:-}" ] && ! [[ " $CASES " == *" $name "* ]]; then continue; fi
+  out=$work/serve.out
+  FRONTLINE_INGEST_TOKEN=body-memory-secret-token RUST_LOG=warn "$bin" serve --listen 127.0.0.1:0 --data "$data" --watch-s 0 >"$out" 2>/dev/null &
+  pid=$!
+  for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.1; done
+  addr=$(grep -oE '127\.0\.0\.1:[0-9]+' "$out" | head -1)
+  rss0=$(field VmRSS $pid)
+  auth=()
+  [ -n "$token" ] && auth=(-H "Authorization: Bearer body-memory-secret-token")
+  status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "${auth[@]}" -H "Content-Type: $ctype" \
+    --data-binary "@$work/$file" "http://$addr${path//\\/}" || echo "curl-failed")
+  hwm=$(field VmHWM $pid)
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  printf '%-28s %6s %10d %10d %14d\n' "$name" "$status" $((rss0 / 1024)) $((hwm / 1024)) $(((hwm - rss0) / 1024))
+done
