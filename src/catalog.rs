@@ -1009,11 +1009,19 @@ impl Catalog {
         let mut declared = self.declared.clone();
         let entry = match declared.remove(&snapshot.source) {
             Some(d) if !self.sources.contains_key(&snapshot.source) => {
-                let border = self.borders.get(&d.border).cloned().ok_or_else(|| CatalogError::UnknownSource {
-                    name: snapshot.source.clone(),
-                    known: self.sources.keys().cloned().collect(),
-                })?;
-                let bls = d.baselines.iter().filter_map(|n| self.baselines.get(n).cloned()).collect();
+                let border = self
+                    .borders
+                    .get(&d.border)
+                    .cloned()
+                    .ok_or_else(|| CatalogError::UnknownSource {
+                        name: snapshot.source.clone(),
+                        known: self.sources.keys().cloned().collect(),
+                    })?;
+                let bls = d
+                    .baselines
+                    .iter()
+                    .filter_map(|n| self.baselines.get(n).cloned())
+                    .collect();
                 let mut meta = d.meta;
                 if revised {
                     meta.revised.insert(snapshot.date);

@@ -80,7 +80,11 @@ fn terms() -> Value {
 
 fn files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -204,19 +208,59 @@ fn bad_descriptions_are_problems_naming_the_field_and_write_nothing() {
         t
     };
     let cases: Vec<(&str, Value, &str, &str)> = vec![
-        ("monitor", with("time_zone", json!("Europe/Kiyv")), "time_zone", "not an IANA time zone"),
+        (
+            "monitor",
+            with("time_zone", json!("Europe/Kiyv")),
+            "time_zone",
+            "not an IANA time zone",
+        ),
         ("monitor", with("time_zone", json!(3)), "time_zone", "must be a string"),
         ("monitor", with("url", json!("not a url")), "url", "is not a URL"),
-        ("monitor", with("url", json!("ftp://example.org/x")), "url", "http or https"),
+        (
+            "monitor",
+            with("url", json!("ftp://example.org/x")),
+            "url",
+            "http or https",
+        ),
         ("monitor", with("licence", json!("")), "licence", "licence is empty"),
         ("monitor", with("licence", json!("   ")), "licence", "licence is empty"),
         ("monitor", without("licence"), "licence", "licence is required"),
-        ("monitor", without("attribution"), "attribution", "attribution is required"),
-        ("monitor", with("attribution", json!("a\r\nX-Injected: 1")), "attribution", "control character"),
-        ("monitor", with("baselines", json!(["atlantis"])), "baselines", "baseline 'atlantis' is not loaded"),
-        ("monitor", with("border", json!("FRA")), "border", "border 'FRA' is not loaded"),
-        ("monitor", with("colour", json!("red")), "colour", "not a member of a source's description"),
-        ("monitor", with("archive", json!({"format": "nzz", "dir": "/"})), "archive", "by hand"),
+        (
+            "monitor",
+            without("attribution"),
+            "attribution",
+            "attribution is required",
+        ),
+        (
+            "monitor",
+            with("attribution", json!("a\r\nX-Injected: 1")),
+            "attribution",
+            "control character",
+        ),
+        (
+            "monitor",
+            with("baselines", json!(["atlantis"])),
+            "baselines",
+            "baseline 'atlantis' is not loaded",
+        ),
+        (
+            "monitor",
+            with("border", json!("FRA")),
+            "border",
+            "border 'FRA' is not loaded",
+        ),
+        (
+            "monitor",
+            with("colour", json!("red")),
+            "colour",
+            "not a member of a source's description",
+        ),
+        (
+            "monitor",
+            with("archive", json!({"format": "nzz", "dir": "/"})),
+            "archive",
+            "by hand",
+        ),
         ("Monitor", terms(), "name", "must be 1 to 64 characters"),
         ("a%2Fb", terms(), "name", "must be 1 to 64 characters"),
         ("a.b", terms(), "name", "must be 1 to 64 characters"),
@@ -224,7 +268,7 @@ fn bad_descriptions_are_problems_naming_the_field_and_write_nothing() {
     for (name, body, field, want) in cases {
         let r = put(s.addr, name, Some(TOKEN), &body);
         r.assert_problem(422, want);
-        assert_eq!(r.json()["field"], field, "{name} {body}: {}", r.text());
+        assert_eq!(r.json()["parameter"], field, "{name} {body}: {}", r.text());
     }
     put(s.addr, "monitor", None, &terms()).assert_problem(401, "Bearer");
     put(s.addr, "monitor", Some("wrong-token-0123456789"), &terms()).assert_problem(403, "not valid");

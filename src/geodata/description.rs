@@ -32,16 +32,20 @@ fn check_text(field: &'static str, value: Option<&str>, required: bool) -> Resul
     match value {
         None if required => Err(bad(
             field,
-            format!("{field} is required: the terms under which the source's data may be used, shown with every answer"),
+            format!(
+                "{field} is required: the terms under which the source's data may be used, shown with every answer"
+            ),
         )),
         None => Ok(()),
         Some(v) if v.trim().is_empty() => Err(bad(field, format!("{field} is empty"))),
-        Some(v) if v.chars().any(char::is_control) => {
-            Err(bad(field, format!("{field} contains a control character (a line break, a tab...)")))
-        }
-        Some(v) if v.chars().count() > MAX_TEXT_CHARS => {
-            Err(bad(field, format!("{field} is longer than {MAX_TEXT_CHARS} characters")))
-        }
+        Some(v) if v.chars().any(char::is_control) => Err(bad(
+            field,
+            format!("{field} contains a control character (a line break, a tab...)"),
+        )),
+        Some(v) if v.chars().count() > MAX_TEXT_CHARS => Err(bad(
+            field,
+            format!("{field} is longer than {MAX_TEXT_CHARS} characters"),
+        )),
         Some(_) => Ok(()),
     }
 }
@@ -71,7 +75,10 @@ pub fn check_terms(config: &SourceConfig, required: bool) -> Result<(), Descript
             Ok(p) => {
                 return Err(bad(
                     "url",
-                    format!("url '{u}' must be an absolute http or https URL with a host (scheme '{}')", p.scheme()),
+                    format!(
+                        "url '{u}' must be an absolute http or https URL with a host (scheme '{}')",
+                        p.scheme()
+                    ),
                 ));
             }
             Err(e) => return Err(bad("url", format!("url '{u}' is not a URL: {e}"))),
@@ -111,7 +118,7 @@ pub fn revisions(history: &Path) -> Vec<Revision> {
     let mut out: Vec<Revision> = std::fs::read_dir(history)
         .map(|rd| rd.flatten().filter_map(|e| revision_of(&e.path())).collect())
         .unwrap_or_default();
-    out.sort_by(|a, b| (a.date, a.replaced_at).cmp(&(b.date, b.replaced_at)));
+    out.sort_by_key(|r| (r.date, r.replaced_at));
     out
 }
 
@@ -124,7 +131,10 @@ pub fn revised_dates(history: &Path) -> BTreeSet<NaiveDate> {
 /// place) is when its content became current; a kept copy in `.history/` is a hard link to it
 /// (or a copy given its time), so it keeps that time.
 pub fn written_at(path: &Path) -> Option<DateTime<Utc>> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok().map(DateTime::<Utc>::from)
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(DateTime::<Utc>::from)
 }
 
 /// What a date's snapshot was at instant `t`, given its current file (`current`, written at
@@ -196,7 +206,10 @@ mod tests {
         assert_eq!(field(&|c| c.url = Some("not a url".into())), "url");
         assert_eq!(field(&|c| c.url = Some("ftp://example.org/".into())), "url");
         assert_eq!(field(&|c| c.url = Some("file:///etc/passwd".into())), "url");
-        assert_eq!(field(&|c| c.description = Some("x".repeat(MAX_TEXT_CHARS + 1))), "description");
+        assert_eq!(
+            field(&|c| c.description = Some("x".repeat(MAX_TEXT_CHARS + 1))),
+            "description"
+        );
         // At load, licence and attribution may be absent (sources made before descriptions).
         assert_eq!(check_terms(&SourceConfig::default(), false), Ok(()));
     }
@@ -219,8 +232,13 @@ mod tests {
         let r: Vec<&Revision> = revs.iter().collect();
         let at = |ns: i64| at_instant(&current, &r, DateTime::from_timestamp_nanos(ns));
         // Replaced in 2001 and 2033 (by their names); written now: before now nothing.
-        assert_eq!(at(written.timestamp_nanos_opt().unwrap() - 1_000_000_000), AtInstant::Absent);
-        let now = DateTime::<Utc>::from(std::time::SystemTime::now()).timestamp_nanos_opt().unwrap();
+        assert_eq!(
+            at(written.timestamp_nanos_opt().unwrap() - 1_000_000_000),
+            AtInstant::Absent
+        );
+        let now = DateTime::<Utc>::from(std::time::SystemTime::now())
+            .timestamp_nanos_opt()
+            .unwrap();
         assert_eq!(
             at(now),
             AtInstant::Earlier {
@@ -229,7 +247,10 @@ mod tests {
             }
         );
         assert_eq!(at(2_100_000_000_000_000_000), AtInstant::Current { revised: true });
-        assert_eq!(at_instant(&current, &[], DateTime::<Utc>::from(std::time::SystemTime::now())), AtInstant::Current { revised: false });
+        assert_eq!(
+            at_instant(&current, &[], DateTime::<Utc>::from(std::time::SystemTime::now())),
+            AtInstant::Current { revised: false }
+        );
         let _ = a;
     }
 }

@@ -229,7 +229,14 @@ fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Pr
     let border = match catalog.source(Some(source)) {
         Ok(s) => &s.border.border,
         // Described by `PUT /v1/sources/{name}`, no snapshot yet: this one is its first.
-        Err(_) if let Some(b) = catalog.declared.get(source).and_then(|d| catalog.borders.get(&d.border)) => &b.border,
+        Err(_)
+            if let Some(b) = catalog
+                .declared
+                .get(source)
+                .and_then(|d| catalog.borders.get(&d.border)) =>
+        {
+            &b.border
+        }
         Err(e @ crate::catalog::CatalogError::UnknownSource { .. }) => {
             let mut p = Problem::not_found(
                 "unknown-source",

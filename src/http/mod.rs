@@ -420,7 +420,10 @@ pub(crate) fn insert_terms(h: &mut warp::http::HeaderMap, terms: &crate::model::
         ("x-frontline-attribution", &terms.attribution),
         ("x-frontline-source-url", &terms.url),
     ] {
-        if let Some(v) = value.as_deref().and_then(|v| warp::http::HeaderValue::from_bytes(v.as_bytes()).ok()) {
+        if let Some(v) = value
+            .as_deref()
+            .and_then(|v| warp::http::HeaderValue::from_bytes(v.as_bytes()).ok())
+        {
             h.insert(name, v);
         }
     }

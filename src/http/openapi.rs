@@ -70,7 +70,7 @@ pub fn provenance_schemas() -> Value {
                 "attribution": {"type": "string", "description": "the attribution to show with the source's data"},
                 "source_url": {"type": "string", "format": "uri", "description": "where the source publishes"}},
             "required": ["source", "snapshot", "snapshot_date", "time_zone", "baselines", "border", "synthetic", "classes"]},
-        "SourceDescription": {"type": "object", "additionalProperties": false, "description": "a source's description (its source.json); a bad member is a 422 problem whose field names it",
+        "SourceDescription": {"type": "object", "additionalProperties": false, "description": "a source's description (its source.json); a bad member is a 422 problem whose parameter names it",
             "properties": {
                 "licence": {"type": "string", "minLength": 1, "description": "the licence of its data; carried by every answer that uses it"},
                 "attribution": {"type": "string", "minLength": 1, "description": "the attribution to show with its data; carried by every answer"},

@@ -18,12 +18,10 @@ pub struct Problem {
     pub status: u16,
     /// What exactly is wrong, and what is allowed.
     pub detail: String,
-    /// The query parameter at fault, where there is one.
+    /// The query parameter at fault, where there is one (for a body checked member by member,
+    /// such as a source's description, the member at fault).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
-    /// The member of the request body (or the path segment) at fault, where there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
     /// Every problem found, where there are several (a refused snapshot).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub problems: Box<[String]>,
@@ -40,7 +38,6 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             parameter: None,
-            field: None,
             problems: Box::default(),
         }
     }
@@ -53,14 +50,14 @@ impl Problem {
     }
 
     /// 422 `invalid-source-description`: a member of a source's description (or its name) is
-    /// not acceptable; `field` names it.
+    /// not acceptable; `parameter` names the member (or `name`, the path segment).
     pub fn description(e: crate::geodata::description::DescriptionError) -> Self {
         let mut p = Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid-source-description",
             e.to_string(),
         );
-        p.field = Some(e.field.to_string());
+        p.parameter = Some(e.field.to_string());
         p
     }
 

@@ -5,7 +5,7 @@
 //! `attribution` (required: every answer that uses the source carries them), `url`,
 //! `time_zone` (IANA, default Europe/Kyiv), `baselines`, `border`, `classes`, `description`.
 //! Each member is checked by the same code the loader uses ([`crate::geodata::description`]);
-//! a bad one is a 422 problem whose `field` names it. A good description is written through the
+//! a bad one is a 422 problem whose `parameter` names it. A good description is written through the
 //! store (under the writer lock, durably; the description it replaces is kept in the source's
 //! `.history/` as `source.<ns>.json`) and the geodata reloaded, so that answers carry the new
 //! terms at once. A source described without a snapshot is *declared*: `GET /v1/sources` lists
@@ -87,12 +87,22 @@ async fn run(
     let source = name.clone();
     let replaced = tokio::task::spawn_blocking(move || write(&root, &source, config)).await??;
     if let Some(Written::Unchanged) = replaced {
-        return Ok(answer(StatusCode::OK, &app.catalog(), &name, "unchanged: the same description is in place", None));
+        return Ok(answer(
+            StatusCode::OK,
+            &app.catalog(),
+            &name,
+            "unchanged: the same description is in place",
+            None,
+        ));
     }
     app.live
         .reload(&format!("description of source '{name}'"))
         .await
-        .map_err(|e| Problem::internal(format!("the description of '{name}' was written but the geodata did not reload: {e}")))?;
+        .map_err(|e| {
+            Problem::internal(format!(
+                "the description of '{name}' was written but the geodata did not reload: {e}"
+            ))
+        })?;
     let kept = match replaced {
         Some(Written::Replaced(k)) => Some(k),
         _ => None,
@@ -134,8 +144,12 @@ fn description(body: &[u8], catalog: &crate::catalog::Catalog) -> Result<SourceC
             "description" => config.description = Some(text("description")?),
             "border" => config.border = Some(text("border")?),
             "baselines" => {
-                config.baselines = serde_json::from_value(v.clone())
-                    .map_err(|_| bad("baselines", format!("baselines must be a list of baseline names, not {v}")))?;
+                config.baselines = serde_json::from_value(v.clone()).map_err(|_| {
+                    bad(
+                        "baselines",
+                        format!("baselines must be a list of baseline names, not {v}"),
+                    )
+                })?;
             }
             "classes" => {
                 let classes: Vec<DrawnClass> = serde_json::from_value(v.clone()).map_err(|_| {
@@ -159,7 +173,7 @@ fn description(body: &[u8], catalog: &crate::catalog::Catalog) -> Result<SourceC
                         "'{other}' is not a member of a source's description; allowed: licence, attribution, url, time_zone, baselines, border, classes, description"
                     ),
                 );
-                p.field = Some(other.to_string());
+                p.parameter = Some(other.to_string());
                 return Err(p);
             }
         }
@@ -229,7 +243,13 @@ fn write(root: &std::path::Path, source: &str, mut config: SourceConfig) -> Resu
     Ok(kept.first().map(|k| Written::Replaced(store.relative(k))))
 }
 
-fn answer(status: StatusCode, catalog: &crate::catalog::Catalog, name: &str, state: &str, replaced: Option<String>) -> Reply {
+fn answer(
+    status: StatusCode,
+    catalog: &crate::catalog::Catalog,
+    name: &str,
+    state: &str,
+    replaced: Option<String>,
+) -> Reply {
     let summary = crate::query::sources(catalog).into_iter().find(|s| s.name == name);
     let live = catalog.sources.contains_key(name);
     let body = json!({

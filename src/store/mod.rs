@@ -605,7 +605,10 @@ impl WriterLock {
             // A link keeps the time the content was written (when it became current, which
             // `known_at=` answers by); a copy is given it.
             if let Ok(written) = std::fs::metadata(current).and_then(|m| m.modified()) {
-                let _ = File::options().write(true).open(&kept).and_then(|f| f.set_modified(written));
+                let _ = File::options()
+                    .write(true)
+                    .open(&kept)
+                    .and_then(|f| f.set_modified(written));
             }
             File::open(&kept)
                 .and_then(|f| f.sync_all())
