@@ -353,7 +353,7 @@ fn document_without_head_and_options() -> Value {
     // its files. Apart from the main literal: one `json!` of every path exceeds the macro
     // recursion limit.
     let dashboard_paths = json!({
-            "/": {"get": {"summary": "To a browser (an Accept naming text/html), the built-in dashboard (an HTML page whose files are under /dashboard/); to any other client, the index of the API: the paths of the live route table", "responses": cached(json!({"200": {"description": "the index (name, dashboard, openapi, paths), or the dashboard's page", "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}}))}},
+            "/": {"get": {"summary": "Negotiated (RFC 9110 12.5.1: the most specific range gives the weight, q=0 is not acceptable): to an Accept that prefers text/html to application/json (a browser), the built-in dashboard (an HTML page whose files are under /dashboard/); to any other client (ties, */*, no Accept), the index of the API: the paths of the live route table; 406 when neither is acceptable", "responses": cached(merge(json!({"200": {"description": "the index (name, dashboard, openapi, paths), or the dashboard's page", "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}}), problems(&["406"])))}},
             "/v1/border": {"get": {"summary": "The recognized border a source is measured against, as GeoJSON: one feature per polygon with its geodesic area_km2, the border's provenance (file, sha256, origin) in the frontline member and in each feature",
                 "parameters": [param("source", false, json!({"type": "string"}), "the source (default: the default source)"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
@@ -408,12 +408,6 @@ fn document_without_head_and_options() -> Value {
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
                 "responses": cached(merge(json!({"200": schema_ok("FeatureCollection of the changed parts (DiffPartProperties: change, in_waters, area_km2, centroid, the provenance of both sides); frontline: both sides, totals (land, and the waters apart in totals.waters), the sliver area dropped", "application/geo+json", schema("DiffAnswer"))}), problems(&["400", "404"])))}},
             "/v1/sources": {"get": {"summary": "Loaded sources, each with classes: {drawn (DrawnClass list), basis (what states them)}", "responses": cached(merge(json!({"200": json_ok("sources")}), problems(&["400"])))}},
-            "/v1/sources/{name}": {"put": {"summary": "Describe a source (bearer token): create it, or replace its description (the old source.json is kept in .history/); written durably, live at once. A source without a snapshot is declared (listed by GET /v1/sources) until its first ingest",
-                "security": [{"bearer": []}],
-                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[a-z0-9_-]{1,64}$"}}],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceDescription"}}}},
-                "responses": merge(json!({"201": json_ok("source (as GET /v1/sources lists it), state, live, replaced"), "200": json_ok("replaced (the kept copy in replaced) or unchanged")}),
-                    problems(&["400", "401", "403", "409", "413", "415", "422"]))}},
             "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance (contested_km2 null, with not_drawn, for a source without a grey zone)",
                 "parameters": [source.clone()],
                 "responses": cached(merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"])))},
@@ -469,7 +463,16 @@ fn document_without_head_and_options() -> Value {
                 "security": [{"bearer": []}],
                 "requestBody": {"required": true, "description": "At most --max-scenario-body-mb (default 4 MiB): a larger body is a 413 naming the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
                 "responses": merge(json!({"201": json_ok("stored now: the figures as the preview's, Location: /v1/scenarios/{id}"), "200": json_ok("stored before (the same id): the figures")}),
-                    problems(&["400", "401", "403", "409", "413", "415", "422", "503"]))}},
+                    problems(&["400", "401", "403", "409", "413", "415", "422", "503"]))},
+                "get": {"summary": "The stored scenarios, sorted by ceasefire date: id, title (a preset's citation), source, ceasefire_date, withdrawal_date, zones (how many); what the dashboard's scenario list offers",
+                    "responses": merge(json!({"200": json_ok("scenarios: [{id, title, source, ceasefire_date, withdrawal_date, zones}]")}), problems(&["400", "500"]))}},
+            "/v1/scenarios/{id}/tiles.json": {"get": {"summary": "TileJSON 3.0.0 of a stored scenario's layers as vector tiles: area (the area of application), excluded (status: the reason), zones (name, side, width_km), withdrawal, reference_lines, withdrawal_line; frontline: epoch, title, scenario (the figures and the provenance of every input, as GET /v1/scenarios/{id}), tile settings. Its tiles template starts with --public-url, else the address the connection reached; 409 when an input changed since the scenario was stored",
+                "parameters": [path_param("id", "a stored scenario's id (64 hex digits)")],
+                "responses": cached(merge(json!({"200": json_ok("TileJSON 3.0.0 with a frontline member")}), problems(&["400", "404", "409"])))}},
+            "/v1/scenarios/{id}/tiles/{epoch}/{z}/{x}/{y}.mvt": {"get": {"summary": "A vector tile (MVT 2.1, as the state tiles) of a stored scenario's layers; properties status, scenario, area_km2 (length_km), name, side, width_km, date, and the FeatureProvenance members. Immutable (the id names the scenario's content, the epoch the tile format): Cache-Control public, max-age=31536000, immutable, strong ETag, Last-Modified from its snapshots' dates; 204 when empty; one URL per tile as the state tiles",
+                "parameters": [path_param("id", "a stored scenario's id"), path_param("epoch", "the epoch of its TileJSON"), path_param("z", "zoom, 0 to 18"), path_param("x", "column"), path_param("y", "row")],
+                "responses": cached(merge(json!({"200": {"description": "the tile", "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "format": "binary"}}}},
+                    "204": {"description": "nothing in this tile (same caching headers)"}}), problems(&["400", "404", "409"])))}},
             "/v1/scenarios/presets": {"get": {"summary": "The presets (Korean armistice 1953, Minsk memorandum 2014, Minsk II 2015) with their citations and readings; with source and date, each one's scenario document",
                 "parameters": [param("source", false, json!({"type": "string"}), "the source of the documents (default: the default source, when date is given)"),
                     param("date", false, json!({"type": "string", "format": "date"}), "the ceasefire date of the documents"),
@@ -489,13 +492,13 @@ fn document_without_head_and_options() -> Value {
             "/v1/scenarios/{id}/diff/{other}": {"get": {"summary": "What changes from one stored scenario to another: areas of application, the area gained and lost, excluded areas and zones side by side, withdrawal areas",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "other", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": cached(merge(json!({"200": json_ok("from, to, area_of_application_km2, area_gained_km2, area_lost_km2, excluded, zones, withdrawal_km2, ceasefire")}), problems(&["400", "404", "409"])))}},
-            "/v1/tiles/{source}/{date}.json": {"get": {"summary": "TileJSON 3.0.0 of the state in force on a date: its tiles template names the epoch (one computed state), so a date that later resolves to another state gets another document; vector_layers covered, occupied, contested, line; frontline: epoch, epoch_from, the AnswerProvenance members, covered_km2, occupied_km2, contested_km2, line_km, tile settings. Strong ETag, Cache-Control no-cache",
+            "/v1/tiles/{source}/{date}.json": {"get": {"summary": "TileJSON 3.0.0 of the state in force on a date: its tiles template names the epoch (one computed state) and starts with the server's --public-url, else the address the connection reached (never the Host header), so a date that later resolves to another state gets another document; vector_layers covered, occupied, contested, line; frontline: epoch, epoch_from, the AnswerProvenance members, covered_km2, occupied_km2, contested_km2, line_km, tile settings. Strong ETag, Cache-Control no-cache",
                 "parameters": [path_param("source", "a source"), path_param("date", "YYYY-MM-DD")],
                 "responses": cached(merge(json!({"200": json_ok("TileJSON 3.0.0 with a frontline member")}), problems(&["400", "404"])))}},
             "/v1/tiles/{source}/diff/{from}/{to}.json": {"get": {"summary": "TileJSON 3.0.0 of the diff between two dates of a source (parts of at least 0.01 km2, as /v1/diff): vector_layers gained, lost, newly_contested, no_longer_contested; frontline: from_epoch, to_epoch, from, to (AnswerProvenance), totals",
                 "parameters": [path_param("source", "a source"), path_param("from", "YYYY-MM-DD"), path_param("to", "YYYY-MM-DD")],
                 "responses": cached(merge(json!({"200": json_ok("TileJSON 3.0.0 with a frontline member")}), problems(&["400", "404"])))}},
-            "/v1/tiles/{source}/{epoch}/{z}/{x}/{y}.mvt": {"get": {"summary": "A vector tile (MVT 2.1, extent 4096, buffer 64) of an epoch: layers covered, occupied, contested, line; properties status, area_km2 (length_km), and the FeatureProvenance members. Immutable: Cache-Control public, max-age=31536000, immutable, strong ETag; 204 when the tile is empty",
+            "/v1/tiles/{source}/{epoch}/{z}/{x}/{y}.mvt": {"get": {"summary": "A vector tile (MVT 2.1, extent 4096, buffer 64) of an epoch: layers covered, occupied, contested, line; properties status, area_km2 (length_km), and the FeatureProvenance members. Immutable: Cache-Control public, max-age=31536000, immutable, strong ETag, Last-Modified from the snapshot (its publication instant, else its date; the same after reloads and restarts); 204 when the tile is empty. One URL per tile: z, x, y without leading zeros (else 404 naming the canonical path), no trailing slash, no query (400)",
                 "parameters": [path_param("source", "a source"), path_param("epoch", "an epoch id, from a TileJSON"), path_param("z", "zoom, 0 to 18"), path_param("x", "column"), path_param("y", "row")],
                 "responses": cached(merge(json!({"200": {"description": "the tile", "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "format": "binary"}}}},
                     "204": {"description": "nothing in this tile (same caching headers)"}}), problems(&["400", "404"])))}},
@@ -513,6 +516,13 @@ fn document_without_head_and_options() -> Value {
             "detail": {"type": "string"}, "parameter": {"type": "string", "description": "the query parameter, or the scenario field (zones[2].width_km), at fault"}}, "required": ["type", "title", "status", "detail"]},
             "Scenario": scenario_schema()}), merge(provenance_schemas(), answer_schemas()))}
     });
+    // Apart from the document's literal: the macro's recursion limit.
+    doc["paths"]["/v1/sources/{name}"] = json!({"put": {"summary": "Describe a source (bearer token): create it, or replace its description (the old source.json is kept in .history/); written durably, live at once. A source without a snapshot is declared (listed by GET /v1/sources) until its first ingest",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[a-z0-9_-]{1,64}$"}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceDescription"}}}},
+                "responses": merge(json!({"201": json_ok("source (as GET /v1/sources lists it), state, live, replaced"), "200": json_ok("replaced (the kept copy in replaced) or unchanged")}),
+                    problems(&["400", "401", "403", "409", "413", "415", "422"]))}});
     if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), dashboard_paths) {
         paths.extend(more);
     }
