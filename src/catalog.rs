@@ -646,6 +646,11 @@ pub struct SourceEntry {
     /// Publications superseded later the same day, by instant, each with what it puts in force
     /// (`datetime=` between two publications of one day).
     pub publications: Vec<Publication>,
+    /// Its licence, attribution and URL, carried by every answer that uses it.
+    pub terms: crate::model::SourceTerms,
+    /// The dates whose snapshot replaced an earlier one (a copy of each earlier one is in the
+    /// source's `.history/`): answers about them say `revised: true`.
+    pub revised: std::collections::BTreeSet<NaiveDate>,
 }
 
 /// A publication superseded later its day, and what it puts in force (its state is computed on
@@ -670,6 +675,22 @@ pub struct SourceMeta {
     pub stated_classes: SourceClasses,
     /// The time zone its dates are days of.
     pub time_zone: chrono_tz::Tz,
+    /// Licence, attribution, URL.
+    pub terms: crate::model::SourceTerms,
+    /// The dates whose snapshot replaced an earlier one.
+    pub revised: std::collections::BTreeSet<NaiveDate>,
+}
+
+/// A source described (`source.json`, as `PUT /v1/sources/{name}` writes it) that has no
+/// snapshot yet: listed by `GET /v1/sources`, and its first ingested snapshot makes it a source.
+#[derive(Debug, Clone)]
+pub struct DeclaredSource {
+    /// Its name, description, classes, time zone and terms.
+    pub meta: SourceMeta,
+    /// ISO3 of its border.
+    pub border: String,
+    /// The baselines it composes with.
+    pub baselines: Vec<String>,
 }
 
 impl SourceEntry {
@@ -691,6 +712,8 @@ impl SourceEntry {
             description: self.description.clone(),
             stated_classes: self.stated_classes.clone(),
             time_zone: self.time_zone,
+            terms: self.terms.clone(),
+            revised: self.revised.clone(),
         }
     }
 
@@ -822,6 +845,10 @@ pub struct Catalog {
     pub report: Report,
     /// The geodata directory.
     pub root: std::path::PathBuf,
+    /// Every border loaded, by ISO3.
+    pub borders: BTreeMap<String, Arc<BorderEntry>>,
+    /// Sources described that have no snapshot yet, by name.
+    pub declared: BTreeMap<String, DeclaredSource>,
 }
 
 impl Catalog {
@@ -928,6 +955,7 @@ impl Catalog {
             })
             .collect();
         let mut sources = BTreeMap::new();
+        let mut declared = BTreeMap::new();
         for src in geodata.sources {
             // Loading has checked that the border and baselines exist.
             let Some(border) = borders.get(&src.border).cloned() else {
@@ -939,7 +967,18 @@ impl Catalog {
                 description: src.description,
                 stated_classes: src.classes,
                 time_zone: src.time_zone,
+                terms: src.terms,
+                revised: src.revised,
             };
+            if src.snapshots.is_empty() {
+                let d = DeclaredSource {
+                    meta,
+                    border: src.border,
+                    baselines: src.baselines,
+                };
+                declared.insert(d.meta.name.clone(), d);
+                continue;
+            }
             let publications = src.publications.into_iter().map(Arc::new).collect();
             let entry = build_source(meta, border, bls, src.snapshots, publications, None);
             sources.insert(entry.name.clone(), Arc::new(entry));
@@ -950,6 +989,8 @@ impl Catalog {
             baselines: baselines.into_iter().collect(),
             report: Report::default(),
             root: geodata.root,
+            borders: borders.into_iter().collect(),
+            declared,
         }
     }
 
@@ -1008,24 +1049,56 @@ impl Catalog {
     /// A new catalog with `snapshot` added to (or replacing the one of its date in) its source;
     /// everything else is shared with this one, computed states included, so only the new
     /// content is computed.
-    pub fn with_snapshot(&self, snapshot: Snapshot) -> Result<Catalog, CatalogError> {
-        let old = self.source(Some(&snapshot.source))?;
-        let mut snapshots: Vec<Arc<Snapshot>> = old
-            .snapshots
-            .iter()
-            .filter(|s| s.date != snapshot.date)
-            .cloned()
-            .collect();
-        let at = snapshots.partition_point(|s| s.date < snapshot.date);
-        snapshots.insert(at, Arc::new(snapshot));
-        let entry = build_source_arcs(
-            old.meta(),
-            old.border.clone(),
-            old.baselines.clone(),
-            snapshots,
-            old.publications.iter().map(|p| p.snapshot.clone()).collect(),
-            Some(old),
-        );
+    ///
+    /// `revised`: the snapshot replaced other content of its date (kept in `.history/`). A
+    /// declared source (no snapshot yet) becomes a source with this one.
+    pub fn with_snapshot(&self, snapshot: Snapshot, revised: bool) -> Result<Catalog, CatalogError> {
+        let mut declared = self.declared.clone();
+        let entry = match declared.remove(&snapshot.source) {
+            Some(d) if !self.sources.contains_key(&snapshot.source) => {
+                let border = self
+                    .borders
+                    .get(&d.border)
+                    .cloned()
+                    .ok_or_else(|| CatalogError::UnknownSource {
+                        name: snapshot.source.clone(),
+                        known: self.sources.keys().cloned().collect(),
+                    })?;
+                let bls = d
+                    .baselines
+                    .iter()
+                    .filter_map(|n| self.baselines.get(n).cloned())
+                    .collect();
+                let mut meta = d.meta;
+                if revised {
+                    meta.revised.insert(snapshot.date);
+                }
+                build_source_arcs(meta, border, bls, vec![Arc::new(snapshot)], Vec::new(), None)
+            }
+            _ => {
+                let old = self.source(Some(&snapshot.source))?;
+                let mut meta = old.meta();
+                if revised {
+                    meta.revised.insert(snapshot.date);
+                }
+                let mut snapshots: Vec<Arc<Snapshot>> = old
+                    .snapshots
+                    .iter()
+                    .filter(|s| s.date != snapshot.date)
+                    .cloned()
+                    .collect();
+                let at = snapshots.partition_point(|s| s.date < snapshot.date);
+                snapshots.insert(at, Arc::new(snapshot));
+                build_source_arcs(
+                    meta,
+                    old.border.clone(),
+                    old.baselines.clone(),
+                    snapshots,
+                    old.publications.iter().map(|p| p.snapshot.clone()).collect(),
+                    Some(old),
+                )
+            }
+        };
         let mut sources = self.sources.clone();
         sources.insert(entry.name.clone(), Arc::new(entry));
         Ok(Catalog {
@@ -1034,6 +1107,8 @@ impl Catalog {
             baselines: self.baselines.clone(),
             report: self.report.clone(),
             root: self.root.clone(),
+            borders: self.borders.clone(),
+            declared,
         })
     }
 
@@ -1165,6 +1240,8 @@ fn build_source_arcs(
         description,
         stated_classes,
         time_zone,
+        terms,
+        revised,
     } = meta;
     // Epoch boundaries: every snapshot date and every baseline change after the first snapshot.
     let mut starts: BTreeSet<NaiveDate> = snapshots.iter().map(|s| s.date).collect();
@@ -1275,6 +1352,8 @@ fn build_source_arcs(
         history: OnceLock::new(),
         time_zone,
         publications,
+        terms,
+        revised,
     }
 }
 
@@ -1416,6 +1495,8 @@ mod tests {
             waters: vec![],
             sources: vec![Source {
                 time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
+                terms: Default::default(),
+                revised: Default::default(),
                 publications: Vec::new(),
                 name: "t".into(),
                 description: None,

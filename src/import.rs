@@ -849,6 +849,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 Format::Geojson => None,
             },
             time_zone: opts.time_zone.map(|tz| tz.name().to_string()),
+            ..SourceConfig::default()
         };
         let text = serde_json::to_string_pretty(&config).map_err(|e| ImportError::Input(e.to_string()))?;
         writes.insert(0, (dir.source_config_file(&opts.source)?, format!("{text}\n")));

@@ -152,6 +152,22 @@ impl SourceClasses {
     }
 }
 
+/// What a source says about itself beyond its data: the licence its data is published under,
+/// the attribution its users must show, and where it is published (`source.json`, written by
+/// `PUT /v1/sources/{name}`). Every answer that uses the source carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SourceTerms {
+    /// The licence of the source's data (e.g. `CC BY 4.0`, or the publisher's terms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// The attribution to show wherever the data is shown (e.g. `© DeepStateMap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<String>,
+    /// Where the source publishes (an http or https URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
 /// Where a piece of data came from: enough to find the exact bytes again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Provenance {

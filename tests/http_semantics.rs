@@ -135,7 +135,7 @@ fn wrong_methods_get_405_with_allow_and_options_lists_the_methods() {
     }
     let r = request(s.addr, "OPTIONS", "*", "", b"");
     assert_eq!(r.status, 204);
-    assert_eq!(allow(&r), set(&["GET", "HEAD", "POST", "OPTIONS"]));
+    assert_eq!(allow(&r), set(&["GET", "HEAD", "POST", "PUT", "OPTIONS"]));
     request(s.addr, "GET", "*", "", b"").assert_problem(400, "OPTIONS only");
     // An unknown path stays a 404, whatever the method.
     for method in ["GET", "OPTIONS", "DELETE"] {

@@ -205,6 +205,8 @@ mod tests {
             waters: vec![],
             sources: vec![Source {
                 time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
+                terms: Default::default(),
+                revised: Default::default(),
                 publications: Vec::new(),
                 name: "t".into(),
                 description: None,

@@ -89,6 +89,8 @@ pub fn archive_geodata(border: super::Border, dir: &Path, source: &str) -> Resul
         root: dir.to_path_buf(),
         sources: vec![super::Source {
             time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
+            terms: Default::default(),
+            revised: Default::default(),
             publications: Vec::new(),
             name: source.to_string(),
             description: None,

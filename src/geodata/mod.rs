@@ -9,6 +9,7 @@
 pub mod canonical;
 pub mod deepstate;
 pub mod deepstate_api;
+pub mod description;
 pub mod embedded;
 mod files;
 mod geometry;
@@ -209,6 +210,10 @@ pub struct Source {
     /// Publications superseded later the same day (`sources/<name>/publications/`), sorted by
     /// their instant: what `datetime=` answers between two publications of one day.
     pub publications: Vec<Snapshot>,
+    /// Licence, attribution and URL (`source.json`).
+    pub terms: crate::model::SourceTerms,
+    /// The dates whose snapshot replaced an earlier one (a `.history/YYYY-MM-DD.<ns>.geojson`).
+    pub revised: std::collections::BTreeSet<chrono::NaiveDate>,
 }
 
 /// Everything read from a geodata directory, validated.
@@ -627,7 +632,10 @@ fn read_source(
             );
         }
     }
-    if files_found == 0 {
+    // A source described (`source.json`, e.g. by `PUT /v1/sources/{name}`) but without a
+    // snapshot yet is declared, not broken: its first ingest makes it a source.
+    let declared = config_path.is_file() && config.archive.is_none();
+    if files_found == 0 && !declared {
         problem(
             report,
             shown(dir),
@@ -635,6 +643,21 @@ fn read_source(
         );
     }
     let publications = read_publications(dir, &name, shown, report);
+    // The time zone is checked below, with its own problem.
+    let untimed = SourceConfig {
+        time_zone: None,
+        ..config.clone()
+    };
+    if let Err(e) = description::check_terms(&untimed, false) {
+        problem(
+            report,
+            shown(&config_path),
+            SourceProblem::BadDescription {
+                field: e.field,
+                why: e.why,
+            },
+        );
+    }
     use crate::model::SourceClasses;
     let classes = match (config.classes, &config.archive) {
         (Some(list), _) => SourceClasses::new(list, "source.json"),
@@ -654,6 +677,12 @@ fn read_source(
             deepstate_api::DEFAULT_TIME_ZONE
         }
     };
+    let terms = crate::model::SourceTerms {
+        licence: config.licence,
+        attribution: config.attribution,
+        url: config.url,
+    };
+    let revised = description::revised_dates(&dir.join(crate::store::HISTORY_DIR));
     Some(Source {
         name,
         description: config.description,
@@ -663,6 +692,8 @@ fn read_source(
         time_zone,
         snapshots,
         publications,
+        terms,
+        revised,
     })
 }
 

@@ -60,6 +60,8 @@ pub fn archive_geodata(
         root: dir.to_path_buf(),
         sources: vec![super::Source {
             time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
+            terms: Default::default(),
+            revised: Default::default(),
             publications: Vec::new(),
             name: source.to_string(),
             description: None,

@@ -473,6 +473,13 @@ pub enum SourceProblem {
     },
     /// `time_zone` is not an IANA name.
     UnknownTimeZone(String),
+    /// A member of the description (`licence`, `attribution`, `url`) is not acceptable.
+    BadDescription {
+        /// The member.
+        field: &'static str,
+        /// Why.
+        why: String,
+    },
 }
 
 impl SourceProblem {
@@ -488,6 +495,7 @@ impl SourceProblem {
             SourceProblem::TwoSnapshotsOneDate { .. } => "two-snapshots-one-date",
             SourceProblem::NoSnapshotFile { .. } => "no-snapshot-file",
             SourceProblem::UnknownTimeZone(_) => "unknown-time-zone",
+            SourceProblem::BadDescription { .. } => "bad-source-description",
         }
     }
 }
@@ -526,6 +534,7 @@ impl fmt::Display for SourceProblem {
                 f,
                 "time_zone '{tz}' is not an IANA time zone name (such as Europe/Kyiv or UTC)"
             ),
+            SourceProblem::BadDescription { field, why } => write!(f, "{field}: {why}"),
         }
     }
 }

@@ -257,7 +257,11 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
                     Some(e) => answer(&mut BufReader::new(crate::query::csv::decoding(input.by_ref(), e)))?,
                     None => answer(input)?,
                 };
-                Ok(pieces_response(answer, "text/csv; charset=utf-8"))
+                let mut res = pieces_response(answer, "text/csv; charset=utf-8");
+                if let Ok(src) = catalog.source(source.as_deref()) {
+                    super::insert_terms(res.headers_mut(), &src.terms);
+                }
+                Ok(res)
             }
         }
     })

@@ -227,13 +227,23 @@ fn read_body(bytes: &[u8]) -> Result<Option<Map<String, Value>>, serde_json::Err
 /// (422; see [`crate::geodata::policy`]).
 fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Problem> {
     let catalog = app.catalog();
-    let src = match catalog.source(Some(source)) {
-        Ok(s) => s,
+    let border = match catalog.source(Some(source)) {
+        Ok(s) => &s.border.border,
+        // Described by `PUT /v1/sources/{name}`, no snapshot yet: this one is its first.
+        Err(_)
+            if let Some(b) = catalog
+                .declared
+                .get(source)
+                .and_then(|d| catalog.borders.get(&d.border)) =>
+        {
+            &b.border
+        }
         Err(e @ crate::catalog::CatalogError::UnknownSource { .. }) => {
             let mut p = Problem::not_found(
                 "unknown-source",
                 format!(
                     "{e}. Ingest adds snapshots to a source that exists; create '{source}' first with its first snapshot: \
+                     `PUT /v1/sources/{source}` with its description (licence, attribution, time zone...), or \
                      `frontline import geojson FILE --source {source} --data DIR` (a FeatureCollection with a date and a status \
                      per feature), or a directory sources/{source}/ holding source.json (e.g. {{\"border\": \"UKR\"}}) and a \
                      <YYYY-MM-DD>.geojson snapshot; the server picks it up on reload (SIGHUP, or the directory watch)"
@@ -247,7 +257,7 @@ fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Pr
     let window = app
         .config
         .date_window
-        .window(&src.border.border, crate::geodata::policy::today_utc());
+        .window(border, crate::geodata::policy::today_utc());
     window.check(date).map_err(|why| {
         let mut p = Problem::unprocessable("date-outside-window", why);
         p.parameter = Some("date".into());
@@ -358,12 +368,12 @@ fn store(
     let lock = layout.lock("ingest", INGEST_LOCK_WAIT)?;
     // The catalog live now (a reload may have swapped one in while this waited for the lock).
     let catalog = app.catalog();
-    let in_catalog = catalog
-        .source(Some(source))?
-        .snapshots
-        .iter()
-        .find(|s| s.date == date)
-        .cloned();
+    let in_catalog = match catalog.source(Some(source)) {
+        Ok(s) => s.snapshots.iter().find(|s| s.date == date).cloned(),
+        // Described by `PUT /v1/sources/{name}`, no snapshot yet.
+        Err(_) if catalog.declared.contains_key(source) => None,
+        Err(e) => return Err(e.into()),
+    };
     // The decision is taken from the files on disk, under the lock: another writer (a CLI
     // import) may have written the date since the catalog was loaded.
     let known = in_catalog.as_ref().map(|s| catalog.root.join(&s.provenance.file));
@@ -383,16 +393,16 @@ fn store(
                 ));
             };
             let live_date = on_disk.date;
-            let live = catalog
-                .source(Some(source))?
-                .snapshots
-                .iter()
-                .find(|s| s.date == live_date && s.content_sha256 == on_disk.content_sha256)
-                .cloned();
+            let live = catalog.source(Some(source)).ok().and_then(|s| {
+                s.snapshots
+                    .iter()
+                    .find(|s| s.date == live_date && s.content_sha256 == on_disk.content_sha256)
+                    .cloned()
+            });
             if let Some(live) = live {
                 return Ok(answer(StatusCode::OK, &live, UNCHANGED, None, &notes, t));
             }
-            let next = Arc::new(catalog.with_snapshot(on_disk.clone())?);
+            let next = Arc::new(catalog.with_snapshot(on_disk.clone(), false)?);
             next.compute_states();
             app.swap(next);
             drop(lock);
@@ -432,7 +442,7 @@ fn store(
     // Its provenance is the file as written.
     let mut snapshot = snapshot;
     snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
-    let next = Arc::new(catalog.with_snapshot(snapshot.clone())?);
+    let next = Arc::new(catalog.with_snapshot(snapshot.clone(), replaced.is_some())?);
     next.compute_states();
     app.swap(next.clone());
     // Released once the new state is live: the next writer sees it.

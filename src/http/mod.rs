@@ -18,6 +18,7 @@ pub mod problem;
 mod routes;
 pub use routes::routes;
 mod scenarios;
+mod sources;
 mod stream;
 pub mod table;
 pub mod tiles;
@@ -464,6 +465,25 @@ fn is_csv<B>(req: &Request<B>) -> bool {
 }
 
 /// The media type of a Content-Type value, lowercase, without parameters.
+/// The source's licence, attribution and URL as `x-frontline-licence`,
+/// `x-frontline-attribution` and `x-frontline-source-url` headers, for answers whose body has no
+/// room for them (CSV). The values are the description's text, UTF-8 (checked at write time to
+/// hold no control characters).
+pub(crate) fn insert_terms(h: &mut warp::http::HeaderMap, terms: &crate::model::SourceTerms) {
+    for (name, value) in [
+        ("x-frontline-licence", &terms.licence),
+        ("x-frontline-attribution", &terms.attribution),
+        ("x-frontline-source-url", &terms.url),
+    ] {
+        if let Some(v) = value
+            .as_deref()
+            .and_then(|v| warp::http::HeaderValue::from_bytes(v.as_bytes()).ok())
+        {
+            h.insert(name, v);
+        }
+    }
+}
+
 pub(crate) fn media_type(v: &str) -> String {
     v.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }

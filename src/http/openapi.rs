@@ -46,8 +46,9 @@ pub fn provenance_schemas() -> Value {
         "SnapshotRef": {"type": "object", "properties": {
             "id": {"type": "string", "description": "source:YYYY-MM-DD (source:YYYY-MM-DD@instant for a publication superseded later its day)"}, "date": date, "content_sha256": sha,
             "published_at": {"type": "string", "format": "date-time", "description": "the instant the source published it, where known"},
-            "provenance": file, "synthetic": {"type": "boolean"}},
-            "required": ["id", "date", "content_sha256", "provenance", "synthetic"]},
+            "provenance": file, "synthetic": {"type": "boolean"},
+            "revised": {"type": "boolean", "description": "true when this content replaced an earlier content of its date (kept in the source's .history/; content_sha256 names the content used; known_at= answers with what was current at an instant)"}},
+            "required": ["id", "date", "content_sha256", "provenance", "synthetic", "revised"]},
         "BaselineRef": {"type": "object", "properties": {
             "name": {"type": "string"}, "status": {"type": "string", "enum": ["occupied", "contested"]},
             "valid_from": date, "valid_to": {"type": ["string", "null"], "format": "date"}, "provenance": file},
@@ -64,8 +65,22 @@ pub fn provenance_schemas() -> Value {
                 "border": {"$ref": "#/components/schemas/BorderRef"},
                 "synthetic": {"type": "boolean", "description": "true if any data used is made up"},
                 "classes": {"type": "array", "items": {"$ref": "#/components/schemas/DrawnClass"}, "description": "the classes of area the source draws"},
-                "not_drawn": {"$ref": "#/components/schemas/NotDrawn"}},
+                "not_drawn": {"$ref": "#/components/schemas/NotDrawn"},
+                "licence": {"type": "string", "description": "the licence of the source's data, from its description (PUT /v1/sources/{name})"},
+                "attribution": {"type": "string", "description": "the attribution to show with the source's data"},
+                "source_url": {"type": "string", "format": "uri", "description": "where the source publishes"}},
             "required": ["source", "snapshot", "snapshot_date", "time_zone", "baselines", "border", "synthetic", "classes"]},
+        "SourceDescription": {"type": "object", "additionalProperties": false, "description": "a source's description (its source.json); a bad member is a 422 problem whose parameter names it",
+            "properties": {
+                "licence": {"type": "string", "minLength": 1, "description": "the licence of its data; carried by every answer that uses it"},
+                "attribution": {"type": "string", "minLength": 1, "description": "the attribution to show with its data; carried by every answer"},
+                "url": {"type": "string", "format": "uri", "description": "where it publishes: an absolute http or https URL"},
+                "time_zone": {"type": "string", "description": "the IANA time zone its dates are days of (default Europe/Kyiv)"},
+                "baselines": {"type": "array", "items": {"type": "string"}, "description": "loaded baselines it composes with"},
+                "border": {"type": "string", "description": "ISO3 of a loaded border (required when several are loaded)"},
+                "classes": {"type": "array", "items": {"$ref": "#/components/schemas/DrawnClass"}},
+                "description": {"type": "string"}},
+            "required": ["licence", "attribution"]},
         "DrawnClass": {"type": "string", "enum": ["occupied", "contested", "liberated", "before-2022"]},
         "NotDrawn": {"type": "object", "description": "what the answer cannot show because the source does not draw it, with the reason (absent when it can show everything): its areas are null, never 0",
             "properties": {"contested": {"type": "string", "description": "why there is no grey zone"}}, "required": ["contested"]},
@@ -501,6 +516,13 @@ fn document_without_head_and_options() -> Value {
             "detail": {"type": "string"}, "parameter": {"type": "string", "description": "the query parameter, or the scenario field (zones[2].width_km), at fault"}}, "required": ["type", "title", "status", "detail"]},
             "Scenario": scenario_schema()}), merge(provenance_schemas(), answer_schemas()))}
     });
+    // Apart from the document's literal: the macro's recursion limit.
+    doc["paths"]["/v1/sources/{name}"] = json!({"put": {"summary": "Describe a source (bearer token): create it, or replace its description (the old source.json is kept in .history/); written durably, live at once. A source without a snapshot is declared (listed by GET /v1/sources) until its first ingest",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[a-z0-9_-]{1,64}$"}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceDescription"}}}},
+                "responses": merge(json!({"201": json_ok("source (as GET /v1/sources lists it), state, live, replaced"), "200": json_ok("replaced (the kept copy in replaced) or unchanged")}),
+                    problems(&["400", "401", "403", "409", "413", "415", "422"]))}});
     if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), dashboard_paths) {
         paths.extend(more);
     }
@@ -552,6 +574,11 @@ mod tests {
         a.as_object_mut()
             .unwrap()
             .insert("datetime".into(), json!("2024-05-01T20:30:00Z"));
+        // The terms only where the source's description gives them (the example's does not).
+        for k in ["licence", "attribution", "source_url"] {
+            assert!(a.get(k).is_none(), "{a}");
+            a.as_object_mut().unwrap().insert(k.into(), json!("x"));
+        }
         a["snapshot"]
             .as_object_mut()
             .unwrap()

@@ -18,7 +18,8 @@ pub struct Problem {
     pub status: u16,
     /// What exactly is wrong, and what is allowed.
     pub detail: String,
-    /// The query parameter at fault, where there is one.
+    /// The query parameter at fault, where there is one (for a body checked member by member,
+    /// such as a source's description, the member at fault).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
     /// Every problem found, where there are several (a refused snapshot).
@@ -73,6 +74,18 @@ impl Problem {
     pub fn parameter(name: &str, detail: impl Into<String>) -> Self {
         let mut p = Problem::new(StatusCode::BAD_REQUEST, "invalid-parameter", detail);
         p.parameter = Some(name.to_string());
+        p
+    }
+
+    /// 422 `invalid-source-description`: a member of a source's description (or its name) is
+    /// not acceptable; `parameter` names the member (or `name`, the path segment).
+    pub fn description(e: crate::geodata::description::DescriptionError) -> Self {
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-source-description",
+            e.to_string(),
+        );
+        p.parameter = Some(e.field.to_string());
         p
     }
 

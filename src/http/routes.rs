@@ -101,6 +101,14 @@ pub fn routes(
         .and(raw)
         .and(with_app.clone())
         .map(sources);
+    let describe = warp::path!("v1" / "sources" / String)
+        .and(warp::put())
+        .and(raw)
+        .and(header_bytes("authorization"))
+        .and(header_text("content-type"))
+        .and(warp::body::stream())
+        .and(with_app.clone())
+        .then(super::sources::put);
     let snapshots = warp::path!("v1" / "snapshots")
         .and(warp::get())
         .and(raw)
@@ -251,6 +259,8 @@ pub fn routes(
         .or(diff)
         .unify()
         .or(sources)
+        .unify()
+        .or(describe.boxed())
         .unify()
         .or(snapshots)
         .unify()

@@ -84,10 +84,11 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             csv_safe,
             encoding,
             (f.snapshot_id(), crate::output::provenance::SnapshotAge::new(&f, date)),
-            (f.synthetic(), f.source.time_zone.name()),
+            (f.synthetic(), f.source.time_zone.name(), f.source.terms.clone()),
         ))
     })();
-    let (when, source, distance, csv_safe, encoding, (snapshot_id, age), (synthetic, time_zone)) = match prepared {
+    let (when, source, distance, csv_safe, encoding, (snapshot_id, age), (synthetic, time_zone, terms)) = match prepared
+    {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -143,6 +144,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
                 h.insert("x-frontline-snapshot", v);
             }
             h.insert("x-frontline-time-zone", HeaderValue::from_static(time_zone));
+            super::insert_terms(h, &terms);
             h.insert(
                 "x-frontline-synthetic",
                 HeaderValue::from_static(if synthetic { "true" } else { "false" }),

@@ -57,14 +57,16 @@ impl Route {
 const GET: &[Method] = &[Method::GET];
 const GET_POST: &[Method] = &[Method::GET, Method::POST];
 const POST: &[Method] = &[Method::POST];
+const PUT: &[Method] = &[Method::PUT];
 
 /// Every route, in the order of the metrics labels.
-pub const ROUTES: [Route; 30] = [
+pub const ROUTES: [Route; 31] = [
     route("/v1/coverage", GET, Validation::LiveState),
     route("/v1/history", GET_POST, Validation::LiveState),
     route("/v1/diff", GET, Validation::LiveState),
     route("/v1/classify", POST, Validation::None),
     route("/v1/sources", GET, Validation::LiveState),
+    route("/v1/sources/{name}", PUT, Validation::None),
     route("/v1/snapshots", GET_POST, Validation::LiveState),
     route("/v1/layers/{layer}", GET, Validation::Handler),
     route("/v1/timeline", GET, Validation::LiveState),
@@ -109,7 +111,7 @@ const fn route(path: &'static str, methods: &'static [Method], validation: Valid
 }
 
 /// The `Allow` value of `OPTIONS *`: every method the server answers somewhere.
-pub const ALLOW_ANY: &str = "GET, HEAD, POST, OPTIONS";
+pub const ALLOW_ANY: &str = "GET, HEAD, POST, PUT, OPTIONS";
 
 /// The index in [`ROUTES`] of a request path (a trailing `/` ignored), if it is a route.
 pub fn find(path: &str) -> Option<usize> {

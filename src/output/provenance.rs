@@ -35,6 +35,9 @@ pub struct SnapshotRef {
     /// The instant the source published it (RFC 3339, UTC), where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+    /// Whether this content replaced an earlier content of its date (kept in the source's
+    /// `.history/`; `known_at=` answers with what was current at an instant).
+    pub revised: bool,
 }
 
 /// A baseline an answer composed with.
@@ -90,6 +93,15 @@ pub struct InForceRef {
     /// (absent when it can show everything): its areas are `null`, never `0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_drawn: Option<NotDrawn>,
+    /// The licence of the source's data, as its description says (absent when it says none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// The attribution to show with the source's data (absent when its description has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<String>,
+    /// Where the source publishes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
 }
 
 /// The classes an answer cannot show, each with the reason.
@@ -111,8 +123,10 @@ impl InForceRef {
     pub fn new(f: &InForce<'_>) -> Self {
         let snapshot = SnapshotRef {
             id: f.snapshot_id(),
+            revised: f.publication.is_none() && f.source.revised.contains(&f.snapshot().date),
             ..SnapshotRef::new(f.snapshot())
         };
+        let terms = &f.source.terms;
         InForceRef {
             source: f.source.name.clone(),
             snapshot_date: snapshot.date,
@@ -123,6 +137,9 @@ impl InForceRef {
             synthetic: f.synthetic(),
             classes: f.source.classes.drawn.clone(),
             not_drawn: NotDrawn::of(f),
+            licence: terms.licence.clone(),
+            attribution: terms.attribution.clone(),
+            source_url: terms.url.clone(),
         }
     }
 
@@ -148,6 +165,7 @@ impl SnapshotRef {
             provenance: s.provenance.clone(),
             synthetic: s.synthetic,
             published_at: s.published_at.map(crate::geodata::canonical::rfc3339),
+            revised: false,
         }
     }
 }

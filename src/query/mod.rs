@@ -226,6 +226,15 @@ pub struct SourceSummary {
     pub last: Option<NaiveDate>,
     /// Whether any of its snapshots is synthetic.
     pub synthetic: bool,
+    /// The IANA time zone its dates are days of.
+    pub time_zone: &'static str,
+    /// Licence, attribution and URL, as its description says.
+    #[serde(flatten)]
+    pub terms: crate::model::SourceTerms,
+    /// The dates whose snapshot replaced an earlier one.
+    pub revised: Vec<NaiveDate>,
+    /// True for a source described without a snapshot yet (its first ingest makes it live).
+    pub declared: bool,
 }
 
 /// Every loaded source.
@@ -243,7 +252,27 @@ pub fn sources(cat: &Catalog) -> Vec<SourceSummary> {
             first: s.snapshots.first().map(|x| x.date),
             last: s.snapshots.last().map(|x| x.date),
             synthetic: s.snapshots.iter().any(|x| x.synthetic),
+            time_zone: s.time_zone.name(),
+            terms: s.terms.clone(),
+            revised: s.revised.iter().copied().collect(),
+            declared: false,
         })
+        .chain(cat.declared.values().map(|d| SourceSummary {
+            name: d.meta.name.clone(),
+            description: d.meta.description.clone(),
+            default: false,
+            border: d.border.clone(),
+            baselines: d.baselines.clone(),
+            classes: d.meta.stated_classes.clone(),
+            snapshots: 0,
+            first: None,
+            last: None,
+            synthetic: false,
+            time_zone: d.meta.time_zone.name(),
+            terms: d.meta.terms.clone(),
+            revised: Vec::new(),
+            declared: true,
+        }))
         .collect()
 }
 
@@ -288,7 +317,10 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
             let l = &e.state.computed().layers;
             let not_drawn = crate::output::provenance::NotDrawn::of(&InForce::of(src, e));
             out.push(SnapshotSummary {
-                snapshot: SnapshotRef::new(s),
+                snapshot: SnapshotRef {
+                    revised: src.revised.contains(&s.date),
+                    ..SnapshotRef::new(s)
+                },
                 source: src.name.clone(),
                 features: s.features.len(),
                 vertices: s

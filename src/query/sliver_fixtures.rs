@@ -90,6 +90,8 @@ fn catalog_with_waters(
         regions: vec![],
         sources: vec![Source {
             time_zone: crate::geodata::deepstate_api::DEFAULT_TIME_ZONE,
+            terms: Default::default(),
+            revised: Default::default(),
             publications: Vec::new(),
             name: "t".into(),
             description: None,

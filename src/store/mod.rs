@@ -185,6 +185,15 @@ pub struct SourceConfig {
     /// a date is its latest publication at or before the end of that day there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
+    /// The licence of its data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// The attribution to show with its data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<String>,
+    /// Where it publishes (http or https).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// A source read in place from a third-party archive directory.
@@ -644,13 +653,23 @@ impl WriterLock {
     /// a new name (`YYYY-MM-DD.<ns>.geojson`) that is never reused, a hard link (a copy where
     /// links are not possible), fsync'ed with its directory. Returns the kept path.
     pub fn keep(&self, source: &str, date: NaiveDate, current: &Path) -> Result<PathBuf, StoreError> {
+        self.keep_named(source, &|stamp| format!("{date}.{stamp}.geojson"), current)
+    }
+
+    /// Keeps a source's `source.json` in its `.history/` (as `source.<ns>.json`) before a new
+    /// description replaces it, as [`Self::keep`] does for snapshots.
+    pub fn keep_config(&self, source: &str, current: &Path) -> Result<PathBuf, StoreError> {
+        self.keep_named(source, &|stamp| format!("source.{stamp}.json"), current)
+    }
+
+    fn keep_named(&self, source: &str, name: &dyn Fn(u64) -> String, current: &Path) -> Result<PathBuf, StoreError> {
         let history = self.store.history_dir(source)?;
         self.check_inside(&history)?;
         let mut touched = Vec::new();
         create_dirs(&history, &mut touched)?;
         let mut stamp = now_ns();
         let kept = loop {
-            let candidate = history.join(format!("{date}.{stamp}.geojson"));
+            let candidate = history.join(name(stamp));
             if !candidate.exists() {
                 break candidate;
             }
@@ -658,6 +677,14 @@ impl WriterLock {
         };
         if std::fs::hard_link(current, &kept).is_err() {
             std::fs::copy(current, &kept).map_err(io("cannot keep", current))?;
+            // A link keeps the time the content was written (when it became current, which
+            // `known_at=` answers by); a copy is given it.
+            if let Ok(written) = std::fs::metadata(current).and_then(|m| m.modified()) {
+                let _ = File::options()
+                    .write(true)
+                    .open(&kept)
+                    .and_then(|f| f.set_modified(written));
+            }
             File::open(&kept)
                 .and_then(|f| f.sync_all())
                 .map_err(io("cannot sync", &kept))?;

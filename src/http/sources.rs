@@ -1,0 +1,266 @@
+//! `PUT /v1/sources/{name}`: describe a source (create it, or replace its description) over
+//! HTTP, with the ingest token.
+//!
+//! The body is the source's description, the members of its `source.json`: `licence` and
+//! `attribution` (required: every answer that uses the source carries them), `url`,
+//! `time_zone` (IANA, default Europe/Kyiv), `baselines`, `border`, `classes`, `description`.
+//! Each member is checked by the same code the loader uses ([`crate::geodata::description`]);
+//! a bad one is a 422 problem whose `parameter` names it. A good description is written through the
+//! store (under the writer lock, durably; the description it replaces is kept in the source's
+//! `.history/` as `source.<ns>.json`) and the geodata reloaded, so that answers carry the new
+//! terms at once. A source described without a snapshot is *declared*: `GET /v1/sources` lists
+//! it, and its first `POST /v1/snapshots` makes it live. A source reading a third-party archive
+//! in place keeps its `archive` member (the archive itself is never written).
+
+use super::App;
+use super::params::Params;
+use super::problem::Problem;
+use crate::geodata::description::{DescriptionError, check_terms};
+use crate::model::DrawnClass;
+use crate::store::{SourceConfig, Store};
+use bytes::Buf;
+use futures_util::Stream;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response as Reply;
+
+fn bad(field: &'static str, why: impl Into<String>) -> Problem {
+    Problem::description(DescriptionError { field, why: why.into() })
+}
+
+/// The handler: the token and the name are checked before the body is read.
+pub async fn put(
+    name: String,
+    raw: String,
+    authorization: Option<Vec<u8>>,
+    content_type: Option<String>,
+    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    app: Arc<App>,
+) -> Reply {
+    match run(name, raw, authorization, content_type, body, &app).await {
+        Ok(r) => r,
+        Err(p) => {
+            let unauthorized = p.status == 401;
+            let mut res: Reply = p.into_response();
+            if unauthorized {
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            res
+        }
+    }
+}
+
+async fn run(
+    name: String,
+    raw: String,
+    authorization: Option<Vec<u8>>,
+    content_type: Option<String>,
+    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    app: &Arc<App>,
+) -> Result<Reply, Problem> {
+    super::ingest::authorize(app, authorization.as_deref())?;
+    Params::parse(&raw, &[])?;
+    let name = percent_decoded(&name);
+    crate::store::check_name("source", &name).map_err(|e| bad("name", e.to_string()))?;
+    match content_type.as_deref().map(super::media_type).as_deref() {
+        Some("application/json") => {}
+        other => {
+            return Err(Problem::unsupported_media_type(format!(
+                "Content-Type {} is not accepted; use application/json",
+                other.map_or("(none)".to_string(), |o| format!("'{o}'"))
+            )));
+        }
+    }
+    let catalog = app.catalog();
+    if crate::geodata::embedded::is_embedded(&catalog.root) {
+        return Err(Problem::conflict(
+            "embedded-geodata",
+            "the server runs on the geodata embedded in the binary, which has no directory to write a source into; start it with --data DIR",
+        ));
+    }
+    let body = super::routes::read_limited(body, app.config.max_json_body_bytes).await?;
+    let config = description(&body, &catalog)?;
+    let existed = catalog.sources.contains_key(&name) || catalog.declared.contains_key(&name);
+    let root = catalog.root.clone();
+    let source = name.clone();
+    let replaced = tokio::task::spawn_blocking(move || write(&root, &source, config)).await??;
+    if let Some(Written::Unchanged) = replaced {
+        return Ok(answer(
+            StatusCode::OK,
+            &app.catalog(),
+            &name,
+            "unchanged: the same description is in place",
+            None,
+        ));
+    }
+    app.live
+        .reload(&format!("description of source '{name}'"))
+        .await
+        .map_err(|e| {
+            Problem::internal(format!(
+                "the description of '{name}' was written but the geodata did not reload: {e}"
+            ))
+        })?;
+    let kept = match replaced {
+        Some(Written::Replaced(k)) => Some(k),
+        _ => None,
+    };
+    let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
+    Ok(answer(status, &app.catalog(), &name, "written", kept))
+}
+
+/// A path segment as sent, percent-decoded (a name with `%` escapes is checked as decoded).
+fn percent_decoded(segment: &str) -> String {
+    form_urlencoded::parse(format!("n={}", segment.replace('+', "%2B")).as_bytes())
+        .next()
+        .map_or_else(|| segment.to_string(), |(_, v)| v.into_owned())
+}
+
+/// Parses and checks a description: each member's type, then its value; a member that is not
+/// one of a description's is refused by name.
+fn description(body: &[u8], catalog: &crate::catalog::Catalog) -> Result<SourceConfig, Problem> {
+    let doc: Value = crate::geodata::strict_json::from_slice(body)
+        .map_err(|e| Problem::body(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column())))?;
+    let Value::Object(obj) = doc else {
+        return Err(Problem::body(
+            "the body must be a JSON object: the source's description (licence, attribution, url, time_zone, baselines, border, classes, description)",
+        ));
+    };
+    let mut config = SourceConfig::default();
+    for (k, v) in obj {
+        let text = |field: &'static str| -> Result<String, Problem> {
+            match &v {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(bad(field, format!("{field} must be a string, not {other}"))),
+            }
+        };
+        match k.as_str() {
+            "licence" => config.licence = Some(text("licence")?),
+            "attribution" => config.attribution = Some(text("attribution")?),
+            "url" => config.url = Some(text("url")?),
+            "time_zone" => config.time_zone = Some(text("time_zone")?),
+            "description" => config.description = Some(text("description")?),
+            "border" => config.border = Some(text("border")?),
+            "baselines" => {
+                config.baselines = serde_json::from_value(v.clone()).map_err(|_| {
+                    bad(
+                        "baselines",
+                        format!("baselines must be a list of baseline names, not {v}"),
+                    )
+                })?;
+            }
+            "classes" => {
+                let classes: Vec<DrawnClass> = serde_json::from_value(v.clone()).map_err(|_| {
+                    bad(
+                        "classes",
+                        format!("classes must be a list of occupied, contested, liberated, before-2022; not {v}"),
+                    )
+                })?;
+                config.classes = Some(classes);
+            }
+            "archive" => {
+                return Err(bad(
+                    "archive",
+                    "a source that reads a third-party archive in place is set up in its source.json by hand; over HTTP a source's snapshots are ingested",
+                ));
+            }
+            other => {
+                let mut p = bad(
+                    "description",
+                    format!(
+                        "'{other}' is not a member of a source's description; allowed: licence, attribution, url, time_zone, baselines, border, classes, description"
+                    ),
+                );
+                p.parameter = Some(other.to_string());
+                return Err(p);
+            }
+        }
+    }
+    check_terms(&config, true).map_err(Problem::description)?;
+    match &config.border {
+        Some(b) if !catalog.borders.contains_key(b) => {
+            return Err(bad(
+                "border",
+                format!(
+                    "border '{b}' is not loaded; loaded: {}",
+                    catalog.borders.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        None if catalog.borders.len() != 1 => {
+            return Err(bad(
+                "border",
+                "several borders are loaded: say which one this source is measured against",
+            ));
+        }
+        _ => {}
+    }
+    if let Some(b) = config.baselines.iter().find(|b| !catalog.baselines.contains_key(*b)) {
+        return Err(bad(
+            "baselines",
+            format!(
+                "baseline '{b}' is not loaded; loaded: {}",
+                catalog.baselines.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    Ok(config)
+}
+
+/// What writing did.
+enum Written {
+    /// The same description was in place: nothing written.
+    Unchanged,
+    /// The old description was kept in `.history/` (its path, relative to the geodata
+    /// directory), then replaced.
+    Replaced(String),
+}
+
+/// Writes `source.json` through the store (blocking): under the writer lock, the one it
+/// replaces kept in `.history/` first. `None`: a new description.
+fn write(root: &std::path::Path, source: &str, mut config: SourceConfig) -> Result<Option<Written>, Problem> {
+    let store = Store::new(root);
+    let lock = store.lock("describe", super::ingest::INGEST_LOCK_WAIT)?;
+    let path = store.source_config_file(source)?;
+    let old = std::fs::read(&path).ok();
+    if let Some(old) = &old {
+        // An archive read in place stays so (its `archive` member is not a description's).
+        if let Ok(c) = serde_json::from_slice::<SourceConfig>(old) {
+            config.archive = c.archive;
+        }
+    }
+    let text = serde_json::to_string_pretty(&config).map_err(Problem::internal)? + "\n";
+    if old.as_deref() == Some(text.as_bytes()) {
+        return Ok(Some(Written::Unchanged));
+    }
+    let kept = match old {
+        Some(_) => vec![lock.keep_config(source, &path)?],
+        None => Vec::new(),
+    };
+    lock.write_keeping(&[(path, text.into_bytes())], &kept)?;
+    Ok(kept.first().map(|k| Written::Replaced(store.relative(k))))
+}
+
+fn answer(
+    status: StatusCode,
+    catalog: &crate::catalog::Catalog,
+    name: &str,
+    state: &str,
+    replaced: Option<String>,
+) -> Reply {
+    let summary = crate::query::sources(catalog).into_iter().find(|s| s.name == name);
+    let live = catalog.sources.contains_key(name);
+    let body = json!({
+        "source": summary,
+        "state": state,
+        "live": live,
+        "replaced": replaced,
+    });
+    let mut res: Reply = Reply::new(crate::num::to_vec(&body).unwrap_or_default().into());
+    *res.status_mut() = status;
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}

@@ -1,0 +1,296 @@
+//! Sources described over HTTP (`PUT /v1/sources/{name}`) and revisions kept visible
+//! (`revised`, `known_at=`), on a real server on an ephemeral port, restarts included.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use common::{Reply, Server, get, post, request};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+const TOKEN: &str = "sources-token-0123456789abcdef";
+
+/// A writable copy of the embedded geodata and a token file.
+fn geodata() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    (dir, root, token)
+}
+
+fn serve(root: &Path, token: &Path) -> Server {
+    Server::spawn(
+        &[
+            "--data",
+            root.to_str().unwrap(),
+            "--ingest-token-file",
+            token.to_str().unwrap(),
+            "--watch-s",
+            "0",
+        ],
+        &[],
+    )
+}
+
+fn put(addr: SocketAddr, name: &str, auth: Option<&str>, body: &Value) -> Reply {
+    let auth = auth
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    request(
+        addr,
+        "PUT",
+        &format!("/v1/sources/{name}"),
+        &format!("{auth}Content-Type: application/json\r\n"),
+        body.to_string().as_bytes(),
+    )
+}
+
+fn ingest(addr: SocketAddr, query: &str, body: &[u8]) -> Reply {
+    request(
+        addr,
+        "POST",
+        &format!("/v1/snapshots?{query}"),
+        &format!("Authorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\n"),
+        body,
+    )
+}
+
+/// One occupied square of `size` degrees at (35, 48).
+fn square(size: f64) -> Vec<u8> {
+    let (x0, y0, x1, y1) = (35.0, 48.0, 35.0 + size, 48.0 + size);
+    json!({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"status": "occupied"},
+        "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}}]})
+    .to_string()
+    .into_bytes()
+}
+
+fn terms() -> Value {
+    json!({
+        "licence": "CC BY 4.0",
+        "attribution": "© Example Monitor",
+        "url": "https://example.org/monitor",
+        "time_zone": "Europe/Kyiv",
+        "baselines": ["crimea"],
+        "description": "a described source"
+    })
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn source_listed(addr: SocketAddr, name: &str) -> Value {
+    let v = get(addr, "/v1/sources", "").json();
+    v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("{name} not listed: {v}"))
+}
+
+/// Licence and attribution in a JSON answer, a GeoJSON answer's `frontline` member, and the
+/// headers of a CSV answer.
+fn assert_terms_everywhere(addr: SocketAddr, source: &str, date: &str) {
+    let q = format!("source={source}&date={date}");
+    let point = get(addr, &format!("/v1/coverage?lon=35.2&lat=48.2&{q}"), "").json();
+    assert_eq!(point["licence"], "CC BY 4.0", "{point}");
+    assert_eq!(point["attribution"], "© Example Monitor", "{point}");
+    assert_eq!(point["source_url"], "https://example.org/monitor", "{point}");
+    let layer = get(addr, &format!("/v1/layers/occupied?{q}"), "").json();
+    assert_eq!(layer["frontline"]["licence"], "CC BY 4.0", "{}", layer["frontline"]);
+    assert_eq!(layer["frontline"]["attribution"], "© Example Monitor");
+    let csv = post(
+        addr,
+        &format!("/v1/classify?{q}"),
+        "text/csv",
+        b"id,lon,lat\n1,35.2,48.2\n",
+    );
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    assert_eq!(csv.header("x-frontline-licence"), Some("CC BY 4.0"));
+    let attribution = csv
+        .headers
+        .iter()
+        .find(|(k, _)| k == "x-frontline-attribution")
+        .map(|(_, v)| v.clone());
+    assert!(attribution.is_some(), "{:?}", csv.headers);
+    let listed = source_listed(addr, source);
+    assert_eq!(listed["licence"], "CC BY 4.0");
+    assert_eq!(listed["attribution"], "© Example Monitor");
+    assert_eq!(listed["url"], "https://example.org/monitor");
+    assert_eq!(listed["time_zone"], "Europe/Kyiv");
+}
+
+#[test]
+fn a_description_replaced_is_kept_and_its_terms_are_in_every_answer_after_a_restart() {
+    let (_d, root, token) = geodata();
+    let s = serve(&root, &token);
+    // Before: the example source says no licence.
+    let before = get(s.addr, "/v1/coverage?lon=35.2&lat=48.2&date=2024-06-01", "").json();
+    assert!(before.get("licence").is_none(), "{before}");
+    let r = put(s.addr, "example", Some(TOKEN), &terms());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["live"], true);
+    let kept = v["replaced"].as_str().unwrap().to_string();
+    assert!(kept.starts_with("sources/example/.history/source."), "{kept}");
+    // The old description is kept byte for byte.
+    assert_eq!(
+        std::fs::read(root.join(&kept)).unwrap(),
+        std::fs::read(common::repo().join("geodata/sources/example/source.json")).unwrap()
+    );
+    assert_terms_everywhere(s.addr, "example", "2024-06-01");
+    // The same description again writes nothing.
+    let again = put(s.addr, "example", Some(TOKEN), &terms());
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.json()["replaced"], Value::Null);
+    assert_eq!(
+        files(&root.join("sources/example/.history"))
+            .iter()
+            .filter(|f| f.starts_with("source."))
+            .count(),
+        1
+    );
+    drop(s);
+    // Durable: a new server reads it from the store.
+    let s = serve(&root, &token);
+    assert_terms_everywhere(s.addr, "example", "2024-06-01");
+}
+
+#[test]
+fn a_new_source_is_declared_then_live_with_its_first_snapshot() {
+    let (_d, root, token) = geodata();
+    let s = serve(&root, &token);
+    let r = put(s.addr, "monitor", Some(TOKEN), &terms());
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["live"], false);
+    let listed = source_listed(s.addr, "monitor");
+    assert_eq!(listed["declared"], true);
+    assert_eq!(listed["snapshots"], 0);
+    // A restart with the source declared but empty loads (it is not a broken source).
+    drop(s);
+    let s = serve(&root, &token);
+    assert_eq!(source_listed(s.addr, "monitor")["declared"], true);
+    let r = ingest(s.addr, "source=monitor&date=2024-06-01", &square(0.5));
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(source_listed(s.addr, "monitor")["declared"], false);
+    assert_terms_everywhere(s.addr, "monitor", "2024-06-01");
+    drop(s);
+    let s = serve(&root, &token);
+    assert_terms_everywhere(s.addr, "monitor", "2024-06-01");
+}
+
+#[test]
+fn bad_descriptions_are_problems_naming_the_field_and_write_nothing() {
+    let (_d, root, token) = geodata();
+    let s = serve(&root, &token);
+    let before = files(&root.join("sources"));
+    let with = |k: &str, v: Value| {
+        let mut t = terms();
+        t[k] = v;
+        t
+    };
+    let without = |k: &str| {
+        let mut t = terms();
+        t.as_object_mut().unwrap().remove(k);
+        t
+    };
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "monitor",
+            with("time_zone", json!("Europe/Kiyv")),
+            "time_zone",
+            "not an IANA time zone",
+        ),
+        ("monitor", with("time_zone", json!(3)), "time_zone", "must be a string"),
+        ("monitor", with("url", json!("not a url")), "url", "is not a URL"),
+        (
+            "monitor",
+            with("url", json!("ftp://example.org/x")),
+            "url",
+            "http or https",
+        ),
+        ("monitor", with("licence", json!("")), "licence", "licence is empty"),
+        ("monitor", with("licence", json!("   ")), "licence", "licence is empty"),
+        ("monitor", without("licence"), "licence", "licence is required"),
+        (
+            "monitor",
+            without("attribution"),
+            "attribution",
+            "attribution is required",
+        ),
+        (
+            "monitor",
+            with("attribution", json!("a\r\nX-Injected: 1")),
+            "attribution",
+            "control character",
+        ),
+        (
+            "monitor",
+            with("baselines", json!(["atlantis"])),
+            "baselines",
+            "baseline 'atlantis' is not loaded",
+        ),
+        (
+            "monitor",
+            with("border", json!("FRA")),
+            "border",
+            "border 'FRA' is not loaded",
+        ),
+        (
+            "monitor",
+            with("colour", json!("red")),
+            "colour",
+            "not a member of a source's description",
+        ),
+        (
+            "monitor",
+            with("archive", json!({"format": "nzz", "dir": "/"})),
+            "archive",
+            "by hand",
+        ),
+        ("Monitor", terms(), "name", "must be 1 to 64 characters"),
+        ("a%2Fb", terms(), "name", "must be 1 to 64 characters"),
+        ("a.b", terms(), "name", "must be 1 to 64 characters"),
+    ];
+    for (name, body, field, want) in cases {
+        let r = put(s.addr, name, Some(TOKEN), &body);
+        r.assert_problem(422, want);
+        assert_eq!(r.json()["parameter"], field, "{name} {body}: {}", r.text());
+    }
+    put(s.addr, "monitor", None, &terms()).assert_problem(401, "Bearer");
+    put(s.addr, "monitor", Some("wrong-token-0123456789"), &terms()).assert_problem(403, "not valid");
+    let r = request(
+        s.addr,
+        "PUT",
+        "/v1/sources/monitor",
+        &format!("Authorization: Bearer {TOKEN}\r\nContent-Type: text/plain\r\n"),
+        b"{}",
+    );
+    assert_eq!(r.status, 415, "{}", r.text());
+    let r = request(
+        s.addr,
+        "PUT",
+        "/v1/sources/monitor",
+        &format!("Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"),
+        b"[1,",
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(files(&root.join("sources")), before);
+    // The route answers PUT only.
+    let r = get(s.addr, "/v1/sources/monitor", "");
+    assert_eq!(r.status, 405, "{}", r.text());
+    assert_eq!(r.header("allow"), Some("PUT, OPTIONS"));
+}
