@@ -528,25 +528,72 @@ impl Computed {
         })
     }
 
-    /// Status of a point (finite, in range) on land and, off the land, in the border's waters:
-    /// [`Self::status`] first, so that points on land never look at the waters.
+    /// Status of a point (finite, in range) on land and, off the land, in the border's waters.
+    ///
+    /// One rule at the coast, the boundary order of every other boundary: a point off the land
+    /// takes the status of the waters that hold it (a cell, or the seam between the cells and
+    /// the land: [`WatersIndex::seam`]); a point on the border's boundary where the waters
+    /// touch it (on the coast) is on both, and takes the higher status (occupied, contested,
+    /// covered) of the land and the waters there, on the boundary. Land points off the border's
+    /// boundary never look at the waters.
     #[inline]
     pub fn status_with_waters(&self, border: &BorderEntry, x: f64, y: f64) -> PointStatus {
         let (status, on_boundary) = self.status(&border.index, x, y);
-        if status == Status::Outside
-            && let (Some(w), Some(st)) = (&border.waters, &self.waters)
-            && let Some(hit) = w.status(st, x, y)
-        {
-            return PointStatus {
-                status: hit.status,
-                on_boundary: hit.on_boundary,
-                in_waters: true,
-            };
-        }
-        PointStatus {
+        let land = PointStatus {
             status,
             on_boundary,
             in_waters: false,
+        };
+        let (Some(w), Some(st)) = (&border.waters, &self.waters) else {
+            return land;
+        };
+        if status == Status::Outside {
+            let hit = w.status(st, x, y).or_else(|| {
+                w.seam(st, x, y, || {
+                    border
+                        .boundary
+                        .nearest_within(x, y, crate::waters::SEAM_KM)
+                        .map(|n| n.km)
+                })
+            });
+            return match hit {
+                Some(hit) => PointStatus {
+                    status: hit.status,
+                    on_boundary: hit.on_boundary,
+                    in_waters: true,
+                },
+                None => land,
+            };
+        }
+        if on_boundary {
+            return self.on_coast(border, w, st, land, x, y);
+        }
+        land
+    }
+
+    /// A land point on a boundary: on the coast (the border's boundary, with the waters or
+    /// their seam there), the higher status of the land and the waters.
+    #[cold]
+    fn on_coast(
+        &self,
+        border: &BorderEntry,
+        w: &WatersIndex,
+        st: &WatersState,
+        land: PointStatus,
+        x: f64,
+        y: f64,
+    ) -> PointStatus {
+        if land.status == Status::Occupied || border.index.locate(x, y) != Location::Boundary {
+            return land;
+        }
+        let water = w.status(st, x, y).or_else(|| w.seam(st, x, y, || Some(0.0)));
+        match water {
+            Some(hit) if crate::waters::rank(hit.status) < crate::waters::rank(land.status) => PointStatus {
+                status: hit.status,
+                on_boundary: true,
+                in_waters: false,
+            },
+            _ => land,
         }
     }
 }

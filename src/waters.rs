@@ -8,8 +8,15 @@
 //! the cell: waters follow their coast. A point's status in the waters and the areas by status
 //! come from the same cells, so they agree exactly.
 //!
-//! Land answers never pay for the waters: the waters are looked at only for points outside the
-//! border's land.
+//! The seam: the cells are cut from the border's coast edges, but the geometry tools that made
+//! them leave hair-thin gaps between the cells and the land (up to about 11 m wide near Cape
+//! Khersones, 10,254 m2 there). A point off the land, in no cell, but within [`SEAM_KM`] of both
+//! the land and a cell is in the waters by the rule itself (it is within 12 nm of the land and
+//! nearer to it than to any neighbour's land, since the cell beside it is): it takes the status
+//! of the nearest cell, the cell of its piece of coast ([`WatersIndex::seam`]).
+//!
+//! Land answers pay for the waters only on the border's boundary (a point on the coast touches
+//! the land and the waters: see `Computed::status_with_waters`).
 
 use crate::geodata::Waters;
 use crate::geodesy::area_km2;
@@ -47,8 +54,15 @@ pub struct WaterHit {
     pub cell: usize,
 }
 
+/// Widest gap (km) between the land and the cells that a point off the land and in no cell may
+/// lie in and still be in the waters ([`WatersIndex::seam`]). The widest gap measured on the
+/// embedded waters is about 11 m (`tests/real_waters.rs`,
+/// `points_just_off_every_coast_edge_are_in_the_waters`); 50 m leaves room without reaching
+/// beyond the coast's own precision (Natural Earth 1:10m: about 5 km).
+pub const SEAM_KM: f64 = 0.05;
+
 /// Rank of a status in the boundary order: occupied, contested, covered, outside.
-fn rank(s: Status) -> u8 {
+pub(crate) fn rank(s: Status) -> u8 {
     match s {
         Status::Occupied => 0,
         Status::Contested => 1,
@@ -123,6 +137,63 @@ impl WatersIndex {
             on_boundary: !interior && (mixed || holding == 1),
             ..h
         })
+    }
+
+    /// The status of (x, y) in the seam between the land and the cells: `None` unless a cell
+    /// lies within [`SEAM_KM`] of the point and `land_km` (the point's distance to the land,
+    /// asked only then) is within it too; otherwise the status of the nearest cell, on no
+    /// boundary. For points off the land and in no cell (see the module comment).
+    pub fn seam(&self, state: &WatersState, x: f64, y: f64, land_km: impl FnOnce() -> Option<f64>) -> Option<WaterHit> {
+        let (cell, km) = self.nearest_cell_within(x, y, SEAM_KM)?;
+        if land_km()? > SEAM_KM {
+            return None;
+        }
+        debug_assert!(km <= SEAM_KM);
+        Some(WaterHit {
+            status: state.status[cell],
+            on_boundary: false,
+            cell,
+        })
+    }
+
+    /// The cell nearest to (x, y) within `max_km` (of a few km at most), and its distance, km.
+    ///
+    /// Distances are measured in a flat frame at the point's latitude (spherical degrees of
+    /// 111.195 km): within 0.5 % of the geodesic distance over the metres this is used for, and
+    /// written here because the only question is which cell is nearest and whether it is
+    /// within a few tens of metres.
+    pub fn nearest_cell_within(&self, x: f64, y: f64, max_km: f64) -> Option<(usize, f64)> {
+        const KM_PER_DEG: f64 = 111.195;
+        let kx = KM_PER_DEG * y.to_radians().cos().max(1e-6);
+        let (dx, dy) = (max_km / kx, max_km / KM_PER_DEG);
+        let envelope = rstar::AABB::from_corners([x - dx, y - dy], [x + dx, y + dy]);
+        let seg_km = |a: geo::Coord<f64>, b: geo::Coord<f64>| {
+            let (ax, ay) = ((a.x - x) * kx, (a.y - y) * KM_PER_DEG);
+            let (bx, by) = ((b.x - x) * kx, (b.y - y) * KM_PER_DEG);
+            let (ex, ey) = (bx - ax, by - ay);
+            let len2 = ex * ex + ey * ey;
+            let t = if len2 > 0.0 {
+                (-(ax * ex + ay * ey) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (ax + t * ex).hypot(ay + t * ey)
+        };
+        self.boxes
+            .locate_in_envelope_intersecting(&envelope)
+            .filter_map(|b| {
+                let i = b.data as usize;
+                let km = self.waters.cells[i]
+                    .geometry
+                    .0
+                    .iter()
+                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                    .flat_map(|r| r.lines())
+                    .map(|l| seg_km(l.start, l.end))
+                    .fold(f64::INFINITY, f64::min);
+                (km <= max_km).then_some((i, km))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
     }
 
     /// The cells whose closed area holds (x, y), in no particular order, with where it lies in
@@ -271,5 +342,38 @@ mod tests {
         let all = w.state(|_, _| Status::Covered);
         assert_eq!(w.status(&all, 31.0, 45.9).map(|h| h.on_boundary), Some(false));
         assert!((area_km2(&w.layer(&all, Status::Covered)) / w.area_km2 - 1.0).abs() < 1e-7);
+    }
+
+    #[test]
+    fn the_seam_between_the_cells_and_the_land_is_in_the_waters_within_its_reach() {
+        let w = strip();
+        let st = w.state(|x, _| if x > 31.0 { Status::Occupied } else { Status::Covered });
+        // 0.4 m north of the cells (in the land's direction): the nearest cell, when the land
+        // is within reach.
+        let y = 46.0 + 4e-6;
+        let hit = w
+            .seam(&st, 31.2, y, || Some(0.01))
+            .map(|h| (h.status, h.on_boundary, h.cell));
+        assert_eq!(hit, Some((Status::Occupied, false, 1)));
+        assert_eq!(
+            w.seam(&st, 30.2, y, || Some(0.01)).map(|h| h.status),
+            Some(Status::Covered)
+        );
+        // The land out of reach, or no land at all: not in the waters.
+        assert_eq!(w.seam(&st, 31.2, y, || Some(SEAM_KM * 1.2)), None);
+        assert_eq!(w.seam(&st, 31.2, y, || None), None);
+        // A cell out of reach (60 m north of the strip): not in the waters, the land not asked.
+        assert_eq!(w.seam(&st, 31.2, 46.0 + 5.4e-4, || unreachable!()), None);
+        // The distance to the nearest cell, against the geodesic one (0.5 % in the flat frame).
+        let (cell, km) = w.nearest_cell_within(30.99, 46.0 + 2e-4, 1.0).unwrap();
+        assert_eq!(cell, 0);
+        let want = crate::geodesy::distance_km(
+            geo::Coord {
+                x: 30.99,
+                y: 46.0 + 2e-4,
+            },
+            geo::Coord { x: 30.99, y: 46.0 },
+        );
+        assert!((km / want - 1.0).abs() < 0.005, "{km} {want}");
     }
 }

@@ -736,3 +736,177 @@ fn openapi_describes_the_live_routes() {
         assert_eq!(frontline::http::metrics::route_label(r), p);
     }
 }
+
+/// The members of `value` against `schema` of the OpenAPI document (through `$ref`, `allOf`,
+/// `oneOf`, `items` and `additionalProperties`): every member an answer carries is documented,
+/// every member documented as required is there. Problems are pushed as "path: what".
+fn schema_problems(doc: &Value, schema: &Value, value: &Value, path: &str, out: &mut Vec<String>) {
+    let schemas = &doc["components"]["schemas"];
+    let resolve = |s: &Value| -> Value {
+        let mut s = s.clone();
+        while let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            s = schemas[r.trim_start_matches("#/components/schemas/")].clone();
+        }
+        s
+    };
+    let schema = resolve(schema);
+    if let Some(alternatives) = schema.get("oneOf").and_then(Value::as_array) {
+        let mut all = Vec::new();
+        for a in alternatives {
+            let mut p = Vec::new();
+            let a = resolve(a);
+            if value.is_null() && a["type"] == "null" {
+                return;
+            }
+            if a["type"] == "null" {
+                continue;
+            }
+            schema_problems(doc, &a, value, path, &mut p);
+            if p.is_empty() {
+                return;
+            }
+            all.extend(p);
+        }
+        out.push(format!("{path}: no alternative of oneOf matches: {all:?}"));
+        return;
+    }
+    // The properties and required members, through allOf.
+    let mut properties = serde_json::Map::new();
+    let mut required = BTreeSet::new();
+    let mut stack = vec![schema.clone()];
+    while let Some(s) = stack.pop() {
+        let s = resolve(&s);
+        if let Some(p) = s["properties"].as_object() {
+            properties.extend(p.clone());
+        }
+        for r in s["required"].as_array().into_iter().flatten() {
+            required.insert(r.as_str().unwrap().to_string());
+        }
+        stack.extend(s["allOf"].as_array().into_iter().flatten().cloned());
+    }
+    match value {
+        Value::Object(members) => {
+            if properties.is_empty() {
+                if let Some(each) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+                    for (k, v) in members {
+                        schema_problems(doc, each, v, &format!("{path}.{k}"), out);
+                    }
+                }
+                return;
+            }
+            for (k, v) in members {
+                match properties.get(k) {
+                    None => out.push(format!("{path}.{k}: in the answer, not in the schema")),
+                    Some(s) => schema_problems(doc, s, v, &format!("{path}.{k}"), out),
+                }
+            }
+            for r in required.iter().filter(|r| !members.contains_key(*r)) {
+                out.push(format!("{path}.{r}: required by the schema, not in the answer"));
+            }
+        }
+        Value::Array(items) => {
+            if let Some(each) = schema.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    schema_problems(doc, each, v, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The schema of the 200 answer of `GET path` in the document.
+fn answer_schema<'d>(doc: &'d Value, path: &str) -> &'d Value {
+    let content = &doc["paths"][path]["get"]["responses"]["200"]["content"];
+    let media = content.as_object().unwrap().values().next().unwrap();
+    &media["schema"]
+}
+
+/// The JSON answers about points, diffs, histories and timelines name in `/openapi.json`
+/// exactly the members they carry, optional ones included (waters, border distance, line
+/// distance, the age warning, the diff's `in_waters` per part and `totals.waters`), walked
+/// member by member. And the walk can fail: the document with one member removed
+/// (`DiffPartProperties.in_waters`, `DiffTotals.waters`) or an answer with one more member is
+/// refused.
+#[test]
+fn openapi_schemas_name_every_member_of_the_answers() {
+    let s = Server::start(&[], &[]);
+    let doc = get(s.addr, "/openapi.json", "").json();
+    let cases = [
+        ("/v1/coverage", "lon=30.5&lat=50.4&date=2024-05-01"),
+        ("/v1/coverage", "lon=30.5&lat=50.4&date=2024-06-01"),
+        // in the waters: land_km, land_point
+        ("/v1/coverage", "lon=33.4&lat=44.5&date=2024-05-01"),
+        // outside, near the border: border_km, border_point
+        ("/v1/coverage", "lon=31.0&lat=52.2&date=2024-05-01"),
+        ("/v1/coverage", "lon=37.5&lat=48.0&date=2024-05-01&distance=true"),
+        ("/v1/coverage", "lon=37.5&lat=48.0&datetime=2024-05-01T12:00:00Z"),
+        // every source's verdict
+        ("/v1/coverage", "lon=37.5&lat=48.0&date=2024-05-01&sources=all"),
+        ("/v1/history", "lon=30.5&lat=50.4"),
+        ("/v1/history", "lon=37.5&lat=48.0"),
+        ("/v1/diff", "from=2024-01-01&to=2024-06-01"),
+        ("/v1/diff", "from=2024-01-01&to=2024-09-01&raw=true"),
+        ("/v1/timeline", ""),
+        ("/v1/timeline", "date=2024-05-01"),
+        ("/v1/timeline", "datetime=2024-05-01T12:00:00Z"),
+        ("/v1/timeline", "raw=true"),
+    ];
+    let mut answers = Vec::new();
+    for (path, query) in cases {
+        let r = get(s.addr, &format!("{path}?{query}"), "");
+        assert_eq!(r.status, 200, "{path}?{query}: {}", r.text());
+        let v = r.json();
+        let mut problems = Vec::new();
+        schema_problems(&doc, answer_schema(&doc, path), &v, "", &mut problems);
+        assert!(problems.is_empty(), "{path}?{query}: {problems:#?}");
+        answers.push((path, query, v));
+    }
+    // Members that only some answers carry were met at least once (else the cases above no
+    // longer reach them and the check of their schema is empty).
+    let text: String = answers.iter().map(|(_, _, v)| v.to_string()).collect();
+    for m in [
+        "land_km",
+        "border_point",
+        "line_of_contact_nearest",
+        "warning",
+        "in_waters",
+        "\"waters\":{",
+        "time_zone",
+        "\"datetime\"",
+        "\"agree\"",
+    ] {
+        assert!(text.contains(m), "no answer carried {m}");
+    }
+    // The check fails where it should.
+    let diff = &answers.iter().find(|(p, _, _)| *p == "/v1/diff").unwrap().2;
+    assert!(!diff["features"].as_array().unwrap().is_empty());
+    for (schema, member) in [("DiffPartProperties", "in_waters"), ("DiffTotals", "waters")] {
+        let mut broken = doc.clone();
+        let s = &mut broken["components"]["schemas"][schema];
+        let props = if s["allOf"].is_array() {
+            &mut s["allOf"][1]["properties"]
+        } else {
+            &mut s["properties"]
+        };
+        assert!(
+            props.as_object_mut().unwrap().remove(member).is_some(),
+            "{schema}.{member}"
+        );
+        let mut problems = Vec::new();
+        schema_problems(&broken, answer_schema(&broken, "/v1/diff"), diff, "", &mut problems);
+        assert!(
+            problems.iter().any(|p| p.contains(member)),
+            "{schema} without {member}: {problems:?}"
+        );
+    }
+    let mut extra = diff.clone();
+    extra["frontline"]["totals"]["waters"]["extra_km2"] = serde_json::json!(1.0);
+    let mut problems = Vec::new();
+    schema_problems(&doc, answer_schema(&doc, "/v1/diff"), &extra, "", &mut problems);
+    assert!(
+        problems.len() == 1
+            && problems[0].contains(".frontline.totals.waters.extra_km2: in the answer, not in the schema"),
+        "{problems:?}"
+    );
+}

@@ -87,6 +87,142 @@ pub fn provenance_schemas() -> Value {
     })
 }
 
+/// The JSON answers about points, diffs, histories and timelines, as JSON Schema
+/// (`components.schemas`): every member the answers carry, optional ones not in `required`. A
+/// test (`tests/http_semantics.rs`, `openapi_schemas_name_every_member_of_the_answers`) walks
+/// live answers against them, so that a member added to an answer and not here fails it.
+pub fn answer_schemas() -> Value {
+    let date = json!({"type": "string", "format": "date"});
+    let km = |d: &str| json!({"type": "number", "description": d});
+    let km_or_null = |d: &str| json!({"type": ["number", "null"], "description": d});
+    let lonlat =
+        |d: &str| json!({"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2, "description": d});
+    let status = json!({"type": "string", "enum": ["covered", "occupied", "contested", "outside"]});
+    let change = json!({"type": "string", "enum": ["gained", "lost", "newly_contested", "no_longer_contested"]});
+    let four = |what: &str| {
+        json!({
+            "gained_km2": km(&format!("{what}newly occupied, km2")),
+            "lost_km2": km(&format!("{what}freed, km2")),
+            "newly_contested_km2": km_or_null(&format!("{what}newly contested, km2; null when either side's source draws no grey zone")),
+            "no_longer_contested_km2": km_or_null(&format!("{what}no longer contested, km2; null likewise"))})
+    };
+    let mut totals = four("kept parts (at least min_area_km2) ");
+    if let Some(t) = totals.as_object_mut() {
+        t.extend(json!({
+            "sliver_gained_km2": km("gained area in parts under min_area_km2 (dropped)"),
+            "sliver_lost_km2": km("lost area in parts under min_area_km2 (dropped)"),
+            "sliver_contested_km2": km_or_null("contested area changes in dropped parts; null as newly_contested_km2"),
+            "slivers_dropped": {"type": "integer", "description": "parts dropped as slivers"},
+            "min_area_km2": km("the threshold used"),
+            "waters": {"oneOf": [{"$ref": "#/components/schemas/WatersTotals"}, {"type": "null"}], "description": "the changes in the border's waters, apart from the land figures (which stay comparable with every peer); null without waters and in a raw diff"}})
+            .as_object()
+            .cloned()
+            .unwrap_or_default());
+    }
+    let waters = four("waters ");
+    json!({
+        "SliverRef": {"type": "object", "description": "the sliver or speck a point lies in (given the status of what surrounds it)",
+            "properties": {"kind": {"type": "string", "enum": ["sliver", "speck"]}, "area_km2": km("its geodesic area"), "raw_status": status},
+            "required": ["kind", "area_km2", "raw_status"]},
+        "PointAnswer": {"description": "the status of one point on a date and what was in force",
+            "allOf": [{"$ref": "#/components/schemas/AnswerProvenance"}, {"type": "object", "properties": {
+                "lon": {"type": "number"}, "lat": {"type": "number"}, "status": status,
+                "on_boundary": {"type": "boolean", "description": "on the boundary that decided the status (areas are closed)"},
+                "in_waters": {"type": "boolean", "description": "off the land, in the border's waters (an approximation of the territorial sea, not a legal delimitation): the status of the nearest coast"},
+                "land_km": km("in the waters: geodesic distance to the nearest land of the border"),
+                "land_point": lonlat("in the waters: that nearest point of the land [lon, lat]"),
+                "border_km": km("outside, within 25 km of the border: geodesic distance to it"),
+                "border_point": lonlat("outside, within 25 km of the border: its nearest point [lon, lat]"),
+                "line_of_contact_km": km("with distance=true, when there is a line: geodesic distance to the line of contact"),
+                "line_of_contact_nearest": lonlat("beside line_of_contact_km: the line's nearest point [lon, lat]"),
+                "sliver": {"$ref": "#/components/schemas/SliverRef"}},
+                "required": ["lon", "lat", "status", "on_boundary", "in_waters"]}]},
+        "PointAgreement": {"type": "object", "description": "with sources=: every source's verdict on one point",
+            "properties": {"lon": {"type": "number"}, "lat": {"type": "number"},
+                "date": {"type": ["string", "null"], "format": "date", "description": "the date asked for (with datetime, each answer says its own day)"},
+                "datetime": {"type": "string", "format": "date-time", "description": "the instant asked for, when one was"},
+                "agree": {"type": "boolean", "description": "every source that answers gives the same status"},
+                "statuses": {"type": "object", "description": "the sources by the status they give", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                "answers": {"type": "array", "items": {"$ref": "#/components/schemas/PointAnswer"}},
+                "not_covering": {"type": "array", "description": "the sources asked for that do not cover the date, with why (absent when none)",
+                    "items": {"type": "object", "properties": {"source": {"type": "string"}, "reason": {"type": "string"}}, "required": ["source", "reason"]}}},
+            "required": ["lon", "lat", "date", "agree", "statuses", "answers"]},
+        "OutputCheck": {"type": "object", "description": "what was done to make the drawn parts valid at the decimals asked for",
+            "properties": {"snapped": {"type": "boolean"}, "dropped_polygons": {"type": "integer"}, "dropped_km2": km("their area")},
+            "required": ["snapped", "dropped_polygons", "dropped_km2"]},
+        "WatersTotals": {"type": "object", "description": "changes in the border's waters (cells whose nearest coast changed status), every part kept", "properties": waters,
+            "required": ["gained_km2", "lost_km2", "newly_contested_km2", "no_longer_contested_km2"]},
+        "DiffTotals": {"type": "object", "properties": totals,
+            "required": ["gained_km2", "lost_km2", "newly_contested_km2", "no_longer_contested_km2", "sliver_gained_km2", "sliver_lost_km2", "sliver_contested_km2", "slivers_dropped", "min_area_km2", "waters"]},
+        "DiffMeta": {"type": "object", "description": "the frontline member of a diff",
+            "properties": {"from": {"$ref": "#/components/schemas/AnswerProvenance"}, "to": {"$ref": "#/components/schemas/AnswerProvenance"},
+                "totals": {"$ref": "#/components/schemas/DiffTotals"},
+                "identical": {"type": "boolean", "description": "both sides are the same computed state"},
+                "raw": {"type": "boolean", "description": "the raw compositions were compared (without the sliver rule)"},
+                "edges": {"type": "string", "description": "how edges are taken and measured"},
+                "output_check": {"$ref": "#/components/schemas/OutputCheck"},
+                "erased_by_rounding": {"type": "array", "description": "the parts that rounding to precision erased (too small for its grid): not drawn, listed with their exact areas",
+                    "items": {"type": "object", "properties": {"change": change, "in_waters": {"type": "boolean", "description": "present and true for a part of the waters"}, "area_km2": km("geodesic area of the exact part"),
+                        "centroid_lon": {"type": "number"}, "centroid_lat": {"type": "number"}}, "required": ["change", "area_km2", "centroid_lon", "centroid_lat"]}},
+                "erased_by_rounding_km2": km("the area of the parts rounding erased"),
+                "synthetic": {"type": "boolean"},
+                "by_region": {"type": "object", "description": "with by_region=true: regions [{id, name, gained_km2, lost_km2, newly_contested_km2, no_longer_contested_km2}], provenance, synthetic"}},
+            "required": ["from", "to", "totals", "identical", "raw", "edges", "output_check", "erased_by_rounding", "erased_by_rounding_km2", "synthetic"]},
+        "DiffPartProperties": {"description": "the properties of one changed part: the end side's FeatureProvenance, the start's prefixed from_",
+            "allOf": [{"$ref": "#/components/schemas/FeatureProvenance"}, {"type": "object", "properties": {
+                "change": change,
+                "in_waters": {"type": "boolean", "description": "a part of the border's waters: its area is in totals.waters, not in the land totals"},
+                "area_km2": km("geodesic area"),
+                "centroid": lonlat("planar centroid [lon, lat]"),
+                "centroid_lon": {"type": "number"}, "centroid_lat": {"type": "number"},
+                "date": date, "from_date": date, "from_source": {"type": "string"}, "from_snapshot": {"type": "string"},
+                "from_snapshot_date": date, "from_content_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+                "required": ["change", "in_waters", "area_km2", "centroid", "centroid_lon", "centroid_lat", "date", "from_date", "from_source", "from_snapshot", "from_snapshot_date", "from_content_sha256"]}]},
+        "DiffAnswer": {"type": "object", "description": "GeoJSON FeatureCollection of the changed parts",
+            "properties": {"type": {"const": "FeatureCollection"}, "frontline": {"$ref": "#/components/schemas/DiffMeta"},
+                "features": {"type": "array", "items": {"type": "object", "properties": {"type": {"const": "Feature"}, "id": {"type": "integer", "description": "the part's index in the answer"}, "geometry": {"type": "object"},
+                    "properties": {"$ref": "#/components/schemas/DiffPartProperties"}}, "required": ["type", "id", "geometry", "properties"]}}},
+            "required": ["type", "frontline", "features"]},
+        "HistoryInterval": {"type": "object", "properties": {"from": date, "to": {"type": ["string", "null"], "format": "date", "description": "last day, null while it is the latest snapshot's status"},
+            "status": status, "snapshot": {"type": "string", "description": "the snapshot in force on from"}, "last_snapshot": {"type": "string"}},
+            "required": ["from", "to", "status", "snapshot", "last_snapshot"]},
+        "HistoryAnswer": {"type": "object", "description": "one point's status over every snapshot of a source",
+            "properties": {"lon": {"type": "number"}, "lat": {"type": "number"},
+                "intervals": {"type": "array", "items": {"$ref": "#/components/schemas/HistoryInterval"}},
+                "source": {"type": "string"}, "first_date": {"type": ["string", "null"], "format": "date"}, "last_date": {"type": ["string", "null"], "format": "date"},
+                "epochs": {"type": "integer", "description": "epochs read across"},
+                "snapshots": {"type": "object", "description": "the snapshots named by the intervals, by id", "additionalProperties": {"$ref": "#/components/schemas/SnapshotRef"}},
+                "baselines": {"type": "array", "items": {"$ref": "#/components/schemas/BaselineRef"}},
+                "border": {"$ref": "#/components/schemas/BorderRef"}, "synthetic": {"type": "boolean"},
+                "classes": {"type": "array", "items": {"$ref": "#/components/schemas/DrawnClass"}},
+                "not_drawn": {"$ref": "#/components/schemas/NotDrawn"}},
+            "required": ["lon", "lat", "intervals", "source", "first_date", "last_date", "epochs", "snapshots", "baselines", "border", "synthetic", "classes"]},
+        "TimelineRow": {"type": "object", "description": "the areas in force from date on",
+            "properties": {"date": date, "occupied_km2": km("occupied land inside the border"),
+                "contested_km2": km_or_null("contested land (not occupied); null when the source draws no grey zone"),
+                "covered_km2": km("the rest of the border's land"), "line_km": km("geodesic length of the line of contact"),
+                "gained_km2": km("newly occupied since the previous epoch (all parts)"), "lost_km2": km("freed since the previous epoch"),
+                "snapshot": {"type": "string"}, "synthetic": {"type": "boolean"},
+                "waters_occupied_km2": km_or_null("the border's waters whose nearest coast is occupied (null without waters)"),
+                "waters_contested_km2": km_or_null("waters whose nearest coast is contested"),
+                "waters_covered_km2": km_or_null("waters whose nearest coast is covered"),
+                "moved_km2": km("area the sliver rule moved from covered (0 in the raw composition)")},
+            "required": ["date", "occupied_km2", "contested_km2", "covered_km2", "line_km", "gained_km2", "lost_km2", "snapshot", "synthetic", "waters_occupied_km2", "waters_contested_km2", "waters_covered_km2", "moved_km2"]},
+        "RegionTimelineRow": {"type": "object", "description": "by_region=true: the areas of one region from date on",
+            "properties": {"date": date, "region": {"type": "string", "description": "region id, or unassigned"}, "occupied_km2": km("occupied"),
+                "contested_km2": km_or_null("contested; null when the source draws no grey zone"), "covered_km2": km("covered"),
+                "snapshot": {"type": "string"}, "synthetic": {"type": "boolean"}},
+            "required": ["date", "region", "occupied_km2", "contested_km2", "covered_km2", "snapshot", "synthetic"]},
+        "Timeline": {"type": "object", "description": "areas per epoch; with date=, the one row in force and its age",
+            "properties": {"source": {"type": "string"}, "edges": {"type": "string"},
+                "rows": {"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/TimelineRow"}, {"$ref": "#/components/schemas/RegionTimelineRow"}]}},
+                "date": date, "datetime": {"type": "string", "format": "date-time", "description": "with datetime=: the instant asked for"},
+                "time_zone": {"type": "string", "description": "with date= or datetime=: the IANA time zone the source's dates are days of"},
+                "snapshot_age_days": {"type": "integer"}, "warning": {"type": "string"}},
+            "required": ["source", "edges", "rows"]}
+    })
+}
+
 /// A ceasefire scenario document, as JSON Schema.
 fn scenario_schema() -> Value {
     let date = json!({"type": "string", "format": "date"});
@@ -188,10 +324,7 @@ fn document_without_head_and_options() -> Value {
         |desc: &str| json!({"description": desc, "content": {"application/json": {"schema": {"type": "object"}}}});
     let schema_ok =
         |desc: &str, media: &str, schema: Value| json!({"description": desc, "content": {media: {"schema": schema}}});
-    let point_schema = json!({"allOf": [{"$ref": "#/components/schemas/AnswerProvenance"}, {"type": "object", "properties": {
-        "lon": {"type": "number"}, "lat": {"type": "number"},
-        "status": {"type": "string", "enum": ["covered", "occupied", "contested", "outside"]},
-        "on_boundary": {"type": "boolean"}, "line_of_contact_km": {"type": "number"}}, "required": ["lon", "lat", "status", "on_boundary"]}]});
+    let schema = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
     let collection = |meta: Value| {
         json!({"type": "object", "description": "GeoJSON FeatureCollection; every feature's properties hold the FeatureProvenance members",
         "properties": {"type": {"const": "FeatureCollection"}, "frontline": meta,
@@ -227,7 +360,7 @@ fn document_without_head_and_options() -> Value {
                 "parameters": [lon.clone(), lat.clone(), date.clone(), datetime.clone(), source.clone(),
                     param("sources", false, json!({"type": "string"}), "all, or comma-separated source names, instead of source: every source's verdict and snapshot (answers), the sources by status (statuses), agree, and the sources that do not cover the date (not_covering)"),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km, the geodesic distance to the line of contact, and line_of_contact_nearest, its nearest point [lon, lat]")],
-                "responses": cached(merge(json!({"200": schema_ok("status, on_boundary, sliver (when the point lies in a sliver or speck given the surrounding status), and what was in force", "application/json", point_schema)}), problems(&["400", "404"])))}},
+                "responses": cached(merge(json!({"200": schema_ok("status, on_boundary, sliver (when the point lies in a sliver or speck given the surrounding status), and what was in force", "application/json", json!({"oneOf": [schema("PointAnswer"), schema("PointAgreement")]}))}), problems(&["400", "404"])))}},
             "/v1/classify": {"post": {"summary": "Status of many points on a date",
                 "parameters": [date.clone(), datetime.clone(), source.clone(),
                     param("distance", false, json!({"type": "boolean", "default": false}), "add line_of_contact_km and the line's nearest point to every point (CSV: columns line_of_contact_km, line_nearest_lon, line_nearest_lat after snapshot; GeoJSON: properties line_of_contact_km, line_of_contact_nearest)"),
@@ -242,7 +375,7 @@ fn document_without_head_and_options() -> Value {
             "/v1/history": {
                 "get": {"summary": "One point's status over every snapshot of a source: intervals {from, to, status, snapshot, last_snapshot}, merged where the status does not change, with the provenance of every snapshot named",
                     "parameters": [lon.clone(), lat.clone(), source.clone()],
-                    "responses": cached(merge(json!({"200": json_ok("lon, lat, intervals, source, first_date, last_date, epochs, snapshots, baselines, border, synthetic")}), problems(&["400", "404"])))},
+                    "responses": cached(merge(json!({"200": schema_ok("the intervals and what they rest on", "application/json", schema("HistoryAnswer"))}), problems(&["400", "404"])))},
                 "post": {"summary": "Histories of many points",
                     "parameters": [source.clone(), csv_safe.clone()],
                     "requestBody": {"required": true, "content": {
@@ -262,8 +395,7 @@ fn document_without_head_and_options() -> Value {
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
                     param("by_region", false, json!({"type": "boolean", "default": false}), "add frontline.by_region: the changes per region of the border (404 if it has no regions layer)"),
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
-                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection, one feature per part (a Polygon, or a MultiPolygon where rounding to precision split the part; area_km2 measured once on the exact geometry); frontline.erased_by_rounding lists the parts rounding erased (change, area_km2, centroid_lon, centroid_lat; their sum erased_by_rounding_km2), so features and erased parts add up to the totals; each part's properties: change, area_km2, centroid, centroid_lon, centroid_lat, date, from_date, from_source, from_snapshot, from_snapshot_date, from_content_sha256 and the end side's FeatureProvenance", "application/geo+json",
-                    collection(json!({"type": "object", "properties": {"from": {"$ref": "#/components/schemas/AnswerProvenance"}, "to": {"$ref": "#/components/schemas/AnswerProvenance"}}})))}), problems(&["400", "404"])))}},
+                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection, one feature per changed part (DiffPartProperties: change, in_waters, area_km2, centroid, the provenance of both sides): a Polygon, or a MultiPolygon where rounding to precision split the part, area_km2 measured once on the exact geometry; frontline: both sides, totals (land, and the waters apart in totals.waters), the sliver area dropped, and erased_by_rounding: the parts rounding erased, so that features and erased parts add up to the totals", "application/geo+json", schema("DiffAnswer"))}), problems(&["400", "404"])))}},
             "/v1/sources": {"get": {"summary": "Loaded sources, each with classes: {drawn (DrawnClass list), basis (what states them)}", "responses": cached(merge(json!({"200": json_ok("sources")}), problems(&["400"])))}},
             "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance (contested_km2 null, with not_drawn, for a source without a grey zone)",
                 "parameters": [source.clone()],
@@ -295,7 +427,7 @@ fn document_without_head_and_options() -> Value {
                     datetime.clone(),
                     param("by_region", false, json!({"type": "boolean", "default": false}), "one row per region and date (404 if the border has no regions layer)"),
                     param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition, without the sliver rule (figures comparable with peers that do not apply it)")],
-                "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
+                "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": schema("Timeline")}, "text/csv": {"schema": {"type": "string"}}}}}),
                     problems(&["400", "404", "406"])))}},
             "/v1/agreement": {"get": {"summary": "Where sources agree on a date: per layer (occupied, contested) the area every source claims (agreed), each part claimed by some but not all with the sources that claim it (disputed), and their union (envelope), with geodesic km2; the pieces partition the envelope (agreed_km2 + disputed_km2 = envelope_km2); frontline names each source's snapshot in force",
                 "parameters": [date.clone(), datetime.clone(),
@@ -362,7 +494,7 @@ fn document_without_head_and_options() -> Value {
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": merge(json!({"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
             "detail": {"type": "string"}, "parameter": {"type": "string", "description": "the query parameter, or the scenario field (zones[2].width_km), at fault"}}, "required": ["type", "title", "status", "detail"]},
-            "Scenario": scenario_schema()}), provenance_schemas())}
+            "Scenario": scenario_schema()}), merge(provenance_schemas(), answer_schemas()))}
     });
     if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), dashboard_paths) {
         paths.extend(more);

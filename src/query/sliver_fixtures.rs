@@ -33,6 +33,32 @@ fn prov() -> Provenance {
 
 /// A catalog of one SYNTHETIC snapshot (2024-01-01) of `occupied` against `border`.
 fn catalog(border: Polygon<f64>, occupied: Vec<Polygon<f64>>) -> Catalog {
+    catalog_with_waters(border, occupied, Vec::new())
+}
+
+/// [`catalog`] with waters made of `cells` (geometry, anchor).
+fn catalog_with_waters(
+    border: Polygon<f64>,
+    occupied: Vec<Polygon<f64>>,
+    cells: Vec<(Polygon<f64>, (f64, f64))>,
+) -> Catalog {
+    let waters = if cells.is_empty() {
+        vec![]
+    } else {
+        vec![crate::geodata::Waters {
+            border: "TST".into(),
+            cells: cells
+                .into_iter()
+                .map(|(p, (x, y))| crate::geodata::WaterCell {
+                    anchor: geo::Coord { x, y },
+                    geometry: MultiPolygon(vec![p]),
+                })
+                .collect(),
+            limit_km: Some(22.224),
+            provenance: prov(),
+            synthetic: true,
+        }]
+    };
     let border = Border {
         iso3: "TST".into(),
         name: "Testland".into(),
@@ -74,7 +100,7 @@ fn catalog(border: Polygon<f64>, occupied: Vec<Polygon<f64>>) -> Catalog {
         }],
         default_source: Some("t".into()),
         root: ".".into(),
-        waters: vec![],
+        waters,
     })
 }
 
@@ -588,4 +614,74 @@ proptest::proptest! {
             "line {} m vs densified geodesic {} m", line.length_km * 1e3, dense_m
         );
     }
+}
+
+/// Land [30, 32] x [46, 47], occupied east of 31; waters south of the coast y = 46 in two
+/// cells: A over [30, 30.6] with its anchor on covered land, which stops 1e-5 degree (1.1 m)
+/// short of the coast (the seam the Natural Earth tools leave), and B over [30.6, 32] with its
+/// anchor on occupied land, which meets the coast exactly (so that the covered coast between
+/// 30.6 and 31 faces occupied waters: waters follow their coast to within one piece).
+fn coast_catalog() -> Catalog {
+    catalog_with_waters(
+        rect(30.0, 46.0, 32.0, 47.0),
+        vec![rect(31.0, 46.0, 32.0, 47.0)],
+        vec![
+            (rect(30.0, 45.8, 30.6, 45.99999), (30.3, 46.001)),
+            (rect(30.6, 45.8, 32.0, 46.0), (31.5, 46.001)),
+        ],
+    )
+}
+
+#[test]
+fn points_just_off_the_coast_are_in_the_waters_seam_or_not() {
+    let cat = coast_catalog();
+    // Off every coast edge (the south side, sampled every 0.05 degree), 1e-10 to 1e-3 degree
+    // off: in the waters, with the status of the cell of that piece of coast (covered west of
+    // 30.6, occupied east of it), whether the point is in the seam or in the cell.
+    let mut seam = 0;
+    for i in 1..40 {
+        let x = 30.0 + 0.05 * f64::from(i) - 0.025;
+        for e in [1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3] {
+            let a = crate::query::point(&cat, None, day(), x, 46.0 - e, false).unwrap();
+            let want = if x < 30.6 { Status::Covered } else { Status::Occupied };
+            // 1e-5 degree off, a point of A is exactly on its edge (the seam's far side).
+            let edge = x < 30.6 && e == 1e-5;
+            assert_eq!(
+                (a.status, a.in_waters, a.on_boundary),
+                (want, true, edge),
+                "{x} {e}: {a:?}"
+            );
+            assert!(a.land_km.is_some_and(|k| k < 0.12) && a.border_km.is_none(), "{a:?}");
+            seam += usize::from(x < 30.6 && e < 1e-5);
+        }
+    }
+    assert_eq!(seam, 12 * 5);
+    // Beyond the limit of the waters: outside, with the border distance.
+    let far = crate::query::point(&cat, None, day(), 30.5, 45.79, false).unwrap();
+    assert_eq!((far.status, far.in_waters), (Status::Outside, false));
+    assert!(far.border_km.is_some());
+}
+
+#[test]
+fn a_point_on_the_coast_takes_the_higher_status_of_the_land_and_the_waters() {
+    let cat = coast_catalog();
+    let f = cat.in_force(None, day()).unwrap();
+    let at = |x: f64, y: f64| {
+        let s = f.status(x, y).unwrap();
+        (s.status, s.on_boundary, s.in_waters)
+    };
+    // On the coast of covered land beside occupied waters (cell B): occupied, on the boundary,
+    // as on every boundary (the higher status of the pieces the point touches).
+    assert_eq!(at(30.8, 46.0), (Status::Occupied, true, false));
+    assert_eq!(at(30.6, 46.0), (Status::Occupied, true, false));
+    // On the coast of covered land beside covered waters, across the seam: covered, on the
+    // boundary of the land (the area is closed).
+    assert_eq!(at(30.3, 46.0), (Status::Covered, true, false));
+    // On the coast of occupied land: occupied whatever the water.
+    assert_eq!(at(31.5, 46.0), (Status::Occupied, true, false));
+    // Inland, off the coast (on the land border's west edge and inside): the land alone.
+    assert_eq!(at(30.8, 46.5), (Status::Covered, false, false));
+    assert_eq!(at(30.0, 46.5), (Status::Covered, true, false));
+    // Just inland of the coast: the land alone.
+    assert_eq!(at(30.8, 46.0 + 1e-9), (Status::Covered, false, false));
 }
