@@ -191,14 +191,27 @@ pub fn geodesic_lower_bound_m(chord_m: f64) -> f64 {
     2.0 * R * (chord_m / (2.0 * R)).clamp(0.0, 1.0).asin()
 }
 
-/// Kilometres per degree of latitude (and of longitude at the equator), rounded: the scale of
-/// the local equirectangular frames used for thresholds and R-tree searches only (never for a
-/// reported figure, which comes from [`length_km`], [`distance_km`] or [`area_km2`]).
+/// Kilometres per degree of longitude at the equator (and, within 1 %, of latitude anywhere),
+/// rounded: one degree of the WGS84 equator, 2πa/360 with a = 6,378,137 m, is 111.319 km (the
+/// "111.32 km per degree" of GIS tools). The scale of the local equirectangular frames used
+/// for thresholds, tolerances and R-tree searches only (never for a reported figure, which
+/// comes from [`length_km`], [`distance_km`] or [`area_km2`]). The one such constant of the
+/// crate: [`METRES_PER_DEGREE`] is the same in metres.
 pub const KM_PER_DEGREE: f64 = 111.32;
+
+/// [`KM_PER_DEGREE`] in metres: for turning a tolerance in metres into degrees.
+pub const METRES_PER_DEGREE: f64 = KM_PER_DEGREE * 1000.0;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn km_per_degree_is_a_degree_of_the_wgs84_equator() {
+        let exact = 2.0 * std::f64::consts::PI * A / 360.0 / 1000.0;
+        assert!((KM_PER_DEGREE - exact).abs() < 0.001, "{exact}");
+        assert!((METRES_PER_DEGREE - 111_320.0).abs() < 1e-9);
+    }
     use geo::{Distance, Geodesic, GeodesicArea, Point};
     use proptest::prelude::*;
 

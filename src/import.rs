@@ -23,7 +23,7 @@ use crate::geodata::policy::{DateWindowConfig, EMPTY_ADMITTED, today_utc};
 use crate::geodata::{Border, Report, Snapshot, deepstate, load_dir, nzz, plain};
 use crate::geodesy::area_km2;
 use crate::index::PolygonIndex;
-use crate::store::{SourceConfig, Store, StoreError, check_name};
+use crate::store::{Held, SnapshotDecision, SourceConfig, Store, StoreError, check_name, decide_snapshot};
 use chrono::NaiveDate;
 use geo::Polygon;
 use rayon::prelude::*;
@@ -561,15 +561,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 file: path.display().to_string(),
                 date: None,
                 // The file is named once, in `file`, not again in each reason.
-                reasons: r
-                    .problems
-                    .iter()
-                    .map(|p| {
-                        let mut p = p.clone();
-                        p.file.clear();
-                        p.to_string().trim_start_matches(": ").to_string()
-                    })
-                    .collect(),
+                reasons: r.problems.iter().map(crate::geodata::Finding::without_file).collect(),
                 quarantined: None,
             });
             continue;
@@ -577,9 +569,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         // Every repair is listed (as `repairs` in the report and the file).
         let mut notes = Notes::default();
         for f in &r.repairs {
-            let mut f = f.clone();
-            f.file.clear();
-            let text = f.to_string().trim_start_matches(": ").to_string();
+            let text = f.without_file();
             // A content date other than the file's is a flag, as over HTTP.
             if matches!(f.kind, crate::geodata::FindingKind::ContentDates { .. }) {
                 notes.flags.push(text);
@@ -742,12 +732,19 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         };
         let original = format!("{input} (sha256 {})", m.snapshot.provenance.sha256);
         // Already in the store under this date, or confirmed by a kept file?
+        // One rule for every writer (crate::store::decide_snapshot), over the files on disk read
+        // under the lock above.
         if let Some(e) = store.get(&date) {
-            if e.content_sha256 == m.snapshot.content_sha256 {
+            let decision = decide_snapshot(
+                Held::Content(&e.content_sha256),
+                &m.snapshot.content_sha256,
+                opts.replace,
+            );
+            if decision == SnapshotDecision::Unchanged {
                 report.unchanged.push(date);
                 continue;
             }
-            if !opts.replace {
+            if decision == SnapshotDecision::Refuse {
                 report.rejected.push(Rejected {
                     file: path.display().to_string(),
                     date: Some(date),

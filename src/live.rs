@@ -273,7 +273,8 @@ pub fn parse_interval(text: &str) -> Result<Duration, IntervalError> {
 }
 
 /// Every `every`: asks `options` for what to fetch (`None` stops the schedule), runs
-/// [`crate::sync::sync`] on a blocking thread, and calls `reload` when a snapshot was added.
+/// [`crate::sync::sync`] (awaited: its blocking parts run on blocking threads), and calls
+/// `reload` when a snapshot was added.
 /// Failures are logged and retried at the next round.
 pub async fn sync_every<O, F, Fut>(every: Duration, mut options: O, mut reload: F)
 where
@@ -286,10 +287,10 @@ where
         let Some(opts) = options() else {
             return;
         };
-        let handle = tokio::runtime::Handle::current();
-        let done = tokio::task::spawn_blocking(move || handle.block_on(crate::sync::sync(&opts))).await;
-        match done {
-            Ok(Ok(r)) => {
+        // An ordinary future (its blocking parts run on blocking threads inside it): when the
+        // host stops, this task is dropped at an await point, never a runtime entered twice.
+        match crate::sync::sync(&opts).await {
+            Ok(r) => {
                 let added = r.import.as_ref().map_or(0, |i| i.added.len());
                 tracing::info!(
                     fetched = r.fetched.len(),
@@ -302,8 +303,7 @@ where
                     reload().await;
                 }
             }
-            Ok(Err(e)) => tracing::warn!(error = %e, "sync failed"),
-            Err(e) => tracing::warn!(error = %e, "sync task failed"),
+            Err(e) => tracing::warn!(error = %e, "sync failed"),
         }
     }
 }

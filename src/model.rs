@@ -207,20 +207,32 @@ impl Axis {
     }
 
     /// Parses one number from text strictly (surrounding blanks allowed; `inf`, `NaN` and
-    /// `1e400` refused) and checks it.
+    /// `1e400` refused) and checks it: [`Self::parse_bytes`] of the trimmed text.
     ///
     /// # Errors
     /// [`CoordinateError::NotANumber`] or [`CoordinateError::OutOfRange`], with the text.
     pub fn parse(self, text: &str) -> Result<f64, CoordinateError> {
-        match text.trim().parse::<f64>() {
+        self.parse_bytes(text.trim().as_bytes()).map_err(|e| e.with_text(text))
+    }
+
+    /// Parses one number from the bytes of a field as they are (a CSV field: no blank
+    /// trimmed, no UTF-8 check needed) and checks it. The one parser of coordinate text, for
+    /// every edge (query strings, CLI arguments, CSV rows): `fast-float2`, about twice as fast
+    /// as `str::parse`, which the CSV path needs.
+    ///
+    /// # Errors
+    /// [`CoordinateError::NotANumber`] or [`CoordinateError::OutOfRange`], with the text.
+    pub fn parse_bytes(self, field: &[u8]) -> Result<f64, CoordinateError> {
+        let text = || String::from_utf8_lossy(field).into_owned();
+        match fast_float2::parse::<f64, _>(field) {
             Ok(v) => self.check(v).map_err(|_| CoordinateError::OutOfRange {
                 axis: self,
                 value: v,
-                text: Some(text.to_string()),
+                text: Some(text()),
             }),
             Err(_) => Err(CoordinateError::NotANumber {
                 axis: self,
-                text: text.to_string(),
+                text: text(),
             }),
         }
     }
@@ -258,6 +270,37 @@ impl CoordinateError {
     pub fn axis(&self) -> Axis {
         match self {
             CoordinateError::NotANumber { axis, .. } | CoordinateError::OutOfRange { axis, .. } => *axis,
+        }
+    }
+
+    /// The same error naming `text` as given (before trimming).
+    fn with_text(self, given: &str) -> Self {
+        match self {
+            CoordinateError::NotANumber { axis, .. } => CoordinateError::NotANumber {
+                axis,
+                text: given.to_string(),
+            },
+            CoordinateError::OutOfRange { axis, value, .. } => CoordinateError::OutOfRange {
+                axis,
+                value,
+                text: Some(given.to_string()),
+            },
+        }
+    }
+
+    /// The message in the words of a CSV row's error, with the field `shown` as the row's
+    /// messages show text (invisible characters named, long text shortened): `lon '1e400' is
+    /// not a finite number`, `lat 95 is not a finite number in [-90, 90]`.
+    pub fn in_row(&self, shown: &str) -> String {
+        match self {
+            CoordinateError::NotANumber { axis, .. } => format!("{axis} '{shown}' is not a number"),
+            CoordinateError::OutOfRange { axis, value, .. } if !value.is_finite() => {
+                format!("{axis} '{shown}' is not a finite number")
+            }
+            CoordinateError::OutOfRange { axis, value, .. } => {
+                let l = axis.limit();
+                format!("{axis} {value} is not a finite number in [-{l}, {l}]")
+            }
         }
     }
 }
@@ -320,6 +363,17 @@ impl LonLat {
     }
 
     /// Parses a position given as text (query strings, CLI arguments).
+    ///
+    /// # Errors
+    /// [`CoordinateError`] with the text of the first coordinate refused.
+    pub fn parse_bytes(lon: &[u8], lat: &[u8]) -> Result<Self, CoordinateError> {
+        Ok(LonLat {
+            lon: Axis::Lon.parse_bytes(lon)?,
+            lat: Axis::Lat.parse_bytes(lat)?,
+        })
+    }
+
+    /// Parses a position from two texts strictly (surrounding blanks allowed).
     ///
     /// # Errors
     /// [`CoordinateError`] with the text of the first coordinate refused.
@@ -393,6 +447,29 @@ pub fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_parser_checks_coordinate_text_for_every_edge() {
+        // Query strings and CLI arguments (trimmed text) and CSV fields (bytes as they are) give
+        // the same value or the same kind of error.
+        for t in [
+            "30.5", "-180", "180", "1e400", "inf", "NaN", "abc", "200", "-0", "5e-324", "",
+        ] {
+            let (a, b) = (Axis::Lon.parse(t), Axis::Lon.parse_bytes(t.as_bytes()));
+            // Compared as written: NaN is not equal to itself.
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{t}");
+        }
+        assert_eq!(Axis::Lat.parse(" 44.5 "), Ok(44.5));
+        assert!(matches!(
+            Axis::Lat.parse_bytes(b" 44.5 "),
+            Err(CoordinateError::NotANumber { .. })
+        ));
+        let e = Axis::Lon.parse_bytes(b"1e400").unwrap_err();
+        assert_eq!(e.to_string(), "lon '1e400' must be a finite number in [-180, 180]");
+        assert_eq!(e.in_row("1e400"), "lon '1e400' is not a finite number");
+        let e = LonLat::parse_bytes(b"30", b"95").unwrap_err();
+        assert_eq!(e.in_row("95"), "lat 95 is not a finite number in [-90, 90]");
+    }
 
     #[test]
     fn instants_are_rfc_3339_with_an_offset() {

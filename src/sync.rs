@@ -192,7 +192,12 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
     }
     let start = match opts.from {
         Some(d) => d,
-        None => match latest_date(&opts.import)? {
+        None => match blocking({
+            let io = opts.import.clone();
+            move || latest_date(&io)
+        })
+        .await?
+        {
             Some(d) => d
                 .checked_sub_days(chrono::Days::new(u64::from(opts.lookback_days)))
                 .and_then(|d| d.succ_opt())
@@ -260,9 +265,22 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
     } else {
         let mut io = opts.import.clone();
         io.origin_prefix = Some(format!("{base}/"));
-        import(opts.format, &files, &io).map(Some)
+        let format = opts.format;
+        blocking(move || import(format, &files, &io).map(Some).map_err(SyncError::from)).await
     };
     let _ = std::fs::remove_dir_all(&tmp);
     report.import = imported?;
     Ok(report)
+}
+
+/// Runs blocking work (loading the directory, importing: file reads, checks, fsyncs) on the
+/// runtime's blocking threads and awaits it, so that a sync is an ordinary future: no
+/// `block_on` inside the runtime, and a host that stops drops it at an await point (an import
+/// under way finishes on its thread, under the writer lock, whole).
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, SyncError> + Send + 'static,
+) -> Result<T, SyncError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| SyncError::Io(format!("sync task failed: {e}")))?
 }

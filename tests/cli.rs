@@ -1002,3 +1002,222 @@ fn exit_codes_come_from_one_conversion() {
     ]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
 }
+
+#[test]
+fn serve_refuses_sync_options_without_an_archive_to_fetch_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("geodata");
+    assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
+    for extra in [
+        &["--sync-every", "1h"][..],
+        &["--sync-source", "example"][..],
+        &["--sync-format", "nzz"][..],
+        &["--sync-every", "1h", "--sync-source", "example"][..],
+    ] {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--data", data.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = frontline(&args);
+        assert_eq!(code(&o), 2, "{extra:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--sync-url"), "{extra:?}: {}", stderr(&o));
+    }
+    // And --sync-url without the schedule or the source.
+    let o = frontline(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data",
+        data.to_str().unwrap(),
+        "--sync-url",
+        "http://127.0.0.1:9/",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--sync-every") && stderr(&o).contains("--sync-source"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Runs the binary with the environment given, in `cwd`.
+fn frontline_env(args: &[&str], cwd: &Path, env: &[(&str, &Path)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_frontline"));
+    c.args(args).current_dir(cwd);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run frontline")
+}
+
+#[test]
+fn commands_that_read_write_nothing() {
+    // The embedded geodata is parsed from memory: no file in $TMPDIR (an empty one stays empty,
+    // one that does not exist is never needed), none in the current folder.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tmp = dir.path().join("tmp");
+    let cwd = dir.path().join("cwd");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::create_dir_all(&cwd).unwrap();
+    let points = dir.path().join("points.csv");
+    std::fs::write(&points, "id,lon,lat\n1,34.10,44.95\n2,30.52,50.45\n").unwrap();
+    let points = points.to_str().unwrap();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["check"],
+        vec!["query", "--lon", "34.10", "--lat", "44.95", "--date", "2024-05-01"],
+        vec!["classify", points, "--date", "2024-05-01"],
+        vec!["timeline"],
+        vec!["diff", "--from", "2024-01-01", "--to", "2024-09-01", "--summary"],
+        vec!["history", "--lon", "34.10", "--lat", "44.95"],
+        vec!["history", "--points", points],
+        vec![
+            "scenario",
+            "--preset",
+            "korea-1953",
+            "--source",
+            "example",
+            "--date",
+            "2024-05-01",
+        ],
+    ];
+    for missing in [false, true] {
+        let tmpdir = if missing {
+            dir.path().join("no-such-dir")
+        } else {
+            tmp.clone()
+        };
+        for args in &commands {
+            let o = frontline_env(args, &cwd, &[("TMPDIR", &tmpdir)]);
+            assert_eq!(code(&o), 0, "{args:?} (TMPDIR {}): {}", tmpdir.display(), stderr(&o));
+            let written: Vec<_> = std::fs::read_dir(&tmp)
+                .unwrap()
+                .chain(std::fs::read_dir(&cwd).unwrap())
+                .collect();
+            assert!(written.is_empty(), "{args:?} wrote {written:?}");
+            assert!(
+                !tmpdir.exists() || tmpdir == tmp,
+                "{args:?} created {}",
+                tmpdir.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn exit_codes_agree_across_commands() {
+    // The README's table, one row per failure, over the commands that meet it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("geodata");
+    assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
+    let d = data.to_str().unwrap();
+    let input = dir.path().join("in.geojson");
+    std::fs::write(
+        &input,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            square_feature("2024-10-01", 35.0, 48.0, 0.2)
+        ),
+    )
+    .unwrap();
+    let input = input.to_str().unwrap();
+    let broken = dir.path().join("broken");
+    std::fs::create_dir_all(broken.join("borders")).unwrap();
+    let broken = broken.to_str().unwrap();
+    // A file where a directory is needed: every write under it fails (an I/O failure).
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let under_file = file.join("geodata");
+    let under_file = under_file.to_str().unwrap();
+    let scenario = dir.path().join("scenario.json");
+    let preset = frontline(&[
+        "scenario",
+        "--preset",
+        "korea-1953",
+        "--source",
+        "example",
+        "--date",
+        "2024-05-01",
+    ]);
+    assert_eq!(code(&preset), 0, "{}", stderr(&preset));
+    std::fs::write(&scenario, &preset.stdout).unwrap();
+    let scenario = scenario.to_str().unwrap();
+
+    let table: Vec<(&str, Vec<&str>, i32)> = vec![
+        ("ok", vec!["check"], 0),
+        ("directory does not load", vec!["check", broken], 1),
+        (
+            "directory does not load",
+            vec![
+                "query",
+                "--lon",
+                "30",
+                "--lat",
+                "50",
+                "--date",
+                "2024-05-01",
+                "--data",
+                broken,
+            ],
+            1,
+        ),
+        (
+            "directory does not load",
+            vec!["import", "geojson", input, "--source", "s", "--data", broken],
+            1,
+        ),
+        ("directory does not load", vec!["timeline", "--data", broken], 1),
+        ("cannot be written", vec!["init", under_file], 1),
+        (
+            "bad argument",
+            vec!["query", "--lon", "x", "--lat", "1", "--date", "2024-05-01"],
+            2,
+        ),
+        (
+            "bad argument",
+            vec!["import", "geojson", input, "--source", "Bad Name", "--data", d],
+            2,
+        ),
+        ("bad argument", vec!["serve", "--sync-every", "1h", "--data", d], 2),
+        ("usage", vec!["no-such-command"], 2),
+        ("init into a directory that holds something", vec!["init", d], 2),
+        (
+            "no such input",
+            vec![
+                "import",
+                "geojson",
+                "/no/such/file.geojson",
+                "--source",
+                "s",
+                "--data",
+                d,
+            ],
+            2,
+        ),
+    ];
+    for (why, args, want) in &table {
+        let o = frontline(args);
+        assert_eq!(code(&o), *want, "{why}: {args:?}: {}", stderr(&o));
+    }
+    // Another writer holds the store's lock: 2 for every command that writes.
+    let lock = frontline::store::Store::new(&data)
+        .lock("test", std::time::Duration::from_secs(1))
+        .unwrap();
+    let busy: Vec<Vec<&str>> = vec![
+        vec!["import", "geojson", input, "--source", "example", "--data", d],
+        vec!["scenario", scenario, "--save", "--data", d],
+    ];
+    for args in &busy {
+        let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(args)
+            .env("FRONTLINE_WRITER_WAIT_S", "0")
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 2, "store busy: {args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("being written by another process (test, pid"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    drop(lock);
+    let o = frontline(&busy[0]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}

@@ -122,11 +122,29 @@ fn the_border_route_gives_the_sources_border_with_provenance() {
 )]
 fn the_dashboard_works_in_headless_chromium() {
     let s = Server::spawn(&["--watch-s", "0"], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let long = long_names_geodata(dir.path());
+    let token = dir.path().join("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    let l = Server::spawn(
+        &[
+            "--data",
+            long.to_str().unwrap(),
+            "--watch-s",
+            "0",
+            "--ingest-token-file",
+            token.to_str().unwrap(),
+        ],
+        &[],
+    );
+    save_a_scenario(l.addr);
     let out = repo().join("target/dashboard");
     let run = std::process::Command::new("node")
         .arg("tests/browser/dashboard.mjs")
         .arg(format!("http://{}", s.addr))
         .arg(&out)
+        .arg("--long")
+        .arg(format!("http://{}", l.addr))
         .current_dir(repo())
         .output()
         .expect("run node");
@@ -137,7 +155,79 @@ fn the_dashboard_works_in_headless_chromium() {
         "the browser test failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    for shot in ["desktop-1280x800.png", "desktop-diff.png", "phone-390x844.png"] {
+    for shot in [
+        "desktop-1280x800.png",
+        "desktop-diff.png",
+        "phone-390x844.png",
+        "long-names-360-date.png",
+        "long-names-390-point.png",
+        "desktop-scenario.png",
+    ] {
         assert!(out.join(shot).is_file(), "no screenshot {shot}");
     }
+}
+
+const TOKEN: &str = "test-token-0123456789abcdef";
+
+/// Stores the Minsk memorandum preset (15 km each side) on the long-named source's 2024-09-01
+/// line with a withdrawal to 2024-01-01, for the browser test to open.
+fn save_a_scenario(addr: std::net::SocketAddr) {
+    let presets = get(
+        addr,
+        &format!("/v1/scenarios/presets?source={LONG_SOURCE}&date=2024-09-01"),
+        "",
+    )
+    .json();
+    let mut doc = presets["presets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "minsk-2014")
+        .expect("the minsk-2014 preset")["scenario"]
+        .clone();
+    doc["withdrawal_date"] = "2024-01-01".into();
+    let r = request(
+        addr,
+        "POST",
+        "/v1/scenarios",
+        &format!("Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"),
+        doc.to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+}
+
+/// The name of the long-named source: the longest a source name may be (64 characters).
+const LONG_SOURCE: &str = "deepstatemap-archive-mirror-kept-by-a-partner-organisation-long1";
+
+/// A copy of the embedded geodata with a second source, the default, whose name and snapshot
+/// file names are long (as the real archives' file names are: `deepstatemap_data_20250601.geojson`
+/// and longer), for the phone-size checks of the browser test.
+fn long_names_geodata(dir: &std::path::Path) -> std::path::PathBuf {
+    let root = common::copy_embedded_geodata(dir, false);
+    let to = root.join("sources").join(LONG_SOURCE);
+    std::fs::create_dir_all(&to).unwrap();
+    for e in std::fs::read_dir(root.join("sources/example")).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        if name == "source.json" {
+            std::fs::write(to.join(name), text).unwrap();
+            continue;
+        }
+        let date = name.trim_end_matches(".geojson").replace('-', "");
+        let text = text.replace("\"source\":\"example\"", &format!("\"source\":\"{LONG_SOURCE}\""));
+        assert!(text.contains(LONG_SOURCE), "{name}");
+        std::fs::write(
+            to.join(format!(
+                "deepstatemap_data_{date}_published_by_the_mirror_with_a_very_long_archive_file_name_v2.geojson"
+            )),
+            text,
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        root.join("frontline.json"),
+        format!("{{\"default_source\": \"{LONG_SOURCE}\"}}"),
+    )
+    .unwrap();
+    root
 }

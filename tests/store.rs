@@ -520,3 +520,121 @@ fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
     eprintln!("{between} import(s) ran between two ingests of the same server");
     assert!(between > 0, "the import never ran while the server was ingesting");
 }
+
+/// A plain GeoJSON import file whose features are `square(size)`'s, dated `date`.
+fn plain_square(dates: &[&str], size: f64) -> Vec<u8> {
+    let (x0, y0, x1, y1) = (35.0, 48.0, 35.0 + size, 48.0 + size);
+    let features: Vec<String> = dates
+        .iter()
+        .map(|date| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"date":"{date}","status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
+            )
+        })
+        .collect();
+    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(",")).into_bytes()
+}
+
+/// The files of `sources/example/.history/`.
+fn history_files(root: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root.join("sources/example/.history"))
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+#[test]
+fn an_ingest_decides_from_the_files_on_disk_after_a_cli_import_of_the_same_date() {
+    // The server loaded the store before the CLI import wrote (no watch, no reload): its catalog
+    // does not know the imported dates. The decision must be taken from the files on disk.
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    let (mut server, addr) = start_server(&root, &token);
+    let (d1, d2, d3) = ("2015-03-01", "2015-03-02", "2015-03-05");
+    // d1 and d2 with the same content (kept once: d2 is confirmed by d1's file); d3 another.
+    let input = dir.path().join("in.geojson");
+    std::fs::write(&input, plain_square(&[d1, d2], 0.3)).unwrap();
+    let mut other = plain_square(&[d3], 0.4);
+    let input3 = dir.path().join("in3.geojson");
+    std::fs::write(&input3, std::mem::take(&mut other)).unwrap();
+    for f in [&input, &input3] {
+        let out = frontline()
+            .args(["import", "geojson"])
+            .arg(f)
+            .args(["--source", "example", "--data"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let file1 = root.join(format!("sources/example/{d1}.geojson"));
+    let file3 = root.join(format!("sources/example/{d3}.geojson"));
+    let imported1 = std::fs::read(&file1).unwrap();
+    let imported3 = std::fs::read(&file3).unwrap();
+    assert!(!root.join(format!("sources/example/{d2}.geojson")).exists());
+
+    // The same content as the imported file: 200 unchanged, nothing written, and it is live.
+    let (status, v) = ingest(addr, "example", d1, &square(0.3)).unwrap();
+    assert_eq!(status, 200, "{v}");
+    assert!(v["state"].as_str().unwrap().starts_with("unchanged"), "{v}");
+    assert_eq!(v["replaced"], serde_json::Value::Null, "{v}");
+    assert_eq!(
+        std::fs::read(&file1).unwrap(),
+        imported1,
+        "the imported file was rewritten"
+    );
+    let listed = common::get(addr, "/v1/snapshots?source=example", "").json();
+    assert!(listed.to_string().contains(d1), "{listed}");
+    // A date confirmed by an earlier file, same content: unchanged, no file of its own.
+    let (status, v) = ingest(addr, "example", d2, &square(0.3)).unwrap();
+    assert_eq!(status, 200, "{v}");
+    assert!(v["state"].as_str().unwrap().starts_with("unchanged"), "{v}");
+    assert!(!root.join(format!("sources/example/{d2}.geojson")).exists());
+    assert!(history_files(&root).is_empty(), "{:?}", history_files(&root));
+
+    // Other content on an imported date the server never loaded: 409 without replace, nothing
+    // written; with replace, the imported file is kept in .history/ first.
+    let (status, v) = ingest(addr, "example", d3, &square(0.2)).unwrap();
+    assert_eq!(status, 409, "{v}");
+    assert_eq!(v["type"], "/problems/snapshot-exists", "{v}");
+    assert_eq!(std::fs::read(&file3).unwrap(), imported3);
+    let replaced = ingest_query(addr, &format!("source=example&date={d3}&replace=true"), &square(0.2)).unwrap();
+    assert_eq!(replaced.0, 200, "{}", replaced.1);
+    let kept = history_files(&root);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        std::fs::read(&kept[0]).unwrap(),
+        imported3,
+        "the .history copy is not the imported file"
+    );
+    assert_eq!(
+        replaced.1["replaced"].as_str(),
+        Some(kept[0].strip_prefix(&root).unwrap().to_str().unwrap()),
+        "{}",
+        replaced.1
+    );
+    assert_ne!(std::fs::read(&file3).unwrap(), imported3);
+    // A date confirmed by an earlier file, other content: a new snapshot from that date on.
+    let (status, v) = ingest(addr, "example", d2, &square(0.25)).unwrap();
+    assert_eq!(status, 201, "{v}");
+    assert!(root.join(format!("sources/example/{d2}.geojson")).exists());
+    assert_eq!(history_files(&root).len(), 1);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    // The store loads with every date.
+    let loaded = frontline::geodata::load_dir(&root).unwrap_or_else(|r| panic!("{:?}", r.problems));
+    let example = loaded.geodata.sources.iter().find(|s| s.name == "example").unwrap();
+    for d in [d1, d2, d3] {
+        assert!(example.snapshots.iter().any(|s| s.date.to_string() == d), "{d}");
+    }
+}
+
+/// [`ingest`] with the whole query string given.
+fn ingest_query(addr: SocketAddr, query: &str, body: &[u8]) -> Option<(u16, serde_json::Value)> {
+    let (source, rest) = query.strip_prefix("source=")?.split_once("&date=")?;
+    // `date` carries the rest of the query (`&replace=true`).
+    ingest(addr, source, rest, body)
+}

@@ -291,3 +291,94 @@ fn import_and_sync_never_write_into_an_archive_given_as_data() {
 fn archive_server(files: Arc<Mutex<HashMap<String, Answer>>>) -> SocketAddr {
     archive(files, Arc::new(Mutex::new(HashMap::new())))
 }
+
+/// An archive that answers every DeepStateMap daily file with a square after `delay_ms`.
+fn slow_archive(delay_ms: u64) -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for c in l.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(c);
+                let mut line = String::new();
+                if r.read_line(&mut line).is_err() {
+                    return;
+                }
+                loop {
+                    let mut h = String::new();
+                    if r.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
+                        break;
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+                // A size from the day, so that consecutive days differ (all are imported).
+                let day: u64 = line
+                    .bytes()
+                    .filter(u8::is_ascii_digit)
+                    .fold(0, |a, b| (a * 10 + u64::from(b - b'0')) % 1000);
+                let body = deepstate_file(0.05 + 0.0001 * day as f64);
+                let mut c = r.into_inner();
+                let _ = write!(
+                    c,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = c.write_all(&body);
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_server_stopped_during_a_scheduled_sync_exits_cleanly() {
+    // The sync runs every second against an archive of about 800 daily files; the server is
+    // stopped (SIGTERM) while it fetches (a slow archive) and while it imports (a fast one).
+    for (delay_ms, stop_after_ms) in [(40, 1_600), (0, 1_500), (0, 2_500), (0, 4_000), (0, 6_000)] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = geodata_copy(dir.path());
+        let addr = slow_archive(delay_ms);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--watch-s",
+                "0",
+                "--shutdown-grace-s",
+                "5",
+            ])
+            .args(["--sync-url", &format!("http://{addr}/"), "--sync-source", "example"])
+            .args(["--sync-every", "1s", "--data"])
+            .arg(&root)
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("listening on"), "{line}");
+        std::thread::sleep(std::time::Duration::from_millis(stop_after_ms));
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let t = std::time::Instant::now();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "stopped after {stop_after_ms} ms: {err}");
+        assert_eq!(out.status.code(), Some(0), "stopped after {stop_after_ms} ms: {err}");
+        assert!(err.contains("shutdown signal received"), "{err}");
+        eprintln!(
+            "archive delay {delay_ms} ms, stopped after {stop_after_ms} ms: exit 0 in {:.1} s, sync {}",
+            t.elapsed().as_secs_f64(),
+            if err.contains("sync done") { "done" } else { "under way" }
+        );
+        // Whatever the moment, the store loads (an import under way finished whole).
+        frontline::catalog::Catalog::load(&root).unwrap_or_else(|r| panic!("{:?}", r.problems));
+    }
+}

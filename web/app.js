@@ -18,6 +18,19 @@ const LAYERS = [
   { id: 'line', figure: 'line_km', label: 'Line of contact' },
 ];
 const DIFF_LAYERS = ['gained', 'lost', 'newly_contested', 'no_longer_contested'].map((c) => `diff-${c}`);
+/** A scenario's tile layers as drawn: map layer id, tile layer, style, legend text. */
+const SCENARIO_LAYERS = [
+  { id: 'scenario-zones', layer: 'zones', label: 'Security zones', swatch: 'sw-scenario-zones',
+    style: { type: 'fill', paint: { 'fill-color': '#7b1fa2', 'fill-opacity': 0.3, 'fill-outline-color': '#4a148c' } } },
+  { id: 'scenario-withdrawal', layer: 'withdrawal', label: 'Withdrawal area', swatch: 'sw-scenario-withdrawal',
+    style: { type: 'fill', paint: { 'fill-color': '#0277bd', 'fill-opacity': 0.45 } } },
+  { id: 'scenario-area', layer: 'area', label: 'Area of application (outline)', swatch: 'sw-scenario-area',
+    style: { type: 'line', paint: { 'line-color': '#1b5e20', 'line-width': 2.2 } } },
+  { id: 'scenario-reference', layer: 'reference_lines', label: 'Reference lines', swatch: 'sw-scenario-reference',
+    style: { type: 'line', paint: { 'line-color': '#111', 'line-width': 1.6, 'line-dasharray': [3, 2] } } },
+  { id: 'scenario-withdrawal-line', layer: 'withdrawal_line', label: 'Withdrawal line (D0)', swatch: 'sw-scenario-withdrawal-line',
+    style: { type: 'line', paint: { 'line-color': '#0277bd', 'line-width': 2, 'line-dasharray': [1, 1.5] } } },
+];
 const CHANGES = [
   { id: 'gained', label: 'Gained (newly occupied)', total: 'gained_km2' },
   { id: 'lost', label: 'Lost (no longer occupied)', total: 'lost_km2' },
@@ -61,6 +74,8 @@ const state = {
   snapshotDays: [],
   point: null, // [lon, lat] clicked
   playing: false,
+  scenarios: [], // the stored scenarios (GET /v1/scenarios)
+  scenario: null, // the id of the scenario shown
 };
 
 async function api(path) {
@@ -96,22 +111,96 @@ async function busy(promise) {
 
 // ---- the URL ----------------------------------------------------------------------------------
 
+/** What was wrong in the URL the page was opened with, each naming the parameter and what is
+ * shown instead: `{ param, text }`, shown in the notice banner (never a silent substitution). */
+const notices = [];
+function notice(param, text) {
+  notices.push({ param, text });
+  renderNotices();
+}
+
+function renderNotices() {
+  const box = $('notice');
+  box.hidden = notices.length === 0;
+  box.replaceChildren(
+    el('span', {}, 'The link was read with changes: '),
+    el('ul', {}, ...notices.map((n) => el('li', { data: { param: n.param } }, el('code', {}, n.param), ': ', n.text))),
+    el('button', { type: 'button', 'aria-label': 'dismiss', onclick: () => { box.hidden = true; } }, '×'),
+  );
+}
+
+const PARAMS = ['source', 'mode', 'date', 'from', 'to', 'map', 'point', 'scenario'];
+const MIN_ZOOM = 3;
+const MAX_ZOOM = 14;
+const MAX_LAT = 85.05;
+const shown = (v) => (v.length > 40 ? `'${v.slice(0, 40)}…'` : `'${v}'`);
+
+/** A finite number written as one (`Number('')` is 0, `Number('0x10')` 16: neither is taken). */
+function number(s) {
+  return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(s.trim()) ? Number(s) : NaN;
+}
+
+/** The view the URL asks for, each parameter checked for its form; what does not depend on the
+ * data (the source's name and dates are checked in `selectSource`). */
 function readUrl() {
   const q = new URLSearchParams(location.search);
-  const view = {
-    source: q.get('source'),
-    mode: q.get('mode') === 'diff' ? 'diff' : 'date',
-    date: q.get('date'),
-    from: q.get('from'),
-    to: q.get('to'),
-    map: null,
-    point: null,
-  };
-  const m = (q.get('map') || '').split('/').map(Number);
-  if (m.length === 3 && m.every(Number.isFinite)) view.map = { zoom: m[0], center: [m[2], m[1]] };
-  const p = (q.get('point') || '').split(',').map(Number);
-  if (p.length === 2 && p.every(Number.isFinite)) view.point = p;
+  for (const key of new Set(q.keys())) {
+    if (!PARAMS.includes(key)) notice(key, `not a parameter of this page (${PARAMS.join(', ')}); ignored`);
+    else if (q.getAll(key).length > 1) notice(key, `given ${q.getAll(key).length} times; the first, ${shown(q.get(key))}, is used`);
+  }
+  const view = { source: q.get('source'), mode: 'date', date: q.get('date'), from: q.get('from'), to: q.get('to'), map: null, point: null, scenario: q.get('scenario') };
+  const mode = q.get('mode');
+  if (mode === 'diff' || mode === 'date') view.mode = mode;
+  else if (mode !== null) notice('mode', `${shown(mode)} is not 'date' or 'diff'; showing 'date'`);
+  const m = q.get('map');
+  if (m !== null) {
+    const parts = m.split('/');
+    const [zoom, lat, lon] = parts.map(number);
+    let why = null;
+    if (parts.length !== 3 || ![zoom, lat, lon].every(Number.isFinite)) why = 'is not zoom/latitude/longitude (three numbers, e.g. 6/48.5/35)';
+    else if (zoom < MIN_ZOOM || zoom > MAX_ZOOM) why = `has zoom ${zoom}, outside ${MIN_ZOOM} to ${MAX_ZOOM}`;
+    else if (Math.abs(lat) > MAX_LAT) why = `has latitude ${lat}, outside -${MAX_LAT} to ${MAX_LAT}`;
+    else if (Math.abs(lon) > 180) why = `has longitude ${lon}, outside -180 to 180`;
+    if (why) notice('map', `${shown(m)} ${why}; showing the whole of Ukraine`);
+    else view.map = { zoom, center: [lon, lat] };
+  }
+  const pt = q.get('point');
+  if (pt !== null) {
+    const parts = pt.split(',');
+    const [lon, lat] = parts.map(number);
+    if (parts.length === 2 && Math.abs(lon) <= 180 && Math.abs(lat) <= 90) view.point = [lon, lat];
+    else notice('point', `${shown(pt)} is not longitude,latitude (two numbers in range); no point shown`);
+  }
   return view;
+}
+
+/** The day of a `YYYY-MM-DD` that is a real calendar date, or null (2025-02-30 is not). */
+function calendarDay(s) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
+  const d = day(s);
+  return Number.isFinite(d) && iso(d) === s ? d : null;
+}
+
+/** The date the URL's `param` asks for, checked against the snapshot dates; `fallback` (a
+ * day) when absent; a notice naming what is shown instead when it is not usable. */
+function urlDate(param, value, fallback) {
+  const days = state.snapshotDays;
+  const [first, last] = [days[0], days[days.length - 1]];
+  if (value === null || value === undefined) return iso(fallback);
+  const d = calendarDay(value);
+  if (d === null) {
+    notice(param, `${shown(value)} is not a calendar date (YYYY-MM-DD); showing ${iso(fallback)}`);
+    return iso(fallback);
+  }
+  if (d < first) {
+    notice(param, `${value} is before the source's first snapshot; showing ${iso(first)}`);
+    return iso(first);
+  }
+  if (d > last) {
+    notice(param, `${value} is after the source's last snapshot; showing ${iso(last)}, the last`);
+    return iso(last);
+  }
+  return value;
 }
 
 function writeUrl() {
@@ -129,6 +218,7 @@ function writeUrl() {
     q.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(4)}/${c.lng.toFixed(4)}`);
   }
   if (state.point) q.set('point', `${state.point[0].toFixed(5)},${state.point[1].toFixed(5)}`);
+  if (state.scenario) q.set('scenario', state.scenario);
   const url = `${location.pathname}?${q.toString().replaceAll('%2F', '/').replaceAll('%2C', ',')}`;
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
 }
@@ -174,21 +264,28 @@ const fill = (id, source, layer, color, opacity) => ({
   paint: { 'fill-color': color, 'fill-opacity': opacity, 'fill-outline-color': color },
 });
 
+/** The map layers of each vector source: the state's, the diff's, a scenario's. */
+function tileLayers(id) {
+  if (id === 'state') {
+    return [fill('covered', id, 'covered', COLORS.covered, 0.45), fill('contested', id, 'contested', COLORS.contested, 0.75),
+      fill('occupied', id, 'occupied', COLORS.occupied, 0.6),
+      { id: 'line', type: 'line', source: id, 'source-layer': 'line', paint: { 'line-color': COLORS.line, 'line-width': 2.4 } }];
+  }
+  if (id === 'scenario') return SCENARIO_LAYERS.map((l) => ({ ...l.style, id: l.id, source: id, 'source-layer': l.layer }));
+  return DIFF_LAYERS.map((l) => fill(l, id, l.slice(5), COLORS[l.slice(5)], 0.75));
+}
+
 /** Points the vector source `id` at the tiles of `tilejson`; adds it, and its layers, the first time. */
 const templates = new Map();
 function useTiles(id, tilejson) {
-  const tiles = tilejson.tiles;
+  // A template is absolute (the server's public URL) or, behind a proxy that strips it, relative.
+  const tiles = tilejson.tiles.map((t) => new URL(t, location.href).href.replaceAll('%7B', '{').replaceAll('%7D', '}'));
   if (map.getSource(id)) {
     if (templates.get(id) !== tiles[0]) map.getSource(id).setTiles(tiles);
   } else {
     map.addSource(id, { type: 'vector', tiles, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom });
-    const layers = id === 'state'
-      ? [fill('covered', id, 'covered', COLORS.covered, 0.45), fill('contested', id, 'contested', COLORS.contested, 0.75),
-        fill('occupied', id, 'occupied', COLORS.occupied, 0.6),
-        { id: 'line', type: 'line', source: id, 'source-layer': 'line', paint: { 'line-color': COLORS.line, 'line-width': 2.4 } }]
-      : DIFF_LAYERS.map((l) => fill(l, id, l.slice(5), COLORS[l.slice(5)], 0.75));
     // Under the border and the clicked point.
-    for (const l of layers) map.addLayer(l, 'border');
+    for (const l of tileLayers(id)) map.addLayer(l, 'border');
   }
   templates.set(id, tiles[0]);
 }
@@ -256,9 +353,9 @@ function renderInForce(meta, d) {
   const age = d - day(meta.snapshot.date);
   const p = $('in-force');
   p.replaceChildren(
-    'In force: snapshot ', el('code', {}, meta.snapshot.id),
+    'In force: snapshot ', el('code', { title: meta.snapshot.id }, meta.snapshot.id),
     ` (${meta.snapshot.date}${age > 0 ? `, ${age} days before ${state.date}` : ''}), file `,
-    el('code', {}, meta.snapshot.provenance.file),
+    el('code', { title: meta.snapshot.provenance.file }, meta.snapshot.provenance.file),
     meta.synthetic ? el('strong', {}, ' SYNTHETIC') : '',
   );
 }
@@ -335,6 +432,62 @@ function bounds(geometry) {
   };
   walk(geometry.coordinates);
   return [[w, s], [e, n]];
+}
+
+// ---- a ceasefire scenario ---------------------------------------------------------------------
+
+/** Draws the stored scenario `id` (its tiles) and shows its citation, figures and provenance;
+ * `null` takes it off the map. */
+async function showScenario(id) {
+  state.scenario = id || null;
+  $('scenario').value = state.scenario || '';
+  const info = $('scenario-info');
+  const on = (visible) => SCENARIO_LAYERS.forEach((l) => {
+    if (map.getLayer(l.id)) map.setLayoutProperty(l.id, 'visibility', visible ? 'visible' : 'none');
+  });
+  if (!state.scenario) {
+    on(false);
+    info.replaceChildren(el('p', { class: 'small' }, state.scenarios.length
+      ? 'Choose a saved scenario to draw its area of application, zones and withdrawal.'
+      : 'No scenario is saved on this server (POST /v1/scenarios stores one).'));
+    writeUrl();
+    return;
+  }
+  const tilejson = await busy(api(`/v1/scenarios/${encodeURIComponent(state.scenario)}/tiles.json`));
+  if (state.scenario !== id) return;
+  useTiles('scenario', tilejson);
+  on(true);
+  const a = tilejson.frontline.scenario;
+  const c = a.ceasefire;
+  const rows = [
+    ['citation', tilejson.frontline.title || '(no title)'],
+    ['id', el('code', { title: a.id }, a.id)],
+    ['ceasefire', `${c.date}, source ${c.source}`],
+    ['snapshot', el('span', {}, el('code', {}, c.snapshot.id), ', file ', el('code', { title: c.snapshot.provenance.file }, c.snapshot.provenance.file))],
+    ['sha256', el('code', { class: 'small' }, c.snapshot.provenance.sha256)],
+    ['area of application', el('span', { id: 'scenario-area-km2', data: { value: String(a.area_of_application_km2) } }, km2(a.area_of_application_km2))],
+    ...a.excluded.map((e) => [`excluded: ${e.reason}${e.name ? ` (${e.name})` : ''}`, km2(e.area_km2)]),
+    ...a.zones.map((z) => [`zone ${z.name}`, `${km2(z.area_km2)} (${z.width_km} km, ${z.side})`]),
+    ...(a.withdrawal ? [['withdrawal', `${km2(a.withdrawal.area_km2)} to the line of ${a.withdrawal.to_line_of.date}`]] : []),
+    ['inputs', `${a.inputs.length} (snapshots, baselines, border), hashed into the id`],
+    ['synthetic', String(a.synthetic)],
+  ];
+  info.replaceChildren(
+    el('dl', {}, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+    ...SCENARIO_LAYERS.map((l) => el('div', { class: 'legend-row' }, el('span', { class: `swatch ${l.swatch}` }), el('span', {}, l.label), el('span'))),
+    el('p', { class: 'small' }, 'Figures and provenance: ', el('a', { href: `/v1/scenarios/${a.id}` }, `/v1/scenarios/${a.id.slice(0, 12)}…`)),
+  );
+  writeUrl();
+}
+
+/** Chooses a scenario from the list: shows its source on its ceasefire date, and its layers. */
+async function chooseScenario(id) {
+  const sc = state.scenarios.find((s) => s.id === id);
+  if (!sc) return showScenario(null);
+  if (sc.source !== state.source) await selectSource(sc.source, null);
+  if (state.mode !== 'date') state.mode = 'date';
+  await setDate(sc.ceasefire_date);
+  return showScenario(id);
 }
 
 // ---- a point ----------------------------------------------------------------------------------
@@ -574,6 +727,7 @@ function setupControls() {
   $('mode-date').addEventListener('click', () => setMode('date'));
   $('mode-diff').addEventListener('click', () => setMode('diff'));
   $('source').addEventListener('change', () => selectSource($('source').value, null));
+  $('scenario').addEventListener('change', () => chooseScenario($('scenario').value).catch(() => {}));
   document.addEventListener('keydown', (e) => {
     const t = e.target;
     const typing = t instanceof HTMLInputElement && t.type !== 'range' || t instanceof HTMLSelectElement;
@@ -605,9 +759,15 @@ function setMode(mode) {
 }
 
 async function selectSource(name, view) {
-  const src = state.sources.find((s) => s.name === name) || state.sources.find((s) => s.default) || state.sources[0];
+  const fallback = state.sources.find((s) => s.default) || state.sources[0];
+  let src = state.sources.find((s) => s.name === name);
+  if (!src) {
+    if (name !== null && name !== undefined) notice('source', `no source ${shown(name)} (sources: ${state.sources.map((s) => s.name).join(', ')}); showing '${fallback.name}'`);
+    src = fallback;
+  }
   state.source = src.name;
   $('source').value = src.name;
+  $('source').title = src.name;
   const banner = $('synthetic');
   banner.hidden = !src.synthetic;
   banner.textContent = src.synthetic
@@ -622,14 +782,35 @@ async function selectSource(name, view) {
   state.snapshotDays = [...new Set(snapshots.snapshots.map((s) => day(s.date)))].sort((a, b) => a - b);
   borderArea = border.frontline.area_km2;
   map.getSource('border').setData(border);
-  const last = iso(state.snapshotDays[state.snapshotDays.length - 1]);
-  const valid = (s) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? iso(clampDay(day(s))) : null);
-  state.mode = view?.mode || state.mode;
-  state.date = valid(view?.date) || (state.mode === 'date' ? last : null) || last;
-  state.to = valid(view?.to) || state.date;
-  const prev = state.snapshotDays.filter((d) => d < day(state.to));
-  state.from = valid(view?.from) || iso(prev.length ? prev[prev.length - 1] : state.snapshotDays[0]);
-  if (state.mode === 'diff') state.date = state.to;
+  const days = state.snapshotDays;
+  const last = days[days.length - 1];
+  const before = (d) => {
+    const prev = days.filter((x) => x < d);
+    return prev.length ? prev[prev.length - 1] : days[0];
+  };
+  if (view) {
+    state.mode = view.mode;
+    if (view.mode === 'diff') {
+      state.to = urlDate('to', view.to, last);
+      state.from = urlDate('from', view.from, before(day(state.to)));
+      if (day(state.from) > day(state.to)) {
+        notice('from', `${state.from} is after to=${state.to}; the two are swapped`);
+        [state.from, state.to] = [state.to, state.from];
+      }
+      state.date = state.to;
+      if (view.date !== null) notice('date', `not used in diff mode (from and to are); ${shown(view.date)} ignored`);
+    } else {
+      state.date = urlDate('date', view.date, last);
+      state.to = state.date;
+      state.from = iso(before(day(state.date)));
+      for (const p of ['from', 'to']) if (view[p] !== null) notice(p, `not used in date mode (date is); ${shown(view[p])} ignored`);
+    }
+  } else {
+    // Another source chosen in the page: its last snapshot (and the one before, for a diff).
+    state.date = iso(last);
+    state.to = state.date;
+    state.from = iso(before(last));
+  }
   tilejsonCache.clear();
   setupSlider();
   renderChart();
@@ -646,8 +827,8 @@ async function main() {
     bounds: view.map ? undefined : UKRAINE_BOUNDS,
     center: view.map?.center,
     zoom: view.map?.zoom,
-    minZoom: 3,
-    maxZoom: 14,
+    minZoom: MIN_ZOOM,
+    maxZoom: MAX_ZOOM,
     attributionControl: { compact: true, customAttribution: 'Natural Earth · frontline' },
     dragRotate: false,
     pitchWithRotate: false,
@@ -655,13 +836,27 @@ async function main() {
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-  window.__frontline = { map, state, lastStepMs: null, drawn: 0, setDate };
+  window.__frontline = { map, state, lastStepMs: null, drawn: 0, setDate, notices };
   setupControls();
   const [sources] = await Promise.all([busy(api('/v1/sources')), map.once('load')]);
   state.sources = sources.sources;
-  $('source').replaceChildren(...state.sources.map((s) => el('option', { value: s.name }, s.synthetic ? `${s.name} (synthetic)` : s.name)));
+  $('source').replaceChildren(...state.sources.map((s) => el('option', { value: s.name, title: s.name }, s.synthetic ? `${s.name} (synthetic)` : s.name)));
   state.point = view.point;
+  state.scenarios = (await api('/v1/scenarios').catch(() => ({ scenarios: [] }))).scenarios;
+  $('scenario').replaceChildren(el('option', { value: '' }, 'none'),
+    ...state.scenarios.map((sc) => el('option', { value: sc.id, title: sc.title || sc.id }, `${sc.ceasefire_date} ${sc.title || sc.id.slice(0, 12)}`)));
+  let scenario = null;
+  if (view.scenario !== null) {
+    scenario = state.scenarios.find((sc) => sc.id === view.scenario) || null;
+    if (!scenario) notice('scenario', `no saved scenario ${shown(view.scenario)}; none shown`);
+    else if (view.source === null && view.date === null) {
+      // A scenario's link alone opens its source on its ceasefire date.
+      view.source = scenario.source;
+      view.date = scenario.ceasefire_date;
+    }
+  }
   await selectSource(view.source, view);
+  await showScenario(scenario?.id || null);
   if (state.mode === 'diff' || (map.getLayer('occupied') && map.queryRenderedFeatures({ layers: ['occupied'] }).length)) {
     performance.mark('fl:occupied-drawn');
   }
@@ -677,4 +872,9 @@ async function main() {
   document.body.dataset.ready = 'true';
 }
 
-window.__frontlineReady = main();
+// Never a blank page: whatever fails is shown, and the page says it is done.
+window.__frontlineReady = main().catch((e) => {
+  $('error').textContent = `The dashboard could not start: ${e.message || e}`;
+  $('error').hidden = false;
+  document.body.dataset.ready = 'error';
+});

@@ -2,10 +2,11 @@
 """Reads frontline's vector tiles with a decoder that is not ours (mapbox-vector-tile, PyPI) and
 measures them with shapely and pyproj, for tests/real_tiles.rs.
 
-Usage: decode_tiles.py DIR   (DIR holds Z-X-Y.mvt files; prints one JSON object)
+Usage: decode_tiles.py DIR [LAYER]   (DIR holds Z-X-Y.mvt files; prints one JSON object)
 
 For every tile: every polygon of every layer is checked with shapely's is_valid in tile
-coordinates (as decoded); the polygons of the `occupied` layer are projected back to lon/lat
+coordinates (as decoded); the polygons of the `occupied` layer (or LAYER: `area` and `zones`
+of a scenario's tiles, for tests/tiles.rs) are projected back to lon/lat
 (Web Mercator inverse) and unioned over all tiles, and the union's geodesic area is measured
 (pyproj.Geod, WGS84); the lines of the `line` layer are cut to the tile's own square (no buffer,
 so that neighbouring tiles do not count the same stretch twice) and their geodesic lengths
@@ -37,7 +38,7 @@ def lon_lat(z, x, y):
     return f
 
 
-def main(folder):
+def main(folder, union_layer):
     geod = Geod(ellps="WGS84")
     square = box(0, 0, 4096, 4096)
     occupied = []
@@ -66,7 +67,7 @@ def main(folder):
                     if not g.is_valid:
                         invalid += 1
                         invalid_where.append(f"{name} {layer} (multipolygon) {shapely.is_valid_reason(g)}")
-                    if layer == "occupied":
+                    if layer == union_layer:
                         occupied.append(shapely.transform(g, to_lon_lat))
                 elif layer == "line":
                     inside = g.intersection(square)
@@ -79,11 +80,13 @@ def main(folder):
         "polygons": polygons,
         "invalid": invalid,
         "invalid_where": invalid_where[:20],
-        "occupied_km2": area_km2,
+        "layer": union_layer,
+        "layer_km2": area_km2,
+        "occupied_km2": area_km2 if union_layer == "occupied" else None,
         "line_km": line_km,
         "counts": counts,
     }))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "occupied")

@@ -68,10 +68,10 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     }
     let ag = agreement(&cat, a.sources.as_deref(), when, a.raw).map_err(failure)?;
     if a.summary {
-        let doc = frontline::num::to_string_pretty(&ag.summary()).map_err(|e| Failure::data(e.to_string()))?;
+        let doc = frontline::num::to_string_pretty(&ag.summary())?;
         writeln!(out, "{doc}")?;
     } else {
-        let doc = ag.geojson(a.precision).map_err(|e| Failure::data(e.to_string()))?;
+        let doc = ag.geojson(a.precision)?;
         out.write_all(&doc)?;
         writeln!(out)?;
     }

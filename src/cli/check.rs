@@ -59,17 +59,13 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     };
     let mut out = std::io::stdout().lock();
     if a.json {
-        let doc = serde_json::json!({
-            "dir": dir.display().to_string(),
-            "ok": report.is_ok(),
-            "problems": report.problems,
-            "repairs": report.repairs,
-        });
-        writeln!(
-            out,
-            "{}",
-            frontline::num::to_string_pretty(&doc).map_err(|e| Failure::data(e.to_string()))?
-        )?;
+        let doc = frontline::output::answers::CheckReport {
+            dir: dir.display().to_string(),
+            ok: report.is_ok(),
+            problems: &report.problems,
+            repairs: &report.repairs,
+        };
+        writeln!(out, "{}", frontline::num::to_string_pretty(&doc)?)?;
     } else {
         for line in &summary {
             writeln!(out, "{line}")?;

@@ -69,17 +69,16 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     }
     let by_region = if a.by_region {
         let source = a.to_source.as_deref().or(a.source.as_deref());
-        Some(diff_breakdown(&cat, source, &d).map_err(|e| Failure::input(e.to_string()))?)
+        Some(diff_breakdown(&cat, source, &d)?)
     } else {
         None
     };
     let mut out = std::io::stdout().lock();
     if a.summary {
-        let doc = frontline::num::to_string_pretty(&d.summary(by_region.as_ref()))
-            .map_err(|e| Failure::data(e.to_string()))?;
+        let doc = frontline::num::to_string_pretty(&d.summary(by_region.as_ref()))?;
         writeln!(out, "{doc}")?;
     } else {
-        let doc = diff_geojson(&d, a.precision, by_region.as_ref()).map_err(|e| Failure::data(e.to_string()))?;
+        let doc = diff_geojson(&d, a.precision, by_region.as_ref())?;
         out.write_all(&doc)?;
         writeln!(out)?;
     }

@@ -46,7 +46,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let (lon, lat) = (p.lon(), p.lat());
     let cat = a.data.catalog()?;
     let answer = point_history(&cat, a.source.as_deref(), lon, lat)?;
-    let text = frontline::num::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
+    let text = frontline::num::to_string_pretty(&answer)?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(Exit::Ok)
 }

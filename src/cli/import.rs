@@ -81,7 +81,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let report = import(format, &a.paths, &opts)?;
     let mut out = std::io::stdout().lock();
     if a.json {
-        let text = frontline::num::to_string_pretty(&report).map_err(|e| Failure::data(e.to_string()))?;
+        let text = frontline::num::to_string_pretty(&report)?;
         writeln!(out, "{text}")?;
     } else {
         writeln!(

@@ -141,6 +141,13 @@ impl From<Exit> for ExitCode {
 }
 
 /// A failure to report: message for stderr and how the command ends.
+///
+/// The exit code of every error is decided by the `From` conversions below, one per library
+/// error type, and nowhere else; the subcommands convert with `?` (or `Failure::from`) and
+/// choose [`Failure::input`] only for their own checks of arguments. The rule (README, "Exit
+/// codes"): a directory that does not load or that cannot be read or written (an I/O failure
+/// of the store, of stdout) is 1; an argument, an input file or a write the store refuses (a bad
+/// name, a read-only source, another writer holding the lock past the wait) is 2.
 pub(crate) struct Failure {
     message: String,
     exit: Exit,
@@ -162,6 +169,12 @@ impl Failure {
             exit: Exit::InvalidGeodata,
         }
     }
+
+    /// The exit code this failure ends the command with.
+    #[cfg(test)]
+    fn exit(&self) -> Exit {
+        self.exit
+    }
 }
 
 impl From<std::io::Error> for Failure {
@@ -177,17 +190,43 @@ impl From<std::io::Error> for Failure {
     }
 }
 
+/// An answer that could not be written as JSON (an I/O failure of ours, not of the input).
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Self {
+        Failure::data(format!("cannot write the answer: {e}"))
+    }
+}
+
 impl From<frontline::CatalogError> for Failure {
     fn from(e: frontline::CatalogError) -> Self {
         Failure::input(e.to_string())
     }
 }
 
+impl From<frontline::analytics::regions::RegionError> for Failure {
+    fn from(e: frontline::analytics::regions::RegionError) -> Self {
+        Failure::input(e.to_string())
+    }
+}
+
+/// Every store error of every command (import, sync, scenario --save, init) ends the same way.
+impl From<frontline::store::StoreError> for Failure {
+    fn from(e: frontline::store::StoreError) -> Self {
+        use frontline::store::StoreError;
+        match e {
+            StoreError::Io { .. } => Failure::data(e.to_string()),
+            StoreError::BadName { .. }
+            | StoreError::Busy { .. }
+            | StoreError::ReadOnlySource { .. }
+            | StoreError::OutsideStore { .. } => Failure::input(e.to_string()),
+        }
+    }
+}
+
 impl From<frontline::scenario::ScenarioError> for Failure {
     fn from(e: frontline::scenario::ScenarioError) -> Self {
         match e {
-            // The geodata directory cannot be written: 1, as for import.
-            frontline::scenario::ScenarioError::Store(s) => Failure::data(s.to_string()),
+            frontline::scenario::ScenarioError::Store(s) => s.into(),
             other => Failure::input(other.to_string()),
         }
     }
@@ -196,14 +235,33 @@ impl From<frontline::scenario::ScenarioError> for Failure {
 impl From<frontline::import::ImportError> for Failure {
     fn from(e: frontline::import::ImportError) -> Self {
         use frontline::import::ImportError;
-        use frontline::store::StoreError;
         match e {
-            // The geodata directory does not load, or cannot be read or written: 1, as for
-            // every other command.
-            ImportError::Geodata { .. } | ImportError::Io { .. } | ImportError::Store(StoreError::Io { .. }) => {
-                Failure::data(e.to_string())
-            }
-            _ => Failure::input(e.to_string()),
+            // The geodata directory does not load: 1, as for every other command.
+            ImportError::Geodata { .. } => Failure::data(e.to_string()),
+            ImportError::Store(s) => s.into(),
+            // An argument, or an input path that cannot be listed.
+            ImportError::Input(_) | ImportError::Io { .. } => Failure::input(e.to_string()),
+        }
+    }
+}
+
+impl From<frontline::sync::SyncError> for Failure {
+    fn from(e: frontline::sync::SyncError) -> Self {
+        use frontline::sync::SyncError;
+        match e {
+            SyncError::Input(m) => Failure::input(m),
+            SyncError::Import(i) => i.into(),
+            SyncError::Io(m) => Failure::data(m),
+        }
+    }
+}
+
+impl From<frontline::geodata::embedded::InitError> for Failure {
+    fn from(e: frontline::geodata::embedded::InitError) -> Self {
+        use frontline::geodata::embedded::InitError;
+        match e {
+            InitError::NotEmpty { .. } => Failure::input(e.to_string()),
+            InitError::Store(s) => s.into(),
         }
     }
 }
@@ -313,4 +371,99 @@ pub(crate) fn parse_date_arg(name: &str, s: &str) -> Result<chrono::NaiveDate, F
 /// 1e400 and out-of-range values); the message names the flag.
 pub(crate) fn parse_lon_lat_args(lon: &str, lat: &str) -> Result<frontline::model::LonLat, Failure> {
     frontline::model::LonLat::parse(lon, lat).map_err(|e| Failure::input(format!("--{e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use frontline::store::StoreError;
+
+    fn io() -> std::io::Error {
+        std::io::Error::other("disk full")
+    }
+
+    /// The table of the README's "Exit codes", for every store error through every command's
+    /// error type: the same store error ends every command the same way.
+    #[test]
+    fn every_store_error_ends_every_command_the_same_way() {
+        let errors = || {
+            vec![
+                (
+                    StoreError::Io {
+                        what: "cannot write",
+                        path: "p".into(),
+                        error: io(),
+                    },
+                    Exit::InvalidGeodata,
+                ),
+                (
+                    StoreError::Busy {
+                        root: "r".into(),
+                        holder: "h".into(),
+                        waited_s: 1.0,
+                    },
+                    Exit::BadInput,
+                ),
+                (
+                    StoreError::ReadOnlySource {
+                        source_name: "s".into(),
+                        archive: "a".into(),
+                    },
+                    Exit::BadInput,
+                ),
+                (
+                    StoreError::BadName {
+                        what: "source",
+                        name: "A".into(),
+                    },
+                    Exit::BadInput,
+                ),
+                (
+                    StoreError::OutsideStore {
+                        path: "p".into(),
+                        root: "r".into(),
+                    },
+                    Exit::BadInput,
+                ),
+            ]
+        };
+        use frontline::geodata::embedded::InitError;
+        use frontline::import::ImportError;
+        use frontline::scenario::ScenarioError;
+        use frontline::sync::SyncError;
+        for (e, want) in errors() {
+            assert_eq!(Failure::from(e).exit(), want);
+        }
+        for (e, want) in errors() {
+            assert_eq!(Failure::from(ImportError::Store(e)).exit(), want);
+        }
+        for (e, want) in errors() {
+            assert_eq!(Failure::from(SyncError::Import(ImportError::Store(e))).exit(), want);
+        }
+        for (e, want) in errors() {
+            assert_eq!(Failure::from(ScenarioError::Store(e)).exit(), want);
+        }
+        for (e, want) in errors() {
+            assert_eq!(Failure::from(InitError::Store(e)).exit(), want);
+        }
+        assert_eq!(
+            Failure::from(InitError::NotEmpty { dir: "d".into() }).exit(),
+            Exit::BadInput
+        );
+        assert_eq!(
+            Failure::from(ImportError::Geodata {
+                dir: "d".into(),
+                problems: "p".into()
+            })
+            .exit(),
+            Exit::InvalidGeodata
+        );
+        assert_eq!(Failure::from(SyncError::Io("x".into())).exit(), Exit::InvalidGeodata);
+        assert_eq!(Failure::from(SyncError::Input("x".into())).exit(), Exit::BadInput);
+        assert_eq!(Failure::from(io()).exit(), Exit::InvalidGeodata);
+        assert_eq!(
+            Failure::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe)).exit(),
+            Exit::Ok
+        );
+    }
 }

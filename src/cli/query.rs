@@ -30,7 +30,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     if let Some(w) = &answer.age.warning {
         eprintln!("warning: {w}");
     }
-    let text = frontline::num::to_string_pretty(&answer).map_err(|e| Failure::data(e.to_string()))?;
+    let text = frontline::num::to_string_pretty(&answer)?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(Exit::Ok)
 }

@@ -59,7 +59,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             )));
         };
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, &s).map_err(|e| Failure::data(e.to_string()))?;
+        serde_json::to_writer_pretty(&mut out, &s)?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }
@@ -122,11 +122,8 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     }
     let mut out = std::io::stdout().lock();
     match layer {
-        Some(l) => out.write_all(
-            &c.layer_geojson(l, a.precision)
-                .map_err(|e| Failure::data(e.to_string()))?,
-        )?,
-        None => out.write_all(&frontline::num::to_vec(&c.answer).map_err(|e| Failure::data(e.to_string()))?)?,
+        Some(l) => out.write_all(&c.layer_geojson(l, a.precision)?)?,
+        None => out.write_all(&frontline::num::to_vec(&c.answer)?)?,
     }
     writeln!(out)?;
     Ok(Exit::Ok)

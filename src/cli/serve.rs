@@ -36,6 +36,13 @@ pub(crate) struct Args {
     /// Vector tiles kept in memory, in MiB (least recently used evicted beyond it).
     #[arg(long, default_value_t = 128)]
     tile_cache_mb: usize,
+    /// The public base URL clients reach this server at, http(s)://HOST[:PORT][/PREFIX] (or set
+    /// FRONTLINE_PUBLIC_URL): absolute links in answers (the TileJSON `tiles` templates) start
+    /// with it. Without it they start with the address the client's connection reached; the
+    /// request's Host header is never used (a client can set it to anything). Set it behind a
+    /// reverse proxy.
+    #[arg(long)]
+    public_url: Option<String>,
     /// Origin allowed by CORS (repeatable; `*` for any). None: no CORS headers.
     #[arg(long = "cors-origin")]
     cors_origins: Vec<String>,
@@ -53,14 +60,15 @@ pub(crate) struct Args {
     /// --sync-format and --sync-every).
     #[arg(long, requires_all = ["sync_source", "sync_every"])]
     sync_url: Option<String>,
-    /// Sync: the archive's layout, deepstate or nzz.
-    #[arg(long, default_value = "deepstate")]
-    sync_format: String,
-    /// Sync: the source to import into (it must have a snapshot already).
-    #[arg(long)]
+    /// Sync: the archive's layout, deepstate (the default) or nzz. Only with --sync-url.
+    #[arg(long, requires = "sync_url")]
+    sync_format: Option<String>,
+    /// Sync: the source to import into (it must have a snapshot already). Only with --sync-url.
+    #[arg(long, requires = "sync_url")]
     sync_source: Option<String>,
-    /// Sync: how often, e.g. 6h, 30m, 90s.
-    #[arg(long)]
+    /// Sync: how often, e.g. 6h, 30m, 90s. Only with --sync-url (a schedule without an archive
+    /// to fetch from is refused, never ignored).
+    #[arg(long, requires = "sync_url")]
     sync_every: Option<String>,
     /// Seconds between checks of the geodata directory for changes (reloaded on change); 0: off.
     /// SIGHUP reloads at any time.
@@ -101,6 +109,14 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     if ingest_token.as_deref().is_some_and(|t| t.len() < 16) {
         return Err(Failure::input("the ingest token must be at least 16 characters"));
     }
+    let public_url = match a
+        .public_url
+        .clone()
+        .or_else(|| std::env::var("FRONTLINE_PUBLIC_URL").ok())
+    {
+        Some(u) => Some(frontline::http::public_base_url(&u).map_err(|e| Failure::input(format!("--public-url {e}")))?),
+        None => None,
+    };
     let config = Config {
         ingest_token,
         max_body_bytes: a.max_body_mb.saturating_mul(1 << 20),
@@ -114,13 +130,14 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         date_window: a.window.config()?,
         max_large_bodies: a.max_large_bodies.max(1),
         tile_cache_bytes: a.tile_cache_mb.saturating_mul(1 << 20),
+        public_url,
     };
     let sync = match (&a.sync_url, &a.sync_source, &a.sync_every) {
         (Some(url), Some(source), Some(every)) => {
             let every =
                 frontline::live::parse_interval(every).map_err(|e| Failure::input(format!("--sync-every {e}")))?;
             let args = super::sync::Args {
-                format: a.sync_format.clone(),
+                format: a.sync_format.clone().unwrap_or_else(|| "deepstate".into()),
                 base_url: url.clone(),
                 source: source.clone(),
                 from: None,

@@ -65,9 +65,7 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
     let data_dir = a.data.writable_dir("sync")?;
     // A source that reads a third-party archive in place is read-only: refused here, before
     // anything is fetched (and for `serve --sync-source`, before the server starts).
-    frontline::store::Store::new(&data_dir)
-        .check_writable_source(&a.source)
-        .map_err(|e| Failure::input(e.to_string()))?;
+    frontline::store::Store::new(&data_dir).check_writable_source(&a.source)?;
     Ok(SyncOptions {
         format,
         base_url: a.base_url.clone(),
@@ -101,8 +99,8 @@ pub(crate) fn today() -> chrono::NaiveDate {
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let opts = options(&a)?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let report = rt.block_on(sync(&opts)).map_err(|e| Failure::input(e.to_string()))?;
-    let text = frontline::num::to_string_pretty(&report).map_err(|e| Failure::data(e.to_string()))?;
+    let report = rt.block_on(sync(&opts))?;
+    let text = frontline::num::to_string_pretty(&report)?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     if let Some(why) = &report.unreachable {
         eprintln!("error: {why}");

@@ -48,8 +48,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     }
     if a.by_region {
         use frontline::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
-        let rows = timeline_by_region(&cat, a.source.as_deref(), from, to, a.raw)
-            .map_err(|e| Failure::input(e.to_string()))?;
+        let rows = timeline_by_region(&cat, a.source.as_deref(), from, to, a.raw)?;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         writeln!(out, "{REGION_TIMELINE_CSV_HEADER}")?;
         for r in rows {

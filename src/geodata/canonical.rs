@@ -8,9 +8,11 @@ use super::{
     read_bytes,
 };
 use crate::model::{ControlStatus, Provenance, parse_date};
+use crate::store::{Held, StoreError, WriterLock};
+use chrono::NaiveDate;
 use geo::MultiPolygon;
 use serde_json::{Map, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A parsed canonical document: its `frontline` member and its features, not yet interpreted.
 struct Document {
@@ -466,6 +468,82 @@ pub(crate) fn read_baseline(path: &Path, shown: &str) -> (Option<Baseline>, Repo
         })
     })();
     (out, report)
+}
+
+/// What the store holds for one date of a source, read from the files on disk.
+#[derive(Debug, Clone)]
+pub struct StoredSnapshot {
+    /// The file.
+    pub file: PathBuf,
+    /// Its snapshot, `None` when the file does not read.
+    pub snapshot: Option<Snapshot>,
+    /// Set when the date has no file of its own but the file of this earlier date names it in
+    /// its `confirmed` list (identical consecutive snapshots are kept once by imports).
+    pub confirmed_by: Option<NaiveDate>,
+}
+
+impl StoredSnapshot {
+    /// What it means for the decision ([`crate::store::decide_snapshot`]) of a writer bringing
+    /// `content`: a date only confirmed by an earlier file holds nothing of its own unless the
+    /// content is the same (other content is a new snapshot from that date on).
+    pub fn held(&self, content: &str) -> Held<'_> {
+        match &self.snapshot {
+            Some(s) if self.confirmed_by.is_some() && s.content_sha256 != content => Held::Nothing,
+            None if self.confirmed_by.is_some() => Held::Nothing,
+            Some(s) => Held::Content(&s.content_sha256),
+            None => Held::Unreadable,
+        }
+    }
+}
+
+/// What the store holds for `date` of `source`, read from the files on disk while the writer
+/// lock is held (so that no other writer changes them between this decision and the write):
+/// the file named by the date, else `known` (the file a loaded catalog read that date from,
+/// which may be named otherwise) when it still holds that date, else the latest dated file
+/// before it when that file confirms the date. `None`: nothing holds the date.
+///
+/// # Errors
+/// A source name that breaks the rule, or a source directory that cannot be listed.
+pub fn stored_snapshot(
+    lock: &WriterLock,
+    source: &str,
+    date: NaiveDate,
+    known: Option<&Path>,
+) -> Result<Option<StoredSnapshot>, StoreError> {
+    let store = lock.store();
+    let read = |file: &Path| read_snapshot(file, &store.relative(file), source).0;
+    let own = store.snapshot_file(source, date)?;
+    if own.is_file() {
+        return Ok(Some(StoredSnapshot {
+            snapshot: read(&own),
+            file: own,
+            confirmed_by: None,
+        }));
+    }
+    if let Some(file) = known.filter(|f| f.is_file())
+        && let Some(s) = read(file).filter(|s| s.date == date)
+    {
+        return Ok(Some(StoredSnapshot {
+            file: file.to_path_buf(),
+            snapshot: Some(s),
+            confirmed_by: None,
+        }));
+    }
+    let files = store.dated_snapshot_files(source)?;
+    if let Some((&before, file)) = files.range(..date).next_back() {
+        let confirmed: Vec<NaiveDate> = read_meta(file)
+            .and_then(|m| m.get("confirmed").cloned())
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        if confirmed.contains(&date) {
+            return Ok(Some(StoredSnapshot {
+                snapshot: read(file),
+                file: file.clone(),
+                confirmed_by: Some(before),
+            }));
+        }
+    }
+    Ok(None)
 }
 
 /// Reads a `sources/<source>/<date>.geojson` snapshot file.

@@ -2,13 +2,14 @@
 //! (territorial sea approximation), the Crimea baseline and the SYNTHETIC example source (the files of the repository's `geodata/`), so
 //! that `frontline serve` and `frontline query` work from any folder and after `cargo install`.
 //!
-//! It is read with the same loader as a directory: the files are written into a private
-//! temporary directory, loaded and validated there, and the directory is removed again (the
-//! loaded state is in memory). File names in provenance are relative (`borders/UKR.geojson`).
+//! It is read with the same loader as a directory, from memory: the loader reads every path
+//! under the root [`EMBEDDED_ROOT`] from [`FILES`] (`src/geodata/files.rs`), so nothing is
+//! written to read it (readers never write). File names in provenance are relative
+//! (`borders/UKR.geojson`).
 //! `frontline init DIR` writes the same files out as a starting geodata directory.
 
-use super::{DirectoryProblem, Finding, Loaded, Report, load_dir};
-use std::path::{Path, PathBuf};
+use super::{Loaded, Report, load_dir};
+use std::path::Path;
 
 /// The files, by path relative to the geodata directory.
 pub const FILES: &[(&str, &[u8])] = &[
@@ -53,55 +54,60 @@ pub fn is_embedded(root: &Path) -> bool {
     root == Path::new(EMBEDDED_ROOT)
 }
 
+/// Why `frontline init` wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// The directory holds something already: nothing is overwritten.
+    #[error("{dir} is not empty; give a new or empty directory")]
+    NotEmpty {
+        /// The directory.
+        dir: String,
+    },
+    /// The store could not create or write it.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
 /// Writes the embedded files into `dir` (created if absent); refuses a `dir` that holds
 /// anything already, so that nothing is overwritten.
-pub fn write_to(dir: &Path) -> Result<(), String> {
+///
+/// # Errors
+/// [`InitError::NotEmpty`], or the store's error when the directory cannot be created or written.
+pub fn write_to(dir: &Path) -> Result<(), InitError> {
+    use crate::store::StoreError;
+    let io = |what: &'static str| {
+        move |error| StoreError::Io {
+            what,
+            path: dir.display().to_string(),
+            error,
+        }
+    };
     if dir.exists() {
-        let mut entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut entries = std::fs::read_dir(dir).map_err(io("cannot list"))?;
         if entries.next().is_some() {
-            return Err(format!("{} is not empty; give a new or empty directory", dir.display()));
+            return Err(InitError::NotEmpty {
+                dir: dir.display().to_string(),
+            });
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(io("cannot create"))?;
     // Written as every store file is: under the writer lock, durably.
     let store = crate::store::Store::new(dir);
-    let lock = store
-        .lock("init", std::time::Duration::from_secs(1))
-        .map_err(|e| e.to_string())?;
+    let lock = store.lock("init", std::time::Duration::from_secs(1))?;
     let files: Vec<(std::path::PathBuf, Vec<u8>)> = FILES
         .iter()
         .map(|(rel, bytes)| (dir.join(rel), bytes.to_vec()))
         .collect();
-    lock.write(&files).map_err(|e| e.to_string())
+    Ok(lock.write(&files)?)
 }
 
 /// Loads and validates the embedded geodata (see the module comment). The root of the result is
 /// [`EMBEDDED_ROOT`].
+///
+/// # Errors
+/// The report of every problem (none, unless the binary was built from an invalid `geodata/`).
 pub fn load() -> Result<Loaded, Report> {
-    let fail = |kind: DirectoryProblem| {
-        let mut r = Report::default();
-        r.problems.push(Finding {
-            file: EMBEDDED_ROOT.into(),
-            feature: None,
-            location: None,
-            kind: kind.into(),
-        });
-        r
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let tmp: PathBuf = std::env::temp_dir().join(format!("frontline-embedded-{}-{nanos}", std::process::id()));
-    let written = write_to(&tmp);
-    let loaded = match written {
-        Ok(()) => load_dir(&tmp),
-        Err(error) => Err(fail(DirectoryProblem::EmbeddedUnwritable { error })),
-    };
-    let _ = std::fs::remove_dir_all(&tmp);
-    loaded.map(|mut l| {
-        l.geodata.root = PathBuf::from(EMBEDDED_ROOT);
-        l
-    })
+    load_dir(Path::new(EMBEDDED_ROOT))
 }
 
 #[cfg(test)]
@@ -147,7 +153,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("frontline-init-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         assert!(write_to(&dir).is_ok());
-        assert!(write_to(&dir).unwrap_err().contains("is not empty"));
+        assert!(write_to(&dir).unwrap_err().to_string().contains("is not empty"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

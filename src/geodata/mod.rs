@@ -10,6 +10,7 @@ pub mod canonical;
 pub mod deepstate;
 pub mod deepstate_api;
 pub mod embedded;
+mod files;
 mod geometry;
 pub mod nzz;
 pub mod plain;
@@ -18,6 +19,7 @@ mod report;
 pub(crate) mod strict_json;
 mod validity;
 /// The loader's validity check, also applied to every polygon an answer draws.
+pub use canonical::{StoredSnapshot, stored_snapshot};
 pub use validity::problems as validity_problems;
 
 pub use report::{
@@ -248,7 +250,7 @@ struct DirConfig {
 pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
     let mut report = Report::default();
     let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
-    if !root.is_dir() {
+    if !files::is_dir(root) {
         report.problems.push(Finding {
             file: root.display().to_string(),
             feature: None,
@@ -281,7 +283,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
         .collect();
     let borders = collect(borders, &mut report);
     let baselines = collect(baselines, &mut report);
-    let region_files = if root.join("regions").exists() {
+    let region_files = if files::exists(&root.join("regions")) {
         list_geojson(&root.join("regions"), &shown, &mut report)
     } else {
         Vec::new()
@@ -341,15 +343,9 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
     let mut sources = Vec::new();
     let sources_dir = root.join(SOURCES_DIR);
     let mut source_dirs = Vec::new();
-    if sources_dir.exists() {
-        match std::fs::read_dir(&sources_dir) {
-            Ok(rd) => {
-                for e in rd.flatten() {
-                    if e.path().is_dir() {
-                        source_dirs.push(e.path());
-                    }
-                }
-            }
+    if files::exists(&sources_dir) {
+        match files::list(&sources_dir) {
+            Ok(entries) => source_dirs.extend(entries.into_iter().filter(|p| files::is_dir(p))),
             Err(e) => report.problems.push(Finding {
                 file: shown(&sources_dir),
                 feature: None,
@@ -705,10 +701,10 @@ fn read_json_config<T: for<'de> Deserialize<'de>>(
     shown: &(dyn Fn(&Path) -> String + Sync),
     report: &mut Report,
 ) -> Option<T> {
-    if !path.exists() {
+    if !files::exists(path) {
         return None;
     }
-    let res = std::fs::read(path)
+    let res = files::read(path)
         .map_err(|e| FileProblem::ConfigUnreadable { error: e.to_string() })
         .and_then(|b| serde_json::from_slice::<T>(&b).map_err(|e| FileProblem::ConfigInvalid { error: e.to_string() }));
     match res {
@@ -727,19 +723,16 @@ fn read_json_config<T: for<'de> Deserialize<'de>>(
 
 /// `*.geojson` files directly in `dir`, sorted; an absent directory has none.
 fn list_geojson(dir: &Path, shown: &(dyn Fn(&Path) -> String + Sync), report: &mut Report) -> Vec<PathBuf> {
-    if !dir.exists() {
+    if !files::exists(dir) {
         return Vec::new();
     }
     let mut out = Vec::new();
-    match std::fs::read_dir(dir) {
-        Ok(rd) => {
-            for e in rd.flatten() {
-                let p = e.path();
-                if p.is_file() && p.extension().is_some_and(|x| x == "geojson") {
-                    out.push(p);
-                }
-            }
-        }
+    match files::list(dir) {
+        Ok(entries) => out.extend(
+            entries
+                .into_iter()
+                .filter(|p| files::is_file(p) && p.extension().is_some_and(|x| x == "geojson")),
+        ),
         Err(e) => report.problems.push(Finding {
             file: shown(dir),
             feature: None,
@@ -761,7 +754,7 @@ pub(crate) fn read_bytes(path: &Path, shown: &str, report: &mut Report) -> Optio
             kind: kind.into(),
         });
     };
-    let raw = match std::fs::read(path) {
+    let raw = match files::read(path) {
         Ok(b) => b,
         Err(e) => {
             fail(report, FileProblem::Unreadable { error: e.to_string() });
@@ -843,8 +836,11 @@ pub(crate) fn content_sha256(features: &[ControlFeature]) -> String {
 
 /// Reads a GeoJSON `Polygon` or `MultiPolygon` geometry object given outside the geodata
 /// directory (a negotiated exclusion of a scenario) into a valid multipolygon with RFC 7946
-/// orientation; every problem found, named after `what`, otherwise.
-pub fn read_polygonal(geometry: &serde_json::Value, what: &str) -> Result<MultiPolygon<f64>, Vec<String>> {
+/// orientation; every problem found otherwise, as typed findings whose `file` is `what`.
+///
+/// # Errors
+/// The findings (positions, rings, validity) that refuse the geometry.
+pub fn read_polygonal(geometry: &serde_json::Value, what: &str) -> Result<MultiPolygon<f64>, Vec<Finding>> {
     let mut report = Report::default();
     let read = {
         let mut scope = report::Scope {
@@ -856,6 +852,6 @@ pub fn read_polygonal(geometry: &serde_json::Value, what: &str) -> Result<MultiP
     };
     match read {
         Some(mp) if report.problems.is_empty() => Ok(mp),
-        _ => Err(report.problems.iter().map(ToString::to_string).collect()),
+        _ => Err(report.problems),
     }
 }

@@ -15,7 +15,7 @@
 //! 1e-9 degrees, orientation) are found by the reader itself (see `geometry.rs`), so load,
 //! import and ingest agree on them; the admission paths list every repair.
 
-use super::Border;
+use super::{Border, FeatureProblem, Finding};
 use crate::model::parse_date;
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -110,9 +110,17 @@ pub fn check_empty(features: usize, allow_empty: bool, how_to_allow: &str) -> Re
 pub const EMPTY_ADMITTED: &str = "empty snapshot admitted on request (allow_empty): nothing occupied or contested";
 
 /// Problems (impossible or malformed dates) and flags (dates other than the snapshot's) of the
-/// `properties.date` members of `features`.
-pub fn feature_dates(features: &[Value], date: NaiveDate) -> (Vec<String>, Vec<String>) {
+/// `properties.date` members of `features`, as typed findings of the features (no file: the
+/// caller names where the features came from); rendered where every finding is
+/// ([`super::FeatureProblem`]'s `Display`).
+pub fn feature_dates(features: &[Value], date: NaiveDate) -> (Vec<Finding>, Vec<Finding>) {
     let (mut problems, mut flags) = (Vec::new(), Vec::new());
+    let finding = |i: usize, kind: FeatureProblem| Finding {
+        file: String::new(),
+        feature: Some(i),
+        location: None,
+        kind: kind.into(),
+    };
     for (i, f) in features.iter().enumerate() {
         let Some(v) = f.pointer("/properties/date") else {
             continue;
@@ -121,13 +129,17 @@ pub fn feature_dates(features: &[Value], date: NaiveDate) -> (Vec<String>, Vec<S
             continue;
         }
         let Some(s) = v.as_str() else {
-            problems.push(format!("feature {i}: properties.date is {v}, not a YYYY-MM-DD string"));
+            problems.push(finding(i, FeatureProblem::DateNotString(v.to_string())));
             continue;
         };
         match parse_date(s) {
-            Err(e) => problems.push(format!("feature {i}: properties.date: {e}")),
-            Ok(d) if d != date => flags.push(format!(
-                "feature {i}: properties.date is {d}, not the snapshot's date {date} (the snapshot's date is used)"
+            Err(e) => problems.push(finding(i, FeatureProblem::DateInvalid { reason: e.to_string() })),
+            Ok(d) if d != date => flags.push(finding(
+                i,
+                FeatureProblem::OtherDate {
+                    date: d,
+                    snapshot: date,
+                },
             )),
             Ok(_) => {}
         }
@@ -188,6 +200,20 @@ mod tests {
             json!({"properties": {}}),
         ];
         let (p, f) = feature_dates(&fs, d("2024-12-01"));
+        assert!(matches!(
+            p[0].kind,
+            crate::geodata::FindingKind::Feature(FeatureProblem::DateInvalid { .. })
+        ));
+        assert!(matches!(
+            f[0].kind,
+            crate::geodata::FindingKind::Feature(FeatureProblem::OtherDate { .. })
+        ));
+        let render = |v: Vec<Finding>| -> Vec<String> {
+            v.iter()
+                .map(|x| x.to_string().trim_start_matches(": ").to_string())
+                .collect()
+        };
+        let (p, f) = (render(p), render(f));
         assert_eq!(p.len(), 2, "{p:?}");
         assert!(
             p[0].starts_with("feature 0") && p[0].contains("not a valid calendar date"),

@@ -22,6 +22,14 @@ impl Finding {
     pub fn message(&self) -> String {
         self.kind.to_string()
     }
+
+    /// The finding as written where the file is named apart (an import report names it once,
+    /// an ingest answer has none): `feature 3: ring 0: ...`.
+    pub fn without_file(&self) -> String {
+        let mut f = self.clone();
+        f.file.clear();
+        f.to_string().trim_start_matches(": ").to_string()
+    }
 }
 
 /// Written as `{file, feature?, location?, kind, message}`: `kind` a stable code
@@ -366,11 +374,6 @@ pub enum DirectoryProblem {
         /// The border's ISO3.
         border: String,
     },
-    /// The embedded geodata could not be written out to be read.
-    EmbeddedUnwritable {
-        /// Why.
-        error: String,
-    },
 }
 
 impl DirectoryProblem {
@@ -385,7 +388,6 @@ impl DirectoryProblem {
             DirectoryProblem::NoDefaultSource { .. } => "no-default-source",
             DirectoryProblem::AnchorOffLand { .. } => "anchor-off-land",
             DirectoryProblem::CellVertexOnLand { .. } => "cell-vertex-on-land",
-            DirectoryProblem::EmbeddedUnwritable { .. } => "embedded-unwritable",
         }
     }
 }
@@ -425,10 +427,6 @@ impl fmt::Display for DirectoryProblem {
                 f,
                 "the cell has a vertex ({}, {}) on the land of border '{border}'",
                 vertex[0], vertex[1]
-            ),
-            DirectoryProblem::EmbeddedUnwritable { error } => write!(
-                f,
-                "cannot write the embedded geodata into a temporary directory to read it ({error}); give --data DIR"
             ),
         }
     }
@@ -880,6 +878,16 @@ pub enum FeatureProblem {
     },
     /// `properties.date` is missing.
     DateMissing,
+    /// `properties.date` is not a string (the value as written).
+    DateNotString(String),
+    /// `properties.date` is a date other than the snapshot's (a flag: the snapshot's date is
+    /// used).
+    OtherDate {
+        /// The feature's date.
+        date: chrono::NaiveDate,
+        /// The snapshot's date.
+        snapshot: chrono::NaiveDate,
+    },
     /// `properties.status` is not a status.
     UnknownStatus(String),
     /// `properties.status` is missing.
@@ -935,6 +943,8 @@ impl FeatureProblem {
             FeatureProblem::NoGeometry => "no-geometry",
             FeatureProblem::DateInvalid { .. } => "date-invalid",
             FeatureProblem::DateMissing => "date-missing",
+            FeatureProblem::DateNotString(_) => "date-not-string",
+            FeatureProblem::OtherDate { .. } => "other-date",
             FeatureProblem::UnknownStatus(_) => "unknown-status",
             FeatureProblem::StatusMissing => "status-missing",
             FeatureProblem::ClassNotString => "class-not-string",
@@ -962,6 +972,11 @@ impl fmt::Display for FeatureProblem {
             FeatureProblem::NoGeometry => f.write_str("feature has no geometry"),
             FeatureProblem::DateInvalid { reason } => write!(f, "properties.date: {reason}"),
             FeatureProblem::DateMissing => f.write_str("properties.date is missing (YYYY-MM-DD)"),
+            FeatureProblem::DateNotString(v) => write!(f, "properties.date is {v}, not a YYYY-MM-DD string"),
+            FeatureProblem::OtherDate { date, snapshot } => write!(
+                f,
+                "properties.date is {date}, not the snapshot's date {snapshot} (the snapshot's date is used)"
+            ),
             FeatureProblem::UnknownStatus(s) => write!(f, "unknown status '{s}'; expected occupied or contested"),
             FeatureProblem::StatusMissing => f.write_str("properties.status is missing (occupied or contested)"),
             FeatureProblem::ClassNotString => f.write_str("properties.class must be a string"),

@@ -6,19 +6,10 @@ use super::App;
 use super::params::Params;
 use super::problem::Problem;
 use super::routes::{answer, bytes_response, json_response};
-use crate::analytics::agreement::{AgreementError, AgreementRow, agreement, agreement_timeline};
+use crate::analytics::agreement::{AgreementRow, agreement, agreement_timeline};
 use std::sync::Arc;
 use warp::http::StatusCode;
 use warp::reply::Response as Reply;
-
-impl From<AgreementError> for Problem {
-    fn from(e: AgreementError) -> Self {
-        match e {
-            AgreementError::Catalog(c) => c.into(),
-            AgreementError::TooFew(_) | AgreementError::Borders(..) => Problem::parameter("sources", e.to_string()),
-        }
-    }
-}
 
 /// `sources=a,b,...` or `sources=all` (absent: the default of each question).
 pub(super) fn sources_param(p: &Params) -> Result<Option<Vec<String>>, Problem> {
@@ -89,12 +80,15 @@ pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>)
             .iter()
             .max_by(|a, b| a.occupied.disputed_km2.total_cmp(&b.occupied.disputed_km2))
             .map(|r| (r.date, r.occupied.disputed_km2));
-        Ok(json_response(&serde_json::json!({
-            "sources": names,
-            "edges": crate::geodesy::EDGES,
-            "most_disputed": most.map(|(date, km2)| serde_json::json!({"date": date, "occupied_disputed_km2": km2})),
-            "rows": rows,
-        })))
+        Ok(json_response(&crate::output::answers::AgreementTimeline {
+            sources: names,
+            edges: crate::geodesy::EDGES,
+            most_disputed: most.map(|(date, km2)| crate::output::answers::MostDisputed {
+                date,
+                occupied_disputed_km2: km2,
+            }),
+            rows,
+        }))
     })
     .await
 }

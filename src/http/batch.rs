@@ -89,7 +89,7 @@ async fn open_body(
                 .clone()
                 .acquire_owned()
                 .await
-                .map_err(|e| Problem::unavailable("shutting-down", e.to_string()))?,
+                .map_err(|e| Problem::unavailable("shutting-down", "the server is shutting down: try again", e))?,
         )
     } else {
         None

@@ -3,8 +3,9 @@
 //! the offline basemap of `geodata/basemap/` (Natural Earth). Every file is compiled into the
 //! binary, so the dashboard works on a machine without internet; it reads only this server's API.
 //!
-//! `/` answers the page to a browser (an `Accept` that names `text/html`) and the JSON index of
-//! the routes to everything else; `/dashboard/{asset}` serves the rest, each with a strong ETag
+//! `/` answers the page to a browser (an `Accept` that prefers `text/html` to
+//! `application/json`, `super::negotiate`) and the JSON index of the routes to everything
+//! else (a 406 to an `Accept` that takes neither); `/dashboard/{asset}` serves the rest, each with a strong ETag
 //! (a hash of its bytes), gzip when accepted, and a Content-Security-Policy on the page that
 //! allows this origin only.
 
@@ -148,11 +149,6 @@ pub fn page_reply(accept_encoding: Option<&str>) -> Reply {
     res
 }
 
-/// Whether an `Accept` value asks for a page (a browser's navigation names `text/html`).
-pub fn wants_page(accept: Option<&str>) -> bool {
-    accept.is_some_and(|a| a.split(',').any(|t| super::media_type(t) == "text/html"))
-}
-
 fn file_reply(i: usize, accept_encoding: Option<&str>) -> Reply {
     let (a, p) = (&ASSETS[i], &prepared()[i]);
     let gzip = accept_encoding.is_some_and(super::routes::accepts_gzip) && !p.gzip.is_empty();
@@ -203,11 +199,7 @@ mod tests {
     }
 
     #[test]
-    fn a_page_is_wanted_by_browsers_only() {
-        assert!(wants_page(Some("text/html,application/xhtml+xml,*/*;q=0.8")));
-        assert!(!wants_page(Some("*/*")));
-        assert!(!wants_page(Some("application/json")));
-        assert!(!wants_page(None));
+    fn the_page_has_its_security_policy() {
         let page = page_reply(None);
         assert!(
             page.headers()[header::CONTENT_SECURITY_POLICY]

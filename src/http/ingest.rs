@@ -13,8 +13,9 @@
 use super::App;
 use super::params::Params;
 use super::problem::Problem;
-use crate::geodata::canonical::{read_snapshot, snapshot_document, snapshot_from_value};
-use crate::store::Store;
+use crate::geodata::Finding;
+use crate::geodata::canonical::{snapshot_document, snapshot_from_value};
+use crate::store::{Held, SnapshotDecision, Store, decide_snapshot};
 use bytes::Buf;
 use futures_util::Stream;
 use serde_json::{Map, Value, json};
@@ -329,9 +330,9 @@ fn store(
         }
         let (problems, other_dates) = feature_dates(features, date);
         if !problems.is_empty() {
-            return Err(refused(problems));
+            return Err(refused(problems.iter().map(Finding::without_file).collect()));
         }
-        flags.extend(other_dates);
+        flags.extend(other_dates.iter().map(Finding::without_file));
     }
     meta.insert("kind".into(), json!("snapshot"));
     meta.insert("source".into(), json!(source));
@@ -356,27 +357,10 @@ fn store(
     let (snapshot, report) = snapshot_from_value(doc, body_sha, Some(&stem), &shown, source);
     let Some(snapshot) = snapshot.filter(|_| report.is_ok()) else {
         // Nothing was written: the problems are in the body, not in a file of that name.
-        let problems = report
-            .problems
-            .iter()
-            .map(|p| {
-                let mut p = p.clone();
-                p.file.clear();
-                p.to_string().trim_start_matches(": ").to_string()
-            })
-            .collect();
-        return Err(refused(problems));
+        return Err(refused(report.problems.iter().map(Finding::without_file).collect()));
     };
     // Every repair the reader made, named as in `frontline check` (without the file's name).
-    let repairs: Vec<String> = report
-        .repairs
-        .iter()
-        .map(|f| {
-            let mut f = f.clone();
-            f.file.clear();
-            f.to_string().trim_start_matches(": ").to_string()
-        })
-        .collect();
+    let repairs: Vec<String> = report.repairs.iter().map(Finding::without_file).collect();
     let mut notes = Notes { repairs, flags };
     // Import's checks against the border and the snapshot in force before this date (the same
     // path as `frontline import` and `sync`): mostly outside the border is refused (import
@@ -395,54 +379,65 @@ fn store(
     notes.flags.extend(findings.flags);
     // From here to the swap, no other writer (another request, a CLI import) touches the store.
     let lock = layout.lock("ingest", INGEST_LOCK_WAIT)?;
-    // What the store holds for this date now: the file the catalog read it from, or the file of
-    // that date that another writer may have written since the catalog was loaded.
+    // The catalog live now (a reload may have swapped one in while this waited for the lock).
+    let catalog = app.catalog();
     let in_catalog = catalog
         .source(Some(source))?
         .snapshots
         .iter()
         .find(|s| s.date == date)
         .cloned();
-    let on_disk = in_catalog
+    // The decision is taken from the files on disk, under the lock: another writer (a CLI
+    // import) may have written the date since the catalog was loaded.
+    let known = in_catalog.as_ref().map(|s| catalog.root.join(&s.provenance.file));
+    let stored = crate::geodata::stored_snapshot(&lock, source, date, known.as_deref())?;
+    let held = stored
         .as_ref()
-        .map(|s| catalog.root.join(&s.provenance.file))
-        .filter(|p| p.is_file())
-        .or_else(|| file.is_file().then(|| file.clone()));
-    let stored_content = on_disk.as_ref().map(|p| {
-        let (s, _) = read_snapshot(p, &layout.relative(p), source);
-        s.map(|s| s.content_sha256)
-    });
+        .map_or(Held::Nothing, |s| s.held(&snapshot.content_sha256));
     let mut replaced = None;
     let mut kept = Vec::new();
-    if let (Some(old_file), Some(old_content)) = (&on_disk, &stored_content) {
-        if old_content.as_deref() == Some(snapshot.content_sha256.as_str())
-            && in_catalog
-                .as_ref()
-                .is_some_and(|s| s.content_sha256 == snapshot.content_sha256)
-        {
-            return Ok(answer(
-                StatusCode::OK,
-                in_catalog.as_deref().unwrap_or(&snapshot),
-                "unchanged: the same content is live",
-                None,
-                &notes,
-                t,
+    match decide_snapshot(held, &snapshot.content_sha256, replace) {
+        SnapshotDecision::New => {}
+        SnapshotDecision::Unchanged => {
+            // Nothing is written. What is stored goes live if the catalog does not have it yet.
+            let Some(on_disk) = stored.and_then(|s| s.snapshot) else {
+                return Err(Problem::internal(
+                    "the stored snapshot read a moment ago no longer reads",
+                ));
+            };
+            let live_date = on_disk.date;
+            let live = catalog
+                .source(Some(source))?
+                .snapshots
+                .iter()
+                .find(|s| s.date == live_date && s.content_sha256 == on_disk.content_sha256)
+                .cloned();
+            if let Some(live) = live {
+                return Ok(answer(StatusCode::OK, &live, UNCHANGED, None, &notes, t));
+            }
+            let next = Arc::new(catalog.with_snapshot(on_disk.clone())?);
+            next.compute_states();
+            app.swap(next);
+            drop(lock);
+            return Ok(answer(StatusCode::OK, &on_disk, UNCHANGED, None, &notes, t));
+        }
+        SnapshotDecision::Refuse => {
+            return Err(Problem::conflict(
+                "snapshot-exists",
+                format!(
+                    "{source} already has a snapshot for {date} with other content; add replace=true (the old one is kept in .history/)"
+                ),
             ));
         }
-        if old_content.as_deref() != Some(snapshot.content_sha256.as_str()) {
-            if !replace {
-                return Err(Problem::conflict(
-                    "snapshot-exists",
-                    format!(
-                        "{source} already has a snapshot for {date} with other content; add replace=true (the old one is kept in .history/)"
-                    ),
-                ));
+        SnapshotDecision::Replace => {
+            if let Some(old) = &stored {
+                let k = lock.keep(source, date, &old.file)?;
+                replaced = Some(layout.relative(&k));
+                kept.push(k);
             }
-            let k = lock.keep(source, date, old_file)?;
-            replaced = Some(layout.relative(&k));
-            kept.push(k);
         }
     }
+    let on_disk = stored.filter(|s| s.confirmed_by.is_none()).map(|s| s.file);
     // The canonical form of what was validated (same content hash), written durably.
     let mut meta = stored_meta;
     meta.remove("kind");
@@ -480,6 +475,9 @@ fn store(
     Ok(answer(status, &snapshot, "live", replaced, &notes, t))
 }
 
+/// The `state` of an ingest that changed nothing: the same content is stored (and live).
+const UNCHANGED: &str = "unchanged: the same content is stored";
+
 /// What the answer and the stored file say besides the snapshot: the repairs the reader made
 /// and what the admission policy flagged.
 struct Notes {
@@ -495,18 +493,18 @@ fn answer(
     notes: &Notes,
     t: Instant,
 ) -> Reply {
-    let body = json!({
-        "id": s.id(),
-        "source": s.source,
-        "date": s.date,
-        "content_sha256": s.content_sha256,
-        "provenance": s.provenance,
-        "state": state,
-        "replaced": replaced,
-        "repairs": notes.repairs,
-        "flags": notes.flags,
-        "ms": t.elapsed().as_secs_f64() * 1e3,
-    });
+    let body = crate::output::answers::Ingested {
+        id: s.id(),
+        source: &s.source,
+        date: s.date,
+        content_sha256: &s.content_sha256,
+        provenance: &s.provenance,
+        state,
+        replaced,
+        repairs: &notes.repairs,
+        flags: &notes.flags,
+        ms: t.elapsed().as_secs_f64() * 1e3,
+    };
     let mut res: Reply = Reply::new(crate::num::to_vec(&body).unwrap_or_default().into());
     *res.status_mut() = status;
     res.headers_mut()

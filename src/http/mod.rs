@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod head_guard;
 pub mod ingest;
 pub mod metrics;
+pub mod negotiate;
 pub mod openapi;
 pub mod params;
 pub mod problem;
@@ -72,6 +73,10 @@ pub struct Config {
     pub max_large_bodies: usize,
     /// Bound of the vector tile cache, bytes (`tiles`).
     pub tile_cache_bytes: usize,
+    /// The public base URL absolute links in answers start with (the TileJSON `tiles`
+    /// templates), checked by [`public_base_url`]; `None`: the address the client's connection
+    /// reached (never the request's `Host`, which a client may set to anything).
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -89,6 +94,7 @@ impl Default for Config {
             date_window: crate::geodata::policy::DateWindowConfig::default(),
             max_large_bodies: 2,
             tile_cache_bytes: tiles::DEFAULT_TILE_CACHE_BYTES,
+            public_url: None,
         }
     }
 }
@@ -169,6 +175,40 @@ impl App {
 
 pub use crate::live::ReloadOutcome;
 
+/// Checks a public base URL (`--public-url`): `http` or `https`, a host, an optional port and
+/// path prefix, no query, fragment or credentials. Answers it without a trailing `/`.
+///
+/// # Errors
+/// What is wrong with it, in words.
+pub fn public_base_url(s: &str) -> Result<String, String> {
+    let u = reqwest::Url::parse(s.trim()).map_err(|e| format!("'{s}' is not a URL: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(format!("'{s}' must start with http:// or https://"));
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(format!("'{s}' names no host"));
+    }
+    if u.query().is_some() || u.fragment().is_some() || !u.username().is_empty() || u.password().is_some() {
+        return Err(format!("'{s}' must have no query, fragment or credentials"));
+    }
+    Ok(u.as_str().trim_end_matches('/').to_string())
+}
+
+/// The address a connection reached on this server (its socket's local address), put in each
+/// request's extensions by [`serve`]: the base of absolute links when no public URL is set.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectionAddr(pub std::net::SocketAddr);
+
+/// The base of absolute links in an answer: the configured public URL, else `http://` and the
+/// address the connection reached, else nothing (links relative to this server).
+fn link_base<B>(app: &App, req: &Request<B>) -> String {
+    match (&app.config.public_url, req.extensions().get::<ConnectionAddr>()) {
+        (Some(u), _) => u.clone(),
+        (None, Some(ConnectionAddr(a))) => format!("http://{a}"),
+        (None, None) => String::new(),
+    }
+}
+
 fn boxed<B>(res: Response<B>) -> Response<Body>
 where
     B: hyper::body::Body<Data = Bytes> + Send + Sync + 'static,
@@ -207,11 +247,16 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<O
             () = &mut shutdown => break,
         };
         let _ = io.set_nodelay(true);
+        let local = io.local_addr().ok().map(ConnectionAddr);
         let timeout = app.config.header_read_timeout;
         let app = app.clone();
         let warp_service = warp_service.clone();
-        let service =
-            hyper::service::service_fn(move |req: Request<Incoming>| dispatch(app.clone(), warp_service.clone(), req));
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            if let Some(a) = local {
+                req.extensions_mut().insert(a);
+            }
+            dispatch(app.clone(), warp_service.clone(), req)
+        });
         let io = head_guard::HeadGuard::new(io, auth_answer.clone());
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
@@ -350,7 +395,9 @@ where
     } else if method == Method::POST && route.path == "/v1/history" {
         batch::history(app.clone(), req).await
     } else if route.path.starts_with("/v1/tiles/") {
-        tiles::answer(app, req.uri().path(), req.headers())
+        tiles::answer(app, req.uri(), &link_base(app, &req))
+    } else if route.path.starts_with("/v1/scenarios/{id}/tiles") {
+        tiles::scenario_answer(app, req.uri(), &link_base(app, &req)).await
     } else {
         match warp_service.call(req).await {
             Ok(r) => boxed(r),
@@ -366,7 +413,15 @@ where
                 rh.append(header::VARY, HeaderValue::from_static("Accept"));
             }
         }
-        if let Some(lm) = last_modified {
+        // A handler that knows when its content changed (an immutable tile: its snapshot) says
+        // so; the others changed when the live state went live.
+        let last_modified = match rh.get(header::LAST_MODIFIED) {
+            Some(own) => own.to_str().ok().and_then(|v| httpdate::parse_http_date(v).ok()),
+            None => last_modified,
+        };
+        if let Some(lm) = last_modified
+            && !rh.contains_key(header::LAST_MODIFIED)
+        {
             rh.insert(header::LAST_MODIFIED, conditional::http_date(lm));
         }
         let etag = rh.get(header::ETAG).and_then(|v| v.to_str().ok());

@@ -41,6 +41,34 @@ impl Problem {
         }
     }
 
+    /// A server error (5xx): a new id, logged with `cause` (at `error` for a 500, `warn` for a
+    /// 503); the answer's detail is `public` and the id, never the cause.
+    fn server_error(status: StatusCode, kind: &str, public: &str, cause: &dyn std::fmt::Display) -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let id = format!("{secs:x}-{n}");
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error_id = %id, kind, error = %cause, "internal error");
+        } else {
+            tracing::warn!(error_id = %id, kind, error = %cause, "service unavailable");
+        }
+        Problem::new(
+            status,
+            kind,
+            format!("{public} (error id {id}: the server's log has the details under this id)"),
+        )
+    }
+
+    /// The id of a server error (5xx), as its detail names it: logged with the cause, which the
+    /// answer does not show.
+    pub fn error_id(&self) -> Option<&str> {
+        let rest = self.detail.split("(error id ").nth(1)?;
+        rest.split(':').next()
+    }
+
     /// 400: a query parameter is wrong.
     pub fn parameter(name: &str, detail: impl Into<String>) -> Self {
         let mut p = Problem::new(StatusCode::BAD_REQUEST, "invalid-parameter", detail);
@@ -103,26 +131,17 @@ impl Problem {
         Problem::new(StatusCode::UNPROCESSABLE_ENTITY, kind, detail)
     }
 
-    /// 503, of the given kind (`shutting-down`, `store-busy`).
-    pub fn unavailable(kind: &str, detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::SERVICE_UNAVAILABLE, kind, detail)
+    /// 503, of the given kind (`shutting-down`, `store-busy`): `public` says what to do (try
+    /// again later); `cause` is logged under the answer's id.
+    pub fn unavailable(kind: &str, public: &str, cause: impl std::fmt::Display) -> Self {
+        Problem::server_error(StatusCode::SERVICE_UNAVAILABLE, kind, public, &cause)
     }
 
     /// 500: something failed that the client cannot fix. The answer carries an id, and the same
-    /// id is logged (at `error`) with what failed, so that an operator can find it.
+    /// id is logged (at `error`) with what failed (`what`, which the answer does not show), so
+    /// that an operator can find it.
     pub fn internal(what: impl std::fmt::Display) -> Self {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let id = format!("{secs:x}-{n}");
-        tracing::error!(error_id = %id, error = %what, "internal error");
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("internal error {id} (the server's log has the details under this id): {what}"),
-        )
+        Problem::server_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error", &what)
     }
 
     /// The status code.
@@ -177,12 +196,49 @@ impl From<crate::store::StoreError> for Problem {
         use crate::store::StoreError;
         match &e {
             StoreError::BadName { .. } => Problem::parameter("source", e.to_string()),
-            StoreError::Busy { .. } => Problem::unavailable("store-busy", e.to_string()),
-            StoreError::ReadOnlySource { .. } => Problem::new(StatusCode::CONFLICT, "source-read-only", e.to_string()),
-            StoreError::OutsideStore { .. } | StoreError::Io { .. } => {
-                tracing::error!(error = %e, "store write failed");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", e.to_string())
-            }
+            StoreError::Busy { holder, waited_s, .. } => Problem::unavailable(
+                "store-busy",
+                &format!(
+                    "the geodata directory is being written by another process ({holder}); waited {waited_s:.0} s for it: try again when it has finished"
+                ),
+                &e,
+            ),
+            // Named by the store's own relative names, never the server's paths.
+            StoreError::ReadOnlySource { source_name, .. } => Problem::new(
+                StatusCode::CONFLICT,
+                "source-read-only",
+                format!(
+                    "source '{source_name}' reads a third-party archive in place and is read-only: nothing is written into it. Ingest into a source of its own instead (e.g. source={source_name}-live)"
+                ),
+            ),
+            StoreError::OutsideStore { .. } | StoreError::Io { .. } => Problem::server_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "storage",
+                "the geodata directory could not be written; nothing was changed",
+                &e,
+            ),
+        }
+    }
+}
+
+/// A tile address that is not a tile (400), or a tile the encoder refused (500 with an id).
+impl From<crate::query::tiles::TileError> for Problem {
+    fn from(e: crate::query::tiles::TileError) -> Self {
+        use crate::query::tiles::TileError;
+        match e {
+            TileError::BadAddress(m) => Problem::parameter("z/x/y", m),
+            TileError::Encode(_) => Problem::internal(e),
+        }
+    }
+}
+
+/// Agreement between sources: a source or date problem, or sources that cannot be compared.
+impl From<crate::analytics::agreement::AgreementError> for Problem {
+    fn from(e: crate::analytics::agreement::AgreementError) -> Self {
+        use crate::analytics::agreement::AgreementError;
+        match e {
+            AgreementError::Catalog(c) => c.into(),
+            AgreementError::TooFew(_) | AgreementError::Borders(..) => Problem::parameter("sources", e.to_string()),
         }
     }
 }
@@ -316,7 +372,8 @@ pub async fn recover(r: warp::Rejection) -> Result<warp::reply::Response, std::c
     } else if r.find::<warp::reject::InvalidQuery>().is_some() {
         Problem::new(StatusCode::BAD_REQUEST, "invalid-parameter", "invalid query string")
     } else {
-        // A rejection this function does not know is a bug of ours, not of the request.
+        // A rejection this function does not know is a bug of ours, not of the request: its
+        // debug text goes to the log only.
         Problem::internal(format!("unhandled rejection {r:?}"))
     };
     Ok(p.into_response())
@@ -331,18 +388,88 @@ mod tests {
     impl warp::reject::Reject for Unknown {}
 
     #[tokio::test]
-    async fn an_unknown_rejection_is_a_500_with_an_id() {
+    async fn an_unknown_rejection_is_a_500_with_an_id_and_no_debug_text() {
         let res = recover(warp::reject::custom(Unknown)).await.unwrap();
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(v["detail"].as_str().unwrap().contains("(error id "), "{v}");
+        assert!(
+            !body.windows(7).any(|w| w == b"Unknown") && !body.windows(9).any(|w| w == b"rejection"),
+            "{v}"
+        );
         let p = Problem::internal("boom");
         assert_eq!(p.status, 500);
-        assert!(
-            p.detail.starts_with("internal error ") && p.detail.ends_with(": boom"),
-            "{}",
-            p.detail
-        );
+        assert!(!p.detail.contains("boom"), "{}", p.detail);
         // Two problems, two ids.
-        assert_ne!(Problem::internal("x").detail, Problem::internal("x").detail);
+        assert_ne!(Problem::internal("x").error_id(), Problem::internal("x").error_id());
+        assert!(Problem::internal("x").error_id().is_some_and(|id| id.contains('-')));
+    }
+
+    /// Every 5xx that an engine error can become: an id, in the detail too, and none of the
+    /// cause's text (paths of the server, OS errors, debug output).
+    #[test]
+    fn every_server_error_has_an_id_and_no_cause_text() {
+        use crate::store::StoreError;
+        let secret = "/srv/secret/geodata";
+        let io = || std::io::Error::other("No space left on device");
+        let problems = [
+            Problem::from(StoreError::Io {
+                what: "cannot write",
+                path: format!("{secret}/sources/a/x.geojson"),
+                error: io(),
+            }),
+            Problem::from(StoreError::OutsideStore {
+                path: "/etc/x".into(),
+                root: secret.into(),
+            }),
+            Problem::from(StoreError::Busy {
+                root: secret.into(),
+                holder: "import, pid 7".into(),
+                waited_s: 10.0,
+            }),
+            Problem::from(crate::query::tiles::TileError::Encode("geometry #3 of layer x".into())),
+            Problem::from(crate::scenario::ScenarioError::Store(StoreError::Io {
+                what: "cannot write",
+                path: secret.into(),
+                error: io(),
+            })),
+            Problem::unavailable("shutting-down", "the server is shutting down", "Closed { debug: 1 }"),
+            Problem::internal(format!("{:?}", io())),
+        ];
+        for p in &problems {
+            assert!(p.status >= 500, "{p:?}");
+            assert!(p.error_id().is_some_and(|id| !id.is_empty()), "no id: {p:?}");
+            let text = serde_json::to_string(p).unwrap();
+            for leak in [
+                secret,
+                "/etc/x",
+                "No space left",
+                "geometry #3",
+                "debug",
+                "Custom",
+                "kind:",
+            ] {
+                assert!(!text.contains(leak), "{leak} in {text}");
+            }
+        }
+        assert_eq!(problems[0].kind, "/problems/storage");
+        assert_eq!(problems[2].kind, "/problems/store-busy");
+        assert!(problems[2].detail.contains("import, pid 7"), "{:?}", problems[2]);
+        // A 4xx has no id.
+        assert_eq!(
+            Problem::from(crate::query::tiles::TileError::BadAddress("z".into())).error_id(),
+            None
+        );
+        let read_only = Problem::from(StoreError::ReadOnlySource {
+            source_name: "deepstate".into(),
+            archive: secret.into(),
+        });
+        assert_eq!(read_only.status, 409);
+        assert!(!read_only.detail.contains(secret), "{}", read_only.detail);
     }
 
     #[test]

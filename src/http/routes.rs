@@ -4,12 +4,12 @@
 use super::App;
 use super::params::{Params, number};
 use super::problem::{Problem, recover};
+use crate::output::answers;
 use crate::query::layers::{LayerKind, LayerOptions, layer_geojson};
 use crate::query::{self, InForceRef};
 use bytes::{Buf, Bytes};
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::sync::Arc;
@@ -146,6 +146,11 @@ pub fn routes(
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::scenarios::create);
+    let scenario_list = warp::path!("v1" / "scenarios")
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .then(super::scenarios::list);
     let scenario_presets = warp::path!("v1" / "scenarios" / "presets")
         .and(warp::get())
         .and(raw)
@@ -174,6 +179,8 @@ pub fn routes(
     let scenarios = scenario_preview
         .or(scenario_create)
         .unify()
+        .or(scenario_list)
+        .unify()
         .or(scenario_presets)
         .unify()
         .or(scenario_get)
@@ -190,7 +197,7 @@ pub fn routes(
         .map(|| json_response(&super::openapi::document()));
     let healthz = warp::path!("healthz")
         .and(warp::get())
-        .map(|| json_response(&json!({"status": "ok"})));
+        .map(|| json_response(&answers::Health { status: "ok" }));
     let readyz = warp::path!("readyz").and(warp::get()).and(with_app.clone()).map(readyz);
     let metrics = warp::path!("metrics")
         .and(warp::get())
@@ -211,13 +218,27 @@ pub fn routes(
         .and(header_text("accept"))
         .and(header_text("accept-encoding"))
         .map(|accept: Option<String>, enc: Option<String>| {
-            if super::dashboard::wants_page(accept.as_deref()) {
-                return super::dashboard::page_reply(enc.as_deref());
+            match super::negotiate::preferred(accept.as_deref(), &["application/json", "text/html"]) {
+                Some("text/html") => return super::dashboard::page_reply(enc.as_deref()),
+                Some(_) => {}
+                None => {
+                    let mut res = Problem::not_acceptable(format!(
+                        "cannot answer '{}'; available: application/json (the index of the API), text/html (the dashboard)",
+                        accept.as_deref().unwrap_or_default()
+                    ))
+                    .into_response();
+                    res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+                    return res;
+                }
             }
-            let mut res = json_response(
-                &json!({"name": "frontline", "dashboard": "/ (from a browser: Accept: text/html)", "openapi": "/openapi.json", "paths": super::table::ROUTES.map(|r| r.path)}),
-            );
-            res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+            let mut res = json_response(&answers::RouteIndex {
+                name: "frontline",
+                dashboard: "/ (from a browser: Accept: text/html)",
+                openapi: "/openapi.json",
+                paths: super::table::ROUTES.map(|r| r.path).to_vec(),
+            });
+            res.headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("Accept"));
             res
         });
 
@@ -351,7 +372,9 @@ fn precision_param(p: &Params) -> Result<u8, Problem> {
 fn sources(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         Params::parse(&raw, &[])?;
-        Ok(json_response(&json!({"sources": query::sources(&app.catalog())})))
+        Ok(json_response(&answers::Sources {
+            sources: query::sources(&app.catalog()),
+        }))
     })())
 }
 
@@ -359,9 +382,10 @@ fn snapshots(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         let p = Params::parse(&raw, &["source"])?;
         let list = query::snapshots(&app.catalog(), p.get("source"))?;
-        Ok(json_response(
-            &json!({"edges": crate::geodesy::EDGES, "snapshots": list}),
-        ))
+        Ok(json_response(&answers::Snapshots {
+            edges: crate::geodesy::EDGES,
+            snapshots: list,
+        }))
     })())
 }
 
@@ -400,20 +424,13 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
         {
             return Err(Problem::parameter("from", format!("from {a} is after to {b}")));
         }
-        let csv = match accept.as_deref().map(str::trim) {
-            None | Some("") => false,
-            Some(a) => {
-                let types: Vec<String> = a.split(',').map(super::media_type).collect();
-                let wants = |t: &str| types.iter().any(|x| x == t);
-                if wants("application/json") || wants("*/*") || wants("application/*") {
-                    false
-                } else if wants("text/csv") || wants("text/*") {
-                    true
-                } else {
-                    return Err(Problem::not_acceptable(format!(
-                        "cannot answer '{a}'; available: application/json, text/csv"
-                    )));
-                }
+        let csv = match super::negotiate::preferred(accept.as_deref(), &["application/json", "text/csv"]) {
+            Some(t) => t == "text/csv",
+            None => {
+                return Err(Problem::not_acceptable(format!(
+                    "cannot answer '{}'; available: application/json, text/csv",
+                    accept.as_deref().unwrap_or_default()
+                )));
             }
         };
         if by_region {
@@ -434,9 +451,7 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             }
             let catalog = app.catalog();
             let src = catalog.source(p.get("source"))?;
-            return Ok(json_response(
-                &json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows}),
-            ));
+            return Ok(json_response(&answers::Timeline::of(src.name.clone(), rows)));
         }
         let rows = match on.as_ref().and_then(|o| o.2.clone()) {
             Some(row) => vec![row],
@@ -451,17 +466,13 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
         } else {
             let catalog = app.catalog();
             let src = catalog.source(p.get("source"))?;
-            let mut doc = json!({"source": src.name, "edges": crate::geodesy::EDGES, "rows": rows});
-            if let (Some((date, age, _, instant)), Some(m)) = (on, doc.as_object_mut()) {
-                m.insert("date".into(), json!(date));
-                if let Some(t) = instant {
-                    m.insert("datetime".into(), json!(crate::geodata::canonical::rfc3339(t)));
-                }
-                m.insert("time_zone".into(), json!(src.time_zone.name()));
-                m.insert("snapshot_age_days".into(), json!(age.snapshot_age_days));
-                if let Some(w) = age.warning {
-                    m.insert("warning".into(), json!(w));
-                }
+            let mut doc = answers::Timeline::of(src.name.clone(), rows);
+            if let Some((date, age, _, instant)) = on {
+                doc.date = Some(date);
+                doc.datetime = instant.map(crate::geodata::canonical::rfc3339);
+                doc.time_zone = Some(src.time_zone.name().to_string());
+                doc.snapshot_age_days = Some(age.snapshot_age_days);
+                doc.warning = age.warning;
             }
             Ok(json_response(&doc))
         }
@@ -475,15 +486,19 @@ fn readyz(app: Arc<App>) -> Reply {
         .sources
         .values()
         .all(|s| s.epochs.iter().all(|e| e.state.is_computed()));
-    let mut res = json_response(&json!({
-        "status": if computed { "ready" } else { "loading" },
-        "sources": c.sources.len(),
-        "snapshots": snapshots,
-        "repairs_applied": c.report.repairs.len(),
+    let mut res = json_response(&answers::Readiness {
+        status: if computed { "ready" } else { "loading" },
+        sources: c.sources.len(),
+        snapshots,
+        repairs_applied: c.report.repairs.len(),
         // The directory's name only: no answer names an absolute server path.
-        "geodata": c.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        "last_reload": app.live.last_reload(),
-    }));
+        geodata: c
+            .root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        last_reload: app.live.last_reload(),
+    });
     if !computed {
         *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
     }
@@ -644,19 +659,10 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
     })())
 }
 
-/// Whether an Accept-Encoding value allows gzip (a q=0 refuses it).
+/// Whether an Accept-Encoding value allows gzip (RFC 9110 §12.5.3: its own member, else `*`;
+/// a q=0 refuses it).
 pub(super) fn accepts_gzip(v: &str) -> bool {
-    v.split(',').any(|part| {
-        let mut it = part.split(';');
-        let coding = it.next().unwrap_or("").trim().to_ascii_lowercase();
-        let refused = it.any(|p| {
-            matches!(
-                p.trim().replace(' ', "").as_str(),
-                "q=0" | "q=0.0" | "q=0.00" | "q=0.000"
-            )
-        });
-        (coding == "gzip" || coding == "*") && !refused
-    })
+    super::negotiate::accepts_coding(v, "gzip")
 }
 
 /// `minLon,minLat,maxLon,maxLat` (OGC API Features 17-069r4 §7.15.3, RFC 7946 §5.2): a first
@@ -670,12 +676,12 @@ fn parse_bbox(s: &str) -> Result<[f64; 4], Problem> {
             format!("bbox '{s}' must be minLon,minLat,maxLon,maxLat (4 numbers)"),
         ));
     }
-    let v = [
-        number("bbox", parts[0], -180.0, 180.0)?,
-        number("bbox", parts[1], -90.0, 90.0)?,
-        number("bbox", parts[2], -180.0, 180.0)?,
-        number("bbox", parts[3], -90.0, 90.0)?,
-    ];
+    // Its corners are positions: checked by the one coordinate type.
+    let corner = |lon: &str, lat: &str| {
+        crate::model::LonLat::parse(lon, lat).map_err(|e| Problem::parameter("bbox", format!("bbox '{s}': {e}")))
+    };
+    let (min, max) = (corner(parts[0], parts[1])?, corner(parts[2], parts[3])?);
+    let v = [min.lon(), min.lat(), max.lon(), max.lat()];
     if v[1] > v[3] {
         return Err(Problem::parameter(
             "bbox",
@@ -742,7 +748,7 @@ pub(super) async fn read_whole(
                 .clone()
                 .acquire_owned()
                 .await
-                .map_err(|e| Problem::unavailable("shutting-down", e.to_string()))?,
+                .map_err(|e| Problem::unavailable("shutting-down", "the server is shutting down: try again", e))?,
         )
     } else {
         None

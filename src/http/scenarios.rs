@@ -151,7 +151,7 @@ fn remember(app: &App, c: &Arc<Computed>) {
 }
 
 /// A stored scenario computed on the live state (cached per state).
-async fn stored(app: &Arc<App>, id: String) -> Result<Arc<Computed>, Problem> {
+pub(super) async fn stored(app: &Arc<App>, id: String) -> Result<Arc<Computed>, Problem> {
     if let Some(c) = app.scenario_cache.lock().ok().and_then(|c| c.get(&id).cloned()) {
         return Ok(c);
     }
@@ -165,6 +165,20 @@ async fn stored(app: &Arc<App>, id: String) -> Result<Arc<Computed>, Problem> {
     );
     remember(app, &c);
     Ok(c)
+}
+
+/// `GET /v1/scenarios`: the stored scenarios (id, title, source, dates), for a person to pick one
+/// (the dashboard's scenario list).
+pub(super) async fn list(raw: String, app: Arc<App>) -> Reply {
+    answer(
+        async {
+            Params::parse(&raw, &[])?;
+            let cat = app.catalog();
+            let list = blocking(move || Ok(scenario::list(&crate::store::Store::new(cat.root.clone()))?)).await?;
+            json(StatusCode::OK, &serde_json::json!({ "scenarios": list }))
+        }
+        .await,
+    )
 }
 
 /// `GET /v1/scenarios/{id}`.
@@ -254,18 +268,21 @@ pub(super) fn presets(raw: String, app: Arc<App>) -> Reply {
             (None, Some(_)) => Some(cat.source(None)?.name.clone()),
             (None, None) => None,
         };
-        let list: Vec<serde_json::Value> = scenario::presets::PRESETS
+        let list: Vec<_> = scenario::presets::PRESETS
             .iter()
             .map(|pr| {
                 let doc = match (&source, date) {
-                    (Some(s), Some(d)) => {
-                        scenario::presets::preset(pr.name, s, d, memo).and_then(|doc| serde_json::to_value(doc).ok())
-                    }
+                    (Some(s), Some(d)) => scenario::presets::preset(pr.name, s, d, memo),
                     _ => None,
                 };
-                serde_json::json!({"name": pr.name, "citation": pr.citation, "reading": pr.reading, "scenario": doc})
+                crate::output::answers::Preset {
+                    name: pr.name,
+                    citation: pr.citation,
+                    reading: pr.reading,
+                    scenario: doc,
+                }
             })
             .collect();
-        json(StatusCode::OK, &serde_json::json!({"presets": list}))
+        json(StatusCode::OK, &crate::output::answers::Presets { presets: list })
     })())
 }

@@ -59,7 +59,7 @@ const GET_POST: &[Method] = &[Method::GET, Method::POST];
 const POST: &[Method] = &[Method::POST];
 
 /// Every route, in the order of the metrics labels.
-pub const ROUTES: [Route; 28] = [
+pub const ROUTES: [Route; 30] = [
     route("/v1/coverage", GET, Validation::LiveState),
     route("/v1/history", GET_POST, Validation::LiveState),
     route("/v1/diff", GET, Validation::LiveState),
@@ -70,7 +70,7 @@ pub const ROUTES: [Route; 28] = [
     route("/v1/timeline", GET, Validation::LiveState),
     route("/v1/agreement", GET, Validation::LiveState),
     route("/v1/agreement/timeline", GET, Validation::LiveState),
-    route("/v1/scenarios", POST, Validation::None),
+    route("/v1/scenarios", GET_POST, Validation::None),
     route("/v1/scenarios/preview", POST, Validation::None),
     route("/v1/scenarios/presets", GET, Validation::LiveState),
     route("/v1/scenarios/{id}", GET, Validation::LiveState),
@@ -92,6 +92,12 @@ pub const ROUTES: [Route; 28] = [
     route("/", GET, Validation::LiveState),
     route("/v1/border", GET, Validation::LiveState),
     route("/dashboard/{asset}", GET, Validation::Handler),
+    route("/v1/scenarios/{id}/tiles.json", GET, Validation::Handler),
+    route(
+        "/v1/scenarios/{id}/tiles/{epoch}/{z}/{x}/{y}.mvt",
+        GET,
+        Validation::Handler,
+    ),
 ];
 
 const fn route(path: &'static str, methods: &'static [Method], validation: Validation) -> Route {

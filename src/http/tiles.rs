@@ -12,7 +12,10 @@
 use super::problem::Problem;
 use super::{App, Body};
 use crate::catalog::{Catalog, InForce};
-use crate::query::tiles::{Prepared, RenderedTile, TileError, TileId, diff_tilejson, epoch_id, state_tilejson};
+use crate::query::tiles::{
+    Prepared, RenderedTile, TileId, diff_tilejson, epoch_id, epoch_modified, layers_epoch, layers_tilejson,
+    state_tilejson,
+};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use lru::LruCache;
@@ -20,7 +23,8 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
-use warp::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use std::time::SystemTime;
+use warp::http::{HeaderValue, Response, StatusCode, Uri, header};
 
 /// Projected layers kept (states and diffs together).
 const PREPARED_ENTRIES: usize = 8;
@@ -144,15 +148,6 @@ impl TileService {
     }
 }
 
-impl From<TileError> for Problem {
-    fn from(e: TileError) -> Self {
-        match e {
-            TileError::BadAddress(m) => Problem::parameter("z/x/y", m),
-            TileError::Encode(m) => Problem::internal(m),
-        }
-    }
-}
-
 fn full(status: StatusCode, body: Bytes) -> Response<Body> {
     let mut res = Response::new(http_body_util::Full::new(body).map_err(|e| match e {}).boxed());
     *res.status_mut() = status;
@@ -165,33 +160,179 @@ fn problem(p: Problem) -> Response<Body> {
 }
 
 /// Answers a request on one of the `/v1/tiles/` routes (GET; HEAD is GET here, the dispatcher
-/// drops the body).
-pub fn answer(app: &Arc<App>, path: &str, headers: &HeaderMap) -> Response<Body> {
-    let segments: Vec<&str> = path
-        .trim_end_matches('/')
-        .split('/')
-        .skip(3) // "", "v1", "tiles"
-        .collect();
-    let r = match segments.as_slice() {
-        [source, date] => date
-            .strip_suffix(".json")
-            .ok_or_else(not_found)
-            .and_then(|d| state_json(app, source, d, headers)),
-        [source, "diff", from, to] => to
-            .strip_suffix(".json")
-            .ok_or_else(not_found)
-            .and_then(|t| diff_json(app, source, from, t, headers)),
-        [source, epoch, z, x, y] => y
-            .strip_suffix(".mvt")
-            .ok_or_else(not_found)
-            .and_then(|y| state_tile(app, source, epoch, z, x, y)),
-        [source, "diff", a, b, z, x, y] => y
-            .strip_suffix(".mvt")
-            .ok_or_else(not_found)
-            .and_then(|y| diff_tile(app, source, a, b, z, x, y)),
-        _ => Err(not_found()),
-    };
+/// drops the body). `base` starts the TileJSON's `tiles` templates (the configured public URL
+/// or the address the connection reached; never the request's `Host`).
+///
+/// Every tile has one URL: a path with a trailing `/`, a z, x or y with a leading zero, or a
+/// query string (another cache key for the same immutable tile) is refused, never answered.
+pub fn answer(app: &Arc<App>, uri: &Uri, base: &str) -> Response<Body> {
+    let path = uri.path();
+    let r = (|| {
+        one_url(uri)?;
+        let segments: Vec<&str> = path.split('/').skip(3).collect(); // "", "v1", "tiles"
+        match segments.as_slice() {
+            [source, date] => date
+                .strip_suffix(".json")
+                .ok_or_else(not_found)
+                .and_then(|d| state_json(app, source, d, base)),
+            [source, "diff", from, to] => to
+                .strip_suffix(".json")
+                .ok_or_else(not_found)
+                .and_then(|t| diff_json(app, source, from, t, base)),
+            [source, epoch, z, x, y] => {
+                let y = y.strip_suffix(".mvt").ok_or_else(not_found)?;
+                let tile = canonical_tile(z, x, y, &format!("/v1/tiles/{source}/{epoch}"))?;
+                state_tile(app, source, epoch, tile)
+            }
+            [source, "diff", a, b, z, x, y] => {
+                let y = y.strip_suffix(".mvt").ok_or_else(not_found)?;
+                let tile = canonical_tile(z, x, y, &format!("/v1/tiles/{source}/diff/{a}/{b}"))?;
+                diff_tile(app, source, a, b, tile)
+            }
+            _ => Err(not_found()),
+        }
+    })();
     r.unwrap_or_else(problem)
+}
+
+/// Refuses what would give a tile route a second URL: a query string (400) or a trailing `/`
+/// (404 naming the canonical path).
+fn one_url(uri: &Uri) -> Result<(), Problem> {
+    if let Some(name) = uri
+        .query()
+        .filter(|q| !q.is_empty())
+        .map(|q| q.split(['=', '&']).next().unwrap_or(q))
+    {
+        return Err(Problem::parameter(
+            name,
+            format!("the tile routes take no query parameters (got '{name}'): each tile and TileJSON has one URL"),
+        ));
+    }
+    let path = uri.path();
+    if path.ends_with('/') {
+        return Err(not_canonical(path.trim_end_matches('/')));
+    }
+    Ok(())
+}
+
+/// Answers `/v1/scenarios/{id}/tiles.json` (the TileJSON of a stored scenario's layers) and
+/// `/v1/scenarios/{id}/tiles/{epoch}/{z}/{x}/{y}.mvt` (its tiles: immutable, as the scenario id
+/// names its content and the epoch the tile format). A scenario whose inputs changed since it
+/// was stored is refused as `GET /v1/scenarios/{id}` refuses it.
+pub async fn scenario_answer(app: &Arc<App>, uri: &Uri, base: &str) -> Response<Body> {
+    let path = uri.path();
+    let r = async {
+        one_url(uri)?;
+        let segments: Vec<&str> = path.split('/').skip(3).collect(); // "", "v1", "scenarios"
+        match segments.as_slice() {
+            [id, "tiles.json"] => {
+                let c = super::scenarios::stored(app, id.to_string()).await?;
+                scenario_json(app, &c, base)
+            }
+            [id, "tiles", epoch, z, x, y] => {
+                let y = y.strip_suffix(".mvt").ok_or_else(not_found)?;
+                let tile = canonical_tile(z, x, y, &format!("/v1/scenarios/{id}/tiles/{epoch}"))?;
+                let c = super::scenarios::stored(app, id.to_string()).await?;
+                let own = layers_epoch(SCENARIO, c.id());
+                if *epoch != own {
+                    return Err(Problem::not_found(
+                        "unknown-epoch",
+                        format!("no epoch '{epoch}' of scenario {id}: its tiles are under epoch {own} (ask its TileJSON again)"),
+                    ));
+                }
+                let key = format!("scenario/{id}/{epoch}/{}/{}/{}", tile.z, tile.x, tile.y);
+                serve_tile(app, key, tile, scenario_modified(&c), || scenario_prepared(app, &c))
+            }
+            _ => Err(not_found()),
+        }
+    }
+    .await;
+    r.unwrap_or_else(problem)
+}
+
+/// The kind named in a scenario's tile epoch.
+const SCENARIO: &str = "scenario";
+
+fn scenario_prepared(app: &Arc<App>, c: &crate::scenario::Computed) -> Arc<Prepared> {
+    app.tiles
+        .prepared(&format!("{SCENARIO}/{}", c.id()), || Prepared::layers(c.tile_layers()))
+}
+
+/// `Last-Modified` of a scenario's tiles: the latest date of a snapshot it rests on (00:00 UTC),
+/// a function of its id like the tiles themselves.
+fn scenario_modified(c: &crate::scenario::Computed) -> Option<SystemTime> {
+    let a = &c.answer;
+    let latest = std::iter::once(&a.ceasefire)
+        .chain(a.reference_lines.iter().map(|r| &r.provenance))
+        .chain(a.withdrawal.iter().map(|w| &w.to_line_of))
+        .map(|p| p.in_force.snapshot_date)
+        .max()?;
+    super::conditional::last_modified(SystemTime::from(latest.and_time(chrono::NaiveTime::MIN).and_utc()))
+}
+
+/// The `frontline` member of a scenario's TileJSON: the epoch, the tile settings and the
+/// scenario's figures with the provenance of every input (what `GET /v1/scenarios/{id}` gives).
+#[derive(serde::Serialize)]
+struct ScenarioTileMeta<'a> {
+    epoch: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    scenario: &'a crate::output::scenario::ScenarioAnswer,
+    tiles: crate::query::tiles::TileSettings,
+}
+
+fn scenario_json(app: &Arc<App>, c: &crate::scenario::Computed, base: &str) -> Result<Response<Body>, Problem> {
+    let id = c.id();
+    let epoch = layers_epoch(SCENARIO, id);
+    let prepared = scenario_prepared(app, c);
+    let a = &c.answer;
+    let title = c.scenario.title.as_deref();
+    let synthetic = if a.synthetic { " (SYNTHETIC data)" } else { "" };
+    let doc = layers_tilejson(
+        &prepared,
+        format!("frontline scenario {}", &id[..12]),
+        format!(
+            "Ceasefire scenario {id}{}: source '{}', ceasefire {}; the area of application, excluded areas, security zones, withdrawal area, reference lines and withdrawal line",
+            title.map(|t| format!(" ({t})")).unwrap_or_default(),
+            a.ceasefire.in_force.source,
+            a.ceasefire.date,
+        ),
+        format!(
+            "scenario {id}; source {}: snapshot {}{synthetic}",
+            a.ceasefire.in_force.source, a.ceasefire.in_force.snapshot.id
+        ),
+        format!("{base}/v1/scenarios/{id}/tiles/{epoch}/{{z}}/{{x}}/{{y}}.mvt"),
+        ScenarioTileMeta {
+            epoch,
+            title,
+            scenario: a,
+            tiles: crate::query::tiles::TileSettings::current(),
+        },
+    );
+    let mut res = json_answer(crate::num::to_vec(&doc)?);
+    if let Some(m) = scenario_modified(c) {
+        res.headers_mut()
+            .insert(header::LAST_MODIFIED, super::conditional::http_date(m));
+    }
+    Ok(res)
+}
+
+/// The tile `z/x/y` names, if it is written the one way it is served (no sign, no leading
+/// zero): `08/150/088.mvt` is 404, not a second URL of `8/150/88.mvt`.
+fn canonical_tile(z: &str, x: &str, y: &str, prefix: &str) -> Result<TileId, Problem> {
+    let tile = TileId::parse(z, x, y)?;
+    let canonical = format!("{}/{}/{}", tile.z, tile.x, tile.y);
+    if canonical != format!("{z}/{x}/{y}") {
+        return Err(not_canonical(&format!("{prefix}/{canonical}.mvt")));
+    }
+    Ok(tile)
+}
+
+fn not_canonical(canonical: &str) -> Problem {
+    Problem::not_found(
+        "not-canonical",
+        format!("not the canonical URL of a tile route: every tile has one URL, here {canonical}"),
+    )
 }
 
 fn not_found() -> Problem {
@@ -221,7 +362,7 @@ fn live_epoch<'a>(ix: &'a EpochIndex, source: &str, epoch: &str) -> Result<InFor
     Ok(InForce::of(src, epoch))
 }
 
-fn tile_response(t: &CachedTile) -> Response<Body> {
+fn tile_response(t: &CachedTile, modified: Option<SystemTime>) -> Response<Body> {
     let empty = t.body.is_empty();
     let mut res = full(
         if empty { StatusCode::NO_CONTENT } else { StatusCode::OK },
@@ -233,20 +374,31 @@ fn tile_response(t: &CachedTile) -> Response<Body> {
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
     h.insert(header::ETAG, t.etag.clone());
+    if let Some(m) = modified {
+        h.insert(header::LAST_MODIFIED, super::conditional::http_date(m));
+    }
     if t.dropped > 0 {
         h.insert("x-frontline-dropped-polygons", HeaderValue::from(t.dropped));
     }
     res
 }
 
+/// `Last-Modified` of a tile drawn from these epochs: the latest of their times
+/// ([`epoch_modified`]), so the same for every request, reload and restart.
+fn modified(epochs: &[&InForce<'_>]) -> Option<SystemTime> {
+    let latest = epochs.iter().map(|f| epoch_modified(f)).max()?;
+    super::conditional::last_modified(SystemTime::from(latest))
+}
+
 fn serve_tile(
     app: &Arc<App>,
     key: String,
     tile: TileId,
+    modified: Option<SystemTime>,
     prepared: impl FnOnce() -> Arc<Prepared>,
 ) -> Result<Response<Body>, Problem> {
     if let Some(t) = app.tiles.cached_tile(&key) {
-        return Ok(tile_response(&t));
+        return Ok(tile_response(&t, modified));
     }
     let RenderedTile {
         bytes,
@@ -263,57 +415,30 @@ fn serve_tile(
         dropped: dropped_polygons,
     });
     app.tiles.keep_tile(key, t.clone());
-    Ok(tile_response(&t))
+    Ok(tile_response(&t, modified))
 }
 
-fn state_tile(app: &Arc<App>, source: &str, epoch: &str, z: &str, x: &str, y: &str) -> Result<Response<Body>, Problem> {
-    let tile = TileId::parse(z, x, y)?;
+fn state_tile(app: &Arc<App>, source: &str, epoch: &str, tile: TileId) -> Result<Response<Body>, Problem> {
     let catalog = app.catalog();
     let ix = app.tiles.index(&catalog);
     let f = live_epoch(&ix, source, epoch)?;
     let key = format!("{source}/{epoch}/{}/{}/{}", tile.z, tile.x, tile.y);
-    serve_tile(app, key, tile, || {
+    serve_tile(app, key, tile, modified(&[&f]), || {
         app.tiles.prepared(&format!("{source}/{epoch}"), || Prepared::state(&f))
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn diff_tile(
-    app: &Arc<App>,
-    source: &str,
-    a: &str,
-    b: &str,
-    z: &str,
-    x: &str,
-    y: &str,
-) -> Result<Response<Body>, Problem> {
-    let tile = TileId::parse(z, x, y)?;
+fn diff_tile(app: &Arc<App>, source: &str, a: &str, b: &str, tile: TileId) -> Result<Response<Body>, Problem> {
     let catalog = app.catalog();
     let ix = app.tiles.index(&catalog);
     let (fa, fb) = (live_epoch(&ix, source, a)?, live_epoch(&ix, source, b)?);
     let key = format!("{source}/diff/{a}/{b}/{}/{}/{}", tile.z, tile.x, tile.y);
-    serve_tile(app, key, tile, || {
+    serve_tile(app, key, tile, modified(&[&fa, &fb]), || {
         app.tiles.prepared(&format!("{source}/diff/{a}/{b}"), || {
             let d = crate::analytics::diff::diff_in_force(&fa, &fb, crate::analytics::diff::DEFAULT_MIN_AREA_KM2);
             Prepared::diff(&d)
         })
     })
-}
-
-/// `http://host` (or `https` behind a proxy that says so), or nothing without a Host header.
-fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic() && b != b'/' && b != b'"'));
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
-    match host {
-        Some(h) => format!("{}://{h}", if https { "https" } else { "http" }),
-        None => String::new(),
-    }
 }
 
 fn json_answer(body: Vec<u8>) -> Response<Body> {
@@ -328,25 +453,19 @@ fn json_answer(body: Vec<u8>) -> Response<Body> {
     res
 }
 
-fn state_json(app: &Arc<App>, source: &str, d: &str, headers: &HeaderMap) -> Result<Response<Body>, Problem> {
+fn state_json(app: &Arc<App>, source: &str, d: &str, base: &str) -> Result<Response<Body>, Problem> {
     let on = date("date", d)?;
     let catalog = app.catalog();
     let f = catalog.in_force(Some(source), on)?;
     let epoch = epoch_id(&f);
     let prepared = app.tiles.prepared(&format!("{source}/{epoch}"), || Prepared::state(&f));
-    let url = format!("{}/v1/tiles/{source}/{epoch}/{{z}}/{{x}}/{{y}}.mvt", origin(headers));
+    let url = format!("{base}/v1/tiles/{source}/{epoch}/{{z}}/{{x}}/{{y}}.mvt");
     let bounds = prepared.bounds.unwrap_or([-180.0, -85.0, 180.0, 85.0]);
     let doc = state_tilejson(&f, on, url, bounds);
     Ok(json_answer(crate::num::to_vec(&doc)?))
 }
 
-fn diff_json(
-    app: &Arc<App>,
-    source: &str,
-    from: &str,
-    to: &str,
-    headers: &HeaderMap,
-) -> Result<Response<Body>, Problem> {
+fn diff_json(app: &Arc<App>, source: &str, from: &str, to: &str, base: &str) -> Result<Response<Body>, Problem> {
     let (from, to) = (date("from", from)?, date("to", to)?);
     let catalog = app.catalog();
     let (fa, fb) = (
@@ -363,10 +482,7 @@ fn diff_json(
         crate::analytics::diff::DEFAULT_MIN_AREA_KM2,
         false,
     )?;
-    let url = format!(
-        "{}/v1/tiles/{source}/diff/{a}/{b}/{{z}}/{{x}}/{{y}}.mvt",
-        origin(headers)
-    );
+    let url = format!("{base}/v1/tiles/{source}/diff/{a}/{b}/{{z}}/{{x}}/{{y}}.mvt");
     let prepared = app.tiles.prepared(&format!("{source}/diff/{a}/{b}"), || {
         // The same parts; the tiles name the epochs' first days (what the URL names), not the
         // dates this request asked for.

@@ -25,9 +25,16 @@
 //!   length. A covered pocket that the source draws as a notch of its outline (open to the
 //!   outside) cannot be told from a strip between two outlines: within the depth, it is a
 //!   sliver.
-//! - C is a **speck** when it is not a sliver, touches the occupied or contested area, and its
-//!   geodesic area is below [`SPECK_MAX_KM2`]: a hole a digitiser left in a polygon, far
-//!   smaller than any place that could be held.
+//! - C is a **speck** when it is neither a sliver nor a real enclave closed by the source's
+//!   lines (condition 4 met by a piece cut by the border), touches the occupied or contested
+//!   area, and its geodesic area is below [`SPECK_MAX_KM2`]: a hole a digitiser left in a
+//!   polygon, far smaller than any place that could be held.
+//! - **The order**, one rule: sliver, then real enclave, then speck. The issue decides it: "a
+//!   real enclave, a piece that the line of contact does bound, stays covered whatever its
+//!   size". A pocket cut by the border (coast or land border) that the source closes with its
+//!   own lines beyond the border is such a piece, however small (a 0.39 ha hole cut by the
+//!   coast stays covered); a hole inside a polygon, touching no border, is not shown to be a
+//!   place by anything but its outline, and below 1 ha it is a speck.
 //! - Every other component stays covered, whatever its size: the main covered area, and real
 //!   enclaves (covered territory bounded by the line of contact: by an edge of the occupied
 //!   area further than the depth from the border, or by the source's own lines, condition 4).
@@ -328,10 +335,13 @@ pub fn find_pieces<'a>(
     }
     let mut out = Vec::new();
     for (i, c) in candidates.into_iter().enumerate() {
+        // The order: sliver (open to the outside), then real enclave (closed by the source's
+        // own lines where the border cuts it: covered whatever its size), then speck.
         let sliver = c.sliver && closed[i].0 < 0.5 * closed[i].1;
+        let enclave = c.sliver && !sliver;
         let kind = if sliver {
             PieceKind::Sliver
-        } else if c.area_km2 < SPECK_MAX_KM2 {
+        } else if !enclave && c.area_km2 < SPECK_MAX_KM2 {
             PieceKind::Speck
         } else {
             continue;

@@ -2,11 +2,9 @@
 //! asked for, re-validated with the loader's own check and snap-rounded where rounding broke
 //! them (issue 9 item 6). Used by every answer that writes polygons (layers, diffs).
 
+use crate::geodesy::METRES_PER_DEGREE;
 use crate::output::layer::OutputCheck;
 use geo::{MultiPolygon, Polygon, SimplifyVwPreserve};
-
-/// Metres per degree of latitude, for turning a tolerance in metres into degrees.
-const METRES_PER_DEGREE: f64 = crate::geodesy::KM_PER_DEGREE * 1000.0;
 
 /// The polygons as they are drawn with `simplify_m` (metres, Visvalingam-Whyatt) and
 /// `precision` decimals, valid by the loader's own check ([`crate::geodata::validity_problems`])

@@ -7,6 +7,7 @@
 //! GeoJSON goes through [`geojson`]'s typed FeatureCollection and geometries, provenance
 //! through [`provenance`].
 
+pub mod answers;
 pub mod csv;
 pub mod diff;
 pub mod drawable;
@@ -15,5 +16,6 @@ pub mod layer;
 pub mod points;
 pub mod provenance;
 pub mod scenario;
+pub mod tile_layers;
 
 pub use provenance::{AnswerProvenance, BaselineRef, BorderRef, FeatureProvenance, InForceRef, SnapshotRef};

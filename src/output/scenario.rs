@@ -300,3 +300,22 @@ pub struct DiffRow {
     /// The second's.
     pub to_km2: Option<f64>,
 }
+
+/// One stored scenario as listed by `GET /v1/scenarios`: what a person picks it by.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioListing {
+    /// Its id.
+    pub id: String,
+    /// Its title (a preset's citation), where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The source of control.
+    pub source: String,
+    /// The ceasefire date.
+    pub ceasefire_date: NaiveDate,
+    /// D0, where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawal_date: Option<NaiveDate>,
+    /// How many zones it draws.
+    pub zones: usize,
+}

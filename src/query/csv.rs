@@ -127,16 +127,6 @@ pub const MAX_LINE_BYTES: usize = 4096;
 /// Bytes that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
 const FORMULA_START: [u8; 6] = [b'=', b'+', b'-', b'@', b'\t', b'\r'];
 
-/// Parses one coordinate field strictly (finite; range checked by the caller). `fast-float2`
-/// parses the bytes directly, without a UTF-8 check, about twice as fast as `str::parse`.
-fn number(field: &[u8], name: &str) -> Result<f64, String> {
-    match fast_float2::parse::<f64, _>(field) {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("{name} '{}' is not a finite number", shown(field))),
-        Err(_) => Err(format!("{name} '{}' is not a number", shown(field))),
-    }
-}
-
 /// Classifies every row of `input` against what is in force, writing rows to `output`.
 ///
 /// Streams in blocks of 1 MiB, each classified on both cores; output keeps the input order.
@@ -768,12 +758,15 @@ impl Layout {
     }
 }
 
-/// The two coordinates of a row, parsed and range-checked.
+/// The two coordinates of a row, parsed and checked by the one coordinate type
+/// ([`crate::model::LonLat::parse_bytes`]); the error in the words of a row.
 fn coordinates(lon: &[u8], lat: &[u8]) -> Result<(f64, f64), String> {
-    let x = number(lon, "lon")?;
-    let y = number(lat, "lat")?;
-    crate::model::LonLat::new(x, y).map_err(|e| crate::catalog::CatalogError::from(e).to_string())?;
-    Ok((x, y))
+    use crate::model::Axis;
+    let p = crate::model::LonLat::parse_bytes(lon, lat).map_err(|e| {
+        let field = if e.axis() == Axis::Lon { lon } else { lat };
+        e.in_row(&shown(field))
+    })?;
+    Ok((p.lon(), p.lat()))
 }
 
 /// Checks that `text` is UTF-8; else the 0-based line of the first bad byte and what is wrong.

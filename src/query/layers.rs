@@ -15,8 +15,7 @@ use geo::{Intersects, MultiPolygon, Polygon, Rect};
 
 pub use crate::output::layer::LayerKind;
 
-/// Metres per degree of latitude, for turning a tolerance in metres into degrees.
-pub const METRES_PER_DEGREE: f64 = 111_320.0;
+use crate::geodesy::METRES_PER_DEGREE;
 
 /// How to render a layer.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -589,7 +589,7 @@ proptest::proptest! {
                 let q = a + (b - a) * t;
                 // The unit normal to the edge in local metres (east, north), to the left: the
                 // inside of a counterclockwise exterior.
-                let (mx, my) = (111_320.0 * q.y.to_radians().cos(), 110_574.0 + 1_120.0 * (q.y.to_radians()).sin().powi(2));
+                let (mx, my) = (crate::geodesy::METRES_PER_DEGREE * q.y.to_radians().cos(), 110_574.0 + 1_120.0 * (q.y.to_radians()).sin().powi(2));
                 let (ex, ey) = ((b.x - a.x) * mx, (b.y - a.y) * my);
                 let len = ex.hypot(ey);
                 let (nx, ny) = (-ey / len, ex / len);
@@ -684,4 +684,60 @@ fn a_point_on_the_coast_takes_the_higher_status_of_the_land_and_the_waters() {
     assert_eq!(at(30.0, 46.5), (Status::Covered, true, false));
     // Just inland of the coast: the land alone.
     assert_eq!(at(30.8, 46.0 + 1e-9), (Status::Covered, false, false));
+}
+
+#[test]
+fn tiny_pockets_follow_one_order_sliver_enclave_speck() {
+    // Issue 10 (session 6): a 0.39 ha pocket (60 x 65 m) against the northern border.
+    let (w_km, d_km) = (0.06, 0.065);
+    let centre = (32.0, 48.0 - d_km / 2.0 * KM);
+    // Drawn as a hole of the source's polygon cut by the land border: a real enclave, covered.
+    let cat = pocket_catalog(w_km, d_km, true);
+    let f = cat.in_force(None, day()).unwrap();
+    assert!(f.computed().pieces.is_empty(), "{:?}", f.computed().moved);
+    assert_eq!(f.status(centre.0, centre.1).unwrap().status, Status::Covered);
+    let a = crate::query::point(&cat, None, day(), centre.0, centre.1, false).unwrap();
+    assert!(a.sliver.is_none(), "{a:?}");
+    // The same hole cut by the coast (waters north of 48 N, anchored in the pocket and east of
+    // it): covered too, and so are the waters off its mouth.
+    let k = 48.0f64.to_radians().cos();
+    let (x0, x1) = (32.0 - w_km / 2.0 * KM / k, 32.0 + w_km / 2.0 * KM / k);
+    let pocket = [(x0, 48.1), (x0, 48.0 - d_km * KM), (x1, 48.0 - d_km * KM), (x1, 48.1)];
+    let cat = catalog_with_waters(
+        rect(30.0, 46.0, 34.0, 48.0),
+        vec![poly(
+            &[(31.0, 47.0), (33.0, 47.0), (33.0, 48.2), (31.0, 48.2)],
+            &[&pocket],
+        )],
+        vec![
+            (rect(30.0, 48.0, 32.0, 48.2), (centre.0, centre.1)),
+            (rect(32.0, 48.0, 34.0, 48.2), (32.5, 47.5)),
+        ],
+    );
+    let f = cat.in_force(None, day()).unwrap();
+    assert!(f.computed().pieces.is_empty(), "{:?}", f.computed().moved);
+    assert_eq!(f.status(centre.0, centre.1).unwrap().status, Status::Covered);
+    let off = f.status(31.9999, 48.0001).unwrap();
+    assert_eq!((off.status, off.in_waters), (Status::Covered, true));
+    // Drawn as a notch of an outline open to the outside: a sliver, occupied.
+    let cat = pocket_catalog(w_km, d_km, false);
+    let f = cat.in_force(None, day()).unwrap();
+    assert_eq!(f.computed().pieces.len(), 1);
+    assert_eq!(f.computed().pieces[0].kind, PieceKind::Sliver);
+    assert_eq!(f.status(centre.0, centre.1).unwrap().status, Status::Occupied);
+    // A hole of the same size away from the border: a speck, occupied, and the point answer
+    // says so.
+    let hole = [(x0, 47.5), (x0, 47.5 - d_km * KM), (x1, 47.5 - d_km * KM), (x1, 47.5)];
+    let cat = catalog(
+        rect(30.0, 46.0, 34.0, 48.0),
+        vec![poly(
+            &[(31.0, 47.0), (33.0, 47.0), (33.0, 48.2), (31.0, 48.2)],
+            &[&hole],
+        )],
+    );
+    let y = 47.5 - d_km / 2.0 * KM;
+    let a = crate::query::point(&cat, None, day(), 32.0, y, false).unwrap();
+    assert_eq!(a.status, Status::Occupied);
+    let sliver = a.sliver.unwrap();
+    assert_eq!((sliver.kind, sliver.raw_status), (PieceKind::Speck, Status::Covered));
 }

@@ -357,8 +357,10 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
             ));
         }
         let field = format!("policy.exclusions[{i}].geometry");
-        let mp = crate::geodata::read_polygonal(&e.geometry, &field)
-            .map_err(|problems| invalid(field.clone(), problems.join("; ")))?;
+        let mp = crate::geodata::read_polygonal(&e.geometry, &field).map_err(|problems| {
+            let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            invalid(field.clone(), shown.join("; "))
+        })?;
         // Canonical: the polygons as read (RFC 7946 orientation), as a MultiPolygon.
         e.geometry = multipolygon_json(&mp);
         exclusions.push(mp);
@@ -422,6 +424,8 @@ pub struct Computed {
     pub withdrawal: Option<MultiPolygon<f64>>,
     /// The states of the reference lines, as in `answer.reference_lines`.
     references: Vec<Arc<ControlState>>,
+    /// The state of D0 (the line withdrawn to) with its feature provenance, where there is one.
+    withdrawal_to: Option<(Arc<ControlState>, FeatureProvenance)>,
     /// Feature provenance of the ceasefire state and of each reference line.
     feature_provenance: (FeatureProvenance, Vec<FeatureProvenance>),
     /// The document, canonical (to store).
@@ -622,6 +626,7 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
     }
 
     let mut withdrawal_figure = None;
+    let mut withdrawal_to = None;
     let withdrawal = match s.withdrawal_date {
         None => None,
         Some(d0) => {
@@ -638,6 +643,10 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
                 to_line_of: AnswerProvenance::new(&w, d0),
                 area_km2: area_km2(&gained),
             });
+            withdrawal_to = Some((
+                w.epoch.state.clone(),
+                crate::output::provenance::InForceRef::new(&w).feature(),
+            ));
             Some(gained)
         }
     };
@@ -694,6 +703,7 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         zones,
         withdrawal,
         references: ref_states.into_iter().map(|(_, st)| st).collect(),
+        withdrawal_to,
         feature_provenance,
         scenario: s,
         indexes: OnceLock::new(),
@@ -780,6 +790,140 @@ impl Computed {
             distances,
             ceasefire: self.answer.ceasefire.clone(),
         })
+    }
+
+    /// The scenario's layers for the vector tile encoder (`query::tiles`): `area` (the area of
+    /// application), `excluded` (by reason), `zones` (by zone and side), `withdrawal` (the area
+    /// to vacate), `reference_lines` (the lines of contact the zones are measured from) and
+    /// `withdrawal_line` (the line of contact of D0): one feature per polygon or line, with the
+    /// scenario's id, its figures and the provenance of what it rests on.
+    pub fn tile_layers(&self) -> Vec<crate::output::tile_layers::TileLayer> {
+        use crate::output::tile_layers::{TileFeature, TileLayer, TileShape};
+        let id = &self.answer.id;
+        let km2 = |p: &geo::Polygon<f64>| crate::geodesy::polygon_area_m2(p) / 1e6;
+        let polygons = |mp: &MultiPolygon<f64>,
+                        status: &str,
+                        prov: &FeatureProvenance,
+                        strings: &[(&'static str, String)],
+                        numbers: &[(&'static str, f64)]| {
+            mp.0.iter()
+                .map(|p| {
+                    let mut n = vec![("area_km2", km2(p))];
+                    n.extend_from_slice(numbers);
+                    let mut s = vec![("scenario", id.clone())];
+                    s.extend_from_slice(strings);
+                    TileFeature {
+                        shape: TileShape::Polygon(p.clone()),
+                        status: status.to_string(),
+                        provenance: prov.clone(),
+                        strings: s,
+                        numbers: n,
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        let lines = |st: &ControlState, status: &str, prov: &FeatureProvenance, date: String| {
+            st.line()
+                .lines
+                .0
+                .iter()
+                .map(|l| TileFeature {
+                    shape: TileShape::Line(l.clone()),
+                    status: status.to_string(),
+                    provenance: prov.clone(),
+                    strings: vec![("scenario", id.clone()), ("date", date.clone())],
+                    numbers: vec![("length_km", crate::geodesy::length_km(l))],
+                })
+                .collect::<Vec<_>>()
+        };
+        let ceasefire = &self.feature_provenance.0;
+        let area_fields = vec![("scenario", "String"), ("area_km2", "Number")];
+        let mut excluded = Vec::new();
+        for e in &self.excluded {
+            let reason = serde_json::to_value(e.reason)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let name = e.name.clone().map(|n| vec![("name", n)]).unwrap_or_default();
+            excluded.extend(polygons(&e.area, &reason, ceasefire, &name, &[]));
+        }
+        let mut zones = Vec::new();
+        for (z, fig) in self.zones.iter().zip(&self.answer.zones) {
+            let prov = &self.feature_provenance.1[fig.reference];
+            for (side, mp) in [("covered", &z.covered), ("occupied", &z.occupied)] {
+                let strings = [("name", fig.name.clone()), ("side", side.to_string())];
+                zones.extend(polygons(mp, "zone", prov, &strings, &[("width_km", fig.width_km)]));
+            }
+        }
+        let mut references = Vec::new();
+        for (i, (st, fig)) in self.references.iter().zip(&self.answer.reference_lines).enumerate() {
+            let mut fs = lines(
+                st,
+                "reference_line",
+                &self.feature_provenance.1[i],
+                fig.provenance.date.to_string(),
+            );
+            for f in &mut fs {
+                f.numbers.push(("reference", i as f64));
+            }
+            references.extend(fs);
+        }
+        let withdrawal_line = match (&self.withdrawal_to, &self.answer.withdrawal) {
+            (Some((st, prov)), Some(fig)) => lines(st, "withdrawal_line", prov, fig.to_line_of.date.to_string()),
+            _ => Vec::new(),
+        };
+        vec![
+            TileLayer {
+                name: "area",
+                description: "the area of application of the scenario",
+                fields: area_fields.clone(),
+                features: polygons(&self.area, "area_of_application", ceasefire, &[], &[]),
+            },
+            TileLayer {
+                name: "excluded",
+                description: "excluded from the area of application, by reason (status: occupied, contested, baseline, exclusion) and name",
+                fields: vec![("scenario", "String"), ("area_km2", "Number"), ("name", "String")],
+                features: excluded,
+            },
+            TileLayer {
+                name: "zones",
+                description: "security zones, by zone (name) and side of its reference line (covered or occupied), clipped to the border",
+                fields: vec![
+                    ("scenario", "String"),
+                    ("area_km2", "Number"),
+                    ("name", "String"),
+                    ("side", "String"),
+                    ("width_km", "Number"),
+                ],
+                features: zones,
+            },
+            TileLayer {
+                name: "withdrawal",
+                description: "the withdrawal area: occupied on the ceasefire date and not on the withdrawal date D0",
+                fields: area_fields,
+                features: match &self.withdrawal {
+                    Some(w) => polygons(w, "withdrawal", ceasefire, &[], &[]),
+                    None => Vec::new(),
+                },
+            },
+            TileLayer {
+                name: "reference_lines",
+                description: "the lines of contact the zones are measured from (reference: its index in the scenario's reference_lines)",
+                fields: vec![
+                    ("scenario", "String"),
+                    ("date", "String"),
+                    ("length_km", "Number"),
+                    ("reference", "Number"),
+                ],
+                features: references,
+            },
+            TileLayer {
+                name: "withdrawal_line",
+                description: "the line of contact of the withdrawal date D0: the line withdrawn to",
+                fields: vec![("scenario", "String"), ("date", "String"), ("length_km", "Number")],
+                features: withdrawal_line,
+            },
+        ]
     }
 
     /// A layer as GeoJSON bytes: one feature per polygon with its area and the provenance of
@@ -977,6 +1121,50 @@ pub fn save(store: &Store, c: &Computed) -> Result<bool, ScenarioError> {
     }
     lock.write(&[(path, bytes)])?;
     Ok(true)
+}
+
+/// The stored scenarios (`scenarios/*.json`), sorted by ceasefire date then id; a file that is
+/// not a stored scenario is skipped with a warning in the log (it is not ours to judge here:
+/// `GET /v1/scenarios/{id}` says what is wrong with it).
+///
+/// # Errors
+/// [`ScenarioError::Store`] when the directory exists but cannot be read.
+pub fn list(store: &Store) -> Result<Vec<crate::output::scenario::ScenarioListing>, ScenarioError> {
+    let dir = store.root().join(DocumentKind::Scenario.dir());
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => {
+            return Err(ScenarioError::Store(StoreError::Io {
+                what: "cannot list",
+                path: store.relative(&dir),
+                error,
+            }));
+        }
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let path = e.path();
+        let Some(id) = path.file_stem().and_then(|s| s.to_str()).filter(|s| is_id(s)) else {
+            continue;
+        };
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        match std::fs::read(&path).map(|b| serde_json::from_slice::<Stored>(&b)) {
+            Ok(Ok(st)) if st.id == id => out.push(crate::output::scenario::ScenarioListing {
+                id: st.id,
+                title: st.scenario.title.clone(),
+                source: st.scenario.source.clone(),
+                ceasefire_date: st.scenario.ceasefire_date,
+                withdrawal_date: st.scenario.withdrawal_date,
+                zones: st.scenario.zones.len(),
+            }),
+            _ => tracing::warn!(file = %store.relative(&path), "not a stored scenario; not listed"),
+        }
+    }
+    out.sort_by(|a, b| (a.ceasefire_date, &a.id).cmp(&(b.ceasefire_date, &b.id)));
+    Ok(out)
 }
 
 /// Whether `id` looks like a scenario id (64 lowercase hex digits).

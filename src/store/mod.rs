@@ -50,6 +50,8 @@ pub const STORE_DIR: &str = ".frontline";
 pub const LOCK_FILE: &str = "writer.lock";
 /// `.frontline/journal.jsonl`.
 pub const JOURNAL_FILE: &str = "journal.jsonl";
+/// The environment variable that sets how long every writer waits for the writer lock, seconds.
+pub const WRITER_WAIT_ENV: &str = "FRONTLINE_WRITER_WAIT_S";
 /// Suffix of a file being written.
 const TEMP_SUFFIX: &str = ".tmp";
 
@@ -65,7 +67,8 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
-    fn dir(self) -> &'static str {
+    /// The directory of this kind's documents, relative to the geodata directory.
+    pub fn dir(self) -> &'static str {
         match self {
             DocumentKind::Scenario => "scenarios",
             DocumentKind::Watchlist => "watchlists",
@@ -194,6 +197,43 @@ pub struct ArchiveConfig {
     pub dir: PathBuf,
 }
 
+/// What the store holds for a snapshot's date, as far as a writer's decision goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held<'a> {
+    /// No file holds that date.
+    Nothing,
+    /// A file holds that date with this content (SHA-256 of the canonical content).
+    Content(&'a str),
+    /// A file holds that date but does not read (it is then other content).
+    Unreadable,
+}
+
+/// What writing a snapshot of a date does: one rule for every writer (HTTP ingest, CLI import,
+/// sync), applied under the writer lock to what the files on disk hold
+/// ([`crate::geodata::stored_snapshot`] reads them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotDecision {
+    /// Nothing is stored for the date: the snapshot is written.
+    New,
+    /// The same content is stored: nothing is written (HTTP 200 `unchanged`).
+    Unchanged,
+    /// Other content is stored and replacing was asked for: the stored file is kept in
+    /// `.history/` ([`WriterLock::keep`]), then replaced.
+    Replace,
+    /// Other content is stored and replacing was not asked for: refused (HTTP 409).
+    Refuse,
+}
+
+/// Decides what writing a snapshot with content `content` does over what the store holds.
+pub fn decide_snapshot(held: Held<'_>, content: &str, replace: bool) -> SnapshotDecision {
+    match held {
+        Held::Nothing => SnapshotDecision::New,
+        Held::Content(c) if c == content => SnapshotDecision::Unchanged,
+        Held::Content(_) | Held::Unreadable if replace => SnapshotDecision::Replace,
+        Held::Content(_) | Held::Unreadable => SnapshotDecision::Refuse,
+    }
+}
+
 /// A geodata directory as a store.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -267,6 +307,34 @@ impl Store {
         Ok(self.source_dir(source)?.join(format!("{date}.geojson")))
     }
 
+    /// The snapshot files of a source named by their date (`YYYY-MM-DD.geojson`, the name every
+    /// writer gives them), by date; empty when the source has no directory.
+    pub fn dated_snapshot_files(
+        &self,
+        source: &str,
+    ) -> Result<std::collections::BTreeMap<NaiveDate, PathBuf>, StoreError> {
+        let dir = self.source_dir(source)?;
+        let mut out = std::collections::BTreeMap::new();
+        let rd = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(io("cannot list", &dir)(e)),
+        };
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".geojson")) else {
+                continue;
+            };
+            if let Ok(date) = NaiveDate::parse_from_str(stem, "%Y-%m-%d")
+                && stem.len() == 10
+                && e.path().is_file()
+            {
+                out.insert(date, e.path());
+            }
+        }
+        Ok(out)
+    }
+
     /// `sources/<name>/publications/YYYYMMDDTHHMMSSZ.geojson`: a publication that an earlier
     /// one of the same day superseded in the date's snapshot, kept (not loaded as a snapshot).
     pub fn publication_file(
@@ -322,7 +390,14 @@ impl Store {
     /// Takes the writer lock for `writer` (a word saying who: `ingest`, `import`, ...), waiting
     /// up to `wait` for another holder to finish. Stale temporary files of writers that died
     /// are removed once the lock is held.
+    ///
+    /// The environment variable `FRONTLINE_WRITER_WAIT_S` (whole seconds) overrides `wait` for
+    /// every writer of the process (operators who prefer to fail at once; tests).
     pub fn lock(&self, writer: &str, wait: Duration) -> Result<WriterLock, StoreError> {
+        let wait = std::env::var(WRITER_WAIT_ENV)
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .map_or(wait, Duration::from_secs);
         let dir = self.root.join(STORE_DIR);
         if !dir.is_dir() {
             if !self.root.is_dir() {
@@ -664,6 +739,40 @@ mod tests {
             s.document_file(DocumentKind::Outbox, "w1").unwrap(),
             PathBuf::from("/g/outboxes/w1.json")
         );
+    }
+
+    #[test]
+    fn one_rule_decides_what_a_snapshot_write_does() {
+        use SnapshotDecision::*;
+        assert_eq!(decide_snapshot(Held::Nothing, "a", false), New);
+        assert_eq!(decide_snapshot(Held::Nothing, "a", true), New);
+        assert_eq!(decide_snapshot(Held::Content("a"), "a", false), Unchanged);
+        assert_eq!(decide_snapshot(Held::Content("a"), "a", true), Unchanged);
+        assert_eq!(decide_snapshot(Held::Content("b"), "a", false), Refuse);
+        assert_eq!(decide_snapshot(Held::Content("b"), "a", true), Replace);
+        assert_eq!(decide_snapshot(Held::Unreadable, "a", false), Refuse);
+        assert_eq!(decide_snapshot(Held::Unreadable, "a", true), Replace);
+    }
+
+    #[test]
+    fn dated_snapshot_files_are_listed_by_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("sources/a");
+        std::fs::create_dir_all(&src).unwrap();
+        for n in [
+            "2024-01-02.geojson",
+            "2024-01-01.geojson",
+            "x.geojson",
+            "2024-1-3.geojson",
+            "source.json",
+        ] {
+            std::fs::write(src.join(n), b"{}").unwrap();
+        }
+        let store = Store::new(dir.path());
+        let files = store.dated_snapshot_files("a").unwrap();
+        let dates: Vec<String> = files.keys().map(ToString::to_string).collect();
+        assert_eq!(dates, ["2024-01-01", "2024-01-02"]);
+        assert!(store.dated_snapshot_files("b").unwrap().is_empty());
     }
 
     #[test]

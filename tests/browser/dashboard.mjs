@@ -7,7 +7,12 @@
 // occupied layer is drawn and one slider step until the new date is drawn (Performance marks
 // of web/app.js), and prints the medians.
 //
-// Usage: node tests/browser/dashboard.mjs BASE_URL OUT_DIR [--bench N] [--readme-shot PATH]
+// With --long URL (a server whose default source has a long name and snapshot files with long
+// names) it also checks that nothing is wider than the screen at 320 to 430 px, in every panel.
+// Malformed view parameters in the URL each give a notice naming the parameter and what is
+// shown instead, never a blank page or a silent substitution.
+//
+// Usage: node tests/browser/dashboard.mjs BASE_URL OUT_DIR [--bench N] [--readme-shot PATH] [--long URL]
 // playwright-core is looked up in $FRONTLINE_NODE_MODULES (default target/browser-test/node_modules).
 import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -22,6 +27,7 @@ if (!base || !outDir) {
 const opt = (name) => { const i = rest.indexOf(name); return i >= 0 ? rest[i + 1] : null; };
 const benchN = Number(opt('--bench') || 0);
 const readmeShot = opt('--readme-shot');
+const longBase = opt('--long');
 const modules = process.env.FRONTLINE_NODE_MODULES || path.resolve('target/browser-test/node_modules');
 const { chromium } = createRequire(path.join(modules, 'noop.js'))('playwright-core');
 mkdirSync(outDir, { recursive: true });
@@ -171,7 +177,111 @@ try {
   const wide = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: innerWidth }));
   check('readable at 1280x800: no horizontal overflow', wide.scroll <= wide.width, JSON.stringify(wide));
 
-  // 7. Performance (with --bench): navigation to occupied drawn, slider step to drawn.
+  // 7. Malformed parameters in a shared URL: the page still draws, and a notice names each
+  // parameter and what is shown instead; the URL then holds what is shown.
+  const lastDay = last;
+  const malformed = [
+    ['map=abc', 'map', 'whole of Ukraine'],
+    ['map=1/2', 'map', 'whole of Ukraine'],
+    ['map=99/0/0', 'map', 'zoom 99'],
+    ['map=5/95/30', 'map', 'latitude 95'],
+    ['map=5/48/0x10', 'map', 'three numbers'],
+    ['date=2025-02-30', 'date', `not a calendar date (YYYY-MM-DD); showing ${lastDay}`],
+    ['date=yesterday', 'date', `showing ${lastDay}`],
+    ['date=1990-01-01', 'date', `before the source's first snapshot; showing ${first}`],
+    ['date=2999-01-01', 'date', `after the source's last snapshot; showing ${lastDay}`],
+    ['source=nope', 'source', `showing '${source.name}'`],
+    ['mode=junk', 'mode', "showing 'date'"],
+    ['point=abc', 'point', 'no point shown'],
+    ['zoom=4', 'zoom', 'ignored'],
+    [`mode=diff&from=${lastDay}&to=${first}`, 'from', 'swapped'],
+    [`mode=diff&from=2024-13-01&to=${lastDay}`, 'from', 'not a calendar date'],
+    [`date=${first}&date=${lastDay}`, 'date', 'the first'],
+  ];
+  for (const [query, param, says] of malformed) {
+    await page.goto(new URL(`/?${query}`, base).href);
+    const state = await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 90000 }).then((h) => h.jsonValue());
+    const shownNotice = await page.$$eval(`#notice li[data-param="${param}"]`, (l) => l.map((e) => e.textContent).join(' | '));
+    const visible = await page.$eval('#notice', (e) => !e.hidden && e.getBoundingClientRect().height > 0);
+    const drawn = state === 'true' ? await page.evaluate(() => {
+      const m = window.__frontline.map;
+      const layers = ['covered', 'occupied', 'diff-gained', 'diff-lost'].filter((l) => m.getLayer(l));
+      return m.queryRenderedFeatures({ layers }).length;
+    }) : 0;
+    const url = new URL(page.url()).searchParams;
+    const urlOk = (!url.get('date') || /^\d{4}-\d{2}-\d{2}$/.test(url.get('date'))) && ['date', 'diff'].includes(url.get('mode')) && url.get('source') === source.name;
+    check(`?${query}: a visible notice names '${param}' and what is shown`, state === 'true' && visible && shownNotice.includes(says) && drawn > 0 && urlOk,
+      `${state}; "${shownNotice}"; ${drawn} features; ${page.url()}`);
+  }
+  // A valid URL gives no notice.
+  await open(page, `?source=${source.name}&mode=date&date=${first}&map=5.00/48.5000/35.0000`);
+  check('a valid URL gives no notice', await page.$eval('#notice', (e) => e.hidden), '');
+
+  // 8. Long names (--long): no horizontal overflow at phone widths, in every panel.
+  if (longBase) {
+    const lp = watch(await context.newPage());
+    const lsrc = (await (await fetch(new URL('/v1/sources', longBase))).json()).sources.find((s) => s.default);
+    const lsnaps = (await (await fetch(new URL(`/v1/snapshots?source=${lsrc.name}`, longBase))).json()).snapshots.map((s) => s.date);
+    for (const width of [320, 360, 390, 430]) {
+      await lp.setViewportSize({ width, height: 800 });
+      for (const [view, what] of [['', 'date'], [`?source=${lsrc.name}&mode=diff&from=${lsnaps[0]}&to=${lsnaps[lsnaps.length - 1]}`, 'diff'],
+        [`?source=${lsrc.name}&mode=date&date=${lsnaps[1]}&point=37.6,48.5&map=nope`, 'point and notice']]) {
+        await lp.goto(new URL(`/${view}`, longBase).href);
+        await lp.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 90000 });
+        if (what !== 'date') await lp.waitForFunction(() => window.__frontline.map.loaded(), null, { timeout: 30000 });
+        if (what === 'point and notice') await lp.waitForSelector('#point-status', { timeout: 30000 });
+        const fit = await lp.evaluate(() => {
+          const wide = [...document.querySelectorAll('#bar *, .banner *, #panel *')]
+            .filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > innerWidth + 0.5)
+            .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} ${Math.round(e.getBoundingClientRect().right)}`);
+          return { scroll: document.documentElement.scrollWidth, width: innerWidth, wide: wide.slice(0, 4), file: document.querySelector('#in-force code:nth-of-type(2)')?.textContent.length };
+        });
+        check(`long names at ${width} px (${what}): nothing wider than the screen`, fit.scroll <= fit.width && fit.wide.length === 0 && (what === 'diff' || fit.file > 60), JSON.stringify(fit));
+        if (width === 360 || width === 390) await lp.screenshot({ path: path.join(outDir, `long-names-${width}-${what.split(' ')[0]}.png`), fullPage: true });
+      }
+    }
+    // A saved scenario (stored by tests/dashboard.rs on this server): a link with its id opens
+    // its source on its ceasefire date, draws its layers and shows its citation and figures.
+    const saved = (await (await fetch(new URL('/v1/scenarios', longBase))).json()).scenarios;
+    check('the long-names server has a saved scenario', saved.length > 0, JSON.stringify(saved.map((x) => x.id)));
+    if (saved.length) {
+      const sc = saved[0];
+      const figures = await (await fetch(new URL(`/v1/scenarios/${sc.id}`, longBase))).json();
+      await lp.setViewportSize({ width: 1280, height: 800 });
+      await lp.goto(new URL(`/?scenario=${sc.id}&map=5.5/48.3/36.5`, longBase).href);
+      await lp.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 90000 });
+      await lp.waitForFunction(() => window.__frontline.map.loaded(), null, { timeout: 30000 });
+      const drawnSc = await lp.evaluate(() => Object.fromEntries(['scenario-area', 'scenario-zones', 'scenario-withdrawal', 'scenario-reference']
+        .map((l) => [l, window.__frontline.map.queryRenderedFeatures({ layers: [l] }).length])));
+      check('a scenario link draws its area, zones, withdrawal and reference lines', Object.values(drawnSc).every((n) => n > 0), JSON.stringify(drawnSc));
+      const shownArea = await lp.$eval('#scenario-area-km2', (e) => Number(e.dataset.value));
+      const citation = await lp.$eval('#scenario-info', (e) => e.textContent);
+      check('the scenario panel gives its area of application (/v1/scenarios/{id}) and citation',
+        Math.abs(shownArea - figures.area_of_application_km2) < 1e-6 && citation.includes(sc.title) && citation.includes(figures.ceasefire.snapshot.provenance.sha256),
+        `${shownArea} vs ${figures.area_of_application_km2}`);
+      const u = new URL(lp.url()).searchParams;
+      check('the scenario opens on its source and ceasefire date, and stays in the URL',
+        u.get('scenario') === sc.id && u.get('source') === sc.source && u.get('date') === sc.ceasefire_date && await lp.$eval('#scenario', (e) => e.value) === sc.id, lp.url());
+      await lp.screenshot({ path: path.join(outDir, 'desktop-scenario.png') });
+      // Chosen from the list after opening the page without it; none takes it off.
+      await lp.goto(new URL('/', longBase).href);
+      await lp.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 90000 });
+      await lp.selectOption('#scenario', sc.id);
+      await lp.waitForFunction((id) => location.search.includes(`scenario=${id}`) && document.getElementById('scenario-area-km2'), sc.id, { timeout: 30000 });
+      check('choosing a scenario in the list shows it', lp.url().includes(`date=${sc.ceasefire_date}`), lp.url());
+      await lp.selectOption('#scenario', '');
+      await lp.waitForFunction(() => !location.search.includes('scenario='), null, { timeout: 30000 });
+      const hidden = await lp.evaluate(() => window.__frontline.map.getLayoutProperty('scenario-area', 'visibility'));
+      check('choosing none takes the scenario off the map', hidden === 'none', String(hidden));
+      await lp.goto(new URL(`/?scenario=${'0'.repeat(64)}`, longBase).href);
+      await lp.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 90000 });
+      const unknown = await lp.$$eval('#notice li[data-param="scenario"]', (l) => l.map((e) => e.textContent).join(''));
+      check('an unknown scenario in the URL gives a notice', unknown.includes('no saved scenario'), unknown);
+    }
+    await lp.close();
+  }
+
+  // 9. Performance (with --bench): navigation to occupied drawn, slider step to drawn.
   if (benchN > 0) {
     const nav = [];
     const step = [];

@@ -20,6 +20,7 @@ pub mod geometry;
 use crate::analytics::diff::{Change, Diff};
 use crate::catalog::InForce;
 use crate::output::provenance::{AnswerProvenance, FeatureProvenance, InForceRef};
+use crate::output::tile_layers::{TileLayer, TileShape};
 pub use geometry::TileId;
 use geometry::{BUFFER, EXTENT, TileFrame, WorldPath, WorldPolygon};
 use mvt::{GeomEncoder, GeomType, Tile};
@@ -94,6 +95,31 @@ pub fn epoch_id(f: &InForce<'_>) -> String {
     hex::encode(h.finalize())[..24].to_string()
 }
 
+/// The epoch id of a tile set made by [`Prepared::layers`] from a document whose own id already
+/// names its content (a stored scenario's SHA-256): 24 hex digits of SHA-256 over the tile
+/// format, the kind and the id, so that a change of the tile format gives new tile URLs.
+pub fn layers_epoch(kind: &str, id: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(FORMAT);
+    h.update(b"|");
+    h.update(kind);
+    h.update(b"|");
+    h.update(id);
+    hex::encode(h.finalize())[..24].to_string()
+}
+
+/// When the content of an epoch last changed: the later of its snapshot's publication instant
+/// (its date at 00:00 UTC where the source gives no instant) and the epoch's first day (00:00
+/// UTC). Both are inputs of the epoch id (the instant comes from the snapshot's file, whose
+/// name and SHA-256 are hashed), so one epoch id always has one time: the `Last-Modified` of
+/// its immutable tiles, the same after a reload or a restart.
+pub fn epoch_modified(f: &InForce<'_>) -> chrono::DateTime<chrono::Utc> {
+    let snap = f.snapshot();
+    let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let published = snap.published_at.unwrap_or_else(|| midnight(snap.date));
+    published.max(midnight(f.epoch.from))
+}
+
 /// Properties of one feature.
 #[derive(Debug, Clone)]
 struct Tags {
@@ -137,6 +163,9 @@ pub struct Prepared {
     layers: Vec<PreparedLayer>,
     /// Bounds of everything drawn, `[west, south, east, north]` in degrees (`None`: nothing).
     pub bounds: Option<[f64; 4]>,
+    /// The TileJSON's `vector_layers` of a set made by [`Prepared::layers`] (empty otherwise:
+    /// the state's and the diff's are fixed).
+    pub vector_layers: Vec<VectorLayer>,
 }
 
 /// One tile as encoded.
@@ -250,7 +279,41 @@ impl Prepared {
             let [e, s] = geometry::lon_lat([b[2], b[3]]);
             [w, s, e, n]
         });
-        Prepared { layers, bounds }
+        Prepared {
+            layers,
+            bounds,
+            vector_layers: Vec::new(),
+        }
+    }
+
+    /// Layers handed over by another part of the engine (a ceasefire scenario's): each feature
+    /// projected once, with its status, provenance and own properties.
+    pub fn layers(input: Vec<TileLayer>) -> Prepared {
+        let vector_layers = input.iter().map(|l| layer(l.name, l.description, &l.fields)).collect();
+        let layers = input
+            .into_iter()
+            .map(|l| PreparedLayer {
+                name: l.name,
+                features: l
+                    .features
+                    .into_iter()
+                    .map(|f| {
+                        let mut tags = Tags::new(&f.status, &f.provenance);
+                        tags.strings.extend(f.strings);
+                        tags.numbers.extend(f.numbers.into_iter().map(|(k, v)| (k, round3(v))));
+                        let shape = match &f.shape {
+                            TileShape::Polygon(p) => Shape::Polygon(WorldPolygon::new(p)),
+                            TileShape::Line(l) => Shape::Line(WorldPath::new(l)),
+                        };
+                        (shape, tags)
+                    })
+                    .collect(),
+            })
+            .collect();
+        Prepared {
+            vector_layers,
+            ..Prepared::with_bounds(layers)
+        }
     }
 
     /// Encodes the tile `t`: every feature that reaches into it (or its buffer), clipped,
@@ -547,6 +610,43 @@ pub fn state_tilejson(
             provenance,
             tiles: TileSettings::current(),
         },
+    }
+}
+
+/// The TileJSON of a set made by [`Prepared::layers`], its tiles at `tiles_url`, with `frontline`
+/// as its `frontline` member.
+pub fn layers_tilejson<M: Serialize>(
+    prepared: &Prepared,
+    name: String,
+    description: String,
+    attribution: String,
+    tiles_url: String,
+    frontline: M,
+) -> TileJson<M> {
+    let bounds = prepared.bounds.unwrap_or([-180.0, -85.0, 180.0, 85.0]);
+    TileJson {
+        tilejson: "3.0.0",
+        name,
+        description,
+        tiles: vec![tiles_url],
+        scheme: "xyz",
+        minzoom: 0,
+        maxzoom: TILEJSON_MAX_ZOOM,
+        bounds,
+        center: center(bounds),
+        attribution,
+        vector_layers: prepared
+            .vector_layers
+            .iter()
+            .map(|l| VectorLayer {
+                id: l.id,
+                description: l.description,
+                fields: l.fields.clone(),
+                minzoom: l.minzoom,
+                maxzoom: l.maxzoom,
+            })
+            .collect(),
+        frontline,
     }
 }
 
