@@ -476,7 +476,7 @@ fn store(
 }
 
 /// The `state` of an ingest that changed nothing: the same content is stored (and live).
-const UNCHANGED: &str = "unchanged: the same content is stored";
+const UNCHANGED: &str = "unchanged: the same content is live";
 
 /// What the answer and the stored file say besides the snapshot: the repairs the reader made
 /// and what the admission policy flagged.
