@@ -73,6 +73,23 @@ write("long-coordinates.geojson", long_coordinates)
 write("scenario.json", scenario)
 write("ingest.geojson", ingest)
 write("points.csv", csv)
+# Just under the caps: what a body the server accepts to read can cost.
+def scenario_at_cap(f):
+    f.write('{"source":"example","ceasefire_date":"2024-05-01","policy":{"exclusions":[{"name":"big","geometry":')
+    chunk = ",".join(["1"] * 4096)
+    f.write("[" + chunk)
+    for _ in range((4 * MiB - 8192) // len(chunk) - 1):
+        f.write("," + chunk)
+    f.write("]}]}}")
+def ingest_at_cap(f):
+    f.write('{"type":"FeatureCollection","junk":[')
+    chunk = ",".join(["1"] * 4096)
+    f.write(chunk)
+    for _ in range((16 * MiB - 8192) // len(chunk) - 1):
+        f.write("," + chunk)
+    f.write('],"features":[{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[31.0,49.0],[31.1,49.0],[31.1,49.1],[31.0,49.1],[31.0,49.0]]]}}]}')
+write("scenario-at-cap.json", scenario_at_cap)
+write("ingest-at-cap.geojson", ingest_at_cap)
 PY
 
 data=$work/geodata
@@ -91,6 +108,8 @@ cases=(
   "scenario-preview|/v1/scenarios/preview|application/json|scenario.json|"
   "scenario-create|/v1/scenarios|application/json|scenario.json|token"
   "ingest|/v1/snapshots?source=example\&date=2024-07-01|application/geo+json|ingest.geojson|token"
+  "scenario-preview-at-cap|/v1/scenarios/preview|application/json|scenario-at-cap.json|"
+  "ingest-at-cap|/v1/snapshots?source=example\&date=2024-07-01|application/geo+json|ingest-at-cap.geojson|token"
 )
 
 field() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/status"; }

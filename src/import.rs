@@ -333,6 +333,100 @@ fn measure(snapshot: Snapshot, border: &Border, border_index: &PolygonIndex, not
     }
 }
 
+/// Refuses a `--data` directory that exists but is not a geodata directory (it has no
+/// `borders/`: an archive of published files, say), before anything is written into it: the
+/// writer lock and the journal belong in the destination store, and a command that only reads
+/// an archive must not leave files in it.
+///
+/// # Errors
+/// [`ImportError::Geodata`] (the directory does not load, exit 1 as for any such directory)
+/// saying what `--data` is for.
+pub fn check_destination(data_dir: &Path) -> Result<(), ImportError> {
+    if data_dir.is_dir() && !data_dir.join("borders").is_dir() {
+        return Err(ImportError::Geodata {
+            dir: data_dir.display().to_string(),
+            problems:
+                "not a geodata directory (it has no borders/): --data names the geodata directory to write into, \
+                       not the files read from; start one with `frontline init DIR`"
+                    .into(),
+        });
+    }
+    Ok(())
+}
+
+/// The thresholds of import's checks of a new snapshot (see [`ImportOptions`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// [`ImportOptions::max_change_km2`].
+    pub max_change_km2: f64,
+    /// [`ImportOptions::max_outside_share`].
+    pub max_outside_share: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            max_change_km2: DEFAULT_MAX_CHANGE_KM2,
+            max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
+        }
+    }
+}
+
+/// What import's checks found on a new snapshot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Findings {
+    /// Why it is not loaded (import quarantines it; ingest refuses it).
+    pub refusals: Vec<String>,
+    /// What is flagged (kept anyway, the flags written into it).
+    pub flags: Vec<String>,
+}
+
+/// Why a snapshot whose occupied area lies mostly outside the border is not loaded, if it does.
+fn outside_refusal(m: &Measured, border: &Border, t: Thresholds) -> Option<String> {
+    (m.outside_share > t.max_outside_share).then(|| {
+        format!(
+            "{:.0} % of the occupied area lies outside the border {} (limit {:.0} %)",
+            m.outside_share * 100.0,
+            border.iso3,
+            t.max_outside_share * 100.0
+        )
+    })
+}
+
+/// The flags of features that do not touch the border.
+fn stray_flags(m: &Measured, border: &Border) -> impl Iterator<Item = String> {
+    m.stray
+        .iter()
+        .map(move |i| format!("feature {i} lies outside the border {} (no vertex in it)", border.iso3))
+}
+
+/// The flag of a day-over-day change of the occupied area inside the border above the threshold.
+fn change_flag(m: &Measured, before: Option<(NaiveDate, f64)>, t: Thresholds) -> Option<String> {
+    let (date, km2) = before?;
+    let change = m.inside_km2 - km2;
+    (change.abs() > t.max_change_km2).then(|| {
+        format!(
+            "occupied area inside the border changed by {change:+.0} km2 since {date} (flag above {:.0} km2): check whether the source added or dropped an area",
+            t.max_change_km2
+        )
+    })
+}
+
+/// Import's checks of one new snapshot against the border and the snapshot in force before it
+/// (`before`), as `frontline import` and `sync` make them: a snapshot mostly outside the border
+/// is refused, features that do not touch it and a large change of the occupied area are
+/// flagged. The one path of these checks for every way in (import, sync, ingest over HTTP).
+pub fn check_new_snapshot(snapshot: &Snapshot, before: Option<&Snapshot>, border: &Border, t: Thresholds) -> Findings {
+    let index = PolygonIndex::new(&border.geometry.0);
+    let m = measure(snapshot.clone(), border, &index, Notes::default());
+    let mut findings = Findings::default();
+    findings.refusals.extend(outside_refusal(&m, border, t));
+    findings.flags.extend(stray_flags(&m, border));
+    let before = before.map(|b| (b.date, measure(b.clone(), border, &index, Notes::default()).inside_km2));
+    findings.flags.extend(change_flag(&m, before, t));
+    findings
+}
+
 /// The input files of `paths` (directories listed for files of the format), sorted.
 fn input_files(format: Format, paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
     let mut out = Vec::new();
@@ -369,6 +463,7 @@ struct Existing {
 pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result<ImportReport, ImportError> {
     let dir = Store::new(&opts.data_dir);
     check_name("source", &opts.source).map_err(|e| ImportError::Input(e.to_string()))?;
+    check_destination(&opts.data_dir)?;
     if opts.data_dir.is_dir() {
         dir.check_writable_source(&opts.source)?;
     }
@@ -679,15 +774,11 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             prev = kept_before(date, &store);
         }
         // Checks.
-        let mut reasons = Vec::new();
-        if m.outside_share > opts.max_outside_share {
-            reasons.push(format!(
-                "{:.0} % of the occupied area lies outside the border {} (limit {:.0} %)",
-                m.outside_share * 100.0,
-                border.iso3,
-                opts.max_outside_share * 100.0
-            ));
-        }
+        let thresholds = Thresholds {
+            max_change_km2: opts.max_change_km2,
+            max_outside_share: opts.max_outside_share,
+        };
+        let reasons: Vec<String> = outside_refusal(&m, border, thresholds).into_iter().collect();
         if !reasons.is_empty() {
             let qfile = dir.quarantine_file(&opts.source, date)?;
             let mut meta = Map::new();
@@ -725,23 +816,9 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             continue;
         }
         let (repairs, mut flags) = (m.notes.repairs.clone(), m.notes.flags.clone());
-        for i in &m.stray {
-            flags.push(format!(
-                "feature {i} lies outside the border {} (no vertex in it)",
-                border.iso3
-            ));
-        }
-        if let Some(p) = &prev
-            && let Some(before) = p.inside_km2
-        {
-            let change = m.inside_km2 - before;
-            if change.abs() > opts.max_change_km2 {
-                flags.push(format!(
-                    "occupied area inside the border changed by {change:+.0} km2 since {} (flag above {:.0} km2): check whether the source added or dropped an area",
-                    p.date, opts.max_change_km2
-                ));
-            }
-        }
+        flags.extend(stray_flags(&m, border));
+        let before = prev.as_ref().and_then(|p| Some((p.date, p.inside_km2?)));
+        flags.extend(change_flag(&m, before, thresholds));
         let file = dir.snapshot_file(&opts.source, date)?;
         let mut meta = Map::new();
         let origin = m.snapshot.provenance.origin.clone().unwrap_or_default();

@@ -181,6 +181,7 @@ async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetc
 pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
     let store = Store::new(&opts.import.data_dir);
     // Refused before anything is fetched: nothing is written into a third-party archive.
+    crate::import::check_destination(&opts.import.data_dir)?;
     if opts.import.data_dir.is_dir() {
         store
             .check_writable_source(&opts.import.source)

@@ -239,21 +239,28 @@ fn polygons(v: &serde_json::Value) -> Vec<geo::Polygon<f64>> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            assert_eq!(f["geometry"]["type"], "Polygon");
-            let rings: Vec<geo::LineString<f64>> = f["geometry"]["coordinates"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| {
-                    r.as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
-                        .collect()
-                })
-                .collect();
-            geo::Polygon::new(rings[0].clone(), rings[1..].to_vec())
+        .flat_map(|f| {
+            // A diff part that rounding split is one MultiPolygon feature.
+            let polygons: Vec<&serde_json::Value> = match f["geometry"]["type"].as_str() {
+                Some("Polygon") => vec![&f["geometry"]["coordinates"]],
+                Some("MultiPolygon") => f["geometry"]["coordinates"].as_array().unwrap().iter().collect(),
+                other => panic!("not a polygon: {other:?}"),
+            };
+            polygons.into_iter().map(|p| {
+                let rings: Vec<geo::LineString<f64>> = p
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        r.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+                            .collect()
+                    })
+                    .collect();
+                geo::Polygon::new(rings[0].clone(), rings[1..].to_vec())
+            })
         })
         .collect()
 }

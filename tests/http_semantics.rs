@@ -202,7 +202,8 @@ fn conditional_requests_follow_rfc_9110() {
     );
     assert_eq!(status("If-None-Match: \"abc\", W/\"def\"\r\n"), 200);
     assert_eq!(status(&format!("If-Modified-Since: {lm}\r\n")), 304);
-    assert_eq!(status("If-Modified-Since: Mon, 30 Nov 2099 00:00:00 GMT\r\n"), 304);
+    // A date later than the server's clock is invalid (RFC 9110 13.1.3): ignored.
+    assert_eq!(status("If-Modified-Since: Mon, 30 Nov 2099 00:00:00 GMT\r\n"), 200);
     assert_eq!(status("If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n"), 200);
     assert_eq!(status("If-Modified-Since: not a date\r\n"), 200);
     // If-None-Match decides when present: a tag that does not match is a 200 whatever the date.
@@ -369,7 +370,17 @@ fn tokens_with_stray_bytes_are_refused_like_wrong_tokens() {
     );
     let wrong = auth_request(s.addr, b"Bearer not-the-token-0123456789");
     wrong.assert_problem(403, "not valid");
-    for stray in [&b"\x00"[..], b"\x7f", b"\xff", b"\x01", b"\x1b", b"\xc3\x28"] {
+    // A bare CR too (before the line's CRLF, or before more bytes): a 403, not a 400.
+    for stray in [
+        &b"\x00"[..],
+        b"\x7f",
+        b"\xff",
+        b"\x01",
+        b"\x1b",
+        b"\xc3\x28",
+        b"\r",
+        b"\rx",
+    ] {
         for t in [token.as_bytes(), b"not-the-token-0123456789"] {
             let mut auth = b"Bearer ".to_vec();
             auth.extend_from_slice(t);
@@ -411,6 +422,101 @@ fn tokens_with_stray_bytes_are_refused_like_wrong_tokens() {
         let r = auth_request(off.addr, &auth);
         assert_eq!((r.status, r.text()), (plain.status, plain.text()), "{stray:?}");
     }
+}
+
+/// Public routes never read `Authorization`: there a control byte or a bare CR in it is a
+/// malformed field like in any other header (RFC 9110 5.5: a 400 problem+json), while the two
+/// routes that check a token answer it as a wrong token; a well-formed wrong token on a public
+/// route changes nothing.
+#[test]
+fn public_routes_treat_a_malformed_authorization_like_any_malformed_header() {
+    let token = "0123456789abcdef-case-token";
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let s = Server::start(
+        &["--data", root.to_str().unwrap()],
+        &[("FRONTLINE_INGEST_TOKEN", token)],
+    );
+    let plain = raw(
+        s.addr,
+        b"GET /v1/coverage?lon=30.5&lat=50.4&date=2024-05-01 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(plain.status, 200);
+    let wrong = raw(
+        s.addr,
+        b"GET /v1/coverage?lon=30.5&lat=50.4&date=2024-05-01 HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer nope\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!((wrong.status, wrong.text()), (plain.status, plain.text()));
+    for stray in [&b"\x00"[..], b"\x7f", b"\r", b"\rx"] {
+        for target in [
+            "/v1/coverage?lon=30.5&lat=50.4&date=2024-05-01",
+            "/healthz",
+            "/v1/snapshots",
+        ] {
+            let mut req = format!("GET {target} HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {token}").into_bytes();
+            req.extend_from_slice(stray);
+            req.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+            raw(s.addr, &req).assert_problem(400, "malformed");
+        }
+        // POST /v1/scenarios checks the token: what a wrong token gets.
+        let body = b"{}";
+        let mut req = format!(
+            "POST /v1/scenarios HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}"
+        )
+        .into_bytes();
+        req.extend_from_slice(stray);
+        req.extend_from_slice(format!("\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).as_bytes());
+        req.extend_from_slice(body);
+        raw(s.addr, &req).assert_problem(403, "not valid");
+    }
+}
+
+/// Every `x-frontline-*` header an answer carries is exposed to cross-origin scripts, with the
+/// validators; and a future If-Modified-Since is ignored (RFC 9110 13.1.3), a past one answered.
+#[test]
+fn cors_exposes_every_custom_header_and_a_future_if_modified_since_is_ignored() {
+    let s = Server::start(&["--cors-origin", "https://dash.example"], &[]);
+    let origin = "Origin: https://dash.example\r\n";
+    let mut seen = BTreeSet::new();
+    let csv = raw(
+        s.addr,
+        format!("POST /v1/classify?date=2030-05-01 HTTP/1.1\r\nHost: t\r\n{origin}Content-Type: text/csv\r\nContent-Length: 22\r\nConnection: close\r\n\r\nid,lon,lat\n1,30.5,50.4\n").as_bytes(),
+    );
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    for r in [&csv, &get(s.addr, "/v1/layers/occupied?date=2024-05-01", origin)] {
+        let exposed: BTreeSet<String> = r
+            .header("access-control-expose-headers")
+            .unwrap_or("")
+            .split(',')
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        for (name, _) in &r.headers {
+            if name.starts_with("x-frontline-") || name == "etag" {
+                seen.insert(name.clone());
+                assert!(exposed.contains(name), "{name} not in {exposed:?}");
+            }
+        }
+    }
+    // The age headers of an old snapshot were among them.
+    assert!(
+        seen.contains("x-frontline-snapshot-age-days") && seen.contains("x-frontline-warning"),
+        "{seen:?}"
+    );
+    let layer = get(s.addr, "/v1/layers/occupied?date=2024-05-01", "");
+    let future = httpdate::fmt_http_date(std::time::SystemTime::now() + std::time::Duration::from_secs(86_400 * 365));
+    let r = get(
+        s.addr,
+        "/v1/layers/occupied?date=2024-05-01",
+        &format!("If-Modified-Since: {future}\r\n"),
+    );
+    assert_eq!(r.status, 200, "a date later than the server's clock is ignored");
+    let lm = layer.header("last-modified").unwrap();
+    let r = get(
+        s.addr,
+        "/v1/layers/occupied?date=2024-05-01",
+        &format!("If-Modified-Since: {lm}\r\n"),
+    );
+    assert_eq!(r.status, 304);
 }
 
 /// first-03: the 415 of POST /v1/classify names text/csv, as POST /v1/history's does.

@@ -573,3 +573,73 @@ fn crs_01_02_crs84_spellings_are_accepted_and_epsg_4326_refused_with_the_reason(
         "latitude, longitude",
     );
 }
+
+/// Over Poland: outside the border.
+const OUTSIDE: &str = "[[[19.0,51.0],[20.0,51.0],[20.0,52.0],[19.0,52.0],[19.0,51.0]]]";
+/// A band of about 48,000 km2 in the east, inside the border.
+const LARGE: &str = "[[[35.0,47.0],[38.0,47.0],[38.0,49.0],[35.0,49.0],[35.0,47.0]]]";
+
+/// Ingest and import make one set of checks against the border and the snapshot before
+/// (`frontline::import::check_new_snapshot`): a snapshot mostly outside the border is refused
+/// by ingest (nothing written) with the reason import quarantines it for; a large change of the
+/// occupied area and a feature off the border are flagged by both, in the same words, in the
+/// answer and in the stored file.
+#[test]
+fn ingest_makes_the_import_checks_outside_the_border_and_large_change() {
+    let s = Server::start(&[]);
+    let before = s.files();
+    let outside = fc(&[(OUTSIDE, None)]);
+    let r = s.ingest("source=example&date=2024-10-01", &outside);
+    assert_problem(
+        &r,
+        422,
+        "100 % of the occupied area lies outside the border UKR (limit 50 %)",
+    );
+    assert_eq!(s.files(), before, "nothing written");
+
+    let large = fc(&[(LARGE, None), (SQUARE, None), (OUTSIDE, None)]);
+    let r = s.ingest("source=example&date=2024-10-01", &large);
+    assert_eq!(r.0, 201, "{}", r.1);
+    let flags = r.1["flags"].to_string();
+    assert!(
+        flags.contains("feature 2 lies outside the border UKR (no vertex in it)"),
+        "{flags}"
+    );
+    let change = r.1["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .find(|f| f.starts_with("occupied area inside the border changed by"))
+        .unwrap_or_else(|| panic!("no change flag: {flags}"));
+    assert!(change.contains("since 2024-09-01 (flag above 2500 km2)"), "{change}");
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.root.join("sources/example/2024-10-01.geojson")).unwrap()).unwrap();
+    assert_eq!(stored["frontline"]["flags"], r.1["flags"]);
+
+    // The CLI import of the same snapshots into a copy of the same geodata: the same findings.
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let with_date = |rings: &[&str]| fc(&rings.iter().map(|r| (*r, Some("2024-10-01"))).collect::<Vec<_>>());
+    let file = write(dir.path(), "outside.geojson", &with_date(&[OUTSIDE]));
+    let (c, r, err) = import(&root, &["geojson", &file, "--source", "example"]);
+    assert_eq!(c, 2, "{err}");
+    assert!(
+        reasons(&r).contains("100 % of the occupied area lies outside the border UKR (limit 50 %)"),
+        "{r}"
+    );
+    let file = write(dir.path(), "large.geojson", &with_date(&[LARGE, SQUARE, OUTSIDE]));
+    let (c, r, err) = import(&root, &["geojson", &file, "--source", "example"]);
+    assert_eq!(c, 0, "{err}");
+    let imported = r["added"][0]["flags"].as_array().unwrap();
+    assert!(
+        imported.iter().any(|f| f.as_str() == Some(change.as_str())),
+        "{r} vs {change}"
+    );
+    assert!(
+        imported
+            .iter()
+            .any(|f| f.as_str() == Some("feature 2 lies outside the border UKR (no vertex in it)")),
+        "{r}"
+    );
+}

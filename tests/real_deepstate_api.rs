@@ -194,15 +194,66 @@ fn deepstate_publications_import_classified_clipped_and_once() {
         .computed()
         .layers_of(true);
     assert!(c.contested_km2 > 100.0, "{}", c.contested_km2);
+}
 
+/// The publications imported into a new copy of the embedded geodata (its root, kept alive by
+/// the temporary directory): all of them, or those published within a day of `near` dates.
+fn publications(near: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let archive = repo().join("../shared/data/deepstate-raw");
+    assert!(
+        archive.is_dir(),
+        "{} is absent: rebuild the tests to have them ignored",
+        archive.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&archive)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    if !near.is_empty() {
+        let days: Vec<i64> = near
+            .iter()
+            .map(|d| {
+                frontline::model::parse_date(d)
+                    .unwrap()
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap()
+                    .and_utc()
+                    .timestamp()
+            })
+            .collect();
+        files.retain(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            let t: i64 = name.split('.').next().unwrap().parse().unwrap();
+            days.iter().any(|d| t > d - 2 * 86_400 && t < d + 86_400)
+        });
+        assert!(files.len() >= near.len(), "{files:?}");
+    }
+    import(Format::DeepstateApi, &files, &options("deepstate-api", &root)).unwrap();
+    (dir, root)
+}
+
+/// Agreement of the publications with NZZ over 2022 (its own test, ignored with the reason
+/// where either archive is absent: never a silent pass).
+#[test]
+#[cfg_attr(
+    not(all(shared_deepstate_raw, shared_nzz)),
+    ignore = "needs ../shared/data/deepstate-raw and ../shared/data/nzz (absent when the tests were built)"
+)]
+fn deepstate_publications_agree_with_nzz_over_2022_as_the_readme_says() {
+    let (_dir, root) = publications(&["2022-04-04", "2022-08-01", "2022-11-15", "2022-12-31"]);
     // Agreement with NZZ over 2022 (when the NZZ archive is there): agreed + disputed =
     // envelope to 1e-9 relative (measured from the same pieces, which partition it), agreed
     // inside each source's occupied area to 1e-9.
     let nzz = repo().join("../shared/data/nzz");
-    if !nzz.is_dir() {
-        eprintln!("SKIP agreement with NZZ: {} is absent", nzz.display());
-        return;
-    }
+    assert!(
+        nzz.is_dir(),
+        "{} is absent: rebuild the tests to have them ignored",
+        nzz.display()
+    );
     import(Format::Nzz, std::slice::from_ref(&nzz), &options("nzz", &root)).unwrap();
     let catalog = Catalog::load(&root).unwrap();
     let names = vec!["deepstate-api".to_string(), "nzz".to_string()];
@@ -248,19 +299,33 @@ fn deepstate_publications_import_classified_clipped_and_once() {
             );
         }
     }
+}
+
+/// The daily archive and the publications compared on their shared days (ignored with the
+/// reason where either archive is absent).
+#[test]
+#[cfg_attr(
+    not(all(shared_deepstate_raw, shared_deepstate)),
+    ignore = "needs ../shared/data/deepstate-raw and ../shared/data/deepstate (absent when the tests were built)"
+)]
+fn deepstate_publications_and_the_daily_archive_agree_on_shared_days() {
+    let (_dir, root) = publications(&[]);
     // The daily archive and the publications share no day in the shared data: the check runs
     // and finds none (`tests/publications.rs` exercises it on a shared day).
     let daily = repo().join("../shared/data/deepstate");
-    if daily.is_dir() {
-        import(
-            Format::Deepstate,
-            std::slice::from_ref(&daily),
-            &options("deepstate", &root),
-        )
-        .unwrap();
-        let catalog = Catalog::load(&root).unwrap();
-        let shared = frontline::analytics::agreement::same_days(&catalog, "deepstate", "deepstate-api", false).unwrap();
-        assert!(shared.iter().all(|s| s.relative <= 0.005), "{shared:?}");
-        eprintln!("daily archive vs publications: {} shared day(s)", shared.len());
-    }
+    assert!(
+        daily.is_dir(),
+        "{} is absent: rebuild the tests to have them ignored",
+        daily.display()
+    );
+    import(
+        Format::Deepstate,
+        std::slice::from_ref(&daily),
+        &options("deepstate", &root),
+    )
+    .unwrap();
+    let catalog = Catalog::load(&root).unwrap();
+    let shared = frontline::analytics::agreement::same_days(&catalog, "deepstate", "deepstate-api", false).unwrap();
+    assert!(shared.iter().all(|s| s.relative <= 0.005), "{shared:?}");
+    eprintln!("daily archive vs publications: {} shared day(s)", shared.len());
 }

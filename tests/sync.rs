@@ -222,6 +222,76 @@ fn first_01_an_unreachable_archive_fails_fast_naming_the_cause() {
     assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
 }
 
+/// Every file under `dir` (relative), sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            out.push(p.strip_prefix(root).unwrap().display().to_string());
+            if p.is_dir() {
+                walk(root, &p, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// `import` and `sync` given an archive of published files as `--data` (a directory that is not
+/// a geodata directory): refused before anything is written, saying what `--data` is for; no
+/// `.frontline/writer.lock` (nor anything else) appears in the archive, read-only or not.
+#[test]
+fn import_and_sync_never_write_into_an_archive_given_as_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    std::fs::create_dir(&archive).unwrap();
+    std::fs::write(archive.join("deepstatemap_data_20250101.geojson"), deepstate_file(0.5)).unwrap();
+    let before = listing(&archive);
+    let files = Arc::new(Mutex::new(HashMap::new()));
+    let base = format!("http://{}/", archive_server(files));
+    for read_only in [false, true] {
+        if read_only {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&archive, std::fs::Permissions::from_mode(0o555)).unwrap();
+        }
+        let import = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(["import", "deepstate"])
+            .arg(&archive)
+            .args(["--source", "ds", "--data"])
+            .arg(&archive)
+            .output()
+            .unwrap();
+        let sync = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(["sync", "deepstate", "--base-url", &base, "--source", "ds", "--data"])
+            .arg(&archive)
+            .output()
+            .unwrap();
+        for (what, o) in [("import", import), ("sync", sync)] {
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(!o.status.success(), "{what}: {err}");
+            assert!(
+                err.contains(
+                    "not a geodata directory (it has no borders/): --data names the geodata directory to write into"
+                ),
+                "{what}: {err}"
+            );
+            assert_eq!(
+                listing(&archive),
+                before,
+                "{what} (read-only {read_only}) wrote into the archive"
+            );
+        }
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&archive, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn archive_server(files: Arc<Mutex<HashMap<String, Answer>>>) -> SocketAddr {
+    archive(files, Arc::new(Mutex::new(HashMap::new())))
+}
+
 /// An archive that answers every DeepStateMap daily file with a square after `delay_ms`.
 fn slow_archive(delay_ms: u64) -> SocketAddr {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -14,8 +14,8 @@
 use crate::catalog::{Catalog, CatalogError, InForce};
 use crate::coverage::{ControlLayers, OverlayRule, overlay};
 use crate::geodesy::polygon_area_km2;
-use crate::output::diff::{DiffMeta, DiffProperties, DiffSide, DiffSummary};
-use crate::output::geojson::{Feature, FeatureCollection, PolygonGeometry};
+use crate::output::diff::{DiffMeta, DiffProperties, DiffSide, DiffSummary, ErasedPart};
+use crate::output::geojson::{Feature, FeatureCollection, PolygonalGeometry};
 use crate::output::provenance::AnswerProvenance;
 use chrono::NaiveDate;
 use geo::{Centroid, MultiPolygon, Polygon};
@@ -295,24 +295,34 @@ pub fn diff_geojson(
     per_feature.synthetic = synthetic;
     let precision = precision.min(15);
     // Each part drawn at the decimals asked for, re-validated and snap-rounded where rounding
-    // broke it (crate::output::drawable): one feature per drawn polygon, with the part's figures.
+    // broke it (crate::output::drawable): one feature per part, with the part's figures measured
+    // on its exact geometry; a MultiPolygon where rounding split it; listed apart where rounding
+    // erased it (never dropped silently).
     let mut check = crate::output::layer::OutputCheck::default();
-    let drawn: Vec<(&DiffPart, Vec<Polygon<f64>>)> = d
-        .parts
+    let mut erased = Vec::new();
+    let mut drawn: Vec<(&DiffPart, Vec<Polygon<f64>>)> = Vec::with_capacity(d.parts.len());
+    for part in &d.parts {
+        let (mp, c) = crate::output::drawable::drawable(&MultiPolygon(vec![part.polygon.clone()]), None, precision);
+        check.snapped |= c.snapped;
+        check.dropped_polygons += c.dropped_polygons;
+        check.dropped_km2 += c.dropped_km2;
+        if mp.0.is_empty() {
+            erased.push(ErasedPart {
+                change: part.change,
+                in_waters: part.in_waters,
+                area_km2: part.area_km2,
+                centroid_lon: part.centroid[0],
+                centroid_lat: part.centroid[1],
+            });
+        } else {
+            drawn.push((part, mp.0));
+        }
+    }
+    let erased_km2 = erased.iter().map(|e| e.area_km2).sum();
+    let features: Vec<Feature<DiffProperties, PolygonalGeometry>> = drawn
         .iter()
-        .map(|part| {
-            let (mp, c) = crate::output::drawable::drawable(&MultiPolygon(vec![part.polygon.clone()]), None, precision);
-            check.snapped |= c.snapped;
-            check.dropped_polygons += c.dropped_polygons;
-            check.dropped_km2 += c.dropped_km2;
-            (part, mp.0)
-        })
-        .collect();
-    let features: Vec<Feature<DiffProperties, PolygonGeometry>> = drawn
-        .iter()
-        .flat_map(|(part, polys)| polys.iter().map(move |polygon| (*part, polygon)))
         .enumerate()
-        .map(|(id, (part, polygon))| Feature {
+        .map(|(id, (part, polygons))| Feature {
             id,
             properties: DiffProperties {
                 change: part.change,
@@ -329,7 +339,7 @@ pub fn diff_geojson(
                 from_content_sha256: &d.from.in_force.snapshot.content_sha256,
                 provenance: &per_feature,
             },
-            geometry: PolygonGeometry { polygon, precision },
+            geometry: PolygonalGeometry::of(polygons, precision),
         })
         .collect();
     crate::num::to_vec(&FeatureCollection {
@@ -341,9 +351,165 @@ pub fn diff_geojson(
             raw: d.raw,
             edges: crate::geodesy::EDGES,
             output_check: check,
+            erased_by_rounding: &erased,
+            erased_by_rounding_km2: erased_km2,
             synthetic,
             by_region,
         },
         features,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::parse_date;
+    use serde_json::Value;
+
+    fn embedded_diff(from: &str, to: &str, min_area_km2: f64) -> Diff {
+        let catalog = crate::Catalog::load_embedded().unwrap();
+        diff(
+            &catalog,
+            None,
+            parse_date(from).unwrap(),
+            None,
+            parse_date(to).unwrap(),
+            min_area_km2,
+        )
+        .unwrap()
+    }
+
+    fn drawn(d: &Diff, precision: u8) -> Value {
+        serde_json::from_slice(&diff_geojson(d, precision, None).unwrap()).unwrap()
+    }
+
+    /// Every part is one feature or one erased entry, with its own exact area once: the
+    /// features and the erased parts add up to the parts (and so to the totals).
+    fn assert_each_part_once(d: &Diff, v: &Value, what: &str) {
+        let features = v["features"].as_array().unwrap();
+        let erased = v["frontline"]["erased_by_rounding"].as_array().unwrap();
+        assert_eq!(features.len() + erased.len(), d.parts.len(), "{what}");
+        let mut seen: Vec<(String, f64)> = features
+            .iter()
+            .map(|f| {
+                (
+                    f["properties"]["change"].to_string(),
+                    f["properties"]["area_km2"].as_f64().unwrap(),
+                )
+            })
+            .chain(
+                erased
+                    .iter()
+                    .map(|e| (e["change"].to_string(), e["area_km2"].as_f64().unwrap())),
+            )
+            .collect();
+        let mut parts: Vec<(String, f64)> = d
+            .parts
+            .iter()
+            .map(|p| (serde_json::to_value(p.change).unwrap().to_string(), p.area_km2))
+            .collect();
+        let key = |a: &(String, f64), b: &(String, f64)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1));
+        seen.sort_by(key);
+        parts.sort_by(key);
+        assert_eq!(seen, parts, "{what}");
+        let erased_km2: f64 = erased.iter().map(|e| e["area_km2"].as_f64().unwrap()).sum();
+        let reported = v["frontline"]["erased_by_rounding_km2"].as_f64().unwrap();
+        assert!((erased_km2 - reported).abs() <= 1e-9 * erased_km2.max(1.0), "{what}");
+        for f in features {
+            let t = f["geometry"]["type"].as_str().unwrap();
+            let n = f["geometry"]["coordinates"].as_array().unwrap().len();
+            assert!(t == "Polygon" || (t == "MultiPolygon" && n > 1), "{what}: {t} of {n}");
+        }
+    }
+
+    #[test]
+    fn each_part_is_reported_once_at_every_precision_and_erased_parts_are_listed() {
+        for (from, to) in [("2024-03-01", "2024-09-01"), ("2024-01-01", "2024-06-01")] {
+            let d = embedded_diff(from, to, 0.0);
+            assert!(!d.parts.is_empty());
+            for precision in 0..=6 {
+                let v = drawn(&d, precision);
+                assert_each_part_once(&d, &v, &format!("{from}..{to} at {precision} decimals"));
+            }
+            // At 6 decimals nothing is erased.
+            assert_eq!(drawn(&d, 6)["frontline"]["erased_by_rounding"], serde_json::json!([]));
+        }
+    }
+
+    #[test]
+    fn a_part_that_rounding_splits_is_one_multipolygon_with_its_area_once() {
+        // Two 0.4-degree squares joined by a corridor 0.002 degrees wide: at 1 decimal the
+        // corridor collapses and the part is drawn as two polygons.
+        let ring = vec![
+            (30.0, 48.0),
+            (30.4, 48.0),
+            (30.4, 48.199),
+            (31.0, 48.199),
+            (31.0, 48.0),
+            (31.4, 48.0),
+            (31.4, 48.4),
+            (31.0, 48.4),
+            (31.0, 48.201),
+            (30.4, 48.201),
+            (30.4, 48.4),
+            (30.0, 48.4),
+            (30.0, 48.0),
+        ];
+        let polygon = Polygon::new(geo::LineString::from(ring), vec![]);
+        let area = polygon_area_km2(&polygon);
+        // And a square of 0.01 degrees (about 0.8 km2) that a grid of 0.1 degree erases.
+        let speck = Polygon::new(
+            geo::LineString::from(vec![
+                (33.02, 48.02),
+                (33.03, 48.02),
+                (33.03, 48.03),
+                (33.02, 48.03),
+                (33.02, 48.02),
+            ]),
+            vec![],
+        );
+        let speck_km2 = polygon_area_km2(&speck);
+        let mut d = embedded_diff("2024-03-01", "2024-09-01", 0.0);
+        d.parts = vec![
+            DiffPart::new(Change::Gained, false, polygon, area),
+            DiffPart::new(Change::Lost, false, speck, speck_km2),
+        ];
+        for precision in 0..=6 {
+            assert_each_part_once(
+                &d,
+                &drawn(&d, precision),
+                &format!("dumbbell and speck at {precision} decimals"),
+            );
+        }
+        let v = drawn(&d, 1);
+        let f = &v["features"][0];
+        assert_eq!(v["features"].as_array().unwrap().len(), 1);
+        assert_eq!(f["geometry"]["type"], "MultiPolygon", "{f}");
+        assert_eq!(f["geometry"]["coordinates"].as_array().unwrap().len(), 2);
+        assert_eq!(f["properties"]["area_km2"].as_f64().unwrap(), area);
+        // The speck is not drawn, and not dropped silently: listed with its area.
+        let erased = &v["frontline"]["erased_by_rounding"];
+        assert_eq!(erased.as_array().unwrap().len(), 1, "{erased}");
+        assert_eq!(erased[0]["change"], "lost");
+        assert_eq!(erased[0]["area_km2"].as_f64().unwrap(), speck_km2);
+        assert_eq!(v["frontline"]["erased_by_rounding_km2"].as_f64().unwrap(), speck_km2);
+        // At 0 decimals (a one-degree grid) both are erased; at 6 both are drawn, as polygons.
+        let v = drawn(&d, 0);
+        assert_eq!(
+            v["frontline"]["erased_by_rounding"].as_array().unwrap().len(),
+            2,
+            "{}",
+            v["frontline"]
+        );
+        assert!(v["features"].as_array().unwrap().is_empty());
+        let v = drawn(&d, 6);
+        assert!(
+            v["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["geometry"]["type"] == "Polygon")
+        );
+        assert_eq!(v["frontline"]["erased_by_rounding"], serde_json::json!([]));
+    }
 }

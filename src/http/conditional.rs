@@ -68,7 +68,7 @@ pub fn last_modified(changed: SystemTime) -> Option<SystemTime> {
 
 /// Whether a GET or HEAD answer with these validators is "not modified" for this request:
 /// `If-None-Match` decides when present; otherwise `If-Modified-Since` (an unreadable date is
-/// ignored, as RFC 9110 §13.1.3 says).
+/// ignored, and so is a date later than the server's clock: RFC 9110 §13.1.3 calls it invalid).
 pub fn not_modified(request: &HeaderMap, etag: Option<&str>, last_modified: Option<SystemTime>) -> bool {
     if request.contains_key(header::IF_NONE_MATCH) {
         return etag.is_some_and(|e| none_match(request, e));
@@ -76,7 +76,8 @@ pub fn not_modified(request: &HeaderMap, etag: Option<&str>, last_modified: Opti
     let since = request
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| httpdate::parse_http_date(v).ok());
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .filter(|since| *since <= SystemTime::now());
     match (since, last_modified) {
         (Some(since), Some(lm)) => lm <= since,
         _ => false,
@@ -150,6 +151,20 @@ mod tests {
         let mut bad = HeaderMap::new();
         bad.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_static("yesterday"));
         assert!(!not_modified(&bad, None, Some(lm)));
+        // A date later than the server's clock is invalid (RFC 9110 13.1.3): ignored, even
+        // though the resource did not change after it.
+        let mut future = HeaderMap::new();
+        future.insert(
+            header::IF_MODIFIED_SINCE,
+            http_date(SystemTime::now() + Duration::from_secs(86_400)),
+        );
+        assert!(!not_modified(&future, None, Some(lm)));
+        let mut now = HeaderMap::new();
+        now.insert(
+            header::IF_MODIFIED_SINCE,
+            http_date(SystemTime::now() - Duration::from_secs(2)),
+        );
+        assert!(not_modified(&now, None, Some(lm)));
     }
 
     #[test]

@@ -6,13 +6,16 @@
 //! `ignore_invalid_headers` drops a line with DEL but still fails on NUL, and dropping a header
 //! silently is worse than refusing it. So the connection's socket is wrapped:
 //!
-//! - reading, it notes whether an `Authorization` line held such a byte (a small scan of each
-//!   line start; the bytes pass unchanged);
+//! - reading, it notes the request line's method and path and whether an `Authorization` line
+//!   held such a byte or a bare CR (a small scan of each line; the bytes pass unchanged);
 //! - writing, it recognises hyper's own parse-error answer (`400` with `content-length: 0`: every
 //!   400 of the API carries a problem+json body, so no handler's answer looks like it) and
-//!   writes a problem+json in its place: the same `403` (or `ingest-off`) a wrong token gets
-//!   when the bad line was `Authorization` (so a token with a stray byte is never told apart
-//!   from a wrong one), a `400 malformed-request` otherwise.
+//!   writes a problem+json in its place: on a route that checks a bearer token
+//!   ([`super::ingest::checks_token`]), the same `403` (or `ingest-off`) a wrong token gets when
+//!   the bad line was `Authorization` (so a token with a stray byte is never told apart from a
+//!   wrong one); otherwise a `400 malformed-request`. Public routes never read `Authorization`,
+//!   so there a control byte in it is what RFC 9110 §5.5 says of any field value holding one: the
+//!   message is malformed and may be rejected, as a control byte in any other header is.
 //!
 //! Nothing else is changed: every other byte goes through as it came.
 
@@ -36,8 +39,14 @@ pub struct HeadGuard<T> {
     line_start: Vec<u8>,
     /// Inside an `Authorization` line.
     in_auth: bool,
-    /// An `Authorization` line held a control byte.
+    /// The byte before was a CR (inside an `Authorization` line).
+    after_cr: bool,
+    /// An `Authorization` line held a control byte or a bare CR.
     auth_bad: bool,
+    /// The current line's first bytes (up to [`LINE_KEPT`]), to read a request line.
+    line: Vec<u8>,
+    /// The last request line read was for a route that checks a bearer token.
+    token_route: bool,
     /// A replacement answer still to be written.
     pending: Bytes,
 }
@@ -51,7 +60,10 @@ impl<T> HeadGuard<T> {
             auth_answer,
             line_start: Vec::with_capacity(NAME.len()),
             in_auth: false,
+            after_cr: false,
             auth_bad: false,
+            line: Vec::with_capacity(LINE_KEPT),
+            token_route: false,
             pending: Bytes::new(),
         }
     }
@@ -59,14 +71,24 @@ impl<T> HeadGuard<T> {
     fn scan(&mut self, data: &[u8]) {
         for &b in data {
             if b == b'\n' {
+                if let Some((method, path)) = request_line(&self.line) {
+                    self.token_route = super::ingest::checks_token(method, path);
+                }
+                self.line.clear();
                 self.line_start.clear();
                 self.in_auth = false;
+                self.after_cr = false;
                 continue;
             }
+            if self.line.len() < LINE_KEPT {
+                self.line.push(b);
+            }
             if self.in_auth {
-                if (b < 0x20 && b != b'\t' && b != b'\r') || b == 0x7f {
+                // A CR not followed by LF ends no line: httparse refuses it.
+                if ((b < 0x20 && b != b'\t' && b != b'\r') || b == 0x7f) || self.after_cr {
                     self.auth_bad = true;
                 }
+                self.after_cr = b == b'\r';
             } else if self.line_start.len() < NAME.len() {
                 self.line_start.push(b.to_ascii_lowercase());
                 if self.line_start.len() == NAME.len() && self.line_start == NAME {
@@ -75,6 +97,20 @@ impl<T> HeadGuard<T> {
             }
         }
     }
+}
+
+/// Bytes of a line kept to read a request line (method, target, version).
+const LINE_KEPT: usize = 512;
+
+/// The method and path (without the query) of an HTTP/1.1 request line, if `line` is one.
+fn request_line(line: &[u8]) -> Option<(&str, &str)> {
+    let text = std::str::from_utf8(line).ok()?.trim_end_matches('\r');
+    let mut parts = text.split(' ');
+    let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || !version.starts_with("HTTP/1.") || !target.starts_with('/') {
+        return None;
+    }
+    Some((method, target.split('?').next().unwrap_or(target)))
 }
 
 /// A whole HTTP/1.1 answer with a problem+json body, closing the connection.
@@ -125,16 +161,17 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for HeadGuard<T> {
         ready!(self.poll_pending(cx))?;
         if is_hyper_parse_error(buf) {
             let this = &mut *self;
-            this.pending = if this.auth_bad {
+            this.pending = if this.auth_bad && this.token_route {
                 this.auth_answer.clone()
             } else {
                 problem_answer(
                     400,
                     "Bad Request",
-                    br#"{"type":"/problems/malformed-request","title":"Bad Request","status":400,"detail":"the request line or a header is malformed (for instance a control byte in a header value, RFC 9110 5.5)"}"#,
+                    br#"{"type":"/problems/malformed-request","title":"Bad Request","status":400,"detail":"the request line or a header is malformed (for instance a control byte or a bare CR in a header value, RFC 9110 5.5)"}"#,
                 )
             };
             this.auth_bad = false;
+            this.token_route = false;
             // The replacement stands for all of hyper's answer; it is written before anything else.
             let _ = self.poll_pending(cx)?;
             return Poll::Ready(Ok(buf.len()));
@@ -167,6 +204,31 @@ mod tests {
         let mut g = HeadGuard::new((), Bytes::new());
         g.scan(b"GET / HTTP/1.1\r\nAUTHORIZATION: Bearer \xff\tx\r\n\r\n");
         assert!(!g.auth_bad, "0xFF and tab are allowed bytes");
+        // A bare CR, in the middle or just before the line's CRLF.
+        for line in [&b"Authorization: Bearer x\ry\r\n"[..], b"Authorization: Bearer x\r\r\n"] {
+            let mut g = HeadGuard::new((), Bytes::new());
+            g.scan(b"POST /v1/snapshots?source=a HTTP/1.1\r\n");
+            g.scan(line);
+            assert!(g.auth_bad && g.token_route, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn knows_whether_the_request_is_for_a_route_that_checks_a_token() {
+        let route = |head: &[u8]| {
+            let mut g = HeadGuard::new((), Bytes::new());
+            g.scan(head);
+            g.token_route
+        };
+        assert!(route(
+            b"POST /v1/snapshots?source=a&date=2024-01-01 HTTP/1.1\r\nHost: t\r\n"
+        ));
+        assert!(route(b"POST /v1/scenarios HTTP/1.1\r\n"));
+        assert!(!route(b"POST /v1/scenarios/preview HTTP/1.1\r\n"));
+        assert!(!route(b"GET /v1/snapshots HTTP/1.1\r\n"));
+        assert!(!route(b"GET /v1/coverage?lon=1&lat=2 HTTP/1.1\r\n"));
+        assert_eq!(request_line(b"GET /a?b HTTP/1.1\r"), Some(("GET", "/a")));
+        assert_eq!(request_line(b"Host: t"), None);
     }
 
     #[test]

@@ -56,6 +56,14 @@ pub fn authorize(app: &App, authorization: Option<&[u8]>) -> Result<(), Problem>
     }
 }
 
+/// Whether a request checks a bearer token ([`authorize`]): `POST /v1/snapshots` (ingest) and
+/// `POST /v1/scenarios` (store a scenario). Every other route is public and never reads
+/// `Authorization`.
+pub fn checks_token(method: &str, path: &str) -> bool {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    method == "POST" && matches!(path, "/v1/snapshots" | "/v1/scenarios")
+}
+
 /// How long an ingest waits for another writer (a CLI import) before answering 503.
 pub const INGEST_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -363,7 +371,22 @@ fn store(
     };
     // Every repair the reader made, named as in `frontline check` (without the file's name).
     let repairs: Vec<String> = report.repairs.iter().map(Finding::without_file).collect();
-    let notes = Notes { repairs, flags };
+    let mut notes = Notes { repairs, flags };
+    // Import's checks against the border and the snapshot in force before this date (the same
+    // path as `frontline import` and `sync`): mostly outside the border is refused (import
+    // quarantines it), a large change or a stray feature flagged.
+    let src = catalog.source(Some(source))?;
+    let before = src.snapshots.iter().rfind(|s| s.date < date).map(|s| &**s);
+    let findings = crate::import::check_new_snapshot(
+        &snapshot,
+        before,
+        &src.border.border,
+        crate::import::Thresholds::default(),
+    );
+    if !findings.refusals.is_empty() {
+        return Err(refused(findings.refusals));
+    }
+    notes.flags.extend(findings.flags);
     // From here to the swap, no other writer (another request, a CLI import) touches the store.
     let lock = layout.lock("ingest", INGEST_LOCK_WAIT)?;
     // The catalog live now (a reload may have swapped one in while this waited for the lock).

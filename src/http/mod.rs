@@ -300,7 +300,7 @@ where
         h.append(header::VARY, HeaderValue::from_static("Origin"));
         h.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("ETag, Last-Modified, X-Frontline-Snapshot, X-Frontline-Synthetic"),
+            HeaderValue::from_static(EXPOSED_HEADERS),
         );
     }
     let status = res.status().as_u16();
@@ -310,6 +310,15 @@ where
     tracing::info!(method = %method, route = metrics::route_label(label), path = %path, status, latency_us = latency.as_micros() as u64, "request");
     Ok(res)
 }
+
+/// The response headers a cross-origin script may read (`Access-Control-Expose-Headers`): every
+/// header an answer sets that is not CORS-safelisted (Cache-Control, Content-Language,
+/// Content-Length, Content-Type, Expires, Last-Modified and Pragma are always readable; listed
+/// anyway where answers rely on them). `tests/http_semantics.rs` checks that every
+/// `x-frontline-*` header of the answers is here.
+pub const EXPOSED_HEADERS: &str = "ETag, Last-Modified, Location, Content-Location, Allow, WWW-Authenticate, \
+     X-Frontline-Snapshot, X-Frontline-Synthetic, X-Frontline-Snapshot-Age-Days, X-Frontline-Warning, \
+     X-Frontline-Time-Zone, X-Frontline-Dropped-Polygons";
 
 fn problem_response(p: Problem) -> Response<Body> {
     p.into_response::<Bytes>()

@@ -117,11 +117,33 @@ pub struct DiffMeta<'a, R: Serialize> {
     pub edges: &'static str,
     /// What was done to make the drawn parts valid at the decimals asked for.
     pub output_check: super::layer::OutputCheck,
+    /// The parts that rounding to the decimals asked for erased (each too small for the grid of
+    /// those decimals): not drawn, listed here, so that the features' areas and these add up to
+    /// the totals.
+    pub erased_by_rounding: &'a [ErasedPart],
+    /// Their area, km2.
+    pub erased_by_rounding_km2: f64,
     /// True if any data used is synthetic.
     pub synthetic: bool,
     /// The changes per region, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_region: Option<&'a R>,
+}
+
+/// A diff part that rounding erased: what it was, where, and its area.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErasedPart {
+    /// What changed.
+    pub change: Change,
+    /// True for a part of the border's waters.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_waters: bool,
+    /// Its geodesic area (of the exact geometry), km2.
+    pub area_km2: f64,
+    /// Its centroid's longitude.
+    pub centroid_lon: f64,
+    /// Its centroid's latitude.
+    pub centroid_lat: f64,
 }
 
 /// One side of a diff in the summary: source and snapshot.

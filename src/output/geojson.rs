@@ -154,6 +154,35 @@ impl Serialize for MultiPolygonGeometry<'_> {
     }
 }
 
+/// A GeoJSON Polygon, or a MultiPolygon where one thing is drawn as several polygons (a diff
+/// part that rounding split).
+#[derive(Debug, Clone, Copy)]
+pub enum PolygonalGeometry<'a> {
+    /// One polygon.
+    Polygon(PolygonGeometry<'a>),
+    /// Several.
+    MultiPolygon(MultiPolygonGeometry<'a>),
+}
+
+impl<'a> PolygonalGeometry<'a> {
+    /// A Polygon when `polygons` is one, else a MultiPolygon.
+    pub fn of(polygons: &'a [Polygon<f64>], precision: u8) -> Self {
+        match polygons {
+            [polygon] => PolygonalGeometry::Polygon(PolygonGeometry { polygon, precision }),
+            _ => PolygonalGeometry::MultiPolygon(MultiPolygonGeometry { polygons, precision }),
+        }
+    }
+}
+
+impl Serialize for PolygonalGeometry<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PolygonalGeometry::Polygon(g) => g.serialize(s),
+            PolygonalGeometry::MultiPolygon(g) => g.serialize(s),
+        }
+    }
+}
+
 /// A GeoJSON LineString geometry of a `geo` line, written with `precision` decimals.
 #[derive(Debug, Clone, Copy)]
 pub struct LineStringGeometry<'a> {
