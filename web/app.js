@@ -318,9 +318,15 @@ function epochOf(d) {
 }
 
 const tilejsonCache = new Map();
+/** A TileJSON asked for before the source's epochs were known (`prefetch`): `{ source, promise }`. */
+let speculative = null;
 /** The TileJSON of the epoch that starts on `epochDate` (every day of an epoch has the same). */
 async function tilejsonOf(source, epochDate) {
   const key = `${source}|${epochDate}`;
+  if (!tilejsonCache.has(key) && speculative?.source === source) {
+    await speculative.promise;
+    speculative = null;
+  }
   if (!tilejsonCache.has(key)) {
     const p = api(`/v1/tiles/${encodeURIComponent(source)}/${epochDate}.json`).catch((e) => {
       tilejsonCache.delete(key);
@@ -758,7 +764,30 @@ function setMode(mode) {
   refresh();
 }
 
-async function selectSource(name, view) {
+/** Starts what the first view of source `name` needs while the map loads its style and basemap:
+ * the timeline, snapshots and border, and the TileJSON of the date the link names (or of today:
+ * the last snapshot's epoch), filed under its epoch's first day. */
+function prefetch(name, view) {
+  const src = encodeURIComponent(name);
+  const guess = view?.mode !== 'diff' && view?.date && calendarDay(view.date) !== null
+    ? view.date : iso(Math.floor(Date.now() / DAY_MS));
+  speculative = {
+    source: name,
+    promise: api(`/v1/tiles/${src}/${guess}.json`)
+      .then((tj) => { tilejsonCache.set(`${name}|${tj.frontline.epoch_from}`, Promise.resolve(tj)); })
+      .catch(() => {}),
+  };
+  return {
+    source: name,
+    data: Promise.all([
+      api(`/v1/timeline?source=${src}`),
+      api(`/v1/snapshots?source=${src}`),
+      api(`/v1/border?source=${src}&precision=5`),
+    ]),
+  };
+}
+
+async function selectSource(name, view, prefetched = null) {
   const fallback = state.sources.find((s) => s.default) || state.sources[0];
   let src = state.sources.find((s) => s.name === name);
   if (!src) {
@@ -773,11 +802,7 @@ async function selectSource(name, view) {
   banner.textContent = src.synthetic
     ? `SYNTHETIC DATA: the source '${src.name}' is made up (${src.description || 'not real'}). Do not read anything real into this map.`
     : '';
-  const [timeline, snapshots, border] = await busy(Promise.all([
-    api(`/v1/timeline?source=${encodeURIComponent(src.name)}`),
-    api(`/v1/snapshots?source=${encodeURIComponent(src.name)}`),
-    api(`/v1/border?source=${encodeURIComponent(src.name)}&precision=5`),
-  ]));
+  const [timeline, snapshots, border] = await busy(prefetched?.source === src.name ? prefetched.data : prefetch(src.name, null).data);
   state.epochs = timeline.rows.map((r) => ({ ...r, day: day(r.date) }));
   state.snapshotDays = [...new Set(snapshots.snapshots.map((s) => day(s.date)))].sort((a, b) => a - b);
   borderArea = border.frontline.area_km2;
@@ -811,7 +836,6 @@ async function selectSource(name, view) {
     state.to = state.date;
     state.from = iso(before(last));
   }
-  tilejsonCache.clear();
   setupSlider();
   renderChart();
   return refresh();
@@ -837,12 +861,14 @@ async function main() {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
   window.__frontline = { map, state, lastStepMs: null, drawn: 0, setDate, notices };
+  const mapLoaded = map.once('load');
   setupControls();
-  const [sources] = await Promise.all([busy(api('/v1/sources')), map.once('load')]);
+  // The API is asked while the map loads its style and basemap (fl:occupied-drawn waits for both).
+  const [sources, scenarios] = await busy(Promise.all([api('/v1/sources'), api('/v1/scenarios').catch(() => ({ scenarios: [] }))]));
   state.sources = sources.sources;
   $('source').replaceChildren(...state.sources.map((s) => el('option', { value: s.name, title: s.name }, s.synthetic ? `${s.name} (synthetic)` : s.name)));
   state.point = view.point;
-  state.scenarios = (await api('/v1/scenarios').catch(() => ({ scenarios: [] }))).scenarios;
+  state.scenarios = scenarios.scenarios;
   $('scenario').replaceChildren(el('option', { value: '' }, 'none'),
     ...state.scenarios.map((sc) => el('option', { value: sc.id, title: sc.title || sc.id }, `${sc.ceasefire_date} ${sc.title || sc.id.slice(0, 12)}`)));
   let scenario = null;
@@ -855,11 +881,14 @@ async function main() {
       view.date = scenario.ceasefire_date;
     }
   }
-  await selectSource(view.source, view);
-  await showScenario(scenario?.id || null);
+  const first = (state.sources.find((s) => s.name === view.source) || state.sources.find((s) => s.default) || state.sources[0]).name;
+  const prefetched = prefetch(first, view);
+  await mapLoaded;
+  await selectSource(view.source, view, prefetched);
   if (state.mode === 'diff' || (map.getLayer('occupied') && map.queryRenderedFeatures({ layers: ['occupied'] }).length)) {
     performance.mark('fl:occupied-drawn');
   }
+  await showScenario(scenario?.id || null);
   map.on('moveend', writeUrl);
   map.on('click', (e) => {
     state.point = [e.lngLat.lng, e.lngLat.lat];
