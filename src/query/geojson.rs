@@ -11,7 +11,7 @@
 //!
 //! Memory is bounded by the body's text, never by what it parses into (a tree of small JSON
 //! numbers takes about 30 times its text): every part kept is read with a byte limit
-//! ([`crate::geodata::strict_json::Bounded`]), stopping as soon as the parser passes it. One
+//! (`geodata::strict_json::Bounded`), stopping as soon as the parser passes it. One
 //! feature is at most [`MAX_FEATURE_BYTES`] of JSON with at most [`MAX_PROPERTIES`]
 //! properties; the collection's other (foreign) members, copied into the answer, at most
 //! [`MAX_MEMBERS_BYTES`] together; a Point's coordinates are a position (2 or 3 numbers); a
