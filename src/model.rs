@@ -290,7 +290,7 @@ impl CoordinateError {
 
     /// The message in the words of a CSV row's error, with the field `shown` as the row's
     /// messages show text (invisible characters named, long text shortened): `lon '1e400' is
-    /// not a finite number`, `invalid coordinate: lat 95 is not a finite number in [-90, 90]`.
+    /// not a finite number`, `invalid coordinate: lat 95 is not in [-90, 90]`.
     pub fn in_row(&self, shown: &str) -> String {
         match self {
             CoordinateError::NotANumber { axis, .. } => format!("{axis} '{shown}' is not a number"),
@@ -299,7 +299,7 @@ impl CoordinateError {
             }
             CoordinateError::OutOfRange { axis, value, .. } => {
                 let l = axis.limit();
-                format!("invalid coordinate: {axis} {value} is not a finite number in [-{l}, {l}]")
+                format!("invalid coordinate: {axis} {value} is not in [-{l}, {l}]")
             }
         }
     }
@@ -468,10 +468,7 @@ mod tests {
         assert_eq!(e.to_string(), "lon '1e400' must be a finite number in [-180, 180]");
         assert_eq!(e.in_row("1e400"), "lon '1e400' is not a finite number");
         let e = LonLat::parse_bytes(b"30", b"95").unwrap_err();
-        assert_eq!(
-            e.in_row("95"),
-            "invalid coordinate: lat 95 is not a finite number in [-90, 90]"
-        );
+        assert_eq!(e.in_row("95"), "invalid coordinate: lat 95 is not in [-90, 90]");
     }
 
     #[test]
