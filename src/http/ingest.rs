@@ -485,7 +485,8 @@ fn store(
     Ok(answer(status, &snapshot, "live", replaced, &notes, t))
 }
 
-/// The `state` of an ingest that changed nothing: the same content is stored (and live).
+/// The `state` of an ingest that changed nothing: the same content is stored, and live (made
+/// live by this ingest if the server had not loaded it).
 const UNCHANGED: &str = "unchanged: the same content is live";
 
 /// What the answer and the stored file say besides the snapshot: the repairs the reader made
