@@ -231,20 +231,25 @@ fn read_body(bytes: &[u8]) -> Result<Option<Map<String, Value>>, serde_json::Err
     Ok(v)
 }
 
-/// The source must exist (404 saying how to create one) and the date lie in the admitted window
-/// (422; see [`crate::geodata::policy`]).
-fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Problem> {
-    let catalog = app.catalog();
-    let border = match catalog.source(Some(source)) {
-        Ok(s) => &s.border.border,
-        // Described by `PUT /v1/sources/{name}`, no snapshot yet: this one is its first.
+/// A source's border and its snapshots, as [`border_and_snapshots`] finds them.
+type SourceParts<'a> = (
+    &'a crate::geodata::Border,
+    &'a [std::sync::Arc<crate::geodata::Snapshot>],
+);
+
+/// The border a snapshot of `source` is checked against and the source's snapshots: those of a
+/// loaded source, or none for a source described by `PUT /v1/sources/{name}` that has no snapshot
+/// yet (the one ingested is its first). An unknown source is a 404 saying how to create one.
+fn border_and_snapshots<'a>(catalog: &'a crate::catalog::Catalog, source: &str) -> Result<SourceParts<'a>, Problem> {
+    match catalog.source(Some(source)) {
+        Ok(s) => Ok((&s.border.border, &s.snapshots)),
         Err(_)
             if let Some(b) = catalog
                 .declared
                 .get(source)
                 .and_then(|d| catalog.borders.get(&d.border)) =>
         {
-            &b.border
+            Ok((&b.border, &[]))
         }
         Err(e @ crate::catalog::CatalogError::UnknownSource { .. }) => {
             let mut p = Problem::not_found(
@@ -258,10 +263,17 @@ fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Pr
                 ),
             );
             p.parameter = Some("source".into());
-            return Err(p);
+            Err(p)
         }
-        Err(e) => return Err(e.into()),
-    };
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The source must exist (404 saying how to create one) and the date lie in the admitted window
+/// (422; see [`crate::geodata::policy`]).
+fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Problem> {
+    let catalog = app.catalog();
+    let (border, _) = border_and_snapshots(&catalog, source)?;
     let window = app
         .config
         .date_window
@@ -375,14 +387,9 @@ fn store(
     // Import's checks against the border and the snapshot in force before this date (the same
     // path as `frontline import` and `sync`): mostly outside the border is refused (import
     // quarantines it), a large change or a stray feature flagged.
-    let src = catalog.source(Some(source))?;
-    let before = src.snapshots.iter().rfind(|s| s.date < date).map(|s| &**s);
-    let findings = crate::import::check_new_snapshot(
-        &snapshot,
-        before,
-        &src.border.border,
-        crate::import::Thresholds::default(),
-    );
+    let (border, snapshots) = border_and_snapshots(&catalog, source)?;
+    let before = snapshots.iter().rfind(|s| s.date < date).map(|s| &**s);
+    let findings = crate::import::check_new_snapshot(&snapshot, before, border, crate::import::Thresholds::default());
     if !findings.refusals.is_empty() {
         return Err(refused(findings.refusals));
     }
