@@ -318,15 +318,9 @@ function epochOf(d) {
 }
 
 const tilejsonCache = new Map();
-/** A TileJSON asked for before the source's epochs were known (`prefetch`): `{ source, promise }`. */
-let speculative = null;
 /** The TileJSON of the epoch that starts on `epochDate` (every day of an epoch has the same). */
 async function tilejsonOf(source, epochDate) {
   const key = `${source}|${epochDate}`;
-  if (!tilejsonCache.has(key) && speculative?.source === source) {
-    await speculative.promise;
-    speculative = null;
-  }
   if (!tilejsonCache.has(key)) {
     const p = api(`/v1/tiles/${encodeURIComponent(source)}/${epochDate}.json`).catch((e) => {
       tilejsonCache.delete(key);
@@ -765,18 +759,10 @@ function setMode(mode) {
 }
 
 /** Starts what the first view of source `name` needs while the map loads its style and basemap:
- * the timeline, snapshots and border, and the TileJSON of the date the link names (or of today:
- * the last snapshot's epoch), filed under its epoch's first day. */
-function prefetch(name, view) {
+ * the timeline, snapshots and border. (A TileJSON asked for before the epochs are known could name
+ * a date with no snapshot, a 404 in the console; it waits for the timeline.) */
+function prefetch(name) {
   const src = encodeURIComponent(name);
-  const guess = view?.mode !== 'diff' && view?.date && calendarDay(view.date) !== null
-    ? view.date : iso(Math.floor(Date.now() / DAY_MS));
-  speculative = {
-    source: name,
-    promise: api(`/v1/tiles/${src}/${guess}.json`)
-      .then((tj) => { tilejsonCache.set(`${name}|${tj.frontline.epoch_from}`, Promise.resolve(tj)); })
-      .catch(() => {}),
-  };
   return {
     source: name,
     data: Promise.all([
@@ -802,7 +788,7 @@ async function selectSource(name, view, prefetched = null) {
   banner.textContent = src.synthetic
     ? `SYNTHETIC DATA: the source '${src.name}' is made up (${src.description || 'not real'}). Do not read anything real into this map.`
     : '';
-  const [timeline, snapshots, border] = await busy(prefetched?.source === src.name ? prefetched.data : prefetch(src.name, null).data);
+  const [timeline, snapshots, border] = await busy(prefetched?.source === src.name ? prefetched.data : prefetch(src.name).data);
   state.epochs = timeline.rows.map((r) => ({ ...r, day: day(r.date) }));
   state.snapshotDays = [...new Set(snapshots.snapshots.map((s) => day(s.date)))].sort((a, b) => a - b);
   borderArea = border.frontline.area_km2;
@@ -882,7 +868,7 @@ async function main() {
     }
   }
   const first = (state.sources.find((s) => s.name === view.source) || state.sources.find((s) => s.default) || state.sources[0]).name;
-  const prefetched = prefetch(first, view);
+  const prefetched = prefetch(first);
   await mapLoaded;
   await selectSource(view.source, view, prefetched);
   if (state.mode === 'diff' || (map.getLayer('occupied') && map.queryRenderedFeatures({ layers: ['occupied'] }).length)) {
