@@ -167,13 +167,11 @@ impl Live {
 /// a diff per epoch: about a second). Answers are the same with or without it.
 fn warm_timelines(catalog: &std::sync::Arc<Catalog>) {
     let catalog = catalog.clone();
-    let spawned = std::thread::Builder::new()
-        .name("timeline-warm".into())
-        .spawn(move || {
-            for name in catalog.sources.keys() {
-                let _ = crate::query::timeline(&catalog, Some(name));
-            }
-        });
+    let spawned = std::thread::Builder::new().name("timeline-warm".into()).spawn(move || {
+        for name in catalog.sources.keys() {
+            let _ = crate::query::timeline(&catalog, Some(name));
+        }
+    });
     if let Err(e) = spawned {
         tracing::warn!(error = %e, "could not start the timeline warm-up; the first timeline measures its changes");
     }

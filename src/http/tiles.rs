@@ -201,7 +201,11 @@ fn one_url(uri: &Uri) -> Result<(), Problem> {
     // A bare `?` (an empty query) is refused too: caches key on the whole URL.
     if let Some(q) = uri.query() {
         let name = q.split(['=', '&']).next().unwrap_or(q);
-        let got = if q.is_empty() { "an empty query string, a bare '?'".to_string() } else { format!("'{name}'") };
+        let got = if q.is_empty() {
+            "an empty query string, a bare '?'".to_string()
+        } else {
+            format!("'{name}'")
+        };
         return Err(Problem::parameter(
             if name.is_empty() { "?" } else { name },
             format!("the tile routes take no query parameters (got {got}): each tile and TileJSON has one URL"),

@@ -538,7 +538,11 @@ mod tests {
                 let f = InForce::of(src, &src.epochs[i]);
                 let prev = i.checked_sub(1).map(|p| InForce::of(src, &src.epochs[p]));
                 let fresh = timeline_row(&f, prev.as_ref(), raw);
-                assert_eq!((a.gained_km2, a.lost_km2), (fresh.gained_km2, fresh.lost_km2), "{i} {raw}");
+                assert_eq!(
+                    (a.gained_km2, a.lost_km2),
+                    (fresh.gained_km2, fresh.lost_km2),
+                    "{i} {raw}"
+                );
                 assert_eq!((a.gained_km2, a.lost_km2), (b.gained_km2, b.lost_km2), "{i} {raw}");
             }
             assert!(first.iter().any(|r| r.gained_km2 > 0.0), "the embedded data moves");
