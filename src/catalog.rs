@@ -1191,7 +1191,16 @@ impl Catalog {
         };
         let mut sources = self.sources.clone();
         sources.insert(entry.name.clone(), Arc::new(entry));
-        Ok(Catalog {
+        Ok(self.with_sources(sources, declared))
+    }
+
+    /// This catalog with other `sources` and `declared` sources (the rest shared).
+    fn with_sources(
+        &self,
+        sources: BTreeMap<String, Arc<SourceEntry>>,
+        declared: BTreeMap<String, DeclaredSource>,
+    ) -> Catalog {
+        Catalog {
             sources,
             default_source: self.default_source.clone(),
             baselines: self.baselines.clone(),
@@ -1199,7 +1208,7 @@ impl Catalog {
             root: self.root.clone(),
             borders: self.borders.clone(),
             declared,
-        })
+        }
     }
 
     /// The catalog as it was loaded at instant `t` (`known_at=`): each snapshot date with the
@@ -1219,15 +1228,7 @@ impl Catalog {
                 sources.insert(name.clone(), entry);
             }
         }
-        Ok(Catalog {
-            sources,
-            default_source: self.default_source.clone(),
-            baselines: self.baselines.clone(),
-            report: self.report.clone(),
-            root: self.root.clone(),
-            borders: self.borders.clone(),
-            declared: self.declared.clone(),
-        })
+        Ok(self.with_sources(sources, self.declared.clone()))
     }
 
     /// The source named, or the default one.
