@@ -135,6 +135,25 @@ pub struct ImportOptions {
     pub time_zone: Option<chrono_tz::Tz>,
 }
 
+impl ImportOptions {
+    /// Importing into `source` of the geodata directory `data_dir` with the defaults of
+    /// `frontline import`: the default thresholds, no replacement, no empty snapshots, the
+    /// default date window, the source's own time zone.
+    pub fn new(source: impl Into<String>, data_dir: impl Into<PathBuf>) -> Self {
+        ImportOptions {
+            source: source.into(),
+            data_dir: data_dir.into(),
+            max_change_km2: DEFAULT_MAX_CHANGE_KM2,
+            max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
+            replace: false,
+            origin_prefix: None,
+            allow_empty: false,
+            date_window: DateWindowConfig::default(),
+            time_zone: None,
+        }
+    }
+}
+
 /// Default of [`ImportOptions::max_change_km2`]: above the largest daily moves of 2022 after the
 /// first week (Kharkiv, September: about 2,000 km2 a day on the NZZ map).
 pub const DEFAULT_MAX_CHANGE_KM2: f64 = 2_500.0;
@@ -993,17 +1012,7 @@ mod tests {
     }
 
     fn options(data: &Path) -> ImportOptions {
-        ImportOptions {
-            source: "plan".into(),
-            data_dir: data.to_path_buf(),
-            max_change_km2: DEFAULT_MAX_CHANGE_KM2,
-            max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
-            replace: false,
-            origin_prefix: None,
-            allow_empty: false,
-            date_window: DateWindowConfig::default(),
-            time_zone: None,
-        }
+        ImportOptions::new("plan", data)
     }
 
     const SMALL: &str = "[[37.0,48.0],[37.1,48.0],[37.1,48.1],[37.0,48.1],[37.0,48.0]]";

@@ -5,7 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use frontline::geodata::load_dir;
-use frontline::import::{DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportOptions, import};
+use frontline::import::{Format, ImportOptions, import};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -13,15 +13,8 @@ mod common;
 
 fn options(source: &str, root: &Path, tz: Option<chrono_tz::Tz>) -> ImportOptions {
     ImportOptions {
-        source: source.into(),
-        data_dir: root.to_path_buf(),
-        max_change_km2: DEFAULT_MAX_CHANGE_KM2,
-        max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
-        replace: false,
-        origin_prefix: None,
-        allow_empty: false,
-        date_window: Default::default(),
         time_zone: tz,
+        ..ImportOptions::new(source, root)
     }
 }
 

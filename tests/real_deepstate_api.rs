@@ -10,29 +10,13 @@ use frontline::catalog::Catalog;
 use frontline::coverage::{OverlayRule, overlay};
 use frontline::geodata::deepstate_api::{AreaClass, class_area};
 use frontline::geodata::load_dir;
-use frontline::import::{DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportOptions, import};
+use frontline::import::{Format, ImportOptions, import};
 use frontline::index::PolygonIndex;
 use frontline::model::Status;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod common;
-
-use common::repo;
-
-fn options(source: &str, root: &Path) -> ImportOptions {
-    ImportOptions {
-        source: source.into(),
-        data_dir: root.to_path_buf(),
-        max_change_km2: DEFAULT_MAX_CHANGE_KM2,
-        max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
-        replace: false,
-        origin_prefix: None,
-        allow_empty: false,
-        date_window: Default::default(),
-        time_zone: None,
-    }
-}
 
 fn files_of(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
@@ -61,15 +45,10 @@ fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
     ignore = "needs ../shared/data/deepstate-raw (absent when the tests were built)"
 )]
 fn deepstate_publications_import_classified_clipped_and_once() {
-    let archive = repo().join("../shared/data/deepstate-raw");
-    assert!(
-        archive.is_dir(),
-        "{} is absent: rebuild the tests to have them ignored",
-        archive.display()
-    );
+    let archive = common::shared_data("deepstate-raw");
     let dir = tempfile::tempdir().unwrap();
     let root = common::copy_embedded_geodata(dir.path(), false);
-    let opts = options("deepstate-api", &root);
+    let opts = ImportOptions::new("deepstate-api", &root);
     let r = import(Format::DeepstateApi, std::slice::from_ref(&archive), &opts).unwrap();
 
     // Every file imports: 577 Kyiv days (573 written, 4 identical to the day before), 202
@@ -199,12 +178,7 @@ fn deepstate_publications_import_classified_clipped_and_once() {
 /// The publications imported into a new copy of the embedded geodata (its root, kept alive by
 /// the temporary directory): all of them, or those published within a day of `near` dates.
 fn publications(near: &[&str]) -> (tempfile::TempDir, PathBuf) {
-    let archive = repo().join("../shared/data/deepstate-raw");
-    assert!(
-        archive.is_dir(),
-        "{} is absent: rebuild the tests to have them ignored",
-        archive.display()
-    );
+    let archive = common::shared_data("deepstate-raw");
     let dir = tempfile::tempdir().unwrap();
     let root = common::copy_embedded_geodata(dir.path(), false);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&archive)
@@ -232,7 +206,12 @@ fn publications(near: &[&str]) -> (tempfile::TempDir, PathBuf) {
         });
         assert!(files.len() >= near.len(), "{files:?}");
     }
-    import(Format::DeepstateApi, &files, &options("deepstate-api", &root)).unwrap();
+    import(
+        Format::DeepstateApi,
+        &files,
+        &ImportOptions::new("deepstate-api", &root),
+    )
+    .unwrap();
     (dir, root)
 }
 
@@ -248,13 +227,13 @@ fn deepstate_publications_agree_with_nzz_over_2022_as_the_readme_says() {
     // Agreement with NZZ over 2022 (when the NZZ archive is there): agreed + disputed =
     // envelope to 1e-9 relative (measured from the same pieces, which partition it), agreed
     // inside each source's occupied area to 1e-9.
-    let nzz = repo().join("../shared/data/nzz");
-    assert!(
-        nzz.is_dir(),
-        "{} is absent: rebuild the tests to have them ignored",
-        nzz.display()
-    );
-    import(Format::Nzz, std::slice::from_ref(&nzz), &options("nzz", &root)).unwrap();
+    let nzz = common::shared_data("nzz");
+    import(
+        Format::Nzz,
+        std::slice::from_ref(&nzz),
+        &ImportOptions::new("nzz", &root),
+    )
+    .unwrap();
     let catalog = Catalog::load(&root).unwrap();
     let names = vec!["deepstate-api".to_string(), "nzz".to_string()];
     for d in ["2022-04-04", "2022-08-01", "2022-11-15", "2022-12-31"] {
@@ -312,16 +291,11 @@ fn deepstate_publications_and_the_daily_archive_agree_on_shared_days() {
     let (_dir, root) = publications(&[]);
     // The daily archive and the publications share no day in the shared data: the check runs
     // and finds none (`tests/publications.rs` exercises it on a shared day).
-    let daily = repo().join("../shared/data/deepstate");
-    assert!(
-        daily.is_dir(),
-        "{} is absent: rebuild the tests to have them ignored",
-        daily.display()
-    );
+    let daily = common::shared_data("deepstate");
     import(
         Format::Deepstate,
         std::slice::from_ref(&daily),
-        &options("deepstate", &root),
+        &ImportOptions::new("deepstate", &root),
     )
     .unwrap();
     let catalog = Catalog::load(&root).unwrap();

@@ -6,7 +6,7 @@
 
 use frontline::catalog::Catalog;
 use frontline::geodata::{deepstate, load_dir};
-use frontline::import::{DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportOptions, import};
+use frontline::import::{Format, ImportOptions, import};
 use frontline::model::Status;
 use std::path::{Path, PathBuf};
 
@@ -19,20 +19,6 @@ fn geodata_copy(dir: &Path) -> PathBuf {
     common::copy_embedded_geodata(dir, false)
 }
 
-fn options(source: &str, root: &Path) -> ImportOptions {
-    ImportOptions {
-        source: source.into(),
-        data_dir: root.to_path_buf(),
-        max_change_km2: DEFAULT_MAX_CHANGE_KM2,
-        max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
-        replace: false,
-        origin_prefix: None,
-        allow_empty: false,
-        date_window: Default::default(),
-        time_zone: None,
-    }
-}
-
 fn date(s: &str) -> chrono::NaiveDate {
     frontline::model::parse_date(s).unwrap()
 }
@@ -43,15 +29,10 @@ fn date(s: &str) -> chrono::NaiveDate {
     ignore = "needs ../shared/data/deepstate (absent when the tests were built)"
 )]
 fn deepstate_archive_imports_once_and_answers_as_read_in_place() {
-    let archive = repo().join("../shared/data/deepstate");
-    assert!(
-        archive.is_dir(),
-        "{} is absent: rebuild the tests to have them ignored",
-        archive.display()
-    );
+    let archive = common::shared_data("deepstate");
     let dir = tempfile::tempdir().unwrap();
     let root = geodata_copy(dir.path());
-    let opts = options("deepstate", &root);
+    let opts = ImportOptions::new("deepstate", &root);
     let r = import(Format::Deepstate, std::slice::from_ref(&archive), &opts).unwrap();
     assert_eq!(r.files, 536);
     assert_eq!(r.added.len(), 469, "distinct consecutive snapshots");
@@ -97,15 +78,10 @@ fn deepstate_archive_imports_once_and_answers_as_read_in_place() {
     ignore = "needs ../shared/data/nzz (absent when the tests were built)"
 )]
 fn nzz_archive_imports_with_the_crimea_baseline() {
-    let archive = repo().join("../shared/data/nzz");
-    assert!(
-        archive.is_dir(),
-        "{} is absent: rebuild the tests to have them ignored",
-        archive.display()
-    );
+    let archive = common::shared_data("nzz");
     let dir = tempfile::tempdir().unwrap();
     let root = geodata_copy(dir.path());
-    let opts = options("nzz", &root);
+    let opts = ImportOptions::new("nzz", &root);
     let r = import(Format::Nzz, std::slice::from_ref(&archive), &opts).unwrap();
     assert_eq!(r.files, 311);
     assert_eq!(r.added.len(), 83);

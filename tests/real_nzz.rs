@@ -25,12 +25,7 @@ fn shared() -> PathBuf {
 fn catalogs() -> Option<&'static (Catalog, Catalog, usize)> {
     static CAT: OnceLock<Option<(Catalog, Catalog, usize)>> = OnceLock::new();
     CAT.get_or_init(|| {
-        let dir = shared().join("data/nzz");
-        assert!(
-            dir.is_dir(),
-            "{} is absent: rebuild the tests to have them ignored",
-            dir.display()
-        );
+        let dir = common::shared_data("nzz");
         let base = load_dir(&repo().join("geodata")).expect("embedded geodata").geodata;
         let border = base.borders[0].clone();
         let crimea: Vec<_> = base.baselines.iter().filter(|b| b.name == "crimea").cloned().collect();
@@ -242,26 +237,11 @@ fn published_nzz_vertices_are_occupied_and_on_the_outline() {
     ignore = "needs ../shared/data/nzz (absent when the tests were built)"
 )]
 fn imported_nzz_answers_exactly_on_the_published_vertices() {
-    use frontline::import::{DEFAULT_MAX_CHANGE_KM2, DEFAULT_MAX_OUTSIDE_SHARE, Format, ImportOptions, import};
-    let file = shared().join("data/nzz/2022-06-01.json");
-    assert!(
-        file.is_file(),
-        "{} is absent: rebuild the tests to have them ignored",
-        file.display()
-    );
+    use frontline::import::{Format, ImportOptions, import};
+    let file = common::shared_data("nzz/2022-06-01.json");
     let dir = tempfile::tempdir().unwrap();
     let root = common::copy_embedded_geodata(dir.path(), false);
-    let opts = ImportOptions {
-        source: "nzz".into(),
-        data_dir: root.clone(),
-        max_change_km2: DEFAULT_MAX_CHANGE_KM2,
-        max_outside_share: DEFAULT_MAX_OUTSIDE_SHARE,
-        replace: false,
-        origin_prefix: None,
-        allow_empty: false,
-        date_window: Default::default(),
-        time_zone: None,
-    };
+    let opts = ImportOptions::new("nzz", root.clone());
     let r = import(Format::Nzz, &[file], &opts).unwrap();
     assert_eq!(r.added.len(), 1, "{:?}", r.rejected);
     // As the archive read in place above: without the Crimea baseline (NZZ draws no Crimea; the
@@ -285,25 +265,11 @@ fn published_vertices_answered_exactly(f: &frontline::catalog::InForce<'_>) -> u
         if !matches!(f["properties"]["type"].as_str(), Some("nochange" | "gains")) {
             continue;
         }
-        let g = &f["geometry"];
-        let list: Vec<&serde_json::Value> = match g["type"].as_str().unwrap() {
-            "Polygon" => vec![&g["coordinates"]],
-            _ => g["coordinates"].as_array().unwrap().iter().collect(),
-        };
-        for rings in list {
-            let rings: Vec<geo::LineString<f64>> = rings
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| {
-                    r.as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
-                        .collect()
-                })
-                .collect();
-            polys.push(geo::Polygon::new(rings[0].clone(), rings[1..].to_vec()));
+        let g: geojson::Geometry = serde_json::from_value(f["geometry"].clone()).unwrap();
+        match geo::Geometry::<f64>::try_from(g).unwrap() {
+            geo::Geometry::Polygon(p) => polys.push(p),
+            geo::Geometry::MultiPolygon(mp) => polys.extend(mp),
+            other => panic!("not a polygon: {other:?}"),
         }
     }
     let (mut checked, mut inner, mut touching) = (0, 0, 0);
