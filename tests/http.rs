@@ -500,12 +500,7 @@ fn sigterm_lets_an_in_flight_request_finish() {
     ignore = "needs ../shared/data/deepstate (absent when the tests were built)"
 )]
 fn server_and_cli_agree_on_real_data() {
-    let archive = repo().join("../shared/data/deepstate");
-    assert!(
-        archive.is_dir(),
-        "{} is absent: rebuild the tests to have them ignored",
-        archive.display()
-    );
+    common::shared_data("deepstate");
     let dir = tempfile::tempdir().unwrap();
     let data = common::deepstate_geodata(&dir.path().join("geodata"));
     let work = std::env::var_os("PEERS_WORK")
@@ -745,14 +740,7 @@ fn ingest_needs_the_token_and_writes_nothing_without_it() {
     )
     .assert_problem(403, "ingest is off");
     drop(s);
-    let s = Server::start(&[
-        "--data",
-        root.to_str().unwrap(),
-        "--ingest-token-file",
-        token.to_str().unwrap(),
-        "--watch-s",
-        "0",
-    ]);
+    let s = Server::with_ingest(&root, &token);
     let r = ingest(s.addr, "source=example&date=2025-01-01", None, &square_snapshot(0.5));
     r.assert_problem(401, "Bearer");
     assert_eq!(r.header("www-authenticate"), Some("Bearer"));
@@ -787,14 +775,7 @@ fn ingest_validates_writes_durably_and_goes_live() {
     let (_d, root, token) = writable_geodata();
     let src = root.join("sources/example");
     let before = listing(&src);
-    let s = Server::start(&[
-        "--data",
-        root.to_str().unwrap(),
-        "--ingest-token-file",
-        token.to_str().unwrap(),
-        "--watch-s",
-        "0",
-    ]);
+    let s = Server::with_ingest(&root, &token);
     // Invalid: every problem listed, nothing written.
     let bad = br#"{"type":"FeatureCollection","features":[
         {"type":"Feature","properties":{"status":"won"},"geometry":{"type":"Polygon","coordinates":[[[35,48],[36,48],[36,49],[35,48]]]}},
@@ -934,14 +915,7 @@ fn a_failed_reload_keeps_the_old_state_serving() {
 #[test]
 fn answers_stay_whole_while_snapshots_are_ingested_and_reloads_run() {
     let (_d, root, token) = writable_geodata();
-    let s = Server::start(&[
-        "--data",
-        root.to_str().unwrap(),
-        "--ingest-token-file",
-        token.to_str().unwrap(),
-        "--watch-s",
-        "0",
-    ]);
+    let s = Server::with_ingest(&root, &token);
     let addr = s.addr;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let clients: Vec<_> = (0..2)

@@ -577,12 +577,7 @@ fn bbox_across_the_antimeridian_and_reversed_latitudes() {
     ignore = "needs ../shared/data/deepstate (absent when the tests were built)"
 )]
 fn bbox_across_the_antimeridian_on_deepstate() {
-    let archive = repo().join("../shared/data/deepstate");
-    assert!(
-        archive.is_dir(),
-        "{} is absent: rebuild the tests to have this ignored",
-        archive.display()
-    );
+    common::shared_data("deepstate");
     let dir = tempfile::tempdir().unwrap();
     let ds = common::deepstate_geodata(&dir.path().join("ds"));
     let s = Server::start(&["--data", ds.to_str().unwrap()], &[]);

@@ -13,9 +13,9 @@ use geo::{Intersects, MultiPolygon, Point};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::repo;
 
 fn shared() -> PathBuf {
     repo().join("../shared")
@@ -26,12 +26,7 @@ fn shared() -> PathBuf {
 fn catalog() -> &'static Catalog {
     static CAT: OnceLock<Catalog> = OnceLock::new();
     CAT.get_or_init(|| {
-        let dir = shared().join("data/deepstate");
-        assert!(
-            dir.is_dir(),
-            "{} is absent: rebuild the tests to have them ignored",
-            dir.display()
-        );
+        let dir = common::shared_data("deepstate");
         let base = load_dir(&repo().join("geodata")).expect("embedded geodata").geodata;
         let border = base.borders.into_iter().next().expect("a border");
         let g = deepstate::archive_geodata(border, &dir, "deepstate").expect("archive loads");

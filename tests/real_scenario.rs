@@ -8,22 +8,17 @@
 use frontline::catalog::Catalog;
 use frontline::geodata::{deepstate, load_dir};
 use frontline::scenario::{self, Scenario};
-use std::path::PathBuf;
+
 use std::sync::OnceLock;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::repo;
 
 fn catalog() -> &'static Catalog {
     static CAT: OnceLock<Catalog> = OnceLock::new();
     CAT.get_or_init(|| {
-        let dir = repo().join("../shared/data/deepstate");
-        assert!(
-            dir.is_dir(),
-            "{} is absent: rebuild the tests to have them ignored",
-            dir.display()
-        );
+        let dir = common::shared_data("deepstate");
         let base = load_dir(&repo().join("geodata")).expect("embedded geodata").geodata;
         let border = base.borders.into_iter().next().expect("a border");
         let mut g = deepstate::archive_geodata(border, &dir, "deepstate").expect("archive loads");

@@ -7,7 +7,6 @@
 
 mod common;
 
-use common::repo;
 use frontline::Catalog;
 use frontline::model::Status;
 use frontline::query::{PointAnswer, point, point_json};
@@ -17,12 +16,7 @@ use std::sync::OnceLock;
 fn catalog() -> &'static Catalog {
     static CAT: OnceLock<Catalog> = OnceLock::new();
     CAT.get_or_init(|| {
-        let archive = repo().join("../shared/data/deepstate");
-        assert!(
-            archive.is_dir(),
-            "{} is absent: rebuild the tests to have them ignored",
-            archive.display()
-        );
+        common::shared_data("deepstate");
         let dir = tempfile::tempdir().unwrap().keep();
         let data = common::deepstate_geodata(&dir.join("geodata"));
         Catalog::load(&data).expect("archive loads")

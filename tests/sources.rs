@@ -21,20 +21,6 @@ fn geodata() -> (tempfile::TempDir, PathBuf, PathBuf) {
     (dir, root, token)
 }
 
-fn serve(root: &Path, token: &Path) -> Server {
-    Server::spawn(
-        &[
-            "--data",
-            root.to_str().unwrap(),
-            "--ingest-token-file",
-            token.to_str().unwrap(),
-            "--watch-s",
-            "0",
-        ],
-        &[],
-    )
-}
-
 fn put(addr: SocketAddr, name: &str, auth: Option<&str>, body: &Value) -> Reply {
     let auth = auth
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
@@ -136,7 +122,7 @@ fn assert_terms_everywhere(addr: SocketAddr, source: &str, date: &str) {
 #[test]
 fn a_description_replaced_is_kept_and_its_terms_are_in_every_answer_after_a_restart() {
     let (_d, root, token) = geodata();
-    let s = serve(&root, &token);
+    let s = Server::with_ingest(&root, &token);
     // Before: the example source says no licence.
     let before = get(s.addr, "/v1/coverage?lon=35.2&lat=48.2&date=2024-06-01", "").json();
     assert!(before.get("licence").is_none(), "{before}");
@@ -165,14 +151,14 @@ fn a_description_replaced_is_kept_and_its_terms_are_in_every_answer_after_a_rest
     );
     drop(s);
     // Durable: a new server reads it from the store.
-    let s = serve(&root, &token);
+    let s = Server::with_ingest(&root, &token);
     assert_terms_everywhere(s.addr, "example", "2024-06-01");
 }
 
 #[test]
 fn a_new_source_is_declared_then_live_with_its_first_snapshot() {
     let (_d, root, token) = geodata();
-    let s = serve(&root, &token);
+    let s = Server::with_ingest(&root, &token);
     let r = put(s.addr, "monitor", Some(TOKEN), &terms());
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json()["live"], false);
@@ -181,21 +167,21 @@ fn a_new_source_is_declared_then_live_with_its_first_snapshot() {
     assert_eq!(listed["snapshots"], 0);
     // A restart with the source declared but empty loads (it is not a broken source).
     drop(s);
-    let s = serve(&root, &token);
+    let s = Server::with_ingest(&root, &token);
     assert_eq!(source_listed(s.addr, "monitor")["declared"], true);
     let r = ingest(s.addr, "source=monitor&date=2024-06-01", &square(0.5));
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(source_listed(s.addr, "monitor")["declared"], false);
     assert_terms_everywhere(s.addr, "monitor", "2024-06-01");
     drop(s);
-    let s = serve(&root, &token);
+    let s = Server::with_ingest(&root, &token);
     assert_terms_everywhere(s.addr, "monitor", "2024-06-01");
 }
 
 #[test]
 fn bad_descriptions_are_problems_naming_the_field_and_write_nothing() {
     let (_d, root, token) = geodata();
-    let s = serve(&root, &token);
+    let s = Server::with_ingest(&root, &token);
     let before = files(&root.join("sources"));
     let with = |k: &str, v: Value| {
         let mut t = terms();
@@ -304,7 +290,7 @@ fn now_rfc3339() -> String {
 #[test]
 fn a_replaced_snapshot_stays_visible_and_known_at_answers_as_before_and_after_the_replacement() {
     let (_d, root, token) = geodata();
-    let s = serve(&root, &token);
+    let s = Server::with_ingest(&root, &token);
     assert_eq!(put(s.addr, "monitor", Some(TOKEN), &terms()).status, 201);
     let before_any = now_rfc3339();
     std::thread::sleep(std::time::Duration::from_millis(30));
@@ -412,7 +398,7 @@ fn a_replaced_snapshot_stays_visible_and_known_at_answers_as_before_and_after_th
     }
     // After a restart the same instants give the same answers (the store keeps the history).
     drop(s);
-    let s = serve(&root, &token);
+    let s = Server::with_ingest(&root, &token);
     let v = get(
         s.addr,
         &format!("/v1/coverage?lon=35.7&lat=48.7&source=monitor&date=2024-06-02&known_at={between}"),

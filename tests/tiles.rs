@@ -36,19 +36,7 @@ fn tile_path(doc: &serde_json::Value, zxy: &str) -> String {
 
 /// A server over `dir/geodata` with ingest on (token in `dir/token`) and no watcher.
 fn serve_with_ingest(dir: &std::path::Path) -> Server {
-    let root = dir.join("geodata");
-    let token = dir.join("token");
-    Server::spawn(
-        &[
-            "--data",
-            root.to_str().unwrap(),
-            "--ingest-token-file",
-            token.to_str().unwrap(),
-            "--watch-s",
-            "0",
-        ],
-        &[],
-    )
+    Server::with_ingest(&dir.join("geodata"), &dir.join("token"))
 }
 
 /// POSTs a snapshot of one occupied square (35-36 E, 48-49 N) with the token, `query` naming

@@ -9,6 +9,18 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `../shared/data/<rel>` (a file or a directory), which must exist: the tests that call this are
+/// ignored, with the reason, where it was absent when they were built (`build.rs`).
+pub fn shared_data(rel: &str) -> PathBuf {
+    let p = repo().join("../shared/data").join(rel);
+    assert!(
+        p.exists(),
+        "{} is absent: rebuild the tests to have them ignored",
+        p.display()
+    );
+    p
+}
+
 /// A geodata directory at `dir` made by `scripts/deepstate-geodata.sh` from the shared DeepState
 /// archive (read in place), waters included; `dir` is returned.
 pub fn deepstate_geodata(dir: &Path) -> PathBuf {
@@ -56,6 +68,13 @@ impl Server {
     /// set, and waits for the line that names its address.
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Server {
         Server::spawn_in(&repo(), args, env)
+    }
+
+    /// A server over the geodata at `root` with ingest on (the token in the file `token`) and
+    /// no directory watch.
+    pub fn with_ingest(root: &Path, token: &Path) -> Server {
+        let (root, token) = (root.to_str().unwrap(), token.to_str().unwrap());
+        Server::spawn(&["--data", root, "--ingest-token-file", token, "--watch-s", "0"], &[])
     }
 
     /// [`Server::spawn`] with `dir` as the working directory.
