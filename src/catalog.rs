@@ -621,8 +621,8 @@ pub struct Epoch {
     /// `query::point_json`).
     pub provenance_json: OnceLock<String>,
     /// The km2 gained and lost since the previous epoch of the source (`[ruled, raw]`),
-    /// measured once (see `query::timeline_between`): an epoch never changes its predecessor,
-    /// since a reload or an ingest builds the source's epochs anew.
+    /// measured once (see `query::timeline_between`); a reload or an ingest builds the epochs
+    /// anew and carries the figures over for the pairs of states it did not change.
     pub changes: [OnceLock<(f64, f64)>; 2],
 }
 
@@ -1346,6 +1346,31 @@ fn build_source(
 
 /// [`build_source`] from shared snapshots; the computed states of `reuse` (an older version of
 /// the source) are taken over where the content and baselines are the same.
+/// Gives each epoch of `new` the gains and losses already measured in `old` for the same pair of
+/// consecutive states (they depend on the two states alone: see
+/// `analytics::diff::diff_in_force_of`), so that an ingest or reload measures only the pairs it
+/// changed.
+fn keep_changes(old: &[Epoch], new: &[Epoch]) {
+    let pair = |es: &[Epoch], i: usize| {
+        (
+            i.checked_sub(1).map(|p| Arc::as_ptr(&es[p].state)),
+            Arc::as_ptr(&es[i].state),
+        )
+    };
+    let measured: HashMap<_, &[OnceLock<(f64, f64)>; 2]> =
+        (0..old.len()).map(|i| (pair(old, i), &old[i].changes)).collect();
+    for i in 0..new.len() {
+        let Some(known) = measured.get(&pair(new, i)) else {
+            continue;
+        };
+        for (mine, theirs) in new[i].changes.iter().zip(known.iter()) {
+            if let Some(&c) = theirs.get() {
+                let _ = mine.set(c);
+            }
+        }
+    }
+}
+
 fn build_source_arcs(
     meta: SourceMeta,
     border: Arc<BorderEntry>,
@@ -1443,7 +1468,7 @@ fn build_source_arcs(
             Publication { snapshot: p, epoch }
         })
         .collect();
-    let epochs = plan
+    let epochs: Vec<Epoch> = plan
         .into_iter()
         .map(|(from, snapshot, baselines)| {
             let state = states[&(snapshots[snapshot].content_sha256.as_str(), baselines.clone())].clone();
@@ -1457,6 +1482,9 @@ fn build_source_arcs(
             }
         })
         .collect();
+    if let Some(old) = reuse {
+        keep_changes(&old.epochs, &epochs);
+    }
     let with_contested = snapshots
         .iter()
         .find(|s| s.features.iter().any(|f| f.status == ControlStatus::Contested))
@@ -1485,6 +1513,35 @@ mod tests {
     use crate::model::Provenance;
     use geo::{Contains, LineString, MultiPolygon, Point};
     use proptest::prelude::*;
+
+    /// An ingest keeps the gains and losses already measured for the pairs of consecutive
+    /// states it did not change; the timeline over the new catalog equals the one before for them.
+    #[test]
+    fn an_ingest_keeps_the_changes_measured_for_unchanged_pairs() {
+        let cat = Catalog::load_embedded().unwrap();
+        let before = crate::query::timeline(&cat, None).unwrap();
+        let src = cat.source(None).unwrap();
+        let mut later = (**src.snapshots.last().unwrap()).clone();
+        later.date += chrono::TimeDelta::days(30);
+        let next = cat.with_snapshot(later, false).unwrap();
+        let epochs = &next.source(None).unwrap().epochs;
+        assert_eq!(epochs.len(), src.epochs.len() + 1);
+        assert!(epochs[..src.epochs.len()].iter().all(|e| e.changes[0].get().is_some()));
+        assert!(
+            epochs[src.epochs.len()].changes[0].get().is_none(),
+            "the new pair is measured when asked"
+        );
+        let after = crate::query::timeline(&next, None).unwrap();
+        for (a, b) in before.iter().zip(&after) {
+            assert_eq!((a.gained_km2, a.lost_km2), (b.gained_km2, b.lost_km2), "{}", a.date);
+        }
+        let last = after.last().unwrap();
+        assert_eq!(
+            (last.gained_km2, last.lost_km2),
+            (0.0, 0.0),
+            "the same content 30 days later"
+        );
+    }
 
     const X0: f64 = 30.0;
     const Y0: f64 = 48.0;
