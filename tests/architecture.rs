@@ -95,6 +95,12 @@ fn module_path(src: &Path, file: &Path) -> Vec<String> {
 /// How deep a chain of `use`s, globs and re-exports is followed (a cycle stops there).
 const DEPTH: usize = 24;
 
+/// An absolute path of the crate, as segments.
+type Path_ = Vec<String>;
+
+/// (module, name) -> what `Table::lookup` found there.
+type Memo = HashMap<(Path_, String), Option<Path_>>;
+
 /// What the crate's modules bind, read from every file before any path is resolved, so that a
 /// path through another module's `use` is followed to what it names: a re-export of the crate
 /// root (`crate::Catalog`), a glob (`use crate::*;`, `use super::*;`), an alias, and
@@ -111,7 +117,7 @@ struct Table {
     extern_prelude: HashMap<String, Vec<String>>,
     /// (module, name) -> what `lookup` found; a pair being looked up is `None` until it is
     /// known, so a cycle (`use Scan::*;` inside a function, two globs of each other) ends there.
-    memo: RefCell<HashMap<(Vec<String>, String), Option<Vec<String>>>>,
+    memo: RefCell<Memo>,
 }
 
 /// Files of the binary (`main.rs`, `cli/`) are read as the module `cli`: there `crate::` is the
@@ -220,10 +226,10 @@ impl Table {
             let Some(from) = self.resolve(module, glob, depth + 1) else {
                 continue;
             };
-            if from != module {
-                if let Some(found) = self.lookup(&from, name, depth + 1) {
-                    return Some(found);
-                }
+            if from != module
+                && let Some(found) = self.lookup(&from, name, depth + 1)
+            {
+                return Some(found);
             }
         }
         if in_binary(module) {
