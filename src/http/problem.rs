@@ -25,6 +25,10 @@ pub struct Problem {
     /// Every problem found, where there are several (a refused snapshot).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub problems: Box<[String]>,
+    /// What the server has loaded so far, where it is not ready yet (`/readyz`): the members
+    /// of its readiness answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -39,6 +43,7 @@ impl Problem {
             detail: detail.into(),
             parameter: None,
             problems: Box::default(),
+            readiness: None,
         }
     }
 
@@ -150,6 +155,18 @@ impl Problem {
         Problem::server_error(StatusCode::SERVICE_UNAVAILABLE, kind, public, &cause)
     }
 
+    /// 503 `not-ready` (`/readyz` while states are computed): with an id, as every 5xx, and
+    /// the readiness answer's members (`readiness`) so that a probe still sees what is loaded.
+    pub fn not_ready(readiness: serde_json::Value, computed: usize, total: usize) -> Self {
+        let mut p = Problem::unavailable(
+            "not-ready",
+            "the server is still computing the states it serves: try again shortly",
+            format!("{computed} of {total} states computed"),
+        );
+        p.readiness = Some(readiness);
+        p
+    }
+
     /// 500: something failed that the client cannot fix. The answer carries an id, and the same
     /// id is logged (at `error`) with what failed (`what`, which the answer does not show), so
     /// that an operator can find it.
@@ -224,12 +241,15 @@ impl From<crate::store::StoreError> for Problem {
                     "source '{source_name}' reads a third-party archive in place and is read-only: nothing is written into it. Ingest into a source of its own instead (e.g. source={source_name}-live)"
                 ),
             ),
-            StoreError::OutsideStore { .. } | StoreError::Io { .. } => Problem::server_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "storage",
-                "the geodata directory could not be written; nothing was changed",
-                &e,
-            ),
+            // A server serves a store it loaded: not one is a fault of the host, not the client.
+            StoreError::OutsideStore { .. } | StoreError::Io { .. } | StoreError::NotAStore { .. } => {
+                Problem::server_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "storage",
+                    "the geodata directory could not be written; nothing was changed",
+                    &e,
+                )
+            }
         }
     }
 }
