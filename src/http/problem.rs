@@ -13,7 +13,7 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     /// Short summary of the kind.
-    pub title: String,
+    pub title: &'static str,
     /// HTTP status code.
     pub status: u16,
     /// What exactly is wrong, and what is allowed.
@@ -28,7 +28,7 @@ pub struct Problem {
     /// What the server has loaded so far, where it is not ready yet (`/readyz`): the members
     /// of its readiness answer.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub readiness: Option<serde_json::Value>,
+    pub readiness: Option<Box<serde_json::Value>>,
 }
 
 impl Problem {
@@ -38,7 +38,7 @@ impl Problem {
     fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
         Problem {
             kind: format!("/problems/{kind}"),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: detail.into(),
             parameter: None,
@@ -163,7 +163,7 @@ impl Problem {
             "the server is still computing the states it serves: try again shortly",
             format!("{computed} of {total} states computed"),
         );
-        p.readiness = Some(readiness);
+        p.readiness = Some(Box::new(readiness));
         p
     }
 
