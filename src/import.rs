@@ -352,27 +352,6 @@ fn measure(snapshot: Snapshot, border: &Border, border_index: &PolygonIndex, not
     }
 }
 
-/// Refuses a `--data` directory that exists but is not a geodata directory (it has no
-/// `borders/`: an archive of published files, say), before anything is written into it: the
-/// writer lock and the journal belong in the destination store, and a command that only reads
-/// an archive must not leave files in it.
-///
-/// # Errors
-/// [`ImportError::Geodata`] (the directory does not load, exit 1 as for any such directory)
-/// saying what `--data` is for.
-pub fn check_destination(data_dir: &Path) -> Result<(), ImportError> {
-    if data_dir.is_dir() && !data_dir.join("borders").is_dir() {
-        return Err(ImportError::Geodata {
-            dir: data_dir.display().to_string(),
-            problems:
-                "not a geodata directory (it has no borders/): --data names the geodata directory to write into, \
-                       not the files read from; start one with `frontline init DIR`"
-                    .into(),
-        });
-    }
-    Ok(())
-}
-
 /// The thresholds of import's checks of a new snapshot (see [`ImportOptions`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Thresholds {
@@ -482,16 +461,11 @@ struct Existing {
 pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result<ImportReport, ImportError> {
     let dir = Store::new(&opts.data_dir);
     check_name("source", &opts.source).map_err(|e| ImportError::Input(e.to_string()))?;
-    check_destination(&opts.data_dir)?;
-    if opts.data_dir.is_dir() {
-        dir.check_writable_source(&opts.source)?;
-    }
+    // Nothing is written (not even the lock file) into a directory that is not a store.
+    dir.check_is_store()?;
+    dir.check_writable_source(&opts.source)?;
     // Read, decide and write under the writer lock: nothing else writes in between.
-    let lock = if opts.data_dir.is_dir() {
-        Some(dir.lock("import", WRITER_LOCK_WAIT)?)
-    } else {
-        None
-    };
+    let lock = dir.lock("import", WRITER_LOCK_WAIT)?;
     let loaded = load_dir(&opts.data_dir).map_err(|r| ImportError::Geodata {
         dir: opts.data_dir.display().to_string(),
         problems: r
@@ -963,9 +937,6 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             }
         }
     }
-    let Some(lock) = lock else {
-        return Ok(report);
-    };
     let mut kept = Vec::new();
     for (date, file) in &replaced_files {
         kept.push(lock.keep(&opts.source, *date, file)?);

@@ -180,13 +180,12 @@ async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetc
 /// Fetches and imports the days from the start to `until`.
 pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
     let store = Store::new(&opts.import.data_dir);
-    // Refused before anything is fetched: nothing is written into a third-party archive.
-    crate::import::check_destination(&opts.import.data_dir)?;
-    if opts.import.data_dir.is_dir() {
-        store
-            .check_writable_source(&opts.import.source)
-            .map_err(ImportError::from)?;
-    }
+    // Refused before anything is fetched or written: a directory that is not a store (a
+    // third-party archive given as --data), a source read in place.
+    store.check_is_store().map_err(ImportError::from)?;
+    store
+        .check_writable_source(&opts.import.source)
+        .map_err(ImportError::from)?;
     if file_name(opts.format, opts.until).is_none() {
         return Err(SyncError::Input("sync reads deepstate or nzz archives".into()));
     }
@@ -214,8 +213,8 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
         .timeout(opts.timeout)
         .build()
         .map_err(|e| SyncError::Io(format!("HTTP client: {e}")))?;
-    let tmp = store.download_dir();
-    std::fs::create_dir_all(&tmp).map_err(|e| SyncError::Io(format!("{}: {e}", tmp.display())))?;
+    // Removed when dropped: at the end, on an error, and when a host stops the sync.
+    let download = store.download().map_err(ImportError::from)?;
     let mut report = SyncReport {
         days: (start, opts.until),
         fetched: Vec::new(),
@@ -233,9 +232,7 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
         let url = format!("{base}/{name}");
         match fetch(&client, &url, opts.retries).await {
             Ok(Fetch::Got(bytes)) => {
-                let path = tmp.join(&name);
-                std::fs::write(&path, bytes).map_err(|e| SyncError::Io(format!("{}: {e}", path.display())))?;
-                files.push(path);
+                files.push(download.put(&name, &bytes).map_err(ImportError::from)?);
                 report.fetched.push(day);
             }
             Ok(Fetch::Missing) => report.missing.push(day),
@@ -268,7 +265,7 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
         let format = opts.format;
         blocking(move || import(format, &files, &io).map(Some).map_err(SyncError::from)).await
     };
-    let _ = std::fs::remove_dir_all(&tmp);
+    drop(download);
     report.import = imported?;
     Ok(report)
 }

@@ -8,13 +8,19 @@
 //! - aliases (`use crate as x;`, `use crate::query as q;`, `use super::super as up;`), followed
 //!   where the alias is used;
 //! - paths written inline without a `use` (`crate::query::x()` in an expression, a type, a
-//!   pattern), and in the token streams of macro calls (`format!("{}", crate::query::x())`).
+//!   pattern), and in the token streams of macro calls (`format!("{}", crate::query::x())`);
+//! - paths through another module's names: every file (the crate root `lib.rs` included) is read
+//!   into one table of what each module binds, so a path through a re-export of the root
+//!   (`crate::Catalog` is `catalog::Catalog`), through a glob (`use crate::*;`, `use super::*;`,
+//!   then `query::x()` or `Catalog`), or through `extern crate self as x;` (which in the root puts
+//!   `x` in every module's scope) is followed to the module it ends in.
 //!
 //! Each is mapped to the top-level module it names; the test fails on one that reaches up (or
 //! sideways into another module of the same stage).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use syn::visit::Visit;
@@ -86,60 +92,244 @@ fn module_path(src: &Path, file: &Path) -> Vec<String> {
     parts
 }
 
+/// How deep a chain of `use`s, globs and re-exports is followed (a cycle stops there).
+const DEPTH: usize = 24;
+
+/// An absolute path of the crate, as segments.
+type Path_ = Vec<String>;
+
+/// (module, name) -> what `Table::lookup` found there.
+type Memo = HashMap<(Path_, String), Option<Path_>>;
+
+/// What the crate's modules bind, read from every file before any path is resolved, so that a
+/// path through another module's `use` is followed to what it names: a re-export of the crate
+/// root (`crate::Catalog`), a glob (`use crate::*;`, `use super::*;`), an alias, and
+/// `extern crate self as x;` (in the crate root it puts `x` in every module's scope).
+#[derive(Default)]
+struct Table {
+    /// Every module: the files, their `mod` items, the crate root and the table's modules.
+    modules: BTreeSet<Vec<String>>,
+    /// module -> name -> the path its `use` names, as written in that module.
+    bindings: HashMap<Vec<String>, HashMap<String, Vec<String>>>,
+    /// module -> the paths of its glob imports, as written in that module.
+    globs: HashMap<Vec<String>, Vec<Vec<String>>>,
+    /// Names the crate root's `extern crate self as x;` puts in scope everywhere.
+    extern_prelude: HashMap<String, Vec<String>>,
+    /// (module, name) -> what `lookup` found; a pair being looked up is `None` until it is
+    /// known, so a cycle (`use Scan::*;` inside a function, two globs of each other) ends there.
+    memo: RefCell<Memo>,
+}
+
+/// Files of the binary (`main.rs`, `cli/`) are read as the module `cli`: there `crate::` is the
+/// binary's own, and the library is `frontline::`.
+fn in_binary(module: &[String]) -> bool {
+    module.first().is_some_and(|m| m == "cli")
+}
+
+impl Table {
+    fn new() -> Self {
+        let mut t = Table::default();
+        t.modules.insert(Vec::new());
+        for name in STAGES.iter().flat_map(|s| s.iter()) {
+            t.modules.insert(vec![(*name).to_string()]);
+        }
+        t
+    }
+
+    /// Reads what one file (the module `module`) declares: modules, `use` names, globs.
+    fn add(&mut self, module: &[String], file: &syn::File) {
+        for i in 1..=module.len() {
+            self.modules.insert(module[..i].to_vec());
+        }
+        let mut binder = Binder {
+            table: self,
+            module: module.to_vec(),
+        };
+        binder.visit_file(file);
+    }
+
+    /// The absolute path a path written in `module` names, through every `use` it passes; None
+    /// when it does not start in the crate (std, a dependency, a local name).
+    fn resolve(&self, module: &[String], segments: &[String], depth: usize) -> Option<Vec<String>> {
+        if depth > DEPTH {
+            return None;
+        }
+        let (first, mut rest) = segments.split_first()?;
+        let binary = in_binary(module);
+        let mut at = match first.as_str() {
+            "crate" if binary => return None,
+            "crate" => Vec::new(),
+            "frontline" if binary => Vec::new(),
+            "self" => module.to_vec(),
+            "super" => {
+                let mut m = module.to_vec();
+                m.pop();
+                m
+            }
+            name => self.lookup(module, name, depth + 1)?,
+        };
+        while let Some((s, tail)) = rest.split_first() {
+            if s != "super" {
+                break;
+            }
+            at.pop();
+            rest = tail;
+        }
+        Some(self.follow(at, rest, depth + 1))
+    }
+
+    /// Walks `rest` down from `at`: into submodules, and through the names a module binds.
+    fn follow(&self, mut at: Vec<String>, rest: &[String], depth: usize) -> Vec<String> {
+        for (i, s) in rest.iter().enumerate() {
+            let next = if self.modules.contains(&at) {
+                self.lookup(&at, s, depth + 1)
+            } else {
+                None
+            };
+            match next {
+                Some(next) => at = next,
+                None => {
+                    at.extend(rest[i..].iter().cloned());
+                    break;
+                }
+            }
+        }
+        at
+    }
+
+    /// What `name` means inside `module`: a submodule, a name the module binds (`use`,
+    /// `extern crate self as`), a name one of its globs brings in, or the extern prelude.
+    fn lookup(&self, module: &[String], name: &str, depth: usize) -> Option<Vec<String>> {
+        if depth > DEPTH {
+            return None;
+        }
+        let key = (module.to_vec(), name.to_string());
+        if let Some(known) = self.memo.borrow().get(&key) {
+            return known.clone();
+        }
+        self.memo.borrow_mut().insert(key.clone(), None);
+        let found = self.lookup_uncached(module, name, depth);
+        self.memo.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    fn lookup_uncached(&self, module: &[String], name: &str, depth: usize) -> Option<Vec<String>> {
+        let mut sub = module.to_vec();
+        sub.push(name.to_string());
+        if self.modules.contains(&sub) && !in_binary(&sub) {
+            return Some(sub);
+        }
+        if let Some(path) = self.bindings.get(module).and_then(|b| b.get(name)) {
+            return self.resolve(module, path, depth + 1);
+        }
+        for glob in self.globs.get(module).into_iter().flatten() {
+            let Some(from) = self.resolve(module, glob, depth + 1) else {
+                continue;
+            };
+            if from != module
+                && let Some(found) = self.lookup(&from, name, depth + 1)
+            {
+                return Some(found);
+            }
+        }
+        if in_binary(module) {
+            return None;
+        }
+        self.extern_prelude.get(name).cloned()
+    }
+}
+
+/// Fills the table from one file, inline modules included.
+struct Binder<'a> {
+    table: &'a mut Table,
+    module: Vec<String>,
+}
+
+impl<'ast> Visit<'ast> for Binder<'_> {
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let mut out = Vec::new();
+        use_paths(&u.tree, &mut Vec::new(), &mut out);
+        for p in out {
+            if p.glob {
+                self.table.globs.entry(self.module.clone()).or_default().push(p.path);
+                continue;
+            }
+            let name = match p.rename {
+                Some(r) => r,
+                None => match p.path.last() {
+                    Some(last) if !matches!(last.as_str(), "crate" | "super" | "self") => last.clone(),
+                    _ => continue,
+                },
+            };
+            if name != "_" {
+                self.table
+                    .bindings
+                    .entry(self.module.clone())
+                    .or_default()
+                    .insert(name, p.path);
+            }
+        }
+    }
+
+    fn visit_item_extern_crate(&mut self, e: &'ast syn::ItemExternCrate) {
+        if e.ident != "self" {
+            return;
+        }
+        let Some((_, rename)) = &e.rename else { return };
+        let name = rename.to_string();
+        if self.module.is_empty() {
+            self.table.extern_prelude.insert(name.clone(), Vec::new());
+        }
+        self.table
+            .bindings
+            .entry(self.module.clone())
+            .or_default()
+            .insert(name, vec!["crate".to_string()]);
+    }
+
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        self.module.push(m.ident.to_string());
+        self.table.modules.insert(self.module.clone());
+        syn::visit::visit_item_mod(self, m);
+        self.module.pop();
+    }
+}
+
 /// Collects the modules named by the paths of one file.
 struct Reader<'a> {
+    table: &'a Table,
     /// The module the code being read is in (the file's, plus inline `mod`s).
     module: Vec<String>,
-    /// Whether the file belongs to the binary (where `crate::` names the binary's own modules).
-    in_binary: bool,
-    /// Names bound by `use ... as x` (and plain `use crate::a::b;`) in this file.
-    aliases: &'a HashMap<String, Vec<String>>,
-    /// (line, absolute module path) of every path into the crate.
+    /// (line, absolute path) of every path into the crate.
     found: Vec<(usize, Vec<String>)>,
 }
 
 impl Reader<'_> {
-    /// Resolves the segments of a path: its first segments decide where it starts.
-    fn resolve(&self, segments: &[String]) -> Option<Vec<String>> {
-        let first = segments.first()?;
-        let mut at: Vec<String> = match first.as_str() {
-            "crate" if self.in_binary => return None,
-            "crate" => Vec::new(),
-            "frontline" if self.in_binary => Vec::new(),
-            "self" => self.module.clone(),
-            "super" => self.module.clone(),
-            other => match self.aliases.get(other) {
-                Some(target) => target.clone(),
-                // A relative path from the crate root names a top-level module.
-                None if self.module.is_empty() && !self.in_binary => vec![other.to_string()],
-                None => return None,
-            },
-        };
-        let mut rest = &segments[1..];
-        if first == "super" {
-            at.pop();
-        }
-        while let Some(s) = rest.first() {
-            if s == "super" {
-                at.pop();
-                rest = &rest[1..];
-            } else {
-                break;
-            }
-        }
-        at.extend(rest.iter().cloned());
-        Some(at)
-    }
-
     fn record(&mut self, line: usize, segments: &[String]) {
-        if let Some(abs) = self.resolve(segments) {
+        let Some(abs) = self.table.resolve(&self.module, segments, 0) else {
+            return;
+        };
+        // A one-segment path counts when it names an item inside a module (`Catalog` brought in
+        // by `use crate::*;`); one that names a top-level module may be a local variable.
+        if segments.len() > 1 || abs.len() > 1 {
             self.found.push((line, abs));
         }
     }
 }
 
-/// Every path of a `use` tree, with the line of its last segment; `as` renames returned apart.
-fn use_paths(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<(usize, Vec<String>, Option<String>)>) {
+/// One path of a `use` tree.
+struct UsePath {
+    /// The line of its last segment.
+    line: usize,
+    path: Vec<String>,
+    /// `as x`.
+    rename: Option<String>,
+    /// `path::*`.
+    glob: bool,
+}
+
+/// Every path of a `use` tree.
+fn use_paths(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<UsePath>) {
     match tree {
         syn::UseTree::Path(p) => {
             prefix.push(p.ident.to_string());
@@ -150,19 +340,34 @@ fn use_paths(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<(usize
             let mut path = prefix.clone();
             let name = n.ident.to_string();
             // `use crate::a::{self, b}`: `self` is the group's own path.
-            if name != "self" {
+            if name != "self" || path.is_empty() {
                 path.push(name);
             }
-            out.push((n.ident.span().start().line, path, None));
+            out.push(UsePath {
+                line: n.ident.span().start().line,
+                path,
+                rename: None,
+                glob: false,
+            });
         }
         syn::UseTree::Rename(r) => {
             let mut path = prefix.clone();
-            if r.ident != "self" {
+            if r.ident != "self" || path.is_empty() {
                 path.push(r.ident.to_string());
             }
-            out.push((r.ident.span().start().line, path, Some(r.rename.to_string())));
+            out.push(UsePath {
+                line: r.ident.span().start().line,
+                path,
+                rename: Some(r.rename.to_string()),
+                glob: false,
+            });
         }
-        syn::UseTree::Glob(g) => out.push((g.star_token.spans[0].start().line, prefix.clone(), None)),
+        syn::UseTree::Glob(g) => out.push(UsePath {
+            line: g.star_token.spans[0].start().line,
+            path: prefix.clone(),
+            rename: None,
+            glob: true,
+        }),
         syn::UseTree::Group(g) => {
             for t in &g.items {
                 use_paths(t, prefix, out);
@@ -209,8 +414,8 @@ impl<'ast> Visit<'ast> for Reader<'_> {
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
         let mut out = Vec::new();
         use_paths(&u.tree, &mut Vec::new(), &mut out);
-        for (line, path, _) in out {
-            self.record(line, &path);
+        for p in out {
+            self.record(p.line, &p.path);
         }
     }
 
@@ -222,10 +427,8 @@ impl<'ast> Visit<'ast> for Reader<'_> {
 
     fn visit_path(&mut self, p: &'ast syn::Path) {
         let segments: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
-        if segments.len() > 1 {
-            let line = p.segments.first().map_or(0, |s| s.ident.span().start().line);
-            self.record(line, &segments);
-        }
+        let line = p.segments.first().map_or(0, |s| s.ident.span().start().line);
+        self.record(line, &segments);
         syn::visit::visit_path(self, p);
     }
 
@@ -239,66 +442,42 @@ impl<'ast> Visit<'ast> for Reader<'_> {
     }
 }
 
-/// The names a file binds to crate paths with `use` (`use crate as x;` binds `x` to the root,
-/// `use crate::query as q;` and `use crate::query;` bind `q` and `query`), resolved from the
-/// file's own module (aliases of inline modules are taken as the file's: close enough for
-/// module-level edges).
-fn aliases(file: &syn::File, module: &[String], in_binary: bool) -> HashMap<String, Vec<String>> {
-    let empty = HashMap::new();
-    let reader = Reader {
-        module: module.to_vec(),
-        in_binary,
-        aliases: &empty,
-        found: Vec::new(),
-    };
-    let mut out = HashMap::new();
-    struct Uses<'b>(&'b mut Vec<syn::UseTree>);
-    impl<'ast> Visit<'ast> for Uses<'_> {
-        fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
-            self.0.push(u.tree.clone());
-        }
+/// For each (module, source) given, every (line, top-level module named) of its source; all the
+/// sources are read into one table first (a path may go through another file's `use`).
+fn edges_of_sources(files: &[(Vec<String>, &str)]) -> Result<Vec<Vec<(usize, String)>>, String> {
+    let parsed: Vec<syn::File> = files
+        .iter()
+        .map(|(m, s)| syn::parse_file(s).map_err(|e| format!("{m:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    let mut table = Table::new();
+    for ((module, _), file) in files.iter().zip(&parsed) {
+        table.add(module, file);
     }
-    let mut trees = Vec::new();
-    Uses(&mut trees).visit_file(file);
-    for tree in &trees {
-        let mut paths = Vec::new();
-        use_paths(tree, &mut Vec::new(), &mut paths);
-        for (_, path, rename) in paths {
-            let Some(abs) = reader.resolve(&path) else { continue };
-            let name = match rename {
-                Some(r) => r,
-                None => match path.last() {
-                    Some(last) if !matches!(last.as_str(), "crate" | "super" | "self") => last.clone(),
-                    _ => continue,
-                },
+    Ok(files
+        .iter()
+        .zip(&parsed)
+        .map(|((module, _), file)| {
+            let mut reader = Reader {
+                table: &table,
+                module: module.clone(),
+                found: Vec::new(),
             };
-            if name != "_" {
-                out.insert(name, abs);
-            }
-        }
-    }
-    out
+            reader.visit_file(file);
+            let mut out: Vec<(usize, String)> = reader
+                .found
+                .into_iter()
+                .filter_map(|(line, abs)| abs.first().cloned().map(|top| (line, top)))
+                .collect();
+            out.sort();
+            out.dedup();
+            out
+        })
+        .collect())
 }
 
-/// Every (line, top-level module named) of one file's source.
-fn edges_of_source(module: &[String], in_binary: bool, source: &str) -> Result<Vec<(usize, String)>, String> {
-    let file = syn::parse_file(source).map_err(|e| e.to_string())?;
-    let aliases = aliases(&file, module, in_binary);
-    let mut reader = Reader {
-        module: module.to_vec(),
-        in_binary,
-        aliases: &aliases,
-        found: Vec::new(),
-    };
-    reader.visit_file(&file);
-    let mut out: Vec<(usize, String)> = reader
-        .found
-        .into_iter()
-        .filter_map(|(line, abs)| abs.first().cloned().map(|top| (line, top)))
-        .collect();
-    out.sort();
-    out.dedup();
-    Ok(out)
+/// Every (line, top-level module named) of one file's source, read alone.
+fn edges_of_source(module: &[String], source: &str) -> Result<Vec<(usize, String)>, String> {
+    Ok(edges_of_sources(&[(module.to_vec(), source)])?.remove(0))
 }
 
 /// Every (file, line number, from-module, to-module) edge between top-level modules in `src`.
@@ -306,21 +485,29 @@ fn edges(src: &Path) -> Vec<(String, usize, String, String)> {
     let mut files = Vec::new();
     rust_files(src, &mut files);
     files.sort();
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .collect();
+    // In the binary the module path is the binary's own: `crate::` is not the library.
+    let modules: Vec<Vec<String>> = files
+        .iter()
+        .map(|f| {
+            let path = module_path(src, f);
+            if path.first().is_some_and(|p| p == "cli") {
+                vec!["cli".to_string()]
+            } else {
+                path
+            }
+        })
+        .collect();
+    let sources: Vec<(Vec<String>, &str)> = modules.iter().cloned().zip(texts.iter().map(String::as_str)).collect();
+    let found = edges_of_sources(&sources).unwrap_or_else(|e| panic!("{}: does not parse: {e}", src.display()));
     let mut out = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap_or_default();
-        let path = module_path(src, &file);
-        // The crate root (`lib.rs`) is the module map: it names every module.
-        let Some(own) = path.first().cloned() else { continue };
-        let in_binary = own == "cli";
-        // In the binary the module path is the binary's own: `crate::` is not the library.
-        let module = if in_binary {
-            vec!["cli".to_string()]
-        } else {
-            path.clone()
-        };
-        let found = edges_of_source(&module, in_binary, &text)
-            .unwrap_or_else(|e| panic!("{}: does not parse: {e}", file.display()));
+    for ((file, module), found) in files.iter().zip(&modules).zip(found) {
+        // The crate root (`lib.rs`) is the module map: it names every module (its `use`s are
+        // read into the table, so paths through its re-exports are followed).
+        let Some(own) = module.first().cloned() else { continue };
         for (line, to) in found {
             // Names that are not modules of the crate (items of lib.rs, `self`, `*`).
             if to == own || stage(&to).is_none() {
@@ -380,7 +567,7 @@ fn module(p: &str) -> Vec<String> {
 fn named(module_path: &str, source: &str) -> Vec<(usize, String)> {
     let m = module(module_path);
     let own = m.first().cloned().unwrap_or_default();
-    edges_of_source(&m, false, source)
+    edges_of_source(&m, source)
         .unwrap()
         .into_iter()
         .filter(|(_, to)| *to != own && stage(to).is_some())
@@ -448,7 +635,6 @@ fn the_reader_sees_every_shape_of_a_back_edge() {
     assert_eq!(
         edges_of_source(
             &module("cli"),
-            true,
             "use crate::serve;\nuse frontline::{\n    http::App,\n};\n"
         )
         .unwrap(),
@@ -484,4 +670,229 @@ fn the_reader_finds_back_edges() {
     assert!(found[0].contains("`analytics` (stage 8) uses `query`"), "{found:#?}");
     assert!(found[1].contains("`catalog` (stage 6) uses `analytics`"), "{found:#?}");
     assert!(found[2].contains("`index` (stage 3) uses `catalog`"), "{found:#?}");
+}
+
+/// The top-level modules other than its own that the file `which` names, read with the others.
+fn named_with(files: &[(&str, &str)], which: &str) -> Vec<(usize, String)> {
+    let sources: Vec<(Vec<String>, &str)> = files.iter().map(|(m, s)| (module(m), *s)).collect();
+    let found = edges_of_sources(&sources).unwrap();
+    let i = files.iter().position(|(m, _)| *m == which).unwrap();
+    let own = module(which).first().cloned().unwrap_or_default();
+    found[i]
+        .iter()
+        .filter(|(_, to)| *to != own && stage(to).is_some())
+        .cloned()
+        .collect()
+}
+
+/// The crate root of the made-up trees below: the real one's shape (modules, re-exports).
+const LIB: &str = "pub mod catalog;\npub mod coverage;\npub mod query;\npub use catalog::{Catalog, CatalogError};\npub use model::Status;\n";
+
+#[test]
+fn the_reader_follows_globs() {
+    // `use crate::*;` brings every top-level module and every re-export of the root.
+    assert_eq!(
+        named_with(
+            &[
+                ("", LIB),
+                ("coverage", "use crate::*;\nfn f() {\n    query::point();\n}\n")
+            ],
+            "coverage"
+        ),
+        [(3, "query".into())]
+    );
+    assert_eq!(
+        named_with(
+            &[("", LIB), ("coverage", "use crate::*;\nfn f(c: &Catalog) {}\n")],
+            "coverage"
+        ),
+        [(2, "catalog".into())]
+    );
+    // `use super::*;` from a top-level file is the same glob of the root.
+    assert_eq!(
+        named_with(
+            &[
+                ("", LIB),
+                ("coverage", "use super::*;\nfn f() -> Option<Catalog> { None }\n")
+            ],
+            "coverage"
+        ),
+        [(2, "catalog".into())]
+    );
+    // `use super::*;` from a nested file brings what its parent's file binds...
+    assert_eq!(
+        named_with(
+            &[
+                ("", LIB),
+                ("index", "pub mod line;\npub use crate::catalog::Catalog as C;\n"),
+                ("index/line", "use super::*;\nfn f() {\n    C::load();\n}\n"),
+            ],
+            "index/line"
+        ),
+        [(3, "catalog".into())]
+    );
+    // ... and a glob of a module whose own glob reaches the root.
+    assert_eq!(
+        named_with(
+            &[
+                ("", LIB),
+                ("index", "pub mod line;\npub use crate::*;\n"),
+                ("index/line", "use super::*;\nfn f() { query::point(); }\n"),
+            ],
+            "index/line"
+        ),
+        [(2, "query".into())]
+    );
+    // From an inline module: `use super::*;` in `mod tests` sees the file's glob of the root.
+    assert_eq!(
+        named_with(
+            &[
+                ("", LIB),
+                (
+                    "coverage",
+                    "use crate::*;\nmod tests {\n    use super::*;\n    fn f() { query::x(); }\n}\n"
+                )
+            ],
+            "coverage"
+        ),
+        [(4, "query".into())]
+    );
+    // A local variable named like a module is not an edge; a glob of std is not the crate.
+    assert_eq!(
+        named_with(
+            &[
+                ("", LIB),
+                (
+                    "coverage",
+                    "use crate::*;\nuse std::*;\nfn f(query: u8) -> u8 { query }\n"
+                )
+            ],
+            "coverage"
+        ),
+        []
+    );
+}
+
+#[test]
+fn the_reader_follows_the_crate_roots_re_exports() {
+    // `crate::Catalog` is `catalog::Catalog` through lib.rs's `pub use`: inline, in a `use`, in
+    // a group with a rename, in a type, and in a macro's tokens.
+    assert_eq!(
+        named_with(
+            &[("", LIB), ("coverage", "fn f() {\n    crate::Catalog::load();\n}\n")],
+            "coverage"
+        ),
+        [(2, "catalog".into())]
+    );
+    assert_eq!(
+        named_with(
+            &[("", LIB), ("index", "use crate::{model::Status, CatalogError as E};\n")],
+            "index"
+        ),
+        [(1, "catalog".into()), (1, "model".into())]
+    );
+    assert_eq!(
+        named_with(
+            &[("", LIB), ("model", "struct S {\n    c: Vec<crate::Catalog>,\n}\n")],
+            "model"
+        ),
+        [(2, "catalog".into())]
+    );
+    assert_eq!(
+        named_with(
+            &[
+                ("", LIB),
+                (
+                    "model",
+                    "fn f() -> String {\n    format!(\"{:?}\", crate::CatalogError::X)\n}\n"
+                )
+            ],
+            "model"
+        ),
+        [(2, "catalog".into())]
+    );
+    // A re-export of a re-export: the root re-exports a module's own re-export.
+    assert_eq!(
+        named_with(
+            &[
+                ("", "pub mod query;\npub use query::Answer;\n"),
+                ("query", "pub mod point;\npub use self::point::Answer;\n"),
+                ("index", "use crate::Answer;\n"),
+            ],
+            "index"
+        ),
+        [(1, "query".into())]
+    );
+    // A re-export of something lower is allowed.
+    assert_eq!(
+        named_with(&[("", LIB), ("coverage", "use crate::Status;\n")], "coverage"),
+        [(1, "model".into())]
+    );
+}
+
+#[test]
+fn the_reader_follows_extern_crate_self() {
+    // In the crate root it puts the name in every module's scope.
+    assert_eq!(
+        named_with(
+            &[
+                ("", "extern crate self as fl;\npub mod query;\n"),
+                ("coverage", "fn f() {\n    fl::query::point();\n}\n"),
+            ],
+            "coverage"
+        ),
+        [(2, "query".into())]
+    );
+    assert_eq!(
+        named_with(
+            &[
+                ("", "extern crate self as fl;\npub use catalog::Catalog;\n"),
+                ("index", "use fl::Catalog;\n")
+            ],
+            "index"
+        ),
+        [(1, "catalog".into())]
+    );
+    // In a module it binds the name there.
+    assert_eq!(
+        named_with(
+            &[("", LIB), ("model", "extern crate self as me;\nuse me::live::State;\n")],
+            "model"
+        ),
+        [(2, "live".into())]
+    );
+}
+
+#[test]
+fn the_checker_fails_on_a_back_edge_of_every_shape() {
+    // Each shape added to a copy-like tree (the real lib.rs, a lower module reaching up) is a
+    // back-edge; the same tree without it has none.
+    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    let shapes: &[(&str, &str)] = &[
+        ("glob of the root", "use crate::*;\nfn f() { live::x(); }\n"),
+        (
+            "glob through super",
+            "use super::*;\nfn f() -> Option<Catalog> { None }\n",
+        ),
+        ("re-export of the root", "fn f() { let _ = crate::Catalog::load; }\n"),
+        ("re-export in a use", "use crate::CatalogError;\n"),
+        (
+            "extern crate self",
+            "extern crate self as me;\nfn f() { me::http::x(); }\n",
+        ),
+    ];
+    for (what, shape) in shapes {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("lib.rs"), &lib).unwrap();
+        std::fs::write(dir.path().join("coverage.rs"), "use crate::model::Status;\n").unwrap();
+        assert_eq!(back_edges(dir.path()), Vec::<String>::new(), "{what}: clean tree");
+        std::fs::write(
+            dir.path().join("coverage.rs"),
+            format!("use crate::model::Status;\n{shape}"),
+        )
+        .unwrap();
+        let found = back_edges(dir.path());
+        assert_eq!(found.len(), 1, "{what}: {found:#?}");
+        assert!(found[0].contains("`coverage` (stage 2) uses"), "{what}: {found:#?}");
+    }
 }

@@ -90,3 +90,29 @@ async fn history_and_timeline_answer_in_process() {
     let (status, v) = get(&app, "/v1/timeline").await;
     assert_eq!(status, 200, "{v}");
 }
+
+/// `/readyz` before the states are computed: a 503 problem like every other 5xx (an error id,
+/// `application/problem+json`, `Retry-After`), still carrying what is loaded; 200 once computed.
+#[tokio::test]
+async fn readyz_while_loading_is_a_503_problem_with_an_id() {
+    let catalog = frontline::Catalog::load_embedded().expect("embedded geodata");
+    let app = App::new(Arc::new(catalog), Config::default());
+    let res = warp::test::request()
+        .method("GET")
+        .path("/readyz")
+        .reply(&routes(app.clone()))
+        .await;
+    let v: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
+    assert_eq!(res.status().as_u16(), 503, "{v}");
+    assert_eq!(res.headers()["content-type"], "application/problem+json", "{v}");
+    assert_eq!(res.headers()["retry-after"], "1");
+    assert_eq!(v["type"], "/problems/not-ready", "{v}");
+    assert_eq!(v["status"], 503, "{v}");
+    assert!(v["detail"].as_str().unwrap().contains("(error id "), "no error id: {v}");
+    assert_eq!(v["readiness"]["status"], "loading", "{v}");
+    assert!(v["readiness"]["snapshots"].as_u64().unwrap() > 0, "{v}");
+    app.catalog().compute_all();
+    let (status, v) = get(&app, "/readyz").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["status"], "ready", "{v}");
+}

@@ -288,6 +288,116 @@ fn import_and_sync_never_write_into_an_archive_given_as_data() {
     std::fs::set_permissions(&archive, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// The same class beyond an archive: a `--data` that does not exist, or whose `borders/` holds
+/// no border. `import` and `sync` (with and without `--from`, so before and after a fetch would
+/// start) behave as one: the same exit code (1, as any geodata directory that does not load),
+/// the same message, and nothing written: no `.frontline/`, no `writer.lock`, no download
+/// folder.
+#[test]
+fn import_and_sync_refuse_every_directory_that_is_not_a_store_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = Arc::new(Mutex::new(HashMap::new()));
+    files.lock().unwrap().insert(
+        "deepstatemap_data_20250101.geojson".to_string(),
+        Answer::File(deepstate_file(0.5)),
+    );
+    let base = format!("http://{}/", archive_server(files));
+    let input = dir.path().join("in.geojson");
+    std::fs::write(&input, deepstate_file(0.5)).unwrap();
+    let missing = dir.path().join("missing");
+    let empty_borders = dir.path().join("empty-borders");
+    std::fs::create_dir_all(empty_borders.join("borders")).unwrap();
+    let other_borders = dir.path().join("other-borders");
+    std::fs::create_dir_all(other_borders.join("borders")).unwrap();
+    std::fs::write(other_borders.join("borders/notes.txt"), "x").unwrap();
+    for (data, why) in [
+        (&missing, "(it does not exist)"),
+        (&empty_borders, "(its borders/ holds no <ISO3>.geojson border)"),
+        (&other_borders, "(its borders/ holds no <ISO3>.geojson border)"),
+    ] {
+        let before = listing(dir.path());
+        let run = |args: &[&str]| {
+            Command::new(env!("CARGO_BIN_EXE_frontline"))
+                .args(args)
+                .arg("--data")
+                .arg(data)
+                .output()
+                .unwrap()
+        };
+        let outputs = [
+            (
+                "import",
+                run(&["import", "deepstate", input.to_str().unwrap(), "--source", "ds"]),
+            ),
+            (
+                "sync",
+                run(&["sync", "deepstate", "--base-url", &base, "--source", "ds"]),
+            ),
+            (
+                "sync --from",
+                run(&[
+                    "sync",
+                    "deepstate",
+                    "--base-url",
+                    &base,
+                    "--source",
+                    "ds",
+                    "--from",
+                    "2025-01-01",
+                    "--until",
+                    "2025-01-01",
+                ]),
+            ),
+        ];
+        let mut messages = Vec::new();
+        for (what, o) in outputs {
+            let err = String::from_utf8_lossy(&o.stderr).to_string();
+            assert_eq!(o.status.code(), Some(1), "{what} --data {}: {err}", data.display());
+            assert!(
+                err.contains(&format!(
+                    "not a geodata directory {why}: --data names the geodata directory"
+                )),
+                "{what}: {err}"
+            );
+            messages.push(err);
+        }
+        assert!(messages.iter().all(|m| *m == messages[0]), "{messages:#?}");
+        assert_eq!(
+            listing(dir.path()),
+            before,
+            "--data {}: something was written",
+            data.display()
+        );
+    }
+}
+
+/// A sync leaves no `.frontline/download-<pid>/` behind: not when it ends, not when a day's
+/// import fails.
+#[test]
+fn a_sync_leaves_no_download_folder() {
+    let files = Arc::new(Mutex::new(HashMap::new()));
+    files.lock().unwrap().insert(
+        "deepstatemap_data_20250109.geojson".to_string(),
+        Answer::File(deepstate_file(0.5)),
+    );
+    files.lock().unwrap().insert(
+        "deepstatemap_data_20250110.geojson".to_string(),
+        Answer::File(b"not json".to_vec()),
+    );
+    let base = format!("http://{}/", archive_server(files));
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_copy(dir.path());
+    let (code, report) = sync(&base, &root, &["--from", "2025-01-09"]);
+    assert_eq!(report["fetched"].as_array().map(Vec::len), Some(2), "{code} {report:#}");
+    let left: Vec<String> = std::fs::read_dir(root.join(".frontline"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("download-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 fn archive_server(files: Arc<Mutex<HashMap<String, Answer>>>) -> SocketAddr {
     archive(files, Arc::new(Mutex::new(HashMap::new())))
 }

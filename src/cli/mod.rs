@@ -214,7 +214,8 @@ impl From<frontline::store::StoreError> for Failure {
     fn from(e: frontline::store::StoreError) -> Self {
         use frontline::store::StoreError;
         match e {
-            StoreError::Io { .. } => Failure::data(e.to_string()),
+            // As any geodata directory that does not load.
+            StoreError::Io { .. } | StoreError::NotAStore { .. } => Failure::data(e.to_string()),
             StoreError::BadName { .. }
             | StoreError::Busy { .. }
             | StoreError::ReadOnlySource { .. }
@@ -393,6 +394,13 @@ mod tests {
                         what: "cannot write",
                         path: "p".into(),
                         error: io(),
+                    },
+                    Exit::InvalidGeodata,
+                ),
+                (
+                    StoreError::NotAStore {
+                        root: "r".into(),
+                        why: "it has no borders/",
                     },
                     Exit::InvalidGeodata,
                 ),

@@ -521,12 +521,14 @@ fn document_without_head_and_options() -> Value {
                     "204": {"description": "nothing in this tile (same caching headers)"}}), problems(&["400", "404"])))}},
             "/openapi.json": {"get": {"summary": "This document", "responses": cached(json!({"200": json_ok("OpenAPI 3.1")}))}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_ok("ok")}}},
-            "/readyz": {"get": {"summary": "Readiness: what is loaded", "responses": {"200": json_ok("ready")}}},
+            "/readyz": {"get": {"summary": "Readiness: what is loaded; 503 (a problem with an id, Retry-After, and the same members under readiness) while states are computed", "responses": merge(json!({"200": json_ok("ready")}), problems(&["503"]))}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}}
         },
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": merge(json!({"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-            "detail": {"type": "string"}, "parameter": {"type": "string", "description": "the query parameter, or the scenario field (zones[2].width_km), at fault"}}, "required": ["type", "title", "status", "detail"]},
+            "detail": {"type": "string"}, "parameter": {"type": "string", "description": "the query parameter, or the scenario field (zones[2].width_km), at fault"},
+            "problems": {"type": "array", "items": {"type": "string"}, "description": "every problem found, where there are several (a refused snapshot)"},
+            "readiness": {"type": "object", "description": "/readyz while not ready: what is loaded (the members of its 200 answer)"}}, "required": ["type", "title", "status", "detail"]},
             "Scenario": scenario_schema()}), merge(provenance_schemas(), answer_schemas()))}
     });
     // Apart from the document's literal: the macro's recursion limit.

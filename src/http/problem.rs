@@ -13,7 +13,7 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     /// Short summary of the kind.
-    pub title: String,
+    pub title: &'static str,
     /// HTTP status code.
     pub status: u16,
     /// What exactly is wrong, and what is allowed.
@@ -25,6 +25,10 @@ pub struct Problem {
     /// Every problem found, where there are several (a refused snapshot).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub problems: Box<[String]>,
+    /// What the server has loaded so far, where it is not ready yet (`/readyz`): the members
+    /// of its readiness answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<Box<serde_json::Value>>,
 }
 
 impl Problem {
@@ -34,11 +38,12 @@ impl Problem {
     fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
         Problem {
             kind: format!("/problems/{kind}"),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: detail.into(),
             parameter: None,
             problems: Box::default(),
+            readiness: None,
         }
     }
 
@@ -150,6 +155,18 @@ impl Problem {
         Problem::server_error(StatusCode::SERVICE_UNAVAILABLE, kind, public, &cause)
     }
 
+    /// 503 `not-ready` (`/readyz` while states are computed): with an id, as every 5xx, and
+    /// the readiness answer's members (`readiness`) so that a probe still sees what is loaded.
+    pub fn not_ready(readiness: serde_json::Value, computed: usize, total: usize) -> Self {
+        let mut p = Problem::unavailable(
+            "not-ready",
+            "the server is still computing the states it serves: try again shortly",
+            format!("{computed} of {total} states computed"),
+        );
+        p.readiness = Some(Box::new(readiness));
+        p
+    }
+
     /// 500: something failed that the client cannot fix. The answer carries an id, and the same
     /// id is logged (at `error`) with what failed (`what`, which the answer does not show), so
     /// that an operator can find it.
@@ -225,12 +242,15 @@ impl From<crate::store::StoreError> for Problem {
                     "source '{source_name}' reads a third-party archive in place and is read-only: nothing is written into it. Ingest into a source of its own instead (e.g. source={source_name}-live)"
                 ),
             ),
-            StoreError::OutsideStore { .. } | StoreError::Io { .. } => Problem::server_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "storage",
-                "the geodata directory could not be written; nothing was changed",
-                &e,
-            ),
+            // A server serves a store it loaded: not one is a fault of the host, not the client.
+            StoreError::OutsideStore { .. } | StoreError::Io { .. } | StoreError::NotAStore { .. } => {
+                Problem::server_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "storage",
+                    "the geodata directory could not be written; nothing was changed",
+                    &e,
+                )
+            }
         }
     }
 }

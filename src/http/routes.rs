@@ -506,12 +506,14 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
 fn readyz(app: Arc<App>) -> Reply {
     let c = &app.catalog();
     let snapshots: usize = c.sources.values().map(|s| s.snapshots.len()).sum();
-    let computed = c
+    let (computed, total) = c
         .sources
         .values()
-        .all(|s| s.epochs.iter().all(|e| e.state.is_computed()));
-    let mut res = json_response(&answers::Readiness {
-        status: if computed { "ready" } else { "loading" },
+        .flat_map(|s| s.epochs.iter())
+        .fold((0, 0), |(d, t), e| (d + usize::from(e.state.is_computed()), t + 1));
+    let ready = computed == total;
+    let answer = answers::Readiness {
+        status: if ready { "ready" } else { "loading" },
         sources: c.sources.len(),
         snapshots,
         repairs_applied: c.report.repairs.len(),
@@ -522,10 +524,15 @@ fn readyz(app: Arc<App>) -> Reply {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         last_reload: app.live.last_reload(),
-    });
-    if !computed {
-        *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    };
+    if ready {
+        return json_response(&answer);
     }
+    // Not ready: a 503 problem like every other 5xx (an id, logged), carrying the readiness.
+    let readiness = serde_json::to_value(&answer).unwrap_or_default();
+    let mut res: Reply = Problem::not_ready(readiness, computed, total).into_response();
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     res
 }
 

@@ -46,6 +46,10 @@ pub const PUBLICATIONS_DIR: &str = "publications";
 pub const QUARANTINE_DIR: &str = "quarantine";
 /// `.frontline/`: the writer lock, the journal, downloads.
 pub const STORE_DIR: &str = ".frontline";
+/// `borders/`: the border files (a geodata directory has at least one).
+pub const BORDERS_DIR: &str = "borders";
+/// `.frontline/download-<pid>/`: a sync's fetched files.
+const DOWNLOAD_PREFIX: &str = "download-";
 /// `.frontline/writer.lock`.
 pub const LOCK_FILE: &str = "writer.lock";
 /// `.frontline/journal.jsonl`.
@@ -99,6 +103,17 @@ pub enum StoreError {
         holder: String,
         /// How long this writer waited.
         waited_s: f64,
+    },
+    /// The directory named as the geodata directory is not one (it does not exist, or it has
+    /// no `borders/` with a border file): refused before anything is written into it.
+    #[error(
+        "geodata {root} does not load: not a geodata directory ({why}): --data names the geodata directory to write into, not the files read from; start one with `frontline init DIR`"
+    )]
+    NotAStore {
+        /// The directory given.
+        root: String,
+        /// What it lacks.
+        why: &'static str,
     },
     /// A write aimed outside the store's directory.
     #[error("refusing to write {path}: it lies outside the geodata directory {root}")]
@@ -383,12 +398,68 @@ impl Store {
         Ok(self.root.join(kind.dir()).join(format!("{name}.json")))
     }
 
-    /// A directory of this process for files fetched before they are imported (not geodata;
-    /// removed by the caller when done).
-    pub fn download_dir(&self) -> PathBuf {
-        self.root
-            .join(STORE_DIR)
-            .join(format!("download-{}", std::process::id()))
+    /// Refuses, before anything is written (no `.frontline/`, no lock file, no download
+    /// folder), a directory that is not a geodata directory: one that does not exist, or has no
+    /// `borders/` holding a `.geojson` border (an archive of published files given as `--data`,
+    /// say). Import and sync call it first; `frontline init` makes one.
+    ///
+    /// # Errors
+    /// [`StoreError::NotAStore`] saying what the directory lacks.
+    pub fn check_is_store(&self) -> Result<(), StoreError> {
+        let borders = self.root.join(BORDERS_DIR);
+        let why = if !self.root.is_dir() {
+            "it does not exist"
+        } else if !borders.is_dir() {
+            "it has no borders/"
+        } else if !std::fs::read_dir(&borders).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "geojson") && e.path().is_file())
+        }) {
+            "its borders/ holds no <ISO3>.geojson border"
+        } else {
+            return Ok(());
+        };
+        Err(StoreError::NotAStore {
+            root: self.root.display().to_string(),
+            why,
+        })
+    }
+
+    /// A folder of this process for files a sync fetched before they are imported
+    /// (`.frontline/download-<pid>/`, not geodata), made after [`Store::check_is_store`]. It is
+    /// removed when the [`Download`] is dropped (also when a stopped sync drops its future);
+    /// folders left by processes that no longer run (killed) are swept here.
+    ///
+    /// # Errors
+    /// [`StoreError::NotAStore`], or the folder cannot be made.
+    pub fn download(&self) -> Result<Download, StoreError> {
+        self.check_is_store()?;
+        let store_dir = self.root.join(STORE_DIR);
+        self.sweep_downloads(&store_dir);
+        let dir = store_dir.join(format!("{DOWNLOAD_PREFIX}{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(io("cannot create", &dir))?;
+        Ok(Download { dir })
+    }
+
+    /// Removes the download folders of processes that no longer run (where `/proc` tells).
+    fn sweep_downloads(&self, store_dir: &Path) {
+        let proc = Path::new("/proc");
+        if !proc.join("self").exists() {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(store_dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name.strip_prefix(DOWNLOAD_PREFIX) else {
+                continue;
+            };
+            if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
     }
 
     /// A path as shown in answers: relative to the geodata directory.
@@ -490,6 +561,40 @@ pub struct JournalRecord {
     /// Files kept in a `.history/` before this batch replaced them.
     #[serde(default)]
     pub kept: Vec<String>,
+}
+
+/// The download folder of a sync ([`Store::download`]): fetched files wait here for the
+/// import, which reads them like any archive file; removed when dropped. These files are not
+/// geodata and are not kept, so they are written plainly (no fsync, no lock).
+#[derive(Debug)]
+pub struct Download {
+    dir: PathBuf,
+}
+
+impl Download {
+    /// Writes one fetched file (`name`: a file name of the archive's layout) and returns its
+    /// path.
+    ///
+    /// # Errors
+    /// A name that is not a plain file name, or the file cannot be written.
+    pub fn put(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, StoreError> {
+        let plain = Path::new(name).file_name().is_some_and(|f| f == name);
+        if !plain {
+            return Err(StoreError::OutsideStore {
+                path: name.to_string(),
+                root: self.dir.display().to_string(),
+            });
+        }
+        let path = self.dir.join(name);
+        std::fs::write(&path, bytes).map_err(io("cannot write", &path))?;
+        Ok(path)
+    }
+}
+
+impl Drop for Download {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// The writer lock of a store, held until dropped. Writing goes through it.
@@ -766,6 +871,78 @@ mod tests {
             s.document_file(DocumentKind::Outbox, "w1").unwrap(),
             PathBuf::from("/g/outboxes/w1.json")
         );
+    }
+
+    #[test]
+    fn a_directory_that_is_not_a_store_is_refused_and_left_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("g");
+        let listing = |p: &Path| -> Vec<String> {
+            let mut v: Vec<String> = walk(p).iter().map(|x| x.display().to_string()).collect();
+            v.sort();
+            v
+        };
+        fn walk(p: &Path) -> Vec<PathBuf> {
+            let mut out = Vec::new();
+            for e in std::fs::read_dir(p).into_iter().flatten().flatten() {
+                out.push(e.path());
+                if e.path().is_dir() {
+                    out.extend(walk(&e.path()));
+                }
+            }
+            out
+        }
+        let store = Store::new(&root);
+        // Missing; no borders/; an empty borders/; a borders/ with something else.
+        let cases: [(&dyn Fn(), &str); 4] = [
+            (&|| {}, "it does not exist"),
+            (&|| std::fs::create_dir(&root).unwrap(), "it has no borders/"),
+            (
+                &|| std::fs::create_dir(root.join("borders")).unwrap(),
+                "holds no <ISO3>.geojson",
+            ),
+            (
+                &|| std::fs::write(root.join("borders/README"), "x").unwrap(),
+                "holds no <ISO3>.geojson",
+            ),
+        ];
+        for (make, why) in cases {
+            make();
+            let before = listing(dir.path());
+            for e in [store.check_is_store().unwrap_err(), store.download().unwrap_err()] {
+                assert!(matches!(e, StoreError::NotAStore { .. }), "{e}");
+                assert!(e.to_string().contains(why), "{e}");
+                assert!(e.to_string().contains("not a geodata directory"), "{e}");
+            }
+            assert_eq!(listing(dir.path()), before, "{why}: something was written");
+        }
+        std::fs::write(root.join("borders/UKR.geojson"), "{}").unwrap();
+        assert!(store.check_is_store().is_ok());
+    }
+
+    #[test]
+    fn download_folders_are_removed_when_dropped_and_swept_when_their_process_died() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("borders")).unwrap();
+        std::fs::write(dir.path().join("borders/UKR.geojson"), "{}").unwrap();
+        let store = Store::new(dir.path());
+        // A folder of a process that was killed (a pid above any pid_max), and one of a live
+        // process (this one's parent) that is not ours to remove.
+        let dead = dir.path().join(".frontline/download-4294967294");
+        std::fs::create_dir_all(&dead).unwrap();
+        let live = dir
+            .path()
+            .join(format!(".frontline/download-{}", std::os::unix::process::parent_id()));
+        std::fs::create_dir_all(&live).unwrap();
+        let download = store.download().unwrap();
+        let file = download.put("deepstatemap_data_20250101.geojson", b"{}").unwrap();
+        assert!(file.starts_with(dir.path().join(".frontline")), "{}", file.display());
+        assert!(download.put("../x.geojson", b"{}").is_err());
+        assert!(!dead.exists(), "the dead process's folder was not swept");
+        assert!(live.exists(), "a live process's folder was removed");
+        let own = file.parent().unwrap().to_path_buf();
+        drop(download);
+        assert!(!own.exists(), "the download folder outlived its sync");
     }
 
     #[test]
