@@ -166,16 +166,17 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let prepared = (|| {
         let p = Params::parse(
             parts.uri.query().unwrap_or(""),
-            &["date", "datetime", "source", "distance"],
+            &["date", "datetime", "source", "distance", "raw"],
         )?;
         let when = p.required_when()?;
         let distance = p.flag("distance")?;
+        let raw = p.flag("raw")?;
         let source = p.get("source").map(str::to_string);
         app.catalog().resolve(source.as_deref(), when)?;
         body_kind(&parts.headers)?;
-        Ok::<_, Problem>((when, source, distance))
+        Ok::<_, Problem>((when, source, distance, raw))
     })();
-    let (when, source, distance) = match prepared {
+    let (when, source, distance, raw) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -188,6 +189,7 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         max_points: app.config.max_points,
         distance,
         datetime: when.instant(),
+        raw,
     };
     let app2 = app.clone();
     let result = run_blocking(reader, move |input| {
@@ -207,9 +209,9 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     use crate::query::history::history_csv_answer;
     let (parts, body) = req.into_parts();
     let prepared = (|| {
-        let p = Params::parse(parts.uri.query().unwrap_or(""), &["source", "csv_safe"])?;
+        let p = Params::parse(parts.uri.query().unwrap_or(""), &["source", "csv_safe", "raw"])?;
         let source = p.get("source").map(str::to_string);
-        let csv_safe = p.flag("csv_safe")?;
+        let csv_safe = (p.flag("csv_safe")?, p.flag("raw")?);
         app.catalog().source(source.as_deref())?;
         let kind = body_kind(&parts.headers)?;
         let encoding = match kind {
@@ -220,7 +222,7 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         };
         Ok::<_, Problem>((source, kind, csv_safe, encoding))
     })();
-    let (source, kind, csv_safe, encoding) = match prepared {
+    let (source, kind, (csv_safe, raw), encoding) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -235,13 +237,13 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         let catalog = app2.catalog();
         match kind {
             BodyKind::Json => {
-                let answer = history_geojson(&catalog, source.as_deref(), input, max_points)?;
+                let answer = history_geojson(&catalog, source.as_deref(), input, max_points, raw)?;
                 Ok(pieces_response(answer, "application/geo+json"))
             }
             BodyKind::Csv => {
                 use crate::query::history::HistoryCsvError;
                 let answer = |input: &mut dyn std::io::BufRead| {
-                    history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe).map_err(|e| match e {
+                    history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe, raw).map_err(|e| match e {
                         HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_large(&io).is_some() => {
                             Problem::too_large(format!("request body exceeds {max} bytes"))
                         }
