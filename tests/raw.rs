@@ -61,12 +61,21 @@ fn raw_means_one_thing_on_every_http_route() {
     for raw in [false, true] {
         // GET /v1/coverage: one point.
         let one = |x: f64, y: f64| {
-            let r = get(s.addr, &format!("/v1/coverage?lon={x}&lat={y}&date={DATE}{}", flag(raw)), "");
+            let r = get(
+                s.addr,
+                &format!("/v1/coverage?lon={x}&lat={y}&date={DATE}{}", flag(raw)),
+                "",
+            );
             assert_eq!(r.status, 200, "{}", r.text());
             r.json()
         };
         let (a, b) = (one(sx, sy), one(wx, wy));
-        assert_pair("coverage", raw, a["status"].as_str().unwrap(), b["status"].as_str().unwrap());
+        assert_pair(
+            "coverage",
+            raw,
+            a["status"].as_str().unwrap(),
+            b["status"].as_str().unwrap(),
+        );
         assert_eq!(a.get("raw").is_some(), raw, "{a}");
         assert_eq!(b["in_waters"], Value::Bool(!raw), "{b}");
         // The sliver member is of the rule: absent in the raw composition.
@@ -186,7 +195,11 @@ fn raw_means_one_thing_on_every_http_route() {
         let row = r.json()["rows"][0].clone();
         assert_eq!(row["waters_occupied_km2"].is_null(), raw, "{row}");
         assert_eq!(row["moved_km2"].as_f64().unwrap() == 0.0, raw, "{row}");
-        let r = get(s.addr, &format!("/v1/timeline?date={DATE}{}", flag(raw)), "Accept: text/csv\r\n");
+        let r = get(
+            s.addr,
+            &format!("/v1/timeline?date={DATE}{}", flag(raw)),
+            "Accept: text/csv\r\n",
+        );
         let text = r.text();
         let (head, line) = (text.lines().next().unwrap(), text.lines().nth(1).unwrap());
         let col = head.split(',').position(|c| c == "waters_occupied_km2").unwrap();
@@ -197,7 +210,12 @@ fn raw_means_one_thing_on_every_http_route() {
         assert_eq!(r.status, 200, "{}", r.text());
         let j = r.json();
         assert_eq!(j["frontline"]["raw"], Value::Bool(raw));
-        assert_eq!(j["frontline"]["totals"]["waters"].is_null(), raw, "{}", j["frontline"]["totals"]);
+        assert_eq!(
+            j["frontline"]["totals"]["waters"].is_null(),
+            raw,
+            "{}",
+            j["frontline"]["totals"]
+        );
 
         // GET /v1/layers: the raw occupied layer leaves the sliver out; the rule's has it.
         let r = get(s.addr, &format!("/v1/layers/occupied?date={DATE}{}", flag(raw)), "");
@@ -254,13 +272,21 @@ fn raw_means_one_thing_on_every_command() {
             .unwrap()
         };
         let (a, b) = (q(sx, sy), q(wx, wy));
-        assert_pair("query", raw, a["status"].as_str().unwrap(), b["status"].as_str().unwrap());
+        assert_pair(
+            "query",
+            raw,
+            a["status"].as_str().unwrap(),
+            b["status"].as_str().unwrap(),
+        );
         assert_eq!(b["in_waters"], Value::Bool(!raw));
 
         let h = |x: f64, y: f64| -> String {
-            let j: Value =
-                serde_json::from_str(&run(with(vec!["history".into(), format!("--lon={x}"), format!("--lat={y}")])))
-                    .unwrap();
+            let j: Value = serde_json::from_str(&run(with(vec![
+                "history".into(),
+                format!("--lon={x}"),
+                format!("--lat={y}"),
+            ])))
+            .unwrap();
             assert_eq!(j.get("raw").is_some(), raw, "{j}");
             status_on(&j["intervals"], DATE)
         };

@@ -95,7 +95,10 @@ pub fn history_of(src: &SourceEntry, lon: f64, lat: f64, raw: bool) -> Result<Ve
 
 /// The raw history of a point: its raw status in every epoch.
 fn raw_history(src: &SourceEntry, x: f64, y: f64) -> Vec<Interval> {
-    intervals(src, (0..src.epochs.len()).map(|k| (k, status_at_of(src, k, x, y, true))))
+    intervals(
+        src,
+        (0..src.epochs.len()).map(|k| (k, status_at_of(src, k, x, y, true))),
+    )
 }
 
 /// [`history`] with the index and a scratch buffer supplied (the batch form reuses them).

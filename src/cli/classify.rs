@@ -80,7 +80,11 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             counts.occupied,
             counts.outside,
             in_force.snapshot_id(),
-            if a.raw { ", raw composition: no sliver rule, no waters" } else { "" },
+            if a.raw {
+                ", raw composition: no sliver rule, no waters"
+            } else {
+                ""
+            },
             if in_force.synthetic() { ", SYNTHETIC data" } else { "" }
         )?;
     }

@@ -60,7 +60,8 @@ fn batch(a: &Args, path: &std::path::Path) -> Result<Exit, Failure> {
     let points =
         read_points(input, u64::MAX, a.csv_safe).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     let cat = a.data.catalog()?;
-    let (out, provenance) = history_csv(&cat, a.source.as_deref(), &points, a.raw).map_err(|e| Failure::from(e.error))?;
+    let (out, provenance) =
+        history_csv(&cat, a.source.as_deref(), &points, a.raw).map_err(|e| Failure::from(e.error))?;
     std::io::stdout().lock().write_all(out.as_bytes())?;
     if provenance.synthetic {
         eprintln!("note: source '{}' uses SYNTHETIC data", provenance.source);

@@ -243,16 +243,18 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
             BodyKind::Csv => {
                 use crate::query::history::HistoryCsvError;
                 let answer = |input: &mut dyn std::io::BufRead| {
-                    history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe, raw).map_err(|e| match e {
-                        HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_large(&io).is_some() => {
-                            Problem::too_large(format!("request body exceeds {max} bytes"))
+                    history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe, raw).map_err(|e| {
+                        match e {
+                            HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_large(&io).is_some() => {
+                                Problem::too_large(format!("request body exceeds {max} bytes"))
+                            }
+                            HistoryCsvError::Csv(e) => Problem::body(format!("CSV body: {e}")),
+                            HistoryCsvError::Batch(e) => match e.index {
+                                Some(i) => Problem::body(format!("point {i}: {}", e.error)),
+                                None => Problem::from(e.error),
+                            },
+                            HistoryCsvError::Io(e) => Problem::internal(e),
                         }
-                        HistoryCsvError::Csv(e) => Problem::body(format!("CSV body: {e}")),
-                        HistoryCsvError::Batch(e) => match e.index {
-                            Some(i) => Problem::body(format!("point {i}: {}", e.error)),
-                            None => Problem::from(e.error),
-                        },
-                        HistoryCsvError::Io(e) => Problem::internal(e),
                     })
                 };
                 let answer = match encoding {

@@ -302,7 +302,12 @@ pub fn document() -> Value {
 
 fn document_without_head_and_options() -> Value {
     // The one meaning of `raw` on every route that answers for a date.
-    let raw = param("raw", false, json!({"type": "boolean", "default": false}), "the raw composition: the source's drawing clipped to the border's land, without the sliver rule and without the waters (a point off the land is outside, waters figures null; comparable with peers that apply neither); the answer says raw: true");
+    let raw = param(
+        "raw",
+        false,
+        json!({"type": "boolean", "default": false}),
+        "the raw composition: the source's drawing clipped to the border's land, without the sliver rule and without the waters (a point off the land is outside, waters figures null; comparable with peers that apply neither); the answer says raw: true",
+    );
     let csv_safe = param(
         "csv_safe",
         false,

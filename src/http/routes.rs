@@ -310,8 +310,15 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
                 return Err(Problem::parameter("sources", "give either source or sources, not both"));
             }
             let sources = super::agreement::sources_param(&p)?;
-            let a =
-                crate::query::sources::point_agreement(&app.catalog(), sources.as_deref(), when, lon, lat, distance, raw)?;
+            let a = crate::query::sources::point_agreement(
+                &app.catalog(),
+                sources.as_deref(),
+                when,
+                lon,
+                lat,
+                distance,
+                raw,
+            )?;
             return Ok(json_response(&a));
         }
         let a = query::point_json_of(&app.catalog(), p.get("source"), when, lon, lat, distance, raw)?;

@@ -88,8 +88,15 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             (f.synthetic(), f.source.time_zone.name(), f.source.terms.clone()),
         ))
     })();
-    let (when, source, (distance, raw_composition), csv_safe, encoding, (snapshot_id, age), (synthetic, time_zone, terms)) = match prepared
-    {
+    let (
+        when,
+        source,
+        (distance, raw_composition),
+        csv_safe,
+        encoding,
+        (snapshot_id, age),
+        (synthetic, time_zone, terms),
+    ) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };

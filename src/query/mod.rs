@@ -204,7 +204,11 @@ fn locate<'a>(
     } else {
         None
     };
-    let line = if distance { f.line_of(raw).nearest(lon, lat) } else { None };
+    let line = if distance {
+        f.line_of(raw).nearest(lon, lat)
+    } else {
+        None
+    };
     let sliver = match status.status {
         Status::Occupied | Status::Contested if !status.in_waters && !raw => {
             f.computed().piece_at(lon, lat).map(|p| SliverRef {
