@@ -22,11 +22,7 @@ fn geodata(dir: &std::path::Path) -> std::path::PathBuf {
     let root = common::copy_embedded_geodata(dir, false);
     let other = root.join("sources/other");
     std::fs::create_dir_all(&other).unwrap();
-    std::fs::copy(
-        root.join("sources/example/source.json"),
-        other.join("source.json"),
-    )
-    .unwrap();
+    std::fs::copy(root.join("sources/example/source.json"), other.join("source.json")).unwrap();
     for date in ["2024-01-01", "2024-06-01"] {
         let text = std::fs::read_to_string(root.join(format!("sources/example/{date}.geojson"))).unwrap();
         let text = text.replace("\"source\":\"example\"", "\"source\":\"other\"");
@@ -139,7 +135,11 @@ fn every_geometry_route_writes_valid_geometry_at_every_precision() {
             }
         }
         targets.push((format!("/v1/border?precision={precision}"), true));
-        for (from, to) in [("2024-01-01", "2024-06-01"), ("2024-06-01", "2024-09-01"), ("2024-01-01", "2024-09-01")] {
+        for (from, to) in [
+            ("2024-01-01", "2024-06-01"),
+            ("2024-06-01", "2024-09-01"),
+            ("2024-01-01", "2024-09-01"),
+        ] {
             for raw in ["", "&raw=true"] {
                 targets.push((
                     format!("/v1/diff?from={from}&to={to}&min_area_km2=0&precision={precision}{raw}"),
@@ -154,7 +154,10 @@ fn every_geometry_route_writes_valid_geometry_at_every_precision() {
             ));
         }
         for layer in ["area", "excluded", "zones", "withdrawal"] {
-            targets.push((format!("/v1/scenarios/{id}/layers/{layer}?precision={precision}"), false));
+            targets.push((
+                format!("/v1/scenarios/{id}/layers/{layer}?precision={precision}"),
+                false,
+            ));
         }
         for (target, whole) in targets {
             let r = get(s.addr, &target, "");
@@ -165,5 +168,10 @@ fn every_geometry_route_writes_valid_geometry_at_every_precision() {
     }
     eprintln!("{checked} geometries on {} routes at precision 0..=15", routes.len());
     assert!(checked > 1000, "{checked}");
-    assert!(bad.is_empty(), "{} invalid, first: {:#?}", bad.len(), &bad[..bad.len().min(20)]);
+    assert!(
+        bad.is_empty(),
+        "{} invalid, first: {:#?}",
+        bad.len(),
+        &bad[..bad.len().min(20)]
+    );
 }

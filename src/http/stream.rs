@@ -50,14 +50,17 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
     let (parts, body) = req.into_parts();
     let raw = parts.uri.query().unwrap_or("");
     let prepared = (|| {
-        let p = Params::parse(raw, &["date", "datetime", "source", "distance", "csv_safe", "raw"])?;
+        let p = Params::parse(
+            raw,
+            &["date", "datetime", "source", "distance", "csv_safe", "known_at", "raw"],
+        )?;
         let when = p.required_when()?;
         let raw_composition = p.flag("raw")?;
         let distance = p.flag("distance")?;
         let csv_safe = p.flag("csv_safe")?;
         let encoding = csv_charset(parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
         let source = p.get("source").map(str::to_string);
-        let catalog = app.catalog();
+        let catalog = app.catalog_for(&p)?;
         let (f, date) = catalog.resolve(source.as_deref(), when)?;
         if parts
             .headers
@@ -86,6 +89,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             encoding,
             (f.snapshot_id(), crate::output::provenance::SnapshotAge::new(&f, date)),
             (f.synthetic(), f.source.time_zone.name(), f.source.terms.clone()),
+            catalog.clone(),
         ))
     })();
     let (
@@ -96,6 +100,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
         encoding,
         (snapshot_id, age),
         (synthetic, time_zone, terms),
+        catalog,
     ) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
@@ -119,7 +124,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             Some(e) => Box::new(BufReader::with_capacity(1 << 16, decoding(body, e))),
             None => Box::new(BufReader::with_capacity(1 << 16, body)),
         };
-        let result = match app.catalog().resolve(source.as_deref(), when) {
+        let result = match catalog.resolve(source.as_deref(), when) {
             Ok((f, _)) => {
                 let options = CsvOptions {
                     max_rows: Some(max_points),
