@@ -661,6 +661,7 @@ pub fn snapshot_from_value(
                 });
             }
         }
+        let published = meta_published(&doc, shown, &mut report);
         if !report.is_ok() {
             return None;
         }
@@ -670,7 +671,7 @@ pub fn snapshot_from_value(
             date,
             synthetic,
             features,
-            published: None,
+            published,
             published_at: doc_published_at,
             provenance: doc.provenance,
             content_sha256,
@@ -679,11 +680,79 @@ pub fn snapshot_from_value(
     (out, report)
 }
 
+/// The features as published (`frontline.published`: a list of `{"status", "geometry"}`), where
+/// an importer derived the file's features from them by a union that moves vertices (NZZ): points
+/// are located against these, so that answers are exact on the coordinates as published
+/// ([`Snapshot::published`]). Absent: the features are as published.
+fn meta_published(doc: &Document, shown: &str, report: &mut Report) -> Option<Vec<ControlFeature>> {
+    let list = match doc.meta.get("published") {
+        None | Some(Value::Null) => return None,
+        Some(Value::Array(list)) => list,
+        Some(_) => {
+            problem(report, shown, MetaProblem::PublishedNotList);
+            return None;
+        }
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for entry in list {
+        let status = entry
+            .get("status")
+            .and_then(Value::as_str)
+            .and_then(ControlStatus::parse);
+        let geometry = entry.get("geometry");
+        let (Some(status), Some(geometry)) = (status, geometry) else {
+            problem(report, shown, MetaProblem::PublishedNotList);
+            return None;
+        };
+        let mut scope = Scope {
+            file: shown,
+            feature: None,
+            report: &mut *report,
+        };
+        // As published: unvalidated (the union of the file's features repaired them), read
+        // with the same coordinate checks as every geometry.
+        let geometry = super::geometry::read_areal_unvalidated(geometry, &mut scope)?;
+        out.push(ControlFeature {
+            status,
+            geometry,
+            class: None,
+        });
+    }
+    Some(out)
+}
+
+/// A MultiPolygon's coordinates as JSON numbers (each the shortest decimal that reads back to
+/// the same f64).
+fn multipolygon_value(mp: &MultiPolygon<f64>) -> Value {
+    let ring = |r: &geo::LineString<f64>| Value::Array(r.0.iter().map(|c| Value::from(vec![c.x, c.y])).collect());
+    Value::Array(
+        mp.0.iter()
+            .map(|p| Value::Array(std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect()))
+            .collect(),
+    )
+}
+
 /// A snapshot as a canonical document: `meta` are the `frontline` members (kind, source and date
-/// are set here); coordinates are written as the shortest decimal that reads back to the same
-/// f64, so the content hash survives the round trip.
+/// are set here; `published` where the snapshot keeps its features as published); coordinates
+/// are written as the shortest decimal that reads back to the same f64, so the content hash
+/// survives the round trip.
 pub fn snapshot_document(s: &Snapshot, mut meta: Map<String, Value>) -> String {
     use std::fmt::Write;
+    if let Some(published) = &s.published {
+        let list = published
+            .iter()
+            .map(|f| {
+                let mut m = Map::new();
+                m.insert("status".into(), Value::from(f.status.as_str()));
+                let mut g = Map::new();
+                g.insert("type".into(), Value::from("MultiPolygon"));
+                g.insert("coordinates".into(), multipolygon_value(&f.geometry));
+                m.insert("geometry".into(), Value::Object(g));
+                Value::Object(m)
+            })
+            .collect();
+        meta.insert("published".into(), Value::Array(list));
+    }
     meta.insert("kind".into(), Value::from("snapshot"));
     meta.insert("source".into(), Value::from(s.source.as_str()));
     meta.insert("date".into(), Value::from(s.date.to_string()));

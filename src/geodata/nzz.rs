@@ -233,7 +233,8 @@ pub fn read_snapshot_admitting(
             }]
         };
         // The union moves vertices (by about 4e-10 degrees, i_overlay's grid): points are located
-        // against the published polygons, whose nonzero-winding union it is.
+        // against the published polygons, whose nonzero-winding union it is (an import keeps
+        // them in the canonical file's `frontline.published`).
         let published = vec![ControlFeature {
             status: ControlStatus::Occupied,
             geometry: geo::MultiPolygon(occupied),

@@ -785,6 +785,8 @@ pub enum MetaProblem {
     },
     /// `published_at` is not a string.
     PublishedAtNotString,
+    /// `published` is not a list of `{"status", "geometry"}` (the features as published).
+    PublishedNotList,
     /// A publication superseded within its day has no `published_at`.
     PublishedAtMissing,
     /// `synthetic` is not a boolean.
@@ -823,6 +825,7 @@ impl MetaProblem {
             MetaProblem::PublishedAtInvalid { .. }
             | MetaProblem::PublishedAtNotString
             | MetaProblem::PublishedAtMissing => "meta-published-at",
+            MetaProblem::PublishedNotList => "meta-published",
             MetaProblem::SyntheticNotBool => "meta-synthetic",
             MetaProblem::Iso3Invalid(_) => "meta-iso3",
             MetaProblem::LimitKmInvalid => "meta-limit-km",
@@ -851,6 +854,9 @@ impl fmt::Display for MetaProblem {
                 write!(f, "frontline.published_at '{text}' is not an RFC 3339 instant: {error}")
             }
             MetaProblem::PublishedAtNotString => f.write_str("frontline.published_at must be an RFC 3339 string"),
+            MetaProblem::PublishedNotList => f.write_str(
+                "frontline.published must be a list of {\"status\", \"geometry\"}: the features as published, which an importer unioned into the file's features",
+            ),
             MetaProblem::PublishedAtMissing => f.write_str(
                 "a publication superseded within its day must say when it was published (frontline.published_at)",
             ),

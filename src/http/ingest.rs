@@ -381,6 +381,12 @@ fn store(
         // Nothing was written: the problems are in the body, not in a file of that name.
         return Err(refused(report.problems.iter().map(Finding::without_file).collect()));
     };
+    // `frontline.published` is an importer's record of the polygons it unioned; an ingested
+    // body is located as drawn (points against its own features), so it is not kept.
+    let snapshot = crate::geodata::Snapshot {
+        published: None,
+        ..snapshot
+    };
     // Every repair the reader made, named as in `frontline check` (without the file's name).
     let repairs: Vec<String> = report.repairs.iter().map(Finding::without_file).collect();
     let mut notes = Notes { repairs, flags };
