@@ -636,6 +636,10 @@ pub struct Epoch {
     /// The provenance of this epoch as a JSON object's members, rendered once (see
     /// `query::point_json`).
     pub provenance_json: OnceLock<String>,
+    /// The km2 gained and lost since the previous epoch of the source (`[ruled, raw]`),
+    /// measured once (see `query::timeline_between`): an epoch never changes its predecessor,
+    /// since a reload or an ingest builds the source's epochs anew.
+    pub changes: [OnceLock<(f64, f64)>; 2],
 }
 
 fn compute_states(states: &[&Arc<ControlState>]) {
@@ -1466,6 +1470,7 @@ fn build_source_arcs(
                 baselines: active,
                 state,
                 provenance_json: OnceLock::new(),
+                changes: Default::default(),
             };
             Publication { snapshot: p, epoch }
         })
@@ -1480,6 +1485,7 @@ fn build_source_arcs(
                 baselines,
                 state,
                 provenance_json: OnceLock::new(),
+                changes: Default::default(),
             }
         })
         .collect();

@@ -169,6 +169,14 @@ fn tilejson_names_the_epoch_and_its_tiles_are_immutable() {
         Some("public, max-age=31536000, immutable")
     );
     assert!(empty.header("etag").is_some());
+    // Revalidated like any other tile (RFC 9110 13.2.1: a 204 is a 2xx).
+    let again = get(
+        s.addr,
+        &tile_path(&doc, "5/0/0"),
+        &format!("If-None-Match: {}\r\n", empty.header("etag").unwrap()),
+    );
+    assert_eq!(again.status, 304);
+    assert_eq!(again.header("etag"), empty.header("etag"));
 
     // Bad addresses and unknown things: problem+json.
     let base = format!("/v1/tiles/example/{epoch}");
@@ -419,7 +427,8 @@ fn a_tile_has_one_url_and_its_other_spellings_are_refused() {
             ("%35/19/11.mvt", 400, "whole number"),
             ("5/19/11.mvt/", 404, "one URL"),
             ("5/19/11.mvt?v=2", 400, "no query parameters"),
-            ("5/19/11.mvt?", 200, ""),
+            // RFC 3986 6.2.3: an empty query is still a different URL (another cache key).
+            ("5/19/11.mvt?", 400, "bare '?'"),
             ("5/19/11.MVT", 404, "no such route"),
         ] {
             let path = format!("{base}/{tail}");

@@ -217,7 +217,9 @@ function writeUrl() {
     const c = map.getCenter();
     q.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(4)}/${c.lng.toFixed(4)}`);
   }
-  if (state.point) q.set('point', `${state.point[0].toFixed(5)},${state.point[1].toFixed(5)}`);
+  // The point as given (a link) or as clicked (to 1e-6 degree, about 0.1 m): the URL names the
+  // very point the panel answers for.
+  if (state.point) q.set('point', `${state.point[0]},${state.point[1]}`);
   if (state.scenario) q.set('scenario', state.scenario);
   const url = `${location.pathname}?${q.toString().replaceAll('%2F', '/').replaceAll('%2C', ',')}`;
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
@@ -354,7 +356,7 @@ function renderInForce(meta, d) {
   const p = $('in-force');
   p.replaceChildren(
     'In force: snapshot ', el('code', { title: meta.snapshot.id }, meta.snapshot.id),
-    ` (${meta.snapshot.date}${age > 0 ? `, ${age} days before ${state.date}` : ''}), file `,
+    ` (${meta.snapshot.date}${age > 0 ? `, ${age} day${age === 1 ? '' : 's'} before ${state.date}` : ''}), file `,
     el('code', { title: meta.snapshot.provenance.file }, meta.snapshot.provenance.file),
     meta.synthetic ? el('strong', {}, ' SYNTHETIC') : '',
   );
@@ -675,8 +677,12 @@ function clampDay(d) {
 /** Sets the shown date (the `to` date in diff mode) and draws it, with the step marks. */
 async function setDate(s) {
   performance.mark('fl:step-start');
-  if (state.mode === 'diff') state.to = s;
-  else state.date = s;
+  if (state.mode === 'diff') {
+    state.to = s;
+    // `from` stays before `to`: moved `to` before it, `from` becomes the snapshot before `to`
+    // (the first one if none), so that the page and its URL always show from <= to.
+    if (day(state.from) > day(s)) state.from = iso(snapshotBefore(day(s)));
+  } else state.date = s;
   const ok = await refresh();
   if (ok) {
     performance.mark('fl:step-drawn');
@@ -684,6 +690,13 @@ async function setDate(s) {
     window.__frontline.lastStepMs = m.duration;
   }
   return ok;
+}
+
+/** The last snapshot day before day `d` (the first snapshot day if there is none). */
+function snapshotBefore(d) {
+  const days = state.snapshotDays;
+  const prev = days.filter((x) => x < d);
+  return prev.length ? prev[prev.length - 1] : days[0];
 }
 
 function neighbourSnapshot(dir) {
@@ -721,6 +734,8 @@ function setupControls() {
   $('from').addEventListener('change', () => {
     if (!$('from').value) return;
     state.from = iso(clampDay(day($('from').value)));
+    // A `from` after `to`: the two are swapped (as a link with them reversed is).
+    if (day(state.from) > day(state.to)) [state.from, state.to] = [state.to, state.from];
     refresh();
   });
   $('play').addEventListener('click', play);
@@ -861,15 +876,24 @@ async function main() {
   if (view.scenario !== null) {
     scenario = state.scenarios.find((sc) => sc.id === view.scenario) || null;
     if (!scenario) notice('scenario', `no saved scenario ${shown(view.scenario)}; none shown`);
-    else if (view.source === null && view.date === null) {
-      // A scenario's link alone opens its source on its ceasefire date.
+    else if (view.source === null && view.date === null && view.to === null) {
+      // A scenario's link alone opens its source on its ceasefire date (in diff mode, as `to`).
       view.source = scenario.source;
-      view.date = scenario.ceasefire_date;
+      if (view.mode === 'diff') view.to = scenario.ceasefire_date;
+      else view.date = scenario.ceasefire_date;
     }
   }
   const first = (state.sources.find((s) => s.name === view.source) || state.sources.find((s) => s.default) || state.sources[0]).name;
   const prefetched = prefetch(first);
   await mapLoaded;
+  if (view.map) {
+    // MapLibre keeps the whole map in view: a centre it cannot show is moved; say so.
+    const c = map.getCenter();
+    const [lon, lat] = view.map.center;
+    if (Math.abs(c.lat - lat) > 1e-4 || Math.abs(((c.lng - lon) % 360 + 540) % 360 - 180) > 1e-4) {
+      notice('map', `centre ${lat}/${lon} cannot be shown at zoom ${view.map.zoom} (the map ends at latitude \u00b185.05); showing ${c.lat.toFixed(4)}/${c.lng.toFixed(4)}`);
+    }
+  }
   await selectSource(view.source, view, prefetched);
   if (state.mode === 'diff' || (map.getLayer('occupied') && map.queryRenderedFeatures({ layers: ['occupied'] }).length)) {
     performance.mark('fl:occupied-drawn');
@@ -877,7 +901,7 @@ async function main() {
   await showScenario(scenario?.id || null);
   map.on('moveend', writeUrl);
   map.on('click', (e) => {
-    state.point = [e.lngLat.lng, e.lngLat.lat];
+    state.point = [Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))];
     writeUrl();
     showPoint().catch(() => {});
   });

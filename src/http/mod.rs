@@ -407,8 +407,8 @@ where
     let request_headers = conditional.then(|| req.headers().clone());
     let last_modified = conditional::last_modified(app.live_since());
     // Answers drawn from the live state alone get a weak tag. Conditions are evaluated on the
-    // handler's answer: only a 200 can become a 304 (RFC 9110 13.2.1: preconditions are
-    // ignored when the answer without them would not be a 2xx).
+    // handler's answer: only a 200, or the 204 of an empty tile, can become a 304 (RFC 9110
+    // 13.2.1: preconditions are ignored when the answer without them would not be a 2xx).
     let live_tag = (route.validation == table::Validation::LiveState && conditional).then(|| live_state_tag(app, &req));
     let mut res = if method == Method::POST && route.path == "/v1/classify" && is_csv(&req) {
         stream::classify_csv(app.clone(), req).await
@@ -427,7 +427,7 @@ where
         }
     };
 
-    if let Some(h) = request_headers.filter(|_| res.status() == StatusCode::OK) {
+    if let Some(h) = request_headers.filter(|_| matches!(res.status(), StatusCode::OK | StatusCode::NO_CONTENT)) {
         let rh = res.headers_mut();
         if let Some(tag) = live_tag {
             rh.insert(header::ETAG, tag);

@@ -198,14 +198,17 @@ pub fn answer(app: &Arc<App>, uri: &Uri, base: &str) -> Response<Body> {
 /// Refuses what would give a tile route a second URL: a query string (400) or a trailing `/`
 /// (404 naming the canonical path).
 fn one_url(uri: &Uri) -> Result<(), Problem> {
-    if let Some(name) = uri
-        .query()
-        .filter(|q| !q.is_empty())
-        .map(|q| q.split(['=', '&']).next().unwrap_or(q))
-    {
+    // A bare `?` (an empty query) is refused too: caches key on the whole URL.
+    if let Some(q) = uri.query() {
+        let name = q.split(['=', '&']).next().unwrap_or(q);
+        let got = if q.is_empty() {
+            "an empty query string, a bare '?'".to_string()
+        } else {
+            format!("'{name}'")
+        };
         return Err(Problem::parameter(
-            name,
-            format!("the tile routes take no query parameters (got '{name}'): each tile and TileJSON has one URL"),
+            if name.is_empty() { "?" } else { name },
+            format!("the tile routes take no query parameters (got {got}): each tile and TileJSON has one URL"),
         ));
     }
     let path = uri.path();

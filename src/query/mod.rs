@@ -509,28 +509,37 @@ pub fn timeline_between(
     Ok(chosen
         .par_iter()
         .map(|&i| {
-            let prev = i.checked_sub(1).map(|p| InForce::of(src, &src.epochs[p]));
-            timeline_row(&InForce::of(src, &src.epochs[i]), prev.as_ref(), raw)
+            let e = &src.epochs[i];
+            let f = InForce::of(src, e);
+            let changes = *e.changes[usize::from(raw)].get_or_init(|| match i.checked_sub(1) {
+                Some(p) => changes_between(&InForce::of(src, &src.epochs[p]), &f, raw),
+                None => (0.0, 0.0),
+            });
+            row_of(&f, changes, raw)
         })
         .collect())
+}
+
+/// The km2 gained and lost from what is in force `prev` to what is in force `f`.
+fn changes_between(prev: &InForce<'_>, f: &InForce<'_>, raw: bool) -> (f64, f64) {
+    let d = crate::analytics::diff::diff_in_force_of(prev, f, 0.0, raw);
+    (d.totals.gained_km2, d.totals.lost_km2)
 }
 
 /// The timeline row of what is in force `f` (an epoch, or a publication superseded later its
 /// day), its gains and losses measured from `prev`.
 pub fn timeline_row(f: &InForce<'_>, prev: Option<&InForce<'_>>, raw: bool) -> TimelineRow {
+    row_of(f, prev.map_or((0.0, 0.0), |p| changes_between(p, f, raw)), raw)
+}
+
+/// The timeline row of what is in force `f`, with the km2 `(gained, lost)` since the row before.
+fn row_of(f: &InForce<'_>, (gained_km2, lost_km2): (f64, f64), raw: bool) -> TimelineRow {
     let e = f.epoch;
     let computed = e.state.computed();
     let l = computed.layers_of(raw);
     // The raw composition has no waters (as a peer measures it): their figures are null.
     let w = computed.waters.as_ref().filter(|_| !raw);
     let contested = f.contested_not_drawn().is_none();
-    let (gained_km2, lost_km2) = match prev {
-        Some(prev) => {
-            let d = crate::analytics::diff::diff_in_force_of(prev, f, 0.0, raw);
-            (d.totals.gained_km2, d.totals.lost_km2)
-        }
-        None => (0.0, 0.0),
-    };
     TimelineRow {
         date: e.from,
         occupied_km2: l.occupied_km2,
@@ -561,6 +570,31 @@ pub mod tiles;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The gains and losses a timeline keeps in the epochs are the ones measured afresh for
+    /// each pair of consecutive epochs, on the first call and on the next (from the cache).
+    #[test]
+    fn timeline_changes_are_kept_and_equal_to_a_fresh_measure() {
+        let cat = Catalog::load_embedded().unwrap();
+        let src = cat.source(None).unwrap();
+        for raw in [false, true] {
+            let first = timeline_between(&cat, None, None, None, raw).unwrap();
+            assert!(src.epochs.iter().all(|e| e.changes[usize::from(raw)].get().is_some()));
+            let again = timeline_between(&cat, None, None, None, raw).unwrap();
+            for (i, (a, b)) in first.iter().zip(&again).enumerate() {
+                let f = InForce::of(src, &src.epochs[i]);
+                let prev = i.checked_sub(1).map(|p| InForce::of(src, &src.epochs[p]));
+                let fresh = timeline_row(&f, prev.as_ref(), raw);
+                assert_eq!(
+                    (a.gained_km2, a.lost_km2),
+                    (fresh.gained_km2, fresh.lost_km2),
+                    "{i} {raw}"
+                );
+                assert_eq!((a.gained_km2, a.lost_km2), (b.gained_km2, b.lost_km2), "{i} {raw}");
+            }
+            assert!(first.iter().any(|r| r.gained_km2 > 0.0), "the embedded data moves");
+        }
+    }
 
     /// `point_json` (the typed head with the cached provenance members spliced in) writes the
     /// bytes that serialising [`point`]'s answer writes, on land, in the waters, outside near
