@@ -536,6 +536,22 @@ impl Computed {
         })
     }
 
+    /// [`Self::status_with_waters`], or in the raw composition (`raw`: the source's drawing
+    /// clipped to the border's land, as a peer computes it: no sliver rule and no waters, so a
+    /// point off the land is `outside`). The one meaning of `raw` on every route and command.
+    #[inline]
+    pub fn status_with_waters_of(&self, border: &BorderEntry, x: f64, y: f64, raw: bool) -> PointStatus {
+        if raw {
+            let (status, on_boundary) = self.status_of(&border.index, x, y, true);
+            return PointStatus {
+                status,
+                on_boundary,
+                in_waters: false,
+            };
+        }
+        self.status_with_waters(border, x, y)
+    }
+
     /// Status of a point (finite, in range) on land and, off the land, in the border's waters.
     ///
     /// One rule at the coast, the boundary order of every other boundary: a point off the land
@@ -918,6 +934,23 @@ impl<'a> InForce<'a> {
     pub fn status(&self, lon: f64, lat: f64) -> Result<PointStatus, CatalogError> {
         crate::model::LonLat::new(lon, lat)?;
         Ok(self.computed().status_with_waters(&self.source.border, lon, lat))
+    }
+
+    /// [`Self::status`], or in the raw composition (`raw`: no sliver rule, no waters; see
+    /// [`Computed::status_with_waters_of`]).
+    ///
+    /// # Errors
+    /// As [`Self::status`].
+    pub fn status_of(&self, lon: f64, lat: f64, raw: bool) -> Result<PointStatus, CatalogError> {
+        crate::model::LonLat::new(lon, lat)?;
+        Ok(self
+            .computed()
+            .status_with_waters_of(&self.source.border, lon, lat, raw))
+    }
+
+    /// The line of contact after the sliver rule, or the raw one (`raw`).
+    pub fn line_of(&self, raw: bool) -> &'a LineOfContact {
+        self.epoch.state.line_of(raw)
     }
 }
 

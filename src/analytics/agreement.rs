@@ -494,6 +494,7 @@ impl Agreement {
         let all: Vec<String> = summary.sources.iter().map(|s| s.to_string()).collect();
         let precision = precision.min(15);
         let mut features = Vec::new();
+        let mut drawn = Vec::new();
         for (name, l) in [("occupied", &self.occupied), ("contested", &self.contested)] {
             let parts = std::iter::once(("agreed", &l.agreed.sources, &l.agreed.geometry, l.agreed.area_km2))
                 .chain(
@@ -503,6 +504,15 @@ impl Agreement {
                 )
                 .chain(std::iter::once(("envelope", &all, &l.envelope, l.totals.envelope_km2)));
             for (part, sources, geometry, area_km2) in parts {
+                // Drawn valid at those decimals (crate::output::drawable); a part smaller than
+                // the grid has no geometry to draw (its area_km2 stays).
+                let (geometry, _) = crate::output::drawable::drawable(geometry, None, precision);
+                drawn.push((name, part, sources, geometry, area_km2));
+            }
+        }
+        for (name, part, sources, geometry, area_km2) in &drawn {
+            {
+                let (name, part, sources, area_km2) = (*name, *part, *sources, *area_km2);
                 features.push(Feature {
                     id: features.len(),
                     properties: AgreementProperties {

@@ -30,10 +30,15 @@ pub struct Interval {
 
 /// Status of a point in one epoch of a source.
 fn status_at(src: &SourceEntry, k: usize, x: f64, y: f64) -> Status {
+    status_at_of(src, k, x, y, false)
+}
+
+/// [`status_at`], or in the raw composition (`raw`: no sliver rule, no waters).
+fn status_at_of(src: &SourceEntry, k: usize, x: f64, y: f64, raw: bool) -> Status {
     src.epochs[k]
         .state
         .computed()
-        .status_with_waters(&src.border, x, y)
+        .status_with_waters_of(&src.border, x, y, raw)
         .status
 }
 
@@ -73,6 +78,29 @@ pub fn history(src: &SourceEntry, lon: f64, lat: f64) -> Result<Vec<Interval>, C
     Ok(history_with(src, src.history_index(), lon, lat, &mut scratch))
 }
 
+/// [`history`], or in the raw composition (`raw`: the source's drawing clipped to the land,
+/// without the sliver rule and the waters, as every raw answer). The raw history tests every
+/// epoch (one point location each): the change index is built on the composed rings, sliver
+/// pieces included, and is not relied on for the raw statuses.
+///
+/// # Errors
+/// [`CatalogError::InvalidCoordinate`] for a coordinate that is not finite or out of range.
+pub fn history_of(src: &SourceEntry, lon: f64, lat: f64, raw: bool) -> Result<Vec<Interval>, CatalogError> {
+    if !raw {
+        return history(src, lon, lat);
+    }
+    crate::model::LonLat::new(lon, lat)?;
+    Ok(raw_history(src, lon, lat))
+}
+
+/// The raw history of a point: its raw status in every epoch.
+fn raw_history(src: &SourceEntry, x: f64, y: f64) -> Vec<Interval> {
+    intervals(
+        src,
+        (0..src.epochs.len()).map(|k| (k, status_at_of(src, k, x, y, true))),
+    )
+}
+
 /// [`history`] with the index and a scratch buffer supplied (the batch form reuses them).
 pub fn history_with(src: &SourceEntry, index: &HistoryIndex, x: f64, y: f64, scratch: &mut Vec<u32>) -> Vec<Interval> {
     if src.epochs.is_empty() {
@@ -108,6 +136,20 @@ pub fn histories(src: &SourceEntry, points: &[(f64, f64)]) -> Vec<Result<Vec<Int
         .map_init(Vec::new, |scratch, &(x, y)| {
             crate::model::LonLat::new(x, y)?;
             Ok(history_with(src, index, x, y, scratch))
+        })
+        .collect()
+}
+
+/// [`histories`], or in the raw composition (`raw`, as [`history_of`]).
+pub fn histories_of(src: &SourceEntry, points: &[(f64, f64)], raw: bool) -> Vec<Result<Vec<Interval>, CatalogError>> {
+    if !raw {
+        return histories(src, points);
+    }
+    points
+        .par_iter()
+        .map(|&(x, y)| {
+            crate::model::LonLat::new(x, y)?;
+            Ok(raw_history(src, x, y))
         })
         .collect()
 }

@@ -31,7 +31,7 @@ pub(crate) struct Args {
     /// Decimals of the coordinates written.
     #[arg(long, default_value_t = 6)]
     precision: u8,
-    /// Compare the raw compositions (without the sliver rule).
+    /// Compare the raw compositions (without the sliver rule and without the waters).
     #[arg(long)]
     raw: bool,
     #[command(flatten)]

@@ -23,8 +23,8 @@ pub(crate) struct Args {
     /// Add the geodesic distance to the line of contact (km) to every row.
     #[arg(long)]
     distance: bool,
-    /// Statuses in the raw composition, without the sliver rule (comparable with peers that do
-    /// not apply it).
+    /// The raw composition: the source's drawing clipped to the border's land, without the
+    /// sliver rule and without the waters (comparable with peers that apply neither).
     #[arg(long)]
     raw: bool,
     /// Print only the counts per status (one line on stdout), not the rows.
@@ -74,12 +74,17 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         };
         writeln!(
             std::io::stdout().lock(),
-            "{} points: covered {}, occupied {}, contested {contested}, outside {} (snapshot {}{}{note})",
+            "{} points: covered {}, occupied {}, contested {contested}, outside {} (snapshot {}{}{}{note})",
             counts.total(),
             counts.covered,
             counts.occupied,
             counts.outside,
             in_force.snapshot_id(),
+            if a.raw {
+                ", raw composition: no sliver rule, no waters"
+            } else {
+                ""
+            },
             if in_force.synthetic() { ", SYNTHETIC data" } else { "" }
         )?;
     }

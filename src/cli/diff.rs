@@ -33,7 +33,7 @@ pub(crate) struct Args {
     /// Break the changes down by region (needs a regions layer for the border).
     #[arg(long)]
     by_region: bool,
-    /// Compare the raw compositions (without the sliver rule).
+    /// Compare the raw compositions (without the sliver rule and without the waters).
     #[arg(long)]
     raw: bool,
     #[command(flatten)]

@@ -1,4 +1,4 @@
-//! `frontline history --lon --lat [--source]`: the intervals of one point's status across every
+//! `frontline history --lon --lat [--source] [--raw]`: the intervals of one point's status across every
 //! snapshot, as JSON; `frontline history --points FILE`: the same for a CSV of points
 //! (RFC 4180, the columns `id`, `lon`, `lat` in any order, others passed through), one CSV row
 //! per interval.
@@ -6,7 +6,7 @@
 use super::Exit;
 use super::{DataArg, Failure, parse_lon_lat_args};
 use frontline::query::csv::read_points;
-use frontline::query::history::{history_csv, point_history};
+use frontline::query::history::{history_csv, point_history_of};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -31,6 +31,10 @@ pub(crate) struct Args {
     /// Source (default: the configured default source).
     #[arg(long)]
     source: Option<String>,
+    /// The raw composition: the source's drawing clipped to the border's land, without the
+    /// sliver rule and without the waters (comparable with peers that apply neither).
+    #[arg(long)]
+    raw: bool,
     #[command(flatten)]
     data: DataArg,
 }
@@ -45,7 +49,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let p = parse_lon_lat_args(lon, lat)?;
     let (lon, lat) = (p.lon(), p.lat());
     let cat = a.data.catalog()?;
-    let answer = point_history(&cat, a.source.as_deref(), lon, lat)?;
+    let answer = point_history_of(&cat, a.source.as_deref(), lon, lat, a.raw)?;
     let text = frontline::num::to_string_pretty(&answer)?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(Exit::Ok)
@@ -56,7 +60,8 @@ fn batch(a: &Args, path: &std::path::Path) -> Result<Exit, Failure> {
     let points =
         read_points(input, u64::MAX, a.csv_safe).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     let cat = a.data.catalog()?;
-    let (out, provenance) = history_csv(&cat, a.source.as_deref(), &points).map_err(|e| Failure::from(e.error))?;
+    let (out, provenance) =
+        history_csv(&cat, a.source.as_deref(), &points, a.raw).map_err(|e| Failure::from(e.error))?;
     std::io::stdout().lock().write_all(out.as_bytes())?;
     if provenance.synthetic {
         eprintln!("note: source '{}' uses SYNTHETIC data", provenance.source);

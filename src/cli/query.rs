@@ -1,4 +1,4 @@
-//! `frontline query --lon --lat --date|--datetime [--source]`: the status of one point, as JSON.
+//! `frontline query --lon --lat --date|--datetime [--source] [--raw]`: the status of one point, as JSON.
 
 use super::Exit;
 use super::{DataArg, Failure, WhenArg, parse_lon_lat_args};
@@ -17,6 +17,10 @@ pub(crate) struct Args {
     /// Source (default: the configured default source).
     #[arg(long)]
     source: Option<String>,
+    /// The raw composition: the source's drawing clipped to the border's land, without the
+    /// sliver rule and without the waters (comparable with peers that apply neither).
+    #[arg(long)]
+    raw: bool,
     #[command(flatten)]
     data: DataArg,
 }
@@ -26,7 +30,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let (lon, lat) = (p.lon(), p.lat());
     let when = a.when.required()?;
     let cat = a.data.catalog()?;
-    let answer = frontline::query::point(&cat, a.source.as_deref(), when, lon, lat, true)?;
+    let answer = frontline::query::point_of(&cat, a.source.as_deref(), when, lon, lat, true, a.raw)?;
     if let Some(w) = &answer.age.warning {
         eprintln!("warning: {w}");
     }

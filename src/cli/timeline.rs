@@ -14,8 +14,8 @@ pub(crate) struct Args {
     /// One row per region and date (needs a regions layer for the border).
     #[arg(long)]
     by_region: bool,
-    /// The raw composition: areas and line as before the sliver rule (comparable with peers
-    /// that do not apply it).
+    /// The raw composition: areas and line as before the sliver rule, without the waters (their
+    /// figures empty; comparable with peers that apply neither).
     #[arg(long)]
     raw: bool,
     /// Only the row in force on this date or at this instant: the areas on one date.

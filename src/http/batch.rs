@@ -166,17 +166,18 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let prepared = (|| {
         let p = Params::parse(
             parts.uri.query().unwrap_or(""),
-            &["date", "datetime", "source", "distance", "known_at"],
+            &["date", "datetime", "source", "distance", "known_at", "raw"],
         )?;
         let when = p.required_when()?;
         let distance = p.flag("distance")?;
+        let raw = p.flag("raw")?;
         let source = p.get("source").map(str::to_string);
         let catalog = app.catalog_for(&p)?;
         catalog.resolve(source.as_deref(), when)?;
         body_kind(&parts.headers)?;
-        Ok::<_, Problem>((when, source, distance, catalog))
+        Ok::<_, Problem>((when, source, (distance, raw), catalog))
     })();
-    let (when, source, distance, catalog) = match prepared {
+    let (when, source, (distance, raw), catalog) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -189,6 +190,7 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         max_points: app.config.max_points,
         distance,
         datetime: when.instant(),
+        raw,
     };
     let result = run_blocking(reader, move |input| {
         let (f, date) = catalog.resolve(source.as_deref(), when)?;
@@ -206,9 +208,12 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     use crate::query::history::history_csv_answer;
     let (parts, body) = req.into_parts();
     let prepared = (|| {
-        let p = Params::parse(parts.uri.query().unwrap_or(""), &["source", "csv_safe", "known_at"])?;
+        let p = Params::parse(
+            parts.uri.query().unwrap_or(""),
+            &["source", "csv_safe", "known_at", "raw"],
+        )?;
         let source = p.get("source").map(str::to_string);
-        let csv_safe = p.flag("csv_safe")?;
+        let csv_safe = (p.flag("csv_safe")?, p.flag("raw")?);
         let catalog = app.catalog_for(&p)?;
         catalog.source(source.as_deref())?;
         let kind = body_kind(&parts.headers)?;
@@ -220,7 +225,7 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         };
         Ok::<_, Problem>((source, kind, csv_safe, encoding, catalog))
     })();
-    let (source, kind, csv_safe, encoding, catalog) = match prepared {
+    let (source, kind, (csv_safe, raw), encoding, catalog) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -232,13 +237,13 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let max_points = app.config.max_points;
     let result = run_blocking(reader, move |input| match kind {
         BodyKind::Json => {
-            let answer = history_geojson(&catalog, source.as_deref(), input, max_points)?;
+            let answer = history_geojson(&catalog, source.as_deref(), input, max_points, raw)?;
             Ok(pieces_response(answer, "application/geo+json"))
         }
         BodyKind::Csv => {
             use crate::query::history::HistoryCsvError;
             let answer = |input: &mut dyn std::io::BufRead| {
-                history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe).map_err(|e| match e {
+                history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe, raw).map_err(|e| match e {
                     HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_large(&io).is_some() => {
                         Problem::too_large(format!("request body exceeds {max} bytes"))
                     }

@@ -299,23 +299,25 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
         let p = Params::parse(
             &raw,
             &[
-                "lon", "lat", "date", "datetime", "source", "sources", "distance", "known_at",
+                "lon", "lat", "date", "datetime", "source", "sources", "distance", "known_at", "raw",
             ],
         )?;
         let catalog = app.catalog_for(&p)?;
         let (lon, lat) = p.lon_lat()?;
         let when = p.required_when()?;
         let distance = p.flag("distance")?;
+        let raw = p.flag("raw")?;
         if p.get("sources").is_some() {
             // Every source's verdict (`sources=all` or a list): not the one-source hot path.
             if p.get("source").is_some() {
                 return Err(Problem::parameter("sources", "give either source or sources, not both"));
             }
             let sources = super::agreement::sources_param(&p)?;
-            let a = crate::query::sources::point_agreement(&catalog, sources.as_deref(), when, lon, lat, distance)?;
+            let a =
+                crate::query::sources::point_agreement(&catalog, sources.as_deref(), when, lon, lat, distance, raw)?;
             return Ok(json_response(&a));
         }
-        let a = query::point_json(&catalog, p.get("source"), when, lon, lat, distance)?;
+        let a = query::point_json_of(&catalog, p.get("source"), when, lon, lat, distance, raw)?;
         Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
 }
@@ -749,9 +751,9 @@ fn border(raw: String, app: Arc<App>) -> Reply {
 /// `GET /v1/history?lon=&lat=[&source=]`: one point's status over every snapshot.
 fn history(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["lon", "lat", "source", "known_at"])?;
+        let p = Params::parse(&raw, &["lon", "lat", "source", "known_at", "raw"])?;
         let (lon, lat) = p.lon_lat()?;
-        let a = query::history::point_history(&*app.catalog_for(&p)?, p.get("source"), lon, lat)?;
+        let a = query::history::point_history_of(&*app.catalog_for(&p)?, p.get("source"), lon, lat, p.flag("raw")?)?;
         Ok(json_response(&a))
     })())
 }

@@ -50,8 +50,12 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
     let (parts, body) = req.into_parts();
     let raw = parts.uri.query().unwrap_or("");
     let prepared = (|| {
-        let p = Params::parse(raw, &["date", "datetime", "source", "distance", "csv_safe", "known_at"])?;
+        let p = Params::parse(
+            raw,
+            &["date", "datetime", "source", "distance", "csv_safe", "known_at", "raw"],
+        )?;
         let when = p.required_when()?;
+        let raw_composition = p.flag("raw")?;
         let distance = p.flag("distance")?;
         let csv_safe = p.flag("csv_safe")?;
         let encoding = csv_charset(parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
@@ -80,7 +84,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
         Ok((
             when,
             source,
-            distance,
+            (distance, raw_composition),
             csv_safe,
             encoding,
             (f.snapshot_id(), crate::output::provenance::SnapshotAge::new(&f, date)),
@@ -88,11 +92,19 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             catalog.clone(),
         ))
     })();
-    let (when, source, distance, csv_safe, encoding, (snapshot_id, age), (synthetic, time_zone, terms), catalog) =
-        match prepared {
-            Ok(x) => x,
-            Err(p) => return problem_response(p),
-        };
+    let (
+        when,
+        source,
+        (distance, raw_composition),
+        csv_safe,
+        encoding,
+        (snapshot_id, age),
+        (synthetic, time_zone, terms),
+        catalog,
+    ) = match prepared {
+        Ok(x) => x,
+        Err(p) => return problem_response(p),
+    };
 
     // Request body -> blocking reader.
     let in_rx = body_reader(body, app.config.max_body_bytes);
@@ -117,7 +129,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
                 let options = CsvOptions {
                     max_rows: Some(max_points),
                     distance,
-                    raw: false,
+                    raw: raw_composition,
                     csv_safe,
                 };
                 classify_csv_with(&f, input, &mut out, &options).map(|_| ())
@@ -145,6 +157,10 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
                 h.insert("x-frontline-snapshot", v);
             }
             h.insert("x-frontline-time-zone", HeaderValue::from_static(time_zone));
+            if raw_composition {
+                // The raw composition (no sliver rule, no waters), said where a CSV can say it.
+                h.insert("x-frontline-raw", HeaderValue::from_static("true"));
+            }
             super::insert_terms(h, &terms);
             h.insert(
                 "x-frontline-synthetic",

@@ -1,6 +1,7 @@
 //! Output geometry that is valid as written: polygons simplified and rounded to the decimals
 //! asked for, re-validated with the loader's own check and snap-rounded where rounding broke
-//! them (issue 9 item 6). Used by every answer that writes polygons (layers, diffs).
+//! them (issue 9 item 6). Used by every answer that writes geometry (layers, border, diffs,
+//! agreement, scenario layers): the one rounding step before the GeoJSON writer.
 
 use crate::geodesy::METRES_PER_DEGREE;
 use crate::output::layer::OutputCheck;
@@ -74,6 +75,24 @@ pub fn drawable(
         check.dropped_km2 += area(&drop);
         layer.0.remove(drop);
     }
+}
+
+/// A line as it is drawn with `precision` decimals: each position as written, repeated
+/// positions removed (a rounded line must not have zero-length segments); `None` when fewer
+/// than two distinct positions remain (a line shorter than the grid of those decimals, which
+/// would be a zero-length line: OGC simple features, `geo::Validation`).
+pub fn drawable_line(line: &geo::LineString<f64>, precision: u8) -> Option<geo::LineString<f64>> {
+    let p = usize::from(precision.min(15));
+    let mut cs: Vec<geo::Coord<f64>> = line
+        .0
+        .iter()
+        .map(|c| geo::Coord {
+            x: as_written(c.x, p),
+            y: as_written(c.y, p),
+        })
+        .collect();
+    cs.dedup();
+    (cs.len() >= 2).then_some(geo::LineString(cs))
 }
 
 /// How many times a snapped layer whose polygons still cross is snapped again.

@@ -3,7 +3,8 @@
 
 use crate::catalog::SourceEntry;
 use crate::model::Provenance;
-use crate::output::geojson::{Feature, FeatureCollection, PolygonGeometry};
+use crate::output::geojson::{Feature, FeatureCollection, PolygonalGeometry};
+use crate::output::layer::OutputCheck;
 use serde::Serialize;
 
 /// The `frontline` member of the answer.
@@ -16,6 +17,9 @@ struct BorderMeta<'a> {
     provenance: &'a Provenance,
     synthetic: bool,
     edges: &'static str,
+    /// What drawing at the decimals asked for did (crate::output::drawable): whether the border
+    /// was snap-rounded (then each feature's area_km2 is of the polygon as drawn).
+    output_check: OutputCheck,
 }
 
 /// The properties of each polygon.
@@ -36,24 +40,40 @@ struct BorderProperties<'a> {
 pub fn border_geojson(src: &SourceEntry, precision: u8) -> Result<Vec<u8>, serde_json::Error> {
     let entry = &src.border;
     let b = &entry.border;
-    let features: Vec<Feature<BorderProperties<'_>, PolygonGeometry<'_>>> = b
-        .geometry
+    let precision = precision.min(15);
+    // Drawn valid at those decimals as a whole (crate::output::drawable, the one rounding step
+    // of every answer that writes geometry: its polygons must not overlap or touch along a
+    // line either). Where nothing had to be snapped, each polygon is the loaded one rounded and
+    // keeps its exact geodesic area; where the border had to be snap-rounded (coarse decimals),
+    // each polygon's area_km2 is that of the polygon as drawn (the exact total stays in the
+    // frontline member), and an island smaller than the grid is left out (output_check).
+    let (drawn_mp, check) = crate::output::drawable::drawable(&b.geometry, None, precision);
+    let exact = !check.snapped && drawn_mp.0.len() == b.geometry.0.len();
+    let drawn: Vec<(usize, f64, Vec<geo::Polygon<f64>>)> = drawn_mp
         .0
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(id, polygon)| Feature {
-            id,
+        .map(|(id, polygon)| {
+            let area_km2 = if exact {
+                crate::geodesy::polygon_area_m2(&b.geometry.0[id]) / 1e6
+            } else {
+                crate::geodesy::polygon_area_m2(&polygon) / 1e6
+            };
+            (id, area_km2, vec![polygon])
+        })
+        .collect();
+    let features: Vec<Feature<BorderProperties<'_>, PolygonalGeometry<'_>>> = drawn
+        .iter()
+        .map(|(id, area_km2, polygons)| Feature {
+            id: *id,
             properties: BorderProperties {
                 iso3: &b.iso3,
-                area_km2: crate::geodesy::polygon_area_m2(polygon) / 1e6,
+                area_km2: *area_km2,
                 file: &b.provenance.file,
                 sha256: &b.provenance.sha256,
                 synthetic: b.synthetic,
             },
-            geometry: PolygonGeometry {
-                polygon,
-                precision: precision.min(15),
-            },
+            geometry: PolygonalGeometry::of(polygons, precision),
         })
         .collect();
     let doc = FeatureCollection {
@@ -65,6 +85,7 @@ pub fn border_geojson(src: &SourceEntry, precision: u8) -> Result<Vec<u8>, serde
             provenance: &b.provenance,
             synthetic: b.synthetic,
             edges: crate::geodesy::EDGES,
+            output_check: check,
         },
         features,
     };

@@ -110,7 +110,8 @@ pub struct CsvOptions {
     /// Add the geodesic distance to the line of contact in km and its nearest point (empty
     /// where there is no line).
     pub distance: bool,
-    /// Statuses in the raw composition, without the sliver rule.
+    /// Statuses (and the line of contact) in the raw composition: without the sliver rule and
+    /// without the waters.
     pub raw: bool,
     /// Neutralise spreadsheet formulas in the text columns written back (id and the extra
     /// columns): a field starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` and is
@@ -176,7 +177,7 @@ pub fn classify_csv_with<R: BufRead, W: Write>(
         state: f.computed(),
         border: &f.source.border,
         suffixes: &suffixes,
-        line: options.distance.then(|| f.line()),
+        line: options.distance.then(|| f.line_of(options.raw)),
         raw: options.raw,
     };
 

@@ -612,6 +612,8 @@ pub struct GeoJsonOptions {
     pub distance: bool,
     /// The instant asked for (`datetime=`), said in the answer when there was one.
     pub datetime: Option<chrono::DateTime<chrono::Utc>>,
+    /// Statuses (and the line of contact) in the raw composition: no sliver rule, no waters.
+    pub raw: bool,
 }
 
 /// Classifies a FeatureCollection of points read from `input` on the snapshot in force `f`:
@@ -625,7 +627,7 @@ pub fn classify_geojson<R: Read>(
 ) -> Result<BatchAnswer, BatchError> {
     let provenance = AnswerProvenance::at(f, date, options.datetime);
     let per_feature = provenance.in_force.feature();
-    let line = options.distance.then(|| f.line());
+    let line = options.distance.then(|| f.line_of(options.raw));
     let computed = f.computed();
     let border = &f.source.border;
     let mut features = FeatureWriter::default();
@@ -634,7 +636,7 @@ pub fn classify_geojson<R: Read>(
             .par_iter()
             .map(|p| {
                 crate::model::LonLat::new(p.lon, p.lat)?;
-                let located = computed.status_with_waters(border, p.lon, p.lat);
+                let located = computed.status_with_waters_of(border, p.lon, p.lat, options.raw);
                 let km = line.and_then(|l| l.nearest(p.lon, p.lat));
                 Ok((located, km))
             })
@@ -662,8 +664,16 @@ pub fn classify_geojson<R: Read>(
         }
         features.write(out.into_iter()).map_err(BatchError::Io)
     })?;
-    let frontline = serde_json::to_value(&provenance).unwrap_or(Value::Null);
+    let mut frontline = serde_json::to_value(&provenance).unwrap_or(Value::Null);
+    mark_raw(&mut frontline, options.raw);
     assemble(others, features, frontline)
+}
+
+/// Adds `"raw": true` to an answer's `frontline` member when it is of the raw composition.
+fn mark_raw(frontline: &mut Value, raw: bool) {
+    if let (true, Some(m)) = (raw, frontline.as_object_mut()) {
+        m.insert("raw".into(), Value::Bool(true));
+    }
 }
 
 /// Histories of the points of a FeatureCollection read from `input`, over every snapshot of
@@ -674,8 +684,9 @@ pub fn history_geojson<R: Read>(
     source: Option<&str>,
     input: R,
     max_points: u64,
+    raw: bool,
 ) -> Result<BatchAnswer, BatchError> {
-    use crate::analytics::history::histories;
+    use crate::analytics::history::histories_of;
     let src = cat.source(source)?;
     let mut provenance = HistoryProvenance::new(src);
     // Every history runs through the source's latest snapshot: what each feature rests on.
@@ -683,7 +694,7 @@ pub fn history_geojson<R: Read>(
     let mut features = FeatureWriter::default();
     let others = read_point_blocks(input, max_points, &mut |first, block| {
         let coords: Vec<(f64, f64)> = block.iter().map(|p| (p.lon, p.lat)).collect();
-        let hs = histories(src, &coords);
+        let hs = histories_of(src, &coords, raw);
         let mut out = Vec::with_capacity(block.len());
         for (i, (mut p, h)) in block.into_iter().zip(hs).enumerate() {
             let h = h.map_err(|error| BatchError::Point {
@@ -703,7 +714,8 @@ pub fn history_geojson<R: Read>(
         }
         features.write(out.into_iter()).map_err(BatchError::Io)
     })?;
-    let frontline = serde_json::to_value(&provenance).unwrap_or(Value::Null);
+    let mut frontline = serde_json::to_value(&provenance).unwrap_or(Value::Null);
+    mark_raw(&mut frontline, raw);
     assemble(others, features, frontline)
 }
 

@@ -3,7 +3,7 @@
 //! or CSV).
 
 use super::{BaselineRef, BorderRef, SnapshotRef};
-use crate::analytics::history::{Interval, histories, history};
+use crate::analytics::history::{Interval, histories_of};
 use crate::catalog::{Catalog, CatalogError, SourceEntry};
 use crate::model::Status;
 use crate::output::provenance::FeatureProvenance;
@@ -126,6 +126,9 @@ pub struct HistoryAnswer {
     pub lat: f64,
     /// The intervals, in date order, merged where the status does not change.
     pub intervals: Vec<HistoryInterval>,
+    /// Present and true in the raw composition (`raw=true`: no sliver rule, no waters).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub raw: bool,
     /// What they rest on.
     #[serde(flatten)]
     pub provenance: HistoryProvenance,
@@ -133,14 +136,29 @@ pub struct HistoryAnswer {
 
 /// The history of (lon, lat) across every snapshot of `source` (or the default source).
 pub fn point_history(cat: &Catalog, source: Option<&str>, lon: f64, lat: f64) -> Result<HistoryAnswer, CatalogError> {
+    point_history_of(cat, source, lon, lat, false)
+}
+
+/// [`point_history`], or in the raw composition (`raw`: no sliver rule, no waters).
+///
+/// # Errors
+/// An unknown source, or a coordinate that is not finite or out of range.
+pub fn point_history_of(
+    cat: &Catalog,
+    source: Option<&str>,
+    lon: f64,
+    lat: f64,
+    raw: bool,
+) -> Result<HistoryAnswer, CatalogError> {
     let src = cat.source(source)?;
-    let intervals = history(src, lon, lat)?;
+    let intervals = crate::analytics::history::history_of(src, lon, lat, raw)?;
     let mut provenance = HistoryProvenance::new(src);
     let intervals = provenance.describe(src, &intervals);
     Ok(HistoryAnswer {
         lon,
         lat,
         intervals,
+        raw,
         provenance,
     })
 }
@@ -165,11 +183,16 @@ pub struct BatchError {
 
 /// Histories of many points (on every core). A point with an invalid coordinate fails the whole
 /// batch, naming its index.
-pub fn batch_history(cat: &Catalog, source: Option<&str>, points: &[(f64, f64)]) -> Result<BatchHistory, BatchError> {
+pub fn batch_history(
+    cat: &Catalog,
+    source: Option<&str>,
+    points: &[(f64, f64)],
+    raw: bool,
+) -> Result<BatchHistory, BatchError> {
     let src = cat.source(source).map_err(|error| BatchError { index: None, error })?;
     let mut provenance = HistoryProvenance::new(src);
     let mut out = Vec::with_capacity(points.len());
-    for (i, h) in histories(src, points).into_iter().enumerate() {
+    for (i, h) in histories_of(src, points, raw).into_iter().enumerate() {
         let h = h.map_err(|error| BatchError { index: Some(i), error })?;
         out.push(provenance.describe(src, &h));
     }
@@ -189,9 +212,10 @@ pub fn history_csv(
     cat: &Catalog,
     source: Option<&str>,
     points: &crate::query::csv::PointsCsv,
+    raw: bool,
 ) -> Result<(String, HistoryProvenance), BatchError> {
     let coords: Vec<(f64, f64)> = points.rows.iter().map(|r| (r.lon, r.lat)).collect();
-    let batch = batch_history(cat, source, &coords)?;
+    let batch = batch_history(cat, source, &coords, raw)?;
     let mut out = String::with_capacity(points.rows.len() * 96);
     out.push_str(&points.header);
     out.push(',');
@@ -230,6 +254,7 @@ pub fn history_csv_answer<R: std::io::BufRead>(
     input: R,
     max_rows: u64,
     csv_safe: bool,
+    raw: bool,
 ) -> Result<crate::query::geojson::BatchAnswer, HistoryCsvError> {
     use crate::query::geojson::{BatchAnswer, FeatureWriter};
     let src = cat
@@ -241,7 +266,7 @@ pub fn history_csv_answer<R: std::io::BufRead>(
     let header = crate::query::csv::read_point_blocks(input, max_rows, csv_safe, &mut |first, rows| {
         let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
         text.clear();
-        for (i, (r, h)) in rows.iter().zip(histories(src, &coords)).enumerate() {
+        for (i, (r, h)) in rows.iter().zip(histories_of(src, &coords, raw)).enumerate() {
             let h = h.map_err(|error| {
                 HistoryCsvError::Batch(BatchError {
                     index: Some(first + i),

@@ -153,7 +153,7 @@ fn line_geojson(
         .iter()
         .enumerate()
         .filter(|(_, l)| rects.is_none_or(|rs| rs.iter().any(|r| l.intersects(r))))
-        .map(|(i, l)| {
+        .filter_map(|(i, l)| {
             let length_km = crate::geodesy::length_km(l);
             let drawn = match opts.simplify_m {
                 Some(m) if m > 0.0 => {
@@ -162,7 +162,9 @@ fn line_geojson(
                 }
                 _ => l.clone(),
             };
-            (i, length_km, drawn)
+            // Drawn at those decimals without zero-length segments; a line shorter than the grid
+            // is not drawn (its length stays in the layer's length_km).
+            crate::output::drawable::drawable_line(&drawn, precision).map(|d| (i, length_km, d))
         })
         .collect();
     let features: Vec<Feature<LayerProperties, LineStringGeometry>> = drawn

@@ -57,6 +57,10 @@ pub struct PointAnswer<P = InForceRef> {
     /// surrounds it (`analytics::slivers`): its kind, area and raw status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sliver: Option<SliverRef>,
+    /// Present and true in the raw composition (`raw=true`): the source's drawing clipped to
+    /// the border's land, without the sliver rule and without the waters.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub raw: bool,
     /// How old the snapshot in force is on the date asked for (a warning past a month).
     #[serde(flatten)]
     pub age: SnapshotAge,
@@ -100,8 +104,25 @@ pub fn point(
     lat: f64,
     distance: bool,
 ) -> Result<PointAnswer, CatalogError> {
+    point_of(cat, source, when, lon, lat, distance, false)
+}
+
+/// [`point`], or in the raw composition (`raw`: the source's drawing clipped to the border's
+/// land, without the sliver rule and without the waters; the line of contact is the raw one).
+///
+/// # Errors
+/// As [`point`].
+pub fn point_of(
+    cat: &Catalog,
+    source: Option<&str>,
+    when: impl Into<When>,
+    lon: f64,
+    lat: f64,
+    distance: bool,
+    raw: bool,
+) -> Result<PointAnswer, CatalogError> {
     let when = when.into();
-    let (f, date, p) = locate(cat, source, when, lon, lat, distance)?;
+    let (f, date, p) = locate(cat, source, when, lon, lat, distance, raw)?;
     Ok(answer(
         (date, when.instant()),
         lon,
@@ -140,6 +161,7 @@ fn answer<P>(
         line_of_contact_km: p.line.map(|n| n.km),
         line_of_contact_nearest: p.line.map(|n| [n.point.x, n.point.y]),
         sliver: p.sliver,
+        raw: p.raw,
         age,
         in_force,
     }
@@ -156,6 +178,8 @@ struct Located {
     line: Option<Nearest>,
     /// The sliver or speck the point lies in, if any.
     sliver: Option<SliverRef>,
+    /// Located in the raw composition.
+    raw: bool,
 }
 
 /// What is in force, the status, and the distances a point answer gives.
@@ -166,9 +190,10 @@ fn locate<'a>(
     lon: f64,
     lat: f64,
     distance: bool,
+    raw: bool,
 ) -> Result<(InForce<'a>, NaiveDate, Located), CatalogError> {
     let (f, date) = cat.resolve(source, when)?;
-    let status = f.status(lon, lat)?;
+    let status = f.status_of(lon, lat, raw)?;
     let boundary = &f.source.border.boundary;
     let land = if status.in_waters {
         boundary.nearest(lon, lat)
@@ -179,9 +204,13 @@ fn locate<'a>(
     } else {
         None
     };
-    let line = if distance { f.line().nearest(lon, lat) } else { None };
+    let line = if distance {
+        f.line_of(raw).nearest(lon, lat)
+    } else {
+        None
+    };
     let sliver = match status.status {
-        Status::Occupied | Status::Contested if !status.in_waters => {
+        Status::Occupied | Status::Contested if !status.in_waters && !raw => {
             f.computed().piece_at(lon, lat).map(|p| SliverRef {
                 kind: p.kind,
                 area_km2: p.area_km2,
@@ -198,6 +227,7 @@ fn locate<'a>(
             land,
             line,
             sliver,
+            raw,
         },
     ))
 }
@@ -354,8 +384,24 @@ pub fn point_json(
     lat: f64,
     distance: bool,
 ) -> Result<String, CatalogError> {
+    point_json_of(cat, source, when, lon, lat, distance, false)
+}
+
+/// [`point_json`], or in the raw composition (`raw`, as [`point_of`]).
+///
+/// # Errors
+/// As [`point`].
+pub fn point_json_of(
+    cat: &Catalog,
+    source: Option<&str>,
+    when: impl Into<When>,
+    lon: f64,
+    lat: f64,
+    distance: bool,
+    raw: bool,
+) -> Result<String, CatalogError> {
     let when = when.into();
-    let (f, date, p) = locate(cat, source, when, lon, lat, distance)?;
+    let (f, date, p) = locate(cat, source, when, lon, lat, distance, raw)?;
     let members = f.epoch.provenance_json.get_or_init(|| {
         let v = crate::num::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
         // One brace off each end (trim_*_matches would also eat a nested object's last brace).
@@ -491,7 +537,8 @@ fn row_of(f: &InForce<'_>, (gained_km2, lost_km2): (f64, f64), raw: bool) -> Tim
     let e = f.epoch;
     let computed = e.state.computed();
     let l = computed.layers_of(raw);
-    let w = computed.waters.as_ref();
+    // The raw composition has no waters (as a peer measures it): their figures are null.
+    let w = computed.waters.as_ref().filter(|_| !raw);
     let contested = f.contested_not_drawn().is_none();
     TimelineRow {
         date: e.from,
@@ -566,14 +613,16 @@ mod tests {
         ] {
             for date in ["2024-01-01", "2024-05-01", "2024-09-01"] {
                 let date = crate::model::parse_date(date).unwrap();
-                for distance in [false, true] {
-                    let a = point(&cat, None, date, lon, lat, distance).unwrap();
-                    let j = point_json(&cat, None, date, lon, lat, distance).unwrap();
+                for (distance, raw) in [(false, false), (true, false), (false, true), (true, true)] {
+                    let a = point_of(&cat, None, date, lon, lat, distance, raw).unwrap();
+                    let j = point_json_of(&cat, None, date, lon, lat, distance, raw).unwrap();
                     assert_eq!(
                         j,
                         crate::num::to_string(&a).unwrap(),
-                        "({lon}, {lat}) {date} {distance}"
+                        "({lon}, {lat}) {date} {distance} {raw}"
                     );
+                    // Raw: no waters, no sliver, and said.
+                    assert!(!raw || (a.raw && !a.in_waters && a.sliver.is_none()), "{j}");
                 }
             }
         }

@@ -40,7 +40,8 @@ pub struct PointAgreement {
 }
 
 /// The status of (lon, lat) by every source in `sources` (default: all) at `when`: each
-/// source's verdict and snapshot, the sources grouped by verdict, and whether they agree.
+/// source's verdict and snapshot, the sources grouped by verdict, and whether they agree; in
+/// the raw composition with `raw` (no sliver rule, no waters).
 ///
 /// # Errors
 /// An unknown source, a coordinate out of range, or no source covering the date.
@@ -51,6 +52,7 @@ pub fn point_agreement(
     lon: f64,
     lat: f64,
     distance: bool,
+    raw: bool,
 ) -> Result<PointAgreement, AgreementError> {
     let when = when.into();
     crate::model::LonLat::new(lon, lat).map_err(CatalogError::from)?;
@@ -62,7 +64,7 @@ pub fn point_agreement(
     let mut not_covering = Vec::new();
     let mut statuses: std::collections::BTreeMap<&'static str, Vec<String>> = Default::default();
     for n in &names {
-        match crate::query::point(cat, Some(n), when, lon, lat, distance) {
+        match crate::query::point_of(cat, Some(n), when, lon, lat, distance, raw) {
             Ok(a) => {
                 statuses.entry(a.status.as_str()).or_default().push(n.clone());
                 answers.push(a);

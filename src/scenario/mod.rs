@@ -980,6 +980,24 @@ impl Computed {
                 }
             }
         }
+        // Each feature drawn valid at those decimals (crate::output::drawable).
+        let precision = precision.min(15);
+        let mut check = crate::output::layer::OutputCheck::default();
+        let features: Vec<(ScenarioFeatureProperties, MultiPolygon<f64>)> = features
+            .into_iter()
+            .filter_map(|(p, mp)| {
+                let (drawn, c) = crate::output::drawable::drawable(mp, None, precision);
+                check.snapped |= c.snapped;
+                check.dropped_polygons += c.dropped_polygons;
+                check.dropped_km2 += c.dropped_km2;
+                if drawn.0.is_empty() {
+                    check.dropped_polygons += mp.0.len();
+                    check.dropped_km2 += p.area_km2;
+                    return None;
+                }
+                Some((p, drawn))
+            })
+            .collect();
         let fc = FeatureCollection {
             frontline: ScenarioLayerMeta {
                 scenario: self.answer.id.clone(),
@@ -988,13 +1006,14 @@ impl Computed {
                 inputs: self.answer.inputs.clone(),
                 edges: crate::geodesy::EDGES,
                 precision,
+                output_check: check,
             },
             features: features
-                .into_iter()
+                .iter()
                 .enumerate()
                 .map(|(id, (properties, mp))| Feature {
                     id,
-                    properties,
+                    properties: properties.clone(),
                     geometry: MultiPolygonGeometry {
                         polygons: &mp.0,
                         precision,
