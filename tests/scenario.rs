@@ -929,14 +929,6 @@ fn http_scenario_bodies_follow_the_one_body_rule() {
             doc,
         );
         assert_eq!(st, 415, "{enc}: {}", String::from_utf8_lossy(&body));
-        let (st, _, _) = request(
-            s.addr,
-            "POST",
-            "/v1/classify",
-            &format!("{json_ct}Content-Encoding: {enc}\r\n"),
-            b"{}",
-        );
-        assert_eq!(st, 415, "{enc} on /v1/classify");
     }
     let (st, _, _) = request(
         s.addr,
