@@ -802,7 +802,7 @@ fn scenario_layers_are_valid_at_every_precision() {
     let boxed = |x0: f64, y0: f64, x1: f64, y1: f64| json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
     let c = compute(
         &cat,
-        json!({"source": "test", "ceasefire_date": "2024-09-01", "withdrawal_date": "2024-06-01",
+        json!({"source": "test", "ceasefire_date": "2024-09-01", "withdrawal_date": "2024-01-01",
             "policy": {"excluded_baselines": ["south"], "exclusions": [
                 {"name": "a", "geometry": boxed(30.5, 46.2, 31.2, 47.0)},
                 {"name": "b", "geometry": {"type": "MultiPolygon", "coordinates": [
