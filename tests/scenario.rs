@@ -279,7 +279,7 @@ fn bad_scenarios_are_refused_naming_the_field() {
         ),
         (
             json!({"source": "test", "ceasefire_date": "2024-01-01", "zones": [{"name": "z", "reference": {"date": "2024-01-01"}, "side": "left", "width_km": 1}]}),
-            "zones[0]",
+            "zones[0].side",
         ),
         (
             json!({"source": "test", "ceasefire_date": "2024-01-01", "zones": [{"name": "z", "reference": {"source": "x", "date": "2024-01-01"}, "side": "both", "width_km": 1}]}),
@@ -616,4 +616,340 @@ fn http_previews_stores_and_answers_a_scenario_also_after_a_restart() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["presets"].as_array().unwrap().len(), 3);
     assert_eq!(v["presets"][0]["scenario"]["source"], "test");
+}
+
+/// Issue 11 (fresh tester 20:45): a 422 names the member itself, not its parent, for every kind of
+/// fault: a wrong type, null, missing, unknown, a number out of range, a non-JSON token, a member
+/// given twice, a loose date; `withdrawal_date: null` is absent; D0 after the ceasefire refused.
+#[test]
+fn faults_name_the_member_itself() {
+    let (_d, cat) = fixture();
+    let zone = r#"{"name": "z", "reference": {"date": "2024-01-01"}, "side": "both", "width_km": 1}"#;
+    let with_zone = |z: &str| format!(r#"{{"source": "test", "ceasefire_date": "2024-01-01", "zones": [{z}]}}"#);
+    let with_policy = |p: &str| format!(r#"{{"source": "test", "ceasefire_date": "2024-01-01", "policy": {p}}}"#);
+    let cases: Vec<(String, &str)> = vec![
+        (
+            with_zone(&zone.replace("\"width_km\": 1", "\"width_km\": \"1\"")),
+            "zones[0].width_km",
+        ),
+        (
+            with_zone(&zone.replace("\"width_km\": 1", "\"width_km\": null")),
+            "zones[0].width_km",
+        ),
+        (with_zone(&zone.replace(", \"width_km\": 1", "")), "zones[0].width_km"),
+        (
+            with_zone(&zone.replace("\"width_km\": 1", "\"width_km\": 1e400")),
+            "zones[0].width_km",
+        ),
+        (with_zone(&zone.replace("\"both\"", "\"left\"")), "zones[0].side"),
+        (
+            with_zone(&zone.replace("2024-01-01", "2024-1-1")),
+            "zones[0].reference.date",
+        ),
+        (
+            with_zone(&zone.replace("\"side\"", "\"colour\": 1, \"side\"")),
+            "zones[0].colour",
+        ),
+        (
+            with_zone(&zone.replace("\"reference\": {", "\"reference\": {\"x\": 1, ")),
+            "zones[0].reference.x",
+        ),
+        (with_policy(r#"{"grey_zone": "maybe"}"#), "policy.grey_zone"),
+        (with_policy(r#"{"waters": "yes"}"#), "policy.waters"),
+        (
+            with_policy(r#"{"exclusions": [{"name": "e"}]}"#),
+            "policy.exclusions[0].geometry",
+        ),
+        (
+            with_policy(r#"{"exclusions": [{"geometry": {"type": "Polygon", "coordinates": []}}]}"#),
+            "policy.exclusions[0].name",
+        ),
+        (
+            with_policy(
+                r#"{"exclusions": [{"name": "e", "geometry": {"type": "Polygon", "coordinates": [[[30, NaN]]]}}]}"#,
+            ),
+            "policy.exclusions[0].geometry.coordinates[0][0][1]",
+        ),
+        (
+            with_policy(r#"{"excluded_baselines": [1]}"#),
+            "policy.excluded_baselines[0]",
+        ),
+        (
+            r#"{"source": "test", "ceasefire_date": "2024-01-01", "zones": null}"#.into(),
+            "zones",
+        ),
+        (
+            r#"{"source": "test", "ceasefire_date": "2024-01-01", "policy": null}"#.into(),
+            "policy",
+        ),
+        (
+            r#"{"source": "test", "ceasefire_date": "2024-6-1"}"#.into(),
+            "ceasefire_date",
+        ),
+        (
+            r#"{"source": "test", "ceasefire_date": "+2024-06-01"}"#.into(),
+            "ceasefire_date",
+        ),
+        (
+            r#"{"source": "test", "ceasefire_date": " 2024-06-01"}"#.into(),
+            "ceasefire_date",
+        ),
+        (
+            r#"{"source": "test", "ceasefire_date": "2024-06-01", "source": "test"}"#.into(),
+            "source",
+        ),
+        (
+            with_zone(&zone.replace("\"side\": \"both\"", "\"side\": \"both\", \"side\": \"both\"")),
+            "zones[0].side",
+        ),
+        (
+            r#"{"source": "test", "ceasefire_date": "2024-01-01", "withdrawal_date": "2024-06-01"}"#.into(),
+            "withdrawal_date",
+        ),
+    ];
+    for (text, field) in &cases {
+        let err = scenario::parse(text.as_bytes())
+            .and_then(|s| scenario::compute(&cat, &s))
+            .err()
+            .unwrap_or_else(|| panic!("{text} was accepted"));
+        let named = match &err {
+            ScenarioError::Invalid { field, .. } | ScenarioError::Catalog { field, .. } => field.clone(),
+            other => panic!("{other}"),
+        };
+        assert_eq!(named, *field, "{text}: {err}");
+    }
+    // An optional member given as null is absent.
+    let null =
+        scenario::parse(br#"{"source": "test", "ceasefire_date": "2024-06-01", "withdrawal_date": null}"#).unwrap();
+    let absent = scenario::parse(br#"{"source": "test", "ceasefire_date": "2024-06-01"}"#).unwrap();
+    assert_eq!(null, absent);
+    assert!(scenario::compute(&cat, &null).unwrap().answer.withdrawal.is_none());
+}
+
+/// Issue 11: the area of application and the excluded areas partition the territory within
+/// 1e-9 for every combination of grey zone x baselines x exclusions (the fixture has no waters:
+/// `tests/real_scenario.rs` has them), and an exclusion that takes nothing leaves the area of
+/// application exactly as it was (it grew by 1,892 m2 on DeepState before).
+#[test]
+fn the_partition_holds_for_every_combination_of_the_policy() {
+    let (_d, cat) = fixture();
+    let b = cat.source(Some("test")).unwrap().border.area_km2;
+    let boxed = |x0: f64, y0: f64, x1: f64, y1: f64| json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
+    let exclusion_sets = [
+        json!([]),
+        json!([{"name": "across the line", "geometry": boxed(31.3, 46.2, 32.7, 47.3)}]),
+        json!([{"name": "nothing (in the occupied east)", "geometry": boxed(33.0, 46.5, 33.5, 47.0)}]),
+        json!([{"name": "a", "geometry": boxed(30.5, 46.2, 31.2, 47.0)}, {"name": "b", "geometry": boxed(30.8, 46.0, 31.6, 46.8)}]),
+    ];
+    for grey in ["excluded", "included"] {
+        for baselines in [json!([]), json!(["south"])] {
+            for (k, exclusions) in exclusion_sets.iter().enumerate() {
+                let policy = json!({"grey_zone": grey, "excluded_baselines": baselines, "exclusions": exclusions});
+                let c = compute(
+                    &cat,
+                    json!({"source": "test", "ceasefire_date": "2024-09-01", "policy": policy}),
+                )
+                .unwrap();
+                let total =
+                    c.answer.area_of_application_km2 + c.answer.excluded.iter().map(|e| e.area_km2).sum::<f64>();
+                assert!(close(total, b, 1e-9), "{policy}: {total} vs {b}");
+                if k == 2 {
+                    let mut none = policy.clone();
+                    none["exclusions"] = json!([]);
+                    let without = compute(
+                        &cat,
+                        json!({"source": "test", "ceasefire_date": "2024-09-01", "policy": none}),
+                    )
+                    .unwrap();
+                    assert_eq!(
+                        c.answer.area_of_application_km2, without.answer.area_of_application_km2,
+                        "{policy}: an exclusion taking nothing changed the area"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A GeoJSON MultiPolygon or Polygon geometry as geo's type.
+fn geo_multipolygon(g: &Value) -> MultiPolygon<f64> {
+    let ring = |r: &Value| {
+        LineString::from(
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let poly = |p: &Value| {
+        let rings: Vec<LineString<f64>> = p.as_array().unwrap().iter().map(ring).collect();
+        Polygon::new(rings[0].clone(), rings[1..].to_vec())
+    };
+    match g["type"].as_str().unwrap() {
+        "Polygon" => MultiPolygon(vec![poly(&g["coordinates"])]),
+        _ => MultiPolygon(g["coordinates"].as_array().unwrap().iter().map(poly).collect()),
+    }
+}
+
+/// Issue 11: every scenario layer is valid (geo's `Validation`, an independent check: OGC rules,
+/// parts of a MultiPolygon neither overlapping nor sharing an edge) at every precision 0..=15,
+/// with overlapping exclusions, a baseline, zones of both sides and a withdrawal.
+#[test]
+fn scenario_layers_are_valid_at_every_precision() {
+    use geo::Validation;
+    let (_d, cat) = fixture();
+    let boxed = |x0: f64, y0: f64, x1: f64, y1: f64| json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
+    let c = compute(
+        &cat,
+        json!({"source": "test", "ceasefire_date": "2024-09-01", "withdrawal_date": "2024-01-01",
+            "policy": {"excluded_baselines": ["south"], "exclusions": [
+                {"name": "a", "geometry": boxed(30.5, 46.2, 31.2, 47.0)},
+                {"name": "b", "geometry": {"type": "MultiPolygon", "coordinates": [
+                    boxed(30.8, 46.0, 31.6, 46.8)["coordinates"], boxed(31.0, 47.0, 31.4, 47.6)["coordinates"]]}}]},
+            "zones": [{"name": "z", "reference": {"date": "2024-09-01"}, "side": "both", "width_km": 140},
+                      {"name": "y", "reference": {"date": "2024-01-01"}, "side": "covered", "width_km": 7.5}]}),
+    )
+    .unwrap();
+    for layer in ["area", "excluded", "zones", "withdrawal"] {
+        let kind = scenario::ScenarioLayer::parse(layer).unwrap();
+        for precision in 0..=15u8 {
+            let fc: Value = serde_json::from_slice(&c.layer_geojson(kind, precision).unwrap()).unwrap();
+            let features = fc["features"].as_array().unwrap();
+            if precision >= 2 {
+                assert!(!features.is_empty(), "{layer} at {precision}: no feature");
+            }
+            for f in features {
+                let mp = geo_multipolygon(&f["geometry"]);
+                let mut problems = Vec::new();
+                mp.visit_validation(Box::new(|p| {
+                    problems.push(p.to_string());
+                    Ok::<(), ()>(())
+                }))
+                .ok();
+                assert!(problems.is_empty(), "{layer} at precision {precision}: {problems:?}");
+            }
+        }
+    }
+}
+
+/// Issue 11 item 3: a preset refuses an unknown source, a date before the first snapshot and a
+/// memorandum date before it, naming the field; without a memorandum date the line of the
+/// source's first snapshot stands for the memorandum's when the source starts after 2014-09-19.
+#[test]
+fn presets_check_source_and_dates_and_fall_back_to_the_first_snapshot() {
+    let (_d, cat) = fixture();
+    let d = |s: &str| frontline::model::parse_date(s).unwrap();
+    let named = |r: Result<scenario::Scenario, ScenarioError>| match r.err().unwrap() {
+        ScenarioError::Invalid { field, .. } | ScenarioError::Catalog { field, .. } => field,
+        other => panic!("{other}"),
+    };
+    let doc = |name, source, date, memo| scenario::presets::document(&cat, name, source, date, memo);
+    assert_eq!(named(doc("minsk-ii-2015", "nope", d("2024-09-01"), None)), "source");
+    assert_eq!(named(doc("minsk-ii-2015", "test", d("2023-09-01"), None)), "date");
+    assert_eq!(
+        named(doc("minsk-ii-2015", "test", d("2024-09-01"), Some(d("2014-09-19")))),
+        "memorandum_date"
+    );
+    assert_eq!(named(doc("nope", "test", d("2024-09-01"), None)), "preset");
+    let ii = doc("minsk-ii-2015", "test", d("2024-09-01"), None).unwrap();
+    let dates: Vec<String> = ii.zones.iter().map(|z| z.reference.date.to_string()).collect();
+    assert!(dates.contains(&"2024-01-01".to_string()), "{dates:?}");
+    assert!(!dates.contains(&"2014-09-19".to_string()), "{dates:?}");
+    assert_eq!(scenario::compute(&cat, &ii).unwrap().answer.reference_lines.len(), 2);
+}
+
+/// Issue 11 item 3: `--preset` with a FILE or `--save` is refused (not silently ignored), as is
+/// `--repeat 0`; a preset on an unknown source exits 2 naming it.
+#[test]
+fn cli_refuses_preset_combinations_and_repeat_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    let data = dir.path().to_str().unwrap();
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, r#"{"source": "test", "ceasefire_date": "2024-09-01"}"#).unwrap();
+    let preset = [
+        "scenario",
+        "--preset",
+        "minsk-ii-2015",
+        "--source",
+        "test",
+        "--date",
+        "2024-09-01",
+    ];
+    let run = |extra: &[&str]| bin().args(extra).args(["--data", data]).output().unwrap();
+    let ok = run(&preset);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    let printed: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert!(
+        printed["zones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|z| z["reference"]["date"] != "2014-09-19")
+    );
+    for extra in [vec!["--save"], vec![file.to_str().unwrap()]] {
+        let out = run(&[&preset[..], &extra[..]].concat());
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--preset"));
+    }
+    let out = run(&[
+        "scenario",
+        "--preset",
+        "korea-1953",
+        "--source",
+        "nope",
+        "--date",
+        "2024-09-01",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("source"));
+    let out = run(&["scenario", file.to_str().unwrap(), "--repeat", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--repeat"));
+}
+
+/// Issue 11 items 6-7 and 3 over HTTP: a compressed body is a 415 (the rule of `/v1/classify`,
+/// one function, `identity_encoding`); a query
+/// parameter on a route that takes none says so (no empty "allowed: " list); the presets route
+/// answers 422 naming the field for an unknown source or an early date.
+#[test]
+fn http_scenario_bodies_follow_the_one_body_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    let s = Server::start(&["--data", dir.path().to_str().unwrap()]);
+    let doc = br#"{"source": "test", "ceasefire_date": "2024-09-01"}"#;
+    let json_ct = "Content-Type: application/json\r\n";
+    for enc in ["gzip", "br"] {
+        let (st, _, body) = request(
+            s.addr,
+            "POST",
+            "/v1/scenarios/preview",
+            &format!("{json_ct}Content-Encoding: {enc}\r\n"),
+            doc,
+        );
+        assert_eq!(st, 415, "{enc}: {}", String::from_utf8_lossy(&body));
+    }
+    let (st, _, _) = request(
+        s.addr,
+        "POST",
+        "/v1/scenarios/preview",
+        &format!("{json_ct}Content-Encoding: identity\r\n"),
+        doc,
+    );
+    assert_eq!(st, 200);
+    let (st, _, body) = request(s.addr, "POST", "/v1/scenarios/preview?x=1", json_ct, doc);
+    let p: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(st, 400);
+    let detail = p["detail"].as_str().unwrap();
+    assert!(!detail.trim_end().ends_with("allowed:"), "{detail}");
+    assert!(detail.contains("no query parameters"), "{detail}");
+    for (q, field) in [
+        ("source=nope&date=2024-09-01", "source"),
+        ("source=test&date=2023-01-01", "date"),
+    ] {
+        let (st, _, body) = request(s.addr, "GET", &format!("/v1/scenarios/presets?{q}"), "", b"");
+        let p: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!((st, p["parameter"].as_str()), (422, Some(field)), "{q}: {p}");
+    }
 }

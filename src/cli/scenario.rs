@@ -42,22 +42,27 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
+    if a.repeat == 0 {
+        return Err(Failure::input("--repeat must be at least 1"));
+    }
     if let Some(name) = &a.preset {
+        // A preset prints a document (to compute or save it, give it back as FILE): a FILE,
+        // --save, --layer or --repeat with it would be ignored, so they are refused.
+        if a.file.is_some() || a.save || a.layer.is_some() || a.repeat != 1 {
+            return Err(Failure::input(
+                "--preset prints a scenario document and is not given with FILE, --save, --layer or --repeat; write the document to a file and run `frontline scenario FILE.json [--save]`",
+            ));
+        }
         let (Some(source), Some(date)) = (&a.source, &a.date) else {
             return Err(Failure::input("--preset needs --source and --date"));
         };
         let date = parse_date_arg("date", date)?;
         let memo = match &a.memorandum_date {
-            Some(d) => parse_date_arg("memorandum-date", d)?,
-            None => presets::memorandum_date(),
+            Some(d) => Some(parse_date_arg("memorandum-date", d)?),
+            None => None,
         };
-        let Some(s) = presets::preset(name, source, date, memo) else {
-            let names: Vec<&str> = presets::PRESETS.iter().map(|p| p.name).collect();
-            return Err(Failure::input(format!(
-                "unknown preset '{name}'; presets: {}",
-                names.join(", ")
-            )));
-        };
+        let cat = a.data.catalog()?;
+        let s = presets::document(&cat, name, source, date, memo).map_err(Failure::from)?;
         let mut out = std::io::stdout().lock();
         serde_json::to_writer_pretty(&mut out, &s)?;
         writeln!(out)?;

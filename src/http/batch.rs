@@ -53,15 +53,19 @@ fn body_kind(headers: &HeaderMap) -> Result<BodyKind, Problem> {
             )));
         }
     };
-    if headers
-        .get(header::CONTENT_ENCODING)
-        .is_some_and(|e| !e.as_bytes().eq_ignore_ascii_case(b"identity"))
-    {
+    identity_encoding(headers.get(header::CONTENT_ENCODING).map(|e| e.as_bytes()))?;
+    Ok(kind)
+}
+
+/// A request body must not be compressed: a `Content-Encoding` other than `identity` is a 415
+/// (the one rule of every route that reads a body).
+pub(super) fn identity_encoding(content_encoding: Option<&[u8]>) -> Result<(), Problem> {
+    if content_encoding.is_some_and(|e| !e.eq_ignore_ascii_case(b"identity")) {
         return Err(Problem::unsupported_media_type(
             "compressed request bodies are not accepted (Content-Encoding)",
         ));
     }
-    Ok(kind)
+    Ok(())
 }
 
 fn problem_response(p: Problem) -> Response<Body> {

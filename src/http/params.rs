@@ -18,7 +18,11 @@ impl Params {
             if !allowed.contains(&k.as_ref()) {
                 return Err(Problem::parameter(
                     &k,
-                    format!("unknown parameter '{k}'; allowed: {}", allowed.join(", ")),
+                    if allowed.is_empty() {
+                        format!("unknown parameter '{k}'; this route takes no query parameters")
+                    } else {
+                        format!("unknown parameter '{k}'; allowed: {}", allowed.join(", "))
+                    },
                 ));
             }
             if pairs.iter().any(|(x, _)| *x == k) {

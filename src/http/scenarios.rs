@@ -41,6 +41,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Problem> + Se
 /// with the body's place among the large ones, held while the scenario is computed.
 async fn document(
     content_type: Option<String>,
+    content_encoding: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: &App,
@@ -54,6 +55,8 @@ async fn document(
             )));
         }
     }
+    // As every other route with a body (`/v1/classify`, `/v1/snapshots`): 415 for a compressed one.
+    super::batch::identity_encoding(content_encoding.as_deref().map(str::as_bytes))?;
     let mut body = super::routes::read_whole(
         app,
         content_length,
@@ -71,6 +74,7 @@ async fn document(
 pub(super) async fn preview(
     raw: String,
     content_type: Option<String>,
+    content_encoding: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
@@ -78,7 +82,7 @@ pub(super) async fn preview(
     answer(
         async {
             Params::parse(&raw, &[])?;
-            let (doc, _place) = document(content_type, content_length, body, &app).await?;
+            let (doc, _place) = document(content_type, content_encoding, content_length, body, &app).await?;
             let cat = app.catalog();
             let c = blocking(move || Ok(scenario::compute(&cat, &doc)?)).await?;
             json(StatusCode::OK, &c.answer)
@@ -93,6 +97,7 @@ pub(super) async fn create(
     raw: String,
     authorization: Option<Vec<u8>>,
     content_type: Option<String>,
+    content_encoding: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
@@ -100,7 +105,7 @@ pub(super) async fn create(
     let r = async {
         super::ingest::authorize(&app, authorization.as_deref())?;
         Params::parse(&raw, &[])?;
-        let (doc, _place) = document(content_type, content_length, body, &app).await?;
+        let (doc, _place) = document(content_type, content_encoding, content_length, body, &app).await?;
         let cat = app.catalog();
         if crate::geodata::embedded::is_embedded(&cat.root) {
             return Err(Problem::conflict(
@@ -259,30 +264,26 @@ pub(super) fn presets(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         let p = Params::parse(&raw, &["source", "date", "memorandum_date"])?;
         let date = p.date("date")?;
-        let memo = p
-            .date("memorandum_date")?
-            .unwrap_or_else(scenario::presets::memorandum_date);
+        let memo = p.date("memorandum_date")?;
         let cat = app.catalog();
         let source = match (p.get("source"), date) {
             (Some(s), _) => Some(s.to_string()),
             (None, Some(_)) => Some(cat.source(None)?.name.clone()),
             (None, None) => None,
         };
-        let list: Vec<_> = scenario::presets::PRESETS
-            .iter()
-            .map(|pr| {
-                let doc = match (&source, date) {
-                    (Some(s), Some(d)) => scenario::presets::preset(pr.name, s, d, memo),
-                    _ => None,
-                };
-                crate::output::answers::Preset {
-                    name: pr.name,
-                    citation: pr.citation,
-                    reading: pr.reading,
-                    scenario: doc,
-                }
-            })
-            .collect();
+        let mut list = Vec::new();
+        for pr in &scenario::presets::PRESETS {
+            let doc = match (&source, date) {
+                (Some(s), Some(d)) => Some(scenario::presets::document(&cat, pr.name, s, d, memo)?),
+                _ => None,
+            };
+            list.push(crate::output::answers::Preset {
+                name: pr.name,
+                citation: pr.citation,
+                reading: pr.reading,
+                scenario: doc,
+            });
+        }
         json(StatusCode::OK, &crate::output::answers::Presets { presets: list })
     })())
 }

@@ -181,8 +181,8 @@ pub struct ScenarioLayerMeta {
     pub edges: &'static str,
     /// Decimals of the coordinates.
     pub precision: u8,
-    /// What drawing valid at those decimals did (`crate::output::drawable`).
-    pub output_check: crate::output::layer::OutputCheck,
+    /// What was done to make the drawn polygons valid (as `/v1/layers`' `output_check`).
+    pub output_check: super::layer::OutputCheck,
 }
 
 /// The properties of one feature of a scenario layer.

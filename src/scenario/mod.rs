@@ -168,86 +168,266 @@ fn invalid(field: impl Into<String>, detail: impl Into<String>) -> ScenarioError
     }
 }
 
-/// Parses a scenario document, naming the field at fault when it is not one.
+/// Parses a scenario document, naming the field at fault when it is not one: the member being
+/// read when the JSON itself is wrong (a number out of range, `NaN`), a member given twice, a
+/// member of the wrong type, missing or unknown (`zones[0].width_km`, `policy.grey_zone`).
 pub fn parse(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| invalid("(document)", format!("not JSON: {e}")))?;
+    use serde::de::DeserializeSeed;
+    let last = std::cell::RefCell::new(String::new());
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = At {
+        path: String::new(),
+        last: &last,
+    }
+    .deserialize(&mut de)
+    .and_then(|v| de.end().map(|()| v))
+    .map_err(|e| {
+        let at = last.borrow().clone();
+        let field = if at.is_empty() { "(document)".to_string() } else { at };
+        let detail = match e.classify() {
+            serde_json::error::Category::Data => e.to_string(),
+            _ => format!("not JSON: {e}"),
+        };
+        invalid(field, detail)
+    })?;
     from_value(value)
 }
 
-/// [`parse`] from a JSON value.
-pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
-    let Some(obj) = value.as_object() else {
-        return Err(invalid("(document)", "a scenario is a JSON object"));
-    };
-    // Each member on its own first, so that the error names the field.
-    let check = |field: &str, v: &serde_json::Value, f: &dyn Fn(&serde_json::Value) -> Result<(), String>| {
-        f(v).map_err(|e| invalid(field, e))
-    };
-    // Each check reads the member in place (`&Value` is a deserializer): no copy of a large
-    // exclusion's geometry.
-    let de = |t: &'static str| {
-        move |v: &serde_json::Value| -> Result<(), String> {
-            use serde::Deserialize;
-            let r = match t {
-                "string" => String::deserialize(v).map(|_| ()),
-                "date" => NaiveDate::deserialize(v).map(|_| ()),
-                "policy" => Policy::deserialize(v).map(|_| ()),
-                "zone" => Zone::deserialize(v).map(|_| ()),
-                _ => Ok(()),
+/// Reads a JSON value recording the path of the member being read in `last` (so that an error
+/// of the JSON itself names the member), refusing a member given twice. Hand-written: serde_json
+/// keeps the last of two equal keys silently and says no path in its errors.
+struct At<'a> {
+    path: String,
+    last: &'a std::cell::RefCell<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for At<'_> {
+    type Value = serde_json::Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        self.last.borrow_mut().clone_from(&self.path);
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for At<'_> {
+    type Value = serde_json::Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(serde_json::Value::Number)
+            .ok_or_else(|| E::custom(format!("{v} is not a finite number")))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(At {
+            path: format!("{}[{}]", self.path, out.len()),
+            last: self.last,
+        })? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let path = if self.path.is_empty() {
+                k.clone()
+            } else {
+                format!("{}.{k}", self.path)
             };
-            r.map_err(|e| e.to_string())
+            if out.contains_key(&k) {
+                *self.last.borrow_mut() = path;
+                return Err(serde::de::Error::custom(format!("the member '{k}' is given twice")));
+            }
+            let v = map.next_value_seed(At { path, last: self.last })?;
+            out.insert(k, v);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
+}
+
+/// What a member must be, checked before the document is deserialised so that an error names it.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Date,
+    Bool,
+    Number,
+    OneOf(&'static [&'static str]),
+}
+
+fn check_member(field: &str, v: &serde_json::Value, kind: Kind) -> Result<(), ScenarioError> {
+    let ok = match kind {
+        Kind::Text => v.is_string(),
+        Kind::Bool => v.is_boolean(),
+        Kind::Number => v.as_f64().is_some_and(f64::is_finite),
+        Kind::Date => match v.as_str() {
+            // The project's one strict date parser: "2024-6-1", "+2024-06-01", " 2024-06-01" refused.
+            Some(s) => return crate::model::parse_date(s).map(|_| ()).map_err(|e| invalid(field, e)),
+            None => false,
+        },
+        Kind::OneOf(words) => v.as_str().is_some_and(|s| words.contains(&s)),
+    };
+    if ok {
+        return Ok(());
+    }
+    let want = match kind {
+        Kind::Text => "a string".to_string(),
+        Kind::Date => "a date YYYY-MM-DD".to_string(),
+        Kind::Bool => "true or false".to_string(),
+        Kind::Number => "a finite number".to_string(),
+        Kind::OneOf(words) => format!("one of {}", words.join(", ")),
+    };
+    Err(invalid(field, format!("{v} is not {want}")))
+}
+
+/// Whether a member must be there.
+#[derive(Clone, Copy, PartialEq)]
+enum Need {
+    /// Required (`null` refused).
+    Required,
+    /// Optional; `null` is taken as absent.
+    Nullable,
+    /// Optional with a default; `null` refused.
+    Defaulted,
+}
+
+/// Checks an object's members: each known one by its kind, an unknown one named, a required one
+/// named when absent, a `null` optional one removed (taken as absent).
+fn check_object(
+    field: &str,
+    v: &mut serde_json::Value,
+    members: &[(&str, Option<Kind>, Need)],
+) -> Result<(), ScenarioError> {
+    let name = |k: &str| {
+        if field.is_empty() {
+            k.to_string()
+        } else {
+            format!("{field}.{k}")
         }
     };
-    for (k, v) in obj {
-        match k.as_str() {
-            "title" | "source" => check(k, v, &de("string"))?,
-            "ceasefire_date" | "withdrawal_date" => check(k, v, &de("date"))?,
-            "policy" => {
-                if let Some(p) = v.as_object() {
-                    for (pk, pv) in p {
-                        let field = format!("policy.{pk}");
-                        match pk.as_str() {
-                            "exclusions" => {
-                                if let Some(list) = pv.as_array() {
-                                    for (i, e) in list.iter().enumerate() {
-                                        <Exclusion as serde::Deserialize>::deserialize(e).map_err(|err| {
-                                            invalid(format!("policy.exclusions[{i}]"), err.to_string())
-                                        })?;
-                                    }
-                                }
-                            }
-                            "grey_zone" | "excluded_baselines" | "waters" => {}
-                            _ => {
-                                return Err(invalid(
-                                    field,
-                                    "unknown field; expected grey_zone, excluded_baselines, exclusions, waters",
-                                ));
-                            }
-                        }
-                    }
-                }
-                check(k, v, &de("policy"))?;
+    let Some(obj) = v.as_object_mut() else {
+        let what = if field.is_empty() { "(document)" } else { field };
+        return Err(invalid(what, format!("{v} is not a JSON object")));
+    };
+    let allowed: Vec<&str> = members.iter().map(|m| m.0).collect();
+    let need = |k: &str| members.iter().find(|m| m.0 == k).map(|m| m.2);
+    for (k, mv) in obj.iter() {
+        let Some((_, kind, need)) = members.iter().find(|m| m.0 == k) else {
+            return Err(invalid(
+                name(k),
+                format!("unknown member; expected {}", allowed.join(", ")),
+            ));
+        };
+        match (mv.is_null(), need, kind) {
+            (true, Need::Nullable, _) => {}
+            (true, _, _) => return Err(invalid(name(k), "null is not allowed here")),
+            (false, _, Some(kind)) => check_member(&name(k), mv, *kind)?,
+            (false, _, None) => {}
+        }
+    }
+    obj.retain(|k, mv| !(mv.is_null() && need(k) == Some(Need::Nullable)));
+    for (k, _, need) in members {
+        if *need == Need::Required && !obj.contains_key(*k) {
+            return Err(invalid(name(k), format!("missing member `{k}`")));
+        }
+    }
+    Ok(())
+}
+
+fn check_array<'v>(field: &str, v: &'v mut serde_json::Value) -> Result<&'v mut Vec<serde_json::Value>, ScenarioError> {
+    match v {
+        serde_json::Value::Array(list) => Ok(list),
+        other => Err(invalid(field, format!("{other} is not a JSON array"))),
+    }
+}
+
+/// [`parse`] from a JSON value.
+pub fn from_value(mut value: serde_json::Value) -> Result<Scenario, ScenarioError> {
+    use Kind::{Bool, Date, Number, OneOf, Text};
+    use Need::{Defaulted, Nullable, Required};
+    check_object(
+        "",
+        &mut value,
+        &[
+            ("title", Some(Text), Nullable),
+            ("source", Some(Text), Required),
+            ("ceasefire_date", Some(Date), Required),
+            ("policy", None, Defaulted),
+            ("zones", None, Defaulted),
+            ("withdrawal_date", Some(Date), Nullable),
+        ],
+    )?;
+    if let Some(policy) = value.get_mut("policy") {
+        check_object(
+            "policy",
+            policy,
+            &[
+                ("grey_zone", Some(OneOf(&["excluded", "included"])), Defaulted),
+                ("excluded_baselines", None, Defaulted),
+                ("exclusions", None, Defaulted),
+                ("waters", Some(Bool), Defaulted),
+            ],
+        )?;
+        if let Some(b) = policy.get_mut("excluded_baselines") {
+            for (i, name) in check_array("policy.excluded_baselines", b)?.iter().enumerate() {
+                check_member(&format!("policy.excluded_baselines[{i}]"), name, Text)?;
             }
-            "zones" => {
-                if let Some(list) = v.as_array() {
-                    for (i, z) in list.iter().enumerate() {
-                        check(&format!("zones[{i}]"), z, &de("zone"))?;
-                    }
-                }
-            }
-            other => {
-                return Err(invalid(
-                    other,
-                    "unknown field; expected title, source, ceasefire_date, policy, zones, withdrawal_date",
-                ));
+        }
+        if let Some(e) = policy.get_mut("exclusions") {
+            for (i, ex) in check_array("policy.exclusions", e)?.iter_mut().enumerate() {
+                // The geometry is read (and its faults named) by `check`.
+                check_object(
+                    &format!("policy.exclusions[{i}]"),
+                    ex,
+                    &[("name", Some(Text), Required), ("geometry", None, Required)],
+                )?;
             }
         }
     }
-    // The members without a default, named when absent (every member present was checked above).
-    for required in ["source", "ceasefire_date"] {
-        if !obj.contains_key(required) {
-            return Err(invalid(required, format!("missing field `{required}`")));
+    if let Some(z) = value.get_mut("zones") {
+        for (i, zone) in check_array("zones", z)?.iter_mut().enumerate() {
+            let field = format!("zones[{i}]");
+            check_object(
+                &field,
+                zone,
+                &[
+                    ("name", Some(Text), Required),
+                    ("reference", None, Required),
+                    ("side", Some(OneOf(&["covered", "occupied", "both"])), Required),
+                    ("width_km", Some(Number), Required),
+                ],
+            )?;
+            if let Some(r) = zone.get_mut("reference") {
+                check_object(
+                    &format!("{field}.reference"),
+                    r,
+                    &[("source", Some(Text), Nullable), ("date", Some(Date), Required)],
+                )?;
+            }
         }
     }
     serde_json::from_value(value).map_err(|e| invalid("(document)", e.to_string()))
@@ -288,6 +468,15 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
     })?;
     let ceasefire = in_force(cat, "ceasefire_date", &s.source, s.ceasefire_date)?;
     if let Some(d0) = s.withdrawal_date {
+        if d0 > s.ceasefire_date {
+            return Err(invalid(
+                "withdrawal_date",
+                format!(
+                    "{d0} is after the ceasefire date {}: D0 is the earlier line withdrawn to",
+                    s.ceasefire_date
+                ),
+            ));
+        }
         in_force(cat, "withdrawal_date", &s.source, d0)?;
     }
     if s.zones.len() > MAX_ZONES {
@@ -504,6 +693,13 @@ fn take(parts: &mut [&mut MultiPolygon<f64>], clip: &[Polygon<f64>]) -> MultiPol
             continue;
         }
         let (inside, outside) = split(p, clip);
+        // A part the clip takes nothing from is kept as it was: the overlay's outside is the part
+        // re-snapped to i_overlay's grid, whose origin is the centre of the operands' box, so
+        // that every vertex can move by up to a step (2^-26 degree here) and the part's area by
+        // ~1e-9 relative (an exclusion taking 0 km2 grew the area of application by 1,892 m2).
+        if inside.0.is_empty() {
+            continue;
+        }
         taken.0.extend(inside.0);
         **p = outside;
     }
@@ -980,23 +1176,21 @@ impl Computed {
                 }
             }
         }
-        // Each feature drawn valid at those decimals (crate::output::drawable).
-        let precision = precision.min(15);
-        let mut check = crate::output::layer::OutputCheck::default();
-        let features: Vec<(ScenarioFeatureProperties, MultiPolygon<f64>)> = features
+        // Each feature's parts unioned (the parts of one reason or side never overlap nor
+        // share an edge), then drawn through the same output step as `/v1/layers` and
+        // `/v1/diff` (rounding to the decimals, snap-rounding where that breaks a ring).
+        let mut output_check = crate::output::layer::OutputCheck::default();
+        let drawn: Vec<(ScenarioFeatureProperties, MultiPolygon<f64>)> = features
             .into_iter()
-            .filter_map(|(p, mp)| {
-                let (drawn, c) = crate::output::drawable::drawable(mp, None, precision);
-                check.snapped |= c.snapped;
-                check.dropped_polygons += c.dropped_polygons;
-                check.dropped_km2 += c.dropped_km2;
-                if drawn.0.is_empty() {
-                    check.dropped_polygons += mp.0.len();
-                    check.dropped_km2 += p.area_km2;
-                    return None;
-                }
-                Some((p, drawn))
+            .map(|(properties, mp)| {
+                let [union] = overlay(&mp.0, &[], [OverlayRule::Subject], true);
+                let (d, check) = crate::output::drawable::drawable(&union, None, precision);
+                output_check.snapped |= check.snapped;
+                output_check.dropped_polygons += check.dropped_polygons;
+                output_check.dropped_km2 += check.dropped_km2;
+                (properties, d)
             })
+            .filter(|(_, d)| !d.0.is_empty())
             .collect();
         let fc = FeatureCollection {
             frontline: ScenarioLayerMeta {
@@ -1006,9 +1200,9 @@ impl Computed {
                 inputs: self.answer.inputs.clone(),
                 edges: crate::geodesy::EDGES,
                 precision,
-                output_check: check,
+                output_check,
             },
-            features: features
+            features: drawn
                 .iter()
                 .enumerate()
                 .map(|(id, (properties, mp))| Feature {

@@ -1,7 +1,8 @@
 //! Presets: the zones of three agreements, each with its citation and the reading chosen where
 //! the text leaves one open, as scenario documents for a source and a date.
 
-use super::{Policy, Reference, Scenario, Side, Zone};
+use super::{Policy, Reference, Scenario, ScenarioError, Side, Zone};
+use crate::catalog::{Catalog, CatalogError};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -31,7 +32,7 @@ pub const PRESETS: [Preset; 3] = [
     Preset {
         name: "minsk-ii-2015",
         citation: "Package of Measures for the Implementation of the Minsk Agreements, 12 February 2015, point 2: withdrawal of heavy weapons by both sides by equal distances to create a security zone at least 50 km wide for artillery of 100 mm calibre and more, 70 km for MLRS and 140 km for Tornado-S, Uragan, Smerch and Tochka (Tochka U) systems; for the Ukrainian troops from the de facto line of contact, for the armed formations of certain areas of Donetsk and Luhansk oblasts from the line of contact according to the Minsk Memorandum of 19 September 2014",
-        reading: "half of each zone's width on each side, each side from its own line: 25, 35 and 70 km on the covered side of the line of contact on the ceasefire date, and 25, 35 and 70 km on the occupied side of the 'memorandum line'. No data of the 19 September 2014 line exists in the geodata: the line of contact of the source on the memorandum date given (default 2014-09-19; for a source that starts later, its first snapshot) stands for it. That is a reading, not the memorandum's line",
+        reading: "half of each zone's width on each side, each side from its own line: 25, 35 and 70 km on the covered side of the line of contact on the ceasefire date, and 25, 35 and 70 km on the occupied side of the 'memorandum line'. No data of the 19 September 2014 line exists in the geodata: the line of contact of the source on the memorandum date given stands for it; without one, on 2014-09-19 or, for a source whose first snapshot is later, on the date of its first snapshot (said in the document's zones). That is a reading, not the memorandum's line",
     },
 ];
 
@@ -97,4 +98,43 @@ pub fn preset(
         zones,
         withdrawal_date: None,
     })
+}
+
+/// The document of preset `name` for `source` on `ceasefire_date`, checked against `cat`: an
+/// unknown preset or source, or a date before the source's first snapshot, is refused naming the
+/// field (`preset`, `source`, `date`, `memorandum_date`). The memorandum line's date is
+/// `memorandum_line_date` when given (it must have a snapshot in force), else 2014-09-19 or, for
+/// a source whose first snapshot is later, the date of that first snapshot (the reading's rule).
+pub fn document(
+    cat: &Catalog,
+    name: &str,
+    source: &str,
+    ceasefire_date: NaiveDate,
+    memorandum_line_date: Option<NaiveDate>,
+) -> Result<Scenario, ScenarioError> {
+    let field = |field: &str| {
+        let field = field.to_string();
+        move |error: CatalogError| ScenarioError::Catalog { field, error }
+    };
+    if !PRESETS.iter().any(|p| p.name == name) {
+        let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+        return Err(super::invalid(
+            "preset",
+            format!("unknown preset '{name}'; presets: {}", names.join(", ")),
+        ));
+    }
+    let src = cat.source(Some(source)).map_err(field("source"))?;
+    cat.in_force(Some(source), ceasefire_date).map_err(field("date"))?;
+    let memo = match memorandum_line_date {
+        Some(d) => {
+            cat.in_force(Some(source), d).map_err(field("memorandum_date"))?;
+            d
+        }
+        None => {
+            let first = src.epochs.first().map_or(memorandum_date(), |e| e.from);
+            memorandum_date().max(first)
+        }
+    };
+    preset(name, source, ceasefire_date, memo)
+        .ok_or_else(|| super::invalid("preset", format!("unknown preset '{name}'")))
 }
