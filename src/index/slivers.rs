@@ -304,7 +304,11 @@ impl PieceCache {
     /// The analysis kept for `poly`: `Some(found)` if kept.
     fn get(&self, key: u64, poly: &Polygon<f64>) -> Option<Option<std::sync::Arc<Analysed>>> {
         let map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.entries.get(&key)?.iter().find(|(p, _)| p == poly).map(|(_, a)| a.clone())
+        map.entries
+            .get(&key)?
+            .iter()
+            .find(|(p, _)| p == poly)
+            .map(|(_, a)| a.clone())
     }
 
     fn put(&self, key: u64, poly: &Polygon<f64>, n: usize, found: Option<std::sync::Arc<Analysed>>) {
@@ -406,7 +410,9 @@ pub fn find_pieces<'a>(
         if !maybe_shallow && !small {
             continue;
         }
-        let key = cache.filter(|_| n <= CACHED_MAX_VERTICES).map(|c| (c, PieceCache::key(poly)));
+        let key = cache
+            .filter(|_| n <= CACHED_MAX_VERTICES)
+            .map(|c| (c, PieceCache::key(poly)));
         let found = match key.and_then(|(c, k)| c.get(k, poly)) {
             Some(found) => found,
             None => {
@@ -660,7 +666,10 @@ mod tests {
         // covered, although its analysis comes from the cache; the speck stays a speck.
         let closed = find_pieces(&covered, false, &border, around.iter(), |_, _| None, Some(&cache));
         let closed_plain = find_pieces(&covered, false, &border, around.iter(), |_, _| None, None);
-        assert_eq!(closed.iter().map(|p| (p.kind, p.component)).collect::<Vec<_>>(), vec![(PieceKind::Speck, 2)]);
+        assert_eq!(
+            closed.iter().map(|p| (p.kind, p.component)).collect::<Vec<_>>(),
+            vec![(PieceKind::Speck, 2)]
+        );
         assert!(same(&closed, &closed_plain));
     }
 
