@@ -279,11 +279,14 @@ pub struct PieceCache {
     map: std::sync::Mutex<CacheMap>,
 }
 
+/// A component as kept, with its analysis (`None`: not a candidate).
+type Kept = (Polygon<f64>, Option<std::sync::Arc<Analysed>>);
+
 /// The entries of a [`PieceCache`]: per hash, the components with it (`None`: not a candidate),
 /// and the vertices kept.
 #[derive(Debug, Default)]
 struct CacheMap {
-    entries: std::collections::HashMap<u64, Vec<(Polygon<f64>, Option<std::sync::Arc<Analysed>>)>>,
+    entries: std::collections::HashMap<u64, Vec<Kept>>,
     vertices: usize,
 }
 
@@ -651,7 +654,7 @@ mod tests {
             rect(30.7, 47.7, 30.7004, 47.7003),
         ]);
         let none: Vec<LineString<f64>> = Vec::new();
-        let around = vec![rect(30.5, 46.5, 31.5, 48.5).exterior().clone()];
+        let around = [rect(30.5, 46.5, 31.5, 48.5).exterior().clone()];
         let cache = PieceCache::default();
         let plain = find_pieces(&covered, false, &border, none.iter(), |_, _| None, None);
         let first = find_pieces(&covered, false, &border, none.iter(), |_, _| None, Some(&cache));
