@@ -57,6 +57,14 @@ pub enum CatalogError {
         /// The first publication's instant (RFC 3339, UTC).
         first: String,
     },
+    /// A content kept in a source's `.history/` (for `known_at=`) cannot be read back.
+    #[error("the content of {file} kept for known_at cannot be read: {why}")]
+    Revision {
+        /// The kept file, relative to the geodata directory.
+        file: String,
+        /// What is wrong with it.
+        why: String,
+    },
     /// A coordinate is not a finite number in range.
     #[error("invalid coordinate: {0}")]
     InvalidCoordinate(#[from] crate::model::CoordinateError),
@@ -721,6 +729,84 @@ impl SourceEntry {
         }
     }
 
+    /// This source as it was loaded at `t` (see [`Catalog::as_known_at`]): `None` when nothing
+    /// of it was loaded yet; itself when nothing has changed since.
+    fn as_known_at(
+        &self,
+        this: &Arc<SourceEntry>,
+        root: &Path,
+        t: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Arc<SourceEntry>>, CatalogError> {
+        use crate::geodata::description::{AtInstant, at_instant, revisions, written_at};
+        let dir = root.join(crate::store::SOURCES_DIR).join(&self.name);
+        let kept = revisions(&dir.join(crate::store::HISTORY_DIR));
+        let mut changed = false;
+        let mut snapshots = Vec::new();
+        let mut revised = BTreeSet::new();
+        for s in &self.snapshots {
+            let of_date: Vec<_> = kept.iter().filter(|r| r.date == s.date).collect();
+            match at_instant(&root.join(&s.provenance.file), &of_date, t) {
+                AtInstant::Current { revised: r } => {
+                    snapshots.push(s.clone());
+                    if r {
+                        revised.insert(s.date);
+                    }
+                    changed |= r != self.revised.contains(&s.date);
+                }
+                AtInstant::Earlier { file, revised: r } => {
+                    let shown = file
+                        .strip_prefix(root)
+                        .map_or_else(|_| file.display().to_string(), |p| p.display().to_string());
+                    let (snap, report) = crate::geodata::canonical::read_snapshot(&file, &shown, &self.name);
+                    let snap = snap.filter(|_| report.is_ok()).ok_or_else(|| CatalogError::Revision {
+                        file: shown.clone(),
+                        why: report
+                            .problems
+                            .first()
+                            .map_or_else(|| "unreadable".to_string(), ToString::to_string),
+                    })?;
+                    // Read back as the date it was kept for, with the instant it carried.
+                    let snap = Snapshot {
+                        published_at: snap.published_at.or(s.published_at),
+                        ..snap
+                    };
+                    snapshots.push(Arc::new(snap));
+                    if r {
+                        revised.insert(s.date);
+                    }
+                    changed = true;
+                }
+                AtInstant::Absent => changed = true,
+            }
+        }
+        let publications: Vec<Arc<Snapshot>> = self
+            .publications
+            .iter()
+            .filter(|p| {
+                snapshots.iter().any(|s| s.date == p.snapshot.date)
+                    && written_at(&root.join(&p.snapshot.provenance.file)).is_none_or(|w| w <= t)
+            })
+            .map(|p| p.snapshot.clone())
+            .collect();
+        changed |= publications.len() != self.publications.len();
+        if !changed {
+            return Ok(Some(this.clone()));
+        }
+        if snapshots.is_empty() {
+            return Ok(None);
+        }
+        let mut meta = self.meta();
+        meta.revised = revised;
+        Ok(Some(Arc::new(build_source_arcs(
+            meta,
+            self.border.clone(),
+            self.baselines.clone(),
+            snapshots,
+            publications,
+            Some(self),
+        ))))
+    }
+
     /// Computes the layers, areas and indexes of every epoch of this source now (in parallel).
     pub fn compute_all(&self) {
         let states: Vec<&Arc<ControlState>> = self.epochs.iter().map(|e| &e.state).collect();
@@ -1114,6 +1200,34 @@ impl Catalog {
             root: self.root.clone(),
             borders: self.borders.clone(),
             declared,
+        })
+    }
+
+    /// The catalog as it was loaded at instant `t` (`known_at=`): each snapshot date with the
+    /// content that was current then (an earlier one is read back from the source's
+    /// `.history/`, where the store keeps it when it is replaced), without the dates and
+    /// publications not yet written then; a source with nothing loaded then is left out. A
+    /// source that reads an archive in place has no `.history/`: its dates are kept or left out
+    /// by when their files were written. Computed states are shared with this catalog wherever
+    /// the content is the same, so only the contents that differ are computed again.
+    ///
+    /// # Errors
+    /// [`CatalogError::Revision`] when a kept content cannot be read back.
+    pub fn as_known_at(&self, t: chrono::DateTime<chrono::Utc>) -> Result<Catalog, CatalogError> {
+        let mut sources = BTreeMap::new();
+        for (name, src) in &self.sources {
+            if let Some(entry) = src.as_known_at(src, &self.root, t)? {
+                sources.insert(name.clone(), entry);
+            }
+        }
+        Ok(Catalog {
+            sources,
+            default_source: self.default_source.clone(),
+            baselines: self.baselines.clone(),
+            report: self.report.clone(),
+            root: self.root.clone(),
+            borders: self.borders.clone(),
+            declared: self.declared.clone(),
         })
     }
 

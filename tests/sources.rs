@@ -294,3 +294,136 @@ fn bad_descriptions_are_problems_naming_the_field_and_write_nothing() {
     assert_eq!(r.status, 405, "{}", r.text());
     assert_eq!(r.header("allow"), Some("PUT, OPTIONS"));
 }
+
+/// Now as RFC 3339 with nanoseconds, `Z` (safe in a query string).
+fn now_rfc3339() -> String {
+    chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+#[test]
+fn a_replaced_snapshot_stays_visible_and_known_at_answers_as_before_and_after_the_replacement() {
+    let (_d, root, token) = geodata();
+    let s = serve(&root, &token);
+    assert_eq!(put(s.addr, "monitor", Some(TOKEN), &terms()).status, 201);
+    let before_any = now_rfc3339();
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let first = ingest(s.addr, "source=monitor&date=2024-06-01", &square(0.5));
+    assert_eq!(first.status, 201, "{}", first.text());
+    let first_sha = first.json()["content_sha256"].as_str().unwrap().to_string();
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let between = now_rfc3339();
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    // Without replace=true other content of the date is refused; with it, it replaces.
+    assert_eq!(
+        ingest(s.addr, "source=monitor&date=2024-06-01", &square(1.0)).status,
+        409
+    );
+    let second = ingest(s.addr, "source=monitor&date=2024-06-01&replace=true", &square(1.0));
+    assert!(second.status == 200 || second.status == 201, "{}", second.text());
+    let second_sha = second.json()["content_sha256"].as_str().unwrap().to_string();
+    assert_ne!(first_sha, second_sha);
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let after = now_rfc3339();
+    // A point inside the larger square only: covered (not occupied) before the replacement, occupied after.
+    let point = |known_at: Option<&str>| {
+        let k = known_at.map(|t| format!("&known_at={t}")).unwrap_or_default();
+        get(
+            s.addr,
+            &format!("/v1/coverage?lon=35.7&lat=48.7&source=monitor&date=2024-06-02{k}"),
+            "",
+        )
+    };
+    for (known_at, status, sha, revised, kept) in [
+        (None, "occupied", &second_sha, true, false),
+        (Some(after.as_str()), "occupied", &second_sha, true, false),
+        (Some(between.as_str()), "covered", &first_sha, false, true),
+    ] {
+        let r = point(known_at);
+        assert_eq!(r.status, 200, "{known_at:?}: {}", r.text());
+        let v = r.json();
+        assert_eq!(v["status"], status, "{known_at:?}: {v}");
+        assert_eq!(v["snapshot"]["content_sha256"], sha.as_str(), "{known_at:?}: {v}");
+        assert_eq!(v["snapshot"]["revised"], revised, "{known_at:?}: {v}");
+        // The content used is named by its file: the kept copy for the earlier one.
+        let file = v["snapshot"]["provenance"]["file"].as_str().unwrap();
+        assert_eq!(
+            file.starts_with("sources/monitor/.history/2024-06-01."),
+            kept,
+            "{known_at:?}: {file}"
+        );
+        if kept {
+            // The kept bytes are the first ingest's: their hash is the one named.
+            let bytes = std::fs::read(root.join(file)).unwrap();
+            let sha = hex_sha256(&bytes);
+            assert_eq!(v["snapshot"]["provenance"]["sha256"], sha.as_str());
+        }
+    }
+    // Every route that takes a date answers from the same content at that instant.
+    let q = |k: &str| format!("source=monitor&date=2024-06-01&known_at={k}");
+    let area = |k: &str| {
+        let v = get(s.addr, &format!("/v1/layers/occupied?{}", q(k)), "").json();
+        assert_eq!(
+            v["frontline"]["snapshot"]["content_sha256"].as_str(),
+            Some(if k == between {
+                first_sha.as_str()
+            } else {
+                second_sha.as_str()
+            }),
+            "{}",
+            v["frontline"]
+        );
+        v["frontline"]["area_km2"].as_f64().unwrap()
+    };
+    let (a_between, a_after) = (area(&between), area(&after));
+    // The Crimea baseline is in both; the larger square adds 0.75 square degrees (about 6,150 km2).
+    let added = a_after - a_between;
+    assert!((5_500.0..7_000.0).contains(&added), "{a_between} {a_after}");
+    let timeline = get(s.addr, &format!("/v1/timeline?{}", q(&between)), "").json();
+    let t_area = timeline["rows"][0]["occupied_km2"].as_f64().unwrap();
+    assert!((t_area - a_between).abs() < 1e-6 * a_between, "{timeline}");
+    let snaps = get(s.addr, &format!("/v1/snapshots?source=monitor&known_at={between}"), "").json();
+    assert_eq!(snaps["snapshots"][0]["content_sha256"], first_sha.as_str(), "{snaps}");
+    let csv = post(
+        s.addr,
+        &format!("/v1/classify?{}", q(&between)),
+        "text/csv",
+        b"id,lon,lat\n1,35.7,48.7\n2,35.2,48.2\n",
+    );
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    let text = csv.text();
+    assert!(text.contains("1,35.7,48.7,covered"), "{text}");
+    assert!(text.contains("2,35.2,48.2,occupied"), "{text}");
+    let history = get(
+        s.addr,
+        &format!("/v1/history?lon=35.7&lat=48.7&source=monitor&known_at={between}"),
+        "",
+    )
+    .json();
+    assert_eq!(history["intervals"][0]["status"], "covered", "{history}");
+    // Before anything of the source was loaded there is nothing to answer from.
+    let r = point(Some(&before_any));
+    assert_eq!(r.status, 404, "{}", r.text());
+    // A future instant or a malformed one is a 400 naming the parameter.
+    for bad in ["2999-01-01T00:00:00Z", "yesterday", "2024-06-01"] {
+        let r = point(Some(bad));
+        assert_eq!(r.status, 400, "{bad}: {}", r.text());
+        assert_eq!(r.json()["parameter"], "known_at", "{bad}");
+    }
+    // After a restart the same instants give the same answers (the store keeps the history).
+    drop(s);
+    let s = serve(&root, &token);
+    let v = get(
+        s.addr,
+        &format!("/v1/coverage?lon=35.7&lat=48.7&source=monitor&date=2024-06-02&known_at={between}"),
+        "",
+    )
+    .json();
+    assert_eq!(v["status"], "covered", "{v}");
+    assert_eq!(v["snapshot"]["content_sha256"], first_sha.as_str());
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

@@ -35,7 +35,10 @@ async fn blocking(f: impl FnOnce() -> Result<Reply, Problem> + Send + 'static) -
 /// `GET /v1/agreement?date=|datetime=&sources=&raw=&precision=&summary=`.
 pub(super) async fn on_date(raw: String, app: Arc<App>) -> Reply {
     blocking(move || {
-        let p = Params::parse(&raw, &["date", "datetime", "sources", "raw", "precision", "summary"])?;
+        let p = Params::parse(
+            &raw,
+            &["date", "datetime", "sources", "raw", "precision", "summary", "known_at"],
+        )?;
         let when = p.required_when()?;
         let sources = sources_param(&p)?;
         let precision = match p.get("precision") {
@@ -44,7 +47,7 @@ pub(super) async fn on_date(raw: String, app: Arc<App>) -> Reply {
                 Problem::parameter("precision", format!("precision '{v}' must be an integer 0 to 15"))
             })?,
         };
-        let ag = agreement(&app.catalog(), sources.as_deref(), when, p.flag("raw")?)?;
+        let ag = agreement(&*app.catalog_for(&p)?, sources.as_deref(), when, p.flag("raw")?)?;
         if p.flag("summary")? {
             return Ok(json_response(&ag.summary()));
         }
@@ -57,7 +60,7 @@ pub(super) async fn on_date(raw: String, app: Arc<App>) -> Reply {
 /// `GET /v1/agreement/timeline?sources=&from=&to=&raw=` (CSV with `Accept: text/csv`).
 pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
     blocking(move || {
-        let p = Params::parse(&raw, &["sources", "from", "to", "raw"])?;
+        let p = Params::parse(&raw, &["sources", "from", "to", "raw", "known_at"])?;
         let sources = sources_param(&p)?;
         let (from, to) = (p.date("from")?, p.date("to")?);
         if let (Some(a), Some(b)) = (from, to)
@@ -68,7 +71,7 @@ pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>)
         let csv = accept
             .as_deref()
             .is_some_and(|a| a.split(',').map(super::media_type).any(|t| t == "text/csv"));
-        let (names, rows) = agreement_timeline(&app.catalog(), sources.as_deref(), from, to, p.flag("raw")?)?;
+        let (names, rows) = agreement_timeline(&*app.catalog_for(&p)?, sources.as_deref(), from, to, p.flag("raw")?)?;
         if csv {
             let mut out = format!("{}\n", AgreementRow::csv_header(&names));
             for r in &rows {

@@ -166,16 +166,17 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let prepared = (|| {
         let p = Params::parse(
             parts.uri.query().unwrap_or(""),
-            &["date", "datetime", "source", "distance"],
+            &["date", "datetime", "source", "distance", "known_at"],
         )?;
         let when = p.required_when()?;
         let distance = p.flag("distance")?;
         let source = p.get("source").map(str::to_string);
-        app.catalog().resolve(source.as_deref(), when)?;
+        let catalog = app.catalog_for(&p)?;
+        catalog.resolve(source.as_deref(), when)?;
         body_kind(&parts.headers)?;
-        Ok::<_, Problem>((when, source, distance))
+        Ok::<_, Problem>((when, source, distance, catalog))
     })();
-    let (when, source, distance) = match prepared {
+    let (when, source, distance, catalog) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -189,9 +190,7 @@ pub async fn classify(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         distance,
         datetime: when.instant(),
     };
-    let app2 = app.clone();
     let result = run_blocking(reader, move |input| {
-        let catalog = app2.catalog();
         let (f, date) = catalog.resolve(source.as_deref(), when)?;
         let answer = classify_geojson(&f, date, input, &options)?;
         Ok(pieces_response(answer, "application/geo+json"))
@@ -207,10 +206,11 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     use crate::query::history::history_csv_answer;
     let (parts, body) = req.into_parts();
     let prepared = (|| {
-        let p = Params::parse(parts.uri.query().unwrap_or(""), &["source", "csv_safe"])?;
+        let p = Params::parse(parts.uri.query().unwrap_or(""), &["source", "csv_safe", "known_at"])?;
         let source = p.get("source").map(str::to_string);
         let csv_safe = p.flag("csv_safe")?;
-        app.catalog().source(source.as_deref())?;
+        let catalog = app.catalog_for(&p)?;
+        catalog.source(source.as_deref())?;
         let kind = body_kind(&parts.headers)?;
         let encoding = match kind {
             BodyKind::Csv => {
@@ -218,9 +218,9 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
             }
             BodyKind::Json => None,
         };
-        Ok::<_, Problem>((source, kind, csv_safe, encoding))
+        Ok::<_, Problem>((source, kind, csv_safe, encoding, catalog))
     })();
-    let (source, kind, csv_safe, encoding) = match prepared {
+    let (source, kind, csv_safe, encoding, catalog) = match prepared {
         Ok(x) => x,
         Err(p) => return problem_response(p),
     };
@@ -230,39 +230,35 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         Err(p) => return problem_response(p),
     };
     let max_points = app.config.max_points;
-    let app2 = app.clone();
-    let result = run_blocking(reader, move |input| {
-        let catalog = app2.catalog();
-        match kind {
-            BodyKind::Json => {
-                let answer = history_geojson(&catalog, source.as_deref(), input, max_points)?;
-                Ok(pieces_response(answer, "application/geo+json"))
+    let result = run_blocking(reader, move |input| match kind {
+        BodyKind::Json => {
+            let answer = history_geojson(&catalog, source.as_deref(), input, max_points)?;
+            Ok(pieces_response(answer, "application/geo+json"))
+        }
+        BodyKind::Csv => {
+            use crate::query::history::HistoryCsvError;
+            let answer = |input: &mut dyn std::io::BufRead| {
+                history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe).map_err(|e| match e {
+                    HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_large(&io).is_some() => {
+                        Problem::too_large(format!("request body exceeds {max} bytes"))
+                    }
+                    HistoryCsvError::Csv(e) => Problem::body(format!("CSV body: {e}")),
+                    HistoryCsvError::Batch(e) => match e.index {
+                        Some(i) => Problem::body(format!("point {i}: {}", e.error)),
+                        None => Problem::from(e.error),
+                    },
+                    HistoryCsvError::Io(e) => Problem::internal(e),
+                })
+            };
+            let answer = match encoding {
+                Some(e) => answer(&mut BufReader::new(crate::query::csv::decoding(input.by_ref(), e)))?,
+                None => answer(input)?,
+            };
+            let mut res = pieces_response(answer, "text/csv; charset=utf-8");
+            if let Ok(src) = catalog.source(source.as_deref()) {
+                super::insert_terms(res.headers_mut(), &src.terms);
             }
-            BodyKind::Csv => {
-                use crate::query::history::HistoryCsvError;
-                let answer = |input: &mut dyn std::io::BufRead| {
-                    history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe).map_err(|e| match e {
-                        HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_large(&io).is_some() => {
-                            Problem::too_large(format!("request body exceeds {max} bytes"))
-                        }
-                        HistoryCsvError::Csv(e) => Problem::body(format!("CSV body: {e}")),
-                        HistoryCsvError::Batch(e) => match e.index {
-                            Some(i) => Problem::body(format!("point {i}: {}", e.error)),
-                            None => Problem::from(e.error),
-                        },
-                        HistoryCsvError::Io(e) => Problem::internal(e),
-                    })
-                };
-                let answer = match encoding {
-                    Some(e) => answer(&mut BufReader::new(crate::query::csv::decoding(input.by_ref(), e)))?,
-                    None => answer(input)?,
-                };
-                let mut res = pieces_response(answer, "text/csv; charset=utf-8");
-                if let Ok(src) = catalog.source(source.as_deref()) {
-                    super::insert_terms(res.headers_mut(), &src.terms);
-                }
-                Ok(res)
-            }
+            Ok(res)
         }
     })
     .await;

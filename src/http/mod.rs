@@ -143,6 +143,27 @@ impl App {
         self.live.catalog()
     }
 
+    /// The catalog a request answers from: the live one, or with `known_at=<instant>` the
+    /// catalog as it was loaded at that instant ([`Catalog::as_known_at`]: earlier contents read
+    /// back from the sources' `.history/`; the answer's provenance names the file and content
+    /// used). An instant after now is refused (nothing is known of it yet).
+    pub fn catalog_for(&self, p: &params::Params) -> Result<Arc<Catalog>, problem::Problem> {
+        let live = self.catalog();
+        match p.known_at()? {
+            None => Ok(live),
+            Some(t) if t > chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()) => {
+                Err(problem::Problem::parameter(
+                    "known_at",
+                    format!(
+                        "known_at {} is in the future: it answers as the service would have answered at a past instant",
+                        crate::geodata::canonical::rfc3339(t)
+                    ),
+                ))
+            }
+            Some(t) => Ok(Arc::new(live.as_known_at(t)?)),
+        }
+    }
+
     /// Makes `catalog` the live state (computed first by the caller) and drops the rendered
     /// layers of the old one.
     pub fn swap(&self, catalog: Arc<Catalog>) {

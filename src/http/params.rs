@@ -85,6 +85,16 @@ impl Params {
         }
     }
 
+    /// `known_at` (an RFC 3339 instant: answer as the service would have answered then, with
+    /// what was loaded at that instant), or `None`.
+    pub fn known_at(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>, Problem> {
+        self.get("known_at")
+            .map(|t| {
+                crate::model::parse_instant(t).map_err(|e| Problem::parameter("known_at", format!("known_at: {e}")))
+            })
+            .transpose()
+    }
+
     /// [`Self::when`], required: `date` or `datetime`.
     pub fn required_when(&self) -> Result<crate::model::When, Problem> {
         self.when()?.ok_or_else(|| {

@@ -190,6 +190,7 @@ impl From<CatalogError> for Problem {
             CatalogError::InvalidCoordinate(_) => {
                 Problem::new(StatusCode::BAD_REQUEST, "invalid-parameter", e.to_string())
             }
+            CatalogError::Revision { .. } => Problem::internal(&e),
         }
     }
 }

@@ -298,8 +298,11 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         let p = Params::parse(
             &raw,
-            &["lon", "lat", "date", "datetime", "source", "sources", "distance"],
+            &[
+                "lon", "lat", "date", "datetime", "source", "sources", "distance", "known_at",
+            ],
         )?;
+        let catalog = app.catalog_for(&p)?;
         let (lon, lat) = p.lon_lat()?;
         let when = p.required_when()?;
         let distance = p.flag("distance")?;
@@ -309,11 +312,10 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
                 return Err(Problem::parameter("sources", "give either source or sources, not both"));
             }
             let sources = super::agreement::sources_param(&p)?;
-            let a =
-                crate::query::sources::point_agreement(&app.catalog(), sources.as_deref(), when, lon, lat, distance)?;
+            let a = crate::query::sources::point_agreement(&catalog, sources.as_deref(), when, lon, lat, distance)?;
             return Ok(json_response(&a));
         }
-        let a = query::point_json(&app.catalog(), p.get("source"), when, lon, lat, distance)?;
+        let a = query::point_json(&catalog, p.get("source"), when, lon, lat, distance)?;
         Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
 }
@@ -332,8 +334,10 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
                 "precision",
                 "by_region",
                 "raw",
+                "known_at",
             ],
         )?;
+        let catalog = app.catalog_for(&p)?;
         let by_region = p.flag("by_region")?;
         let from = p.required_date("from")?;
         let to = p.required_date("to")?;
@@ -343,7 +347,7 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
         };
         let precision = precision_param(&p)?;
         let d = diff_of(
-            &app.catalog(),
+            &catalog,
             p.get("source"),
             from,
             p.get("to_source"),
@@ -353,7 +357,7 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
         )?;
         let regions = if by_region {
             let source = p.get("to_source").or(p.get("source"));
-            Some(crate::analytics::regions::diff_breakdown(&app.catalog(), source, &d)?)
+            Some(crate::analytics::regions::diff_breakdown(&catalog, source, &d)?)
         } else {
             None
         };
@@ -390,8 +394,8 @@ fn sources(raw: String, app: Arc<App>) -> Reply {
 
 fn snapshots(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["source"])?;
-        let list = query::snapshots(&app.catalog(), p.get("source"))?;
+        let p = Params::parse(&raw, &["source", "known_at"])?;
+        let list = query::snapshots(&*app.catalog_for(&p)?, p.get("source"))?;
         Ok(json_response(&answers::Snapshots {
             edges: crate::geodesy::EDGES,
             snapshots: list,
@@ -401,7 +405,20 @@ fn snapshots(raw: String, app: Arc<App>) -> Reply {
 
 fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["source", "from", "to", "date", "datetime", "by_region", "raw"])?;
+        let p = Params::parse(
+            &raw,
+            &[
+                "source",
+                "from",
+                "to",
+                "date",
+                "datetime",
+                "by_region",
+                "raw",
+                "known_at",
+            ],
+        )?;
+        let catalog = app.catalog_for(&p)?;
         let (mut from, mut to) = (p.date("from")?, p.date("to")?);
         // `date`: the one row in force on that date (the areas on one date), with its age.
         let on = match p.when()? {
@@ -409,7 +426,6 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
                 return Err(Problem::parameter("date", "give either date or from/to, not both"));
             }
             Some(when) => {
-                let catalog = app.catalog();
                 let (f, d) = catalog.resolve(p.get("source"), when)?;
                 (from, to) = (Some(f.epoch.from), Some(f.epoch.from));
                 // A publication superseded later its day is no epoch of the timeline: its row
@@ -451,7 +467,7 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
                 ));
             }
             use crate::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
-            let rows = timeline_by_region(&app.catalog(), p.get("source"), from, to, raw_areas)?;
+            let rows = timeline_by_region(&catalog, p.get("source"), from, to, raw_areas)?;
             if csv {
                 let mut out = format!("{REGION_TIMELINE_CSV_HEADER}\n");
                 for r in &rows {
@@ -459,13 +475,12 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
                 }
                 return Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out));
             }
-            let catalog = app.catalog();
             let src = catalog.source(p.get("source"))?;
             return Ok(json_response(&answers::Timeline::of(src.name.clone(), rows)));
         }
         let rows = match on.as_ref().and_then(|o| o.2.clone()) {
             Some(row) => vec![row],
-            None => query::timeline_between(&app.catalog(), p.get("source"), from, to, raw_areas)?,
+            None => query::timeline_between(&catalog, p.get("source"), from, to, raw_areas)?,
         };
         if csv {
             let mut out = format!("{}\n", query::TIMELINE_CSV_HEADER);
@@ -474,7 +489,6 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             }
             Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out))
         } else {
-            let catalog = app.catalog();
             let src = catalog.source(p.get("source"))?;
             let mut doc = answers::Timeline::of(src.name.clone(), rows);
             if let Some((date, age, _, instant)) = on {
@@ -582,10 +596,19 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
         })?;
         let p = Params::parse(
             &raw,
-            &["date", "datetime", "source", "bbox", "simplify_m", "precision", "raw"],
+            &[
+                "date",
+                "datetime",
+                "source",
+                "bbox",
+                "simplify_m",
+                "precision",
+                "raw",
+                "known_at",
+            ],
         )?;
         let when = p.required_when()?;
-        let catalog = app.catalog();
+        let catalog = app.catalog_for(&p)?;
         let (f, date) = catalog.resolve(p.get("source"), when)?;
         let mut opts = LayerOptions {
             datetime: when.instant(),
@@ -719,9 +742,9 @@ fn border(raw: String, app: Arc<App>) -> Reply {
 /// `GET /v1/history?lon=&lat=[&source=]`: one point's status over every snapshot.
 fn history(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
-        let p = Params::parse(&raw, &["lon", "lat", "source"])?;
+        let p = Params::parse(&raw, &["lon", "lat", "source", "known_at"])?;
         let (lon, lat) = p.lon_lat()?;
-        let a = query::history::point_history(&app.catalog(), p.get("source"), lon, lat)?;
+        let a = query::history::point_history(&*app.catalog_for(&p)?, p.get("source"), lon, lat)?;
         Ok(json_response(&a))
     })())
 }

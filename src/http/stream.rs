@@ -50,13 +50,13 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
     let (parts, body) = req.into_parts();
     let raw = parts.uri.query().unwrap_or("");
     let prepared = (|| {
-        let p = Params::parse(raw, &["date", "datetime", "source", "distance", "csv_safe"])?;
+        let p = Params::parse(raw, &["date", "datetime", "source", "distance", "csv_safe", "known_at"])?;
         let when = p.required_when()?;
         let distance = p.flag("distance")?;
         let csv_safe = p.flag("csv_safe")?;
         let encoding = csv_charset(parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
         let source = p.get("source").map(str::to_string);
-        let catalog = app.catalog();
+        let catalog = app.catalog_for(&p)?;
         let (f, date) = catalog.resolve(source.as_deref(), when)?;
         if parts
             .headers
@@ -85,13 +85,14 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             encoding,
             (f.snapshot_id(), crate::output::provenance::SnapshotAge::new(&f, date)),
             (f.synthetic(), f.source.time_zone.name(), f.source.terms.clone()),
+            catalog.clone(),
         ))
     })();
-    let (when, source, distance, csv_safe, encoding, (snapshot_id, age), (synthetic, time_zone, terms)) = match prepared
-    {
-        Ok(x) => x,
-        Err(p) => return problem_response(p),
-    };
+    let (when, source, distance, csv_safe, encoding, (snapshot_id, age), (synthetic, time_zone, terms), catalog) =
+        match prepared {
+            Ok(x) => x,
+            Err(p) => return problem_response(p),
+        };
 
     // Request body -> blocking reader.
     let in_rx = body_reader(body, app.config.max_body_bytes);
@@ -111,7 +112,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             Some(e) => Box::new(BufReader::with_capacity(1 << 16, decoding(body, e))),
             None => Box::new(BufReader::with_capacity(1 << 16, body)),
         };
-        let result = match app.catalog().resolve(source.as_deref(), when) {
+        let result = match catalog.resolve(source.as_deref(), when) {
             Ok((f, _)) => {
                 let options = CsvOptions {
                     max_rows: Some(max_points),
