@@ -6,7 +6,7 @@ use crate::coverage::{ControlLayers, OverlayRule, compute_layers, overlay};
 use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, Waters, load_dir};
 use crate::index::history::{HistoryIndex, StateRings};
 use crate::index::line::{BorderEdges, LineOfContact, NearestEdges};
-use crate::index::slivers::{Moved, Piece, find_pieces};
+use crate::index::slivers::{Moved, Piece, PieceCache, find_pieces};
 use crate::index::{Location, PolygonIndex};
 use crate::model::{ControlStatus, DrawnClass, SourceClasses, Status};
 use crate::waters::{WatersIndex, WatersState};
@@ -87,6 +87,9 @@ pub struct BorderEntry {
     pub boundary: NearestEdges,
     /// Its waters (territorial sea approximation), where the geodata has them.
     pub waters: Option<WatersIndex>,
+    /// What the sliver rule learned of the covered components of its states (the same pockets
+    /// recur from day to day), for the next states of this border.
+    pub pieces: PieceCache,
 }
 
 /// Distance (km) from the border within which an `outside` answer says how far the border is
@@ -279,6 +282,7 @@ impl ControlState {
             &self.border.edges,
             drawn,
             side,
+            Some(&self.border.pieces),
         );
         let moved = Moved::of(&pieces);
         let mut raw = RawLayers {
@@ -1065,6 +1069,7 @@ impl Catalog {
                         edges,
                         boundary,
                         waters: waters.map(WatersIndex::new),
+                        pieces: PieceCache::default(),
                     }),
                 )
             })

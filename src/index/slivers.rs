@@ -241,87 +241,200 @@ fn interior_within(poly: &Polygon<f64>, border: &BorderEdges) -> bool {
     true
 }
 
+/// What the rule learns of a covered component from the component and the border alone: the
+/// same for every state in which the component appears unchanged (most pockets repeat from one
+/// day to the next), so kept in a [`PieceCache`] and computed once.
+#[derive(Debug)]
+struct Analysed {
+    /// The component, RFC 7946 orientation.
+    polygon: Polygon<f64>,
+    /// Its edges not on the border (shared with the occupied or contested area).
+    shared: Vec<(Coord<f64>, Coord<f64>)>,
+    /// Conditions 1 to 3 of a sliver.
+    sliver: bool,
+    /// Geodesic area, km2.
+    area_km2: f64,
+    /// Condition 4's points just beyond its edges on the border, with each edge's length.
+    beyond: Vec<(Coord<f64>, f64)>,
+    /// Geodesic length of the shared edges, km.
+    shared_km: f64,
+    /// The polygon in which points are located ([`Piece::located`]).
+    located: Polygon<f64>,
+}
+
+/// Components with more vertices than this are analysed on every state, never kept (the main
+/// covered area, which changes with the front every day).
+const CACHED_MAX_VERTICES: usize = 1 << 16;
+
+/// At most this many vertices are kept in a cache (a few tens of MB); past it, components are
+/// analysed without being kept.
+const CACHE_MAX_VERTICES: usize = 4 << 20;
+
+/// The analyses of the covered components of every state of one border, keyed by the exact
+/// coordinates of the component (hashed, then compared in full): a state's pieces are the same
+/// with or without it, only found faster (the DeepState archive repeats most pockets over its
+/// 469 states). Owned by the border's catalog entry, whose edges the analyses were made with.
+#[derive(Debug, Default)]
+pub struct PieceCache {
+    map: std::sync::Mutex<CacheMap>,
+}
+
+/// A component as kept, with its analysis (`None`: not a candidate).
+type Kept = (Polygon<f64>, Option<std::sync::Arc<Analysed>>);
+
+/// The entries of a [`PieceCache`]: per hash, the components with it (`None`: not a candidate),
+/// and the vertices kept.
+#[derive(Debug, Default)]
+struct CacheMap {
+    entries: std::collections::HashMap<u64, Vec<Kept>>,
+    vertices: usize,
+}
+
+impl PieceCache {
+    fn key(poly: &Polygon<f64>) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for r in rings(poly) {
+            r.0.len().hash(&mut h);
+            for c in &r.0 {
+                c.x.to_bits().hash(&mut h);
+                c.y.to_bits().hash(&mut h);
+            }
+        }
+        h.finish()
+    }
+
+    /// The analysis kept for `poly`: `Some(found)` if kept.
+    fn get(&self, key: u64, poly: &Polygon<f64>) -> Option<Option<std::sync::Arc<Analysed>>> {
+        let map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entries
+            .get(&key)?
+            .iter()
+            .find(|(p, _)| p == poly)
+            .map(|(_, a)| a.clone())
+    }
+
+    fn put(&self, key: u64, poly: &Polygon<f64>, n: usize, found: Option<std::sync::Arc<Analysed>>) {
+        let mut map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let kept = n * if found.is_some() { 3 } else { 1 };
+        if map.vertices + kept > CACHE_MAX_VERTICES {
+            return;
+        }
+        let bucket = map.entries.entry(key).or_default();
+        if bucket.iter().any(|(p, _)| p == poly) {
+            return;
+        }
+        bucket.push((poly.clone(), found));
+        map.vertices += kept;
+    }
+}
+
+/// Conditions 1 to 3 and everything else that depends only on the component and the border;
+/// `None` when it can be neither a sliver nor a speck. `maybe_shallow`: no vertex of the first
+/// depth test (every 64th) was deep.
+fn analyse(poly: &Polygon<f64>, maybe_shallow: bool, border: &BorderEdges) -> Option<Analysed> {
+    let mut polygon = poly.clone();
+    orient_rfc7946(&mut polygon);
+    // Edges on the border's boundary, and the others (shared with occupied or contested).
+    let (mut on_border, mut shared, mut any_on_border) = (Vec::new(), Vec::new(), false);
+    for r in rings(&polygon) {
+        let flags: Vec<bool> = ring_edges(r)
+            .map(|(a, b)| {
+                let on = a != b && border.covers(a, b);
+                if !on && a != b {
+                    shared.push((a, b));
+                }
+                on
+            })
+            .collect();
+        any_on_border |= flags.iter().any(|f| *f);
+        on_border.push(flags);
+    }
+    if shared.is_empty() {
+        return None; // an island of covered territory, adjacent to nothing
+    }
+    let deep = |c: &Coord<f64>| !border.within_km(*c, SLIVER_DEPTH_KM);
+    let shallow = maybe_shallow && !rings(poly).flat_map(|r| r.0.iter()).any(deep);
+    let sliver = shallow
+        && any_on_border
+        && shared
+            .iter()
+            .all(|&(a, b)| samples(a, b).all(|c| border.within_km(c, SLIVER_DEPTH_KM)))
+        && interior_within(&polygon, border);
+    let area_km2 = polygon_area_km2(&polygon);
+    if !sliver && area_km2 >= SPECK_MAX_KM2 {
+        return None;
+    }
+    let mut beyond = Vec::new();
+    if sliver {
+        for (r, flags) in rings(&polygon).zip(&on_border) {
+            for ((a, b), _) in ring_edges(r).zip(flags).filter(|(_, on)| **on) {
+                beyond.push(beyond_edge(a, b, BEYOND_BORDER_DEG));
+            }
+        }
+    }
+    let len = |&(a, b): &(Coord<f64>, Coord<f64>)| crate::geodesy::edge_length_m(a, b) / 1e3;
+    let shared_km: f64 = shared.iter().map(len).sum();
+    let located = located_polygon(&polygon, &on_border);
+    Some(Analysed {
+        polygon,
+        shared,
+        sliver,
+        area_km2,
+        beyond,
+        shared_km,
+        located,
+    })
+}
+
 /// Finds the slivers and specks among the components of `covered` (see the module
 /// documentation). `source_exteriors` are the exterior rings of the source's features and of the
 /// baselines composed with them (condition 4). `side` gives the status of the raw layers at a
 /// point (None: covered or outside); it is asked only where the contested area is not empty,
-/// to choose between occupied and contested.
+/// to choose between occupied and contested. `cache`, where given, keeps what depends on a
+/// component and the border alone for the next states of the same border (see [`PieceCache`]).
 pub fn find_pieces<'a>(
     covered: &MultiPolygon<f64>,
     has_contested: bool,
     border: &BorderEdges,
     source_exteriors: impl Iterator<Item = &'a LineString<f64>> + Clone,
     side: impl Fn(f64, f64) -> Option<ControlStatus>,
+    cache: Option<&PieceCache>,
 ) -> Vec<Piece> {
-    struct Candidate {
-        component: usize,
-        polygon: Polygon<f64>,
-        /// Per ring, per edge: on the border's boundary.
-        on_border: Vec<Vec<bool>>,
-        shared: Vec<(Coord<f64>, Coord<f64>)>,
-        sliver: bool,
-        area_km2: f64,
-    }
-    let mut candidates = Vec::new();
+    use std::sync::Arc;
+    let mut candidates: Vec<(usize, Arc<Analysed>)> = Vec::new();
     for (component, poly) in covered.0.iter().enumerate() {
-        // The depth test on every vertex first, every 64th vertex before the rest: the main
-        // covered area fails at once on a vertex of the front.
-        let vertices: Vec<Coord<f64>> = rings(poly).flat_map(|r| r.0.iter().copied()).collect();
+        // The depth test on every 64th vertex first: the main covered area fails at once on a
+        // vertex of the front (and is not small), without any further work.
+        let n: usize = rings(poly).map(|r| r.0.len()).sum();
         let deep = |c: &Coord<f64>| !border.within_km(*c, SLIVER_DEPTH_KM);
-        let shallow = !vertices.iter().step_by(64).any(deep) && !vertices.iter().any(deep);
+        let maybe_shallow = !rings(poly).flat_map(|r| r.0.iter()).step_by(64).any(deep);
         let small = rough_km2(poly) < 4.0 * SPECK_MAX_KM2;
-        if !shallow && !small {
+        if !maybe_shallow && !small {
             continue;
         }
-        let mut polygon = poly.clone();
-        orient_rfc7946(&mut polygon);
-        // Edges on the border's boundary, and the others (shared with occupied or contested).
-        let (mut on_border, mut shared, mut any_on_border) = (Vec::new(), Vec::new(), false);
-        for r in rings(&polygon) {
-            let flags: Vec<bool> = ring_edges(r)
-                .map(|(a, b)| {
-                    let on = a != b && border.covers(a, b);
-                    if !on && a != b {
-                        shared.push((a, b));
-                    }
-                    on
-                })
-                .collect();
-            any_on_border |= flags.iter().any(|f| *f);
-            on_border.push(flags);
+        let key = cache
+            .filter(|_| n <= CACHED_MAX_VERTICES)
+            .map(|c| (c, PieceCache::key(poly)));
+        let found = match key.and_then(|(c, k)| c.get(k, poly)) {
+            Some(found) => found,
+            None => {
+                let found = analyse(poly, maybe_shallow, border).map(Arc::new);
+                if let Some((c, k)) = key {
+                    c.put(k, poly, n, found.clone());
+                }
+                found
+            }
+        };
+        if let Some(a) = found {
+            candidates.push((component, a));
         }
-        if shared.is_empty() {
-            continue; // an island of covered territory, adjacent to nothing
-        }
-        let sliver = shallow
-            && any_on_border
-            && shared
-                .iter()
-                .all(|&(a, b)| samples(a, b).all(|c| border.within_km(c, SLIVER_DEPTH_KM)))
-            && interior_within(&polygon, border);
-        let area_km2 = polygon_area_km2(&polygon);
-        if !sliver && area_km2 >= SPECK_MAX_KM2 {
-            continue;
-        }
-        candidates.push(Candidate {
-            component,
-            polygon,
-            on_border,
-            shared,
-            sliver,
-            area_km2,
-        });
     }
     // Condition 4 for every sliver candidate at once: the points just beyond its edges on the
     // border, and the length of each edge.
     let mut beyond: Vec<(usize, Coord<f64>, f64)> = Vec::new();
-    for (i, c) in candidates.iter().enumerate().filter(|(_, c)| c.sliver) {
-        for (r, flags) in rings(&c.polygon).zip(&c.on_border) {
-            for ((a, b), _) in ring_edges(r).zip(flags).filter(|(_, on)| **on) {
-                let (q, len) = beyond_edge(a, b, BEYOND_BORDER_DEG);
-                beyond.push((i, q, len));
-            }
-        }
+    for (i, (_, c)) in candidates.iter().enumerate().filter(|(_, (_, c))| c.sliver) {
+        beyond.extend(c.beyond.iter().map(|&(q, len)| (i, q, len)));
     }
     let points: Vec<Coord<f64>> = beyond.iter().map(|b| b.1).collect();
     let in_source = inside_any_ring(source_exteriors, &points);
@@ -334,7 +447,7 @@ pub fn find_pieces<'a>(
         }
     }
     let mut out = Vec::new();
-    for (i, c) in candidates.into_iter().enumerate() {
+    for (i, (component, c)) in candidates.into_iter().enumerate() {
         // The order: sliver (open to the outside), then real enclave (closed by the source's
         // own lines where the border cuts it: covered whatever its size), then speck.
         let sliver = c.sliver && closed[i].0 < 0.5 * closed[i].1;
@@ -346,22 +459,19 @@ pub fn find_pieces<'a>(
         } else {
             continue;
         };
-        let len = |&(a, b): &(Coord<f64>, Coord<f64>)| crate::geodesy::edge_length_m(a, b) / 1e3;
-        let shared_km: f64 = c.shared.iter().map(len).sum();
         let status = if has_contested {
             surrounding_status(&c.polygon, &c.shared, &side)
         } else {
             ControlStatus::Occupied
         };
-        let located = located_polygon(&c.polygon, &c.on_border);
         out.push(Piece {
             kind,
             status,
-            polygon: c.polygon,
-            located,
+            polygon: c.polygon.clone(),
+            located: c.located.clone(),
             area_km2: c.area_km2,
-            component: c.component,
-            shared_km,
+            component,
+            shared_km: c.shared_km,
         });
     }
     out
@@ -515,6 +625,56 @@ fn orient_rfc7946(p: &mut Polygon<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
+        geo::Rect::new((x0, y0), (x1, y1)).to_polygon()
+    }
+
+    fn same(a: &[Piece], b: &[Piece]) -> bool {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(p, q)| {
+                (p.kind, p.status, p.component) == (q.kind, q.status, q.component)
+                    && (p.polygon.clone(), p.located.clone()) == (q.polygon.clone(), q.located.clone())
+                    && p.area_km2.to_bits() == q.area_km2.to_bits()
+                    && p.shared_km.to_bits() == q.shared_km.to_bits()
+            })
+    }
+
+    /// The cache keeps only what depends on a component and the border: the same pieces with
+    /// and without it, on a first and on a repeated state, and condition 4 (the source's
+    /// drawing) still decided per state.
+    #[test]
+    fn cached_analyses_give_the_same_pieces_and_leave_condition_4_to_each_state() {
+        let border = BorderEdges::new(&MultiPolygon(vec![rect(30.0, 47.0, 31.0, 48.0)]));
+        // The main covered area (deep), a 700 m strip against the eastern border (a sliver
+        // candidate), and a 0.1 ha pocket inside (a speck).
+        let covered = MultiPolygon(vec![
+            rect(30.0, 47.0, 30.5, 48.0),
+            rect(30.99, 47.2, 31.0, 47.4),
+            rect(30.7, 47.7, 30.7004, 47.7003),
+        ]);
+        let none: Vec<LineString<f64>> = Vec::new();
+        let around = [rect(30.5, 46.5, 31.5, 48.5).exterior().clone()];
+        let cache = PieceCache::default();
+        let plain = find_pieces(&covered, false, &border, none.iter(), |_, _| None, None);
+        let first = find_pieces(&covered, false, &border, none.iter(), |_, _| None, Some(&cache));
+        let again = find_pieces(&covered, false, &border, none.iter(), |_, _| None, Some(&cache));
+        let kinds: Vec<PieceKind> = plain.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, vec![PieceKind::Sliver, PieceKind::Speck], "{plain:?}");
+        assert!(same(&plain, &first) && same(&plain, &again));
+        let map = cache.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        assert!(!map.entries.is_empty(), "the strip's analysis is kept");
+        drop(map);
+        // The same strip closed by the source's own line beyond the border: a real enclave,
+        // covered, although its analysis comes from the cache; the speck stays a speck.
+        let closed = find_pieces(&covered, false, &border, around.iter(), |_, _| None, Some(&cache));
+        let closed_plain = find_pieces(&covered, false, &border, around.iter(), |_, _| None, None);
+        assert_eq!(
+            closed.iter().map(|p| (p.kind, p.component)).collect::<Vec<_>>(),
+            vec![(PieceKind::Speck, 2)]
+        );
+        assert!(same(&closed, &closed_plain));
+    }
 
     #[test]
     fn rough_area_bounds_the_geodesic_one() {
