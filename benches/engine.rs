@@ -6,7 +6,8 @@
 //!
 //! Env: FRONTLINE_DEEPSTATE (archive dir, default ../shared/data/deepstate), PEERS_WORK (workload
 //! dir, default $TMPDIR/frontline-bench), REPEAT (default 5), BENCH_ONLY=csv (load the archive
-//! once and time only the CSV classification, REPEAT times with at least 11 runs), BENCH_ONLY=diffs
+//! once and time only the CSV classification, REPEAT times with at least 11 runs), BENCH_ONLY=build
+//! (only the archive's load + build, with and without the waters), BENCH_ONLY=diffs
 //! (load once with the waters, then only the consecutive-day diffs and the point histories).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
@@ -76,6 +77,8 @@ fn main() {
     let csv_only = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "csv");
     // BENCH_ONLY=diffs: one load (with the waters), then only the diffs and the histories.
     let diffs_only = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "diffs");
+    // BENCH_ONLY=build: only the archive's load + build (with and without the waters), REPEAT times.
+    let build_only = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "build");
     let base = match load_dir(&repo.join("geodata")) {
         Ok(l) => l.geodata,
         Err(r) => {
@@ -163,6 +166,14 @@ fn main() {
         t.borrow_mut()
             .insert("peak_rss_mb".into(), serde_json::json!(peak_rss_mb()))
     });
+    if build_only {
+        save(
+            &std::env::var_os("PEERS_WORK")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench")),
+        );
+        return;
+    }
     if !csv_only && !diffs_only {
         edge_measure_bench(&cat, repeat, total);
     }

@@ -37,6 +37,8 @@ pub struct WatersIndex {
     any: PolygonIndex,
     /// Bounding boxes of the cells.
     boxes: RTree<CellBox>,
+    /// Where a cell may lie within [`SEAM_KM`]: a fast "not in the seam" for most points.
+    near: NearGrid,
     /// Geodesic area of each cell, km2.
     pub cell_km2: Vec<f64>,
     /// Geodesic area of all cells, km2.
@@ -89,10 +91,19 @@ impl WatersIndex {
             .collect();
         let cell_km2: Vec<f64> = waters.cells.iter().map(|c| area_km2(&c.geometry)).collect();
         let area_km2 = cell_km2.iter().sum();
+        let edges: Vec<geo::Line<f64>> = waters
+            .cells
+            .iter()
+            .flat_map(|c| c.geometry.0.iter())
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| r.lines())
+            .collect();
+        let near = NearGrid::new(&edges, SEAM_KM);
         WatersIndex {
             waters,
             any,
             boxes: RTree::bulk_load(boxes),
+            near,
             cell_km2,
             area_km2,
         }
@@ -144,6 +155,9 @@ impl WatersIndex {
     /// asked only then) is within it too; otherwise the status of the nearest cell, on no
     /// boundary. For points off the land and in no cell (see the module comment).
     pub fn seam(&self, state: &WatersState, x: f64, y: f64, land_km: impl FnOnce() -> Option<f64>) -> Option<WaterHit> {
+        if !self.near.may_be_near(x, y) {
+            return None;
+        }
         let (cell, km) = self.nearest_cell_within(x, y, SEAM_KM)?;
         if land_km()? > SEAM_KM {
             return None;
@@ -163,7 +177,6 @@ impl WatersIndex {
     /// written here because the only question is which cell is nearest and whether it is
     /// within a few tens of metres.
     pub fn nearest_cell_within(&self, x: f64, y: f64, max_km: f64) -> Option<(usize, f64)> {
-        const KM_PER_DEG: f64 = 111.195;
         let kx = KM_PER_DEG * y.to_radians().cos().max(1e-6);
         let (dx, dy) = (max_km / kx, max_km / KM_PER_DEG);
         let envelope = rstar::AABB::from_corners([x - dx, y - dy], [x + dx, y + dy]);
@@ -260,6 +273,108 @@ impl WatersIndex {
             .collect();
         let [union] = crate::coverage::overlay(&polys, &[], [crate::coverage::OverlayRule::Subject], true);
         union
+    }
+}
+
+/// Kilometres in a degree of latitude in the flat frame of [`WatersIndex::nearest_cell_within`].
+const KM_PER_DEG: f64 = 111.195;
+
+/// Most cells of a [`NearGrid`].
+const NEAR_MAX_CELLS: f64 = (1u32 << 20) as f64;
+
+/// A grid over the cells' edges marking every grid cell that holds a point within `reach_km`
+/// of an edge (conservatively: more cells may be marked, none is missed), so that a point in an
+/// unmarked grid cell is known to be farther than `reach_km` from every cell without looking at
+/// an edge. Written by hand (as [`PolygonIndex`]'s grid): one array lookup a point is what the
+/// seam test of every point off the land needs, and no crate offers a buffered-raster mask.
+#[derive(Debug)]
+struct NearGrid {
+    min_x: f64,
+    min_y: f64,
+    /// Cells per degree along x and y.
+    sx: f64,
+    sy: f64,
+    nx: usize,
+    ny: usize,
+    marked: Vec<bool>,
+}
+
+impl NearGrid {
+    /// Marks the reach of `edges`: each edge cut into steps no longer than a grid cell, each
+    /// step's bounding box widened by the reach (in degrees, taken at the latitude where a
+    /// degree of longitude is shortest, plus 1 %).
+    fn new(edges: &[geo::Line<f64>], reach_km: f64) -> Self {
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        for l in edges {
+            x0 = x0.min(l.start.x).min(l.end.x);
+            x1 = x1.max(l.start.x).max(l.end.x);
+            y0 = y0.min(l.start.y).min(l.end.y);
+            y1 = y1.max(l.start.y).max(l.end.y);
+        }
+        if !(x0 <= x1 && y0 <= y1) {
+            return NearGrid {
+                min_x: 0.0,
+                min_y: 0.0,
+                sx: 1.0,
+                sy: 1.0,
+                nx: 0,
+                ny: 0,
+                marked: Vec::new(),
+            };
+        }
+        let my = reach_km / KM_PER_DEG * 1.01;
+        let widest = y0.abs().max(y1.abs()) + my;
+        let mx = reach_km / (KM_PER_DEG * widest.min(89.0).to_radians().cos()) * 1.01;
+        let (min_x, min_y) = (x0 - mx, y0 - my);
+        let (w, h) = (x1 - x0 + 2.0 * mx, y1 - y0 + 2.0 * my);
+        let side = (w * h / NEAR_MAX_CELLS).sqrt().max(mx.max(my));
+        let nx = ((w / side).ceil() as usize).max(1);
+        let ny = ((h / side).ceil() as usize).max(1);
+        let mut g = NearGrid {
+            min_x,
+            min_y,
+            sx: nx as f64 / w,
+            sy: ny as f64 / h,
+            nx,
+            ny,
+            marked: vec![false; nx * ny],
+        };
+        for l in edges {
+            let (dx, dy) = (l.end.x - l.start.x, l.end.y - l.start.y);
+            let steps = ((dx.abs() / side).max(dy.abs() / side).ceil() as usize).max(1);
+            for k in 0..steps {
+                let (t0, t1) = (k as f64 / steps as f64, (k + 1) as f64 / steps as f64);
+                let (ax, ay) = (l.start.x + t0 * dx, l.start.y + t0 * dy);
+                let (bx, by) = (l.start.x + t1 * dx, l.start.y + t1 * dy);
+                let (c0, c1) = (g.col(ax.min(bx) - mx), g.col(ax.max(bx) + mx));
+                let (r0, r1) = (g.row(ay.min(by) - my), g.row(ay.max(by) + my));
+                for r in r0..=r1 {
+                    g.marked[r * nx + c0..=r * nx + c1].fill(true);
+                }
+            }
+        }
+        g
+    }
+
+    #[inline]
+    fn col(&self, x: f64) -> usize {
+        // Float-to-int casts saturate: below min_x gives 0.
+        (((x - self.min_x) * self.sx) as usize).min(self.nx - 1)
+    }
+
+    #[inline]
+    fn row(&self, y: f64) -> usize {
+        (((y - self.min_y) * self.sy) as usize).min(self.ny - 1)
+    }
+
+    /// False when (x, y) is known to be farther than the reach from every edge.
+    #[inline]
+    fn may_be_near(&self, x: f64, y: f64) -> bool {
+        let (fx, fy) = ((x - self.min_x) * self.sx, (y - self.min_y) * self.sy);
+        if !(fx >= 0.0 && fy >= 0.0 && fx < self.nx as f64 && fy < self.ny as f64) {
+            return false;
+        }
+        self.marked[fy as usize * self.nx + fx as usize]
     }
 }
 
@@ -375,5 +490,61 @@ mod tests {
             geo::Coord { x: 30.99, y: 46.0 },
         );
         assert!((km / want - 1.0).abs() < 0.005, "{km} {want}");
+    }
+
+    /// Every point within reach of an edge is in a marked grid cell (the early exit never
+    /// hides a seam point), and points well beyond the reach are not (the grid does exit).
+    #[test]
+    fn the_near_grid_marks_every_point_within_reach_of_an_edge() {
+        // Long diagonal edges at two latitudes (a degree of longitude shrinks northwards).
+        let tri = |x: f64, y: f64| {
+            MultiPolygon(vec![Polygon::new(
+                LineString::from(vec![(x, y), (x + 2.3, y + 0.7), (x + 0.4, y + 1.9), (x, y)]),
+                vec![],
+            )])
+        };
+        let edges: Vec<geo::Line<f64>> = [tri(30.0, 45.0), tri(20.0, 68.0)]
+            .iter()
+            .flat_map(|m| m.0.iter())
+            .flat_map(|p| p.exterior().lines())
+            .collect();
+        let g = NearGrid::new(&edges, SEAM_KM);
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut near, mut far) = (0, 0);
+        for l in &edges {
+            for _ in 0..2000 {
+                let t = next();
+                let (px, py) = (l.start.x + t * l.dx(), l.start.y + t * l.dy());
+                // A direction and a distance up to 0.999 of the reach, in the flat frame.
+                let (a, d) = (next() * std::f64::consts::TAU, next() * 0.999 * SEAM_KM);
+                let kx = KM_PER_DEG * py.to_radians().cos();
+                let (x, y) = (px + d * a.cos() / kx, py + d * a.sin() / KM_PER_DEG);
+                assert!(g.may_be_near(x, y), "({x}, {y}) {d} km from an edge, not marked");
+                near += 1;
+                // 200 times the reach (10 km) off the edge, across it: not marked (no edge near).
+                let (fx, fy) = (px - 200.0 * SEAM_KM * l.dy().signum() / kx, py);
+                far += usize::from(!g.may_be_near(fx, fy));
+            }
+        }
+        assert_eq!(near, 12_000);
+        assert!(far > 10_000, "only {far} of 12,000 far points left the grid");
+        assert!(!g.may_be_near(25.0, 50.0) && !g.may_be_near(f64::NAN, 45.0));
+        // The index answers as without the grid: the seam agrees with the nearest cell.
+        let w = strip();
+        let st = w.state(|_, _| Status::Covered);
+        let mut within = 0;
+        for i in 0..4000 {
+            // About 55 m either side of the strip's long edges.
+            let edge_y = if i % 2 == 0 { 45.8 } else { 46.0 };
+            let (x, y) = (29.99 + 2.02 * next(), edge_y + (next() - 0.5) * 1e-3);
+            let by_edges = w.nearest_cell_within(x, y, SEAM_KM).map(|(c, _)| c);
+            within += usize::from(by_edges.is_some());
+            assert_eq!(w.seam(&st, x, y, || Some(0.0)).map(|h| h.cell), by_edges, "({x}, {y})");
+        }
+        assert!(within > 3000, "{within}");
     }
 }

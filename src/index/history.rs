@@ -42,11 +42,79 @@ fn vertex_key(x: f64, y: f64) -> [u64; 2] {
     [(x + 0.0).to_bits(), (y + 0.0).to_bits()]
 }
 
-/// The directed edges of the rings of `status` in `state`, as exact vertex bits, sorted (with
-/// repeats: two features may share an edge).
-fn sorted_edges<S: StateRings>(state: &S, status: ControlStatus) -> Vec<[u64; 4]> {
-    let mut out: Vec<[u64; 4]> = state
-        .state_rings(status)
+/// A ring of one status layer with the hash of its exact vertex bits ([`ring_hash`]).
+type KeyedRing<'a> = (u64, &'a geo::LineString<f64>);
+
+/// The rings of a state, per status layer (occupied, contested), sorted by hash.
+type StateRingList<'a> = [Vec<KeyedRing<'a>>; 2];
+
+/// A hash of a ring's vertices as [`vertex_key`] bits (the Fx hash: the rings are our own data,
+/// and equal hashes are compared in full, so a fast hash is enough).
+fn ring_hash(ring: &geo::LineString<f64>) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    ring.0.iter().fold(ring.0.len() as u64, |h, c| {
+        let [x, y] = vertex_key(c.x, c.y);
+        let h = (h.rotate_left(5) ^ x).wrapping_mul(K);
+        (h.rotate_left(5) ^ y).wrapping_mul(K)
+    })
+}
+
+/// True when two rings have the same vertices, as [`vertex_key`] bits.
+fn same_ring(a: &geo::LineString<f64>, b: &geo::LineString<f64>) -> bool {
+    a.0.len() == b.0.len()
+        && a.0
+            .iter()
+            .zip(&b.0)
+            .all(|(p, q)| vertex_key(p.x, p.y) == vertex_key(q.x, q.y))
+}
+
+fn state_rings<S: StateRings>(state: &S) -> StateRingList<'_> {
+    let keyed = |status| {
+        let mut v: Vec<KeyedRing<'_>> = state.state_rings(status).map(|r| (ring_hash(r), r)).collect();
+        v.sort_unstable_by_key(|k| k.0);
+        v
+    };
+    [keyed(ControlStatus::Occupied), keyed(ControlStatus::Contested)]
+}
+
+/// The rings of `a` and of `b` left once every ring present in both is paired off (as
+/// multisets): a ring common to both states adds the same directed edges to each, so the edges
+/// whose multiplicity differs are those of the rings left.
+fn unpaired<'a>(a: &[KeyedRing<'a>], b: &[KeyedRing<'a>]) -> [Vec<&'a geo::LineString<f64>>; 2] {
+    let (mut left_a, mut left_b) = (Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let ha = a.get(i).map_or(u64::MAX, |r| r.0);
+        let hb = b.get(j).map_or(u64::MAX, |r| r.0);
+        let h = ha.min(hb);
+        let ga = i + a[i..].iter().take_while(|r| r.0 == h && ha == h).count();
+        let gb = j + b[j..].iter().take_while(|r| r.0 == h && hb == h).count();
+        // The rings of one hash on each side (a group is almost always of one ring).
+        let mut taken = vec![false; gb - j];
+        for ra in &a[i..ga] {
+            let pair = (j..gb).find(|&k| !taken[k - j] && same_ring(ra.1, b[k].1));
+            match pair {
+                Some(k) => taken[k - j] = true,
+                None => left_a.push(ra.1),
+            }
+        }
+        left_b.extend((j..gb).filter(|&k| !taken[k - j]).map(|k| b[k].1));
+        (i, j) = (ga, gb);
+    }
+    [left_a, left_b]
+}
+
+/// The directed edges whose multiplicity differs between two states' rings of one layer, sorted.
+fn differing_edges(a: &[KeyedRing<'_>], b: &[KeyedRing<'_>], out: &mut Vec<[u64; 4]>) {
+    let [left_a, left_b] = unpaired(a, b);
+    differing(&sorted_ring_edges(&left_a), &sorted_ring_edges(&left_b), out);
+}
+
+/// The directed edges of `rings`, as exact vertex bits, sorted (with repeats: two features may
+/// share an edge).
+fn sorted_ring_edges(rings: &[&geo::LineString<f64>]) -> Vec<[u64; 4]> {
+    let mut out: Vec<[u64; 4]> = rings
+        .iter()
         .flat_map(|ring| ring.0.windows(2))
         .filter(|w| w[0] != w[1])
         .map(|w| {
@@ -57,16 +125,6 @@ fn sorted_edges<S: StateRings>(state: &S, status: ControlStatus) -> Vec<[u64; 4]
         .collect();
     out.sort_unstable();
     out
-}
-
-/// The edges of a state, per status layer (occupied, contested).
-type StateEdges = [Vec<[u64; 4]>; 2];
-
-fn state_edges<S: StateRings>(state: &S) -> StateEdges {
-    [
-        sorted_edges(state, ControlStatus::Occupied),
-        sorted_edges(state, ControlStatus::Contested),
-    ]
 }
 
 /// The edges whose multiplicity differs between two sorted lists (a merge walk).
@@ -99,12 +157,12 @@ fn find(parent: &mut [u32], mut i: u32) -> u32 {
 
 /// Bounding boxes of the connected components of the edges that differ between two states, per
 /// status layer.
-fn changed_boxes(a: &StateEdges, b: &StateEdges) -> Vec<AABB<[f64; 2]>> {
+fn changed_boxes(a: &StateRingList<'_>, b: &StateRingList<'_>) -> Vec<AABB<[f64; 2]>> {
     let mut out = Vec::new();
     let mut diff = Vec::new();
     for layer in 0..2 {
         diff.clear();
-        differing(&a[layer], &b[layer], &mut diff);
+        differing_edges(&a[layer], &b[layer], &mut diff);
         if diff.is_empty() {
             continue;
         }
@@ -145,14 +203,15 @@ impl HistoryIndex {
     /// (consecutive epochs may share one state: the same `Arc`), transitions in parallel. Needs
     /// only the raw rings, not the computed layers.
     pub fn build<S: StateRings + Send + Sync>(epochs: &[&Arc<S>]) -> HistoryIndex {
-        // Each distinct state's edges once (epochs share states), then a merge walk per transition.
+        // Each distinct state's rings once (epochs share states), then per transition the
+        // edges of the rings not in both states, and a merge walk over them.
         let mut distinct: Vec<&Arc<S>> = epochs.to_vec();
         distinct.sort_by_key(|s| Arc::as_ptr(s));
         distinct.dedup_by_key(|s| Arc::as_ptr(s));
         // Keyed by the state's address, as a number (raw pointers are not Send).
-        let edges: HashMap<usize, StateEdges> = distinct
+        let edges: HashMap<usize, StateRingList<'_>> = distinct
             .par_iter()
-            .map(|s| (Arc::as_ptr(s) as usize, state_edges(&***s)))
+            .map(|s| (Arc::as_ptr(s) as usize, state_rings(&***s)))
             .collect();
         let ks: Vec<usize> = (1..epochs.len())
             .filter(|&k| !Arc::ptr_eq(epochs[k - 1], epochs[k]))
@@ -189,5 +248,93 @@ impl HistoryIndex {
         );
         out.sort_unstable();
         out.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Coord, LineString};
+
+    struct State {
+        rings: [Vec<LineString<f64>>; 2],
+    }
+
+    impl StateRings for State {
+        fn state_rings(&self, status: ControlStatus) -> impl Iterator<Item = &LineString<f64>> + '_ {
+            self.rings[usize::from(status == ControlStatus::Contested)].iter()
+        }
+    }
+
+    /// The reference: every directed edge of the layer, sorted (the index's first form).
+    fn all_edges_sorted<S: StateRings>(state: &S, status: ControlStatus) -> Vec<[u64; 4]> {
+        let mut out: Vec<[u64; 4]> = state
+            .state_rings(status)
+            .flat_map(|ring| ring.0.windows(2))
+            .filter(|w| w[0] != w[1])
+            .map(|w| {
+                let [ax, ay] = vertex_key(w[0].x, w[0].y);
+                let [bx, by] = vertex_key(w[1].x, w[1].y);
+                [ax, ay, bx, by]
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// The edges that differ, found from the rings left unpaired, are exactly those found from
+    /// every edge of both states: over random states drawn from a pool of rings with repeats,
+    /// shared edges, rotated and reversed copies, -0.0 and a changed vertex.
+    #[test]
+    fn pairing_rings_off_finds_the_same_differing_edges_as_every_edge() {
+        let mut seed = 11u64;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        let square =
+            |x: f64, y: f64| LineString::from(vec![(x, y), (x + 1.0, y), (x + 1.0, y + 1.0), (x, y + 1.0), (x, y)]);
+        let mut pool: Vec<LineString<f64>> = (0..12).map(|i| square(f64::from(i % 4), f64::from(i / 4))).collect();
+        let mut rotated = pool[3].0[1..].to_vec();
+        rotated.push(rotated[0]);
+        pool.push(LineString(rotated));
+        let mut reversed = pool[4].clone();
+        reversed.0.reverse();
+        pool.push(reversed);
+        let mut moved = pool[5].clone();
+        moved.0[2] = Coord { x: 2.5, y: 2.25 };
+        pool.push(moved);
+        pool.push(LineString::from(vec![
+            (-0.0, 0.0),
+            (1.0, 0.0),
+            (1.0, 1.0),
+            (0.0, 1.0),
+            (-0.0, 0.0),
+        ]));
+        let states: Vec<State> = (0..60)
+            .map(|_| State {
+                rings: [0, 1].map(|_| (0..next(9)).map(|_| pool[next(pool.len())].clone()).collect()),
+            })
+            .collect();
+        let (mut nonempty, mut compared) = (0, 0);
+        for a in &states {
+            for b in &states {
+                let (ka, kb) = (state_rings(a), state_rings(b));
+                for (layer, status) in [ControlStatus::Occupied, ControlStatus::Contested]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let mut want = Vec::new();
+                    differing(&all_edges_sorted(a, status), &all_edges_sorted(b, status), &mut want);
+                    let mut got = Vec::new();
+                    differing_edges(&ka[layer], &kb[layer], &mut got);
+                    assert_eq!(got, want);
+                    nonempty += usize::from(!want.is_empty());
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, 7200);
+        assert!(nonempty > 5000, "{nonempty}");
     }
 }

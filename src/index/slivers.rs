@@ -254,8 +254,10 @@ struct Analysed {
     sliver: bool,
     /// Geodesic area, km2.
     area_km2: f64,
-    /// Condition 4's points just beyond its edges on the border, with each edge's length.
-    beyond: Vec<(Coord<f64>, f64)>,
+    /// Condition 4's points just beyond its edges on the border, with each edge's length and
+    /// whether the point lies inside one of the border's exterior rings (the border alone
+    /// decides it: tested here once, not on every state).
+    beyond: Vec<(Coord<f64>, f64, bool)>,
     /// Geodesic length of the shared edges, km.
     shared_km: f64,
     /// The polygon in which points are located ([`Piece::located`]).
@@ -373,6 +375,13 @@ fn analyse(poly: &Polygon<f64>, maybe_shallow: bool, border: &BorderEdges) -> Op
             }
         }
     }
+    let points: Vec<Coord<f64>> = beyond.iter().map(|b| b.0).collect();
+    let in_border = inside_any_ring(border.exteriors(), &points);
+    let beyond = beyond
+        .into_iter()
+        .zip(in_border)
+        .map(|((q, len), inb)| (q, len, inb))
+        .collect();
     let len = |&(a, b): &(Coord<f64>, Coord<f64>)| crate::geodesy::edge_length_m(a, b) / 1e3;
     let shared_km: f64 = shared.iter().map(len).sum();
     let located = located_polygon(&polygon, &on_border);
@@ -432,17 +441,16 @@ pub fn find_pieces<'a>(
     }
     // Condition 4 for every sliver candidate at once: the points just beyond its edges on the
     // border, and the length of each edge.
-    let mut beyond: Vec<(usize, Coord<f64>, f64)> = Vec::new();
+    let mut beyond: Vec<(usize, Coord<f64>, f64, bool)> = Vec::new();
     for (i, (_, c)) in candidates.iter().enumerate().filter(|(_, (_, c))| c.sliver) {
-        beyond.extend(c.beyond.iter().map(|&(q, len)| (i, q, len)));
+        beyond.extend(c.beyond.iter().map(|&(q, len, inb)| (i, q, len, inb)));
     }
     let points: Vec<Coord<f64>> = beyond.iter().map(|b| b.1).collect();
     let in_source = inside_any_ring(source_exteriors, &points);
-    let in_border = inside_any_ring(border.exteriors(), &points);
     let mut closed = vec![(0.0, 0.0); candidates.len()];
-    for (k, &(i, _, len)) in beyond.iter().enumerate() {
+    for (k, &(i, _, len, in_border)) in beyond.iter().enumerate() {
         closed[i].1 += len;
-        if in_source[k] && !in_border[k] {
+        if in_source[k] && !in_border {
             closed[i].0 += len;
         }
     }
@@ -498,6 +506,9 @@ fn beyond_edge(a: Coord<f64>, b: Coord<f64>, d: f64) -> (Coord<f64>, f64) {
 /// its orientation): one pass over the edges, the points sorted by latitude, a crossing count
 /// of the horizontal ray east of each point weighted by the ring's orientation.
 fn inside_any_ring<'a>(rings: impl Iterator<Item = &'a LineString<f64>>, points: &[Coord<f64>]) -> Vec<bool> {
+    if points.is_empty() {
+        return Vec::new();
+    }
     let mut order: Vec<usize> = (0..points.len()).collect();
     order.sort_by(|&i, &j| points[i].y.total_cmp(&points[j].y));
     let ys: Vec<f64> = order.iter().map(|&i| points[i].y).collect();
