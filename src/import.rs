@@ -528,6 +528,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     let clip = Clip {
         border: &border.geometry.0,
         index: &border_index,
+        areas: Default::default(),
     };
     let read: Vec<(PathBuf, Vec<Snapshot>, Report, Option<Tally>)> = files
         .par_iter()

@@ -42,8 +42,9 @@ fn vertex_key(x: f64, y: f64) -> [u64; 2] {
     [(x + 0.0).to_bits(), (y + 0.0).to_bits()]
 }
 
-/// A ring of one status layer with the hash of its exact vertex bits ([`ring_hash`]).
-type KeyedRing<'a> = (u64, &'a geo::LineString<f64>);
+/// A ring of one status layer: the hash of its exact vertex bits ([`ring_hash`]), the ring, and
+/// its directed edges as exact vertex bits, sorted ([`sorted_ring_edges`]).
+type KeyedRing<'a> = (u64, &'a geo::LineString<f64>, Vec<[u64; 4]>);
 
 /// The rings of a state, per status layer (occupied, contested), sorted by hash.
 type StateRingList<'a> = [Vec<KeyedRing<'a>>; 2];
@@ -70,7 +71,10 @@ fn same_ring(a: &geo::LineString<f64>, b: &geo::LineString<f64>) -> bool {
 
 fn state_rings<S: StateRings>(state: &S) -> StateRingList<'_> {
     let keyed = |status| {
-        let mut v: Vec<KeyedRing<'_>> = state.state_rings(status).map(|r| (ring_hash(r), r)).collect();
+        let mut v: Vec<KeyedRing<'_>> = state
+            .state_rings(status)
+            .map(|r| (ring_hash(r), r, sorted_ring_edges(r)))
+            .collect();
         v.sort_unstable_by_key(|k| k.0);
         v
     };
@@ -80,7 +84,7 @@ fn state_rings<S: StateRings>(state: &S) -> StateRingList<'_> {
 /// The rings of `a` and of `b` left once every ring present in both is paired off (as
 /// multisets): a ring common to both states adds the same directed edges to each, so the edges
 /// whose multiplicity differs are those of the rings left.
-fn unpaired<'a>(a: &[KeyedRing<'a>], b: &[KeyedRing<'a>]) -> [Vec<&'a geo::LineString<f64>>; 2] {
+fn unpaired<'r, 'a>(a: &'r [KeyedRing<'a>], b: &'r [KeyedRing<'a>]) -> [Vec<&'r KeyedRing<'a>>; 2] {
     let (mut left_a, mut left_b) = (Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
@@ -95,10 +99,10 @@ fn unpaired<'a>(a: &[KeyedRing<'a>], b: &[KeyedRing<'a>]) -> [Vec<&'a geo::LineS
             let pair = (j..gb).find(|&k| !taken[k - j] && same_ring(ra.1, b[k].1));
             match pair {
                 Some(k) => taken[k - j] = true,
-                None => left_a.push(ra.1),
+                None => left_a.push(ra),
             }
         }
-        left_b.extend((j..gb).filter(|&k| !taken[k - j]).map(|k| b[k].1));
+        left_b.extend((j..gb).filter(|&k| !taken[k - j]).map(|k| &b[k]));
         (i, j) = (ga, gb);
     }
     [left_a, left_b]
@@ -107,15 +111,28 @@ fn unpaired<'a>(a: &[KeyedRing<'a>], b: &[KeyedRing<'a>]) -> [Vec<&'a geo::LineS
 /// The directed edges whose multiplicity differs between two states' rings of one layer, sorted.
 fn differing_edges(a: &[KeyedRing<'_>], b: &[KeyedRing<'_>], out: &mut Vec<[u64; 4]>) {
     let [left_a, left_b] = unpaired(a, b);
-    differing(&sorted_ring_edges(&left_a), &sorted_ring_edges(&left_b), out);
+    differing(&merged_edges(&left_a), &merged_edges(&left_b), out);
 }
 
-/// The directed edges of `rings`, as exact vertex bits, sorted (with repeats: two features may
-/// share an edge).
-fn sorted_ring_edges(rings: &[&geo::LineString<f64>]) -> Vec<[u64; 4]> {
-    let mut out: Vec<[u64; 4]> = rings
-        .iter()
-        .flat_map(|ring| ring.0.windows(2))
+/// The sorted edges of several rings, from each ring's sorted edges (a stable sort merges the
+/// sorted runs).
+fn merged_edges(rings: &[&KeyedRing<'_>]) -> Vec<[u64; 4]> {
+    let mut out: Vec<[u64; 4]> = Vec::with_capacity(rings.iter().map(|r| r.2.len()).sum());
+    for r in rings {
+        out.extend_from_slice(&r.2);
+    }
+    if rings.len() > 1 {
+        out.sort();
+    }
+    out
+}
+
+/// The directed edges of `ring`, as exact vertex bits, sorted (with repeats: a ring may run
+/// along an edge twice).
+fn sorted_ring_edges(ring: &geo::LineString<f64>) -> Vec<[u64; 4]> {
+    let mut out: Vec<[u64; 4]> = ring
+        .0
+        .windows(2)
         .filter(|w| w[0] != w[1])
         .map(|w| {
             let [ax, ay] = vertex_key(w[0].x, w[0].y);
