@@ -1014,6 +1014,37 @@ fn every_body_route_refuses_a_compressed_body_with_415_and_accept_encoding_ident
                         r.text()
                     );
                 }
+                // A JSON body is UTF-8 (RFC 8259 8.1): another declared charset is a 415
+                // naming it, never bytes read as something they are not; utf-8 is accepted.
+                if ct.contains("json") {
+                    for charset in ["windows-1251", "\"x-foo\"", "utf-16le", "latin1"] {
+                        let r = request(
+                            s.addr,
+                            method.as_str(),
+                            &target,
+                            &format!("Content-Type: {ct}; charset={charset}\r\n{auth}"),
+                            &body,
+                        );
+                        r.assert_problem(415, "RFC 8259");
+                        assert!(r.text().contains(charset.trim_matches('"')), "{}", r.text());
+                    }
+                    for charset in ["utf-8", "\"UTF-8\""] {
+                        let r = request(
+                            s.addr,
+                            method.as_str(),
+                            &target,
+                            &format!("Content-Type: {ct}; charset={charset}\r\n{auth}"),
+                            &body,
+                        );
+                        let want = if ok == 201 { [200, 201] } else { [ok, ok] };
+                        assert!(
+                            want.contains(&r.status),
+                            "{method} {target} {charset}: {} {}",
+                            r.status,
+                            r.text()
+                        );
+                    }
+                }
             }
         }
     }

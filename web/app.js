@@ -323,11 +323,23 @@ function epochOf(d) {
 }
 
 const tilejsonCache = new Map();
-/** The TileJSON of the epoch that starts on `epochDate` (every day of an epoch has the same). */
-async function tilejsonOf(source, epochDate) {
+/** The TileJSON of the first date shown, asked for while the map loads its style (before the
+ * timeline that names the epoch has arrived): `{ source, date, promise }`. It is the state in
+ * force on that date, which is what `tilejsonOf` gives for that date's epoch. */
+let earlyTilejson = null;
+function askEarly(source, date) {
+  const promise = api(`/v1/tiles/${encodeURIComponent(source)}/${date}.json`);
+  promise.catch(() => {}); // used (and its failure shown) by tilejsonOf, or dropped
+  earlyTilejson = { source, date, promise };
+}
+/** The TileJSON of the epoch that starts on `epochDate` (every day of an epoch has the same),
+ * drawn for `date`. */
+async function tilejsonOf(source, epochDate, date) {
   const key = `${source}|${epochDate}`;
   if (!tilejsonCache.has(key)) {
-    const p = api(`/v1/tiles/${encodeURIComponent(source)}/${epochDate}.json`).catch((e) => {
+    const early = earlyTilejson?.source === source && earlyTilejson.date === date ? earlyTilejson.promise : null;
+    earlyTilejson = null;
+    const p = (early || api(`/v1/tiles/${encodeURIComponent(source)}/${epochDate}.json`)).catch((e) => {
       tilejsonCache.delete(key);
       throw e;
     });
@@ -344,7 +356,7 @@ async function drawDate() {
   const d = day(state.date);
   const epoch = epochOf(d);
   if (!epoch) throw new Error(`no snapshot of '${state.source}' on or before ${state.date}`);
-  const tilejson = await busy(tilejsonOf(state.source, epoch.date));
+  const tilejson = await busy(tilejsonOf(state.source, epoch.date, state.date));
   if (seq !== drawSeq) return false;
   useTiles('state', tilejson);
   showMode(false);
@@ -886,8 +898,14 @@ async function main() {
       else view.date = scenario.ceasefire_date;
     }
   }
-  const first = (state.sources.find((s) => s.name === view.source) || state.sources.find((s) => s.default) || state.sources[0]).name;
+  const firstSource = state.sources.find((s) => s.name === view.source) || state.sources.find((s) => s.default) || state.sources[0];
+  const first = firstSource.name;
   const prefetched = prefetch(first);
+  // The first date's TileJSON too, where the link's date (or the last snapshot's) is one the
+  // page will show as is: the tiles can then be asked for as soon as the map has loaded.
+  const firstDate = view.date ?? firstSource.last;
+  if (view.mode === 'date' && firstDate && /^\d{4}-\d{2}-\d{2}$/.test(firstDate) && firstSource.first <= firstDate && firstDate <= firstSource.last
+    && !Number.isNaN(Date.parse(`${firstDate}T00:00:00Z`)) && iso(day(firstDate)) === firstDate) askEarly(first, firstDate);
   await mapLoaded;
   if (view.map) {
     // MapLibre keeps the whole map in view: a centre it cannot show is moved; say so.

@@ -76,6 +76,34 @@ pub(super) fn identity_encoding(headers: &HeaderMap) -> Result<(), Problem> {
     Ok(())
 }
 
+/// JSON bodies are UTF-8 (RFC 8259 8.1: JSON exchanged between systems "MUST be encoded using
+/// UTF-8"): a JSON Content-Type (`application/json`, `application/geo+json`, any `+json`) that
+/// declares another `charset` is a 415 naming it, never bytes read as something they are not.
+/// The dispatcher applies it to every POST and PUT, as [`identity_encoding`].
+pub(super) fn json_charset(headers: &HeaderMap) -> Result<(), Problem> {
+    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let media = super::media_type(ct);
+    if media != "application/json" && !media.ends_with("+json") {
+        return Ok(());
+    }
+    let charsets = ct.split(';').skip(1).filter_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"'))
+    });
+    for charset in charsets {
+        if !charset.eq_ignore_ascii_case("utf-8") && !charset.eq_ignore_ascii_case("utf8") {
+            return Err(Problem::unsupported_media_type(format!(
+                "a {media} body is UTF-8 (RFC 8259 8.1): charset '{charset}' is not accepted; send it as UTF-8 (charset=utf-8 or none)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn problem_response(p: Problem) -> Response<Body> {
     p.into_response::<Bytes>()
         .map(|b| http_body_util::Full::new(b).map_err(|e| match e {}).boxed())

@@ -407,6 +407,11 @@ where
             .insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
         return res;
     }
+    if (method == Method::POST || method == Method::PUT)
+        && let Err(p) = batch::json_charset(req.headers())
+    {
+        return problem_response(p);
+    }
     let head = method == Method::HEAD;
     if head {
         *req.method_mut() = Method::GET;
