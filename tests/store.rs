@@ -613,11 +613,15 @@ fn an_ingest_decides_from_the_files_on_disk_after_a_cli_import_of_the_same_date(
         replaced.1
     );
     assert_ne!(std::fs::read(&file3).unwrap(), imported3);
-    // A date confirmed by an earlier file, other content: a new snapshot from that date on.
+    // A date confirmed by an earlier file, other content: it holds that file's content, so
+    // this is a replacement (409 without replace; see
+    // a_write_inside_a_confirmed_run_names_what_it_replaced_and_keeps_the_run_true).
     let (status, v) = ingest(addr, "example", d2, &square(0.25)).unwrap();
-    assert_eq!(status, 201, "{v}");
+    assert_eq!(status, 409, "{v}");
+    let (status, v) = ingest_query(addr, &format!("source=example&date={d2}&replace=true"), &square(0.25)).unwrap();
+    assert_eq!(status, 200, "{v}");
     assert!(root.join(format!("sources/example/{d2}.geojson")).exists());
-    assert_eq!(history_files(&root).len(), 1);
+    assert_eq!(history_files(&root).len(), 2);
     server.kill().unwrap();
     server.wait().unwrap();
     // The store loads with every date.
@@ -633,4 +637,154 @@ fn ingest_query(addr: SocketAddr, query: &str, body: &[u8]) -> Option<(u16, serd
     let (source, rest) = query.strip_prefix("source=")?.split_once("&date=")?;
     // `date` carries the rest of the query (`&replace=true`).
     ingest(addr, source, rest, body)
+}
+
+/// The status at (35.25, 48.25): inside `square(0.3)`, outside `square(0.2)`.
+fn status_at(addr: SocketAddr, date: &str) -> String {
+    let v = common::get(
+        addr,
+        &format!("/v1/coverage?lon=35.25&lat=48.25&date={date}&source=example"),
+        "",
+    )
+    .json();
+    v["status"].as_str().unwrap_or("(none)").to_string()
+}
+
+/// The `confirmed` list of a stored snapshot file.
+fn confirmed_of(file: &Path) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    v["frontline"]["confirmed"]
+        .as_array()
+        .map(|a| a.iter().map(|d| d.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_write_inside_a_confirmed_run_names_what_it_replaced_and_keeps_the_run_true() {
+    // Five identical days imported: d1's file confirms d2..d5. A different d3 over HTTP, then
+    // a different d5 and a gap day by the CLI: each writer must refuse other content on a
+    // confirmed date without replace, name the confirming file's .history copy when it replaces,
+    // take the date out of that file's list, and keep the later dates' recorded content in
+    // force (a file of their own).
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    let days: Vec<String> = (1..=5).map(|d| format!("2015-04-0{d}")).collect();
+    let d: Vec<&str> = days.iter().map(String::as_str).collect();
+    let import = |file: &Path, extra: &[&str]| {
+        frontline()
+            .args(["import", "geojson"])
+            .arg(file)
+            .args(["--source", "example", "--json", "--data"])
+            .arg(&root)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let input = dir.path().join("run.geojson");
+    std::fs::write(&input, plain_square(&d, 0.3)).unwrap();
+    let out = import(&input, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = |day: &str| root.join(format!("sources/example/{day}.geojson"));
+    assert_eq!(confirmed_of(&file(d[0])), &d[1..]);
+    let original1 = std::fs::read(file(d[0])).unwrap();
+
+    let (mut server, addr) = start_server(&root, &token);
+    // Other content on a confirmed date, no replace: 409, nothing written.
+    let before = snapshot_of_tree(&root.join("sources"));
+    let (status, v) = ingest(addr, "example", d[2], &square(0.2)).unwrap();
+    assert_eq!(status, 409, "{v}");
+    assert_eq!(v["type"], "/problems/snapshot-exists", "{v}");
+    assert_eq!(
+        snapshot_of_tree(&root.join("sources")),
+        before,
+        "a refused ingest wrote"
+    );
+    // With replace: 200 naming the .history copy of the confirming file, as it was.
+    let (status, v) = ingest_query(
+        addr,
+        &format!("source=example&date={}&replace=true", d[2]),
+        &square(0.2),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{v}");
+    let kept = history_files(&root);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        v["replaced"].as_str(),
+        Some(kept[0].strip_prefix(&root).unwrap().to_str().unwrap()),
+        "{v}"
+    );
+    assert_eq!(
+        std::fs::read(&kept[0]).unwrap(),
+        original1,
+        "the .history copy is not the confirming file"
+    );
+    // The run is split: d1 confirms d2; d4 holds d1's content and confirms d5.
+    assert_eq!(confirmed_of(&file(d[0])), [d[1]]);
+    assert!(file(d[2]).is_file());
+    assert_eq!(confirmed_of(&file(d[3])), [d[4]]);
+    // Live at once, and what every date answers is what it was recorded to hold.
+    let want = ["occupied", "occupied", "covered", "occupied", "occupied"];
+    for (day, want) in d.iter().zip(want) {
+        assert_eq!(status_at(addr, day), want, "{day} (live after the ingest)");
+    }
+
+    // The CLI: other content on d5 (confirmed by d4 now) is refused without --replace...
+    let input5 = dir.path().join("d5.geojson");
+    std::fs::write(&input5, plain_square(&[d[4]], 0.2)).unwrap();
+    let before = snapshot_of_tree(&root.join("sources"));
+    let out = import(&input5, &[]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(report.to_string().contains("confirms"), "{report}");
+    assert_eq!(
+        snapshot_of_tree(&root.join("sources")),
+        before,
+        "a refused import wrote"
+    );
+    // ... and replaces it with --replace: d4's file kept, its list emptied.
+    let out = import(&input5, &["--replace"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(history_files(&root).len(), 2);
+    assert!(confirmed_of(&file(d[3])).is_empty());
+    assert!(file(d[4]).is_file());
+    // A gap inside a run: d1 confirms d2 and d4 of a new run; a new d3 splits it without
+    // replace (d3 held nothing), and d4 keeps d1's content.
+    let gap: Vec<String> = ["2015-05-01", "2015-05-02", "2015-05-04"].map(String::from).to_vec();
+    let input_run = dir.path().join("run2.geojson");
+    std::fs::write(
+        &input_run,
+        plain_square(&gap.iter().map(String::as_str).collect::<Vec<_>>(), 0.3),
+    )
+    .unwrap();
+    assert_eq!(import(&input_run, &[]).status.code(), Some(0));
+    assert_eq!(confirmed_of(&file("2015-05-01")), ["2015-05-02", "2015-05-04"]);
+    let input_gap = dir.path().join("gap.geojson");
+    std::fs::write(&input_gap, plain_square(&["2015-05-03"], 0.2)).unwrap();
+    let out = import(&input_gap, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(confirmed_of(&file("2015-05-01")), ["2015-05-02"]);
+    assert!(file("2015-05-04").is_file());
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    // The store loads, and a server started on it answers every date as recorded.
+    frontline::geodata::load_dir(&root).unwrap_or_else(|r| panic!("{:?}", r.problems));
+    let (mut server, addr) = start_server(&root, &token);
+    let want = [
+        (d[0], "occupied"),
+        (d[1], "occupied"),
+        (d[2], "covered"),
+        (d[3], "occupied"),
+        (d[4], "covered"),
+        ("2015-05-02", "occupied"),
+        ("2015-05-03", "covered"),
+        ("2015-05-04", "occupied"),
+    ];
+    for (day, want) in want {
+        assert_eq!(status_at(addr, day), want, "{day} (after a restart)");
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
 }

@@ -20,7 +20,7 @@ mod report;
 pub(crate) mod strict_json;
 mod validity;
 /// The loader's validity check, also applied to every polygon an answer draws.
-pub use canonical::{StoredSnapshot, stored_snapshot};
+pub use canonical::{ConfirmedRun, Split, StoredSnapshot, confirmed_run, split_confirmed, stored_snapshot};
 pub use validity::problems as validity_problems;
 
 pub use report::{

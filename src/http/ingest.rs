@@ -13,8 +13,8 @@
 use super::App;
 use super::params::Params;
 use super::problem::Problem;
-use crate::geodata::Finding;
 use crate::geodata::canonical::{snapshot_document, snapshot_from_value};
+use crate::geodata::{Finding, StoredSnapshot};
 use crate::store::{Held, SnapshotDecision, Store, decide_snapshot};
 use bytes::Buf;
 use futures_util::Stream;
@@ -414,9 +414,7 @@ fn store(
     // import) may have written the date since the catalog was loaded.
     let known = in_catalog.as_ref().map(|s| catalog.root.join(&s.provenance.file));
     let stored = crate::geodata::stored_snapshot(&lock, source, date, known.as_deref())?;
-    let held = stored
-        .as_ref()
-        .map_or(Held::Nothing, |s| s.held(&snapshot.content_sha256));
+    let held = stored.as_ref().map_or(Held::Nothing, StoredSnapshot::held);
     let mut replaced = None;
     let mut kept = Vec::new();
     match decide_snapshot(held, &snapshot.content_sha256, replace) {
@@ -453,12 +451,29 @@ fn store(
             ));
         }
         SnapshotDecision::Replace => {
+            // A date of its own file: that file is kept. A date confirmed by an earlier file:
+            // that file is kept (it is rewritten below without the date).
             if let Some(old) = &stored {
-                let k = lock.keep(source, date, &old.file)?;
+                let k = lock.keep(source, old.confirmed_by.unwrap_or(date), &old.file)?;
                 replaced = Some(layout.relative(&k));
                 kept.push(k);
             }
         }
+    }
+    // A date inside an earlier file's confirmed run splits it (the run's other dates keep what
+    // they were recorded to hold), whether the date was confirmed (replaced above) or a gap.
+    let own_file = stored.as_ref().is_some_and(|s| s.confirmed_by.is_none());
+    let run = if own_file {
+        None
+    } else {
+        crate::geodata::confirmed_run(&lock, source, date)?
+    };
+    let mut also = Vec::new();
+    if let Some(run) = &run {
+        if replaced.is_none() {
+            kept.push(lock.keep(source, run.date, &run.file)?);
+        }
+        also = run.split(&layout, source, date)?;
     }
     let on_disk = stored.filter(|s| s.confirmed_by.is_none()).map(|s| s.file);
     // The canonical form of what was validated (same content hash), written durably.
@@ -471,14 +486,30 @@ fn store(
         meta.insert("flags".into(), json!(notes.flags));
     }
     let canonical = snapshot_document(&snapshot, meta);
-    lock.write_keeping(&[(file.clone(), canonical.as_bytes().to_vec())], &kept)?;
+    let mut writes: Vec<(std::path::PathBuf, Vec<u8>)> =
+        also.iter().map(|(p, t)| (p.clone(), t.as_bytes().to_vec())).collect();
+    writes.push((file.clone(), canonical.as_bytes().to_vec()));
+    lock.write_keeping(&writes, &kept)?;
     if let Some(old_file) = on_disk.filter(|p| *p != file) {
         lock.remove(&[old_file])?;
     }
     // Its provenance is the file as written.
     let mut snapshot = snapshot;
     snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
-    let next = Arc::new(catalog.with_snapshot(snapshot.clone(), replaced.is_some())?);
+    // The files of a split run go live as the loader reads them (same content, new files).
+    let mut split: Option<crate::catalog::Catalog> = None;
+    for (path, _) in &also {
+        let (read, _) = crate::geodata::canonical::read_snapshot(path, &layout.relative(path), source);
+        if let Some(read) = read {
+            split = Some(split.as_ref().unwrap_or(&catalog).with_snapshot(read, false)?);
+        }
+    }
+    let next = Arc::new(
+        split
+            .as_ref()
+            .unwrap_or(&catalog)
+            .with_snapshot(snapshot.clone(), replaced.is_some())?,
+    );
     next.compute_states();
     app.swap(next.clone());
     // Released once the new state is live: the next writer sees it.
