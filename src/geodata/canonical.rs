@@ -88,22 +88,31 @@ fn document_from_value(value: Value, sha256: String, shown: &str, kind: &str, re
 /// spellings tools write (see [`names_crs84`]); anything else is refused, EPSG:4326 with the
 /// reason (its axis order is latitude, longitude).
 pub(super) fn check_crs(obj: &Map<String, Value>, shown: &str, report: &mut Report) {
-    let Some(crs) = obj.get("crs") else { return };
+    if let Err(p) = check_crs_member(obj) {
+        problem(report, shown, p);
+    }
+}
+
+/// The one rule for a legacy `crs` member of any GeoJSON object (a collection, a feature, a
+/// geometry), used by every reader of GeoJSON (load, ingest, import, `check`, the batch
+/// classification and history, scenarios' exclusions): absent or naming CRS84 in any spelling
+/// ([`names_crs84`]) is `Ok`; a member that names no CRS, or names another (EPSG:4326 with the
+/// reason: its axis order is latitude, longitude), is the problem to report.
+///
+/// # Errors
+/// [`FileProblem::CrsNotNamed`] or [`FileProblem::CrsNotCrs84`].
+pub fn check_crs_member(obj: &Map<String, Value>) -> Result<(), FileProblem> {
+    let Some(crs) = obj.get("crs") else { return Ok(()) };
     let Some(name) = crs.pointer("/properties/name").and_then(Value::as_str) else {
-        problem(report, shown, FileProblem::CrsNotNamed { shown: short_json(crs) });
-        return;
+        return Err(FileProblem::CrsNotNamed { shown: short_json(crs) });
     };
     if names_crs84(name) {
-        return;
+        return Ok(());
     }
-    problem(
-        report,
-        shown,
-        FileProblem::CrsNotCrs84 {
-            name: name.to_string(),
-            epsg_4326: names_epsg_4326(name),
-        },
-    );
+    Err(FileProblem::CrsNotCrs84 {
+        name: name.to_string(),
+        epsg_4326: names_epsg_4326(name),
+    })
 }
 
 fn short_json(v: &Value) -> String {
