@@ -892,8 +892,20 @@ mod tests {
         let e = read(&fc("", &[coords("[30,50,100,1]")]), 10).unwrap_err().to_string();
         assert_eq!(
             e,
-            "feature 0: Point coordinates have 4 numbers; a position is [lon, lat] or [lon, lat, altitude]"
+            "feature 0: Point coordinates: position has 4 numbers; a position is [lon, lat] or [lon, lat, altitude] (RFC 7946 3.1.1: a fourth number means nothing agreed, so it is refused, not guessed at)"
         );
+        // One crs rule: CRS84 in any spelling passes, another CRS is refused where it stands.
+        let crs = |name: &str| format!(r#"{{"type":"name","properties":{{"name":"{name}"}}}}"#);
+        let with = |top: &str, feature: &str| {
+            format!(
+                r#"{{"type":"FeatureCollection"{top},"features":[{{"type":"Feature"{feature},"properties":{{}},"geometry":{{"type":"Point","coordinates":[30,50]}}}}]}}"#
+            )
+        };
+        assert!(read(&with(&format!(r#","crs":{}"#, crs("CRS:84")), ""), 10).is_ok());
+        let e = read(&with(&format!(r#","crs":{}"#, crs("EPSG:4326")), ""), 10).unwrap_err();
+        assert!(matches!(e, BatchError::Crs { index: None, .. }), "{e}");
+        let e = read(&with("", &format!(r#","crs":{}"#, crs("EPSG:3857"))), 10).unwrap_err();
+        assert!(matches!(e, BatchError::Crs { index: Some(0), .. }), "{e}");
     }
 
     #[test]
