@@ -106,7 +106,7 @@ fn every_geometry_route_writes_valid_geometry_at_every_precision() {
         &[],
     );
     // A stored scenario with zones on both sides and a withdrawal.
-    let doc = serde_json::json!({"source": "example", "ceasefire_date": "2024-06-01", "withdrawal_date": "2024-09-01",
+    let doc = serde_json::json!({"source": "example", "ceasefire_date": "2024-09-01", "withdrawal_date": "2024-01-01",
         "zones": [{"name": "z", "reference": {"date": "2024-06-01"}, "side": "both", "width_km": 15}]})
     .to_string();
     let r = request(
