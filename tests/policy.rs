@@ -247,7 +247,11 @@ fn ingest_04_an_edge_the_long_way_round_is_refused() {
     assert_problem(&r, 422, "antimeridian");
     // Nothing was written: no file of that name is named.
     assert!(!r.1["detail"].as_str().unwrap().contains("sources/example"), "{}", r.1);
-    assert!(!r.1["problems"][0].as_str().unwrap().contains(".geojson"), "{}", r.1);
+    assert!(
+        !r.1["problems"][0]["message"].as_str().unwrap().contains(".geojson"),
+        "{}",
+        r.1
+    );
     // In a hole, and in one part of a MultiPolygon.
     let hole = "[[[-179.5,0],[-90,0],[0,0],[90,0],[179.5,0],[179.5,10],[90,10],[0,10],[-90,10],[-179.5,10],[-179.5,0]],\
                 [[-179,1],[-179,2],[179,2],[179,1],[-179,1]]]";

@@ -12,7 +12,7 @@
 
 use super::App;
 use super::params::Params;
-use super::problem::Problem;
+use super::problem::{BodyFinding, Problem};
 use crate::geodata::canonical::{snapshot_document, snapshot_from_value};
 use crate::geodata::{Finding, StoredSnapshot};
 use crate::store::{Held, SnapshotDecision, Store, decide_snapshot};
@@ -285,17 +285,12 @@ fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Pr
     })
 }
 
-fn refused(problems: Vec<String>) -> Problem {
-    let mut p = Problem::unprocessable(
-        "invalid-snapshot",
-        format!(
-            "the snapshot is invalid ({} problem(s)); nothing was written: {}",
-            problems.len(),
-            problems.first().cloned().unwrap_or_default()
-        ),
-    );
-    p.problems = problems.into_boxed_slice();
-    p
+fn refused(findings: Vec<BodyFinding>) -> Problem {
+    Problem::invalid_snapshot(findings)
+}
+
+fn findings(list: &[Finding]) -> Vec<BodyFinding> {
+    list.iter().map(BodyFinding::from).collect()
 }
 
 /// Validates, writes and swaps in (blocking).
@@ -346,13 +341,14 @@ fn store(
     let mut flags = Vec::new();
     if obj.get("features").is_some_and(Value::is_array) {
         use crate::geodata::policy::{EMPTY_ADMITTED, check_empty, feature_dates};
-        check_empty(features.len(), allow_empty, "allow_empty=true to the query").map_err(|why| refused(vec![why]))?;
+        check_empty(features.len(), allow_empty, "allow_empty=true to the query")
+            .map_err(|why| refused(vec![BodyFinding::whole("empty-snapshot", why)]))?;
         if features.is_empty() {
             flags.push(EMPTY_ADMITTED.to_string());
         }
         let (problems, other_dates) = feature_dates(features, date);
         if !problems.is_empty() {
-            return Err(refused(problems.iter().map(Finding::without_file).collect()));
+            return Err(refused(findings(&problems)));
         }
         flags.extend(other_dates.iter().map(Finding::without_file));
     }
@@ -379,7 +375,7 @@ fn store(
     let (snapshot, report) = snapshot_from_value(doc, body_sha, Some(&stem), &shown, source);
     let Some(snapshot) = snapshot.filter(|_| report.is_ok()) else {
         // Nothing was written: the problems are in the body, not in a file of that name.
-        return Err(refused(report.problems.iter().map(Finding::without_file).collect()));
+        return Err(refused(findings(&report.problems)));
     };
     // `frontline.published` is an importer's record of the polygons it unioned; an ingested
     // body is located as drawn (points against its own features), so it is not kept.
@@ -395,11 +391,17 @@ fn store(
     // quarantines it), a large change or a stray feature flagged.
     let (border, snapshots) = border_and_snapshots(&catalog, source)?;
     let before = snapshots.iter().rfind(|s| s.date < date).map(|s| &**s);
-    let findings = crate::import::check_new_snapshot(&snapshot, before, border, crate::import::Thresholds::default());
-    if !findings.refusals.is_empty() {
-        return Err(refused(findings.refusals));
+    let checks = crate::import::check_new_snapshot(&snapshot, before, border, crate::import::Thresholds::default());
+    if !checks.refusals.is_empty() {
+        return Err(refused(
+            checks
+                .refusals
+                .into_iter()
+                .map(|why| BodyFinding::whole("outside-border", why))
+                .collect(),
+        ));
     }
-    notes.flags.extend(findings.flags);
+    notes.flags.extend(checks.flags);
     // From here to the swap, no other writer (another request, a CLI import) touches the store.
     let lock = layout.lock("ingest", INGEST_LOCK_WAIT)?;
     // The catalog live now (a reload may have swapped one in while this waited for the lock).
