@@ -22,6 +22,8 @@ cat > "$out/sources/deepstate/source.json" <<JSON
   "description": "DeepStateMap archive read in place (Crimea and the areas occupied since 2014 included: no baseline)",
   "border": "UKR",
   "baselines": [],
+  "attribution": "© DeepStateMap (daily archive: cyterat/deepstate-map-data, GPL-3.0)",
+  "url": "https://deepstatemap.live",
   "archive": {"format": "deepstate", "dir": "$archive"}
 }
 JSON

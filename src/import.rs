@@ -60,6 +60,21 @@ impl Format {
         }
     }
 
+    /// The attribution and URL a new source imported from the format starts with (its
+    /// publisher's credit, shown with every answer and on the dashboard's map; `PUT
+    /// /v1/sources/{name}` changes them). No licence is written: the publishers state none
+    /// (`../shared/data/README.md`).
+    fn credit(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Format::Deepstate | Format::DeepstateApi => Some(("© DeepStateMap", "https://deepstatemap.live")),
+            Format::Nzz => Some((
+                "© NZZ (Neue Zürcher Zeitung), data from Liveuamap",
+                "https://www.nzz.ch",
+            )),
+            Format::Geojson => None,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Format::Deepstate => "deepstate",
@@ -1035,6 +1050,8 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 Format::Geojson => None,
             },
             time_zone: opts.time_zone.map(|tz| tz.name().to_string()),
+            attribution: format.credit().map(|(a, _)| a.to_string()),
+            url: format.credit().map(|(_, u)| u.to_string()),
             ..SourceConfig::default()
         };
         let text = serde_json::to_string_pretty(&config).map_err(|e| ImportError::Input(e.to_string()))?;
@@ -1171,5 +1188,37 @@ mod tests {
             "{dates:?}"
         );
         assert!(!dates.contains(&"2024-02-01".to_string()), "{dates:?}");
+    }
+
+    /// A source made by importing a publisher's format credits that publisher (its terms are in
+    /// every answer); a plain GeoJSON import claims no credit.
+    #[test]
+    fn a_new_source_from_a_publishers_format_credits_the_publisher() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("geodata");
+        crate::geodata::embedded::write_to(&data).unwrap();
+        let inputs = tmp.path().join("in");
+        std::fs::create_dir_all(&inputs).unwrap();
+        let day = inputs.join("deepstatemap_data_20240105.geojson");
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPolygon","coordinates":[[{SMALL}]]}}}}]}}"#
+        );
+        std::fs::write(&day, text).unwrap();
+        let r = import(
+            Format::Deepstate,
+            std::slice::from_ref(&day),
+            &ImportOptions::new("ds", &data),
+        )
+        .unwrap();
+        assert_eq!(r.added.len(), 1, "{r:?}");
+        let plain = file(&inputs, "a.geojson", &[feature("2024-01-01", SMALL)]);
+        let r = import(Format::Geojson, std::slice::from_ref(&plain), &options(&data)).unwrap();
+        assert_eq!(r.added.len(), 1, "{r:?}");
+        let cat = crate::Catalog::load(&data).unwrap();
+        let ds = &cat.sources["ds"].terms;
+        assert_eq!(ds.attribution.as_deref(), Some("© DeepStateMap"));
+        assert_eq!(ds.url.as_deref(), Some("https://deepstatemap.live"));
+        assert_eq!(ds.licence, None, "the publisher states none");
+        assert_eq!(cat.sources["plan"].terms, crate::model::SourceTerms::default());
     }
 }

@@ -112,11 +112,40 @@ fn assert_terms_everywhere(addr: SocketAddr, source: &str, date: &str) {
         .find(|(k, _)| k == "x-frontline-attribution")
         .map(|(_, v)| v.clone());
     assert!(attribution.is_some(), "{:?}", csv.headers);
+    // Map clients show a TileJSON's attribution (MapLibre as HTML): the source's credit first,
+    // linked to its URL, with its licence.
+    let tilejson = get(addr, &format!("/v1/tiles/{source}/{date}.json"), "").json();
+    let shown = tilejson["attribution"].as_str().unwrap_or_default();
+    assert!(
+        shown.starts_with("<a href=\"https://example.org/monitor\">© Example Monitor</a> (CC BY 4.0); "),
+        "{shown}"
+    );
     let listed = source_listed(addr, source);
     assert_eq!(listed["licence"], "CC BY 4.0");
     assert_eq!(listed["attribution"], "© Example Monitor");
     assert_eq!(listed["url"], "https://example.org/monitor");
     assert_eq!(listed["time_zone"], "Europe/Kyiv");
+}
+
+/// A source's attribution is text: in a TileJSON (HTML to map clients) it is escaped, never markup.
+#[test]
+fn a_tilejson_shows_the_source_attribution_as_escaped_text() {
+    let (_d, root, token) = geodata();
+    let s = Server::with_ingest(&root, &token);
+    let mut t = terms();
+    t["attribution"] = json!("<img src=x onerror=alert(1)> & \"Monitor\"");
+    t["url"] = json!("https://example.org/a?b=1&c=\"2\"");
+    let r = put(s.addr, "example", Some(TOKEN), &t);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let tilejson = get(s.addr, "/v1/tiles/example/2024-06-01.json", "").json();
+    let shown = tilejson["attribution"].as_str().unwrap_or_default();
+    assert!(
+        shown.starts_with(
+            "<a href=\"https://example.org/a?b=1&amp;c=&quot;2&quot;\">&lt;img src=x onerror=alert(1)&gt; &amp; \"Monitor\"</a> (CC BY 4.0); source example"
+        ),
+        "{shown}"
+    );
+    assert!(!shown.contains("<img"), "{shown}");
 }
 
 #[test]

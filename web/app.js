@@ -168,8 +168,11 @@ function readUrl() {
   if (pt !== null) {
     const parts = pt.split(',');
     const [lon, lat] = parts.map(number);
-    if (parts.length === 2 && Math.abs(lon) <= 180 && Math.abs(lat) <= 90) view.point = [lon, lat];
-    else notice('point', `${shown(pt)} is not longitude,latitude (two numbers in range); no point shown`);
+    if (parts.length === 2 && Math.abs(lon) <= 180 && Math.abs(lat) <= 90) {
+      view.point = [lon, lat];
+      // Web Mercator ends short of the poles: the point is answered, its marker cannot be drawn.
+      if (Math.abs(lat) > MAX_LAT) notice('point', `${shown(pt)} has latitude ${lat}, beyond the map's ±${MAX_LAT}: answered in the panel, not marked on the map`);
+    } else notice('point', `${shown(pt)} is not longitude,latitude (two numbers in range); no point shown`);
   }
   return view;
 }

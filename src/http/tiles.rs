@@ -290,7 +290,12 @@ fn scenario_json(app: &Arc<App>, c: &crate::scenario::Computed, base: &str) -> R
     let prepared = scenario_prepared(app, c);
     let a = &c.answer;
     let title = c.scenario.title.as_deref();
-    let synthetic = if a.synthetic { " (SYNTHETIC data)" } else { "" };
+    // Synthetic inputs other than the ceasefire's state (which the attribution names itself).
+    let synthetic = if a.synthetic && !a.ceasefire.in_force.synthetic {
+        " (SYNTHETIC data)"
+    } else {
+        ""
+    };
     let doc = layers_tilejson(
         &prepared,
         format!("frontline scenario {}", &id[..12]),
@@ -300,10 +305,7 @@ fn scenario_json(app: &Arc<App>, c: &crate::scenario::Computed, base: &str) -> R
             a.ceasefire.in_force.source,
             a.ceasefire.date,
         ),
-        format!(
-            "scenario {id}; source {}: snapshot {}{synthetic}",
-            a.ceasefire.in_force.source, a.ceasefire.in_force.snapshot.id
-        ),
+        crate::query::tiles::attribution(&a.ceasefire.in_force, Some(&format!("scenario {id}{synthetic}"))),
         format!("{base}/v1/scenarios/{id}/tiles/{epoch}/{{z}}/{{x}}/{{y}}.mvt"),
         ScenarioTileMeta {
             epoch,

@@ -195,6 +195,10 @@ try {
     ['source=nope', 'source', `showing '${source.name}'`],
     ['mode=junk', 'mode', "showing 'date'"],
     ['point=abc', 'point', 'no point shown'],
+    ['point=30,95', 'point', 'no point shown'],
+    // A pole is answered (the panel) but beyond Web Mercator's reach: said, not silently unmarked.
+    ['point=30,90', 'point', 'not marked on the map'],
+    ['point=30,-86', 'point', 'not marked on the map'],
     ['zoom=4', 'zoom', 'ignored'],
     [`mode=diff&from=${lastDay}&to=${first}`, 'from', 'swapped'],
     [`mode=diff&from=2024-13-01&to=${lastDay}`, 'from', 'not a calendar date'],

@@ -609,7 +609,7 @@ pub fn state_tilejson(
         ),
         tiles_url,
         bounds,
-        attribution(&provenance.in_force),
+        attribution(&provenance.in_force, None),
         vec![
             layer(
                 "covered",
@@ -694,7 +694,7 @@ pub fn diff_tilejson<'a>(
         ),
         tiles_url,
         bounds,
-        attribution(&d.to.in_force),
+        attribution(&d.to.in_force, None),
         vec![
             layer("gained", "newly occupied", diff_fields),
             layer("lost", "freed: occupied at the start, not at the end", diff_fields),
@@ -716,12 +716,41 @@ pub fn diff_tilejson<'a>(
     )
 }
 
-fn attribution(f: &InForceRef) -> String {
+/// The TileJSON `attribution` of a state: the source's own attribution first (linked to its URL
+/// where that is http or https) with its licence, as its description gives them, then the
+/// snapshot and the border, and `what` (a scenario) before them where given. TileJSON 3.0.0 lets
+/// clients treat the member as HTML (MapLibre does), so every text is HTML-escaped.
+pub fn attribution(f: &InForceRef, what: Option<&str>) -> String {
+    use html_escape::{encode_double_quoted_attribute, encode_text};
+    let mut parts = Vec::new();
+    if let Some(a) = &f.attribution {
+        let credit = match f.source_url.as_deref() {
+            Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+                format!(
+                    "<a href=\"{}\">{}</a>",
+                    encode_double_quoted_attribute(u),
+                    encode_text(a)
+                )
+            }
+            _ => encode_text(a).into_owned(),
+        };
+        parts.push(match &f.licence {
+            Some(l) => format!("{credit} ({})", encode_text(l)),
+            None => credit,
+        });
+    }
+    if let Some(w) = what {
+        parts.push(encode_text(w).into_owned());
+    }
     let synthetic = if f.synthetic { " (SYNTHETIC data)" } else { "" };
-    format!(
-        "source {}: snapshot {} ({}); border {}{synthetic}",
-        f.source, f.snapshot.id, f.snapshot.provenance.file, f.border.iso3
-    )
+    parts.push(
+        encode_text(&format!(
+            "source {}: snapshot {} ({}); border {}{synthetic}",
+            f.source, f.snapshot.id, f.snapshot.provenance.file, f.border.iso3
+        ))
+        .into_owned(),
+    );
+    parts.join("; ")
 }
 
 #[cfg(test)]
