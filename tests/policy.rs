@@ -830,3 +830,116 @@ fn crs_and_position_rules_hold_on_every_reader_of_geojson() {
     );
     assert!(all.contains("crs 'EPSG:4326' is not CRS84"), "{all}");
 }
+
+/// A file of `../shared/cases/round2`.
+fn round2(rel: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/cases/round2")
+        .join(rel);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The field cases of `../shared/cases/round2` that are files of GeoJSON, read from those files
+/// and run as the README runs them, each with its right value: crs-01 (five CRS84 spellings
+/// imported) and crs-02 (EPSG:4326 refused with the axis-order reason); ingest-01..06 over HTTP
+/// (empty 422, extreme dates 422, impossible feature date 422 and another date flagged, the
+/// antimeridian band 422, every repair listed, an unknown source 404 saying how to create it);
+/// first-05 (both import-rejected files: exit 2 with both reasons).
+#[test]
+#[cfg_attr(
+    not(shared_cases),
+    ignore = "needs ../shared/cases/round2 (absent when the tests were built)"
+)]
+fn round2_case_files_give_the_right_values() {
+    // crs-01, crs-02: `frontline import geojson`, each into a fresh copy of the geodata.
+    for (file, ok) in [
+        ("crs-urn-1.3", true),
+        ("crs-urn-empty-version", true),
+        ("crs-http", true),
+        ("crs-https", true),
+        ("crs-ogc-curie", true),
+        ("crs-epsg-4326", false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = common::copy_embedded_geodata(dir.path(), false);
+        let f = write(
+            dir.path(),
+            &format!("{file}.geojson"),
+            &round2(&format!("crs/{file}.geojson")),
+        );
+        let (c, r, err) = import(&root, &["geojson", &f, "--source", "crs"]);
+        if ok {
+            assert_eq!(c, 0, "{file}: {r} {err}");
+            assert_eq!(r["added"].as_array().map(Vec::len), Some(1), "{file}: {r}");
+        } else {
+            assert_eq!(c, 2, "{file}: {r} {err}");
+            assert!(
+                reasons(&r).contains("EPSG:4326 orders its axes latitude, longitude"),
+                "{file}: {r}"
+            );
+        }
+    }
+    // ingest-01..06 on server I.
+    let s = Server::start(&[]);
+    let ing = |file: &str, query: &str| s.ingest(query, &round2(&format!("ingest/{file}")));
+    assert_problem(
+        &ing("empty.geojson", "source=example&date=2024-10-01"),
+        422,
+        "allow_empty=true",
+    );
+    assert_problem(
+        &ing("square.geojson", "source=example&date=0001-01-01"),
+        422,
+        "before 1991-08-24 (the border's valid_from)",
+    );
+    assert_problem(
+        &ing("square.geojson", "source=example&date=9999-12-31"),
+        422,
+        "tomorrow (UTC)",
+    );
+    assert_problem(
+        &ing("feature-date-impossible.geojson", "source=example&date=2024-11-01"),
+        422,
+        "feature 0: properties.date",
+    );
+    let r = ing("feature-date-other.geojson", "source=example&date=2024-12-01");
+    assert_eq!(r.0, 201, "{}", r.1);
+    assert!(
+        r.1["flags"]
+            .to_string()
+            .contains("feature 0: properties.date is 2023-01-15, not the snapshot's date 2024-12-01"),
+        "{}",
+        r.1
+    );
+    assert_problem(
+        &ing("antimeridian-band.geojson", "source=example&date=2025-01-01"),
+        422,
+        "antimeridian",
+    );
+    let r = ing("repairs.geojson", "source=example&date=2025-02-01");
+    assert_eq!(r.0, 201, "{}", r.1);
+    let repairs = r.1["repairs"].to_string();
+    assert!(
+        repairs.contains("closed a ring") && repairs.contains("was clockwise; reversed"),
+        "{}",
+        r.1
+    );
+    let r = ing("square.geojson", "source=newsource&date=2025-03-01");
+    assert_problem(&r, 404, "PUT /v1/sources/newsource");
+    // first-05: every file rejected, exit 2, each reason given.
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let a = write(
+        dir.path(),
+        "no-status.geojson",
+        &round2("import-rejected/no-status.geojson"),
+    );
+    let b = write(
+        dir.path(),
+        "impossible-date.geojson",
+        &round2("import-rejected/impossible-date.geojson"),
+    );
+    let (c, r, err) = import(&root, &["geojson", &a, &b, "--source", "mine"]);
+    assert_eq!(c, 2, "{r} {err}");
+    assert_eq!(r["rejected"].as_array().map(Vec::len), Some(2), "{r}");
+}

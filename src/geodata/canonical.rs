@@ -374,8 +374,9 @@ pub(crate) fn read_waters(path: &Path, shown: &str) -> (Option<Waters>, Report) 
         for i in 0..doc.features.len() {
             let anchor = doc.features[i].pointer("/properties/anchor").and_then(|a| {
                 let a = a.as_array().filter(|a| a.len() == 2)?;
-                let (x, y) = (a[0].as_f64()?, a[1].as_f64()?);
-                ((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)).then_some(geo::Coord { x, y })
+                // The one coordinate check (crate::model::LonLat), not a copy of it.
+                let p = crate::model::LonLat::new(a[0].as_f64()?, a[1].as_f64()?).ok()?;
+                Some(geo::Coord { x: p.lon(), y: p.lat() })
             });
             let geometry = feature_geometry(&doc, i, shown, &mut report);
             let Some(anchor) = anchor else {
