@@ -1058,16 +1058,10 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         writes.insert(0, (dir.source_config_file(&opts.source)?, format!("{text}\n")));
         // The one source there was is the default by being alone: name it, so that the new
         // source does not leave the directory without a default (which a load refuses).
-        if let [only] = geodata.sources.as_slice() {
-            let path = opts.data_dir.join("frontline.json");
-            let mut dir_config: Map<String, Value> = std::fs::read(&path)
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
-                .unwrap_or_default();
-            if dir_config.get("default_source").is_none_or(Value::is_null) {
-                dir_config.insert("default_source".into(), json!(only.name));
-                writes.insert(0, (path, format!("{:#}\n", Value::Object(dir_config))));
-            }
+        if let [only] = geodata.sources.as_slice()
+            && let Some(settings) = Store::new(&opts.data_dir).default_source_write(&only.name)
+        {
+            writes.insert(0, settings);
         }
     }
     let mut kept = Vec::new();

@@ -1026,3 +1026,117 @@ fn store_answers_match_their_closed_schemas(doc: &Value) {
         );
     }
 }
+
+/// Issue 11 item 6 as a class: one rule for compressed request bodies on every route that reads a
+/// body (every POST and PUT of the route table): any coding other than `identity` in
+/// `Content-Encoding`, in any case, in a list or in a second field, is a 415 problem naming the
+/// coding, with `Accept-Encoding: identity` (RFC 9110 15.5.16), decided before the route's
+/// parameters, Content-Type or body are looked at (gzip-labelled `{}` on /v1/classify without a
+/// date was a 400); `identity` (any case) or no Content-Encoding is read as before.
+#[test]
+fn every_body_route_refuses_a_compressed_body_with_415_and_accept_encoding_identity() {
+    use frontline::http::table::ROUTES;
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, "secret-token-0123456789").unwrap();
+    let s = Server::with_ingest(&root, &token);
+    let auth = "Authorization: Bearer secret-token-0123456789\r\n";
+    let csv = b"id,lon,lat\n1,30.5,50.4\n".to_vec();
+    let geo = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[30.5,50.4]}}]}"#.to_vec();
+    let scenario = br#"{"source": "example", "ceasefire_date": "2024-09-01"}"#.to_vec();
+    let snapshot = br#"{"type":"FeatureCollection","frontline":{"kind":"snapshot","source":"example","date":"2024-10-01","synthetic":true},"features":[]}"#.to_vec();
+    // (method, target, content type, body, status with an identity body)
+    let samples = |method: &str, path: &str| -> Vec<(String, &'static str, Vec<u8>, u16)> {
+        match (method, path) {
+            ("POST", "/v1/classify") => vec![
+                ("/v1/classify?date=2024-05-01".into(), "text/csv", csv.clone(), 200),
+                (
+                    "/v1/classify?date=2024-05-01".into(),
+                    "application/geo+json",
+                    geo.clone(),
+                    200,
+                ),
+                ("/v1/classify".into(), "application/json", b"{}".to_vec(), 400),
+            ],
+            ("POST", "/v1/history") => vec![
+                ("/v1/history".into(), "text/csv", csv.clone(), 200),
+                ("/v1/history".into(), "application/geo+json", geo.clone(), 200),
+            ],
+            ("POST", "/v1/snapshots") => vec![(
+                "/v1/snapshots?source=example&date=2024-10-01&allow_empty=true".into(),
+                "application/geo+json",
+                snapshot.clone(),
+                201,
+            )],
+            ("PUT", "/v1/sources/{name}") => vec![(
+                "/v1/sources/declared".into(),
+                "application/json",
+                br#"{"licence": "CC BY 4.0", "attribution": "Example", "url": "https://example.org", "time_zone": "Europe/Kyiv"}"#.to_vec(),
+                201,
+            )],
+            ("POST", "/v1/scenarios") => vec![("/v1/scenarios".into(), "application/json", scenario.clone(), 201)],
+            ("POST", "/v1/scenarios/preview") => {
+                vec![(
+                    "/v1/scenarios/preview".into(),
+                    "application/json",
+                    scenario.clone(),
+                    200,
+                )]
+            }
+            other => panic!("{other:?} reads a body: add a sample for it to this test"),
+        }
+    };
+    let refused = [
+        "Content-Encoding: gzip\r\n",
+        "Content-Encoding: br\r\n",
+        "Content-Encoding: deflate\r\n",
+        "Content-Encoding: GZIP\r\n",
+        "Content-Encoding: identity, gzip\r\n",
+        "Content-Encoding: x-unknown\r\n",
+        "Content-Encoding: identity\r\nContent-Encoding: zstd\r\n",
+    ];
+    let mut routes = 0;
+    for route in ROUTES {
+        for method in route.methods.iter().filter(|m| ["POST", "PUT"].contains(&m.as_str())) {
+            routes += 1;
+            for (target, ct, body, ok) in samples(method.as_str(), route.path) {
+                for enc in refused {
+                    let r = request(
+                        s.addr,
+                        method.as_str(),
+                        &target,
+                        &format!("Content-Type: {ct}\r\n{auth}{enc}"),
+                        &body,
+                    );
+                    r.assert_problem(415, "Content-Encoding");
+                    assert_eq!(r.header("accept-encoding"), Some("identity"), "{method} {target} {enc}");
+                    let coding = enc.trim_end().rsplit([' ', ',']).next().unwrap();
+                    assert!(r.text().contains(coding), "{method} {target} {enc}: {}", r.text());
+                }
+                // Identity, in any case, or no Content-Encoding: the body is read as before.
+                for (i, enc) in ["", "Content-Encoding: identity\r\n", "Content-Encoding: IDENTITY\r\n"]
+                    .iter()
+                    .enumerate()
+                {
+                    let r = request(
+                        s.addr,
+                        method.as_str(),
+                        &target,
+                        &format!("Content-Type: {ct}\r\n{auth}{enc}"),
+                        &body,
+                    );
+                    // Storing answers 201 once, then 200 (same content) for the same document.
+                    let want = if i > 0 && ok == 201 { [200, 201] } else { [ok, ok] };
+                    assert!(
+                        want.contains(&r.status),
+                        "{method} {target} {enc:?}: {} {}",
+                        r.status,
+                        r.text()
+                    );
+                }
+            }
+        }
+    }
+    assert!(routes >= 6, "{routes} body routes in the table");
+}

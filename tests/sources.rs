@@ -207,6 +207,61 @@ fn a_new_source_is_declared_then_live_with_its_first_snapshot() {
     assert_terms_everywhere(s.addr, "monitor", "2024-06-01");
 }
 
+/// Sources described one after another in a directory that has none: the first is the default
+/// by being alone, and the second's write names it so (a load refuses several sources without a
+/// default), a restart included. A description with which the directory would not load is
+/// undone: 409, nothing kept, the previous state serving.
+#[test]
+fn sources_described_one_after_another_keep_the_directory_loading() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("geodata");
+    let init = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["init", root.to_str().unwrap(), "--no-example"])
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let token = dir.path().join("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    let s = Server::with_ingest(&root, &token);
+    for name in ["first", "second", "third"] {
+        let r = put(s.addr, name, Some(TOKEN), &terms());
+        assert_eq!(r.status, 201, "{name}: {}", r.text());
+    }
+    let settings: Value = serde_json::from_slice(&std::fs::read(root.join("frontline.json")).unwrap()).unwrap();
+    assert_eq!(settings["default_source"], "first", "{settings}");
+    drop(s);
+    let s = Server::with_ingest(&root, &token);
+    for name in ["first", "second", "third"] {
+        assert_eq!(source_listed(s.addr, name)["declared"], true);
+    }
+
+    // A file the running server has not read makes the directory unloadable: a description
+    // written now could not be served, so it is undone.
+    let broken = root.join("sources/first/2024-06-01.geojson");
+    std::fs::write(&broken, "{ not geojson").unwrap();
+    let r = put(s.addr, "fourth", Some(TOKEN), &terms());
+    r.assert_problem(409, "does not load");
+    assert!(
+        !root.join("sources/fourth").exists(),
+        "the new description is removed with its folder"
+    );
+    let mut replaced = terms();
+    replaced["licence"] = json!("CC0");
+    let r = put(s.addr, "second", Some(TOKEN), &replaced);
+    r.assert_problem(409, "nothing was kept");
+    let kept: Value = serde_json::from_slice(&std::fs::read(root.join("sources/second/source.json")).unwrap()).unwrap();
+    assert_eq!(kept["licence"], "CC BY 4.0", "the previous description is put back");
+    assert_eq!(
+        source_listed(s.addr, "second")["licence"],
+        "CC BY 4.0",
+        "the previous state serves"
+    );
+    std::fs::remove_file(&broken).unwrap();
+    drop(s);
+    let s = Server::with_ingest(&root, &token);
+    assert_eq!(source_listed(s.addr, "second")["licence"], "CC BY 4.0");
+}
+
 #[test]
 fn bad_descriptions_are_problems_naming_the_field_and_write_nothing() {
     let (_d, root, token) = geodata();

@@ -32,7 +32,7 @@ enum BodyKind {
     Csv,
 }
 
-/// Checks a body's Content-Type and that it is not compressed. Both batch routes take CSV
+/// Checks a body's Content-Type (the dispatcher has refused a compressed one). Both batch routes take CSV
 /// (classify's CSV bodies are streamed by `stream` before this is reached).
 fn body_kind(headers: &HeaderMap) -> Result<BodyKind, Problem> {
     let accepted = "text/csv (id,lon,lat), application/geo+json or application/json";
@@ -53,17 +53,25 @@ fn body_kind(headers: &HeaderMap) -> Result<BodyKind, Problem> {
             )));
         }
     };
-    identity_encoding(headers.get(header::CONTENT_ENCODING).map(|e| e.as_bytes()))?;
     Ok(kind)
 }
 
-/// A request body must not be compressed: a `Content-Encoding` other than `identity` is a 415
-/// (the one rule of every route that reads a body).
-pub(super) fn identity_encoding(content_encoding: Option<&[u8]>) -> Result<(), Problem> {
-    if content_encoding.is_some_and(|e| !e.eq_ignore_ascii_case(b"identity")) {
-        return Err(Problem::unsupported_media_type(
-            "compressed request bodies are not accepted (Content-Encoding)",
-        ));
+/// The one rule for request bodies: a body must not be compressed. Every coding listed in the
+/// request's `Content-Encoding` fields other than `identity` (any case) is a 415 naming it; the
+/// dispatcher applies this to every POST and PUT before the route's handler runs (so before its
+/// parameters, Content-Type or body are read) and adds `Accept-Encoding: identity` to the answer
+/// (RFC 9110 15.5.16).
+pub(super) fn identity_encoding(headers: &HeaderMap) -> Result<(), Problem> {
+    let codings = headers
+        .get_all(header::CONTENT_ENCODING)
+        .iter()
+        .flat_map(|v| v.as_bytes().split(|b| *b == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case(b"identity"));
+    if let Some(coding) = codings.map(String::from_utf8_lossy).next() {
+        return Err(Problem::unsupported_media_type(format!(
+            "compressed request bodies are not accepted (Content-Encoding: {coding}); send the body uncompressed (Accept-Encoding: identity)"
+        )));
     }
     Ok(())
 }

@@ -72,7 +72,6 @@ pub async fn ingest(
     raw: String,
     authorization: Option<Vec<u8>>,
     content_type: Option<String>,
-    content_encoding: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
@@ -81,7 +80,6 @@ pub async fn ingest(
     let headers = Headers {
         authorization,
         content_type,
-        content_encoding,
         content_length,
     };
     let result = run(raw, headers, body, &app, t).await;
@@ -107,7 +105,6 @@ pub async fn ingest(
 struct Headers {
     authorization: Option<Vec<u8>>,
     content_type: Option<String>,
-    content_encoding: Option<String>,
     content_length: Option<String>,
 }
 
@@ -121,7 +118,6 @@ async fn run(
     let Headers {
         authorization,
         content_type,
-        content_encoding,
         content_length,
     } = headers;
     authorize(app, authorization.as_deref())?;
@@ -135,14 +131,6 @@ async fn run(
     let date = p.required_date("date")?;
     let replace = p.flag("replace")?;
     let allow_empty = p.flag("allow_empty")?;
-    if content_encoding
-        .as_deref()
-        .is_some_and(|e| !e.eq_ignore_ascii_case("identity"))
-    {
-        return Err(Problem::unsupported_media_type(
-            "compressed request bodies are not accepted (Content-Encoding)",
-        ));
-    }
     match content_type.as_deref().map(super::media_type).as_deref() {
         Some("application/geo+json" | "application/json") => {}
         other => {

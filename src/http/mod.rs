@@ -399,6 +399,14 @@ where
         res.headers_mut().insert(header::ALLOW, allow);
         return res;
     }
+    if (method == Method::POST || method == Method::PUT)
+        && let Err(p) = batch::identity_encoding(req.headers())
+    {
+        let mut res = problem_response(p);
+        res.headers_mut()
+            .insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        return res;
+    }
     let head = method == Method::HEAD;
     if head {
         *req.method_mut() = Method::GET;

@@ -41,7 +41,6 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Problem> + Se
 /// with the body's place among the large ones, held while the scenario is computed.
 async fn document(
     content_type: Option<String>,
-    content_encoding: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: &App,
@@ -55,8 +54,6 @@ async fn document(
             )));
         }
     }
-    // As every other route with a body (`/v1/classify`, `/v1/snapshots`): 415 for a compressed one.
-    super::batch::identity_encoding(content_encoding.as_deref().map(str::as_bytes))?;
     let mut body = super::routes::read_whole(
         app,
         content_length,
@@ -74,7 +71,6 @@ async fn document(
 pub(super) async fn preview(
     raw: String,
     content_type: Option<String>,
-    content_encoding: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
@@ -82,7 +78,7 @@ pub(super) async fn preview(
     answer(
         async {
             Params::parse(&raw, &[])?;
-            let (doc, _place) = document(content_type, content_encoding, content_length, body, &app).await?;
+            let (doc, _place) = document(content_type, content_length, body, &app).await?;
             let cat = app.catalog();
             let c = blocking(move || Ok(scenario::compute(&cat, &doc)?)).await?;
             json(StatusCode::OK, &c.answer)
@@ -97,7 +93,6 @@ pub(super) async fn create(
     raw: String,
     authorization: Option<Vec<u8>>,
     content_type: Option<String>,
-    content_encoding: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
@@ -105,7 +100,7 @@ pub(super) async fn create(
     let r = async {
         super::ingest::authorize(&app, authorization.as_deref())?;
         Params::parse(&raw, &[])?;
-        let (doc, _place) = document(content_type, content_encoding, content_length, body, &app).await?;
+        let (doc, _place) = document(content_type, content_length, body, &app).await?;
         let cat = app.catalog();
         if crate::geodata::embedded::is_embedded(&cat.root) {
             return Err(Problem::conflict(

@@ -83,9 +83,17 @@ async fn run(
     let body = super::routes::read_limited(body, app.config.max_json_body_bytes).await?;
     let config = description(&body, &catalog)?;
     let existed = catalog.sources.contains_key(&name) || catalog.declared.contains_key(&name);
+    // The one source there is, loaded or declared, when this adds a second one: named the default
+    // in the same write unless frontline.json names one (a load refuses several sources without).
+    let others: Vec<&String> = catalog.sources.keys().chain(catalog.declared.keys()).collect();
+    let only = match (existed, others.as_slice()) {
+        (false, [only]) => Some((*only).clone()),
+        _ => None,
+    };
     let root = catalog.root.clone();
     let source = name.clone();
-    let replaced = tokio::task::spawn_blocking(move || write(&root, &source, config)).await??;
+    let (replaced, undo) =
+        tokio::task::spawn_blocking(move || write(&root, &source, config, only.as_deref())).await??;
     if let Some(Written::Unchanged) = replaced {
         return Ok(answer(
             StatusCode::OK,
@@ -95,14 +103,24 @@ async fn run(
             None,
         ));
     }
-    app.live
-        .reload(&format!("description of source '{name}'"))
-        .await
-        .map_err(|e| {
-            Problem::internal(format!(
-                "the description of '{name}' was written but the geodata did not reload: {e}"
-            ))
-        })?;
+    if let Err(e) = app.live.reload(&format!("description of source '{name}'")).await {
+        // Never a directory that no longer loads: what was written is undone (the previous
+        // description put back, or the new one removed) and the previous state keeps serving.
+        let root = catalog.root.clone();
+        let undone = tokio::task::spawn_blocking(move || unwrite(&root, undo)).await?;
+        return Err(Problem::conflict(
+            "geodata-would-not-load",
+            match undone {
+                Ok(()) => format!(
+                    "with this description of '{name}' the geodata directory does not load ({e}); nothing was kept"
+                ),
+                Err(u) => format!(
+                    "with this description of '{name}' the geodata directory does not load ({e}), and undoing the write failed: {}",
+                    u.detail
+                ),
+            },
+        ));
+    }
     let kept = match replaced {
         Some(Written::Replaced(k)) => Some(k),
         _ => None,
@@ -218,9 +236,21 @@ enum Written {
     Replaced(String),
 }
 
+/// What undoes a write: the description file and the bytes it held before (`None`: it was new).
+struct Undo {
+    path: std::path::PathBuf,
+    old: Option<Vec<u8>>,
+}
+
 /// Writes `source.json` through the store (blocking): under the writer lock, the one it
-/// replaces kept in `.history/` first. `None`: a new description.
-fn write(root: &std::path::Path, source: &str, mut config: SourceConfig) -> Result<Option<Written>, Problem> {
+/// replaces kept in `.history/` first; with it, `frontline.json` naming `only` the default
+/// source where this adds a second source and none is named. `None`: a new description.
+fn write(
+    root: &std::path::Path,
+    source: &str,
+    mut config: SourceConfig,
+    only: Option<&str>,
+) -> Result<(Option<Written>, Undo), Problem> {
     let store = Store::new(root);
     let lock = store.lock("describe", super::ingest::INGEST_LOCK_WAIT)?;
     let path = store.source_config_file(source)?;
@@ -232,15 +262,42 @@ fn write(root: &std::path::Path, source: &str, mut config: SourceConfig) -> Resu
         }
     }
     let text = serde_json::to_string_pretty(&config).map_err(Problem::internal)? + "\n";
+    let undo = Undo {
+        path: path.clone(),
+        old: old.clone(),
+    };
     if old.as_deref() == Some(text.as_bytes()) {
-        return Ok(Some(Written::Unchanged));
+        return Ok((Some(Written::Unchanged), undo));
     }
     let kept = match old {
         Some(_) => vec![lock.keep_config(source, &path)?],
         None => Vec::new(),
     };
-    lock.write_keeping(&[(path, text.into_bytes())], &kept)?;
-    Ok(kept.first().map(|k| Written::Replaced(store.relative(k))))
+    let mut files = vec![(path, text.into_bytes())];
+    if let Some((settings, bytes)) = only.and_then(|o| store.default_source_write(o)) {
+        files.insert(0, (settings, bytes.into_bytes()));
+    }
+    lock.write_keeping(&files, &kept)?;
+    Ok((kept.first().map(|k| Written::Replaced(store.relative(k))), undo))
+}
+
+/// Undoes [`write`] after the directory failed to load with it (blocking): the previous
+/// description put back, or the new one removed with its directory if nothing else is in it.
+/// The copy kept in `.history/` stays (history is append-only).
+fn unwrite(root: &std::path::Path, undo: Undo) -> Result<(), Problem> {
+    let store = Store::new(root);
+    let lock = store.lock("describe", super::ingest::INGEST_LOCK_WAIT)?;
+    match undo.old {
+        Some(old) => lock.write(&[(undo.path, old)])?,
+        None => {
+            lock.remove(std::slice::from_ref(&undo.path))?;
+            if let Some(dir) = undo.path.parent() {
+                // Only an empty directory goes: one that holds anything else is left as it is.
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn answer(

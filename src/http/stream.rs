@@ -62,15 +62,6 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
         let source = p.get("source").map(str::to_string);
         let catalog = app.catalog_for(&p)?;
         let (f, date) = catalog.resolve(source.as_deref(), when)?;
-        if parts
-            .headers
-            .get(header::CONTENT_ENCODING)
-            .is_some_and(|e| e.as_bytes() != b"identity")
-        {
-            return Err(Problem::unsupported_media_type(
-                "compressed request bodies are not accepted (Content-Encoding)",
-            ));
-        }
         let declared = parts
             .headers
             .get(header::CONTENT_LENGTH)

@@ -291,6 +291,24 @@ impl Store {
         Ok(self.source_dir(source)?.join(SOURCE_CONFIG))
     }
 
+    /// The write of `frontline.json` that names `only` the default source, when a second source
+    /// is about to be added to a directory whose one source `only` is the default by being alone
+    /// and no `default_source` is set: a load refuses several sources without a default, so the
+    /// new source's write carries this one (import and `PUT /v1/sources` alike). `None` when a
+    /// default is already named. The directory settings' other members are kept.
+    pub fn default_source_write(&self, only: &str) -> Option<(PathBuf, String)> {
+        let path = self.root.join("frontline.json");
+        let mut settings: serde_json::Map<String, serde_json::Value> = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        if settings.get("default_source").is_some_and(|d| !d.is_null()) {
+            return None;
+        }
+        settings.insert("default_source".into(), serde_json::Value::from(only));
+        Some((path, format!("{:#}\n", serde_json::Value::Object(settings))))
+    }
+
     /// The settings of a source, `None` when it has no `source.json` (or no directory).
     pub fn source_config(&self, source: &str) -> Result<Option<SourceConfig>, StoreError> {
         let path = self.source_config_file(source)?;

@@ -271,3 +271,83 @@ pub fn post_chunked(addr: std::net::SocketAddr, path: &str, content_type: &str, 
     req.extend_from_slice(b"0\r\n\r\n");
     raw(addr, &req)
 }
+
+/// Issue 11: computes a scenario of `source` on `date` for every combination of waters (off/on)
+/// x the Crimea baseline (kept/excluded by name) x negotiated exclusions (none; one taking area
+/// across the line near Donetsk, reaching into Russia; one taking nothing, inside the occupied
+/// east (Luhansk); two overlapping, one reaching into the sea) x grey zone (excluded/included):
+/// exclusions reaching beyond the territory change the box of the operation. It checks that the area of application and
+/// the excluded areas partition the territory (the border, plus its waters with `waters`) within
+/// 1e-9 relative, and that the exclusion taking nothing leaves the area of application
+/// bit-identical (figure and geometry). Returns one line per combination with its relative
+/// error; panics naming the first combination that fails.
+pub fn check_partition_combinations(cat: &frontline::catalog::Catalog, source: &str, date: &str) -> Vec<String> {
+    use serde_json::json;
+    let boxed = |x0: f64, y0: f64, x1: f64, y1: f64| json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
+    let exclusion_sets = [
+        ("none", json!([])),
+        (
+            "one taking area",
+            json!([{"name": "across the line into Russia", "geometry": boxed(37.0, 47.6, 41.0, 48.4)}]),
+        ),
+        (
+            "one taking nothing",
+            json!([{"name": "in the occupied east", "geometry": boxed(39.0, 48.0, 39.5, 48.5)}]),
+        ),
+        (
+            "two overlapping",
+            json!([{"name": "a", "geometry": boxed(37.0, 47.6, 37.8, 48.2)},
+                   {"name": "b", "geometry": boxed(37.4, 43.0, 38.2, 48.5)}]),
+        ),
+    ];
+    let compute = |policy: &serde_json::Value| {
+        let doc = json!({"source": source, "ceasefire_date": date, "policy": policy});
+        frontline::scenario::compute(cat, &frontline::scenario::from_value(doc).expect("a scenario"))
+            .unwrap_or_else(|e| panic!("{policy}: {e}"))
+    };
+    let mut lines = Vec::new();
+    for waters in [false, true] {
+        for baselines in [json!([]), json!(["crimea"])] {
+            for grey in ["excluded", "included"] {
+                let mut none_area = None;
+                for (what, exclusions) in &exclusion_sets {
+                    let policy = json!({"grey_zone": grey, "excluded_baselines": baselines,
+                        "exclusions": exclusions, "waters": waters});
+                    let c = compute(&policy);
+                    let a = &c.answer;
+                    let excluded: f64 = a.excluded.iter().map(|e| e.area_km2).sum();
+                    let total = a.area_of_application_km2 + excluded;
+                    let rel = (total - a.territory_km2).abs() / a.territory_km2;
+                    let line = format!(
+                        "waters {waters}, baselines {baselines}, grey zone {grey}, exclusions {what}: \
+                         area {:.6} + excluded {excluded:.6} = {total:.6} km2 vs territory {:.6}: {rel:.2e}",
+                        a.area_of_application_km2, a.territory_km2
+                    );
+                    assert!(rel < 1e-9, "{line}");
+                    let taken: f64 = a
+                        .excluded
+                        .iter()
+                        .filter(|e| e.reason.as_str() == "exclusion")
+                        .map(|e| e.area_km2)
+                        .sum();
+                    match *what {
+                        "none" => none_area = Some((a.area_of_application_km2, c.area.clone())),
+                        "one taking nothing" => {
+                            assert_eq!(taken, 0.0, "{line}");
+                            let (km2, geometry) = none_area.as_ref().expect("none first");
+                            assert_eq!(
+                                a.area_of_application_km2.to_bits(),
+                                km2.to_bits(),
+                                "{line}: an exclusion taking nothing changed the area"
+                            );
+                            assert!(&c.area == geometry, "{line}: the geometry changed");
+                        }
+                        _ => assert!(taken > 100.0, "{line}: the exclusion took {taken} km2"),
+                    }
+                    lines.push(line);
+                }
+            }
+        }
+    }
+    lines
+}
