@@ -21,6 +21,7 @@ use crate::geodata::canonical::{read_meta, snapshot_document};
 use crate::geodata::deepstate_api::{self, Clip, DEFAULT_TIME_ZONE, Tally};
 use crate::geodata::policy::{DateWindowConfig, EMPTY_ADMITTED, today_utc};
 use crate::geodata::{Border, Report, Snapshot, deepstate, load_dir, nzz, plain};
+use crate::geodata::{ConfirmedRun, split_confirmed};
 use crate::geodesy::area_km2;
 use crate::index::PolygonIndex;
 use crate::store::{Held, SnapshotDecision, SourceConfig, Store, StoreError, check_name, decide_snapshot};
@@ -657,6 +658,119 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         }
         !unchanged
     });
+    // A date inside a stored file's confirmed run splits the run, by the rule ingest follows
+    // (`crate::geodata::ConfirmedRun`): a confirmed date with other content is a replacement
+    // (refused without `replace`; the confirming file kept in .history/), and the run's later
+    // dates keep what they were recorded to hold, in a file of the first of them.
+    let mut runs: BTreeMap<NaiveDate, ConfirmedRun> = BTreeMap::new();
+    let mut planned: BTreeMap<NaiveDate, Snapshot> = BTreeMap::new();
+    let mut split_writes: Vec<(PathBuf, String)> = Vec::new();
+    let mut split_kept: Vec<(NaiveDate, PathBuf)> = Vec::new();
+    let mut refused_confirmed = std::collections::BTreeSet::new();
+    for (path, s, _) in &inputs {
+        let date = s.date;
+        if store.contains_key(&date) {
+            continue;
+        }
+        let Some((&b, e)) = store.range(..date).next_back() else {
+            continue;
+        };
+        if !e.confirmed.iter().any(|d| *d >= date) {
+            continue;
+        }
+        let split = split_confirmed(&e.confirmed, date);
+        if split.held && !opts.replace {
+            report.rejected.push(Rejected {
+                file: path.display().to_string(),
+                date: Some(date),
+                reasons: vec![format!(
+                    "{} confirms {date} (the content of {b}) and this input holds other content for it (use --replace; the old one is kept in .history/)",
+                    e.file.display()
+                )],
+                quarantined: None,
+            });
+            refused_confirmed.insert(date);
+            continue;
+        }
+        let run = match runs.get(&b) {
+            Some(r) => r.clone(),
+            None => ConfirmedRun {
+                date: b,
+                file: e.file.clone(),
+                meta: read_meta(&e.file).unwrap_or_default(),
+                snapshot: existing_source.and_then(|src| src.snapshots.iter().find(|x| x.date == b).cloned()),
+                confirmed: e.confirmed.clone(),
+            },
+        };
+        let Some(snapshot_b) = run.snapshot.clone() else {
+            continue;
+        };
+        let content_b = e.content_sha256.clone();
+        let on_disk = e.file.is_file();
+        let written = run.split(&dir, &opts.source, date)?;
+        if on_disk && !split_kept.iter().any(|(d, _)| *d == b) {
+            split_kept.push((b, run.file.clone()));
+        }
+        if split.held {
+            report.replaced.push(date);
+        }
+        confirmed_by.remove(&date);
+        if let Some(e) = store.get_mut(&b) {
+            e.confirmed.clone_from(&split.kept);
+        }
+        runs.insert(
+            b,
+            ConfirmedRun {
+                confirmed: split.kept.clone(),
+                ..run.clone()
+            },
+        );
+        if let Some((&first, rest)) = split.carried.split_first()
+            && let Some((file, _)) = written.get(1)
+        {
+            let mut meta = run.meta.clone();
+            meta.remove("confirmed");
+            let carried = Snapshot {
+                date: first,
+                published_at: None,
+                ..snapshot_b
+            };
+            confirmed_by.remove(&first);
+            for d in rest {
+                confirmed_by.insert(*d, first);
+            }
+            store.insert(
+                first,
+                Existing {
+                    content_sha256: content_b,
+                    file: file.clone(),
+                    confirmed: rest.to_vec(),
+                },
+            );
+            runs.insert(
+                first,
+                ConfirmedRun {
+                    date: first,
+                    file: file.clone(),
+                    meta,
+                    snapshot: Some(carried.clone()),
+                    confirmed: rest.to_vec(),
+                },
+            );
+            planned.insert(first, carried);
+        }
+        for (p, t) in written {
+            split_writes.retain(|(q, _)| *q != p);
+            split_writes.push((p, t));
+        }
+    }
+    inputs.retain(|(_, s, _)| !refused_confirmed.contains(&s.date));
+    // A snapshot of the store (or one a split above plans to write) by date.
+    let stored_snapshot = |d: NaiveDate| -> Option<Snapshot> {
+        existing_source
+            .and_then(|src| src.snapshots.iter().find(|s| s.date == d).cloned())
+            .or_else(|| planned.get(&d).cloned())
+    };
     // A snapshot identical to the one before it is measured once (its duplicates are kept once
     // anyway): the others take its figures.
     let repeats: Vec<bool> = (0..inputs.len())
@@ -691,7 +805,8 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     }
 
     // Decide, in date order, against the snapshot in force before each date.
-    let mut writes: Vec<(PathBuf, String)> = Vec::new();
+    // The splits' files first: a rewrite below of the same file (more confirmed dates) wins.
+    let mut writes: Vec<(PathBuf, String)> = split_writes;
     let mut quarantine: Vec<(PathBuf, String)> = Vec::new();
     // Store files replaced (`replace`): kept in .history/ first; removed when their name is
     // not the new file's.
@@ -710,9 +825,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         store.range(..date).next_back().map(|(d, e)| Kept {
             date: *d,
             content: e.content_sha256.clone(),
-            inside_km2: existing_source
-                .and_then(|src| src.snapshots.iter().find(|s| s.date == *d))
-                .map(|s| measure(s.clone(), border, &border_index, Notes::default()).inside_km2),
+            inside_km2: stored_snapshot(*d).map(|s| measure(s, border, &border_index, Notes::default()).inside_km2),
             confirmed: e.confirmed.clone(),
             rewrite: None,
         })
@@ -813,11 +926,14 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 if p.rewrite.is_none() {
                     // The kept snapshot is in the store: rewrite its file with the new date.
                     if let Some(e) = store.get(&p.date)
-                        && let Some(src) = existing_source
-                        && let Some(snap) = src.snapshots.iter().find(|s| s.date == p.date)
+                        && let Some(snap) = stored_snapshot(p.date)
                     {
-                        let meta = read_meta(&e.file).unwrap_or_default();
-                        p.rewrite = Some((e.file.clone(), meta, snap.clone()));
+                        let meta = runs
+                            .get(&p.date)
+                            .map(|r| r.meta.clone())
+                            .or_else(|| read_meta(&e.file))
+                            .unwrap_or_default();
+                        p.rewrite = Some((e.file.clone(), meta, snap));
                     }
                 }
             }
@@ -950,7 +1066,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         }
     }
     let mut kept = Vec::new();
-    for (date, file) in &replaced_files {
+    for (date, file) in replaced_files.iter().chain(&split_kept) {
         kept.push(lock.keep(&opts.source, *date, file)?);
     }
     let bytes = |files: Vec<(PathBuf, String)>| -> Vec<(PathBuf, Vec<u8>)> {

@@ -277,7 +277,7 @@ fn bodies_under_the_limits_are_answered_whole() {
     );
     assert_eq!(status, 400, "{text}");
     assert!(
-        text.contains("Point coordinates have 4 numbers; a position is [lon, lat] or [lon, lat, altitude]"),
+        text.contains("Point coordinates: position has 4 numbers; a position is [lon, lat] or [lon, lat, altitude]"),
         "{text}"
     );
 }

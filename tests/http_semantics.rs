@@ -904,6 +904,127 @@ fn openapi_schemas_name_every_member_of_the_answers() {
             && problems[0].contains(".frontline.totals.waters.extra_km2: in the answer, not in the schema"),
         "{problems:?}"
     );
+    store_answers_match_their_closed_schemas(&doc);
+}
+
+/// The store's answers (ingest 201 and 200, its 422 with typed findings, `PUT /v1/sources`
+/// 201 and 200) against their schemas, which are closed (`additionalProperties: false`), member
+/// by member; and a finding with one more member is refused by the walk.
+fn store_answers_match_their_closed_schemas(doc: &Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = "0123456789abcdef-schemas";
+    let s = Server::start(
+        &["--data", root.to_str().unwrap()],
+        &[("FRONTLINE_INGEST_TOKEN", token)],
+    );
+    let schemas = &doc["components"]["schemas"];
+    for name in ["Ingested", "SourceWritten", "BodyFinding", "Problem"] {
+        assert_eq!(schemas[name]["additionalProperties"], false, "{name} is not closed");
+    }
+    let response = |path: &str, method: &str, status: &str| -> Value {
+        let content = &doc["paths"][path][method]["responses"][status]["content"];
+        content.as_object().unwrap().values().next().unwrap()["schema"].clone()
+    };
+    let check = |schema: &Value, answer: &Value, what: &str| {
+        let mut problems = Vec::new();
+        schema_problems(doc, schema, answer, "", &mut problems);
+        assert!(problems.is_empty(), "{what}: {problems:#?} in {answer}");
+    };
+    let auth = format!("Authorization: Bearer {token}\r\nContent-Type: application/geo+json\r\n");
+    let square = |size: f64| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[[[37.0,48.0],[{x},48.0],[{x},{y}],[37.0,{y}],[37.0,48.0]]]}}}}]}}"#,
+            x = 37.0 + size,
+            y = 48.0 + size
+        )
+    };
+    let post = |query: &str, body: &str| {
+        request(
+            s.addr,
+            "POST",
+            &format!("/v1/snapshots?{query}"),
+            &auth,
+            body.as_bytes(),
+        )
+    };
+    for (query, body, status) in [
+        ("source=example&date=2025-02-01", square(0.2), 201),
+        ("source=example&date=2025-02-01", square(0.2), 200),
+        ("source=example&date=2025-02-01&replace=true", square(0.3), 200),
+    ] {
+        let r = post(query, &body);
+        assert_eq!(r.status, status, "{query}: {}", r.text());
+        check(
+            &response("/v1/snapshots", "post", &status.to_string()),
+            &r.json(),
+            query,
+        );
+    }
+    // A refused snapshot: every finding typed (code, feature, location, message).
+    let bad = r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"status":"won"},"geometry":{"type":"Polygon","coordinates":[[[35,48],[36,48],[36,49],[35,48]]]}},
+        {"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[35,48],[36,49],[36,48],[35,49],[35,48]]]}},
+        {"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[35,48,0,1],[36,48],[36,49],[35,48]]]}}]}"#;
+    let r = post("source=example&date=2025-02-02", bad);
+    assert_eq!(r.status, 422, "{}", r.text());
+    let v = r.json();
+    check(&response("/v1/snapshots", "post", "422"), &v, "422");
+    let findings = v["problems"].as_array().unwrap();
+    assert!(findings.len() >= 3, "{v}");
+    for f in findings {
+        assert!(
+            f["code"].as_str().is_some_and(|c| !c.is_empty() && !c.contains(' ')),
+            "{f}"
+        );
+        assert!(f["feature"].as_u64().is_some(), "{f}");
+        assert!(!f["message"].as_str().unwrap().is_empty(), "{f}");
+    }
+    let codes: Vec<&str> = findings.iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"position"), "{codes:?}");
+    assert_eq!(findings.iter().filter(|f| f["feature"] == 2).count(), 1, "{v}");
+    // An empty snapshot without allow_empty: a finding of the whole body.
+    let r = post(
+        "source=example&date=2025-02-03",
+        r#"{"type":"FeatureCollection","features":[]}"#,
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    let v = r.json();
+    check(&response("/v1/snapshots", "post", "422"), &v, "empty");
+    assert_eq!(v["problems"][0]["code"], "empty-snapshot", "{v}");
+    assert!(v["problems"][0].get("feature").is_none(), "{v}");
+    // The walk refuses a finding with a member its schema does not name.
+    let mut extra = v.clone();
+    extra["problems"][0]["severity"] = serde_json::json!("high");
+    let mut problems = Vec::new();
+    schema_problems(
+        doc,
+        &response("/v1/snapshots", "post", "422"),
+        &extra,
+        "",
+        &mut problems,
+    );
+    assert!(problems.iter().any(|p| p.contains("severity")), "{problems:?}");
+    // PUT /v1/sources: created (201), then replaced (200).
+    let put_auth = format!("Authorization: Bearer {token}\r\nContent-Type: application/json\r\n");
+    for (body, status) in [
+        (
+            r#"{"licence":"CC BY 4.0","attribution":"Example","url":"https://example.org","description":"one"}"#,
+            201,
+        ),
+        (
+            r#"{"licence":"CC BY 4.0","attribution":"Example","url":"https://example.org","description":"two"}"#,
+            200,
+        ),
+    ] {
+        let r = request(s.addr, "PUT", "/v1/sources/schemas", &put_auth, body.as_bytes());
+        assert_eq!(r.status, status, "{}", r.text());
+        check(
+            &response("/v1/sources/{name}", "put", &status.to_string()),
+            &r.json(),
+            body,
+        );
+    }
 }
 
 /// Issue 11 item 6 as a class: one rule for compressed request bodies on every route that reads a

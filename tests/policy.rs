@@ -247,7 +247,11 @@ fn ingest_04_an_edge_the_long_way_round_is_refused() {
     assert_problem(&r, 422, "antimeridian");
     // Nothing was written: no file of that name is named.
     assert!(!r.1["detail"].as_str().unwrap().contains("sources/example"), "{}", r.1);
-    assert!(!r.1["problems"][0].as_str().unwrap().contains(".geojson"), "{}", r.1);
+    assert!(
+        !r.1["problems"][0]["message"].as_str().unwrap().contains(".geojson"),
+        "{}",
+        r.1
+    );
     // In a hole, and in one part of a MultiPolygon.
     let hole = "[[[-179.5,0],[-90,0],[0,0],[90,0],[179.5,0],[179.5,10],[90,10],[0,10],[-90,10],[-179.5,10],[-179.5,0]],\
                 [[-179,1],[-179,2],[179,2],[179,1],[-179,1]]]";
@@ -642,4 +646,300 @@ fn ingest_makes_the_import_checks_outside_the_border_and_large_change() {
             .any(|f| f.as_str() == Some("feature 2 lies outside the border UKR (no vertex in it)")),
         "{r}"
     );
+}
+
+/// One rule for a legacy `crs` member (CRS84 in any spelling accepted; any other CRS refused
+/// naming it and why; EPSG:4326 with its lat/lon axis order) and one for positions (2 or 3
+/// numbers; 4 or more refused), on every reader of GeoJSON beyond ingest and `import geojson`
+/// (crs_01_02 above): the GeoJSON batch routes (classify, history) on the collection, a
+/// feature and a geometry; scenarios' exclusions; `import deepstate`, `deepstate-api`, `nzz`;
+/// `frontline check` on a stored file.
+#[test]
+fn crs_and_position_rules_hold_on_every_reader_of_geojson() {
+    let s = Server::start(&[]);
+    let name_crs = |name: &str| format!(r#"{{"type":"name","properties":{{"name":"{name}"}}}}"#);
+    let points = |top: &str, feature: &str, geometry: &str, position: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection"{top},"features":[{{"type":"Feature"{feature},"properties":{{}},"geometry":{{"type":"Point"{geometry},"coordinates":{position}}}}}]}}"#
+        )
+    };
+    let member = |crs: &str| format!(r#","crs":{crs}"#);
+    let post = |path: &str, body: &str| {
+        s.request(
+            &format!("POST {path} HTTP/1.1\r\nContent-Type: application/geo+json"),
+            body.as_bytes(),
+        )
+    };
+    let ok_spellings = [
+        "urn:ogc:def:crs:OGC:1.3:CRS84",
+        "urn:ogc:def:crs:OGC::CRS84",
+        "urn:ogc:def:crs:OGC:CRS84",
+        "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        "https://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        "OGC:CRS84",
+        "CRS:84",
+        "crs84",
+    ];
+    let refused = [
+        ("EPSG:4326", "latitude, longitude"),
+        ("urn:ogc:def:crs:EPSG::4326", "latitude, longitude"),
+        ("http://www.opengis.net/def/crs/EPSG/0/3857", "is not CRS84"),
+        ("urn:ogc:def:crs:OGC:1.3:CRS84h", "is not CRS84"),
+    ];
+    for path in ["/v1/classify?date=2024-05-01", "/v1/history"] {
+        for name in ok_spellings {
+            let crs = member(&name_crs(name));
+            for body in [
+                points(&crs, "", "", "[31.5,49.5]"),
+                points("", &crs, "", "[31.5,49.5]"),
+                points("", "", &crs, "[31.5,49.5]"),
+            ] {
+                let (st, v) = post(path, &body);
+                assert_eq!(st, 200, "{path} {name}: {v}");
+            }
+        }
+        for (name, why) in refused {
+            let crs = member(&name_crs(name));
+            for (body, at) in [
+                (points(&crs, "", "", "[31.5,49.5]"), ""),
+                (points("", &crs, "", "[31.5,49.5]"), "feature 0"),
+                (points("", "", &crs, "[31.5,49.5]"), "feature 0"),
+            ] {
+                let r = post(path, &body);
+                assert_problem(&r, 400, why);
+                assert_problem(&r, 400, name);
+                assert_problem(&r, 400, at);
+            }
+        }
+        // A crs member that names nothing.
+        assert_problem(
+            &post(path, &points(&member("{}"), "", "", "[31.5,49.5]")),
+            400,
+            "does not name a CRS",
+        );
+        // Positions: 2 or 3 numbers; 4 refused with the one message.
+        assert_eq!(post(path, &points("", "", "", "[31.5,49.5,100]")).0, 200);
+        assert_problem(
+            &post(path, &points("", "", "", "[31.5,49.5,100,7]")),
+            400,
+            "position has 4 numbers; a position is [lon, lat] or [lon, lat, altitude]",
+        );
+    }
+    // Scenarios' exclusions: the geometry's own crs, and its positions.
+    let scenario = |geometry: &str| {
+        format!(
+            r#"{{"source":"example","ceasefire_date":"2024-05-01","policy":{{"exclusions":[{{"name":"box","geometry":{geometry}}}]}}}}"#
+        )
+    };
+    let preview = |body: &str| {
+        s.request(
+            "POST /v1/scenarios/preview HTTP/1.1\r\nContent-Type: application/json",
+            body.as_bytes(),
+        )
+    };
+    let polygon = |crs: &str, ring: &str| format!(r#"{{"type":"Polygon"{crs},"coordinates":[{ring}]}}"#);
+    let ring = "[[31.0,49.0],[31.1,49.0],[31.1,49.1],[31.0,49.1],[31.0,49.0]]";
+    let ring4 = "[[31.0,49.0,0,1],[31.1,49.0,0,1],[31.1,49.1,0,1],[31.0,49.1,0,1],[31.0,49.0,0,1]]";
+    for name in ok_spellings {
+        let r = preview(&scenario(&polygon(&member(&name_crs(name)), ring)));
+        assert_eq!(r.0, 200, "{name}: {}", r.1);
+    }
+    for (name, why) in refused {
+        let r = preview(&scenario(&polygon(&member(&name_crs(name)), ring)));
+        assert!((400..500).contains(&r.0), "{name}: {}", r.1);
+        assert!(
+            r.1.to_string().contains(why) && r.1.to_string().contains(name),
+            "{name}: {}",
+            r.1
+        );
+    }
+    let r = preview(&scenario(&polygon("", ring4)));
+    assert!((400..500).contains(&r.0), "{}", r.1);
+    assert!(r.1.to_string().contains("position has 4 numbers"), "{}", r.1);
+    // Ingest: a polygon position of 4 numbers is refused (2 and 3 are read).
+    let three = fc(&[(
+        "[[[31.0,49.0,5],[31.1,49.0,5],[31.1,49.1,5],[31.0,49.1,5],[31.0,49.0,5]]]",
+        None,
+    )]);
+    assert_eq!(s.ingest("source=example&date=2025-05-01", &three).0, 201);
+    let four = fc(&[(&format!("[{ring4}]"), None)]);
+    assert_problem(
+        &s.ingest("source=example&date=2025-05-02", &four),
+        422,
+        "position has 4 numbers",
+    );
+
+    // The importers of archives: DeepState, DeepState's own format, NZZ.
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let deepstate = |crs: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection"{crs},"features":[{{"type":"Feature","properties":{{"name":"x"}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}]}}"#
+        )
+    };
+    let api = |crs: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection"{crs},"features":[{{"type":"Feature","properties":{{"name":"Окуповано"}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}]}}"#
+        )
+    };
+    let nzz = |crs: &str| {
+        format!(
+            r#"{{"value":{{"type":"FeatureCollection"{crs},"features":[{{"type":"Feature","properties":{{"status":"nochange"}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}]}}}}"#
+        )
+    };
+    let epsg = member(&name_crs("EPSG:4326"));
+    let crs84 = member(&name_crs("CRS:84"));
+    for (format, file, text) in [
+        ("deepstate", "deepstatemap_data_20240501.geojson", deepstate(&epsg)),
+        ("deepstate-api", "1714550400.geojson", api(&epsg)),
+        ("nzz", "2024-05-01.json", nzz(&epsg)),
+    ] {
+        let sub = dir.path().join(format);
+        std::fs::create_dir_all(&sub).unwrap();
+        let f = write(&sub, file, &text);
+        let (c, r, err) = import(&root, &[format, &f, "--source", &format!("crs-{format}")]);
+        assert_ne!(c, 0, "{format}: {r} {err}");
+        assert!(
+            reasons(&r).contains("crs 'EPSG:4326' is not CRS84: EPSG:4326 orders its axes latitude, longitude"),
+            "{format}: {r} {err}"
+        );
+    }
+    // The accepted spelling passes the crs check of the same readers (DeepState: imported).
+    let sub = dir.path().join("ok");
+    std::fs::create_dir_all(&sub).unwrap();
+    let f = write(&sub, "deepstatemap_data_20240502.geojson", &deepstate(&crs84));
+    let (c, r, err) = import(&root, &["deepstate", &f, "--source", "crs-ok"]);
+    assert_eq!(c, 0, "{r} {err}");
+
+    // `frontline check` on a geodata directory holding a stored file with another CRS.
+    let stored = root.join("sources/crs-ok/2024-05-02.geojson");
+    let text = std::fs::read_to_string(&stored).unwrap();
+    let bad = text.replacen(
+        r#"{"type":"FeatureCollection","#,
+        &format!(r#"{{"type":"FeatureCollection","crs":{},"#, name_crs("EPSG:4326")),
+        1,
+    );
+    assert_ne!(bad, text);
+    std::fs::write(&stored, bad).unwrap();
+    let out = frontline(&["check", "--data", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("crs 'EPSG:4326' is not CRS84"), "{all}");
+}
+
+/// A file of `../shared/cases/round2`.
+fn round2(rel: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/cases/round2")
+        .join(rel);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The field cases of `../shared/cases/round2` that are files of GeoJSON, read from those files
+/// and run as the README runs them, each with its right value: crs-01 (five CRS84 spellings
+/// imported) and crs-02 (EPSG:4326 refused with the axis-order reason); ingest-01..06 over HTTP
+/// (empty 422, extreme dates 422, impossible feature date 422 and another date flagged, the
+/// antimeridian band 422, every repair listed, an unknown source 404 saying how to create it);
+/// first-05 (both import-rejected files: exit 2 with both reasons).
+#[test]
+#[cfg_attr(
+    not(shared_cases),
+    ignore = "needs ../shared/cases/round2 (absent when the tests were built)"
+)]
+fn round2_case_files_give_the_right_values() {
+    // crs-01, crs-02: `frontline import geojson`, each into a fresh copy of the geodata.
+    for (file, ok) in [
+        ("crs-urn-1.3", true),
+        ("crs-urn-empty-version", true),
+        ("crs-http", true),
+        ("crs-https", true),
+        ("crs-ogc-curie", true),
+        ("crs-epsg-4326", false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = common::copy_embedded_geodata(dir.path(), false);
+        let f = write(
+            dir.path(),
+            &format!("{file}.geojson"),
+            &round2(&format!("crs/{file}.geojson")),
+        );
+        let (c, r, err) = import(&root, &["geojson", &f, "--source", "crs"]);
+        if ok {
+            assert_eq!(c, 0, "{file}: {r} {err}");
+            assert_eq!(r["added"].as_array().map(Vec::len), Some(1), "{file}: {r}");
+        } else {
+            assert_eq!(c, 2, "{file}: {r} {err}");
+            assert!(
+                reasons(&r).contains("EPSG:4326 orders its axes latitude, longitude"),
+                "{file}: {r}"
+            );
+        }
+    }
+    // ingest-01..06 on server I.
+    let s = Server::start(&[]);
+    let ing = |file: &str, query: &str| s.ingest(query, &round2(&format!("ingest/{file}")));
+    assert_problem(
+        &ing("empty.geojson", "source=example&date=2024-10-01"),
+        422,
+        "allow_empty=true",
+    );
+    assert_problem(
+        &ing("square.geojson", "source=example&date=0001-01-01"),
+        422,
+        "before 1991-08-24 (the border's valid_from)",
+    );
+    assert_problem(
+        &ing("square.geojson", "source=example&date=9999-12-31"),
+        422,
+        "tomorrow (UTC)",
+    );
+    assert_problem(
+        &ing("feature-date-impossible.geojson", "source=example&date=2024-11-01"),
+        422,
+        "feature 0: properties.date",
+    );
+    let r = ing("feature-date-other.geojson", "source=example&date=2024-12-01");
+    assert_eq!(r.0, 201, "{}", r.1);
+    assert!(
+        r.1["flags"]
+            .to_string()
+            .contains("feature 0: properties.date is 2023-01-15, not the snapshot's date 2024-12-01"),
+        "{}",
+        r.1
+    );
+    assert_problem(
+        &ing("antimeridian-band.geojson", "source=example&date=2025-01-01"),
+        422,
+        "antimeridian",
+    );
+    let r = ing("repairs.geojson", "source=example&date=2025-02-01");
+    assert_eq!(r.0, 201, "{}", r.1);
+    let repairs = r.1["repairs"].to_string();
+    assert!(
+        repairs.contains("closed a ring") && repairs.contains("was clockwise; reversed"),
+        "{}",
+        r.1
+    );
+    let r = ing("square.geojson", "source=newsource&date=2025-03-01");
+    assert_problem(&r, 404, "PUT /v1/sources/newsource");
+    // first-05: every file rejected, exit 2, each reason given.
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let a = write(
+        dir.path(),
+        "no-status.geojson",
+        &round2("import-rejected/no-status.geojson"),
+    );
+    let b = write(
+        dir.path(),
+        "impossible-date.geojson",
+        &round2("import-rejected/impossible-date.geojson"),
+    );
+    let (c, r, err) = import(&root, &["geojson", &a, &b, "--source", "mine"]);
+    assert_eq!(c, 2, "{r} {err}");
+    assert_eq!(r["rejected"].as_array().map(Vec::len), Some(2), "{r}");
 }

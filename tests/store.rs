@@ -341,14 +341,20 @@ impl Rng {
     }
 }
 
-/// The acceptance test of the store: 50 times, a server ingests snapshots one after the other
-/// while a CLI import writes three other dates into the same source, and the server is killed
-/// (SIGKILL) at a random moment. Afterwards: the store loads, every snapshot the server
-/// acknowledged and every one the import reported added is there with its content, no
-/// temporary file is read as geodata, and the journal shows the writers' lock sessions never
-/// overlapped.
+/// The acceptance test of the store: 50 rounds in which a server ingests (with `replace=true`)
+/// and a CLI import writes (`--replace`) the SAME six dates of one source at once, every write
+/// other content, and both writers are killed (SIGKILL) at random moments: the server in every
+/// round, the import in every other round (in the rounds between, it runs to its end and is
+/// acknowledged by its report). Afterwards, every round: the store loads; every snapshot
+/// acknowledged so far (a 201/200 to the ingester, a date the import reported added or
+/// replaced) is there, as the content of its date or, when a later write replaced it, as a file
+/// of the date's `.history/` with that content; no file is torn (every snapshot file and every
+/// history file reads whole); no temporary file is named like geodata. At the end, the journal
+/// shows the lock sessions of the two writers never overlapped, and that they did contend.
 #[test]
 fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
+    const ROUNDS: u64 = 50;
+    const DATES: u64 = 6;
     let dir = tempfile::tempdir().unwrap();
     let root = common::copy_embedded_geodata(dir.path(), false);
     let token = dir.path().join("token");
@@ -360,108 +366,155 @@ fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
         | 1;
     eprintln!("kill moments seed: {seed}");
     let mut rng = Rng(seed);
-    // date -> content hash, of everything acknowledged so far.
-    let mut acked: BTreeMap<String, Option<String>> = BTreeMap::new();
-    let mut ingest_day = 2000;
-    let (mut acked_ingests, mut imported) = (0, 0);
-    for round in 0..50u64 {
+    let t0 = Instant::now();
+    // Every acknowledged write: (date, content hash).
+    let mut acked: Vec<(String, String)> = Vec::new();
+    let (mut acked_ingests, mut acked_imports, mut killed_imports) = (0, 0, 0);
+    let mut counter = 0u64;
+    let src = root.join("sources/example");
+    let content_of = |file: &Path| -> Option<String> {
+        let (s, report) = frontline::geodata::canonical::read_snapshot(file, &file.display().to_string(), "example");
+        assert!(report.problems.is_empty(), "{}: {:?}", file.display(), report.problems);
+        s.map(|s| s.content_sha256)
+    };
+    for round in 0..ROUNDS {
         let (mut server, addr) = start_server(&root, &token);
+        // The import: three of the six dates, other content each round.
         let input = dir.path().join(format!("import-{round}.geojson"));
         let days: Vec<(String, f64)> = (0..3)
-            .map(|k| (day(round * 3 + k), 0.1 + 0.002 * (round * 3 + k) as f64))
+            .map(|k| (day((round + 2 * k) % DATES), 0.1 + 0.0005 * (round * 3 + k) as f64))
             .collect();
         std::fs::write(&input, plain_file(&days)).unwrap();
+        let import_contents: HashMap<String, String> = frontline::geodata::plain::read_file(&input, "in", "example")
+            .0
+            .into_iter()
+            .map(|s| (s.date.to_string(), s.content_sha256))
+            .collect();
+        assert_eq!(import_contents.len(), 3);
+        // The ingester: the six dates in turn, from another one each round, until the server dies.
+        let start = counter;
+        let ingester = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            let mut n = start;
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_secs(10) {
+                let date = day((round + n) % DATES);
+                let size = 0.3 + 0.0001 * n as f64;
+                let query = format!("source=example&date={date}&replace=true");
+                match ingest_query(addr, &query, &square(size)) {
+                    Some((200 | 201, v)) => got.push((date, v["content_sha256"].as_str().unwrap().to_string())),
+                    // The writer lock waited too long for the import: not acknowledged; again.
+                    Some((503, v)) if v["type"] == "/problems/store-busy" => continue,
+                    Some((status, v)) => panic!("ingest of {date} answered {status}: {v}"),
+                    None => break,
+                }
+                n += 1;
+            }
+            (got, n)
+        });
         let import = frontline()
             .args(["import", "geojson"])
             .arg(&input)
-            .args(["--source", "example", "--json"])
+            .args(["--source", "example", "--json", "--replace"])
             .arg("--data")
             .arg(&root)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        // Odd rounds: a random moment in the first 400 ms (the import may not have started
-        // writing yet). Even rounds: a random moment within 100 ms after the import has finished,
-        // so that it surely ran while this server was ingesting, however slow the machine is.
-        let kill_after = Duration::from_millis(rng.below(if round % 2 == 1 { 400 } else { 100 }));
-        let start_day = ingest_day;
-        let ingester = std::thread::spawn(move || {
-            let mut got = Vec::new();
-            let mut d = start_day;
-            let t = Instant::now();
-            while t.elapsed() < Duration::from_secs(20) {
-                let size = 0.05 + 0.0001 * (d % 5000) as f64;
-                match ingest(addr, "example", &day(d), &square(size)) {
-                    Some((201, v)) => got.push((day(d), v["content_sha256"].as_str().map(str::to_string))),
-                    // The writer lock waited too long for the import (a loaded machine): not
-                    // acknowledged, so nothing is promised; the same day is tried again.
-                    Some((503, v)) if v["type"] == "/problems/store-busy" => continue,
-                    Some((status, v)) => panic!("ingest of {} answered {status}: {v}", day(d)),
-                    None => break,
-                }
-                d += 1;
-            }
-            (got, d)
-        });
+        let kill_server = Duration::from_millis(rng.below(300));
         let out = if round % 2 == 1 {
-            std::thread::sleep(kill_after);
-            server.kill().unwrap(); // SIGKILL
+            // Both killed, in a random order, at random moments.
+            let kill_import = Duration::from_millis(rng.below(300));
+            let mut import = import;
+            let t = Instant::now();
+            let mut first = [(kill_server, true), (kill_import, false)];
+            first.sort();
+            for (at, is_server) in first {
+                std::thread::sleep(at.saturating_sub(t.elapsed()));
+                if is_server {
+                    server.kill().unwrap(); // SIGKILL
+                } else {
+                    import.kill().unwrap(); // SIGKILL (or it had ended)
+                }
+            }
             server.wait().unwrap();
-            import.wait_with_output().unwrap()
+            let out = import.wait_with_output().unwrap();
+            // An import that ended before the kill is acknowledged like any other.
+            (out.status.code() == Some(0)).then_some(out)
         } else {
             let out = import.wait_with_output().unwrap();
-            std::thread::sleep(kill_after);
+            std::thread::sleep(kill_server);
             server.kill().unwrap(); // SIGKILL
             server.wait().unwrap();
-            out
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "import failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(out)
         };
-        let (got, next_day) = ingester.join().unwrap();
-        ingest_day = next_day + 1;
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "import failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let added = added_dates(&out.stdout);
-        assert_eq!(added.len(), 3, "{}", String::from_utf8_lossy(&out.stdout));
+        let (got, next) = ingester.join().unwrap();
+        counter = next + 1;
         acked_ingests += got.len();
-        imported += added.len();
-        for (d, sha) in got {
-            acked.insert(d, sha);
-        }
-        for d in added {
-            acked.insert(d, None);
+        acked.extend(got);
+        match out {
+            Some(out) => {
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                let mut written: Vec<String> = added_dates(&out.stdout);
+                written.extend(
+                    v["replaced"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|d| d.as_str().map(str::to_string)),
+                );
+                // A replaced date is listed in both.
+                written.sort();
+                written.dedup();
+                assert_eq!(written.len(), 3, "round {round}: {v}");
+                acked_imports += 1;
+                for d in written {
+                    acked.push((d.clone(), import_contents[&d].clone()));
+                }
+            }
+            None => killed_imports += 1,
         }
 
-        // The store loads, with everything acknowledged.
+        // The store loads.
         let loaded = frontline::geodata::load_dir(&root)
             .unwrap_or_else(|r| panic!("round {round}: the store does not load: {:?}", r.problems));
-        let example = loaded.geodata.sources.iter().find(|s| s.name == "example").unwrap();
-        let have: HashMap<String, &str> = example
-            .snapshots
-            .iter()
-            .map(|s| (s.date.to_string(), s.content_sha256.as_str()))
-            .collect();
-        for (d, sha) in &acked {
-            let found = have
-                .get(d)
-                .unwrap_or_else(|| panic!("round {round}: acknowledged {d} is missing"));
-            if let Some(sha) = sha {
-                assert_eq!(found, sha, "round {round}: {d} has other content");
+        assert!(loaded.geodata.sources.iter().any(|s| s.name == "example"));
+        // No torn file, no temporary named like geodata: every snapshot and history file reads
+        // whole; the contents each date has had, live or kept.
+        let mut had: HashMap<String, Vec<String>> = HashMap::new();
+        for folder in [src.clone(), src.join(".history")] {
+            for e in std::fs::read_dir(&folder).unwrap().flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if e.path().is_dir() || name == "source.json" {
+                    continue;
+                }
+                assert!(
+                    !name.starts_with('.') || !name.ends_with(".geojson"),
+                    "round {round}: a temporary is named like geodata: {name}"
+                );
+                if name.starts_with('.') {
+                    continue;
+                }
+                assert!(name.ends_with(".geojson"), "round {round}: unexpected file {name}");
+                let content = content_of(&e.path()).unwrap_or_else(|| panic!("round {round}: {name} does not read"));
+                had.entry(name[..10].to_string()).or_default().push(content);
             }
         }
-        // No torn file: every snapshot file is whole JSON (the load read them all) and no
-        // temporary file is named like a snapshot.
-        for e in std::fs::read_dir(root.join("sources/example")).unwrap().flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
+        for (d, sha) in &acked {
             assert!(
-                name.starts_with('.') || name.ends_with(".geojson") || name == "source.json",
-                "round {round}: unexpected file {name}"
+                had.get(d).is_some_and(|c| c.contains(sha)),
+                "round {round}: the acknowledged content {sha} of {d} is neither its file nor in .history/"
             );
         }
     }
+    let elapsed = t0.elapsed();
 
     // The lock sessions in the journal (writer, pid, locked at) never overlap: each starts
     // after the one before it ended.
@@ -492,14 +545,20 @@ fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
     let imports = sessions.iter().filter(|s| s.3 == "import").count();
     let ingests = sessions.iter().filter(|s| s.3 == "ingest").count();
     eprintln!(
-        "50 rounds: {acked_ingests} ingests acknowledged, {imported} snapshots imported, {} lock sessions ({imports} import, {ingests} ingest)",
-        sessions.len()
+        "{ROUNDS} rounds in {:.1} s: {acked_ingests} ingests acknowledged, {acked_imports} imports acknowledged, {killed_imports} imports killed, {} lock sessions ({imports} import, {ingests} ingest), {} acknowledged writes checked",
+        elapsed.as_secs_f64(),
+        sessions.len(),
+        acked.len()
     );
-    assert_eq!(imports, 50);
+    assert!(
+        imports >= acked_imports && acked_imports >= (ROUNDS / 2) as usize,
+        "{imports} / {acked_imports}"
+    );
     assert!(
         acked_ingests > 0 && ingests >= acked_ingests,
         "{acked_ingests} / {ingests}"
     );
+    assert!(killed_imports > 0, "no import was killed");
     // The two writers did contend: imports whose lock session lies between two ingest sessions
     // of the same server.
     let between = sessions
@@ -613,11 +672,15 @@ fn an_ingest_decides_from_the_files_on_disk_after_a_cli_import_of_the_same_date(
         replaced.1
     );
     assert_ne!(std::fs::read(&file3).unwrap(), imported3);
-    // A date confirmed by an earlier file, other content: a new snapshot from that date on.
+    // A date confirmed by an earlier file, other content: it holds that file's content, so
+    // this is a replacement (409 without replace; see
+    // a_write_inside_a_confirmed_run_names_what_it_replaced_and_keeps_the_run_true).
     let (status, v) = ingest(addr, "example", d2, &square(0.25)).unwrap();
-    assert_eq!(status, 201, "{v}");
+    assert_eq!(status, 409, "{v}");
+    let (status, v) = ingest_query(addr, &format!("source=example&date={d2}&replace=true"), &square(0.25)).unwrap();
+    assert_eq!(status, 200, "{v}");
     assert!(root.join(format!("sources/example/{d2}.geojson")).exists());
-    assert_eq!(history_files(&root).len(), 1);
+    assert_eq!(history_files(&root).len(), 2);
     server.kill().unwrap();
     server.wait().unwrap();
     // The store loads with every date.
@@ -633,4 +696,154 @@ fn ingest_query(addr: SocketAddr, query: &str, body: &[u8]) -> Option<(u16, serd
     let (source, rest) = query.strip_prefix("source=")?.split_once("&date=")?;
     // `date` carries the rest of the query (`&replace=true`).
     ingest(addr, source, rest, body)
+}
+
+/// The status at (35.25, 48.25): inside `square(0.3)`, outside `square(0.2)`.
+fn status_at(addr: SocketAddr, date: &str) -> String {
+    let v = common::get(
+        addr,
+        &format!("/v1/coverage?lon=35.25&lat=48.25&date={date}&source=example"),
+        "",
+    )
+    .json();
+    v["status"].as_str().unwrap_or("(none)").to_string()
+}
+
+/// The `confirmed` list of a stored snapshot file.
+fn confirmed_of(file: &Path) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    v["frontline"]["confirmed"]
+        .as_array()
+        .map(|a| a.iter().map(|d| d.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_write_inside_a_confirmed_run_names_what_it_replaced_and_keeps_the_run_true() {
+    // Five identical days imported: d1's file confirms d2..d5. A different d3 over HTTP, then
+    // a different d5 and a gap day by the CLI: each writer must refuse other content on a
+    // confirmed date without replace, name the confirming file's .history copy when it replaces,
+    // take the date out of that file's list, and keep the later dates' recorded content in
+    // force (a file of their own).
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    let days: Vec<String> = (1..=5).map(|d| format!("2015-04-0{d}")).collect();
+    let d: Vec<&str> = days.iter().map(String::as_str).collect();
+    let import = |file: &Path, extra: &[&str]| {
+        frontline()
+            .args(["import", "geojson"])
+            .arg(file)
+            .args(["--source", "example", "--json", "--data"])
+            .arg(&root)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let input = dir.path().join("run.geojson");
+    std::fs::write(&input, plain_square(&d, 0.3)).unwrap();
+    let out = import(&input, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = |day: &str| root.join(format!("sources/example/{day}.geojson"));
+    assert_eq!(confirmed_of(&file(d[0])), &d[1..]);
+    let original1 = std::fs::read(file(d[0])).unwrap();
+
+    let (mut server, addr) = start_server(&root, &token);
+    // Other content on a confirmed date, no replace: 409, nothing written.
+    let before = snapshot_of_tree(&root.join("sources"));
+    let (status, v) = ingest(addr, "example", d[2], &square(0.2)).unwrap();
+    assert_eq!(status, 409, "{v}");
+    assert_eq!(v["type"], "/problems/snapshot-exists", "{v}");
+    assert_eq!(
+        snapshot_of_tree(&root.join("sources")),
+        before,
+        "a refused ingest wrote"
+    );
+    // With replace: 200 naming the .history copy of the confirming file, as it was.
+    let (status, v) = ingest_query(
+        addr,
+        &format!("source=example&date={}&replace=true", d[2]),
+        &square(0.2),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{v}");
+    let kept = history_files(&root);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        v["replaced"].as_str(),
+        Some(kept[0].strip_prefix(&root).unwrap().to_str().unwrap()),
+        "{v}"
+    );
+    assert_eq!(
+        std::fs::read(&kept[0]).unwrap(),
+        original1,
+        "the .history copy is not the confirming file"
+    );
+    // The run is split: d1 confirms d2; d4 holds d1's content and confirms d5.
+    assert_eq!(confirmed_of(&file(d[0])), [d[1]]);
+    assert!(file(d[2]).is_file());
+    assert_eq!(confirmed_of(&file(d[3])), [d[4]]);
+    // Live at once, and what every date answers is what it was recorded to hold.
+    let want = ["occupied", "occupied", "covered", "occupied", "occupied"];
+    for (day, want) in d.iter().zip(want) {
+        assert_eq!(status_at(addr, day), want, "{day} (live after the ingest)");
+    }
+
+    // The CLI: other content on d5 (confirmed by d4 now) is refused without --replace...
+    let input5 = dir.path().join("d5.geojson");
+    std::fs::write(&input5, plain_square(&[d[4]], 0.2)).unwrap();
+    let before = snapshot_of_tree(&root.join("sources"));
+    let out = import(&input5, &[]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(report.to_string().contains("confirms"), "{report}");
+    assert_eq!(
+        snapshot_of_tree(&root.join("sources")),
+        before,
+        "a refused import wrote"
+    );
+    // ... and replaces it with --replace: d4's file kept, its list emptied.
+    let out = import(&input5, &["--replace"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(history_files(&root).len(), 2);
+    assert!(confirmed_of(&file(d[3])).is_empty());
+    assert!(file(d[4]).is_file());
+    // A gap inside a run: d1 confirms d2 and d4 of a new run; a new d3 splits it without
+    // replace (d3 held nothing), and d4 keeps d1's content.
+    let gap: Vec<String> = ["2015-05-01", "2015-05-02", "2015-05-04"].map(String::from).to_vec();
+    let input_run = dir.path().join("run2.geojson");
+    std::fs::write(
+        &input_run,
+        plain_square(&gap.iter().map(String::as_str).collect::<Vec<_>>(), 0.3),
+    )
+    .unwrap();
+    assert_eq!(import(&input_run, &[]).status.code(), Some(0));
+    assert_eq!(confirmed_of(&file("2015-05-01")), ["2015-05-02", "2015-05-04"]);
+    let input_gap = dir.path().join("gap.geojson");
+    std::fs::write(&input_gap, plain_square(&["2015-05-03"], 0.2)).unwrap();
+    let out = import(&input_gap, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(confirmed_of(&file("2015-05-01")), ["2015-05-02"]);
+    assert!(file("2015-05-04").is_file());
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    // The store loads, and a server started on it answers every date as recorded.
+    frontline::geodata::load_dir(&root).unwrap_or_else(|r| panic!("{:?}", r.problems));
+    let (mut server, addr) = start_server(&root, &token);
+    let want = [
+        (d[0], "occupied"),
+        (d[1], "occupied"),
+        (d[2], "covered"),
+        (d[3], "occupied"),
+        (d[4], "covered"),
+        ("2015-05-02", "occupied"),
+        ("2015-05-03", "covered"),
+        ("2015-05-04", "occupied"),
+    ];
+    for (day, want) in want {
+        assert_eq!(status_at(addr, day), want, "{day} (after a restart)");
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
 }

@@ -88,22 +88,31 @@ fn document_from_value(value: Value, sha256: String, shown: &str, kind: &str, re
 /// spellings tools write (see [`names_crs84`]); anything else is refused, EPSG:4326 with the
 /// reason (its axis order is latitude, longitude).
 pub(super) fn check_crs(obj: &Map<String, Value>, shown: &str, report: &mut Report) {
-    let Some(crs) = obj.get("crs") else { return };
+    if let Err(p) = check_crs_member(obj) {
+        problem(report, shown, p);
+    }
+}
+
+/// The one rule for a legacy `crs` member of any GeoJSON object (a collection, a feature, a
+/// geometry), used by every reader of GeoJSON (load, ingest, import, `check`, the batch
+/// classification and history, scenarios' exclusions): absent or naming CRS84 in any spelling
+/// ([`names_crs84`]) is `Ok`; a member that names no CRS, or names another (EPSG:4326 with the
+/// reason: its axis order is latitude, longitude), is the problem to report.
+///
+/// # Errors
+/// [`FileProblem::CrsNotNamed`] or [`FileProblem::CrsNotCrs84`].
+pub fn check_crs_member(obj: &Map<String, Value>) -> Result<(), FileProblem> {
+    let Some(crs) = obj.get("crs") else { return Ok(()) };
     let Some(name) = crs.pointer("/properties/name").and_then(Value::as_str) else {
-        problem(report, shown, FileProblem::CrsNotNamed { shown: short_json(crs) });
-        return;
+        return Err(FileProblem::CrsNotNamed { shown: short_json(crs) });
     };
     if names_crs84(name) {
-        return;
+        return Ok(());
     }
-    problem(
-        report,
-        shown,
-        FileProblem::CrsNotCrs84 {
-            name: name.to_string(),
-            epsg_4326: names_epsg_4326(name),
-        },
-    );
+    Err(FileProblem::CrsNotCrs84 {
+        name: name.to_string(),
+        epsg_4326: names_epsg_4326(name),
+    })
 }
 
 fn short_json(v: &Value) -> String {
@@ -365,8 +374,9 @@ pub(crate) fn read_waters(path: &Path, shown: &str) -> (Option<Waters>, Report) 
         for i in 0..doc.features.len() {
             let anchor = doc.features[i].pointer("/properties/anchor").and_then(|a| {
                 let a = a.as_array().filter(|a| a.len() == 2)?;
-                let (x, y) = (a[0].as_f64()?, a[1].as_f64()?);
-                ((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)).then_some(geo::Coord { x, y })
+                // The one coordinate check (crate::model::LonLat), not a copy of it.
+                let p = crate::model::LonLat::new(a[0].as_f64()?, a[1].as_f64()?).ok()?;
+                Some(geo::Coord { x: p.lon(), y: p.lat() })
             });
             let geometry = feature_geometry(&doc, i, shown, &mut report);
             let Some(anchor) = anchor else {
@@ -483,12 +493,12 @@ pub struct StoredSnapshot {
 }
 
 impl StoredSnapshot {
-    /// What it means for the decision ([`crate::store::decide_snapshot`]) of a writer bringing
-    /// `content`: a date only confirmed by an earlier file holds nothing of its own unless the
-    /// content is the same (other content is a new snapshot from that date on).
-    pub fn held(&self, content: &str) -> Held<'_> {
+    /// What it means for the decision ([`crate::store::decide_snapshot`]) of a writer: a date confirmed by an earlier file holds that file's content (other content
+    /// replaces it, with `replace`); a confirming file that does not read holds nothing.
+    pub fn held(&self) -> Held<'_> {
         match &self.snapshot {
-            Some(s) if self.confirmed_by.is_some() && s.content_sha256 != content => Held::Nothing,
+            // A confirmed date holds the content of the file that confirms it: other content
+            // replaces it (`replace`), as on a date with a file of its own.
             None if self.confirmed_by.is_some() => Held::Nothing,
             Some(s) => Held::Content(&s.content_sha256),
             None => Held::Unreadable,
@@ -531,10 +541,7 @@ pub fn stored_snapshot(
     }
     let files = store.dated_snapshot_files(source)?;
     if let Some((&before, file)) = files.range(..date).next_back() {
-        let confirmed: Vec<NaiveDate> = read_meta(file)
-            .and_then(|m| m.get("confirmed").cloned())
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
+        let confirmed = read_meta(file).map(|m| confirmed_list(&m)).unwrap_or_default();
         if confirmed.contains(&date) {
             return Ok(Some(StoredSnapshot {
                 snapshot: read(file),
@@ -546,8 +553,127 @@ pub fn stored_snapshot(
     Ok(None)
 }
 
+/// The `confirmed` list of the latest snapshot file before a date, where that list reaches the
+/// date or beyond: writing a snapshot on the date splits it ([`ConfirmedRun::split`]).
+#[derive(Debug, Clone)]
+pub struct ConfirmedRun {
+    /// The date of the confirming file.
+    pub date: NaiveDate,
+    /// The confirming file.
+    pub file: PathBuf,
+    /// Its `frontline` member.
+    pub meta: Map<String, Value>,
+    /// Its snapshot (`None`: it does not read, and is left alone).
+    pub snapshot: Option<Snapshot>,
+    /// Its `confirmed` list.
+    pub confirmed: Vec<NaiveDate>,
+}
+
+/// The confirmed list a write on `date` splits: `kept` stay with the confirming file (before
+/// `date`), `held` is whether `date` itself was confirmed (the write then replaces that
+/// content), and `carried` (after `date`) keep the confirming file's content in a file of the
+/// first of them, which confirms the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// Dates before the written one: still confirmed by the confirming file.
+    pub kept: Vec<NaiveDate>,
+    /// Whether the written date was confirmed (held the confirming file's content).
+    pub held: bool,
+    /// Dates after the written one: the first gets a file of its own with the confirming file's
+    /// content, the others are confirmed by it.
+    pub carried: Vec<NaiveDate>,
+}
+
+/// Splits a `confirmed` list at `date` (see [`Split`]).
+pub fn split_confirmed(confirmed: &[NaiveDate], date: NaiveDate) -> Split {
+    let mut sorted = confirmed.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    Split {
+        kept: sorted.iter().copied().filter(|d| *d < date).collect(),
+        held: sorted.contains(&date),
+        carried: sorted.iter().copied().filter(|d| *d > date).collect(),
+    }
+}
+
+/// The `confirmed` list of a snapshot file, empty when it has none.
+pub fn confirmed_list(meta: &Map<String, Value>) -> Vec<NaiveDate> {
+    meta.get("confirmed")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default()
+}
+
+impl ConfirmedRun {
+    /// The files that keep the store's answers true when a snapshot is written on `date`: the
+    /// confirming file rewritten with the dates before `date` only, and, where the list went
+    /// on past `date`, a file for the first later date holding the confirming file's content
+    /// and confirming the rest (what those dates were recorded to hold stays in force on them).
+    /// Same content, so the content hashes do not change. Empty when the file does not read.
+    pub fn split(
+        &self,
+        store: &crate::store::Store,
+        source: &str,
+        date: NaiveDate,
+    ) -> Result<Vec<(PathBuf, String)>, StoreError> {
+        let Some(snapshot) = &self.snapshot else {
+            return Ok(Vec::new());
+        };
+        let split = split_confirmed(&self.confirmed, date);
+        let mut meta = self.meta.clone();
+        meta.insert("confirmed".into(), serde_json::json!(split.kept));
+        let mut out = vec![(self.file.clone(), snapshot_document(snapshot, meta))];
+        if let Some((&first, rest)) = split.carried.split_first() {
+            let mut meta = self.meta.clone();
+            meta.insert("confirmed".into(), serde_json::json!(rest));
+            meta.insert(
+                "confirmed_from".into(),
+                Value::from(format!(
+                    "{}: confirmed by the file of {} until {date} was written",
+                    first, self.date
+                )),
+            );
+            let carried = Snapshot {
+                date: first,
+                // The instant was the confirming file's publication, not this date's.
+                published_at: None,
+                ..snapshot.clone()
+            };
+            out.push((store.snapshot_file(source, first)?, snapshot_document(&carried, meta)));
+        }
+        Ok(out)
+    }
+}
+
+/// The confirmed run a write on `date` of `source` falls into: the latest dated snapshot file
+/// before `date` whose `confirmed` list holds `date` or a later date. Read from the files on
+/// disk (under the writer lock). `None`: no file's list reaches `date`.
+///
+/// # Errors
+/// A source name that breaks the rule, or a source directory that cannot be listed.
+pub fn confirmed_run(lock: &WriterLock, source: &str, date: NaiveDate) -> Result<Option<ConfirmedRun>, StoreError> {
+    let store = lock.store();
+    let files = store.dated_snapshot_files(source)?;
+    let Some((&before, file)) = files.range(..date).next_back() else {
+        return Ok(None);
+    };
+    let Some(meta) = read_meta(file) else {
+        return Ok(None);
+    };
+    let confirmed = confirmed_list(&meta);
+    if !confirmed.iter().any(|d| *d >= date) {
+        return Ok(None);
+    }
+    Ok(Some(ConfirmedRun {
+        date: before,
+        snapshot: read_snapshot(file, &store.relative(file), source).0,
+        file: file.clone(),
+        meta,
+        confirmed,
+    }))
+}
+
 /// Reads a `sources/<source>/<date>.geojson` snapshot file.
-pub(crate) fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
+pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
     let Some((bytes, sha256)) = read_bytes(path, shown, &mut report) else {
         return (None, report);

@@ -429,6 +429,9 @@ struct RawDocument<'a> {
     features: Vec<RawFeature<'a>>,
     #[serde(default)]
     published_at: Option<Value>,
+    /// A legacy `crs` member, checked by the one rule ([`super::canonical::check_crs_member`]).
+    #[serde(default)]
+    crs: Option<Value>,
 }
 
 #[derive(serde::Deserialize)]
@@ -457,6 +460,9 @@ struct RawGeometry<'a> {
     coordinates: Option<&'a serde_json::value::RawValue>,
     #[serde(default, borrow)]
     geometries: Option<Vec<RawGeometry<'a>>>,
+    /// A legacy `crs` member, passed to the geometry reader (which checks it).
+    #[serde(default)]
+    crs: Option<Value>,
 }
 
 impl RawGeometry<'_> {
@@ -470,7 +476,11 @@ impl RawGeometry<'_> {
             Some(raw) => super::strict_json::from_slice(raw.get().as_bytes())?,
             None => Value::Null,
         };
-        Ok(serde_json::json!({"type": self.kind(), "coordinates": coordinates}))
+        let mut v = serde_json::json!({"type": self.kind(), "coordinates": coordinates});
+        if let (Some(crs), Some(m)) = (&self.crs, v.as_object_mut()) {
+            m.insert("crs".into(), crs.clone());
+        }
+        Ok(v)
     }
 }
 
@@ -513,6 +523,14 @@ pub fn read_publication(
         if doc.kind.as_deref() != Some("FeatureCollection") {
             file_problem(&mut report, FileProblem::NotFeatureCollection);
             return None;
+        }
+        if let Some(crs) = doc.crs.clone() {
+            let mut m = serde_json::Map::new();
+            m.insert("crs".into(), crs);
+            if let Err(p) = super::canonical::check_crs_member(&m) {
+                file_problem(&mut report, p);
+                return None;
+            }
         }
         let instant = match document_instant(doc.published_at.as_ref()) {
             Some(Ok(t)) => t,

@@ -32,6 +32,11 @@ pub(crate) fn read_areal_unvalidated(geometry: &Value, scope: &mut Scope<'_>) ->
         scope.problem(None, FeatureProblem::GeometryNotObject);
         return None;
     };
+    // A legacy `crs` on the geometry itself: the one rule (GeoJSON 2008 allowed it here too).
+    if let Err(p) = super::canonical::check_crs_member(obj) {
+        scope.problem(None, p);
+        return None;
+    }
     let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
     let Some(coords) = obj.get("coordinates") else {
         scope.problem(
@@ -223,15 +228,27 @@ fn all_collinear(c: &[Coord<f64>]) -> bool {
     })
 }
 
-/// Reads one position: at least two finite numbers, lon in [-180, 180], lat in [-90, 90].
-/// A third number (elevation) is allowed and ignored.
+/// The one rule for how many numbers a GeoJSON position has, for every reader (polygons at
+/// load, import and ingest, scenarios' exclusions, the batch routes' points): two or three (the
+/// third, an altitude, is ignored); fewer or more are refused.
+///
+/// # Errors
+/// [`PositionProblem::TooFewNumbers`] or [`PositionProblem::TooManyNumbers`].
+pub fn check_position_len(n: usize) -> Result<(), PositionProblem> {
+    match n {
+        0 | 1 => Err(PositionProblem::TooFewNumbers(n)),
+        2 | 3 => Ok(()),
+        _ => Err(PositionProblem::TooManyNumbers(n)),
+    }
+}
+
+/// Reads one position: two or three finite numbers ([`check_position_len`]), lon in
+/// [-180, 180], lat in [-90, 90]. A third number (elevation) is allowed and ignored.
 fn read_position(pos: &Value) -> Result<Coord<f64>, PositionProblem> {
     let Some(nums) = pos.as_array() else {
         return Err(PositionProblem::NotAnArray(short(pos)));
     };
-    if nums.len() < 2 {
-        return Err(PositionProblem::TooFewNumbers(nums.len()));
-    }
+    check_position_len(nums.len())?;
     let mut xy = [0.0; 2];
     for (i, v) in nums.iter().enumerate() {
         let Some(f) = v.as_f64() else {

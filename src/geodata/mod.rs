@@ -19,8 +19,9 @@ pub mod policy;
 mod report;
 pub(crate) mod strict_json;
 mod validity;
+pub use canonical::{ConfirmedRun, Split, StoredSnapshot, confirmed_run, split_confirmed, stored_snapshot};
 /// The loader's validity check, also applied to every polygon an answer draws.
-pub use canonical::{StoredSnapshot, stored_snapshot};
+pub use geometry::check_position_len;
 pub use validity::problems as validity_problems;
 
 pub use report::{

@@ -127,6 +127,10 @@ pub fn read_snapshot_admitting(
             file_problem(&mut report, FileProblem::NzzFeaturesNotArray);
             return None;
         };
+        if let Some(Err(p)) = fc.as_object().map(super::canonical::check_crs_member) {
+            file_problem(&mut report, p);
+            return None;
+        }
         let mut occupied = Vec::new();
         let mut content_dates = std::collections::BTreeSet::new();
         for (i, f) in features.iter().enumerate() {

@@ -89,6 +89,9 @@ pub enum PositionProblem {
     NotAnArray(String),
     /// Fewer than two numbers.
     TooFewNumbers(usize),
+    /// More than three numbers (RFC 7946 3.1.1: the meaning of a fourth is unspecified, so it
+    /// is refused rather than guessed at).
+    TooManyNumbers(usize),
     /// Coordinate `index` is not a number (the value, shortened).
     NotANumber {
         /// 0-based index in the position.
@@ -109,6 +112,10 @@ impl fmt::Display for PositionProblem {
             PositionProblem::TooFewNumbers(n) => {
                 write!(f, "position has {n} number(s); it needs longitude and latitude")
             }
+            PositionProblem::TooManyNumbers(n) => write!(
+                f,
+                "position has {n} numbers; a position is [lon, lat] or [lon, lat, altitude] (RFC 7946 3.1.1: a fourth number means nothing agreed, so it is refused, not guessed at)"
+            ),
             PositionProblem::NotANumber { index, shown } => write!(f, "coordinate {index} is {shown}, not a number"),
             PositionProblem::NotFinite(i) => write!(f, "coordinate {i} is not finite"),
             PositionProblem::OutOfRange(e) => {

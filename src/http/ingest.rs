@@ -12,9 +12,9 @@
 
 use super::App;
 use super::params::Params;
-use super::problem::Problem;
-use crate::geodata::Finding;
+use super::problem::{BodyFinding, Problem};
 use crate::geodata::canonical::{snapshot_document, snapshot_from_value};
+use crate::geodata::{Finding, StoredSnapshot};
 use crate::store::{Held, SnapshotDecision, Store, decide_snapshot};
 use bytes::Buf;
 use futures_util::Stream;
@@ -273,17 +273,12 @@ fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Pr
     })
 }
 
-fn refused(problems: Vec<String>) -> Problem {
-    let mut p = Problem::unprocessable(
-        "invalid-snapshot",
-        format!(
-            "the snapshot is invalid ({} problem(s)); nothing was written: {}",
-            problems.len(),
-            problems.first().cloned().unwrap_or_default()
-        ),
-    );
-    p.problems = problems.into_boxed_slice();
-    p
+fn refused(findings: Vec<BodyFinding>) -> Problem {
+    Problem::invalid_snapshot(findings)
+}
+
+fn findings(list: &[Finding]) -> Vec<BodyFinding> {
+    list.iter().map(BodyFinding::from).collect()
 }
 
 /// Validates, writes and swaps in (blocking).
@@ -334,13 +329,14 @@ fn store(
     let mut flags = Vec::new();
     if obj.get("features").is_some_and(Value::is_array) {
         use crate::geodata::policy::{EMPTY_ADMITTED, check_empty, feature_dates};
-        check_empty(features.len(), allow_empty, "allow_empty=true to the query").map_err(|why| refused(vec![why]))?;
+        check_empty(features.len(), allow_empty, "allow_empty=true to the query")
+            .map_err(|why| refused(vec![BodyFinding::whole("empty-snapshot", why)]))?;
         if features.is_empty() {
             flags.push(EMPTY_ADMITTED.to_string());
         }
         let (problems, other_dates) = feature_dates(features, date);
         if !problems.is_empty() {
-            return Err(refused(problems.iter().map(Finding::without_file).collect()));
+            return Err(refused(findings(&problems)));
         }
         flags.extend(other_dates.iter().map(Finding::without_file));
     }
@@ -367,7 +363,7 @@ fn store(
     let (snapshot, report) = snapshot_from_value(doc, body_sha, Some(&stem), &shown, source);
     let Some(snapshot) = snapshot.filter(|_| report.is_ok()) else {
         // Nothing was written: the problems are in the body, not in a file of that name.
-        return Err(refused(report.problems.iter().map(Finding::without_file).collect()));
+        return Err(refused(findings(&report.problems)));
     };
     // `frontline.published` is an importer's record of the polygons it unioned; an ingested
     // body is located as drawn (points against its own features), so it is not kept.
@@ -383,11 +379,17 @@ fn store(
     // quarantines it), a large change or a stray feature flagged.
     let (border, snapshots) = border_and_snapshots(&catalog, source)?;
     let before = snapshots.iter().rfind(|s| s.date < date).map(|s| &**s);
-    let findings = crate::import::check_new_snapshot(&snapshot, before, border, crate::import::Thresholds::default());
-    if !findings.refusals.is_empty() {
-        return Err(refused(findings.refusals));
+    let checks = crate::import::check_new_snapshot(&snapshot, before, border, crate::import::Thresholds::default());
+    if !checks.refusals.is_empty() {
+        return Err(refused(
+            checks
+                .refusals
+                .into_iter()
+                .map(|why| BodyFinding::whole("outside-border", why))
+                .collect(),
+        ));
     }
-    notes.flags.extend(findings.flags);
+    notes.flags.extend(checks.flags);
     // From here to the swap, no other writer (another request, a CLI import) touches the store.
     let lock = layout.lock("ingest", INGEST_LOCK_WAIT)?;
     // The catalog live now (a reload may have swapped one in while this waited for the lock).
@@ -402,9 +404,7 @@ fn store(
     // import) may have written the date since the catalog was loaded.
     let known = in_catalog.as_ref().map(|s| catalog.root.join(&s.provenance.file));
     let stored = crate::geodata::stored_snapshot(&lock, source, date, known.as_deref())?;
-    let held = stored
-        .as_ref()
-        .map_or(Held::Nothing, |s| s.held(&snapshot.content_sha256));
+    let held = stored.as_ref().map_or(Held::Nothing, StoredSnapshot::held);
     let mut replaced = None;
     let mut kept = Vec::new();
     match decide_snapshot(held, &snapshot.content_sha256, replace) {
@@ -441,12 +441,29 @@ fn store(
             ));
         }
         SnapshotDecision::Replace => {
+            // A date of its own file: that file is kept. A date confirmed by an earlier file:
+            // that file is kept (it is rewritten below without the date).
             if let Some(old) = &stored {
-                let k = lock.keep(source, date, &old.file)?;
+                let k = lock.keep(source, old.confirmed_by.unwrap_or(date), &old.file)?;
                 replaced = Some(layout.relative(&k));
                 kept.push(k);
             }
         }
+    }
+    // A date inside an earlier file's confirmed run splits it (the run's other dates keep what
+    // they were recorded to hold), whether the date was confirmed (replaced above) or a gap.
+    let own_file = stored.as_ref().is_some_and(|s| s.confirmed_by.is_none());
+    let run = if own_file {
+        None
+    } else {
+        crate::geodata::confirmed_run(&lock, source, date)?
+    };
+    let mut also = Vec::new();
+    if let Some(run) = &run {
+        if replaced.is_none() {
+            kept.push(lock.keep(source, run.date, &run.file)?);
+        }
+        also = run.split(&layout, source, date)?;
     }
     let on_disk = stored.filter(|s| s.confirmed_by.is_none()).map(|s| s.file);
     // The canonical form of what was validated (same content hash), written durably.
@@ -459,14 +476,30 @@ fn store(
         meta.insert("flags".into(), json!(notes.flags));
     }
     let canonical = snapshot_document(&snapshot, meta);
-    lock.write_keeping(&[(file.clone(), canonical.as_bytes().to_vec())], &kept)?;
+    let mut writes: Vec<(std::path::PathBuf, Vec<u8>)> =
+        also.iter().map(|(p, t)| (p.clone(), t.as_bytes().to_vec())).collect();
+    writes.push((file.clone(), canonical.as_bytes().to_vec()));
+    lock.write_keeping(&writes, &kept)?;
     if let Some(old_file) = on_disk.filter(|p| *p != file) {
         lock.remove(&[old_file])?;
     }
     // Its provenance is the file as written.
     let mut snapshot = snapshot;
     snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
-    let next = Arc::new(catalog.with_snapshot(snapshot.clone(), replaced.is_some())?);
+    // The files of a split run go live as the loader reads them (same content, new files).
+    let mut split: Option<crate::catalog::Catalog> = None;
+    for (path, _) in &also {
+        let (read, _) = crate::geodata::canonical::read_snapshot(path, &layout.relative(path), source);
+        if let Some(read) = read {
+            split = Some(split.as_ref().unwrap_or(&catalog).with_snapshot(read, false)?);
+        }
+    }
+    let next = Arc::new(
+        split
+            .as_ref()
+            .unwrap_or(&catalog)
+            .with_snapshot(snapshot.clone(), replaced.is_some())?,
+    );
     next.compute_states();
     app.swap(next.clone());
     // Released once the new state is live: the next writer sees it.

@@ -266,7 +266,7 @@ fn scenario_schema() -> Value {
 const CSV_BODY: &str = "RFC 4180: a header naming the columns id, lon and lat in any order (other columns passed through to the answer in their place), quoted fields, CRLF or LF, a UTF-8 BOM skipped. UTF-8, or the charset the Content-Type declares (charset=windows-1251, any WHATWG label; the answer is UTF-8); bytes that are not UTF-8 without a declared charset are a 400 naming the line, an unknown charset a 415. Streamed for classify, chunked uploads accepted. A record (a row, quoted newlines included) is at most 4096 bytes: a longer one is a 400 naming its line and the limit.";
 
 /// The GeoJSON batch body and its limits (`query::geojson`).
-const GEOJSON_BODY: &str = "FeatureCollection of Point features, read as a stream of features (at most --max-json-body-mb, default 64 MiB, and --max-points). Limits, each a 413 naming it: one feature at most 65536 bytes of JSON (properties, geometry and other members) with at most 1000 properties; the collection's members other than features at most 65536 bytes together (they are copied into the answer). A Point's coordinates are [lon, lat] or [lon, lat, altitude] (more is a 400).";
+const GEOJSON_BODY: &str = "FeatureCollection of Point features, read as a stream of features (at most --max-json-body-mb, default 64 MiB, and --max-points). Limits, each a 413 naming it: one feature at most 65536 bytes of JSON (properties, geometry and other members) with at most 1000 properties; the collection's members other than features at most 65536 bytes together (they are copied into the answer). A Point's coordinates are [lon, lat] or [lon, lat, altitude] (more is a 400). A legacy crs member (collection, feature or geometry) must name CRS84 (any spelling); another CRS is a 400 naming it.";
 
 /// HEAD beside every GET (its parameters and answers, no body) and OPTIONS on every path, as the
 /// dispatcher answers them.
@@ -440,7 +440,7 @@ fn document_without_head_and_options() -> Value {
                     "requestBody": {"required": true, "description": "At most --max-ingest-body-mb (default 16 MiB; real daily snapshots are under 1 MB): a larger body is a 413 naming the limit. Members other than type, features, frontline and crs are skipped (the stored file does not keep them)", "content": {
                         "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection, properties.status occupied or contested per feature"}},
                         "application/json": {"schema": {"type": "object"}}}},
-                    "responses": merge(json!({"201": json_ok("id, content_sha256, provenance, state live"), "200": json_ok("unchanged, or replaced")}),
+                    "responses": merge(json!({"201": schema_ok("written and live (state live, replaced null)", "application/json", schema("Ingested")), "200": schema_ok("unchanged (nothing written), or replaced (replaced names the .history/ copy)", "application/json", schema("Ingested"))}),
                         problems(&["400", "401", "403", "404", "409", "413", "415", "422"]))}},
             "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (a strong ETag per representation: gzip and identity differ; If-None-Match, If-Modified-Since, gzip)",
                 "parameters": [
@@ -537,8 +537,28 @@ fn document_without_head_and_options() -> Value {
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": merge(json!({"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
             "detail": {"type": "string"}, "parameter": {"type": "string", "description": "the query parameter, or the scenario field (zones[2].width_km), at fault"},
-            "problems": {"type": "array", "items": {"type": "string"}, "description": "every problem found, where there are several (a refused snapshot)"},
-            "readiness": {"type": "object", "description": "/readyz while not ready: what is loaded (the members of its 200 answer)"}}, "required": ["type", "title", "status", "detail"]},
+            "problems": {"type": "array", "items": {"$ref": "#/components/schemas/BodyFinding"}, "description": "every finding of a refused body (a snapshot: 422 invalid-snapshot), typed"},
+            "readiness": {"type": "object", "description": "/readyz while not ready: what is loaded (the members of its 200 answer)"}}, "required": ["type", "title", "status", "detail"], "additionalProperties": false},
+            "BodyFinding": {"type": "object", "description": "one finding of a refused body: match on code, never on message",
+                "properties": {"code": {"type": "string", "description": "stable code: the loader's finding kinds as frontline check --json names them (position, ring-not-closed, long-edge, invalid-geometry, crs-not-crs84, feature-date-invalid...), empty-snapshot, outside-border"},
+                    "feature": {"type": "integer", "minimum": 0, "description": "0-based index in features, where the finding is about one feature"},
+                    "location": {"type": "string", "description": "where inside the feature (polygon, ring, position)"},
+                    "message": {"type": "string", "description": "the sentence (no file name: nothing was written)"}},
+                "required": ["code", "message"], "additionalProperties": false},
+            "Ingested": {"type": "object", "description": "POST /v1/snapshots: the snapshot as stored and live",
+                "properties": {"id": {"type": "string", "description": "source:YYYY-MM-DD"}, "source": {"type": "string"}, "date": {"type": "string", "format": "date"},
+                    "content_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "provenance": {"$ref": "#/components/schemas/FileProvenance"},
+                    "state": {"type": "string", "description": "live, or unchanged: the same content is live"},
+                    "replaced": {"type": ["string", "null"], "description": "the .history/ copy of the file replaced (for a date confirmed by an earlier file: that file's copy); null when nothing was replaced"},
+                    "repairs": {"type": "array", "items": {"type": "string"}, "description": "every repair the reader made"},
+                    "flags": {"type": "array", "items": {"type": "string"}, "description": "what the admission policy and import's checks flagged"},
+                    "ms": {"type": "number", "description": "milliseconds from the request to the answer"}},
+                "required": ["id", "source", "date", "content_sha256", "provenance", "state", "replaced", "repairs", "flags", "ms"], "additionalProperties": false},
+            "SourceWritten": {"type": "object", "description": "PUT /v1/sources/{name}",
+                "properties": {"source": {"type": ["object", "null"], "description": "the source as GET /v1/sources lists it (null while only declared and not listed)"},
+                    "state": {"type": "string"}, "live": {"type": "boolean", "description": "whether the source has snapshots loaded (a declared source has none until its first ingest)"},
+                    "replaced": {"type": ["string", "null"], "description": "the .history/ copy of the replaced source.json"}},
+                "required": ["source", "state", "live", "replaced"], "additionalProperties": false},
             "Scenario": scenario_schema()}), merge(provenance_schemas(), answer_schemas()))}
     });
     // Apart from the document's literal: the macro's recursion limit.
@@ -546,7 +566,8 @@ fn document_without_head_and_options() -> Value {
                 "security": [{"bearer": []}],
                 "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[a-z0-9_-]{1,64}$"}}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceDescription"}}}},
-                "responses": merge(json!({"201": json_ok("source (as GET /v1/sources lists it), state, live, replaced"), "200": json_ok("replaced (the kept copy in replaced) or unchanged")}),
+                "responses": merge(json!({"201": {"description": "source (as GET /v1/sources lists it), state, live, replaced", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceWritten"}}}},
+                    "200": {"description": "replaced (the kept copy in replaced) or unchanged", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceWritten"}}}}}),
                     problems(&["400", "401", "403", "409", "413", "415", "422"]))}});
     if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), dashboard_paths) {
         paths.extend(more);

@@ -22,16 +22,80 @@ pub struct Problem {
     /// such as a source's description, the member at fault).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
-    /// Every problem found, where there are several (a refused snapshot).
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub problems: Box<[String]>,
+    /// Every problem found in a refused body (a snapshot): typed findings.
+    #[serde(skip_serializing_if = "<[BodyFinding]>::is_empty")]
+    pub problems: Box<[BodyFinding]>,
     /// What the server has loaded so far, where it is not ready yet (`/readyz`): the members
     /// of its readiness answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub readiness: Option<Box<serde_json::Value>>,
 }
 
+/// One finding of a refused body, typed: a stable `code` (the `kind` of `frontline check
+/// --json` for the loader's findings: `position`, `long-edge`, `invalid-geometry`...; the
+/// admission policy's and import's own codes otherwise), the feature it is about (0-based
+/// index in `features`) and where inside it, and the sentence. Clients match on `code`, never
+/// on `message`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyFinding {
+    /// A stable code naming the kind of finding.
+    pub code: &'static str,
+    /// The feature it is about, where it is about one (0-based index in `features`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feature: Option<usize>,
+    /// Where inside the feature (polygon, ring, position), where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// What is wrong, as a sentence (the body's own words, no file name).
+    pub message: String,
+}
+
+impl BodyFinding {
+    /// A finding of the body as a whole (no feature), of code `code`.
+    pub fn whole(code: &'static str, message: impl Into<String>) -> Self {
+        BodyFinding {
+            code,
+            feature: None,
+            location: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// A loader's finding, without its file (the body has none).
+impl From<&crate::geodata::Finding> for BodyFinding {
+    fn from(f: &crate::geodata::Finding) -> Self {
+        BodyFinding {
+            code: f.kind.code(),
+            feature: f.feature,
+            location: f.location.clone(),
+            message: f.kind.to_string(),
+        }
+    }
+}
+
 impl Problem {
+    /// 422 `invalid-snapshot`: a snapshot body refused, with every finding (nothing was
+    /// written); the detail counts them and gives the first.
+    pub fn invalid_snapshot(findings: Vec<BodyFinding>) -> Self {
+        let first = findings.first().map(|f| match f.feature {
+            Some(i) => format!("feature {i}: {}", f.message),
+            None => f.message.clone(),
+        });
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-snapshot",
+            format!(
+                "the snapshot is invalid ({} problem(s)); nothing was written: {}",
+                findings.len(),
+                first.unwrap_or_default()
+            ),
+        );
+        p.problems = findings.into_boxed_slice();
+        p
+    }
+
     /// A problem of the given status. Private: every status is decided by the named constructors
     /// and `From` conversions of this file, so that the mapping of error kinds to statuses is read
     /// in one place.

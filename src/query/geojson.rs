@@ -80,6 +80,16 @@ pub enum BatchError {
         /// What is wrong.
         error: CatalogError,
     },
+    /// A legacy `crs` member that is not CRS84 (the one rule,
+    /// [`crate::geodata::canonical::check_crs_member`]); `index`: the feature it is on, `None`
+    /// for the collection.
+    #[error("{}{problem}", index.map(|i| format!("feature {i}: ")).unwrap_or_default())]
+    Crs {
+        /// 0-based index in `features`, `None` for the collection's own member.
+        index: Option<usize>,
+        /// What is wrong.
+        problem: crate::geodata::FileProblem,
+    },
     /// More features than allowed.
     #[error("more than {limit} features; at most {limit} points per request")]
     TooMany {
@@ -351,6 +361,13 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
                 if self.ctx.members_bytes > MAX_MEMBERS_BYTES {
                     return Err(too_large(self.ctx, key));
                 }
+                if key == "crs" {
+                    let mut m = Map::new();
+                    m.insert(key.clone(), v.clone());
+                    if let Err(problem) = crate::geodata::canonical::check_crs_member(&m) {
+                        return Err(self.ctx.fail(BatchError::Crs { index: None, problem }));
+                    }
+                }
                 self.ctx.others.insert(key, v);
             }
         }
@@ -422,6 +439,18 @@ impl<'de> Visitor<'de> for Features<'_, '_> {
                     limit: MAX_PROPERTIES,
                 }));
             }
+            // A legacy `crs` on the feature or its geometry: the one rule.
+            for obj in [value.as_object(), value.get("geometry").and_then(Value::as_object)]
+                .into_iter()
+                .flatten()
+            {
+                if let Err(problem) = crate::geodata::canonical::check_crs_member(obj) {
+                    return Err(ctx.fail(BatchError::Crs {
+                        index: Some(index),
+                        problem,
+                    }));
+                }
+            }
             match point_of(&value) {
                 Ok((lon, lat)) => ctx.block.push(PointFeature { value, lon, lat }),
                 Err(message) => return Err(ctx.fail(BatchError::Feature { index, message })),
@@ -461,12 +490,8 @@ fn point_of(feat: &Value) -> Result<(f64, f64), String> {
         .get("coordinates")
         .and_then(Value::as_array)
         .ok_or("Point has no coordinates array")?;
-    if c.len() > 3 {
-        return Err(format!(
-            "Point coordinates have {} numbers; a position is [lon, lat] or [lon, lat, altitude]",
-            c.len()
-        ));
-    }
+    // The one rule for positions (2 or 3 numbers), with its message.
+    crate::geodata::check_position_len(c.len()).map_err(|p| format!("Point coordinates: {p}"))?;
     match (c.first().and_then(Value::as_f64), c.get(1).and_then(Value::as_f64)) {
         (Some(x), Some(y)) => Ok((x, y)),
         _ => Err("Point coordinates must be [lon, lat] numbers".into()),
@@ -867,8 +892,20 @@ mod tests {
         let e = read(&fc("", &[coords("[30,50,100,1]")]), 10).unwrap_err().to_string();
         assert_eq!(
             e,
-            "feature 0: Point coordinates have 4 numbers; a position is [lon, lat] or [lon, lat, altitude]"
+            "feature 0: Point coordinates: position has 4 numbers; a position is [lon, lat] or [lon, lat, altitude] (RFC 7946 3.1.1: a fourth number means nothing agreed, so it is refused, not guessed at)"
         );
+        // One crs rule: CRS84 in any spelling passes, another CRS is refused where it stands.
+        let crs = |name: &str| format!(r#"{{"type":"name","properties":{{"name":"{name}"}}}}"#);
+        let with = |top: &str, feature: &str| {
+            format!(
+                r#"{{"type":"FeatureCollection"{top},"features":[{{"type":"Feature"{feature},"properties":{{}},"geometry":{{"type":"Point","coordinates":[30,50]}}}}]}}"#
+            )
+        };
+        assert!(read(&with(&format!(r#","crs":{}"#, crs("CRS:84")), ""), 10).is_ok());
+        let e = read(&with(&format!(r#","crs":{}"#, crs("EPSG:4326")), ""), 10).unwrap_err();
+        assert!(matches!(e, BatchError::Crs { index: None, .. }), "{e}");
+        let e = read(&with("", &format!(r#","crs":{}"#, crs("EPSG:3857"))), 10).unwrap_err();
+        assert!(matches!(e, BatchError::Crs { index: Some(0), .. }), "{e}");
     }
 
     #[test]
