@@ -283,18 +283,10 @@ mod tests {
         }
     }
 
-    /// The reference: every directed edge of the layer, sorted (the index's first form).
+    /// The reference: every directed edge of the layer, sorted (the index's first form: all the
+    /// rings' edges together, none paired off).
     fn all_edges_sorted<S: StateRings>(state: &S, status: ControlStatus) -> Vec<[u64; 4]> {
-        let mut out: Vec<[u64; 4]> = state
-            .state_rings(status)
-            .flat_map(|ring| ring.0.windows(2))
-            .filter(|w| w[0] != w[1])
-            .map(|w| {
-                let [ax, ay] = vertex_key(w[0].x, w[0].y);
-                let [bx, by] = vertex_key(w[1].x, w[1].y);
-                [ax, ay, bx, by]
-            })
-            .collect();
+        let mut out: Vec<[u64; 4]> = state.state_rings(status).flat_map(sorted_ring_edges).collect();
         out.sort_unstable();
         out
     }
