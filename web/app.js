@@ -904,8 +904,9 @@ async function main() {
   // The first date's TileJSON too, where the link's date (or the last snapshot's) is one the
   // page will show as is: the tiles can then be asked for as soon as the map has loaded.
   const firstDate = view.date ?? firstSource.last;
-  if (view.mode === 'date' && firstDate && /^\d{4}-\d{2}-\d{2}$/.test(firstDate) && firstSource.first <= firstDate && firstDate <= firstSource.last
-    && !Number.isNaN(Date.parse(`${firstDate}T00:00:00Z`)) && iso(day(firstDate)) === firstDate) askEarly(first, firstDate);
+  // (A calendar date written as YYYY-MM-DD is the only string that survives day() and iso().)
+  const calendarDate = firstDate && !Number.isNaN(day(firstDate)) && iso(day(firstDate)) === firstDate;
+  if (view.mode === 'date' && calendarDate && firstSource.first <= firstDate && firstDate <= firstSource.last) askEarly(first, firstDate);
   await mapLoaded;
   if (view.map) {
     // MapLibre keeps the whole map in view: a centre it cannot show is moved; say so.
