@@ -262,8 +262,20 @@ fn ceasefire_day(
     source: Option<&str>,
     w: crate::model::When,
 ) -> Result<chrono::NaiveDate, Problem> {
-    let (f, day) = cat.resolve(source, w)?;
-    if let (Some(p), Some(t)) = (f.publication, w.instant()) {
+    let t = match w {
+        crate::model::When::Date(d) => return Ok(d),
+        crate::model::When::Instant(t) => t,
+    };
+    // An unknown source or an instant before the first publication: the document's own
+    // checks name the field (422), as for a date.
+    let (f, day) = match cat.resolve(source, w) {
+        Ok(r) => r,
+        Err(_) => {
+            let tz = cat.source(source).map_or(chrono_tz::UTC, |s| s.time_zone);
+            return Ok(crate::geodata::publications::day_of(t, tz));
+        }
+    };
+    if let Some(p) = f.publication {
         let last = cat.in_force(source, day)?;
         let mut problem = Problem::unprocessable(
             "datetime-not-a-day-state",
