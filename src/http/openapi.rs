@@ -632,11 +632,13 @@ mod tests {
         a.as_object_mut()
             .unwrap()
             .insert("datetime".into(), json!("2024-05-01T20:30:00Z"));
-        // The terms only where the source's description gives them (the example's does not).
-        for k in ["licence", "attribution", "source_url"] {
-            assert!(a.get(k).is_none(), "{a}");
-            a.as_object_mut().unwrap().insert(k.into(), json!("x"));
+        // The terms as the source's description gives them (the example states a licence and
+        // an attribution, no URL).
+        for k in ["licence", "attribution"] {
+            assert!(a.get(k).is_some(), "{a}");
         }
+        assert!(a.get("source_url").is_none(), "{a}");
+        a.as_object_mut().unwrap().insert("source_url".into(), json!("x"));
         a["snapshot"]
             .as_object_mut()
             .unwrap()
