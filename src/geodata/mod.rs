@@ -17,6 +17,7 @@ pub mod nzz;
 pub mod plain;
 pub mod policy;
 mod report;
+pub mod streamed;
 pub(crate) mod strict_json;
 mod validity;
 pub use canonical::{ConfirmedRun, Split, StoredSnapshot, confirmed_run, split_confirmed, stored_snapshot};
