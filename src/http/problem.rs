@@ -369,7 +369,7 @@ impl From<crate::query::csv::CsvError> for Problem {
     fn from(e: crate::query::csv::CsvError) -> Self {
         use crate::query::csv::CsvError;
         match e {
-            CsvError::Line { .. } => Problem::body(e.to_string()),
+            CsvError::Line { .. } | CsvError::Undecodable(_) => Problem::body(e.to_string()),
             CsvError::TooManyRows { limit } => Problem::too_large(format!("more than {limit} points in one request")),
             CsvError::Io(io) => Problem::from_body_io(&io),
         }

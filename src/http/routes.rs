@@ -113,6 +113,7 @@ pub fn routes(
         .and(raw)
         .and(header_bytes("authorization"))
         .and(header_text("content-type"))
+        .and(header_text("content-length"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::sources::put);
