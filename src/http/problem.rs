@@ -336,7 +336,9 @@ impl From<crate::analytics::agreement::AgreementError> for Problem {
         use crate::analytics::agreement::AgreementError;
         match e {
             AgreementError::Catalog(c) => c.into(),
-            AgreementError::TooFew(_) | AgreementError::Borders(..) => Problem::parameter("sources", e.to_string()),
+            AgreementError::TooFew(_) | AgreementError::Twice(_) | AgreementError::Borders(..) => {
+                Problem::parameter("sources", e.to_string())
+            }
         }
     }
 }
