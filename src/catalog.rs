@@ -900,6 +900,12 @@ impl<'a> InForce<'a> {
         }
     }
 
+    /// Whether the snapshot in force replaced an earlier content of its date (a publication
+    /// superseded later its day never did: it is not the date's snapshot).
+    pub fn revised(&self) -> bool {
+        self.publication.is_none() && self.source.revised.contains(&self.snapshot().date)
+    }
+
     /// The baselines in force.
     pub fn baselines(&self) -> impl Iterator<Item = &'a BaselineEntry> + 'a {
         let src = self.source;

@@ -253,7 +253,7 @@ fn deepstate_publications_agree_with_nzz_over_2022_as_the_readme_says() {
         );
         for f in &ag.sides {
             let layer = catalog
-                .in_force(Some(&f.in_force.source), d)
+                .in_force(Some(&f.in_force.source.name), d)
                 .unwrap()
                 .computed()
                 .layers_of(false)
@@ -268,7 +268,7 @@ fn deepstate_publications_agree_with_nzz_over_2022_as_the_readme_says() {
             let km2 = frontline::geodesy::area_km2(&outside);
             eprintln!(
                 "{d}: agreed outside {}: {:.3e} relative; pieces vs envelope {:.3e}; envelope geometry {:.3e}",
-                f.in_force.source,
+                f.in_force.source.name,
                 km2 / t.agreed_km2,
                 (t.agreed_km2 + t.disputed_km2 - t.envelope_km2) / t.envelope_km2,
                 (t.envelope_geometry_km2 - t.envelope_km2) / t.envelope_km2
@@ -276,7 +276,7 @@ fn deepstate_publications_agree_with_nzz_over_2022_as_the_readme_says() {
             assert!(
                 km2 <= 1e-9 * t.agreed_km2,
                 "{d}: {km2} km2 of the agreed area outside {}",
-                f.in_force.source
+                f.in_force.source.name
             );
         }
     }
