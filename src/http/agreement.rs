@@ -24,6 +24,18 @@ pub(super) fn sources_param(p: &Params) -> Result<Option<Vec<String>>, Problem> 
                     "sources is a comma-separated list of source names, or all",
                 ));
             }
+            // A source named twice would count as two sources agreeing with each other: refused,
+            // never silently counted or dropped.
+            if let Some(twice) = names
+                .iter()
+                .enumerate()
+                .find_map(|(i, n)| names[..i].contains(n).then_some(n))
+            {
+                return Err(Problem::parameter(
+                    "sources",
+                    format!("sources names '{twice}' twice: name each source once"),
+                ));
+            }
             Ok(Some(names))
         }
     }

@@ -337,6 +337,8 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
             &[
                 "from",
                 "to",
+                "from_datetime",
+                "to_datetime",
                 "source",
                 "to_source",
                 "min_area_km2",
@@ -348,8 +350,8 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
         )?;
         let catalog = app.catalog_for(&p)?;
         let by_region = p.flag("by_region")?;
-        let from = p.required_date("from")?;
-        let to = p.required_date("to")?;
+        let from = p.required_when_of("from", "from_datetime")?;
+        let to = p.required_when_of("to", "to_datetime")?;
         let min_area = match p.get("min_area_km2") {
             Some(v) => number("min_area_km2", v, 0.0, 1e7)?,
             None => DEFAULT_MIN_AREA_KM2,
