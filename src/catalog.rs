@@ -322,7 +322,7 @@ impl ControlState {
                 }
                 // Points are located in the pieces as `Piece::located` (exact on the border).
                 ix.push(Arc::new(PolygonIndex::new(
-                    pieces.iter().filter(|p| p.status == status).map(|p| &p.located),
+                    pieces.iter().filter(|p| p.status == status).map(|p| &*p.located),
                 )));
                 let km2: f64 = pieces.iter().filter(|p| p.status == status).map(|p| p.area_km2).sum();
                 let [union] = overlay(&layer.0, &add, [OverlayRule::Union], true);
@@ -348,7 +348,7 @@ impl ControlState {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, p)| {
-                    let r = geo::BoundingRect::bounding_rect(&p.located)?;
+                    let r = geo::BoundingRect::bounding_rect(&*p.located)?;
                     Some(GeomWithData::new(
                         Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
                         i,
