@@ -1,6 +1,6 @@
 //! The reader of a snapshot document as a stream: one pass of serde over the text, each feature
 //! read and validated as it comes (its geometry by typed visitors,
-//! [`super::geometry::read_areal_text`]), so that what stays in memory is what is kept (the
+//! `geometry::read_areal_text`), so that what stays in memory is what is kept (the
 //! features as `geo` multipolygons, 16 bytes a position) and never a `serde_json::Value` tree
 //! of the document (about 16 times its text, and up to 50 times for arrays of small numbers).
 //! Used by the loader (a file's bytes) and by ingest (a request body, read as it arrives), so
