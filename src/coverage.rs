@@ -213,7 +213,7 @@ fn lattice_adapter<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> FloatPoint
 
 fn to_multipolygon(shapes: Vec<Vec<Vec<IntPoint>>>, at: impl Fn(&IntPoint) -> [f64; 2]) -> MultiPolygon<f64> {
     let ring = |path: Vec<IntPoint>| {
-        let mut cs: Vec<Coord<f64>> = path.iter().map(|p| at(p)).map(|[x, y]| Coord { x, y }).collect();
+        let mut cs: Vec<Coord<f64>> = path.iter().map(&at).map(|[x, y]| Coord { x, y }).collect();
         despike(&mut cs);
         if let Some(&first) = cs.first() {
             cs.push(first);
