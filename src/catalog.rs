@@ -763,7 +763,7 @@ impl SourceEntry {
         let mut changed = false;
         let mut snapshots = Vec::new();
         let mut revised = BTreeSet::new();
-        for s in &self.snapshots {
+        for s in self.snapshots.iter().filter(|s| s.published_at.is_none()) {
             let of_date: Vec<_> = kept.iter().filter(|r| r.date == s.date).collect();
             match at_instant(&root.join(&s.provenance.file), &of_date, t) {
                 AtInstant::Current { revised: r } => {
@@ -799,16 +799,23 @@ impl SourceEntry {
                 AtInstant::Absent => changed = true,
             }
         }
-        let publications: Vec<Arc<Snapshot>> = self
-            .publications
+        // Publications: those written by then, arranged into days again (a day's last one
+        // written later leaves an earlier one as the day's snapshot).
+        let (_, timed) = self.parts();
+        let known: Vec<Arc<Snapshot>> = timed
             .iter()
-            .filter(|p| {
-                snapshots.iter().any(|s| s.date == p.snapshot.date)
-                    && written_at(&root.join(&p.snapshot.provenance.file)).is_none_or(|w| w <= t)
-            })
-            .map(|p| p.snapshot.clone())
+            .filter(|p| written_at(&root.join(&p.provenance.file)).is_none_or(|w| w <= t))
+            .cloned()
             .collect();
-        changed |= publications.len() != self.publications.len();
+        changed |= known.len() != timed.len();
+        let (untimed, timed) = (snapshots, known);
+        let (snapshots, publications) = crate::geodata::publications::arrange(untimed, timed);
+        for s in &snapshots {
+            if s.published_at.is_some() && kept.iter().any(|r| r.date == s.date && r.replaced_at <= t) {
+                revised.insert(s.date);
+            }
+        }
+        changed |= revised != self.revised;
         if !changed {
             return Ok(Some(this.clone()));
         }
@@ -825,6 +832,16 @@ impl SourceEntry {
             publications,
             Some(self),
         ))))
+    }
+
+    /// Its snapshots without a publication instant, and every publication with one (the day's
+    /// snapshots and the others), to arrange again ([`crate::geodata::publications::arrange`]).
+    pub fn parts(&self) -> (Vec<Arc<Snapshot>>, Vec<Arc<Snapshot>>) {
+        let (untimed, mut timed): (Vec<Arc<Snapshot>>, Vec<Arc<Snapshot>>) =
+            self.snapshots.iter().cloned().partition(|s| s.published_at.is_none());
+        timed.extend(self.publications.iter().map(|p| p.snapshot.clone()));
+        timed.sort_by_key(|s| s.published_at);
+        (untimed, timed)
     }
 
     /// Computes the layers, areas and indexes of every epoch of this source now (in parallel).
@@ -881,6 +898,12 @@ impl<'a> InForce<'a> {
             (Some(_), Some(t)) => format!("{}@{}", s.id(), crate::geodata::canonical::rfc3339(t)),
             _ => s.id(),
         }
+    }
+
+    /// Whether the snapshot in force replaced an earlier content of its date (a publication
+    /// superseded later its day never did: it is not the date's snapshot).
+    pub fn revised(&self) -> bool {
+        self.publication.is_none() && self.source.revised.contains(&self.snapshot().date)
     }
 
     /// The baselines in force.
@@ -1209,20 +1232,36 @@ impl Catalog {
                 if revised {
                     meta.revised.insert(snapshot.date);
                 }
-                let mut snapshots: Vec<Arc<Snapshot>> = old
-                    .snapshots
-                    .iter()
-                    .filter(|s| s.date != snapshot.date)
-                    .cloned()
-                    .collect();
-                let at = snapshots.partition_point(|s| s.date < snapshot.date);
-                snapshots.insert(at, Arc::new(snapshot));
+                let (snapshots, publications) = match snapshot.published_at {
+                    // A publication takes its place among the others by its instant (one of
+                    // the same instant replaced), and the days are arranged again.
+                    Some(at) => {
+                        let (mut untimed, mut timed) = old.parts();
+                        // A snapshot of its date without an instant is replaced by it (the store
+                        // refuses the two side by side).
+                        untimed.retain(|s| s.date != snapshot.date);
+                        timed.retain(|s| s.published_at != Some(at));
+                        timed.push(Arc::new(snapshot));
+                        crate::geodata::publications::arrange(untimed, timed)
+                    }
+                    None => {
+                        let mut snapshots: Vec<Arc<Snapshot>> = old
+                            .snapshots
+                            .iter()
+                            .filter(|s| s.date != snapshot.date)
+                            .cloned()
+                            .collect();
+                        let at = snapshots.partition_point(|s| s.date < snapshot.date);
+                        snapshots.insert(at, Arc::new(snapshot));
+                        (snapshots, old.publications.iter().map(|p| p.snapshot.clone()).collect())
+                    }
+                };
                 build_source_arcs(
                     meta,
                     old.border.clone(),
                     old.baselines.clone(),
                     snapshots,
-                    old.publications.iter().map(|p| p.snapshot.clone()).collect(),
+                    publications,
                     Some(old),
                 )
             }

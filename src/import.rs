@@ -189,6 +189,9 @@ pub struct Added {
     pub flags: Vec<String>,
     /// What the reader repaired (ring orientation, rings closed within 1e-9 degrees, ...).
     pub repairs: Vec<String>,
+    /// When it was published (RFC 3339, UTC), for a format with publication instants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
 }
 
 /// A snapshot not loaded.
@@ -222,8 +225,8 @@ pub struct ImportReport {
     pub replaced: Vec<NaiveDate>,
     /// Files or snapshots refused or quarantined, with the reasons.
     pub rejected: Vec<Rejected>,
-    /// Publications superseded later the same day (in the source's time zone), kept in
-    /// `sources/<source>/publications/` (formats with publication instants).
+    /// Publications superseded later their day in the source's time zone (formats with
+    /// publication instants; every publication is in `sources/<source>/publications/`).
     pub earlier_publications: Vec<EarlierPublication>,
     /// DeepState's own format: what was done with every feature, per class and reason.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -239,7 +242,7 @@ pub struct EarlierPublication {
     pub date: NaiveDate,
     /// What became of it.
     pub outcome: PublicationOutcome,
-    /// The file, relative to the geodata directory (`None` when repeated).
+    /// The file, relative to the geodata directory.
     pub file: Option<String>,
 }
 
@@ -249,10 +252,8 @@ pub struct EarlierPublication {
 pub enum PublicationOutcome {
     /// Written into `publications/`.
     Added,
-    /// Already in the store, byte for byte.
+    /// Already in the store with the same content.
     Unchanged,
-    /// The same content as the publication before it: kept once.
-    Repeated,
 }
 
 /// Why an import could not run at all.
@@ -606,27 +607,24 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         }
     }
     inputs.sort_by_key(|(_, s, _)| (s.date, s.published_at));
-    // Several publications of one date (formats with instants): the last is the date's snapshot
-    // (the state in force at the end of the day); the earlier ones are kept apart.
-    let mut earlier: Vec<(PathBuf, Snapshot)> = Vec::new();
-    let mut i = 0;
-    while i + 1 < inputs.len() {
-        let (a, b) = (&inputs[i].1, &inputs[i + 1].1);
-        if a.date == b.date && a.published_at.is_some() && b.published_at.is_some() {
-            let (p, s, _) = inputs.remove(i);
-            earlier.push((p, s));
-        } else {
-            i += 1;
-        }
+    // Publications with instants: every one kept with its instant, the days arranged by the
+    // source's time zone at load (`crate::geodata::publications`).
+    if inputs.iter().any(|(_, s, _)| s.published_at.is_some()) {
+        let new_source = match existing_source {
+            Some(_) => Vec::new(),
+            None => new_source_writes(format, opts, &geodata, border)?,
+        };
+        let plan = Plan {
+            format,
+            opts,
+            dir: &dir,
+            existing: existing_source,
+            border,
+            border_index: &border_index,
+            new_source,
+        };
+        return import_publications(&plan, &lock, inputs, report);
     }
-    // Every publication's instant and content, to keep a repeated one once.
-    let mut all_instants: Vec<(chrono::DateTime<chrono::Utc>, String)> = earlier
-        .iter()
-        .map(|(_, s)| s)
-        .chain(inputs.iter().map(|(_, s, _)| s))
-        .filter_map(|s| s.published_at.map(|t| (t, s.content_sha256.clone())))
-        .collect();
-    all_instants.sort();
     // Two inputs for one date: the first (by file name) is taken, the others refused.
     let mut seen: BTreeMap<NaiveDate, (String, PathBuf)> = BTreeMap::new();
     inputs.retain(|(p, s, _)| match seen.get(&s.date) {
@@ -847,11 +845,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         // Named by its file name (or the URL it was fetched from), never by the operator's
         // path: the stored provenance is shown in answers, and a path would name the server's
         // folders (issue 17). The SHA-256 beside it identifies the bytes.
-        let input = match (&opts.origin_prefix, path.file_name()) {
-            (Some(prefix), Some(name)) => format!("{prefix}{}", name.to_string_lossy()),
-            (None, Some(name)) => name.to_string_lossy().into_owned(),
-            _ => path.display().to_string(),
-        };
+        let input = input_name(opts, &path);
         let original = format!("{input} (sha256 {})", m.snapshot.provenance.sha256);
         // Already in the store under this date, or confirmed by a kept file?
         // One rule for every writer (crate::store::decide_snapshot), over the files on disk read
@@ -967,6 +961,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             original,
             flags,
             repairs,
+            published_at: None,
         });
         flush(prev.take(), &mut writes);
         prev = Some(Kept {
@@ -980,89 +975,13 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     // The last kept snapshot (new, or from the store with new confirmed dates).
     flush(prev.take(), &mut writes);
 
-    // Publications superseded within their day: kept apart, once per content in a row.
-    let mut publication_writes: Vec<(PathBuf, String)> = Vec::new();
-    for (path, s) in earlier {
-        let Some(t) = s.published_at else {
-            continue;
-        };
-        let stamp = crate::geodata::canonical::rfc3339(t);
-        let before = all_instants.iter().rev().find(|(u, _)| *u < t);
-        if before.is_some_and(|(_, c)| *c == s.content_sha256) {
-            report.earlier_publications.push(EarlierPublication {
-                published_at: stamp,
-                date: s.date,
-                outcome: PublicationOutcome::Repeated,
-                file: None,
-            });
-            continue;
-        }
-        let file = dir.publication_file(&opts.source, t)?;
-        let mut meta = Map::new();
-        meta.insert(
-            "original".into(),
-            json!({"format": format.name(), "file": path.display().to_string(), "sha256": s.provenance.sha256}),
-        );
-        meta.insert("superseded_within_the_day".into(), json!(true));
-        let text = snapshot_document(&s, meta);
-        let unchanged = std::fs::read(&file).is_ok_and(|b| b == text.as_bytes());
-        report.earlier_publications.push(EarlierPublication {
-            published_at: stamp,
-            date: s.date,
-            outcome: if unchanged {
-                PublicationOutcome::Unchanged
-            } else {
-                PublicationOutcome::Added
-            },
-            file: Some(dir.relative(&file)),
-        });
-        if !unchanged {
-            publication_writes.push((file, text));
-        }
-    }
-
     // Write: the source's config first if it is new, then the snapshots, then quarantine.
     if existing_source.is_none() && !writes.is_empty() {
-        let baselines: Vec<&str> = match format {
-            // NZZ omits Crimea: compose with the baseline where the geodata has it.
-            Format::Nzz => geodata
-                .baselines
-                .iter()
-                .filter(|b| b.name == "crimea")
-                .map(|b| b.name.as_str())
-                .collect(),
-            _ => Vec::new(),
-        };
-        let config = SourceConfig {
-            description: Some(format!("imported from {} archive files", format.name())),
-            border: Some(border.iso3.clone()),
-            baselines: baselines.into_iter().map(str::to_string).collect(),
-            archive: None,
-            // What the archive's format can draw; a GeoJSON import says nothing (the catalog
-            // adds contested where a snapshot has it).
-            classes: match format {
-                Format::Deepstate => Some(crate::model::SourceClasses::deepstate_archive().drawn),
-                Format::Nzz => Some(crate::model::SourceClasses::nzz_archive().drawn),
-                // DeepState's own format draws every class, the grey zone among them.
-                Format::DeepstateApi => Some({
-                    use crate::model::DrawnClass::*;
-                    vec![Occupied, Contested, Liberated, Before2022]
-                }),
-                Format::Geojson => None,
-            },
-            time_zone: opts.time_zone.map(|tz| tz.name().to_string()),
-            attribution: format.credit().map(|(a, _)| a.to_string()),
-            url: format.credit().map(|(_, u)| u.to_string()),
-            ..SourceConfig::default()
-        };
-        let text = serde_json::to_string_pretty(&config).map_err(|e| ImportError::Input(e.to_string()))?;
-        writes.insert(0, (dir.source_config_file(&opts.source)?, format!("{text}\n")));
-        // The one source there was is the default by being alone: name it, so that the new
-        // source does not leave the directory without a default (which a load refuses).
-        if let [only] = geodata.sources.as_slice()
-            && let Some(settings) = Store::new(&opts.data_dir).default_source_write(&only.name)
+        for (i, w) in new_source_writes(format, opts, &geodata, border)?
+            .into_iter()
+            .enumerate()
         {
-            writes.insert(0, settings);
+            writes.insert(i, w);
         }
     }
     let mut kept = Vec::new();
@@ -1082,8 +1001,379 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         .collect();
     lock.remove(&stale)?;
     lock.write(&bytes(quarantine))?;
-    lock.write(&bytes(publication_writes))?;
     Ok(report)
+}
+
+/// The name an input is recorded by: its file name (or the URL it was fetched from), never the
+/// operator's path: the stored provenance is shown in answers, and a path would name the
+/// server's folders (issue 17). The SHA-256 beside it identifies the bytes.
+fn input_name(opts: &ImportOptions, path: &Path) -> String {
+    match (&opts.origin_prefix, path.file_name()) {
+        (Some(prefix), Some(name)) => format!("{prefix}{}", name.to_string_lossy()),
+        (None, Some(name)) => name.to_string_lossy().into_owned(),
+        _ => path.display().to_string(),
+    }
+}
+
+/// What an import of publications works with (see [`import_publications`]).
+struct Plan<'a> {
+    format: Format,
+    opts: &'a ImportOptions,
+    dir: &'a Store,
+    existing: Option<&'a crate::geodata::Source>,
+    border: &'a Border,
+    border_index: &'a PolygonIndex,
+    /// The files of a new source (its `source.json`), written first.
+    new_source: Vec<(PathBuf, String)>,
+}
+
+/// A publication in the import's arrangement: one of the store or one of the inputs.
+struct Placed<'a> {
+    date: NaiveDate,
+    instant: chrono::DateTime<chrono::Utc>,
+    content: &'a str,
+    /// The index of the input, `None` for a publication of the store.
+    input: Option<usize>,
+}
+
+/// Imports publications with instants (DeepState's own format): every publication is kept with
+/// its instant in `sources/<source>/publications/` whatever the order in which they arrive (one
+/// at a time, out of order, several a day), and the loader arranges them into days by the
+/// source's time zone (`crate::geodata::publications`). A publication already stored with the
+/// same instant and content is unchanged; one with other content is refused unless `replace`
+/// (the old file kept in `.history/`). The report names each input's role as the store will
+/// load it: the snapshot of its date (`added`/`unchanged`), superseded later its day
+/// (`earlier_publications`), or a day that only repeats the state before it (`duplicates`).
+fn import_publications(
+    plan: &Plan<'_>,
+    lock: &crate::store::WriterLock,
+    mut inputs: Vec<(PathBuf, Snapshot, Notes)>,
+    mut report: ImportReport,
+) -> Result<ImportReport, ImportError> {
+    use crate::geodata::canonical::rfc3339;
+    use crate::geodata::publications::{Role, arrange_by};
+    let opts = plan.opts;
+    let (untimed, timed): (Vec<&Snapshot>, Vec<&Snapshot>) = plan
+        .existing
+        .map(|s| s.snapshots.iter().chain(&s.publications).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .partition(|s| s.published_at.is_none());
+    let mut stored: BTreeMap<chrono::DateTime<chrono::Utc>, &Snapshot> = BTreeMap::new();
+    for s in timed {
+        if let Some(t) = s.published_at {
+            stored.insert(t, s);
+        }
+    }
+    let untimed: BTreeMap<NaiveDate, &Snapshot> = untimed.into_iter().map(|s| (s.date, s)).collect();
+    inputs.sort_by_key(|(_, s, _)| s.published_at);
+
+    // Each input against the store and the inputs before it: one content per instant.
+    let mut fresh: Vec<(PathBuf, Snapshot, Notes)> = Vec::new();
+    let mut same: Vec<Snapshot> = Vec::new();
+    let mut replaced: Vec<(NaiveDate, PathBuf)> = Vec::new();
+    let mut gone: std::collections::BTreeSet<chrono::DateTime<chrono::Utc>> = Default::default();
+    let mut gone_untimed: std::collections::BTreeSet<NaiveDate> = Default::default();
+    let reject = |report: &mut ImportReport, path: &Path, date: NaiveDate, why: String| {
+        report.rejected.push(Rejected {
+            file: path.display().to_string(),
+            date: Some(date),
+            reasons: vec![why],
+            quarantined: None,
+        });
+    };
+    for (path, s, notes) in inputs {
+        let Some(t) = s.published_at else {
+            reject(
+                &mut report,
+                &path,
+                s.date,
+                "no publication instant: a source of publications takes publications only".into(),
+            );
+            continue;
+        };
+        let stamp = rfc3339(t);
+        if let Some((p, prev, _)) = fresh.last()
+            && prev.published_at == Some(t)
+        {
+            if prev.content_sha256 != s.content_sha256 {
+                let why = format!(
+                    "another input ({}) holds other content for the publication of {stamp}",
+                    p.display()
+                );
+                reject(&mut report, &path, s.date, why);
+            }
+            continue;
+        }
+        if same.last().is_some_and(|p| p.published_at == Some(t)) {
+            continue;
+        }
+        match stored.get(&t) {
+            Some(old) if old.content_sha256 == s.content_sha256 => {
+                same.push(s);
+                continue;
+            }
+            Some(old) if !opts.replace => {
+                let why = format!(
+                    "{} already holds the publication of {stamp} with other content (use --replace; the old one is kept in .history/)",
+                    old.provenance.file
+                );
+                reject(&mut report, &path, s.date, why);
+                continue;
+            }
+            Some(old) => {
+                replaced.push((old.date, opts.data_dir.join(&old.provenance.file)));
+                gone.insert(t);
+                report.replaced.push(s.date);
+            }
+            None => {
+                if let Some(old) = untimed.get(&s.date) {
+                    if !opts.replace {
+                        let why = format!(
+                            "{} holds a snapshot of {} without a publication instant (use --replace; it is kept in .history/)",
+                            old.provenance.file, s.date
+                        );
+                        reject(&mut report, &path, s.date, why);
+                        continue;
+                    }
+                    if gone_untimed.insert(s.date) {
+                        replaced.push((s.date, opts.data_dir.join(&old.provenance.file)));
+                        report.replaced.push(s.date);
+                    }
+                }
+            }
+        }
+        fresh.push((path, s, notes));
+    }
+
+    // Measured for the checks (both cores); a content measured once.
+    let thresholds = Thresholds {
+        max_change_km2: opts.max_change_km2,
+        max_outside_share: opts.max_outside_share,
+    };
+    let measured: Vec<(PathBuf, Measured)> = fresh
+        .into_par_iter()
+        .map(|(p, s, notes)| (p, measure(s, plan.border, plan.border_index, notes)))
+        .collect();
+    let mut quarantine: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut accepted: Vec<(PathBuf, Measured)> = Vec::new();
+    for (path, m) in measured {
+        let reasons: Vec<String> = outside_refusal(&m, plan.border, thresholds).into_iter().collect();
+        if reasons.is_empty() {
+            accepted.push((path, m));
+            continue;
+        }
+        let qfile = plan.dir.quarantine_file(&opts.source, m.snapshot.date)?;
+        let mut meta = Map::new();
+        meta.insert(
+            "original".into(),
+            json!(format!(
+                "{} (sha256 {})",
+                input_name(opts, &path),
+                m.snapshot.provenance.sha256
+            )),
+        );
+        meta.insert("quarantine_reasons".into(), json!(reasons));
+        quarantine.push((qfile.clone(), snapshot_document(&m.snapshot, meta).into_bytes()));
+        report.rejected.push(Rejected {
+            file: path.display().to_string(),
+            date: Some(m.snapshot.date),
+            reasons,
+            quarantined: Some(qfile.display().to_string()),
+        });
+    }
+
+    // Every publication as the store will hold it, in instant order, with its role.
+    let mut placed: Vec<Placed<'_>> = stored
+        .iter()
+        .filter(|(t, _)| !gone.contains(t))
+        .map(|(t, s)| Placed {
+            date: s.date,
+            instant: *t,
+            content: s.content_sha256.as_str(),
+            input: None,
+        })
+        .collect();
+    placed.extend(accepted.iter().enumerate().filter_map(|(i, (_, m))| {
+        Some(Placed {
+            date: m.snapshot.date,
+            instant: m.snapshot.published_at?,
+            content: m.snapshot.content_sha256.as_str(),
+            input: Some(i),
+        })
+    }));
+    placed.sort_by_key(|p| p.instant);
+    let marks: Vec<(NaiveDate, &str)> = untimed
+        .iter()
+        .filter(|(d, _)| !gone_untimed.contains(d))
+        .map(|(d, s)| (*d, s.content_sha256.as_str()))
+        .collect();
+    let roles = arrange_by(&marks, &placed, |p| (p.date, p.instant, p.content));
+    let days: std::collections::BTreeSet<NaiveDate> = placed
+        .iter()
+        .zip(&roles)
+        .filter(|(_, r)| **r == Role::Day)
+        .map(|(p, _)| p.date)
+        .chain(marks.iter().map(|(d, _)| *d))
+        .collect();
+    let day_before = |date: NaiveDate| days.range(..date).next_back().copied().unwrap_or(date);
+    // The occupied area of a stored publication, for the change flag of the one after it.
+    let stored_km2 = |s: &Snapshot| measure(s.clone(), plan.border, plan.border_index, Notes::default()).inside_km2;
+
+    let mut writes: Vec<(PathBuf, Vec<u8>)> = plan
+        .new_source
+        .iter()
+        .map(|(p, t)| (p.clone(), t.clone().into_bytes()))
+        .collect();
+    let mut before: Option<(NaiveDate, f64)> = None;
+    for (k, (p, role)) in placed.iter().zip(&roles).enumerate() {
+        let Some(i) = p.input else {
+            continue;
+        };
+        let (path, m) = &accepted[i];
+        // The change flag: against the publication before it (the store's measured on demand).
+        if k > 0 {
+            let prev = &placed[k - 1];
+            before = match prev.input {
+                Some(j) => Some((accepted[j].1.snapshot.date, accepted[j].1.inside_km2)),
+                None => stored.get(&prev.instant).map(|s| (s.date, stored_km2(s))),
+            };
+        }
+        let (repairs, mut flags) = (m.notes.repairs.clone(), m.notes.flags.clone());
+        flags.extend(stray_flags(m, plan.border));
+        flags.extend(change_flag(m, before.take(), thresholds));
+        let input = input_name(opts, path);
+        let original = format!("{input} (sha256 {})", m.snapshot.provenance.sha256);
+        let file = plan.dir.publication_file(&opts.source, p.instant)?;
+        let mut meta = Map::new();
+        let origin = m.snapshot.provenance.origin.clone().unwrap_or_default();
+        meta.insert(
+            "provenance".into(),
+            json!(format!("{origin}; imported from {original}")),
+        );
+        meta.insert(
+            "original".into(),
+            json!({"format": plan.format.name(), "file": input, "sha256": m.snapshot.provenance.sha256}),
+        );
+        if !flags.is_empty() {
+            meta.insert("flags".into(), json!(flags));
+        }
+        if !repairs.is_empty() {
+            meta.insert("repairs".into(), json!(repairs));
+        }
+        writes.push((file.clone(), snapshot_document(&m.snapshot, meta).into_bytes()));
+        let stamp = rfc3339(p.instant);
+        match role {
+            Role::Day => report.added.push(Added {
+                date: p.date,
+                file: plan.dir.relative(&file),
+                original,
+                flags,
+                repairs,
+                published_at: Some(stamp),
+            }),
+            Role::Earlier if days.contains(&p.date) => report.earlier_publications.push(EarlierPublication {
+                published_at: stamp,
+                date: p.date,
+                outcome: PublicationOutcome::Added,
+                file: Some(plan.dir.relative(&file)),
+            }),
+            Role::Earlier => report.duplicates.push((p.date, day_before(p.date))),
+        }
+    }
+    // Inputs the store already holds: reported by the role they have.
+    for s in &same {
+        let Some(t) = s.published_at else {
+            continue;
+        };
+        let Some(k) = placed.iter().position(|p| p.instant == t) else {
+            continue;
+        };
+        match roles[k] {
+            Role::Day => report.unchanged.push(s.date),
+            Role::Earlier if !days.contains(&s.date) => report.unchanged.push(s.date),
+            Role::Earlier => report.earlier_publications.push(EarlierPublication {
+                published_at: rfc3339(t),
+                date: s.date,
+                outcome: PublicationOutcome::Unchanged,
+                file: stored.get(&t).map(|x| x.provenance.file.clone()),
+            }),
+        }
+    }
+    report
+        .earlier_publications
+        .sort_by(|a, b| a.published_at.cmp(&b.published_at));
+
+    let mut kept = Vec::new();
+    for (date, file) in &replaced {
+        kept.push(lock.keep(&opts.source, *date, file)?);
+    }
+    let new_paths: Vec<&PathBuf> = writes.iter().map(|(p, _)| p).collect();
+    let stale: Vec<PathBuf> = replaced
+        .iter()
+        .map(|(_, f)| f.clone())
+        .filter(|f| !new_paths.contains(&f))
+        .collect();
+    lock.write_keeping(&writes, &kept)?;
+    lock.remove(&stale)?;
+    lock.write(&quarantine)?;
+    Ok(report)
+}
+
+/// The files a new source starts with: its `source.json` (border, baselines, what the format
+/// draws, the time zone asked for, the publisher's credit) and, where the directory had one
+/// source, a `frontline.json` naming it the default (a load refuses a directory of several
+/// sources without one).
+fn new_source_writes(
+    format: Format,
+    opts: &ImportOptions,
+    geodata: &crate::geodata::Geodata,
+    border: &Border,
+) -> Result<Vec<(PathBuf, String)>, ImportError> {
+    let dir = Store::new(&opts.data_dir);
+    let mut writes = Vec::new();
+    let baselines: Vec<&str> = match format {
+        // NZZ omits Crimea: compose with the baseline where the geodata has it.
+        Format::Nzz => geodata
+            .baselines
+            .iter()
+            .filter(|b| b.name == "crimea")
+            .map(|b| b.name.as_str())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let config = SourceConfig {
+        description: Some(format!("imported from {} archive files", format.name())),
+        border: Some(border.iso3.clone()),
+        baselines: baselines.into_iter().map(str::to_string).collect(),
+        archive: None,
+        // What the archive's format can draw; a GeoJSON import says nothing (the catalog
+        // adds contested where a snapshot has it).
+        classes: match format {
+            Format::Deepstate => Some(crate::model::SourceClasses::deepstate_archive().drawn),
+            Format::Nzz => Some(crate::model::SourceClasses::nzz_archive().drawn),
+            // DeepState's own format draws every class, the grey zone among them.
+            Format::DeepstateApi => Some({
+                use crate::model::DrawnClass::*;
+                vec![Occupied, Contested, Liberated, Before2022]
+            }),
+            Format::Geojson => None,
+        },
+        time_zone: opts.time_zone.map(|tz| tz.name().to_string()),
+        attribution: format.credit().map(|(a, _)| a.to_string()),
+        url: format.credit().map(|(_, u)| u.to_string()),
+        ..SourceConfig::default()
+    };
+    let text = serde_json::to_string_pretty(&config).map_err(|e| ImportError::Input(e.to_string()))?;
+    writes.push((dir.source_config_file(&opts.source)?, format!("{text}\n")));
+    // The one source there was is the default by being alone: name it, so that the new
+    // source does not leave the directory without a default (which a load refuses).
+    if let [only] = geodata.sources.as_slice()
+        && let Some(settings) = Store::new(&opts.data_dir).default_source_write(&only.name)
+    {
+        writes.insert(0, settings);
+    }
+    Ok(writes)
 }
 
 /// How long an import waits for another writer (a server ingesting, another import) to finish.

@@ -150,7 +150,7 @@ fn timeline_lists_every_snapshot_date_with_areas() {
     assert_eq!(
         lines[0],
         "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,\
-         waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2"
+         waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2,revised"
     );
     assert_eq!(lines.len(), 5, "{out}");
     let mut previous_occupied: Option<f64> = None;
@@ -588,15 +588,15 @@ fn history_of_a_csv_of_points_writes_one_row_per_interval() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "id,lon,lat,from,to,status,snapshot,last_snapshot");
+    assert_eq!(lines[0], "id,lon,lat,from,to,status,snapshot,last_snapshot,revised");
     assert_eq!(lines.len(), 1 + 4 + 1, "{out}");
     assert_eq!(
         lines[1],
-        "a,37.6,49.5,2024-01-01,2024-02-29,covered,example:2024-01-01,example:2024-01-01"
+        "a,37.6,49.5,2024-01-01,2024-02-29,covered,example:2024-01-01,example:2024-01-01,false"
     );
     assert_eq!(
         lines[5],
-        "b,10,10,2024-01-01,,outside,example:2024-01-01,example:2024-09-01"
+        "b,10,10,2024-01-01,,outside,example:2024-01-01,example:2024-09-01,false"
     );
     assert!(stderr(&o).contains("SYNTHETIC"));
     // A bad row names its line; no output rows.

@@ -130,13 +130,13 @@ fn check(s: &Server, name: &str, input: &[u8], cli: &[&str], query: &str, conten
             let suffix = format!(",covered,{SNAP}\n");
             let mut lines = rows.split_inclusive('\n');
             let header = lines.next().unwrap().strip_suffix(",status,snapshot\n").unwrap();
-            let mut want_h = format!("{header},from,to,status,snapshot,last_snapshot\n");
+            let mut want_h = format!("{header},from,to,status,snapshot,last_snapshot,revised\n");
             let mut record = String::new();
             for l in lines {
                 record.push_str(l);
                 if let Some(columns) = record.strip_suffix(&suffix) {
                     want_h.push_str(&format!(
-                        "{columns},2024-01-01,,covered,example:2024-01-01,example:2024-09-01\n"
+                        "{columns},2024-01-01,,covered,example:2024-01-01,example:2024-09-01,false\n"
                     ));
                     record.clear();
                 }

@@ -312,7 +312,7 @@ fn listings_timeline_and_health() {
     assert!(r.header("content-type").unwrap().starts_with("text/csv"));
     assert!(r.text().starts_with(
         "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,\
-         waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2\n2024-01-01,"
+         waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2,revised\n2024-01-01,"
     ));
     get(s.addr, "/v1/timeline?from=2024-06-01&to=2024-01-01", "").assert_problem(400, "is after");
 

@@ -301,7 +301,7 @@ fn a_64_mib_csv_history_body_grows_the_server_by_under_200_mb() {
         csv.as_bytes(),
     );
     assert_eq!(status, 200, "{}", &text[..text.len().min(500)]);
-    assert!(text.starts_with("id,lon,lat,from,to,status,snapshot,last_snapshot\n"));
+    assert!(text.starts_with("id,lon,lat,from,to,status,snapshot,last_snapshot,revised\n"));
     let rows = text.lines().count() - 1;
     assert!(rows as u64 >= i, "{rows} rows for {i} points");
     let (_, hwm) = s.memory();

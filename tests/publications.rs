@@ -564,3 +564,326 @@ fn agreement_over_http_partitions_the_envelope_and_names_the_sources() {
     common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds", "").assert_problem(400, "at least two");
     common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,nope", "").assert_problem(404, "unknown source");
 }
+
+/// The publications of the monitor's case, each with the side of its occupied square: 1 May
+/// (Kyiv) at 13:00, 23:30 and 23:59:59, 2 May at 00:00:00 and 00:30 (UTC: 10:00, 20:30,
+/// 20:59:59, 21:00:00, 21:30; in UTC all five are of 1 May).
+const MONITOR: &[(i64, f64)] = &[
+    (A, 0.2),
+    (B, 0.3),
+    (1_714_597_199, 0.25),
+    (1_714_597_200, 0.35),
+    (C, 0.4),
+];
+
+/// What each question gives in Kyiv time: (parameter, the instant of the publication in force,
+/// the answer's date).
+const MONITOR_ANSWERS: &[(&str, &str, &str)] = &[
+    ("date=2024-05-01", "2024-05-01T20:59:59Z", "2024-05-01"),
+    ("datetime=2024-05-01T10:30:00Z", "2024-05-01T10:00:00Z", "2024-05-01"),
+    ("datetime=2024-05-01T20:45:00Z", "2024-05-01T20:30:00Z", "2024-05-01"),
+    ("datetime=2024-05-01T20:59:59Z", "2024-05-01T20:59:59Z", "2024-05-01"),
+    ("datetime=2024-05-01T21:00:00Z", "2024-05-01T21:00:00Z", "2024-05-02"),
+    ("datetime=2024-05-01T21:15:00Z", "2024-05-01T21:00:00Z", "2024-05-02"),
+    ("date=2024-05-02", "2024-05-01T21:30:00Z", "2024-05-02"),
+];
+
+/// The same questions in UTC, where every publication is of 1 May.
+const MONITOR_ANSWERS_UTC: &[(&str, &str, &str)] = &[
+    ("date=2024-05-01", "2024-05-01T21:30:00Z", "2024-05-01"),
+    ("datetime=2024-05-01T20:59:59Z", "2024-05-01T20:59:59Z", "2024-05-01"),
+    ("datetime=2024-05-01T21:15:00Z", "2024-05-01T21:00:00Z", "2024-05-01"),
+];
+
+/// Asks `frontline query` each question of `answers` on the source `ds` of `root`.
+fn cli_answers(root: &Path, answers: &[(&str, &str, &str)], context: &str) {
+    for &(when, published_at, date) in answers {
+        let (flag, value) = when.split_once('=').unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(["query", "--data", root.to_str().unwrap(), "--source", "ds"])
+            .args(["--lon", "37.1", "--lat", "47.52", &format!("--{flag}"), value])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{context} {when}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(a["snapshot"]["published_at"], published_at, "{context} {when}: {a}");
+        assert_eq!(a["date"], date, "{context} {when}");
+    }
+}
+
+fn import_cli(root: &Path, file: &Path, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["import", "deepstate-api", file.to_str().unwrap(), "--source", "ds"])
+        .args(["--data", root.to_str().unwrap(), "--json"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// The monitor's case on the command line: publications arrive one file at a time into an
+/// existing geodata directory, in order, in reverse and shuffled, two on one day and at the
+/// day boundary; every order gives the answers of one import of them all.
+#[test]
+fn publications_imported_one_at_a_time_in_any_order_answer_as_imported_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = MONITOR
+        .iter()
+        .map(|&(t, side)| publication(dir.path(), t, side))
+        .collect();
+    let all = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(all.path(), false);
+    let r = import(Format::DeepstateApi, &files, &options("ds", &root, None)).unwrap();
+    assert!(r.rejected.is_empty(), "{r:?}");
+    cli_answers(&root, MONITOR_ANSWERS, "all at once");
+    for order in [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [1, 4, 0, 3, 2]] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = common::copy_embedded_geodata(tmp.path(), false);
+        for &i in &order {
+            let out = import_cli(&root, &files[i], &[]);
+            assert!(
+                out.status.success(),
+                "{order:?} file {i}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        cli_answers(&root, MONITOR_ANSWERS, &format!("one at a time {order:?}"));
+        // Again, one at a time: nothing changes.
+        let out = import_cli(&root, &files[order[2]], &[]);
+        let rep: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(out.status.success());
+        assert_eq!(rep["added"].as_array().unwrap().len(), 0, "{rep}");
+        assert_eq!(rep["rejected"].as_array().unwrap().len(), 0, "{rep}");
+    }
+    // Other content for an instant already imported: refused, then replaced with --replace.
+    let other = tempfile::tempdir().unwrap();
+    let changed = publication(other.path(), B, 0.45);
+    let out = import_cli(&root, &changed, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already holds the publication of 2024-05-01T20:30:00Z"));
+    let out = import_cli(&root, &changed, &["--replace"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rep: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rep["replaced"], json!(["2024-05-01"]), "{rep}");
+    // The replaced publication answers within its day; the day's last is unchanged.
+    cli_answers(&root, MONITOR_ANSWERS, "after the replacement");
+    let g = load_dir(&root).unwrap().geodata;
+    let src = g.sources.iter().find(|s| s.name == "ds").unwrap();
+    let b = src
+        .publications
+        .iter()
+        .find(|p| p.published_at.map(|t| t.timestamp()) == Some(B))
+        .unwrap();
+    let sides: Vec<f64> = b.features[1].geometry.0[0].exterior().0.iter().map(|c| c.x).collect();
+    assert!(sides.iter().any(|x| (x - 37.45).abs() < 1e-6), "{sides:?}");
+}
+
+/// A source's time zone decides the day each publication counts for: changing it (in its
+/// `source.json`, then over HTTP) re-dates every publication at the next load.
+#[test]
+fn changing_the_time_zone_re_dates_the_publications_at_the_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = MONITOR
+        .iter()
+        .map(|&(t, side)| publication(dir.path(), t, side))
+        .collect();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    import(Format::DeepstateApi, &files, &options("ds", &root, None)).unwrap();
+    cli_answers(&root, MONITOR_ANSWERS, "Kyiv");
+    let config = root.join("sources/ds/source.json");
+    let kyiv = std::fs::read_to_string(&config).unwrap();
+    let mut c: serde_json::Value = serde_json::from_str(&kyiv).unwrap();
+    c["time_zone"] = json!("UTC");
+    std::fs::write(&config, c.to_string()).unwrap();
+    cli_answers(&root, MONITOR_ANSWERS_UTC, "UTC in source.json");
+    // 2 May has no publication in UTC: the last of 1 May is in force, a day old.
+    cli_answers(
+        &root,
+        &[("date=2024-05-02", "2024-05-01T21:30:00Z", "2024-05-02")],
+        "UTC in source.json",
+    );
+
+    // Over HTTP: back to Kyiv by PUT, then to UTC, each answered at once.
+    std::fs::write(&config, &kyiv).unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "publications-token-0123456789\n").unwrap();
+    let server = common::Server::with_ingest(&root, &token);
+    let ask = |when: &str| {
+        let r = common::get(
+            server.addr,
+            &format!("/v1/coverage?lon=37.1&lat=47.52&source=ds&{when}"),
+            "",
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    };
+    for &(when, at, date) in MONITOR_ANSWERS {
+        let a = ask(when);
+        assert_eq!(
+            (a["snapshot"]["published_at"].as_str(), a["date"].as_str()),
+            (Some(at), Some(date)),
+            "{when}"
+        );
+    }
+    let put = |tz: &str| {
+        let body = json!({"licence": "none stated", "attribution": "© DeepStateMap", "time_zone": tz});
+        let r = common::request(
+            server.addr,
+            "PUT",
+            "/v1/sources/ds",
+            "Authorization: Bearer publications-token-0123456789\r\nContent-Type: application/json\r\n",
+            body.to_string().as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+    };
+    put("UTC");
+    for &(when, at, date) in MONITOR_ANSWERS_UTC {
+        let a = ask(when);
+        assert_eq!(
+            (a["snapshot"]["published_at"].as_str(), a["date"].as_str()),
+            (Some(at), Some(date)),
+            "UTC {when}"
+        );
+        assert_eq!(a["time_zone"], "UTC");
+    }
+    put("Europe/Kyiv");
+    for &(when, at, date) in MONITOR_ANSWERS {
+        let a = ask(when);
+        assert_eq!(
+            (a["snapshot"]["published_at"].as_str(), a["date"].as_str()),
+            (Some(at), Some(date)),
+            "Kyiv again {when}"
+        );
+    }
+}
+
+/// A canonical body of the monitor's publication `i`, published at its instant, for `date`.
+fn ingest_body(i: usize, date: &str) -> Vec<u8> {
+    let (t, side) = MONITOR[i];
+    let at = chrono::DateTime::from_timestamp(t, 0)
+        .unwrap()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let ring = square(37.0, 47.5, side)[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| json!([p[0], p[1]]))
+        .collect::<Vec<_>>();
+    json!({"type": "FeatureCollection",
+           "frontline": {"published_at": at, "date": date},
+           "features": [{"type": "Feature", "properties": {"status": "occupied"},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}}]})
+    .to_string()
+    .into_bytes()
+}
+
+/// The monitor's case over HTTP: publications ingested one at a time, shuffled, two on a day and
+/// at the day boundary, answer by their instants; an instant on another day than `date` is
+/// refused naming it; the same instant again is unchanged, other content for it a 409 (200
+/// with replace=true).
+#[test]
+fn publications_ingested_one_at_a_time_in_any_order_answer_by_their_instants() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, "publications-token-0123456789\n").unwrap();
+    let server = common::Server::with_ingest(&root, &token);
+    let auth = "Authorization: Bearer publications-token-0123456789\r\n";
+    let body = json!({"licence": "none stated", "attribution": "© DeepStateMap", "time_zone": "Europe/Kyiv"});
+    let r = common::request(
+        server.addr,
+        "PUT",
+        "/v1/sources/ds",
+        &format!("{auth}Content-Type: application/json\r\n"),
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let ingest = |i: usize, date: &str, extra: &str| {
+        common::request(
+            server.addr,
+            "POST",
+            &format!("/v1/snapshots?source=ds&date={date}{extra}"),
+            &format!("{auth}Content-Type: application/geo+json\r\n"),
+            &ingest_body(i, date),
+        )
+    };
+    let dates = ["2024-05-01", "2024-05-01", "2024-05-01", "2024-05-02", "2024-05-02"];
+    // The boundary: 20:59:59 UTC is 1 May in Kyiv, 21:00:00 UTC is 2 May.
+    ingest(3, "2024-05-01", "").assert_problem(422, "is on 2024-05-02 in the source's time zone Europe/Kyiv");
+    ingest(2, "2024-05-02", "").assert_problem(422, "is on 2024-05-01 in the source's time zone Europe/Kyiv");
+    for i in [3, 1, 4, 0, 2] {
+        let r = ingest(i, dates[i], "");
+        assert_eq!(r.status, 201, "publication {i}: {}", r.text());
+    }
+    let ask = |when: &str| {
+        let r = common::get(
+            server.addr,
+            &format!("/v1/coverage?lon=37.1&lat=47.52&source=ds&{when}"),
+            "",
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    };
+    for &(when, at, date) in MONITOR_ANSWERS {
+        let a = ask(when);
+        assert_eq!(
+            (a["snapshot"]["published_at"].as_str(), a["date"].as_str()),
+            (Some(at), Some(date)),
+            "{when}: {a}"
+        );
+    }
+    // (37.27, 47.52) is in the squares of 0.3 and more: B's state, not A's or E's.
+    let status = |when: &str| {
+        common::get(
+            server.addr,
+            &format!("/v1/coverage?lon=37.27&lat=47.52&source=ds&{when}"),
+            "",
+        )
+        .json()["status"]
+            .clone()
+    };
+    assert_eq!(status("datetime=2024-05-01T20:45:00Z"), "occupied");
+    assert_eq!(status("date=2024-05-01"), "covered", "{}", ask("date=2024-05-01"));
+    // The same again: unchanged; other content for the instant: 409, then replaced.
+    let r = ingest(1, dates[1], "");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("unchanged"));
+    let mut other = serde_json::from_slice::<serde_json::Value>(&ingest_body(1, dates[1])).unwrap();
+    other["features"][0]["geometry"]["coordinates"][0][1][0] = json!(37.35);
+    other["features"][0]["geometry"]["coordinates"][0][2][0] = json!(37.35);
+    let post = |extra: &str| {
+        common::request(
+            server.addr,
+            "POST",
+            &format!("/v1/snapshots?source=ds&date=2024-05-01{extra}"),
+            &format!("{auth}Content-Type: application/geo+json\r\n"),
+            other.to_string().as_bytes(),
+        )
+    };
+    post("").assert_problem(409, "already has the publication of 2024-05-01T20:30:00Z");
+    let r = post("&replace=true");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(status("datetime=2024-05-01T20:45:00Z"), "occupied");
+    assert_eq!(status("datetime=2024-05-01T20:59:58Z"), "occupied");
+    assert_eq!(status("datetime=2024-05-01T20:59:59Z"), "covered");
+    // The store loads to the same answers after a restart.
+    drop(server);
+    let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+    for &(when, at, date) in MONITOR_ANSWERS {
+        let r = common::get(
+            server.addr,
+            &format!("/v1/coverage?lon=37.1&lat=47.52&source=ds&{when}"),
+            "",
+        );
+        let a = r.json();
+        assert_eq!(
+            (a["snapshot"]["published_at"].as_str(), a["date"].as_str()),
+            (Some(at), Some(date)),
+            "restart {when}: {a}"
+        );
+    }
+}

@@ -152,9 +152,12 @@ fn a_tilejson_shows_the_source_attribution_as_escaped_text() {
 fn a_description_replaced_is_kept_and_its_terms_are_in_every_answer_after_a_restart() {
     let (_d, root, token) = geodata();
     let s = Server::with_ingest(&root, &token);
-    // Before: the example source says no licence.
+    // Before: the example source says the licence of its embedded description.
     let before = get(s.addr, "/v1/coverage?lon=35.2&lat=48.2&date=2024-06-01", "").json();
-    assert!(before.get("licence").is_none(), "{before}");
+    assert!(
+        before["licence"].as_str().is_some_and(|l| l.starts_with("CC0-1.0")),
+        "{before}"
+    );
     let r = put(s.addr, "example", Some(TOKEN), &terms());
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();

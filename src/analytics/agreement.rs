@@ -476,7 +476,7 @@ impl Agreement {
         AgreementSummary {
             date: self.date,
             datetime: self.datetime.map(crate::geodata::canonical::rfc3339),
-            sources: self.sides.iter().map(|s| s.in_force.source.as_str()).collect(),
+            sources: self.sides.iter().map(|s| s.in_force.source.name.as_str()).collect(),
             in_force: &self.sides,
             occupied: layer_summary(&self.occupied),
             contested: layer_summary(&self.contested),

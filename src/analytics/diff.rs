@@ -333,7 +333,7 @@ pub fn diff_geojson(
                 centroid_lat: part.centroid[1],
                 date: d.to.date,
                 from_date: d.from.date,
-                from_source: &d.from.in_force.source,
+                from_source: &d.from.in_force.source.name,
                 from_snapshot: &d.from.in_force.snapshot.id,
                 from_snapshot_date: d.from.in_force.snapshot_date,
                 from_content_sha256: &d.from.in_force.snapshot.content_sha256,

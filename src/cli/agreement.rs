@@ -54,6 +54,10 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         let from = a.from.as_deref().map(|d| parse_date_arg("from", d)).transpose()?;
         let to = a.to.as_deref().map(|d| parse_date_arg("to", d)).transpose()?;
         let (names, rows) = agreement_timeline(&cat, a.sources.as_deref(), from, to, a.raw).map_err(failure)?;
+        // A CSV has no room for the sources' terms: they go to standard error.
+        for t in frontline::output::provenance::SourceRef::of_names(&cat, &names) {
+            eprintln!("note: {}", t.note());
+        }
         writeln!(out, "{}", AgreementRow::csv_header(&names))?;
         for r in &rows {
             out.write_all(r.to_csv().as_bytes())?;

@@ -47,6 +47,11 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let input = open_csv(&a.file, a.encoding.as_deref())?;
     let cat = a.data.catalog()?;
     let (in_force, date) = cat.resolve(a.source.as_deref(), when)?;
+    // A CSV has no room for the source's terms: they go to standard error.
+    eprintln!(
+        "note: {}",
+        frontline::output::provenance::SourceRef::new(in_force.source).note()
+    );
     if let Some(w) = frontline::output::provenance::SnapshotAge::new(&in_force, date).warning {
         eprintln!("warning: {w}");
     }

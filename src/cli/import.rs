@@ -103,7 +103,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
                 .count();
             writeln!(
                 out,
-                "{} publication(s) superseded later the same day: {added} kept in publications/, the others unchanged or repeated",
+                "{} publication(s) superseded later the same day: {added} kept in publications/, the others unchanged",
                 report.earlier_publications.len()
             )?;
         }

@@ -27,6 +27,11 @@ pub(crate) struct Args {
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let cat = a.data.catalog()?;
+    // A CSV has no room for the source's terms: they go to standard error.
+    eprintln!(
+        "note: {}",
+        frontline::output::provenance::SourceRef::new(cat.source(a.source.as_deref())?).note()
+    );
     let (mut from, mut to) = (None, None);
     let mut publication_row = None;
     if let Some(when) = a.when.optional()? {

@@ -16,6 +16,7 @@ mod geometry;
 pub mod nzz;
 pub mod plain;
 pub mod policy;
+pub mod publications;
 mod report;
 pub(crate) mod strict_json;
 mod validity;
@@ -208,8 +209,9 @@ pub struct Source {
     pub time_zone: chrono_tz::Tz,
     /// Snapshots sorted by date, at most one per date.
     pub snapshots: Vec<Snapshot>,
-    /// Publications superseded later the same day (`sources/<name>/publications/`), sorted by
-    /// their instant: what `datetime=` answers between two publications of one day.
+    /// Its other publications (each with its instant, dated by the time zone; see
+    /// [`publications::arrange`]), sorted by instant: superseded later their day, or repeating
+    /// the state in force before it. What `datetime=` answers between two publications of a day.
     pub publications: Vec<Snapshot>,
     /// Licence, attribution and URL (`source.json`).
     pub terms: crate::model::SourceTerms,
@@ -618,32 +620,18 @@ fn read_source(
         }
     };
     let files_found = snapshots.len();
-    let mut snapshots = collect(snapshots, report);
-    snapshots.sort_by_key(|s| s.date);
-    for w in snapshots.windows(2) {
-        if w[0].date == w[1].date {
-            problem(
-                report,
-                w[1].provenance.file.clone(),
-                SourceProblem::TwoSnapshotsOneDate {
-                    source: name.clone(),
-                    date: w[1].date,
-                    other: w[0].provenance.file.clone(),
-                },
-            );
-        }
-    }
+    let snapshots = collect(snapshots, report);
+    let published = read_publications(dir, &name, shown, report);
     // A source described (`source.json`, e.g. by `PUT /v1/sources/{name}`) but without a
     // snapshot yet is declared, not broken: its first ingest makes it a source.
     let declared = config_path.is_file() && config.archive.is_none();
-    if files_found == 0 && !declared {
+    if files_found == 0 && published.is_empty() && !declared {
         problem(
             report,
             shown(dir),
             SourceProblem::NoSnapshotFile { source: name.clone() },
         );
     }
-    let publications = read_publications(dir, &name, shown, report);
     // The time zone is checked below, with its own problem.
     let untimed = SourceConfig {
         time_zone: None,
@@ -678,6 +666,52 @@ fn read_source(
             deepstate_api::DEFAULT_TIME_ZONE
         }
     };
+    // Every publication counts for the day of its instant in the time zone in force now (a
+    // changed zone re-dates them), whether its file is dated or under publications/; the last
+    // of each day is the day's snapshot (`publications::arrange`).
+    let (untimed, mut timed): (Vec<Snapshot>, Vec<Snapshot>) =
+        snapshots.into_iter().partition(|s| s.published_at.is_none());
+    timed.extend(published);
+    for s in &mut timed {
+        if let Some(t) = s.published_at {
+            s.date = publications::day_of(t, time_zone);
+        }
+    }
+    timed.sort_by(|a, b| {
+        a.published_at
+            .cmp(&b.published_at)
+            .then(a.content_sha256.cmp(&b.content_sha256))
+    });
+    let mut distinct: Vec<Snapshot> = Vec::with_capacity(timed.len());
+    for s in timed {
+        match distinct.last() {
+            Some(p) if p.published_at == s.published_at && p.content_sha256 == s.content_sha256 => {}
+            Some(p) if p.published_at == s.published_at => problem(
+                report,
+                s.provenance.file.clone(),
+                SourceProblem::TwoPublicationsOneInstant {
+                    source: name.clone(),
+                    instant: s.published_at.map(canonical::rfc3339).unwrap_or_default(),
+                    other: p.provenance.file.clone(),
+                },
+            ),
+            _ => distinct.push(s),
+        }
+    }
+    let (snapshots, publications) = publications::arrange(untimed, distinct);
+    for w in snapshots.windows(2) {
+        if w[0].date == w[1].date {
+            problem(
+                report,
+                w[1].provenance.file.clone(),
+                SourceProblem::TwoSnapshotsOneDate {
+                    source: name.clone(),
+                    date: w[1].date,
+                    other: w[0].provenance.file.clone(),
+                },
+            );
+        }
+    }
     let terms = crate::model::SourceTerms {
         licence: config.licence,
         attribution: config.attribution,
@@ -698,9 +732,8 @@ fn read_source(
     })
 }
 
-/// The publications of a source superseded later the same day
-/// (`sources/<name>/publications/*.geojson`, canonical, each with its `published_at`), sorted
-/// by instant.
+/// The publications of a source (`sources/<name>/publications/*.geojson`, canonical, each with
+/// its `published_at`), sorted by instant.
 fn read_publications(
     dir: &Path,
     name: &str,

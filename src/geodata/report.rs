@@ -464,6 +464,15 @@ pub enum SourceProblem {
         /// The system's error.
         error: String,
     },
+    /// Two publications of one source with the same instant and other content.
+    TwoPublicationsOneInstant {
+        /// The source.
+        source: String,
+        /// The instant (RFC 3339).
+        instant: String,
+        /// The other file.
+        other: String,
+    },
     /// Two snapshot files carry the same date.
     TwoSnapshotsOneDate {
         /// The source.
@@ -500,6 +509,7 @@ impl SourceProblem {
             SourceProblem::EmptyArchive { .. } => "empty-archive",
             SourceProblem::CannotListArchive { .. } => "cannot-list-archive",
             SourceProblem::TwoSnapshotsOneDate { .. } => "two-snapshots-one-date",
+            SourceProblem::TwoPublicationsOneInstant { .. } => "two-publications-one-instant",
             SourceProblem::NoSnapshotFile { .. } => "no-snapshot-file",
             SourceProblem::UnknownTimeZone(_) => "unknown-time-zone",
             SourceProblem::BadDescription { .. } => "bad-source-description",
@@ -529,6 +539,12 @@ impl fmt::Display for SourceProblem {
             SourceProblem::EmptyArchive { pattern } => write!(f, "archive holds no {pattern} file"),
             SourceProblem::CannotListArchive { config, error } => {
                 write!(f, "cannot list the archive dir of {config}: {error}")
+            }
+            SourceProblem::TwoPublicationsOneInstant { source, instant, other } => {
+                write!(
+                    f,
+                    "source '{source}' has two publications of {instant} with other content (the other: {other})"
+                )
             }
             SourceProblem::TwoSnapshotsOneDate { source, date, other } => {
                 write!(

@@ -5,8 +5,9 @@
 use super::App;
 use super::params::Params;
 use super::problem::Problem;
-use super::routes::{answer, bytes_response, json_response};
+use super::routes::{answer, bytes_response, csv_response, json_response};
 use crate::analytics::agreement::{AgreementRow, agreement, agreement_timeline};
+use crate::output::provenance::SourceRef;
 use std::sync::Arc;
 use warp::http::StatusCode;
 use warp::reply::Response as Reply;
@@ -71,13 +72,15 @@ pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>)
         let csv = accept
             .as_deref()
             .is_some_and(|a| a.split(',').map(super::media_type).any(|t| t == "text/csv"));
-        let (names, rows) = agreement_timeline(&*app.catalog_for(&p)?, sources.as_deref(), from, to, p.flag("raw")?)?;
+        let catalog = app.catalog_for(&p)?;
+        let (names, rows) = agreement_timeline(&catalog, sources.as_deref(), from, to, p.flag("raw")?)?;
+        let source_terms = SourceRef::of_names(&catalog, &names);
         if csv {
             let mut out = format!("{}\n", AgreementRow::csv_header(&names));
             for r in &rows {
                 out.push_str(&r.to_csv());
             }
-            return Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out));
+            return Ok(csv_response(out, &source_terms));
         }
         let most = rows
             .iter()
@@ -85,6 +88,7 @@ pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>)
             .map(|r| (r.date, r.occupied.disputed_km2));
         Ok(json_response(&crate::output::answers::AgreementTimeline {
             sources: names,
+            source_terms,
             edges: crate::geodesy::EDGES,
             most_disputed: most.map(|(date, km2)| crate::output::answers::MostDisputed {
                 date,

@@ -301,7 +301,7 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
             };
             let mut res = pieces_response(answer, "text/csv; charset=utf-8");
             if let Ok(src) = catalog.source(source.as_deref()) {
-                super::insert_terms(res.headers_mut(), &src.terms);
+                super::insert_sources(res.headers_mut(), &[crate::output::provenance::SourceRef::new(src)]);
             }
             Ok(res)
         }

@@ -365,6 +365,30 @@ fn store(
         // Nothing was written: the problems are in the body, not in a file of that name.
         return Err(refused(findings(&report.problems)));
     };
+    // A publication counts for the day of its instant in the source's time zone: an instant
+    // on another day than the one asked for is refused, never stored inconsistent.
+    if let Some(at) = snapshot.published_at {
+        let tz = match catalog.source(Some(source)) {
+            Ok(s) => s.time_zone,
+            Err(_) => catalog
+                .declared
+                .get(source)
+                .map_or(crate::geodata::deepstate_api::DEFAULT_TIME_ZONE, |d| d.meta.time_zone),
+        };
+        let day = crate::geodata::publications::day_of(at, tz);
+        if day != date {
+            let mut p = Problem::unprocessable(
+                "published-at-other-day",
+                format!(
+                    "frontline.published_at {} is on {day} in the source's time zone {}, not on {date}: a publication counts for the day of its instant there (ask date={day})",
+                    crate::geodata::canonical::rfc3339(at),
+                    tz.name()
+                ),
+            );
+            p.parameter = Some("date".into());
+            return Err(p);
+        }
+    }
     // `frontline.published` is an importer's record of the polygons it unioned; an ingested
     // body is located as drawn (points against its own features), so it is not kept.
     let snapshot = crate::geodata::Snapshot {
@@ -390,6 +414,15 @@ fn store(
         ));
     }
     notes.flags.extend(checks.flags);
+    if let Some(at) = snapshot.published_at {
+        let publication = Publication {
+            snapshot,
+            at,
+            meta: stored_meta,
+            notes,
+        };
+        return store_publication(app, &layout, publication, replace, t);
+    }
     // From here to the swap, no other writer (another request, a CLI import) touches the store.
     let lock = layout.lock("ingest", INGEST_LOCK_WAIT)?;
     // The catalog live now (a reload may have swapped one in while this waited for the lock).
@@ -506,6 +539,136 @@ fn store(
     drop(lock);
     // The change index of point histories after the swap, off the answer's path.
     let name = source.to_string();
+    std::thread::spawn(move || {
+        if let Some(s) = next.sources.get(&name) {
+            s.history_index();
+        }
+    });
+    let status = if replaced.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok(answer(status, &snapshot, "live", replaced, &notes, t))
+}
+
+/// A validated publication (a body with `frontline.published_at`), to store.
+struct Publication {
+    snapshot: crate::geodata::Snapshot,
+    at: chrono::DateTime<chrono::Utc>,
+    meta: Map<String, Value>,
+    notes: Notes,
+}
+
+/// Stores a publication by its instant (`sources/<source>/publications/`), as `frontline import
+/// deepstate-api` does, and swaps in the source with its publications arranged into days again
+/// (`crate::geodata::publications`): one arriving between two others, or earlier in a day than
+/// one stored, takes its place among them. The same instant with the same content is unchanged
+/// (200); with other content it is refused (409) unless `replace=true` (the old file kept in
+/// `.history/`), as is a day that holds a snapshot without an instant.
+fn store_publication(
+    app: &App,
+    layout: &Store,
+    publication: Publication,
+    replace: bool,
+    t: Instant,
+) -> Result<Reply, Problem> {
+    let Publication {
+        snapshot,
+        at,
+        meta,
+        notes,
+    } = publication;
+    let source = snapshot.source.clone();
+    let date = snapshot.date;
+    let stamp = crate::geodata::canonical::rfc3339(at);
+    let lock = layout.lock("ingest", INGEST_LOCK_WAIT)?;
+    let catalog = app.catalog();
+    let (untimed, timed) = match catalog.source(Some(&source)) {
+        Ok(s) => s.parts(),
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    let file = layout.publication_file(&source, at)?;
+    // What the store holds for this instant, read from disk under the lock (a CLI import may
+    // have written it since the catalog was loaded).
+    let mut candidates = vec![file.clone()];
+    candidates.extend(
+        timed
+            .iter()
+            .filter(|s| s.published_at == Some(at))
+            .map(|s| catalog.root.join(&s.provenance.file)),
+    );
+    let held = candidates.into_iter().find(|p| p.is_file()).and_then(|p| {
+        let (read, _) = crate::geodata::canonical::read_snapshot(&p, &layout.relative(&p), &source);
+        read.filter(|r| r.published_at == Some(at)).map(|r| (p, r))
+    });
+    let mut kept = Vec::new();
+    let mut stale = Vec::new();
+    let mut replaced = None;
+    if let Some((old_file, old)) = &held {
+        if old.content_sha256 == snapshot.content_sha256 {
+            let live = timed
+                .iter()
+                .find(|s| s.published_at == Some(at) && s.content_sha256 == old.content_sha256)
+                .cloned();
+            if let Some(live) = live {
+                return Ok(answer(StatusCode::OK, &live, UNCHANGED, None, &notes, t));
+            }
+            let next = Arc::new(catalog.with_snapshot(old.clone(), false)?);
+            next.compute_states();
+            app.swap(next);
+            return Ok(answer(StatusCode::OK, old, UNCHANGED, None, &notes, t));
+        }
+        if !replace {
+            return Err(Problem::conflict(
+                "snapshot-exists",
+                format!(
+                    "{source} already has the publication of {stamp} with other content; add replace=true (the old one is kept in .history/)"
+                ),
+            ));
+        }
+        let k = lock.keep(&source, old.date, old_file)?;
+        replaced = Some(layout.relative(&k));
+        kept.push(k);
+        if *old_file != file {
+            stale.push(old_file.clone());
+        }
+    }
+    if let Some(old) = untimed.iter().find(|s| s.date == date) {
+        if !replace {
+            return Err(Problem::conflict(
+                "snapshot-exists",
+                format!(
+                    "{source} has a snapshot of {date} without a publication instant ({}); add replace=true to replace it by this publication (the old one is kept in .history/)",
+                    old.provenance.file
+                ),
+            ));
+        }
+        let old_file = catalog.root.join(&old.provenance.file);
+        let k = lock.keep(&source, date, &old_file)?;
+        replaced.get_or_insert_with(|| layout.relative(&k));
+        kept.push(k);
+        stale.push(old_file);
+    }
+    let mut meta = meta;
+    meta.remove("kind");
+    if !notes.repairs.is_empty() {
+        meta.insert("repairs".into(), json!(notes.repairs));
+    }
+    if !notes.flags.is_empty() {
+        meta.insert("flags".into(), json!(notes.flags));
+    }
+    let canonical = snapshot_document(&snapshot, meta);
+    lock.write_keeping(&[(file.clone(), canonical.as_bytes().to_vec())], &kept)?;
+    lock.remove(&stale)?;
+    let mut snapshot = snapshot;
+    snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
+    snapshot.provenance.file = layout.relative(&file);
+    let next = Arc::new(catalog.with_snapshot(snapshot.clone(), replaced.is_some())?);
+    next.compute_states();
+    app.swap(next.clone());
+    drop(lock);
+    let name = source.clone();
     std::thread::spawn(move || {
         if let Some(s) = next.sources.get(&name) {
             s.history_index();

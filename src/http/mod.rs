@@ -346,7 +346,8 @@ where
 /// `x-frontline-*` header of the answers is here.
 pub const EXPOSED_HEADERS: &str = "ETag, Last-Modified, Location, Content-Location, Allow, WWW-Authenticate, \
      X-Frontline-Snapshot, X-Frontline-Synthetic, X-Frontline-Snapshot-Age-Days, X-Frontline-Warning, \
-     X-Frontline-Time-Zone, X-Frontline-Dropped-Polygons";
+     X-Frontline-Time-Zone, X-Frontline-Dropped-Polygons, X-Frontline-Raw, X-Frontline-Source, \
+     X-Frontline-Licence, X-Frontline-Attribution, X-Frontline-Source-Url, X-Frontline-Source-Terms";
 
 fn problem_response(p: Problem) -> Response<Body> {
     p.into_response::<Bytes>()
@@ -514,26 +515,35 @@ fn is_csv<B>(req: &Request<B>) -> bool {
         .is_some_and(|v| media_type(v) == "text/csv")
 }
 
-/// The media type of a Content-Type value, lowercase, without parameters.
-/// The source's licence, attribution and URL as `x-frontline-licence`,
-/// `x-frontline-attribution` and `x-frontline-source-url` headers, for answers whose body has no
-/// room for them (CSV). The values are the description's text, UTF-8 (checked at write time to
-/// hold no control characters).
-pub(crate) fn insert_terms(h: &mut warp::http::HeaderMap, terms: &crate::model::SourceTerms) {
-    for (name, value) in [
-        ("x-frontline-licence", &terms.licence),
-        ("x-frontline-attribution", &terms.attribution),
-        ("x-frontline-source-url", &terms.url),
-    ] {
-        if let Some(v) = value
-            .as_deref()
-            .and_then(|v| warp::http::HeaderValue::from_bytes(v.as_bytes()).ok())
-        {
-            h.insert(name, v);
+/// The sources a CSV answer used, as headers (a CSV body has no room for them): for one source,
+/// `x-frontline-source`, `x-frontline-time-zone`, `x-frontline-licence`,
+/// `x-frontline-attribution` and `x-frontline-source-url`; for any number,
+/// `x-frontline-source-terms`, a JSON array of their [`SourceRef`]s (the members of the JSON
+/// answers). Values are the descriptions' text, UTF-8 (checked at write time to hold no control
+/// characters).
+///
+/// [`SourceRef`]: crate::output::provenance::SourceRef
+pub(crate) fn insert_sources(h: &mut warp::http::HeaderMap, sources: &[crate::output::provenance::SourceRef]) {
+    let header = |v: &str| warp::http::HeaderValue::from_bytes(v.as_bytes()).ok();
+    if let [one] = sources {
+        for (name, value) in [
+            ("x-frontline-source", Some(&one.name)),
+            ("x-frontline-licence", one.licence.as_ref()),
+            ("x-frontline-attribution", one.attribution.as_ref()),
+            ("x-frontline-source-url", one.source_url.as_ref()),
+        ] {
+            if let Some(v) = value.and_then(|v| header(v)) {
+                h.insert(name, v);
+            }
         }
+        h.insert("x-frontline-time-zone", HeaderValue::from_static(one.time_zone));
+    }
+    if let Some(v) = serde_json::to_string(sources).ok().and_then(|v| header(&v)) {
+        h.insert("x-frontline-source-terms", v);
     }
 }
 
+/// The media type of a Content-Type value, lowercase, without parameters.
 pub(crate) fn media_type(v: &str) -> String {
     v.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }

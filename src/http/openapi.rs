@@ -70,6 +70,14 @@ pub fn provenance_schemas() -> Value {
                 "attribution": {"type": "string", "description": "the attribution to show with the source's data"},
                 "source_url": {"type": "string", "format": "uri", "description": "where the source publishes"}},
             "required": ["source", "snapshot", "snapshot_date", "time_zone", "baselines", "border", "synthetic", "classes"]},
+        "SourceTerms": {"type": "object", "description": "a source and the terms its data comes with, in every answer that uses it (flattened beside the answer's members, or listed as source_terms; as x-frontline-* headers on CSV answers)",
+            "properties": {
+                "source": {"type": "string"},
+                "time_zone": {"type": "string", "description": "the IANA time zone the source's dates are days of (default Europe/Kyiv)"},
+                "licence": {"type": "string", "description": "the licence of the source's data, from its description (absent when it states none)"},
+                "attribution": {"type": "string", "description": "the attribution to show with the source's data (absent when its description states none)"},
+                "source_url": {"type": "string", "format": "uri", "description": "where the source publishes"}},
+            "required": ["source", "time_zone"]},
         "SourceDescription": {"type": "object", "additionalProperties": false, "description": "a source's description (its source.json); a bad member is a 422 problem whose parameter names it",
             "properties": {
                 "licence": {"type": "string", "minLength": 1, "description": "the licence of its data; carried by every answer that uses it"},
@@ -200,31 +208,34 @@ pub fn answer_schemas() -> Value {
                     "properties": {"$ref": "#/components/schemas/DiffPartProperties"}}, "required": ["type", "id", "geometry", "properties"]}}},
             "required": ["type", "frontline", "features"]},
         "HistoryInterval": {"type": "object", "properties": {"from": date, "to": {"type": ["string", "null"], "format": "date", "description": "last day, null while it is the latest snapshot's status"},
-            "status": status, "snapshot": {"type": "string", "description": "the snapshot in force on from"}, "last_snapshot": {"type": "string"}},
-            "required": ["from", "to", "status", "snapshot", "last_snapshot"]},
+            "status": status, "snapshot": {"type": "string", "description": "the snapshot in force on from"}, "last_snapshot": {"type": "string"},
+            "revised": {"type": "boolean", "description": "a snapshot in force during the interval replaced an earlier content of its date (known_at= answers as before)"}},
+            "required": ["from", "to", "status", "snapshot", "last_snapshot", "revised"]},
         "HistoryAnswer": {"type": "object", "description": "one point's status over every snapshot of a source",
             "properties": {"lon": {"type": "number"}, "lat": {"type": "number"},
                 "intervals": {"type": "array", "items": {"$ref": "#/components/schemas/HistoryInterval"}},
                 "raw": {"type": "boolean", "description": "present and true in the raw composition (raw=true: no sliver rule, no waters)"},
-                "source": {"type": "string"}, "first_date": {"type": ["string", "null"], "format": "date"}, "last_date": {"type": ["string", "null"], "format": "date"},
+                "source": {"type": "string"}, "time_zone": {"type": "string"}, "licence": {"type": "string"}, "attribution": {"type": "string"}, "source_url": {"type": "string", "format": "uri"},
+                "first_date": {"type": ["string", "null"], "format": "date"}, "last_date": {"type": ["string", "null"], "format": "date"},
                 "epochs": {"type": "integer", "description": "epochs read across"},
                 "snapshots": {"type": "object", "description": "the snapshots named by the intervals, by id", "additionalProperties": {"$ref": "#/components/schemas/SnapshotRef"}},
                 "baselines": {"type": "array", "items": {"$ref": "#/components/schemas/BaselineRef"}},
                 "border": {"$ref": "#/components/schemas/BorderRef"}, "synthetic": {"type": "boolean"},
                 "classes": {"type": "array", "items": {"$ref": "#/components/schemas/DrawnClass"}},
                 "not_drawn": {"$ref": "#/components/schemas/NotDrawn"}},
-            "required": ["lon", "lat", "intervals", "source", "first_date", "last_date", "epochs", "snapshots", "baselines", "border", "synthetic", "classes"]},
+            "required": ["lon", "lat", "intervals", "source", "time_zone", "first_date", "last_date", "epochs", "snapshots", "baselines", "border", "synthetic", "classes"]},
         "TimelineRow": {"type": "object", "description": "the areas in force from date on",
             "properties": {"date": date, "occupied_km2": km("occupied land inside the border"),
                 "contested_km2": km_or_null("contested land (not occupied); null when the source draws no grey zone"),
                 "covered_km2": km("the rest of the border's land"), "line_km": km("geodesic length of the line of contact"),
                 "gained_km2": km("newly occupied since the previous epoch (all parts)"), "lost_km2": km("freed since the previous epoch"),
                 "snapshot": {"type": "string"}, "synthetic": {"type": "boolean"},
+                "revised": {"type": "boolean", "description": "the snapshot in force replaced an earlier content of its date"},
                 "waters_occupied_km2": km_or_null("the border's waters whose nearest coast is occupied (null without waters)"),
                 "waters_contested_km2": km_or_null("waters whose nearest coast is contested"),
                 "waters_covered_km2": km_or_null("waters whose nearest coast is covered"),
                 "moved_km2": km("area the sliver rule moved from covered (0 in the raw composition)")},
-            "required": ["date", "occupied_km2", "contested_km2", "covered_km2", "line_km", "gained_km2", "lost_km2", "snapshot", "synthetic", "waters_occupied_km2", "waters_contested_km2", "waters_covered_km2", "moved_km2"]},
+            "required": ["date", "occupied_km2", "contested_km2", "covered_km2", "line_km", "gained_km2", "lost_km2", "snapshot", "synthetic", "revised", "waters_occupied_km2", "waters_contested_km2", "waters_covered_km2", "moved_km2"]},
         "RegionTimelineRow": {"type": "object", "description": "by_region=true: the areas of one region from date on",
             "properties": {"date": date, "region": {"type": "string", "description": "region id, or unassigned"}, "occupied_km2": km("occupied"),
                 "contested_km2": km_or_null("contested; null when the source draws no grey zone"), "covered_km2": km("covered"),
@@ -234,9 +245,10 @@ pub fn answer_schemas() -> Value {
             "properties": {"source": {"type": "string"}, "edges": {"type": "string"},
                 "rows": {"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/TimelineRow"}, {"$ref": "#/components/schemas/RegionTimelineRow"}]}},
                 "date": date, "datetime": {"type": "string", "format": "date-time", "description": "with datetime=: the instant asked for"},
-                "time_zone": {"type": "string", "description": "with date= or datetime=: the IANA time zone the source's dates are days of"},
+                "time_zone": {"type": "string", "description": "the IANA time zone the source's dates are days of"},
+                "licence": {"type": "string"}, "attribution": {"type": "string"}, "source_url": {"type": "string", "format": "uri"},
                 "snapshot_age_days": {"type": "integer"}, "warning": {"type": "string"}},
-            "required": ["source", "edges", "rows"]}
+            "required": ["source", "time_zone", "edges", "rows"]}
     })
 }
 
@@ -429,7 +441,7 @@ fn document_without_head_and_options() -> Value {
                     raw.clone()],
                 "responses": cached(merge(json!({"200": schema_ok("FeatureCollection, one feature per changed part (DiffPartProperties: change, in_waters, area_km2, centroid, the provenance of both sides): a Polygon, or a MultiPolygon where rounding to precision split the part, area_km2 measured once on the exact geometry; frontline: both sides, totals (land, and the waters apart in totals.waters), the sliver area dropped, and erased_by_rounding: the parts rounding erased, so that features and erased parts add up to the totals", "application/geo+json", schema("DiffAnswer"))}), problems(&["400", "404"])))}},
             "/v1/sources": {"get": {"summary": "Loaded sources, each with classes: {drawn (DrawnClass list), basis (what states them)} and policy_names: [{name, kind: baseline|class}], the names a scenario policy on it can exclude (excluded_baselines)", "responses": cached(merge(json!({"200": json_ok("sources")}), problems(&["400"])))}},
-            "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance (contested_km2 null, with not_drawn, for a source without a grey zone)",
+            "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance (contested_km2 null, with not_drawn, for a source without a grey zone); each row carries its source's SourceTerms members",
                 "parameters": [source.clone(), known_at.clone()],
                 "responses": cached(merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"])))},
                 "post": {"summary": "Ingest a snapshot (bearer token): validated as at load, written durably, live at once",
@@ -470,7 +482,7 @@ fn document_without_head_and_options() -> Value {
                     param("summary", false, json!({"type": "boolean", "default": false}), "the areas and provenance only (JSON), no geometry")],
                 "responses": cached(merge(json!({"200": {"description": "FeatureCollection (features: layer, part, sources, area_km2, date, snapshots, synthetic), or the summary", "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}}}}),
                     problems(&["400", "404"])))}},
-            "/v1/agreement/timeline": {"get": {"summary": "The agreement's areas on every snapshot date of the sources where all of them cover (JSON rows with most_disputed, or CSV with Accept: text/csv): agreed, disputed and envelope km2 of the occupied area and the grey zone, and the occupied km2 each source claims alone",
+            "/v1/agreement/timeline": {"get": {"summary": "The agreement's areas on every snapshot date of the sources where all of them cover (JSON rows with most_disputed, or CSV with Accept: text/csv): agreed, disputed and envelope km2 of the occupied area and the grey zone, and the occupied km2 each source claims alone; source_terms lists each source's SourceTerms (CSV: the header x-frontline-source-terms)",
                 "parameters": [param("sources", false, json!({"type": "string"}), "comma-separated source names, or all (default: every source)"),
                     param("from", false, json!({"type": "string", "format": "date"}), "first date"),
                     param("to", false, json!({"type": "string", "format": "date"}), "last date"),
@@ -500,7 +512,7 @@ fn document_without_head_and_options() -> Value {
                 "parameters": [param("source", false, json!({"type": "string"}), "the source of the documents (default: the default source, when date is given)"),
                     param("date", false, json!({"type": "string", "format": "date"}), "the ceasefire date of the documents"),
                     param("memorandum_date", false, json!({"type": "string", "format": "date", "default": "2014-09-19"}), "minsk-ii-2015: the date of the line standing for the 2014 memorandum's (a reading)")],
-                "responses": cached(merge(json!({"200": json_ok("presets [{name, citation, reading, scenario}]")}), problems(&["400", "404"])))}},
+                "responses": cached(merge(json!({"200": json_ok("presets [{name, citation, reading, scenario}]; with source=, the source's SourceTerms members beside them")}), problems(&["400", "404"])))}},
             "/v1/scenarios/{id}": {"get": {"summary": "A stored scenario's figures, recomputed on the live geodata; 409 when an input changed since it was stored (the id would no longer mean the same figures)",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}],
                 "responses": cached(merge(json!({"200": json_ok("the figures, as the preview's")}), problems(&["400", "404", "409"])))}},
@@ -620,11 +632,13 @@ mod tests {
         a.as_object_mut()
             .unwrap()
             .insert("datetime".into(), json!("2024-05-01T20:30:00Z"));
-        // The terms only where the source's description gives them (the example's does not).
-        for k in ["licence", "attribution", "source_url"] {
-            assert!(a.get(k).is_none(), "{a}");
-            a.as_object_mut().unwrap().insert(k.into(), json!("x"));
+        // The terms as the source's description gives them (the example states a licence and
+        // an attribution, no URL).
+        for k in ["licence", "attribution"] {
+            assert!(a.get(k).is_some(), "{a}");
         }
+        assert!(a.get("source_url").is_none(), "{a}");
+        a.as_object_mut().unwrap().insert("source_url".into(), json!("x"));
         a["snapshot"]
             .as_object_mut()
             .unwrap()

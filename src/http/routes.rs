@@ -6,7 +6,7 @@ use super::params::{Params, number};
 use super::problem::{Problem, recover};
 use crate::output::answers;
 use crate::query::layers::{LayerKind, LayerOptions, layer_geojson};
-use crate::query::{self, InForceRef};
+use crate::query::{self, InForceRef, SourceRef};
 use bytes::{Buf, Bytes};
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
@@ -33,6 +33,14 @@ pub(super) fn bytes_response(status: StatusCode, content_type: &'static str, bod
     *res.status_mut() = status;
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res
+}
+
+/// A CSV answer (`text/csv; charset=utf-8`) with the sources it used as headers
+/// ([`super::insert_sources`]).
+pub(super) fn csv_response(body: String, sources: &[SourceRef]) -> Reply {
+    let mut res = bytes_response(StatusCode::OK, "text/csv; charset=utf-8", body);
+    super::insert_sources(res.headers_mut(), sources);
     res
 }
 
@@ -469,33 +477,32 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             }
             use crate::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
             let rows = timeline_by_region(&catalog, p.get("source"), from, to, raw_areas)?;
+            let source = SourceRef::new(catalog.source(p.get("source"))?);
             if csv {
                 let mut out = format!("{REGION_TIMELINE_CSV_HEADER}\n");
                 for r in &rows {
                     out.push_str(&r.to_csv());
                 }
-                return Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out));
+                return Ok(csv_response(out, &[source]));
             }
-            let src = catalog.source(p.get("source"))?;
-            return Ok(json_response(&answers::Timeline::of(src.name.clone(), rows)));
+            return Ok(json_response(&answers::Timeline::of(source, rows)));
         }
         let rows = match on.as_ref().and_then(|o| o.2.clone()) {
             Some(row) => vec![row],
             None => query::timeline_between(&catalog, p.get("source"), from, to, raw_areas)?,
         };
+        let source = SourceRef::new(catalog.source(p.get("source"))?);
         if csv {
             let mut out = format!("{}\n", query::TIMELINE_CSV_HEADER);
             for r in &rows {
                 out.push_str(&r.to_csv());
             }
-            Ok(bytes_response(StatusCode::OK, "text/csv; charset=utf-8", out))
+            Ok(csv_response(out, &[source]))
         } else {
-            let src = catalog.source(p.get("source"))?;
-            let mut doc = answers::Timeline::of(src.name.clone(), rows);
+            let mut doc = answers::Timeline::of(source, rows);
             if let Some((date, age, _, instant)) = on {
                 doc.date = Some(date);
                 doc.datetime = instant.map(crate::geodata::canonical::rfc3339);
-                doc.time_zone = Some(src.time_zone.name().to_string());
                 doc.snapshot_age_days = Some(age.snapshot_age_days);
                 doc.warning = age.warning;
             }

@@ -308,6 +308,14 @@ pub(super) fn presets(raw: String, app: Arc<App>) -> Reply {
                 scenario: doc,
             });
         }
-        json(StatusCode::OK, &crate::output::answers::Presets { presets: list })
+        // The source the documents are for, with its terms (an unknown one is refused here).
+        let source = match &source {
+            Some(s) => Some(crate::output::provenance::SourceRef::new(cat.source(Some(s))?)),
+            None => None,
+        };
+        json(
+            StatusCode::OK,
+            &crate::output::answers::Presets { presets: list, source },
+        )
     })())
 }

@@ -79,7 +79,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             csv_safe,
             encoding,
             (f.snapshot_id(), crate::output::provenance::SnapshotAge::new(&f, date)),
-            (f.synthetic(), f.source.time_zone.name(), f.source.terms.clone()),
+            (f.synthetic(), crate::output::provenance::SourceRef::new(f.source)),
             catalog.clone(),
         ))
     })();
@@ -90,7 +90,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
         csv_safe,
         encoding,
         (snapshot_id, age),
-        (synthetic, time_zone, terms),
+        (synthetic, source_ref),
         catalog,
     ) = match prepared {
         Ok(x) => x,
@@ -147,12 +147,11 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
             if let Ok(v) = HeaderValue::from_str(&snapshot_id) {
                 h.insert("x-frontline-snapshot", v);
             }
-            h.insert("x-frontline-time-zone", HeaderValue::from_static(time_zone));
             if raw_composition {
                 // The raw composition (no sliver rule, no waters), said where a CSV can say it.
                 h.insert("x-frontline-raw", HeaderValue::from_static("true"));
             }
-            super::insert_terms(h, &terms);
+            super::insert_sources(h, std::slice::from_ref(&source_ref));
             h.insert(
                 "x-frontline-synthetic",
                 HeaderValue::from_static(if synthetic { "true" } else { "false" }),

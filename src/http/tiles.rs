@@ -302,7 +302,7 @@ fn scenario_json(app: &Arc<App>, c: &crate::scenario::Computed, base: &str) -> R
         format!(
             "Ceasefire scenario {id}{}: source '{}', ceasefire {}; the area of application, excluded areas, security zones, withdrawal area, reference lines and withdrawal line",
             title.map(|t| format!(" ({t})")).unwrap_or_default(),
-            a.ceasefire.in_force.source,
+            a.ceasefire.in_force.source.name,
             a.ceasefire.date,
         ),
         crate::query::tiles::attribution(&a.ceasefire.in_force, Some(&format!("scenario {id}{synthetic}"))),

@@ -5,6 +5,7 @@
 //! unchanged.
 
 use crate::model::Provenance;
+use crate::output::provenance::SourceRef;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -77,11 +78,9 @@ pub struct Timeline<R: Serialize> {
     /// Days from the snapshot in force to the date asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_age_days: Option<i64>,
-    /// The source.
-    pub source: String,
-    /// The time zone whose days the source's dates are (with a date).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time_zone: Option<String>,
+    /// The source, its time zone and its terms (licence, attribution, URL).
+    #[serde(flatten)]
+    pub source: SourceRef,
     /// Past a month: what the answer describes and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
@@ -89,7 +88,7 @@ pub struct Timeline<R: Serialize> {
 
 impl<R: Serialize> Timeline<R> {
     /// The rows of a source, for no particular date.
-    pub fn of(source: String, rows: R) -> Self {
+    pub fn of(source: SourceRef, rows: R) -> Self {
         Timeline {
             date: None,
             datetime: None,
@@ -97,7 +96,6 @@ impl<R: Serialize> Timeline<R> {
             rows,
             snapshot_age_days: None,
             source,
-            time_zone: None,
             warning: None,
         }
     }
@@ -123,6 +121,8 @@ pub struct AgreementTimeline<R: Serialize> {
     pub rows: R,
     /// The sources compared.
     pub sources: Vec<String>,
+    /// Each compared source's time zone and terms (licence, attribution, URL), in that order.
+    pub source_terms: Vec<SourceRef>,
 }
 
 /// One scenario preset of `GET /v1/scenarios/presets`.
@@ -143,6 +143,9 @@ pub struct Preset<S: Serialize> {
 pub struct Presets<S: Serialize> {
     /// Every preset.
     pub presets: Vec<Preset<S>>,
+    /// The source asked for, its time zone and its terms (absent without `source=`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
 }
 
 /// The answer to `POST /v1/snapshots` (201 written, 200 replaced or unchanged).

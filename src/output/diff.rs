@@ -164,7 +164,7 @@ impl<'a> DiffSide<'a> {
     pub fn new(p: &'a AnswerProvenance) -> Self {
         DiffSide {
             date: p.date,
-            source: &p.in_force.source,
+            source: &p.in_force.source.name,
             snapshot: &p.in_force.snapshot.id,
             snapshot_date: p.in_force.snapshot_date,
         }

@@ -5,6 +5,10 @@
 //!   GeoJSON answers put it, flattened beside the date asked, into their `frontline` foreign
 //!   member ([`AnswerProvenance`]); diffs have one for each side. It names the classes the
 //!   source draws and, in `not_drawn`, what it cannot show and why ([`NotDrawn`]).
+//! - [`SourceRef`]: a source and its terms (name, time zone, licence, attribution, URL), in
+//!   every answer that uses the source: flattened into [`InForceRef`] and into the answers about
+//!   one source (timeline, history, snapshots, presets), listed in `source_terms` where an answer
+//!   compares several, and as `x-frontline-*` headers on CSV answers.
 //! - [`FeatureProvenance`]: the five members copied into the `properties` of every feature of
 //!   every GeoJSON answer (`source`, `snapshot`, `snapshot_date`, `content_sha256`,
 //!   `synthetic`), because GDAL, geopandas and QGIS drop a FeatureCollection's foreign members.
@@ -13,7 +17,7 @@
 //! snapshot in force. Files are named relative to the geodata directory (an archive read in
 //! place as `archive:<source>/<file>`), never by an absolute server path.
 
-use crate::catalog::{BaselineEntry, BorderEntry, InForce};
+use crate::catalog::{BaselineEntry, BorderEntry, InForce, SourceEntry};
 use crate::geodata::Snapshot;
 use crate::model::{DrawnClass, Provenance};
 use chrono::NaiveDate;
@@ -71,15 +75,14 @@ pub struct BorderRef {
 /// uses (`#/components/schemas/InForce` in the OpenAPI document).
 #[derive(Debug, Clone, Serialize)]
 pub struct InForceRef {
-    /// The source.
-    pub source: String,
+    /// The source, its time zone and its terms (members `source`, `time_zone`, `licence`,
+    /// `attribution`, `source_url`).
+    #[serde(flatten)]
+    pub source: SourceRef,
     /// The snapshot in force (the latest dated on or before the date asked for).
     pub snapshot: SnapshotRef,
     /// The date of the snapshot in force (as `snapshot.date`; the same name in every answer).
     pub snapshot_date: NaiveDate,
-    /// The IANA time zone the source's dates are days of (default `Europe/Kyiv`): the snapshot
-    /// in force on a date is its last publication at or before the end of that day there.
-    pub time_zone: &'static str,
     /// The baselines in force.
     pub baselines: Vec<BaselineRef>,
     /// The border: ISO3 and provenance.
@@ -93,6 +96,18 @@ pub struct InForceRef {
     /// (absent when it can show everything): its areas are `null`, never `0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_drawn: Option<NotDrawn>,
+}
+
+/// A source and the terms its data comes with: the one shape of "which source, on what terms"
+/// in every answer (`#/components/schemas/SourceTerms` in the OpenAPI document).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceRef {
+    /// The source's name.
+    #[serde(rename = "source")]
+    pub name: String,
+    /// The IANA time zone the source's dates are days of (default `Europe/Kyiv`): the snapshot
+    /// in force on a date is its last publication at or before the end of that day there.
+    pub time_zone: &'static str,
     /// The licence of the source's data, as its description says (absent when it says none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licence: Option<String>,
@@ -102,6 +117,49 @@ pub struct InForceRef {
     /// Where the source publishes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_url: Option<String>,
+}
+
+impl SourceRef {
+    /// The source's name, time zone and terms as loaded.
+    pub fn new(src: &SourceEntry) -> Self {
+        SourceRef {
+            name: src.name.clone(),
+            time_zone: src.time_zone.name(),
+            licence: src.terms.licence.clone(),
+            attribution: src.terms.attribution.clone(),
+            source_url: src.terms.url.clone(),
+        }
+    }
+
+    /// The terms of the named sources of `cat` that are loaded, in the order given (for answers
+    /// that compare several).
+    pub fn of_names(cat: &crate::catalog::Catalog, names: &[String]) -> Vec<SourceRef> {
+        names
+            .iter()
+            .filter_map(|n| cat.sources.get(n.as_str()))
+            .map(|s| SourceRef::new(s))
+            .collect()
+    }
+
+    /// The source and its terms as one line, for outputs with no room for members (a CSV the
+    /// CLI prints: the line goes to standard error). Says so where the description states no
+    /// licence or attribution.
+    pub fn note(&self) -> String {
+        let mut line = format!("source '{}' (dates are days in {})", self.name, self.time_zone);
+        for (what, value) in [
+            ("licence", &self.licence),
+            ("attribution", &self.attribution),
+            ("url", &self.source_url),
+        ] {
+            if let Some(v) = value {
+                line.push_str(&format!("; {what}: {v}"));
+            }
+        }
+        if self.licence.is_none() && self.attribution.is_none() {
+            line.push_str("; its description states no licence or attribution");
+        }
+        line
+    }
 }
 
 /// The classes an answer cannot show, each with the reason.
@@ -123,30 +181,24 @@ impl InForceRef {
     pub fn new(f: &InForce<'_>) -> Self {
         let snapshot = SnapshotRef {
             id: f.snapshot_id(),
-            revised: f.publication.is_none() && f.source.revised.contains(&f.snapshot().date),
-            ..SnapshotRef::new(f.snapshot())
+            ..SnapshotRef::new(f.snapshot(), f.revised())
         };
-        let terms = &f.source.terms;
         InForceRef {
-            source: f.source.name.clone(),
+            source: SourceRef::new(f.source),
             snapshot_date: snapshot.date,
-            time_zone: f.source.time_zone.name(),
             snapshot,
             baselines: f.baselines().map(BaselineRef::new).collect(),
             border: BorderRef::new(&f.source.border),
             synthetic: f.synthetic(),
             classes: f.source.classes.drawn.clone(),
             not_drawn: NotDrawn::of(f),
-            licence: terms.licence.clone(),
-            attribution: terms.attribution.clone(),
-            source_url: terms.url.clone(),
         }
     }
 
     /// The members every feature carries.
     pub fn feature(&self) -> FeatureProvenance {
         FeatureProvenance {
-            source: self.source.clone(),
+            source: self.source.name.clone(),
             snapshot: self.snapshot.id.clone(),
             snapshot_date: self.snapshot_date,
             content_sha256: self.snapshot.content_sha256.clone(),
@@ -156,8 +208,9 @@ impl InForceRef {
 }
 
 impl SnapshotRef {
-    /// Describes a snapshot.
-    pub fn new(s: &Snapshot) -> Self {
+    /// Describes a snapshot; `revised`: its content replaced an earlier content of its date
+    /// (the caller knows: a publication superseded later its day is never the revised one).
+    pub fn new(s: &Snapshot, revised: bool) -> Self {
         SnapshotRef {
             id: s.id(),
             date: s.date,
@@ -165,7 +218,7 @@ impl SnapshotRef {
             provenance: s.provenance.clone(),
             synthetic: s.synthetic,
             published_at: s.published_at.map(crate::geodata::canonical::rfc3339),
-            revised: false,
+            revised,
         }
     }
 }

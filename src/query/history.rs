@@ -2,7 +2,7 @@
 //! them, and the provenance of every snapshot named (one point as JSON, many points as GeoJSON
 //! or CSV).
 
-use super::{BaselineRef, BorderRef, SnapshotRef};
+use super::{BaselineRef, BorderRef, SnapshotRef, SourceRef};
 use crate::analytics::history::{Interval, histories_of};
 use crate::catalog::{Catalog, CatalogError, SourceEntry};
 use crate::model::Status;
@@ -24,14 +24,18 @@ pub struct HistoryInterval {
     pub snapshot: String,
     /// The last snapshot in force during the interval (the last to show this status).
     pub last_snapshot: String,
+    /// Whether a snapshot in force during the interval replaced an earlier content of its
+    /// date (the interval may differ from what was answered before; `known_at=` answers so).
+    pub revised: bool,
 }
 
 /// What the intervals of one or many histories rest on: the source, its border and baselines,
 /// and every snapshot named, with provenance.
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryProvenance {
-    /// The source.
-    pub source: String,
+    /// The source, its time zone and its terms (licence, attribution, URL).
+    #[serde(flatten)]
+    pub source: SourceRef,
     /// Its first and latest snapshot dates: a history covers this span (and the latest status
     /// holds after it until a newer snapshot says otherwise).
     pub first_date: Option<NaiveDate>,
@@ -59,7 +63,7 @@ impl HistoryProvenance {
     pub(crate) fn new(src: &SourceEntry) -> Self {
         let border = &src.border.border;
         HistoryProvenance {
-            source: src.name.clone(),
+            source: SourceRef::new(src),
             first_date: src.snapshots.first().map(|s| s.date),
             last_date: src.snapshots.last().map(|s| s.date),
             epochs: src.epochs.len(),
@@ -85,7 +89,7 @@ impl HistoryProvenance {
     pub fn feature(&self, src: &SourceEntry) -> FeatureProvenance {
         let latest = src.snapshots.last();
         FeatureProvenance {
-            source: self.source.clone(),
+            source: self.source.name.clone(),
             snapshot: latest.map(|s| s.id()).unwrap_or_default(),
             snapshot_date: self.last_date.unwrap_or_default(),
             content_sha256: latest.map(|s| s.content_sha256.clone()).unwrap_or_default(),
@@ -95,12 +99,14 @@ impl HistoryProvenance {
 
     /// Describes the intervals, adding the snapshots they name.
     pub(crate) fn describe(&mut self, src: &SourceEntry, intervals: &[Interval]) -> Vec<HistoryInterval> {
+        let revised_at = |epoch: usize| src.revised.contains(&src.snapshots[src.epochs[epoch].snapshot].date);
         let mut name = |epoch: usize| {
             let s = &src.snapshots[src.epochs[epoch].snapshot];
             let id = s.id();
             if !self.snapshots.contains_key(&id) {
                 self.synthetic |= s.synthetic;
-                self.snapshots.insert(id.clone(), SnapshotRef::new(s));
+                self.snapshots
+                    .insert(id.clone(), SnapshotRef::new(s, revised_at(epoch)));
             }
             id
         };
@@ -112,6 +118,8 @@ impl HistoryProvenance {
                 status: iv.status,
                 snapshot: name(iv.first_epoch),
                 last_snapshot: name(iv.last_epoch),
+                // Revisions are rare: a scan of the interval's epochs only when there are any.
+                revised: !src.revised.is_empty() && (iv.first_epoch..=iv.last_epoch).any(revised_at),
             })
             .collect()
     }
@@ -285,7 +293,7 @@ pub fn history_csv_answer<R: std::io::BufRead>(
 }
 
 /// Header of the CSV form: one row per interval.
-pub const HISTORY_CSV_COLUMNS: &str = "from,to,status,snapshot,last_snapshot";
+pub const HISTORY_CSV_COLUMNS: &str = "from,to,status,snapshot,last_snapshot,revised";
 
 /// One CSV row per interval (`to` empty while in force): the input row's `columns` as written
 /// back ([`crate::query::csv::PointRow::columns`]), then [`HISTORY_CSV_COLUMNS`].
@@ -302,6 +310,7 @@ pub fn history_csv_rows(columns: &str, intervals: &[HistoryInterval], out: &mut 
                 iv.status.as_str(),
                 iv.snapshot.as_str(),
                 iv.last_snapshot.as_str(),
+                if iv.revised { "true" } else { "false" },
             ],
         );
     }

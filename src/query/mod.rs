@@ -7,7 +7,7 @@ use crate::index::line::Nearest;
 use crate::model::{Status, When};
 use crate::num::Fixed;
 
-pub use crate::output::provenance::{BaselineRef, BorderRef, InForceRef, SnapshotAge, SnapshotRef};
+pub use crate::output::provenance::{BaselineRef, BorderRef, InForceRef, SnapshotAge, SnapshotRef, SourceRef};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -317,8 +317,9 @@ pub struct SnapshotSummary {
     /// The snapshot and its provenance.
     #[serde(flatten)]
     pub snapshot: SnapshotRef,
-    /// Its source.
-    pub source: String,
+    /// Its source, time zone and terms (licence, attribution, URL).
+    #[serde(flatten)]
+    pub source: SourceRef,
     /// Number of features.
     pub features: usize,
     /// Number of vertices.
@@ -352,11 +353,8 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
             let l = &e.state.computed().layers;
             let not_drawn = crate::output::provenance::NotDrawn::of(&InForce::of(src, e));
             out.push(SnapshotSummary {
-                snapshot: SnapshotRef {
-                    revised: src.revised.contains(&s.date),
-                    ..SnapshotRef::new(s)
-                },
-                source: src.name.clone(),
+                snapshot: SnapshotRef::new(s, src.revised.contains(&s.date)),
+                source: SourceRef::new(src),
                 features: s.features.len(),
                 vertices: s
                     .features
@@ -452,6 +450,9 @@ pub struct TimelineRow {
     pub snapshot: String,
     /// Whether any data used is synthetic.
     pub synthetic: bool,
+    /// Whether the snapshot in force replaced an earlier content of its date (kept in the
+    /// source's `.history/`; `known_at=` answers as before the replacement).
+    pub revised: bool,
     /// The border's waters whose nearest coast is occupied, km2 (`null` without waters). The
     /// land areas above leave the waters out, so that they compare with every peer's.
     pub waters_occupied_km2: Option<f64>,
@@ -466,7 +467,7 @@ pub struct TimelineRow {
 }
 
 /// The header of a timeline as CSV (the waters' columns last, empty without waters).
-pub const TIMELINE_CSV_HEADER: &str = "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2";
+pub const TIMELINE_CSV_HEADER: &str = "date,occupied_km2,contested_km2,covered_km2,line_km,gained_km2,lost_km2,snapshot,synthetic,waters_occupied_km2,waters_contested_km2,waters_covered_km2,moved_km2,revised";
 
 impl TimelineRow {
     /// The row as CSV (areas and lengths to 3 decimals), with its line end.
@@ -487,6 +488,7 @@ impl TimelineRow {
             km2(self.waters_contested_km2),
             km2(self.waters_covered_km2),
             km(self.moved_km2),
+            self.revised.to_string(),
         ])
     }
 }
@@ -555,6 +557,7 @@ fn row_of(f: &InForce<'_>, (gained_km2, lost_km2): (f64, f64), raw: bool) -> Tim
         lost_km2,
         snapshot: f.snapshot_id(),
         synthetic: f.synthetic(),
+        revised: f.revised(),
         waters_occupied_km2: w.map(|w| w.occupied_km2),
         waters_contested_km2: w.filter(|_| contested).map(|w| w.contested_km2),
         waters_covered_km2: w.map(|w| w.covered_km2),

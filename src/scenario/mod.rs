@@ -1084,7 +1084,7 @@ impl Computed {
                 let n = st.line().nearest(lon, lat);
                 LineDistance {
                     reference: i,
-                    source: r.provenance.in_force.source.clone(),
+                    source: r.provenance.in_force.source.name.clone(),
                     date: r.provenance.date,
                     distance_km: n.map(|n| n.km),
                     nearest: n.map(|n| [n.point.x, n.point.y]),

@@ -250,7 +250,7 @@ impl Prepared {
             tags.strings.extend([
                 ("date", d.to.date.to_string()),
                 ("from_date", d.from.date.to_string()),
-                ("from_source", from.source.clone()),
+                ("from_source", from.source.name.clone()),
                 ("from_snapshot", from.snapshot.id.clone()),
                 ("from_snapshot_date", from.snapshot_date.to_string()),
                 ("from_content_sha256", from.snapshot.content_sha256.clone()),
@@ -599,7 +599,7 @@ pub fn state_tilejson(
     let provenance = AnswerProvenance::new(f, date);
     let layers = f.computed().layers_of(false);
     let unknown = f.contested_not_drawn().is_some();
-    let src = &provenance.in_force.source;
+    let src = &provenance.in_force.source.name;
     let area = &[("area_km2", "Number")];
     TileJson::new(
         format!("frontline {src} {date}"),
@@ -676,7 +676,7 @@ pub fn diff_tilejson<'a>(
     tiles_url: String,
     bounds: [f64; 4],
 ) -> TileJson<DiffMeta<'a>> {
-    let src = &d.to.in_force.source;
+    let src = &d.to.in_force.source.name;
     let diff_fields = &[
         ("area_km2", "Number"),
         ("date", "String"),
@@ -723,8 +723,8 @@ pub fn diff_tilejson<'a>(
 pub fn attribution(f: &InForceRef, what: Option<&str>) -> String {
     use html_escape::{encode_double_quoted_attribute, encode_text};
     let mut parts = Vec::new();
-    if let Some(a) = &f.attribution {
-        let credit = match f.source_url.as_deref() {
+    if let Some(a) = &f.source.attribution {
+        let credit = match f.source.source_url.as_deref() {
             Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
                 format!(
                     "<a href=\"{}\">{}</a>",
@@ -734,7 +734,7 @@ pub fn attribution(f: &InForceRef, what: Option<&str>) -> String {
             }
             _ => encode_text(a).into_owned(),
         };
-        parts.push(match &f.licence {
+        parts.push(match &f.source.licence {
             Some(l) => format!("{credit} ({})", encode_text(l)),
             None => credit,
         });
@@ -746,7 +746,7 @@ pub fn attribution(f: &InForceRef, what: Option<&str>) -> String {
     parts.push(
         encode_text(&format!(
             "source {}: snapshot {} ({}); border {}{synthetic}",
-            f.source, f.snapshot.id, f.snapshot.provenance.file, f.border.iso3
+            f.source.name, f.snapshot.id, f.snapshot.provenance.file, f.border.iso3
         ))
         .into_owned(),
     );

@@ -1,0 +1,183 @@
+//! Which publication is a day's snapshot: the one rule that turns a source's publications (each
+//! with its instant) into dated snapshots, for the loader, the catalog's rebuilds (ingest,
+//! `known_at`) and the import's report alike.
+//!
+//! A publication counts for the day its instant falls on in the source's time zone
+//! ([`day_of`]), so a change of the zone re-dates every publication at the next load. Of a day's
+//! publications the last is the day's snapshot (the state in force at the end of the day); the
+//! earlier ones answer `datetime=` within the day. A day whose publications all repeat the state
+//! in force before it has no snapshot of its own (identical consecutive states are kept once):
+//! the snapshot before it stays in force. Nothing depends on the order in which publications
+//! arrived: every publication is kept with its instant, so one published between two others
+//! later takes its place among them.
+
+use super::Snapshot;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// The day an instant falls on in a time zone (the date a publication counts for).
+pub fn day_of(instant: DateTime<Utc>, tz: chrono_tz::Tz) -> NaiveDate {
+    instant.with_timezone(&tz).date_naive()
+}
+
+/// What a publication is once arranged (see [`arrange_by`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The last publication of its day: the day's snapshot.
+    Day,
+    /// Superseded later its day (or repeating the state in force before its day): kept for
+    /// `datetime=`.
+    Earlier,
+}
+
+/// Arranges publications, given as `(date, instant, content)` by `key`: every item of `timed`
+/// (publications with an instant, dated by [`day_of`]) gets its [`Role`], in the order given.
+/// `untimed` are the source's snapshots without an instant (a daily archive's), `(date,
+/// content)`: they take part in what "the state in force before a day" is.
+pub fn arrange_by<T>(
+    untimed: &[(NaiveDate, &str)],
+    timed: &[T],
+    key: impl Fn(&T) -> (NaiveDate, DateTime<Utc>, &str),
+) -> Vec<Role> {
+    let mut order: Vec<usize> = (0..timed.len()).collect();
+    order.sort_by_key(|&i| key(&timed[i]).1);
+    let mut untimed: Vec<(NaiveDate, &str)> = untimed.to_vec();
+    untimed.sort_by_key(|u| u.0);
+    let mut roles = vec![Role::Earlier; timed.len()];
+    let mut next_untimed = untimed.iter().peekable();
+    let mut before: Option<&str> = None;
+    let mut i = 0;
+    while i < order.len() {
+        let day = key(&timed[order[i]]).0;
+        while let Some(u) = next_untimed.next_if(|u| u.0 < day) {
+            before = Some(u.1);
+        }
+        let mut end = i;
+        while end < order.len() && key(&timed[order[end]]).0 == day {
+            end += 1;
+        }
+        let group = &order[i..end];
+        let changes = group.iter().any(|&j| Some(key(&timed[j]).2) != before);
+        if changes && let Some(&last) = group.last() {
+            roles[last] = Role::Day;
+            before = Some(key(&timed[last]).2);
+        }
+        i = end;
+    }
+    roles
+}
+
+/// Splits a source's snapshots without an instant (`untimed`) and its publications (`timed`)
+/// into its dated snapshots (sorted by date: the untimed ones and each day's last publication)
+/// and the other publications (sorted by instant), by [`arrange_by`].
+pub fn arrange<T: std::borrow::Borrow<Snapshot>>(untimed: Vec<T>, timed: Vec<T>) -> (Vec<T>, Vec<T>) {
+    let marks: Vec<(NaiveDate, &str)> = untimed
+        .iter()
+        .map(|s| (s.borrow().date, s.borrow().content_sha256.as_str()))
+        .collect();
+    let roles = arrange_by(&marks, &timed, |s| {
+        let s = s.borrow();
+        (
+            s.date,
+            s.published_at.unwrap_or(DateTime::<Utc>::MIN_UTC),
+            s.content_sha256.as_str(),
+        )
+    });
+    drop(marks);
+    let mut snapshots = untimed;
+    let mut others = Vec::new();
+    for (s, role) in timed.into_iter().zip(roles) {
+        match role {
+            Role::Day => snapshots.push(s),
+            Role::Earlier => others.push(s),
+        }
+    }
+    // Stable: an untimed snapshot and a publication of one date stay side by side (the loader
+    // refuses two snapshots of one date).
+    snapshots.sort_by_key(|s| s.borrow().date);
+    others.sort_by_key(|s| s.borrow().published_at);
+    (snapshots, others)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// `(instant, content)` publications dated in Kyiv time, arranged: the roles in the order
+    /// given.
+    fn roles(untimed: &[(&str, &str)], timed: &[(&str, &str)]) -> Vec<Role> {
+        let untimed: Vec<(NaiveDate, &str)> = untimed.iter().map(|(a, c)| (d(a), *c)).collect();
+        let items: Vec<(NaiveDate, DateTime<Utc>, &str)> = timed
+            .iter()
+            .map(|(t, c)| (day_of(at(t), chrono_tz::Europe::Kyiv), at(t), *c))
+            .collect();
+        arrange_by(&untimed, &items, |x| *x)
+    }
+
+    #[test]
+    fn the_last_publication_of_a_day_in_the_zone_is_its_snapshot_whatever_the_order() {
+        use Role::*;
+        // 20:30 UTC is 23:30 in Kyiv (1 May), 21:30 UTC is 00:30 on 2 May.
+        let list = [
+            ("2024-05-01T21:30:00Z", "c"),
+            ("2024-05-01T10:00:00Z", "a"),
+            ("2024-05-01T20:30:00Z", "b"),
+        ];
+        assert_eq!(roles(&[], &list), [Day, Earlier, Day]);
+        // In UTC all three are of 1 May.
+        let items: Vec<(NaiveDate, DateTime<Utc>, &str)> = list
+            .iter()
+            .map(|(t, c)| (day_of(at(t), chrono_tz::UTC), at(t), *c))
+            .collect();
+        assert_eq!(arrange_by(&[], &items, |x| *x), [Day, Earlier, Earlier]);
+        assert_eq!(
+            day_of(at("2024-05-01T20:59:59Z"), chrono_tz::Europe::Kyiv),
+            d("2024-05-01")
+        );
+        assert_eq!(
+            day_of(at("2024-05-01T21:00:00Z"), chrono_tz::Europe::Kyiv),
+            d("2024-05-02")
+        );
+        // Winter: Kyiv is UTC+2.
+        assert_eq!(
+            day_of(at("2024-01-10T21:59:59Z"), chrono_tz::Europe::Kyiv),
+            d("2024-01-10")
+        );
+        assert_eq!(
+            day_of(at("2024-01-10T22:00:00Z"), chrono_tz::Europe::Kyiv),
+            d("2024-01-11")
+        );
+    }
+
+    #[test]
+    fn a_day_that_only_repeats_the_state_before_it_has_no_snapshot() {
+        use Role::*;
+        // 2 May repeats 1 May's last state twice: no snapshot of its own.
+        let list = [
+            ("2024-05-01T10:00:00Z", "a"),
+            ("2024-05-02T08:00:00Z", "a"),
+            ("2024-05-02T12:00:00Z", "a"),
+        ];
+        assert_eq!(roles(&[], &list), [Day, Earlier, Earlier]);
+        // One publication between them with other content: 2 May changes twice, its last
+        // (back to a) is its snapshot.
+        let list = [
+            ("2024-05-01T10:00:00Z", "a"),
+            ("2024-05-02T08:00:00Z", "a"),
+            ("2024-05-02T12:00:00Z", "a"),
+            ("2024-05-02T10:00:00Z", "b"),
+        ];
+        assert_eq!(roles(&[], &list), [Day, Earlier, Day, Earlier]);
+        // An untimed snapshot between them is the state before 2 May.
+        let list = [("2024-05-01T10:00:00Z", "a"), ("2024-05-03T08:00:00Z", "a")];
+        assert_eq!(roles(&[("2024-05-02", "b")], &list), [Day, Day]);
+        assert_eq!(roles(&[("2024-05-02", "a")], &list), [Day, Earlier]);
+    }
+}
