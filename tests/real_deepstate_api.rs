@@ -379,7 +379,7 @@ fn agreement_is_exact_over_many_dates_and_source_sets() {
                         assert!(rel <= 1e-9, "{what}: envelope geometry off by {rel:e}: {t:?}");
                     }
                     for f in &ag.sides {
-                        let layers = catalog.in_force(Some(&f.in_force.source), d).unwrap();
+                        let layers = catalog.in_force(Some(&f.in_force.source.name), d).unwrap();
                         let layers = layers.computed().layers_of(raw);
                         let own = if layer == "occupied" {
                             &layers.occupied
@@ -394,7 +394,7 @@ fn agreement_is_exact_over_many_dates_and_source_sets() {
                         assert!(
                             km2 <= 1e-9 * t.agreed_km2,
                             "{what}: {km2} km2 of the agreed area outside {}",
-                            f.in_force.source
+                            f.in_force.source.name
                         );
                     }
                     checked += 1;
