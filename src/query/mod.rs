@@ -267,7 +267,7 @@ pub struct SourceSummary {
     pub declared: bool,
     /// The names a scenario policy on this source can exclude by name (`excluded_baselines`):
     /// the baselines of the geodata and the classes of area its snapshots carry.
-    pub policy_names: Vec<crate::scenario::PolicyName>,
+    pub policy_names: Vec<crate::catalog::PolicyName>,
 }
 
 /// Every loaded source.
@@ -289,7 +289,7 @@ pub fn sources(cat: &Catalog) -> Vec<SourceSummary> {
             terms: s.terms.clone(),
             revised: s.revised.iter().copied().collect(),
             declared: false,
-            policy_names: crate::scenario::policy_names(cat, &s.name),
+            policy_names: cat.policy_names(&s.name),
         })
         .chain(cat.declared.values().map(|d| SourceSummary {
             name: d.meta.name.clone(),
@@ -306,7 +306,7 @@ pub fn sources(cat: &Catalog) -> Vec<SourceSummary> {
             terms: d.meta.terms.clone(),
             revised: Vec::new(),
             declared: true,
-            policy_names: crate::scenario::policy_names(cat, &d.meta.name),
+            policy_names: cat.policy_names(&d.meta.name),
         }))
         .collect()
 }

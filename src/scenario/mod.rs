@@ -602,45 +602,9 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
     })
 }
 
-/// A name a scenario policy's `excluded_baselines` can take.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PolicyName {
-    /// The name.
-    pub name: String,
-    /// `baseline`: a baseline of the geodata, excluded whole whatever the snapshot says;
-    /// `class`: a class of area the source's snapshots carry (`occupied_before_2022` in
-    /// DeepState's own format), excluded where the snapshot in force on the ceasefire date draws it.
-    pub kind: &'static str,
-}
-
-/// The names a policy on `source` can exclude by name: every baseline of the geodata, then every
-/// class of area its snapshots carry (sorted). Empty classes for an unknown source.
-pub fn policy_names(cat: &Catalog, source: &str) -> Vec<PolicyName> {
-    let mut names: Vec<PolicyName> = cat
-        .baselines
-        .keys()
-        .map(|b| PolicyName {
-            name: b.clone(),
-            kind: "baseline",
-        })
-        .collect();
-    if let Ok(src) = cat.source(Some(source)) {
-        let classes: BTreeSet<&str> = src
-            .snapshots
-            .iter()
-            .flat_map(|s| s.features.iter().filter_map(|f| f.class.as_deref()))
-            .collect();
-        names.extend(
-            classes
-                .into_iter()
-                .filter(|c| !cat.baselines.contains_key(*c))
-                .map(|c| PolicyName {
-                    name: c.to_string(),
-                    kind: "class",
-                }),
-        );
-    }
-    names
+/// The names a policy on `source` can exclude by name ([`Catalog::policy_names`]).
+pub fn policy_names(cat: &Catalog, source: &str) -> Vec<crate::catalog::PolicyName> {
+    cat.policy_names(source)
 }
 
 fn multipolygon_json(mp: &MultiPolygon<f64>) -> serde_json::Value {
