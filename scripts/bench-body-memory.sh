@@ -90,12 +90,33 @@ def ingest_at_cap(f):
     f.write('],"features":[{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[31.0,49.0],[31.1,49.0],[31.1,49.1],[31.0,49.1],[31.0,49.0]]]}}]}')
 write("scenario-at-cap.json", scenario_at_cap)
 write("ingest-at-cap.geojson", ingest_at_cap)
+# 256 ellipses in central Ukraine, 15 decimals a coordinate, about 60 MiB (as
+# tests/http_memory.rs makes them); "refused": the last feature's status is unknown, so the
+# whole body is read, then refused (nothing computed or kept).
+import math
+def polygons(refused):
+    def make(f):
+        per = (60 * MiB) // 256
+        v = (per - 120) // 42
+        f.write('{"type":"FeatureCollection","features":[\n')
+        for k in range(256):
+            cx, cy = 28.2 + (k % 16) * 0.4, 48.2 + (k // 16) * 0.15
+            status = "nope" if refused and k == 255 else "occupied"
+            if k:
+                f.write(",\n")
+            first = "[%.15f,%.15f]" % (cx + 0.05, cy)
+            pts = [first] + ["[%.15f,%.15f]" % (cx + 0.05 * math.cos(2 * math.pi * i / v), cy + 0.03 * math.sin(2 * math.pi * i / v)) for i in range(1, v)] + [first]
+            f.write('{"type":"Feature","properties":{"status":"%s"},"geometry":{"type":"Polygon","coordinates":[[%s]]}}' % (status, ",".join(pts)))
+        f.write("\n]}\n")
+    return make
+write("ingest-polygons.geojson", polygons(False))
+write("ingest-polygons-refused.geojson", polygons(True))
 PY
 
 data=$work/geodata
 [ -d "$data" ] || "$bin" init "$data" >/dev/null
 
-# name | method path | content type | body file | token?
+# name | method path | content type | body file | token? | extra serve arguments
 cases=(
   "classify-points|/v1/classify?date=2024-05-01|application/geo+json|points.geojson|"
   "classify-foreign-member|/v1/classify?date=2024-05-01|application/geo+json|foreign-member.geojson|"
@@ -110,16 +131,21 @@ cases=(
   "ingest|/v1/snapshots?source=example\&date=2024-07-01|application/geo+json|ingest.geojson|token"
   "scenario-preview-at-cap|/v1/scenarios/preview|application/json|scenario-at-cap.json|"
   "ingest-at-cap|/v1/snapshots?source=example\&date=2024-07-01|application/geo+json|ingest-at-cap.geojson|token"
+  "ingest-polygons-refused|/v1/snapshots?source=example\&date=2024-10-01|application/geo+json|ingest-polygons-refused.geojson|token|--max-ingest-body-mb 64"
+  "ingest-polygons|/v1/snapshots?source=example\&date=2024-10-01|application/geo+json|ingest-polygons.geojson|token|--max-ingest-body-mb 64"
 )
 
 field() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/status"; }
 
 printf '%-28s %6s %10s %10s %14s\n' case status "rss0 MB" "hwm MB" "growth MB"
 for c in "${cases[@]}"; do
-  IFS='|' read -r name path ctype file token <<<"$c"
+  IFS='|' read -r name path ctype file token extra <<<"$c"
   if [ -n "${CASES:-}" ] && ! [[ " $CASES " == *" $name "* ]]; then continue; fi
   out=$work/serve.out
-  FRONTLINE_INGEST_TOKEN=body-memory-secret-token RUST_LOG=warn "$bin" serve --listen 127.0.0.1:0 --data "$data" --watch-s 0 >"$out" 2>/dev/null &
+  # A fresh copy of the geodata for each case: an ingest stored by one run is not there for the next.
+  run_data=$(mktemp -d "$work/run.XXXXXX")
+  cp -r "$data" "$run_data/geodata"
+  FRONTLINE_INGEST_TOKEN=body-memory-secret-token RUST_LOG=warn "$bin" serve --listen 127.0.0.1:0 --data "$run_data/geodata" --watch-s 0 ${extra:-} >"$out" 2>/dev/null &
   pid=$!
   for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.1; done
   addr=$(grep -oE '127\.0\.0\.1:[0-9]+' "$out" | head -1)
@@ -130,5 +156,6 @@ for c in "${cases[@]}"; do
     --data-binary "@$work/$file" "http://$addr${path//\\/}" || echo "curl-failed")
   hwm=$(field VmHWM $pid)
   kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -rf "$run_data"
   printf '%-28s %6s %10d %10d %14d\n' "$name" "$status" $((rss0 / 1024)) $((hwm / 1024)) $(((hwm - rss0) / 1024))
 done

@@ -322,7 +322,7 @@ impl ControlState {
                 }
                 // Points are located in the pieces as `Piece::located` (exact on the border).
                 ix.push(Arc::new(PolygonIndex::new(
-                    pieces.iter().filter(|p| p.status == status).map(|p| &p.located),
+                    pieces.iter().filter(|p| p.status == status).map(|p| &*p.located),
                 )));
                 let km2: f64 = pieces.iter().filter(|p| p.status == status).map(|p| p.area_km2).sum();
                 let [union] = overlay(&layer.0, &add, [OverlayRule::Union], true);
@@ -348,7 +348,7 @@ impl ControlState {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, p)| {
-                    let r = geo::BoundingRect::bounding_rect(&p.located)?;
+                    let r = geo::BoundingRect::bounding_rect(&*p.located)?;
                     Some(GeomWithData::new(
                         Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
                         i,
@@ -799,13 +799,42 @@ impl SourceEntry {
                 AtInstant::Absent => changed = true,
             }
         }
-        // Publications: those written by then, arranged into days again (a day's last one
-        // written later leaves an earlier one as the day's snapshot).
+        // The description in force then (its terms, its time zone), where it was replaced since.
+        let mut meta = self.meta();
+        if let Some(file) = crate::geodata::description::description_at(&dir.join(crate::store::HISTORY_DIR), t) {
+            let config: crate::store::SourceConfig = std::fs::read(&file)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .ok_or_else(|| CatalogError::Revision {
+                    file: file.display().to_string(),
+                    why: "the description kept there does not read".into(),
+                })?;
+            meta.terms = crate::model::SourceTerms {
+                licence: config.licence,
+                attribution: config.attribution,
+                url: config.url,
+            };
+            meta.description = config.description;
+            meta.time_zone = config
+                .time_zone
+                .and_then(|z| z.parse().ok())
+                .unwrap_or(crate::geodata::deepstate_api::DEFAULT_TIME_ZONE);
+            changed = true;
+        }
+        // Publications: those written by then, dated by the time zone in force then and
+        // arranged into days again (a day's last one written later leaves an earlier one as the
+        // day's snapshot).
         let (_, timed) = self.parts();
         let known: Vec<Arc<Snapshot>> = timed
             .iter()
             .filter(|p| written_at(&root.join(&p.provenance.file)).is_none_or(|w| w <= t))
-            .cloned()
+            .map(|p| match p.published_at {
+                Some(at) if crate::geodata::publications::day_of(at, meta.time_zone) != p.date => Arc::new(Snapshot {
+                    date: crate::geodata::publications::day_of(at, meta.time_zone),
+                    ..(**p).clone()
+                }),
+                _ => p.clone(),
+            })
             .collect();
         changed |= known.len() != timed.len();
         let (untimed, timed) = (snapshots, known);
@@ -822,7 +851,6 @@ impl SourceEntry {
         if snapshots.is_empty() {
             return Ok(None);
         }
-        let mut meta = self.meta();
         meta.revised = revised;
         Ok(Some(Arc::new(build_source_arcs(
             meta,

@@ -1207,3 +1207,26 @@ fn exit_codes_agree_across_commands() {
     let o = frontline(&busy[0]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// A source named twice in `agreement --sources` would count as two sources agreeing with each
+/// other: refused (exit 2, naming it) for the agreement and its timeline, as over HTTP.
+#[test]
+fn agreement_refuses_a_source_named_twice() {
+    for args in [
+        &["agreement", "--date", "2024-06-01", "--sources", "example,example"][..],
+        &[
+            "agreement",
+            "--date",
+            "2024-06-01",
+            "--summary",
+            "--sources",
+            "example,other,example",
+        ][..],
+        &["agreement", "--timeline", "--sources", "example,example"][..],
+    ] {
+        let o = frontline(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("'example' twice"), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{args:?}");
+    }
+}

@@ -642,3 +642,139 @@ fn windows_1251_with_and_without_a_declared_charset() {
         Want::Rows(&decoded),
     );
 }
+
+/// Issue 9 item 2 / issue 16's leftover, as a class: bytes that the declared charset cannot
+/// decode (a Shift_JIS lead byte without its trail byte or a byte that is no character, a lone
+/// UTF-16 surrogate in either byte order, a multi-byte sequence cut at the end in EUC-KR, GBK
+/// and Big5) are an error naming the line on every CSV reader: a 400 problem over HTTP
+/// (classify and history), exit 2 with the file and the line on the command line (classify
+/// and history --points); never U+FFFD in an answer.
+#[test]
+fn bytes_the_declared_charset_cannot_decode_are_an_error_naming_the_line_on_every_route() {
+    let s = Server::start();
+    let mut sjis = b"id,lon,lat\nk,30.5234,50.4501\nx".to_vec();
+    sjis.extend_from_slice(&[0x81, b',']);
+    sjis.extend_from_slice(b"30.5234,50.4501\n");
+    let mut sjis_a0 = b"id,lon,lat\nk,30.5234,50.4501\nk,30.5234,50.4501\n".to_vec();
+    sjis_a0.extend_from_slice(&[0xA0]);
+    sjis_a0.extend_from_slice(b",30.5234,50.4501\n");
+    let utf16 = |units: Vec<u16>, le: bool| -> Vec<u8> {
+        units
+            .into_iter()
+            .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() })
+            .collect()
+    };
+    let surrogate: Vec<u16> = "id,lon,lat\n"
+        .encode_utf16()
+        .chain([0xDC00])
+        .chain(",30.5234,50.4501\n".encode_utf16())
+        .collect();
+    let cut = b"id,lon,lat\nk,30.5234,50.4501\n\x81".to_vec();
+    let cases: Vec<(&str, &str, Vec<u8>, &str)> = vec![
+        (
+            "shift_jis",
+            "shift_jis",
+            sjis,
+            "line 3: bytes 0x81 cannot be read as Shift_JIS",
+        ),
+        (
+            "shift_jis 0xA0",
+            "shift_jis",
+            sjis_a0,
+            "line 4: bytes 0xA0 cannot be read as Shift_JIS",
+        ),
+        (
+            "utf-16le lone surrogate",
+            "utf-16le",
+            utf16(surrogate.clone(), true),
+            "line 2: bytes 0x00 0xDC cannot be read as UTF-16LE",
+        ),
+        (
+            "utf-16be lone surrogate",
+            "utf-16be",
+            utf16(surrogate, false),
+            "line 2: bytes 0xDC 0x00 cannot be read as UTF-16BE",
+        ),
+        (
+            "euc-kr cut",
+            "euc-kr",
+            cut.clone(),
+            "line 3: bytes 0x81 cannot be read as EUC-KR",
+        ),
+        (
+            "gbk cut",
+            "gbk",
+            cut.clone(),
+            "line 3: bytes 0x81 cannot be read as GBK",
+        ),
+        ("big5 cut", "big5", cut, "line 3: bytes 0x81 cannot be read as Big5"),
+    ];
+    for (name, charset, input, message) in cases {
+        check(
+            &s,
+            name,
+            &input,
+            &["--encoding", charset],
+            "",
+            &format!("text/csv; charset={charset}"),
+            Want::Error(message),
+        );
+        // The command line names the file too.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("points.csv");
+        std::fs::write(&file, &input).unwrap();
+        let o = frontline(&[
+            "classify",
+            file.to_str().unwrap(),
+            "--date",
+            "2024-03-01",
+            "--encoding",
+            charset,
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(&format!("points.csv: {message}")), "{name}: {err}");
+    }
+}
+
+/// A bad byte deep in a large streamed CSV classification (after the first 2 MiB of the answer
+/// were sent with a 200): the chunked answer ends without its final chunk, so that no client
+/// takes it for a whole one; the same body on `/v1/history` (answered once whole) is a 400
+/// naming the line. Before, the byte became U+FFFD and the answer looked complete.
+#[test]
+fn an_undecodable_byte_deep_in_a_streamed_csv_leaves_the_answer_visibly_cut() {
+    let s = Server::start();
+    let mut input = b"id,lon,lat\n".to_vec();
+    let rows = 600_000;
+    for i in 0..rows {
+        input.extend_from_slice(format!("{i},30.5234,50.4501\n").as_bytes());
+    }
+    input.extend_from_slice(&[b'x', 0xA0, b',', b'1', b',', b'2', b'\n']);
+    let line = rows + 2;
+    let send = |path: &str| -> Vec<u8> {
+        let mut c = TcpStream::connect(s.addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: text/csv; charset=shift_jis\r\nContent-Length: {}\r\n\r\n",
+            input.len()
+        );
+        c.write_all(head.as_bytes()).unwrap();
+        let _ = c.write_all(&input);
+        let mut data = Vec::new();
+        let _ = c.read_to_end(&mut data);
+        data
+    };
+    let data = send("/v1/classify?date=2024-03-01");
+    let text = String::from_utf8_lossy(&data);
+    assert!(text.starts_with("HTTP/1.1 200"), "{}", &text[..200.min(text.len())]);
+    assert!(text.to_ascii_lowercase().contains("transfer-encoding: chunked"));
+    assert!(data.len() > 2 << 20, "{} bytes", data.len());
+    assert!(!data.ends_with(b"0\r\n\r\n"), "the answer ends like a whole one");
+    assert!(!text.contains('\u{FFFD}'));
+    let data = send("/v1/history");
+    let text = String::from_utf8_lossy(&data);
+    assert!(text.starts_with("HTTP/1.1 400"), "{}", &text[..200.min(text.len())]);
+    assert!(
+        text.contains(&format!("line {line}: bytes 0xA0 cannot be read as Shift_JIS")),
+        "{text}"
+    );
+}

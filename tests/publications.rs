@@ -563,6 +563,16 @@ fn agreement_over_http_partitions_the_envelope_and_names_the_sources() {
     common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,", "").assert_problem(400, "comma-separated");
     common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds", "").assert_problem(400, "at least two");
     common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,nope", "").assert_problem(404, "unknown source");
+    // A source named twice is refused naming it, on every route that takes a list of sources.
+    for route in [
+        "/v1/agreement?date=2024-05-01&sources=ds,wider,ds",
+        "/v1/agreement/timeline?sources=wider,ds,wider",
+        "/v1/coverage?lon=37.31&lat=47.52&date=2024-05-01&sources=ds,ds",
+    ] {
+        let r = common::get(server.addr, route, "");
+        r.assert_problem(400, "twice");
+        assert!(r.text().contains("sources names '"), "{route}: {}", r.text());
+    }
 }
 
 /// The publications of the monitor's case, each with the side of its occupied square: 1 May
@@ -886,4 +896,128 @@ fn publications_ingested_one_at_a_time_in_any_order_answer_by_their_instants() {
             "restart {when}: {a}"
         );
     }
+}
+
+/// Whether an OpenAPI parameter's schema is (or offers) the given string format.
+fn offers(schema: &serde_json::Value, format: &str) -> bool {
+    schema["format"] == format
+        || schema["anyOf"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|s| s["format"] == format))
+}
+
+/// Every route of the OpenAPI document that takes a date of a state (a `format: date`
+/// parameter, in the query or the path; range bounds of a series excepted, marked
+/// `x-frontline-range`) also takes an instant: the parameter itself accepts an RFC 3339 instant,
+/// or a sibling `datetime` (for `date`) or `<name>_datetime` does, or (ingest) the body carries
+/// it, as `x-frontline-instant-in-body` names. Then every such GET route is
+/// asked with instants on a source with several publications a day: the publication in force at
+/// each instant answers (its instant is in the answer), or, for a scenario preset (named by
+/// day), an instant at which an earlier publication of the day was in force is a 422 naming it.
+#[test]
+fn every_route_that_takes_a_date_takes_an_instant() {
+    let (_dir, root) = two_time_zones();
+    let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+    let doc = common::get(server.addr, "/openapi.json", "").json();
+    let mut asked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let params: Vec<&serde_json::Value> = op["parameters"]
+                .as_array()
+                .map(|a| a.iter().collect())
+                .unwrap_or_default();
+            let named = |n: &str| params.iter().find(|p| p["name"] == n).copied();
+            let dated: Vec<&serde_json::Value> = params
+                .iter()
+                .copied()
+                .filter(|p| offers(&p["schema"], "date") && p["schema"]["x-frontline-range"] != true)
+                .collect();
+            let mut instead = Vec::new();
+            for p in &dated {
+                let name = p["name"].as_str().unwrap();
+                // A stored snapshot's date: a publication's instant is in the body.
+                if p["schema"]["x-frontline-instant-in-body"].is_string() {
+                    continue;
+                }
+                if offers(&p["schema"], "date-time") {
+                    instead.push((name.to_string(), name.to_string(), p["in"] == "path"));
+                    continue;
+                }
+                let sibling = if name == "date" {
+                    "datetime".to_string()
+                } else {
+                    format!("{}_datetime", name.trim_end_matches("_date"))
+                };
+                let s = named(&sibling).unwrap_or_else(|| panic!("{method} {path}: {name} has no {sibling}"));
+                assert!(offers(&s["schema"], "date-time"), "{method} {path}: {sibling}");
+                instead.push((name.to_string(), sibling, false));
+            }
+            if instead.is_empty() || method != "get" {
+                continue;
+            }
+            // Asked: 20:45 UTC (the last publication of 1 May in Kyiv, B) and 10:30 UTC (A,
+            // superseded later its day).
+            for (at, published) in [
+                ("2024-05-01T20:45:00Z", "2024-05-01T20:30:00Z"),
+                ("2024-05-01T10:30:00Z", "2024-05-01T10:00:00Z"),
+            ] {
+                let mut target = path.clone();
+                let mut query = Vec::new();
+                for (date, datetime, in_path) in &instead {
+                    if *in_path {
+                        target = target.replace(&format!("{{{date}}}"), at);
+                    } else if named(date).is_some_and(|p| p["name"] == "memorandum_date") {
+                        continue;
+                    } else {
+                        query.push(format!("{datetime}={at}"));
+                    }
+                }
+                target = target.replace("{source}", "ds").replace("{layer}", "occupied");
+                for p in params.iter().filter(|p| p["in"] == "query") {
+                    match p["name"].as_str().unwrap() {
+                        "source" => query.push("source=ds".into()),
+                        "lon" => query.push("lon=37.25".into()),
+                        "lat" => query.push("lat=47.52".into()),
+                        _ => {}
+                    }
+                }
+                if target.contains('{') {
+                    continue;
+                }
+                let url = if query.is_empty() {
+                    target.clone()
+                } else {
+                    format!("{target}?{}", query.join("&"))
+                };
+                let r = common::get(server.addr, &url, "");
+                asked += 1;
+                if path.contains("presets") && published.ends_with("10:00:00Z") {
+                    r.assert_problem(422, "superseded later that day");
+                    continue;
+                }
+                assert_eq!(r.status, 200, "{url}: {}", r.text());
+                // A scenario document names its ceasefire by day (the day's last publication).
+                let published = if path.contains("presets") {
+                    "\"ceasefire_date\":\"2024-05-01\""
+                } else {
+                    published
+                };
+                // Its instant (in the snapshot's published_at or an earlier publication's id),
+                // or the id of the day's snapshot where an answer names only ids (timeline).
+                let id = if published.ends_with("20:30:00Z") {
+                    "\"ds:2024-05-01\""
+                } else {
+                    "\"ds:2024-05-01@2024-05-01T10:00:00Z\""
+                };
+                assert!(
+                    r.text().contains(published) || r.text().contains(id),
+                    "{url} does not name {published}: {}",
+                    r.text()
+                );
+            }
+        }
+    }
+    // coverage, layers x4, timeline, agreement (one source: refused below), diff, presets,
+    // two TileJSONs: every one asked twice.
+    assert!(asked >= 16, "{asked}");
 }

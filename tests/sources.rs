@@ -500,3 +500,56 @@ fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
+
+/// `known_at` answers with the source's description in force then: its licence, attribution
+/// and time zone (the days its publications counted for then), read back from the copy of the
+/// replaced `source.json` kept in `.history/`.
+#[test]
+fn known_at_answers_with_the_source_description_in_force_then() {
+    let (_d, root, token) = geodata();
+    let s = Server::with_ingest(&root, &token);
+    let mut then = terms();
+    then["licence"] = json!("licence of then");
+    then["attribution"] = json!("© then");
+    assert_eq!(put(s.addr, "monitor", Some(TOKEN), &then).status, 201);
+    // Published at 21:30 UTC on 1 May: 2 May in Kyiv, 1 May in UTC.
+    let body = json!({"type": "FeatureCollection", "frontline": {"published_at": "2024-05-01T21:30:00Z"},
+        "features": [{"type": "Feature", "properties": {"status": "occupied"},
+        "geometry": {"type": "Polygon", "coordinates": [[[35.0, 48.0], [35.5, 48.0], [35.5, 48.5], [35.0, 48.5], [35.0, 48.0]]]}}]});
+    let r = ingest(s.addr, "source=monitor&date=2024-05-02", body.to_string().as_bytes());
+    assert_eq!(r.status, 201, "{}", r.text());
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let t1 = now_rfc3339();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let mut now = terms();
+    now["licence"] = json!("licence of now");
+    now["attribution"] = json!("© now");
+    now["time_zone"] = json!("UTC");
+    assert_eq!(put(s.addr, "monitor", Some(TOKEN), &now).status, 200);
+    let ask = |q: &str| {
+        get(
+            s.addr,
+            &format!("/v1/coverage?lon=35.2&lat=48.2&source=monitor&{q}"),
+            "",
+        )
+    };
+    let a = ask(&format!("date=2024-05-02&known_at={t1}")).json();
+    assert_eq!(a["licence"], "licence of then", "{a}");
+    assert_eq!(a["attribution"], "© then");
+    assert_eq!(a["time_zone"], "Europe/Kyiv");
+    assert_eq!(a["snapshot"]["id"], "monitor:2024-05-02");
+    // In Kyiv time the publication was of 2 May: 1 May was before the first snapshot then.
+    ask(&format!("date=2024-05-01&known_at={t1}")).assert_problem(404, "2024-05-02");
+    let a = ask("date=2024-05-01").json();
+    assert_eq!(a["licence"], "licence of now", "{a}");
+    assert_eq!(a["time_zone"], "UTC");
+    assert_eq!(a["snapshot"]["id"], "monitor:2024-05-01");
+    // Layers likewise.
+    let l = get(
+        s.addr,
+        &format!("/v1/layers/occupied?source=monitor&date=2024-05-02&known_at={t1}"),
+        "",
+    )
+    .json();
+    assert_eq!(l["frontline"]["licence"], "licence of then", "{}", l["frontline"]);
+}

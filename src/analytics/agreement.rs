@@ -86,9 +86,28 @@ pub enum AgreementError {
     /// Fewer than two sources.
     #[error("agreement needs at least two sources; {0}")]
     TooFew(String),
+    /// A source named more than once (it would count as two sources agreeing with each other).
+    #[error("sources names '{0}' twice: name each source once")]
+    Twice(String),
     /// Sources measured against different borders cannot be compared.
     #[error("sources {0} and {1} are measured against different borders ({2} and {3})")]
     Borders(String, String, String, String),
+}
+
+/// Refuses a list that names a source twice: it would count as two sources agreeing with each
+/// other (never silently counted twice or dropped).
+///
+/// # Errors
+/// [`AgreementError::Twice`] with the first name given twice.
+pub fn named_once(names: &[String]) -> Result<(), AgreementError> {
+    match names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| names[..i].contains(n).then_some(n))
+    {
+        Some(twice) => Err(AgreementError::Twice(twice.clone())),
+        None => Ok(()),
+    }
 }
 
 /// The agreement of `sources` (default: every source that covers the date) on a date, or at an
@@ -109,6 +128,7 @@ pub fn agreement(
             .map(|s| s.name.clone())
             .collect(),
     };
+    named_once(&names)?;
     let date = match when {
         When::Date(d) => d,
         When::Instant(t) => match names.first().and_then(|n| cat.source(Some(n)).ok()) {
@@ -315,6 +335,7 @@ pub fn agreement_timeline(
         Some(s) => s.to_vec(),
         None => cat.sources.keys().cloned().collect(),
     };
+    named_once(&names)?;
     if names.len() < 2 {
         return Err(AgreementError::TooFew(format!("{} given", names.len())));
     }

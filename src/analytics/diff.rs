@@ -98,22 +98,25 @@ pub fn diff(
     diff_of(cat, source, from, to_source, to, min_area_km2, false)
 }
 
-/// [`diff`] after the sliver rule, or of the raw compositions (`raw`).
+/// [`diff`] after the sliver rule, or of the raw compositions (`raw`). Each side is a date (the
+/// state in force at its end) or an instant (`from_datetime=`/`to_datetime=`: as published then,
+/// [`Catalog::resolve`]).
 pub fn diff_of(
     cat: &Catalog,
     source: Option<&str>,
-    from: NaiveDate,
+    from: impl Into<crate::model::When>,
     to_source: Option<&str>,
-    to: NaiveDate,
+    to: impl Into<crate::model::When>,
     min_area_km2: f64,
     raw: bool,
 ) -> Result<Diff, CatalogError> {
-    let a = cat.in_force(source, from)?;
-    let b = cat.in_force(to_source.or(source), to)?;
+    let (from, to) = (from.into(), to.into());
+    let (a, from_date) = cat.resolve(source, from)?;
+    let (b, to_date) = cat.resolve(to_source.or(source), to)?;
     let mut d = diff_in_force_of(&a, &b, min_area_km2, raw);
     // The dates asked for (and the snapshots' ages on them), not the epochs' first days.
-    d.from = AnswerProvenance::new(&a, from);
-    d.to = AnswerProvenance::new(&b, to);
+    d.from = AnswerProvenance::at(&a, from_date, from.instant());
+    d.to = AnswerProvenance::at(&b, to_date, to.instant());
     Ok(d)
 }
 

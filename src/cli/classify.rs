@@ -67,7 +67,9 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         csv_safe: a.csv_safe,
     };
     let counts = classify_csv_with(&in_force, input, &mut out, &options).map_err(|e| match e {
-        CsvError::Line { .. } | CsvError::TooManyRows { .. } => Failure::input(format!("{}: {e}", a.file.display())),
+        CsvError::Line { .. } | CsvError::Undecodable(_) | CsvError::TooManyRows { .. } => {
+            Failure::input(format!("{}: {e}", a.file.display()))
+        }
         CsvError::Io(e) => Failure::from(e),
     })?;
     out.flush()?;

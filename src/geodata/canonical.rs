@@ -686,7 +686,8 @@ pub fn read_snapshot(path: &Path, shown: &str, source: &str) -> (Option<Snapshot
 
 /// Reads a snapshot from the bytes of a canonical file, in memory, exactly as `read_snapshot`
 /// reads a file (the same checks): `sha256` is of the bytes as stored, `stem` the file name
-/// without extension when there is a file (its date must agree).
+/// without extension when there is a file (its date must agree). Read as a stream
+/// ([`super::streamed`]): no tree of the document is built.
 pub fn snapshot_from_bytes(
     bytes: &[u8],
     sha256: String,
@@ -694,17 +695,36 @@ pub fn snapshot_from_bytes(
     shown: &str,
     source: &str,
 ) -> (Option<Snapshot>, Report) {
-    let mut report = Report::default();
-    match parse_json(bytes, shown, &mut report) {
-        Some(value) => snapshot_from_value(value, sha256, stem, shown, source),
-        None => (None, report),
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let read = super::streamed::read_document(&mut de, shown, None).and_then(|d| {
+        de.end()?;
+        Ok(d)
+    });
+    match read {
+        Ok(doc) => snapshot_from_streamed(doc, sha256, stem, shown, source),
+        Err(e) => {
+            let (line, column, error) = match &e {
+                super::streamed::StreamError::Json(j) => (j.line(), j.column(), j.to_string()),
+                other => (0, 0, other.to_string()),
+            };
+            let mut report = Report::default();
+            report.problems.push(Finding {
+                file: shown.to_string(),
+                feature: None,
+                location: Some(format!("line {line}, column {column}")),
+                kind: FileProblem::InvalidJson { error }.into(),
+            });
+            (None, report)
+        }
     }
 }
 
-/// [`snapshot_from_bytes`] on the document already parsed (strictly: duplicated keys refused),
-/// so that a body read over HTTP is parsed once.
-pub fn snapshot_from_value(
-    value: Value,
+/// The snapshot of a document read as a stream ([`super::streamed::read_document`]; over HTTP,
+/// with the `frontline` member the query sets): the document's own checks, then those of its
+/// `frontline` member, then the features' findings (made as they were read), in the order a
+/// file's findings have always been listed.
+pub fn snapshot_from_streamed(
+    streamed: super::streamed::StreamedDocument,
     sha256: String,
     stem: Option<&str>,
     shown: &str,
@@ -712,7 +732,37 @@ pub fn snapshot_from_value(
 ) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
     let out = (|| {
+        let super::streamed::StreamedDocument {
+            is_object,
+            kind,
+            crs,
+            meta,
+            features,
+        } = streamed;
+        // The collection's own members, checked as `document_from_value` checks a tree.
+        let mut obj = Map::new();
+        if is_object {
+            if let Some(k) = kind {
+                obj.insert("type".into(), k);
+            }
+            if let Some(c) = crs {
+                obj.insert("crs".into(), c);
+            }
+            if let Some(m) = meta {
+                obj.insert("frontline".into(), m);
+            }
+            obj.insert(
+                "features".into(),
+                if features.is_some() {
+                    Value::Array(Vec::new())
+                } else {
+                    Value::Null
+                },
+            );
+        }
+        let value = if is_object { Value::Object(obj) } else { Value::Null };
         let doc = document_from_value(value, sha256, shown, "snapshot", &mut report)?;
+        let features = features?;
         let declared = meta_str(&doc, "source", shown, &mut report)?;
         if declared != source {
             problem(
@@ -740,57 +790,12 @@ pub fn snapshot_from_value(
         }
         let synthetic = meta_synthetic(&doc, shown, &mut report);
         let doc_published_at = meta_instant(&doc, shown, &mut report);
-        let mut features = Vec::with_capacity(doc.features.len());
-        for (i, f) in doc.features.iter().enumerate() {
-            let status = match f.pointer("/properties/status").and_then(Value::as_str) {
-                Some(s) => match ControlStatus::parse(s) {
-                    Some(st) => Some(st),
-                    None => {
-                        Scope {
-                            file: shown,
-                            feature: Some(i),
-                            report: &mut report,
-                        }
-                        .problem(None, FeatureProblem::UnknownStatus(s.to_string()));
-                        None
-                    }
-                },
-                None => {
-                    Scope {
-                        file: shown,
-                        feature: Some(i),
-                        report: &mut report,
-                    }
-                    .problem(None, FeatureProblem::StatusMissing);
-                    None
-                }
-            };
-            let geometry = feature_geometry(&doc, i, shown, &mut report);
-            let class = match f.pointer("/properties/class") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(c)) => Some(c.clone()),
-                Some(_) => {
-                    Scope {
-                        file: shown,
-                        feature: Some(i),
-                        report: &mut report,
-                    }
-                    .problem(None, FeatureProblem::ClassNotString);
-                    None
-                }
-            };
-            if let (Some(status), Some(geometry)) = (status, geometry) {
-                features.push(ControlFeature {
-                    status,
-                    geometry,
-                    class,
-                });
-            }
-        }
+        report.merge(features.report);
         let published = meta_published(&doc, shown, &mut report);
         if !report.is_ok() {
             return None;
         }
+        let features = features.features;
         let content_sha256 = content_sha256(&features);
         Some(Snapshot {
             source: source.to_string(),

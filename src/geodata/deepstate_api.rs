@@ -3,7 +3,7 @@
 //!
 //! A publication mixes areas of several kinds with points (units, airfields, directions) and
 //! commentary drawn outside Ukraine. Every Polygon, and every Polygon inside a
-//! GeometryCollection, is given one [`AreaClass`] from, in this order of trust:
+//! GeometryCollection at any depth, is given one [`AreaClass`] from, in this order of trust:
 //! 1. the **name**: its English part (after `///`), or the Ukrainian text where there is no
 //!    English part, matched against the keyword tables below (places outside Ukraine first, then
 //!    the areas held before 2022, the grey zone, liberated areas, occupied areas);
@@ -465,6 +465,29 @@ struct RawGeometry<'a> {
     crs: Option<Value>,
 }
 
+/// The polygons of a geometry: itself when it is a Polygon or a MultiPolygon, those inside a
+/// GeometryCollection at any depth (RFC 7946 3.1.8 allows nesting, and a publication may nest
+/// them: every polygon is classified, none dropped as a line). Every other member is counted as dropped: points as `point`, lines (and any
+/// other type) as `line`, an empty or untyped member as `no_geometry`.
+fn areal_parts<'g, 'a>(g: &'g RawGeometry<'a>, tally: &mut Tally) -> Vec<&'g RawGeometry<'a>> {
+    let mut out = Vec::new();
+    let mut stack = vec![g];
+    while let Some(g) = stack.pop() {
+        match g.kind() {
+            "Polygon" | "MultiPolygon" => out.push(g),
+            "GeometryCollection" => {
+                let members = g.geometries.as_deref().unwrap_or(&[]);
+                // In their order: pushed last first.
+                stack.extend(members.iter().rev());
+            }
+            "Point" | "MultiPoint" => tally.count("point", "dropped", 1),
+            "" => tally.count("no_geometry", "dropped", 1),
+            _ => tally.count("line", "dropped", 1),
+        }
+    }
+    out
+}
+
 impl RawGeometry<'_> {
     fn kind(&self) -> &str {
         self.kind.as_deref().unwrap_or("")
@@ -554,34 +577,12 @@ pub fn read_publication(
             let fill = props.and_then(|p| p.fill.as_ref()).and_then(Value::as_str);
             let geometry = f.geometry.as_ref();
             let kind = geometry.map_or("", RawGeometry::kind);
-            let parts: Vec<&RawGeometry<'_>> = match kind {
-                "Polygon" | "MultiPolygon" => geometry.into_iter().collect(),
-                "GeometryCollection" => {
-                    let members = geometry.and_then(|g| g.geometries.as_deref()).unwrap_or(&[]);
-                    for m in members {
-                        match m.kind() {
-                            "Polygon" | "MultiPolygon" => {}
-                            "Point" | "MultiPoint" => tally.count("point", "dropped", 1),
-                            _ => tally.count("line", "dropped", 1),
-                        }
-                    }
-                    members
-                        .iter()
-                        .filter(|m| matches!(m.kind(), "Polygon" | "MultiPolygon"))
-                        .collect()
-                }
-                "Point" | "MultiPoint" => {
-                    tally.count("point", "dropped", 1);
-                    continue;
-                }
-                "" => {
+            let parts: Vec<&RawGeometry<'_>> = match (kind, geometry) {
+                ("", _) | (_, None) => {
                     tally.count("no_geometry", "dropped", 1);
                     continue;
                 }
-                _ => {
-                    tally.count("line", "dropped", 1);
-                    continue;
-                }
+                (_, Some(g)) => areal_parts(g, &mut tally),
             };
             if parts.is_empty() {
                 continue;
@@ -818,6 +819,66 @@ mod tests {
         let occupied = |f: &[Read]| class(f, "occupied_since_2022");
         assert!(occupied(&first).is_some());
         assert_ne!(occupied(&first), occupied(&second));
+    }
+
+    /// Polygons inside GeometryCollections at any depth are classified and kept (counted per
+    /// class), whatever else the collections hold (points, lines: counted as dropped).
+    #[test]
+    fn polygons_in_nested_geometry_collections_are_classified() {
+        let dir = tempfile::tempdir().unwrap();
+        let square = |x0: f64, y0: f64, s: f64| serde_json::json!({"type": "Polygon", "coordinates": [[[x0, y0], [x0 + s, y0], [x0 + s, y0 + s], [x0, y0 + s], [x0, y0]]]});
+        let multi = serde_json::json!({"type": "MultiPolygon", "coordinates": [square(31.0, 47.0, 0.2)["coordinates"].clone()]});
+        let line = serde_json::json!({"type": "LineString", "coordinates": [[30.1, 46.1], [30.2, 46.2]]});
+        let point = serde_json::json!({"type": "Point", "coordinates": [30.1, 46.1]});
+        let nested = serde_json::json!({"type": "GeometryCollection", "geometries": [
+            square(30.2, 46.2, 0.2),
+            {"type": "GeometryCollection", "geometries": [
+                line,
+                square(30.6, 46.6, 0.2),
+                {"type": "GeometryCollection", "geometries": [point, multi, {"type": "GeometryCollection", "geometries": []}]},
+            ]},
+        ]});
+        let doc = serde_json::json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": "Окупована територія /// Occupied"}, "geometry": nested},
+        ]});
+        let path = dir.path().join("1700000000.geojson");
+        std::fs::write(&path, doc.to_string()).unwrap();
+        let border = vec![square(30.0, 46.0, 2.0)]
+            .into_iter()
+            .map(|g| {
+                let ring: Vec<(f64, f64)> = g["coordinates"][0]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+                    .collect();
+                geo::Polygon::new(geo::LineString::from(ring), vec![])
+            })
+            .collect::<Vec<_>>();
+        let index = PolygonIndex::new(&border);
+        let clip = Clip {
+            border: &border,
+            index: &index,
+            areas: ClassAreas::default(),
+        };
+        let (s, r, t) = read_publication(&path, "test", "s", &clip, DEFAULT_TIME_ZONE, false);
+        assert!(r.is_ok(), "{:?}", r.problems);
+        let count = |c: &str, o: &str| t.polygons.get(c).and_then(|m| m.get(o)).copied().unwrap_or(0);
+        assert_eq!(count("occupied_since_2022", "kept"), 3, "{:?}", t.polygons);
+        assert_eq!(count("line", "dropped"), 1);
+        assert_eq!(count("point", "dropped"), 1);
+        let occupied: Vec<_> = s
+            .unwrap()
+            .features
+            .into_iter()
+            .filter(|f| f.status == ControlStatus::Occupied)
+            .collect();
+        assert_eq!(occupied.len(), 1);
+        // The three squares, apart: three polygons of 0.04 square degrees each.
+        let polygons = &occupied[0].geometry.0;
+        assert_eq!(polygons.len(), 3);
+        let sum: f64 = polygons.iter().map(geo::Area::unsigned_area).sum();
+        assert!((sum - 0.12).abs() < 1e-9, "{sum}");
     }
 
     #[test]

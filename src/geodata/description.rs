@@ -122,6 +122,34 @@ pub fn revisions(history: &Path) -> Vec<Revision> {
     out
 }
 
+/// The description (`source.json`) a source had at `t`, when it was another than the current
+/// one: the earliest of the descriptions kept in its `.history/` (`source.<ns>.json`, `<ns>` the
+/// instant a `PUT /v1/sources/{name}` replaced it) that was replaced after `t`. `None`: the
+/// current description was already in force at `t`.
+pub fn description_at(history: &Path, t: DateTime<Utc>) -> Option<PathBuf> {
+    let mut kept: Vec<(DateTime<Utc>, PathBuf)> = std::fs::read_dir(history)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| {
+                    let path = e.path();
+                    let ns: i64 = path
+                        .file_name()?
+                        .to_str()?
+                        .strip_prefix("source.")?
+                        .strip_suffix(".json")?
+                        .parse()
+                        .ok()?;
+                    Some((DateTime::from_timestamp_nanos(ns), path))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    kept.sort();
+    kept.into_iter()
+        .find(|(replaced_at, _)| t < *replaced_at)
+        .map(|(_, p)| p)
+}
+
 /// The dates with a replaced snapshot in `history`.
 pub fn revised_dates(history: &Path) -> BTreeSet<NaiveDate> {
     revisions(history).into_iter().map(|r| r.date).collect()

@@ -18,6 +18,7 @@ pub mod plain;
 pub mod policy;
 pub mod publications;
 mod report;
+pub mod streamed;
 pub(crate) mod strict_json;
 mod validity;
 pub use canonical::{ConfirmedRun, Split, StoredSnapshot, confirmed_run, split_confirmed, stored_snapshot};

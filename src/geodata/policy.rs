@@ -110,10 +110,10 @@ pub fn check_empty(features: usize, allow_empty: bool, how_to_allow: &str) -> Re
 pub const EMPTY_ADMITTED: &str = "empty snapshot admitted on request (allow_empty): nothing occupied or contested";
 
 /// Problems (impossible or malformed dates) and flags (dates other than the snapshot's) of the
-/// `properties.date` members of `features`, as typed findings of the features (no file: the
+/// `properties.date` members of the features that have one (with the feature's index), as typed findings of the features (no file: the
 /// caller names where the features came from); rendered where every finding is
 /// ([`super::FeatureProblem`]'s `Display`).
-pub fn feature_dates(features: &[Value], date: NaiveDate) -> (Vec<Finding>, Vec<Finding>) {
+pub fn feature_dates(dates: &[(usize, Value)], date: NaiveDate) -> (Vec<Finding>, Vec<Finding>) {
     let (mut problems, mut flags) = (Vec::new(), Vec::new());
     let finding = |i: usize, kind: FeatureProblem| Finding {
         file: String::new(),
@@ -121,10 +121,7 @@ pub fn feature_dates(features: &[Value], date: NaiveDate) -> (Vec<Finding>, Vec<
         location: None,
         kind: kind.into(),
     };
-    for (i, f) in features.iter().enumerate() {
-        let Some(v) = f.pointer("/properties/date") else {
-            continue;
-        };
+    for (i, v) in dates.iter().map(|(i, v)| (*i, v)) {
         if v.is_null() {
             continue;
         }
@@ -193,11 +190,11 @@ mod tests {
     #[test]
     fn feature_dates_are_strict_and_flagged_when_other() {
         let fs = vec![
-            json!({"properties": {"date": "2022-02-30"}}),
-            json!({"properties": {"date": "2023-01-15"}}),
-            json!({"properties": {"date": "2024-12-01"}}),
-            json!({"properties": {"date": 20241201}}),
-            json!({"properties": {}}),
+            (0, json!("2022-02-30")),
+            (1, json!("2023-01-15")),
+            (2, json!("2024-12-01")),
+            (3, json!(20241201)),
+            (5, Value::Null),
         ];
         let (p, f) = feature_dates(&fs, d("2024-12-01"));
         assert!(matches!(

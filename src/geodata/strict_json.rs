@@ -155,6 +155,179 @@ impl<'de> Visitor<'de> for StrictVisitor<'_> {
     }
 }
 
+/// A seed that reads any JSON value and keeps nothing, refusing duplicated keys at any depth as
+/// [`Strict`] does (the keys of one object are held while it is read): for the members a reader
+/// does not keep, so that they cost no tree.
+pub(crate) struct Skip;
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        skip_map(map)
+    }
+}
+
+/// Reads the rest of an object, keeping nothing but its keys (to refuse one given twice).
+pub(crate) fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    let mut keys = Keys::default();
+    while let Some(key) = map.next_key::<String>()? {
+        map.next_value_seed(Skip)?;
+        keys.insert::<A::Error>(key)?;
+    }
+    Ok(())
+}
+
+/// The keys of one object read so far: a key given twice is the error [`Strict`] gives.
+#[derive(Default)]
+pub(crate) struct Keys(std::collections::BTreeSet<Box<str>>);
+
+impl Keys {
+    /// Adds a key; one already there is an error naming it.
+    pub fn insert<E: serde::de::Error>(&mut self, key: String) -> Result<(), E> {
+        if self.0.contains(key.as_str()) {
+            return Err(E::custom(format!("duplicated key '{key}'")));
+        }
+        self.0.insert(key.into_boxed_str());
+        Ok(())
+    }
+}
+
+/// Nodes of JSON a [`Shown`] value keeps at most.
+const SHOWN_NODES: usize = 256;
+
+/// A seed that reads any JSON value for showing it in a message: the first [`SHOWN_NODES`]
+/// values in document order are kept as a `serde_json::Value`, the rest read and dropped
+/// (duplicated keys refused as by [`Strict`]). The messages show at most 80 characters, which
+/// the kept part always covers (each value kept takes at least one), so that an absurd value
+/// where a short one belongs costs no tree.
+pub(crate) struct Shown;
+
+impl<'de> DeserializeSeed<'de> for Shown {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        let budget = Cell::new(SHOWN_NODES);
+        d.deserialize_any(ShownVisitor { budget: &budget })
+    }
+}
+
+impl Shown {
+    /// The value of an object whose reading a visitor has begun (its `visit_map`).
+    pub fn of_map<'de, A: MapAccess<'de>>(map: A) -> Result<Value, A::Error> {
+        let budget = Cell::new(SHOWN_NODES);
+        ShownVisitor { budget: &budget }.visit_map(map)
+    }
+
+    /// The value of an array whose reading a visitor has begun (its `visit_seq`).
+    pub fn of_seq<'de, A: SeqAccess<'de>>(seq: A) -> Result<Value, A::Error> {
+        let budget = Cell::new(SHOWN_NODES);
+        ShownVisitor { budget: &budget }.visit_seq(seq)
+    }
+}
+
+/// Reads one value within the budget: kept (and counted) while it lasts, skipped after.
+struct ShownVisitor<'a> {
+    budget: &'a Cell<usize>,
+}
+
+impl<'de> DeserializeSeed<'de> for ShownVisitor<'_> {
+    type Value = Option<Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+        if self.budget.get() == 0 {
+            Skip.deserialize(d)?;
+            return Ok(None);
+        }
+        d.deserialize_any(self).map(Some)
+    }
+}
+
+impl<'de> Visitor<'de> for ShownVisitor<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        StrictVisitor { limit: None }.visit_bool(v)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        StrictVisitor { limit: None }.visit_i64(v)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        StrictVisitor { limit: None }.visit_u64(v)
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        StrictVisitor { limit: None }.visit_f64(v)
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        self.budget.set(self.budget.get().saturating_sub(1));
+        while let Some(v) = seq.next_element_seed(ShownVisitor { budget: self.budget })? {
+            out.extend(v);
+            self.budget.set(self.budget.get().saturating_sub(1));
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        let mut keys = Keys::default();
+        self.budget.set(self.budget.get().saturating_sub(1));
+        while let Some(key) = map.next_key::<String>()? {
+            let v = map.next_value_seed(ShownVisitor { budget: self.budget })?;
+            self.budget.set(self.budget.get().saturating_sub(1));
+            if let Some(v) = v {
+                out.insert(key.clone(), v);
+            }
+            keys.insert::<A::Error>(key)?;
+        }
+        Ok(Value::Object(out))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -200,5 +373,30 @@ mod tests {
         assert!(v.is_err() && passed);
         let (v, _) = bounded(br#"{"a": 1, "a": 2}"#, 100);
         assert!(v.unwrap_err().to_string().contains("duplicated key 'a'"));
+    }
+
+    #[test]
+    fn skip_refuses_duplicated_keys_and_shown_keeps_the_beginning_of_a_large_value() {
+        use serde::de::DeserializeSeed;
+        let skip = |text: &str| super::Skip.deserialize(&mut serde_json::Deserializer::from_str(text));
+        assert!(skip(r#"{"a": [1, {"b": 2}], "c": null}"#).is_ok());
+        let e = skip(r#"{"a": [1, {"b": 2, "b": 3}]}"#).unwrap_err();
+        assert!(e.to_string().contains("duplicated key 'b'"), "{e}");
+        let shown = |text: &str| super::Shown.deserialize(&mut serde_json::Deserializer::from_str(text));
+        let small = r#"{"a": [1, 2.5, "x"], "b": {"c": null}}"#;
+        assert_eq!(
+            shown(small).unwrap(),
+            serde_json::from_str::<serde_json::Value>(small).unwrap()
+        );
+        let long = format!("[{}1]", "12345,".repeat(100_000));
+        let v = shown(&long).unwrap();
+        let full: serde_json::Value = serde_json::from_str(&long).unwrap();
+        assert!(
+            v.as_array().unwrap().len() < 300,
+            "kept {}",
+            v.as_array().unwrap().len()
+        );
+        assert_eq!(v.to_string()[..80], full.to_string()[..80]);
+        assert!(shown(r#"[{"a": 1, "a": 2}]"#).is_err());
     }
 }

@@ -24,6 +24,8 @@ pub(super) fn sources_param(p: &Params) -> Result<Option<Vec<String>>, Problem> 
                     "sources is a comma-separated list of source names, or all",
                 ));
             }
+            // A source named twice: refused here too for the point answers (`coverage?sources=`).
+            crate::analytics::agreement::named_once(&names)?;
             Ok(Some(names))
         }
     }

@@ -2,9 +2,11 @@
 //!
 //! Allowed only with the bearer token the server was started with (checked in constant time,
 //! before the body is read; never taken from the query string; no token configured: ingest is
-//! off). The body is a GeoJSON FeatureCollection with a `status` per feature. It is validated by
-//! the load-time reader itself, in memory (the same checks on the same canonical bytes), so a
-//! snapshot refused here would be refused at load and the other way round. A good one is written
+//! off). The body is a GeoJSON FeatureCollection with a `status` per feature. It is read as a
+//! stream as it arrives and validated by the load-time reader itself
+//! ([`crate::geodata::streamed`]: each feature checked as it comes, never a tree of the body, so
+//! that memory grows with the snapshot kept, not with the body's text), so a snapshot refused
+//! here would be refused at load and the other way round. A good one is written
 //! through the store ([`crate::store`]: under the writer lock shared with CLI imports, durably,
 //! the replaced file kept in `.history/`) and then swapped into the live catalog, which shares
 //! every other computed state with the old one. Requests in flight finish on the catalog they
@@ -13,7 +15,8 @@
 use super::App;
 use super::params::Params;
 use super::problem::{BodyFinding, Problem};
-use crate::geodata::canonical::{snapshot_document, snapshot_from_value};
+use crate::geodata::canonical::{snapshot_document, snapshot_from_streamed};
+use crate::geodata::streamed::StreamedDocument;
 use crate::geodata::{Finding, StoredSnapshot};
 use crate::store::{Held, SnapshotDecision, Store, decide_snapshot};
 use bytes::Buf;
@@ -73,7 +76,7 @@ pub async fn ingest(
     authorization: Option<Vec<u8>>,
     content_type: Option<String>,
     content_length: Option<String>,
-    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    body: impl Stream<Item = Result<impl Buf + Send, warp::Error>> + Send + 'static,
     app: Arc<App>,
 ) -> Reply {
     let t = Instant::now();
@@ -111,7 +114,7 @@ struct Headers {
 async fn run(
     raw: String,
     headers: Headers,
-    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
+    body: impl Stream<Item = Result<impl Buf + Send, warp::Error>> + Send + 'static,
     app: &Arc<App>,
     t: Instant,
 ) -> Result<Reply, Problem> {
@@ -141,82 +144,125 @@ async fn run(
         }
     }
     admit_date(app, &source, date)?;
-    let body = super::routes::read_whole(
-        app,
-        content_length,
-        body,
-        app.config.max_ingest_body_bytes,
-        "an ingested snapshot; the server's --max-ingest-body-mb",
-    )
-    .await?;
+    // The body is read as a stream on a blocking thread, each feature validated as it comes
+    // (`geodata::streamed`): what stays in memory is the snapshot being made, never a tree of
+    // the body. A large one first waits for a place among the large bodies.
+    let max = app.config.max_ingest_body_bytes;
+    let over = || {
+        Problem::too_large(format!(
+            "request body exceeds {max} bytes (an ingested snapshot; the server's --max-ingest-body-mb)"
+        ))
+    };
+    let declared = content_length.and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(over());
+    }
+    let place = super::batch::large_body_place(app, declared).await?;
+    let reader = super::stream::stream_reader(body, max);
+    let (doc, body_sha) = tokio::task::spawn_blocking(move || read_body(reader))
+        .await?
+        .map_err(|e| match e {
+            BodyError::TooLarge => over(),
+            BodyError::Refused(p) => p,
+        })?;
 
     // One writer at a time: the check of the existing date and the swap see the same state.
     let _writer = app.live.writer.lock().await;
     let app2 = app.clone();
+    let read = ReadBody {
+        doc,
+        body_sha,
+        _place: place,
+    };
     // The guard is held until the task's answer is back (end of this function).
-    tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, allow_empty, body, t)).await?
+    tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, allow_empty, read, t)).await?
 }
 
-/// Reads an ingest body: a JSON object whose members the stored snapshot keeps (`type`,
-/// `features`, `frontline`, `crs`) are parsed strictly (duplicated keys refused); any other
-/// (foreign) member is skipped without being kept (`IgnoredAny`): the stored file never held
-/// them, and a large one would only cost memory. `None`: the body is JSON but not an object.
-fn read_body(bytes: &[u8]) -> Result<Option<Map<String, Value>>, serde_json::Error> {
-    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-    struct Top;
-    impl<'de> DeserializeSeed<'de> for Top {
-        type Value = Option<Map<String, Value>>;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
+/// Most bytes of JSON of an ingest body's `frontline` member (it is kept in the stored file).
+pub const MAX_META_BYTES: u64 = 1 << 20;
+
+/// An ingest body, read: the document and the SHA-256 of the body's bytes, with the body's
+/// place among the large ones (held until the snapshot is stored).
+struct ReadBody {
+    doc: StreamedDocument,
+    body_sha: String,
+    _place: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+/// Why a body was not read.
+enum BodyError {
+    /// Longer than `--max-ingest-body-mb`.
+    TooLarge,
+    /// Anything else, as its problem.
+    Refused(Problem),
+}
+
+/// A reader that hashes the bytes read through it (the body's SHA-256, without a copy of it).
+struct Hashing<R> {
+    inner: R,
+    sha: Sha256,
+}
+
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sha.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Reads an ingest body as a stream ([`crate::geodata::streamed`]): the collection's members
+/// that the stored snapshot keeps (`type`, `features`, `frontline`, `crs`) are read strictly
+/// (duplicated keys refused at any depth); any other (foreign) member is read without being
+/// kept: the stored file never held them. On a refusal the rest of the body is read (and
+/// dropped), so that the client, still sending, gets the answer rather than a reset.
+fn read_body(reader: super::stream::ChannelReader) -> Result<(StreamedDocument, String), BodyError> {
+    use crate::geodata::streamed::{MetaLimit, StreamError, read_document};
+    use crate::geodata::strict_json::CountingReader;
+    let read = std::cell::Cell::new(0);
+    let mut body = Hashing {
+        inner: reader,
+        sha: Sha256::new(),
+    };
+    let result = {
+        let input = CountingReader {
+            inner: std::io::BufReader::with_capacity(1 << 16, &mut body),
+            read: &read,
+        };
+        let mut de = serde_json::Deserializer::from_reader(input);
+        let limit = MetaLimit {
+            read: &read,
+            max: MAX_META_BYTES,
+        };
+        read_document(&mut de, "the body", Some(limit)).and_then(|d| {
+            de.end()?;
+            Ok(d)
+        })
+    };
+    match result {
+        Ok(doc) => Ok((doc, hex::encode(body.sha.finalize()))),
+        Err(e) => {
+            let _ = std::io::copy(&mut body.inner, &mut std::io::sink());
+            Err(match e {
+                StreamError::Json(j) if j.is_io() => {
+                    let io = std::io::Error::from(j);
+                    if super::stream::too_large(&io).is_some() {
+                        BodyError::TooLarge
+                    } else {
+                        BodyError::Refused(Problem::body(format!("could not read the request body: {io}")))
+                    }
+                }
+                StreamError::Json(j) => BodyError::Refused(Problem::body(format!(
+                    "invalid JSON at line {}, column {}: {j}",
+                    j.line(),
+                    j.column()
+                ))),
+                StreamError::MetaTooLarge { limit } => BodyError::Refused(Problem::too_large(format!(
+                    "the body's 'frontline' member takes more than {limit} bytes of JSON; at most {limit} bytes (it is kept in the stored file)"
+                ))),
+            })
         }
     }
-    impl<'de> Visitor<'de> for Top {
-        type Value = Option<Map<String, Value>>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a GeoJSON FeatureCollection")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = Map::new();
-            let mut seen = std::collections::BTreeSet::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if !seen.insert(key.clone()) {
-                    return Err(serde::de::Error::custom(format!("duplicated key '{key}'")));
-                }
-                if matches!(key.as_str(), "type" | "features" | "frontline" | "crs") {
-                    out.insert(key, map.next_value_seed(crate::geodata::strict_json::Strict)?);
-                } else {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-            Ok(Some(out))
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-    }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let v = Top.deserialize(&mut de)?;
-    de.end()?;
-    Ok(v)
 }
 
 /// A source's border and its snapshots, as [`border_and_snapshots`] finds them.
@@ -289,24 +335,20 @@ fn store(
     date: chrono::NaiveDate,
     replace: bool,
     allow_empty: bool,
-    body: super::routes::WholeBody,
+    body: ReadBody,
     t: Instant,
 ) -> Result<Reply, Problem> {
-    // The body's place among the large ones is held to the end; its bytes only until parsed.
-    let super::routes::WholeBody { bytes, _place } = body;
-    let body_sha = hex::encode(Sha256::digest(&bytes));
-    let parsed = read_body(&bytes)
-        .map_err(|e| Problem::body(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column())))?;
-    drop(bytes);
-    let Some(obj) = parsed else {
+    // The body's place among the large ones is held to the end.
+    let ReadBody {
+        mut doc,
+        body_sha,
+        _place,
+    } = body;
+    if !doc.is_object() {
         return Err(Problem::body("body must be a GeoJSON FeatureCollection"));
-    };
-    let mut doc = Value::Object(obj);
-    let Some(obj) = doc.as_object_mut() else {
-        return Err(Problem::body("body must be a GeoJSON FeatureCollection"));
-    };
+    }
     // A `frontline` member in the body must agree with the query; kind, source and date are set.
-    let mut meta = match obj.remove("frontline") {
+    let mut meta = match doc.meta.take() {
         Some(Value::Object(m)) => m,
         Some(_) => return Err(Problem::body("'frontline' must be an object")),
         None => Map::new(),
@@ -322,19 +364,15 @@ fn store(
     }
     // The admission policy (crate::geodata::policy): empty snapshots on request only; feature
     // dates valid, and flagged where they differ from the snapshot's.
-    let features: &[Value] = match obj.get("features") {
-        Some(Value::Array(f)) => f,
-        _ => &[],
-    };
     let mut flags = Vec::new();
-    if obj.get("features").is_some_and(Value::is_array) {
+    if let Some(features) = &doc.features {
         use crate::geodata::policy::{EMPTY_ADMITTED, check_empty, feature_dates};
-        check_empty(features.len(), allow_empty, "allow_empty=true to the query")
+        check_empty(features.count, allow_empty, "allow_empty=true to the query")
             .map_err(|why| refused(vec![BodyFinding::whole("empty-snapshot", why)]))?;
-        if features.is_empty() {
+        if features.count == 0 {
             flags.push(EMPTY_ADMITTED.to_string());
         }
-        let (problems, other_dates) = feature_dates(features, date);
+        let (problems, other_dates) = feature_dates(&features.dates, date);
         if !problems.is_empty() {
             return Err(refused(findings(&problems)));
         }
@@ -345,12 +383,9 @@ fn store(
     meta.insert("date".into(), json!(date.to_string()));
     meta.entry("provenance").or_insert_with(|| json!("ingested over HTTP"));
     meta.insert("ingest".into(), json!({"body_sha256": body_sha}));
-    obj.insert("frontline".into(), Value::Object(meta));
     // What the reader validates keeps a copy of the `frontline` member for the stored file.
-    let stored_meta = match doc.get("frontline") {
-        Some(Value::Object(m)) => m.clone(),
-        _ => Map::new(),
-    };
+    let stored_meta = meta.clone();
+    doc.meta = Some(Value::Object(meta));
 
     let catalog = app.catalog();
     let layout = Store::new(&catalog.root);
@@ -360,7 +395,7 @@ fn store(
     // Validate exactly as a load would: the same reader, on the same document, in memory (the
     // provenance's hash, of the body here, becomes that of the file as written below).
     let stem = date.to_string();
-    let (snapshot, report) = snapshot_from_value(doc, body_sha, Some(&stem), &shown, source);
+    let (snapshot, report) = snapshot_from_streamed(doc, body_sha, Some(&stem), &shown, source);
     let Some(snapshot) = snapshot.filter(|_| report.is_ok()) else {
         // Nothing was written: the problems are in the body, not in a file of that name.
         return Err(refused(findings(&report.problems)));
@@ -511,14 +546,16 @@ fn store(
     let canonical = snapshot_document(&snapshot, meta);
     let mut writes: Vec<(std::path::PathBuf, Vec<u8>)> =
         also.iter().map(|(p, t)| (p.clone(), t.as_bytes().to_vec())).collect();
-    writes.push((file.clone(), canonical.as_bytes().to_vec()));
+    // Hashed here, then moved into the write (never copied: it is as long as the body).
+    let file_sha = hex::encode(Sha256::digest(canonical.as_bytes()));
+    writes.push((file.clone(), canonical.into_bytes()));
     lock.write_keeping(&writes, &kept)?;
     if let Some(old_file) = on_disk.filter(|p| *p != file) {
         lock.remove(&[old_file])?;
     }
     // Its provenance is the file as written.
     let mut snapshot = snapshot;
-    snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
+    snapshot.provenance.sha256 = file_sha;
     // The files of a split run go live as the loader reads them (same content, new files).
     let mut split: Option<crate::catalog::Catalog> = None;
     for (path, _) in &also {

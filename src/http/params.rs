@@ -78,15 +78,33 @@ impl Params {
     /// `date` (`YYYY-MM-DD`: the last publication of that day in the source's time zone) or
     /// `datetime` (an RFC 3339 instant: as published at that instant), one of them, or `None`.
     pub fn when(&self) -> Result<Option<crate::model::When>, Problem> {
+        self.when_of("date", "datetime")
+    }
+
+    /// [`Self::when`] for another pair of parameters (`from` or `from_datetime`, ...).
+    pub fn when_of(&self, date: &str, datetime: &str) -> Result<Option<crate::model::When>, Problem> {
         use crate::model::When;
-        match (self.date("date")?, self.get("datetime")) {
-            (Some(_), Some(_)) => Err(Problem::parameter("datetime", "give either date or datetime, not both")),
+        match (self.date(date)?, self.get(datetime)) {
+            (Some(_), Some(_)) => Err(Problem::parameter(
+                datetime,
+                format!("give either {date} or {datetime}, not both"),
+            )),
             (Some(d), None) => Ok(Some(When::Date(d))),
             (None, Some(t)) => crate::model::parse_instant(t)
                 .map(|t| Some(When::Instant(t)))
-                .map_err(|e| Problem::parameter("datetime", format!("datetime: {e}"))),
+                .map_err(|e| Problem::parameter(datetime, format!("{datetime}: {e}"))),
             (None, None) => Ok(None),
         }
+    }
+
+    /// [`Self::when_of`], required.
+    pub fn required_when_of(&self, date: &str, datetime: &str) -> Result<crate::model::When, Problem> {
+        self.when_of(date, datetime)?.ok_or_else(|| {
+            Problem::parameter(
+                date,
+                format!("parameter '{date}' is required (YYYY-MM-DD), or '{datetime}' (an RFC 3339 instant)"),
+            )
+        })
     }
 
     /// `known_at` (an RFC 3339 instant: answer as the service would have answered then, with

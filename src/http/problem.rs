@@ -336,7 +336,9 @@ impl From<crate::analytics::agreement::AgreementError> for Problem {
         use crate::analytics::agreement::AgreementError;
         match e {
             AgreementError::Catalog(c) => c.into(),
-            AgreementError::TooFew(_) | AgreementError::Borders(..) => Problem::parameter("sources", e.to_string()),
+            AgreementError::TooFew(_) | AgreementError::Twice(_) | AgreementError::Borders(..) => {
+                Problem::parameter("sources", e.to_string())
+            }
         }
     }
 }
@@ -369,7 +371,7 @@ impl From<crate::query::csv::CsvError> for Problem {
     fn from(e: crate::query::csv::CsvError) -> Self {
         use crate::query::csv::CsvError;
         match e {
-            CsvError::Line { .. } => Problem::body(e.to_string()),
+            CsvError::Line { .. } | CsvError::Undecodable(_) => Problem::body(e.to_string()),
             CsvError::TooManyRows { limit } => Problem::too_large(format!("more than {limit} points in one request")),
             CsvError::Io(io) => Problem::from_body_io(&io),
         }

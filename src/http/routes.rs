@@ -113,6 +113,7 @@ pub fn routes(
         .and(raw)
         .and(header_bytes("authorization"))
         .and(header_text("content-type"))
+        .and(header_text("content-length"))
         .and(warp::body::stream())
         .and(with_app.clone())
         .then(super::sources::put);
@@ -337,6 +338,8 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
             &[
                 "from",
                 "to",
+                "from_datetime",
+                "to_datetime",
                 "source",
                 "to_source",
                 "min_area_km2",
@@ -348,8 +351,8 @@ fn diff(raw: String, app: Arc<App>) -> Reply {
         )?;
         let catalog = app.catalog_for(&p)?;
         let by_region = p.flag("by_region")?;
-        let from = p.required_date("from")?;
-        let to = p.required_date("to")?;
+        let from = p.required_when_of("from", "from_datetime")?;
+        let to = p.required_when_of("to", "to_datetime")?;
         let min_area = match p.get("min_area_km2") {
             Some(v) => number("min_area_km2", v, 0.0, 1e7)?,
             None => DEFAULT_MIN_AREA_KM2,

@@ -25,6 +25,10 @@ use std::sync::Arc;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response as Reply;
 
+/// Most bytes of a source's description (a few short texts and lists: 64 KiB is far more than
+/// any needs; it is parsed whole).
+pub const MAX_DESCRIPTION_BYTES: u64 = 64 << 10;
+
 fn bad(field: &'static str, why: impl Into<String>) -> Problem {
     Problem::description(DescriptionError { field, why: why.into() })
 }
@@ -35,10 +39,12 @@ pub async fn put(
     raw: String,
     authorization: Option<Vec<u8>>,
     content_type: Option<String>,
+    content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
-    match run(name, raw, authorization, content_type, body, &app).await {
+    let headers = (authorization, content_type, content_length);
+    match run(name, raw, headers, body, &app).await {
         Ok(r) => r,
         Err(p) => {
             let unauthorized = p.status == 401;
@@ -52,11 +58,13 @@ pub async fn put(
     }
 }
 
+/// The request headers a description reads: Authorization, Content-Type, Content-Length.
+type Headers = (Option<Vec<u8>>, Option<String>, Option<String>);
+
 async fn run(
     name: String,
     raw: String,
-    authorization: Option<Vec<u8>>,
-    content_type: Option<String>,
+    (authorization, content_type, content_length): Headers,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: &Arc<App>,
 ) -> Result<Reply, Problem> {
@@ -80,8 +88,16 @@ async fn run(
             "the server runs on the geodata embedded in the binary, which has no directory to write a source into; start it with --data DIR",
         ));
     }
-    let body = super::routes::read_limited(body, app.config.max_json_body_bytes).await?;
-    let config = description(&body, &catalog)?;
+    let body = super::routes::read_whole(
+        app,
+        content_length,
+        body,
+        MAX_DESCRIPTION_BYTES,
+        "a source's description",
+    )
+    .await?;
+    let config = description(&body.bytes, &catalog)?;
+    drop(body);
     let existed = catalog.sources.contains_key(&name) || catalog.declared.contains_key(&name);
     // The one source there is, loaded or declared, when this adds a second one: named the default
     // in the same write unless frontline.json names one (a load refuses several sources without).

@@ -221,6 +221,43 @@ pub(super) fn body_reader(body: Incoming, max: u64) -> ChannelReader {
     }
 }
 
+/// [`body_reader`] over a warp body stream (the routes that take their body from a warp filter:
+/// ingest).
+pub(super) fn stream_reader<S, B>(body: S, max: u64) -> ChannelReader
+where
+    S: futures_util::Stream<Item = Result<B, warp::Error>> + Send + 'static,
+    B: bytes::Buf + Send,
+{
+    use futures_util::StreamExt;
+    let (in_tx, in_rx) = mpsc::channel::<std::io::Result<Bytes>>(8);
+    tokio::spawn(async move {
+        let mut body = std::pin::pin!(body);
+        let mut total = 0u64;
+        while let Some(chunk) = body.next().await {
+            let item = match chunk {
+                Ok(mut c) => {
+                    let data = c.copy_to_bytes(c.remaining());
+                    total += data.len() as u64;
+                    if total > max {
+                        Err(std::io::Error::other(TooLarge(max)))
+                    } else {
+                        Ok(data)
+                    }
+                }
+                Err(e) => Err(std::io::Error::other(e)),
+            };
+            let stop = item.is_err();
+            if in_tx.send(item).await.is_err() || stop {
+                break;
+            }
+        }
+    });
+    ChannelReader {
+        rx: in_rx,
+        current: Bytes::new(),
+    }
+}
+
 /// Whether an I/O error is the body's [`TooLarge`], and its limit.
 pub(super) fn too_large(e: &std::io::Error) -> Option<u64> {
     e.get_ref()

@@ -39,8 +39,16 @@ const MVT: &str = "application/vnd.mapbox-vector-tile";
 #[derive(Debug)]
 struct EpochIndex {
     catalog: Arc<Catalog>,
-    /// (source, epoch id) -> index of the epoch in the source.
-    ids: HashMap<(String, String), usize>,
+    /// (source, epoch id) -> the epoch in the source.
+    ids: HashMap<(String, String), EpochRef>,
+}
+
+/// Where an epoch of a source is: one of its dated epochs, or the epoch of a publication
+/// superseded later its day (asked for by an instant, `.../{datetime}.json`).
+#[derive(Debug, Clone, Copy)]
+enum EpochRef {
+    Dated(usize),
+    Publication(usize),
 }
 
 /// A tile as served.
@@ -100,7 +108,16 @@ impl TileService {
         for (name, src) in &catalog.sources {
             for (i, epoch) in src.epochs.iter().enumerate() {
                 let f = InForce::of(src, epoch);
-                ids.insert((name.clone(), epoch_id(&f)), i);
+                ids.insert((name.clone(), epoch_id(&f)), EpochRef::Dated(i));
+            }
+            for (i, p) in src.publications.iter().enumerate() {
+                let f = InForce {
+                    source: src,
+                    epoch: &p.epoch,
+                    publication: Some(&p.snapshot),
+                };
+                ids.entry((name.clone(), epoch_id(&f)))
+                    .or_insert(EpochRef::Publication(i));
             }
         }
         let ix = Arc::new(EpochIndex {
@@ -344,8 +361,21 @@ fn not_found() -> Problem {
     Problem::not_found("not-found", "no such route; see /openapi.json for the API")
 }
 
-fn date(name: &str, s: &str) -> Result<chrono::NaiveDate, Problem> {
-    crate::model::parse_date(s).map_err(|e| Problem::parameter(name, format!("{name}: {e}")))
+/// A date of a tile route's path (`YYYY-MM-DD`: the state in force at the end of that day), or
+/// an RFC 3339 instant in its place (as published at that instant, as `datetime=` elsewhere).
+fn when(name: &str, s: &str) -> Result<crate::model::When, Problem> {
+    use crate::model::When;
+    if s.len() == 10 {
+        return crate::model::parse_date(s)
+            .map(When::Date)
+            .map_err(|e| Problem::parameter(name, format!("{name}: {e}")));
+    }
+    crate::model::parse_instant(s).map(When::Instant).map_err(|e| {
+        Problem::parameter(
+            name,
+            format!("{name} '{s}' is neither a date (YYYY-MM-DD) nor an RFC 3339 instant: {e}"),
+        )
+    })
 }
 
 /// The epoch `epoch` of `source` in the live catalog, or a 404 saying why.
@@ -363,8 +393,17 @@ fn live_epoch<'a>(ix: &'a EpochIndex, source: &str, epoch: &str) -> Result<InFor
                 ),
             )
         })?;
-    let epoch = src.epochs.get(i).ok_or_else(not_found)?;
-    Ok(InForce::of(src, epoch))
+    match i {
+        EpochRef::Dated(i) => Ok(InForce::of(src, src.epochs.get(i).ok_or_else(not_found)?)),
+        EpochRef::Publication(i) => {
+            let p = src.publications.get(i).ok_or_else(not_found)?;
+            Ok(InForce {
+                source: src,
+                epoch: &p.epoch,
+                publication: Some(&p.snapshot),
+            })
+        }
+    }
 }
 
 fn tile_response(t: &CachedTile, modified: Option<SystemTime>) -> Response<Body> {
@@ -459,9 +498,9 @@ fn json_answer(body: Vec<u8>) -> Response<Body> {
 }
 
 fn state_json(app: &Arc<App>, source: &str, d: &str, base: &str) -> Result<Response<Body>, Problem> {
-    let on = date("date", d)?;
+    let on = when("date", d)?;
     let catalog = app.catalog();
-    let f = catalog.in_force(Some(source), on)?;
+    let (f, on) = catalog.resolve(Some(source), on)?;
     let epoch = epoch_id(&f);
     let prepared = app.tiles.prepared(&format!("{source}/{epoch}"), || Prepared::state(&f));
     let url = format!("{base}/v1/tiles/{source}/{epoch}/{{z}}/{{x}}/{{y}}.mvt");
@@ -471,11 +510,11 @@ fn state_json(app: &Arc<App>, source: &str, d: &str, base: &str) -> Result<Respo
 }
 
 fn diff_json(app: &Arc<App>, source: &str, from: &str, to: &str, base: &str) -> Result<Response<Body>, Problem> {
-    let (from, to) = (date("from", from)?, date("to", to)?);
+    let (from, to) = (when("from", from)?, when("to", to)?);
     let catalog = app.catalog();
     let (fa, fb) = (
-        catalog.in_force(Some(source), from)?,
-        catalog.in_force(Some(source), to)?,
+        catalog.resolve(Some(source), from)?.0,
+        catalog.resolve(Some(source), to)?.0,
     );
     let (a, b) = (epoch_id(&fa), epoch_id(&fb));
     let d = crate::analytics::diff::diff_of(

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The control in force over an epoch, as far as the change index needs it: its rings.
 pub trait StateRings {
@@ -43,8 +43,10 @@ fn vertex_key(x: f64, y: f64) -> [u64; 2] {
 }
 
 /// A ring of one status layer: the hash of its exact vertex bits ([`ring_hash`]), the ring, and
-/// its directed edges as exact vertex bits, sorted ([`sorted_ring_edges`]).
-type KeyedRing<'a> = (u64, &'a geo::LineString<f64>, Vec<[u64; 4]>);
+/// its directed edges as exact vertex bits, sorted ([`sorted_ring_edges`]), computed only when
+/// the ring is left unpaired by a transition (most rings repeat from one state to the next and
+/// never need them).
+type KeyedRing<'a> = (u64, &'a geo::LineString<f64>, OnceLock<Vec<[u64; 4]>>);
 
 /// The rings of a state, per status layer (occupied, contested), sorted by hash.
 type StateRingList<'a> = [Vec<KeyedRing<'a>>; 2];
@@ -60,20 +62,23 @@ fn ring_hash(ring: &geo::LineString<f64>) -> u64 {
     })
 }
 
-/// True when two rings have the same vertices, as [`vertex_key`] bits.
+/// True when two rings have the same vertices, as [`vertex_key`] bits: at once when they are
+/// one ring in memory (a piece of the sliver rule repeated from one state to the next, a
+/// baseline), else compared vertex by vertex.
 fn same_ring(a: &geo::LineString<f64>, b: &geo::LineString<f64>) -> bool {
-    a.0.len() == b.0.len()
-        && a.0
-            .iter()
-            .zip(&b.0)
-            .all(|(p, q)| vertex_key(p.x, p.y) == vertex_key(q.x, q.y))
+    std::ptr::eq(a, b)
+        || a.0.len() == b.0.len()
+            && a.0
+                .iter()
+                .zip(&b.0)
+                .all(|(p, q)| vertex_key(p.x, p.y) == vertex_key(q.x, q.y))
 }
 
 fn state_rings<S: StateRings>(state: &S) -> StateRingList<'_> {
     let keyed = |status| {
         let mut v: Vec<KeyedRing<'_>> = state
             .state_rings(status)
-            .map(|r| (ring_hash(r), r, sorted_ring_edges(r)))
+            .map(|r| (ring_hash(r), r, OnceLock::new()))
             .collect();
         v.sort_unstable_by_key(|k| k.0);
         v
@@ -117,9 +122,13 @@ fn differing_edges(a: &[KeyedRing<'_>], b: &[KeyedRing<'_>], out: &mut Vec<[u64;
 /// The sorted edges of several rings, from each ring's sorted edges (a stable sort merges the
 /// sorted runs).
 fn merged_edges(rings: &[&KeyedRing<'_>]) -> Vec<[u64; 4]> {
-    let mut out: Vec<[u64; 4]> = Vec::with_capacity(rings.iter().map(|r| r.2.len()).sum());
-    for r in rings {
-        out.extend_from_slice(&r.2);
+    let edges: Vec<&Vec<[u64; 4]>> = rings
+        .iter()
+        .map(|r| r.2.get_or_init(|| sorted_ring_edges(r.1)))
+        .collect();
+    let mut out: Vec<[u64; 4]> = Vec::with_capacity(edges.iter().map(|e| e.len()).sum());
+    for e in edges {
+        out.extend_from_slice(e);
     }
     if rings.len() > 1 {
         out.sort();
@@ -273,13 +282,17 @@ mod tests {
     use super::*;
     use geo::{Coord, LineString};
 
+    /// Rings behind an `Arc`: a ring drawn into two states may be one ring in memory (as the
+    /// sliver rule's pieces and the baselines are) or a copy.
     struct State {
-        rings: [Vec<LineString<f64>>; 2],
+        rings: [Vec<Arc<LineString<f64>>>; 2],
     }
 
     impl StateRings for State {
         fn state_rings(&self, status: ControlStatus) -> impl Iterator<Item = &LineString<f64>> + '_ {
-            self.rings[usize::from(status == ControlStatus::Contested)].iter()
+            self.rings[usize::from(status == ControlStatus::Contested)]
+                .iter()
+                .map(|r| &**r)
         }
     }
 
@@ -320,9 +333,23 @@ mod tests {
             (0.0, 1.0),
             (-0.0, 0.0),
         ]));
+        let pool: Vec<Arc<LineString<f64>>> = pool.into_iter().map(Arc::new).collect();
+        // Half the rings drawn are the pool's ring itself (one address in every state that
+        // draws it), half a copy of it.
         let states: Vec<State> = (0..60)
             .map(|_| State {
-                rings: [0, 1].map(|_| (0..next(9)).map(|_| pool[next(pool.len())].clone()).collect()),
+                rings: [0, 1].map(|_| {
+                    (0..next(9))
+                        .map(|_| {
+                            let r = &pool[next(pool.len())];
+                            if next(2) == 0 {
+                                r.clone()
+                            } else {
+                                Arc::new((**r).clone())
+                            }
+                        })
+                        .collect()
+                }),
             })
             .collect();
         let (mut nonempty, mut compared) = (0, 0);

@@ -110,8 +110,10 @@ pub struct Piece {
     /// The piece (RFC 7946 orientation).
     pub polygon: Polygon<f64>,
     /// The piece as points are located in it: its edges on the border moved
-    /// [`BEYOND_BORDER_DEG`] outward (see the module documentation).
-    pub located: Polygon<f64>,
+    /// [`BEYOND_BORDER_DEG`] outward (see the module documentation). Shared (one allocation)
+    /// by every state in which the component repeats unchanged, when the [`PieceCache`] kept
+    /// it: the change index pairs such rings off by their address, without reading them.
+    pub located: std::sync::Arc<Polygon<f64>>,
     /// Its geodesic area, km2.
     pub area_km2: f64,
     /// Index of the component in the raw covered area.
@@ -261,7 +263,7 @@ struct Analysed {
     /// Geodesic length of the shared edges, km.
     shared_km: f64,
     /// The polygon in which points are located ([`Piece::located`]).
-    located: Polygon<f64>,
+    located: std::sync::Arc<Polygon<f64>>,
 }
 
 /// Components with more vertices than this are analysed on every state, never kept (the main
@@ -384,7 +386,7 @@ fn analyse(poly: &Polygon<f64>, maybe_shallow: bool, border: &BorderEdges) -> Op
         .collect();
     let len = |&(a, b): &(Coord<f64>, Coord<f64>)| crate::geodesy::edge_length_m(a, b) / 1e3;
     let shared_km: f64 = shared.iter().map(len).sum();
-    let located = located_polygon(&polygon, &on_border);
+    let located = std::sync::Arc::new(located_polygon(&polygon, &on_border));
     Some(Analysed {
         polygon,
         shared,
@@ -673,6 +675,20 @@ mod tests {
         let kinds: Vec<PieceKind> = plain.iter().map(|p| p.kind).collect();
         assert_eq!(kinds, vec![PieceKind::Sliver, PieceKind::Speck], "{plain:?}");
         assert!(same(&plain, &first) && same(&plain, &again));
+        // A piece repeated from the cache is the cached piece in memory (the change index pairs
+        // it off by its address); without the cache, each state has its own.
+        assert!(
+            first
+                .iter()
+                .zip(&again)
+                .all(|(p, q)| std::sync::Arc::ptr_eq(&p.located, &q.located))
+        );
+        assert!(
+            !plain
+                .iter()
+                .zip(&first)
+                .any(|(p, q)| std::sync::Arc::ptr_eq(&p.located, &q.located))
+        );
         let map = cache.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         assert!(!map.entries.is_empty(), "the strip's analysis is kept");
         drop(map);

@@ -39,9 +39,25 @@ pub enum CsvError {
         /// The limit.
         limit: u64,
     },
+    /// Bytes the declared encoding cannot decode, on an input line (absolute, counted by the
+    /// decoder): an error of the input like a bad line.
+    #[error("line {}: {}", .0.line, .0)]
+    Undecodable(Undecodable),
     /// Reading or writing failed.
     #[error("i/o error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+/// An input error that is bytes the declared encoding cannot decode ([`Undecodable`], raised by
+/// [`decoding`]) is [`CsvError::Undecodable`], naming the line: every CSV reader gets it from
+/// its input by `?`.
+impl From<std::io::Error> for CsvError {
+    fn from(e: std::io::Error) -> Self {
+        match e.get_ref().and_then(|inner| inner.downcast_ref::<Undecodable>()) {
+            Some(u) => CsvError::Undecodable(u.clone()),
+            None => CsvError::Io(e),
+        }
+    }
 }
 
 /// Counts of a finished classification.
@@ -1041,14 +1057,127 @@ const ACCEPTED_ENCODINGS: [&encoding_rs::Encoding; 39] = {
     ]
 };
 
+/// Bytes of the input that its declared encoding cannot decode (a malformed sequence, a lone
+/// UTF-16 surrogate): the error [`decoding`] raises, carried in an `std::io::Error`, that the
+/// CSV readers turn into a [`CsvError::Line`] naming the line (never U+FFFD in the answer).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "bytes {bytes} cannot be read as {encoding}, the declared charset; send the file in the charset it is in (or as UTF-8)"
+)]
+pub struct Undecodable {
+    /// 1-based physical line of the input where the bytes are (line 1 is the header).
+    pub line: u64,
+    /// The encoding declared.
+    pub encoding: &'static str,
+    /// The bytes, as hex (`0x82 0xA0`).
+    pub bytes: String,
+}
+
 /// `input` decoded from `encoding` into UTF-8 as it is read (a BOM, if any, wins and is
-/// dropped), for the CSV readers above.
+/// dropped, as the WHATWG decode algorithm does), for the CSV readers above. Bytes the encoding
+/// cannot decode are an error ([`Undecodable`], naming their line), never replaced by U+FFFD.
+/// Written over `encoding_rs`'s decoder without replacement because `encoding_rs_io` replaces
+/// malformed bytes and has no option not to.
 pub fn decoding<R: Read>(input: R, encoding: &'static encoding_rs::Encoding) -> impl Read {
-    encoding_rs_io::DecodeReaderBytesBuilder::new()
-        .encoding(Some(encoding))
-        .bom_override(true)
-        .strip_bom(true)
-        .build(input)
+    Decoding {
+        input,
+        encoding,
+        decoder: encoding.new_decoder(),
+        raw: vec![0; 1 << 16],
+        raw_at: 0,
+        raw_len: 0,
+        eof: false,
+        out: vec![0; (1 << 16) + 16],
+        out_at: 0,
+        out_len: 0,
+        lines: 0,
+        failed: None,
+        done: false,
+        tail: Vec::with_capacity(16),
+    }
+}
+
+/// The decoding reader of [`decoding`].
+struct Decoding<R> {
+    input: R,
+    encoding: &'static encoding_rs::Encoding,
+    decoder: encoding_rs::Decoder,
+    /// Input bytes read and not yet decoded: `raw[raw_at..raw_len]`.
+    raw: Vec<u8>,
+    raw_at: usize,
+    raw_len: usize,
+    eof: bool,
+    /// Decoded bytes not yet handed out: `out[out_at..out_len]`.
+    out: Vec<u8>,
+    out_at: usize,
+    out_len: usize,
+    /// Line breaks decoded so far.
+    lines: u64,
+    /// The error to raise once the text decoded before it is handed out.
+    failed: Option<Undecodable>,
+    /// The decoder has been given the end of the input (it is not called again).
+    done: bool,
+    /// The last (up to 8) bytes given to the decoder.
+    tail: Vec<u8>,
+}
+
+impl<R: Read> Read for Decoding<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use encoding_rs::DecoderResult;
+        while self.out_at == self.out_len {
+            if let Some(e) = self.failed.take() {
+                self.done = true;
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e));
+            }
+            if self.done {
+                return Ok(0);
+            }
+            if self.raw_at == self.raw_len && !self.eof {
+                self.raw_at = 0;
+                self.raw_len = self.input.read(&mut self.raw)?;
+                self.eof = self.raw_len == 0;
+            }
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.raw[self.raw_at..self.raw_len],
+                &mut self.out,
+                self.eof,
+            );
+            let start = self.raw_at;
+            self.raw_at += read;
+            // The last bytes consumed, across blocks (a malformed sequence may have begun in
+            // the block before).
+            self.tail.extend_from_slice(&self.raw[start..self.raw_at]);
+            let keep = self.tail.len().saturating_sub(8);
+            self.tail.drain(..keep);
+            self.out_at = 0;
+            self.out_len = written;
+            let breaks = memchr::memchr_iter(b'\n', &self.out[..written]).count() as u64;
+            self.lines += breaks;
+            match result {
+                DecoderResult::Malformed(bad, extra) => {
+                    // The malformed bytes end `extra` bytes before the read position.
+                    let end = self.tail.len().saturating_sub(usize::from(extra));
+                    let from = end.saturating_sub(usize::from(bad));
+                    let bytes = self.tail[from..end]
+                        .iter()
+                        .map(|b| format!("0x{b:02X}"))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    self.failed = Some(Undecodable {
+                        line: self.lines + 1,
+                        encoding: self.encoding.name(),
+                        bytes,
+                    });
+                }
+                DecoderResult::InputEmpty if self.eof => self.done = true,
+                DecoderResult::InputEmpty | DecoderResult::OutputFull => {}
+            }
+        }
+        let n = buf.len().min(self.out_len - self.out_at);
+        buf[..n].copy_from_slice(&self.out[self.out_at..self.out_at + n]);
+        self.out_at += n;
+        Ok(n)
+    }
 }
 
 fn trim_eol(line: &[u8]) -> &[u8] {
@@ -1194,6 +1323,85 @@ mod tests {
             .to_string();
         assert!(
             e.starts_with("line 3: not valid UTF-8 (byte 0xCA at byte 1 of the line)"),
+            "{e}"
+        );
+    }
+
+    /// Reads `bytes` through [`decoding`] in small reads (so that blocks and characters are cut
+    /// anywhere): the text, or the [`Undecodable`] error.
+    fn decode(bytes: &[u8], label: &str) -> Result<String, (u64, String)> {
+        let enc = encoding_for_label(label).unwrap().unwrap();
+        let mut r = decoding(bytes, enc);
+        let mut out = Vec::new();
+        let mut buf = [0u8; 7];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => return Ok(String::from_utf8(out).unwrap()),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => {
+                    let u = e.get_ref().unwrap().downcast_ref::<Undecodable>().unwrap();
+                    return Err((u.line, u.to_string()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_a_charset_cannot_decode_are_an_error_naming_the_line_never_u_fffd() {
+        // Good text in several charsets decodes as before (a BOM wins and is dropped).
+        let (cyr, _, _) = encoding_rs::WINDOWS_1251.encode("id,lon,lat\nКиїв,30.5,50.4\n");
+        assert_eq!(decode(&cyr, "windows-1251").unwrap(), "id,lon,lat\nКиїв,30.5,50.4\n");
+        let (sj, _, _) = encoding_rs::SHIFT_JIS.encode("id,lon,lat\n東京,30.5,50.4\n");
+        assert_eq!(decode(&sj, "shift_jis").unwrap(), "id,lon,lat\n東京,30.5,50.4\n");
+        let utf16: Vec<u8> = "\u{feff}id,lon,lat\nα,1,2\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(decode(&utf16, "utf-16le").unwrap(), "id,lon,lat\nα,1,2\n");
+        // Shift_JIS: a lead byte followed by a byte that cannot trail it, on line 3.
+        let mut bad = b"id,lon,lat\n1,30.5,50.4\nx".to_vec();
+        bad.extend_from_slice(&[0x81, 0x20]);
+        bad.extend_from_slice(b",30.5,50.4\n");
+        let (line, msg) = decode(&bad, "shift_jis").unwrap_err();
+        assert_eq!(line, 3, "{msg}");
+        assert!(msg.contains("0x81") && msg.contains("Shift_JIS"), "{msg}");
+        // Shift_JIS: a byte that is no character at all (0xA0), deep in a long input.
+        let mut deep = b"id,lon,lat\n".to_vec();
+        for i in 0..20_000 {
+            deep.extend_from_slice(format!("{i},30.5,50.4\n").as_bytes());
+        }
+        deep.extend_from_slice(&[b'z', 0xA0, b',', b'1', b',', b'2', b'\n']);
+        let (line, msg) = decode(&deep, "shift_jis").unwrap_err();
+        assert_eq!(line, 20_002, "{msg}");
+        assert!(msg.contains("0xA0"), "{msg}");
+        // UTF-16LE and BE: a lone surrogate on line 2.
+        let units: Vec<u16> = "id,lon,lat\n"
+            .encode_utf16()
+            .chain([0xD800, u16::from(b','), u16::from(b'1')])
+            .collect();
+        let le: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+        let be: Vec<u8> = units.iter().flat_map(|u| u.to_be_bytes()).collect();
+        assert_eq!(decode(&le, "utf-16le").unwrap_err().0, 2);
+        assert_eq!(decode(&be, "utf-16be").unwrap_err().0, 2);
+        // EUC-KR and GBK: a lead byte at the very end of the input.
+        for label in ["euc-kr", "gbk", "big5"] {
+            let (line, msg) = decode(b"id,lon,lat\n1,2,3\n\x81", label).unwrap_err();
+            assert_eq!(line, 3, "{label}: {msg}");
+            assert!(msg.starts_with("bytes 0x81 cannot"), "{label}: {msg}");
+        }
+        // A CSV reader reports it as a bad line.
+        let e = CsvError::from(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            Undecodable {
+                line: 7,
+                encoding: "Shift_JIS",
+                bytes: "0xA0".into(),
+            },
+        ));
+        assert!(matches!(&e, CsvError::Undecodable(u) if u.line == 7), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("line 7: bytes 0xA0 cannot be read as Shift_JIS"),
             "{e}"
         );
     }

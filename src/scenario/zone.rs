@@ -23,6 +23,8 @@
 //!    fills it by the nonzero rule: the chunk's zone. Neighbouring chunks share an edge, so that
 //!    each turn is inside a chunk. The chunks' zones are then unioned pairwise, neighbours first
 //!    (a balanced tree): each overlay meets two outlines, not the pieces' inner boundaries.
+//!    The chunks are outlined and filled, and the pairs of each level of the tree united, on
+//!    every core (rayon); the order is kept, so that the result does not depend on the cores.
 //!
 //! The result is the union of the pieces, whatever the chunking. The error is the
 //! simplification plus the sagitta of the fans (≤ 35 m together, inside the 50 m the tests
@@ -32,6 +34,7 @@
 
 use crate::coverage::{OverlayRule, overlay};
 use geo::{Coord, Destination, Geodesic, LineString, MultiLineString, MultiPolygon, Point, Polygon, SimplifyIdx};
+use rayon::prelude::*;
 
 /// Douglas-Peucker tolerance of the line before it is buffered, km.
 pub const SIMPLIFY_KM: f64 = 0.010;
@@ -275,16 +278,28 @@ fn chunks(c: &[Coord<f64>], width_m: f64, out: &mut Vec<Vec<Polygon<f64>>>) {
         .map(|w| (azimuth(w[0], w[1], w[0]), azimuth(w[0], w[1], w[1])))
         .collect();
     let edges = az.len();
+    // Neighbouring chunks share an edge: each turn is inside one chunk, and each butt end
+    // inside the other chunk's piece of the shared edge.
+    let mut ranges = Vec::new();
     let mut s = 0;
     loop {
-        // Neighbouring chunks share an edge: each turn is inside one chunk, and each butt end
-        // inside the other chunk's piece of the shared edge.
         let e = (s + CHUNK_EDGES + 1).min(edges);
-        let caps = (!closed && s == 0, !closed && e == edges);
-        let mut ring = outline(&v, &az, (s, e), caps, width_m);
-        if let Some(&first) = ring.first()
-            && ring.len() >= 3
-        {
+        ranges.push((s, e));
+        if e == edges {
+            break;
+        }
+        s = e - 1;
+    }
+    // The chunks are independent: outlined and filled on every core, kept in their order.
+    let filled: Vec<Vec<Polygon<f64>>> = ranges
+        .into_par_iter()
+        .filter_map(|(s, e)| {
+            let caps = (!closed && s == 0, !closed && e == edges);
+            let mut ring = outline(&v, &az, (s, e), caps, width_m);
+            let &first = ring.first()?;
+            if ring.len() < 3 {
+                return None;
+            }
             ring.push(first);
             let [u] = overlay(
                 &[Polygon::new(LineString(ring), vec![])],
@@ -292,31 +307,32 @@ fn chunks(c: &[Coord<f64>], width_m: f64, out: &mut Vec<Vec<Polygon<f64>>>) {
                 [OverlayRule::Subject],
                 false,
             );
-            out.push(u.0);
-        }
-        if e == edges {
-            break;
-        }
-        s = e - 1;
-    }
+            Some(u.0)
+        })
+        .collect();
+    out.extend(filled);
 }
 
 /// The union of `parts`, pairwise, neighbours first (a balanced tree: each overlay meets the
 /// outlines of two neighbouring parts, which overlap near where they meet).
 fn merge(mut parts: Vec<Vec<Polygon<f64>>>) -> MultiPolygon<f64> {
     while parts.len() > 1 {
-        let mut next = Vec::with_capacity(parts.len().div_ceil(2));
+        // The pairs of one level are independent: united on every core, kept in their order.
         let mut it = parts.into_iter();
+        let mut pairs = Vec::new();
         while let Some(a) = it.next() {
-            match it.next() {
+            pairs.push((a, it.next()));
+        }
+        parts = pairs
+            .into_par_iter()
+            .map(|(a, b)| match b {
                 Some(b) => {
                     let [u] = overlay(&a, &b, [OverlayRule::Union], false);
-                    next.push(u.0);
+                    u.0
                 }
-                None => next.push(a),
-            }
-        }
-        parts = next;
+                None => a,
+            })
+            .collect();
     }
     MultiPolygon(parts.pop().unwrap_or_default())
 }
@@ -417,6 +433,22 @@ mod tests {
         let pts = points(20_000, 13, [32.6, 46.7], [35.8, 48.4]);
         assert!(check_distance_rule(&ls, 5.0, &pts) > 100);
         assert!(check_distance_rule(&ls, 0.5, &pts) > 10);
+    }
+
+    /// The chunks are filled and united on every core: the zone is the one a single thread
+    /// makes, vertex for vertex (a zigzag of 400 edges: 34 chunks, six levels of union).
+    #[test]
+    fn the_zone_on_every_core_is_the_zone_on_one() {
+        let zig: Vec<(f64, f64)> = (0..400)
+            .map(|i| (33.0 + i as f64 * 0.005, 48.0 + if i % 2 == 0 { 0.0 } else { 0.003 }))
+            .collect();
+        let l = MultiLineString(vec![LineString::from(zig)]);
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let a = one.install(|| zone(&l, 5.0));
+        let b = many.install(|| zone(&l, 5.0));
+        assert!(!a.0.is_empty());
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -1,0 +1,412 @@
+//! The reader of a snapshot document as a stream: one pass of serde over the text, each feature
+//! read and validated as it comes (its geometry by typed visitors,
+//! `geometry::read_areal_text`), so that what stays in memory is what is kept (the
+//! features as `geo` multipolygons, 16 bytes a position) and never a `serde_json::Value` tree
+//! of the document (about 16 times its text, and up to 50 times for arrays of small numbers).
+//! Used by the loader (a file's bytes) and by ingest (a request body, read as it arrives), so
+//! that both read a snapshot the same way; [`super::canonical::snapshot_from_streamed`] makes
+//! the snapshot of what was read, with the same checks in the same order as before.
+
+use super::ControlFeature;
+use super::geometry::read_areal_text;
+use super::report::{FeatureProblem, Report, Scope};
+use super::strict_json::{Bounded, Keys, Shown, Skip, skip_map};
+use crate::model::ControlStatus;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::cell::Cell;
+use std::fmt;
+
+/// What the stream held: the collection's own members and its features, read.
+#[derive(Debug, Default)]
+pub struct StreamedDocument {
+    /// Whether the document is a JSON object.
+    pub(crate) is_object: bool,
+    /// Its `type` member.
+    pub(crate) kind: Option<Value>,
+    /// Its legacy `crs` member.
+    pub(crate) crs: Option<Value>,
+    /// Its `frontline` member, as given.
+    pub meta: Option<Value>,
+    /// Its `features`, read (`None`: absent or not an array).
+    pub features: Option<StreamedFeatures>,
+}
+
+impl StreamedDocument {
+    /// Whether the document is a JSON object.
+    pub fn is_object(&self) -> bool {
+        self.is_object
+    }
+}
+
+/// The features of a document, read and checked one by one.
+#[derive(Debug, Default)]
+pub struct StreamedFeatures {
+    /// How many there were.
+    pub count: usize,
+    /// Those that read without a problem (all of them when `report` has none).
+    pub(crate) features: Vec<ControlFeature>,
+    /// The findings about them, in feature order.
+    pub(crate) report: Report,
+    /// Each feature's `properties.date` where it has one that is not null (for the admission
+    /// policy, [`super::policy::feature_dates`]).
+    pub dates: Vec<(usize, Value)>,
+}
+
+/// Why a stream could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    /// Not JSON (or a key given twice); the reader's own I/O errors come through here too
+    /// (`is_io`).
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    /// The `frontline` member is longer than the limit given.
+    #[error("the 'frontline' member takes more than {limit} bytes of JSON; at most {limit} bytes")]
+    MetaTooLarge {
+        /// The limit, bytes.
+        limit: u64,
+    },
+}
+
+/// A byte limit on the `frontline` member: the bytes the parser has read so far (see
+/// `strict_json::CountingReader`) and the most the member may take.
+#[derive(Clone, Copy)]
+pub struct MetaLimit<'a> {
+    /// Bytes read so far.
+    pub read: &'a Cell<u64>,
+    /// The most bytes of the member.
+    pub max: u64,
+}
+
+/// Reads a snapshot document from `de` (the caller checks the end of the input with
+/// `de.end()`); `shown` names it in findings.
+///
+/// # Errors
+/// [`StreamError`].
+pub fn read_document<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    shown: &str,
+    meta_limit: Option<MetaLimit<'_>>,
+) -> Result<StreamedDocument, StreamError> {
+    let over = Cell::new(None);
+    let top = TopVisitor {
+        shown,
+        meta_limit,
+        over: &over,
+    };
+    match de.deserialize_any(top) {
+        Ok(doc) => Ok(doc),
+        Err(e) => match over.get() {
+            Some(limit) => Err(StreamError::MetaTooLarge { limit }),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// The message of a serde_json error without the position it adds (the error is raised again
+/// at the outer document's position).
+fn without_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(p) => s[..p].to_string(),
+        None => s,
+    }
+}
+
+struct TopVisitor<'s, 'l> {
+    shown: &'s str,
+    meta_limit: Option<MetaLimit<'l>>,
+    over: &'s Cell<Option<u64>>,
+}
+
+impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
+    type Value = StreamedDocument;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StreamedDocument, A::Error> {
+        let mut doc = StreamedDocument {
+            is_object: true,
+            ..StreamedDocument::default()
+        };
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "type" => doc.kind = Some(map.next_value_seed(Shown)?),
+                "crs" => doc.crs = Some(map.next_value_seed(Shown)?),
+                "frontline" => {
+                    doc.meta = Some(match self.meta_limit {
+                        None => map.next_value_seed(super::strict_json::Strict)?,
+                        Some(l) => {
+                            let seed = Bounded {
+                                read: l.read,
+                                end: l.read.get().saturating_add(l.max),
+                            };
+                            map.next_value_seed(seed).inspect_err(|_| {
+                                if seed.passed() {
+                                    self.over.set(Some(l.max));
+                                }
+                            })?
+                        }
+                    });
+                }
+                "features" => doc.features = map.next_value_seed(FeaturesSeed { shown: self.shown })?,
+                _ => map.next_value_seed(Skip)?,
+            }
+            keys.insert::<A::Error>(key)?;
+        }
+        Ok(doc)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StreamedDocument, A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(StreamedDocument::default())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<StreamedDocument, E> {
+        Ok(StreamedDocument::default())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<StreamedDocument, E> {
+        Ok(StreamedDocument::default())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<StreamedDocument, E> {
+        Ok(StreamedDocument::default())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<StreamedDocument, E> {
+        Ok(StreamedDocument::default())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<StreamedDocument, E> {
+        Ok(StreamedDocument::default())
+    }
+    fn visit_unit<E>(self) -> Result<StreamedDocument, E> {
+        Ok(StreamedDocument::default())
+    }
+}
+
+/// The `features` member: an array read feature by feature (`None`: not an array).
+struct FeaturesSeed<'s> {
+    shown: &'s str,
+}
+
+impl<'de> DeserializeSeed<'de> for FeaturesSeed<'_> {
+    type Value = Option<StreamedFeatures>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeaturesSeed<'_> {
+    type Value = Option<StreamedFeatures>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of features")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = StreamedFeatures::default();
+        while let Some(read) = seq.next_element_seed(FeatureSeed)? {
+            let i = out.count;
+            out.count += 1;
+            if let Some(d) = read.date.clone().filter(|d| !d.is_null()) {
+                out.dates.push((i, d));
+            }
+            let feature = check_feature(read, i, self.shown, &mut out.report)
+                .map_err(|e| de::Error::custom(format!("feature {i}, geometry: {}", without_position(&e))))?;
+            out.features.extend(feature);
+        }
+        Ok(Some(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        skip_map(map)?;
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// The members of one feature the snapshot uses; the rest are read and dropped.
+#[derive(Default)]
+struct FeatureRead {
+    kind: Option<Value>,
+    status: Option<Value>,
+    class: Option<Value>,
+    date: Option<Value>,
+    /// The geometry's text (one feature's at a time).
+    geometry: Option<Box<RawValue>>,
+}
+
+/// A feature's status, geometry and class, checked in that order as the loader always did
+/// (`None`: a problem, recorded in `report`). `Err`: the geometry is not strict JSON.
+fn check_feature(
+    read: FeatureRead,
+    i: usize,
+    shown: &str,
+    report: &mut Report,
+) -> Result<Option<ControlFeature>, serde_json::Error> {
+    let mut scope = Scope {
+        file: shown,
+        feature: Some(i),
+        report,
+    };
+    let status = match read.status.as_ref().and_then(Value::as_str) {
+        Some(s) => match ControlStatus::parse(s) {
+            Some(st) => Some(st),
+            None => {
+                scope.problem(None, FeatureProblem::UnknownStatus(s.to_string()));
+                None
+            }
+        },
+        None => {
+            scope.problem(None, FeatureProblem::StatusMissing);
+            None
+        }
+    };
+    let geometry = if read.kind.as_ref().and_then(Value::as_str) != Some("Feature") {
+        scope.problem(None, FeatureProblem::NotAFeature);
+        None
+    } else {
+        match &read.geometry {
+            Some(g) if g.get() != "null" => read_areal_text(g.get(), &mut scope)?,
+            _ => {
+                scope.problem(None, FeatureProblem::NoGeometry);
+                None
+            }
+        }
+    };
+    let class = match read.class {
+        None | Some(Value::Null) => None,
+        Some(Value::String(c)) => Some(c),
+        Some(_) => {
+            scope.problem(None, FeatureProblem::ClassNotString);
+            None
+        }
+    };
+    Ok(match (status, geometry) {
+        (Some(status), Some(geometry)) => Some(ControlFeature {
+            status,
+            geometry,
+            class,
+        }),
+        _ => None,
+    })
+}
+
+struct FeatureSeed;
+
+impl<'de> DeserializeSeed<'de> for FeatureSeed {
+    type Value = FeatureRead;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FeatureRead, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeatureSeed {
+    type Value = FeatureRead;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a GeoJSON Feature")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FeatureRead, A::Error> {
+        let mut read = FeatureRead::default();
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "type" => read.kind = Some(map.next_value_seed(Shown)?),
+                "geometry" => read.geometry = Some(map.next_value()?),
+                "properties" => map.next_value_seed(PropertiesSeed { read: &mut read })?,
+                _ => map.next_value_seed(Skip)?,
+            }
+            keys.insert::<A::Error>(key)?;
+        }
+        Ok(read)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FeatureRead, A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(FeatureRead::default())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<FeatureRead, E> {
+        Ok(FeatureRead::default())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<FeatureRead, E> {
+        Ok(FeatureRead::default())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<FeatureRead, E> {
+        Ok(FeatureRead::default())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<FeatureRead, E> {
+        Ok(FeatureRead::default())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<FeatureRead, E> {
+        Ok(FeatureRead::default())
+    }
+    fn visit_unit<E>(self) -> Result<FeatureRead, E> {
+        Ok(FeatureRead::default())
+    }
+}
+
+/// A feature's `properties`: `status`, `class` and `date` kept (as shown values), the rest
+/// read and dropped. Not an object: none of them.
+struct PropertiesSeed<'r> {
+    read: &'r mut FeatureRead,
+}
+
+impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PropertiesSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a feature's properties")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "status" => self.read.status = Some(map.next_value_seed(Shown)?),
+                "class" => self.read.class = Some(map.next_value_seed(Shown)?),
+                "date" => self.read.date = Some(map.next_value_seed(Shown)?),
+                _ => map.next_value_seed(Skip)?,
+            }
+            keys.insert::<A::Error>(key)?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
