@@ -23,11 +23,11 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 pub const EDGES: &str = "straight in lon/lat (RFC 7946 3.1.1); WGS84 areas and lengths integrated exactly along them (Gauss-Legendre, error < 1e-9 relative)";
 
 /// WGS84 semi-major axis, m.
-const A: f64 = 6_378_137.0;
+pub const A: f64 = 6_378_137.0;
 /// WGS84 flattening.
 const F: f64 = 1.0 / 298.257_223_563;
 /// First eccentricity squared.
-const E2: f64 = F * (2.0 - F);
+pub const E2: f64 = F * (2.0 - F);
 
 /// Area between the equator and latitude `phi` (radians) per radian of longitude, m2:
 /// `b² (sin φ / (2 (1 - e² sin² φ)) + atanh(e sin φ) / (2 e))`.

@@ -184,10 +184,10 @@ fn now_nanos() -> u64 {
 }
 
 /// Whether the entry `name` in directory `dir` of the geodata directory `root` is read by a
-/// load: hidden names (`.history/`, temporary files), `*.tmp-*` and the top-level `quarantine/`
-/// are not.
+/// load: hidden names ([`crate::store::is_hidden`], the loader's rule too) and the top-level
+/// `quarantine/` are not.
 pub fn counts_as_geodata(root: &Path, dir: &Path, name: &str) -> bool {
-    !(name.starts_with('.') || name.contains(".tmp-") || (dir == root && name == "quarantine"))
+    !(crate::store::is_hidden(name) || (dir == root && name == "quarantine"))
 }
 
 /// (path, size, modification time) of every file under `root` that a load reads
@@ -392,7 +392,9 @@ mod tests {
         assert!(!counts_as_geodata(
             root,
             &root.join("sources/a"),
-            "2024-01-01.geojson.tmp-12"
+            ".2024-01-01.geojson.12-0.tmp"
         ));
+        // A name the loader reads is watched, whatever it holds.
+        assert!(counts_as_geodata(root, &root.join("sources/a"), "new.tmp-1.geojson"));
     }
 }

@@ -84,12 +84,13 @@ pub fn file_name(format: Format, day: NaiveDate) -> Option<String> {
 
 /// The latest date the source stands for (snapshot dates and confirmed dates), if it exists.
 fn latest_date(opts: &ImportOptions) -> Result<Option<NaiveDate>, SyncError> {
+    // A directory that does not load is invalid geodata (exit 1), as for `import` and every
+    // other command: the import's own error says so.
     let loaded = load_dir(&opts.data_dir).map_err(|r| {
-        SyncError::Input(format!(
-            "geodata {} does not load: {}",
-            opts.data_dir.display(),
-            r.problems.first().map(|p| p.to_string()).unwrap_or_default()
-        ))
+        SyncError::Import(ImportError::Geodata {
+            dir: opts.data_dir.display().to_string(),
+            problems: r.problems.first().map(|p| p.to_string()).unwrap_or_default(),
+        })
     })?;
     let Some(src) = loaded.geodata.sources.into_iter().find(|s| s.name == opts.source) else {
         return Ok(None);

@@ -15,6 +15,14 @@
 //!   then `query::x()` or `Catalog`), or through `extern crate self as x;` (which in the root puts
 //!   `x` in every module's scope) is followed to the module it ends in.
 //!
+//! - raw identifiers (`crate::r#query`) as their plain names;
+//! - paths written as strings in attributes (`#[serde(serialize_with = "crate::output::x")]`,
+//!   `with`, `default`, `skip_serializing_if`, ...: any string that parses as a path);
+//! - macros: a `macro_rules!` macro named from another module (`crate::m!()` for a
+//!   `#[macro_export]` one, `m!()` in textual scope) is an edge to the module that defines it;
+//! - `#[path = "..."]` on a module is refused outright: it would put another directory's file
+//!   in this module's place, past the rule that a file's module is where it lies.
+//!
 //! Each is mapped to the top-level module it names; the test fails on one that reaches up (or
 //! sideways into another module of the same stage).
 
@@ -115,6 +123,8 @@ struct Table {
     globs: HashMap<Vec<String>, Vec<Vec<String>>>,
     /// Names the crate root's `extern crate self as x;` puts in scope everywhere.
     extern_prelude: HashMap<String, Vec<String>>,
+    /// `macro_rules!` name -> the module that defines it.
+    macros: HashMap<String, Vec<String>>,
     /// (module, name) -> what `lookup` found; a pair being looked up is `None` until it is
     /// known, so a cycle (`use Scan::*;` inside a function, two globs of each other) ends there.
     memo: RefCell<Memo>,
@@ -288,11 +298,31 @@ impl<'ast> Visit<'ast> for Binder<'_> {
     }
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        self.module.push(m.ident.to_string());
+        self.module.push(plain(&m.ident));
         self.table.modules.insert(self.module.clone());
         syn::visit::visit_item_mod(self, m);
         self.module.pop();
     }
+
+    fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
+        let Some(name) = m.ident.as_ref().map(plain) else {
+            return;
+        };
+        self.table.macros.insert(name.clone(), self.module.clone());
+        // `#[macro_export]` puts the macro at the crate root: `crate::name!` is the module's.
+        if m.attrs.iter().any(|a| a.path().is_ident("macro_export")) {
+            let mut path = vec!["crate".to_string()];
+            path.extend(self.module.iter().cloned());
+            path.push(name.clone());
+            self.table.bindings.entry(Vec::new()).or_default().insert(name, path);
+        }
+    }
+}
+
+/// An identifier as the compiler names it: `r#query` is `query`.
+fn plain(i: &proc_macro2::Ident) -> String {
+    use syn::ext::IdentExt;
+    i.unraw().to_string()
 }
 
 /// Collects the modules named by the paths of one file.
@@ -332,13 +362,13 @@ struct UsePath {
 fn use_paths(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<UsePath>) {
     match tree {
         syn::UseTree::Path(p) => {
-            prefix.push(p.ident.to_string());
+            prefix.push(plain(&p.ident));
             use_paths(&p.tree, prefix, out);
             prefix.pop();
         }
         syn::UseTree::Name(n) => {
             let mut path = prefix.clone();
-            let name = n.ident.to_string();
+            let name = plain(&n.ident);
             // `use crate::a::{self, b}`: `self` is the group's own path.
             if name != "self" || path.is_empty() {
                 path.push(name);
@@ -353,12 +383,12 @@ fn use_paths(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<UsePat
         syn::UseTree::Rename(r) => {
             let mut path = prefix.clone();
             if r.ident != "self" || path.is_empty() {
-                path.push(r.ident.to_string());
+                path.push(plain(&r.ident));
             }
             out.push(UsePath {
                 line: r.ident.span().start().line,
                 path,
-                rename: Some(r.rename.to_string()),
+                rename: Some(plain(&r.rename)),
                 glob: false,
             });
         }
@@ -386,7 +416,7 @@ fn macro_paths(tokens: proc_macro2::TokenStream, out: &mut Vec<(usize, Vec<Strin
             TokenTree::Group(g) => macro_paths(g.stream(), out),
             Ident(id) => {
                 let line = id.span().start().line;
-                let mut path = vec![id.to_string()];
+                let mut path = vec![plain(id)];
                 let mut j = i + 1;
                 // `::` is two `:` puncts.
                 while let (Some(Punct(a)), Some(Punct(b)), Some(Ident(next))) =
@@ -395,7 +425,7 @@ fn macro_paths(tokens: proc_macro2::TokenStream, out: &mut Vec<(usize, Vec<Strin
                     if a.as_char() != ':' || b.as_char() != ':' {
                         break;
                     }
-                    path.push(next.to_string());
+                    path.push(plain(next));
                     j += 3;
                 }
                 if path.len() > 1 {
@@ -410,6 +440,24 @@ fn macro_paths(tokens: proc_macro2::TokenStream, out: &mut Vec<(usize, Vec<Strin
     }
 }
 
+/// What a `#[path]` attribute is reported as (it is in no stage, so it is always refused).
+const PATH_ATTRIBUTE: &str = "#[path] attribute";
+
+/// (line, text) of every string literal in some tokens.
+fn string_literals(tokens: proc_macro2::TokenStream, out: &mut Vec<(usize, String)>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Group(g) => string_literals(g.stream(), out),
+            proc_macro2::TokenTree::Literal(l) => {
+                if let Ok(syn::Lit::Str(s)) = syn::parse_str::<syn::Lit>(&l.to_string()) {
+                    out.push((l.span().start().line, s.value()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 impl<'ast> Visit<'ast> for Reader<'_> {
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
         let mut out = Vec::new();
@@ -420,19 +468,58 @@ impl<'ast> Visit<'ast> for Reader<'_> {
     }
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        self.module.push(m.ident.to_string());
+        if m.attrs.iter().any(|a| a.path().is_ident("path")) {
+            self.found
+                .push((m.ident.span().start().line, vec![PATH_ATTRIBUTE.to_string()]));
+        }
+        self.module.push(plain(&m.ident));
         syn::visit::visit_item_mod(self, m);
         self.module.pop();
     }
 
+    fn visit_attribute(&mut self, a: &'ast syn::Attribute) {
+        // Doc comments are prose; any other attribute's string that parses as a path with more
+        // than one segment (serde's `with = "crate::x"`) is a path.
+        if !a.path().is_ident("doc") {
+            let mut strings = Vec::new();
+            match &a.meta {
+                syn::Meta::List(l) => string_literals(l.tokens.clone(), &mut strings),
+                syn::Meta::NameValue(syn::MetaNameValue {
+                    value:
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(v), ..
+                        }),
+                    ..
+                }) => strings.push((v.span().start().line, v.value())),
+                _ => {}
+            }
+            for (line, text) in strings {
+                if let Ok(path) = syn::parse_str::<syn::Path>(&text) {
+                    let segments: Vec<String> = path.segments.iter().map(|s| plain(&s.ident)).collect();
+                    self.record(line, &segments);
+                }
+            }
+        }
+        syn::visit::visit_attribute(self, a);
+    }
+
     fn visit_path(&mut self, p: &'ast syn::Path) {
-        let segments: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments: Vec<String> = p.segments.iter().map(|s| plain(&s.ident)).collect();
         let line = p.segments.first().map_or(0, |s| s.ident.span().start().line);
         self.record(line, &segments);
         syn::visit::visit_path(self, p);
     }
 
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // `name!()` in textual scope of a `macro_rules!` defined in another module.
+        if let Some(name) = m.path.get_ident().map(plain)
+            && let Some(defined) = self.table.macros.get(&name)
+            && !defined.is_empty()
+        {
+            let mut abs = defined.clone();
+            abs.push(name);
+            self.found.push((m.path.segments[0].ident.span().start().line, abs));
+        }
         let mut out = Vec::new();
         macro_paths(m.tokens.clone(), &mut out);
         for (line, path) in out {
@@ -510,7 +597,7 @@ fn edges(src: &Path) -> Vec<(String, usize, String, String)> {
         let Some(own) = module.first().cloned() else { continue };
         for (line, to) in found {
             // Names that are not modules of the crate (items of lib.rs, `self`, `*`).
-            if to == own || stage(&to).is_none() {
+            if to != PATH_ATTRIBUTE && (to == own || stage(&to).is_none()) {
                 continue;
             }
             out.push((file.display().to_string(), line, own.clone(), to));
@@ -524,6 +611,11 @@ fn back_edges(src: &Path) -> Vec<String> {
     edges(src)
         .into_iter()
         .filter_map(|(file, line, from, to)| {
+            if to == PATH_ATTRIBUTE {
+                return Some(format!(
+                    "{file}:{line}: a module loaded with #[path]: every module's file lies where its path says"
+                ));
+            }
             let (Some(a), Some(b)) = (stage(&from), stage(&to)) else {
                 return Some(format!("{file}:{line}: module `{from}` is in no stage of the table"));
             };
@@ -570,12 +662,47 @@ fn named(module_path: &str, source: &str) -> Vec<(usize, String)> {
     edges_of_source(&m, source)
         .unwrap()
         .into_iter()
-        .filter(|(_, to)| *to != own && stage(to).is_some())
+        .filter(|(_, to)| *to == PATH_ATTRIBUTE || (*to != own && stage(to).is_some()))
         .collect()
 }
 
 #[test]
 fn the_reader_sees_every_shape_of_a_back_edge() {
+    // Raw identifiers are their plain names.
+    assert_eq!(
+        named(
+            "catalog",
+            "fn f() { crate::r#query::layers::x(); }\nuse crate::r#http::problem;\n"
+        ),
+        [(1, "query".into()), (2, "http".into())]
+    );
+    // A path written as a string in an attribute (serde's `with`, `serialize_with`, ...).
+    assert_eq!(
+        named(
+            "model",
+            "#[derive(Serialize)]\nstruct S {\n    #[serde(serialize_with = \"crate::output::provenance::ser\", default)]\n    a: u8,\n}\n"
+        ),
+        [(3, "output".into())]
+    );
+    // Doc strings are prose, not paths.
+    assert_eq!(named("model", "#[doc = \"crate::query::x\"]\nfn f() {}\n"), []);
+    // A module loaded from another file with #[path].
+    assert_eq!(
+        named("store", "#[path = \"../http/problem.rs\"]\nmod hp;\n"),
+        [(2, PATH_ATTRIBUTE.into())]
+    );
+    // A macro of another module: through `$crate` at the crate root, and in textual scope.
+    let up = "#[macro_export]\nmacro_rules! up_macro {\n    () => { $crate::query::layers::x() };\n}\nmacro_rules! local_up {\n    () => {};\n}\n";
+    assert_eq!(
+        named_with(
+            &[
+                ("query", up),
+                ("catalog", "fn f() {\n    crate::up_macro!();\n    local_up!();\n}\n")
+            ],
+            "catalog"
+        ),
+        [(2, "query".into()), (3, "query".into())]
+    );
     // A multi-line grouped import, nested groups.
     let grouped =
         "use crate::{\n    model::Status,\n    analytics::{\n        diff,\n        history::X,\n    },\n};\n";
@@ -880,6 +1007,12 @@ fn the_checker_fails_on_a_back_edge_of_every_shape() {
             "extern crate self",
             "extern crate self as me;\nfn f() { me::http::x(); }\n",
         ),
+        ("raw identifier", "fn f() { crate::r#query::x(); }\n"),
+        (
+            "path in an attribute's string",
+            "#[derive(serde::Serialize)]\nstruct S {\n    #[serde(with = \"crate::http::x\")]\n    a: u8,\n}\n",
+        ),
+        ("#[path] module", "#[path = \"../http/problem.rs\"]\nmod hp;\n"),
     ];
     for (what, shape) in shapes {
         let dir = tempfile::tempdir().unwrap();
@@ -893,6 +1026,25 @@ fn the_checker_fails_on_a_back_edge_of_every_shape() {
         .unwrap();
         let found = back_edges(dir.path());
         assert_eq!(found.len(), 1, "{what}: {found:#?}");
-        assert!(found[0].contains("`coverage` (stage 2) uses"), "{what}: {found:#?}");
+        assert!(
+            found[0].contains("`coverage` (stage 2) uses") || found[0].contains("loaded with #[path]"),
+            "{what}: {found:#?}"
+        );
     }
+    // A `#[macro_export]` macro of a higher module called from a lower one.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lib.rs"), &lib).unwrap();
+    std::fs::create_dir_all(dir.path().join("query")).unwrap();
+    std::fs::write(
+        dir.path().join("query/mod.rs"),
+        "#[macro_export]\nmacro_rules! up {\n    () => { $crate::query::x() };\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("coverage.rs"), "fn f() { crate::up!(); }\n").unwrap();
+    let found = back_edges(dir.path());
+    assert_eq!(found.len(), 1, "macro: {found:#?}");
+    assert!(
+        found[0].contains("`coverage` (stage 2) uses `query`"),
+        "macro: {found:#?}"
+    );
 }

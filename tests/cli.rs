@@ -994,6 +994,106 @@ fn exit_codes_come_from_one_conversion() {
         empty.to_str().unwrap(),
     ]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
+    // And for sync, before anything is fetched (the archive's address is never reached).
+    let o = frontline(&[
+        "sync",
+        "deepstate",
+        "--base-url",
+        "http://127.0.0.1:9/",
+        "--source",
+        "s",
+        "--data",
+        empty.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("does not load"), "{}", stderr(&o));
+}
+
+#[test]
+fn sync_refuses_a_start_after_its_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("geodata");
+    assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
+    let o = frontline(&[
+        "sync",
+        "deepstate",
+        "--base-url",
+        "http://127.0.0.1:9/",
+        "--source",
+        "example",
+        "--from",
+        "2025-06-05",
+        "--until",
+        "2025-06-01",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--from 2025-06-05 is after --until 2025-06-01"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Every whole-number option of `serve` (read off its --help) at 0, at the largest 64-bit value
+/// and beyond it: refused with exit 2 or served (a request answered), never a panic.
+#[test]
+fn serve_takes_any_number_in_any_option_without_panicking() {
+    use std::io::{BufRead, Read};
+    use std::process::Stdio;
+    let help = stdout(&frontline(&["serve", "-h"]));
+    // Options whose default is a whole number ("[default: 2]", on the option's line or on the
+    // lines of its description below it).
+    let mut flags: Vec<String> = Vec::new();
+    let mut last: Option<String> = None;
+    for l in help.lines().map(str::trim_start) {
+        if let Some(rest) = l.strip_prefix("--") {
+            last = rest.split_whitespace().next().map(str::to_string);
+        }
+        let numeric = l
+            .rsplit_once("[default: ")
+            .is_some_and(|(_, d)| d.trim_end_matches(']').chars().all(|c| c.is_ascii_digit()));
+        if numeric && let Some(f) = last.take() {
+            flags.push(f);
+        }
+    }
+    flags.push("max-scenario-computations".into());
+    assert!(flags.len() >= 10, "{flags:?}\n{help}");
+    for flag in &flags {
+        for value in ["0", "4097", "18446744073709551615", "18446744073709551616"] {
+            let arg = format!("--{flag}={value}");
+            let mut args = vec!["serve", "--listen", "127.0.0.1:0", &arg];
+            if flag != "watch-s" {
+                args.extend(["--watch-s", "0"]);
+            }
+            let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
+                .args(&args)
+                .current_dir(repo())
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start");
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+            let served = line.starts_with("listening on http://");
+            if served {
+                let addr: std::net::SocketAddr =
+                    line.trim().trim_start_matches("listening on http://").parse().unwrap();
+                let reply = common::get(addr, "/healthz", "");
+                assert_eq!(reply.status, 200, "{arg}");
+                let _ = child.kill();
+            }
+            let status = child.wait().unwrap();
+            let mut err = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+            assert!(!err.contains("panicked"), "{arg}: {err}");
+            if !served {
+                assert_eq!(status.code(), Some(2), "{arg}: {err}");
+            }
+        }
+    }
 }
 
 #[test]

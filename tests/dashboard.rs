@@ -109,6 +109,38 @@ fn the_border_route_gives_the_sources_border_with_provenance() {
     let area = doc["frontline"]["area_km2"].as_f64().unwrap();
     assert!((area - 599_094.4).abs() < 0.5, "{area}");
     assert!(!doc["features"].as_array().unwrap().is_empty());
+    // The OpenAPI document describes these properties, member for member.
+    let api = get(s.addr, "/openapi.json", "").json();
+    let schema = &api["components"]["schemas"]["BorderFeatureProperties"];
+    let mut documented: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    documented.sort_unstable();
+    for f in doc["features"].as_array().unwrap() {
+        let mut keys: Vec<&str> = f["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, documented, "{f}");
+    }
+    let border_200 =
+        &api["paths"]["/v1/border"]["get"]["responses"]["200"]["content"]["application/geo+json"]["schema"];
+    assert_eq!(
+        border_200["properties"]["features"]["items"]["properties"]["properties"]["$ref"],
+        "#/components/schemas/BorderFeatureProperties"
+    );
+    for k in doc["frontline"].as_object().unwrap().keys() {
+        assert!(
+            border_200["properties"]["frontline"]["properties"].get(k).is_some(),
+            "{k} undocumented"
+        );
+    }
     get(s.addr, "/v1/border?source=nope", "").assert_problem(404, "unknown source 'nope'");
     get(s.addr, "/v1/border?precision=99", "").assert_problem(400, "precision");
 }

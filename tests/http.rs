@@ -1088,12 +1088,17 @@ fn a_change_in_the_geodata_directory_is_picked_up() {
     let s = Server::start(&["--data", root.to_str().unwrap(), "--watch-s", "1"]);
     let q = get(s.addr, "/v1/coverage?lon=35.2&lat=48.2&date=2025-02-01", "").json();
     assert_eq!(q["snapshot"]["id"], "example:2024-09-01");
-    let text = String::from_utf8(square_snapshot(0.5)).unwrap().replacen(
-        "{\"type\":\"FeatureCollection\",",
-        "{\"type\":\"FeatureCollection\",\"frontline\":{\"kind\":\"snapshot\",\"source\":\"example\",\"date\":\"2025-01-01\",\"synthetic\":true},",
-        1,
-    );
-    std::fs::write(root.join("sources/example/2025-01-01.geojson"), text).unwrap();
+    let dated = |date: &str| {
+        String::from_utf8(square_snapshot(0.5)).unwrap().replacen(
+            "{\"type\":\"FeatureCollection\",",
+            &format!("{{\"type\":\"FeatureCollection\",\"frontline\":{{\"kind\":\"snapshot\",\"source\":\"example\",\"date\":\"{date}\",\"synthetic\":true}},"),
+            1,
+        )
+    };
+    // One rule for what a load reads and what the watcher watches (`store::is_hidden`): a
+    // hidden file is neither; any other name ending in .geojson is both (`*.tmp-*` included).
+    std::fs::write(root.join("sources/example/.draft.geojson"), dated("2024-12-15")).unwrap();
+    std::fs::write(root.join("sources/example/new.tmp-1.geojson"), dated("2025-01-01")).unwrap();
     let t = Instant::now();
     loop {
         let q = get(s.addr, "/v1/coverage?lon=35.2&lat=48.2&date=2025-02-01", "").json();
@@ -1106,6 +1111,11 @@ fn a_change_in_the_geodata_directory_is_picked_up() {
     }
     let v = get(s.addr, "/readyz", "").json();
     assert_eq!(v["last_reload"]["why"], "geodata directory changed");
+    let q = get(s.addr, "/v1/coverage?lon=35.2&lat=48.2&date=2024-12-20", "").json();
+    assert_eq!(
+        q["snapshot"]["id"], "example:2024-09-01",
+        "a hidden file is not geodata: {q}"
+    );
 }
 
 /// Case first-04 (issue 9 item 10): a date long after the last snapshot is answered by the date

@@ -34,17 +34,15 @@ pub(crate) struct Args {
     /// The date of the line standing for the 19 September 2014 memorandum's (minsk-ii-2015).
     #[arg(long)]
     memorandum_date: Option<String>,
-    /// Compute this many times and print the median compute time to stderr (a benchmark).
-    #[arg(long, default_value_t = 1)]
+    /// Compute this many times and print the median compute time to stderr (a benchmark), 1 to
+    /// 1000.
+    #[arg(long, default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     repeat: usize,
     #[command(flatten)]
     data: DataArg,
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
-    if a.repeat == 0 {
-        return Err(Failure::input("--repeat must be at least 1"));
-    }
     if let Some(name) = &a.preset {
         // A preset prints a document (to compute or save it, give it back as FILE): a FILE,
         // --save, --layer or --repeat with it would be ignored, so they are refused.

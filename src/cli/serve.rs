@@ -8,6 +8,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The most permits a count of concurrent requests takes (tokio's semaphores hold at most
+/// `usize::MAX >> 3`; a bound a person would give is far below): larger values are refused by
+/// the argument parser instead of panicking when the server starts.
+const MAX_PERMITS: u64 = 4096;
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// Address to listen on, HOST:PORT (an IP address or a name such as localhost; port 0: any
@@ -28,12 +33,13 @@ pub(crate) struct Args {
     max_scenario_body_mb: u64,
     /// Scenarios computed at once (POST /v1/scenarios/preview needs no token; 16 zones of 500 km
     /// cost seconds of CPU): a further one is answered 503 with Retry-After. Default: the
-    /// number of CPU cores.
-    #[arg(long)]
+    /// number of CPU cores. At most 4096 (a semaphore's permits).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PERMITS))]
     max_scenario_computations: Option<usize>,
     /// Large request bodies (over 1 MiB, or of unknown length) read at once; further ones wait
     /// their turn (every route that reads a body but CSV classification, which is streamed).
-    #[arg(long, default_value_t = 2)]
+    /// 1 to 4096.
+    #[arg(long, default_value_t = 2, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PERMITS))]
     max_large_bodies: usize,
     /// Most points accepted in one classification request.
     #[arg(long, default_value_t = 10_000_000)]
@@ -51,11 +57,11 @@ pub(crate) struct Args {
     /// Origin allowed by CORS (repeatable; `*` for any). None: no CORS headers.
     #[arg(long = "cors-origin")]
     cors_origins: Vec<String>,
-    /// Seconds allowed to send a request's headers (slow clients are disconnected).
-    #[arg(long, default_value_t = 10)]
+    /// Seconds allowed to send a request's headers (slow clients are disconnected), 1 to 3600.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     header_timeout_s: u64,
-    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
-    #[arg(long, default_value_t = 30)]
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT, 0 to 86400.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=86_400))]
     shutdown_grace_s: u64,
     /// A file holding the bearer token that allows POST /v1/snapshots (or set
     /// FRONTLINE_INGEST_TOKEN). Without either, ingest is off.

@@ -62,6 +62,11 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
         Some(d) => parse_date_arg("until", d)?,
         None => today(),
     };
+    if let Some(f) = from.filter(|f| *f > until) {
+        return Err(Failure::input(format!(
+            "--from {f} is after --until {until}: no day to fetch"
+        )));
+    }
     let data_dir = a.data.writable_dir("sync")?;
     // A source that reads a third-party archive in place is read-only: refused here, before
     // anything is fetched (and for `serve --sync-source`, before the server starts).

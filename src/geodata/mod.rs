@@ -354,7 +354,12 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
     let mut source_dirs = Vec::new();
     if files::exists(&sources_dir) {
         match files::list(&sources_dir) {
-            Ok(entries) => source_dirs.extend(entries.into_iter().filter(|p| files::is_dir(p))),
+            Ok(entries) => source_dirs.extend(entries.into_iter().filter(|p| {
+                files::is_dir(p)
+                    && !p
+                        .file_name()
+                        .is_some_and(|n| crate::store::is_hidden(&n.to_string_lossy()))
+            })),
             Err(e) => report.problems.push(Finding {
                 file: shown(&sources_dir),
                 feature: None,
@@ -797,7 +802,11 @@ fn list_geojson(dir: &Path, shown: &(dyn Fn(&Path) -> String + Sync), report: &m
         Ok(entries) => out.extend(
             entries
                 .into_iter()
-                .filter(|p| files::is_file(p) && p.extension().is_some_and(|x| x == "geojson")),
+                .filter(|p| files::is_file(p) && p.extension().is_some_and(|x| x == "geojson"))
+                .filter(|p| {
+                    !p.file_name()
+                        .is_some_and(|n| crate::store::is_hidden(&n.to_string_lossy()))
+                }),
         ),
         Err(e) => report.problems.push(Finding {
             file: shown(dir),

@@ -106,7 +106,15 @@ pub fn provenance_schemas() -> Value {
                 "snapshot_date": {"type": "string", "format": "date"},
                 "content_sha256": sha,
                 "synthetic": {"type": "boolean"}},
-            "required": ["source", "snapshot", "snapshot_date", "content_sha256", "synthetic"]}
+            "required": ["source", "snapshot", "snapshot_date", "content_sha256", "synthetic"]},
+        "BorderFeatureProperties": {"type": "object", "description": "the properties of each polygon of GET /v1/border: the border is no snapshot, so its provenance is the border file's",
+            "properties": {
+                "iso3": {"type": "string"},
+                "area_km2": {"type": "number", "description": "geodesic area of the polygon (as drawn where the border had to be snap-rounded at the decimals asked for)"},
+                "file": {"type": "string", "description": "the border file, relative to the geodata directory"},
+                "sha256": sha,
+                "synthetic": {"type": "boolean"}},
+            "required": ["iso3", "area_km2", "file", "sha256", "synthetic"], "additionalProperties": false}
     })
 }
 
@@ -388,7 +396,14 @@ fn document_without_head_and_options() -> Value {
             "/v1/border": {"get": {"summary": "The recognized border a source is measured against, as GeoJSON: one feature per polygon with its geodesic area_km2, the border's provenance (file, sha256, origin) in the frontline member and in each feature",
                 "parameters": [param("source", false, json!({"type": "string"}), "the source (default: the default source)"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
-                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: source, iso3, name, area_km2, provenance, synthetic, edges", "application/geo+json", collection(json!({"type": "object"})))}), problems(&["400", "404"])))}},
+                "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: source, iso3, name, area_km2, provenance, synthetic, edges, output_check", "application/geo+json",
+                    json!({"type": "object", "properties": {"type": {"const": "FeatureCollection"},
+                        "frontline": {"type": "object", "properties": {"source": {"type": "string"}, "iso3": {"type": "string"}, "name": {"type": "string"},
+                            "area_km2": {"type": "number", "description": "geodesic area of the border as loaded"},
+                            "provenance": {"type": "object", "properties": {"file": {"type": "string"}, "sha256": {"type": "string"}, "origin": {"type": "string"}}, "required": ["file", "sha256"]},
+                            "synthetic": {"type": "boolean"}, "edges": {"type": "string"}, "output_check": {"type": "object"}},
+                            "required": ["source", "iso3", "name", "area_km2", "provenance", "synthetic", "edges", "output_check"]},
+                        "features": {"type": "array", "items": {"type": "object", "properties": {"properties": {"$ref": "#/components/schemas/BorderFeatureProperties"}}}}}}))}), problems(&["400", "404"])))}},
             "/dashboard/{asset}": {"get": {"summary": "A file of the built-in dashboard, embedded in the binary (its script and style, MapLibre GL JS and uPlot with their licences, the Natural Earth basemap): a strong ETag per representation, gzip when accepted",
                 "parameters": [{"name": "asset", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": cached(merge(json!({"200": {"description": "the file", "content": {"text/javascript": {"schema": {"type": "string"}}, "text/css": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}}}}), problems(&["404"])))}}

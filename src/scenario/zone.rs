@@ -33,6 +33,7 @@
 //! are planar (a projection would be off by hundreds of metres at the ends of a 1,000 km line).
 
 use crate::coverage::{OverlayRule, overlay};
+use crate::geodesy::{A, E2};
 use geo::{Coord, Destination, Geodesic, LineString, MultiLineString, MultiPolygon, Point, Polygon, SimplifyIdx};
 use rayon::prelude::*;
 
@@ -52,11 +53,6 @@ const NORMAL_STEP_KM: f64 = 20.0;
 
 /// How the zone polygons are made, as said in answers.
 pub const METHOD: &str = "geodesic buffer: line simplified by 10 m (Douglas-Peucker, local frame); per-edge normals and round joins and caps walked by the geodesic direct problem (Karney, WGS84), chord sag <= 25 m; pieces written as one outline per chunk of 12 edges, filled with i_overlay (nonzero), chunks unioned pairwise; checked against the exact geodesic distance to the line (tests: inside below w - 50 m, outside above w + 50 m)";
-
-/// WGS84 semi-major axis, m.
-const A: f64 = 6_378_137.0;
-/// WGS84 first eccentricity squared.
-const E2: f64 = (1.0 / 298.257_223_563) * (2.0 - 1.0 / 298.257_223_563);
 
 /// Azimuth (degrees clockwise from north) at `at` of the straight lon/lat edge a-b.
 fn azimuth(a: Coord<f64>, b: Coord<f64>, at: Coord<f64>) -> f64 {

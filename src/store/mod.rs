@@ -171,6 +171,13 @@ pub fn check_name(what: &'static str, name: &str) -> Result<(), StoreError> {
     }
 }
 
+/// Whether a directory entry is hidden, and so never geodata: a load does not read it and the
+/// watcher does not watch it (`.history/`, the store's temporary files, `.DS_Store`, an editor's
+/// swap file). The one rule for both.
+pub fn is_hidden(name: &str) -> bool {
+    name.starts_with('.')
+}
+
 /// Whether a file name is one the store uses while writing (never geodata).
 pub fn is_temporary(file_name: &str) -> bool {
     file_name.starts_with('.') && file_name.ends_with(TEMP_SUFFIX)
