@@ -1,8 +1,8 @@
 //! `POST /v1/snapshots?source=&date=[&replace=true]`: a new snapshot over HTTP, live at once.
 //!
-//! Allowed only with the bearer token the server was started with (checked in constant time,
-//! before the body is read; never taken from the query string; no token configured: ingest is
-//! off). The body is a GeoJSON FeatureCollection with a `status` per feature. It is read as a
+//! Allowed only with the bearer token the server was started with (checked by the dispatcher,
+//! [`super::auth`], in constant time, before the body is read; never taken from the query string;
+//! no token configured: ingest is off). The body is a GeoJSON FeatureCollection with a `status` per feature. It is read as a
 //! stream as it arrives and validated by the load-time reader itself
 //! ([`crate::geodata::streamed`]: each feature checked as it comes, never a tree of the body, so
 //! that memory grows with the snapshot kept, not with the body's text), so a snapshot refused
@@ -29,51 +29,13 @@ use std::time::Instant;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response as Reply;
 
-/// Compares a presented token with the configured one in time that depends on neither: both are
-/// hashed to 32 bytes first and every byte is compared. Written here because it is four lines;
-/// a crate would add a dependency for them.
-pub fn token_matches(presented: &[u8], expected: &[u8]) -> bool {
-    let (a, b) = (Sha256::digest(presented), Sha256::digest(expected));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Checks the Authorization header (its raw bytes: a value that is not text, such as a token
-/// with a stray 0xFF, is a token that does not match, never another kind of error): `Ok` when
-/// ingest is on and the bearer token matches.
-pub fn authorize(app: &App, authorization: Option<&[u8]>) -> Result<(), Problem> {
-    let Some(expected) = app.config.ingest_token.as_deref() else {
-        return Err(Problem::forbidden(
-            "ingest-off",
-            "ingest is off: the server was started without --ingest-token-file or FRONTLINE_INGEST_TOKEN",
-        ));
-    };
-    let Some(presented) = authorization.and_then(|v| v.strip_prefix(b"Bearer ")) else {
-        return Err(Problem::unauthorized(
-            "an Authorization: Bearer <token> header is required",
-        ));
-    };
-    if token_matches(presented.trim_ascii(), expected.as_bytes()) {
-        Ok(())
-    } else {
-        Err(Problem::forbidden("forbidden", "the bearer token is not valid"))
-    }
-}
-
-/// Whether a request checks a bearer token ([`authorize`]): `POST /v1/snapshots` (ingest) and
-/// `POST /v1/scenarios` (store a scenario). Every other route is public and never reads
-/// `Authorization`.
-pub fn checks_token(method: &str, path: &str) -> bool {
-    let path = path.strip_suffix('/').unwrap_or(path);
-    method == "POST" && matches!(path, "/v1/snapshots" | "/v1/scenarios")
-}
-
 /// How long an ingest waits for another writer (a CLI import) before answering 503.
 pub const INGEST_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The handler. `authorization` and the parameters are checked before the body is read.
 pub async fn ingest(
     raw: String,
-    authorization: Option<Vec<u8>>,
+    authorized: Result<super::auth::Authorized, Problem>,
     content_type: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf + Send, warp::Error>> + Send + 'static,
@@ -81,7 +43,7 @@ pub async fn ingest(
 ) -> Reply {
     let t = Instant::now();
     let headers = Headers {
-        authorization,
+        authorized,
         content_type,
         content_length,
     };
@@ -93,20 +55,14 @@ pub async fn ingest(
         }
         Err(p) => {
             app.metrics.ingest_refused.fetch_add(1, Ordering::Relaxed);
-            let unauthorized = p.status == 401;
-            let mut res: Reply = p.into_response();
-            if unauthorized {
-                res.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            res
+            p.into_response()
         }
     }
 }
 
 /// The request headers ingest reads.
 struct Headers {
-    authorization: Option<Vec<u8>>,
+    authorized: Result<super::auth::Authorized, Problem>,
     content_type: Option<String>,
     content_length: Option<String>,
 }
@@ -119,11 +75,11 @@ async fn run(
     t: Instant,
 ) -> Result<Reply, Problem> {
     let Headers {
-        authorization,
+        authorized,
         content_type,
         content_length,
     } = headers;
-    authorize(app, authorization.as_deref())?;
+    authorized?;
     let p = Params::parse(&raw, &["source", "date", "replace", "allow_empty"]).map_err(|mut e| {
         if e.parameter.as_deref().is_some_and(|k| k.contains("token")) {
             e.detail = "tokens are never taken from the query string; use Authorization: Bearer".into();

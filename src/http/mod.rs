@@ -5,6 +5,7 @@
 //! Handlers only parse parameters, call one library function and serialise its answer.
 
 mod agreement;
+pub mod auth;
 mod batch;
 pub mod conditional;
 pub mod dashboard;
@@ -247,7 +248,7 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<O
     let mut shutdown = std::pin::pin!(shutdown);
     // What a request gets whose Authorization line hyper's parser refused: what a wrong token
     // gets (see `head_guard`).
-    let auth_answer = match ingest::authorize(&app, Some(b"Bearer \0")) {
+    let auth_answer = match auth::authorize(&app, Some(b"Bearer \0")) {
         Ok(()) => Bytes::new(),
         Err(p) => head_guard::problem_answer(
             p.status,
@@ -399,6 +400,17 @@ where
         )));
         res.headers_mut().insert(header::ALLOW, allow);
         return res;
+    }
+    // The bearer token, where the route table asks for it: before anything else of the request.
+    if route.checks_token(&method)
+        && let Err(p) = auth::Authorized::check(app, &mut req)
+    {
+        if route.path == "/v1/snapshots" {
+            app.metrics
+                .ingest_refused
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        return problem_response(p);
     }
     if (method == Method::POST || method == Method::PUT)
         && let Err(p) = batch::identity_encoding(req.headers())

@@ -248,7 +248,7 @@ impl Problem {
         Bytes::from(serde_json::to_vec(self).unwrap_or_default())
     }
 
-    /// The full answer.
+    /// The full answer (a 401 with `WWW-Authenticate: Bearer`, the one scheme the API takes).
     pub fn into_response<B: From<Bytes>>(self) -> http::Response<B> {
         let mut res = http::Response::new(B::from(self.to_bytes()));
         *res.status_mut() = self.status_code();
@@ -256,6 +256,10 @@ impl Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if self.status == 401 {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         res
     }
 }

@@ -64,13 +64,6 @@ fn header_text(
         .map(move |h: warp::http::HeaderMap| h.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()))
 }
 
-/// A request header's raw bytes, or `None`; never a rejection.
-fn header_bytes(
-    name: &'static str,
-) -> impl Filter<Extract = (Option<Vec<u8>>,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static {
-    warp::header::headers_cloned().map(move |h: warp::http::HeaderMap| h.get(name).map(|v| v.as_bytes().to_vec()))
-}
-
 /// All warp routes, with every rejection recovered into a problem. Methods, 404, 405, HEAD and
 /// OPTIONS are decided before, by the route table (`table`).
 pub fn routes(
@@ -92,7 +85,7 @@ pub fn routes(
     let ingest = warp::path!("v1" / "snapshots")
         .and(warp::post())
         .and(raw)
-        .and(header_bytes("authorization"))
+        .and(super::auth::authorized())
         .and(header_text("content-type"))
         .and(header_text("content-length"))
         .and(warp::body::stream())
@@ -111,7 +104,7 @@ pub fn routes(
     let describe = warp::path!("v1" / "sources" / String)
         .and(warp::put())
         .and(raw)
-        .and(header_bytes("authorization"))
+        .and(super::auth::authorized())
         .and(header_text("content-type"))
         .and(header_text("content-length"))
         .and(warp::body::stream())
@@ -156,7 +149,7 @@ pub fn routes(
     let scenario_create = warp::path!("v1" / "scenarios")
         .and(warp::post())
         .and(raw)
-        .and(header_bytes("authorization"))
+        .and(super::auth::authorized())
         .and(header_text("content-type"))
         .and(header_text("content-length"))
         .and(warp::body::stream())
