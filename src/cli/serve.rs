@@ -171,9 +171,10 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             ));
         }
         {
+            // Said for whoever started the server; a closed standard output (nobody reads it)
+            // does not stop a server that is listening.
             let mut out = std::io::stdout().lock();
-            writeln!(out, "listening on http://{addr}")?;
-            out.flush()?;
+            let _ = writeln!(out, "listening on http://{addr}").and_then(|()| out.flush());
         }
         tracing::info!(%addr, "listening");
         if let Some((args, every)) = sync {
