@@ -76,6 +76,16 @@ pub struct Config {
     /// Large bodies (over 1 MiB, or of unknown length) read at once, on every route that reads
     /// a body but CSV classification (streamed); the others wait before reading.
     pub max_large_bodies: usize,
+    /// Longest a large body waits for a place among [`Config::max_large_bodies`]; then a 503
+    /// with `Retry-After` (never an unbounded wait).
+    pub large_body_wait: Duration,
+    /// How slowly a request body may arrive, on every route that reads one: the longest wait
+    /// for its next bytes, and the grace before [`Config::body_min_rate`] applies. A body too
+    /// slow is answered 408 (its place among the large bodies freed).
+    pub body_idle_timeout: Duration,
+    /// Bytes per second a request body must average once [`Config::body_idle_timeout`] of
+    /// waiting for it has passed (time the server itself took is not counted); 0: no minimum.
+    pub body_min_rate: u64,
     /// Bound of the vector tile cache, bytes (`tiles`).
     pub tile_cache_bytes: usize,
     /// The public base URL absolute links in answers start with (the TileJSON `tiles`
@@ -99,6 +109,9 @@ impl Default for Config {
             ingest_token: None,
             date_window: crate::geodata::policy::DateWindowConfig::default(),
             max_large_bodies: 2,
+            large_body_wait: Duration::from_secs(60),
+            body_idle_timeout: Duration::from_secs(30),
+            body_min_rate: 8 << 10,
             tile_cache_bytes: tiles::DEFAULT_TILE_CACHE_BYTES,
             public_url: None,
         }

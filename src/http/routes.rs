@@ -787,30 +787,18 @@ pub(super) async fn read_whole(
         return Err(over());
     }
     let place = super::batch::large_body_place(app, declared).await?;
-    let bytes = read_limited(body, max)
-        .await
-        .map_err(|p| if p.status == 413 { over() } else { p })?;
-    Ok(WholeBody { bytes, _place: place })
-}
-
-/// Reads a body up to `max` bytes; more is a 413 (whether or not Content-Length was sent).
-pub(super) async fn read_limited(
-    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
-    max: u64,
-) -> Result<Vec<u8>, Problem> {
+    let pace = super::stream::BodyPace::of(&app.config);
     let mut out = Vec::new();
-    let mut body = std::pin::pin!(body);
+    let mut body = std::pin::pin!(super::stream::paced(super::stream::warp_body(body), max, pace));
     while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|e| Problem::body(format!("could not read the request body: {e}")))?;
-        if out.len() as u64 + chunk.remaining() as u64 > max {
-            return Err(Problem::too_large(format!("request body exceeds {max} bytes")));
-        }
-        while chunk.has_remaining() {
-            let c = chunk.chunk();
-            out.extend_from_slice(c);
-            let n = c.len();
-            chunk.advance(n);
-        }
+        let chunk = chunk.map_err(|e| {
+            let p = Problem::from_body_io(&e);
+            if p.status == 413 { over() } else { p }
+        })?;
+        out.extend_from_slice(&chunk);
     }
-    Ok(out)
+    Ok(WholeBody {
+        bytes: out,
+        _place: place,
+    })
 }
