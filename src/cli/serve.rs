@@ -37,7 +37,7 @@ pub(crate) struct Args {
     max_large_bodies: usize,
     /// Seconds a large body waits for a place (--max-large-bodies) before a 503 with
     /// Retry-After.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 300)]
     large_body_wait_s: u64,
     /// Seconds a request body may go without sending a byte, on every route that reads one; also
     /// the grace before --body-min-rate applies. A body too slow is a 408 (its place freed).

@@ -109,7 +109,7 @@ impl Default for Config {
             ingest_token: None,
             date_window: crate::geodata::policy::DateWindowConfig::default(),
             max_large_bodies: 2,
-            large_body_wait: Duration::from_secs(60),
+            large_body_wait: Duration::from_secs(300),
             body_idle_timeout: Duration::from_secs(30),
             body_min_rate: 8 << 10,
             tile_cache_bytes: tiles::DEFAULT_TILE_CACHE_BYTES,
