@@ -1701,6 +1701,50 @@ fn build_source_arcs(
     }
 }
 
+/// A name a scenario policy's `excluded_baselines` can take.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyName {
+    /// The name.
+    pub name: String,
+    /// `baseline`: a baseline of the geodata, excluded whole whatever the snapshot says;
+    /// `class`: a class of area the source's snapshots carry (`occupied_before_2022` in
+    /// DeepState's own format), excluded where the snapshot in force on the ceasefire date draws it.
+    pub kind: &'static str,
+}
+
+impl Catalog {
+    /// The names a scenario policy on `source` can exclude by name: every baseline of the geodata,
+    /// then every class of area its snapshots carry (sorted). Empty classes for an unknown source.
+    pub fn policy_names(&self, source: &str) -> Vec<PolicyName> {
+        let cat = self;
+        let mut names: Vec<PolicyName> = cat
+            .baselines
+            .keys()
+            .map(|b| PolicyName {
+                name: b.clone(),
+                kind: "baseline",
+            })
+            .collect();
+        if let Ok(src) = cat.source(Some(source)) {
+            let classes: std::collections::BTreeSet<&str> = src
+                .snapshots
+                .iter()
+                .flat_map(|s| s.features.iter().filter_map(|f| f.class.as_deref()))
+                .collect();
+            names.extend(
+                classes
+                    .into_iter()
+                    .filter(|c| !cat.baselines.contains_key(*c))
+                    .map(|c| PolicyName {
+                        name: c.to_string(),
+                        kind: "class",
+                    }),
+            );
+        }
+        names
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

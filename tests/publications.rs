@@ -205,7 +205,9 @@ fn two_readers_of_one_day_are_compared_within_half_a_percent() {
     let s = same_days(&cat, "ds", "daily", false).unwrap();
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].date.to_string(), "2024-05-01");
-    assert!(s[0].relative < 1e-9, "{:?}", s[0]);
+    // The two importers write the day's polygons each on its own overlay grid (sub-millimetre
+    // apart), which the layers keep (`coverage::overlay` keeps its inputs' vertices): 1.1e-8.
+    assert!(s[0].relative < 1e-7, "{:?}", s[0]);
     let w = same_days(&cat, "ds", "wider", false).unwrap();
     assert!(w[0].relative > 0.005 && w[0].relative < 0.02, "{:?}", w[0]);
     // No shared day: an empty check.

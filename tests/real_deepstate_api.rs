@@ -305,3 +305,125 @@ fn deepstate_publications_and_the_daily_archive_agree_on_shared_days() {
     assert!(shared.iter().all(|s| s.relative <= 0.005), "{shared:?}");
     eprintln!("daily archive vs publications: {} shared day(s)", shared.len());
 }
+
+/// Issue 13: agreement exactly, over many dates and source sets, on both layers: DeepState's
+/// publications, NZZ and the daily archive (2024-25 files only), two and three at a time and in
+/// both orders, with and without the sliver rule. On each: the envelope's own geometry equals
+/// the agreed and disputed pieces it is made of within 1e-9 relative in area, and the agreed area
+/// minus each source's layer is under 1e-9 of the agreed area (the tester measured 1.1e-9 to
+/// 6.1e-9 before the overlay gave the inputs' vertices back their own coordinates). Ignored,
+/// with the reason, where an archive is absent.
+#[test]
+#[cfg_attr(
+    not(all(shared_deepstate_raw, shared_nzz, shared_deepstate)),
+    ignore = "needs ../shared/data/deepstate-raw, nzz and deepstate (absent when the tests were built)"
+)]
+fn agreement_is_exact_over_many_dates_and_source_sets() {
+    use frontline::analytics::agreement::agreement;
+    let dates = [
+        "2022-04-04",
+        "2022-05-20",
+        "2022-07-01",
+        "2022-08-01",
+        "2022-09-15",
+        "2022-10-10",
+        "2022-11-15",
+        "2022-12-31",
+        "2023-12-31",
+    ];
+    let (_dir, root) = publications(&dates);
+    import(
+        Format::Nzz,
+        &[common::shared_data("nzz")],
+        &ImportOptions::new("nzz", &root),
+    )
+    .unwrap();
+    let daily: Vec<PathBuf> = ["20240708", "20241120", "20250601", "20251231"]
+        .iter()
+        .map(|d| common::shared_data(&format!("deepstate/deepstatemap_data_{d}.geojson")))
+        .collect();
+    import(Format::Deepstate, &daily, &ImportOptions::new("deepstate", &root)).unwrap();
+    let catalog = Catalog::load(&root).unwrap();
+    let sets: [&[&str]; 5] = [
+        &["deepstate-api", "nzz"],
+        &["nzz", "deepstate-api"],
+        &["deepstate-api", "nzz", "deepstate"],
+        &["deepstate", "deepstate-api"],
+        &["nzz", "deepstate", "deepstate-api"],
+    ];
+    let when: Vec<&str> = dates
+        .iter()
+        .copied()
+        .chain(["2024-07-08", "2024-11-20", "2025-06-01", "2025-12-31"])
+        .collect();
+    let (mut worst_envelope, mut worst_inside, mut checked): (f64, f64, usize) = (0.0, 0.0, 0);
+    for set in sets {
+        let names: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+        for d in &when {
+            let d = frontline::model::parse_date(d).unwrap();
+            if names.iter().any(|n| catalog.in_force(Some(n), d).is_err()) {
+                continue;
+            }
+            for raw in [false, true] {
+                let ag = agreement(&catalog, Some(&names), d, raw).unwrap();
+                for (layer, l) in [("occupied", &ag.occupied), ("contested", &ag.contested)] {
+                    let t = l.totals;
+                    let what = format!("{set:?} {d} raw {raw} {layer}");
+                    assert!(
+                        (t.agreed_km2 + t.disputed_km2 - t.envelope_km2).abs() <= 1e-12 * t.envelope_km2.max(1.0),
+                        "{what}: {t:?}"
+                    );
+                    if t.envelope_km2 > 0.0 {
+                        let rel = (t.envelope_geometry_km2 - t.envelope_km2).abs() / t.envelope_km2;
+                        worst_envelope = worst_envelope.max(rel);
+                        assert!(rel <= 1e-9, "{what}: envelope geometry off by {rel:e}: {t:?}");
+                    }
+                    for f in &ag.sides {
+                        let layers = catalog.in_force(Some(&f.in_force.source.name), d).unwrap();
+                        let layers = layers.computed().layers_of(raw);
+                        let own = if layer == "occupied" {
+                            &layers.occupied
+                        } else {
+                            &layers.contested
+                        };
+                        let [outside] = overlay(&l.agreed.geometry.0, &own.0, [OverlayRule::Difference], true);
+                        let km2 = frontline::geodesy::area_km2(&outside);
+                        if t.agreed_km2 > 0.0 {
+                            worst_inside = worst_inside.max(km2 / t.agreed_km2);
+                        }
+                        assert!(
+                            km2 <= 1e-9 * t.agreed_km2,
+                            "{what}: {km2} km2 of the agreed area outside {}",
+                            f.in_force.source.name
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{checked} agreements: envelope geometry within {worst_envelope:.2e}, agreed outside a source at most {worst_inside:.2e} of it"
+    );
+    assert!(checked >= 80, "{checked}");
+
+    // Issue 13: a scenario policy names the publications' class `occupied_before_2022` (Crimea
+    // and the areas held since 2014: about 43,000 km2), and the partition holds with it.
+    let doc = serde_json::json!({"source": "deepstate-api", "ceasefire_date": "2022-12-31",
+        "policy": {"excluded_baselines": ["occupied_before_2022"]}});
+    let c = frontline::scenario::compute(&catalog, &frontline::scenario::from_value(doc).unwrap()).unwrap();
+    let a = &c.answer;
+    let before = a
+        .excluded
+        .iter()
+        .find(|e| e.name.as_deref() == Some("occupied_before_2022"))
+        .unwrap()
+        .area_km2;
+    let total = a.area_of_application_km2 + a.excluded.iter().map(|e| e.area_km2).sum::<f64>();
+    eprintln!(
+        "occupied_before_2022 excluded by name: {before:.1} km2; partition {:.2e}",
+        (total - a.territory_km2) / a.territory_km2
+    );
+    assert!((40_000.0..47_000.0).contains(&before), "{before}");
+    assert!((total - a.territory_km2).abs() <= 1e-9 * a.territory_km2);
+}

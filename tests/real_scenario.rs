@@ -271,3 +271,28 @@ fn scenario_layers_on_deepstate_are_valid_at_every_precision() {
     }
     eprintln!("{checked} features valid over 4 layers x 16 precisions");
 }
+
+/// Issue 11: the partition as a property on the DeepState archive (with the embedded waters and
+/// Crimea baseline): 40 seeded random policies with random exclusions over eight dates from
+/// July 2024 to December 2025 (`common::check_partition_random`), and the tester's box 20-45E x 47-55N
+/// (was off by 2.0-4.3e-9: the exclusion stuck out of the border by 0.00215 km2).
+#[test]
+#[cfg_attr(
+    not(shared_deepstate),
+    ignore = "needs ../shared/data/deepstate (absent when the tests were built)"
+)]
+fn the_partition_holds_for_seeded_random_exclusions_on_deepstate() {
+    let dates = [
+        "2024-07-08",
+        "2024-09-15",
+        "2024-11-20",
+        "2025-01-15",
+        "2025-03-10",
+        "2025-06-01",
+        "2025-09-01",
+        "2025-12-31",
+    ];
+    for line in common::check_partition_random(catalog(), "deepstate", &dates, 2025, 40) {
+        eprintln!("{line}");
+    }
+}

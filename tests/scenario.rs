@@ -968,3 +968,260 @@ fn the_partition_holds_with_waters_baselines_and_exclusions_on_the_embedded_geod
         eprintln!("{line}");
     }
 }
+
+/// Issue 11: the partition as a property on the embedded geodata (the real border, its waters
+/// and the Crimea baseline; the SYNTHETIC example source): 60 seeded random policies with 1 to
+/// 4 random exclusions each (boxes up to 25 x 13 degrees, irregular polygons, the border cut by
+/// a box and that cut moved by 1e-9 to 1e-5 degree), within 1e-9 and every part inside the
+/// territory (`common::check_partition_random`). A box 20-45E x 47-55N was off by 4.3e-9 before
+/// the overlay gave the inputs' vertices back their own coordinates.
+#[test]
+fn the_partition_holds_for_seeded_random_exclusions_on_the_embedded_geodata() {
+    let cat = Catalog::load(&common::repo().join("geodata")).unwrap_or_else(|r| panic!("{r:?}"));
+    let dates: Vec<String> = cat
+        .source(Some("example"))
+        .unwrap()
+        .snapshots
+        .iter()
+        .map(|s| s.date.to_string())
+        .collect();
+    let dates: Vec<&str> = dates.iter().map(String::as_str).collect();
+    for line in common::check_partition_random(&cat, "example", &dates, 11, 60) {
+        eprintln!("{line}");
+    }
+}
+
+/// Issue 13: a class of area a source's snapshots carry (`occupied_before_2022` in DeepState's
+/// own format) can be named in a policy like a baseline, is listed with the baselines in
+/// `GET /v1/sources` (`policy_names`), and an unknown name is refused naming the member and
+/// listing the names the source allows.
+#[test]
+fn policies_name_the_classes_a_source_carries() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    write(
+        dir.path(),
+        "sources/classed/source.json",
+        r#"{"border": "TST", "baselines": []}"#,
+    );
+    write(
+        dir.path(),
+        "sources/classed/2024-09-01.geojson",
+        r#"{"type":"FeatureCollection","frontline":{"kind":"snapshot","source":"classed","date":"2024-09-01","synthetic":true},
+        "features":[{"type":"Feature","properties":{"status":"occupied","class":"occupied_before_2022"},"geometry":{"type":"Polygon","coordinates":[[[33,46],[34,46],[34,48],[33,48],[33,46]]]}},
+        {"type":"Feature","properties":{"status":"occupied","class":"occupied_since_2022"},"geometry":{"type":"Polygon","coordinates":[[[32,46],[33,46],[33,48],[32,48],[32,46]]]}}]}"#,
+    );
+    let cat = Catalog::load(dir.path()).unwrap_or_else(|r| panic!("{r:?}"));
+    let listed = frontline::query::sources(&cat);
+    let classed = listed.iter().find(|s| s.name == "classed").unwrap();
+    let names: Vec<(String, &str)> = classed.policy_names.iter().map(|n| (n.name.clone(), n.kind)).collect();
+    assert!(names.contains(&("occupied_before_2022".into(), "class")), "{names:?}");
+    assert!(names.contains(&("south".into(), "baseline")), "{names:?}");
+    let test = listed.iter().find(|s| s.name == "test").unwrap();
+    assert!(
+        test.policy_names.iter().all(|n| n.kind == "baseline"),
+        "{:?}",
+        test.policy_names
+    );
+
+    let c = compute(
+        &cat,
+        json!({"source": "classed", "ceasefire_date": "2024-09-01",
+            "policy": {"excluded_baselines": ["occupied_before_2022"]}}),
+    )
+    .unwrap();
+    let a = &c.answer;
+    let by_name = |n: &str| {
+        a.excluded
+            .iter()
+            .find(|e| e.name.as_deref() == Some(n))
+            .unwrap()
+            .area_km2
+    };
+    assert!(close(
+        by_name("occupied_before_2022"),
+        area_km2(&rect(33.0, 46.0, 34.0, 48.0)),
+        1e-9
+    ));
+    let occupied = a
+        .excluded
+        .iter()
+        .find(|e| e.reason.as_str() == "occupied")
+        .unwrap()
+        .area_km2;
+    assert!(
+        close(occupied, area_km2(&rect(32.0, 46.0, 33.0, 48.0)), 1e-9),
+        "{occupied}"
+    );
+    let total = a.area_of_application_km2 + a.excluded.iter().map(|e| e.area_km2).sum::<f64>();
+    assert!(close(total, a.territory_km2, 1e-9));
+
+    for (source, name) in [("classed", "occupied_before_2021"), ("test", "occupied_before_2022")] {
+        match compute(
+            &cat,
+            json!({"source": source, "ceasefire_date": "2024-09-01", "policy": {"excluded_baselines": [name]}}),
+        ) {
+            Err(ScenarioError::Invalid { field, detail }) => {
+                assert_eq!(field, "policy.excluded_baselines[0]");
+                assert!(detail.contains(name) && detail.contains("south"), "{detail}");
+                let listed = detail.split("can name:").nth(1).unwrap();
+                assert_eq!(listed.contains("occupied_before_2022"), source == "classed", "{detail}");
+            }
+            other => panic!("{source} {name}: {other:?}"),
+        }
+    }
+}
+
+/// Issue 11: every date of a scenario must have a snapshot at most 31 days older (a figure cited
+/// for a date describes that date: past the archive's end, or in a gap, it is refused naming the
+/// member), and a zone's reference line cannot be dated after the ceasefire.
+#[test]
+fn dates_past_the_archive_and_references_after_the_ceasefire_are_refused() {
+    let (_d, cat) = fixture();
+    // The fixture's last snapshot is 2024-09-01: 30 days on is answered, 32 is not; a date in a
+    // gap (2024-03-01: 60 days after 2024-01-01) is answered with the snapshot in force.
+    compute(&cat, json!({"source": "test", "ceasefire_date": "2024-03-01"})).unwrap();
+    compute(&cat, json!({"source": "test", "ceasefire_date": "2024-10-01"})).unwrap();
+    let refused = |doc: Value, want: &str| match compute(&cat, doc.clone()) {
+        Err(ScenarioError::Invalid { field, detail }) => {
+            assert_eq!(field, want, "{doc}: {detail}");
+            detail
+        }
+        other => panic!("{doc}: {other:?}"),
+    };
+    let detail = refused(
+        json!({"source": "test", "ceasefire_date": "2024-10-03"}),
+        "ceasefire_date",
+    );
+    assert!(
+        detail.contains("32 days old") && detail.contains("2024-09-01"),
+        "{detail}"
+    );
+    refused(
+        json!({"source": "test", "ceasefire_date": "2024-06-01",
+            "zones": [{"name": "z", "reference": {"date": "2024-09-01"}, "side": "both", "width_km": 5}]}),
+        "zones[0].reference.date",
+    );
+    // A reference on the ceasefire date or before it is fine.
+    compute(
+        &cat,
+        json!({"source": "test", "ceasefire_date": "2024-09-01",
+            "zones": [{"name": "z", "reference": {"date": "2024-06-01"}, "side": "both", "width_km": 5}]}),
+    )
+    .unwrap();
+}
+
+/// Issue 11: a malformed exclusion's problem names its member once (the findings no longer carry
+/// it as their "file"), and an exclusion that rounding to `precision` erases is listed in the
+/// layer's `erased_by_rounding` with its exact area instead of vanishing uncounted.
+#[test]
+fn a_bad_exclusion_is_named_once_and_an_erased_one_is_counted() {
+    let (_d, cat) = fixture();
+    let crossed = json!({"type": "Polygon", "coordinates": [[[30.2, 46.2], [30.8, 46.8], [30.8, 46.2], [30.2, 46.8], [30.2, 46.2]]]});
+    match compute(
+        &cat,
+        json!({"source": "test", "ceasefire_date": "2024-09-01",
+            "policy": {"exclusions": [{"name": "crossed", "geometry": crossed}]}}),
+    ) {
+        Err(e @ ScenarioError::Invalid { .. }) => {
+            let text = e.to_string();
+            assert_eq!(text.matches("policy.exclusions[0].geometry").count(), 1, "{text}");
+            assert!(text.contains("self-intersection"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // 10 m x 10 m: gone at 2 decimals (1 km), drawn at 6.
+    let tiny = json!({"type": "Polygon", "coordinates": [[[30.5, 47.5], [30.50013, 47.5], [30.50013, 47.50009], [30.5, 47.50009], [30.5, 47.5]]]});
+    let c = compute(
+        &cat,
+        json!({"source": "test", "ceasefire_date": "2024-09-01",
+            "policy": {"exclusions": [{"name": "tiny", "geometry": tiny}]}}),
+    )
+    .unwrap();
+    let km2 = c
+        .answer
+        .excluded
+        .iter()
+        .find(|e| e.name.as_deref() == Some("tiny"))
+        .unwrap()
+        .area_km2;
+    assert!(km2 > 5e-5 && km2 < 2e-4, "{km2}");
+    for (precision, erased) in [(2u8, true), (6, false)] {
+        let v: Value =
+            serde_json::from_slice(&c.layer_geojson(scenario::ScenarioLayer::Excluded, precision).unwrap()).unwrap();
+        let drawn = v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["properties"]["name"] == "tiny");
+        let listed = v["frontline"]["erased_by_rounding"].as_array().unwrap();
+        assert_eq!(drawn, !erased, "{precision}: {v}");
+        assert_eq!(listed.iter().any(|f| f["name"] == "tiny"), erased, "{precision}");
+        let sum = v["frontline"]["erased_by_rounding_km2"].as_f64().unwrap();
+        assert!(
+            if erased { close(sum, km2, 1e-12) } else { sum == 0.0 },
+            "{precision}: {sum}"
+        );
+    }
+}
+
+/// Issue 11: `POST /v1/scenarios/preview` (no token) computes at most
+/// `--max-scenario-computations` scenarios at once: one more, while they compute, is a 503 with
+/// `Retry-After` (not queued), and the next one after them is answered.
+#[test]
+fn previews_beyond_the_computation_places_are_refused_with_retry_after() {
+    // The embedded geodata (the real border; its example source's lines are hundreds of km).
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let args = ["--data", root.to_str().unwrap(), "--max-scenario-computations", "1"];
+    let s = Server::start(&args);
+    let json_ct = "Content-Type: application/json\r\n";
+    // 16 zones of about 500 km on four reference lines: seconds of CPU.
+    let dates = ["2024-01-01", "2024-03-01", "2024-06-01", "2024-09-01"];
+    let zones: Vec<Value> = (0..16)
+        .map(|i| {
+            json!({"name": format!("z{i}"), "reference": {"date": dates[i % 4]},
+                "side": "both", "width_km": 500 - i})
+        })
+        .collect();
+    let heavy = json!({"source": "example", "ceasefire_date": "2024-09-01", "zones": zones}).to_string();
+    let light = json!({"source": "example", "ceasefire_date": "2024-09-01"}).to_string();
+    let addr = s.addr;
+    let body = heavy.clone();
+    let started = std::time::Instant::now();
+    // (Asked again should a light one hold the place at that moment.)
+    let first = std::thread::spawn(move || {
+        loop {
+            let r = request(addr, "POST", "/v1/scenarios/preview", json_ct, body.as_bytes());
+            if r.0 != 503 {
+                break r;
+            }
+        }
+    });
+    // While the heavy one computes (its place is taken once its body is read).
+    let mut busy = None;
+    while !first.is_finished() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let (st, head, body) = request(s.addr, "POST", "/v1/scenarios/preview", json_ct, light.as_bytes());
+        if st == 503 {
+            busy = Some((head, body));
+            break;
+        }
+        assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    }
+    let (st, _, body) = first.join().unwrap();
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    let (head, body) =
+        busy.unwrap_or_else(|| panic!("no 503 while the heavy preview computed ({:?})", started.elapsed()));
+    assert!(head.contains("retry-after: 1"), "{head}");
+    assert!(head.contains("application/problem+json"), "{head}");
+    let p: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(p["status"], 503);
+    assert!(
+        p["type"].as_str().unwrap().contains("scenario-computations-busy"),
+        "{p}"
+    );
+    // Its place given back: the next one is answered.
+    let (st, _, _) = request(s.addr, "POST", "/v1/scenarios/preview", json_ct, light.as_bytes());
+    assert_eq!(st, 200);
+}

@@ -26,6 +26,11 @@ pub(crate) struct Args {
     /// Largest scenario document (POST /v1/scenarios and /v1/scenarios/preview) accepted, in MiB.
     #[arg(long, default_value_t = 4)]
     max_scenario_body_mb: u64,
+    /// Scenarios computed at once (POST /v1/scenarios/preview needs no token; 16 zones of 500 km
+    /// cost seconds of CPU): a further one is answered 503 with Retry-After. Default: the
+    /// number of CPU cores.
+    #[arg(long)]
+    max_scenario_computations: Option<usize>,
     /// Large request bodies (over 1 MiB, or of unknown length) read at once; further ones wait
     /// their turn (every route that reads a body but CSV classification, which is streamed).
     #[arg(long, default_value_t = 2)]
@@ -123,6 +128,10 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         max_json_body_bytes: a.max_json_body_mb.saturating_mul(1 << 20),
         max_ingest_body_bytes: a.max_ingest_body_mb.saturating_mul(1 << 20),
         max_scenario_body_bytes: a.max_scenario_body_mb.saturating_mul(1 << 20),
+        max_scenario_computations: a
+            .max_scenario_computations
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+            .max(1),
         max_points: a.max_points,
         cors_origins: a.cors_origins,
         header_read_timeout: Duration::from_secs(a.header_timeout_s.max(1)),

@@ -57,6 +57,9 @@ pub struct Config {
     pub max_ingest_body_bytes: u64,
     /// Largest scenario document accepted (`POST /v1/scenarios`, `/v1/scenarios/preview`), bytes.
     pub max_scenario_body_bytes: u64,
+    /// Scenarios computed at once (`POST /v1/scenarios/preview` needs no token, and 16 zones of
+    /// 500 km cost seconds of CPU): a further one is a 503 with `Retry-After`, never queued.
+    pub max_scenario_computations: usize,
     /// Most points accepted in one batch.
     pub max_points: u64,
     /// Origins allowed by CORS (`*` for any); empty: no CORS headers.
@@ -87,6 +90,7 @@ impl Default for Config {
             max_json_body_bytes: 64 << 20,
             max_ingest_body_bytes: 16 << 20,
             max_scenario_body_bytes: 4 << 20,
+            max_scenario_computations: std::thread::available_parallelism().map_or(1, usize::from),
             max_points: 10_000_000,
             cors_origins: Vec::new(),
             header_read_timeout: Duration::from_secs(10),
@@ -115,6 +119,8 @@ pub struct App {
     scenario_cache: Mutex<HashMap<String, Arc<crate::scenario::Computed>>>,
     /// Places for large batch bodies being read (`Config::max_large_bodies`).
     large_bodies: Arc<tokio::sync::Semaphore>,
+    /// Places for scenarios being computed (`Config::max_scenario_computations`).
+    scenario_computations: Arc<tokio::sync::Semaphore>,
     /// Vector tiles: epoch ids of the live catalog, projected layers, rendered tiles.
     tiles: tiles::TileService,
 }
@@ -128,6 +134,7 @@ impl App {
             layer_cache: Mutex::new(HashMap::new()),
             scenario_cache: Mutex::new(HashMap::new()),
             large_bodies: Arc::new(tokio::sync::Semaphore::new(config.max_large_bodies.max(1))),
+            scenario_computations: Arc::new(tokio::sync::Semaphore::new(config.max_scenario_computations.max(1))),
             tiles: tiles::TileService::new(config.tile_cache_bytes),
             config,
         })

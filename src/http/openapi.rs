@@ -263,7 +263,7 @@ fn scenario_schema() -> Value {
             "withdrawal_date": {"type": "string", "format": "date", "description": "D0: the withdrawal area is occupied(ceasefire_date) minus occupied(D0)"},
             "policy": {"type": "object", "additionalProperties": false, "properties": {
                 "grey_zone": {"type": "string", "enum": ["excluded", "included"], "default": "excluded"},
-                "excluded_baselines": {"type": "array", "items": {"type": "string"}},
+                "excluded_baselines": {"type": "array", "items": {"type": "string"}, "description": "baselines of the geodata or classes of area the source's snapshots carry (occupied_before_2022), by name: GET /v1/sources, policy_names"},
                 "exclusions": {"type": "array", "maxItems": 64, "items": {"type": "object", "required": ["name", "geometry"], "properties": {
                     "name": {"type": "string"}, "geometry": {"type": "object", "description": "GeoJSON Polygon or MultiPolygon"}}}},
                 "waters": {"type": "boolean", "default": false, "description": "the border's waters belong to the territory"}}},
@@ -442,7 +442,7 @@ fn document_without_head_and_options() -> Value {
                     param("by_region", false, json!({"type": "boolean", "default": false}), "add frontline.by_region: the changes per region of the border (404 if it has no regions layer)"),
                     raw.clone()],
                 "responses": cached(merge(json!({"200": schema_ok("FeatureCollection, one feature per changed part (DiffPartProperties: change, in_waters, area_km2, centroid, the provenance of both sides): a Polygon, or a MultiPolygon where rounding to precision split the part, area_km2 measured once on the exact geometry; frontline: both sides, totals (land, and the waters apart in totals.waters), the sliver area dropped, and erased_by_rounding: the parts rounding erased, so that features and erased parts add up to the totals", "application/geo+json", schema("DiffAnswer"))}), problems(&["400", "404"])))}},
-            "/v1/sources": {"get": {"summary": "Loaded sources, each with classes: {drawn (DrawnClass list), basis (what states them)}", "responses": cached(merge(json!({"200": json_ok("sources")}), problems(&["400"])))}},
+            "/v1/sources": {"get": {"summary": "Loaded sources, each with classes: {drawn (DrawnClass list), basis (what states them)} and policy_names: [{name, kind: baseline|class}], the names a scenario policy on it can exclude (excluded_baselines)", "responses": cached(merge(json!({"200": json_ok("sources")}), problems(&["400"])))}},
             "/v1/snapshots": {"get": {"summary": "Loaded snapshots with areas, feature counts and provenance (contested_km2 null, with not_drawn, for a source without a grey zone); each row carries its source's SourceTerms members",
                 "parameters": [source.clone(), known_at.clone()],
                 "responses": cached(merge(json!({"200": json_ok("snapshots")}), problems(&["400", "404"])))},
@@ -495,7 +495,7 @@ fn document_without_head_and_options() -> Value {
             "/v1/scenarios/preview": {"post": {"summary": "Compute a ceasefire scenario (README, section Ceasefire scenarios): area of application, excluded areas by reason, zones by side, withdrawal area, reference lines, the provenance of every input and its id; nothing is stored, no token",
                 "requestBody": {"required": true, "description": "At most --max-scenario-body-mb (default 4 MiB): a larger body is a 413 naming the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
                 "responses": merge(json!({"200": json_ok("id, scenario (canonical), ceasefire (AnswerProvenance), territory_km2, area_of_application_km2, excluded [{reason, name, area_km2}], zones [{name, reference, side, width_km, covered_side_km2, occupied_side_km2, area_km2}], reference_lines [{AnswerProvenance, length_km}], withdrawal {to_line_of, area_km2}, inputs [{kind, name, sha256}], edges, zone_method, synthetic")}),
-                    problems(&["400", "413", "415", "422"]))}},
+                    problems(&["400", "413", "415", "422", "503"]))}},
             "/v1/scenarios": {"post": {"summary": "Compute and store a scenario (bearer token, as ingest): written once through the store as scenarios/<id>.json; Location names it",
                 "security": [{"bearer": []}],
                 "requestBody": {"required": true, "description": "At most --max-scenario-body-mb (default 4 MiB): a larger body is a 413 naming the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},

@@ -67,6 +67,28 @@ async fn document(
     Ok((doc, body))
 }
 
+/// What a 503 `scenario-computations-busy` says to do.
+const BUSY: &str = "the server is computing as many scenarios as it computes at once (--max-scenario-computations): try again in a second";
+
+/// A place to compute a scenario in, or a 503 `scenario-computations-busy` (answered with
+/// `Retry-After` by [`with_retry_after`]): computations beyond the server's places are refused at
+/// once rather than queued, so that unauthenticated previews cannot pile up CPU work.
+fn computation_place(app: &App) -> Result<tokio::sync::OwnedSemaphorePermit, Problem> {
+    app.scenario_computations
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| Problem::unavailable("scenario-computations-busy", BUSY, "no place to compute a scenario"))
+}
+
+/// The answer, with `Retry-After: 1` on a 503 (every place taken).
+fn with_retry_after(mut res: Reply) -> Reply {
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    res
+}
+
 /// `POST /v1/scenarios/preview`: the figures, nothing stored, no token.
 pub(super) async fn preview(
     raw: String,
@@ -75,16 +97,21 @@ pub(super) async fn preview(
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
-    answer(
+    with_retry_after(answer(
         async {
             Params::parse(&raw, &[])?;
             let (doc, _place) = document(content_type, content_length, body, &app).await?;
+            let computing = computation_place(&app)?;
             let cat = app.catalog();
-            let c = blocking(move || Ok(scenario::compute(&cat, &doc)?)).await?;
+            let c = blocking(move || {
+                let _computing = computing;
+                Ok(scenario::compute(&cat, &doc)?)
+            })
+            .await?;
             json(StatusCode::OK, &c.answer)
         }
         .await,
-    )
+    ))
 }
 
 /// `POST /v1/scenarios`: computes and stores (bearer token, as ingest); 201 with `Location`, or
@@ -108,8 +135,10 @@ pub(super) async fn create(
                 "the server runs on the geodata embedded in the binary, which has no directory to store scenarios in; start it with --data DIR",
             ));
         }
+        let computing = computation_place(&app)?;
         let cat2 = cat.clone();
         let (c, written) = blocking(move || {
+            let _computing = computing;
             let c = scenario::compute(&cat2, &doc)?;
             let written = scenario::save(&crate::store::Store::new(cat2.root.clone()), &c)?;
             Ok((c, written))
@@ -136,7 +165,7 @@ pub(super) async fn create(
                 res.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            res
+            with_retry_after(res)
         }
     }
 }

@@ -183,6 +183,11 @@ pub struct ScenarioLayerMeta {
     pub precision: u8,
     /// What was done to make the drawn polygons valid (as `/v1/layers`' `output_check`).
     pub output_check: super::layer::OutputCheck,
+    /// The features that rounding to `precision` erased (every polygon smaller than its grid):
+    /// not drawn, listed with their properties and exact areas.
+    pub erased_by_rounding: Vec<ScenarioFeatureProperties>,
+    /// Their area, km2: the features drawn and these add up to the figures.
+    pub erased_by_rounding_km2: f64,
 }
 
 /// The properties of one feature of a scenario layer.

@@ -266,6 +266,9 @@ pub struct SourceSummary {
     pub revised: Vec<NaiveDate>,
     /// True for a source described without a snapshot yet (its first ingest makes it live).
     pub declared: bool,
+    /// The names a scenario policy on this source can exclude by name (`excluded_baselines`):
+    /// the baselines of the geodata and the classes of area its snapshots carry.
+    pub policy_names: Vec<crate::catalog::PolicyName>,
 }
 
 /// Every loaded source.
@@ -287,6 +290,7 @@ pub fn sources(cat: &Catalog) -> Vec<SourceSummary> {
             terms: s.terms.clone(),
             revised: s.revised_dates(),
             declared: false,
+            policy_names: cat.policy_names(&s.name),
         })
         .chain(cat.declared.values().map(|d| SourceSummary {
             name: d.meta.name.clone(),
@@ -303,6 +307,7 @@ pub fn sources(cat: &Catalog) -> Vec<SourceSummary> {
             terms: d.meta.terms.clone(),
             revised: Vec::new(),
             declared: true,
+            policy_names: cat.policy_names(&d.meta.name),
         }))
         .collect()
 }

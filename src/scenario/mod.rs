@@ -17,7 +17,7 @@ use crate::coverage::{OverlayRule, overlay, split};
 use crate::geodesy::area_km2;
 use crate::index::PolygonIndex;
 use crate::model::Status;
-use crate::output::provenance::{AnswerProvenance, FeatureProvenance};
+use crate::output::provenance::{AnswerProvenance, FeatureProvenance, STALE_AFTER_DAYS};
 use crate::output::scenario::{
     DiffRow, ExcludedFigure, ExcludedHit, LineDistance, Reason, ReferenceFigure, ScenarioAnswer, ScenarioDiff,
     ScenarioInput, ScenarioPoint, WithdrawalFigure, ZoneFigure, ZoneHit,
@@ -442,15 +442,35 @@ pub struct Checked {
     exclusions: Vec<MultiPolygon<f64>>,
 }
 
+/// The state of `source` in force on `date`, for the scenario member `field`. Refused (naming the
+/// field) when the date is past the end of the source's archive by more than
+/// [`STALE_AFTER_DAYS`]: elsewhere such a date is answered with the last snapshot and a warning,
+/// but a scenario is cited by its id and dates, and a figure cited for a date must describe that
+/// date, not the last state the archive had. A date in a gap of the archive (a source published
+/// monthly, a synthetic one) is answered with the snapshot in force, as everywhere.
 fn in_force<'a>(cat: &'a Catalog, field: &str, source: &str, date: NaiveDate) -> Result<InForce<'a>, ScenarioError> {
-    cat.in_force(Some(source), date)
+    let f = cat
+        .in_force(Some(source), date)
         .map_err(|error| ScenarioError::Catalog {
             field: match error {
                 CatalogError::UnknownSource { .. } if field.ends_with("date") => field.replace("date", "source"),
                 _ => field.to_string(),
             },
             error,
-        })
+        })?;
+    let past_the_end = f.source.snapshots.last().is_none_or(|l| l.date <= f.snapshot().date);
+    if let Some(warning) = crate::output::provenance::SnapshotAge::new(&f, date)
+        .warning
+        .filter(|_| past_the_end)
+    {
+        return Err(invalid(
+            field,
+            format!(
+                "{warning}; a scenario's dates may be at most {STALE_AFTER_DAYS} days past the source's last snapshot (a cited figure must describe its date)"
+            ),
+        ));
+    }
+    Ok(f)
 }
 
 /// Checks a scenario against a catalog (sources, dates, baselines, widths, zones, exclusions)
@@ -502,6 +522,15 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
                 format!("{} km; a width is > 0 and <= {MAX_WIDTH_KM} km", z.width_km),
             ));
         }
+        if z.reference.date > s.ceasefire_date {
+            return Err(invalid(
+                format!("zones[{i}].reference.date"),
+                format!(
+                    "{} is after the ceasefire date {}: a zone is measured from a line of contact on or before the ceasefire (the de facto line, or an earlier one such as the Minsk memorandum's)",
+                    z.reference.date, s.ceasefire_date
+                ),
+            ));
+        }
         let source = z.reference.source.get_or_insert_with(|| s.source.clone()).clone();
         cat.source(Some(&source)).map_err(|error| ScenarioError::Catalog {
             field: format!("zones[{i}].reference.source"),
@@ -509,14 +538,16 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
         })?;
         in_force(cat, &format!("zones[{i}].reference.date"), &source, z.reference.date)?;
     }
+    let nameable = policy_names(cat, &s.source);
     let mut seen = BTreeSet::new();
     for (i, b) in s.policy.excluded_baselines.iter().enumerate() {
-        if !cat.baselines.contains_key(b) {
+        if !nameable.iter().any(|n| n.name == *b) {
             return Err(invalid(
                 format!("policy.excluded_baselines[{i}]"),
                 format!(
-                    "unknown baseline '{b}'; baselines of the geodata: {}",
-                    cat.baselines.keys().cloned().collect::<Vec<_>>().join(", ")
+                    "unknown baseline or class '{b}'; a policy on source '{}' can name: {} (GET /v1/sources, policy_names)",
+                    s.source,
+                    nameable.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
                 ),
             ));
         }
@@ -547,7 +578,9 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
         }
         let field = format!("policy.exclusions[{i}].geometry");
         let mp = crate::geodata::read_polygonal(&e.geometry, &field).map_err(|problems| {
-            let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            // The field is the problem's `parameter` and starts the detail once: each finding
+            // without it (it was the findings' "file").
+            let shown: Vec<String> = problems.iter().map(crate::geodata::Finding::without_file).collect();
             invalid(field.clone(), shown.join("; "))
         })?;
         // Canonical: the polygons as read (RFC 7946 orientation), as a MultiPolygon.
@@ -567,6 +600,11 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
         scenario: s,
         exclusions,
     })
+}
+
+/// The names a policy on `source` can exclude by name ([`Catalog::policy_names`]).
+pub fn policy_names(cat: &Catalog, source: &str) -> Vec<crate::catalog::PolicyName> {
+    cat.policy_names(source)
 }
 
 fn multipolygon_json(mp: &MultiPolygon<f64>) -> serde_json::Value {
@@ -684,24 +722,52 @@ fn with_waters(f: &InForce<'_>, land: &MultiPolygon<f64>, waters: bool, status: 
     }
 }
 
-/// Takes `clip` out of each of `parts`, returning what it took (one multipolygon: the parts are
-/// disjoint).
-fn take(parts: &mut [&mut MultiPolygon<f64>], clip: &[Polygon<f64>]) -> MultiPolygon<f64> {
+/// One part of the territory (occupied, contested, the rest) with its land and its waters kept
+/// apart: the border's waters cells meet its coast within a fraction of a millimetre but mostly
+/// not on its vertices, and one overlay of both closed those gaps (360 m2 on the embedded
+/// border, 5.7e-10 of the territory), so that the parts no longer added up to the border's area
+/// plus the waters'.
+struct Part {
+    land: MultiPolygon<f64>,
+    water: MultiPolygon<f64>,
+}
+
+impl Part {
+    /// The layer `land` and, where the policy includes the waters, the waters of `status`.
+    fn of(f: &InForce<'_>, land: &MultiPolygon<f64>, waters: bool, status: Status) -> Self {
+        let water = match (waters, &f.source.border.waters, &f.computed().waters) {
+            (true, Some(w), Some(st)) => w.layer(st, status),
+            _ => MultiPolygon(vec![]),
+        };
+        Part {
+            land: land.clone(),
+            water,
+        }
+    }
+
+    /// Both, as one multipolygon (its polygons disjoint).
+    fn joined(mut self) -> MultiPolygon<f64> {
+        self.land.0.append(&mut self.water.0);
+        self.land
+    }
+}
+
+/// Takes `clip` out of the land and the waters of each of `parts`, returning what it took (one
+/// multipolygon: the parts are disjoint).
+fn take(parts: &mut [&mut Part], clip: &[Polygon<f64>]) -> MultiPolygon<f64> {
     let mut taken = MultiPolygon(vec![]);
-    for p in parts.iter_mut() {
+    for p in parts.iter_mut().flat_map(|p| [&mut p.land, &mut p.water]) {
         if p.0.is_empty() {
             continue;
         }
         let (inside, outside) = split(p, clip);
-        // A part the clip takes nothing from is kept as it was: the overlay's outside is the part
-        // re-snapped to i_overlay's grid, whose origin is the centre of the operands' box, so
-        // that every vertex can move by up to a step (2^-26 degree here) and the part's area by
-        // ~1e-9 relative (an exclusion taking 0 km2 grew the area of application by 1,892 m2).
+        // A part the clip takes nothing from is kept as it was (not even re-drawn by the
+        // overlay: an exclusion taking 0 km2 leaves the area of application bit for bit).
         if inside.0.is_empty() {
             continue;
         }
         taken.0.extend(inside.0);
-        **p = outside;
+        *p = outside;
     }
     taken
 }
@@ -722,21 +788,35 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         } else {
             0.0
         };
-    let mut occupied = with_waters(&f, &layers.occupied, waters, Status::Occupied);
-    let mut contested = with_waters(&f, &layers.contested, waters, Status::Contested);
-    let mut rest = with_waters(&f, &layers.covered, waters, Status::Covered);
+    let mut occupied = Part::of(&f, &layers.occupied, waters, Status::Occupied);
+    let mut contested = Part::of(&f, &layers.contested, waters, Status::Contested);
+    let mut rest = Part::of(&f, &layers.covered, waters, Status::Covered);
     if s.policy.grey_zone == GreyZone::Included {
-        rest.0.append(&mut contested.0);
+        rest.land.0.append(&mut contested.land.0);
+        rest.water.0.append(&mut contested.water.0);
     }
     let mut excluded = Vec::new();
     for name in &s.policy.excluded_baselines {
-        let Some(b) = cat.baselines.get(name) else { continue };
-        inputs.insert(ScenarioInput {
-            kind: "baseline",
-            name: name.clone(),
-            sha256: b.baseline.provenance.sha256.clone(),
-        });
-        let area = take(&mut [&mut occupied, &mut contested, &mut rest], &b.baseline.geometry.0);
+        // A baseline of the geodata (its whole area), or a class the snapshot in force draws
+        // (its features of that class; the snapshot is an input already).
+        let clip: Vec<Polygon<f64>> = match cat.baselines.get(name) {
+            Some(b) => {
+                inputs.insert(ScenarioInput {
+                    kind: "baseline",
+                    name: name.clone(),
+                    sha256: b.baseline.provenance.sha256.clone(),
+                });
+                b.baseline.geometry.0.clone()
+            }
+            None => f
+                .snapshot()
+                .features
+                .iter()
+                .filter(|x| x.class.as_deref() == Some(name.as_str()))
+                .flat_map(|x| x.geometry.0.iter().cloned())
+                .collect(),
+        };
+        let area = take(&mut [&mut occupied, &mut contested, &mut rest], &clip);
         excluded.push(ExcludedArea {
             reason: Reason::Baseline,
             name: Some(name.clone()),
@@ -757,7 +837,7 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         ExcludedArea {
             reason: Reason::Occupied,
             name: None,
-            area: occupied,
+            area: occupied.joined(),
         },
     );
     if s.policy.grey_zone == GreyZone::Excluded {
@@ -766,12 +846,12 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
             ExcludedArea {
                 reason: Reason::Contested,
                 name: None,
-                area: contested,
+                area: contested.joined(),
             },
         );
     }
     excluded.extend(negotiated);
-    let area = rest;
+    let area = rest.joined();
 
     // Reference lines (one per distinct source and date) and zones.
     let mut refs: Vec<(String, NaiveDate)> = Vec::new();
@@ -1180,18 +1260,24 @@ impl Computed {
         // share an edge), then drawn through the same output step as `/v1/layers` and
         // `/v1/diff` (rounding to the decimals, snap-rounding where that breaks a ring).
         let mut output_check = crate::output::layer::OutputCheck::default();
-        let drawn: Vec<(ScenarioFeatureProperties, MultiPolygon<f64>)> = features
-            .into_iter()
-            .map(|(properties, mp)| {
-                let [union] = overlay(&mp.0, &[], [OverlayRule::Subject], true);
-                let (d, check) = crate::output::drawable::drawable(&union, None, precision);
-                output_check.snapped |= check.snapped;
-                output_check.dropped_polygons += check.dropped_polygons;
-                output_check.dropped_km2 += check.dropped_km2;
-                (properties, d)
-            })
-            .filter(|(_, d)| !d.0.is_empty())
-            .collect();
+        // A feature whose every polygon is smaller than the grid of `precision` (an exclusion of
+        // a few m2 at 3 decimals) has nothing left to draw: listed, with its exact area, so that
+        // the features and the erased ones add up to the figures (as `/v1/diff` does).
+        let mut erased = Vec::new();
+        let mut drawn: Vec<(ScenarioFeatureProperties, MultiPolygon<f64>)> = Vec::new();
+        for (properties, mp) in features {
+            let [union] = overlay(&mp.0, &[], [OverlayRule::Subject], true);
+            let (d, check) = crate::output::drawable::drawable(&union, None, precision);
+            output_check.snapped |= check.snapped;
+            output_check.dropped_polygons += check.dropped_polygons;
+            output_check.dropped_km2 += check.dropped_km2;
+            if d.0.is_empty() {
+                erased.push(properties);
+            } else {
+                drawn.push((properties, d));
+            }
+        }
+        let erased_by_rounding_km2 = erased.iter().map(|p| p.area_km2).sum();
         let fc = FeatureCollection {
             frontline: ScenarioLayerMeta {
                 scenario: self.answer.id.clone(),
@@ -1201,6 +1287,8 @@ impl Computed {
                 edges: crate::geodesy::EDGES,
                 precision,
                 output_check,
+                erased_by_rounding: erased,
+                erased_by_rounding_km2,
             },
             features: drawn
                 .iter()

@@ -295,6 +295,10 @@ pub fn check_partition_combinations(cat: &frontline::catalog::Catalog, source: &
             json!([{"name": "in the occupied east", "geometry": boxed(39.0, 48.0, 39.5, 48.5)}]),
         ),
         (
+            "the tester's box along the border",
+            json!([{"name": "20-45E x 47-55N", "geometry": boxed(20.0, 47.0, 45.0, 55.0)}]),
+        ),
+        (
             "two overlapping",
             json!([{"name": "a", "geometry": boxed(37.0, 47.6, 37.8, 48.2)},
                    {"name": "b", "geometry": boxed(37.4, 43.0, 38.2, 48.5)}]),
@@ -324,6 +328,7 @@ pub fn check_partition_combinations(cat: &frontline::catalog::Catalog, source: &
                         a.area_of_application_km2, a.territory_km2
                     );
                     assert!(rel < 1e-9, "{line}");
+                    assert_parts_inside_the_territory(cat, source, waters, &c, &line);
                     let taken: f64 = a
                         .excluded
                         .iter()
@@ -350,4 +355,238 @@ pub fn check_partition_combinations(cat: &frontline::catalog::Catalog, source: &
         }
     }
     lines
+}
+
+/// A seeded generator (SplitMix64) for the property tests: the same seed, the same cases.
+pub struct Seeded(pub u64);
+
+impl Seeded {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [a, b).
+    pub fn range(&mut self, a: f64, b: f64) -> f64 {
+        a + (b - a) * (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in 0..n.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+}
+
+/// GeoJSON of a MultiPolygon.
+pub fn multipolygon_json(mp: &geo::MultiPolygon<f64>) -> serde_json::Value {
+    let ring = |r: &geo::LineString<f64>| r.0.iter().map(|c| vec![c.x, c.y]).collect::<Vec<_>>();
+    let polys: Vec<Vec<Vec<Vec<f64>>>> =
+        mp.0.iter()
+            .map(|p| std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect())
+            .collect();
+    serde_json::json!({"type": "MultiPolygon", "coordinates": polys})
+}
+
+/// One random negotiated exclusion near `border`, of one of four kinds (the kind is returned
+/// with it): a box (from a few km to 25 x 13 degrees, reaching beyond the border and into the
+/// sea), an irregular star-shaped polygon (5 to 40 vertices), the border itself cut by a random
+/// box (so that the exclusion's outline runs along the border on the border's own vertices), or
+/// that cut moved by a random 1e-9 to 1e-5 degree (nearly along the border: the edges cross it
+/// again and again).
+pub fn random_exclusion(rng: &mut Seeded, border: &geo::MultiPolygon<f64>) -> (&'static str, serde_json::Value) {
+    use geo::{BooleanOps, BoundingRect, LineString, MapCoords, MultiPolygon, Polygon};
+    let bbox = border.bounding_rect().expect("a border");
+    let (lo, hi) = (bbox.min(), bbox.max());
+    let rect = |x0: f64, y0: f64, x1: f64, y1: f64| {
+        Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )
+    };
+    let random_box = |rng: &mut Seeded, big: bool| {
+        let (w, h) = if big {
+            (rng.range(2.0, 25.0), rng.range(1.0, 13.0))
+        } else {
+            (rng.range(0.02, 3.0), rng.range(0.02, 2.0))
+        };
+        let x0 = rng.range(lo.x - 3.0, hi.x + 1.0 - w.min(4.0));
+        let y0 = rng.range(lo.y - 2.0, hi.y + 1.0 - h.min(3.0));
+        rect(x0, y0, x0 + w, y0 + h)
+    };
+    match rng.below(4) {
+        0 => {
+            let big = rng.below(2) == 0;
+            ("box", multipolygon_json(&MultiPolygon(vec![random_box(rng, big)])))
+        }
+        1 => {
+            let (cx, cy) = (rng.range(lo.x, hi.x), rng.range(lo.y, hi.y));
+            let r = rng.range(0.05, 4.0);
+            let k = 5 + rng.below(36);
+            let mut pts: Vec<(f64, f64)> = (0..k)
+                .map(|i| {
+                    let a = std::f64::consts::TAU * (i as f64 + rng.range(0.0, 0.9)) / k as f64;
+                    let ri = r * rng.range(0.3, 1.0);
+                    (cx + ri * a.cos(), cy + ri * a.sin())
+                })
+                .collect();
+            pts.push(pts[0]);
+            (
+                "irregular",
+                multipolygon_json(&MultiPolygon(vec![Polygon::new(LineString::from(pts), vec![])])),
+            )
+        }
+        kind => {
+            let cut = loop {
+                let b = MultiPolygon(vec![random_box(rng, true)]);
+                let cut = border.intersection(&b);
+                if !cut.0.is_empty() {
+                    break cut;
+                }
+            };
+            if kind == 2 {
+                ("along the border", multipolygon_json(&cut))
+            } else {
+                let d = 10f64.powf(rng.range(-9.0, -5.0));
+                let (dx, dy) = (d * rng.range(-1.0, 1.0), d * rng.range(-1.0, 1.0));
+                let moved = cut.map_coords(|c| geo::Coord {
+                    x: c.x + dx,
+                    y: c.y + dy,
+                });
+                ("nearly along the border", multipolygon_json(&moved))
+            }
+        }
+    }
+}
+
+/// Issue 11, the partition as a property: `cases` scenarios with 1 to 4 seeded random
+/// exclusions ([`random_exclusion`]; overlapping each other, the occupied and contested areas,
+/// the baselines, the sea) and a random policy (waters, grey zone, every baseline excluded or
+/// none) on each of `dates`: the area of application and the excluded areas add up to the
+/// territory (the border, with its waters where the policy takes them) within 1e-9, and every
+/// part is inside the territory ([`assert_parts_inside_the_territory`]). Returns one line per
+/// case; the largest relative error and stick-out last.
+pub fn check_partition_random(
+    cat: &frontline::catalog::Catalog,
+    source: &str,
+    dates: &[&str],
+    seed: u64,
+    cases: usize,
+) -> Vec<String> {
+    let src = cat.source(Some(source)).expect("the source");
+    let border = src.border.border.geometry.clone();
+    let baselines: Vec<String> = cat.baselines.keys().cloned().collect();
+    let mut rng = Seeded(seed);
+    let mut lines = Vec::new();
+    let (mut worst, mut out): (f64, f64) = (0.0, 0.0);
+    for case in 0..cases {
+        let date = dates[case % dates.len()];
+        let waters = src.border.waters.is_some() && rng.below(2) == 0;
+        let grey = ["excluded", "included"][rng.below(2)];
+        let excluded_baselines = if rng.below(2) == 0 { baselines.clone() } else { vec![] };
+        let n = 1 + rng.below(4);
+        let mut kinds = Vec::new();
+        let exclusions: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let (kind, geometry) = random_exclusion(&mut rng, &border);
+                kinds.push(kind);
+                serde_json::json!({"name": format!("{kind} {i}"), "geometry": geometry})
+            })
+            .collect();
+        let policy = serde_json::json!({"grey_zone": grey, "excluded_baselines": excluded_baselines,
+            "exclusions": exclusions, "waters": waters});
+        let doc = serde_json::json!({"source": source, "ceasefire_date": date, "policy": policy});
+        let c = frontline::scenario::compute(cat, &frontline::scenario::from_value(doc).expect("a scenario"))
+            .unwrap_or_else(|e| panic!("case {case} ({kinds:?}): {e}"));
+        let a = &c.answer;
+        let excluded: f64 = a.excluded.iter().map(|e| e.area_km2).sum();
+        let total = a.area_of_application_km2 + excluded;
+        let rel = (total - a.territory_km2).abs() / a.territory_km2;
+        worst = worst.max(rel);
+        let line = format!(
+            "case {case} {date} waters {waters} grey {grey} baselines {excluded_baselines:?} exclusions {kinds:?}: \
+             area {:.6} + excluded {excluded:.6} = {total:.6} km2 vs territory {:.6}: {rel:.2e}",
+            a.area_of_application_km2, a.territory_km2
+        );
+        assert!(rel < 1e-9, "{line}");
+        out = out.max(assert_parts_inside_the_territory(cat, source, waters, &c, &line));
+        lines.push(line);
+    }
+    lines.push(format!(
+        "{cases} cases; largest relative error {worst:.2e}; largest part outside the territory {:.1} m2",
+        out * 1e6
+    ));
+    lines
+}
+
+/// Every part of a computed scenario (the area of application, each excluded area) is inside the
+/// territory (the border of `source`, with its waters' cells when `waters`): each of its vertices
+/// in it or within 1e-7 degree (1 cm) of its outline (an output vertex where edges cross is a
+/// point of i_overlay's grid, off the edges it lies on by up to half a step), and the part minus
+/// the territory under 1e-9 of it in area (where an exclusion crosses the border a thousand
+/// times, those grid points add up to tens of m2). Returns the largest such area, km2.
+pub fn assert_parts_inside_the_territory(
+    cat: &frontline::catalog::Catalog,
+    source: &str,
+    waters: bool,
+    c: &frontline::scenario::Computed,
+    line: &str,
+) -> f64 {
+    let mut largest: f64 = 0.0;
+    use frontline::coverage::{OverlayRule, overlay};
+    use frontline::geodesy::area_km2;
+    use frontline::index::PolygonIndex;
+    let src = cat.source(Some(source)).expect("the source");
+    let mut territory = src.border.border.geometry.0.clone();
+    if waters && let Some(w) = &src.border.waters {
+        territory.extend(w.waters.cells.iter().flat_map(|c| c.geometry.0.iter().cloned()));
+    }
+    let index = PolygonIndex::new(&territory);
+    let near_outline = |x: f64, y: f64| {
+        territory
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| r.0.windows(2))
+            .any(|w| segment_distance((x, y), (w[0].x, w[0].y), (w[1].x, w[1].y)) <= 1e-7)
+    };
+    let parts = std::iter::once(("area of application".to_string(), &c.area)).chain(
+        c.excluded
+            .iter()
+            .map(|e| (format!("{} {:?}", e.reason.as_str(), e.name), &e.area)),
+    );
+    for (what, part) in parts {
+        for p in &part.0 {
+            for r in std::iter::once(p.exterior()).chain(p.interiors()) {
+                for v in &r.0 {
+                    assert!(
+                        index.locate(v.x, v.y).in_closed() || near_outline(v.x, v.y),
+                        "{line}: the {what} has the vertex {v:?} outside the territory"
+                    );
+                }
+            }
+        }
+        let [outside] = overlay(&part.0, &territory, [OverlayRule::Difference], true);
+        let out_km2 = area_km2(&outside);
+        assert!(
+            out_km2 <= 1e-9 * c.answer.territory_km2,
+            "{line}: the {what} sticks out of the territory by {out_km2} km2"
+        );
+        largest = largest.max(out_km2);
+    }
+    largest
+}
+
+/// Planar distance (degrees) from `p` to the segment a-b.
+fn segment_distance(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (p.0 - a.0 - t * dx).hypot(p.1 - a.1 - t * dy)
 }
