@@ -725,6 +725,20 @@ pub struct DeclaredSource {
     pub baselines: Vec<String>,
 }
 
+/// Refuses an instant after now for `known_at` (nothing is known of it yet), with why.
+///
+/// # Errors
+/// The instant is in the future.
+pub fn known_at_in_the_past(t: chrono::DateTime<chrono::Utc>) -> Result<(), String> {
+    if t > chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()) {
+        return Err(format!(
+            "known_at {} is in the future: it answers as the service would have answered at a past instant",
+            crate::geodata::canonical::rfc3339(t)
+        ));
+    }
+    Ok(())
+}
+
 /// A source as it was loaded at an instant ([`Catalog::as_known_at`]).
 enum SourceAt {
     /// With snapshots.

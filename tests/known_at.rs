@@ -360,3 +360,277 @@ fn a_replaced_earlier_publication_is_revised_wherever_it_is_used() {
     let v = get(s.addr, at_p1, "").json();
     assert_eq!(v["snapshot"]["revised"], json!(true), "{v}");
 }
+
+fn cli(root: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(args)
+        .args(["--data", root.to_str().unwrap()])
+        .output()
+        .unwrap()
+}
+
+/// The command line answers as the HTTP routes it stands for, flag for parameter: `--known-at`,
+/// `diff --from-datetime/--to-datetime`, `timeline --datetime --by-region`, `query --sources`,
+/// `scenario --preset --datetime`; the answers compared byte for byte (JSON compared as values
+/// where the CLI pretty-prints).
+#[test]
+fn the_command_line_answers_as_the_routes_it_stands_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), true);
+    let token = dir.path().join("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    let s = Server::with_ingest(&root, &token);
+    assert_eq!(put_source(s.addr, "monitor", &terms("licence 1", "Europe/Kyiv")), 201);
+    let (p1, p2) = ("2024-05-01T08:00:00Z", "2024-05-01T12:00:00Z");
+    ingest(s.addr, "source=monitor&date=2024-05-01", &square(0.5, Some(p1)));
+    ingest(s.addr, "source=monitor&date=2024-05-01", &square(0.6, Some(p2)));
+    ingest(s.addr, "source=monitor&date=2024-05-03", &square(0.9, None));
+    std::thread::sleep(Duration::from_millis(20));
+    let before = now();
+    std::thread::sleep(Duration::from_millis(20));
+    // Replaced since: --known-at before it answers with the earlier contents.
+    ingest(
+        s.addr,
+        "source=monitor&date=2024-05-01&replace=true",
+        &square(0.7, Some(p1)),
+    );
+    ingest(
+        s.addr,
+        "source=monitor&date=2024-05-03&replace=true",
+        &square(0.95, None),
+    );
+    let between = "2024-05-01T09:00:00Z";
+    let json = |b: &[u8]| -> Value {
+        serde_json::from_slice(b).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(b)))
+    };
+    for known_at in [None, Some(before.as_str())] {
+        let (k_http, k_cli): (String, Vec<&str>) = match known_at {
+            Some(t) => (format!("&known_at={t}"), vec!["--known-at", t]),
+            None => (String::new(), vec![]),
+        };
+        let with = |args: &[&str]| -> Vec<String> { args.iter().chain(&k_cli).map(|s| s.to_string()).collect() };
+        let run = |args: Vec<String>| {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = cli(&root, &args);
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        };
+        // A diff from an instant between two publications to a date.
+        let http = get(
+            s.addr,
+            &format!("/v1/diff?source=monitor&from_datetime={between}&to=2024-05-03{k_http}"),
+            "",
+        );
+        assert_eq!(http.status, 200, "{}", http.text());
+        let out = run(with(&[
+            "diff",
+            "--source",
+            "monitor",
+            "--from-datetime",
+            between,
+            "--to",
+            "2024-05-03",
+        ]));
+        assert_eq!(json(&out), json(&http.body), "diff {known_at:?}");
+        // The rows by region of the publication in force at an instant (CSV both ways).
+        let http = get(
+            s.addr,
+            &format!("/v1/timeline?source=monitor&datetime={between}&by_region=true{k_http}"),
+            "Accept: text/csv\r\n",
+        );
+        assert_eq!(http.status, 200, "{}", http.text());
+        let out = run(with(&[
+            "timeline",
+            "--source",
+            "monitor",
+            "--datetime",
+            between,
+            "--by-region",
+        ]));
+        assert_eq!(String::from_utf8_lossy(&out), http.text(), "timeline {known_at:?}");
+        // A range of the timeline.
+        let http = get(
+            s.addr,
+            &format!("/v1/timeline?source=monitor&from=2024-05-02&to=2024-05-03{k_http}"),
+            "Accept: text/csv\r\n",
+        );
+        let out = run(with(&[
+            "timeline",
+            "--source",
+            "monitor",
+            "--from",
+            "2024-05-02",
+            "--to",
+            "2024-05-03",
+        ]));
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            http.text(),
+            "timeline range {known_at:?}"
+        );
+        // A point, every source's verdict, and a point's history.
+        let http = get(
+            s.addr,
+            &format!("/v1/coverage?lon=35.65&lat=48.65&source=monitor&datetime={between}&distance=true{k_http}"),
+            "",
+        );
+        let out = run(with(&[
+            "query",
+            "--lon",
+            "35.65",
+            "--lat",
+            "48.65",
+            "--source",
+            "monitor",
+            "--datetime",
+            between,
+        ]));
+        assert_eq!(json(&out), json(&http.body), "query {known_at:?}");
+        let http = get(
+            s.addr,
+            &format!("/v1/coverage?lon=35.65&lat=48.65&sources=all&date=2024-05-03&distance=true{k_http}"),
+            "",
+        );
+        let out = run(with(&[
+            "query",
+            "--lon",
+            "35.65",
+            "--lat",
+            "48.65",
+            "--sources",
+            "all",
+            "--date",
+            "2024-05-03",
+        ]));
+        assert_eq!(json(&out), json(&http.body), "query --sources {known_at:?}");
+        let http = get(
+            s.addr,
+            &format!("/v1/history?lon=35.65&lat=48.65&source=monitor{k_http}"),
+            "",
+        );
+        let out = run(with(&[
+            "history", "--lon", "35.65", "--lat", "48.65", "--source", "monitor",
+        ]));
+        assert_eq!(json(&out), json(&http.body), "history {known_at:?}");
+        // The agreement on a date.
+        let http = get(
+            s.addr,
+            &format!("/v1/agreement?date=2024-05-03&sources=monitor,example&summary=true{k_http}"),
+            "",
+        );
+        let out = run(with(&[
+            "agreement",
+            "--date",
+            "2024-05-03",
+            "--sources",
+            "monitor,example",
+            "--summary",
+        ]));
+        assert_eq!(json(&out), json(&http.body), "agreement {known_at:?}");
+    }
+    // The answers before the replacement differ from the answers now (else --known-at would
+    // test nothing).
+    let area = |k: &[&str]| {
+        // Inside the larger square of 3 May only.
+        let mut args = vec![
+            "query",
+            "--lon",
+            "35.92",
+            "--lat",
+            "48.92",
+            "--source",
+            "monitor",
+            "--date",
+            "2024-05-03",
+        ];
+        args.extend(k);
+        json(&cli(&root, &args).stdout)["status"].clone()
+    };
+    assert_eq!(area(&[]), json!("occupied"));
+    assert_eq!(area(&["--known-at", &before]), json!("covered"));
+    // A preset at an instant: the day whose state was published then, as over HTTP.
+    let http = get(
+        s.addr,
+        "/v1/scenarios/presets?source=monitor&datetime=2024-05-01T13:00:00Z",
+        "",
+    );
+    assert_eq!(http.status, 200, "{}", http.text());
+    let korea = json(&http.body)["presets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "korea-1953")
+        .unwrap()["scenario"]
+        .clone();
+    let out = cli(
+        &root,
+        &[
+            "scenario",
+            "--preset",
+            "korea-1953",
+            "--source",
+            "monitor",
+            "--datetime",
+            "2024-05-01T13:00:00Z",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out.stdout), korea);
+    // An instant at which an earlier publication was in force names no day's state: refused
+    // on both, naming the day's last publication.
+    let http = get(
+        s.addr,
+        &format!("/v1/scenarios/presets?source=monitor&datetime={between}"),
+        "",
+    );
+    assert_eq!(http.status, 422, "{}", http.text());
+    let out = cli(
+        &root,
+        &[
+            "scenario",
+            "--preset",
+            "korea-1953",
+            "--source",
+            "monitor",
+            "--datetime",
+            between,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("superseded later that day"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Refusals say why, the same on both: all among names; an instant in the future.
+    let http = get(
+        s.addr,
+        "/v1/coverage?lon=35.65&lat=48.65&sources=all,monitor&date=2024-05-03",
+        "",
+    );
+    assert_eq!(http.status, 400, "{}", http.text());
+    assert_eq!(json(&http.body)["parameter"], "sources");
+    let out = cli(
+        &root,
+        &[
+            "query",
+            "--lon",
+            "35.65",
+            "--lat",
+            "48.65",
+            "--sources",
+            "all,monitor",
+            "--date",
+            "2024-05-03",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mixes all with source names"));
+    let out = cli(&root, &["timeline", "--known-at", "2999-01-01T00:00:00Z"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in the future"));
+}

@@ -575,6 +575,7 @@ pub mod layers;
 mod sliver_fixtures;
 pub mod sources;
 pub mod tiles;
+pub mod timeline;
 
 #[cfg(test)]
 mod tests {
