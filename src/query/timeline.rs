@@ -90,7 +90,7 @@ pub fn timeline_of<'c>(cat: &'c Catalog, ask: &TimelineAsk<'_>) -> Result<Timeli
     if ask.when.is_some() && (ask.from.is_some() || ask.to.is_some()) {
         return Err(TimelineError::Parameters {
             parameter: "date",
-            why: "give either date (or datetime) or from/to, not both: one state or a series".into(),
+            why: "give either date or from/to, not both (datetime likewise): one state or a series".into(),
         });
     }
     if let (Some(a), Some(b)) = (ask.from, ask.to)
