@@ -680,9 +680,9 @@ pub struct SourceEntry {
     pub publications: Vec<Publication>,
     /// Its licence, attribution and URL, carried by every answer that uses it.
     pub terms: crate::model::SourceTerms,
-    /// The dates whose snapshot replaced an earlier one (a copy of each earlier one is in the
-    /// source's `.history/`): answers about them say `revised: true`.
-    pub revised: std::collections::BTreeSet<NaiveDate>,
+    /// Which of its contents replaced an earlier one (a copy of each earlier one is in the
+    /// source's `.history/`): answers that use them say `revised: true`.
+    pub revised: crate::geodata::description::Revised,
 }
 
 /// A publication superseded later its day, and what it puts in force (its state is computed on
@@ -709,8 +709,8 @@ pub struct SourceMeta {
     pub time_zone: chrono_tz::Tz,
     /// Licence, attribution, URL.
     pub terms: crate::model::SourceTerms,
-    /// The dates whose snapshot replaced an earlier one.
-    pub revised: std::collections::BTreeSet<NaiveDate>,
+    /// Which of its contents replaced an earlier one.
+    pub revised: crate::geodata::description::Revised,
 }
 
 /// A source described (`source.json`, as `PUT /v1/sources/{name}` writes it) that has no
@@ -723,6 +723,30 @@ pub struct DeclaredSource {
     pub border: String,
     /// The baselines it composes with.
     pub baselines: Vec<String>,
+}
+
+/// Refuses an instant after now for `known_at` (nothing is known of it yet), with why.
+///
+/// # Errors
+/// The instant is in the future.
+pub fn known_at_in_the_past(t: chrono::DateTime<chrono::Utc>) -> Result<(), String> {
+    if t > chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()) {
+        return Err(format!(
+            "known_at {} is in the future: it answers as the service would have answered at a past instant",
+            crate::geodata::canonical::rfc3339(t)
+        ));
+    }
+    Ok(())
+}
+
+/// A source as it was loaded at an instant ([`Catalog::as_known_at`]).
+enum SourceAt {
+    /// With snapshots.
+    Loaded(Arc<SourceEntry>),
+    /// Described, without a snapshot yet.
+    Declared(Box<DeclaredSource>),
+    /// Not there yet.
+    Absent,
 }
 
 impl SourceEntry {
@@ -749,66 +773,100 @@ impl SourceEntry {
         }
     }
 
-    /// This source as it was loaded at `t` (see [`Catalog::as_known_at`]): `None` when nothing
-    /// of it was loaded yet; itself when nothing has changed since.
+    /// This source as it was loaded at `t` (see [`Catalog::as_known_at`]): every file of the
+    /// source (dated snapshot, publication, description) with the content it held at `t`, read
+    /// back from `.history/` where it was replaced since, and arranged into days by the one rule
+    /// of the loader; itself when nothing has changed since.
     fn as_known_at(
         &self,
         this: &Arc<SourceEntry>,
         root: &Path,
         t: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<Arc<SourceEntry>>, CatalogError> {
-        use crate::geodata::description::{AtInstant, at_instant, revisions, written_at};
+    ) -> Result<SourceAt, CatalogError> {
+        use crate::geodata::description::{AtInstant, DESCRIPTION_SLOT, Revised, content_at, revisions, slot_of};
         let dir = root.join(crate::store::SOURCES_DIR).join(&self.name);
         let kept = revisions(&dir.join(crate::store::HISTORY_DIR));
-        let mut changed = false;
-        let mut snapshots = Vec::new();
-        let mut revised = BTreeSet::new();
-        for s in self.snapshots.iter().filter(|s| s.published_at.is_none()) {
-            let of_date: Vec<_> = kept.iter().filter(|r| r.date == s.date).collect();
-            match at_instant(&root.join(&s.provenance.file), &of_date, t) {
-                AtInstant::Current { revised: r } => {
-                    snapshots.push(s.clone());
-                    if r {
-                        revised.insert(s.date);
-                    }
-                    changed |= r != self.revised.contains(&s.date);
-                }
-                AtInstant::Earlier { file, revised: r } => {
-                    let shown = file
+        let of_slot = |slot: &str| -> Vec<&crate::geodata::description::Revision> {
+            kept.iter().filter(|r| r.slot == slot).collect()
+        };
+        // Only the files of the source's own directory have kept contents (an archive read in
+        // place has none: its files count from when they were written).
+        let own = format!("{}/{}/", crate::store::SOURCES_DIR, self.name);
+        let slot = |file: &str| -> Option<String> { file.strip_prefix(&own).and_then(slot_of).map(str::to_string) };
+        let read_back = |file: &Path, shown: &str| -> Result<Arc<Snapshot>, CatalogError> {
+            let (snap, report) = crate::geodata::canonical::read_snapshot(file, shown, &self.name);
+            snap.filter(|_| report.is_ok())
+                .map(Arc::new)
+                .ok_or_else(|| CatalogError::Revision {
+                    file: file
                         .strip_prefix(root)
-                        .map_or_else(|_| file.display().to_string(), |p| p.display().to_string());
-                    let (snap, report) = crate::geodata::canonical::read_snapshot(&file, &shown, &self.name);
-                    let snap = snap.filter(|_| report.is_ok()).ok_or_else(|| CatalogError::Revision {
-                        file: shown.clone(),
-                        why: report
-                            .problems
-                            .first()
-                            .map_or_else(|| "unreadable".to_string(), ToString::to_string),
-                    })?;
-                    // Read back as the date it was kept for, with the instant it carried.
-                    let snap = Snapshot {
-                        published_at: snap.published_at.or(s.published_at),
-                        ..snap
-                    };
-                    snapshots.push(Arc::new(snap));
-                    if r {
-                        revised.insert(s.date);
-                    }
+                        .map_or_else(|_| file.display().to_string(), |p| p.display().to_string()),
+                    why: report
+                        .problems
+                        .first()
+                        .map_or_else(|| "unreadable".to_string(), ToString::to_string),
+                })
+        };
+        let mut changed = false;
+        let mut contents: Vec<Arc<Snapshot>> = Vec::new();
+        let mut live_slots = BTreeSet::new();
+        let (untimed, timed) = self.parts();
+        for s in untimed.iter().chain(&timed) {
+            let slot = slot(&s.provenance.file);
+            let revs = slot.as_deref().map(&of_slot).unwrap_or_default();
+            live_slots.extend(slot);
+            match content_at(Some(&root.join(&s.provenance.file)), &revs, t) {
+                AtInstant::Current { .. } => contents.push(s.clone()),
+                // Read back under the name it had (its provenance then).
+                AtInstant::Earlier { file, .. } => {
+                    contents.push(read_back(&file, &s.provenance.file)?);
                     changed = true;
                 }
                 AtInstant::Absent => changed = true,
             }
         }
-        // The description in force then (its terms, its time zone), where it was replaced since.
+        // Files gone since (a dated snapshot replaced by a publication of its day): their last
+        // content until then.
+        let gone: BTreeSet<&str> = kept
+            .iter()
+            .map(|r| r.slot.as_str())
+            .filter(|x| *x != DESCRIPTION_SLOT && !live_slots.contains(*x))
+            .collect();
+        for g in gone {
+            if let AtInstant::Earlier { file, .. } = content_at(None, &of_slot(g), t) {
+                let in_day_dir = NaiveDate::parse_from_str(g, "%Y-%m-%d").is_ok();
+                let shown = if in_day_dir {
+                    format!("{own}{g}.geojson")
+                } else {
+                    format!("{own}{}/{g}.geojson", crate::store::PUBLICATIONS_DIR)
+                };
+                contents.push(read_back(&file, &shown)?);
+                changed = true;
+            }
+        }
+        // The description in force then (its terms, its time zone), where it was replaced or
+        // written since.
         let mut meta = self.meta();
-        if let Some(file) = crate::geodata::description::description_at(&dir.join(crate::store::HISTORY_DIR), t) {
-            let config: crate::store::SourceConfig = std::fs::read(&file)
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
-                .ok_or_else(|| CatalogError::Revision {
-                    file: file.display().to_string(),
-                    why: "the description kept there does not read".into(),
-                })?;
+        let description = match crate::geodata::description::description_at(&dir, t) {
+            AtInstant::Current { .. } => None,
+            AtInstant::Earlier { file, .. } => Some(
+                std::fs::read(&file)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<crate::store::SourceConfig>(&b).ok())
+                    .ok_or_else(|| CatalogError::Revision {
+                        file: file.display().to_string(),
+                        why: "the description kept there does not read".into(),
+                    })?,
+            ),
+            // Written since (or never): none then, as a source without `source.json` loads.
+            AtInstant::Absent if dir.join(crate::store::SOURCE_CONFIG).is_file() => {
+                Some(crate::store::SourceConfig::default())
+            }
+            AtInstant::Absent => None,
+        };
+        let described_then = dir.join(crate::store::SOURCE_CONFIG).is_file()
+            && !matches!(crate::geodata::description::description_at(&dir, t), AtInstant::Absent);
+        if let Some(config) = description {
             meta.terms = crate::model::SourceTerms {
                 licence: config.licence,
                 attribution: config.attribution,
@@ -821,38 +879,40 @@ impl SourceEntry {
                 .unwrap_or(crate::geodata::deepstate_api::DEFAULT_TIME_ZONE);
             changed = true;
         }
-        // Publications: those written by then, dated by the time zone in force then and
-        // arranged into days again (a day's last one written later leaves an earlier one as the
-        // day's snapshot).
-        let (_, timed) = self.parts();
-        let known: Vec<Arc<Snapshot>> = timed
-            .iter()
-            .filter(|p| written_at(&root.join(&p.provenance.file)).is_none_or(|w| w <= t))
+        // Publications dated by the time zone in force then, and every content arranged into
+        // days again (a day's last publication written later leaves an earlier one the day's
+        // snapshot).
+        let (untimed, timed): (Vec<Arc<Snapshot>>, Vec<Arc<Snapshot>>) =
+            contents.into_iter().partition(|s| s.published_at.is_none());
+        let timed: Vec<Arc<Snapshot>> = timed
+            .into_iter()
             .map(|p| match p.published_at {
                 Some(at) if crate::geodata::publications::day_of(at, meta.time_zone) != p.date => Arc::new(Snapshot {
                     date: crate::geodata::publications::day_of(at, meta.time_zone),
-                    ..(**p).clone()
+                    ..(*p).clone()
                 }),
-                _ => p.clone(),
+                _ => p,
             })
             .collect();
-        changed |= known.len() != timed.len();
-        let (untimed, timed) = (snapshots, known);
         let (snapshots, publications) = crate::geodata::publications::arrange(untimed, timed);
-        for s in &snapshots {
-            if s.published_at.is_some() && kept.iter().any(|r| r.date == s.date && r.replaced_at <= t) {
-                revised.insert(s.date);
-            }
-        }
+        let revised = Revised::of(&kept, Some(t));
         changed |= revised != self.revised;
         if !changed {
-            return Ok(Some(this.clone()));
-        }
-        if snapshots.is_empty() {
-            return Ok(None);
+            return Ok(SourceAt::Loaded(this.clone()));
         }
         meta.revised = revised;
-        Ok(Some(Arc::new(build_source_arcs(
+        if snapshots.is_empty() {
+            return Ok(if described_then {
+                SourceAt::Declared(Box::new(DeclaredSource {
+                    meta,
+                    border: self.border.border.iso3.clone(),
+                    baselines: self.baselines.iter().map(|b| b.baseline.name.clone()).collect(),
+                }))
+            } else {
+                SourceAt::Absent
+            });
+        }
+        Ok(SourceAt::Loaded(Arc::new(build_source_arcs(
             meta,
             self.border.clone(),
             self.baselines.clone(),
@@ -860,6 +920,28 @@ impl SourceEntry {
             publications,
             Some(self),
         ))))
+    }
+
+    /// The dates with a content that replaced an earlier one (the day's snapshot, or a
+    /// publication of the day).
+    pub fn revised_dates(&self) -> Vec<NaiveDate> {
+        if self.revised.is_empty() {
+            return Vec::new();
+        }
+        let days = self.snapshots.iter().filter(|s| self.revised.day(s));
+        let earlier = self
+            .publications
+            .iter()
+            .map(|p| &p.snapshot)
+            .filter(|s| self.revised.content(s));
+        let dates: BTreeSet<NaiveDate> = days.chain(earlier).map(|s| s.date).collect();
+        dates.into_iter().collect()
+    }
+
+    /// Whether the day's snapshot `s` of this source replaced an earlier content (its own
+    /// file's, or the dated file of its day that a publication replaced).
+    pub fn day_revised(&self, s: &Snapshot) -> bool {
+        self.revised.day(s)
     }
 
     /// Its snapshots without a publication instant, and every publication with one (the day's
@@ -928,10 +1010,14 @@ impl<'a> InForce<'a> {
         }
     }
 
-    /// Whether the snapshot in force replaced an earlier content of its date (a publication
-    /// superseded later its day never did: it is not the date's snapshot).
+    /// Whether the snapshot in force replaced an earlier content: the date's snapshot its
+    /// file's or its day's earlier content, a publication superseded later its day the earlier
+    /// content of its instant.
     pub fn revised(&self) -> bool {
-        self.publication.is_none() && self.source.revised.contains(&self.snapshot().date)
+        match self.publication {
+            Some(p) => self.source.revised.content(p),
+            None => self.source.day_revised(self.snapshot()),
+        }
     }
 
     /// The baselines in force.
@@ -1229,9 +1315,9 @@ impl Catalog {
     /// everything else is shared with this one, computed states included, so only the new
     /// content is computed.
     ///
-    /// `revised`: the snapshot replaced other content of its date (kept in `.history/`). A
-    /// declared source (no snapshot yet) becomes a source with this one.
-    pub fn with_snapshot(&self, snapshot: Snapshot, revised: bool) -> Result<Catalog, CatalogError> {
+    /// `kept`: the copies in `.history/` of the contents this write replaced (their slots are
+    /// revised from now on). A declared source (no snapshot yet) becomes a source with this one.
+    pub fn with_snapshot(&self, snapshot: Snapshot, kept: &[std::path::PathBuf]) -> Result<Catalog, CatalogError> {
         let mut declared = self.declared.clone();
         let entry = match declared.remove(&snapshot.source) {
             Some(d) if !self.sources.contains_key(&snapshot.source) => {
@@ -1249,16 +1335,16 @@ impl Catalog {
                     .filter_map(|n| self.baselines.get(n).cloned())
                     .collect();
                 let mut meta = d.meta;
-                if revised {
-                    meta.revised.insert(snapshot.date);
+                for k in kept {
+                    meta.revised.insert_kept(k);
                 }
                 build_source_arcs(meta, border, bls, vec![Arc::new(snapshot)], Vec::new(), None)
             }
             _ => {
                 let old = self.source(Some(&snapshot.source))?;
                 let mut meta = old.meta();
-                if revised {
-                    meta.revised.insert(snapshot.date);
+                for k in kept {
+                    meta.revised.insert_kept(k);
                 }
                 let (snapshots, publications) = match snapshot.published_at {
                     // A publication takes its place among the others by its instant (one of
@@ -1328,12 +1414,30 @@ impl Catalog {
     /// [`CatalogError::Revision`] when a kept content cannot be read back.
     pub fn as_known_at(&self, t: chrono::DateTime<chrono::Utc>) -> Result<Catalog, CatalogError> {
         let mut sources = BTreeMap::new();
+        let mut declared = BTreeMap::new();
         for (name, src) in &self.sources {
-            if let Some(entry) = src.as_known_at(src, &self.root, t)? {
-                sources.insert(name.clone(), entry);
+            match src.as_known_at(src, &self.root, t)? {
+                SourceAt::Loaded(entry) => {
+                    sources.insert(name.clone(), entry);
+                }
+                SourceAt::Declared(d) => {
+                    declared.insert(name.clone(), *d);
+                }
+                SourceAt::Absent => {}
             }
         }
-        Ok(self.with_sources(sources, self.declared.clone()))
+        // A source described without a snapshot is listed when its description was written by
+        // then.
+        for (name, d) in &self.declared {
+            let dir = self.root.join(crate::store::SOURCES_DIR).join(name);
+            if !matches!(
+                crate::geodata::description::description_at(&dir, t),
+                crate::geodata::description::AtInstant::Absent
+            ) {
+                declared.insert(name.clone(), d.clone());
+            }
+        }
+        Ok(self.with_sources(sources, declared))
     }
 
     /// The source named, or the default one.
@@ -1675,7 +1779,7 @@ mod tests {
         }
         let mut later = (**src.snapshots.last().unwrap()).clone();
         later.date += chrono::TimeDelta::days(30);
-        let next = cat.with_snapshot(later, false).unwrap();
+        let next = cat.with_snapshot(later, &[]).unwrap();
         let epochs = &next.source(None).unwrap().epochs;
         assert_eq!(epochs.len(), src.epochs.len() + 1);
         for (i, e) in epochs[..src.epochs.len()].iter().enumerate() {

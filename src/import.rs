@@ -985,8 +985,8 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         }
     }
     let mut kept = Vec::new();
-    for (date, file) in replaced_files.iter().chain(&split_kept) {
-        kept.push(lock.keep(&opts.source, *date, file)?);
+    for (_, file) in replaced_files.iter().chain(&split_kept) {
+        kept.push(lock.keep(&opts.source, file)?);
     }
     let bytes = |files: Vec<(PathBuf, String)>| -> Vec<(PathBuf, Vec<u8>)> {
         files.into_iter().map(|(p, t)| (p, t.into_bytes())).collect()
@@ -1305,8 +1305,8 @@ fn import_publications(
         .sort_by(|a, b| a.published_at.cmp(&b.published_at));
 
     let mut kept = Vec::new();
-    for (date, file) in &replaced {
-        kept.push(lock.keep(&opts.source, *date, file)?);
+    for (_, file) in &replaced {
+        kept.push(lock.keep(&opts.source, file)?);
     }
     let new_paths: Vec<&PathBuf> = writes.iter().map(|(p, _)| p).collect();
     let stale: Vec<PathBuf> = replaced

@@ -454,10 +454,22 @@ impl When {
 
 /// Parses an RFC 3339 instant (`2024-05-01T23:30:00+03:00`, `2024-05-01T20:30:00Z`) into UTC.
 /// A date without a time or an offset is refused: an instant must say which one it is.
+///
+/// A leap second (`:60`, which RFC 3339 5.6 allows) is refused: instants here are UTC counted
+/// without leap seconds, as POSIX time and the publishers' Unix timestamps count them, so a
+/// `:60` second has no instant of its own (folding it into the next second would silently move
+/// it).
 pub fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    chrono::DateTime::parse_from_rfc3339(s)
+    use chrono::Timelike;
+    let t = chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|e| format!("'{s}' is not an RFC 3339 instant such as 2024-05-01T20:30:00Z ({e})"))
+        .map_err(|e| format!("'{s}' is not an RFC 3339 instant such as 2024-05-01T20:30:00Z ({e})"))?;
+    if t.nanosecond() >= 1_000_000_000 {
+        return Err(format!(
+            "'{s}' names a leap second (:60): instants are UTC without leap seconds (POSIX time, as publication timestamps count), so it has no instant of its own; give :59 or the next minute's :00"
+        ));
+    }
+    Ok(t)
 }
 
 #[cfg(test)]
@@ -494,6 +506,17 @@ mod tests {
         for bad in ["2024-05-01", "2024-05-01T20:30:00", "yesterday"] {
             assert!(parse_instant(bad).is_err(), "{bad}");
         }
+        // A leap second, in UTC or another offset, with or without a fraction: refused, saying
+        // why.
+        for leap in [
+            "2016-12-31T23:59:60Z",
+            "2017-01-01T02:59:60+03:00",
+            "2016-12-31T23:59:60.5Z",
+        ] {
+            let e = parse_instant(leap).unwrap_err();
+            assert!(e.contains("leap second"), "{leap}: {e}");
+        }
+        assert!(parse_instant("2016-12-31T23:59:59.999Z").is_ok());
     }
 
     #[test]

@@ -89,6 +89,9 @@ pub enum AgreementError {
     /// A source named more than once (it would count as two sources agreeing with each other).
     #[error("sources names '{0}' twice: name each source once")]
     Twice(String),
+    /// A list of sources that is not one: an empty name, or `all` among names.
+    #[error("{0}")]
+    BadList(String),
     /// Sources measured against different borders cannot be compared.
     #[error("sources {0} and {1} are measured against different borders ({2} and {3})")]
     Borders(String, String, String, String),
@@ -108,6 +111,32 @@ pub fn named_once(names: &[String]) -> Result<(), AgreementError> {
         Some(twice) => Err(AgreementError::Twice(twice.clone())),
         None => Ok(()),
     }
+}
+
+/// Reads a list of sources as given (`sources=` over HTTP, `--sources` on the command line):
+/// `all` alone is every source (`None`, as when no list is given); otherwise comma-separated
+/// names, each given once. `all` among names is refused (it would be every source and some
+/// sources at once), as are empty names.
+///
+/// # Errors
+/// [`AgreementError::BadList`], [`AgreementError::Twice`].
+pub fn sources_list(list: &str) -> Result<Option<Vec<String>>, AgreementError> {
+    if list.trim() == "all" {
+        return Ok(None);
+    }
+    let names: Vec<String> = list.split(',').map(|s| s.trim().to_string()).collect();
+    if names.iter().any(String::is_empty) {
+        return Err(AgreementError::BadList(format!(
+            "sources '{list}' has an empty name: give a comma-separated list of source names, or all"
+        )));
+    }
+    if names.iter().any(|n| n == "all") {
+        return Err(AgreementError::BadList(format!(
+            "sources '{list}' mixes all with source names: all means every source; give all alone, or the names"
+        )));
+    }
+    named_once(&names)?;
+    Ok(Some(names))
 }
 
 /// The agreement of `sources` (default: every source that covers the date) on a date, or at an

@@ -195,53 +195,64 @@ pub fn timeline_by_region(
 ) -> Result<Vec<RegionTimelineRow>, RegionError> {
     use rayon::prelude::*;
     let src = cat.source(source)?;
-    let regions = src
-        .border
-        .regions
-        .as_ref()
-        .ok_or_else(|| RegionError::NoRegions(src.border.border.iso3.clone()))?;
+    let regions = regions_of(src)?;
     let chosen: Vec<usize> = (0..src.epochs.len())
         .filter(|&i| from.is_none_or(|d| src.epochs[i].from >= d) && to.is_none_or(|d| src.epochs[i].from <= d))
         .collect();
     let rows: Vec<Vec<RegionTimelineRow>> = chosen
         .par_iter()
-        .map(|&i| {
-            let e = &src.epochs[i];
-            let f = InForce::of(src, e);
-            let computed = e.state.computed();
-            let l = computed.layers_of(raw);
-            let by = |mp: &MultiPolygon<f64>| area_by_region(&mp.0, regions);
-            let (occ, con, cov) = (by(&l.occupied), by(&l.contested), by(&l.covered));
-            let snapshot = f.snapshot().id();
-            let synthetic = f.synthetic() || regions.synthetic;
-            let contested = f.contested_not_drawn().is_none();
-            let known = |x: f64| contested.then_some(x);
-            let mut out: Vec<RegionTimelineRow> = regions
-                .regions
-                .iter()
-                .enumerate()
-                .map(|(k, r)| RegionTimelineRow {
-                    date: e.from,
-                    region: r.id.clone(),
-                    occupied_km2: occ[k],
-                    contested_km2: known(con[k]),
-                    covered_km2: cov[k],
-                    snapshot: snapshot.clone(),
-                    synthetic,
-                })
-                .collect();
-            let rest = |total: f64, parts: &[f64]| (total - parts.iter().sum::<f64>()).max(0.0);
-            out.push(RegionTimelineRow {
-                date: e.from,
-                region: UNASSIGNED.into(),
-                occupied_km2: rest(l.occupied_km2, &occ),
-                contested_km2: known(rest(l.contested_km2, &con)),
-                covered_km2: rest(l.covered_km2, &cov),
-                snapshot,
-                synthetic,
-            });
-            out
-        })
+        .map(|&i| rows_by_region(&InForce::of(src, &src.epochs[i]), regions, raw))
         .collect();
     Ok(rows.into_iter().flatten().collect())
+}
+
+/// The areas by region of what is in force `f` (an epoch, or a publication superseded later its
+/// day, `datetime=`): one row per region and one for the area in no region.
+pub fn region_rows(f: &InForce<'_>, raw: bool) -> Result<Vec<RegionTimelineRow>, RegionError> {
+    Ok(rows_by_region(f, regions_of(f.source)?, raw))
+}
+
+/// The regions layer of a source's border, or why there is none.
+fn regions_of(src: &crate::catalog::SourceEntry) -> Result<&Regions, RegionError> {
+    src.border
+        .regions
+        .as_ref()
+        .ok_or_else(|| RegionError::NoRegions(src.border.border.iso3.clone()))
+}
+
+fn rows_by_region(f: &InForce<'_>, regions: &Regions, raw: bool) -> Vec<RegionTimelineRow> {
+    let e = f.epoch;
+    let computed = e.state.computed();
+    let l = computed.layers_of(raw);
+    let by = |mp: &MultiPolygon<f64>| area_by_region(&mp.0, regions);
+    let (occ, con, cov) = (by(&l.occupied), by(&l.contested), by(&l.covered));
+    let snapshot = f.snapshot_id();
+    let synthetic = f.synthetic() || regions.synthetic;
+    let contested = f.contested_not_drawn().is_none();
+    let known = |x: f64| contested.then_some(x);
+    let mut out: Vec<RegionTimelineRow> = regions
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(k, r)| RegionTimelineRow {
+            date: e.from,
+            region: r.id.clone(),
+            occupied_km2: occ[k],
+            contested_km2: known(con[k]),
+            covered_km2: cov[k],
+            snapshot: snapshot.clone(),
+            synthetic,
+        })
+        .collect();
+    let rest = |total: f64, parts: &[f64]| (total - parts.iter().sum::<f64>()).max(0.0);
+    out.push(RegionTimelineRow {
+        date: e.from,
+        region: UNASSIGNED.into(),
+        occupied_km2: rest(l.occupied_km2, &occ),
+        contested_km2: known(rest(l.contested_km2, &con)),
+        covered_km2: rest(l.covered_km2, &cov),
+        snapshot,
+        synthetic,
+    });
+    out
 }

@@ -3,7 +3,7 @@
 //! geodesic km2; `--summary`: the areas only, JSON); `--timeline`: CSV of the areas on every
 //! snapshot date of the sources where all of them cover it.
 
-use super::{DataArg, Exit, Failure, WhenArg, parse_date_arg};
+use super::{DataArg, Exit, Failure, KnownAtArg, WhenArg, parse_date_arg};
 use frontline::analytics::agreement::{AgreementError, AgreementRow, agreement, agreement_timeline};
 use std::io::Write;
 
@@ -12,9 +12,10 @@ pub(crate) struct Args {
     /// The date or instant (not with --timeline).
     #[command(flatten)]
     when: WhenArg,
-    /// Sources to compare, comma-separated (default: every source that covers the date).
-    #[arg(long, value_delimiter = ',')]
-    sources: Option<Vec<String>>,
+    /// Sources to compare, comma-separated, or all (default: every source that covers the
+    /// date; all with names is refused).
+    #[arg(long)]
+    sources: Option<String>,
     /// Print only the areas and what was compared (JSON).
     #[arg(long)]
     summary: bool,
@@ -35,6 +36,8 @@ pub(crate) struct Args {
     #[arg(long)]
     raw: bool,
     #[command(flatten)]
+    known_at: KnownAtArg,
+    #[command(flatten)]
     data: DataArg,
 }
 
@@ -43,7 +46,14 @@ fn failure(e: AgreementError) -> Failure {
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
-    let cat = a.data.catalog()?;
+    let sources = a
+        .sources
+        .as_deref()
+        .map(frontline::analytics::agreement::sources_list)
+        .transpose()
+        .map_err(failure)?
+        .flatten();
+    let cat = a.known_at.catalog(&a.data)?;
     let mut out = std::io::stdout().lock();
     if a.timeline {
         if a.when.optional()?.is_some() {
@@ -53,7 +63,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         }
         let from = a.from.as_deref().map(|d| parse_date_arg("from", d)).transpose()?;
         let to = a.to.as_deref().map(|d| parse_date_arg("to", d)).transpose()?;
-        let (names, rows) = agreement_timeline(&cat, a.sources.as_deref(), from, to, a.raw).map_err(failure)?;
+        let (names, rows) = agreement_timeline(&cat, sources.as_deref(), from, to, a.raw).map_err(failure)?;
         // A CSV has no room for the sources' terms: they go to standard error.
         for t in frontline::output::provenance::SourceRef::of_names(&cat, &names) {
             diag!("note: {}", t.note());
@@ -70,7 +80,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     if a.precision > 15 {
         return Err(Failure::input("--precision must be 0 to 15"));
     }
-    let ag = agreement(&cat, a.sources.as_deref(), when, a.raw).map_err(failure)?;
+    let ag = agreement(&cat, sources.as_deref(), when, a.raw).map_err(failure)?;
     if a.summary {
         let doc = frontline::num::to_string_pretty(&ag.summary())?;
         writeln!(out, "{doc}")?;

@@ -5,7 +5,7 @@
 //! code 2.
 
 use super::Exit;
-use super::{DataArg, Failure, WhenArg};
+use super::{DataArg, Failure, KnownAtArg, WhenArg};
 use frontline::query::csv::{CsvError, CsvOptions, classify_csv_with, decoding, encoding_for_label};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -39,13 +39,15 @@ pub(crate) struct Args {
     #[arg(long)]
     csv_safe: bool,
     #[command(flatten)]
+    known_at: KnownAtArg,
+    #[command(flatten)]
     data: DataArg,
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let when = a.when.required()?;
     let input = open_csv(&a.file, a.encoding.as_deref())?;
-    let cat = a.data.catalog()?;
+    let cat = a.known_at.catalog(&a.data)?;
     let (in_force, date) = cat.resolve(a.source.as_deref(), when)?;
     // A CSV has no room for the source's terms: they go to standard error.
     diag!(

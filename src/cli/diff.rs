@@ -1,20 +1,27 @@
-//! `frontline diff --from --to [--source] [--to-source] [--min-area-km2]`: what changed hands,
-//! as GeoJSON (or the totals with `--summary`).
+//! `frontline diff --from|--from-datetime --to|--to-datetime [--source] [--to-source]
+//! [--min-area-km2] [--known-at]`: what changed hands, as GeoJSON (or the totals with
+//! `--summary`).
 
 use super::Exit;
-use super::{DataArg, Failure, parse_date_arg};
+use super::{DataArg, Failure, KnownAtArg, parse_date_arg};
 use frontline::analytics::diff::{DEFAULT_MIN_AREA_KM2, diff_geojson, diff_of};
 use frontline::analytics::regions::diff_breakdown;
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Start date, YYYY-MM-DD.
+    /// Start date, YYYY-MM-DD (this or --from-datetime is required).
+    #[arg(long, required_unless_present = "from_datetime", conflicts_with = "from_datetime")]
+    from: Option<String>,
+    /// End date, YYYY-MM-DD (this or --to-datetime is required).
+    #[arg(long, required_unless_present = "to_datetime", conflicts_with = "to_datetime")]
+    to: Option<String>,
+    /// An RFC 3339 instant instead of --from: the start as published at that instant.
     #[arg(long)]
-    from: String,
-    /// End date, YYYY-MM-DD.
+    from_datetime: Option<String>,
+    /// An RFC 3339 instant instead of --to: the end as published at that instant.
     #[arg(long)]
-    to: String,
+    to_datetime: Option<String>,
     /// Source at the start (default: the configured default source).
     #[arg(long)]
     source: Option<String>,
@@ -37,12 +44,14 @@ pub(crate) struct Args {
     #[arg(long)]
     raw: bool,
     #[command(flatten)]
+    known_at: KnownAtArg,
+    #[command(flatten)]
     data: DataArg,
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
-    let from = parse_date_arg("from", &a.from)?;
-    let to = parse_date_arg("to", &a.to)?;
+    let from = when_arg(("from", &a.from), ("from-datetime", &a.from_datetime))?;
+    let to = when_arg(("to", &a.to), ("to-datetime", &a.to_datetime))?;
     if !a.min_area_km2.is_finite() || a.min_area_km2 < 0.0 {
         return Err(Failure::input(format!(
             "--min-area-km2 {} must be a finite number >= 0",
@@ -52,7 +61,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     if a.precision > 15 {
         return Err(Failure::input("--precision must be 0 to 15"));
     }
-    let cat = a.data.catalog()?;
+    let cat = a.known_at.catalog(&a.data)?;
     let d = diff_of(
         &cat,
         a.source.as_deref(),
@@ -83,4 +92,20 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         writeln!(out)?;
     }
     Ok(Exit::Ok)
+}
+
+/// A side of the diff: its date (`--from`) or its instant (`--from-datetime`); clap has made
+/// sure exactly one is given.
+fn when_arg(
+    (date_flag, date): (&str, &Option<String>),
+    (instant_flag, instant): (&str, &Option<String>),
+) -> Result<frontline::model::When, Failure> {
+    use frontline::model::When;
+    match (date, instant) {
+        (Some(d), _) => Ok(When::Date(parse_date_arg(date_flag, d)?)),
+        (None, Some(t)) => frontline::model::parse_instant(t)
+            .map(When::Instant)
+            .map_err(|e| Failure::input(format!("--{instant_flag}: {e}"))),
+        (None, None) => Err(Failure::input(format!("--{date_flag} or --{instant_flag} is required"))),
+    }
 }

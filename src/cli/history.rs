@@ -4,7 +4,7 @@
 //! per interval.
 
 use super::Exit;
-use super::{DataArg, Failure, parse_lon_lat_args};
+use super::{DataArg, Failure, KnownAtArg, parse_lon_lat_args};
 use frontline::query::csv::read_points;
 use frontline::query::history::{history_csv, point_history_of};
 use std::io::Write;
@@ -36,6 +36,8 @@ pub(crate) struct Args {
     #[arg(long)]
     raw: bool,
     #[command(flatten)]
+    known_at: KnownAtArg,
+    #[command(flatten)]
     data: DataArg,
 }
 
@@ -48,7 +50,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     };
     let p = parse_lon_lat_args(lon, lat)?;
     let (lon, lat) = (p.lon(), p.lat());
-    let cat = a.data.catalog()?;
+    let cat = a.known_at.catalog(&a.data)?;
     let answer = point_history_of(&cat, a.source.as_deref(), lon, lat, a.raw)?;
     let text = frontline::num::to_string_pretty(&answer)?;
     writeln!(std::io::stdout().lock(), "{text}")?;
@@ -59,7 +61,7 @@ fn batch(a: &Args, path: &std::path::Path) -> Result<Exit, Failure> {
     let input = super::classify::open_csv(path, a.encoding.as_deref())?;
     let points =
         read_points(input, u64::MAX, a.csv_safe).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-    let cat = a.data.catalog()?;
+    let cat = a.known_at.catalog(&a.data)?;
     let (out, provenance) =
         history_csv(&cat, a.source.as_deref(), &points, a.raw).map_err(|e| Failure::from(e.error))?;
     std::io::stdout().lock().write_all(out.as_bytes())?;

@@ -71,6 +71,36 @@ impl DataArg {
     }
 }
 
+/// `--known-at`: answer as the geodata was loaded at an instant (`known_at=` over HTTP).
+#[derive(Debug, clap::Args)]
+pub(crate) struct KnownAtArg {
+    /// An RFC 3339 instant in the past: answer as the service answered then, from what was
+    /// loaded at that instant (contents replaced since read back from the sources' .history/,
+    /// files written later absent).
+    #[arg(long)]
+    known_at: Option<String>,
+}
+
+impl KnownAtArg {
+    /// The catalog of `data`, as loaded at the instant given (or as it is, without one).
+    pub(crate) fn catalog(&self, data: &DataArg) -> Result<Catalog, Failure> {
+        let t = self
+            .known_at
+            .as_deref()
+            .map(|t| {
+                frontline::model::parse_instant(t)
+                    .and_then(|t| frontline::catalog::known_at_in_the_past(t).map(|()| t))
+                    .map_err(|e| Failure::input(format!("--known-at: {e}")))
+            })
+            .transpose()?;
+        let cat = data.catalog()?;
+        match t {
+            None => Ok(cat),
+            Some(t) => Ok(cat.as_known_at(t)?),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Validate a geodata directory: every problem and repair, non-zero exit on problems.
@@ -530,5 +560,124 @@ mod tests {
         let closed = serde_json::to_writer(Closed, &[1, 2, 3]).unwrap_err();
         assert_eq!(Failure::from(closed).exit(), Exit::Closed);
         assert_eq!(ExitCode::from(Exit::Closed), ExitCode::from(141));
+    }
+
+    /// The HTTP routes a subcommand answers as: each of their query parameters (as the live
+    /// OpenAPI document lists them) is a flag of the subcommand (`_` written `-`), or exempt in
+    /// [`EXEMPT`] with the reason.
+    const ROUTES_AS_SUBCOMMANDS: &[(&str, &str, &str)] = &[
+        ("/v1/coverage", "get", "query"),
+        ("/v1/classify", "post", "classify"),
+        ("/v1/history", "get", "history"),
+        ("/v1/history", "post", "history"),
+        ("/v1/timeline", "get", "timeline"),
+        ("/v1/diff", "get", "diff"),
+        ("/v1/agreement", "get", "agreement"),
+        ("/v1/agreement/timeline", "get", "agreement"),
+        ("/v1/scenarios/presets", "get", "scenario"),
+    ];
+
+    /// Query parameters a subcommand has no flag for, and why.
+    const EXEMPT: &[(&str, &str, &str)] = &[(
+        "/v1/coverage",
+        "distance",
+        "`frontline query` always gives the distance to the line of contact",
+    )];
+
+    /// Documented routes with query parameters that no subcommand answers as, and why.
+    const NO_SUBCOMMAND: &[(&str, &str, &str)] = &[
+        (
+            "/v1/snapshots",
+            "get",
+            "the list of snapshots: `frontline check` reports what loads",
+        ),
+        (
+            "/v1/snapshots",
+            "post",
+            "ingest over HTTP; the command line writes with `frontline import`",
+        ),
+        (
+            "/v1/layers/{layer}",
+            "get",
+            "map layers for dashboards; the command line's geometry is `diff`, `agreement` and `scenario --layer`",
+        ),
+        (
+            "/v1/border",
+            "get",
+            "the border for maps; on the command line it is the geodata directory's borders/<ISO3>.geojson",
+        ),
+        (
+            "/v1/scenarios/{id}/layers/{layer}",
+            "get",
+            "a stored scenario's layer; `frontline scenario FILE --layer` computes the same document's",
+        ),
+        (
+            "/v1/scenarios/{id}/point",
+            "get",
+            "a point against a stored scenario, for the map's click; no command-line counterpart",
+        ),
+    ];
+
+    fn long_flags(cmd: &clap::Command) -> Vec<String> {
+        cmd.get_arguments()
+            .filter_map(|a| a.get_long().map(str::to_string))
+            .collect()
+    }
+
+    /// The class of a route's parameter missing on the command line stays closed: every query
+    /// parameter of every documented route (read from the OpenAPI document the server serves)
+    /// is a flag of the subcommand that answers as the route, or is exempt with a reason; a
+    /// route with query parameters is answered by a subcommand or named with why not.
+    #[test]
+    fn every_query_parameter_of_a_route_is_a_flag_of_its_subcommand() {
+        use clap::CommandFactory;
+        let cli = Cli::command();
+        let doc = frontline::http::openapi::document();
+        let paths = doc["paths"].as_object().unwrap();
+        let mut missing = Vec::new();
+        for (path, item) in paths {
+            // HEAD answers as GET (same parameters).
+            for (method, op) in item.as_object().unwrap().iter().filter(|(m, _)| *m != "head") {
+                let params: Vec<&str> = op["parameters"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter(|p| p["in"] == "query")
+                            .filter_map(|p| p["name"].as_str())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if params.is_empty() {
+                    continue;
+                }
+                let Some((_, _, sub)) = ROUTES_AS_SUBCOMMANDS.iter().find(|(p, m, _)| p == path && m == method) else {
+                    if !NO_SUBCOMMAND.iter().any(|(p, m, _)| p == path && m == method) {
+                        missing.push(format!("{method} {path}: no subcommand, and none said why"));
+                    }
+                    continue;
+                };
+                let cmd = cli.find_subcommand(sub).unwrap();
+                let flags = long_flags(cmd);
+                for p in params {
+                    let flag = p.replace('_', "-");
+                    let exempt = EXEMPT.iter().any(|(r, q, _)| r == path && *q == p);
+                    if !flags.contains(&flag) && !exempt {
+                        missing.push(format!("{method} {path} ?{p}: `frontline {sub}` has no --{flag}"));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+        // The table names real routes, methods and subcommands (a route renamed would
+        // otherwise leave it testing nothing).
+        for (path, method, _) in ROUTES_AS_SUBCOMMANDS.iter().chain(NO_SUBCOMMAND) {
+            assert!(
+                doc["paths"][path][method].is_object(),
+                "{method} {path} is not documented"
+            );
+        }
+        for (_, _, sub) in ROUTES_AS_SUBCOMMANDS {
+            assert!(cli.find_subcommand(sub).is_some(), "no subcommand {sub}");
+        }
     }
 }

@@ -1,9 +1,10 @@
-//! `frontline scenario FILE.json [--save] [--layer L] [--preset NAME ...]`: computes a ceasefire
+//! `frontline scenario FILE.json [--save] [--layer L] [--preset NAME --source S --date D|--datetime T
+//! ...]`: computes a ceasefire
 //! scenario (figures and provenance as JSON, or one of its layers as GeoJSON); `--save` stores it
 //! in the geodata directory (`scenarios/<id>.json`) through the store.
 
 use super::Exit;
-use super::{DataArg, Failure, parse_date_arg};
+use super::{DataArg, Failure, WhenArg, parse_date_arg};
 use frontline::scenario::{self, ScenarioLayer, presets};
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,12 +29,16 @@ pub(crate) struct Args {
     /// The preset's source.
     #[arg(long)]
     source: Option<String>,
-    /// The preset's ceasefire date, YYYY-MM-DD.
-    #[arg(long)]
-    date: Option<String>,
+    /// The preset's ceasefire date (or instant, with --datetime: the day whose state was
+    /// published then).
+    #[command(flatten)]
+    when: WhenArg,
     /// The date of the line standing for the 19 September 2014 memorandum's (minsk-ii-2015).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "memorandum_datetime")]
     memorandum_date: Option<String>,
+    /// An RFC 3339 instant instead of --memorandum-date: the day whose state was published then.
+    #[arg(long)]
+    memorandum_datetime: Option<String>,
     /// Compute this many times and print the median compute time to stderr (a benchmark), 1 to
     /// 1000.
     #[arg(long, default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
@@ -51,15 +56,21 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
                 "--preset prints a scenario document and is not given with FILE, --save, --layer or --repeat; write the document to a file and run `frontline scenario FILE.json [--save]`",
             ));
         }
-        let (Some(source), Some(date)) = (&a.source, &a.date) else {
-            return Err(Failure::input("--preset needs --source and --date"));
+        let (Some(source), Some(when)) = (&a.source, a.when.optional()?) else {
+            return Err(Failure::input("--preset needs --source and --date (or --datetime)"));
         };
-        let date = parse_date_arg("date", date)?;
-        let memo = match &a.memorandum_date {
-            Some(d) => Some(parse_date_arg("memorandum-date", d)?),
-            None => None,
+        let memo = match (&a.memorandum_date, &a.memorandum_datetime) {
+            (Some(d), _) => Some(frontline::model::When::Date(parse_date_arg("memorandum-date", d)?)),
+            (None, Some(t)) => Some(frontline::model::When::Instant(
+                frontline::model::parse_instant(t)
+                    .map_err(|e| Failure::input(format!("--memorandum-datetime: {e}")))?,
+            )),
+            (None, None) => None,
         };
         let cat = a.data.catalog()?;
+        let day = |w, field| presets::ceasefire_day(&cat, Some(source), w, field).map_err(Failure::from);
+        let date = day(when, "datetime")?;
+        let memo = memo.map(|w| day(w, "memorandum_datetime")).transpose()?;
         let s = presets::document(&cat, name, source, date, memo).map_err(Failure::from)?;
         let mut out = std::io::stdout().lock();
         serde_json::to_writer_pretty(&mut out, &s)?;

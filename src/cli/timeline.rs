@@ -1,9 +1,10 @@
-//! `frontline timeline [--source] [--date D] [--by-region] [--raw]`: areas per epoch (and
-//! region) as CSV; with `--date`, the one row in force on that date (a warning on stderr when
-//! its snapshot is more than a month older).
+//! `frontline timeline [--source] [--from D] [--to D] [--date D|--datetime T] [--by-region]
+//! [--raw] [--known-at T]`: areas per epoch (and region) as CSV; with `--date` (or
+//! `--datetime`), the one row in force then (a warning on stderr when its snapshot is more than
+//! a month older). Every combination is decided by `frontline::query::timeline`, as over HTTP.
 
 use super::Exit;
-use super::{DataArg, Failure, WhenArg};
+use super::{DataArg, Failure, KnownAtArg, WhenArg, parse_date_arg};
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
@@ -11,6 +12,13 @@ pub(crate) struct Args {
     /// Source (default: the configured default source).
     #[arg(long)]
     source: Option<String>,
+    /// First date of the series, YYYY-MM-DD (a bound, not a state: every date of the series
+    /// from it on is listed).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last date of the series, YYYY-MM-DD.
+    #[arg(long)]
+    to: Option<String>,
     /// One row per region and date (needs a regions layer for the border).
     #[arg(long)]
     by_region: bool,
@@ -22,54 +30,51 @@ pub(crate) struct Args {
     #[command(flatten)]
     when: WhenArg,
     #[command(flatten)]
+    known_at: KnownAtArg,
+    #[command(flatten)]
     data: DataArg,
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
-    let cat = a.data.catalog()?;
+    use frontline::query::timeline::{TimelineAsk, TimelineError, TimelineRows, timeline_of};
+    let parse = |name: &str, v: &Option<String>| v.as_deref().map(|s| parse_date_arg(name, s)).transpose();
+    let ask = TimelineAsk {
+        source: a.source.as_deref(),
+        from: parse("from", &a.from)?,
+        to: parse("to", &a.to)?,
+        when: a.when.optional()?,
+        by_region: a.by_region,
+        raw: a.raw,
+    };
+    let cat = a.known_at.catalog(&a.data)?;
+    let answer = timeline_of(&cat, &ask).map_err(|e| match e {
+        // Named as the flag (`--date`, `--from`).
+        TimelineError::Parameters { parameter, why } => Failure::input(format!("--{parameter}: {why}")),
+        TimelineError::Catalog(c) => c.into(),
+        TimelineError::Region(r) => r.into(),
+    })?;
     // A CSV has no room for the source's terms: they go to standard error.
     diag!(
         "note: {}",
-        frontline::output::provenance::SourceRef::new(cat.source(a.source.as_deref())?).note()
+        frontline::output::provenance::SourceRef::new(answer.source).note()
     );
-    let (mut from, mut to) = (None, None);
-    let mut publication_row = None;
-    if let Some(when) = a.when.optional()? {
-        let (f, d) = cat.resolve(a.source.as_deref(), when)?;
-        (from, to) = (Some(f.epoch.from), Some(f.epoch.from));
-        if let Some(w) = frontline::output::provenance::SnapshotAge::new(&f, d).warning {
-            diag!("warning: {w}");
-        }
-        // A publication superseded later its day is no epoch: its row is measured apart.
-        if f.publication.is_some() {
-            if a.by_region {
-                return Err(Failure::input(
-                    "--by-region is by snapshot date: give --date, not --datetime",
-                ));
-            }
-            let prev = d.pred_opt().and_then(|y| cat.in_force(a.source.as_deref(), y).ok());
-            publication_row = Some(frontline::query::timeline_row(&f, prev.as_ref(), a.raw));
-        }
+    if let Some(w) = answer.on.as_ref().and_then(|o| o.age.warning.as_ref()) {
+        diag!("warning: {w}");
     }
-    if a.by_region {
-        use frontline::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
-        let rows = timeline_by_region(&cat, a.source.as_deref(), from, to, a.raw)?;
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        writeln!(out, "{REGION_TIMELINE_CSV_HEADER}")?;
-        for r in rows {
-            out.write_all(r.to_csv().as_bytes())?;
-        }
-        out.flush()?;
-        return Ok(Exit::Ok);
-    }
-    let rows = match publication_row {
-        Some(row) => vec![row],
-        None => frontline::query::timeline_between(&cat, a.source.as_deref(), from, to, a.raw)?,
-    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(out, "{}", frontline::query::TIMELINE_CSV_HEADER)?;
-    for r in rows {
-        out.write_all(r.to_csv().as_bytes())?;
+    match &answer.rows {
+        TimelineRows::Areas(rows) => {
+            writeln!(out, "{}", frontline::query::TIMELINE_CSV_HEADER)?;
+            for r in rows {
+                out.write_all(r.to_csv().as_bytes())?;
+            }
+        }
+        TimelineRows::Regions(rows) => {
+            writeln!(out, "{}", frontline::analytics::regions::REGION_TIMELINE_CSV_HEADER)?;
+            for r in rows {
+                out.write_all(r.to_csv().as_bytes())?;
+            }
+        }
     }
     out.flush()?;
     Ok(Exit::Ok)

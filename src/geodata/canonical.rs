@@ -190,16 +190,14 @@ fn meta_date(doc: &Document, key: &str, shown: &str, report: &mut Report) -> Opt
 fn meta_instant(doc: &Document, shown: &str, report: &mut Report) -> Option<chrono::DateTime<chrono::Utc>> {
     match doc.meta.get("published_at") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => match chrono::DateTime::parse_from_rfc3339(s) {
-            Ok(t) => Some(t.with_timezone(&chrono::Utc)),
-            Err(e) => {
+        // The one instant parser (a leap second refused with why).
+        Some(Value::String(s)) => match crate::model::parse_instant(s) {
+            Ok(t) => Some(t),
+            Err(error) => {
                 problem(
                     report,
                     shown,
-                    MetaProblem::PublishedAtInvalid {
-                        text: s.clone(),
-                        error: e.to_string(),
-                    },
+                    MetaProblem::PublishedAtInvalid { text: s.clone(), error },
                 );
                 None
             }

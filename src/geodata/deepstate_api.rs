@@ -412,8 +412,7 @@ fn document_instant(v: Option<&Value>) -> Option<Result<DateTime<Utc>, FileProbl
     let v = v?;
     Some(
         v.as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.with_timezone(&Utc))
+            .and_then(|s| crate::model::parse_instant(s).ok())
             .ok_or_else(|| FileProblem::PublishedAtInvalid { shown: v.to_string() }),
     )
 }
@@ -467,8 +466,9 @@ struct RawGeometry<'a> {
 
 /// The polygons of a geometry: itself when it is a Polygon or a MultiPolygon, those inside a
 /// GeometryCollection at any depth (RFC 7946 3.1.8 allows nesting, and a publication may nest
-/// them: every polygon is classified, none dropped as a line). Every other member is counted as dropped: points as `point`, lines (and any
-/// other type) as `line`, an empty or untyped member as `no_geometry`.
+/// them: every polygon is classified, none dropped as a line). Every other member is counted as
+/// dropped: points as `point`, lines (and any other type) as `line`, an empty collection or an
+/// untyped member as `no_geometry`.
 fn areal_parts<'g, 'a>(g: &'g RawGeometry<'a>, tally: &mut Tally) -> Vec<&'g RawGeometry<'a>> {
     let mut out = Vec::new();
     let mut stack = vec![g];
@@ -477,6 +477,10 @@ fn areal_parts<'g, 'a>(g: &'g RawGeometry<'a>, tally: &mut Tally) -> Vec<&'g Raw
             "Polygon" | "MultiPolygon" => out.push(g),
             "GeometryCollection" => {
                 let members = g.geometries.as_deref().unwrap_or(&[]);
+                // An empty collection holds nothing to classify: dropped, counted.
+                if members.is_empty() {
+                    tally.count("no_geometry", "dropped", 1);
+                }
                 // In their order: pushed last first.
                 stack.extend(members.iter().rev());
             }
@@ -867,6 +871,8 @@ mod tests {
         assert_eq!(count("occupied_since_2022", "kept"), 3, "{:?}", t.polygons);
         assert_eq!(count("line", "dropped"), 1);
         assert_eq!(count("point", "dropped"), 1);
+        // The empty collection nested in the third level.
+        assert_eq!(count("no_geometry", "dropped"), 1, "{:?}", t.polygons);
         let occupied: Vec<_> = s
             .unwrap()
             .features

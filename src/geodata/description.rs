@@ -5,7 +5,7 @@
 //! the content current at an instant, for `known_at=`).
 
 use crate::store::SourceConfig;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -87,77 +87,114 @@ pub fn check_terms(config: &SourceConfig, required: bool) -> Result<(), Descript
     Ok(())
 }
 
-/// One earlier content of a snapshot date, kept in `.history/` when it was replaced.
+/// One earlier content of a file of a source, kept in `.history/` when it was replaced: a
+/// snapshot file, a publication or the description (`source.json`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
-    /// The date of the snapshot.
-    pub date: NaiveDate,
-    /// When it was replaced (from its name, `YYYY-MM-DD.<ns>.geojson`).
+    /// The slot it was kept from: the name of the file it replaced, without its extension
+    /// (`YYYY-MM-DD` for a dated snapshot file, `YYYYMMDDTHHMMSSZ` for a publication,
+    /// `source` for the description).
+    pub slot: String,
+    /// When it was replaced (from its name, `<slot>.<ns>.<ext>`).
     pub replaced_at: DateTime<Utc>,
     /// The kept file.
     pub file: PathBuf,
 }
 
-/// Parses `YYYY-MM-DD.<ns>.geojson`.
-fn revision_of(path: &Path) -> Option<Revision> {
+/// The extension of snapshot and publication files (and of their kept copies).
+const SNAPSHOT_EXT: &str = "geojson";
+/// The slot of a source's description.
+pub const DESCRIPTION_SLOT: &str = "source";
+
+/// Parses `<slot>.<ns>.<ext>`, the name [`crate::store::WriterLock::keep`] gives a kept copy.
+pub fn revision_of(path: &Path) -> Option<Revision> {
     let name = path.file_name()?.to_str()?;
-    let rest = name.strip_suffix(".geojson")?;
-    let (date, ns) = rest.split_once('.')?;
-    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let (rest, _ext) = name.rsplit_once('.')?;
+    let (slot, ns) = rest.rsplit_once('.')?;
     let ns: i64 = ns.parse().ok()?;
-    Some(Revision {
-        date,
+    (!slot.is_empty()).then(|| Revision {
+        slot: slot.to_string(),
         replaced_at: DateTime::from_timestamp_nanos(ns),
         file: path.to_path_buf(),
     })
 }
 
-/// The snapshot contents kept in a source's `.history/` directory, by date then by the instant
-/// they were replaced (none when it does not exist).
+/// The contents kept in a source's `.history/` directory (snapshots, publications and
+/// descriptions), by slot then by the instant they were replaced (none when it does not exist).
 pub fn revisions(history: &Path) -> Vec<Revision> {
     let mut out: Vec<Revision> = std::fs::read_dir(history)
         .map(|rd| rd.flatten().filter_map(|e| revision_of(&e.path())).collect())
         .unwrap_or_default();
-    out.sort_by_key(|r| (r.date, r.replaced_at));
+    out.sort_by(|a, b| a.slot.cmp(&b.slot).then(a.replaced_at.cmp(&b.replaced_at)));
     out
 }
 
-/// The description (`source.json`) a source had at `t`, when it was another than the current
-/// one: the earliest of the descriptions kept in its `.history/` (`source.<ns>.json`, `<ns>` the
-/// instant a `PUT /v1/sources/{name}` replaced it) that was replaced after `t`. `None`: the
-/// current description was already in force at `t`.
-pub fn description_at(history: &Path, t: DateTime<Utc>) -> Option<PathBuf> {
-    let mut kept: Vec<(DateTime<Utc>, PathBuf)> = std::fs::read_dir(history)
-        .map(|rd| {
-            rd.flatten()
-                .filter_map(|e| {
-                    let path = e.path();
-                    let ns: i64 = path
-                        .file_name()?
-                        .to_str()?
-                        .strip_prefix("source.")?
-                        .strip_suffix(".json")?
-                        .parse()
-                        .ok()?;
-                    Some((DateTime::from_timestamp_nanos(ns), path))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    kept.sort();
-    kept.into_iter()
-        .find(|(replaced_at, _)| t < *replaced_at)
-        .map(|(_, p)| p)
+/// The slot of a snapshot or publication file (its name without `.geojson`): where a kept
+/// copy of its earlier content is found ([`Revision::slot`]).
+pub fn slot_of(file: &str) -> Option<&str> {
+    Path::new(file)
+        .file_name()?
+        .to_str()?
+        .strip_suffix(SNAPSHOT_EXT)?
+        .strip_suffix('.')
 }
 
-/// The dates with a replaced snapshot in `history`.
-pub fn revised_dates(history: &Path) -> BTreeSet<NaiveDate> {
-    revisions(history).into_iter().map(|r| r.date).collect()
+/// Which contents of a source are revisions (replaced an earlier content of their slot), as its
+/// `.history/` says: a snapshot file or a publication whose slot has a kept copy, and a day
+/// whose snapshot without an instant was replaced by a publication (its dated slot has a kept
+/// copy and no file any more). Answers that use such a content say `revised: true`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Revised {
+    slots: BTreeSet<String>,
 }
 
-/// The time a file was last written, which for a snapshot file (written whole, renamed into
-/// place) is when its content became current; a kept copy in `.history/` is a hard link to it
-/// (or a copy given its time), so it keeps that time.
+impl Revised {
+    /// What the kept snapshot contents in `history` say.
+    pub fn read(history: &Path) -> Revised {
+        Revised::of(&revisions(history), None)
+    }
+
+    /// What the kept snapshot contents replaced by instant `until` say (all with `None`).
+    pub fn of(revisions: &[Revision], until: Option<DateTime<Utc>>) -> Revised {
+        Revised {
+            slots: revisions
+                .iter()
+                .filter(|r| r.slot != DESCRIPTION_SLOT && until.is_none_or(|t| r.replaced_at <= t))
+                .map(|r| r.slot.clone())
+                .collect(),
+        }
+    }
+
+    /// Adds the slot of a copy just kept (`.history/<slot>.<ns>.geojson`).
+    pub fn insert_kept(&mut self, kept: &Path) {
+        if let Some(r) = revision_of(kept).filter(|r| r.slot != DESCRIPTION_SLOT) {
+            self.slots.insert(r.slot);
+        }
+    }
+
+    /// Whether this content (a snapshot file or a publication) replaced an earlier one of its
+    /// slot.
+    pub fn content(&self, s: &super::Snapshot) -> bool {
+        !self.slots.is_empty() && slot_of(&s.provenance.file).is_some_and(|x| self.slots.contains(x))
+    }
+
+    /// Whether the snapshot `s` of its date (a day's snapshot, not a publication superseded
+    /// within its day) replaced an earlier content: its own slot's, or the dated file of its
+    /// day that a publication replaced.
+    pub fn day(&self, s: &super::Snapshot) -> bool {
+        self.content(s) || (!self.slots.is_empty() && self.slots.contains(&s.date.to_string()))
+    }
+
+    /// Whether nothing was revised.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+}
+
+/// The time a file was last written, which for a file of the store (written whole, its
+/// modification time set when its content was complete, then renamed into place) is when its
+/// content became current; a kept copy in `.history/` is a hard link to it (or a copy given its
+/// time), so it keeps that time.
 pub fn written_at(path: &Path) -> Option<DateTime<Utc>> {
     std::fs::metadata(path)
         .and_then(|m| m.modified())
@@ -165,8 +202,7 @@ pub fn written_at(path: &Path) -> Option<DateTime<Utc>> {
         .map(DateTime::<Utc>::from)
 }
 
-/// What a date's snapshot was at instant `t`, given its current file (`current`, written at
-/// `current_since` or else when its last revision was replaced) and its revisions in order.
+/// What a slot held at instant `t` (see [`content_at`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AtInstant {
     /// The current content (and whether it had replaced an earlier one by then).
@@ -181,30 +217,44 @@ pub enum AtInstant {
         /// It had itself replaced another by then.
         revised: bool,
     },
-    /// Nothing of this date was loaded yet.
+    /// Nothing was in the slot at `t`.
     Absent,
 }
 
-/// Which content of a date was current at `t`. The first content became current when its
-/// file was written; each later one when the one before it was replaced.
-pub fn at_instant(current: &Path, revisions: &[&Revision], t: DateTime<Utc>) -> AtInstant {
-    let first_written = revisions
-        .first()
-        .map_or_else(|| written_at(current), |r| written_at(&r.file));
-    if first_written.is_some_and(|w| t < w) {
-        return AtInstant::Absent;
-    }
+/// Which content of a slot was current at `t`, given its current file (`None` when the slot's
+/// file is gone: a dated file replaced by a publication) and its kept contents in the order
+/// they were replaced. Each content was current from when it was written (its file's time, or
+/// the instant the content before it was replaced, whichever is later) until it was replaced.
+pub fn content_at(current: Option<&Path>, revisions: &[&Revision], t: DateTime<Utc>) -> AtInstant {
+    let mut previous_end: Option<DateTime<Utc>> = None;
+    let began = |file: &Path, previous_end: Option<DateTime<Utc>>| written_at(file).max(previous_end);
     for (i, r) in revisions.iter().enumerate() {
         if t < r.replaced_at {
-            return AtInstant::Earlier {
-                file: r.file.clone(),
-                revised: i > 0,
+            return if began(&r.file, previous_end).is_some_and(|w| t < w) {
+                AtInstant::Absent
+            } else {
+                AtInstant::Earlier {
+                    file: r.file.clone(),
+                    revised: i > 0,
+                }
             };
         }
+        previous_end = Some(r.replaced_at);
     }
-    AtInstant::Current {
-        revised: !revisions.is_empty(),
+    match current {
+        Some(c) if began(c, previous_end).is_none_or(|w| t >= w) => AtInstant::Current {
+            revised: !revisions.is_empty(),
+        },
+        _ => AtInstant::Absent,
     }
+}
+
+/// The description (`source.json`) a source had at `t`: [`content_at`] of the `source` slot.
+pub fn description_at(source_dir: &Path, t: DateTime<Utc>) -> AtInstant {
+    let kept = revisions(&source_dir.join(crate::store::HISTORY_DIR));
+    let of_slot: Vec<&Revision> = kept.iter().filter(|r| r.slot == DESCRIPTION_SLOT).collect();
+    let current = source_dir.join(crate::store::SOURCE_CONFIG);
+    content_at(current.is_file().then_some(current.as_path()), &of_slot, t)
 }
 
 #[cfg(test)]
@@ -243,42 +293,102 @@ mod tests {
     }
 
     #[test]
-    fn the_content_current_at_an_instant_follows_the_history() {
+    fn the_content_of_a_slot_at_an_instant_follows_its_kept_copies() {
         let dir = tempfile::tempdir().unwrap();
-        let file = |n: &str| {
+        let ns = |t: i64| DateTime::from_timestamp_nanos(t);
+        // A file written at `written` (seconds since the epoch).
+        let file = |n: &str, written: i64| {
             let p = dir.path().join(n);
             std::fs::write(&p, n).unwrap();
+            let f = std::fs::File::options().write(true).open(&p).unwrap();
+            f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(written as u64))
+                .unwrap();
             p
         };
-        let a = file("2024-06-01.1000000000000000000.geojson");
-        let b = file("2024-06-01.2000000000000000000.geojson");
-        let current = file("2024-06-01.geojson");
-        let written = written_at(&a).unwrap();
-        let revs = revisions(dir.path());
-        assert_eq!(revs.len(), 2);
-        assert_eq!(revised_dates(dir.path()).len(), 1);
-        let r: Vec<&Revision> = revs.iter().collect();
-        let at = |ns: i64| at_instant(&current, &r, DateTime::from_timestamp_nanos(ns));
-        // Replaced in 2001 and 2033 (by their names); written now: before now nothing.
+        // 2024-06-01: written at 100 s, replaced at 200 s, replaced again at 300 s; the current
+        // content's file stamped 299 s (a coarse clock behind the instant it replaced the one
+        // before): it counts from 300 s.
+        let a = file("2024-06-01.200000000000.geojson", 100);
+        let b = file("2024-06-01.300000000000.geojson", 150);
+        let current = file("2024-06-01.geojson", 299);
+        // A publication's slot, and the description's.
+        file("20240601T100000Z.250000000000.geojson", 120);
+        file("source.400000000000.json", 50);
+        let kept = revisions(dir.path());
+        assert_eq!(kept.len(), 4);
+        let of = |slot: &str| -> Vec<&Revision> { kept.iter().filter(|r| r.slot == slot).collect() };
+        let day = of("2024-06-01");
+        assert_eq!(day.len(), 2);
+        let at = |t: i64| content_at(Some(&current), &day, ns(t * 1_000_000_000));
+        assert_eq!(at(99), AtInstant::Absent);
         assert_eq!(
-            at(written.timestamp_nanos_opt().unwrap() - 1_000_000_000),
-            AtInstant::Absent
+            at(100),
+            AtInstant::Earlier {
+                file: a.clone(),
+                revised: false
+            }
         );
-        let now = DateTime::<Utc>::from(std::time::SystemTime::now())
-            .timestamp_nanos_opt()
-            .unwrap();
         assert_eq!(
-            at(now),
+            at(199),
+            AtInstant::Earlier {
+                file: a.clone(),
+                revised: false
+            }
+        );
+        assert_eq!(
+            at(200),
             AtInstant::Earlier {
                 file: b.clone(),
                 revised: true
             }
         );
-        assert_eq!(at(2_100_000_000_000_000_000), AtInstant::Current { revised: true });
         assert_eq!(
-            at_instant(&current, &[], DateTime::<Utc>::from(std::time::SystemTime::now())),
-            AtInstant::Current { revised: false }
+            at(299),
+            AtInstant::Earlier {
+                file: b.clone(),
+                revised: true
+            }
         );
-        let _ = a;
+        assert_eq!(at(300), AtInstant::Current { revised: true });
+        // A slot whose file is gone: its last content until it was replaced, then nothing.
+        let publication = of("20240601T100000Z");
+        let gone = |t: i64| content_at(None, &publication, ns(t * 1_000_000_000));
+        assert_eq!(gone(119), AtInstant::Absent);
+        assert!(matches!(gone(120), AtInstant::Earlier { revised: false, .. }));
+        assert_eq!(gone(250), AtInstant::Absent);
+        // A file written later than the content it replaced (removed, then written again):
+        // nothing between.
+        let late = file("2024-06-01.late.geojson", 500);
+        assert_eq!(
+            content_at(Some(&late), &day, ns(400 * 1_000_000_000)),
+            AtInstant::Absent
+        );
+        // Which contents are revisions: a slot with a kept copy; the description is not a
+        // snapshot's slot.
+        let revised = Revised::of(&kept, None);
+        let snap = |file: &str, date: &str| super::super::Snapshot {
+            source: "s".into(),
+            date: date.parse().unwrap(),
+            synthetic: true,
+            features: Vec::new(),
+            published: None,
+            published_at: None,
+            provenance: crate::model::Provenance {
+                file: file.into(),
+                sha256: String::new(),
+                origin: None,
+            },
+            content_sha256: String::new(),
+        };
+        assert!(revised.content(&snap("sources/s/2024-06-01.geojson", "2024-06-01")));
+        assert!(revised.content(&snap("sources/s/publications/20240601T100000Z.geojson", "2024-06-01")));
+        assert!(!revised.content(&snap("sources/s/publications/20240601T110000Z.geojson", "2024-06-01")));
+        // A day's snapshot is revised when its day's dated file was replaced (by a publication).
+        assert!(revised.day(&snap("sources/s/publications/20240601T110000Z.geojson", "2024-06-01")));
+        assert!(!revised.content(&snap("sources/s/source.json", "2024-06-01")));
+        // Until an instant: only the copies kept by then.
+        let then = Revised::of(&kept, Some(ns(210 * 1_000_000_000)));
+        assert!(then.content(&snap("sources/s/2024-06-01.geojson", "2024-06-01")));
+        assert!(!then.content(&snap("sources/s/publications/20240601T100000Z.geojson", "2024-06-01")));
     }
 }

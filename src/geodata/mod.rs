@@ -216,8 +216,8 @@ pub struct Source {
     pub publications: Vec<Snapshot>,
     /// Licence, attribution and URL (`source.json`).
     pub terms: crate::model::SourceTerms,
-    /// The dates whose snapshot replaced an earlier one (a `.history/YYYY-MM-DD.<ns>.geojson`).
-    pub revised: std::collections::BTreeSet<chrono::NaiveDate>,
+    /// Which of its contents replaced an earlier one (a `.history/<slot>.<ns>.geojson`).
+    pub revised: description::Revised,
 }
 
 /// Everything read from a geodata directory, validated.
@@ -723,7 +723,7 @@ fn read_source(
         attribution: config.attribution,
         url: config.url,
     };
-    let revised = description::revised_dates(&dir.join(crate::store::HISTORY_DIR));
+    let revised = description::Revised::read(&dir.join(crate::store::HISTORY_DIR));
     Some(Source {
         name,
         description: config.description,

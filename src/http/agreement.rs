@@ -15,19 +15,8 @@ use warp::reply::Response as Reply;
 /// `sources=a,b,...` or `sources=all` (absent: the default of each question).
 pub(super) fn sources_param(p: &Params) -> Result<Option<Vec<String>>, Problem> {
     match p.get("sources") {
-        None | Some("all") => Ok(None),
-        Some(list) => {
-            let names: Vec<String> = list.split(',').map(|s| s.trim().to_string()).collect();
-            if names.iter().any(String::is_empty) {
-                return Err(Problem::parameter(
-                    "sources",
-                    "sources is a comma-separated list of source names, or all",
-                ));
-            }
-            // A source named twice: refused here too for the point answers (`coverage?sources=`).
-            crate::analytics::agreement::named_once(&names)?;
-            Ok(Some(names))
-        }
+        None => Ok(None),
+        Some(list) => Ok(crate::analytics::agreement::sources_list(list)?),
     }
 }
 

@@ -458,7 +458,7 @@ fn store(
             if let Some(live) = live {
                 return Ok(answer(StatusCode::OK, &live, UNCHANGED, None, &notes, t));
             }
-            let next = Arc::new(catalog.with_snapshot(on_disk.clone(), false)?);
+            let next = Arc::new(catalog.with_snapshot(on_disk.clone(), &[])?);
             next.compute_states();
             app.swap(next);
             drop(lock);
@@ -476,7 +476,7 @@ fn store(
             // A date of its own file: that file is kept. A date confirmed by an earlier file:
             // that file is kept (it is rewritten below without the date).
             if let Some(old) = &stored {
-                let k = lock.keep(source, old.confirmed_by.unwrap_or(date), &old.file)?;
+                let k = lock.keep(source, &old.file)?;
                 replaced = Some(layout.relative(&k));
                 kept.push(k);
             }
@@ -493,7 +493,7 @@ fn store(
     let mut also = Vec::new();
     if let Some(run) = &run {
         if replaced.is_none() {
-            kept.push(lock.keep(source, run.date, &run.file)?);
+            kept.push(lock.keep(source, &run.file)?);
         }
         also = run.split(&layout, source, date)?;
     }
@@ -525,7 +525,7 @@ fn store(
     for (path, _) in &also {
         let (read, _) = crate::geodata::canonical::read_snapshot(path, &layout.relative(path), source);
         if let Some(read) = read {
-            split = Some(split.as_ref().unwrap_or(&catalog).with_snapshot(read, false)?);
+            split = Some(split.as_ref().unwrap_or(&catalog).with_snapshot(read, &[])?);
         }
     }
     go_live(
@@ -533,6 +533,7 @@ fn store(
         split.as_ref().unwrap_or(&catalog),
         snapshot,
         replaced,
+        &kept,
         lock,
         &notes,
         t,
@@ -548,11 +549,12 @@ fn go_live(
     base: &crate::catalog::Catalog,
     snapshot: crate::geodata::Snapshot,
     replaced: Option<String>,
+    kept: &[std::path::PathBuf],
     lock: crate::store::WriterLock,
     notes: &Notes,
     t: Instant,
 ) -> Result<Reply, Problem> {
-    let next = Arc::new(base.with_snapshot(snapshot.clone(), replaced.is_some())?);
+    let next = Arc::new(base.with_snapshot(snapshot.clone(), kept)?);
     next.compute_states();
     app.swap(next.clone());
     drop(lock);
@@ -632,7 +634,7 @@ fn store_publication(
             if let Some(live) = live {
                 return Ok(answer(StatusCode::OK, &live, UNCHANGED, None, &notes, t));
             }
-            let next = Arc::new(catalog.with_snapshot(old.clone(), false)?);
+            let next = Arc::new(catalog.with_snapshot(old.clone(), &[])?);
             next.compute_states();
             app.swap(next);
             return Ok(answer(StatusCode::OK, old, UNCHANGED, None, &notes, t));
@@ -645,7 +647,7 @@ fn store_publication(
                 ),
             ));
         }
-        let k = lock.keep(&source, old.date, old_file)?;
+        let k = lock.keep(&source, old_file)?;
         replaced = Some(layout.relative(&k));
         kept.push(k);
         if *old_file != file {
@@ -663,7 +665,7 @@ fn store_publication(
             ));
         }
         let old_file = catalog.root.join(&old.provenance.file);
-        let k = lock.keep(&source, date, &old_file)?;
+        let k = lock.keep(&source, &old_file)?;
         replaced.get_or_insert_with(|| layout.relative(&k));
         kept.push(k);
         stale.push(old_file);
@@ -682,7 +684,7 @@ fn store_publication(
     let mut snapshot = snapshot;
     snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
     snapshot.provenance.file = layout.relative(&file);
-    go_live(app, &catalog, snapshot, replaced, lock, &notes, t)
+    go_live(app, &catalog, snapshot, replaced, &kept, lock, &notes, t)
 }
 
 /// The `state` of an ingest that changed nothing: the same content is stored, and live (made

@@ -172,16 +172,10 @@ impl App {
         let live = self.catalog();
         match p.known_at()? {
             None => Ok(live),
-            Some(t) if t > chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()) => {
-                Err(problem::Problem::parameter(
-                    "known_at",
-                    format!(
-                        "known_at {} is in the future: it answers as the service would have answered at a past instant",
-                        crate::geodata::canonical::rfc3339(t)
-                    ),
-                ))
+            Some(t) => {
+                crate::catalog::known_at_in_the_past(t).map_err(|why| problem::Problem::parameter("known_at", why))?;
+                Ok(Arc::new(live.as_known_at(t)?))
             }
-            Some(t) => Ok(Arc::new(live.as_known_at(t)?)),
         }
     }
 

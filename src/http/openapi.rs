@@ -47,7 +47,7 @@ pub fn provenance_schemas() -> Value {
             "id": {"type": "string", "description": "source:YYYY-MM-DD (source:YYYY-MM-DD@instant for a publication superseded later its day)"}, "date": date, "content_sha256": sha,
             "published_at": {"type": "string", "format": "date-time", "description": "the instant the source published it, where known"},
             "provenance": file, "synthetic": {"type": "boolean"},
-            "revised": {"type": "boolean", "description": "true when this content replaced an earlier content of its date (kept in the source's .history/; content_sha256 names the content used; known_at= answers with what was current at an instant)"}},
+            "revised": {"type": "boolean", "description": "true when this content replaced an earlier one: for the date's snapshot, an earlier content of its file or of its day's dated file; for a publication answered by datetime=, an earlier content of that instant (kept in the source's .history/; content_sha256 names the content used; known_at= answers with what was current at an instant)"}},
             "required": ["id", "date", "content_sha256", "provenance", "synthetic", "revised"]},
         "BaselineRef": {"type": "object", "properties": {
             "name": {"type": "string"}, "status": {"type": "string", "enum": ["occupied", "contested"]},
@@ -350,7 +350,7 @@ fn document_without_head_and_options() -> Value {
         "known_at",
         false,
         json!({"type": "string", "format": "date-time"}),
-        "an RFC 3339 instant in the past: answer as the service would have answered then, with what was loaded at that instant (a snapshot replaced since is read back from the source's .history/; dates loaded later are absent; the provenance names the file and content_sha256 used, and revised says whether that content had itself replaced another by then)",
+        "an RFC 3339 instant in the past: answer as the service answered then, byte for byte, with what was loaded at that instant (every snapshot, publication and source description replaced since is read back from the source's .history/ and named as it was then; files written later are absent; revised says whether the content used had itself replaced another by then)",
     );
     let source = param(
         "source",

@@ -308,6 +308,17 @@ impl From<crate::analytics::regions::RegionError> for Problem {
     }
 }
 
+impl From<crate::query::timeline::TimelineError> for Problem {
+    fn from(e: crate::query::timeline::TimelineError) -> Self {
+        use crate::query::timeline::TimelineError;
+        match e {
+            TimelineError::Parameters { parameter, why } => Problem::parameter(parameter, why),
+            TimelineError::Catalog(c) => c.into(),
+            TimelineError::Region(r) => r.into(),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for Problem {
     fn from(e: crate::store::StoreError) -> Self {
         use crate::store::StoreError;
@@ -358,9 +369,10 @@ impl From<crate::analytics::agreement::AgreementError> for Problem {
         use crate::analytics::agreement::AgreementError;
         match e {
             AgreementError::Catalog(c) => c.into(),
-            AgreementError::TooFew(_) | AgreementError::Twice(_) | AgreementError::Borders(..) => {
-                Problem::parameter("sources", e.to_string())
-            }
+            AgreementError::TooFew(_)
+            | AgreementError::Twice(_)
+            | AgreementError::BadList(_)
+            | AgreementError::Borders(..) => Problem::parameter("sources", e.to_string()),
         }
     }
 }
@@ -448,6 +460,10 @@ impl From<crate::scenario::ScenarioError> for Problem {
                 };
                 named(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, kind, detail), &field)
             }
+            ScenarioError::NotADayState { field, .. } => named(
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "datetime-not-a-day-state", detail),
+                &field,
+            ),
             ScenarioError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, "unknown-scenario", detail),
             ScenarioError::InputsChanged { .. } => {
                 Problem::new(StatusCode::CONFLICT, "scenario-inputs-changed", detail)

@@ -424,37 +424,14 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             ],
         )?;
         let catalog = app.catalog_for(&p)?;
-        let (mut from, mut to) = (p.date("from")?, p.date("to")?);
-        // `date`: the one row in force on that date (the areas on one date), with its age.
-        let on = match p.when()? {
-            Some(_) if from.is_some() || to.is_some() => {
-                return Err(Problem::parameter("date", "give either date or from/to, not both"));
-            }
-            Some(when) => {
-                let (f, d) = catalog.resolve(p.get("source"), when)?;
-                (from, to) = (Some(f.epoch.from), Some(f.epoch.from));
-                // A publication superseded later its day is no epoch of the timeline: its row
-                // is measured apart (gains and losses from the day before).
-                let row = f.publication.is_some().then(|| {
-                    let prev = d.pred_opt().and_then(|y| catalog.in_force(p.get("source"), y).ok());
-                    query::timeline_row(&f, prev.as_ref(), p.flag("raw").unwrap_or(false))
-                });
-                Some((
-                    d,
-                    crate::output::provenance::SnapshotAge::new(&f, d),
-                    row,
-                    when.instant(),
-                ))
-            }
-            None => None,
+        let ask = query::timeline::TimelineAsk {
+            source: p.get("source"),
+            from: p.date("from")?,
+            to: p.date("to")?,
+            when: p.when()?,
+            by_region: p.flag("by_region")?,
+            raw: p.flag("raw")?,
         };
-        let by_region = p.flag("by_region")?;
-        let raw_areas = p.flag("raw")?;
-        if let (Some(a), Some(b)) = (from, to)
-            && a > b
-        {
-            return Err(Problem::parameter("from", format!("from {a} is after to {b}")));
-        }
         let csv = match super::negotiate::preferred(accept.as_deref(), &["application/json", "text/csv"]) {
             Some(t) => t == "text/csv",
             None => {
@@ -464,47 +441,34 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
                 )));
             }
         };
-        if by_region {
-            if p.get("datetime").is_some() {
-                return Err(Problem::parameter(
-                    "datetime",
-                    "by_region is by snapshot date: give date, not datetime",
-                ));
-            }
-            use crate::analytics::regions::{REGION_TIMELINE_CSV_HEADER, timeline_by_region};
-            let rows = timeline_by_region(&catalog, p.get("source"), from, to, raw_areas)?;
-            let source = SourceRef::new(catalog.source(p.get("source"))?);
-            if csv {
-                let mut out = format!("{REGION_TIMELINE_CSV_HEADER}\n");
-                for r in &rows {
-                    out.push_str(&r.to_csv());
-                }
-                return Ok(csv_response(out, &[source]));
-            }
-            return Ok(json_response(&answers::Timeline::of(source, rows)));
-        }
-        let rows = match on.as_ref().and_then(|o| o.2.clone()) {
-            Some(row) => vec![row],
-            None => query::timeline_between(&catalog, p.get("source"), from, to, raw_areas)?,
-        };
-        let source = SourceRef::new(catalog.source(p.get("source"))?);
+        let answer = query::timeline::timeline_of(&catalog, &ask)?;
+        let source = SourceRef::new(answer.source);
+        use query::timeline::TimelineRows;
         if csv {
-            let mut out = format!("{}\n", query::TIMELINE_CSV_HEADER);
-            for r in &rows {
-                out.push_str(&r.to_csv());
-            }
-            Ok(csv_response(out, &[source]))
-        } else {
-            let mut doc = answers::Timeline::of(source, rows);
-            if let Some((date, age, _, instant)) = on {
-                doc.date = Some(date);
-                doc.datetime = instant.map(crate::geodata::canonical::rfc3339);
-                doc.snapshot_age_days = Some(age.snapshot_age_days);
-                doc.warning = age.warning;
-            }
-            Ok(json_response(&doc))
+            let out = match &answer.rows {
+                TimelineRows::Areas(rows) => csv_rows(query::TIMELINE_CSV_HEADER, rows.iter().map(|r| r.to_csv())),
+                TimelineRows::Regions(rows) => csv_rows(
+                    crate::analytics::regions::REGION_TIMELINE_CSV_HEADER,
+                    rows.iter().map(|r| r.to_csv()),
+                ),
+            };
+            return Ok(csv_response(out, &[source]));
+        }
+        let on = answer.on.as_ref().map(|o| (o.date, o.instant, &o.age));
+        match answer.rows {
+            TimelineRows::Areas(rows) => Ok(json_response(&answers::Timeline::of(source, rows).on(on))),
+            TimelineRows::Regions(rows) => Ok(json_response(&answers::Timeline::of(source, rows).on(on))),
         }
     })())
+}
+
+/// A CSV document: the header line, then the rows (each with its line end).
+fn csv_rows(header: &str, rows: impl Iterator<Item = String>) -> String {
+    let mut out = format!("{header}\n");
+    for r in rows {
+        out.push_str(&r);
+    }
+    out
 }
 
 fn readyz(app: Arc<App>) -> Reply {

@@ -271,51 +271,6 @@ pub(super) async fn diff(id: String, other: String, raw: String, app: Arc<App>) 
     )
 }
 
-/// The ceasefire day of a preset asked for by `date` or `datetime`: a scenario document names its
-/// ceasefire by day (the state in force at its end), so an instant gives its day when the state
-/// published at that instant is the day's; an instant at which an earlier publication of the day
-/// was in force is a 422 naming the day's last publication (never answered with another state).
-fn ceasefire_day(
-    cat: &crate::catalog::Catalog,
-    source: Option<&str>,
-    w: crate::model::When,
-) -> Result<chrono::NaiveDate, Problem> {
-    let t = match w {
-        crate::model::When::Date(d) => return Ok(d),
-        crate::model::When::Instant(t) => t,
-    };
-    // An unknown source or an instant before the first publication: the document's own
-    // checks name the field (422), as for a date.
-    let (f, day) = match cat.resolve(source, w) {
-        Ok(r) => r,
-        Err(_) => {
-            let tz = cat.source(source).map_or(chrono_tz::UTC, |s| s.time_zone);
-            return Ok(crate::geodata::publications::day_of(t, tz));
-        }
-    };
-    if let Some(p) = f.publication {
-        let last = cat.in_force(source, day)?;
-        let mut problem = Problem::unprocessable(
-            "datetime-not-a-day-state",
-            format!(
-                "at {} the publication of {} was in force, superseded later that day by {}: a scenario names its ceasefire by day (the state at the end of the day); ask datetime at or after {} or date={day}",
-                crate::geodata::canonical::rfc3339(t),
-                p.published_at
-                    .map(crate::geodata::canonical::rfc3339)
-                    .unwrap_or_default(),
-                last.snapshot_id(),
-                last.snapshot()
-                    .published_at
-                    .map(crate::geodata::canonical::rfc3339)
-                    .unwrap_or_default(),
-            ),
-        );
-        problem.parameter = Some("datetime".into());
-        return Err(problem);
-    }
-    Ok(day)
-}
-
 /// `GET /v1/scenarios/presets[?source=&date=|datetime=&memorandum_date=]`: the presets with their
 /// citations and readings; with a source and a date (or an instant), each one's document.
 pub(super) fn presets(raw: String, app: Arc<App>) -> Reply {
@@ -327,11 +282,16 @@ pub(super) fn presets(raw: String, app: Arc<App>) -> Reply {
         let when = p.when()?;
         let cat = app.catalog();
         let memo = match p.when_of("memorandum_date", "memorandum_datetime")? {
-            Some(w) => Some(ceasefire_day(&cat, p.get("source"), w)?),
+            Some(w) => Some(scenario::presets::ceasefire_day(
+                &cat,
+                p.get("source"),
+                w,
+                "memorandum_datetime",
+            )?),
             None => None,
         };
         let date = match when {
-            Some(w) => Some(ceasefire_day(&cat, p.get("source"), w)?),
+            Some(w) => Some(scenario::presets::ceasefire_day(&cat, p.get("source"), w, "datetime")?),
             None => None,
         };
         let source = match (p.get("source"), date) {

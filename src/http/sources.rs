@@ -278,7 +278,7 @@ fn write(
         return Ok((Some(Written::Unchanged), undo));
     }
     let kept = match old {
-        Some(_) => vec![lock.keep_config(source, &path)?],
+        Some(_) => vec![lock.keep(source, &path)?],
         None => Vec::new(),
     };
     let mut files = vec![(path, text.into_bytes())];

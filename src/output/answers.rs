@@ -99,6 +99,24 @@ impl<R: Serialize> Timeline<R> {
             warning: None,
         }
     }
+
+    /// With the date (and instant) asked for and the age of the snapshot in force then.
+    pub fn on(
+        mut self,
+        on: Option<(
+            NaiveDate,
+            Option<chrono::DateTime<chrono::Utc>>,
+            &crate::output::provenance::SnapshotAge,
+        )>,
+    ) -> Self {
+        if let Some((date, instant, age)) = on {
+            self.date = Some(date);
+            self.datetime = instant.map(crate::geodata::canonical::rfc3339);
+            self.snapshot_age_days = Some(age.snapshot_age_days);
+            self.warning.clone_from(&age.warning);
+        }
+        self
+    }
 }
 
 /// The date on which sources disagreed over the largest occupied area.

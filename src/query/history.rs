@@ -99,7 +99,7 @@ impl HistoryProvenance {
 
     /// Describes the intervals, adding the snapshots they name.
     pub(crate) fn describe(&mut self, src: &SourceEntry, intervals: &[Interval]) -> Vec<HistoryInterval> {
-        let revised_at = |epoch: usize| src.revised.contains(&src.snapshots[src.epochs[epoch].snapshot].date);
+        let revised_at = |epoch: usize| src.day_revised(&src.snapshots[src.epochs[epoch].snapshot]);
         let mut name = |epoch: usize| {
             let s = &src.snapshots[src.epochs[epoch].snapshot];
             let id = s.id();

@@ -261,7 +261,8 @@ pub struct SourceSummary {
     /// Licence, attribution and URL, as its description says.
     #[serde(flatten)]
     pub terms: crate::model::SourceTerms,
-    /// The dates whose snapshot replaced an earlier one.
+    /// The dates with a content (the day's snapshot or a publication of the day) that replaced
+    /// an earlier one.
     pub revised: Vec<NaiveDate>,
     /// True for a source described without a snapshot yet (its first ingest makes it live).
     pub declared: bool,
@@ -287,7 +288,7 @@ pub fn sources(cat: &Catalog) -> Vec<SourceSummary> {
             synthetic: s.snapshots.iter().any(|x| x.synthetic),
             time_zone: s.time_zone.name(),
             terms: s.terms.clone(),
-            revised: s.revised.iter().copied().collect(),
+            revised: s.revised_dates(),
             declared: false,
             policy_names: cat.policy_names(&s.name),
         })
@@ -353,7 +354,7 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
             let l = &e.state.computed().layers;
             let not_drawn = crate::output::provenance::NotDrawn::of(&InForce::of(src, e));
             out.push(SnapshotSummary {
-                snapshot: SnapshotRef::new(s, src.revised.contains(&s.date)),
+                snapshot: SnapshotRef::new(s, src.day_revised(s)),
                 source: SourceRef::new(src),
                 features: s.features.len(),
                 vertices: s
@@ -574,6 +575,7 @@ pub mod layers;
 mod sliver_fixtures;
 pub mod sources;
 pub mod tiles;
+pub mod timeline;
 
 #[cfg(test)]
 mod tests {

@@ -143,6 +143,15 @@ pub enum ScenarioError {
         /// The catalog's answer.
         error: CatalogError,
     },
+    /// An instant at which an earlier publication of its day was in force, where a day's state
+    /// is needed (a preset's ceasefire).
+    #[error("{field}: {detail}")]
+    NotADayState {
+        /// The parameter (`datetime`, `memorandum_datetime`).
+        field: String,
+        /// Which publication was in force and what to ask instead.
+        detail: String,
+    },
     /// No stored scenario has this id.
     #[error("no stored scenario has the id '{0}'")]
     NotFound(String),

@@ -6,6 +6,55 @@ use crate::catalog::{Catalog, CatalogError};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+/// The ceasefire day of a preset asked for by a date or an instant (`date`/`datetime`,
+/// `memorandum_date`/`memorandum_datetime`, over HTTP and on the command line; `field` names the
+/// instant's parameter): a scenario document names its ceasefire by day (the state in force at
+/// its end), so an instant gives its day when the state published at that instant is the day's.
+/// An instant at which an earlier publication of the day was in force is refused, naming the
+/// day's last publication (never answered with another state).
+///
+/// # Errors
+/// [`ScenarioError::NotADayState`].
+pub fn ceasefire_day(
+    cat: &Catalog,
+    source: Option<&str>,
+    when: crate::model::When,
+    field: &str,
+) -> Result<NaiveDate, ScenarioError> {
+    let t = match when {
+        crate::model::When::Date(d) => return Ok(d),
+        crate::model::When::Instant(t) => t,
+    };
+    // An unknown source or an instant before the first publication: the document's own checks
+    // name the field, as for a date.
+    let Ok((f, day)) = cat.resolve(source, when) else {
+        let tz = cat.source(source).map_or(chrono_tz::UTC, |s| s.time_zone);
+        return Ok(crate::geodata::publications::day_of(t, tz));
+    };
+    let Some(p) = f.publication else {
+        return Ok(day);
+    };
+    let stamp = |s: &crate::geodata::Snapshot| {
+        s.published_at
+            .map(crate::geodata::canonical::rfc3339)
+            .unwrap_or_default()
+    };
+    let last = cat.in_force(source, day).map_err(|error| ScenarioError::Catalog {
+        field: field.to_string(),
+        error,
+    })?;
+    Err(ScenarioError::NotADayState {
+        field: field.to_string(),
+        detail: format!(
+            "at {} the publication of {} was in force, superseded later that day by {}: a scenario names its ceasefire by day (the state at the end of the day); ask {field} at or after {} or the date {day}",
+            crate::geodata::canonical::rfc3339(t),
+            stamp(p),
+            last.snapshot_id(),
+            stamp(last.snapshot()),
+        ),
+    })
+}
+
 /// A preset: its name, citation and reading.
 #[derive(Debug, Clone, Serialize)]
 pub struct Preset {

@@ -7,7 +7,7 @@
 //! borders/ baselines/ regions/    reference data (written by hand or by scripts)
 //! sources/<name>/source.json      a source's settings (border, baselines, or an archive read in place)
 //! sources/<name>/YYYY-MM-DD.geojson   its snapshots, canonical format
-//! sources/<name>/.history/        every snapshot file ever replaced, never overwritten or deleted
+//! sources/<name>/.history/        every file replaced or removed (<slot>.<ns>.<ext>), never overwritten or deleted
 //! sources/<name>/publications/   publications superseded later the same day (kept, not loaded)
 //! quarantine/<name>/YYYY-MM-DD.geojson  snapshots refused by the importer's checks, with reasons
 //! scenarios/ watchlists/ outboxes/    one `<name>.json` each
@@ -727,7 +727,14 @@ impl WriterLock {
             let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
             let tmp = dir.join(format!(".{name}.{}-{n}{TEMP_SUFFIX}", std::process::id()));
             let written = File::create(&tmp)
-                .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+                .and_then(|mut f| {
+                    f.write_all(bytes)?;
+                    // The time its content became complete, from the precise clock (a file
+                    // system stamps writes with a coarse one, a few ms behind): `known_at=`
+                    // orders contents by it against instants an answer was given at.
+                    f.set_modified(SystemTime::now())?;
+                    f.sync_all()
+                })
                 .map_err(io("cannot write", &tmp));
             match written {
                 Ok(()) => Ok(tmp),
@@ -779,17 +786,23 @@ impl WriterLock {
         Ok(())
     }
 
-    /// Keeps the current file of a snapshot in `sources/<name>/.history/` before it is replaced:
-    /// a new name (`YYYY-MM-DD.<ns>.geojson`) that is never reused, a hard link (a copy where
-    /// links are not possible), fsync'ed with its directory. Returns the kept path.
-    pub fn keep(&self, source: &str, date: NaiveDate, current: &Path) -> Result<PathBuf, StoreError> {
-        self.keep_named(source, &|stamp| format!("{date}.{stamp}.geojson"), current)
-    }
-
-    /// Keeps a source's `source.json` in its `.history/` (as `source.<ns>.json`) before a new
-    /// description replaces it, as [`Self::keep`] does for snapshots.
-    pub fn keep_config(&self, source: &str, current: &Path) -> Result<PathBuf, StoreError> {
-        self.keep_named(source, &|stamp| format!("source.{stamp}.json"), current)
+    /// Keeps the current file of a source (a dated snapshot file, a publication, its
+    /// `source.json`) in `sources/<name>/.history/` before it is replaced or removed: a new name
+    /// `<slot>.<ns>.<ext>` that is never reused (`<slot>` the file's name without its
+    /// extension, `YYYY-MM-DD`, `YYYYMMDDTHHMMSSZ` or `source`; `<ns>` the instant it is
+    /// replaced), a hard link (a copy where links are not possible), fsync'ed with its
+    /// directory. Returns the kept path. `known_at=` finds each slot's contents by these names.
+    pub fn keep(&self, source: &str, current: &Path) -> Result<PathBuf, StoreError> {
+        let (slot, ext) = match (current.file_stem(), current.extension()) {
+            (Some(s), Some(e)) => (s.to_string_lossy().into_owned(), e.to_string_lossy().into_owned()),
+            _ => {
+                return Err(StoreError::OutsideStore {
+                    path: current.display().to_string(),
+                    root: self.store.root.display().to_string(),
+                });
+            }
+        };
+        self.keep_named(source, &|stamp| format!("{slot}.{stamp}.{ext}"), current)
     }
 
     fn keep_named(&self, source: &str, name: &dyn Fn(u64) -> String, current: &Path) -> Result<PathBuf, StoreError> {
@@ -1013,9 +1026,12 @@ mod tests {
             .snapshot_file("a", NaiveDate::from_ymd_opt(2024, 1, 2).unwrap())
             .unwrap();
         lock.write(&[(f.clone(), b"one".to_vec())]).unwrap();
-        let kept = lock
-            .keep("a", NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(), &f)
-            .unwrap();
+        let kept = lock.keep("a", &f).unwrap();
+        assert!(
+            kept.file_name().unwrap().to_str().unwrap().starts_with("2024-01-02."),
+            "{}",
+            kept.display()
+        );
         lock.write_keeping(&[(f.clone(), b"two".to_vec())], std::slice::from_ref(&kept))
             .unwrap();
         assert_eq!(std::fs::read(&f).unwrap(), b"two");
