@@ -532,12 +532,18 @@ fn store(
         app,
         split.as_ref().unwrap_or(&catalog),
         snapshot,
-        replaced,
-        &kept,
+        Kept { replaced, files: &kept },
         lock,
         &notes,
         t,
     )
+}
+
+/// What a write kept in `.history/`: the copy of the replaced file it answers with (200), and
+/// every file kept (the state records them for `known_at`).
+struct Kept<'a> {
+    replaced: Option<String>,
+    files: &'a [std::path::PathBuf],
 }
 
 /// Makes a stored snapshot live: the state of `base` with it (in place of the day's snapshot when
@@ -548,13 +554,13 @@ fn go_live(
     app: &App,
     base: &crate::catalog::Catalog,
     snapshot: crate::geodata::Snapshot,
-    replaced: Option<String>,
-    kept: &[std::path::PathBuf],
+    kept: Kept<'_>,
     lock: crate::store::WriterLock,
     notes: &Notes,
     t: Instant,
 ) -> Result<Reply, Problem> {
-    let next = Arc::new(base.with_snapshot(snapshot.clone(), kept)?);
+    let Kept { replaced, files } = kept;
+    let next = Arc::new(base.with_snapshot(snapshot.clone(), files)?);
     next.compute_states();
     app.swap(next.clone());
     drop(lock);
@@ -684,7 +690,8 @@ fn store_publication(
     let mut snapshot = snapshot;
     snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
     snapshot.provenance.file = layout.relative(&file);
-    go_live(app, &catalog, snapshot, replaced, &kept, lock, &notes, t)
+    let kept = Kept { replaced, files: &kept };
+    go_live(app, &catalog, snapshot, kept, lock, &notes, t)
 }
 
 /// The `state` of an ingest that changed nothing: the same content is stored, and live (made
