@@ -181,7 +181,7 @@ fn the_withdrawal_area_is_the_gained_side_of_the_diff() {
                 .unwrap()
                 .iter()
                 .map(|f| {
-                    let g: geo::Geometry<f64> = geojson::Geometry::from_json_value(f["geometry"].clone())
+                    let g: geo::Geometry<f64> = serde_json::from_value::<geojson::Geometry>(f["geometry"].clone())
                         .unwrap()
                         .value
                         .try_into()
@@ -300,7 +300,7 @@ fn scenario_layers_on_deepstate_are_valid_at_every_precision() {
             if precision >= 5 {
                 for f in v["features"].as_array().unwrap() {
                     let stated = f["properties"]["area_km2"].as_f64().unwrap();
-                    let g: geo::Geometry<f64> = geojson::Geometry::from_json_value(f["geometry"].clone())
+                    let g: geo::Geometry<f64> = serde_json::from_value::<geojson::Geometry>(f["geometry"].clone())
                         .unwrap()
                         .value
                         .try_into()
