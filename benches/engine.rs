@@ -98,11 +98,16 @@ fn main() {
     let mut total_s = Vec::new();
     let mut total_waters_s = Vec::new();
     let mut catalog = None;
+    // BENCH_ONLY=csv: the catalog without the waters too, to time the CSV path on both states.
+    let mut land_catalog = None;
     let mut n_files = 0;
     for _ in 0..if csv_only || diffs_only { 1 } else { repeat } {
         for with_waters in [false, true] {
             if diffs_only && !with_waters {
                 continue;
+            }
+            if csv_only && with_waters {
+                land_catalog = catalog.take();
             }
             drop(catalog.take());
             let t0 = Instant::now();
@@ -183,8 +188,15 @@ fn main() {
         .unwrap_or_else(|| std::env::temp_dir().join("frontline-bench"));
     if csv_only {
         let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default();
+        // Without the waters first: the state the CSV path classified against before issue 10
+        // (like with like against older commits), then with them.
+        if let Some(land) = &land_catalog
+            && let Ok(f) = land.in_force(Some("deepstate"), date)
+        {
+            csv_bench(&f, &work, repeat.max(11), "without waters");
+        }
         if let Ok(f) = cat.in_force(Some("deepstate"), date) {
-            csv_bench(&f, &work, repeat.max(11));
+            csv_bench(&f, &work, repeat.max(11), "with waters");
         }
         save(&work);
         return;
@@ -304,7 +316,7 @@ fn main() {
         counts[2],
         counts[3]
     );
-    csv_bench(&f, &work, repeat.max(5));
+    csv_bench(&f, &work, repeat.max(5), "with waters");
     // One snapshot's build, by step.
     let occ_polys: Vec<geo::Polygon<f64>> = f
         .snapshot()
@@ -530,24 +542,55 @@ fn nzz_bench(repo: &std::path::Path, repeat: usize) {
 }
 
 /// The CSV path of `frontline classify`: parse + classify + write, from memory to a sink,
-/// against a plain line copy (read + write, no parsing) as the I/O ceiling.
-fn csv_bench(f: &frontline::catalog::InForce<'_>, work: &std::path::Path, runs: usize) {
+/// against a plain line copy (read + write, no parsing) as the I/O ceiling, and against the
+/// classification alone of the same points (parsed beforehand, from `points_1m.f64`, split in
+/// two halves on both cores as the CSV path splits its blocks): the CPU time between the two is
+/// the reader's and the writer's. `label` names the state (with or without the waters).
+fn csv_bench(f: &frontline::catalog::InForce<'_>, work: &std::path::Path, runs: usize, label: &str) {
     let csv_path = work.join("points_1m.csv");
     let Ok(csv) = std::fs::read(&csv_path) else {
         println!("SKIP classify.csv: no {}", csv_path.display());
         return;
     };
+    let pts: Vec<(f64, f64)> = std::fs::read(work.join("points_1m.f64"))
+        .unwrap_or_default()
+        .chunks_exact(16)
+        .map(|c| {
+            let x = f64::from_le_bytes(c[0..8].try_into().unwrap_or_default());
+            let y = f64::from_le_bytes(c[8..16].try_into().unwrap_or_default());
+            (x, y)
+        })
+        .collect();
+    let state = f.computed();
+    let border = &f.source.border;
+    let classify_half = |half: &[(f64, f64)]| {
+        let mut counts = [0u64; 4];
+        for &(x, y) in half {
+            counts[state.status_with_waters(border, x, y).status as usize] += 1;
+        }
+        counts
+    };
     let mb = csv.len() as f64 / 1e6;
     let mut secs = Vec::new();
     let mut copy_secs = Vec::new();
-    let mut cpu = 0.0;
+    let mut alone_secs = Vec::new();
+    let (mut cpu, mut cpu_alone) = (0.0, 0.0);
+    let mut csv_counts = None;
+    let mut alone_counts = [0u64; 4];
     for _ in 0..runs {
         let t = Instant::now();
         let c0 = cpu_secs();
         let counts = frontline::query::csv::classify_csv(f, &csv[..], &mut std::io::sink());
         cpu += cpu_secs() - c0;
         secs.push(t.elapsed().as_secs_f64());
-        assert!(counts.is_ok());
+        csv_counts = Some(counts.expect("the CSV classifies"));
+        let t = Instant::now();
+        let c0 = cpu_secs();
+        let (a, b) = pts.split_at(pts.len() / 2);
+        let (ca, cb) = rayon::join(|| classify_half(a), || classify_half(b));
+        cpu_alone += cpu_secs() - c0;
+        alone_secs.push(t.elapsed().as_secs_f64());
+        alone_counts = std::array::from_fn(|i| ca[i] + cb[i]);
         let t = Instant::now();
         let mut line = Vec::new();
         let mut input = std::io::BufReader::new(&csv[..]);
@@ -558,9 +601,36 @@ fn csv_bench(f: &frontline::catalog::InForce<'_>, work: &std::path::Path, runs: 
         }
         copy_secs.push(t.elapsed().as_secs_f64());
     }
-    let m = report("classify.csv 1M (one thread)", secs, &format!("{mb:.1} MB"));
+    let m = report(
+        &format!("classify.csv 1M, {label}"),
+        secs,
+        &format!("{mb:.1} MB, both cores"),
+    );
     let c = report("  line copy, no parsing", copy_secs, "");
     println!("  classify {:.0} MB/s vs line copy {:.0} MB/s", mb / m, mb / c);
+    if !pts.is_empty() {
+        let a = report(
+            &format!("classification alone, {label}"),
+            alone_secs,
+            "the same points parsed beforehand, both cores",
+        );
+        if let Some(c) = csv_counts {
+            assert_eq!(
+                [c.covered, c.occupied, c.contested, c.outside],
+                alone_counts,
+                "the CSV and the points file hold the same points"
+            );
+        }
+        println!(
+            "  CPU time per run: CSV path {:.4} s, classification alone {:.4} s, reader + writer {:.4} s ({:.0}% of the path); wall {:.4} s vs {:.4} s",
+            cpu / runs as f64,
+            cpu_alone / runs as f64,
+            (cpu - cpu_alone) / runs as f64,
+            (cpu - cpu_alone) / cpu * 100.0,
+            m,
+            a
+        );
+    }
     // The same points with every id quoted: the RFC 4180 path (the `csv` crate) for every row.
     let mut quoted = Vec::with_capacity(csv.len() + csv.len() / 10);
     for (i, line) in csv.split_inclusive(|&b| b == b'\n').enumerate() {
@@ -582,7 +652,7 @@ fn csv_bench(f: &frontline::catalog::InForce<'_>, work: &std::path::Path, runs: 
         assert!(counts.is_ok());
     }
     let q = report(
-        "classify.csv quoted ids",
+        &format!("classify.csv quoted ids, {label}"),
         quoted_secs,
         &format!("{:.1} MB", quoted.len() as f64 / 1e6),
     );

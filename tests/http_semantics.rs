@@ -471,6 +471,60 @@ fn public_routes_treat_a_malformed_authorization_like_any_malformed_header() {
     }
 }
 
+/// The socket guard reads request heads only: a body of a stated length (here a CSV whose last
+/// row has no line end, and one whose rows look like a head with a bad token) is not taken for
+/// lines of a head, so that the next request on the connection, with a stray byte in its token,
+/// is still answered as a wrong token (403), not as a malformed request.
+#[test]
+fn a_token_with_a_stray_byte_after_a_body_on_the_same_connection_is_a_wrong_token() {
+    let token = "0123456789abcdef-case-token";
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let s = Server::start(
+        &["--data", root.to_str().unwrap()],
+        &[("FRONTLINE_INGEST_TOKEN", token)],
+    );
+    let scenario = |auth: &[u8]| {
+        let mut req =
+            b"POST /v1/scenarios HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nAuthorization: Bearer "
+                .to_vec();
+        req.extend_from_slice(auth);
+        req.extend_from_slice(b"\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        req
+    };
+    let bodies: [&[u8]; 2] = [
+        b"id,lon,lat\nk,30.5,50.4",
+        b"id,lon,lat\nPOST /v1/snapshots HTTP/1.1,30.5,50.4\nAuthorization: x,30.5,50.4\n",
+    ];
+    for body in bodies {
+        for stray in [&b"\x00"[..], b"\x7f", b"\rx"] {
+            let mut auth = token.as_bytes().to_vec();
+            auth.extend_from_slice(stray);
+            let mut req = format!(
+                "POST /v1/classify?date=2024-05-01 HTTP/1.1\r\nHost: t\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            req.extend_from_slice(body);
+            req.extend_from_slice(&scenario(&auth));
+            let r = common::raw_undecoded(s.addr, &req);
+            assert_eq!(r.status, 200, "the classification first: {}", r.text());
+            let text = r.text();
+            let second = text
+                .rfind("HTTP/1.1 ")
+                .unwrap_or_else(|| panic!("one answer only: {text}"));
+            assert!(
+                text[second..].starts_with("HTTP/1.1 403") && text[second..].contains("not valid"),
+                "{stray:?} after {:?}: {}",
+                String::from_utf8_lossy(body),
+                &text[second..]
+            );
+        }
+    }
+    // The same requests each on their own connection agree.
+    raw(s.addr, &scenario(b"x\x00")).assert_problem(403, "not valid");
+}
+
 /// Every `x-frontline-*` header an answer carries is exposed to cross-origin scripts, with the
 /// validators; and a future If-Modified-Since is ignored (RFC 9110 13.1.3), a past one answered.
 #[test]

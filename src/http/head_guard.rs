@@ -18,6 +18,11 @@
 //!   message is malformed and may be rejected, as a control byte in any other header is.
 //!
 //! Nothing else is changed: every other byte goes through as it came.
+//!
+//! Only request heads are scanned: a body whose length the head states (one `Content-Length`,
+//! no `Transfer-Encoding`) is passed through uncounted byte by byte, since a 44 MB CSV scanned
+//! line by line on the I/O thread cost a third more time to classify it. A connection whose
+//! bodies are framed otherwise (chunked) has every byte scanned from then on, as lines.
 
 use bytes::Bytes;
 use std::io;
@@ -49,6 +54,27 @@ pub struct HeadGuard<T> {
     token_route: bool,
     /// A replacement answer still to be written.
     pending: Bytes,
+    /// Bytes of the current request's body still to come: passed through unscanned.
+    body_left: u64,
+    /// How the head being read frames its body.
+    framing: Framing,
+    /// A head framed its body otherwise than by one `Content-Length`: from then on every byte of
+    /// the connection is scanned as lines (bodies too), as the end of a body is not known.
+    scan_bodies: bool,
+}
+
+/// What the head being read says of its body's length.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Framing {
+    /// No line of the head seen yet (empty lines before a request line are skipped, RFC 9112 2.2).
+    #[default]
+    NotStarted,
+    /// The request line seen, no `Content-Length` nor `Transfer-Encoding` so far: no body.
+    NoBody,
+    /// One `Content-Length` (or several with the same value): a body of this many bytes.
+    Length(u64),
+    /// A `Transfer-Encoding`, or a `Content-Length` that is not one plain number.
+    Other,
 }
 
 impl<T> HeadGuard<T> {
@@ -65,19 +91,43 @@ impl<T> HeadGuard<T> {
             line: Vec::with_capacity(LINE_KEPT),
             token_route: false,
             pending: Bytes::new(),
+            body_left: 0,
+            framing: Framing::NotStarted,
+            scan_bodies: false,
         }
     }
 
-    fn scan(&mut self, data: &[u8]) {
-        for &b in data {
+    /// Notes what `data` (the next bytes read from the connection) says: bodies of known
+    /// length are skipped, everything else is scanned as lines.
+    fn scan(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            if self.body_left > 0 {
+                let skip = usize::try_from(self.body_left).map_or(data.len(), |n| n.min(data.len()));
+                self.body_left -= skip as u64;
+                data = &data[skip..];
+                continue;
+            }
+            let used = self.scan_lines(data);
+            data = &data[used..];
+        }
+    }
+
+    /// Scans `data` byte by byte, as lines, until a head that announces a body of known length
+    /// ends; returns the bytes used.
+    fn scan_lines(&mut self, data: &[u8]) -> usize {
+        for (i, &b) in data.iter().enumerate() {
             if b == b'\n' {
                 if let Some((method, path)) = request_line(&self.line) {
                     self.token_route = super::ingest::checks_token(method, path);
                 }
+                self.framing_line();
                 self.line.clear();
                 self.line_start.clear();
                 self.in_auth = false;
                 self.after_cr = false;
+                if self.body_left > 0 {
+                    return i + 1;
+                }
                 continue;
             }
             if self.line.len() < LINE_KEPT {
@@ -96,7 +146,58 @@ impl<T> HeadGuard<T> {
                 }
             }
         }
+        data.len()
     }
+
+    /// Reads the framing of a request from the line just ended (`self.line`, its LF cut off): a
+    /// `Content-Length` or `Transfer-Encoding` field, or the empty line that ends the head (then
+    /// the body's length, if one `Content-Length` gave it, is skipped).
+    fn framing_line(&mut self) {
+        if self.scan_bodies {
+            return;
+        }
+        let text = self.line.strip_suffix(b"\r").unwrap_or(&self.line);
+        if text.is_empty() {
+            match std::mem::take(&mut self.framing) {
+                Framing::NotStarted | Framing::NoBody => {}
+                Framing::Length(n) => self.body_left = n,
+                Framing::Other => self.scan_bodies = true,
+            }
+            return;
+        }
+        if self.framing == Framing::NotStarted {
+            self.framing = Framing::NoBody;
+            return;
+        }
+        let Some(colon) = memchr::memchr(b':', text) else {
+            return;
+        };
+        let (name, value) = (&text[..colon], value_of(&text[colon + 1..]));
+        if name.eq_ignore_ascii_case(b"content-length") {
+            // A line longer than the part kept cannot be read whole: its length is not known.
+            let whole = self.line.len() < LINE_KEPT;
+            let n = (whole && !value.is_empty() && value.iter().all(u8::is_ascii_digit))
+                .then(|| std::str::from_utf8(value).ok()?.parse::<u64>().ok())
+                .flatten();
+            self.framing = match (self.framing, n) {
+                (Framing::NoBody, Some(n)) => Framing::Length(n),
+                (Framing::Length(m), Some(n)) if m == n => Framing::Length(m),
+                _ => Framing::Other,
+            };
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+            self.framing = Framing::Other;
+        }
+    }
+}
+
+/// A field's value without the spaces and tabs around it (RFC 9110 5.5).
+fn value_of(v: &[u8]) -> &[u8] {
+    let start = v.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(start, |i| i + 1);
+    &v[start..end.max(start)]
 }
 
 /// Bytes of a line kept to read a request line (method, target, version).
@@ -104,6 +205,8 @@ const LINE_KEPT: usize = 512;
 
 /// The method and path (without the query) of an HTTP/1.1 request line, if `line` is one.
 fn request_line(line: &[u8]) -> Option<(&str, &str)> {
+    // Most lines are not request lines: a quick test before the parse.
+    memchr::memmem::find(line, b" HTTP/1.")?;
     let text = std::str::from_utf8(line).ok()?.trim_end_matches('\r');
     let mut parts = text.split(' ');
     let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
@@ -211,6 +314,99 @@ mod tests {
             g.scan(line);
             assert!(g.auth_bad && g.token_route, "{line:?}");
         }
+    }
+
+    /// What a guard has noted, to compare two ways of feeding it the same bytes.
+    fn noted(g: &HeadGuard<()>) -> (bool, bool, u64, Framing, bool, Vec<u8>) {
+        (
+            g.auth_bad,
+            g.token_route,
+            g.body_left,
+            g.framing,
+            g.scan_bodies,
+            g.line.clone(),
+        )
+    }
+
+    #[test]
+    fn bodies_of_a_stated_length_pass_unscanned_and_the_next_head_is_read() {
+        // A body that looks like a head with a bad token on a token route, without a final LF.
+        let body = b"POST /v1/scenarios HTTP/1.1\r\nAuthorization: Bearer x\x00\r\nk,30.5,50.4";
+        let mut stream = format!(
+            "\r\nPOST /v1/classify?date=2024-05-01 HTTP/1.1\r\nHost: t\r\ncontent-LENGTH: \t{} \r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        stream.extend_from_slice(body);
+        let mut g = HeadGuard::new((), Bytes::new());
+        g.scan(&stream);
+        assert!(!g.auth_bad && !g.token_route, "the body was read as a head");
+        assert_eq!((g.body_left, g.framing, g.scan_bodies), (0, Framing::NotStarted, false));
+        // The next request on the connection is read from its first byte.
+        g.scan(b"POST /v1/snapshots?source=a HTTP/1.1\r\nAuthorization: Bearer x\x01\r\n");
+        assert!(g.auth_bad && g.token_route);
+        assert_eq!(g.framing, Framing::NoBody);
+        // A request without a body: the next head follows at once.
+        let mut g = HeadGuard::new((), Bytes::new());
+        g.scan(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\nPOST /v1/scenarios HTTP/1.1\r\n");
+        assert!(g.token_route);
+        assert_eq!((g.body_left, g.framing), (0, Framing::NoBody));
+    }
+
+    #[test]
+    fn bodies_framed_otherwise_are_scanned_as_lines_from_then_on() {
+        for head in [
+            &b"POST /v1/classify HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"[..],
+            b"POST /v1/classify HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"POST /v1/classify HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+            b"POST /v1/classify HTTP/1.1\r\nContent-Length: +5\r\n\r\n",
+            b"POST /v1/classify HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+        ] {
+            let mut g = HeadGuard::new((), Bytes::new());
+            g.scan(head);
+            assert!(g.scan_bodies && g.body_left == 0, "{:?}", String::from_utf8_lossy(head));
+            g.scan(b"5\r\nPOST /v1/scenarios HTTP/1.1\r\nAuthorization: Bearer \x00\r\n");
+            assert!(g.auth_bad && g.token_route, "scanned as before");
+        }
+        // The same length twice is one length.
+        let mut g = HeadGuard::new((), Bytes::new());
+        g.scan(b"POST / HTTP/1.1\r\nContent-Length: 3\r\ncontent-length: 3\r\n\r\n");
+        assert_eq!((g.body_left, g.scan_bodies), (3, false));
+    }
+
+    #[test]
+    fn what_is_noted_does_not_depend_on_how_the_bytes_are_cut() {
+        let body = b"id,lon,lat\nAuthorization: x\x00\n";
+        let mut stream = Vec::new();
+        for (i, auth) in [&b"Bearer ok"[..], b"Bearer x\x00", b"Bearer \ry"].iter().enumerate() {
+            stream.extend_from_slice(b"POST /v1/snapshots?source=a HTTP/1.1\r\nAuthorization: ");
+            stream.extend_from_slice(auth);
+            stream.extend_from_slice(format!("\r\nContent-Length: {}\r\n\r\n", body.len() + i).as_bytes());
+            stream.extend_from_slice(body);
+            stream.extend_from_slice(&b"zz"[..i]);
+        }
+        stream.extend_from_slice(b"POST /v1/scenarios HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nab");
+        let mut whole = HeadGuard::new((), Bytes::new());
+        whole.scan(&stream);
+        let want = noted(&whole);
+        assert!(want.0 && want.1 && want.4, "{want:?}");
+        for cut in 0..=stream.len() {
+            let mut g = HeadGuard::new((), Bytes::new());
+            g.scan(&stream[..cut]);
+            g.scan(&stream[cut..]);
+            assert_eq!(noted(&g), want, "cut at {cut}");
+        }
+        let mut g = HeadGuard::new((), Bytes::new());
+        for b in &stream {
+            g.scan(std::slice::from_ref(b));
+        }
+        assert_eq!(noted(&g), want, "byte by byte");
+        // Each prefix ends in the state the bytes before it leave: the bad token of the second
+        // request is noted before its body, and its body is skipped.
+        let second = stream.windows(4).position(|w| w == b"x\x00\r\n").unwrap() + 4;
+        let mut g = HeadGuard::new((), Bytes::new());
+        g.scan(&stream[..second]);
+        assert!(g.auth_bad && g.token_route);
     }
 
     #[test]
