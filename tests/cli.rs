@@ -1230,3 +1230,251 @@ fn agreement_refuses_a_source_named_twice() {
         assert!(stdout(&o).is_empty(), "{args:?}");
     }
 }
+
+/// How the standard streams of a run are set up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Streams {
+    /// Both read by the test.
+    Open,
+    /// Standard output is a pipe whose reader is gone; standard error read.
+    StdoutClosed,
+    /// Standard error is a pipe whose reader is gone; standard output read.
+    StderrClosed,
+    /// Both are pipes whose readers are gone.
+    BothClosed,
+}
+
+/// A pipe's write end whose read end is already closed: every write to it fails with EPIPE.
+fn closed_pipe() -> std::process::Stdio {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    writer.into()
+}
+
+fn run_with(args: &[String], streams: Streams) -> Output {
+    use std::process::Stdio;
+    let (out, err) = match streams {
+        Streams::Open => (Stdio::piped(), Stdio::piped()),
+        Streams::StdoutClosed => (closed_pipe(), Stdio::piped()),
+        Streams::StderrClosed => (Stdio::piped(), closed_pipe()),
+        Streams::BothClosed => (closed_pipe(), closed_pipe()),
+    };
+    Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .output()
+        .expect("run frontline")
+}
+
+/// Issue 9 (fresh tester): the CLI panicked (101) when its standard error was a closed pipe.
+/// For every kind of command (reading, writing, streaming, clap's own answers, failing ones): a
+/// closed standard error changes nothing but the lost messages (same code, same output); a
+/// closed standard output ends the command quietly with 141 when it had something to write
+/// (the code of a command that writes nothing to stdout, or that fails, is unchanged); never a
+/// panic.
+#[test]
+fn closed_standard_streams_end_every_command_quietly() {
+    type Args = Box<dyn Fn(&Path) -> Vec<String>>;
+    let s = |v: &[&str]| -> Vec<String> { v.iter().map(|x| (*x).to_string()).collect() };
+    let csv = |dir: &Path, rows: usize| -> String {
+        let mut text = String::from("id,lon,lat\n");
+        for i in 0..rows {
+            text.push_str(&format!(
+                "p{i},{},{}\n",
+                30.0 + (i % 900) as f64 * 0.01,
+                45.0 + (i % 700) as f64 * 0.01
+            ));
+        }
+        let p = dir.join("points.csv");
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    // (what, arguments in a fresh temporary directory, the code of a run with both streams open)
+    let cases: Vec<(&str, Args, i32)> = vec![
+        ("check", Box::new(move |_: &Path| s(&["check"])), 0),
+        ("check --json", Box::new(move |_: &Path| s(&["check", "--json"])), 0),
+        (
+            "query",
+            Box::new(move |_: &Path| s(&["query", "--lon", "34.10", "--lat", "44.95", "--date", "2024-05-01"])),
+            0,
+        ),
+        (
+            "query long after the last snapshot (a warning on stderr)",
+            Box::new(move |_: &Path| s(&["query", "--lon", "34.10", "--lat", "44.95", "--date", "2026-05-01"])),
+            0,
+        ),
+        ("timeline", Box::new(move |_: &Path| s(&["timeline"])), 0),
+        (
+            "diff",
+            Box::new(move |_: &Path| s(&["diff", "--from", "2024-01-01", "--to", "2024-06-01"])),
+            0,
+        ),
+        (
+            "history",
+            Box::new(move |_: &Path| s(&["history", "--lon", "30.5", "--lat", "50.4"])),
+            0,
+        ),
+        (
+            "classify (a note on stderr, 60,000 rows out)",
+            Box::new(move |d: &Path| {
+                let f = csv(d, 60_000);
+                s(&["classify", &f, "--date", "2024-05-01"])
+            }),
+            0,
+        ),
+        (
+            "classify --summary",
+            Box::new(move |d: &Path| {
+                let f = csv(d, 10);
+                s(&["classify", &f, "--date", "2024-05-01", "--summary"])
+            }),
+            0,
+        ),
+        (
+            "scenario --preset",
+            Box::new(move |_: &Path| {
+                s(&[
+                    "scenario",
+                    "--preset",
+                    "korea-1953",
+                    "--source",
+                    "example",
+                    "--date",
+                    "2024-05-01",
+                ])
+            }),
+            0,
+        ),
+        (
+            "init",
+            Box::new(move |d: &Path| s(&["init", d.join("new").to_str().unwrap()])),
+            0,
+        ),
+        (
+            "import",
+            Box::new(move |d: &Path| {
+                let root = common::copy_embedded_geodata(d, false);
+                let input = d.join("in.geojson");
+                std::fs::write(&input, square_collection("2024-10-01", 35.0, 48.0, 0.2)).unwrap();
+                s(&[
+                    "import",
+                    "geojson",
+                    input.to_str().unwrap(),
+                    "--source",
+                    "example",
+                    "--data",
+                    root.to_str().unwrap(),
+                ])
+            }),
+            0,
+        ),
+        ("--help", Box::new(move |_: &Path| s(&["--help"])), 0),
+        ("--version", Box::new(move |_: &Path| s(&["--version"])), 0),
+        ("query --help", Box::new(move |_: &Path| s(&["query", "--help"])), 0),
+        ("usage error", Box::new(move |_: &Path| s(&["no-such-command"])), 2),
+        (
+            "bad argument",
+            Box::new(move |_: &Path| s(&["query", "--lon", "x", "--lat", "1", "--date", "2024-05-01"])),
+            2,
+        ),
+        (
+            "bad input line",
+            Box::new(move |d: &Path| {
+                let p = d.join("bad.csv");
+                std::fs::write(&p, "id,lon,lat\na,34.1\n").unwrap();
+                s(&["classify", p.to_str().unwrap(), "--date", "2024-05-01"])
+            }),
+            2,
+        ),
+        (
+            "directory does not load",
+            Box::new(move |d: &Path| s(&["timeline", "--data", d.join("nothing").to_str().unwrap()])),
+            1,
+        ),
+    ];
+    for (what, args, want) in &cases {
+        let dir = tempfile::tempdir().unwrap();
+        let open = run_with(&args(dir.path()), Streams::Open);
+        assert_eq!(code(&open), *want, "{what}: {}", stderr(&open));
+        let wrote = !open.stdout.is_empty();
+        for streams in [Streams::StdoutClosed, Streams::StderrClosed, Streams::BothClosed] {
+            let dir = tempfile::tempdir().unwrap();
+            let o = run_with(&args(dir.path()), streams);
+            let c = o
+                .status
+                .code()
+                .unwrap_or_else(|| panic!("{what} {streams:?}: killed ({:?})", o.status));
+            assert!(!stderr(&o).contains("panicked"), "{what} {streams:?}: {}", stderr(&o));
+            // A command that fails ends with its code whether or not stdout is open (what it
+            // had buffered is dropped with the error); one that succeeds and writes, with 141.
+            let closed_out = streams != Streams::StderrClosed;
+            let expected = if closed_out && wrote && *want == 0 { 141 } else { *want };
+            assert_eq!(c, expected, "{what} {streams:?}: {}", stderr(&o));
+            if streams == Streams::StderrClosed && !what.starts_with("init") && !what.starts_with("import") {
+                assert_eq!(stdout(&o), stdout(&open), "{what}: the same answer without stderr");
+            }
+            if streams == Streams::StdoutClosed && expected == 141 {
+                assert!(!stderr(&o).contains("error"), "{what}: quietly: {}", stderr(&o));
+            }
+        }
+        if *what == "init" {
+            // What was done before the output was cut stands.
+            let dir = tempfile::tempdir().unwrap();
+            let o = run_with(&args(dir.path()), Streams::BothClosed);
+            assert_eq!(o.status.code(), Some(141));
+            assert!(dir.path().join("new/borders").is_dir());
+        }
+    }
+}
+
+/// A server whose standard output and error are closed pipes keeps serving (the line that
+/// names its address cannot be written: it is not needed to serve).
+#[test]
+fn serve_keeps_serving_with_closed_standard_streams() {
+    use std::io::{Read, Write};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["serve", "--listen", &listen, "--watch-s", "0"])
+        .current_dir(repo())
+        .stdin(std::process::Stdio::null())
+        .stdout(closed_pipe())
+        .stderr(closed_pipe())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let answer = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the server ended: {status:?}");
+        }
+        if let Ok(mut s) = std::net::TcpStream::connect(&listen) {
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut text = String::new();
+            let _ = s.read_to_string(&mut text);
+            break text;
+        }
+        assert!(start.elapsed().as_secs() < 120, "the server never listened");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // Requests are logged to the closed stderr: still serving after some.
+    for _ in 0..20 {
+        let mut s = std::net::TcpStream::connect(&listen).unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut text = String::new();
+        let _ = s.read_to_string(&mut text);
+        assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    }
+    assert!(child.try_wait().unwrap().is_none(), "the server ended");
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -108,7 +108,8 @@ fn one_64_mib_geojson_body_grows_the_server_by_under_200_mb() {
 #[test]
 fn eight_64_mib_geojson_bodies_at_once_grow_the_server_by_under_1_gb() {
     let body = std::sync::Arc::new(points_body());
-    let s = Server::start();
+    // Each waits its turn (two at once) however loaded the machine: the wait is not measured here.
+    let s = Server::spawn(&["--watch-s", "0", "--large-body-wait-s", "3600"], &[]);
     let (rss0, _) = s.memory();
     let addr = s.addr;
     let posters: Vec<_> = (0..8)
@@ -584,4 +585,275 @@ fn every_body_route_of_the_table_refuses_a_body_over_its_cap_declared_or_chunked
         }
     }
     assert!(routes >= 6, "{routes} body routes in the table");
+}
+
+/// An upload that sends its head and a prefix of its body, then one byte (or one chunk of one
+/// byte) every `every` (`None`: nothing more), until the server answers; the answer is read on
+/// another thread.
+struct Trickle {
+    reader: std::thread::JoinHandle<(u16, String, Duration)>,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    writer: std::thread::JoinHandle<()>,
+}
+
+impl Trickle {
+    /// `length`: the declared Content-Length, or `None` for a chunked body.
+    fn start(addr: SocketAddr, head: &str, length: Option<u64>, prefix: &[u8], every: Option<Duration>) -> Trickle {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(300))).unwrap();
+        let chunked = length.is_none();
+        let framing = match length {
+            Some(n) => format!("Content-Length: {n}"),
+            None => "Transfer-Encoding: chunked".to_string(),
+        };
+        let mut first = format!("{head}\r\nHost: t\r\nConnection: close\r\n{framing}\r\n\r\n").into_bytes();
+        let piece = |data: &[u8]| -> Vec<u8> {
+            if chunked {
+                [format!("{:x}\r\n", data.len()).as_bytes(), data, b"\r\n"].concat()
+            } else {
+                data.to_vec()
+            }
+        };
+        first.extend_from_slice(&piece(prefix));
+        s.write_all(&first).unwrap();
+        let started = std::time::Instant::now();
+        let done = std::sync::Arc::new(AtomicBool::new(false));
+        let mut r = s.try_clone().unwrap();
+        let reader_done = done.clone();
+        let reader = std::thread::spawn(move || {
+            let mut data = Vec::new();
+            let _ = r.read_to_end(&mut data);
+            let elapsed = started.elapsed();
+            reader_done.store(true, Ordering::SeqCst);
+            let text = String::from_utf8_lossy(&data).into_owned();
+            let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+            (status, text, elapsed)
+        });
+        let writer_done = done.clone();
+        let one = piece(b" ");
+        let writer = std::thread::spawn(move || {
+            while !writer_done.load(Ordering::SeqCst) {
+                std::thread::sleep(every.unwrap_or(Duration::from_millis(100)));
+                if every.is_some() && s.write_all(&one).is_err() {
+                    break;
+                }
+            }
+        });
+        Trickle { reader, done, writer }
+    }
+
+    /// The status, the whole answer and the time from the first bytes to the end of the answer.
+    fn join(self) -> (u16, String, Duration) {
+        let out = self.reader.join().unwrap();
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.writer.join().unwrap();
+        out
+    }
+}
+
+/// A small GeoJSON batch sent chunked (of unknown length: it needs a place among the large
+/// bodies); the status and how long the answer took.
+fn small_chunked_batch(addr: SocketAddr) -> (u16, String, Duration) {
+    let body = format!(r#"{{"type":"FeatureCollection","features":[{POINT}]}}"#);
+    let t = std::time::Instant::now();
+    let r = common::post_chunked(
+        addr,
+        "/v1/classify?date=2024-05-01",
+        "application/geo+json",
+        body.as_bytes(),
+    );
+    (r.status, r.text(), t.elapsed())
+}
+
+/// Issue 9 (fresh tester): a body that stalls, or that trickles in below the minimum rate, on
+/// every route of the route table that reads one, declared or chunked, is a 408 problem+json
+/// within the timeout (it was read forever); its connection is closed.
+#[test]
+fn a_slow_body_on_every_body_route_is_a_408_declared_or_chunked() {
+    use frontline::http::table::ROUTES;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = common::copy_embedded_geodata(tmp.path(), false);
+    let token = "slow-body-token-0123456789";
+    let s = Server::spawn(
+        &[
+            "--watch-s",
+            "0",
+            "--data",
+            data.to_str().unwrap(),
+            "--body-timeout-s",
+            "1",
+            "--body-min-rate",
+            "1024",
+            "--max-large-bodies",
+            "64",
+        ],
+        &[("FRONTLINE_INGEST_TOKEN", token)],
+    );
+    let auth = format!("Authorization: Bearer {token}");
+    let collection = br#"{"type":"FeatureCollection","features":["#;
+    let mut uploads = Vec::new();
+    for route in ROUTES {
+        for method in route.methods.iter().filter(|m| ["POST", "PUT"].contains(&m.as_str())) {
+            let samples: Vec<(String, &str, &[u8])> = match (method.as_str(), route.path) {
+                ("POST", "/v1/classify") => vec![
+                    ("/v1/classify?date=2024-05-01".into(), "text/csv", b"id,lon,lat\n"),
+                    (
+                        "/v1/classify?date=2024-05-01".into(),
+                        "application/geo+json",
+                        collection,
+                    ),
+                ],
+                ("POST", "/v1/history") => vec![
+                    ("/v1/history".into(), "text/csv", b"id,lon,lat\n"),
+                    ("/v1/history".into(), "application/geo+json", collection),
+                ],
+                ("POST", "/v1/snapshots") => vec![(
+                    "/v1/snapshots?source=example&date=2024-10-01".into(),
+                    "application/geo+json",
+                    collection,
+                )],
+                ("PUT", "/v1/sources/{name}") => vec![("/v1/sources/slow".into(), "application/json", b"{")],
+                ("POST", "/v1/scenarios" | "/v1/scenarios/preview") => {
+                    vec![(route.path.to_string(), "application/json", b"{\"source\":")]
+                }
+                other => panic!("{other:?} reads a body: add a sample for it to this test"),
+            };
+            for (target, ct, prefix) in samples {
+                // Declared (under every route's cap: 64 KiB for a source's description) or chunked.
+                for length in [Some(60_000), None] {
+                    // Stalled; then one byte every 0.2 s (5 bytes/s, under the minimum of 1024).
+                    for every in [None, Some(Duration::from_millis(200))] {
+                        let head = format!("{method} {target} HTTP/1.1\r\nContent-Type: {ct}\r\n{auth}");
+                        let name = format!("{method} {target} {ct} length={length:?} every={every:?}");
+                        uploads.push((name, Trickle::start(s.addr, &head, length, prefix, every)));
+                    }
+                }
+            }
+        }
+    }
+    assert!(uploads.len() >= 7 * 4, "{} uploads", uploads.len());
+    for (name, t) in uploads {
+        let (status, text, elapsed) = t.join();
+        assert_eq!(status, 408, "{name}: {text}");
+        assert!(
+            text.to_ascii_lowercase()
+                .contains("content-type: application/problem+json"),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains("/problems/body-timeout") && text.contains("too slowly"),
+            "{name}: {text}"
+        );
+        // 1 s of grace, then refused; far below any "forever" (load on a shared machine).
+        assert!(elapsed < Duration::from_secs(30), "{name}: {elapsed:?}");
+        eprintln!("{name}: 408 after {:.2} s", elapsed.as_secs_f64());
+    }
+}
+
+/// Issue 9 (fresh tester): two uploads at 1 byte/s with Content-Length 50 MB held both places
+/// for large bodies forever, and large requests waited behind them without end. Now the slow
+/// ones get a 408 once the grace is over (their places freed) and a large request waiting
+/// behind them is served.
+#[test]
+fn two_stalled_uploads_do_not_stop_a_third_large_request() {
+    let s = Server::spawn(
+        &[
+            "--watch-s",
+            "0",
+            "--body-timeout-s",
+            "2",
+            "--max-large-bodies",
+            "2",
+            "--large-body-wait-s",
+            "60",
+        ],
+        &[],
+    );
+    let head = "POST /v1/classify?date=2024-05-01 HTTP/1.1\r\nContent-Type: application/geo+json";
+    let prefix = br#"{"type":"FeatureCollection","features":["#;
+    let slow: Vec<Trickle> = (0..2)
+        .map(|_| Trickle::start(s.addr, head, Some(50 << 20), prefix, Some(Duration::from_secs(1))))
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, text, elapsed) = small_chunked_batch(s.addr);
+    eprintln!("third large request: {status} after {:.2} s", elapsed.as_secs_f64());
+    assert_eq!(status, 200, "{text}");
+    // The slow ones are refused after 2 s of grace (at 1 byte/s, under 8 KiB/s).
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+    for t in slow {
+        let (status, text, elapsed) = t.join();
+        assert_eq!(status, 408, "{text}");
+        assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+    }
+}
+
+/// A large request waits for a place at most `--large-body-wait-s`, then gets a 503 problem
+/// with `Retry-After` (it waited without end); a place is freed when its request ends, here by
+/// the client going away, and the next large request is served.
+#[test]
+fn a_large_request_waits_a_bounded_time_then_gets_503_with_retry_after() {
+    let s = Server::spawn(
+        &[
+            "--watch-s",
+            "0",
+            "--body-timeout-s",
+            "120",
+            "--max-large-bodies",
+            "2",
+            "--large-body-wait-s",
+            "1",
+        ],
+        &[],
+    );
+    let head = "POST /v1/history HTTP/1.1\r\nContent-Type: application/geo+json";
+    let prefix = br#"{"type":"FeatureCollection","features":["#;
+    // Two uploads that stall (within the 120 s timeout) hold both places.
+    let stalled: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut c = TcpStream::connect(s.addr).unwrap();
+            c.write_all(format!("{head}\r\nHost: t\r\nContent-Length: {}\r\n\r\n", 50 << 20).as_bytes())
+                .unwrap();
+            c.write_all(prefix).unwrap();
+            c
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let t = std::time::Instant::now();
+    let body = format!(r#"{{"type":"FeatureCollection","features":[{POINT}]}}"#);
+    let r = common::post_chunked(
+        s.addr,
+        "/v1/classify?date=2024-05-01",
+        "application/geo+json",
+        body.as_bytes(),
+    );
+    let waited = t.elapsed();
+    eprintln!(
+        "waiting large request: {} after {:.2} s",
+        r.status,
+        waited.as_secs_f64()
+    );
+    r.assert_problem(503, "try again later");
+    assert_eq!(r.header("retry-after"), Some("1"));
+    assert!(r.json()["type"] == "/problems/busy", "{}", r.text());
+    assert!(waited < Duration::from_secs(20), "{waited:?}");
+    // A small body needs no place: served meanwhile.
+    let small = common::post(
+        s.addr,
+        "/v1/classify?date=2024-05-01",
+        "application/geo+json",
+        body.as_bytes(),
+    );
+    assert_eq!(small.status, 200, "{}", small.text());
+    // The stalled clients go away: their places are freed, the next large request is served.
+    drop(stalled);
+    let start = std::time::Instant::now();
+    loop {
+        let (status, text, _) = small_chunked_batch(s.addr);
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 503, "{text}");
+        assert!(start.elapsed() < Duration::from_secs(30), "places never freed");
+    }
 }

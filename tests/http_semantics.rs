@@ -471,6 +471,144 @@ fn public_routes_treat_a_malformed_authorization_like_any_malformed_header() {
     }
 }
 
+/// A request to `route` (a path of the route table) with `method`, `auth` as the raw bytes of
+/// its `Authorization` value (`None`: no such line) and a body every token route refuses once
+/// past the token (`[]`: no snapshot, description or scenario is an array).
+fn token_route_request(addr: SocketAddr, method: &str, route: &str, auth: Option<&[u8]>) -> Reply {
+    let target = match route {
+        "/v1/snapshots" => "/v1/snapshots?source=example&date=2024-10-01".to_string(),
+        "/v1/scenarios" => route.to_string(),
+        "/v1/sources/{name}" => "/v1/sources/monitor".to_string(),
+        other => panic!("route {other} checks a token: give it a sample request here"),
+    };
+    let body = b"[]";
+    let mut req = format!("{method} {target} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n").into_bytes();
+    if let Some(a) = auth {
+        req.extend_from_slice(b"Authorization: ");
+        req.extend_from_slice(a);
+        req.extend_from_slice(b"\r\n");
+    }
+    req.extend_from_slice(format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()).as_bytes());
+    req.extend_from_slice(body);
+    raw(addr, &req)
+}
+
+/// Issue 9 item 1, as a class: every route of the route table that takes the bearer token
+/// answers the same stray bytes with the same status and problem (401 with `WWW-Authenticate`
+/// without a bearer token, 403 for any token that does not match, whatever bytes it holds;
+/// past the token for the right one, whatever the scheme's case or the spaces before the
+/// token), with ingest on and off; the OpenAPI document marks exactly those operations; the
+/// other body routes never ask for a token.
+#[test]
+fn every_token_route_answers_the_same_stray_bytes_the_same_way() {
+    use frontline::http::table::ROUTES;
+    let token = "0123456789abcdef-route-token";
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let on = Server::start(
+        &["--data", root.to_str().unwrap()],
+        &[("FRONTLINE_INGEST_TOKEN", token)],
+    );
+    let off = Server::start(&["--data", root.to_str().unwrap()], &[]);
+    let token_routes: Vec<(String, &str)> = ROUTES
+        .iter()
+        .flat_map(|r| r.token.iter().map(move |m| (m.to_string(), r.path)))
+        .collect();
+    assert!(token_routes.len() >= 3, "{token_routes:?}");
+    // The OpenAPI document says which operations need the token: the same ones.
+    let doc = get(on.addr, "/openapi.json", "").json();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op.get("security").is_some() {
+                documented.insert((method.to_uppercase(), path.as_str()));
+            }
+        }
+    }
+    let table: BTreeSet<(String, &str)> = token_routes.iter().cloned().collect();
+    assert_eq!(documented, table, "operations with `security` vs the route table");
+
+    let t = |prefix: &[u8], suffix: &[u8]| -> Vec<u8> { [prefix, token.as_bytes(), suffix].concat() };
+    // (what the Authorization line holds, the answer expected: 0 = past the token check)
+    let cases: Vec<(&str, Option<Vec<u8>>, u16)> = vec![
+        ("missing", None, 401),
+        ("empty", Some(b"".to_vec()), 401),
+        ("spaces only", Some(b"   ".to_vec()), 401),
+        ("another scheme", Some(t(b"Basic ", b"")), 401),
+        ("Bearer without a token", Some(b"Bearer".to_vec()), 401),
+        ("Bearer and a space", Some(b"Bearer ".to_vec()), 401),
+        ("tab after the scheme", Some(t(b"Bearer\t", b"")), 401),
+        ("scheme glued to the token", Some(t(b"Bearer", b"")), 401),
+        ("wrong token", Some(b"Bearer not-the-token-0123456789".to_vec()), 403),
+        ("trailing NUL", Some(t(b"Bearer ", b"\x00")), 403),
+        (
+            "NUL inside",
+            Some(b"Bearer 0123456789\x00abcdef-route-token".to_vec()),
+            403,
+        ),
+        ("bare CR", Some(t(b"Bearer ", b"\r")), 403),
+        ("bare CR inside", Some(t(b"Bearer ", b"\rx")), 403),
+        ("LF and a stray line", Some(t(b"Bearer ", b"\nx")), 403),
+        ("folded line", Some(t(b"Bearer ", b"\r\n x")), 403),
+        ("tab inside", Some(t(b"Bearer ", b"\tx")), 403),
+        ("DEL", Some(t(b"Bearer ", b"\x7f")), 403),
+        ("escape", Some(t(b"Bearer ", b"\x1b")), 403),
+        ("non-ASCII", Some(t(b"Bearer ", "\u{e9}".as_bytes())), 403),
+        ("byte 0xFF", Some(t(b"Bearer ", b"\xff")), 403),
+        (
+            "two tokens",
+            Some(t(b"Bearer ", &[b" ", token.as_bytes()].concat())),
+            403,
+        ),
+        ("right token", Some(t(b"Bearer ", b"")), 0),
+        ("lower-case scheme", Some(t(b"bearer ", b"")), 0),
+        ("upper-case scheme", Some(t(b"BEARER ", b"")), 0),
+        ("two spaces", Some(t(b"Bearer  ", b"")), 0),
+        ("trailing space and tab", Some(t(b"Bearer ", b" \t")), 0),
+    ];
+    for (what, auth, want) in &cases {
+        let mut first: Option<(u16, String)> = None;
+        for (method, route) in &token_routes {
+            let r = token_route_request(on.addr, method, route, auth.as_deref());
+            let at = format!("{what}: {method} {route}: {} {}", r.status, r.text());
+            match want {
+                0 => assert!(r.status != 401 && r.status != 403 && r.status < 500, "{at}"),
+                401 => {
+                    r.assert_problem(401, "Bearer");
+                    assert_eq!(r.header("www-authenticate"), Some("Bearer"), "{at}");
+                }
+                w => r.assert_problem(*w, "not valid"),
+            }
+            if *want != 0 {
+                let seen = (r.status, r.json()["type"].as_str().unwrap_or("").to_string());
+                assert_eq!(first.get_or_insert(seen.clone()), &seen, "{at}");
+            }
+            // Ingest off: what any request gets, on every token route.
+            let r = token_route_request(off.addr, method, route, auth.as_deref());
+            r.assert_problem(403, "ingest is off");
+        }
+    }
+    // The body routes that take no token never ask for one, whatever Authorization holds.
+    for r in ROUTES.iter() {
+        for m in r
+            .methods
+            .iter()
+            .filter(|m| !r.token.contains(m) && (**m == "POST" || **m == "PUT"))
+        {
+            for auth in ["", "Authorization: Basic x\r\n", "Authorization: Bearer nope\r\n"] {
+                let a = request(
+                    on.addr,
+                    m.as_str(),
+                    r.path,
+                    &format!("{auth}Content-Type: application/json\r\n"),
+                    b"[]",
+                );
+                assert!(a.status != 401 && a.status != 403, "{m} {}: {}", r.path, a.text());
+            }
+        }
+    }
+}
+
 /// The socket guard reads request heads only: a body of a stated length (here a CSV whose last
 /// row has no line end, and one whose rows look like a head with a bad token) is not taken for
 /// lines of a head, so that the next request on the connection, with a stray byte in its token,

@@ -943,3 +943,70 @@ fn round2_case_files_give_the_right_values() {
     assert_eq!(c, 2, "{r} {err}");
     assert_eq!(r["rejected"].as_array().map(Vec::len), Some(2), "{r}");
 }
+
+/// Issue 9 (fresh tester): feature dates had no window (`0000-01-01` only flagged) and
+/// `"date": null` passed silently. A feature's date lies in the same window as the snapshot's
+/// (both ends, and `--not-before`/`--not-after` move it for both), and null is admitted and
+/// flagged, in the answer and the stored file; `frontline import geojson` refuses both (its
+/// snapshots take their dates from the features).
+#[test]
+fn feature_dates_lie_in_the_snapshots_window_and_null_is_flagged() {
+    let s = Server::start(&[]);
+    let before = s.files();
+    for (bad, want) in [
+        (
+            "0000-01-01",
+            "feature 0: properties.date: date 0000-01-01 is before 1991-08-24",
+        ),
+        (
+            "1991-08-23",
+            "feature 0: properties.date: date 1991-08-23 is before 1991-08-24",
+        ),
+        ("9999-12-31", "feature 0: properties.date: date 9999-12-31 is after"),
+    ] {
+        let r = s.ingest("source=example&date=2024-11-01", &fc(&[(SQUARE, Some(bad))]));
+        assert_problem(&r, 422, want);
+        assert_eq!(r.1["problems"][0]["code"], "date-outside-window", "{}", r.1);
+        assert_eq!(r.1["problems"][0]["feature"], 0, "{}", r.1);
+    }
+    // The second feature's, among good ones.
+    let r = s.ingest(
+        "source=example&date=2024-11-01",
+        &fc(&[(SQUARE, Some("2024-11-01")), (SQUARE, Some("0000-01-01"))]),
+    );
+    assert_problem(&r, 422, "feature 1: properties.date: date 0000-01-01");
+    assert_eq!(s.files(), before, "nothing written");
+    // The window's own ends are admitted (flagged as other dates).
+    let r = s.ingest("source=example&date=2024-11-01", &fc(&[(SQUARE, Some("1991-08-24"))]));
+    assert_eq!(r.0, 201, "{}", r.1);
+    // null: admitted, flagged as saying nothing, in the answer and the stored file.
+    let null = fc(&[(SQUARE, None)]).replace(r#""status":"occupied""#, r#""status":"occupied","date":null"#);
+    assert!(null.contains(r#""date":null"#));
+    let r = s.ingest("source=example&date=2024-12-01", &null);
+    assert_eq!(r.0, 201, "{}", r.1);
+    let flag = r.1["flags"][0].as_str().unwrap();
+    assert!(
+        flag.contains("feature 0: properties.date is null") && flag.contains("the snapshot's date 2024-12-01 is used"),
+        "{flag}"
+    );
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.root.join("sources/example/2024-12-01.geojson")).unwrap()).unwrap();
+    assert_eq!(stored["frontline"]["flags"][0], flag);
+    // A window moved by the server's settings moves it for feature dates too.
+    let wide = Server::start(&["--not-before", "0001-01-01"]);
+    let r = wide.ingest("source=example&date=2024-11-01", &fc(&[(SQUARE, Some("0001-01-01"))]));
+    assert_eq!(r.0, 201, "{}", r.1);
+    let r = wide.ingest("source=example&date=2024-11-02", &fc(&[(SQUARE, Some("0000-12-31"))]));
+    assert_problem(&r, 422, "date 0000-12-31 is before 0001-01-01 (--not-before)");
+    // Import: a null date is a missing one, a date outside the window a rejected input.
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let file = write(dir.path(), "null.geojson", &null);
+    let (c, r, _) = import(&root, &["geojson", &file, "--source", "mine"]);
+    assert_eq!(c, 2, "{r}");
+    assert!(reasons(&r).contains("properties.date is missing"), "{r}");
+    let file = write(dir.path(), "zero.geojson", &fc(&[(SQUARE, Some("0000-01-01"))]));
+    let (c, r, _) = import(&root, &["geojson", &file, "--source", "mine"]);
+    assert_eq!(c, 2, "{r}");
+    assert!(reasons(&r).contains("before 1991-08-24"), "{r}");
+}

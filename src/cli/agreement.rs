@@ -56,7 +56,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         let (names, rows) = agreement_timeline(&cat, a.sources.as_deref(), from, to, a.raw).map_err(failure)?;
         // A CSV has no room for the sources' terms: they go to standard error.
         for t in frontline::output::provenance::SourceRef::of_names(&cat, &names) {
-            eprintln!("note: {}", t.note());
+            diag!("note: {}", t.note());
         }
         writeln!(out, "{}", AgreementRow::csv_header(&names))?;
         for r in &rows {

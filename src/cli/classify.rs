@@ -48,12 +48,12 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let cat = a.data.catalog()?;
     let (in_force, date) = cat.resolve(a.source.as_deref(), when)?;
     // A CSV has no room for the source's terms: they go to standard error.
-    eprintln!(
+    diag!(
         "note: {}",
         frontline::output::provenance::SourceRef::new(in_force.source).note()
     );
     if let Some(w) = frontline::output::provenance::SnapshotAge::new(&in_force, date).warning {
-        eprintln!("warning: {w}");
+        diag!("warning: {w}");
     }
     let mut out: Box<dyn Write> = if a.summary {
         Box::new(std::io::sink())

@@ -64,7 +64,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     )?;
     for side in [&d.from, &d.to] {
         if let Some(w) = &side.age.warning {
-            eprintln!("warning: {w}");
+            diag!("warning: {w}");
         }
     }
     let by_region = if a.by_region {

@@ -64,9 +64,9 @@ fn batch(a: &Args, path: &std::path::Path) -> Result<Exit, Failure> {
         history_csv(&cat, a.source.as_deref(), &points, a.raw).map_err(|e| Failure::from(e.error))?;
     std::io::stdout().lock().write_all(out.as_bytes())?;
     // A CSV has no room for the source's terms: they go to standard error.
-    eprintln!("note: {}", provenance.source.note());
+    diag!("note: {}", provenance.source.note());
     if provenance.synthetic {
-        eprintln!("note: source '{}' uses SYNTHETIC data", provenance.source.name);
+        diag!("note: source '{}' uses SYNTHETIC data", provenance.source.name);
     }
     Ok(Exit::Ok)
 }

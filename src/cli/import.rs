@@ -146,7 +146,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         + report.replaced.len()
         + report.earlier_publications.len();
     Ok(if report.files == 0 {
-        eprintln!(
+        diag!(
             "error: no {} input file found in {}",
             a.format,
             a.paths
@@ -159,10 +159,10 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     } else if report.rejected.is_empty() {
         Exit::Ok
     } else if taken == 0 {
-        eprintln!("error: every input was rejected; nothing was imported");
+        diag!("error: every input was rejected; nothing was imported");
         Exit::BadInput
     } else {
-        eprintln!("warning: {} input(s) rejected, {taken} taken", report.rejected.len());
+        diag!("warning: {} input(s) rejected, {taken} taken", report.rejected.len());
         Exit::Partial
     })
 }

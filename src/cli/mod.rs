@@ -1,5 +1,20 @@
 //! Subcommands of the `frontline` binary. Each parses its arguments, calls one library
 //! function and prints; errors go to stderr with a non-zero exit code.
+//!
+//! Standard output and error may be closed pipes (`| head`, a reader that went away): nothing
+//! here panics on a failed write. Every line to standard error goes through `diag!`, which
+//! drops it when stderr cannot be written (`eprintln!` would panic; the crate denies
+//! `clippy::print_stderr` and `clippy::print_stdout`); a closed standard output ends the
+//! command quietly with `Exit::Closed` (141).
+
+/// Writes one line to standard error, as `eprintln!` does, but never panics: a closed or
+/// failing stderr loses the line and changes nothing else.
+macro_rules! diag {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
 
 mod agreement;
 mod check;
@@ -127,6 +142,10 @@ pub(crate) enum Exit {
     BadInput,
     /// 3: partial failure: some inputs or days were taken, others not (import, sync).
     Partial,
+    /// 141: standard output was closed by its reader before everything was written (a pipe
+    /// into `head`): the command stopped quietly, with the status a shell reports for a tool
+    /// ended by SIGPIPE (128 + 13). What was done before (an import's writes) stands.
+    Closed,
 }
 
 impl From<Exit> for ExitCode {
@@ -136,6 +155,7 @@ impl From<Exit> for ExitCode {
             Exit::InvalidGeodata => 1,
             Exit::BadInput => 2,
             Exit::Partial => 3,
+            Exit::Closed => 141,
         })
     }
 }
@@ -177,22 +197,33 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// Standard output closed by its reader: stop quietly ([`Exit::Closed`]).
+    fn closed() -> Self {
+        Failure {
+            message: String::new(),
+            exit: Exit::Closed,
+        }
+    }
+}
+
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             // The reader went away (`| head`): stop quietly, like other Unix tools.
-            return Failure {
-                message: String::new(),
-                exit: Exit::Ok,
-            };
+            return Failure::closed();
         }
         Failure::data(format!("i/o error: {e}"))
     }
 }
 
-/// An answer that could not be written as JSON (an I/O failure of ours, not of the input).
+/// An answer that could not be written as JSON (an I/O failure of ours, not of the input; a
+/// closed standard output as for any write).
 impl From<serde_json::Error> for Failure {
     fn from(e: serde_json::Error) -> Self {
+        if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) {
+            return Failure::closed();
+        }
         Failure::data(format!("cannot write the answer: {e}"))
     }
 }
@@ -269,7 +300,17 @@ impl From<frontline::geodata::embedded::InitError> for Failure {
 
 /// Runs the command line.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Usage errors (2) to stderr; --help and --version (0) to stdout: clap's own codes, but
+        // a closed standard output is what it is for every command.
+        Err(e) => {
+            return match e.print() {
+                Err(io) if io.kind() == std::io::ErrorKind::BrokenPipe && !e.use_stderr() => Exit::Closed.into(),
+                _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
+            };
+        }
+    };
     // The server logs one line per request, written by a background thread so that requests do
     // not wait on the terminal or disk; the one-shot commands log only warnings.
     let serving = matches!(cli.command, Command::Serve(_));
@@ -301,7 +342,7 @@ pub fn run() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(f) => {
             if !f.message.is_empty() {
-                eprintln!("error: {}", f.message);
+                diag!("error: {}", f.message);
             }
             f.exit.into()
         }
@@ -381,6 +422,19 @@ mod tests {
 
     fn io() -> std::io::Error {
         std::io::Error::other("disk full")
+    }
+
+    /// A writer whose reader went away.
+    struct Closed;
+
+    impl std::io::Write for Closed {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 
     /// The table of the README's "Exit codes", for every store error through every command's
@@ -471,7 +525,10 @@ mod tests {
         assert_eq!(Failure::from(io()).exit(), Exit::InvalidGeodata);
         assert_eq!(
             Failure::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe)).exit(),
-            Exit::Ok
+            Exit::Closed
         );
+        let closed = serde_json::to_writer(Closed, &[1, 2, 3]).unwrap_err();
+        assert_eq!(Failure::from(closed).exit(), Exit::Closed);
+        assert_eq!(ExitCode::from(Exit::Closed), ExitCode::from(141));
     }
 }

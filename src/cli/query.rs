@@ -32,7 +32,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let cat = a.data.catalog()?;
     let answer = frontline::query::point_of(&cat, a.source.as_deref(), when, lon, lat, true, a.raw)?;
     if let Some(w) = &answer.age.warning {
-        eprintln!("warning: {w}");
+        diag!("warning: {w}");
     }
     let text = frontline::num::to_string_pretty(&answer)?;
     writeln!(std::io::stdout().lock(), "{text}")?;

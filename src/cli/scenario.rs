@@ -117,7 +117,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         let first = times[0];
         let mut warm = times[1..].to_vec();
         warm.sort_by(f64::total_cmp);
-        eprintln!(
+        diag!(
             "scenario {}: compute median {:.1} ms over {} runs on computed states (min {:.1}, max {:.1}); first run, computing the states too: {first:.1} ms",
             c.id(),
             warm[warm.len() / 2],
@@ -128,7 +128,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     }
     if let Some(dir) = store_dir {
         let written = scenario::save(&frontline::store::Store::new(dir), &c).map_err(Failure::from)?;
-        eprintln!(
+        diag!(
             "scenario {} {}",
             c.id(),
             if written { "stored" } else { "was already stored" }

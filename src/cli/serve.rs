@@ -35,6 +35,18 @@ pub(crate) struct Args {
     /// their turn (every route that reads a body but CSV classification, which is streamed).
     #[arg(long, default_value_t = 2)]
     max_large_bodies: usize,
+    /// Seconds a large body waits for a place (--max-large-bodies) before a 503 with
+    /// Retry-After.
+    #[arg(long, default_value_t = 300)]
+    large_body_wait_s: u64,
+    /// Seconds a request body may go without sending a byte, on every route that reads one; also
+    /// the grace before --body-min-rate applies. A body too slow is a 408 (its place freed).
+    #[arg(long, default_value_t = 30)]
+    body_timeout_s: u64,
+    /// Bytes per second a request body must average after the first --body-timeout-s seconds of
+    /// waiting for it (0: no minimum).
+    #[arg(long, default_value_t = 8192)]
+    body_min_rate: u64,
     /// Most points accepted in one classification request.
     #[arg(long, default_value_t = 10_000_000)]
     max_points: u64,
@@ -138,6 +150,9 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         shutdown_grace: Duration::from_secs(a.shutdown_grace_s),
         date_window: a.window.config()?,
         max_large_bodies: a.max_large_bodies.max(1),
+        large_body_wait: Duration::from_secs(a.large_body_wait_s.max(1)),
+        body_idle_timeout: Duration::from_secs(a.body_timeout_s.max(1)),
+        body_min_rate: a.body_min_rate,
         tile_cache_bytes: a.tile_cache_mb.saturating_mul(1 << 20),
         public_url,
     };
@@ -180,9 +195,10 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             ));
         }
         {
+            // Said for whoever started the server; a closed standard output (nobody reads it)
+            // does not stop a server that is listening.
             let mut out = std::io::stdout().lock();
-            writeln!(out, "listening on http://{addr}")?;
-            out.flush()?;
+            let _ = writeln!(out, "listening on http://{addr}").and_then(|()| out.flush());
         }
         tracing::info!(%addr, "listening");
         if let Some((args, every)) = sync {

@@ -103,7 +103,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let text = frontline::num::to_string_pretty(&report)?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     if let Some(why) = &report.unreachable {
-        eprintln!("error: {why}");
+        diag!("error: {why}");
     }
     Ok(if report.failed.is_empty() && report.unreachable.is_none() {
         Exit::Ok

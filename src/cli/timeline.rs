@@ -28,7 +28,7 @@ pub(crate) struct Args {
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let cat = a.data.catalog()?;
     // A CSV has no room for the source's terms: they go to standard error.
-    eprintln!(
+    diag!(
         "note: {}",
         frontline::output::provenance::SourceRef::new(cat.source(a.source.as_deref())?).note()
     );
@@ -38,7 +38,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         let (f, d) = cat.resolve(a.source.as_deref(), when)?;
         (from, to) = (Some(f.epoch.from), Some(f.epoch.from));
         if let Some(w) = frontline::output::provenance::SnapshotAge::new(&f, d).warning {
-            eprintln!("warning: {w}");
+            diag!("warning: {w}");
         }
         // A publication superseded later its day is no epoch: its row is measured apart.
         if f.publication.is_some() {

@@ -283,7 +283,7 @@ fn read_areal_text_unvalidated(
 /// into what is kept (rings as `Vec<Coord>`), anything else shown as the tree reader shows it.
 mod typed {
     use super::super::report::{FeatureProblem, FindingKind, PositionProblem, Scope};
-    use super::super::strict_json::{Keys, Shown, Skip};
+    use super::super::strict_json::{ByShape, Keys, Shape, Shown, Skip};
     use geo::{Coord, LineString, Polygon};
     use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
     use serde_json::Value;
@@ -332,18 +332,16 @@ mod typed {
         pub fn read(
             de: &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
         ) -> Result<Option<Self>, serde_json::Error> {
-            de.deserialize_any(PartsVisitor)
+            de.deserialize_any(ByShape(PartsVisitor))
         }
     }
 
     struct PartsVisitor;
 
-    impl<'de> Visitor<'de> for PartsVisitor {
+    impl<'de> Shape<'de> for PartsVisitor {
         type Value = Option<GeometryParts<'de>>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a GeoJSON geometry")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        const EXPECTING: &'static str = "a GeoJSON geometry";
+        fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut parts = GeometryParts {
                 kind: None,
                 crs: None,
@@ -360,28 +358,6 @@ mod typed {
                 keys.insert::<A::Error>(key)?;
             }
             Ok(Some(parts))
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element_seed(Skip)?.is_some() {}
-            Ok(None)
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
         }
     }
 

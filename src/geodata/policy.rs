@@ -8,8 +8,12 @@
 //! - **Empty snapshots** (no feature) say that nothing is occupied: admitted only when asked for
 //!   explicitly (`allow_empty=true` over HTTP, `--allow-empty` for import).
 //! - **Feature dates**: a feature's own `properties.date`, where it has one, must be a valid
-//!   `YYYY-MM-DD` date (2022-02-30 is refused); a date other than the snapshot's is admitted and
-//!   flagged (in the answer and in the stored file's `frontline.flags`, which keep the date).
+//!   `YYYY-MM-DD` date (2022-02-30 is refused) inside the same window as the snapshot's date
+//!   (0000-01-01 is refused); a date other than the snapshot's is admitted and flagged (in the
+//!   answer and in the stored file's `frontline.flags`, which keep the date); `null` is
+//!   admitted and flagged too (the feature gives no date: the snapshot's is used, as for a
+//!   feature without the member). `frontline import geojson` takes each feature's date as its
+//!   snapshot's, so there the window applies to it directly and `null` is a missing date.
 //!
 //! Edges spanning more than 180 degrees of longitude and the repairs made (ring closing within
 //! 1e-9 degrees, orientation) are found by the reader itself (see `geometry.rs`), so load,
@@ -109,11 +113,11 @@ pub fn check_empty(features: usize, allow_empty: bool, how_to_allow: &str) -> Re
 /// The flag written for an empty snapshot that was admitted.
 pub const EMPTY_ADMITTED: &str = "empty snapshot admitted on request (allow_empty): nothing occupied or contested";
 
-/// Problems (impossible or malformed dates) and flags (dates other than the snapshot's) of the
-/// `properties.date` members of the features that have one (with the feature's index), as typed findings of the features (no file: the
-/// caller names where the features came from); rendered where every finding is
-/// ([`super::FeatureProblem`]'s `Display`).
-pub fn feature_dates(dates: &[(usize, Value)], date: NaiveDate) -> (Vec<Finding>, Vec<Finding>) {
+/// Problems (impossible or malformed dates, dates outside `window`) and flags (dates other than
+/// the snapshot's, `null`) of the `properties.date` members of the features that have one (with
+/// the feature's index), as typed findings of the features (no file: the caller names where the
+/// features came from); rendered where every finding is ([`super::FeatureProblem`]'s `Display`).
+pub fn feature_dates(dates: &[(usize, Value)], date: NaiveDate, window: &DateWindow) -> (Vec<Finding>, Vec<Finding>) {
     let (mut problems, mut flags) = (Vec::new(), Vec::new());
     let finding = |i: usize, kind: FeatureProblem| Finding {
         file: String::new(),
@@ -123,6 +127,7 @@ pub fn feature_dates(dates: &[(usize, Value)], date: NaiveDate) -> (Vec<Finding>
     };
     for (i, v) in dates.iter().map(|(i, v)| (*i, v)) {
         if v.is_null() {
+            flags.push(finding(i, FeatureProblem::DateNull { snapshot: date }));
             continue;
         }
         let Some(s) = v.as_str() else {
@@ -131,6 +136,9 @@ pub fn feature_dates(dates: &[(usize, Value)], date: NaiveDate) -> (Vec<Finding>
         };
         match parse_date(s) {
             Err(e) => problems.push(finding(i, FeatureProblem::DateInvalid { reason: e.to_string() })),
+            Ok(d) if let Err(reason) = window.check(d) => {
+                problems.push(finding(i, FeatureProblem::DateOutsideWindow { reason }));
+            }
             Ok(d) if d != date => flags.push(finding(
                 i,
                 FeatureProblem::OtherDate {
@@ -194,9 +202,13 @@ mod tests {
             (1, json!("2023-01-15")),
             (2, json!("2024-12-01")),
             (3, json!(20241201)),
+            (4, json!("0000-01-01")),
             (5, Value::Null),
+            (6, json!("2026-12-02")),
+            (7, json!("1991-08-24")),
         ];
-        let (p, f) = feature_dates(&fs, d("2024-12-01"));
+        let window = DateWindowConfig::default().window(&border(Some(d("1991-08-24"))), d("2026-11-30"));
+        let (p, f) = feature_dates(&fs, d("2024-12-01"), &window);
         assert!(matches!(
             p[0].kind,
             crate::geodata::FindingKind::Feature(FeatureProblem::DateInvalid { .. })
@@ -210,15 +222,38 @@ mod tests {
                 .map(|x| x.to_string().trim_start_matches(": ").to_string())
                 .collect()
         };
+        let codes = |v: &[Finding]| -> Vec<(Option<usize>, &'static str)> {
+            v.iter().map(|x| (x.feature, x.kind.code())).collect()
+        };
+        assert_eq!(
+            codes(&p),
+            [
+                (Some(0), "date-invalid"),
+                (Some(3), "date-not-string"),
+                (Some(4), "date-outside-window"),
+                (Some(6), "date-outside-window")
+            ]
+        );
+        assert_eq!(
+            codes(&f),
+            [(Some(1), "other-date"), (Some(5), "date-null"), (Some(7), "other-date")]
+        );
         let (p, f) = (render(p), render(f));
-        assert_eq!(p.len(), 2, "{p:?}");
         assert!(
             p[0].starts_with("feature 0") && p[0].contains("not a valid calendar date"),
             "{p:?}"
         );
         assert!(p[1].starts_with("feature 3"), "{p:?}");
-        assert_eq!(f.len(), 1);
+        assert!(
+            p[2].contains("feature 4: properties.date: date 0000-01-01 is before 1991-08-24"),
+            "{p:?}"
+        );
+        assert!(p[3].contains("date 2026-12-02 is after 2026-12-01"), "{p:?}");
         assert!(f[0].contains("feature 1: properties.date is 2023-01-15"), "{f:?}");
+        assert!(
+            f[1].contains("feature 5: properties.date is null") && f[1].contains("2024-12-01 is used"),
+            "{f:?}"
+        );
     }
 
     #[test]

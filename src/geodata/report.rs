@@ -918,6 +918,18 @@ pub enum FeatureProblem {
     DateMissing,
     /// `properties.date` is not a string (the value as written).
     DateNotString(String),
+    /// `properties.date` is `null`: the feature gives no date of its own (a flag: the
+    /// snapshot's date is used, as for a feature without the member).
+    DateNull {
+        /// The snapshot's date.
+        snapshot: chrono::NaiveDate,
+    },
+    /// `properties.date` lies outside the dates admitted for new snapshots (the same window as
+    /// the snapshot's own date, [`crate::geodata::policy`]).
+    DateOutsideWindow {
+        /// Why, naming the window's end and the setting that moves it.
+        reason: String,
+    },
     /// `properties.date` is a date other than the snapshot's (a flag: the snapshot's date is
     /// used).
     OtherDate {
@@ -982,6 +994,8 @@ impl FeatureProblem {
             FeatureProblem::DateInvalid { .. } => "date-invalid",
             FeatureProblem::DateMissing => "date-missing",
             FeatureProblem::DateNotString(_) => "date-not-string",
+            FeatureProblem::DateNull { .. } => "date-null",
+            FeatureProblem::DateOutsideWindow { .. } => "date-outside-window",
             FeatureProblem::OtherDate { .. } => "other-date",
             FeatureProblem::UnknownStatus(_) => "unknown-status",
             FeatureProblem::StatusMissing => "status-missing",
@@ -1011,6 +1025,11 @@ impl fmt::Display for FeatureProblem {
             FeatureProblem::DateInvalid { reason } => write!(f, "properties.date: {reason}"),
             FeatureProblem::DateMissing => f.write_str("properties.date is missing (YYYY-MM-DD)"),
             FeatureProblem::DateNotString(v) => write!(f, "properties.date is {v}, not a YYYY-MM-DD string"),
+            FeatureProblem::DateNull { snapshot } => write!(
+                f,
+                "properties.date is null: the feature gives no date of its own (the snapshot's date {snapshot} is used)"
+            ),
+            FeatureProblem::DateOutsideWindow { reason } => write!(f, "properties.date: {reason}"),
             FeatureProblem::OtherDate { date, snapshot } => write!(
                 f,
                 "properties.date is {date}, not the snapshot's date {snapshot} (the snapshot's date is used)"

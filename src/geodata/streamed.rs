@@ -10,13 +10,12 @@
 use super::ControlFeature;
 use super::geometry::read_areal_text;
 use super::report::{FeatureProblem, Report, Scope};
-use super::strict_json::{Bounded, Keys, Shown, Skip, skip_map};
+use super::strict_json::{Bounded, ByShape, Keys, Shape, Shown, Skip};
 use crate::model::ControlStatus;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, MapAccess, SeqAccess};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::cell::Cell;
-use std::fmt;
 
 /// What the stream held: the collection's own members and its features, read.
 #[derive(Debug, Default)]
@@ -49,8 +48,8 @@ pub struct StreamedFeatures {
     pub(crate) features: Vec<ControlFeature>,
     /// The findings about them, in feature order.
     pub(crate) report: Report,
-    /// Each feature's `properties.date` where it has one that is not null (for the admission
-    /// policy, [`super::policy::feature_dates`]).
+    /// Each feature's `properties.date` where it has the member, null included (for the
+    /// admission policy, [`super::policy::feature_dates`]).
     pub dates: Vec<(usize, Value)>,
 }
 
@@ -95,7 +94,7 @@ pub fn read_document<'de, R: serde_json::de::Read<'de>>(
         meta_limit,
         over: &over,
     };
-    match de.deserialize_any(top) {
+    match serde::Deserializer::deserialize_any(&mut *de, ByShape(top)) {
         Ok(doc) => Ok(doc),
         Err(e) => match over.get() {
             Some(limit) => Err(StreamError::MetaTooLarge { limit }),
@@ -120,12 +119,10 @@ struct TopVisitor<'s, 'l> {
     over: &'s Cell<Option<u64>>,
 }
 
-impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
+impl<'de> Shape<'de> for TopVisitor<'_, '_> {
     type Value = StreamedDocument;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a GeoJSON FeatureCollection")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StreamedDocument, A::Error> {
+    const EXPECTING: &'static str = "a GeoJSON FeatureCollection";
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<StreamedDocument, A::Error> {
         let mut doc = StreamedDocument {
             is_object: true,
             ..StreamedDocument::default()
@@ -151,34 +148,12 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
                         }
                     });
                 }
-                "features" => doc.features = map.next_value_seed(FeaturesSeed { shown: self.shown })?,
+                "features" => doc.features = map.next_value_seed(ByShape(FeaturesSeed { shown: self.shown }))?,
                 _ => map.next_value_seed(Skip)?,
             }
             keys.insert::<A::Error>(key)?;
         }
         Ok(doc)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StreamedDocument, A::Error> {
-        while seq.next_element_seed(Skip)?.is_some() {}
-        Ok(StreamedDocument::default())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<StreamedDocument, E> {
-        Ok(StreamedDocument::default())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<StreamedDocument, E> {
-        Ok(StreamedDocument::default())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<StreamedDocument, E> {
-        Ok(StreamedDocument::default())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<StreamedDocument, E> {
-        Ok(StreamedDocument::default())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<StreamedDocument, E> {
-        Ok(StreamedDocument::default())
-    }
-    fn visit_unit<E>(self) -> Result<StreamedDocument, E> {
-        Ok(StreamedDocument::default())
     }
 }
 
@@ -187,24 +162,15 @@ struct FeaturesSeed<'s> {
     shown: &'s str,
 }
 
-impl<'de> DeserializeSeed<'de> for FeaturesSeed<'_> {
+impl<'de> Shape<'de> for FeaturesSeed<'_> {
     type Value = Option<StreamedFeatures>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FeaturesSeed<'_> {
-    type Value = Option<StreamedFeatures>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of features")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+    const EXPECTING: &'static str = "an array of features";
+    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = StreamedFeatures::default();
-        while let Some(read) = seq.next_element_seed(FeatureSeed)? {
+        while let Some(read) = seq.next_element_seed(ByShape(FeatureSeed))? {
             let i = out.count;
             out.count += 1;
-            if let Some(d) = read.date.clone().filter(|d| !d.is_null()) {
+            if let Some(d) = read.date.clone() {
                 out.dates.push((i, d));
             }
             let feature = check_feature(read, i, self.shown, &mut out.report)
@@ -212,28 +178,6 @@ impl<'de> Visitor<'de> for FeaturesSeed<'_> {
             out.features.extend(feature);
         }
         Ok(Some(out))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        skip_map(map)?;
-        Ok(None)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
     }
 }
 
@@ -306,53 +250,22 @@ fn check_feature(
 
 struct FeatureSeed;
 
-impl<'de> DeserializeSeed<'de> for FeatureSeed {
+impl<'de> Shape<'de> for FeatureSeed {
     type Value = FeatureRead;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FeatureRead, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FeatureSeed {
-    type Value = FeatureRead;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a GeoJSON Feature")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FeatureRead, A::Error> {
+    const EXPECTING: &'static str = "a GeoJSON Feature";
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<FeatureRead, A::Error> {
         let mut read = FeatureRead::default();
         let mut keys = Keys::default();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "type" => read.kind = Some(map.next_value_seed(Shown)?),
                 "geometry" => read.geometry = Some(map.next_value()?),
-                "properties" => map.next_value_seed(PropertiesSeed { read: &mut read })?,
+                "properties" => map.next_value_seed(ByShape(PropertiesSeed { read: &mut read }))?,
                 _ => map.next_value_seed(Skip)?,
             }
             keys.insert::<A::Error>(key)?;
         }
         Ok(read)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FeatureRead, A::Error> {
-        while seq.next_element_seed(Skip)?.is_some() {}
-        Ok(FeatureRead::default())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<FeatureRead, E> {
-        Ok(FeatureRead::default())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<FeatureRead, E> {
-        Ok(FeatureRead::default())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<FeatureRead, E> {
-        Ok(FeatureRead::default())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<FeatureRead, E> {
-        Ok(FeatureRead::default())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<FeatureRead, E> {
-        Ok(FeatureRead::default())
-    }
-    fn visit_unit<E>(self) -> Result<FeatureRead, E> {
-        Ok(FeatureRead::default())
     }
 }
 
@@ -362,19 +275,10 @@ struct PropertiesSeed<'r> {
     read: &'r mut FeatureRead,
 }
 
-impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_> {
+impl<'de> Shape<'de> for PropertiesSeed<'_> {
     type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for PropertiesSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a feature's properties")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    const EXPECTING: &'static str = "a feature's properties";
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut keys = Keys::default();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
@@ -385,28 +289,6 @@ impl<'de> Visitor<'de> for PropertiesSeed<'_> {
             }
             keys.insert::<A::Error>(key)?;
         }
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Skip)?.is_some() {}
-        Ok(())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
         Ok(())
     }
 }

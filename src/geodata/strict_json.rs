@@ -163,44 +163,79 @@ pub(crate) struct Skip;
 impl<'de> DeserializeSeed<'de> for Skip {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(SkipVisitor)
+        d.deserialize_any(ByShape(self))
     }
 }
 
-struct SkipVisitor;
-
-impl<'de> Visitor<'de> for SkipVisitor {
+/// Any value, nothing kept: objects and arrays read and dropped (the defaults of [`Shape`]).
+impl<'de> Shape<'de> for Skip {
     type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
+    const EXPECTING: &'static str = "any JSON value";
+}
+
+/// A reader of one JSON value that keeps something only of an object or of an array: each is by
+/// default read and dropped (duplicated keys refused as by [`Skip`]), and any other value (a
+/// number, a string, a boolean, null) is the default of [`Shape::Value`]. [`ByShape`] is the
+/// one serde visitor of every such reader (the loader's and ingest's streamed readers, the
+/// geometry reader), so that each writes only what it keeps.
+pub(crate) trait Shape<'de>: Sized {
+    /// What is read.
+    type Value: Default;
+    /// What the value should be, for serde's messages.
+    const EXPECTING: &'static str;
+    /// An object.
+    fn map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        skip_map(map)?;
+        Ok(Self::Value::default())
     }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    /// An array.
+    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element_seed(Skip)?.is_some() {}
-        Ok(())
+        Ok(Self::Value::default())
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        skip_map(map)
+}
+
+/// The serde visitor (and seed) of a [`Shape`].
+pub(crate) struct ByShape<S>(pub S);
+
+impl<'de, S: Shape<'de>> DeserializeSeed<'de> for ByShape<S> {
+    type Value = S::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, S: Shape<'de>> Visitor<'de> for ByShape<S> {
+    type Value = S::Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(S::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<S::Value, A::Error> {
+        self.0.map(map)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<S::Value, A::Error> {
+        self.0.seq(seq)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<S::Value, E> {
+        Ok(S::Value::default())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<S::Value, E> {
+        Ok(S::Value::default())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<S::Value, E> {
+        Ok(S::Value::default())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<S::Value, E> {
+        Ok(S::Value::default())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<S::Value, E> {
+        Ok(S::Value::default())
+    }
+    fn visit_unit<E>(self) -> Result<S::Value, E> {
+        Ok(S::Value::default())
+    }
+    fn visit_none<E>(self) -> Result<S::Value, E> {
+        Ok(S::Value::default())
     }
 }
 

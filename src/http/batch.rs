@@ -10,7 +10,7 @@
 
 use super::params::Params;
 use super::problem::Problem;
-use super::stream::{ChannelReader, body_reader, too_large};
+use super::stream::{BodyPace, ChannelReader, body_reader, incoming, too_large, too_slow};
 use super::{App, Body};
 use crate::query::geojson::{AnswerFeatures, BatchAnswer, GeoJsonOptions, PIECE, classify_geojson, history_geojson};
 use bytes::Bytes;
@@ -124,12 +124,14 @@ async fn open_body(
         return Err(Problem::too_large(format!("request body exceeds {max} bytes")));
     }
     let permit = large_body_place(app, declared).await?;
-    Ok((body_reader(body, max), permit))
+    Ok((body_reader(incoming(body), max, BodyPace::of(&app.config)), permit))
 }
 
 /// Waits for a place among `Config::max_large_bodies` when a body is large (over
 /// [`LARGE_BODY_BYTES`] as declared, or of unknown length); a small body needs none. The place
-/// is held as long as the returned permit lives.
+/// is held as long as the returned permit lives (to the end of the request, or its body's
+/// timeout). The wait is bounded (`Config::large_body_wait`): then a 503 `busy` with
+/// `Retry-After`, the body left unread.
 pub(super) async fn large_body_place(
     app: &App,
     declared: Option<u64>,
@@ -137,12 +139,27 @@ pub(super) async fn large_body_place(
     if declared.is_some_and(|n| n <= LARGE_BODY_BYTES) {
         return Ok(None);
     }
-    app.large_bodies
-        .clone()
-        .acquire_owned()
-        .await
-        .map(Some)
-        .map_err(|e| Problem::unavailable("shutting-down", "the server is shutting down: try again", e))
+    let wait = app.config.large_body_wait;
+    match tokio::time::timeout(wait, app.large_bodies.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(Some(permit)),
+        Ok(Err(e)) => Err(Problem::unavailable(
+            "shutting-down",
+            "the server is shutting down: try again",
+            e,
+        )),
+        Err(_) => {
+            let mut p = Problem::unavailable(
+                "busy",
+                &format!(
+                    "every place for large request bodies (over {LARGE_BODY_BYTES} bytes, or of unknown length) stayed taken for {} s: try again later",
+                    wait.as_secs_f64()
+                ),
+                "large-body places taken",
+            );
+            p.retry_after = Some(wait.as_secs().clamp(1, 60) as u16);
+            Err(p)
+        }
+    }
 }
 
 /// Runs `work` on a blocking thread over the body; on a refusal, reads the rest of the body
@@ -286,6 +303,9 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
                 history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe, raw).map_err(|e| match e {
                     HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_large(&io).is_some() => {
                         Problem::too_large(format!("request body exceeds {max} bytes"))
+                    }
+                    HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_slow(&io).is_some() => {
+                        Problem::from_body_io(&io)
                     }
                     HistoryCsvError::Csv(e) => Problem::body(format!("CSV body: {e}")),
                     HistoryCsvError::Batch(e) => match e.index {

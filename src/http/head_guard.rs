@@ -7,11 +7,12 @@
 //! silently is worse than refusing it. So the connection's socket is wrapped:
 //!
 //! - reading, it notes the request line's method and path and whether an `Authorization` line
-//!   held such a byte or a bare CR (a small scan of each line; the bytes pass unchanged);
+//!   held such a byte, a bare CR or a bare LF, or had a line folded onto it (a small scan of
+//!   each line; the bytes pass unchanged);
 //! - writing, it recognises hyper's own parse-error answer (`400` with `content-length: 0`: every
 //!   400 of the API carries a problem+json body, so no handler's answer looks like it) and
 //!   writes a problem+json in its place: on a route that checks a bearer token
-//!   ([`super::ingest::checks_token`]), the same `403` (or `ingest-off`) a wrong token gets when
+//!   ([`super::table::checks_token`]), the same `403` (or `ingest-off`) a wrong token gets when
 //!   the bad line was `Authorization` (so a token with a stray byte is never told apart from a
 //!   wrong one); otherwise a `400 malformed-request`. Public routes never read `Authorization`,
 //!   so there a control byte in it is what RFC 9110 §5.5 says of any field value holding one: the
@@ -46,8 +47,11 @@ pub struct HeadGuard<T> {
     in_auth: bool,
     /// The byte before was a CR (inside an `Authorization` line).
     after_cr: bool,
-    /// An `Authorization` line held a control byte or a bare CR.
+    /// An `Authorization` line held a control byte, a bare CR or LF, or had a line folded onto
+    /// it (until a parse-error answer is written).
     auth_bad: bool,
+    /// The line before the current one was an `Authorization` line.
+    prev_auth: bool,
     /// The current line's first bytes (up to [`LINE_KEPT`]), to read a request line.
     line: Vec<u8>,
     /// The last request line read was for a route that checks a bearer token.
@@ -88,6 +92,7 @@ impl<T> HeadGuard<T> {
             in_auth: false,
             after_cr: false,
             auth_bad: false,
+            prev_auth: false,
             line: Vec::with_capacity(LINE_KEPT),
             token_route: false,
             pending: Bytes::new(),
@@ -118,8 +123,14 @@ impl<T> HeadGuard<T> {
         for (i, &b) in data.iter().enumerate() {
             if b == b'\n' {
                 if let Some((method, path)) = request_line(&self.line) {
-                    self.token_route = super::ingest::checks_token(method, path);
+                    self.token_route = super::table::checks_token(method, path);
                 }
+                // A bare LF ends the line for httparse: what follows it on the wire was part of
+                // the token (a stray LF), and the rest is read as another line.
+                if self.in_auth && !self.after_cr {
+                    self.auth_bad = true;
+                }
+                self.prev_auth = self.in_auth;
                 self.framing_line();
                 self.line.clear();
                 self.line_start.clear();
@@ -129,6 +140,12 @@ impl<T> HeadGuard<T> {
                     return i + 1;
                 }
                 continue;
+            }
+            if self.line.is_empty() && (b == b' ' || b == b'\t') && self.prev_auth {
+                // A line folded onto the Authorization line (obs-fold, RFC 9112 5.2): httparse
+                // refuses it; it belongs to the token.
+                self.auth_bad = true;
+                self.in_auth = true;
             }
             if self.line.len() < LINE_KEPT {
                 self.line.push(b);
@@ -314,6 +331,19 @@ mod tests {
             g.scan(line);
             assert!(g.auth_bad && g.token_route, "{line:?}");
         }
+        // A bare LF inside the token, and a line folded onto the Authorization line.
+        for line in [
+            &b"Authorization: Bearer x\ny\r\n"[..],
+            b"Authorization: Bearer x\r\n y\r\n",
+        ] {
+            let mut g = HeadGuard::new((), Bytes::new());
+            g.scan(b"PUT /v1/sources/a HTTP/1.1\r\n");
+            g.scan(line);
+            assert!(g.auth_bad && g.token_route, "{line:?}");
+        }
+        let mut g = HeadGuard::new((), Bytes::new());
+        g.scan(b"POST /v1/snapshots HTTP/1.1\r\nHost: t\r\n\tx\r\nAuthorization: Bearer x\r\n\r\n");
+        assert!(!g.auth_bad, "a fold onto another header is not about the token");
     }
 
     /// What a guard has noted, to compare two ways of feeding it the same bytes.

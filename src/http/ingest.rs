@@ -1,8 +1,8 @@
 //! `POST /v1/snapshots?source=&date=[&replace=true]`: a new snapshot over HTTP, live at once.
 //!
-//! Allowed only with the bearer token the server was started with (checked in constant time,
-//! before the body is read; never taken from the query string; no token configured: ingest is
-//! off). The body is a GeoJSON FeatureCollection with a `status` per feature. It is read as a
+//! Allowed only with the bearer token the server was started with (checked by the dispatcher,
+//! [`super::auth`], in constant time, before the body is read; never taken from the query string;
+//! no token configured: ingest is off). The body is a GeoJSON FeatureCollection with a `status` per feature. It is read as a
 //! stream as it arrives and validated by the load-time reader itself
 //! ([`crate::geodata::streamed`]: each feature checked as it comes, never a tree of the body, so
 //! that memory grows with the snapshot kept, not with the body's text), so a snapshot refused
@@ -29,59 +29,21 @@ use std::time::Instant;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response as Reply;
 
-/// Compares a presented token with the configured one in time that depends on neither: both are
-/// hashed to 32 bytes first and every byte is compared. Written here because it is four lines;
-/// a crate would add a dependency for them.
-pub fn token_matches(presented: &[u8], expected: &[u8]) -> bool {
-    let (a, b) = (Sha256::digest(presented), Sha256::digest(expected));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Checks the Authorization header (its raw bytes: a value that is not text, such as a token
-/// with a stray 0xFF, is a token that does not match, never another kind of error): `Ok` when
-/// ingest is on and the bearer token matches.
-pub fn authorize(app: &App, authorization: Option<&[u8]>) -> Result<(), Problem> {
-    let Some(expected) = app.config.ingest_token.as_deref() else {
-        return Err(Problem::forbidden(
-            "ingest-off",
-            "ingest is off: the server was started without --ingest-token-file or FRONTLINE_INGEST_TOKEN",
-        ));
-    };
-    let Some(presented) = authorization.and_then(|v| v.strip_prefix(b"Bearer ")) else {
-        return Err(Problem::unauthorized(
-            "an Authorization: Bearer <token> header is required",
-        ));
-    };
-    if token_matches(presented.trim_ascii(), expected.as_bytes()) {
-        Ok(())
-    } else {
-        Err(Problem::forbidden("forbidden", "the bearer token is not valid"))
-    }
-}
-
-/// Whether a request checks a bearer token ([`authorize`]): `POST /v1/snapshots` (ingest) and
-/// `POST /v1/scenarios` (store a scenario). Every other route is public and never reads
-/// `Authorization`.
-pub fn checks_token(method: &str, path: &str) -> bool {
-    let path = path.strip_suffix('/').unwrap_or(path);
-    method == "POST" && matches!(path, "/v1/snapshots" | "/v1/scenarios")
-}
-
 /// How long an ingest waits for another writer (a CLI import) before answering 503.
 pub const INGEST_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The handler. `authorization` and the parameters are checked before the body is read.
 pub async fn ingest(
     raw: String,
-    authorization: Option<Vec<u8>>,
+    authorized: Result<super::auth::Authorized, Problem>,
     content_type: Option<String>,
     content_length: Option<String>,
-    body: impl Stream<Item = Result<impl Buf + Send, warp::Error>> + Send + 'static,
+    body: impl Stream<Item = Result<impl Buf + Send + 'static, warp::Error>> + Send + 'static,
     app: Arc<App>,
 ) -> Reply {
     let t = Instant::now();
     let headers = Headers {
-        authorization,
+        authorized,
         content_type,
         content_length,
     };
@@ -93,20 +55,14 @@ pub async fn ingest(
         }
         Err(p) => {
             app.metrics.ingest_refused.fetch_add(1, Ordering::Relaxed);
-            let unauthorized = p.status == 401;
-            let mut res: Reply = p.into_response();
-            if unauthorized {
-                res.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            res
+            p.into_response()
         }
     }
 }
 
 /// The request headers ingest reads.
 struct Headers {
-    authorization: Option<Vec<u8>>,
+    authorized: Result<super::auth::Authorized, Problem>,
     content_type: Option<String>,
     content_length: Option<String>,
 }
@@ -114,16 +70,16 @@ struct Headers {
 async fn run(
     raw: String,
     headers: Headers,
-    body: impl Stream<Item = Result<impl Buf + Send, warp::Error>> + Send + 'static,
+    body: impl Stream<Item = Result<impl Buf + Send + 'static, warp::Error>> + Send + 'static,
     app: &Arc<App>,
     t: Instant,
 ) -> Result<Reply, Problem> {
     let Headers {
-        authorization,
+        authorized,
         content_type,
         content_length,
     } = headers;
-    authorize(app, authorization.as_deref())?;
+    authorized?;
     let p = Params::parse(&raw, &["source", "date", "replace", "allow_empty"]).map_err(|mut e| {
         if e.parameter.as_deref().is_some_and(|k| k.contains("token")) {
             e.detail = "tokens are never taken from the query string; use Authorization: Bearer".into();
@@ -158,7 +114,11 @@ async fn run(
         return Err(over());
     }
     let place = super::batch::large_body_place(app, declared).await?;
-    let reader = super::stream::stream_reader(body, max);
+    let reader = super::stream::body_reader(
+        super::stream::warp_body(body),
+        max,
+        super::stream::BodyPace::of(&app.config),
+    );
     let (doc, body_sha) = tokio::task::spawn_blocking(move || read_body(reader))
         .await?
         .map_err(|e| match e {
@@ -249,7 +209,7 @@ fn read_body(reader: super::stream::ChannelReader) -> Result<(StreamedDocument, 
                     if super::stream::too_large(&io).is_some() {
                         BodyError::TooLarge
                     } else {
-                        BodyError::Refused(Problem::body(format!("could not read the request body: {io}")))
+                        BodyError::Refused(Problem::from_body_io(&io))
                     }
                 }
                 StreamError::Json(j) => BodyError::Refused(Problem::body(format!(
@@ -305,14 +265,18 @@ fn border_and_snapshots<'a>(catalog: &'a crate::catalog::Catalog, source: &str) 
 
 /// The source must exist (404 saying how to create one) and the date lie in the admitted window
 /// (422; see [`crate::geodata::policy`]).
-fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Problem> {
+/// The dates admitted for new snapshots of `source` today ([`crate::geodata::policy`]).
+fn date_window(app: &App, source: &str) -> Result<crate::geodata::policy::DateWindow, Problem> {
     let catalog = app.catalog();
     let (border, _) = border_and_snapshots(&catalog, source)?;
-    let window = app
+    Ok(app
         .config
         .date_window
-        .window(border, crate::geodata::policy::today_utc());
-    window.check(date).map_err(|why| {
+        .window(border, crate::geodata::policy::today_utc()))
+}
+
+fn admit_date(app: &App, source: &str, date: chrono::NaiveDate) -> Result<(), Problem> {
+    date_window(app, source)?.check(date).map_err(|why| {
         let mut p = Problem::unprocessable("date-outside-window", why);
         p.parameter = Some("date".into());
         p
@@ -363,7 +327,7 @@ fn store(
         }
     }
     // The admission policy (crate::geodata::policy): empty snapshots on request only; feature
-    // dates valid, and flagged where they differ from the snapshot's.
+    // dates valid and in the window, flagged where they differ from the snapshot's or are null.
     let mut flags = Vec::new();
     if let Some(features) = &doc.features {
         use crate::geodata::policy::{EMPTY_ADMITTED, check_empty, feature_dates};
@@ -372,7 +336,7 @@ fn store(
         if features.count == 0 {
             flags.push(EMPTY_ADMITTED.to_string());
         }
-        let (problems, other_dates) = feature_dates(&features.dates, date);
+        let (problems, other_dates) = feature_dates(&features.dates, date, &date_window(app, source)?);
         if !problems.is_empty() {
             return Err(refused(findings(&problems)));
         }
@@ -564,18 +528,35 @@ fn store(
             split = Some(split.as_ref().unwrap_or(&catalog).with_snapshot(read, false)?);
         }
     }
-    let next = Arc::new(
-        split
-            .as_ref()
-            .unwrap_or(&catalog)
-            .with_snapshot(snapshot.clone(), replaced.is_some())?,
-    );
+    go_live(
+        app,
+        split.as_ref().unwrap_or(&catalog),
+        snapshot,
+        replaced,
+        lock,
+        &notes,
+        t,
+    )
+}
+
+/// Makes a stored snapshot live: the state of `base` with it (in place of the day's snapshot when
+/// `replaced` names the kept copy of the old one), computed and swapped in; the writer `lock`
+/// released once it is live (the next writer sees it); the source's change index of point
+/// histories built after the swap, off the answer's path. 200 when it replaced one, else 201.
+fn go_live(
+    app: &App,
+    base: &crate::catalog::Catalog,
+    snapshot: crate::geodata::Snapshot,
+    replaced: Option<String>,
+    lock: crate::store::WriterLock,
+    notes: &Notes,
+    t: Instant,
+) -> Result<Reply, Problem> {
+    let next = Arc::new(base.with_snapshot(snapshot.clone(), replaced.is_some())?);
     next.compute_states();
     app.swap(next.clone());
-    // Released once the new state is live: the next writer sees it.
     drop(lock);
-    // The change index of point histories after the swap, off the answer's path.
-    let name = source.to_string();
+    let name = snapshot.source.clone();
     std::thread::spawn(move || {
         if let Some(s) = next.sources.get(&name) {
             s.history_index();
@@ -586,7 +567,7 @@ fn store(
     } else {
         StatusCode::CREATED
     };
-    Ok(answer(status, &snapshot, "live", replaced, &notes, t))
+    Ok(answer(status, &snapshot, "live", replaced, notes, t))
 }
 
 /// A validated publication (a body with `frontline.published_at`), to store.
@@ -701,22 +682,7 @@ fn store_publication(
     let mut snapshot = snapshot;
     snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
     snapshot.provenance.file = layout.relative(&file);
-    let next = Arc::new(catalog.with_snapshot(snapshot.clone(), replaced.is_some())?);
-    next.compute_states();
-    app.swap(next.clone());
-    drop(lock);
-    let name = source.clone();
-    std::thread::spawn(move || {
-        if let Some(s) = next.sources.get(&name) {
-            s.history_index();
-        }
-    });
-    let status = if replaced.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok(answer(status, &snapshot, "live", replaced, &notes, t))
+    go_live(app, &catalog, snapshot, replaced, lock, &notes, t)
 }
 
 /// The `state` of an ingest that changed nothing: the same content is stored, and live (made

@@ -5,6 +5,7 @@
 //! Handlers only parse parameters, call one library function and serialise its answer.
 
 mod agreement;
+pub mod auth;
 mod batch;
 pub mod conditional;
 pub mod dashboard;
@@ -75,6 +76,16 @@ pub struct Config {
     /// Large bodies (over 1 MiB, or of unknown length) read at once, on every route that reads
     /// a body but CSV classification (streamed); the others wait before reading.
     pub max_large_bodies: usize,
+    /// Longest a large body waits for a place among [`Config::max_large_bodies`]; then a 503
+    /// with `Retry-After` (never an unbounded wait).
+    pub large_body_wait: Duration,
+    /// How slowly a request body may arrive, on every route that reads one: the longest wait
+    /// for its next bytes, and the grace before [`Config::body_min_rate`] applies. A body too
+    /// slow is answered 408 (its place among the large bodies freed).
+    pub body_idle_timeout: Duration,
+    /// Bytes per second a request body must average once [`Config::body_idle_timeout`] of
+    /// waiting for it has passed (time the server itself took is not counted); 0: no minimum.
+    pub body_min_rate: u64,
     /// Bound of the vector tile cache, bytes (`tiles`).
     pub tile_cache_bytes: usize,
     /// The public base URL absolute links in answers start with (the TileJSON `tiles`
@@ -98,6 +109,9 @@ impl Default for Config {
             ingest_token: None,
             date_window: crate::geodata::policy::DateWindowConfig::default(),
             max_large_bodies: 2,
+            large_body_wait: Duration::from_secs(300),
+            body_idle_timeout: Duration::from_secs(30),
+            body_min_rate: 8 << 10,
             tile_cache_bytes: tiles::DEFAULT_TILE_CACHE_BYTES,
             public_url: None,
         }
@@ -254,7 +268,7 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<O
     let mut shutdown = std::pin::pin!(shutdown);
     // What a request gets whose Authorization line hyper's parser refused: what a wrong token
     // gets (see `head_guard`).
-    let auth_answer = match ingest::authorize(&app, Some(b"Bearer \0")) {
+    let auth_answer = match auth::authorize(&app, Some(b"Bearer \0")) {
         Ok(()) => Bytes::new(),
         Err(p) => head_guard::problem_answer(
             p.status,
@@ -406,6 +420,17 @@ where
         )));
         res.headers_mut().insert(header::ALLOW, allow);
         return res;
+    }
+    // The bearer token, where the route table asks for it: before anything else of the request.
+    if route.checks_token(&method)
+        && let Err(p) = auth::Authorized::check(app, &mut req)
+    {
+        if route.path == "/v1/snapshots" {
+            app.metrics
+                .ingest_refused
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        return problem_response(p);
     }
     if (method == Method::POST || method == Method::PUT)
         && let Err(p) = batch::identity_encoding(req.headers())

@@ -29,6 +29,9 @@ pub struct Problem {
     /// of its readiness answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub readiness: Option<Box<serde_json::Value>>,
+    /// Seconds after which the request may be tried again (`Retry-After`), where it may.
+    #[serde(skip)]
+    pub retry_after: Option<u16>,
 }
 
 /// One finding of a refused body, typed: a stable `code` (the `kind` of `frontline check
@@ -108,6 +111,7 @@ impl Problem {
             parameter: None,
             problems: Box::default(),
             readiness: None,
+            retry_after: None,
         }
     }
 
@@ -198,6 +202,12 @@ impl Problem {
         Problem::new(StatusCode::CONFLICT, kind, detail)
     }
 
+    /// 408 `body-timeout`: the request body arrived too slowly (RFC 9110 15.5.9); the server
+    /// closes the connection.
+    pub fn body_timeout(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::REQUEST_TIMEOUT, "body-timeout", detail)
+    }
+
     /// 413.
     pub fn too_large(detail: impl Into<String>) -> Self {
         Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", detail)
@@ -248,7 +258,7 @@ impl Problem {
         Bytes::from(serde_json::to_vec(self).unwrap_or_default())
     }
 
-    /// The full answer.
+    /// The full answer (a 401 with `WWW-Authenticate: Bearer`, the one scheme the API takes).
     pub fn into_response<B: From<Bytes>>(self) -> http::Response<B> {
         let mut res = http::Response::new(B::from(self.to_bytes()));
         *res.status_mut() = self.status_code();
@@ -256,6 +266,18 @@ impl Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if self.status == 401 {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(s) = self.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        if self.status == 408 {
+            // The rest of a body too slow is never read: the connection is not reused.
+            res.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         res
     }
 }
@@ -393,12 +415,15 @@ impl From<serde_json::Error> for Problem {
 }
 
 impl Problem {
-    /// A failure reading a request body: 413 past the limit, else 400.
+    /// A failure reading a request body: 413 past the limit, 408 too slow, else 400.
     pub(crate) fn from_body_io(io: &std::io::Error) -> Self {
-        match super::stream::too_large(io) {
-            Some(max) => Problem::too_large(format!("request body exceeds {max} bytes")),
-            None => Problem::body(format!("could not read the request body: {io}")),
+        if let Some(max) = super::stream::too_large(io) {
+            return Problem::too_large(format!("request body exceeds {max} bytes"));
         }
+        if let Some(slow) = super::stream::too_slow(io) {
+            return Problem::body_timeout(slow.to_string());
+        }
+        Problem::body(format!("could not read the request body: {io}"))
     }
 }
 

@@ -64,13 +64,6 @@ fn header_text(
         .map(move |h: warp::http::HeaderMap| h.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()))
 }
 
-/// A request header's raw bytes, or `None`; never a rejection.
-fn header_bytes(
-    name: &'static str,
-) -> impl Filter<Extract = (Option<Vec<u8>>,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static {
-    warp::header::headers_cloned().map(move |h: warp::http::HeaderMap| h.get(name).map(|v| v.as_bytes().to_vec()))
-}
-
 /// All warp routes, with every rejection recovered into a problem. Methods, 404, 405, HEAD and
 /// OPTIONS are decided before, by the route table (`table`).
 pub fn routes(
@@ -92,7 +85,7 @@ pub fn routes(
     let ingest = warp::path!("v1" / "snapshots")
         .and(warp::post())
         .and(raw)
-        .and(header_bytes("authorization"))
+        .and(super::auth::authorized())
         .and(header_text("content-type"))
         .and(header_text("content-length"))
         .and(warp::body::stream())
@@ -111,7 +104,7 @@ pub fn routes(
     let describe = warp::path!("v1" / "sources" / String)
         .and(warp::put())
         .and(raw)
-        .and(header_bytes("authorization"))
+        .and(super::auth::authorized())
         .and(header_text("content-type"))
         .and(header_text("content-length"))
         .and(warp::body::stream())
@@ -156,7 +149,7 @@ pub fn routes(
     let scenario_create = warp::path!("v1" / "scenarios")
         .and(warp::post())
         .and(raw)
-        .and(header_bytes("authorization"))
+        .and(super::auth::authorized())
         .and(header_text("content-type"))
         .and(header_text("content-length"))
         .and(warp::body::stream())
@@ -794,30 +787,18 @@ pub(super) async fn read_whole(
         return Err(over());
     }
     let place = super::batch::large_body_place(app, declared).await?;
-    let bytes = read_limited(body, max)
-        .await
-        .map_err(|p| if p.status == 413 { over() } else { p })?;
-    Ok(WholeBody { bytes, _place: place })
-}
-
-/// Reads a body up to `max` bytes; more is a 413 (whether or not Content-Length was sent).
-pub(super) async fn read_limited(
-    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
-    max: u64,
-) -> Result<Vec<u8>, Problem> {
+    let pace = super::stream::BodyPace::of(&app.config);
     let mut out = Vec::new();
-    let mut body = std::pin::pin!(body);
+    let mut body = std::pin::pin!(super::stream::paced(super::stream::warp_body(body), max, pace));
     while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|e| Problem::body(format!("could not read the request body: {e}")))?;
-        if out.len() as u64 + chunk.remaining() as u64 > max {
-            return Err(Problem::too_large(format!("request body exceeds {max} bytes")));
-        }
-        while chunk.has_remaining() {
-            let c = chunk.chunk();
-            out.extend_from_slice(c);
-            let n = c.len();
-            chunk.advance(n);
-        }
+        let chunk = chunk.map_err(|e| {
+            let p = Problem::from_body_io(&e);
+            if p.status == 413 { over() } else { p }
+        })?;
+        out.extend_from_slice(&chunk);
     }
-    Ok(out)
+    Ok(WholeBody {
+        bytes: out,
+        _place: place,
+    })
 }

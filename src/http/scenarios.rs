@@ -118,14 +118,14 @@ pub(super) async fn preview(
 /// 200 when the same id was stored before.
 pub(super) async fn create(
     raw: String,
-    authorization: Option<Vec<u8>>,
+    authorized: Result<super::auth::Authorized, Problem>,
     content_type: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
     let r = async {
-        super::ingest::authorize(&app, authorization.as_deref())?;
+        authorized?;
         Params::parse(&raw, &[])?;
         let (doc, _place) = document(content_type, content_length, body, &app).await?;
         let cat = app.catalog();
@@ -156,18 +156,7 @@ pub(super) async fn create(
         Ok(res)
     }
     .await;
-    match r {
-        Ok(res) => res,
-        Err(p) => {
-            let unauthorized = p.status == 401;
-            let mut res: Reply = p.into_response();
-            if unauthorized {
-                res.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            with_retry_after(res)
-        }
-    }
+    with_retry_after(r.unwrap_or_else(Problem::into_response))
 }
 
 fn remember(app: &App, c: &Arc<Computed>) {

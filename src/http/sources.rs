@@ -33,42 +33,34 @@ fn bad(field: &'static str, why: impl Into<String>) -> Problem {
     Problem::description(DescriptionError { field, why: why.into() })
 }
 
-/// The handler: the token and the name are checked before the body is read.
+/// The handler: the token (by the dispatcher) and the name are checked before the body is read.
 pub async fn put(
     name: String,
     raw: String,
-    authorization: Option<Vec<u8>>,
+    authorized: Result<super::auth::Authorized, Problem>,
     content_type: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
-    let headers = (authorization, content_type, content_length);
-    match run(name, raw, headers, body, &app).await {
-        Ok(r) => r,
-        Err(p) => {
-            let unauthorized = p.status == 401;
-            let mut res: Reply = p.into_response();
-            if unauthorized {
-                res.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            res
-        }
-    }
+    let headers = (authorized, content_type, content_length);
+    run(name, raw, headers, body, &app)
+        .await
+        .unwrap_or_else(Problem::into_response)
 }
 
-/// The request headers a description reads: Authorization, Content-Type, Content-Length.
-type Headers = (Option<Vec<u8>>, Option<String>, Option<String>);
+/// What a description reads of the request head: the dispatcher's token check, Content-Type,
+/// Content-Length.
+type Headers = (Result<super::auth::Authorized, Problem>, Option<String>, Option<String>);
 
 async fn run(
     name: String,
     raw: String,
-    (authorization, content_type, content_length): Headers,
+    (authorized, content_type, content_length): Headers,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: &Arc<App>,
 ) -> Result<Reply, Problem> {
-    super::ingest::authorize(app, authorization.as_deref())?;
+    authorized?;
     Params::parse(&raw, &[])?;
     let name = percent_decoded(&name);
     crate::store::check_name("source", &name).map_err(|e| bad("name", e.to_string()))?;

@@ -21,6 +21,7 @@ use http_body_util::BodyExt;
 use hyper::body::{Frame, Incoming};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use warp::http::{HeaderValue, Request, Response, header};
 
@@ -98,7 +99,7 @@ pub async fn classify_csv(app: Arc<App>, req: Request<Incoming>) -> Response<Bod
     };
 
     // Request body -> blocking reader.
-    let in_rx = body_reader(body, app.config.max_body_bytes);
+    let in_rx = body_reader(incoming(body), app.config.max_body_bytes, BodyPace::of(&app.config));
 
     // Blocking classifier -> response body.
     let (out_tx, out_rx) = mpsc::channel::<Result<Bytes, BoxError>>(4);
@@ -186,66 +187,152 @@ pub(crate) fn csv_charset(content_type: Option<&str>) -> Result<Option<&'static 
     }
 }
 
-/// The request body as a blocking reader (for a blocking thread): a task forwards its chunks
-/// through a channel of 8, so that a slow reader holds the client back instead of buffering;
-/// more than `max` bytes is an error carrying [`TooLarge`].
-pub(super) fn body_reader(body: Incoming, max: u64) -> ChannelReader {
-    let (in_tx, in_rx) = mpsc::channel::<std::io::Result<Bytes>>(8);
-    tokio::spawn(async move {
-        let mut body = body;
-        let mut total = 0u64;
-        while let Some(frame) = body.frame().await {
-            let item = match frame {
-                Ok(f) => match f.into_data() {
-                    Ok(data) => {
-                        total += data.len() as u64;
-                        if total > max {
-                            Err(std::io::Error::other(TooLarge(max)))
-                        } else {
-                            Ok(data)
-                        }
-                    }
-                    Err(_) => continue, // trailers
-                },
-                Err(e) => Err(std::io::Error::other(e)),
-            };
-            let stop = item.is_err();
-            if in_tx.send(item).await.is_err() || stop {
-                break;
-            }
+/// How slowly a request body may arrive ([`super::Config::body_idle_timeout`] and
+/// [`super::Config::body_min_rate`]). Only the time spent waiting for the client counts: a
+/// server slow to take the bytes (its reader busy) never makes a client too slow.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyPace {
+    /// The longest wait for the next bytes, and the grace before `min_rate` applies.
+    pub idle: Duration,
+    /// Bytes per second to average once `idle` of waiting has passed; 0: no minimum.
+    pub min_rate: u64,
+}
+
+impl BodyPace {
+    /// The pace of a server's settings.
+    pub(crate) fn of(config: &super::Config) -> Self {
+        BodyPace {
+            idle: config.body_idle_timeout,
+            min_rate: config.body_min_rate,
         }
-    });
-    ChannelReader {
-        rx: in_rx,
-        current: Bytes::new(),
+    }
+
+    /// How long to wait for the next bytes, `read` bytes having come in `waited` of waiting:
+    /// at most `idle`, and no longer than the bytes read so far buy at `min_rate` after the
+    /// grace (`idle + read / min_rate - waited`).
+    pub(crate) fn allowance(&self, read: u64, waited: Duration) -> Duration {
+        if self.min_rate == 0 {
+            return self.idle;
+        }
+        let bought = self.idle + Duration::from_secs_f64(read as f64 / self.min_rate as f64);
+        self.idle.min(bought.saturating_sub(waited))
     }
 }
 
-/// [`body_reader`] over a warp body stream (the routes that take their body from a warp filter:
-/// ingest).
-pub(super) fn stream_reader<S, B>(body: S, max: u64) -> ChannelReader
+/// Marks the input error raised when the body arrives too slowly.
+#[derive(Debug)]
+pub(crate) struct TooSlow {
+    pace: BodyPace,
+    read: u64,
+    waited: Duration,
+}
+
+impl std::fmt::Display for TooSlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the request body arrived too slowly: {} byte(s) in {:.1} s of waiting; the server waits at most {} s for the next bytes",
+            self.read,
+            self.waited.as_secs_f64(),
+            self.pace.idle.as_secs_f64()
+        )?;
+        if self.pace.min_rate > 0 {
+            write!(
+                f,
+                " and, after the first {} s, needs {} bytes/s on average",
+                self.pace.idle.as_secs_f64(),
+                self.pace.min_rate
+            )?;
+        }
+        write!(f, " (the server's --body-timeout-s and --body-min-rate)")
+    }
+}
+
+impl std::error::Error for TooSlow {}
+
+/// The chunks of a request body, paced and bounded: at most `max` bytes (more ends it with an
+/// error carrying [`TooLarge`]), each within [`BodyPace::allowance`] (else an error carrying
+/// [`TooSlow`], `TimedOut`). The clock starts when it is first polled (after the body's place
+/// among the large ones is taken).
+pub(crate) fn paced<S, E>(
+    body: S,
+    max: u64,
+    pace: BodyPace,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send
 where
-    S: futures_util::Stream<Item = Result<B, warp::Error>> + Send + 'static,
-    B: bytes::Buf + Send,
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Send,
+    E: Into<BoxError> + Send,
+{
+    use futures_util::StreamExt;
+    struct State<S> {
+        body: std::pin::Pin<Box<S>>,
+        read: u64,
+        waited: Duration,
+    }
+    let start = State {
+        body: Box::pin(body),
+        read: 0,
+        waited: Duration::ZERO,
+    };
+    futures_util::stream::unfold(Some(start), move |state| async move {
+        let mut st = state?;
+        let asked = Instant::now();
+        let next = tokio::time::timeout(pace.allowance(st.read, st.waited), st.body.next()).await;
+        st.waited += asked.elapsed();
+        let item = match next {
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                TooSlow {
+                    pace,
+                    read: st.read,
+                    waited: st.waited,
+                },
+            )),
+            Ok(None) => return None,
+            Ok(Some(Err(e))) => Err(std::io::Error::other(e)),
+            Ok(Some(Ok(data))) => {
+                st.read += data.len() as u64;
+                if st.read > max {
+                    Err(std::io::Error::other(TooLarge(max)))
+                } else {
+                    Ok(data)
+                }
+            }
+        };
+        let more = item.is_ok().then_some(st);
+        Some((item, more))
+    })
+}
+
+/// A hyper request body as a stream of its data (trailers skipped).
+pub(super) fn incoming(body: Incoming) -> impl futures_util::Stream<Item = Result<Bytes, hyper::Error>> + Send {
+    body.into_data_stream()
+}
+
+/// A warp body stream as a stream of [`Bytes`] (the routes that take their body from a warp
+/// filter: ingest, sources, scenarios).
+pub(super) fn warp_body<S, B>(body: S) -> impl futures_util::Stream<Item = Result<Bytes, warp::Error>> + Send
+where
+    S: futures_util::Stream<Item = Result<B, warp::Error>> + Send,
+    B: bytes::Buf,
+{
+    use futures_util::StreamExt;
+    body.map(|chunk| chunk.map(|mut c| c.copy_to_bytes(c.remaining())))
+}
+
+/// A request body as a blocking reader (for a blocking thread), [`paced`]: a task forwards its
+/// chunks through a channel of 8, so that a slow reader holds the client back instead of
+/// buffering.
+pub(super) fn body_reader<S, E>(body: S, max: u64, pace: BodyPace) -> ChannelReader
+where
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Into<BoxError> + Send + 'static,
 {
     use futures_util::StreamExt;
     let (in_tx, in_rx) = mpsc::channel::<std::io::Result<Bytes>>(8);
     tokio::spawn(async move {
-        let mut body = std::pin::pin!(body);
-        let mut total = 0u64;
-        while let Some(chunk) = body.next().await {
-            let item = match chunk {
-                Ok(mut c) => {
-                    let data = c.copy_to_bytes(c.remaining());
-                    total += data.len() as u64;
-                    if total > max {
-                        Err(std::io::Error::other(TooLarge(max)))
-                    } else {
-                        Ok(data)
-                    }
-                }
-                Err(e) => Err(std::io::Error::other(e)),
-            };
+        let mut body = std::pin::pin!(paced(body, max, pace));
+        while let Some(item) = body.next().await {
             let stop = item.is_err();
             if in_tx.send(item).await.is_err() || stop {
                 break;
@@ -263,6 +350,11 @@ pub(super) fn too_large(e: &std::io::Error) -> Option<u64> {
     e.get_ref()
         .and_then(|inner| inner.downcast_ref::<TooLarge>())
         .map(|t| t.0)
+}
+
+/// Whether an I/O error is the body's [`TooSlow`].
+pub(crate) fn too_slow(e: &std::io::Error) -> Option<&TooSlow> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<TooSlow>())
 }
 
 /// Blocking reader over the request body's chunks.

@@ -30,6 +30,9 @@ pub struct Route {
     pub methods: &'static [Method],
     /// Conditional requests.
     pub validation: Validation,
+    /// The methods that need the bearer token (checked by the dispatcher, [`super::auth`]);
+    /// every other method of the route is public and never reads `Authorization`.
+    pub token: &'static [Method],
 }
 
 impl Route {
@@ -38,6 +41,11 @@ impl Route {
         *method == Method::OPTIONS
             || self.methods.contains(method)
             || (*method == Method::HEAD && self.methods.contains(&Method::GET))
+    }
+
+    /// Whether `method` on this route needs the bearer token.
+    pub fn checks_token(&self, method: &Method) -> bool {
+        self.token.contains(method)
     }
 
     /// The `Allow` header value: the methods, HEAD after GET, then OPTIONS.
@@ -66,13 +74,13 @@ pub const ROUTES: [Route; 31] = [
     route("/v1/diff", GET, Validation::LiveState),
     route("/v1/classify", POST, Validation::None),
     route("/v1/sources", GET, Validation::LiveState),
-    route("/v1/sources/{name}", PUT, Validation::None),
-    route("/v1/snapshots", GET_POST, Validation::LiveState),
+    with_token(route("/v1/sources/{name}", PUT, Validation::None), PUT),
+    with_token(route("/v1/snapshots", GET_POST, Validation::LiveState), POST),
     route("/v1/layers/{layer}", GET, Validation::Handler),
     route("/v1/timeline", GET, Validation::LiveState),
     route("/v1/agreement", GET, Validation::LiveState),
     route("/v1/agreement/timeline", GET, Validation::LiveState),
-    route("/v1/scenarios", GET_POST, Validation::None),
+    with_token(route("/v1/scenarios", GET_POST, Validation::None), POST),
     route("/v1/scenarios/preview", POST, Validation::None),
     route("/v1/scenarios/presets", GET, Validation::LiveState),
     route("/v1/scenarios/{id}", GET, Validation::LiveState),
@@ -107,7 +115,23 @@ const fn route(path: &'static str, methods: &'static [Method], validation: Valid
         path,
         methods,
         validation,
+        token: &[],
     }
+}
+
+/// `r`, whose `token` methods need the bearer token.
+const fn with_token(mut r: Route, token: &'static [Method]) -> Route {
+    r.token = token;
+    r
+}
+
+/// Whether a request (its method and path, a trailing `/` ignored) needs the bearer token by the
+/// route table; `false` for a path or method that is not in it.
+pub fn checks_token(method: &str, path: &str) -> bool {
+    let Ok(method) = Method::from_bytes(method.as_bytes()) else {
+        return false;
+    };
+    find(path).is_some_and(|i| ROUTES[i].checks_token(&method))
 }
 
 /// The `Allow` value of `OPTIONS *`: every method the server answers somewhere.
@@ -193,5 +217,26 @@ mod tests {
         assert!(!r("/v1/classify").allows(&Method::HEAD));
         assert!(r("/v1/coverage").allows(&Method::HEAD));
         assert!(!r("/v1/coverage").allows(&Method::DELETE));
+    }
+
+    #[test]
+    fn token_methods_are_methods_of_their_route() {
+        let mut with_token = Vec::new();
+        for r in &ROUTES {
+            for m in r.token {
+                assert!(r.methods.contains(m), "{} {m}", r.path);
+                with_token.push(format!("{m} {}", r.path));
+            }
+        }
+        assert_eq!(
+            with_token,
+            ["PUT /v1/sources/{name}", "POST /v1/snapshots", "POST /v1/scenarios"]
+        );
+        assert!(checks_token("PUT", "/v1/sources/monitor"));
+        assert!(checks_token("POST", "/v1/snapshots/"));
+        assert!(!checks_token("GET", "/v1/snapshots"));
+        assert!(!checks_token("POST", "/v1/scenarios/preview"));
+        assert!(!checks_token("PUT", "/v1/sources"));
+        assert!(!checks_token("BREW", "/v1/snapshots"));
     }
 }
