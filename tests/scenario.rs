@@ -1225,3 +1225,164 @@ fn previews_beyond_the_computation_places_are_refused_with_retry_after() {
     let (st, _, _) = request(s.addr, "POST", "/v1/scenarios/preview", json_ct, light.as_bytes());
     assert_eq!(st, 200);
 }
+
+/// Issue 11 (fresh tester, 960c27d): a preset printed no document that `scenario` would refuse
+/// (a date past the archive, a memorandum date after the ceasefire exited 0 with a document the
+/// computation refused): the preset runs the computation's own check, naming its arguments.
+#[test]
+fn presets_refuse_what_the_computation_refuses() {
+    let (_d, cat) = fixture();
+    let d = |s: &str| frontline::model::parse_date(s).unwrap();
+    let named = |r: Result<scenario::Scenario, ScenarioError>| match r.err().unwrap() {
+        ScenarioError::Invalid { field, .. } | ScenarioError::Catalog { field, .. } => field,
+        other => panic!("{other}"),
+    };
+    for p in scenario::presets::PRESETS {
+        let doc = |date, memo| scenario::presets::document(&cat, p.name, "test", date, memo);
+        // 2030: far past the archive (its last snapshot 2024-09-01), which `compute` refuses.
+        assert_eq!(named(doc(d("2030-06-01"), None)), "date", "{}", p.name);
+        assert!(compute(&cat, json!({"source": "test", "ceasefire_date": "2030-06-01"})).is_err());
+        // Every document a preset prints, `compute` answers.
+        let ok = doc(d("2024-06-01"), Some(d("2024-01-01"))).unwrap();
+        scenario::compute(&cat, &ok).unwrap();
+    }
+    // A memorandum line after the ceasefire date.
+    assert_eq!(
+        named(scenario::presets::document(
+            &cat,
+            "minsk-ii-2015",
+            "test",
+            d("2024-06-01"),
+            Some(d("2024-09-01"))
+        )),
+        "memorandum_date"
+    );
+    // The CLI: exit 2 naming the argument, nothing printed on standard output.
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    for (args, want) in [
+        (
+            vec!["--preset", "korea-1953", "--source", "test", "--date", "2030-06-01"],
+            "date",
+        ),
+        (
+            vec![
+                "--preset",
+                "minsk-ii-2015",
+                "--source",
+                "test",
+                "--date",
+                "2024-06-01",
+                "--memorandum-date",
+                "2024-09-01",
+            ],
+            "memorandum_date",
+        ),
+    ] {
+        let out = bin()
+            .arg("scenario")
+            .args(&args)
+            .args(["--data", dir.path().to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
+
+/// Issue 11 (fresh tester, 960c27d): `frontline scenario -` reads the document from standard
+/// input, as the other commands that read a file do.
+#[test]
+fn cli_scenario_reads_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    let doc = json!({"source": "test", "ceasefire_date": "2024-09-01"}).to_string();
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, &doc).unwrap();
+    let data = dir.path().to_str().unwrap();
+    let from_file = bin()
+        .args(["scenario", file.to_str().unwrap(), "--data", data])
+        .output()
+        .unwrap();
+    assert!(from_file.status.success());
+    let mut child = bin()
+        .args(["scenario", "-", "--data", data])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(doc.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, from_file.stdout);
+}
+
+/// Issue 11 (fresh tester, 960c27d): `GET /v1/scenarios` marks a stored scenario whose inputs
+/// changed (`inputs_changed: true` and the id the document has now, as the 409 of `GET
+/// /v1/scenarios/{id}` says) instead of listing it as if its figures still held.
+#[test]
+fn the_list_marks_scenarios_whose_inputs_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    let token = dir.path().join("token");
+    std::fs::write(&token, "s3cret-0123456789abcdef\n").unwrap();
+    let args = [
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--ingest-token-file",
+        token.to_str().unwrap(),
+    ];
+    let auth = "Content-Type: application/json\r\nAuthorization: Bearer s3cret-0123456789abcdef\r\n";
+    let s = Server::start(&args);
+    let mut ids = Vec::new();
+    for date in ["2024-06-01", "2024-09-01"] {
+        let doc = json!({"source": "test", "ceasefire_date": date}).to_string();
+        let (st, _, body) = request(s.addr, "POST", "/v1/scenarios", auth, doc.as_bytes());
+        assert_eq!(st, 201, "{}", String::from_utf8_lossy(&body));
+        ids.push(
+            serde_json::from_slice::<Value>(&body).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let list = |s: &Server| {
+        let (st, _, body) = request(s.addr, "GET", "/v1/scenarios", "", b"");
+        assert_eq!(st, 200);
+        serde_json::from_slice::<Value>(&body).unwrap()["scenarios"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    for l in list(&s) {
+        assert_eq!(l["inputs_changed"], false, "{l}");
+        assert!(l.get("id_now").is_none(), "{l}");
+    }
+    drop(s);
+    // The 2024-09-01 snapshot replaced (another line): the scenario on that date changes, the
+    // one on 2024-06-01 does not.
+    write(
+        dir.path(),
+        "sources/test/2024-09-01.geojson",
+        &snapshot("2024-09-01", "[[32.5,46],[34,46],[34,48],[32.5,48],[32.5,46]]"),
+    );
+    let s = Server::start(&args);
+    let listed = list(&s);
+    let of = |id: &str| listed.iter().find(|l| l["id"] == id).unwrap().clone();
+    assert_eq!(of(&ids[0])["inputs_changed"], false);
+    let changed = of(&ids[1]);
+    assert_eq!(changed["inputs_changed"], true, "{changed}");
+    let now = changed["id_now"].as_str().unwrap();
+    assert_ne!(now, ids[1]);
+    let (st, _, body) = request(s.addr, "GET", &format!("/v1/scenarios/{}", ids[1]), "", b"");
+    assert_eq!(st, 409);
+    assert!(
+        String::from_utf8_lossy(&body).contains(now),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+}

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The scenario document (JSON; see the README, section Ceasefire scenarios). Not with --preset.
+    /// The scenario document (JSON; see the README, section Ceasefire scenarios), `-` for
+    /// standard input. Not with --preset.
     file: Option<PathBuf>,
     /// Store it in the geodata directory (needs --data): `scenarios/<id>.json`.
     #[arg(long)]
@@ -92,7 +93,15 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     if a.precision > 15 {
         return Err(Failure::input("--precision must be 0 to 15"));
     }
-    let bytes = std::fs::read(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
+    // `-` is standard input, as for the other commands that read a file.
+    let bytes = if file.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut b)
+            .map_err(|e| Failure::input(format!("cannot read standard input: {e}")))?;
+        b
+    } else {
+        std::fs::read(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?
+    };
     let doc = scenario::parse(&bytes).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
     let store_dir = if a.save {
         Some(a.data.writable_dir("scenario --save")?)

@@ -192,7 +192,7 @@ pub(super) async fn list(raw: String, app: Arc<App>) -> Reply {
         async {
             Params::parse(&raw, &[])?;
             let cat = app.catalog();
-            let list = blocking(move || Ok(scenario::list(&crate::store::Store::new(cat.root.clone()))?)).await?;
+            let list = blocking(move || Ok(scenario::list(&crate::store::Store::new(cat.root.clone()), &cat)?)).await?;
             json(StatusCode::OK, &serde_json::json!({ "scenarios": list }))
         }
         .await,

@@ -325,4 +325,22 @@ pub struct ScenarioListing {
     pub withdrawal_date: Option<NaiveDate>,
     /// How many zones it draws.
     pub zones: usize,
+    /// Whether its inputs changed since it was stored, and its id now.
+    #[serde(flatten)]
+    pub changed: InputsChanged,
+}
+
+/// Whether a stored scenario's inputs changed ([`ScenarioListing::changed`]).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InputsChanged {
+    /// True when the document no longer gives its id against the loaded inputs (a snapshot,
+    /// baseline or border it used was replaced, or a source or date is gone): `GET` of the id
+    /// is then a 409 `scenario-inputs-changed`.
+    pub inputs_changed: bool,
+    /// The id the same document has now, where its inputs changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_now: Option<String>,
+    /// Why it cannot be computed any more, where it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }

@@ -170,6 +170,31 @@ pub enum ScenarioError {
     Store(#[from] StoreError),
 }
 
+impl ScenarioError {
+    /// The same error with its field renamed by `names` (`(from, to)` pairs; a field not listed
+    /// keeps its name): for a document built from arguments, so that the error names the
+    /// argument (a preset's `date`) rather than the document's field.
+    pub fn renamed(self, names: &[(&str, &str)]) -> Self {
+        let rename = |field: String| {
+            names
+                .iter()
+                .find(|(from, _)| *from == field)
+                .map_or(field, |(_, to)| (*to).to_string())
+        };
+        match self {
+            ScenarioError::Invalid { field, detail } => ScenarioError::Invalid {
+                field: rename(field),
+                detail,
+            },
+            ScenarioError::Catalog { field, error } => ScenarioError::Catalog {
+                field: rename(field),
+                error,
+            },
+            other => other,
+        }
+    }
+}
+
 fn invalid(field: impl Into<String>, detail: impl Into<String>) -> ScenarioError {
     ScenarioError::Invalid {
         field: field.into(),
@@ -706,6 +731,38 @@ fn add_inputs(f: &InForce<'_>, waters: bool, inputs: &mut BTreeSet<ScenarioInput
     }
 }
 
+/// Every input a canonical scenario uses (the snapshots in force on its dates, the baselines
+/// composed with them or excluded by name, the border and its waters), sorted: what its id is
+/// computed over. [`compute`] and [`list`] (which marks the stored scenarios whose inputs changed)
+/// share it.
+fn inputs_of(cat: &Catalog, s: &Scenario) -> Result<Vec<ScenarioInput>, ScenarioError> {
+    let waters = s.policy.waters;
+    let mut inputs = BTreeSet::new();
+    add_inputs(
+        &in_force(cat, "ceasefire_date", &s.source, s.ceasefire_date)?,
+        waters,
+        &mut inputs,
+    );
+    for name in &s.policy.excluded_baselines {
+        if let Some(b) = cat.baselines.get(name) {
+            inputs.insert(ScenarioInput {
+                kind: "baseline",
+                name: name.clone(),
+                sha256: b.baseline.provenance.sha256.clone(),
+            });
+        }
+    }
+    for (i, z) in s.zones.iter().enumerate() {
+        let source = z.reference.source.as_deref().unwrap_or(&s.source);
+        let rf = in_force(cat, &format!("zones[{i}].reference.date"), source, z.reference.date)?;
+        add_inputs(&rf, waters, &mut inputs);
+    }
+    if let Some(d0) = s.withdrawal_date {
+        add_inputs(&in_force(cat, "withdrawal_date", &s.source, d0)?, waters, &mut inputs);
+    }
+    Ok(inputs.into_iter().collect())
+}
+
 /// The id of a canonical scenario with its inputs: SHA-256 (hex) of a version line, the
 /// canonical JSON and one line per input (sorted).
 pub fn scenario_id(scenario: &Scenario, inputs: &[ScenarioInput]) -> String {
@@ -788,8 +845,7 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
     let s = checked.scenario;
     let waters = s.policy.waters;
     let f = in_force(cat, "ceasefire_date", &s.source, s.ceasefire_date)?;
-    let mut inputs = BTreeSet::new();
-    add_inputs(&f, waters, &mut inputs);
+    let inputs = inputs_of(cat, &s)?;
     let layers = &f.computed().layers;
     let territory_km2 = f.source.border.area_km2
         + if waters {
@@ -809,14 +865,7 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         // A baseline of the geodata (its whole area), or a class the snapshot in force draws
         // (its features of that class; the snapshot is an input already).
         let clip: Vec<Polygon<f64>> = match cat.baselines.get(name) {
-            Some(b) => {
-                inputs.insert(ScenarioInput {
-                    kind: "baseline",
-                    name: name.clone(),
-                    sha256: b.baseline.provenance.sha256.clone(),
-                });
-                b.baseline.geometry.0.clone()
-            }
+            Some(b) => b.baseline.geometry.0.clone(),
             None => f
                 .snapshot()
                 .features
@@ -881,7 +930,6 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
             Some(r) => r,
             None => {
                 let rf = in_force(cat, &format!("zones[{i}].reference.date"), &source, z.reference.date)?;
-                add_inputs(&rf, waters, &mut inputs);
                 refs.push(key);
                 ref_states.push((rf, rf.epoch.state.clone()));
                 refs.len() - 1
@@ -916,14 +964,14 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         None => None,
         Some(d0) => {
             let w = in_force(cat, "withdrawal_date", &s.source, d0)?;
-            add_inputs(&w, waters, &mut inputs);
-            // As `/v1/diff` from D0 to the ceasefire date computes its `gained` side.
-            let [gained, _] = overlay(
-                &layers.occupied.0,
-                &w.computed().layers.occupied.0,
-                [OverlayRule::Difference, OverlayRule::InverseDifference],
-                true,
-            );
+            // As `/v1/diff` from D0 to the ceasefire date computes its `gained` side: the land,
+            // and with the waters in the policy the waters' cells too (the diff's `in_waters`
+            // features), each apart as the parts are (`Part`).
+            let now = Part::of(&f, &layers.occupied, waters, Status::Occupied);
+            let then = Part::of(&w, &w.computed().layers.occupied, waters, Status::Occupied);
+            let [land] = overlay(&now.land.0, &then.land.0, [OverlayRule::Difference], true);
+            let [water] = overlay(&now.water.0, &then.water.0, [OverlayRule::Difference], true);
+            let gained = Part { land, water }.joined();
             withdrawal_figure = Some(WithdrawalFigure {
                 to_line_of: AnswerProvenance::new(&w, d0),
                 area_km2: area_km2(&gained),
@@ -936,7 +984,6 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         }
     };
 
-    let inputs: Vec<ScenarioInput> = inputs.into_iter().collect();
     let id = scenario_id(&s, &inputs);
     let reference_lines: Vec<ReferenceFigure> = ref_states
         .iter()
@@ -1439,7 +1486,7 @@ pub fn save(store: &Store, c: &Computed) -> Result<bool, ScenarioError> {
 ///
 /// # Errors
 /// [`ScenarioError::Store`] when the directory exists but cannot be read.
-pub fn list(store: &Store) -> Result<Vec<crate::output::scenario::ScenarioListing>, ScenarioError> {
+pub fn list(store: &Store, cat: &Catalog) -> Result<Vec<crate::output::scenario::ScenarioListing>, ScenarioError> {
     let dir = store.root().join(DocumentKind::Scenario.dir());
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
@@ -1463,6 +1510,25 @@ pub fn list(store: &Store) -> Result<Vec<crate::output::scenario::ScenarioListin
         }
         match std::fs::read(&path).map(|b| serde_json::from_slice::<Stored>(&b)) {
             Ok(Ok(st)) if st.id == id => out.push(crate::output::scenario::ScenarioListing {
+                // The id the document has against the inputs loaded now (as `load` checks):
+                // another one when a snapshot, baseline or border it used was replaced; an error
+                // when it can no longer be computed (a source or date gone).
+                changed: match check(cat, &st.scenario).and_then(|c| {
+                    let inputs = inputs_of(cat, &c.scenario)?;
+                    Ok(scenario_id(&c.scenario, &inputs))
+                }) {
+                    Ok(now) if now == st.id => crate::output::scenario::InputsChanged::default(),
+                    Ok(now) => crate::output::scenario::InputsChanged {
+                        inputs_changed: true,
+                        id_now: Some(now),
+                        error: None,
+                    },
+                    Err(e) => crate::output::scenario::InputsChanged {
+                        inputs_changed: true,
+                        id_now: None,
+                        error: Some(e.to_string()),
+                    },
+                },
                 id: st.id,
                 title: st.scenario.title.clone(),
                 source: st.scenario.source.clone(),
