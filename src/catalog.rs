@@ -847,7 +847,16 @@ impl SourceEntry {
         // The description in force then (its terms, its time zone), where it was replaced or
         // written since.
         let mut meta = self.meta();
-        let description = match crate::geodata::description::description_at(&dir, t) {
+        let config_file = dir.join(crate::store::SOURCE_CONFIG);
+        let config_now = config_file.is_file();
+        // From the copies already listed (`kept`), as `description_at` reads them.
+        let description_then = content_at(
+            config_now.then_some(config_file.as_path()),
+            &of_slot(DESCRIPTION_SLOT),
+            t,
+        );
+        let described_then = config_now && !matches!(description_then, AtInstant::Absent);
+        let description = match description_then {
             AtInstant::Current { .. } => None,
             AtInstant::Earlier { file, .. } => Some(
                 std::fs::read(&file)
@@ -859,13 +868,9 @@ impl SourceEntry {
                     })?,
             ),
             // Written since (or never): none then, as a source without `source.json` loads.
-            AtInstant::Absent if dir.join(crate::store::SOURCE_CONFIG).is_file() => {
-                Some(crate::store::SourceConfig::default())
-            }
+            AtInstant::Absent if config_now => Some(crate::store::SourceConfig::default()),
             AtInstant::Absent => None,
         };
-        let described_then = dir.join(crate::store::SOURCE_CONFIG).is_file()
-            && !matches!(crate::geodata::description::description_at(&dir, t), AtInstant::Absent);
         if let Some(config) = description {
             meta.terms = crate::model::SourceTerms {
                 licence: config.licence,
@@ -886,12 +891,17 @@ impl SourceEntry {
             contents.into_iter().partition(|s| s.published_at.is_none());
         let timed: Vec<Arc<Snapshot>> = timed
             .into_iter()
-            .map(|p| match p.published_at {
-                Some(at) if crate::geodata::publications::day_of(at, meta.time_zone) != p.date => Arc::new(Snapshot {
-                    date: crate::geodata::publications::day_of(at, meta.time_zone),
-                    ..(*p).clone()
-                }),
-                _ => p,
+            .map(|p| {
+                match p
+                    .published_at
+                    .map(|at| crate::geodata::publications::day_of(at, meta.time_zone))
+                {
+                    Some(day) if day != p.date => Arc::new(Snapshot {
+                        date: day,
+                        ..(*p).clone()
+                    }),
+                    _ => p,
+                }
             })
             .collect();
         let (snapshots, publications) = crate::geodata::publications::arrange(untimed, timed);

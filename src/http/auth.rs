@@ -45,8 +45,9 @@ pub fn bearer_token(value: &[u8]) -> Option<&[u8]> {
     (!token.is_empty()).then_some(token)
 }
 
-/// `b` without the spaces and tabs at either end (optional whitespace, RFC 9110 §5.6.3).
-fn trim_ows(b: &[u8]) -> &[u8] {
+/// `b` without the spaces and tabs at either end (optional whitespace, RFC 9110 §5.6.3; a
+/// field's value, §5.5).
+pub(super) fn trim_ows(b: &[u8]) -> &[u8] {
     let start = b.iter().position(|&c| c != b' ' && c != b'\t').unwrap_or(b.len());
     let end = b
         .iter()

@@ -189,7 +189,7 @@ impl<T> HeadGuard<T> {
         let Some(colon) = memchr::memchr(b':', text) else {
             return;
         };
-        let (name, value) = (&text[..colon], value_of(&text[colon + 1..]));
+        let (name, value) = (&text[..colon], super::auth::trim_ows(&text[colon + 1..]));
         if name.eq_ignore_ascii_case(b"content-length") {
             // A line longer than the part kept cannot be read whole: its length is not known.
             let whole = self.line.len() < LINE_KEPT;
@@ -205,16 +205,6 @@ impl<T> HeadGuard<T> {
             self.framing = Framing::Other;
         }
     }
-}
-
-/// A field's value without the spaces and tabs around it (RFC 9110 5.5).
-fn value_of(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(v.len());
-    let end = v
-        .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
-        .map_or(start, |i| i + 1);
-    &v[start..end.max(start)]
 }
 
 /// Bytes of a line kept to read a request line (method, target, version).

@@ -1213,9 +1213,10 @@ impl<R: Read> Read for Decoding<R> {
             );
             let start = self.raw_at;
             self.raw_at += read;
-            // The last bytes consumed, across blocks (a malformed sequence may have begun in
-            // the block before).
-            self.tail.extend_from_slice(&self.raw[start..self.raw_at]);
+            // The last (up to 8) bytes consumed, across blocks (a malformed sequence may have
+            // begun in the block before): only those are copied.
+            self.tail
+                .extend_from_slice(&self.raw[self.raw_at.saturating_sub(8).max(start)..self.raw_at]);
             let keep = self.tail.len().saturating_sub(8);
             self.tail.drain(..keep);
             self.out_at = 0;
