@@ -295,19 +295,23 @@ fn scenario_layers_on_deepstate_are_valid_at_every_precision() {
             if dropped > 0.0 {
                 eprintln!("{layer} at {precision} decimals: {check} of {stated} km2");
             }
-            if precision == 2 {
-                // Does not hold yet (issue 11, session 10; reported, not hidden): at 2 decimals
-                // the snapped Crimea baseline (27,197 km2) has a hole crossing its exterior that
-                // a second snapping does not mend.
-                eprintln!("KNOWN FAULT {layer} at 2 decimals: {check}");
-            } else {
-                // What is still dropped are slivers the grid collapses (0.67 m2 at 6 decimals,
-                // 67 m2 at 5, 1,320 m2 at 4 on 144,462 km2): under 1e-7 of the layer.
-                assert!(
-                    dropped <= 1e-7 * stated.max(1.0),
-                    "{layer} at {precision}: {check} of {stated} km2"
-                );
+            let filled = check["filled_km2"].as_f64().unwrap();
+            if filled > 0.0 {
+                eprintln!("{layer} at {precision} decimals: filled {check}");
             }
+            // Session 10's known fault: at 2 decimals the snapped Crimea baseline (27,197 km2)
+            // had a hole crossing its exterior that a second snapping did not mend, and the whole
+            // polygon was dropped. Such a hole is now filled (its area counted in filled_km2)
+            // and the polygon kept. What is still dropped are polygons the grid collapses: under
+            // one grid cell (1.1 km x 0.8 km at 2 decimals) at 0-2 decimals, slivers (0.67 m2 at 6
+            // decimals, 67 m2 at 5, 1,320 m2 at 4 on 144,462 km2) under 1e-7 of the layer above.
+            let allowed = if precision <= 2 {
+                let cell_km = 111.32 * 10f64.powi(-i32::from(precision));
+                cell_km * cell_km
+            } else {
+                1e-7 * stated.max(1.0)
+            };
+            assert!(dropped <= allowed, "{layer} at {precision}: {check} of {stated} km2");
             if precision >= 5 {
                 for f in v["features"].as_array().unwrap() {
                     let stated = f["properties"]["area_km2"].as_f64().unwrap();

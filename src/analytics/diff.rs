@@ -306,9 +306,7 @@ pub fn diff_geojson(
     let mut drawn: Vec<(&DiffPart, Vec<Polygon<f64>>)> = Vec::with_capacity(d.parts.len());
     for part in &d.parts {
         let (mp, c) = crate::output::drawable::drawable(&MultiPolygon(vec![part.polygon.clone()]), None, precision);
-        check.snapped |= c.snapped;
-        check.dropped_polygons += c.dropped_polygons;
-        check.dropped_km2 += c.dropped_km2;
+        check.add(c);
         if mp.0.is_empty() {
             erased.push(ErasedPart {
                 change: part.change,

@@ -113,4 +113,21 @@ pub struct OutputCheck {
     pub dropped_polygons: usize,
     /// Their area, km2.
     pub dropped_km2: f64,
+    /// Holes that were still invalid after snap-rounding (a hole crossing its shell or another
+    /// hole on the grid) and were filled so that their polygon could be kept: the polygon is
+    /// drawn without them.
+    pub filled_holes: usize,
+    /// Their area, km2 (drawn as part of their polygon although the exact layer leaves it out).
+    pub filled_km2: f64,
+}
+
+impl OutputCheck {
+    /// Adds what another drawing step did (one layer drawn as several features).
+    pub fn add(&mut self, other: OutputCheck) {
+        self.snapped |= other.snapped;
+        self.dropped_polygons += other.dropped_polygons;
+        self.dropped_km2 += other.dropped_km2;
+        self.filled_holes += other.filled_holes;
+        self.filled_km2 += other.filled_km2;
+    }
 }

@@ -1324,9 +1324,7 @@ impl Computed {
         for (properties, mp) in features {
             let [union] = overlay(&mp.0, &[], [OverlayRule::Subject], true);
             let (d, check) = crate::output::drawable::drawable(&union, None, precision);
-            output_check.snapped |= check.snapped;
-            output_check.dropped_polygons += check.dropped_polygons;
-            output_check.dropped_km2 += check.dropped_km2;
+            output_check.add(check);
             if d.0.is_empty() {
                 erased.push(properties);
             } else {
