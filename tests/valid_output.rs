@@ -162,6 +162,16 @@ fn every_geometry_route_writes_valid_geometry_at_every_precision() {
         for (target, whole) in targets {
             let r = get(s.addr, &target, "");
             assert_eq!(r.status, 200, "{target}: {}", r.text());
+            // Every answer that draws polygons says what drawing them did (the agreement did not).
+            if !target.starts_with("/v1/layers/line") {
+                let oc = &r.json()["frontline"]["output_check"];
+                for member in ["dropped_polygons", "filled_holes"] {
+                    assert!(oc[member].is_u64(), "{target}: output_check {oc}");
+                }
+                for member in ["dropped_km2", "filled_km2"] {
+                    assert!(oc[member].is_f64() || oc[member].is_u64(), "{target}: output_check {oc}");
+                }
+            }
             checked += check(&target, &r.json(), whole, &mut bad);
             routes.insert(target.split('?').next().unwrap().to_string());
         }

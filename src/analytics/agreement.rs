@@ -485,6 +485,10 @@ pub struct AgreementSummary<'a> {
     pub raw: bool,
     /// True if any data used is synthetic.
     pub synthetic: bool,
+    /// What drawing the parts at the decimals asked for did (GeoJSON answer only): as on
+    /// `/v1/layers`, a part smaller than the grid is not drawn (its `area_km2` stays).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_check: Option<crate::output::layer::OutputCheck>,
 }
 
 /// Properties of one feature of the GeoJSON answer.
@@ -533,13 +537,15 @@ impl Agreement {
             edges: crate::geodesy::EDGES,
             raw: self.raw,
             synthetic: self.sides.iter().any(|s| s.in_force.synthetic),
+            output_check: None,
         }
     }
 
     /// The GeoJSON answer: per layer, the agreed area, each disputed part, and the envelope.
     pub fn geojson(&self, precision: u8) -> Result<Vec<u8>, serde_json::Error> {
         use crate::output::geojson::{Feature, FeatureCollection, MultiPolygonGeometry};
-        let summary = self.summary();
+        let mut summary = self.summary();
+        let mut check = crate::output::layer::OutputCheck::default();
         let snapshots: Vec<&str> = self.sides.iter().map(|s| s.in_force.snapshot.id.as_str()).collect();
         let all: Vec<String> = summary.sources.iter().map(|s| s.to_string()).collect();
         let precision = precision.min(15);
@@ -556,7 +562,8 @@ impl Agreement {
             for (part, sources, geometry, area_km2) in parts {
                 // Drawn valid at those decimals (crate::output::drawable); a part smaller than
                 // the grid has no geometry to draw (its area_km2 stays).
-                let (geometry, _) = crate::output::drawable::drawable(geometry, None, precision);
+                let (geometry, c) = crate::output::drawable::drawable(geometry, None, precision);
+                check.add(c);
                 drawn.push((name, part, sources, geometry, area_km2));
             }
         }
@@ -581,6 +588,7 @@ impl Agreement {
                 });
             }
         }
+        summary.output_check = Some(check);
         crate::num::to_vec(&FeatureCollection {
             frontline: &summary,
             features,
