@@ -169,7 +169,10 @@ fn every_geometry_route_writes_valid_geometry_at_every_precision() {
                     assert!(oc[member].is_u64(), "{target}: output_check {oc}");
                 }
                 for member in ["dropped_km2", "filled_km2"] {
-                    assert!(oc[member].is_f64() || oc[member].is_u64(), "{target}: output_check {oc}");
+                    assert!(
+                        oc[member].is_f64() || oc[member].is_u64(),
+                        "{target}: output_check {oc}"
+                    );
                 }
             }
             checked += check(&target, &r.json(), whole, &mut bad);
