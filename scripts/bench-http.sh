@@ -24,7 +24,9 @@ echo "== ceiling (nginx, RUNS=$RUNS)"
 (cd "$repo" && cargo build --release -q)
 RUST_LOG=${RUST_LOG:-info} "$repo/target/release/frontline" serve --data "$work/geodata" --listen 127.0.0.1:0 \
   > "$work/serve.out" 2> "$work/serve.log" &
-for _ in $(seq 1 100); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+# Loading the archive takes seconds, more on a loaded machine: up to two minutes.
+for _ in $(seq 1 1200); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+[ -n "$(sed -n "s/listening on //p" "$work/serve.out")" ] || { echo "frontline serve did not start:" >&2; tail -5 "$work/serve.log" >&2; exit 1; }
 base=$(sed -n 's/listening on //p' "$work/serve.out")
 echo "== frontline at $base (logs: one line per request, to a file)"
 
