@@ -1114,9 +1114,12 @@ fn the_import_text_report_prints_plain_values_and_every_repair() {
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     let repairs: Vec<&str> = text.lines().filter(|l| l.starts_with("repair: ")).collect();
     assert_eq!(repairs.len(), 2, "{text}");
-    for (line, d) in repairs.iter().zip([day(40), day(41)]) {
-        assert!(line.starts_with(&format!("repair: {d} (cw.geojson")), "{line}");
-        assert!(line.contains("clockwise"), "{line}");
+    for (line, feature) in repairs.iter().zip([0, 1]) {
+        assert!(line.starts_with("repair: cw.geojson (sha256 "), "{line}");
+        assert!(
+            line.contains(&format!("feature {feature}: ring 0 (exterior): ring was clockwise")),
+            "{line}"
+        );
     }
     no_debug_quoting(&text);
     // DeepState's own format: an area of unknown class is listed by its name, style key and
@@ -1197,6 +1200,12 @@ fn publication_instants_leap_seconds_refused_and_other_than_the_file_name_flagge
         reason.contains("2016-12-31T23:59:60Z") && reason.contains("leap second"),
         "{v}"
     );
+    // Each reason carries its kind, a stable code.
+    assert_eq!(
+        v["rejected"][0]["kinds"],
+        serde_json::json!(["published-at-invalid"]),
+        "{v}"
+    );
     assert_eq!(v["added"], serde_json::json!([]), "{v}");
     // Another instant than the name's: taken at the document's, with the typed finding.
     let other = publication("1483228800.geojson", "2017-01-01T00:00:01Z");
@@ -1212,6 +1221,15 @@ fn publication_instants_leap_seconds_refused_and_other_than_the_file_name_flagge
             .ends_with("1483228800.geojson"),
         "{v}"
     );
+    // Other content for the same instant: refused, typed.
+    let path = dir.path().join("1483228800.geojson");
+    let text = std::fs::read_to_string(&path).unwrap().replace("35.1,", "35.2,");
+    let changed = dir.path().join("changed");
+    std::fs::create_dir_all(&changed).unwrap();
+    std::fs::write(changed.join("1483228800.geojson"), text).unwrap();
+    let out = import(&changed.join("1483228800.geojson"), true);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rejected"][0]["kinds"], serde_json::json!(["snapshot-exists"]), "{v}");
     // The text report says it too (the same input again: unchanged, still found).
     let out = import(&other, false);
     let text = String::from_utf8_lossy(&out.stdout);
