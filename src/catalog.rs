@@ -1152,6 +1152,9 @@ impl Catalog {
                 return Err(report);
             }
         };
+        for w in &loaded.report.warnings {
+            tracing::warn!(kind = w.kind.code(), file = %w.file, "{}", w.kind);
+        }
         let mut cat = Catalog::build(loaded.geodata);
         cat.report = loaded.report;
         tracing::info!(

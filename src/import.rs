@@ -203,8 +203,51 @@ pub struct Rejected {
     pub date: Option<NaiveDate>,
     /// Why.
     pub reasons: Vec<String>,
+    /// The kind of each reason (one per reason, in order), a stable code that code can match
+    /// on instead of the text.
+    pub kinds: Vec<RejectionKind>,
     /// Where it was quarantined, if it was read.
     pub quarantined: Option<String>,
+}
+
+/// What kind of reason refused an input (`kinds` in the JSON report: a stable code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectionKind {
+    /// A problem of the file as read: the finding's kind (`invalid-json`, `published-at-invalid`,
+    /// `long-edge`, ... [`crate::geodata::FindingKind::code`]).
+    Read(&'static str),
+    /// Its date lies outside the admitted window (`date-outside-window`).
+    DateOutsideWindow,
+    /// Another input of the same import holds other content for its date or instant
+    /// (`other-input-same-date`).
+    OtherInputSameDate,
+    /// The store holds other content for its date or instant, and `--replace` was not given
+    /// (`snapshot-exists`).
+    SnapshotExists,
+    /// A source of publications takes publications only (`no-publication-instant`).
+    NoPublicationInstant,
+    /// Too much of its occupied area lies outside the border: quarantined (`outside-border`).
+    OutsideBorder,
+}
+
+impl RejectionKind {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectionKind::Read(code) => code,
+            RejectionKind::DateOutsideWindow => "date-outside-window",
+            RejectionKind::OtherInputSameDate => "other-input-same-date",
+            RejectionKind::SnapshotExists => "snapshot-exists",
+            RejectionKind::NoPublicationInstant => "no-publication-instant",
+            RejectionKind::OutsideBorder => "outside-border",
+        }
+    }
+}
+
+impl Serialize for RejectionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
 }
 
 /// What an import did.
@@ -231,6 +274,10 @@ pub struct ImportReport {
     /// DeepState's own format: what was done with every feature, per class and reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classes: Option<Tally>,
+    /// What the readers found in inputs that were taken, that neither refuses nor repairs
+    /// anything, typed (`{file, kind, message}`): e.g. `published-at-other-than-file-name`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<crate::geodata::Finding>,
 }
 
 /// A publication superseded by a later one of its day.
@@ -573,10 +620,12 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 date: None,
                 // The file is named once, in `file`, not again in each reason.
                 reasons: r.problems.iter().map(crate::geodata::Finding::without_file).collect(),
+                kinds: r.problems.iter().map(|p| RejectionKind::Read(p.kind.code())).collect(),
                 quarantined: None,
             });
             continue;
         }
+        report.findings.extend(r.warnings.iter().cloned());
         // Every repair is listed (as `repairs` in the report and the file).
         let mut notes = Notes::default();
         for f in &r.repairs {
@@ -595,6 +644,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                     file: path.display().to_string(),
                     date: Some(s.date),
                     reasons: vec![why],
+                    kinds: vec![RejectionKind::DateOutsideWindow],
                     quarantined: None,
                 });
                 continue;
@@ -638,6 +688,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                     first.display(),
                     s.date
                 )],
+                kinds: vec![RejectionKind::OtherInputSameDate],
                 quarantined: None,
             });
             false
@@ -685,6 +736,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                     "{} confirms {date} (the content of {b}) and this input holds other content for it (use --replace; the old one is kept in .history/)",
                     e.file.display()
                 )],
+                kinds: vec![RejectionKind::SnapshotExists],
                 quarantined: None,
             });
             refused_confirmed.insert(date);
@@ -868,6 +920,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                         "{} already holds a snapshot for {date} with other content (use --replace; the old one is kept in .history/)",
                         e.file.display()
                     )],
+                    kinds: vec![RejectionKind::SnapshotExists],
                     quarantined: None,
                 });
                 continue;
@@ -904,6 +957,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             report.rejected.push(Rejected {
                 file: path.display().to_string(),
                 date: Some(date),
+                kinds: vec![RejectionKind::OutsideBorder; reasons.len()],
                 reasons,
                 quarantined: Some(qfile.display().to_string()),
             });
@@ -1074,11 +1128,12 @@ fn import_publications(
     let mut replaced: Vec<(NaiveDate, PathBuf)> = Vec::new();
     let mut gone: std::collections::BTreeSet<chrono::DateTime<chrono::Utc>> = Default::default();
     let mut gone_untimed: std::collections::BTreeSet<NaiveDate> = Default::default();
-    let reject = |report: &mut ImportReport, path: &Path, date: NaiveDate, why: String| {
+    let reject = |report: &mut ImportReport, path: &Path, date: NaiveDate, kind: RejectionKind, why: String| {
         report.rejected.push(Rejected {
             file: path.display().to_string(),
             date: Some(date),
             reasons: vec![why],
+            kinds: vec![kind],
             quarantined: None,
         });
     };
@@ -1088,6 +1143,7 @@ fn import_publications(
                 &mut report,
                 &path,
                 s.date,
+                RejectionKind::NoPublicationInstant,
                 "no publication instant: a source of publications takes publications only".into(),
             );
             continue;
@@ -1101,7 +1157,7 @@ fn import_publications(
                     "another input ({}) holds other content for the publication of {stamp}",
                     p.display()
                 );
-                reject(&mut report, &path, s.date, why);
+                reject(&mut report, &path, s.date, RejectionKind::OtherInputSameDate, why);
             }
             continue;
         }
@@ -1118,7 +1174,7 @@ fn import_publications(
                     "{} already holds the publication of {stamp} with other content (use --replace; the old one is kept in .history/)",
                     old.provenance.file
                 );
-                reject(&mut report, &path, s.date, why);
+                reject(&mut report, &path, s.date, RejectionKind::SnapshotExists, why);
                 continue;
             }
             Some(old) => {
@@ -1133,7 +1189,7 @@ fn import_publications(
                             "{} holds a snapshot of {} without a publication instant (use --replace; it is kept in .history/)",
                             old.provenance.file, s.date
                         );
-                        reject(&mut report, &path, s.date, why);
+                        reject(&mut report, &path, s.date, RejectionKind::SnapshotExists, why);
                         continue;
                     }
                     if gone_untimed.insert(s.date) {
@@ -1178,6 +1234,7 @@ fn import_publications(
         report.rejected.push(Rejected {
             file: path.display().to_string(),
             date: Some(m.snapshot.date),
+            kinds: vec![RejectionKind::OutsideBorder; reasons.len()],
             reasons,
             quarantined: Some(qfile.display().to_string()),
         });

@@ -82,6 +82,38 @@ pub fn file_name(format: Format, day: NaiveDate) -> Option<String> {
     }
 }
 
+/// The archive's file-name pattern (`deepstatemap_data_YYYYMMDD.geojson`, `YYYY-MM-DD.json`).
+pub fn file_pattern(format: Format) -> Option<&'static str> {
+    match format {
+        Format::Deepstate => Some("deepstatemap_data_YYYYMMDD.geojson"),
+        Format::Nzz => Some("YYYY-MM-DD.json"),
+        Format::Geojson | Format::DeepstateApi => None,
+    }
+}
+
+impl SyncReport {
+    /// When every day asked for answered 404 (nothing fetched, nothing failed): one sentence
+    /// saying so, with the URL pattern asked and the days, and what to check. `None` otherwise
+    /// (a day fetched or failed, or no day asked).
+    pub fn nothing_published(&self, opts: &SyncOptions) -> Option<String> {
+        let (first, last) = (self.missing.first()?, self.missing.last()?);
+        if !self.fetched.is_empty() || !self.failed.is_empty() || self.unreachable.is_some() {
+            return None;
+        }
+        let days = if first == last {
+            first.to_string()
+        } else {
+            format!("{first} .. {last}")
+        };
+        Some(format!(
+            "the archive has none of the {} day(s) asked for: every request answered 404 Not Found ({}/{} for {days}); nothing was imported. Check --base-url (the folder that holds the daily files) and the days (--from, --until)",
+            self.missing.len(),
+            opts.base_url.trim_end_matches('/'),
+            file_pattern(opts.format).unwrap_or("<file>"),
+        ))
+    }
+}
+
 /// The latest date the source stands for (snapshot dates and confirmed dates), if it exists.
 fn latest_date(opts: &ImportOptions) -> Result<Option<NaiveDate>, SyncError> {
     // A directory that does not load is invalid geodata (exit 1), as for `import` and every

@@ -847,3 +847,394 @@ fn a_write_inside_a_confirmed_run_names_what_it_replaced_and_keeps_the_run_true(
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// `frontline check DIR`: passes, with its text report.
+fn check_passes(root: &Path, round: impl std::fmt::Display) -> String {
+    let out = frontline().arg("check").arg(root).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "round {round}: check failed:\n{text}");
+    text
+}
+
+/// A server on `root` answers, and lists the sources it loaded.
+fn served_sources(root: &Path, token: &Path, round: impl std::fmt::Display) -> Vec<String> {
+    let (mut server, addr) = start_server(root, token);
+    let reply = common::get(addr, "/v1/sources", "");
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(reply.status, 200, "round {round}: {}", reply.text());
+    let v = reply.json();
+    let list = v
+        .as_array()
+        .or_else(|| v["sources"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    list.iter()
+        .filter_map(|s| s["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The names in a folder that are not hidden.
+fn visible_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A CLI import into a NEW source is killed (SIGKILL) at moments spread over its run, ~20
+/// times: after each kill the directory passes `frontline check`, `serve` answers, and the new
+/// source is there whole (its source.json and every snapshot) or not at all.
+#[test]
+fn an_import_killed_while_creating_a_source_leaves_it_whole_or_absent() {
+    const ROUNDS: u32 = 20;
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    let input = dir.path().join("new.geojson");
+    let days: Vec<(String, f64)> = (0..3).map(|k| (day(100 + k), 0.1 + 0.01 * k as f64)).collect();
+    std::fs::write(&input, plain_file(&days)).unwrap();
+    let import = |source: &str| {
+        frontline()
+            .args(["import", "geojson"])
+            .arg(&input)
+            .args(["--source", source, "--json"])
+            .arg("--data")
+            .arg(&root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // How long a whole import takes here: the kills are spread over it (and a little past).
+    let t = Instant::now();
+    let status = import("whole").wait().unwrap();
+    assert!(status.success());
+    let whole = t.elapsed();
+    let expected = {
+        let mut v = visible_names(&root.join("sources/whole"));
+        v.retain(|n| n != "publications");
+        v
+    };
+    assert_eq!(expected.len(), 4, "{expected:?}");
+    let (mut created, mut absent) = (0, 0);
+    for round in 0..ROUNDS {
+        let name = format!("new-{round}");
+        let at = whole.mul_f64(f64::from(round) / f64::from(ROUNDS) * 1.2);
+        let mut child = import(&name);
+        std::thread::sleep(at);
+        child.kill().unwrap(); // SIGKILL (or it had ended)
+        child.wait().unwrap();
+        let src = root.join("sources").join(&name);
+        if src.exists() {
+            assert_eq!(
+                visible_names(&src),
+                expected,
+                "round {round} (kill at {at:?}): a partial source"
+            );
+            created += 1;
+        } else {
+            absent += 1;
+        }
+        let report = check_passes(&root, format!("{round} (kill at {at:?})"));
+        assert!(!report.contains("problem:"), "{report}");
+        let served = served_sources(&root, &token, round);
+        assert_eq!(served.contains(&name), src.exists(), "round {round}: {served:?}");
+        // Nothing is left that the next writer would not sweep: no visible folder but sources.
+        for n in visible_names(&root.join("sources")) {
+            assert!(
+                root.join("sources").join(&n).join("source.json").is_file() || n == "example",
+                "{n}"
+            );
+        }
+    }
+    eprintln!("{ROUNDS} kills over {whole:?}: {created} sources whole, {absent} absent");
+    assert!(absent > 0, "no import was killed before it created its source");
+}
+
+/// The same for sources created over HTTP: a server receiving `PUT /v1/sources/{name}` and the
+/// new source's first snapshot is killed (SIGKILL) at moments spread over the two requests.
+#[test]
+fn a_server_killed_while_creating_a_source_leaves_it_whole_or_absent() {
+    const ROUNDS: u32 = 20;
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    let description = br#"{"licence":"CC BY 4.0","attribution":"store test"}"#;
+    let put = move |addr: SocketAddr, name: &str| -> Option<u16> {
+        let mut s = TcpStream::connect(addr).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+        let mut req = format!(
+            "PUT /v1/sources/{name} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            description.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(description);
+        s.write_all(&req).ok()?;
+        let mut data = Vec::new();
+        s.read_to_end(&mut data).ok()?;
+        String::from_utf8_lossy(&data).split(' ').nth(1)?.parse().ok()
+    };
+    let create = move |addr: SocketAddr, name: &str| -> bool {
+        put(addr, name).is_some_and(|s| s == 201)
+            && ingest(addr, name, &day(7), &square(0.2)).is_some_and(|(s, _)| s == 201)
+    };
+    // How long both requests take here.
+    let (mut server, addr) = start_server(&root, &token);
+    let t = Instant::now();
+    assert!(create(addr, "whole"));
+    let whole = t.elapsed();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let (mut killed, mut created) = (0, 0);
+    for round in 0..ROUNDS {
+        let name = format!("new-{round}");
+        let (mut server, addr) = start_server(&root, &token);
+        let at = whole.mul_f64(f64::from(round) / f64::from(ROUNDS) * 1.2);
+        let client = std::thread::spawn({
+            let name = name.clone();
+            move || create(addr, &name)
+        });
+        std::thread::sleep(at);
+        server.kill().unwrap(); // SIGKILL
+        server.wait().unwrap();
+        let acknowledged = client.join().unwrap();
+        let src = root.join("sources").join(&name);
+        if acknowledged {
+            created += 1;
+            assert!(src.join(format!("{}.geojson", day(7))).is_file(), "round {round}");
+        } else {
+            killed += 1;
+        }
+        if src.exists() {
+            assert!(
+                src.join("source.json").is_file(),
+                "round {round} (kill at {at:?}): a source without source.json: {:?}",
+                visible_names(&src)
+            );
+        }
+        let report = check_passes(&root, format!("{round} (kill at {at:?})"));
+        assert!(!report.contains("problem:"), "{report}");
+        let served = served_sources(&root, &token, round);
+        assert_eq!(served.contains(&name), src.exists(), "round {round}: {served:?}");
+    }
+    eprintln!("{ROUNDS} kills over {whole:?}: {created} created and acknowledged, {killed} killed before");
+    assert!(killed > 0, "no server was killed while creating a source");
+}
+
+/// A source folder a writer left unfinished (no source.json, only temporary files) is skipped
+/// with an `unfinished-source` warning by `check` (text and JSON), never an error; the next
+/// writer sweeps it.
+#[test]
+fn a_folder_left_by_a_dead_writer_is_a_warning_and_swept_by_the_next_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let half = root.join("sources/half");
+    std::fs::create_dir_all(&half).unwrap();
+    std::fs::write(half.join(".2015-01-01.geojson.4294967294-0.tmp"), b"{\"type\":").unwrap();
+    let staging = root.join("sources/.next.4294967294-1.tmp");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::write(staging.join("source.json"), b"{").unwrap();
+    let text = check_passes(&root, "unfinished");
+    assert!(text.contains("0 problem(s), 0 repair(s), 1 warning(s)"), "{text}");
+    assert!(
+        text.contains("warning: sources/half: folder 'half' holds no source.json"),
+        "{text}"
+    );
+    let out = frontline().arg("check").arg(&root).arg("--json").output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["warnings"][0]["kind"], "unfinished-source", "{v}");
+    assert_eq!(v["warnings"][0]["file"], "sources/half", "{v}");
+    // The next writer sweeps both.
+    let input = dir.path().join("in.geojson");
+    std::fs::write(&input, plain_file(&[(day(50), 0.1)])).unwrap();
+    let out = frontline()
+        .args(["import", "geojson"])
+        .arg(&input)
+        .args(["--source", "example", "--json"])
+        .arg("--data")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!half.exists() && !staging.exists());
+    let out = frontline().arg("check").arg(&root).arg("--json").output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["warnings"], serde_json::json!([]), "{v}");
+}
+
+/// `frontline import`'s text report prints plain values (no Rust debug quoting such as
+/// `Some("x")` or `"\"x\""`) and one `repair:` line per repair made.
+#[test]
+fn the_import_text_report_prints_plain_values_and_every_repair() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let text_of = |out: &std::process::Output| String::from_utf8_lossy(&out.stdout).into_owned();
+    let no_debug_quoting = |text: &str| {
+        for bad in ["Some(", "None", "\\\"", "\"\""] {
+            assert!(!text.contains(bad), "debug quoting {bad:?} in:\n{text}");
+        }
+    };
+    // Two dates, each ring drawn clockwise: each reversed, each a repair line.
+    let clockwise = |date: &str, x0: f64| {
+        let (y0, x1, y1) = (48.0, x0 + 0.1, 48.1);
+        format!(
+            r#"{{"type":"Feature","properties":{{"date":"{date}","status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x0},{y1}],[{x1},{y1}],[{x1},{y0}],[{x0},{y0}]]]}}}}"#
+        )
+    };
+    let input = dir.path().join("cw.geojson");
+    std::fs::write(
+        &input,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            clockwise(&day(40), 35.0),
+            clockwise(&day(41), 35.2)
+        ),
+    )
+    .unwrap();
+    let out = frontline()
+        .args(["import", "geojson"])
+        .arg(&input)
+        .args(["--source", "example"])
+        .arg("--data")
+        .arg(&root)
+        .output()
+        .unwrap();
+    let text = text_of(&out);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let repairs: Vec<&str> = text.lines().filter(|l| l.starts_with("repair: ")).collect();
+    assert_eq!(repairs.len(), 2, "{text}");
+    for (line, feature) in repairs.iter().zip([0, 1]) {
+        assert!(line.starts_with("repair: cw.geojson (sha256 "), "{line}");
+        assert!(
+            line.contains(&format!("feature {feature}: ring 0 (exterior): ring was clockwise")),
+            "{line}"
+        );
+    }
+    no_debug_quoting(&text);
+    // DeepState's own format: an area of unknown class is listed by its name, style key and
+    // fill as published, or (none).
+    let feature = |name: &str, style: Option<&str>, x0: f64| {
+        let style = style.map(|s| format!(r#","styleUrl":"{s}""#)).unwrap_or_default();
+        format!(
+            r#"{{"type":"Feature","properties":{{"name":"{name}"{style}}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},48],[{x1},48],[{x1},48.1],[{x0},48.1],[{x0},48]]]}}}}"#,
+            x1 = x0 + 0.1
+        )
+    };
+    let publication = dir.path().join("1700000000.geojson");
+    std::fs::write(
+        &publication,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            feature("Окупована територія /// Occupied", None, 35.0),
+            feature("Mystery zone", Some("#poly-123456-1200-77"), 35.5)
+        ),
+    )
+    .unwrap();
+    let out = frontline()
+        .args(["import", "deepstate-api"])
+        .arg(&publication)
+        .args(["--source", "api"])
+        .arg("--data")
+        .arg(&root)
+        .output()
+        .unwrap();
+    let text = text_of(&out);
+    let unknown: Vec<&str> = text.lines().filter(|l| l.starts_with("unknown class: ")).collect();
+    assert_eq!(unknown.len(), 1, "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        unknown[0].ends_with(r#"feature 1: name Mystery zone, styleUrl #poly-123456-1200-77, fill (none) (left out)"#),
+        "{}",
+        unknown[0]
+    );
+    assert!(!text.contains("Some("), "{text}");
+}
+
+/// DeepState publications: a `published_at` that is a leap second is rejected with the reason
+/// (not moved to the next second); one other than the file name's instant is taken with a
+/// typed finding `published-at-other-than-file-name` in the import report (JSON and text).
+#[test]
+fn publication_instants_leap_seconds_refused_and_other_than_the_file_name_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let publication = |name: &str, published_at: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"type":"FeatureCollection","published_at":"{published_at}","features":[{{"type":"Feature","properties":{{"name":"Окупована територія /// Occupied"}},"geometry":{{"type":"Polygon","coordinates":[[[35,48],[35.1,48],[35.1,48.1],[35,48.1],[35,48]]]}}}}]}}"#
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let import = |path: &Path, json: bool| {
+        let mut c = frontline();
+        c.args(["import", "deepstate-api"])
+            .arg(path)
+            .args(["--source", "api"])
+            .arg("--data")
+            .arg(&root);
+        if json {
+            c.arg("--json");
+        }
+        c.output().unwrap()
+    };
+    // 1483228800 is 2017-01-01T00:00:00Z: the second after the leap second.
+    let leap = publication("1483228800.geojson", "2016-12-31T23:59:60Z");
+    let out = import(&leap, true);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = v["rejected"][0]["reasons"][0].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("2016-12-31T23:59:60Z") && reason.contains("leap second"),
+        "{v}"
+    );
+    // Each reason carries its kind, a stable code.
+    assert_eq!(
+        v["rejected"][0]["kinds"],
+        serde_json::json!(["published-at-invalid"]),
+        "{v}"
+    );
+    assert_eq!(v["added"], serde_json::json!([]), "{v}");
+    // Another instant than the name's: taken at the document's, with the typed finding.
+    let other = publication("1483228800.geojson", "2017-01-01T00:00:01Z");
+    let out = import(&other, true);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["added"][0]["published_at"], "2017-01-01T00:00:01Z", "{v}");
+    assert_eq!(v["findings"][0]["kind"], "published-at-other-than-file-name", "{v}");
+    assert!(
+        v["findings"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("1483228800.geojson"),
+        "{v}"
+    );
+    // Other content for the same instant: refused, typed.
+    let path = dir.path().join("1483228800.geojson");
+    let text = std::fs::read_to_string(&path).unwrap().replace("35.1,", "35.2,");
+    let changed = dir.path().join("changed");
+    std::fs::create_dir_all(&changed).unwrap();
+    std::fs::write(changed.join("1483228800.geojson"), text).unwrap();
+    let out = import(&changed.join("1483228800.geojson"), true);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rejected"][0]["kinds"], serde_json::json!(["snapshot-exists"]), "{v}");
+    // The text report says it too (the same input again: unchanged, still found).
+    let out = import(&other, false);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1483228800.geojson: published_at 2017-01-01T00:00:01Z is another instant than the file name's (2017-01-01T00:00:00Z)"),
+        "{text}"
+    );
+}

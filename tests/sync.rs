@@ -488,3 +488,62 @@ fn a_server_stopped_during_a_scheduled_sync_exits_cleanly() {
         frontline::catalog::Catalog::load(&root).unwrap_or_else(|r| panic!("{:?}", r.problems));
     }
 }
+
+/// Every day of the range answers 404 (a wrong base URL, days the archive never had): one clear
+/// message naming the URL pattern and the days, exit 2, each day asked once (no retries), and
+/// nothing written.
+#[test]
+fn a_sync_whose_every_day_answers_404_says_so_and_exits_2() {
+    let files = Arc::new(Mutex::new(HashMap::new()));
+    let hits = Arc::new(Mutex::new(HashMap::new()));
+    let addr = archive(files, hits.clone());
+    let base = format!("http://{addr}/wrong/");
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_copy(dir.path());
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["sync", "deepstate", "--base-url", &base, "--source", "ds"])
+        .args([
+            "--from",
+            "2025-01-01",
+            "--until",
+            "2025-01-10",
+            "--retries",
+            "3",
+            "--data",
+        ])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    let want = format!(
+        "error: the archive has none of the 10 day(s) asked for: every request answered 404 Not Found (http://{addr}/wrong/deepstatemap_data_YYYYMMDD.geojson for 2025-01-01 .. 2025-01-10)"
+    );
+    assert!(errors[0].starts_with(&want), "{}", errors[0]);
+    assert!(errors[0].contains("--base-url"), "{}", errors[0]);
+    // The report still says what happened to each day.
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["missing"].as_array().unwrap().len(), 10, "{r}");
+    // One request a day: a 404 is not retried.
+    {
+        let hits = hits.lock().unwrap();
+        assert_eq!(hits.len(), 10, "{hits:?}");
+        assert!(hits.values().all(|n| *n == 1), "{hits:?}");
+    }
+    assert!(!root.join("sources/ds").exists());
+    // One day asked, one day missing: the same, with the day.
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["sync", "nzz", "--base-url", &base, "--source", "ds"])
+        .args(["--from", "2025-01-03", "--until", "2025-01-03", "--data"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("none of the 1 day(s) asked for") && stderr.contains("/wrong/YYYY-MM-DD.json for 2025-01-03)"),
+        "{stderr}"
+    );
+}

@@ -64,23 +64,32 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             ok: report.is_ok(),
             problems: &report.problems,
             repairs: &report.repairs,
+            warnings: &report.warnings,
         };
         writeln!(out, "{}", frontline::num::to_string_pretty(&doc)?)?;
     } else {
         for line in &summary {
             writeln!(out, "{line}")?;
         }
-        writeln!(
+        write!(
             out,
             "{} problem(s), {} repair(s)",
             report.problems.len(),
             report.repairs.len()
         )?;
+        if report.warnings.is_empty() {
+            writeln!(out)?;
+        } else {
+            writeln!(out, ", {} warning(s)", report.warnings.len())?;
+        }
         for p in &report.problems {
             writeln!(out, "problem: {p}")?;
         }
         for r in &report.repairs {
             writeln!(out, "repair: {r}")?;
+        }
+        for w in &report.warnings {
+            writeln!(out, "warning: {w}")?;
         }
     }
     Ok(if report.is_ok() { Exit::Ok } else { Exit::InvalidGeodata })

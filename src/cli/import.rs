@@ -119,15 +119,30 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             for u in &t.unknown {
                 writeln!(
                     out,
-                    "unknown class: {} feature {}: name {:?}, styleUrl {:?}, fill {:?} (left out)",
-                    u.file, u.feature, u.name, u.style_url, u.fill
+                    "unknown class: {} feature {}: name {}, styleUrl {}, fill {} (left out)",
+                    u.file,
+                    u.feature,
+                    plain(u.name.as_deref()),
+                    plain(u.style_url.as_deref()),
+                    plain(u.fill.as_deref())
                 )?;
             }
         }
-        for a in report.added.iter().filter(|a| !a.flags.is_empty()) {
+        // A repair is made once in an input file, which may hold several dates (each snapshot
+        // of the file lists it): one line per repair, naming the file.
+        let mut repairs_shown = std::collections::BTreeSet::new();
+        for a in &report.added {
             for f in &a.flags {
                 writeln!(out, "flag: {} ({}): {f}", a.date, a.original)?;
             }
+            for r in &a.repairs {
+                if repairs_shown.insert((&a.original, r)) {
+                    writeln!(out, "repair: {}: {r}", a.original)?;
+                }
+            }
+        }
+        for f in &report.findings {
+            writeln!(out, "finding: {f}")?;
         }
         for r in &report.rejected {
             let date = r.date.map(|d| format!(" ({d})")).unwrap_or_default();
@@ -165,4 +180,9 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         diag!("warning: {} input(s) rejected, {taken} taken", report.rejected.len());
         Exit::Partial
     })
+}
+
+/// A value as the text report prints it: the text itself, or `(none)`.
+fn plain(value: Option<&str>) -> &str {
+    value.unwrap_or("(none)")
 }

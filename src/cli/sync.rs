@@ -1,6 +1,7 @@
 //! `frontline sync FORMAT --base-url URL --source NAME [--from D] [--until D]`: fetches the daily
 //! files an HTTP archive published since the source's latest date and imports them; prints the
-//! report (JSON). Exit 0 when every day was fetched or is missing upstream, 3 when some failed.
+//! report (JSON). Exit 0 when every day was fetched or some are missing upstream, 3 when some
+//! failed, 2 when every day asked for answered 404 (nothing there: a wrong URL or days).
 
 use super::Exit;
 use super::{DataArg, Failure, parse_date_arg};
@@ -109,6 +110,10 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     writeln!(std::io::stdout().lock(), "{text}")?;
     if let Some(why) = &report.unreachable {
         diag!("error: {why}");
+    }
+    if let Some(why) = report.nothing_published(&opts) {
+        diag!("error: {why}");
+        return Ok(Exit::BadInput);
     }
     Ok(if report.failed.is_empty() && report.unreachable.is_none() {
         Exit::Ok

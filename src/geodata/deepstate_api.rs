@@ -410,11 +410,18 @@ pub fn is_publication_file(path: &Path) -> bool {
 /// The instant a document says it was published (`published_at`, RFC 3339), where it says.
 fn document_instant(v: Option<&Value>) -> Option<Result<DateTime<Utc>, FileProblem>> {
     let v = v?;
-    Some(
-        v.as_str()
-            .and_then(|s| crate::model::parse_instant(s).ok())
-            .ok_or_else(|| FileProblem::PublishedAtInvalid { shown: v.to_string() }),
-    )
+    let why = match v.as_str() {
+        Some(s) => match crate::model::parse_instant(s) {
+            Ok(t) => return Some(Ok(t)),
+            // Also a leap second: refused with the reason, never moved to the next second.
+            Err(why) => why,
+        },
+        None => "not a string; give an RFC 3339 instant such as 2024-05-01T20:30:00Z".to_string(),
+    };
+    Some(Err(FileProblem::PublishedAtInvalid {
+        shown: v.to_string(),
+        why,
+    }))
 }
 
 /// A publication as read: typed where it is read whole, raw (borrowed text) where only some
@@ -560,7 +567,21 @@ pub fn read_publication(
             }
         }
         let instant = match document_instant(doc.published_at.as_ref()) {
-            Some(Ok(t)) => t,
+            Some(Ok(t)) => {
+                if let Some(named) = instant_from_file_name(path).filter(|n| *n != t) {
+                    report.warnings.push(Finding {
+                        file: shown.to_string(),
+                        feature: None,
+                        location: None,
+                        kind: FileProblem::PublishedAtOtherThanFileName {
+                            document: super::canonical::rfc3339(t),
+                            file_name: super::canonical::rfc3339(named),
+                        }
+                        .into(),
+                    });
+                }
+                t
+            }
             Some(Err(e)) => {
                 file_problem(&mut report, e);
                 return None;
@@ -923,6 +944,84 @@ mod tests {
             classify(Some("Polygon 3"), Some("#poly-BCAAA4-1200-77-nodesc"), Some("#a52714")),
             Some((AreaClass::Contested, Clue::Key))
         );
+    }
+
+    /// A document's `published_at` that is a leap second is refused with the reason (never
+    /// moved to the next second); one that names another instant than the file name is used,
+    /// and reported as a typed warning.
+    #[test]
+    fn published_at_leap_seconds_are_refused_and_other_instants_than_the_name_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let border = vec![geo::Polygon::new(
+            geo::LineString::from(vec![
+                (30.0, 46.0),
+                (32.0, 46.0),
+                (32.0, 48.0),
+                (30.0, 48.0),
+                (30.0, 46.0),
+            ]),
+            vec![],
+        )];
+        let index = PolygonIndex::new(&border);
+        let clip = Clip {
+            border: &border,
+            index: &index,
+            areas: ClassAreas::default(),
+        };
+        let read = |name: &str, published_at: Option<&str>| {
+            let mut doc = serde_json::json!({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"name": "Окупована територія /// Occupied"}, "geometry":
+                    {"type": "Polygon", "coordinates": [[[30.5, 47.0], [31.0, 47.0], [31.0, 47.5], [30.5, 47.5], [30.5, 47.0]]]}},
+            ]});
+            if let Some(t) = published_at {
+                doc["published_at"] = serde_json::json!(t);
+            }
+            let path = dir.path().join(name);
+            std::fs::write(&path, doc.to_string()).unwrap();
+            let (s, r, _) = read_publication(&path, name, "s", &clip, DEFAULT_TIME_ZONE, false);
+            (s, r)
+        };
+        // 1483228800 is 2017-01-01T00:00:00Z, the second after the leap second 2016-12-31T23:59:60Z.
+        for leap in ["2016-12-31T23:59:60Z", "2017-01-01T01:59:60+02:00"] {
+            let (s, r) = read("1483228800.geojson", Some(leap));
+            assert!(s.is_none(), "{leap}");
+            assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+            assert_eq!(r.problems[0].kind.code(), "published-at-invalid");
+            let m = r.problems[0].message();
+            assert!(m.contains("leap second") && m.contains(leap), "{m}");
+        }
+        let (s, r) = read("x.geojson", Some("yesterday"));
+        assert!(s.is_none());
+        assert!(
+            r.problems[0].message().contains("is not an RFC 3339 instant"),
+            "{:?}",
+            r.problems
+        );
+        // Another instant than the file name's: the document's, with a warning.
+        let (s, r) = read("1483228800.geojson", Some("2017-01-01T00:00:01Z"));
+        assert!(r.is_ok(), "{:?}", r.problems);
+        assert_eq!(
+            s.unwrap().published_at.map(super::super::canonical::rfc3339).as_deref(),
+            Some("2017-01-01T00:00:01Z")
+        );
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert_eq!(r.warnings[0].kind.code(), "published-at-other-than-file-name");
+        assert_eq!(
+            r.warnings[0].message(),
+            "published_at 2017-01-01T00:00:01Z is another instant than the file name's (2017-01-01T00:00:00Z): the document's is used"
+        );
+        // The same instant written another way, or no instant in the name: nothing to say.
+        for (name, t) in [
+            ("1483228800.geojson", "2017-01-01T02:00:00+02:00"),
+            ("publication.geojson", "2017-01-01T00:00:01Z"),
+        ] {
+            let (s, r) = read(name, Some(t));
+            assert!(
+                s.is_some() && r.is_ok() && r.warnings.is_empty(),
+                "{name}: {:?}",
+                r.warnings
+            );
+        }
     }
 
     #[test]

@@ -370,6 +370,22 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
     }
     source_dirs.sort();
     for dir in source_dirs {
+        if let Some(left) = unfinished_source(&dir) {
+            report.warnings.push(Finding {
+                file: shown(&dir),
+                feature: None,
+                location: None,
+                kind: SourceProblem::Unfinished {
+                    source: dir
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    left,
+                }
+                .into(),
+            });
+            continue;
+        }
         if let Some(src) = read_source(&dir, &borders, &baselines, &shown, &mut report) {
             sources.push(src);
         }
@@ -519,6 +535,25 @@ fn check_unique<T>(
             });
         }
     }
+}
+
+/// What a source folder holds when it has no `source.json` and nothing but hidden entries
+/// (temporary files, an empty `.history/`): a folder a writer that died left unfinished, not a
+/// source. `None` for anything else.
+fn unfinished_source(dir: &Path) -> Option<Vec<String>> {
+    if files::exists(&dir.join(SOURCE_CONFIG)) {
+        return None;
+    }
+    let mut left = Vec::new();
+    for p in files::list(dir).ok()? {
+        let name = p.file_name()?.to_string_lossy().into_owned();
+        if !crate::store::is_hidden(&name) {
+            return None;
+        }
+        left.push(name);
+    }
+    left.sort();
+    Some(left)
 }
 
 fn read_source(

@@ -482,6 +482,15 @@ pub enum SourceProblem {
         /// The other file.
         other: String,
     },
+    /// A source folder without `source.json` that holds only hidden or temporary files (or
+    /// nothing): what a writer that died while creating the source left. A warning: the folder
+    /// is skipped, and the next writer sweeps it.
+    Unfinished {
+        /// The folder's name.
+        source: String,
+        /// What it holds.
+        left: Vec<String>,
+    },
     /// No snapshot file at all.
     NoSnapshotFile {
         /// The source.
@@ -511,6 +520,7 @@ impl SourceProblem {
             SourceProblem::TwoSnapshotsOneDate { .. } => "two-snapshots-one-date",
             SourceProblem::TwoPublicationsOneInstant { .. } => "two-publications-one-instant",
             SourceProblem::NoSnapshotFile { .. } => "no-snapshot-file",
+            SourceProblem::Unfinished { .. } => "unfinished-source",
             SourceProblem::UnknownTimeZone(_) => "unknown-time-zone",
             SourceProblem::BadDescription { .. } => "bad-source-description",
         }
@@ -553,6 +563,15 @@ impl fmt::Display for SourceProblem {
                 )
             }
             SourceProblem::NoSnapshotFile { source } => write!(f, "source '{source}' has no snapshot file"),
+            SourceProblem::Unfinished { source, left } => {
+                write!(f, "folder '{source}' holds no source.json and no snapshot, only ")?;
+                if left.is_empty() {
+                    f.write_str("nothing")?;
+                } else {
+                    write!(f, "what a writer left unfinished ({})", left.join(", "))?;
+                }
+                f.write_str(": skipped (not a source); the next import or ingest removes what is temporary")
+            }
             SourceProblem::UnknownTimeZone(tz) => write!(
                 f,
                 "time_zone '{tz}' is not an IANA time zone name (such as Europe/Kyiv or UTC)"
@@ -622,10 +641,21 @@ pub enum FileProblem {
         /// The parser's error.
         error: String,
     },
-    /// A DeepStateMap publication's `published_at` is not an RFC 3339 instant.
+    /// A DeepStateMap publication's `published_at` is not an instant: not an RFC 3339 string,
+    /// or a leap second (`:60`, refused rather than moved, [`crate::model::parse_instant`]).
     PublishedAtInvalid {
         /// The value, as JSON.
         shown: String,
+        /// Why it is refused.
+        why: String,
+    },
+    /// A DeepStateMap publication's `published_at` names another instant than its file name
+    /// (`<UTC unix seconds>.geojson`): the document's is used. A warning (the import reports it).
+    PublishedAtOtherThanFileName {
+        /// The document's instant (RFC 3339).
+        document: String,
+        /// The file name's instant (RFC 3339).
+        file_name: String,
     },
     /// A DeepStateMap publication has no instant, neither in its name nor in its document.
     NoPublicationInstant,
@@ -691,6 +721,7 @@ impl FileProblem {
             | FileProblem::NotDeepStateApi { .. } => "not-feature-collection",
             FileProblem::FeaturesNotArray | FileProblem::NzzFeaturesNotArray => "features-not-array",
             FileProblem::PublishedAtInvalid { .. } => "published-at-invalid",
+            FileProblem::PublishedAtOtherThanFileName { .. } => "published-at-other-than-file-name",
             FileProblem::NoPublicationInstant => "no-publication-instant",
             FileProblem::EmptyArchiveFile { .. } | FileProblem::EmptyPlainFile { .. } | FileProblem::NoFeatures(_) => {
                 "no-features"
@@ -722,7 +753,11 @@ impl fmt::Display for FileProblem {
             FileProblem::NotNzz => f.write_str("not an NZZ archive file: expected {\"value\": FeatureCollection}"),
             FileProblem::NzzFeaturesNotArray => f.write_str("'value.features' is missing or not an array"),
             FileProblem::NotDeepStateApi { error } => write!(f, "not a DeepStateMap FeatureCollection: {error}"),
-            FileProblem::PublishedAtInvalid { shown } => write!(f, "published_at {shown} is not an RFC 3339 instant"),
+            FileProblem::PublishedAtInvalid { shown, why } => write!(f, "published_at {shown} is refused: {why}"),
+            FileProblem::PublishedAtOtherThanFileName { document, file_name } => write!(
+                f,
+                "published_at {document} is another instant than the file name's ({file_name}): the document's is used"
+            ),
             FileProblem::NoPublicationInstant => f.write_str(
                 "no publication instant: the file name is not <UTC unix seconds>.geojson and the document has no published_at",
             ),
@@ -1073,6 +1108,10 @@ pub struct Report {
     pub problems: Vec<Finding>,
     /// Repairs applied (only ones that cannot change an area beyond rounding).
     pub repairs: Vec<Finding>,
+    /// What is odd but refuses nothing (e.g. `unfinished-source`: a folder a writer left
+    /// unfinished, skipped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Finding>,
 }
 
 impl Report {
@@ -1080,6 +1119,7 @@ impl Report {
     pub fn merge(&mut self, other: Report) {
         self.problems.extend(other.problems);
         self.repairs.extend(other.repairs);
+        self.warnings.extend(other.warnings);
     }
 
     /// True when nothing refuses the load.

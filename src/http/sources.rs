@@ -244,10 +244,12 @@ enum Written {
     Replaced(String),
 }
 
-/// What undoes a write: the description file and the bytes it held before (`None`: it was new).
+/// What undoes a write: the description file and the bytes it held before (`None`: it was new),
+/// and the source's name when the write created its directory.
 struct Undo {
     path: std::path::PathBuf,
     old: Option<Vec<u8>>,
+    created: Option<String>,
 }
 
 /// Writes `source.json` through the store (blocking): under the writer lock, the one it
@@ -273,6 +275,10 @@ fn write(
     let undo = Undo {
         path: path.clone(),
         old: old.clone(),
+        created: store
+            .source_dir(source)
+            .is_ok_and(|d| !d.exists())
+            .then(|| source.to_string()),
     };
     if old.as_deref() == Some(text.as_bytes()) {
         return Ok((Some(Written::Unchanged), undo));
@@ -290,14 +296,16 @@ fn write(
 }
 
 /// Undoes [`write`] after the directory failed to load with it (blocking): the previous
-/// description put back, or the new one removed with its directory if nothing else is in it.
-/// The copy kept in `.history/` stays (history is append-only).
+/// description put back, or the new one removed (with the source's directory, whole, when the
+/// write created it; else with its directory only if nothing else is in it). The copy kept in
+/// `.history/` stays (history is append-only).
 fn unwrite(root: &std::path::Path, undo: Undo) -> Result<(), Problem> {
     let store = Store::new(root);
     let lock = store.lock("describe", super::ingest::INGEST_LOCK_WAIT)?;
-    match undo.old {
-        Some(old) => lock.write(&[(undo.path, old)])?,
-        None => {
+    match (undo.old, undo.created) {
+        (Some(old), _) => lock.write(&[(undo.path, old)])?,
+        (None, Some(source)) => lock.remove_source(&source)?,
+        (None, None) => {
             lock.remove(std::slice::from_ref(&undo.path))?;
             if let Some(dir) = undo.path.parent() {
                 // Only an empty directory goes: one that holds anything else is left as it is.

@@ -202,4 +202,6 @@ pub struct CheckReport<'a, F: Serialize> {
     pub problems: &'a [F],
     /// Every repair.
     pub repairs: &'a [F],
+    /// What refuses nothing but is worth knowing (e.g. `unfinished-source`).
+    pub warnings: &'a [F],
 }

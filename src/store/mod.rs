@@ -530,14 +530,9 @@ impl Store {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
                     return Err(StoreError::Busy {
                         root: self.root.display().to_string(),
-                        holder: if holder.trim().is_empty() {
-                            "unknown".into()
-                        } else {
-                            holder.trim().to_string()
-                        },
+                        holder: lock_holder(&path, Path::new("/proc")),
                         waited_s: t.elapsed().as_secs_f64(),
                     });
                 }
@@ -546,8 +541,14 @@ impl Store {
         }
         let locked_at = now_ns();
         // Who holds it, for the message of a writer that waits (advisory text, not a protocol).
-        let holder = format!("{writer}, pid {}, since {}", std::process::id(), rfc3339(locked_at));
-        let _ = file.set_len(0).and_then(|()| (&file).write_all(holder.as_bytes()));
+        // Written over the old text, then cut to its length: a reader sees no empty file, and
+        // checks what it reads against the kernel's list of locks ([`lock_holder`]).
+        let holder = format!("{writer}, pid {}, since {}\n", std::process::id(), rfc3339(locked_at));
+        let _ = {
+            use std::os::unix::fs::FileExt;
+            file.write_all_at(holder.as_bytes(), 0)
+                .and_then(|()| file.set_len(holder.len() as u64))
+        };
         let lock = WriterLock {
             store: self.clone(),
             _file: file,
@@ -567,6 +568,65 @@ impl Store {
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect()
+    }
+}
+
+/// Who holds the writer lock `lock_file`, read at the moment of asking: the record its holder
+/// wrote into the file (`import, pid 12, since ...`) with the holder's command, when the
+/// kernel's list of locks (`<proc>/locks`) says that pid holds a lock on that file; else the pid
+/// the kernel names, with its command; else `holder unknown` (never a record left by an earlier
+/// holder, never an empty one).
+fn lock_holder(lock_file: &Path, proc: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    const UNKNOWN: &str = "holder unknown";
+    let Ok(meta) = std::fs::metadata(lock_file) else {
+        return UNKNOWN.into();
+    };
+    let record = std::fs::read_to_string(lock_file).unwrap_or_default();
+    let record = record.lines().next().unwrap_or("").trim();
+    let recorded_pid = record
+        .split(", ")
+        .find_map(|part| part.strip_prefix("pid "))
+        .and_then(|p| p.parse::<u32>().ok());
+    // `/proc/locks`: `1: FLOCK  ADVISORY  WRITE 4711 08:01:1234 0 EOF` (pid, then
+    // major:minor:inode of the file).
+    let holders: Vec<u32> = std::fs::read_to_string(proc.join("locks"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let at = fields
+                .iter()
+                .position(|f| *f == "FLOCK" || *f == "POSIX" || *f == "OFDLCK")?;
+            let pid = fields.get(at + 3)?.parse::<u32>().ok()?;
+            let inode = fields.get(at + 4)?.rsplit(':').next()?.parse::<u64>().ok()?;
+            (inode == meta.ino()).then_some(pid)
+        })
+        .collect();
+    let command = |pid: u32| -> Option<String> {
+        let raw = std::fs::read(proc.join(pid.to_string()).join("cmdline")).ok()?;
+        let mut args = raw.split(|b| *b == 0).filter(|a| !a.is_empty());
+        let program = String::from_utf8_lossy(args.next()?).into_owned();
+        // The program's name and its subcommand: never its paths (answers show this).
+        let name = Path::new(&program)
+            .file_name()
+            .map_or(program.clone(), |n| n.to_string_lossy().into_owned());
+        let sub = args
+            .next()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .filter(|a| !a.starts_with('-') && !a.contains('/'));
+        Some(sub.map_or(name.clone(), |s| format!("{name} {s}")))
+    };
+    let with_command = |text: String, pid: u32| match command(pid) {
+        Some(c) => format!("{text}, command: {c}"),
+        None => text,
+    };
+    match recorded_pid {
+        Some(pid) if holders.contains(&pid) => with_command(record.to_string(), pid),
+        _ => match holders.first() {
+            Some(&pid) => with_command(format!("pid {pid}"), pid),
+            None => UNKNOWN.into(),
+        },
     }
 }
 
@@ -679,6 +739,26 @@ fn create_dirs(dir: &Path, touched: &mut Vec<PathBuf>) -> Result<(), StoreError>
     Ok(())
 }
 
+/// A fresh temporary name for `name` in the same folder: `.<name>.<pid>-<n>.tmp`.
+fn temporary_name(name: &str) -> String {
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!(".{name}.{}-{n}{TEMP_SUFFIX}", std::process::id())
+}
+
+/// Writes a new file whole and fsyncs it.
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    File::create(path)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            // The time its content became complete, from the precise clock (a file system
+            // stamps writes with a coarse one, a few ms behind): `known_at=` orders contents by
+            // it against instants an answer was given at.
+            f.set_modified(SystemTime::now())?;
+            f.sync_all()
+        })
+        .map_err(io("cannot write", path))
+}
+
 impl WriterLock {
     /// The store this lock writes.
     pub fn store(&self) -> &Store {
@@ -701,42 +781,86 @@ impl WriterLock {
     /// Writes files durably and whole, in the order given: each to a temporary file beside it,
     /// fsync'ed (in parallel), renamed into place (in order); then every directory touched is
     /// fsync'ed once. A crash leaves each file old or new, never a part. Recorded in the journal.
+    ///
+    /// Files of a source that does not exist yet (`sources/<name>/` absent) are not written one
+    /// by one into a new folder: they are built whole in a hidden staging folder
+    /// `sources/.<name>.<pid>-<n>.tmp/` (files and folders fsync'ed), which is renamed into place
+    /// after the other files of the batch are in place (e.g. the `frontline.json` that names a
+    /// default source), then `sources/` is fsync'ed. A crash leaves no source or the whole new
+    /// one; a staging folder left behind is hidden (never loaded) and swept by the next writer.
     pub fn write(&self, files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
         self.write_keeping(files, &[])
     }
 
     /// [`Self::write`], recording in the journal the history copies made for it.
     pub fn write_keeping(&self, files: &[(PathBuf, Vec<u8>)], kept: &[PathBuf]) -> Result<(), StoreError> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let mut in_place: Vec<&(PathBuf, Vec<u8>)> = Vec::new();
+        let mut new_sources: Vec<(PathBuf, Vec<&(PathBuf, Vec<u8>)>)> = Vec::new();
+        for file in files {
+            self.check_inside(&file.0)?;
+            match self.new_source_of(&file.0) {
+                Some(dir) => match new_sources.iter_mut().find(|(d, _)| *d == dir) {
+                    Some((_, group)) => group.push(file),
+                    None => new_sources.push((dir, vec![file])),
+                },
+                None => in_place.push(file),
+            }
+        }
+        self.write_in_place(&in_place)?;
+        for (dir, group) in &new_sources {
+            self.write_new_source(dir, group)?;
+        }
+        self.record(
+            files.iter().map(|(p, _)| self.store.relative(p)).collect(),
+            kept.iter().map(|p| self.store.relative(p)).collect(),
+        )
+    }
+
+    /// The directory of a source that a write of `path` would create: `sources/<name>/` when
+    /// `path` lies inside it and it does not exist yet.
+    fn new_source_of(&self, path: &Path) -> Option<PathBuf> {
+        let sources = self.store.sources_dir();
+        let mut parts = path.strip_prefix(&sources).ok()?.components();
+        let name = match parts.next()? {
+            std::path::Component::Normal(n) => n.to_str()?,
+            _ => return None,
+        };
+        // A file directly in `sources/` is not in a source; a hidden name is not a source.
+        parts.next()?;
+        if is_hidden(name) {
+            return None;
+        }
+        let dir = sources.join(name);
+        match std::fs::symlink_metadata(&dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(dir),
+            _ => None,
+        }
+    }
+
+    /// Writes files of existing directories: temporary file, fsync, rename, fsync of the
+    /// directories.
+    fn write_in_place(&self, files: &[&(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
         use rayon::prelude::*;
         if files.is_empty() {
             return Ok(());
         }
         let mut touched: Vec<PathBuf> = Vec::new();
-        for (path, _) in files {
-            self.check_inside(path)?;
+        for (path, _) in files.iter().copied() {
             let dir = path.parent().unwrap_or(&self.store.root);
             create_dirs(dir, &mut touched)?;
             touched.push(dir.to_path_buf());
         }
-        let write_temp = |(path, bytes): &(PathBuf, Vec<u8>)| -> Result<PathBuf, StoreError> {
+        let write_temp = |&&(ref path, ref bytes): &&(PathBuf, Vec<u8>)| -> Result<PathBuf, StoreError> {
             let dir = path.parent().unwrap_or(&self.store.root);
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-            let tmp = dir.join(format!(".{name}.{}-{n}{TEMP_SUFFIX}", std::process::id()));
-            let written = File::create(&tmp)
-                .and_then(|mut f| {
-                    f.write_all(bytes)?;
-                    // The time its content became complete, from the precise clock (a file
-                    // system stamps writes with a coarse one, a few ms behind): `known_at=`
-                    // orders contents by it against instants an answer was given at.
-                    f.set_modified(SystemTime::now())?;
-                    f.sync_all()
-                })
-                .map_err(io("cannot write", &tmp));
-            match written {
+            let tmp = dir.join(temporary_name(&name));
+            match write_synced(&tmp, bytes) {
                 Ok(()) => Ok(tmp),
                 Err(e) => {
                     let _ = std::fs::remove_file(&tmp);
@@ -752,7 +876,7 @@ impl WriterLock {
             files.iter().map(write_temp).collect()
         };
         let temps = temps.inspect_err(|_| self.sweep_temporaries())?;
-        for (tmp, (path, _)) in temps.iter().zip(files) {
+        for (tmp, (path, _)) in temps.iter().zip(files.iter().copied()) {
             if let Err(e) = std::fs::rename(tmp, path) {
                 self.sweep_temporaries();
                 return Err(io("cannot rename into place", path)(e));
@@ -763,10 +887,63 @@ impl WriterLock {
         for d in &touched {
             sync_dir(d)?;
         }
-        self.record(
-            files.iter().map(|(p, _)| self.store.relative(p)).collect(),
-            kept.iter().map(|p| self.store.relative(p)).collect(),
-        )
+        Ok(())
+    }
+
+    /// Writes the first files of a source whose directory `dir` does not exist: built whole in
+    /// a hidden staging folder beside it, then renamed into place (see [`Self::write`]).
+    fn write_new_source(&self, dir: &Path, files: &[&(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
+        let sources = dir.parent().unwrap_or(&self.store.root);
+        let mut touched: Vec<PathBuf> = Vec::new();
+        create_dirs(sources, &mut touched)?;
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let staging = sources.join(temporary_name(&name));
+        std::fs::create_dir(&staging).map_err(io("cannot create", &staging))?;
+        let built = (|| -> Result<(), StoreError> {
+            let mut dirs = vec![staging.clone()];
+            for (path, bytes) in files.iter().copied() {
+                let inside = path.strip_prefix(dir).map_err(|_| StoreError::OutsideStore {
+                    path: path.display().to_string(),
+                    root: dir.display().to_string(),
+                })?;
+                let target = staging.join(inside);
+                let parent = target.parent().unwrap_or(&staging);
+                create_dirs(parent, &mut dirs)?;
+                write_synced(&target, bytes)?;
+            }
+            dirs.sort();
+            dirs.dedup();
+            for d in dirs.iter().rev() {
+                sync_dir(d)?;
+            }
+            std::fs::rename(&staging, dir).map_err(io("cannot rename into place", dir))
+        })();
+        if let Err(e) = built {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        touched.push(sources.to_path_buf());
+        touched.sort();
+        touched.dedup();
+        for d in &touched {
+            sync_dir(d)?;
+        }
+        Ok(())
+    }
+
+    /// Removes a whole source directory (the undoing of a source's creation that did not load):
+    /// renamed to a hidden temporary name first, so that no half-removed source is ever seen,
+    /// then removed; `sources/` fsync'ed.
+    pub fn remove_source(&self, source: &str) -> Result<(), StoreError> {
+        let dir = self.store.source_dir(source)?;
+        let sources = self.store.sources_dir();
+        let doomed = sources.join(temporary_name(source));
+        std::fs::rename(&dir, &doomed).map_err(io("cannot remove", &dir))?;
+        sync_dir(&sources)?;
+        std::fs::remove_dir_all(&doomed).map_err(io("cannot remove", &doomed))
     }
 
     /// Removes files of the store (a snapshot file replaced under another name) and syncs their
@@ -862,30 +1039,50 @@ impl WriterLock {
         f.write_all(line.as_bytes()).map_err(io("cannot append to", &path))
     }
 
-    /// Removes temporary files left by writers that died (only this lock's holder writes, so
-    /// every temporary file in the store's directories is stale).
+    /// Removes what writers that died left unfinished (only this lock's holder writes, so every
+    /// temporary in the store's directories is stale): temporary files in every folder a writer
+    /// writes (the geodata directory, each source, its `.history/` and `publications/`, each
+    /// quarantine folder, the documents' folders), the staging folders of new sources
+    /// (`sources/.<name>.<pid>-<n>.tmp/`), and a source folder left without `source.json` that
+    /// is empty once they are gone.
     fn sweep_temporaries(&self) {
         let root = &self.store.root;
-        let mut dirs = vec![root.to_path_buf()];
-        for parent in [root.join(SOURCES_DIR), root.join(QUARANTINE_DIR)] {
-            if let Ok(rd) = std::fs::read_dir(&parent) {
-                for e in rd.flatten() {
-                    let p = e.path();
-                    if p.is_dir() {
-                        dirs.push(p.join(HISTORY_DIR));
-                        dirs.push(p);
-                    }
-                }
-            }
-        }
-        for kind in [DocumentKind::Scenario, DocumentKind::Watchlist, DocumentKind::Outbox] {
-            dirs.push(root.join(kind.dir()));
-        }
-        for d in dirs {
-            let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let remove = |p: &Path| {
+            let _ = if p.is_dir() {
+                std::fs::remove_dir_all(p)
+            } else {
+                std::fs::remove_file(p)
+            };
+        };
+        let sweep = |d: &Path| {
+            let Ok(rd) = std::fs::read_dir(d) else { return };
             for e in rd.flatten() {
                 if is_temporary(&e.file_name().to_string_lossy()) {
-                    let _ = std::fs::remove_file(e.path());
+                    remove(&e.path());
+                }
+            }
+        };
+        sweep(root);
+        for kind in [DocumentKind::Scenario, DocumentKind::Watchlist, DocumentKind::Outbox] {
+            sweep(&root.join(kind.dir()));
+        }
+        let sources = root.join(SOURCES_DIR);
+        sweep(&sources);
+        for parent in [sources, root.join(QUARANTINE_DIR)] {
+            let Ok(rd) = std::fs::read_dir(&parent) else { continue };
+            for e in rd.flatten() {
+                let p = e.path();
+                if !p.is_dir() || is_hidden(&e.file_name().to_string_lossy()) {
+                    continue;
+                }
+                for sub in [HISTORY_DIR, PUBLICATIONS_DIR] {
+                    sweep(&p.join(sub));
+                }
+                sweep(&p);
+                if !p.join(SOURCE_CONFIG).exists() {
+                    // Only an empty folder goes (remove_dir refuses any other).
+                    let _ = std::fs::remove_dir(p.join(HISTORY_DIR));
+                    let _ = std::fs::remove_dir(&p);
                 }
             }
         }
@@ -1071,6 +1268,160 @@ mod tests {
         assert!(msg.contains("being written by another process (ingest, pid"), "{msg}");
         drop(first);
         assert!(store.lock("import", Duration::from_millis(200)).is_ok());
+    }
+
+    /// Names in a folder, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_new_source_appears_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sources/old")).unwrap();
+        std::fs::write(dir.path().join("sources/old/2024-01-01.geojson"), b"old").unwrap();
+        let store = Store::new(dir.path());
+        let lock = store.lock("test", Duration::from_secs(1)).unwrap();
+        let new = dir.path().join("sources/new");
+        let settings = dir.path().join("frontline.json");
+        lock.write(&[
+            (settings.clone(), b"{}".to_vec()),
+            (new.join("source.json"), b"{}".to_vec()),
+            (new.join("2024-01-02.geojson"), b"two".to_vec()),
+            (new.join("publications/20240102T100000Z.geojson"), b"pub".to_vec()),
+        ])
+        .unwrap();
+        assert_eq!(names(&new), ["2024-01-02.geojson", "publications", "source.json"]);
+        assert_eq!(
+            std::fs::read(new.join("publications/20240102T100000Z.geojson")).unwrap(),
+            b"pub"
+        );
+        assert_eq!(std::fs::read(&settings).unwrap(), b"{}");
+        // No staging folder or temporary file is left beside it.
+        assert_eq!(names(&dir.path().join("sources")), ["new", "old"]);
+        // A later write into it writes in place.
+        lock.write(&[(new.join("2024-01-03.geojson"), b"three".to_vec())])
+            .unwrap();
+        assert_eq!(std::fs::read(new.join("2024-01-03.geojson")).unwrap(), b"three");
+        // A new source whose files cannot all be written (a file where a folder must be) does
+        // not appear at all, and leaves nothing behind.
+        let broken = dir.path().join("sources/broken");
+        let err = lock
+            .write(&[
+                (broken.join("source.json"), b"{}".to_vec()),
+                (broken.join("source.json/x.geojson"), b"x".to_vec()),
+            ])
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Io { .. }), "{err}");
+        assert!(!broken.exists(), "a half-written source appeared");
+        assert_eq!(names(&dir.path().join("sources")), ["new", "old"]);
+        // Removing a source removes it whole.
+        lock.remove_source("new").unwrap();
+        assert_eq!(names(&dir.path().join("sources")), ["old"]);
+        let journal = store.journal();
+        assert_eq!(journal[0].files.len(), 4, "{journal:?}");
+    }
+
+    #[test]
+    fn what_a_dead_writer_left_is_swept_by_the_next_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let make = |rel: &str, bytes: &[u8]| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        };
+        // A staging folder of a new source, killed before its rename.
+        make("sources/.fresh.999-0.tmp/source.json", b"{}");
+        make("sources/.fresh.999-0.tmp/2024-01-01.geojson", b"part");
+        // A source folder made by an older writer, killed before any file was renamed in.
+        make("sources/half/.2024-01-01.geojson.999-1.tmp", b"part");
+        // An empty folder, and a folder without source.json that holds snapshots (a source).
+        std::fs::create_dir_all(root.join("sources/empty")).unwrap();
+        make("sources/plain/2024-01-01.geojson", b"whole");
+        // Temporaries inside publications/, .history/, quarantine and the documents' folders.
+        make("sources/a/source.json", b"{}");
+        make("sources/a/publications/20240101T000000Z.geojson", b"whole");
+        make("sources/a/publications/.20240101T010000Z.geojson.999-2.tmp", b"part");
+        make("sources/a/.history/.2024-01-01.1.geojson.999-3.tmp", b"part");
+        make("quarantine/a/.2024-01-01.geojson.999-4.tmp", b"part");
+        make("scenarios/.s.json.999-5.tmp", b"part");
+        // A file beside the sources that a writer was writing.
+        make("sources/.x.999-6.tmp", b"part");
+        let _lock = Store::new(root).lock("test", Duration::from_secs(1)).unwrap();
+        assert_eq!(names(&root.join("sources")), ["a", "plain"]);
+        assert_eq!(
+            names(&root.join("sources/a")),
+            [".history", "publications", "source.json"]
+        );
+        assert_eq!(
+            names(&root.join("sources/a/publications")),
+            ["20240101T000000Z.geojson"]
+        );
+        assert!(names(&root.join("sources/a/.history")).is_empty());
+        assert!(names(&root.join("scenarios")).is_empty());
+        assert_eq!(names(&root.join("sources/plain")), ["2024-01-01.geojson"]);
+        assert!(!root.join("quarantine/a").exists());
+    }
+
+    #[test]
+    fn a_busy_store_names_the_holder_it_finds_at_the_moment_of_refusal() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let held = store.lock("ingest", Duration::from_secs(1)).unwrap();
+        let lock_file = dir.path().join(STORE_DIR).join(LOCK_FILE);
+        let me = std::process::id();
+        // The live holder: the record it wrote, checked against the kernel's list of locks.
+        let live = lock_holder(&lock_file, Path::new("/proc"));
+        assert!(live.starts_with(&format!("ingest, pid {me}, since ")), "{live}");
+        assert!(live.contains(", command: "), "{live}");
+        let err = store.lock("import", Duration::from_millis(50)).unwrap_err().to_string();
+        assert!(err.contains(&format!("(ingest, pid {me}, since ")), "{err}");
+        // A record left by an earlier holder (another pid) while this one holds the lock: the
+        // holder the kernel names, never the stale record.
+        std::fs::write(&lock_file, "import, pid 4294967294, since 2020-01-01T00:00:00+00:00\n").unwrap();
+        let stale = lock_holder(&lock_file, Path::new("/proc"));
+        assert!(stale.starts_with(&format!("pid {me}, command: ")), "{stale}");
+        assert!(!stale.contains("4294967294"), "{stale}");
+        // An empty record (a holder between taking the lock and writing it): the kernel's pid.
+        std::fs::write(&lock_file, "").unwrap();
+        assert!(lock_holder(&lock_file, Path::new("/proc")).starts_with(&format!("pid {me}")));
+        // Where the kernel's list does not tell (a /proc without it) nothing is guessed.
+        let fake = tempfile::tempdir().unwrap();
+        std::fs::write(&lock_file, format!("ingest, pid {me}, since x\n")).unwrap();
+        assert_eq!(lock_holder(&lock_file, fake.path()), "holder unknown");
+        // A list that names another file: unknown as well.
+        std::fs::write(
+            fake.path().join("locks"),
+            format!("1: FLOCK  ADVISORY  WRITE {me} 00:00:1 0 EOF\n"),
+        )
+        .unwrap();
+        assert_eq!(lock_holder(&lock_file, fake.path()), "holder unknown");
+        // A list that names this file and a pid with a command.
+        let ino = std::fs::metadata(&lock_file).unwrap().ino();
+        std::fs::write(
+            fake.path().join("locks"),
+            format!("1: FLOCK  ADVISORY  WRITE {me} 08:01:{ino} 0 EOF\n"),
+        )
+        .unwrap();
+        std::fs::create_dir_all(fake.path().join(me.to_string())).unwrap();
+        std::fs::write(
+            fake.path().join(format!("{me}/cmdline")),
+            b"/secret/path/frontline\0serve\0--data\0/secret\0",
+        )
+        .unwrap();
+        assert_eq!(
+            lock_holder(&lock_file, fake.path()),
+            format!("ingest, pid {me}, since x, command: frontline serve")
+        );
+        drop(held);
     }
 
     #[test]
