@@ -1386,3 +1386,68 @@ fn the_list_marks_scenarios_whose_inputs_changed() {
         String::from_utf8_lossy(&body)
     );
 }
+
+/// A stored scenario whose inputs the geodata no longer has (its source removed, found by a fresh
+/// tester): its GET routes answer 409 `scenario-inputs-unavailable` saying why, not a 422 that
+/// blames a request which has no document; the list still answers and marks it.
+#[test]
+fn a_stored_scenario_whose_source_was_removed_is_a_conflict_not_a_bad_request() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    write(
+        dir.path(),
+        "sources/other/source.json",
+        r#"{"border": "TST", "baselines": []}"#,
+    );
+    write(
+        dir.path(),
+        "sources/other/2024-06-01.geojson",
+        &snapshot("2024-06-01", "[[33,46],[34,46],[34,48],[33,48],[33,46]]"),
+    );
+    let token = dir.path().join("token");
+    std::fs::write(&token, "s3cret-0123456789abcdef\n").unwrap();
+    let args = [
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--ingest-token-file",
+        token.to_str().unwrap(),
+    ];
+    let auth = "Content-Type: application/json\r\nAuthorization: Bearer s3cret-0123456789abcdef\r\n";
+    let s = Server::start(&args);
+    let doc = json!({"source": "other", "ceasefire_date": "2024-07-01"}).to_string();
+    let (st, _, body) = request(s.addr, "POST", "/v1/scenarios", auth, doc.as_bytes());
+    assert_eq!(st, 201, "{}", String::from_utf8_lossy(&body));
+    let id = serde_json::from_slice::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    drop(s);
+    std::fs::remove_dir_all(dir.path().join("sources/other")).unwrap();
+    let s = Server::start(&args);
+    for route in [
+        format!("/v1/scenarios/{id}"),
+        format!("/v1/scenarios/{id}/layers/area"),
+        format!("/v1/scenarios/{id}/point?lon=31&lat=47"),
+    ] {
+        let (st, _, body) = request(s.addr, "GET", &route, "", b"");
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(st, 409, "{route}: {v}");
+        assert!(
+            v["type"].as_str().unwrap().ends_with("scenario-inputs-unavailable"),
+            "{route}: {v}"
+        );
+        let detail = v["detail"].as_str().unwrap();
+        assert!(detail.contains(&id) && detail.contains("other"), "{route}: {detail}");
+    }
+    let (st, _, body) = request(s.addr, "GET", "/v1/scenarios", "", b"");
+    assert_eq!(st, 200);
+    let listed: Value = serde_json::from_slice(&body).unwrap();
+    let row = listed["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["inputs_changed"], true, "{row}");
+}

@@ -468,6 +468,9 @@ impl From<crate::scenario::ScenarioError> for Problem {
             ScenarioError::InputsChanged { .. } => {
                 Problem::new(StatusCode::CONFLICT, "scenario-inputs-changed", detail)
             }
+            ScenarioError::InputsUnavailable { .. } => {
+                Problem::new(StatusCode::CONFLICT, "scenario-inputs-unavailable", detail)
+            }
             ScenarioError::Store(s) => s.into(),
         }
     }

@@ -165,6 +165,15 @@ pub enum ScenarioError {
         /// The id the document has now.
         now: String,
     },
+    /// A stored scenario's inputs can no longer be had (its source removed, its dates no longer
+    /// in the archive): the stored document is kept, its figures cannot be given.
+    #[error("the inputs of scenario {id} are no longer available, so its figures cannot be given: {why}")]
+    InputsUnavailable {
+        /// The stored id.
+        id: String,
+        /// What the stored document asks for that the geodata no longer has.
+        why: Box<ScenarioError>,
+    },
     /// Writing or reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -214,7 +223,6 @@ pub fn parse(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
         last: &last,
     }
     .deserialize(&mut de)
-    .and_then(|v| de.end().map(|()| v))
     .map_err(|e| {
         let at = last.borrow().clone();
         let field = if at.is_empty() { "(document)".to_string() } else { at };
@@ -224,6 +232,8 @@ pub fn parse(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
         };
         invalid(field, detail)
     })?;
+    // What follows a whole document is the document's fault, not its last member's.
+    de.end().map_err(|e| invalid("(document)", format!("not JSON: {e}")))?;
     from_value(value)
 }
 
@@ -1571,7 +1581,15 @@ pub fn load(store: &Store, cat: &Catalog, id: &str) -> Result<Computed, Scenario
             error: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
         })
     })?;
-    let c = compute(cat, &stored.scenario)?;
+    // The document was valid when stored: what fails now is the geodata it rests on, not the
+    // request (a GET has no document to blame).
+    let c = compute(cat, &stored.scenario).map_err(|e| match e {
+        ScenarioError::Store(_) => e,
+        why => ScenarioError::InputsUnavailable {
+            id: id.to_string(),
+            why: Box::new(why),
+        },
+    })?;
     if c.id() != id {
         return Err(ScenarioError::InputsChanged {
             id: id.to_string(),
@@ -1579,4 +1597,30 @@ pub fn load(store: &Store, cat: &Catalog, id: &str) -> Result<Computed, Scenario
         });
     }
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(bytes: &[u8]) -> String {
+        match parse(bytes) {
+            Err(ScenarioError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_error_names_the_member_read_and_what_follows_the_document_names_the_document() {
+        let doc = r#"{"source": "example", "ceasefire_date": "2024-06-01"}"#;
+        for junk in ["x", "}", " {}", "\n[1]", "\"", "0"] {
+            let bytes = format!("{doc}{junk}");
+            assert_eq!(field_of(bytes.as_bytes()), "(document)", "{bytes}");
+        }
+        assert_eq!(
+            field_of(br#"{"source": "example", "ceasefire_date": "2024-06-01", "zones": [{"width_km": 1e400}]}"#),
+            "zones[0].width_km"
+        );
+        assert_eq!(field_of(br#"{"source": "example", "source": "other"}"#), "source");
+    }
 }
