@@ -739,6 +739,9 @@ fn create_dirs(dir: &Path, touched: &mut Vec<PathBuf>) -> Result<(), StoreError>
     Ok(())
 }
 
+/// A file to write: its path and its bytes.
+type FileWrite = (PathBuf, Vec<u8>);
+
 /// A fresh temporary name for `name` in the same folder: `.<name>.<pid>-<n>.tmp`.
 fn temporary_name(name: &str) -> String {
     let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -798,7 +801,7 @@ impl WriterLock {
             return Ok(());
         }
         let mut in_place: Vec<&(PathBuf, Vec<u8>)> = Vec::new();
-        let mut new_sources: Vec<(PathBuf, Vec<&(PathBuf, Vec<u8>)>)> = Vec::new();
+        let mut new_sources: Vec<(PathBuf, Vec<&FileWrite>)> = Vec::new();
         for file in files {
             self.check_inside(&file.0)?;
             match self.new_source_of(&file.0) {
@@ -848,12 +851,12 @@ impl WriterLock {
             return Ok(());
         }
         let mut touched: Vec<PathBuf> = Vec::new();
-        for (path, _) in files.iter().copied() {
+        for (path, _) in files {
             let dir = path.parent().unwrap_or(&self.store.root);
             create_dirs(dir, &mut touched)?;
             touched.push(dir.to_path_buf());
         }
-        let write_temp = |&&(ref path, ref bytes): &&(PathBuf, Vec<u8>)| -> Result<PathBuf, StoreError> {
+        let write_temp = |&(path, bytes): &&FileWrite| -> Result<PathBuf, StoreError> {
             let dir = path.parent().unwrap_or(&self.store.root);
             let name = path
                 .file_name()
