@@ -1402,7 +1402,8 @@ fn a_stored_scenario_whose_source_was_removed_is_a_conflict_not_a_bad_request() 
     write(
         dir.path(),
         "sources/other/2024-06-01.geojson",
-        &snapshot("2024-06-01", "[[33,46],[34,46],[34,48],[33,48],[33,46]]"),
+        &snapshot("2024-06-01", "[[33,46],[34,46],[34,48],[33,48],[33,46]]")
+            .replace(r#""source":"test""#, r#""source":"other""#),
     );
     let token = dir.path().join("token");
     std::fs::write(&token, "s3cret-0123456789abcdef\n").unwrap();
