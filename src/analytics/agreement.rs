@@ -126,12 +126,19 @@ fn default_sources(cat: &Catalog, when: When) -> (Vec<String>, Vec<LeftOut>) {
 
 /// The warning when SYNTHETIC and real sources are compared (`None` when they are not mixed).
 fn synthetic_mix(names: &[String], synthetic: &[bool]) -> Option<String> {
-    let (made, real): (Vec<(&String, &bool)>, Vec<(&String, &bool)>) =
-        names.iter().zip(synthetic).partition(|(_, s)| **s);
+    let pick = |want: bool| -> Vec<&str> {
+        names
+            .iter()
+            .zip(synthetic)
+            .filter(|(_, s)| **s == want)
+            .map(|(n, _)| n.as_str())
+            .collect()
+    };
+    let (made, real) = (pick(true), pick(false));
     if made.is_empty() || real.is_empty() {
         return None;
     }
-    let list = |v: &[(&String, &bool)]| v.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+    let list = |v: &[&str]| v.join(", ");
     Some(format!(
         "SYNTHETIC data ({}) is compared with real data ({}): agreed and disputed areas between made-up and real drawings mean nothing",
         list(&made),
