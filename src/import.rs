@@ -75,6 +75,17 @@ impl Format {
         }
     }
 
+    /// The baselines a new source imported from the format composes with. DeepState's own
+    /// publications and NZZ's map (which leaves Crimea out) get `crimea`, so that Crimea,
+    /// occupied since 2014, is never counted as covered for want of a baseline; the third-party
+    /// daily archive draws Crimea itself, and a plain GeoJSON import says nothing.
+    pub fn default_baselines(self) -> &'static [&'static str] {
+        match self {
+            Format::DeepstateApi | Format::Nzz => &["crimea"],
+            Format::Deepstate | Format::Geojson => &[],
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Format::Deepstate => "deepstate",
@@ -278,6 +289,23 @@ pub struct ImportReport {
     /// anything, typed (`{file, kind, message}`): e.g. `published-at-other-than-file-name`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<crate::geodata::Finding>,
+    /// Present when the import created the source: its name and the baselines written into
+    /// its `source.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_source: Option<NewSource>,
+}
+
+/// A source the import created.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NewSource {
+    /// Its name.
+    pub name: String,
+    /// The baselines it composes with ([`Format::default_baselines`]).
+    pub baselines: Vec<String>,
+    /// Baseline files the import wrote too (the embedded one, where the geodata had none of
+    /// that name), relative to the geodata directory.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub baseline_files: Vec<String>,
 }
 
 /// A publication superseded by a later one of its day.
@@ -662,7 +690,11 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     if inputs.iter().any(|(_, s, _)| s.published_at.is_some()) {
         let new_source = match existing_source {
             Some(_) => Vec::new(),
-            None => new_source_writes(format, opts, &geodata, border)?,
+            None => {
+                let (writes, made) = new_source_writes(format, opts, &geodata, border)?;
+                report.new_source = Some(made);
+                writes
+            }
         };
         let plan = Plan {
             format,
@@ -1031,10 +1063,9 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
 
     // Write: the source's config first if it is new, then the snapshots, then quarantine.
     if existing_source.is_none() && !writes.is_empty() {
-        for (i, w) in new_source_writes(format, opts, &geodata, border)?
-            .into_iter()
-            .enumerate()
-        {
+        let (new_writes, made) = new_source_writes(format, opts, &geodata, border)?;
+        report.new_source = Some(made);
+        for (i, w) in new_writes.into_iter().enumerate() {
             writes.insert(i, w);
         }
     }
@@ -1377,32 +1408,45 @@ fn import_publications(
     Ok(report)
 }
 
-/// The files a new source starts with: its `source.json` (border, baselines, what the format
-/// draws, the time zone asked for, the publisher's credit) and, where the directory had one
-/// source, a `frontline.json` naming it the default (a load refuses a directory of several
-/// sources without one).
+/// The files a new source starts with: its `source.json` (border, the format's default
+/// baselines, what the format draws, the time zone asked for, the publisher's credit), the
+/// embedded baseline file where the geodata lacks a default baseline (and the border is the
+/// embedded one's, UKR) and, where the directory had one source, a `frontline.json` naming it
+/// the default (a load refuses a directory of several sources without one). With them, what
+/// the report says of the new source.
 fn new_source_writes(
     format: Format,
     opts: &ImportOptions,
     geodata: &crate::geodata::Geodata,
     border: &Border,
-) -> Result<Vec<(PathBuf, String)>, ImportError> {
+) -> Result<(Vec<(PathBuf, String)>, NewSource), ImportError> {
     let dir = Store::new(&opts.data_dir);
     let mut writes = Vec::new();
-    let baselines: Vec<&str> = match format {
-        // NZZ omits Crimea: compose with the baseline where the geodata has it.
-        Format::Nzz => geodata
-            .baselines
+    let mut baselines = Vec::new();
+    let mut baseline_files = Vec::new();
+    for &name in format.default_baselines() {
+        if geodata.baselines.iter().any(|b| b.name == name) {
+            baselines.push(name.to_string());
+            continue;
+        }
+        // Not in the geodata: the embedded file of that name, when it is drawn on this border.
+        let rel = format!("baselines/{name}.geojson");
+        let embedded = crate::geodata::embedded::FILES
             .iter()
-            .filter(|b| b.name == "crimea")
-            .map(|b| b.name.as_str())
-            .collect(),
-        _ => Vec::new(),
-    };
+            .find(|(p, _)| *p == rel)
+            .and_then(|(_, bytes)| std::str::from_utf8(bytes).ok());
+        if let Some(text) = embedded
+            && border.iso3 == "UKR"
+        {
+            writes.push((opts.data_dir.join(&rel), text.to_string()));
+            baselines.push(name.to_string());
+            baseline_files.push(rel);
+        }
+    }
     let config = SourceConfig {
         description: Some(format!("imported from {} archive files", format.name())),
         border: Some(border.iso3.clone()),
-        baselines: baselines.into_iter().map(str::to_string).collect(),
+        baselines: baselines.clone(),
         archive: None,
         // What the archive's format can draw; a GeoJSON import says nothing (the catalog
         // adds contested where a snapshot has it).
@@ -1430,7 +1474,12 @@ fn new_source_writes(
     {
         writes.insert(0, settings);
     }
-    Ok(writes)
+    let made = NewSource {
+        name: opts.source.clone(),
+        baselines,
+        baseline_files,
+    };
+    Ok((writes, made))
 }
 
 /// How long an import waits for another writer (a server ingesting, another import) to finish.
@@ -1562,5 +1611,68 @@ mod tests {
         assert_eq!(ds.url.as_deref(), Some("https://deepstatemap.live"));
         assert_eq!(ds.licence, None, "the publisher states none");
         assert_eq!(cat.sources["plan"].terms, crate::model::SourceTerms::default());
+    }
+
+    /// The formats whose maps leave Crimea out of their own drawing (NZZ) or whose sources are
+    /// compared with ones that do (DeepState's own) compose with `crimea`.
+    #[test]
+    fn formats_name_their_default_baselines() {
+        assert_eq!(Format::Nzz.default_baselines(), &["crimea"]);
+        assert_eq!(Format::DeepstateApi.default_baselines(), &["crimea"]);
+        assert!(Format::Deepstate.default_baselines().is_empty());
+        assert!(Format::Geojson.default_baselines().is_empty());
+    }
+
+    /// A new NZZ source in a geodata directory without any baseline gets the embedded Crimea
+    /// baseline written, named in its source.json and in the report; a point in Crimea is then
+    /// occupied and names the baseline that holds it.
+    #[test]
+    fn a_new_nzz_source_composes_with_crimea_even_without_a_baseline_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("geodata");
+        crate::geodata::embedded::write_to(&data).unwrap();
+        // Only the border: no baseline, no example source.
+        std::fs::remove_dir_all(data.join("baselines")).unwrap();
+        std::fs::remove_dir_all(data.join("sources/example")).unwrap();
+        std::fs::remove_file(data.join("frontline.json")).unwrap();
+        let inputs = tmp.path().join("in");
+        std::fs::create_dir_all(&inputs).unwrap();
+        let day = inputs.join("2022-03-01.json");
+        let text = format!(
+            r#"{{"value":{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"type":"nochange","date":"2022-03-01"}},"geometry":{{"type":"MultiPolygon","coordinates":[[{SMALL}]]}}}}]}}}}"#
+        );
+        std::fs::write(&day, text).unwrap();
+        let r = import(
+            Format::Nzz,
+            std::slice::from_ref(&day),
+            &ImportOptions::new("nzz", &data),
+        )
+        .unwrap();
+        assert_eq!(r.added.len(), 1, "{r:?}");
+        let made = r.new_source.clone().expect("the report names the new source");
+        assert_eq!(made.name, "nzz");
+        assert_eq!(made.baselines, vec!["crimea".to_string()]);
+        assert_eq!(made.baseline_files, vec!["baselines/crimea.geojson".to_string()]);
+        let config: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(data.join("sources/nzz/source.json")).unwrap()).unwrap();
+        assert_eq!(config["baselines"], json!(["crimea"]));
+        let cat = crate::Catalog::load(&data).unwrap();
+        // Simferopol.
+        let date = crate::model::parse_date("2022-03-01").unwrap();
+        let a = crate::query::point(&cat, Some("nzz"), date, 34.10, 44.95, false).unwrap();
+        assert_eq!(a.status, crate::Status::Occupied);
+        assert_eq!(a.baseline.as_deref(), Some("crimea"));
+        // Inside the snapshot's own polygon: no baseline holds it.
+        let a = crate::query::point(&cat, Some("nzz"), date, 37.05, 48.05, false).unwrap();
+        assert_eq!(a.status, crate::Status::Occupied);
+        assert_eq!(a.baseline, None);
+        // Importing into the source again creates nothing.
+        let r = import(
+            Format::Nzz,
+            std::slice::from_ref(&day),
+            &ImportOptions::new("nzz", &data),
+        )
+        .unwrap();
+        assert_eq!(r.new_source, None);
     }
 }

@@ -189,6 +189,22 @@ fn plain_of_b(dir: &Path, grow: f64) -> PathBuf {
     p
 }
 
+/// Sets the baselines in the `source.json` of each of `sources`.
+fn set_baselines(root: &Path, sources: &[&str], baselines: &[&str]) {
+    for s in sources {
+        let path = root.join("sources").join(s).join("source.json");
+        let mut config: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        config["baselines"] = json!(baselines);
+        std::fs::write(&path, config.to_string()).unwrap();
+    }
+}
+
+/// Adds the `crimea` baseline to the `source.json` of each of `sources`, as a new
+/// `deepstate-api` source has (`Format::default_baselines`).
+fn with_crimea(root: &Path, sources: &[&str]) {
+    set_baselines(root, sources, &["crimea"]);
+}
+
 #[test]
 fn two_readers_of_one_day_are_compared_within_half_a_percent() {
     use frontline::analytics::agreement::{agreement, same_days};
@@ -199,6 +215,10 @@ fn two_readers_of_one_day_are_compared_within_half_a_percent() {
     let wider = plain_of_b(dir.path(), 0.03);
     import(Format::Geojson, &[same], &options("daily", &root, None)).unwrap();
     import(Format::Geojson, &[wider], &options("wider", &root, None)).unwrap();
+    // DeepState's own publications compose with the `crimea` baseline
+    // (`Format::default_baselines`); two readers of one day are compared on their drawings
+    // alone (the baseline, some 27,000 km2, would hide a 0.8 % difference of the drawings).
+    set_baselines(&root, &["ds"], &[]);
     let cat = frontline::Catalog::load(&root).unwrap();
     // The one shared day, 2024-05-01: the same occupied area; a square 0.03 degrees wider
     // (about 0.8 % of the whole) is caught.
@@ -474,6 +494,7 @@ fn agreement_over_http_partitions_the_envelope_and_names_the_sources() {
     import(Format::DeepstateApi, &inputs(dir.path()), &options("ds", &root, None)).unwrap();
     let wider = plain_of_b(dir.path(), 0.03);
     import(Format::Geojson, &[wider], &options("wider", &root, None)).unwrap();
+    with_crimea(&root, &["wider"]);
     let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
 
     let r = common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,wider", "");
@@ -532,8 +553,13 @@ fn agreement_over_http_partitions_the_envelope_and_names_the_sources() {
     );
     assert_eq!(csv.status, 200);
     let lines: Vec<String> = csv.text().lines().map(str::to_string).collect();
-    assert!(lines[0].ends_with("only_ds_km2,only_wider_km2"), "{}", lines[0]);
+    assert!(
+        lines[0].ends_with("only_ds_km2,only_wider_km2,age_ds_days,age_wider_days"),
+        "{}",
+        lines[0]
+    );
     assert!(lines[1].starts_with("2024-05-01,"));
+    assert!(lines[1].ends_with(",0,0"), "{}", lines[1]);
 
     // A point where they differ: every source's verdict and snapshot.
     let p = common::get(
@@ -1020,4 +1046,101 @@ fn every_route_that_takes_a_date_takes_an_instant() {
     // coverage, layers x4, timeline, agreement (one source: refused below), diff, presets,
     // two TileJSONs: every one asked twice.
     assert!(asked >= 16, "{asked}");
+}
+
+/// By default (no list, or `all`) agreement leaves the SYNTHETIC example source out and says so;
+/// named with real sources, it is compared, and the answer warns (the mix, and its snapshot two
+/// months old) in `warnings` and `x-frontline-warning`; the timeline gives each source's
+/// snapshot age (CSV: `age_<source>_days`) and no `most_disputed` for the mix, with why.
+#[test]
+fn agreement_leaves_synthetic_sources_out_by_default_and_warns_when_they_are_mixed_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    import(Format::DeepstateApi, &inputs(dir.path()), &options("ds", &root, None)).unwrap();
+    let wider = plain_of_b(dir.path(), 0.03);
+    import(Format::Geojson, &[wider], &options("wider", &root, None)).unwrap();
+    with_crimea(&root, &["wider"]);
+    let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+
+    for list in ["", "&sources=all"] {
+        let r = common::get(
+            server.addr,
+            &format!("/v1/agreement?date=2024-05-01&summary=true{list}"),
+            "",
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        let doc = r.json();
+        assert_eq!(doc["sources"], json!(["ds", "wider"]), "{doc}");
+        assert_eq!(doc["left_out"][0]["source"], "example", "{doc}");
+        assert!(
+            doc["left_out"][0]["reason"].as_str().unwrap().contains("SYNTHETIC"),
+            "{doc}"
+        );
+        assert_eq!(doc["warnings"], json!([]), "{doc}");
+        assert_eq!(doc["synthetic"], false);
+        assert_eq!(r.header("x-frontline-warning"), None);
+    }
+    // Named: compared, with warnings in the body and the header.
+    let r = common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,example", "");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let doc = r.json();
+    let warnings: Vec<&str> = doc["frontline"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("example: the snapshot in force on 2024-05-01 is 61 days old"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].starts_with("SYNTHETIC data (example) is compared with real data (ds)"),
+        "{warnings:?}"
+    );
+    assert_eq!(doc["frontline"]["left_out"], json!([]));
+    let header = r.header("x-frontline-warning").expect("the warning header");
+    assert!(
+        header.contains("61 days old") && header.contains("SYNTHETIC"),
+        "{header}"
+    );
+
+    // The timeline: ages per source, and no most disputed date for a mix, with why.
+    let t = common::get(server.addr, "/v1/agreement/timeline?sources=ds,example", "");
+    assert!(t.header("x-frontline-warning").is_some_and(|w| w.contains("SYNTHETIC")));
+    let t = t.json();
+    assert_eq!(t["most_disputed"], serde_json::Value::Null, "{t}");
+    assert!(
+        t["most_disputed_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("not comparable: SYNTHETIC"),
+        "{t}"
+    );
+    assert_eq!(t["rows"][0]["date"], "2024-05-01", "{t}");
+    assert_eq!(t["rows"][0]["snapshot_age_days"], json!([0, 61]), "{t}");
+    let csv = common::get(
+        server.addr,
+        "/v1/agreement/timeline?sources=ds,example",
+        "Accept: text/csv\r\n",
+    );
+    let lines: Vec<String> = csv.text().lines().map(str::to_string).collect();
+    assert!(lines[0].ends_with(",age_ds_days,age_example_days"), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with("2024-05-01,") && lines[1].ends_with(",0,61"),
+        "{}",
+        lines[1]
+    );
+    // The default timeline leaves the example out too, and names the date most disputed.
+    let t = common::get(server.addr, "/v1/agreement/timeline", "").json();
+    assert_eq!(t["sources"], json!(["ds", "wider"]), "{t}");
+    assert_eq!(t["left_out"][0]["source"], "example");
+    assert!(t["most_disputed"]["date"].is_string(), "{t}");
+    assert_eq!(t["warnings"], json!([]));
+    // Before the real sources begin, only the example covers: too few, naming what was left
+    // out and why.
+    let r = common::get(server.addr, "/v1/agreement?date=2024-04-01&summary=true", "");
+    r.assert_problem(400, "0 real source(s) cover 2024-04-01");
+    assert!(r.text().contains("example (SYNTHETIC"), "{}", r.text());
 }

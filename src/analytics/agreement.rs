@@ -17,7 +17,7 @@ use crate::catalog::{Catalog, CatalogError, InForce};
 use crate::coverage::{ControlLayers, OverlayRule, overlay};
 use crate::geodesy::area_km2;
 use crate::model::When;
-use crate::output::provenance::AnswerProvenance;
+use crate::output::provenance::{AnswerProvenance, STALE_AFTER_DAYS};
 use chrono::NaiveDate;
 use geo::MultiPolygon;
 use serde::Serialize;
@@ -75,6 +75,93 @@ pub struct Agreement {
     pub contested: LayerAgreement,
     /// Compared without the sliver rule.
     pub raw: bool,
+    /// Sources left out of the default comparison (no `sources=` list, or `all`), with why:
+    /// SYNTHETIC sources, and sources that do not cover the date.
+    pub left_out: Vec<LeftOut>,
+    /// What the reader must know before trusting the areas: a snapshot older than
+    /// [`STALE_AFTER_DAYS`] on the date, SYNTHETIC data mixed with real data.
+    pub warnings: Vec<String>,
+}
+
+/// A source left out of a comparison by default, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    /// The source.
+    pub source: String,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+/// Why a SYNTHETIC source is left out of a default comparison.
+pub const SYNTHETIC_LEFT_OUT: &str =
+    "SYNTHETIC (made-up) data: compared only when named in sources, never mixed with real sources by default";
+
+/// Whether a source's data is made up (any of its snapshots is SYNTHETIC, as the example
+/// source's are).
+fn synthetic_source(s: &crate::catalog::SourceEntry) -> bool {
+    s.snapshots.iter().any(|x| x.synthetic)
+}
+
+/// The sources compared by default on `when`: every real source that covers it; the others
+/// with why they are left out.
+fn default_sources(cat: &Catalog, when: When) -> (Vec<String>, Vec<LeftOut>) {
+    let (mut names, mut left_out) = (Vec::new(), Vec::new());
+    for s in cat.sources.values() {
+        if synthetic_source(s) {
+            left_out.push(LeftOut {
+                source: s.name.clone(),
+                reason: SYNTHETIC_LEFT_OUT.to_string(),
+            });
+        } else if let Err(e) = cat.resolve(Some(&s.name), when) {
+            left_out.push(LeftOut {
+                source: s.name.clone(),
+                reason: format!("does not cover the date: {e}"),
+            });
+        } else {
+            names.push(s.name.clone());
+        }
+    }
+    (names, left_out)
+}
+
+/// The warning when SYNTHETIC and real sources are compared (`None` when they are not mixed).
+fn synthetic_mix(names: &[String], synthetic: &[bool]) -> Option<String> {
+    let pick = |want: bool| -> Vec<&str> {
+        names
+            .iter()
+            .zip(synthetic)
+            .filter(|(_, s)| **s == want)
+            .map(|(n, _)| n.as_str())
+            .collect()
+    };
+    let (made, real) = (pick(true), pick(false));
+    if made.is_empty() || real.is_empty() {
+        return None;
+    }
+    let list = |v: &[&str]| v.join(", ");
+    Some(format!(
+        "SYNTHETIC data ({}) is compared with real data ({}): agreed and disputed areas between made-up and real drawings mean nothing",
+        list(&made),
+        list(&real)
+    ))
+}
+
+/// The warnings of an agreement of `sides`: each stale snapshot (with its source), and a mix of
+/// SYNTHETIC and real data.
+fn side_warnings(sides: &[AnswerProvenance]) -> Vec<String> {
+    let mut out: Vec<String> = sides
+        .iter()
+        .filter_map(|s| {
+            s.age
+                .warning
+                .as_ref()
+                .map(|w| format!("{}: {w}", s.in_force.source.name))
+        })
+        .collect();
+    let names: Vec<String> = sides.iter().map(|s| s.in_force.source.name.clone()).collect();
+    let synthetic: Vec<bool> = sides.iter().map(|s| s.in_force.synthetic).collect();
+    out.extend(synthetic_mix(&names, &synthetic));
+    out
 }
 
 /// Why agreement cannot be computed.
@@ -148,14 +235,9 @@ pub fn agreement(
     raw: bool,
 ) -> Result<Agreement, AgreementError> {
     let when = when.into();
-    let names: Vec<String> = match sources {
-        Some(s) => s.to_vec(),
-        None => cat
-            .sources
-            .values()
-            .filter(|s| cat.resolve(Some(&s.name), when).is_ok())
-            .map(|s| s.name.clone())
-            .collect(),
+    let (names, left_out) = match sources {
+        Some(s) => (s.to_vec(), Vec::new()),
+        None => default_sources(cat, when),
     };
     named_once(&names)?;
     let date = match when {
@@ -168,7 +250,22 @@ pub fn agreement(
     if names.len() < 2 {
         return Err(AgreementError::TooFew(match sources {
             Some(_) => format!("{} given", names.len()),
-            None => format!("{} source(s) cover {date}: {}", names.len(), names.join(", ")),
+            None => {
+                let left: Vec<String> = left_out
+                    .iter()
+                    .map(|l| format!("{} ({})", l.source, l.reason))
+                    .collect();
+                format!(
+                    "{} real source(s) cover {date}: {}{}",
+                    names.len(),
+                    names.join(", "),
+                    if left.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; left out: {}", left.join("; "))
+                    }
+                )
+            }
         }));
     }
     let resolved: Vec<(InForce<'_>, NaiveDate)> = names
@@ -190,16 +287,19 @@ pub fn agreement(
     let layers: Vec<std::borrow::Cow<'_, ControlLayers>> = forces.iter().map(|f| f.computed().layers_of(raw)).collect();
     let occupied: Vec<&MultiPolygon<f64>> = layers.iter().map(|l| &l.occupied).collect();
     let contested: Vec<&MultiPolygon<f64>> = layers.iter().map(|l| &l.contested).collect();
+    let sides: Vec<AnswerProvenance> = resolved
+        .iter()
+        .map(|(f, d)| AnswerProvenance::at(f, *d, when.instant()))
+        .collect();
     Ok(Agreement {
         date,
         datetime: when.instant(),
-        sides: resolved
-            .iter()
-            .map(|(f, d)| AnswerProvenance::at(f, *d, when.instant()))
-            .collect(),
+        warnings: side_warnings(&sides),
+        sides,
         occupied: layer_agreement(&names, &occupied),
         contested: layer_agreement(&names, &contested),
         raw,
+        left_out,
     })
 }
 
@@ -312,6 +412,9 @@ pub struct AgreementRow {
     pub occupied_only_km2: Vec<f64>,
     /// The snapshot of each source used, in the order asked.
     pub snapshots: Vec<String>,
+    /// How old each source's snapshot is on the date, days, in the order asked (a source that
+    /// publishes less often is compared with what it drew earlier).
+    pub snapshot_age_days: Vec<i64>,
 }
 
 impl AgreementRow {
@@ -322,6 +425,9 @@ impl AgreementRow {
         );
         for n in names {
             h.push_str(&format!(",only_{n}_km2"));
+        }
+        for n in names {
+            h.push_str(&format!(",age_{n}_days"));
         }
         h
     }
@@ -343,30 +449,76 @@ impl AgreementRow {
             .chain(self.occupied_only_km2.iter().copied())
             .map(|x| Fixed(x, 3).to_string()),
         );
-        let mut line = fields.collect::<Vec<_>>().join(",");
+        let ages = self.snapshot_age_days.iter().map(i64::to_string);
+        let mut line = fields.chain(ages).collect::<Vec<_>>().join(",");
         line.push('\n');
         line
     }
 }
 
-/// The agreement of `sources` (default: every source) on every snapshot date of any of them
-/// within `[from, to]` on which all of them cover (from the latest first snapshot on); the
-/// dates are computed in parallel. Returns the sources compared and the rows.
+/// An agreement timeline: the sources compared, the rows, and what the reader must know.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    /// The sources compared, in the order asked.
+    pub sources: Vec<String>,
+    /// One row per date.
+    pub rows: Vec<AgreementRow>,
+    /// Sources left out of the default comparison, with why (SYNTHETIC ones).
+    pub left_out: Vec<LeftOut>,
+    /// SYNTHETIC data mixed with real data; rows comparing a snapshot older than
+    /// [`STALE_AFTER_DAYS`].
+    pub warnings: Vec<String>,
+    /// The row of the largest disputed occupied area among the comparable ones (`None`: see
+    /// `most_disputed_reason`).
+    pub most_disputed: Option<(NaiveDate, f64)>,
+    /// Why `most_disputed` is `None`.
+    pub most_disputed_reason: Option<String>,
+}
+
+/// The agreement of `sources` (default: every real source; SYNTHETIC ones are left out unless
+/// named) on every snapshot date of any of them within `[from, to]` on which all of them cover
+/// (from the latest first snapshot on); the dates are computed in parallel. The date most
+/// disputed is taken among the rows whose snapshots are all at most [`STALE_AFTER_DAYS`] old,
+/// and is `None` (with why) when SYNTHETIC and real data are mixed or no row is comparable.
 pub fn agreement_timeline(
     cat: &Catalog,
     sources: Option<&[String]>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     raw: bool,
-) -> Result<(Vec<String>, Vec<AgreementRow>), AgreementError> {
+) -> Result<Timeline, AgreementError> {
     use rayon::prelude::*;
-    let names: Vec<String> = match sources {
-        Some(s) => s.to_vec(),
-        None => cat.sources.keys().cloned().collect(),
+    let (names, left_out): (Vec<String>, Vec<LeftOut>) = match sources {
+        Some(s) => (s.to_vec(), Vec::new()),
+        None => {
+            let (made, real): (Vec<_>, Vec<_>) = cat.sources.values().partition(|s| synthetic_source(s));
+            (
+                real.iter().map(|s| s.name.clone()).collect(),
+                made.iter()
+                    .map(|s| LeftOut {
+                        source: s.name.clone(),
+                        reason: SYNTHETIC_LEFT_OUT.to_string(),
+                    })
+                    .collect(),
+            )
+        }
     };
     named_once(&names)?;
     if names.len() < 2 {
-        return Err(AgreementError::TooFew(format!("{} given", names.len())));
+        let left: Vec<String> = left_out
+            .iter()
+            .map(|l| format!("{} ({})", l.source, l.reason))
+            .collect();
+        return Err(AgreementError::TooFew(if left.is_empty() {
+            format!("{} given", names.len())
+        } else {
+            format!(
+                "{} real source(s): {}; left out: {}",
+                names.len(),
+                names.join(", "),
+                left.join("; ")
+            )
+        }));
     }
     let mut dates = std::collections::BTreeSet::new();
     let mut first = None;
@@ -400,10 +552,48 @@ pub fn agreement_timeline(
                 contested: ag.contested.totals,
                 occupied_only_km2,
                 snapshots: ag.sides.iter().map(|s| s.in_force.snapshot.id.clone()).collect(),
+                snapshot_age_days: ag.sides.iter().map(|s| s.age.snapshot_age_days).collect(),
             })
         })
         .collect::<Result<Vec<_>, AgreementError>>()?;
-    Ok((names, rows))
+    let synthetic: Vec<bool> = names
+        .iter()
+        .map(|n| cat.source(Some(n)).is_ok_and(synthetic_source))
+        .collect();
+    let mix = synthetic_mix(&names, &synthetic);
+    let fresh = |r: &&AgreementRow| r.snapshot_age_days.iter().all(|a| *a <= STALE_AFTER_DAYS);
+    let stale = rows.len() - rows.iter().filter(fresh).count();
+    let mut warnings: Vec<String> = mix.iter().cloned().collect();
+    if stale > 0 {
+        warnings.push(format!(
+            "{stale} of {} row(s) compare a snapshot more than {STALE_AFTER_DAYS} days old (see snapshot_age_days): a source that has not published since is compared with what it drew earlier",
+            rows.len()
+        ));
+    }
+    let most = rows
+        .iter()
+        .filter(fresh)
+        .max_by(|a, b| a.occupied.disputed_km2.total_cmp(&b.occupied.disputed_km2))
+        .map(|r| (r.date, r.occupied.disputed_km2));
+    let (most_disputed, most_disputed_reason) = match (mix, most) {
+        (Some(m), _) => (None, Some(format!("not comparable: {m}"))),
+        (None, Some(m)) => (Some(m), None),
+        (None, None) if rows.is_empty() => (None, Some("no date on which every source covers".to_string())),
+        (None, None) => (
+            None,
+            Some(format!(
+                "not comparable: every row compares a snapshot more than {STALE_AFTER_DAYS} days old"
+            )),
+        ),
+    };
+    Ok(Timeline {
+        sources: names,
+        rows,
+        left_out,
+        warnings,
+        most_disputed,
+        most_disputed_reason,
+    })
 }
 
 /// One day described by two sources: their occupied areas.
@@ -489,6 +679,11 @@ pub struct AgreementSummary<'a> {
     /// `/v1/layers`, a part smaller than the grid is not drawn (its `area_km2` stays).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output_check: Option<crate::output::layer::OutputCheck>,
+    /// Sources left out of the default comparison, with why.
+    pub left_out: &'a [LeftOut],
+    /// What the reader must know before trusting the areas (stale snapshots, SYNTHETIC data
+    /// mixed with real data); empty when nothing.
+    pub warnings: &'a [String],
 }
 
 /// Properties of one feature of the GeoJSON answer.
@@ -538,6 +733,8 @@ impl Agreement {
             raw: self.raw,
             synthetic: self.sides.iter().any(|s| s.in_force.synthetic),
             output_check: None,
+            left_out: &self.left_out,
+            warnings: &self.warnings,
         }
     }
 

@@ -63,13 +63,20 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         }
         let from = a.from.as_deref().map(|d| parse_date_arg("from", d)).transpose()?;
         let to = a.to.as_deref().map(|d| parse_date_arg("to", d)).transpose()?;
-        let (names, rows) = agreement_timeline(&cat, sources.as_deref(), from, to, a.raw).map_err(failure)?;
-        // A CSV has no room for the sources' terms: they go to standard error.
-        for t in frontline::output::provenance::SourceRef::of_names(&cat, &names) {
-            diag!("note: {}", t.note());
+        let t = agreement_timeline(&cat, sources.as_deref(), from, to, a.raw).map_err(failure)?;
+        // A CSV has no room for the sources' terms, what was left out and the warnings: they
+        // go to standard error.
+        for terms in frontline::output::provenance::SourceRef::of_names(&cat, &t.sources) {
+            diag!("note: {}", terms.note());
         }
-        writeln!(out, "{}", AgreementRow::csv_header(&names))?;
-        for r in &rows {
+        for l in &t.left_out {
+            diag!("note: left out {}: {}", l.source, l.reason);
+        }
+        for w in &t.warnings {
+            diag!("warning: {w}");
+        }
+        writeln!(out, "{}", AgreementRow::csv_header(&t.sources))?;
+        for r in &t.rows {
             out.write_all(r.to_csv().as_bytes())?;
         }
         return Ok(Exit::Ok);
@@ -81,6 +88,12 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         return Err(Failure::input("--precision must be 0 to 15"));
     }
     let ag = agreement(&cat, sources.as_deref(), when, a.raw).map_err(failure)?;
+    for l in &ag.left_out {
+        diag!("note: left out {}: {}", l.source, l.reason);
+    }
+    for w in &ag.warnings {
+        diag!("warning: {w}");
+    }
     if a.summary {
         let doc = frontline::num::to_string_pretty(&ag.summary())?;
         writeln!(out, "{doc}")?;

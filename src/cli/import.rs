@@ -95,6 +95,19 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             report.replaced.len(),
             report.rejected.len()
         )?;
+        if let Some(n) = &report.new_source {
+            let baselines = if n.baselines.is_empty() {
+                "no baseline".to_string()
+            } else {
+                format!("baselines {}", n.baselines.join(", "))
+            };
+            let files = if n.baseline_files.is_empty() {
+                String::new()
+            } else {
+                format!(" (wrote {})", n.baseline_files.join(", "))
+            };
+            writeln!(out, "new source {}: composed with {baselines}{files}", n.name)?;
+        }
         if !report.earlier_publications.is_empty() {
             let added = report
                 .earlier_publications
@@ -115,6 +128,16 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             let repaired: Vec<String> = t.repaired.iter().map(|(k, n)| format!("{k} {n}")).collect();
             if !repaired.is_empty() {
                 writeln!(out, "repaired: {}", repaired.join(", "))?;
+            }
+            for v in &t.invalid {
+                writeln!(
+                    out,
+                    "invalid polygon: {} feature {} ({}): {} (left out)",
+                    v.file, v.feature, v.class, v.reason
+                )?;
+            }
+            for e in &t.empty {
+                writeln!(out, "empty publication: {}: {}", e.file, e.why)?;
             }
             for u in &t.unknown {
                 writeln!(

@@ -96,7 +96,9 @@ pub enum Clue {
 
 /// English keywords (lowercase substrings), in order of precedence: a place outside Ukraine
 /// before "occupied" ("Occupied Abkhazia"), the areas held before 2022 before "occupied"
-/// ("Occupied Crimea").
+/// ("Occupied Crimea"), and the negations of occupation ("not occupied", "no longer under
+/// occupation", "liberated from occupation", "de-occupied") with the liberated areas before
+/// "occupied", which each of them contains.
 const ENGLISH: &[(AreaClass, &[&str])] = &[
     (
         AreaClass::Foreign,
@@ -134,7 +136,27 @@ const ENGLISH: &[(AreaClass, &[&str])] = &[
     ),
     (
         AreaClass::Liberated,
-        &["liberated", "taken back", "recaptured", "pushed back"],
+        &[
+            "liberated",
+            "taken back",
+            "recaptured",
+            "pushed back",
+            // Negations of occupation: each contains "occupied", "occupation" or "captured".
+            "not occupied",
+            "not under occupation",
+            "no longer occupied",
+            "no longer under occupation",
+            "no occupation",
+            "unoccupied",
+            "de-occupied",
+            "deoccupied",
+            "de-occupation",
+            "deoccupation",
+            "free from occupation",
+            "freed from occupation",
+            "not captured",
+            "no longer captured",
+        ],
     ),
     (AreaClass::OccupiedSince2022, &["occupied", "occupation", "captured"]),
 ];
@@ -156,7 +178,15 @@ const UKRAINIAN: &[(AreaClass, &[&str])] = &[
     ),
     (
         AreaClass::Liberated,
-        &["звільн", "під контролем зсу", "відкинуто", "орки відсутні"],
+        &[
+            "звільн",
+            "під контролем зсу",
+            "відкинуто",
+            "орки відсутні",
+            // Negations of occupation, which contain "окупов".
+            "не окупов",
+            "деокупов",
+        ],
     ),
     (
         AreaClass::OccupiedSince2022,
@@ -231,6 +261,36 @@ pub struct Tally {
     /// The areas of unknown class (at most [`MAX_UNKNOWN_LISTED`] listed; all counted under
     /// `polygons.unknown`).
     pub unknown: Vec<UnknownArea>,
+    /// The polygons of the classes kept found invalid and left out, one by one with the reason
+    /// (at most [`MAX_UNKNOWN_LISTED`] listed; all counted under `polygons.<class>.invalid`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invalid: Vec<InvalidPolygon>,
+    /// The publications left without any occupied or contested area inside the border, with
+    /// why (refused, or admitted empty with `allow_empty`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub empty: Vec<EmptyPublication>,
+}
+
+/// A polygon found invalid and left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvalidPolygon {
+    /// The file.
+    pub file: String,
+    /// The feature's index in the publication.
+    pub feature: usize,
+    /// Its class.
+    pub class: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// A publication with no occupied or contested area inside the border.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmptyPublication {
+    /// The file.
+    pub file: String,
+    /// Why: what its polygons were (per class and outcome).
+    pub why: String,
 }
 
 /// At most this many areas of unknown class are listed one by one in a [`Tally`].
@@ -292,6 +352,34 @@ impl Tally {
         }
         let room = MAX_UNKNOWN_LISTED.saturating_sub(self.unknown.len());
         self.unknown.extend(other.unknown.iter().take(room).cloned());
+        let room = MAX_UNKNOWN_LISTED.saturating_sub(self.invalid.len());
+        self.invalid.extend(other.invalid.iter().take(room).cloned());
+        self.empty.extend(other.empty.iter().cloned());
+    }
+
+    /// Why a publication read into this tally (alone) has no occupied or contested area: its
+    /// polygons by class and outcome, e.g. `liberated 40 dropped, occupied_since_2022 2
+    /// outside_border, occupied_since_2022 1 invalid`.
+    fn why_empty(&self) -> String {
+        let list: Vec<String> = self
+            .polygons
+            .iter()
+            .flat_map(|(class, outcomes)| outcomes.iter().map(move |(o, n)| format!("{class} {n} {o}")))
+            .collect();
+        let kept = ["occupied_before_2022", "occupied_since_2022", "contested"]
+            .iter()
+            .any(|c| self.polygons.get(*c).is_some_and(|o| o.contains_key("kept")));
+        match (list.is_empty(), kept) {
+            (true, _) => "it has no polygon".to_string(),
+            (false, true) => format!(
+                "the occupied or contested polygons only touch the border, nothing of them inside; polygons: {}",
+                list.join(", ")
+            ),
+            (false, false) => format!(
+                "no occupied or contested polygon inside the border; polygons: {}",
+                list.join(", ")
+            ),
+        }
     }
 }
 
@@ -669,6 +757,19 @@ pub fn read_publication(
                 }
                 let Some(mp) = read.filter(|_| scratch.problems.is_empty()) else {
                     tally.count(class.as_str(), "invalid", 1);
+                    if tally.invalid.len() < MAX_UNKNOWN_LISTED {
+                        let reason: Vec<String> = scratch.problems.iter().map(|p| p.kind.to_string()).collect();
+                        tally.invalid.push(InvalidPolygon {
+                            file: shown.to_string(),
+                            feature: i,
+                            class: class.as_str().to_string(),
+                            reason: if reason.is_empty() {
+                                "cannot be read as a polygon".to_string()
+                            } else {
+                                reason.join("; ")
+                            },
+                        });
+                    }
                     // Listed as repairs of the file: the polygon is left out, the rest kept.
                     report.repairs.extend(scratch.problems.into_iter().map(|mut p| {
                         p.kind = FindingKind::PolygonLeftOut {
@@ -721,13 +822,15 @@ pub fn read_publication(
                 class: Some(class.as_str().to_string()),
             });
         }
-        if out.is_empty() && !allow_empty {
-            file_problem(
-                &mut report,
-                FileProblem::EmptyArchiveFile {
-                    nothing: "no occupied or contested area inside the border",
-                },
-            );
+        if out.is_empty() {
+            let why = tally.why_empty();
+            tally.empty.push(EmptyPublication {
+                file: shown.to_string(),
+                why: why.clone(),
+            });
+            if !allow_empty {
+                file_problem(&mut report, FileProblem::EmptyPublication { why });
+            }
         }
         if !report.is_ok() {
             return None;
@@ -946,6 +1049,119 @@ mod tests {
         );
     }
 
+    /// One test per negation of occupation in the phrase tables: each is liberated (not
+    /// occupied) whatever the fill says, while the phrase without its negation stays occupied.
+    macro_rules! negation {
+        ($($test:ident: $name:expr,)*) => {$(
+            #[test]
+            fn $test() {
+                assert_eq!(
+                    classify(Some($name), None, Some("#a52714")),
+                    Some((AreaClass::Liberated, Clue::Name)),
+                    "{:?}",
+                    $name
+                );
+            }
+        )*};
+    }
+
+    negation! {
+        negation_not_occupied: "x /// Not occupied",
+        negation_not_under_occupation: "x /// Not under occupation",
+        negation_no_longer_occupied: "x /// No longer occupied since 11.11",
+        negation_no_longer_under_occupation: "Херсон /// Kherson. No longer under occupation",
+        negation_no_occupation: "x /// No occupation confirmed",
+        negation_unoccupied: "x /// Unoccupied",
+        negation_de_occupied: "x /// De-occupied 12.09",
+        negation_deoccupied: "x /// Deoccupied",
+        negation_de_occupation: "x /// Area of de-occupation",
+        negation_deoccupation: "x /// Deoccupation",
+        negation_free_from_occupation: "x /// Free from occupation",
+        negation_freed_from_occupation: "x /// Freed from occupation on 10.09",
+        negation_liberated_from_occupation: "x /// Liberated from occupation",
+        negation_not_captured: "x /// Not captured",
+        negation_no_longer_captured: "x /// No longer captured",
+        negation_ukrainian_not_occupied: "Не окупована територія",
+        negation_ukrainian_deoccupied: "Деокупована територія",
+    }
+
+    #[test]
+    fn occupation_without_a_negation_stays_occupied() {
+        for name in [
+            "x /// Occupied",
+            "x /// Under occupation",
+            "x /// Captured 03.03",
+            "Окупована територія",
+            "x /// Occupied, not confirmed by the General Staff",
+        ] {
+            assert_eq!(
+                classify(Some(name), None, None).map(|(c, _)| c),
+                Some(AreaClass::OccupiedSince2022),
+                "{name:?}"
+            );
+        }
+    }
+
+    /// A polygon found invalid is listed with its feature index and reason; a publication left
+    /// with no occupied area says why (its polygons by class and outcome), refused or admitted.
+    #[test]
+    fn invalid_polygons_are_listed_and_an_empty_publication_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = serde_json::json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": "x /// Liberated"}, "geometry": {"type": "Polygon", "coordinates": [[[30.5, 46.5], [31.0, 46.5], [31.0, 47.0], [30.5, 46.5]]]}},
+            // Two positions: not a ring.
+            {"type": "Feature", "properties": {"name": "x /// Occupied"}, "geometry": {"type": "Polygon", "coordinates": [[[30.5, 46.5], [31.0, 46.5]]]}},
+        ]});
+        let path = dir.path().join("1700000000.geojson");
+        std::fs::write(&path, doc.to_string()).unwrap();
+        let border = vec![geo::Polygon::new(
+            geo::LineString::from(vec![
+                (30.0, 46.0),
+                (32.0, 46.0),
+                (32.0, 48.0),
+                (30.0, 48.0),
+                (30.0, 46.0),
+            ]),
+            vec![],
+        )];
+        let index = PolygonIndex::new(&border);
+        let clip = Clip {
+            border: &border,
+            index: &index,
+            areas: ClassAreas::default(),
+        };
+        let (s, r, t) = read_publication(&path, "p.geojson", "s", &clip, DEFAULT_TIME_ZONE, false);
+        assert!(s.is_none());
+        assert_eq!(t.invalid.len(), 1, "{t:?}");
+        assert_eq!(t.invalid[0].feature, 1);
+        assert_eq!(t.invalid[0].class, "occupied_since_2022");
+        assert!(!t.invalid[0].reason.is_empty());
+        assert_eq!(t.empty.len(), 1);
+        assert!(t.empty[0].why.contains("liberated 1 dropped"), "{}", t.empty[0].why);
+        assert!(
+            t.empty[0].why.contains("occupied_since_2022 1 invalid"),
+            "{}",
+            t.empty[0].why
+        );
+        let message = r.problems[0].to_string();
+        assert!(message.contains("occupied_since_2022 1 invalid"), "{message}");
+        assert!(message.contains("--allow-empty"), "{message}");
+        // Admitted empty: the same why in the tally, no problem.
+        let (s, r, t) = read_publication(&path, "p.geojson", "s", &clip, DEFAULT_TIME_ZONE, true);
+        assert!(r.is_ok() && s.is_some_and(|s| s.features.is_empty()));
+        assert!(t.empty[0].why.contains("liberated 1 dropped"));
+    }
+
+    #[test]
+    fn instants_come_from_file_names() {
+        let t = instant_from_file_name(Path::new("/x/1648989208.geojson.gz"));
+        assert_eq!(
+            t.map(super::super::canonical::rfc3339).as_deref(),
+            Some("2022-04-03T12:33:28Z")
+        );
+        assert!(instant_from_file_name(Path::new("deepstatemap_data_20240708.geojson")).is_none());
+    }
+
     /// A document's `published_at` that is a leap second is refused with the reason (never
     /// moved to the next second); one that names another instant than the file name is used,
     /// and reported as a typed warning.
@@ -1022,15 +1238,5 @@ mod tests {
                 r.warnings
             );
         }
-    }
-
-    #[test]
-    fn instants_come_from_file_names() {
-        let t = instant_from_file_name(Path::new("/x/1648989208.geojson.gz"));
-        assert_eq!(
-            t.map(super::super::canonical::rfc3339).as_deref(),
-            Some("2022-04-03T12:33:28Z")
-        );
-        assert!(instant_from_file_name(Path::new("deepstatemap_data_20240708.geojson")).is_none());
     }
 }

@@ -664,6 +664,12 @@ pub enum FileProblem {
         /// What it lacks (`no features`, `no occupied area ...`).
         nothing: &'static str,
     },
+    /// A publication with no occupied or contested area inside the border, not admitted
+    /// (import `--allow-empty` admits it): what its polygons were instead.
+    EmptyPublication {
+        /// Why it is empty: its polygons by class and outcome.
+        why: String,
+    },
     /// The union of an archive's areas is not valid.
     UnionInvalid {
         /// What was united.
@@ -723,9 +729,10 @@ impl FileProblem {
             FileProblem::PublishedAtInvalid { .. } => "published-at-invalid",
             FileProblem::PublishedAtOtherThanFileName { .. } => "published-at-other-than-file-name",
             FileProblem::NoPublicationInstant => "no-publication-instant",
-            FileProblem::EmptyArchiveFile { .. } | FileProblem::EmptyPlainFile { .. } | FileProblem::NoFeatures(_) => {
-                "no-features"
-            }
+            FileProblem::EmptyArchiveFile { .. }
+            | FileProblem::EmptyPublication { .. }
+            | FileProblem::EmptyPlainFile { .. }
+            | FileProblem::NoFeatures(_) => "no-features",
             FileProblem::CrsNotNamed { .. } => "crs-not-named",
             FileProblem::CrsNotCrs84 { .. } => "crs-not-crs84",
             FileProblem::BorderFeatures(_) => "border-features",
@@ -764,6 +771,10 @@ impl fmt::Display for FileProblem {
             FileProblem::EmptyArchiveFile { nothing } => write!(
                 f,
                 "{nothing}: an empty snapshot would say that nothing is occupied from its date on (import it with --allow-empty if that is meant)"
+            ),
+            FileProblem::EmptyPublication { why } => write!(
+                f,
+                "no occupied or contested area inside the border ({why}): an empty snapshot would say that nothing is occupied from its date on (import it with --allow-empty if that is meant)"
             ),
             FileProblem::UnionInvalid { of, problem } => write!(f, "the union of {of} is invalid: {problem}"),
             FileProblem::EmptyPlainFile { allow_empty: false } => f.write_str(

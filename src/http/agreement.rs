@@ -20,6 +20,23 @@ pub(super) fn sources_param(p: &Params) -> Result<Option<Vec<String>>, Problem> 
     }
 }
 
+/// Sets `x-frontline-warning` to the answer's warnings joined by ` | ` (a CSV has no other room
+/// for them, and a client reading only the status sees them); characters a header cannot carry
+/// are written as `?`. Nothing when there are none.
+fn warn(mut res: Reply, warnings: &[String]) -> Reply {
+    if !warnings.is_empty() {
+        let text: String = warnings
+            .join(" | ")
+            .chars()
+            .map(|c| if c == ' ' || c.is_ascii_graphic() { c } else { '?' })
+            .collect();
+        if let Ok(v) = warp::http::HeaderValue::from_str(&text) {
+            res.headers_mut().insert("x-frontline-warning", v);
+        }
+    }
+    res
+}
+
 async fn blocking(f: impl FnOnce() -> Result<Reply, Problem> + Send + 'static) -> Reply {
     answer(tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| Err(e.into())))
 }
@@ -41,10 +58,13 @@ pub(super) async fn on_date(raw: String, app: Arc<App>) -> Reply {
         };
         let ag = agreement(&*app.catalog_for(&p)?, sources.as_deref(), when, p.flag("raw")?)?;
         if p.flag("summary")? {
-            return Ok(json_response(&ag.summary()));
+            return Ok(warn(json_response(&ag.summary()), &ag.warnings));
         }
         let body = ag.geojson(precision).map_err(Problem::from)?;
-        Ok(bytes_response(StatusCode::OK, "application/geo+json", body))
+        Ok(warn(
+            bytes_response(StatusCode::OK, "application/geo+json", body),
+            &ag.warnings,
+        ))
     })
     .await
 }
@@ -64,29 +84,32 @@ pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>)
             .as_deref()
             .is_some_and(|a| a.split(',').map(super::media_type).any(|t| t == "text/csv"));
         let catalog = app.catalog_for(&p)?;
-        let (names, rows) = agreement_timeline(&catalog, sources.as_deref(), from, to, p.flag("raw")?)?;
-        let source_terms = SourceRef::of_names(&catalog, &names);
+        let t = agreement_timeline(&catalog, sources.as_deref(), from, to, p.flag("raw")?)?;
+        let source_terms = SourceRef::of_names(&catalog, &t.sources);
         if csv {
-            let mut out = format!("{}\n", AgreementRow::csv_header(&names));
-            for r in &rows {
+            let mut out = format!("{}\n", AgreementRow::csv_header(&t.sources));
+            for r in &t.rows {
                 out.push_str(&r.to_csv());
             }
-            return Ok(csv_response(out, &source_terms));
+            return Ok(warn(csv_response(out, &source_terms), &t.warnings));
         }
-        let most = rows
-            .iter()
-            .max_by(|a, b| a.occupied.disputed_km2.total_cmp(&b.occupied.disputed_km2))
-            .map(|r| (r.date, r.occupied.disputed_km2));
-        Ok(json_response(&crate::output::answers::AgreementTimeline {
-            sources: names,
-            source_terms,
-            edges: crate::geodesy::EDGES,
-            most_disputed: most.map(|(date, km2)| crate::output::answers::MostDisputed {
-                date,
-                occupied_disputed_km2: km2,
+        let warnings = t.warnings.clone();
+        Ok(warn(
+            json_response(&crate::output::answers::AgreementTimeline {
+                sources: t.sources,
+                source_terms,
+                edges: crate::geodesy::EDGES,
+                most_disputed: t.most_disputed.map(|(date, km2)| crate::output::answers::MostDisputed {
+                    date,
+                    occupied_disputed_km2: km2,
+                }),
+                most_disputed_reason: t.most_disputed_reason,
+                left_out: t.left_out,
+                warnings: t.warnings,
+                rows: t.rows,
             }),
-            rows,
-        }))
+            &warnings,
+        ))
     })
     .await
 }

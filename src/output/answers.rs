@@ -133,8 +133,16 @@ pub struct MostDisputed {
 pub struct AgreementTimeline<R: Serialize> {
     /// How edges are measured ([`crate::geodesy::EDGES`]).
     pub edges: &'static str,
-    /// The date of the largest disputed occupied area (`null` without rows).
+    /// The date of the largest disputed occupied area among the rows whose snapshots are at
+    /// most a month old (`null` when the mix is not comparable or there is no such row).
     pub most_disputed: Option<MostDisputed>,
+    /// Why `most_disputed` is `null` (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub most_disputed_reason: Option<String>,
+    /// Sources left out of the default comparison, with why (SYNTHETIC ones).
+    pub left_out: Vec<crate::analytics::agreement::LeftOut>,
+    /// What the reader must know before trusting the rows (also in `x-frontline-warning`).
+    pub warnings: Vec<String>,
     /// The rows.
     pub rows: R,
     /// The sources compared.

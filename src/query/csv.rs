@@ -104,18 +104,17 @@ pub const INPUT_HEADER: &str = "id,lon,lat";
 pub const OUTPUT_COLUMNS: &str = "status,snapshot";
 /// The columns added with distances.
 pub const OUTPUT_COLUMNS_DISTANCE: &str = "status,snapshot,line_of_contact_km,line_nearest_lon,line_nearest_lat";
-/// Names the output adds after the input's columns (by a classification or a history): an input
-/// column of one of these names is refused, as the answer would have it twice.
-const RESERVED: [&str; 8] = [
-    "status",
-    "snapshot",
-    "line_of_contact_km",
-    "line_nearest_lon",
-    "line_nearest_lat",
-    "from",
-    "to",
-    "last_snapshot",
-];
+/// Whether `name` (ASCII case ignored) is a column an answer adds after the input's columns: a
+/// classification's (with distances) or a history's ([`crate::query::history::HISTORY_CSV_COLUMNS`],
+/// `revised` among them). Read from the column lists themselves, so that a column added to an
+/// answer is reserved at once: an input column of one of these names is refused (a 400 naming
+/// it), as the answer would have it twice.
+pub fn is_reserved_column(name: &str) -> bool {
+    OUTPUT_COLUMNS_DISTANCE
+        .split(',')
+        .chain(crate::query::history::HISTORY_CSV_COLUMNS.split(','))
+        .any(|r| r.eq_ignore_ascii_case(name))
+}
 
 /// Options of a CSV classification.
 #[derive(Debug, Clone, Copy, Default)]
@@ -592,7 +591,7 @@ impl Layout {
                     ),
                 ));
             }
-            if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(key)) {
+            if is_reserved_column(key) {
                 return Err((
                     0,
                     format!("the column '{key}' is one the answer adds; rename or drop it in the input"),
@@ -1258,6 +1257,26 @@ fn trim_eol(line: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every column an answer adds, a history's `revised` and `last_snapshot` among them, is
+    /// refused as an input column (any case), naming it; other names pass through.
+    #[test]
+    fn every_column_an_answer_adds_is_refused_in_the_input() {
+        let added = OUTPUT_COLUMNS_DISTANCE
+            .split(',')
+            .chain(crate::query::history::HISTORY_CSV_COLUMNS.split(','));
+        for name in added.chain(["REVISED", "Last_Snapshot"]) {
+            let text = format!("id,lon,lat,{name}\nk,30,50,x\n");
+            let e = rows_of(&text).expect_err(name).to_string();
+            assert!(
+                e.contains(&format!("the column '{name}' is one the answer adds")),
+                "{name}: {e}"
+            );
+        }
+        assert!(is_reserved_column("revised"));
+        assert!(!is_reserved_column("name"));
+        assert_eq!(rows_of("id,lon,lat,revision\nk,30,50,x\n").unwrap().len(), 1);
+    }
 
     fn rows_of(text: &str) -> Result<Vec<(String, String, f64, f64)>, CsvError> {
         let p = read_points(text.as_bytes(), 1000, false)?;

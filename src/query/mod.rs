@@ -57,6 +57,9 @@ pub struct PointAnswer<P = InForceRef> {
     /// surrounds it (`analytics::slivers`): its kind, area and raw status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sliver: Option<SliverRef>,
+    /// The baseline in force on the date whose area holds the point (e.g. `crimea`): the status
+    /// there is the baseline's, whatever the snapshot draws; `null` when none holds it.
+    pub baseline: Option<String>,
     /// Present and true in the raw composition (`raw=true`): the source's drawing clipped to
     /// the border's land, without the sliver rule and without the waters.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -161,6 +164,7 @@ fn answer<P>(
         line_of_contact_km: p.line.map(|n| n.km),
         line_of_contact_nearest: p.line.map(|n| [n.point.x, n.point.y]),
         sliver: p.sliver,
+        baseline: p.baseline.clone(),
         raw: p.raw,
         age,
         in_force,
@@ -178,6 +182,8 @@ struct Located {
     line: Option<Nearest>,
     /// The sliver or speck the point lies in, if any.
     sliver: Option<SliverRef>,
+    /// The baseline in force whose area holds the point.
+    baseline: Option<String>,
     /// Located in the raw composition.
     raw: bool,
 }
@@ -219,6 +225,10 @@ fn locate<'a>(
         }
         _ => None,
     };
+    let baseline = f
+        .baselines()
+        .find(|b| b.index.locate(lon, lat).in_closed())
+        .map(|b| b.baseline.name.clone());
     Ok((
         f,
         date,
@@ -227,6 +237,7 @@ fn locate<'a>(
             land,
             line,
             sliver,
+            baseline,
             raw,
         },
     ))
