@@ -392,7 +392,7 @@ fn document_without_head_and_options() -> Value {
     // its files. Apart from the main literal: one `json!` of every path exceeds the macro
     // recursion limit.
     let dashboard_paths = json!({
-            "/": {"get": {"summary": "Negotiated (RFC 9110 12.5.1: the most specific range gives the weight, q=0 is not acceptable): to an Accept that prefers text/html to application/json (a browser), the built-in dashboard (an HTML page whose files are under /dashboard/); to any other client (ties, */*, no Accept), the index of the API: the paths of the live route table; 406 when neither is acceptable", "responses": cached(merge(json!({"200": {"description": "the index (name, dashboard, openapi, paths), or the dashboard's page", "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}}), problems(&["406"])))}},
+            "/": {"get": {"summary": "Negotiated (RFC 9110 12.5.1: the most specific range gives the weight, q=0 is not acceptable): to an Accept that prefers text/html to application/json (a browser), the built-in dashboard (an HTML page whose files are under /dashboard/); to any other client (ties, */*, no Accept), the index of the API: the paths of the live route table, also when neither is acceptable (the default form, RFC 9110 12.5.1); Vary: Accept, Accept-Encoding", "responses": cached(json!({"200": {"description": "the index (name, dashboard, openapi, paths), or the dashboard's page", "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}}))}},
             "/v1/border": {"get": {"summary": "The recognized border a source is measured against, as GeoJSON: one feature per polygon with its geodesic area_km2, the border's provenance (file, sha256, origin) in the frontline member and in each feature",
                 "parameters": [param("source", false, json!({"type": "string"}), "the source (default: the default source)"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
@@ -490,7 +490,7 @@ fn document_without_head_and_options() -> Value {
                     param("by_region", false, json!({"type": "boolean", "default": false}), "one row per region and date (404 if the border has no regions layer)"),
                     raw.clone()],
                 "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": schema("Timeline")}, "text/csv": {"schema": {"type": "string"}}}}}),
-                    problems(&["400", "404", "406"])))}},
+                    problems(&["400", "404"])))}},
             "/v1/agreement": {"get": {"summary": "Where sources agree on a date: per layer (occupied, contested) the area every source claims (agreed), each part claimed by some but not all with the sources that claim it (disputed), and their union (envelope), with geodesic km2; the pieces partition the envelope (agreed_km2 + disputed_km2 = envelope_km2); frontline names each source's snapshot in force",
                 "parameters": [date.clone(), datetime.clone(), known_at.clone(),
                     param("sources", false, json!({"type": "string"}), "comma-separated source names, or all (default: every source that covers the date; at least two)"),
