@@ -1492,7 +1492,7 @@ fn preconditions_are_evaluated_on_every_get_and_write_route() {
     };
     // A source that does not exist: If-Match: * fails, and nothing is written.
     describe("If-Match: *\r\n", "CC BY 4.0").assert_problem(412, "If-Match");
-    assert!(!root.join("monitor").exists(), "a refused write wrote");
+    assert!(!root.join("sources/monitor").exists(), "a refused write wrote");
     let created = describe("If-None-Match: *\r\n", "CC BY 4.0");
     assert_eq!(created.status, 201, "{}", created.text());
     let e1 = created.header("etag").expect("a write answers its ETag").to_string();
@@ -1500,7 +1500,7 @@ fn preconditions_are_evaluated_on_every_get_and_write_route() {
     describe("If-None-Match: *\r\n", "CC BY 4.0").assert_problem(412, "If-None-Match");
     describe("If-Match: \"nope\"\r\n", "CC0").assert_problem(412, "If-Match");
     describe(&format!("If-Unmodified-Since: {long_ago}\r\n"), "CC0").assert_problem(412, "If-Unmodified-Since");
-    let kept = std::fs::read_to_string(root.join("monitor/source.json")).unwrap();
+    let kept = std::fs::read_to_string(root.join("sources/monitor/source.json")).unwrap();
     assert!(kept.contains("CC BY 4.0"), "a refused write wrote: {kept}");
     std::thread::sleep(Duration::from_millis(1100));
     let w = describe(&format!("If-Match: {e1}\r\n"), "CC0");
