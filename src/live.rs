@@ -100,7 +100,16 @@ impl Live {
     /// # Errors
     /// The first problem, when the directory does not load (or is the embedded geodata).
     pub async fn reload(&self, why: &str) -> Result<(), String> {
-        let _writer = self.writer.lock().await;
+        let writer = self.writer.lock().await;
+        self.reload_holding(&writer, why).await
+    }
+
+    /// [`Live::reload`] by a writer that already holds [`Live::writer`] (`_writer`: its guard),
+    /// so that what it checked under the lock is still what it reloads over.
+    ///
+    /// # Errors
+    /// As [`Live::reload`].
+    pub async fn reload_holding(&self, _writer: &tokio::sync::MutexGuard<'_, ()>, why: &str) -> Result<(), String> {
         let root = self.catalog().root.clone();
         if crate::geodata::embedded::is_embedded(&root) {
             let why_not = "the server runs on the geodata embedded in the binary, which has no directory to reload; start it with --data DIR".to_string();

@@ -240,7 +240,10 @@ impl Axis {
     /// [`CoordinateError::NotANumber`] or [`CoordinateError::OutOfRange`], with the text.
     pub fn parse_bytes(self, field: &[u8]) -> Result<f64, CoordinateError> {
         let text = || String::from_utf8_lossy(field).into_owned();
-        match fast_float2::parse::<f64, _>(field) {
+        // One rule on every edge: spaces and tabs around a coordinate are not part of it (a
+        // query's `lon=%2030.5`, a CSV field ` 30.5`); anything else stays (`30 .5` is refused).
+        let number = trim_blanks(field);
+        match fast_float2::parse::<f64, _>(number) {
             Ok(v) => self.check(v).map_err(|_| CoordinateError::OutOfRange {
                 axis: self,
                 value: v,
@@ -252,6 +255,16 @@ impl Axis {
             }),
         }
     }
+}
+
+/// `b` without the spaces and tabs at either end.
+fn trim_blanks(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|&c| c != b' ' && c != b'\t').unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|&c| c != b' ' && c != b'\t')
+        .map_or(start, |e| e + 1);
+    &b[start..end.max(start)]
 }
 
 impl fmt::Display for Axis {
@@ -464,6 +477,17 @@ pub fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     let t = chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| format!("'{s}' is not an RFC 3339 instant such as 2024-05-01T20:30:00Z ({e})"))?;
+    // Instants whose date is a four-digit year in every time zone (offsets reach ±14 h): an
+    // answer states dates and local times, and `+10000-01-01` or a year 0 is no date a reader
+    // or RFC 3339 knows. Refused, never clamped (a clamped instant would answer another one).
+    let (first, last) = instant_bounds();
+    if t < first || t > last {
+        return Err(format!(
+            "'{s}' is outside the instants answered ({} to {}: the years 0001 to 9999 in every time zone)",
+            first.format("%Y-%m-%dT%H:%M:%SZ"),
+            last.format("%Y-%m-%dT%H:%M:%SZ")
+        ));
+    }
     if t.nanosecond() >= 1_000_000_000 {
         return Err(format!(
             "'{s}' names a leap second (:60): instants are UTC without leap seconds (POSIX time, as publication timestamps count), so it has no instant of its own; give :59 or the next minute's :00"
@@ -472,9 +496,38 @@ pub fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     Ok(t)
 }
 
+/// The first and last instants [`parse_instant`] takes: 0001-01-02T00:00:00Z and
+/// 9999-12-30T23:59:59Z, a day inside the four-digit years.
+fn instant_bounds() -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    use chrono::TimeZone;
+    let first = chrono::Utc.with_ymd_and_hms(1, 1, 2, 0, 0, 0).single();
+    let last = chrono::Utc.with_ymd_and_hms(9999, 12, 30, 23, 59, 59).single();
+    (
+        first.unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+        last.unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_near_the_ends_of_the_calendar_are_refused() {
+        for s in [
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T00:00:00Z",
+            "9999-12-31T10:00:00+14:00",
+            "0001-01-01T00:00:00Z",
+            "0001-01-01T23:59:59Z",
+        ] {
+            let e = parse_instant(s).expect_err(s);
+            assert!(e.contains("outside the instants answered"), "{s}: {e}");
+        }
+        assert!(parse_instant("9999-12-30T23:59:59Z").is_ok());
+        assert!(parse_instant("0001-01-02T00:00:00Z").is_ok());
+        assert!(parse_instant("2024-05-01T20:30:00Z").is_ok());
+    }
 
     #[test]
     fn one_parser_checks_coordinate_text_for_every_edge() {
@@ -487,9 +540,16 @@ mod tests {
             // Compared as written: NaN is not equal to itself.
             assert_eq!(format!("{a:?}"), format!("{b:?}"), "{t}");
         }
+        // Spaces and tabs around a coordinate: trimmed on every edge (issue 9 fault 11).
         assert_eq!(Axis::Lat.parse(" 44.5 "), Ok(44.5));
+        assert_eq!(Axis::Lat.parse_bytes(b" 44.5 "), Ok(44.5));
+        assert_eq!(Axis::Lat.parse_bytes(b"\t44.5"), Ok(44.5));
         assert!(matches!(
-            Axis::Lat.parse_bytes(b" 44.5 "),
+            Axis::Lat.parse_bytes(b"44 .5"),
+            Err(CoordinateError::NotANumber { .. })
+        ));
+        assert!(matches!(
+            Axis::Lat.parse_bytes(b"44.5\r"),
             Err(CoordinateError::NotANumber { .. })
         ));
         let e = Axis::Lon.parse_bytes(b"1e400").unwrap_err();

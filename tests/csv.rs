@@ -488,6 +488,35 @@ fn invisible_characters_are_named_on_every_route() {
         t,
         Want::Error("line 2: a carriage return (CR) at byte 18 ends no line"),
     );
+    // RFC 4180 (issue 9 fault 7): a bare CR inside an unquoted field is refused where it is,
+    // never merged into the field nor taken for a line end, quoted records or not.
+    check(
+        &s,
+        "a CR inside an unquoted id",
+        format!("id,lon,lat\nk\rx,{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 2: a carriage return (CR) at byte 2 ends no line"),
+    );
+    check(
+        &s,
+        "a CR after a quoted field's record",
+        format!("id,lon,lat\n\"k\",{k}\rj,{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 2: a carriage return (CR) at byte 20 ends no line"),
+    );
+    check(
+        &s,
+        "a CR inside a quoted field is text",
+        format!("id,lon,lat\n\"k\rx\",{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Rows(&out("id,lon,lat", &[&format!("\"k\rx\",{k}")])),
+    );
     check(
         &s,
         "a BOM inside a data line",
@@ -777,4 +806,40 @@ fn an_undecodable_byte_deep_in_a_streamed_csv_leaves_the_answer_visibly_cut() {
         text.contains(&format!("line {line}: bytes 0xA0 cannot be read as Shift_JIS")),
         "{text}"
     );
+}
+
+/// Issue 9 fault 11: one rule for spaces and tabs around a coordinate, on every edge: they are
+/// trimmed (a CSV field, on every route; a query parameter); blanks inside a number are refused.
+#[test]
+fn blanks_around_coordinates_are_trimmed_on_every_edge() {
+    let s = Server::start();
+    let t = "text/csv";
+    check(
+        &s,
+        "spaces and a tab around the coordinates",
+        b"id,lon,lat\nk, 30.5234 ,\t50.4501\n",
+        &[],
+        "",
+        t,
+        Want::Rows(&out("id,lon,lat", &["k, 30.5234 ,\t50.4501"])),
+    );
+    check(
+        &s,
+        "a space inside a coordinate",
+        b"id,lon,lat\nk,30 .5234,50.4501\n",
+        &[],
+        "",
+        t,
+        Want::Error("line 2: lon '30 .5234' is not a number"),
+    );
+    let plain = common::get(s.addr, "/v1/coverage?lon=30.5234&lat=50.4501&date=2024-03-01", "");
+    assert_eq!(plain.status, 200, "{}", plain.text());
+    assert!(plain.json()["status"].is_string(), "{}", plain.text());
+    for q in ["lon=%2030.5234&lat=50.4501%20", "lon=30.5234%09&lat=%20%2050.4501"] {
+        let r = common::get(s.addr, &format!("/v1/coverage?{q}&date=2024-03-01"), "");
+        assert_eq!(r.status, 200, "{q}: {}", r.text());
+        assert_eq!(r.json()["status"], plain.json()["status"], "{q}");
+    }
+    let r = common::get(s.addr, "/v1/coverage?lon=30%20.5&lat=50.4501&date=2024-03-01", "");
+    r.assert_problem(400, "lon");
 }

@@ -560,6 +560,30 @@ fn every_token_route_answers_the_same_stray_bytes_the_same_way() {
             Some(t(b"Bearer ", &[b" ", token.as_bytes()].concat())),
             403,
         ),
+        // Two Authorization lines: neither is taken, whatever they hold (issue 9, fault 2).
+        (
+            "two lines, both right",
+            Some(t(
+                b"Bearer ",
+                &[&b"\r\nAuthorization: Bearer "[..], token.as_bytes()].concat(),
+            )),
+            401,
+        ),
+        (
+            "two lines, right then wrong",
+            Some(t(b"Bearer ", b"\r\nAuthorization: Bearer wrong-0123456789")),
+            401,
+        ),
+        (
+            "two lines, wrong then right",
+            Some(t(b"Bearer wrong-0123456789\r\nAuthorization: Bearer ", b"")),
+            401,
+        ),
+        (
+            "two lines, the second empty",
+            Some(t(b"Bearer ", b"\r\nAuthorization: ")),
+            401,
+        ),
         ("right token", Some(t(b"Bearer ", b"")), 0),
         ("lower-case scheme", Some(t(b"bearer ", b"")), 0),
         ("upper-case scheme", Some(t(b"BEARER ", b"")), 0),
@@ -1357,4 +1381,211 @@ fn every_body_route_refuses_a_compressed_body_with_415_and_accept_encoding_ident
         }
     }
     assert!(routes >= 6, "{routes} body routes in the table");
+}
+
+/// Issue 9 item 1 (RFC 9110 §13.1, order of §13.2.2), as a class over the route table: every
+/// GET route (and HEAD) answers a failing `If-Match` or `If-Unmodified-Since` with a 412
+/// problem, `If-Match: *` passes; the write routes evaluate the four fields against the state
+/// live when they hold the writer lock, refuse with 412 without writing, and answer the new
+/// `ETag`, which a following conditional write names in `If-Match`.
+#[test]
+fn preconditions_are_evaluated_on_every_get_and_write_route() {
+    use frontline::http::table::ROUTES;
+    let token = "0123456789abcdef-preconditions";
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let s = Server::start(
+        &["--data", root.to_str().unwrap()],
+        &[("FRONTLINE_INGEST_TOKEN", token)],
+    );
+    let long_ago = "Sat, 01 Jan 2000 00:00:00 GMT";
+    // Every GET route of the table has a sample here.
+    for r in ROUTES.iter().filter(|r| r.methods.contains(&warp::http::Method::GET)) {
+        let sample = GET_ROUTES
+            .iter()
+            .chain(
+                [
+                    "/v1/agreement",
+                    "/v1/agreement/timeline",
+                    "/v1/scenarios",
+                    "/v1/scenarios/presets",
+                ]
+                .iter(),
+            )
+            .any(|t| {
+                frontline::http::table::find(t.split('?').next().unwrap()) == frontline::http::table::find(r.path)
+            });
+        let skipped = r.path.contains("{id}") || r.path.starts_with("/v1/tiles/");
+        assert!(sample || skipped, "{}: no sample request", r.path);
+    }
+    let mut targets: Vec<&str> = GET_ROUTES.to_vec();
+    targets.extend(["/v1/tiles/example/2024-05-01.json", "/v1/scenarios/presets"]);
+    for target in targets {
+        let g = get(s.addr, target, "");
+        assert_eq!(g.status, 200, "GET {target}: {}", g.text());
+        for method in ["GET", "HEAD"] {
+            let at = format!("{method} {target}");
+            for bad in ["If-Match: \"nope\"\r\n", "If-Match: \"a\", \"b\"\r\n"] {
+                let r = request(s.addr, method, target, bad, b"");
+                assert_eq!(r.status, 412, "{at} {bad}");
+                if method == "GET" {
+                    r.assert_problem(412, "If-Match");
+                }
+            }
+            if let Some(e) = g.header("etag").filter(|e| e.starts_with("W/")) {
+                // A weak tag never matches by the strong comparison If-Match uses.
+                let r = request(s.addr, method, target, &format!("If-Match: {e}\r\n"), b"");
+                assert_eq!(r.status, 412, "{at}");
+            }
+            let r = request(s.addr, method, target, "If-Match: *\r\n", b"");
+            assert_eq!(r.status, 200, "{at} If-Match: *");
+            let r = request(
+                s.addr,
+                method,
+                target,
+                &format!("If-Unmodified-Since: {long_ago}\r\n"),
+                b"",
+            );
+            if g.header("last-modified").is_some() {
+                assert_eq!(r.status, 412, "{at} If-Unmodified-Since");
+            } else {
+                assert_eq!(r.status, 200, "{at}: no Last-Modified, If-Unmodified-Since ignored");
+            }
+            // If-Match decides over If-None-Match (§13.2.2).
+            let r = request(
+                s.addr,
+                method,
+                target,
+                "If-Match: \"nope\"\r\nIf-None-Match: *\r\n",
+                b"",
+            );
+            assert_eq!(r.status, 412, "{at}");
+        }
+    }
+
+    // The write routes.
+    let auth = format!("Authorization: Bearer {token}\r\n");
+    let describe = |extra: &str, licence: &str| {
+        let body = serde_json::json!({"licence": licence, "attribution": "Example", "baselines": []}).to_string();
+        request(
+            s.addr,
+            "PUT",
+            "/v1/sources/monitor",
+            &format!("{auth}Content-Type: application/json\r\n{extra}"),
+            body.as_bytes(),
+        )
+    };
+    let poly = |x: f64| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"status":"occupied"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},48.0],[{x1},48.0],[{x1},48.2],[{x},48.2],[{x},48.0]]]}}}}]}}"#,
+            x1 = x + 0.2
+        )
+    };
+    let ingest = |extra: &str, date: &str, x: f64| {
+        request(
+            s.addr,
+            "POST",
+            &format!("/v1/snapshots?source=example&date={date}&replace=true"),
+            &format!("{auth}Content-Type: application/geo+json\r\n{extra}"),
+            poly(x).as_bytes(),
+        )
+    };
+    // A source that does not exist: If-Match: * fails, and nothing is written.
+    describe("If-Match: *\r\n", "CC BY 4.0").assert_problem(412, "If-Match");
+    assert!(!root.join("sources/monitor").exists(), "a refused write wrote");
+    let created = describe("If-None-Match: *\r\n", "CC BY 4.0");
+    assert_eq!(created.status, 201, "{}", created.text());
+    let e1 = created.header("etag").expect("a write answers its ETag").to_string();
+    assert!(e1.starts_with('"'), "{e1}");
+    describe("If-None-Match: *\r\n", "CC BY 4.0").assert_problem(412, "If-None-Match");
+    describe("If-Match: \"nope\"\r\n", "CC0").assert_problem(412, "If-Match");
+    describe(&format!("If-Unmodified-Since: {long_ago}\r\n"), "CC0").assert_problem(412, "If-Unmodified-Since");
+    let kept = std::fs::read_to_string(root.join("sources/monitor/source.json")).unwrap();
+    assert!(kept.contains("CC BY 4.0"), "a refused write wrote: {kept}");
+    std::thread::sleep(Duration::from_millis(1100));
+    let w = describe(&format!("If-Match: {e1}\r\n"), "CC0");
+    assert_eq!(w.status, 200, "{}", w.text());
+    let e2 = w.header("etag").unwrap().to_string();
+    assert_ne!(e1, e2, "the write changed the state");
+    // A write over the old tag lost the race: refused.
+    describe(&format!("If-Match: {e1}\r\n"), "CC BY-SA 4.0").assert_problem(412, "If-Match");
+    // POST /v1/snapshots, against the same state.
+    ingest("If-Match: \"nope\"\r\n", "2024-09-15", 37.0).assert_problem(412, "If-Match");
+    ingest(&format!("If-Match: {e1}\r\n"), "2024-09-15", 37.0).assert_problem(412, "If-Match");
+    ingest("If-None-Match: *\r\n", "2024-09-15", 37.0).assert_problem(412, "If-None-Match");
+    ingest(&format!("If-Unmodified-Since: {long_ago}\r\n"), "2024-09-15", 37.0)
+        .assert_problem(412, "If-Unmodified-Since");
+    let snaps = get(s.addr, "/v1/snapshots?source=example", "").text();
+    assert!(!snaps.contains("2024-09-15"), "a refused ingest went live: {snaps}");
+    let i = ingest(&format!("If-Match: {e2}\r\n"), "2024-09-15", 37.0);
+    assert!(i.status == 201 || i.status == 200, "{}", i.text());
+    let e3 = i.header("etag").unwrap().to_string();
+    assert_ne!(e3, e2);
+    ingest(&format!("If-Match: {e2}\r\n"), "2024-09-15", 37.5).assert_problem(412, "If-Match");
+    let i = ingest(&format!("If-Match: {e3}\r\n"), "2024-09-16", 37.5);
+    assert!(i.status == 201 || i.status == 200, "{}", i.text());
+}
+
+/// Issue 9 fault 3: HEAD on a route whose GET answers 204 (an empty tile, of every tile route
+/// that has one) carries GET's headers and no Content-Length (RFC 9110 §8.6: a 204 has none).
+#[test]
+fn head_of_a_204_answer_has_no_content_length() {
+    let s = Server::start(&[], &[]);
+    let mut empty_tiles = Vec::new();
+    for doc_path in [
+        "/v1/tiles/example/2024-05-01.json",
+        "/v1/tiles/example/diff/2024-01-01/2024-06-01.json",
+    ] {
+        let d = get(s.addr, doc_path, "");
+        assert_eq!(d.status, 200, "{doc_path}: {}", d.text());
+        let t = d.json()["tiles"][0].as_str().unwrap().to_string();
+        let path = t.split_once("/v1/").map(|(_, p)| format!("/v1/{p}")).unwrap();
+        empty_tiles.push(path.replace("{z}", "5").replace("{x}", "0").replace("{y}", "0"));
+    }
+    for path in empty_tiles {
+        let g = get(s.addr, &path, "");
+        assert_eq!(g.status, 204, "GET {path}");
+        assert_eq!(g.header("content-length"), None, "GET {path}");
+        let h = request(s.addr, "HEAD", &path, "", b"");
+        assert_eq!(h.status, 204, "HEAD {path}");
+        assert_eq!(h.header("content-length"), None, "HEAD {path}: {:?}", h.headers);
+        for name in ["etag", "cache-control", "last-modified", "content-type"] {
+            assert_eq!(h.header(name), g.header(name), "HEAD {path}: {name}");
+        }
+    }
+}
+
+/// Issue 9 fault 10: an instant near the end (or the start) of the calendar is refused with a
+/// 400 naming the parameter, on every route and parameter that takes one, never answered with
+/// a `+10000-...` year.
+#[test]
+fn instants_outside_the_four_digit_years_are_refused() {
+    let s = Server::start(&[], &[]);
+    for t in [
+        "9999-12-31T23:59:59Z",
+        "9999-12-31T12:00:00-10:00",
+        "0001-01-01T00:00:00Z",
+    ] {
+        for (target, parameter) in [
+            (format!("/v1/coverage?lon=30.5&lat=50.4&datetime={t}"), "datetime"),
+            (format!("/v1/timeline?datetime={t}"), "datetime"),
+            (format!("/v1/layers/occupied?datetime={t}"), "datetime"),
+            (
+                format!("/v1/coverage?lon=30.5&lat=50.4&date=2024-05-01&known_at={t}"),
+                "known_at",
+            ),
+        ] {
+            let target = target.replace('+', "%2B");
+            let r = get(s.addr, &target, "");
+            r.assert_problem(400, "outside the instants answered");
+            assert_eq!(r.json()["parameter"], parameter, "{target}");
+            assert!(!r.text().contains("+10000"), "{target}: {}", r.text());
+        }
+    }
+    let ok = get(
+        s.addr,
+        "/v1/coverage?lon=30.5&lat=50.4&datetime=2024-05-01T12:00:00Z",
+        "",
+    );
+    assert_eq!(ok.status, 200, "{}", ok.text());
 }

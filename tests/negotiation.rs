@@ -1,7 +1,8 @@
 //! Content negotiation (RFC 9110 §12.5) on every route that offers more than one
 //! representation: `/` (the dashboard or the JSON index), `/v1/timeline` (JSON or CSV) and gzip
 //! (`Accept-Encoding`, on layers and dashboard files). A range's weight comes from the most
-//! specific range that matches; `q=0` means "not acceptable".
+//! specific range that matches; `q=0` means "not acceptable"; an `Accept` that none of a
+//! route's forms matches gets the default JSON form (RFC 9110 §12.5.1), never a 406.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -38,9 +39,14 @@ fn the_root_gives_the_page_only_when_html_is_preferred() {
         assert_eq!(kind(accept), (200, want.to_string()), "Accept: {accept}");
     }
     assert_eq!(get(s.addr, "/", "").header("content-type"), Some("application/json"));
-    // Neither offer acceptable: 406 naming both.
+    // Neither offer acceptable: the default form, the JSON index (RFC 9110 §12.5.1), never 406.
     for accept in ["image/png", "text/html;q=0, application/json;q=0", "text/csv"] {
-        get(s.addr, "/", &format!("Accept: {accept}\r\n")).assert_problem(406, "text/html (the dashboard)");
+        assert_eq!(kind(accept), (200, "application/json".to_string()), "Accept: {accept}");
+        let vary = get(s.addr, "/", &format!("Accept: {accept}\r\n"))
+            .header("vary")
+            .unwrap_or("")
+            .to_string();
+        assert!(vary.contains("Accept"), "Accept: {accept}: Vary {vary}");
     }
 }
 
@@ -65,12 +71,87 @@ fn the_timeline_honours_weights_and_q0() {
     ] {
         assert_eq!(kind(accept).starts_with("text/csv"), csv, "Accept: {accept}");
     }
-    get(
-        s.addr,
-        "/v1/timeline?source=example",
-        "Accept: text/csv;q=0, application/json;q=0\r\n",
-    )
-    .assert_problem(406, "available: application/json, text/csv");
+    // Neither form acceptable: the default one, JSON (RFC 9110 §12.5.1), with Vary: Accept.
+    for accept in ["text/csv;q=0, application/json;q=0", "image/png"] {
+        assert_eq!(kind(accept), "application/json", "Accept: {accept}");
+    }
+    for path in ["/v1/timeline?source=example", "/v1/agreement/timeline"] {
+        for accept in ["image/png", "text/csv", "application/json;q=0.1, text/csv"] {
+            let r = get(s.addr, path, &format!("Accept: {accept}\r\n"));
+            assert_eq!(r.status, 200, "{path} {accept}: {}", r.text());
+            assert!(
+                r.header("vary").unwrap_or("").contains("Accept"),
+                "{path} {accept}: {:?}",
+                r.headers
+            );
+        }
+        let csv = get(s.addr, path, "Accept: text/csv;q=0, application/json\r\n");
+        assert_eq!(csv.header("content-type"), Some("application/json"), "{path}");
+    }
+}
+
+/// Issue 9 fault 4: one weak or strong validator per representation: the JSON, CSV and HTML
+/// forms of a negotiating route, and its gzip and identity bodies, never share an ETag; each
+/// negotiating route says by what in `Vary`.
+#[test]
+fn every_representation_has_its_own_validator_and_vary() {
+    let s = Server::spawn(&["--watch-s", "0"], &[]);
+    let tag = |path: &str, extra: &str| {
+        let r = get(s.addr, path, extra);
+        assert_eq!(r.status, 200, "{path} {extra}: {}", r.text());
+        (
+            r.header("etag")
+                .unwrap_or_else(|| panic!("{path} {extra}: no ETag"))
+                .to_string(),
+            r.header("content-type").unwrap_or("").to_string(),
+            r.header("content-encoding").unwrap_or("").to_string(),
+            r.header("vary").unwrap_or("").to_string(),
+        )
+    };
+    let cases: [(&str, &[&str], &[&str]); 5] = [
+        (
+            "/",
+            &[
+                "",
+                "Accept: text/html\r\n",
+                "Accept: text/html\r\nAccept-Encoding: gzip\r\n",
+                "Accept-Encoding: gzip\r\n",
+            ],
+            &["Accept", "Accept-Encoding"],
+        ),
+        ("/v1/timeline", &["", "Accept: text/csv\r\n"], &["Accept"]),
+        ("/v1/agreement/timeline", &["", "Accept: text/csv\r\n"], &["Accept"]),
+        (
+            "/v1/layers/occupied?date=2024-05-01",
+            &["", "Accept-Encoding: gzip\r\n"],
+            &["Accept-Encoding"],
+        ),
+        (
+            "/dashboard/app.js",
+            &["", "Accept-Encoding: gzip\r\n"],
+            &["Accept-Encoding"],
+        ),
+    ];
+    for (path, requests, vary) in cases {
+        let answers: Vec<_> = requests.iter().map(|e| tag(path, e)).collect();
+        for (i, a) in answers.iter().enumerate() {
+            for v in vary {
+                assert!(a.3.contains(v), "{path} {:?}: Vary {}", requests[i], a.3);
+            }
+            for (j, b) in answers.iter().enumerate().skip(i + 1) {
+                if (&a.1, &a.2) != (&b.1, &b.2) {
+                    assert_ne!(a.0, b.0, "{path}: {:?} and {:?} share a tag", requests[i], requests[j]);
+                }
+            }
+        }
+        let forms: std::collections::BTreeSet<_> = answers.iter().map(|a| (a.1.clone(), a.2.clone())).collect();
+        assert!(forms.len() >= 2, "{path}: one form only: {forms:?}");
+        // Each tag answers 304 to a request for its own representation only.
+        for (i, a) in answers.iter().enumerate() {
+            let r = get(s.addr, path, &format!("{}If-None-Match: {}\r\n", requests[i], a.0));
+            assert_eq!(r.status, 304, "{path} {:?}", requests[i]);
+        }
+    }
 }
 
 #[test]
@@ -89,6 +170,13 @@ fn gzip_is_refused_by_its_own_q0_even_under_a_wildcard() {
             ("*, gzip;q=0", false),
             ("*;q=0", false),
             ("br, identity", false),
+            // q-values between the coding and identity (issue 9 fault 6).
+            ("gzip;q=0, identity", false),
+            ("br;q=1, gzip;q=0.5", true),
+            ("gzip;q=0.5, identity", false),
+            ("gzip, identity;q=0.5", true),
+            ("*;q=0, identity;q=0", false),
+            ("gzip;q=0, identity;q=0", false),
         ] {
             let r = get(s.addr, path, &format!("Accept-Encoding: {enc}\r\n"));
             assert_eq!(r.status, 200, "{path}");

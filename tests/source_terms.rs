@@ -595,3 +595,68 @@ fn the_cli_names_the_terms_of_a_csvs_source_on_standard_error() {
         }
     }
 }
+
+/// Issue 9 fault 8: terms beyond ASCII (a Cyrillic licence, `©` in the attribution) in the
+/// headers of a CSV answer: every header is ASCII; the plain header holds an ASCII stand-in and
+/// the exact text as an RFC 8187 `name*=UTF-8''...` value; `x-frontline-source-terms` is JSON
+/// with the non-ASCII characters escaped, which reads back as the exact terms.
+#[test]
+fn terms_beyond_ascii_are_sent_as_ascii_headers_with_rfc_8187_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let file = root.join("sources/example/source.json");
+    let mut d: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let (licence, attribution) = ("Ліцензія відкрита 4.0", "© Приклад «Моніторинг»");
+    d["licence"] = json!(licence);
+    d["attribution"] = json!(attribution);
+    std::fs::write(&file, d.to_string()).unwrap();
+    let s = Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+    let decode = |pct: &str| -> String {
+        let mut bytes = Vec::new();
+        let mut it = pct.bytes();
+        while let Some(b) = it.next() {
+            if b == b'%' {
+                let h: String = [it.next().unwrap(), it.next().unwrap()]
+                    .iter()
+                    .map(|&c| char::from(c))
+                    .collect();
+                bytes.push(u8::from_str_radix(&h, 16).unwrap());
+            } else {
+                bytes.push(b);
+            }
+        }
+        String::from_utf8(bytes).unwrap()
+    };
+    let csv_answers = [
+        get(s.addr, "/v1/timeline?source=example", "Accept: text/csv\r\n"),
+        post(
+            s.addr,
+            "/v1/classify?date=2024-05-01",
+            "text/csv",
+            b"id,lon,lat\nk,30.5,50.4\n",
+        ),
+    ];
+    for r in csv_answers {
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert!(r.header("content-type").unwrap().starts_with("text/csv"));
+        for (name, value) in &r.headers {
+            assert!(value.is_ascii(), "{name}: {value:?} is not ASCII");
+        }
+        for (name, param, want) in [
+            ("x-frontline-licence", "licence", licence),
+            ("x-frontline-attribution", "attribution", attribution),
+        ] {
+            let v = r.header(name).unwrap_or_else(|| panic!("no {name}"));
+            let (stand_in, ext) = v
+                .rsplit_once(&format!("; {param}*=UTF-8''"))
+                .unwrap_or_else(|| panic!("{name}: no RFC 8187 value: {v}"));
+            assert!(!stand_in.is_empty() && stand_in.is_ascii(), "{name}: {stand_in}");
+            assert_eq!(decode(ext), want, "{name}");
+        }
+        assert!(r.header("x-frontline-attribution").unwrap().starts_with("(c) "));
+        let terms: Value = serde_json::from_str(r.header("x-frontline-source-terms").unwrap()).unwrap();
+        assert_eq!(terms[0]["licence"], licence);
+        assert_eq!(terms[0]["attribution"], attribution);
+        assert_eq!(r.header("x-frontline-source"), Some("example"));
+    }
+}

@@ -80,9 +80,8 @@ pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>)
         {
             return Err(Problem::parameter("from", format!("from {a} is after to {b}")));
         }
-        let csv = accept
-            .as_deref()
-            .is_some_and(|a| a.split(',').map(super::media_type).any(|t| t == "text/csv"));
+        // By the weights of Accept (RFC 9110 §12.5.1); nothing acceptable: the default JSON.
+        let csv = super::negotiate::preferred(accept.as_deref(), &["application/json", "text/csv"]) == Some("text/csv");
         let catalog = app.catalog_for(&p)?;
         let t = agreement_timeline(&catalog, sources.as_deref(), from, to, p.flag("raw")?)?;
         let source_terms = SourceRef::of_names(&catalog, &t.sources);

@@ -11,7 +11,8 @@
 //! with the same status:
 //!
 //! - ingest off (no token configured): `403 ingest-off`, whatever is presented;
-//! - no `Authorization`, an empty one, another scheme, `Bearer` without a token: `401` with
+//! - no `Authorization`, an empty one, another scheme, `Bearer` without a token, or more than one
+//!   `Authorization` line (whatever they hold; neither is taken): `401` with
 //!   `WWW-Authenticate: Bearer`;
 //! - a `Bearer` token that does not match, whatever bytes it holds (control bytes, a bare CR or
 //!   LF, a tab, bytes that are not ASCII): `403 forbidden`, never told apart from a wrong token.
@@ -92,8 +93,15 @@ impl Authorized {
     /// # Errors
     /// The refusal, as [`authorize`].
     pub fn check<B>(app: &App, req: &mut warp::http::Request<B>) -> Result<(), Problem> {
-        let value = req.headers().get(warp::http::header::AUTHORIZATION);
-        authorize(app, value.map(warp::http::HeaderValue::as_bytes))?;
+        let mut lines = req.headers().get_all(warp::http::header::AUTHORIZATION).iter();
+        let first = lines.next();
+        if lines.next().is_some() && app.config.ingest_token.is_some() {
+            // Two credentials: neither is taken (not the first, not the last), whatever they hold.
+            return Err(Problem::unauthorized(
+                "more than one Authorization header line: send exactly one Authorization: Bearer <token>",
+            ));
+        }
+        authorize(app, first.map(warp::http::HeaderValue::as_bytes))?;
         req.extensions_mut().insert(Authorized(()));
         Ok(())
     }

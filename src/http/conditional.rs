@@ -1,6 +1,9 @@
-//! Conditional requests (RFC 9110 §13): `If-None-Match` with the weak comparison over every
-//! member of every field line (and `*`), then `If-Modified-Since` when `If-None-Match` is
-//! absent; the 304 answer keeps the headers RFC 9110 §15.4.5 asks for.
+//! Conditional requests (RFC 9110 §13), in the order of §13.2.2 ([`Preconditions::evaluate`]):
+//! `If-Match` (strong comparison, `*`: the resource exists), else `If-Unmodified-Since`; then
+//! `If-None-Match` (weak comparison over every member of every field line, and `*`), else
+//! `If-Modified-Since` on GET and HEAD. A failed `If-Match` / `If-Unmodified-Since`, or a
+//! matching `If-None-Match` on a write, is a 412; a matching `If-None-Match` or an unmodified
+//! `If-Modified-Since` on GET or HEAD a 304, which keeps the headers §15.4.5 asks for.
 //!
 //! Entity tags are parsed by hand (a few lines over RFC 9110 §8.8.3's grammar); dates with
 //! `httpdate`, which hyper already uses for `Date` and which reads all three HTTP-date forms.
@@ -54,6 +57,116 @@ pub fn none_match(headers: &HeaderMap, etag: &str) -> bool {
         .filter_map(|v| v.to_str().ok())
         .flat_map(members)
         .any(|m| m == "*" || opaque(m) == Some(ours))
+}
+
+/// Whether two entity tags match by the strong comparison (RFC 9110 §8.8.3.2): neither is weak
+/// and their opaque parts are equal.
+fn strong_match(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    !a.starts_with("W/") && !b.starts_with("W/") && opaque(a).is_some() && opaque(a) == opaque(b)
+}
+
+/// What the preconditions of a request decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// No precondition failed: the method is applied.
+    Proceed,
+    /// 304: a GET or HEAD whose `If-None-Match` matched or whose `If-Modified-Since` holds.
+    NotModified,
+    /// 412: the field named failed.
+    Failed(&'static str),
+}
+
+/// The precondition fields of a request (`If-Match`, `If-Unmodified-Since`, `If-None-Match`,
+/// `If-Modified-Since`), kept for whoever evaluates them: the dispatcher on a GET's answer, a
+/// write handler under the writer lock (the dispatcher puts them in the request's extensions).
+#[derive(Debug, Clone, Default)]
+pub struct Preconditions(HeaderMap);
+
+impl Preconditions {
+    /// The precondition fields of `headers`, every field line of each.
+    pub fn of(headers: &HeaderMap) -> Self {
+        let mut out = HeaderMap::new();
+        for name in [
+            header::IF_MATCH,
+            header::IF_UNMODIFIED_SINCE,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+        ] {
+            for v in headers.get_all(&name) {
+                out.append(name.clone(), v.clone());
+            }
+        }
+        Preconditions(out)
+    }
+
+    /// Whether the request has any precondition.
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    /// Evaluates the preconditions against the current representation (RFC 9110 §13.2.2):
+    /// `current` its entity tag, `exists` whether there is one (`*` matches only then),
+    /// `last_modified` its date; `read` for GET and HEAD (a matching `If-None-Match` is a 304
+    /// there, a 412 on a write; `If-Modified-Since` is read only there).
+    pub fn evaluate(
+        &self,
+        read: bool,
+        current: Option<&str>,
+        exists: bool,
+        last_modified: Option<SystemTime>,
+    ) -> Decision {
+        let h = &self.0;
+        let date = |name: header::HeaderName| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| httpdate::parse_http_date(v).ok())
+        };
+        if h.contains_key(header::IF_MATCH) {
+            let matched = h
+                .get_all(header::IF_MATCH)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(members)
+                .any(|m| {
+                    if m == "*" {
+                        exists
+                    } else {
+                        current.is_some_and(|c| strong_match(m, c))
+                    }
+                });
+            if !matched {
+                return Decision::Failed("If-Match");
+            }
+        } else if let (Some(since), Some(lm)) = (date(header::IF_UNMODIFIED_SINCE), last_modified)
+            && lm > since
+        {
+            return Decision::Failed("If-Unmodified-Since");
+        }
+        if h.contains_key(header::IF_NONE_MATCH) {
+            let matched = h
+                .get_all(header::IF_NONE_MATCH)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(members)
+                .any(|m| {
+                    if m == "*" {
+                        exists
+                    } else {
+                        current.and_then(opaque).is_some_and(|c| opaque(m) == Some(c))
+                    }
+                });
+            return match (matched, read) {
+                (false, _) => Decision::Proceed,
+                (true, true) => Decision::NotModified,
+                (true, false) => Decision::Failed("If-None-Match"),
+            };
+        }
+        if read && not_modified(h, current, last_modified) {
+            return Decision::NotModified;
+        }
+        Decision::Proceed
+    }
 }
 
 /// The `Last-Modified` of a representation that changed at `changed`: whole seconds (HTTP dates
@@ -165,6 +278,76 @@ mod tests {
             http_date(SystemTime::now() - Duration::from_secs(2)),
         );
         assert!(not_modified(&now, None, Some(lm)));
+    }
+
+    #[test]
+    fn preconditions_in_the_order_of_rfc_9110_13_2_2() {
+        let lm = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let pre = |lines: &[(header::HeaderName, &str)]| {
+            let mut h = HeaderMap::new();
+            for (n, v) in lines {
+                h.append(n.clone(), HeaderValue::from_str(v).unwrap());
+            }
+            Preconditions::of(&h)
+        };
+        let (im, ius, inm, ims) = (
+            header::IF_MATCH,
+            header::IF_UNMODIFIED_SINCE,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+        );
+        let before = httpdate::fmt_http_date(lm - Duration::from_secs(10));
+        let at = httpdate::fmt_http_date(lm);
+        let tag = Some("\"abc\"");
+        let eval = |p: Preconditions, read: bool| p.evaluate(read, tag, true, Some(lm));
+        assert_eq!(eval(pre(&[]), true), Decision::Proceed);
+        assert_eq!(eval(pre(&[(im.clone(), "\"abc\"")]), false), Decision::Proceed);
+        assert_eq!(eval(pre(&[(im.clone(), "\"x\", \"abc\"")]), false), Decision::Proceed);
+        assert_eq!(eval(pre(&[(im.clone(), "*")]), false), Decision::Proceed);
+        assert_eq!(
+            eval(pre(&[(im.clone(), "W/\"abc\"")]), true),
+            Decision::Failed("If-Match"),
+            "strong comparison"
+        );
+        assert_eq!(eval(pre(&[(im.clone(), "\"x\"")]), true), Decision::Failed("If-Match"));
+        assert_eq!(
+            pre(&[(im.clone(), "*")]).evaluate(false, None, false, None),
+            Decision::Failed("If-Match"),
+            "* needs a current representation"
+        );
+        assert_eq!(
+            pre(&[(im.clone(), "\"abc\"")]).evaluate(true, Some("W/\"abc\""), true, None),
+            Decision::Failed("If-Match"),
+            "a weak current tag never matches strongly"
+        );
+        assert_eq!(
+            eval(pre(&[(ius.clone(), &before)]), true),
+            Decision::Failed("If-Unmodified-Since")
+        );
+        assert_eq!(eval(pre(&[(ius.clone(), &at)]), false), Decision::Proceed);
+        assert_eq!(eval(pre(&[(ius.clone(), "not a date")]), false), Decision::Proceed);
+        assert_eq!(
+            eval(pre(&[(im.clone(), "\"abc\""), (ius.clone(), &before)]), false),
+            Decision::Proceed,
+            "If-Match decides when present"
+        );
+        assert_eq!(eval(pre(&[(inm.clone(), "W/\"abc\"")]), true), Decision::NotModified);
+        assert_eq!(
+            eval(pre(&[(inm.clone(), "*")]), false),
+            Decision::Failed("If-None-Match")
+        );
+        assert_eq!(
+            pre(&[(inm.clone(), "*")]).evaluate(false, None, false, None),
+            Decision::Proceed,
+            "create only if absent"
+        );
+        assert_eq!(eval(pre(&[(ims.clone(), &at)]), true), Decision::NotModified);
+        assert_eq!(eval(pre(&[(ims.clone(), &at)]), false), Decision::Proceed);
+        assert_eq!(
+            eval(pre(&[(im.clone(), "\"x\""), (inm.clone(), "\"abc\"")]), true),
+            Decision::Failed("If-Match"),
+            "If-Match first"
+        );
     }
 
     #[test]

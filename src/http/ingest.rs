@@ -36,6 +36,7 @@ pub const INGEST_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs
 pub async fn ingest(
     raw: String,
     authorized: Result<super::auth::Authorized, Problem>,
+    preconditions: Option<super::conditional::Preconditions>,
     content_type: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf + Send + 'static, warp::Error>> + Send + 'static,
@@ -44,6 +45,7 @@ pub async fn ingest(
     let t = Instant::now();
     let headers = Headers {
         authorized,
+        preconditions,
         content_type,
         content_length,
     };
@@ -63,6 +65,7 @@ pub async fn ingest(
 /// The request headers ingest reads.
 struct Headers {
     authorized: Result<super::auth::Authorized, Problem>,
+    preconditions: Option<super::conditional::Preconditions>,
     content_type: Option<String>,
     content_length: Option<String>,
 }
@@ -76,6 +79,7 @@ async fn run(
 ) -> Result<Reply, Problem> {
     let Headers {
         authorized,
+        preconditions,
         content_type,
         content_length,
     } = headers;
@@ -128,6 +132,8 @@ async fn run(
 
     // One writer at a time: the check of the existing date and the swap see the same state.
     let _writer = app.live.writer.lock().await;
+    // The preconditions against the state the write would change, under the same lock.
+    super::check_write(app, preconditions.as_ref(), true, "the snapshots live now")?;
     let app2 = app.clone();
     let read = ReadBody {
         doc,
@@ -135,7 +141,11 @@ async fn run(
         _place: place,
     };
     // The guard is held until the task's answer is back (end of this function).
-    tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, allow_empty, read, t)).await?
+    let mut res =
+        tokio::task::spawn_blocking(move || store(&app2, &source, date, replace, allow_empty, read, t)).await??;
+    // The validator of the state after the write (the lock is still held).
+    res.headers_mut().insert(header::ETAG, super::state_tag(app));
+    Ok(res)
 }
 
 /// Most bytes of JSON of an ingest body's `frontline` member (it is kept in the stored file).

@@ -444,12 +444,22 @@ where
         *req.method_mut() = Method::GET;
     }
     let conditional = req.method() == Method::GET && route.validation != table::Validation::None;
-    let request_headers = conditional.then(|| req.headers().clone());
-    let last_modified = conditional::last_modified(app.live_since());
+    // Preconditions are evaluated on every route: on a GET's answer here, on a write by its
+    // handler under the writer lock (it finds them in the request's extensions).
+    let preconditions = conditional::Preconditions::of(req.headers());
+    let request_headers =
+        (req.method() == Method::GET && (conditional || preconditions.any())).then_some(preconditions.clone());
+    if method == Method::POST || method == Method::PUT {
+        req.extensions_mut().insert(preconditions);
+    }
+    let last_modified = conditional
+        .then(|| conditional::last_modified(app.live_since()))
+        .flatten();
     // Answers drawn from the live state alone get a weak tag. Conditions are evaluated on the
     // handler's answer: only a 200, or the 204 of an empty tile, can become a 304 (RFC 9110
     // 13.2.1: preconditions are ignored when the answer without them would not be a 2xx).
     let live_tag = (route.validation == table::Validation::LiveState && conditional).then(|| live_state_tag(app, &req));
+    let req_is_get = req.method() == Method::GET;
     let mut res = if method == Method::POST && route.path == "/v1/classify" && is_csv(&req) {
         stream::classify_csv(app.clone(), req).await
     } else if method == Method::POST && route.path == "/v1/classify" {
@@ -467,13 +477,20 @@ where
         }
     };
 
+    // A route that negotiates says by what, on every answer (a cache keeps the forms apart).
+    if req_is_get {
+        for by in negotiated_by(route.path) {
+            add_vary(res.headers_mut(), by);
+        }
+    }
     if let Some(h) = request_headers.filter(|_| matches!(res.status(), StatusCode::OK | StatusCode::NO_CONTENT)) {
         let rh = res.headers_mut();
-        if let Some(tag) = live_tag {
+        // A handler's own validator (one per representation) is kept.
+        if let Some(tag) = live_tag
+            && !rh.contains_key(header::ETAG)
+        {
+            let tag = representation_tag(&tag, rh);
             rh.insert(header::ETAG, tag);
-            if route.path == "/v1/timeline" {
-                rh.append(header::VARY, HeaderValue::from_static("Accept"));
-            }
         }
         // A handler that knows when its content changed (an immutable tile: its snapshot) says
         // so; the others changed when the live state went live.
@@ -487,20 +504,65 @@ where
             rh.insert(header::LAST_MODIFIED, conditional::http_date(lm));
         }
         let etag = rh.get(header::ETAG).and_then(|v| v.to_str().ok());
-        if conditional::not_modified(&h, etag, last_modified) {
-            return conditional::not_modified_response(res.headers());
+        match h.evaluate(true, etag, true, last_modified) {
+            conditional::Decision::Proceed => {}
+            conditional::Decision::NotModified => return conditional::not_modified_response(res.headers()),
+            conditional::Decision::Failed(field) => {
+                return problem_response(Problem::precondition_failed(
+                    field,
+                    &format!("the current representation of {path}", path = route.path),
+                ));
+            }
         }
     }
     if head {
-        // GET's headers, no body (hyper would not send it either; the length is kept).
+        // GET's headers, no body (hyper would not send it either; the length is kept), and no
+        // Content-Length where GET's answer has none: a 204 never carries one (RFC 9110 §8.6).
         let len = hyper::body::Body::size_hint(res.body()).exact();
         let (mut parts, _) = res.into_parts();
-        if let Some(n) = len {
+        if parts.status == StatusCode::NO_CONTENT {
+            parts.headers.remove(header::CONTENT_LENGTH);
+        } else if let Some(n) = len {
             parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(n));
         }
         res = Response::from_parts(parts, http_body_util::Empty::new().map_err(|e| match e {}).boxed());
     }
     res
+}
+
+/// The strong validator of the writable state (the sources and their snapshots) as it is live
+/// now: what `PUT /v1/sources/{name}` and `POST /v1/snapshots` evaluate `If-Match` /
+/// `If-None-Match` against (under the writer lock) and answer in `ETag`. It changes with every
+/// change of the live state.
+pub(crate) fn state_tag(app: &App) -> HeaderValue {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(app.live.live_since_nanos().to_le_bytes());
+    let tag = format!("\"state-{}\"", &hex::encode(h)[..24]);
+    HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"state\""))
+}
+
+/// Evaluates a write's preconditions (kept in `pre` by the dispatcher) against the writable
+/// state live now ([`state_tag`], `Last-Modified` when it went live); the caller holds the
+/// writer lock. `exists`: whether the target has a current representation (`If-Match: *`
+/// needs one, `If-None-Match: *` refuses it).
+///
+/// # Errors
+/// 412 `precondition-failed`, naming the field that failed.
+pub(crate) fn check_write(
+    app: &App,
+    pre: Option<&conditional::Preconditions>,
+    exists: bool,
+    what: &str,
+) -> Result<(), Problem> {
+    let Some(pre) = pre.filter(|p| p.any()) else {
+        return Ok(());
+    };
+    let tag = state_tag(app);
+    let lm = conditional::last_modified(app.live_since());
+    match pre.evaluate(false, tag.to_str().ok(), exists, lm) {
+        conditional::Decision::Failed(field) => Err(Problem::precondition_failed(field, what)),
+        _ => Ok(()),
+    }
 }
 
 /// The weak validator of an answer drawn from the live state alone: it changes when the live
@@ -527,6 +589,48 @@ fn live_state_tag<B>(app: &App, req: &Request<B>) -> HeaderValue {
     HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
 }
 
+/// The request headers a route's answers are chosen by (`Vary`): `/` (the dashboard or the
+/// JSON index, the page gzipped when accepted), the timelines (JSON or CSV), the gzipped layers
+/// and dashboard files.
+fn negotiated_by(path: &str) -> &'static [&'static str] {
+    match path {
+        "/" => &["Accept", "Accept-Encoding"],
+        "/v1/timeline" | "/v1/agreement/timeline" => &["Accept"],
+        "/v1/layers/{layer}" | "/dashboard/{asset}" => &["Accept-Encoding"],
+        _ => &[],
+    }
+}
+
+/// Adds `name` to `Vary` unless one of its lines names it already.
+fn add_vary(h: &mut warp::http::HeaderMap, name: &'static str) {
+    let named = h
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case(name));
+    if !named {
+        h.append(header::VARY, HeaderValue::from_static(name));
+    }
+}
+
+/// The weak validator of one representation: the live-state tag of the request made distinct
+/// by the answer's `Content-Type` and `Content-Encoding` (JSON, CSV or GeoJSON, gzip or identity
+/// of the same resource never share a tag).
+fn representation_tag(live: &HeaderValue, answer: &warp::http::HeaderMap) -> HeaderValue {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(live.as_bytes());
+    for name in [header::CONTENT_TYPE, header::CONTENT_ENCODING] {
+        h.update(b"|");
+        if let Some(v) = answer.get(&name) {
+            h.update(v.as_bytes());
+        }
+    }
+    let tag = format!("W/\"{}\"", &hex::encode(h.finalize())[..24]);
+    HeaderValue::from_str(&tag).unwrap_or_else(|_| live.clone())
+}
+
 fn is_csv<B>(req: &Request<B>) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
@@ -538,12 +642,14 @@ fn is_csv<B>(req: &Request<B>) -> bool {
 /// `x-frontline-source`, `x-frontline-time-zone`, `x-frontline-licence`,
 /// `x-frontline-attribution` and `x-frontline-source-url`; for any number,
 /// `x-frontline-source-terms`, a JSON array of their [`SourceRef`]s (the members of the JSON
-/// answers). Values are the descriptions' text, UTF-8 (checked at write time to hold no control
-/// characters).
+/// answers). Every value is ASCII (RFC 9110 §5.5: other bytes are opaque to clients): a text
+/// that is not (a Cyrillic licence, `©`) is sent as an ASCII stand-in followed by its exact
+/// UTF-8 text as an RFC 8187 extended value, `<stand-in>; licence*=UTF-8''<percent-encoded>`
+/// (the parameter named after the header: `source`, `licence`, `attribution`, `source-url`);
+/// the JSON of `x-frontline-source-terms` escapes every non-ASCII character (`\uXXXX`).
 ///
 /// [`SourceRef`]: crate::output::provenance::SourceRef
 pub(crate) fn insert_sources(h: &mut warp::http::HeaderMap, sources: &[crate::output::provenance::SourceRef]) {
-    let header = |v: &str| warp::http::HeaderValue::from_bytes(v.as_bytes()).ok();
     if let [one] = sources {
         for (name, value) in [
             ("x-frontline-source", Some(&one.name)),
@@ -551,15 +657,71 @@ pub(crate) fn insert_sources(h: &mut warp::http::HeaderMap, sources: &[crate::ou
             ("x-frontline-attribution", one.attribution.as_ref()),
             ("x-frontline-source-url", one.source_url.as_ref()),
         ] {
-            if let Some(v) = value.and_then(|v| header(v)) {
+            let param = name.trim_start_matches("x-frontline-");
+            if let Some(v) = value.and_then(|v| HeaderValue::from_str(&ascii_header_text(param, v)).ok()) {
                 h.insert(name, v);
             }
         }
         h.insert("x-frontline-time-zone", HeaderValue::from_static(one.time_zone));
     }
-    if let Some(v) = serde_json::to_string(sources).ok().and_then(|v| header(&v)) {
+    if let Some(v) = serde_json::to_string(sources)
+        .ok()
+        .and_then(|v| HeaderValue::from_str(&ascii_json(&v)).ok())
+    {
         h.insert("x-frontline-source-terms", v);
     }
+}
+
+/// A text as an ASCII header value: itself when it is ASCII; else an ASCII stand-in (`©` as
+/// `(c)`, other characters beyond ASCII as `?`) and the exact text as the RFC 8187 extended
+/// value of parameter `param`.
+fn ascii_header_text(param: &str, text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 32);
+    for c in text.chars() {
+        match c {
+            c if c.is_ascii() => out.push(c),
+            '©' => out.push_str("(c)"),
+            '«' | '»' | '“' | '”' | '„' => out.push('"'),
+            '‘' | '’' => out.push('\''),
+            '–' | '—' => out.push('-'),
+            _ => out.push('?'),
+        }
+    }
+    out.push_str("; ");
+    out.push_str(param);
+    out.push_str("*=UTF-8''");
+    for b in text.bytes() {
+        // attr-char (RFC 8187 §3.2.1) as is, every other byte percent-encoded.
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A JSON text with every character beyond ASCII written as a `\uXXXX` escape (a surrogate
+/// pair beyond the BMP): the same JSON value, in ASCII. (Outside strings JSON is ASCII.)
+fn ascii_json(json: &str) -> String {
+    if json.is_ascii() {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 32);
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        }
+    }
+    out
 }
 
 /// The media type of a Content-Type value, lowercase, without parameters.
@@ -620,3 +782,23 @@ pub fn watch_geodata(app: Arc<App>, interval: Duration) -> impl Future<Output = 
 }
 
 pub use crate::live::geodata_fingerprint;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_texts_beyond_ascii_get_a_stand_in_and_an_rfc_8187_value() {
+        assert_eq!(ascii_header_text("licence", "CC BY 4.0"), "CC BY 4.0");
+        assert_eq!(
+            ascii_header_text("licence", "Ліцензія © 2024"),
+            "???????? (c) 2024; licence*=UTF-8''%D0%9B%D1%96%D1%86%D0%B5%D0%BD%D0%B7%D1%96%D1%8F%20%C2%A9%202024"
+        );
+        assert_eq!(
+            ascii_json(r#"{"a":"é😀","b":"x"}"#),
+            r#"{"a":"\u00e9\ud83d\ude00","b":"x"}"#
+        );
+        let v: serde_json::Value = serde_json::from_str(&ascii_json(r#"["Ліцензія © 😀"]"#)).unwrap_or_default();
+        assert_eq!(v[0], "Ліцензія © 😀");
+    }
+}

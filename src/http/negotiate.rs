@@ -81,6 +81,33 @@ pub fn accepts_coding(accept_encoding: &str, coding: &str) -> bool {
     own.or(any).is_some_and(|q| q > 0.0)
 }
 
+/// The weight `accept_encoding` gives `coding`: its own member, else `*`; `None` when neither
+/// names it.
+fn coding_quality(accept_encoding: &str, coding: &str) -> Option<f32> {
+    let mut own = None;
+    let mut any = None;
+    for (c, q) in ranges(accept_encoding) {
+        if c == coding {
+            own = Some(q);
+        } else if c == "*" {
+            any = Some(q);
+        }
+    }
+    own.or(any)
+}
+
+/// Whether to send `coding` rather than the identity body (RFC 9110 §12.5.3, by the weights):
+/// the coding is acceptable (a weight above 0, [`accepts_coding`]) and weighs at least as much
+/// as `identity` (its own member, else `*`; unnamed, it yields to any acceptable coding). When
+/// neither is acceptable (`gzip;q=0, identity;q=0`, `*;q=0`) the identity body is sent, as
+/// §12.5.3 says a server ought to: a coding with weight 0 is never used.
+pub fn chooses_coding(accept_encoding: &str, coding: &str) -> bool {
+    let Some(q) = coding_quality(accept_encoding, coding).filter(|q| *q > 0.0) else {
+        return false;
+    };
+    coding_quality(accept_encoding, "identity").is_none_or(|identity| q >= identity)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +164,29 @@ mod tests {
         assert!(!accepts_coding("*;q=0", "gzip"));
         assert!(!accepts_coding("br, identity", "gzip"));
         assert!(accepts_coding("GZIP", "gzip"));
+    }
+
+    #[test]
+    fn the_heaviest_coding_is_chosen_and_q0_never_used() {
+        assert!(chooses_coding("gzip", "gzip"));
+        assert!(chooses_coding("br;q=1, gzip;q=0.5", "gzip"), "br is not offered");
+        assert!(!chooses_coding("gzip;q=0, identity", "gzip"));
+        assert!(!chooses_coding("*;q=0", "gzip"));
+        assert!(
+            !chooses_coding("*;q=0, identity;q=0", "gzip"),
+            "nothing acceptable: identity"
+        );
+        assert!(!chooses_coding("gzip;q=0, identity;q=0", "gzip"));
+        assert!(!chooses_coding("gzip;q=0.5, identity", "gzip"), "identity weighs more");
+        assert!(chooses_coding("gzip, identity;q=0.5", "gzip"));
+        assert!(
+            chooses_coding("gzip;q=0.5, identity;q=0.5", "gzip"),
+            "a tie: the coding"
+        );
+        assert!(chooses_coding("*", "gzip"));
+        assert!(chooses_coding("*;q=0.3, identity;q=0.2", "gzip"));
+        assert!(!chooses_coding("identity", "gzip"));
+        assert!(!chooses_coding("", "gzip"));
+        assert!(chooses_coding("gzip;q=0.001", "gzip"));
     }
 }

@@ -202,6 +202,16 @@ impl Problem {
         Problem::new(StatusCode::CONFLICT, kind, detail)
     }
 
+    /// 412 `precondition-failed`: a precondition of the request (RFC 9110 §13.1) did not hold
+    /// against the current representation; the detail names the field.
+    pub fn precondition_failed(field: &str, what: &str) -> Self {
+        Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition-failed",
+            format!("precondition failed: {field} does not hold for {what}"),
+        )
+    }
+
     /// 408 `body-timeout`: the request body arrived too slowly (RFC 9110 15.5.9); the server
     /// closes the connection.
     pub fn body_timeout(detail: impl Into<String>) -> Self {

@@ -86,6 +86,7 @@ pub fn routes(
         .and(warp::post())
         .and(raw)
         .and(super::auth::authorized())
+        .and(warp::ext::optional::<super::conditional::Preconditions>())
         .and(header_text("content-type"))
         .and(header_text("content-length"))
         .and(warp::body::stream())
@@ -105,6 +106,7 @@ pub fn routes(
         .and(warp::put())
         .and(raw)
         .and(super::auth::authorized())
+        .and(warp::ext::optional::<super::conditional::Preconditions>())
         .and(header_text("content-type"))
         .and(header_text("content-length"))
         .and(warp::body::stream())
@@ -229,16 +231,8 @@ pub fn routes(
         .map(|accept: Option<String>, enc: Option<String>| {
             match super::negotiate::preferred(accept.as_deref(), &["application/json", "text/html"]) {
                 Some("text/html") => return super::dashboard::page_reply(enc.as_deref()),
-                Some(_) => {}
-                None => {
-                    let mut res = Problem::not_acceptable(format!(
-                        "cannot answer '{}'; available: application/json (the index of the API), text/html (the dashboard)",
-                        accept.as_deref().unwrap_or_default()
-                    ))
-                    .into_response();
-                    res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
-                    return res;
-                }
+                // Nothing acceptable: the default form, the JSON index (RFC 9110 §12.5.1).
+                Some(_) | None => {}
             }
             let mut res = json_response(&answers::RouteIndex {
                 name: "frontline",
@@ -432,15 +426,8 @@ fn timeline(raw: String, accept: Option<String>, app: Arc<App>) -> Reply {
             by_region: p.flag("by_region")?,
             raw: p.flag("raw")?,
         };
-        let csv = match super::negotiate::preferred(accept.as_deref(), &["application/json", "text/csv"]) {
-            Some(t) => t == "text/csv",
-            None => {
-                return Err(Problem::not_acceptable(format!(
-                    "cannot answer '{}'; available: application/json, text/csv",
-                    accept.as_deref().unwrap_or_default()
-                )));
-            }
-        };
+        // Nothing acceptable: the default form, JSON (RFC 9110 §12.5.1).
+        let csv = super::negotiate::preferred(accept.as_deref(), &["application/json", "text/csv"]) == Some("text/csv");
         let answer = query::timeline::timeline_of(&catalog, &ask)?;
         let source = SourceRef::new(answer.source);
         use query::timeline::TimelineRows;
@@ -670,7 +657,7 @@ fn layers(kind: String, raw: String, accept_encoding: Option<String>, app: Arc<A
 /// Whether an Accept-Encoding value allows gzip (RFC 9110 §12.5.3: its own member, else `*`;
 /// a q=0 refuses it).
 pub(super) fn accepts_gzip(v: &str) -> bool {
-    super::negotiate::accepts_coding(v, "gzip")
+    super::negotiate::chooses_coding(v, "gzip")
 }
 
 /// `minLon,minLat,maxLon,maxLat` (OGC API Features 17-069r4 §7.15.3, RFC 7946 §5.2): a first

@@ -38,25 +38,31 @@ pub async fn put(
     name: String,
     raw: String,
     authorized: Result<super::auth::Authorized, Problem>,
+    preconditions: Option<super::conditional::Preconditions>,
     content_type: Option<String>,
     content_length: Option<String>,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
-    let headers = (authorized, content_type, content_length);
+    let headers = (authorized, preconditions, content_type, content_length);
     run(name, raw, headers, body, &app)
         .await
         .unwrap_or_else(Problem::into_response)
 }
 
-/// What a description reads of the request head: the dispatcher's token check, Content-Type,
-/// Content-Length.
-type Headers = (Result<super::auth::Authorized, Problem>, Option<String>, Option<String>);
+/// What a description reads of the request head: the dispatcher's token check, the
+/// preconditions, Content-Type, Content-Length.
+type Headers = (
+    Result<super::auth::Authorized, Problem>,
+    Option<super::conditional::Preconditions>,
+    Option<String>,
+    Option<String>,
+);
 
 async fn run(
     name: String,
     raw: String,
-    (authorized, content_type, content_length): Headers,
+    (authorized, preconditions, content_type, content_length): Headers,
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: &Arc<App>,
 ) -> Result<Reply, Problem> {
@@ -90,7 +96,12 @@ async fn run(
     .await?;
     let config = description(&body.bytes, &catalog)?;
     drop(body);
+    // One writer at a time, from the check of the preconditions to the reload: what they were
+    // evaluated against is what the write changes.
+    let writer = app.live.writer.lock().await;
+    let catalog = app.catalog();
     let existed = catalog.sources.contains_key(&name) || catalog.declared.contains_key(&name);
+    super::check_write(app, preconditions.as_ref(), existed, &format!("source '{name}'"))?;
     // The one source there is, loaded or declared, when this adds a second one: named the default
     // in the same write unless frontline.json names one (a load refuses several sources without).
     let others: Vec<&String> = catalog.sources.keys().chain(catalog.declared.keys()).collect();
@@ -104,14 +115,18 @@ async fn run(
         tokio::task::spawn_blocking(move || write(&root, &source, config, only.as_deref())).await??;
     if let Some(Written::Unchanged) = replaced {
         return Ok(answer(
+            app,
             StatusCode::OK,
-            &app.catalog(),
             &name,
             "unchanged: the same description is in place",
             None,
         ));
     }
-    if let Err(e) = app.live.reload(&format!("description of source '{name}'")).await {
+    if let Err(e) = app
+        .live
+        .reload_holding(&writer, &format!("description of source '{name}'"))
+        .await
+    {
         // Never a directory that no longer loads: what was written is undone (the previous
         // description put back, or the new one removed) and the previous state keeps serving.
         let root = catalog.root.clone();
@@ -134,7 +149,7 @@ async fn run(
         _ => None,
     };
     let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
-    Ok(answer(status, &app.catalog(), &name, "written", kept))
+    Ok(answer(app, status, &name, "written", kept))
 }
 
 /// A path segment as sent, percent-decoded (a name with `%` escapes is checked as decoded).
@@ -316,13 +331,9 @@ fn unwrite(root: &std::path::Path, undo: Undo) -> Result<(), Problem> {
     Ok(())
 }
 
-fn answer(
-    status: StatusCode,
-    catalog: &crate::catalog::Catalog,
-    name: &str,
-    state: &str,
-    replaced: Option<String>,
-) -> Reply {
+/// The answer of a write, with the validator of the state after it ([`super::state_tag`]).
+fn answer(app: &App, status: StatusCode, name: &str, state: &str, replaced: Option<String>) -> Reply {
+    let catalog = &*app.catalog();
     let summary = crate::query::sources(catalog).into_iter().find(|s| s.name == name);
     let live = catalog.sources.contains_key(name);
     let body = json!({
@@ -335,5 +346,6 @@ fn answer(
     *res.status_mut() = status;
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res.headers_mut().insert(header::ETAG, super::state_tag(app));
     res
 }

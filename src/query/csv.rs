@@ -436,6 +436,31 @@ fn shown(field: &[u8]) -> String {
     out
 }
 
+/// The position of the first carriage return of `text` outside quotes (`quoted`: the text has
+/// quoted fields) followed by anything but a line feed, if any (one at the very end of the
+/// text ends its last line, as `trim_eol` reads it).
+fn bare_cr(text: &[u8], quoted: bool) -> Option<usize> {
+    if !quoted {
+        return memchr::memchr_iter(b'\r', text).find(|&i| text.get(i + 1).is_some_and(|&b| b != b'\n'));
+    }
+    let mut inside = false;
+    for i in memchr::memchr2_iter(b'"', b'\r', text) {
+        if text[i] == b'"' {
+            inside = !inside;
+        } else if !inside && text.get(i + 1).is_some_and(|&b| b != b'\n') {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// What a bare CR at byte `at` (1-based) of its line is said to be.
+fn bare_cr_message(at: usize) -> String {
+    format!(
+        "a carriage return (CR) at byte {at} ends no line: the file seems to use CR-only line ends (classic Mac OS); convert them to LF or CRLF (for instance: tr '\\r' '\\n'); a CR inside a field must be quoted (RFC 4180)"
+    )
+}
+
 /// Characters that print as nothing: the byte order mark and the zero-width ones.
 fn is_invisible(c: char) -> bool {
     matches!(c, '\u{feff}' | '\u{200b}'..='\u{200f}' | '\u{2060}')
@@ -452,10 +477,7 @@ fn invisible_cause(raw: &[u8], header: bool) -> Option<String> {
         match b {
             b'"' => quoted = !quoted,
             b'\r' if !quoted && i + 1 < raw.len() && raw[i + 1] != b'\n' => {
-                return Some(format!(
-                    "a carriage return (CR) at byte {} ends no line: the file seems to use CR-only line ends (classic Mac OS); convert them to LF or CRLF (for instance: tr '\\r' '\\n')",
-                    i + 1
-                ));
+                return Some(bare_cr_message(i + 1));
             }
             _ => {}
         }
@@ -648,7 +670,22 @@ impl Layout {
             self.rows(&text[..cut], quotes, scratch, row)?;
             return Err(not_utf8(text, bad));
         }
-        if quotes && memchr::memchr(b'"', text).is_some() {
+        // A CR that ends no line, outside quotes, is neither a line end nor field text (RFC
+        // 4180): refused where it is, never taken for a record end (the `csv` crate would) nor
+        // left inside a field. One vectorised pass; rows before its record are given first.
+        let quoted = quotes && memchr::memchr(b'"', text).is_some();
+        if let Some(bad) = bare_cr(text, quoted) {
+            let cut = if quoted {
+                Scan::FieldStart.run(&text[..bad], 0).1.unwrap_or(0)
+            } else {
+                memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1)
+            };
+            self.rows(&text[..cut], quotes, scratch, row)?;
+            let line_start = memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1);
+            let line = memchr::memchr_iter(b'\n', &text[..bad]).count() as u64;
+            return Err((line, bare_cr_message(bad - line_start + 1)));
+        }
+        if quoted {
             self.rows_quoted(text, scratch, row)?;
         } else {
             self.rows_plain(text, scratch, row)?;
@@ -1402,6 +1439,32 @@ mod tests {
         assert_eq!(r[1].0, "\"the \"\"north\"\" post\",1,2");
         assert_eq!(r[2].0, "\"a\r\nb\",3,4");
         assert_eq!((r[2].2, r[2].3), (3.0, 4.0));
+    }
+
+    #[test]
+    fn a_bare_cr_outside_quotes_is_refused_with_its_line_and_byte() {
+        assert_eq!(bare_cr(b"a,1,2\r\nb,1,2\r\n", false), None);
+        assert_eq!(bare_cr(b"a,1,2\nb\rc,1,2\n", false), Some(7));
+        assert_eq!(bare_cr(b"a,1,2\r", false), None, "the end of the text ends the line");
+        assert_eq!(bare_cr(b"\"a\rb\",1,2\r\n", true), None, "inside quotes it is text");
+        assert_eq!(bare_cr(b"\"a\",1,2\rb,1,2\n", true), Some(7));
+        assert_eq!(bare_cr(b"\"a\"\"\",x\ry,2\n", true), Some(7));
+        // Through the reader: never split, never merged.
+        for (text, line, byte) in [
+            ("id,lon,lat\nk\rx,30.5,50.4\n", 2, 2),
+            ("id,lon,lat\nk,30.5,50.4\nj,30.5,50.4\rm,30.5,50.4\n", 3, 12),
+            ("id,lon,lat\n\"k\",30.5,50.4\rj,30.5,50.4\n", 2, 14),
+            ("id,lon,lat\r\n\"k\",30.5,50.4\r\nj\r,30.5,50.4\r\n", 3, 2),
+        ] {
+            let e = rows_of(text).expect_err(text).to_string();
+            assert!(
+                e.contains(&format!(
+                    "line {line}: a carriage return (CR) at byte {byte} ends no line"
+                )),
+                "{text:?}: {e}"
+            );
+        }
+        assert_eq!(rows_of("id,lon,lat\n\"k\rx\",30.5,50.4\n").unwrap().len(), 1);
     }
 
     #[test]
