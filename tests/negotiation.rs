@@ -10,6 +10,27 @@ mod common;
 
 use common::{Server, get};
 
+/// A server over the embedded geodata with a second synthetic source, `other` (a copy of
+/// `example`), so that an agreement of two named sources can be answered (synthetic sources are
+/// compared only when named).
+fn two_sources() -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let other = root.join("sources/other");
+    std::fs::create_dir_all(&other).unwrap();
+    for e in std::fs::read_dir(root.join("sources/example")).unwrap() {
+        let e = e.unwrap();
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        std::fs::write(
+            other.join(e.file_name()),
+            text.replace(r#""source":"example""#, r#""source":"other""#),
+        )
+        .unwrap();
+    }
+    let s = Server::spawn(&["--data", root.to_str().unwrap(), "--watch-s", "0"], &[]);
+    (dir, s)
+}
+
 const HTML: &str = "text/html; charset=utf-8";
 
 #[test]
@@ -52,7 +73,7 @@ fn the_root_gives_the_page_only_when_html_is_preferred() {
 
 #[test]
 fn the_timeline_honours_weights_and_q0() {
-    let s = Server::spawn(&["--watch-s", "0"], &[]);
+    let (_dir, s) = two_sources();
     let kind = |accept: &str| {
         let r = get(s.addr, "/v1/timeline?source=example", &format!("Accept: {accept}\r\n"));
         assert_eq!(r.status, 200, "{accept}: {}", r.text());
@@ -75,7 +96,10 @@ fn the_timeline_honours_weights_and_q0() {
     for accept in ["text/csv;q=0, application/json;q=0", "image/png"] {
         assert_eq!(kind(accept), "application/json", "Accept: {accept}");
     }
-    for path in ["/v1/timeline?source=example", "/v1/agreement/timeline"] {
+    for path in [
+        "/v1/timeline?source=example",
+        "/v1/agreement/timeline?sources=example,other",
+    ] {
         for accept in ["image/png", "text/csv", "application/json;q=0.1, text/csv"] {
             let r = get(s.addr, path, &format!("Accept: {accept}\r\n"));
             assert_eq!(r.status, 200, "{path} {accept}: {}", r.text());
@@ -95,7 +119,7 @@ fn the_timeline_honours_weights_and_q0() {
 /// negotiating route says by what in `Vary`.
 #[test]
 fn every_representation_has_its_own_validator_and_vary() {
-    let s = Server::spawn(&["--watch-s", "0"], &[]);
+    let (_dir, s) = two_sources();
     let tag = |path: &str, extra: &str| {
         let r = get(s.addr, path, extra);
         assert_eq!(r.status, 200, "{path} {extra}: {}", r.text());
@@ -120,7 +144,11 @@ fn every_representation_has_its_own_validator_and_vary() {
             &["Accept", "Accept-Encoding"],
         ),
         ("/v1/timeline", &["", "Accept: text/csv\r\n"], &["Accept"]),
-        ("/v1/agreement/timeline", &["", "Accept: text/csv\r\n"], &["Accept"]),
+        (
+            "/v1/agreement/timeline?sources=example,other",
+            &["", "Accept: text/csv\r\n"],
+            &["Accept"],
+        ),
         (
             "/v1/layers/occupied?date=2024-05-01",
             &["", "Accept-Encoding: gzip\r\n"],

@@ -202,7 +202,7 @@ fn every_answer_that_uses_a_source_carries_its_terms() {
         (
             "/v1/agreement",
             "get",
-            "/v1/agreement?date=2024-06-01".into(),
+            "/v1/agreement?date=2024-06-01&sources=example,second".into(),
             "",
             "",
             b"",
@@ -211,7 +211,7 @@ fn every_answer_that_uses_a_source_carries_its_terms() {
         (
             "/v1/agreement",
             "get",
-            "/v1/agreement?date=2024-06-01&summary=true".into(),
+            "/v1/agreement?date=2024-06-01&summary=true&sources=example,second".into(),
             "",
             "",
             b"",
@@ -220,7 +220,7 @@ fn every_answer_that_uses_a_source_carries_its_terms() {
         (
             "/v1/agreement/timeline",
             "get",
-            "/v1/agreement/timeline".into(),
+            "/v1/agreement/timeline?sources=example,second".into(),
             "",
             "",
             b"",
@@ -229,7 +229,7 @@ fn every_answer_that_uses_a_source_carries_its_terms() {
         (
             "/v1/agreement/timeline",
             "get",
-            "/v1/agreement/timeline".into(),
+            "/v1/agreement/timeline?sources=example,second".into(),
             csv,
             "",
             b"",
@@ -577,7 +577,10 @@ fn the_cli_names_the_terms_of_a_csvs_source_on_standard_error() {
             vec!["second"],
         ),
         (vec!["history", "--points", p, "--source", "second"], vec!["second"]),
-        (vec!["agreement", "--timeline"], vec!["example", "second"]),
+        (
+            vec!["agreement", "--timeline", "--sources", "example,second"],
+            vec!["example", "second"],
+        ),
     ] {
         let err = run(&args);
         for name in used {

@@ -83,14 +83,7 @@ pub struct Agreement {
     pub warnings: Vec<String>,
 }
 
-/// A source left out of a comparison by default, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LeftOut {
-    /// The source.
-    pub source: String,
-    /// Why it was left out.
-    pub reason: String,
-}
+pub use crate::output::answers::LeftOut;
 
 /// Why a SYNTHETIC source is left out of a default comparison.
 pub const SYNTHETIC_LEFT_OUT: &str =

@@ -49,12 +49,7 @@ pub fn bearer_token(value: &[u8]) -> Option<&[u8]> {
 /// `b` without the spaces and tabs at either end (optional whitespace, RFC 9110 §5.6.3; a
 /// field's value, §5.5).
 pub(super) fn trim_ows(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|&c| c != b' ' && c != b'\t').unwrap_or(b.len());
-    let end = b
-        .iter()
-        .rposition(|&c| c != b' ' && c != b'\t')
-        .map_or(start, |e| e + 1);
-    &b[start..end.max(start)]
+    crate::model::trim_blanks(b)
 }
 
 /// Checks an `Authorization` header (its raw bytes: a value that is not text, such as a token

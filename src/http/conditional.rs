@@ -122,9 +122,10 @@ impl Preconditions {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| httpdate::parse_http_date(v).ok())
         };
-        if h.contains_key(header::IF_MATCH) {
-            let matched = h
-                .get_all(header::IF_MATCH)
+        // Whether a member of the field `name` matches: `*` when the resource exists, a tag by
+        // `compare` with the current one.
+        let any_member = |name: header::HeaderName, compare: &dyn Fn(&str, &str) -> bool| {
+            h.get_all(name)
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(members)
@@ -132,9 +133,12 @@ impl Preconditions {
                     if m == "*" {
                         exists
                     } else {
-                        current.is_some_and(|c| strong_match(m, c))
+                        current.is_some_and(|c| compare(m, c))
                     }
-                });
+                })
+        };
+        if h.contains_key(header::IF_MATCH) {
+            let matched = any_member(header::IF_MATCH, &|m, c| strong_match(m, c));
             if !matched {
                 return Decision::Failed("If-Match");
             }
@@ -144,18 +148,10 @@ impl Preconditions {
             return Decision::Failed("If-Unmodified-Since");
         }
         if h.contains_key(header::IF_NONE_MATCH) {
-            let matched = h
-                .get_all(header::IF_NONE_MATCH)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(members)
-                .any(|m| {
-                    if m == "*" {
-                        exists
-                    } else {
-                        current.and_then(opaque).is_some_and(|c| opaque(m) == Some(c))
-                    }
-                });
+            // Weak comparison (RFC 9110 §8.8.3.2): the opaque tags alone.
+            let matched = any_member(header::IF_NONE_MATCH, &|m, c| {
+                opaque(c).is_some_and(|c| opaque(m) == Some(c))
+            });
             return match (matched, read) {
                 (false, _) => Decision::Proceed,
                 (true, true) => Decision::NotModified,

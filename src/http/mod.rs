@@ -558,7 +558,15 @@ pub(crate) fn check_write(
         return Ok(());
     };
     let tag = state_tag(app);
-    let lm = conditional::last_modified(app.live_since());
+    // The instant the live state changed, in whole seconds as HTTP dates are, also while that
+    // second has not come yet (a change is recorded a second apart from the one before: a GET
+    // then gives no Last-Modified, but a write must still see that the state changed after a
+    // client's If-Unmodified-Since).
+    let changed = app.live_since();
+    let lm = changed
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| std::time::UNIX_EPOCH + std::time::Duration::from_secs(d.as_secs()));
     match pre.evaluate(false, tag.to_str().ok(), exists, lm) {
         conditional::Decision::Failed(field) => Err(Problem::precondition_failed(field, what)),
         _ => Ok(()),
@@ -601,16 +609,28 @@ fn negotiated_by(path: &str) -> &'static [&'static str] {
     }
 }
 
-/// Adds `name` to `Vary` unless one of its lines names it already.
+/// Adds `name` to `Vary` unless it is named already, keeping one `Vary` line (a list, RFC 9110
+/// §12.5.5: clients that read one line see every member).
 fn add_vary(h: &mut warp::http::HeaderMap, name: &'static str) {
-    let named = h
+    let members: Vec<String> = h
         .get_all(header::VARY)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|v| v.trim().eq_ignore_ascii_case(name));
-    if !named {
-        h.append(header::VARY, HeaderValue::from_static(name));
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if members.iter().any(|v| v.eq_ignore_ascii_case(name)) {
+        return;
+    }
+    let line = members
+        .iter()
+        .map(String::as_str)
+        .chain([name])
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(v) = HeaderValue::from_str(&line) {
+        h.insert(header::VARY, v);
     }
 }
 

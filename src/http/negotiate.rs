@@ -69,16 +69,7 @@ pub fn preferred<'a>(accept: Option<&str>, offers: &[&'a str]) -> Option<&'a str
 /// Whether an `Accept-Encoding` value allows `coding` (RFC 9110 §12.5.3): its own member, else
 /// `*`, with a weight above 0.
 pub fn accepts_coding(accept_encoding: &str, coding: &str) -> bool {
-    let mut own = None;
-    let mut any = None;
-    for (c, q) in ranges(accept_encoding) {
-        if c == coding {
-            own = Some(q);
-        } else if c == "*" {
-            any = Some(q);
-        }
-    }
-    own.or(any).is_some_and(|q| q > 0.0)
+    coding_quality(accept_encoding, coding).is_some_and(|q| q > 0.0)
 }
 
 /// The weight `accept_encoding` gives `coding`: its own member, else `*`; `None` when neither

@@ -229,10 +229,11 @@ pub fn routes(
         .and(header_text("accept"))
         .and(header_text("accept-encoding"))
         .map(|accept: Option<String>, enc: Option<String>| {
-            match super::negotiate::preferred(accept.as_deref(), &["application/json", "text/html"]) {
-                Some("text/html") => return super::dashboard::page_reply(enc.as_deref()),
-                // Nothing acceptable: the default form, the JSON index (RFC 9110 §12.5.1).
-                Some(_) | None => {}
+            // Nothing acceptable: the default form, the JSON index (RFC 9110 §12.5.1).
+            if let Some("text/html") =
+                super::negotiate::preferred(accept.as_deref(), &["application/json", "text/html"])
+            {
+                return super::dashboard::page_reply(enc.as_deref());
             }
             let mut res = json_response(&answers::RouteIndex {
                 name: "frontline",

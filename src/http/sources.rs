@@ -34,6 +34,8 @@ fn bad(field: &'static str, why: impl Into<String>) -> Problem {
 }
 
 /// The handler: the token (by the dispatcher) and the name are checked before the body is read.
+// One argument per warp filter extraction (as `ingest::handle`): grouped at once below.
+#[allow(clippy::too_many_arguments)]
 pub async fn put(
     name: String,
     raw: String,

@@ -140,7 +140,7 @@ pub struct AgreementTimeline<R: Serialize> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub most_disputed_reason: Option<String>,
     /// Sources left out of the default comparison, with why (SYNTHETIC ones).
-    pub left_out: Vec<crate::analytics::agreement::LeftOut>,
+    pub left_out: Vec<LeftOut>,
     /// What the reader must know before trusting the rows (also in `x-frontline-warning`).
     pub warnings: Vec<String>,
     /// The rows.
@@ -212,4 +212,13 @@ pub struct CheckReport<'a, F: Serialize> {
     pub repairs: &'a [F],
     /// What refuses nothing but is worth knowing (e.g. `unfinished-source`).
     pub warnings: &'a [F],
+}
+
+/// A source left out of a comparison by default, and why (the agreement's `left_out`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    /// The source.
+    pub source: String,
+    /// Why it was left out.
+    pub reason: String,
 }

@@ -166,11 +166,11 @@ fn without_invalid_holes(poly: Polygon<f64>, check: &mut OutputCheck) -> Option<
     let mut kept: Vec<geo::LineString<f64>> = Vec::with_capacity(holes.len());
     for hole in holes {
         kept.push(hole);
-        if !valid(&MultiPolygon(vec![Polygon::new(exterior.clone(), kept.clone())])) {
-            if let Some(h) = kept.pop() {
-                check.filled_holes += 1;
-                check.filled_km2 += crate::geodesy::polygon_area_km2(&Polygon::new(h, Vec::new()));
-            }
+        if !valid(&MultiPolygon(vec![Polygon::new(exterior.clone(), kept.clone())]))
+            && let Some(h) = kept.pop()
+        {
+            check.filled_holes += 1;
+            check.filled_km2 += crate::geodesy::polygon_area_km2(&Polygon::new(h, Vec::new()));
         }
     }
     Some(Polygon::new(exterior, kept))
