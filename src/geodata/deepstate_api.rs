@@ -885,6 +885,20 @@ pub fn class_area(snapshot: &Snapshot, class: AreaClass) -> MultiPolygon<f64> {
 mod tests {
     use super::*;
 
+    /// The border of these tests: the square 30-32 E x 46-48 N.
+    fn square_border() -> Vec<geo::Polygon<f64>> {
+        vec![geo::Polygon::new(
+            geo::LineString::from(vec![
+                (30.0, 46.0),
+                (32.0, 46.0),
+                (32.0, 48.0),
+                (30.0, 48.0),
+                (30.0, 46.0),
+            ]),
+            vec![],
+        )]
+    }
+
     /// Two publications with the same areas occupied before 2022 and another occupied area:
     /// read with one shared clip, the second answers exactly as read alone, the repeated class
     /// is computed once and the changed one is not taken for the old.
@@ -902,16 +916,7 @@ mod tests {
             path
         };
         let (p1, p2) = (publication(1_700_000_000, 30.5), publication(1_700_090_000, 30.75));
-        let border = vec![geo::Polygon::new(
-            geo::LineString::from(vec![
-                (30.0, 46.0),
-                (32.0, 46.0),
-                (32.0, 48.0),
-                (30.0, 48.0),
-                (30.0, 46.0),
-            ]),
-            vec![],
-        )];
+        let border = square_border();
         let index = PolygonIndex::new(&border);
         let clip = || Clip {
             border: &border,
@@ -1114,16 +1119,7 @@ mod tests {
         ]});
         let path = dir.path().join("1700000000.geojson");
         std::fs::write(&path, doc.to_string()).unwrap();
-        let border = vec![geo::Polygon::new(
-            geo::LineString::from(vec![
-                (30.0, 46.0),
-                (32.0, 46.0),
-                (32.0, 48.0),
-                (30.0, 48.0),
-                (30.0, 46.0),
-            ]),
-            vec![],
-        )];
+        let border = square_border();
         let index = PolygonIndex::new(&border);
         let clip = Clip {
             border: &border,
@@ -1168,16 +1164,7 @@ mod tests {
     #[test]
     fn published_at_leap_seconds_are_refused_and_other_instants_than_the_name_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let border = vec![geo::Polygon::new(
-            geo::LineString::from(vec![
-                (30.0, 46.0),
-                (32.0, 46.0),
-                (32.0, 48.0),
-                (30.0, 48.0),
-                (30.0, 46.0),
-            ]),
-            vec![],
-        )];
+        let border = square_border();
         let index = PolygonIndex::new(&border);
         let clip = Clip {
             border: &border,
