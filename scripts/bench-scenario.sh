@@ -7,6 +7,9 @@
 # the first run, computing the states too, is printed beside it). Peer: its median of REPEAT runs.
 # Env: REPEAT (default 7), WIDTH_KM, DATE, PEER_PYTHON (default $TMPDIR/frontline-venv/bin/python,
 # made with shapely and pyproj from PyPI when absent).
+# Second peer, on the same line: `scripts/peers/scenario_same_line_peer.py` buffers frontline's own
+# line of contact (fetched from `GET /v1/layers/line` of a server on the same geodata) instead of
+# the longer line the shared peer derives, and times the zone, clip, split and areas only.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 repeat=${REPEAT:-7}
@@ -31,3 +34,15 @@ fi
 echo "== shapely + pyproj peer (REPEAT=$repeat)"
 day=$repo/../shared/data/deepstate/deepstatemap_data_${date//-/}.geojson
 "$py" "$repo/../shared/bench/scenario_peer.py" "$repo/geodata/borders/UKR.geojson" "$day" "$width" "$repeat" 2>/dev/null
+echo "== same-line shapely + pyproj peer (frontline's line of contact and occupied layer; REPEAT=$repeat)"
+"$repo/target/release/frontline" serve --data "$work/geodata" --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.log" &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 1200); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+base=$(sed -n 's/listening on //p' "$work/serve.out")
+[ -n "$base" ] || { echo "frontline serve did not start:" >&2; tail -5 "$work/serve.log" >&2; exit 1; }
+curl -sf "$base/v1/layers/line?source=deepstate&date=$date" > "$work/line.geojson"
+curl -sf "$base/v1/layers/occupied?source=deepstate&date=$date" > "$work/occupied.geojson"
+kill $server
+"$py" "$repo/scripts/peers/scenario_same_line_peer.py" "$repo/geodata/borders/UKR.geojson" "$work/line.geojson" \
+  "$work/occupied.geojson" "$width" "$repeat" 2>/dev/null

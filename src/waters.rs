@@ -263,13 +263,20 @@ impl WatersIndex {
 
     /// The waters of one status on a state: the union of its cells (computed on each call).
     pub fn layer(&self, state: &WatersState, status: Status) -> MultiPolygon<f64> {
+        self.layer_where(state, |_, s| s == status)
+    }
+
+    /// The union of the cells that `keep` selects, given each cell's index (in the file's order)
+    /// and its status on `state` (computed on each call).
+    pub fn layer_where(&self, state: &WatersState, keep: impl Fn(usize, Status) -> bool) -> MultiPolygon<f64> {
         let polys: Vec<geo::Polygon<f64>> = self
             .waters
             .cells
             .iter()
             .zip(&state.status)
-            .filter(|(_, s)| **s == status)
-            .flat_map(|(c, _)| c.geometry.0.iter().cloned())
+            .enumerate()
+            .filter(|(i, (_, s))| keep(*i, **s))
+            .flat_map(|(_, (c, _))| c.geometry.0.iter().cloned())
             .collect();
         let [union] = crate::coverage::overlay(&polys, &[], [crate::coverage::OverlayRule::Subject], true);
         union

@@ -1452,3 +1452,126 @@ fn a_stored_scenario_whose_source_was_removed_is_a_conflict_not_a_bad_request() 
         .clone();
     assert_eq!(row["inputs_changed"], true, "{row}");
 }
+
+/// Issue 11: with the waters in the policy, a baseline excluded by name takes the cells of the
+/// waters whose anchor (the land point a cell's status follows) lies in it: Crimea's
+/// territorial sea goes with `crimea`, not with `occupied`. Checked on the embedded geodata
+/// against the waters file read independently: `crimea` grows by exactly the anchored cells'
+/// area, `occupied` does not take them, the partition holds, and a point in such a cell is
+/// excluded by `crimea`.
+#[test]
+fn a_baseline_excluded_by_name_takes_its_waters() {
+    use geo::{Contains, InteriorPoint};
+    let repo = common::repo();
+    let cat = Catalog::load(&repo.join("geodata")).unwrap_or_else(|r| panic!("{r:?}"));
+    let read =
+        |rel: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(repo.join(rel)).unwrap()).unwrap() };
+    let polys = |g: &Value| -> Vec<Polygon<f64>> {
+        let g: geojson::Geometry = serde_json::from_value(g.clone()).unwrap();
+        match geo::Geometry::<f64>::try_from(g).unwrap() {
+            geo::Geometry::Polygon(p) => vec![p],
+            geo::Geometry::MultiPolygon(m) => m.0,
+            other => panic!("{other:?}"),
+        }
+    };
+    let crimea = MultiPolygon(
+        read("geodata/baselines/crimea.geojson")["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| polys(&f["geometry"]))
+            .collect(),
+    );
+    let mut anchored = Vec::new();
+    for f in read("geodata/waters/UKR.geojson")["features"].as_array().unwrap() {
+        let a = &f["properties"]["anchor"];
+        let anchor = geo::Point::new(a[0].as_f64().unwrap(), a[1].as_f64().unwrap());
+        if crimea.contains(&anchor) {
+            anchored.push(MultiPolygon(polys(&f["geometry"])));
+        }
+    }
+    assert!(anchored.len() > 10, "{} cells anchored in Crimea", anchored.len());
+    let cells_km2: f64 = anchored.iter().map(area_km2).sum();
+
+    let figures = |waters: bool| {
+        let c = compute(
+            &cat,
+            json!({"source": "example", "ceasefire_date": "2024-09-01",
+                "policy": {"waters": waters, "excluded_baselines": ["crimea"]}}),
+        )
+        .unwrap();
+        let by = |name: Option<&str>, reason: &str| {
+            c.answer
+                .excluded
+                .iter()
+                .find(|e| e.name.as_deref() == name && e.reason.as_str() == reason)
+                .map_or(0.0, |e| e.area_km2)
+        };
+        let (crimea, occupied) = (by(Some("crimea"), "baseline"), by(None, "occupied"));
+        let a = &c.answer;
+        let total = a.area_of_application_km2 + a.excluded.iter().map(|e| e.area_km2).sum::<f64>();
+        assert!(
+            close(total, a.territory_km2, 1e-9),
+            "waters {waters}: {total} vs {}",
+            a.territory_km2
+        );
+        (crimea, occupied, c)
+    };
+    let (land, _, _) = figures(false);
+    let (with_waters, occupied, c) = figures(true);
+    assert!(
+        close(with_waters - land, cells_km2, 1e-6),
+        "crimea with waters {with_waters} - land {land} = {} km2; the cells anchored in Crimea: {cells_km2} km2",
+        with_waters - land
+    );
+    // Every anchored cell's inner point is excluded by `crimea`, none by `occupied`.
+    for cell in &anchored {
+        let p = cell.interior_point().unwrap();
+        let hit = c.point(p.x(), p.y()).unwrap();
+        let by = hit.excluded.as_ref().map(|e| (e.reason.as_str(), e.name.clone()));
+        assert_eq!(by, Some(("baseline", Some("crimea".to_string()))), "{p:?}: {occupied}");
+    }
+}
+
+/// Issue 11: the line of contact is the occupied area's boundary, so the grey zone of the
+/// reference date lies on a zone's covered side; `covered_side_contested_km2` says how much.
+#[test]
+fn a_zone_reports_the_grey_zone_on_its_covered_side() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    // Occupied east of 32, grey zone [31.8, 32] x [46, 48] beside it.
+    write(
+        dir.path(),
+        "sources/test/2024-10-01.geojson",
+        r#"{"type":"FeatureCollection","frontline":{"kind":"snapshot","source":"test","date":"2024-10-01","synthetic":true},
+        "features":[{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[32,46],[34,46],[34,48],[32,48],[32,46]]]}},
+        {"type":"Feature","properties":{"status":"contested"},"geometry":{"type":"Polygon","coordinates":[[[31.8,46],[32,46],[32,48],[31.8,48],[31.8,46]]]}}]}"#,
+    );
+    let cat = Catalog::load(dir.path()).unwrap_or_else(|r| panic!("{r:?}"));
+    let c = compute(
+        &cat,
+        json!({"source": "test", "ceasefire_date": "2024-10-01",
+            "zones": [{"name": "z", "reference": {"date": "2024-10-01"}, "side": "both", "width_km": 30}]}),
+    )
+    .unwrap();
+    let z = &c.answer.zones[0];
+    let grey = area_km2(&rect(31.8, 46.0, 32.0, 48.0));
+    assert!(
+        close(z.covered_side_contested_km2, grey, 1e-6),
+        "{} vs {grey}",
+        z.covered_side_contested_km2
+    );
+    assert!(z.covered_side_km2 > grey);
+    let policy = compute(
+        &cat,
+        json!({"source": "test", "ceasefire_date": "2024-10-01",
+            "policy": {"excluded_baselines": ["before-2022"]}}),
+    );
+    match policy {
+        Err(ScenarioError::Invalid { field, detail }) => {
+            assert_eq!(field, "policy.excluded_baselines[0]");
+            assert!(detail.contains("classes.drawn"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -79,7 +79,11 @@ pub struct ZoneFigure {
     /// Width on each side covered, km.
     pub width_km: f64,
     /// Area on the covered side (inside the territory), km2; 0 when that side is not covered.
+    /// The covered side is the side of the line that is not occupied on the reference date (the
+    /// line of contact is the occupied area's boundary), so it holds the grey zone there too.
     pub covered_side_km2: f64,
+    /// Of `covered_side_km2`, the part in the grey zone (contested) on the reference date, km2.
+    pub covered_side_contested_km2: f64,
     /// Area on the occupied side, km2; 0 when that side is not covered.
     pub occupied_side_km2: f64,
     /// The two together, km2.

@@ -586,10 +586,21 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
     let mut seen = BTreeSet::new();
     for (i, b) in s.policy.excluded_baselines.iter().enumerate() {
         if !nameable.iter().any(|n| n.name == *b) {
+            // `classes.drawn` of GET /v1/sources says what a source's maps can show at all
+            // (`before-2022`); a policy excludes areas by the names of its data (`policy_names`).
+            let drawn =
+                serde_json::from_value::<crate::model::DrawnClass>(serde_json::Value::String(b.clone())).is_ok();
+            let hint = if drawn {
+                format!(
+                    " ('{b}' is a class of GET /v1/sources classes.drawn, what a source's maps can show; a policy names the baselines and the classes of area its snapshots carry)"
+                )
+            } else {
+                String::new()
+            };
             return Err(invalid(
                 format!("policy.excluded_baselines[{i}]"),
                 format!(
-                    "unknown baseline or class '{b}'; a policy on source '{}' can name: {} (GET /v1/sources, policy_names)",
+                    "unknown baseline or class '{b}'; a policy on source '{}' can name: {} (GET /v1/sources, policy_names){hint}",
                     s.source,
                     nameable.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
                 ),
@@ -811,8 +822,22 @@ struct Part {
 impl Part {
     /// The layer `land` and, where the policy includes the waters, the waters of `status`.
     fn of(f: &InForce<'_>, land: &MultiPolygon<f64>, waters: bool, status: Status) -> Self {
+        Self::of_unowned(f, land, waters, status, &[])
+    }
+
+    /// As [`Self::of`], without the cells of the waters that `owned` gives to an excluded
+    /// baseline ([`baseline_cells`]).
+    fn of_unowned(
+        f: &InForce<'_>,
+        land: &MultiPolygon<f64>,
+        waters: bool,
+        status: Status,
+        owned: &[Option<usize>],
+    ) -> Self {
         let water = match (waters, &f.source.border.waters, &f.computed().waters) {
-            (true, Some(w), Some(st)) => w.layer(st, status),
+            (true, Some(w), Some(st)) => {
+                w.layer_where(st, |c, s| s == status && owned.get(c).is_none_or(Option::is_none))
+            }
             _ => MultiPolygon(vec![]),
         };
         Part {
@@ -826,6 +851,26 @@ impl Part {
         self.land.0.append(&mut self.water.0);
         self.land
     }
+}
+
+/// Which excluded baseline owns each cell of the border's waters (by index in `clips`, the
+/// first that holds it): the one whose area holds the cell's anchor, the point of the land whose
+/// status the cell takes (`crate::waters`). Waters follow their coast, so excluding Crimea by
+/// name excludes its territorial sea with it, not under `occupied`. Empty without waters.
+fn baseline_cells(f: &InForce<'_>, clips: &[Vec<Polygon<f64>>]) -> Vec<Option<usize>> {
+    let Some(w) = &f.source.border.waters else {
+        return Vec::new();
+    };
+    let indexes: Vec<PolygonIndex> = clips.iter().map(|c| PolygonIndex::new(c)).collect();
+    w.waters
+        .cells
+        .iter()
+        .map(|c| {
+            indexes
+                .iter()
+                .position(|i| i.locate(c.anchor.x, c.anchor.y).in_closed())
+        })
+        .collect()
 }
 
 /// Takes `clip` out of the land and the waters of each of `parts`, returning what it took (one
@@ -863,18 +908,13 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         } else {
             0.0
         };
-    let mut occupied = Part::of(&f, &layers.occupied, waters, Status::Occupied);
-    let mut contested = Part::of(&f, &layers.contested, waters, Status::Contested);
-    let mut rest = Part::of(&f, &layers.covered, waters, Status::Covered);
-    if s.policy.grey_zone == GreyZone::Included {
-        rest.land.0.append(&mut contested.land.0);
-        rest.water.0.append(&mut contested.water.0);
-    }
-    let mut excluded = Vec::new();
-    for name in &s.policy.excluded_baselines {
-        // A baseline of the geodata (its whole area), or a class the snapshot in force draws
-        // (its features of that class; the snapshot is an input already).
-        let clip: Vec<Polygon<f64>> = match cat.baselines.get(name) {
+    // Each excluded name's area: a baseline of the geodata (its whole area), or a class the
+    // snapshot in force draws (its features of that class; the snapshot is an input already).
+    let clips: Vec<Vec<Polygon<f64>>> = s
+        .policy
+        .excluded_baselines
+        .iter()
+        .map(|name| match cat.baselines.get(name) {
             Some(b) => b.baseline.geometry.0.clone(),
             None => f
                 .snapshot()
@@ -883,8 +923,26 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
                 .filter(|x| x.class.as_deref() == Some(name.as_str()))
                 .flat_map(|x| x.geometry.0.iter().cloned())
                 .collect(),
-        };
-        let area = take(&mut [&mut occupied, &mut contested, &mut rest], &clip);
+        })
+        .collect();
+    let owned = if waters { baseline_cells(&f, &clips) } else { Vec::new() };
+    let mut occupied = Part::of_unowned(&f, &layers.occupied, waters, Status::Occupied, &owned);
+    let mut contested = Part::of_unowned(&f, &layers.contested, waters, Status::Contested, &owned);
+    let mut rest = Part::of_unowned(&f, &layers.covered, waters, Status::Covered, &owned);
+    if s.policy.grey_zone == GreyZone::Included {
+        rest.land.0.append(&mut contested.land.0);
+        rest.water.0.append(&mut contested.water.0);
+    }
+    let mut excluded = Vec::new();
+    for (i, (name, clip)) in s.policy.excluded_baselines.iter().zip(&clips).enumerate() {
+        let mut area = take(&mut [&mut occupied, &mut contested, &mut rest], clip);
+        // The baseline's waters: the cells it owns, whatever their status (as its land is
+        // taken from every part), apart from the land as in `Part`.
+        if let (Some(w), Some(st)) = (&f.source.border.waters, &f.computed().waters)
+            && owned.contains(&Some(i))
+        {
+            area.0.extend(w.layer_where(st, |c, _| owned[c] == Some(i)).0);
+        }
         excluded.push(ExcludedArea {
             reason: Reason::Baseline,
             name: Some(name.clone()),
@@ -956,12 +1014,21 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
             occupied: if z.side == Side::Covered { empty() } else { occ_side },
         };
         let (c, o) = (area_km2(&za.covered), area_km2(&za.occupied));
+        // The grey zone on the covered side (the line is the occupied area's boundary).
+        let grey = with_waters(&rf, &rf.computed().layers.contested, waters, Status::Contested);
+        let covered_side_contested_km2 = if grey.0.is_empty() || za.covered.0.is_empty() {
+            0.0
+        } else {
+            let [g] = overlay(&za.covered.0, &grey.0, [OverlayRule::Intersect], true);
+            area_km2(&g)
+        };
         zone_figures.push(ZoneFigure {
             name: z.name.clone(),
             reference: r,
             side: z.side,
             width_km: z.width_km,
             covered_side_km2: c,
+            covered_side_contested_km2,
             occupied_side_km2: o,
             area_km2: c + o,
         });
