@@ -99,8 +99,12 @@ pub fn to_vec<T: ?Sized + Serialize>(value: &T) -> serde_json::Result<Vec<u8>> {
 
 /// `value` as compact JSON text, without negative zeros.
 pub fn to_string<T: ?Sized + Serialize>(value: &T) -> serde_json::Result<String> {
-    // serde_json writes UTF-8 only.
-    to_vec(value).map(|v| String::from_utf8_lossy(&v).into_owned())
+    to_vec(value).map(utf8)
+}
+
+/// JSON text that serde_json wrote (UTF-8 only) as a `String`, without a copy.
+pub fn utf8(v: Vec<u8>) -> String {
+    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// `value` as indented JSON text, without negative zeros.
@@ -109,7 +113,7 @@ pub fn to_string_pretty<T: ?Sized + Serialize>(value: &T) -> serde_json::Result<
     let mut ser =
         serde_json::Serializer::with_formatter(&mut out, NoNegativeZero(serde_json::ser::PrettyFormatter::new()));
     value.serialize(&mut ser)?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(utf8(out))
 }
 
 #[cfg(test)]

@@ -117,53 +117,74 @@ impl<T> HeadGuard<T> {
         }
     }
 
-    /// Scans `data` byte by byte, as lines, until a head that announces a body of known length
-    /// ends; returns the bytes used.
+    /// Scans `data` as lines (a line at a time: most lines are only copied and looked at for
+    /// their first bytes), until a head that announces a body of known length ends; returns the
+    /// bytes used.
     fn scan_lines(&mut self, data: &[u8]) -> usize {
-        for (i, &b) in data.iter().enumerate() {
-            if b == b'\n' {
-                if let Some((method, path)) = request_line(&self.line) {
-                    self.token_route = super::table::checks_token(method, path);
-                }
-                // A bare LF ends the line for httparse: what follows it on the wire was part of
-                // the token (a stray LF), and the rest is read as another line.
-                if self.in_auth && !self.after_cr {
-                    self.auth_bad = true;
-                }
-                self.prev_auth = self.in_auth;
-                self.framing_line();
-                self.line.clear();
-                self.line_start.clear();
-                self.in_auth = false;
-                self.after_cr = false;
-                if self.body_left > 0 {
-                    return i + 1;
-                }
-                continue;
+        let mut at = 0;
+        while at < data.len() {
+            let end = memchr::memchr(b'\n', &data[at..]).map(|i| at + i);
+            let part = &data[at..end.unwrap_or(data.len())];
+            self.scan_part(part);
+            let Some(end) = end else {
+                return data.len();
+            };
+            at = end + 1;
+            if let Some((method, path)) = request_line(&self.line) {
+                self.token_route = super::table::checks_token(method, path);
             }
-            if self.line.is_empty() && (b == b' ' || b == b'\t') && self.prev_auth {
-                // A line folded onto the Authorization line (obs-fold, RFC 9112 5.2): httparse
-                // refuses it; it belongs to the token.
+            // A bare LF ends the line for httparse: what follows it on the wire was part of
+            // the token (a stray LF), and the rest is read as another line.
+            if self.in_auth && !self.after_cr {
                 self.auth_bad = true;
+            }
+            self.prev_auth = self.in_auth;
+            self.framing_line();
+            self.line.clear();
+            self.line_start.clear();
+            self.in_auth = false;
+            self.after_cr = false;
+            if self.body_left > 0 {
+                return at;
+            }
+        }
+        data.len()
+    }
+
+    /// Notes a piece of a line (no LF in it): kept for the request line and the framing, its
+    /// start matched against `Authorization:`, and the bytes of an `Authorization` line checked.
+    fn scan_part(&mut self, part: &[u8]) {
+        let Some(&first) = part.first() else {
+            return;
+        };
+        if self.line.is_empty() && (first == b' ' || first == b'\t') && self.prev_auth {
+            // A line folded onto the Authorization line (obs-fold, RFC 9112 5.2): httparse
+            // refuses it; it belongs to the token.
+            self.auth_bad = true;
+            self.in_auth = true;
+        }
+        let room = LINE_KEPT.saturating_sub(self.line.len());
+        self.line.extend_from_slice(&part[..room.min(part.len())]);
+        let mut rest = part;
+        if !self.in_auth && self.line_start.len() < NAME.len() {
+            let k = (NAME.len() - self.line_start.len()).min(part.len());
+            self.line_start.extend(part[..k].iter().map(u8::to_ascii_lowercase));
+            if self.line_start == NAME {
                 self.in_auth = true;
             }
-            if self.line.len() < LINE_KEPT {
-                self.line.push(b);
-            }
-            if self.in_auth {
+            rest = &part[k..];
+        } else if !self.in_auth {
+            return;
+        }
+        if self.in_auth {
+            for &b in rest {
                 // A CR not followed by LF ends no line: httparse refuses it.
                 if ((b < 0x20 && b != b'\t' && b != b'\r') || b == 0x7f) || self.after_cr {
                     self.auth_bad = true;
                 }
                 self.after_cr = b == b'\r';
-            } else if self.line_start.len() < NAME.len() {
-                self.line_start.push(b.to_ascii_lowercase());
-                if self.line_start.len() == NAME.len() && self.line_start == NAME {
-                    self.in_auth = true;
-                }
             }
         }
-        data.len()
     }
 
     /// Reads the framing of a request from the line just ended (`self.line`, its LF cut off): a

@@ -593,8 +593,19 @@ fn live_state_tag<B>(app: &App, req: &Request<B>) -> HeaderValue {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() / 86_400);
     h.update(day.to_le_bytes());
-    let tag = format!("W/\"{}\"", &hex::encode(h.finalize())[..24]);
-    HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
+    weak_tag(&h.finalize())
+}
+
+/// A weak entity tag, `W/"` and the first 12 bytes of `digest` in hex, `"` (written in place:
+/// it is on every answer).
+fn weak_tag(digest: &[u8]) -> HeaderValue {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut tag = *b"W/\"000000000000000000000000\"";
+    for (i, b) in digest.iter().take(12).enumerate() {
+        tag[3 + 2 * i] = HEX[usize::from(b >> 4)];
+        tag[4 + 2 * i] = HEX[usize::from(b & 15)];
+    }
+    HeaderValue::from_bytes(&tag).unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
 }
 
 /// The request headers a route's answers are chosen by (`Vary`): `/` (the dashboard or the
@@ -647,8 +658,7 @@ fn representation_tag(live: &HeaderValue, answer: &warp::http::HeaderMap) -> Hea
             h.update(v.as_bytes());
         }
     }
-    let tag = format!("W/\"{}\"", &hex::encode(h.finalize())[..24]);
-    HeaderValue::from_str(&tag).unwrap_or_else(|_| live.clone())
+    weak_tag(&h.finalize())
 }
 
 fn is_csv<B>(req: &Request<B>) -> bool {
@@ -806,6 +816,16 @@ pub use crate::live::geodata_fingerprint;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_weak_tag_is_the_hex_of_the_digest_prefix() {
+        use sha2::{Digest, Sha256};
+        for text in ["", "a", "/v1/coverage?lon=30&lat=50"] {
+            let d = Sha256::digest(text.as_bytes());
+            let want = format!("W/\"{}\"", &hex::encode(d)[..24]);
+            assert_eq!(weak_tag(&d).to_str().unwrap(), want);
+        }
+    }
 
     #[test]
     fn header_texts_beyond_ascii_get_a_stand_in_and_an_rfc_8187_value() {

@@ -435,8 +435,7 @@ pub fn point_json_of(
         out.extend_from_slice(members.as_bytes());
         out.push(b'}');
     }
-    // serde_json writes UTF-8 only.
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(crate::num::utf8(out))
 }
 
 /// One row of a timeline: the areas in force from `date` on.

@@ -991,6 +991,8 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         }
         t
     };
+    type Sides = (MultiPolygon<f64>, MultiPolygon<f64>);
+    let mut sides: Vec<((usize, u64), Sides)> = Vec::new();
     for (i, z) in s.zones.iter().enumerate() {
         let source = z.reference.source.clone().unwrap_or_else(|| s.source.clone());
         let key = (source.clone(), z.reference.date);
@@ -1004,10 +1006,20 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
             }
         };
         let rf = ref_states[r].0;
-        let buffer = zone::zone(&rf.line().lines, z.width_km);
-        let [inside] = overlay(&buffer.0, &territory, [OverlayRule::Intersect], true);
-        let occ_ref = with_waters(&rf, &rf.computed().layers.occupied, waters, Status::Occupied);
-        let (occ_side, cov_side) = split(&inside, &occ_ref.0);
+        // Zones of one reference line and width (differing in name or side) share their sides:
+        // computed once.
+        let key = (r, z.width_km.to_bits());
+        let (occ_side, cov_side) = match sides.iter().find(|(k, _)| *k == key) {
+            Some((_, sides)) => sides.clone(),
+            None => {
+                let buffer = zone::zone(&rf.line().lines, z.width_km);
+                let [inside] = overlay(&buffer.0, &territory, [OverlayRule::Intersect], true);
+                let occ_ref = with_waters(&rf, &rf.computed().layers.occupied, waters, Status::Occupied);
+                let computed = split(&inside, &occ_ref.0);
+                sides.push((key, computed.clone()));
+                computed
+            }
+        };
         let empty = || MultiPolygon(vec![]);
         let za = ZoneArea {
             covered: if z.side == Side::Occupied { empty() } else { cov_side },
