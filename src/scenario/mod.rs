@@ -861,7 +861,7 @@ fn baseline_cells(f: &InForce<'_>, clips: &[Vec<Polygon<f64>>]) -> Vec<Option<us
     let Some(w) = &f.source.border.waters else {
         return Vec::new();
     };
-    let indexes: Vec<PolygonIndex> = clips.iter().map(|c| PolygonIndex::new(c)).collect();
+    let indexes: Vec<PolygonIndex> = clips.iter().map(PolygonIndex::new).collect();
     w.waters
         .cells
         .iter()
