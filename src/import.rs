@@ -1495,6 +1495,17 @@ mod tests {
         p
     }
 
+    /// A copy of the embedded geodata and a folder for inputs, in a temporary folder (kept
+    /// while the first value lives).
+    fn geodata_and_inputs() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("geodata");
+        crate::geodata::embedded::write_to(&data).unwrap();
+        let inputs = tmp.path().join("in");
+        std::fs::create_dir_all(&inputs).unwrap();
+        (tmp, data, inputs)
+    }
+
     fn options(data: &Path) -> ImportOptions {
         ImportOptions::new("plan", data)
     }
@@ -1507,12 +1518,8 @@ mod tests {
 
     #[test]
     fn the_import_plan_decides_each_case() {
-        let tmp = tempfile::tempdir().unwrap();
-        let data = tmp.path().join("geodata");
-        crate::geodata::embedded::write_to(&data).unwrap();
+        let (_tmp, data, inputs) = geodata_and_inputs();
         let opts = options(&data);
-        let inputs = tmp.path().join("in");
-        std::fs::create_dir_all(&inputs).unwrap();
 
         // A new source, two dates with the same content: the second is a duplicate.
         let a = file(
@@ -1575,11 +1582,7 @@ mod tests {
     /// date has none, in the report and in its stored file.
     #[test]
     fn repairs_of_one_date_stay_with_that_date() {
-        let tmp = tempfile::tempdir().unwrap();
-        let data = tmp.path().join("geodata");
-        crate::geodata::embedded::write_to(&data).unwrap();
-        let inputs = tmp.path().join("in");
-        std::fs::create_dir_all(&inputs).unwrap();
+        let (_tmp, data, inputs) = geodata_and_inputs();
         const OTHER_CLOCKWISE: &str = "[[37.0,48.0],[37.0,48.1],[37.2,48.1],[37.2,48.0],[37.0,48.0]]";
         let a = file(
             &inputs,
@@ -1595,18 +1598,14 @@ mod tests {
         assert!(r.added[1].repairs[0].contains("was clockwise"), "{r:?}");
         let stored = |date: &str| read_meta(&data.join(format!("sources/plan/{date}.geojson"))).unwrap();
         assert_eq!(stored("2024-01-01").get("repairs"), None);
-        assert_eq!(stored("2024-01-02").get("repairs"), Some(&json!(r.added[1].repairs)),);
+        assert_eq!(stored("2024-01-02").get("repairs"), Some(&json!(r.added[1].repairs)));
     }
 
     /// A source made by importing a publisher's format credits that publisher (its terms are in
     /// every answer); a plain GeoJSON import claims no credit.
     #[test]
     fn a_new_source_from_a_publishers_format_credits_the_publisher() {
-        let tmp = tempfile::tempdir().unwrap();
-        let data = tmp.path().join("geodata");
-        crate::geodata::embedded::write_to(&data).unwrap();
-        let inputs = tmp.path().join("in");
-        std::fs::create_dir_all(&inputs).unwrap();
+        let (_tmp, data, inputs) = geodata_and_inputs();
         let day = inputs.join("deepstatemap_data_20240105.geojson");
         let text = format!(
             r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPolygon","coordinates":[[{SMALL}]]}}}}]}}"#
