@@ -111,14 +111,7 @@ impl Format {
     /// Reads one input file: its snapshots, each with the repairs of its own features (a file
     /// of one snapshot: every repair of the file), the report of the whole file, and DeepState's
     /// tally of its features.
-    fn read(
-        self,
-        path: &Path,
-        source: &str,
-        allow_empty: bool,
-        clip: &Clip<'_>,
-        tz: chrono_tz::Tz,
-    ) -> (Vec<(Snapshot, Vec<Finding>)>, Report, Option<Tally>) {
+    fn read(self, path: &Path, source: &str, allow_empty: bool, clip: &Clip<'_>, tz: chrono_tz::Tz) -> InputRead {
         let shown = path.display().to_string();
         let (s, r, t) = match self {
             Format::DeepstateApi => {
@@ -143,6 +136,13 @@ impl Format {
         (one, r, t)
     }
 }
+
+/// One input file as read ([`Format::read`]): its snapshots, each with its own repairs; the
+/// report of the file; DeepState's tally.
+type InputRead = (Vec<(Snapshot, Vec<Finding>)>, Report, Option<Tally>);
+
+/// Files to write: path and bytes.
+type FileWrites = Vec<(PathBuf, Vec<u8>)>;
 
 /// What to import and how strictly.
 #[derive(Debug, Clone)]
@@ -655,11 +655,11 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         index: &border_index,
         areas: Default::default(),
     };
-    let read: Vec<(PathBuf, Vec<(Snapshot, Vec<Finding>)>, Report, Option<Tally>)> = files
+    let read: Vec<(PathBuf, InputRead)> = files
         .par_iter()
         .map(|p| {
             let (s, r, t) = format.read(p, &opts.source, opts.allow_empty, &clip, time_zone);
-            (p.clone(), s, r, t)
+            (p.clone(), (s, r, t))
         })
         .collect();
     let mut report = ImportReport {
@@ -667,14 +667,14 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         files: files.len(),
         ..ImportReport::default()
     };
-    for (_, _, _, t) in &read {
+    for (_, (_, _, t)) in &read {
         if let Some(t) = t {
             report.classes.get_or_insert_with(Tally::default).merge(t);
         }
     }
     let window = opts.date_window.window(border, today_utc());
     let mut inputs: Vec<(PathBuf, Snapshot, Notes)> = Vec::new();
-    for (path, snaps, r, _) in read {
+    for (path, (snaps, r, _)) in read {
         if !r.is_ok() {
             report.rejected.push(Rejected {
                 file: path.display().to_string(),
@@ -1408,7 +1408,7 @@ fn new_source_writes(
     opts: &ImportOptions,
     geodata: &crate::geodata::Geodata,
     border: &Border,
-) -> Result<(Vec<(PathBuf, Vec<u8>)>, NewSource), ImportError> {
+) -> Result<(FileWrites, NewSource), ImportError> {
     let dir = Store::new(&opts.data_dir);
     let mut writes = Vec::new();
     let mut baselines = Vec::new();
