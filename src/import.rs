@@ -12,19 +12,20 @@
 //!
 //! Identical consecutive snapshots are kept once: the later dates are added to the kept file's
 //! `confirmed` list. Importing again changes nothing. A date that already holds other content is
-//! refused unless `replace` (the old file is then kept in `sources/<source>/.history/`). Files are
-//! written through the store ([`crate::store`]): under its writer lock, durably. A source that
-//! reads a third-party archive in place is read-only: importing into it is refused.
+//! refused unless `replace` (the old file is then kept in `sources/<source>/.history/`). What is
+//! written is decided and done by the store's one write plan ([`crate::store::WritePlan`], the
+//! one HTTP ingest uses too): under its writer lock, durably. A source that reads a third-party
+//! archive in place is read-only: importing into it is refused.
 
 use crate::coverage::{OverlayRule, overlay};
 use crate::geodata::canonical::{read_meta, snapshot_document};
 use crate::geodata::deepstate_api::{self, Clip, DEFAULT_TIME_ZONE, Tally};
 use crate::geodata::policy::{DateWindowConfig, EMPTY_ADMITTED, today_utc};
-use crate::geodata::{Border, Report, Snapshot, deepstate, load_dir, nzz, plain};
+use crate::geodata::{Border, Finding, Report, Snapshot, deepstate, load_dir, nzz, plain};
 use crate::geodata::{ConfirmedRun, split_confirmed};
 use crate::geodesy::area_km2;
 use crate::index::PolygonIndex;
-use crate::store::{Held, SnapshotDecision, SourceConfig, Store, StoreError, check_name, decide_snapshot};
+use crate::store::{Held, SnapshotDecision, SourceConfig, Store, StoreError, WritePlan, check_name};
 use chrono::NaiveDate;
 use geo::Polygon;
 use rayon::prelude::*;
@@ -107,33 +108,41 @@ impl Format {
         }
     }
 
-    fn read(
-        self,
-        path: &Path,
-        source: &str,
-        allow_empty: bool,
-        clip: &Clip<'_>,
-        tz: chrono_tz::Tz,
-    ) -> (Vec<Snapshot>, Report, Option<Tally>) {
+    /// Reads one input file: its snapshots, each with the repairs of its own features (a file
+    /// of one snapshot: every repair of the file), the report of the whole file, and DeepState's
+    /// tally of its features.
+    fn read(self, path: &Path, source: &str, allow_empty: bool, clip: &Clip<'_>, tz: chrono_tz::Tz) -> InputRead {
         let shown = path.display().to_string();
-        if self == Format::DeepstateApi {
-            let (s, r, t) = deepstate_api::read_publication(path, &shown, source, clip, tz, allow_empty);
-            return (s.into_iter().collect(), r, Some(t));
-        }
-        let (s, r) = match self {
+        let (s, r, t) = match self {
+            Format::DeepstateApi => {
+                let (s, r, t) = deepstate_api::read_publication(path, &shown, source, clip, tz, allow_empty);
+                (s, r, Some(t))
+            }
             Format::Deepstate => {
                 let (s, r) = deepstate::read_snapshot_admitting(path, &shown, source, allow_empty);
-                (s.into_iter().collect(), r)
+                (s, r, None)
             }
             Format::Nzz => {
                 let (s, r) = nzz::read_snapshot_admitting(path, &shown, source, allow_empty);
-                (s.into_iter().collect(), r)
+                (s, r, None)
             }
-            Format::Geojson | Format::DeepstateApi => plain::read_file_admitting(path, &shown, source, allow_empty),
+            // Several dates in one file: each snapshot has its own features' repairs.
+            Format::Geojson => {
+                let (s, r) = plain::read_file_admitting(path, &shown, source, allow_empty);
+                return (s, r, None);
+            }
         };
-        (s, r, None)
+        let one = s.map(|s| (s, r.repairs.clone())).into_iter().collect();
+        (one, r, t)
     }
 }
+
+/// One input file as read ([`Format::read`]): its snapshots, each with its own repairs; the
+/// report of the file; DeepState's tally.
+type InputRead = (Vec<(Snapshot, Vec<Finding>)>, Report, Option<Tally>);
+
+/// Files to write: path and bytes.
+type FileWrites = Vec<(PathBuf, Vec<u8>)>;
 
 /// What to import and how strictly.
 #[derive(Debug, Clone)]
@@ -379,13 +388,37 @@ struct Measured {
     notes: Notes,
 }
 
-/// What the reader and the admission policy noted about a snapshot, carried to the decision.
+/// What the reader, the admission policy and the checks noted about a new snapshot, carried to
+/// the decision and written into its stored file's `frontline` member and into the report (or
+/// the ingest answer): one for every writer (import, sync, ingest over HTTP).
 #[derive(Debug, Clone, Default)]
-struct Notes {
-    /// Repairs made by the reader (`repairs` in the report and the stored file).
-    repairs: Vec<String>,
-    /// Flags (`flags` in the report and the stored file).
-    flags: Vec<String>,
+pub struct Notes {
+    /// Repairs the reader made to this snapshot's own features (`repairs`).
+    pub repairs: Vec<String>,
+    /// Flags (`flags`).
+    pub flags: Vec<String>,
+}
+
+impl Notes {
+    /// The stored file of `snapshot`: its canonical document with `meta` as its `frontline`
+    /// member (its `kind` set by the document), the notes recorded in it (`repairs`, `flags`,
+    /// each where not empty).
+    pub fn document(&self, snapshot: &Snapshot, mut meta: Map<String, Value>) -> String {
+        meta.remove("kind");
+        self.record(&mut meta);
+        snapshot_document(snapshot, meta)
+    }
+
+    /// Records the notes in a stored file's `frontline` member: `repairs` and `flags`, each
+    /// where not empty.
+    pub fn record(&self, meta: &mut Map<String, Value>) {
+        if !self.repairs.is_empty() {
+            meta.insert("repairs".into(), json!(self.repairs));
+        }
+        if !self.flags.is_empty() {
+            meta.insert("flags".into(), json!(self.flags));
+        }
+    }
 }
 
 fn measure(snapshot: Snapshot, border: &Border, border_index: &PolygonIndex, notes: Notes) -> Measured {
@@ -622,11 +655,11 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         index: &border_index,
         areas: Default::default(),
     };
-    let read: Vec<(PathBuf, Vec<Snapshot>, Report, Option<Tally>)> = files
+    let read: Vec<(PathBuf, InputRead)> = files
         .par_iter()
         .map(|p| {
             let (s, r, t) = format.read(p, &opts.source, opts.allow_empty, &clip, time_zone);
-            (p.clone(), s, r, t)
+            (p.clone(), (s, r, t))
         })
         .collect();
     let mut report = ImportReport {
@@ -634,14 +667,14 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         files: files.len(),
         ..ImportReport::default()
     };
-    for (_, _, _, t) in &read {
+    for (_, (_, _, t)) in &read {
         if let Some(t) = t {
             report.classes.get_or_insert_with(Tally::default).merge(t);
         }
     }
     let window = opts.date_window.window(border, today_utc());
     let mut inputs: Vec<(PathBuf, Snapshot, Notes)> = Vec::new();
-    for (path, snaps, r, _) in read {
+    for (path, (snaps, r, _)) in read {
         if !r.is_ok() {
             report.rejected.push(Rejected {
                 file: path.display().to_string(),
@@ -654,18 +687,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             continue;
         }
         report.findings.extend(r.warnings.iter().cloned());
-        // Every repair is listed (as `repairs` in the report and the file).
-        let mut notes = Notes::default();
-        for f in &r.repairs {
-            let text = f.without_file();
-            // A content date other than the file's is a flag, as over HTTP.
-            if matches!(f.kind, crate::geodata::FindingKind::ContentDates { .. }) {
-                notes.flags.push(text);
-            } else {
-                notes.repairs.push(text);
-            }
-        }
-        for s in snaps {
+        for (s, repairs) in snaps {
             // The admission policy: dates in the window, empty snapshots on request only.
             if let Err(why) = window.check(s.date) {
                 report.rejected.push(Rejected {
@@ -677,7 +699,18 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 });
                 continue;
             }
-            let mut notes = notes.clone();
+            // Every repair of its own features is listed (as `repairs` in the report and the
+            // file), never another date's of the same file.
+            let mut notes = Notes::default();
+            for f in &repairs {
+                let text = f.without_file();
+                // A content date other than the file's is a flag, as over HTTP.
+                if matches!(f.kind, crate::geodata::FindingKind::ContentDates { .. }) {
+                    notes.flags.push(text);
+                } else {
+                    notes.repairs.push(text);
+                }
+            }
             if s.features.is_empty() {
                 notes.flags.push(EMPTY_ADMITTED.to_string());
             }
@@ -696,7 +729,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 writes
             }
         };
-        let plan = Plan {
+        let cx = Publications {
             format,
             opts,
             dir: &dir,
@@ -705,7 +738,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             border_index: &border_index,
             new_source,
         };
-        return import_publications(&plan, &lock, inputs, report);
+        return import_publications(&cx, &lock, inputs, report);
     }
     // Two inputs for one date: the first (by file name) is taken, the others refused.
     let mut seen: BTreeMap<NaiveDate, (String, PathBuf)> = BTreeMap::new();
@@ -745,8 +778,9 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     // dates keep what they were recorded to hold, in a file of the first of them.
     let mut runs: BTreeMap<NaiveDate, ConfirmedRun> = BTreeMap::new();
     let mut planned: BTreeMap<NaiveDate, Snapshot> = BTreeMap::new();
-    let mut split_writes: Vec<(PathBuf, String)> = Vec::new();
-    let mut split_kept: Vec<(NaiveDate, PathBuf)> = Vec::new();
+    // One plan for every writer (crate::store::WritePlan): the splits' files first, then the
+    // snapshots decided below (a rewrite of the same file, with more confirmed dates, wins).
+    let mut plan = WritePlan::new();
     let mut refused_confirmed = std::collections::BTreeSet::new();
     for (path, s, _) in &inputs {
         let date = s.date;
@@ -790,8 +824,8 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         let content_b = e.content_sha256.clone();
         let on_disk = e.file.is_file();
         let written = run.split(&dir, &opts.source, date)?;
-        if on_disk && !split_kept.iter().any(|(d, _)| *d == b) {
-            split_kept.push((b, run.file.clone()));
+        if on_disk {
+            plan.keep(&run.file);
         }
         if split.held {
             report.replaced.push(date);
@@ -842,8 +876,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             planned.insert(first, carried);
         }
         for (p, t) in written {
-            split_writes.retain(|(q, _)| *q != p);
-            split_writes.push((p, t));
+            plan.write(p, t.into_bytes());
         }
     }
     inputs.retain(|(_, s, _)| !refused_confirmed.contains(&s.date));
@@ -887,12 +920,6 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     }
 
     // Decide, in date order, against the snapshot in force before each date.
-    // The splits' files first: a rewrite below of the same file (more confirmed dates) wins.
-    let mut writes: Vec<(PathBuf, String)> = split_writes;
-    let mut quarantine: Vec<(PathBuf, String)> = Vec::new();
-    // Store files replaced (`replace`): kept in .history/ first; removed when their name is
-    // not the new file's.
-    let mut replaced_files: Vec<(NaiveDate, PathBuf)> = Vec::new();
     /// The latest kept snapshot before the current date, and the document to (re)write for it:
     /// a new snapshot, or one of the store that gained confirmed dates.
     struct Kept {
@@ -912,7 +939,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             rewrite: None,
         })
     };
-    let flush = |k: Option<Kept>, writes: &mut Vec<(PathBuf, String)>| {
+    let flush = |k: Option<Kept>, plan: &mut WritePlan| {
         if let Some(Kept {
             rewrite: Some((path, mut meta, snap)),
             confirmed,
@@ -920,8 +947,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         }) = k
         {
             meta.insert("confirmed".into(), json!(confirmed));
-            writes.retain(|(p, _)| *p != path);
-            writes.push((path, snapshot_document(&snap, meta)));
+            plan.write(path, snapshot_document(&snap, meta).into_bytes());
         }
     };
     for (path, m) in measured {
@@ -932,11 +958,13 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         let input = input_name(opts, &path);
         let original = format!("{input} (sha256 {})", m.snapshot.provenance.sha256);
         // Already in the store under this date, or confirmed by a kept file?
-        // One rule for every writer (crate::store::decide_snapshot), over the files on disk read
-        // under the lock above.
+        // One plan for every writer (crate::store::WritePlan), over the files on disk read
+        // under the lock above: a replaced file is kept in .history/ first, and removed when
+        // its name is not the new file's.
         if let Some(e) = store.get(&date) {
-            let decision = decide_snapshot(
+            let decision = plan.decide(
                 Held::Content(&e.content_sha256),
+                Some(&e.file),
                 &m.snapshot.content_sha256,
                 opts.replace,
             );
@@ -957,7 +985,6 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 });
                 continue;
             }
-            replaced_files.push((date, e.file.clone()));
             report.replaced.push(date);
         } else if let Some(kept) = confirmed_by.get(&date) {
             let same = store
@@ -971,7 +998,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         // The snapshot in force before this date: the latest kept so far, or a later one of the store.
         let store_before = store.range(..date).next_back().map(|(d, _)| *d);
         if store_before.is_some() && store_before > prev.as_ref().map(|p| p.date) {
-            flush(prev.take(), &mut writes);
+            flush(prev.take(), &mut plan);
             prev = kept_before(date, &store);
         }
         // Checks.
@@ -981,18 +1008,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         };
         let reasons: Vec<String> = outside_refusal(&m, border, thresholds).into_iter().collect();
         if !reasons.is_empty() {
-            let qfile = dir.quarantine_file(&opts.source, date)?;
-            let mut meta = Map::new();
-            meta.insert("original".into(), json!(original));
-            meta.insert("quarantine_reasons".into(), json!(reasons));
-            quarantine.push((qfile.clone(), snapshot_document(&m.snapshot, meta)));
-            report.rejected.push(Rejected {
-                file: path.display().to_string(),
-                date: Some(date),
-                kinds: vec![RejectionKind::OutsideBorder; reasons.len()],
-                reasons,
-                quarantined: Some(qfile.display().to_string()),
-            });
+            quarantine(&mut plan, opts, &path, &m.snapshot, reasons, &mut report)?;
             continue;
         }
         // Identical to the snapshot before it: keep once.
@@ -1020,36 +1036,21 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             report.duplicates.push((date, p.date));
             continue;
         }
-        let (repairs, mut flags) = (m.notes.repairs.clone(), m.notes.flags.clone());
-        flags.extend(stray_flags(&m, border));
+        let mut notes = m.notes.clone();
+        notes.flags.extend(stray_flags(&m, border));
         let before = prev.as_ref().and_then(|p| Some((p.date, p.inside_km2?)));
-        flags.extend(change_flag(&m, before, thresholds));
+        notes.flags.extend(change_flag(&m, before, thresholds));
         let file = dir.snapshot_file(&opts.source, date)?;
-        let mut meta = Map::new();
-        let origin = m.snapshot.provenance.origin.clone().unwrap_or_default();
-        meta.insert(
-            "provenance".into(),
-            json!(format!("{origin}; imported from {original}")),
-        );
-        meta.insert(
-            "original".into(),
-            json!({"format": format.name(), "file": input, "sha256": m.snapshot.provenance.sha256}),
-        );
-        if !flags.is_empty() {
-            meta.insert("flags".into(), json!(flags));
-        }
-        if !repairs.is_empty() {
-            meta.insert("repairs".into(), json!(repairs));
-        }
+        let meta = imported_meta(format, &input, &original, &m.snapshot, &notes);
         report.added.push(Added {
             date,
             file: file.strip_prefix(&opts.data_dir).unwrap_or(&file).display().to_string(),
             original,
-            flags,
-            repairs,
+            flags: notes.flags,
+            repairs: notes.repairs,
             published_at: None,
         });
-        flush(prev.take(), &mut writes);
+        flush(prev.take(), &mut plan);
         prev = Some(Kept {
             date,
             content: m.snapshot.content_sha256.clone(),
@@ -1059,34 +1060,66 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         });
     }
     // The last kept snapshot (new, or from the store with new confirmed dates).
-    flush(prev.take(), &mut writes);
+    flush(prev.take(), &mut plan);
 
     // Write: the source's config first if it is new, then the snapshots, then quarantine.
-    if existing_source.is_none() && !writes.is_empty() {
+    if existing_source.is_none() && plan.writes_files() {
         let (new_writes, made) = new_source_writes(format, opts, &geodata, border)?;
         report.new_source = Some(made);
-        for (i, w) in new_writes.into_iter().enumerate() {
-            writes.insert(i, w);
-        }
+        plan.write_first(new_writes);
     }
-    let mut kept = Vec::new();
-    for (_, file) in replaced_files.iter().chain(&split_kept) {
-        kept.push(lock.keep(&opts.source, file)?);
-    }
-    let bytes = |files: Vec<(PathBuf, String)>| -> Vec<(PathBuf, Vec<u8>)> {
-        files.into_iter().map(|(p, t)| (p, t.into_bytes())).collect()
-    };
-    let new_paths: Vec<PathBuf> = writes.iter().map(|(p, _)| p.clone()).collect();
-    lock.write_keeping(&bytes(writes), &kept)?;
-    // A replaced file under another name than the new one would be a second file for its date.
-    let stale: Vec<PathBuf> = replaced_files
-        .into_iter()
-        .map(|(_, f)| f)
-        .filter(|f| !new_paths.contains(f))
-        .collect();
-    lock.remove(&stale)?;
-    lock.write(&bytes(quarantine))?;
+    lock.carry_out(&opts.source, plan)?;
     Ok(report)
+}
+
+/// The `frontline` member of an imported snapshot's stored file: its provenance (the reader's
+/// origin and the input it was imported from), the original input (format, name, SHA-256), and
+/// the notes.
+fn imported_meta(
+    format: Format,
+    input: &str,
+    original: &str,
+    snapshot: &Snapshot,
+    notes: &Notes,
+) -> Map<String, Value> {
+    let mut meta = Map::new();
+    let origin = snapshot.provenance.origin.as_deref().unwrap_or_default();
+    meta.insert(
+        "provenance".into(),
+        json!(format!("{origin}; imported from {original}")),
+    );
+    meta.insert(
+        "original".into(),
+        json!({"format": format.name(), "file": input, "sha256": snapshot.provenance.sha256}),
+    );
+    notes.record(&mut meta);
+    meta
+}
+
+/// Plans a snapshot refused by the checks (`reasons`) into `quarantine/<source>/`, with the
+/// input it came from and the reasons, and reports it.
+fn quarantine(
+    plan: &mut WritePlan,
+    opts: &ImportOptions,
+    path: &Path,
+    snapshot: &Snapshot,
+    reasons: Vec<String>,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    let qfile = Store::new(&opts.data_dir).quarantine_file(&opts.source, snapshot.date)?;
+    let original = format!("{} (sha256 {})", input_name(opts, path), snapshot.provenance.sha256);
+    let mut meta = Map::new();
+    meta.insert("original".into(), json!(original));
+    meta.insert("quarantine_reasons".into(), json!(reasons));
+    plan.quarantine(qfile.clone(), snapshot_document(snapshot, meta).into_bytes());
+    report.rejected.push(Rejected {
+        file: path.display().to_string(),
+        date: Some(snapshot.date),
+        kinds: vec![RejectionKind::OutsideBorder; reasons.len()],
+        reasons,
+        quarantined: Some(qfile.display().to_string()),
+    });
+    Ok(())
 }
 
 /// The name an input is recorded by: its file name (or the URL it was fetched from), never the
@@ -1101,7 +1134,7 @@ fn input_name(opts: &ImportOptions, path: &Path) -> String {
 }
 
 /// What an import of publications works with (see [`import_publications`]).
-struct Plan<'a> {
+struct Publications<'a> {
     format: Format,
     opts: &'a ImportOptions,
     dir: &'a Store,
@@ -1109,7 +1142,7 @@ struct Plan<'a> {
     border: &'a Border,
     border_index: &'a PolygonIndex,
     /// The files of a new source (its `source.json`), written first.
-    new_source: Vec<(PathBuf, String)>,
+    new_source: Vec<(PathBuf, Vec<u8>)>,
 }
 
 /// A publication in the import's arrangement: one of the store or one of the inputs.
@@ -1130,15 +1163,15 @@ struct Placed<'a> {
 /// load it: the snapshot of its date (`added`/`unchanged`), superseded later its day
 /// (`earlier_publications`), or a day that only repeats the state before it (`duplicates`).
 fn import_publications(
-    plan: &Plan<'_>,
+    cx: &Publications<'_>,
     lock: &crate::store::WriterLock,
     mut inputs: Vec<(PathBuf, Snapshot, Notes)>,
     mut report: ImportReport,
 ) -> Result<ImportReport, ImportError> {
     use crate::geodata::canonical::rfc3339;
     use crate::geodata::publications::{Role, arrange_by};
-    let opts = plan.opts;
-    let (untimed, timed): (Vec<&Snapshot>, Vec<&Snapshot>) = plan
+    let opts = cx.opts;
+    let (untimed, timed): (Vec<&Snapshot>, Vec<&Snapshot>) = cx
         .existing
         .map(|s| s.snapshots.iter().chain(&s.publications).collect::<Vec<_>>())
         .unwrap_or_default()
@@ -1156,7 +1189,9 @@ fn import_publications(
     // Each input against the store and the inputs before it: one content per instant.
     let mut fresh: Vec<(PathBuf, Snapshot, Notes)> = Vec::new();
     let mut same: Vec<Snapshot> = Vec::new();
-    let mut replaced: Vec<(NaiveDate, PathBuf)> = Vec::new();
+    // One plan for every writer (crate::store::WritePlan): a new source's files first.
+    let mut plan = WritePlan::new();
+    plan.write_first(cx.new_source.clone());
     let mut gone: std::collections::BTreeSet<chrono::DateTime<chrono::Utc>> = Default::default();
     let mut gone_untimed: std::collections::BTreeSet<NaiveDate> = Default::default();
     let reject = |report: &mut ImportReport, path: &Path, date: NaiveDate, kind: RejectionKind, why: String| {
@@ -1195,39 +1230,44 @@ fn import_publications(
         if same.last().is_some_and(|p| p.published_at == Some(t)) {
             continue;
         }
-        match stored.get(&t) {
-            Some(old) if old.content_sha256 == s.content_sha256 => {
-                same.push(s);
-                continue;
-            }
-            Some(old) if !opts.replace => {
-                let why = format!(
-                    "{} already holds the publication of {stamp} with other content (use --replace; the old one is kept in .history/)",
-                    old.provenance.file
-                );
-                reject(&mut report, &path, s.date, RejectionKind::SnapshotExists, why);
-                continue;
-            }
-            Some(old) => {
-                replaced.push((old.date, opts.data_dir.join(&old.provenance.file)));
-                gone.insert(t);
-                report.replaced.push(s.date);
-            }
-            None => {
-                if let Some(old) = untimed.get(&s.date) {
-                    if !opts.replace {
-                        let why = format!(
-                            "{} holds a snapshot of {} without a publication instant (use --replace; it is kept in .history/)",
-                            old.provenance.file, s.date
-                        );
-                        reject(&mut report, &path, s.date, RejectionKind::SnapshotExists, why);
-                        continue;
-                    }
-                    if gone_untimed.insert(s.date) {
-                        replaced.push((s.date, opts.data_dir.join(&old.provenance.file)));
-                        report.replaced.push(s.date);
-                    }
+        // The instant's file, or a day's snapshot without an instant, decided by the one rule
+        // (crate::store::WritePlan): a replaced file is kept in .history/ first, and removed
+        // when its name is not the new file's.
+        if let Some(old) = stored.get(&t) {
+            let old_file = opts.data_dir.join(&old.provenance.file);
+            let held = Held::Content(&old.content_sha256);
+            match plan.decide(held, Some(&old_file), &s.content_sha256, opts.replace) {
+                SnapshotDecision::Unchanged => {
+                    same.push(s);
+                    continue;
                 }
+                SnapshotDecision::Refuse => {
+                    let why = format!(
+                        "{} already holds the publication of {stamp} with other content (use --replace; the old one is kept in .history/)",
+                        old.provenance.file
+                    );
+                    reject(&mut report, &path, s.date, RejectionKind::SnapshotExists, why);
+                    continue;
+                }
+                SnapshotDecision::Replace => {
+                    gone.insert(t);
+                    report.replaced.push(s.date);
+                }
+                SnapshotDecision::New => {}
+            }
+        } else if let Some(old) = untimed.get(&s.date) {
+            let old_file = opts.data_dir.join(&old.provenance.file);
+            match plan.decide(Held::Other, Some(&old_file), &s.content_sha256, opts.replace) {
+                SnapshotDecision::Refuse => {
+                    let why = format!(
+                        "{} holds a snapshot of {} without a publication instant (use --replace; it is kept in .history/)",
+                        old.provenance.file, s.date
+                    );
+                    reject(&mut report, &path, s.date, RejectionKind::SnapshotExists, why);
+                    continue;
+                }
+                SnapshotDecision::Replace if gone_untimed.insert(s.date) => report.replaced.push(s.date),
+                SnapshotDecision::Replace | SnapshotDecision::New | SnapshotDecision::Unchanged => {}
             }
         }
         fresh.push((path, s, notes));
@@ -1240,35 +1280,16 @@ fn import_publications(
     };
     let measured: Vec<(PathBuf, Measured)> = fresh
         .into_par_iter()
-        .map(|(p, s, notes)| (p, measure(s, plan.border, plan.border_index, notes)))
+        .map(|(p, s, notes)| (p, measure(s, cx.border, cx.border_index, notes)))
         .collect();
-    let mut quarantine: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut accepted: Vec<(PathBuf, Measured)> = Vec::new();
     for (path, m) in measured {
-        let reasons: Vec<String> = outside_refusal(&m, plan.border, thresholds).into_iter().collect();
+        let reasons: Vec<String> = outside_refusal(&m, cx.border, thresholds).into_iter().collect();
         if reasons.is_empty() {
             accepted.push((path, m));
             continue;
         }
-        let qfile = plan.dir.quarantine_file(&opts.source, m.snapshot.date)?;
-        let mut meta = Map::new();
-        meta.insert(
-            "original".into(),
-            json!(format!(
-                "{} (sha256 {})",
-                input_name(opts, &path),
-                m.snapshot.provenance.sha256
-            )),
-        );
-        meta.insert("quarantine_reasons".into(), json!(reasons));
-        quarantine.push((qfile.clone(), snapshot_document(&m.snapshot, meta).into_bytes()));
-        report.rejected.push(Rejected {
-            file: path.display().to_string(),
-            date: Some(m.snapshot.date),
-            kinds: vec![RejectionKind::OutsideBorder; reasons.len()],
-            reasons,
-            quarantined: Some(qfile.display().to_string()),
-        });
+        quarantine(&mut plan, opts, &path, &m.snapshot, reasons, &mut report)?;
     }
 
     // Every publication as the store will hold it, in instant order, with its role.
@@ -1306,13 +1327,8 @@ fn import_publications(
         .collect();
     let day_before = |date: NaiveDate| days.range(..date).next_back().copied().unwrap_or(date);
     // The occupied area of a stored publication, for the change flag of the one after it.
-    let stored_km2 = |s: &Snapshot| measure(s.clone(), plan.border, plan.border_index, Notes::default()).inside_km2;
+    let stored_km2 = |s: &Snapshot| measure(s.clone(), cx.border, cx.border_index, Notes::default()).inside_km2;
 
-    let mut writes: Vec<(PathBuf, Vec<u8>)> = plan
-        .new_source
-        .iter()
-        .map(|(p, t)| (p.clone(), t.clone().into_bytes()))
-        .collect();
     let mut before: Option<(NaiveDate, f64)> = None;
     for (k, (p, role)) in placed.iter().zip(&roles).enumerate() {
         let Some(i) = p.input else {
@@ -1327,44 +1343,29 @@ fn import_publications(
                 None => stored.get(&prev.instant).map(|s| (s.date, stored_km2(s))),
             };
         }
-        let (repairs, mut flags) = (m.notes.repairs.clone(), m.notes.flags.clone());
-        flags.extend(stray_flags(m, plan.border));
-        flags.extend(change_flag(m, before.take(), thresholds));
+        let mut notes = m.notes.clone();
+        notes.flags.extend(stray_flags(m, cx.border));
+        notes.flags.extend(change_flag(m, before.take(), thresholds));
         let input = input_name(opts, path);
         let original = format!("{input} (sha256 {})", m.snapshot.provenance.sha256);
-        let file = plan.dir.publication_file(&opts.source, p.instant)?;
-        let mut meta = Map::new();
-        let origin = m.snapshot.provenance.origin.clone().unwrap_or_default();
-        meta.insert(
-            "provenance".into(),
-            json!(format!("{origin}; imported from {original}")),
-        );
-        meta.insert(
-            "original".into(),
-            json!({"format": plan.format.name(), "file": input, "sha256": m.snapshot.provenance.sha256}),
-        );
-        if !flags.is_empty() {
-            meta.insert("flags".into(), json!(flags));
-        }
-        if !repairs.is_empty() {
-            meta.insert("repairs".into(), json!(repairs));
-        }
-        writes.push((file.clone(), snapshot_document(&m.snapshot, meta).into_bytes()));
+        let file = cx.dir.publication_file(&opts.source, p.instant)?;
+        let meta = imported_meta(cx.format, &input, &original, &m.snapshot, &notes);
+        plan.write(file.clone(), snapshot_document(&m.snapshot, meta).into_bytes());
         let stamp = rfc3339(p.instant);
         match role {
             Role::Day => report.added.push(Added {
                 date: p.date,
-                file: plan.dir.relative(&file),
+                file: cx.dir.relative(&file),
                 original,
-                flags,
-                repairs,
+                flags: notes.flags,
+                repairs: notes.repairs,
                 published_at: Some(stamp),
             }),
             Role::Earlier if days.contains(&p.date) => report.earlier_publications.push(EarlierPublication {
                 published_at: stamp,
                 date: p.date,
                 outcome: PublicationOutcome::Added,
-                file: Some(plan.dir.relative(&file)),
+                file: Some(cx.dir.relative(&file)),
             }),
             Role::Earlier => report.duplicates.push((p.date, day_before(p.date))),
         }
@@ -1392,19 +1393,7 @@ fn import_publications(
         .earlier_publications
         .sort_by(|a, b| a.published_at.cmp(&b.published_at));
 
-    let mut kept = Vec::new();
-    for (_, file) in &replaced {
-        kept.push(lock.keep(&opts.source, file)?);
-    }
-    let new_paths: Vec<&PathBuf> = writes.iter().map(|(p, _)| p).collect();
-    let stale: Vec<PathBuf> = replaced
-        .iter()
-        .map(|(_, f)| f.clone())
-        .filter(|f| !new_paths.contains(&f))
-        .collect();
-    lock.write_keeping(&writes, &kept)?;
-    lock.remove(&stale)?;
-    lock.write(&quarantine)?;
+    lock.carry_out(&opts.source, plan)?;
     Ok(report)
 }
 
@@ -1419,7 +1408,7 @@ fn new_source_writes(
     opts: &ImportOptions,
     geodata: &crate::geodata::Geodata,
     border: &Border,
-) -> Result<(Vec<(PathBuf, String)>, NewSource), ImportError> {
+) -> Result<(FileWrites, NewSource), ImportError> {
     let dir = Store::new(&opts.data_dir);
     let mut writes = Vec::new();
     let mut baselines = Vec::new();
@@ -1438,7 +1427,7 @@ fn new_source_writes(
         if let Some(text) = embedded
             && border.iso3 == "UKR"
         {
-            writes.push((opts.data_dir.join(&rel), text.to_string()));
+            writes.push((opts.data_dir.join(&rel), text.as_bytes().to_vec()));
             baselines.push(name.to_string());
             baseline_files.push(rel);
         }
@@ -1466,13 +1455,13 @@ fn new_source_writes(
         ..SourceConfig::default()
     };
     let text = serde_json::to_string_pretty(&config).map_err(|e| ImportError::Input(e.to_string()))?;
-    writes.push((dir.source_config_file(&opts.source)?, format!("{text}\n")));
+    writes.push((dir.source_config_file(&opts.source)?, format!("{text}\n").into_bytes()));
     // The one source there was is the default by being alone: name it, so that the new
     // source does not leave the directory without a default (which a load refuses).
     if let [only] = geodata.sources.as_slice()
-        && let Some(settings) = Store::new(&opts.data_dir).default_source_write(&only.name)
+        && let Some((path, text)) = Store::new(&opts.data_dir).default_source_write(&only.name)
     {
-        writes.insert(0, settings);
+        writes.insert(0, (path, text.into_bytes()));
     }
     let made = NewSource {
         name: opts.source.clone(),
@@ -1506,6 +1495,17 @@ mod tests {
         p
     }
 
+    /// A copy of the embedded geodata and a folder for inputs, in a temporary folder (kept
+    /// while the first value lives).
+    fn geodata_and_inputs() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("geodata");
+        crate::geodata::embedded::write_to(&data).unwrap();
+        let inputs = tmp.path().join("in");
+        std::fs::create_dir_all(&inputs).unwrap();
+        (tmp, data, inputs)
+    }
+
     fn options(data: &Path) -> ImportOptions {
         ImportOptions::new("plan", data)
     }
@@ -1518,12 +1518,8 @@ mod tests {
 
     #[test]
     fn the_import_plan_decides_each_case() {
-        let tmp = tempfile::tempdir().unwrap();
-        let data = tmp.path().join("geodata");
-        crate::geodata::embedded::write_to(&data).unwrap();
+        let (_tmp, data, inputs) = geodata_and_inputs();
         let opts = options(&data);
-        let inputs = tmp.path().join("in");
-        std::fs::create_dir_all(&inputs).unwrap();
 
         // A new source, two dates with the same content: the second is a duplicate.
         let a = file(
@@ -1581,15 +1577,35 @@ mod tests {
         assert!(!dates.contains(&"2024-02-01".to_string()), "{dates:?}");
     }
 
+    /// One file of two dates where only the second date's feature needed a repair (a clockwise
+    /// ring, reversed): the repair is reported and recorded on that date only, and the first
+    /// date has none, in the report and in its stored file.
+    #[test]
+    fn repairs_of_one_date_stay_with_that_date() {
+        let (_tmp, data, inputs) = geodata_and_inputs();
+        const OTHER_CLOCKWISE: &str = "[[37.0,48.0],[37.0,48.1],[37.2,48.1],[37.2,48.0],[37.0,48.0]]";
+        let a = file(
+            &inputs,
+            "two-dates.geojson",
+            &[feature("2024-01-01", SMALL), feature("2024-01-02", OTHER_CLOCKWISE)],
+        );
+        let r = import(Format::Geojson, std::slice::from_ref(&a), &options(&data)).unwrap();
+        let dates: Vec<String> = r.added.iter().map(|x| x.date.to_string()).collect();
+        assert_eq!(dates, ["2024-01-01", "2024-01-02"], "{r:?}");
+        assert!(r.added[0].repairs.is_empty(), "{r:?}");
+        assert_eq!(r.added[1].repairs.len(), 1, "{r:?}");
+        assert!(r.added[1].repairs[0].contains("feature 1"), "{r:?}");
+        assert!(r.added[1].repairs[0].contains("was clockwise"), "{r:?}");
+        let stored = |date: &str| read_meta(&data.join(format!("sources/plan/{date}.geojson"))).unwrap();
+        assert_eq!(stored("2024-01-01").get("repairs"), None);
+        assert_eq!(stored("2024-01-02").get("repairs"), Some(&json!(r.added[1].repairs)));
+    }
+
     /// A source made by importing a publisher's format credits that publisher (its terms are in
     /// every answer); a plain GeoJSON import claims no credit.
     #[test]
     fn a_new_source_from_a_publishers_format_credits_the_publisher() {
-        let tmp = tempfile::tempdir().unwrap();
-        let data = tmp.path().join("geodata");
-        crate::geodata::embedded::write_to(&data).unwrap();
-        let inputs = tmp.path().join("in");
-        std::fs::create_dir_all(&inputs).unwrap();
+        let (_tmp, data, inputs) = geodata_and_inputs();
         let day = inputs.join("deepstatemap_data_20240105.geojson");
         let text = format!(
             r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPolygon","coordinates":[[{SMALL}]]}}}}]}}"#

@@ -14,7 +14,8 @@ use std::path::Path;
 /// Reads one file as snapshots of `source`, one per date, in date order; every problem is in the
 /// report, and on any problem there are no snapshots.
 pub fn read_file(path: &Path, shown: &str, source: &str) -> (Vec<Snapshot>, Report) {
-    read_file_admitting(path, shown, source, false)
+    let (snapshots, report) = read_file_admitting(path, shown, source, false);
+    (snapshots.into_iter().map(|(s, _)| s).collect(), report)
 }
 
 /// The date a file name gives (`2024-03-01.geojson`, `.json`, either gzipped), if it gives one.
@@ -27,8 +28,19 @@ fn date_from_file_name(path: &Path) -> Option<NaiveDate> {
 /// [`read_file`], with a FeatureCollection without features admitted when `allow_empty` (import
 /// `--allow-empty`) as one empty snapshot of the date its file name gives (`YYYY-MM-DD.geojson`):
 /// its features name no date. Otherwise it is refused, saying how to admit it.
-pub fn read_file_admitting(path: &Path, shown: &str, source: &str, allow_empty: bool) -> (Vec<Snapshot>, Report) {
+///
+/// Each snapshot comes with the repairs of its own features (the report lists every repair of
+/// the file): a file of several dates where one feature needed a repair has that repair on the
+/// feature's date only.
+pub fn read_file_admitting(
+    path: &Path,
+    shown: &str,
+    source: &str,
+    allow_empty: bool,
+) -> (Vec<(Snapshot, Vec<Finding>)>, Report) {
     let mut report = Report::default();
+    // The date of each feature of the file, by its index (`None`: it has no valid date).
+    let mut feature_dates: Vec<Option<NaiveDate>> = Vec::new();
     let out = (|| {
         let (features, sha256) = super::deepstate::read_feature_collection(path, shown, &mut report)?;
         if features.is_empty() {
@@ -96,6 +108,7 @@ pub fn read_file_admitting(path: &Path, shown: &str, source: &str, allow_empty: 
                     None
                 }
             };
+            feature_dates.push(date);
             if let (Some(date), Some(status), Some(geometry)) = (date, status, geometry) {
                 by_date.entry(date).or_default().push(ControlFeature {
                     status,
@@ -127,5 +140,21 @@ pub fn read_file_admitting(path: &Path, shown: &str, source: &str, allow_empty: 
                 .collect(),
         )
     })();
-    (out.unwrap_or_default(), report)
+    let snapshots = out
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| {
+            let own = report
+                .repairs
+                .iter()
+                .filter(|f| {
+                    f.feature
+                        .is_none_or(|i| feature_dates.get(i).copied().flatten() == Some(s.date))
+                })
+                .cloned()
+                .collect();
+            (s, own)
+        })
+        .collect();
+    (snapshots, report)
 }

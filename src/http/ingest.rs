@@ -7,18 +7,19 @@
 //! ([`crate::geodata::streamed`]: each feature checked as it comes, never a tree of the body, so
 //! that memory grows with the snapshot kept, not with the body's text), so a snapshot refused
 //! here would be refused at load and the other way round. A good one is written
-//! through the store ([`crate::store`]: under the writer lock shared with CLI imports, durably,
-//! the replaced file kept in `.history/`) and then swapped into the live catalog, which shares
+//! through the store's one write plan ([`crate::store::WritePlan`], as CLI imports write: under
+//! the writer lock shared with them, durably, the replaced file kept in `.history/`) and then swapped into the live catalog, which shares
 //! every other computed state with the old one. Requests in flight finish on the catalog they
 //! started with. A source that reads a third-party archive in place is read-only (409).
 
 use super::App;
 use super::params::Params;
 use super::problem::{BodyFinding, Problem};
-use crate::geodata::canonical::{snapshot_document, snapshot_from_streamed};
+use crate::geodata::canonical::snapshot_from_streamed;
 use crate::geodata::streamed::StreamedDocument;
 use crate::geodata::{Finding, StoredSnapshot};
-use crate::store::{Held, SnapshotDecision, Store, decide_snapshot};
+use crate::import::Notes;
+use crate::store::{Held, SnapshotDecision, Store, WritePlan};
 use bytes::Buf;
 use futures_util::Stream;
 use serde_json::{Map, Value, json};
@@ -447,9 +448,16 @@ fn store(
     let known = in_catalog.as_ref().map(|s| catalog.root.join(&s.provenance.file));
     let stored = crate::geodata::stored_snapshot(&lock, source, date, known.as_deref())?;
     let held = stored.as_ref().map_or(Held::Nothing, StoredSnapshot::held);
-    let mut replaced = None;
-    let mut kept = Vec::new();
-    match decide_snapshot(held, &snapshot.content_sha256, replace) {
+    // One plan for every writer (crate::store::WritePlan): what the store holds and this
+    // snapshot decide what is written, and the plan is carried out as a whole.
+    let mut plan = WritePlan::new();
+    // A date of its own file: that file is replaced (kept, and removed when named otherwise).
+    // A date confirmed by an earlier file: that file is kept (it is rewritten below without
+    // the date).
+    let own_file = stored.as_ref().is_some_and(|s| s.confirmed_by.is_none());
+    let held_file = stored.as_ref().filter(|_| own_file).map(|s| s.file.as_path());
+    let decision = plan.decide(held, held_file, &snapshot.content_sha256, replace);
+    match decision {
         SnapshotDecision::New => {}
         SnapshotDecision::Unchanged => {
             // Nothing is written. What is stored goes live if the catalog does not have it yet.
@@ -483,18 +491,18 @@ fn store(
             ));
         }
         SnapshotDecision::Replace => {
-            // A date of its own file: that file is kept. A date confirmed by an earlier file:
-            // that file is kept (it is rewritten below without the date).
-            if let Some(old) = &stored {
-                let k = lock.keep(source, &old.file)?;
-                replaced = Some(layout.relative(&k));
-                kept.push(k);
+            if let Some(old) = stored.as_ref().filter(|_| !own_file) {
+                plan.keep(&old.file);
             }
         }
     }
+    // The file whose kept copy the answer names (the one replaced).
+    let replaced_file = stored
+        .as_ref()
+        .filter(|_| decision == SnapshotDecision::Replace)
+        .map(|s| s.file.clone());
     // A date inside an earlier file's confirmed run splits it (the run's other dates keep what
     // they were recorded to hold), whether the date was confirmed (replaced above) or a gap.
-    let own_file = stored.as_ref().is_some_and(|s| s.confirmed_by.is_none());
     let run = if own_file {
         None
     } else {
@@ -502,37 +510,28 @@ fn store(
     };
     let mut also = Vec::new();
     if let Some(run) = &run {
-        if replaced.is_none() {
-            kept.push(lock.keep(source, &run.file)?);
+        plan.keep(&run.file);
+        for (path, text) in run.split(&layout, source, date)? {
+            also.push(path.clone());
+            plan.write(path, text.into_bytes());
         }
-        also = run.split(&layout, source, date)?;
     }
-    let on_disk = stored.filter(|s| s.confirmed_by.is_none()).map(|s| s.file);
     // The canonical form of what was validated (same content hash), written durably.
-    let mut meta = stored_meta;
-    meta.remove("kind");
-    if !notes.repairs.is_empty() {
-        meta.insert("repairs".into(), json!(notes.repairs));
-    }
-    if !notes.flags.is_empty() {
-        meta.insert("flags".into(), json!(notes.flags));
-    }
-    let canonical = snapshot_document(&snapshot, meta);
-    let mut writes: Vec<(std::path::PathBuf, Vec<u8>)> =
-        also.iter().map(|(p, t)| (p.clone(), t.as_bytes().to_vec())).collect();
+    let canonical = notes.document(&snapshot, stored_meta);
     // Hashed here, then moved into the write (never copied: it is as long as the body).
     let file_sha = hex::encode(Sha256::digest(canonical.as_bytes()));
-    writes.push((file.clone(), canonical.into_bytes()));
-    lock.write_keeping(&writes, &kept)?;
-    if let Some(old_file) = on_disk.filter(|p| *p != file) {
-        lock.remove(&[old_file])?;
-    }
+    plan.write(file.clone(), canonical.into_bytes());
+    let carried = lock.carry_out(source, plan)?;
+    let replaced = replaced_file
+        .as_deref()
+        .and_then(|f| carried.copy_of(f))
+        .map(|k| layout.relative(k));
     // Its provenance is the file as written.
     let mut snapshot = snapshot;
     snapshot.provenance.sha256 = file_sha;
     // The files of a split run go live as the loader reads them (same content, new files).
     let mut split: Option<crate::catalog::Catalog> = None;
-    for (path, _) in &also {
+    for path in &also {
         let (read, _) = crate::geodata::canonical::read_snapshot(path, &layout.relative(path), source);
         if let Some(read) = read {
             split = Some(split.as_ref().unwrap_or(&catalog).with_snapshot(read, &[])?);
@@ -542,7 +541,10 @@ fn store(
         app,
         split.as_ref().unwrap_or(&catalog),
         snapshot,
-        Kept { replaced, files: &kept },
+        Kept {
+            replaced,
+            files: &carried.copies,
+        },
         lock,
         &notes,
         t,
@@ -638,40 +640,45 @@ fn store_publication(
         let (read, _) = crate::geodata::canonical::read_snapshot(&p, &layout.relative(&p), &source);
         read.filter(|r| r.published_at == Some(at)).map(|r| (p, r))
     });
-    let mut kept = Vec::new();
-    let mut stale = Vec::new();
-    let mut replaced = None;
+    // One plan for every writer (crate::store::WritePlan), as for a dated snapshot.
+    let mut plan = WritePlan::new();
+    // The file whose kept copy the answer names (the first one replaced).
+    let mut replaced_file = None;
     if let Some((old_file, old)) = &held {
-        if old.content_sha256 == snapshot.content_sha256 {
-            let live = timed
-                .iter()
-                .find(|s| s.published_at == Some(at) && s.content_sha256 == old.content_sha256)
-                .cloned();
-            if let Some(live) = live {
-                return Ok(answer(StatusCode::OK, &live, UNCHANGED, None, &notes, t));
+        match plan.decide(
+            Held::Content(&old.content_sha256),
+            Some(old_file),
+            &snapshot.content_sha256,
+            replace,
+        ) {
+            SnapshotDecision::New => {}
+            SnapshotDecision::Replace => replaced_file = Some(old_file.clone()),
+            SnapshotDecision::Unchanged => {
+                let live = timed
+                    .iter()
+                    .find(|s| s.published_at == Some(at) && s.content_sha256 == old.content_sha256)
+                    .cloned();
+                if let Some(live) = live {
+                    return Ok(answer(StatusCode::OK, &live, UNCHANGED, None, &notes, t));
+                }
+                let next = Arc::new(catalog.with_snapshot(old.clone(), &[])?);
+                next.compute_states();
+                app.swap(next);
+                return Ok(answer(StatusCode::OK, old, UNCHANGED, None, &notes, t));
             }
-            let next = Arc::new(catalog.with_snapshot(old.clone(), &[])?);
-            next.compute_states();
-            app.swap(next);
-            return Ok(answer(StatusCode::OK, old, UNCHANGED, None, &notes, t));
-        }
-        if !replace {
-            return Err(Problem::conflict(
-                "snapshot-exists",
-                format!(
-                    "{source} already has the publication of {stamp} with other content; add replace=true (the old one is kept in .history/)"
-                ),
-            ));
-        }
-        let k = lock.keep(&source, old_file)?;
-        replaced = Some(layout.relative(&k));
-        kept.push(k);
-        if *old_file != file {
-            stale.push(old_file.clone());
+            SnapshotDecision::Refuse => {
+                return Err(Problem::conflict(
+                    "snapshot-exists",
+                    format!(
+                        "{source} already has the publication of {stamp} with other content; add replace=true (the old one is kept in .history/)"
+                    ),
+                ));
+            }
         }
     }
     if let Some(old) = untimed.iter().find(|s| s.date == date) {
-        if !replace {
+        let old_file = catalog.root.join(&old.provenance.file);
+        if plan.decide(Held::Other, Some(&old_file), &snapshot.content_sha256, replace) == SnapshotDecision::Refuse {
             return Err(Problem::conflict(
                 "snapshot-exists",
                 format!(
@@ -680,40 +687,29 @@ fn store_publication(
                 ),
             ));
         }
-        let old_file = catalog.root.join(&old.provenance.file);
-        let k = lock.keep(&source, &old_file)?;
-        replaced.get_or_insert_with(|| layout.relative(&k));
-        kept.push(k);
-        stale.push(old_file);
+        replaced_file.get_or_insert(old_file);
     }
-    let mut meta = meta;
-    meta.remove("kind");
-    if !notes.repairs.is_empty() {
-        meta.insert("repairs".into(), json!(notes.repairs));
-    }
-    if !notes.flags.is_empty() {
-        meta.insert("flags".into(), json!(notes.flags));
-    }
-    let canonical = snapshot_document(&snapshot, meta);
-    lock.write_keeping(&[(file.clone(), canonical.as_bytes().to_vec())], &kept)?;
-    lock.remove(&stale)?;
+    let canonical = notes.document(&snapshot, meta);
+    let file_sha = hex::encode(Sha256::digest(canonical.as_bytes()));
+    plan.write(file.clone(), canonical.into_bytes());
+    let carried = lock.carry_out(&source, plan)?;
+    let replaced = replaced_file
+        .as_deref()
+        .and_then(|f| carried.copy_of(f))
+        .map(|k| layout.relative(k));
     let mut snapshot = snapshot;
-    snapshot.provenance.sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
+    snapshot.provenance.sha256 = file_sha;
     snapshot.provenance.file = layout.relative(&file);
-    let kept = Kept { replaced, files: &kept };
+    let kept = Kept {
+        replaced,
+        files: &carried.copies,
+    };
     go_live(app, &catalog, snapshot, kept, lock, &notes, t)
 }
 
 /// The `state` of an ingest that changed nothing: the same content is stored, and live (made
 /// live by this ingest if the server had not loaded it).
 const UNCHANGED: &str = "unchanged: the same content is live";
-
-/// What the answer and the stored file say besides the snapshot: the repairs the reader made
-/// and what the admission policy flagged.
-struct Notes {
-    repairs: Vec<String>,
-    flags: Vec<String>,
-}
 
 fn answer(
     status: StatusCode,

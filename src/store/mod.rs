@@ -237,6 +237,9 @@ pub enum Held<'a> {
     Content(&'a str),
     /// A file holds that date but does not read (it is then other content).
     Unreadable,
+    /// A file holds that date whose content counts as other whatever it is: a snapshot without
+    /// a publication instant on the day a publication is written.
+    Other,
 }
 
 /// What writing a snapshot of a date does: one rule for every writer (HTTP ingest, CLI import,
@@ -260,8 +263,117 @@ pub fn decide_snapshot(held: Held<'_>, content: &str, replace: bool) -> Snapshot
     match held {
         Held::Nothing => SnapshotDecision::New,
         Held::Content(c) if c == content => SnapshotDecision::Unchanged,
-        Held::Content(_) | Held::Unreadable if replace => SnapshotDecision::Replace,
-        Held::Content(_) | Held::Unreadable => SnapshotDecision::Refuse,
+        Held::Content(_) | Held::Unreadable | Held::Other if replace => SnapshotDecision::Replace,
+        Held::Content(_) | Held::Unreadable | Held::Other => SnapshotDecision::Refuse,
+    }
+}
+
+/// The one write plan of every writer of snapshots (HTTP ingest, CLI import, sync). It is built
+/// under the writer lock from what the files on disk hold and the new snapshots, date by date or
+/// instant by instant ([`WritePlan::decide`], by the rule of [`decide_snapshot`]): new files,
+/// stored files replaced (kept in `.history/` first), files a write leaves unchanged; then
+/// [`WriterLock::carry_out`] does it all, the one way a plan is executed.
+#[derive(Debug, Default)]
+pub struct WritePlan {
+    /// Files written, in order.
+    writes: Vec<FileWrite>,
+    /// Stored files kept in `.history/` before the writes, in order, each once.
+    kept: Vec<PathBuf>,
+    /// Of `kept`, the files replaced: removed after the writes unless a write took their name
+    /// (a replaced file under another name would be a second file for its date).
+    replaced: Vec<PathBuf>,
+    /// Snapshots refused by the checks, written under `quarantine/` after the rest.
+    quarantine: Vec<FileWrite>,
+}
+
+impl WritePlan {
+    /// An empty plan.
+    pub fn new() -> WritePlan {
+        WritePlan::default()
+    }
+
+    /// Decides what writing a snapshot with content `content` does over what the store holds
+    /// for its date or instant (`held`, in `held_file`), by [`decide_snapshot`]. On
+    /// [`SnapshotDecision::Replace`] the held file is planned to be replaced
+    /// ([`Self::replace`]). The caller plans the snapshot's own file ([`Self::write`]) on `New`
+    /// and `Replace`; `Unchanged` writes nothing, `Refuse` is its to report.
+    pub fn decide(
+        &mut self,
+        held: Held<'_>,
+        held_file: Option<&Path>,
+        content: &str,
+        replace: bool,
+    ) -> SnapshotDecision {
+        let decision = decide_snapshot(held, content, replace);
+        if decision == SnapshotDecision::Replace
+            && let Some(file) = held_file
+        {
+            self.replace(file);
+        }
+        decision
+    }
+
+    /// Plans the replacement of a stored file: kept in `.history/` before the writes, removed
+    /// after them unless one of them takes its name.
+    pub fn replace(&mut self, file: &Path) {
+        self.keep(file);
+        if !self.replaced.iter().any(|f| f == file) {
+            self.replaced.push(file.to_path_buf());
+        }
+    }
+
+    /// Plans to keep a stored file in `.history/` that a write of this plan rewrites (a
+    /// confirming file whose `confirmed` list changes): kept, never removed.
+    pub fn keep(&mut self, file: &Path) {
+        if !self.kept.iter().any(|f| f == file) {
+            self.kept.push(file.to_path_buf());
+        }
+    }
+
+    /// Plans a file written. A write already planned for the same path is dropped: the later
+    /// one wins, in the later place.
+    pub fn write(&mut self, path: PathBuf, bytes: Vec<u8>) {
+        self.writes.retain(|(p, _)| *p != path);
+        self.writes.push((path, bytes));
+    }
+
+    /// Plans files written before every other one (a new source's `source.json`, the directory
+    /// settings that name a default source).
+    pub fn write_first(&mut self, files: Vec<(PathBuf, Vec<u8>)>) {
+        let later = std::mem::replace(&mut self.writes, files);
+        for (path, bytes) in later {
+            self.write(path, bytes);
+        }
+    }
+
+    /// Plans a snapshot refused by the checks written under `quarantine/`.
+    pub fn quarantine(&mut self, path: PathBuf, bytes: Vec<u8>) {
+        self.quarantine.push((path, bytes));
+    }
+
+    /// Whether the plan writes any file into the store besides the quarantine.
+    pub fn writes_files(&self) -> bool {
+        !self.writes.is_empty()
+    }
+}
+
+/// What [`WriterLock::carry_out`] kept in `.history/`.
+#[derive(Debug, Default)]
+pub struct Carried {
+    /// The stored files kept, in the order of `copies`.
+    originals: Vec<PathBuf>,
+    /// Their copies in `.history/`.
+    pub copies: Vec<PathBuf>,
+}
+
+impl Carried {
+    /// The copy in `.history/` of the stored file `original`, if the plan kept it.
+    pub fn copy_of(&self, original: &Path) -> Option<&Path> {
+        self.originals
+            .iter()
+            .position(|o| o == original)
+            .and_then(|i| self.copies.get(i))
+            .map(PathBuf::as_path)
     }
 }
 
@@ -985,6 +1097,39 @@ impl WriterLock {
         self.keep_named(source, &|stamp| format!("{slot}.{stamp}.{ext}"), current)
     }
 
+    /// Carries out a [`WritePlan`] of `source`, the one way every writer writes its snapshots:
+    /// the stored files it keeps are kept in `.history/` ([`Self::keep`]), its files written in
+    /// one batch ([`Self::write_keeping`], the copies recorded with it), the replaced files that
+    /// no write took the name of removed ([`Self::remove`]), then the quarantined snapshots
+    /// written. Returns the copies kept.
+    ///
+    /// # Errors
+    /// A file that cannot be kept, written or removed; what was done before stays done (each
+    /// file whole).
+    pub fn carry_out(&self, source: &str, plan: WritePlan) -> Result<Carried, StoreError> {
+        let WritePlan {
+            writes,
+            kept,
+            replaced,
+            quarantine,
+        } = plan;
+        let mut copies = Vec::with_capacity(kept.len());
+        for file in &kept {
+            copies.push(self.keep(source, file)?);
+        }
+        self.write_keeping(&writes, &copies)?;
+        let stale: Vec<PathBuf> = replaced
+            .into_iter()
+            .filter(|f| !writes.iter().any(|(p, _)| p == f))
+            .collect();
+        self.remove(&stale)?;
+        self.write(&quarantine)?;
+        Ok(Carried {
+            originals: kept,
+            copies,
+        })
+    }
+
     fn keep_named(&self, source: &str, name: &dyn Fn(u64) -> String, current: &Path) -> Result<PathBuf, StoreError> {
         let history = self.store.history_dir(source)?;
         self.check_inside(&history)?;
@@ -1194,6 +1339,70 @@ mod tests {
         assert_eq!(decide_snapshot(Held::Content("b"), "a", true), Replace);
         assert_eq!(decide_snapshot(Held::Unreadable, "a", false), Refuse);
         assert_eq!(decide_snapshot(Held::Unreadable, "a", true), Replace);
+        assert_eq!(decide_snapshot(Held::Other, "a", false), Refuse);
+        assert_eq!(decide_snapshot(Held::Other, "a", true), Replace);
+    }
+
+    #[test]
+    fn one_plan_is_decided_then_carried_out_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let src = dir.path().join("sources/a");
+        std::fs::create_dir_all(&src).unwrap();
+        // A date stored under another name than its own, a confirming file, an unchanged date.
+        let (other_name, confirming, same) = (
+            src.join("old-name.geojson"),
+            src.join("2024-01-01.geojson"),
+            src.join("2024-01-05.geojson"),
+        );
+        for (f, text) in [(&other_name, "old"), (&confirming, "run"), (&same, "same")] {
+            std::fs::write(f, text).unwrap();
+        }
+        let lock = store.lock("test", Duration::from_secs(1)).unwrap();
+        let mut plan = WritePlan::new();
+        let own = src.join("2024-01-03.geojson");
+        assert_eq!(
+            plan.decide(Held::Content("x"), Some(&other_name), "y", false),
+            SnapshotDecision::Refuse
+        );
+        assert!(!plan.writes_files(), "a refusal plans nothing");
+        assert_eq!(
+            plan.decide(Held::Content("x"), Some(&other_name), "y", true),
+            SnapshotDecision::Replace
+        );
+        plan.write(own.clone(), b"new".to_vec());
+        assert_eq!(
+            plan.decide(Held::Content("s"), Some(&same), "s", true),
+            SnapshotDecision::Unchanged
+        );
+        assert_eq!(plan.decide(Held::Nothing, None, "z", false), SnapshotDecision::New);
+        assert_eq!(
+            plan.decide(Held::Other, Some(&confirming), "z", false),
+            SnapshotDecision::Refuse
+        );
+        plan.keep(&confirming);
+        plan.write(confirming.clone(), b"first".to_vec());
+        // A later write of the same file wins.
+        plan.write(confirming.clone(), b"rewritten".to_vec());
+        plan.write_first(vec![(src.join("source.json"), b"{}".to_vec())]);
+        let q = dir.path().join("quarantine/a/2024-02-01.geojson");
+        plan.quarantine(q.clone(), b"refused".to_vec());
+        let carried = lock.carry_out("a", plan).unwrap();
+        // The replaced file named otherwise is gone, kept in .history/; the rewritten one kept.
+        assert!(!other_name.exists());
+        assert_eq!(std::fs::read(&own).unwrap(), b"new");
+        assert_eq!(std::fs::read(&confirming).unwrap(), b"rewritten");
+        assert_eq!(std::fs::read(&same).unwrap(), b"same");
+        assert_eq!(std::fs::read(&q).unwrap(), b"refused");
+        assert_eq!(carried.copies.len(), 2);
+        let copy = carried.copy_of(&other_name).unwrap();
+        assert!(copy.starts_with(src.join(HISTORY_DIR)), "{}", copy.display());
+        assert_eq!(std::fs::read(copy).unwrap(), b"old");
+        assert_eq!(std::fs::read(carried.copy_of(&confirming).unwrap()).unwrap(), b"run");
+        assert!(carried.copy_of(&same).is_none());
+        let journal = store.journal();
+        assert_eq!(journal[0].files[0], "sources/a/source.json");
+        assert_eq!(journal[0].kept.len(), 2);
     }
 
     #[test]
