@@ -25,7 +25,7 @@ use crate::geodata::{Border, Finding, Report, Snapshot, deepstate, load_dir, nzz
 use crate::geodata::{ConfirmedRun, split_confirmed};
 use crate::geodesy::area_km2;
 use crate::index::PolygonIndex;
-use crate::store::{Held, SnapshotDecision, SourceConfig, Store, StoreError, WritePlan, check_name};
+use crate::store::{Held, SnapshotDecision, SourceConfig, Store, StoreError, WritePlan, check_name, decide_snapshot};
 use chrono::NaiveDate;
 use geo::Polygon;
 use rayon::prelude::*;
@@ -958,13 +958,14 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         let input = input_name(opts, &path);
         let original = format!("{input} (sha256 {})", m.snapshot.provenance.sha256);
         // Already in the store under this date, or confirmed by a kept file?
-        // One plan for every writer (crate::store::WritePlan), over the files on disk read
-        // under the lock above: a replaced file is kept in .history/ first, and removed when
-        // its name is not the new file's.
+        // One rule for every writer (crate::store::decide_snapshot), over the files on disk
+        // read under the lock above. A replaced file is planned (kept in .history/ first, and
+        // removed when its name is not the new file's) only once the new snapshot has passed
+        // the checks below: a replacement that is quarantined leaves the date's file in place.
+        let mut replacing: Option<PathBuf> = None;
         if let Some(e) = store.get(&date) {
-            let decision = plan.decide(
+            let decision = decide_snapshot(
                 Held::Content(&e.content_sha256),
-                Some(&e.file),
                 &m.snapshot.content_sha256,
                 opts.replace,
             );
@@ -985,7 +986,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 });
                 continue;
             }
-            report.replaced.push(date);
+            replacing = Some(e.file.clone());
         } else if let Some(kept) = confirmed_by.get(&date) {
             let same = store
                 .get(kept)
@@ -1010,6 +1011,10 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         if !reasons.is_empty() {
             quarantine(&mut plan, opts, &path, &m.snapshot, reasons, &mut report)?;
             continue;
+        }
+        if let Some(file) = replacing {
+            plan.replace(&file);
+            report.replaced.push(date);
         }
         // Identical to the snapshot before it: keep once.
         if let Some(p) = prev.as_mut()
@@ -1145,6 +1150,13 @@ struct Publications<'a> {
     new_source: Vec<(PathBuf, Vec<u8>)>,
 }
 
+/// A stored file that an input of publications replaces (see [`import_publications`]): the
+/// publication of the same instant, or (`instant: None`) its day's snapshot without an instant.
+struct Replacing {
+    file: PathBuf,
+    instant: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// A publication in the import's arrangement: one of the store or one of the inputs.
 struct Placed<'a> {
     date: NaiveDate,
@@ -1188,6 +1200,9 @@ fn import_publications(
 
     // Each input against the store and the inputs before it: one content per instant.
     let mut fresh: Vec<(PathBuf, Snapshot, Notes)> = Vec::new();
+    // What each input of `fresh` (by index) replaces, planned only once it passes the checks:
+    // a replacement that is quarantined leaves the stored file in place.
+    let mut replacing: Vec<Option<Replacing>> = Vec::new();
     let mut same: Vec<Snapshot> = Vec::new();
     // One plan for every writer (crate::store::WritePlan): a new source's files first.
     let mut plan = WritePlan::new();
@@ -1233,10 +1248,11 @@ fn import_publications(
         // The instant's file, or a day's snapshot without an instant, decided by the one rule
         // (crate::store::WritePlan): a replaced file is kept in .history/ first, and removed
         // when its name is not the new file's.
+        let mut replaces = None;
         if let Some(old) = stored.get(&t) {
             let old_file = opts.data_dir.join(&old.provenance.file);
             let held = Held::Content(&old.content_sha256);
-            match plan.decide(held, Some(&old_file), &s.content_sha256, opts.replace) {
+            match decide_snapshot(held, &s.content_sha256, opts.replace) {
                 SnapshotDecision::Unchanged => {
                     same.push(s);
                     continue;
@@ -1250,14 +1266,16 @@ fn import_publications(
                     continue;
                 }
                 SnapshotDecision::Replace => {
-                    gone.insert(t);
-                    report.replaced.push(s.date);
+                    replaces = Some(Replacing {
+                        file: old_file,
+                        instant: Some(t),
+                    });
                 }
                 SnapshotDecision::New => {}
             }
         } else if let Some(old) = untimed.get(&s.date) {
             let old_file = opts.data_dir.join(&old.provenance.file);
-            match plan.decide(Held::Other, Some(&old_file), &s.content_sha256, opts.replace) {
+            match decide_snapshot(Held::Other, &s.content_sha256, opts.replace) {
                 SnapshotDecision::Refuse => {
                     let why = format!(
                         "{} holds a snapshot of {} without a publication instant (use --replace; it is kept in .history/)",
@@ -1266,11 +1284,17 @@ fn import_publications(
                     reject(&mut report, &path, s.date, RejectionKind::SnapshotExists, why);
                     continue;
                 }
-                SnapshotDecision::Replace if gone_untimed.insert(s.date) => report.replaced.push(s.date),
-                SnapshotDecision::Replace | SnapshotDecision::New | SnapshotDecision::Unchanged => {}
+                SnapshotDecision::Replace => {
+                    replaces = Some(Replacing {
+                        file: old_file,
+                        instant: None,
+                    });
+                }
+                SnapshotDecision::New | SnapshotDecision::Unchanged => {}
             }
         }
         fresh.push((path, s, notes));
+        replacing.push(replaces);
     }
 
     // Measured for the checks (both cores); a content measured once.
@@ -1283,13 +1307,23 @@ fn import_publications(
         .map(|(p, s, notes)| (p, measure(s, cx.border, cx.border_index, notes)))
         .collect();
     let mut accepted: Vec<(PathBuf, Measured)> = Vec::new();
-    for (path, m) in measured {
+    for ((path, m), replaces) in measured.into_iter().zip(replacing) {
         let reasons: Vec<String> = outside_refusal(&m, cx.border, thresholds).into_iter().collect();
-        if reasons.is_empty() {
-            accepted.push((path, m));
+        if !reasons.is_empty() {
+            quarantine(&mut plan, opts, &path, &m.snapshot, reasons, &mut report)?;
             continue;
         }
-        quarantine(&mut plan, opts, &path, &m.snapshot, reasons, &mut report)?;
+        if let Some(r) = replaces {
+            plan.replace(&r.file);
+            let first = match r.instant {
+                Some(t) => gone.insert(t),
+                None => gone_untimed.insert(m.snapshot.date),
+            };
+            if first {
+                report.replaced.push(m.snapshot.date);
+            }
+        }
+        accepted.push((path, m));
     }
 
     // Every publication as the store will hold it, in instant order, with its role.
@@ -1575,6 +1609,39 @@ mod tests {
             "{dates:?}"
         );
         assert!(!dates.contains(&"2024-02-01".to_string()), "{dates:?}");
+    }
+
+    /// A replacement (`--replace`) that the checks quarantine (mostly outside the border)
+    /// replaces nothing: the date keeps its stored file, nothing goes to `.history/`.
+    #[test]
+    fn a_quarantined_replacement_leaves_the_stored_date_in_place() {
+        let (_tmp, data, inputs) = geodata_and_inputs();
+        let a = file(&inputs, "a.geojson", &[feature("2024-01-01", SMALL)]);
+        let r = import(Format::Geojson, std::slice::from_ref(&a), &options(&data)).unwrap();
+        assert_eq!(r.added.len(), 1, "{r:?}");
+        let content = |data: &Path| {
+            let cat = crate::Catalog::load(data).unwrap();
+            cat.sources["plan"]
+                .snapshots
+                .iter()
+                .find(|s| s.date.to_string() == "2024-01-01")
+                .map(|s| s.content_sha256.clone())
+        };
+        let before = content(&data);
+        assert!(before.is_some());
+        let b = file(&inputs, "b.geojson", &[feature("2024-01-01", OUTSIDE)]);
+        let mut replacing = options(&data);
+        replacing.replace = true;
+        let r = import(Format::Geojson, std::slice::from_ref(&b), &replacing).unwrap();
+        assert!(r.replaced.is_empty(), "{r:?}");
+        assert_eq!(r.rejected.len(), 1, "{r:?}");
+        assert!(r.rejected[0].quarantined.is_some(), "{r:?}");
+        assert_eq!(content(&data), before, "the date keeps its snapshot");
+        let history = data.join("sources/plan/.history");
+        assert!(
+            !history.exists() || std::fs::read_dir(&history).unwrap().next().is_none(),
+            "nothing was replaced, so nothing is kept in .history/"
+        );
     }
 
     /// One file of two dates where only the second date's feature needed a repair (a clockwise
