@@ -314,12 +314,12 @@ fn a_feature_property_the_answer_writes_is_refused_on_both_geojson_routes() {
                 "{path} {m}"
             );
         }
-        // Two at once, on a feature with a numeric id: both named, in the feature's order.
+        // Two at once, on a feature with a numeric id: both named (in name order).
         let body = fc(&[point(r#","id":7"#, r#"{"synthetic":1,"x":2,"source":3}"#)]);
         let r = post(s.addr, path, "application/json", body.as_bytes());
         r.assert_problem(
             400,
-            "feature 0 (id 7): the properties 'synthetic', 'source' are members the answer writes",
+            "feature 0 (id 7): the properties 'source', 'synthetic' are members the answer writes",
         );
         assert_eq!(r.json()["problems"].as_array().unwrap().len(), 2);
         // Properties that are not an object cannot take the answer's members.

@@ -171,7 +171,7 @@ mod tests {
         };
         set_properties(&mut f, &props).unwrap();
         let written = f["properties"].as_object().unwrap();
-        assert_eq!(written.len(), 8, "{written:?}");
+        assert_eq!(written.len(), 7, "{written:?}");
         assert!(written.keys().all(|k| c.contains(k)));
     }
 }

@@ -132,7 +132,7 @@ pub enum BatchError {
         index: usize,
         /// The feature's `id` member as JSON text (a string or a number), where it has one.
         id: Option<String>,
-        /// The properties named like members of the answer, in the feature's order.
+        /// The properties named like members of the answer, in name order.
         properties: Vec<String>,
         /// Every member the answer writes.
         answer: &'static [String],
@@ -158,13 +158,13 @@ pub enum BatchError {
 /// The sentence of [`BatchError::ReservedProperty`].
 fn reserved_message(index: usize, id: Option<&str>, properties: &[String], answer: &[String]) -> String {
     let named = properties.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ");
-    let (noun, verb) = if properties.len() == 1 {
-        ("property", "is a member")
+    let (noun, verb, it) = if properties.len() == 1 {
+        ("property", "is a member", "it")
     } else {
-        ("properties", "are members")
+        ("properties", "are members", "them")
     };
     format!(
-        "feature {index}{}: the {noun} {named} {verb} the answer writes into every feature's properties, so the answer would overwrite it; rename or drop it in the input (the answer writes {})",
+        "feature {index}{}: the {noun} {named} {verb} the answer writes into every feature's properties, so the answer would overwrite {it}; rename or drop {it} in the input (the answer writes {})",
         id.map(|id| format!(" (id {id})")).unwrap_or_default(),
         answer.join(", ")
     )
@@ -189,7 +189,7 @@ fn check_properties(feature: &Value, index: usize, answer: &'static [String]) ->
     match feature.get("properties") {
         None | Some(Value::Null) => Ok(()),
         Some(Value::Object(props)) => {
-            let clashes: Vec<String> = props.keys().filter(|k| answer.contains(k)).cloned().collect();
+            let clashes: Vec<String> = props.keys().filter(|k| answer.contains(*k)).cloned().collect();
             if clashes.is_empty() {
                 Ok(())
             } else {
@@ -1052,7 +1052,7 @@ mod tests {
                 assert_eq!(blocks, 0);
             }
         }
-        // A numeric id, no id, two properties at once (in the feature's order).
+        // A numeric id, no id, two properties at once (in name order).
         let e = run(&fc(&[with(r#","id":7"#, r#"{"snapshot":1,"x":2,"status":3}"#)]), classified_members())
             .0
             .unwrap_err()
