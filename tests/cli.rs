@@ -417,7 +417,10 @@ fn the_command_line_refuses_geojson_and_reserved_csv_columns() {
     let csv = dir.path().join("points.csv");
     let g = geojson.to_str().expect("utf8");
     let c = csv.to_str().expect("utf8");
-    let runs: [(&[&str], &str); 2] = [(&["classify", g, "--date", "2024-05-01"], "classify"), (&["history", "--points", g], "history")];
+    let runs: [(&[&str], &str); 2] = [
+        (&["classify", g, "--date", "2024-05-01"], "classify"),
+        (&["history", "--points", g], "history"),
+    ];
     for (args, name) in runs {
         let o = frontline(args);
         assert_eq!(code(&o), 2, "{name}: {}", stderr(&o));
@@ -428,9 +431,15 @@ fn the_command_line_refuses_geojson_and_reserved_csv_columns() {
             stderr(&o)
         );
     }
-    for (text, ok) in [("id,lon,lat,status\nk,30.52,50.45,mine\n", false), ("id,lon,lat,status_old\nk,30.52,50.45,mine\n", true)] {
+    for (text, ok) in [
+        ("id,lon,lat,status\nk,30.52,50.45,mine\n", false),
+        ("id,lon,lat,status_old\nk,30.52,50.45,mine\n", true),
+    ] {
         std::fs::write(&csv, text).expect("write");
-        for args in [&["classify", c, "--date", "2024-05-01"][..], &["history", "--points", c][..]] {
+        for args in [
+            &["classify", c, "--date", "2024-05-01"][..],
+            &["history", "--points", c][..],
+        ] {
             let o = frontline(args);
             if ok {
                 assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
@@ -438,7 +447,11 @@ fn the_command_line_refuses_geojson_and_reserved_csv_columns() {
                 assert!(stdout(&o).contains("k,30.52,50.45,mine,"), "{}", stdout(&o));
             } else {
                 assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
-                assert!(stderr(&o).contains("the column 'status' is one the answer adds"), "{}", stderr(&o));
+                assert!(
+                    stderr(&o).contains("the column 'status' is one the answer adds"),
+                    "{}",
+                    stderr(&o)
+                );
             }
         }
     }

@@ -323,8 +323,16 @@ fn a_feature_property_the_answer_writes_is_refused_on_both_geojson_routes() {
         );
         assert_eq!(r.json()["problems"].as_array().unwrap().len(), 2);
         // Properties that are not an object cannot take the answer's members.
-        post(s.addr, path, "application/geo+json", fc(&[point("", "[1,2]")]).as_bytes())
-            .assert_problem(400, "feature 0: properties is an array; a feature's properties are an object or null");
+        post(
+            s.addr,
+            path,
+            "application/geo+json",
+            fc(&[point("", "[1,2]")]).as_bytes(),
+        )
+        .assert_problem(
+            400,
+            "feature 0: properties is an array; a feature's properties are an object or null",
+        );
     }
     // Resembling names and nested ones pass through unchanged, beside the answer's own.
     let similar = r#"{"Status":"a","status_old":"b","SNAPSHOT":"c","meta":{"status":"d","snapshot":"e"}}"#;
@@ -364,10 +372,14 @@ fn a_feature_property_the_answer_writes_is_refused_on_both_geojson_routes() {
         .and_then(|t| t.split("\n## ").next())
         .expect("README section GeoJSON batches");
     let doc = get(s.addr, "/openapi.json", "").json();
-    for (path, members) in [("/v1/classify", classified_members()), ("/v1/history", history_members())] {
-        let said = doc["paths"][path]["post"]["requestBody"]["content"]["application/geo+json"]["schema"]["description"]
-            .as_str()
-            .unwrap();
+    for (path, members) in [
+        ("/v1/classify", classified_members()),
+        ("/v1/history", history_members()),
+    ] {
+        let said =
+            doc["paths"][path]["post"]["requestBody"]["content"]["application/geo+json"]["schema"]["description"]
+                .as_str()
+                .unwrap();
         assert!(said.contains(&members.join(", ")), "{path}: {said}");
         assert!(said.contains("reserved-property"), "{said}");
         for m in members {

@@ -155,7 +155,14 @@ mod tests {
         let h = history_members();
         assert_eq!(
             h,
-            ["content_sha256", "history", "snapshot", "snapshot_date", "source", "synthetic"]
+            [
+                "content_sha256",
+                "history",
+                "snapshot",
+                "snapshot_date",
+                "source",
+                "synthetic"
+            ]
         );
         // What set_properties writes is within the list.
         let mut f = serde_json::json!({"type": "Feature", "properties": null});

@@ -157,7 +157,11 @@ pub enum BatchError {
 
 /// The sentence of [`BatchError::ReservedProperty`].
 fn reserved_message(index: usize, id: Option<&str>, properties: &[String], answer: &[String]) -> String {
-    let named = properties.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ");
+    let named = properties
+        .iter()
+        .map(|p| format!("'{p}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let (noun, verb, it) = if properties.len() == 1 {
         ("property", "is a member", "it")
     } else {
@@ -771,7 +775,7 @@ pub fn classify_geojson<R: Read>(
             })
             .collect::<Vec<Result<_, CatalogError>>>();
         let mut out = Vec::with_capacity(block.len());
-        for (i, (mut p, a)) in block.into_iter().zip(answers).enumerate() {
+        for (i, (p, a)) in block.into_iter().zip(answers).enumerate() {
             let (located, km) = a.map_err(|e| BatchError::Feature {
                 index: first + i,
                 message: e.to_string(),
@@ -785,17 +789,22 @@ pub fn classify_geojson<R: Read>(
                 date,
                 provenance: &per_feature,
             };
-            set_properties(&mut p.value, &props).map_err(|e| BatchError::Feature {
-                index: first + i,
-                message: e.to_string(),
-            })?;
-            out.push(p.value);
+            out.push(answered(p, first + i, &props)?);
         }
         features.write(out.into_iter()).map_err(BatchError::Io)
     })?;
     let mut frontline = serde_json::to_value(&provenance).unwrap_or(Value::Null);
     mark_raw(&mut frontline, options.raw);
     assemble(others, features, frontline)
+}
+
+/// Feature `index` with the answer's members `props` set in its properties.
+fn answered<P: serde::Serialize>(mut p: PointFeature, index: usize, props: &P) -> Result<Value, BatchError> {
+    set_properties(&mut p.value, props).map_err(|e| BatchError::Feature {
+        index,
+        message: e.to_string(),
+    })?;
+    Ok(p.value)
 }
 
 /// Adds `"raw": true` to an answer's `frontline` member when it is of the raw composition.
@@ -822,11 +831,12 @@ pub fn history_geojson<R: Read>(
     // Every history runs through the source's latest snapshot: what each feature rests on.
     let per_feature = provenance.feature(src);
     let mut features = FeatureWriter::default();
-    let others = read_point_blocks(input, max_points, crate::output::points::history_members(), &mut |first, block| {
+    let members = crate::output::points::history_members();
+    let others = read_point_blocks(input, max_points, members, &mut |first, block| {
         let coords: Vec<(f64, f64)> = block.iter().map(|p| (p.lon, p.lat)).collect();
         let hs = histories_of(src, &coords, raw);
         let mut out = Vec::with_capacity(block.len());
-        for (i, (mut p, h)) in block.into_iter().zip(hs).enumerate() {
+        for (i, (p, h)) in block.into_iter().zip(hs).enumerate() {
             let h = h.map_err(|error| BatchError::Point {
                 index: first + i,
                 error,
@@ -836,11 +846,7 @@ pub fn history_geojson<R: Read>(
                 history: &described,
                 provenance: &per_feature,
             };
-            set_properties(&mut p.value, &props).map_err(|e| BatchError::Feature {
-                index: first + i,
-                message: e.to_string(),
-            })?;
-            out.push(p.value);
+            out.push(answered(p, first + i, &props)?);
         }
         features.write(out.into_iter()).map_err(BatchError::Io)
     })?;
@@ -1021,7 +1027,9 @@ mod tests {
         use crate::output::points::{classified_members, history_members};
         let fc = |features: &[String]| format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","));
         let with = |id: &str, props: &str| {
-            format!(r#"{{"type":"Feature"{id},"properties":{props},"geometry":{{"type":"Point","coordinates":[30,50]}}}}"#)
+            format!(
+                r#"{{"type":"Feature"{id},"properties":{props},"geometry":{{"type":"Point","coordinates":[30,50]}}}}"#
+            )
         };
         let run = |text: &str, answer: &'static [String]| {
             let mut blocks = 0;
@@ -1035,7 +1043,10 @@ mod tests {
         // Every member of either answer, on the feature after a good one: refused, nothing answered.
         for (answer, members) in [("classify", classified_members()), ("history", history_members())] {
             for m in members {
-                let text = fc(&[ok.clone(), with(r#","id":"k-1""#, &format!(r#"{{"name":"b","{m}":1}}"#))]);
+                let text = fc(&[
+                    ok.clone(),
+                    with(r#","id":"k-1""#, &format!(r#"{{"name":"b","{m}":1}}"#)),
+                ]);
                 let (r, blocks) = run(&text, members);
                 let e = r.unwrap_err();
                 assert!(
@@ -1053,23 +1064,35 @@ mod tests {
             }
         }
         // A numeric id, no id, two properties at once (in name order).
-        let e = run(&fc(&[with(r#","id":7"#, r#"{"snapshot":1,"x":2,"status":3}"#)]), classified_members())
-            .0
-            .unwrap_err()
-            .to_string();
+        let e = run(
+            &fc(&[with(r#","id":7"#, r#"{"snapshot":1,"x":2,"status":3}"#)]),
+            classified_members(),
+        )
+        .0
+        .unwrap_err()
+        .to_string();
         assert!(
             e.starts_with("feature 0 (id 7): the properties 'snapshot', 'status' are members the answer writes"),
             "{e}"
         );
-        assert!(e.contains("(the answer writes content_sha256, date, in_waters, "), "{e}");
-        let e = run(&fc(&[with("", r#"{"status":3}"#)]), classified_members()).0.unwrap_err().to_string();
-        assert!(e.starts_with("feature 0: the property 'status'"), "{e}");
-        // A long id is cut for the message.
-        let long = "x".repeat(500);
-        let e = run(&fc(&[with(&format!(r#","id":"{long}""#), r#"{"date":1}"#)]), classified_members())
+        assert!(
+            e.contains("(the answer writes content_sha256, date, in_waters, "),
+            "{e}"
+        );
+        let e = run(&fc(&[with("", r#"{"status":3}"#)]), classified_members())
             .0
             .unwrap_err()
             .to_string();
+        assert!(e.starts_with("feature 0: the property 'status'"), "{e}");
+        // A long id is cut for the message.
+        let long = "x".repeat(500);
+        let e = run(
+            &fc(&[with(&format!(r#","id":"{long}""#), r#"{"date":1}"#)]),
+            classified_members(),
+        )
+        .0
+        .unwrap_err()
+        .to_string();
         assert!(e.len() < 700 && e.contains("xxx...): the property 'date'"), "{e}");
         // Resembling names and nested ones pass through; `status` is nested in a history's
         // intervals, so the history answer leaves a caller's `status` alone.
@@ -1082,14 +1105,22 @@ mod tests {
             assert!(r.is_ok(), "{r:?}");
             assert_eq!(blocks, 1);
         }
-        let (r, _) = run(&fc(&[with("", r#"{"status":"mine","date":"2024-01-01"}"#)]), history_members());
+        let (r, _) = run(
+            &fc(&[with("", r#"{"status":"mine","date":"2024-01-01"}"#)]),
+            history_members(),
+        );
         assert!(r.is_ok(), "{r:?}");
         // Properties that are neither an object nor null cannot take the answer's members.
         for (props, kind) in [(r#""text""#, "a string"), ("[1]", "an array"), ("3", "a number")] {
-            let e = run(&fc(&[with("", props)]), classified_members()).0.unwrap_err().to_string();
+            let e = run(&fc(&[with("", props)]), classified_members())
+                .0
+                .unwrap_err()
+                .to_string();
             assert_eq!(
                 e,
-                format!("feature 0: properties is {kind}; a feature's properties are an object or null (RFC 7946 3.2), so that the answer's members can be set beside the caller's")
+                format!(
+                    "feature 0: properties is {kind}; a feature's properties are an object or null (RFC 7946 3.2), so that the answer's members can be set beside the caller's"
+                )
             );
         }
         assert!(run(&fc(&[with("", "null")]), classified_members()).0.is_ok());
