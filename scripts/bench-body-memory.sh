@@ -16,19 +16,50 @@ bin=${FRONTLINE:-$repo/target/release/frontline}
 work=${WORK:-${TMPDIR:-/tmp}/frontline-body-memory}
 mkdir -p "$work"
 
-# The bodies, made once (about 64 MiB each).
-python3 - "$work" <<'PY'
+# name | method path | content type | body file | token? | extra serve arguments | bodies at once
+cases=(
+  "classify-points|/v1/classify?date=2024-05-01|application/geo+json|points.geojson|"
+  "classify-points-x8|/v1/classify?date=2024-05-01|application/geo+json|points.geojson||--large-body-wait-s 3600|8"
+  "classify-foreign-member|/v1/classify?date=2024-05-01|application/geo+json|foreign-member.geojson|"
+  "classify-many-properties|/v1/classify?date=2024-05-01|application/geo+json|many-properties.geojson|"
+  "classify-long-coordinates|/v1/classify?date=2024-05-01|application/geo+json|long-coordinates.geojson|"
+  "classify-csv|/v1/classify?date=2024-05-01|text/csv|points.csv|"
+  "history-points|/v1/history|application/geo+json|points.geojson|"
+  "history-points-x8|/v1/history|application/geo+json|points.geojson||--large-body-wait-s 3600|8"
+  "history-foreign-member|/v1/history|application/geo+json|foreign-member.geojson|"
+  "history-csv|/v1/history|text/csv|points.csv|"
+  "scenario-preview|/v1/scenarios/preview|application/json|scenario.json|"
+  "scenario-create|/v1/scenarios|application/json|scenario.json|token"
+  "ingest|/v1/snapshots?source=example\&date=2024-07-01|application/geo+json|ingest.geojson|token"
+  "scenario-preview-at-cap|/v1/scenarios/preview|application/json|scenario-at-cap.json|"
+  "ingest-at-cap|/v1/snapshots?source=example\&date=2024-07-01|application/geo+json|ingest-at-cap.geojson|token"
+  "ingest-polygons-refused|/v1/snapshots?source=example\&date=2024-10-01|application/geo+json|ingest-polygons-refused.geojson|token|--max-ingest-body-mb 64"
+  "ingest-polygons|/v1/snapshots?source=example\&date=2024-10-01|application/geo+json|ingest-polygons.geojson|token|--max-ingest-body-mb 64"
+)
+
+selected() {
+  local c name rest
+  for c in "${cases[@]}"; do
+    IFS='|' read -r name rest <<<"$c"
+    if [ -z "${CASES:-}" ] || [[ " $CASES " == *" $name "* ]]; then echo "$c"; fi
+  done
+}
+
+# The bodies the selected cases send, made once (about 64 MiB each).
+python3 - "$work" $(selected | cut -d'|' -f4 | sort -u) <<'PY'
 import json, os, random, sys
 w = sys.argv[1]
 MiB = 1 << 20
+needed = set(sys.argv[2:])
 def write(name, make):
     path = os.path.join(w, name)
-    if not os.path.exists(path):
+    if name in needed and not os.path.exists(path):
         with open(path + ".tmp", "w") as f:
             make(f)
         os.replace(path + ".tmp", path)
-rng = random.Random(20250601)
+# Each body its own seeded generator: the same bodies whichever cases are selected.
 def points(f, limit=64 * MiB - 4096):
+    rng = random.Random(20250601)
     f.write('{"type":"FeatureCollection","features":[\n')
     n = 0
     i = 0
@@ -65,6 +96,7 @@ def ingest(f):
     junk_numbers(f, 61)
     f.write(',"features":[]}')
 def csv(f, limit=64 * MiB - 4096):
+    rng = random.Random(20250602)
     f.write("id,lon,lat\n")
     n = 0; i = 0
     while n < limit:
@@ -120,26 +152,6 @@ PY
 data=$work/geodata
 [ -d "$data" ] || "$bin" init "$data" >/dev/null
 
-# name | method path | content type | body file | token? | extra serve arguments | bodies at once
-cases=(
-  "classify-points|/v1/classify?date=2024-05-01|application/geo+json|points.geojson|"
-  "classify-points-x8|/v1/classify?date=2024-05-01|application/geo+json|points.geojson||--large-body-wait-s 3600|8"
-  "classify-foreign-member|/v1/classify?date=2024-05-01|application/geo+json|foreign-member.geojson|"
-  "classify-many-properties|/v1/classify?date=2024-05-01|application/geo+json|many-properties.geojson|"
-  "classify-long-coordinates|/v1/classify?date=2024-05-01|application/geo+json|long-coordinates.geojson|"
-  "classify-csv|/v1/classify?date=2024-05-01|text/csv|points.csv|"
-  "history-points|/v1/history|application/geo+json|points.geojson|"
-  "history-points-x8|/v1/history|application/geo+json|points.geojson||--large-body-wait-s 3600|8"
-  "history-foreign-member|/v1/history|application/geo+json|foreign-member.geojson|"
-  "history-csv|/v1/history|text/csv|points.csv|"
-  "scenario-preview|/v1/scenarios/preview|application/json|scenario.json|"
-  "scenario-create|/v1/scenarios|application/json|scenario.json|token"
-  "ingest|/v1/snapshots?source=example\&date=2024-07-01|application/geo+json|ingest.geojson|token"
-  "scenario-preview-at-cap|/v1/scenarios/preview|application/json|scenario-at-cap.json|"
-  "ingest-at-cap|/v1/snapshots?source=example\&date=2024-07-01|application/geo+json|ingest-at-cap.geojson|token"
-  "ingest-polygons-refused|/v1/snapshots?source=example\&date=2024-10-01|application/geo+json|ingest-polygons-refused.geojson|token|--max-ingest-body-mb 64"
-  "ingest-polygons|/v1/snapshots?source=example\&date=2024-10-01|application/geo+json|ingest-polygons.geojson|token|--max-ingest-body-mb 64"
-)
 
 field() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/status"; }
 
