@@ -179,7 +179,7 @@ for c in "${cases[@]}"; do
     # The bodies at once: one curl each, their statuses in files.
     cpids=()
     for k in $(seq "$parallel"); do
-      (curl -s -o /dev/null -w '%{http_code}' -X POST "${auth[@]}" -H "Content-Type: $ctype" \
+      (curl -s -o /dev/null -w '%{http_code}\n' -X POST "${auth[@]}" -H "Content-Type: $ctype" \
         --data-binary "@$work/$file" "http://$addr${path//\\/}" >"$run_data/status.$k" 2>/dev/null ||
         echo "curl-failed" >"$run_data/status.$k") &
       cpids+=($!)
