@@ -401,6 +401,62 @@ fn classify_streams_csv_and_stops_at_a_bad_line() {
     }
 }
 
+/// Issue 9 (a property the answer writes): the command line reads CSV only, so a GeoJSON batch
+/// (here with a `status` property the HTTP answer would refuse) given to `classify` or
+/// `history --points` is refused as JSON, exit 2, nothing written; a CSV column named like one
+/// the answer adds is refused naming it, a resembling one passes through.
+#[test]
+fn the_command_line_refuses_geojson_and_reserved_csv_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let geojson = dir.path().join("points.geojson");
+    std::fs::write(
+        &geojson,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"k","properties":{"status":"mine"},"geometry":{"type":"Point","coordinates":[30.52,50.45]}}]}"#,
+    )
+    .expect("write");
+    let csv = dir.path().join("points.csv");
+    let g = geojson.to_str().expect("utf8");
+    let c = csv.to_str().expect("utf8");
+    let runs: [(&[&str], &str); 2] = [
+        (&["classify", g, "--date", "2024-05-01"], "classify"),
+        (&["history", "--points", g], "history"),
+    ];
+    for (args, name) in runs {
+        let o = frontline(args);
+        assert_eq!(code(&o), 2, "{name}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{name}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains("line 1: the input starts with JSON, not a CSV header with the columns id,lon,lat"),
+            "{name}: {}",
+            stderr(&o)
+        );
+    }
+    for (text, ok) in [
+        ("id,lon,lat,status\nk,30.52,50.45,mine\n", false),
+        ("id,lon,lat,status_old\nk,30.52,50.45,mine\n", true),
+    ] {
+        std::fs::write(&csv, text).expect("write");
+        for args in [
+            &["classify", c, "--date", "2024-05-01"][..],
+            &["history", "--points", c][..],
+        ] {
+            let o = frontline(args);
+            if ok {
+                assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+                assert!(stdout(&o).starts_with("id,lon,lat,status_old,"), "{}", stdout(&o));
+                assert!(stdout(&o).contains("k,30.52,50.45,mine,"), "{}", stdout(&o));
+            } else {
+                assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+                assert!(
+                    stderr(&o).contains("the column 'status' is one the answer adds"),
+                    "{}",
+                    stderr(&o)
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn missing_geodata_directory_is_a_clear_error() {
     let o = frontline(&["timeline", "--data", "/nonexistent/geodata"]);

@@ -272,6 +272,122 @@ fn classify_geojson_keeps_order_and_refuses_polygons() {
     assert_eq!(get(s.addr, "/healthz", "").status, 200);
 }
 
+/// Issue 9 (a property the answer writes): on both GeoJSON batch routes, a feature whose
+/// properties already have a member the answer writes (each member of the answer's own list) is
+/// a 400 problem+json naming the feature (index, id) and the property, with a typed finding per
+/// property; names that merely resemble one, nested ones, and on `/v1/history` the `status` its
+/// answer nests inside `history`, pass through unchanged. The README and the OpenAPI document
+/// name every member of both lists.
+#[test]
+fn a_feature_property_the_answer_writes_is_refused_on_both_geojson_routes() {
+    use frontline::output::points::{classified_members, history_members};
+    use serde_json::json;
+    let s = Server::start(&[]);
+    let point = |id: &str, props: &str| {
+        format!(
+            r#"{{"type":"Feature"{id},"properties":{props},"geometry":{{"type":"Point","coordinates":[30.52,50.45]}}}}"#
+        )
+    };
+    let fc = |fs: &[String]| format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, fs.join(","));
+    let routes = [
+        ("/v1/classify?date=2024-05-01", classified_members()),
+        ("/v1/history", history_members()),
+    ];
+    for (path, members) in routes {
+        assert!(members.iter().any(|m| m == "snapshot"), "{members:?}");
+        for m in members {
+            let body = fc(&[
+                point("", r#"{"name":"a"}"#),
+                point(r#","id":"k-2""#, &format!(r#"{{"name":"b","{m}":"mine"}}"#)),
+            ]);
+            let r = post(s.addr, path, "application/geo+json", body.as_bytes());
+            r.assert_problem(
+                400,
+                &format!("feature 1 (id \"k-2\"): the property '{m}' is a member the answer writes"),
+            );
+            let v = r.json();
+            assert_eq!(v["type"], "/problems/invalid-body", "{v}");
+            assert_eq!(
+                v["problems"],
+                json!([{"code": "reserved-property", "feature": 1, "location": format!("properties.{m}"),
+                        "message": format!("the property '{m}' is a member the answer writes")}]),
+                "{path} {m}"
+            );
+        }
+        // Two at once, on a feature with a numeric id: both named (in name order).
+        let body = fc(&[point(r#","id":7"#, r#"{"synthetic":1,"x":2,"source":3}"#)]);
+        let r = post(s.addr, path, "application/json", body.as_bytes());
+        r.assert_problem(
+            400,
+            "feature 0 (id 7): the properties 'source', 'synthetic' are members the answer writes",
+        );
+        assert_eq!(r.json()["problems"].as_array().unwrap().len(), 2);
+        // Properties that are not an object cannot take the answer's members.
+        post(
+            s.addr,
+            path,
+            "application/geo+json",
+            fc(&[point("", "[1,2]")]).as_bytes(),
+        )
+        .assert_problem(
+            400,
+            "feature 0: properties is an array; a feature's properties are an object or null",
+        );
+    }
+    // Resembling names and nested ones pass through unchanged, beside the answer's own.
+    let similar = r#"{"Status":"a","status_old":"b","SNAPSHOT":"c","meta":{"status":"d","snapshot":"e"}}"#;
+    let kept = serde_json::from_str::<serde_json::Value>(similar).unwrap();
+    let r = post(
+        s.addr,
+        "/v1/classify?date=2024-05-01",
+        "application/geo+json",
+        fc(&[point(r#","id":"s""#, similar)]).as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = &r.json()["features"][0]["properties"];
+    for (k, v) in kept.as_object().unwrap() {
+        assert_eq!(&p[k], v, "{k}: {p}");
+    }
+    assert_eq!(p["status"], "covered", "{p}");
+    assert_eq!(p["snapshot"], "example:2024-03-01", "{p}");
+    // A history nests each interval's status inside `history`: a caller's `status` (and `date`)
+    // stays, no clash.
+    let r = post(
+        s.addr,
+        "/v1/history",
+        "application/geo+json",
+        fc(&[point("", r#"{"status":"mine","date":"2024-01-01","Snapshot":"x"}"#)]).as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = &r.json()["features"][0]["properties"];
+    assert_eq!(p["status"], "mine", "{p}");
+    assert_eq!(p["date"], "2024-01-01", "{p}");
+    assert_eq!(p["Snapshot"], "x", "{p}");
+    assert_eq!(p["history"][0]["status"], "covered", "{p}");
+    // The documents name every member: the README's section and the OpenAPI body descriptions.
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = readme
+        .split("### GeoJSON batches")
+        .nth(1)
+        .and_then(|t| t.split("\n## ").next())
+        .expect("README section GeoJSON batches");
+    let doc = get(s.addr, "/openapi.json", "").json();
+    for (path, members) in [
+        ("/v1/classify", classified_members()),
+        ("/v1/history", history_members()),
+    ] {
+        let said =
+            doc["paths"][path]["post"]["requestBody"]["content"]["application/geo+json"]["schema"]["description"]
+                .as_str()
+                .unwrap();
+        assert!(said.contains(&members.join(", ")), "{path}: {said}");
+        assert!(said.contains("reserved-property"), "{said}");
+        for m in members {
+            assert!(section.contains(&format!("`{m}`")), "README does not name {m}");
+        }
+    }
+}
+
 #[test]
 fn diff_answers_geojson_with_totals() {
     let s = Server::start(&[]);

@@ -288,8 +288,15 @@ fn scenario_schema() -> Value {
 /// What a `text/csv` body may be (README, section CSV).
 const CSV_BODY: &str = "RFC 4180: a header naming the columns id, lon and lat in any order (other columns passed through to the answer in their place), quoted fields, CRLF or LF, a UTF-8 BOM skipped. UTF-8, or the charset the Content-Type declares (charset=windows-1251, any WHATWG label; the answer is UTF-8); bytes that are not UTF-8 without a declared charset are a 400 naming the line, an unknown charset a 415. Streamed for classify, chunked uploads accepted. A record (a row, quoted newlines included) is at most 4096 bytes: a longer one is a 400 naming its line and the limit.";
 
-/// The GeoJSON batch body and its limits (`query::geojson`).
-const GEOJSON_BODY: &str = "FeatureCollection of Point features, read as a stream of features (at most --max-json-body-mb, default 64 MiB, and --max-points). Limits, each a 413 naming it: one feature at most 65536 bytes of JSON (properties, geometry and other members) with at most 1000 properties; the collection's members other than features at most 65536 bytes together (they are copied into the answer). A Point's coordinates are [lon, lat] or [lon, lat, altitude] (more is a 400). A legacy crs member (collection, feature or geometry) must name CRS84 (any spelling); another CRS is a 400 naming it.";
+/// The GeoJSON batch body and its limits (`query::geojson`), for an answer that writes the
+/// members `answer` into every feature's properties (the answer's own list,
+/// `output::points`).
+fn geojson_body(answer: &[String]) -> String {
+    format!(
+        "FeatureCollection of Point features, read as a stream of features (at most --max-json-body-mb, default 64 MiB, and --max-points). Limits, each a 413 naming it: one feature at most 65536 bytes of JSON (properties, geometry and other members) with at most 1000 properties; the collection's members other than features at most 65536 bytes together (they are copied into the answer). A Point's coordinates are [lon, lat] or [lon, lat, altitude] (more is a 400). A legacy crs member (collection, feature or geometry) must name CRS84 (any spelling); another CRS is a 400 naming it. A feature's properties are an object or null (anything else is a 400), and none of them may be named like a member the answer writes into them ({}; names compared exactly, so Status or status_old pass through, as does a member nested in a property's value): such a property would be overwritten, so it is a 400 invalid-body naming the feature (index, and id where it has one) and the property, with a reserved-property finding per property (location properties.<name>).",
+        answer.join(", ")
+    )
+}
 
 /// HEAD beside every GET (its parameters and answers, no body) and OPTIONS on every path, as the
 /// dispatcher answers them.
@@ -324,6 +331,8 @@ pub fn document() -> Value {
 }
 
 fn document_without_head_and_options() -> Value {
+    let classify_body = geojson_body(crate::output::points::classified_members());
+    let history_body = geojson_body(crate::output::points::history_members());
     // The one meaning of `raw` on every route that answers for a date.
     let raw = param(
         "raw",
@@ -428,8 +437,8 @@ fn document_without_head_and_options() -> Value {
                     csv_safe.clone(), raw.clone()],
                 "requestBody": {"required": true, "content": {
                     "text/csv": {"schema": {"type": "string", "description": CSV_BODY}},
-                    "application/geo+json": {"schema": {"type": "object", "description": GEOJSON_BODY}},
-                    "application/json": {"schema": {"type": "object", "description": GEOJSON_BODY}}}},
+                    "application/geo+json": {"schema": {"type": "object", "description": classify_body}},
+                    "application/json": {"schema": {"type": "object", "description": classify_body}}}},
                 "responses": merge(json!({"200": {"description": "CSV: the input's columns, then status,snapshot (streamed; a stream cut short means an error after the first block), or the features with status and snapshot added to their properties, order kept",
                     "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
                     problems(&["400", "404", "413", "415"]))}},
@@ -441,8 +450,8 @@ fn document_without_head_and_options() -> Value {
                     "parameters": [source.clone(), csv_safe.clone(), known_at.clone(), raw.clone()],
                     "requestBody": {"required": true, "content": {
                         "text/csv": {"schema": {"type": "string", "description": CSV_BODY}},
-                        "application/geo+json": {"schema": {"type": "object", "description": GEOJSON_BODY}},
-                        "application/json": {"schema": {"type": "object", "description": GEOJSON_BODY}}}},
+                        "application/geo+json": {"schema": {"type": "object", "description": history_body}},
+                        "application/json": {"schema": {"type": "object", "description": history_body}}}},
                     "responses": merge(json!({"200": {"description": "CSV: the input's columns, then from,to,status,snapshot,last_snapshot (one row per interval), or the features with properties.history and the provenance in the frontline member",
                         "content": {"text/csv": {"schema": {"type": "string"}}, "application/geo+json": {"schema": {"type": "object"}}}}}),
                         problems(&["400", "404", "413", "415"]))}},
@@ -571,12 +580,12 @@ fn document_without_head_and_options() -> Value {
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": merge(json!({"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
             "detail": {"type": "string"}, "parameter": {"type": "string", "description": "the query parameter, or the scenario field (zones[2].width_km), at fault"},
-            "problems": {"type": "array", "items": {"$ref": "#/components/schemas/BodyFinding"}, "description": "every finding of a refused body (a snapshot: 422 invalid-snapshot), typed"},
+            "problems": {"type": "array", "items": {"$ref": "#/components/schemas/BodyFinding"}, "description": "every finding of a refused body (a snapshot: 422 invalid-snapshot; a GeoJSON batch whose feature has a property the answer writes: 400 invalid-body, one reserved-property finding per property), typed"},
             "readiness": {"type": "object", "description": "/readyz while not ready: what is loaded (the members of its 200 answer)"}}, "required": ["type", "title", "status", "detail"], "additionalProperties": false},
             "BodyFinding": {"type": "object", "description": "one finding of a refused body: match on code, never on message",
-                "properties": {"code": {"type": "string", "description": "stable code: the loader's finding kinds as frontline check --json names them (position, ring-not-closed, long-edge, invalid-geometry, crs-not-crs84, feature-date-invalid...), empty-snapshot, outside-border"},
+                "properties": {"code": {"type": "string", "description": "stable code: the loader's finding kinds as frontline check --json names them (position, ring-not-closed, long-edge, invalid-geometry, crs-not-crs84, feature-date-invalid...), empty-snapshot, outside-border, reserved-property"},
                     "feature": {"type": "integer", "minimum": 0, "description": "0-based index in features, where the finding is about one feature"},
-                    "location": {"type": "string", "description": "where inside the feature (polygon, ring, position)"},
+                    "location": {"type": "string", "description": "where inside the feature (polygon, ring, position; properties.<name> for a reserved-property)"},
                     "message": {"type": "string", "description": "the sentence (no file name: nothing was written)"}},
                 "required": ["code", "message"], "additionalProperties": false},
             "Ingested": {"type": "object", "description": "POST /v1/snapshots: the snapshot as stored and live",

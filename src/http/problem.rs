@@ -405,6 +405,23 @@ impl From<crate::query::geojson::BatchError> for Problem {
             | BatchError::MembersTooLarge { .. } => Problem::too_large(e.to_string()),
             BatchError::Catalog(c) => Problem::from(c),
             BatchError::Io(io) => Problem::from_body_io(&io),
+            BatchError::ReservedProperty {
+                index, ref properties, ..
+            } => {
+                // One typed finding per property: the feature and `properties.<name>`.
+                let findings = properties
+                    .iter()
+                    .map(|name| BodyFinding {
+                        code: "reserved-property",
+                        feature: Some(index),
+                        location: Some(format!("properties.{name}")),
+                        message: format!("the property '{name}' is a member the answer writes"),
+                    })
+                    .collect::<Vec<_>>();
+                let mut p = Problem::body(e.to_string());
+                p.problems = findings.into_boxed_slice();
+                p
+            }
             other => Problem::body(other.to_string()),
         }
     }

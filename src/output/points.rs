@@ -1,6 +1,9 @@
 //! The members added to the properties of the caller's Point features by `POST /v1/classify`
 //! and `POST /v1/history` (GeoJSON bodies): the caller's own properties and foreign members are
-//! kept, these are set beside them.
+//! kept, these are set beside them. Which members each answer writes is read from these structs
+//! themselves ([`classified_members`], [`history_members`]), so that a property of the input
+//! named like one is refused (`query::geojson`) instead of silently overwritten, and a member
+//! added to an answer is reserved at once.
 
 use super::provenance::FeatureProvenance;
 use crate::model::Status;
@@ -42,9 +45,65 @@ pub struct HistoryProperties<'a, H: Serialize> {
     pub provenance: &'a FeatureProvenance,
 }
 
+/// Every member a classification can write into a feature's properties, sorted: the members of
+/// a [`ClassifiedProperties`] with each optional one present (`on_boundary`, `in_waters`, the
+/// distance members), serialised, so that the list is the struct's own.
+pub fn classified_members() -> &'static [String] {
+    static MEMBERS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        members_of(&ClassifiedProperties {
+            status: Status::Covered,
+            on_boundary: true,
+            in_waters: true,
+            line_of_contact_km: Some(0.0),
+            line_of_contact_nearest: Some([0.0, 0.0]),
+            date: NaiveDate::MIN,
+            provenance: &every_provenance_member(),
+        })
+    });
+    &MEMBERS
+}
+
+/// Every member a history writes into a feature's properties, sorted: the members of a
+/// [`HistoryProperties`], serialised (the intervals, each with its own `status` and `snapshot`,
+/// are nested inside `history`).
+pub fn history_members() -> &'static [String] {
+    static MEMBERS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        members_of(&HistoryProperties {
+            history: &(),
+            provenance: &every_provenance_member(),
+        })
+    });
+    &MEMBERS
+}
+
+/// A [`FeatureProvenance`] (every member present: none is optional).
+fn every_provenance_member() -> FeatureProvenance {
+    FeatureProvenance {
+        source: String::new(),
+        snapshot: String::new(),
+        snapshot_date: NaiveDate::MIN,
+        content_sha256: String::new(),
+        synthetic: false,
+    }
+}
+
+/// The names of the members `props` serialises to (empty if it is not an object).
+fn members_of<P: Serialize>(props: &P) -> Vec<String> {
+    match serde_json::to_value(props) {
+        Ok(serde_json::Value::Object(m)) => {
+            let mut names: Vec<String> = m.into_iter().map(|(k, _)| k).collect();
+            names.sort();
+            names
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Sets each member of `props` (a struct serialising to an object) in the properties of a
-/// GeoJSON feature, creating `properties` where it is absent or null; members the caller sent
-/// under the same names are replaced.
+/// GeoJSON feature, creating `properties` where it is absent or null (properties of another
+/// type are replaced). The batch reader has already refused a feature whose properties are not
+/// an object or null, or name a member the answer writes (`query::geojson`), so nothing the
+/// caller sent is lost here.
 ///
 /// # Errors
 /// If `props` does not serialise to a JSON object.
@@ -66,4 +125,60 @@ pub fn set_properties<P: Serialize>(feature: &mut serde_json::Value, props: &P) 
         map.extend(add);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lists are what the answers write: every member of a classification with its optional
+    /// members present, and of a history, whose intervals stay nested in `history`.
+    #[test]
+    fn the_member_lists_are_the_answers_own() {
+        let c = classified_members();
+        for m in [
+            "status",
+            "snapshot",
+            "on_boundary",
+            "in_waters",
+            "line_of_contact_km",
+            "line_of_contact_nearest",
+            "date",
+            "source",
+            "snapshot_date",
+            "content_sha256",
+            "synthetic",
+        ] {
+            assert!(c.iter().any(|x| x == m), "{m} not in {c:?}");
+        }
+        assert_eq!(c.len(), 11, "{c:?}");
+        let h = history_members();
+        assert_eq!(
+            h,
+            [
+                "content_sha256",
+                "history",
+                "snapshot",
+                "snapshot_date",
+                "source",
+                "synthetic"
+            ]
+        );
+        // What set_properties writes is within the list.
+        let mut f = serde_json::json!({"type": "Feature", "properties": null});
+        let p = every_provenance_member();
+        let props = ClassifiedProperties {
+            status: Status::Occupied,
+            on_boundary: false,
+            in_waters: false,
+            line_of_contact_km: None,
+            line_of_contact_nearest: None,
+            date: NaiveDate::MIN,
+            provenance: &p,
+        };
+        set_properties(&mut f, &props).unwrap();
+        let written = f["properties"].as_object().unwrap();
+        assert_eq!(written.len(), 7, "{written:?}");
+        assert!(written.keys().all(|k| c.contains(k)));
+    }
 }

@@ -533,10 +533,28 @@ struct Layout {
 }
 
 impl Layout {
-    /// Reads the header record (a UTF-8 BOM before it skipped) and finds the columns.
+    /// Reads the header record (a UTF-8 BOM before it skipped) and finds the columns. A header
+    /// refused when the input starts with `{` or `[` is said to be JSON (a GeoJSON file given
+    /// where a CSV is read), with where GeoJSON points are read.
     fn read<R: BufRead>(input: &mut R, csv_safe: bool) -> Result<Layout, CsvError> {
+        let json = {
+            let b = input.fill_buf()?;
+            let b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
+            b.iter()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(|c| matches!(c, b'{' | b'['))
+        };
+        let as_json = |e: CsvError| match e {
+            CsvError::Line { line: 1, .. } if json => CsvError::Line {
+                line: 1,
+                message: format!(
+                    "the input starts with JSON, not a CSV header with the columns {INPUT_HEADER}; a GeoJSON FeatureCollection of points is read by POST /v1/classify and POST /v1/history (Content-Type application/geo+json)"
+                ),
+            },
+            e => e,
+        };
         let mut raw = Vec::with_capacity(64);
-        let (n, _) = read_record_rest(input, &mut raw, Scan::FieldStart).map_err(|e| relative_to(e, 1))?;
+        let (n, _) = read_record_rest(input, &mut raw, Scan::FieldStart).map_err(|e| as_json(relative_to(e, 1)))?;
         if n == 0 {
             return Err(CsvError::Line {
                 line: 1,
@@ -544,7 +562,7 @@ impl Layout {
             });
         }
         let text = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&raw);
-        Layout::parse(text, csv_safe).map_err(|(rel, message)| CsvError::Line { line: 1 + rel, message })
+        Layout::parse(text, csv_safe).map_err(|(rel, message)| as_json(CsvError::Line { line: 1 + rel, message }))
     }
 
     /// Finds the columns in a header record (without BOM); errors carry a 0-based line.
@@ -1313,6 +1331,25 @@ mod tests {
         assert!(is_reserved_column("revised"));
         assert!(!is_reserved_column("name"));
         assert_eq!(rows_of("id,lon,lat,revision\nk,30,50,x\n").unwrap().len(), 1);
+    }
+
+    /// A JSON document where a CSV is read (a GeoJSON file given to `classify`) is named as
+    /// such, whatever the header error it makes; a CSV header error stays as it was.
+    #[test]
+    fn json_given_for_a_csv_is_named_as_json() {
+        for text in [
+            "{\"type\":\"FeatureCollection\",\"features\":[]}\n",
+            "\u{feff}  {\n  \"type\": \"FeatureCollection\"\n}\n",
+            "[1, 2]",
+        ] {
+            let e = rows_of(text).unwrap_err().to_string();
+            assert!(
+                e.starts_with("line 1: the input starts with JSON, not a CSV header with the columns id,lon,lat; a GeoJSON FeatureCollection of points is read by POST /v1/classify"),
+                "{text}: {e}"
+            );
+        }
+        let e = rows_of("x,y\n1,2\n").unwrap_err().to_string();
+        assert!(e.contains("has no column 'id'"), "{e}");
     }
 
     fn rows_of(text: &str) -> Result<Vec<(String, String, f64, f64)>, CsvError> {

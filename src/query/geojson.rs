@@ -16,6 +16,11 @@
 //! properties; the collection's other (foreign) members, copied into the answer, at most
 //! [`MAX_MEMBERS_BYTES`] together; a Point's coordinates are a position (2 or 3 numbers); a
 //! block is answered once it holds [`BLOCK`] features or [`BLOCK_BYTES`] of their text.
+//!
+//! Nothing the caller sent is overwritten: a feature's properties must be an object or null, and
+//! none may be named like a member the answer writes into them (the answer's own list,
+//! `output::points`), or the batch is refused naming the feature and the property
+//! ([`BatchError::ReservedProperty`]), as a CSV column named like an answer's is.
 
 use crate::catalog::{CatalogError, InForce};
 use crate::geodata::strict_json::{Bounded, CountingReader};
@@ -116,6 +121,22 @@ pub enum BatchError {
         /// The limit.
         limit: usize,
     },
+    /// A feature's properties name members the answer writes into them (a classification's
+    /// `status`, `snapshot`, ...; a history's `history`, `snapshot`, ...: the answer's own list,
+    /// [`crate::output::points::classified_members`] and
+    /// [`crate::output::points::history_members`]): refused, as the answer would overwrite them.
+    /// Names are compared exactly, as JSON's are (`Status`, `status_old` pass through).
+    #[error("{}", reserved_message(*index, id.as_deref(), properties, answer))]
+    ReservedProperty {
+        /// 0-based index in `features`.
+        index: usize,
+        /// The feature's `id` member as JSON text (a string or a number), where it has one.
+        id: Option<String>,
+        /// The properties named like members of the answer, in name order.
+        properties: Vec<String>,
+        /// Every member the answer writes.
+        answer: &'static [String],
+    },
     /// The collection's members other than `features` are longer than [`MAX_MEMBERS_BYTES`].
     #[error(
         "the collection's members other than 'features' take more than {limit} bytes of JSON (at '{member}'); at most {limit} bytes, as they are copied into the answer"
@@ -132,6 +153,78 @@ pub enum BatchError {
     /// Reading the body failed (the reader's own error, kept for the caller to classify).
     #[error("could not read the request body: {0}")]
     Io(std::io::Error),
+}
+
+/// The sentence of [`BatchError::ReservedProperty`].
+fn reserved_message(index: usize, id: Option<&str>, properties: &[String], answer: &[String]) -> String {
+    let named = properties
+        .iter()
+        .map(|p| format!("'{p}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (noun, verb, it) = if properties.len() == 1 {
+        ("property", "is a member", "it")
+    } else {
+        ("properties", "are members", "them")
+    };
+    format!(
+        "feature {index}{}: the {noun} {named} {verb} the answer writes into every feature's properties, so the answer would overwrite {it}; rename or drop {it} in the input (the answer writes {})",
+        id.map(|id| format!(" (id {id})")).unwrap_or_default(),
+        answer.join(", ")
+    )
+}
+
+/// The `id` member of a feature as JSON text, where it is a string or a number (RFC 7946 3.2),
+/// cut to 80 characters for a message.
+fn feature_id(feature: &Value) -> Option<String> {
+    let id = feature.get("id").filter(|v| v.is_string() || v.is_number())?;
+    let text = id.to_string();
+    Some(if text.chars().count() > 80 {
+        format!("{}...", text.chars().take(80).collect::<String>())
+    } else {
+        text
+    })
+}
+
+/// Checks the properties of feature `index`: an object or null (or absent), none of them named
+/// like a member in `answer` (exact names: JSON's are case-sensitive). Only top-level names
+/// can clash: the answer sets members of `properties`, never inside a caller's value.
+fn check_properties(feature: &Value, index: usize, answer: &'static [String]) -> Result<(), BatchError> {
+    match feature.get("properties") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Object(props)) => {
+            let clashes: Vec<String> = props.keys().filter(|k| answer.contains(*k)).cloned().collect();
+            if clashes.is_empty() {
+                Ok(())
+            } else {
+                Err(BatchError::ReservedProperty {
+                    index,
+                    id: feature_id(feature),
+                    properties: clashes,
+                    answer,
+                })
+            }
+        }
+        Some(other) => Err(BatchError::Feature {
+            index,
+            message: format!(
+                "properties is {}; a feature's properties are an object or null (RFC 7946 3.2), so that the answer's members can be set beside the caller's",
+                json_kind(other)
+            ),
+        }),
+    }
+}
+
+/// The kind of a JSON value, for a message.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// One Point feature as read, with its position.
@@ -228,15 +321,20 @@ macro_rules! refuse_scalars {
 
 /// Reads a FeatureCollection of Point features from `input`, handing the features to `block` in
 /// blocks of up to [`BLOCK`] with the index of the first, in document order; returns the other
-/// members of the collection. More than `max_points` features is [`BatchError::TooMany`].
+/// members of the collection. More than `max_points` features is [`BatchError::TooMany`]; a
+/// feature whose properties name a member of `answer` (the members the answer writes into every
+/// feature's properties) is [`BatchError::ReservedProperty`], and one whose properties are
+/// neither an object nor null a [`BatchError::Feature`], both before the feature is answered.
 pub fn read_point_blocks<R: Read>(
     input: R,
     max_points: u64,
+    answer: &'static [String],
     block: &mut dyn FnMut(usize, Vec<PointFeature>) -> Result<(), BatchError>,
 ) -> Result<Map<String, Value>, BatchError> {
     let read = std::cell::Cell::new(0);
     let mut ctx = Ctx {
         max_points,
+        answer,
         count: 0,
         block: Vec::with_capacity(BLOCK),
         block_bytes: 0,
@@ -280,6 +378,8 @@ pub fn read_point_blocks<R: Read>(
 
 struct Ctx<'a> {
     max_points: u64,
+    /// The members the answer writes into every feature's properties.
+    answer: &'static [String],
     count: usize,
     block: Vec<PointFeature>,
     /// Bytes of text of the features in `block`.
@@ -451,10 +551,15 @@ impl<'de> Visitor<'de> for Features<'_, '_> {
                     }));
                 }
             }
-            match point_of(&value) {
-                Ok((lon, lat)) => ctx.block.push(PointFeature { value, lon, lat }),
+            let (lon, lat) = match point_of(&value) {
+                Ok(p) => p,
                 Err(message) => return Err(ctx.fail(BatchError::Feature { index, message })),
+            };
+            // A property the answer would overwrite: refused, naming it.
+            if let Err(e) = check_properties(&value, index, ctx.answer) {
+                return Err(ctx.fail(e));
             }
+            ctx.block.push(PointFeature { value, lon, lat });
             ctx.block_bytes += ctx.read.get() - start;
             if ctx.block.len() == BLOCK || ctx.block_bytes >= BLOCK_BYTES {
                 let block = std::mem::replace(&mut ctx.block, Vec::with_capacity(BLOCK));
@@ -644,6 +749,8 @@ pub struct GeoJsonOptions {
 /// Classifies a FeatureCollection of points read from `input` on the snapshot in force `f`:
 /// each feature gains `status`, `snapshot`, `on_boundary` and `in_waters` (when true) and, with `distance`,
 /// `line_of_contact_km`; order and every other member kept; `frontline` names what is in force.
+/// A feature with a property of one of those names
+/// ([`crate::output::points::classified_members`]) is [`BatchError::ReservedProperty`].
 pub fn classify_geojson<R: Read>(
     f: &InForce<'_>,
     date: chrono::NaiveDate,
@@ -656,7 +763,8 @@ pub fn classify_geojson<R: Read>(
     let computed = f.computed();
     let border = &f.source.border;
     let mut features = FeatureWriter::default();
-    let others = read_point_blocks(input, options.max_points, &mut |first, block| {
+    let members = crate::output::points::classified_members();
+    let others = read_point_blocks(input, options.max_points, members, &mut |first, block| {
         let answers: Vec<_> = block
             .par_iter()
             .map(|p| {
@@ -667,7 +775,7 @@ pub fn classify_geojson<R: Read>(
             })
             .collect::<Vec<Result<_, CatalogError>>>();
         let mut out = Vec::with_capacity(block.len());
-        for (i, (mut p, a)) in block.into_iter().zip(answers).enumerate() {
+        for (i, (p, a)) in block.into_iter().zip(answers).enumerate() {
             let (located, km) = a.map_err(|e| BatchError::Feature {
                 index: first + i,
                 message: e.to_string(),
@@ -681,17 +789,22 @@ pub fn classify_geojson<R: Read>(
                 date,
                 provenance: &per_feature,
             };
-            set_properties(&mut p.value, &props).map_err(|e| BatchError::Feature {
-                index: first + i,
-                message: e.to_string(),
-            })?;
-            out.push(p.value);
+            out.push(answered(p, first + i, &props)?);
         }
         features.write(out.into_iter()).map_err(BatchError::Io)
     })?;
     let mut frontline = serde_json::to_value(&provenance).unwrap_or(Value::Null);
     mark_raw(&mut frontline, options.raw);
     assemble(others, features, frontline)
+}
+
+/// Feature `index` with the answer's members `props` set in its properties.
+fn answered<P: serde::Serialize>(mut p: PointFeature, index: usize, props: &P) -> Result<Value, BatchError> {
+    set_properties(&mut p.value, props).map_err(|e| BatchError::Feature {
+        index,
+        message: e.to_string(),
+    })?;
+    Ok(p.value)
 }
 
 /// Adds `"raw": true` to an answer's `frontline` member when it is of the raw composition.
@@ -703,7 +816,8 @@ fn mark_raw(frontline: &mut Value, raw: bool) {
 
 /// Histories of the points of a FeatureCollection read from `input`, over every snapshot of
 /// `source`: each feature gains `properties.history`; the provenance of every snapshot named is
-/// the `frontline` member.
+/// the `frontline` member. A feature with a property the answer writes
+/// ([`crate::output::points::history_members`]) is [`BatchError::ReservedProperty`].
 pub fn history_geojson<R: Read>(
     cat: &crate::catalog::Catalog,
     source: Option<&str>,
@@ -717,11 +831,12 @@ pub fn history_geojson<R: Read>(
     // Every history runs through the source's latest snapshot: what each feature rests on.
     let per_feature = provenance.feature(src);
     let mut features = FeatureWriter::default();
-    let others = read_point_blocks(input, max_points, &mut |first, block| {
+    let members = crate::output::points::history_members();
+    let others = read_point_blocks(input, max_points, members, &mut |first, block| {
         let coords: Vec<(f64, f64)> = block.iter().map(|p| (p.lon, p.lat)).collect();
         let hs = histories_of(src, &coords, raw);
         let mut out = Vec::with_capacity(block.len());
-        for (i, (mut p, h)) in block.into_iter().zip(hs).enumerate() {
+        for (i, (p, h)) in block.into_iter().zip(hs).enumerate() {
             let h = h.map_err(|error| BatchError::Point {
                 index: first + i,
                 error,
@@ -731,11 +846,7 @@ pub fn history_geojson<R: Read>(
                 history: &described,
                 provenance: &per_feature,
             };
-            set_properties(&mut p.value, &props).map_err(|e| BatchError::Feature {
-                index: first + i,
-                message: e.to_string(),
-            })?;
-            out.push(p.value);
+            out.push(answered(p, first + i, &props)?);
         }
         features.write(out.into_iter()).map_err(BatchError::Io)
     })?;
@@ -753,7 +864,7 @@ mod tests {
 
     fn read(text: &str, max: u64) -> Result<Read, BatchError> {
         let mut seen = Vec::new();
-        let others = read_point_blocks(text.as_bytes(), max, &mut |first, block| {
+        let others = read_point_blocks(text.as_bytes(), max, &[], &mut |first, block| {
             for (i, p) in block.iter().enumerate() {
                 seen.push((first + i, p.lon, p.lat));
             }
@@ -908,6 +1019,113 @@ mod tests {
         assert!(matches!(e, BatchError::Crs { index: Some(0), .. }), "{e}");
     }
 
+    /// A property named like a member the answer writes is refused before anything is answered,
+    /// naming the feature (index, id) and the property; names that merely resemble one, and the
+    /// same names nested inside a caller's value, pass through.
+    #[test]
+    fn a_property_the_answer_writes_is_refused_naming_the_feature_and_the_property() {
+        use crate::output::points::{classified_members, history_members};
+        let fc = |features: &[String]| format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","));
+        let with = |id: &str, props: &str| {
+            format!(
+                r#"{{"type":"Feature"{id},"properties":{props},"geometry":{{"type":"Point","coordinates":[30,50]}}}}"#
+            )
+        };
+        let run = |text: &str, answer: &'static [String]| {
+            let mut blocks = 0;
+            let r = read_point_blocks(text.as_bytes(), 100, answer, &mut |_, _| {
+                blocks += 1;
+                Ok(())
+            });
+            (r, blocks)
+        };
+        let ok = with("", r#"{"name":"a"}"#);
+        // Every member of either answer, on the feature after a good one: refused, nothing answered.
+        for (answer, members) in [("classify", classified_members()), ("history", history_members())] {
+            for m in members {
+                let text = fc(&[
+                    ok.clone(),
+                    with(r#","id":"k-1""#, &format!(r#"{{"name":"b","{m}":1}}"#)),
+                ]);
+                let (r, blocks) = run(&text, members);
+                let e = r.unwrap_err();
+                assert!(
+                    matches!(&e, BatchError::ReservedProperty { index: 1, id: Some(id), properties, .. }
+                        if id == "\"k-1\"" && properties == &[m.clone()]),
+                    "{answer} {m}: {e:?}"
+                );
+                assert!(
+                    e.to_string().starts_with(&format!(
+                        "feature 1 (id \"k-1\"): the property '{m}' is a member the answer writes"
+                    )),
+                    "{e}"
+                );
+                assert_eq!(blocks, 0);
+            }
+        }
+        // A numeric id, no id, two properties at once (in name order).
+        let e = run(
+            &fc(&[with(r#","id":7"#, r#"{"snapshot":1,"x":2,"status":3}"#)]),
+            classified_members(),
+        )
+        .0
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("feature 0 (id 7): the properties 'snapshot', 'status' are members the answer writes"),
+            "{e}"
+        );
+        assert!(
+            e.contains("(the answer writes content_sha256, date, in_waters, "),
+            "{e}"
+        );
+        let e = run(&fc(&[with("", r#"{"status":3}"#)]), classified_members())
+            .0
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("feature 0: the property 'status'"), "{e}");
+        // A long id is cut for the message.
+        let long = "x".repeat(500);
+        let e = run(
+            &fc(&[with(&format!(r#","id":"{long}""#), r#"{"date":1}"#)]),
+            classified_members(),
+        )
+        .0
+        .unwrap_err()
+        .to_string();
+        assert!(e.len() < 700 && e.contains("xxx...): the property 'date'"), "{e}");
+        // Resembling names and nested ones pass through; `status` is nested in a history's
+        // intervals, so the history answer leaves a caller's `status` alone.
+        let similar = with(
+            r#","id":"s""#,
+            r#"{"Status":"a","status_old":"b","SNAPSHOT":1,"meta":{"status":"c","snapshot":"d"}}"#,
+        );
+        for answer in [classified_members(), history_members()] {
+            let (r, blocks) = run(&fc(std::slice::from_ref(&similar)), answer);
+            assert!(r.is_ok(), "{r:?}");
+            assert_eq!(blocks, 1);
+        }
+        let (r, _) = run(
+            &fc(&[with("", r#"{"status":"mine","date":"2024-01-01"}"#)]),
+            history_members(),
+        );
+        assert!(r.is_ok(), "{r:?}");
+        // Properties that are neither an object nor null cannot take the answer's members.
+        for (props, kind) in [(r#""text""#, "a string"), ("[1]", "an array"), ("3", "a number")] {
+            let e = run(&fc(&[with("", props)]), classified_members())
+                .0
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                e,
+                format!(
+                    "feature 0: properties is {kind}; a feature's properties are an object or null (RFC 7946 3.2), so that the answer's members can be set beside the caller's"
+                )
+            );
+        }
+        assert!(run(&fc(&[with("", "null")]), classified_members()).0.is_ok());
+    }
+
     #[test]
     fn a_block_is_answered_once_its_features_hold_block_bytes_of_text() {
         // Features of about 60 KiB each: a block holds far fewer than BLOCK of them.
@@ -921,7 +1139,7 @@ mod tests {
             vec![f; n].join(",")
         );
         let mut blocks = Vec::new();
-        read_point_blocks(text.as_bytes(), 1000, &mut |first, block| {
+        read_point_blocks(text.as_bytes(), 1000, &[], &mut |first, block| {
             blocks.push((first, block.len()));
             Ok(())
         })
