@@ -1302,10 +1302,47 @@ fn import_publications(
         max_change_km2: opts.max_change_km2,
         max_outside_share: opts.max_outside_share,
     };
-    let measured: Vec<(PathBuf, Measured)> = fresh
-        .into_par_iter()
-        .map(|(p, s, notes)| (p, measure(s, cx.border, cx.border_index, notes)))
+    // Publications often repeat the content of one before them: the figures of a content (its
+    // occupied area's union, the costly part) are those of its first publication.
+    let mut first_of: std::collections::HashMap<&str, usize> = Default::default();
+    let firsts: Vec<Option<usize>> = fresh
+        .iter()
+        .enumerate()
+        .map(|(i, (_, s, _))| match first_of.entry(s.content_sha256.as_str()) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+                None
+            }
+        })
         .collect();
+    drop(first_of);
+    let mut measured: Vec<(PathBuf, Measured)> = fresh
+        .into_par_iter()
+        .zip(firsts.par_iter())
+        .map(|((p, s, notes), first)| {
+            let m = match first {
+                Some(_) => Measured {
+                    snapshot: s,
+                    inside_km2: f64::NAN,
+                    outside_share: f64::NAN,
+                    stray: Vec::new(),
+                    notes,
+                },
+                None => measure(s, cx.border, cx.border_index, notes),
+            };
+            (p, m)
+        })
+        .collect();
+    for (i, first) in firsts.iter().enumerate() {
+        if let Some(j) = *first {
+            let (before, after) = measured.split_at_mut(i);
+            let (of, m) = (&before[j].1, &mut after[0].1);
+            m.inside_km2 = of.inside_km2;
+            m.outside_share = of.outside_share;
+            m.stray.clone_from(&of.stray);
+        }
+    }
     let mut accepted: Vec<(PathBuf, Measured)> = Vec::new();
     for ((path, m), replaces) in measured.into_iter().zip(replacing) {
         let reasons: Vec<String> = outside_refusal(&m, cx.border, thresholds).into_iter().collect();

@@ -584,7 +584,9 @@ fn agreement_over_http_partitions_the_envelope_and_names_the_sources() {
         .iter()
         .map(|a| a["snapshot"]["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["ds:2024-05-01", "example:2024-03-01", "wider:2024-05-01"]);
+    // The example (SYNTHETIC) is left out beside real sources, as in the agreement.
+    assert_eq!(ids, ["ds:2024-05-01", "wider:2024-05-01"]);
+    assert_eq!(p["left_out"][0]["source"], "example", "{p}");
     // Bad lists are 400s naming the parameter; one source is not an agreement.
     common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,", "").assert_problem(400, "comma-separated");
     common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds", "").assert_problem(400, "at least two");
@@ -1143,4 +1145,60 @@ fn agreement_leaves_synthetic_sources_out_by_default_and_warns_when_they_are_mix
     let r = common::get(server.addr, "/v1/agreement?date=2024-04-01&summary=true", "");
     r.assert_problem(400, "0 real source(s) cover 2024-04-01");
     assert!(r.text().contains("example (SYNTHETIC"), "{}", r.text());
+
+    // Point answers follow the same rule: sources=all leaves the example out, says so in
+    // left_out with the reason, and gives the real sources' verdicts only ...
+    let at = "/v1/coverage?lon=37.31&lat=47.52&date=2024-05-01";
+    let p = common::get(server.addr, &format!("{at}&sources=all"), "").json();
+    let answered: Vec<&str> = p["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["snapshot"]["id"].as_str().unwrap().split(':').next().unwrap())
+        .collect();
+    assert_eq!(answered, ["ds", "wider"], "{p}");
+    assert_eq!(p["left_out"].as_array().map(Vec::len), Some(1), "{p}");
+    assert_eq!(p["left_out"][0]["source"], "example", "{p}");
+    assert!(
+        p["left_out"][0]["reason"].as_str().unwrap().contains("SYNTHETIC"),
+        "{p}"
+    );
+    assert!(!p["statuses"].to_string().contains("example"), "{p}");
+    // ... named, the example answers and nothing is left out ...
+    let p = common::get(server.addr, &format!("{at}&sources=ds,example"), "").json();
+    let answered: Vec<&str> = p["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["snapshot"]["id"].as_str().unwrap().split(':').next().unwrap())
+        .collect();
+    assert_eq!(answered, ["ds", "example"], "{p}");
+    assert_eq!(p["left_out"], json!([]), "{p}");
+    // ... and on a date no real source covers, the refusal names what was left out.
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.31&lat=47.52&date=2024-04-01&sources=all",
+        "",
+    );
+    r.assert_problem(400, "no source among ds, wider covers the date asked");
+    assert!(r.text().contains("left out: example (SYNTHETIC"), "{}", r.text());
+}
+
+/// Where the SYNTHETIC example is the only source, `sources=all` on a point keeps it (nothing
+/// real to prefer): its verdict is given and nothing is left out.
+#[test]
+fn point_answers_keep_synthetic_sources_when_they_are_the_only_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.31&lat=47.52&date=2024-05-01&sources=all",
+        "",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = r.json();
+    assert_eq!(p["answers"][0]["snapshot"]["id"], "example:2024-03-01", "{p}");
+    assert_eq!(p["answers"].as_array().map(Vec::len), Some(1), "{p}");
+    assert_eq!(p["left_out"], json!([]), "{p}");
 }

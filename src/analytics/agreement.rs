@@ -91,7 +91,7 @@ pub const SYNTHETIC_LEFT_OUT: &str =
 
 /// Whether a source's data is made up (any of its snapshots is SYNTHETIC, as the example
 /// source's are).
-fn synthetic_source(s: &crate::catalog::SourceEntry) -> bool {
+pub fn synthetic_source(s: &crate::catalog::SourceEntry) -> bool {
     s.snapshots.iter().any(|x| x.synthetic)
 }
 

@@ -889,7 +889,13 @@ pub fn snapshot_document(s: &Snapshot, mut meta: Map<String, Value>) -> String {
     if let Some(t) = s.published_at {
         meta.insert("published_at".into(), Value::from(rfc3339(t)));
     }
-    let num = |x: f64| serde_json::to_string(&x).unwrap_or_else(|_| "0".into());
+    // serde_json's own formatting of an f64 (zmij's shortest round-trip decimal, `null` where
+    // not finite: serde_json 1.0.154's `serialize_f64`), written into the output without a
+    // String per number: the files of an import hold millions of coordinates.
+    let mut zmij = zmij::Buffer::new();
+    let mut num = |out: &mut String, x: f64| {
+        out.push_str(if x.is_finite() { zmij.format_finite(x) } else { "null" });
+    };
     let mut out = String::from("{\"type\":\"FeatureCollection\",\"frontline\":");
     out.push_str(&Value::Object(meta).to_string());
     out.push_str(",\n\"features\":[");
@@ -915,7 +921,11 @@ pub fn snapshot_document(s: &Snapshot, mut meta: Map<String, Value>) -> String {
                     if ci > 0 {
                         out.push(',');
                     }
-                    let _ = write!(out, "[{},{}]", num(c.x), num(c.y));
+                    out.push('[');
+                    num(&mut out, c.x);
+                    out.push(',');
+                    num(&mut out, c.y);
+                    out.push(']');
                 }
                 out.push(']');
             }

@@ -225,7 +225,6 @@ fn read_areal_text_unvalidated(
     text: &str,
     scope: &mut Scope<'_>,
 ) -> Result<Option<MultiPolygon<f64>>, serde_json::Error> {
-    use serde::de::DeserializeSeed;
     let mut de = serde_json::Deserializer::from_str(text);
     let parts = typed::GeometryParts::read(&mut de)?;
     de.end()?;
@@ -233,16 +232,31 @@ fn read_areal_text_unvalidated(
         scope.problem(None, FeatureProblem::GeometryNotObject);
         return Ok(None);
     };
-    let mut crs = serde_json::Map::new();
-    if let Some(c) = parts.crs {
-        crs.insert("crs".into(), c);
+    let kind = parts.kind.as_ref().and_then(Value::as_str).unwrap_or("");
+    read_areal_members_unvalidated(kind, parts.crs, parts.coordinates, scope)
+}
+
+/// [`read_areal_text`] without the validity check of the whole, on a geometry object's members
+/// as read by the caller: its `type`, its legacy `crs` (if any) and its `coordinates` as JSON
+/// text (typed visitors, no `Value` tree). `Err`: the coordinates are not JSON as the strict
+/// reader takes it (a duplicated key).
+pub(crate) fn read_areal_members_unvalidated(
+    kind: &str,
+    crs: Option<Value>,
+    coordinates: Option<&serde_json::value::RawValue>,
+    scope: &mut Scope<'_>,
+) -> Result<Option<MultiPolygon<f64>>, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut crs_member = serde_json::Map::new();
+    if let Some(c) = crs {
+        crs_member.insert("crs".into(), c);
     }
-    if let Err(p) = super::canonical::check_crs_member(&crs) {
+    if let Err(p) = super::canonical::check_crs_member(&crs_member) {
         scope.problem(None, p);
         return Ok(None);
     }
-    let kind = parts.kind.as_ref().and_then(Value::as_str).unwrap_or("").to_string();
-    let Some(coords) = parts.coordinates else {
+    let kind = kind.to_string();
+    let Some(coords) = coordinates else {
         scope.problem(None, FeatureProblem::NoCoordinates { geometry_type: kind });
         return Ok(None);
     };

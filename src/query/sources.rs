@@ -1,7 +1,12 @@
 //! Every source's answer for one point (`GET /v1/coverage?sources=all`): each source's verdict
 //! and snapshot, the sources grouped by verdict, and whether they agree.
+//!
+//! `sources=all` follows the agreement's default ([`crate::analytics::agreement`]): SYNTHETIC
+//! sources (the example) are left out, listed in `left_out` with why, whenever a real source is
+//! loaded, so that made-up verdicts never sit beside real ones unasked; they answer when they
+//! are the only sources, or when named in the list.
 
-use crate::analytics::agreement::AgreementError;
+use crate::analytics::agreement::{AgreementError, LeftOut, SYNTHETIC_LEFT_OUT, synthetic_source};
 use crate::catalog::{Catalog, CatalogError};
 use crate::model::When;
 use chrono::NaiveDate;
@@ -37,11 +42,32 @@ pub struct PointAgreement {
     /// The sources asked for that do not cover the date, with why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_covering: Vec<NotCovering>,
+    /// The sources `sources=all` left out, with why: the SYNTHETIC ones where a real source is
+    /// loaded (empty when the sources were named, or all are SYNTHETIC).
+    pub left_out: Vec<LeftOut>,
 }
 
-/// The status of (lon, lat) by every source in `sources` (default: all) at `when`: each
-/// source's verdict and snapshot, the sources grouped by verdict, and whether they agree; in
-/// the raw composition with `raw` (no sliver rule, no waters).
+/// The sources `sources=all` asks: every real source where there is one, the SYNTHETIC ones
+/// then left out with why; every source when none is real.
+fn all_sources(cat: &Catalog) -> (Vec<String>, Vec<LeftOut>) {
+    let (made, real): (Vec<_>, Vec<_>) = cat.sources.values().partition(|s| synthetic_source(s));
+    if real.is_empty() {
+        return (made.iter().map(|s| s.name.clone()).collect(), Vec::new());
+    }
+    let left_out = made
+        .iter()
+        .map(|s| LeftOut {
+            source: s.name.clone(),
+            reason: SYNTHETIC_LEFT_OUT.to_string(),
+        })
+        .collect();
+    (real.iter().map(|s| s.name.clone()).collect(), left_out)
+}
+
+/// The status of (lon, lat) by every source in `sources` (default: all, the SYNTHETIC ones left
+/// out where a real source is loaded) at `when`: each source's verdict and snapshot, the sources
+/// grouped by verdict, and whether they agree; in the raw composition with `raw` (no sliver
+/// rule, no waters).
 ///
 /// # Errors
 /// An unknown source, a coordinate out of range, or no source covering the date.
@@ -56,9 +82,9 @@ pub fn point_agreement(
 ) -> Result<PointAgreement, AgreementError> {
     let when = when.into();
     crate::model::LonLat::new(lon, lat).map_err(CatalogError::from)?;
-    let names: Vec<String> = match sources {
-        Some(s) => s.to_vec(),
-        None => cat.sources.keys().cloned().collect(),
+    let (names, left_out) = match sources {
+        Some(s) => (s.to_vec(), Vec::new()),
+        None => all_sources(cat),
     };
     let mut answers = Vec::new();
     let mut not_covering = Vec::new();
@@ -79,9 +105,15 @@ pub fn point_agreement(
         }
     }
     if answers.is_empty() {
+        let left: Vec<String> = left_out.iter().map(|l| format!("{} ({})", l.source, l.reason)).collect();
         return Err(AgreementError::TooFew(format!(
-            "no source among {} covers the date asked",
-            names.join(", ")
+            "no source among {} covers the date asked{}",
+            names.join(", "),
+            if left.is_empty() {
+                String::new()
+            } else {
+                format!("; left out: {}", left.join("; "))
+            }
         )));
     }
     Ok(PointAgreement {
@@ -96,5 +128,6 @@ pub fn point_agreement(
         statuses,
         answers,
         not_covering,
+        left_out,
     })
 }

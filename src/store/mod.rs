@@ -809,6 +809,46 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// From this many files a batch is written in parallel.
 const PARALLEL_WRITES: usize = 8;
 
+/// Threads that write and fsync a large batch ([`each_parallel`]). An fsync waits on the disk,
+/// not on a core, and concurrent fsyncs share the file system's journal commits (ext4 joins the
+/// fsyncs that arrive while a commit is running), so more threads than cores shorten a batch of
+/// hundreds of files; each thread writes whole files, so memory stays that of the batch.
+const WRITE_THREADS: usize = 8;
+
+/// `f` on every item, on [`WRITE_THREADS`] threads of their own where there are at least
+/// [`PARALLEL_WRITES`] items (not rayon's pool: it has one thread per core, and in a server may
+/// be busy with computations), on this thread otherwise; the results in the items' order, or
+/// the first error in that order.
+fn each_parallel<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, StoreError> + Sync,
+) -> Result<Vec<R>, StoreError> {
+    if items.len() < PARALLEL_WRITES {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(WRITE_THREADS);
+    let f = &f;
+    let done: Vec<Vec<Result<R, StoreError>>> = std::thread::scope(|scope| {
+        let running: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<_>>()))
+            .collect();
+        running
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Err(StoreError::Io {
+                        what: "cannot write",
+                        path: String::new(),
+                        error: std::io::Error::other("a writing thread panicked"),
+                    })]
+                })
+            })
+            .collect()
+    });
+    done.into_iter().flatten().collect()
+}
+
 fn now_ns() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -958,7 +998,6 @@ impl WriterLock {
     /// Writes files of existing directories: temporary file, fsync, rename, fsync of the
     /// directories.
     fn write_in_place(&self, files: &[&(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
-        use rayon::prelude::*;
         if files.is_empty() {
             return Ok(());
         }
@@ -983,14 +1022,9 @@ impl WriterLock {
                 }
             }
         };
-        // An import's hundreds of files are written on every core; one or a few files on this
-        // thread (rayon's pool may be busy with a server's computations, e.g. a change index).
-        let temps: Result<Vec<PathBuf>, StoreError> = if files.len() >= PARALLEL_WRITES {
-            files.par_iter().map(write_temp).collect()
-        } else {
-            files.iter().map(write_temp).collect()
-        };
-        let temps = temps.inspect_err(|_| self.sweep_temporaries())?;
+        // An import's hundreds of files are written on threads of their own; one or a few
+        // files on this thread.
+        let temps = each_parallel(files, write_temp).inspect_err(|_| self.sweep_temporaries())?;
         for (tmp, (path, _)) in temps.iter().zip(files.iter().copied()) {
             if let Err(e) = std::fs::rename(tmp, path) {
                 self.sweep_temporaries();
@@ -1019,6 +1053,7 @@ impl WriterLock {
         std::fs::create_dir(&staging).map_err(io("cannot create", &staging))?;
         let built = (|| -> Result<(), StoreError> {
             let mut dirs = vec![staging.clone()];
+            let mut targets = Vec::with_capacity(files.len());
             for (path, bytes) in files.iter().copied() {
                 let inside = path.strip_prefix(dir).map_err(|_| StoreError::OutsideStore {
                     path: path.display().to_string(),
@@ -1027,8 +1062,11 @@ impl WriterLock {
                 let target = staging.join(inside);
                 let parent = target.parent().unwrap_or(&staging);
                 create_dirs(parent, &mut dirs)?;
-                write_synced(&target, bytes)?;
+                targets.push((target, bytes.as_slice()));
             }
+            // Every file written and fsync'ed (hundreds for an import: in parallel) before the
+            // folders are fsync'ed and the staging folder renamed into place.
+            each_parallel(&targets, |(target, bytes)| write_synced(target, bytes))?;
             dirs.sort();
             dirs.dedup();
             for d in dirs.iter().rev() {
