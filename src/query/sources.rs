@@ -105,7 +105,10 @@ pub fn point_agreement(
         }
     }
     if answers.is_empty() {
-        let left: Vec<String> = left_out.iter().map(|l| format!("{} ({})", l.source, l.reason)).collect();
+        let left: Vec<String> = left_out
+            .iter()
+            .map(|l| format!("{} ({})", l.source, l.reason))
+            .collect();
         return Err(AgreementError::TooFew(format!(
             "no source among {} covers the date asked{}",
             names.join(", "),
