@@ -1149,13 +1149,25 @@ fn agreement_leaves_synthetic_sources_out_by_default_and_warns_when_they_are_mix
     // Point answers follow the same rule: sources=all leaves the example out, says so in
     // left_out with the reason, and gives the real sources' verdicts only ...
     let at = "/v1/coverage?lon=37.31&lat=47.52&date=2024-05-01";
+    // The sources that answered, by their snapshots' ids.
+    let answered_by = |p: &serde_json::Value| -> Vec<String> {
+        p["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                a["snapshot"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .split(':')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
     let p = common::get(server.addr, &format!("{at}&sources=all"), "").json();
-    let answered: Vec<&str> = p["answers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["snapshot"]["id"].as_str().unwrap().split(':').next().unwrap())
-        .collect();
+    let answered = answered_by(&p);
     assert_eq!(answered, ["ds", "wider"], "{p}");
     assert_eq!(p["left_out"].as_array().map(Vec::len), Some(1), "{p}");
     assert_eq!(p["left_out"][0]["source"], "example", "{p}");
@@ -1166,12 +1178,7 @@ fn agreement_leaves_synthetic_sources_out_by_default_and_warns_when_they_are_mix
     assert!(!p["statuses"].to_string().contains("example"), "{p}");
     // ... named, the example answers and nothing is left out ...
     let p = common::get(server.addr, &format!("{at}&sources=ds,example"), "").json();
-    let answered: Vec<&str> = p["answers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["snapshot"]["id"].as_str().unwrap().split(':').next().unwrap())
-        .collect();
+    let answered = answered_by(&p);
     assert_eq!(answered, ["ds", "example"], "{p}");
     assert_eq!(p["left_out"], json!([]), "{p}");
     // ... and on a date no real source covers, the refusal names what was left out.
