@@ -1051,7 +1051,7 @@ mod tests {
                 let e = r.unwrap_err();
                 assert!(
                     matches!(&e, BatchError::ReservedProperty { index: 1, id: Some(id), properties, .. }
-                        if id == "\"k-1\"" && properties == &[m.clone()]),
+                        if id == "\"k-1\"" && properties == std::slice::from_ref(m)),
                     "{answer} {m}: {e:?}"
                 );
                 assert!(

@@ -1054,7 +1054,7 @@ impl WriterLock {
         let built = (|| -> Result<(), StoreError> {
             let mut dirs = vec![staging.clone()];
             let mut targets = Vec::with_capacity(files.len());
-            for (path, bytes) in files.iter().copied() {
+            for (path, bytes) in files {
                 let inside = path.strip_prefix(dir).map_err(|_| StoreError::OutsideStore {
                     path: path.display().to_string(),
                     root: dir.display().to_string(),
