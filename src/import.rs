@@ -99,8 +99,8 @@ impl Format {
     /// Whether a directory entry is an input file of this format.
     fn matches(self, path: &Path) -> bool {
         match self {
-            Format::Deepstate => deepstate::date_from_file_name(path).is_some(),
-            Format::Nzz => nzz::date_from_file_name(path).is_some(),
+            Format::Deepstate => deepstate::has_archive_name(path),
+            Format::Nzz => nzz::has_archive_name(path),
             Format::DeepstateApi => deepstate_api::is_publication_file(path),
             Format::Geojson => {
                 crate::geodata::name_without_gz(path).is_some_and(|n| n.ends_with(".geojson") || n.ends_with(".json"))
@@ -1646,6 +1646,53 @@ mod tests {
             "{dates:?}"
         );
         assert!(!dates.contains(&"2024-02-01".to_string()), "{dates:?}");
+    }
+
+    /// A folder given to an archive importer: a file named like the archive's files but whose
+    /// digits are no date (`deepstatemap_data_20220230`) is rejected with the reason, not passed
+    /// over; other files are not inputs.
+    #[test]
+    fn an_archive_file_named_with_an_impossible_date_is_rejected_not_skipped() {
+        let (_tmp, data, inputs) = geodata_and_inputs();
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPolygon","coordinates":[[{SMALL}]]}}}}]}}"#
+        );
+        for name in [
+            "deepstatemap_data_20240105.geojson",
+            "deepstatemap_data_20220230.geojson",
+            "README.md",
+            "deepstatemap_data_2024010.geojson",
+        ] {
+            std::fs::write(inputs.join(name), &text).unwrap();
+        }
+        let r = import(
+            Format::Deepstate,
+            std::slice::from_ref(&inputs),
+            &ImportOptions::new("ds", &data),
+        )
+        .unwrap();
+        assert_eq!(r.files, 2, "{r:?}");
+        assert_eq!(r.added.len(), 1, "{r:?}");
+        assert_eq!(r.rejected.len(), 1, "{r:?}");
+        assert!(
+            r.rejected[0].file.ends_with("deepstatemap_data_20220230.geojson"),
+            "{r:?}"
+        );
+        assert!(
+            r.rejected[0]
+                .reasons
+                .iter()
+                .any(|x| x.contains("deepstatemap_data_YYYYMMDD")),
+            "{r:?}"
+        );
+        for (name, want) in [
+            ("2022-02-30.json", true),
+            ("2022-12-01.json.gz", true),
+            ("2022-1-01.json", false),
+            ("notes.json", false),
+        ] {
+            assert_eq!(nzz::has_archive_name(Path::new(name)), want, "{name}");
+        }
     }
 
     /// A replacement (`--replace`) that the checks quarantine (mostly outside the border)

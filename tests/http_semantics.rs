@@ -166,6 +166,18 @@ fn cors_preflight_names_the_routes_methods() {
     assert_eq!(r.header("access-control-allow-origin"), Some("https://dash.example"));
     assert_eq!(r.header("access-control-allow-methods"), Some("POST, OPTIONS"));
     assert_eq!(r.header("allow"), Some("POST, OPTIONS"));
+    // Every precondition the API evaluates, of reads and of writes, may be sent by a script.
+    let allowed = r.header("access-control-allow-headers").unwrap_or("").to_string();
+    for h in [
+        "authorization",
+        "content-type",
+        "if-none-match",
+        "if-modified-since",
+        "if-match",
+        "if-unmodified-since",
+    ] {
+        assert!(allowed.split(", ").any(|x| x == h), "{h}: {allowed}");
+    }
     // Exposed to scripts: the validators.
     let r = get(
         s.addr,

@@ -769,9 +769,46 @@ fn crs_and_position_rules_hold_on_every_reader_of_geojson() {
         "position has 4 numbers",
     );
 
-    // The importers of archives: DeepState, DeepState's own format, NZZ.
+    // Ingest and the GeoJSON importer: a feature's own crs by the same rule as the
+    // collection's and the geometry's (it was dropped without a word).
+    let feature_crs = |crs: &str, date: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature"{crs},"properties":{{"status":"occupied"{date}}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}]}}"#
+        )
+    };
+    for (name, why) in refused {
+        let r = s.ingest(
+            "source=example&date=2025-05-03",
+            &feature_crs(&member(&name_crs(name)), ""),
+        );
+        assert_problem(&r, 422, why);
+        assert_problem(&r, 422, name);
+    }
+    assert_eq!(
+        s.ingest(
+            "source=example&date=2025-05-04",
+            &feature_crs(&member(&name_crs("CRS:84")), "")
+        )
+        .0,
+        201
+    );
+
+    // The importers of archives: DeepState, DeepState's own format, NZZ; and plain GeoJSON.
     let dir = tempfile::tempdir().unwrap();
     let root = common::copy_embedded_geodata(dir.path(), false);
+    let sub = dir.path().join("geojson");
+    std::fs::create_dir_all(&sub).unwrap();
+    let f = write(
+        &sub,
+        "dated.geojson",
+        &feature_crs(&member(&name_crs("EPSG:4326")), r#","date":"2024-05-01""#),
+    );
+    let (c, r, err) = import(&root, &["geojson", &f, "--source", "crs-geojson"]);
+    assert_ne!(c, 0, "{r} {err}");
+    assert!(
+        reasons(&r).contains("crs 'EPSG:4326' is not CRS84: EPSG:4326 orders its axes latitude, longitude"),
+        "{r} {err}"
+    );
     let deepstate = |crs: &str| {
         format!(
             r#"{{"type":"FeatureCollection"{crs},"features":[{{"type":"Feature","properties":{{"name":"x"}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}]}}"#

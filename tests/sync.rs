@@ -547,3 +547,52 @@ fn a_sync_whose_every_day_answers_404_says_so_and_exits_2() {
         "{stderr}"
     );
 }
+
+/// Issue 9 items 4 and 10: the days asked for lie in the date window the import admits: a
+/// `--until` years ahead or a `--from` in year 1 is refused at once (exit 2, naming the option),
+/// before any request (it had sent one request per day up to 9999-12-31).
+#[test]
+fn sync_refuses_days_outside_the_date_window_before_any_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_copy(dir.path());
+    let hits = Arc::new(Mutex::new(HashMap::new()));
+    let addr = archive(Arc::new(Mutex::new(HashMap::new())), hits.clone());
+    let base = format!("http://{addr}/");
+    for (from, until, option) in [
+        ("2026-01-02", "9999-12-31", "--until 9999-12-31"),
+        ("0001-01-01", "0001-01-03", "--from 0001-01-01"),
+    ] {
+        let t = std::time::Instant::now();
+        let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(["sync", "deepstate", "--base-url", &base, "--source", "ds"])
+            .args(["--from", from, "--until", until, "--data"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(option), "{err}");
+        assert!(t.elapsed() < std::time::Duration::from_secs(20));
+    }
+    assert!(hits.lock().unwrap().is_empty(), "no request is sent");
+    // With --not-after the same far day is admitted by the window (and then fetched).
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["sync", "deepstate", "--base-url", &base, "--source", "ds"])
+        .args([
+            "--from",
+            "2030-01-01",
+            "--until",
+            "2030-01-02",
+            "--not-after",
+            "2030-12-31",
+            "--data",
+        ])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("--until 2030-01-02 is after"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

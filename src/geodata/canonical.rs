@@ -231,6 +231,11 @@ fn feature_geometry(doc: &Document, i: usize, shown: &str, report: &mut Report) 
         scope.problem(None, FeatureProblem::NotAFeature);
         return None;
     }
+    // A legacy `crs` on the feature: the one rule, as on the collection and the geometry.
+    if let Some(Err(p)) = f.as_object().map(check_crs_member) {
+        scope.problem(None, p);
+        return None;
+    }
     match f.get("geometry") {
         Some(g) if !g.is_null() => read_areal(g, &mut scope),
         _ => {

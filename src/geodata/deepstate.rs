@@ -23,6 +23,20 @@ pub fn date_from_file_name(path: &Path) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(digits, "%Y%m%d").ok()
 }
 
+/// Whether a file name has the archive's shape, `deepstatemap_data_` and 8 digits (`.geojson`,
+/// or `.geojson.gz`), whether or not the digits are a date: an importer given a folder reads
+/// every such file, so that `deepstatemap_data_20220230.geojson` is rejected with the reason
+/// rather than passed over.
+pub fn has_archive_name(path: &Path) -> bool {
+    super::name_without_gz(path)
+        .and_then(|n| {
+            n.strip_prefix("deepstatemap_data_")?
+                .strip_suffix(".geojson")
+                .map(str::to_string)
+        })
+        .is_some_and(|d| d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The archive files in `dir`, sorted by name (and so by date).
 pub fn list_archive(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     list_dated(dir, date_from_file_name)

@@ -33,6 +33,24 @@ pub fn date_from_file_name(path: &Path) -> Option<NaiveDate> {
     crate::model::parse_date(stem).ok()
 }
 
+/// Whether a file name has the archive's shape, `DDDD-DD-DD.json` (or `.json.gz`), whether or
+/// not it is a date: an importer given a folder reads every such file, so that
+/// `2022-02-30.json` is rejected with the reason rather than passed over.
+pub fn has_archive_name(path: &Path) -> bool {
+    super::name_without_gz(path)
+        .and_then(|n| n.strip_suffix(".json").map(str::to_string))
+        .is_some_and(|stem| {
+            stem.len() == 10
+                && stem.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                })
+        })
+}
+
 /// The archive files in `dir`, sorted by name (and so by date).
 pub fn list_archive(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     super::deepstate::list_dated(dir, date_from_file_name)

@@ -188,6 +188,8 @@ struct FeatureRead {
     status: Option<Value>,
     class: Option<Value>,
     date: Option<Value>,
+    /// A legacy `crs` member of the feature, checked by the one rule.
+    crs: Option<Value>,
     /// The geometry's text (one feature's at a time).
     geometry: Option<Box<RawValue>>,
 }
@@ -218,8 +220,21 @@ fn check_feature(
             None
         }
     };
+    let crs_refused = read.crs.is_some_and(|c| {
+        let mut m = serde_json::Map::new();
+        m.insert("crs".into(), c);
+        match super::canonical::check_crs_member(&m) {
+            Ok(()) => false,
+            Err(p) => {
+                scope.problem(None, p);
+                true
+            }
+        }
+    });
     let geometry = if read.kind.as_ref().and_then(Value::as_str) != Some("Feature") {
         scope.problem(None, FeatureProblem::NotAFeature);
+        None
+    } else if crs_refused {
         None
     } else {
         match &read.geometry {
@@ -261,6 +276,7 @@ impl<'de> Shape<'de> for FeatureSeed {
                 "type" => read.kind = Some(map.next_value_seed(Shown)?),
                 "geometry" => read.geometry = Some(map.next_value()?),
                 "properties" => map.next_value_seed(ByShape(PropertiesSeed { read: &mut read }))?,
+                "crs" => read.crs = Some(map.next_value()?),
                 _ => map.next_value_seed(Skip)?,
             }
             keys.insert::<A::Error>(key)?;

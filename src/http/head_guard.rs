@@ -130,7 +130,9 @@ impl<T> HeadGuard<T> {
                 return data.len();
             };
             at = end + 1;
-            if let Some((method, path)) = request_line(&self.line) {
+            // The first line of a head is its request line, even when longer than the part kept.
+            let first = self.framing == Framing::NotStarted && !self.scan_bodies;
+            if let Some((method, path)) = request_line(&self.line, first) {
                 self.token_route = super::table::checks_token(method, path);
             }
             // A bare LF ends the line for httparse: what follows it on the wire was part of
@@ -231,17 +233,37 @@ impl<T> HeadGuard<T> {
 /// Bytes of a line kept to read a request line (method, target, version).
 const LINE_KEPT: usize = 512;
 
-/// The method and path (without the query) of an HTTP/1.1 request line, if `line` is one.
-fn request_line(line: &[u8]) -> Option<(&str, &str)> {
+/// The method and path (without the query) of an HTTP/1.1 request line, if `line` is one: a
+/// line with the version, or (`first`: the first line of a head) the start of one whose end was
+/// not kept (a request line longer than [`LINE_KEPT`]). The target is in origin form
+/// (`/path?query`) or absolute form (`http://host/path?query`, which RFC 9112 §3.2.2 has servers
+/// accept).
+fn request_line(line: &[u8], first: bool) -> Option<(&str, &str)> {
     // Most lines are not request lines: a quick test before the parse.
-    memchr::memmem::find(line, b" HTTP/1.")?;
-    let text = std::str::from_utf8(line).ok()?.trim_end_matches('\r');
-    let mut parts = text.split(' ');
-    let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || !version.starts_with("HTTP/1.") || !target.starts_with('/') {
+    let whole = memchr::memmem::find(line, b" HTTP/1.").is_some();
+    if !whole && !first {
         return None;
     }
-    Some((method, target.split('?').next().unwrap_or(target)))
+    let text = match std::str::from_utf8(line) {
+        Ok(t) => t,
+        // A kept part may end inside a character.
+        Err(e) => std::str::from_utf8(&line[..e.valid_up_to()]).ok()?,
+    };
+    let mut parts = text.trim_end_matches('\r').split(' ');
+    let (method, target) = (parts.next()?, parts.next()?);
+    if whole {
+        let version = parts.next()?;
+        if parts.next().is_some() || !version.starts_with("HTTP/1.") {
+            return None;
+        }
+    }
+    let path = if target.starts_with('/') {
+        target
+    } else {
+        let rest = target.split_once("://")?.1;
+        rest.find('/').map_or("/", |i| &rest[i..])
+    };
+    Some((method, path.split('?').next().unwrap_or(path)))
 }
 
 /// A whole HTTP/1.1 answer with a problem+json body, closing the connection.
@@ -464,8 +486,24 @@ mod tests {
         assert!(!route(b"POST /v1/scenarios/preview HTTP/1.1\r\n"));
         assert!(!route(b"GET /v1/snapshots HTTP/1.1\r\n"));
         assert!(!route(b"GET /v1/coverage?lon=1&lat=2 HTTP/1.1\r\n"));
-        assert_eq!(request_line(b"GET /a?b HTTP/1.1\r"), Some(("GET", "/a")));
-        assert_eq!(request_line(b"Host: t"), None);
+        assert_eq!(request_line(b"GET /a?b HTTP/1.1\r", false), Some(("GET", "/a")));
+        assert_eq!(request_line(b"Host: t", false), None);
+        // The absolute form (RFC 9112 3.2.2), and a request line longer than the part kept.
+        assert!(route(
+            b"POST http://127.0.0.1:8080/v1/snapshots?source=a&date=2024-01-01 HTTP/1.1\r\nHost: t\r\n"
+        ));
+        assert!(route(b"POST HTTPS://h/v1/scenarios HTTP/1.1\r\n"));
+        assert!(!route(b"POST http://h/v1/scenarios/preview HTTP/1.1\r\n"));
+        let long = format!(
+            "POST /v1/snapshots?source=a&date=2024-01-01&x={} HTTP/1.1\r\nHost: t\r\n",
+            "y".repeat(2 * LINE_KEPT)
+        );
+        assert!(route(long.as_bytes()));
+        // A header line is never taken for a request line, however long.
+        let mut g = HeadGuard::new((), Bytes::new());
+        g.scan(b"GET /v1/coverage HTTP/1.1\r\n");
+        g.scan(format!("X-A: POST /v1/scenarios {}\r\n", "z".repeat(2 * LINE_KEPT)).as_bytes());
+        assert!(!g.token_route);
     }
 
     #[test]

@@ -764,6 +764,10 @@ fn origin_allowed(app: &App, origin: &HeaderValue) -> bool {
     app.config.cors_origins.iter().any(|a| a == "*" || a == o)
 }
 
+/// The request headers a cross-origin script may send (`Access-Control-Allow-Headers`): every
+/// header the API reads, the preconditions of reads and of writes (RFC 9110 §13.1) included.
+const ALLOWED_REQUEST_HEADERS: &str = "content-type, content-encoding, accept, accept-encoding, if-none-match, if-modified-since, if-match, if-unmodified-since, authorization";
+
 fn preflight(app: &App, origin: Option<&HeaderValue>, allow: &HeaderValue) -> Response<Body> {
     if !origin.is_some_and(|o| origin_allowed(app, o)) {
         let p = Problem::forbidden("cors-forbidden", "origin not allowed by this server's CORS settings");
@@ -774,9 +778,7 @@ fn preflight(app: &App, origin: Option<&HeaderValue>, allow: &HeaderValue) -> Re
     h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, allow.clone());
     h.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static(
-            "content-type, accept, accept-encoding, if-none-match, if-modified-since, authorization",
-        ),
+        HeaderValue::from_static(ALLOWED_REQUEST_HEADERS),
     );
     h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     res

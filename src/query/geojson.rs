@@ -137,6 +137,15 @@ pub enum BatchError {
         /// Every member the answer writes.
         answer: &'static [String],
     },
+    /// The collection has a member the answer writes at its own level (`frontline`, the
+    /// answer's provenance): refused, as the answer would replace it.
+    #[error(
+        "the collection's member '{member}' is one the answer writes (its provenance), so the answer would replace it; rename or drop it in the input"
+    )]
+    ReservedMember {
+        /// The member.
+        member: String,
+    },
     /// The collection's members other than `features` are longer than [`MAX_MEMBERS_BYTES`].
     #[error(
         "the collection's members other than 'features' take more than {limit} bytes of JSON (at '{member}'); at most {limit} bytes, as they are copied into the answer"
@@ -442,6 +451,9 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
                 self.ctx.features_seen = true;
                 map.next_value_seed(Features { ctx: self.ctx })?;
             } else {
+                if ANSWER_MEMBERS.contains(&key.as_str()) {
+                    return Err(self.ctx.fail(BatchError::ReservedMember { member: key }));
+                }
                 let start = self.ctx.read.get();
                 let seed = Bounded {
                     read: self.ctx.read,
@@ -697,6 +709,10 @@ impl FeatureWriter {
     }
 }
 
+/// The members the answer writes at the collection's level besides `features` (see
+/// [`assemble`]): an input member of one of these names is refused.
+const ANSWER_MEMBERS: [&str; 1] = ["frontline"];
+
 /// The answer: the members of `others` (with `frontline`) around the `features` array, keys in
 /// sorted order as `serde_json::Value` writes them.
 fn assemble(
@@ -705,7 +721,7 @@ fn assemble(
     frontline: Value,
 ) -> Result<BatchAnswer, BatchError> {
     others.remove("features");
-    others.insert("frontline".into(), frontline);
+    others.insert(ANSWER_MEMBERS[0].into(), frontline);
     let (mut before, mut after) = (b"{".to_vec(), b"]".to_vec());
     for (k, v) in &others {
         let out = if k.as_str() < "features" {
@@ -875,6 +891,32 @@ mod tests {
 
     fn point(x: f64, y: f64) -> String {
         format!(r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[{x},{y}]}}}}"#)
+    }
+
+    /// A collection member the answer writes (`frontline`) is refused whatever its value and
+    /// wherever it stands; look-alikes are kept as other members.
+    #[test]
+    fn a_collection_member_the_answer_writes_is_refused() {
+        let ok = point(30.0, 50.0);
+        for text in [
+            format!(r#"{{"type":"FeatureCollection","frontline":{{"mine":1}},"features":[{ok}]}}"#),
+            format!(r#"{{"type":"FeatureCollection","features":[{ok}],"frontline":null}}"#),
+            format!(r#"{{"frontline":[],"type":"FeatureCollection","features":[{ok}]}}"#),
+        ] {
+            let e = read(&text, 10).unwrap_err();
+            assert!(
+                matches!(&e, BatchError::ReservedMember { member } if member == "frontline"),
+                "{text}: {e}"
+            );
+            assert!(e.to_string().contains("'frontline'"), "{e}");
+        }
+        let text = format!(r#"{{"type":"FeatureCollection","Frontline":1,"frontline_x":2,"features":[{ok}]}}"#);
+        let (seen, others) = read(&text, 10).unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(
+            (others.get("Frontline"), others.get("frontline_x")),
+            (Some(&json!(1)), Some(&json!(2)))
+        );
     }
 
     #[test]
