@@ -212,33 +212,16 @@ async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetc
 
 /// The days asked for (`--from`, `--until`) lie in the configured date window, where the import
 /// admits days: refused before any request is sent, naming the option (a `--until` years ahead
-/// would otherwise send a request for every day up to it). The window's ends as configured, or
-/// tomorrow (UTC) and [`crate::geodata::policy::FALLBACK_NOT_BEFORE`]; the import then also
-/// applies the border's `valid_from`, which needs the geodata loaded.
+/// would otherwise send a request for every day up to it). The window without the border's
+/// `valid_from`, which needs the geodata loaded; the import applies it too.
 fn check_days_in_window(opts: &SyncOptions) -> Result<(), SyncError> {
-    use crate::geodata::policy::{FALLBACK_NOT_BEFORE, today_utc};
-    let w = &opts.import.date_window;
-    let today = today_utc();
-    let (not_after, upper_is) = match w.not_after {
-        Some(d) => (d, "--not-after"),
-        None => (today.succ_opt().unwrap_or(today), "tomorrow (UTC)"),
-    };
-    let (not_before, lower_is) = match w.not_before {
-        Some(d) => (d, "--not-before"),
-        None => (FALLBACK_NOT_BEFORE, "the earliest date admitted"),
-    };
-    if opts.until > not_after {
-        return Err(SyncError::Input(format!(
-            "--until {} is after {not_after} ({upper_is}), the latest date a snapshot may have: no day after it is fetched; set --not-after to admit later days",
-            opts.until
-        )));
+    use crate::geodata::policy::today_utc;
+    let window = opts.import.date_window.window_from(None, today_utc());
+    let refused = |option: &str, why: String| SyncError::Input(format!("{option}: {why}; no such day is fetched"));
+    if let Some(from) = opts.from {
+        window.check(from).map_err(|why| refused("--from", why))?;
     }
-    if let Some(from) = opts.from.filter(|f| *f < not_before) {
-        return Err(SyncError::Input(format!(
-            "--from {from} is before {not_before} ({lower_is}): no day before it is fetched; set --not-before to admit earlier days"
-        )));
-    }
-    Ok(())
+    window.check(opts.until).map_err(|why| refused("--until", why))
 }
 
 /// Fetches and imports the days from the start to `until`.

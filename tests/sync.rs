@@ -559,8 +559,8 @@ fn sync_refuses_days_outside_the_date_window_before_any_request() {
     let addr = archive(Arc::new(Mutex::new(HashMap::new())), hits.clone());
     let base = format!("http://{addr}/");
     for (from, until, option) in [
-        ("2026-01-02", "9999-12-31", "--until 9999-12-31"),
-        ("0001-01-01", "0001-01-03", "--from 0001-01-01"),
+        ("2026-01-02", "9999-12-31", "--until: date 9999-12-31"),
+        ("0001-01-01", "0001-01-03", "--from: date 0001-01-01"),
     ] {
         let t = std::time::Instant::now();
         let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
@@ -591,7 +591,7 @@ fn sync_refuses_days_outside_the_date_window_before_any_request() {
         .output()
         .unwrap();
     assert!(
-        !String::from_utf8_lossy(&o.stderr).contains("--until 2030-01-02 is after"),
+        !String::from_utf8_lossy(&o.stderr).contains("--until: date 2030-01-02 is after"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );

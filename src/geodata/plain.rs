@@ -102,12 +102,15 @@ pub fn read_file_admitting(
                 }
             };
             // A legacy `crs` on the feature: the one rule, as on the collection and the geometry.
-            let crs = f.as_object().map(super::canonical::check_crs_member);
-            if let Some(Err(p)) = crs.clone() {
-                scope.problem(None, p);
-            }
+            let crs_refused = match f.as_object().map(super::canonical::check_crs_member) {
+                Some(Err(p)) => {
+                    scope.problem(None, p);
+                    true
+                }
+                _ => false,
+            };
             let geometry = match f.get("geometry").filter(|g| !g.is_null()) {
-                _ if matches!(crs, Some(Err(_))) => None,
+                _ if crs_refused => None,
                 Some(g) => read_areal(g, &mut scope),
                 None => {
                     scope.problem(None, FeatureProblem::NoGeometry);

@@ -55,7 +55,13 @@ pub struct DateWindow {
 impl DateWindowConfig {
     /// The window for a source measured against `border`, on `today` (UTC).
     pub fn window(&self, border: &Border, today: NaiveDate) -> DateWindow {
-        let (not_before, lower_is) = match (self.not_before, border.valid_from) {
+        self.window_from(border.valid_from, today)
+    }
+
+    /// The window for a border valid from `valid_from` (`None`: not known, or not stated), on
+    /// `today` (UTC).
+    pub fn window_from(&self, valid_from: Option<NaiveDate>, today: NaiveDate) -> DateWindow {
+        let (not_before, lower_is) = match (self.not_before, valid_from) {
             (Some(d), _) => (d, "--not-before"),
             (None, Some(d)) => (d, "the border's valid_from"),
             (None, None) => (FALLBACK_NOT_BEFORE, "the earliest date admitted"),
