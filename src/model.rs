@@ -437,7 +437,12 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     if !shape_ok {
         return Err(format!("'{s}' is not a date of the form YYYY-MM-DD"));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is not a valid calendar date"))
+    // The shape is checked: the digits are read in place (no format string parsed per call).
+    let n = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |v, c| v * 10 + u32::from(c - b'0'));
+    i32::try_from(n(0..4))
+        .ok()
+        .and_then(|y| NaiveDate::from_ymd_opt(y, n(5..7), n(8..10)))
+        .ok_or_else(|| format!("'{s}' is not a valid calendar date"))
 }
 
 /// The moment a question is asked about: a date (the state in force at the end of that day in

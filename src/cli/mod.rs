@@ -346,9 +346,11 @@ pub fn run() -> ExitCode {
     let serving = matches!(cli.command, Command::Serve(_));
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| (if serving { "info" } else { "warn" }).into());
+    // Buffered: the writer thread drains every line queued and then flushes, so that under load
+    // many lines go out in one write(2) (standard error itself writes each line at once).
     let (writer, _flush_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::stderr());
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

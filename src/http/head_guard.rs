@@ -240,7 +240,9 @@ const LINE_KEPT: usize = 512;
 /// accept).
 fn request_line(line: &[u8], first: bool) -> Option<(&str, &str)> {
     // Most lines are not request lines: a quick test before the parse.
-    let whole = memchr::memmem::find(line, b" HTTP/1.").is_some();
+    static VERSION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b" HTTP/1."));
+    let whole = VERSION.find(line).is_some();
     if !whole && !first {
         return None;
     }

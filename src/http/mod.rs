@@ -325,9 +325,11 @@ where
 {
     let start = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    // The target's bytes are shared, not copied: the path is read from it for the log line.
+    let uri = req.uri().clone();
+    let path = uri.path();
     let origin = req.headers().get(header::ORIGIN).cloned();
-    let route = table::find(&path);
+    let route = table::find(path);
 
     let mut res = route_request(&app, warp_service, route, req).await;
     if let Some(o) = origin.as_ref().filter(|o| origin_allowed(&app, o)) {
@@ -395,8 +397,10 @@ where
             "no such route; see /openapi.json for the API",
         ));
     };
-    let allow = HeaderValue::from_str(&route.allow()).unwrap_or_else(|_| HeaderValue::from_static("OPTIONS"));
+    // Built only where an answer carries it (OPTIONS, 405): not on every request.
+    let allow = || HeaderValue::from_str(&route.allow()).unwrap_or_else(|_| HeaderValue::from_static("OPTIONS"));
     if method == Method::OPTIONS {
+        let allow = allow();
         let origin = req.headers().get(header::ORIGIN).cloned();
         let mut res = if req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
             preflight(app, origin.as_ref(), &allow)
@@ -412,7 +416,7 @@ where
             route.path,
             route.allow()
         )));
-        res.headers_mut().insert(header::ALLOW, allow);
+        res.headers_mut().insert(header::ALLOW, allow());
         return res;
     }
     // The bearer token, where the route table asks for it: before anything else of the request.

@@ -436,13 +436,10 @@ fn shown(field: &[u8]) -> String {
     out
 }
 
-/// The position of the first carriage return of `text` outside quotes (`quoted`: the text has
-/// quoted fields) followed by anything but a line feed, if any (one at the very end of the
-/// text ends its last line, as `trim_eol` reads it).
-fn bare_cr(text: &[u8], quoted: bool) -> Option<usize> {
-    if !quoted {
-        return memchr::memchr_iter(b'\r', text).find(|&i| text.get(i + 1).is_some_and(|&b| b != b'\n'));
-    }
+/// The position of the first carriage return of `text` outside quotes followed by anything
+/// but a line feed, if any (one at the very end of the text ends its last line, as `trim_eol`
+/// reads it). Text without quotes is checked by [`Layout::rows_plain`] in its own pass.
+fn bare_cr(text: &[u8]) -> Option<usize> {
     let mut inside = false;
     for i in memchr::memchr2_iter(b'"', b'\r', text) {
         if text[i] == b'"' {
@@ -452,6 +449,16 @@ fn bare_cr(text: &[u8], quoted: bool) -> Option<usize> {
         }
     }
     None
+}
+
+/// The offset of the first UTF-8 byte order mark of `text` that starts a field: at the start
+/// of the text or of a line, after a comma, or just inside a field's opening quote.
+fn misplaced_bom(text: &[u8]) -> Option<usize> {
+    memchr::memmem::find_iter(text, "\u{feff}".as_bytes()).find(|&i| match i.checked_sub(1).map(|j| text[j]) {
+        None | Some(b'\n' | b',') => true,
+        Some(b'"') => matches!(i.checked_sub(2).map(|j| text[j]), None | Some(b'\n' | b',')),
+        _ => false,
+    })
 }
 
 /// What a bare CR at byte `at` (1-based) of its line is said to be.
@@ -688,26 +695,42 @@ impl Layout {
             self.rows(&text[..cut], quotes, scratch, row)?;
             return Err(not_utf8(text, bad));
         }
+        // A byte order mark that starts a line or a field past the header (two files joined,
+        // a BOM written twice) is refused where it is, never taken into an id: it prints as
+        // nothing. Only text that is not ASCII is searched.
+        if let Some(bad) = (!text.is_ascii()).then(|| misplaced_bom(text)).flatten() {
+            let cut = memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1);
+            let cut = if quotes {
+                Scan::FieldStart.run(&text[..cut], 0).1.unwrap_or(0)
+            } else {
+                cut
+            };
+            self.rows(&text[..cut], quotes, scratch, row)?;
+            let line_start = memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1);
+            let line = memchr::memchr_iter(b'\n', &text[..bad]).count() as u64;
+            return Err((
+                line,
+                format!(
+                    "a byte order mark (U+FEFF, invisible) at byte {} of the line starts a field: remove it (were two files joined?)",
+                    bad - line_start + 1
+                ),
+            ));
+        }
+        if !(quotes && memchr::memchr(b'"', text).is_some()) {
+            // One pass finds the fields, the lines and any bare CR ([`Self::rows_plain`]).
+            return self.rows_plain(text, scratch, row);
+        }
         // A CR that ends no line, outside quotes, is neither a line end nor field text (RFC
         // 4180): refused where it is, never taken for a record end (the `csv` crate would) nor
         // left inside a field. One vectorised pass; rows before its record are given first.
-        let quoted = quotes && memchr::memchr(b'"', text).is_some();
-        if let Some(bad) = bare_cr(text, quoted) {
-            let cut = if quoted {
-                Scan::FieldStart.run(&text[..bad], 0).1.unwrap_or(0)
-            } else {
-                memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1)
-            };
+        if let Some(bad) = bare_cr(text) {
+            let cut = Scan::FieldStart.run(&text[..bad], 0).1.unwrap_or(0);
             self.rows(&text[..cut], quotes, scratch, row)?;
             let line_start = memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1);
             let line = memchr::memchr_iter(b'\n', &text[..bad]).count() as u64;
             return Err((line, bare_cr_message(bad - line_start + 1)));
         }
-        if quoted {
-            self.rows_quoted(text, scratch, row)?;
-        } else {
-            self.rows_plain(text, scratch, row)?;
-        }
+        self.rows_quoted(text, scratch, row)?;
         let lines = memchr::memchr_iter(b'\n', text).count() as u64;
         Ok(lines + u64::from(!text.is_empty() && !text.ends_with(b"\n")))
     }
@@ -715,23 +738,26 @@ impl Layout {
     /// The fast path: no quote in `text`, so fields are the bytes between commas and a row is
     /// written back as it came (unless a formula is to be neutralised).
     ///
-    /// One vectorised pass (`memchr2`) finds every comma and line end of `text`; a line with the
-    /// expected number of commas, not too long, whose coordinates parse and whose text columns
-    /// need nothing neutralised is given from those positions. Any other line (an error, a
-    /// formula to neutralise, a blank line) goes through [`Self::plain_line`], which reads it
-    /// field by field and words its error: the answer and the error are the same either way.
+    /// One vectorised pass (`memchr3`) finds every comma, line end and carriage return of
+    /// `text`; a line with the expected number of commas, not too long, whose coordinates parse
+    /// and whose text columns need nothing neutralised is given from those positions. Any other
+    /// line (an error, a formula to neutralise, a blank line) goes through [`Self::plain_line`],
+    /// which reads it field by field and words its error: the answer and the error are the same
+    /// either way. A CR that ends no line (one before a LF, or at the very end of `text`, does)
+    /// is refused where it is, after the rows before its line. Returns the physical lines of
+    /// `text`.
     fn rows_plain<F: FnMut(&[u8], &[u8], f64, f64)>(
         &self,
         text: &[u8],
         scratch: &mut Vec<u8>,
         row: &mut F,
-    ) -> Result<(), (u64, String)> {
+    ) -> Result<u64, (u64, String)> {
         let want = self.names.len() - 1;
         // The first commas of the line (up to the ones needed to find id, lon and lat).
         let mut commas = [0usize; 3];
         let last_needed = self.id.max(self.lon).max(self.lat);
         let (mut start, mut k, mut n) = (0usize, 0usize, 0u64);
-        let mut delimiters = memchr::memchr2_iter(b',', b'\n', text);
+        let mut delimiters = memchr::memchr3_iter(b',', b'\n', b'\r', text);
         loop {
             let end = match delimiters.next() {
                 Some(i) if text[i] == b',' => {
@@ -741,9 +767,15 @@ impl Layout {
                     k += 1;
                     continue;
                 }
+                Some(i) if text[i] == b'\r' => {
+                    if text.get(i + 1).is_some_and(|&b| b != b'\n') {
+                        return Err((n, bare_cr_message(i - start + 1)));
+                    }
+                    continue;
+                }
                 Some(i) => i + 1,
                 None if start < text.len() => text.len(),
-                None => return Ok(()),
+                None => return Ok(n),
             };
             let line = &text[start..end];
             let bytes = trim_eol(line);
@@ -1438,7 +1470,11 @@ mod tests {
             }
             let text = text.as_bytes();
             let mut scratch = Vec::new();
-            let fast = given(|row| layout.rows_plain(text, &mut scratch, &mut |c, i, x, y| row(c, i, x, y)));
+            let fast = given(|row| {
+                layout
+                    .rows_plain(text, &mut scratch, &mut |c, i, x, y| row(c, i, x, y))
+                    .map(|_| ())
+            });
             let mut scratch = Vec::new();
             let reference = given(|row| {
                 for (n, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
@@ -1480,12 +1516,12 @@ mod tests {
 
     #[test]
     fn a_bare_cr_outside_quotes_is_refused_with_its_line_and_byte() {
-        assert_eq!(bare_cr(b"a,1,2\r\nb,1,2\r\n", false), None);
-        assert_eq!(bare_cr(b"a,1,2\nb\rc,1,2\n", false), Some(7));
-        assert_eq!(bare_cr(b"a,1,2\r", false), None, "the end of the text ends the line");
-        assert_eq!(bare_cr(b"\"a\rb\",1,2\r\n", true), None, "inside quotes it is text");
-        assert_eq!(bare_cr(b"\"a\",1,2\rb,1,2\n", true), Some(7));
-        assert_eq!(bare_cr(b"\"a\"\"\",x\ry,2\n", true), Some(7));
+        assert_eq!(bare_cr(b"a,1,2\r\nb,1,2\r\n"), None);
+        assert_eq!(bare_cr(b"a,1,2\nb\rc,1,2\n"), Some(7));
+        assert_eq!(bare_cr(b"a,1,2\r"), None, "the end of the text ends the line");
+        assert_eq!(bare_cr(b"\"a\rb\",1,2\r\n"), None, "inside quotes it is text");
+        assert_eq!(bare_cr(b"\"a\",1,2\rb,1,2\n"), Some(7));
+        assert_eq!(bare_cr(b"\"a\"\"\",x\ry,2\n"), Some(7));
         // Through the reader: never split, never merged.
         for (text, line, byte) in [
             ("id,lon,lat\nk\rx,30.5,50.4\n", 2, 2),
@@ -1502,6 +1538,36 @@ mod tests {
             );
         }
         assert_eq!(rows_of("id,lon,lat\n\"k\rx\",30.5,50.4\n").unwrap().len(), 1);
+    }
+
+    /// A byte order mark past the header that starts a line or a field (fast path, quoted path,
+    /// other column orders) is refused naming its line and byte, rows before it are given; one
+    /// inside a field's text is that field's text.
+    #[test]
+    fn a_byte_order_mark_that_starts_a_data_field_is_refused() {
+        for (text, line, byte) in [
+            ("id,lon,lat\nk,30.5,50.4\n\u{feff}j,30.5,50.4\n", 3, 1),
+            ("id,lon,lat\r\n\u{feff}j,30.5,50.4\r\n", 2, 1),
+            ("lon,lat,id\n30.5,50.4,\u{feff}j\n", 2, 11),
+            ("id,lon,lat\n\"k\",30.5,50.4\n\u{feff}\"j\",30.5,50.4\n", 3, 1),
+            ("id,lon,lat\n\"k\",30.5,50.4\n\"\u{feff}j\",30.5,50.4\n", 3, 2),
+            ("id,lon,lat,x\nk,30.5,50.4,\u{feff}\n", 2, 13),
+            ("id,lon,lat\nk,\u{feff}30.5,50.4\n", 2, 3),
+        ] {
+            let e = rows_of(text).expect_err(text).to_string();
+            assert!(
+                e.contains(&format!(
+                    "line {line}: a byte order mark (U+FEFF, invisible) at byte {byte} of the line starts a field"
+                )),
+                "{text:?}: {e}"
+            );
+        }
+        // In a field's text, it is text.
+        assert_eq!(rows_of("id,lon,lat\nk\u{feff}j,30.5,50.4\n").unwrap().len(), 1);
+        assert_eq!(rows_of("id,lon,lat\n\"k\u{feff}\",30.5,50.4\n").unwrap().len(), 1);
+        assert_eq!(misplaced_bom(b"\"\xEF\xBB\xBF"), Some(1));
+        assert_eq!(misplaced_bom(b"\xEF\xBB\xBF"), Some(0));
+        assert_eq!(misplaced_bom(b"a\xEF\xBB\xBF"), None);
     }
 
     #[test]
