@@ -62,6 +62,14 @@ fn main() {
     if node && chromium.is_file() && playwright.is_file() {
         println!("cargo::rustc-cfg=browser_test");
     }
+    // GDAL's ogrinfo on PATH (`.ci/run` installs gdal-bin), the second reader of the GeoJSON
+    // answers in `tests/provenance.rs`.
+    println!("cargo::rustc-check-cfg=cfg(gdal_ogrinfo)");
+    println!("cargo::rerun-if-env-changed=PATH");
+    println!("cargo::rerun-if-changed=/usr/bin/ogrinfo");
+    if std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("ogrinfo").is_file())) {
+        println!("cargo::rustc-cfg=gdal_ogrinfo");
+    }
     // The workload of `scripts/make-workload.sh` (PEERS_WORK, default $TMPDIR/frontline-bench).
     println!("cargo::rustc-check-cfg=cfg(shared_workload_1m)");
     println!("cargo::rerun-if-env-changed=PEERS_WORK");

@@ -406,9 +406,19 @@ impl Computed {
         } else {
             (&self.occupied[..], &self.contested[..])
         };
+        // On an edge, the sectors around the point decide, read in the raw composition (its
+        // edges are the published ones, exactly), each covered sector then taking the status of
+        // the piece that holds it ([`Self::status_on_edges`]).
+        let on_edges = || {
+            let (occ, con) = (
+                &self.occupied[..self.raw_occupied],
+                &self.contested[..self.raw_contested],
+            );
+            self.status_on_edges(border, occ, con, x, y, !raw)
+        };
         match border.locate(x, y) {
             Location::Outside => return (Status::Outside, false),
-            Location::Boundary => return self.status_on_edges(border, occ, con, x, y),
+            Location::Boundary => return on_edges(),
             Location::Inside => {}
         }
         let mut on_edge = false;
@@ -420,7 +430,7 @@ impl Computed {
             }
         }
         if on_edge {
-            return self.status_on_edges(border, occ, con, x, y);
+            return on_edges();
         }
         for idx in con {
             match idx.locate(x, y) {
@@ -430,12 +440,20 @@ impl Computed {
             }
         }
         if on_edge {
-            return self.status_on_edges(border, occ, con, x, y);
+            return on_edges();
         }
         (Status::Covered, false)
     }
 
-    /// [`Self::status`] of a point on at least one edge: the sectors around it.
+    /// [`Self::status`] of a point on at least one edge: the sectors around it, between the
+    /// rays of the edges through it (exact). With `pieces` (after the sliver rule), a sector
+    /// the raw composition leaves covered takes the status of the sliver or speck that holds
+    /// it, found at a point [`SECTOR_SAMPLE_DEG`] from the point along the sector's bisector:
+    /// a piece's edges are those of the raw layers, except where the overlay that cut it
+    /// created a vertex (an edge crossing the border), rounded to its grid (about 1e-9
+    /// degrees), so that its edges cannot be compared with the published ones exactly; a point
+    /// on a published edge between an occupied feature and a sliver taken into the occupied
+    /// area is then inside the occupied layer, not on its boundary.
     #[cold]
     fn status_on_edges(
         &self,
@@ -444,6 +462,7 @@ impl Computed {
         contested: &[Arc<PolygonIndex>],
         x: f64,
         y: f64,
+        pieces: bool,
     ) -> (Status, bool) {
         use crate::index::locate::{Local, cmp_angle, due_east};
         let p = (x, y);
@@ -476,17 +495,40 @@ impl Computed {
         rays.rotate_left(east);
         // (any sector, every sector) per status: occupied, contested, covered.
         let mut seen = [(false, true); 3];
-        let mut sector = |w: &[i32]| {
+        // The direction of a ray, radians counterclockwise from due east in [0, 2pi): only to
+        // sample a covered sector, never to order the rays (that is exact).
+        let angle = |q: (f64, f64)| (q.1 - y).atan2(q.0 - x).rem_euclid(std::f64::consts::TAU);
+        // The sector from direction `from` counterclockwise to `to` (radians; `to` > `from`).
+        let mut sector = |w: &[i32], from: f64, to: f64| {
             let inside = |range: std::ops::Range<usize>| w[range].iter().any(|&k| k != 0);
             let b = w[0] != 0;
-            let occ = b && inside(1..1 + n_occ);
-            let con = b && !occ && inside(1 + n_occ..w.len());
+            let mut occ = b && inside(1..1 + n_occ);
+            let mut con = b && !occ && inside(1 + n_occ..w.len());
+            if pieces && b && !occ && !con {
+                let mid = (from + to) / 2.0;
+                let (sx, sy) = (x + SECTOR_SAMPLE_DEG * mid.cos(), y + SECTOR_SAMPLE_DEG * mid.sin());
+                match self.piece_at(sx, sy).map(|piece| piece.status) {
+                    Some(ControlStatus::Occupied) => occ = true,
+                    Some(ControlStatus::Contested) => con = true,
+                    None => {}
+                }
+            }
             for (k, here) in [occ, con, b && !occ && !con].into_iter().enumerate() {
                 seen[k].0 |= here;
                 seen[k].1 &= here;
             }
         };
-        sector(&w);
+        // After the rotation the rays due east (direction 0) come last: they close the walk.
+        let east_start = rays.len() - east;
+        let dir = |k: usize| {
+            if k < east_start {
+                angle(rays[k].1.to)
+            } else {
+                std::f64::consts::TAU
+            }
+        };
+        let first = if rays.is_empty() { std::f64::consts::TAU } else { dir(0) };
+        sector(&w, 0.0, first);
         let mut i = 0;
         while i < rays.len() {
             let mut j = i;
@@ -494,7 +536,13 @@ impl Computed {
                 w[rays[j].0] += rays[j].1.delta;
                 j += 1;
             }
-            sector(&w);
+            // Past the rays due east, the walk is back in the first sector.
+            let (from, to) = if i >= east_start {
+                (0.0, first)
+            } else {
+                (dir(i), dir(j))
+            };
+            sector(&w, from, to.max(from));
             i = j;
         }
         let statuses = [Status::Occupied, Status::Contested, Status::Covered];
@@ -1104,6 +1152,13 @@ impl<'a> InForce<'a> {
         self.epoch.state.line_of(raw)
     }
 }
+
+/// How far from a point on edges a covered sector is sampled to find the sliver or speck that
+/// holds it, degrees (about 1 cm): a hundred times the overlay's grid, which is all a piece's
+/// edges can differ from the published ones by, and far below any distance a source draws.
+/// A sector narrower than about a degree may be sampled outside its piece: it then counts as
+/// covered (the point is said to be on the boundary).
+pub const SECTOR_SAMPLE_DEG: f64 = 1e-7;
 
 /// The whole loaded state. Immutable; a reload builds a new one.
 #[derive(Debug)]

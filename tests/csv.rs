@@ -526,6 +526,16 @@ fn invisible_characters_are_named_on_every_route() {
         t,
         Want::Error("line 3: a byte order mark (U+FEFF, invisible) at byte 3 of the line: remove it"),
     );
+    // A BOM that starts a data row (two files joined): refused, never taken into the id.
+    check(
+        &s,
+        "a BOM at the start of a data row",
+        format!("id,lon,lat\nk,{k}\n\u{feff}j,{k}\n").as_bytes(),
+        &[],
+        "",
+        t,
+        Want::Error("line 3: a byte order mark (U+FEFF, invisible) at byte 1 of the line: remove it"),
+    );
     check(
         &s,
         "a zero-width space in a coordinate",

@@ -983,3 +983,51 @@ fn points_on_the_border_next_to_slivers_answer_exactly() {
     );
     assert!(occupied > 1000, "{occupied}");
 }
+
+#[test]
+#[cfg_attr(
+    not(shared_deepstate),
+    ignore = "needs ../shared/data/deepstate (absent when the tests were built)"
+)]
+fn published_vertices_are_on_a_boundary_only_where_the_layers_meet() {
+    // Issue 9 item 5 (a tester's fault): a published vertex between an occupied feature and a
+    // sliver taken into the occupied area said `on_boundary: true` (the sliver's edges end at
+    // vertices the overlay rounded). The tester's vertex, then every published vertex of the
+    // day inside the border, against a brute force: the statuses of
+    // 64 points 1e-5 degrees (about 1 m) around; where they all agree, the vertex has that
+    // status and is on no boundary; where they differ, it is on one.
+    let cat = catalog();
+    let f = cat.in_force(Some("deepstate"), date("2025-06-01")).expect("in force");
+    let s = f.status(31.5358566, 46.3056349).expect("status");
+    assert_eq!((s.status, s.on_boundary, s.in_waters), (Status::Occupied, false, false));
+    let border = &f.source.border.index;
+    let (mut inside, mut on_boundary) = (0, 0);
+    for feature in &f.snapshot().features {
+        for p in &feature.geometry.0 {
+            for r in std::iter::once(p.exterior()).chain(p.interiors()) {
+                for v in &r.0 {
+                    let (x, y) = (v.x, v.y);
+                    if border.locate(x, y) != frontline::index::Location::Inside {
+                        continue;
+                    }
+                    let around: Vec<Status> = (0..64)
+                        .map(|i| {
+                            let t = (i as f64 + 0.5) / 64.0 * std::f64::consts::TAU;
+                            f.status(x + 1e-5 * t.cos(), y + 1e-5 * t.sin()).expect("status").status
+                        })
+                        .collect();
+                    let s = f.status(x, y).expect("status");
+                    if around.iter().all(|a| *a == around[0]) {
+                        assert_eq!((s.status, s.on_boundary), (around[0], false), "({x}, {y})");
+                        inside += 1;
+                    } else {
+                        assert!(s.on_boundary, "({x}, {y}): {s:?}, around {around:?}");
+                        on_boundary += 1;
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("published vertices inside the border: {inside} inside a layer, {on_boundary} on a boundary");
+    assert!(inside > 50 && on_boundary > 50, "{inside} {on_boundary}");
+}

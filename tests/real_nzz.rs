@@ -22,8 +22,8 @@ fn shared() -> PathBuf {
 }
 
 /// The NZZ archive as a source with and without the embedded Crimea baseline, built once.
-fn catalogs() -> Option<&'static (Catalog, Catalog, usize)> {
-    static CAT: OnceLock<Option<(Catalog, Catalog, usize)>> = OnceLock::new();
+fn catalogs() -> &'static (Catalog, Catalog, usize) {
+    static CAT: OnceLock<(Catalog, Catalog, usize)> = OnceLock::new();
     CAT.get_or_init(|| {
         let dir = common::shared_data("nzz");
         let base = load_dir(&repo().join("geodata")).expect("embedded geodata").geodata;
@@ -36,9 +36,8 @@ fn catalogs() -> Option<&'static (Catalog, Catalog, usize)> {
         let (with, without) = (Catalog::build(with), Catalog::build(without));
         with.compute_all();
         without.compute_all();
-        Some((with, without, repairs))
+        (with, without, repairs)
     })
-    .as_ref()
 }
 
 fn date(s: &str) -> chrono::NaiveDate {
@@ -59,9 +58,7 @@ fn reference(name: &str) -> Vec<Vec<String>> {
     ignore = "needs ../shared/data/nzz (absent when the tests were built)"
 )]
 fn every_file_loads_and_the_occupied_area_agrees_with_shapely() {
-    let Some((_, without, repairs)) = catalogs() else {
-        return;
-    };
+    let (_, without, repairs) = catalogs();
     let src = without.source(Some("nzz")).unwrap();
     assert_eq!(src.snapshots.len(), 311);
     let rows = frontline::query::timeline_between(without, Some("nzz"), None, None, true).unwrap();
@@ -91,7 +88,7 @@ fn every_file_loads_and_the_occupied_area_agrees_with_shapely() {
     ignore = "needs ../shared/data/nzz (absent when the tests were built)"
 )]
 fn crimea_comes_from_the_baseline() {
-    let Some((with, without, _)) = catalogs() else { return };
+    let (with, without, _) = catalogs();
     // Simferopol on 2022-03-29: occupied only with the baseline (NZZ omits Crimea).
     let f = with.in_force(Some("nzz"), date("2022-03-29")).unwrap();
     assert_eq!(f.status(34.10, 44.95).unwrap().status, Status::Occupied);
@@ -152,7 +149,7 @@ fn union_of_all_features(path: &std::path::Path) -> geo::MultiPolygon<f64> {
     ignore = "needs ../shared/data/nzz (absent when the tests were built)"
 )]
 fn nzz_published_table_is_explained() {
-    let Some((with, without, _)) = catalogs() else { return };
+    let (with, without, _) = catalogs();
     const NZZ_CRIMEA_KM2: f64 = 26_689.32;
     let ours_with: BTreeMap<_, _> = frontline::query::timeline_between(with, Some("nzz"), None, None, true)
         .unwrap()
@@ -223,7 +220,7 @@ fn nzz_published_table_is_explained() {
     ignore = "needs ../shared/data/nzz (absent when the tests were built)"
 )]
 fn published_nzz_vertices_are_occupied_and_on_the_outline() {
-    let Some((_, without, _)) = catalogs() else { return };
+    let (_, without, _) = catalogs();
     let f = without.in_force(Some("nzz"), date("2022-06-01")).unwrap();
     assert_eq!(published_vertices_answered_exactly(&f), 2565);
 }

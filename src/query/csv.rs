@@ -711,7 +711,7 @@ impl Layout {
             return Err((
                 line,
                 format!(
-                    "a byte order mark (U+FEFF, invisible) at byte {} of the line starts a field: remove it (were two files joined?)",
+                    "a byte order mark (U+FEFF, invisible) at byte {} of the line: remove it (were two files joined?)",
                     bad - line_start + 1
                 ),
             ));
@@ -1557,7 +1557,7 @@ mod tests {
             let e = rows_of(text).expect_err(text).to_string();
             assert!(
                 e.contains(&format!(
-                    "line {line}: a byte order mark (U+FEFF, invisible) at byte {byte} of the line starts a field"
+                    "line {line}: a byte order mark (U+FEFF, invisible) at byte {byte} of the line: remove it"
                 )),
                 "{text:?}: {e}"
             );

@@ -191,6 +191,70 @@ fn an_outline_300_m_inside_the_border_leaves_a_sliver_not_a_front() {
     assert!((f.epoch.state.raw_line().length_km - south).abs() < 1e-6 * south);
 }
 
+/// Issue 9 item 5 after the sliver rule: a published vertex or edge between an occupied
+/// feature and a sliver taken into the occupied area is inside the occupied layer, not on its
+/// boundary, although the sliver's own edges end at vertices the overlay rounded to its grid
+/// (where the feature's slanted edges cross the border). The front and the border keep theirs.
+#[test]
+fn a_published_edge_between_a_feature_and_its_sliver_is_no_boundary() {
+    // The top of the feature runs 200-330 m under the border at 48, slanted, so that its edges
+    // cross the border's sides at points no double holds: the sliver's corners are rounded.
+    let top = [
+        (29.9, 48.0 - 0.31 * KM),
+        (30.7000123, 48.0 - 0.2 * KM),
+        (32.0000123, 48.0 - 0.27 * KM),
+        (33.3000077, 48.0 - 0.21 * KM),
+        (34.1, 48.0 - 0.33 * KM),
+    ];
+    let mut ring = vec![(29.9, 47.0), (34.1, 47.0)];
+    ring.extend(top.iter().rev());
+    let cat = catalog(rect(30.0, 46.0, 34.0, 48.0), vec![poly(&ring, &[])]);
+    let f = cat.in_force(None, day()).unwrap();
+    let c = f.computed();
+    assert_eq!(c.pieces.len(), 1, "{:?}", c.moved);
+    assert_eq!(c.pieces[0].status, ControlStatus::Occupied);
+    let answer = |x: f64, y: f64, raw: bool| {
+        let s = f.status_of(x, y, raw).unwrap();
+        (s.status, s.on_boundary)
+    };
+    // The published vertices of the top, inside the border: inside the layer after the rule,
+    // on the raw layer's boundary.
+    for &(x, y) in &top[1..4] {
+        assert_eq!(answer(x, y, false), (Status::Occupied, false), "({x}, {y})");
+        assert_eq!(answer(x, y, true), (Status::Occupied, true), "({x}, {y}) raw");
+    }
+    // Points of the published top edges (exactly on them where a double can be: the edge's
+    // parameter at powers of two), inside the border.
+    for w in top[1..4].windows(2) {
+        let (a, b) = (w[0], w[1]);
+        for t in [0.25, 0.5, 0.75] {
+            let (x, y) = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+            if !exactly_on(a.into(), b.into(), x, y) {
+                continue;
+            }
+            assert_eq!(
+                answer(x, y, false),
+                (Status::Occupied, false),
+                "({x}, {y}) on {a:?}-{b:?}"
+            );
+        }
+    }
+    // The front (the bottom edge) and the border over the sliver are boundaries.
+    assert_eq!(answer(32.0, 47.0, false), (Status::Occupied, true));
+    assert_eq!(answer(32.0, 48.0, false), (Status::Occupied, true));
+    assert_eq!(answer(30.0, 47.5, false), (Status::Occupied, true));
+    // Just off the vertices, inside: the same status, no boundary.
+    for &(x, y) in &top[1..4] {
+        for (dx, dy) in [(1e-5, 0.0), (-1e-5, 0.0), (0.0, 1e-5), (0.0, -1e-5)] {
+            assert_eq!(
+                answer(x + dx, y + dy, false),
+                (Status::Occupied, false),
+                "({x}, {y}) + ({dx}, {dy})"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_strip_along_the_coast_is_a_sliver() {
     // The coast is the southern border (46 N); the source draws it 1 km inland between 31.1
