@@ -84,9 +84,32 @@ fn deepstate_publications_import_classified_clipped_and_once() {
     assert_eq!(p["foreign"], counts(&[("dropped", 5684)]));
     assert_eq!(p["point"], counts(&[("dropped", 134560)]));
     assert_eq!(p["unknown"], counts(&[("dropped", 1)]));
+    // 98 polygons not valid alone (rings crossing or touching themselves): united by the
+    // nonzero rule, each listed as a repair.
     assert_eq!(
         t.repaired,
-        counts(&[("orientation", 1001), ("third_coordinate", 19154)])
+        counts(&[
+            ("orientation", 1001),
+            ("third_coordinate", 19154),
+            ("united_invalid", 98)
+        ])
+    );
+    let listed: usize = r
+        .added
+        .iter()
+        .flat_map(|a| &a.repairs)
+        .filter(|x| x.contains("nonzero-winding union of its rings"))
+        .count();
+    assert!(listed > 0, "united polygons listed as repairs");
+    // No area named for a foreign place is drawn inside the border, and no name mixes a status
+    // with a place held before 2022: every foreign area stays foreign (counts above).
+    use frontline::geodata::deepstate_api::ConflictKind;
+    assert!(
+        t.conflicts
+            .iter()
+            .all(|c| !matches!(c.kind, ConflictKind::ForeignInsideBorder | ConflictKind::NameWords)),
+        "{:?}",
+        t.conflicts
     );
     assert_eq!(t.unknown.len(), 1);
     assert_eq!(t.unknown[0].fill.as_deref(), Some("#fbc02d"), "{:?}", t.unknown);

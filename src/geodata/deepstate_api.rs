@@ -706,8 +706,11 @@ pub struct ClassAreas {
     map: std::sync::Mutex<ClassAreaMap>,
     /// Whether an area is drawn inside the border, by the hash of its exact coordinates (the
     /// areas of foreign places repeat in every publication).
-    inside: std::sync::Mutex<std::collections::HashMap<u64, Vec<(MultiPolygon<f64>, bool)>>>,
+    inside: std::sync::Mutex<InsideMap>,
 }
+
+/// Per hash of an area's coordinates, the areas and whether each is drawn inside the border.
+type InsideMap = std::collections::HashMap<u64, Vec<(MultiPolygon<f64>, bool)>>;
 
 /// A hash of the exact coordinates (bits) of polygons.
 fn coordinates_hash<'a>(polygons: impl Iterator<Item = &'a Polygon<f64>>) -> u64 {
