@@ -96,6 +96,16 @@ impl Format {
         }
     }
 
+    /// The format's file names, as said when a directory entry is skipped.
+    fn file_names(self) -> &'static str {
+        match self {
+            Format::Deepstate => "deepstatemap_data_YYYYMMDD.geojson[.gz]",
+            Format::Nzz => "YYYY-MM-DD.json[.gz]",
+            Format::Geojson => "*.geojson or *.json[.gz]",
+            Format::DeepstateApi => "<UTC unix seconds>.geojson[.gz] or .json[.gz]",
+        }
+    }
+
     /// Whether a directory entry is an input file of this format.
     fn matches(self, path: &Path) -> bool {
         match self {
@@ -277,6 +287,10 @@ pub struct ImportReport {
     pub source: String,
     /// Input files read.
     pub files: usize,
+    /// Entries of the directories given that were not read, each with why (a folder, another
+    /// extension, a name that is not the format's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
     /// New snapshots written.
     pub added: Vec<Added>,
     /// Dates whose content equals the snapshot before them: kept once, the date recorded in the
@@ -550,17 +564,36 @@ pub fn check_new_snapshot(snapshot: &Snapshot, before: Option<&Snapshot>, border
     findings
 }
 
-/// The input files of `paths` (directories listed for files of the format), sorted.
-fn input_files(format: Format, paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+/// The input files of `paths` (directories listed for files of the format), sorted, and the
+/// entries of the directories that are not imported, with why.
+fn input_files(format: Format, paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<Skipped>), ImportError> {
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for p in paths {
         if p.is_dir() {
             let rd = std::fs::read_dir(p).map_err(io_err(p))?;
-            out.extend(
-                rd.flatten()
-                    .map(|e| e.path())
-                    .filter(|f| f.is_file() && format.matches(f)),
-            );
+            for f in rd.flatten().map(|e| e.path()) {
+                let why = if f.is_dir() {
+                    SkipReason::Folder
+                } else if !f.is_file() {
+                    SkipReason::NotAFile
+                } else if format.matches(&f) {
+                    out.push(f);
+                    continue;
+                } else if crate::geodata::name_without_gz(&f)
+                    .is_some_and(|n| n.ends_with(".geojson") || n.ends_with(".json"))
+                {
+                    SkipReason::NotNamedAsFormat {
+                        expected: format.file_names(),
+                    }
+                } else {
+                    SkipReason::UnsupportedExtension
+                };
+                skipped.push(Skipped {
+                    file: f.display().to_string(),
+                    why,
+                });
+            }
         } else if p.is_file() {
             out.push(p.clone());
         } else {
@@ -572,7 +605,73 @@ fn input_files(format: Format, paths: &[PathBuf]) -> Result<Vec<PathBuf>, Import
     }
     out.sort();
     out.dedup();
-    Ok(out)
+    skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok((out, skipped))
+}
+
+/// An entry of a directory given to an import that is not imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The entry's path.
+    pub file: String,
+    /// Why it is not imported.
+    pub why: SkipReason,
+}
+
+/// Why an entry of a directory given to an import is not imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A folder inside the directory: not descended into.
+    Folder,
+    /// Neither a file nor a folder (a broken link, a socket).
+    NotAFile,
+    /// A `.json`/`.geojson` file (gzipped or not) whose name is not the format's.
+    NotNamedAsFormat {
+        /// The format's file names.
+        expected: &'static str,
+    },
+    /// Another extension than `.json`, `.geojson` (gzipped or not).
+    UnsupportedExtension,
+}
+
+impl SkipReason {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SkipReason::Folder => "folder",
+            SkipReason::NotAFile => "not-a-file",
+            SkipReason::NotNamedAsFormat { .. } => "not-named-as-format",
+            SkipReason::UnsupportedExtension => "unsupported-extension",
+        }
+    }
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::Folder => {
+                f.write_str("a folder: not descended into (give the folder itself to import its files)")
+            }
+            SkipReason::NotAFile => f.write_str("not a regular file"),
+            SkipReason::NotNamedAsFormat { expected } => write!(
+                f,
+                "not named as the format's files ({expected}); give the file itself to read it anyway"
+            ),
+            SkipReason::UnsupportedExtension => {
+                f.write_str("not a .json or .geojson file (gzipped or not, extensions in any case)")
+            }
+        }
+    }
+}
+
+impl Serialize for SkipReason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("SkipReason", 2)?;
+        st.serialize_field("kind", self.code())?;
+        st.serialize_field("message", &self.to_string())?;
+        st.end()
+    }
 }
 
 /// An existing snapshot of the source in the store.
@@ -638,7 +737,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     }
 
     // Read and measure every input (both cores).
-    let files = input_files(format, paths)?;
+    let (files, skipped) = input_files(format, paths)?;
     // The days of a source with publication instants are days in its time zone.
     let time_zone = match (existing_source, opts.time_zone) {
         (Some(s), Some(tz)) if s.time_zone != tz => {
@@ -665,6 +764,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     let mut report = ImportReport {
         source: opts.source.clone(),
         files: files.len(),
+        skipped,
         ..ImportReport::default()
     };
     for (_, (_, _, t)) in &read {

@@ -1387,6 +1387,45 @@ fn agreement_refuses_a_source_named_twice() {
     }
 }
 
+/// The agreement's parameter rules are the routes': `from` after `to` is refused as over HTTP
+/// (exit 2 with the same message), and each form refuses the other's parameters.
+#[test]
+fn agreement_refuses_what_the_routes_refuse() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "agreement",
+                "--timeline",
+                "--sources",
+                "example,other",
+                "--from",
+                "2022-06-05",
+                "--to",
+                "2022-06-01",
+            ],
+            "from 2022-06-05 is after to 2022-06-01",
+        ),
+        (
+            &["agreement", "--timeline", "--from", "2024-06-05", "--to", "2024-06-01"],
+            "is after to",
+        ),
+        (
+            &["agreement", "--date", "2024-06-01", "--from", "2024-01-01"],
+            "--from and --to are for --timeline",
+        ),
+        (
+            &["agreement", "--timeline", "--precision", "3"],
+            "--summary and --precision are for one date",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = frontline(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{args:?}: {}", stdout(&o));
+    }
+}
+
 /// How the standard streams of a run are set up.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Streams {

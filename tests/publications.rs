@@ -554,12 +554,28 @@ fn agreement_over_http_partitions_the_envelope_and_names_the_sources() {
     assert_eq!(csv.status, 200);
     let lines: Vec<String> = csv.text().lines().map(str::to_string).collect();
     assert!(
-        lines[0].ends_with("only_ds_km2,only_wider_km2,age_ds_days,age_wider_days"),
+        lines[0].ends_with(
+            "only_ds_km2,only_wider_km2,age_ds_days,age_wider_days,snapshot_ds,revised_ds,snapshot_wider,revised_wider"
+        ),
         "{}",
         lines[0]
     );
     assert!(lines[1].starts_with("2024-05-01,"));
-    assert!(lines[1].ends_with(",0,0"), "{}", lines[1]);
+    assert!(
+        lines[1].ends_with(",0,0,ds:2024-05-01,false,wider:2024-05-01,false"),
+        "{}",
+        lines[1]
+    );
+    // JSON rows name each source's snapshot: id, content hash, revised.
+    let row = &t["rows"][0];
+    assert_eq!(row["snapshots"][0]["source"], "ds", "{row}");
+    assert_eq!(row["snapshots"][0]["id"], "ds:2024-05-01", "{row}");
+    assert_eq!(row["snapshots"][0]["revised"], false, "{row}");
+    assert_eq!(
+        row["snapshots"][1]["content_sha256"].as_str().map(str::len),
+        Some(64),
+        "{row}"
+    );
 
     // A point where they differ: every source's verdict and snapshot.
     let p = common::get(
@@ -1128,9 +1144,13 @@ fn agreement_leaves_synthetic_sources_out_by_default_and_warns_when_they_are_mix
         "Accept: text/csv\r\n",
     );
     let lines: Vec<String> = csv.text().lines().map(str::to_string).collect();
-    assert!(lines[0].ends_with(",age_ds_days,age_example_days"), "{}", lines[0]);
     assert!(
-        lines[1].starts_with("2024-05-01,") && lines[1].ends_with(",0,61"),
+        lines[0].ends_with(",age_ds_days,age_example_days,snapshot_ds,revised_ds,snapshot_example,revised_example"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("2024-05-01,") && lines[1].contains(",0,61,ds:2024-05-01,false,example:"),
         "{}",
         lines[1]
     );

@@ -84,10 +84,42 @@ fn deepstate_publications_import_classified_clipped_and_once() {
     assert_eq!(p["foreign"], counts(&[("dropped", 5684)]));
     assert_eq!(p["point"], counts(&[("dropped", 134560)]));
     assert_eq!(p["unknown"], counts(&[("dropped", 1)]));
+    // 98 polygons not valid alone (rings crossing or touching themselves): united by the
+    // nonzero rule, each listed as a repair.
     assert_eq!(
         t.repaired,
-        counts(&[("orientation", 1001), ("third_coordinate", 19154)])
+        counts(&[
+            ("orientation", 1001),
+            ("third_coordinate", 19154),
+            ("united_invalid", 98)
+        ])
     );
+    let listed: usize = r
+        .added
+        .iter()
+        .flat_map(|a| &a.repairs)
+        .filter(|x| x.contains("nonzero-winding union of its rings"))
+        .count();
+    assert!(listed > 0, "united polygons listed as repairs");
+    // Conflicts between clues, decided by the order of trust and counted: no area named for a
+    // foreign place is drawn inside the border (every foreign area stays foreign, counts
+    // above); one name mixes words ("Начебто звільнено 26.03. ... Треба уточнення", "supposedly
+    // liberated ... needs clarification": contested, 2 polygons); 60 names against their key
+    // and 60 against their fill (e.g. "Невідомо точно" drawn in the occupied red: contested).
+    use frontline::geodata::deepstate_api::ConflictKind;
+    let of = |k: ConflictKind| -> usize { t.conflicts.iter().filter(|c| c.kind == k).map(|c| c.polygons).sum() };
+    assert_eq!(of(ConflictKind::ForeignInsideBorder), 0, "{:?}", t.conflicts);
+    let words: Vec<_> = t
+        .conflicts
+        .iter()
+        .filter(|c| c.kind == ConflictKind::NameWords)
+        .collect();
+    assert_eq!(words.len(), 1, "{words:?}");
+    assert_eq!((words[0].decided.as_str(), words[0].polygons), ("contested", 2));
+    assert_eq!(words[0].set_aside, [AreaClass::Liberated]);
+    assert_eq!(of(ConflictKind::NameAgainstKey), 60, "{:?}", t.conflicts);
+    assert_eq!(of(ConflictKind::NameAgainstFill), 60, "{:?}", t.conflicts);
+    assert_eq!(of(ConflictKind::KeyAgainstFill), 0, "{:?}", t.conflicts);
     assert_eq!(t.unknown.len(), 1);
     assert_eq!(t.unknown[0].fill.as_deref(), Some("#fbc02d"), "{:?}", t.unknown);
     assert!(t.unknown[0].file.ends_with("1675810986.geojson.gz"));

@@ -212,8 +212,9 @@ fn nzz_published_table_is_explained() {
 
 /// Case exact-01 (issue 9 item 5): every published vertex of the nochange and gains polygons of
 /// 2022-06-01 that lies inside the border is `occupied` (the area is a closed set), and on the
-/// boundary unless another published polygon holds it strictly inside. The union moves vertices
-/// by about 4e-10 degrees: points are located against the published polygons.
+/// boundary unless another published polygon holds it strictly inside. The union keeps the
+/// input vertices but adds its crossings on i_overlay's grid (about 4e-10 degrees off the
+/// published edges): points are located against the published polygons.
 #[test]
 #[cfg_attr(
     not(shared_nzz),

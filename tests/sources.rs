@@ -318,6 +318,18 @@ fn bad_descriptions_are_problems_naming_the_field_and_write_nothing() {
         ),
         (
             "monitor",
+            with("baselines", json!(["crimea", "crimea"])),
+            "baselines",
+            "baseline 'crimea' is named twice",
+        ),
+        (
+            "monitor",
+            with("classes", json!(["occupied", "contested", "occupied"])),
+            "classes",
+            "class 'occupied' is named twice",
+        ),
+        (
+            "monitor",
             with("border", json!("FRA")),
             "border",
             "border 'FRA' is not loaded",
@@ -459,6 +471,28 @@ fn a_replaced_snapshot_stays_visible_and_known_at_answers_as_before_and_after_th
     assert!((t_area - a_between).abs() < 1e-6 * a_between, "{timeline}");
     let snaps = get(s.addr, &format!("/v1/snapshots?source=monitor&known_at={between}"), "").json();
     assert_eq!(snaps["snapshots"][0]["content_sha256"], first_sha.as_str(), "{snaps}");
+    // The agreement timeline's rows name each source's snapshot, its content and whether it was
+    // revised (JSON), and the snapshot ids and revised (CSV), now and as known before.
+    for (known_at, sha, revised) in [("", &second_sha, true), (between.as_str(), &first_sha, false)] {
+        let k = if known_at.is_empty() {
+            String::new()
+        } else {
+            format!("&known_at={known_at}")
+        };
+        let path = format!("/v1/agreement/timeline?sources=monitor,example&from=2024-06-01&to=2024-06-01{k}");
+        let t = get(s.addr, &path, "").json();
+        let used = &t["rows"][0]["snapshots"][0];
+        assert_eq!(used["id"], "monitor:2024-06-01", "{t}");
+        assert_eq!(used["content_sha256"], sha.as_str(), "{t}");
+        assert_eq!(used["revised"], revised, "{t}");
+        let csv = get(s.addr, &path, "Accept: text/csv\r\n").text();
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+        assert_eq!(at("snapshot_monitor"), "monitor:2024-06-01", "{csv}");
+        assert_eq!(at("revised_monitor"), revised.to_string(), "{csv}");
+    }
     let csv = post(
         s.addr,
         &format!("/v1/classify?{}", q(&between)),

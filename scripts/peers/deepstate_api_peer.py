@@ -9,26 +9,31 @@ publication. Prints the median wall time of REPEAT runs (env, default 3) and the
 
 usage: deepstate_api_peer.py BORDER.geojson DIR OUT_DIR
 """
-import collections, glob, gzip, json, os, statistics, sys, time
+import collections, glob, gzip, json, os, re, statistics, sys, time
 
 import shapely
 from shapely.geometry import shape, mapping
 
+# Keywords as whole words; a trailing * is a stem (the start of a word), as in
+# src/geodata/deepstate_api.rs. Classes in the order a name's words decide (NAME_PRECEDENCE).
 ENGLISH = [
-    ("foreign", ["transnistria", "abkhazia", "karelia", "petsamo", "salla", "pechorsk", "kuril", "estonia",
-                 "latvia", "tskhinval", "prussia", "ichkeria", "wagner"]),
-    ("occupied_before_2022", ["crimea", "cadr", "calr", "tuzla"]),
+    ("foreign", ["transnistria*", "abkhazia*", "karelia*", "petsamo", "salla", "pechorsk*", "kuril*", "estonia*",
+                 "latvia*", "tskhinval*", "prussia*", "ichkeria*", "wagner*"]),
     ("contested", ["unknown", "contested", "contensed", "contenesed", "in doubt", "under question", "gray area",
                    "grey area", "grey zone", "gray zone"]),
-    ("liberated", ["liberated", "taken back", "recaptured", "pushed back"]),
-    ("occupied_since_2022", ["occupied", "occupation", "captured"]),
+    ("liberated", ["liberated", "taken back", "recaptured", "pushed back", "not occupied", "not under occupation",
+                   "no longer occupied", "no longer under occupation", "no occupation", "unoccupied", "de-occupied",
+                   "deoccupied", "de-occupation", "deoccupation", "free from occupation", "freed from occupation",
+                   "not captured", "no longer captured"]),
+    ("occupied_before_2022", ["crimea*", "cadr", "calr", "tuzla"]),
+    ("occupied_since_2022", ["occupied", "occupation*", "captured"]),
 ]
 UKRAINIAN = [
-    ("foreign", ["придністров"]),
-    ("occupied_before_2022", ["крим", "ордло", "тузла"]),
-    ("contested", ["під питанням", "невідомо", "невідома", "сіра зона", "немає інфо", "треба уточнення"]),
-    ("liberated", ["звільн", "під контролем зсу", "відкинуто", "орки відсутні"]),
-    ("occupied_since_2022", ["окупов", "зайняті ворогом", "захоплено"]),
+    ("foreign", ["придністров*"]),
+    ("contested", ["під питанням*", "невідомо*", "невідома*", "сіра зона*", "немає інфо*", "треба уточнення*"]),
+    ("liberated", ["звільн*", "під контролем зсу*", "відкинуто*", "орки відсутні*", "не окупов*", "деокупов*"]),
+    ("occupied_before_2022", ["крим*", "ордло*", "тузл*"]),
+    ("occupied_since_2022", ["окупов*", "зайняті ворогом*", "захоплено*"]),
 ]
 COLOURS = {"#a52714": "occupied_since_2022", "#000000": "occupied_before_2022", "#bcaaa4": "contested",
            "#bdbdbd": "contested", "#757575": "contested", "#0f9d58": "liberated", "#0288d1": "liberated",
@@ -36,29 +41,55 @@ COLOURS = {"#a52714": "occupied_since_2022", "#000000": "occupied_before_2022", 
 KEPT = ("occupied_before_2022", "occupied_since_2022", "contested")
 
 
+def pattern(words):
+    alts = [re.escape(w[:-1]) if w.endswith("*") else re.escape(w) + r"(?!\w)" for w in words]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + ")")
+
+
+ENGLISH = [(c, pattern(ws)) for c, ws in ENGLISH]
+UKRAINIAN = [(c, pattern(ws)) for c, ws in UKRAINIAN]
+
+
 def by_text(text, table):
     text = text.lower()
-    for cls, words in table:
-        if any(w in text for w in words):
-            return cls
-    return None
+    return [cls for cls, pat in table if pat.search(text)]
 
 
-def classify(p):
+def classify(p, inside):
+    """The class in the order of trust; `inside`: drawn inside the border, where foreign is set
+    aside whoever says it."""
+    ok = lambda c: c and not (inside and c == "foreign")
     name = p.get("name")
     if name is not None:
         parts = name.split("///")
         english = parts[1:]
         if any(e.strip() for e in english):
-            c = next((x for x in (by_text(e, ENGLISH) for e in english) if x), None)
+            cs = next((x for x in (by_text(e, ENGLISH) for e in english) if x), [])
         else:
-            c = by_text(parts[0], UKRAINIAN)
-        if c:
-            return c
+            cs = by_text(parts[0], UKRAINIAN)
+        cs = [c for c in cs if ok(c)]
+        if cs:
+            return cs[0]
     s = p.get("styleUrl") or ""
-    if s.startswith("#poly-") and COLOURS.get("#" + s[6:12].lower()):
+    if s.startswith("#poly-") and ok(COLOURS.get("#" + s[6:12].lower())):
         return COLOURS["#" + s[6:12].lower()]
-    return COLOURS.get((p.get("fill") or "").lower())
+    c = COLOURS.get((p.get("fill") or "").lower())
+    return c if ok(c) else None
+
+
+INSIDE = {}
+
+
+def drawn_inside(m, border):
+    """More than half of the polygon's area inside the border (cached by its coordinates)."""
+    key = json.dumps(m.get("coordinates"))
+    if key not in INSIDE:
+        try:
+            g = shapely.make_valid(shapely.force_2d(shape(m)))
+            INSIDE[key] = g.area > 0 and shapely.intersection(g, border).area > g.area / 2
+        except Exception:
+            INSIDE[key] = False
+    return INSIDE[key]
 
 
 def run_once(border, files, out_dir):
@@ -73,7 +104,19 @@ def run_once(border, files, out_dir):
             polys = [m for m in members if m.get("type") in ("Polygon", "MultiPolygon")]
             if not polys:
                 continue
-            c = classify(f.get("properties") or {})
+            props = f.get("properties") or {}
+            c = classify(props, False)
+            if c == "foreign":
+                # Foreign is where an area is drawn: a part drawn inside is decided by the rest.
+                for m in polys:
+                    k = classify(props, True) if drawn_inside(m, border) else "foreign"
+                    counts[k or "unknown"] += 1
+                    if k in KEPT:
+                        try:
+                            classes[k].append(shapely.make_valid(shapely.force_2d(shape(m))))
+                        except Exception:
+                            counts["invalid"] += 1
+                continue
             counts[c or "unknown"] += len(polys)
             if c in KEPT:
                 for m in polys:

@@ -172,6 +172,14 @@ pub enum AgreementError {
     /// A list of sources that is not one: an empty name, or `all` among names.
     #[error("{0}")]
     BadList(String),
+    /// A timeline whose first date is after its last (the same refusal on every edge).
+    #[error("from {from} is after to {to}")]
+    FromAfterTo {
+        /// The first date asked.
+        from: NaiveDate,
+        /// The last date asked.
+        to: NaiveDate,
+    },
     /// Sources measured against different borders cannot be compared.
     #[error("sources {0} and {1} are measured against different borders ({2} and {3})")]
     Borders(String, String, String, String),
@@ -403,8 +411,9 @@ pub struct AgreementRow {
     pub contested: AgreementTotals,
     /// The occupied area each source claims alone, km2, in the order asked.
     pub occupied_only_km2: Vec<f64>,
-    /// The snapshot of each source used, in the order asked.
-    pub snapshots: Vec<String>,
+    /// The snapshot of each source used, in the order asked: its id, content hash and whether
+    /// it was revised (replaced an earlier content of its date).
+    pub snapshots: Vec<crate::output::provenance::SnapshotUsed>,
     /// How old each source's snapshot is on the date, days, in the order asked (a source that
     /// publishes less often is compared with what it drew earlier).
     pub snapshot_age_days: Vec<i64>,
@@ -421,6 +430,9 @@ impl AgreementRow {
         }
         for n in names {
             h.push_str(&format!(",age_{n}_days"));
+        }
+        for n in names {
+            h.push_str(&format!(",snapshot_{n},revised_{n}"));
         }
         h
     }
@@ -443,9 +455,12 @@ impl AgreementRow {
             .map(|x| Fixed(x, 3).to_string()),
         );
         let ages = self.snapshot_age_days.iter().map(i64::to_string);
-        let mut line = fields.chain(ages).collect::<Vec<_>>().join(",");
-        line.push('\n');
-        line
+        let used = self
+            .snapshots
+            .iter()
+            .flat_map(|s| [s.id.clone(), s.revised.to_string()]);
+        // Quoted where a field needs it (a snapshot id is `source:date`, and may hold more).
+        crate::output::csv::record(fields.chain(ages).chain(used))
     }
 }
 
@@ -481,6 +496,11 @@ pub fn agreement_timeline(
     raw: bool,
 ) -> Result<Timeline, AgreementError> {
     use rayon::prelude::*;
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(AgreementError::FromAfterTo { from, to });
+    }
     let (names, left_out): (Vec<String>, Vec<LeftOut>) = match sources {
         Some(s) => (s.to_vec(), Vec::new()),
         None => {
@@ -544,7 +564,11 @@ pub fn agreement_timeline(
                 occupied: ag.occupied.totals,
                 contested: ag.contested.totals,
                 occupied_only_km2,
-                snapshots: ag.sides.iter().map(|s| s.in_force.snapshot.id.clone()).collect(),
+                snapshots: ag
+                    .sides
+                    .iter()
+                    .map(crate::output::provenance::SnapshotUsed::of)
+                    .collect(),
                 snapshot_age_days: ag.sides.iter().map(|s| s.age.snapshot_age_days).collect(),
             })
         })

@@ -29,9 +29,9 @@ pub(crate) struct Args {
     /// Last date of the timeline.
     #[arg(long)]
     to: Option<String>,
-    /// Decimals of the coordinates written.
-    #[arg(long, default_value_t = 6)]
-    precision: u8,
+    /// Decimals of the coordinates written (default 6; not with --timeline).
+    #[arg(long)]
+    precision: Option<u8>,
     /// Compare the raw compositions (without the sliver rule and without the waters).
     #[arg(long)]
     raw: bool,
@@ -55,10 +55,16 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         .flatten();
     let cat = a.known_at.catalog(&a.data)?;
     let mut out = std::io::stdout().lock();
+    // The parameter rules of GET /v1/agreement and /v1/agreement/timeline: each takes its own.
     if a.timeline {
         if a.when.optional()?.is_some() {
             return Err(Failure::input(
                 "--timeline takes --from and --to, not --date or --datetime",
+            ));
+        }
+        if a.summary || a.precision.is_some() {
+            return Err(Failure::input(
+                "--timeline writes a CSV of areas: --summary and --precision are for one date",
             ));
         }
         let from = a.from.as_deref().map(|d| parse_date_arg("from", d)).transpose()?;
@@ -84,7 +90,13 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let Some(when) = a.when.optional()? else {
         return Err(Failure::input("--date or --datetime is required (or --timeline)"));
     };
-    if a.precision > 15 {
+    if a.from.is_some() || a.to.is_some() {
+        return Err(Failure::input(
+            "--from and --to are for --timeline; one date's agreement takes --date or --datetime",
+        ));
+    }
+    let precision = a.precision.unwrap_or(6);
+    if precision > 15 {
         return Err(Failure::input("--precision must be 0 to 15"));
     }
     let ag = agreement(&cat, sources.as_deref(), when, a.raw).map_err(failure)?;
@@ -98,7 +110,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         let doc = frontline::num::to_string_pretty(&ag.summary())?;
         writeln!(out, "{doc}")?;
     } else {
-        let doc = ag.geojson(a.precision)?;
+        let doc = ag.geojson(precision)?;
         out.write_all(&doc)?;
         writeln!(out)?;
     }

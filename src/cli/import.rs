@@ -95,6 +95,9 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             report.replaced.len(),
             report.rejected.len()
         )?;
+        for k in &report.skipped {
+            writeln!(out, "skipped: {}: {}", k.file, k.why)?;
+        }
         if let Some(n) = &report.new_source {
             let baselines = if n.baselines.is_empty() {
                 "no baseline".to_string()
@@ -138,6 +141,9 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             }
             for e in &t.empty {
                 writeln!(out, "empty publication: {}: {}", e.file, e.why)?;
+            }
+            for c in &t.conflicts {
+                writeln!(out, "conflict: {c}")?;
             }
             for u in &t.unknown {
                 writeln!(
@@ -185,13 +191,21 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         + report.earlier_publications.len();
     Ok(if report.files == 0 {
         diag!(
-            "error: no {} input file found in {}",
+            "error: no {} input file found in {}{}",
             a.format,
             a.paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            if report.skipped.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({} entries skipped, each listed with why in the report)",
+                    report.skipped.len()
+                )
+            }
         );
         Exit::BadInput
     } else if report.rejected.is_empty() {

@@ -5,19 +5,29 @@
 //! commentary drawn outside Ukraine. Every Polygon, and every Polygon inside a
 //! GeometryCollection at any depth, is given one [`AreaClass`] from, in this order of trust:
 //! 1. the **name**: its English part (after `///`), or the Ukrainian text where there is no
-//!    English part, matched against the keyword tables below (places outside Ukraine first, then
-//!    the areas held before 2022, the grey zone, liberated areas, occupied areas);
+//!    English part, matched as whole words against the keyword tables below; where it holds the
+//!    words of several classes, [`NAME_PRECEDENCE`] decides (places outside Ukraine, then the
+//!    grey zone, liberated areas, the areas held before 2022, occupied areas);
 //! 2. the **style key**: the colour named in `styleUrl` (`#poly-A52714-1200-77`), where present;
 //! 3. the **fill** colour.
 //!
+//! `foreign` is about where an area is drawn: an area any clue calls foreign but drawn inside
+//! the border (more than half of its area) is decided by the other clues. Every disagreement
+//! between clues (that one, words of a name that exclude each other, the name against the key
+//! or the fill, the key against the fill) is decided by this order and counted in the report
+//! ([`ClueConflict`]), never silently.
+//!
 //! A polygon none of them classifies is `unknown`: reported with its name and colours, never
 //! mapped to a status. Points and lines are dropped (counted); the third coordinate of every
-//! position is dropped (counted). The areas of each class that carries a status
-//! (`occupied_before_2022`, `occupied_since_2022`: occupied; `contested`) are united (nonzero
-//! rule: overlapping and self-crossing polygons of one class become one area) and clipped to the
-//! border, and kept as one feature per class with `properties.class`, so that policies can name
-//! "occupied before 2022". `liberated` and `foreign` areas are dropped and counted. What was
-//! dropped, repaired or unknown is tallied per class and reason ([`Tally`]).
+//! position is dropped (counted). The areas of each class that carries a
+//! status (`occupied_before_2022`, `occupied_since_2022`: occupied; `contested`) are united
+//! (nonzero rule: overlapping and self-crossing polygons of one class become one area; a
+//! polygon that is not valid alone is a repair, listed) and clipped to the border, every vertex
+//! that is not a crossing keeping its input coordinates bit for bit, and kept as one feature
+//! per class with `properties.class`, so that policies can name "occupied before 2022".
+//! `liberated` and `foreign` areas are dropped and counted. What was dropped, repaired or
+//! unknown is tallied per class and reason ([`Tally`]); every repair is also listed in the
+//! report and the stored file (`repairs`), as other importers list theirs.
 //!
 //! The publication instant is the document's `published_at` (RFC 3339) where it has one, else the
 //! file name's UTC unix seconds; the snapshot's date is that instant's date in the source's time
@@ -83,7 +93,7 @@ impl AreaClass {
 }
 
 /// Which clue decided a class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Clue {
     /// The name (English part, or Ukrainian where there is none).
@@ -94,31 +104,41 @@ pub enum Clue {
     Fill,
 }
 
-/// English keywords (lowercase substrings), in order of precedence: a place outside Ukraine
-/// before "occupied" ("Occupied Abkhazia"), the areas held before 2022 before "occupied"
-/// ("Occupied Crimea"), and the negations of occupation ("not occupied", "no longer under
-/// occupation", "liberated from occupation", "de-occupied") with the liberated areas before
-/// "occupied", which each of them contains.
+impl Clue {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Clue::Name => "name",
+            Clue::Key => "key",
+            Clue::Fill => "fill",
+        }
+    }
+}
+
+/// English keywords, matched as whole words (a keyword ending in `*` is a stem: the start of a
+/// word, "Crimean", "Kurils"), never inside another word ("salla" is not found in
+/// "vassalla", "captured" not in "recaptured"). Which class a name gives when it holds the
+/// words of several is [`NAME_PRECEDENCE`]'s order.
 const ENGLISH: &[(AreaClass, &[&str])] = &[
     (
         AreaClass::Foreign,
         &[
-            "transnistria",
-            "abkhazia",
-            "karelia",
+            "transnistria*",
+            "abkhazia*",
+            "karelia*",
             "petsamo",
             "salla",
-            "pechorsk",
-            "kuril",
-            "estonia",
-            "latvia",
-            "tskhinval",
-            "prussia",
-            "ichkeria",
-            "wagner",
+            "pechorsk*",
+            "kuril*",
+            "estonia*",
+            "latvia*",
+            "tskhinval*",
+            "prussia*",
+            "ichkeria*",
+            "wagner*",
         ],
     ),
-    (AreaClass::OccupiedBefore2022, &["crimea", "cadr", "calr", "tuzla"]),
+    (AreaClass::OccupiedBefore2022, &["crimea*", "cadr", "calr", "tuzla"]),
     (
         AreaClass::Contested,
         &[
@@ -141,7 +161,7 @@ const ENGLISH: &[(AreaClass, &[&str])] = &[
             "taken back",
             "recaptured",
             "pushed back",
-            // Negations of occupation: each contains "occupied", "occupation" or "captured".
+            // Negations of occupation: each holds "occupied", "occupation" or "captured".
             "not occupied",
             "not under occupation",
             "no longer occupied",
@@ -158,40 +178,56 @@ const ENGLISH: &[(AreaClass, &[&str])] = &[
             "no longer captured",
         ],
     ),
-    (AreaClass::OccupiedSince2022, &["occupied", "occupation", "captured"]),
+    (AreaClass::OccupiedSince2022, &["occupied", "occupation*", "captured"]),
 ];
 
-/// Ukrainian keywords, for names without an English part (early 2022), same order.
+/// Ukrainian keywords, for names without an English part (early 2022): stems, matched at the
+/// start of a word ("окупов" is not found in "деокупована").
 const UKRAINIAN: &[(AreaClass, &[&str])] = &[
-    (AreaClass::Foreign, &["придністров"]),
-    (AreaClass::OccupiedBefore2022, &["крим", "ордло", "тузла"]),
+    (AreaClass::Foreign, &["придністров*"]),
+    (AreaClass::OccupiedBefore2022, &["крим*", "ордло*", "тузл*"]),
     (
         AreaClass::Contested,
         &[
-            "під питанням",
-            "невідомо",
-            "невідома",
-            "сіра зона",
-            "немає інфо",
-            "треба уточнення",
+            "під питанням*",
+            "невідомо*",
+            "невідома*",
+            "сіра зона*",
+            "немає інфо*",
+            "треба уточнення*",
         ],
     ),
     (
         AreaClass::Liberated,
         &[
-            "звільн",
-            "під контролем зсу",
-            "відкинуто",
-            "орки відсутні",
-            // Negations of occupation, which contain "окупов".
-            "не окупов",
-            "деокупов",
+            "звільн*",
+            "під контролем зсу*",
+            "відкинуто*",
+            "орки відсутні*",
+            // Negations of occupation, which hold "окупов".
+            "не окупов*",
+            "деокупов*",
         ],
     ),
     (
         AreaClass::OccupiedSince2022,
-        &["окупов", "зайняті ворогом", "захоплено"],
+        &["окупов*", "зайняті ворогом*", "захоплено*"],
     ),
+];
+
+/// The order in which the classes of a name's words decide: a place outside Ukraine first
+/// (`Occupied Abkhazia`; it stands only where the area is drawn outside the border), then the
+/// statuses that are not occupation (the grey zone, then liberation and the negations of
+/// occupation: `Liberated Crimea`, `Unknown status near Tuzla`), then the places held before
+/// 2022 (`Occupied Crimea`), then occupation. A status word with a place held before 2022, or
+/// the grey zone with liberation, is a conflict of the name's words: decided by this order and
+/// reported ([`ConflictKind::NameWords`]).
+pub const NAME_PRECEDENCE: [AreaClass; 5] = [
+    AreaClass::Foreign,
+    AreaClass::Contested,
+    AreaClass::Liberated,
+    AreaClass::OccupiedBefore2022,
+    AreaClass::OccupiedSince2022,
 ];
 
 /// The class of a fill colour (lowercase `#rrggbb`). `#880e4f` drew both the areas held before
@@ -207,38 +243,182 @@ fn class_of_colour(colour: &str) -> Option<AreaClass> {
     }
 }
 
-fn class_of_text(text: &str, table: &[(AreaClass, &[&str])]) -> Option<AreaClass> {
-    let text = text.to_lowercase();
-    table
-        .iter()
-        .find(|(_, words)| words.iter().any(|w| text.contains(w)))
-        .map(|(c, _)| *c)
+/// Whether `text` (lowercase) holds `keyword` as whole words (a keyword ending in `*`: at the
+/// start of a word).
+fn holds_word(text: &str, keyword: &str) -> bool {
+    let (word, stem) = match keyword.strip_suffix('*') {
+        Some(w) => (w, true),
+        None => (keyword, false),
+    };
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && (stem || !after.is_some_and(char::is_alphanumeric))
+    })
 }
 
-/// The class of an area from its `name`, `styleUrl` and `fill`, and the clue that decided it;
-/// `None` when none does.
-pub fn classify(name: Option<&str>, style_url: Option<&str>, fill: Option<&str>) -> Option<(AreaClass, Clue)> {
-    if let Some(name) = name {
-        let mut parts = name.split("///");
-        let ukrainian = parts.next().unwrap_or("");
-        let english: Vec<&str> = parts.collect();
-        let by_name = if english.iter().any(|e| !e.trim().is_empty()) {
-            english.iter().find_map(|e| class_of_text(e, ENGLISH))
-        } else {
-            class_of_text(ukrainian, UKRAINIAN)
-        };
-        if let Some(c) = by_name {
-            return Some((c, Clue::Name));
+/// The classes whose words `text` holds, in [`NAME_PRECEDENCE`] order.
+fn classes_of_text(text: &str, table: &[(AreaClass, &[&str])]) -> Vec<AreaClass> {
+    let text = text.to_lowercase();
+    NAME_PRECEDENCE
+        .into_iter()
+        .filter(|c| {
+            table
+                .iter()
+                .any(|(class, words)| class == c && words.iter().any(|w| holds_word(&text, w)))
+        })
+        .collect()
+}
+
+/// What each clue of an area says, before anything is decided.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Clues {
+    /// The classes whose words the name holds (its English part, or its Ukrainian text where
+    /// there is no English part), in [`NAME_PRECEDENCE`] order.
+    pub name: Vec<AreaClass>,
+    /// The class of the style key's colour.
+    pub key: Option<AreaClass>,
+    /// The class of the fill colour.
+    pub fill: Option<AreaClass>,
+}
+
+/// How clues disagreed about an area (decided by the order of trust, and reported).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// A clue said `foreign` (a place outside Ukraine, or its colour) of an area drawn inside
+    /// the border (more than half of its area): foreign is where an area is drawn, so the
+    /// other clues decided (`unknown` where none told).
+    ForeignInsideBorder,
+    /// The name holds words of classes that exclude each other: a status that is not
+    /// occupation (grey zone, liberated) with a place held before 2022 (Crimea, CADR/CALR,
+    /// Tuzla), or the grey zone with liberation: the status decided ([`NAME_PRECEDENCE`]).
+    NameWords,
+    /// The name decided; the style key's colour says another class.
+    NameAgainstKey,
+    /// The name decided; the fill says another class.
+    NameAgainstFill,
+    /// The style key decided; the fill says another class.
+    KeyAgainstFill,
+}
+
+impl ConflictKind {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictKind::ForeignInsideBorder => "foreign_inside_border",
+            ConflictKind::NameWords => "name_words",
+            ConflictKind::NameAgainstKey => "name_against_key",
+            ConflictKind::NameAgainstFill => "name_against_fill",
+            ConflictKind::KeyAgainstFill => "key_against_fill",
         }
     }
-    let key_colour = style_url
-        .and_then(|s| s.strip_prefix("#poly-"))
-        .and_then(|s| s.get(..6))
-        .map(|hex| format!("#{hex}"));
-    if let Some(c) = key_colour.as_deref().and_then(class_of_colour) {
-        return Some((c, Clue::Key));
+}
+
+/// What the clues decide about an area: its class and the clue that told it (`None`: no
+/// clue did, the area is `unknown`), and the conflicts between the clues, each with the
+/// classes set aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The class and the clue that decided it.
+    pub class: Option<(AreaClass, Clue)>,
+    /// The conflicts, each with the classes set aside.
+    pub conflicts: Vec<(ConflictKind, Vec<AreaClass>)>,
+}
+
+impl Clues {
+    /// What `name`, `styleUrl` and `fill` say.
+    pub fn of(name: Option<&str>, style_url: Option<&str>, fill: Option<&str>) -> Clues {
+        let name = name.map_or_else(Vec::new, |name| {
+            let mut parts = name.split("///");
+            let ukrainian = parts.next().unwrap_or("");
+            let english: Vec<&str> = parts.collect();
+            if english.iter().any(|e| !e.trim().is_empty()) {
+                english
+                    .iter()
+                    .map(|e| classes_of_text(e, ENGLISH))
+                    .find(|c| !c.is_empty())
+                    .unwrap_or_default()
+            } else {
+                classes_of_text(ukrainian, UKRAINIAN)
+            }
+        });
+        let key = style_url
+            .and_then(|s| s.strip_prefix("#poly-"))
+            .and_then(|s| s.get(..6))
+            .and_then(|hex| class_of_colour(&format!("#{hex}")));
+        Clues {
+            name,
+            key,
+            fill: fill.and_then(class_of_colour),
+        }
     }
-    fill.and_then(class_of_colour).map(|c| (c, Clue::Fill))
+
+    /// Whether any clue says `foreign`.
+    pub fn says_foreign(&self) -> bool {
+        self.name.contains(&AreaClass::Foreign)
+            || self.key == Some(AreaClass::Foreign)
+            || self.fill == Some(AreaClass::Foreign)
+    }
+
+    /// The class in the order of trust (name, style key, fill) and the conflicts between the
+    /// clues. `inside_border`: the area is drawn inside the border, where `foreign` is set
+    /// aside whoever says it (a conflict, [`ConflictKind::ForeignInsideBorder`]).
+    pub fn decide(&self, inside_border: bool) -> Decision {
+        let admit = |c: &AreaClass| !(inside_border && *c == AreaClass::Foreign);
+        let mut conflicts = Vec::new();
+        if inside_border && self.says_foreign() {
+            conflicts.push((ConflictKind::ForeignInsideBorder, vec![AreaClass::Foreign]));
+        }
+        let name: Vec<AreaClass> = self.name.iter().copied().filter(admit).collect();
+        let has = |c: AreaClass| name.contains(&c);
+        let status = [AreaClass::Contested, AreaClass::Liberated]
+            .into_iter()
+            .filter(|c| has(*c))
+            .count();
+        if status > 1 || (status == 1 && has(AreaClass::OccupiedBefore2022)) {
+            // The first in precedence decides; the others are set aside (occupation, which the
+            // negations and the places hold by design, is not).
+            conflicts.push((
+                ConflictKind::NameWords,
+                name.iter()
+                    .skip(1)
+                    .copied()
+                    .filter(|c| *c != AreaClass::OccupiedSince2022)
+                    .collect(),
+            ));
+        }
+        let key = self.key.filter(admit);
+        let fill = self.fill.filter(admit);
+        let class = match (name.first(), key, fill) {
+            (Some(&c), _, _) => Some((c, Clue::Name)),
+            (None, Some(c), _) => Some((c, Clue::Key)),
+            (None, None, Some(c)) => Some((c, Clue::Fill)),
+            (None, None, None) => None,
+        };
+        if let Some((c, by)) = class {
+            let against = |other: Option<AreaClass>, kind: ConflictKind, conflicts: &mut Vec<_>| {
+                if let Some(o) = other.filter(|o| *o != c) {
+                    conflicts.push((kind, vec![o]));
+                }
+            };
+            match by {
+                Clue::Name => {
+                    against(key, ConflictKind::NameAgainstKey, &mut conflicts);
+                    against(fill, ConflictKind::NameAgainstFill, &mut conflicts);
+                }
+                Clue::Key => against(fill, ConflictKind::KeyAgainstFill, &mut conflicts),
+                Clue::Fill => {}
+            }
+        }
+        Decision { class, conflicts }
+    }
+}
+
+/// The class of an area drawn outside the border from its `name`, `styleUrl` and `fill`, and
+/// the clue that decided it; `None` when none does ([`Clues::decide`]).
+pub fn classify(name: Option<&str>, style_url: Option<&str>, fill: Option<&str>) -> Option<(AreaClass, Clue)> {
+    Clues::of(name, style_url, fill).decide(false).class
 }
 
 /// What reading one or more publications did with their features: counts per class and
@@ -256,7 +436,9 @@ pub struct Tally {
     pub decided_by: BTreeMap<String, BTreeMap<String, usize>>,
     /// Repairs of the polygons read (those of the classes kept), per kind: `third_coordinate`
     /// (polygons whose positions had a third number, dropped), `orientation` (rings reversed to
-    /// RFC 7946), `ring_closed`.
+    /// RFC 7946), `ring_closed`, `united_invalid` (a polygon not valid alone, such as a ring
+    /// crossing itself, taken as the nonzero-winding union of its rings). Each but the third
+    /// coordinate is also listed in the report's and the stored file's `repairs`.
     pub repaired: BTreeMap<String, usize>,
     /// The areas of unknown class (at most [`MAX_UNKNOWN_LISTED`] listed; all counted under
     /// `polygons.unknown`).
@@ -269,6 +451,52 @@ pub struct Tally {
     /// why (refused, or admitted empty with `allow_empty`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub empty: Vec<EmptyPublication>,
+    /// Where clues disagreed about areas, decided by the order of trust: one entry per kind of
+    /// conflict, class decided and classes set aside, with the polygons counted and the first
+    /// one shown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<ClueConflict>,
+}
+
+/// Polygons whose clues disagreed the same way, and how it was decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClueConflict {
+    /// How the clues disagreed.
+    pub kind: ConflictKind,
+    /// The class decided (`unknown` where no clue was left: listed under `unknown`).
+    pub decided: String,
+    /// The clue that decided it (absent for `unknown`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<Clue>,
+    /// The classes other clues (or other words of the name) said, set aside.
+    pub set_aside: Vec<AreaClass>,
+    /// Polygons concerned (each polygon or polygon part of a GeometryCollection).
+    pub polygons: usize,
+    /// The first of them: file, feature index, name, style key and fill as published.
+    pub example: UnknownArea,
+}
+
+impl std::fmt::Display for ClueConflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let aside: Vec<&str> = self.set_aside.iter().map(|c| c.as_str()).collect();
+        write!(
+            f,
+            "{}: {} polygon(s) classified {}{}, not {}; e.g. {} feature {}",
+            self.kind.as_str(),
+            self.polygons,
+            self.decided,
+            self.decided_by
+                .map(|c| format!(" by its {}", c.as_str()))
+                .unwrap_or_default(),
+            aside.join(" or "),
+            self.example.file,
+            self.example.feature
+        )?;
+        if let Some(n) = &self.example.name {
+            write!(f, " (name {n:?})")?;
+        }
+        Ok(())
+    }
 }
 
 /// A polygon found invalid and left out.
@@ -355,6 +583,66 @@ impl Tally {
         let room = MAX_UNKNOWN_LISTED.saturating_sub(self.invalid.len());
         self.invalid.extend(other.invalid.iter().take(room).cloned());
         self.empty.extend(other.empty.iter().cloned());
+        for c in &other.conflicts {
+            self.conflict(c.kind, &c.decided, c.decided_by, &c.set_aside, c.polygons, &c.example);
+        }
+    }
+
+    /// Counts `n` polygons whose clues disagreed so (the first one kept as the example).
+    fn conflict(
+        &mut self,
+        kind: ConflictKind,
+        decided: &str,
+        decided_by: Option<Clue>,
+        set_aside: &[AreaClass],
+        n: usize,
+        example: &UnknownArea,
+    ) {
+        if n == 0 {
+            return;
+        }
+        match self
+            .conflicts
+            .iter_mut()
+            .find(|c| c.kind == kind && c.decided == decided && c.decided_by == decided_by && c.set_aside == set_aside)
+        {
+            Some(c) => c.polygons += n,
+            None => self.conflicts.push(ClueConflict {
+                kind,
+                decided: decided.to_string(),
+                decided_by,
+                set_aside: set_aside.to_vec(),
+                polygons: n,
+                example: example.clone(),
+            }),
+        }
+    }
+
+    /// Counts `n` polygons decided as `decision` says: the clue that decided, the conflicts.
+    fn decided(&mut self, decision: &Decision, n: usize, example: &UnknownArea) {
+        let (decided, by) = match decision.class {
+            Some((c, by)) => {
+                *self
+                    .decided_by
+                    .entry(c.as_str().to_string())
+                    .or_default()
+                    .entry(by.as_str().to_string())
+                    .or_default() += n;
+                (c.as_str(), Some(by))
+            }
+            None => ("unknown", None),
+        };
+        for (kind, aside) in &decision.conflicts {
+            self.conflict(*kind, decided, by, aside, n, example);
+        }
+    }
+
+    /// Counts `n` polygons of unknown class, the first ones listed.
+    fn unknown_area(&mut self, n: usize, area: &UnknownArea) {
+        self.count("unknown", "dropped", n);
+        if self.unknown.len() < MAX_UNKNOWN_LISTED {
+            self.unknown.push(area.clone());
+        }
     }
 
     /// Why a publication read into this tally (alone) has no occupied or contested area: its
@@ -393,8 +681,15 @@ pub struct Clip<'a> {
     pub areas: ClassAreas,
 }
 
-/// A class's area clipped to the border, with the validity problems of that area.
-type ClassArea = (MultiPolygon<f64>, Vec<super::validity::ValidityProblem>);
+/// A class's area clipped to the border, with the validity problems of that area, and the
+/// input polygons that are not valid themselves (crossing rings: their area is the
+/// nonzero-winding union of their rings, a repair) by index, with their first problem and how
+/// many more they have.
+type ClassArea = (
+    MultiPolygon<f64>,
+    Vec<super::validity::ValidityProblem>,
+    Vec<(usize, super::validity::ValidityProblem, usize)>,
+);
 
 /// At most this many input vertices are kept by [`ClassAreas`] (some tens of MB with the areas);
 /// past it, areas are computed without being kept.
@@ -409,6 +704,87 @@ const CLASS_AREAS_MAX_VERTICES: usize = 2 << 20;
 #[derive(Debug, Default)]
 pub struct ClassAreas {
     map: std::sync::Mutex<ClassAreaMap>,
+    /// Whether an area is drawn inside the border, by the hash of its exact coordinates (the
+    /// areas of foreign places repeat in every publication).
+    inside: std::sync::Mutex<InsideMap>,
+}
+
+/// Per hash of an area's coordinates, the areas and whether each is drawn inside the border.
+type InsideMap = std::collections::HashMap<u64, Vec<(MultiPolygon<f64>, bool)>>;
+
+/// A hash of the exact coordinates (bits) of polygons.
+fn coordinates_hash<'a>(polygons: impl Iterator<Item = &'a Polygon<f64>>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for p in polygons {
+        p.interiors().len().hash(&mut h);
+        for r in std::iter::once(p.exterior()).chain(p.interiors()) {
+            r.0.len().hash(&mut h);
+            for c in &r.0 {
+                c.x.to_bits().hash(&mut h);
+                c.y.to_bits().hash(&mut h);
+            }
+        }
+    }
+    h.finish()
+}
+
+/// Whether two multipolygons have the same coordinates bit for bit.
+fn same_bits(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> bool {
+    let rings = |m: &MultiPolygon<f64>| -> Vec<Vec<(u64, u64)>> {
+        m.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| r.0.iter().map(|c| (c.x.to_bits(), c.y.to_bits())).collect())
+            .collect()
+    };
+    a.0.len() == b.0.len()
+        && a.0
+            .iter()
+            .zip(&b.0)
+            .all(|(p, q)| p.interiors().len() == q.interiors().len())
+        && rings(a) == rings(b)
+}
+
+impl Clip<'_> {
+    /// Whether an area is drawn inside the border: more than half of its (planar) area lies
+    /// inside it. An area without a vertex inside the border whose box misses the border's is
+    /// outside without an overlay.
+    pub fn drawn_inside(&self, area: &MultiPolygon<f64>) -> bool {
+        use geo::{Area, BoundingRect, Intersects};
+        let whole = area.unsigned_area();
+        if whole <= 0.0 {
+            return false;
+        }
+        let border_box = self.border.iter().filter_map(|p| p.bounding_rect()).reduce(|a, b| {
+            geo::Rect::new(
+                geo::coord! {x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y)},
+                geo::coord! {x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y)},
+            )
+        });
+        let (Some(border_box), Some(area_box)) = (border_box, area.bounding_rect()) else {
+            return false;
+        };
+        if !border_box.intersects(&area_box) {
+            return false;
+        }
+        let key = coordinates_hash(area.0.iter());
+        let lock = || {
+            self.areas
+                .inside
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(found) = lock()
+            .get(&key)
+            .and_then(|v| v.iter().find(|(kept, _)| same_bits(kept, area)))
+        {
+            return found.1;
+        }
+        let [inside] = overlay(&area.0, self.border, [OverlayRule::Intersect], false);
+        let answer = inside.unsigned_area() > whole / 2.0;
+        lock().entry(key).or_default().push((area.clone(), answer));
+        answer
+    }
 }
 
 /// A class's polygons as kept, with their area.
@@ -682,7 +1058,9 @@ pub fn read_publication(
                 }
             },
         };
-        let mut by_class: BTreeMap<AreaClass, Vec<Polygon<f64>>> = BTreeMap::new();
+        // Per class, its polygons and the feature each comes from.
+        let mut by_class: BTreeMap<AreaClass, (Vec<Polygon<f64>>, Vec<usize>)> = BTreeMap::new();
+        let mut reversed = 0;
         for (i, f) in doc.features.iter().enumerate() {
             let props = f.properties.as_ref();
             let name = props.and_then(|p| p.name.as_ref()).and_then(Value::as_str);
@@ -700,123 +1078,123 @@ pub fn read_publication(
             if parts.is_empty() {
                 continue;
             }
-            let Some((class, clue)) = classify(name, style_url, fill) else {
-                tally.count("unknown", "dropped", parts.len());
-                if tally.unknown.len() < MAX_UNKNOWN_LISTED {
-                    tally.unknown.push(UnknownArea {
-                        file: shown.to_string(),
-                        feature: i,
-                        name: name.map(str::to_string),
-                        style_url: style_url.map(str::to_string),
-                        fill: fill.map(str::to_string),
-                    });
+            let shown_area = UnknownArea {
+                file: shown.to_string(),
+                feature: i,
+                name: name.map(str::to_string),
+                style_url: style_url.map(str::to_string),
+                fill: fill.map(str::to_string),
+            };
+            let clues = Clues::of(name, style_url, fill);
+            let outside = clues.decide(false);
+            let mut keep = Keep {
+                shown,
+                feature: i,
+                tally: &mut tally,
+                report: &mut report,
+                by_class: &mut by_class,
+                reversed: &mut reversed,
+            };
+            match outside.class {
+                None => {
+                    keep.tally.decided(&outside, parts.len(), &shown_area);
+                    keep.tally.unknown_area(parts.len(), &shown_area);
                 }
-                continue;
-            };
-            let clue = match clue {
-                Clue::Name => "name",
-                Clue::Key => "key",
-                Clue::Fill => "fill",
-            };
-            *tally
-                .decided_by
-                .entry(class.as_str().to_string())
-                .or_default()
-                .entry(clue.to_string())
-                .or_default() += parts.len();
-            if class.status().is_none() {
-                tally.count(class.as_str(), "dropped", parts.len());
-                continue;
-            }
-            for part in parts {
-                let mut scratch = Report::default();
-                let read = match read_clean(part, shown, i, &mut scratch) {
-                    Some((mp, third)) => {
-                        if third {
-                            tally.repaired("third_coordinate", 1);
+                // Foreign is where an area is drawn: each part drawn inside the border is
+                // decided by the other clues (and the conflict reported).
+                Some((AreaClass::Foreign, _)) => {
+                    for part in parts {
+                        let (read, scratch, has_third) = read_part(part, shown, i);
+                        let inside = read
+                            .as_ref()
+                            .filter(|_| scratch.problems.is_empty())
+                            .is_some_and(|mp| clip.drawn_inside(mp));
+                        if !inside {
+                            keep.tally.decided(&outside, 1, &shown_area);
+                            keep.tally.count(AreaClass::Foreign.as_str(), "dropped", 1);
+                            continue;
                         }
-                        Some(mp)
-                    }
-                    None => {
-                        // Not read cleanly by the typed reader: read again as a tree, whose
-                        // findings the report has always given.
-                        scratch = Report::default();
-                        let mut scope = Scope {
-                            file: shown,
-                            feature: Some(i),
-                            report: &mut scratch,
-                        };
-                        match part.to_value() {
-                            Ok(value) => {
-                                if has_third_coordinate(&value) {
-                                    tally.repaired("third_coordinate", 1);
-                                }
-                                read_areal_unvalidated(&value, &mut scope)
+                        let d = clues.decide(true);
+                        keep.tally.decided(&d, 1, &shown_area);
+                        match d.class {
+                            None => keep.tally.unknown_area(1, &shown_area),
+                            Some((class, _)) if class.status().is_none() => {
+                                keep.tally.count(class.as_str(), "dropped", 1);
                             }
-                            Err(e) => {
-                                scope.problem(None, FeatureProblem::CoordinatesUnreadable { error: e.to_string() });
-                                None
-                            }
+                            Some((class, _)) => keep.polygons(class, read, scratch, has_third, clip),
                         }
                     }
-                };
-                for r in &scratch.repairs {
-                    let kind = if matches!(r.kind, super::report::FindingKind::RingReversed { .. }) {
-                        "orientation"
-                    } else {
-                        "ring_closed"
-                    };
-                    tally.repaired(kind, 1);
                 }
-                let Some(mp) = read.filter(|_| scratch.problems.is_empty()) else {
-                    tally.count(class.as_str(), "invalid", 1);
-                    if tally.invalid.len() < MAX_UNKNOWN_LISTED {
-                        let reason: Vec<String> = scratch.problems.iter().map(|p| p.kind.to_string()).collect();
-                        tally.invalid.push(InvalidPolygon {
-                            file: shown.to_string(),
-                            feature: i,
-                            class: class.as_str().to_string(),
-                            reason: if reason.is_empty() {
-                                "cannot be read as a polygon".to_string()
-                            } else {
-                                reason.join("; ")
-                            },
-                        });
+                Some((class, _)) => {
+                    keep.tally.decided(&outside, parts.len(), &shown_area);
+                    if class.status().is_none() {
+                        keep.tally.count(class.as_str(), "dropped", parts.len());
+                        continue;
                     }
-                    // Listed as repairs of the file: the polygon is left out, the rest kept.
-                    report.repairs.extend(scratch.problems.into_iter().map(|mut p| {
-                        p.kind = FindingKind::PolygonLeftOut {
-                            class: class.as_str().to_string(),
-                            why: Box::new(p.kind),
-                        };
-                        p
-                    }));
-                    continue;
-                };
-                for p in mp.0 {
-                    let inside = p.exterior().0.iter().any(|c| clip.index.locate(c.x, c.y).in_closed());
-                    tally.count(class.as_str(), if inside { "kept" } else { "outside_border" }, 1);
-                    by_class.entry(class).or_default().push(p);
+                    for part in parts {
+                        let (read, scratch, has_third) = read_part(part, shown, i);
+                        keep.polygons(class, read, scratch, has_third, clip);
+                    }
                 }
             }
         }
-        // Unite each class (nonzero rule) and clip it to the border, in one overlay.
+        // Every repair is listed (report and the stored file's `repairs`), as other importers
+        // do: the rings reversed counted per publication. (A third coordinate, an altitude, is
+        // ignored as every reader ignores it: counted in the tally only.)
+        let file_repair = |report: &mut Report, kind: FindingKind| {
+            report.repairs.push(Finding {
+                file: shown.to_string(),
+                feature: None,
+                location: None,
+                kind,
+            });
+        };
+        if reversed > 0 {
+            file_repair(&mut report, FindingKind::RingsReversed(reversed));
+        }
+        // Unite each class (nonzero rule) and clip it to the border, in one overlay. The
+        // vertices that are not crossings keep their input coordinates bit for bit
+        // (`exact_vertices`): a point on a published vertex or edge answers on the boundary.
         let mut out = Vec::new();
-        for (class, polygons) in by_class {
+        for (class, (polygons, features)) in by_class {
             let Some(status) = class.status() else {
                 continue;
             };
             let kept = clip.areas.area(&polygons, || {
-                let [mut area] = overlay(&polygons, clip.border, [OverlayRule::Intersect], false);
+                let [mut area] = overlay(&polygons, clip.border, [OverlayRule::Intersect], true);
                 normalize_orientation(&mut area);
                 let problems = if area.0.is_empty() {
                     Vec::new()
                 } else {
                     super::validity::problems(&area)
                 };
-                (area, problems)
+                // Each input polygon's own validity: a crossing ring is a repair (its area is
+                // the nonzero-winding union of its rings), to be listed.
+                let invalid = polygons
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, p)| {
+                        let mut found = super::validity::problems(&MultiPolygon(vec![p.clone()])).into_iter();
+                        let first = found.next()?;
+                        Some((k, first, found.count()))
+                    })
+                    .collect();
+                (area, problems, invalid)
             });
-            let (area, problems) = &*kept;
+            let (area, problems, invalid) = &*kept;
+            for (k, first, more) in invalid {
+                tally.repaired("united_invalid", 1);
+                report.repairs.push(Finding {
+                    file: shown.to_string(),
+                    feature: features.get(*k).copied(),
+                    location: None,
+                    kind: FindingKind::UnitedInvalid {
+                        feature_kind: class.as_str().to_string(),
+                        first: first.clone(),
+                        more: *more,
+                    },
+                });
+            }
             if area.0.is_empty() {
                 continue;
             }
@@ -868,6 +1246,103 @@ pub fn read_publication(
         })
     })();
     (out, report, tally)
+}
+
+/// One areal part read: its polygons (`None` where it cannot be read), the findings of reading
+/// it, and whether a position had a third number.
+fn read_part(part: &RawGeometry<'_>, shown: &str, feature: usize) -> (Option<MultiPolygon<f64>>, Report, bool) {
+    let mut scratch = Report::default();
+    if let Some((mp, third)) = read_clean(part, shown, feature, &mut scratch) {
+        return (Some(mp), scratch, third);
+    }
+    // Not read cleanly by the typed reader: read again as a tree, whose findings the report
+    // has always given.
+    scratch = Report::default();
+    let mut scope = Scope {
+        file: shown,
+        feature: Some(feature),
+        report: &mut scratch,
+    };
+    match part.to_value() {
+        Ok(value) => {
+            let third = has_third_coordinate(&value);
+            let read = read_areal_unvalidated(&value, &mut scope);
+            (read, scratch, third)
+        }
+        Err(e) => {
+            scope.problem(None, FeatureProblem::CoordinatesUnreadable { error: e.to_string() });
+            (None, scratch, false)
+        }
+    }
+}
+
+/// Where the polygons of a publication's classes kept go, and what is counted of them.
+struct Keep<'k> {
+    shown: &'k str,
+    feature: usize,
+    tally: &'k mut Tally,
+    report: &'k mut Report,
+    by_class: &'k mut BTreeMap<AreaClass, (Vec<Polygon<f64>>, Vec<usize>)>,
+    /// Rings reversed in the publication.
+    reversed: &'k mut usize,
+}
+
+impl Keep<'_> {
+    /// Keeps a part read as `class` (with its repairs), or lists it as invalid and left out.
+    fn polygons(
+        &mut self,
+        class: AreaClass,
+        read: Option<MultiPolygon<f64>>,
+        scratch: Report,
+        third: bool,
+        clip: &Clip<'_>,
+    ) {
+        if third {
+            self.tally.repaired("third_coordinate", 1);
+        }
+        for r in &scratch.repairs {
+            if matches!(r.kind, FindingKind::RingReversed { .. }) {
+                self.tally.repaired("orientation", 1);
+                *self.reversed += 1;
+            } else {
+                self.tally.repaired("ring_closed", 1);
+                self.report.repairs.push(r.clone());
+            }
+        }
+        let Some(mp) = read.filter(|_| scratch.problems.is_empty()) else {
+            self.tally.count(class.as_str(), "invalid", 1);
+            if self.tally.invalid.len() < MAX_UNKNOWN_LISTED {
+                let reason: Vec<String> = scratch.problems.iter().map(|p| p.kind.to_string()).collect();
+                self.tally.invalid.push(InvalidPolygon {
+                    file: self.shown.to_string(),
+                    feature: self.feature,
+                    class: class.as_str().to_string(),
+                    reason: if reason.is_empty() {
+                        "cannot be read as a polygon".to_string()
+                    } else {
+                        reason.join("; ")
+                    },
+                });
+            }
+            // Listed as repairs of the file: the polygon is left out, the rest kept.
+            self.report.repairs.extend(scratch.problems.into_iter().map(|mut p| {
+                p.kind = FindingKind::PolygonLeftOut {
+                    class: class.as_str().to_string(),
+                    why: Box::new(p.kind),
+                };
+                p
+            }));
+            return;
+        };
+        let (polygons, features) = self.by_class.entry(class).or_default();
+        for p in mp.0 {
+            let inside = p.exterior().0.iter().any(|c| clip.index.locate(c.x, c.y).in_closed());
+            self.tally
+                .count(class.as_str(), if inside { "kept" } else { "outside_border" }, 1);
+            polygons.push(p);
+            features.push(self.feature);
+        }
+    }
 }
 
 /// A polygon of a kept class read by the typed reader (no `serde_json::Value` tree: a tree of
@@ -1114,6 +1589,66 @@ mod tests {
             classify(Some("Polygon 3"), Some("#poly-BCAAA4-1200-77-nodesc"), Some("#a52714")),
             Some((AreaClass::Contested, Clue::Key))
         );
+    }
+
+    /// Keywords match whole words (stems at the start of a word); words of a name that exclude
+    /// each other, a foreign clue on an area drawn inside, and clues against each other are
+    /// decided by the order of trust and named as conflicts.
+    #[test]
+    fn words_match_whole_and_conflicts_are_named() {
+        use AreaClass::*;
+        let c = |n: &str| classify(Some(n), None, None).map(|(c, _)| c);
+        assert_eq!(c("x /// Occupied near Vassalla"), Some(OccupiedSince2022));
+        assert_eq!(c("x /// Salla..."), Some(Foreign));
+        assert_eq!(c("x /// Crimean bridge"), Some(OccupiedBefore2022));
+        assert_eq!(c("x /// Recaptured"), Some(Liberated));
+        assert_eq!(c("x /// Occupations"), Some(OccupiedSince2022));
+        assert_eq!(c("x /// Unknownish"), None);
+        let decide =
+            |n: &str, key: Option<&str>, fill: &str, inside: bool| Clues::of(Some(n), key, Some(fill)).decide(inside);
+        for (name, fill, class) in [
+            ("Щось /// Liberated Crimea", "#0f9d58", Liberated),
+            ("Щось /// CALR outskirts liberated", "#0f9d58", Liberated),
+            ("Щось /// Unknown status near Tuzla", "#bcaaa4", Contested),
+        ] {
+            let d = decide(name, None, fill, false);
+            assert_eq!(d.class, Some((class, Clue::Name)), "{name}");
+            assert_eq!(
+                d.conflicts,
+                vec![(ConflictKind::NameWords, vec![OccupiedBefore2022])],
+                "{name}"
+            );
+        }
+        // Occupation with a place held before 2022, or a negation of it, is no conflict.
+        assert!(
+            decide("x /// Occupied Crimea", None, "#000000", false)
+                .conflicts
+                .is_empty()
+        );
+        assert!(
+            decide("x /// Not occupied", None, "#0f9d58", false)
+                .conflicts
+                .is_empty()
+        );
+        let d = decide("Щось /// Bakhmut. Occupied by Wagner PMC", None, "#a52714", true);
+        assert_eq!(d.class, Some((OccupiedSince2022, Clue::Name)));
+        assert_eq!(d.conflicts, vec![(ConflictKind::ForeignInsideBorder, vec![Foreign])]);
+        let d = decide("Щось /// Bakhmut. Occupied by Wagner PMC", None, "#a52714", false);
+        assert_eq!(d.class, Some((Foreign, Clue::Name)));
+        let d = decide("x /// Occupied", None, "#0f9d58", false);
+        assert_eq!(d.conflicts, vec![(ConflictKind::NameAgainstFill, vec![Liberated])]);
+        let d = decide("x /// Occupied", Some("#poly-BCAAA4-1200-77"), "#a52714", false);
+        assert_eq!(d.conflicts, vec![(ConflictKind::NameAgainstKey, vec![Contested])]);
+        let d = decide("Polygon 3", Some("#poly-BCAAA4-1200-77"), "#a52714", false);
+        assert_eq!(d.class, Some((Contested, Clue::Key)));
+        assert_eq!(
+            d.conflicts,
+            vec![(ConflictKind::KeyAgainstFill, vec![OccupiedSince2022])]
+        );
+        // A foreign colour alone, drawn inside: nothing left to tell.
+        let d = decide("Polygon 4", None, "#ff5252", true);
+        assert_eq!(d.class, None);
+        assert_eq!(d.conflicts, vec![(ConflictKind::ForeignInsideBorder, vec![Foreign])]);
     }
 
     /// One test per negation of occupation in the phrase tables: each is liberated (not

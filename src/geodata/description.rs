@@ -65,6 +65,24 @@ pub fn check_terms(config: &SourceConfig, required: bool) -> Result<(), Descript
             format!("time_zone '{tz}' is not an IANA time zone name (such as Europe/Kyiv or UTC)"),
         ));
     }
+    // Every list member names each item once (as `sources=` on the routes): a baseline named
+    // twice was listed twice in every answer.
+    if let Some(twice) = named_twice(&config.baselines) {
+        return Err(bad(
+            "baselines",
+            format!("baseline '{twice}' is named twice: name each baseline once"),
+        ));
+    }
+    if let Some(twice) = config.classes.as_deref().and_then(named_twice) {
+        let shown = serde_json::to_value(twice)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| format!("{twice:?}"));
+        return Err(bad(
+            "classes",
+            format!("class '{shown}' is named twice: name each class once"),
+        ));
+    }
     check_text("licence", config.licence.as_deref(), required)?;
     check_text("attribution", config.attribution.as_deref(), required)?;
     check_text("description", config.description.as_deref(), false)?;
@@ -85,6 +103,14 @@ pub fn check_terms(config: &SourceConfig, required: bool) -> Result<(), Descript
         }
     }
     Ok(())
+}
+
+/// The first item of a list named a second time.
+fn named_twice<T: PartialEq>(items: &[T]) -> Option<&T> {
+    items
+        .iter()
+        .enumerate()
+        .find_map(|(i, x)| items[..i].contains(x).then_some(x))
 }
 
 /// One earlier content of a file of a source, kept in `.history/` when it was replaced: a
@@ -290,6 +316,32 @@ mod tests {
         );
         // At load, licence and attribution may be absent (sources made before descriptions).
         assert_eq!(check_terms(&SourceConfig::default(), false), Ok(()));
+        // A list member names each item once.
+        assert_eq!(
+            field(&|c| c.baselines = vec!["crimea".into(), "crimea".into()]),
+            "baselines"
+        );
+        let e = check_terms(
+            &SourceConfig {
+                baselines: vec!["crimea".into(), "minsk".into(), "crimea".into()],
+                ..ok.clone()
+            },
+            true,
+        )
+        .unwrap_err();
+        assert_eq!(e.why, "baseline 'crimea' is named twice: name each baseline once");
+        assert_eq!(
+            field(&|c| c.classes = Some(vec![
+                crate::model::DrawnClass::Occupied,
+                crate::model::DrawnClass::Occupied
+            ])),
+            "classes"
+        );
+        let distinct = SourceConfig {
+            baselines: vec!["crimea".into(), "minsk".into()],
+            ..ok.clone()
+        };
+        assert_eq!(check_terms(&distinct, true), Ok(()));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! those panic on positions with fewer than two numbers and silently close open rings, and every
 //! finding here must name the polygon, ring and position it is about.
 
-use super::report::{FeatureProblem, FindingKind, PositionProblem, Scope, Turn};
+use super::report::{FeatureProblem, FindingKind, MAX_PROBLEMS_LISTED, PositionProblem, Scope, Turn};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde_json::Value;
 
@@ -47,6 +47,10 @@ pub(crate) fn read_areal_unvalidated(geometry: &Value, scope: &mut Scope<'_>) ->
         );
         return None;
     };
+    if let Some(problem) = depth_problem(kind, depth_of_tree(coords)) {
+        scope.problem(None, problem);
+        return None;
+    }
     let polygons: Vec<(Option<usize>, &Value)> = match kind {
         "Polygon" => vec![(None, coords)],
         "MultiPolygon" => match coords.as_array() {
@@ -69,6 +73,7 @@ pub(crate) fn read_areal_unvalidated(geometry: &Value, scope: &mut Scope<'_>) ->
         }
     }
     if scope.report.problems.len() > problems_before {
+        bound_problems(scope, problems_before);
         return None;
     }
     if out.is_empty() {
@@ -81,6 +86,77 @@ pub(crate) fn read_areal_unvalidated(geometry: &Value, scope: &mut Scope<'_>) ->
         return None;
     }
     Some(MultiPolygon(out))
+}
+
+/// Keeps the first [`MAX_PROBLEMS_LISTED`] problems of one geometry (those recorded from
+/// `from` on) and counts the rest in one finding, so that a message stays short whatever the
+/// input (a polygon of 5,000 bad positions gave 5,000 sentences).
+fn bound_problems(scope: &mut Scope<'_>, from: usize) {
+    let total = scope.report.problems.len() - from;
+    if total > MAX_PROBLEMS_LISTED {
+        scope.report.problems.truncate(from + MAX_PROBLEMS_LISTED);
+        scope.problem(
+            None,
+            FindingKind::ProblemsNotListed {
+                total,
+                listed: MAX_PROBLEMS_LISTED,
+            },
+        );
+    }
+}
+
+/// The levels of arrays (Multi)Polygon coordinates of `kind` need: 4 and 3.
+fn depth_needed(kind: &str) -> Option<usize> {
+    match kind {
+        "MultiPolygon" => Some(4),
+        "Polygon" => Some(3),
+        _ => None,
+    }
+}
+
+/// The nesting depth is named as such where the first number of the coordinates lies at
+/// another depth than the type needs (a MultiPolygon missing a level read every number as a
+/// position that is not an array, one finding per number, never saying why).
+fn depth_problem(kind: &str, found: Option<usize>) -> Option<FeatureProblem> {
+    let need = depth_needed(kind)?;
+    let found = found?;
+    (found != need).then(|| FeatureProblem::CoordinatesDepth {
+        geometry_type: kind.to_string(),
+        need,
+        found,
+    })
+}
+
+/// How many arrays deep the first number of a coordinates tree lies (following first members);
+/// `None` where the first leaf is not a number (an empty array, a string: other findings say).
+fn depth_of_tree(v: &Value) -> Option<usize> {
+    let mut depth = 0;
+    let mut v = v;
+    loop {
+        match v {
+            Value::Array(a) => {
+                v = a.first()?;
+                depth += 1;
+            }
+            Value::Number(_) => return Some(depth),
+            _ => return None,
+        }
+    }
+}
+
+/// [`depth_of_tree`] on the coordinates' JSON text: the `[` before the first other character,
+/// when that character starts a number.
+fn depth_of_text(text: &str) -> Option<usize> {
+    let mut depth = 0;
+    for b in text.bytes() {
+        match b {
+            b'[' => depth += 1,
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            b'-' | b'0'..=b'9' => return Some(depth),
+            _ => return None,
+        }
+    }
+    None
 }
 
 fn place(pi: Option<usize>, ri: usize) -> String {
@@ -260,6 +336,10 @@ pub(crate) fn read_areal_members_unvalidated(
         scope.problem(None, FeatureProblem::NoCoordinates { geometry_type: kind });
         return Ok(None);
     };
+    if let Some(problem) = depth_problem(&kind, depth_of_text(coords.get())) {
+        scope.problem(None, problem);
+        return Ok(None);
+    }
     let problems_before = scope.report.problems.len();
     let mut de = serde_json::Deserializer::from_str(coords.get());
     let out = match kind.as_str() {
@@ -284,6 +364,7 @@ pub(crate) fn read_areal_members_unvalidated(
     };
     de.end()?;
     if scope.report.problems.len() > problems_before {
+        bound_problems(scope, problems_before);
         return Ok(None);
     }
     if out.is_empty() {
@@ -801,6 +882,38 @@ mod tests {
         assert!(p.contains("self-intersection"), "{p}");
     }
 
+    /// Coordinates nested at the wrong depth are named as such, once; a geometry with many bad
+    /// positions lists the first few and counts the rest, in both readers.
+    #[test]
+    fn wrong_depth_is_named_and_many_problems_are_summarised() {
+        let missing_level =
+            json!({"type":"MultiPolygon","coordinates":[[[37.0,47.5],[38.0,47.5],[38.0,48.0],[37.0,47.5]]]});
+        let (mp, r) = read(missing_level);
+        assert!(mp.is_none());
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(
+            r.problems[0].kind.to_string(),
+            "MultiPolygon coordinates need 4 levels of arrays; found 3 (the first number is 3 arrays deep)"
+        );
+        assert_eq!(r.problems[0].kind.code(), "coordinates-depth");
+        let too_deep = json!({"type":"Polygon","coordinates":[[[[37.0,47.5],[38.0,47.5],[38.0,48.0],[37.0,47.5]]]]});
+        assert!(first_problem(too_deep).contains("Polygon coordinates need 3 levels of arrays; found 4"));
+        // 5,000 positions of four numbers: three listed, the rest counted, one short message.
+        let ring: Vec<Value> = (0..5000)
+            .map(|i| json!([30.0 + f64::from(i) * 1e-4, 47.0, 0.0, 0.0]))
+            .collect();
+        let (mp, r) = read(json!({"type":"Polygon","coordinates":[ring]}));
+        assert!(mp.is_none());
+        assert_eq!(r.problems.len(), MAX_PROBLEMS_LISTED + 1, "{}", r.problems.len());
+        let last = r.problems[MAX_PROBLEMS_LISTED].kind.to_string();
+        assert_eq!(
+            last,
+            "5000 problems in this geometry in all: the first 3 are listed, 4997 more are not; the geometry is refused"
+        );
+        let all: usize = r.problems.iter().map(|p| p.to_string().len()).sum();
+        assert!(all < 2000, "{all} bytes");
+    }
+
     /// The typed reader (ingest, load) against the tree reader (importers, exclusions): the
     /// same multipolygon, problems and repairs, in the same order, for every shape of input.
     #[test]
@@ -833,6 +946,8 @@ mod tests {
             r#"{"type":"Polygon","coordinates":[[[0,0,5],[1,0,5],[1,1,5],[0,0,5]],[[0.2,0.1],[0.6,0.5],[0.7,0.1],[0.2,0.1]]]}"#,
             r#"[1,2]"#,
             r#""Polygon""#,
+            r#"{"type":"MultiPolygon","coordinates":[[[37.0,47.5],[38.0,47.5],[38.0,48.0],[37.0,47.5]]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[0,0,0,0],[1,0,0,0],[1,1,0,0],[0,1,0,0],[0,0,0,0]]]}"#,
         ];
         for text in cases {
             let value: Value = serde_json::from_str(text).unwrap();

@@ -873,7 +873,8 @@ pub(crate) fn read_bytes(path: &Path, shown: &str, report: &mut Report) -> Optio
     };
     // The provenance hash is of the file as published (compressed or not).
     let sha = hex::encode(Sha256::digest(&raw));
-    if path.extension().is_some_and(|e| e == "gz") {
+    // Gzip by its content (JSON never starts with 0x1f), whatever the name says.
+    if is_gzip(&raw) {
         use std::io::Read;
         let mut out = Vec::new();
         let limit = MAX_INFLATED_BYTES;
@@ -898,10 +899,21 @@ pub(crate) fn read_bytes(path: &Path, shown: &str, report: &mut Report) -> Optio
 /// Largest inflated size of a gzipped input file (a guard against decompression bombs).
 pub const MAX_INFLATED_BYTES: u64 = 1 << 30;
 
-/// A file name without a trailing `.gz`: readers accept gzipped files under the same names.
-pub(crate) fn name_without_gz(path: &Path) -> Option<&str> {
-    let name = path.file_name()?.to_str()?;
-    Some(name.strip_suffix(".gz").unwrap_or(name))
+/// A file name in ASCII lowercase without a trailing `.gz`: readers accept gzipped files under
+/// the same names, and names (digits, fixed prefixes, extensions) are compared without regard
+/// to case (`1649581805.GEOJSON.GZ` is a publication's name).
+pub(crate) fn name_without_gz(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    Some(match name.strip_suffix(".gz") {
+        Some(n) => n.to_string(),
+        None => name,
+    })
+}
+
+/// Whether bytes are gzip data (its magic number, `1f 8b`): recognised by content, whatever the
+/// file's name.
+pub(crate) fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
 }
 
 /// Parses JSON, or records where it is malformed.

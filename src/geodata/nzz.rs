@@ -221,7 +221,9 @@ pub fn read_snapshot_admitting(
         if !report.is_ok() {
             return None;
         }
-        let [mut union] = overlay(&occupied, &[], [OverlayRule::Subject], false);
+        // Exact vertices: every vertex that is not a crossing of two polygons keeps its input
+        // coordinates bit for bit (only the crossings the union creates are grid points).
+        let [mut union] = overlay(&occupied, &[], [OverlayRule::Subject], true);
         // As a canonical file would read it back, so that an imported copy has the same content hash.
         super::geometry::normalize_orientation(&mut union);
         if union.0.is_empty() && !allow_empty {
@@ -254,9 +256,10 @@ pub fn read_snapshot_admitting(
                 class: None,
             }]
         };
-        // The union moves vertices (by about 4e-10 degrees, i_overlay's grid): points are located
-        // against the published polygons, whose nonzero-winding union it is (an import keeps
-        // them in the canonical file's `frontline.published`).
+        // The union keeps the input vertices but adds its crossings (grid points, within about
+        // 4e-10 degrees of the published edges): points are located against the published
+        // polygons, whose nonzero-winding union it is (an import keeps them in the canonical
+        // file's `frontline.published`).
         let published = vec![ControlFeature {
             status: ControlStatus::Occupied,
             geometry: geo::MultiPolygon(occupied),
@@ -322,6 +325,49 @@ mod tests {
         let planar: f64 = geo::Area::unsigned_area(&s.features[0].geometry);
         assert!((planar - 6.0).abs() < 1e-9, "{planar}");
         assert!(r.repairs.is_empty(), "{:?}", r.repairs);
+    }
+
+    /// The union keeps every input vertex that is not a crossing bit for bit (38.1 stays 38.1,
+    /// not i_overlay's grid point 38.099999994...); only the crossings are new.
+    #[test]
+    fn the_union_keeps_input_vertices_exactly() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        let fc = format!(
+            r#"{{"value":{{"type":"FeatureCollection","features":[{},{}]}}}}"#,
+            feature(
+                "nochange",
+                "[[38.0,47.7],[38.1,47.7],[38.1,47.8],[38.0,47.8],[38.0,47.7]]"
+            ),
+            feature(
+                "gains",
+                "[[38.05,47.75],[38.3,47.75],[38.3,47.9],[38.05,47.9],[38.05,47.75]]"
+            ),
+        );
+        let p = write(dir.path(), "2022-03-01.json", &fc);
+        let (s, r) = read_snapshot(&p, "2022-03-01.json", "nzz");
+        assert!(r.is_ok(), "{:?}", r.problems);
+        let s = s.unwrap_or_else(|| unreachable!());
+        let out: Vec<(u64, u64)> = s.features[0].geometry.0[0]
+            .exterior()
+            .0
+            .iter()
+            .map(|c| (c.x.to_bits(), c.y.to_bits()))
+            .collect();
+        let kept = [
+            (38.0, 47.7),
+            (38.1, 47.7),
+            (38.0, 47.8),
+            (38.3, 47.75),
+            (38.3, 47.9),
+            (38.05, 47.9),
+        ];
+        for (x, y) in kept {
+            assert!(
+                out.contains(&(f64::to_bits(x), f64::to_bits(y))),
+                "({x}, {y}) not kept exactly: {:?}",
+                s.features[0].geometry
+            );
+        }
     }
 
     #[test]

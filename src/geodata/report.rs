@@ -136,6 +136,10 @@ impl fmt::Display for PositionProblem {
     }
 }
 
+/// At most this many problems of one geometry are listed one by one; the rest are counted
+/// ([`FindingKind::ProblemsNotListed`]).
+pub const MAX_PROBLEMS_LISTED: usize = 3;
+
 /// What a finding is about, with the data each kind needs. Rendered to its sentence here and
 /// only here (`Display`).
 #[derive(Debug, Clone, PartialEq)]
@@ -195,6 +199,15 @@ pub enum FindingKind {
         /// What refused the polygon.
         why: Box<FindingKind>,
     },
+    /// More problems of one geometry than are listed one by one ([`MAX_PROBLEMS_LISTED`]): the
+    /// count of those not listed, after the first ones (a message stays short whatever the
+    /// input: 5,000 bad positions are one line, not 5,000).
+    ProblemsNotListed {
+        /// The problems of the geometry in all.
+        total: usize,
+        /// How many are listed before this one.
+        listed: usize,
+    },
     /// An invalid archive geometry whose area is taken as the nonzero-winding union of its rings
     /// (a repair).
     UnitedInvalid {
@@ -228,6 +241,7 @@ impl FindingKind {
             FindingKind::Feature(p) => p.code(),
             FindingKind::PolygonLeftOut { .. } => "polygon-left-out",
             FindingKind::UnitedInvalid { .. } => "united-invalid",
+            FindingKind::ProblemsNotListed { .. } => "problems-not-listed",
         }
     }
 }
@@ -274,6 +288,11 @@ impl fmt::Display for FindingKind {
             FindingKind::Meta(p) => write!(f, "{p}"),
             FindingKind::Feature(p) => write!(f, "{p}"),
             FindingKind::PolygonLeftOut { class, why } => write!(f, "{class} polygon left out: {why}"),
+            FindingKind::ProblemsNotListed { total, listed } => write!(
+                f,
+                "{total} problems in this geometry in all: the first {listed} are listed, {} more are not; the geometry is refused",
+                total - listed
+            ),
             FindingKind::UnitedInvalid {
                 feature_kind,
                 first,
@@ -1030,6 +1049,16 @@ pub enum FeatureProblem {
     PolygonNoRings,
     /// A ring is not an array of positions.
     RingNotArray,
+    /// The coordinates are nested more or less deeply than the geometry's type needs
+    /// (`MultiPolygon` 4 levels of arrays, `Polygon` 3): said once, not per position.
+    CoordinatesDepth {
+        /// Its `type`.
+        geometry_type: String,
+        /// The levels of arrays the type needs.
+        need: usize,
+        /// The levels found above the first number.
+        found: usize,
+    },
 }
 
 impl FeatureProblem {
@@ -1057,6 +1086,7 @@ impl FeatureProblem {
             | FeatureProblem::PolygonNotArray
             | FeatureProblem::PolygonNoRings
             | FeatureProblem::RingNotArray => "geometry-shape",
+            FeatureProblem::CoordinatesDepth { .. } => "coordinates-depth",
             FeatureProblem::GeometryTypeNotAllowed(_) => "geometry-type",
             FeatureProblem::NoPolygons { .. } => "no-polygons",
         }
@@ -1108,6 +1138,14 @@ impl fmt::Display for FeatureProblem {
             FeatureProblem::PolygonNotArray => f.write_str("polygon is not an array of rings"),
             FeatureProblem::PolygonNoRings => f.write_str("polygon has no rings"),
             FeatureProblem::RingNotArray => f.write_str("ring is not an array of positions"),
+            FeatureProblem::CoordinatesDepth {
+                geometry_type,
+                need,
+                found,
+            } => write!(
+                f,
+                "{geometry_type} coordinates need {need} levels of arrays; found {found} (the first number is {found} arrays deep)"
+            ),
         }
     }
 }

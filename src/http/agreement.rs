@@ -74,12 +74,8 @@ pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>)
     blocking(move || {
         let p = Params::parse(&raw, &["sources", "from", "to", "raw", "known_at"])?;
         let sources = sources_param(&p)?;
+        // `from` after `to` is refused by the library, as for the CLI.
         let (from, to) = (p.date("from")?, p.date("to")?);
-        if let (Some(a), Some(b)) = (from, to)
-            && a > b
-        {
-            return Err(Problem::parameter("from", format!("from {a} is after to {b}")));
-        }
         // By the weights of Accept (RFC 9110 §12.5.1); nothing acceptable: the default JSON.
         let csv = super::negotiate::preferred(accept.as_deref(), &["application/json", "text/csv"]) == Some("text/csv");
         let catalog = app.catalog_for(&p)?;

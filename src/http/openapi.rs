@@ -254,6 +254,26 @@ pub fn answer_schemas() -> Value {
                 "contested_km2": km_or_null("contested; null when the source draws no grey zone"), "covered_km2": km("covered"),
                 "snapshot": {"type": "string"}, "synthetic": {"type": "boolean"}},
             "required": ["date", "region", "occupied_km2", "contested_km2", "covered_km2", "snapshot", "synthetic"]},
+        "SnapshotUsed": {"type": "object", "description": "the snapshot of one source a row of the agreement timeline used",
+            "properties": {"source": {"type": "string"}, "id": {"type": "string"}, "content_sha256": {"type": "string"},
+                "revised": {"type": "boolean", "description": "this content replaced an earlier content of its date (kept in the source's .history/; known_at= answers with what was current then)"}},
+            "required": ["source", "id", "content_sha256", "revised"], "additionalProperties": false},
+        "AgreementTotals": {"type": "object", "description": "areas of one layer's agreement, km2",
+            "properties": {"agreed_km2": km("claimed by every source"), "disputed_km2": km("claimed by some but not all"),
+                "envelope_km2": km("claimed by any: agreed + disputed"), "envelope_geometry_km2": km("the area of the union computed apart")},
+            "required": ["agreed_km2", "disputed_km2", "envelope_km2", "envelope_geometry_km2"], "additionalProperties": false},
+        "AgreementRow": {"type": "object", "description": "one date of the agreement timeline (CSV: the same areas, age_<source>_days, then snapshot_<source> and revised_<source> per source)",
+            "properties": {"date": date, "occupied": {"$ref": "#/components/schemas/AgreementTotals"}, "contested": {"$ref": "#/components/schemas/AgreementTotals"},
+                "occupied_only_km2": {"type": "array", "items": {"type": "number"}, "description": "the occupied area each source claims alone, in the order of sources"},
+                "snapshots": {"type": "array", "items": {"$ref": "#/components/schemas/SnapshotUsed"}, "description": "each source's snapshot used, in the order of sources"},
+                "snapshot_age_days": {"type": "array", "items": {"type": "integer"}, "description": "how old each source's snapshot is on the date"}},
+            "required": ["date", "occupied", "contested", "occupied_only_km2", "snapshots", "snapshot_age_days"], "additionalProperties": false},
+        "AgreementTimeline": {"type": "object", "description": "GET /v1/agreement/timeline as JSON",
+            "properties": {"edges": {"type": "string"}, "most_disputed": {"type": ["object", "null"]}, "most_disputed_reason": {"type": "string"},
+                "left_out": {"type": "array"}, "warnings": {"type": "array", "items": {"type": "string"}},
+                "rows": {"type": "array", "items": {"$ref": "#/components/schemas/AgreementRow"}},
+                "sources": {"type": "array", "items": {"type": "string"}}, "source_terms": {"type": "array"}},
+            "required": ["edges", "most_disputed", "left_out", "warnings", "rows", "sources", "source_terms"]},
         "Timeline": {"type": "object", "description": "areas per epoch; with date=, the one row in force and its age",
             "properties": {"source": {"type": "string"}, "edges": {"type": "string"},
                 "rows": {"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/TimelineRow"}, {"$ref": "#/components/schemas/RegionTimelineRow"}]}},
@@ -513,13 +533,13 @@ fn document_without_head_and_options() -> Value {
                     param("summary", false, json!({"type": "boolean", "default": false}), "the areas and provenance only (JSON), no geometry")],
                 "responses": cached(merge(json!({"200": {"description": "FeatureCollection (features: layer, part, sources, area_km2, date, snapshots, synthetic), or the summary", "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}}}}),
                     problems(&["400", "404"])))}},
-            "/v1/agreement/timeline": {"get": {"summary": "The agreement's areas on every snapshot date of the sources where all of them cover (JSON rows with most_disputed, or CSV with Accept: text/csv): agreed, disputed and envelope km2 of the occupied area and the grey zone, and the occupied km2 each source claims alone, and each source's snapshot_age_days on the date (CSV: age_<source>_days columns); source_terms lists each source's SourceTerms (CSV: the header x-frontline-source-terms); most_disputed is taken among rows whose snapshots are at most 31 days old and is null with most_disputed_reason when SYNTHETIC and real data are mixed or no row is comparable; left_out and warnings as /v1/agreement (header x-frontline-warning, CSV too)",
+            "/v1/agreement/timeline": {"get": {"summary": "The agreement's areas on every snapshot date of the sources where all of them cover (JSON rows with most_disputed, or CSV with Accept: text/csv): agreed, disputed and envelope km2 of the occupied area and the grey zone, and the occupied km2 each source claims alone, each source's snapshot_age_days on the date (CSV: age_<source>_days columns) and each source's snapshot used (snapshots: id, content_sha256, revised; CSV: snapshot_<source> and revised_<source> columns); source_terms lists each source's SourceTerms (CSV: the header x-frontline-source-terms); most_disputed is taken among rows whose snapshots are at most 31 days old and is null with most_disputed_reason when SYNTHETIC and real data are mixed or no row is comparable; left_out and warnings as /v1/agreement (header x-frontline-warning, CSV too)",
                 "parameters": [param("sources", false, json!({"type": "string"}), "comma-separated source names, or all (default: every real source, SYNTHETIC ones left out unless named)"),
                     param("from", false, json!({"type": "string", "format": "date", "x-frontline-range": true}), "first date (a bound of the series, not a state: every date of the series is listed)"),
                     param("to", false, json!({"type": "string", "format": "date", "x-frontline-range": true}), "last date (a bound of the series)"),
                     raw.clone(),
                     known_at.clone()],
-                "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}),
+                "responses": cached(merge(json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AgreementTimeline"}}, "text/csv": {"schema": {"type": "string"}}}}}),
                     problems(&["400", "404"])))}},
             "/v1/scenarios/preview": {"post": {"summary": "Compute a ceasefire scenario (README, section Ceasefire scenarios): area of application, excluded areas by reason, zones by side, withdrawal area, reference lines, the provenance of every input and its id; nothing is stored, no token",
                 "requestBody": {"required": true, "description": "At most --max-scenario-body-mb (default 4 MiB): a larger body is a 413 naming the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}}}},
@@ -681,6 +701,13 @@ mod tests {
         check("SnapshotRef", &a["snapshot"]);
         check("BorderRef", &a["border"]);
         check("BaselineRef", &a["baselines"][0]);
+        check(
+            "SnapshotUsed",
+            &serde_json::to_value(crate::output::provenance::SnapshotUsed::of(&AnswerProvenance::new(
+                &f, date,
+            )))
+            .unwrap(),
+        );
         let mut file = a["snapshot"]["provenance"].clone();
         file.as_object_mut().unwrap().insert("origin".into(), Value::Null);
         check("FileProvenance", &file);

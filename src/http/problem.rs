@@ -383,6 +383,7 @@ impl From<crate::analytics::agreement::AgreementError> for Problem {
             | AgreementError::Twice(_)
             | AgreementError::BadList(_)
             | AgreementError::Borders(..) => Problem::parameter("sources", e.to_string()),
+            AgreementError::FromAfterTo { .. } => Problem::parameter("from", e.to_string()),
         }
     }
 }

@@ -44,6 +44,33 @@ pub struct SnapshotRef {
     pub revised: bool,
 }
 
+/// The snapshot of one source a row of a comparison used (the agreement timeline's rows): which
+/// content, and whether it replaced an earlier content of its date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnapshotUsed {
+    /// The source.
+    pub source: String,
+    /// The snapshot's id (`source:YYYY-MM-DD`, or `...@instant` for an earlier publication).
+    pub id: String,
+    /// SHA-256 of its parsed content.
+    pub content_sha256: String,
+    /// Whether this content replaced an earlier content of its date (`known_at=` answers with
+    /// what was current at an instant).
+    pub revised: bool,
+}
+
+impl SnapshotUsed {
+    /// The snapshot an answer's provenance names.
+    pub fn of(side: &AnswerProvenance) -> Self {
+        SnapshotUsed {
+            source: side.in_force.source.name.clone(),
+            id: side.in_force.snapshot.id.clone(),
+            content_sha256: side.in_force.snapshot.content_sha256.clone(),
+            revised: side.in_force.snapshot.revised,
+        }
+    }
+}
+
 /// A baseline an answer composed with.
 #[derive(Debug, Clone, Serialize)]
 pub struct BaselineRef {
