@@ -199,7 +199,7 @@ pub enum FindingKind {
         /// What refused the polygon.
         why: Box<FindingKind>,
     },
-    /// More problems of one geometry than are listed one by one ([`MAX_PROBLEMS_LISTED`]): the
+    /// More problems of one geometry than are listed one by one (`MAX_PROBLEMS_LISTED`, 3): the
     /// count of those not listed, after the first ones (a message stays short whatever the
     /// input: 5,000 bad positions are one line, not 5,000).
     ProblemsNotListed {
