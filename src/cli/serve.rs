@@ -25,7 +25,8 @@ pub(crate) struct Args {
     /// Largest GeoJSON request body accepted, in MiB (read as a stream of features).
     #[arg(long, default_value_t = 64)]
     max_json_body_mb: u64,
-    /// Largest ingest body (POST /v1/snapshots) accepted, in MiB (parsed whole).
+    /// Largest ingest body (POST /v1/snapshots) accepted, in MiB (read as a stream of features,
+    /// each validated as it comes).
     #[arg(long, default_value_t = 16)]
     max_ingest_body_mb: u64,
     /// Largest scenario document (POST /v1/scenarios and /v1/scenarios/preview) accepted, in MiB.
