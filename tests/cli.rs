@@ -1673,3 +1673,34 @@ fn serve_keeps_serving_with_closed_standard_streams() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Issue 14 (fresh tester): clap's own answers (`--help`, `--version`, `help import`) to a
+/// standard output that cannot be written (a full disk: /dev/full) exit 1, as every other
+/// command does (README, exit codes), not 0.
+#[test]
+fn help_and_version_to_a_full_stdout_exit_1() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full (Linux)");
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["help", "import"],
+        &["query", "--help"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(full.try_clone().expect("clone"))
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run frontline");
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}

@@ -337,6 +337,9 @@ pub fn run() -> ExitCode {
         Err(e) => {
             return match e.print() {
                 Err(io) if io.kind() == std::io::ErrorKind::BrokenPipe && !e.use_stderr() => Exit::Closed.into(),
+                // A standard output that cannot be written (a full disk) is 1, as for every
+                // other command (see `Failure`).
+                Err(_) if !e.use_stderr() => Exit::InvalidGeodata.into(),
                 _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
             };
         }
