@@ -679,42 +679,23 @@ impl Layout {
         scratch: &mut Vec<u8>,
         row: &mut F,
     ) -> Result<u64, (u64, String)> {
-        // ASCII (the usual input) is checked a word at a time; other text as UTF-8.
-        if let Err(e) = if text.is_ascii() {
-            Ok("")
-        } else {
-            std::str::from_utf8(text)
-        } {
-            // Rows before the record with the bad byte first: an earlier error comes first.
-            let bad = e.valid_up_to();
-            let cut = if quotes {
-                Scan::FieldStart.run(&text[..bad], 0).1.unwrap_or(0)
-            } else {
-                memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1)
-            };
-            self.rows(&text[..cut], quotes, scratch, row)?;
-            return Err(not_utf8(text, bad));
-        }
-        // A byte order mark that starts a line or a field past the header (two files joined,
-        // a BOM written twice) is refused where it is, never taken into an id: it prints as
-        // nothing. Only text that is not ASCII is searched.
-        if let Some(bad) = (!text.is_ascii()).then(|| misplaced_bom(text)).flatten() {
-            let cut = memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1);
-            let cut = if quotes {
-                Scan::FieldStart.run(&text[..cut], 0).1.unwrap_or(0)
-            } else {
-                cut
-            };
-            self.rows(&text[..cut], quotes, scratch, row)?;
-            let line_start = memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1);
-            let line = memchr::memchr_iter(b'\n', &text[..bad]).count() as u64;
-            return Err((
-                line,
-                format!(
-                    "a byte order mark (U+FEFF, invisible) at byte {} of the line: remove it (were two files joined?)",
-                    bad - line_start + 1
-                ),
-            ));
+        // ASCII (the usual input) is checked a word at a time; other text as UTF-8, and searched
+        // for a byte order mark that starts a line or a field past the header (two files joined,
+        // a BOM written twice): refused where it is, never taken into an id (it prints as
+        // nothing). Rows before the record with the bad byte are given first: an earlier error
+        // comes first.
+        if !text.is_ascii() {
+            if let Err(e) = std::str::from_utf8(text) {
+                let bad = e.valid_up_to();
+                return self.rows_then(text, quotes, bad, scratch, row, not_utf8(text, bad));
+            }
+            if let Some(bad) = misplaced_bom(text) {
+                let (line, byte) = line_and_byte(text, bad);
+                let message = format!(
+                    "a byte order mark (U+FEFF, invisible) at byte {byte} of the line: remove it (were two files joined?)"
+                );
+                return self.rows_then(text, quotes, bad, scratch, row, (line, message));
+            }
         }
         if !(quotes && memchr::memchr(b'"', text).is_some()) {
             // One pass finds the fields, the lines and any bare CR ([`Self::rows_plain`]).
@@ -724,15 +705,32 @@ impl Layout {
         // 4180): refused where it is, never taken for a record end (the `csv` crate would) nor
         // left inside a field. One vectorised pass; rows before its record are given first.
         if let Some(bad) = bare_cr(text) {
-            let cut = Scan::FieldStart.run(&text[..bad], 0).1.unwrap_or(0);
-            self.rows(&text[..cut], quotes, scratch, row)?;
-            let line_start = memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1);
-            let line = memchr::memchr_iter(b'\n', &text[..bad]).count() as u64;
-            return Err((line, bare_cr_message(bad - line_start + 1)));
+            let (line, byte) = line_and_byte(text, bad);
+            return self.rows_then(text, quotes, bad, scratch, row, (line, bare_cr_message(byte)));
         }
         self.rows_quoted(text, scratch, row)?;
         let lines = memchr::memchr_iter(b'\n', text).count() as u64;
         Ok(lines + u64::from(!text.is_empty() && !text.ends_with(b"\n")))
+    }
+
+    /// Gives the rows of `text` before the record that holds byte `bad`, then fails with
+    /// `error` (its 0-based line and what is wrong).
+    fn rows_then<F: FnMut(&[u8], &[u8], f64, f64)>(
+        &self,
+        text: &[u8],
+        quotes: bool,
+        bad: usize,
+        scratch: &mut Vec<u8>,
+        row: &mut F,
+        error: (u64, String),
+    ) -> Result<u64, (u64, String)> {
+        let cut = if quotes {
+            Scan::FieldStart.run(&text[..bad], 0).1.unwrap_or(0)
+        } else {
+            memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1)
+        };
+        self.rows(&text[..cut], quotes, scratch, row)?;
+        Err(error)
     }
 
     /// The fast path: no quote in `text`, so fields are the bytes between commas and a row is
@@ -951,8 +949,7 @@ fn utf8(text: &[u8]) -> Result<(), (u64, String)> {
 
 /// The error for the byte at `bad` that is not UTF-8: its 0-based line, and what to do.
 fn not_utf8(text: &[u8], bad: usize) -> (u64, String) {
-    let line = memchr::memchr_iter(b'\n', &text[..bad]).count() as u64;
-    let column = bad - memchr::memrchr(b'\n', &text[..bad]).map_or(0, |i| i + 1) + 1;
+    let (line, column) = line_and_byte(text, bad);
     (
         line,
         format!(
@@ -961,6 +958,12 @@ fn not_utf8(text: &[u8], bad: usize) -> (u64, String) {
             text[bad]
         ),
     )
+}
+
+/// The 0-based line of byte `at` of `text`, and its 1-based byte in that line (for messages).
+fn line_and_byte(text: &[u8], at: usize) -> (u64, usize) {
+    let line = memchr::memchr_iter(b'\n', &text[..at]).count() as u64;
+    (line, at - memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1) + 1)
 }
 
 /// RFC 4180, strictly, on one record's raw text (no line end before it): a field is either
