@@ -1131,8 +1131,7 @@ impl<'a> InForce<'a> {
     /// # Errors
     /// [`CatalogError::InvalidCoordinate`] for a coordinate that is not finite or out of range.
     pub fn status(&self, lon: f64, lat: f64) -> Result<PointStatus, CatalogError> {
-        crate::model::LonLat::new(lon, lat)?;
-        Ok(self.computed().status_with_waters(&self.source.border, lon, lat))
+        Ok(self.locate(crate::model::LonLat::new(lon, lat)?, false))
     }
 
     /// [`Self::status`], or in the raw composition (`raw`: no sliver rule, no waters; see
@@ -1141,10 +1140,14 @@ impl<'a> InForce<'a> {
     /// # Errors
     /// As [`Self::status`].
     pub fn status_of(&self, lon: f64, lat: f64, raw: bool) -> Result<PointStatus, CatalogError> {
-        crate::model::LonLat::new(lon, lat)?;
-        Ok(self
-            .computed()
-            .status_with_waters_of(&self.source.border, lon, lat, raw))
+        Ok(self.locate(crate::model::LonLat::new(lon, lat)?, raw))
+    }
+
+    /// The status of a position already checked (`at`: the one coordinate type, which
+    /// validated it when it was made), or in the raw composition (`raw`).
+    pub fn locate(&self, at: crate::model::LonLat, raw: bool) -> PointStatus {
+        self.computed()
+            .status_with_waters_of(&self.source.border, at.lon(), at.lat(), raw)
     }
 
     /// The line of contact after the sliver rule, or the raw one (`raw`).
@@ -1188,7 +1191,7 @@ impl Catalog {
     /// ```
     /// # let tmp = std::env::temp_dir().join(format!("frontline-doc-load-{}", std::process::id()));
     /// # let _ = std::fs::remove_dir_all(&tmp);
-    /// # frontline::geodata::embedded::write_to(&tmp).unwrap();
+    /// # frontline::geodata::embedded::write_to(&tmp, true).unwrap();
     /// // `tmp` is a geodata directory (`frontline init DIR` writes one).
     /// let catalog = frontline::Catalog::load(&tmp).expect("valid geodata");
     /// assert!(catalog.sources.contains_key("example"));

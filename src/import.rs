@@ -1671,7 +1671,7 @@ mod tests {
     fn geodata_and_inputs() -> (tempfile::TempDir, PathBuf, PathBuf) {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("geodata");
-        crate::geodata::embedded::write_to(&data).unwrap();
+        crate::geodata::embedded::write_to(&data, true).unwrap();
         let inputs = tmp.path().join("in");
         std::fs::create_dir_all(&inputs).unwrap();
         (tmp, data, inputs)

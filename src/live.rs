@@ -192,26 +192,73 @@ fn now_nanos() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
+/// The folders of a geodata directory the loader reads ([`crate::geodata::load_dir`]), besides
+/// `frontline.json`; `sources` holds one folder per source.
+const LAYER_DIRS: [&str; 4] = ["borders", "baselines", "regions", "waters"];
+
 /// Whether the entry `name` in directory `dir` of the geodata directory `root` is read by a
-/// load: hidden names ([`crate::store::is_hidden`], the loader's rule too) and the top-level
-/// `quarantine/` are not.
+/// load, by the loader's rules: `frontline.json`, the `*.geojson` files of `borders/`,
+/// `baselines/`, `regions/` and `waters/`, and everything in `sources/`; never a hidden name
+/// ([`crate::store::is_hidden`]). The store's documents (`scenarios/`, `watchlists/`,
+/// `outboxes/`), `quarantine/`, a README or any other file beside them are not geodata: writing
+/// them reloads nothing.
 pub fn counts_as_geodata(root: &Path, dir: &Path, name: &str) -> bool {
-    !(crate::store::is_hidden(name) || (dir == root && name == "quarantine"))
+    if crate::store::is_hidden(name) {
+        return false;
+    }
+    let Ok(rel) = dir.strip_prefix(root) else { return false };
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    match (parts.next(), parts.next()) {
+        (None, _) => name == "frontline.json" || name == crate::store::SOURCES_DIR || LAYER_DIRS.contains(&name),
+        (Some(top), None) if LAYER_DIRS.contains(&&*top) => name.ends_with(".geojson"),
+        (Some(top), _) => top == crate::store::SOURCES_DIR,
+    }
 }
 
-/// (path, size, modification time) of every file under `root` that a load reads
-/// ([`counts_as_geodata`]), sorted: two equal fingerprints mean nothing to reload.
+/// (path, size, modification time) of every file a load of `root` reads: those under `root`
+/// that [`counts_as_geodata`], and those of every archive a source reads in place from outside
+/// `root` (`archive.dir` of its `source.json`), sorted: two equal fingerprints mean nothing to
+/// reload.
 pub fn geodata_fingerprint(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
+    let mut archives = Vec::new();
+    walk(root, &mut out, &mut |dir, name| {
+        let counts = counts_as_geodata(root, dir, name);
+        if counts && name == crate::store::SOURCE_CONFIG {
+            archives.extend(archive_outside(root, dir));
+        }
+        counts
+    });
+    for archive in archives {
+        walk(&archive, &mut out, &mut |_, name| !crate::store::is_hidden(name));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The archive directory that the source in `source_dir` reads in place, when it lies outside
+/// `root` (one inside is walked with the rest).
+fn archive_outside(root: &Path, source_dir: &Path) -> Option<PathBuf> {
+    let bytes = std::fs::read(source_dir.join(crate::store::SOURCE_CONFIG)).ok()?;
+    let config: crate::store::SourceConfig = serde_json::from_slice(&bytes).ok()?;
+    let dir = source_dir.join(config.archive?.dir);
+    let inside = dir.starts_with(root) && !dir.components().any(|c| c == std::path::Component::ParentDir);
+    (!inside).then_some(dir)
+}
+
+/// Adds (path, size, modification time) of every file under `top` whose entry `keep(dir,
+/// name)` accepts (a directory refused is not entered).
+fn walk(top: &Path, out: &mut Vec<(PathBuf, u64, Option<SystemTime>)>, keep: &mut dyn FnMut(&Path, &str) -> bool) {
+    let mut stack = vec![top.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else { continue };
         for e in rd.flatten() {
-            let name = e.file_name();
-            if !counts_as_geodata(root, &dir, &name.to_string_lossy()) {
+            if !keep(&dir, &e.file_name().to_string_lossy()) {
                 continue;
             }
-            let Ok(meta) = e.metadata() else { continue };
+            // Followed through links, as the loader reads them.
+            let Ok(meta) = std::fs::metadata(e.path()) else { continue };
             if meta.is_dir() {
                 stack.push(e.path());
             } else {
@@ -219,8 +266,6 @@ pub fn geodata_fingerprint(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>
             }
         }
     }
-    out.sort();
-    out
 }
 
 /// Polls the geodata directory `root` every `interval` and calls `reload` when a file was
@@ -405,5 +450,49 @@ mod tests {
         ));
         // A name the loader reads is watched, whatever it holds.
         assert!(counts_as_geodata(root, &root.join("sources/a"), "new.tmp-1.geojson"));
+        assert!(counts_as_geodata(root, &root.join("sources/a/publications"), "x.geojson"));
+        assert!(counts_as_geodata(root, root, "frontline.json"));
+        assert!(counts_as_geodata(root, &root.join("borders"), "UKR.geojson"));
+        assert!(counts_as_geodata(root, &root.join("waters"), "UKR.geojson"));
+        // The store's documents and anything the loader does not read are not.
+        for (dir, name) in [
+            ("", "scenarios"),
+            ("", "watchlists"),
+            ("", "outboxes"),
+            ("", "notes.txt"),
+            ("", "README.md"),
+            ("scenarios", "s.json"),
+            ("borders", "notes.txt"),
+            ("baselines", "crimea.geojson.bak"),
+        ] {
+            assert!(!counts_as_geodata(root, &root.join(dir), name), "{dir}/{name}");
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_changes_only_with_what_a_load_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("g");
+        let archive = dir.path().join("archive");
+        std::fs::create_dir_all(root.join("sources/a")).unwrap();
+        std::fs::create_dir_all(&archive).unwrap();
+        std::fs::write(
+            root.join("sources/a/source.json"),
+            br#"{"archive": {"format": "deepstate", "dir": "../../../archive"}}"#,
+        )
+        .unwrap();
+        let before = geodata_fingerprint(&root);
+        for (rel, bytes) in [("scenarios/s.json", "{}"), ("notes.txt", "x"), ("borders/x.txt", "x")] {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        assert_eq!(geodata_fingerprint(&root), before, "a file the loader does not read counted");
+        // A day added to the archive read in place, outside the directory, counts.
+        std::fs::write(archive.join("deepstatemap_data_20240101.geojson"), "{}").unwrap();
+        let after = geodata_fingerprint(&root);
+        assert_eq!(after.len(), before.len() + 1, "{after:?}");
+        std::fs::write(root.join("sources/a/2024-01-01.geojson"), "{}").unwrap();
+        assert_eq!(geodata_fingerprint(&root).len(), after.len() + 1);
     }
 }

@@ -984,6 +984,31 @@ fn import_refuses_bad_arguments() {
 }
 
 #[test]
+fn serve_checks_its_arguments_before_it_loads_the_geodata() {
+    // A directory that does not load (no border) and a bad --sync-every: the argument is refused
+    // (2), without the load being tried (which would say 1, invalid geodata).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("geodata");
+    assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
+    std::fs::remove_dir_all(data.join("borders")).unwrap();
+    let o = frontline(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data",
+        data.to_str().unwrap(),
+        "--sync-url",
+        "http://127.0.0.1:9/",
+        "--sync-source",
+        "example",
+        "--sync-every=5x",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--sync-every '5x'"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("border"), "{}", stderr(&o));
+}
+
+#[test]
 fn serve_refuses_any_sync_interval_it_cannot_read_without_panicking() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("geodata");

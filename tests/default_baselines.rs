@@ -14,7 +14,7 @@ use frontline::import::{Format, ImportOptions, import};
 fn a_new_nzz_source_composes_with_crimea_even_without_a_baseline_file() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("geodata");
-    frontline::geodata::embedded::write_to(&data).unwrap();
+    frontline::geodata::embedded::write_to(&data, true).unwrap();
     // Only the border: no baseline, no example source.
     std::fs::remove_dir_all(data.join("baselines")).unwrap();
     std::fs::remove_dir_all(data.join("sources/example")).unwrap();

@@ -345,7 +345,8 @@ impl Rng {
 /// and a CLI import writes (`--replace`) the SAME six dates of one source at once, every write
 /// other content, and both writers are killed (SIGKILL) at random moments: the server in every
 /// round, the import in every other round (in the rounds between, it runs to its end and is
-/// acknowledged by its report). Afterwards, every round: the store loads; every snapshot
+/// acknowledged by its report, while the server is killed at a moment drawn within the time an
+/// import takes, so mostly mid-import; the count is printed and checked). Afterwards, every round: the store loads; every snapshot
 /// acknowledged so far (a 201/200 to the ingester, a date the import reported added or
 /// replaced) is there, as the content of its date or, when a later write replaced it, as a file
 /// of the date's `.history/` with that content; no file is torn (every snapshot file and every
@@ -370,6 +371,9 @@ fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
     // Every acknowledged write: (date, content hash).
     let mut acked: Vec<(String, String)> = Vec::new();
     let (mut acked_ingests, mut acked_imports, mut killed_imports) = (0, 0, 0);
+    // Rounds whose server was killed while the import was still running.
+    let mut overlapped_kills = 0u64;
+    let mut import_ms = 300u64;
     let mut counter = 0u64;
     let src = root.join("sources/example");
     let content_of = |file: &Path| -> Option<String> {
@@ -422,7 +426,14 @@ fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let kill_server = Duration::from_millis(rng.below(300));
+        // Even rounds: the server's kill falls within the time the last uninterrupted import
+        // took, so that it mostly lands while this import runs.
+        let kill_server = Duration::from_millis(if round % 2 == 1 {
+            rng.below(300)
+        } else {
+            rng.below(import_ms.max(20))
+        });
+        let import_started = Instant::now();
         let out = if round % 2 == 1 {
             // Both killed, in a random order, at random moments.
             let kill_import = Duration::from_millis(rng.below(300));
@@ -443,10 +454,16 @@ fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
             // An import that ended before the kill is acknowledged like any other.
             (out.status.code() == Some(0)).then_some(out)
         } else {
-            let out = import.wait_with_output().unwrap();
+            // The server killed at a random moment while the import runs (it is not waited for
+            // first): the import, killed in no round of this kind, must end well whatever
+            // state the dead server left the store and its lock in.
             std::thread::sleep(kill_server);
+            let import_running = matches!(import.try_wait(), Ok(None));
             server.kill().unwrap(); // SIGKILL
             server.wait().unwrap();
+            overlapped_kills += u64::from(import_running);
+            let out = import.wait_with_output().unwrap();
+            import_ms = u64::try_from(import_started.elapsed().as_millis()).unwrap_or(u64::MAX);
             assert_eq!(
                 out.status.code(),
                 Some(0),
@@ -559,6 +576,9 @@ fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
         "{acked_ingests} / {ingests}"
     );
     assert!(killed_imports > 0, "no import was killed");
+    // The server was killed mid-import in a good share of the rounds that let the import end.
+    eprintln!("{overlapped_kills} of {} servers killed while the import ran", ROUNDS / 2);
+    assert!(overlapped_kills >= ROUNDS / 10, "{overlapped_kills} servers killed mid-import");
     // The two writers did contend: imports whose lock session lies between two ingest sessions
     // of the same server.
     let between = sessions

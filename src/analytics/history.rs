@@ -8,7 +8,7 @@
 use crate::catalog::{CatalogError, SourceEntry};
 use crate::index::Location;
 pub use crate::index::history::HistoryIndex;
-use crate::model::Status;
+use crate::model::{LonLat, Status};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
@@ -78,19 +78,18 @@ pub fn history(src: &SourceEntry, lon: f64, lat: f64) -> Result<Vec<Interval>, C
     Ok(history_with(src, src.history_index(), lon, lat, &mut scratch))
 }
 
-/// [`history`], or in the raw composition (`raw`: the source's drawing clipped to the land,
-/// without the sliver rule and the waters, as every raw answer). The raw history tests every
-/// epoch (one point location each): the change index is built on the composed rings, sliver
-/// pieces included, and is not relied on for the raw statuses.
-///
-/// # Errors
-/// [`CatalogError::InvalidCoordinate`] for a coordinate that is not finite or out of range.
-pub fn history_of(src: &SourceEntry, lon: f64, lat: f64, raw: bool) -> Result<Vec<Interval>, CatalogError> {
-    if !raw {
-        return history(src, lon, lat);
+/// [`history`] of a position already checked (`at`), or in the raw composition (`raw`: the
+/// source's drawing clipped to the land, without the sliver rule and the waters, as every raw
+/// answer). The raw history tests every epoch (one point location each): the change index is
+/// built on the composed rings, sliver pieces included, and is not relied on for the raw
+/// statuses.
+pub fn history_of(src: &SourceEntry, at: LonLat, raw: bool) -> Vec<Interval> {
+    let (lon, lat) = (at.lon(), at.lat());
+    if raw {
+        raw_history(src, lon, lat)
+    } else {
+        history_with(src, src.history_index(), lon, lat, &mut Vec::new())
     }
-    crate::model::LonLat::new(lon, lat)?;
-    Ok(raw_history(src, lon, lat))
 }
 
 /// The raw history of a point: its raw status in every epoch.
@@ -140,17 +139,16 @@ pub fn histories(src: &SourceEntry, points: &[(f64, f64)]) -> Vec<Result<Vec<Int
         .collect()
 }
 
-/// [`histories`], or in the raw composition (`raw`, as [`history_of`]).
-pub fn histories_of(src: &SourceEntry, points: &[(f64, f64)], raw: bool) -> Vec<Result<Vec<Interval>, CatalogError>> {
-    if !raw {
-        return histories(src, points);
+/// [`histories`] of positions already checked, or in the raw composition (`raw`, as
+/// [`history_of`]); in input order.
+pub fn histories_of(src: &SourceEntry, points: &[LonLat], raw: bool) -> Vec<Vec<Interval>> {
+    if raw {
+        return points.par_iter().map(|p| raw_history(src, p.lon(), p.lat())).collect();
     }
+    let index = src.history_index();
     points
         .par_iter()
-        .map(|&(x, y)| {
-            crate::model::LonLat::new(x, y)?;
-            Ok(raw_history(src, x, y))
-        })
+        .map_init(Vec::new, |scratch, p| history_with(src, index, p.lon(), p.lat(), scratch))
         .collect()
 }
 

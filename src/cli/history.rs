@@ -48,10 +48,9 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let (Some(lon), Some(lat)) = (&a.lon, &a.lat) else {
         return Err(Failure::input("give --lon and --lat, or --points FILE"));
     };
-    let p = parse_lon_lat_args(lon, lat)?;
-    let (lon, lat) = (p.lon(), p.lat());
+    let at = parse_lon_lat_args(lon, lat)?;
     let cat = a.known_at.catalog(&a.data)?;
-    let answer = point_history_of(&cat, a.source.as_deref(), lon, lat, a.raw)?;
+    let answer = point_history_of(&cat, a.source.as_deref(), at, a.raw)?;
     let text = frontline::num::to_string_pretty(&answer)?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(Exit::Ok)

@@ -17,14 +17,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
-    frontline::geodata::embedded::write_to(&a.dir)?;
-    if a.no_example {
-        let remove = || -> std::io::Result<()> {
-            std::fs::remove_dir_all(a.dir.join("sources"))?;
-            std::fs::remove_file(a.dir.join("frontline.json"))
-        };
-        remove()?;
-    }
+    frontline::geodata::embedded::write_to(&a.dir, !a.no_example)?;
     let d = a.dir.display();
     let mut out = std::io::stdout().lock();
     writeln!(

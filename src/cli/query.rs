@@ -35,8 +35,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
-    let p = parse_lon_lat_args(&a.lon, &a.lat)?;
-    let (lon, lat) = (p.lon(), p.lat());
+    let at = parse_lon_lat_args(&a.lon, &a.lat)?;
     let when = a.when.required()?;
     let sources = a
         .sources
@@ -46,13 +45,13 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         .map_err(|e| Failure::input(e.to_string()))?;
     let cat = a.known_at.catalog(&a.data)?;
     if let Some(names) = sources {
-        let answer = frontline::query::sources::point_agreement(&cat, names.as_deref(), when, lon, lat, true, a.raw)
+        let answer = frontline::query::sources::point_agreement(&cat, names.as_deref(), when, at, true, a.raw)
             .map_err(|e| Failure::input(e.to_string()))?;
         let text = frontline::num::to_string_pretty(&answer)?;
         writeln!(std::io::stdout().lock(), "{text}")?;
         return Ok(Exit::Ok);
     }
-    let answer = frontline::query::point_of(&cat, a.source.as_deref(), when, lon, lat, true, a.raw)?;
+    let answer = frontline::query::point_of(&cat, a.source.as_deref(), when, at, true, a.raw)?;
     if let Some(w) = &answer.age.warning {
         diag!("warning: {w}");
     }

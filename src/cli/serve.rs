@@ -105,8 +105,8 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
-    let t = Instant::now();
-    let catalog = a.data.catalog()?;
+    // Every argument is checked before the geodata is loaded (seconds on a large archive), so
+    // that a bad one is refused at once.
     let embedded = a.data.data.is_none();
     if embedded && (a.ingest_token_file.is_some() || std::env::var_os("FRONTLINE_INGEST_TOKEN").is_some()) {
         return Err(Failure::input(
@@ -118,8 +118,6 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             "sync writes into a geodata directory, and the embedded geodata is read-only: give --data DIR (`frontline init DIR` writes a starting one)",
         ));
     }
-    catalog.compute_all();
-    tracing::info!(ms = t.elapsed().as_millis() as u64, "all layers and indexes computed");
     let ingest_token = match &a.ingest_token_file {
         Some(p) => {
             let t = std::fs::read_to_string(p)
@@ -186,6 +184,10 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         }
         _ => None,
     };
+    let t = Instant::now();
+    let catalog = a.data.catalog()?;
+    catalog.compute_all();
+    tracing::info!(ms = t.elapsed().as_millis() as u64, "all layers and indexes computed");
     let app = App::new(Arc::new(catalog), config);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {

@@ -115,8 +115,13 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         diag!("error: {why}");
         return Ok(Exit::BadInput);
     }
+    // Partial (3) only when some day was taken: a sync that fetched nothing because every
+    // attempt failed (the host down, a wrong --base-url) failed as a whole (2), as an import
+    // whose every input was rejected.
     Ok(if report.failed.is_empty() && report.unreachable.is_none() {
         Exit::Ok
+    } else if report.fetched.is_empty() {
+        Exit::BadInput
     } else {
         Exit::Partial
     })

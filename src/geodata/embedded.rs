@@ -69,11 +69,13 @@ pub enum InitError {
 }
 
 /// Writes the embedded files into `dir` (created if absent); refuses a `dir` that holds
-/// anything already, so that nothing is overwritten.
+/// anything already, so that nothing is overwritten. Without `example`, the SYNTHETIC example
+/// source and `frontline.json` (which names it the default) are left out: nothing is written
+/// and then removed.
 ///
 /// # Errors
 /// [`InitError::NotEmpty`], or the store's error when the directory cannot be created or written.
-pub fn write_to(dir: &Path) -> Result<(), InitError> {
+pub fn write_to(dir: &Path, example: bool) -> Result<(), InitError> {
     use crate::store::StoreError;
     let io = |what: &'static str| {
         move |error| StoreError::Io {
@@ -96,6 +98,7 @@ pub fn write_to(dir: &Path) -> Result<(), InitError> {
     let lock = store.lock("init", std::time::Duration::from_secs(1))?;
     let files: Vec<(std::path::PathBuf, Vec<u8>)> = FILES
         .iter()
+        .filter(|(rel, _)| example || !(rel.starts_with("sources/") || *rel == "frontline.json"))
         .map(|(rel, bytes)| (dir.join(rel), bytes.to_vec()))
         .collect();
     Ok(lock.write(&files)?)
@@ -152,8 +155,28 @@ mod tests {
     fn init_refuses_a_directory_that_holds_something() {
         let dir = std::env::temp_dir().join(format!("frontline-init-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        assert!(write_to(&dir).is_ok());
-        assert!(write_to(&dir).unwrap_err().to_string().contains("is not empty"));
+        assert!(write_to(&dir, true).is_ok());
+        assert!(write_to(&dir, true).unwrap_err().to_string().contains("is not empty"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn init_without_the_example_writes_only_what_it_keeps() {
+        let dir = std::env::temp_dir().join(format!("frontline-init-bare-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        write_to(&dir, false).unwrap();
+        assert!(!dir.join("sources").exists() && !dir.join("frontline.json").exists());
+        assert!(dir.join("borders/UKR.geojson").is_file());
+        // Every file the journal records was written and is still there: nothing was written
+        // and then removed outside the store's writer.
+        let journal = crate::store::Store::new(&dir).journal();
+        assert_eq!(journal.len(), 1);
+        let files = &journal[0].files;
+        assert!(files.iter().any(|f| f == "borders/UKR.geojson"), "{files:?}");
+        for f in files {
+            assert!(dir.join(f).is_file(), "{f} is in the journal but not on disk");
+            assert!(!f.starts_with("sources/") && f != "frontline.json", "{f}");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

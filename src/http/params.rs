@@ -53,10 +53,9 @@ impl Params {
     }
 
     /// A required `lon` in [-180, 180] and `lat` in [-90, 90].
-    pub fn lon_lat(&self) -> Result<(f64, f64), Problem> {
+    pub fn lon_lat(&self) -> Result<crate::model::LonLat, Problem> {
         let (lon, lat) = (self.required("lon")?, self.required("lat")?);
-        let p = crate::model::LonLat::parse(lon, lat)?;
-        Ok((p.lon(), p.lat()))
+        Ok(crate::model::LonLat::parse(lon, lat)?)
     }
 
     /// A date parameter, `YYYY-MM-DD`.
@@ -174,6 +173,6 @@ mod tests {
                 .contains("not a valid calendar date")
         );
         let p = Params::parse("lon=%2030.5&lat=50", &["lon", "lat"]).unwrap();
-        assert_eq!(p.lon_lat().unwrap(), (30.5, 50.0));
+        assert_eq!(p.lon_lat().unwrap(), crate::model::LonLat::new(30.5, 50.0).unwrap());
     }
 }

@@ -299,7 +299,7 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
             ],
         )?;
         let catalog = app.catalog_for(&p)?;
-        let (lon, lat) = p.lon_lat()?;
+        let at = p.lon_lat()?;
         let when = p.required_when()?;
         let distance = p.flag("distance")?;
         let raw = p.flag("raw")?;
@@ -310,10 +310,10 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
             }
             let sources = super::agreement::sources_param(&p)?;
             let a =
-                crate::query::sources::point_agreement(&catalog, sources.as_deref(), when, lon, lat, distance, raw)?;
+                crate::query::sources::point_agreement(&catalog, sources.as_deref(), when, at, distance, raw)?;
             return Ok(json_response(&a));
         }
-        let a = query::point_json_of(&catalog, p.get("source"), when, lon, lat, distance, raw)?;
+        let a = query::point_json_of(&catalog, p.get("source"), when, at, distance, raw)?;
         Ok(bytes_response(StatusCode::OK, "application/json", a))
     })())
 }
@@ -706,8 +706,8 @@ fn border(raw: String, app: Arc<App>) -> Reply {
 fn history(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         let p = Params::parse(&raw, &["lon", "lat", "source", "known_at", "raw"])?;
-        let (lon, lat) = p.lon_lat()?;
-        let a = query::history::point_history_of(&*app.catalog_for(&p)?, p.get("source"), lon, lat, p.flag("raw")?)?;
+        let at = p.lon_lat()?;
+        let a = query::history::point_history_of(&*app.catalog_for(&p)?, p.get("source"), at, p.flag("raw")?)?;
         Ok(json_response(&a))
     })())
 }

@@ -248,9 +248,9 @@ pub(super) async fn point(id: String, raw: String, app: Arc<App>) -> Reply {
     answer(
         async {
             let p = Params::parse(&raw, &["lon", "lat"])?;
-            let (lon, lat) = p.lon_lat()?;
+            let at = p.lon_lat()?;
             let c = stored(&app, id).await?;
-            let a = blocking(move || Ok(c.point(lon, lat)?)).await?;
+            let a = blocking(move || Ok(c.locate(at))).await?;
             json(StatusCode::OK, &a)
         }
         .await,

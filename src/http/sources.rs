@@ -322,13 +322,8 @@ fn unwrite(root: &std::path::Path, undo: Undo) -> Result<(), Problem> {
     match (undo.old, undo.created) {
         (Some(old), _) => lock.write(&[(undo.path, old)])?,
         (None, Some(source)) => lock.remove_source(&source)?,
-        (None, None) => {
-            lock.remove(std::slice::from_ref(&undo.path))?;
-            if let Some(dir) = undo.path.parent() {
-                // Only an empty directory goes: one that holds anything else is left as it is.
-                let _ = std::fs::remove_dir(dir);
-            }
-        }
+        // Its directory goes too when that leaves it empty (the store decides).
+        (None, None) => lock.remove(std::slice::from_ref(&undo.path))?,
     }
     Ok(())
 }

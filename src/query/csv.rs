@@ -19,7 +19,7 @@
 
 use crate::catalog::{BorderEntry, Computed, InForce};
 use crate::index::line::LineOfContact;
-use crate::model::Status;
+use crate::model::{LonLat, Status};
 use std::io::{BufRead, Read, Write};
 
 /// Why a CSV classification stopped.
@@ -672,7 +672,7 @@ impl Layout {
     /// Reads the rows of `text` (whole records), calling `row` with the row's columns as they are
     /// written back, its id and its coordinates. Returns the number of physical lines of `text`,
     /// or the 0-based line of the first bad record and what is wrong (rows before it were given).
-    fn rows<F: FnMut(&[u8], &[u8], f64, f64)>(
+    fn rows<F: FnMut(&[u8], &[u8], LonLat)>(
         &self,
         text: &[u8],
         quotes: bool,
@@ -715,7 +715,7 @@ impl Layout {
 
     /// Gives the rows of `text` before the record that holds byte `bad`, then fails with
     /// `error` (its 0-based line and what is wrong).
-    fn rows_then<F: FnMut(&[u8], &[u8], f64, f64)>(
+    fn rows_then<F: FnMut(&[u8], &[u8], LonLat)>(
         &self,
         text: &[u8],
         quotes: bool,
@@ -744,7 +744,7 @@ impl Layout {
     /// either way. A CR that ends no line (one before a LF, or at the very end of `text`, does)
     /// is refused where it is, after the rows before its line. Returns the physical lines of
     /// `text`.
-    fn rows_plain<F: FnMut(&[u8], &[u8], f64, f64)>(
+    fn rows_plain<F: FnMut(&[u8], &[u8], LonLat)>(
         &self,
         text: &[u8],
         scratch: &mut Vec<u8>,
@@ -787,8 +787,8 @@ impl Layout {
                 };
                 let id = field(self.id);
                 match coordinates(field(self.lon), field(self.lat)) {
-                    Ok((x, y)) if !self.csv_safe || (self.simple && !is_formula(id)) => {
-                        row(bytes, id, x, y);
+                    Ok(p) if !self.csv_safe || (self.simple && !is_formula(id)) => {
+                        row(bytes, id, p);
                         true
                     }
                     _ => false,
@@ -805,7 +805,7 @@ impl Layout {
 
     /// One line of the fast path read field by field (see [`Self::rows_plain`]); `n` is its
     /// 0-based line in the block.
-    fn plain_line<F: FnMut(&[u8], &[u8], f64, f64)>(
+    fn plain_line<F: FnMut(&[u8], &[u8], LonLat)>(
         &self,
         n: u64,
         line: &[u8],
@@ -828,12 +828,12 @@ impl Layout {
             else {
                 return Err(at(self.count_error(bytes.split(|&b| b == b',').count())));
             };
-            let (x, y) = coordinates(lon, lat).map_err(at)?;
+            let p = coordinates(lon, lat).map_err(at)?;
             if self.csv_safe && is_formula(id) {
                 self.write_back(bytes.split(|&b| b == b','), scratch);
-                row(scratch, id, x, y);
+                row(scratch, id, p);
             } else {
-                row(bytes, id, x, y);
+                row(bytes, id, p);
             }
         } else {
             let (mut id, mut lon, mut lat) = (&b""[..], &b""[..], &b""[..]);
@@ -853,12 +853,12 @@ impl Layout {
             if k != self.names.len() {
                 return Err(at(self.count_error(k)));
             }
-            let (x, y) = coordinates(lon, lat).map_err(at)?;
+            let p = coordinates(lon, lat).map_err(at)?;
             if self.csv_safe && formula {
                 self.write_back(bytes.split(|&b| b == b','), scratch);
-                row(scratch, id, x, y);
+                row(scratch, id, p);
             } else {
-                row(bytes, id, x, y);
+                row(bytes, id, p);
             }
         }
         Ok(())
@@ -866,7 +866,7 @@ impl Layout {
 
     /// The RFC 4180 path: records parsed by the `csv` crate, checked strictly, written back
     /// quoted where needed.
-    fn rows_quoted<F: FnMut(&[u8], &[u8], f64, f64)>(
+    fn rows_quoted<F: FnMut(&[u8], &[u8], LonLat)>(
         &self,
         text: &[u8],
         scratch: &mut Vec<u8>,
@@ -901,9 +901,9 @@ impl Layout {
             if rec.len() != self.names.len() {
                 return Err(at(self.count_error(rec.len())));
             }
-            let (x, y) = coordinates(&rec[self.lon], &rec[self.lat]).map_err(at)?;
+            let p = coordinates(&rec[self.lon], &rec[self.lat]).map_err(at)?;
             self.write_back(rec.iter(), scratch);
-            row(scratch, &rec[self.id], x, y);
+            row(scratch, &rec[self.id], p);
         }
     }
 
@@ -930,13 +930,12 @@ impl Layout {
 
 /// The two coordinates of a row, parsed and checked by the one coordinate type
 /// ([`crate::model::LonLat::parse_bytes`]); the error in the words of a row.
-fn coordinates(lon: &[u8], lat: &[u8]) -> Result<(f64, f64), String> {
+fn coordinates(lon: &[u8], lat: &[u8]) -> Result<LonLat, String> {
     use crate::model::Axis;
-    let p = crate::model::LonLat::parse_bytes(lon, lat).map_err(|e| {
+    LonLat::parse_bytes(lon, lat).map_err(|e| {
         let field = if e.axis() == Axis::Lon { lon } else { lat };
         e.in_row(&shown(field))
-    })?;
-    Ok((p.lon(), p.lat()))
+    })
 }
 
 /// Checks that `text` is UTF-8; else the 0-based line of the first bad byte and what is wrong.
@@ -1036,7 +1035,8 @@ impl Rows<'_> {
         let mut scratch = Vec::new();
         let n = self
             .layout
-            .rows(text, quotes, &mut scratch, &mut |columns, _id, x, y| {
+            .rows(text, quotes, &mut scratch, &mut |columns, _id, p| {
+                let (x, y) = (p.lon(), p.lat());
                 let status = if self.raw {
                     self.state.status_of(&self.border.index, x, y, true).0
                 } else {
@@ -1070,10 +1070,8 @@ impl Rows<'_> {
 pub struct PointRow {
     /// The id as given.
     pub id: String,
-    /// Longitude.
-    pub lon: f64,
-    /// Latitude.
-    pub lat: f64,
+    /// The position, checked when the row was read.
+    pub at: LonLat,
     /// The row's columns as they are written back (quoted where needed, in input order).
     pub columns: String,
 }
@@ -1119,7 +1117,7 @@ pub fn read_point_blocks<R: BufRead, E: From<CsvError>>(
         let mut too_many = false;
         let mut rows = Vec::new();
         let lines = layout
-            .rows(&bytes, quotes, &mut scratch, &mut |columns, id, lon, lat| {
+            .rows(&bytes, quotes, &mut scratch, &mut |columns, id, at| {
                 if count >= max_rows {
                     too_many = true;
                     return;
@@ -1127,8 +1125,7 @@ pub fn read_point_blocks<R: BufRead, E: From<CsvError>>(
                 count += 1;
                 rows.push(PointRow {
                     id: String::from_utf8_lossy(id).into_owned(),
-                    lon,
-                    lat,
+                    at,
                     columns: String::from_utf8_lossy(columns).into_owned(),
                 });
             })
@@ -1389,16 +1386,16 @@ mod tests {
 
     fn rows_of(text: &str) -> Result<Vec<(String, String, f64, f64)>, CsvError> {
         let p = read_points(text.as_bytes(), 1000, false)?;
-        Ok(p.rows.into_iter().map(|r| (r.columns, r.id, r.lon, r.lat)).collect())
+        Ok(p.rows.into_iter().map(|r| (r.columns, r.id, r.at.lon(), r.at.lat())).collect())
     }
 
     /// Every row given (columns, id, coordinates) and the result of reading `text` by `read`.
     type Given = (Vec<(Vec<u8>, Vec<u8>, u64, u64)>, Result<(), (u64, String)>);
 
-    fn given(read: impl FnOnce(&mut dyn FnMut(&[u8], &[u8], f64, f64)) -> Result<(), (u64, String)>) -> Given {
+    fn given(read: impl FnOnce(&mut dyn FnMut(&[u8], &[u8], LonLat)) -> Result<(), (u64, String)>) -> Given {
         let mut rows = Vec::new();
         let result =
-            read(&mut |columns, id, x, y| rows.push((columns.to_vec(), id.to_vec(), x.to_bits(), y.to_bits())));
+            read(&mut |columns, id, p| rows.push((columns.to_vec(), id.to_vec(), p.lon().to_bits(), p.lat().to_bits())));
         (rows, result)
     }
 
@@ -1666,7 +1663,7 @@ mod tests {
         }
         let p = read_points(text.as_bytes(), u64::MAX, false).unwrap();
         assert_eq!(p.rows.len(), n);
-        assert!(p.rows.iter().all(|r| r.id.ends_with("\nsecond line") && r.lat == 50.25));
+        assert!(p.rows.iter().all(|r| r.id.ends_with("\nsecond line") && r.at.lat() == 50.25));
         text.push_str("bad\"quote,1,2\n");
         let e = read_points(text.as_bytes(), u64::MAX, false).unwrap_err().to_string();
         assert_eq!(

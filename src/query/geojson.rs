@@ -849,14 +849,20 @@ pub fn history_geojson<R: Read>(
     let mut features = FeatureWriter::default();
     let members = crate::output::points::history_members();
     let others = read_point_blocks(input, max_points, members, &mut |first, block| {
-        let coords: Vec<(f64, f64)> = block.iter().map(|p| (p.lon, p.lat)).collect();
+        // The one check of each position (the features were read as numbers).
+        let coords = block
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                crate::model::LonLat::new(p.lon, p.lat).map_err(|e| BatchError::Point {
+                    index: first + i,
+                    error: e.into(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let hs = histories_of(src, &coords, raw);
         let mut out = Vec::with_capacity(block.len());
         for (i, (p, h)) in block.into_iter().zip(hs).enumerate() {
-            let h = h.map_err(|error| BatchError::Point {
-                index: first + i,
-                error,
-            })?;
             let described = provenance.describe(src, &h);
             let props = HistoryProperties {
                 history: &described,

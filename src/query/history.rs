@@ -143,23 +143,27 @@ pub struct HistoryAnswer {
 }
 
 /// The history of (lon, lat) across every snapshot of `source` (or the default source).
-pub fn point_history(cat: &Catalog, source: Option<&str>, lon: f64, lat: f64) -> Result<HistoryAnswer, CatalogError> {
-    point_history_of(cat, source, lon, lat, false)
-}
-
-/// [`point_history`], or in the raw composition (`raw`: no sliver rule, no waters).
 ///
 /// # Errors
 /// An unknown source, or a coordinate that is not finite or out of range.
+pub fn point_history(cat: &Catalog, source: Option<&str>, lon: f64, lat: f64) -> Result<HistoryAnswer, CatalogError> {
+    point_history_of(cat, source, crate::model::LonLat::new(lon, lat)?, false)
+}
+
+/// [`point_history`] of a position already checked (`at`), or in the raw composition (`raw`:
+/// no sliver rule, no waters).
+///
+/// # Errors
+/// An unknown source.
 pub fn point_history_of(
     cat: &Catalog,
     source: Option<&str>,
-    lon: f64,
-    lat: f64,
+    at: crate::model::LonLat,
     raw: bool,
 ) -> Result<HistoryAnswer, CatalogError> {
     let src = cat.source(source)?;
-    let intervals = crate::analytics::history::history_of(src, lon, lat, raw)?;
+    let (lon, lat) = (at.lon(), at.lat());
+    let intervals = crate::analytics::history::history_of(src, at, raw);
     let mut provenance = HistoryProvenance::new(src);
     let intervals = provenance.describe(src, &intervals);
     Ok(HistoryAnswer {
@@ -189,19 +193,20 @@ pub struct BatchError {
     pub error: CatalogError,
 }
 
-/// Histories of many points (on every core). A point with an invalid coordinate fails the whole
-/// batch, naming its index.
+/// Histories of many points (on every core), checked when they were read.
+///
+/// # Errors
+/// An unknown source (a [`BatchError`] without an index).
 pub fn batch_history(
     cat: &Catalog,
     source: Option<&str>,
-    points: &[(f64, f64)],
+    points: &[crate::model::LonLat],
     raw: bool,
 ) -> Result<BatchHistory, BatchError> {
     let src = cat.source(source).map_err(|error| BatchError { index: None, error })?;
     let mut provenance = HistoryProvenance::new(src);
     let mut out = Vec::with_capacity(points.len());
-    for (i, h) in histories_of(src, points, raw).into_iter().enumerate() {
-        let h = h.map_err(|error| BatchError { index: Some(i), error })?;
+    for h in histories_of(src, points, raw) {
         out.push(provenance.describe(src, &h));
     }
     Ok(BatchHistory {
@@ -222,7 +227,7 @@ pub fn history_csv(
     points: &crate::query::csv::PointsCsv,
     raw: bool,
 ) -> Result<(String, HistoryProvenance), BatchError> {
-    let coords: Vec<(f64, f64)> = points.rows.iter().map(|r| (r.lon, r.lat)).collect();
+    let coords: Vec<crate::model::LonLat> = points.rows.iter().map(|r| r.at).collect();
     let batch = batch_history(cat, source, &coords, raw)?;
     let mut out = String::with_capacity(points.rows.len() * 96);
     out.push_str(&points.header);
@@ -272,15 +277,9 @@ pub fn history_csv_answer<R: std::io::BufRead>(
     let mut rows_out = FeatureWriter::default();
     let mut text = String::new();
     let header = crate::query::csv::read_point_blocks(input, max_rows, csv_safe, &mut |first, rows| {
-        let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r.lon, r.lat)).collect();
+        let coords: Vec<crate::model::LonLat> = rows.iter().map(|r| r.at).collect();
         text.clear();
-        for (i, (r, h)) in rows.iter().zip(histories_of(src, &coords, raw)).enumerate() {
-            let h = h.map_err(|error| {
-                HistoryCsvError::Batch(BatchError {
-                    index: Some(first + i),
-                    error,
-                })
-            })?;
+        for (r, h) in rows.iter().zip(histories_of(src, &coords, raw)) {
             history_csv_rows(&r.columns, &provenance.describe(src, &h), &mut text);
         }
         rows_out.write_raw(text.as_bytes()).map_err(HistoryCsvError::Io)

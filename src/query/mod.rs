@@ -107,25 +107,27 @@ pub fn point(
     lat: f64,
     distance: bool,
 ) -> Result<PointAnswer, CatalogError> {
-    point_of(cat, source, when, lon, lat, distance, false)
+    let at = crate::model::LonLat::new(lon, lat)?;
+    point_of(cat, source, when, at, distance, false)
 }
 
-/// [`point`], or in the raw composition (`raw`: the source's drawing clipped to the border's
-/// land, without the sliver rule and without the waters; the line of contact is the raw one).
+/// [`point`] at a position already checked (`at`), or in the raw composition (`raw`: the
+/// source's drawing clipped to the border's land, without the sliver rule and without the
+/// waters; the line of contact is the raw one).
 ///
 /// # Errors
-/// As [`point`].
+/// As [`Catalog::in_force`].
 pub fn point_of(
     cat: &Catalog,
     source: Option<&str>,
     when: impl Into<When>,
-    lon: f64,
-    lat: f64,
+    at: crate::model::LonLat,
     distance: bool,
     raw: bool,
 ) -> Result<PointAnswer, CatalogError> {
     let when = when.into();
-    let (f, date, p) = locate(cat, source, when, lon, lat, distance, raw)?;
+    let (lon, lat) = (at.lon(), at.lat());
+    let (f, date, p) = locate(cat, source, when, at, distance, raw)?;
     Ok(answer(
         (date, when.instant()),
         lon,
@@ -193,13 +195,13 @@ fn locate<'a>(
     cat: &'a Catalog,
     source: Option<&str>,
     when: When,
-    lon: f64,
-    lat: f64,
+    at: crate::model::LonLat,
     distance: bool,
     raw: bool,
 ) -> Result<(InForce<'a>, NaiveDate, Located), CatalogError> {
     let (f, date) = cat.resolve(source, when)?;
-    let status = f.status_of(lon, lat, raw)?;
+    let status = f.locate(at, raw);
+    let (lon, lat) = (at.lon(), at.lat());
     let boundary = &f.source.border.boundary;
     let land = if status.in_waters {
         boundary.nearest(lon, lat)
@@ -399,24 +401,26 @@ pub fn point_json(
     lat: f64,
     distance: bool,
 ) -> Result<String, CatalogError> {
-    point_json_of(cat, source, when, lon, lat, distance, false)
+    let at = crate::model::LonLat::new(lon, lat)?;
+    point_json_of(cat, source, when, at, distance, false)
 }
 
-/// [`point_json`], or in the raw composition (`raw`, as [`point_of`]).
+/// [`point_json`] at a position already checked (`at`), or in the raw composition (`raw`, as
+/// [`point_of`]).
 ///
 /// # Errors
-/// As [`point`].
+/// As [`point_of`].
 pub fn point_json_of(
     cat: &Catalog,
     source: Option<&str>,
     when: impl Into<When>,
-    lon: f64,
-    lat: f64,
+    at: crate::model::LonLat,
     distance: bool,
     raw: bool,
 ) -> Result<String, CatalogError> {
     let when = when.into();
-    let (f, date, p) = locate(cat, source, when, lon, lat, distance, raw)?;
+    let (lon, lat) = (at.lon(), at.lat());
+    let (f, date, p) = locate(cat, source, when, at, distance, raw)?;
     let members = f.epoch.provenance_json.get_or_init(|| {
         let v = crate::num::to_string(&InForceRef::new(&f)).unwrap_or_else(|_| "{}".into());
         // One brace off each end (trim_*_matches would also eat a nested object's last brace).
@@ -634,8 +638,9 @@ mod tests {
             for date in ["2024-01-01", "2024-05-01", "2024-09-01"] {
                 let date = crate::model::parse_date(date).unwrap();
                 for (distance, raw) in [(false, false), (true, false), (false, true), (true, true)] {
-                    let a = point_of(&cat, None, date, lon, lat, distance, raw).unwrap();
-                    let j = point_json_of(&cat, None, date, lon, lat, distance, raw).unwrap();
+                    let at = crate::model::LonLat::new(lon, lat).unwrap();
+                    let a = point_of(&cat, None, date, at, distance, raw).unwrap();
+                    let j = point_json_of(&cat, None, date, at, distance, raw).unwrap();
                     assert_eq!(
                         j,
                         crate::num::to_string(&a).unwrap(),

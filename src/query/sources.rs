@@ -70,18 +70,17 @@ fn all_sources(cat: &Catalog) -> (Vec<String>, Vec<LeftOut>) {
 /// rule, no waters).
 ///
 /// # Errors
-/// An unknown source, a coordinate out of range, or no source covering the date.
+/// An unknown source, or no source covering the date.
 pub fn point_agreement(
     cat: &Catalog,
     sources: Option<&[String]>,
     when: impl Into<When>,
-    lon: f64,
-    lat: f64,
+    at: crate::model::LonLat,
     distance: bool,
     raw: bool,
 ) -> Result<PointAgreement, AgreementError> {
     let when = when.into();
-    crate::model::LonLat::new(lon, lat).map_err(CatalogError::from)?;
+    let (lon, lat) = (at.lon(), at.lat());
     let (names, left_out) = match sources {
         Some(s) => (s.to_vec(), Vec::new()),
         None => all_sources(cat),
@@ -90,7 +89,7 @@ pub fn point_agreement(
     let mut not_covering = Vec::new();
     let mut statuses: std::collections::BTreeMap<&'static str, Vec<String>> = Default::default();
     for n in &names {
-        match crate::query::point_of(cat, Some(n), when, lon, lat, distance, raw) {
+        match crate::query::point_of(cat, Some(n), when, at, distance, raw) {
             Ok(a) => {
                 statuses.entry(a.status.as_str()).or_default().push(n.clone());
                 answers.push(a);

@@ -1151,8 +1151,16 @@ impl Computed {
 
     /// Where a point lies: in the area of application or which exclusion, which zones, and its
     /// distance to each reference line with the nearest point.
+    ///
+    /// # Errors
+    /// [`CatalogError::InvalidCoordinate`] for a coordinate that is not finite or out of range.
     pub fn point(&self, lon: f64, lat: f64) -> Result<ScenarioPoint, CatalogError> {
-        crate::model::LonLat::new(lon, lat)?;
+        Ok(self.locate(crate::model::LonLat::new(lon, lat)?))
+    }
+
+    /// [`Self::point`] at a position already checked (`at`).
+    pub fn locate(&self, at: crate::model::LonLat) -> ScenarioPoint {
+        let (lon, lat) = (at.lon(), at.lat());
         let ix = self.indexes();
         let in_area = ix.area.locate(lon, lat).in_closed();
         let excluded = if in_area {
@@ -1200,7 +1208,7 @@ impl Computed {
                 }
             })
             .collect();
-        Ok(ScenarioPoint {
+        ScenarioPoint {
             scenario: self.answer.id.clone(),
             lon,
             lat,
@@ -1210,7 +1218,7 @@ impl Computed {
             zones,
             distances,
             ceasefire: self.answer.ceasefire.clone(),
-        })
+        }
     }
 
     /// The scenario's layers for the vector tile encoder (`query::tiles`): `area` (the area of

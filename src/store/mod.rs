@@ -125,7 +125,7 @@ pub enum StoreError {
     },
     /// A source reads a third-party archive in place: nothing is written into it.
     #[error(
-        "source '{source_name}' reads the archive {archive} in place and is read-only: nothing is written into a third-party archive. Import or sync into a source of its own instead (e.g. --source {source_name}-live), or copy the archive's files into a new source with `frontline import`"
+        "source '{source_name}' reads the archive {archive} in place and is read-only: nothing is written into a third-party archive. Import or sync into a source of its own instead (e.g. --source {source_name}-live; a sync into a new source also needs --from, its first day), or copy the archive's files into a new source with `frontline import`"
     )]
     ReadOnlySource {
         /// The source.
@@ -758,6 +758,9 @@ pub struct JournalRecord {
     /// Files kept in a `.history/` before this batch replaced them.
     #[serde(default)]
     pub kept: Vec<String>,
+    /// Files and directories this batch removed (the undoing of a write that did not load).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
 }
 
 /// The download folder of a sync ([`Store::download`]): fetched files wait here for the
@@ -971,6 +974,7 @@ impl WriterLock {
         self.record(
             files.iter().map(|(p, _)| self.store.relative(p)).collect(),
             kept.iter().map(|p| self.store.relative(p)).collect(),
+            Vec::new(),
         )
     }
 
@@ -1089,18 +1093,20 @@ impl WriterLock {
 
     /// Removes a whole source directory (the undoing of a source's creation that did not load):
     /// renamed to a hidden temporary name first, so that no half-removed source is ever seen,
-    /// then removed; `sources/` fsync'ed.
+    /// then removed; `sources/` fsync'ed. Recorded in the journal.
     pub fn remove_source(&self, source: &str) -> Result<(), StoreError> {
         let dir = self.store.source_dir(source)?;
         let sources = self.store.sources_dir();
         let doomed = sources.join(temporary_name(source));
         std::fs::rename(&dir, &doomed).map_err(io("cannot remove", &dir))?;
         sync_dir(&sources)?;
-        std::fs::remove_dir_all(&doomed).map_err(io("cannot remove", &doomed))
+        std::fs::remove_dir_all(&doomed).map_err(io("cannot remove", &doomed))?;
+        self.record(Vec::new(), Vec::new(), vec![self.store.relative(&dir)])
     }
 
-    /// Removes files of the store (a snapshot file replaced under another name) and syncs their
-    /// directories.
+    /// Removes files of the store (a file written by a write that did not load) and syncs their
+    /// directories; a directory of the store left empty by it goes too (never the geodata
+    /// directory itself, nor one that holds anything else). Recorded in the journal.
     pub fn remove(&self, files: &[PathBuf]) -> Result<(), StoreError> {
         let mut dirs = Vec::new();
         for f in files {
@@ -1110,10 +1116,19 @@ impl WriterLock {
         }
         dirs.sort();
         dirs.dedup();
+        let mut removed: Vec<String> = files.iter().map(|f| self.store.relative(f)).collect();
         for d in &dirs {
-            sync_dir(d)?;
+            // `remove_dir` fails on a directory that holds anything: then it stays, synced.
+            if d != &self.store.root && std::fs::remove_dir(d).is_ok() {
+                removed.push(self.store.relative(d));
+                if let Some(parent) = d.parent() {
+                    sync_dir(parent)?;
+                }
+            } else {
+                sync_dir(d)?;
+            }
         }
-        Ok(())
+        self.record(Vec::new(), Vec::new(), removed)
     }
 
     /// Keeps the current file of a source (a dated snapshot file, a publication, its
@@ -1205,7 +1220,7 @@ impl WriterLock {
     /// Appends a line to the journal. Not fsync'ed: the journal is a record of the writes, not
     /// the data (the files it names are durable before it is written); a line lost in a power
     /// cut costs nothing but the record.
-    fn record(&self, files: Vec<String>, kept: Vec<String>) -> Result<(), StoreError> {
+    fn record(&self, files: Vec<String>, kept: Vec<String>, removed: Vec<String>) -> Result<(), StoreError> {
         let rec = JournalRecord {
             writer: self.writer.clone(),
             pid: std::process::id(),
@@ -1213,6 +1228,7 @@ impl WriterLock {
             written_ns: now_ns(),
             files,
             kept,
+            removed,
         };
         let path = self.store.root.join(STORE_DIR).join(JOURNAL_FILE);
         let mut line = serde_json::to_string(&rec).unwrap_or_default();
@@ -1576,6 +1592,29 @@ mod tests {
         assert_eq!(names(&dir.path().join("sources")), ["old"]);
         let journal = store.journal();
         assert_eq!(journal[0].files.len(), 4, "{journal:?}");
+        assert_eq!(journal.last().unwrap().removed, ["sources/new"]);
+        // Removing a file removes a directory it leaves empty, never one that holds anything
+        // else; both are in the journal.
+        let old = dir.path().join("sources/old");
+        lock.write(&[
+            (old.join("publications/a.geojson"), b"a".to_vec()),
+            (old.join("notes/b.txt"), b"b".to_vec()),
+            (old.join("notes/c.txt"), b"c".to_vec()),
+        ])
+        .unwrap();
+        lock.remove(&[old.join("publications/a.geojson"), old.join("notes/b.txt")])
+            .unwrap();
+        assert!(!old.join("publications").exists() && old.join("notes/c.txt").exists());
+        assert_eq!(
+            store.journal().last().unwrap().removed,
+            ["sources/old/publications/a.geojson", "sources/old/notes/b.txt", "sources/old/publications"]
+        );
+        // Nothing outside the store is removed.
+        let outside = tempfile::tempdir().unwrap();
+        let stray = outside.path().join("x");
+        std::fs::write(&stray, b"x").unwrap();
+        assert!(matches!(lock.remove(&[stray.clone()]), Err(StoreError::OutsideStore { .. })));
+        assert!(stray.exists());
     }
 
     #[test]
