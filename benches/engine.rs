@@ -8,7 +8,8 @@
 //! dir, default $TMPDIR/frontline-bench), REPEAT (default 5), BENCH_ONLY=csv (load the archive
 //! once and time only the CSV classification, REPEAT times with at least 11 runs), BENCH_ONLY=build
 //! (only the archive's load + build, with and without the waters), BENCH_ONLY=diffs
-//! (load once with the waters, then only the consecutive-day diffs and the point histories).
+//! (load once with the waters, then only the consecutive-day diffs and the point histories),
+//! BENCH_ONLY=diffs-land (the same without the waters).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -75,8 +76,11 @@ fn main() {
     }
     let repeat: usize = std::env::var("REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let csv_only = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "csv");
-    // BENCH_ONLY=diffs: one load (with the waters), then only the diffs and the histories.
-    let diffs_only = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "diffs");
+    // BENCH_ONLY=diffs: one load (with the waters), then only the diffs and the histories;
+    // BENCH_ONLY=diffs-land: the same without the waters (like with like against commits
+    // before them).
+    let diffs_land = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "diffs-land");
+    let diffs_only = diffs_land || std::env::var("BENCH_ONLY").is_ok_and(|v| v == "diffs");
     // BENCH_ONLY=build: only the archive's load + build (with and without the waters), REPEAT times.
     let build_only = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "build");
     let base = match load_dir(&repo.join("geodata")) {
@@ -103,7 +107,7 @@ fn main() {
     let mut n_files = 0;
     for _ in 0..if csv_only || diffs_only { 1 } else { repeat } {
         for with_waters in [false, true] {
-            if diffs_only && !with_waters {
+            if diffs_only && with_waters == diffs_land {
                 continue;
             }
             if csv_only && with_waters {

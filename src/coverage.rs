@@ -174,6 +174,11 @@ impl InputVertices {
         let mut from_clip = Vertices::default();
         for p in clip.iter_mut().flatten() {
             let key = adapter.float_to_int(p);
+            // Most clip vertices are subject vertices (two days of one source, a layer cut from
+            // its own border): one look-up, as none can be nearer.
+            if vertices.get(&key) == Some(&Some(*p)) {
+                continue;
+            }
             let near = (-1..=1)
                 .flat_map(|dx| (-1..=1).map(move |dy| IntPoint::new(key.x + dx, key.y + dy)))
                 .filter_map(|k| vertices.get(&k).copied().flatten())

@@ -258,7 +258,9 @@ fn walk(top: &Path, out: &mut Vec<(PathBuf, u64, Option<SystemTime>)>, keep: &mu
                 continue;
             }
             // Followed through links, as the loader reads them.
-            let Ok(meta) = std::fs::metadata(e.path()) else { continue };
+            let Ok(meta) = std::fs::metadata(e.path()) else {
+                continue;
+            };
             if meta.is_dir() {
                 stack.push(e.path());
             } else {
@@ -450,7 +452,11 @@ mod tests {
         ));
         // A name the loader reads is watched, whatever it holds.
         assert!(counts_as_geodata(root, &root.join("sources/a"), "new.tmp-1.geojson"));
-        assert!(counts_as_geodata(root, &root.join("sources/a/publications"), "x.geojson"));
+        assert!(counts_as_geodata(
+            root,
+            &root.join("sources/a/publications"),
+            "x.geojson"
+        ));
         assert!(counts_as_geodata(root, root, "frontline.json"));
         assert!(counts_as_geodata(root, &root.join("borders"), "UKR.geojson"));
         assert!(counts_as_geodata(root, &root.join("waters"), "UKR.geojson"));
@@ -487,7 +493,11 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, bytes).unwrap();
         }
-        assert_eq!(geodata_fingerprint(&root), before, "a file the loader does not read counted");
+        assert_eq!(
+            geodata_fingerprint(&root),
+            before,
+            "a file the loader does not read counted"
+        );
         // A day added to the archive read in place, outside the directory, counts.
         std::fs::write(archive.join("deepstatemap_data_20240101.geojson"), "{}").unwrap();
         let after = geodata_fingerprint(&root);

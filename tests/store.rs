@@ -416,7 +416,7 @@ fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
             }
             (got, n)
         });
-        let import = frontline()
+        let mut import = frontline()
             .args(["import", "geojson"])
             .arg(&input)
             .args(["--source", "example", "--json", "--replace"])
@@ -437,7 +437,6 @@ fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
         let out = if round % 2 == 1 {
             // Both killed, in a random order, at random moments.
             let kill_import = Duration::from_millis(rng.below(300));
-            let mut import = import;
             let t = Instant::now();
             let mut first = [(kill_server, true), (kill_import, false)];
             first.sort();
@@ -577,8 +576,14 @@ fn killed_server_and_concurrent_import_lose_nothing_and_never_interleave() {
     );
     assert!(killed_imports > 0, "no import was killed");
     // The server was killed mid-import in a good share of the rounds that let the import end.
-    eprintln!("{overlapped_kills} of {} servers killed while the import ran", ROUNDS / 2);
-    assert!(overlapped_kills >= ROUNDS / 10, "{overlapped_kills} servers killed mid-import");
+    eprintln!(
+        "{overlapped_kills} of {} servers killed while the import ran",
+        ROUNDS / 2
+    );
+    assert!(
+        overlapped_kills >= ROUNDS / 10,
+        "{overlapped_kills} servers killed mid-import"
+    );
     // The two writers did contend: imports whose lock session lies between two ingest sessions
     // of the same server.
     let between = sessions

@@ -148,7 +148,9 @@ pub fn histories_of(src: &SourceEntry, points: &[LonLat], raw: bool) -> Vec<Vec<
     let index = src.history_index();
     points
         .par_iter()
-        .map_init(Vec::new, |scratch, p| history_with(src, index, p.lon(), p.lat(), scratch))
+        .map_init(Vec::new, |scratch, p| {
+            history_with(src, index, p.lon(), p.lat(), scratch)
+        })
         .collect()
 }
 

@@ -309,8 +309,7 @@ fn coverage(raw: String, app: Arc<App>) -> Reply {
                 return Err(Problem::parameter("sources", "give either source or sources, not both"));
             }
             let sources = super::agreement::sources_param(&p)?;
-            let a =
-                crate::query::sources::point_agreement(&catalog, sources.as_deref(), when, at, distance, raw)?;
+            let a = crate::query::sources::point_agreement(&catalog, sources.as_deref(), when, at, distance, raw)?;
             return Ok(json_response(&a));
         }
         let a = query::point_json_of(&catalog, p.get("source"), when, at, distance, raw)?;

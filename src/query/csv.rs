@@ -1033,34 +1033,32 @@ impl Rows<'_> {
     fn rows(&self, text: &[u8], quotes: bool, out: &mut Vec<u8>) -> Result<(StatusCounts, u64), (u64, String)> {
         let mut counts = StatusCounts::default();
         let mut scratch = Vec::new();
-        let n = self
-            .layout
-            .rows(text, quotes, &mut scratch, &mut |columns, _id, p| {
-                let (x, y) = (p.lon(), p.lat());
-                let status = if self.raw {
-                    self.state.status_of(&self.border.index, x, y, true).0
+        let n = self.layout.rows(text, quotes, &mut scratch, &mut |columns, _id, p| {
+            let (x, y) = (p.lon(), p.lat());
+            let status = if self.raw {
+                self.state.status_of(&self.border.index, x, y, true).0
+            } else {
+                self.state.status_with_waters(self.border, x, y).status
+            };
+            counts.add(status);
+            out.extend_from_slice(columns);
+            out.extend_from_slice(&self.suffixes[status as usize]);
+            if let Some(line) = self.line {
+                if let Some(n) = line.nearest(x, y) {
+                    // Metre-and-better precision: six decimals of a km, seven of a degree (1 cm).
+                    let _ = write!(
+                        out,
+                        "{},{},{}",
+                        crate::num::Fixed(n.km, 6),
+                        crate::num::Fixed(n.point.x, 7),
+                        crate::num::Fixed(n.point.y, 7)
+                    );
                 } else {
-                    self.state.status_with_waters(self.border, x, y).status
-                };
-                counts.add(status);
-                out.extend_from_slice(columns);
-                out.extend_from_slice(&self.suffixes[status as usize]);
-                if let Some(line) = self.line {
-                    if let Some(n) = line.nearest(x, y) {
-                        // Metre-and-better precision: six decimals of a km, seven of a degree (1 cm).
-                        let _ = write!(
-                            out,
-                            "{},{},{}",
-                            crate::num::Fixed(n.km, 6),
-                            crate::num::Fixed(n.point.x, 7),
-                            crate::num::Fixed(n.point.y, 7)
-                        );
-                    } else {
-                        out.extend_from_slice(b",,");
-                    }
-                    out.push(b'\n');
+                    out.extend_from_slice(b",,");
                 }
-            })?;
+                out.push(b'\n');
+            }
+        })?;
         Ok((counts, n))
     }
 }
@@ -1386,7 +1384,10 @@ mod tests {
 
     fn rows_of(text: &str) -> Result<Vec<(String, String, f64, f64)>, CsvError> {
         let p = read_points(text.as_bytes(), 1000, false)?;
-        Ok(p.rows.into_iter().map(|r| (r.columns, r.id, r.at.lon(), r.at.lat())).collect())
+        Ok(p.rows
+            .into_iter()
+            .map(|r| (r.columns, r.id, r.at.lon(), r.at.lat()))
+            .collect())
     }
 
     /// Every row given (columns, id, coordinates) and the result of reading `text` by `read`.
@@ -1394,8 +1395,9 @@ mod tests {
 
     fn given(read: impl FnOnce(&mut dyn FnMut(&[u8], &[u8], LonLat)) -> Result<(), (u64, String)>) -> Given {
         let mut rows = Vec::new();
-        let result =
-            read(&mut |columns, id, p| rows.push((columns.to_vec(), id.to_vec(), p.lon().to_bits(), p.lat().to_bits())));
+        let result = read(&mut |columns, id, p| {
+            rows.push((columns.to_vec(), id.to_vec(), p.lon().to_bits(), p.lat().to_bits()))
+        });
         (rows, result)
     }
 
@@ -1472,13 +1474,13 @@ mod tests {
             let mut scratch = Vec::new();
             let fast = given(|row| {
                 layout
-                    .rows_plain(text, &mut scratch, &mut |c, i, x, y| row(c, i, x, y))
+                    .rows_plain(text, &mut scratch, &mut |c, i, p| row(c, i, p))
                     .map(|_| ())
             });
             let mut scratch = Vec::new();
             let reference = given(|row| {
                 for (n, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
-                    layout.plain_line(n as u64, line, &mut scratch, &mut |c, i, x, y| row(c, i, x, y))?;
+                    layout.plain_line(n as u64, line, &mut scratch, &mut |c, i, p| row(c, i, p))?;
                 }
                 Ok(())
             });
@@ -1663,7 +1665,11 @@ mod tests {
         }
         let p = read_points(text.as_bytes(), u64::MAX, false).unwrap();
         assert_eq!(p.rows.len(), n);
-        assert!(p.rows.iter().all(|r| r.id.ends_with("\nsecond line") && r.at.lat() == 50.25));
+        assert!(
+            p.rows
+                .iter()
+                .all(|r| r.id.ends_with("\nsecond line") && r.at.lat() == 50.25)
+        );
         text.push_str("bad\"quote,1,2\n");
         let e = read_points(text.as_bytes(), u64::MAX, false).unwrap_err().to_string();
         assert_eq!(

@@ -276,7 +276,7 @@ pub fn history_csv_answer<R: std::io::BufRead>(
     let mut provenance = HistoryProvenance::new(src);
     let mut rows_out = FeatureWriter::default();
     let mut text = String::new();
-    let header = crate::query::csv::read_point_blocks(input, max_rows, csv_safe, &mut |first, rows| {
+    let header = crate::query::csv::read_point_blocks(input, max_rows, csv_safe, &mut |_, rows| {
         let coords: Vec<crate::model::LonLat> = rows.iter().map(|r| r.at).collect();
         text.clear();
         for (r, h) in rows.iter().zip(histories_of(src, &coords, raw)) {

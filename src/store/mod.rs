@@ -1607,13 +1607,20 @@ mod tests {
         assert!(!old.join("publications").exists() && old.join("notes/c.txt").exists());
         assert_eq!(
             store.journal().last().unwrap().removed,
-            ["sources/old/publications/a.geojson", "sources/old/notes/b.txt", "sources/old/publications"]
+            [
+                "sources/old/publications/a.geojson",
+                "sources/old/notes/b.txt",
+                "sources/old/publications"
+            ]
         );
         // Nothing outside the store is removed.
         let outside = tempfile::tempdir().unwrap();
         let stray = outside.path().join("x");
         std::fs::write(&stray, b"x").unwrap();
-        assert!(matches!(lock.remove(&[stray.clone()]), Err(StoreError::OutsideStore { .. })));
+        assert!(matches!(
+            lock.remove(&[stray.clone()]),
+            Err(StoreError::OutsideStore { .. })
+        ));
         assert!(stray.exists());
     }
 
