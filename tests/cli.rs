@@ -983,6 +983,26 @@ fn import_refuses_bad_arguments() {
     assert!(err.contains("source name"), "{err}");
 }
 
+/// `frontline serve` on `data` syncing the example source from a port nothing listens on,
+/// `--sync-every=EVERY`.
+fn serve_syncing_every(data: &Path, every: &str) -> Output {
+    let flag = format!("--sync-every={every}");
+    frontline(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--watch-s",
+        "0",
+        "--data",
+        data.to_str().unwrap(),
+        "--sync-url",
+        "http://127.0.0.1:9/",
+        "--sync-source",
+        "example",
+        &flag,
+    ])
+}
+
 #[test]
 fn serve_checks_its_arguments_before_it_loads_the_geodata() {
     // A directory that does not load (no border) and a bad --sync-every: the argument is refused
@@ -991,18 +1011,7 @@ fn serve_checks_its_arguments_before_it_loads_the_geodata() {
     let data = dir.path().join("geodata");
     assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
     std::fs::remove_dir_all(data.join("borders")).unwrap();
-    let o = frontline(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--data",
-        data.to_str().unwrap(),
-        "--sync-url",
-        "http://127.0.0.1:9/",
-        "--sync-source",
-        "example",
-        "--sync-every=5x",
-    ]);
+    let o = serve_syncing_every(&data, "5x");
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("--sync-every '5x'"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("border"), "{}", stderr(&o));
@@ -1014,21 +1023,7 @@ fn serve_refuses_any_sync_interval_it_cannot_read_without_panicking() {
     let data = dir.path().join("geodata");
     assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
     for every in ["5µ", "µ", "", "0h", "99999999999999999999h", "1.5h", "-1m"] {
-        let flag = format!("--sync-every={every}");
-        let o = frontline(&[
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--watch-s",
-            "0",
-            "--data",
-            data.to_str().unwrap(),
-            "--sync-url",
-            "http://127.0.0.1:9/",
-            "--sync-source",
-            "example",
-            &flag,
-        ]);
+        let o = serve_syncing_every(&data, every);
         assert_eq!(code(&o), 2, "{every:?}: {}", stderr(&o));
         assert!(
             stderr(&o).contains(&format!("--sync-every '{every}': use a whole number")),
