@@ -1008,7 +1008,7 @@ impl SourceEntry {
         let (untimed, mut timed): (Vec<Arc<Snapshot>>, Vec<Arc<Snapshot>>) =
             self.snapshots.iter().cloned().partition(|s| s.published_at.is_none());
         timed.extend(self.publications.iter().map(|p| p.snapshot.clone()));
-        timed.sort_by_key(|s| s.published_at);
+        timed.sort_by(|a, b| (a.published_at, &a.content_sha256).cmp(&(b.published_at, &b.content_sha256)));
         (untimed, timed)
     }
 

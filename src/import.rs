@@ -248,8 +248,9 @@ pub enum RejectionKind {
     Read(&'static str),
     /// Its date lies outside the admitted window (`date-outside-window`).
     DateOutsideWindow,
-    /// Another input of the same import holds other content for its date or instant
-    /// (`other-input-same-date`).
+    /// Another input of the same import holds other content for its date
+    /// (`other-input-same-date`; two contents for one publication instant are two publications,
+    /// both kept).
     OtherInputSameDate,
     /// The store holds other content for its date or instant, and `--replace` was not given
     /// (`snapshot-exists`).
@@ -1211,7 +1212,12 @@ fn quarantine(
     reasons: Vec<String>,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
-    let qfile = Store::new(&opts.data_dir).quarantine_file(&opts.source, snapshot.date)?;
+    let store = Store::new(&opts.data_dir);
+    // A publication by its instant (and content): two of one day are two files.
+    let qfile = match snapshot.published_at {
+        Some(t) => store.quarantine_publication_file(&opts.source, t, &snapshot.content_sha256)?,
+        None => store.quarantine_file(&opts.source, snapshot.date)?,
+    };
     let original = format!("{} (sha256 {})", input_name(opts, path), snapshot.provenance.sha256);
     let mut meta = Map::new();
     meta.insert("original".into(), json!(original));
@@ -1289,26 +1295,41 @@ fn import_publications(
         .unwrap_or_default()
         .into_iter()
         .partition(|s| s.published_at.is_none());
-    let mut stored: BTreeMap<chrono::DateTime<chrono::Utc>, &Snapshot> = BTreeMap::new();
+    // What the store holds per instant: one publication, or several (of one instant, with
+    // different contents: publications the source made within its instant's resolution).
+    let mut stored: BTreeMap<chrono::DateTime<chrono::Utc>, Vec<&Snapshot>> = BTreeMap::new();
     for s in timed {
         if let Some(t) = s.published_at {
-            stored.insert(t, s);
+            stored.entry(t).or_default().push(s);
         }
     }
     let untimed: BTreeMap<NaiveDate, &Snapshot> = untimed.into_iter().map(|s| (s.date, s)).collect();
-    inputs.sort_by_key(|(_, s, _)| s.published_at);
+    // By instant, then content: the order of publications of one instant (the tie rule of
+    // `crate::geodata::publications`).
+    inputs.sort_by(|a, b| (a.1.published_at, &a.1.content_sha256).cmp(&(b.1.published_at, &b.1.content_sha256)));
+    // The contents this import gives for each instant.
+    let mut given: BTreeMap<chrono::DateTime<chrono::Utc>, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for (_, s, _) in &inputs {
+        if let Some(t) = s.published_at {
+            given.entry(t).or_default().insert(s.content_sha256.clone());
+        }
+    }
 
-    // Each input against the store and the inputs before it: one content per instant.
+    // Each input against the store and the inputs before it. Two contents given for one
+    // instant by this import are two publications of that instant, both kept (never one
+    // written over the other); other content for an instant the store holds is a revision.
     let mut fresh: Vec<(PathBuf, Snapshot, Notes)> = Vec::new();
     // What each input of `fresh` (by index) replaces, planned only once it passes the checks:
     // a replacement that is quarantined leaves the stored file in place.
-    let mut replacing: Vec<Option<Replacing>> = Vec::new();
+    let mut replacing: Vec<Vec<Replacing>> = Vec::new();
     let mut same: Vec<Snapshot> = Vec::new();
     // One plan for every writer (crate::store::WritePlan): a new source's files first.
     let mut plan = WritePlan::new();
     plan.write_first(cx.new_source.clone());
-    let mut gone: std::collections::BTreeSet<chrono::DateTime<chrono::Utc>> = Default::default();
+    let mut gone: std::collections::BTreeSet<PathBuf> = Default::default();
+    let mut gone_instants: std::collections::BTreeSet<chrono::DateTime<chrono::Utc>> = Default::default();
     let mut gone_untimed: std::collections::BTreeSet<NaiveDate> = Default::default();
+    let mut seen: std::collections::HashSet<(chrono::DateTime<chrono::Utc>, String)> = Default::default();
     let reject = |report: &mut ImportReport, path: &Path, date: NaiveDate, kind: RejectionKind, why: String| {
         report.rejected.push(Rejected {
             file: path.display().to_string(),
@@ -1330,48 +1351,38 @@ fn import_publications(
             continue;
         };
         let stamp = rfc3339(t);
-        if let Some((p, prev, _)) = fresh.last()
-            && prev.published_at == Some(t)
-        {
-            if prev.content_sha256 != s.content_sha256 {
-                let why = format!(
-                    "another input ({}) holds other content for the publication of {stamp}",
-                    p.display()
-                );
-                reject(&mut report, &path, s.date, RejectionKind::OtherInputSameDate, why);
-            }
+        // One publication given twice (the same instant and content): once.
+        if !seen.insert((t, s.content_sha256.clone())) {
             continue;
         }
-        if same.last().is_some_and(|p| p.published_at == Some(t)) {
-            continue;
-        }
-        // The instant's file, or a day's snapshot without an instant, decided by the one rule
+        // The instant's files, or a day's snapshot without an instant, decided by the one rule
         // (crate::store::WritePlan): a replaced file is kept in .history/ first, and removed
-        // when its name is not the new file's.
-        let mut replaces = None;
-        if let Some(old) = stored.get(&t) {
-            let old_file = opts.data_dir.join(&old.provenance.file);
-            let held = Held::Content(&old.content_sha256);
-            match decide_snapshot(held, &s.content_sha256, opts.replace) {
-                SnapshotDecision::Unchanged => {
-                    same.push(s);
-                    continue;
-                }
+        // when its name is not a new file's.
+        let mut replaces = Vec::new();
+        let held = stored.get(&t).map(Vec::as_slice).unwrap_or_default();
+        if let Some(first) = held.first() {
+            if held.iter().any(|h| h.content_sha256 == s.content_sha256) {
+                same.push(s);
+                continue;
+            }
+            match decide_snapshot(Held::Content(&first.content_sha256), &s.content_sha256, opts.replace) {
                 SnapshotDecision::Refuse => {
                     let why = format!(
                         "{} already holds the publication of {stamp} with other content (use --replace; the old one is kept in .history/)",
-                        old.provenance.file
+                        first.provenance.file
                     );
                     reject(&mut report, &path, s.date, RejectionKind::SnapshotExists, why);
                     continue;
                 }
-                SnapshotDecision::Replace => {
-                    replaces = Some(Replacing {
-                        file: old_file,
-                        instant: Some(t),
-                    });
-                }
-                SnapshotDecision::New => {}
+                // The instant's stored contents that this import does not give again.
+                _ => replaces.extend(
+                    held.iter()
+                        .filter(|h| !given.get(&t).is_some_and(|g| g.contains(&h.content_sha256)))
+                        .map(|h| Replacing {
+                            file: opts.data_dir.join(&h.provenance.file),
+                            instant: Some(t),
+                        }),
+                ),
             }
         } else if let Some(old) = untimed.get(&s.date) {
             let old_file = opts.data_dir.join(&old.provenance.file);
@@ -1384,12 +1395,10 @@ fn import_publications(
                     reject(&mut report, &path, s.date, RejectionKind::SnapshotExists, why);
                     continue;
                 }
-                SnapshotDecision::Replace => {
-                    replaces = Some(Replacing {
-                        file: old_file,
-                        instant: None,
-                    });
-                }
+                SnapshotDecision::Replace => replaces.push(Replacing {
+                    file: old_file,
+                    instant: None,
+                }),
                 SnapshotDecision::New | SnapshotDecision::Unchanged => {}
             }
         }
@@ -1450,15 +1459,17 @@ fn import_publications(
             quarantine(&mut plan, opts, &path, &m.snapshot, reasons, &mut report)?;
             continue;
         }
-        if let Some(r) = replaces {
+        let mut first = false;
+        for r in replaces {
             plan.replace(&r.file);
-            let first = match r.instant {
-                Some(t) => gone.insert(t),
+            gone.insert(r.file);
+            first |= match r.instant {
+                Some(t) => gone_instants.insert(t),
                 None => gone_untimed.insert(m.snapshot.date),
             };
-            if first {
-                report.replaced.push(m.snapshot.date);
-            }
+        }
+        if first {
+            report.replaced.push(m.snapshot.date);
         }
         accepted.push((path, m));
     }
@@ -1466,10 +1477,11 @@ fn import_publications(
     // Every publication as the store will hold it, in instant order, with its role.
     let mut placed: Vec<Placed<'_>> = stored
         .iter()
-        .filter(|(t, _)| !gone.contains(t))
+        .flat_map(|(t, v)| v.iter().map(move |s| (*t, *s)))
+        .filter(|(_, s)| !gone.contains(&opts.data_dir.join(&s.provenance.file)))
         .map(|(t, s)| Placed {
             date: s.date,
-            instant: *t,
+            instant: t,
             content: s.content_sha256.as_str(),
             input: None,
         })
@@ -1482,7 +1494,7 @@ fn import_publications(
             input: Some(i),
         })
     }));
-    placed.sort_by_key(|p| p.instant);
+    placed.sort_by_key(|p| (p.instant, p.content));
     let marks: Vec<(NaiveDate, &str)> = untimed
         .iter()
         .filter(|(d, _)| !gone_untimed.contains(d))
@@ -1511,7 +1523,10 @@ fn import_publications(
             let prev = &placed[k - 1];
             before = match prev.input {
                 Some(j) => Some((accepted[j].1.snapshot.date, accepted[j].1.inside_km2)),
-                None => stored.get(&prev.instant).map(|s| (s.date, stored_km2(s))),
+                None => stored
+                    .get(&prev.instant)
+                    .and_then(|v| v.iter().find(|s| s.content_sha256 == prev.content))
+                    .map(|s| (s.date, stored_km2(s))),
             };
         }
         let mut notes = m.notes.clone();
@@ -1519,7 +1534,14 @@ fn import_publications(
         notes.flags.extend(change_flag(m, before.take(), thresholds));
         let input = input_name(opts, path);
         let original = format!("{input} (sha256 {})", m.snapshot.provenance.sha256);
-        let file = cx.dir.publication_file(&opts.source, p.instant)?;
+        // A publication that shares its instant with another content is named by its content
+        // too: none is written over another.
+        let twin = placed.iter().any(|q| q.instant == p.instant && q.content != p.content);
+        let file = if twin {
+            cx.dir.twin_publication_file(&opts.source, p.instant, p.content)?
+        } else {
+            cx.dir.publication_file(&opts.source, p.instant)?
+        };
         let meta = imported_meta(cx.format, &input, &original, &m.snapshot, &notes);
         plan.write(file.clone(), snapshot_document(&m.snapshot, meta).into_bytes());
         let stamp = rfc3339(p.instant);
@@ -1546,7 +1568,10 @@ fn import_publications(
         let Some(t) = s.published_at else {
             continue;
         };
-        let Some(k) = placed.iter().position(|p| p.instant == t) else {
+        let Some(k) = placed
+            .iter()
+            .position(|p| p.instant == t && p.content == s.content_sha256)
+        else {
             continue;
         };
         match roles[k] {
@@ -1556,7 +1581,10 @@ fn import_publications(
                 published_at: rfc3339(t),
                 date: s.date,
                 outcome: PublicationOutcome::Unchanged,
-                file: stored.get(&t).map(|x| x.provenance.file.clone()),
+                file: stored
+                    .get(&t)
+                    .and_then(|v| v.iter().find(|x| x.content_sha256 == s.content_sha256))
+                    .map(|x| x.provenance.file.clone()),
             }),
         }
     }

@@ -365,8 +365,8 @@ fn classify_streams_csv_and_stops_at_a_bad_line() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
-        "id,lon,lat,status,snapshot\na,34.10,44.95,occupied,example:2024-03-01\nb,30.52,50.45,covered,example:2024-03-01\n\
-         c,21.01,52.23,outside,example:2024-03-01\nd,37.51,48.60,contested,example:2024-03-01\n"
+        "id,lon,lat,status,snapshot,revised\na,34.10,44.95,occupied,example:2024-03-01,false\nb,30.52,50.45,covered,example:2024-03-01,false\n\
+         c,21.01,52.23,outside,example:2024-03-01,false\nd,37.51,48.60,contested,example:2024-03-01,false\n"
     );
     // --summary: only the counts.
     let o = frontline(&[
@@ -683,19 +683,20 @@ fn classify_with_distance_matches_query() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next(),
-        Some("id,lon,lat,status,snapshot,line_of_contact_km,line_nearest_lon,line_nearest_lat")
+        Some("id,lon,lat,status,snapshot,revised,line_of_contact_km,line_nearest_lon,line_nearest_lat")
     );
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
         let (_, q, _) = query(f[1], f[2], "2024-06-01");
         assert_eq!(q["status"], f[3]);
         let want = q["line_of_contact_km"].as_f64().unwrap();
-        let got: f64 = f[5].parse().unwrap();
+        assert_eq!(f[5], "false", "{line}: revised");
+        let got: f64 = f[6].parse().unwrap();
         assert!((got - want).abs() <= 5e-7, "{line}: {want}");
         // The nearest point of the line, in both answers.
         let at = q["line_of_contact_nearest"].as_array().unwrap();
         for (k, c) in at.iter().enumerate() {
-            let got: f64 = f[6 + k].parse().unwrap();
+            let got: f64 = f[7 + k].parse().unwrap();
             assert!((got - c.as_f64().unwrap()).abs() <= 5e-8, "{line}: {at:?}");
         }
     }

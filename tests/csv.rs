@@ -127,9 +127,13 @@ fn check(s: &Server, name: &str, input: &[u8], cli: &[&str], query: &str, conten
             assert_eq!(ct, "text/csv; charset=utf-8", "{name}");
             assert_eq!(text(&body), rows, "{name}: HTTP classify");
             // History: the same input columns, then the intervals (one here: covered since the start).
-            let suffix = format!(",covered,{SNAP}\n");
+            let suffix = format!(",covered,{SNAP},false\n");
             let mut lines = rows.split_inclusive('\n');
-            let header = lines.next().unwrap().strip_suffix(",status,snapshot\n").unwrap();
+            let header = lines
+                .next()
+                .unwrap()
+                .strip_suffix(",status,snapshot,revised\n")
+                .unwrap();
             let mut want_h = format!("{header},from,to,status,snapshot,last_snapshot,revised\n");
             let mut record = String::new();
             for l in lines {
@@ -183,9 +187,9 @@ fn case(name: &str) -> Vec<u8> {
 
 /// The rows of a classification of Kyiv-like points with these input columns.
 fn out(header: &str, rows: &[&str]) -> String {
-    let mut s = format!("{header},status,snapshot\n");
+    let mut s = format!("{header},status,snapshot,revised\n");
     for r in rows {
-        s.push_str(&format!("{r},covered,{SNAP}\n"));
+        s.push_str(&format!("{r},covered,{SNAP},false\n"));
     }
     s
 }
@@ -562,12 +566,12 @@ fn quoted_newlines_across_blocks_stream_in_order() {
     // some of them unless the boundaries follow the quotes.
     let s = Server::start();
     let mut body = String::from("id,lon,lat\n");
-    let mut want = String::from("id,lon,lat,status,snapshot\n");
+    let mut want = String::from("id,lon,lat,status,snapshot,revised\n");
     let mut n = 0;
     while body.len() < 3 << 20 {
         let id = format!("\"p{n}, \"\"x\"\"\nsecond line\"");
         body.push_str(&format!("{id},{KYIV}\n"));
-        want.push_str(&format!("{id},{KYIV},covered,{SNAP}\n"));
+        want.push_str(&format!("{id},{KYIV},covered,{SNAP},false\n"));
         n += 1;
     }
     let (status, _, answer) = s.post("/v1/classify?date=2024-03-01", "text/csv", body.as_bytes());

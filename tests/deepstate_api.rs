@@ -7,7 +7,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use frontline::geodata::deepstate_api::{ClueConflict, ConflictKind, Tally};
+use frontline::geodata::deepstate_api::{AreaClass, ClueConflict, ConflictKind, Tally};
 use frontline::import::{Format, ImportOptions, ImportReport, import};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -299,4 +299,169 @@ fn a_polygons_problems_are_summarised() {
     );
     let repairs: usize = r.added[0].repairs.iter().map(String::len).sum();
     assert!(repairs < 4000, "{repairs} bytes of repairs");
+}
+
+/// A feature of the given geometry.
+fn feature(name: &str, fill: &str, geometry: Value) -> Value {
+    json!({"type": "Feature", "properties": {"name": name, "fill": fill}, "geometry": geometry})
+}
+
+/// Issue 13 (fresh tester): a MultiPolygon named for a place outside Ukraine with one part drawn
+/// there and one inside the border was decided as a whole (foreign: the part inside dropped),
+/// where a GeometryCollection of the same parts is decided part by part. Now each polygon of a
+/// MultiPolygon is decided on its own, as each member of a collection is: the same counts,
+/// conflicts and areas either way.
+#[test]
+fn a_multipolygon_is_decided_polygon_by_polygon_as_a_collection_is() {
+    // Transnistria (outside) and a square in Donetsk oblast (inside), the outside part larger.
+    let (outside, inside) = (square(29.4, 46.8, 0.3), square(37.0, 47.5, 0.1));
+    let parts = [json!([outside[0].clone()]), json!([inside[0].clone()])];
+    let multi = json!({"type": "MultiPolygon", "coordinates": parts});
+    let collection = json!({"type": "GeometryCollection", "geometries": [
+        {"type": "Polygon", "coordinates": outside},
+        {"type": "Polygon", "coordinates": inside},
+    ]});
+    let mut tallies = Vec::new();
+    for geometry in [multi, collection] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = common::copy_embedded_geodata(dir.path(), false);
+        let file = publication(
+            dir.path(),
+            vec![feature("Придністров'я /// Transnistria", "#a52714", geometry)],
+        );
+        let r = import_one(&root, &file, "ds");
+        let t = r.classes.clone().unwrap();
+        assert_eq!(count(&t, "foreign", "dropped"), 1, "{:?}", t.polygons);
+        assert_eq!(count(&t, "occupied_since_2022", "kept"), 1, "{:?}", t.polygons);
+        let inside = conflicts(&t, ConflictKind::ForeignInsideBorder);
+        assert_eq!(inside.len(), 1, "{:?}", t.conflicts);
+        assert_eq!(
+            (inside[0].decided.as_str(), inside[0].polygons),
+            ("occupied_since_2022", 1)
+        );
+        // The part inside is what is occupied: 0.1 x 0.1 degree at 47.5 N.
+        let g = frontline::geodata::load_dir(&root).unwrap().geodata;
+        let s = &g.sources.iter().find(|s| s.name == "ds").unwrap().snapshots[0];
+        let km2: f64 = s
+            .features
+            .iter()
+            .map(|f| frontline::geodesy::area_km2(&f.geometry))
+            .sum();
+        assert!((80.0..90.0).contains(&km2), "{km2}");
+        tallies.push((t.polygons.clone(), t.decided_by.clone(), t.conflicts.len()));
+    }
+    assert_eq!(tallies[0], tallies[1]);
+}
+
+/// Issue 13 (fresh tester): a name with mixed signals (`Liberated/Occupied`) was decided without
+/// a word. Now a name whose words say two statuses, in any of the languages DeepState writes
+/// (English, Ukrainian), and a name whose languages say different statuses (`Звільнено ///
+/// Occupied`) are conflicts in the report (`name_words`, `name_languages`), decided by the order
+/// of trust; a negation that holds the word of occupation is not one.
+#[test]
+fn mixed_and_contradictory_names_are_reported_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let file = publication(
+        dir.path(),
+        vec![
+            area("Щось /// Liberated/Occupied", "#a52714", square(35.0, 48.5, 0.1)),
+            area("Звільнено/Окуповано", "#a52714", square(35.2, 48.5, 0.1)),
+            area("Щось /// Unknown status, occupied", "#a52714", square(35.4, 48.5, 0.1)),
+            area("Звільнено /// Occupied", "#a52714", square(35.6, 48.5, 0.1)),
+            area("Під питанням /// Occupied", "#a52714", square(35.8, 48.5, 0.1)),
+            // Not conflicts: a negation, a place with its status, one status in both languages.
+            area(
+                "Не окупована /// No longer occupied",
+                "#0f9d58",
+                square(36.0, 48.5, 0.1),
+            ),
+            area(
+                "Окупований Крим /// Occupied Crimea",
+                "#880e4f",
+                square(34.0, 45.2, 0.1),
+            ),
+            area("Окуповано /// Occupied", "#a52714", square(36.2, 48.5, 0.1)),
+        ],
+    );
+    let r = import_one(&root, &file, "ds");
+    let t = r.classes.as_ref().unwrap();
+    let words = conflicts(t, ConflictKind::NameWords);
+    let of = |list: &[&ClueConflict], decided: &str| -> usize {
+        list.iter().filter(|c| c.decided == decided).map(|c| c.polygons).sum()
+    };
+    assert_eq!((of(&words, "liberated"), of(&words, "contested")), (2, 1), "{words:?}");
+    assert!(
+        words.iter().all(|c| c.set_aside == [AreaClass::OccupiedSince2022]),
+        "{words:?}"
+    );
+    let languages = conflicts(t, ConflictKind::NameLanguages);
+    assert_eq!(of(&languages, "occupied_since_2022"), 2, "{languages:?}");
+    let aside: Vec<&[AreaClass]> = languages.iter().map(|c| c.set_aside.as_slice()).collect();
+    assert!(aside.contains(&[AreaClass::Liberated].as_slice()) && aside.contains(&[AreaClass::Contested].as_slice()));
+    // Nothing else is a conflict but the fills against the names that decided otherwise.
+    let others: usize = t
+        .conflicts
+        .iter()
+        .filter(|c| {
+            !matches!(
+                c.kind,
+                ConflictKind::NameWords | ConflictKind::NameLanguages | ConflictKind::NameAgainstFill
+            )
+        })
+        .map(|c| c.polygons)
+        .sum();
+    assert_eq!(others, 0, "{:?}", t.conflicts);
+    // Typed in the JSON report, and in the text.
+    let v = serde_json::to_value(&r).unwrap();
+    let kinds: Vec<&str> = v["classes"]["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"name_words") && kinds.contains(&"name_languages"),
+        "{kinds:?}"
+    );
+    assert!(
+        languages[0].to_string().starts_with("name_languages: "),
+        "{}",
+        languages[0]
+    );
+}
+
+/// Issue 13 (fresh tester): `repaired.third_coordinate` counted a polygon that was refused.
+/// Repairs are counted for what is kept only; the refused polygon is counted as `invalid`.
+#[test]
+fn repairs_are_counted_for_kept_polygons_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    // Three positions: not a ring. With a third coordinate and reversed.
+    let refused = json!([[[37.0, 47.5, 0], [37.0, 47.6, 0], [37.0, 47.5, 0]]]);
+    let file = publication(
+        dir.path(),
+        vec![
+            area("x /// Occupied", "#a52714", refused),
+            area("x /// Occupied", "#a52714", square(37.2, 47.5, 0.1)),
+        ],
+    );
+    let r = import_one(&root, &file, "ds");
+    let t = r.classes.as_ref().unwrap();
+    assert_eq!(count(t, "occupied_since_2022", "invalid"), 1, "{:?}", t.polygons);
+    assert_eq!(count(t, "occupied_since_2022", "kept"), 1, "{:?}", t.polygons);
+    assert_eq!(t.repaired.get("third_coordinate"), None, "{:?}", t.repaired);
+    // The same polygon with a third coordinate, kept: counted.
+    let file = publication(
+        dir.path(),
+        vec![area(
+            "x /// Occupied",
+            "#a52714",
+            json!([[[37.2, 47.5, 0], [37.3, 47.5, 0], [37.3, 47.6, 0], [37.2, 47.5, 0]]]),
+        )],
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(fresh.path(), false);
+    let r = import_one(&root, &file, "ds");
+    assert_eq!(r.classes.unwrap().repaired.get("third_coordinate"), Some(&1));
 }

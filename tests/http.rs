@@ -163,7 +163,7 @@ fn classify_csv_streams_chunked_uploads_and_reports_bad_input() {
     assert_eq!(r.header("x-frontline-synthetic"), Some("true"));
     let text = r.text();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "id,lon,lat,status,snapshot");
+    assert_eq!(lines[0], "id,lon,lat,status,snapshot,revised");
     assert_eq!(lines.len(), 20_001);
     assert!(lines[1].starts_with("p0,22,44.3,outside,"));
     assert!(lines.last().unwrap().starts_with("p19999,"));
@@ -601,7 +601,7 @@ fn sigterm_lets_an_in_flight_request_finish() {
     assert_eq!(r.status, 200);
     assert_eq!(
         r.text(),
-        "id,lon,lat,status,snapshot\na,34.1,44.95,occupied,example:2024-03-01\nb,30.5,50.4,covered,example:2024-03-01\n"
+        "id,lon,lat,status,snapshot,revised\na,34.1,44.95,occupied,example:2024-03-01,false\nb,30.5,50.4,covered,example:2024-03-01,false\n"
     );
     let mut s = s;
     let status = s.child.wait().unwrap();
@@ -739,7 +739,7 @@ fn classify_adds_distances_on_request() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("id,lon,lat,status,snapshot,line_of_contact_km,line_nearest_lon,line_nearest_lat")
+        Some("id,lon,lat,status,snapshot,revised,line_of_contact_km,line_nearest_lon,line_nearest_lat")
     );
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     let point = get(
@@ -749,7 +749,8 @@ fn classify_adds_distances_on_request() {
     )
     .json();
     let want = point["line_of_contact_km"].as_f64().unwrap();
-    assert!((row[5].parse::<f64>().unwrap() - want).abs() <= 5e-7);
+    assert_eq!(row[5], "false");
+    assert!((row[6].parse::<f64>().unwrap() - want).abs() <= 5e-7);
     let body = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[37.6,49.5]}}]}"#;
     let g = post(
         s.addr,
@@ -766,7 +767,7 @@ fn classify_adds_distances_on_request() {
         g["features"][0]["properties"]["line_of_contact_nearest"],
         point["line_of_contact_nearest"]
     );
-    assert!((row[6].parse::<f64>().unwrap() - point["line_of_contact_nearest"][0].as_f64().unwrap()).abs() <= 5e-8);
+    assert!((row[7].parse::<f64>().unwrap() - point["line_of_contact_nearest"][0].as_f64().unwrap()).abs() <= 5e-8);
     let g = post(s.addr, "/v1/classify?date=2024-06-01", "application/geo+json", body).json();
     assert!(g["features"][0]["properties"].get("line_of_contact_km").is_none());
     post(

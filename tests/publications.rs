@@ -1229,3 +1229,197 @@ fn point_answers_keep_synthetic_sources_when_they_are_the_only_ones() {
     assert_eq!(p["answers"].as_array().map(Vec::len), Some(1), "{p}");
     assert_eq!(p["left_out"], json!([]), "{p}");
 }
+
+/// A publication of DeepState's own format with an occupied square of `side`, written as `name`,
+/// with `published_at` in the document where given.
+fn named_publication(dir: &Path, name: &str, published_at: Option<&str>, side: f64) -> PathBuf {
+    let mut doc = json!({"type": "FeatureCollection", "features": [
+        area("Окуповано /// Occupied", "#a52714", square(37.0, 47.5, side)),
+    ]});
+    if let Some(at) = published_at {
+        doc["published_at"] = json!(at);
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, doc.to_string()).unwrap();
+    p
+}
+
+fn instant(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+/// Issue 13 (fresh tester): two publications in the same second were written to one file
+/// (`YYYYMMDDTHHMMSSZ.geojson`), the later over the earlier. Now every publication keeps its
+/// own file: named to the fraction of a second its instant gives, and, for two contents of one
+/// instant (file names of one second, no finer instant), by its content too. `date=D` is the
+/// last of D in Kyiv time, the greater content hash for equal instants (the tie rule), and
+/// importing again changes nothing.
+#[test]
+fn publications_of_one_second_are_never_written_over_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let inputs = tempfile::tempdir().unwrap();
+    let files = vec![
+        // 10:00:00.250 and .750 UTC: one second, two instants.
+        named_publication(
+            inputs.path(),
+            "1714557600.geojson",
+            Some("2024-05-01T10:00:00.250Z"),
+            0.2,
+        ),
+        named_publication(inputs.path(), "1714557600.json", Some("2024-05-01T10:00:00.750Z"), 0.25),
+        // 20:30:00 UTC (23:30 Kyiv, the day's last) twice, by file names alone: one instant,
+        // two contents.
+        named_publication(inputs.path(), "1714595400.geojson", None, 0.3),
+        named_publication(inputs.path(), "1714595400.json", None, 0.4),
+    ];
+    let r = import(Format::DeepstateApi, &files, &options("ds", &root, None)).unwrap();
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    assert_eq!(r.added.len() + r.earlier_publications.len(), 4, "{r:?}");
+    let pubs = root.join("sources/ds/publications");
+    let mut names: Vec<String> = std::fs::read_dir(&pubs)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names[0], "20240501T100000.250Z.geojson");
+    assert_eq!(names[1], "20240501T100000.750Z.geojson");
+    let g = load_dir(&root).unwrap().geodata;
+    let src = g.sources.iter().find(|s| s.name == "ds").unwrap();
+    let mut twins: Vec<&frontline::geodata::Snapshot> = src
+        .snapshots
+        .iter()
+        .chain(&src.publications)
+        .filter(|s| s.published_at == Some(instant("2024-05-01T20:30:00Z")))
+        .collect();
+    twins.sort_by(|a, b| a.content_sha256.cmp(&b.content_sha256));
+    assert_eq!(twins.len(), 2);
+    for (t, name) in twins.iter().zip(&names[2..]) {
+        assert_eq!(*name, format!("20240501T203000Z-{}.geojson", &t.content_sha256[..12]));
+    }
+    // date=D: the day's last instant, of its two contents the greater hash.
+    let catalog = frontline::catalog::Catalog::load(&root).unwrap();
+    let day = frontline::model::parse_date("2024-05-01").unwrap();
+    let f = catalog.in_force(Some("ds"), day).unwrap();
+    assert_eq!(f.snapshot().content_sha256, twins[1].content_sha256);
+    // datetime=: each instant of the second answers its own publication; the twins' instant
+    // the greater hash.
+    let at = |t: &str| {
+        let (f, _) = catalog
+            .resolve(Some("ds"), frontline::model::When::Instant(instant(t)))
+            .unwrap();
+        (f.snapshot().published_at.unwrap(), f.snapshot().content_sha256.clone())
+    };
+    assert_eq!(at("2024-05-01T10:00:00.5Z").0, instant("2024-05-01T10:00:00.250Z"));
+    assert_eq!(at("2024-05-01T10:00:00.75Z").0, instant("2024-05-01T10:00:00.750Z"));
+    assert_eq!(at("2024-05-01T20:30:00Z").1, twins[1].content_sha256);
+    // Again: nothing changes, not a byte; in another order neither.
+    let before: Vec<(PathBuf, Vec<u8>)> = names
+        .iter()
+        .map(|n| (pubs.join(n), std::fs::read(pubs.join(n)).unwrap()))
+        .collect();
+    let mut reversed = files.clone();
+    reversed.reverse();
+    for again in [&files, &reversed] {
+        let r = import(Format::DeepstateApi, again, &options("ds", &root, None)).unwrap();
+        assert!(
+            r.added.is_empty() && r.rejected.is_empty() && r.replaced.is_empty(),
+            "{r:?}"
+        );
+        let now: Vec<(PathBuf, Vec<u8>)> = names
+            .iter()
+            .map(|n| (pubs.join(n), std::fs::read(pubs.join(n)).unwrap()))
+            .collect();
+        assert_eq!(now, before);
+        assert_eq!(std::fs::read_dir(&pubs).unwrap().count(), 4);
+    }
+    // Imported in the other order into a new store: the same files, byte for byte.
+    let other = tempfile::tempdir().unwrap();
+    let root2 = common::copy_embedded_geodata(other.path(), false);
+    let r = import(Format::DeepstateApi, &reversed, &options("ds", &root2, None)).unwrap();
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    let pubs2 = root2.join("sources/ds/publications");
+    for (path, bytes) in &before {
+        let name = path.file_name().unwrap();
+        let theirs = std::fs::read(pubs2.join(name)).unwrap();
+        // The stored provenance names the input file, which differs for the same instant;
+        // the content does not.
+        let content = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap()["features"].clone();
+        assert_eq!(content(&theirs), content(bytes), "{name:?}");
+    }
+    // A third content for an instant the store holds is a revision: refused without --replace,
+    // never written over the others.
+    let later = tempfile::tempdir().unwrap();
+    let third = named_publication(later.path(), "1714595400.geojson", None, 0.45);
+    let r = import(Format::DeepstateApi, &[third], &options("ds", &root, None)).unwrap();
+    assert_eq!(r.rejected.len(), 1, "{r:?}");
+    assert_eq!(r.rejected[0].kinds, [frontline::import::RejectionKind::SnapshotExists]);
+    assert_eq!(std::fs::read_dir(&pubs).unwrap().count(), 4);
+}
+
+/// Issue 13 (fresh tester): over HTTP too, two publications of one second are two files, and
+/// each answers `datetime=` at its instant.
+#[test]
+fn publications_ingested_within_one_second_are_both_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, "publications-token-0123456789\n").unwrap();
+    let server = common::Server::with_ingest(&root, &token);
+    let auth = "Authorization: Bearer publications-token-0123456789\r\n";
+    let body = json!({"licence": "none stated", "attribution": "© DeepStateMap", "time_zone": "Europe/Kyiv"});
+    let r = common::request(
+        server.addr,
+        "PUT",
+        "/v1/sources/ds",
+        &format!("{auth}Content-Type: application/json\r\n"),
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let post = |at: &str, east: f64| {
+        let body = json!({"type": "FeatureCollection",
+            "frontline": {"published_at": at, "date": "2024-05-01"},
+            "features": [{"type": "Feature", "properties": {"status": "occupied"},
+                "geometry": {"type": "Polygon", "coordinates": [[[37.0, 47.5], [east, 47.5], [east, 47.7], [37.0, 47.7], [37.0, 47.5]]]}}]});
+        common::request(
+            server.addr,
+            "POST",
+            "/v1/snapshots?source=ds&date=2024-05-01",
+            &format!("{auth}Content-Type: application/geo+json\r\n"),
+            body.to_string().as_bytes(),
+        )
+    };
+    let r = post("2024-05-01T10:00:00.250Z", 37.2);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = post("2024-05-01T10:00:00.750Z", 37.4);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let pubs = root.join("sources/ds/publications");
+    assert!(pubs.join("20240501T100000.250Z.geojson").is_file());
+    assert!(pubs.join("20240501T100000.750Z.geojson").is_file());
+    // (37.3, 47.6) is in the second square only.
+    let status = |when: &str| {
+        let r = common::get(
+            server.addr,
+            &format!("/v1/coverage?lon=37.3&lat=47.6&source=ds&{when}"),
+            "",
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    };
+    let a = status("datetime=2024-05-01T10:00:00.5Z");
+    assert_eq!(a["status"], "covered", "{a}");
+    assert_eq!(a["snapshot"]["published_at"], "2024-05-01T10:00:00.250Z", "{a}");
+    let a = status("datetime=2024-05-01T10:00:00.8Z");
+    assert_eq!(a["status"], "occupied", "{a}");
+    assert_eq!(status("date=2024-05-01")["status"], "occupied");
+    // After a restart, the same: both were stored.
+    drop(server);
+    let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.3&lat=47.6&source=ds&datetime=2024-05-01T10:00:00.5Z",
+        "",
+    );
+    assert_eq!(r.json()["status"], "covered", "{}", r.text());
+}

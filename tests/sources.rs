@@ -503,6 +503,23 @@ fn a_replaced_snapshot_stays_visible_and_known_at_answers_as_before_and_after_th
     let text = csv.text();
     assert!(text.contains("1,35.7,48.7,covered"), "{text}");
     assert!(text.contains("2,35.2,48.2,occupied"), "{text}");
+    // Issue 13 (fresh tester): a CSV classification says whether the snapshot in force was
+    // revised, as the JSON answers do: its `revised` column, false as known before the
+    // replacement, true after it.
+    for (known_at, revised) in [(between.as_str(), "false"), (after.as_str(), "true")] {
+        let csv = post(
+            s.addr,
+            &format!("/v1/classify?{}", q(known_at)),
+            "text/csv",
+            b"id,lon,lat\n2,35.2,48.2\n",
+        );
+        assert_eq!(csv.status, 200, "{}", csv.text());
+        assert_eq!(
+            csv.text(),
+            format!("id,lon,lat,status,snapshot,revised\n2,35.2,48.2,occupied,monitor:2024-06-01,{revised}\n"),
+            "known at {known_at}"
+        );
+    }
     let history = get(
         s.addr,
         &format!("/v1/history?lon=35.7&lat=48.7&source=monitor&known_at={between}"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The peer of `frontline import deepstate-api`: shapely (GEOS) doing the same work on DeepStateMap's
 own publications, single-threaded: read each `<unix seconds>.geojson.gz`, classify every Polygon (and
-the Polygons of GeometryCollections) from the English part of the name (Ukrainian where there is
+the Polygons of MultiPolygons and GeometryCollections, each on its own) from the English part of the name (Ukrainian where there is
 none), the styleUrl colour and the fill, in that order, with the same tables as
 src/geodata/deepstate_api.rs; drop points, lines and the third coordinate; make each polygon valid;
 unite each class, clip it to the border, and write the kept classes as a GeoJSON file per
@@ -23,7 +23,7 @@ ENGLISH = [
                    "grey area", "grey zone", "gray zone"]),
     ("liberated", ["liberated", "taken back", "recaptured", "pushed back", "not occupied", "not under occupation",
                    "no longer occupied", "no longer under occupation", "no occupation", "unoccupied", "de-occupied",
-                   "deoccupied", "de-occupation", "deoccupation", "free from occupation", "freed from occupation",
+                   "deoccupied", "de-occupation", "deoccupation", "free from occupation", "freed from occupation", "liberated from occupation",
                    "not captured", "no longer captured"]),
     ("occupied_before_2022", ["crimea*", "cadr", "calr", "tuzla"]),
     ("occupied_since_2022", ["occupied", "occupation*", "captured"]),
@@ -101,7 +101,16 @@ def run_once(border, files, out_dir):
             g = f.get("geometry") or {}
             t = g.get("type")
             members = g.get("geometries", []) if t == "GeometryCollection" else [g]
-            polys = [m for m in members if m.get("type") in ("Polygon", "MultiPolygon")]
+            # Every polygon on its own, those of a MultiPolygon too (foreign is decided per
+            # polygon, where it is drawn).
+            polys = []
+            for m in members:
+                if m.get("type") == "Polygon":
+                    polys.append(m)
+                elif m.get("type") == "MultiPolygon" and m.get("coordinates"):
+                    polys.extend({"type": "Polygon", "coordinates": c} for c in m["coordinates"])
+                elif m.get("type") == "MultiPolygon":
+                    polys.append(m)
             if not polys:
                 continue
             props = f.get("properties") or {}

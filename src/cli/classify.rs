@@ -1,6 +1,6 @@
 //! `frontline classify FILE --date [--source] [--distance] [--encoding] [--csv-safe]`: a CSV
 //! (RFC 4180) with the columns `id`, `lon`, `lat` in any order (others passed through) in, the
-//! same columns then `status,snapshot[,line_of_contact_km]` out, streaming (with `--summary`,
+//! same columns then `status,snapshot,revised[,line_of_contact_km,line_nearest_lon,line_nearest_lat]` out, streaming (with `--summary`,
 //! only the counts per status). A malformed line stops the run with its line number and exit
 //! code 2.
 

@@ -2,8 +2,9 @@
 //! times a day: `<publication time, UTC unix seconds>.geojson[.gz]`) as snapshots.
 //!
 //! A publication mixes areas of several kinds with points (units, airfields, directions) and
-//! commentary drawn outside Ukraine. Every Polygon, and every Polygon inside a
-//! GeometryCollection at any depth, is given one [`AreaClass`] from, in this order of trust:
+//! commentary drawn outside Ukraine. Every Polygon, every Polygon of a MultiPolygon and every
+//! Polygon inside a GeometryCollection at any depth is given one [`AreaClass`] on its own (where
+//! it is drawn decides `foreign` polygon by polygon) from, in this order of trust:
 //! 1. the **name**: its English part (after `///`), or the Ukrainian text where there is no
 //!    English part, matched as whole words against the keyword tables below; where it holds the
 //!    words of several classes, [`NAME_PRECEDENCE`] decides (places outside Ukraine, then the
@@ -13,8 +14,9 @@
 //!
 //! `foreign` is about where an area is drawn: an area any clue calls foreign but drawn inside
 //! the border (more than half of its area) is decided by the other clues. Every disagreement
-//! between clues (that one, words of a name that exclude each other, the name against the key
-//! or the fill, the key against the fill) is decided by this order and counted in the report
+//! between clues (that one, words of a name that exclude each other, parts of a name in
+//! different languages that say different statuses, the name against the key or the fill, the
+//! key against the fill) is decided by this order and counted in the report
 //! ([`ClueConflict`]), never silently.
 //!
 //! A polygon none of them classifies is `unknown`: reported with its name and colours, never
@@ -176,6 +178,7 @@ const ENGLISH: &[(AreaClass, &[&str])] = &[
             "deoccupation",
             "free from occupation",
             "freed from occupation",
+            "liberated from occupation",
             "not captured",
             "no longer captured",
         ],
@@ -245,29 +248,55 @@ fn class_of_colour(colour: &str) -> Option<AreaClass> {
     }
 }
 
-/// Whether `text` (lowercase) holds `keyword` as whole words (a keyword ending in `*`: at the
-/// start of a word).
-fn holds_word(text: &str, keyword: &str) -> bool {
+/// Where `text` (lowercase) holds `keyword` as whole words (a keyword ending in `*`: at the
+/// start of a word): the byte spans of its matches.
+fn word_spans<'t>(text: &'t str, keyword: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
     let (word, stem) = match keyword.strip_suffix('*') {
         Some(w) => (w, true),
         None => (keyword, false),
     };
-    text.match_indices(word).any(|(at, _)| {
+    text.match_indices(word).filter_map(move |(at, _)| {
         let before = text[..at].chars().next_back();
         let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && (stem || !after.is_some_and(char::is_alphanumeric))
+        (!before.is_some_and(char::is_alphanumeric) && (stem || !after.is_some_and(char::is_alphanumeric)))
+            .then_some((at, at + word.len()))
     })
 }
 
-/// The classes whose words `text` holds, in [`NAME_PRECEDENCE`] order.
+/// The classes whose words `text` holds, in [`NAME_PRECEDENCE`] order. A keyword found only
+/// inside a longer keyword of another class is that keyword's: "occupied" in "not occupied" or
+/// "no longer occupied" is part of the negation (liberated), not occupation; "occupied" beside
+/// "liberated" (`Liberated/Occupied`) is a word of its own, and the name holds both classes.
 fn classes_of_text(text: &str, table: &[(AreaClass, &[&str])]) -> Vec<AreaClass> {
     let text = text.to_lowercase();
+    let mut found: Vec<(AreaClass, usize, usize)> = Vec::new();
+    for (class, words) in table {
+        for w in *words {
+            found.extend(word_spans(&text, w).map(|(s, e)| (*class, s, e)));
+        }
+    }
+    let own = |&(c, s, e): &(AreaClass, usize, usize)| {
+        !found
+            .iter()
+            .any(|&(o, s2, e2)| o != c && s2 <= s && e <= e2 && e2 - s2 > e - s)
+    };
     NAME_PRECEDENCE
         .into_iter()
+        .filter(|c| found.iter().any(|f| f.0 == *c && own(f)))
+        .collect()
+}
+
+/// The classes of a name's words that are statuses (the grey zone, liberation, occupation),
+/// not places, in [`NAME_PRECEDENCE`] order.
+fn statuses(classes: &[AreaClass]) -> Vec<AreaClass> {
+    classes
+        .iter()
+        .copied()
         .filter(|c| {
-            table
-                .iter()
-                .any(|(class, words)| class == c && words.iter().any(|w| holds_word(&text, w)))
+            matches!(
+                c,
+                AreaClass::Contested | AreaClass::Liberated | AreaClass::OccupiedSince2022
+            )
         })
         .collect()
 }
@@ -282,6 +311,10 @@ pub struct Clues {
     pub key: Option<AreaClass>,
     /// The class of the fill colour.
     pub fill: Option<AreaClass>,
+    /// The statuses the name's other parts (its other languages: the Ukrainian text beside an
+    /// English part, a further part) say and the part that decides does not, where both say a
+    /// status ([`ConflictKind::NameLanguages`]), in [`NAME_PRECEDENCE`] order.
+    pub name_elsewhere: Vec<AreaClass>,
 }
 
 /// How clues disagreed about an area (decided by the order of trust, and reported).
@@ -292,10 +325,15 @@ pub enum ConflictKind {
     /// the border (more than half of its area): foreign is where an area is drawn, so the
     /// other clues decided (`unknown` where none told).
     ForeignInsideBorder,
-    /// The name holds words of classes that exclude each other: a status that is not
-    /// occupation (grey zone, liberated) with a place held before 2022 (Crimea, CADR/CALR,
-    /// Tuzla), or the grey zone with liberation: the status decided ([`NAME_PRECEDENCE`]).
+    /// The name holds words of classes that exclude each other: two statuses (the grey zone,
+    /// liberation, occupation outside a negation: `Liberated/Occupied`, `Звільнено/Окуповано`,
+    /// `Unknown status, occupied`), or a status that is not occupation with a place held before
+    /// 2022 (Crimea, CADR/CALR, Tuzla): decided by [`NAME_PRECEDENCE`].
     NameWords,
+    /// The name's parts in different languages say different statuses (`Звільнено ///
+    /// Occupied`): the part that decides (the English one) decided, the others' statuses set
+    /// aside.
+    NameLanguages,
     /// The name decided; the style key's colour says another class.
     NameAgainstKey,
     /// The name decided; the fill says another class.
@@ -310,6 +348,7 @@ impl ConflictKind {
         match self {
             ConflictKind::ForeignInsideBorder => "foreign_inside_border",
             ConflictKind::NameWords => "name_words",
+            ConflictKind::NameLanguages => "name_languages",
             ConflictKind::NameAgainstKey => "name_against_key",
             ConflictKind::NameAgainstFill => "name_against_fill",
             ConflictKind::KeyAgainstFill => "key_against_fill",
@@ -331,20 +370,29 @@ pub struct Decision {
 impl Clues {
     /// What `name`, `styleUrl` and `fill` say.
     pub fn of(name: Option<&str>, style_url: Option<&str>, fill: Option<&str>) -> Clues {
-        let name = name.map_or_else(Vec::new, |name| {
+        let (name, elsewhere) = name.map_or_else(Default::default, |name| {
             let mut parts = name.split("///");
-            let ukrainian = parts.next().unwrap_or("");
+            let ukrainian = classes_of_text(parts.next().unwrap_or(""), UKRAINIAN);
             let english: Vec<&str> = parts.collect();
-            if english.iter().any(|e| !e.trim().is_empty()) {
-                english
-                    .iter()
-                    .map(|e| classes_of_text(e, ENGLISH))
-                    .find(|c| !c.is_empty())
-                    .unwrap_or_default()
-            } else {
-                classes_of_text(ukrainian, UKRAINIAN)
+            if !english.iter().any(|e| !e.trim().is_empty()) {
+                return (ukrainian, Vec::new());
             }
+            let mut english: Vec<Vec<AreaClass>> = english.iter().map(|e| classes_of_text(e, ENGLISH)).collect();
+            let decides = english.iter().position(|c| !c.is_empty());
+            let name = decides.map(|i| std::mem::take(&mut english[i])).unwrap_or_default();
+            english.push(ukrainian);
+            (name, english)
         });
+        let own = statuses(&name);
+        let name_elsewhere = if own.is_empty() {
+            Vec::new()
+        } else {
+            let said: Vec<AreaClass> = elsewhere.iter().flat_map(|c| statuses(c)).collect();
+            NAME_PRECEDENCE
+                .into_iter()
+                .filter(|c| said.contains(c) && !own.contains(c))
+                .collect()
+        };
         let key = style_url
             .and_then(|s| s.strip_prefix("#poly-"))
             .and_then(|s| s.get(..6))
@@ -353,6 +401,7 @@ impl Clues {
             name,
             key,
             fill: fill.and_then(class_of_colour),
+            name_elsewhere,
         }
     }
 
@@ -373,22 +422,14 @@ impl Clues {
             conflicts.push((ConflictKind::ForeignInsideBorder, vec![AreaClass::Foreign]));
         }
         let name: Vec<AreaClass> = self.name.iter().copied().filter(admit).collect();
-        let has = |c: AreaClass| name.contains(&c);
-        let status = [AreaClass::Contested, AreaClass::Liberated]
-            .into_iter()
-            .filter(|c| has(*c))
-            .count();
-        if status > 1 || (status == 1 && has(AreaClass::OccupiedBefore2022)) {
-            // The first in precedence decides; the others are set aside (occupation, which the
-            // negations and the places hold by design, is not).
-            conflicts.push((
-                ConflictKind::NameWords,
-                name.iter()
-                    .skip(1)
-                    .copied()
-                    .filter(|c| *c != AreaClass::OccupiedSince2022)
-                    .collect(),
-            ));
+        let said = statuses(&name);
+        let not_occupation = said.iter().any(|c| *c != AreaClass::OccupiedSince2022);
+        if said.len() > 1 || (not_occupation && name.contains(&AreaClass::OccupiedBefore2022)) {
+            // The first in precedence decides; the others are set aside.
+            conflicts.push((ConflictKind::NameWords, name.iter().skip(1).copied().collect()));
+        }
+        if !name.is_empty() && !self.name_elsewhere.is_empty() {
+            conflicts.push((ConflictKind::NameLanguages, self.name_elsewhere.clone()));
         }
         let key = self.key.filter(admit);
         let fill = self.fill.filter(admit);
@@ -436,7 +477,8 @@ pub struct Tally {
     pub polygons: BTreeMap<String, BTreeMap<String, usize>>,
     /// Per class, which clue decided it: `name`, `key`, `fill`.
     pub decided_by: BTreeMap<String, BTreeMap<String, usize>>,
-    /// Repairs of the polygons read (those of the classes kept), per kind: `third_coordinate`
+    /// Repairs of the polygons kept (of the classes kept, read without a problem: a polygon
+    /// left out as invalid is counted under `invalid`, never here), per kind: `third_coordinate`
     /// (polygons whose positions had a third number, dropped), `orientation` (rings reversed to
     /// RFC 7946), `ring_closed`, `united_invalid` (a polygon not valid alone, such as a ring
     /// crossing itself, taken as the nonzero-winding union of its rings). Each but the third
@@ -472,7 +514,8 @@ pub struct ClueConflict {
     pub decided_by: Option<Clue>,
     /// The classes other clues (or other words of the name) said, set aside.
     pub set_aside: Vec<AreaClass>,
-    /// Polygons concerned (each polygon or polygon part of a GeometryCollection).
+    /// Polygons concerned (each polygon, those of a MultiPolygon or a GeometryCollection one by
+    /// one).
     pub polygons: usize,
     /// The first of them: file, feature index, name, style key and fill as published.
     pub example: UnknownArea,
@@ -937,17 +980,53 @@ struct RawGeometry<'a> {
     crs: Option<Value>,
 }
 
-/// The polygons of a geometry: itself when it is a Polygon or a MultiPolygon, those inside a
-/// GeometryCollection at any depth (RFC 7946 3.1.8 allows nesting, and a publication may nest
-/// them: every polygon is classified, none dropped as a line). Every other member is counted as
-/// dropped: points as `point`, lines (and any other type) as `line`, an empty collection or an
-/// untyped member as `no_geometry`.
-fn areal_parts<'g, 'a>(g: &'g RawGeometry<'a>, tally: &mut Tally) -> Vec<&'g RawGeometry<'a>> {
+/// One polygon of a publication's geometry, as published (its coordinates' text not yet read):
+/// a Polygon, a Polygon of a MultiPolygon or of a GeometryCollection, or a MultiPolygon whose
+/// coordinates cannot be split into polygons (read whole, so that its problems are reported as
+/// the reader reports them).
+struct AreaPart<'g, 'a> {
+    /// `Polygon` or `MultiPolygon`.
+    kind: &'g str,
+    coordinates: Option<&'a serde_json::value::RawValue>,
+    crs: Option<&'g Value>,
+}
+
+/// The polygons of a geometry, each a part of its own: a Polygon, each Polygon of a
+/// MultiPolygon, those inside a GeometryCollection at any depth (RFC 7946 3.1.8 allows nesting,
+/// and a publication may nest them: every polygon is classified, none dropped as a line). Each
+/// is decided on its own, where it is drawn (a MultiPolygon with a part in Transnistria and a
+/// part inside Ukraine is two parts, as a GeometryCollection of the two would be). Every other
+/// member is counted as dropped: points as `point`, lines (and any other type) as `line`, an
+/// empty collection or an untyped member as `no_geometry`.
+fn areal_parts<'g, 'a>(g: &'g RawGeometry<'a>, tally: &mut Tally) -> Vec<AreaPart<'g, 'a>> {
     let mut out = Vec::new();
     let mut stack = vec![g];
     while let Some(g) = stack.pop() {
         match g.kind() {
-            "Polygon" | "MultiPolygon" => out.push(g),
+            "Polygon" => out.push(AreaPart {
+                kind: "Polygon",
+                coordinates: g.coordinates,
+                crs: g.crs.as_ref(),
+            }),
+            "MultiPolygon" => {
+                // Its polygons' coordinates, each a raw text of its own (no value built).
+                let polygons = g
+                    .coordinates
+                    .and_then(|raw| serde_json::from_str::<Vec<&'a serde_json::value::RawValue>>(raw.get()).ok())
+                    .filter(|p| !p.is_empty());
+                match polygons {
+                    Some(polygons) => out.extend(polygons.into_iter().map(|c| AreaPart {
+                        kind: "Polygon",
+                        coordinates: Some(c),
+                        crs: g.crs.as_ref(),
+                    })),
+                    None => out.push(AreaPart {
+                        kind: "MultiPolygon",
+                        coordinates: g.coordinates,
+                        crs: g.crs.as_ref(),
+                    }),
+                }
+            }
             "GeometryCollection" => {
                 let members = g.geometries.as_deref().unwrap_or(&[]);
                 // An empty collection holds nothing to classify: dropped, counted.
@@ -969,15 +1048,17 @@ impl RawGeometry<'_> {
     fn kind(&self) -> &str {
         self.kind.as_deref().unwrap_or("")
     }
+}
 
-    /// The geometry as a GeoJSON value, for the geometry reader.
+impl AreaPart<'_, '_> {
+    /// The part as a GeoJSON geometry value, for the geometry reader.
     fn to_value(&self) -> Result<Value, serde_json::Error> {
         let coordinates: Value = match self.coordinates {
             Some(raw) => super::strict_json::from_slice(raw.get().as_bytes())?,
             None => Value::Null,
         };
-        let mut v = serde_json::json!({"type": self.kind(), "coordinates": coordinates});
-        if let (Some(crs), Some(m)) = (&self.crs, v.as_object_mut()) {
+        let mut v = serde_json::json!({"type": self.kind, "coordinates": coordinates});
+        if let (Some(crs), Some(m)) = (self.crs, v.as_object_mut()) {
             m.insert("crs".into(), crs.clone());
         }
         Ok(v)
@@ -1070,7 +1151,7 @@ pub fn read_publication(
             let fill = props.and_then(|p| p.fill.as_ref()).and_then(Value::as_str);
             let geometry = f.geometry.as_ref();
             let kind = geometry.map_or("", RawGeometry::kind);
-            let parts: Vec<&RawGeometry<'_>> = match (kind, geometry) {
+            let parts: Vec<AreaPart<'_, '_>> = match (kind, geometry) {
                 ("", _) | (_, None) => {
                     tally.count("no_geometry", "dropped", 1);
                     continue;
@@ -1106,7 +1187,7 @@ pub fn read_publication(
                 // decided by the other clues (and the conflict reported).
                 Some((AreaClass::Foreign, _)) => {
                     for part in parts {
-                        let (read, scratch, has_third) = read_part(part, shown, i);
+                        let (read, scratch, has_third) = read_part(&part, shown, i);
                         let inside = read
                             .as_ref()
                             .filter(|_| scratch.problems.is_empty())
@@ -1134,7 +1215,7 @@ pub fn read_publication(
                         continue;
                     }
                     for part in parts {
-                        let (read, scratch, has_third) = read_part(part, shown, i);
+                        let (read, scratch, has_third) = read_part(&part, shown, i);
                         keep.polygons(class, read, scratch, has_third, clip);
                     }
                 }
@@ -1252,7 +1333,7 @@ pub fn read_publication(
 
 /// One areal part read: its polygons (`None` where it cannot be read), the findings of reading
 /// it, and whether a position had a third number.
-fn read_part(part: &RawGeometry<'_>, shown: &str, feature: usize) -> (Option<MultiPolygon<f64>>, Report, bool) {
+fn read_part(part: &AreaPart<'_, '_>, shown: &str, feature: usize) -> (Option<MultiPolygon<f64>>, Report, bool) {
     let mut scratch = Report::default();
     if let Some((mp, third)) = read_clean(part, shown, feature, &mut scratch) {
         return (Some(mp), scratch, third);
@@ -1299,18 +1380,6 @@ impl Keep<'_> {
         third: bool,
         clip: &Clip<'_>,
     ) {
-        if third {
-            self.tally.repaired("third_coordinate", 1);
-        }
-        for r in &scratch.repairs {
-            if matches!(r.kind, FindingKind::RingReversed { .. }) {
-                self.tally.repaired("orientation", 1);
-                *self.reversed += 1;
-            } else {
-                self.tally.repaired("ring_closed", 1);
-                self.report.repairs.push(r.clone());
-            }
-        }
         let Some(mp) = read.filter(|_| scratch.problems.is_empty()) else {
             self.tally.count(class.as_str(), "invalid", 1);
             if self.tally.invalid.len() < MAX_UNKNOWN_LISTED {
@@ -1336,6 +1405,20 @@ impl Keep<'_> {
             }));
             return;
         };
+        // The repairs of what is kept only: a polygon left out is listed as such, not as
+        // repaired.
+        if third {
+            self.tally.repaired("third_coordinate", 1);
+        }
+        for r in &scratch.repairs {
+            if matches!(r.kind, FindingKind::RingReversed { .. }) {
+                self.tally.repaired("orientation", 1);
+                *self.reversed += 1;
+            } else {
+                self.tally.repaired("ring_closed", 1);
+                self.report.repairs.push(r.clone());
+            }
+        }
         let (polygons, features) = self.by_class.entry(class).or_default();
         for p in mp.0 {
             let inside = p.exterior().0.iter().any(|c| clip.index.locate(c.x, c.y).in_closed());
@@ -1354,7 +1437,7 @@ impl Keep<'_> {
 /// reported exactly as before. Where it reads cleanly, its polygons and repairs (closed rings,
 /// reversed rings: `scratch`) are those of the tree reader, whose ring checks it shares.
 fn read_clean(
-    part: &RawGeometry<'_>,
+    part: &AreaPart<'_, '_>,
     shown: &str,
     feature: usize,
     scratch: &mut Report,
@@ -1365,7 +1448,7 @@ fn read_clean(
         feature: Some(feature),
         report: scratch,
     };
-    let mp = read_areal_members_unvalidated(part.kind(), part.crs.clone(), Some(coordinates), &mut scope)
+    let mp = read_areal_members_unvalidated(part.kind, part.crs.cloned(), Some(coordinates), &mut scope)
         .ok()
         .flatten()?;
     if !scratch.problems.is_empty() {
@@ -1663,6 +1746,66 @@ mod tests {
         assert_eq!(d.conflicts, vec![(ConflictKind::ForeignInsideBorder, vec![Foreign])]);
     }
 
+    /// Issue 13 (fresh tester): `Liberated/Occupied` was decided without a conflict. Every name
+    /// whose words say two statuses (occupation outside a negation among them), in English or
+    /// Ukrainian, and every name whose parts in different languages say different statuses, is
+    /// a conflict, decided by the order of trust; negations, places with their status and one
+    /// status said in both languages are not.
+    #[test]
+    fn mixed_and_contradictory_names_are_conflicts() {
+        use AreaClass::*;
+        let decide = |n: &str| Clues::of(Some(n), None, None).decide(false);
+        for (name, class, aside) in [
+            ("Щось /// Liberated/Occupied", Liberated, vec![OccupiedSince2022]),
+            ("Щось /// Occupied / liberated", Liberated, vec![OccupiedSince2022]),
+            ("Щось /// Unknown status, occupied", Contested, vec![OccupiedSince2022]),
+            ("Щось /// Contested or liberated", Contested, vec![Liberated]),
+            ("Звільнено/Окуповано", Liberated, vec![OccupiedSince2022]),
+            ("Під питанням, окуповано", Contested, vec![OccupiedSince2022]),
+            ("Щось /// Liberated Crimea", Liberated, vec![OccupiedBefore2022]),
+        ] {
+            let d = decide(name);
+            assert_eq!(d.class, Some((class, Clue::Name)), "{name}");
+            assert_eq!(d.conflicts, vec![(ConflictKind::NameWords, aside)], "{name}");
+        }
+        for (name, class, aside) in [
+            ("Звільнено /// Occupied", OccupiedSince2022, vec![Liberated]),
+            ("Окуповано /// Liberated 25.03", Liberated, vec![OccupiedSince2022]),
+            ("Під питанням /// Occupied", OccupiedSince2022, vec![Contested]),
+            ("Окуповано /// Unknown status", Contested, vec![OccupiedSince2022]),
+            // A further part counts as another language.
+            (
+                "Звільнено /// Taken back /// Occupied",
+                Liberated,
+                vec![OccupiedSince2022],
+            ),
+        ] {
+            let d = decide(name);
+            assert_eq!(d.class, Some((class, Clue::Name)), "{name}");
+            assert_eq!(d.conflicts, vec![(ConflictKind::NameLanguages, aside)], "{name}");
+        }
+        for name in [
+            "x /// Not occupied",
+            "x /// No longer occupied",
+            "Не окупована територія",
+            "x /// Liberated from occupation",
+            "Окупований Крим /// Occupied Crimea",
+            "Звільнено 25.03 /// Taken back 25.03",
+            "Окупована Абхазія /// Occupied Abkhazia",
+            "Острів Тузла /// Occupied Tuzla Island",
+            "Зміїний /// Snake Island",
+            "Під питанням /// Contested",
+            "Окуповано /// Occupied, not confirmed by the General Staff",
+            "Ворога відкинуто///The enemy was pushed back",
+        ] {
+            assert!(
+                decide(name).conflicts.is_empty(),
+                "{name}: {:?}",
+                decide(name).conflicts
+            );
+        }
+    }
+
     /// One test per negation of occupation in the phrase tables: each is liberated (not
     /// occupied) whatever the fill says, while the phrase without its negation stays occupied.
     macro_rules! negation {
@@ -1780,6 +1923,12 @@ mod tests {
         ];
         for (n, text) in cases.iter().enumerate() {
             let g: RawGeometry<'_> = serde_json::from_str(text).unwrap();
+            // Read whole (a MultiPolygon not split into its polygons).
+            let g = AreaPart {
+                kind: g.kind.as_deref().unwrap_or(""),
+                coordinates: g.coordinates,
+                crs: g.crs.as_ref(),
+            };
             let mut typed = Report::default();
             let fast = read_clean(&g, "f", 0, &mut typed);
             let mut tree = Report::default();
@@ -1805,7 +1954,7 @@ mod tests {
             }
             assert_eq!(fast_is_some(&g), n < 3, "{n}");
         }
-        fn fast_is_some(g: &RawGeometry<'_>) -> bool {
+        fn fast_is_some(g: &AreaPart<'_, '_>) -> bool {
             read_clean(g, "f", 0, &mut Report::default()).is_some()
         }
         assert!(has_third_number(b"[[[1,2],[3,4,0]]]"));

@@ -118,7 +118,7 @@ fn named_twice<T: PartialEq>(items: &[T]) -> Option<&T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
     /// The slot it was kept from: the name of the file it replaced, without its extension
-    /// (`YYYY-MM-DD` for a dated snapshot file, `YYYYMMDDTHHMMSSZ` for a publication,
+    /// (`YYYY-MM-DD` for a dated snapshot file, `YYYYMMDDTHHMMSS[.fff]Z[-<content>]` for a publication,
     /// `source` for the description).
     pub slot: String,
     /// When it was replaced (from its name, `<slot>.<ns>.<ext>`).

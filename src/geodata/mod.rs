@@ -723,19 +723,13 @@ fn read_source(
             .cmp(&b.published_at)
             .then(a.content_sha256.cmp(&b.content_sha256))
     });
+    // One publication in two files (the same instant and content) counts once; two contents of
+    // one instant are two publications of that instant, in the order of their contents
+    // (`publications`: the tie rule).
     let mut distinct: Vec<Snapshot> = Vec::with_capacity(timed.len());
     for s in timed {
         match distinct.last() {
             Some(p) if p.published_at == s.published_at && p.content_sha256 == s.content_sha256 => {}
-            Some(p) if p.published_at == s.published_at => problem(
-                report,
-                s.provenance.file.clone(),
-                SourceProblem::TwoPublicationsOneInstant {
-                    source: name.clone(),
-                    instant: s.published_at.map(canonical::rfc3339).unwrap_or_default(),
-                    other: p.provenance.file.clone(),
-                },
-            ),
             _ => distinct.push(s),
         }
     }

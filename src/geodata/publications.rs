@@ -10,6 +10,14 @@
 //! the snapshot before it stays in force. Nothing depends on the order in which publications
 //! arrived: every publication is kept with its instant, so one published between two others
 //! later takes its place among them.
+//!
+//! **Equal instants** (the tie rule): publications of one instant with different contents (a
+//! source whose instants are whole seconds, publishing twice within one) are all kept, ordered
+//! by their content's SHA-256 (hex, ascending), as if the one of the greater hash were
+//! published last: it is the one in force at that instant (`datetime=` that instant or later),
+//! and the day's snapshot when the instant is the day's last; the others are kept and listed,
+//! never in force. The order depends on the contents only, so every writer and every reload
+//! arranges them alike.
 
 use super::Snapshot;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -39,7 +47,11 @@ pub fn arrange_by<T>(
     key: impl Fn(&T) -> (NaiveDate, DateTime<Utc>, &str),
 ) -> Vec<Role> {
     let mut order: Vec<usize> = (0..timed.len()).collect();
-    order.sort_by_key(|&i| key(&timed[i]).1);
+    // By instant, then (the tie rule) by content.
+    order.sort_by(|&i, &j| {
+        let (a, b) = (key(&timed[i]), key(&timed[j]));
+        (a.1, a.2).cmp(&(b.1, b.2))
+    });
     let mut untimed: Vec<(NaiveDate, &str)> = untimed.to_vec();
     untimed.sort_by_key(|u| u.0);
     let mut roles = vec![Role::Earlier; timed.len()];
@@ -94,7 +106,10 @@ pub fn arrange<T: std::borrow::Borrow<Snapshot>>(untimed: Vec<T>, timed: Vec<T>)
     // Stable: an untimed snapshot and a publication of one date stay side by side (the loader
     // refuses two snapshots of one date).
     snapshots.sort_by_key(|s| s.borrow().date);
-    others.sort_by_key(|s| s.borrow().published_at);
+    others.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
+        (a.published_at, &a.content_sha256).cmp(&(b.published_at, &b.content_sha256))
+    });
     (snapshots, others)
 }
 
@@ -153,6 +168,21 @@ mod tests {
         assert_eq!(
             day_of(at("2024-01-10T22:00:00Z"), chrono_tz::Europe::Kyiv),
             d("2024-01-11")
+        );
+    }
+
+    /// Two contents of one instant: the greater content hash is the later, whatever the order
+    /// given, so it is the day's snapshot when the instant is the day's last.
+    #[test]
+    fn publications_of_one_instant_are_ordered_by_content() {
+        use Role::*;
+        let t = "2024-05-01T10:00:00Z";
+        assert_eq!(roles(&[], &[(t, "b"), (t, "a")]), [Day, Earlier]);
+        assert_eq!(roles(&[], &[(t, "a"), (t, "b")]), [Earlier, Day]);
+        // A later publication of the day takes the day whatever the ties before it.
+        assert_eq!(
+            roles(&[], &[(t, "b"), ("2024-05-01T11:00:00Z", "c"), (t, "a")]),
+            [Earlier, Day, Earlier]
         );
     }
 

@@ -483,15 +483,6 @@ pub enum SourceProblem {
         /// The system's error.
         error: String,
     },
-    /// Two publications of one source with the same instant and other content.
-    TwoPublicationsOneInstant {
-        /// The source.
-        source: String,
-        /// The instant (RFC 3339).
-        instant: String,
-        /// The other file.
-        other: String,
-    },
     /// Two snapshot files carry the same date.
     TwoSnapshotsOneDate {
         /// The source.
@@ -537,7 +528,6 @@ impl SourceProblem {
             SourceProblem::EmptyArchive { .. } => "empty-archive",
             SourceProblem::CannotListArchive { .. } => "cannot-list-archive",
             SourceProblem::TwoSnapshotsOneDate { .. } => "two-snapshots-one-date",
-            SourceProblem::TwoPublicationsOneInstant { .. } => "two-publications-one-instant",
             SourceProblem::NoSnapshotFile { .. } => "no-snapshot-file",
             SourceProblem::Unfinished { .. } => "unfinished-source",
             SourceProblem::UnknownTimeZone(_) => "unknown-time-zone",
@@ -568,12 +558,6 @@ impl fmt::Display for SourceProblem {
             SourceProblem::EmptyArchive { pattern } => write!(f, "archive holds no {pattern} file"),
             SourceProblem::CannotListArchive { config, error } => {
                 write!(f, "cannot list the archive dir of {config}: {error}")
-            }
-            SourceProblem::TwoPublicationsOneInstant { source, instant, other } => {
-                write!(
-                    f,
-                    "source '{source}' has two publications of {instant} with other content (the other: {other})"
-                )
             }
             SourceProblem::TwoSnapshotsOneDate { source, date, other } => {
                 write!(

@@ -46,10 +46,10 @@ fn on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> bool {
 
 enum Meet {
     None,
-    /// The segments cross at a point inside both.
-    Cross,
-    /// Collinear with an overlap of positive length.
-    Overlap,
+    /// The segments cross at a point inside both (computed in floating point).
+    Cross(Coord<f64>),
+    /// Collinear with an overlap of positive length, which starts at the point.
+    Overlap(Coord<f64>),
     /// They share exactly one point, an endpoint of at least one of them.
     Touch(Coord<f64>),
 }
@@ -74,7 +74,8 @@ fn meet(p: &Seg, q: &Seg) -> Meet {
         let (q0, q1) = (key(q.a).min(key(q.b)), key(q.a).max(key(q.b)));
         let (lo, hi) = (p0.max(q0), p1.min(q1));
         return if lo < hi {
-            Meet::Overlap
+            let start = [p.a, p.b, q.a, q.b].into_iter().find(|c| key(*c) == lo).unwrap_or(p.a);
+            Meet::Overlap(start)
         } else if lo == hi {
             let c = [p.a, p.b].into_iter().find(|c| key(*c) == lo).unwrap_or(p.a);
             Meet::Touch(c)
@@ -83,7 +84,7 @@ fn meet(p: &Seg, q: &Seg) -> Meet {
         };
     }
     if o1 * o2 < 0 && o3 * o4 < 0 {
-        return Meet::Cross;
+        return Meet::Cross(crossing(p, q));
     }
     for (o, c, s) in [(o1, q.a, p), (o2, q.b, p), (o3, p.a, q), (o4, p.b, q)] {
         if o == 0 && on_segment(c, s.a, s.b) {
@@ -91,6 +92,17 @@ fn meet(p: &Seg, q: &Seg) -> Meet {
         }
     }
     Meet::None
+}
+
+/// Where two segments that cross properly meet: on `p`, at the parameter where it meets the
+/// line of `q` (the denominator is not zero: they are not parallel).
+fn crossing(p: &Seg, q: &Seg) -> Coord<f64> {
+    let (r, s) = (p.b - p.a, q.b - q.a);
+    let t = ((q.a.x - p.a.x) * s.y - (q.a.y - p.a.y) * s.x) / (r.x * s.y - r.y * s.x);
+    Coord {
+        x: p.a.x + t * r.x,
+        y: p.a.y + t * r.y,
+    }
 }
 
 fn adjacent(p: &Seg, q: &Seg) -> bool {
@@ -165,7 +177,7 @@ pub enum ValidityProblem {
         ring: RingRef,
         /// The other ring, or `None` for the ring itself.
         other: Option<RingRef>,
-        /// A position near the crossing.
+        /// Where the two edges cross (computed in floating point).
         near: [f64; 2],
     },
     /// Collinear edges of two rings (or of one ring) overlap along a line.
@@ -174,7 +186,7 @@ pub enum ValidityProblem {
         ring: RingRef,
         /// The other ring, or `None` for the ring itself.
         other: Option<RingRef>,
-        /// A position near the overlap.
+        /// Where the overlap starts (a vertex of one of the two edges).
         near: [f64; 2],
     },
     /// A ring touches itself at a point.
@@ -338,15 +350,15 @@ pub fn problems(mp: &MultiPolygon<f64>) -> Vec<ValidityProblem> {
         let other = (!same_ring).then(|| ring_name(q.poly, q.ring, multi));
         match meet(p, q) {
             Meet::None => {}
-            Meet::Cross => out.push(ValidityProblem::Cross {
+            Meet::Cross(c) => out.push(ValidityProblem::Cross {
                 ring,
                 other,
-                near: near(p.a),
+                near: near(c),
             }),
-            Meet::Overlap => out.push(ValidityProblem::Overlap {
+            Meet::Overlap(c) => out.push(ValidityProblem::Overlap {
                 ring,
                 other,
-                near: near(p.a),
+                near: near(c),
             }),
             Meet::Touch(c) => {
                 if adjacent(p, q) {
@@ -471,6 +483,42 @@ mod tests {
         for c in cases {
             check(c);
         }
+    }
+
+    /// A crossing is named where the edges cross, not at a vertex of one of them (the bow-tie
+    /// said `near [0, 0]`, its first vertex); an overlap where it starts.
+    #[test]
+    fn a_self_intersection_names_the_point_where_it_is() {
+        let bow_tie = wkt!(MULTIPOLYGON(((0. 0.,4. 4.,4. 0.,0. 4.,0. 0.))));
+        let p = problems(&bow_tie);
+        assert_eq!(
+            p,
+            [ValidityProblem::Cross {
+                ring: RingRef { polygon: None, ring: 0 },
+                other: None,
+                near: [2.0, 2.0]
+            }]
+        );
+        assert!(p[0].to_string().ends_with("crosses itself near [2, 2]"), "{p:?}");
+        // Off the axes: (1, 0)-(3, 6) crosses (4, 1)-(0, 3) at (12/7, 15/7), found within a few
+        // ulps.
+        let skew = wkt!(MULTIPOLYGON(((1. 0.,3. 6.,4. 1.,0. 3.,1. 0.))));
+        let Some(ValidityProblem::Cross { near, .. }) = problems(&skew).into_iter().next() else {
+            panic!("a crossing")
+        };
+        let (x, y) = (12.0 / 7.0, 15.0 / 7.0);
+        assert!((near[0] - x).abs() < 1e-14 && (near[1] - y).abs() < 1e-14, "{near:?}");
+        // Two polygons sharing part of an edge: the overlap starts at (1, 1), a vertex of the
+        // second, not at the first's edge's start (2, 1).
+        let shared = wkt!(MULTIPOLYGON(((0. 0.,2. 0.,2. 1.,0. 1.,0. 0.)),((1. 1.,3. 1.,3. 2.,1. 2.,1. 1.))));
+        let overlap = problems(&shared)
+            .into_iter()
+            .find_map(|p| match p {
+                ValidityProblem::Overlap { near, .. } => Some(near),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(overlap, [1.0, 1.0]);
     }
 
     #[test]

@@ -601,9 +601,11 @@ struct Publication {
 /// Stores a publication by its instant (`sources/<source>/publications/`), as `frontline import
 /// deepstate-api` does, and swaps in the source with its publications arranged into days again
 /// (`crate::geodata::publications`): one arriving between two others, or earlier in a day than
-/// one stored, takes its place among them. The same instant with the same content is unchanged
-/// (200); with other content it is refused (409) unless `replace=true` (the old file kept in
-/// `.history/`), as is a day that holds a snapshot without an instant.
+/// one stored, takes its place among them. Its file is named by its instant to the fraction of a
+/// second it gives (two publications of one second are two files). The same instant with the
+/// same content (as any one held for it) is unchanged (200); with other content it is refused
+/// (409) unless `replace=true` (every content held for the instant kept in `.history/` and
+/// replaced), as is a day that holds a snapshot without an instant.
 fn store_publication(
     app: &App,
     layout: &Store,
@@ -627,8 +629,9 @@ fn store_publication(
         Err(_) => (Vec::new(), Vec::new()),
     };
     let file = layout.publication_file(&source, at)?;
-    // What the store holds for this instant, read from disk under the lock (a CLI import may
-    // have written it since the catalog was loaded).
+    // What the store holds for this instant (one publication, or several of one instant with
+    // different contents), read from disk under the lock (a CLI import may have written it
+    // since the catalog was loaded).
     let mut candidates = vec![file.clone()];
     candidates.extend(
         timed
@@ -636,15 +639,27 @@ fn store_publication(
             .filter(|s| s.published_at == Some(at))
             .map(|s| catalog.root.join(&s.provenance.file)),
     );
-    let held = candidates.into_iter().find(|p| p.is_file()).and_then(|p| {
-        let (read, _) = crate::geodata::canonical::read_snapshot(&p, &layout.relative(&p), &source);
-        read.filter(|r| r.published_at == Some(at)).map(|r| (p, r))
-    });
+    let held: Vec<(std::path::PathBuf, crate::geodata::Snapshot)> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| !candidates[..*i].contains(*p) && p.is_file())
+        .map(|(_, p)| p.clone())
+        .filter_map(|p| {
+            let (read, _) = crate::geodata::canonical::read_snapshot(&p, &layout.relative(&p), &source);
+            read.filter(|r| r.published_at == Some(at)).map(|r| (p, r))
+        })
+        .collect();
     // One plan for every writer (crate::store::WritePlan), as for a dated snapshot.
     let mut plan = WritePlan::new();
     // The file whose kept copy the answer names (the first one replaced).
     let mut replaced_file = None;
-    if let Some((old_file, old)) = &held {
+    // The same content as one held: unchanged; other content: a revision of the instant,
+    // replacing every content held for it.
+    let same = held
+        .iter()
+        .find(|(_, h)| h.content_sha256 == snapshot.content_sha256)
+        .or(held.first());
+    if let Some((old_file, old)) = same {
         match plan.decide(
             Held::Content(&old.content_sha256),
             Some(old_file),
@@ -652,7 +667,12 @@ fn store_publication(
             replace,
         ) {
             SnapshotDecision::New => {}
-            SnapshotDecision::Replace => replaced_file = Some(old_file.clone()),
+            SnapshotDecision::Replace => {
+                for (other, _) in &held {
+                    plan.replace(other);
+                }
+                replaced_file = Some(old_file.clone());
+            }
             SnapshotDecision::Unchanged => {
                 let live = timed
                     .iter()

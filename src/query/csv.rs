@@ -1,7 +1,9 @@
 //! CSV points in, CSV rows out, read as RFC 4180: quoted fields, doubled quotes, commas and line
 //! breaks inside quotes, CRLF or LF, a leading UTF-8 BOM skipped. The header names the columns
 //! `id`, `lon` and `lat` in any order (ASCII case ignored); other columns are passed through in
-//! their place, and the answer's columns follow them (`id,lon,lat,name,status,snapshot`).
+//! their place, and the answer's columns follow them (`id,lon,lat,name,status,snapshot,revised`:
+//! `revised` says, as a JSON answer's `snapshot.revised`, whether the snapshot in force replaced
+//! an earlier content, `true` or `false`).
 //!
 //! Classification streams: a bounded block of input in memory at a time (1 MiB, ending at a
 //! record end, split at a record end between both cores). Two paths read a block's rows:
@@ -100,10 +102,13 @@ impl StatusCounts {
 
 /// The columns the input must have, in any order.
 pub const INPUT_HEADER: &str = "id,lon,lat";
-/// The columns added to the input's by a classification.
-pub const OUTPUT_COLUMNS: &str = "status,snapshot";
+/// The columns added to the input's by a classification: the status, the snapshot in force (its
+/// id) and whether that snapshot was revised (replaced an earlier content: `true` or `false`, as
+/// `snapshot.revised` in a JSON answer).
+pub const OUTPUT_COLUMNS: &str = "status,snapshot,revised";
 /// The columns added with distances.
-pub const OUTPUT_COLUMNS_DISTANCE: &str = "status,snapshot,line_of_contact_km,line_nearest_lon,line_nearest_lat";
+pub const OUTPUT_COLUMNS_DISTANCE: &str =
+    "status,snapshot,revised,line_of_contact_km,line_nearest_lon,line_nearest_lat";
 /// Whether `name` (ASCII case ignored) is a column an answer adds after the input's columns: a
 /// classification's (with distances) or a history's ([`crate::query::history::HISTORY_CSV_COLUMNS`],
 /// `revised` among them). Read from the column lists themselves, so that a column added to an
@@ -181,12 +186,15 @@ pub fn classify_csv_with<R: BufRead, W: Write>(
 ) -> Result<StatusCounts, CsvError> {
     let max_rows = options.max_rows;
     let snapshot_id = f.snapshot_id();
+    let revised = if f.revised() { "true" } else { "false" };
     let suffix = |s: Status| {
         let sep = if options.distance { "," } else { "\n" };
         let mut v = b",".to_vec();
         v.extend_from_slice(s.as_str().as_bytes());
         v.push(b',');
         write_field(&mut v, snapshot_id.as_bytes(), false);
+        v.push(b',');
+        v.extend_from_slice(revised.as_bytes());
         v.extend_from_slice(sep.as_bytes());
         v
     };

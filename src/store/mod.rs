@@ -268,6 +268,19 @@ pub fn decide_snapshot(held: Held<'_>, content: &str, replace: bool) -> Snapshot
     }
 }
 
+/// The name (without `.geojson`) of a publication's file: its instant in UTC,
+/// `YYYYMMDDTHHMMSSZ`, with the fraction of a second where the instant has one (3, 6 or 9
+/// digits, as RFC 3339 writes it: `20240501T100000.250Z`), and, for one of several publications
+/// of one instant with different contents, `-` and the first 12 hex digits of its content's
+/// SHA-256 (`20240501T100000Z-0123456789ab`).
+pub fn publication_slot(published_at: chrono::DateTime<chrono::Utc>, twin_content_sha256: Option<&str>) -> String {
+    let instant = published_at.format("%Y%m%dT%H%M%S%.fZ").to_string();
+    match twin_content_sha256 {
+        Some(sha) => format!("{instant}-{}", sha.get(..12).unwrap_or(sha)),
+        None => instant,
+    }
+}
+
 /// The one write plan of every writer of snapshots (HTTP ingest, CLI import, sync). It is built
 /// under the writer lock from what the files on disk hold and the new snapshots, date by date or
 /// instant by instant ([`WritePlan::decide`], by the rule of [`decide_snapshot`]): new files,
@@ -496,8 +509,10 @@ impl Store {
         Ok(out)
     }
 
-    /// `sources/<name>/publications/YYYYMMDDTHHMMSSZ.geojson`: a publication that an earlier
-    /// one of the same day superseded in the date's snapshot, kept (not loaded as a snapshot).
+    /// `sources/<name>/publications/<instant>.geojson`: a publication, named by its instant
+    /// ([`publication_slot`]: `YYYYMMDDTHHMMSSZ`, with the fraction of a second where the
+    /// instant has one, `YYYYMMDDTHHMMSS.250Z`), so that two publications of one second are two
+    /// files.
     pub fn publication_file(
         &self,
         source: &str,
@@ -506,12 +521,44 @@ impl Store {
         Ok(self
             .source_dir(source)?
             .join(PUBLICATIONS_DIR)
-            .join(format!("{}.geojson", published_at.format("%Y%m%dT%H%M%SZ"))))
+            .join(format!("{}.geojson", publication_slot(published_at, None))))
+    }
+
+    /// `sources/<name>/publications/<instant>-<content>.geojson`: one of several publications of
+    /// one instant with different contents (the source gave no finer instant), named by its
+    /// instant and the first 12 hex digits of its content's SHA-256 ([`publication_slot`]), the
+    /// same name whatever the order in which they came.
+    pub fn twin_publication_file(
+        &self,
+        source: &str,
+        published_at: chrono::DateTime<chrono::Utc>,
+        content_sha256: &str,
+    ) -> Result<PathBuf, StoreError> {
+        Ok(self.source_dir(source)?.join(PUBLICATIONS_DIR).join(format!(
+            "{}.geojson",
+            publication_slot(published_at, Some(content_sha256))
+        )))
     }
 
     /// `sources/<name>/.history/`.
     pub fn history_dir(&self, source: &str) -> Result<PathBuf, StoreError> {
         Ok(self.source_dir(source)?.join(HISTORY_DIR))
+    }
+
+    /// `quarantine/<name>/<instant>[-<content>].geojson`: a publication refused by the checks,
+    /// named as it would have been stored ([`publication_slot`]), so that two of one day are two
+    /// files.
+    pub fn quarantine_publication_file(
+        &self,
+        source: &str,
+        published_at: chrono::DateTime<chrono::Utc>,
+        content_sha256: &str,
+    ) -> Result<PathBuf, StoreError> {
+        check_name("source", source)?;
+        Ok(self.root.join(QUARANTINE_DIR).join(source).join(format!(
+            "{}.geojson",
+            publication_slot(published_at, Some(content_sha256))
+        )))
     }
 
     /// `quarantine/<name>/YYYY-MM-DD.geojson`.
@@ -1134,7 +1181,7 @@ impl WriterLock {
     /// Keeps the current file of a source (a dated snapshot file, a publication, its
     /// `source.json`) in `sources/<name>/.history/` before it is replaced or removed: a new name
     /// `<slot>.<ns>.<ext>` that is never reused (`<slot>` the file's name without its
-    /// extension, `YYYY-MM-DD`, `YYYYMMDDTHHMMSSZ` or `source`; `<ns>` the instant it is
+    /// extension, `YYYY-MM-DD`, a publication's ([`publication_slot`]) or `source`; `<ns>` the instant it is
     /// replaced), a hard link (a copy where links are not possible), fsync'ed with its
     /// directory. Returns the kept path. `known_at=` finds each slot's contents by these names.
     pub fn keep(&self, source: &str, current: &Path) -> Result<PathBuf, StoreError> {
