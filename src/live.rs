@@ -208,10 +208,20 @@ pub fn counts_as_geodata(root: &Path, dir: &Path, name: &str) -> bool {
     }
     let Ok(rel) = dir.strip_prefix(root) else { return false };
     let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
-    match (parts.next(), parts.next()) {
-        (None, _) => name == "frontline.json" || name == crate::store::SOURCES_DIR || LAYER_DIRS.contains(&name),
-        (Some(top), None) if LAYER_DIRS.contains(&&*top) => name.ends_with(".geojson"),
-        (Some(top), _) => top == crate::store::SOURCES_DIR,
+    let geojson = name.ends_with(".geojson");
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (None, ..) => name == "frontline.json" || name == crate::store::SOURCES_DIR || LAYER_DIRS.contains(&name),
+        (Some(top), None, ..) if LAYER_DIRS.contains(&&*top) => geojson,
+        // sources/: one folder per source (a file there is read by nothing).
+        (Some(top), None, ..) => top == crate::store::SOURCES_DIR && !name.contains('.'),
+        // sources/<name>/: its description, its snapshots, its publications (an archive it
+        // reads in place is listed by the archive's own rule, [`geodata_fingerprint`]).
+        (Some(top), Some(_), None, _) => {
+            top == crate::store::SOURCES_DIR
+                && (name == crate::store::SOURCE_CONFIG || geojson || name == "publications")
+        }
+        (Some(top), Some(_), Some(sub), None) => top == crate::store::SOURCES_DIR && sub == "publications" && geojson,
+        _ => false,
     }
 }
 
@@ -225,26 +235,35 @@ pub fn geodata_fingerprint(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>
     walk(root, &mut out, &mut |dir, name| {
         let counts = counts_as_geodata(root, dir, name);
         if counts && name == crate::store::SOURCE_CONFIG {
-            archives.extend(archive_outside(root, dir));
+            archives.extend(archive_files(dir));
         }
         counts
     });
-    for archive in archives {
-        walk(&archive, &mut out, &mut |_, name| !crate::store::is_hidden(name));
+    for file in archives {
+        if let Ok(meta) = std::fs::metadata(&file) {
+            out.push((file, meta.len(), meta.modified().ok()));
+        }
     }
     out.sort();
     out.dedup();
     out
 }
 
-/// The archive directory that the source in `source_dir` reads in place, when it lies outside
-/// `root` (one inside is walked with the rest).
-fn archive_outside(root: &Path, source_dir: &Path) -> Option<PathBuf> {
-    let bytes = std::fs::read(source_dir.join(crate::store::SOURCE_CONFIG)).ok()?;
-    let config: crate::store::SourceConfig = serde_json::from_slice(&bytes).ok()?;
-    let dir = source_dir.join(config.archive?.dir);
-    let inside = dir.starts_with(root) && !dir.components().any(|c| c == std::path::Component::ParentDir);
-    (!inside).then_some(dir)
+/// The files of the archive that the source in `source_dir` reads in place, as its format's
+/// reader lists them (the loader's own listing: a note in the archive is not among them).
+fn archive_files(source_dir: &Path) -> Vec<PathBuf> {
+    let config = std::fs::read(source_dir.join(crate::store::SOURCE_CONFIG))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<crate::store::SourceConfig>(&b).ok());
+    let Some(archive) = config.and_then(|c| c.archive) else {
+        return Vec::new();
+    };
+    let dir = source_dir.join(&archive.dir);
+    match archive.format.as_str() {
+        "deepstate" => crate::geodata::deepstate::list_archive(&dir).unwrap_or_default(),
+        "nzz" => crate::geodata::nzz::list_archive(&dir).unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// Adds (path, size, modification time) of every file under `top` whose entry `keep(dir,
@@ -444,6 +463,9 @@ mod tests {
         assert!(counts_as_geodata(root, root, "sources"));
         assert!(!counts_as_geodata(root, root, "quarantine"));
         assert!(counts_as_geodata(root, &root.join("sources"), "quarantine"));
+        assert!(!counts_as_geodata(root, &root.join("sources"), "README.md"));
+        assert!(!counts_as_geodata(root, &root.join("sources/a"), "notes.txt"));
+        assert!(!counts_as_geodata(root, &root.join("sources/a/sub"), "a.geojson"));
         assert!(!counts_as_geodata(root, &root.join("sources/a"), ".history"));
         assert!(!counts_as_geodata(
             root,
@@ -488,7 +510,13 @@ mod tests {
         )
         .unwrap();
         let before = geodata_fingerprint(&root);
-        for (rel, bytes) in [("scenarios/s.json", "{}"), ("notes.txt", "x"), ("borders/x.txt", "x")] {
+        for (rel, bytes) in [
+            ("scenarios/s.json", "{}"),
+            ("notes.txt", "x"),
+            ("borders/x.txt", "x"),
+            ("sources/a/notes.txt", "x"),
+            ("../archive/README.md", "x"),
+        ] {
             let p = root.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, bytes).unwrap();

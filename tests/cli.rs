@@ -1725,3 +1725,43 @@ fn help_and_version_to_a_full_stdout_exit_1() {
         );
     }
 }
+
+#[test]
+fn sync_arguments_are_refused_before_any_request() {
+    // A base URL the client cannot parse, and a scheduled sync of a source that does not exist:
+    // refused at once (was: every day tried four times; a server logging a failure every run).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("geodata");
+    assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
+    let t = std::time::Instant::now();
+    let o = frontline(&[
+        "sync",
+        "deepstate",
+        "--base-url",
+        "http://[::1",
+        "--source",
+        "ds",
+        "--from",
+        "2024-01-01",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not a valid URL"), "{}", stderr(&o));
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    let o = frontline(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data",
+        data.to_str().unwrap(),
+        "--sync-url",
+        "http://127.0.0.1:9/",
+        "--sync-source",
+        "nope",
+        "--sync-every",
+        "1h",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("'nope': no such source"), "{}", stderr(&o));
+}

@@ -180,6 +180,17 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
                 },
             };
             super::sync::options(&args)?;
+            // A scheduled sync continues a source (it has no --from): the source must exist.
+            let dir = a
+                .data
+                .data
+                .as_deref()
+                .map(|d| d.join(frontline::store::SOURCES_DIR).join(source));
+            if !dir.as_deref().is_some_and(std::path::Path::is_dir) {
+                return Err(Failure::input(format!(
+                    "--sync-source '{source}': no such source in the geodata directory; a scheduled sync continues a source: create it first with `frontline sync ... --source {source} --from YYYY-MM-DD`"
+                )));
+            }
             Some((args, every))
         }
         _ => None,

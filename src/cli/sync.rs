@@ -58,6 +58,20 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
             a.base_url
         )));
     }
+    // Parsed as the client will (a host, a port in range, brackets closed): refused here, not
+    // once per day.
+    match reqwest::Url::parse(&a.base_url) {
+        Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => {}
+        Ok(_) => {
+            return Err(Failure::input(format!("--base-url '{}' names no host", a.base_url)));
+        }
+        Err(e) => {
+            return Err(Failure::input(format!(
+                "--base-url '{}' is not a valid URL: {e}",
+                a.base_url
+            )));
+        }
+    }
     let from = a.from.as_deref().map(|d| parse_date_arg("from", d)).transpose()?;
     let until = match a.until.as_deref() {
         Some(d) => parse_date_arg("until", d)?,
@@ -118,11 +132,19 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     // Partial (3) only when some day was taken: a sync that fetched nothing because every
     // attempt failed (the host down, a wrong --base-url) failed as a whole (2), as an import
     // whose every input was rejected.
-    Ok(if report.failed.is_empty() && report.unreachable.is_none() {
-        Exit::Ok
-    } else if report.fetched.is_empty() {
-        Exit::BadInput
-    } else {
-        Exit::Partial
-    })
+    // What the import rejected counts as a day not taken, as for `import`.
+    let rejected = report.import.as_ref().map_or(0, |i| i.rejected.len());
+    let taken = report
+        .import
+        .as_ref()
+        .map_or(0, |i| i.added.len() + i.replaced.len() + i.unchanged.len());
+    Ok(
+        if report.failed.is_empty() && report.unreachable.is_none() && rejected == 0 {
+            Exit::Ok
+        } else if report.fetched.is_empty() || taken == 0 {
+            Exit::BadInput
+        } else {
+            Exit::Partial
+        },
+    )
 }

@@ -17,7 +17,7 @@ use super::params::Params;
 use super::problem::Problem;
 use crate::geodata::description::{DescriptionError, check_terms};
 use crate::model::DrawnClass;
-use crate::store::{SourceConfig, Store};
+use crate::store::{SourceConfig, Store, WriterLock};
 use bytes::Buf;
 use futures_util::Stream;
 use serde_json::{Value, json};
@@ -113,7 +113,10 @@ async fn run(
     };
     let root = catalog.root.clone();
     let source = name.clone();
-    let (replaced, undo) =
+    // The store's writer lock is held from the write to the reload and, when the directory
+    // does not load, to the undoing: no other writer (a CLI import into the new source) can
+    // come in between and have its files undone with ours.
+    let (replaced, undo, lock) =
         tokio::task::spawn_blocking(move || write(&root, &source, config, only.as_deref())).await??;
     if let Some(Written::Unchanged) = replaced {
         return Ok(answer(
@@ -131,8 +134,7 @@ async fn run(
     {
         // Never a directory that no longer loads: what was written is undone (the previous
         // description put back, or the new one removed) and the previous state keeps serving.
-        let root = catalog.root.clone();
-        let undone = tokio::task::spawn_blocking(move || unwrite(&root, undo)).await?;
+        let undone = tokio::task::spawn_blocking(move || unwrite(&lock, undo)).await?;
         return Err(Problem::conflict(
             "geodata-would-not-load",
             match undone {
@@ -146,6 +148,7 @@ async fn run(
             },
         ));
     }
+    drop(lock);
     let kept = match replaced {
         Some(Written::Replaced(k)) => Some(k),
         _ => None,
@@ -272,12 +275,13 @@ struct Undo {
 /// Writes `source.json` through the store (blocking): under the writer lock, the one it
 /// replaces kept in `.history/` first; with it, `frontline.json` naming `only` the default
 /// source where this adds a second source and none is named. `None`: a new description.
+/// Returns the lock, still held, for the reload and an undoing.
 fn write(
     root: &std::path::Path,
     source: &str,
     mut config: SourceConfig,
     only: Option<&str>,
-) -> Result<(Option<Written>, Undo), Problem> {
+) -> Result<(Option<Written>, Undo, WriterLock), Problem> {
     let store = Store::new(root);
     let lock = store.lock("describe", super::ingest::INGEST_LOCK_WAIT)?;
     let path = store.source_config_file(source)?;
@@ -298,7 +302,7 @@ fn write(
             .then(|| source.to_string()),
     };
     if old.as_deref() == Some(text.as_bytes()) {
-        return Ok((Some(Written::Unchanged), undo));
+        return Ok((Some(Written::Unchanged), undo, lock));
     }
     let kept = match old {
         Some(_) => vec![lock.keep(source, &path)?],
@@ -309,16 +313,15 @@ fn write(
         files.insert(0, (settings, bytes.into_bytes()));
     }
     lock.write_keeping(&files, &kept)?;
-    Ok((kept.first().map(|k| Written::Replaced(store.relative(k))), undo))
+    Ok((kept.first().map(|k| Written::Replaced(store.relative(k))), undo, lock))
 }
 
 /// Undoes [`write`] after the directory failed to load with it (blocking): the previous
 /// description put back, or the new one removed (with the source's directory, whole, when the
 /// write created it; else with its directory only if nothing else is in it). The copy kept in
-/// `.history/` stays (history is append-only).
-fn unwrite(root: &std::path::Path, undo: Undo) -> Result<(), Problem> {
-    let store = Store::new(root);
-    let lock = store.lock("describe", super::ingest::INGEST_LOCK_WAIT)?;
+/// `.history/` stays (history is append-only). Under the lock [`write`] took, never released
+/// in between.
+fn unwrite(lock: &WriterLock, undo: Undo) -> Result<(), Problem> {
     match (undo.old, undo.created) {
         (Some(old), _) => lock.write(&[(undo.path, old)])?,
         (None, Some(source)) => lock.remove_source(&source)?,

@@ -214,7 +214,10 @@ impl BodyPace {
         if self.min_rate == 0 {
             return self.idle;
         }
-        let bought = self.idle + Duration::from_secs_f64(read as f64 / self.min_rate as f64);
+        // Saturating: any --body-timeout-s is accepted, and the sum must not overflow.
+        let bought = self
+            .idle
+            .saturating_add(Duration::try_from_secs_f64(read as f64 / self.min_rate as f64).unwrap_or(Duration::MAX));
         self.idle.min(bought.saturating_sub(waited))
     }
 }

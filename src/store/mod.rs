@@ -1266,8 +1266,16 @@ impl WriterLock {
 
     /// Appends a line to the journal. Not fsync'ed: the journal is a record of the writes, not
     /// the data (the files it names are durable before it is written); a line lost in a power
-    /// cut costs nothing but the record.
+    /// cut costs nothing but the record. For the same reason a line that cannot be written is
+    /// logged (a warning), never the write's error: the write has happened.
     fn record(&self, files: Vec<String>, kept: Vec<String>, removed: Vec<String>) -> Result<(), StoreError> {
+        if let Err(e) = self.append_record(files, kept, removed) {
+            tracing::warn!(error = %e, "the journal could not record a write that is in place");
+        }
+        Ok(())
+    }
+
+    fn append_record(&self, files: Vec<String>, kept: Vec<String>, removed: Vec<String>) -> Result<(), StoreError> {
         let rec = JournalRecord {
             writer: self.writer.clone(),
             pid: std::process::id(),
