@@ -1673,7 +1673,7 @@ mod tests {
         let stray = outside.path().join("x");
         std::fs::write(&stray, b"x").unwrap();
         assert!(matches!(
-            lock.remove(&[stray.clone()]),
+            lock.remove(std::slice::from_ref(&stray)),
             Err(StoreError::OutsideStore { .. })
         ));
         assert!(stray.exists());
