@@ -835,27 +835,35 @@ fn ingest_body(i: usize, date: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A server that ingests (token `publications-token-0123456789`) into a copy of the embedded
+/// geodata, with the source `ds` described (Kyiv time): the temporary folder, the geodata
+/// directory and the server.
+fn server_with_source_ds() -> (tempfile::TempDir, PathBuf, common::Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let token = dir.path().join("token");
+    std::fs::write(&token, "publications-token-0123456789\n").unwrap();
+    let server = common::Server::with_ingest(&root, &token);
+    let body = json!({"licence": "none stated", "attribution": "© DeepStateMap", "time_zone": "Europe/Kyiv"});
+    let r = common::request(
+        server.addr,
+        "PUT",
+        "/v1/sources/ds",
+        "Authorization: Bearer publications-token-0123456789\r\nContent-Type: application/json\r\n",
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    (dir, root, server)
+}
+
 /// The monitor's case over HTTP: publications ingested one at a time, shuffled, two on a day and
 /// at the day boundary, answer by their instants; an instant on another day than `date` is
 /// refused naming it; the same instant again is unchanged, other content for it a 409 (200
 /// with replace=true).
 #[test]
 fn publications_ingested_one_at_a_time_in_any_order_answer_by_their_instants() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = common::copy_embedded_geodata(dir.path(), false);
-    let token = dir.path().join("token");
-    std::fs::write(&token, "publications-token-0123456789\n").unwrap();
-    let server = common::Server::with_ingest(&root, &token);
+    let (_dir, root, server) = server_with_source_ds();
     let auth = "Authorization: Bearer publications-token-0123456789\r\n";
-    let body = json!({"licence": "none stated", "attribution": "© DeepStateMap", "time_zone": "Europe/Kyiv"});
-    let r = common::request(
-        server.addr,
-        "PUT",
-        "/v1/sources/ds",
-        &format!("{auth}Content-Type: application/json\r\n"),
-        body.to_string().as_bytes(),
-    );
-    assert_eq!(r.status, 201, "{}", r.text());
     let ingest = |i: usize, date: &str, extra: &str| {
         common::request(
             server.addr,
@@ -1362,21 +1370,8 @@ fn publications_of_one_second_are_never_written_over_each_other() {
 /// each answers `datetime=` at its instant.
 #[test]
 fn publications_ingested_within_one_second_are_both_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = common::copy_embedded_geodata(dir.path(), false);
-    let token = dir.path().join("token");
-    std::fs::write(&token, "publications-token-0123456789\n").unwrap();
-    let server = common::Server::with_ingest(&root, &token);
+    let (_dir, root, server) = server_with_source_ds();
     let auth = "Authorization: Bearer publications-token-0123456789\r\n";
-    let body = json!({"licence": "none stated", "attribution": "© DeepStateMap", "time_zone": "Europe/Kyiv"});
-    let r = common::request(
-        server.addr,
-        "PUT",
-        "/v1/sources/ds",
-        &format!("{auth}Content-Type: application/json\r\n"),
-        body.to_string().as_bytes(),
-    );
-    assert_eq!(r.status, 201, "{}", r.text());
     let post = |at: &str, east: f64| {
         let body = json!({"type": "FeatureCollection",
             "frontline": {"published_at": at, "date": "2024-05-01"},

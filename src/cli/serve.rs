@@ -185,7 +185,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
                 .data
                 .data
                 .as_deref()
-                .map(|d| d.join(frontline::store::SOURCES_DIR).join(source));
+                .and_then(|d| frontline::store::Store::new(d).source_dir(source).ok());
             if !dir.as_deref().is_some_and(std::path::Path::is_dir) {
                 return Err(Failure::input(format!(
                     "--sync-source '{source}': no such source in the geodata directory; a scheduled sync continues a source: create it first with `frontline sync ... --source {source} --from YYYY-MM-DD`"

@@ -132,7 +132,8 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     // Partial (3) only when some day was taken: a sync that fetched nothing because every
     // attempt failed (the host down, a wrong --base-url) failed as a whole (2), as an import
     // whose every input was rejected.
-    // What the import rejected counts as a day not taken, as for `import`.
+    // What the import rejected counts as a day not taken, as for `import`; nothing fetched is
+    // nothing taken.
     let rejected = report.import.as_ref().map_or(0, |i| i.rejected.len());
     let taken = report
         .import
@@ -141,7 +142,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     Ok(
         if report.failed.is_empty() && report.unreachable.is_none() && rejected == 0 {
             Exit::Ok
-        } else if report.fetched.is_empty() || taken == 0 {
+        } else if taken == 0 {
             Exit::BadInput
         } else {
             Exit::Partial

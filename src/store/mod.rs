@@ -1022,7 +1022,8 @@ impl WriterLock {
             files.iter().map(|(p, _)| self.store.relative(p)).collect(),
             kept.iter().map(|p| self.store.relative(p)).collect(),
             Vec::new(),
-        )
+        );
+        Ok(())
     }
 
     /// The directory of a source that a write of `path` would create: `sources/<name>/` when
@@ -1148,7 +1149,8 @@ impl WriterLock {
         std::fs::rename(&dir, &doomed).map_err(io("cannot remove", &dir))?;
         sync_dir(&sources)?;
         std::fs::remove_dir_all(&doomed).map_err(io("cannot remove", &doomed))?;
-        self.record(Vec::new(), Vec::new(), vec![self.store.relative(&dir)])
+        self.record(Vec::new(), Vec::new(), vec![self.store.relative(&dir)]);
+        Ok(())
     }
 
     /// Removes files of the store (a file written by a write that did not load) and syncs their
@@ -1175,7 +1177,8 @@ impl WriterLock {
                 sync_dir(d)?;
             }
         }
-        self.record(Vec::new(), Vec::new(), removed)
+        self.record(Vec::new(), Vec::new(), removed);
+        Ok(())
     }
 
     /// Keeps the current file of a source (a dated snapshot file, a publication, its
@@ -1268,11 +1271,10 @@ impl WriterLock {
     /// the data (the files it names are durable before it is written); a line lost in a power
     /// cut costs nothing but the record. For the same reason a line that cannot be written is
     /// logged (a warning), never the write's error: the write has happened.
-    fn record(&self, files: Vec<String>, kept: Vec<String>, removed: Vec<String>) -> Result<(), StoreError> {
+    fn record(&self, files: Vec<String>, kept: Vec<String>, removed: Vec<String>) {
         if let Err(e) = self.append_record(files, kept, removed) {
             tracing::warn!(error = %e, "the journal could not record a write that is in place");
         }
-        Ok(())
     }
 
     fn append_record(&self, files: Vec<String>, kept: Vec<String>, removed: Vec<String>) -> Result<(), StoreError> {
