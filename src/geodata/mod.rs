@@ -25,6 +25,7 @@ pub use canonical::{ConfirmedRun, Split, StoredSnapshot, confirmed_run, split_co
 /// The loader's validity check, also applied to every polygon an answer draws.
 pub use geometry::check_position_len;
 pub use validity::problems as validity_problems;
+pub use validity::problems_up_to as validity_problems_up_to;
 
 pub use report::{
     DirectoryProblem, FeatureProblem, FileProblem, Finding, FindingKind, Layer, MetaProblem, PositionProblem, Report,
@@ -799,6 +800,43 @@ fn read_publications(
         }
     }
     out.sort_by_key(|s| s.published_at);
+    out
+}
+
+/// The files of the third-party archives that the sources of the geodata directory `root` read
+/// in place (`"archive"` in a `source.json`), listed as a load lists them: what a watch of the
+/// directory must look at beside `root`'s own files, since such an archive lies elsewhere. A
+/// `source.json` that does not parse, or an archive that cannot be listed, adds nothing (the
+/// load says what is wrong with them).
+pub fn archive_files(root: &Path) -> Vec<PathBuf> {
+    let Ok(sources) = std::fs::read_dir(root.join(SOURCES_DIR)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in sources.flatten() {
+        if crate::store::is_hidden(&e.file_name().to_string_lossy()) {
+            continue;
+        }
+        let dir = e.path();
+        let Some(archive) = std::fs::read(dir.join(SOURCE_CONFIG))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<SourceConfig>(&b).ok())
+            .and_then(|c| c.archive)
+        else {
+            continue;
+        };
+        let list: fn(&Path) -> std::io::Result<Vec<PathBuf>> = match archive.format.as_str() {
+            "deepstate" => deepstate::list_archive,
+            "nzz" => nzz::list_archive,
+            _ => continue,
+        };
+        let adir = if archive.dir.is_absolute() {
+            archive.dir
+        } else {
+            dir.join(&archive.dir)
+        };
+        out.extend(list(&adir).unwrap_or_default());
+    }
     out
 }
 
