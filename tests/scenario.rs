@@ -1052,6 +1052,7 @@ fn policies_name_the_classes_a_source_carries() {
             .find(|e| e.name.as_deref() == Some(n))
             .unwrap()
             .area_km2
+            .unwrap()
     };
     assert!(close(
         by_name("occupied_before_2022"),
@@ -1063,7 +1064,8 @@ fn policies_name_the_classes_a_source_carries() {
         .iter()
         .find(|e| e.reason.as_str() == "occupied")
         .unwrap()
-        .area_km2;
+        .area_km2
+        .unwrap();
     assert!(
         close(occupied, area_km2(&rect(32.0, 46.0, 33.0, 48.0)), 1e-9),
         "{occupied}"
@@ -1159,7 +1161,8 @@ fn a_bad_exclusion_is_named_once_and_an_erased_one_is_counted() {
         .iter()
         .find(|e| e.name.as_deref() == Some("tiny"))
         .unwrap()
-        .area_km2;
+        .area_km2
+        .unwrap();
     assert!(km2 > 5e-5 && km2 < 2e-4, "{km2}");
     for (precision, erased) in [(2u8, true), (6, false)] {
         let v: Value =

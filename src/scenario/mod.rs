@@ -899,55 +899,79 @@ fn baseline_cells(f: &InForce<'_>, clips: &[Vec<Polygon<f64>>]) -> Vec<Option<us
         .collect()
 }
 
-/// How far beyond a piece's edge its outside is looked at, degrees (about 1 cm): past the
-/// rounding of the overlay that cut the pieces (about 1e-9 degrees), well inside any feature.
-const PIECE_OUTSIDE_DEG: f64 = 1e-7;
+/// How far beyond an edge its outside is looked at, degrees (about 1 cm): past the rounding of
+/// the overlays that cut the pieces (about 1e-9 degrees), well inside any feature.
+const OUTSIDE_DEG: f64 = 1e-7;
 
-/// `clips` (the areas of the names a policy excludes), each with the pieces of the sliver rule
-/// (`crate::index::slivers`) that belong to it: a sliver or speck is covered in the source's
-/// drawing and takes the status of what surrounds it, so it goes with the excluded name whose
-/// area holds the outside of more than half of its boundary with the occupied and contested
-/// area (measured geodesically, edge by edge, 1 cm beyond each edge's midpoint). Without this, a
-/// class drawn a little inside the border's coast (DeepState's `occupied_before_2022` around
-/// Crimea) left its coastal slivers, and the cells of the waters anchored in them, under
-/// `occupied`.
-fn with_their_pieces(f: &InForce<'_>, mut clips: Vec<Vec<Polygon<f64>>>) -> Vec<Vec<Polygon<f64>>> {
-    let pieces = &f.computed().pieces;
-    if pieces.is_empty() || clips.iter().all(Vec::is_empty) {
+/// `clips` (the areas of the names a policy excludes), each with what the composition adds to
+/// the source's drawing next to it: the parts of the occupied and contested area that no
+/// feature of the snapshot draws (a baseline composed with the source, beyond the source's own
+/// outline; the slivers and specks of the sliver rule), each part going with the excluded name
+/// whose area holds the outside of more than half of its boundary with the drawn features
+/// (measured geodesically, edge by edge, 1 cm beyond each edge's midpoint). The cells of the
+/// waters anchored in such a part go with it ([`baseline_cells`]). Without this, a class drawn
+/// a little inside the border's coast (`occupied_before_2022` of DeepState's publications,
+/// whose source composes the Natural Earth Crimea baseline) left the coastal strip between its
+/// outline and the coast under `occupied`, and with it about 10,280 km2 of Crimea's sea.
+fn with_what_the_composition_adds(f: &InForce<'_>, mut clips: Vec<Vec<Polygon<f64>>>) -> Vec<Vec<Polygon<f64>>> {
+    if clips.iter().all(Vec::is_empty) {
         return clips;
     }
+    let layers = &f.computed().layers;
+    let held: Vec<Polygon<f64>> = layers.occupied.0.iter().chain(&layers.contested.0).cloned().collect();
+    let drawn: Vec<Polygon<f64>> = f
+        .snapshot()
+        .features
+        .iter()
+        .flat_map(|x| x.geometry.0.iter().cloned())
+        .collect();
+    let [added] = overlay(&held, &drawn, [OverlayRule::Difference], true);
+    if added.0.is_empty() {
+        return clips;
+    }
+    let drawn_at = PolygonIndex::new(&drawn);
     let indexes: Vec<PolygonIndex> = clips.iter().map(PolygonIndex::new).collect();
+    let twice = |r: &geo::LineString<f64>| -> f64 { r.0.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum() };
     let mut given: Vec<Vec<Polygon<f64>>> = vec![Vec::new(); clips.len()];
-    for piece in pieces {
-        let mut along = vec![0.0f64; clips.len()];
-        let rings = std::iter::once(piece.polygon.exterior()).chain(piece.polygon.interiors());
-        for w in rings.flat_map(|r| r.0.windows(2)) {
-            let (a, b) = (w[0], w[1]);
-            let (dx, dy) = (b.x - a.x, b.y - a.y);
-            let len = dx.hypot(dy);
-            if len == 0.0 {
-                continue;
-            }
-            // Rings in RFC 7946 orientation: the outside of every edge is on its right.
-            let (x, y) = (
-                (a.x + b.x) / 2.0 + dy / len * PIECE_OUTSIDE_DEG,
-                (a.y + b.y) / 2.0 - dx / len * PIECE_OUTSIDE_DEG,
-            );
-            if let Some(i) = indexes.iter().position(|ix| ix.locate(x, y).in_closed()) {
-                along[i] += crate::geodesy::distance_km(a, b);
+    for part in added.0 {
+        let (mut along, mut bordered) = (vec![0.0f64; clips.len()], 0.0f64);
+        let rings = std::iter::once((part.exterior(), true)).chain(part.interiors().iter().map(|h| (h, false)));
+        for (ring, exterior) in rings {
+            // The outside of an edge is on its right where the ring turns as RFC 7946 says
+            // (exterior counterclockwise, holes clockwise), on its left otherwise.
+            let side = if (twice(ring) > 0.0) == exterior { 1.0 } else { -1.0 };
+            for w in ring.0.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                let (dx, dy) = (b.x - a.x, b.y - a.y);
+                let len = dx.hypot(dy);
+                if len == 0.0 {
+                    continue;
+                }
+                let (x, y) = (
+                    (a.x + b.x) / 2.0 + side * dy / len * OUTSIDE_DEG,
+                    (a.y + b.y) / 2.0 - side * dx / len * OUTSIDE_DEG,
+                );
+                if !drawn_at.locate(x, y).in_closed() {
+                    continue;
+                }
+                let km = crate::geodesy::distance_km(a, b);
+                bordered += km;
+                if let Some(i) = indexes.iter().position(|ix| ix.locate(x, y).in_closed()) {
+                    along[i] += km;
+                }
             }
         }
         let best = along
             .iter()
             .enumerate()
             .max_by(|x, y| x.1.total_cmp(y.1))
-            .filter(|(_, km)| **km > piece.shared_km / 2.0);
+            .filter(|(_, km)| **km > bordered / 2.0);
         if let Some((i, _)) = best {
-            given[i].push(piece.polygon.clone());
+            given[i].push(part);
         }
     }
-    for (clip, mut pieces) in clips.iter_mut().zip(given) {
-        clip.append(&mut pieces);
+    for (clip, mut parts) in clips.iter_mut().zip(given) {
+        clip.append(&mut parts);
     }
     clips
 }
@@ -1004,10 +1028,11 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
                 .collect(),
         })
         .collect();
-    // The slivers and specks that the sliver rule gave the area of an excluded name go with
-    // it, and so the cells of the waters anchored in them (fresh tester: 10,280 km2 of Crimea's
-    // sea stayed under `occupied` with `occupied_before_2022` excluded).
-    let clips = with_their_pieces(&f, clips);
+    // What the composition adds to the source's drawing next to the area of an excluded name
+    // (a baseline beyond its outline, slivers) goes with it, and so the cells of the waters
+    // anchored there (fresh tester: 10,280 km2 of Crimea's sea stayed under `occupied` with
+    // `occupied_before_2022` excluded).
+    let clips = with_what_the_composition_adds(&f, clips);
     let owned = if waters { baseline_cells(&f, &clips) } else { Vec::new() };
     let mut occupied = Part::of_unowned(&f, &layers.occupied, waters, Status::Occupied, &owned);
     let mut contested = Part::of_unowned(&f, &layers.contested, waters, Status::Contested, &owned);
