@@ -508,9 +508,9 @@ fn scenarios_on_the_publications_partition_the_border() {
 /// the border's coast, lie outside the class's polygons (drawn a little inside that coast), in
 /// the Crimea baseline the source composes (Natural Earth's coast). The class now takes what
 /// the composition adds next to it, and the cells anchored there. Checked against an
-/// independent outline, the embedded Crimea baseline: of the cells anchored in it, none is left
-/// under `occupied` but those anchored in an `occupied_since_2022` feature (DeepState draws the
-/// north of the Arabat spit so); the partition holds within 1e-9.
+/// independent outline, the embedded Crimea baseline: of the cells anchored in it outside the
+/// `occupied_since_2022` features, at most 300 km2 is left under `occupied` (the parts of the
+/// strip that border since-2022 features more than the class); the partition holds within 1e-9.
 #[test]
 #[cfg_attr(
     not(shared_deepstate_raw),
@@ -572,9 +572,12 @@ fn a_class_excluded_by_name_keeps_its_sea() {
     eprintln!(
         "cells anchored in Crimea: {class_km2:.1} km2 with the class, {occupied_km2:.1} km2 under occupied, {other_km2:.1} km2 elsewhere"
     );
-    assert!(class_km2 > 10_000.0, "{class_km2}");
+    // Measured: 17,628.3 km2 with the class, 207.2 km2 under occupied (was about 10,280 km2
+    // under occupied): cells anchored in parts of the baseline's strip whose boundary with the
+    // drawn features is mostly with `occupied_since_2022` ones (at the isthmus), by the rule.
+    assert!(class_km2 > 17_000.0, "{class_km2}");
     assert!(
-        occupied_km2 < 1e-6 * class_km2,
+        occupied_km2 < 300.0,
         "{occupied_km2} km2 of Crimea's sea under occupied"
     );
 }
