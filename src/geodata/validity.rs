@@ -285,8 +285,8 @@ pub(crate) fn long_edge(ring: &[Coord<f64>]) -> Option<(usize, LongEdge)> {
 /// ([`ValidityProblem::MoreNotListed`]) by [`problems`].
 pub const LISTED_PROBLEMS: usize = 20;
 
-/// Every validity problem of `mp` (empty when valid), the crossings listed up to
-/// [`LISTED_PROBLEMS`]. Rings must be closed, with at least 4 positions and finite coordinates
+/// Every validity problem of `mp` (empty when valid), the crossings listed up to twenty
+/// (`LISTED_PROBLEMS`). Rings must be closed, with at least 4 positions and finite coordinates
 /// (the reader checks these first).
 pub fn problems(mp: &MultiPolygon<f64>) -> Vec<ValidityProblem> {
     problems_up_to(mp, LISTED_PROBLEMS)
