@@ -533,4 +533,30 @@ mod tests {
         std::fs::write(root.join("sources/a/2024-01-01.geojson"), "{}").unwrap();
         assert_eq!(geodata_fingerprint(&root).len(), after.len() + 1);
     }
+
+    /// Issue 11 (fresh tester): a day added to an archive read in place (outside the geodata
+    /// directory) was seen only on SIGHUP; the README promises that a change in the geodata
+    /// reloads. The archive's files are part of the fingerprint the watch compares.
+    #[test]
+    fn the_fingerprint_sees_the_files_of_an_archive_read_in_place() {
+        let root = tempfile::tempdir().unwrap();
+        let archive = tempfile::tempdir().unwrap();
+        let source = root.path().join("sources/ds");
+        std::fs::create_dir_all(&source).unwrap();
+        let config = serde_json::json!({"archive": {"format": "deepstate", "dir": archive.path()}});
+        std::fs::write(source.join("source.json"), config.to_string()).unwrap();
+        let day = |d: &str| archive.path().join(format!("deepstatemap_data_{d}.geojson"));
+        std::fs::write(day("20240101"), "{}").unwrap();
+        let before = geodata_fingerprint(root.path());
+        assert!(before.iter().any(|(p, _, _)| *p == day("20240101")), "{before:?}");
+        // A file the archive's reader does not read is not watched.
+        std::fs::write(archive.path().join("notes.txt"), "x").unwrap();
+        assert_eq!(geodata_fingerprint(root.path()), before);
+        // A day added, then a day rewritten: each a new fingerprint.
+        std::fs::write(day("20240102"), "{}").unwrap();
+        let added = geodata_fingerprint(root.path());
+        assert_ne!(added, before);
+        std::fs::write(day("20240101"), "{\"type\": \"FeatureCollection\"}").unwrap();
+        assert_ne!(geodata_fingerprint(root.path()), added);
+    }
 }

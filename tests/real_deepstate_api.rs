@@ -450,8 +450,9 @@ fn agreement_is_exact_over_many_dates_and_source_sets() {
         .iter()
         .find(|e| e.name.as_deref() == Some("occupied_before_2022"))
         .unwrap()
-        .area_km2;
-    let total = a.area_of_application_km2 + a.excluded.iter().map(|e| e.area_km2).sum::<f64>();
+        .area_km2
+        .unwrap();
+    let total = a.area_of_application_km2 + a.excluded.iter().filter_map(|e| e.area_km2).sum::<f64>();
     eprintln!(
         "occupied_before_2022 excluded by name: {before:.1} km2; partition {:.2e}",
         (total - a.territory_km2) / a.territory_km2
@@ -483,7 +484,7 @@ fn scenarios_on_the_publications_partition_the_border() {
             let doc = serde_json::json!({"source": "deepstate-api", "ceasefire_date": date, "policy": policy});
             let c = frontline::scenario::compute(&cat, &frontline::scenario::from_value(doc).unwrap()).unwrap();
             let a = &c.answer;
-            let total = a.area_of_application_km2 + a.excluded.iter().map(|e| e.area_km2).sum::<f64>();
+            let total = a.area_of_application_km2 + a.excluded.iter().filter_map(|e| e.area_km2).sum::<f64>();
             let rel = (total - a.territory_km2).abs() / a.territory_km2;
             eprintln!("{date} {policy}: {rel:.2e}");
             assert!(rel < 1e-9, "{date} {policy}: {total} vs {}: {rel:e}", a.territory_km2);
@@ -492,7 +493,7 @@ fn scenarios_on_the_publications_partition_the_border() {
                     .in_force(Some("deepstate-api"), frontline::model::parse_date(date).unwrap())
                     .unwrap();
                 let want = f.computed().layers.occupied_km2;
-                let got = a.excluded[0].area_km2;
+                let got = a.excluded[0].area_km2.unwrap();
                 assert!(
                     (got - want).abs() <= 1e-9 * want,
                     "{date}: occupied {got} vs timeline {want}"
@@ -500,4 +501,83 @@ fn scenarios_on_the_publications_partition_the_border() {
             }
         }
     }
+}
+
+/// Issue 11 (fresh tester, F2): with the waters and `occupied_before_2022` excluded by name,
+/// about 10,280 km2 of Crimea's sea stayed under `occupied`: the cells' anchors, just inland of
+/// the border's coast, lie outside the class's polygons (drawn a little inside that coast), in
+/// the Crimea baseline the source composes (Natural Earth's coast). The class now takes what
+/// the composition adds next to it, and the cells anchored there. Checked against an
+/// independent outline, the embedded Crimea baseline: of the cells anchored in it outside the
+/// `occupied_since_2022` features, at most 300 km2 is left under `occupied` (the parts of the
+/// strip that border since-2022 features more than the class); the partition holds within 1e-9.
+#[test]
+#[cfg_attr(
+    not(shared_deepstate_raw),
+    ignore = "needs ../shared/data/deepstate-raw (absent when the tests were built)"
+)]
+fn a_class_excluded_by_name_keeps_its_sea() {
+    use geo::{Contains, InteriorPoint};
+    let (_dir, root) = publications(&["2022-12-31"]);
+    let catalog = Catalog::load(&root).unwrap_or_else(|r| panic!("{r:?}"));
+    let doc = serde_json::json!({"source": "deepstate-api", "ceasefire_date": "2022-12-31",
+        "policy": {"waters": true, "excluded_baselines": ["occupied_before_2022"]}});
+    let c = frontline::scenario::compute(&catalog, &frontline::scenario::from_value(doc).unwrap()).unwrap();
+    let a = &c.answer;
+    let total = a.area_of_application_km2 + a.excluded.iter().filter_map(|e| e.area_km2).sum::<f64>();
+    let rel = (total - a.territory_km2).abs() / a.territory_km2;
+    assert!(rel < 1e-9, "{total} vs {}: {rel:e}", a.territory_km2);
+
+    let base = load_dir(&common::repo().join("geodata")).unwrap().geodata;
+    let crimea = geo::MultiPolygon(
+        base.baselines
+            .iter()
+            .find(|b| b.name == "crimea")
+            .unwrap()
+            .geometry
+            .0
+            .clone(),
+    );
+    let waters = base.waters.into_iter().next().unwrap();
+    let state = catalog
+        .in_force(
+            Some("deepstate-api"),
+            frontline::model::parse_date("2022-12-31").unwrap(),
+        )
+        .unwrap();
+    let since_2022: Vec<geo::Polygon<f64>> = state
+        .snapshot()
+        .features
+        .iter()
+        .filter(|x| x.class.as_deref() == Some("occupied_since_2022"))
+        .flat_map(|x| x.geometry.0.iter().cloned())
+        .collect();
+    let since_2022 = PolygonIndex::new(&since_2022);
+    let (mut class_km2, mut occupied_km2, mut other_km2) = (0.0, 0.0, 0.0);
+    for cell in &waters.cells {
+        if !crimea.contains(&geo::Point::from(cell.anchor))
+            || since_2022.locate(cell.anchor.x, cell.anchor.y).in_closed()
+        {
+            continue;
+        }
+        let km2 = frontline::geodesy::area_km2(&cell.geometry);
+        let p = cell.geometry.interior_point().unwrap();
+        let hit = c.point(p.x(), p.y()).unwrap();
+        match hit.excluded.as_ref().map(|e| (e.reason.as_str(), e.name.as_deref())) {
+            Some(("baseline", Some("occupied_before_2022"))) => class_km2 += km2,
+            Some(("occupied", _)) => occupied_km2 += km2,
+            _ => other_km2 += km2,
+        }
+    }
+    eprintln!(
+        "cells anchored in Crimea: {class_km2:.1} km2 with the class, {occupied_km2:.1} km2 under occupied, {other_km2:.1} km2 elsewhere"
+    );
+    // Measured: 17,628.3 km2 with the class, 207.2 km2 under occupied (was about 10,280 km2
+    // under occupied): cells anchored in parts of the baseline's strip whose boundary with the
+    // drawn features is mostly with `occupied_since_2022` ones (at the isthmus), by the rule.
+    assert!(class_km2 > 17_000.0, "{class_km2}");
+    assert!(
+        occupied_km2 < 300.0,
+        "{occupied_km2} km2 of Crimea's sea under occupied"
+    );
 }

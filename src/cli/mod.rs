@@ -289,6 +289,9 @@ impl From<frontline::scenario::ScenarioError> for Failure {
     fn from(e: frontline::scenario::ScenarioError) -> Self {
         match e {
             frontline::scenario::ScenarioError::Store(s) => s.into(),
+            // A damaged file of the geodata directory, as any that does not load.
+            frontline::scenario::ScenarioError::Unreadable { .. }
+            | frontline::scenario::ScenarioError::NotItsId { .. } => Failure::data(e.to_string()),
             other => Failure::input(other.to_string()),
         }
     }

@@ -25,6 +25,7 @@ pub use canonical::{ConfirmedRun, Split, StoredSnapshot, confirmed_run, split_co
 /// The loader's validity check, also applied to every polygon an answer draws.
 pub use geometry::check_position_len;
 pub use validity::problems as validity_problems;
+pub use validity::problems_up_to as validity_problems_up_to;
 
 pub use report::{
     DirectoryProblem, FeatureProblem, FileProblem, Finding, FindingKind, Layer, MetaProblem, PositionProblem, Report,

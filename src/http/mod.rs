@@ -18,6 +18,7 @@ pub mod params;
 pub mod problem;
 mod routes;
 pub use routes::routes;
+mod flights;
 mod scenarios;
 mod sources;
 mod stream;
@@ -129,8 +130,13 @@ pub struct App {
     /// Counters.
     pub metrics: Metrics,
     layer_cache: Mutex<HashMap<String, Arc<routes::CachedLayer>>>,
-    /// Computed scenarios of the live state, by id (dropped with it).
-    scenario_cache: Mutex<HashMap<String, Arc<crate::scenario::Computed>>>,
+    /// Stored scenarios computed on the live state, by id, each computed once however many
+    /// requests ask at once (dropped with the state).
+    stored_scenarios: flights::Flights<Arc<crate::scenario::Computed>>,
+    /// Rendered layers of stored scenarios, by id, layer and precision (dropped with the state).
+    scenario_layers: flights::Flights<Bytes>,
+    /// Stored scenarios computed since the start (each cold one once, whatever the requests).
+    pub scenario_computations_done: std::sync::atomic::AtomicU64,
     /// Places for large batch bodies being read (`Config::max_large_bodies`).
     large_bodies: Arc<tokio::sync::Semaphore>,
     /// Places for scenarios being computed (`Config::max_scenario_computations`).
@@ -146,7 +152,9 @@ impl App {
             live: crate::live::Live::new(catalog),
             metrics: Metrics::default(),
             layer_cache: Mutex::new(HashMap::new()),
-            scenario_cache: Mutex::new(HashMap::new()),
+            stored_scenarios: flights::Flights::new(scenarios::STORED_KEPT, |_| 1),
+            scenario_layers: flights::Flights::new(scenarios::LAYER_BYTES_KEPT, Bytes::len),
+            scenario_computations_done: std::sync::atomic::AtomicU64::new(0),
             large_bodies: Arc::new(tokio::sync::Semaphore::new(config.max_large_bodies.max(1))),
             scenario_computations: Arc::new(tokio::sync::Semaphore::new(config.max_scenario_computations.max(1))),
             tiles: tiles::TileService::new(config.tile_cache_bytes),
@@ -191,9 +199,8 @@ impl App {
         if let Ok(mut cache) = self.layer_cache.lock() {
             cache.clear();
         }
-        if let Ok(mut cache) = self.scenario_cache.lock() {
-            cache.clear();
-        }
+        self.stored_scenarios.clear();
+        self.scenario_layers.clear();
     }
 
     /// Reloads the geodata directory ([`crate::live::Live::reload`]) and drops the rendered

@@ -334,13 +334,17 @@ impl From<crate::store::StoreError> for Problem {
         use crate::store::StoreError;
         match &e {
             StoreError::BadName { .. } => Problem::parameter("source", e.to_string()),
-            StoreError::Busy { holder, waited_s, .. } => Problem::unavailable(
-                "store-busy",
-                &format!(
-                    "the geodata directory is being written by another process ({holder}); waited {waited_s:.0} s for it: try again when it has finished"
-                ),
-                &e,
-            ),
+            StoreError::Busy { holder, waited_s, .. } => {
+                let mut p = Problem::unavailable(
+                    "store-busy",
+                    &format!(
+                        "the geodata directory is being written by another process ({holder}); waited {waited_s:.0} s for it: try again when it has finished"
+                    ),
+                    &e,
+                );
+                p.retry_after = Some(1);
+                p
+            }
             // Named by the store's own relative names, never the server's paths.
             StoreError::ReadOnlySource { source_name, .. } => Problem::new(
                 StatusCode::CONFLICT,
@@ -499,6 +503,21 @@ impl From<crate::scenario::ScenarioError> for Problem {
             ScenarioError::InputsUnavailable { .. } => {
                 Problem::new(StatusCode::CONFLICT, "scenario-inputs-unavailable", detail)
             }
+            // A damaged file of the server's own store: a fault of the server, not of the
+            // request, named (the file relative to the geodata directory, and what is wrong) so
+            // that its operator can mend it.
+            ScenarioError::Unreadable { .. } => Problem::server_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "stored-scenario-unreadable",
+                &detail,
+                &detail,
+            ),
+            ScenarioError::NotItsId { .. } => Problem::server_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "stored-scenario-not-its-id",
+                &detail,
+                &detail,
+            ),
             ScenarioError::Store(s) => s.into(),
         }
     }

@@ -544,6 +544,14 @@ fn metrics(app: Arc<App>) -> Reply {
                 ),
             ],
         },
+        Gauge {
+            name: "frontline_stored_scenario_computations_total",
+            help: "Stored scenarios computed on the live state (once per scenario and state, however many requests asked at once).",
+            samples: vec![(
+                String::new(),
+                app.scenario_computations_done.load(Ordering::Relaxed) as f64,
+            )],
+        },
     ];
     bytes_response(StatusCode::OK, "text/plain; version=0.0.4", app.metrics.render(&gauges))
 }

@@ -12,8 +12,11 @@ use std::sync::Arc;
 use warp::http::{HeaderValue, Response, StatusCode, header};
 use warp::reply::Response as Reply;
 
-/// Computed scenarios kept per live state (any beyond are evicted).
-const CACHE_ENTRIES: usize = 32;
+/// Stored scenarios kept computed per live state (the least recently used beyond are evicted).
+pub(super) const STORED_KEPT: usize = 32;
+/// Bytes of rendered layers of stored scenarios kept per live state (the least recently used
+/// beyond are evicted; a layer larger than this is rendered for each request).
+pub(super) const LAYER_BYTES_KEPT: usize = 128 << 20;
 
 fn bytes_response(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
     let mut res: Reply = Response::new(body.into().into());
@@ -70,23 +73,16 @@ async fn document(
 /// What a 503 `scenario-computations-busy` says to do.
 const BUSY: &str = "the server is computing as many scenarios as it computes at once (--max-scenario-computations): try again in a second";
 
-/// A place to compute a scenario in, or a 503 `scenario-computations-busy` (answered with
-/// `Retry-After` by [`with_retry_after`]): computations beyond the server's places are refused at
-/// once rather than queued, so that unauthenticated previews cannot pile up CPU work.
+/// A place to compute a scenario in, or a 503 `scenario-computations-busy` with `Retry-After:
+/// 1`: computations beyond the server's places are refused at once rather than queued, so that
+/// unauthenticated previews (and cold stored scenarios asked for by many ids) cannot pile up CPU
+/// work. Requests for one stored scenario share one computation, so one place.
 fn computation_place(app: &App) -> Result<tokio::sync::OwnedSemaphorePermit, Problem> {
-    app.scenario_computations
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| Problem::unavailable("scenario-computations-busy", BUSY, "no place to compute a scenario"))
-}
-
-/// The answer, with `Retry-After: 1` on a 503 (every place taken).
-fn with_retry_after(mut res: Reply) -> Reply {
-    if res.status() == StatusCode::SERVICE_UNAVAILABLE {
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    }
-    res
+    app.scenario_computations.clone().try_acquire_owned().map_err(|_| {
+        let mut p = Problem::unavailable("scenario-computations-busy", BUSY, "no place to compute a scenario");
+        p.retry_after = Some(1);
+        p
+    })
 }
 
 /// `POST /v1/scenarios/preview`: the figures, nothing stored, no token.
@@ -97,7 +93,7 @@ pub(super) async fn preview(
     body: impl Stream<Item = Result<impl Buf, warp::Error>> + Send,
     app: Arc<App>,
 ) -> Reply {
-    with_retry_after(answer(
+    answer(
         async {
             Params::parse(&raw, &[])?;
             let (doc, _place) = document(content_type, content_length, body, &app).await?;
@@ -111,7 +107,7 @@ pub(super) async fn preview(
             json(StatusCode::OK, &c.answer)
         }
         .await,
-    ))
+    )
 }
 
 /// `POST /v1/scenarios`: computes and stores (bearer token, as ingest); 201 with `Location`, or
@@ -156,33 +152,41 @@ pub(super) async fn create(
         Ok(res)
     }
     .await;
-    with_retry_after(r.unwrap_or_else(Problem::into_response))
+    r.unwrap_or_else(Problem::into_response)
 }
 
 fn remember(app: &App, c: &Arc<Computed>) {
-    if let Ok(mut cache) = app.scenario_cache.lock() {
-        if cache.len() >= CACHE_ENTRIES {
-            cache.clear();
-        }
-        cache.insert(c.id().to_string(), c.clone());
-    }
+    app.stored_scenarios.insert(c.id(), c.clone());
 }
 
-/// A stored scenario computed on the live state (cached per state).
+/// A stored scenario computed on the live state: kept per state, and computed once however many
+/// requests ask for it at once (they all await the one computation), in one of the server's
+/// computation places (none free: a 503 with `Retry-After`).
 pub(super) async fn stored(app: &Arc<App>, id: String) -> Result<Arc<Computed>, Problem> {
-    if let Some(c) = app.scenario_cache.lock().ok().and_then(|c| c.get(&id).cloned()) {
-        return Ok(c);
+    use futures_util::FutureExt;
+    if !scenario::is_id(&id) {
+        return Err(scenario::ScenarioError::NotFound(id).into());
     }
-    let cat = app.catalog();
-    let c = Arc::new(
-        blocking(move || {
-            let store = crate::store::Store::new(cat.root.clone());
-            Ok(scenario::load(&store, &cat, &id)?)
+    let a = app.clone();
+    let key = id.clone();
+    app.stored_scenarios
+        .get(&key, move || {
+            async move {
+                let computing = computation_place(&a)?;
+                let cat = a.catalog();
+                let c = blocking(move || {
+                    let _computing = computing;
+                    let store = crate::store::Store::new(cat.root.clone());
+                    Ok(scenario::load(&store, &cat, &id)?)
+                })
+                .await?;
+                a.scenario_computations_done
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(Arc::new(c))
+            }
+            .boxed()
         })
-        .await?,
-    );
-    remember(app, &c);
-    Ok(c)
+        .await
 }
 
 /// `GET /v1/scenarios`: the stored scenarios (id, title, source, dates), for a person to pick one
@@ -193,7 +197,7 @@ pub(super) async fn list(raw: String, app: Arc<App>) -> Reply {
             Params::parse(&raw, &[])?;
             let cat = app.catalog();
             let list = blocking(move || Ok(scenario::list(&crate::store::Store::new(cat.root.clone()), &cat)?)).await?;
-            json(StatusCode::OK, &serde_json::json!({ "scenarios": list }))
+            json(StatusCode::OK, &list)
         }
         .await,
     )
@@ -235,8 +239,26 @@ pub(super) async fn layer(id: String, layer: String, raw: String, app: Arc<App>)
                     v as u8
                 }
             };
-            let c = stored(&app, id).await?;
-            let body = blocking(move || c.layer_geojson(kind, precision).map_err(Problem::internal)).await?;
+            // Rendered once per scenario, layer and precision however many ask at once, and
+            // kept (bounded in bytes) for the live state.
+            let key = format!("{id}/{layer}/{precision}");
+            let a = app.clone();
+            let body = app
+                .scenario_layers
+                .get(&key, move || {
+                    use futures_util::FutureExt;
+                    async move {
+                        let c = stored(&a, id).await?;
+                        blocking(move || {
+                            c.layer_geojson(kind, precision)
+                                .map(Bytes::from)
+                                .map_err(Problem::internal)
+                        })
+                        .await
+                    }
+                    .boxed()
+                })
+                .await?;
             Ok(bytes_response(StatusCode::OK, "application/geo+json", body))
         }
         .await,

@@ -151,29 +151,80 @@ fn valid_polygons(snapped: MultiPolygon<f64>, check: &mut OutputCheck) -> MultiP
     MultiPolygon(kept)
 }
 
-/// The polygon with each hole that makes it invalid filled, the holes tried one at a time and
-/// each kept only where the polygon stays valid (oriented, the loader's check) with it; what was
-/// filled is counted in `check`. `None` (counted as dropped) when the shell alone is invalid.
+/// The polygon with each hole that makes it invalid filled; what was filled is counted in
+/// `check`. `None` (counted as dropped) when the shell alone is invalid.
+///
+/// The holes the validity check names are filled (of two holes that meet, the later one),
+/// and the polygon checked again, until it is valid: a few checks of the whole polygon. Trying
+/// the holes one at a time, each with a check of the whole polygon (as before), took minutes on
+/// a polygon of thousands of holes (fresh tester, issue 11: scenario layers at 6 decimals).
+/// Where the check names no hole (no case known), the holes are tried one at a time.
 fn without_invalid_holes(poly: Polygon<f64>, check: &mut OutputCheck) -> Option<Polygon<f64>> {
-    let valid = |mp: &MultiPolygon<f64>| mp.0.iter().all(oriented) && crate::geodata::validity_problems(mp).is_empty();
     let (exterior, holes) = poly.into_inner();
     let shell = MultiPolygon(vec![Polygon::new(exterior.clone(), Vec::new())]);
-    if !valid(&shell) {
+    if !valid_alone(&shell) {
         check.dropped_polygons += 1;
         check.dropped_km2 += crate::geodesy::area_km2(&shell);
         return None;
     }
+    let mut holes: Vec<Option<geo::LineString<f64>>> = holes.into_iter().map(Some).collect();
+    let fill = |hole: geo::LineString<f64>, check: &mut OutputCheck| {
+        check.filled_holes += 1;
+        check.filled_km2 += crate::geodesy::polygon_area_km2(&Polygon::new(hole, Vec::new()));
+    };
+    loop {
+        // Ring k of the polygon checked is hole `at[k - 1]` of the list.
+        let at: Vec<usize> = (0..holes.len()).filter(|i| holes[*i].is_some()).collect();
+        let poly = Polygon::new(exterior.clone(), holes.iter().flatten().cloned().collect());
+        // Every problem listed: each pass fills every hole at fault.
+        let problems = crate::geodata::validity_problems_up_to(&MultiPolygon(vec![poly.clone()]), usize::MAX);
+        if problems.is_empty() && oriented(&poly) {
+            return Some(poly);
+        }
+        let named: std::collections::BTreeSet<usize> = problems
+            .iter()
+            .filter_map(hole_named)
+            .filter_map(|ring| at.get(ring - 1).copied())
+            .collect();
+        if named.is_empty() {
+            break;
+        }
+        for i in named {
+            if let Some(h) = holes[i].take() {
+                fill(h, check);
+            }
+        }
+    }
     let mut kept: Vec<geo::LineString<f64>> = Vec::with_capacity(holes.len());
-    for hole in holes {
+    for hole in holes.into_iter().flatten() {
         kept.push(hole);
-        if !valid(&MultiPolygon(vec![Polygon::new(exterior.clone(), kept.clone())]))
+        if !valid_alone(&MultiPolygon(vec![Polygon::new(exterior.clone(), kept.clone())]))
             && let Some(h) = kept.pop()
         {
-            check.filled_holes += 1;
-            check.filled_km2 += crate::geodesy::polygon_area_km2(&Polygon::new(h, Vec::new()));
+            fill(h, check);
         }
     }
     Some(Polygon::new(exterior, kept))
+}
+
+/// Valid alone: oriented, and valid by the loader's check.
+fn valid_alone(mp: &MultiPolygon<f64>) -> bool {
+    mp.0.iter().all(oriented) && crate::geodata::validity_problems(mp).is_empty()
+}
+
+/// The hole (its ring number in its polygon, 1 for the first hole) that a validity problem of a
+/// one-polygon geometry asks to fill: the hole at fault, or of two rings that meet, the later
+/// (a hole, since the exterior is ring 0); `None` for a problem of the exterior alone.
+fn hole_named(p: &crate::geodata::ValidityProblem) -> Option<usize> {
+    use crate::geodata::ValidityProblem as V;
+    let ring = match p {
+        V::Cross { ring, other, .. } | V::Overlap { ring, other, .. } => ring.ring.max(other.map_or(0, |o| o.ring)),
+        V::LongEdge { ring, .. } | V::TouchesItself { ring, .. } | V::HoleOutside(ring) => ring.ring,
+        V::TouchAt { ring, other, .. } => ring.ring.max(other.ring),
+        V::HoleInHole { hole, other } => hole.ring.max(other.ring),
+        V::PolygonsOverlap(..) | V::MoreNotListed => 0,
+    };
+    (ring >= 1).then_some(ring)
 }
 
 /// The fewest decimals (up to 15) that write every coordinate of `poly` exactly: the grid it was

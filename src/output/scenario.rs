@@ -51,8 +51,10 @@ pub struct ExcludedFigure {
     /// The baseline's or the exclusion's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Geodesic area, km2 (only what no earlier reason took).
-    pub area_km2: f64,
+    /// Geodesic area, km2 (only what no earlier reason took); `null` for `contested` when the
+    /// source draws no grey zone (the ceasefire's `in_force.not_drawn` says why): an area the
+    /// source cannot show is unknown, not zero.
+    pub area_km2: Option<f64>,
 }
 
 /// Which side of a reference line.
@@ -82,8 +84,9 @@ pub struct ZoneFigure {
     /// The covered side is the side of the line that is not occupied on the reference date (the
     /// line of contact is the occupied area's boundary), so it holds the grey zone there too.
     pub covered_side_km2: f64,
-    /// Of `covered_side_km2`, the part in the grey zone (contested) on the reference date, km2.
-    pub covered_side_contested_km2: f64,
+    /// Of `covered_side_km2`, the part in the grey zone (contested) on the reference date, km2;
+    /// `null` when the reference line's source draws no grey zone (its `not_drawn` says why).
+    pub covered_side_contested_km2: Option<f64>,
     /// Area on the occupied side, km2; 0 when that side is not covered.
     pub occupied_side_km2: f64,
     /// The two together, km2.
@@ -306,7 +309,8 @@ pub struct ScenarioDiff {
 pub struct DiffRow {
     /// `reason` or `reason:name` for exclusions, the zone's name for zones.
     pub key: String,
-    /// The first scenario's figure (null where it has none).
+    /// The first scenario's figure (null where it has none, or where it is unknown: the
+    /// contested area of a source without a grey zone).
     pub from_km2: Option<f64>,
     /// The second's.
     pub to_km2: Option<f64>,
@@ -332,6 +336,25 @@ pub struct ScenarioListing {
     /// Whether its inputs changed since it was stored, and its id now.
     #[serde(flatten)]
     pub changed: InputsChanged,
+}
+
+/// `GET /v1/scenarios`: the stored scenarios, and the files of the store's `scenarios/` that
+/// are not readable stored scenarios (listed with what is wrong, never left out silently).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScenarioList {
+    /// The stored scenarios, sorted by ceasefire date then id.
+    pub scenarios: Vec<ScenarioListing>,
+    /// The files that are not stored scenarios (corrupt, renamed, misnamed), sorted by name.
+    pub unreadable: Vec<UnreadableScenario>,
+}
+
+/// A file of the store's `scenarios/` that is not a readable stored scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadableScenario {
+    /// The file, relative to the geodata directory (`scenarios/<name>`).
+    pub file: String,
+    /// What is wrong with it.
+    pub error: String,
 }
 
 /// Whether a stored scenario's inputs changed ([`ScenarioListing::changed`]).

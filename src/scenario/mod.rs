@@ -174,6 +174,24 @@ pub enum ScenarioError {
         /// What the stored document asks for that the geodata no longer has.
         why: Box<ScenarioError>,
     },
+    /// A file of the store's `scenarios/` that is not a stored scenario: not JSON, not of a
+    /// stored scenario's shape, or not named `<id>.json`.
+    #[error("{file} is not a readable stored scenario: {why}")]
+    Unreadable {
+        /// The file, relative to the geodata directory (`scenarios/<id>.json`).
+        file: String,
+        /// What is wrong with it (the JSON error with its line and column, or the name).
+        why: String,
+    },
+    /// A stored scenario whose file name is not the id of its content: renamed, or edited
+    /// after it was stored (its content no longer hashes to its `id` member).
+    #[error("{file}: the file name does not match its content id: {why}")]
+    NotItsId {
+        /// The file, relative to the geodata directory.
+        file: String,
+        /// Which id the name says and which the content has.
+        why: String,
+    },
     /// Writing or reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -787,11 +805,19 @@ fn inputs_of(cat: &Catalog, s: &Scenario) -> Result<Vec<ScenarioInput>, Scenario
 /// The id of a canonical scenario with its inputs: SHA-256 (hex) of a version line, the
 /// canonical JSON and one line per input (sorted).
 pub fn scenario_id(scenario: &Scenario, inputs: &[ScenarioInput]) -> String {
+    id_over(
+        scenario,
+        inputs.iter().map(|i| (i.kind, i.name.as_str(), i.sha256.as_str())),
+    )
+}
+
+/// The id over a canonical scenario and its inputs as (kind, name, sha256), in their order.
+fn id_over<'a>(scenario: &Scenario, inputs: impl Iterator<Item = (&'a str, &'a str, &'a str)>) -> String {
     let mut h = Sha256::new();
     h.update(b"frontline scenario v1\n");
     h.update(serde_json::to_vec(scenario).unwrap_or_default());
-    for i in inputs {
-        h.update(format!("\n{} {} {}", i.kind, i.name, i.sha256).as_bytes());
+    for (kind, name, sha256) in inputs {
+        h.update(format!("\n{kind} {name} {sha256}").as_bytes());
     }
     hex::encode(h.finalize())
 }
@@ -873,6 +899,83 @@ fn baseline_cells(f: &InForce<'_>, clips: &[Vec<Polygon<f64>>]) -> Vec<Option<us
         .collect()
 }
 
+/// How far beyond an edge its outside is looked at, degrees (about 1 cm): past the rounding of
+/// the overlays that cut the pieces (about 1e-9 degrees), well inside any feature.
+const OUTSIDE_DEG: f64 = 1e-7;
+
+/// `clips` (the areas of the names a policy excludes), each with what the composition adds to
+/// the source's drawing next to it: the parts of the occupied and contested area that no
+/// feature of the snapshot draws (a baseline composed with the source, beyond the source's own
+/// outline; the slivers and specks of the sliver rule), each part going with the excluded name
+/// whose area holds the outside of more than half of its boundary with the drawn features
+/// (measured geodesically, edge by edge, 1 cm beyond each edge's midpoint). The cells of the
+/// waters anchored in such a part go with it ([`baseline_cells`]). Without this, a class drawn
+/// a little inside the border's coast (`occupied_before_2022` of DeepState's publications,
+/// whose source composes the Natural Earth Crimea baseline) left the coastal strip between its
+/// outline and the coast under `occupied`, and with it about 10,280 km2 of Crimea's sea.
+fn with_what_the_composition_adds(f: &InForce<'_>, mut clips: Vec<Vec<Polygon<f64>>>) -> Vec<Vec<Polygon<f64>>> {
+    if clips.iter().all(Vec::is_empty) {
+        return clips;
+    }
+    let layers = &f.computed().layers;
+    let held: Vec<Polygon<f64>> = layers.occupied.0.iter().chain(&layers.contested.0).cloned().collect();
+    let drawn: Vec<Polygon<f64>> = f
+        .snapshot()
+        .features
+        .iter()
+        .flat_map(|x| x.geometry.0.iter().cloned())
+        .collect();
+    let [added] = overlay(&held, &drawn, [OverlayRule::Difference], true);
+    if added.0.is_empty() {
+        return clips;
+    }
+    let drawn_at = PolygonIndex::new(&drawn);
+    let indexes: Vec<PolygonIndex> = clips.iter().map(PolygonIndex::new).collect();
+    let twice = |r: &geo::LineString<f64>| -> f64 { r.0.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum() };
+    let mut given: Vec<Vec<Polygon<f64>>> = vec![Vec::new(); clips.len()];
+    for part in added.0 {
+        let (mut along, mut bordered) = (vec![0.0f64; clips.len()], 0.0f64);
+        let rings = std::iter::once((part.exterior(), true)).chain(part.interiors().iter().map(|h| (h, false)));
+        for (ring, exterior) in rings {
+            // The outside of an edge is on its right where the ring turns as RFC 7946 says
+            // (exterior counterclockwise, holes clockwise), on its left otherwise.
+            let side = if (twice(ring) > 0.0) == exterior { 1.0 } else { -1.0 };
+            for w in ring.0.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                let (dx, dy) = (b.x - a.x, b.y - a.y);
+                let len = dx.hypot(dy);
+                if len == 0.0 {
+                    continue;
+                }
+                let (x, y) = (
+                    (a.x + b.x) / 2.0 + side * dy / len * OUTSIDE_DEG,
+                    (a.y + b.y) / 2.0 - side * dx / len * OUTSIDE_DEG,
+                );
+                if !drawn_at.locate(x, y).in_closed() {
+                    continue;
+                }
+                let km = crate::geodesy::distance_km(a, b);
+                bordered += km;
+                if let Some(i) = indexes.iter().position(|ix| ix.locate(x, y).in_closed()) {
+                    along[i] += km;
+                }
+            }
+        }
+        let best = along
+            .iter()
+            .enumerate()
+            .max_by(|x, y| x.1.total_cmp(y.1))
+            .filter(|(_, km)| **km > bordered / 2.0);
+        if let Some((i, _)) = best {
+            given[i].push(part);
+        }
+    }
+    for (clip, mut parts) in clips.iter_mut().zip(given) {
+        clip.append(&mut parts);
+    }
+    clips
+}
+
 /// Takes `clip` out of the land and the waters of each of `parts`, returning what it took (one
 /// multipolygon: the parts are disjoint).
 fn take(parts: &mut [&mut Part], clip: &[Polygon<f64>]) -> MultiPolygon<f64> {
@@ -925,6 +1028,11 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
                 .collect(),
         })
         .collect();
+    // What the composition adds to the source's drawing next to the area of an excluded name
+    // (a baseline beyond its outline, slivers) goes with it, and so the cells of the waters
+    // anchored there (fresh tester: 10,280 km2 of Crimea's sea stayed under `occupied` with
+    // `occupied_before_2022` excluded).
+    let clips = with_what_the_composition_adds(&f, clips);
     let owned = if waters { baseline_cells(&f, &clips) } else { Vec::new() };
     let mut occupied = Part::of_unowned(&f, &layers.occupied, waters, Status::Occupied, &owned);
     let mut contested = Part::of_unowned(&f, &layers.contested, waters, Status::Contested, &owned);
@@ -1028,11 +1136,14 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         let (c, o) = (area_km2(&za.covered), area_km2(&za.occupied));
         // The grey zone on the covered side (the line is the occupied area's boundary).
         let grey = with_waters(&rf, &rf.computed().layers.contested, waters, Status::Contested);
-        let covered_side_contested_km2 = if grey.0.is_empty() || za.covered.0.is_empty() {
-            0.0
+        // Unknown (null), not 0, where the reference line's source draws no grey zone.
+        let covered_side_contested_km2 = if rf.contested_not_drawn().is_some() {
+            None
+        } else if grey.0.is_empty() || za.covered.0.is_empty() {
+            Some(0.0)
         } else {
             let [g] = overlay(&za.covered.0, &grey.0, [OverlayRule::Intersect], true);
-            area_km2(&g)
+            Some(area_km2(&g))
         };
         zone_figures.push(ZoneFigure {
             name: z.name.clone(),
@@ -1088,6 +1199,7 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
             .as_ref()
             .is_some_and(|w| w.to_line_of.in_force.synthetic);
     let ceasefire = AnswerProvenance::new(&f, s.ceasefire_date);
+    let contested_unknown = f.contested_not_drawn().is_some();
     let answer = ScenarioAnswer {
         id,
         scenario: serde_json::to_value(&s).unwrap_or_default(),
@@ -1098,7 +1210,8 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
             .map(|e| ExcludedFigure {
                 reason: e.reason,
                 name: e.name.clone(),
-                area_km2: area_km2(&e.area),
+                // The grey zone of a source that draws none is unknown, not empty.
+                area_km2: (e.reason != Reason::Contested || !contested_unknown).then(|| area_km2(&e.area)),
             })
             .collect(),
         zones: zone_figures,
@@ -1379,7 +1492,9 @@ impl Computed {
                     if e.area.0.is_empty() {
                         continue;
                     }
-                    let mut p = base(ceasefire, fig.area_km2);
+                    // An excluded area of unknown size (the grey zone of a source that draws
+                    // none) is empty, so never drawn.
+                    let mut p = base(ceasefire, fig.area_km2.unwrap_or(0.0));
                     p.reason = Some(e.reason);
                     p.name = e.name.clone();
                     features.push((p, &e.area));
@@ -1469,7 +1584,7 @@ impl Computed {
             Some(n) => format!("{}:{n}", e.reason.as_str()),
             None => e.reason.as_str().to_string(),
         };
-        let rows = |a: Vec<(String, f64)>, b: Vec<(String, f64)>| {
+        let rows = |a: Vec<(String, Option<f64>)>, b: Vec<(String, Option<f64>)>| {
             let mut keys: Vec<String> = a.iter().map(|x| x.0.clone()).collect();
             for (k, _) in &b {
                 if !keys.contains(k) {
@@ -1478,8 +1593,8 @@ impl Computed {
             }
             keys.into_iter()
                 .map(|k| DiffRow {
-                    from_km2: a.iter().find(|x| x.0 == k).map(|x| x.1),
-                    to_km2: b.iter().find(|x| x.0 == k).map(|x| x.1),
+                    from_km2: a.iter().find(|x| x.0 == k).and_then(|x| x.1),
+                    to_km2: b.iter().find(|x| x.0 == k).and_then(|x| x.1),
                     key: k,
                 })
                 .collect::<Vec<_>>()
@@ -1495,7 +1610,7 @@ impl Computed {
             c.answer
                 .zones
                 .iter()
-                .map(|z| (z.name.clone(), z.area_km2))
+                .map(|z| (z.name.clone(), Some(z.area_km2)))
                 .collect::<Vec<_>>()
         };
         ScenarioDiff {
@@ -1547,7 +1662,10 @@ pub const SAVE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1
 /// the same id meaning the same content). Returns true when it was written now.
 pub fn save(store: &Store, c: &Computed) -> Result<bool, ScenarioError> {
     let path = store.document_file(DocumentKind::Scenario, c.id())?;
+    // Stored before: the same id means the same content, unless the file was damaged since
+    // (then its fault is named rather than the scenario said to be stored).
     if path.is_file() {
+        read_stored(store, &path)?;
         return Ok(false);
     }
     let stored = Stored {
@@ -1575,17 +1693,93 @@ pub fn save(store: &Store, c: &Computed) -> Result<bool, ScenarioError> {
     Ok(true)
 }
 
-/// The stored scenarios (`scenarios/*.json`), sorted by ceasefire date then id; a file that is
-/// not a stored scenario is skipped with a warning in the log (it is not ours to judge here:
-/// `GET /v1/scenarios/{id}` says what is wrong with it).
+impl Stored {
+    /// The id of its content: the hash of the document and of the inputs it records, as
+    /// [`scenario_id`] computed it when it was stored.
+    pub fn content_id(&self) -> String {
+        id_over(
+            &self.scenario,
+            self.inputs
+                .iter()
+                .map(|i| (i.kind.as_str(), i.name.as_str(), i.sha256.as_str())),
+        )
+    }
+}
+
+/// What a file of `scenarios/` must be named: `<id>.json`.
+const STORED_NAME: &str = "a stored scenario is named <id>.json, its id being 64 lowercase hexadecimal digits";
+
+/// Reads the stored scenario at `path` (in the store's `scenarios/`) and checks that it is one:
+/// named `<id>.json`, a stored scenario's JSON, its content hashing to its id member and to its
+/// name. Every fault names the file (relative to the geodata directory) and what is wrong.
+///
+/// # Errors
+/// [`ScenarioError::NotFound`] when there is no such file, [`ScenarioError::Unreadable`] and
+/// [`ScenarioError::NotItsId`] for a file that is not a stored scenario, [`ScenarioError::Store`]
+/// when it cannot be read.
+fn read_stored(store: &Store, path: &std::path::Path) -> Result<Stored, ScenarioError> {
+    let file = store.relative(path);
+    let named = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| is_id(s) && path.extension().is_some_and(|x| x == "json"));
+    let Some(named) = named else {
+        return Err(ScenarioError::Unreadable {
+            file,
+            why: STORED_NAME.to_string(),
+        });
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ScenarioError::NotFound(named.to_string())),
+        Err(error) => {
+            return Err(ScenarioError::Store(StoreError::Io {
+                what: "cannot read",
+                path: file,
+                error,
+            }));
+        }
+    };
+    let stored: Stored = serde_json::from_slice(&bytes).map_err(|e| ScenarioError::Unreadable {
+        file: file.clone(),
+        why: format!(
+            "not a stored scenario's JSON ({e}); a stored scenario is {{\"id\", \"scenario\", \"inputs\"}} as `POST /v1/scenarios` or `frontline scenario --save` writes it"
+        ),
+    })?;
+    let content = stored.content_id();
+    if content != named || stored.id != named {
+        let why = if stored.id == content {
+            format!(
+                "it is named {named} but holds scenario {content} (its id member says so too): renamed? It belongs in scenarios/{content}.json"
+            )
+        } else if stored.id == named {
+            format!(
+                "it is named {named}, as its id member says, but its content (document and inputs) hashes to {content}: it was changed after it was stored"
+            )
+        } else {
+            format!(
+                "it is named {named}, its id member says {}, and its content (document and inputs) hashes to {content}",
+                stored.id
+            )
+        };
+        return Err(ScenarioError::NotItsId { file, why });
+    }
+    Ok(stored)
+}
+
+/// The stored scenarios (`scenarios/*.json`), sorted by ceasefire date then id, and the files
+/// there that are not readable stored scenarios, each with what is wrong (a corrupt file, one
+/// renamed, one not named `<id>.json`): listed, never left out silently. Hidden names (the
+/// store's temporary files) are not files of the store ([`crate::store::is_hidden`]).
 ///
 /// # Errors
 /// [`ScenarioError::Store`] when the directory exists but cannot be read.
-pub fn list(store: &Store, cat: &Catalog) -> Result<Vec<crate::output::scenario::ScenarioListing>, ScenarioError> {
+pub fn list(store: &Store, cat: &Catalog) -> Result<crate::output::scenario::ScenarioList, ScenarioError> {
+    use crate::output::scenario::{InputsChanged, ScenarioList, ScenarioListing, UnreadableScenario};
     let dir = store.root().join(DocumentKind::Scenario.dir());
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ScenarioList::default()),
         Err(error) => {
             return Err(ScenarioError::Store(StoreError::Io {
                 what: "cannot list",
@@ -1594,47 +1788,57 @@ pub fn list(store: &Store, cat: &Catalog) -> Result<Vec<crate::output::scenario:
             }));
         }
     };
-    let mut out = Vec::new();
+    let mut out = ScenarioList::default();
     for e in entries.flatten() {
         let path = e.path();
-        let Some(id) = path.file_stem().and_then(|s| s.to_str()).filter(|s| is_id(s)) else {
+        if crate::store::is_hidden(&e.file_name().to_string_lossy()) || path.is_dir() {
             continue;
+        }
+        let st = match read_stored(store, &path) {
+            Ok(st) => st,
+            // Removed since it was listed: not there.
+            Err(ScenarioError::NotFound(_)) => continue,
+            Err(error) => {
+                tracing::warn!(%error, "not a stored scenario; listed under unreadable");
+                out.unreadable.push(UnreadableScenario {
+                    file: store.relative(&path),
+                    error: error.to_string(),
+                });
+                continue;
+            }
         };
-        if path.extension().is_none_or(|x| x != "json") {
-            continue;
-        }
-        match std::fs::read(&path).map(|b| serde_json::from_slice::<Stored>(&b)) {
-            Ok(Ok(st)) if st.id == id => out.push(crate::output::scenario::ScenarioListing {
-                // The id the document has against the inputs loaded now (as `load` checks):
-                // another one when a snapshot, baseline or border it used was replaced; an error
-                // when it can no longer be computed (a source or date gone).
-                changed: match check(cat, &st.scenario).and_then(|c| {
-                    let inputs = inputs_of(cat, &c.scenario)?;
-                    Ok(scenario_id(&c.scenario, &inputs))
-                }) {
-                    Ok(now) if now == st.id => crate::output::scenario::InputsChanged::default(),
-                    Ok(now) => crate::output::scenario::InputsChanged {
-                        inputs_changed: true,
-                        id_now: Some(now),
-                        error: None,
-                    },
-                    Err(e) => crate::output::scenario::InputsChanged {
-                        inputs_changed: true,
-                        id_now: None,
-                        error: Some(e.to_string()),
-                    },
-                },
-                id: st.id,
-                title: st.scenario.title.clone(),
-                source: st.scenario.source.clone(),
-                ceasefire_date: st.scenario.ceasefire_date,
-                withdrawal_date: st.scenario.withdrawal_date,
-                zones: st.scenario.zones.len(),
-            }),
-            _ => tracing::warn!(file = %store.relative(&path), "not a stored scenario; not listed"),
-        }
+        // The id the document has against the inputs loaded now (as `load` checks): another
+        // one when a snapshot, baseline or border it used was replaced; an error when it can no
+        // longer be computed (a source or date gone).
+        let changed = match check(cat, &st.scenario).and_then(|c| {
+            let inputs = inputs_of(cat, &c.scenario)?;
+            Ok(scenario_id(&c.scenario, &inputs))
+        }) {
+            Ok(now) if now == st.id => InputsChanged::default(),
+            Ok(now) => InputsChanged {
+                inputs_changed: true,
+                id_now: Some(now),
+                error: None,
+            },
+            Err(e) => InputsChanged {
+                inputs_changed: true,
+                id_now: None,
+                error: Some(e.to_string()),
+            },
+        };
+        out.scenarios.push(ScenarioListing {
+            changed,
+            title: st.scenario.title.clone(),
+            source: st.scenario.source.clone(),
+            ceasefire_date: st.scenario.ceasefire_date,
+            withdrawal_date: st.scenario.withdrawal_date,
+            zones: st.scenario.zones.len(),
+            id: st.id,
+        });
     }
-    out.sort_by(|a, b| (a.ceasefire_date, &a.id).cmp(&(b.ceasefire_date, &b.id)));
+    out.scenarios
+        .sort_by(|a, b| (a.ceasefire_date, &a.id).cmp(&(b.ceasefire_date, &b.id)));
+    out.unreadable.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(out)
 }
 
@@ -1645,29 +1849,16 @@ pub fn is_id(id: &str) -> bool {
 
 /// Reads a stored scenario and computes it against `cat`; refuses when its inputs have changed
 /// since (the id would no longer mean the same figures).
+///
+/// # Errors
+/// [`ScenarioError::NotFound`] (no such id), [`ScenarioError::Unreadable`] or
+/// [`ScenarioError::NotItsId`] (its file is not a stored scenario, or not the one of its name),
+/// [`ScenarioError::InputsChanged`], [`ScenarioError::InputsUnavailable`].
 pub fn load(store: &Store, cat: &Catalog, id: &str) -> Result<Computed, ScenarioError> {
     if !is_id(id) {
         return Err(ScenarioError::NotFound(id.to_string()));
     }
-    let path = store.document_file(DocumentKind::Scenario, id)?;
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ScenarioError::NotFound(id.to_string())),
-        Err(error) => {
-            return Err(ScenarioError::Store(StoreError::Io {
-                what: "cannot read",
-                path: store.relative(&path),
-                error,
-            }));
-        }
-    };
-    let stored: Stored = serde_json::from_slice(&bytes).map_err(|e| {
-        ScenarioError::Store(StoreError::Io {
-            what: "invalid stored scenario",
-            path: store.relative(&path),
-            error: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-        })
-    })?;
+    let stored = read_stored(store, &store.document_file(DocumentKind::Scenario, id)?)?;
     // The document was valid when stored: what fails now is the geodata it rests on, not the
     // request (a GET has no document to blame).
     let c = compute(cat, &stored.scenario).map_err(|e| match e {

@@ -319,7 +319,7 @@ pub fn check_partition_combinations(cat: &frontline::catalog::Catalog, source: &
                         "exclusions": exclusions, "waters": waters});
                     let c = compute(&policy);
                     let a = &c.answer;
-                    let excluded: f64 = a.excluded.iter().map(|e| e.area_km2).sum();
+                    let excluded: f64 = a.excluded.iter().filter_map(|e| e.area_km2).sum();
                     let total = a.area_of_application_km2 + excluded;
                     let rel = (total - a.territory_km2).abs() / a.territory_km2;
                     let line = format!(
@@ -333,7 +333,7 @@ pub fn check_partition_combinations(cat: &frontline::catalog::Catalog, source: &
                         .excluded
                         .iter()
                         .filter(|e| e.reason.as_str() == "exclusion")
-                        .map(|e| e.area_km2)
+                        .filter_map(|e| e.area_km2)
                         .sum();
                     match *what {
                         "none" => none_area = Some((a.area_of_application_km2, c.area.clone())),
@@ -502,7 +502,7 @@ pub fn check_partition_random(
         let c = frontline::scenario::compute(cat, &frontline::scenario::from_value(doc).expect("a scenario"))
             .unwrap_or_else(|e| panic!("case {case} ({kinds:?}): {e}"));
         let a = &c.answer;
-        let excluded: f64 = a.excluded.iter().map(|e| e.area_km2).sum();
+        let excluded: f64 = a.excluded.iter().filter_map(|e| e.area_km2).sum();
         let total = a.area_of_application_km2 + excluded;
         let rel = (total - a.territory_km2).abs() / a.territory_km2;
         worst = worst.max(rel);
