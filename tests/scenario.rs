@@ -1796,16 +1796,26 @@ fn a_damaged_stored_scenario_is_named_and_listed_not_left_out() {
     assert!(v["unreadable"][0]["error"].as_str().unwrap().len() > 20, "{v}");
 }
 
-/// `GET /metrics`'s count of stored scenarios computed.
-fn computations(addr: SocketAddr) -> u64 {
+/// A value of `GET /metrics` without labels, by name.
+fn metric(addr: SocketAddr, name: &str) -> u64 {
     let (st, _, body) = request(addr, "GET", "/metrics", "", b"");
     assert_eq!(st, 200);
     let text = String::from_utf8(body).unwrap();
     let line = text
         .lines()
-        .find(|l| l.starts_with("frontline_stored_scenario_computations_total "))
-        .unwrap_or_else(|| panic!("{text}"));
+        .find(|l| l.strip_prefix(name).is_some_and(|rest| rest.starts_with(' ')))
+        .unwrap_or_else(|| panic!("no {name}: {text}"));
     line.rsplit(' ').next().unwrap().parse::<f64>().unwrap() as u64
+}
+
+/// Stored scenarios computed since the start.
+fn computations(addr: SocketAddr) -> u64 {
+    metric(addr, "frontline_stored_scenario_computations_total")
+}
+
+/// Scenario computation places taken now.
+fn in_progress(addr: SocketAddr) -> u64 {
+    metric(addr, "frontline_scenario_computations_in_progress")
 }
 
 /// Issue 11 (fresh tester, F3): a cold stored scenario was computed once per concurrent
@@ -1885,29 +1895,38 @@ fn concurrent_requests_for_a_cold_stored_scenario_share_one_computation() {
     assert_eq!(computations(s.addr), 1);
 
     // The bound: a heavy preview (16 zones of about 500 km: seconds) holds the only place; the
-    // other stored scenario, cold, is refused at once with Retry-After, not queued.
+    // other stored scenario, cold, is refused at once with Retry-After, not queued. The place is
+    // seen taken on /metrics before the cold one is asked (a fixed sleep raced with the preview
+    // on a loaded machine: CI saw every cold one answered 200). If the preview ends between the
+    // two (a 200), the next cold scenario is tried with a new preview.
     let dates = ["2024-01-01", "2024-03-01", "2024-06-01", "2024-09-01"];
     let zones: Vec<Value> = (0..16)
         .map(|i| json!({"name": format!("z{i}"), "reference": {"date": dates[i % 4]}, "side": "both", "width_km": 500 - i}))
         .collect();
     let heavy = json!({"source": "example", "ceasefire_date": "2024-09-01", "zones": zones}).to_string();
-    let json_ct = "Content-Type: application/json\r\n";
-    let preview =
-        std::thread::spawn(move || request(addr, "POST", "/v1/scenarios/preview", json_ct, heavy.as_bytes()).0);
-    // Each cold scenario asked once (one answered before the preview took the place is
-    // computed and kept: the next one is asked).
     let mut busy = None;
     for other in &ids[1..] {
-        std::thread::sleep(std::time::Duration::from_millis(150));
+        let body = heavy.clone();
+        let json_ct = "Content-Type: application/json\r\n";
+        let preview =
+            std::thread::spawn(move || request(addr, "POST", "/v1/scenarios/preview", json_ct, body.as_bytes()).0);
+        while in_progress(addr) == 0 && !preview.is_finished() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         let cold = format!("/v1/scenarios/{other}");
-        let (st, head, body) = request(s.addr, "GET", &cold, "", b"");
+        let (st, head, body) = request(addr, "GET", &cold, "", b"");
+        let preview_finished_first = preview.is_finished();
+        assert_eq!(preview.join().unwrap(), 200);
         if st == 503 {
             busy = Some((cold, head, body));
             break;
         }
         assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+        assert!(
+            preview_finished_first,
+            "{cold} was computed while the preview held the only place"
+        );
     }
-    assert_eq!(preview.join().unwrap(), 200);
     let (cold, head, body) = busy.expect("a 503 while the heavy preview computed");
     assert!(
         head.contains("retry-after: 1") && head.contains("application/problem+json"),
@@ -1918,6 +1937,7 @@ fn concurrent_requests_for_a_cold_stored_scenario_share_one_computation() {
         p["type"].as_str().unwrap().ends_with("scenario-computations-busy"),
         "{p}"
     );
+    assert_eq!(in_progress(addr), 0, "the place is given back");
     // The refusal was not kept: now it is computed.
     let before = computations(s.addr);
     let (st, _, _) = request(s.addr, "GET", &cold, "", b"");

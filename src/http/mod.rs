@@ -162,6 +162,14 @@ impl App {
         })
     }
 
+    /// Scenarios being computed now (places of `Config::max_scenario_computations` taken).
+    pub fn scenario_computations_in_progress(&self) -> usize {
+        self.config
+            .max_scenario_computations
+            .max(1)
+            .saturating_sub(self.scenario_computations.available_permits())
+    }
+
     /// When the live state went live: the `Last-Modified` of every answer drawn from it.
     pub fn live_since(&self) -> std::time::SystemTime {
         self.live.live_since()

@@ -552,6 +552,11 @@ fn metrics(app: Arc<App>) -> Reply {
                 app.scenario_computations_done.load(Ordering::Relaxed) as f64,
             )],
         },
+        Gauge {
+            name: "frontline_scenario_computations_in_progress",
+            help: "Scenarios (previews and stored ones) being computed now, of the --max-scenario-computations places.",
+            samples: vec![(String::new(), app.scenario_computations_in_progress() as f64)],
+        },
     ];
     bytes_response(StatusCode::OK, "text/plain; version=0.0.4", app.metrics.render(&gauges))
 }
