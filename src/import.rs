@@ -935,7 +935,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         let split = split_confirmed(&e.confirmed, date);
         if split.held && !opts.replace {
             report.rejected.push(Rejected {
-                file: shown_input(opts, &path),
+                file: shown_input(opts, path),
                 date: Some(date),
                 reasons: vec![format!(
                     "{} confirms {date} (the content of {b}) and this input holds other content for it (use --replace; the old one is kept in .history/)",

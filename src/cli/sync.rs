@@ -105,7 +105,7 @@ pub(crate) fn check_base_url(flag: &str, url: &str) -> Result<reqwest::Url, Fail
     }
     let parsed =
         reqwest::Url::parse(url).map_err(|e| Failure::input(format!("{flag} '{shown}' is not a valid URL: {e}")))?;
-    if !parsed.host_str().is_some_and(|h| !h.is_empty()) {
+    if parsed.host_str().is_none_or(str::is_empty) {
         return Err(Failure::input(format!("{flag} '{shown}' names no host")));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -141,42 +141,6 @@ pub(crate) fn today() -> chrono::NaiveDate {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     chrono::DateTime::from_timestamp(secs as i64, 0).map_or_else(chrono::NaiveDate::default, |t| t.date_naive())
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn refusal(url: &str) -> String {
-        match check_base_url("--sync-url", url) {
-            Ok(_) => panic!("{url} accepted"),
-            Err(f) => {
-                assert_eq!(f.exit(), Exit::BadInput, "{url}");
-                f.message
-            }
-        }
-    }
-
-    #[test]
-    fn a_base_url_is_checked_once_without_repeating_its_password() {
-        assert!(check_base_url("--base-url", "https://example.org/archive/").is_ok());
-        for url in [
-            "https://user:s3cret@example.org/a/",
-            "https://user:s3cret@[::1/a/",
-            "https://user@example.org/a/",
-        ] {
-            let msg = refusal(url);
-            assert!(msg.starts_with("--sync-url 'https://***@"), "{msg}");
-            assert!(!msg.contains("s3cret") && !msg.contains("user"), "{msg}");
-        }
-        assert!(refusal("https://user:s3cret@example.org/a/").contains("credentials in the URL are refused"));
-        for url in ["https://example.org/a/?key=1", "https://example.org/a/#x"] {
-            assert!(refusal(url).contains("a query or fragment is refused"), "{url}");
-        }
-        assert!(refusal("ftp://example.org/").contains("is not an http(s) URL"));
-        assert!(refusal("http://[::1").contains("is not a valid URL"));
-    }
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
@@ -226,4 +190,40 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             Exit::Partial
         },
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn refusal(url: &str) -> String {
+        match check_base_url("--sync-url", url) {
+            Ok(_) => panic!("{url} accepted"),
+            Err(f) => {
+                assert_eq!(f.exit(), Exit::BadInput, "{url}");
+                f.message
+            }
+        }
+    }
+
+    #[test]
+    fn a_base_url_is_checked_once_without_repeating_its_password() {
+        assert!(check_base_url("--base-url", "https://example.org/archive/").is_ok());
+        for url in [
+            "https://user:s3cret@example.org/a/",
+            "https://user:s3cret@[::1/a/",
+            "https://user@example.org/a/",
+        ] {
+            let msg = refusal(url);
+            assert!(msg.starts_with("--sync-url 'https://***@"), "{msg}");
+            assert!(!msg.contains("s3cret") && !msg.contains("user"), "{msg}");
+        }
+        assert!(refusal("https://user:s3cret@example.org/a/").contains("credentials in the URL are refused"));
+        for url in ["https://example.org/a/?key=1", "https://example.org/a/#x"] {
+            assert!(refusal(url).contains("a query or fragment is refused"), "{url}");
+        }
+        assert!(refusal("ftp://example.org/").contains("is not an http(s) URL"));
+        assert!(refusal("http://[::1").contains("is not a valid URL"));
+    }
 }
