@@ -24,7 +24,7 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     /// The named source is not loaded.
-    #[error("unknown source '{name}'; loaded sources: {}", known.join(", "))]
+    #[error("unknown source '{name}'; {}", loaded_sources(known))]
     UnknownSource {
         /// What was asked for.
         name: String,
@@ -32,7 +32,7 @@ pub enum CatalogError {
         known: Vec<String>,
     },
     /// No source was named and there is no default.
-    #[error("no source given and no default_source configured; loaded sources: {}", known.join(", "))]
+    #[error("{}", no_default_source(known))]
     NoDefaultSource {
         /// What exists.
         known: Vec<String>,
@@ -66,8 +66,33 @@ pub enum CatalogError {
         why: String,
     },
     /// A coordinate is not a finite number in range.
-    #[error("invalid coordinate: {0}")]
+    #[error(transparent)]
     InvalidCoordinate(#[from] crate::model::CoordinateError),
+}
+
+/// What is loaded, for a message about a source: `loaded sources: a, b`, or, when none is, that
+/// none is and how to add one (never an empty list).
+fn loaded_sources(known: &[String]) -> String {
+    if known.is_empty() {
+        NO_SOURCE_LOADED.to_string()
+    } else {
+        format!("loaded sources: {}", known.join(", "))
+    }
+}
+
+/// Said when a question needs a source and none is loaded.
+const NO_SOURCE_LOADED: &str = "no source is loaded (no source of the geodata directory has a snapshot yet): add one with `frontline import FORMAT FILES --source NAME` or `frontline sync FORMAT --base-url URL --source NAME --from DAY`, or over HTTP with POST /v1/snapshots?source=NAME&date=DAY";
+
+/// The message of [`CatalogError::NoDefaultSource`].
+fn no_default_source(known: &[String]) -> String {
+    if known.is_empty() {
+        NO_SOURCE_LOADED.to_string()
+    } else {
+        format!(
+            "no source given and no default_source configured; loaded sources: {} (name one with source=, or set default_source in frontline.json)",
+            known.join(", ")
+        )
+    }
 }
 
 /// A border with its point index and area.

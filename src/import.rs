@@ -120,25 +120,32 @@ impl Format {
 
     /// Reads one input file: its snapshots, each with the repairs of its own features (a file
     /// of one snapshot: every repair of the file), the report of the whole file, and DeepState's
-    /// tally of its features.
-    fn read(self, path: &Path, source: &str, allow_empty: bool, clip: &Clip<'_>, tz: chrono_tz::Tz) -> InputRead {
-        let shown = path.display().to_string();
+    /// tally of its features. `shown`: how findings name the file ([`shown_input`]).
+    fn read(
+        self,
+        path: &Path,
+        shown: &str,
+        source: &str,
+        allow_empty: bool,
+        clip: &Clip<'_>,
+        tz: chrono_tz::Tz,
+    ) -> InputRead {
         let (s, r, t) = match self {
             Format::DeepstateApi => {
-                let (s, r, t) = deepstate_api::read_publication(path, &shown, source, clip, tz, allow_empty);
+                let (s, r, t) = deepstate_api::read_publication(path, shown, source, clip, tz, allow_empty);
                 (s, r, Some(t))
             }
             Format::Deepstate => {
-                let (s, r) = deepstate::read_snapshot_admitting(path, &shown, source, allow_empty);
+                let (s, r) = deepstate::read_snapshot_admitting(path, shown, source, allow_empty);
                 (s, r, None)
             }
             Format::Nzz => {
-                let (s, r) = nzz::read_snapshot_admitting(path, &shown, source, allow_empty);
+                let (s, r) = nzz::read_snapshot_admitting(path, shown, source, allow_empty);
                 (s, r, None)
             }
             // Several dates in one file: each snapshot has its own features' repairs.
             Format::Geojson => {
-                let (s, r) = plain::read_file_admitting(path, &shown, source, allow_empty);
+                let (s, r) = plain::read_file_admitting(path, shown, source, allow_empty);
                 return (s, r, None);
             }
         };
@@ -598,16 +605,40 @@ fn input_files(format: Format, paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<S
         } else if p.is_file() {
             out.push(p.clone());
         } else {
-            return Err(ImportError::Input(format!(
-                "{}: no such file or directory",
-                p.display()
-            )));
+            return Err(ImportError::Input(not_an_input(p)));
         }
     }
     out.sort();
     out.dedup();
     skipped.sort_by(|a, b| a.file.cmp(&b.file));
     Ok((out, skipped))
+}
+
+/// Why a path given to an import is neither a folder nor a regular file: it does not exist, or
+/// it is a device, a pipe or a socket (never opened: reading a pipe or a terminal would wait
+/// for a writer, and a device has no end).
+fn not_an_input(p: &Path) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::metadata(p) {
+        Ok(m) => {
+            let t = m.file_type();
+            let what = if t.is_fifo() {
+                "a pipe"
+            } else if t.is_socket() {
+                "a socket"
+            } else if t.is_char_device() || t.is_block_device() {
+                "a device"
+            } else {
+                "not a file nor a folder"
+            };
+            format!(
+                "{}: not a regular file ({what}): import reads files and folders of files; save the data to a file first",
+                p.display()
+            )
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => format!("{}: no such file or directory", p.display()),
+        Err(e) => format!("{}: {e}", p.display()),
+    }
 }
 
 /// An entry of a directory given to an import that is not imported.
@@ -758,7 +789,14 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     let read: Vec<(PathBuf, InputRead)> = files
         .par_iter()
         .map(|p| {
-            let (s, r, t) = format.read(p, &opts.source, opts.allow_empty, &clip, time_zone);
+            let (s, r, t) = format.read(
+                p,
+                &shown_input(opts, p),
+                &opts.source,
+                opts.allow_empty,
+                &clip,
+                time_zone,
+            );
             (p.clone(), (s, r, t))
         })
         .collect();
@@ -778,7 +816,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     for (path, (snaps, r, _)) in read {
         if !r.is_ok() {
             report.rejected.push(Rejected {
-                file: path.display().to_string(),
+                file: shown_input(opts, &path),
                 date: None,
                 // The file is named once, in `file`, not again in each reason.
                 reasons: r.problems.iter().map(crate::geodata::Finding::without_file).collect(),
@@ -792,7 +830,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             // The admission policy: dates in the window, empty snapshots on request only.
             if let Err(why) = window.check(s.date) {
                 report.rejected.push(Rejected {
-                    file: path.display().to_string(),
+                    file: shown_input(opts, &path),
                     date: Some(s.date),
                     reasons: vec![why],
                     kinds: vec![RejectionKind::DateOutsideWindow],
@@ -847,11 +885,11 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         Some((sha, _)) if *sha == s.content_sha256 => false,
         Some((_, first)) => {
             report.rejected.push(Rejected {
-                file: p.display().to_string(),
+                file: shown_input(opts, p),
                 date: Some(s.date),
                 reasons: vec![format!(
                     "another input ({}) holds other content for {}",
-                    first.display(),
+                    shown_input(opts, first),
                     s.date
                 )],
                 kinds: vec![RejectionKind::OtherInputSameDate],
@@ -897,7 +935,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         let split = split_confirmed(&e.confirmed, date);
         if split.held && !opts.replace {
             report.rejected.push(Rejected {
-                file: path.display().to_string(),
+                file: shown_input(opts, path),
                 date: Some(date),
                 reasons: vec![format!(
                     "{} confirms {date} (the content of {b}) and this input holds other content for it (use --replace; the old one is kept in .history/)",
@@ -1076,7 +1114,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             }
             if decision == SnapshotDecision::Refuse {
                 report.rejected.push(Rejected {
-                    file: path.display().to_string(),
+                    file: shown_input(opts, &path),
                     date: Some(date),
                     reasons: vec![format!(
                         "{} already holds a snapshot for {date} with other content (use --replace; the old one is kept in .history/)",
@@ -1216,7 +1254,7 @@ fn quarantine(
     // A publication by its instant (and content): two of one day are two files.
     let qfile = match snapshot.published_at {
         Some(t) => store.quarantine_publication_file(&opts.source, t, &snapshot.content_sha256)?,
-        None => store.quarantine_file(&opts.source, snapshot.date)?,
+        None => store.quarantine_file(&opts.source, snapshot.date, &snapshot.content_sha256)?,
     };
     let original = format!("{} (sha256 {})", input_name(opts, path), snapshot.provenance.sha256);
     let mut meta = Map::new();
@@ -1224,7 +1262,7 @@ fn quarantine(
     meta.insert("quarantine_reasons".into(), json!(reasons));
     plan.quarantine(qfile.clone(), snapshot_document(snapshot, meta).into_bytes());
     report.rejected.push(Rejected {
-        file: path.display().to_string(),
+        file: shown_input(opts, path),
         date: Some(snapshot.date),
         kinds: vec![RejectionKind::OutsideBorder; reasons.len()],
         reasons,
@@ -1240,6 +1278,16 @@ fn input_name(opts: &ImportOptions, path: &Path) -> String {
     match (&opts.origin_prefix, path.file_name()) {
         (Some(prefix), Some(name)) => format!("{prefix}{}", name.to_string_lossy()),
         (None, Some(name)) => name.to_string_lossy().into_owned(),
+        _ => path.display().to_string(),
+    }
+}
+
+/// How an import's report names an input: its path as given, or, for a file a sync fetched, the
+/// URL it was fetched from (never the temporary download path, which is gone when the report is
+/// read).
+pub fn shown_input(opts: &ImportOptions, path: &Path) -> String {
+    match (&opts.origin_prefix, path.file_name()) {
+        (Some(prefix), Some(name)) => format!("{prefix}{}", name.to_string_lossy()),
         _ => path.display().to_string(),
     }
 }
@@ -1332,7 +1380,7 @@ fn import_publications(
     let mut seen: std::collections::HashSet<(chrono::DateTime<chrono::Utc>, String)> = Default::default();
     let reject = |report: &mut ImportReport, path: &Path, date: NaiveDate, kind: RejectionKind, why: String| {
         report.rejected.push(Rejected {
-            file: path.display().to_string(),
+            file: shown_input(opts, path),
             date: Some(date),
             reasons: vec![why],
             kinds: vec![kind],
@@ -1692,6 +1740,30 @@ mod tests {
         let text = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","));
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    #[test]
+    fn a_device_a_pipe_or_a_socket_given_as_input_is_not_a_regular_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let fifo = tmp.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let socket = tmp.path().join("socket");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        for (path, what) in [
+            (PathBuf::from("/dev/null"), "(a device)"),
+            (fifo, "(a pipe)"),
+            (socket, "(a socket)"),
+        ] {
+            // Refused at once, never opened (a pipe without a writer would wait forever).
+            let err = input_files(Format::Geojson, std::slice::from_ref(&path)).unwrap_err();
+            let msg = err.to_string();
+            assert!(matches!(err, ImportError::Input(_)), "{msg}");
+            assert!(msg.contains("not a regular file") && msg.contains(what), "{msg}");
+        }
+        let missing = tmp.path().join("missing.geojson");
+        let msg = input_files(Format::Geojson, &[missing]).unwrap_err().to_string();
+        assert!(msg.ends_with("no such file or directory"), "{msg}");
     }
 
     /// A copy of the embedded geodata and a folder for inputs, in a temporary folder (kept

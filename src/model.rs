@@ -318,18 +318,30 @@ impl CoordinateError {
         }
     }
 
-    /// The message in the words of a CSV row's error, with the field `shown` as the row's
-    /// messages show text (invisible characters named, long text shortened): `lon '1e400' is
-    /// not a finite number`, `invalid coordinate: lat 95 is not in [-90, 90]`.
+    /// The message with the field `shown` as a CSV row's messages show text (invisible
+    /// characters named, long text shortened) in place of the text as given: the same words as
+    /// everywhere else ([`Self::message`]).
     pub fn in_row(&self, shown: &str) -> String {
+        self.message(Some(shown))
+    }
+
+    /// The one wording of a refused coordinate, on every edge (CLI argument, query parameter,
+    /// CSV row, GeoJSON body or file): `lon 'abc' is not a number`, `lat '95' must be a finite
+    /// number in [-90, 90]` (the text as given, quoted, where it came as text), `lon 200 must be
+    /// a finite number in [-180, 180]` (the number, where it came as one). `shown` replaces the
+    /// text as given.
+    fn message(&self, shown: Option<&str>) -> String {
         match self {
-            CoordinateError::NotANumber { axis, .. } => format!("{axis} '{shown}' is not a number"),
-            CoordinateError::OutOfRange { axis, value, .. } if !value.is_finite() => {
-                format!("{axis} '{shown}' is not a finite number")
+            CoordinateError::NotANumber { axis, text } => {
+                format!("{axis} '{}' is not a number", shown.unwrap_or(text))
             }
-            CoordinateError::OutOfRange { axis, value, .. } => {
+            CoordinateError::OutOfRange { axis, value, text } => {
                 let l = axis.limit();
-                format!("invalid coordinate: {axis} {value} is not in [-{l}, {l}]")
+                let given = match shown.or(text.as_deref()) {
+                    Some(t) => format!("'{t}'"),
+                    None => value.to_string(),
+                };
+                format!("{axis} {given} must be a finite number in [-{l}, {l}]")
             }
         }
     }
@@ -337,23 +349,7 @@ impl CoordinateError {
 
 impl fmt::Display for CoordinateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CoordinateError::NotANumber { axis, text } => write!(f, "{axis} '{text}' is not a number"),
-            CoordinateError::OutOfRange {
-                axis, text: Some(text), ..
-            } => {
-                let l = axis.limit();
-                write!(f, "{axis} '{text}' must be a finite number in [-{l}, {l}]")
-            }
-            CoordinateError::OutOfRange {
-                axis,
-                value,
-                text: None,
-            } => {
-                let l = axis.limit();
-                write!(f, "{axis} {value} is not a finite number in [-{l}, {l}]")
-            }
-        }
+        f.write_str(&self.message(None))
     }
 }
 
@@ -561,9 +557,11 @@ mod tests {
         ));
         let e = Axis::Lon.parse_bytes(b"1e400").unwrap_err();
         assert_eq!(e.to_string(), "lon '1e400' must be a finite number in [-180, 180]");
-        assert_eq!(e.in_row("1e400"), "lon '1e400' is not a finite number");
+        // A CSV row says it in the same words, with the field as the row shows it.
+        assert_eq!(e.in_row("1e400"), "lon '1e400' must be a finite number in [-180, 180]");
         let e = LonLat::parse_bytes(b"30", b"95").unwrap_err();
-        assert_eq!(e.in_row("95"), "invalid coordinate: lat 95 is not in [-90, 90]");
+        assert_eq!(e.in_row("95"), "lat '95' must be a finite number in [-90, 90]");
+        assert_eq!(e.to_string(), "lat '95' must be a finite number in [-90, 90]");
     }
 
     #[test]
@@ -591,7 +589,7 @@ mod tests {
         assert!(LonLat::new(180.0, -90.0).is_ok());
         assert_eq!(
             LonLat::new(-190.0, 44.0).unwrap_err().to_string(),
-            "lon -190 is not a finite number in [-180, 180]"
+            "lon -190 must be a finite number in [-180, 180]"
         );
         assert_eq!(LonLat::new(30.0, f64::NAN).unwrap_err().axis(), Axis::Lat);
         assert_eq!(

@@ -306,14 +306,21 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
         day = next;
     }
     let imported = if files.is_empty() {
+        drop(download);
         Ok(None)
     } else {
         let mut io = opts.import.clone();
         io.origin_prefix = Some(format!("{base}/"));
         let format = opts.format;
-        blocking(move || import(format, &files, &io).map(Some).map_err(SyncError::from)).await
+        // The download folder goes with the import's thread: a sync stopped while it imports
+        // (its future dropped) leaves the import reading its files, removed when it is done.
+        blocking(move || {
+            let imported = import(format, &files, &io).map(Some).map_err(SyncError::from);
+            drop(download);
+            imported
+        })
+        .await
     };
-    drop(download);
     report.import = imported?;
     Ok(report)
 }

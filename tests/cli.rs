@@ -231,7 +231,7 @@ fn check_refuses_each_kind_of_bad_snapshot_precisely() {
         ),
         (
             feature("[[31,46.5],[200,46.5],[31.5,47],[31,47],[31,46.5]]"),
-            "position 1: longitude 200 is outside [-180, 180]",
+            "position 1: lon 200 must be a finite number in [-180, 180]",
         ),
         (
             feature(r#"[[31,46.5],["NaN",46.5],[31.5,47],[31,47],[31,46.5]]"#),
@@ -386,11 +386,17 @@ fn classify_streams_csv_and_stops_at_a_bad_line() {
 
     for (text, want) in [
         ("id,lon,lat\na,34.1\n", "line 2: expected 3 fields id,lon,lat, found 2"),
-        ("id,lon,lat\na,34.1,inf\n", "line 2: lat 'inf' is not a finite number"),
-        ("id,lon,lat\na,1e400,44\n", "line 2: lon '1e400' is not a finite number"),
+        (
+            "id,lon,lat\na,34.1,inf\n",
+            "line 2: lat 'inf' must be a finite number in [-90, 90]",
+        ),
+        (
+            "id,lon,lat\na,1e400,44\n",
+            "line 2: lon '1e400' must be a finite number in [-180, 180]",
+        ),
         (
             "id,lon,lat\na,34,44\nb,-190,44\n",
-            "line 3: invalid coordinate: lon -190",
+            "line 3: lon '-190' must be a finite number in [-180, 180]",
         ),
         ("lon,lat\n34,44\n", "line 1: the header 'lon,lat' has no column 'id'"),
     ] {
@@ -880,7 +886,21 @@ fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
         far["reasons"][0].as_str().unwrap().contains("outside the border UKR"),
         "{far}"
     );
-    assert!(root.join("quarantine/analyst/2024-01-05.geojson").is_file());
+    let quarantined: Vec<String> = std::fs::read_dir(root.join("quarantine/analyst"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(quarantined.len(), 1, "{quarantined:?}");
+    assert!(
+        quarantined[0].starts_with("2024-01-05-")
+            && quarantined[0].len() == "2024-01-05-".len() + 12 + ".geojson".len(),
+        "named by date and content: {quarantined:?}"
+    );
+    assert_eq!(
+        far["quarantined"].as_str().unwrap(),
+        root.join("quarantine/analyst").join(&quarantined[0]).to_str().unwrap()
+    );
     let broken = rejected
         .iter()
         .find(|x| x["file"].as_str().unwrap().ends_with("bad.geojson"))
@@ -982,6 +1002,14 @@ fn import_refuses_bad_arguments() {
     let (c, _, err) = import(&["geojson", "/nonexistent/file", "--source", "Bad Name"], &root);
     assert_eq!(c, 2);
     assert!(err.contains("source name"), "{err}");
+    // A device or a pipe: said at once (a pipe without a writer was waited on for ever).
+    let fifo = dir.path().join("fifo.geojson");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for input in ["/dev/null", fifo.to_str().unwrap()] {
+        let (c, _, err) = import(&["geojson", input, "--source", "a"], &root);
+        assert_eq!(c, 2, "{err}");
+        assert!(err.contains(&format!("{input}: not a regular file")), "{err}");
+    }
 }
 
 /// `frontline serve` on `data` syncing the example source from a port nothing listens on,
@@ -1016,6 +1044,41 @@ fn serve_checks_its_arguments_before_it_loads_the_geodata() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("--sync-every '5x'"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("border"), "{}", stderr(&o));
+    // The socket is bound before the load: a garbage address and a port in use are refused at
+    // once (2), the load never tried.
+    let serve = |listen: &str| {
+        frontline(&[
+            "serve",
+            "--listen",
+            listen,
+            "--watch-s",
+            "0",
+            "--data",
+            data.to_str().unwrap(),
+        ])
+    };
+    let o = serve("garbage");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--listen 'garbage' is not HOST:PORT"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("border"), "{}", stderr(&o));
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let o = serve(&addr);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("--listen: cannot listen on {addr}")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("in use"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("border"), "{}", stderr(&o));
+    // With a free port, the load is what fails (1).
+    let o = serve("127.0.0.1:0");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
 }
 
 #[test]
@@ -1764,4 +1827,177 @@ fn sync_arguments_are_refused_before_any_request() {
     ]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("'nope': no such source"), "{}", stderr(&o));
+}
+
+#[test]
+fn sync_urls_with_credentials_a_query_or_a_fragment_are_refused_naming_the_flag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("geodata");
+    assert_eq!(code(&frontline(&["init", data.to_str().unwrap()])), 0);
+    let sync = |url: &str| {
+        frontline(&[
+            "sync",
+            "deepstate",
+            "--base-url",
+            url,
+            "--source",
+            "ds",
+            "--from",
+            "2024-01-01",
+            "--data",
+            data.to_str().unwrap(),
+        ])
+    };
+    let serve = |url: &str| {
+        frontline(&[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+            data.to_str().unwrap(),
+            "--sync-url",
+            url,
+            "--sync-source",
+            "example",
+            "--sync-every",
+            "1h",
+        ])
+    };
+    let o = sync("https://me:hunter2-secret@127.0.0.1:9/archive/");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--base-url 'https://***@127.0.0.1:9/archive/': credentials in the URL are refused"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("hunter2"), "{}", stderr(&o));
+    let o = serve("https://me:hunter2-secret@127.0.0.1:9/archive/");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--sync-url 'https://***@127.0.0.1:9/archive/': credentials"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("hunter2"), "{}", stderr(&o));
+    for url in ["http://127.0.0.1:9/archive/?token=1", "http://127.0.0.1:9/archive/#top"] {
+        let o = sync(url);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("--base-url '{url}': a query or fragment is refused")),
+            "{}",
+            stderr(&o)
+        );
+        let o = serve(url);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("--sync-url '{url}': a query or fragment is refused")),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn a_writer_wait_that_does_not_read_is_said_with_the_default_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_with_regions(dir.path());
+    let input = dir.path().join("analyst.geojson");
+    std::fs::write(&input, square_collection("2024-01-01", 35.0, 48.0, 0.5)).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args([
+            "import",
+            "geojson",
+            input.to_str().unwrap(),
+            "--source",
+            "analyst",
+            "--data",
+        ])
+        .arg(&root)
+        .env("FRONTLINE_WRITER_WAIT_S", "10s")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            r#"FRONTLINE_WRITER_WAIT_S="10s" is not a whole number of seconds: ignored, the writer waits the default"#
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_stored_snapshot_rewritten_to_confirm_a_later_day_is_kept_in_history_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_with_regions(dir.path());
+    let first = dir.path().join("first.geojson");
+    std::fs::write(&first, square_collection("2024-01-01", 35.0, 48.0, 0.5)).unwrap();
+    let (c, _, err) = import(&["geojson", first.to_str().unwrap(), "--source", "analyst"], &root);
+    assert_eq!(c, 0, "{err}");
+    let stored = root.join("sources/analyst/2024-01-01.geojson");
+    let before = std::fs::read(&stored).unwrap();
+    let history = root.join("sources/analyst/.history");
+    assert!(!history.exists(), "nothing replaced yet");
+    // The same content a day later: the stored file is rewritten to confirm 2024-01-02.
+    let later = dir.path().join("later.geojson");
+    std::fs::write(&later, square_collection("2024-01-02", 35.0, 48.0, 0.5)).unwrap();
+    let (c, r, err) = import(&["geojson", later.to_str().unwrap(), "--source", "analyst"], &root);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(
+        r["duplicates"],
+        serde_json::json!([["2024-01-02", "2024-01-01"]]),
+        "{r:#}"
+    );
+    let after = std::fs::read(&stored).unwrap();
+    assert_ne!(after, before, "the stored file now confirms 2024-01-02");
+    let copies: Vec<PathBuf> = std::fs::read_dir(&history)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!(
+        std::fs::read(&copies[0]).unwrap(),
+        before,
+        "the bytes it held before, kept first"
+    );
+    assert!(
+        copies[0]
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("2024-01-01."),
+        "{copies:?}"
+    );
+    // The same import again changes nothing and keeps nothing more.
+    let (c, _, err) = import(&["geojson", later.to_str().unwrap(), "--source", "analyst"], &root);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(std::fs::read_dir(&history).unwrap().count(), 1);
+}
+
+/// One wording for a refused coordinate, made by the coordinate type, whatever the surface: a
+/// `--lat` argument, a CSV row, a geodata file's position (`check`).
+#[test]
+fn a_refused_coordinate_is_said_in_the_same_words_on_every_surface() {
+    let words = "lat '95' must be a finite number in [-90, 90]";
+    let o = frontline(&["query", "--lon", "30", "--lat", "95", "--date", "2024-05-01"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("--{words}")), "{}", stderr(&o));
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "id,lon,lat\na,30,95\n").unwrap();
+    let o = frontline(&["classify", input.to_str().unwrap(), "--date", "2024-03-01"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("line 2: {words}")), "{}", stderr(&o));
+    // A number in a file has no text as given: the same words around the number.
+    let geodata = dir.path().join("g");
+    tiny_geodata(&geodata, &feature("[[31,46.5],[31.5,95],[31.5,47],[31,47],[31,46.5]]"));
+    let o = frontline(&["check", geodata.to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("position 1: lat 95 must be a finite number in [-90, 90]"),
+        "{}",
+        stdout(&o)
+    );
 }

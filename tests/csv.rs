@@ -394,7 +394,7 @@ fn rfc_4180_class_members_on_every_route() {
         &[],
         "",
         t,
-        Want::Error("line 4: invalid coordinate: lon 999"),
+        Want::Error("line 4: lon '999' must be a finite number in [-180, 180]"),
     );
     check(
         &s,

@@ -184,7 +184,7 @@ fn classify_csv_streams_chunked_uploads_and_reports_bad_input() {
         "text/csv; charset=utf-8",
         b"id,lon,lat\na,1e400,50\n",
     )
-    .assert_problem(400, "line 2: lon '1e400' is not a finite number");
+    .assert_problem(400, "line 2: lon '1e400' must be a finite number in [-180, 180]");
     // Too many points; too large a body, declared or streamed.
     let mut many = String::from("id,lon,lat\n");
     for i in 0..50_001 {
@@ -220,7 +220,7 @@ fn classify_csv_streams_chunked_uploads_and_reports_bad_input() {
     );
     r.assert_problem(
         400,
-        "line 2: lon '9999999999999999999999999999999999999999...' is not a finite number",
+        "line 2: lon '9999999999999999999999999999999999999999...' must be a finite number in [-180, 180]",
     );
     assert!(r.text().len() < 400);
     // Unknown media type, missing date.
@@ -268,7 +268,7 @@ fn classify_geojson_keeps_order_and_refuses_polygons() {
         "application/geo+json",
         br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[200,50]}}]}"#,
     )
-    .assert_problem(400, "feature 0: invalid coordinate: lon 200");
+    .assert_problem(400, "feature 0: lon 200 must be a finite number in [-180, 180]");
     assert_eq!(get(s.addr, "/healthz", "").status, 200);
 }
 

@@ -244,14 +244,28 @@ fn sources_described_one_after_another_keep_the_directory_loading() {
     std::fs::write(&broken, "{ not geojson").unwrap();
     let r = put(s.addr, "fourth", Some(TOKEN), &terms());
     r.assert_problem(409, "does not load");
+    r.assert_problem(409, "nothing was kept");
+    assert!(!root.join("sources/fourth/.history").exists());
     assert!(
         !root.join("sources/fourth").exists(),
         "the new description is removed with its folder"
     );
     let mut replaced = terms();
     replaced["licence"] = json!("CC0");
+    let history = |source: &str| files(&root.join("sources").join(source).join(".history"));
+    let kept_before = history("second");
     let r = put(s.addr, "second", Some(TOKEN), &replaced);
-    r.assert_problem(409, "nothing was kept");
+    // The answer says what the failed write left: the copy of the previous description it kept
+    // in .history/ (append-only) before writing, and nothing else.
+    r.assert_problem(409, "the previous description is back in place");
+    let kept_now = history("second");
+    assert_eq!(kept_now.len(), kept_before.len() + 1, "{kept_now:?}");
+    let copy = kept_now.iter().find(|f| !kept_before.contains(f)).unwrap();
+    assert!(
+        r.text().contains(copy.as_str()),
+        "the answer names {copy}: {}",
+        r.text()
+    );
     let kept: Value = serde_json::from_slice(&std::fs::read(root.join("sources/second/source.json")).unwrap()).unwrap();
     assert_eq!(kept["licence"], "CC BY 4.0", "the previous description is put back");
     assert_eq!(
@@ -605,4 +619,36 @@ fn known_at_answers_with_the_source_description_in_force_then() {
     )
     .json();
     assert_eq!(l["frontline"]["licence"], "licence of then", "{}", l["frontline"]);
+}
+
+/// A directory with a border and no source (`init --no-example`): a question that needs a
+/// source says that none is loaded and how to add one (not an empty list of loaded sources);
+/// the border needs no source and is drawn.
+#[test]
+fn with_no_source_loaded_questions_say_so_and_the_border_is_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("geodata");
+    let init = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["init", root.to_str().unwrap(), "--no-example"])
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let s = Server::spawn(&["--data", root.to_str().unwrap(), "--watch-s", "0"], &[]);
+    let r = get(s.addr, "/v1/coverage?lon=35&lat=48&date=2024-01-01", "");
+    r.assert_problem(400, "no source is loaded");
+    let detail = r.json()["detail"].as_str().unwrap().to_string();
+    assert!(!detail.contains("loaded sources:"), "{detail}");
+    assert!(
+        detail.contains("frontline import") && detail.contains("POST /v1/snapshots"),
+        "{detail}"
+    );
+    get(s.addr, "/v1/coverage?lon=35&lat=48&date=2024-01-01&source=x", "")
+        .assert_problem(404, "unknown source 'x'; no source is loaded");
+    let border = get(s.addr, "/v1/border", "");
+    assert_eq!(border.status, 200, "{}", border.text());
+    let doc = border.json();
+    assert_eq!(doc["frontline"]["iso3"], "UKR", "{doc}");
+    assert_eq!(doc["frontline"]["source"], Value::Null);
+    assert!(!doc["features"].as_array().unwrap().is_empty());
+    get(s.addr, "/v1/border?source=x", "").assert_problem(404, "unknown source 'x'");
 }

@@ -390,6 +390,15 @@ fn a_sync_leaves_no_download_folder() {
     let root = geodata_copy(dir.path());
     let (code, report) = sync(&base, &root, &["--from", "2025-01-09"]);
     assert_eq!(report["fetched"].as_array().map(Vec::len), Some(2), "{code} {report:#}");
+    // The file that does not read is named by its URL, not by the download folder's path
+    // (gone when the report is read).
+    let rejected = &report["import"]["rejected"];
+    assert_eq!(
+        rejected[0]["file"],
+        format!("{base}deepstatemap_data_20250110.geojson"),
+        "{report:#}"
+    );
+    assert!(!report.to_string().contains("download-"), "{report:#}");
     let left: Vec<String> = std::fs::read_dir(root.join(".frontline"))
         .unwrap()
         .flatten()
@@ -596,4 +605,72 @@ fn sync_refuses_days_outside_the_date_window_before_any_request() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+}
+
+/// An archive that takes every request and never answers it; `taken` gets a message for each.
+fn stalling_archive(taken: std::sync::mpsc::Sender<()>) -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in l.incoming().flatten() {
+            let _ = taken.send(());
+            // Kept open, unanswered, for as long as the test runs.
+            held.push(c);
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_sync_stopped_by_sigint_exits_130_and_leaves_no_download_folder() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let addr = stalling_archive(tx);
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_copy(dir.path());
+    let child = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["sync", "deepstate", "--base-url", &format!("http://{addr}/")])
+        .args([
+            "--source",
+            "ds",
+            "--from",
+            "2025-01-01",
+            "--until",
+            "2025-01-03",
+            "--data",
+        ])
+        .arg(&root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The sync is fetching (its download folder made, its request waiting for an answer).
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the sync's first request");
+    let downloads = || -> Vec<String> {
+        std::fs::read_dir(root.join(".frontline"))
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with("download-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(downloads().len(), 1, "the sync fetches into its download folder");
+    let t = std::time::Instant::now();
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(10), "stopped at once");
+    assert!(err.contains("sync interrupted"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(downloads().is_empty(), "{:?}", downloads());
+    // Nothing was written into the source.
+    assert!(!root.join("sources/ds").exists());
 }

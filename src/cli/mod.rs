@@ -172,6 +172,9 @@ pub(crate) enum Exit {
     BadInput,
     /// 3: partial failure: some inputs or days were taken, others not (import, sync).
     Partial,
+    /// 130: stopped by SIGINT (Ctrl-C) or SIGTERM before it finished (`sync`), as a shell
+    /// reports a tool ended by SIGINT (128 + 2).
+    Interrupted,
     /// 141: standard output was closed by its reader before everything was written (a pipe
     /// into `head`): the command stopped quietly, with the status a shell reports for a tool
     /// ended by SIGPIPE (128 + 13). What was done before (an import's writes) stands.
@@ -185,6 +188,7 @@ impl From<Exit> for ExitCode {
             Exit::InvalidGeodata => 1,
             Exit::BadInput => 2,
             Exit::Partial => 3,
+            Exit::Interrupted => 130,
             Exit::Closed => 141,
         })
     }
@@ -568,6 +572,7 @@ mod tests {
         let closed = serde_json::to_writer(Closed, &[1, 2, 3]).unwrap_err();
         assert_eq!(Failure::from(closed).exit(), Exit::Closed);
         assert_eq!(ExitCode::from(Exit::Closed), ExitCode::from(141));
+        assert_eq!(ExitCode::from(Exit::Interrupted), ExitCode::from(130));
     }
 
     /// The HTTP routes a subcommand answers as: each of their query parameters (as the live

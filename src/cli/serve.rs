@@ -163,6 +163,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     };
     let sync = match (&a.sync_url, &a.sync_source, &a.sync_every) {
         (Some(url), Some(source), Some(every)) => {
+            super::sync::check_base_url("--sync-url", url)?;
             let every =
                 frontline::live::parse_interval(every).map_err(|e| Failure::input(format!("--sync-every {e}")))?;
             let args = super::sync::Args {
@@ -195,6 +196,9 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         }
         _ => None,
     };
+    // The socket is bound before the geodata is loaded: an address that does not read, or a
+    // port in use, is said at once (exit 2), not after seconds of loading.
+    let listener = listen(&a.listen)?;
     let t = Instant::now();
     let catalog = a.data.catalog()?;
     catalog.compute_all();
@@ -202,7 +206,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let app = App::new(Arc::new(catalog), config);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
-        let listener = listen(&a.listen).await?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
         let addr = listener.local_addr()?;
         #[cfg(unix)]
         tokio::spawn(frontline::http::reload_on_sighup(app.clone()));
@@ -244,8 +248,9 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
 }
 
 /// Binds `HOST:PORT`: an address, or a name (`localhost:8080`) resolved to its addresses, the
-/// first that binds taken.
-async fn listen(spec: &str) -> Result<tokio::net::TcpListener, Failure> {
+/// first that binds taken. A standard listener, non-blocking, for the runtime to take over
+/// (`tokio::net::TcpListener::from_std`): bound before the runtime and the geodata exist.
+fn listen(spec: &str) -> Result<std::net::TcpListener, Failure> {
     let addrs: Vec<SocketAddr> = match spec.parse::<SocketAddr>() {
         Ok(a) => vec![a],
         Err(_) => {
@@ -257,27 +262,30 @@ async fn listen(spec: &str) -> Result<tokio::net::TcpListener, Failure> {
                     "--listen '{spec}' is not HOST:PORT (e.g. 127.0.0.1:8080, localhost:8080, [::1]:8080)"
                 )));
             }
-            tokio::net::lookup_host(spec)
-                .await
+            std::net::ToSocketAddrs::to_socket_addrs(spec)
                 .map_err(|e| Failure::input(format!("--listen '{spec}': cannot resolve the host: {e}")))?
                 .collect()
         }
     };
     let mut last = None;
     for addr in &addrs {
-        match tokio::net::TcpListener::bind(addr).await {
-            Ok(l) => return Ok(l),
+        match std::net::TcpListener::bind(addr) {
+            Ok(l) => {
+                l.set_nonblocking(true)
+                    .map_err(|e| Failure::input(format!("cannot listen on {spec}: {e}")))?;
+                return Ok(l);
+            }
             Err(e) => last = Some(format!("{addr}: {e}")),
         }
     }
     Err(Failure::input(format!(
-        "cannot listen on {spec}: {}",
+        "--listen: cannot listen on {spec}: {}",
         last.unwrap_or_else(|| "the name resolves to no address".into())
     )))
 }
 
-/// Resolves on SIGTERM or SIGINT.
-async fn shutdown_signal() {
+/// Resolves on SIGTERM or SIGINT (also what stops a `frontline sync`).
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

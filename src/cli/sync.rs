@@ -52,26 +52,7 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
             )));
         }
     };
-    if !(a.base_url.starts_with("http://") || a.base_url.starts_with("https://")) {
-        return Err(Failure::input(format!(
-            "--base-url '{}' is not an http(s) URL",
-            a.base_url
-        )));
-    }
-    // Parsed as the client will (a host, a port in range, brackets closed): refused here, not
-    // once per day.
-    match reqwest::Url::parse(&a.base_url) {
-        Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => {}
-        Ok(_) => {
-            return Err(Failure::input(format!("--base-url '{}' names no host", a.base_url)));
-        }
-        Err(e) => {
-            return Err(Failure::input(format!(
-                "--base-url '{}' is not a valid URL: {e}",
-                a.base_url
-            )));
-        }
-    }
+    check_base_url("--base-url", &a.base_url)?;
     let from = a.from.as_deref().map(|d| parse_date_arg("from", d)).transpose()?;
     let until = match a.until.as_deref() {
         Some(d) => parse_date_arg("until", d)?,
@@ -108,6 +89,52 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
     })
 }
 
+/// Checks the base URL of an archive given with `flag` (`--base-url` of `sync`, `--sync-url` of
+/// `serve`), once and before anything is fetched or loaded: parsed as the client will (http or
+/// https, a host, a port in range, brackets closed), without credentials (they would be written
+/// into the provenance of every snapshot fetched and into logs; the message never repeats
+/// them), and without a query or a fragment (files are fetched as `<base>/<daily file name>`,
+/// which a query or fragment would swallow).
+///
+/// # Errors
+/// A [`Failure::input`] (exit 2) naming the flag and what is wrong.
+pub(crate) fn check_base_url(flag: &str, url: &str) -> Result<reqwest::Url, Failure> {
+    let shown = without_credentials(url);
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(Failure::input(format!("{flag} '{shown}' is not an http(s) URL")));
+    }
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| Failure::input(format!("{flag} '{shown}' is not a valid URL: {e}")))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(Failure::input(format!("{flag} '{shown}' names no host")));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Failure::input(format!(
+            "{flag} '{shown}': credentials in the URL are refused (they would be written into the provenance of every snapshot fetched, and into logs); give an archive that needs no login"
+        )));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Failure::input(format!(
+            "{flag} '{shown}': a query or fragment is refused (files are fetched as <base>/<daily file name>); give the folder's URL alone"
+        )));
+    }
+    Ok(parsed)
+}
+
+/// `url` as a message may show it: anything before an `@` in its authority (a user and
+/// password) replaced by `***`, whether or not the URL parses.
+fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://***@{host}{path}"),
+        None => url.to_string(),
+    }
+}
+
 /// Today's date, UTC.
 pub(crate) fn today() -> chrono::NaiveDate {
     let secs = std::time::SystemTime::now()
@@ -119,7 +146,22 @@ pub(crate) fn today() -> chrono::NaiveDate {
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let opts = options(&a)?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let report = rt.block_on(sync(&opts))?;
+    // Ctrl-C (SIGINT) or SIGTERM stops the sync: its future is dropped at an await point, which
+    // removes its download folder (an import under way finishes whole on its thread first:
+    // dropping the runtime waits for it).
+    let Some(report) = rt.block_on(async {
+        tokio::select! {
+            r = sync(&opts) => r.map(Some),
+            () = super::serve::shutdown_signal() => Ok(None),
+        }
+    })?
+    else {
+        drop(rt);
+        diag!(
+            "error: sync interrupted: stopped before it finished; what was imported before stands, nothing half-written is left"
+        );
+        return Ok(Exit::Interrupted);
+    };
     let text = frontline::num::to_string_pretty(&report)?;
     writeln!(std::io::stdout().lock(), "{text}")?;
     if let Some(why) = &report.unreachable {
@@ -148,4 +190,40 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             Exit::Partial
         },
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn refusal(url: &str) -> String {
+        match check_base_url("--sync-url", url) {
+            Ok(_) => panic!("{url} accepted"),
+            Err(f) => {
+                assert_eq!(f.exit(), Exit::BadInput, "{url}");
+                f.message
+            }
+        }
+    }
+
+    #[test]
+    fn a_base_url_is_checked_once_without_repeating_its_password() {
+        assert!(check_base_url("--base-url", "https://example.org/archive/").is_ok());
+        for url in [
+            "https://user:s3cret@example.org/a/",
+            "https://user:s3cret@[::1/a/",
+            "https://user@example.org/a/",
+        ] {
+            let msg = refusal(url);
+            assert!(msg.starts_with("--sync-url 'https://***@"), "{msg}");
+            assert!(!msg.contains("s3cret") && !msg.contains("user"), "{msg}");
+        }
+        assert!(refusal("https://user:s3cret@example.org/a/").contains("credentials in the URL are refused"));
+        for url in ["https://example.org/a/?key=1", "https://example.org/a/#x"] {
+            assert!(refusal(url).contains("a query or fragment is refused"), "{url}");
+        }
+        assert!(refusal("ftp://example.org/").contains("is not an http(s) URL"));
+        assert!(refusal("http://[::1").contains("is not a valid URL"));
+    }
 }

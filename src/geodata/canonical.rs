@@ -734,14 +734,14 @@ pub fn snapshot_from_streamed(
     source: &str,
 ) -> (Option<Snapshot>, Report) {
     let mut report = Report::default();
+    let super::streamed::StreamedDocument {
+        is_object,
+        kind,
+        crs,
+        meta,
+        mut features,
+    } = streamed;
     let out = (|| {
-        let super::streamed::StreamedDocument {
-            is_object,
-            kind,
-            crs,
-            meta,
-            features,
-        } = streamed;
         // The collection's own members, checked as `document_from_value` checks a tree.
         let mut obj = Map::new();
         if is_object {
@@ -765,7 +765,6 @@ pub fn snapshot_from_streamed(
         }
         let value = if is_object { Value::Object(obj) } else { Value::Null };
         let doc = document_from_value(value, sha256, shown, "snapshot", &mut report)?;
-        let features = features?;
         let declared = meta_str(&doc, "source", shown, &mut report)?;
         if declared != source {
             problem(
@@ -793,12 +792,13 @@ pub fn snapshot_from_streamed(
         }
         let synthetic = meta_synthetic(&doc, shown, &mut report);
         let doc_published_at = meta_instant(&doc, shown, &mut report);
-        report.merge(features.report);
+        let read = features.take()?;
+        report.merge(read.report);
         let published = meta_published(&doc, shown, &mut report);
         if !report.is_ok() {
             return None;
         }
-        let features = features.features;
+        let features = read.features;
         let content_sha256 = content_sha256(&features);
         Some(Snapshot {
             source: source.to_string(),
@@ -811,6 +811,12 @@ pub fn snapshot_from_streamed(
             content_sha256,
         })
     })();
+    // A document refused before its features' findings were listed (a missing or wrong-kind
+    // `frontline` member, a source or date that does not read) still has them listed: every
+    // problem of the file at once, not one round of fixes per problem.
+    if let Some(read) = features {
+        report.merge(read.report);
+    }
     (out, report)
 }
 
@@ -971,6 +977,32 @@ mod tests {
         let mut report = Report::default();
         check_crs(&obj, "f.geojson", &mut report);
         report.problems.iter().map(|p| p.message()).collect()
+    }
+
+    /// A file refused for its `frontline` member (missing, or of another kind) still has its
+    /// features' geometry checked and reported: all its problems at once.
+    #[test]
+    fn a_file_refused_for_its_frontline_member_still_has_its_geometry_checked() {
+        let feature = r#"{"type":"Feature","properties":{"status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[30,48],[31,48],[31,95],[30,48]]]}}"#;
+        for meta in [
+            String::new(),
+            r#","frontline":{"kind":"border","source":"a","date":"2024-01-01"}"#.to_string(),
+            r#","frontline":{"kind":"snapshot","source":"a"}"#.to_string(),
+        ] {
+            let text = format!(r#"{{"type":"FeatureCollection"{meta},"features":[{feature}]}}"#);
+            let (snapshot, report) = snapshot_from_bytes(text.as_bytes(), String::new(), None, "f.geojson", "a");
+            assert!(snapshot.is_none());
+            let messages: Vec<String> = report.problems.iter().map(Finding::message).collect();
+            assert!(messages.len() >= 2, "{meta}: {messages:?}");
+            assert!(
+                report.problems.iter().any(|p| p.feature == Some(0)),
+                "{meta}: the feature's geometry is reported: {messages:?}"
+            );
+            assert!(
+                messages.iter().any(|m| m.contains("frontline")),
+                "{meta}: the member is reported: {messages:?}"
+            );
+        }
     }
 
     #[test]

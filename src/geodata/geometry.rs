@@ -837,7 +837,10 @@ mod tests {
         let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}));
         assert!(p.contains("ring has 3 positions"), "{p}");
         let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[200,0],[1,1],[0,0]]]}));
-        assert!(p.contains("position 1") && p.contains("longitude 200"), "{p}");
+        assert!(
+            p.contains("position 1") && p.contains("lon 200 must be a finite number in [-180, 180]"),
+            "{p}"
+        );
         let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],["NaN",0],[1,1],[0,0]]]}));
         assert!(p.contains("coordinate 0 is \"NaN\", not a number"), "{p}");
         let p = first_problem(json!({"type":"Polygon","coordinates":[[[0,0],[1],[1,1],[0,0]]]}));

@@ -118,20 +118,8 @@ impl fmt::Display for PositionProblem {
             ),
             PositionProblem::NotANumber { index, shown } => write!(f, "coordinate {index} is {shown}, not a number"),
             PositionProblem::NotFinite(i) => write!(f, "coordinate {i} is not finite"),
-            PositionProblem::OutOfRange(e) => {
-                let (name, value) = match e {
-                    crate::model::CoordinateError::OutOfRange { axis, value, .. } => (
-                        match axis {
-                            crate::model::Axis::Lon => "longitude",
-                            crate::model::Axis::Lat => "latitude",
-                        },
-                        *value,
-                    ),
-                    crate::model::CoordinateError::NotANumber { .. } => return write!(f, "{e}"),
-                };
-                let l = e.axis().limit();
-                write!(f, "{name} {value} is outside [-{l}, {l}]")
-            }
+            // In the coordinate type's own words, as on every other edge.
+            PositionProblem::OutOfRange(e) => write!(f, "{e}"),
         }
     }
 }

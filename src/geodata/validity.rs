@@ -111,7 +111,7 @@ fn adjacent(p: &Seg, q: &Seg) -> bool {
 
 /// A ring of a (multi)polygon: the polygon (named only when there are several) and the ring
 /// (0 the exterior, then the holes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RingRef {
     /// The polygon, when the geometry has several.
     pub polygon: Option<usize>,
@@ -350,6 +350,13 @@ pub fn problems_up_to(mp: &MultiPolygon<f64>, listed: usize) -> Vec<ValidityProb
     // (polygon, ring, polygon, ring) -> the points (as bits) where the two rings touch.
     type RingPair = (usize, usize, usize, usize);
     let mut touches: HashMap<RingPair, Vec<(u64, u64)>> = HashMap::new();
+    // A problem met through several pairs of edges (every edge at a vertex where a ring touches
+    // itself, say) is listed once: same kind, rings and point (as bits).
+    type Seen = (u8, RingRef, Option<RingRef>, (u64, u64));
+    let mut seen: std::collections::HashSet<Seen> = std::collections::HashSet::new();
+    let mut first = |kind: u8, ring: RingRef, other: Option<RingRef>, c: Coord<f64>| {
+        seen.insert((kind, ring, other, (c.x.to_bits(), c.y.to_bits())))
+    };
     for (x, y) in tree.intersection_candidates_with_other_tree(&tree) {
         let (i, j) = (x.data, y.data);
         if i >= j {
@@ -361,21 +368,25 @@ pub fn problems_up_to(mp: &MultiPolygon<f64>, listed: usize) -> Vec<ValidityProb
         let other = (!same_ring).then(|| ring_name(q.poly, q.ring, multi));
         match meet(p, q) {
             Meet::None => {}
-            Meet::Cross(c) => out.push(ValidityProblem::Cross {
+            Meet::Cross(c) if first(0, ring, other, c) => out.push(ValidityProblem::Cross {
                 ring,
                 other,
                 near: near(c),
             }),
-            Meet::Overlap(c) => out.push(ValidityProblem::Overlap {
+            Meet::Overlap(c) if first(1, ring, other, c) => out.push(ValidityProblem::Overlap {
                 ring,
                 other,
                 near: near(c),
             }),
+            Meet::Cross(_) | Meet::Overlap(_) => continue,
             Meet::Touch(c) => {
                 if adjacent(p, q) {
                     continue;
                 }
                 if same_ring {
+                    if !first(2, ring, None, c) {
+                        continue;
+                    }
                     out.push(ValidityProblem::TouchesItself { ring, near: near(c) });
                 } else if p.poly == q.poly {
                     let key = (p.poly, p.ring.min(q.ring), p.poly, p.ring.max(q.ring));
@@ -651,6 +662,28 @@ mod tests {
             })
             .unwrap();
         assert_eq!(overlap, [1.0, 1.0]);
+    }
+
+    /// A ring that touches itself at a vertex meets itself there through four pairs of edges:
+    /// one problem, listed once (was four times the same sentence).
+    #[test]
+    fn a_problem_met_through_several_pairs_of_edges_is_listed_once() {
+        let figure_eight = wkt!(MULTIPOLYGON(((0. 0.,2. 0.,1. 1.,2. 2.,0. 2.,1. 1.,0. 0.))));
+        let p = problems(&figure_eight);
+        assert_eq!(
+            p,
+            [ValidityProblem::TouchesItself {
+                ring: RingRef { polygon: None, ring: 0 },
+                near: [1.0, 1.0]
+            }]
+        );
+        // Two rings crossing where a vertex of one lies on the other's edge: once.
+        let through = wkt!(MULTIPOLYGON(((0. 0.,4. 0.,4. 4.,0. 4.,0. 0.)),((2. -1.,3. 2.,2. 5.,1. 2.,2. -1.))));
+        let p = problems(&through);
+        assert!(!p.is_empty());
+        for (i, a) in p.iter().enumerate() {
+            assert!(!p[i + 1..].contains(a), "{a:?} listed twice in {p:?}");
+        }
     }
 
     #[test]

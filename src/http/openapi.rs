@@ -428,11 +428,11 @@ fn document_without_head_and_options() -> Value {
     let dashboard_paths = json!({
             "/": {"get": {"summary": "Negotiated (RFC 9110 12.5.1: the most specific range gives the weight, q=0 is not acceptable): to an Accept that prefers text/html to application/json (a browser), the built-in dashboard (an HTML page whose files are under /dashboard/); to any other client (ties, */*, no Accept), the index of the API: the paths of the live route table, also when neither is acceptable (the default form, RFC 9110 12.5.1); Vary: Accept, Accept-Encoding", "responses": cached(json!({"200": {"description": "the index (name, dashboard, openapi, paths), or the dashboard's page", "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}}))}},
             "/v1/border": {"get": {"summary": "The recognized border a source is measured against, as GeoJSON: one feature per polygon with its geodesic area_km2, the border's provenance (file, sha256, origin) in the frontline member and in each feature",
-                "parameters": [param("source", false, json!({"type": "string"}), "the source (default: the default source)"),
+                "parameters": [param("source", false, json!({"type": "string"}), "the source (default: the default source; with no source loaded, the one border loaded)"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates")],
                 "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: source, iso3, name, area_km2, provenance, synthetic, edges, output_check", "application/geo+json",
                     json!({"type": "object", "properties": {"type": {"const": "FeatureCollection"},
-                        "frontline": {"type": "object", "properties": {"source": {"type": "string"}, "iso3": {"type": "string"}, "name": {"type": "string"},
+                        "frontline": {"type": "object", "properties": {"source": {"type": ["string", "null"], "description": "the source asked for or the default one; null when no source is loaded and the one border loaded is drawn"}, "iso3": {"type": "string"}, "name": {"type": "string"},
                             "area_km2": {"type": "number", "description": "geodesic area of the border as loaded"},
                             "provenance": {"type": "object", "properties": {"file": {"type": "string"}, "sha256": {"type": "string"}, "origin": {"type": "string"}}, "required": ["file", "sha256"]},
                             "synthetic": {"type": "boolean"}, "edges": {"type": "string"}, "output_check": {"type": "object"}},

@@ -708,8 +708,8 @@ fn border(raw: String, app: Arc<App>) -> Reply {
         let p = Params::parse(&raw, &["source", "precision"])?;
         let precision = precision_param(&p)?;
         let catalog = app.catalog();
-        let src = catalog.source(p.get("source"))?;
-        let body = crate::query::border::border_geojson(src, precision).map_err(Problem::internal)?;
+        let (entry, source) = crate::query::border::border_asked(&catalog, p.get("source"))?;
+        let body = crate::query::border::border_geojson(entry, source, precision).map_err(Problem::internal)?;
         Ok(bytes_response(StatusCode::OK, "application/geo+json", body))
     })())
 }

@@ -135,12 +135,20 @@ async fn run(
         // Never a directory that no longer loads: what was written is undone (the previous
         // description put back, or the new one removed) and the previous state keeps serving.
         let undone = tokio::task::spawn_blocking(move || unwrite(&lock, undo)).await?;
+        // What the undoing leaves: the previous description in place and, when the write
+        // replaced one, the copy of it kept in `.history/` first (history is append-only).
+        let left = match &replaced {
+            Some(Written::Replaced(copy)) => format!(
+                "the previous description is back in place; the copy of it kept before the write stays in .history/ ({copy})"
+            ),
+            _ => "nothing was kept".to_string(),
+        };
         return Err(Problem::conflict(
             "geodata-would-not-load",
             match undone {
-                Ok(()) => format!(
-                    "with this description of '{name}' the geodata directory does not load ({e}); nothing was kept"
-                ),
+                Ok(()) => {
+                    format!("with this description of '{name}' the geodata directory does not load ({e}); {left}")
+                }
                 Err(u) => format!(
                     "with this description of '{name}' the geodata directory does not load ({e}), and undoing the write failed: {}",
                     u.detail

@@ -1,7 +1,7 @@
 //! The recognized border a source is measured against, as GeoJSON (`GET /v1/border`): what the
 //! dashboard draws as the border, from the loaded geodata rather than a copy of it.
 
-use crate::catalog::SourceEntry;
+use crate::catalog::{BorderEntry, Catalog, CatalogError};
 use crate::model::Provenance;
 use crate::output::geojson::{Feature, FeatureCollection, PolygonalGeometry};
 use crate::output::layer::OutputCheck;
@@ -10,7 +10,9 @@ use serde::Serialize;
 /// The `frontline` member of the answer.
 #[derive(Debug, Serialize)]
 struct BorderMeta<'a> {
-    source: &'a str,
+    /// The source it was asked for (or the default source); `null` when no source is loaded
+    /// and the one border loaded is drawn.
+    source: Option<&'a str>,
     iso3: &'a str,
     name: &'a str,
     area_km2: f64,
@@ -32,13 +34,34 @@ struct BorderProperties<'a> {
     synthetic: bool,
 }
 
-/// The border of `src`: one feature per polygon, with its geodesic area, and the border's
-/// provenance in the `frontline` member and in every feature.
+/// The border asked for: that of the source named, or of the default source; with no source
+/// named and none loaded to default to, the one border loaded (a border needs no source), with
+/// no source name.
+///
+/// # Errors
+/// [`CatalogError::UnknownSource`]; [`CatalogError::NoDefaultSource`] when no source is named,
+/// none is the default and not exactly one border is loaded.
+pub fn border_asked<'a>(
+    catalog: &'a Catalog,
+    source: Option<&str>,
+) -> Result<(&'a BorderEntry, Option<&'a str>), CatalogError> {
+    match catalog.source(source) {
+        Ok(src) => Ok((&src.border, Some(src.name.as_str()))),
+        Err(e @ CatalogError::NoDefaultSource { .. }) => match catalog.borders.values().next() {
+            Some(only) if catalog.borders.len() == 1 => Ok((only, None)),
+            _ => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// The border `entry` (of the source `source`, when one was asked for or is the default): one
+/// feature per polygon, with its geodesic area, and the border's provenance in the `frontline`
+/// member and in every feature.
 ///
 /// # Errors
 /// Serialisation, which cannot fail for these types (string keys only).
-pub fn border_geojson(src: &SourceEntry, precision: u8) -> Result<Vec<u8>, serde_json::Error> {
-    let entry = &src.border;
+pub fn border_geojson(entry: &BorderEntry, source: Option<&str>, precision: u8) -> Result<Vec<u8>, serde_json::Error> {
     let b = &entry.border;
     let precision = precision.min(15);
     // Drawn valid at those decimals as a whole (crate::output::drawable, the one rounding step
@@ -78,7 +101,7 @@ pub fn border_geojson(src: &SourceEntry, precision: u8) -> Result<Vec<u8>, serde
         .collect();
     let doc = FeatureCollection {
         frontline: BorderMeta {
-            source: &src.name,
+            source,
             iso3: &b.iso3,
             name: &b.name,
             area_km2: entry.area_km2,
@@ -101,7 +124,9 @@ mod tests {
     fn the_embedded_border_has_its_provenance_and_area() {
         let catalog = crate::Catalog::load_embedded().unwrap();
         let src = catalog.source(None).unwrap();
-        let doc: serde_json::Value = serde_json::from_slice(&border_geojson(src, 6).unwrap()).unwrap();
+        let doc: serde_json::Value =
+            serde_json::from_slice(&border_geojson(&src.border, Some(&src.name), 6).unwrap()).unwrap();
+        assert_eq!(doc["frontline"]["source"], "example");
         assert_eq!(doc["frontline"]["iso3"], "UKR");
         assert_eq!(doc["frontline"]["provenance"]["file"], "borders/UKR.geojson");
         let total: f64 = doc["features"]

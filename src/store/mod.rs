@@ -9,7 +9,7 @@
 //! sources/<name>/YYYY-MM-DD.geojson   its snapshots, canonical format
 //! sources/<name>/.history/        every file replaced or removed (<slot>.<ns>.<ext>), never overwritten or deleted
 //! sources/<name>/publications/   publications superseded later the same day (kept, not loaded)
-//! quarantine/<name>/YYYY-MM-DD.geojson  snapshots refused by the importer's checks, with reasons
+//! quarantine/<name>/YYYY-MM-DD-<content>.geojson  snapshots refused by the importer's checks, with reasons
 //! scenarios/ watchlists/ outboxes/    one `<name>.json` each
 //! .frontline/writer.lock          the writer lock (advisory, held by one process at a time)
 //! .frontline/journal.jsonl        the journal: one line per write, appended, never rewritten
@@ -561,14 +561,18 @@ impl Store {
         )))
     }
 
-    /// `quarantine/<name>/YYYY-MM-DD.geojson`.
-    pub fn quarantine_file(&self, source: &str, date: NaiveDate) -> Result<PathBuf, StoreError> {
+    /// `quarantine/<name>/YYYY-MM-DD-<content>.geojson`: a snapshot refused by the checks,
+    /// named by its date and the first 12 hex digits of its content's SHA-256, so that two
+    /// refused files of one date are two files (never one written over the other), and the same
+    /// file refused again is the same name.
+    pub fn quarantine_file(&self, source: &str, date: NaiveDate, content_sha256: &str) -> Result<PathBuf, StoreError> {
         check_name("source", source)?;
+        let content = content_sha256.get(..12).unwrap_or(content_sha256);
         Ok(self
             .root
             .join(QUARANTINE_DIR)
             .join(source)
-            .join(format!("{date}.geojson")))
+            .join(format!("{date}-{content}.geojson")))
     }
 
     /// `scenarios/<name>.json`, `watchlists/<name>.json` or `outboxes/<name>.json`.
@@ -658,10 +662,7 @@ impl Store {
     /// The environment variable `FRONTLINE_WRITER_WAIT_S` (whole seconds) overrides `wait` for
     /// every writer of the process (operators who prefer to fail at once; tests).
     pub fn lock(&self, writer: &str, wait: Duration) -> Result<WriterLock, StoreError> {
-        let wait = std::env::var(WRITER_WAIT_ENV)
-            .ok()
-            .and_then(|s| s.trim().parse::<u64>().ok())
-            .map_or(wait, Duration::from_secs);
+        let wait = writer_wait(std::env::var(WRITER_WAIT_ENV).ok().as_deref(), wait);
         let dir = self.root.join(STORE_DIR);
         if !dir.is_dir() {
             if !self.root.is_dir() {
@@ -727,6 +728,23 @@ impl Store {
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect()
+    }
+}
+
+/// How long a writer waits for the writer lock: `FRONTLINE_WRITER_WAIT_S` (`set`, whole
+/// seconds) when it reads, else `default`; a value that does not read is said in a warning
+/// naming it and the wait used instead (never silently ignored).
+fn writer_wait(set: Option<&str>, default: Duration) -> Duration {
+    let Some(text) = set else { return default };
+    match text.trim().parse::<u64>() {
+        Ok(s) => Duration::from_secs(s),
+        Err(_) => {
+            tracing::warn!(
+                "{WRITER_WAIT_ENV}={text:?} is not a whole number of seconds: ignored, the writer waits the default {} s",
+                default.as_secs_f64()
+            );
+            default
+        }
     }
 }
 
@@ -805,7 +823,9 @@ pub struct JournalRecord {
     /// Files kept in a `.history/` before this batch replaced them.
     #[serde(default)]
     pub kept: Vec<String>,
-    /// Files and directories this batch removed (the undoing of a write that did not load).
+    /// Files and folders this batch removed (the undoing of a write that did not load): every
+    /// file by its path, and a folder removed with them by its path and a trailing `/`
+    /// (`sources/new/source.json`, then `sources/new/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<String>,
 }
@@ -939,6 +959,20 @@ fn create_dirs(dir: &Path, touched: &mut Vec<PathBuf>) -> Result<(), StoreError>
         }
     }
     Ok(())
+}
+
+/// Every file under `dir` (not folders), at any depth; empty when it cannot be listed.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() => out.extend(files_under(&p)),
+            Ok(_) => out.push(p),
+            Err(_) => {}
+        }
+    }
+    out
 }
 
 /// A file to write: its path and its bytes.
@@ -1145,12 +1179,22 @@ impl WriterLock {
     pub fn remove_source(&self, source: &str) -> Result<(), StoreError> {
         let dir = self.store.source_dir(source)?;
         let sources = self.store.sources_dir();
+        // The journal names every file removed, then the folder (`sources/<name>/`).
+        let mut removed: Vec<String> = files_under(&dir).iter().map(|f| self.store.relative(f)).collect();
+        removed.sort();
+        removed.push(self.folder_name(&dir));
         let doomed = sources.join(temporary_name(source));
         std::fs::rename(&dir, &doomed).map_err(io("cannot remove", &dir))?;
         sync_dir(&sources)?;
         std::fs::remove_dir_all(&doomed).map_err(io("cannot remove", &doomed))?;
-        self.record(Vec::new(), Vec::new(), vec![self.store.relative(&dir)]);
+        self.record(Vec::new(), Vec::new(), removed);
         Ok(())
+    }
+
+    /// A folder as the journal names it: relative to the geodata directory, with a trailing `/`
+    /// (a file never has one).
+    fn folder_name(&self, dir: &Path) -> String {
+        format!("{}/", self.store.relative(dir))
     }
 
     /// Removes files of the store (a file written by a write that did not load) and syncs their
@@ -1169,7 +1213,7 @@ impl WriterLock {
         for d in &dirs {
             // `remove_dir` fails on a directory that holds anything: then it stays, synced.
             if d != &self.store.root && std::fs::remove_dir(d).is_ok() {
-                removed.push(self.store.relative(d));
+                removed.push(self.folder_name(d));
                 if let Some(parent) = d.parent() {
                     sync_dir(parent)?;
                 }
@@ -1201,7 +1245,8 @@ impl WriterLock {
     }
 
     /// Carries out a [`WritePlan`] of `source`, the one way every writer writes its snapshots:
-    /// the stored files it keeps are kept in `.history/` ([`Self::keep`]), its files written in
+    /// the stored files it keeps are kept in `.history/` ([`Self::keep`]), and so is every
+    /// other file of the source that one of its writes changes (other bytes than it holds), its files written in
     /// one batch ([`Self::write_keeping`], the copies recorded with it), the replaced files that
     /// no write took the name of removed ([`Self::remove`]), then the quarantined snapshots
     /// written. Returns the copies kept.
@@ -1216,6 +1261,21 @@ impl WriterLock {
             replaced,
             quarantine,
         } = plan;
+        // Every file of the source that a write changes is kept first, whether the caller
+        // planned it or not (a stored snapshot rewritten to confirm a later day, say): a write
+        // with the same bytes changes nothing and keeps nothing.
+        let mut kept = kept;
+        let source_dir = self.store.source_dir(source)?;
+        let history = source_dir.join(HISTORY_DIR);
+        for (path, bytes) in &writes {
+            if path.starts_with(&source_dir)
+                && !path.starts_with(&history)
+                && !kept.contains(path)
+                && std::fs::read(path).is_ok_and(|held| held != *bytes)
+            {
+                kept.push(path.clone());
+            }
+        }
         let mut copies = Vec::with_capacity(kept.len());
         for file in &kept {
             copies.push(self.keep(source, file)?);
@@ -1267,11 +1327,15 @@ impl WriterLock {
         Ok(kept)
     }
 
-    /// Appends a line to the journal. Not fsync'ed: the journal is a record of the writes, not
+    /// Appends a line to the journal (none for a write of nothing). Not fsync'ed: the journal is a record of the writes, not
     /// the data (the files it names are durable before it is written); a line lost in a power
     /// cut costs nothing but the record. For the same reason a line that cannot be written is
     /// logged (a warning), never the write's error: the write has happened.
     fn record(&self, files: Vec<String>, kept: Vec<String>, removed: Vec<String>) {
+        // A write of nothing (a plan with nothing to remove, an empty batch) is no write.
+        if files.is_empty() && kept.is_empty() && removed.is_empty() {
+            return;
+        }
         if let Err(e) = self.append_record(files, kept, removed) {
             tracing::warn!(error = %e, "the journal could not record a write that is in place");
         }
@@ -1440,6 +1504,17 @@ mod tests {
     }
 
     #[test]
+    fn two_refused_files_of_one_date_are_two_quarantine_files() {
+        let s = Store::new("/g");
+        let d = NaiveDate::from_ymd_opt(2024, 1, 5).unwrap();
+        let a = s.quarantine_file("a", d, &"0123456789abcdef".repeat(4)).unwrap();
+        let b = s.quarantine_file("a", d, &"fedcba9876543210".repeat(4)).unwrap();
+        assert_eq!(a, PathBuf::from("/g/quarantine/a/2024-01-05-0123456789ab.geojson"));
+        assert_ne!(a, b);
+        assert!(s.quarantine_file("../x", d, "ab").is_err());
+    }
+
+    #[test]
     fn one_rule_decides_what_a_snapshot_write_does() {
         use SnapshotDecision::*;
         assert_eq!(decide_snapshot(Held::Nothing, "a", false), New);
@@ -1496,6 +1571,12 @@ mod tests {
         // A later write of the same file wins.
         plan.write(confirming.clone(), b"rewritten".to_vec());
         plan.write_first(vec![(src.join("source.json"), b"{}".to_vec())]);
+        // A stored file rewritten without being planned to be kept (to confirm a later day):
+        // kept all the same; one rewritten with the bytes it holds is not.
+        let unplanned = src.join("2024-01-07.geojson");
+        std::fs::write(&unplanned, "stored").unwrap();
+        plan.write(unplanned.clone(), b"confirms 2024-01-08".to_vec());
+        plan.write(same.clone(), b"same".to_vec());
         let q = dir.path().join("quarantine/a/2024-02-01.geojson");
         plan.quarantine(q.clone(), b"refused".to_vec());
         let carried = lock.carry_out("a", plan).unwrap();
@@ -1505,7 +1586,10 @@ mod tests {
         assert_eq!(std::fs::read(&confirming).unwrap(), b"rewritten");
         assert_eq!(std::fs::read(&same).unwrap(), b"same");
         assert_eq!(std::fs::read(&q).unwrap(), b"refused");
-        assert_eq!(carried.copies.len(), 2);
+        assert_eq!(carried.copies.len(), 3, "{:?}", carried.copies);
+        assert_eq!(names(&src.join(HISTORY_DIR)).len(), 3);
+        assert_eq!(std::fs::read(carried.copy_of(&unplanned).unwrap()).unwrap(), b"stored");
+        assert_eq!(std::fs::read(&unplanned).unwrap(), b"confirms 2024-01-08");
         let copy = carried.copy_of(&other_name).unwrap();
         assert!(copy.starts_with(src.join(HISTORY_DIR)), "{}", copy.display());
         assert_eq!(std::fs::read(copy).unwrap(), b"old");
@@ -1513,7 +1597,46 @@ mod tests {
         assert!(carried.copy_of(&same).is_none());
         let journal = store.journal();
         assert_eq!(journal[0].files[0], "sources/a/source.json");
-        assert_eq!(journal[0].kept.len(), 2);
+        assert_eq!(journal[0].kept.len(), 3);
+        // The write, the removal of the file named otherwise, the quarantine.
+        assert_eq!(journal.len(), 3, "{journal:?}");
+    }
+
+    #[test]
+    fn a_write_of_nothing_is_not_journaled_and_a_removed_source_is_listed_file_by_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let lock = store.lock("test", Duration::from_secs(1)).unwrap();
+        lock.write(&[]).unwrap();
+        lock.remove(&[]).unwrap();
+        lock.carry_out("a", WritePlan::new()).unwrap();
+        assert!(store.journal().is_empty(), "{:?}", store.journal());
+        let config = store.source_config_file("newsrc").unwrap();
+        let snapshot = store
+            .snapshot_file("newsrc", NaiveDate::from_ymd_opt(2024, 1, 2).unwrap())
+            .unwrap();
+        lock.write(&[(config, b"{}".to_vec()), (snapshot, b"x".to_vec())])
+            .unwrap();
+        lock.remove_source("newsrc").unwrap();
+        let journal = store.journal();
+        assert_eq!(journal.len(), 2);
+        assert_eq!(
+            journal[1].removed,
+            [
+                "sources/newsrc/2024-01-02.geojson",
+                "sources/newsrc/source.json",
+                "sources/newsrc/"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_writer_wait_that_does_not_read_is_the_default() {
+        let d = Duration::from_secs(7);
+        assert_eq!(writer_wait(None, d), d);
+        assert_eq!(writer_wait(Some(" 3 "), d), Duration::from_secs(3));
+        assert_eq!(writer_wait(Some("3s"), d), d);
+        assert_eq!(writer_wait(Some("-1"), d), d);
     }
 
     #[test]
@@ -1649,7 +1772,17 @@ mod tests {
         assert_eq!(names(&dir.path().join("sources")), ["old"]);
         let journal = store.journal();
         assert_eq!(journal[0].files.len(), 4, "{journal:?}");
-        assert_eq!(journal.last().unwrap().removed, ["sources/new"]);
+        // Its files by name, then the folder (a trailing `/`: a folder, not a file).
+        assert_eq!(
+            journal.last().unwrap().removed,
+            [
+                "sources/new/2024-01-02.geojson",
+                "sources/new/2024-01-03.geojson",
+                "sources/new/publications/20240102T100000Z.geojson",
+                "sources/new/source.json",
+                "sources/new/"
+            ]
+        );
         // Removing a file removes a directory it leaves empty, never one that holds anything
         // else; both are in the journal.
         let old = dir.path().join("sources/old");
@@ -1667,7 +1800,7 @@ mod tests {
             [
                 "sources/old/publications/a.geojson",
                 "sources/old/notes/b.txt",
-                "sources/old/publications"
+                "sources/old/publications/"
             ]
         );
         // Nothing outside the store is removed.
