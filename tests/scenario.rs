@@ -382,6 +382,35 @@ fn the_same_document_gives_the_same_id_and_a_replaced_snapshot_a_new_one() {
     ));
 }
 
+/// Fresh tester F3: the areas held since 2014 in Donetsk and Luhansk oblasts cannot be excluded
+/// by a baseline name (the geodata has none: no public-domain data gives that line); the refusal
+/// names the field, the names this source offers, and why this one is not among them.
+#[test]
+fn donetsk_luhansk_2014_is_refused_saying_why_and_what_the_source_offers() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let cat = Catalog::load(&root).unwrap_or_else(|r| panic!("{r:?}"));
+    let err = compute(
+        &cat,
+        json!({"source": "example", "ceasefire_date": "2024-09-01",
+            "policy": {"excluded_baselines": ["donetsk_luhansk_2014"]}}),
+    )
+    .err()
+    .unwrap();
+    match err {
+        ScenarioError::Invalid { field, detail } => {
+            assert_eq!(field, "policy.excluded_baselines[0]");
+            assert!(detail.contains("can name: crimea"), "{detail}");
+            assert!(
+                detail.contains("no baseline of the parts of Donetsk and Luhansk"),
+                "{detail}"
+            );
+            assert!(detail.contains("policy.exclusions"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 /// Fresh tester F2: editing a source's `source.json` in what decides figures (its classes: a
 /// grey zone stated drawn makes the `contested` row 0 instead of unknown) gives the same document
 /// a new id; the source's description is an input with its hash, and a stored scenario on it is

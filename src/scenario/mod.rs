@@ -31,6 +31,10 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
+/// Names a policy might use for the areas held since 2014 in Donetsk and Luhansk oblasts, which
+/// no baseline of the geodata covers (the refusal says why).
+const ORDLO_NAMES: [&str; 4] = ["donetsk_luhansk_2014", "ordlo", "donbas_2014", "donetsk_luhansk"];
+
 /// Most zones in a scenario.
 pub const MAX_ZONES: usize = 16;
 /// Most negotiated exclusions in a scenario.
@@ -723,7 +727,14 @@ fn check_within(cat: &Catalog, s: &Scenario, limits: &Limits) -> Result<Checked,
             // (`before-2022`); a policy excludes areas by the names of its data (`policy_names`).
             let drawn =
                 serde_json::from_value::<crate::model::DrawnClass>(serde_json::Value::String(b.clone())).is_ok();
-            let hint = if drawn {
+            // The areas held since 2014 in Donetsk and Luhansk oblasts (ORDLO, the line of the
+            // Minsk agreements) have no baseline: the geodata holds only what this project makes
+            // or public-domain Natural Earth data, and neither gives that line.
+            let hint = if ORDLO_NAMES.contains(&b.as_str()) {
+                format!(
+                    " ('{b}': the geodata has no baseline of the parts of Donetsk and Luhansk oblasts held since 2014: it holds only data this project makes or public-domain Natural Earth data, and neither gives the line of 2014-2022; a source that draws them as a class names that class here, e.g. occupied_before_2022 of DeepState's own format; otherwise draw them as a negotiated exclusion, policy.exclusions)"
+                )
+            } else if drawn {
                 format!(
                     " ('{b}' is a class of GET /v1/sources classes.drawn, what a source's maps can show; a policy names the baselines and the classes of area its snapshots carry)"
                 )
