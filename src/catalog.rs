@@ -756,6 +756,33 @@ pub struct SourceEntry {
     /// Which of its contents replaced an earlier one (a copy of each earlier one is in the
     /// source's `.history/`): answers that use them say `revised: true`.
     pub revised: crate::geodata::description::Revised,
+    /// SHA-256 (hex) of the source's description as resolved ([`description_sha256`]): what
+    /// of `source.json` (or of its archive's format) decides figures. A scenario's id covers it.
+    pub description_sha256: String,
+}
+
+/// SHA-256 (hex) of a source's description as resolved: its border, the baselines it composes
+/// with, the classes it is stated to draw (by `source.json` or its archive's format) and the
+/// time zone its dates are days of, as one canonical JSON line. These decide its figures (a class
+/// stated or not makes an area unknown or 0; the time zone which publication is in force on a
+/// date); its free text and terms (licence, attribution, URL) do not, and are not covered.
+pub fn description_sha256(
+    border: &str,
+    baselines: &[String],
+    classes: &SourceClasses,
+    time_zone: chrono_tz::Tz,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let canonical = serde_json::json!({
+        "border": border,
+        "baselines": baselines,
+        "classes": classes,
+        "time_zone": time_zone.name(),
+    });
+    let mut h = Sha256::new();
+    h.update(b"frontline source description v1\n");
+    h.update(canonical.to_string().as_bytes());
+    hex::encode(h.finalize())
 }
 
 /// A publication superseded later its day, and what it puts in force (its state is computed on
@@ -1794,9 +1821,16 @@ fn build_source_arcs(
         .iter()
         .find(|s| s.features.iter().any(|f| f.status == ControlStatus::Contested))
         .map(|s| s.id());
+    let description_sha256 = description_sha256(
+        &border.border.iso3,
+        &baselines.iter().map(|b| b.baseline.name.clone()).collect::<Vec<_>>(),
+        &stated_classes,
+        time_zone,
+    );
     SourceEntry {
         name,
         description,
+        description_sha256,
         classes: stated_classes.clone().with_statuses(with_contested.as_deref()),
         stated_classes,
         border,

@@ -146,9 +146,10 @@ fn area_of_application_and_exclusions_have_the_known_areas() {
     );
     assert!(c.point(31.5, 47.8).unwrap().in_area_of_application);
     assert!(!c.point(29.0, 47.0).unwrap().in_territory);
-    // Inputs: the snapshot, the border and the baseline excluded by name.
+    // Inputs: the snapshot, the border, the baseline excluded by name and the source's
+    // description.
     let kinds: Vec<&str> = a.inputs.iter().map(|i| i.kind).collect();
-    assert_eq!(kinds, vec!["baseline", "border", "snapshot"]);
+    assert_eq!(kinds, vec!["baseline", "border", "snapshot", "source"]);
 }
 
 #[test]
@@ -381,6 +382,96 @@ fn the_same_document_gives_the_same_id_and_a_replaced_snapshot_a_new_one() {
     ));
 }
 
+/// Fresh tester F3: the areas held since 2014 in Donetsk and Luhansk oblasts cannot be excluded
+/// by a baseline name (the geodata has none: no public-domain data gives that line); the refusal
+/// names the field, the names this source offers, and why this one is not among them.
+#[test]
+fn donetsk_luhansk_2014_is_refused_saying_why_and_what_the_source_offers() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let cat = Catalog::load(&root).unwrap_or_else(|r| panic!("{r:?}"));
+    let err = compute(
+        &cat,
+        json!({"source": "example", "ceasefire_date": "2024-09-01",
+            "policy": {"excluded_baselines": ["donetsk_luhansk_2014"]}}),
+    )
+    .err()
+    .unwrap();
+    match err {
+        ScenarioError::Invalid { field, detail } => {
+            assert_eq!(field, "policy.excluded_baselines[0]");
+            assert!(detail.contains("can name: crimea"), "{detail}");
+            assert!(
+                detail.contains("no baseline of the parts of Donetsk and Luhansk"),
+                "{detail}"
+            );
+            assert!(detail.contains("policy.exclusions"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Fresh tester F2: editing a source's `source.json` in what decides figures (its classes: a
+/// grey zone stated drawn makes the `contested` row 0 instead of unknown) gives the same document
+/// a new id; the source's description is an input with its hash, and a stored scenario on it is
+/// listed as changed. Its free text and terms decide no figure and leave the id as it was.
+#[test]
+fn an_edited_source_description_gives_a_new_id_and_marks_the_stored_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    let doc = json!({"source": "test", "ceasefire_date": "2024-06-01"});
+    let cat = Catalog::load(dir.path()).unwrap();
+    let a = compute(&cat, doc.clone()).unwrap();
+    let source_input = |c: &scenario::Computed| {
+        c.answer
+            .inputs
+            .iter()
+            .find(|i| i.kind == "source" && i.name == "test")
+            .map(|i| i.sha256.clone())
+            .unwrap()
+    };
+    assert_eq!(source_input(&a).len(), 64);
+    let contested = |c: &scenario::Computed| {
+        c.answer
+            .excluded
+            .iter()
+            .find(|e| e.reason.as_str() == "contested")
+            .unwrap()
+            .area_km2
+    };
+    assert_eq!(contested(&a), None, "no grey zone stated: unknown");
+    let store = frontline::store::Store::new(dir.path());
+    assert!(scenario::save(&store, &a).unwrap());
+    // Free text: no figure changes, nor the id.
+    write(
+        dir.path(),
+        "sources/test/source.json",
+        r#"{"border": "TST", "baselines": [], "description": "edited text"}"#,
+    );
+    let cat = Catalog::load(dir.path()).unwrap();
+    assert_eq!(compute(&cat, doc.clone()).unwrap().id(), a.id());
+    // The classes: the grey zone stated drawn, so the contested area is 0, not unknown.
+    write(
+        dir.path(),
+        "sources/test/source.json",
+        r#"{"border": "TST", "baselines": [], "classes": ["occupied", "contested"]}"#,
+    );
+    let cat = Catalog::load(dir.path()).unwrap();
+    let b = compute(&cat, doc).unwrap();
+    assert_eq!(contested(&b), Some(0.0), "the figures changed");
+    assert_ne!(b.id(), a.id(), "so did the id");
+    assert_ne!(source_input(&b), source_input(&a));
+    let listed = scenario::list(&store, &cat).unwrap();
+    let l = listed.scenarios.iter().find(|l| l.id == a.id()).unwrap();
+    let l = serde_json::to_value(l).unwrap();
+    assert_eq!(l["inputs_changed"], true, "{l}");
+    assert_eq!(l["id_now"], b.id(), "{l}");
+    match scenario::load(&store, &cat, a.id()) {
+        Err(ScenarioError::InputsChanged { now, .. }) => assert_eq!(now, b.id()),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn presets_cite_their_agreements_and_compute() {
     let (_d, cat) = fixture();
@@ -589,6 +680,16 @@ fn http_previews_stores_and_answers_a_scenario_also_after_a_restart() {
     assert_eq!(p["excluded"]["reason"], "occupied");
     assert_eq!(p["zones"][0]["side"], "occupied");
     assert!(p["distances"][0]["distance_km"].as_f64().unwrap() > 0.0);
+    // Provenance on every number (fresh tester F5): the snapshot the line is of, and its hash
+    // as in the scenario's inputs.
+    assert_eq!(p["distances"][0]["snapshot"], "test:2024-09-01", "{p}");
+    let input = preview["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "snapshot" && i["name"] == "test:2024-09-01")
+        .unwrap();
+    assert_eq!(p["distances"][0]["content_sha256"], input["sha256"], "{p}");
     // A second scenario and the diff.
     let doc2 =
         json!({"source": "test", "ceasefire_date": "2024-09-01", "policy": {"grey_zone": "included"}}).to_string();
@@ -1244,6 +1345,124 @@ fn previews_beyond_the_computation_places_are_refused_with_retry_after() {
     assert_eq!(st, 200);
 }
 
+/// `count` seeded star polygons of `vertices` vertices (spikes alternating with an inner radius),
+/// centred in lon 30-38, lat 47-51 with outer radii 0.3-1.5 degrees, overlapping one another: the
+/// negotiated exclusions of the fresh tester's F1 (as `scripts/scenario-stars.py` writes them).
+fn star_exclusions(count: usize, vertices: usize, seed: u64) -> Vec<Value> {
+    let mut rng = common::Seeded(seed);
+    (0..count)
+        .map(|i| {
+            let (cx, cy) = (rng.range(30.0, 38.0), rng.range(47.0, 51.0));
+            let outer = rng.range(0.3, 1.5);
+            let inner = outer * rng.range(0.5, 0.8);
+            let turn = rng.range(0.0, std::f64::consts::TAU);
+            let mut ring: Vec<[f64; 2]> = (0..vertices)
+                .map(|k| {
+                    let a = turn + std::f64::consts::TAU * k as f64 / vertices as f64;
+                    let r = if k % 2 == 0 { outer } else { inner };
+                    let round = |v: f64| (v * 1e6).round() / 1e6;
+                    [round(cx + r * a.cos()), round(cy + r * a.sin())]
+                })
+                .collect();
+            ring.push(ring[0]);
+            json!({"name": format!("star {i}"), "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        })
+        .collect()
+}
+
+/// Fresh tester F1: 64 overlapping star exclusions of 2,400 vertices each, with the waters and a
+/// zone, held an unauthenticated preview for over ten minutes and 6-8 GB. A document over the
+/// server's bound on the exclusions' vertices is refused at once, before anything is computed,
+/// with a 413 problem naming the member, the limit (its flag and value) and the document's
+/// figure; the bound is the server's flag; the same document within a larger bound is computed.
+#[test]
+fn exclusions_over_the_vertex_bound_are_refused_at_once_naming_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let json_ct = "Content-Type: application/json\r\n";
+    let heavy = json!({"source": "example", "ceasefire_date": "2024-09-01",
+        "policy": {"waters": true, "exclusions": star_exclusions(64, 2400, 11)},
+        "zones": [{"name": "15 km", "reference": {"date": "2024-09-01"}, "side": "both", "width_km": 15}]})
+    .to_string();
+    assert!(heavy.len() < 4 << 20, "within the body limit: {}", heavy.len());
+    let s = Server::start(&["--data", root.to_str().unwrap()]);
+    let started = std::time::Instant::now();
+    let (st, head, body) = request(s.addr, "POST", "/v1/scenarios/preview", json_ct, heavy.as_bytes());
+    let took = started.elapsed();
+    assert_eq!(st, 413, "{}", String::from_utf8_lossy(&body));
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    assert!(head.contains("application/problem+json"), "{head}");
+    let p: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(p["type"], "/problems/scenario-too-large", "{p}");
+    assert_eq!(p["parameter"], "policy.exclusions", "{p}");
+    assert_eq!(p["limit"]["name"], "--max-scenario-exclusion-vertices", "{p}");
+    assert_eq!(p["limit"]["max"], 20000.0, "{p}");
+    assert_eq!(p["limit"]["value"], (64.0 * 2401.0), "{p}");
+    let detail = p["detail"].as_str().unwrap();
+    assert!(detail.contains("153664") && detail.contains("20000"), "{detail}");
+    // The bound is the server's: a lower one refuses a smaller document, a higher one computes it.
+    drop(s);
+    let small = json!({"source": "example", "ceasefire_date": "2024-09-01",
+        "policy": {"exclusions": star_exclusions(2, 300, 11)}})
+    .to_string();
+    let s = Server::start(&[
+        "--data",
+        root.to_str().unwrap(),
+        "--max-scenario-exclusion-vertices",
+        "500",
+    ]);
+    let (st, _, body) = request(s.addr, "POST", "/v1/scenarios/preview", json_ct, small.as_bytes());
+    assert_eq!(st, 413, "{}", String::from_utf8_lossy(&body));
+    drop(s);
+    let s = Server::start(&[
+        "--data",
+        root.to_str().unwrap(),
+        "--max-scenario-exclusion-vertices",
+        "602",
+    ]);
+    let (st, _, body) = request(s.addr, "POST", "/v1/scenarios/preview", json_ct, small.as_bytes());
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+}
+
+/// Fresh tester F1: no request may hold the server for minutes. A scenario sent in a request is
+/// given up past `--scenario-deadline-s` (checked between the steps of the computation, each
+/// bounded by the input's size): a 503 `scenario-computation-deadline` problem with
+/// `Retry-After` and the limit named, soon after the deadline, and its place freed.
+#[test]
+fn a_preview_past_the_deadline_is_given_up_with_a_503_and_retry_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let s = Server::start(&[
+        "--data",
+        root.to_str().unwrap(),
+        "--scenario-deadline-s",
+        "1",
+        "--max-scenario-exclusion-vertices",
+        "100000",
+    ]);
+    let json_ct = "Content-Type: application/json\r\n";
+    // 16 overlapping stars of 2,400 vertices with the waters: about 5 s of CPU (each exclusion's
+    // cut a fraction of a second).
+    let heavy = json!({"source": "example", "ceasefire_date": "2024-09-01",
+        "policy": {"waters": true, "exclusions": star_exclusions(16, 2400, 11)}})
+    .to_string();
+    let started = std::time::Instant::now();
+    let (st, head, body) = request(s.addr, "POST", "/v1/scenarios/preview", json_ct, heavy.as_bytes());
+    let took = started.elapsed();
+    assert_eq!(st, 503, "{}", String::from_utf8_lossy(&body));
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    assert!(head.contains("retry-after: 1"), "{head}");
+    let p: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(p["type"], "/problems/scenario-computation-deadline", "{p}");
+    assert_eq!(p["limit"]["name"], "--scenario-deadline-s", "{p}");
+    assert_eq!(p["limit"]["max"], 1.0, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("1 s"), "{p}");
+    // Its place freed: a light one is answered.
+    let light = json!({"source": "example", "ceasefire_date": "2024-09-01"}).to_string();
+    let (st, _, body) = request(s.addr, "POST", "/v1/scenarios/preview", json_ct, light.as_bytes());
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+}
+
 /// Issue 11 (fresh tester, 960c27d): a preset printed no document that `scenario` would refuse
 /// (a date past the archive, a memorandum date after the ceasefire exited 0 with a document the
 /// computation refused): the preset runs the computation's own check, naming its arguments.
@@ -1794,6 +2013,57 @@ fn a_damaged_stored_scenario_is_named_and_listed_not_left_out() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["unreadable"].as_array().unwrap().len(), 4, "{v}");
     assert!(v["unreadable"][0]["error"].as_str().unwrap().len() > 20, "{v}");
+}
+
+/// Fresh tester F4: a stored scenario computed and kept in memory was still served after its file
+/// was damaged or removed. Each request checks the file (its length and modification time) and,
+/// where it changed, reads it again as a cold read does: a damaged file is a 500
+/// `stored-scenario-unreadable` on its figures and its layers (kept in memory too), a file put
+/// back is served again, a removed one is a 404 as after a restart.
+#[test]
+fn a_stored_scenario_damaged_or_removed_after_it_was_served_is_not_served_from_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    geodata(dir.path());
+    let cat = Catalog::load(dir.path()).unwrap_or_else(|r| panic!("{r:?}"));
+    let store = frontline::store::Store::new(dir.path().to_path_buf());
+    let c = compute(&cat, json!({"source": "test", "ceasefire_date": "2024-09-01"})).unwrap();
+    assert!(scenario::save(&store, &c).unwrap());
+    let id = c.id().to_string();
+    let file = dir.path().join(format!("scenarios/{id}.json"));
+    let s = Server::start(&["--data", dir.path().to_str().unwrap(), "--watch-s", "0"]);
+    let get = |target: &str| {
+        let (st, _, body) = request(s.addr, "GET", target, "", b"");
+        let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        (st, v)
+    };
+    let figures = format!("/v1/scenarios/{id}");
+    let layer = format!("/v1/scenarios/{id}/layers/area");
+    let point = format!("/v1/scenarios/{id}/point?lon=31&lat=47");
+    for t in [&figures, &layer, &point] {
+        assert_eq!(get(t).0, 200, "{t}");
+    }
+    let whole = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &whole[..whole.len() / 2]).unwrap();
+    for t in [&figures, &layer, &point] {
+        let (st, v) = get(t);
+        assert_eq!(st, 500, "{t}: {v}");
+        assert_eq!(v["type"], "/problems/stored-scenario-unreadable", "{t}: {v}");
+        assert!(
+            v["detail"].as_str().unwrap().contains(&format!("scenarios/{id}.json")),
+            "{v}"
+        );
+    }
+    // Mended: served again (from memory).
+    std::fs::write(&file, &whole).unwrap();
+    for t in [&figures, &layer, &point] {
+        assert_eq!(get(t).0, 200, "{t}");
+    }
+    std::fs::remove_file(&file).unwrap();
+    for t in [&figures, &layer, &point] {
+        let (st, v) = get(t);
+        assert_eq!(st, 404, "{t}: {v}");
+        assert_eq!(v["type"], "/problems/unknown-scenario", "{t}: {v}");
+    }
 }
 
 /// A value of `GET /metrics` without labels, by name.

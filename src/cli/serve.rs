@@ -37,6 +37,16 @@ pub(crate) struct Args {
     /// number of CPU cores. At most 4096 (a semaphore's permits).
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PERMITS))]
     max_scenario_computations: Option<usize>,
+    /// Most vertices in a scenario's negotiated exclusions together (POST /v1/scenarios/preview
+    /// and POST /v1/scenarios): more is refused at once with a 413 `scenario-too-large` naming
+    /// the limit and the figure. 1 to 10,000,000.
+    #[arg(long, default_value_t = frontline::scenario::DEFAULT_MAX_EXCLUSION_VERTICES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
+    max_scenario_exclusion_vertices: usize,
+    /// Seconds one scenario sent in a request may be computed (POST /v1/scenarios/preview and
+    /// POST /v1/scenarios): then it is given up, answered 503 `scenario-computation-deadline`
+    /// with Retry-After, and its place freed. 1 to 3600.
+    #[arg(long, default_value_t = frontline::scenario::DEFAULT_DEADLINE_S, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    scenario_deadline_s: u64,
     /// Large request bodies (over 1 MiB, or of unknown length) read at once; further ones wait
     /// their turn (every route that reads a body but CSV classification, which is streamed).
     /// 1 to 4096.
@@ -149,6 +159,8 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
             .max_scenario_computations
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
             .max(1),
+        max_scenario_exclusion_vertices: a.max_scenario_exclusion_vertices,
+        scenario_deadline: Duration::from_secs(a.scenario_deadline_s),
         max_points: a.max_points,
         cors_origins: a.cors_origins,
         header_read_timeout: Duration::from_secs(a.header_timeout_s.max(1)),

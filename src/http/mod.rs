@@ -62,6 +62,12 @@ pub struct Config {
     /// Scenarios computed at once (`POST /v1/scenarios/preview` needs no token, and 16 zones of
     /// 500 km cost seconds of CPU): a further one is a 503 with `Retry-After`, never queued.
     pub max_scenario_computations: usize,
+    /// Most vertices in a scenario's negotiated exclusions together (`POST /v1/scenarios/preview`
+    /// and `POST /v1/scenarios`): more is a 413 `scenario-too-large`.
+    pub max_scenario_exclusion_vertices: usize,
+    /// Longest a scenario sent in a request is computed: then a 503
+    /// `scenario-computation-deadline` with `Retry-After`.
+    pub scenario_deadline: Duration,
     /// Most points accepted in one batch.
     pub max_points: u64,
     /// Origins allowed by CORS (`*` for any); empty: no CORS headers.
@@ -103,6 +109,8 @@ impl Default for Config {
             max_ingest_body_bytes: 16 << 20,
             max_scenario_body_bytes: 4 << 20,
             max_scenario_computations: std::thread::available_parallelism().map_or(1, usize::from),
+            max_scenario_exclusion_vertices: crate::scenario::DEFAULT_MAX_EXCLUSION_VERTICES,
+            scenario_deadline: Duration::from_secs(crate::scenario::DEFAULT_DEADLINE_S),
             max_points: 10_000_000,
             cors_origins: Vec::new(),
             header_read_timeout: Duration::from_secs(10),

@@ -25,13 +25,37 @@ pub struct Problem {
     /// Every problem found in a refused body (a snapshot): typed findings.
     #[serde(skip_serializing_if = "<[BodyFinding]>::is_empty")]
     pub problems: Box<[BodyFinding]>,
-    /// What the server has loaded so far, where it is not ready yet (`/readyz`): the members
-    /// of its readiness answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub readiness: Option<Box<serde_json::Value>>,
+    /// The members only some problems carry (boxed: most problems have none).
+    #[serde(flatten)]
+    pub members: Option<Box<Members>>,
     /// Seconds after which the request may be tried again (`Retry-After`), where it may.
     #[serde(skip)]
     pub retry_after: Option<u16>,
+}
+
+/// The members only some problems carry.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Members {
+    /// What the server has loaded so far, where it is not ready yet (`/readyz`): the members
+    /// of its readiness answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<serde_json::Value>,
+    /// The server's limit a request went past (`scenario-too-large`,
+    /// `scenario-computation-deadline`): its name, its value and the request's figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<LimitPassed>,
+}
+
+/// A server limit a request went past, as a problem's `limit` member.
+#[derive(Debug, Clone, Serialize)]
+pub struct LimitPassed {
+    /// The server flag that sets it (`--max-scenario-exclusion-vertices`).
+    pub name: &'static str,
+    /// Its value (in the flag's unit).
+    pub max: f64,
+    /// The request's figure (absent when it is not known: a computation given up).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
 }
 
 /// One finding of a refused body, typed: a stable `code` (the `kind` of `frontline check
@@ -110,7 +134,7 @@ impl Problem {
             detail: detail.into(),
             parameter: None,
             problems: Box::default(),
-            readiness: None,
+            members: None,
             retry_after: None,
         }
     }
@@ -247,7 +271,10 @@ impl Problem {
             "the server is still computing the states it serves: try again shortly",
             format!("{computed} of {total} states computed"),
         );
-        p.readiness = Some(Box::new(readiness));
+        p.members = Some(Box::new(Members {
+            readiness: Some(readiness),
+            ..Members::default()
+        }));
         p
     }
 
@@ -518,6 +545,44 @@ impl From<crate::scenario::ScenarioError> for Problem {
                 &detail,
                 &detail,
             ),
+            // Larger than the server computes for anyone: the limit and the figure named.
+            ScenarioError::TooLarge {
+                field, limit, max, got, ..
+            } => {
+                let mut p = named(
+                    Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "scenario-too-large", detail),
+                    &field,
+                );
+                p.members = Some(Box::new(Members {
+                    limit: Some(LimitPassed {
+                        name: limit,
+                        max: max as f64,
+                        value: Some(got as f64),
+                    }),
+                    ..Members::default()
+                }));
+                p
+            }
+            // Given up past the deadline: the server's bound on one computation, not a fault
+            // of the document (another server, or this one less loaded, may compute it).
+            ScenarioError::DeadlinePassed { allowed_s, .. } => {
+                let mut p = Problem::server_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "scenario-computation-deadline",
+                    &detail,
+                    &detail,
+                );
+                p.members = Some(Box::new(Members {
+                    limit: Some(LimitPassed {
+                        name: "--scenario-deadline-s",
+                        max: allowed_s,
+                        value: None,
+                    }),
+                    ..Members::default()
+                }));
+                p.retry_after = Some(allowed_s.ceil().clamp(1.0, 3600.0) as u16);
+                p
+            }
             ScenarioError::Store(s) => s.into(),
         }
     }

@@ -70,6 +70,15 @@ async fn document(
     Ok((doc, body))
 }
 
+/// The bounds of a scenario sent in a request (`--max-scenario-exclusion-vertices`,
+/// `--scenario-deadline-s`), the deadline starting now.
+fn limits(app: &App) -> scenario::Limits {
+    scenario::Limits {
+        max_exclusion_vertices: Some(app.config.max_scenario_exclusion_vertices),
+        deadline: Some(scenario::Deadline::from_now(app.config.scenario_deadline)),
+    }
+}
+
 /// What a 503 `scenario-computations-busy` says to do.
 const BUSY: &str = "the server is computing as many scenarios as it computes at once (--max-scenario-computations): try again in a second";
 
@@ -99,9 +108,10 @@ pub(super) async fn preview(
             let (doc, _place) = document(content_type, content_length, body, &app).await?;
             let computing = computation_place(&app)?;
             let cat = app.catalog();
+            let limits = limits(&app);
             let c = blocking(move || {
                 let _computing = computing;
-                Ok(scenario::compute(&cat, &doc)?)
+                Ok(scenario::compute_within(&cat, &doc, &limits)?)
             })
             .await?;
             json(StatusCode::OK, &c.answer)
@@ -133,9 +143,10 @@ pub(super) async fn create(
         }
         let computing = computation_place(&app)?;
         let cat2 = cat.clone();
+        let limits = limits(&app);
         let (c, written) = blocking(move || {
             let _computing = computing;
-            let c = scenario::compute(&cat2, &doc)?;
+            let c = scenario::compute_within(&cat2, &doc, &limits)?;
             let written = scenario::save(&crate::store::Store::new(cat2.root.clone()), &c)?;
             Ok((c, written))
         })
@@ -169,7 +180,8 @@ pub(super) async fn stored(app: &Arc<App>, id: String) -> Result<Arc<Computed>, 
     }
     let a = app.clone();
     let key = id.clone();
-    app.stored_scenarios
+    let c = app
+        .stored_scenarios
         .get(&key, move || {
             async move {
                 let computing = computation_place(&a)?;
@@ -186,7 +198,20 @@ pub(super) async fn stored(app: &Arc<App>, id: String) -> Result<Arc<Computed>, 
             }
             .boxed()
         })
-        .await
+        .await?;
+    // Kept in memory, but served only while its file is as it was read (one stat; the file read
+    // and checked again when it changed): a file damaged or removed since is answered as after
+    // a restart, never from memory.
+    let cat = app.catalog();
+    let check = c.clone();
+    blocking(move || {
+        Ok(scenario::check_stored(
+            &crate::store::Store::new(cat.root.clone()),
+            &check,
+        )?)
+    })
+    .await?;
+    Ok(c)
 }
 
 /// `GET /v1/scenarios`: the stored scenarios (id, title, source, dates), for a person to pick one
@@ -239,6 +264,9 @@ pub(super) async fn layer(id: String, layer: String, raw: String, app: Arc<App>)
                     v as u8
                 }
             };
+            // Its file checked first (a layer kept in memory is not served for a file damaged
+            // or removed since).
+            stored(&app, id.clone()).await?;
             // Rendered once per scenario, layer and precision however many ask at once, and
             // kept (bounded in bytes) for the live state.
             let key = format!("{id}/{layer}/{precision}");

@@ -9,11 +9,14 @@ use serde::Serialize;
 /// An input a scenario used, with its content hash: what its id covers.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ScenarioInput {
-    /// `snapshot`, `baseline`, `border` or `waters`.
+    /// `snapshot`, `source`, `baseline`, `border` or `waters`.
     pub kind: &'static str,
-    /// `source:YYYY-MM-DD` for a snapshot, the name of a baseline, the ISO3 of a border.
+    /// `source:YYYY-MM-DD` for a snapshot, the name of a source, the name of a baseline, the
+    /// ISO3 of a border.
     pub name: String,
-    /// SHA-256: of a snapshot's parsed content, of the other files' bytes.
+    /// SHA-256: of a snapshot's parsed content, of a source's description as resolved (its
+    /// border, baselines, stated classes and time zone: `catalog::description_sha256`), of the
+    /// other files' bytes.
     pub sha256: String,
 }
 
@@ -241,6 +244,10 @@ pub struct LineDistance {
     pub source: String,
     /// The date asked for.
     pub date: NaiveDate,
+    /// The snapshot whose line of contact this is (the one in force on `date`): `source:YYYY-MM-DD`.
+    pub snapshot: String,
+    /// SHA-256 of that snapshot's parsed content (as in the scenario's `inputs`).
+    pub content_sha256: String,
     /// Geodesic distance (WGS84), km; `null` when the line is empty.
     pub distance_km: Option<f64>,
     /// The nearest point of the line `[lon, lat]`.

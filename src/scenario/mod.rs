@@ -13,7 +13,7 @@ pub mod presets;
 pub mod zone;
 
 use crate::catalog::{Catalog, CatalogError, ControlState, InForce};
-use crate::coverage::{OverlayRule, overlay, split};
+use crate::coverage::{OverlayRule, overlay, overlay_within, split};
 use crate::geodesy::area_km2;
 use crate::index::PolygonIndex;
 use crate::model::Status;
@@ -31,12 +31,65 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
+/// Names a policy might use for the areas held since 2014 in Donetsk and Luhansk oblasts, which
+/// no baseline of the geodata covers (the refusal says why).
+const ORDLO_NAMES: [&str; 4] = ["donetsk_luhansk_2014", "ordlo", "donbas_2014", "donetsk_luhansk"];
+
 /// Most zones in a scenario.
 pub const MAX_ZONES: usize = 16;
 /// Most negotiated exclusions in a scenario.
 pub const MAX_EXCLUSIONS: usize = 64;
 /// Largest zone width per side, km.
 pub const MAX_WIDTH_KM: f64 = 500.0;
+/// Default of [`Limits::max_exclusion_vertices`] (the server's
+/// `--max-scenario-exclusion-vertices`).
+pub const DEFAULT_MAX_EXCLUSION_VERTICES: usize = 20_000;
+/// Default of the server's computation deadline, seconds (`--scenario-deadline-s`).
+pub const DEFAULT_DEADLINE_S: u64 = 30;
+
+/// Bounds on what one computation may cost, for scenarios sent by anyone
+/// (`POST /v1/scenarios/preview` needs no token): the input's size, checked before anything is
+/// computed, and a deadline, checked between the steps of the computation (each step bounded
+/// by the size). [`compute`] has none (the CLI, stored scenarios).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    /// Most vertices in all negotiated exclusions together (`None`: no bound).
+    pub max_exclusion_vertices: Option<usize>,
+    /// When the computation is given up (`None`: never).
+    pub deadline: Option<Deadline>,
+}
+
+/// A computation's deadline: when it started and how long it may take.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    /// When it started.
+    pub started: std::time::Instant,
+    /// How long it may take.
+    pub allowed: std::time::Duration,
+}
+
+impl Deadline {
+    /// From now, `allowed` long.
+    pub fn from_now(allowed: std::time::Duration) -> Self {
+        Deadline {
+            started: std::time::Instant::now(),
+            allowed,
+        }
+    }
+}
+
+impl Limits {
+    /// Refuses to go on past the deadline, saying at which step.
+    fn check(&self, step: impl FnOnce() -> String) -> Result<(), ScenarioError> {
+        match self.deadline {
+            Some(d) if d.started.elapsed() > d.allowed => Err(ScenarioError::DeadlinePassed {
+                allowed_s: d.allowed.as_secs_f64(),
+                step: step(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
 
 /// A ceasefire scenario as written (see the README, section Scenarios).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -157,7 +210,7 @@ pub enum ScenarioError {
     NotFound(String),
     /// A stored scenario's inputs have changed since it was stored.
     #[error(
-        "the inputs of scenario {id} have changed since it was stored (a snapshot, baseline or border was replaced): the same document now has the id {now}; its figures are no longer those of {id}"
+        "the inputs of scenario {id} have changed since it was stored (a snapshot, baseline or border was replaced, or a source's description edited): the same document now has the id {now}; its figures are no longer those of {id}"
     )]
     InputsChanged {
         /// The stored id.
@@ -191,6 +244,32 @@ pub enum ScenarioError {
         file: String,
         /// Which id the name says and which the content has.
         why: String,
+    },
+    /// The document is larger than the server computes for anyone (its exclusions' vertices).
+    #[error(
+        "{field}: {got} {what}; this server computes at most {max} ({limit}); split the scenario, simplify the exclusions, or compute it with `frontline scenario` on your own machine"
+    )]
+    TooLarge {
+        /// The member at fault (`policy.exclusions`).
+        field: String,
+        /// What is counted (`vertices in the exclusions`).
+        what: &'static str,
+        /// The limit's name (the server flag that sets it).
+        limit: &'static str,
+        /// The limit.
+        max: usize,
+        /// The figure of the document.
+        got: usize,
+    },
+    /// The computation took longer than the server allows one scenario.
+    #[error(
+        "the scenario was not computed within the {allowed_s} s this server allows one computation (--scenario-deadline-s); given up at {step}: fewer or simpler exclusions and zones compute faster, and `frontline scenario` on your own machine has no deadline"
+    )]
+    DeadlinePassed {
+        /// The deadline, seconds.
+        allowed_s: f64,
+        /// The step it was given up at.
+        step: String,
     },
     /// Writing or reading the store failed.
     #[error(transparent)]
@@ -538,6 +617,46 @@ fn in_force<'a>(cat: &'a Catalog, field: &str, source: &str, date: NaiveDate) ->
 /// Checks a scenario against a catalog (sources, dates, baselines, widths, zones, exclusions)
 /// and puts it in canonical form.
 pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
+    check_within(cat, s, &Limits::default())
+}
+
+/// The positions of the negotiated exclusions as written (every position of every ring, the
+/// closing one included), counted without reading them as polygons.
+fn exclusion_positions(s: &Scenario) -> usize {
+    fn positions(v: &serde_json::Value, depth: usize) -> usize {
+        match (v, depth) {
+            (serde_json::Value::Array(a), 0) => a.len(),
+            (serde_json::Value::Array(a), d) => a.iter().map(|x| positions(x, d - 1)).sum(),
+            _ => 0,
+        }
+    }
+    s.policy
+        .exclusions
+        .iter()
+        .map(|e| {
+            let depth = match e.geometry.get("type").and_then(serde_json::Value::as_str) {
+                Some("MultiPolygon") => 2,
+                _ => 1,
+            };
+            e.geometry.get("coordinates").map_or(0, |c| positions(c, depth))
+        })
+        .sum()
+}
+
+/// [`check`] within `limits`: a document over their size is refused before anything is read.
+fn check_within(cat: &Catalog, s: &Scenario, limits: &Limits) -> Result<Checked, ScenarioError> {
+    if let Some(max) = limits.max_exclusion_vertices {
+        let got = exclusion_positions(s);
+        if got > max {
+            return Err(ScenarioError::TooLarge {
+                field: "policy.exclusions".into(),
+                what: "vertices in the exclusions",
+                limit: "--max-scenario-exclusion-vertices",
+                max,
+                got,
+            });
+        }
+    }
     let mut s = s.clone();
     if let Some(t) = &s.title
         && t.len() > 4000
@@ -608,7 +727,14 @@ pub fn check(cat: &Catalog, s: &Scenario) -> Result<Checked, ScenarioError> {
             // (`before-2022`); a policy excludes areas by the names of its data (`policy_names`).
             let drawn =
                 serde_json::from_value::<crate::model::DrawnClass>(serde_json::Value::String(b.clone())).is_ok();
-            let hint = if drawn {
+            // The areas held since 2014 in Donetsk and Luhansk oblasts (ORDLO, the line of the
+            // Minsk agreements) have no baseline: the geodata holds only what this project makes
+            // or public-domain Natural Earth data, and neither gives that line.
+            let hint = if ORDLO_NAMES.contains(&b.as_str()) {
+                format!(
+                    " ('{b}': the geodata has no baseline of the parts of Donetsk and Luhansk oblasts held since 2014: it holds only data this project makes or public-domain Natural Earth data, and neither gives the line of 2014-2022; a source that draws them as a class names that class here, e.g. occupied_before_2022 of DeepState's own format; otherwise draw them as a negotiated exclusion, policy.exclusions)"
+                )
+            } else if drawn {
                 format!(
                     " ('{b}' is a class of GET /v1/sources classes.drawn, what a source's maps can show; a policy names the baselines and the classes of area its snapshots carry)"
                 )
@@ -732,6 +858,9 @@ pub struct Computed {
     pub scenario: Scenario,
     /// Point indexes, built on first use.
     indexes: OnceLock<Indexes>,
+    /// The stamp ([`file_stamp`]) of its stored file when that was last read and found to be
+    /// this scenario; 0 when it was not read from the store.
+    stored_stamp: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug)]
@@ -747,6 +876,14 @@ fn add_inputs(f: &InForce<'_>, waters: bool, inputs: &mut BTreeSet<ScenarioInput
         kind: "snapshot",
         name: snap.id(),
         sha256: snap.content_sha256.clone(),
+    });
+    // The source's description as resolved (its stated classes decide which areas are unknown
+    // rather than 0; its time zone which publication is in force): editing its `source.json`
+    // changes the figures, so it changes the id (fresh tester, F2).
+    inputs.insert(ScenarioInput {
+        kind: "source",
+        name: f.source.name.clone(),
+        sha256: f.source.description_sha256.clone(),
     });
     for b in f.baselines() {
         inputs.insert(ScenarioInput {
@@ -770,8 +907,9 @@ fn add_inputs(f: &InForce<'_>, waters: bool, inputs: &mut BTreeSet<ScenarioInput
     }
 }
 
-/// Every input a canonical scenario uses (the snapshots in force on its dates, the baselines
-/// composed with them or excluded by name, the border and its waters), sorted: what its id is
+/// Every input a canonical scenario uses (the snapshots in force on its dates, the description
+/// of each source they come from, the baselines composed with them or excluded by name, the
+/// border and its waters), sorted: what its id is
 /// computed over. [`compute`] and [`list`] (which marks the stored scenarios whose inputs changed)
 /// share it.
 fn inputs_of(cat: &Catalog, s: &Scenario) -> Result<Vec<ScenarioInput>, ScenarioError> {
@@ -978,28 +1116,81 @@ fn with_what_the_composition_adds(f: &InForce<'_>, mut clips: Vec<Vec<Polygon<f6
 
 /// Takes `clip` out of the land and the waters of each of `parts`, returning what it took (one
 /// multipolygon: the parts are disjoint).
-fn take(parts: &mut [&mut Part], clip: &[Polygon<f64>]) -> MultiPolygon<f64> {
+fn take(parts: &mut [&mut Part], clip: &[Polygon<f64>], extent: [f64; 4]) -> MultiPolygon<f64> {
     let mut taken = MultiPolygon(vec![]);
     for p in parts.iter_mut().flat_map(|p| [&mut p.land, &mut p.water]) {
         if p.0.is_empty() {
             continue;
         }
-        let (inside, outside) = split(p, clip);
-        // A part the clip takes nothing from is kept as it was (not even re-drawn by the
-        // overlay: an exclusion taking 0 km2 leaves the area of application bit for bit).
-        if inside.0.is_empty() {
-            continue;
-        }
+        let (inside, outside) = cut(std::mem::replace(p, MultiPolygon(vec![])), clip, extent);
         taken.0.extend(inside.0);
         *p = outside;
     }
     taken
 }
 
+/// The bounding box of polygons, `[min_x, min_y, max_x, max_y]` (`None` when there are none).
+fn bbox<'a>(polygons: impl IntoIterator<Item = &'a Polygon<f64>>) -> Option<[f64; 4]> {
+    use geo::BoundingRect;
+    polygons
+        .into_iter()
+        .filter_map(|p| p.bounding_rect())
+        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+        .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
+}
+
+fn boxes_meet(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
+/// `subject` cut by `clip`: (inside, outside), on the grid of `extent` (the scenario's whole: see
+/// `coverage::overlay_within`). Only the polygons of `subject` whose box meets the clip's go
+/// through the overlay: the waters' 2,887 cells were all re-cut by every negotiated exclusion,
+/// however far from them (fresh tester F1: with the waters, 64 exclusions took twice as long).
+/// The others, and a subject the clip takes nothing from, are kept as they were (not re-drawn by
+/// the overlay: an exclusion taking 0 km2 leaves the area of application bit for bit).
+fn cut(subject: MultiPolygon<f64>, clip: &[Polygon<f64>], extent: [f64; 4]) -> (MultiPolygon<f64>, MultiPolygon<f64>) {
+    let none = || MultiPolygon(vec![]);
+    let Some(clip_box) = bbox(clip) else {
+        return (none(), subject);
+    };
+    let (near, far): (Vec<Polygon<f64>>, Vec<Polygon<f64>>) = subject
+        .0
+        .into_iter()
+        .partition(|p| bbox([p]).is_some_and(|b| boxes_meet(&b, &clip_box)));
+    if near.is_empty() {
+        return (none(), MultiPolygon(far));
+    }
+    let near = MultiPolygon(near);
+    let [inside, outside] = overlay_within(
+        &near.0,
+        clip,
+        [OverlayRule::Intersect, OverlayRule::Difference],
+        true,
+        Some(extent),
+    );
+    if inside.0.is_empty() {
+        let mut kept = near;
+        kept.0.extend(far);
+        return (none(), kept);
+    }
+    let mut outside = outside;
+    outside.0.extend(far);
+    (inside, outside)
+}
+
 /// Computes a scenario against a catalog: checks it, then the area of application, the
 /// excluded areas by reason, the zones, the withdrawal area and the id.
 pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
-    let checked = check(cat, s)?;
+    compute_within(cat, s, &Limits::default())
+}
+
+/// [`compute`] within `limits` (for a scenario sent by anyone): refused when its input is larger
+/// than they allow ([`ScenarioError::TooLarge`]), given up past their deadline
+/// ([`ScenarioError::DeadlinePassed`]).
+pub fn compute_within(cat: &Catalog, s: &Scenario, limits: &Limits) -> Result<Computed, ScenarioError> {
+    let checked = check_within(cat, s, limits)?;
+    limits.check(|| "reading the document".into())?;
     let s = checked.scenario;
     let waters = s.policy.waters;
     let f = in_force(cat, "ceasefire_date", &s.source, s.ceasefire_date)?;
@@ -1041,9 +1232,20 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         rest.land.0.append(&mut contested.land.0);
         rest.water.0.append(&mut contested.water.0);
     }
+    // One grid for every cut below (`coverage::overlay_within`): the box of the territory and of
+    // everything cut from it.
+    let extent = bbox(
+        [&occupied, &contested, &rest]
+            .iter()
+            .flat_map(|p| p.land.0.iter().chain(&p.water.0))
+            .chain(clips.iter().flatten())
+            .chain(checked.exclusions.iter().flat_map(|e| &e.0)),
+    )
+    .unwrap_or([0.0; 4]);
     let mut excluded = Vec::new();
     for (i, (name, clip)) in s.policy.excluded_baselines.iter().zip(&clips).enumerate() {
-        let mut area = take(&mut [&mut occupied, &mut contested, &mut rest], clip);
+        limits.check(|| format!("policy.excluded_baselines[{i}]"))?;
+        let mut area = take(&mut [&mut occupied, &mut contested, &mut rest], clip, extent);
         // The baseline's waters: the cells it owns, whatever their status (as its land is
         // taken from every part), apart from the land as in `Part`.
         if let (Some(w), Some(st)) = (&f.source.border.waters, &f.computed().waters)
@@ -1057,9 +1259,12 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
             area,
         });
     }
+    // Each negotiated exclusion takes what is left of the area of application, in the order of
+    // the document.
     let mut negotiated = Vec::new();
-    for (e, mp) in s.policy.exclusions.iter().zip(&checked.exclusions) {
-        let area = take(&mut [&mut rest], &mp.0);
+    for (i, (e, mp)) in s.policy.exclusions.iter().zip(&checked.exclusions).enumerate() {
+        limits.check(|| format!("policy.exclusions[{i}]"))?;
+        let area = take(&mut [&mut rest], &mp.0, extent);
         negotiated.push(ExcludedArea {
             reason: Reason::Exclusion,
             name: Some(e.name.clone()),
@@ -1102,6 +1307,7 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
     type Sides = (MultiPolygon<f64>, MultiPolygon<f64>);
     let mut sides: Vec<((usize, u64), Sides)> = Vec::new();
     for (i, z) in s.zones.iter().enumerate() {
+        limits.check(|| format!("zones[{i}]"))?;
         let source = z.reference.source.clone().unwrap_or_else(|| s.source.clone());
         let key = (source.clone(), z.reference.date);
         let r = match refs.iter().position(|k| *k == key) {
@@ -1163,6 +1369,7 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
     let withdrawal = match s.withdrawal_date {
         None => None,
         Some(d0) => {
+            limits.check(|| "withdrawal_date".into())?;
             let w = in_force(cat, "withdrawal_date", &s.source, d0)?;
             // As `/v1/diff` from D0 to the ceasefire date computes its `gained` side: the land,
             // and with the waters in the policy the waters' cells too (the diff's `in_waters`
@@ -1241,6 +1448,7 @@ pub fn compute(cat: &Catalog, s: &Scenario) -> Result<Computed, ScenarioError> {
         feature_provenance,
         scenario: s,
         indexes: OnceLock::new(),
+        stored_stamp: std::sync::atomic::AtomicU64::new(0),
     })
 }
 
@@ -1316,6 +1524,9 @@ impl Computed {
                     reference: i,
                     source: r.provenance.in_force.source.name.clone(),
                     date: r.provenance.date,
+                    // Provenance on every number (fresh tester F5): which content the line is of.
+                    snapshot: r.provenance.in_force.snapshot.id.clone(),
+                    content_sha256: r.provenance.in_force.snapshot.content_sha256.clone(),
                     distance_km: n.map(|n| n.km),
                     nearest: n.map(|n| [n.point.x, n.point.y]),
                 }
@@ -1647,7 +1858,7 @@ pub struct Stored {
 /// An input of a stored scenario.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredInput {
-    /// `snapshot`, `baseline`, `border`, `waters`.
+    /// `snapshot`, `source`, `baseline`, `border`, `waters`.
     pub kind: String,
     /// Its name.
     pub name: String,
@@ -1847,6 +2058,53 @@ pub fn is_id(id: &str) -> bool {
     id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// A cheap stamp of a file: its length and modification time mixed into one nonzero number;
+/// `None` when there is no such file.
+fn file_stamp(path: &std::path::Path) -> Result<Option<u64>, std::io::Error> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let nanos = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mix = |h: u64, v: u64| (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    Ok(Some(mix(mix(0, meta.len()), nanos) | 1))
+}
+
+/// Checks, before a computation kept in memory is served again, that the stored scenario it was
+/// read from is still there as it was: its file's length and modification time ([`file_stamp`],
+/// one `stat`) as when it was last read; where they differ, the file is read and checked again as
+/// a cold read does it ([`read_stored`]), so that a file damaged or removed since is answered
+/// as it would be after a restart (fresh tester F4: a damaged or deleted file was still served
+/// from the cache). A computation not read from the store (one just stored) is stamped on its
+/// first check.
+///
+/// # Errors
+/// As [`load`] for its file: [`ScenarioError::NotFound`] (removed), [`ScenarioError::Unreadable`],
+/// [`ScenarioError::NotItsId`], [`ScenarioError::Store`].
+pub fn check_stored(store: &Store, c: &Computed) -> Result<(), ScenarioError> {
+    use std::sync::atomic::Ordering;
+    let path = store.document_file(DocumentKind::Scenario, c.id())?;
+    let io = |error| {
+        ScenarioError::Store(StoreError::Io {
+            what: "cannot read",
+            path: store.relative(&path),
+            error,
+        })
+    };
+    let stamp = file_stamp(&path).map_err(io)?;
+    if stamp.is_some_and(|s| s == c.stored_stamp.load(Ordering::Relaxed)) {
+        return Ok(());
+    }
+    read_stored(store, &path)?;
+    c.stored_stamp.store(stamp.unwrap_or(0), Ordering::Relaxed);
+    Ok(())
+}
+
 /// Reads a stored scenario and computes it against `cat`; refuses when its inputs have changed
 /// since (the id would no longer mean the same figures).
 ///
@@ -1858,7 +2116,10 @@ pub fn load(store: &Store, cat: &Catalog, id: &str) -> Result<Computed, Scenario
     if !is_id(id) {
         return Err(ScenarioError::NotFound(id.to_string()));
     }
-    let stored = read_stored(store, &store.document_file(DocumentKind::Scenario, id)?)?;
+    let path = store.document_file(DocumentKind::Scenario, id)?;
+    // Stamped before it is read: a change while it is read shows at the next check.
+    let stamp = file_stamp(&path).ok().flatten().unwrap_or(0);
+    let stored = read_stored(store, &path)?;
     // The document was valid when stored: what fails now is the geodata it rests on, not the
     // request (a GET has no document to blame).
     let c = compute(cat, &stored.scenario).map_err(|e| match e {
@@ -1874,6 +2135,7 @@ pub fn load(store: &Store, cat: &Catalog, id: &str) -> Result<Computed, Scenario
             now: c.id().to_string(),
         });
     }
+    c.stored_stamp.store(stamp, std::sync::atomic::Ordering::Relaxed);
     Ok(c)
 }
 
