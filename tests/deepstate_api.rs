@@ -506,7 +506,10 @@ fn a_name_not_read_is_counted_and_the_fill_still_classifies() {
     );
     assert!(not_read.iter().all(|c| c.set_aside.is_empty()));
     let contested = not_read.iter().find(|c| c.decided == "contested").unwrap();
-    assert_eq!(contested.decided_by, Some(frontline::geodata::deepstate_api::Clue::Fill));
+    assert_eq!(
+        contested.decided_by,
+        Some(frontline::geodata::deepstate_api::Clue::Fill)
+    );
     assert_eq!(contested.example.name.as_deref(), Some("Багатокутник 23"));
     assert_eq!(
         contested.to_string(),
@@ -516,7 +519,12 @@ fn a_name_not_read_is_counted_and_the_fill_still_classifies() {
         )
     );
     // The names read decided against their fills (reported as such), not as unread.
-    assert_eq!(conflicts(t, ConflictKind::NameAgainstFill).len(), 2, "{:?}", t.conflicts);
+    assert_eq!(
+        conflicts(t, ConflictKind::NameAgainstFill).len(),
+        2,
+        "{:?}",
+        t.conflicts
+    );
     let v = serde_json::to_value(&r).unwrap();
     let kinds: Vec<&str> = v["classes"]["conflicts"]
         .as_array()

@@ -150,7 +150,11 @@ fn deepstate_publications_import_classified_clipped_and_once() {
             ("unknown", None, 1)
         ]
     );
-    assert!(t.conflicts.iter().all(|c| c.kind != ConflictKind::NameNotRead || c.set_aside.is_empty()));
+    assert!(
+        t.conflicts
+            .iter()
+            .all(|c| c.kind != ConflictKind::NameNotRead || c.set_aside.is_empty())
+    );
     let by = |class: &str, clue: &str| t.decided_by[class].get(clue).copied().unwrap_or(0);
     assert_eq!((by("liberated", "name"), by("liberated", "key")), (40042, 779));
     assert_eq!((by("contested", "name"), by("contested", "key")), (9341, 41));

@@ -1929,7 +1929,10 @@ mod tests {
             ("Occupied", OccupiedSince2022),
             ("Occupied /// Окуповано", OccupiedSince2022),
             ("Окуповано", OccupiedSince2022),
-            ("Рубіжне. Території зайняті ворогом // Rubizhne. Territory, which is under occupation", OccupiedSince2022),
+            (
+                "Рубіжне. Території зайняті ворогом // Rubizhne. Territory, which is under occupation",
+                OccupiedSince2022,
+            ),
             ("Під контролем ворога", OccupiedSince2022),
             ("Захоплені 03.03", OccupiedSince2022),
             ("x /// Seized 03.03", OccupiedSince2022),
