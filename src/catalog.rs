@@ -37,24 +37,18 @@ pub enum CatalogError {
         /// What exists.
         known: Vec<String>,
     },
-    /// The date is before the source's first snapshot.
-    #[error("no snapshot of source '{source_name}' in force on {date}: its first snapshot is dated {first}")]
+    /// The date or instant asked for is before the source's first snapshot: one wording for
+    /// `date=` and `datetime=` alike, naming the first publication's instant where the source
+    /// has instants (`no snapshot of source 'ds' in force on 2024-04-30: its first publication
+    /// is of 2024-05-01T10:00:00Z`), else its first snapshot's date.
+    #[error("no snapshot of source '{source_name}' in force {asked}: its first {first}")]
     BeforeFirstSnapshot {
         /// The source.
         source_name: String,
-        /// The date asked for.
-        date: NaiveDate,
-        /// The first snapshot's date.
-        first: NaiveDate,
-    },
-    /// The instant is before the source's first publication.
-    #[error("nothing of source '{source_name}' was published by {instant}: its first publication is of {first}")]
-    BeforeFirstPublication {
-        /// The source.
-        source_name: String,
-        /// The instant asked for (RFC 3339, UTC).
-        instant: String,
-        /// The first publication's instant (RFC 3339, UTC).
+        /// What was asked: `on YYYY-MM-DD` or `at <instant>` (RFC 3339, UTC).
+        asked: String,
+        /// `publication is of <instant>` (RFC 3339, UTC), or `snapshot is dated YYYY-MM-DD`
+        /// for a source whose first snapshot has no instant.
         first: String,
     },
     /// A content kept in a source's `.history/` (for `known_at=`) cannot be read back.
@@ -1054,6 +1048,30 @@ impl SourceEntry {
         self.revised.day(s)
     }
 
+    /// The error for a question (`asked`: `on <date>`, `at <instant>`) before its first
+    /// snapshot: naming its first publication's instant, or its first snapshot's date where that
+    /// snapshot has no instant.
+    pub fn before_first(&self, asked: String) -> CatalogError {
+        let first = match self.snapshots.first() {
+            Some(s) if s.published_at.is_none() => format!("snapshot is dated {}", s.date),
+            _ => self
+                .publications
+                .iter()
+                .filter_map(|p| p.snapshot.published_at)
+                .chain(self.snapshots.iter().filter_map(|s| s.published_at))
+                .min()
+                .map_or_else(
+                    || "snapshot is not loaded".to_string(),
+                    |t| format!("publication is of {}", crate::geodata::canonical::rfc3339(t)),
+                ),
+        };
+        CatalogError::BeforeFirstSnapshot {
+            source_name: self.name.clone(),
+            asked,
+            first,
+        }
+    }
+
     /// Its snapshots without a publication instant, and every publication with one (the day's
     /// snapshots and the others), to arrange again ([`crate::geodata::publications::arrange`]).
     pub fn parts(&self) -> (Vec<Arc<Snapshot>>, Vec<Arc<Snapshot>>) {
@@ -1592,12 +1610,7 @@ impl Catalog {
         let src = self.source(source)?;
         let i = src.epochs.partition_point(|e| e.from <= date);
         if i == 0 {
-            let first = src.snapshots.first().map_or(date, |s| s.date);
-            return Err(CatalogError::BeforeFirstSnapshot {
-                source_name: src.name.clone(),
-                date,
-                first,
-            });
+            return Err(src.before_first(format!("on {date}")));
         }
         Ok(InForce::of(src, &src.epochs[i - 1]))
     }
@@ -1609,8 +1622,8 @@ impl Catalog {
     /// daily archive) is in force for its whole day.
     ///
     /// # Errors
-    /// As [`Self::in_force`], and [`CatalogError::BeforeFirstPublication`] for an instant
-    /// before the source's first publication.
+    /// As [`Self::in_force`], and [`CatalogError::BeforeFirstSnapshot`] (the same wording) for
+    /// an instant before the source's first publication.
     pub fn resolve(
         &self,
         source: Option<&str>,
@@ -1644,18 +1657,7 @@ impl Catalog {
                 day,
             ));
         }
-        let before_first = || CatalogError::BeforeFirstPublication {
-            source_name: src.name.clone(),
-            instant: crate::geodata::canonical::rfc3339(t),
-            first: src
-                .publications
-                .iter()
-                .filter_map(|p| p.snapshot.published_at)
-                .chain(src.snapshots.iter().filter_map(|s| s.published_at))
-                .min()
-                .map(crate::geodata::canonical::rfc3339)
-                .unwrap_or_default(),
-        };
+        let before_first = || src.before_first(format!("at {}", crate::geodata::canonical::rfc3339(t)));
         let prev = day.pred_opt().ok_or_else(before_first)?;
         match self.in_force(source, prev) {
             Ok(f) if !published_later(f.snapshot()) => Ok((f, day)),

@@ -465,3 +465,72 @@ fn repairs_are_counted_for_kept_polygons_only() {
     let r = import_one(&root, &file, "ds");
     assert_eq!(r.classes.unwrap().repaired.get("third_coordinate"), Some(&1));
 }
+
+/// Issue 13 (fresh tester, F2): a polygon whose name tells no class (`Багатокутник 23`,
+/// "Polygon 23") is classified by its fill where the fill tells, and counted as a conflict
+/// `name_not_read` in the report either way, never silently; names in either language, with
+/// `///`, `//` or no separator, are read.
+#[test]
+fn a_name_not_read_is_counted_and_the_fill_still_classifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let file = publication(
+        dir.path(),
+        vec![
+            area("Багатокутник 23", "#bcaaa4", square(35.0, 48.5, 0.1)),
+            area("Зміїний /// Snake Island", "#a52714", square(35.2, 48.5, 0.1)),
+            area("Багатокутник 54", "#fbc02d", square(35.4, 48.5, 0.1)),
+            // Read: English alone, `//`, Ukrainian alone.
+            area("Occupied", "#0f9d58", square(35.6, 48.5, 0.1)),
+            area("Щось // Grey zone", "#a52714", square(35.8, 48.5, 0.1)),
+            area("Статус невідомий", "#bcaaa4", square(36.0, 48.5, 0.1)),
+        ],
+    );
+    let r = import_one(&root, &file, "ds");
+    let t = r.classes.as_ref().unwrap();
+    assert_eq!(count(t, "contested", "kept"), 3, "{:?}", t.polygons);
+    assert_eq!(count(t, "occupied_since_2022", "kept"), 2, "{:?}", t.polygons);
+    assert_eq!(count(t, "unknown", "dropped"), 1, "{:?}", t.polygons);
+    let not_read = conflicts(t, ConflictKind::NameNotRead);
+    let of = |decided: &str| -> usize {
+        not_read
+            .iter()
+            .filter(|c| c.decided == decided)
+            .map(|c| c.polygons)
+            .sum()
+    };
+    assert_eq!(
+        (of("contested"), of("occupied_since_2022"), of("unknown")),
+        (1, 1, 1),
+        "{not_read:?}"
+    );
+    assert!(not_read.iter().all(|c| c.set_aside.is_empty()));
+    let contested = not_read.iter().find(|c| c.decided == "contested").unwrap();
+    assert_eq!(
+        contested.decided_by,
+        Some(frontline::geodata::deepstate_api::Clue::Fill)
+    );
+    assert_eq!(contested.example.name.as_deref(), Some("Багатокутник 23"));
+    assert_eq!(
+        contested.to_string(),
+        format!(
+            "name_not_read: 1 polygon(s) classified contested by its fill; e.g. {} feature 0 (name \"Багатокутник 23\")",
+            file.display()
+        )
+    );
+    // The names read decided against their fills (reported as such), not as unread.
+    assert_eq!(
+        conflicts(t, ConflictKind::NameAgainstFill).len(),
+        2,
+        "{:?}",
+        t.conflicts
+    );
+    let v = serde_json::to_value(&r).unwrap();
+    let kinds: Vec<&str> = v["classes"]["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"name_not_read"), "{kinds:?}");
+}

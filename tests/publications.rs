@@ -1418,3 +1418,181 @@ fn publications_ingested_within_one_second_are_both_kept() {
     );
     assert_eq!(r.json()["status"], "covered", "{}", r.text());
 }
+
+/// Issue 13 (fresh tester, F3): the ingest answer names a publication as the answers that use
+/// it do: `source:date` while it is its day's last, `source:date@instant` once (or when) a later
+/// publication of its day is stored, with its `published_at`; the same id as `datetime=` gives.
+#[test]
+fn an_ingested_publication_earlier_in_its_day_is_named_by_its_instant() {
+    let (_dir, _root, server) = server_with_source_ds();
+    let auth = "Authorization: Bearer publications-token-0123456789\r\n";
+    let ingest = |i: usize| {
+        let r = common::request(
+            server.addr,
+            "POST",
+            "/v1/snapshots?source=ds&date=2024-05-01",
+            &format!("{auth}Content-Type: application/geo+json\r\n"),
+            &ingest_body(i, "2024-05-01"),
+        );
+        assert!(r.status == 201 || r.status == 200, "publication {i}: {}", r.text());
+        r.json()
+    };
+    let named = |a: &serde_json::Value| (a["id"].as_str().unwrap().to_string(), a["published_at"].clone());
+    // 10:00 alone: the day's snapshot.
+    assert_eq!(
+        named(&ingest(0)),
+        ("ds:2024-05-01".to_string(), json!("2024-05-01T10:00:00Z"))
+    );
+    // 20:59:59, the day's last.
+    assert_eq!(
+        named(&ingest(2)),
+        ("ds:2024-05-01".to_string(), json!("2024-05-01T20:59:59Z"))
+    );
+    // 20:30, earlier than the day's last: named by its instant, not the day's id.
+    assert_eq!(
+        named(&ingest(1)),
+        (
+            "ds:2024-05-01@2024-05-01T20:30:00Z".to_string(),
+            json!("2024-05-01T20:30:00Z")
+        )
+    );
+    // 10:00 again (unchanged): superseded now, named by its instant.
+    let again = ingest(0);
+    assert!(again["state"].as_str().unwrap().starts_with("unchanged"), "{again}");
+    assert_eq!(again["id"], "ds:2024-05-01@2024-05-01T10:00:00Z");
+    // The same id as the answers that use it.
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.1&lat=47.52&source=ds&datetime=2024-05-01T20:45:00Z",
+        "",
+    );
+    assert_eq!(
+        r.json()["snapshot"]["id"],
+        "ds:2024-05-01@2024-05-01T20:30:00Z",
+        "{}",
+        r.text()
+    );
+}
+
+/// Issue 13 (fresh tester, F4): `GET /v1/snapshots` lists every publication (id, instant,
+/// content hash, whether it is the one in force for its day), not only each day's last.
+#[test]
+fn snapshots_list_every_publication_and_which_one_is_in_force_for_its_day() {
+    let (_dir, _root, server) = server_with_source_ds();
+    let auth = "Authorization: Bearer publications-token-0123456789\r\n";
+    let dates = ["2024-05-01", "2024-05-01", "2024-05-01", "2024-05-02", "2024-05-02"];
+    let mut hashes = Vec::new();
+    for i in [4, 2, 0, 3, 1] {
+        let r = common::request(
+            server.addr,
+            "POST",
+            &format!("/v1/snapshots?source=ds&date={}", dates[i]),
+            &format!("{auth}Content-Type: application/geo+json\r\n"),
+            &ingest_body(i, dates[i]),
+        );
+        assert_eq!(r.status, 201, "publication {i}: {}", r.text());
+        hashes.push((i, r.json()["content_sha256"].as_str().unwrap().to_string()));
+    }
+    let r = common::get(server.addr, "/v1/snapshots?source=ds", "");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let a = r.json();
+    // One summary per day's snapshot, as before.
+    assert_eq!(a["snapshots"].as_array().unwrap().len(), 2, "{a}");
+    let listed: Vec<(String, String, bool)> = a["publications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert_eq!(p["source"], "ds");
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["published_at"].as_str().unwrap().to_string(),
+                p["in_force_for_day"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("ds:2024-05-01@2024-05-01T10:00:00Z", "2024-05-01T10:00:00Z", false),
+        ("ds:2024-05-01@2024-05-01T20:30:00Z", "2024-05-01T20:30:00Z", false),
+        ("ds:2024-05-01", "2024-05-01T20:59:59Z", true),
+        ("ds:2024-05-02@2024-05-01T21:00:00Z", "2024-05-01T21:00:00Z", false),
+        ("ds:2024-05-02", "2024-05-01T21:30:00Z", true),
+    ];
+    let want: Vec<(String, String, bool)> = want
+        .iter()
+        .map(|(id, at, day)| (id.to_string(), at.to_string(), *day))
+        .collect();
+    assert_eq!(listed, want);
+    // Each with the content hash the ingest answered.
+    for (k, p) in a["publications"].as_array().unwrap().iter().enumerate() {
+        let (_, h) = hashes.iter().find(|(i, _)| *i == k).unwrap();
+        assert_eq!(p["content_sha256"].as_str(), Some(h.as_str()), "{p}");
+        assert_eq!(p["date"], dates[k]);
+    }
+    // Every id is the one `datetime=` answers with at its instant.
+    for (id, at, _) in &listed {
+        let r = common::get(
+            server.addr,
+            &format!("/v1/coverage?lon=37.1&lat=47.52&source=ds&datetime={at}"),
+            "",
+        );
+        assert_eq!(r.json()["snapshot"]["id"].as_str(), Some(id.as_str()), "{at}");
+    }
+}
+
+/// Issue 13 (fresh tester, F6): a date or an instant before a source's first publication is one
+/// 404 problem, worded alike on every route and on the command line, naming the first
+/// publication's instant.
+#[test]
+fn before_the_first_publication_is_one_404_naming_its_instant() {
+    let (_dir, root, server) = server_with_source_ds();
+    let auth = "Authorization: Bearer publications-token-0123456789\r\n";
+    for i in [0, 1] {
+        let r = common::request(
+            server.addr,
+            "POST",
+            "/v1/snapshots?source=ds&date=2024-05-01",
+            &format!("{auth}Content-Type: application/geo+json\r\n"),
+            &ingest_body(i, "2024-05-01"),
+        );
+        assert_eq!(r.status, 201, "{}", r.text());
+    }
+    let on_date = "no snapshot of source 'ds' in force on 2024-04-30: its first publication is of 2024-05-01T10:00:00Z";
+    let at =
+        "no snapshot of source 'ds' in force at 2024-05-01T09:00:00Z: its first publication is of 2024-05-01T10:00:00Z";
+    for (target, want) in [
+        ("/v1/coverage?lon=37.1&lat=47.52&source=ds&date=2024-04-30", on_date),
+        (
+            "/v1/coverage?lon=37.1&lat=47.52&source=ds&datetime=2024-05-01T09:00:00Z",
+            at,
+        ),
+        ("/v1/layers/occupied?source=ds&date=2024-04-30", on_date),
+        ("/v1/layers/occupied?source=ds&datetime=2024-05-01T09:00:00Z", at),
+        ("/v1/timeline?source=ds&date=2024-04-30", on_date),
+        ("/v1/diff?source=ds&from=2024-04-30&to=2024-05-01", on_date),
+    ] {
+        let r = common::get(server.addr, target, "");
+        r.assert_problem(404, want);
+        assert_eq!(r.json()["detail"], want, "{target}");
+        assert_eq!(
+            r.json()["type"].as_str().map(|t| t.ends_with("before-first-snapshot")),
+            Some(true),
+            "{target}: {}",
+            r.text()
+        );
+    }
+    // The command line says the same.
+    for (flag, value, want) in [
+        ("--date", "2024-04-30", on_date),
+        ("--datetime", "2024-05-01T09:00:00Z", at),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+            .args(["query", "--data", root.to_str().unwrap(), "--source", "ds"])
+            .args(["--lon", "37.1", "--lat", "47.52", flag, value])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{flag}: {stderr}");
+    }
+}

@@ -474,13 +474,13 @@ fn store(
                     .cloned()
             });
             if let Some(live) = live {
-                return Ok(answer(StatusCode::OK, &live, UNCHANGED, None, &notes, t));
+                return Ok(answer(&catalog, StatusCode::OK, &live, UNCHANGED, None, &notes, t));
             }
             let next = Arc::new(catalog.with_snapshot(on_disk.clone(), &[])?);
             next.compute_states();
-            app.swap(next);
+            app.swap(next.clone());
             drop(lock);
-            return Ok(answer(StatusCode::OK, &on_disk, UNCHANGED, None, &notes, t));
+            return Ok(answer(&next, StatusCode::OK, &on_disk, UNCHANGED, None, &notes, t));
         }
         SnapshotDecision::Refuse => {
             return Err(Problem::conflict(
@@ -576,18 +576,19 @@ fn go_live(
     next.compute_states();
     app.swap(next.clone());
     drop(lock);
+    let status = if replaced.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let reply = answer(&next, status, &snapshot, "live", replaced, notes, t);
     let name = snapshot.source.clone();
     std::thread::spawn(move || {
         if let Some(s) = next.sources.get(&name) {
             s.history_index();
         }
     });
-    let status = if replaced.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok(answer(status, &snapshot, "live", replaced, notes, t))
+    Ok(reply)
 }
 
 /// A validated publication (a body with `frontline.published_at`), to store.
@@ -679,12 +680,12 @@ fn store_publication(
                     .find(|s| s.published_at == Some(at) && s.content_sha256 == old.content_sha256)
                     .cloned();
                 if let Some(live) = live {
-                    return Ok(answer(StatusCode::OK, &live, UNCHANGED, None, &notes, t));
+                    return Ok(answer(&catalog, StatusCode::OK, &live, UNCHANGED, None, &notes, t));
                 }
                 let next = Arc::new(catalog.with_snapshot(old.clone(), &[])?);
                 next.compute_states();
-                app.swap(next);
-                return Ok(answer(StatusCode::OK, old, UNCHANGED, None, &notes, t));
+                app.swap(next.clone());
+                return Ok(answer(&next, StatusCode::OK, old, UNCHANGED, None, &notes, t));
             }
             SnapshotDecision::Refuse => {
                 return Err(Problem::conflict(
@@ -731,7 +732,28 @@ fn store_publication(
 /// live by this ingest if the server had not loaded it).
 const UNCHANGED: &str = "unchanged: the same content is live";
 
+/// The id of a stored snapshot as the answers that use it name it, in `catalog` (live with
+/// it): `source:YYYY-MM-DD` for a day's snapshot, `source:YYYY-MM-DD@<instant>` for a
+/// publication that is not its day's (superseded later its day, or repeating the state in
+/// force before it), as [`crate::catalog::InForce::snapshot_id`] names it.
+fn stored_id(catalog: &crate::catalog::Catalog, s: &crate::geodata::Snapshot) -> String {
+    let Some(at) = s.published_at else {
+        return s.id();
+    };
+    let earlier = catalog.sources.get(&s.source).is_some_and(|src| {
+        src.publications
+            .iter()
+            .any(|p| p.snapshot.published_at == Some(at) && p.snapshot.content_sha256 == s.content_sha256)
+    });
+    if earlier {
+        format!("{}@{}", s.id(), crate::geodata::canonical::rfc3339(at))
+    } else {
+        s.id()
+    }
+}
+
 fn answer(
+    catalog: &crate::catalog::Catalog,
     status: StatusCode,
     s: &crate::geodata::Snapshot,
     state: &str,
@@ -740,7 +762,8 @@ fn answer(
     t: Instant,
 ) -> Reply {
     let body = crate::output::answers::Ingested {
-        id: s.id(),
+        id: stored_id(catalog, s),
+        published_at: s.published_at.map(crate::geodata::canonical::rfc3339),
         source: &s.source,
         date: s.date,
         content_sha256: &s.content_sha256,

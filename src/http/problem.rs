@@ -324,7 +324,7 @@ impl From<CatalogError> for Problem {
         match &e {
             CatalogError::UnknownSource { .. } => Problem::new(StatusCode::NOT_FOUND, "unknown-source", e.to_string()),
             CatalogError::NoDefaultSource { .. } => Problem::parameter("source", e.to_string()),
-            CatalogError::BeforeFirstSnapshot { .. } | CatalogError::BeforeFirstPublication { .. } => {
+            CatalogError::BeforeFirstSnapshot { .. } => {
                 Problem::new(StatusCode::NOT_FOUND, "before-first-snapshot", e.to_string())
             }
             CatalogError::InvalidCoordinate(_) => {

@@ -394,10 +394,13 @@ fn sources(raw: String, app: Arc<App>) -> Reply {
 fn snapshots(raw: String, app: Arc<App>) -> Reply {
     answer((|| {
         let p = Params::parse(&raw, &["source", "known_at"])?;
-        let list = query::snapshots(&*app.catalog_for(&p)?, p.get("source"))?;
+        let catalog = app.catalog_for(&p)?;
+        let list = query::snapshots(&catalog, p.get("source"))?;
+        let publications = query::publications(&catalog, p.get("source"))?;
         Ok(json_response(&answers::Snapshots {
             edges: crate::geodesy::EDGES,
             snapshots: list,
+            publications,
         }))
     })())
 }

@@ -55,11 +55,14 @@ pub struct Sources<T: Serialize> {
 
 /// `GET /v1/snapshots`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Snapshots<T: Serialize> {
+pub struct Snapshots<T: Serialize, P: Serialize> {
     /// How edges are measured ([`crate::geodesy::EDGES`]).
     pub edges: &'static str,
-    /// One summary per snapshot.
+    /// One summary per snapshot (per day's snapshot where a source publishes several a day).
     pub snapshots: T,
+    /// Every publication (snapshot with an instant), each day's last and the earlier ones:
+    /// id, instant, content hash, whether it is the one in force for its day.
+    pub publications: P,
 }
 
 /// `GET /v1/timeline` as JSON (and by region): the rows, and for one date what it reaches back to.
@@ -183,10 +186,14 @@ pub struct Ingested<'a> {
     pub date: NaiveDate,
     /// What the admission policy flagged.
     pub flags: &'a [String],
-    /// The snapshot's id (`source:date`).
+    /// The snapshot's id as answers that use it name it: `source:date`, or
+    /// `source:date@instant` for a publication that is not its day's snapshot (superseded later
+    /// its day).
     pub id: String,
     /// Milliseconds from the request to the answer.
     pub ms: f64,
+    /// The instant the source published it (RFC 3339, UTC), `null` for a snapshot without one.
+    pub published_at: Option<String>,
     /// The stored file and its SHA-256.
     pub provenance: &'a Provenance,
     /// What the reader repaired.

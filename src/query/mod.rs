@@ -386,6 +386,68 @@ pub fn snapshots(cat: &Catalog, source: Option<&str>) -> Result<Vec<SnapshotSumm
     Ok(out)
 }
 
+/// A publication (a snapshot with an instant), as listed by `GET /v1/snapshots` in
+/// `publications`: every one the source keeps, each day's last and the earlier ones alike.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicationSummary {
+    /// The source.
+    pub source: String,
+    /// Its id as the answers that use it name it: `source:YYYY-MM-DD` for its day's snapshot,
+    /// `source:YYYY-MM-DD@<published_at>` for the others.
+    pub id: String,
+    /// The day it counts for (its instant's date in the source's time zone).
+    pub date: NaiveDate,
+    /// Its instant (RFC 3339, UTC).
+    pub published_at: String,
+    /// SHA-256 of its parsed content.
+    pub content_sha256: String,
+    /// Whether it is the one in force for its day (`date=` answers with it): the last
+    /// publication of a day that changed the state. `false` for one superseded later its day,
+    /// for the publications of a day that only repeat the state in force before it, and for a
+    /// content of an instant that the tie rule orders before another.
+    pub in_force_for_day: bool,
+    /// Whether this content replaced an earlier content (kept in the source's `.history/`).
+    pub revised: bool,
+    /// Its file and the file's SHA-256.
+    pub provenance: crate::model::Provenance,
+}
+
+/// Every publication of a source (or of every source), by source, then instant, then content
+/// (the tie rule's order).
+///
+/// # Errors
+/// An unknown source.
+pub fn publications(cat: &Catalog, source: Option<&str>) -> Result<Vec<PublicationSummary>, CatalogError> {
+    let list: Vec<&crate::catalog::SourceEntry> = match source {
+        Some(_) => vec![cat.source(source)?],
+        None => cat.sources.values().map(|s| &**s).collect(),
+    };
+    let mut out = Vec::new();
+    for src in list {
+        let (_, timed) = src.parts();
+        for s in timed {
+            let Some(at) = s.published_at else { continue };
+            let day = src.snapshots.iter().any(|d| std::sync::Arc::ptr_eq(d, &s));
+            let stamp = crate::geodata::canonical::rfc3339(at);
+            out.push(PublicationSummary {
+                source: src.name.clone(),
+                id: if day { s.id() } else { format!("{}@{stamp}", s.id()) },
+                date: s.date,
+                published_at: stamp,
+                content_sha256: s.content_sha256.clone(),
+                in_force_for_day: day,
+                revised: if day {
+                    src.day_revised(&s)
+                } else {
+                    src.revised.content(&s)
+                },
+                provenance: s.provenance.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// [`point`], serialised: the same JSON object, with the provenance members serialised once
 /// per epoch instead of per answer. This is the documented hot path of `GET /v1/coverage`: the
 /// head is a typed struct serialised by serde_json, and the cached members of [`InForceRef`]

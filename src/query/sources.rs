@@ -94,7 +94,7 @@ pub fn point_agreement(
                 statuses.entry(a.status.as_str()).or_default().push(n.clone());
                 answers.push(a);
             }
-            Err(e @ (CatalogError::BeforeFirstSnapshot { .. } | CatalogError::BeforeFirstPublication { .. })) => {
+            Err(e @ CatalogError::BeforeFirstSnapshot { .. }) => {
                 not_covering.push(NotCovering {
                     source: n.clone(),
                     reason: e.to_string(),
