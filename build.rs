@@ -63,7 +63,7 @@ fn main() {
         println!("cargo::rustc-cfg=browser_test");
     }
     // GDAL's ogrinfo on PATH (`.ci/run` installs gdal-bin), the second reader of the GeoJSON
-    // answers in `tests/provenance.rs`.
+    // answers in `tests/provenance.rs` and of the vector tiles in `tests/real_tiles.rs`.
     println!("cargo::rustc-check-cfg=cfg(gdal_ogrinfo)");
     println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rerun-if-changed=/usr/bin/ogrinfo");

@@ -211,12 +211,14 @@ async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetc
 }
 
 /// The days asked for (`--from`, `--until`) lie in the configured date window, where the import
-/// admits days: refused before any request is sent, naming the option (a `--until` years ahead
-/// would otherwise send a request for every day up to it). The window without the border's
-/// `valid_from`, which needs the geodata loaded; the import applies it too.
+/// admits days: refused before any request is sent, naming the option (a `--until` years ahead,
+/// or a `--from` decades before the border, would otherwise send a request for every day up to
+/// it). The lower end is the earliest `valid_from` of the directory's borders (read alone, not
+/// the whole directory): the import applies the source's own border's, which is never earlier.
 fn check_days_in_window(opts: &SyncOptions) -> Result<(), SyncError> {
     use crate::geodata::policy::today_utc;
-    let window = opts.import.date_window.window_from(None, today_utc());
+    let valid_from = crate::geodata::earliest_border_valid_from(&opts.import.data_dir);
+    let window = opts.import.date_window.window_from(valid_from, today_utc());
     let refused = |option: &str, why: String| SyncError::Input(format!("{option}: {why}; no such day is fetched"));
     if let Some(from) = opts.from {
         window.check(from).map_err(|why| refused("--from", why))?;

@@ -1268,3 +1268,43 @@ fn publication_instants_leap_seconds_refused_and_other_than_the_file_name_flagge
         "{text}"
     );
 }
+
+/// Issue 9, item 9 (a tester's case): a source folder that is a symbolic link to a folder
+/// outside the geodata directory was written through without a word. Every write checks where a
+/// path really is: the import is refused (exit 2, naming the link), nothing is written outside,
+/// and the geodata directory still loads with what it had.
+#[test]
+fn a_source_linked_to_a_folder_outside_the_store_is_never_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let outside = dir.path().join("elsewhere");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::copy(root.join("sources/example/source.json"), outside.join("source.json")).unwrap();
+    std::os::unix::fs::symlink(&outside, root.join("sources/ext")).unwrap();
+    let before = snapshot_of_tree(&outside);
+    let input = dir.path().join("in.geojson");
+    std::fs::write(&input, plain_file(&[("2024-02-01".to_string(), 0.3)])).unwrap();
+    let o = frontline()
+        .args(["import", "geojson"])
+        .arg(&input)
+        .args(["--source", "ext", "--data"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("outside the geodata directory") && err.contains("resolves to"),
+        "{err}"
+    );
+    assert_eq!(snapshot_of_tree(&outside), before, "nothing written outside the store");
+    // A source inside the store is still written.
+    let o = frontline()
+        .args(["import", "geojson"])
+        .arg(&input)
+        .args(["--source", "inside", "--data"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -571,6 +571,13 @@ fn sync_refuses_days_outside_the_date_window_before_any_request() {
     for (from, until, option) in [
         ("2026-01-02", "9999-12-31", "--until: date 9999-12-31"),
         ("0001-01-01", "0001-01-03", "--from: date 0001-01-01"),
+        // Before the border is recognized (a tester's --from 1950-01-01 sent 28,096 requests):
+        // the border's valid_from is read before anything is fetched.
+        (
+            "1950-01-01",
+            "2026-01-01",
+            "--from: date 1950-01-01 is before 1991-08-24 (the border's valid_from), the earliest date admitted",
+        ),
     ] {
         let t = std::time::Instant::now();
         let o = Command::new(env!("CARGO_BIN_EXE_frontline"))

@@ -256,6 +256,23 @@ struct DirConfig {
     default_source: Option<String>,
 }
 
+/// The earliest day any border of the geodata directory at `root` is recognized from
+/// (`frontline.valid_from`): no source's snapshot can be admitted before it (the date window's
+/// default lower end, [`policy::DateWindowConfig`]). `None` when a border does not state it or
+/// none can be read (the window then falls back to its fixed lower end). Reads only `borders/`,
+/// so that `sync` can refuse days before it without loading the whole directory.
+pub fn earliest_border_valid_from(root: &Path) -> Option<NaiveDate> {
+    let mut report = Report::default();
+    let shown = |p: &Path| p.display().to_string();
+    let files = list_geojson(&root.join("borders"), &shown, &mut report);
+    let mut earliest: Option<NaiveDate> = None;
+    for p in &files {
+        let from = canonical::read_border(p, &shown(p)).0?.valid_from?;
+        earliest = Some(earliest.map_or(from, |e| e.min(from)));
+    }
+    earliest
+}
+
 /// Reads and validates a whole geodata directory: all of it, or a report of every problem.
 pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
     let mut report = Report::default();

@@ -64,7 +64,10 @@ impl DateWindowConfig {
         let (not_before, lower_is) = match (self.not_before, valid_from) {
             (Some(d), _) => (d, "--not-before"),
             (None, Some(d)) => (d, "the border's valid_from"),
-            (None, None) => (FALLBACK_NOT_BEFORE, "the earliest date admitted"),
+            (None, None) => (
+                FALLBACK_NOT_BEFORE,
+                "the fixed lower end: the border states no valid_from",
+            ),
         };
         let (not_after, upper_is) = match self.not_after {
             Some(d) => (d, "--not-after"),

@@ -28,23 +28,51 @@ fn members(line: &str) -> Vec<&str> {
         if rest.is_empty() {
             return out;
         }
-        if let Some(r) = rest.strip_prefix('*') {
-            out.push("*");
-            rest = r;
-            continue;
-        }
+        // A member is `*` or one entity tag, then optional whitespace and a comma or the end:
+        // anything else after it (`W/"abc"junk`) makes the whole member malformed, and a
+        // malformed member matches nothing.
         let start = rest;
-        let body = rest.strip_prefix("W/").unwrap_or(rest);
-        let Some(after_quote) = body.strip_prefix('"') else {
-            // Not a tag: skip to the next comma.
-            rest = rest.find(',').map_or("", |i| &rest[i..]);
-            continue;
+        let len = match rest.strip_prefix('*') {
+            Some(_) => Some(1),
+            None => {
+                let body = rest.strip_prefix("W/").unwrap_or(rest);
+                body.strip_prefix('"').and_then(|after_quote| {
+                    after_quote
+                        .find('"')
+                        .map(|end| (start.len() - after_quote.len()) + end + 1)
+                })
+            }
         };
-        let Some(end) = after_quote.find('"') else { return out };
-        let len = (start.len() - after_quote.len()) + end + 1;
-        out.push(&start[..len]);
-        rest = &start[len..];
+        match len {
+            Some(len) if ends_member(&start[len..]) => {
+                out.push(&start[..len]);
+                rest = &start[len..];
+            }
+            _ => {
+                // Not a member: skip to the next comma outside quotes (a tag may hold commas).
+                rest = skip_member(start);
+            }
+        }
     }
+}
+
+/// Whether what follows a member is only whitespace up to a comma or the end.
+fn ends_member(after: &str) -> bool {
+    let t = after.trim_start_matches([' ', '\t']);
+    t.is_empty() || t.starts_with(',')
+}
+
+/// What follows a malformed member: from its next comma outside double quotes, or nothing.
+fn skip_member(member: &str) -> &str {
+    let mut quoted = false;
+    for (i, c) in member.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => return &member[i..],
+            _ => {}
+        }
+    }
+    ""
 }
 
 /// Whether any `If-None-Match` field line of `headers` matches `etag` by the weak comparison
@@ -238,6 +266,19 @@ mod tests {
         assert!(none_match(&inm(&["\"abc\"", "\"f2d8\""]), e));
         assert!(none_match(&inm(&["*"]), e));
         assert!(none_match(&inm(&["\"f2d8\""]), "W/\"f2d8\""));
+        // A tag with anything but a comma after it is malformed and matches nothing; the
+        // members after it are still read (a tester's `W/"f2d8"garbage` was a 304).
+        for malformed in [
+            "W/\"f2d8\"garbage",
+            "\"f2d8\"x",
+            "W/\"f2d8\"x, \"y\"",
+            "*x",
+            "W/\"f2d8\" \"f2d8\"",
+        ] {
+            assert!(!none_match(&inm(&[malformed]), e), "{malformed}");
+        }
+        assert!(none_match(&inm(&["\"a,b\"junk, W/\"f2d8\""]), e));
+        assert!(none_match(&inm(&["W/\"f2d8\" , \"y\""]), e));
         assert!(!none_match(&inm(&["\"f2d8-gzip\""]), e));
         assert!(!none_match(&inm(&["\"abc\", \"def\""]), e));
         assert!(!none_match(&inm(&["f2d8"]), e), "an unquoted tag is not a tag");

@@ -624,8 +624,9 @@ impl Layout {
                 (None, _) => Err((
                     0,
                     format!(
-                        "the header '{}' has no column '{want}'; the columns {INPUT_HEADER} are needed, in any order",
-                        shown_header()
+                        "the header '{}' has no column '{want}'; the columns {INPUT_HEADER} are needed, in any order{}",
+                        shown_header(),
+                        other_separator(&names)
                     ),
                 )),
             }
@@ -954,8 +955,44 @@ fn utf8(text: &[u8]) -> Result<(), (u64, String)> {
     }
 }
 
+/// What to add to a header that lacks a needed column when its one field is the needed columns
+/// joined by another separator (`id;lon;lat`, as spreadsheets in locales with a decimal comma
+/// save CSV): the fields of a CSV are separated by commas (RFC 4180, section 2).
+fn other_separator(names: &[String]) -> String {
+    let [only] = names else { return String::new() };
+    for sep in [';', '\t', '|'] {
+        let parts: Vec<String> = only.split(sep).map(|p| p.trim().to_ascii_lowercase()).collect();
+        if ["id", "lon", "lat"].iter().all(|w| parts.iter().any(|p| p == w)) {
+            let shown = if sep == '\t' {
+                "a tab".to_string()
+            } else {
+                format!("'{sep}'")
+            };
+            return format!(
+                " (its fields are separated by {shown}: a CSV's fields are separated by commas, RFC 4180 section 2; export it with commas)"
+            );
+        }
+    }
+    String::new()
+}
+
 /// The error for the byte at `bad` that is not UTF-8: its 0-based line, and what to do.
 fn not_utf8(text: &[u8], bad: usize) -> (u64, String) {
+    // A UTF-16 byte order mark (Excel's "Unicode text" saves UTF-16LE with FF FE): say so.
+    for (bom, label) in [([0xFF, 0xFE], "utf-16le"), ([0xFE, 0xFF], "utf-16be")] {
+        if text.starts_with(&bom) && bad < 2 {
+            return (
+                0,
+                format!(
+                    "the text begins with a UTF-16 byte order mark (0x{:02X} 0x{:02X}): it is {} text, not UTF-8; give its encoding \
+                     (HTTP: Content-Type: text/csv; charset={label}, CLI: --encoding {label}) or save it as CSV UTF-8",
+                    bom[0],
+                    bom[1],
+                    label.to_ascii_uppercase()
+                ),
+            );
+        }
+    }
     let (line, column) = line_and_byte(text, bad);
     (
         line,
@@ -1388,6 +1425,21 @@ mod tests {
         }
         let e = rows_of("x,y\n1,2\n").unwrap_err().to_string();
         assert!(e.contains("has no column 'id'"), "{e}");
+        assert!(!e.contains("separated by"), "{e}");
+        // The columns joined by another separator (a spreadsheet in a decimal-comma locale):
+        // the message names the separator, for every spelling of it.
+        for (text, shown) in [
+            ("id;lon;lat\nk;30,5;50,4\n", "';'"),
+            ("LAT; lon; id\nk;1;2\n", "';'"),
+            ("id\tlon\tlat\nk\t1\t2\n", "a tab"),
+            ("id|lon|lat\nk|1|2\n", "'|'"),
+        ] {
+            let e = rows_of(text).unwrap_err().to_string();
+            assert!(
+                e.contains("has no column") && e.contains(&format!("separated by {shown}")),
+                "{text}: {e}"
+            );
+        }
     }
 
     fn rows_of(text: &str) -> Result<Vec<(String, String, f64, f64)>, CsvError> {
@@ -1713,6 +1765,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// UTF-16 text given as UTF-8 (Excel's "Unicode text", either byte order): the error names
+    /// the byte order mark and the encoding to give, not a bad byte.
+    #[test]
+    fn utf16_text_given_as_utf8_is_named_by_its_byte_order_mark() {
+        for (le, label) in [(true, "utf-16le"), (false, "utf-16be")] {
+            let mut bytes = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+            for u in "id,lon,lat\nk,1,2\n".encode_utf16() {
+                bytes.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            let (line, e) = utf8(&bytes).unwrap_err();
+            assert_eq!(line, 0);
+            assert!(
+                e.contains("UTF-16 byte order mark") && e.contains(&format!("--encoding {label}")),
+                "{e}"
+            );
+            // And with the encoding given, it decodes.
+            assert_eq!(decode(&bytes, label).unwrap(), "id,lon,lat\nk,1,2\n");
+        }
+        // A bad byte later in a text is still named by its line and byte.
+        assert!(
+            utf8(b"id,lon,lat\n\xFF\xFE,1,2\n")
+                .unwrap_err()
+                .1
+                .starts_with("not valid UTF-8")
+        );
     }
 
     #[test]

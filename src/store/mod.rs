@@ -1005,15 +1005,29 @@ impl WriterLock {
     }
 
     fn check_inside(&self, path: &Path) -> Result<(), StoreError> {
+        let outside = |path: String| StoreError::OutsideStore {
+            path,
+            root: self.store.root.display().to_string(),
+        };
         let inside = path.starts_with(&self.store.root)
             && !path.components().any(|c| matches!(c, std::path::Component::ParentDir));
-        if inside {
+        if !inside {
+            return Err(outside(path.display().to_string()));
+        }
+        // Inside by name, and by where it really is: a source folder that is a symbolic link to
+        // a folder elsewhere (seen: `sources/ext -> /tmp/ext`) would be written through.
+        let root = std::fs::canonicalize(&self.store.root).map_err(io("cannot resolve", &self.store.root))?;
+        let existing = path.ancestors().find(|a| a.exists()).unwrap_or(&self.store.root);
+        let real = std::fs::canonicalize(existing).map_err(io("cannot resolve", existing))?;
+        if real.starts_with(&root) {
             Ok(())
         } else {
-            Err(StoreError::OutsideStore {
-                path: path.display().to_string(),
-                root: self.store.root.display().to_string(),
-            })
+            Err(outside(format!(
+                "{} ({} resolves to {}, outside it)",
+                path.display(),
+                existing.display(),
+                real.display()
+            )))
         }
     }
 
