@@ -320,7 +320,7 @@ impl CoordinateError {
 
     /// The message with the field `shown` as a CSV row's messages show text (invisible
     /// characters named, long text shortened) in place of the text as given: the same words as
-    /// everywhere else ([`Self::message`]).
+    /// everywhere else (`Self::message`).
     pub fn in_row(&self, shown: &str) -> String {
         self.message(Some(shown))
     }

@@ -2076,9 +2076,9 @@ fn file_stamp(path: &std::path::Path) -> Result<Option<u64>, std::io::Error> {
 }
 
 /// Checks, before a computation kept in memory is served again, that the stored scenario it was
-/// read from is still there as it was: its file's length and modification time ([`file_stamp`],
+/// read from is still there as it was: its file's length and modification time (`file_stamp`,
 /// one `stat`) as when it was last read; where they differ, the file is read and checked again as
-/// a cold read does it ([`read_stored`]), so that a file damaged or removed since is answered
+/// a cold read does it (`read_stored`), so that a file damaged or removed since is answered
 /// as it would be after a restart (fresh tester F4: a damaged or deleted file was still served
 /// from the cache). A computation not read from the store (one just stored) is stamped on its
 /// first check.
