@@ -605,8 +605,10 @@ fn known_at_answers_with_the_source_description_in_force_then() {
     assert_eq!(a["attribution"], "© then");
     assert_eq!(a["time_zone"], "Europe/Kyiv");
     assert_eq!(a["snapshot"]["id"], "monitor:2024-05-02");
-    // In Kyiv time the publication was of 2 May: 1 May was before the first snapshot then.
-    ask(&format!("date=2024-05-01&known_at={t1}")).assert_problem(404, "2024-05-02");
+    // In Kyiv time the publication (21:30 UTC on 1 May) was of 2 May: 1 May was before the first
+    // snapshot then, and the 404 names the first publication's instant (issue 13, F6).
+    ask(&format!("date=2024-05-01&known_at={t1}"))
+        .assert_problem(404, "its first publication is of 2024-05-01T21:30:00Z");
     let a = ask("date=2024-05-01").json();
     assert_eq!(a["licence"], "licence of now", "{a}");
     assert_eq!(a["time_zone"], "UTC");
