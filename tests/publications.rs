@@ -856,6 +856,18 @@ fn server_with_source_ds() -> (tempfile::TempDir, PathBuf, common::Server) {
     (dir, root, server)
 }
 
+/// `POST /v1/snapshots?source=ds&date={date}{extra}` of publication `i` ([`ingest_body`]), with
+/// the token of [`server_with_source_ds`].
+fn post_publication(addr: std::net::SocketAddr, i: usize, date: &str, extra: &str) -> common::Reply {
+    common::request(
+        addr,
+        "POST",
+        &format!("/v1/snapshots?source=ds&date={date}{extra}"),
+        "Authorization: Bearer publications-token-0123456789\r\nContent-Type: application/geo+json\r\n",
+        &ingest_body(i, date),
+    )
+}
+
 /// The monitor's case over HTTP: publications ingested one at a time, shuffled, two on a day and
 /// at the day boundary, answer by their instants; an instant on another day than `date` is
 /// refused naming it; the same instant again is unchanged, other content for it a 409 (200
@@ -864,15 +876,7 @@ fn server_with_source_ds() -> (tempfile::TempDir, PathBuf, common::Server) {
 fn publications_ingested_one_at_a_time_in_any_order_answer_by_their_instants() {
     let (_dir, root, server) = server_with_source_ds();
     let auth = "Authorization: Bearer publications-token-0123456789\r\n";
-    let ingest = |i: usize, date: &str, extra: &str| {
-        common::request(
-            server.addr,
-            "POST",
-            &format!("/v1/snapshots?source=ds&date={date}{extra}"),
-            &format!("{auth}Content-Type: application/geo+json\r\n"),
-            &ingest_body(i, date),
-        )
-    };
+    let ingest = |i: usize, date: &str, extra: &str| post_publication(server.addr, i, date, extra);
     let dates = ["2024-05-01", "2024-05-01", "2024-05-01", "2024-05-02", "2024-05-02"];
     // The boundary: 20:59:59 UTC is 1 May in Kyiv, 21:00:00 UTC is 2 May.
     ingest(3, "2024-05-01", "").assert_problem(422, "is on 2024-05-02 in the source's time zone Europe/Kyiv");
@@ -1425,15 +1429,8 @@ fn publications_ingested_within_one_second_are_both_kept() {
 #[test]
 fn an_ingested_publication_earlier_in_its_day_is_named_by_its_instant() {
     let (_dir, _root, server) = server_with_source_ds();
-    let auth = "Authorization: Bearer publications-token-0123456789\r\n";
     let ingest = |i: usize| {
-        let r = common::request(
-            server.addr,
-            "POST",
-            "/v1/snapshots?source=ds&date=2024-05-01",
-            &format!("{auth}Content-Type: application/geo+json\r\n"),
-            &ingest_body(i, "2024-05-01"),
-        );
+        let r = post_publication(server.addr, i, "2024-05-01", "");
         assert!(r.status == 201 || r.status == 200, "publication {i}: {}", r.text());
         r.json()
     };
@@ -1479,17 +1476,10 @@ fn an_ingested_publication_earlier_in_its_day_is_named_by_its_instant() {
 #[test]
 fn snapshots_list_every_publication_and_which_one_is_in_force_for_its_day() {
     let (_dir, _root, server) = server_with_source_ds();
-    let auth = "Authorization: Bearer publications-token-0123456789\r\n";
     let dates = ["2024-05-01", "2024-05-01", "2024-05-01", "2024-05-02", "2024-05-02"];
     let mut hashes = Vec::new();
     for i in [4, 2, 0, 3, 1] {
-        let r = common::request(
-            server.addr,
-            "POST",
-            &format!("/v1/snapshots?source=ds&date={}", dates[i]),
-            &format!("{auth}Content-Type: application/geo+json\r\n"),
-            &ingest_body(i, dates[i]),
-        );
+        let r = post_publication(server.addr, i, dates[i], "");
         assert_eq!(r.status, 201, "publication {i}: {}", r.text());
         hashes.push((i, r.json()["content_sha256"].as_str().unwrap().to_string()));
     }
@@ -1546,15 +1536,8 @@ fn snapshots_list_every_publication_and_which_one_is_in_force_for_its_day() {
 #[test]
 fn before_the_first_publication_is_one_404_naming_its_instant() {
     let (_dir, root, server) = server_with_source_ds();
-    let auth = "Authorization: Bearer publications-token-0123456789\r\n";
     for i in [0, 1] {
-        let r = common::request(
-            server.addr,
-            "POST",
-            "/v1/snapshots?source=ds&date=2024-05-01",
-            &format!("{auth}Content-Type: application/geo+json\r\n"),
-            &ingest_body(i, "2024-05-01"),
-        );
+        let r = post_publication(server.addr, i, "2024-05-01", "");
         assert_eq!(r.status, 201, "{}", r.text());
     }
     let on_date = "no snapshot of source 'ds' in force on 2024-04-30: its first publication is of 2024-05-01T10:00:00Z";

@@ -217,12 +217,7 @@ fn a_new_source_is_declared_then_live_with_its_first_snapshot() {
 #[test]
 fn sources_described_one_after_another_keep_the_directory_loading() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("geodata");
-    let init = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
-        .args(["init", root.to_str().unwrap(), "--no-example"])
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let root = empty_geodata(dir.path());
     let token = dir.path().join("token");
     std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
     let s = Server::with_ingest(&root, &token);
@@ -629,12 +624,7 @@ fn known_at_answers_with_the_source_description_in_force_then() {
 #[test]
 fn with_no_source_loaded_questions_say_so_and_the_border_is_drawn() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("geodata");
-    let init = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
-        .args(["init", root.to_str().unwrap(), "--no-example"])
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let root = empty_geodata(dir.path());
     let s = Server::spawn(&["--data", root.to_str().unwrap(), "--watch-s", "0"], &[]);
     let r = get(s.addr, "/v1/coverage?lon=35&lat=48&date=2024-01-01", "");
     r.assert_problem(400, "no source is loaded");
@@ -653,4 +643,15 @@ fn with_no_source_loaded_questions_say_so_and_the_border_is_drawn() {
     assert_eq!(doc["frontline"]["source"], Value::Null);
     assert!(!doc["features"].as_array().unwrap().is_empty());
     get(s.addr, "/v1/border?source=x", "").assert_problem(404, "unknown source 'x'");
+}
+
+/// `frontline init DIR/geodata --no-example`: a border and no source.
+fn empty_geodata(dir: &std::path::Path) -> std::path::PathBuf {
+    let root = dir.join("geodata");
+    let init = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["init", root.to_str().unwrap(), "--no-example"])
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    root
 }
