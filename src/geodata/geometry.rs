@@ -757,6 +757,17 @@ pub fn check_position_len(n: usize) -> Result<(), PositionProblem> {
 /// Reads one position: two or three finite numbers ([`check_position_len`]), lon in
 /// [-180, 180], lat in [-90, 90]. A third number (elevation) is allowed and ignored.
 fn read_position(pos: &Value) -> Result<Coord<f64>, PositionProblem> {
+    read_lonlat(pos).map(|p| Coord { x: p.lon(), y: p.lat() })
+}
+
+/// The one reader of a GeoJSON position given as a JSON value, for every reader that has one
+/// (polygon rings here, the Point features of the batch routes): two or three numbers
+/// ([`check_position_len`]), each a number (the third, an altitude, too, though it is then
+/// ignored), the first two a valid [`crate::model::LonLat`].
+///
+/// # Errors
+/// The [`PositionProblem`] of the first thing wrong.
+pub fn read_lonlat(pos: &Value) -> Result<crate::model::LonLat, PositionProblem> {
     let Some(nums) = pos.as_array() else {
         return Err(PositionProblem::NotAnArray(short(pos)));
     };
@@ -776,8 +787,7 @@ fn read_position(pos: &Value) -> Result<Coord<f64>, PositionProblem> {
             xy[i] = f;
         }
     }
-    let p = crate::model::LonLat::new(xy[0], xy[1]).map_err(PositionProblem::OutOfRange)?;
-    Ok(Coord { x: p.lon(), y: p.lat() })
+    crate::model::LonLat::new(xy[0], xy[1]).map_err(PositionProblem::OutOfRange)
 }
 
 fn short(v: &Value) -> String {

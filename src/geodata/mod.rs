@@ -23,7 +23,7 @@ pub(crate) mod strict_json;
 mod validity;
 pub use canonical::{ConfirmedRun, Split, StoredSnapshot, confirmed_run, split_confirmed, stored_snapshot};
 /// The loader's validity check, also applied to every polygon an answer draws.
-pub use geometry::check_position_len;
+pub use geometry::{check_position_len, read_lonlat};
 pub use validity::problems as validity_problems;
 pub use validity::problems_up_to as validity_problems_up_to;
 

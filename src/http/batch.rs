@@ -10,7 +10,7 @@
 
 use super::params::Params;
 use super::problem::Problem;
-use super::stream::{BodyPace, ChannelReader, body_reader, incoming, too_large, too_slow};
+use super::stream::{BodyPace, ChannelReader, body_reader, incoming};
 use super::{App, Body};
 use crate::query::geojson::{AnswerFeatures, BatchAnswer, GeoJsonOptions, PIECE, classify_geojson, history_geojson};
 use bytes::Bytes;
@@ -298,22 +298,8 @@ pub async fn history(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
             Ok(pieces_response(answer, "application/geo+json"))
         }
         BodyKind::Csv => {
-            use crate::query::history::HistoryCsvError;
             let answer = |input: &mut dyn std::io::BufRead| {
-                history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe, raw).map_err(|e| match e {
-                    HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_large(&io).is_some() => {
-                        Problem::too_large(format!("request body exceeds {max} bytes"))
-                    }
-                    HistoryCsvError::Csv(crate::query::csv::CsvError::Io(io)) if too_slow(&io).is_some() => {
-                        Problem::from_body_io(&io)
-                    }
-                    HistoryCsvError::Csv(e) => Problem::body(format!("CSV body: {e}")),
-                    HistoryCsvError::Batch(e) => match e.index {
-                        Some(i) => Problem::body(format!("point {i}: {}", e.error)),
-                        None => Problem::from(e.error),
-                    },
-                    HistoryCsvError::Io(e) => Problem::internal(e),
-                })
+                history_csv_answer(&catalog, source.as_deref(), input, max_points, csv_safe, raw).map_err(Problem::from)
             };
             let answer = match encoding {
                 Some(e) => answer(&mut BufReader::new(crate::query::csv::decoding(input.by_ref(), e)))?,

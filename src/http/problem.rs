@@ -471,6 +471,22 @@ impl From<crate::query::csv::CsvError> for Problem {
     }
 }
 
+/// A refused CSV body of `POST /v1/history`: the CSV in the same words as the classification's
+/// ([`From<CsvError>`](crate::query::csv::CsvError)), a point by its index.
+impl From<crate::query::history::HistoryCsvError> for Problem {
+    fn from(e: crate::query::history::HistoryCsvError) -> Self {
+        use crate::query::history::HistoryCsvError;
+        match e {
+            HistoryCsvError::Csv(e) => Problem::from(e),
+            HistoryCsvError::Batch(e) => match e.index {
+                Some(i) => Problem::body(format!("point {i}: {}", e.error)),
+                None => Problem::from(e.error),
+            },
+            HistoryCsvError::Io(e) => Problem::internal(e),
+        }
+    }
+}
+
 /// A blocking task that panicked or was cancelled: 500 with an id.
 impl From<tokio::task::JoinError> for Problem {
     fn from(e: tokio::task::JoinError) -> Self {

@@ -23,7 +23,9 @@
 //! ([`BatchError::ReservedProperty`]), as a CSV column named like an answer's is.
 
 use crate::catalog::{CatalogError, InForce};
+use crate::geodata::PositionProblem;
 use crate::geodata::strict_json::{Bounded, CountingReader};
+use crate::model::LonLat;
 use crate::output::points::{ClassifiedProperties, HistoryProperties, set_properties};
 use crate::output::provenance::AnswerProvenance;
 use crate::query::history::HistoryProvenance;
@@ -241,10 +243,8 @@ fn json_kind(v: &Value) -> &'static str {
 pub struct PointFeature {
     /// The feature as given.
     pub value: Value,
-    /// Longitude.
-    pub lon: f64,
-    /// Latitude.
-    pub lat: f64,
+    /// Its position, checked once as it was read.
+    pub at: LonLat,
 }
 
 /// An answer: a GeoJSON document in three parts (the members before `features`, the features,
@@ -563,7 +563,7 @@ impl<'de> Visitor<'de> for Features<'_, '_> {
                     }));
                 }
             }
-            let (lon, lat) = match point_of(&value) {
+            let at = match point_of(&value) {
                 Ok(p) => p,
                 Err(message) => return Err(ctx.fail(BatchError::Feature { index, message })),
             };
@@ -571,7 +571,7 @@ impl<'de> Visitor<'de> for Features<'_, '_> {
             if let Err(e) = check_properties(&value, index, ctx.answer) {
                 return Err(ctx.fail(e));
             }
-            ctx.block.push(PointFeature { value, lon, lat });
+            ctx.block.push(PointFeature { value, at });
             ctx.block_bytes += ctx.read.get() - start;
             if ctx.block.len() == BLOCK || ctx.block_bytes >= BLOCK_BYTES {
                 let block = std::mem::replace(&mut ctx.block, Vec::with_capacity(BLOCK));
@@ -590,8 +590,9 @@ impl<'de> Visitor<'de> for Features<'_, '_> {
     refuse_scalars!(BatchError::NoFeatures);
 }
 
-/// The position of a Point feature.
-fn point_of(feat: &Value) -> Result<(f64, f64), String> {
+/// The position of a Point feature, read by the one position reader
+/// ([`crate::geodata::read_lonlat`]) that also reads every polygon's positions.
+fn point_of(feat: &Value) -> Result<LonLat, String> {
     if feat.get("type").and_then(Value::as_str) != Some("Feature") {
         return Err("not a GeoJSON Feature".into());
     }
@@ -603,15 +604,12 @@ fn point_of(feat: &Value) -> Result<(f64, f64), String> {
     if t != "Point" {
         return Err(format!("geometry is a {t}; only Point features can be classified"));
     }
-    let c = g
-        .get("coordinates")
-        .and_then(Value::as_array)
-        .ok_or("Point has no coordinates array")?;
-    // The one rule for positions (2 or 3 numbers), with its message.
-    crate::geodata::check_position_len(c.len()).map_err(|p| format!("Point coordinates: {p}"))?;
-    match (c.first().and_then(Value::as_f64), c.get(1).and_then(Value::as_f64)) {
-        (Some(x), Some(y)) => Ok((x, y)),
-        _ => Err("Point coordinates must be [lon, lat] numbers".into()),
+    let c = g.get("coordinates").ok_or("Point has no coordinates array")?;
+    match crate::geodata::read_lonlat(c) {
+        Ok(p) => Ok(p),
+        // In the coordinate type's own words, as on every other edge.
+        Err(PositionProblem::OutOfRange(e)) => Err(e.to_string()),
+        Err(p) => Err(format!("Point coordinates: {p}")),
     }
 }
 
@@ -784,18 +782,14 @@ pub fn classify_geojson<R: Read>(
         let answers: Vec<_> = block
             .par_iter()
             .map(|p| {
-                crate::model::LonLat::new(p.lon, p.lat)?;
-                let located = computed.status_with_waters_of(border, p.lon, p.lat, options.raw);
-                let km = line.and_then(|l| l.nearest(p.lon, p.lat));
-                Ok((located, km))
+                let (lon, lat) = (p.at.lon(), p.at.lat());
+                let located = computed.status_with_waters_of(border, lon, lat, options.raw);
+                let km = line.and_then(|l| l.nearest(lon, lat));
+                (located, km)
             })
-            .collect::<Vec<Result<_, CatalogError>>>();
+            .collect::<Vec<_>>();
         let mut out = Vec::with_capacity(block.len());
-        for (i, (p, a)) in block.into_iter().zip(answers).enumerate() {
-            let (located, km) = a.map_err(|e| BatchError::Feature {
-                index: first + i,
-                message: e.to_string(),
-            })?;
+        for (i, (p, (located, km))) in block.into_iter().zip(answers).enumerate() {
             let props = ClassifiedProperties {
                 status: located.status,
                 on_boundary: located.on_boundary,
@@ -849,17 +843,8 @@ pub fn history_geojson<R: Read>(
     let mut features = FeatureWriter::default();
     let members = crate::output::points::history_members();
     let others = read_point_blocks(input, max_points, members, &mut |first, block| {
-        // The one check of each position (the features were read as numbers).
-        let coords = block
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                crate::model::LonLat::new(p.lon, p.lat).map_err(|e| BatchError::Point {
-                    index: first + i,
-                    error: e.into(),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        // Each position was checked once, as it was read.
+        let coords: Vec<LonLat> = block.iter().map(|p| p.at).collect();
         let hs = histories_of(src, &coords, raw);
         let mut out = Vec::with_capacity(block.len());
         for (i, (p, h)) in block.into_iter().zip(hs).enumerate() {
@@ -888,7 +873,7 @@ mod tests {
         let mut seen = Vec::new();
         let others = read_point_blocks(text.as_bytes(), max, &[], &mut |first, block| {
             for (i, p) in block.iter().enumerate() {
-                seen.push((first + i, p.lon, p.lat));
+                seen.push((first + i, p.at.lon(), p.at.lat()));
             }
             Ok(())
         })?;
@@ -1065,6 +1050,37 @@ mod tests {
         assert!(matches!(e, BatchError::Crs { index: None, .. }), "{e}");
         let e = read(&with("", &format!(r#","crs":{}"#, crs("EPSG:3857"))), 10).unwrap_err();
         assert!(matches!(e, BatchError::Crs { index: Some(0), .. }), "{e}");
+    }
+
+    /// A Point's position is read by the one position reader of the polygons too: a third member
+    /// that is not a number is refused as on ingest and import (the fresh tester's `[30, 50,
+    /// "x"]` was answered and echoed), out-of-range numbers in the coordinate type's words.
+    #[test]
+    fn a_point_position_is_checked_by_the_one_position_rule() {
+        let one = |coords: &str| {
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":{coords}}}}}]}}"#
+            )
+        };
+        for ok in ["[30,50]", "[30,50,120.5]", "[-180,-90]", "[180,90,0]"] {
+            assert!(read(&one(ok), 10).is_ok(), "{ok}");
+        }
+        for (bad, says) in [
+            (r#"[30,50,"x"]"#, r#"coordinate 2 is "x", not a number"#),
+            ("[30,50,null]", "coordinate 2 is null, not a number"),
+            ("[30,50,{}]", "coordinate 2 is {}, not a number"),
+            ("[30,50,[1,2]]", "coordinate 2 is [1,2], not a number"),
+            (r#"["30",50]"#, r#"coordinate 0 is "30", not a number"#),
+            ("[30]", "position has 1 number(s)"),
+            ("[30,50,1,2]", "position has 4 numbers"),
+            (r#""30,50""#, "position is not an array of numbers"),
+            ("[200,50]", "lon 200 must be a finite number in [-180, 180]"),
+            ("[30,-91]", "lat -91 must be a finite number in [-90, 90]"),
+        ] {
+            let e = read(&one(bad), 10).unwrap_err();
+            assert!(matches!(e, BatchError::Feature { index: 0, .. }), "{bad}: {e}");
+            assert!(e.to_string().contains(says), "{bad}: {e}");
+        }
     }
 
     /// A property named like a member the answer writes is refused before anything is answered,
