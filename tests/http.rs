@@ -722,7 +722,9 @@ fn history_one_point_and_batches() {
     post(s.addr, "/v1/history", "text/csv", b"id,lon,lat\na,NaN,1\n").assert_problem(400, "line 2");
     post(s.addr, "/v1/history", "application/xml", b"<a/>").assert_problem(415, "not accepted");
     let bad = br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[200,1]}}]}"#;
-    post(s.addr, "/v1/history", "application/json", bad).assert_problem(400, "point 0");
+    // A batch's point is read by the one position rule, in classify's words.
+    post(s.addr, "/v1/history", "application/json", bad)
+        .assert_problem(400, "feature 0: lon 200 must be a finite number in [-180, 180]");
 }
 
 #[test]

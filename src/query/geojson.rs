@@ -79,14 +79,6 @@ pub enum BatchError {
         /// What is wrong.
         message: String,
     },
-    /// A point's history cannot be read (its coordinate is invalid).
-    #[error("point {index}: {error}")]
-    Point {
-        /// 0-based index in `features`.
-        index: usize,
-        /// What is wrong.
-        error: CatalogError,
-    },
     /// A legacy `crs` member that is not CRS84 (the one rule,
     /// [`crate::geodata::canonical::check_crs_member`]); `index`: the feature it is on, `None`
     /// for the collection.
