@@ -471,9 +471,9 @@ fn invisible_characters_are_named_on_every_route() {
         Want::Error("line 1: a carriage return (CR) at byte 11 ends no line: the file seems to use CR-only line ends"),
     );
     let long: String = std::iter::once("id,lon,lat\r".to_string())
-        .chain((0..400).map(|i| format!("p{i},{k}\r")))
+        .chain((0..6000).map(|i| format!("p{i},{k}\r")))
         .collect();
-    assert!(long.len() > 4096);
+    assert!(long.len() > frontline::query::csv::MAX_LINE_BYTES);
     check(
         &s,
         "CR-only line ends, longer than a line may be",

@@ -207,11 +207,27 @@ fn classify_csv_streams_chunked_uploads_and_reports_bad_input() {
     r.assert_problem(413, "exceeds");
     // A body with no line ends is refused at the first over-long line, quickly.
     post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", &vec![b'7'; 900_000])
-        .assert_problem(400, "line 1: a line is longer than 4096 bytes");
+        .assert_problem(400, "line 1: a line is longer than 65536 bytes");
     let mut long_line = b"id,lon,lat\n1,30,50\n2,".to_vec();
-    long_line.extend(vec![b'4'; 10_000]);
+    long_line.extend(vec![b'4'; 70_000]);
     post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", &long_line)
-        .assert_problem(400, "line 3: a line is longer than 4096 bytes");
+        .assert_problem(400, "line 3: a line is longer than 65536 bytes");
+    // A long extra column is a row like any other (issue 9 tester F5: 4 KiB refused it, hinting
+    // at a wrong header).
+    let mut long_note = b"id,lon,lat,note
+1,30,50,"
+        .to_vec();
+    long_note.extend(vec![b'n'; 20_000]);
+    long_note.push(b'\n');
+    let r = post(s.addr, "/v1/classify?date=2024-05-01", "text/csv", &long_note);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text()
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with(&format!("1,30,50,{}", "n".repeat(20_000)))
+    );
     let r = post(
         s.addr,
         "/v1/classify?date=2024-05-01",

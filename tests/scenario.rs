@@ -663,6 +663,55 @@ fn http_previews_stores_and_answers_a_scenario_also_after_a_restart() {
             assert_eq!(p["source"], "test", "{layer}");
             assert!(p["area_km2"].as_f64().unwrap() > 0.0, "{layer}");
         }
+        // Every snapshot a layer rests on is named, with its hash as in the inputs: the
+        // withdrawal layer names D0's snapshot (the line withdrawn to) as well as the
+        // ceasefire's; the zones layer its reference lines.
+        let meta = fc.foreign_members.as_ref().unwrap()["frontline"].clone();
+        let sha_of = |snapshot: &str| {
+            preview["inputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["kind"] == "snapshot" && i["name"] == snapshot)
+                .unwrap_or_else(|| panic!("{snapshot} not in the inputs"))["sha256"]
+                .clone()
+        };
+        match layer {
+            "withdrawal" => {
+                let d0 = &fc.features[0].properties.as_ref().unwrap()["withdrawn_to"];
+                assert_eq!(d0["snapshot"], "test:2024-01-01", "{d0}");
+                assert_eq!(d0["content_sha256"], sha_of("test:2024-01-01"), "{d0}");
+                assert_eq!(meta["withdrawal"]["to_line_of"]["date"], "2024-01-01", "{meta}");
+                assert_eq!(
+                    meta["withdrawal"]["to_line_of"]["snapshot"]["id"], "test:2024-01-01",
+                    "{meta}"
+                );
+                assert_eq!(
+                    meta["withdrawal"]["to_line_of"]["snapshot"]["content_sha256"],
+                    sha_of("test:2024-01-01")
+                );
+                assert_eq!(meta["withdrawal"], preview["withdrawal"]);
+                assert!(meta.get("reference_lines").is_none(), "{meta}");
+            }
+            "zones" => {
+                assert_eq!(meta["reference_lines"], preview["reference_lines"]);
+                assert!(meta.get("withdrawal").is_none(), "{meta}");
+            }
+            _ => {
+                assert!(
+                    meta.get("withdrawal").is_none() && meta.get("reference_lines").is_none(),
+                    "{meta}"
+                );
+                assert!(
+                    fc.features[0]
+                        .properties
+                        .as_ref()
+                        .unwrap()
+                        .get("withdrawn_to")
+                        .is_none()
+                );
+            }
+        }
     }
     let (st, _, _) = request(s.addr, "GET", &format!("/v1/scenarios/{id}/layers/nope"), "", b"");
     assert_eq!(st, 404);
@@ -1617,11 +1666,10 @@ fn the_list_marks_scenarios_whose_inputs_changed() {
     assert_ne!(now, ids[1]);
     let (st, _, body) = request(s.addr, "GET", &format!("/v1/scenarios/{}", ids[1]), "", b"");
     assert_eq!(st, 409);
-    assert!(
-        String::from_utf8_lossy(&body).contains(now),
-        "{}",
-        String::from_utf8_lossy(&body)
-    );
+    let problem: Value = serde_json::from_slice(&body).unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains(now), "{problem}");
+    // The new id as a member of its own, as the listing's `id_now` (fresh tester).
+    assert_eq!(problem["id_now"], now, "{problem}");
 }
 
 /// A stored scenario whose inputs the geodata no longer has (its source removed, found by a fresh

@@ -508,6 +508,15 @@ fn a_saved_scenarios_layers_are_immutable_vector_tiles() {
             "withdrawal_line"
         ]
     );
+    // The withdrawal's features name D0's snapshot beside the ceasefire's (fresh tester).
+    let withdrawal = doc["vector_layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "withdrawal")
+        .unwrap();
+    assert_eq!(withdrawal["fields"]["withdrawn_to"], "String", "{withdrawal}");
+    assert_eq!(withdrawal["fields"]["withdrawn_to_sha256"], "String", "{withdrawal}");
     let figures = get(s.addr, &format!("/v1/scenarios/{id}"), "").json();
     assert_eq!(
         doc["frontline"]["scenario"], figures,

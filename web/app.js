@@ -20,6 +20,8 @@ const LAYERS = [
 const DIFF_LAYERS = ['gained', 'lost', 'newly_contested', 'no_longer_contested'].map((c) => `diff-${c}`);
 /** A scenario's tile layers as drawn: map layer id, tile layer, style, legend text. */
 const SCENARIO_LAYERS = [
+  { id: 'scenario-excluded', layer: 'excluded', label: 'Excluded (occupied, grey zone, baselines, exclusions)', swatch: 'sw-scenario-excluded',
+    style: { type: 'fill', paint: { 'fill-color': ['match', ['get', 'status'], 'contested', '#9e9e9e', 'baseline', '#3e2723', 'exclusion', '#ef6c00', '#b71c1c'], 'fill-opacity': 0.25 } } },
   { id: 'scenario-zones', layer: 'zones', label: 'Security zones', swatch: 'sw-scenario-zones',
     style: { type: 'fill', paint: { 'fill-color': '#7b1fa2', 'fill-opacity': 0.3, 'fill-outline-color': '#4a148c' } } },
   { id: 'scenario-withdrawal', layer: 'withdrawal', label: 'Withdrawal area', swatch: 'sw-scenario-withdrawal',

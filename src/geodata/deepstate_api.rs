@@ -22,7 +22,9 @@
 //! ([`ClueConflict`]), never silently.
 //!
 //! A name none of whose words tells a class (or no name) is a conflict of its own
-//! ([`ConflictKind::NameNotRead`], counted), whatever the other clues then decide.
+//! ([`ConflictKind::NameNotRead`], counted), whatever the other clues then decide; so is a
+//! status the name negates in words the tables do not hold as a phrase (`Not yet liberated`:
+//! [`ConflictKind::NameNegated`]): the name is never read as saying the opposite of its words.
 //! A polygon none of them classifies is `unknown`: reported with its name and colours, never
 //! mapped to a status. Points and lines are dropped (counted); the third coordinate of every
 //! position is dropped (counted). The areas of each class that carries a
@@ -390,23 +392,95 @@ fn word_spans<'t>(text: &'t str, keyword: &'t str) -> impl Iterator<Item = (usiz
 /// that keyword's: "occupied" in "not occupied" or "no longer occupied" is part of the negation
 /// (liberated), not occupation; "occupied" beside "liberated" (`Liberated/Occupied`) is a word
 /// of its own, and the name holds both classes.
-fn classes_of_text(text: &str) -> Vec<AreaClass> {
+///
+/// A status word (the grey zone, liberation, occupation) after a negation in its clause that
+/// the tables do not hold as a phrase (`Not yet liberated`, `never occupied`, `Ще не звільнено`,
+/// `not contested`) does not say that status: it is returned apart, in the second list, so that
+/// the name is not read as saying the opposite of what it says ([`ConflictKind::NameNegated`]).
+/// A keyword that is itself a negation (`not occupied`, `не окупов*`) is read as its table says.
+fn classes_of_text(text: &str) -> (Vec<AreaClass>, Vec<AreaClass>) {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    let mut found: Vec<(AreaClass, usize, usize)> = Vec::new();
+    let mut found: Vec<(AreaClass, usize, usize, bool)> = Vec::new();
     for (class, words) in ENGLISH.iter().chain(UKRAINIAN) {
+        let status = statuses(&[*class]).len() == 1;
         for w in *words {
-            found.extend(word_spans(&text, w).map(|(s, e)| (*class, s, e)));
+            let checked = status && !starts_with_negation(w);
+            found.extend(word_spans(&text, w).map(|(s, e)| (*class, s, e, checked && negated_at(&text, s))));
         }
     }
-    let own = |&(c, s, e): &(AreaClass, usize, usize)| {
+    let own = |&(c, s, e, _): &(AreaClass, usize, usize, bool)| {
         !found
             .iter()
-            .any(|&(o, s2, e2)| o != c && s2 <= s && e <= e2 && e2 - s2 > e - s)
+            .any(|&(o, s2, e2, _)| o != c && s2 <= s && e <= e2 && e2 - s2 > e - s)
     };
-    NAME_PRECEDENCE
-        .into_iter()
-        .filter(|c| found.iter().any(|f| f.0 == *c && own(f)))
-        .collect()
+    let of = |negated: bool| -> Vec<AreaClass> {
+        NAME_PRECEDENCE
+            .into_iter()
+            .filter(|c| found.iter().any(|f| f.0 == *c && f.3 == negated && own(f)))
+            .collect()
+    };
+    let said = of(false);
+    let negated = of(true).into_iter().filter(|c| !said.contains(c)).collect();
+    (said, negated)
+}
+
+/// Words that negate the status word after them, English and Ukrainian (lowercase; `’` read as
+/// `'`).
+const NEGATIONS: &[&str] = &[
+    "not",
+    "no",
+    "never",
+    "non",
+    "nor",
+    "neither",
+    "without",
+    "isn't",
+    "wasn't",
+    "aren't",
+    "weren't",
+    "hasn't",
+    "haven't",
+    "hadn't",
+    "doesn't",
+    "didn't",
+    "cannot",
+    "can't",
+    "не",
+    "ні",
+    "ніколи",
+    "без",
+    "немає",
+    "нема",
+];
+
+/// How many words before a status word a negation reaches (`has not yet been occupied`).
+const NEGATION_REACH: usize = 3;
+
+/// Whether `word` (a word of a lowercase name, punctuation around it ignored) is a negation.
+fn is_negation(word: &str) -> bool {
+    let w = word.replace('\u{2019}', "'");
+    NEGATIONS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+}
+
+/// Whether a keyword of the tables begins with a negation (`not occupied`, `no longer ...`,
+/// `не окупов*`): a phrase that already reads its negation.
+fn starts_with_negation(keyword: &str) -> bool {
+    keyword.split([' ', '-']).next().is_some_and(is_negation)
+}
+
+/// Whether a negation stands among the [`NEGATION_REACH`] words before byte `at` of `text`,
+/// within its clause (a clause ends at `,;.:!?()/` or a dash).
+fn negated_at(text: &str, at: usize) -> bool {
+    let clause = text[..at]
+        .rsplit([',', ';', '.', ':', '!', '?', '(', ')', '/', '\u{2013}', '\u{2014}'])
+        .next()
+        .unwrap_or("");
+    clause
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(NEGATION_REACH)
+        .any(is_negation)
 }
 
 /// The parts of a name: its texts between separators, a run of two or more slashes (`///` as
@@ -460,6 +534,10 @@ pub struct Clues {
     /// English part, a further part) say and the part that decides does not, where both say a
     /// status ([`ConflictKind::NameLanguages`]), in [`NAME_PRECEDENCE`] order.
     pub name_elsewhere: Vec<AreaClass>,
+    /// The statuses the name's words negate in a way the phrase tables do not hold (`Not yet
+    /// liberated`, `never occupied`), where no part of it says them plainly
+    /// ([`ConflictKind::NameNegated`]), in [`NAME_PRECEDENCE`] order.
+    pub name_negated: Vec<AreaClass>,
 }
 
 /// How clues disagreed about an area (decided by the order of trust, and reported).
@@ -490,6 +568,12 @@ pub enum ConflictKind {
     /// key or the fill decided where they tell a class; the area is `unknown` where they do
     /// not. Never silent: every such polygon is counted here.
     NameNotRead,
+    /// The name negates a status in words the phrase tables do not hold as a negation (`Not
+    /// yet liberated`, `never occupied`, `Ще не звільнено`): it does not say that status, and
+    /// what it says instead is not guessed. The status is set aside; the name's other words,
+    /// else the style key or the fill decide (`unknown` where none tells). Counted, never
+    /// silent.
+    NameNegated,
 }
 
 impl ConflictKind {
@@ -503,6 +587,7 @@ impl ConflictKind {
             ConflictKind::NameAgainstFill => "name_against_fill",
             ConflictKind::KeyAgainstFill => "key_against_fill",
             ConflictKind::NameNotRead => "name_not_read",
+            ConflictKind::NameNegated => "name_negated",
         }
     }
 }
@@ -527,15 +612,23 @@ impl Clues {
     pub fn of(name: Option<&str>, style_url: Option<&str>, fill: Option<&str>) -> Clues {
         let (name, elsewhere) = name.map_or_else(Default::default, |name| {
             let parts = name_parts(name);
-            let mut read: Vec<Vec<AreaClass>> = parts.iter().map(|p| classes_of_text(p)).collect();
+            let (mut read, negated): (Vec<Vec<AreaClass>>, Vec<Vec<AreaClass>>) =
+                parts.iter().map(|p| classes_of_text(p)).unzip();
             let decides = parts
                 .iter()
                 .zip(&read)
                 .position(|(p, c)| is_english(p) && !c.is_empty())
                 .or_else(|| read.iter().position(|c| !c.is_empty()));
             let name = decides.map(|i| std::mem::take(&mut read[i])).unwrap_or_default();
-            (name, read)
+            // The negated statuses of every part, where no part says them plainly.
+            let said: Vec<AreaClass> = name.iter().chain(read.iter().flatten()).copied().collect();
+            let negated = NAME_PRECEDENCE
+                .into_iter()
+                .filter(|c| negated.iter().flatten().any(|n| n == c) && !said.contains(c))
+                .collect();
+            ((name, negated), read)
         });
+        let (name, name_negated) = name;
         let own = statuses(&name);
         let name_elsewhere = if own.is_empty() {
             Vec::new()
@@ -555,6 +648,7 @@ impl Clues {
             key,
             fill: fill.and_then(class_of_colour),
             name_elsewhere,
+            name_negated,
         }
     }
 
@@ -574,7 +668,9 @@ impl Clues {
         if inside_border && self.says_foreign() {
             conflicts.push((ConflictKind::ForeignInsideBorder, vec![AreaClass::Foreign]));
         }
-        if self.name.is_empty() {
+        if !self.name_negated.is_empty() {
+            conflicts.push((ConflictKind::NameNegated, self.name_negated.clone()));
+        } else if self.name.is_empty() {
             conflicts.push((ConflictKind::NameNotRead, Vec::new()));
         }
         let name: Vec<AreaClass> = self.name.iter().copied().filter(admit).collect();
@@ -2109,6 +2205,68 @@ mod tests {
         negation_no_longer_captured: "x /// No longer captured",
         negation_ukrainian_not_occupied: "Не окупована територія",
         negation_ukrainian_deoccupied: "Деокупована територія",
+    }
+
+    /// A status negated in words the tables do not hold (the fresh tester's `Not yet
+    /// liberated`, read as liberated before): the class of negations, English and Ukrainian,
+    /// every status. The name does not decide; the conflict `name_negated` names the status set
+    /// aside; the key or the fill decides, and with neither the area is `unknown`.
+    #[test]
+    fn a_negated_status_is_never_read_as_that_status() {
+        for (name, negated) in [
+            ("x /// Not yet liberated", AreaClass::Liberated),
+            ("x /// No longer liberated", AreaClass::Liberated),
+            ("x /// Never liberated", AreaClass::Liberated),
+            ("x /// Has not been retaken", AreaClass::Liberated),
+            ("x /// Wasn\u{2019}t recaptured", AreaClass::Liberated),
+            ("Ще не звільнено", AreaClass::Liberated),
+            ("Не звільнене село /// x", AreaClass::Liberated),
+            ("x /// Never occupied", AreaClass::OccupiedSince2022),
+            ("x /// Not yet captured by Russia", AreaClass::OccupiedSince2022),
+            ("x /// Non-occupied", AreaClass::OccupiedSince2022),
+            ("x /// Hasn't been seized", AreaClass::OccupiedSince2022),
+            ("x /// Without occupation", AreaClass::OccupiedSince2022),
+            ("Ніколи не захоплено", AreaClass::OccupiedSince2022),
+            ("x /// Not contested", AreaClass::Contested),
+            ("x /// No longer a grey zone", AreaClass::Contested),
+            ("Не сіра зона", AreaClass::Contested),
+        ] {
+            let clues = Clues::of(Some(name), Some("#poly-000000-1-1"), Some("#a52714"));
+            assert_eq!(clues.name_negated, vec![negated], "{name:?}");
+            let d = clues.decide(true);
+            assert_eq!(d.class, Some((AreaClass::OccupiedBefore2022, Clue::Key)), "{name:?}");
+            assert!(
+                d.conflicts.contains(&(ConflictKind::NameNegated, vec![negated])),
+                "{name:?}: {:?}",
+                d.conflicts
+            );
+            assert!(
+                !d.conflicts.iter().any(|c| c.0 == ConflictKind::NameNotRead),
+                "{name:?}"
+            );
+            // No other clue: unknown, never guessed.
+            assert_eq!(classify(Some(name), None, None), None, "{name:?}");
+        }
+        // A negation in another clause negates nothing; one the tables hold reads as they say;
+        // a plain status beside a negated one decides, the negated one reported.
+        for (name, class) in [
+            (
+                "x /// Occupied, not confirmed by the General Staff",
+                AreaClass::OccupiedSince2022,
+            ),
+            ("x /// Not liberated: occupied", AreaClass::OccupiedSince2022),
+            ("x /// Not occupied", AreaClass::Liberated),
+            ("Не окупована територія", AreaClass::Liberated),
+            ("x /// No information", AreaClass::Contested),
+        ] {
+            assert_eq!(classify(Some(name), None, None), Some((class, Clue::Name)), "{name:?}");
+        }
+        let d = Clues::of(Some("x /// Not liberated: occupied"), None, None).decide(true);
+        assert_eq!(
+            d.conflicts,
+            vec![(ConflictKind::NameNegated, vec![AreaClass::Liberated])]
+        );
+        assert_eq!(ConflictKind::NameNegated.as_str(), "name_negated");
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub struct Members {
     /// `scenario-computation-deadline`): its name, its value and the request's figure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<LimitPassed>,
+    /// `scenario-inputs-changed`: the id the stored document has on today's inputs (what the
+    /// listing's `id_now` says), so that a client can follow it without parsing `detail`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_now: Option<String>,
 }
 
 /// A server limit a request went past, as a problem's `limit` member.
@@ -540,8 +544,13 @@ impl From<crate::scenario::ScenarioError> for Problem {
                 &field,
             ),
             ScenarioError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, "unknown-scenario", detail),
-            ScenarioError::InputsChanged { .. } => {
-                Problem::new(StatusCode::CONFLICT, "scenario-inputs-changed", detail)
+            ScenarioError::InputsChanged { now, .. } => {
+                let mut p = Problem::new(StatusCode::CONFLICT, "scenario-inputs-changed", detail);
+                p.members = Some(Box::new(Members {
+                    id_now: Some(now),
+                    ..Members::default()
+                }));
+                p
             }
             ScenarioError::InputsUnavailable { .. } => {
                 Problem::new(StatusCode::CONFLICT, "scenario-inputs-unavailable", detail)

@@ -185,6 +185,14 @@ pub struct ScenarioLayerMeta {
     pub layer: ScenarioLayer,
     /// The ceasefire date and what was in force.
     pub ceasefire: AnswerProvenance,
+    /// The reference lines the zones are measured from (the `zones` layer; empty on the others):
+    /// each with its date, the snapshot in force and its length.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reference_lines: Vec<ReferenceFigure>,
+    /// D0 and the snapshot in force on it, with the withdrawal's area (the `withdrawal` layer):
+    /// the area is the difference of two snapshots, and both are named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawal: Option<WithdrawalFigure>,
     /// Every input with its hash.
     pub inputs: Vec<ScenarioInput>,
     /// How edges are taken and measured.
@@ -224,6 +232,10 @@ pub struct ScenarioFeatureProperties {
     /// The snapshot it rests on (the reference line's for a zone, the ceasefire's otherwise).
     #[serde(flatten)]
     pub provenance: FeatureProvenance,
+    /// The withdrawal layer's feature: the snapshot of D0 (the line withdrawn to), the other
+    /// snapshot the area rests on (occupied in `snapshot` and not in this one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn_to: Option<FeatureProvenance>,
 }
 
 /// A zone holding a point.

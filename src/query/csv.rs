@@ -142,8 +142,10 @@ pub struct CsvOptions {
 /// Bytes read per block: each block is split in two halves classified on both cores.
 const BLOCK_BYTES: usize = 1 << 20;
 
-/// Longest record accepted, bytes: a row is a short id, two numbers and a few extra columns.
-pub const MAX_LINE_BYTES: usize = 4096;
+/// Longest record accepted, bytes: a row is an id, two numbers and the extra columns passed
+/// through (a description, a note): as much as one feature of a GeoJSON batch may hold
+/// ([`crate::query::geojson`]'s 64 KiB), and a bound on what a body without line ends can grow.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
 /// Bytes that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
 const FORMULA_START: [u8; 6] = [b'=', b'+', b'-', b'@', b'\t', b'\r'];
@@ -345,9 +347,13 @@ fn read_record_rest<R: BufRead>(input: &mut R, out: &mut Vec<u8>, mut state: Sca
             let message = if let Some(why) = invisible_cause(&seen, false) {
                 why
             } else if state == Scan::Quoted {
-                format!("a record is longer than {MAX_LINE_BYTES} bytes (is a quote not closed?)")
+                format!(
+                    "a record is longer than {MAX_LINE_BYTES} bytes (a record, its id and extra columns included, is at most {MAX_LINE_BYTES} bytes: is a quote not closed?)"
+                )
             } else {
-                format!("a line is longer than {MAX_LINE_BYTES} bytes (is this CSV with columns id,lon,lat?)")
+                format!(
+                    "a line is longer than {MAX_LINE_BYTES} bytes (a record, its id and extra columns included, is at most {MAX_LINE_BYTES} bytes: are line ends missing?)"
+                )
             };
             return Err(CsvError::Line { line: 0, message });
         }
@@ -828,7 +834,7 @@ impl Layout {
         let at = |m: String| (n, invisible_cause(bytes, false).unwrap_or(m));
         if bytes.len() > MAX_LINE_BYTES {
             return Err(at(format!(
-                "a line is longer than {MAX_LINE_BYTES} bytes (is this CSV with columns id,lon,lat?)"
+                "a line is longer than {MAX_LINE_BYTES} bytes (a record, its id and extra columns included, is at most {MAX_LINE_BYTES} bytes: are line ends missing?)"
             )));
         }
         if self.simple {

@@ -41,6 +41,11 @@ pub const MAX_ZONES: usize = 16;
 pub const MAX_EXCLUSIONS: usize = 64;
 /// Largest zone width per side, km.
 pub const MAX_WIDTH_KM: f64 = 500.0;
+/// Smallest zone width per side, km: the outline is built to within
+/// [`zone::OUTLINE_TOLERANCE_M`] of the exact geodesic distance, so a narrower zone would be
+/// mostly construction error (the narrowest zone of the agreements cited, the 1953 armistice's,
+/// is 2 km).
+pub const MIN_WIDTH_KM: f64 = 0.1;
 /// Default of [`Limits::max_exclusion_vertices`] (the server's
 /// `--max-scenario-exclusion-vertices`).
 pub const DEFAULT_MAX_EXCLUSION_VERTICES: usize = 20_000;
@@ -697,10 +702,14 @@ fn check_within(cat: &Catalog, s: &Scenario, limits: &Limits) -> Result<Checked,
                 format!("'{}' names two zones", z.name),
             ));
         }
-        if !(z.width_km.is_finite() && z.width_km > 0.0 && z.width_km <= MAX_WIDTH_KM) {
+        if !(z.width_km.is_finite() && (MIN_WIDTH_KM..=MAX_WIDTH_KM).contains(&z.width_km)) {
             return Err(invalid(
                 format!("zones[{i}].width_km"),
-                format!("{} km; a width is > 0 and <= {MAX_WIDTH_KM} km", z.width_km),
+                format!(
+                    "{} km; a width is at least {MIN_WIDTH_KM} km (a zone's outline is within {} m of the exact distance) and at most {MAX_WIDTH_KM} km",
+                    z.width_km,
+                    zone::OUTLINE_TOLERANCE_M
+                ),
             ));
         }
         if z.reference.date > s.ceasefire_date {
@@ -1629,7 +1638,7 @@ impl Computed {
             TileLayer {
                 name: "area",
                 description: "the area of application of the scenario",
-                fields: area_fields.clone(),
+                fields: area_fields,
                 features: polygons(&self.area, "area_of_application", ceasefire, &[], &[]),
             },
             TileLayer {
@@ -1652,11 +1661,25 @@ impl Computed {
             },
             TileLayer {
                 name: "withdrawal",
-                description: "the withdrawal area: occupied on the ceasefire date and not on the withdrawal date D0",
-                fields: area_fields,
-                features: match &self.withdrawal {
-                    Some(w) => polygons(w, "withdrawal", ceasefire, &[], &[]),
-                    None => Vec::new(),
+                description: "the withdrawal area: occupied on the ceasefire date and not on the withdrawal date D0 (withdrawn_to: the snapshot in force on D0, withdrawn_to_sha256 its content hash)",
+                fields: vec![
+                    ("scenario", "String"),
+                    ("area_km2", "Number"),
+                    ("withdrawn_to", "String"),
+                    ("withdrawn_to_sha256", "String"),
+                ],
+                features: match (&self.withdrawal, &self.withdrawal_to) {
+                    (Some(w), Some((_, d0))) => polygons(
+                        w,
+                        "withdrawal",
+                        ceasefire,
+                        &[
+                            ("withdrawn_to", d0.snapshot.clone()),
+                            ("withdrawn_to_sha256", d0.content_sha256.clone()),
+                        ],
+                        &[],
+                    ),
+                    _ => Vec::new(),
                 },
             },
             TileLayer {
@@ -1693,6 +1716,7 @@ impl Computed {
             width_km: None,
             area_km2: area,
             provenance: prov.clone(),
+            withdrawn_to: None,
         };
         let ceasefire = &self.feature_provenance.0;
         let mut features: Vec<(ScenarioFeatureProperties, &MultiPolygon<f64>)> = Vec::new();
@@ -1731,7 +1755,9 @@ impl Computed {
             }
             ScenarioLayer::Withdrawal => {
                 if let (Some(w), Some(fig)) = (&self.withdrawal, &self.answer.withdrawal) {
-                    features.push((base(ceasefire, fig.area_km2), w));
+                    let mut p = base(ceasefire, fig.area_km2);
+                    p.withdrawn_to = self.withdrawal_to.as_ref().map(|(_, prov)| prov.clone());
+                    features.push((p, w));
                 }
             }
         }
@@ -1760,6 +1786,14 @@ impl Computed {
                 scenario: self.answer.id.clone(),
                 layer,
                 ceasefire: self.answer.ceasefire.clone(),
+                reference_lines: match layer {
+                    ScenarioLayer::Zones => self.answer.reference_lines.clone(),
+                    _ => Vec::new(),
+                },
+                withdrawal: match layer {
+                    ScenarioLayer::Withdrawal => self.answer.withdrawal.clone(),
+                    _ => None,
+                },
                 inputs: self.answer.inputs.clone(),
                 edges: crate::geodesy::EDGES,
                 precision,

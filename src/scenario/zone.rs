@@ -52,7 +52,11 @@ pub const MAX_EDGE_KM: f64 = 5.0;
 const NORMAL_STEP_KM: f64 = 20.0;
 
 /// How the zone polygons are made, as said in answers.
-pub const METHOD: &str = "geodesic buffer: line simplified by 10 m (Douglas-Peucker, local frame); per-edge normals and round joins and caps walked by the geodesic direct problem (Karney, WGS84), chord sag <= 25 m; pieces written as one outline per chunk of 12 edges, filled with i_overlay (nonzero), chunks unioned pairwise; checked against the exact geodesic distance to the line (tests: inside below w - 50 m, outside above w + 50 m)";
+pub const METHOD: &str = "geodesic buffer: line simplified by 10 m (Douglas-Peucker, local frame); per-edge normals and round joins and caps walked by the geodesic direct problem (Karney, WGS84), chord sag <= 25 m; pieces written as one outline per chunk of 12 edges, filled with i_overlay (nonzero), chunks unioned pairwise; bound: the outline lies between w - 35 m and w + 10 m of exact geodesic distance from the line (10 m simplification either way, chords up to 25 m inside); checked against the exact geodesic distance to the line (tests: inside below w - 50 m, outside above w + 50 m)";
+
+/// How far a zone's outline may lie from the exact geodesic distance w, m (the bound
+/// [`METHOD`] states): the 10 m line simplification either way plus the 25 m chord sag inward.
+pub const OUTLINE_TOLERANCE_M: f64 = 35.0;
 
 /// Azimuth (degrees clockwise from north) at `at` of the straight lon/lat edge a-b.
 fn azimuth(a: Coord<f64>, b: Coord<f64>, at: Coord<f64>) -> f64 {

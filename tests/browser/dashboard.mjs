@@ -270,9 +270,9 @@ try {
       await lp.goto(new URL(`/?scenario=${sc.id}&map=5.5/48.3/36.5`, longBase).href);
       await lp.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 90000 });
       await lp.waitForFunction(() => window.__frontline.map.loaded(), null, { timeout: 30000 });
-      const drawnSc = await lp.evaluate(() => Object.fromEntries(['scenario-area', 'scenario-zones', 'scenario-withdrawal', 'scenario-reference']
+      const drawnSc = await lp.evaluate(() => Object.fromEntries(['scenario-area', 'scenario-excluded', 'scenario-zones', 'scenario-withdrawal', 'scenario-reference']
         .map((l) => [l, window.__frontline.map.queryRenderedFeatures({ layers: [l] }).length])));
-      check('a scenario link draws its area, zones, withdrawal and reference lines', Object.values(drawnSc).every((n) => n > 0), JSON.stringify(drawnSc));
+      check('a scenario link draws its area, excluded areas, zones, withdrawal and reference lines', Object.values(drawnSc).every((n) => n > 0), JSON.stringify(drawnSc));
       const shownArea = await lp.$eval('#scenario-area-km2', (e) => Number(e.dataset.value));
       const citation = await lp.$eval('#scenario-info', (e) => e.textContent);
       check('the scenario panel gives its area of application (/v1/scenarios/{id}) and citation',
