@@ -53,7 +53,8 @@ pub struct SyncReport {
     /// Days that failed after every retry, with the last error.
     pub failed: Vec<(NaiveDate, String)>,
     /// Set when the archive's host could not be reached at all ([`UNREACHABLE_AFTER_DAYS`] days
-    /// in a row failed to connect): the sync stopped there, saying why.
+    /// in a row failed to connect), or answered every attempt of [`FAILING_AFTER_DAYS`] days in a
+    /// row with a server failure (5xx, 429) or a timeout: the sync stopped there, saying why.
     pub unreachable: Option<String>,
     /// The import of what was fetched.
     pub import: Option<ImportReport>,
@@ -148,10 +149,17 @@ enum Fetch {
 /// cannot be reached at all, and trying every day up to today would only take minutes to say so.
 pub const UNREACHABLE_AFTER_DAYS: usize = 2;
 
-/// A failed fetch: what went wrong, and the cause when no attempt could connect at all.
+/// Consecutive days whose every attempt the host answered with a server failure (5xx, 429) or
+/// let time out, after which a sync stops: the archive's server is failing, and every further
+/// day would cost its retries (and their waits) only to fail the same way.
+pub const FAILING_AFTER_DAYS: usize = 3;
+
+/// A failed fetch: what went wrong, the cause when no attempt could connect at all, and the
+/// last answer when every attempt connected but got a server failure or timed out.
 struct FetchError {
     message: String,
     cannot_connect: Option<String>,
+    server_failing: Option<String>,
 }
 
 /// The innermost cause of an error (e.g. "Connection refused (os error 111)").
@@ -169,6 +177,8 @@ async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetc
     // The cause while every attempt so far failed to connect.
     let mut cannot_connect: Option<String> = None;
     let mut connected = false;
+    // Whether every attempt so far was a server failure or a timeout.
+    let mut only_failures = true;
     for attempt in 0..=retries {
         if attempt > 0 {
             tokio::time::sleep(wait).await;
@@ -188,6 +198,7 @@ async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetc
                 return Err(FetchError {
                     message: format!("HTTP {}", r.status()),
                     cannot_connect: None,
+                    server_failing: None,
                 });
             }
             Err(e) if e.is_connect() => {
@@ -199,13 +210,17 @@ async fn fetch(client: &reqwest::Client, url: &str, retries: u32) -> Result<Fetc
                 continue;
             }
             Err(e) if e.is_timeout() => last = "timed out".into(),
-            Err(e) => last = format!("request failed: {}", root_cause(&e)),
+            Err(e) => {
+                last = format!("request failed: {}", root_cause(&e));
+                only_failures = false;
+            }
         }
         connected = true;
         cannot_connect = None;
     }
     Err(FetchError {
         message: format!("{last} (after {} attempts)", retries + 1),
+        server_failing: (connected && only_failures).then(|| last.clone()),
         cannot_connect,
     })
 }
@@ -273,7 +288,7 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
         unreachable: None,
         import: None,
     };
-    let mut unreachable_days = 0usize;
+    let (mut unreachable_days, mut failing_days) = (0usize, 0usize);
     let base = opts.base_url.trim_end_matches('/');
     let mut day = start;
     let mut files: Vec<PathBuf> = Vec::new();
@@ -289,21 +304,30 @@ pub async fn sync(opts: &SyncOptions) -> Result<SyncReport, SyncError> {
             Err(e) => {
                 tracing::warn!(%url, error = %e.message, "sync: day failed");
                 report.failed.push((day, format!("{url}: {}", e.message)));
-                if let Some(cause) = e.cannot_connect {
-                    unreachable_days += 1;
-                    if unreachable_days >= UNREACHABLE_AFTER_DAYS {
-                        report.unreachable = Some(format!(
-                            "cannot reach {base}/: {cause} ({unreachable_days} days in a row could not connect; stopped at {day}, later days not tried)"
-                        ));
-                        break;
-                    }
-                    let Some(next) = day.succ_opt() else { break };
-                    day = next;
-                    continue;
+                // A host that cannot be reached, or that answers every request with a server
+                // failure, is given up after a few days in a row, saying why.
+                let (unreachable, failing) = (e.cannot_connect.is_some(), e.server_failing.is_some());
+                unreachable_days = if unreachable { unreachable_days + 1 } else { 0 };
+                failing_days = if failing { failing_days + 1 } else { 0 };
+                if let Some(cause) = e.cannot_connect.filter(|_| unreachable_days >= UNREACHABLE_AFTER_DAYS) {
+                    report.unreachable = Some(format!(
+                        "cannot reach {base}/: {cause} ({unreachable_days} days in a row could not connect; stopped at {day}, later days not tried)"
+                    ));
+                    break;
                 }
+                if let Some(answer) = e.server_failing.filter(|_| failing_days >= FAILING_AFTER_DAYS) {
+                    report.unreachable = Some(format!(
+                        "{base}/ is failing: every one of the {} attempts of each of {failing_days} days in a row got a server failure or no answer in time (last: {answer}); stopped at {day}, later days not tried: try again later",
+                        opts.retries + 1
+                    ));
+                    break;
+                }
+                let Some(next) = day.succ_opt() else { break };
+                day = next;
+                continue;
             }
         }
-        unreachable_days = 0;
+        (unreachable_days, failing_days) = (0, 0);
         let Some(next) = day.succ_opt() else { break };
         day = next;
     }

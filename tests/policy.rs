@@ -679,12 +679,17 @@ fn crs_and_position_rules_hold_on_every_reader_of_geojson() {
         "OGC:CRS84",
         "CRS:84",
         "crs84",
+        // RFC 7946 section 4: a position's optional third number is the ellipsoidal height, so
+        // CRS84h names the same longitude and latitude (issue 9 tester F7).
+        "urn:ogc:def:crs:OGC:1.3:CRS84h",
+        "http://www.opengis.net/def/crs/OGC/1.3/CRS84h",
+        "OGC:CRS84h",
     ];
     let refused = [
         ("EPSG:4326", "latitude, longitude"),
         ("urn:ogc:def:crs:EPSG::4326", "latitude, longitude"),
         ("http://www.opengis.net/def/crs/EPSG/0/3857", "is not CRS84"),
-        ("urn:ogc:def:crs:OGC:1.3:CRS84h", "is not CRS84"),
+        ("urn:ogc:def:crs:OGC:1.3:CRS83", "is not CRS84"),
     ];
     for path in ["/v1/classify?date=2024-05-01", "/v1/history"] {
         for name in ok_spellings {

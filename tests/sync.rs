@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 
 mod common;
 
+use chrono::Datelike;
+
 /// What the archive answers for a file: a body, or a status (with how many times).
 #[derive(Clone)]
 enum Answer {
@@ -556,6 +558,68 @@ fn a_sync_whose_every_day_answers_404_says_so_and_exits_2() {
         stderr.contains("none of the 1 day(s) asked for") && stderr.contains("/wrong/YYYY-MM-DD.json for 2025-01-03)"),
         "{stderr}"
     );
+}
+
+/// Issue 9 tester F4: a host that answers every request with a server failure is given up after
+/// a few days in a row, as an unreachable one is (it was retried on every day up to --until):
+/// exit 2, the days tried reported failed, the reason in `unreachable` and on stderr.
+#[test]
+fn a_sync_whose_host_answers_only_server_failures_stops_saying_so() {
+    let files = Arc::new(Mutex::new(HashMap::new()));
+    let hits = Arc::new(Mutex::new(HashMap::new()));
+    {
+        // Every file of the year is a 500.
+        let mut f = files.lock().unwrap();
+        let mut d = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        while d.year() == 2025 {
+            f.insert(
+                format!("deepstatemap_data_{}.geojson", d.format("%Y%m%d")),
+                Answer::Fail,
+            );
+            d = d.succ_opt().unwrap();
+        }
+    }
+    let addr = archive(files.clone(), hits.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_copy(dir.path());
+    let base = format!("http://{addr}/");
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["sync", "deepstate", "--base-url", &base, "--source", "ds"])
+        .args([
+            "--from",
+            "2025-01-01",
+            "--until",
+            "2025-03-31",
+            "--retries",
+            "1",
+            "--data",
+        ])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let why = r["unreachable"].as_str().unwrap_or_default();
+    assert!(
+        why.contains(&format!("http://{addr}/ is failing"))
+            && why.contains("HTTP 500")
+            && why.contains(&format!("{} days in a row", frontline::sync::FAILING_AFTER_DAYS))
+            && why.contains("stopped at 2025-01-03"),
+        "{r}"
+    );
+    assert!(stderr.contains("is failing"), "{stderr}");
+    assert_eq!(
+        r["failed"].as_array().unwrap().len(),
+        frontline::sync::FAILING_AFTER_DAYS,
+        "{r}"
+    );
+    // Two attempts for each of the three days, none after.
+    let total: u32 = hits.lock().unwrap().values().sum();
+    assert_eq!(total as usize, 2 * frontline::sync::FAILING_AFTER_DAYS);
+    assert!(!root.join("sources/ds").exists());
+    // A failing day between good ones does not stop a sync (day 9 of
+    // `sync_fetches_retries_reports_failures_and_catches_up`): only days in a row do.
 }
 
 /// Issue 9 items 4 and 10: the days asked for lie in the date window the import admits: a

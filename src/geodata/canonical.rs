@@ -127,11 +127,18 @@ fn short_json(v: &Value) -> String {
 /// regard to ASCII case and with a trailing `/` ignored: `CRS84`, `OGC:CRS84`, `[OGC:CRS84]`
 /// (a safe CURIE), `CRS:84` (the WMS 1.3 spelling, OGC 06-042 annex B.3), `urn:ogc:def:crs:OGC:1.3:CRS84`, `urn:ogc:def:crs:OGC::CRS84`,
 /// `urn:ogc:def:crs:OGC:CRS84`, and `http(s)://www.opengis.net/def/crs/OGC/1.3/CRS84` (any
-/// version, `0` included). `CRS84h` (with heights) is not CRS84.
+/// version, `0` included). `CRS84h`, in each of those spellings, is accepted too: its longitude
+/// and latitude are CRS84's and its third axis is the height above the WGS84 ellipsoid, which is
+/// what RFC 7946 section 4 makes the optional third number of every position (dropped here as
+/// every third number is).
 pub fn names_crs84(name: &str) -> bool {
     let n = name.trim().to_ascii_lowercase();
     let n = n.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(&n);
     let n = n.strip_suffix('/').unwrap_or(n);
+    let n = n
+        .strip_suffix("crs84h")
+        .map_or(n.to_string(), |head| format!("{head}crs84"));
+    let n = n.as_str();
     let version_ok = |v: &str| v.chars().all(|c| c.is_ascii_digit() || c == '.');
     if n == "crs84" || n == "ogc:crs84" || n == "crs:84" {
         return true;
@@ -1039,7 +1046,8 @@ mod tests {
         }
         for name in [
             "EPSG:3857",
-            "urn:ogc:def:crs:OGC:1.3:CRS84h",
+            "urn:ogc:def:crs:OGC:1.3:CRS84hh",
+            "CRS84 h",
             "http://www.opengis.net/def/crs/OGC//CRS84",
             "http://example.org/def/crs/OGC/1.3/CRS84",
             "urn:ogc:def:crs:OGC:x:CRS84",
