@@ -150,9 +150,12 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     // removes its download folder (an import under way finishes whole on its thread first:
     // dropping the runtime waits for it).
     let Some(report) = rt.block_on(async {
+        // Biased, the signal first: its first poll installs the handlers, before the sync's
+        // first poll can send a request (a SIGINT in between would end the process unhandled).
         tokio::select! {
-            r = sync(&opts) => r.map(Some),
+            biased;
             () = super::serve::shutdown_signal() => Ok(None),
+            r = sync(&opts) => r.map(Some),
         }
     })?
     else {
