@@ -241,8 +241,12 @@ fn two_readers_of_one_day_are_compared_within_half_a_percent() {
     assert!((t.agreed_km2 + t.disputed_km2 - t.envelope_km2).abs() <= 1e-9 * t.envelope_km2);
     assert_eq!(ag.occupied.disputed.len(), 1);
     assert_eq!(ag.occupied.disputed[0].sources, ["wider"]);
-    assert_eq!(ag.contested.disputed[0].sources, ["ds"]);
-    assert_eq!(ag.contested.totals.agreed_km2, 0.0);
+    // wider draws no grey zone: the grey zone is compared among ds alone, wider named.
+    let grey = ag.contested.as_ref().unwrap();
+    assert_eq!(grey.sources, ["ds"]);
+    assert!(grey.disputed.is_empty());
+    assert!(grey.totals.agreed_km2 > 0.0);
+    assert_eq!(ag.contested_not_drawn[0].source, "wider");
     let doc: serde_json::Value = serde_json::from_slice(&ag.geojson(6).unwrap()).unwrap();
     let parts: Vec<&str> = doc["features"]
         .as_array()
@@ -250,10 +254,7 @@ fn two_readers_of_one_day_are_compared_within_half_a_percent() {
         .iter()
         .map(|f| f["properties"]["part"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        parts,
-        ["agreed", "disputed", "envelope", "agreed", "disputed", "envelope"]
-    );
+    assert_eq!(parts, ["agreed", "disputed", "envelope", "agreed", "envelope"]);
     assert_eq!(doc["frontline"]["in_force"][1]["snapshot"]["id"], "wider:2024-05-01");
     // One source is not an agreement.
     assert!(agreement(&cat, Some(&names[..1]), d, false).is_err());
@@ -514,7 +515,9 @@ fn agreement_over_http_partitions_the_envelope_and_names_the_sources() {
         assert!((g - e).abs() <= 1e-9 * e, "{layer}: {t}");
     }
     assert_eq!(fl["occupied"]["disputed"][0]["sources"], json!(["wider"]));
-    assert_eq!(fl["contested"]["disputed"][0]["sources"], json!(["ds"]));
+    // wider draws no grey zone: the grey zone is compared among ds alone (see
+    // grey_zone_agreement_compares_only_the_sources_that_draw_one).
+    assert_eq!(fl["contested"]["sources"], json!(["ds"]));
     assert_eq!(fl["in_force"][0]["time_zone"], "Europe/Kyiv");
     let disputed: Vec<&serde_json::Value> = doc["features"]
         .as_array()
@@ -1172,10 +1175,10 @@ fn agreement_leaves_synthetic_sources_out_by_default_and_warns_when_they_are_mix
     assert_eq!(t["left_out"][0]["source"], "example");
     assert!(t["most_disputed"]["date"].is_string(), "{t}");
     assert_eq!(t["warnings"], json!([]));
-    // Before the real sources begin, only the example covers: too few, naming what was left
-    // out and why.
+    // Before the real sources begin, only the example covers: a date too few cover (404, as
+    // before a source's first snapshot), naming what was left out and why.
     let r = common::get(server.addr, "/v1/agreement?date=2024-04-01&summary=true", "");
-    r.assert_problem(400, "0 real source(s) cover 2024-04-01");
+    r.assert_problem(404, "0 real source(s) cover 2024-04-01");
     assert!(r.text().contains("example (SYNTHETIC"), "{}", r.text());
 
     // Point answers follow the same rule: sources=all leaves the example out, says so in
@@ -1219,7 +1222,7 @@ fn agreement_leaves_synthetic_sources_out_by_default_and_warns_when_they_are_mix
         "/v1/coverage?lon=37.31&lat=47.52&date=2024-04-01&sources=all",
         "",
     );
-    r.assert_problem(400, "no source among ds, wider covers the date asked");
+    r.assert_problem(404, "no source among ds, wider covers the date asked");
     assert!(r.text().contains("left out: example (SYNTHETIC"), "{}", r.text());
 }
 
@@ -1578,4 +1581,237 @@ fn before_the_first_publication_is_one_404_naming_its_instant() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(want), "{flag}: {stderr}");
     }
+}
+
+/// ds (DeepState's format, with a grey zone), and wider and narrow (plain GeoJSON, occupied
+/// only: no grey zone), all with the Crimea baseline, and a server on them.
+fn grey_and_plain_sources() -> (tempfile::TempDir, PathBuf, common::Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    import(Format::DeepstateApi, &inputs(dir.path()), &options("ds", &root, None)).unwrap();
+    import(
+        Format::Geojson,
+        &[plain_of_b(dir.path(), 0.03)],
+        &options("wider", &root, None),
+    )
+    .unwrap();
+    import(
+        Format::Geojson,
+        &[plain_of_b(dir.path(), 0.01)],
+        &options("narrow", &root, None),
+    )
+    .unwrap();
+    with_crimea(&root, &["wider", "narrow"]);
+    let server = common::Server::spawn(&["--watch-s", "0", "--data", root.to_str().unwrap()], &[]);
+    (dir, root, server)
+}
+
+/// Issue 13 (fresh tester, F7): the grey zone's agreement was computed over every source
+/// compared, those that draw no grey zone included, so that ds's whole grey zone was
+/// "disputed" against a source that says nothing about it, and two sources without one
+/// "agreed" on 0 km2. Now it compares the sources that draw one, names them per layer and the
+/// others with why, and where none draws one its figures are null with the reason: in the
+/// summary, the GeoJSON answer, the timeline (JSON null, empty CSV cells) and the CLI.
+#[test]
+fn grey_zone_agreement_compares_only_the_sources_that_draw_one() {
+    let (_dir, root, server) = grey_and_plain_sources();
+    // One source draws a grey zone: compared alone on it, the other named with why.
+    let doc = common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds,wider", "").json();
+    let fl = &doc["frontline"];
+    assert_eq!(fl["occupied"]["sources"], json!(["ds", "wider"]), "{fl}");
+    let c = &fl["contested"];
+    assert_eq!(c["sources"], json!(["ds"]), "{c}");
+    assert_eq!(c["not_drawn"][0]["source"], "wider", "{c}");
+    assert!(
+        c["not_drawn"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("draws no contested (grey) zone"),
+        "{c}"
+    );
+    assert_eq!(c["disputed_km2"].as_f64(), Some(0.0), "{c}");
+    assert_eq!(c["disputed"], json!([]), "{c}");
+    let (agreed, envelope) = (c["agreed_km2"].as_f64().unwrap(), c["envelope_km2"].as_f64().unwrap());
+    assert!(agreed > 0.0 && (agreed - envelope).abs() <= 1e-9 * envelope, "{c}");
+    assert!(c.get("reason").is_none(), "{c}");
+    let grey: Vec<&serde_json::Value> = doc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["layer"] == "contested")
+        .map(|f| &f["properties"])
+        .collect();
+    assert_eq!(grey.len(), 2, "agreed and envelope: {grey:?}");
+    assert!(grey.iter().all(|p| p["sources"] == json!(["ds"])), "{grey:?}");
+
+    // No source draws one: unknown (null, with why), never 0; no grey-zone feature.
+    let summary = common::get(
+        server.addr,
+        "/v1/agreement?date=2024-05-01&sources=wider,narrow&summary=true",
+        "",
+    );
+    assert_eq!(summary.status, 200, "{}", summary.text());
+    let c = &summary.json()["contested"];
+    for k in ["agreed_km2", "disputed_km2", "envelope_km2", "envelope_geometry_km2"] {
+        assert!(c[k].is_null(), "{k}: {c}");
+    }
+    assert_eq!(c["sources"], json!([]), "{c}");
+    assert!(
+        c["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no source compared draws a grey zone"),
+        "{c}"
+    );
+    assert_eq!(c["not_drawn"].as_array().map(Vec::len), Some(2), "{c}");
+    let doc = common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=wider,narrow", "").json();
+    assert!(
+        doc["frontline"]["contested"]["agreed_km2"].is_null(),
+        "{}",
+        doc["frontline"]
+    );
+    assert!(
+        doc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["properties"]["layer"] == "occupied"),
+        "{doc}"
+    );
+
+    // The timeline: null in JSON with the sources compared per row, empty cells in CSV.
+    let t = common::get(server.addr, "/v1/agreement/timeline?sources=wider,narrow", "").json();
+    assert!(t["rows"][0]["contested"].is_null(), "{t}");
+    assert_eq!(t["rows"][0]["contested_sources"], json!([]), "{t}");
+    assert_eq!(t["contested_not_drawn"][0]["source"], "wider", "{t}");
+    let t = common::get(server.addr, "/v1/agreement/timeline?sources=ds,wider", "").json();
+    assert_eq!(t["rows"][0]["contested_sources"], json!(["ds"]), "{t}");
+    assert_eq!(t["rows"][0]["contested"]["disputed_km2"].as_f64(), Some(0.0), "{t}");
+    let csv = common::get(
+        server.addr,
+        "/v1/agreement/timeline?sources=wider,narrow",
+        "Accept: text/csv\r\n",
+    )
+    .text();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    for k in [
+        "contested_agreed_km2",
+        "contested_disputed_km2",
+        "contested_envelope_km2",
+    ] {
+        let i = header.iter().position(|h| *h == k).unwrap();
+        assert_eq!(row[i], "", "{k}: {csv}");
+    }
+    let i = header.iter().position(|h| *h == "occupied_agreed_km2").unwrap();
+    assert!(row[i].parse::<f64>().unwrap() > 0.0, "{csv}");
+
+    // The CLI: the same summary, and notes on standard error.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["agreement", "--data", root.to_str().unwrap(), "--date", "2024-05-01"])
+        .args(["--sources", "wider,narrow", "--summary"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(s["contested"]["agreed_km2"].is_null(), "{s}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("grey zone unknown") && err.contains("grey zone compared without wider"),
+        "{err}"
+    );
+}
+
+/// Issue 13 (fresh tester, F7): with `sources=`, a source without a grey zone answered
+/// `covered` for a point in another source's grey zone ("not contested", which it cannot say),
+/// and `agree` was false. It now says `not_occupied`, is named in `contested_not_drawn` with
+/// why, and agrees with `contested`; a source that draws a grey zone still says `covered`.
+#[test]
+fn a_source_without_a_grey_zone_says_not_occupied_at_a_point_not_covered() {
+    let (_dir, _root, server) = grey_and_plain_sources();
+    // In ds's grey zone, outside every occupied square.
+    let p = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.55&lat=47.52&date=2024-05-01&sources=ds,wider",
+        "",
+    )
+    .json();
+    assert_eq!(
+        p["statuses"],
+        json!({"contested": ["ds"], "not_occupied": ["wider"]}),
+        "{p}"
+    );
+    assert_eq!(p["agree"], true, "{p}");
+    assert_eq!(p["contested_not_drawn"][0]["source"], "wider", "{p}");
+    assert!(
+        p["contested_not_drawn"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("draws no contested"),
+        "{p}"
+    );
+    // Where ds draws nothing: ds says covered, wider not_occupied; they agree.
+    let p = common::get(
+        server.addr,
+        "/v1/coverage?lon=36.5&lat=47.0&date=2024-05-01&sources=ds,wider",
+        "",
+    )
+    .json();
+    assert_eq!(
+        p["statuses"],
+        json!({"covered": ["ds"], "not_occupied": ["wider"]}),
+        "{p}"
+    );
+    assert_eq!(p["agree"], true, "{p}");
+    // Occupied for one and not for the other is still a disagreement.
+    let p = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.31&lat=47.52&date=2024-05-01&sources=ds,wider",
+        "",
+    )
+    .json();
+    assert_eq!(p["statuses"], json!({"covered": ["ds"], "occupied": ["wider"]}), "{p}");
+    assert_eq!(p["agree"], false, "{p}");
+    assert_eq!(p["contested_not_drawn"][0]["source"], "wider", "{p}");
+}
+
+/// Issue 13 (fresh tester, F3): `sources=all` on a date no source covers was a 400, as if the
+/// question were malformed. It is a 404 `before-first-snapshot`, as for one source before its
+/// first snapshot, naming each source and why; `/v1/agreement` answers a date too few real
+/// sources cover the same way, and a list of one source stays a 400.
+#[test]
+fn a_date_no_source_covers_is_a_404_before_first_snapshot_for_points_and_agreement() {
+    let (_dir, _root, server) = grey_and_plain_sources();
+    let kind = |r: &common::Reply| r.json()["type"].as_str().unwrap_or("").to_string();
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.31&lat=47.52&date=2024-04-01&sources=all",
+        "",
+    );
+    r.assert_problem(404, "no source among ds, narrow, wider covers the date asked");
+    assert!(kind(&r).ends_with("/problems/before-first-snapshot"), "{}", r.text());
+    assert!(
+        r.text().contains("no snapshot of source 'ds' in force on 2024-04-01"),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains("left out: example (SYNTHETIC"), "{}", r.text());
+    let r = common::get(
+        server.addr,
+        "/v1/coverage?lon=37.31&lat=47.52&date=2024-04-01&sources=ds,wider",
+        "",
+    );
+    r.assert_problem(404, "no source among ds, wider covers the date asked");
+    // The same date for the agreement, by default and with all.
+    for list in ["", "&sources=all"] {
+        let r = common::get(server.addr, &format!("/v1/agreement?date=2024-04-01{list}"), "");
+        r.assert_problem(404, "0 real source(s) cover 2024-04-01");
+        assert!(kind(&r).ends_with("/problems/before-first-snapshot"), "{}", r.text());
+        assert!(r.text().contains("does not cover the date"), "{}", r.text());
+    }
+    // Named sources that do not cover: the first one's own 404.
+    common::get(server.addr, "/v1/agreement?date=2024-04-01&sources=ds,wider", "")
+        .assert_problem(404, "no snapshot of source 'ds' in force on 2024-04-01");
+    // One source is a question that is not an agreement: 400.
+    common::get(server.addr, "/v1/agreement?date=2024-05-01&sources=ds", "").assert_problem(400, "at least two");
 }

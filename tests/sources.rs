@@ -655,3 +655,56 @@ fn empty_geodata(dir: &std::path::Path) -> std::path::PathBuf {
     assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
     root
 }
+
+/// Issue 13 (fresh tester, F4): a description whose text holds an invisible format character
+/// (a bidirectional control, a zero-width space) or whose URL carries credentials was accepted
+/// and shown with every answer. Refused over HTTP with a 422 naming the field and the
+/// character (U+XXXX), the password never echoed; and the loader refuses the same
+/// `source.json` by the same rule (`frontline check`).
+#[test]
+fn format_characters_and_credentials_in_a_description_are_refused_naming_the_field() {
+    let (_d, root, token) = geodata();
+    let s = Server::with_ingest(&root, &token);
+    let before = files(&root.join("sources"));
+    let with = |k: &str, v: Value| {
+        let mut t = terms();
+        t[k] = v;
+        t
+    };
+    let cases = [
+        (with("licence", json!("CC BY\u{202e}4.0")), "licence", "U+202E"),
+        (with("attribution", json!("© Ex\u{200b}ample")), "attribution", "U+200B"),
+        (
+            with("description", json!("\u{2066}a source\u{2069}")),
+            "description",
+            "U+2066",
+        ),
+        (with("baselines", json!(["crimea\u{200d}"])), "baselines", "U+200D"),
+        (
+            with("url", json!("https://user:s3cret@example.org/monitor")),
+            "url",
+            "carries credentials",
+        ),
+    ];
+    for (body, field, want) in cases {
+        let r = put(s.addr, "monitor", Some(TOKEN), &body);
+        r.assert_problem(422, want);
+        assert_eq!(r.json()["parameter"], field, "{body}: {}", r.text());
+        assert!(!r.text().contains("s3cret"), "{}", r.text());
+    }
+    assert_eq!(files(&root.join("sources")), before);
+    drop(s);
+
+    // The loader reads source.json by the same rule.
+    let dir = root.join("sources/example");
+    let mut described: Value = serde_json::from_slice(&std::fs::read(dir.join("source.json")).unwrap()).unwrap();
+    described["licence"] = json!("CC BY\u{202e}4.0");
+    std::fs::write(dir.join("source.json"), described.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(["check", root.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("licence") && text.contains("U+202E"), "{text}");
+}

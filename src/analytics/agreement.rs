@@ -1,7 +1,10 @@
 //! Agreement between sources on a date: the area every source calls occupied (`agreed`), the
 //! area some but not all call occupied (`disputed`, in pieces named by the sources that claim
 //! them), and their union (`envelope`), with geodesic areas; the same for the grey zone
-//! (contested). And the check that two sources describing the same day agree on the occupied
+//! (contested), compared among the sources that draw one on the date only: a source whose
+//! snapshot in force draws no grey zone (`InForce::contested_not_drawn`) says nothing about it,
+//! so it is left out of that layer, named with why, and where no source draws one the grey
+//! zone's agreement is unknown (`None`), not empty. And the check that two sources describing the same day agree on the occupied
 //! area within a tolerance (DeepState's daily archive against its own publications).
 //!
 //! The pieces are built source by source: with the sources before `i` cut into pieces by which
@@ -39,6 +42,8 @@ pub struct Claimed {
 /// Agreement on one layer (occupied or contested).
 #[derive(Debug, Clone)]
 pub struct LayerAgreement {
+    /// The sources compared on this layer, in the order asked.
+    pub sources: Vec<String>,
     /// Claimed by every source.
     pub agreed: Claimed,
     /// Claimed by some but not all, one entry per set of claimants (non-empty ones).
@@ -74,8 +79,12 @@ pub struct Agreement {
     pub sides: Vec<AnswerProvenance>,
     /// On the occupied area.
     pub occupied: LayerAgreement,
-    /// On the grey zone.
-    pub contested: LayerAgreement,
+    /// On the grey zone, among the sources that draw one on the date (`contested.sources`);
+    /// `None` when none does (unknown, not empty).
+    pub contested: Option<LayerAgreement>,
+    /// The sources compared that draw no grey zone on the date, left out of the grey zone's
+    /// agreement, each with its reason ([`InForce::contested_not_drawn`]).
+    pub contested_not_drawn: Vec<LeftOut>,
     /// Compared without the sliver rule.
     pub raw: bool,
     /// Sources left out of the default comparison (no `sources=` list, or `all`), with why:
@@ -169,6 +178,12 @@ pub enum AgreementError {
     /// Fewer than two sources.
     #[error("agreement needs at least two sources; {0}")]
     TooFew(String),
+    /// A good question about a date too few sources cover: no source asked covers it (a point
+    /// answer), or fewer than two of the real sources do (the default agreement). Answered as
+    /// a date before a source's first snapshot is (HTTP 404 `before-first-snapshot`), naming
+    /// the sources left out and why.
+    #[error("{0}")]
+    Uncovered(String),
     /// A source named more than once (it would count as two sources agreeing with each other).
     #[error("sources names '{0}' twice: name each source once")]
     Twice(String),
@@ -252,25 +267,31 @@ pub fn agreement(
         },
     };
     if names.len() < 2 {
-        return Err(AgreementError::TooFew(match sources {
-            Some(_) => format!("{} given", names.len()),
-            None => {
-                let left: Vec<String> = left_out
-                    .iter()
-                    .map(|l| format!("{} ({})", l.source, l.reason))
-                    .collect();
-                format!(
-                    "{} real source(s) cover {date}: {}{}",
-                    names.len(),
-                    names.join(", "),
-                    if left.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; left out: {}", left.join("; "))
-                    }
-                )
+        if sources.is_some() {
+            return Err(AgreementError::TooFew(format!("{} given", names.len())));
+        }
+        let left: Vec<String> = left_out
+            .iter()
+            .map(|l| format!("{} ({})", l.source, l.reason))
+            .collect();
+        let covered = format!(
+            "{} real source(s) cover {date}: {}{}",
+            names.len(),
+            names.join(", "),
+            if left.is_empty() {
+                String::new()
+            } else {
+                format!("; left out: {}", left.join("; "))
             }
-        }));
+        );
+        // Two real sources loaded, too few of them covering: the date is the matter, not the
+        // list (on another date they are compared).
+        let real = names.len() + left_out.iter().filter(|l| l.reason != SYNTHETIC_LEFT_OUT).count();
+        return Err(if real >= 2 {
+            AgreementError::Uncovered(format!("agreement needs at least two sources and {covered}"))
+        } else {
+            AgreementError::TooFew(covered)
+        });
     }
     let resolved: Vec<(InForce<'_>, NaiveDate)> = names
         .iter()
@@ -290,7 +311,21 @@ pub fn agreement(
     }
     let layers: Vec<std::borrow::Cow<'_, ControlLayers>> = forces.iter().map(|f| f.computed().layers_of(raw)).collect();
     let occupied: Vec<&MultiPolygon<f64>> = layers.iter().map(|l| &l.occupied).collect();
-    let contested: Vec<&MultiPolygon<f64>> = layers.iter().map(|l| &l.contested).collect();
+    // The grey zone among the sources that draw one: a source that draws none says nothing
+    // about it (its "not contested" would be read as a claim).
+    let (mut grey_names, mut contested, mut contested_not_drawn) = (Vec::new(), Vec::new(), Vec::new());
+    for ((name, f), l) in names.iter().zip(&forces).zip(&layers) {
+        match f.contested_not_drawn() {
+            None => {
+                grey_names.push(name.clone());
+                contested.push(&l.contested);
+            }
+            Some(reason) => contested_not_drawn.push(LeftOut {
+                source: name.clone(),
+                reason,
+            }),
+        }
+    }
     let sides: Vec<AnswerProvenance> = resolved
         .iter()
         .map(|(f, d)| AnswerProvenance::at(f, *d, when.instant()))
@@ -301,7 +336,8 @@ pub fn agreement(
         warnings: side_warnings(&sides),
         sides,
         occupied: layer_agreement(&names, &occupied),
-        contested: layer_agreement(&names, &contested),
+        contested: (!grey_names.is_empty()).then(|| layer_agreement(&grey_names, &contested)),
+        contested_not_drawn,
         raw,
         left_out,
     })
@@ -399,6 +435,7 @@ pub fn layer_agreement(names: &[String], layers: &[&MultiPolygon<f64>]) -> Layer
         envelope_geometry_km2: area_km2(&envelope),
     };
     LayerAgreement {
+        sources: names.to_vec(),
         agreed,
         disputed,
         envelope,
@@ -413,8 +450,11 @@ pub struct AgreementRow {
     pub date: NaiveDate,
     /// On the occupied area.
     pub occupied: AgreementTotals,
-    /// On the grey zone.
-    pub contested: AgreementTotals,
+    /// On the grey zone, among the sources that draw one on the date (`contested_sources`);
+    /// `null` when none does (unknown: CSV cells empty).
+    pub contested: Option<AgreementTotals>,
+    /// The sources compared on the grey zone on the date: those that draw one.
+    pub contested_sources: Vec<String>,
     /// The occupied area each source claims alone, km2, in the order asked.
     pub occupied_only_km2: Vec<f64>,
     /// The snapshot of each source used, in the order asked: its id, content hash and whether
@@ -447,18 +487,19 @@ impl AgreementRow {
     pub fn to_csv(&self) -> String {
         use crate::num::Fixed;
         let (o, c) = (self.occupied, self.contested);
+        // An unknown grey zone (no source draws one) is an empty cell, never 0.
         let fields = [self.date.to_string()].into_iter().chain(
             [
-                o.agreed_km2,
-                o.disputed_km2,
-                o.envelope_km2,
-                c.agreed_km2,
-                c.disputed_km2,
-                c.envelope_km2,
+                Some(o.agreed_km2),
+                Some(o.disputed_km2),
+                Some(o.envelope_km2),
+                c.map(|c| c.agreed_km2),
+                c.map(|c| c.disputed_km2),
+                c.map(|c| c.envelope_km2),
             ]
             .into_iter()
-            .chain(self.occupied_only_km2.iter().copied())
-            .map(|x| Fixed(x, 3).to_string()),
+            .chain(self.occupied_only_km2.iter().copied().map(Some))
+            .map(|x| x.map(|x| Fixed(x, 3).to_string()).unwrap_or_default()),
         );
         let ages = self.snapshot_age_days.iter().map(i64::to_string);
         let used = self
@@ -479,6 +520,9 @@ pub struct Timeline {
     pub rows: Vec<AgreementRow>,
     /// Sources left out of the default comparison, with why (SYNTHETIC ones).
     pub left_out: Vec<LeftOut>,
+    /// The sources left out of the grey zone's agreement on some row (they draw none then),
+    /// each once with its reason.
+    pub contested_not_drawn: Vec<LeftOut>,
     /// SYNTHETIC data mixed with real data; rows comparing a snapshot older than
     /// [`STALE_AFTER_DAYS`].
     pub warnings: Vec<String>,
@@ -554,6 +598,7 @@ pub fn agreement_timeline(
         .par_iter()
         .map(|&d| {
             let ag = agreement(cat, Some(&names), d, raw)?;
+            let contested_sources = ag.contested.as_ref().map(|c| c.sources.clone()).unwrap_or_default();
             let occupied_only_km2 = names
                 .iter()
                 .map(|n| {
@@ -565,20 +610,36 @@ pub fn agreement_timeline(
                         .sum()
                 })
                 .collect();
-            Ok(AgreementRow {
-                date: d,
-                occupied: ag.occupied.totals,
-                contested: ag.contested.totals,
-                occupied_only_km2,
-                snapshots: ag
-                    .sides
-                    .iter()
-                    .map(crate::output::provenance::SnapshotUsed::of)
-                    .collect(),
-                snapshot_age_days: ag.sides.iter().map(|s| s.age.snapshot_age_days).collect(),
-            })
+            Ok((
+                AgreementRow {
+                    date: d,
+                    occupied: ag.occupied.totals,
+                    contested: ag.contested.map(|c| c.totals),
+                    contested_sources,
+                    occupied_only_km2,
+                    snapshots: ag
+                        .sides
+                        .iter()
+                        .map(crate::output::provenance::SnapshotUsed::of)
+                        .collect(),
+                    snapshot_age_days: ag.sides.iter().map(|s| s.age.snapshot_age_days).collect(),
+                },
+                ag.contested_not_drawn,
+            ))
         })
         .collect::<Result<Vec<_>, AgreementError>>()?;
+    let mut contested_not_drawn: Vec<LeftOut> = Vec::new();
+    let rows: Vec<AgreementRow> = rows
+        .into_iter()
+        .map(|(row, not_drawn)| {
+            for l in not_drawn {
+                if !contested_not_drawn.iter().any(|x| x.source == l.source) {
+                    contested_not_drawn.push(l);
+                }
+            }
+            row
+        })
+        .collect();
     let synthetic: Vec<bool> = names
         .iter()
         .map(|n| cat.source(Some(n)).is_ok_and(synthetic_source))
@@ -613,6 +674,7 @@ pub fn agreement_timeline(
         sources: names,
         rows,
         left_out,
+        contested_not_drawn,
         warnings,
         most_disputed,
         most_disputed_reason,
@@ -665,14 +727,28 @@ pub struct ClaimedSummary<'a> {
     pub area_km2: f64,
 }
 
-/// A [`LayerAgreement`] without geometry.
+/// A [`LayerAgreement`] without geometry; for a grey zone no compared source draws, its areas
+/// are `null` with `reason`.
 #[derive(Debug, Clone, Serialize)]
 pub struct LayerSummary<'a> {
-    /// Areas.
-    #[serde(flatten)]
-    pub totals: AgreementTotals,
+    /// The sources compared on this layer (for the grey zone: those that draw one).
+    pub sources: &'a [String],
+    /// Claimed by every source compared, km2 (`null`: unknown).
+    pub agreed_km2: Option<f64>,
+    /// Claimed by some but not all, km2.
+    pub disputed_km2: Option<f64>,
+    /// Claimed by any, km2: agreed + disputed.
+    pub envelope_km2: Option<f64>,
+    /// The area of the envelope's geometry, km2.
+    pub envelope_geometry_km2: Option<f64>,
     /// The disputed parts, by claimants.
     pub disputed: Vec<ClaimedSummary<'a>>,
+    /// The sources left out of this layer (they draw none), each with why (grey zone only).
+    #[serde(skip_serializing_if = "<[LeftOut]>::is_empty")]
+    pub not_drawn: &'a [LeftOut],
+    /// Why the areas are `null` (absent when they are known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// What an agreement answer rests on and its areas: the summary, and the `frontline` member of
@@ -690,7 +766,8 @@ pub struct AgreementSummary<'a> {
     pub in_force: &'a [AnswerProvenance],
     /// On the occupied area.
     pub occupied: LayerSummary<'a>,
-    /// On the grey zone.
+    /// On the grey zone, among the sources that draw one (`contested.sources`, the others in
+    /// `contested.not_drawn` with why).
     pub contested: LayerSummary<'a>,
     /// Areas are geodesic (WGS84), edges straight in lon/lat.
     pub edges: &'static str,
@@ -728,17 +805,31 @@ pub struct AgreementProperties<'a> {
     pub synthetic: bool,
 }
 
-fn layer_summary(l: &LayerAgreement) -> LayerSummary<'_> {
+fn layer_summary<'a>(l: Option<&'a LayerAgreement>, not_drawn: &'a [LeftOut]) -> LayerSummary<'a> {
+    let t = l.map(|l| l.totals);
     LayerSummary {
-        totals: l.totals,
+        sources: l.map_or(&[][..], |l| l.sources.as_slice()),
+        agreed_km2: t.map(|t| t.agreed_km2),
+        disputed_km2: t.map(|t| t.disputed_km2),
+        envelope_km2: t.map(|t| t.envelope_km2),
+        envelope_geometry_km2: t.map(|t| t.envelope_geometry_km2),
         disputed: l
-            .disputed
+            .map(|l| &l.disputed[..])
+            .unwrap_or_default()
             .iter()
             .map(|c| ClaimedSummary {
                 sources: &c.sources,
                 area_km2: c.area_km2,
             })
             .collect(),
+        not_drawn,
+        reason: l.is_none().then(|| {
+            let names: Vec<&str> = not_drawn.iter().map(|n| n.source.as_str()).collect();
+            format!(
+                "no source compared draws a grey zone on the date ({}): its agreement is unknown, not empty (not_drawn says why for each)",
+                names.join(", ")
+            )
+        }),
     }
 }
 
@@ -750,8 +841,8 @@ impl Agreement {
             datetime: self.datetime.map(crate::geodata::canonical::rfc3339),
             sources: self.sides.iter().map(|s| s.in_force.source.name.as_str()).collect(),
             in_force: &self.sides,
-            occupied: layer_summary(&self.occupied),
-            contested: layer_summary(&self.contested),
+            occupied: layer_summary(Some(&self.occupied), &[]),
+            contested: layer_summary(self.contested.as_ref(), &self.contested_not_drawn),
             edges: crate::geodesy::EDGES,
             raw: self.raw,
             synthetic: self.sides.iter().any(|s| s.in_force.synthetic),
@@ -767,18 +858,25 @@ impl Agreement {
         let mut summary = self.summary();
         let mut check = crate::output::layer::OutputCheck::default();
         let snapshots: Vec<&str> = self.sides.iter().map(|s| s.in_force.snapshot.id.as_str()).collect();
-        let all: Vec<String> = summary.sources.iter().map(|s| s.to_string()).collect();
         let precision = precision.min(15);
         let mut features = Vec::new();
         let mut drawn = Vec::new();
-        for (name, l) in [("occupied", &self.occupied), ("contested", &self.contested)] {
+        // The grey zone no compared source draws has no features (its figures are null).
+        let layers =
+            std::iter::once(("occupied", &self.occupied)).chain(self.contested.as_ref().map(|c| ("contested", c)));
+        for (name, l) in layers {
             let parts = std::iter::once(("agreed", &l.agreed.sources, &l.agreed.geometry, l.agreed.area_km2))
                 .chain(
                     l.disputed
                         .iter()
                         .map(|c| ("disputed", &c.sources, &c.geometry, c.area_km2)),
                 )
-                .chain(std::iter::once(("envelope", &all, &l.envelope, l.totals.envelope_km2)));
+                .chain(std::iter::once((
+                    "envelope",
+                    &l.sources,
+                    &l.envelope,
+                    l.totals.envelope_km2,
+                )));
             for (part, sources, geometry, area_km2) in parts {
                 // Drawn valid at those decimals (crate::output::drawable); a part smaller than
                 // the grid has no geometry to draw (its area_km2 stays).

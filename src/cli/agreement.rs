@@ -78,6 +78,13 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         for l in &t.left_out {
             diag!("note: left out {}: {}", l.source, l.reason);
         }
+        for l in &t.contested_not_drawn {
+            diag!(
+                "note: grey zone compared without {} (contested columns empty where no source draws one): {}",
+                l.source,
+                l.reason
+            );
+        }
         for w in &t.warnings {
             diag!("warning: {w}");
         }
@@ -102,6 +109,12 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
     let ag = agreement(&cat, sources.as_deref(), when, a.raw).map_err(failure)?;
     for l in &ag.left_out {
         diag!("note: left out {}: {}", l.source, l.reason);
+    }
+    for l in &ag.contested_not_drawn {
+        diag!("note: grey zone compared without {}: {}", l.source, l.reason);
+    }
+    if ag.contested.is_none() {
+        diag!("note: grey zone unknown (its areas null): no source compared draws one on the date");
     }
     for w in &ag.warnings {
         diag!("warning: {w}");

@@ -42,11 +42,76 @@ fn check_text(field: &'static str, value: Option<&str>, required: bool) -> Resul
             field,
             format!("{field} contains a control character (a line break, a tab...)"),
         )),
+        Some(v) if let Some(c) = v.chars().find(|c| is_format_char(*c)) => Err(bad(
+            field,
+            format!(
+                "{field} contains the invisible format character U+{:04X} (a bidirectional control, zero-width character or the like): it can make the text read otherwise than it is; remove it",
+                c as u32
+            ),
+        )),
         Some(v) if v.chars().count() > MAX_TEXT_CHARS => Err(bad(
             field,
             format!("{field} is longer than {MAX_TEXT_CHARS} characters"),
         )),
         Some(_) => Ok(()),
+    }
+}
+
+/// Whether `c` is of Unicode's general category Cf (format): bidirectional controls (U+202A to
+/// U+202E, U+2066 to U+2069), zero-width characters (U+200B to U+200D, U+2060), the byte order
+/// mark, soft hyphen, tags... Invisible, they make a text show otherwise than it reads (a
+/// licence reversed on screen, a name that looks like another). The list is Unicode 15.1's.
+pub fn is_format_char(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61c}'
+            | '\u{6dd}'
+            | '\u{70f}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8e2}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+    )
+}
+
+/// A name member (`border`, a baseline): no invisible format character ([`is_format_char`]).
+fn check_name(field: &'static str, value: &str) -> Result<(), DescriptionError> {
+    match value.chars().find(|c| is_format_char(*c) || c.is_control()) {
+        Some(c) => Err(bad(
+            field,
+            format!(
+                "{field} contains the invisible character U+{:04X}: a name must read as it shows; remove it",
+                c as u32
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `url` as it may be shown in a message: what stands before an `@` in its authority (a user
+/// name and password) replaced by `***`, so that a refusal never echoes a password.
+fn shown_url(u: &str) -> String {
+    let Some((scheme, rest)) = u.split_once("://") else {
+        return u.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => u.to_string(),
     }
 }
 
@@ -83,12 +148,36 @@ pub fn check_terms(config: &SourceConfig, required: bool) -> Result<(), Descript
             format!("class '{shown}' is named twice: name each class once"),
         ));
     }
+    if let Some(b) = &config.border {
+        check_name("border", b)?;
+    }
+    for b in &config.baselines {
+        check_name("baselines", b)?;
+    }
     check_text("licence", config.licence.as_deref(), required)?;
     check_text("attribution", config.attribution.as_deref(), required)?;
     check_text("description", config.description.as_deref(), false)?;
     if let Some(u) = &config.url {
+        check_name("url", u)?;
         // The URL parser reqwest re-exports (the `url` crate), not a hand-written check.
-        match reqwest::Url::parse(u) {
+        let parsed = reqwest::Url::parse(u);
+        // Credentials in a URL shown with every answer would publish them: refused, and never
+        // echoed (the URL is shown without them).
+        let credentials = match &parsed {
+            Ok(p) => !p.username().is_empty() || p.password().is_some(),
+            Err(_) => shown_url(u) != u.as_str(),
+        };
+        if credentials {
+            return Err(bad(
+                "url",
+                format!(
+                    "url '{}' carries credentials (a user name or password before '@'): give the source's public URL without them",
+                    shown_url(u)
+                ),
+            ));
+        }
+        let u = &shown_url(u);
+        match parsed {
             Ok(p) if matches!(p.scheme(), "http" | "https") && p.host_str().is_some_and(|h| !h.is_empty()) => {}
             Ok(p) => {
                 return Err(bad(
@@ -287,6 +376,67 @@ pub fn description_at(source_dir: &Path, t: DateTime<Utc>) -> AtInstant {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Issue 13 (fresh tester, F4): text holding a bidirectional control or another invisible
+    /// format character, and a URL with credentials, were accepted. Refused, naming the field
+    /// and the character; the password is never echoed.
+    #[test]
+    fn format_characters_and_credentials_are_refused_naming_the_field() {
+        let ok = SourceConfig {
+            licence: Some("CC BY 4.0".into()),
+            attribution: Some("© Example".into()),
+            ..SourceConfig::default()
+        };
+        for (c, code) in [('\u{202e}', "U+202E"), ('\u{200b}', "U+200B"), ('\u{2066}', "U+2066")] {
+            for field in ["licence", "attribution", "description"] {
+                let mut config = ok.clone();
+                let text = Some(format!("CC{c}BY"));
+                match field {
+                    "licence" => config.licence = text,
+                    "attribution" => config.attribution = text,
+                    _ => config.description = text,
+                }
+                let e = check_terms(&config, true).unwrap_err();
+                assert_eq!(e.field, field);
+                assert!(e.why.contains(code), "{e}");
+            }
+            let e = check_terms(
+                &SourceConfig {
+                    baselines: vec![format!("crimea{c}")],
+                    ..ok.clone()
+                },
+                true,
+            )
+            .unwrap_err();
+            assert_eq!((e.field, e.why.contains(code)), ("baselines", true), "{e}");
+        }
+        for url in [
+            "https://user:s3cret@example.org/",
+            "https://user@example.org/",
+            "https://u:s3cret@/x",
+        ] {
+            let e = check_terms(
+                &SourceConfig {
+                    url: Some(url.into()),
+                    ..ok.clone()
+                },
+                true,
+            )
+            .unwrap_err();
+            assert_eq!(e.field, "url");
+            assert!(e.why.contains("carries credentials"), "{e}");
+            assert!(
+                !e.why.contains("s3cret") && !e.why.contains("user@") && !e.why.contains("user:"),
+                "{e}"
+            );
+        }
+        // An `@` in the path is not a credential.
+        let at_in_path = SourceConfig {
+            url: Some("https://example.org/@map".into()),
+            ..ok.clone()
+        };
+        assert_eq!(check_terms(&at_in_path, true), Ok(()));
+    }
 
     #[test]
     fn each_member_is_checked_and_named() {

@@ -100,6 +100,7 @@ pub(super) async fn timeline(raw: String, accept: Option<String>, app: Arc<App>)
                 }),
                 most_disputed_reason: t.most_disputed_reason,
                 left_out: t.left_out,
+                contested_not_drawn: t.contested_not_drawn,
                 warnings: t.warnings,
                 rows: t.rows,
             }),

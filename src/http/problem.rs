@@ -414,6 +414,8 @@ impl From<crate::analytics::agreement::AgreementError> for Problem {
         use crate::analytics::agreement::AgreementError;
         match e {
             AgreementError::Catalog(c) => c.into(),
+            // As the single-source answer before the first snapshot.
+            AgreementError::Uncovered(_) => Problem::new(StatusCode::NOT_FOUND, "before-first-snapshot", e.to_string()),
             AgreementError::TooFew(_)
             | AgreementError::Twice(_)
             | AgreementError::BadList(_)

@@ -144,6 +144,9 @@ pub struct AgreementTimeline<R: Serialize> {
     pub most_disputed_reason: Option<String>,
     /// Sources left out of the default comparison, with why (SYNTHETIC ones).
     pub left_out: Vec<LeftOut>,
+    /// Sources left out of the grey zone's agreement on some row (they draw none), with why;
+    /// each row's `contested_sources` names those compared.
+    pub contested_not_drawn: Vec<LeftOut>,
     /// What the reader must know before trusting the rows (also in `x-frontline-warning`).
     pub warnings: Vec<String>,
     /// The rows.

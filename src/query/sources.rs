@@ -5,6 +5,11 @@
 //! sources (the example) are left out, listed in `left_out` with why, whenever a real source is
 //! loaded, so that made-up verdicts never sit beside real ones unasked; they answer when they
 //! are the only sources, or when named in the list.
+//!
+//! A source that draws no grey zone on the date cannot say a point is not contested: where it
+//! reads `covered` it is listed under `not_occupied` in `statuses` (not `covered`), named in
+//! `contested_not_drawn` with why, and does not disagree with a source that says `contested`
+//! or `covered` there.
 
 use crate::analytics::agreement::{AgreementError, LeftOut, SYNTHETIC_LEFT_OUT, synthetic_source};
 use crate::catalog::{Catalog, CatalogError};
@@ -33,10 +38,16 @@ pub struct PointAgreement {
     /// The instant asked for (`datetime=`), when one was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datetime: Option<String>,
-    /// True when every source that answers gives the same status.
+    /// True when the sources that answer agree on all each can say: the same status, where a
+    /// source without a grey zone that says `not_occupied` agrees with `covered` and
+    /// `contested`.
     pub agree: bool,
-    /// The sources by the status they give, in the order asked.
+    /// The sources by the status they give, in the order asked; a source that draws no grey
+    /// zone and reads `covered` is under `not_occupied` (it cannot say "not contested").
     pub statuses: std::collections::BTreeMap<&'static str, Vec<String>>,
+    /// The sources that answer but draw no grey zone on the date, each with why: their verdict
+    /// says nothing about the grey zone.
+    pub contested_not_drawn: Vec<LeftOut>,
     /// Each source's answer: its verdict, the snapshot it used and what was in force.
     pub answers: Vec<crate::query::PointAnswer>,
     /// The sources asked for that do not cover the date, with why.
@@ -45,6 +56,21 @@ pub struct PointAgreement {
     /// The sources `sources=all` left out, with why: the SYNTHETIC ones where a real source is
     /// loaded (empty when the sources were named, or all are SYNTHETIC).
     pub left_out: Vec<LeftOut>,
+}
+
+/// The verdict of a source that draws no grey zone where it reads `covered`: not occupied, and
+/// nothing said about the grey zone.
+pub const NOT_OCCUPIED: &str = "not_occupied";
+
+/// Whether the verdicts agree on all each can say: one status, where `not_occupied` (no grey
+/// zone drawn) goes with `covered` and `contested` (not occupied either).
+fn agree(statuses: &std::collections::BTreeMap<&'static str, Vec<String>>) -> bool {
+    let full: Vec<&str> = statuses.keys().copied().filter(|s| *s != NOT_OCCUPIED).collect();
+    match full[..] {
+        [] => true,
+        [one] => !statuses.contains_key(NOT_OCCUPIED) || matches!(one, "covered" | "contested"),
+        _ => false,
+    }
 }
 
 /// The sources `sources=all` asks: every real source where there is one, the SYNTHETIC ones
@@ -88,10 +114,21 @@ pub fn point_agreement(
     let mut answers = Vec::new();
     let mut not_covering = Vec::new();
     let mut statuses: std::collections::BTreeMap<&'static str, Vec<String>> = Default::default();
+    let mut contested_not_drawn = Vec::new();
     for n in &names {
         match crate::query::point_of(cat, Some(n), when, at, distance, raw) {
             Ok(a) => {
-                statuses.entry(a.status.as_str()).or_default().push(n.clone());
+                let verdict = match (&a.in_force.not_drawn, a.status) {
+                    (Some(_), crate::model::Status::Covered) => NOT_OCCUPIED,
+                    (_, s) => s.as_str(),
+                };
+                if let Some(nd) = &a.in_force.not_drawn {
+                    contested_not_drawn.push(LeftOut {
+                        source: n.clone(),
+                        reason: nd.contested.clone(),
+                    });
+                }
+                statuses.entry(verdict).or_default().push(n.clone());
                 answers.push(a);
             }
             Err(e @ CatalogError::BeforeFirstSnapshot { .. }) => {
@@ -103,14 +140,24 @@ pub fn point_agreement(
             Err(e) => return Err(e.into()),
         }
     }
+    if names.is_empty() {
+        // Nothing loaded: said as where no source is named.
+        return Err(CatalogError::NoDefaultSource { known: Vec::new() }.into());
+    }
     if answers.is_empty() {
+        // A good question about a date no source covers: as before a source's first snapshot.
+        let why: Vec<String> = not_covering
+            .iter()
+            .map(|n| format!("{}: {}", n.source, n.reason))
+            .collect();
         let left: Vec<String> = left_out
             .iter()
             .map(|l| format!("{} ({})", l.source, l.reason))
             .collect();
-        return Err(AgreementError::TooFew(format!(
-            "no source among {} covers the date asked{}",
+        return Err(AgreementError::Uncovered(format!(
+            "no source among {} covers the date asked ({}){}",
             names.join(", "),
+            why.join("; "),
             if left.is_empty() {
                 String::new()
             } else {
@@ -126,8 +173,9 @@ pub fn point_agreement(
             When::Instant(_) => None,
         },
         datetime: when.instant().map(crate::geodata::canonical::rfc3339),
-        agree: statuses.len() == 1,
+        agree: agree(&statuses),
         statuses,
+        contested_not_drawn,
         answers,
         not_covering,
         left_out,
