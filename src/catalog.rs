@@ -3,7 +3,7 @@
 //! [`Geodata`], immutable afterwards; identical snapshots share one computation.
 
 use crate::coverage::{ControlLayers, OverlayRule, compute_layers, overlay};
-use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, Waters, load_dir};
+use crate::geodata::{Baseline, Border, Geodata, Regions, Report, Snapshot, Waters, load_dir_within};
 use crate::index::history::{HistoryIndex, StateRings};
 use crate::index::line::{BorderEdges, LineOfContact, NearestEdges};
 use crate::index::slivers::{Moved, Piece, PieceCache, find_pieces};
@@ -1272,8 +1272,17 @@ impl Catalog {
     /// The full validation [`Report`] when any file has a problem (every problem listed, with
     /// its file, feature and place): nothing is half-loaded.
     pub fn load(dir: &Path) -> Result<Catalog, Report> {
+        Self::load_within(dir, &crate::geodata::policy::DateWindowConfig::default())
+    }
+
+    /// [`Catalog::load`] with the snapshot-date admission window `window` (the one ingest and
+    /// import apply; see [`crate::geodata::policy`]).
+    ///
+    /// # Errors
+    /// As [`Catalog::load`]; a snapshot dated outside the window is a problem of its file.
+    pub fn load_within(dir: &Path, window: &crate::geodata::policy::DateWindowConfig) -> Result<Catalog, Report> {
         let t = std::time::Instant::now();
-        let loaded = match load_dir(dir) {
+        let loaded = match load_dir_within(dir, window) {
             Ok(l) => l,
             Err(report) => {
                 tracing::warn!(dir = %dir.display(), problems = report.problems.len(), "geodata refused");

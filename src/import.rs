@@ -21,7 +21,7 @@ use crate::coverage::{OverlayRule, overlay};
 use crate::geodata::canonical::{read_meta, snapshot_document};
 use crate::geodata::deepstate_api::{self, Clip, DEFAULT_TIME_ZONE, Tally};
 use crate::geodata::policy::{DateWindowConfig, EMPTY_ADMITTED, today_utc};
-use crate::geodata::{Border, Finding, Report, Snapshot, deepstate, load_dir, nzz, plain};
+use crate::geodata::{Border, Finding, Report, Snapshot, deepstate, load_dir_within, nzz, plain};
 use crate::geodata::{ConfirmedRun, split_confirmed};
 use crate::geodesy::area_km2;
 use crate::index::PolygonIndex;
@@ -722,7 +722,7 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
     dir.check_writable_source(&opts.source)?;
     // Read, decide and write under the writer lock: nothing else writes in between.
     let lock = dir.lock("import", WRITER_LOCK_WAIT)?;
-    let loaded = load_dir(&opts.data_dir).map_err(|r| ImportError::Geodata {
+    let loaded = load_dir_within(&opts.data_dir, &opts.date_window).map_err(|r| ImportError::Geodata {
         dir: opts.data_dir.display().to_string(),
         problems: r
             .problems

@@ -35,11 +35,13 @@ pub struct Live {
     pub reloads_ok: AtomicU64,
     /// Reloads refused (the previous state kept serving).
     pub reloads_failed: AtomicU64,
+    /// The snapshot-date admission window reloads apply (the host's `--not-before`/`--not-after`).
+    date_window: crate::geodata::policy::DateWindowConfig,
 }
 
 impl Live {
-    /// Makes `catalog` the live state.
-    pub fn new(catalog: std::sync::Arc<Catalog>) -> Self {
+    /// Makes `catalog` the live state; reloads admit snapshot dates within `date_window`.
+    pub fn new(catalog: std::sync::Arc<Catalog>, date_window: crate::geodata::policy::DateWindowConfig) -> Self {
         warm_timelines(&catalog);
         Live {
             state: arc_swap::ArcSwap::new(catalog),
@@ -48,6 +50,7 @@ impl Live {
             live_since: AtomicU64::new(now_nanos()),
             reloads_ok: AtomicU64::new(0),
             reloads_failed: AtomicU64::new(0),
+            date_window,
         }
     }
 
@@ -122,9 +125,10 @@ impl Live {
         }
         let t = Instant::now();
         let old = self.catalog();
+        let window = self.date_window;
         let loaded = tokio::task::spawn_blocking(move || {
             let run = || {
-                Catalog::load(&root).map(|mut c| {
+                Catalog::load_within(&root, &window).map(|mut c| {
                     c.reuse_from(&old);
                     c.compute_all();
                     c

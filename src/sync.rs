@@ -10,7 +10,7 @@
 //! so a day that failed, or that the archive published late, is fetched again by the next sync;
 //! days already imported are reported unchanged by the (idempotent) importer.
 
-use crate::geodata::load_dir;
+use crate::geodata::load_dir_within;
 use crate::import::{Format, ImportError, ImportOptions, ImportReport, import};
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -119,7 +119,7 @@ impl SyncReport {
 fn latest_date(opts: &ImportOptions) -> Result<Option<NaiveDate>, SyncError> {
     // A directory that does not load is invalid geodata (exit 1), as for `import` and every
     // other command: the import's own error says so.
-    let loaded = load_dir(&opts.data_dir).map_err(|r| {
+    let loaded = load_dir_within(&opts.data_dir, &opts.date_window).map_err(|r| {
         SyncError::Import(ImportError::Geodata {
             dir: opts.data_dir.display().to_string(),
             problems: r.problems.first().map(|p| p.to_string()).unwrap_or_default(),

@@ -1119,6 +1119,11 @@ fn a_killed_ingest_never_leaves_a_half_written_store() {
     let mut rng = Lcg(7);
     let mut acked: Vec<(String, String)> = Vec::new();
     let mut next_day = 0u32;
+    // The window the servers admit; the loads below apply it too.
+    let wide = frontline::geodata::policy::DateWindowConfig {
+        not_before: None,
+        not_after: chrono::NaiveDate::from_ymd_opt(2099, 12, 31),
+    };
     for round in 0..50 {
         // The dates run to 2031: past the default admission window (tomorrow, UTC).
         let s = Server::start(&[
@@ -1184,8 +1189,8 @@ fn a_killed_ingest_never_leaves_a_half_written_store() {
         next_day += 50;
         acked.extend(ok);
         // The store loads cleanly and holds every acknowledged snapshot, as acknowledged.
-        let cat =
-            frontline::catalog::Catalog::load(&root).unwrap_or_else(|r| panic!("round {round}: {:?}", r.problems));
+        let cat = frontline::catalog::Catalog::load_within(&root, &wide)
+            .unwrap_or_else(|r| panic!("round {round}: {:?}", r.problems));
         let src = cat.source(Some("example")).unwrap();
         for (date, sha) in &acked {
             let s = src

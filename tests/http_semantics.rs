@@ -1601,3 +1601,83 @@ fn instants_outside_the_four_digit_years_are_refused() {
     );
     assert_eq!(ok.status, 200, "{}", ok.text());
 }
+
+/// The members of an answer's `Vary`, in lower case; it must be one line.
+fn vary_members(r: &Reply) -> Vec<String> {
+    let lines: Vec<&str> = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "vary")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert!(lines.len() <= 1, "one Vary line: {lines:?}");
+    lines
+        .first()
+        .map(|l| l.split(',').map(|m| m.trim().to_ascii_lowercase()).collect())
+        .unwrap_or_default()
+}
+
+/// Issue 9, fresh tester F2: with CORS on, whether an answer carries `Access-Control-*`
+/// depends on `Origin` (for an allow-list and for `*`, whose answers echo the origin), so every
+/// answer says `Vary: Origin`, also to a request without one (a shared cache must not give that
+/// answer to a cross-origin request): 200, 304, HEAD, OPTIONS, preflights, problems (400, 404,
+/// 405). One `Vary` line, each member once, merged with the route's own (`Accept-Encoding`,
+/// `Accept`). Without CORS no answer depends on `Origin`, and none says so.
+#[test]
+fn vary_origin_is_on_every_answer_when_cors_is_on() {
+    let coverage = "/v1/coverage?lon=30&lat=50&date=2024-05-01";
+    let layer = "/v1/layers/occupied?date=2024-05-01";
+    let (allowed, other) = ("Origin: https://dash.example\r\n", "Origin: https://evil.example\r\n");
+    let preflight = |origin: &str| format!("{origin}Access-Control-Request-Method: GET\r\n");
+    for origins in ["https://dash.example", "*"] {
+        let s = Server::start(&["--cors-origin", origins], &[]);
+        let lm = get(s.addr, layer, "").header("last-modified").unwrap().to_string();
+        let other_preflight = if origins == "*" { 204 } else { 403 };
+        let cases = [
+            ("GET, no Origin", get(s.addr, coverage, ""), 200),
+            ("GET, allowed Origin", get(s.addr, coverage, allowed), 200),
+            ("GET, other Origin", get(s.addr, coverage, other), 200),
+            ("304", get(s.addr, layer, &format!("If-Modified-Since: {lm}\r\n")), 304),
+            ("HEAD", request(s.addr, "HEAD", coverage, "", b""), 200),
+            ("OPTIONS", request(s.addr, "OPTIONS", coverage, "", b""), 204),
+            (
+                "preflight",
+                request(s.addr, "OPTIONS", coverage, &preflight(allowed), b""),
+                204,
+            ),
+            (
+                "preflight, other Origin",
+                request(s.addr, "OPTIONS", coverage, &preflight(other), b""),
+                other_preflight,
+            ),
+            ("400", get(s.addr, "/v1/coverage?lon=x&lat=50", ""), 400),
+            ("404", get(s.addr, "/v1/nowhere", allowed), 404),
+            ("405", request(s.addr, "DELETE", coverage, "", b""), 405),
+            ("gzip layer", get(s.addr, layer, "Accept-Encoding: gzip\r\n"), 200),
+            ("index", get(s.addr, "/", allowed), 200),
+        ];
+        for (what, r, status) in &cases {
+            assert_eq!(r.status, *status, "{origins}, {what}: {}", r.text());
+            let members = vary_members(r);
+            for m in &members {
+                assert_eq!(
+                    members.iter().filter(|x| *x == m).count(),
+                    1,
+                    "{origins}, {what}: {members:?}"
+                );
+            }
+            assert!(
+                members.contains(&"origin".to_string()),
+                "{origins}, {what}: {members:?}"
+            );
+        }
+        assert!(vary_members(&cases[11].1).contains(&"accept-encoding".to_string()));
+        let index = vary_members(&cases[12].1);
+        assert!(index.contains(&"accept".to_string()) && index.contains(&"accept-encoding".to_string()));
+    }
+    let s = Server::start(&[], &[]);
+    for r in [get(s.addr, coverage, allowed), get(s.addr, layer, other)] {
+        assert!(!vary_members(&r).contains(&"origin".to_string()), "{:?}", r.headers);
+    }
+    assert_eq!(vary_members(&get(s.addr, layer, "")), ["accept-encoding"]);
+}

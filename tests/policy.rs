@@ -358,11 +358,20 @@ fn import_applies_the_same_window_and_geometry_rules() {
     let (c, r, _) = import(&root, &["geojson", &future, "--source", "mine"]);
     assert_eq!(c, 2);
     assert!(reasons(&r).contains("tomorrow (UTC)"), "{r}");
+    // Admitted with the flag, into a directory of its own: every load of it needs the flag from
+    // then on (the loader applies the window too).
+    let wide = common::copy_embedded_geodata(&dir.path().join("wide"), false);
     let (c, r, err) = import(
-        &root,
+        &wide,
         &["geojson", &future, "--source", "mine", "--not-after", "9999-12-31"],
     );
     assert_eq!((c, r["added"].as_array().unwrap().len()), (0, 1), "{err}");
+    let (c, _, err) = import(&wide, &["geojson", &old, "--source", "mine"]);
+    assert_eq!(c, 1, "the directory no longer loads without the flag: {err}");
+    assert!(
+        err.contains("sources/mine/9999-12-31.geojson: snapshot date 9999-12-31 is after"),
+        "{err}"
+    );
     let band = write(
         dir.path(),
         "band.geojson",
@@ -393,6 +402,79 @@ fn import_applies_the_same_window_and_geometry_rules() {
     let stored: serde_json::Value =
         serde_json::from_slice(&std::fs::read(root.join("sources/mine/2024-03-01.geojson")).unwrap()).unwrap();
     assert_eq!(stored["frontline"]["repairs"], r["added"][0]["repairs"]);
+}
+
+/// Issue 9, fresh tester F1: a snapshot file dated outside the window and put into
+/// `sources/<name>/` by hand is held to the rule ingest and import apply. Every load refuses the
+/// whole directory naming the file and the rule, as for any bad snapshot file (`check`, any
+/// command, a reload, which leaves the state before it serving); the flag that admits such a
+/// date for import admits it for every load.
+#[test]
+fn a_snapshot_file_put_in_by_hand_outside_the_window_fails_the_load() {
+    for (date, rule, flag) in [
+        (
+            "9999-12-31",
+            "(tomorrow (UTC)), the latest date admitted",
+            ["--not-after", "9999-12-31"],
+        ),
+        (
+            "0001-01-01",
+            "before 1991-08-24 (the border's valid_from), the earliest date admitted",
+            ["--not-before", "0001-01-01"],
+        ),
+    ] {
+        let s = Server::start(&[]);
+        let root = s.root.to_str().unwrap();
+        let file = format!("sources/example/{date}.geojson");
+        let text = std::fs::read_to_string(s.root.join("sources/example/2024-01-01.geojson")).unwrap();
+        let dated = text.replace("\"date\":\"2024-01-01\"", &format!("\"date\":\"{date}\""));
+        assert_ne!(dated, text);
+        std::fs::write(s.root.join(&file), dated).unwrap();
+        let named = |out: &str| out.contains(&format!("{file}: snapshot date {date} is")) && out.contains(rule);
+
+        let o = frontline(&["check", "--data", root]);
+        let out = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        assert!(named(&out), "{out}");
+        let o = frontline(&[
+            "query",
+            "--lon",
+            "37.8",
+            "--lat",
+            "48.0",
+            "--date",
+            "2024-05-01",
+            "--data",
+            root,
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(named(&err), "{err}");
+
+        Command::new("kill")
+            .args(["-HUP", &s.child.id().to_string()])
+            .status()
+            .unwrap();
+        let t = std::time::Instant::now();
+        let ready = loop {
+            let v = s.get("/readyz");
+            if v["last_reload"]["ok"] == false {
+                break v;
+            }
+            assert!(t.elapsed() < Duration::from_secs(20), "no reload: {v}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(named(&ready["last_reload"]["problems"].to_string()), "{ready}");
+        let v = s.get("/v1/coverage?lon=37.8&lat=48.0&date=2024-05-01");
+        assert_eq!(v["snapshot"]["id"], "example:2024-03-01", "{v}");
+
+        let o = frontline(&["check", "--data", root, flag[0], flag[1]]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    }
 }
 
 #[test]

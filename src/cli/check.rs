@@ -2,7 +2,7 @@
 
 use super::Exit;
 use super::{DataArg, Failure};
-use frontline::geodata::load_dir;
+use frontline::geodata::load_dir_within;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -18,9 +18,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
+    let window = a.data.window.config()?;
     let dir = a.dir.or(a.data.data);
     let loaded = match &dir {
-        Some(d) => load_dir(d),
+        Some(d) => load_dir_within(d, &window),
         None => frontline::geodata::embedded::load(),
     };
     let missing = dir.as_ref().is_some_and(|d| !d.is_dir());

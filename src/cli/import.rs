@@ -40,8 +40,6 @@ pub(crate) struct Args {
     #[arg(long)]
     time_zone: Option<String>,
     #[command(flatten)]
-    window: super::DateWindowArgs,
-    #[command(flatten)]
     data: DataArg,
 }
 
@@ -66,7 +64,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         replace: a.replace,
         origin_prefix: None,
         allow_empty: a.allow_empty,
-        date_window: a.window.config()?,
+        date_window: a.data.window.config()?,
         time_zone: match a.time_zone.as_deref().map(str::parse::<chrono_tz::Tz>) {
             None => None,
             Some(Ok(tz)) => Some(tz),

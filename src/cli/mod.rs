@@ -42,21 +42,25 @@ struct Cli {
     command: Command,
 }
 
-/// Where the geodata is.
-#[derive(Debug, clap::Args)]
+/// Where the geodata is, and the snapshot dates it may hold.
+#[derive(Debug, Clone, clap::Args)]
 pub(crate) struct DataArg {
     /// Geodata directory (borders/, baselines/, sources/). Without it, commands that read use
     /// the geodata embedded in the binary (Natural Earth border, Crimea baseline, SYNTHETIC
     /// example source); commands that write (import, sync) need it.
     #[arg(long, global = true)]
     pub(crate) data: Option<PathBuf>,
+    /// The snapshot dates admitted: by every load of `--data`, by import, sync and ingest.
+    #[command(flatten)]
+    pub(crate) window: DateWindowArgs,
 }
 
 impl DataArg {
-    /// The catalog of `--data DIR`, or of the embedded geodata without it.
+    /// The catalog of `--data DIR` (snapshot dates within the window), or of the embedded
+    /// geodata without it.
     pub(crate) fn catalog(&self) -> Result<Catalog, Failure> {
         match &self.data {
-            Some(dir) => load_catalog(dir),
+            Some(dir) => load_catalog(dir, &self.window.config()?),
             None => Catalog::load_embedded().map_err(|r| report_failure(&r, "the embedded geodata", false)),
         }
     }
@@ -130,14 +134,15 @@ enum Command {
     Scenario(scenario::Args),
 }
 
-/// The dates admitted for new snapshots (import, sync, ingest): see `frontline::geodata::policy`.
+/// The snapshot dates admitted (load, import, sync, ingest): see `frontline::geodata::policy`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub(crate) struct DateWindowArgs {
-    /// Earliest date admitted for a new snapshot, YYYY-MM-DD (default: the border's
-    /// valid_from, 1991-08-24 for the embedded UKR border).
+    /// Earliest snapshot date admitted (loaded, imported, ingested), YYYY-MM-DD (default: the
+    /// border's valid_from, 1991-08-24 for the embedded UKR border).
     #[arg(long)]
     pub(crate) not_before: Option<String>,
-    /// Latest date admitted for a new snapshot, YYYY-MM-DD (default: tomorrow, UTC).
+    /// Latest snapshot date admitted (loaded, imported, ingested), YYYY-MM-DD (default:
+    /// tomorrow, UTC).
     #[arg(long)]
     pub(crate) not_after: Option<String>,
 }
@@ -391,9 +396,14 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Loads the catalog of a directory or fails with every problem listed.
-pub(crate) fn load_catalog(dir: &Path) -> Result<Catalog, Failure> {
-    Catalog::load(dir).map_err(|report| report_failure(&report, &dir.display().to_string(), !dir.is_dir()))
+/// Loads the catalog of a directory (snapshot dates within `window`) or fails with every
+/// problem listed.
+pub(crate) fn load_catalog(
+    dir: &Path,
+    window: &frontline::geodata::policy::DateWindowConfig,
+) -> Result<Catalog, Failure> {
+    Catalog::load_within(dir, window)
+        .map_err(|report| report_failure(&report, &dir.display().to_string(), !dir.is_dir()))
 }
 
 /// Where the geodata comes from, for messages: what `--data` is for, and where to start.

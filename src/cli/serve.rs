@@ -109,8 +109,6 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 2)]
     watch_s: u64,
     #[command(flatten)]
-    window: super::DateWindowArgs,
-    #[command(flatten)]
     data: DataArg,
 }
 
@@ -165,7 +163,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
         cors_origins: a.cors_origins,
         header_read_timeout: Duration::from_secs(a.header_timeout_s.max(1)),
         shutdown_grace: Duration::from_secs(a.shutdown_grace_s),
-        date_window: a.window.config()?,
+        date_window: a.data.window.config()?,
         max_large_bodies: a.max_large_bodies.max(1),
         large_body_wait: Duration::from_secs(a.large_body_wait_s.max(1)),
         body_idle_timeout: Duration::from_secs(a.body_timeout_s.max(1)),
@@ -187,10 +185,7 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
                 until: None,
                 retries: 3,
                 timeout_s: 30,
-                window: a.window.clone(),
-                data: DataArg {
-                    data: a.data.data.clone(),
-                },
+                data: a.data.clone(),
             };
             super::sync::options(&args)?;
             // A scheduled sync continues a source (it has no --from): the source must exist.

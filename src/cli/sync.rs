@@ -36,8 +36,6 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 30)]
     pub(crate) timeout_s: u64,
     #[command(flatten)]
-    pub(crate) window: super::DateWindowArgs,
-    #[command(flatten)]
     pub(crate) data: DataArg,
 }
 
@@ -83,7 +81,7 @@ pub(crate) fn options(a: &Args) -> Result<SyncOptions, Failure> {
             replace: false,
             origin_prefix: None,
             allow_empty: false,
-            date_window: a.window.config()?,
+            date_window: a.data.window.config()?,
             time_zone: None,
         },
     })

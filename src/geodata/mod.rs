@@ -274,7 +274,15 @@ pub fn earliest_border_valid_from(root: &Path) -> Option<NaiveDate> {
 }
 
 /// Reads and validates a whole geodata directory: all of it, or a report of every problem.
+/// Snapshot dates must lie in the default admission window ([`load_dir_within`]).
 pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
+    load_dir_within(root, &policy::DateWindowConfig::default())
+}
+
+/// [`load_dir`] with the admission window `window` (`--not-before`, `--not-after`): a snapshot
+/// or publication dated outside it is a problem of its file, as for ingest and import, and the
+/// whole load is refused.
+pub fn load_dir_within(root: &Path, window: &policy::DateWindowConfig) -> Result<Loaded, Report> {
     let mut report = Report::default();
     let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
     if !files::is_dir(root) {
@@ -404,7 +412,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, Report> {
             });
             continue;
         }
-        if let Some(src) = read_source(&dir, &borders, &baselines, &shown, &mut report) {
+        if let Some(src) = read_source(&dir, &borders, &baselines, window, &shown, &mut report) {
             sources.push(src);
         }
     }
@@ -578,6 +586,7 @@ fn read_source(
     dir: &Path,
     borders: &[Border],
     baselines: &[Baseline],
+    window: &policy::DateWindowConfig,
     shown: &(dyn Fn(&Path) -> String + Sync),
     report: &mut Report,
 ) -> Option<Source> {
@@ -752,6 +761,19 @@ fn read_source(
         }
     }
     let (snapshots, publications) = publications::arrange(untimed, distinct);
+    // The admission window of ingest and import, on the dates as dated above: a file put into
+    // the folder by hand is held to the same rule.
+    let valid_from = borders.iter().find(|b| b.iso3 == border).and_then(|b| b.valid_from);
+    let admitted = window.window_from(valid_from, policy::today_utc());
+    for s in snapshots.iter().chain(&publications) {
+        if let Err(reason) = admitted.check(s.date) {
+            problem(
+                report,
+                s.provenance.file.clone(),
+                SourceProblem::DateOutsideWindow { reason },
+            );
+        }
+    }
     for w in snapshots.windows(2) {
         if w[0].date == w[1].date {
             problem(

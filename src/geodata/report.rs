@@ -503,6 +503,12 @@ pub enum SourceProblem {
         /// Why.
         why: String,
     },
+    /// A snapshot's date lies outside the admission window ([`super::policy::DateWindow`]), the
+    /// same one ingest and import apply.
+    DateOutsideWindow {
+        /// Why, naming the window's end and the setting that moves it.
+        reason: String,
+    },
 }
 
 impl SourceProblem {
@@ -520,6 +526,7 @@ impl SourceProblem {
             SourceProblem::Unfinished { .. } => "unfinished-source",
             SourceProblem::UnknownTimeZone(_) => "unknown-time-zone",
             SourceProblem::BadDescription { .. } => "bad-source-description",
+            SourceProblem::DateOutsideWindow { .. } => "date-outside-window",
         }
     }
 }
@@ -568,6 +575,7 @@ impl fmt::Display for SourceProblem {
                 "time_zone '{tz}' is not an IANA time zone name (such as Europe/Kyiv or UTC)"
             ),
             SourceProblem::BadDescription { field, why } => write!(f, "{field}: {why}"),
+            SourceProblem::DateOutsideWindow { reason } => write!(f, "snapshot {reason}"),
         }
     }
 }

@@ -157,7 +157,7 @@ impl App {
     /// Wraps a loaded catalog.
     pub fn new(catalog: Arc<Catalog>, config: Config) -> Arc<App> {
         Arc::new(App {
-            live: crate::live::Live::new(catalog),
+            live: crate::live::Live::new(catalog, config.date_window),
             metrics: Metrics::default(),
             layer_cache: Mutex::new(HashMap::new()),
             stored_scenarios: flights::Flights::new(scenarios::STORED_KEPT, |_| 1),
@@ -355,10 +355,16 @@ where
     let route = table::find(path);
 
     let mut res = route_request(&app, warp_service, route, req).await;
+    let h = res.headers_mut();
+    if !app.config.cors_origins.is_empty() {
+        // With CORS on, whether an answer carries `Access-Control-*` depends on `Origin` (also
+        // with `*`: the origin is echoed): every answer says so, those to requests without an
+        // `Origin` and errors included, so that a shared cache never serves one origin's answer
+        // to another.
+        add_vary(h, "Origin");
+    }
     if let Some(o) = origin.as_ref().filter(|o| origin_allowed(&app, o)) {
-        let h = res.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o.clone());
-        h.append(header::VARY, HeaderValue::from_static("Origin"));
         h.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static(EXPOSED_HEADERS),
