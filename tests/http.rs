@@ -955,6 +955,15 @@ fn ingest_validates_writes_durably_and_goes_live() {
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json()["id"], "example:2025-01-01");
     assert!(src.join("2025-01-01.geojson").is_file());
+    // The 201 names what it created (RFC 9110 15.3.2), and that resource answers (issue 9 F5).
+    assert_eq!(r.header("location"), Some("/v1/snapshots/example:2025-01-01"));
+    let one = get(s.addr, "/v1/snapshots/example:2025-01-01", "");
+    assert_eq!(one.status, 200, "{}", one.text());
+    assert_eq!(one.json()["snapshot"]["id"], "example:2025-01-01");
+    assert_eq!(one.json()["snapshot"]["content_sha256"], r.json()["content_sha256"]);
+    get(s.addr, "/v1/snapshots/example:2025-01-02", "").assert_problem(404, "no snapshot 'example:2025-01-02'");
+    get(s.addr, "/v1/snapshots/example", "").assert_problem(404, "an id is source:YYYY-MM-DD");
+    get(s.addr, "/v1/snapshots/nope:2025-01-01", "").assert_problem(404, "nope");
     let q = get(s.addr, "/v1/coverage?lon=35.2&lat=48.2&date=2025-02-01", "").json();
     assert_eq!(q["snapshot"]["id"], "example:2025-01-01");
     assert_eq!(q["status"], "occupied");

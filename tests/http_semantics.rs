@@ -42,7 +42,7 @@ fn allow(r: &Reply) -> BTreeSet<String> {
 }
 
 /// Every GET route with a request that answers 200 on the embedded geodata.
-const GET_ROUTES: [&str; 14] = [
+const GET_ROUTES: [&str; 16] = [
     "/",
     "/healthz",
     "/readyz",
@@ -52,7 +52,9 @@ const GET_ROUTES: [&str; 14] = [
     "/v1/history?lon=30.5&lat=50.4",
     "/v1/diff?from=2024-01-01&to=2024-06-01",
     "/v1/sources",
+    "/v1/sources/example",
     "/v1/snapshots",
+    "/v1/snapshots/example:2024-06-01",
     "/v1/layers/occupied?date=2024-05-01",
     "/v1/timeline",
     "/v1/border",

@@ -887,6 +887,18 @@ fn publications_ingested_one_at_a_time_in_any_order_answer_by_their_instants() {
     for i in [3, 1, 4, 0, 2] {
         let r = ingest(i, dates[i], "");
         assert_eq!(r.status, 201, "publication {i}: {}", r.text());
+        // The 201 names the publication by the id of its answer, and that resource answers it.
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let at = r.header("location").unwrap().to_string();
+        assert_eq!(at, format!("/v1/snapshots/{id}"), "{}", r.text());
+        let one = common::get(server.addr, &at, "");
+        assert_eq!(one.status, 200, "{at}: {}", one.text());
+        let listed = one.json()["publications"].as_array().unwrap().clone();
+        assert!(
+            listed.iter().any(|p| p["id"] == id.as_str()) || one.json()["snapshot"]["id"] == id.as_str(),
+            "{at}: {}",
+            one.text()
+        );
     }
     let ask = |when: &str| {
         let r = common::get(

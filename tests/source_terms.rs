@@ -383,6 +383,16 @@ fn every_answer_that_uses_a_source_carries_its_terms() {
         ),
         ("/v1/snapshots", "get", "/v1/snapshots".into(), "", "", b"", vec![e, b]),
         ("/v1/sources", "get", "/v1/sources".into(), "", "", b"", vec![e, b]),
+        ("/v1/sources/{name}", "get", "/v1/sources/example".into(), "", "", b"", vec![e]),
+        (
+            "/v1/snapshots/{id}",
+            "get",
+            "/v1/snapshots/example:2024-06-01".into(),
+            "",
+            "",
+            b"",
+            vec![e],
+        ),
         (
             "/v1/tiles/{source}/{date}.json",
             "get",

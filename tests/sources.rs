@@ -196,6 +196,13 @@ fn a_new_source_is_declared_then_live_with_its_first_snapshot() {
     assert_eq!(r.json()["live"], false);
     let listed = source_listed(s.addr, "monitor");
     assert_eq!(listed["declared"], true);
+    // The 201 names what it created (RFC 9110 15.3.2), and it answers as the list has it (issue
+    // 9 F5); another name is a 404.
+    assert_eq!(r.header("location"), Some("/v1/sources/monitor"));
+    let one = common::get(s.addr, "/v1/sources/monitor", "");
+    assert_eq!(one.status, 200, "{}", one.text());
+    assert_eq!(one.json(), listed);
+    common::get(s.addr, "/v1/sources/nobody", "").assert_problem(404, "no source 'nobody'");
     assert_eq!(listed["snapshots"], 0);
     // A restart with the source declared but empty loads (it is not a broken source).
     drop(s);
@@ -383,10 +390,11 @@ fn bad_descriptions_are_problems_naming_the_field_and_write_nothing() {
     );
     assert_eq!(r.status, 400, "{}", r.text());
     assert_eq!(files(&root.join("sources")), before);
-    // The route answers PUT only.
-    let r = get(s.addr, "/v1/sources/monitor", "");
+    // Nothing was created: GET answers 404; the route answers GET and PUT only.
+    get(s.addr, "/v1/sources/monitor", "").assert_problem(404, "no source 'monitor'");
+    let r = request(s.addr, "DELETE", "/v1/sources/monitor", "", b"");
     assert_eq!(r.status, 405, "{}", r.text());
-    assert_eq!(r.header("allow"), Some("PUT, OPTIONS"));
+    assert_eq!(r.header("allow"), Some("GET, HEAD, PUT, OPTIONS"));
 }
 
 /// Now as RFC 3339 with nanoseconds, `Z` (safe in a query string).

@@ -620,6 +620,11 @@ mod tests {
             "ingest over HTTP; the command line writes with `frontline import`",
         ),
         (
+            "/v1/snapshots/{id}",
+            "get",
+            "one snapshot, what a 201's Location names: `frontline check` reports what loads",
+        ),
+        (
             "/v1/layers/{layer}",
             "get",
             "map layers for dashboards; the command line's geometry is `diff`, `agreement` and `scenario --layer`",

@@ -774,9 +774,14 @@ fn answer(
         flags: &notes.flags,
         ms: t.elapsed().as_secs_f64() * 1e3,
     };
+    let location = super::location("/v1/snapshots/", &body.id);
     let mut res: Reply = Reply::new(crate::num::to_vec(&body).unwrap_or_default().into());
     *res.status_mut() = status;
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    // RFC 9110 15.3.2: a 201 names what it created.
+    if status == StatusCode::CREATED {
+        res.headers_mut().insert(header::LOCATION, location);
+    }
     res
 }

@@ -44,7 +44,7 @@ pub struct Gauge {
 }
 
 /// Counters of the server.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Metrics {
     by_status: [[AtomicU64; STATUSES.len()]; N_ROUTES],
     /// Statuses outside [`STATUSES`], by route and class (1xx..5xx).
@@ -57,6 +57,22 @@ pub struct Metrics {
     pub ingested: AtomicU64,
     /// Ingests refused (authentication, validation, conflict).
     pub ingest_refused: AtomicU64,
+}
+
+/// All counters at zero (by hand: `Default` is derived for arrays of at most 32 elements, and
+/// there are more routes).
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            by_status: std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0))),
+            other_status: std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0))),
+            buckets: std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0))),
+            sum_ns: std::array::from_fn(|_| AtomicU64::new(0)),
+            count: std::array::from_fn(|_| AtomicU64::new(0)),
+            ingested: AtomicU64::new(0),
+            ingest_refused: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Metrics {

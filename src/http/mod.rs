@@ -563,6 +563,21 @@ where
     res
 }
 
+/// A `Location` value: `prefix` and `segment` percent-encoded as one path segment (RFC 3986
+/// 3.3: every byte but the unreserved ones, the sub-delims, `:` and `@`), so that an id such as
+/// `source:2024-06-01@2024-06-01T10:00:00Z` is written as the route reads it.
+pub(crate) fn location(prefix: &str, segment: &str) -> HeaderValue {
+    let mut out = String::from(prefix);
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    HeaderValue::from_str(&out).unwrap_or_else(|_| HeaderValue::from_static("/"))
+}
+
 /// The strong validator of the writable state (the sources and their snapshots) as it is live
 /// now: what `PUT /v1/sources/{name}` and `POST /v1/snapshots` evaluate `If-Match` /
 /// `If-None-Match` against (under the writer lock) and answer in `ETag`. It changes with every

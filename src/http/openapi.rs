@@ -508,7 +508,7 @@ fn document_without_head_and_options() -> Value {
                     "requestBody": {"required": true, "description": "At most --max-ingest-body-mb (default 16 MiB; real daily snapshots are under 1 MB): a larger body is a 413 naming the limit. Members other than type, features, frontline and crs are skipped (the stored file does not keep them)", "content": {
                         "application/geo+json": {"schema": {"type": "object", "description": "FeatureCollection, properties.status occupied or contested per feature"}},
                         "application/json": {"schema": {"type": "object"}}}},
-                    "responses": merge(json!({"201": schema_ok("written and live (state live, replaced null)", "application/json", schema("Ingested")), "200": schema_ok("unchanged (nothing written), or replaced (replaced names the .history/ copy)", "application/json", schema("Ingested"))}),
+                    "responses": merge(json!({"201": schema_ok("written and live (state live, replaced null); Location: /v1/snapshots/{id}, the id of the answer", "application/json", schema("Ingested")), "200": schema_ok("unchanged (nothing written), or replaced (replaced names the .history/ copy)", "application/json", schema("Ingested"))}),
                         problems(&["400", "401", "403", "404", "409", "413", "415", "422"]))}},
             "/v1/layers/{layer}": {"get": {"summary": "A layer as GeoJSON for map dashboards (a strong ETag per representation: gzip and identity differ; If-None-Match, If-Modified-Since, gzip)",
                 "parameters": [
@@ -635,11 +635,17 @@ fn document_without_head_and_options() -> Value {
             "Scenario": scenario_schema()}), merge(provenance_schemas(), answer_schemas()))}
     });
     // Apart from the document's literal: the macro's recursion limit.
-    doc["paths"]["/v1/sources/{name}"] = json!({"put": {"summary": "Describe a source (bearer token): create it, or replace its description (the old source.json is kept in .history/); written durably, live at once. A source without a snapshot is declared (listed by GET /v1/sources) until its first ingest",
+    doc["paths"]["/v1/snapshots/{id}"] = json!({"get": {"summary": "One snapshot or publication by the id answers name it with (what the Location of a 201 of POST /v1/snapshots names): source:YYYY-MM-DD gives the day's snapshot as GET /v1/snapshots lists it (snapshot) and the day's publications; source:YYYY-MM-DD@<published_at> the one publication (publications, no snapshot). 404 unknown-snapshot for an id the source does not have, unknown-source for a source it does not",
+                "parameters": [path_param("id", "source:YYYY-MM-DD or source:YYYY-MM-DD@<published_at> (RFC 3339, UTC), percent-encoded as a path segment"), known_at.clone()],
+                "responses": cached(merge(json!({"200": json_ok("edges, snapshot (a day's id), publications")}), problems(&["400", "404"])))}});
+    doc["paths"]["/v1/sources/{name}"] = json!({"get": {"summary": "One source as GET /v1/sources lists it (a declared one too): what the Location of a 201 of PUT /v1/sources/{name} names; 404 unknown-source",
+                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[a-z0-9_-]{1,64}$"}}],
+                "responses": merge(json!({"200": {"description": "the source's listing entry", "content": {"application/json": {"schema": {"type": "object"}}}}}), problems(&["400", "404"]))},
+            "put": {"summary": "Describe a source (bearer token): create it, or replace its description (the old source.json is kept in .history/); written durably, live at once. A source without a snapshot is declared (listed by GET /v1/sources) until its first ingest",
                 "security": [{"bearer": []}],
                 "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[a-z0-9_-]{1,64}$"}}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceDescription"}}}},
-                "responses": merge(json!({"201": {"description": "source (as GET /v1/sources lists it), state, live, replaced", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceWritten"}}}},
+                "responses": merge(json!({"201": {"description": "source (as GET /v1/sources lists it), state, live, replaced; Location: /v1/sources/{name}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceWritten"}}}},
                     "200": {"description": "replaced (the kept copy in replaced) or unchanged", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceWritten"}}}}}),
                     problems(&["400", "401", "403", "409", "413", "415", "422"]))}});
     if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), dashboard_paths) {

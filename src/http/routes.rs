@@ -117,6 +117,16 @@ pub fn routes(
         .and(raw)
         .and(with_app.clone())
         .map(snapshots);
+    let snapshot = warp::path!("v1" / "snapshots" / String)
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .map(snapshot);
+    let source = warp::path!("v1" / "sources" / String)
+        .and(warp::get())
+        .and(raw)
+        .and(with_app.clone())
+        .map(source);
     let agreement = warp::path!("v1" / "agreement")
         .and(warp::get())
         .and(raw)
@@ -260,6 +270,10 @@ pub fn routes(
         .unify()
         .or(snapshots)
         .unify()
+        .or(snapshot)
+        .unify()
+        .or(source)
+        .unify()
         .or(layers)
         .unify()
         .or(agreement)
@@ -387,6 +401,68 @@ fn sources(raw: String, app: Arc<App>) -> Reply {
         Params::parse(&raw, &[])?;
         Ok(json_response(&answers::Sources {
             sources: query::sources(&app.catalog()),
+        }))
+    })())
+}
+
+/// `GET /v1/sources/{name}`: one source as `GET /v1/sources` lists it (a declared one too): what
+/// the `Location` of `PUT /v1/sources/{name}` names.
+fn source(name: String, raw: String, app: Arc<App>) -> Reply {
+    answer((|| {
+        Params::parse(&raw, &[])?;
+        let name = super::sources::percent_decoded(&name);
+        query::sources(&app.catalog())
+            .into_iter()
+            .find(|s| s.name == name)
+            .map(|s| json_response(&s))
+            .ok_or_else(|| {
+                Problem::not_found(
+                    "unknown-source",
+                    format!("no source '{name}' is loaded or declared (GET /v1/sources lists them; PUT /v1/sources/{{name}} creates one)"),
+                )
+            })
+    })())
+}
+
+/// `GET /v1/snapshots/{id}`: one snapshot (`source:YYYY-MM-DD`, with its day's publications) or
+/// one publication (`source:YYYY-MM-DD@<published_at>`), as `GET /v1/snapshots` and the ingest
+/// answer name them: what the `Location` of `POST /v1/snapshots` names.
+fn snapshot(id: String, raw: String, app: Arc<App>) -> Reply {
+    answer((|| {
+        let p = Params::parse(&raw, &["known_at"])?;
+        let id = super::sources::percent_decoded(&id);
+        let unknown = || {
+            Problem::not_found(
+                "unknown-snapshot",
+                format!(
+                    "no snapshot '{id}': an id is source:YYYY-MM-DD (a day's snapshot) or source:YYYY-MM-DD@<published_at> (a publication), as GET /v1/snapshots?source=... lists them"
+                ),
+            )
+        };
+        let Some((source, rest)) = id.split_once(':') else {
+            return Err(unknown());
+        };
+        let catalog = app.catalog_for(&p)?;
+        let publications = query::publications(&catalog, Some(source))?;
+        let (snapshot, publications) = if rest.contains('@') {
+            (
+                None,
+                publications.into_iter().filter(|x| x.id == id).collect::<Vec<_>>(),
+            )
+        } else {
+            let day = query::snapshots(&catalog, Some(source))?
+                .into_iter()
+                .find(|x| x.snapshot.id == id);
+            let date = day.as_ref().map(|d| d.snapshot.date);
+            (day, publications.into_iter().filter(|x| Some(x.date) == date).collect())
+        };
+        if snapshot.is_none() && publications.is_empty() {
+            return Err(unknown());
+        }
+        Ok(json_response(&answers::SnapshotResource {
+            edges: crate::geodesy::EDGES,
+            snapshot,
+            publications,
         }))
     })())
 }

@@ -166,7 +166,7 @@ async fn run(
 }
 
 /// A path segment as sent, percent-decoded (a name with `%` escapes is checked as decoded).
-fn percent_decoded(segment: &str) -> String {
+pub(super) fn percent_decoded(segment: &str) -> String {
     form_urlencoded::parse(format!("n={}", segment.replace('+', "%2B")).as_bytes())
         .next()
         .map_or_else(|| segment.to_string(), |(_, v)| v.into_owned())
@@ -355,5 +355,10 @@ fn answer(app: &App, status: StatusCode, name: &str, state: &str, replaced: Opti
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res.headers_mut().insert(header::ETAG, super::state_tag(app));
+    // RFC 9110 15.3.2: a 201 names what it created.
+    if status == StatusCode::CREATED {
+        res.headers_mut()
+            .insert(header::LOCATION, super::location("/v1/sources/", name));
+    }
     res
 }

@@ -66,16 +66,18 @@ const GET: &[Method] = &[Method::GET];
 const GET_POST: &[Method] = &[Method::GET, Method::POST];
 const POST: &[Method] = &[Method::POST];
 const PUT: &[Method] = &[Method::PUT];
+const GET_PUT: &[Method] = &[Method::GET, Method::PUT];
 
 /// Every route, in the order of the metrics labels.
-pub const ROUTES: [Route; 31] = [
+pub const ROUTES: [Route; 32] = [
     route("/v1/coverage", GET, Validation::LiveState),
     route("/v1/history", GET_POST, Validation::LiveState),
     route("/v1/diff", GET, Validation::LiveState),
     route("/v1/classify", POST, Validation::None),
     route("/v1/sources", GET, Validation::LiveState),
-    with_token(route("/v1/sources/{name}", PUT, Validation::None), PUT),
+    with_token(route("/v1/sources/{name}", GET_PUT, Validation::LiveState), PUT),
     with_token(route("/v1/snapshots", GET_POST, Validation::LiveState), POST),
+    route("/v1/snapshots/{id}", GET, Validation::LiveState),
     route("/v1/layers/{layer}", GET, Validation::Handler),
     route("/v1/timeline", GET, Validation::LiveState),
     route("/v1/agreement", GET, Validation::LiveState),

@@ -65,6 +65,20 @@ pub struct Snapshots<T: Serialize, P: Serialize> {
     pub publications: P,
 }
 
+/// `GET /v1/snapshots/{id}`: one snapshot as `/v1/snapshots` lists it (a day's id,
+/// `source:YYYY-MM-DD`), with its day's publications; or one publication (an id
+/// `source:YYYY-MM-DD@<published_at>`, as the ingest answer names one that is not its day's last).
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotResource<S: Serialize, P: Serialize> {
+    /// How edges are measured ([`crate::geodesy::EDGES`]).
+    pub edges: &'static str,
+    /// The day's snapshot (absent for a publication's id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<S>,
+    /// The publications the id names: the day's, for a day's id; the one, for a publication's.
+    pub publications: Vec<P>,
+}
+
 /// `GET /v1/timeline` as JSON (and by region): the rows, and for one date what it reaches back to.
 #[derive(Debug, Clone, Serialize)]
 pub struct Timeline<R: Serialize> {
