@@ -383,7 +383,15 @@ fn every_answer_that_uses_a_source_carries_its_terms() {
         ),
         ("/v1/snapshots", "get", "/v1/snapshots".into(), "", "", b"", vec![e, b]),
         ("/v1/sources", "get", "/v1/sources".into(), "", "", b"", vec![e, b]),
-        ("/v1/sources/{name}", "get", "/v1/sources/example".into(), "", "", b"", vec![e]),
+        (
+            "/v1/sources/{name}",
+            "get",
+            "/v1/sources/example".into(),
+            "",
+            "",
+            b"",
+            vec![e],
+        ),
         (
             "/v1/snapshots/{id}",
             "get",
