@@ -3,9 +3,8 @@
 //! them (issue 9 item 6). Used by every answer that writes geometry (layers, border, diffs,
 //! agreement, scenario layers): the one rounding step before the GeoJSON writer.
 
-use crate::geodesy::METRES_PER_DEGREE;
 use crate::output::layer::OutputCheck;
-use geo::{MultiPolygon, Polygon, SimplifyVwPreserve};
+use geo::{MultiPolygon, Polygon};
 
 /// The polygons as they are drawn with `simplify_m` (metres, Visvalingam-Whyatt) and
 /// `precision` decimals, valid by the loader's own check ([`crate::geodata::validity_problems`])
@@ -29,8 +28,14 @@ pub fn drawable(
         Some(m) if m > 0.0 => {
             // Visvalingam-Whyatt removes a vertex whose triangle is smaller than epsilon
             // (degree units): a tolerance of m metres is taken as an area of (m in degrees)^2.
-            let deg = m / METRES_PER_DEGREE;
-            simplified = geometry.simplify_vw_preserve(deg * deg);
+            // The polygons are simplified as one coverage: a boundary two of them share is
+            // simplified once.
+            simplified = crate::output::coverage_simplify::simplify_coverage(
+                &[geometry],
+                crate::output::coverage_simplify::vw_epsilon(m),
+            )
+            .pop()
+            .unwrap_or_else(|| MultiPolygon(Vec::new()));
             &simplified
         }
         _ => geometry,
@@ -245,7 +250,7 @@ fn decimals_of(poly: &Polygon<f64>) -> u8 {
 }
 
 /// The polygons (indices in the multipolygon) a validity problem names.
-fn polygons_named(p: &crate::geodata::ValidityProblem) -> Vec<usize> {
+pub(crate) fn polygons_named(p: &crate::geodata::ValidityProblem) -> Vec<usize> {
     use crate::geodata::ValidityProblem as V;
     let of = |r: &crate::geodata::RingRef| r.polygon.unwrap_or(0);
     match p {

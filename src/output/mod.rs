@@ -8,6 +8,7 @@
 //! through [`provenance`].
 
 pub mod answers;
+pub mod coverage_simplify;
 pub mod csv;
 pub mod diff;
 pub mod drawable;

@@ -102,7 +102,24 @@ pub fn layer_geojson(
     };
     let unknown = kind == LayerKind::Contested && f.contested_not_drawn().is_some();
     meta.area_km2 = Some((!unknown).then_some(area_km2));
-    let (drawn, check) = drawable(geometry, opts.simplify_m, precision);
+    // Simplified, the three layers are simplified as one coverage (they partition the border):
+    // a boundary two layers share is drawn the same in both, so that the simplified layers
+    // neither overlap nor leave gaps between them (issue 9, F6).
+    let simplified;
+    let geometry = match opts.simplify_m {
+        Some(m) if m > 0.0 => {
+            let faces = [&layers.occupied, &layers.contested, &layers.covered];
+            let at = faces.iter().position(|f| std::ptr::eq(*f, geometry)).unwrap_or(0);
+            simplified = crate::output::coverage_simplify::simplify_coverage(
+                &faces,
+                crate::output::coverage_simplify::vw_epsilon(m),
+            )
+            .swap_remove(at);
+            &simplified
+        }
+        _ => geometry,
+    };
+    let (drawn, check) = drawable(geometry, None, precision);
     meta.output_check = Some(check);
     let features: Vec<Feature<LayerProperties, PolygonGeometry>> = drawn
         .0
