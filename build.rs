@@ -63,12 +63,18 @@ fn main() {
         println!("cargo::rustc-cfg=browser_test");
     }
     // GDAL's ogrinfo on PATH (`.ci/run` installs gdal-bin), the second reader of the GeoJSON
-    // answers in `tests/provenance.rs` and of the vector tiles in `tests/real_tiles.rs`.
+    // answers in `tests/provenance.rs` and of the vector tiles in `tests/tiles.rs` and
+    // `tests/real_tiles.rs`.
     println!("cargo::rustc-check-cfg=cfg(gdal_ogrinfo)");
     println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rerun-if-changed=/usr/bin/ogrinfo");
     if std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("ogrinfo").is_file())) {
         println!("cargo::rustc-cfg=gdal_ogrinfo");
+    }
+    // bash on PATH, which runs the repository's scripts (`tests/deepstate_geodata_script.rs`).
+    println!("cargo::rustc-check-cfg=cfg(bash_on_path)");
+    if std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("bash").is_file())) {
+        println!("cargo::rustc-cfg=bash_on_path");
     }
     // The workload of `scripts/make-workload.sh` (PEERS_WORK, default $TMPDIR/frontline-bench).
     println!("cargo::rustc-check-cfg=cfg(shared_workload_1m)");

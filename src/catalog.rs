@@ -2041,6 +2041,7 @@ mod tests {
                     },
                     geometry: MultiPolygon(vec![p.clone()]),
                     class: None,
+                    date: None,
                 })
                 .collect(),
             published: None,

@@ -1134,3 +1134,173 @@ fn feature_dates_lie_in_the_snapshots_window_and_null_is_flagged() {
     assert_eq!(c, 2, "{r}");
     assert!(reasons(&r).contains("before 1991-08-24"), "{r}");
 }
+
+/// Issue 9, item 4 (a fresh tester's gap): a feature's own `properties.date` was validated on
+/// ingest but not kept: the stored file lost it. It is kept in the stored feature's properties
+/// (a date other than the snapshot's too; null says nothing and is kept as the flag), the stored
+/// file loads again (`frontline check`) and holds the same content (the same body again is
+/// unchanged), and a stored feature date that is not a date fails the load.
+#[test]
+fn a_features_own_date_is_kept_in_the_stored_file_and_reads_back() {
+    let s = Server::start(&[]);
+    let other = "[[[31.2,49.0],[31.3,49.0],[31.3,49.1],[31.2,49.1],[31.2,49.0]]]";
+    let third = "[[[31.4,49.0],[31.5,49.0],[31.5,49.1],[31.4,49.1],[31.4,49.0]]]";
+    let body = fc(&[(SQUARE, Some("2023-01-15")), (other, Some("2024-12-01")), (third, None)]);
+    let r = s.ingest("source=example&date=2024-12-01", &body);
+    assert_eq!(r.0, 201, "{}", r.1);
+    let file = s.root.join("sources/example/2024-12-01.geojson");
+    let stored: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let props = |i: usize| stored["features"][i]["properties"].clone();
+    assert_eq!(props(0)["date"], "2023-01-15", "{}", props(0));
+    assert_eq!(props(1)["date"], "2024-12-01", "{}", props(1));
+    assert!(props(2).get("date").is_none(), "{}", props(2));
+    // The stored file loads again, with the same content: the same body changes nothing.
+    let root = s.root.to_str().unwrap();
+    let o = frontline(&["check", "--data", root]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let again = s.ingest("source=example&date=2024-12-01", &body);
+    assert_eq!(again.0, 200, "{}", again.1);
+    assert_eq!(again.1["content_sha256"], r.1["content_sha256"]);
+    assert_eq!(again.1["state"], "unchanged: the same content is live");
+    // Other feature dates with the same geometry are other content (409 without replace).
+    let redated = fc(&[(SQUARE, Some("2023-01-16")), (other, Some("2024-12-01")), (third, None)]);
+    let r = s.ingest("source=example&date=2024-12-01", &redated);
+    assert_problem(&r, 409, "replace=true");
+    // A stored feature date that is not a date fails the load, naming the file and the feature.
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("\"date\":\"2023-01-15\"", "\"date\":\"2022-02-30\""),
+    )
+    .unwrap();
+    let o = frontline(&["check", "--data", root]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("sources/example/2024-12-01.geojson")
+            && out.contains("feature 0: properties.date: '2022-02-30' is not a valid calendar date"),
+        "{out}"
+    );
+}
+
+/// Issue 9, item 4 (a fresh tester's gap): a date the FeatureCollection gives itself (a foreign
+/// member `date`, or `date` in a foreign `properties` member) was not checked. It must be a
+/// valid date (2022-02-30: 422 `date-invalid`, naming the member) and the snapshot's date (422
+/// `date-mismatch`: it dates the whole snapshot, as `frontline.date` does, so it is refused
+/// rather than flagged as a feature's own date is); null gives no date. Over ingest, for
+/// `frontline import geojson`, and at load for a file put in by hand.
+#[test]
+fn a_date_the_collection_gives_itself_is_checked() {
+    let s = Server::start(&[]);
+    let before = s.files();
+    let with = |member: &str| {
+        fc(&[(SQUARE, None)]).replacen(
+            r#"{"type":"FeatureCollection","#,
+            &format!(r#"{{"type":"FeatureCollection",{member},"#),
+            1,
+        )
+    };
+    for (member, code, want) in [
+        (
+            r#""date":"2022-02-30""#,
+            "date-invalid",
+            "the FeatureCollection's date: '2022-02-30' is not a valid calendar date",
+        ),
+        (
+            r#""properties":{"name":"x","date":"2022-02-30"}"#,
+            "date-invalid",
+            "the FeatureCollection's properties.date: '2022-02-30' is not a valid calendar date",
+        ),
+        (
+            r#""date":"2024-11-30""#,
+            "date-mismatch",
+            "the FeatureCollection's date is 2024-11-30, not the snapshot's date 2024-12-01",
+        ),
+        (
+            r#""properties":{"date":"2024-11-30"}"#,
+            "date-mismatch",
+            "the FeatureCollection's properties.date is 2024-11-30, not the snapshot's date 2024-12-01",
+        ),
+        (
+            r#""date":20241201"#,
+            "date-not-string",
+            "the FeatureCollection's date is 20241201, not a YYYY-MM-DD string",
+        ),
+    ] {
+        let r = s.ingest("source=example&date=2024-12-01", &with(member));
+        assert_problem(&r, 422, want);
+        assert_eq!(
+            r.1["type"].as_str().unwrap_or_default().rsplit('/').next(),
+            Some("invalid-snapshot"),
+            "{}",
+            r.1
+        );
+        assert_eq!(r.1["problems"][0]["code"], code, "{}", r.1);
+        assert!(r.1["problems"][0].get("feature").is_none_or(|f| f.is_null()), "{}", r.1);
+    }
+    // Refused with a bad feature date: both answered at once.
+    let both =
+        with(r#""date":"2024-11-30""#).replace(r#""status":"occupied""#, r#""status":"occupied","date":"2022-02-30""#);
+    let r = s.ingest("source=example&date=2024-12-01", &both);
+    assert_eq!(r.1["problems"].as_array().map(Vec::len), Some(2), "{}", r.1);
+    assert_eq!(s.files(), before, "nothing written");
+    // The snapshot's date, or null: admitted.
+    let r = s.ingest(
+        "source=example&date=2024-12-01",
+        &with(r#""date":"2024-12-01","properties":{"date":null}"#),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+
+    // Import: a plain file's collection date must be its snapshot's.
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::copy_embedded_geodata(dir.path(), false);
+    let plain = |member: &str| {
+        fc(&[(SQUARE, Some("2024-02-01"))]).replacen(
+            r#"{"type":"FeatureCollection","#,
+            &format!(r#"{{"type":"FeatureCollection",{member},"#),
+            1,
+        )
+    };
+    let file = write(dir.path(), "impossible.geojson", &plain(r#""date":"2022-02-30""#));
+    let (c, r, _) = import(&root, &["geojson", &file, "--source", "mine"]);
+    assert_eq!(c, 2, "{r}");
+    assert!(
+        reasons(&r).contains("the FeatureCollection's date: '2022-02-30' is not a valid calendar date"),
+        "{r}"
+    );
+    assert!(r["rejected"][0]["kinds"].to_string().contains("date-invalid"), "{r}");
+    let file = write(
+        dir.path(),
+        "other.geojson",
+        &plain(r#""properties":{"date":"2024-01-31"}"#),
+    );
+    let (c, r, _) = import(&root, &["geojson", &file, "--source", "mine"]);
+    assert_eq!(c, 2, "{r}");
+    assert!(
+        reasons(&r)
+            .contains("the FeatureCollection's properties.date is 2024-01-31, not the snapshot's date 2024-02-01"),
+        "{r}"
+    );
+    let file = write(dir.path(), "same.geojson", &plain(r#""date":"2024-02-01""#));
+    let (c, r, err) = import(&root, &["geojson", &file, "--source", "mine"]);
+    assert_eq!(c, 0, "{r} {err}");
+
+    // At load: a canonical file put in by hand is held to the same rule.
+    let hand = s.root.join("sources/example/2024-01-01.geojson");
+    let text = std::fs::read_to_string(&hand).unwrap();
+    let dated = text.replacen(
+        r#"{"type":"FeatureCollection","#,
+        r#"{"type":"FeatureCollection","date":"2023-12-31","#,
+        1,
+    );
+    assert_ne!(dated, text);
+    std::fs::write(&hand, dated).unwrap();
+    let o = frontline(&["check", "--data", s.root.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("sources/example/2024-01-01.geojson")
+            && out.contains("the FeatureCollection's date is 2023-12-31, not the snapshot's date 2024-01-01"),
+        "{out}"
+    );
+}

@@ -189,6 +189,7 @@ mod tests {
                     status,
                     geometry,
                     class: None,
+                    date: None,
                 })
                 .collect(),
             content_sha256: format!("{day}"),

@@ -747,6 +747,7 @@ pub fn snapshot_from_streamed(
         crs,
         meta,
         mut features,
+        collection_dates,
     } = streamed;
     let out = (|| {
         // The collection's own members, checked as `document_from_value` checks a tree.
@@ -796,6 +797,14 @@ pub fn snapshot_from_streamed(
                     declared: date,
                 },
             );
+        }
+        // A date the collection gives itself beside `frontline` (a foreign member) must be the
+        // snapshot's: the stored file keeps `frontline.date` only.
+        for f in super::policy::collection_dates(&collection_dates, date) {
+            report.problems.push(Finding {
+                file: shown.to_string(),
+                ..f
+            });
         }
         let synthetic = meta_synthetic(&doc, shown, &mut report);
         let doc_published_at = meta_instant(&doc, shown, &mut report);
@@ -863,6 +872,7 @@ fn meta_published(doc: &Document, shown: &str, report: &mut Report) -> Option<Ve
             status,
             geometry,
             class: None,
+            date: None,
         });
     }
     Some(out)
@@ -926,9 +936,10 @@ pub fn snapshot_document(s: &Snapshot, mut meta: Map<String, Value>) -> String {
             .as_ref()
             .map(|c| format!(",\"class\":{}", Value::from(c.as_str())))
             .unwrap_or_default();
+        let date = f.date.map(|d| format!(",\"date\":\"{d}\"")).unwrap_or_default();
         let _ = write!(
             out,
-            "{{\"type\":\"Feature\",\"properties\":{{\"status\":\"{}\"{class}}},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[",
+            "{{\"type\":\"Feature\",\"properties\":{{\"status\":\"{}\"{class}{date}}},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[",
             f.status.as_str()
         );
         for (pi, p) in f.geometry.0.iter().enumerate() {

@@ -121,9 +121,33 @@ pub fn archive_geodata(border: super::Border, dir: &Path, source: &str) -> Resul
     })
 }
 
-/// Reads a GeoJSON FeatureCollection file (a legacy `crs` only if CRS84): its features and the
-/// file's SHA-256, or the problems in `report`. Shared by the DeepState and plain readers.
-pub(crate) fn read_feature_collection(path: &Path, shown: &str, report: &mut Report) -> Option<(Vec<Value>, String)> {
+/// A FeatureCollection file as read: its features, the dates the collection gives itself (a
+/// foreign `date` member, `properties.date`; see [`super::policy::collection_dates`]) and the
+/// file's SHA-256.
+pub(crate) struct FeatureCollectionFile {
+    /// The features.
+    pub features: Vec<Value>,
+    /// The collection's own dates, with the names they are shown by.
+    pub dates: Vec<(&'static str, Value)>,
+    /// The SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+impl FeatureCollectionFile {
+    /// Problems of the collection's own dates against the snapshot's `date`, into `report`.
+    pub fn check_dates(&self, date: NaiveDate, shown: &str, report: &mut Report) {
+        for f in super::policy::collection_dates(&self.dates, date) {
+            report.problems.push(Finding {
+                file: shown.to_string(),
+                ..f
+            });
+        }
+    }
+}
+
+/// Reads a GeoJSON FeatureCollection file (a legacy `crs` only if CRS84), or the problems in
+/// `report`. Shared by the DeepState and plain readers.
+pub(crate) fn read_feature_collection(path: &Path, shown: &str, report: &mut Report) -> Option<FeatureCollectionFile> {
     let (bytes, sha256) = read_bytes(path, shown, report)?;
     let mut value = parse_json(&bytes, shown, report)?;
     let obj = value
@@ -143,7 +167,18 @@ pub(crate) fn read_feature_collection(path: &Path, shown: &str, report: &mut Rep
         Some(Value::Array(f)) => f,
         _ => Vec::new(),
     };
-    Some((features, sha256))
+    let mut dates = Vec::new();
+    if let Some(d) = obj.remove("date") {
+        dates.push(("date", d));
+    }
+    if let Some(d) = obj.get_mut("properties").and_then(|p| p.get_mut("date")) {
+        dates.push(("properties.date", d.take()));
+    }
+    Some(FeatureCollectionFile {
+        features,
+        dates,
+        sha256,
+    })
 }
 
 /// Reads one archive file as a snapshot of `source`; every problem is in the report.
@@ -173,7 +208,9 @@ pub fn read_snapshot_admitting(
             });
             return None;
         };
-        let (features, sha256) = read_feature_collection(path, shown, &mut report)?;
+        let file = read_feature_collection(path, shown, &mut report)?;
+        file.check_dates(date, shown, &mut report);
+        let FeatureCollectionFile { features, sha256, .. } = file;
         let mut out = Vec::with_capacity(features.len());
         for (i, f) in features.iter().enumerate() {
             let mut scope = Scope {
@@ -190,6 +227,7 @@ pub fn read_snapshot_admitting(
                     status: ControlStatus::Occupied,
                     geometry,
                     class: None,
+                    date: None,
                 });
             }
         }

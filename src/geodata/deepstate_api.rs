@@ -1548,6 +1548,7 @@ pub fn read_publication(
                 status,
                 geometry: area.clone(),
                 class: Some(class.as_str().to_string()),
+                date: None,
             });
         }
         if out.is_empty() {

@@ -8,6 +8,7 @@ use crate::store::SourceConfig;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// The longest licence, attribution or description accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 2000;
@@ -60,32 +61,10 @@ fn check_text(field: &'static str, value: Option<&str>, required: bool) -> Resul
 /// Whether `c` is of Unicode's general category Cf (format): bidirectional controls (U+202A to
 /// U+202E, U+2066 to U+2069), zero-width characters (U+200B to U+200D, U+2060), the byte order
 /// mark, soft hyphen, tags... Invisible, they make a text show otherwise than it reads (a
-/// licence reversed on screen, a name that looks like another). The list is Unicode 15.1's.
+/// licence reversed on screen, a name that looks like another). The category is the
+/// `unicode-properties` crate's (its Unicode version, [`unicode_properties::UNICODE_VERSION`]).
 pub fn is_format_char(c: char) -> bool {
-    matches!(
-        c,
-        '\u{ad}'
-            | '\u{600}'..='\u{605}'
-            | '\u{61c}'
-            | '\u{6dd}'
-            | '\u{70f}'
-            | '\u{890}'..='\u{891}'
-            | '\u{8e2}'
-            | '\u{180e}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{202a}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206f}'
-            | '\u{feff}'
-            | '\u{fff9}'..='\u{fffb}'
-            | '\u{110bd}'
-            | '\u{110cd}'
-            | '\u{13430}'..='\u{1343f}'
-            | '\u{1bca0}'..='\u{1bca3}'
-            | '\u{1d173}'..='\u{1d17a}'
-            | '\u{e0001}'
-            | '\u{e0020}'..='\u{e007f}'
-    )
+    c.general_category() == GeneralCategory::Format
 }
 
 /// A name member (`border`, a baseline): no invisible format character ([`is_format_char`]).
@@ -376,6 +355,50 @@ pub fn description_at(source_dir: &Path, t: DateTime<Utc>) -> AtInstant {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// The crate's category Cf holds every range of the table it replaced (Unicode 15.1's), the
+    /// first and last of each, and the characters around them are not format characters.
+    #[test]
+    fn format_characters_are_unicodes_category_cf() {
+        let table: [(u32, u32); 21] = [
+            (0xad, 0xad),
+            (0x600, 0x605),
+            (0x61c, 0x61c),
+            (0x6dd, 0x6dd),
+            (0x70f, 0x70f),
+            (0x890, 0x891),
+            (0x8e2, 0x8e2),
+            (0x180e, 0x180e),
+            (0x200b, 0x200f),
+            (0x202a, 0x202e),
+            (0x2060, 0x2064),
+            (0x2066, 0x206f),
+            (0xfeff, 0xfeff),
+            (0xfff9, 0xfffb),
+            (0x110bd, 0x110bd),
+            (0x110cd, 0x110cd),
+            (0x13430, 0x1343f),
+            (0x1bca0, 0x1bca3),
+            (0x1d173, 0x1d17a),
+            (0xe0001, 0xe0001),
+            (0xe0020, 0xe007f),
+        ];
+        let ch = |u: u32| char::from_u32(u).unwrap();
+        for (lo, hi) in table {
+            for u in [lo, hi, (lo + hi) / 2] {
+                assert!(is_format_char(ch(u)), "U+{u:04X}");
+            }
+            // Neighbours that are not in a range of the table (U+2065 is unassigned).
+            for u in [lo - 1, hi + 1] {
+                if !table.iter().any(|(a, b)| (*a..=*b).contains(&u)) {
+                    assert!(!is_format_char(ch(u)), "U+{u:04X}");
+                }
+            }
+        }
+        for c in ['a', ' ', '\u{a0}', '\u{2028}', '\n', 'ї', '\u{1f600}'] {
+            assert!(!is_format_char(c), "U+{:04X}", c as u32);
+        }
+    }
 
     /// Issue 13 (fresh tester, F4): text holding a bidirectional control or another invisible
     /// format character, and a URL with credentials, were accepted. Refused, naming the field

@@ -152,6 +152,10 @@ pub struct ControlFeature {
     /// `occupied_since_2022`, `contested` for DeepState's own format): kept in the stored file
     /// (`properties.class`) so that policies can name it; the status decides the layers.
     pub class: Option<String>,
+    /// The feature's own date (`properties.date`) where the publisher gave one, as admitted by
+    /// the policy ([`policy::feature_dates`]): kept in the stored file, so that a date other
+    /// than the snapshot's is not lost; the snapshot's date decides when the feature holds.
+    pub date: Option<chrono::NaiveDate>,
 }
 
 /// The control of one source on one effective date.
@@ -773,6 +777,17 @@ fn read_source(
                 SourceProblem::DateOutsideWindow { reason },
             );
         }
+        // A feature's own date is held to the same window, as ingest holds it.
+        for (i, f) in s.features.iter().enumerate() {
+            if let Some(Err(reason)) = f.date.map(|d| admitted.check(d)) {
+                report.problems.push(Finding {
+                    file: s.provenance.file.clone(),
+                    feature: Some(i),
+                    location: None,
+                    kind: FeatureProblem::DateOutsideWindow { reason }.into(),
+                });
+            }
+        }
     }
     for w in snapshots.windows(2) {
         if w[0].date == w[1].date {
@@ -975,6 +990,11 @@ pub(crate) fn content_sha256(features: &[ControlFeature]) -> String {
         if let Some(c) = &f.class {
             h.update(b"C");
             h.update(c.as_bytes());
+        }
+        // A feature's own date too, only where given (stored in the file with the feature).
+        if let Some(d) = &f.date {
+            h.update(b"D");
+            h.update(d.to_string().as_bytes());
         }
         for p in &f.geometry.0 {
             h.update(b"P");

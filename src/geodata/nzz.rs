@@ -254,6 +254,7 @@ pub fn read_snapshot_admitting(
                 status: ControlStatus::Occupied,
                 geometry: union,
                 class: None,
+                date: None,
             }]
         };
         // The union keeps the input vertices but adds its crossings (grid points, within about
@@ -264,6 +265,7 @@ pub fn read_snapshot_admitting(
             status: ControlStatus::Occupied,
             geometry: geo::MultiPolygon(occupied),
             class: None,
+            date: None,
         }];
         let content_sha256 = content_sha256(&features);
         Some(Snapshot {

@@ -42,8 +42,8 @@ pub fn read_file_admitting(
     // The date of each feature of the file, by its index (`None`: it has no valid date).
     let mut feature_dates: Vec<Option<NaiveDate>> = Vec::new();
     let out = (|| {
-        let (features, sha256) = super::deepstate::read_feature_collection(path, shown, &mut report)?;
-        if features.is_empty() {
+        let file = super::deepstate::read_feature_collection(path, shown, &mut report)?;
+        if file.features.is_empty() {
             let date = date_from_file_name(path).filter(|_| allow_empty);
             let Some(date) = date else {
                 report.problems.push(Finding {
@@ -54,6 +54,10 @@ pub fn read_file_admitting(
                 });
                 return None;
             };
+            file.check_dates(date, shown, &mut report);
+            if !report.is_ok() {
+                return None;
+            }
             return Some(vec![Snapshot {
                 source: source.to_string(),
                 date,
@@ -64,13 +68,13 @@ pub fn read_file_admitting(
                 features: Vec::new(),
                 provenance: Provenance {
                     file: shown.to_string(),
-                    sha256,
+                    sha256: file.sha256,
                     origin: Some("GeoJSON FeatureCollection without features, dated by its file name".into()),
                 },
             }]);
         }
         let mut by_date: BTreeMap<NaiveDate, Vec<ControlFeature>> = BTreeMap::new();
-        for (i, f) in features.iter().enumerate() {
+        for (i, f) in file.features.iter().enumerate() {
             let mut scope = Scope {
                 file: shown,
                 feature: Some(i),
@@ -119,16 +123,23 @@ pub fn read_file_admitting(
             };
             feature_dates.push(date);
             if let (Some(date), Some(status), Some(geometry)) = (date, status, geometry) {
+                // The feature's date is its snapshot's (kept as the snapshot's date).
                 by_date.entry(date).or_default().push(ControlFeature {
                     status,
                     geometry,
                     class: None,
+                    date: None,
                 });
             }
+        }
+        // A date the collection gives itself must be each snapshot's: the file holds one date then.
+        for date in by_date.keys() {
+            file.check_dates(*date, shown, &mut report);
         }
         if !report.is_ok() {
             return None;
         }
+        let sha256 = file.sha256;
         Some(
             by_date
                 .into_iter()

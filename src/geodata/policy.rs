@@ -12,14 +12,19 @@
 //!   (0000-01-01 is refused); a date other than the snapshot's is admitted and flagged (in the
 //!   answer and in the stored file's `frontline.flags`, which keep the date); `null` is
 //!   admitted and flagged too (the feature gives no date: the snapshot's is used, as for a
-//!   feature without the member). `frontline import geojson` takes each feature's date as its
-//!   snapshot's, so there the window applies to it directly and `null` is a missing date.
+//!   feature without the member). The date is kept with the feature in the stored file.
+//!   `frontline import geojson` takes each feature's date as its snapshot's, so there the
+//!   window applies to it directly and `null` is a missing date.
+//! - **Collection dates**: a date the FeatureCollection gives itself beside `frontline` (a
+//!   foreign `date` member, `properties.date`) must be a valid date and the snapshot's: it
+//!   dates the whole snapshot, so one other than the snapshot's is refused, not flagged
+//!   ([`collection_dates`]; every reader of a snapshot applies it, load included).
 //!
 //! Edges spanning more than 180 degrees of longitude and the repairs made (ring closing within
 //! 1e-9 degrees, orientation) are found by the reader itself (see `geometry.rs`), so load,
 //! import and ingest agree on them; the admission paths list every repair.
 
-use super::{Border, FeatureProblem, Finding};
+use super::{Border, FeatureProblem, FileProblem, Finding};
 use crate::model::parse_date;
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -161,6 +166,36 @@ pub fn feature_dates(dates: &[(usize, Value)], date: NaiveDate, window: &DateWin
     (problems, flags)
 }
 
+/// Problems of the dates a FeatureCollection gives itself outside its `frontline` member
+/// (`members`: a foreign `date`, `properties.date`, with the names shown): each must be a valid
+/// `YYYY-MM-DD` date and be `snapshot`'s, the date it dates the whole snapshot with. `null`
+/// gives no date. Findings of the whole file, without its name (the caller names it).
+pub fn collection_dates(members: &[(&'static str, Value)], snapshot: NaiveDate) -> Vec<Finding> {
+    let finding = |kind: FileProblem| Finding {
+        file: String::new(),
+        feature: None,
+        location: None,
+        kind: kind.into(),
+    };
+    let mut problems = Vec::new();
+    for (member, v) in members.iter().map(|(m, v)| (*m, v)) {
+        let problem = match v {
+            Value::Null => continue,
+            Value::String(s) => match parse_date(s) {
+                Err(reason) => FileProblem::CollectionDateInvalid { member, reason },
+                Ok(date) if date != snapshot => FileProblem::CollectionDateMismatch { member, date, snapshot },
+                Ok(_) => continue,
+            },
+            other => FileProblem::CollectionDateNotString {
+                member,
+                value: other.to_string(),
+            },
+        };
+        problems.push(finding(problem));
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,6 +297,32 @@ mod tests {
         assert!(
             f[1].contains("feature 5: properties.date is null") && f[1].contains("2024-12-01 is used"),
             "{f:?}"
+        );
+    }
+
+    #[test]
+    fn collection_dates_must_be_valid_and_the_snapshots() {
+        let members = vec![
+            ("date", json!("2024-12-01")),
+            ("properties.date", Value::Null),
+            ("date", json!("2022-02-30")),
+            ("properties.date", json!("2024-11-30")),
+            ("date", json!(["2024-12-01"])),
+        ];
+        let p = collection_dates(&members, d("2024-12-01"));
+        let codes: Vec<_> = p.iter().map(|f| (f.feature, f.kind.code())).collect();
+        assert_eq!(
+            codes,
+            [
+                (None, "date-invalid"),
+                (None, "date-mismatch"),
+                (None, "date-not-string")
+            ]
+        );
+        assert!(
+            p[1].kind
+                .to_string()
+                .contains("properties.date is 2024-11-30, not the snapshot's date 2024-12-01")
         );
     }
 

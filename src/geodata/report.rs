@@ -706,6 +706,31 @@ pub enum FileProblem {
         /// The area of their union, km2.
         union_km2: f64,
     },
+    /// A date the collection itself gives (a foreign member `date`, or `properties.date`, beside
+    /// `features`) is not a `YYYY-MM-DD` date.
+    CollectionDateInvalid {
+        /// The member (`date`, `properties.date`).
+        member: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A date the collection itself gives is not a string (the value as written).
+    CollectionDateNotString {
+        /// The member.
+        member: &'static str,
+        /// As written.
+        value: String,
+    },
+    /// A date the collection itself gives is not the snapshot's date: it dates the whole
+    /// snapshot, so it is refused rather than flagged as a feature's own date is.
+    CollectionDateMismatch {
+        /// The member.
+        member: &'static str,
+        /// The member's date.
+        date: chrono::NaiveDate,
+        /// The snapshot's date.
+        snapshot: chrono::NaiveDate,
+    },
 }
 
 impl FileProblem {
@@ -737,6 +762,9 @@ impl FileProblem {
             FileProblem::BorderFeatures(_) => "border-features",
             FileProblem::Overlap { .. } => "overlap",
             FileProblem::UnionInvalid { .. } => "union-invalid",
+            FileProblem::CollectionDateInvalid { .. } => "date-invalid",
+            FileProblem::CollectionDateNotString { .. } => "date-not-string",
+            FileProblem::CollectionDateMismatch { .. } => "date-mismatch",
         }
     }
 }
@@ -812,6 +840,17 @@ impl fmt::Display for FileProblem {
                 f,
                 "{} overlap: their areas add up to {sum_km2:.3} km2 but cover {union_km2:.3} km2",
                 if *layer == Layer::Waters { "cells" } else { "regions" }
+            ),
+            FileProblem::CollectionDateInvalid { member, reason } => {
+                write!(f, "the FeatureCollection's {member}: {reason}")
+            }
+            FileProblem::CollectionDateNotString { member, value } => write!(
+                f,
+                "the FeatureCollection's {member} is {value}, not a YYYY-MM-DD string"
+            ),
+            FileProblem::CollectionDateMismatch { member, date, snapshot } => write!(
+                f,
+                "the FeatureCollection's {member} is {date}, not the snapshot's date {snapshot}: a date given for the whole collection must be the snapshot's (date the snapshot {date} if that is meant, or correct the member)"
             ),
         }
     }

@@ -11,7 +11,7 @@ use super::ControlFeature;
 use super::geometry::read_areal_text;
 use super::report::{FeatureProblem, Report, Scope};
 use super::strict_json::{Bounded, ByShape, Keys, Shape, Shown, Skip};
-use crate::model::ControlStatus;
+use crate::model::{ControlStatus, parse_date};
 use serde::de::{self, MapAccess, SeqAccess};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -30,6 +30,10 @@ pub struct StreamedDocument {
     pub meta: Option<Value>,
     /// Its `features`, read (`None`: absent or not an array).
     pub features: Option<StreamedFeatures>,
+    /// The dates the collection itself gives outside its `frontline` member: a foreign member
+    /// `date`, and `date` inside a foreign member `properties`, each with the name it is shown
+    /// by (for [`super::policy::collection_dates`]).
+    pub collection_dates: Vec<(&'static str, Value)>,
 }
 
 impl StreamedDocument {
@@ -149,11 +153,38 @@ impl<'de> Shape<'de> for TopVisitor<'_, '_> {
                     });
                 }
                 "features" => doc.features = map.next_value_seed(ByShape(FeaturesSeed { shown: self.shown }))?,
+                "date" => doc.collection_dates.push(("date", map.next_value_seed(Shown)?)),
+                "properties" => {
+                    if let Some(d) = map.next_value_seed(ByShape(CollectionPropertiesSeed))? {
+                        doc.collection_dates.push(("properties.date", d));
+                    }
+                }
                 _ => map.next_value_seed(Skip)?,
             }
             keys.insert::<A::Error>(key)?;
         }
         Ok(doc)
+    }
+}
+
+/// A foreign `properties` member of the collection: its `date` kept (as a shown value), the
+/// rest read and dropped. Not an object: no date.
+struct CollectionPropertiesSeed;
+
+impl<'de> Shape<'de> for CollectionPropertiesSeed {
+    type Value = Option<Value>;
+    const EXPECTING: &'static str = "the collection's properties";
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Value>, A::Error> {
+        let mut date = None;
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "date" => date = Some(map.next_value_seed(Shown)?),
+                _ => map.next_value_seed(Skip)?,
+            }
+            keys.insert::<A::Error>(key)?;
+        }
+        Ok(date)
     }
 }
 
@@ -194,7 +225,7 @@ struct FeatureRead {
     geometry: Option<Box<RawValue>>,
 }
 
-/// A feature's status, geometry and class, checked in that order as the loader always did
+/// A feature's status, geometry, class and date, checked in that order as the loader always did
 /// (`None`: a problem, recorded in `report`). `Err`: the geometry is not strict JSON.
 fn check_feature(
     read: FeatureRead,
@@ -253,11 +284,29 @@ fn check_feature(
             None
         }
     };
+    // The feature's own date, kept (null: the feature gives none). Whether one other than the
+    // snapshot's is admitted is the admission policy's (`policy::feature_dates`); one that is
+    // not a date is refused here, at every load.
+    let date = match read.date {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => match parse_date(&s) {
+            Ok(d) => Some(d),
+            Err(reason) => {
+                scope.problem(None, FeatureProblem::DateInvalid { reason });
+                None
+            }
+        },
+        Some(v) => {
+            scope.problem(None, FeatureProblem::DateNotString(v.to_string()));
+            None
+        }
+    };
     Ok(match (status, geometry) {
         (Some(status), Some(geometry)) => Some(ControlFeature {
             status,
             geometry,
             class,
+            date,
         }),
         _ => None,
     })

@@ -337,9 +337,12 @@ fn store(
             )));
         }
     }
-    // The admission policy (crate::geodata::policy): empty snapshots on request only; feature
-    // dates valid and in the window, flagged where they differ from the snapshot's or are null.
+    // The admission policy (crate::geodata::policy): empty snapshots on request only; a date
+    // the collection gives itself (a foreign `date` or `properties.date`) valid and the
+    // snapshot's; feature dates valid and in the window, flagged where they differ from the
+    // snapshot's or are null. The date problems are answered together.
     let mut flags = Vec::new();
+    let mut problems = crate::geodata::policy::collection_dates(&doc.collection_dates, date);
     if let Some(features) = &doc.features {
         use crate::geodata::policy::{EMPTY_ADMITTED, check_empty, feature_dates};
         check_empty(features.count, allow_empty, "allow_empty=true to the query")
@@ -347,11 +350,12 @@ fn store(
         if features.count == 0 {
             flags.push(EMPTY_ADMITTED.to_string());
         }
-        let (problems, other_dates) = feature_dates(&features.dates, date, &date_window(app, source)?);
-        if !problems.is_empty() {
-            return Err(refused(findings(&problems)));
-        }
+        let (of_features, other_dates) = feature_dates(&features.dates, date, &date_window(app, source)?);
+        problems.extend(of_features);
         flags.extend(other_dates.iter().map(Finding::without_file));
+    }
+    if !problems.is_empty() {
+        return Err(refused(findings(&problems)));
     }
     meta.insert("kind".into(), json!("snapshot"));
     meta.insert("source".into(), json!(source));

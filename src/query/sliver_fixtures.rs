@@ -76,6 +76,7 @@ fn catalog_with_waters(
                 status: ControlStatus::Occupied,
                 geometry: MultiPolygon(vec![p]),
                 class: None,
+                date: None,
             })
             .collect(),
         content_sha256: "1".into(),
