@@ -515,7 +515,7 @@ fn document_without_head_and_options() -> Value {
                     {"name": "layer", "in": "path", "required": true, "schema": {"type": "string", "enum": ["coverage", "occupied", "contested", "line"]}},
                     date.clone(), datetime.clone(), source.clone(), known_at.clone(),
                     param("bbox", false, json!({"type": "string"}), "minLon,minLat,maxLon,maxLat (OGC API Features): features intersecting it; minLon > maxLon is a box across the antimeridian; minLat > maxLat is a 400"),
-                    param("simplify_m", false, json!({"type": "number", "minimum": 0, "maximum": 100000}), "simplification tolerance in metres, topology kept"),
+                    param("simplify_m", false, json!({"type": "number", "minimum": 0, "maximum": 100000}), "simplification tolerance in metres (Visvalingam-Whyatt); the covered, occupied and contested layers are simplified together as one coverage, so that they neither overlap nor leave gaps"),
                     param("precision", false, json!({"type": "integer", "minimum": 0, "maximum": 15, "default": 6}), "decimals of coordinates"),
                     raw.clone()],
                 "responses": cached(merge(json!({"200": schema_ok("FeatureCollection; frontline: layer, the AnswerProvenance members, epoch_from, area_km2 (polygon layers; null for the contested layer of a source without a grey zone, the reason in not_drawn) or length_km and along_border (line), bbox, simplify_m, precision", "application/geo+json",

@@ -48,12 +48,36 @@ pub fn vw_epsilon(m: f64) -> f64 {
 /// The faces are expected to be valid and not to overlap; where they do overlap, their
 /// boundaries are simplified alone, each face staying valid.
 pub fn simplify_coverage(faces: &[&MultiPolygon<f64>], epsilon: f64) -> Vec<MultiPolygon<f64>> {
+    simplify_coverage_with_lines(faces, &[], epsilon).0
+}
+
+/// [`simplify_coverage`], and lines that run along the faces' boundaries (the line of contact,
+/// a part of the occupied area's boundary) drawn on the same simplified arcs, so that a
+/// simplified line lies on the simplified boundary it follows. A line whose stretches are not
+/// all arcs of the faces (it leaves their boundaries) is simplified alone.
+pub fn simplify_coverage_with_lines(
+    faces: &[&MultiPolygon<f64>],
+    lines: &[&LineString<f64>],
+    epsilon: f64,
+) -> (Vec<MultiPolygon<f64>>, Vec<LineString<f64>>) {
     if epsilon <= 0.0 || !epsilon.is_finite() {
-        return faces.iter().map(|f| (*f).clone()).collect();
+        return (
+            faces.iter().map(|f| (*f).clone()).collect(),
+            lines.iter().map(|l| (*l).clone()).collect(),
+        );
     }
     let mut rings = rings_of(faces);
-    share_vertices_on_edges(&mut rings);
-    let topology = Topology::new(&rings);
+    let mut paths: Vec<Vec<Coord<f64>>> = lines
+        .iter()
+        .map(|l| {
+            let mut c = l.0.clone();
+            c.dedup();
+            c
+        })
+        .collect();
+    share_vertices_on_edges(&mut rings, &mut paths);
+    let topology = Topology::new(&rings, &paths);
+    let line_arcs: Vec<Option<Vec<(usize, bool)>>> = paths.iter().map(|p| topology.arcs_of_line(p)).collect();
     let mut arcs: Vec<Arc> = topology
         .arcs
         .into_iter()
@@ -82,7 +106,22 @@ pub fn simplify_coverage(faces: &[&MultiPolygon<f64>], epsilon: f64) -> Vec<Mult
             }
         }
     }
-    assemble(&rings, &ring_arcs, &arcs, faces.len())
+    let lines = line_arcs
+        .iter()
+        .zip(lines)
+        .map(|(these, line)| match these {
+            Some(these) => {
+                let mut c = ring_from(these, &arcs);
+                // `ring_from` closes what it joins; a line is open unless it was closed.
+                if line.0.first() != line.0.last() {
+                    c.pop();
+                }
+                LineString(c)
+            }
+            None => line.simplify_vw_preserve(epsilon),
+        })
+        .collect();
+    (assemble(&rings, &ring_arcs, &arcs, faces.len()), lines)
 }
 
 /// One ring of the input: where it is, and its positions (open: the first not repeated).
@@ -147,60 +186,87 @@ fn rings_of(faces: &[&MultiPolygon<f64>]) -> Vec<Ring> {
 /// Makes every vertex of one ring that lies on an edge of another ring (within
 /// [`ON_EDGE_DEG`]) a vertex of that edge too: the boundary two layers share then has the same
 /// vertices on both sides, and cuts into the same arcs.
-fn share_vertices_on_edges(rings: &mut [Ring]) {
+fn share_vertices_on_edges(rings: &mut [Ring], lines: &mut [Vec<Coord<f64>>]) {
+    // The ends of the lines too: a line of contact ends where it is cut near the border, on an
+    // edge of the occupied area between its vertices; made a vertex there, it ends an arc.
+    let ends = lines
+        .iter()
+        .flat_map(|l| [l.first(), l.last()])
+        .flatten()
+        .map(|c| GeomWithData::new([c.x, c.y], usize::MAX - 1));
     let tree: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
         rings
             .iter()
             .enumerate()
             .flat_map(|(i, r)| r.coords.iter().map(move |c| GeomWithData::new([c.x, c.y], i)))
+            .chain(ends)
             .collect(),
     );
     for (i, ring) in rings.iter_mut().enumerate() {
-        let n = ring.coords.len();
-        if n < 3 {
+        if ring.coords.len() >= 3 {
+            ring.coords = with_vertices_on_edges(&ring.coords, true, &tree, i);
+        }
+    }
+    for line in lines.iter_mut() {
+        if line.len() >= 2 {
+            *line = with_vertices_on_edges(line, false, &tree, usize::MAX);
+        }
+    }
+}
+
+/// The positions of a ring (`closed`) or line with every vertex of another ring of `tree` that
+/// lies on one of its edges (within [`ON_EDGE_DEG`]) added to that edge.
+fn with_vertices_on_edges(
+    coords: &[Coord<f64>],
+    closed: bool,
+    tree: &RTree<GeomWithData<[f64; 2], usize>>,
+    ring: usize,
+) -> Vec<Coord<f64>> {
+    // Its own vertices are never added to it again (a vertex near an edge of its own ring, where
+    // the ring turns sharply, would make it touch itself).
+    let own: std::collections::HashSet<Key> = coords.iter().map(|c| key(*c)).collect();
+    let n = coords.len();
+    let edges = if closed { n } else { n - 1 };
+    let mut out = Vec::with_capacity(n);
+    for k in 0..edges {
+        let (a, b) = (coords[k], coords[(k + 1) % n]);
+        out.push(a);
+        let (dx, dy) = (b.x - a.x, b.y - a.y);
+        let len2 = dx * dx + dy * dy;
+        if len2 == 0.0 {
             continue;
         }
-        // A ring's own vertices are never added to it again (a vertex near an edge of its own
-        // ring, where the ring turns sharply, would make it touch itself).
-        let own: std::collections::HashSet<Key> = ring.coords.iter().map(|c| key(*c)).collect();
-        let mut out = Vec::with_capacity(n);
-        for k in 0..n {
-            let (a, b) = (ring.coords[k], ring.coords[(k + 1) % n]);
-            out.push(a);
-            let (dx, dy) = (b.x - a.x, b.y - a.y);
-            let len2 = dx * dx + dy * dy;
-            if len2 == 0.0 {
-                continue;
-            }
-            let envelope = AABB::from_corners(
-                [a.x.min(b.x) - ON_EDGE_DEG, a.y.min(b.y) - ON_EDGE_DEG],
-                [a.x.max(b.x) + ON_EDGE_DEG, a.y.max(b.y) + ON_EDGE_DEG],
-            );
-            let mut on: Vec<(f64, Coord<f64>)> = tree
-                .locate_in_envelope(&envelope)
-                .filter(|p| p.data != i)
-                .filter_map(|p| {
-                    let c = Coord {
-                        x: p.geom()[0],
-                        y: p.geom()[1],
-                    };
-                    if own.contains(&key(c)) {
-                        return None;
-                    }
-                    let t = ((c.x - a.x) * dx + (c.y - a.y) * dy) / len2;
-                    let off = (a.x + t * dx - c.x).hypot(a.y + t * dy - c.y);
-                    (t > 0.0 && t < 1.0 && off <= ON_EDGE_DEG).then_some((t, c))
-                })
-                .collect();
-            if on.is_empty() {
-                continue;
-            }
-            on.sort_by(|x, y| x.0.total_cmp(&y.0));
-            on.dedup_by(|x, y| x.1 == y.1);
-            out.extend(on.into_iter().map(|(_, c)| c));
+        let envelope = AABB::from_corners(
+            [a.x.min(b.x) - ON_EDGE_DEG, a.y.min(b.y) - ON_EDGE_DEG],
+            [a.x.max(b.x) + ON_EDGE_DEG, a.y.max(b.y) + ON_EDGE_DEG],
+        );
+        let mut on: Vec<(f64, Coord<f64>)> = tree
+            .locate_in_envelope(&envelope)
+            .filter(|p| p.data != ring)
+            .filter_map(|p| {
+                let c = Coord {
+                    x: p.geom()[0],
+                    y: p.geom()[1],
+                };
+                if own.contains(&key(c)) {
+                    return None;
+                }
+                let t = ((c.x - a.x) * dx + (c.y - a.y) * dy) / len2;
+                let off = (a.x + t * dx - c.x).hypot(a.y + t * dy - c.y);
+                (t > 0.0 && t < 1.0 && off <= ON_EDGE_DEG).then_some((t, c))
+            })
+            .collect();
+        if on.is_empty() {
+            continue;
         }
-        ring.coords = out;
+        on.sort_by(|x, y| x.0.total_cmp(&y.0));
+        on.dedup_by(|x, y| x.1 == y.1);
+        out.extend(on.into_iter().map(|(_, c)| c));
     }
+    if !closed {
+        out.push(coords[n - 1]);
+    }
+    out
 }
 
 /// The arcs of the rings, each once, and each ring as its arcs in order (an arc and whether it
@@ -208,10 +274,16 @@ fn share_vertices_on_edges(rings: &mut [Ring]) {
 struct Topology {
     arcs: Vec<Vec<Coord<f64>>>,
     rings: Vec<Vec<(usize, bool)>>,
+    /// Each arc by its positions walked the canonical way.
+    by_key: HashMap<Vec<Key>, usize>,
+    /// The junctions.
+    junctions: std::collections::HashSet<Key>,
 }
 
 impl Topology {
-    fn new(rings: &[Ring]) -> Self {
+    /// The arcs of `rings`, cut also at the ends of `lines` (so that a line that follows the
+    /// boundaries is made of whole arcs).
+    fn new(rings: &[Ring], lines: &[Vec<Coord<f64>>]) -> Self {
         // A vertex is a junction where its edges lead to other than two distinct neighbours:
         // there the boundary branches (three or more layers meet, or a ring touches another).
         let mut neighbours: HashMap<Key, Vec<Key>> = HashMap::new();
@@ -227,7 +299,19 @@ impl Topology {
                 }
             }
         }
-        let junction = |c: Coord<f64>| neighbours.get(&key(c)).is_none_or(|l| l.len() != 2);
+        let junctions: std::collections::HashSet<Key> = neighbours
+            .iter()
+            .filter(|(_, l)| l.len() != 2)
+            .map(|(k, _)| *k)
+            .chain(
+                lines
+                    .iter()
+                    .flat_map(|l| [l.first(), l.last()])
+                    .flatten()
+                    .map(|c| key(*c)),
+            )
+            .collect();
+        let junction = |c: Coord<f64>| junctions.contains(&key(c)) || !neighbours.contains_key(&key(c));
         let mut arcs: Vec<Vec<Coord<f64>>> = Vec::new();
         let mut by_key: HashMap<Vec<Key>, usize> = HashMap::new();
         let mut ring_arcs = Vec::with_capacity(rings.len());
@@ -276,7 +360,34 @@ impl Topology {
             }
             ring_arcs.push(these);
         }
-        Topology { arcs, rings: ring_arcs }
+        Topology {
+            arcs,
+            rings: ring_arcs,
+            by_key,
+            junctions,
+        }
+    }
+
+    /// The line as arcs (each walked forwards or backwards), cut at the junctions along it;
+    /// `None` when a stretch is not an arc (the line leaves the boundaries).
+    fn arcs_of_line(&self, line: &[Coord<f64>]) -> Option<Vec<(usize, bool)>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for k in 1..line.len() {
+            if k + 1 < line.len() && !self.junctions.contains(&key(line[k])) {
+                continue;
+            }
+            let forward: Vec<Key> = line[start..=k].iter().map(|c| key(*c)).collect();
+            let backward: Vec<Key> = forward.iter().rev().copied().collect();
+            let (canonical, reversed) = if forward <= backward {
+                (forward, false)
+            } else {
+                (backward, true)
+            };
+            out.push((*self.by_key.get(&canonical)?, reversed));
+            start = k;
+        }
+        (!out.is_empty()).then_some(out)
     }
 }
 
@@ -376,35 +487,79 @@ fn arcs_at_fault(rings: &[Ring], ring_arcs: &[Vec<(usize, bool)>], arcs: &[Arc],
     }
     // Each face as assembled, by the loader's check; the polygons it names are simplified again.
     let assembled = assemble(rings, ring_arcs, arcs, faces);
+    // Polygons of an assembled face are those whose exterior survived, in order: the input
+    // polygon of each.
+    let kept: Vec<Vec<usize>> = (0..faces)
+        .map(|face| {
+            let mut by_polygon: Vec<(usize, bool)> = rings
+                .iter()
+                .zip(ring_arcs)
+                .filter(|(ring, _)| ring.face == face && ring.index == 0)
+                .map(|(ring, these)| (ring.polygon, ring_from(these, arcs).len() >= 4))
+                .collect();
+            by_polygon.sort_unstable();
+            by_polygon.into_iter().filter(|(_, k)| *k).map(|(p, _)| p).collect()
+        })
+        .collect();
+    let mark_polygons = |face: usize, polygons: &std::collections::HashSet<usize>, bad: &mut Vec<bool>| {
+        for (ring, these) in rings.iter().zip(ring_arcs) {
+            if ring.face == face && polygons.contains(&ring.polygon) {
+                mark_ring(these, bad);
+            }
+        }
+    };
     for (face, mp) in assembled.iter().enumerate() {
         let problems = crate::geodata::validity_problems_up_to(mp, usize::MAX);
         if problems.is_empty() {
             continue;
         }
-        let named: std::collections::HashSet<usize> = problems
+        let polygons: std::collections::HashSet<usize> = problems
             .iter()
             .flat_map(crate::output::drawable::polygons_named)
+            .filter_map(|i| kept[face].get(i).copied())
             .collect();
-        // Polygons of the assembled face are those whose exterior survived, in order: map back.
-        let kept: Vec<usize> = {
-            let mut by_polygon: Vec<(usize, bool)> = Vec::new();
-            for (ring, these) in rings.iter().zip(ring_arcs) {
-                if ring.face == face && ring.index == 0 {
-                    by_polygon.push((ring.polygon, ring_from(these, arcs).len() >= 4));
+        mark_polygons(face, &polygons, &mut bad);
+    }
+    // Faces must not overlap one another. An arc can sweep over a polygon of another face that
+    // it does not touch (an island off a coast, the fresh tester's 62 km2 at 100 km) without
+    // crossing a segment: the polygons of both faces that meet such an overlap are simplified
+    // again.
+    for i in 0..faces {
+        for j in i + 1..faces {
+            let [overlap] = crate::coverage::overlay(
+                &assembled[i].0,
+                &assembled[j].0,
+                [crate::coverage::OverlayRule::Intersect],
+                false,
+            );
+            for piece in &overlap.0 {
+                if twice_area(&piece.exterior().0).abs() < OVERLAP_DEG2 * 2.0 {
+                    continue;
                 }
-            }
-            by_polygon.sort_unstable();
-            by_polygon.into_iter().filter(|(_, k)| *k).map(|(p, _)| p).collect()
-        };
-        let polygons: std::collections::HashSet<usize> = named.iter().filter_map(|i| kept.get(*i).copied()).collect();
-        for (ring, these) in rings.iter().zip(ring_arcs) {
-            if ring.face == face && polygons.contains(&ring.polygon) {
-                mark_ring(these, &mut bad);
+                let Some(b) = geo::BoundingRect::bounding_rect(piece) else {
+                    continue;
+                };
+                for (face, mp) in [(i, &assembled[i]), (j, &assembled[j])] {
+                    let polygons: std::collections::HashSet<usize> = mp
+                        .0
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| {
+                            geo::BoundingRect::bounding_rect(*p).is_some_and(|r| geo::Intersects::intersects(&r, &b))
+                        })
+                        .filter_map(|(k, _)| kept[face].get(k).copied())
+                        .collect();
+                    mark_polygons(face, &polygons, &mut bad);
+                }
             }
         }
     }
     bad.iter().enumerate().filter(|(_, b)| **b).map(|(a, _)| a).collect()
 }
+
+/// The smallest overlap of two simplified faces taken as one (square degrees, about 1e-4 m2):
+/// below it, floating point where faces meet.
+const OVERLAP_DEG2: f64 = 1e-14;
 
 /// The arcs whose simplified segments cross, overlap or touch a segment of another arc (or a
 /// segment of their own that is not next to it) other than at a vertex both share, or along the

@@ -2,7 +2,8 @@
 //! Feature per polygon (the line of contact: one per LineString), with the answer's provenance
 //! in the `frontline` foreign member and in every feature's properties. Options: a bounding box
 //! (features whose geometry intersects it, as OGC API Features), a simplification tolerance in
-//! metres (topology-preserving Visvalingam-Whyatt) and a number of decimals.
+//! metres (Visvalingam-Whyatt, the three polygon layers simplified together as one coverage:
+//! [`crate::output::coverage_simplify`]) and a number of decimals.
 
 use crate::catalog::InForce;
 pub use crate::output::drawable::drawable;
@@ -14,8 +15,6 @@ use chrono::NaiveDate;
 use geo::{Intersects, MultiPolygon, Polygon, Rect};
 
 pub use crate::output::layer::LayerKind;
-
-use crate::geodesy::METRES_PER_DEGREE;
 
 /// How to render a layer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,13 +107,12 @@ pub fn layer_geojson(
     let simplified;
     let geometry = match opts.simplify_m {
         Some(m) if m > 0.0 => {
-            let faces = [&layers.occupied, &layers.contested, &layers.covered];
-            let at = faces.iter().position(|f| std::ptr::eq(*f, geometry)).unwrap_or(0);
-            simplified = crate::output::coverage_simplify::simplify_coverage(
-                &faces,
-                crate::output::coverage_simplify::vw_epsilon(m),
-            )
-            .swap_remove(at);
+            let at = match kind {
+                LayerKind::Occupied => 0,
+                LayerKind::Contested | LayerKind::Line => 1,
+                LayerKind::Coverage => 2,
+            };
+            simplified = simplified_coverage(f, &layers, opts.raw, m).0.swap_remove(at);
             &simplified
         }
         _ => geometry,
@@ -144,8 +142,28 @@ pub fn layer_geojson(
     })
 }
 
+/// The occupied, contested and covered layers (in that order) and the lines of the line of
+/// contact, simplified together with a tolerance of `m` metres: one coverage whose arcs are cut
+/// at the lines' ends too, so that every layer and the line are drawn on the same arcs whichever
+/// is asked for ([`crate::output::coverage_simplify`]).
+fn simplified_coverage(
+    f: &InForce<'_>,
+    layers: &crate::coverage::ControlLayers,
+    raw: bool,
+    m: f64,
+) -> (Vec<MultiPolygon<f64>>, Vec<geo::LineString<f64>>) {
+    let line = f.epoch.state.line_of(raw);
+    let lines: Vec<&geo::LineString<f64>> = line.lines.0.iter().collect();
+    crate::output::coverage_simplify::simplify_coverage_with_lines(
+        &[&layers.occupied, &layers.contested, &layers.covered],
+        &lines,
+        crate::output::coverage_simplify::vw_epsilon(m),
+    )
+}
+
 /// The line of contact as a FeatureCollection of LineStrings (one per line, with its geodesic
-/// length); bbox keeps the lines that intersect it; simplification is Visvalingam-Whyatt.
+/// length); bbox keeps the lines that intersect it; simplification is Visvalingam-Whyatt, on the
+/// arcs of the layers simplified as one coverage.
 fn line_geojson(
     f: &InForce<'_>,
     date: NaiveDate,
@@ -154,7 +172,6 @@ fn line_geojson(
     rects: Option<&[Rect<f64>]>,
     opts: &LayerOptions,
 ) -> Result<Vec<u8>, serde_json::Error> {
-    use geo::SimplifyVw;
     let line = f.epoch.state.line_of(opts.raw);
     meta.length_km = Some(line.length_km);
     meta.left_out = Some(line.left_out);
@@ -164,6 +181,16 @@ fn line_geojson(
         "edge by edge: the occupied area's boundary (after the sliver rule) without the edges on the border's boundary (1 cm: coast or international border) and the parts within along_border_tolerance_km of it; slivers and specks are given the surrounding status first"
     });
     let precision = opts.precision.min(15);
+    // Simplified, the line is drawn on the arcs of the layers simplified as one coverage, so
+    // that it lies on the simplified occupied area's boundary, as it lies on the boundary as
+    // published.
+    let simplified: Option<Vec<geo::LineString<f64>>> = match opts.simplify_m {
+        Some(m) if m > 0.0 => {
+            let computed = f.computed();
+            Some(simplified_coverage(f, &computed.layers_of(opts.raw), opts.raw, m).1)
+        }
+        _ => None,
+    };
     let drawn: Vec<(usize, f64, geo::LineString<f64>)> = line
         .lines
         .0
@@ -172,13 +199,7 @@ fn line_geojson(
         .filter(|(_, l)| rects.is_none_or(|rs| rs.iter().any(|r| l.intersects(r))))
         .filter_map(|(i, l)| {
             let length_km = crate::geodesy::length_km(l);
-            let drawn = match opts.simplify_m {
-                Some(m) if m > 0.0 => {
-                    let deg = m / METRES_PER_DEGREE;
-                    l.simplify_vw(deg * deg)
-                }
-                _ => l.clone(),
-            };
+            let drawn = simplified.as_ref().and_then(|s| s.get(i)).unwrap_or(l).clone();
             // Drawn at those decimals without zero-length segments; a line shorter than the grid
             // is not drawn (its length stays in the layer's length_km).
             crate::output::drawable::drawable_line(&drawn, precision).map(|d| (i, length_km, d))
