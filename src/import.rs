@@ -231,6 +231,35 @@ pub struct Added {
     pub published_at: Option<String>,
 }
 
+/// The repairs of an input that was taken but not added as a day's snapshot (a duplicate of the
+/// day before, an unchanged date, a publication superseded later its day): listed as those of an
+/// added snapshot are, so that every repair of every input is in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputRepairs {
+    /// Its date.
+    pub date: NaiveDate,
+    /// The input file and its SHA-256.
+    pub original: String,
+    /// What became of it.
+    pub outcome: RepairedOutcome,
+    /// What the reader repaired (ring orientation, rings closed within 1e-9 degrees, ...).
+    pub repairs: Vec<String>,
+}
+
+/// What became of an input listed in [`ImportReport::repairs`] (written in lower case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RepairedOutcome {
+    /// The same content as the day before: its date was added to the kept file's `confirmed`
+    /// list (`duplicates`).
+    Duplicate,
+    /// Already in the store with the same content (`unchanged`).
+    Unchanged,
+    /// A publication superseded later its day, written into `publications/` with its repairs
+    /// (`earlier_publications`).
+    Superseded,
+}
+
 /// A snapshot not loaded.
 #[derive(Debug, Clone, Serialize)]
 pub struct Rejected {
@@ -306,6 +335,13 @@ pub struct ImportReport {
     pub duplicates: Vec<(NaiveDate, NaiveDate)>,
     /// Dates already imported with the same content.
     pub unchanged: Vec<NaiveDate>,
+    /// The repairs of inputs taken but not added (`duplicates`, `unchanged`,
+    /// `earlier_publications`), each with its outcome: an added snapshot lists its own in
+    /// `added`. A day's duplicate or an unchanged input writes nothing (as ingest over HTTP
+    /// writes nothing for an unchanged snapshot): a stored file's `repairs` are those of its own
+    /// `original`. A publication is stored in a file of its own, which records its repairs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<InputRepairs>,
     /// Dates replaced (`replace`).
     pub replaced: Vec<NaiveDate>,
     /// Files or snapshots refused or quarantined, with the reasons.
@@ -903,11 +939,12 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
         }
     });
     // Dates already in the store with the same content need no checks.
-    inputs.retain(|(_, s, _)| {
+    inputs.retain(|(path, s, notes)| {
         let same = |d: &NaiveDate| store.get(d).is_some_and(|e| e.content_sha256 == s.content_sha256);
         let unchanged = same(&s.date) || confirmed_by.get(&s.date).is_some_and(same);
         if unchanged {
             report.unchanged.push(s.date);
+            list_repairs(&mut report, opts, path, s, notes, RepairedOutcome::Unchanged);
         }
         !unchanged
     });
@@ -1110,6 +1147,14 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
             );
             if decision == SnapshotDecision::Unchanged {
                 report.unchanged.push(date);
+                list_repairs(
+                    &mut report,
+                    opts,
+                    &path,
+                    &m.snapshot,
+                    &m.notes,
+                    RepairedOutcome::Unchanged,
+                );
                 continue;
             }
             if decision == SnapshotDecision::Refuse {
@@ -1132,6 +1177,14 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 .is_some_and(|e| e.content_sha256 == m.snapshot.content_sha256);
             if same {
                 report.unchanged.push(date);
+                list_repairs(
+                    &mut report,
+                    opts,
+                    &path,
+                    &m.snapshot,
+                    &m.notes,
+                    RepairedOutcome::Unchanged,
+                );
                 continue;
             }
         }
@@ -1178,6 +1231,14 @@ pub fn import(format: Format, paths: &[PathBuf], opts: &ImportOptions) -> Result
                 }
             }
             report.duplicates.push((date, p.date));
+            list_repairs(
+                &mut report,
+                opts,
+                &path,
+                &m.snapshot,
+                &m.notes,
+                RepairedOutcome::Duplicate,
+            );
             continue;
         }
         let mut notes = m.notes.clone();
@@ -1282,6 +1343,27 @@ fn input_name(opts: &ImportOptions, path: &Path) -> String {
     }
 }
 
+/// Lists the repairs of an input taken without a file of its own in the report's `repairs`, named
+/// as an added snapshot's `original` is (nothing when the reader repaired nothing).
+fn list_repairs(
+    report: &mut ImportReport,
+    opts: &ImportOptions,
+    path: &Path,
+    snapshot: &Snapshot,
+    notes: &Notes,
+    outcome: RepairedOutcome,
+) {
+    if notes.repairs.is_empty() {
+        return;
+    }
+    report.repairs.push(InputRepairs {
+        date: snapshot.date,
+        original: format!("{} (sha256 {})", input_name(opts, path), snapshot.provenance.sha256),
+        outcome,
+        repairs: notes.repairs.clone(),
+    });
+}
+
 /// How an import's report names an input: its path as given, or, for a file a sync fetched, the
 /// URL it was fetched from (never the temporary download path, which is gone when the report is
 /// read).
@@ -1370,7 +1452,7 @@ fn import_publications(
     // What each input of `fresh` (by index) replaces, planned only once it passes the checks:
     // a replacement that is quarantined leaves the stored file in place.
     let mut replacing: Vec<Vec<Replacing>> = Vec::new();
-    let mut same: Vec<Snapshot> = Vec::new();
+    let mut same: Vec<(PathBuf, Snapshot, Notes)> = Vec::new();
     // One plan for every writer (crate::store::WritePlan): a new source's files first.
     let mut plan = WritePlan::new();
     plan.write_first(cx.new_source.clone());
@@ -1410,7 +1492,7 @@ fn import_publications(
         let held = stored.get(&t).map(Vec::as_slice).unwrap_or_default();
         if let Some(first) = held.first() {
             if held.iter().any(|h| h.content_sha256 == s.content_sha256) {
-                same.push(s);
+                same.push((path, s, notes));
                 continue;
             }
             match decide_snapshot(Held::Content(&first.content_sha256), &s.content_sha256, opts.replace) {
@@ -1602,17 +1684,30 @@ fn import_publications(
                 repairs: notes.repairs,
                 published_at: Some(stamp),
             }),
-            Role::Earlier if days.contains(&p.date) => report.earlier_publications.push(EarlierPublication {
-                published_at: stamp,
-                date: p.date,
-                outcome: PublicationOutcome::Added,
-                file: Some(cx.dir.relative(&file)),
-            }),
-            Role::Earlier => report.duplicates.push((p.date, day_before(p.date))),
+            Role::Earlier if days.contains(&p.date) => {
+                list_repairs(
+                    &mut report,
+                    opts,
+                    path,
+                    &m.snapshot,
+                    &notes,
+                    RepairedOutcome::Superseded,
+                );
+                report.earlier_publications.push(EarlierPublication {
+                    published_at: stamp,
+                    date: p.date,
+                    outcome: PublicationOutcome::Added,
+                    file: Some(cx.dir.relative(&file)),
+                });
+            }
+            Role::Earlier => {
+                list_repairs(&mut report, opts, path, &m.snapshot, &notes, RepairedOutcome::Duplicate);
+                report.duplicates.push((p.date, day_before(p.date)));
+            }
         }
     }
     // Inputs the store already holds: reported by the role they have.
-    for s in &same {
+    for (path, s, notes) in &same {
         let Some(t) = s.published_at else {
             continue;
         };
@@ -1622,6 +1717,7 @@ fn import_publications(
         else {
             continue;
         };
+        list_repairs(&mut report, opts, path, s, notes, RepairedOutcome::Unchanged);
         match roles[k] {
             Role::Day => report.unchanged.push(s.date),
             Role::Earlier if !days.contains(&s.date) => report.unchanged.push(s.date),
@@ -1950,6 +2046,57 @@ mod tests {
         let stored = |date: &str| read_meta(&data.join(format!("sources/plan/{date}.geojson"))).unwrap();
         assert_eq!(stored("2024-01-01").get("repairs"), None);
         assert_eq!(stored("2024-01-02").get("repairs"), Some(&json!(r.added[1].repairs)));
+    }
+
+    /// A date repeating the day before once repaired is kept once, and its repairs are listed
+    /// all the same (the report's `repairs`, with the outcome), in the same import and again.
+    #[test]
+    fn repairs_of_a_duplicate_and_of_an_unchanged_date_are_listed() {
+        let (_tmp, data, inputs) = geodata_and_inputs();
+        const SMALL_CLOCKWISE: &str = "[[37.0,48.0],[37.0,48.1],[37.1,48.1],[37.1,48.0],[37.0,48.0]]";
+        let a = file(
+            &inputs,
+            "two-dates.geojson",
+            &[feature("2024-01-01", SMALL), feature("2024-01-02", SMALL_CLOCKWISE)],
+        );
+        let r = import(Format::Geojson, std::slice::from_ref(&a), &options(&data)).unwrap();
+        let dates: Vec<String> = r.added.iter().map(|x| x.date.to_string()).collect();
+        assert_eq!(dates, ["2024-01-01"], "{r:?}");
+        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        assert_eq!(r.duplicates, [(day("2024-01-02"), day("2024-01-01"))]);
+        let want = [
+            "feature 1: ring 0 (exterior): ring was clockwise; reversed to counterclockwise (RFC 7946 right-hand rule)",
+        ];
+        let listed = |r: &ImportReport| -> Vec<(NaiveDate, RepairedOutcome, Vec<String>)> {
+            r.repairs
+                .iter()
+                .map(|x| (x.date, x.outcome, x.repairs.clone()))
+                .collect()
+        };
+        assert_eq!(
+            listed(&r),
+            [(
+                day("2024-01-02"),
+                RepairedOutcome::Duplicate,
+                want.map(String::from).to_vec()
+            )]
+        );
+        assert_eq!(r.repairs[0].original, r.added[0].original, "one input file, named once");
+        // The kept file's repairs are its own snapshot's (none); the duplicate's are not moved into it.
+        let kept = read_meta(&data.join("sources/plan/2024-01-01.geojson")).unwrap();
+        assert_eq!(kept.get("repairs"), None);
+        assert_eq!(kept.get("confirmed"), Some(&json!(["2024-01-02"])));
+
+        let again = import(Format::Geojson, std::slice::from_ref(&a), &options(&data)).unwrap();
+        assert_eq!(again.unchanged, [day("2024-01-01"), day("2024-01-02")]);
+        assert_eq!(
+            listed(&again),
+            [(
+                day("2024-01-02"),
+                RepairedOutcome::Unchanged,
+                want.map(String::from).to_vec()
+            )]
+        );
     }
 
     /// A source made by importing a publisher's format credits that publisher (its terms are in

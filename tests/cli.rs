@@ -838,6 +838,80 @@ fn import(args: &[&str], data: &Path) -> (i32, serde_json::Value, String) {
     (c, serde_json::from_slice(&o.stdout).unwrap_or_default(), stderr(&o))
 }
 
+/// The repairs the reader makes to the square of `d2.geojson` in
+/// [`import_lists_the_repairs_of_a_duplicate_and_of_an_unchanged_input`].
+const D2_REPAIRS: [&str; 2] = [
+    "feature 0: ring 0 (exterior): closed a ring whose ends differed by 5.0e-10 degrees (under 1e-9)",
+    "feature 0: ring 0 (exterior): ring was clockwise; reversed to counterclockwise (RFC 7946 right-hand rule)",
+];
+
+#[test]
+fn import_lists_the_repairs_of_a_duplicate_and_of_an_unchanged_input() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let root = geodata_with_regions(dir.path());
+    // A 0.1 degree square, counterclockwise; the next day the same square clockwise, its ring
+    // ending 5e-10 degrees from where it starts: the same content once repaired.
+    let d1 = dir.path().join("d1.geojson");
+    std::fs::write(&d1, square_collection("2024-06-01", 35.0, 48.0, 0.1)).unwrap();
+    let d2 = dir.path().join("d2.geojson");
+    let d2_text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"date":"2024-06-02","status":"occupied"},"geometry":{"type":"Polygon","coordinates":[[[35.0,48.0],[35.0,48.1],[35.1,48.1],[35.1,48.0],[35.0000000005,48.0]]]}}]}"#;
+    std::fs::write(&d2, d2_text).unwrap();
+    let original = format!("d2.geojson (sha256 {})", hex::encode(sha2::Sha256::digest(d2_text)));
+    let listed = |outcome: &str| {
+        serde_json::json!([{
+            "date": "2024-06-02",
+            "original": original,
+            "outcome": outcome,
+            "repairs": D2_REPAIRS,
+        }])
+    };
+
+    let (c, r1, err) = import(&["geojson", d1.to_str().unwrap(), "--source", "u"], &root);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(r1["added"][0]["repairs"], serde_json::json!([]));
+    assert_eq!(r1.get("repairs"), None, "nothing repaired, nothing listed: {r1}");
+
+    // A duplicate of the day before: kept once, its repairs listed all the same.
+    let (c, r2, err) = import(&["geojson", d2.to_str().unwrap(), "--source", "u"], &root);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(r2["added"], serde_json::json!([]));
+    assert_eq!(r2["duplicates"], serde_json::json!([["2024-06-02", "2024-06-01"]]));
+    assert_eq!(r2["repairs"], listed("duplicate"));
+    // The kept file records the date it stands for; its `repairs` are its own input's (none),
+    // as an unchanged ingest writes nothing: the duplicate's are in the report.
+    let kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("sources/u/2024-06-01.geojson")).unwrap()).unwrap();
+    assert_eq!(kept["frontline"]["confirmed"], serde_json::json!(["2024-06-02"]));
+    assert_eq!(kept["frontline"].get("repairs"), None, "{kept}");
+    assert_eq!(kept["frontline"]["original"]["file"], "d1.geojson");
+
+    // Again: unchanged, the repairs listed again, in JSON and in text.
+    let (c, r3, err) = import(&["geojson", d2.to_str().unwrap(), "--source", "u"], &root);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(r3["unchanged"], serde_json::json!(["2024-06-02"]));
+    assert_eq!(r3["duplicates"], serde_json::json!([]));
+    assert_eq!(r3["repairs"], listed("unchanged"));
+    let o = frontline(&[
+        "import",
+        "geojson",
+        d2.to_str().unwrap(),
+        "--source",
+        "u",
+        "--data",
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let repair_lines: Vec<String> = stdout(&o)
+        .lines()
+        .filter(|l| l.starts_with("repair: "))
+        .map(str::to_string)
+        .collect();
+    let want: Vec<String> = D2_REPAIRS.iter().map(|r| format!("repair: {original}: {r}")).collect();
+    assert_eq!(repair_lines, want, "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 unchanged"), "{}", stdout(&o));
+}
+
 #[test]
 fn import_geojson_keeps_duplicates_once_quarantines_and_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();

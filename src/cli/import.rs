@@ -168,6 +168,15 @@ pub(crate) fn run(a: Args) -> Result<Exit, Failure> {
                 }
             }
         }
+        // The inputs taken without a file of their own (a duplicate, an unchanged date, a
+        // publication superseded within its day) list theirs the same way.
+        for i in &report.repairs {
+            for r in &i.repairs {
+                if repairs_shown.insert((&i.original, r)) {
+                    writeln!(out, "repair: {}: {r}", i.original)?;
+                }
+            }
+        }
         for f in &report.findings {
             writeln!(out, "finding: {f}")?;
         }
